@@ -1,0 +1,48 @@
+# Conectados — `make demo` and `make test` work on a fresh machine with Python 3.11+ and make.
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: help demo test lint bench clean
+
+help:
+	@echo "make demo   prepara el entorno y ejecuta la demostración"
+	@echo "make test   prepara el entorno y ejecuta las pruebas"
+	@echo "make lint   revisa el estilo del código (ruff)"
+	@echo "make bench  ejecuta las mediciones de bench/"
+	@echo "make clean  borra el entorno virtual y los archivos generados"
+
+$(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then echo "Se necesita Python 3.11 o más reciente (python3 --version)." >&2; exit 2; fi
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/conectados demo
+
+test: $(VENV)/.installed-test
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest: no se encontraron pruebas"; exit 0; fi; exit $$status
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(VENV)/.installed
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache demo-conectados build *.egg-info

@@ -1,0 +1,1 @@
+"""Conectados: the digital service office of a public-utility company."""

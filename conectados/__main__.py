@@ -1,0 +1,3 @@
+from conectados.cli import entry
+
+entry()

@@ -1,0 +1,58 @@
+"""The environment a command runs in: settings, credentials, clock and database.
+
+Built once per invocation from what the user passed (flags, variables, working
+directory) and handed to every command, so tests build the same object with a
+temporary database instead of patching modules.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from conectados.clock import Clock, SystemClock
+from conectados.credentials import Credentials
+from conectados.db import Database
+from conectados.settings import Settings, load_settings
+
+
+@dataclass
+class App:
+    """What every command needs; each part is made on first use."""
+
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    cwd: Path = field(default_factory=Path.cwd)
+    clock: Clock = field(default_factory=SystemClock)
+    config_path: str | None = None
+    database_override: str | None = None
+    verbose: int = 0
+    allow_missing_config: bool = False
+
+    @cached_property
+    def settings(self) -> Settings:
+        settings = load_settings(
+            self.config_path, self.environ, self.cwd, missing_ok=self.allow_missing_config
+        )
+        if self.database_override:
+            settings = settings.with_database(self.database_override, self.cwd)
+        return settings
+
+    @cached_property
+    def credentials(self) -> Credentials:
+        return Credentials(self.environ)
+
+    @cached_property
+    def database(self) -> Database:
+        return Database(self.settings.database_url)
+
+    def ready_database(self) -> Database:
+        """The database, after checking its schema is the one this code expects."""
+        self.database.check_current()
+        return self.database
+
+    def close(self) -> None:
+        if "database" in self.__dict__:
+            self.database.dispose()

@@ -1,0 +1,186 @@
+"""The `conectados` command: root group, Spanish help, and where errors become exit codes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+import click
+
+from conectados.app import App
+from conectados.errors import ConectadosError, ExitStatus, ManyBadInputs
+from conectados.logs import configure_logging, redactor
+
+log = logging.getLogger("conectados")
+
+_SECTIONS = {
+    "Options": "Opciones",
+    "Commands": "Comandos",
+    "Positional arguments": "Argumentos",
+}
+
+
+class SpanishHelpFormatter(click.HelpFormatter):
+    """Click's help layout with Spanish headings."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix or "Uso: ")
+
+    def section(self, name: str):
+        return super().section(_SECTIONS.get(name, name))
+
+
+class SpanishContext(click.Context):
+    formatter_class = SpanishHelpFormatter
+
+
+class _Spanish:
+    context_class = SpanishContext
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = "Muestra esta ayuda y termina."
+        return option
+
+
+class Command(_Spanish, click.Command):
+    """A command whose help is in Spanish."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("options_metavar", "[OPCIONES]")
+        super().__init__(*args, **kwargs)
+
+
+class Group(_Spanish, click.Group):
+    """A group whose help, and its subcommands' help, is in Spanish."""
+
+    command_class = Command
+    group_class = type  # subgroups are of this same class
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("options_metavar", "[OPCIONES]")
+        kwargs.setdefault("subcommand_metavar", "COMANDO [ARGUMENTOS]...")
+        super().__init__(*args, **kwargs)
+
+
+@click.group(
+    cls=Group,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--config",
+    "config_path",
+    metavar="ARCHIVO",
+    help="Archivo de configuración (si no: CONECTADOS_CONFIG, luego ./conectados.toml).",
+)
+@click.option(
+    "--db",
+    "database",
+    metavar="RUTA|URL",
+    help="Base de datos: ruta de un archivo SQLite o URL postgresql://… (reemplaza base_datos).",
+)
+@click.option(
+    "-v", "--verbose", count=True, help="Muestra más detalle (-vv: también el de las librerías)."
+)
+@click.pass_obj
+def main(app: App, config_path: str | None, database: str | None, verbose: int) -> None:
+    """Conectados: la oficina de servicio digital de la empresa.
+
+    Publica el calendario de contenidos en las redes sociales, lee lo que escriben los
+    ciudadanos, responde las preguntas frecuentes con los protocolos aprobados, radica las
+    PQR con su plazo legal y deja cada caso dudoso para revisión de una persona.
+
+    Para empezar: «conectados init» y luego «conectados status».
+    """
+    app.config_path = config_path
+    app.database_override = database
+    app.verbose = verbose
+    configure_logging(verbose)
+
+
+def _mount_commands() -> None:
+    from conectados.commands import demo, init, status
+
+    for command in (init, status, demo):
+        main.add_command(command)
+
+
+_mount_commands()
+
+
+def _usage_message(exc: click.UsageError) -> str:
+    """Click's usage errors, said in Spanish."""
+    hint = ""
+    if isinstance(exc, click.BadParameter) and exc.param is not None:
+        hint = exc.param.get_error_hint(exc.ctx) if exc.ctx else exc.param.name or ""
+    if isinstance(exc, click.NoSuchOption):
+        message = f"la opción {exc.option_name} no existe"
+        if exc.possibilities:
+            message += f"; ¿quiso decir {', '.join(exc.possibilities)}?"
+    elif isinstance(exc, click.exceptions.NoSuchCommand):
+        message = f"el comando «{exc.command_name}» no existe"
+        if exc.possibilities:
+            message += f"; ¿quiso decir {', '.join(exc.possibilities)}?"
+    elif isinstance(exc, click.MissingParameter):
+        kind = (
+            "el argumento"
+            if exc.param_type == "argument"
+            or (exc.param is not None and exc.param.param_type_name == "argument")
+            else "la opción"
+        )
+        message = f"falta {kind} {hint}".rstrip()
+    elif isinstance(exc, click.BadParameter):
+        message = f"valor no válido para {hint}: {exc.message}" if hint else exc.message
+    elif exc.message == "Missing command.":
+        message = "falta el comando"
+    else:
+        message = exc.format_message()
+    command_path = exc.ctx.command_path if exc.ctx else "conectados"
+    return f"{message}. Vea «{command_path} --help»."
+
+
+def _print_error(message: str) -> None:
+    for line in redactor.redact(message).splitlines():
+        click.echo(f"Error: {line}", err=True)
+
+
+def run(argv: Sequence[str] | None = None, app: App | None = None) -> int:
+    """Run the command line and return its exit code; never raises."""
+    app = app if app is not None else App()
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = main.main(args=args, prog_name="conectados", standalone_mode=False, obj=app)
+        return int(result) if isinstance(result, int) else ExitStatus.OK
+    except click.UsageError as exc:
+        _print_error(_usage_message(exc))
+        return ExitStatus.BAD_INPUT
+    except ConectadosError as exc:
+        if app.verbose:
+            log.debug("detalle del error", exc_info=True)
+        if isinstance(exc, ManyBadInputs):
+            click.echo(f"Error: se encontraron {len(exc.problems)} problemas:", err=True)
+        _print_error(exc.message)
+        return exc.exit_status
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("Interrumpido.", err=True)
+        return 130
+    except click.ClickException as exc:
+        _print_error(exc.format_message())
+        return exc.exit_code
+    except Exception as exc:
+        if app.verbose:
+            log.critical("error inesperado", exc_info=True)
+        _print_error(
+            f"error inesperado ({type(exc).__name__}). Ejecute el mismo comando con -v para "
+            "ver el detalle y envíelo al equipo técnico."
+        )
+        return ExitStatus.FAILURE
+    finally:
+        app.close()
+
+
+def entry() -> None:
+    """Console script entry point."""
+    sys.exit(run())

@@ -1,0 +1,181 @@
+"""The shell's own commands: init, status, demo."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from conectados.app import App
+from conectados.settings import resolve_config_path
+from conectados.status import Status, collect_status, config_file_label
+
+EXAMPLE_CONFIG = "conectados.example.toml"
+
+
+def example_config_text() -> str:
+    return resources.files("conectados").joinpath(EXAMPLE_CONFIG).read_text(encoding="utf-8")
+
+
+def write_example_config(path: Path) -> bool:
+    """Write the commented example settings file unless one exists; say whether it wrote."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(example_config_text(), encoding="utf-8")
+    temporary.replace(path)  # never leave a half-written settings file
+    return True
+
+
+@click.command()
+@click.pass_obj
+def init(app: App) -> None:
+    """Prepara la base de datos y el archivo de configuración.
+
+    Crea o actualiza la base de datos y escribe un conectados.toml de ejemplo, con
+    comentarios, si no hay uno. Se puede ejecutar cuantas veces se quiera: lo que ya
+    está hecho no se toca.
+    """
+    config_path, _named = resolve_config_path(app.config_path, app.environ, app.cwd)
+    wrote_config = write_example_config(config_path)
+    app.allow_missing_config = True
+    database = app.database
+    before, head = database.upgrade()
+    if wrote_config:
+        click.echo(f"Archivo de configuración de ejemplo escrito en {config_path}.")
+        click.echo("  Complete los datos de la empresa en la sección [empresa].")
+    else:
+        click.echo(f"Configuración: {config_path} (ya existía; no se modificó).")
+    if before is None:
+        click.echo(f"Base de datos creada en {database.display_url} (versión {head}).")
+    elif before == head:
+        click.echo(f"Base de datos {database.display_url}: ya estaba al día (versión {head}).")
+    else:
+        click.echo(
+            f"Base de datos {database.display_url} actualizada de la versión {before} a la {head}."
+        )
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Imprime el estado como JSON.")
+@click.pass_obj
+def status(app: App, as_json: bool) -> None:
+    """Muestra cómo está todo y qué está pendiente.
+
+    La configuración en uso, la base de datos y su versión, las redes y si sus
+    credenciales están presentes (nunca sus valores), y cuántas publicaciones,
+    respuestas y PQR esperan.
+    """
+    current = collect_status(app)
+    if as_json:
+        click.echo(json.dumps(current.as_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(format_status(current))
+
+
+def format_status(current: Status) -> str:
+    lines = [
+        f"Configuración:   {config_file_label(current.config_file)}",
+        f"Base de datos:   {current.database}",
+        f"  Esquema:       {_schema_line(current)}",
+        f"Zona horaria:    {current.timezone}",
+        f"Empresa:         {current.company or '(sin nombre: complete [empresa] nombre)'}",
+    ]
+    if current.company_missing:
+        lines.append(
+            "  Faltan datos que citan las respuestas: " + ", ".join(current.company_missing)
+        )
+    lines.append("Redes:")
+    for channel in current.channels:
+        lines.append(f"  {channel.name:<9} {_channel_line(channel)}")
+    if current.pending_publications is not None:
+        lines += [
+            "Pendiente:",
+            f"  Publicaciones por salir:          {current.pending_publications}",
+            f"  Respuestas por revisar o enviar:  {current.pending_replies}",
+            f"  PQR abiertas:                     {current.open_tickets}",
+        ]
+    return "\n".join(lines)
+
+
+def _schema_line(current: Status) -> str:
+    if not current.database_exists:
+        return "el archivo no existe todavía; ejecute «conectados init» para crearlo"
+    if current.schema_revision is None:
+        return "sin inicializar; ejecute «conectados init»"
+    if current.schema_current:
+        return f"versión {current.schema_revision} (al día)"
+    return (
+        f"versión {current.schema_revision}, se necesita la {current.schema_head}; "
+        "ejecute «conectados init»"
+    )
+
+
+def _channel_line(channel) -> str:
+    if not channel.enabled:
+        return "desactivada"
+    if channel.mode == "sandbox":
+        return "activa, modo sandbox (simulador local; no necesita credenciales)"
+    missing = [name for name, present in channel.credentials.items() if not present]
+    if not missing:
+        return "activa, modo real; credenciales presentes"
+    return "activa, modo real; FALTAN credenciales en: " + ", ".join(missing)
+
+
+DEMO_FOLDER = "demo-conectados"
+DEMO_COMPANY = """
+[empresa]
+nombre = "Acueducto de Ejemplo S.A. E.S.P."
+nit = "900.000.000-0"
+telefonos = ["607 000 0000"]
+whatsapp = "+57 300 000 0000"
+correo = "pqr@acueducto-ejemplo.example"
+direccion = "Calle 1 # 2-3, Centro"
+horario = "lunes a viernes de 7:00 a. m. a 5:00 p. m."
+web = "https://acueducto-ejemplo.example"
+puntos_pago = ["oficina principal", "PSE en la página web"]
+"""
+
+
+@click.command()
+@click.option(
+    "--carpeta",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(DEMO_FOLDER),
+    show_default=False,
+    help=f"Carpeta donde se prepara la demostración (por defecto ./{DEMO_FOLDER}).",
+)
+@click.pass_obj
+def demo(app: App, carpeta: Path) -> None:
+    """Demostración con una empresa de ejemplo y el simulador de redes.
+
+    Todo ocurre en una carpeta aparte y con redes simuladas: nada sale de esta máquina.
+    """
+    folder = carpeta if carpeta.is_absolute() else app.cwd / carpeta
+    config_path = folder / "conectados.toml"
+    if not config_path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        text = example_config_text()
+        start = text.index("[empresa]")
+        end = text.index("\n\n\n", start)
+        text = text[:start] + DEMO_COMPANY.strip() + text[end:]
+        temporary = config_path.with_name("conectados.toml.tmp")
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(config_path)
+    demo_app = App(environ={}, cwd=folder, clock=app.clock, config_path=str(config_path))
+    try:
+        demo_app.database.upgrade()
+        click.echo(f"Demostración en {folder}")
+        click.echo(format_status(collect_status(demo_app)))
+    finally:
+        demo_app.close()
+    click.echo(
+        "\nLo que hará la demostración completa (se construye en las próximas entregas):\n"
+        "  1. Importar un calendario de ejemplo y publicarlo en Facebook y X del simulador.\n"
+        "  2. Simular comentarios y mensajes de ciudadanos y responderlos con los protocolos.\n"
+        "  3. Radicar las quejas como PQR con su fecha de vencimiento legal.\n"
+        "  4. Generar el informe mensual de alcance e interacción con gráficas."
+    )

@@ -1,0 +1,107 @@
+"""One log format, to stderr, with every secret value redacted before it is written."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import threading
+from collections.abc import Iterable
+
+REDACTED = "***"
+
+# Shapes that carry credentials even when we never registered the value: query
+# parameters and headers used by the Graph API and X, and passwords in database URLs.
+_SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(
+            r"(?i)\b(access_token|appsecret_proof|client_secret|oauth_signature|"
+            r"oauth_token|oauth_consumer_key|password|token)=([^&\s\"',;]+)"
+        ),
+        rf"\1={REDACTED}",
+    ),
+    (
+        re.compile(r"(?i)\b(authorization:?\s*)(bearer|oauth|basic)\s+[^\s\"',]+"),
+        rf"\1\2 {REDACTED}",
+    ),
+    (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{12,}"), rf"\1 {REDACTED}"),
+    (re.compile(r"(\w+://[^:/@\s]+):([^@/\s]+)@"), rf"\1:{REDACTED}@"),
+)
+
+# Values shorter than this are not registered: redacting "1" or "si" everywhere would
+# make logs unreadable, and no real token is that short.
+_MIN_SECRET_LENGTH = 6
+
+
+class Redactor:
+    """Replaces registered secret values and credential-shaped substrings with ***."""
+
+    def __init__(self) -> None:
+        self._values: set[str] = set()
+        self._lock = threading.Lock()
+        self._pattern: re.Pattern[str] | None = None
+
+    def register(self, value: str | None) -> None:
+        """Remember a secret value so it never reaches a log line."""
+        if not value or len(value) < _MIN_SECRET_LENGTH:
+            return
+        with self._lock:
+            if value in self._values:
+                return
+            self._values.add(value)
+            # Longest first so a secret that contains another is replaced whole.
+            ordered = sorted(self._values, key=len, reverse=True)
+            self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+
+    def redact(self, text: str) -> str:
+        """Return `text` with every known secret and credential shape replaced."""
+        pattern = self._pattern
+        if pattern is not None:
+            text = pattern.sub(REDACTED, text)
+        for shape, replacement in _SECRET_PATTERNS:
+            text = shape.sub(replacement, text)
+        return text
+
+
+redactor = Redactor()
+"""The process-wide redactor: settings register every secret they read into it."""
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats a record, traceback included, and then redacts the whole line."""
+
+    def __init__(self, fmt: str, datefmt: str | None, redactor: Redactor) -> None:
+        super().__init__(fmt, datefmt)
+        self.redactor = redactor
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.redactor.redact(super().format(record))
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+_HANDLER_NAME = "conectados-stderr"
+
+
+def configure_logging(
+    verbose: int = 0,
+    stream=None,
+    redactor: Redactor = redactor,
+    quiet_loggers: Iterable[str] = ("urllib3", "requests_oauthlib", "oauthlib", "alembic"),
+) -> logging.Handler:
+    """Send every log record to stderr in one format; replace our handler if already set.
+
+    verbose 0 shows warnings, 1 shows info, 2 or more shows debug (libraries included).
+    """
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler.get_name() == _HANDLER_NAME:
+            root.removeHandler(handler)
+    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    handler.set_name(_HANDLER_NAME)
+    handler.setFormatter(RedactingFormatter(LOG_FORMAT, "%Y-%m-%d %H:%M:%S", redactor))
+    root.addHandler(handler)
+    level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    root.setLevel(level)
+    for name in quiet_loggers:
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose >= 2 else logging.WARNING)
+    return handler

@@ -1,0 +1,336 @@
+"""Settings: defaults, then `conectados.toml`, then CONECTADOS_* variables, then CLI flags.
+
+Keys are Spanish because the communications team edits the file; field names are
+English and carry the Spanish key as their alias. Credentials are never in the file:
+it names the environment variable that holds each one.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import re
+import tomllib
+import zoneinfo
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+
+from conectados.config_errors import describe_validation_error, toml_line_index
+from conectados.errors import ConfigError, ManyBadInputs
+
+CONFIG_FILENAME = "conectados.toml"
+CONFIG_ENV = "CONECTADOS_CONFIG"
+ENV_PREFIX = "CONECTADOS_"
+ENV_NESTING = "__"
+
+_ENV_VAR_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+
+
+def _check_env_var_name(name: str) -> str:
+    if not _ENV_VAR_NAME.match(name):
+        raise ValueError(
+            "debe ser el NOMBRE de una variable de entorno (mayúsculas, números y _), "
+            "no el token: guarde el token en esa variable, nunca en este archivo"
+        )
+    return name
+
+
+def _check_zone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"zona horaria desconocida «{name}»; use un nombre IANA, por ejemplo America/Bogota"
+        ) from None
+    return name
+
+
+def _check_database(value: str) -> str:
+    if not value.strip():
+        raise ValueError("no puede estar vacío: escriba la ruta de un archivo .db o una URL")
+    if "://" in value and not value.split("://", 1)[0].startswith(("sqlite", "postgres")):
+        raise ValueError(
+            "solo se admiten SQLite (una ruta de archivo) y PostgreSQL "
+            "(postgresql://usuario@servidor/base)"
+        )
+    return value
+
+
+EnvVarName = Annotated[str, AfterValidator(_check_env_var_name)]
+ZoneName = Annotated[str, AfterValidator(_check_zone)]
+DatabaseLocation = Annotated[str, AfterValidator(_check_database)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class Company(_Section):
+    """[empresa]: who the company is; reply templates quote these values."""
+
+    name: str = Field("", alias="nombre")
+    nit: str = Field("", alias="nit")
+    phones: list[str] = Field(default_factory=list, alias="telefonos")
+    whatsapp: str = Field("", alias="whatsapp")
+    email: str = Field("", alias="correo")
+    address: str = Field("", alias="direccion")
+    office_hours: str = Field("", alias="horario")
+    website: str = Field("", alias="web")
+    payment_points: list[str] = Field(default_factory=list, alias="puntos_pago")
+
+    def missing_fields(self) -> list[str]:
+        """The Spanish keys still empty, which templates would otherwise print blank."""
+        return [
+            field.alias or name
+            for name, field in type(self).model_fields.items()
+            if not getattr(self, name)
+        ]
+
+
+class ChannelMode(enum.StrEnum):
+    """Which world a channel talks to."""
+
+    SANDBOX = "sandbox"
+    """The local emulator of the networks: no credentials, nothing leaves the machine."""
+    REAL = "real"
+    """The real network, with the credentials named in the settings."""
+
+
+class _ChannelSettings(_Section):
+    enabled: bool = Field(True, alias="activo")
+    mode: ChannelMode = Field(ChannelMode.SANDBOX, alias="modo")
+
+    def credential_variables(self) -> dict[str, str]:
+        """Role of each credential -> the environment variable that holds it."""
+        return {
+            name.removesuffix("_env"): getattr(self, name)
+            for name in type(self).model_fields
+            if name.endswith("_env")
+        }
+
+
+class FacebookSettings(_ChannelSettings):
+    """[channels.facebook]: the company's Facebook Page (and its Messenger inbox)."""
+
+    page_id: str = Field("", alias="pagina_id")
+    token_env: EnvVarName = Field("CONECTADOS_FACEBOOK_TOKEN", alias="token_env")
+
+
+class XSettings(_ChannelSettings):
+    """[channels.x]: the company's X account, with OAuth 1.0a user credentials."""
+
+    user_id: str = Field("", alias="usuario_id")
+    api_key_env: EnvVarName = Field("CONECTADOS_X_API_KEY", alias="api_key_env")
+    api_secret_env: EnvVarName = Field("CONECTADOS_X_API_SECRET", alias="api_secret_env")
+    access_token_env: EnvVarName = Field("CONECTADOS_X_ACCESS_TOKEN", alias="access_token_env")
+    access_secret_env: EnvVarName = Field("CONECTADOS_X_ACCESS_SECRET", alias="access_secret_env")
+
+
+class Channels(_Section):
+    """[channels]: one table per network."""
+
+    facebook: FacebookSettings = Field(default_factory=FacebookSettings, alias="facebook")
+    x: XSettings = Field(default_factory=XSettings, alias="x")
+
+    def by_name(self) -> dict[str, _ChannelSettings]:
+        return {name: getattr(self, name) for name in type(self).model_fields}
+
+
+class SandboxSettings(_Section):
+    """[sandbox]: where the emulator runs; empty url means start one in this process."""
+
+    url: str = Field("", alias="url")
+
+
+class PqrSettings(_Section):
+    """[pqr]: how legal terms are counted."""
+
+    saturday_is_working_day: bool = Field(False, alias="sabado_habil")
+
+
+class Settings(_Section):
+    """Everything Conectados reads from `conectados.toml` and CONECTADOS_* variables."""
+
+    timezone: ZoneName = Field("America/Bogota", alias="zona_horaria")
+    database: DatabaseLocation = Field("conectados.db", alias="base_datos")
+    company: Company = Field(default_factory=Company, alias="empresa")
+    channels: Channels = Field(default_factory=Channels, alias="channels")
+    sandbox: SandboxSettings = Field(default_factory=SandboxSettings, alias="sandbox")
+    pqr: PqrSettings = Field(default_factory=PqrSettings, alias="pqr")
+
+    _source: Path | None = PrivateAttr(default=None)
+    _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+
+    @property
+    def source(self) -> Path | None:
+        """The settings file read, or None when running on defaults."""
+        return self._source
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def database_url(self) -> str:
+        """SQLAlchemy URL: a bare path is a SQLite file, relative to where it was set."""
+        return database_url(self.database, self._base_dir)
+
+    def with_database(self, location: str, base_dir: Path | None = None) -> Settings:
+        """A copy that uses another database (the --db flag), relative to `base_dir`."""
+        _check_database(location)
+        copy = self.model_copy(update={"database": location})
+        copy._source = self._source
+        copy._base_dir = base_dir if base_dir is not None else Path.cwd()
+        return copy
+
+
+def database_url(location: str, base_dir: Path) -> str:
+    """Turn a database setting into an SQLAlchemy URL that uses psycopg 3 for PostgreSQL."""
+    if "://" not in location:
+        path = Path(location).expanduser()
+        if not path.is_absolute():
+            path = base_dir / path
+        return f"sqlite:///{path}"
+    scheme, rest = location.split("://", 1)
+    if scheme in ("postgres", "postgresql"):
+        return f"postgresql+psycopg://{rest}"
+    return location
+
+
+def resolve_config_path(
+    explicit: Path | str | None, environ: Mapping[str, str], cwd: Path
+) -> tuple[Path, bool]:
+    """Where the settings file is: --config, then CONECTADOS_CONFIG, then ./conectados.toml.
+
+    The flag says whether the user named it (then it must exist, except for `init`).
+    """
+    if explicit:
+        return (cwd / Path(explicit).expanduser()), True
+    if environ.get(CONFIG_ENV):
+        return (cwd / Path(environ[CONFIG_ENV]).expanduser()), True
+    return cwd / CONFIG_FILENAME, False
+
+
+def load_settings(
+    config: Path | str | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    missing_ok: bool = False,
+) -> Settings:
+    """Read and validate the settings; raise ConfigError naming file, line and key."""
+    environ = os.environ if environ is None else environ
+    cwd = Path.cwd() if cwd is None else cwd
+    path, named = resolve_config_path(config, environ, cwd)
+    data: dict[str, Any] = {}
+    text = ""
+    if path.is_file():
+        text = _read_text(path)
+        data = _parse_toml(text, path)
+    elif path.exists():
+        raise ConfigError("no es un archivo; indique la ruta de un archivo .toml", str(path))
+    elif named and not missing_ok:
+        raise ConfigError(
+            "el archivo de configuración no existe; créelo con «conectados init» "
+            "o corrija la ruta en --config o CONECTADOS_CONFIG",
+            str(path),
+        )
+    overrides = env_overrides(environ)
+    for keys, (value, _var) in overrides.items():
+        _set_nested(data, keys, value)
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        lines = toml_line_index(text)
+        problems = sorted(
+            (
+                describe_validation_error(error, Settings, path, lines, overrides)
+                for error in exc.errors()
+            ),
+            key=lambda problem: _line_number(problem.location),
+        )
+        raise (problems[0] if len(problems) == 1 else ManyBadInputs(problems)) from None
+    settings._source = path if path.is_file() else None
+    settings._base_dir = path.parent if path.is_file() else cwd
+    return settings
+
+
+def env_overrides(environ: Mapping[str, str]) -> dict[tuple[str, ...], tuple[Any, str]]:
+    """CONECTADOS_SECCION__CLAVE=valor for every known section or top-level key.
+
+    Other CONECTADOS_* variables (token holders, CONECTADOS_CONFIG) are not settings
+    and are left alone; a misspelt key inside a known section is reported by validation.
+    """
+    sections = {
+        (field.alias or name).upper()
+        for name, field in Settings.model_fields.items()
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+    }
+    top_level = {(field.alias or name).upper() for name, field in Settings.model_fields.items()}
+    found: dict[tuple[str, ...], tuple[Any, str]] = {}
+    for var, raw in environ.items():
+        if not var.startswith(ENV_PREFIX) or var == CONFIG_ENV:
+            continue
+        parts = var[len(ENV_PREFIX) :].split(ENV_NESTING)
+        head = parts[0]
+        if (len(parts) == 1 and head in top_level) or (len(parts) > 1 and head in sections):
+            found[tuple(p.lower() for p in parts)] = (_env_value(raw), var)
+    return found
+
+
+def _env_value(raw: str) -> Any:
+    """A variable's text, or a list when written as a TOML array: ["a", "b"]."""
+    stripped = raw.strip()
+    if stripped.startswith("["):
+        try:
+            return tomllib.loads(f"v = {stripped}")["v"]
+        except tomllib.TOMLDecodeError:
+            return raw
+    return raw
+
+
+def _line_number(location: str | None) -> int:
+    tail = (location or "").rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def _set_nested(data: dict[str, Any], keys: tuple[str, ...], value: Any) -> None:
+    for key in keys[:-1]:
+        child = data.get(key)
+        if not isinstance(child, dict):
+            child = {}
+            data[key] = child
+        data = child
+    data[keys[-1]] = value
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            "el archivo no está en UTF-8; guárdelo con codificación UTF-8", f"{path}:{line}"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"no se pudo leer el archivo ({exc.strerror})", str(path)) from None
+
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _parse_toml(text: str, path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _TOML_POSITION.search(message)
+        line = match.group(1) if match else "?"
+        column = match.group(2) if match else "?"
+        raise ConfigError(
+            f"el archivo no es TOML válido cerca de la columna {column}; revise comillas, "
+            "corchetes y que cada clave tenga la forma clave = valor",
+            f"{path}:{line}",
+        ) from None

@@ -1,0 +1,115 @@
+"""What `conectados status` reports: where things are and what is waiting."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from conectados.app import App
+from conectados.settings import ChannelMode
+from content_calendar.models import Publication, PublicationState
+from responders.models import Reply, ReplyState, Ticket, TicketStatus
+
+PENDING_PUBLICATION_STATES = (PublicationState.SCHEDULED, PublicationState.PUBLISHING)
+PENDING_REPLY_STATES = (ReplyState.PENDING, ReplyState.APPROVED, ReplyState.SENDING)
+
+
+@dataclass(frozen=True)
+class ChannelStatus:
+    name: str
+    enabled: bool
+    mode: str
+    credentials: dict[str, bool]
+    """Environment variable -> whether it holds a value (never the value)."""
+
+    @property
+    def ready(self) -> bool:
+        return self.enabled and (self.mode == ChannelMode.SANDBOX or all(self.credentials.values()))
+
+
+@dataclass(frozen=True)
+class Status:
+    config_file: str | None
+    database: str
+    database_exists: bool
+    schema_revision: str | None
+    schema_head: str
+    timezone: str
+    company: str
+    company_missing: list[str]
+    channels: list[ChannelStatus]
+    pending_publications: int | None = None
+    pending_replies: int | None = None
+    open_tickets: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def schema_current(self) -> bool:
+        return self.schema_revision == self.schema_head
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["schema_current"] = self.schema_current
+        for channel, status in zip(data["channels"], self.channels, strict=True):
+            channel["ready"] = status.ready
+        return data
+
+
+def collect_status(app: App) -> Status:
+    """Gather the status without creating or changing anything."""
+    settings = app.settings
+    database = app.database
+    schema = database.schema_state()
+    channels = [
+        ChannelStatus(
+            name=name,
+            enabled=channel.enabled,
+            mode=str(channel.mode),
+            credentials=(
+                {}
+                if channel.mode == ChannelMode.SANDBOX
+                else {
+                    variable: app.credentials.is_present(variable)
+                    for variable in channel.credential_variables().values()
+                }
+            ),
+        )
+        for name, channel in settings.channels.by_name().items()
+    ]
+    status = Status(
+        config_file=str(settings.source) if settings.source else None,
+        database=database.display_url,
+        database_exists=database.exists(),
+        schema_revision=schema.current,
+        schema_head=schema.head,
+        timezone=settings.timezone,
+        company=settings.company.name,
+        company_missing=settings.company.missing_fields(),
+        channels=channels,
+    )
+    if not schema.is_current:
+        return status
+    with database.session() as session:
+        return Status(
+            **{
+                **status.__dict__,
+                "pending_publications": _count(
+                    session, Publication, Publication.state.in_(PENDING_PUBLICATION_STATES)
+                ),
+                "pending_replies": _count(session, Reply, Reply.state.in_(PENDING_REPLY_STATES)),
+                "open_tickets": _count(session, Ticket, Ticket.status == TicketStatus.OPEN),
+            }
+        )
+
+
+def _count(session, table, condition) -> int:
+    return session.exec(select(sa.func.count()).select_from(table).where(condition)).one()
+
+
+def config_file_label(path: str | None) -> str:
+    if path is None:
+        return "ninguno (valores por defecto; «conectados init» escribe un ejemplo)"
+    return str(Path(path))

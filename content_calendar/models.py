@@ -1,0 +1,66 @@
+"""Tables of the content calendar: posts as planned, and their publication per network."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from conectados.db import UTCDateTime, enum_column, utcnow
+
+
+class PublicationState(enum.StrEnum):
+    """Where a post stands on one network; it only moves forward."""
+
+    SCHEDULED = "scheduled"
+    """Waiting for its time (or for a retry after a transient failure)."""
+    PUBLISHING = "publishing"
+    """Claimed by a daemon under a lease; the outcome of the call is not known yet."""
+    PUBLISHED = "published"
+    """On the network, with its remote id and URL."""
+    FAILED = "failed"
+    """Given up on: refused by the network, out of attempts, or past its deadline."""
+    CANCELLED = "cancelled"
+    """Withdrawn from the calendar before it went out."""
+
+
+class Post(SQLModel, table=True):
+    """One calendar entry, keyed by the stable id the team wrote in the calendar file."""
+
+    id: str = Field(primary_key=True, max_length=100)
+    text: str = Field(default="", sa_type=sa.Text)
+    variants: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    media: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    scheduled_at: datetime = Field(sa_type=UTCDateTime)
+    campaign: str | None = Field(default=None, max_length=100)
+    source_file: str = Field(default="", max_length=500)
+    source_line: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Publication(SQLModel, table=True):
+    """A post on one network: at most one per (post, network)."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("post_id", "network"),
+        sa.Index("ix_publication_due", "state", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: str = Field(foreign_key="post.id", max_length=100)
+    network: str = Field(max_length=20)
+    state: PublicationState = Field(
+        default=PublicationState.SCHEDULED, sa_type=enum_column(PublicationState)
+    )
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_type=UTCDateTime)
+    lease_owner: str | None = Field(default=None, max_length=100)
+    lease_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    remote_id: str | None = Field(default=None, max_length=100)
+    remote_url: str | None = Field(default=None, max_length=500)
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, sa_type=sa.Text)

@@ -1,0 +1,157 @@
+"""Tables of the responders: what citizens wrote, our replies, and PQR tickets."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from conectados.db import UTCDateTime, enum_column, utcnow
+
+
+class InteractionKind(enum.StrEnum):
+    """How a citizen reached us."""
+
+    COMMENT = "comment"
+    """A public comment on one of our posts (or a reply to a comment)."""
+    MENTION = "mention"
+    """A public post that mentions our account."""
+    MESSAGE = "message"
+    """A private message (Messenger, X direct message, WhatsApp)."""
+
+
+class InteractionState(enum.StrEnum):
+    """What has been done with an interaction; it only moves forward."""
+
+    RECEIVED = "received"
+    """Stored, not yet matched to a protocol."""
+    ANSWERED = "answered"
+    """A reply was drafted or sent automatically."""
+    TICKETED = "ticketed"
+    """Filed as a PQR ticket."""
+    IN_REVIEW = "in_review"
+    """Waiting for a person to decide."""
+    IGNORED = "ignored"
+    """Recorded; nothing will be sent (spam, out of scope, our own text)."""
+
+
+class Interaction(SQLModel, table=True):
+    """Something a citizen wrote to the company, stored once per network and remote id."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("network", "remote_id"),
+        sa.Index("ix_interaction_state", "state", "received_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    network: str = Field(max_length=20)
+    kind: InteractionKind = Field(sa_type=enum_column(InteractionKind))
+    remote_id: str = Field(max_length=100)
+    thread_id: str | None = Field(default=None, max_length=100)
+    parent_id: str | None = Field(default=None, max_length=100)
+    author_id: str = Field(default="", max_length=100)
+    author_name: str = Field(default="", max_length=200)
+    text: str = Field(default="", sa_type=sa.Text)
+    written_at: datetime = Field(sa_type=UTCDateTime)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    publication_id: int | None = Field(default=None, foreign_key="publication.id")
+    state: InteractionState = Field(
+        default=InteractionState.RECEIVED, sa_type=enum_column(InteractionState)
+    )
+
+
+class ReplyVisibility(enum.StrEnum):
+    """Where a reply is seen."""
+
+    PUBLIC = "public"
+    """Under the citizen's comment, for everyone."""
+    PRIVATE = "private"
+    """In a private conversation with the citizen."""
+
+
+class ReplyState(enum.StrEnum):
+    """A reply's way out; it only moves forward."""
+
+    PENDING = "pending"
+    """Drafted; waiting for a person to approve it."""
+    APPROVED = "approved"
+    """Approved (by a person or by policy); waiting for the send job."""
+    SENDING = "sending"
+    """Claimed by a daemon under a lease; the outcome of the call is not known yet."""
+    SENT = "sent"
+    """Delivered to the network."""
+    REJECTED = "rejected"
+    """Discarded by a reviewer."""
+    FAILED = "failed"
+    """The network refused it, or it ran out of attempts."""
+
+
+class Reply(SQLModel, table=True):
+    """Our answer to one interaction; a partial unique index allows at most one sent."""
+
+    __table_args__ = (
+        sa.Index(
+            "uq_reply_one_sent_per_interaction",
+            "interaction_id",
+            unique=True,
+            sqlite_where=sa.text("state = 'sent'"),
+            postgresql_where=sa.text("state = 'sent'"),
+        ),
+        sa.Index("ix_reply_state", "state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    interaction_id: int = Field(foreign_key="interaction.id")
+    protocol: str | None = Field(default=None, max_length=64)
+    confidence: float = 0.0
+    text: str = Field(default="", sa_type=sa.Text)
+    visibility: ReplyVisibility = Field(
+        default=ReplyVisibility.PUBLIC, sa_type=enum_column(ReplyVisibility)
+    )
+    state: ReplyState = Field(default=ReplyState.PENDING, sa_type=enum_column(ReplyState))
+    reviewer: str | None = Field(default=None, max_length=100)
+    review_note: str | None = Field(default=None, sa_type=sa.Text)
+    attempts: int = 0
+    lease_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    remote_id: str | None = Field(default=None, max_length=100)
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class TicketStatus(enum.StrEnum):
+    """Where a PQR stands (Spanish values: they are shown to the team as they are)."""
+
+    OPEN = "abierto"
+    """Filed; the legal term is running."""
+    ANSWERED = "respondido"
+    """The company's answer was sent to the citizen."""
+    CLOSED = "cerrado"
+    """Nothing more to do."""
+
+
+class Ticket(SQLModel, table=True):
+    """A PQR or damage report with its radicado and legal due date."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("year", "sequence"),
+        sa.Index("ix_ticket_status_due", "status", "due_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    radicado: str = Field(max_length=11, unique=True)
+    year: int
+    sequence: int
+    type: str = Field(max_length=32)
+    causal: str | None = Field(default=None, max_length=16)
+    network: str = Field(max_length=20)
+    interaction_id: int | None = Field(default=None, foreign_key="interaction.id")
+    filed_at: datetime = Field(sa_type=UTCDateTime)
+    due_date: date
+    status: TicketStatus = Field(default=TicketStatus.OPEN, sa_type=enum_column(TicketStatus))
+    answer_text: str | None = Field(default=None, sa_type=sa.Text)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,35 @@
+"""Tables the daemon keeps: poll cursors and the metrics time series."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from conectados.db import UTCDateTime, utcnow
+
+
+class Cursor(SQLModel, table=True):
+    """Where one channel's poll of one stream (comments, mentions, messages) left off."""
+
+    channel: str = Field(primary_key=True, max_length=20)
+    stream: str = Field(primary_key=True, max_length=20)
+    position: str | None = Field(default=None, sa_type=sa.Text)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class MetricSample(SQLModel, table=True):
+    """A publication's figures as the network reported them at one moment."""
+
+    __table_args__ = (sa.Index("ix_metricsample_series", "publication_id", "collected_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    publication_id: int = Field(foreign_key="publication.id")
+    collected_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    reach: int | None = None
+    views: int | None = None
+    reactions: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    clicks: int | None = None
