@@ -158,7 +158,7 @@ def run(argv: Sequence[str] | None = None, app: App | None = None) -> int:
         return ExitStatus.BAD_INPUT
     except ConectadosError as exc:
         if app.verbose:
-            log.debug("detalle del error", exc_info=True)
+            log.info("detalle del error", exc_info=True)
         if isinstance(exc, ManyBadInputs):
             click.echo(f"Error: se encontraron {len(exc.problems)} problemas:", err=True)
         _print_error(exc.message)

@@ -139,9 +139,10 @@ class SchemaState:
 class Database:
     """One database: its engine, sessions, and migrations."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, migrations_dir: Path = MIGRATIONS_DIR) -> None:
         self.url = url
         self.engine = make_engine(url)
+        self.migrations_dir = migrations_dir
 
     @property
     def display_url(self) -> str:
@@ -161,11 +162,15 @@ class Database:
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
         """A session that commits when the block ends without error."""
-        with self._connection_errors(), Session(self.engine) as session, session.begin():
+        with (
+            self._connection_errors(),
+            Session(self.engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     def schema_state(self) -> SchemaState:
-        head = _script_directory().get_current_head()
+        head = self._scripts().get_current_head()
         assert head is not None, "migrations/versions holds no revision"
         if not self.exists():
             return SchemaState(current=None, head=head)
@@ -183,7 +188,7 @@ class Database:
                 f"la base de datos {self.display_url} no está inicializada; "
                 "ejecute «conectados init» para crearla"
             )
-        if state.current in _known_revisions():
+        if state.current in self._known_revisions():
             raise DatabaseError(
                 f"la base de datos {self.display_url} está en la versión {state.current} "
                 f"y esta versión de Conectados necesita la {state.head}; "
@@ -198,17 +203,23 @@ class Database:
     def upgrade(self) -> tuple[str | None, str]:
         """Apply every pending migration; return the revisions before and after."""
         before = self.schema_state()
-        if before.current is not None and before.current not in _known_revisions():
+        if before.current is not None and before.current not in self._known_revisions():
             self.check_current()  # raises: a newer schema must not be touched
         if self.is_sqlite:
             database = self.engine.url.database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
         with self._connection_errors(), self.engine.begin() as connection:
-            config = alembic_config(self.url)
+            config = alembic_config(self.url, self.migrations_dir)
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
         return before.current, before.head
+
+    def _scripts(self) -> ScriptDirectory:
+        return ScriptDirectory.from_config(alembic_config(migrations_dir=self.migrations_dir))
+
+    def _known_revisions(self) -> set[str]:
+        return {script.revision for script in self._scripts().walk_revisions()}
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -225,18 +236,10 @@ class Database:
             ) from exc
 
 
-def alembic_config(url: str | None = None) -> Config:
-    """Alembic configuration without an .ini file: the migrations ship inside the package."""
+def alembic_config(url: str | None = None, migrations_dir: Path = MIGRATIONS_DIR) -> Config:
+    """Alembic configuration without an .ini file: the migrations ship as a package."""
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(migrations_dir))
     if url:
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
-
-
-def _script_directory() -> ScriptDirectory:
-    return ScriptDirectory.from_config(alembic_config())
-
-
-def _known_revisions() -> set[str]:
-    return {script.revision for script in _script_directory().walk_revisions()}

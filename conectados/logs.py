@@ -16,9 +16,9 @@ _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             r"(?i)\b(access_token|appsecret_proof|client_secret|oauth_signature|"
-            r"oauth_token|oauth_consumer_key|password|token)=([^&\s\"',;]+)"
+            r"oauth_token|oauth_consumer_key|password|token)=(\"?)[^&\s\"',;]+"
         ),
-        rf"\1={REDACTED}",
+        rf"\1=\2{REDACTED}",
     ),
     (
         re.compile(r"(?i)\b(authorization:?\s*)(bearer|oauth|basic)\s+[^\s\"',]+"),

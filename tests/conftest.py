@@ -1,0 +1,65 @@
+"""Shared fixtures: a CLI runner on a temporary folder, and a throwaway PostgreSQL database."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from conectados.app import App
+from conectados.cli import run
+
+POSTGRES_ENV = "CONECTADOS_TEST_POSTGRES_URL"
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    """Run `conectados ARGS` in tmp_path with a given environment, as a user would."""
+
+    def invoke(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Result:
+        capsys.readouterr()
+        app = App(environ=dict(env or {}), cwd=cwd or tmp_path)
+        code = run(list(args), app=app)
+        captured = capsys.readouterr()
+        return Result(int(code), captured.out, captured.err)
+
+    return invoke
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    admin_url = os.environ.get(POSTGRES_ENV)
+    if not admin_url:
+        pytest.skip(f"{POSTGRES_ENV} is not set: no PostgreSQL server to test against")
+    name = f"conectados_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each backend in turn: a SQLite file, then a PostgreSQL database when one is available."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'conectados.db'}"
+    return request.getfixturevalue("postgres_url")

@@ -1,0 +1,221 @@
+"""The commands as the communications team runs them: init, status, demo, and bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from conectados.app import App
+from conectados.db import Database
+from conectados.errors import DatabaseError
+from content_calendar.models import Post, Publication
+from responders.models import Interaction, InteractionKind, Reply, Ticket
+
+
+def test_init_creates_the_database_and_a_commented_example_config(cli, tmp_path: Path):
+    result = cli("init")
+
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "conectados.db").exists()
+    config = (tmp_path / "conectados.toml").read_text(encoding="utf-8")
+    assert "# Datos de la empresa" in config
+    assert "Base de datos creada" in result.stdout
+
+
+def test_init_twice_changes_nothing_the_second_time(cli, tmp_path: Path):
+    cli("init")
+    config = tmp_path / "conectados.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('nombre = ""', 'nombre = "Mío"'))
+    stamp = config.stat().st_mtime_ns
+    tables_before = Database(f"sqlite:///{tmp_path / 'conectados.db'}").schema_state()
+
+    result = cli("init")
+
+    assert result.exit_code == 0, result.stderr
+    assert config.stat().st_mtime_ns == stamp
+    assert 'nombre = "Mío"' in config.read_text(encoding="utf-8")
+    assert "ya estaba al día" in result.stdout
+    assert "ya existía; no se modificó" in result.stdout
+    assert Database(f"sqlite:///{tmp_path / 'conectados.db'}").schema_state() == tables_before
+
+
+def test_init_writes_the_config_where_the_flag_says(cli, tmp_path: Path):
+    result = cli("--config", "oficina/conectados.toml", "init")
+
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "oficina" / "conectados.toml").exists()
+    assert (tmp_path / "oficina" / "conectados.db").exists()  # relative to the file
+
+
+def test_status_on_a_new_database_file_works_and_creates_nothing(cli, tmp_path: Path):
+    result = cli("--db", "x.db", "status")
+
+    assert result.exit_code == 0, result.stderr
+    assert "x.db" in result.stdout
+    assert "conectados init" in result.stdout
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_status_on_an_empty_database_file_asks_for_init(cli, tmp_path: Path):
+    (tmp_path / "x.db").touch()
+
+    result = cli("--db", "x.db", "status")
+
+    assert result.exit_code == 0, result.stderr
+    assert "sin inicializar; ejecute «conectados init»" in result.stdout
+
+
+def test_status_counts_what_is_waiting(cli, tmp_path: Path):
+    cli("init")
+    _add_pending_work(Database(f"sqlite:///{tmp_path / 'conectados.db'}"))
+
+    result = cli("status")
+    data = json.loads(cli("status", "--json").stdout)
+
+    assert "Publicaciones por salir:          2" in result.stdout
+    assert "Respuestas por revisar o enviar:  1" in result.stdout
+    assert "PQR abiertas:                     1" in result.stdout
+    assert data["pending_publications"] == 2
+    assert data["schema_current"] is True
+
+
+def test_status_says_which_credentials_are_missing_and_never_shows_them(cli, tmp_path: Path):
+    (tmp_path / "conectados.toml").write_text(
+        '[channels.facebook]\nmodo = "real"\n[channels.x]\nmodo = "real"\n', encoding="utf-8"
+    )
+    env = {"CONECTADOS_FACEBOOK_TOKEN": "EAAB-token-de-la-pagina-123"}
+
+    result = cli("status", env=env)
+    data = json.loads(cli("status", "--json", env=env).stdout)
+
+    assert "facebook  activa, modo real; credenciales presentes" in result.stdout
+    assert "FALTAN credenciales en: CONECTADOS_X_API_KEY" in result.stdout
+    assert "EAAB-token-de-la-pagina-123" not in result.stdout + json.dumps(data)
+    channels = {channel["name"]: channel for channel in data["channels"]}
+    assert channels["facebook"]["ready"] is True
+    assert channels["x"]["ready"] is False
+
+
+def test_commands_refuse_a_database_that_needs_init(tmp_path: Path):
+    app = App(environ={}, cwd=tmp_path)
+
+    with pytest.raises(DatabaseError) as caught:
+        app.ready_database()
+
+    assert "ejecute «conectados init»" in caught.value.message
+
+
+def test_broken_config_exits_2_with_file_line_and_reason_in_spanish(cli, tmp_path: Path):
+    config = tmp_path / "conectados.toml"
+    cases = {
+        "bad toml": ('[empresa\nnombre = "A"\n', ":1: ", "no es TOML válido"),
+        "unknown key": (
+            '[empresa]\nnombre = "A"\nnit_empresa = "1"\n',
+            ":3: empresa.nit_empresa",
+            "clave desconocida",
+        ),
+        "wrong type": (
+            "[empresa]\ntelefonos = 6071234567\n",
+            ":2: empresa.telefonos",
+            "debe ser una lista",
+        ),
+    }
+    for name, (text, where, reason) in cases.items():
+        config.write_text(text, encoding="utf-8")
+
+        result = cli("status")
+
+        assert result.exit_code == 2, name
+        assert result.stderr.startswith(f"Error: {config}"), name
+        assert where in result.stderr, name
+        assert reason in result.stderr, name
+        assert "Traceback" not in result.stderr, name
+        assert result.stdout == "", name
+
+
+def test_unknown_command_and_option_are_bad_input_in_spanish(cli):
+    command = cli("estatus")
+    option = cli("status", "--jsn")
+
+    assert command.exit_code == 2
+    assert "el comando «estatus» no existe; ¿quiso decir status?" in command.stderr
+    assert option.exit_code == 2
+    assert "la opción --jsn no existe; ¿quiso decir --json?" in option.stderr
+
+
+def test_help_is_in_spanish(cli):
+    result = cli("--help")
+
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Uso: conectados [OPCIONES] COMANDO [ARGUMENTOS]...")
+    assert "Opciones:" in result.stdout
+    assert "Comandos:" in result.stdout
+    assert "Muestra esta ayuda y termina." in result.stdout
+
+
+def test_failures_show_no_traceback_unless_verbose(cli, tmp_path: Path):
+    url = "postgresql://postgres:clave-secreta@127.0.0.1:1/nada"
+
+    quiet = cli("--db", url, "status")
+    verbose = cli("-v", "--db", url, "status")
+
+    assert quiet.exit_code == 1
+    assert quiet.stderr.count("\n") == 1
+    assert "no se pudo usar la base de datos" in quiet.stderr
+    assert "Traceback" in verbose.stderr
+    assert "clave-secreta" not in quiet.stderr + verbose.stderr
+
+
+def test_demo_prepares_an_example_company_and_exits_0(cli, tmp_path: Path):
+    first = cli("demo", "--carpeta", "demo")
+    second = cli("demo", "--carpeta", "demo")
+
+    assert first.exit_code == 0, first.stderr
+    assert second.exit_code == 0, second.stderr
+    assert "Acueducto de Ejemplo S.A. E.S.P." in first.stdout
+    assert "modo sandbox" in first.stdout
+    assert (tmp_path / "demo" / "conectados.db").exists()
+
+
+def test_the_installed_command_runs_as_a_process(tmp_path: Path):
+    (tmp_path / "conectados.toml").write_text("[pqr]\nsabado_habil = 1.5\n", encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CONECTADOS_")}
+    command = [sys.executable, "-m", "conectados", "status"]
+
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+
+    assert result.returncode == 2
+    assert f"{tmp_path / 'conectados.toml'}:2: pqr.sabado_habil" in result.stderr
+
+
+def _add_pending_work(database: Database) -> None:
+    now = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
+    with database.session() as session:
+        session.add(Post(id="p1", scheduled_at=now))
+        session.add(Publication(post_id="p1", network="facebook", next_attempt_at=now))
+        session.add(Publication(post_id="p1", network="x", next_attempt_at=now))
+        interaction = Interaction(
+            network="facebook", kind=InteractionKind.COMMENT, remote_id="c1", written_at=now
+        )
+        session.add(interaction)
+        session.flush()
+        session.add(Reply(interaction_id=interaction.id, text="Hola"))
+        session.add(
+            Ticket(
+                radicado="2026-000001",
+                year=2026,
+                sequence=1,
+                type="reclamo",
+                network="facebook",
+                interaction_id=interaction.id,
+                filed_at=now,
+                due_date=now.date(),
+            )
+        )
+    database.dispose()
