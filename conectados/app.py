@@ -36,7 +36,7 @@ class App:
         settings = load_settings(
             self.config_path, self.environ, self.cwd, missing_ok=self.allow_missing_config
         )
-        if self.database_override:
+        if self.database_override is not None:
             settings = settings.with_database(self.database_override, self.cwd)
         return settings
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Sequence
 
@@ -110,6 +111,9 @@ def _mount_commands() -> None:
 _mount_commands()
 
 
+_EXTRA_ARGUMENTS = re.compile(r"Got unexpected extra arguments? \((.*)\)")
+
+
 def _usage_message(exc: click.UsageError) -> str:
     """Click's usage errors, said in Spanish."""
     hint = ""
@@ -135,10 +139,14 @@ def _usage_message(exc: click.UsageError) -> str:
         message = f"valor no válido para {hint}: {exc.message}" if hint else exc.message
     elif exc.message == "Missing command.":
         message = "falta el comando"
+    elif extra := _EXTRA_ARGUMENTS.match(exc.message):
+        message = f"sobra lo siguiente, que el comando no espera: {extra.group(1)}"
     else:
         message = exc.format_message()
     command_path = exc.ctx.command_path if exc.ctx else "conectados"
-    return f"{message}. Vea «{command_path} --help»."
+    return (
+        f"{message.rstrip('.')}{'' if message.endswith('?') else '.'} Vea «{command_path} --help»."
+    )
 
 
 def _print_error(message: str) -> None:

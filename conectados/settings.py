@@ -180,7 +180,10 @@ class Settings(_Section):
 
     def with_database(self, location: str, base_dir: Path | None = None) -> Settings:
         """A copy that uses another database (the --db flag), relative to `base_dir`."""
-        _check_database(location)
+        try:
+            _check_database(location)
+        except ValueError as exc:
+            raise ConfigError(str(exc), "opción --db") from None
         copy = self.model_copy(update={"database": location})
         copy._source = self._source
         copy._base_dir = base_dir if base_dir is not None else Path.cwd()

@@ -219,3 +219,19 @@ def _add_pending_work(database: Database) -> None:
             )
         )
     database.dispose()
+
+
+def test_a_wrong_db_option_is_bad_input(cli):
+    other_engine = cli("--db", "mysql://root@localhost/conectados", "status")
+    empty = cli("--db", "", "status")
+
+    assert other_engine.exit_code == 2
+    assert "opción --db: solo se admiten SQLite" in other_engine.stderr
+    assert empty.exit_code == 2
+
+
+def test_an_unexpected_argument_is_bad_input_in_spanish(cli):
+    result = cli("init", "ahora")
+
+    assert result.exit_code == 2
+    assert "sobra lo siguiente, que el comando no espera: ahora" in result.stderr

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from conectados.commands import example_config_text
 from conectados.errors import ConfigError, ManyBadInputs
@@ -199,3 +202,39 @@ def test_file_not_in_utf8_names_the_line(tmp_path: Path):
 
     assert caught.value.location == f"{path}:2"
     assert "UTF-8" in caught.value.message
+
+
+@hypothesis_settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(alphabet=st.sampled_from(list("[]=\"'.#\n abcdeñ1_ptv")), max_size=80))
+def test_any_file_either_loads_or_says_what_is_wrong(tmp_path: Path, text: str):
+    write(tmp_path / "conectados.toml", text)
+
+    try:
+        load_settings(environ={}, cwd=tmp_path)
+    except ConfigError as error:
+        assert error.message.startswith(str(tmp_path / "conectados.toml"))
+
+
+@hypothesis_settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    key=st.sampled_from(
+        [
+            "ZONA_HORARIA",
+            "BASE_DATOS",
+            "EMPRESA__TELEFONOS",
+            "PQR__SABADO_HABIL",
+            "CHANNELS__X__MODO",
+            "CHANNELS__FACEBOOK",
+        ]
+    ),
+    value=st.text(max_size=30).filter(lambda value: "\x00" not in value),
+)
+def test_any_variable_either_applies_or_names_itself(tmp_path: Path, key: str, value: str):
+    try:
+        load_settings(environ={f"CONECTADOS_{key}": value}, cwd=tmp_path)
+    except ConfigError as error:
+        assert f"CONECTADOS_{key}" in error.message
