@@ -29,13 +29,10 @@ class App:
     config_path: str | None = None
     database_override: str | None = None
     verbose: int = 0
-    allow_missing_config: bool = False
 
     @cached_property
     def settings(self) -> Settings:
-        settings = load_settings(
-            self.config_path, self.environ, self.cwd, missing_ok=self.allow_missing_config
-        )
+        settings = load_settings(self.config_path, self.environ, self.cwd)
         if self.database_override is not None:
             settings = settings.with_database(self.database_override, self.cwd)
         return settings

@@ -12,58 +12,9 @@ import click
 from conectados.app import App
 from conectados.errors import ConectadosError, ExitStatus, ManyBadInputs
 from conectados.logs import configure_logging, redactor
+from conectados.terminal import Group
 
 log = logging.getLogger("conectados")
-
-_SECTIONS = {
-    "Options": "Opciones",
-    "Commands": "Comandos",
-    "Positional arguments": "Argumentos",
-}
-
-
-class SpanishHelpFormatter(click.HelpFormatter):
-    """Click's help layout with Spanish headings."""
-
-    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, prefix or "Uso: ")
-
-    def section(self, name: str):
-        return super().section(_SECTIONS.get(name, name))
-
-
-class SpanishContext(click.Context):
-    formatter_class = SpanishHelpFormatter
-
-
-class _Spanish:
-    context_class = SpanishContext
-
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option = super().get_help_option(ctx)  # type: ignore[misc]
-        if option is not None:
-            option.help = "Muestra esta ayuda y termina."
-        return option
-
-
-class Command(_Spanish, click.Command):
-    """A command whose help is in Spanish."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("options_metavar", "[OPCIONES]")
-        super().__init__(*args, **kwargs)
-
-
-class Group(_Spanish, click.Group):
-    """A group whose help, and its subcommands' help, is in Spanish."""
-
-    command_class = Command
-    group_class = type  # subgroups are of this same class
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("options_metavar", "[OPCIONES]")
-        kwargs.setdefault("subcommand_metavar", "COMANDO [ARGUMENTOS]...")
-        super().__init__(*args, **kwargs)
 
 
 @click.group(
@@ -137,6 +88,8 @@ def _usage_message(exc: click.UsageError) -> str:
         message = f"falta {kind} {hint}".rstrip()
     elif isinstance(exc, click.BadParameter):
         message = f"valor no válido para {hint}: {exc.message}" if hint else exc.message
+    elif isinstance(exc, click.BadOptionUsage) and "requires an argument" in exc.message:
+        message = f"la opción {exc.option_name} necesita un valor"
     elif exc.message == "Missing command.":
         message = "falta el comando"
     elif extra := _EXTRA_ARGUMENTS.match(exc.message):
@@ -161,6 +114,9 @@ def run(argv: Sequence[str] | None = None, app: App | None = None) -> int:
     try:
         result = main.main(args=args, prog_name="conectados", standalone_mode=False, obj=app)
         return int(result) if isinstance(result, int) else ExitStatus.OK
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else main.get_help(click.Context(main)))
+        return ExitStatus.OK
     except click.UsageError as exc:
         _print_error(_usage_message(exc))
         return ExitStatus.BAD_INPUT

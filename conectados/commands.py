@@ -9,8 +9,11 @@ from pathlib import Path
 import click
 
 from conectados.app import App
+from conectados.errors import ConfigError
+from conectados.files import write_atomically
 from conectados.settings import resolve_config_path
 from conectados.status import Status, collect_status, config_file_label
+from conectados.terminal import Command
 
 EXAMPLE_CONFIG = "conectados.example.toml"
 
@@ -23,14 +26,18 @@ def write_example_config(path: Path) -> bool:
     """Write the commented example settings file unless one exists; say whether it wrote."""
     if path.exists():
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(example_config_text(), encoding="utf-8")
-    temporary.replace(path)  # never leave a half-written settings file
+    try:
+        write_atomically(path, example_config_text())
+    except OSError as exc:
+        raise ConfigError(
+            f"no se pudo escribir el archivo de configuración ({exc.strerror}); "
+            "revise la ruta y los permisos de la carpeta",
+            str(path),
+        ) from None
     return True
 
 
-@click.command()
+@click.command(cls=Command)
 @click.pass_obj
 def init(app: App) -> None:
     """Prepara la base de datos y el archivo de configuración.
@@ -41,7 +48,6 @@ def init(app: App) -> None:
     """
     config_path, _named = resolve_config_path(app.config_path, app.environ, app.cwd)
     wrote_config = write_example_config(config_path)
-    app.allow_missing_config = True
     database = app.database
     before, head = database.upgrade()
     if wrote_config:
@@ -59,7 +65,7 @@ def init(app: App) -> None:
         )
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--json", "as_json", is_flag=True, help="Imprime el estado como JSON.")
 @click.pass_obj
 def status(app: App, as_json: bool) -> None:
@@ -126,45 +132,52 @@ def _channel_line(channel) -> str:
 
 
 DEMO_FOLDER = "demo-conectados"
-DEMO_COMPANY = """
-[empresa]
-nombre = "Acueducto de Ejemplo S.A. E.S.P."
-nit = "900.000.000-0"
-telefonos = ["607 000 0000"]
-whatsapp = "+57 300 000 0000"
-correo = "pqr@acueducto-ejemplo.example"
-direccion = "Calle 1 # 2-3, Centro"
-horario = "lunes a viernes de 7:00 a. m. a 5:00 p. m."
-web = "https://acueducto-ejemplo.example"
-puntos_pago = ["oficina principal", "PSE en la página web"]
-"""
+DEMO_COMPANY = {
+    "nombre": "Acueducto de Ejemplo S.A. E.S.P.",
+    "nit": "900.000.000-0",
+    "telefonos": ["607 000 0000"],
+    "whatsapp": "+57 300 000 0000",
+    "correo": "pqr@acueducto-ejemplo.example",
+    "direccion": "Calle 1 # 2-3, Centro",
+    "horario": "lunes a viernes de 7:00 a. m. a 5:00 p. m.",
+    "web": "https://acueducto-ejemplo.example",
+    "puntos_pago": ["oficina principal", "PSE en la página web"],
+}
 
 
-@click.command()
+def demo_config_text() -> str:
+    """Settings of the fictitious company the demo runs: its data, everything else by default."""
+    lines = ["# Configuración de la demostración: una empresa ficticia y las redes simuladas.", ""]
+    lines.append("[empresa]")
+    for key, value in DEMO_COMPANY.items():
+        lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+    return "\n".join(lines) + "\n"
+
+
+@click.command(cls=Command)
 @click.option(
     "--carpeta",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path(DEMO_FOLDER),
-    show_default=False,
+    default=DEMO_FOLDER,
+    metavar="CARPETA",
     help=f"Carpeta donde se prepara la demostración (por defecto ./{DEMO_FOLDER}).",
 )
 @click.pass_obj
-def demo(app: App, carpeta: Path) -> None:
+def demo(app: App, carpeta: str) -> None:
     """Demostración con una empresa de ejemplo y el simulador de redes.
 
     Todo ocurre en una carpeta aparte y con redes simuladas: nada sale de esta máquina.
     """
-    folder = carpeta if carpeta.is_absolute() else app.cwd / carpeta
+    folder = app.cwd / Path(carpeta).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError("existe pero no es una carpeta; elija otra con --carpeta", str(folder))
     config_path = folder / "conectados.toml"
     if not config_path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        text = example_config_text()
-        start = text.index("[empresa]")
-        end = text.index("\n\n\n", start)
-        text = text[:start] + DEMO_COMPANY.strip() + text[end:]
-        temporary = config_path.with_name("conectados.toml.tmp")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(config_path)
+        try:
+            write_atomically(config_path, demo_config_text())
+        except OSError as exc:
+            raise ConfigError(
+                f"no se pudo preparar la carpeta de la demostración ({exc.strerror})", str(folder)
+            ) from None
     demo_app = App(environ={}, cwd=folder, clock=app.clock, config_path=str(config_path))
     try:
         demo_app.database.upgrade()

@@ -111,7 +111,9 @@ def describe_validation_error(
 ) -> ConfigError:
     """One Spanish ConfigError for one pydantic error, located in the file or the variable."""
     keys = tuple(str(part) for part in error["loc"] if not isinstance(part, int))
-    field = ".".join(keys)
+    field = "".join(
+        f"[{part + 1}]" if isinstance(part, int) else f".{part}" for part in error["loc"]
+    ).lstrip(".")
     problem = _problem(error, model, keys)
     for prefix_length in range(len(keys), 0, -1):
         if keys[:prefix_length] in overrides:

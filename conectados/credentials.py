@@ -26,8 +26,11 @@ class Credentials:
         self._redactor = redactor
 
     def is_present(self, variable: str) -> bool:
-        """Whether a value is available, without reading any file it names."""
-        return bool(self._environ.get(variable)) or bool(self._environ.get(variable + FILE_SUFFIX))
+        """Whether a value is available, without reading the file a variable may name."""
+        if self._environ.get(variable):
+            return True
+        named = self._environ.get(variable + FILE_SUFFIX)
+        return bool(named) and Path(named).is_file() and os.access(named, os.R_OK)
 
     def get(self, variable: str) -> str | None:
         """The credential's value, or None when the variable is not set."""
@@ -36,9 +39,10 @@ class Credentials:
             path = Path(self._environ[variable + FILE_SUFFIX])
             try:
                 value = path.read_text(encoding="utf-8").strip()
-            except OSError as exc:
+            except (OSError, UnicodeDecodeError):
                 raise ConfigError(
-                    f"no se pudo leer el archivo que debe contener la credencial ({exc.strerror})",
+                    f"no se pudo leer el archivo {path}, que debe contener la credencial en "
+                    "texto UTF-8; revise la ruta y los permisos",
                     f"variable de entorno {variable + FILE_SUFFIX}",
                 ) from None
         if not value:

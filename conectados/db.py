@@ -13,19 +13,21 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 from sqlmodel import Session, SQLModel
 
 import migrations
 from conectados.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,10 @@ SQLModel.metadata.naming_convention = {
 }
 
 MIGRATIONS_DIR = Path(migrations.__file__).parent
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+_BEGIN_OPTION = "conectados_begin"
+# Any number: it only has to be the same for every process migrating this database.
+_MIGRATION_LOCK_KEY = 0x636F6E65
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):
@@ -79,29 +84,34 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+_SECRET_QUERY_KEYS = ("password", "sslpassword")
+
+
 def display_url(url: str | URL) -> str:
-    """The URL as people may see it: never with its password."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<URL de base de datos no válida>"
-
-
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
+    """The URL as people may see it: never with a password, in the user part or the query."""
     try:
         parsed = make_url(url)
     except ArgumentError:
+        return "<URL de base de datos no válida>"
+    hidden = {key: "***" for key in parsed.query if key.lower() in _SECRET_QUERY_KEYS}
+    return parsed.update_query_dict(hidden).render_as_string(hide_password=True)
+
+
+def make_engine(url: str | URL) -> Engine:
+    """An engine for `url`; SQLite gets foreign keys and a busy timeout on every connection."""
+    try:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            engine = sa.create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+            sa.event.listen(engine, "connect", _configure_sqlite_connection)
+            sa.event.listen(engine, "begin", _begin_sqlite_transaction)
+            return engine
+        return sa.create_engine(parsed, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError, ImportError):
         raise DatabaseError(
-            "la dirección de la base de datos no es válida; use una ruta de archivo "
+            "la dirección de la base de datos no es válida; use la ruta de un archivo SQLite "
             "o postgresql://usuario@servidor/base"
         ) from None
-    if parsed.get_backend_name() == "sqlite":
-        engine = sa.create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        sa.event.listen(engine, "connect", _configure_sqlite_connection)
-        sa.event.listen(engine, "begin", _begin_sqlite_transaction)
-        return engine
-    return sa.create_engine(parsed, pool_pre_ping=True)
 
 
 def _configure_sqlite_connection(dbapi_connection, _record) -> None:
@@ -109,15 +119,16 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
     # is transactional and a compare-and-set UPDATE commits or rolls back whole.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
 def _begin_sqlite_transaction(connection: sa.Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A transaction that will write takes the write lock at BEGIN, so it waits its turn
+    # (busy timeout) instead of failing at once when it upgrades from reading to writing.
+    mode = connection.get_execution_options().get(_BEGIN_OPTION, "")
+    connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
 @dataclass(frozen=True)
@@ -139,48 +150,131 @@ class SchemaState:
 class Database:
     """One database: its engine, sessions, and migrations."""
 
-    def __init__(self, url: str, migrations_dir: Path = MIGRATIONS_DIR) -> None:
-        self.url = url
+    def __init__(self, url: str | URL, migrations_dir: Path = MIGRATIONS_DIR) -> None:
         self.engine = make_engine(url)
+        self.url = self.engine.url
         self.migrations_dir = migrations_dir
 
     @property
     def display_url(self) -> str:
-        return display_url(self.engine.url)
+        return display_url(self.url)
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
+    @property
+    def sqlite_path(self) -> Path | None:
+        database = self.url.database if self.is_sqlite else None
+        return Path(database) if database and database != ":memory:" else None
+
     def exists(self) -> bool:
         """False for a SQLite file not created yet (status must not create it)."""
-        database = self.engine.url.database
-        if not self.is_sqlite or not database or database == ":memory:":
+        path = self.sqlite_path
+        if path is None:
             return True
-        return Path(database).exists()
+        try:
+            return path.exists()
+        except OSError as exc:
+            raise DatabaseError(
+                f"no se puede consultar el archivo {path} ({exc.strerror}); "
+                "revise la ruta y los permisos"
+            ) from None
 
     @contextlib.contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session that commits when the block ends without error."""
+    def session(self, write: bool = False) -> Iterator[Session]:
+        """A session that commits when the block ends without error.
+
+        `write=True` takes SQLite's write lock at the start, for transactions that read
+        and then write (claims, counters): they wait for another writer instead of failing.
+        """
+        engine = self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}) if write else None
         with (
-            self._connection_errors(),
-            Session(self.engine, expire_on_commit=False) as session,
+            self._errors(),
+            Session(engine or self.engine, expire_on_commit=False) as session,
             session.begin(),
         ):
             yield session
 
     def schema_state(self) -> SchemaState:
-        head = self._scripts().get_current_head()
-        assert head is not None, "migrations/versions holds no revision"
         if not self.exists():
-            return SchemaState(current=None, head=head)
-        with self._connection_errors(), self.engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
-        return SchemaState(current=current, head=head)
+            return SchemaState(current=None, head=self._head)
+        with self._errors(), self.engine.connect() as connection:
+            return SchemaState(current=_current_revision(connection), head=self._head)
 
     def check_current(self) -> None:
         """Raise DatabaseError unless the schema is exactly the one this code expects."""
-        state = self.schema_state()
+        self._explain(self.schema_state())
+
+    def upgrade(self) -> tuple[str | None, str]:
+        """Apply every pending migration; return the revisions before and after.
+
+        Safe to run from several processes at once: one migrates, the others wait and
+        then find the schema current.
+        """
+        if self.sqlite_path is not None:
+            try:
+                self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(
+                    f"no se pudo crear la carpeta {self.sqlite_path.parent} ({exc.strerror}); "
+                    "revise la ruta y los permisos"
+                ) from None
+        engine = self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+        with self._errors(), engine.connect() as connection:
+            raw = connection.connection.dbapi_connection if self.is_sqlite else None
+            if raw is not None:
+                # Outside any transaction, on the driver's connection: WAL is a property of
+                # the file (set here once, never by read-only commands), and foreign keys
+                # stay off while migrations rebuild tables, then are checked.
+                raw.execute("PRAGMA journal_mode=WAL")
+                raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                before = self._migrate(connection)
+            finally:
+                if raw is not None:
+                    raw.execute("PRAGMA foreign_keys=ON")
+        return before, self._head
+
+    def _migrate(self, connection: sa.Connection) -> str | None:
+        from alembic import command
+
+        with connection.begin():
+            if not self.is_sqlite:
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_KEY})")
+            before = _current_revision(connection)
+            if before is not None and before not in self._known_revisions:
+                self._explain(SchemaState(before, self._head))
+            config = alembic_config(self.migrations_dir)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            if self.is_sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                raise DatabaseError(
+                    "la actualización dejaría referencias rotas en la base de datos "
+                    f"{self.display_url}; no se aplicó ningún cambio"
+                )
+        return before
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    @cached_property
+    def _scripts(self) -> ScriptDirectory:
+        from alembic.script import ScriptDirectory
+
+        return ScriptDirectory.from_config(alembic_config(self.migrations_dir))
+
+    @cached_property
+    def _head(self) -> str:
+        head = self._scripts.get_current_head()
+        assert head is not None, "migrations/versions holds no revision"
+        return head
+
+    @cached_property
+    def _known_revisions(self) -> frozenset[str]:
+        return frozenset(script.revision for script in self._scripts.walk_revisions())
+
+    def _explain(self, state: SchemaState) -> None:
         if state.is_current:
             return
         if state.is_empty:
@@ -188,7 +282,7 @@ class Database:
                 f"la base de datos {self.display_url} no está inicializada; "
                 "ejecute «conectados init» para crearla"
             )
-        if state.current in self._known_revisions():
+        if state.current in self._known_revisions:
             raise DatabaseError(
                 f"la base de datos {self.display_url} está en la versión {state.current} "
                 f"y esta versión de Conectados necesita la {state.head}; "
@@ -200,46 +294,43 @@ class Database:
             "actualice Conectados antes de usarla"
         )
 
-    def upgrade(self) -> tuple[str | None, str]:
-        """Apply every pending migration; return the revisions before and after."""
-        before = self.schema_state()
-        if before.current is not None and before.current not in self._known_revisions():
-            self.check_current()  # raises: a newer schema must not be touched
-        if self.is_sqlite:
-            database = self.engine.url.database
-            if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
-        with self._connection_errors(), self.engine.begin() as connection:
-            config = alembic_config(self.url, self.migrations_dir)
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-        return before.current, before.head
-
-    def _scripts(self) -> ScriptDirectory:
-        return ScriptDirectory.from_config(alembic_config(migrations_dir=self.migrations_dir))
-
-    def _known_revisions(self) -> set[str]:
-        return {script.revision for script in self._scripts().walk_revisions()}
-
-    def dispose(self) -> None:
-        self.engine.dispose()
-
     @contextlib.contextmanager
-    def _connection_errors(self) -> Iterator[None]:
+    def _errors(self) -> Iterator[None]:
         try:
             yield
-        except OperationalError as exc:
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "sin detalle"
-            raise DatabaseError(
-                f"no se pudo usar la base de datos {self.display_url} ({reason}); "
-                "revise que el servidor esté en marcha y que base_datos o --db sean correctos"
-            ) from exc
+        except IntegrityError:
+            raise  # a constraint doing its job: callers rely on it (idempotent inserts)
+        except DBAPIError as exc:
+            raise DatabaseError(self._describe(exc)) from exc
+
+    def _describe(self, exc: DBAPIError) -> str:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        if self.is_sqlite:
+            if "not a database" in reason or "malformed" in reason:
+                return (
+                    f"el archivo {self.sqlite_path} no es una base de datos SQLite de Conectados; "
+                    "revise la ruta en base_datos o --db"
+                )
+            return (
+                f"no se pudo usar la base de datos {self.display_url} (SQLite: {reason}); "
+                "revise la ruta, los permisos y que haya espacio en el disco"
+            )
+        return (
+            f"no se pudo usar la base de datos {self.display_url} (PostgreSQL: {reason}); "
+            "revise que el servidor esté en marcha y que base_datos o --db sean correctos"
+        )
 
 
-def alembic_config(url: str | None = None, migrations_dir: Path = MIGRATIONS_DIR) -> Config:
+def _current_revision(connection: sa.Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def alembic_config(migrations_dir: Path = MIGRATIONS_DIR) -> Config:
     """Alembic configuration without an .ini file: the migrations ship as a package."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
-    if url:
-        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config

@@ -55,7 +55,9 @@ class ManyBadInputs(BadInput):
 
     def __init__(self, problems: list[BadInput]) -> None:
         self.problems = problems
-        ConectadosError.__init__(self, "\n".join(p.message for p in problems))
+        first = problems[0]
+        super().__init__(first.problem, first.location, first.field)
+        self.message = "\n".join(problem.message for problem in problems)
 
 
 class DatabaseError(ConectadosError):

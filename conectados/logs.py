@@ -12,20 +12,23 @@ REDACTED = "***"
 
 # Shapes that carry credentials even when we never registered the value: query
 # parameters and headers used by the Graph API and X, and passwords in database URLs.
+_SECRET_NAME = r"[\w-]*(?:token|secret|key|password|passwd|signature|proof)[\w-]*"
 _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # name=value in URLs, forms and OAuth headers; "name": "value" in JSON and dict reprs.
     (
-        re.compile(
-            r"(?i)\b(access_token|appsecret_proof|client_secret|oauth_signature|"
-            r"oauth_token|oauth_consumer_key|password|token)=(\"?)[^&\s\"',;]+"
-        ),
-        rf"\1=\2{REDACTED}",
+        re.compile(rf"(?i)\b({_SECRET_NAME})(=\"?)[^&\s\"',;}}]+"),
+        rf"\1\2{REDACTED}",
     ),
     (
-        re.compile(r"(?i)\b(authorization:?\s*)(bearer|oauth|basic)\s+[^\s\"',]+"),
+        re.compile(rf"(?i)([\"']{_SECRET_NAME}[\"']\s*:\s*[\"'])[^\"']+"),
+        rf"\1{REDACTED}",
+    ),
+    (
+        re.compile(r"(?i)\b(authorization[\"']?\s*[:=]\s*[\"']?)(bearer|oauth|basic)\s+[^\"']+"),
         rf"\1\2 {REDACTED}",
     ),
     (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{12,}"), rf"\1 {REDACTED}"),
-    (re.compile(r"(\w+://[^:/@\s]+):([^@/\s]+)@"), rf"\1:{REDACTED}@"),
+    (re.compile(r"(\w+://[^:/@\s]+):([^@\s]+)@"), rf"\1:{REDACTED}@"),
 )
 
 # Values shorter than this are not registered: redacting "1" or "si" everywhere would
@@ -100,6 +103,7 @@ def configure_logging(
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(RedactingFormatter(LOG_FORMAT, "%Y-%m-%d %H:%M:%S", redactor))
     root.addHandler(handler)
+    logging.captureWarnings(True)  # warnings reach stderr through the redacting handler too
     level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
     root.setLevel(level)
     for name in quiet_loggers:

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from conectados.config_errors import describe_validation_error, toml_line_index
 from conectados.errors import ConfigError, ManyBadInputs
@@ -41,7 +43,7 @@ def _check_env_var_name(name: str) -> str:
 def _check_zone(name: str) -> str:
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(
             f"zona horaria desconocida «{name}»; use un nombre IANA, por ejemplo America/Bogota"
         ) from None
@@ -51,11 +53,16 @@ def _check_zone(name: str) -> str:
 def _check_database(value: str) -> str:
     if not value.strip():
         raise ValueError("no puede estar vacío: escriba la ruta de un archivo .db o una URL")
-    if "://" in value and not value.split("://", 1)[0].startswith(("sqlite", "postgres")):
-        raise ValueError(
-            "solo se admiten SQLite (una ruta de archivo) y PostgreSQL "
-            "(postgresql://usuario@servidor/base)"
-        )
+    if "://" in value:
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError:
+            backend = None
+        if backend not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError(
+                "solo se admiten SQLite (una ruta de archivo) y PostgreSQL "
+                "(postgresql://usuario@servidor/base)"
+            )
     return value
 
 
@@ -174,7 +181,7 @@ class Settings(_Section):
         return zoneinfo.ZoneInfo(self.timezone)
 
     @property
-    def database_url(self) -> str:
+    def database_url(self) -> URL:
         """SQLAlchemy URL: a bare path is a SQLite file, relative to where it was set."""
         return database_url(self.database, self._base_dir)
 
@@ -190,17 +197,15 @@ class Settings(_Section):
         return copy
 
 
-def database_url(location: str, base_dir: Path) -> str:
-    """Turn a database setting into an SQLAlchemy URL that uses psycopg 3 for PostgreSQL."""
+def database_url(location: str, base_dir: Path) -> URL:
+    """Turn a database setting into an SQLAlchemy URL; PostgreSQL always through psycopg 3."""
     if "://" not in location:
         path = Path(location).expanduser()
-        if not path.is_absolute():
-            path = base_dir / path
-        return f"sqlite:///{path}"
-    scheme, rest = location.split("://", 1)
-    if scheme in ("postgres", "postgresql"):
-        return f"postgresql+psycopg://{rest}"
-    return location
+        return URL.create("sqlite", database=str(path if path.is_absolute() else base_dir / path))
+    url = make_url(location)
+    if url.get_backend_name() in ("postgresql", "postgres"):
+        return url.set(drivername="postgresql+psycopg")
+    return url
 
 
 def resolve_config_path(
@@ -208,12 +213,15 @@ def resolve_config_path(
 ) -> tuple[Path, bool]:
     """Where the settings file is: --config, then CONECTADOS_CONFIG, then ./conectados.toml.
 
-    The flag says whether the user named it (then it must exist, except for `init`).
+    The flag says whether the user named it (then it must exist, except for `init`,
+    which writes it).
     """
-    if explicit:
-        return (cwd / Path(explicit).expanduser()), True
-    if environ.get(CONFIG_ENV):
-        return (cwd / Path(environ[CONFIG_ENV]).expanduser()), True
+    for value, where in ((explicit, "opción --config"), (environ.get(CONFIG_ENV), CONFIG_ENV)):
+        if value is None:
+            continue
+        if not str(value).strip():
+            raise ConfigError("está vacía; escriba la ruta del archivo de configuración", where)
+        return cwd / Path(value).expanduser(), True
     return cwd / CONFIG_FILENAME, False
 
 
@@ -221,7 +229,6 @@ def load_settings(
     config: Path | str | None = None,
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
-    missing_ok: bool = False,
 ) -> Settings:
     """Read and validate the settings; raise ConfigError naming file, line and key."""
     environ = os.environ if environ is None else environ
@@ -229,12 +236,12 @@ def load_settings(
     path, named = resolve_config_path(config, environ, cwd)
     data: dict[str, Any] = {}
     text = ""
-    if path.is_file():
+    if _is_file(path):
         text = _read_text(path)
         data = _parse_toml(text, path)
     elif path.exists():
         raise ConfigError("no es un archivo; indique la ruta de un archivo .toml", str(path))
-    elif named and not missing_ok:
+    elif named:
         raise ConfigError(
             "el archivo de configuración no existe; créelo con «conectados init» "
             "o corrija la ruta en --config o CONECTADOS_CONFIG",
@@ -255,8 +262,10 @@ def load_settings(
             key=lambda problem: _line_number(problem.location),
         )
         raise (problems[0] if len(problems) == 1 else ManyBadInputs(problems)) from None
-    settings._source = path if path.is_file() else None
-    settings._base_dir = path.parent if path.is_file() else cwd
+    from_file = bool(text) or _is_file(path)
+    settings._source = path if from_file else None
+    # A relative database path means: relative to where it was written.
+    settings._base_dir = path.parent if from_file and ("base_datos",) not in overrides else cwd
     return settings
 
 
@@ -307,6 +316,16 @@ def _set_nested(data: dict[str, Any], keys: tuple[str, ...], value: Any) -> None
             data[key] = child
         data = child
     data[keys[-1]] = value
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError as exc:
+        raise ConfigError(
+            f"no se puede consultar el archivo ({exc.strerror}); revise la ruta y los permisos",
+            str(path)[:300],
+        ) from None
 
 
 def _read_text(path: Path) -> str:

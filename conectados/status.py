@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import asdict, dataclass, replace
 
 import sqlalchemy as sa
 from sqlmodel import select
@@ -44,7 +43,6 @@ class Status:
     pending_publications: int | None = None
     pending_replies: int | None = None
     open_tickets: int | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def schema_current(self) -> bool:
@@ -93,15 +91,13 @@ def collect_status(app: App) -> Status:
     if not schema.is_current:
         return status
     with database.session() as session:
-        return Status(
-            **{
-                **status.__dict__,
-                "pending_publications": _count(
-                    session, Publication, Publication.state.in_(PENDING_PUBLICATION_STATES)
-                ),
-                "pending_replies": _count(session, Reply, Reply.state.in_(PENDING_REPLY_STATES)),
-                "open_tickets": _count(session, Ticket, Ticket.status == TicketStatus.OPEN),
-            }
+        return replace(
+            status,
+            pending_publications=_count(
+                session, Publication, Publication.state.in_(PENDING_PUBLICATION_STATES)
+            ),
+            pending_replies=_count(session, Reply, Reply.state.in_(PENDING_REPLY_STATES)),
+            open_tickets=_count(session, Ticket, Ticket.status == TicketStatus.OPEN),
         )
 
 
@@ -112,4 +108,4 @@ def _count(session, table, condition) -> int:
 def config_file_label(path: str | None) -> str:
     if path is None:
         return "ninguno (valores por defecto; «conectados init» escribe un ejemplo)"
-    return str(Path(path))
+    return path

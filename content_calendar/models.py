@@ -39,7 +39,9 @@ class Post(SQLModel, table=True):
     source_file: str = Field(default="", max_length=500)
     source_line: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utcnow}
+    )
 
 
 class Publication(SQLModel, table=True):

@@ -5,7 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import scheduler.models  # noqa: F401  (each import registers its tables)
+# Each import registers its package's tables on SQLModel.metadata.
+import content_calendar.models  # noqa: F401
+import responders.models  # noqa: F401
+import scheduler.models  # noqa: F401
 from conectados.db import make_engine
 
 target_metadata = SQLModel.metadata

@@ -43,6 +43,7 @@ class Interaction(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("network", "remote_id"),
         sa.Index("ix_interaction_state", "state", "received_at"),
+        sa.Index("ix_interaction_publication", "publication_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -99,7 +100,8 @@ class Reply(SQLModel, table=True):
             sqlite_where=sa.text("state = 'sent'"),
             postgresql_where=sa.text("state = 'sent'"),
         ),
-        sa.Index("ix_reply_state", "state"),
+        sa.Index("ix_reply_state", "state", "next_attempt_at"),
+        sa.Index("ix_reply_interaction", "interaction_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -114,6 +116,8 @@ class Reply(SQLModel, table=True):
     reviewer: str | None = Field(default=None, max_length=100)
     review_note: str | None = Field(default=None, sa_type=sa.Text)
     attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lease_owner: str | None = Field(default=None, max_length=100)
     lease_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     remote_id: str | None = Field(default=None, max_length=100)
     last_error: str | None = Field(default=None, sa_type=sa.Text)
@@ -139,6 +143,7 @@ class Ticket(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("year", "sequence"),
         sa.Index("ix_ticket_status_due", "status", "due_date"),
+        sa.Index("ix_ticket_interaction", "interaction_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

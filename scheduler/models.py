@@ -22,7 +22,8 @@ class Cursor(SQLModel, table=True):
 class MetricSample(SQLModel, table=True):
     """A publication's figures as the network reported them at one moment."""
 
-    __table_args__ = (sa.Index("ix_metricsample_series", "publication_id", "collected_at"),)
+    # One sample per publication and moment: a second daemon collecting at once adds nothing.
+    __table_args__ = (sa.UniqueConstraint("publication_id", "collected_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     publication_id: int = Field(foreign_key="publication.id")

@@ -235,3 +235,66 @@ def test_an_unexpected_argument_is_bad_input_in_spanish(cli):
 
     assert result.exit_code == 2
     assert "sobra lo siguiente, que el comando no espera: ahora" in result.stderr
+
+
+def test_subcommand_help_and_bare_command_are_in_spanish(cli):
+    status_help = cli("status", "--help")
+    bare = cli()
+
+    assert status_help.exit_code == 0
+    assert status_help.stdout.startswith("Uso: conectados status [OPCIONES]")
+    assert "Muestra esta ayuda y termina." in status_help.stdout
+    assert bare.exit_code == 0
+    assert bare.stdout.startswith("Uso: conectados")
+    assert bare.stderr == ""
+
+
+def test_an_option_without_its_value_is_said_in_spanish(cli):
+    result = cli("--db")
+
+    assert result.exit_code == 2
+    assert "la opción --db necesita un valor" in result.stderr
+
+
+def test_an_unknown_time_zone_is_bad_input(cli, tmp_path: Path):
+    (tmp_path / "conectados.toml").write_text('zona_horaria = "America"\n', encoding="utf-8")
+
+    result = cli("status")
+
+    assert result.exit_code == 2
+    assert ":1: zona_horaria: zona horaria desconocida «America»" in result.stderr
+
+
+def test_database_paths_with_url_characters_are_taken_literally(cli, tmp_path: Path):
+    result = cli("--db", "datos?v=1#a%41.db", "init")
+
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "datos?v=1#a%41.db").exists()
+
+
+def test_status_never_shows_a_database_password(cli):
+    result = cli("--db", "postgresql://u@127.0.0.1:1/db?password=s3cr3t-clave", "status")
+
+    assert "s3cr3t-clave" not in result.stdout + result.stderr
+
+
+def test_a_relative_database_in_a_variable_is_relative_to_the_working_directory(
+    cli, tmp_path: Path
+):
+    (tmp_path / "oficina").mkdir()
+    (tmp_path / "oficina" / "conectados.toml").write_text("[pqr]\n", encoding="utf-8")
+    env = {"CONECTADOS_CONFIG": "oficina/conectados.toml", "CONECTADOS_BASE_DATOS": "aqui.db"}
+
+    result = cli("init", env=env)
+
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "aqui.db").exists()
+
+
+def test_demo_refuses_a_file_as_its_folder(cli, tmp_path: Path):
+    (tmp_path / "archivo").write_text("x", encoding="utf-8")
+
+    result = cli("demo", "--carpeta", "archivo")
+
+    assert result.exit_code == 2
+    assert "no es una carpeta" in result.stderr

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+import threading
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -13,7 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
-from conectados.db import MIGRATIONS_DIR, Database
+from conectados.db import MIGRATIONS_DIR, Database, display_url
 from conectados.errors import DatabaseError
 from content_calendar.models import Post, Publication, PublicationState
 from responders.models import (
@@ -182,7 +185,12 @@ def test_an_empty_database_asks_for_init(tmp_path: Path):
 
 def test_a_database_at_an_older_revision_asks_for_init(tmp_path: Path, database_url: str):
     newer_code = _migrations_with_one_more_revision(tmp_path / "migrations")
-    Database(database_url).upgrade()  # at 0001, as the previous version left it
+    older = Database(database_url)
+    older.upgrade()  # at 0001, as the previous version left it, with data in it
+    with older.session() as session:
+        session.add(Post(id="p1", scheduled_at=NOON))
+        session.add(Publication(post_id="p1", network="x", next_attempt_at=NOON))
+    older.dispose()
     database = Database(database_url, migrations_dir=newer_code)
 
     with pytest.raises(DatabaseError) as caught:
@@ -245,7 +253,9 @@ def _migrations_with_one_more_revision(folder: Path) -> Path:
         "branch_labels = None\n"
         "depends_on = None\n\n\n"
         "def upgrade():\n"
-        '    with op.batch_alter_table("post") as batch:\n'
+        '    sqlite = op.get_bind().dialect.name == "sqlite"\n'
+        "    # On SQLite, rebuild the table as real column changes do, with rows referencing it.\n"
+        '    with op.batch_alter_table("post", recreate="always" if sqlite else "auto") as batch:\n'
         '        batch.add_column(sa.Column("nota", sa.Text(), nullable=True))\n\n\n'
         "def downgrade():\n"
         '    with op.batch_alter_table("post") as batch:\n'
@@ -253,3 +263,79 @@ def _migrations_with_one_more_revision(folder: Path) -> Path:
         encoding="utf-8",
     )
     return folder
+
+
+def test_concurrent_init_migrates_once_and_all_succeed(tmp_path: Path, database_url: str):
+    script = (
+        "import sys\n"
+        "from conectados.db import Database\n"
+        "before, head = Database(sys.argv[1]).upgrade()\n"
+        "print('created' if before is None else 'current')\n"
+    )
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, database_url], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(3)
+    ]
+    outcomes = sorted(process.communicate(timeout=120)[0].strip() for process in processes)
+
+    assert [process.returncode for process in processes] == [0, 0, 0]
+    assert outcomes == ["created", "current", "current"]
+
+
+def test_a_file_that_is_not_a_database_is_named(tmp_path: Path):
+    path = tmp_path / "notas.db"
+    path.write_text("esto no es una base de datos " * 100, encoding="utf-8")
+    database = Database(f"sqlite:///{path}")
+
+    with pytest.raises(DatabaseError) as caught:
+        database.check_current()
+
+    assert f"el archivo {path} no es una base de datos SQLite" in caught.value.message
+    database.dispose()
+
+
+def test_reading_the_status_does_not_change_the_file(tmp_path: Path):
+    path = tmp_path / "vacia.db"
+    path.touch()
+    database = Database(f"sqlite:///{path}")
+
+    database.schema_state()
+
+    assert path.stat().st_size == 0
+    assert not (tmp_path / "vacia.db-wal").exists()
+    database.dispose()
+
+
+def test_write_sessions_wait_for_each_other_instead_of_failing(tmp_path: Path):
+    database = Database(f"sqlite:///{tmp_path / 'c.db'}")
+    database.upgrade()
+    with database.session() as session:
+        session.add(Post(id="contador", scheduled_at=NOON, source_line=0))
+    errors: list[BaseException] = []
+
+    def increment() -> None:
+        try:
+            for _ in range(20):
+                with database.session(write=True) as session:
+                    post = session.get(Post, "contador")  # read, then write
+                    post.source_line += 1
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=increment) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    with database.session() as session:
+        assert session.get(Post, "contador").source_line == 80
+    database.dispose()
+
+
+def test_database_urls_never_show_passwords():
+    assert "s3cr3t" not in display_url("postgresql+psycopg://u:s3cr3t@h/db")
+    assert "s3cr3t" not in display_url("postgresql+psycopg://u@h/db?password=s3cr3t")

@@ -63,6 +63,9 @@ def test_a_credential_in_a_traceback_is_redacted(log_output):
         ),
         ('OAuth oauth_consumer_key="ck123456789", oauth_signature=sig%2Babcdef', "ck123456789"),
         ("connecting to postgresql+psycopg://conectados:s3cr3tpass@db/conectados", "s3cr3tpass"),
+        ("oauth_token=123-abc&oauth_token_secret=tokensecretvalue", "tokensecretvalue"),
+        ('{"access_token": "EAAjsonvalue123", "id": "1"}', "EAAjsonvalue123"),
+        ("{'Authorization': 'Basic dXNlcjpwYXNzd29yZA=='}", "dXNlcjpwYXNzd29yZA=="),
     ],
 )
 def test_credential_shapes_are_redacted_even_when_never_registered(log_output, line, secret):
@@ -102,3 +105,9 @@ def test_short_values_are_not_treated_as_secrets(log_output):
     logging.getLogger("x").warning("si, publicado")
 
     assert "si, publicado" in stream.getvalue()
+
+
+def test_a_file_variable_naming_no_file_is_not_a_present_credential(tmp_path: Path):
+    credentials = Credentials({"CONECTADOS_FACEBOOK_TOKEN_FILE": str(tmp_path / "no-existe")})
+
+    assert not credentials.is_present("CONECTADOS_FACEBOOK_TOKEN")

@@ -24,7 +24,7 @@ def test_defaults_run_with_no_file_at_all(tmp_path: Path):
 
     assert settings.source is None
     assert settings.timezone == "America/Bogota"
-    assert settings.database_url == f"sqlite:///{tmp_path / 'conectados.db'}"
+    assert str(settings.database_url) == f"sqlite:///{tmp_path / 'conectados.db'}"
     assert settings.channels.facebook.mode is ChannelMode.SANDBOX
     assert settings.channels.x.mode is ChannelMode.SANDBOX
 
@@ -66,8 +66,8 @@ def test_db_flag_overrides_variable_and_file(tmp_path: Path, cli):
     from_variable = load_settings(environ={"CONECTADOS_BASE_DATOS": "de-variable.db"}, cwd=tmp_path)
     result = cli("--db", "del-flag.db", "status", "--json", env={"CONECTADOS_BASE_DATOS": "x.db"})
 
-    assert from_file.database_url.endswith("/del-archivo.db")
-    assert from_variable.database_url.endswith("/de-variable.db")
+    assert str(from_file.database_url).endswith("/del-archivo.db")
+    assert str(from_variable.database_url).endswith("/de-variable.db")
     assert result.exit_code == 0
     assert '"database": "sqlite:///' + str(tmp_path / "del-flag.db") in result.stdout
 
@@ -90,7 +90,7 @@ def test_relative_database_path_in_a_file_is_relative_to_that_file(tmp_path: Pat
 
     settings = load_settings(str(folder / "conectados.toml"), environ={}, cwd=tmp_path)
 
-    assert settings.database_url == f"sqlite:///{folder / 'datos' / 'conectados.db'}"
+    assert str(settings.database_url) == f"sqlite:///{folder / 'datos' / 'conectados.db'}"
 
 
 def test_postgres_urls_use_psycopg_3(tmp_path: Path):
@@ -98,7 +98,7 @@ def test_postgres_urls_use_psycopg_3(tmp_path: Path):
 
     settings = load_settings(environ=environ, cwd=tmp_path)
 
-    assert settings.database_url == "postgresql+psycopg://conectados@db.local/conectados"
+    assert str(settings.database_url) == "postgresql+psycopg://conectados@db.local/conectados"
 
 
 def test_bad_toml_names_file_and_line(tmp_path: Path):
