@@ -53,9 +53,10 @@ def main(app: App, config_path: str | None, database: str | None, verbose: int) 
 
 
 def _mount_commands() -> None:
+    from channels.commands import sandbox
     from conectados.commands import demo, init, status
 
-    for command in (init, status, demo):
+    for command in (init, status, demo, sandbox):
         main.add_command(command)
 
 

@@ -1,0 +1,143 @@
+"""Media files: what each network accepts, and what a file really is (by its bytes).
+
+Limits come from the networks' public documentation (2025-2026):
+- Facebook Page photos: JPG, PNG, GIF, TIFF, BMP, WebP under 4 MB (Graph error 1366046
+  says "Photos should be less than 4 MB"); videos MP4/MOV, 1 GB without resumable upload.
+- X: up to 4 images (JPG, PNG, WebP under 5 MB; GIF under 15 MB) or 1 video (MP4/MOV;
+  512 MB is the limit for accounts without Premium and for direct messages).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+MediaKind = Literal["image", "video"]
+
+MB = 1024 * 1024
+
+EXTENSION_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".bmp": "image/bmp",
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mov": "video/quicktime",
+}
+
+
+def kind_of(mime_type: str) -> MediaKind | None:
+    if mime_type.startswith("image/"):
+        return "image"
+    if mime_type.startswith("video/"):
+        return "video"
+    return None
+
+
+def sniff(head: bytes) -> str | None:
+    """The media type a file's first bytes say it is, whatever its name says."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return "image/tiff"
+    if head.startswith(b"BM"):
+        return "image/bmp"
+    if head[4:8] == b"ftyp":
+        return "video/quicktime" if head[8:10] == b"qt" else "video/mp4"
+    if head[4:8] in (b"moov", b"mdat", b"wide"):
+        return "video/quicktime"
+    return None
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """A media file as found on disk."""
+
+    path: Path
+    mime_type: str | None
+    """By content; None when the bytes are no image or video we know."""
+    size: int
+
+    @property
+    def kind(self) -> MediaKind | None:
+        return kind_of(self.mime_type) if self.mime_type else None
+
+    @classmethod
+    def inspect(cls, path: Path) -> MediaFile:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+        return cls(path=path, mime_type=sniff(head), size=path.stat().st_size)
+
+
+@dataclass(frozen=True)
+class MediaRules:
+    """What one network accepts in one post."""
+
+    image_types: frozenset[str]
+    video_types: frozenset[str]
+    max_image_bytes: int
+    max_video_bytes: int
+    max_images: int
+    max_gif_bytes: int | None = None
+
+    def max_bytes(self, mime_type: str) -> int:
+        if mime_type == "image/gif" and self.max_gif_bytes:
+            return self.max_gif_bytes
+        return self.max_image_bytes if kind_of(mime_type) == "image" else self.max_video_bytes
+
+    def problems(self, files: list[MediaFile]) -> list[str]:
+        """Why this set of files cannot go in one post (Spanish), or nothing."""
+        found = []
+        for media in files:
+            if media.mime_type is None:
+                found.append(f"{media.path.name}: no es una imagen ni un video reconocible")
+                continue
+            accepted = self.image_types | self.video_types
+            if media.mime_type not in accepted:
+                found.append(f"{media.path.name}: tipo {media.mime_type} no admitido")
+            elif media.size > self.max_bytes(media.mime_type):
+                limit = self.max_bytes(media.mime_type) / MB
+                size = media.size / MB
+                found.append(f"{media.path.name}: pesa {size:.1f} MB y el límite es {limit:.0f} MB")
+        videos = [media for media in files if media.kind == "video"]
+        images = [media for media in files if media.kind == "image"]
+        if videos and images:
+            found.append("una publicación lleva imágenes o un video, no ambos")
+        if len(videos) > 1:
+            found.append("una publicación lleva un solo video")
+        if len(images) > self.max_images:
+            found.append(f"una publicación lleva hasta {self.max_images} imágenes")
+        return found
+
+
+RULES: dict[str, MediaRules] = {
+    "facebook": MediaRules(
+        image_types=frozenset(
+            {"image/jpeg", "image/png", "image/gif", "image/tiff", "image/bmp", "image/webp"}
+        ),
+        video_types=frozenset({"video/mp4", "video/quicktime"}),
+        max_image_bytes=4 * MB,
+        max_video_bytes=1024 * MB,
+        max_images=10,
+    ),
+    "x": MediaRules(
+        image_types=frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"}),
+        video_types=frozenset({"video/mp4", "video/quicktime"}),
+        max_image_bytes=5 * MB,
+        max_gif_bytes=15 * MB,
+        max_video_bytes=512 * MB,
+        max_images=4,
+    ),
+}

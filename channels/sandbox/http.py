@@ -1,0 +1,151 @@
+"""The sandbox's HTTP plumbing: parse requests (query, form, multipart, JSON), route, answer."""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file part of a multipart request."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]
+    form: dict[str, str]
+    files: dict[str, Upload]
+    body: Any
+    headers: dict[str, str]
+    base_url: str
+
+    def param(self, name: str, default: str | None = None) -> str | None:
+        """A parameter from the query string or the form body (Graph accepts both)."""
+        return self.query.get(name, self.form.get(name, default))
+
+
+@dataclass
+class Response:
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None
+    content_type: str = "application/json; charset=UTF-8"
+
+
+class HttpError(Exception):
+    """Raised by a route to answer with an error response."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+Handler = Callable[..., Response]
+
+
+@dataclass(frozen=True)
+class Route:
+    network: str | None
+    method: str
+    pattern: re.Pattern[str]
+    name: str
+    handler: Handler
+
+
+class Router:
+    """Routes by method and path pattern; `name` is the endpoint as the docs write it."""
+
+    def __init__(self) -> None:
+        self.routes: list[Route] = []
+
+    def add(self, network: str | None, method: str, pattern: str, name: str, handler: Handler):
+        self.routes.append(Route(network, method, re.compile(f"^{pattern}$"), name, handler))
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        for route in self.routes:
+            if route.method != method:
+                continue
+            found = route.pattern.match(path)
+            if found:
+                return route, found.groupdict()
+        return None
+
+
+def parse_request(handler: BaseHTTPRequestHandler) -> Request:
+    parts = urlsplit(handler.path)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    length = int(handler.headers.get("Content-Length") or 0)
+    raw = handler.rfile.read(length) if length else b""
+    content_type = handler.headers.get("Content-Type", "")
+    form: dict[str, str] = {}
+    files: dict[str, Upload] = {}
+    body: Any = None
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        form = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+    elif content_type.startswith("multipart/form-data"):
+        form, files = _parse_multipart(content_type, raw)
+    elif raw and "json" in content_type:
+        body = json.loads(raw.decode("utf-8"))
+    host = handler.headers.get("Host", "127.0.0.1")
+    return Request(
+        method=handler.command,
+        path=parts.path,
+        query=query,
+        form=form,
+        files=files,
+        body=body,
+        headers={key.lower(): value for key, value in handler.headers.items()},
+        base_url=f"http://{host}",
+    )
+
+
+def _parse_multipart(content_type: str, raw: bytes) -> tuple[dict[str, str], dict[str, Upload]]:
+    # The email parser reads multipart/form-data without the cgi module (gone in 3.13).
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+    )
+    form: dict[str, str] = {}
+    files: dict[str, Upload] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not name:
+            continue
+        payload = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is not None:
+            files[name] = Upload(filename, part.get_content_type(), payload)
+        else:
+            form[name] = payload.decode("utf-8")
+    return form, files
+
+
+def write_response(handler: BaseHTTPRequestHandler, response: Response) -> None:
+    payload = (
+        response.raw
+        if response.raw is not None
+        else b""
+        if response.body is None
+        else json.dumps(response.body, ensure_ascii=False).encode("utf-8")
+    )
+    handler.send_response(response.status)
+    handler.send_header("Content-Type", response.content_type)
+    handler.send_header("Content-Length", str(len(payload)))
+    for name, value in response.headers.items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    handler.wfile.write(payload)

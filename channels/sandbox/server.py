@@ -1,0 +1,226 @@
+"""The sandbox server: the Graph API and X API v2 on one local port, plus a control API.
+
+The real client libraries talk to it over real HTTP. Its world lives in memory.
+Control API (JSON in and out), under /_sandbox/:
+- POST /_sandbox/citizen {"network", "kind", "text", "author", "on"?, "at"?}: a citizen writes;
+- POST /_sandbox/posts {"network", "posts": [{"text", "created_at"}]}: history published earlier;
+- POST /_sandbox/faults {"network", "status": 401|429|500|503|"timeout", "count", "retry_after"?,
+  "delay"?}: the next `count` calls to that network fail that way;
+- GET /_sandbox/state: per network, posts, replies and API calls per endpoint;
+- POST /_sandbox/reset.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from channels.sandbox.graph import FacebookWorld, GraphApi
+from channels.sandbox.http import (
+    HttpError,
+    Request,
+    Response,
+    Router,
+    parse_request,
+    write_response,
+)
+from channels.sandbox.world import FAULT_STATUSES, Fault, parse_time
+from channels.sandbox.xapi import XApi, XWorld
+
+log = logging.getLogger(__name__)
+
+NETWORKS = ("facebook", "x")
+
+
+class Sandbox:
+    """The emulated networks and their routes; thread-safe (one lock for the whole world)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.facebook = FacebookWorld()
+            self.x = XWorld()
+            self.apis = {"facebook": GraphApi(self.facebook), "x": XApi(self.x)}
+            self.router = Router()
+            for api in self.apis.values():
+                api.register(self.router)
+
+    def world(self, network: str):
+        if network not in NETWORKS:
+            raise ValueError(f"red desconocida «{network}»; use facebook o x")
+        return self.facebook if network == "facebook" else self.x
+
+    def handle(self, request: Request) -> Response:
+        if request.path.startswith("/_sandbox/"):
+            return self.control(request)
+        with self.lock:
+            found = self.router.match(request.method, request.path)
+        if found is None:
+            return Response(
+                404,
+                {
+                    "error": {
+                        "message": f"Unknown path {request.method} {request.path}",
+                        "code": 803,
+                    }
+                },
+            )
+        route, arguments = found
+        api = self.apis[route.network]
+        with self.lock:
+            world = self.world(route.network)
+            world.calls[route.name] += 1
+            fault = world.take_fault()
+        if fault is not None and fault.status != "timeout":
+            return self._with_usage(api, route.name, api.fault_response(fault))
+        if fault is not None:
+            time.sleep(fault.delay)  # a slow answer; the call is still carried out
+        with self.lock:
+            try:
+                api.check_token(request)
+                response = route.handler(request, **arguments)
+            except HttpError as error:
+                response = error.response
+            return self._with_usage(api, route.name, response)
+
+    @staticmethod
+    def _with_usage(api, route_name: str, response: Response) -> Response:
+        usage = api.usage_headers(route_name) if isinstance(api, XApi) else api.usage_headers()
+        for name, value in usage.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    # --- control API -----------------------------------------------------------------
+
+    def control(self, request: Request) -> Response:
+        try:
+            with self.lock:
+                return self._control(request)
+        except (ValueError, KeyError, TypeError) as exc:
+            return Response(400, {"error": str(exc)})
+
+    def _control(self, request: Request) -> Response:
+        body: dict[str, Any] = request.body or {}
+        action = request.path.removeprefix("/_sandbox/").strip("/")
+        if request.method == "GET" and action == "state":
+            return Response(200, {name: self.world(name).state() for name in NETWORKS})
+        if request.method != "POST":
+            raise ValueError(f"método no admitido en /_sandbox/{action}")
+        if action == "reset":
+            self.reset()
+            return Response(200, {"ok": True})
+        if action == "citizen":
+            world = self.world(body["network"])
+            at = parse_time(body.get("at")) or world.now()
+            item = world.citizen_item(
+                body.get("kind", "comment"),
+                body["text"],
+                body.get("author", "Ciudadano"),
+                body.get("on"),
+                at,
+            )
+            return Response(201, item)
+        if action == "posts":
+            world = self.world(body["network"])
+            created = []
+            for entry in body["posts"]:
+                at = parse_time(entry.get("created_at")) or world.now()
+                if world is self.facebook:
+                    created.append(world.add_post(entry["text"], at).id)
+                else:
+                    created.append(world.add_tweet(entry["text"], world.account, at).id)
+            return Response(201, {"ids": created})
+        if action == "faults":
+            world = self.world(body["network"])
+            status = body["status"]
+            if status not in FAULT_STATUSES:
+                raise ValueError(f"status debe ser uno de {FAULT_STATUSES}")
+            world.add_fault(
+                Fault(
+                    status=status,
+                    count=int(body.get("count", 1)),
+                    retry_after=float(body.get("retry_after", 60)),
+                    delay=float(body.get("delay", 5)),
+                )
+            )
+            return Response(201, {"ok": True})
+        raise ValueError(f"acción desconocida /_sandbox/{action}")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def _serve(self) -> None:
+        try:
+            request = parse_request(self)
+        except (ValueError, UnicodeDecodeError) as exc:
+            write_response(self, Response(400, {"error": f"malformed request: {exc}"}))
+            return
+        write_response(self, self.server.sandbox.handle(request))
+
+    do_GET = do_POST = do_DELETE = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("sandbox: " + format, *args)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], sandbox: Sandbox) -> None:
+        super().__init__(address, _Handler)
+        self.sandbox = sandbox
+
+
+class SandboxServer:
+    """The sandbox on a local port, in a background thread (tests, the demo, the daemon)."""
+
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, sandbox: Sandbox | None = None
+    ) -> None:
+        self.sandbox = sandbox or Sandbox()
+        self._server = _Server((host, port), self.sandbox)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> SandboxServer:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="sandbox", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def control(self, method: str, action: str, body: dict | None = None) -> Any:
+        """Call the control API over HTTP (what tests and the demo use)."""
+        import requests
+
+        response = requests.request(method, f"{self.url}/_sandbox/{action}", json=body, timeout=10)
+        response.raise_for_status()
+        return response.json()

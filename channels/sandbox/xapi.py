@@ -1,0 +1,548 @@
+"""The X API v2 subset the X adapter uses, as the public reference describes it.
+
+Posts, mentions, direct messages, public metrics, and the v2 media upload endpoints
+(initialize / append / finalize / status). Errors use the problem shape
+(`{"title", "detail", "type", "status"}`); every answer carries x-rate-limit-* headers.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from channels.media import RULES, kind_of, sniff
+from channels.sandbox.http import HttpError, Request, Response, Router
+from channels.sandbox.world import Fault, NetworkWorld, parse_time
+
+ACCOUNT_ID = "1500000000000000001"
+ACCOUNT_USERNAME = "acueducto_ejemplo"
+ACCOUNT_NAME = "Acueducto de Ejemplo"
+RATE_LIMIT = 900
+RATE_WINDOW_SECONDS = 15 * 60
+MEDIA_CATEGORIES = {"tweet_image", "tweet_gif", "tweet_video", "dm_image", "dm_gif", "dm_video"}
+
+
+def problem(status: int, title: str, detail: str, kind: str = "about:blank") -> HttpError:
+    return HttpError(
+        Response(status, {"title": title, "detail": detail, "type": kind, "status": status})
+    )
+
+
+def invalid_request(message: str) -> HttpError:
+    return HttpError(
+        Response(
+            400,
+            {
+                "errors": [{"parameters": {}, "message": message}],
+                "title": "Invalid Request",
+                "detail": "One or more parameters to your request was invalid.",
+                "type": "https://api.twitter.com/2/problems/invalid-request",
+            },
+        )
+    )
+
+
+def _time(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+@dataclass
+class User:
+    id: str
+    name: str
+    username: str
+
+
+@dataclass
+class Tweet:
+    id: str
+    text: str
+    author: User
+    created: datetime
+    media_keys: list[str] = field(default_factory=list)
+    in_reply_to: str | None = None
+    metrics: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class DmEvent:
+    id: str
+    text: str
+    sender: User
+    conversation_id: str
+    created: datetime
+
+
+@dataclass
+class Media:
+    id: str
+    media_type: str
+    category: str
+    total_bytes: int
+    data: bytearray = field(default_factory=bytearray)
+    state: str = "created"
+    status_checks: int = 0
+
+    @property
+    def key(self) -> str:
+        prefix = "3" if self.media_type.startswith("image/") else "7"
+        return f"{prefix}_{self.id}"
+
+
+class XWorld(NetworkWorld):
+    """One X account with its posts, the mentions of it, its direct messages and media."""
+
+    name = "x"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.account = User(ACCOUNT_ID, ACCOUNT_NAME, ACCOUNT_USERNAME)
+        self.users: dict[str, User] = {ACCOUNT_ID: self.account}
+        self.tweets: dict[str, Tweet] = {}
+        self.dm_events: list[DmEvent] = []
+        self.media: dict[str, Media] = {}
+        self.replies: list[dict[str, Any]] = []
+        self.window_start = time.time()
+        self.window_calls: dict[str, int] = {}
+
+    def new_id(self) -> str:
+        return str(1870000000000000000 + self.next_number())
+
+    def user(self, name: str) -> User:
+        username = "".join(ch for ch in name.lower() if ch.isalnum())[:15] or "ciudadano"
+        user_id = str(
+            1600000000000000000
+            + int.from_bytes(username.encode()[:8].ljust(8, b"\0"), "big") % 10**17
+        )
+        return self.users.setdefault(user_id, User(user_id, name, username))
+
+    def add_tweet(self, text: str, author: User, created: datetime, **extra: Any) -> Tweet:
+        tweet = Tweet(self.new_id(), text, author, created, **extra)
+        seed = random.Random(tweet.id)
+        impressions = 80 + seed.randint(0, 900)
+        tweet.metrics = {
+            "retweet_count": seed.randint(0, 6),
+            "reply_count": 0,
+            "like_count": seed.randint(0, 30),
+            "quote_count": seed.randint(0, 2),
+            "bookmark_count": seed.randint(0, 3),
+            "impression_count": impressions,
+        }
+        self.tweets[tweet.id] = tweet
+        return tweet
+
+    def add_dm(self, sender: User, other: User, text: str, created: datetime) -> DmEvent:
+        low, high = sorted((int(sender.id), int(other.id)))
+        event = DmEvent(self.new_id(), text, sender, f"{low}-{high}", created)
+        self.dm_events.append(event)
+        return event
+
+    def citizen_item(self, kind: str, text: str, author: str, on: str | None, at: datetime) -> dict:
+        user = self.user(author)
+        if kind == "message":
+            event = self.add_dm(user, self.account, text, at)
+            return {
+                "id": event.id,
+                "sender_id": user.id,
+                "dm_conversation_id": event.conversation_id,
+            }
+        if kind not in ("mention", "comment"):
+            raise ValueError("x admite kind mention, comment o message")
+        if on and on not in self.tweets:
+            raise ValueError(f"no existe la publicación {on}")
+        if f"@{ACCOUNT_USERNAME}" not in text:
+            text = f"@{ACCOUNT_USERNAME} {text}"
+        tweet = self.add_tweet(text, user, at, in_reply_to=on)
+        if on:
+            self.tweets[on].metrics["reply_count"] += 1
+        return {"id": tweet.id, "author_id": user.id}
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "posts": [
+                {
+                    "id": tweet.id,
+                    "text": tweet.text,
+                    "media": [
+                        {
+                            "type": kind_of(self.media[key.split("_", 1)[1]].media_type),
+                            "mime_type": self.media[key.split("_", 1)[1]].media_type,
+                        }
+                        for key in tweet.media_keys
+                    ],
+                    "created_time": _time(tweet.created),
+                }
+                for tweet in self.tweets.values()
+                if tweet.author.id == ACCOUNT_ID and tweet.in_reply_to is None
+            ],
+            "replies": self.replies,
+            "calls": dict(self.calls),
+        }
+
+
+class XApi:
+    """Routes of the X API v2, answered from an XWorld."""
+
+    def __init__(self, world: XWorld) -> None:
+        self.world = world
+
+    def register(self, router: Router) -> None:
+        add = router.add
+        add("x", "GET", r"/2/users/me", "GET /2/users/me", self.get_me)
+        add("x", "POST", r"/2/tweets", "POST /2/tweets", self.create_tweet)
+        add("x", "GET", r"/2/tweets", "GET /2/tweets", self.get_tweets)
+        add(
+            "x",
+            "GET",
+            r"/2/users/(?P<user_id>\d+)/tweets",
+            "GET /2/users/:id/tweets",
+            self.user_tweets,
+        )
+        add(
+            "x",
+            "GET",
+            r"/2/users/(?P<user_id>\d+)/mentions",
+            "GET /2/users/:id/mentions",
+            self.mentions,
+        )
+        add("x", "GET", r"/2/dm_events", "GET /2/dm_events", self.dm_events)
+        add(
+            "x",
+            "POST",
+            r"/2/dm_conversations/with/(?P<participant>\d+)/messages",
+            "POST /2/dm_conversations/with/:participant_id/messages",
+            self.send_dm,
+        )
+        add(
+            "x",
+            "POST",
+            r"/2/media/upload/initialize",
+            "POST /2/media/upload/initialize",
+            self.media_initialize,
+        )
+        add(
+            "x",
+            "POST",
+            r"/2/media/upload/(?P<media_id>\d+)/append",
+            "POST /2/media/upload/:id/append",
+            self.media_append,
+        )
+        add(
+            "x",
+            "POST",
+            r"/2/media/upload/(?P<media_id>\d+)/finalize",
+            "POST /2/media/upload/:id/finalize",
+            self.media_finalize,
+        )
+        add("x", "GET", r"/2/media/upload", "GET /2/media/upload", self.media_status)
+
+    # --- errors and limits shared by every call -------------------------------------------
+
+    def check_token(self, request: Request) -> None:
+        authorization = request.headers.get("authorization", "")
+        if not authorization.startswith("OAuth ") or "oauth_signature" not in authorization:
+            raise problem(401, "Unauthorized", "Unauthorized")
+
+    def fault_response(self, fault: Fault) -> Response:
+        if fault.status == 401:
+            return problem(401, "Unauthorized", "Unauthorized").response
+        if fault.status == 429:
+            response = problem(429, "Too Many Requests", "Too Many Requests").response
+            response.headers.update(
+                {
+                    "x-rate-limit-limit": str(RATE_LIMIT),
+                    "x-rate-limit-remaining": "0",
+                    "x-rate-limit-reset": str(int(time.time() + fault.retry_after)),
+                }
+            )
+            return response
+        if fault.status == 503:
+            return problem(503, "Service Unavailable", "Service Unavailable").response
+        return problem(500, "Internal Server Error", "Internal Server Error").response
+
+    def usage_headers(self, route_name: str) -> dict[str, str]:
+        world = self.world
+        now = time.time()
+        if now - world.window_start >= RATE_WINDOW_SECONDS:
+            world.window_start, world.window_calls = now, {}
+        world.window_calls[route_name] = world.window_calls.get(route_name, 0) + 1
+        return {
+            "x-rate-limit-limit": str(RATE_LIMIT),
+            "x-rate-limit-remaining": str(max(0, RATE_LIMIT - world.window_calls[route_name])),
+            "x-rate-limit-reset": str(int(world.window_start + RATE_WINDOW_SECONDS)),
+        }
+
+    # --- rendering -------------------------------------------------------------------
+
+    def render_tweet(self, tweet: Tweet, fields: set[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": tweet.id,
+            "text": tweet.text,
+            "edit_history_tweet_ids": [tweet.id],
+        }
+        if "created_at" in fields:
+            out["created_at"] = _time(tweet.created)
+        if "author_id" in fields:
+            out["author_id"] = tweet.author.id
+        if "conversation_id" in fields:
+            out["conversation_id"] = tweet.in_reply_to or tweet.id
+        if "in_reply_to_user_id" in fields and tweet.in_reply_to:
+            out["in_reply_to_user_id"] = self.world.tweets[tweet.in_reply_to].author.id
+        if "referenced_tweets" in fields and tweet.in_reply_to:
+            out["referenced_tweets"] = [{"type": "replied_to", "id": tweet.in_reply_to}]
+        if "attachments" in fields and tweet.media_keys:
+            out["attachments"] = {"media_keys": tweet.media_keys}
+        if "public_metrics" in fields:
+            out["public_metrics"] = dict(tweet.metrics)
+        return out
+
+    def render_user(self, user: User) -> dict[str, str]:
+        return {"id": user.id, "name": user.name, "username": user.username}
+
+    def _timeline(self, request: Request, tweets: list[Tweet]) -> Response:
+        max_results = int(request.query.get("max_results", 10))
+        if not 5 <= max_results <= 100:
+            raise invalid_request(
+                f"The `max_results` query parameter value [{max_results}] is not between 5 and 100"
+            )
+        tweets = sorted(tweets, key=lambda tweet: int(tweet.id), reverse=True)
+        since_id, until_id = request.query.get("since_id"), request.query.get("until_id")
+        start = parse_time(request.query.get("start_time"))
+        if since_id:
+            tweets = [t for t in tweets if int(t.id) > int(since_id)]
+        elif start:
+            tweets = [t for t in tweets if t.created >= start]
+        if until_id:
+            tweets = [t for t in tweets if int(t.id) < int(until_id)]
+        token = request.query.get("pagination_token")
+        offset = int(token) if token and token.isdigit() else 0
+        page = tweets[offset : offset + max_results]
+        if not page:
+            return Response(200, {"meta": {"result_count": 0}})
+        fields = set(request.query.get("tweet.fields", "").split(","))
+        answer: dict[str, Any] = {
+            "data": [self.render_tweet(tweet, fields) for tweet in page],
+            "meta": {"result_count": len(page), "newest_id": page[0].id, "oldest_id": page[-1].id},
+        }
+        if offset + max_results < len(tweets):
+            answer["meta"]["next_token"] = str(offset + max_results)
+        if "author_id" in request.query.get("expansions", ""):
+            authors = {tweet.author.id: tweet.author for tweet in page}
+            answer["includes"] = {"users": [self.render_user(user) for user in authors.values()]}
+        return Response(200, answer)
+
+    # --- routes ----------------------------------------------------------------------
+
+    def get_me(self, request: Request) -> Response:
+        return Response(200, {"data": self.render_user(self.world.account)})
+
+    def _own(self, user_id: str) -> None:
+        if user_id != ACCOUNT_ID:
+            raise problem(403, "Forbidden", "Sandbox only knows its own account.")
+
+    def user_tweets(self, request: Request, user_id: str) -> Response:
+        self._own(user_id)
+        own = [t for t in self.world.tweets.values() if t.author.id == ACCOUNT_ID]
+        return self._timeline(request, own)
+
+    def mentions(self, request: Request, user_id: str) -> Response:
+        self._own(user_id)
+        mention = f"@{ACCOUNT_USERNAME}"
+        found = [
+            t for t in self.world.tweets.values() if t.author.id != ACCOUNT_ID and mention in t.text
+        ]
+        return self._timeline(request, found)
+
+    def create_tweet(self, request: Request) -> Response:
+        body = request.body or {}
+        text = body.get("text") or ""
+        media_ids = [str(mid) for mid in (body.get("media") or {}).get("media_ids", [])]
+        if not text and not media_ids:
+            raise invalid_request("One of text or media is required.")
+        world = self.world
+        duplicate = any(
+            tweet.text == text and tweet.author.id == ACCOUNT_ID for tweet in world.tweets.values()
+        )
+        if duplicate and text:
+            raise problem(
+                403, "Forbidden", "You are not allowed to create a Tweet with duplicate content."
+            )
+        media = []
+        for media_id in media_ids:
+            item = world.media.get(media_id)
+            if item is None or item.state != "succeeded":
+                raise invalid_request("Your media IDs are invalid.")
+            media.append(item)
+        kinds = {kind_of(item.media_type) for item in media}
+        if ("video" in kinds and len(media) > 1) or len(media) > RULES["x"].max_images:
+            raise invalid_request("Your media IDs are invalid: up to 4 images or 1 video.")
+        reply_to = str((body.get("reply") or {}).get("in_reply_to_tweet_id") or "") or None
+        if reply_to and reply_to not in world.tweets:
+            raise problem(
+                403,
+                "Forbidden",
+                "You attempted to reply to a Tweet that is deleted or not visible to you.",
+            )
+        tweet = world.add_tweet(
+            text,
+            world.account,
+            world.now(),
+            media_keys=[m.key for m in media],
+            in_reply_to=reply_to,
+        )
+        if reply_to:
+            world.tweets[reply_to].metrics["reply_count"] += 1
+            world.replies.append({"id": tweet.id, "to": reply_to, "text": text, "public": True})
+        return Response(
+            201,
+            {"data": {"id": tweet.id, "text": tweet.text, "edit_history_tweet_ids": [tweet.id]}},
+        )
+
+    def get_tweets(self, request: Request) -> Response:
+        ids = [part for part in request.query.get("ids", "").split(",") if part]
+        if not 1 <= len(ids) <= 100:
+            raise invalid_request(
+                "The number of values in the `ids` query parameter list must be between 1 and 100"
+            )
+        fields = set(request.query.get("tweet.fields", "").split(","))
+        found = [self.world.tweets[i] for i in ids if i in self.world.tweets]
+        answer: dict[str, Any] = {}
+        if found:
+            answer["data"] = [self.render_tweet(tweet, fields) for tweet in found]
+        missing = [i for i in ids if i not in self.world.tweets]
+        if missing:
+            answer["errors"] = [
+                {
+                    "value": i,
+                    "detail": f"Could not find tweet with ids: [{i}].",
+                    "title": "Not Found Error",
+                    "resource_type": "tweet",
+                    "parameter": "ids",
+                    "resource_id": i,
+                    "type": "https://api.twitter.com/2/problems/resource-not-found",
+                }
+                for i in missing
+            ]
+        return Response(200, answer)
+
+    def dm_events(self, request: Request) -> Response:
+        max_results = int(request.query.get("max_results", 100))
+        if not 1 <= max_results <= 100:
+            raise invalid_request(
+                f"The `max_results` query parameter value [{max_results}] is not between 1 and 100"
+            )
+        events = sorted(self.world.dm_events, key=lambda event: int(event.id), reverse=True)
+        token = request.query.get("pagination_token")
+        offset = int(token) if token and token.isdigit() else 0
+        page = events[offset : offset + max_results]
+        if not page:
+            return Response(200, {"meta": {"result_count": 0}})
+        fields = set(request.query.get("dm_event.fields", "id,text,event_type").split(","))
+        data = []
+        for event in page:
+            item: dict[str, Any] = {
+                "id": event.id,
+                "event_type": "MessageCreate",
+                "text": event.text,
+            }
+            if "sender_id" in fields:
+                item["sender_id"] = event.sender.id
+            if "dm_conversation_id" in fields:
+                item["dm_conversation_id"] = event.conversation_id
+            if "created_at" in fields:
+                item["created_at"] = _time(event.created)
+            data.append(item)
+        answer: dict[str, Any] = {"data": data, "meta": {"result_count": len(data)}}
+        if offset + max_results < len(events):
+            answer["meta"]["next_token"] = str(offset + max_results)
+        if "sender_id" in request.query.get("expansions", ""):
+            senders = {event.sender.id: event.sender for event in page}
+            answer["includes"] = {"users": [self.render_user(user) for user in senders.values()]}
+        return Response(200, answer)
+
+    def send_dm(self, request: Request, participant: str) -> Response:
+        world = self.world
+        other = world.users.get(participant)
+        if other is None or other.id == ACCOUNT_ID:
+            raise problem(403, "Forbidden", "You cannot send messages to this user.")
+        text = (request.body or {}).get("text") or ""
+        if not text:
+            raise invalid_request("text is required")
+        event = world.add_dm(world.account, other, text, world.now())
+        world.replies.append({"id": event.id, "to": participant, "text": text, "public": False})
+        return Response(
+            201, {"data": {"dm_conversation_id": event.conversation_id, "dm_event_id": event.id}}
+        )
+
+    def media_initialize(self, request: Request) -> Response:
+        body = request.body or {}
+        media_type = str(body.get("media_type", ""))
+        category = str(body.get("media_category", "tweet_image"))
+        total = int(body.get("total_bytes") or 0)
+        rules = RULES["x"]
+        if category not in MEDIA_CATEGORIES:
+            raise invalid_request(f"media_category {category} is not valid")
+        if media_type not in rules.image_types | rules.video_types:
+            raise invalid_request(f"media_type {media_type} is not supported")
+        if not 0 < total <= rules.max_bytes(media_type):
+            raise invalid_request(f"total_bytes {total} is over the limit for {media_type}")
+        media = Media(self.world.new_id(), media_type, category, total)
+        self.world.media[media.id] = media
+        return Response(
+            200, {"data": {"id": media.id, "media_key": media.key, "expires_after_secs": 86400}}
+        )
+
+    def _media(self, media_id: str) -> Media:
+        media = self.world.media.get(media_id)
+        if media is None:
+            raise invalid_request(f"media_id {media_id} not found")
+        return media
+
+    def media_append(self, request: Request, media_id: str) -> Response:
+        media = self._media(media_id)
+        upload = request.files.get("media")
+        if upload is None or "segment_index" not in request.form:
+            raise invalid_request("media and segment_index are required")
+        media.data.extend(upload.data)
+        if len(media.data) > media.total_bytes:
+            raise invalid_request("Segments are larger than total_bytes")
+        return Response(200, {"data": {"expires_at": int(time.time()) + 86400}})
+
+    def media_finalize(self, request: Request, media_id: str) -> Response:
+        media = self._media(media_id)
+        if len(media.data) != media.total_bytes:
+            raise invalid_request(
+                f"File size mismatch: expected {media.total_bytes}, received {len(media.data)}"
+            )
+        if sniff(bytes(media.data[:16])) != media.media_type:
+            raise invalid_request("InvalidContent: the file is not the declared media_type")
+        data: dict[str, Any] = {
+            "id": media.id,
+            "media_key": media.key,
+            "size": media.total_bytes,
+            "expires_after_secs": 86400,
+        }
+        if media.media_type.startswith("video/"):
+            media.state = "pending"
+            data["processing_info"] = {"state": "pending", "check_after_secs": 1}
+        else:
+            media.state = "succeeded"
+        return Response(200, {"data": data})
+
+    def media_status(self, request: Request) -> Response:
+        if request.query.get("command") != "STATUS":
+            raise invalid_request("command must be STATUS")
+        media = self._media(request.query.get("media_id", ""))
+        media.status_checks += 1
+        if media.state == "pending":
+            media.state = "in_progress"
+            info = {"state": "in_progress", "check_after_secs": 1, "progress_percent": 50}
+        else:
+            media.state = "succeeded" if media.state == "in_progress" else media.state
+            info = {"state": media.state, "progress_percent": 100}
+        return Response(
+            200, {"data": {"id": media.id, "media_key": media.key, "processing_info": info}}
+        )

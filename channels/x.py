@@ -1,0 +1,408 @@
+"""The company's X account, through the X API v2 with tweepy's Client.
+
+tweepy 4.17 has no v2 media upload, so media go through the v2 upload endpoints
+(initialize / append / finalize / status) with the client's own session and OAuth 1.0a.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+import tweepy
+from tweepy.auth import OAuth1UserHandler
+
+from channels.base import (
+    HTTP_TIMEOUT_SECONDS,
+    AuthFailed,
+    Batch,
+    Incoming,
+    Outgoing,
+    Receipt,
+    Rejected,
+    Sample,
+    Transient,
+)
+from channels.http import CountingSession
+from channels.media import RULES, MediaFile
+from channels.polling import PollCursor
+from conectados.clock import Clock, SystemClock
+
+log = logging.getLogger(__name__)
+
+X_API_URL = "https://api.x.com"
+TWEEPY_ORIGINS = ("https://api.twitter.com", "https://api.x.com")
+IDS_PER_REQUEST = 100
+CHUNK_BYTES = 4 * 1024 * 1024
+MAX_STATUS_CHECKS = 60
+TWEET_FIELDS = ["created_at", "author_id", "conversation_id", "referenced_tweets"]
+DM_FIELDS = ["id", "text", "event_type", "sender_id", "dm_conversation_id", "created_at"]
+
+
+@dataclass(frozen=True)
+class XCredentials:
+    """OAuth 1.0a user context: the app's key and secret, the account's token and secret."""
+
+    api_key: str
+    api_secret: str
+    access_token: str
+    access_secret: str
+
+
+def _x_time(value: Any) -> datetime:
+    return (
+        value
+        if isinstance(value, datetime)
+        else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    )
+
+
+class XChannel:
+    """An X account: posts, mentions and direct messages, as one channel."""
+
+    name = "x"
+
+    def __init__(
+        self,
+        credentials: XCredentials,
+        user_id: str | None = None,
+        base_url: str = X_API_URL,
+        timeout: float = HTTP_TIMEOUT_SECONDS,
+        clock: Clock | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        first_poll_lookback: timedelta = timedelta(days=1),
+    ) -> None:
+        self.clock = clock or SystemClock()
+        self.sleep = sleep
+        self.first_poll_lookback = first_poll_lookback
+        self.base_url = base_url.rstrip("/")
+        self.client = tweepy.Client(
+            consumer_key=credentials.api_key,
+            consumer_secret=credentials.api_secret,
+            access_token=credentials.access_token,
+            access_token_secret=credentials.access_secret,
+            wait_on_rate_limit=False,  # tweepy would retry forever; the scheduler decides
+        )
+        self.session = CountingSession(
+            timeout, {origin: self.base_url for origin in TWEEPY_ORIGINS}
+        )
+        self.client.session = self.session
+        self._auth = OAuth1UserHandler(
+            credentials.api_key,
+            credentials.api_secret,
+            credentials.access_token,
+            credentials.access_secret,
+        ).apply_auth()
+        self._user_id = user_id or None
+
+    @property
+    def user_id(self) -> str:
+        if self._user_id is None:
+            self._user_id = str(self._call(self.client.get_me, user_auth=True).data.id)
+        return self._user_id
+
+    # --- publishing ------------------------------------------------------------------
+
+    def publish(self, post: Outgoing) -> Receipt:
+        files = [MediaFile.inspect(path) for path in post.media]
+        problems = RULES["x"].problems(files)
+        if problems:
+            raise Rejected("X no acepta estos archivos: " + "; ".join(problems))
+        media_ids = [self._upload(media) for media in files]
+        answer = self._call(
+            self.client.create_tweet, text=post.text, media_ids=media_ids or None, user_auth=True
+        )
+        remote_id = str(answer.data["id"])
+        return Receipt(remote_id, self.url_of(remote_id), self.clock.now())
+
+    @staticmethod
+    def url_of(remote_id: str) -> str:
+        return f"https://x.com/i/web/status/{remote_id}"
+
+    def _upload(self, media: MediaFile) -> str:
+        """Upload one file through the v2 media endpoints; return its media id."""
+        mime_type = media.mime_type or "application/octet-stream"
+        category = (
+            "tweet_video"
+            if media.kind == "video"
+            else "tweet_gif"
+            if mime_type == "image/gif"
+            else "tweet_image"
+        )
+        started = self._raw(
+            "POST",
+            "/2/media/upload/initialize",
+            json={"media_type": mime_type, "total_bytes": media.size, "media_category": category},
+        )
+        media_id = str(started["data"]["id"])
+        with media.path.open("rb") as handle:
+            index = 0
+            while chunk := handle.read(CHUNK_BYTES):
+                self._raw(
+                    "POST",
+                    f"/2/media/upload/{media_id}/append",
+                    data={"segment_index": str(index)},
+                    files={"media": (media.path.name, chunk, "application/octet-stream")},
+                )
+                index += 1
+        info = self._raw("POST", f"/2/media/upload/{media_id}/finalize")["data"].get(
+            "processing_info"
+        )
+        checks = 0
+        while info and info.get("state") in ("pending", "in_progress"):
+            checks += 1
+            if checks > MAX_STATUS_CHECKS:
+                raise Transient(
+                    "X sigue procesando el video; se intentará de nuevo", retry_after=60
+                )
+            self.sleep(float(info.get("check_after_secs", 1)))
+            status = self._raw(
+                "GET", "/2/media/upload", params={"command": "STATUS", "media_id": media_id}
+            )
+            info = status["data"].get("processing_info")
+        if info and info.get("state") == "failed":
+            reason = (info.get("error") or {}).get("message", "sin detalle")
+            raise Rejected(f"X no pudo procesar {media.path.name}: {reason}")
+        return media_id
+
+    def _raw(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        """A call tweepy's Client does not offer, with its session and OAuth 1.0a."""
+
+        def send() -> dict[str, Any]:
+            response = self.session.request(method, X_API_URL + path, auth=self._auth, **kwargs)
+            if response.status_code >= 400:
+                raise _tweepy_error(response)
+            return response.json() if response.content else {}
+
+        return self._call(send)
+
+    def find_published(self, post: Outgoing, since: datetime) -> Receipt | None:
+        wanted = _comparable(post.text)
+        for tweet in self._pages(
+            self.client.get_users_tweets,
+            self.user_id,
+            start_time=since,
+            max_results=100,
+            tweet_fields=["created_at"],
+            user_auth=True,
+        ):
+            if _comparable(tweet["text"]) == wanted:
+                return Receipt(
+                    str(tweet["id"]), self.url_of(str(tweet["id"])), _x_time(tweet["created_at"])
+                )
+        return None
+
+    # --- reading what citizens write --------------------------------------------------
+
+    def poll(self, cursor: str | None) -> Batch:
+        """New mentions (since the last id seen) and new direct messages (by event id)."""
+        calls_before = self.session.calls
+        state = PollCursor.load(cursor, self.clock.now() - self.first_poll_lookback)
+        items = list(self._new_mentions(state)) + list(self._new_messages(state.stream("messages")))
+        return Batch(items, state.dump(), calls=self.session.calls - calls_before)
+
+    def _new_mentions(self, state: PollCursor) -> Iterator[Incoming]:
+        since_id = state.value("mentions_since_id")
+        window = {"since_id": since_id} if since_id else {"start_time": state.default_since}
+        users: dict[str, dict[str, Any]] = {}
+        newest = since_id
+        for tweet in self._pages(
+            self.client.get_users_mentions,
+            self.user_id,
+            max_results=100,
+            expansions=["author_id"],
+            tweet_fields=TWEET_FIELDS,
+            user_fields=["username", "name"],
+            user_auth=True,
+            users=users,
+            **window,
+        ):
+            if newest is None or int(tweet["id"]) > int(newest):
+                newest = str(tweet["id"])
+            if str(tweet.get("author_id")) == self.user_id:
+                continue
+            author = users.get(str(tweet.get("author_id")), {})
+            replied_to = next(
+                (
+                    ref["id"]
+                    for ref in tweet.get("referenced_tweets") or []
+                    if ref["type"] == "replied_to"
+                ),
+                None,
+            )
+            yield Incoming(
+                network=self.name,
+                kind="mention",
+                remote_id=str(tweet["id"]),
+                author_id=str(tweet.get("author_id", "")),
+                author_name=author.get("name") or author.get("username", ""),
+                text=tweet["text"],
+                written_at=_x_time(tweet["created_at"]),
+                thread_id=str(tweet.get("conversation_id") or tweet["id"]),
+                parent_id=str(replied_to) if replied_to else None,
+            )
+        if newest:
+            state.set_value("mentions_since_id", newest)
+
+    def _new_messages(self, stream) -> Iterator[Incoming]:
+        # No since_id for direct messages: pages come newest first; stop at the cursor.
+        users: dict[str, dict[str, Any]] = {}
+        for event in self._pages(
+            self.client.get_direct_message_events,
+            event_types="MessageCreate",
+            dm_event_fields=DM_FIELDS,
+            expansions=["sender_id"],
+            user_fields=["username", "name"],
+            max_results=50,
+            users=users,
+            stop=lambda item: _x_time(item["created_at"]) < stream.since,
+        ):
+            written = _x_time(event["created_at"])
+            sender = str(event.get("sender_id", ""))
+            if sender == self.user_id or not stream.is_new(str(event["id"]), written):
+                continue
+            author = users.get(sender, {})
+            yield Incoming(
+                network=self.name,
+                kind="message",
+                remote_id=str(event["id"]),
+                author_id=sender,
+                author_name=author.get("name") or author.get("username", ""),
+                text=event.get("text", ""),
+                written_at=written,
+                thread_id=str(event.get("dm_conversation_id", "")),
+            )
+
+    def _pages(
+        self,
+        method: Callable[..., Any],
+        *args: Any,
+        users: dict[str, dict[str, Any]] | None = None,
+        stop: Callable[[dict[str, Any]], bool] | None = None,
+        **kwargs: Any,
+    ) -> Iterator[dict[str, Any]]:
+        """Every item of a paginated v2 list, following next_token; `stop` ends early."""
+        token = None
+        while True:
+            answer = self._call(
+                method, *args, **kwargs, **({"pagination_token": token} if token else {})
+            )
+            if users is not None:
+                for user in (answer.includes or {}).get("users", []):
+                    users[str(user.id)] = {"name": user.name, "username": user.username}
+            for item in answer.data or []:
+                data = item.data if hasattr(item, "data") else item
+                if stop is not None and stop(data):
+                    return
+                yield data
+            token = (answer.meta or {}).get("next_token")
+            if not token:
+                return
+
+    # --- answering -------------------------------------------------------------------
+
+    def reply(self, to: Incoming, text: str, private: bool) -> Receipt:
+        if private or to.kind == "message":
+            answer = self._call(
+                self.client.create_direct_message,
+                participant_id=to.author_id,
+                text=text,
+                user_auth=True,
+            )
+            return Receipt(str(answer.data["dm_event_id"]), created_at=self.clock.now())
+        answer = self._call(
+            self.client.create_tweet, text=text, in_reply_to_tweet_id=to.remote_id, user_auth=True
+        )
+        remote_id = str(answer.data["id"])
+        return Receipt(remote_id, self.url_of(remote_id), self.clock.now())
+
+    # --- figures ---------------------------------------------------------------------
+
+    def metrics(self, remote_ids: Sequence[str]) -> list[Sample]:
+        samples = []
+        for start in range(0, len(remote_ids), IDS_PER_REQUEST):
+            chunk = list(remote_ids[start : start + IDS_PER_REQUEST])
+            answer = self._call(
+                self.client.get_tweets, ids=chunk, tweet_fields=["public_metrics"], user_auth=True
+            )
+            for tweet in answer.data or []:
+                figures = tweet.public_metrics or {}
+                samples.append(
+                    Sample(
+                        remote_id=str(tweet.id),
+                        views=figures.get("impression_count"),
+                        reactions=figures.get("like_count"),
+                        comments=figures.get("reply_count"),
+                        shares=(figures.get("retweet_count") or 0)
+                        + (figures.get("quote_count") or 0),
+                        extra={"bookmarks": figures.get("bookmark_count") or 0},
+                    )
+                )
+        return samples
+
+    # --- errors ----------------------------------------------------------------------
+
+    def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run one call, turning every failure into Transient, Rejected or AuthFailed."""
+        try:
+            return method(*args, **kwargs)
+        except requests.Timeout:
+            raise Transient("X no respondió a tiempo", retry_after=30) from None
+        except requests.RequestException as exc:
+            raise Transient(f"sin conexión con X ({type(exc).__name__})", retry_after=30) from None
+        except tweepy.TooManyRequests as exc:
+            reset = exc.response.headers.get("x-rate-limit-reset")
+            wait = float(reset) - time.time() if reset and reset.isdigit() else 60.0
+            raise Transient(
+                "X pide esperar: límite de llamadas", retry_after=max(1.0, wait)
+            ) from None
+        except tweepy.Unauthorized:
+            raise AuthFailed(
+                "X rechazó las credenciales de la cuenta; genere unas nuevas y actualice las "
+                "variables de entorno"
+            ) from None
+        except tweepy.Forbidden as exc:
+            detail = " ".join(exc.api_messages) or "sin detalle"
+            if "duplicate" in detail.lower():
+                raise Rejected("X no permite publicar dos veces el mismo texto") from None
+            if "oauth1" in detail.lower() or "permission" in detail.lower():
+                raise AuthFailed(
+                    f"la aplicación de X no tiene permiso para esto: {detail}"
+                ) from None
+            raise Rejected(f"X rechazó la solicitud: {detail}") from None
+        except (tweepy.BadRequest, tweepy.NotFound) as exc:
+            detail = " ".join(exc.api_messages) or "sin detalle"
+            raise Rejected(f"X rechazó la solicitud: {detail}") from None
+        except tweepy.TwitterServerError as exc:
+            raise Transient(
+                f"error temporal de X ({exc.response.status_code})", retry_after=30
+            ) from None
+        except tweepy.HTTPException as exc:
+            raise Transient(
+                f"respuesta inesperada de X ({exc.response.status_code})", retry_after=60
+            ) from None
+
+
+def _tweepy_error(response: requests.Response) -> tweepy.HTTPException:
+    """The exception tweepy would raise for this answer (its Client maps statuses the same way)."""
+    by_status = {
+        400: tweepy.BadRequest,
+        401: tweepy.Unauthorized,
+        403: tweepy.Forbidden,
+        404: tweepy.NotFound,
+        429: tweepy.TooManyRequests,
+    }
+    if response.status_code >= 500:
+        return tweepy.TwitterServerError(response)
+    return by_status.get(response.status_code, tweepy.HTTPException)(response)
+
+
+def _comparable(text: str) -> str:
+    # X rewrites links as t.co addresses: compare texts with every link blanked out.
+    return re.sub(r"\s+", " ", re.sub(r"https?://\S+", "<enlace>", text)).strip()
