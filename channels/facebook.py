@@ -358,13 +358,13 @@ class FacebookChannel:
                 f"Facebook rechazó el token de la página (código {code}): {message}. "
                 "Genere un token nuevo y actualice la variable de entorno"
             )
+        if code in SERVER_CODES:
+            return Transient(f"error temporal de Facebook (código {code})", retry_after=30)
         if code in THROTTLE_CODES or getattr(error, "is_transient", False):
             return Transient(
                 f"Facebook pide esperar: límite de llamadas (código {code})",
                 retry_after=self._throttle_wait(),
             )
-        if code in SERVER_CODES:
-            return Transient(f"error temporal de Facebook (código {code})", retry_after=30)
         if code == 10 and subcode == 2018278:
             return Rejected(
                 "Facebook no permite este mensaje: está fuera de la ventana para responder "

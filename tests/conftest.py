@@ -63,3 +63,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'conectados.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def sandbox():
+    """The emulator of the networks on a free local port, fresh for each test."""
+    from channels.sandbox import SandboxServer
+
+    with SandboxServer() as server:
+        yield server

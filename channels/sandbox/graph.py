@@ -257,7 +257,7 @@ class FacebookWorld(NetworkWorld):
     # --- rendering -------------------------------------------------------------------
 
     def metric_value(self, post: Post, metric: str) -> int:
-        seed = random.Random(f"{post.id}:{metric}")
+        seed = random.Random(post.id)  # the same post always has the same audience
         views = 150 + seed.randint(0, 1500) + 40 * len(post.comments)
         values = {
             "post_media_view": views,

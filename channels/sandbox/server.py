@@ -197,7 +197,10 @@ class SandboxServer:
 
     def start(self) -> SandboxServer:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="sandbox", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="sandbox",
+            daemon=True,
         )
         self._thread.start()
         return self

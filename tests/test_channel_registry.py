@@ -1,0 +1,77 @@
+"""Which channels run, against which world, from the settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from channels.base import Outgoing
+from channels.facebook import FacebookChannel
+from channels.registry import open_channels
+from channels.x import XChannel
+from conectados.credentials import Credentials
+from conectados.errors import ConfigError
+from conectados.settings import load_settings
+
+
+def settings_from(tmp_path: Path, text: str = "", environ: dict | None = None):
+    (tmp_path / "conectados.toml").write_text(text, encoding="utf-8")
+    return load_settings(environ=environ or {}, cwd=tmp_path)
+
+
+def test_by_default_both_networks_run_against_a_sandbox_this_process_starts(tmp_path: Path):
+    with open_channels(settings_from(tmp_path), Credentials({})) as opened:
+        assert isinstance(opened.channels["facebook"], FacebookChannel)
+        assert isinstance(opened.channels["x"], XChannel)
+        assert opened.sandbox is not None
+        opened.channels["x"].publish(Outgoing("p", "hola"))
+        assert len(opened.sandbox.control("GET", "state")["x"]["posts"]) == 1
+
+
+def test_a_configured_sandbox_url_is_used_instead_of_starting_one(tmp_path: Path, sandbox):
+    settings = settings_from(tmp_path, f'[sandbox]\nurl = "{sandbox.url}"\n')
+
+    with open_channels(settings, Credentials({})) as opened:
+        opened.channels["facebook"].publish(Outgoing("p", "hola"))
+
+        assert opened.sandbox is None
+        assert len(sandbox.control("GET", "state")["facebook"]["posts"]) == 1
+
+
+def test_a_disabled_channel_is_not_built(tmp_path: Path):
+    settings = settings_from(tmp_path, "[channels.x]\nactivo = false\n")
+
+    with open_channels(settings, Credentials({})) as opened:
+        assert set(opened.channels) == {"facebook"}
+
+
+def test_real_mode_without_its_token_names_the_variable_to_set(tmp_path: Path):
+    settings = settings_from(
+        tmp_path,
+        '[channels.facebook]\nmodo = "real"\npagina_id = "123"\n[channels.x]\nactivo = false\n',
+    )
+
+    with pytest.raises(ConfigError) as caught:
+        open_channels(settings, Credentials({}))
+
+    assert "CONECTADOS_FACEBOOK_TOKEN" in caught.value.message
+
+
+def test_real_mode_builds_the_adapters_for_the_public_apis(tmp_path: Path):
+    settings = settings_from(
+        tmp_path,
+        '[channels.facebook]\nmodo = "real"\npagina_id = "123"\n[channels.x]\nmodo = "real"\n',
+    )
+    environ = {
+        "CONECTADOS_FACEBOOK_TOKEN": "EAAB-token",
+        "CONECTADOS_X_API_KEY": "k",
+        "CONECTADOS_X_API_SECRET": "s",
+        "CONECTADOS_X_ACCESS_TOKEN": "t",
+        "CONECTADOS_X_ACCESS_SECRET": "ts",
+    }
+
+    with open_channels(settings, Credentials(environ)) as opened:
+        assert opened.sandbox is None
+        assert opened.channels["facebook"].api.base_url == "https://graph.facebook.com/"
+        assert opened.channels["x"].base_url == "https://api.x.com"

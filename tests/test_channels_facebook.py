@@ -1,0 +1,287 @@
+"""The Facebook Page adapter, through pyfacebook over HTTP, against the sandbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from media_files import JPEG, MP4, PNG, media_file
+
+from channels.base import AuthFailed, Incoming, Outgoing, Rejected, Transient
+from channels.facebook import FacebookChannel
+from channels.sandbox.graph import PAGE_ID
+from conectados.clock import FixedClock
+
+
+@pytest.fixture
+def facebook(sandbox) -> FacebookChannel:
+    return FacebookChannel(PAGE_ID, "token-de-prueba", sandbox.url, timeout=1.0)
+
+
+def state(sandbox) -> dict:
+    return sandbox.control("GET", "state")["facebook"]
+
+
+def comment(
+    sandbox, text: str, author: str = "Ana Pérez", on: str | None = None, at: str | None = None
+) -> str:
+    body = {
+        "network": "facebook",
+        "kind": "comment",
+        "text": text,
+        "author": author,
+        "on": on,
+        "at": at,
+    }
+    return sandbox.control("POST", "citizen", body)["id"]
+
+
+def message(sandbox, text: str, author: str = "Luis Gómez", at: str | None = None) -> str:
+    body = {"network": "facebook", "kind": "message", "text": text, "author": author, "at": at}
+    return sandbox.control("POST", "citizen", body)["id"]
+
+
+def test_publish_text_returns_the_post_id_and_its_link(facebook, sandbox):
+    receipt = facebook.publish(
+        Outgoing("corte-01", "Mañana habrá corte programado en el barrio Centro.")
+    )
+
+    posts = state(sandbox)["posts"]
+    assert [post["text"] for post in posts] == [
+        "Mañana habrá corte programado en el barrio Centro."
+    ]
+    assert receipt.remote_id == posts[0]["id"]
+    assert receipt.url and receipt.url.startswith("https://www.facebook.com/")
+
+
+def test_publish_one_photo_is_one_post_with_its_caption(facebook, sandbox, tmp_path: Path):
+    photo = media_file(tmp_path, "ahorro.png", PNG)
+
+    receipt = facebook.publish(Outgoing("ahorro-01", "Cada gota cuenta", (photo,)))
+
+    [post] = state(sandbox)["posts"]
+    assert post["id"] == receipt.remote_id
+    assert post["text"] == "Cada gota cuenta"
+    assert [m["mime_type"] for m in post["media"]] == ["image/png"]
+
+
+def test_several_photos_go_out_as_one_post(facebook, sandbox, tmp_path: Path):
+    photos = tuple(media_file(tmp_path, f"foto-{n}.jpg", JPEG) for n in range(3))
+
+    receipt = facebook.publish(Outgoing("obras-01", "Avance de las obras", photos))
+
+    [post] = state(sandbox)["posts"]
+    assert post["id"] == receipt.remote_id
+    assert len(post["media"]) == 3
+    assert state(sandbox)["calls"]["POST /{page-id}/photos"] == 3
+    assert state(sandbox)["calls"]["POST /{page-id}/feed"] == 1
+
+
+def test_publish_video(facebook, sandbox, tmp_path: Path):
+    video = media_file(tmp_path, "lavado-tanques.mp4", MP4)
+
+    receipt = facebook.publish(Outgoing("video-01", "Así se lava un tanque", (video,)))
+
+    [post] = state(sandbox)["posts"]
+    assert post["id"] == receipt.remote_id
+    assert post["media"][0]["type"] == "video"
+
+
+def test_a_file_facebook_does_not_take_is_rejected_before_any_call(
+    facebook, sandbox, tmp_path: Path
+):
+    not_an_image = media_file(tmp_path, "factura.jpg", b"%PDF-1.7 esto es un pdf")
+    too_big = media_file(tmp_path, "grande.png", PNG, size=5 * 1024 * 1024)
+
+    with pytest.raises(Rejected) as wrong_type:
+        facebook.publish(Outgoing("x", "texto", (not_an_image,)))
+    with pytest.raises(Rejected) as wrong_size:
+        facebook.publish(Outgoing("y", "texto", (too_big,)))
+
+    assert "factura.jpg: no es una imagen ni un video" in wrong_type.value.reason
+    assert "el límite es 4 MB" in wrong_size.value.reason
+    assert state(sandbox)["calls"] == {}
+
+
+def test_find_published_finds_the_post_by_its_text(facebook):
+    since = datetime.now(UTC) - timedelta(minutes=5)
+    receipt = facebook.publish(Outgoing("p", "Horario de atención  navideño"))
+
+    found = facebook.find_published(Outgoing("p", "Horario de atención navideño"), since)
+    missing = facebook.find_published(Outgoing("q", "Otro texto"), since)
+
+    assert found is not None and found.remote_id == receipt.remote_id
+    assert missing is None
+
+
+def test_poll_returns_new_comments_replies_and_messages_once(facebook, sandbox):
+    post = facebook.publish(Outgoing("p", "Corte programado el martes")).remote_id
+    first = comment(sandbox, "¿A qué hora vuelve el agua?", on=post)
+    reply_to_first = comment(sandbox, "Yo tampoco tengo agua", author="Marta", on=first)
+    inbox = message(sandbox, "Buenas, no me llegó la factura")
+
+    batch = facebook.poll(None)
+    again = facebook.poll(batch.cursor)
+
+    by_id = {item.remote_id: item for item in batch.items}
+    assert set(by_id) == {first, reply_to_first, inbox}
+    assert by_id[first].kind == "comment" and by_id[first].thread_id == post
+    assert by_id[first].parent_id == post
+    assert by_id[reply_to_first].parent_id == first
+    assert by_id[first].author_name == "Ana Pérez"
+    assert by_id[inbox].kind == "message"
+    assert by_id[inbox].text == "Buenas, no me llegó la factura"
+    assert again.items == []
+
+
+def test_our_own_replies_are_not_read_back_as_citizens(facebook, sandbox):
+    post = facebook.publish(Outgoing("p", "Aviso")).remote_id
+    comment(sandbox, "gracias", on=post)
+    batch = facebook.poll(None)
+    [citizen] = batch.items
+
+    facebook.reply(citizen, "Con gusto, estamos para servirle.", private=False)
+    facebook.reply(
+        Incoming(**{**citizen.__dict__, "kind": "comment"}),
+        "Le escribimos en privado.",
+        private=True,
+    )
+
+    assert facebook.poll(batch.cursor).items == []
+
+
+def test_each_comment_comes_back_exactly_once_across_successive_cursors(facebook, sandbox):
+    post = facebook.publish(Outgoing("p", "Aviso de mantenimiento")).remote_id
+    written: list[str] = []
+    seen: list[str] = []
+    cursor = None
+    for round_number in range(6):
+        # Several in the same second, as citizens do when a cut is announced.
+        written += [comment(sandbox, f"comentario {round_number}-{n}", on=post) for n in range(4)]
+        if round_number % 2:
+            written.append(
+                message(sandbox, f"mensaje {round_number}", author=f"Vecino {round_number}")
+            )
+        batch = facebook.poll(cursor)
+        seen += [item.remote_id for item in batch.items]
+        cursor = batch.cursor
+
+    assert sorted(seen) == sorted(written)
+    assert len(seen) == len(set(seen))
+
+
+def test_polling_300_posts_costs_the_same_calls_as_3(sandbox):
+    now = datetime.now(UTC)
+
+    def idle_poll_calls(history: int) -> int:
+        sandbox.control("POST", "reset")
+        # The Page's history: two posts a day, most of them older than the comment window.
+        posts = [
+            {"text": f"publicación {n}", "created_at": (now - timedelta(hours=12 * n)).isoformat()}
+            for n in range(history)
+        ]
+        sandbox.control("POST", "posts", {"network": "facebook", "posts": posts})
+        channel = FacebookChannel(PAGE_ID, "token", sandbox.url)
+        cursor = channel.poll(None).cursor
+        return channel.poll(cursor).calls
+
+    assert idle_poll_calls(300) == idle_poll_calls(3) == 2
+
+
+def test_reply_in_public_under_the_comment(facebook, sandbox):
+    post = facebook.publish(Outgoing("p", "Aviso")).remote_id
+    comment(sandbox, "¿Dónde pago?", on=post)
+    [citizen] = facebook.poll(None).items
+
+    receipt = facebook.reply(citizen, "Puede pagar en la oficina principal.", private=False)
+
+    [reply] = state(sandbox)["replies"]
+    assert reply == {
+        "id": receipt.remote_id,
+        "to": citizen.remote_id,
+        "text": "Puede pagar en la oficina principal.",
+        "public": True,
+    }
+
+
+def test_private_reply_to_a_comment_goes_once(facebook, sandbox):
+    post = facebook.publish(Outgoing("p", "Aviso")).remote_id
+    comment(sandbox, "Mi cuenta tiene un cobro doble", on=post)
+    [citizen] = facebook.poll(None).items
+
+    facebook.reply(citizen, "Le escribimos por interno para revisar su cuenta.", private=True)
+    with pytest.raises(Rejected) as second:
+        facebook.reply(citizen, "Otra vez", private=True)
+
+    [reply] = state(sandbox)["replies"]
+    assert reply["public"] is False and reply["to"] == citizen.remote_id
+    assert "fuera de la ventana" in second.value.reason
+
+
+def test_messenger_replies_respect_the_24_hour_window(sandbox):
+    written = datetime.now(UTC) - timedelta(hours=30)
+    message(sandbox, "¿Siguen sin agua en La Ceiba?", at=written.isoformat())
+    recent_clock = FixedClock(written + timedelta(hours=1))
+    late_clock = FixedClock(datetime.now(UTC))
+    believes_recent = FacebookChannel(
+        PAGE_ID, "token", sandbox.url, clock=recent_clock, first_poll_lookback=timedelta(days=2)
+    )
+    knows_late = FacebookChannel(
+        PAGE_ID, "token", sandbox.url, clock=late_clock, first_poll_lookback=timedelta(days=2)
+    )
+    [citizen] = knows_late.poll(None).items
+
+    with pytest.raises(Rejected) as checked_here:
+        knows_late.reply(citizen, "Hola", private=True)
+    with pytest.raises(Rejected) as refused_by_network:
+        believes_recent.reply(citizen, "Hola", private=True)
+
+    assert "24 horas" in checked_here.value.reason
+    assert "24 horas" in refused_by_network.value.reason
+    assert state(sandbox)["replies"] == []
+
+
+def test_reply_to_a_message_within_the_window(facebook, sandbox):
+    message(sandbox, "Quiero un acuerdo de pago")
+    [citizen] = facebook.poll(None).items
+
+    facebook.reply(citizen, "Con gusto. Acérquese a la oficina con su cédula.", private=False)
+
+    [reply] = state(sandbox)["replies"]
+    assert reply["public"] is False and reply["to"] == citizen.author_id
+
+
+def test_metrics_of_120_posts_in_3_calls(facebook, sandbox):
+    posts = [{"text": f"publicación {n}"} for n in range(120)]
+    ids = sandbox.control("POST", "posts", {"network": "facebook", "posts": posts})["ids"]
+
+    samples = facebook.metrics(ids)
+
+    assert [sample.remote_id for sample in samples] == ids
+    assert state(sandbox)["calls"] == {"GET /?ids=": 3}
+    assert all(s.views and s.reach and s.reach <= s.views for s in samples)
+    assert all(
+        s.reactions is not None and s.comments == 0 and s.shares is not None for s in samples
+    )
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "wait"),
+    [
+        ({"status": 429, "retry_after": 120}, Transient, 120),
+        ({"status": 500}, Transient, 30),
+        ({"status": 503}, Transient, 60),
+        ({"status": "timeout", "delay": 2}, Transient, 30),
+        ({"status": 401}, AuthFailed, None),
+    ],
+)
+def test_network_failures_become_the_three_errors(facebook, sandbox, fault, error, wait):
+    sandbox.control("POST", "faults", {"network": "facebook", "count": 1, **fault})
+
+    with pytest.raises(error) as caught:
+        facebook.poll(None)
+
+    if wait is not None:
+        assert caught.value.retry_after == wait
+    assert facebook.poll(None).items == []  # the fault was for one call only

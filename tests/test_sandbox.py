@@ -1,0 +1,199 @@
+"""The sandbox as a client library sees it: shapes, headers, checks and its control API."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import requests
+from media_files import MP4, PNG
+
+from channels.sandbox.graph import PAGE_ID
+
+
+def test_graph_answers_carry_the_usage_headers_with_only_known_keys(sandbox):
+    response = requests.get(
+        f"{sandbox.url}/v24.0/{PAGE_ID}", params={"access_token": "t"}, timeout=5
+    )
+
+    app = json.loads(response.headers["X-App-Usage"])
+    business = json.loads(response.headers["X-Business-Use-Case-Usage"])
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert set(app) == {"call_count", "total_cputime", "total_time"}
+    assert set(business[PAGE_ID][0]) == {
+        "type",
+        "call_count",
+        "total_cputime",
+        "total_time",
+        "estimated_time_to_regain_access",
+    }
+
+
+def test_graph_needs_a_token(sandbox):
+    response = requests.get(f"{sandbox.url}/v24.0/{PAGE_ID}", timeout=5)
+
+    assert response.json()["error"]["code"] == 2500
+
+
+def test_graph_checks_uploaded_photos_by_their_bytes_and_size(sandbox):
+    url = f"{sandbox.url}/v24.0/{PAGE_ID}/photos"
+    fake = requests.post(
+        url, data={"access_token": "t"}, files={"source": ("a.png", b"MZ not an image")}, timeout=5
+    )
+    big = requests.post(
+        url,
+        data={"access_token": "t"},
+        files={"source": ("b.png", PNG + b"\0" * (4 * 1024 * 1024))},
+        timeout=5,
+    )
+    good = requests.post(
+        url,
+        data={"access_token": "t", "caption": "hola"},
+        files={"source": ("c.png", PNG)},
+        timeout=5,
+    )
+
+    assert fake.json()["error"]["error_subcode"] == 1366046
+    assert big.json()["error"]["error_subcode"] == 1366046
+    assert set(good.json()) == {"id", "post_id"}
+
+
+def test_graph_refuses_deprecated_insight_metrics(sandbox):
+    [post] = sandbox.control("POST", "posts", {"network": "facebook", "posts": [{"text": "a"}]})[
+        "ids"
+    ]
+
+    response = requests.get(
+        f"{sandbox.url}/v24.0/{post}/insights",
+        params={"access_token": "t", "metric": "post_impressions_unique"},
+        timeout=5,
+    )
+
+    assert response.json()["error"]["code"] == 100
+
+
+def test_graph_pages_edges_with_absolute_next_links(sandbox):
+    sandbox.control(
+        "POST", "posts", {"network": "facebook", "posts": [{"text": f"p{n}"} for n in range(7)]}
+    )
+    url = f"{sandbox.url}/v24.0/{PAGE_ID}/published_posts"
+
+    first = requests.get(url, params={"access_token": "t", "limit": 5}, timeout=5).json()
+    second = requests.get(first["paging"]["next"], timeout=5).json()
+
+    assert len(first["data"]) == 5 and len(second["data"]) == 2
+    assert "next" not in second["paging"]
+
+
+def test_x_requires_oauth_user_context(sandbox):
+    response = requests.get(
+        f"{sandbox.url}/2/users/me", headers={"Authorization": "Bearer None"}, timeout=5
+    )
+
+    assert response.status_code == 401
+    assert response.json() == {
+        "title": "Unauthorized",
+        "detail": "Unauthorized",
+        "type": "about:blank",
+        "status": 401,
+    }
+    assert "x-rate-limit-reset" in response.headers
+
+
+def test_x_media_upload_checks_type_size_and_content(sandbox):
+    auth = {"Authorization": 'OAuth oauth_signature="x"'}
+    init = f"{sandbox.url}/2/media/upload/initialize"
+    wrong_type = requests.post(
+        init, json={"media_type": "application/pdf", "total_bytes": 10}, headers=auth, timeout=5
+    )
+    too_big = requests.post(
+        init,
+        json={"media_type": "image/png", "total_bytes": 6 * 1024 * 1024},
+        headers=auth,
+        timeout=5,
+    )
+    started = requests.post(
+        init, json={"media_type": "image/png", "total_bytes": len(MP4)}, headers=auth, timeout=5
+    ).json()
+    media_id = started["data"]["id"]
+    requests.post(
+        f"{sandbox.url}/2/media/upload/{media_id}/append",
+        data={"segment_index": "0"},
+        files={"media": ("x", MP4)},
+        headers=auth,
+        timeout=5,
+    )
+    lying = requests.post(
+        f"{sandbox.url}/2/media/upload/{media_id}/finalize", headers=auth, timeout=5
+    )
+
+    assert wrong_type.status_code == too_big.status_code == lying.status_code == 400
+    assert "InvalidContent" in lying.json()["errors"][0]["message"]
+
+
+def test_control_api_rejects_bad_requests_with_a_reason(sandbox):
+    response = requests.post(
+        f"{sandbox.url}/_sandbox/citizen", json={"network": "myspace", "text": "hola"}, timeout=5
+    )
+    fault = requests.post(
+        f"{sandbox.url}/_sandbox/faults", json={"network": "x", "status": 418}, timeout=5
+    )
+
+    assert response.status_code == 400 and "myspace" in response.json()["error"]
+    assert fault.status_code == 400
+
+
+def test_reset_forgets_everything(sandbox):
+    sandbox.control("POST", "posts", {"network": "x", "posts": [{"text": "a"}]})
+
+    sandbox.control("POST", "reset")
+
+    assert sandbox.control("GET", "state")["x"] == {"posts": [], "replies": [], "calls": {}}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_sandbox_serve_runs_until_interrupted():
+    port = _free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "conectados", "sandbox", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        first_line = process.stdout.readline()
+        state = requests.get(f"http://127.0.0.1:{port}/_sandbox/state", timeout=5).json()
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, _err = process.communicate(timeout=10)
+
+    assert f"http://127.0.0.1:{port}" in first_line
+    assert set(state) == {"facebook", "x"}
+    assert process.returncode == 0
+    assert "Simulador detenido." in out
+
+
+def test_sandbox_serve_on_a_busy_port_says_so(cli):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        start = time.monotonic()
+
+        result = cli("sandbox", "serve", "--port", str(port))
+
+    assert result.exit_code == 2
+    assert f"el puerto {port} ya está en uso" in result.stderr
+    assert time.monotonic() - start < 5
