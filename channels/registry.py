@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from channels.base import Channel
 from channels.facebook import FacebookChannel
@@ -74,9 +75,14 @@ def _build(
 ) -> Channel:
     in_sandbox = config.mode == ChannelMode.SANDBOX
     if name == "facebook":
+        window = timedelta(days=config.comment_window_days)
         if in_sandbox:
             return FacebookChannel(
-                config.page_id or SANDBOX_PAGE_ID, SANDBOX_TOKEN, sandbox_url, clock=clock
+                config.page_id or SANDBOX_PAGE_ID,
+                SANDBOX_TOKEN,
+                sandbox_url,
+                clock=clock,
+                comment_window=window,
             )
         if not config.page_id:
             raise ConfigError(
@@ -84,7 +90,7 @@ def _build(
                 field="channels.facebook.pagina_id",
             )
         token = credentials.require(config.token_env, "publicar en la página de Facebook")
-        return FacebookChannel(config.page_id, token, clock=clock)
+        return FacebookChannel(config.page_id, token, clock=clock, comment_window=window)
     if name == "x":
         if in_sandbox:
             keys = XCredentials(*(SANDBOX_TOKEN,) * 4)

@@ -93,6 +93,10 @@ def _problem(error: Mapping[str, Any], model: type[BaseModel], keys: tuple[str, 
         return f"clave desconocida; {hint}las claves válidas aquí son: {', '.join(valid)}"
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error", error["msg"]))
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        limits = {"ge": "mayor o igual a", "le": "menor o igual a", "gt": "mayor que", "lt": "menor que"}
+        bounds = [f"{words} {ctx[key]}" for key, words in limits.items() if key in ctx]
+        return f"debe ser un número {' y '.join(bounds)}"
     if kind == "enum" or kind == "literal_error":
         expected = str(ctx.get("expected", "")).replace(" or ", " o ")
         return f"valor no admitido; use uno de: {expected}"

@@ -124,6 +124,7 @@ class FacebookSettings(_ChannelSettings):
 
     page_id: str = Field("", alias="pagina_id")
     token_env: EnvVarName = Field("CONECTADOS_FACEBOOK_TOKEN", alias="token_env")
+    comment_window_days: int = Field(14, ge=1, le=90, alias="dias_comentarios")
 
 
 class XSettings(_ChannelSettings):

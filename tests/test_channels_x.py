@@ -170,7 +170,12 @@ def test_reply_in_public_and_in_private(x, sandbox):
         "text": "En la oficina principal o por PSE.",
         "public": True,
     }
-    assert replies[1] == {"id": private.remote_id, "to": item.author_id, "text": "Le escribimos por mensaje directo.", "public": False}
+    assert replies[1] == {
+        "id": private.remote_id,
+        "to": item.author_id,
+        "text": "Le escribimos por mensaje directo.",
+        "public": False,
+    }
 
 
 def test_metrics_of_500_posts_in_5_calls(x, sandbox):
