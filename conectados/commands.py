@@ -183,12 +183,43 @@ def demo(app: App, carpeta: str) -> None:
         demo_app.database.upgrade()
         click.echo(f"Demostración en {folder}")
         click.echo(format_status(collect_status(demo_app)))
+        click.echo("\nPrueba de las redes simuladas:")
+        _try_networks(demo_app)
     finally:
         demo_app.close()
     click.echo(
         "\nLo que hará la demostración completa (se construye en las próximas entregas):\n"
-        "  1. Importar un calendario de ejemplo y publicarlo en Facebook y X del simulador.\n"
-        "  2. Simular comentarios y mensajes de ciudadanos y responderlos con los protocolos.\n"
+        "  1. Importar un calendario de ejemplo y publicarlo a su hora con el servicio.\n"
+        "  2. Responder a los ciudadanos con los protocolos aprobados.\n"
         "  3. Radicar las quejas como PQR con su fecha de vencimiento legal.\n"
         "  4. Generar el informe mensual de alcance e interacción con gráficas."
     )
+
+
+def _try_networks(app: App) -> None:
+    """Publish on each simulated network, let a citizen answer, and read the answer back."""
+    from channels.base import Outgoing
+    from channels.registry import open_channels
+
+    with open_channels(app.settings, app.credentials, app.clock) as opened:
+        assert opened.sandbox is not None  # the demo's settings name no sandbox URL
+        for name, channel in opened.channels.items():
+            cursor = channel.poll(None).cursor
+            receipt = channel.publish(
+                Outgoing("demo-bienvenida", f"Bienvenidos al canal de atención de {name}.")
+            )
+            click.echo(f"  {name:<9} publicado: {receipt.url or receipt.remote_id}")
+            kind = "comment" if name == "facebook" else "mention"
+            opened.sandbox.control(
+                "POST",
+                "citizen",
+                {
+                    "network": name,
+                    "kind": kind,
+                    "text": "¿Cuándo vuelve el agua al barrio Centro?",
+                    "author": "Ana Pérez",
+                    "on": receipt.remote_id,
+                },
+            )
+            for item in channel.poll(cursor).items:
+                click.echo(f"  {name:<9} recibido de {item.author_name}: «{item.text}»")

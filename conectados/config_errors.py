@@ -94,7 +94,12 @@ def _problem(error: Mapping[str, Any], model: type[BaseModel], keys: tuple[str, 
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error", error["msg"]))
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        limits = {"ge": "mayor o igual a", "le": "menor o igual a", "gt": "mayor que", "lt": "menor que"}
+        limits = {
+            "ge": "mayor o igual a",
+            "le": "menor o igual a",
+            "gt": "mayor que",
+            "lt": "menor que",
+        }
         bounds = [f"{words} {ctx[key]}" for key, words in limits.items() if key in ctx]
         return f"debe ser un número {' y '.join(bounds)}"
     if kind == "enum" or kind == "literal_error":
