@@ -208,21 +208,10 @@ class FacebookChannel:
             if edge.get("paging", {}).get("next"):
                 comments = self._all_comments(post["id"], since)
             for comment in comments:
-                author = comment.get("from") or {}
-                written = _graph_time(comment["created_time"])
-                if author.get("id") == self.page_id or not stream.is_new(comment["id"], written):
-                    continue
-                yield Incoming(
-                    network=self.name,
-                    kind="comment",
-                    remote_id=comment["id"],
-                    author_id=author.get("id", ""),
-                    author_name=author.get("name", ""),
-                    text=comment.get("message", ""),
-                    written_at=written,
-                    thread_id=post["id"],
-                    parent_id=(comment.get("parent") or {}).get("id", post["id"]),
-                )
+                parent = (comment.get("parent") or {}).get("id", post["id"])
+                incoming = self._incoming(comment, stream, "comment", post["id"], parent)
+                if incoming is not None:
+                    yield incoming
 
     def _all_comments(self, post_id: str, since: int) -> list[dict[str, Any]]:
         answer = self._call(
@@ -255,25 +244,32 @@ class FacebookChannel:
                 if _graph_time(conversation["updated_time"]) < stream.since:
                     return
                 for message in reversed(conversation.get("messages", {}).get("data", [])):
-                    author = message.get("from") or {}
-                    written = _graph_time(message["created_time"])
-                    if author.get("id") == self.page_id or not stream.is_new(
-                        message["id"], written
-                    ):
-                        continue
-                    yield Incoming(
-                        network=self.name,
-                        kind="message",
-                        remote_id=message["id"],
-                        author_id=author.get("id", ""),
-                        author_name=author.get("name", ""),
-                        text=message.get("message", ""),
-                        written_at=written,
-                        thread_id=conversation["id"],
-                    )
+                    incoming = self._incoming(message, stream, "message", conversation["id"])
+                    if incoming is not None:
+                        yield incoming
             after = answer.get("paging", {}).get("cursors", {}).get("after")
             if not conversations or not answer.get("paging", {}).get("next"):
                 return
+
+    def _incoming(
+        self, item: dict[str, Any], stream, kind: str, thread_id: str, parent_id: str | None = None
+    ) -> Incoming | None:
+        """A Graph comment or message as an Incoming, unless it is ours or already seen."""
+        author = item.get("from") or {}
+        written = _graph_time(item["created_time"])
+        if author.get("id") == self.page_id or not stream.is_new(item["id"], written):
+            return None
+        return Incoming(
+            network=self.name,
+            kind=kind,  # type: ignore[arg-type]
+            remote_id=item["id"],
+            author_id=author.get("id", ""),
+            author_name=author.get("name", ""),
+            text=item.get("message", ""),
+            written_at=written,
+            thread_id=thread_id,
+            parent_id=parent_id,
+        )
 
     # --- answering -------------------------------------------------------------------
 

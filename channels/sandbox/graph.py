@@ -295,6 +295,16 @@ def _edge(items: list[Any], spec: FieldSpec, render, request: Request, path: str
     return answer
 
 
+def _render(specs: list[FieldSpec], getters: dict[str, Any]) -> dict[str, Any]:
+    """The requested fields that the object has (Graph leaves out empty ones)."""
+    out = {}
+    for spec in specs:
+        value = getters[spec.name]() if spec.name in getters else None
+        if value is not None:
+            out[spec.name] = value
+    return out
+
+
 def _cursor(index: int) -> str:
     return base64.b64encode(str(index).encode()).decode()
 
@@ -489,20 +499,16 @@ class GraphApi:
         return out
 
     def render_comment(self, comment: Comment, specs: list[FieldSpec] | None) -> dict:
-        specs = specs or parse_fields("id,message,created_time,from")
-        out: dict[str, Any] = {}
-        for spec in specs:
-            if spec.name == "id":
-                out["id"] = comment.id
-            elif spec.name == "message":
-                out["message"] = comment.message
-            elif spec.name == "created_time":
-                out["created_time"] = _time(comment.created)
-            elif spec.name == "from":
-                out["from"] = {"id": comment.author.id, "name": comment.author.name}
-            elif spec.name == "parent" and comment.parent_id:
-                out["parent"] = {"id": comment.parent_id}
-        return out
+        return _render(
+            specs or parse_fields("id,message,created_time,from"),
+            {
+                "id": lambda: comment.id,
+                "message": lambda: comment.message,
+                "created_time": lambda: _time(comment.created),
+                "from": lambda: {"id": comment.author.id, "name": comment.author.name},
+                "parent": lambda: {"id": comment.parent_id} if comment.parent_id else None,
+            },
+        )
 
     def insights(self, post: Post, metrics: str) -> dict:
         names = [name for name in metrics.split(",") if name]
@@ -622,17 +628,15 @@ class GraphApi:
         return out
 
     def render_message(self, message: Message, specs: list[FieldSpec] | None) -> dict:
-        out: dict[str, Any] = {}
-        for spec in specs or parse_fields("id,created_time"):
-            if spec.name == "id":
-                out["id"] = message.id
-            elif spec.name == "message":
-                out["message"] = message.text
-            elif spec.name == "created_time":
-                out["created_time"] = _time(message.created)
-            elif spec.name == "from":
-                out["from"] = {"id": message.author.id, "name": message.author.name}
-        return out
+        return _render(
+            specs or parse_fields("id,created_time"),
+            {
+                "id": lambda: message.id,
+                "message": lambda: message.text,
+                "created_time": lambda: _time(message.created),
+                "from": lambda: {"id": message.author.id, "name": message.author.name},
+            },
+        )
 
     def get_insights(self, request: Request, target: str) -> Response:
         post = self.world.posts.get(target)
