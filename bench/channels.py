@@ -29,11 +29,14 @@ def build(network: str, url: str):
     return XChannel(XCredentials("k", "s", "t", "ts"), ACCOUNT_ID, url)
 
 
-def seed(server: SandboxServer, network: str, count: int) -> list[str]:
+def seed(server: SandboxServer, network: str, count: int, every_hours: int = 12) -> list[str]:
     now = datetime.now(UTC)
-    # Two posts a day going back in time, as a utility's page accumulates them.
+    # Posts going back in time (two a day by default), as a utility's page accumulates them.
     posts = [
-        {"text": f"publicación {n}", "created_at": (now - timedelta(hours=12 * n)).isoformat()}
+        {
+            "text": f"publicación {n}",
+            "created_at": (now - timedelta(hours=every_hours * n)).isoformat(),
+        }
         for n in range(count)
     ]
     return server.control("POST", "posts", {"network": network, "posts": posts})["ids"]
@@ -50,7 +53,8 @@ def measure(network: str, server: SandboxServer) -> dict[str, str]:
         figures[f"sondeo sin actividad, {history} publicaciones"] = f"{batch.calls} llamadas"
 
     server.control("POST", "reset")
-    ids = seed(server, network, POSTS)
+    # The metrics job asks for the posts of the last 90 days: 500 of them is six a day.
+    ids = seed(server, network, POSTS, every_hours=4)
     channel = build(network, server.url)
     cursor = channel.poll(None).cursor
     kind = "comment" if network == "facebook" else "mention"

@@ -39,4 +39,4 @@ def serve(host: str, port: int) -> None:
     except KeyboardInterrupt:
         click.echo("Simulador detenido.")
     finally:
-        server._server.server_close()
+        server.close()

@@ -5,13 +5,11 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
-import requests
 from pyfacebook import GraphAPI
 from pyfacebook.exceptions import FacebookError, LibraryError
 
@@ -19,6 +17,7 @@ from channels.base import (
     HTTP_TIMEOUT_SECONDS,
     AuthFailed,
     Batch,
+    ChannelError,
     Incoming,
     Outgoing,
     Receipt,
@@ -26,30 +25,35 @@ from channels.base import (
     Sample,
     Transient,
 )
-from channels.http import CountingSession
+from channels.http import CountingSession, comparable_text, guarded
 from channels.media import RULES, MediaFile
-from channels.polling import PollCursor
+from channels.polling import PollCursor, StreamCursor
 from conectados.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 
 GRAPH_URL = "https://graph.facebook.com/"
 GRAPH_VERSION = "v24.0"
-MESSAGING_WINDOW = timedelta(hours=24)
 PRIVATE_REPLY_WINDOW = timedelta(days=7)
-IDS_PER_REQUEST = 50
-PAGE_LIMIT = 100
+# Posts per page and comments per post in one poll: small enough that Graph does not
+# answer "Please reduce the amount of data you're asking for" (code 1).
+POSTS_PER_PAGE = 50
+COMMENTS_PER_POST = 25
+MESSAGES_PER_CONVERSATION = 25
+METRICS_PER_PAGE = 50
 
 AUTH_CODES = {102, 190}
 THROTTLE_CODES = {4, 17, 32, 613, 80001}
 SERVER_CODES = {1, 2}
 
 COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id}"
+MESSAGE_FIELDS = "id,message,created_time,from"
 # Post insights that survive Meta's 2024-2025 deprecations (post_impressions* are gone:
 # asking for one fails the whole request).
 INSIGHT_METRICS = ("post_media_view", "post_total_media_view_unique", "post_clicks")
 METRIC_FIELDS = (
-    "id,shares,comments.summary(true).limit(0),reactions.summary(total_count).limit(0),"
+    "id,created_time,shares,comments.summary(true).limit(0),"
+    "reactions.summary(total_count).limit(0),"
     f"insights.metric({','.join(INSIGHT_METRICS)}){{name,values}}"
 )
 
@@ -72,11 +76,14 @@ class FacebookChannel:
         clock: Clock | None = None,
         comment_window: timedelta = timedelta(days=14),
         first_poll_lookback: timedelta = timedelta(days=1),
+        metrics_window: timedelta = timedelta(days=90),
     ) -> None:
         self.page_id = page_id
         self.clock = clock or SystemClock()
         self.comment_window = comment_window
         self.first_poll_lookback = first_poll_lookback
+        self.metrics_window = metrics_window
+        self._token = access_token
         self.api = GraphAPI(
             access_token=access_token,
             version=GRAPH_VERSION,
@@ -89,6 +96,7 @@ class FacebookChannel:
 
     # --- publishing ------------------------------------------------------------------
 
+    @guarded("Facebook")
     def publish(self, post: Outgoing) -> Receipt:
         files = [MediaFile.inspect(path) for path in post.media]
         problems = RULES["facebook"].problems(files)
@@ -100,36 +108,11 @@ class FacebookChannel:
             )
             return self._receipt(answer["id"])
         if files[0].kind == "video":
-            with _opened(files[0]) as source:
-                answer = self._call(
-                    self.api.post_object,
-                    self.page_id,
-                    "videos",
-                    data={"description": post.text},
-                    files={"source": source},
-                )
-            return self._receipt(f"{self.page_id}_{answer['id']}")
+            return self._publish_video(post, files[0])
         if len(files) == 1:
-            with _opened(files[0]) as source:
-                answer = self._call(
-                    self.api.post_object,
-                    self.page_id,
-                    "photos",
-                    data={"caption": post.text},
-                    files={"source": source},
-                )
+            answer = self._upload_photo(files[0], {"caption": post.text})
             return self._receipt(answer["post_id"])
-        photo_ids = []
-        for media in files:
-            with _opened(media) as source:
-                answer = self._call(
-                    self.api.post_object,
-                    self.page_id,
-                    "photos",
-                    data={"published": "false"},
-                    files={"source": source},
-                )
-            photo_ids.append(answer["id"])
+        photo_ids = [self._upload_photo(media, {"published": "false"})["id"] for media in files]
         attached = {
             f"attached_media[{index}]": json.dumps({"media_fbid": photo_id})
             for index, photo_id in enumerate(photo_ids)
@@ -139,46 +122,72 @@ class FacebookChannel:
         )
         return self._receipt(answer["id"])
 
+    def _upload_photo(self, media: MediaFile, data: dict[str, str]) -> dict[str, Any]:
+        with media.path.open("rb") as handle:
+            source = (media.path.name, handle, media.mime_type)
+            return self._call(
+                self.api.post_object, self.page_id, "photos", data=data, files={"source": source}
+            )
+
+    def _publish_video(self, post: Outgoing, media: MediaFile) -> Receipt:
+        started = self.clock.now() - timedelta(minutes=10)
+        with media.path.open("rb") as handle:
+            answer = self._call(
+                self.api.post_object,
+                self.page_id,
+                "videos",
+                data={"description": post.text},
+                files={"source": (media.path.name, handle, media.mime_type)},
+            )
+        # The upload answers with the video's id; the Page post that carries it has its own.
+        try:
+            found = self.find_published(post, started)
+        except ChannelError:
+            found = None
+        return found or self._receipt(answer["id"])
+
     def _receipt(self, remote_id: str) -> Receipt:
         # The post exists now: failing to read its URL must not look like a failed publish.
         try:
             details = self._call(
                 self.api.get_object, remote_id, fields="permalink_url,created_time"
             )
-        except (Transient, Rejected) as exc:
+            created = details.get("created_time")
+            return Receipt(
+                remote_id, details.get("permalink_url"), _graph_time(created) if created else None
+            )
+        except (ChannelError, KeyError, ValueError) as exc:
             log.warning("facebook: publicado %s, sin su enlace (%s)", remote_id, exc)
             return Receipt(remote_id)
-        created = details.get("created_time")
-        return Receipt(
-            remote_id, details.get("permalink_url"), _graph_time(created) if created else None
-        )
 
+    @guarded("Facebook")
     def find_published(self, post: Outgoing, since: datetime) -> Receipt | None:
         answer = self._call(
             self.api.get_full_connections,
             self.page_id,
             "published_posts",
             count=None,
-            limit=PAGE_LIMIT,
+            limit=POSTS_PER_PAGE,
             fields="id,message,created_time,permalink_url",
             since=int(since.timestamp()),
         )
-        wanted = _normalised(post.text)
+        wanted = comparable_text(post.text)
         for found in answer.get("data", []):  # newest first
-            if _normalised(found.get("message", "")) == wanted:
-                return Receipt(
-                    found["id"], found.get("permalink_url"), _graph_time(found["created_time"])
-                )
+            if comparable_text(found.get("message", "")) == wanted:
+                created = _graph_time(found["created_time"])
+                return Receipt(found["id"], found.get("permalink_url"), created)
         return None
 
     # --- reading what citizens write --------------------------------------------------
 
+    @guarded("Facebook")
     def poll(self, cursor: str | None) -> Batch:
         """New comments on the Page's recent posts and new Messenger messages.
 
         Costs one call for the posts of the last `comment_window` days (with their new
         comments expanded in the same answer) and one for the inbox, however many posts
-        the Page has; more only when there is more new activity than fits in one page.
+        the Page has; more only when there is more new activity than fits in one answer,
+        or more than 50 posts in the window.
         """
         calls_before = self.session.calls
         state = PollCursor.load(cursor, self.clock.now() - self.first_poll_lookback)
@@ -186,73 +195,76 @@ class FacebookChannel:
         messages = list(self._new_messages(state.stream("messages")))
         return Batch(comments + messages, state.dump(), calls=self.session.calls - calls_before)
 
-    def _new_comments(self, stream) -> Iterator[Incoming]:
+    def _new_comments(self, stream: StreamCursor) -> Iterator[Incoming]:
         since = int(stream.since.timestamp())
         window_start = int((self.clock.now() - self.comment_window).timestamp())
         fields = (
             "id,comments.filter(stream).order(reverse_chronological)"
-            f".since({since}).limit({PAGE_LIMIT}){{{COMMENT_FIELDS}}}"
+            f".since({since}).limit({COMMENTS_PER_POST}){{{COMMENT_FIELDS}}}"
         )
         answer = self._call(
             self.api.get_full_connections,
             self.page_id,
             "published_posts",
             count=None,
-            limit=PAGE_LIMIT,
+            limit=POSTS_PER_PAGE,
             since=min(window_start, since),
             fields=fields,
         )
         for post in answer.get("data", []):
             edge = post.get("comments") or {}
-            comments = edge.get("data", [])
-            if edge.get("paging", {}).get("next"):
-                comments = self._all_comments(post["id"], since)
-            for comment in comments:
+            for comment in self._follow(post["id"], "comments", edge, stream):
                 parent = (comment.get("parent") or {}).get("id", post["id"])
                 incoming = self._incoming(comment, stream, "comment", post["id"], parent)
                 if incoming is not None:
                     yield incoming
 
-    def _all_comments(self, post_id: str, since: int) -> list[dict[str, Any]]:
-        answer = self._call(
-            self.api.get_full_connections,
-            post_id,
-            "comments",
-            count=None,
-            limit=PAGE_LIMIT,
-            filter="stream",
-            since=since,
-            fields=COMMENT_FIELDS,
-        )
-        return answer.get("data", [])
-
-    def _new_messages(self, stream) -> Iterator[Incoming]:
+    def _new_messages(self, stream: StreamCursor) -> Iterator[Incoming]:
         # Conversations come newest-updated first and have no time filter: stop at the cursor.
-        after = None
+        query: dict[str, Any] = {
+            "platform": "messenger",
+            "limit": 25,
+            "fields": (
+                f"id,updated_time,messages.limit({MESSAGES_PER_CONVERSATION}){{{MESSAGE_FIELDS}}}"
+            ),
+        }
         while True:
-            answer = self._call(
-                self.api.get_connection,
-                self.page_id,
-                "conversations",
-                platform="messenger",
-                limit=25,
-                fields="id,updated_time,messages.limit(25){id,message,created_time,from{id,name}}",
-                **({"after": after} if after else {}),
-            )
-            conversations = answer.get("data", [])
-            for conversation in conversations:
+            answer = self._call(self.api.get_connection, self.page_id, "conversations", **query)
+            for conversation in answer.get("data", []):
                 if _graph_time(conversation["updated_time"]) < stream.since:
                     return
-                for message in reversed(conversation.get("messages", {}).get("data", [])):
+                edge = conversation.get("messages") or {}
+                messages = list(self._follow(conversation["id"], "messages", edge, stream))
+                for message in reversed(messages):  # oldest first, as they were written
                     incoming = self._incoming(message, stream, "message", conversation["id"])
                     if incoming is not None:
                         yield incoming
-            after = answer.get("paging", {}).get("cursors", {}).get("after")
-            if not conversations or not answer.get("paging", {}).get("next"):
+            next_page = answer.get("paging", {}).get("next")
+            if not next_page:
                 return
+            query = dict(parse_qsl(urlsplit(next_page).query))
+
+    def _follow(
+        self, object_id: str, edge_name: str, edge: dict[str, Any], stream: StreamCursor
+    ) -> Iterator[dict[str, Any]]:
+        """Items of a nested edge, newest first, following its pages while they are new."""
+        while True:
+            items = edge.get("data", [])
+            yield from items
+            next_page = (edge.get("paging") or {}).get("next")
+            if not items or not next_page or _graph_time(items[-1]["created_time"]) < stream.since:
+                return
+            query = dict(parse_qsl(urlsplit(next_page).query))
+            query.pop("access_token", None)
+            edge = self._call(self.api.get_connection, object_id, edge_name, **query)
 
     def _incoming(
-        self, item: dict[str, Any], stream, kind: str, thread_id: str, parent_id: str | None = None
+        self,
+        item: dict[str, Any],
+        stream: StreamCursor,
+        kind: str,
+        thread_id: str,
+        parent_id: str | None = None,
     ) -> Incoming | None:
         """A Graph comment or message as an Incoming, unless it is ours or already seen."""
         author = item.get("from") or {}
@@ -273,82 +285,97 @@ class FacebookChannel:
 
     # --- answering -------------------------------------------------------------------
 
+    @guarded("Facebook")
     def reply(self, to: Incoming, text: str, private: bool) -> Receipt:
+        """Answer a comment (in public under it, or once in private) or a Messenger message.
+
+        Messenger's 24-hour window counts from the citizen's latest message, which only the
+        network knows for sure: a reply outside it comes back Rejected with the reason.
+        """
         now = self.clock.now()
         if to.kind == "message":
-            if now - to.written_at > MESSAGING_WINDOW:
-                raise Rejected(
-                    "Messenger solo permite responder dentro de las 24 horas siguientes al "
-                    "último mensaje del ciudadano; respóndale por otro canal o espere a que "
-                    "escriba de nuevo"
-                )
-            answer = self._call(
-                self.api.post_object,
-                self.page_id,
-                "messages",
-                data={
-                    "recipient": json.dumps({"id": to.author_id}),
-                    "messaging_type": "RESPONSE",
-                    "message": json.dumps({"text": text}),
-                },
-            )
-            return Receipt(answer["message_id"], created_at=now)
-        if not private:
+            recipient = {"id": to.author_id}
+            extra = {"messaging_type": "RESPONSE"}
+        elif not private:
             answer = self._call(
                 self.api.post_object, to.remote_id, "comments", data={"message": text}
             )
             return Receipt(answer["id"], created_at=now)
-        if now - to.written_at > PRIVATE_REPLY_WINDOW:
+        elif now - to.written_at > PRIVATE_REPLY_WINDOW:
             raise Rejected(
                 "Facebook solo permite responder en privado un comentario de los últimos 7 días; "
                 "respóndalo en público o por otro canal"
             )
+        else:
+            recipient, extra = {"comment_id": to.remote_id}, {}
         answer = self._call(
             self.api.post_object,
             self.page_id,
             "messages",
             data={
-                "recipient": json.dumps({"comment_id": to.remote_id}),
+                "recipient": json.dumps(recipient),
                 "message": json.dumps({"text": text}),
+                **extra,
             },
         )
         return Receipt(answer["message_id"], created_at=now)
 
     # --- figures ---------------------------------------------------------------------
 
+    @guarded("Facebook")
     def metrics(self, remote_ids: Sequence[str]) -> list[Sample]:
-        samples = []
-        for start in range(0, len(remote_ids), IDS_PER_REQUEST):
-            chunk = list(remote_ids[start : start + IDS_PER_REQUEST])
-            answer = self._call(self.api.get_objects, ids=",".join(chunk), fields=METRIC_FIELDS)
-            samples += [
-                _sample(remote_id, answer[remote_id]) for remote_id in chunk if remote_id in answer
-            ]
-        return samples
+        """Figures of our posts, read from the Page's post list with insights expanded.
+
+        Graph's multi-id requests (`?ids=`) are closed to new apps since November 2026,
+        so the figures come from `/published_posts` pages of 50 posts; a post older than
+        `metrics_window` is asked for on its own.
+        """
+        wanted = set(remote_ids)
+        found: dict[str, Sample] = {}
+        query: dict[str, Any] = {
+            "limit": METRICS_PER_PAGE,
+            "since": int((self.clock.now() - self.metrics_window).timestamp()),
+            "fields": METRIC_FIELDS,
+        }
+        while wanted - found.keys():
+            answer = self._call(self.api.get_connection, self.page_id, "published_posts", **query)
+            for post in answer.get("data", []):
+                if post["id"] in wanted:
+                    found[post["id"]] = _sample(post["id"], post)
+            next_page = answer.get("paging", {}).get("next")
+            if not next_page:
+                break
+            query = dict(parse_qsl(urlsplit(next_page).query))
+            query.pop("access_token", None)
+        for remote_id in wanted - found.keys():
+            try:
+                post = self._call(self.api.get_object, remote_id, fields=METRIC_FIELDS)
+            except Rejected:  # deleted, or not ours: no figures
+                continue
+            found[remote_id] = _sample(remote_id, post)
+        return [found[remote_id] for remote_id in remote_ids if remote_id in found]
 
     # --- errors ----------------------------------------------------------------------
 
     def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run one pyfacebook call, turning every failure into Transient, Rejected or AuthFailed."""
+        """Run one pyfacebook call; Graph's errors become Transient, Rejected or AuthFailed."""
         try:
             return method(*args, **kwargs)
-        except requests.Timeout:
-            raise Transient("Facebook no respondió a tiempo", retry_after=30) from None
-        except requests.RequestException as exc:
-            raise Transient(
-                f"sin conexión con Facebook ({type(exc).__name__})", retry_after=30
-            ) from None
         except FacebookError as exc:
             raise self._translate(exc) from None
         except LibraryError as exc:  # a body that is not JSON: a proxy or an outage page
             raise Transient(
-                f"respuesta inesperada de Facebook ({exc.message})", retry_after=60
+                f"respuesta inesperada de Facebook ({self._scrub(exc.message)})", retry_after=60
             ) from None
+
+    def _scrub(self, message: Any) -> str:
+        # Graph repeats a malformed token in its message ("Malformed access token EAAB...").
+        return str(message).replace(self._token, "***")
 
     def _translate(self, error: FacebookError) -> Exception:
         code = getattr(error, "code", None)
         subcode = getattr(error, "error_subcode", None)
-        message = getattr(error, "message", "")
+        message = self._scrub(getattr(error, "message", ""))
         if code in AUTH_CODES or (isinstance(code, int) and 200 <= code < 300):
             return AuthFailed(
                 f"Facebook rechazó el token de la página (código {code}): {message}. "
@@ -364,8 +391,8 @@ class FacebookChannel:
         if code == 10 and subcode == 2018278:
             return Rejected(
                 "Facebook no permite este mensaje: está fuera de la ventana para responder "
-                "(24 horas en Messenger; 7 días, y una sola vez, para responder un comentario "
-                "en privado)"
+                "(24 horas desde el último mensaje del ciudadano en Messenger; 7 días, y una "
+                "sola vez, para responder un comentario en privado)"
             )
         return Rejected(f"Facebook rechazó la solicitud (código {code}): {message}")
 
@@ -385,16 +412,6 @@ class FacebookChannel:
             if max(app.values(), default=0) >= 100:
                 return 600.0  # app usage is a rolling hour: give it ten minutes
         return 60.0
-
-
-@contextlib.contextmanager
-def _opened(media: MediaFile) -> Iterator[tuple[str, Any, str]]:
-    with Path(media.path).open("rb") as handle:
-        yield (media.path.name, handle, media.mime_type or "application/octet-stream")
-
-
-def _normalised(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def _sample(remote_id: str, data: dict[str, Any]) -> Sample:

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+import html
+import logging
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import requests
 
-from channels.base import HTTP_TIMEOUT_SECONDS
+from channels.base import HTTP_TIMEOUT_SECONDS, ChannelError, Rejected, Transient
+
+log = logging.getLogger(__name__)
+Method = TypeVar("Method", bound=Callable[..., Any])
 
 
 class CountingSession(requests.Session):
@@ -39,3 +49,52 @@ class CountingSession(requests.Session):
         response = super().request(method, url, *args, **kwargs)
         self.last_headers = response.headers
         return response
+
+
+def guarded(network: str) -> Callable[[Method], Method]:
+    """Make an adapter method fail only with Transient, Rejected or AuthFailed.
+
+    Whatever the client library lets through (a network error, an answer missing a
+    field, a media file that cannot be read) becomes one of the three errors, so the
+    scheduler never sees a library's exception.
+    """
+
+    def decorate(method: Method) -> Method:
+        @functools.wraps(method)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(*args, **kwargs)
+            except ChannelError:
+                raise
+            except requests.Timeout:
+                raise Transient(f"{network} no respondió a tiempo", retry_after=30) from None
+            except requests.RequestException as exc:
+                raise Transient(
+                    f"sin conexión con {network} ({type(exc).__name__})", retry_after=30
+                ) from None
+            except OSError as exc:  # a media file that vanished or cannot be read
+                raise Rejected(
+                    f"no se pudo leer el archivo {exc.filename or ''} ({exc.strerror})".replace(
+                        "  ", " "
+                    )
+                ) from None
+            except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+                log.warning("%s: respuesta inesperada", network, exc_info=True)
+                raise Transient(
+                    f"respuesta inesperada de {network} ({type(exc).__name__})", retry_after=60
+                ) from None
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def comparable_text(text: str) -> str:
+    """A post's text as networks give it back: entities decoded, links dropped, spaces folded.
+
+    X rewrites links as t.co addresses and adds one for attached media; both networks may
+    fold white space. What is left identifies the post.
+    """
+    text = html.unescape(text)
+    text = re.sub(r"https?://\S+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()

@@ -2,7 +2,9 @@
 
 Limits come from the networks' public documentation (2025-2026):
 - Facebook Page photos: JPG, PNG, GIF, TIFF, BMP, WebP under 4 MB (Graph error 1366046
-  says "Photos should be less than 4 MB"); videos MP4/MOV, 1 GB without resumable upload.
+  says "Photos should be less than 4 MB"); videos MP4/MOV. Graph takes 1 GB in one upload,
+  but that upload is built in memory, so we stop at 200 MB until the adapter uses Meta's
+  Resumable Upload API.
 - X: up to 4 images (JPG, PNG, WebP under 5 MB; GIF under 15 MB) or 1 video (MP4/MOV;
   512 MB is the limit for accounts without Premium and for direct messages).
 """
@@ -129,7 +131,7 @@ RULES: dict[str, MediaRules] = {
         ),
         video_types=frozenset({"video/mp4", "video/quicktime"}),
         max_image_bytes=4 * MB,
-        max_video_bytes=1024 * MB,
+        max_video_bytes=200 * MB,
         max_images=10,
     ),
     "x": MediaRules(

@@ -78,7 +78,7 @@ def _build(
         window = timedelta(days=config.comment_window_days)
         if in_sandbox:
             return FacebookChannel(
-                config.page_id or SANDBOX_PAGE_ID,
+                SANDBOX_PAGE_ID,  # the company's real ids are for modo = "real"
                 SANDBOX_TOKEN,
                 sandbox_url,
                 clock=clock,
@@ -94,7 +94,7 @@ def _build(
     if name == "x":
         if in_sandbox:
             keys = XCredentials(*(SANDBOX_TOKEN,) * 4)
-            return XChannel(keys, config.user_id or SANDBOX_ACCOUNT_ID, sandbox_url, clock=clock)
+            return XChannel(keys, SANDBOX_ACCOUNT_ID, sandbox_url, clock=clock)
         keys = XCredentials(
             *(
                 credentials.require(variable, "publicar en la cuenta de X")

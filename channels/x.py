@@ -7,7 +7,6 @@ tweepy 4.17 has no v2 media upload, so media go through the v2 upload endpoints
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from channels.base import (
     Sample,
     Transient,
 )
-from channels.http import CountingSession
+from channels.http import CountingSession, comparable_text, guarded
 from channels.media import RULES, MediaFile
 from channels.polling import PollCursor
 from conectados.clock import Clock, SystemClock
@@ -109,15 +108,27 @@ class XChannel:
 
     # --- publishing ------------------------------------------------------------------
 
+    @guarded("X")
     def publish(self, post: Outgoing) -> Receipt:
         files = [MediaFile.inspect(path) for path in post.media]
         problems = RULES["x"].problems(files)
         if problems:
             raise Rejected("X no acepta estos archivos: " + "; ".join(problems))
         media_ids = [self._upload(media) for media in files]
-        answer = self._call(
-            self.client.create_tweet, text=post.text, media_ids=media_ids or None, user_auth=True
-        )
+        started = self.clock.now() - timedelta(minutes=10)
+        try:
+            answer = self._call(
+                self.client.create_tweet,
+                text=post.text,
+                media_ids=media_ids or None,
+                user_auth=True,
+            )
+        except Duplicate:
+            # X refuses a text it already has: after a call that timed out, that is our post.
+            found = self.find_published(post, started)
+            if found is None:
+                raise Rejected("X no permite publicar dos veces el mismo texto") from None
+            return found
         remote_id = str(answer.data["id"])
         return Receipt(remote_id, self.url_of(remote_id), self.clock.now())
 
@@ -182,8 +193,9 @@ class XChannel:
 
         return self._call(send)
 
+    @guarded("X")
     def find_published(self, post: Outgoing, since: datetime) -> Receipt | None:
-        wanted = _comparable(post.text)
+        wanted = comparable_text(post.text)
         for tweet in self._pages(
             self.client.get_users_tweets,
             self.user_id,
@@ -192,7 +204,7 @@ class XChannel:
             tweet_fields=["created_at"],
             user_auth=True,
         ):
-            if _comparable(tweet["text"]) == wanted:
+            if comparable_text(tweet["text"]) == wanted:
                 return Receipt(
                     str(tweet["id"]), self.url_of(str(tweet["id"])), _x_time(tweet["created_at"])
                 )
@@ -200,6 +212,7 @@ class XChannel:
 
     # --- reading what citizens write --------------------------------------------------
 
+    @guarded("X")
     def poll(self, cursor: str | None) -> Batch:
         """New mentions (since the last id seen) and new direct messages (by event id)."""
         calls_before = self.session.calls
@@ -209,7 +222,7 @@ class XChannel:
 
     def _new_mentions(self, state: PollCursor) -> Iterator[Incoming]:
         since_id = state.value("mentions_since_id")
-        window = {"since_id": since_id} if since_id else {"start_time": state.default_since}
+        window = {"since_id": since_id} if since_id else {"start_time": state.start}
         users: dict[str, dict[str, Any]] = {}
         newest = since_id
         for tweet in self._pages(
@@ -307,6 +320,7 @@ class XChannel:
 
     # --- answering -------------------------------------------------------------------
 
+    @guarded("X")
     def reply(self, to: Incoming, text: str, private: bool) -> Receipt:
         if private or to.kind == "message":
             answer = self._call(
@@ -324,6 +338,7 @@ class XChannel:
 
     # --- figures ---------------------------------------------------------------------
 
+    @guarded("X")
     def metrics(self, remote_ids: Sequence[str]) -> list[Sample]:
         samples = []
         for start in range(0, len(remote_ids), IDS_PER_REQUEST):
@@ -352,10 +367,6 @@ class XChannel:
         """Run one call, turning every failure into Transient, Rejected or AuthFailed."""
         try:
             return method(*args, **kwargs)
-        except requests.Timeout:
-            raise Transient("X no respondió a tiempo", retry_after=30) from None
-        except requests.RequestException as exc:
-            raise Transient(f"sin conexión con X ({type(exc).__name__})", retry_after=30) from None
         except tweepy.TooManyRequests as exc:
             reset = exc.response.headers.get("x-rate-limit-reset")
             wait = float(reset) - time.time() if reset and reset.isdigit() else 60.0
@@ -367,26 +378,12 @@ class XChannel:
                 "X rechazó las credenciales de la cuenta; genere unas nuevas y actualice las "
                 "variables de entorno"
             ) from None
-        except tweepy.Forbidden as exc:
-            detail = " ".join(exc.api_messages) or "sin detalle"
-            if "duplicate" in detail.lower():
-                raise Rejected("X no permite publicar dos veces el mismo texto") from None
-            if "oauth1" in detail.lower() or "permission" in detail.lower():
-                raise AuthFailed(
-                    f"la aplicación de X no tiene permiso para esto: {detail}"
-                ) from None
-            raise Rejected(f"X rechazó la solicitud: {detail}") from None
-        except (tweepy.BadRequest, tweepy.NotFound) as exc:
-            detail = " ".join(exc.api_messages) or "sin detalle"
-            raise Rejected(f"X rechazó la solicitud: {detail}") from None
         except tweepy.TwitterServerError as exc:
             raise Transient(
                 f"error temporal de X ({exc.response.status_code})", retry_after=30
             ) from None
-        except tweepy.HTTPException as exc:
-            raise Transient(
-                f"respuesta inesperada de X ({exc.response.status_code})", retry_after=60
-            ) from None
+        except tweepy.HTTPException as exc:  # every other 4xx: this request will not work as it is
+            raise _refusal(exc) from None
 
 
 def _tweepy_error(response: requests.Response) -> tweepy.HTTPException:
@@ -403,6 +400,17 @@ def _tweepy_error(response: requests.Response) -> tweepy.HTTPException:
     return by_status.get(response.status_code, tweepy.HTTPException)(response)
 
 
-def _comparable(text: str) -> str:
-    # X rewrites links as t.co addresses: compare texts with every link blanked out.
-    return re.sub(r"\s+", " ", re.sub(r"https?://\S+", "<enlace>", text)).strip()
+class Duplicate(Rejected):
+    """X refused the text because the account already posted it."""
+
+
+def _refusal(error: tweepy.HTTPException) -> Rejected | AuthFailed:
+    detail = " ".join(error.api_messages) or f"{error.response.status_code} {error.response.reason}"
+    lowered = detail.lower()
+    if "duplicate" in lowered:
+        return Duplicate("X no permite publicar dos veces el mismo texto")
+    if any(
+        sign in lowered for sign in ("oauth1", "permission", "not enrolled", "client-not-enrolled")
+    ):
+        return AuthFailed(f"la aplicación de X no tiene permiso para esto: {detail}")
+    return Rejected(f"X rechazó la solicitud: {detail}")

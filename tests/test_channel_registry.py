@@ -75,3 +75,13 @@ def test_real_mode_builds_the_adapters_for_the_public_apis(tmp_path: Path):
         assert opened.sandbox is None
         assert opened.channels["facebook"].api.base_url == "https://graph.facebook.com/"
         assert opened.channels["x"].base_url == "https://api.x.com"
+
+
+def test_sandbox_mode_ignores_the_real_ids_already_written_in_the_file(tmp_path: Path):
+    settings = settings_from(
+        tmp_path, '[channels.facebook]\npagina_id = "123456"\n[channels.x]\nusuario_id = "987"\n'
+    )
+
+    with open_channels(settings, Credentials({})) as opened:
+        opened.channels["facebook"].publish(Outgoing("p", "hola"))
+        opened.channels["x"].publish(Outgoing("p", "hola"))

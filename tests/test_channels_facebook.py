@@ -11,7 +11,6 @@ from media_files import JPEG, MP4, PNG, media_file
 from channels.base import AuthFailed, Incoming, Outgoing, Rejected, Transient
 from channels.facebook import FacebookChannel
 from channels.sandbox.graph import PAGE_ID
-from conectados.clock import FixedClock
 
 
 @pytest.fixture
@@ -219,27 +218,33 @@ def test_private_reply_to_a_comment_goes_once(facebook, sandbox):
     assert "fuera de la ventana" in second.value.reason
 
 
-def test_messenger_replies_respect_the_24_hour_window(sandbox):
+def test_messenger_replies_outside_the_24_hour_window_are_rejected_with_the_reason(
+    facebook, sandbox
+):
     written = datetime.now(UTC) - timedelta(hours=30)
     message(sandbox, "¿Siguen sin agua en La Ceiba?", at=written.isoformat())
-    recent_clock = FixedClock(written + timedelta(hours=1))
-    late_clock = FixedClock(datetime.now(UTC))
-    believes_recent = FacebookChannel(
-        PAGE_ID, "token", sandbox.url, clock=recent_clock, first_poll_lookback=timedelta(days=2)
-    )
-    knows_late = FacebookChannel(
-        PAGE_ID, "token", sandbox.url, clock=late_clock, first_poll_lookback=timedelta(days=2)
-    )
-    [citizen] = knows_late.poll(None).items
+    reader = FacebookChannel(PAGE_ID, "token", sandbox.url, first_poll_lookback=timedelta(days=2))
+    [citizen] = reader.poll(None).items
 
-    with pytest.raises(Rejected) as checked_here:
-        knows_late.reply(citizen, "Hola", private=True)
-    with pytest.raises(Rejected) as refused_by_network:
-        believes_recent.reply(citizen, "Hola", private=True)
+    with pytest.raises(Rejected) as caught:
+        facebook.reply(citizen, "Hola", private=True)
 
-    assert "24 horas" in checked_here.value.reason
-    assert "24 horas" in refused_by_network.value.reason
+    assert "24 horas desde el último mensaje del ciudadano" in caught.value.reason
     assert state(sandbox)["replies"] == []
+
+
+def test_metrics_skip_deleted_posts_and_fetch_old_ones_on_their_own(facebook, sandbox):
+    old = (datetime.now(UTC) - timedelta(days=200)).isoformat()
+    [recent] = sandbox.control(
+        "POST", "posts", {"network": "facebook", "posts": [{"text": "nueva"}]}
+    )["ids"]
+    [older] = sandbox.control(
+        "POST", "posts", {"network": "facebook", "posts": [{"text": "vieja", "created_at": old}]}
+    )["ids"]
+
+    samples = facebook.metrics([recent, f"{PAGE_ID}_999", older])
+
+    assert [sample.remote_id for sample in samples] == [recent, older]
 
 
 def test_reply_to_a_message_within_the_window(facebook, sandbox):
@@ -259,7 +264,7 @@ def test_metrics_of_120_posts_in_3_calls(facebook, sandbox):
     samples = facebook.metrics(ids)
 
     assert [sample.remote_id for sample in samples] == ids
-    assert state(sandbox)["calls"] == {"GET /?ids=": 3}
+    assert state(sandbox)["calls"] == {"GET /{page-id}/published_posts": 3}
     assert all(s.views and s.reach and s.reach <= s.views for s in samples)
     assert all(
         s.reactions is not None and s.comments == 0 and s.shares is not None for s in samples
@@ -285,3 +290,81 @@ def test_network_failures_become_the_three_errors(facebook, sandbox, fault, erro
     if wait is not None:
         assert caught.value.retry_after == wait
     assert facebook.poll(None).items == []  # the fault was for one call only
+
+
+def test_more_than_one_page_of_new_comments_on_a_post_all_arrive(facebook, sandbox):
+    post = facebook.publish(Outgoing("p", "Suspensión del servicio")).remote_id
+    cursor = facebook.poll(None).cursor
+    written = [comment(sandbox, f"sin agua {n}", author=f"Vecino {n}", on=post) for n in range(60)]
+
+    batch = facebook.poll(cursor)
+
+    assert sorted(item.remote_id for item in batch.items) == sorted(written)
+    assert facebook.poll(batch.cursor).items == []
+
+
+def test_more_than_one_page_of_messages_in_a_conversation_all_arrive(facebook, sandbox):
+    cursor = facebook.poll(None).cursor
+    written = [message(sandbox, f"mensaje {n}", author="Luis Gómez") for n in range(40)]
+
+    batch = facebook.poll(cursor)
+
+    assert [item.remote_id for item in batch.items] == written  # in the order written
+
+
+def test_a_comment_that_shows_up_late_is_still_read(facebook, sandbox):
+    post = facebook.publish(Outgoing("p", "Aviso")).remote_id
+    comment(sandbox, "primero", on=post)
+    cursor = facebook.poll(None).cursor
+    # Indexed late: written before the newest one already read.
+    late = comment(
+        sandbox, "llegó tarde", on=post, at=(datetime.now(UTC) - timedelta(minutes=2)).isoformat()
+    )
+
+    batch = facebook.poll(cursor)
+
+    assert [item.remote_id for item in batch.items] == [late]
+
+
+def test_a_missing_media_file_is_rejected_not_a_crash(facebook, tmp_path: Path):
+    with pytest.raises(Rejected) as caught:
+        facebook.publish(Outgoing("p", "texto", (tmp_path / "no-existe.png",)))
+
+    assert "no-existe.png" in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (
+            {"code": 4, "message": "(#4) Application request limit reached", "is_transient": True},
+            Transient,
+        ),
+        ({"code": 17, "message": "(#17) User request limit reached"}, Transient),
+        ({"code": 613, "message": "Calls to this api have exceeded the rate limit."}, Transient),
+        ({"code": 102, "message": "Session key invalid"}, AuthFailed),
+        ({"code": 200, "message": "(#200) Permissions error"}, AuthFailed),
+        ({"code": 100, "message": "(#100) Invalid parameter"}, Rejected),
+        ({"code": 368, "message": "The action attempted has been deemed abusive"}, Rejected),
+    ],
+)
+def test_graph_error_codes_map_to_the_three_errors(facebook, error, expected):
+    from pyfacebook.exceptions import FacebookError
+
+    assert isinstance(
+        facebook._translate(FacebookError({"error": {"type": "OAuthException", **error}})), expected
+    )
+
+
+def test_a_token_repeated_in_a_graph_message_is_never_passed_on(sandbox):
+    from pyfacebook.exceptions import FacebookError
+
+    channel = FacebookChannel(PAGE_ID, "EAABsecretoDeLaPagina", sandbox.url)
+    error = FacebookError(
+        {"error": {"code": 190, "message": "Malformed access token EAABsecretoDeLaPagina"}}
+    )
+
+    translated = channel._translate(error)
+
+    assert isinstance(translated, AuthFailed)
+    assert "EAABsecretoDeLaPagina" not in str(translated)

@@ -78,13 +78,28 @@ def test_more_than_four_images_or_images_with_video_are_rejected(x, sandbox, tmp
     assert state(sandbox)["calls"] == {}
 
 
-def test_the_same_text_twice_is_rejected_as_duplicate(x):
-    x.publish(Outgoing("a", "Recuerde pagar su factura a tiempo"))
+def test_the_same_text_as_an_old_post_is_rejected_as_duplicate(x, sandbox):
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    sandbox.control(
+        "POST",
+        "posts",
+        {"network": "x", "posts": [{"text": "Recuerde pagar a tiempo", "created_at": yesterday}]},
+    )
 
     with pytest.raises(Rejected) as caught:
-        x.publish(Outgoing("b", "Recuerde pagar su factura a tiempo"))
+        x.publish(Outgoing("b", "Recuerde pagar a tiempo"))
 
     assert "dos veces el mismo texto" in caught.value.reason
+
+
+def test_a_duplicate_right_after_a_lost_answer_is_our_own_post(x, sandbox):
+    """The first call went through but its answer was lost; X then refuses the retry."""
+    first = x.publish(Outgoing("a", "Corte programado el jueves"))
+
+    again = x.publish(Outgoing("a", "Corte programado el jueves"))
+
+    assert again.remote_id == first.remote_id
+    assert len(state(sandbox)["posts"]) == 1
 
 
 def test_find_published_finds_the_post_by_its_text_even_with_links_rewritten(x):
@@ -232,3 +247,53 @@ def test_a_timed_out_publish_may_still_have_happened_and_is_found(x, sandbox):
     time.sleep(1)
 
     assert x.find_published(Outgoing("p", "Aviso importante"), since) is not None
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (400, {"errors": [{"message": "Invalid media"}], "title": "Invalid Request"}, Rejected),
+        (404, {"title": "Not Found Error", "detail": "Could not find"}, Rejected),
+        (413, {"title": "Payload Too Large", "detail": "too large"}, Rejected),
+        (
+            403,
+            {
+                "title": "Client Forbidden",
+                "detail": "client-not-enrolled: not enrolled in a project",
+            },
+            AuthFailed,
+        ),
+        (
+            403,
+            {
+                "title": "Forbidden",
+                "detail": "Your client app is not configured with the appropriate oauth1 app permissions",
+            },
+            AuthFailed,
+        ),
+    ],
+)
+def test_other_refusals_map_to_rejected_or_auth_failed(status, body, expected):
+    import json
+
+    import requests
+    import tweepy
+
+    from channels.x import _refusal, _tweepy_error
+
+    response = requests.Response()
+    response.status_code = status
+    response._content = json.dumps(body).encode()
+    response.headers["Content-Type"] = "application/json"
+
+    assert isinstance(_refusal(_tweepy_error(response)), expected)
+    assert isinstance(_tweepy_error(response), tweepy.HTTPException)
+
+
+def test_faults_during_media_upload_become_transient(x, sandbox, tmp_path: Path):
+    sandbox.control("POST", "faults", {"network": "x", "status": 503, "count": 1})
+
+    with pytest.raises(Transient):
+        x.publish(Outgoing("p", "con foto", (media_file(tmp_path, "a.png", PNG),)))
+
+    assert state(sandbox)["posts"] == []

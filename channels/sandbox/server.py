@@ -91,8 +91,7 @@ class Sandbox:
 
     @staticmethod
     def _with_usage(api, route_name: str, response: Response) -> Response:
-        usage = api.usage_headers(route_name) if isinstance(api, XApi) else api.usage_headers()
-        for name, value in usage.items():
+        for name, value in api.usage_headers(route_name).items():
             response.headers.setdefault(name, value)
         return response
 
@@ -163,7 +162,11 @@ class _Handler(BaseHTTPRequestHandler):
         except (ValueError, UnicodeDecodeError) as exc:
             write_response(self, Response(400, {"error": f"malformed request: {exc}"}))
             return
-        write_response(self, self.server.sandbox.handle(request))
+        response = self.server.sandbox.handle(request)
+        try:
+            write_response(self, response)
+        except (BrokenPipeError, ConnectionResetError):
+            log.debug("sandbox: the client left before the answer (%s)", request.path)
 
     do_GET = do_POST = do_DELETE = _serve
 
@@ -209,10 +212,15 @@ class SandboxServer:
         self._server.serve_forever()
 
     def stop(self) -> None:
+        """Stop serving (from another thread) and release the port."""
         self._server.shutdown()
-        self._server.server_close()
+        self.close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+    def close(self) -> None:
+        """Release the port after serve_forever has returned."""
+        self._server.server_close()
 
     def __enter__(self) -> SandboxServer:
         return self.start()
