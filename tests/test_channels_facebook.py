@@ -368,3 +368,22 @@ def test_a_token_repeated_in_a_graph_message_is_never_passed_on(sandbox):
 
     assert isinstance(translated, AuthFailed)
     assert "EAABsecretoDeLaPagina" not in str(translated)
+
+
+@pytest.mark.parametrize("operation", ["publish", "find_published", "reply", "metrics"])
+def test_every_operation_maps_a_server_error_to_transient(facebook, sandbox, operation):
+    post = facebook.publish(Outgoing("p", "Aviso")).remote_id
+    comment(sandbox, "¿Y el agua?", on=post)
+    [citizen] = facebook.poll(None).items
+    calls = {
+        "publish": lambda: facebook.publish(Outgoing("q", "Otro aviso")),
+        "find_published": lambda: facebook.find_published(
+            Outgoing("p", "Aviso"), datetime.now(UTC) - timedelta(hours=1)
+        ),
+        "reply": lambda: facebook.reply(citizen, "Pronto", private=False),
+        "metrics": lambda: facebook.metrics([post]),
+    }
+    sandbox.control("POST", "faults", {"network": "facebook", "status": 500, "count": 1})
+
+    with pytest.raises(Transient):
+        calls[operation]()

@@ -297,3 +297,21 @@ def test_faults_during_media_upload_become_transient(x, sandbox, tmp_path: Path)
         x.publish(Outgoing("p", "con foto", (media_file(tmp_path, "a.png", PNG),)))
 
     assert state(sandbox)["posts"] == []
+
+
+@pytest.mark.parametrize("operation", ["find_published", "reply", "metrics"])
+def test_every_operation_maps_a_server_error_to_transient(x, sandbox, operation):
+    post = x.publish(Outgoing("p", "Aviso")).remote_id
+    citizen(sandbox, "mention", "¿Y el agua?", on=post)
+    [mention] = x.poll(None).items
+    calls = {
+        "find_published": lambda: x.find_published(
+            Outgoing("p", "Aviso"), datetime.now(UTC) - timedelta(hours=1)
+        ),
+        "reply": lambda: x.reply(mention, "Pronto", private=False),
+        "metrics": lambda: x.metrics([post]),
+    }
+    sandbox.control("POST", "faults", {"network": "x", "status": 500, "count": 1})
+
+    with pytest.raises(Transient):
+        calls[operation]()
