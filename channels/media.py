@@ -5,15 +5,18 @@ Limits come from the networks' public documentation (2025-2026):
   says "Photos should be less than 4 MB"); videos MP4/MOV. Graph takes 1 GB in one upload,
   but that upload is built in memory, so we stop at 200 MB until the adapter uses Meta's
   Resumable Upload API.
+  Facebook's help centre gives 240 minutes as the longest video a Page can post.
 - X: up to 4 images (JPG, PNG, WebP under 5 MB; GIF under 15 MB) or 1 video (MP4/MOV;
-  512 MB is the limit for accounts without Premium and for direct messages).
+  512 MB and 2 min 20 s: the limits X's media best-practices page gives for accounts
+  without Premium and for direct messages; Premium accounts may post longer ones).
 """
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 MediaKind = Literal["image", "video"]
 
@@ -63,6 +66,38 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
+def mp4_duration(handle: BinaryIO, size: int) -> float | None:
+    """Seconds a MP4/MOV file lasts, from its movie header (moov/mvhd); None if not found."""
+    start, end = 0, size
+    while start + 8 <= end:
+        handle.seek(start)
+        header = handle.read(8)
+        if len(header) < 8:
+            return None
+        box_size, box_type = struct.unpack(">I4s", header)
+        offset = 8
+        if box_size == 1:
+            box_size = struct.unpack(">Q", handle.read(8))[0]
+            offset = 16
+        elif box_size == 0:
+            box_size = end - start
+        if box_size < offset:
+            return None
+        if box_type == b"moov":
+            start, end = start + offset, start + box_size  # look inside
+            continue
+        if box_type == b"mvhd":
+            version = handle.read(1)[0]
+            handle.read(3)  # flags
+            if version == 1:
+                _, _, timescale, duration = struct.unpack(">QQIQ", handle.read(28))
+            else:
+                _, _, timescale, duration = struct.unpack(">IIII", handle.read(16))
+            return duration / timescale if timescale else None
+        start += box_size
+    return None
+
+
 @dataclass(frozen=True)
 class MediaFile:
     """A media file as found on disk."""
@@ -71,6 +106,8 @@ class MediaFile:
     mime_type: str | None
     """By content; None when the bytes are no image or video we know."""
     size: int
+    seconds: float | None = None
+    """How long a video lasts, when its header says."""
 
     @property
     def kind(self) -> MediaKind | None:
@@ -78,9 +115,11 @@ class MediaFile:
 
     @classmethod
     def inspect(cls, path: Path) -> MediaFile:
+        size = path.stat().st_size
         with path.open("rb") as handle:
-            head = handle.read(16)
-        return cls(path=path, mime_type=sniff(head), size=path.stat().st_size)
+            mime_type = sniff(handle.read(16))
+            seconds = mp4_duration(handle, size) if kind_of(mime_type or "") == "video" else None
+        return cls(path=path, mime_type=mime_type, size=size, seconds=seconds)
 
 
 @dataclass(frozen=True)
@@ -93,6 +132,7 @@ class MediaRules:
     max_video_bytes: int
     max_images: int
     max_gif_bytes: int | None = None
+    max_video_seconds: float | None = None
 
     def max_bytes(self, mime_type: str) -> int:
         if mime_type == "image/gif" and self.max_gif_bytes:
@@ -113,6 +153,15 @@ class MediaRules:
                 limit = self.max_bytes(media.mime_type) / MB
                 size = media.size / MB
                 found.append(f"{media.path.name}: pesa {size:.1f} MB y el límite es {limit:.0f} MB")
+            elif (
+                self.max_video_seconds
+                and media.seconds is not None
+                and media.seconds > self.max_video_seconds
+            ):
+                found.append(
+                    f"{media.path.name}: dura {_clock(media.seconds)} y el límite es "
+                    f"{_clock(self.max_video_seconds)}"
+                )
         videos = [media for media in files if media.kind == "video"]
         images = [media for media in files if media.kind == "image"]
         if videos and images:
@@ -124,6 +173,11 @@ class MediaRules:
         return found
 
 
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
+
+
 RULES: dict[str, MediaRules] = {
     "facebook": MediaRules(
         image_types=frozenset(
@@ -133,6 +187,7 @@ RULES: dict[str, MediaRules] = {
         max_image_bytes=4 * MB,
         max_video_bytes=200 * MB,
         max_images=10,
+        max_video_seconds=240 * 60,
     ),
     "x": MediaRules(
         image_types=frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"}),
@@ -141,5 +196,6 @@ RULES: dict[str, MediaRules] = {
         max_gif_bytes=15 * MB,
         max_video_bytes=512 * MB,
         max_images=4,
+        max_video_seconds=140,
     ),
 }

@@ -55,8 +55,9 @@ def main(app: App, config_path: str | None, database: str | None, verbose: int) 
 def _mount_commands() -> None:
     from channels.commands import sandbox
     from conectados.commands import demo, init, status
+    from content_calendar.commands import calendar
 
-    for command in (init, status, demo, sandbox):
+    for command in (init, status, demo, calendar, sandbox):
         main.add_command(command)
 
 

@@ -164,13 +164,17 @@ class Settings(_Section):
 
     timezone: ZoneName = Field("America/Bogota", alias="zona_horaria")
     database: DatabaseLocation = Field("conectados.db", alias="base_datos")
+    media_folder: str = Field("assets", min_length=1, alias="carpeta_medios")
     company: Company = Field(default_factory=Company, alias="empresa")
     channels: Channels = Field(default_factory=Channels, alias="channels")
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings, alias="sandbox")
     pqr: PqrSettings = Field(default_factory=PqrSettings, alias="pqr")
 
     _source: Path | None = PrivateAttr(default=None)
+    # Where a relative path resolves: the settings file's folder for values written there,
+    # the working directory for defaults, variables and flags.
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+    _dirs: dict[str, Path] = PrivateAttr(default_factory=dict)
 
     @property
     def source(self) -> Path | None:
@@ -184,7 +188,16 @@ class Settings(_Section):
     @property
     def database_url(self) -> URL:
         """SQLAlchemy URL: a bare path is a SQLite file, relative to where it was set."""
-        return database_url(self.database, self._base_dir)
+        return database_url(self.database, self._dir_for("base_datos"))
+
+    @property
+    def media_dir(self) -> Path:
+        """The folder the calendar's media paths are relative to."""
+        folder = Path(self.media_folder).expanduser()
+        return folder if folder.is_absolute() else self._dir_for("carpeta_medios") / folder
+
+    def _dir_for(self, key: str) -> Path:
+        return self._dirs.get(key, self._base_dir)
 
     def with_database(self, location: str, base_dir: Path | None = None) -> Settings:
         """A copy that uses another database (the --db flag), relative to `base_dir`."""
@@ -194,7 +207,8 @@ class Settings(_Section):
             raise ConfigError(str(exc), "opción --db") from None
         copy = self.model_copy(update={"database": location})
         copy._source = self._source
-        copy._base_dir = base_dir if base_dir is not None else Path.cwd()
+        copy._base_dir = self._base_dir
+        copy._dirs = {**self._dirs, "base_datos": base_dir if base_dir is not None else Path.cwd()}
         return copy
 
 
@@ -265,8 +279,8 @@ def load_settings(
         raise (problems[0] if len(problems) == 1 else ManyBadInputs(problems)) from None
     from_file = bool(text) or _is_file(path)
     settings._source = path if from_file else None
-    # A relative database path means: relative to where it was written.
-    settings._base_dir = path.parent if from_file and ("base_datos",) not in overrides else cwd
+    settings._base_dir = path.parent if from_file else cwd
+    settings._dirs = {keys[0]: cwd for keys in overrides if len(keys) == 1}
     return settings
 
 

@@ -15,3 +15,14 @@ def media_file(folder: Path, name: str, content: bytes = PNG, size: int | None =
     data = content if size is None else content + b"\x00" * (size - len(content))
     path.write_bytes(data)
     return path
+
+
+def mp4_lasting(seconds: int) -> bytes:
+    """The smallest MP4 whose movie header says it lasts `seconds` (for duration checks)."""
+    import struct
+
+    ftyp = struct.pack(">I4s4sI4s4s", 24, b"ftyp", b"mp42", 0, b"mp42", b"isom")
+    mvhd_body = struct.pack(">B3sIIII", 0, b"\0\0\0", 0, 0, 1000, seconds * 1000) + b"\0" * 80
+    mvhd = struct.pack(">I4s", 8 + len(mvhd_body), b"mvhd") + mvhd_body
+    moov = struct.pack(">I4s", 8 + len(mvhd), b"moov") + mvhd
+    return ftyp + moov

@@ -1,0 +1,353 @@
+"""Checking a calendar: every problem in the file at once, before anything reaches a network."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+from channels.media import RULES, MediaFile
+from content_calendar.problems import Problem
+from content_calendar.source import (
+    FIELDS,
+    NETWORKS,
+    RawCalendar,
+    RawEntry,
+    read_calendar,
+    split_list,
+)
+from content_calendar.text_rules import network_name, text_problem
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_ID_LENGTH = 100
+DATE_FORMATS = (
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+)
+NETWORK_ALIASES = {"twitter": "x", "fb": "facebook", "face": "facebook"}
+
+# Personal data that should not go out in a public post (Ley 1581 de 2012, habeas data).
+_PHONE = re.compile(r"(?<!\d)(?:\+?57[\s.-]?)?(?:3\d{2}|60\d)[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_CEDULA = re.compile(r"(?i)\b(?:c\.?\s?c\.?|c[ée]dula)\s*(?:n[o.º°]\.?\s*)?:?\s*\d[\d.\s]{5,12}\d")
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """A post as the calendar plans it, checked and ready to import."""
+
+    id: str
+    scheduled_at: datetime
+    networks: tuple[str, ...]
+    text: str
+    variants: dict[str, str]
+    media: tuple[str, ...]
+    campaign: str | None
+    source_file: str
+    line: int
+
+    def text_for(self, network: str) -> str:
+        return self.variants.get(network) or self.text
+
+
+@dataclass
+class CheckResult:
+    path: Path
+    entries: list[CalendarEntry] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if not problem.warning]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.warning]
+
+    def problems_of(self, entry_id: str) -> list[Problem]:
+        return [problem for problem in self.problems if problem.entry_id == entry_id]
+
+
+class CalendarChecker:
+    """Checks calendar files against the networks' rules and the company's settings.
+
+    `own_contacts` are the company's phones and addresses: quoting them in a post is fine.
+    `known_ids` are entries already imported: a past date is no error for them (it is the
+    daemon's business whether they went out).
+    """
+
+    def __init__(
+        self,
+        zone: str,
+        media_dir: Path,
+        now: datetime,
+        own_contacts: Iterable[str] = (),
+        known_ids: Iterable[str] = (),
+    ) -> None:
+        self.zone = zone
+        self.media_dir = media_dir
+        self.now = now
+        self.own_digits = {_digits(contact)[-10:] for contact in own_contacts if _digits(contact)}
+        self.own_emails = {contact.lower() for contact in own_contacts if "@" in contact}
+        self.known_ids = set(known_ids)
+        self._media: dict[str, MediaFile | str] = {}
+
+    def check_file(self, path: Path) -> CheckResult:
+        raw = read_calendar(path)
+        result = CheckResult(path, problems=list(raw.problems))
+        zone = self._zone(raw, result)
+        first_line: dict[str, int] = {}
+        for entry in raw.entries:
+            checked = self._check_entry(raw, entry, zone, result)
+            entry_id = entry.id
+            if entry_id and ID_PATTERN.match(entry_id):
+                if entry_id in first_line:
+                    result.problems.append(
+                        Problem(
+                            str(path),
+                            entry.line_of("id"),
+                            entry_id,
+                            f"el id «{entry_id}» ya se usó en la línea {first_line[entry_id]}; cada publicación necesita un id propio",
+                        )
+                    )
+                    continue
+                first_line[entry_id] = entry.line_of("id")
+            if checked is not None:
+                result.entries.append(checked)
+        if not raw.entries and not result.problems:
+            result.problems.append(
+                Problem(str(path), 1, None, "el calendario no tiene publicaciones", warning=True)
+            )
+        result.problems.sort(key=lambda problem: problem.line)
+        return result
+
+    def _zone(self, raw: RawCalendar, result: CheckResult) -> zoneinfo.ZoneInfo:
+        name = raw.zone or self.zone
+        try:
+            return zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            result.problems.append(
+                Problem(
+                    str(raw.path),
+                    raw.zone_line,
+                    None,
+                    f"zona horaria desconocida «{name}»; use por ejemplo America/Bogota",
+                )
+            )
+            return zoneinfo.ZoneInfo(self.zone)
+
+    def _check_entry(
+        self, raw: RawCalendar, entry: RawEntry, zone: zoneinfo.ZoneInfo, result: CheckResult
+    ) -> CalendarEntry | None:
+        file = str(raw.path)
+        entry_id = entry.id
+        before = len(result.errors)
+
+        misspelt: set[str] = set()
+
+        def error(name: str, message: str, warning: bool = False) -> None:
+            if name in misspelt and name not in entry.values:
+                return  # already reported as the misspelt field it stands for
+            result.problems.append(Problem(file, entry.line_of(name), entry_id, message, warning))
+
+        for name in entry.values:
+            if name not in FIELDS:
+                close = difflib.get_close_matches(name, FIELDS, n=1)
+                hint = f"; ¿quiso decir «{close[0]}»?" if close else ""
+                error(name, f"campo desconocido «{name}»{hint}")
+                misspelt.update(close)
+
+        if entry_id is None:
+            error("id", "falta el campo id (una clave única, por ejemplo ahorro-agua-01)")
+        elif len(entry_id) > MAX_ID_LENGTH or not ID_PATTERN.match(entry_id):
+            error(
+                "id",
+                f"el id «{entry_id}» solo puede tener minúsculas sin tildes, números y guiones (por ejemplo ahorro-agua-01)",
+            )
+
+        scheduled = self._date(entry, zone, error)
+        networks = self._networks(entry, error)
+        texts = self._texts(entry, networks, error)
+        media = self._media_files(entry, networks, error)
+        campaign = _text(entry.values.get("campana")) or None
+
+        if len(result.errors) > before or entry_id is None or scheduled is None:
+            return None
+        return CalendarEntry(
+            id=entry_id,
+            scheduled_at=scheduled,
+            networks=networks,
+            text=texts.get("", ""),
+            variants={network: text for network, text in texts.items() if network},
+            media=media,
+            campaign=campaign,
+            source_file=file,
+            line=entry.line,
+        )
+
+    def _date(self, entry: RawEntry, zone: zoneinfo.ZoneInfo, error) -> datetime | None:
+        written = _text(entry.values.get("fecha"))
+        if not written:
+            error("fecha", "falta la fecha (por ejemplo 2026-12-01 08:00, en hora local)")
+            return None
+        for pattern in DATE_FORMATS:
+            try:
+                local = datetime.strptime(written, pattern)
+                break
+            except ValueError:
+                continue
+        else:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}", written):
+                error(
+                    "fecha",
+                    f"a la fecha «{written}» le falta la hora (por ejemplo {written} 08:00)",
+                )
+            else:
+                error(
+                    "fecha",
+                    f"la fecha «{written}» no se entiende; escríbala como 2026-12-01 08:00 (o 01/12/2026 08:00)",
+                )
+            return None
+        moment = local.replace(tzinfo=zone).astimezone(UTC)
+        if moment <= self.now and entry.id not in self.known_ids:
+            error(
+                "fecha",
+                f"la fecha {written} ya pasó; una publicación nueva debe ser para más adelante",
+            )
+        return moment
+
+    def _networks(self, entry: RawEntry, error) -> tuple[str, ...]:
+        value = entry.values.get("redes")
+        names = split_list(value) if isinstance(value, str) else list(value or [])
+        if not names:
+            error("redes", "falta redes: la lista de redes donde se publica (facebook, x)")
+            return ()
+        found: list[str] = []
+        for name in names:
+            network = NETWORK_ALIASES.get(name.lower(), name.lower())
+            if network not in NETWORKS:
+                error("redes", f"red desconocida «{name}»; las redes son: {', '.join(NETWORKS)}")
+            elif network not in found:
+                found.append(network)
+        return tuple(found)
+
+    def _texts(self, entry: RawEntry, networks: tuple[str, ...], error) -> dict[str, str]:
+        texts = {"": _text(entry.values.get("texto"))}
+        for network in NETWORKS:
+            variant = _text(entry.values.get(f"texto_{network}"))
+            if not variant:
+                continue
+            if network not in networks:
+                error(
+                    f"texto_{network}",
+                    f"texto_{network} no se usará: {network_name(network)} no está en redes",
+                    warning=True,
+                )
+            texts[network] = variant
+        for network in networks:
+            text = texts.get(network) or texts[""]
+            if not texts[""] and network not in texts:
+                error("texto", f"falta el texto (o texto_{network} para {network_name(network)})")
+                continue
+            problem = text_problem(network, text)
+            if problem:
+                error(f"texto_{network}" if network in texts else "texto", problem)
+        for key, text in texts.items():
+            for problem in self._personal_data(text):
+                error(f"texto_{key}" if key else "texto", problem, warning=True)
+        return texts
+
+    def recheck(self, entry: CalendarEntry) -> list[Problem]:
+        """The text and media problems of an entry already imported (files may have changed)."""
+        problems: list[Problem] = []
+
+        def error(_name: str, message: str, warning: bool = False) -> None:
+            problems.append(Problem(entry.source_file, entry.line, entry.id, message, warning))
+
+        for network in entry.networks:
+            problem = text_problem(network, entry.text_for(network))
+            if problem:
+                error("texto", problem)
+        for text in {entry.text, *entry.variants.values()}:
+            for problem in self._personal_data(text):
+                error("texto", problem, warning=True)
+        self._check_media(
+            list(entry.media), entry.networks, lambda message: error("medios", message)
+        )
+        return problems
+
+    def _media_files(self, entry: RawEntry, networks: tuple[str, ...], error) -> tuple[str, ...]:
+        value = entry.values.get("medios")
+        names = split_list(value, ";|") if isinstance(value, str) else list(value or [])
+        self._check_media(names, networks, lambda message: error("medios", message))
+        return tuple(names)
+
+    def _check_media(self, names: list[str], networks: tuple[str, ...], error) -> None:
+        files: list[MediaFile] = []
+        for name in names:
+            found = self._media_file(name)
+            if isinstance(found, str):
+                error(found)
+            else:
+                files.append(found)
+        if len(files) == len(names):
+            for network in networks:
+                for problem in RULES[network].problems(files):
+                    error(f"para {network_name(network)}: {problem}")
+
+    def _media_file(self, name: str) -> MediaFile | str:
+        if name not in self._media:
+            relative = PurePosixPath(name.replace("\\", "/"))
+            if relative.is_absolute() or ".." in relative.parts:
+                self._media[name] = (
+                    f"«{name}» debe ser una ruta dentro de la carpeta de medios, sin «..» ni rutas absolutas"
+                )
+            else:
+                path = self.media_dir / relative
+                try:
+                    self._media[name] = MediaFile.inspect(path)
+                except FileNotFoundError:
+                    self._media[name] = (
+                        f"no existe el archivo «{name}» en la carpeta de medios ({self.media_dir})"
+                    )
+                except OSError as exc:
+                    self._media[name] = f"no se pudo leer «{name}» ({exc.strerror})"
+        return self._media[name]
+
+    def _personal_data(self, text: str) -> list[str]:
+        found = []
+        phones = [p for p in _PHONE.findall(text) if _digits(p)[-10:] not in self.own_digits]
+        if phones:
+            found.append(
+                f"el texto parece tener un número de teléfono ({phones[0].strip()}); una publicación no debe llevar datos personales"
+            )
+        emails = [e for e in _EMAIL.findall(text) if e.lower() not in self.own_emails]
+        if emails:
+            found.append(
+                f"el texto parece tener un correo electrónico ({emails[0]}); una publicación no debe llevar datos personales"
+            )
+        if _CEDULA.search(text):
+            found.append(
+                "el texto parece tener un número de cédula; una publicación no debe llevar datos personales"
+            )
+        return found
+
+
+def _text(value: str | list[str] | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(value).strip()
+    return value.strip()
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)

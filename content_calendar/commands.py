@@ -1,0 +1,331 @@
+"""`conectados calendar ...`: check, import, list, show, cancel and preview the content plan."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import select
+
+from conectados.app import App
+from conectados.errors import BadInput, ExitStatus
+from conectados.files import write_atomically
+from conectados.terminal import Group
+from content_calendar.check import CalendarChecker, CalendarEntry, CheckResult
+from content_calendar.importer import import_calendar
+from content_calendar.models import Post, PublicationState
+from content_calendar.preview import PreviewItem, render_month
+from content_calendar.schedule import (
+    STATE_NAMES,
+    STATES_BY_NAME,
+    Row,
+    cancel_post,
+    list_publications,
+)
+from content_calendar.source import NETWORKS
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@click.group(cls=Group)
+def calendar() -> None:
+    """Calendario de contenidos: revisar, importar y consultar lo que se publicará."""
+
+
+def _checker(app: App, known_ids: set[str] | None = None) -> CalendarChecker:
+    company = app.settings.company
+    return CalendarChecker(
+        zone=app.settings.timezone,
+        media_dir=app.settings.media_dir,
+        now=app.clock.now(),
+        own_contacts=[*company.phones, company.whatsapp, company.email],
+        known_ids=known_ids or (),
+    )
+
+
+def _print_problems(result: CheckResult) -> None:
+    for problem in result.problems:
+        click.echo(str(problem))
+
+
+def _summary(result: CheckResult) -> str:
+    errors, warnings = len(result.errors), len(result.warnings)
+    return (
+        f"{result.path}: {len(result.entries)} publicaciones listas, "
+        f"{errors} {'error' if errors == 1 else 'errores'}, "
+        f"{warnings} {'advertencia' if warnings == 1 else 'advertencias'}."
+    )
+
+
+@calendar.command()
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="ARCHIVO..."
+)
+@click.pass_obj
+def check(app: App, files: tuple[Path, ...]) -> None:
+    """Revisa uno o varios archivos de calendario (.yaml, .csv) sin importarlos.
+
+    Muestra cada problema como ARCHIVO:LÍNEA: id: problema. Termina con código 2 si hay
+    algún error; las advertencias no impiden importar.
+    """
+    checker = _checker(app)
+    failed = False
+    for path in files:
+        result = checker.check_file(app.cwd / path)
+        _print_problems(result)
+        click.echo(_summary(result))
+        failed = failed or bool(result.errors)
+    if failed:
+        click.echo("Corrija los errores y vuelva a ejecutar «conectados calendar check».")
+        raise click.exceptions.Exit(ExitStatus.BAD_INPUT)
+
+
+@calendar.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path), metavar="ARCHIVO")
+@click.option(
+    "--cancelar-ausentes",
+    is_flag=True,
+    help="Cancela las publicaciones programadas de este archivo que ya no están en él.",
+)
+@click.pass_obj
+def import_(app: App, file: Path, cancelar_ausentes: bool) -> None:
+    """Revisa e importa un calendario: todo o nada.
+
+    Las entradas nuevas se programan en cada red; las cambiadas se actualizan si aún no se
+    publicaron; lo ya publicado nunca se modifica. Importar dos veces el mismo archivo no
+    cambia nada.
+    """
+    database = app.ready_database()
+    path = (app.cwd / file).resolve()
+    with database.session() as session:
+        known = set(session.exec(select(Post.id)))
+    result = _checker(app, known).check_file(path)
+    _print_problems(result)
+    if result.errors:
+        click.echo(_summary(result))
+        click.echo("No se importó nada. Corrija los errores e intente de nuevo.")
+        raise click.exceptions.Exit(ExitStatus.BAD_INPUT)
+    report = import_calendar(database, result, str(path), app.clock.now(), cancelar_ausentes)
+    for note in report.notes:
+        click.echo(f"Advertencia: {note}")
+    if report.missing and not cancelar_ausentes:
+        click.echo(
+            f"{len(report.missing)} publicaciones programadas de este archivo ya no están en él: "
+            f"{', '.join(report.missing)}. Siguen programadas; para cancelarlas use "
+            "--cancelar-ausentes o «conectados calendar cancel ID»."
+        )
+    if report.cancelled:
+        click.echo(f"Canceladas por no estar en el archivo: {', '.join(report.cancelled)}.")
+    if not report.changed_anything:
+        click.echo(f"Sin cambios: las {len(report.unchanged)} publicaciones ya estaban al día.")
+        return
+    click.echo(
+        f"Importado {file}: {len(report.created)} nuevas, {len(report.updated)} actualizadas, "
+        f"{len(report.unchanged)} sin cambios."
+    )
+
+
+def _parse_month(month: str | None) -> str | None:
+    if month is not None and not MONTH.match(month):
+        raise BadInput("el mes se escribe AAAA-MM, por ejemplo 2026-12", "opción --mes")
+    return month
+
+
+def _parse_states(states: tuple[str, ...]) -> tuple[PublicationState, ...]:
+    try:
+        return tuple(STATES_BY_NAME[state.lower()] for state in states)
+    except KeyError as exc:
+        names = ", ".join(STATE_NAMES.values())
+        raise BadInput(
+            f"estado desconocido «{exc.args[0]}»; use uno de: {names}", "opción --estado"
+        ) from None
+
+
+def _row_data(row: Row, app: App) -> dict:
+    post, publication = row.post, row.publication
+    return {
+        "id": post.id,
+        "fecha": post.scheduled_at.astimezone(app.settings.zone).strftime("%Y-%m-%d %H:%M"),
+        "red": publication.network,
+        "estado": STATE_NAMES[publication.state],
+        "intentos": publication.attempts,
+        "enlace": publication.remote_url,
+        "error": publication.last_error,
+        "campana": post.campaign,
+        "texto": post.variants.get(publication.network) or post.text,
+    }
+
+
+@calendar.command(name="list")
+@click.option("--mes", metavar="AAAA-MM", help="Solo las publicaciones de ese mes.")
+@click.option("--red", type=click.Choice(NETWORKS), help="Solo las de una red.")
+@click.option(
+    "--estado",
+    multiple=True,
+    metavar="ESTADO",
+    help="programada, publicada, fallida, cancelada… (se puede repetir).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Imprime la lista como JSON.")
+@click.pass_obj
+def list_(
+    app: App, mes: str | None, red: str | None, estado: tuple[str, ...], as_json: bool
+) -> None:
+    """Lista las publicaciones con su estado, su enlace y su último error."""
+    database = app.ready_database()
+    rows = list_publications(
+        database, _parse_month(mes), app.settings.zone, red, _parse_states(estado)
+    )
+    data = [_row_data(row, app) for row in rows]
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    if not data:
+        click.echo("No hay publicaciones con esos filtros.")
+        return
+    table = Table(title=f"Publicaciones{f' de {mes}' if mes else ''}", show_lines=False)
+    for column in ("Fecha", "Id", "Red", "Estado"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("Enlace o último error", overflow="fold")
+    for item in data:
+        table.add_row(
+            item["fecha"],
+            item["id"],
+            item["red"],
+            item["estado"],
+            item["enlace"] or item["error"] or "",
+        )
+    Console().print(table)
+
+
+@calendar.command()
+@click.argument("post_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Imprime la publicación como JSON.")
+@click.pass_obj
+def show(app: App, post_id: str, as_json: bool) -> None:
+    """Muestra una publicación del calendario: textos, medios y su estado en cada red."""
+    rows = list_publications(app.ready_database(), post_id=post_id)
+    if not rows:
+        raise BadInput(
+            f"no hay ninguna publicación con el id «{post_id}»; vea «conectados calendar list»"
+        )
+    post = rows[0].post
+    data = {
+        "id": post.id,
+        "fecha": post.scheduled_at.astimezone(app.settings.zone).strftime("%Y-%m-%d %H:%M"),
+        "campana": post.campaign,
+        "medios": post.media,
+        "archivo": f"{post.source_file}:{post.source_line}",
+        "redes": [_row_data(row, app) for row in rows],
+    }
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{post.id} — {data['fecha']} ({app.settings.timezone})")
+    click.echo(f"  Archivo: {data['archivo']}")
+    if post.campaign:
+        click.echo(f"  Campaña: {post.campaign}")
+    if post.media:
+        click.echo(f"  Medios: {', '.join(post.media)}")
+    for item in data["redes"]:
+        click.echo(
+            f"  {item['red']}: {item['estado']}"
+            + (f" — {item['enlace']}" if item["enlace"] else "")
+        )
+        if item["error"]:
+            click.echo(f"    Último error: {item['error']}")
+        click.echo("    " + item["texto"].replace("\n", "\n    "))
+
+
+@calendar.command()
+@click.argument("post_id", metavar="ID")
+@click.option("--red", type=click.Choice(NETWORKS), help="Cancela solo en esa red.")
+@click.pass_obj
+def cancel(app: App, post_id: str, red: str | None) -> None:
+    """Cancela una publicación que aún no ha salido (en todas sus redes, o en una)."""
+    cancelled, kept = cancel_post(app.ready_database(), post_id, red)
+    if not cancelled and not kept:
+        raise BadInput(
+            f"no hay ninguna publicación con el id «{post_id}»" + (f" en {red}" if red else "")
+        )
+    if cancelled:
+        click.echo(f"{post_id}: cancelada en {', '.join(cancelled)}.")
+    for row in kept:
+        click.echo(
+            f"{post_id}: en {row.publication.network} no se puede cancelar: está "
+            f"{STATE_NAMES[row.publication.state]}."
+        )
+
+
+@calendar.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path), metavar="[ARCHIVO]")
+@click.option(
+    "--mes", metavar="AAAA-MM", help="El mes a mostrar (por defecto, el de la primera publicación)."
+)
+@click.option(
+    "-o",
+    "--salida",
+    type=click.Path(path_type=Path),
+    metavar="ARCHIVO.html",
+    help="Dónde escribir la página (por defecto calendario-AAAA-MM.html).",
+)
+@click.pass_obj
+def preview(app: App, file: Path | None, mes: str | None, salida: Path | None) -> None:
+    """Página HTML con el mes: cada día, sus publicaciones tal como saldrán y sus avisos.
+
+    Con ARCHIVO muestra ese calendario antes de importarlo; sin él, lo que ya está en la
+    base de datos. La página no necesita internet y se puede imprimir.
+    """
+    month = _parse_month(mes)
+    checker = _checker(app)
+    if file is not None:
+        result = checker.check_file(app.cwd / file)
+        _print_problems(result)
+        items = [PreviewItem(entry, result.problems_of(entry.id)) for entry in result.entries]
+    else:
+        items = _items_from_database(app, checker)
+    if month is None:
+        if not items:
+            raise BadInput("no hay publicaciones para mostrar; indique --mes o un archivo")
+        first = min(item.entry.scheduled_at for item in items).astimezone(app.settings.zone)
+        month = f"{first:%Y-%m}"
+    target = app.cwd / (salida or Path(f"calendario-{month}.html"))
+    page = render_month(
+        items, month, app.settings.zone, app.settings.company.name, app.settings.media_dir
+    )
+    try:
+        write_atomically(target, page)
+    except OSError as exc:
+        raise BadInput(f"no se pudo escribir la página ({exc.strerror})", str(target)) from None
+    click.echo(f"Calendario de {month} escrito en {target}. Ábralo en el navegador.")
+
+
+def _items_from_database(app: App, checker: CalendarChecker) -> list[PreviewItem]:
+    rows = list_publications(app.ready_database())
+    items: dict[str, PreviewItem] = {}
+    for row in rows:
+        post = row.post
+        if post.id not in items:
+            entry = CalendarEntry(
+                id=post.id,
+                scheduled_at=post.scheduled_at,
+                networks=(),
+                text=post.text,
+                variants=dict(post.variants or {}),
+                media=tuple(post.media or ()),
+                campaign=post.campaign,
+                source_file=post.source_file,
+                line=post.source_line,
+            )
+            items[post.id] = PreviewItem(entry)
+        item = items[post.id]
+        item.entry = CalendarEntry(
+            **{**item.entry.__dict__, "networks": (*item.entry.networks, row.publication.network)}
+        )
+        item.states[row.publication.network] = STATE_NAMES[row.publication.state]
+    for item in items.values():
+        item.problems = checker.recheck(item.entry)
+    return list(items.values())

@@ -1,0 +1,204 @@
+"""Importing a checked calendar: one transaction, idempotent, never touching what went out."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from conectados.db import Database
+from content_calendar.check import CalendarEntry, CheckResult
+from content_calendar.models import Post, Publication, PublicationState
+from content_calendar.schedule import STATE_NAMES
+
+LOCKED_STATES = (PublicationState.PUBLISHING, PublicationState.PUBLISHED)
+
+
+@dataclass
+class ImportReport:
+    """What an import did, entry by entry."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.created or self.updated or self.cancelled)
+
+
+def _content(post: Post, networks: set[str]) -> tuple:
+    return (
+        post.text,
+        dict(post.variants or {}),
+        tuple(post.media or ()),
+        post.scheduled_at,
+        post.campaign,
+        frozenset(networks),
+    )
+
+
+def _entry_content(entry: CalendarEntry) -> tuple:
+    return (
+        entry.text,
+        dict(entry.variants),
+        entry.media,
+        entry.scheduled_at,
+        entry.campaign,
+        frozenset(entry.networks),
+    )
+
+
+def import_calendar(
+    database: Database,
+    result: CheckResult,
+    source: str,
+    now: datetime,
+    cancel_missing: bool = False,
+) -> ImportReport:
+    """Apply a calendar whose check found no errors; all of it or, on any failure, none."""
+    if result.errors:
+        raise ValueError("a calendar with errors cannot be imported")
+    report = ImportReport()
+    entries = {entry.id: entry for entry in result.entries}
+    with database.session(write=True) as session:
+        posts = {
+            post.id: post
+            for post in session.exec(
+                select(Post).where(sa.or_(Post.id.in_(list(entries)), Post.source_file == source))
+            )
+        }
+        publications: dict[str, dict[str, Publication]] = defaultdict(dict)
+        if posts:
+            for publication in session.exec(
+                select(Publication).where(Publication.post_id.in_(list(posts)))
+            ):
+                publications[publication.post_id][publication.network] = publication
+        new_posts, new_publications = [], []
+        for entry in result.entries:
+            post = posts.get(entry.id)
+            if post is None:
+                new_posts.append(_post_row(entry, source, now))
+                new_publications += [_publication_row(entry, network) for network in entry.networks]
+                report.created.append(entry.id)
+                continue
+            existing = publications[entry.id]
+            active = {n for n, p in existing.items() if p.state != PublicationState.CANCELLED}
+            if _content(post, active) == _entry_content(entry):
+                report.unchanged.append(entry.id)
+                continue
+            locked = sorted(n for n, p in existing.items() if p.state in LOCKED_STATES)
+            if locked:
+                report.notes.append(
+                    f"{entry.id}: ya se publicó en {', '.join(locked)}; sus cambios no se aplican "
+                    "(lo publicado no se modifica desde Conectados)"
+                )
+                report.unchanged.append(entry.id)
+                continue
+            _update(session, post, entry, existing, source, now, report)
+            report.updated.append(entry.id)
+        if new_posts:
+            session.execute(sa.insert(Post), new_posts)
+            session.execute(sa.insert(Publication), new_publications)
+        for post_id, post in posts.items():
+            if post_id in entries or post.source_file != source:
+                continue
+            pending = [
+                p for p in publications[post_id].values() if p.state == PublicationState.SCHEDULED
+            ]
+            if not pending:
+                continue
+            report.missing.append(post_id)
+            if cancel_missing:
+                _cancel(session, pending)
+                report.cancelled.append(post_id)
+    return report
+
+
+def _post_row(entry: CalendarEntry, source: str, now: datetime) -> dict:
+    return {
+        "id": entry.id,
+        "text": entry.text,
+        "variants": dict(entry.variants),
+        "media": list(entry.media),
+        "scheduled_at": entry.scheduled_at,
+        "campaign": entry.campaign,
+        "source_file": source,
+        "source_line": entry.line,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _publication_row(entry: CalendarEntry, network: str) -> dict:
+    return {
+        "post_id": entry.id,
+        "network": network,
+        "state": PublicationState.SCHEDULED,
+        "attempts": 0,
+        "next_attempt_at": entry.scheduled_at,
+    }
+
+
+def _update(
+    session: Session,
+    post: Post,
+    entry: CalendarEntry,
+    existing: dict[str, Publication],
+    source: str,
+    now: datetime,
+    report: ImportReport,
+) -> None:
+    post.text = entry.text
+    post.variants = dict(entry.variants)
+    post.media = list(entry.media)
+    post.scheduled_at = entry.scheduled_at
+    post.campaign = entry.campaign
+    post.source_file = source
+    post.source_line = entry.line
+    post.updated_at = now
+    session.add(post)
+    for network in entry.networks:
+        publication = existing.get(network)
+        if publication is None:
+            session.add(
+                Publication(post_id=entry.id, network=network, next_attempt_at=entry.scheduled_at)
+            )
+        elif publication.state == PublicationState.SCHEDULED:
+            # Compare-and-set: if a daemon claimed it meanwhile, the update does nothing.
+            session.execute(
+                sa.update(Publication)
+                .where(
+                    Publication.id == publication.id,
+                    Publication.state == PublicationState.SCHEDULED,
+                )
+                .values(next_attempt_at=entry.scheduled_at, attempts=0, last_error=None)
+            )
+        else:
+            report.notes.append(
+                f"{entry.id}: en {network} quedó {STATE_NAMES[publication.state]}; para volver a "
+                "programarla use un id nuevo"
+            )
+    removed = [
+        p
+        for n, p in existing.items()
+        if n not in entry.networks and p.state == PublicationState.SCHEDULED
+    ]
+    _cancel(session, removed)
+
+
+def _cancel(session: Session, publications: list[Publication]) -> None:
+    for publication in publications:
+        session.execute(
+            sa.update(Publication)
+            .where(
+                Publication.id == publication.id, Publication.state == PublicationState.SCHEDULED
+            )
+            .values(state=PublicationState.CANCELLED)
+        )

@@ -1,0 +1,239 @@
+"""The month at a glance: a standalone HTML page for the team's planning meeting.
+
+One file, no external assets (images are embedded as small thumbnails), readable on
+screen and printable on A4: a month grid first, then each day's posts in full, with the
+text as each network will show it and every warning the checks found.
+"""
+
+from __future__ import annotations
+
+import base64
+import calendar
+import html
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from PIL import Image
+
+from channels.media import MediaFile
+from content_calendar.check import CalendarEntry
+from content_calendar.problems import Problem
+from content_calendar.text_rules import TEXT_LIMITS, length_on, network_name
+
+MONTHS = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
+WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+THUMBNAIL_PIXELS = 320
+
+
+@dataclass
+class PreviewItem:
+    entry: CalendarEntry
+    problems: list[Problem] = field(default_factory=list)
+    states: dict[str, str] = field(default_factory=dict)
+    """Network -> state name, when the preview comes from the database."""
+
+
+def render_month(
+    items: list[PreviewItem], month: str, zone: ZoneInfo, company: str, media_dir: Path
+) -> str:
+    year, number = (int(part) for part in month.split("-"))
+    by_day: dict[date, list[PreviewItem]] = defaultdict(list)
+    for item in sorted(items, key=lambda item: item.entry.scheduled_at):
+        local = item.entry.scheduled_at.astimezone(zone)
+        if (local.year, local.month) == (year, number):
+            by_day[local.date()].append(item)
+    thumbnails = _Thumbnails(media_dir)
+    title = f"Calendario de publicaciones — {MONTHS[number - 1]} de {year}"
+    total = sum(len(day) for day in by_day.values())
+    problems = sum(len(item.problems) for day in by_day.values() for item in day)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="es-CO"><head><meta charset="utf-8">',
+        f"<title>{_e(title)}</title><style>{STYLE}</style></head><body>",
+        f"<header><h1>{_e(title)}</h1><p>{_e(company)} · {total} publicaciones"
+        + (f" · <span class='warn'>{problems} avisos</span>" if problems else "")
+        + f" · horas de {_e(zone.key)}</p></header>",
+        _grid(year, number, by_day, zone),
+        "<h2>Detalle por día</h2>",
+    ]
+    for day in sorted(by_day):
+        parts.append(f"<section class='day'><h3>{_e(_day_name(day))}</h3>")
+        for item in by_day[day]:
+            parts.append(_card(item, zone, thumbnails))
+        parts.append("</section>")
+    if not by_day:
+        parts.append("<p>No hay publicaciones este mes.</p>")
+    parts.append(
+        f"<footer>Generado por Conectados el {datetime.now(zone):%Y-%m-%d %H:%M}.</footer>"
+    )
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _grid(year: int, month: int, by_day: dict[date, list[PreviewItem]], zone: ZoneInfo) -> str:
+    rows = ["<table class='month'><thead><tr>"]
+    rows += [f"<th>{name}</th>" for name in WEEKDAYS]
+    rows.append("</tr></thead><tbody>")
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        rows.append("<tr>")
+        for day in week:
+            outside = " class='outside'" if day.month != month else ""
+            cell = [f"<td{outside}><div class='num'>{day.day}</div>"]
+            for item in by_day.get(day, []):
+                local = item.entry.scheduled_at.astimezone(zone)
+                marks = "".join(_badge(network) for network in item.entry.networks)
+                flag = " <span class='warn'>⚠</span>" if item.problems else ""
+                cell.append(
+                    f"<div class='mini'><b>{local:%H:%M}</b> {marks}{flag}<br>"
+                    f"{_e(_short(item.entry.text or next(iter(item.entry.variants.values()), '')))}</div>"
+                )
+            cell.append("</td>")
+            rows.append("".join(cell))
+        rows.append("</tr>")
+    rows.append("</tbody></table>")
+    return "".join(rows)
+
+
+def _card(item: PreviewItem, zone: ZoneInfo, thumbnails: _Thumbnails) -> str:
+    entry = item.entry
+    local = entry.scheduled_at.astimezone(zone)
+    parts = [
+        "<article class='post'>",
+        f"<div class='meta'><b>{local:%H:%M}</b> · <code>{_e(entry.id)}</code>"
+        + (f" · campaña {_e(entry.campaign)}" if entry.campaign else "")
+        + "</div>",
+    ]
+    for network in entry.networks:
+        text = entry.text_for(network)
+        state = item.states.get(network)
+        length = length_on(network, text)
+        parts.append(
+            f"<div class='net {network}'>{_badge(network)}"
+            + (f" <span class='state'>{_e(state)}</span>" if state else "")
+            + f" <span class='count'>{length}/{TEXT_LIMITS[network]}</span>"
+            f"<p>{_e(text)}</p></div>"
+        )
+    if entry.media:
+        parts.append("<div class='media'>")
+        for name in entry.media:
+            parts.append(thumbnails.figure(name))
+        parts.append("</div>")
+    for problem in item.problems:
+        kind = "warn" if problem.warning else "error"
+        parts.append(f"<p class='{kind}'>⚠ {_e(problem.message)}</p>")
+    parts.append("</article>")
+    return "".join(parts)
+
+
+class _Thumbnails:
+    """Small embedded copies of the images (a few KB each), made once per file."""
+
+    def __init__(self, media_dir: Path) -> None:
+        self.media_dir = media_dir
+        self._made: dict[str, str] = {}
+
+    def figure(self, name: str) -> str:
+        if name not in self._made:
+            self._made[name] = self._make(name)
+        return self._made[name]
+
+    def _make(self, name: str) -> str:
+        path = self.media_dir / name
+        try:
+            media = MediaFile.inspect(path)
+        except OSError:
+            return f"<figure class='missing'>falta {_e(name)}</figure>"
+        if media.kind == "video":
+            seconds = (
+                f" · {int(media.seconds // 60)}:{int(media.seconds % 60):02d}"
+                if media.seconds
+                else ""
+            )
+            return f"<figure class='video'>▶ video{seconds}<figcaption>{_e(name)}</figcaption></figure>"
+        try:
+            with Image.open(path) as image:
+                image.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
+                buffer = io.BytesIO()
+                image.convert("RGB").save(buffer, "JPEG", quality=70)
+        except (OSError, ValueError, Image.DecompressionBombError):
+            return f"<figure class='missing'>no se puede mostrar {_e(name)}</figure>"
+        data = base64.b64encode(buffer.getvalue()).decode()
+        return (
+            f"<figure><img alt='{_e(name)}' src='data:image/jpeg;base64,{data}'>"
+            f"<figcaption>{_e(name)}</figcaption></figure>"
+        )
+
+
+def _badge(network: str) -> str:
+    return f"<span class='badge {network}'>{_e(network_name(network))}</span>"
+
+
+def _short(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _day_name(day: date) -> str:
+    return f"{WEEKDAYS[day.weekday()]} {day.day} de {MONTHS[day.month - 1]}"
+
+
+def _e(text: str) -> str:
+    return html.escape(str(text), quote=True)
+
+
+STYLE = """
+@page { size: A4 landscape; margin: 12mm; }
+body { font-family: "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: #1b2a3a;
+       margin: 0 auto; max-width: 1200px; padding: 16px; line-height: 1.35; }
+header h1 { margin: 0; color: #023e8a; font-size: 22px; }
+header p { margin: 4px 0 14px; color: #4a5a6a; }
+h2 { color: #023e8a; border-bottom: 2px solid #90e0ef; padding-bottom: 4px; margin-top: 28px;
+     break-before: page; }
+table.month { width: 100%; border-collapse: collapse; table-layout: fixed; }
+table.month th { background: #0077b6; color: #fff; font-weight: 600; padding: 6px; font-size: 13px;
+                 text-transform: capitalize; }
+table.month td { border: 1px solid #cfe3ef; vertical-align: top; height: 92px; padding: 4px;
+                 font-size: 11px; break-inside: avoid; }
+td.outside { background: #f3f6f9; color: #9aa8b5; }
+.num { font-weight: 700; color: #023e8a; }
+.mini { background: #eef8fc; border-radius: 4px; padding: 3px 4px; margin-top: 3px; }
+.badge { display: inline-block; border-radius: 3px; padding: 0 5px; font-size: 10px; color: #fff;
+         font-weight: 600; }
+.badge.facebook { background: #1877f2; } .badge.x { background: #111; }
+section.day h3 { margin: 18px 0 6px; color: #0077b6; text-transform: capitalize; }
+article.post { border: 1px solid #cfe3ef; border-left: 5px solid #0077b6; border-radius: 6px;
+               padding: 8px 12px; margin: 8px 0; break-inside: avoid; }
+.meta { color: #4a5a6a; font-size: 13px; }
+.net { margin-top: 6px; } .net p { margin: 4px 0 0; white-space: pre-wrap; font-size: 14px; }
+.count { color: #6b7b8b; font-size: 11px; } .state { font-size: 11px; color: #2d6a4f; }
+.media { display: flex; gap: 8px; flex-wrap: wrap; margin-top: 8px; }
+figure { margin: 0; font-size: 11px; color: #4a5a6a; }
+figure img { max-width: 160px; max-height: 160px; border-radius: 4px; display: block; }
+figure.video { width: 160px; height: 90px; background: #023e8a; color: #fff; display: flex;
+               flex-direction: column; justify-content: center; align-items: center;
+               border-radius: 4px; }
+figure.video figcaption { color: #cfe3ef; }
+figure.missing { color: #b00020; }
+.warn { color: #8a5a00; background: #fff4d6; border-radius: 3px; padding: 1px 4px; }
+p.warn, p.error { margin: 6px 0 0; font-size: 13px; padding: 4px 8px; }
+p.error { color: #b00020; background: #fde7ea; border-radius: 3px; }
+footer { margin-top: 24px; color: #8a98a6; font-size: 11px; }
+@media print { body { max-width: none; padding: 0; } }
+"""

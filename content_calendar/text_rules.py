@@ -1,0 +1,78 @@
+"""How long a post may be on each network, counted the way the network counts.
+
+- X: 280 weighted characters (twitter-text v3 rules, developer.x.com "Counting characters"):
+  code points U+0000-U+10FF, U+2000-U+200D, U+2010-U+201F and U+2032-U+2037 count 1, any
+  other counts 2, every URL counts 23, and an emoji sequence counts 2 however many code
+  points it has. Text is NFC-normalised first.
+- Facebook: 63,206 characters for a Page post's message.
+
+`twitter-text-parser` implements the X rules; it is exact but slow (about 2 ms a text, mostly
+its emoji regex), so texts without multi-code-point emoji or © ® are counted here with the
+same rules and only the others go through it (tests check both agree).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from twitter_text import parse_tweet
+from twitter_text.extract_urls import extract_urls_with_indices
+
+X_LIMIT = 280
+FACEBOOK_LIMIT = 63_206
+URL_WEIGHT = 23
+TEXT_LIMITS = {"facebook": FACEBOOK_LIMIT, "x": X_LIMIT}
+
+# Code points that count 2 on X: everything outside the light ranges.
+_HEAVY = re.compile("[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
+# Where the emoji rule can give another count than code point weights: sequences joined
+# or modified (ZWJ, variation selectors, keycaps, skin tones, flags, tags) and © ®.
+_EMOJI_SEQUENCE_PARTS = re.compile(
+    "[\u00a9\u00ae\u200d\u20e3\ufe0e\ufe0f\U0001f1e6-\U0001f1ff\U0001f3fb-\U0001f3ff"
+    "\U000e0020-\U000e007f]"
+)
+# Only a text with something shaped like a domain can hold a URL.
+_MAY_HOLD_URL = re.compile(r"[A-Za-z0-9-]\.[A-Za-z]|://")
+
+
+def x_weighted_length(text: str) -> int:
+    """The length X gives this text, the way X counts it."""
+    if _EMOJI_SEQUENCE_PARTS.search(text):
+        return parse_tweet(text).weightedLength
+    normalised = re.sub(r"\r\n|\r", "\n", unicodedata.normalize("NFC", text))
+    urls = extract_urls_with_indices(normalised) if _MAY_HOLD_URL.search(normalised) else []
+    total, position = 0, 0
+    for url in urls:
+        start, end = url["indices"]
+        total += _weight(normalised[position:start]) + URL_WEIGHT
+        position = end
+    return total + _weight(normalised[position:])
+
+
+def _weight(segment: str) -> int:
+    return len(segment) + len(_HEAVY.findall(segment))
+
+
+def length_on(network: str, text: str) -> int:
+    return x_weighted_length(text) if network == "x" else len(text)
+
+
+def text_problem(network: str, text: str) -> str | None:
+    """Why this text cannot go out on this network (Spanish), or None."""
+    if not text.strip():
+        return f"el texto para {network_name(network)} está vacío"
+    length = length_on(network, text)
+    limit = TEXT_LIMITS[network]
+    if length <= limit:
+        return None
+    if network == "x":
+        return (
+            f"el texto para X tiene {length} caracteres y el límite es {limit} "
+            "(cada enlace cuenta 23 y cada emoji 2); acórtelo o escriba una versión en texto_x"
+        )
+    return f"el texto para {network_name(network)} tiene {length} caracteres y el límite es {limit}"
+
+
+def network_name(network: str) -> str:
+    return {"facebook": "Facebook", "x": "X"}.get(network, network)

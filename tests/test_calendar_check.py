@@ -1,0 +1,307 @@
+"""Checking calendar files: every problem at once, with its line, before anything goes out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from media_files import JPEG, PNG, media_file, mp4_lasting
+from twitter_text import parse_tweet
+
+from content_calendar.check import CalendarChecker
+from content_calendar.text_rules import x_weighted_length
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "content_calendar" / "ejemplos" / "diciembre-2026.yaml"
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def checker(media_dir: Path, **kwargs) -> CalendarChecker:
+    return CalendarChecker("America/Bogota", media_dir, NOW, **kwargs)
+
+
+def write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = folder / name
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+def found(result) -> list[tuple[int, str | None, str]]:
+    return [(p.line, p.entry_id, p.message) for p in result.problems]
+
+
+def test_the_sample_calendar_is_clean():
+    result = checker(REPO / "assets").check_file(SAMPLE)
+
+    assert result.problems == []
+    assert len(result.entries) == 12
+    first = result.entries[0]
+    assert first.id == "ahorro-agua-01"
+    assert first.scheduled_at == datetime(2026, 12, 1, 13, 0, tzinfo=UTC)  # 08:00 in Bogotá
+    assert first.networks == ("facebook", "x")
+    assert first.text_for("x").startswith("💧 Cerrar la llave")
+    assert first.text_for("facebook").startswith("💧 Cada gota cuenta")
+
+
+TEN_MISTAKES = """\
+publicaciones:
+  - id: sin-fecha
+    redes: [facebook]
+    texto: Hola
+  - id: Mal_Id
+    fecha: 2026-12-02 08:00
+    redes: [facebook]
+    texto: Hola
+  - id: red-rara
+    fecha: 2026-12-03 08:00
+    redes: [facebook, tiktok]
+    texto: Hola
+  - id: fecha-rara
+    fecha: mañana temprano
+    redes: [x]
+    texto: Hola
+  - id: en-el-pasado
+    fecha: 2026-11-01 08:00
+    redes: [x]
+    texto: Hola
+  - id: muy-largo-para-x
+    fecha: 2026-12-04 08:00
+    redes: [x]
+    texto: "{long}"
+  - id: sin-archivo
+    fecha: 2026-12-05 08:00
+    redes: [facebook]
+    texto: Hola
+    medios: [no/existe.png]
+  - id: cinco-fotos
+    fecha: 2026-12-06 08:00
+    redes: [x]
+    texto: Hola
+    medios: [a.png, b.png, c.png, d.png, e.png]
+  - id: campo-raro
+    fecha: 2026-12-07 08:00
+    redes: [x]
+    txto: Hola
+  - id: red-rara
+    fecha: 2026-12-08 08:00
+    redes: [x]
+    texto: Repetido
+"""
+
+
+def test_a_file_with_ten_mistakes_reports_all_ten_with_their_lines(tmp_path: Path):
+    for name in "abcde":
+        media_file(tmp_path, f"{name}.png", PNG)
+    path = write(tmp_path, "diez.yaml", TEN_MISTAKES.replace("{long}", "agua " * 60))
+
+    result = checker(tmp_path).check_file(path)
+
+    problems = found(result)
+    assert len(result.errors) == 10, "\n".join(str(p) for p in result.problems)
+    expected = [
+        (2, "sin-fecha", "falta la fecha"),
+        (5, "Mal_Id", "el id «Mal_Id» solo puede tener minúsculas"),
+        (11, "red-rara", "red desconocida «tiktok»"),
+        (14, "fecha-rara", "la fecha «mañana temprano» no se entiende"),
+        (18, "en-el-pasado", "la fecha 2026-11-01 08:00 ya pasó"),
+        (24, "muy-largo-para-x", "el texto para X tiene 299 caracteres y el límite es 280"),
+        (29, "sin-archivo", "no existe el archivo «no/existe.png»"),
+        (34, "cinco-fotos", "para X: una publicación lleva hasta 4 imágenes"),
+        (38, "campo-raro", "campo desconocido «txto»; ¿quiso decir «texto»?"),
+        (39, "red-rara", "el id «red-rara» ya se usó en la línea 9"),
+    ]
+    for line, entry_id, fragment in expected:
+        assert any(
+            p_line == line and p_id == entry_id and fragment in message
+            for p_line, p_id, message in problems
+        ), f"missing {line} {fragment}; got {problems}"
+    assert all(str(p).startswith(f"{path}:") for p in result.problems)
+
+
+def test_csv_from_a_colombian_spreadsheet_reads_like_the_yaml(tmp_path: Path):
+    media_file(tmp_path, "a.png", PNG)
+    media_file(tmp_path, "b.jpg", JPEG)
+    csv_text = (
+        "id;fecha;redes;texto;texto_x;medios;campaña\n"
+        'ahorro-01;01/12/2026 08:00;facebook|x;"Cada gota cuenta; cuídela";Corto para X;a.png|b.jpg;ahorro\n'
+        "\n"
+        "corte-01;2026-12-02 07:00;facebook;Corte programado;;;cortes\n"
+    )
+    path = tmp_path / "diciembre.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + csv_text.encode("utf-8"))
+
+    result = checker(tmp_path).check_file(path)
+
+    assert result.problems == []
+    first, second = result.entries
+    assert first.text == "Cada gota cuenta; cuídela"
+    assert first.variants == {"x": "Corto para X"}
+    assert first.media == ("a.png", "b.jpg")
+    assert first.networks == ("facebook", "x")
+    assert first.campaign == "ahorro"
+    assert second.line == 4
+
+
+def test_csv_with_commas_and_a_bad_row_names_the_line(tmp_path: Path):
+    path = write(
+        tmp_path,
+        "c.csv",
+        'id,fecha,redes,texto\nbien,2026-12-01 08:00,"facebook;x",Hola\nmal,2026-13-01 08:00,facebook,Hola\n',
+    )
+
+    result = checker(tmp_path).check_file(path)
+
+    assert [(p.line, p.entry_id) for p in result.errors] == [(3, "mal")]
+
+
+def test_a_spreadsheet_saved_as_ansi_is_told_how_to_save_it(tmp_path: Path):
+    path = write(
+        tmp_path,
+        "ansi.csv",
+        "id;fecha;redes;texto\na;2026-12-01 08:00;x;Campaña de ahorro\n",
+        encoding="cp1252",
+    )
+
+    result = checker(tmp_path).check_file(path)
+
+    assert result.errors[0].line == 2
+    assert "CSV UTF-8" in result.errors[0].message
+
+
+def test_bad_yaml_names_the_line(tmp_path: Path):
+    path = write(tmp_path, "roto.yaml", "publicaciones:\n  - id: a\n    fecha: [2026-12-01\n")
+
+    result = checker(tmp_path).check_file(path)
+
+    assert len(result.errors) == 1
+    assert "no es YAML válido" in result.errors[0].message
+
+
+def test_personal_data_in_a_text_is_a_warning_but_the_company_contacts_are_fine(tmp_path: Path):
+    path = write(
+        tmp_path,
+        "datos.yaml",
+        "publicaciones:\n"
+        "  - id: con-datos\n    fecha: 2026-12-01 08:00\n    redes: [facebook]\n"
+        "    texto: Señora Ana, C.C. 1.098.765.432, la llamamos al 315 555 1234 o escribimos a ana@correo.com\n"
+        "  - id: contacto-empresa\n    fecha: 2026-12-01 09:00\n    redes: [facebook]\n"
+        "    texto: Llámenos al 607 123 4567 o escriba a pqr@acueducto.gov.co\n",
+    )
+
+    result = checker(tmp_path, own_contacts=["607 1234567", "pqr@acueducto.gov.co"]).check_file(
+        path
+    )
+
+    assert result.errors == []
+    messages = [p.message for p in result.warnings]
+    assert [p.entry_id for p in result.warnings] == ["con-datos"] * 3
+    assert any("teléfono (315 555 1234)" in m for m in messages)
+    assert any("correo electrónico (ana@correo.com)" in m for m in messages)
+    assert any("cédula" in m for m in messages)
+
+
+def test_a_video_too_long_for_x_is_caught_but_fine_for_facebook(tmp_path: Path):
+    (tmp_path / "largo.mp4").write_bytes(mp4_lasting(200))
+    path = write(
+        tmp_path,
+        "v.yaml",
+        "publicaciones:\n  - id: v\n    fecha: 2026-12-01 08:00\n    redes: [facebook, x]\n    texto: Video\n    medios: [largo.mp4]\n",
+    )
+
+    result = checker(tmp_path).check_file(path)
+
+    assert [p.message for p in result.errors] == [
+        "para X: largo.mp4: dura 3 min 20 s y el límite es 2 min 20 s"
+    ]
+
+
+def test_media_paths_cannot_leave_the_media_folder(tmp_path: Path):
+    path = write(
+        tmp_path,
+        "m.yaml",
+        "publicaciones:\n  - id: m\n    fecha: 2026-12-01 08:00\n    redes: [x]\n    texto: Hola\n    medios: [../../etc/passwd]\n",
+    )
+
+    result = checker(tmp_path).check_file(path)
+
+    assert "sin «..» ni rutas absolutas" in result.errors[0].message
+
+
+def test_a_text_only_for_one_network_needs_its_variant(tmp_path: Path):
+    path = write(
+        tmp_path,
+        "t.yaml",
+        "publicaciones:\n  - id: t\n    fecha: 2026-12-01 08:00\n    redes: [facebook, x]\n    texto_x: Solo para X\n",
+    )
+
+    result = checker(tmp_path).check_file(path)
+
+    assert [p.message for p in result.errors] == ["falta el texto (o texto_facebook para Facebook)"]
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *list("abc áéñ¿¡“”—…·日本"),
+                "💧",
+                "🚰",
+                "👍🏽",
+                "👨\u200d👩\u200d👧",
+                "🇨🇴",
+                "1️⃣",
+                "©",
+                "™",
+                " https://acueducto.gov.co/x ",
+                " acueducto.gov.co ",
+                "\n",
+                "\r\n",
+                "#",
+                ".",
+            ]
+        ),
+        max_size=60,
+    ).map("".join)
+)
+def test_x_length_agrees_with_twitter_text(text: str):
+    assert x_weighted_length(text) == parse_tweet(text).weightedLength
+
+
+@hypothesis_settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=st.sampled_from(["c.yaml", "c.csv"]),
+    text=st.lists(
+        st.sampled_from(
+            [
+                *list("-:;,|\"' \n\t[]{}#&*!>?%@`abcdefxy0123456789"),
+                "id",
+                "fecha",
+                "redes",
+                "texto",
+                "medios",
+                "publicaciones",
+                "2026-12-01 08:00",
+                "facebook",
+                "x",
+                "\n  - id: a\n    ",
+                "zona_horaria: ",
+                "ï»¿",
+            ]
+        ),
+        max_size=120,
+    ).map("".join),
+)
+def test_any_file_gets_exit_0_or_2_and_never_a_traceback(cli, tmp_path: Path, name: str, text: str):
+    (tmp_path / name).write_text(text, encoding="utf-8")
+
+    result = cli("calendar", "check", name)
+
+    assert result.exit_code in (0, 2), result.stderr
+    assert "Traceback" not in result.stderr
+    assert "error inesperado" not in result.stderr
