@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import zoneinfo
 from collections.abc import Iterable
@@ -36,6 +37,7 @@ NETWORK_ALIASES = {"twitter": "x", "fb": "facebook", "face": "facebook"}
 
 # Personal data that should not go out in a public post (Ley 1581 de 2012, habeas data).
 _PHONE = re.compile(r"(?<!\d)(?:\+?57[\s.-]?)?(?:3\d{2}|60\d)[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)")
+_DIGIT_OR_AT = re.compile(r"[0-9@]")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CEDULA = re.compile(r"(?i)\b(?:c\.?\s?c\.?|c[ée]dula)\s*(?:n[o.º°]\.?\s*)?:?\s*\d[\d.\s]{5,12}\d")
 
@@ -198,13 +200,8 @@ class CalendarChecker:
         if not written:
             error("fecha", "falta la fecha (por ejemplo 2026-12-01 08:00, en hora local)")
             return None
-        for pattern in DATE_FORMATS:
-            try:
-                local = datetime.strptime(written, pattern)
-                break
-            except ValueError:
-                continue
-        else:
+        local = _parse_local_time(written)
+        if local is None:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}", written):
                 error(
                     "fecha",
@@ -298,10 +295,16 @@ class CalendarChecker:
                 error(found)
             else:
                 files.append(found)
-        if len(files) == len(names):
+        if files and len(files) == len(names):
             for network in networks:
-                for problem in RULES[network].problems(files):
+                for problem in self._media_rules(network, tuple(names), tuple(files)):
                     error(f"para {network_name(network)}: {problem}")
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019  (the checker lives for one check)
+    def _media_rules(
+        self, network: str, names: tuple[str, ...], files: tuple[MediaFile, ...]
+    ) -> list[str]:
+        return RULES[network].problems(list(files))
 
     def _media_file(self, name: str) -> MediaFile | str:
         if name not in self._media:
@@ -323,7 +326,9 @@ class CalendarChecker:
         return self._media[name]
 
     def _personal_data(self, text: str) -> list[str]:
-        found = []
+        found: list[str] = []
+        if not _DIGIT_OR_AT.search(text):
+            return found
         phones = [p for p in _PHONE.findall(text) if _digits(p)[-10:] not in self.own_digits]
         if phones:
             found.append(
@@ -339,6 +344,20 @@ class CalendarChecker:
                 "el texto parece tener un número de cédula; una publicación no debe llevar datos personales"
             )
         return found
+
+
+def _parse_local_time(written: str) -> datetime | None:
+    if len(written) > 10 and written[:4].isdigit():  # 2026-12-01 08:00, the usual way
+        try:
+            return datetime.fromisoformat(written)
+        except ValueError:
+            pass
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(written, pattern)
+        except ValueError:
+            continue
+    return None
 
 
 def _text(value: str | list[str] | None) -> str:

@@ -67,7 +67,7 @@ def render_month(
         "<!DOCTYPE html>",
         '<html lang="es-CO"><head><meta charset="utf-8">',
         f"<title>{_e(title)}</title><style>{STYLE}</style></head><body>",
-        f"<header><h1>{_e(title)}</h1><p>{_e(company)} · {total} publicaciones"
+        f"<header><h1>{_e(title)}</h1><p>{_e(company) + ' · ' if company else ''}{total} publicaciones"
         + (f" · <span class='warn'>{problems} avisos</span>" if problems else "")
         + f" · horas de {_e(zone.key)}</p></header>",
         _grid(year, number, by_day, zone),
@@ -191,7 +191,7 @@ def _short(text: str, limit: int = 70) -> str:
 
 
 def _day_name(day: date) -> str:
-    return f"{WEEKDAYS[day.weekday()]} {day.day} de {MONTHS[day.month - 1]}"
+    return f"{WEEKDAYS[day.weekday()].capitalize()} {day.day} de {MONTHS[day.month - 1]}"
 
 
 def _e(text: str) -> str:
@@ -217,7 +217,7 @@ td.outside { background: #f3f6f9; color: #9aa8b5; }
 .badge { display: inline-block; border-radius: 3px; padding: 0 5px; font-size: 10px; color: #fff;
          font-weight: 600; }
 .badge.facebook { background: #1877f2; } .badge.x { background: #111; }
-section.day h3 { margin: 18px 0 6px; color: #0077b6; text-transform: capitalize; }
+section.day h3 { margin: 18px 0 6px; color: #0077b6; }
 article.post { border: 1px solid #cfe3ef; border-left: 5px solid #0077b6; border-radius: 6px;
                padding: 8px 12px; margin: 8px 0; break-inside: avoid; }
 .meta { color: #4a5a6a; font-size: 13px; }
