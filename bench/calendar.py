@@ -101,11 +101,8 @@ def measure(path: Path, database: Database) -> None:
 
 def main() -> None:
     entries = rows()
-    print(
-        f"Calendario de {ENTRIES:,} publicaciones, 2 redes cada una (objetivo: menos de 3 s)".replace(
-            ",", "."
-        )
-    )
+    count = f"{ENTRIES:,}".replace(",", ".")
+    print(f"Calendario de {count} publicaciones, 2 redes cada una (objetivo: menos de 3 s)")
     with tempfile.TemporaryDirectory() as folder:
         for name, writer in (("calendario.yaml", write_yaml), ("calendario.csv", write_csv)):
             path = Path(folder) / name

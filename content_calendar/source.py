@@ -57,7 +57,7 @@ _Node = _Scalar | _Sequence | _Mapping
 
 
 @contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
+def no_cyclic_gc() -> Iterator[None]:
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -78,7 +78,7 @@ def _compose(text: str) -> _Node | None:
     keys: list[_Node | None] = []  # per open mapping: its key waiting for a value
     scalar, seq_start, map_start = yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent
     seq_end, map_end = yaml.SequenceEndEvent, yaml.MappingEndEvent
-    with _no_cyclic_gc():  # hundreds of thousands of short-lived objects, none in a cycle
+    with no_cyclic_gc():  # hundreds of thousands of short-lived objects, none in a cycle
         for event in yaml.parse(text, Loader=_Loader):
             kind = type(event)
             if kind is scalar:
