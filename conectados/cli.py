@@ -54,7 +54,8 @@ def main(app: App, config_path: str | None, database: str | None, verbose: int) 
 
 def _mount_commands() -> None:
     from channels.commands import sandbox
-    from conectados.commands import demo, init, status
+    from conectados.commands import init, status
+    from conectados.demo import demo
     from content_calendar.commands import calendar
 
     for command in (init, status, demo, calendar, sandbox):
