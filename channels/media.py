@@ -22,20 +22,6 @@ MediaKind = Literal["image", "video"]
 
 MB = 1024 * 1024
 
-EXTENSION_TYPES = {
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".tif": "image/tiff",
-    ".tiff": "image/tiff",
-    ".bmp": "image/bmp",
-    ".mp4": "video/mp4",
-    ".m4v": "video/mp4",
-    ".mov": "video/quicktime",
-}
-
 
 def kind_of(mime_type: str) -> MediaKind | None:
     if mime_type.startswith("image/"):
@@ -68,6 +54,13 @@ def sniff(head: bytes) -> str | None:
 
 def mp4_duration(handle: BinaryIO, size: int) -> float | None:
     """Seconds a MP4/MOV file lasts, from its movie header (moov/mvhd); None if not found."""
+    try:
+        return _mvhd_seconds(handle, size)
+    except (struct.error, IndexError, OSError, ZeroDivisionError):  # a truncated or odd file
+        return None
+
+
+def _mvhd_seconds(handle: BinaryIO, size: int) -> float | None:
     start, end = 0, size
     while start + 8 <= end:
         handle.seek(start)
@@ -133,6 +126,8 @@ class MediaRules:
     max_images: int
     max_gif_bytes: int | None = None
     max_video_seconds: float | None = None
+    gif_alone: bool = False
+    """X: "up to 4 photos, 1 animated GIF or 1 video in a Post"."""
 
     def max_bytes(self, mime_type: str) -> int:
         if mime_type == "image/gif" and self.max_gif_bytes:
@@ -141,36 +136,44 @@ class MediaRules:
 
     def problems(self, files: list[MediaFile]) -> list[str]:
         """Why this set of files cannot go in one post (Spanish), or nothing."""
+        return [p for media in files for p in self.file_problems(media)] + self.set_problems(files)
+
+    def file_problems(self, media: MediaFile) -> list[str]:
+        """Why this one file cannot go out on this network."""
+        name = media.path.name
+        if media.mime_type is None:
+            return [f"«{name}» no es una imagen ni un video reconocible"]
+        if media.mime_type not in self.image_types | self.video_types:
+            return [f"{name}: tipo {media.mime_type} no admitido"]
+        if media.size > self.max_bytes(media.mime_type):
+            limit, size = self.max_bytes(media.mime_type) / MB, media.size / MB
+            return [f"{name}: pesa {_number(size)} MB y el límite es {limit:.0f} MB"]
+        if self.max_video_seconds and (media.seconds or 0) > self.max_video_seconds:
+            return [
+                f"{name}: dura {_clock(media.seconds or 0)} y el límite es "
+                f"{_clock(self.max_video_seconds)}"
+            ]
+        return []
+
+    def set_problems(self, files: list[MediaFile]) -> list[str]:
+        """Why these files cannot go together in one post."""
         found = []
-        for media in files:
-            if media.mime_type is None:
-                found.append(f"{media.path.name}: no es una imagen ni un video reconocible")
-                continue
-            accepted = self.image_types | self.video_types
-            if media.mime_type not in accepted:
-                found.append(f"{media.path.name}: tipo {media.mime_type} no admitido")
-            elif media.size > self.max_bytes(media.mime_type):
-                limit = self.max_bytes(media.mime_type) / MB
-                size = media.size / MB
-                found.append(f"{media.path.name}: pesa {size:.1f} MB y el límite es {limit:.0f} MB")
-            elif (
-                self.max_video_seconds
-                and media.seconds is not None
-                and media.seconds > self.max_video_seconds
-            ):
-                found.append(
-                    f"{media.path.name}: dura {_clock(media.seconds)} y el límite es "
-                    f"{_clock(self.max_video_seconds)}"
-                )
         videos = [media for media in files if media.kind == "video"]
         images = [media for media in files if media.kind == "image"]
+        gifs = [media for media in images if media.mime_type == "image/gif"]
         if videos and images:
             found.append("una publicación lleva imágenes o un video, no ambos")
         if len(videos) > 1:
             found.append("una publicación lleva un solo video")
+        if self.gif_alone and gifs and len(images) > 1:
+            found.append("un GIF va solo: una publicación lleva un GIF o hasta 4 fotos")
         if len(images) > self.max_images:
             found.append(f"una publicación lleva hasta {self.max_images} imágenes")
         return found
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")  # Colombian decimal comma
 
 
 def _clock(seconds: float) -> str:
@@ -197,5 +200,6 @@ RULES: dict[str, MediaRules] = {
         max_video_bytes=512 * MB,
         max_images=4,
         max_video_seconds=140,
+        gif_alone=True,
     ),
 }

@@ -103,7 +103,7 @@ def demo(app: App, carpeta: str) -> None:
 
 def _try_calendar(app: App, folder: Path) -> None:
     """Check and import the sample calendar, moved to next month, and draw its preview."""
-    from content_calendar.check import CalendarChecker
+    from content_calendar.check import checker_for
     from content_calendar.importer import import_calendar
     from content_calendar.preview import PreviewItem, render_month
 
@@ -114,10 +114,7 @@ def _try_calendar(app: App, folder: Path) -> None:
         write_atomically(
             path, shifted_calendar(SAMPLE_CALENDAR.read_text(encoding="utf-8"), next_month)
         )
-    checker = CalendarChecker(
-        app.settings.timezone, app.settings.media_dir, app.clock.now(), [*DEMO_COMPANY["telefonos"]]
-    )
-    result = checker.check_file(path)
+    result = checker_for(app.settings, app.clock.now()).check_file(path)
     for problem in result.problems:
         click.echo(f"   {problem}")
     if result.errors:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import functools
+import errno
 import re
+import unicodedata
 import zoneinfo
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 
 from channels.media import RULES, MediaFile
@@ -26,6 +27,7 @@ from content_calendar.text_rules import network_name, text_problem
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID_LENGTH = 100
+FAR_AHEAD = timedelta(days=400)
 DATE_FORMATS = (
     "%Y-%m-%d %H:%M",
     "%Y-%m-%d %H:%M:%S",
@@ -34,13 +36,33 @@ DATE_FORMATS = (
     "%d/%m/%Y %H:%M",
     "%d/%m/%Y %H:%M:%S",
 )
+_ISO_LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?$")
 NETWORK_ALIASES = {"twitter": "x", "fb": "facebook", "face": "facebook"}
 
 # Personal data that should not go out in a public post (Ley 1581 de 2012, habeas data).
-_PHONE = re.compile(r"(?<!\d)(?:\+?57[\s.-]?)?(?:3\d{2}|60\d)[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)")
 _DIGIT_OR_AT = re.compile(r"[0-9@]")
+_PHONE = re.compile(
+    r"(?<!\d)(?:\+?57[\s.-]?)?\(?(?:3\d{2}|60\d)\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)"
+    r"|(?i:tel(?:éfono|efono)?\.?:?)\s*\(?\d{1,3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)"
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_CEDULA = re.compile(r"(?i)\b(?:c\.?\s?c\.?|c[ée]dula)\s*(?:n[o.º°]\.?\s*)?:?\s*\d[\d.\s]{5,12}\d")
+_CEDULA = re.compile(
+    r"(?i)\b(?:c\.?\s?c\.?|c[ée]dula|documento|doc\.)\s*(?:n[o.º°]\.?\s*)?:?\s*\d[\d.\s]{5,12}\d"
+)
+_ERRNO_REASONS = {
+    errno.EACCES: "no hay permiso para leerlo",
+    errno.EISDIR: "es una carpeta, no un archivo",
+    errno.ENAMETOOLONG: "el nombre es demasiado largo",
+}
+
+
+@dataclass(frozen=True)
+class KnownPost:
+    """What the database already has for an id: where it came from and when it goes out."""
+
+    scheduled_at: datetime
+    source_file: str
+    line: int
 
 
 @dataclass(frozen=True)
@@ -66,6 +88,10 @@ class CheckResult:
     path: Path
     entries: list[CalendarEntry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    rejected: list[CalendarEntry] = field(default_factory=list)
+    """Entries with errors whose date could be read: the preview still shows them."""
+    by_entry: dict[int, list[Problem]] = field(default_factory=dict)
+    """The problems of each entry, by the line where the entry starts."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -75,16 +101,17 @@ class CheckResult:
     def warnings(self) -> list[Problem]:
         return [problem for problem in self.problems if problem.warning]
 
-    def problems_of(self, entry_id: str) -> list[Problem]:
-        return [problem for problem in self.problems if problem.entry_id == entry_id]
+    def problems_of(self, entry: CalendarEntry) -> list[Problem]:
+        return self.by_entry.get(entry.line, [])
 
 
 class CalendarChecker:
     """Checks calendar files against the networks' rules and the company's settings.
 
     `own_contacts` are the company's phones and addresses: quoting them in a post is fine.
-    `known_ids` are entries already imported: a past date is no error for them (it is the
-    daemon's business whether they went out).
+    `known` are the posts already imported: their past dates are no error as long as the
+    file keeps them (it is the daemon's business whether they went out), and an id that
+    another file already uses is one.
     """
 
     def __init__(
@@ -93,14 +120,14 @@ class CalendarChecker:
         media_dir: Path,
         now: datetime,
         own_contacts: Iterable[str] = (),
-        known_ids: Iterable[str] = (),
+        known: Mapping[str, KnownPost] | None = None,
     ) -> None:
         self.zone = zone
         self.media_dir = media_dir
         self.now = now
         self.own_digits = {_digits(contact)[-10:] for contact in own_contacts if _digits(contact)}
         self.own_emails = {contact.lower() for contact in own_contacts if "@" in contact}
-        self.known_ids = set(known_ids)
+        self.known = dict(known or {})
         self._media: dict[str, MediaFile | str] = {}
 
     def check_file(self, path: Path) -> CheckResult:
@@ -109,26 +136,25 @@ class CalendarChecker:
 
     def _check_file(self, path: Path) -> CheckResult:
         raw = read_calendar(path)
+        source = str(path.resolve())
         result = CheckResult(path, problems=list(raw.problems))
         zone = self._zone(raw, result)
         first_line: dict[str, int] = {}
         for entry in raw.entries:
-            checked = self._check_entry(raw, entry, zone, result)
             entry_id = entry.id
-            if entry_id and ID_PATTERN.match(entry_id):
-                if entry_id in first_line:
-                    result.problems.append(
-                        Problem(
-                            str(path),
-                            entry.line_of("id"),
-                            entry_id,
-                            f"el id «{entry_id}» ya se usó en la línea {first_line[entry_id]}; cada publicación necesita un id propio",
-                        )
+            if entry_id and entry_id in first_line:
+                result.problems.append(
+                    Problem(
+                        str(path),
+                        entry.line_of("id"),
+                        entry_id,
+                        f"el id «{entry_id}» ya se usó en la línea {first_line[entry_id]}; cada publicación necesita un id propio",
                     )
-                    continue
+                )
+                continue
+            if entry_id:
                 first_line[entry_id] = entry.line_of("id")
-            if checked is not None:
-                result.entries.append(checked)
+            self._check_entry(raw, source, entry, zone, result)
         if not raw.entries and not result.problems:
             result.problems.append(
                 Problem(str(path), 1, None, "el calendario no tiene publicaciones", warning=True)
@@ -152,18 +178,23 @@ class CalendarChecker:
             return zoneinfo.ZoneInfo(self.zone)
 
     def _check_entry(
-        self, raw: RawCalendar, entry: RawEntry, zone: zoneinfo.ZoneInfo, result: CheckResult
-    ) -> CalendarEntry | None:
-        file = str(raw.path)
+        self,
+        raw: RawCalendar,
+        file: str,
+        entry: RawEntry,
+        zone: zoneinfo.ZoneInfo,
+        result: CheckResult,
+    ) -> None:
         entry_id = entry.id
         before = len(result.errors)
-
         misspelt: set[str] = set()
 
         def error(name: str, message: str, warning: bool = False) -> None:
             if name in misspelt and name not in entry.values:
                 return  # already reported as the misspelt field it stands for
-            result.problems.append(Problem(file, entry.line_of(name), entry_id, message, warning))
+            problem = Problem(str(raw.path), entry.line_of(name), entry_id, message, warning)
+            result.problems.append(problem)
+            result.by_entry.setdefault(entry.line, []).append(problem)
 
         for name in entry.values:
             if name not in FIELDS:
@@ -171,7 +202,10 @@ class CalendarChecker:
                 hint = f"; ¿quiso decir «{close[0]}»?" if close else ""
                 error(name, f"campo desconocido «{name}»{hint}")
                 misspelt.update(close)
+        for name, problem in entry.notes:
+            error(name, problem, warning=True)
 
+        known = self.known.get(entry_id or "")
         if entry_id is None:
             error("id", "falta el campo id (una clave única, por ejemplo ahorro-agua-01)")
         elif len(entry_id) > MAX_ID_LENGTH or not ID_PATTERN.match(entry_id):
@@ -179,17 +213,22 @@ class CalendarChecker:
                 "id",
                 f"el id «{entry_id}» solo puede tener minúsculas sin tildes, números y guiones (por ejemplo ahorro-agua-01)",
             )
+        elif known is not None and known.source_file != file:
+            error(
+                "id",
+                f"el id «{entry_id}» ya lo usa otra publicación importada de {known.source_file}:{known.line}; use otro id",
+            )
 
-        scheduled = self._date(entry, zone, error)
+        scheduled = self._date(entry, zone, known, error)
         networks = self._networks(entry, error)
         texts = self._texts(entry, networks, error)
         media = self._media_files(entry, networks, error)
         campaign = _text(entry.values.get("campana")) or None
 
-        if len(result.errors) > before or entry_id is None or scheduled is None:
-            return None
-        return CalendarEntry(
-            id=entry_id,
+        if scheduled is None:
+            return
+        checked = CalendarEntry(
+            id=entry_id or f"línea-{entry.line}",
             scheduled_at=scheduled,
             networks=networks,
             text=texts.get("", ""),
@@ -199,8 +238,14 @@ class CalendarChecker:
             source_file=file,
             line=entry.line,
         )
+        if len(result.errors) > before or entry_id is None:
+            result.rejected.append(checked)
+        else:
+            result.entries.append(checked)
 
-    def _date(self, entry: RawEntry, zone: zoneinfo.ZoneInfo, error) -> datetime | None:
+    def _date(
+        self, entry: RawEntry, zone: zoneinfo.ZoneInfo, known: KnownPost | None, error
+    ) -> datetime | None:
         written = _text(entry.values.get("fecha"))
         if not written:
             error("fecha", "falta la fecha (por ejemplo 2026-12-01 08:00, en hora local)")
@@ -218,11 +263,23 @@ class CalendarChecker:
                     f"la fecha «{written}» no se entiende; escríbala como 2026-12-01 08:00 (o 01/12/2026 08:00)",
                 )
             return None
-        moment = local.replace(tzinfo=zone).astimezone(UTC)
-        if moment <= self.now and entry.id not in self.known_ids:
+        try:
+            # Local time in the calendar's zone, unless the date says its own offset.
+            moment = (local if local.tzinfo else local.replace(tzinfo=zone)).astimezone(UTC)
+        except (OverflowError, ValueError):
+            error("fecha", f"la fecha «{written}» está fuera del calendario")
+            return None
+        unchanged = known is not None and known.scheduled_at == moment
+        if moment <= self.now and not unchanged:
             error(
                 "fecha",
-                f"la fecha {written} ya pasó; una publicación nueva debe ser para más adelante",
+                f"la fecha {written} ya pasó; una publicación debe programarse para más adelante",
+            )
+        elif moment - self.now > FAR_AHEAD:
+            error(
+                "fecha",
+                f"la fecha {written} es dentro de más de un año; revise el año",
+                warning=True,
             )
         return moment
 
@@ -271,25 +328,25 @@ class CalendarChecker:
         """The text and media problems of an entry already imported (files may have changed)."""
         problems: list[Problem] = []
 
-        def error(_name: str, message: str, warning: bool = False) -> None:
+        def error(message: str, warning: bool = False) -> None:
             problems.append(Problem(entry.source_file, entry.line, entry.id, message, warning))
 
         for network in entry.networks:
             problem = text_problem(network, entry.text_for(network))
             if problem:
-                error("texto", problem)
+                error(problem)
         for text in {entry.text, *entry.variants.values()}:
             for problem in self._personal_data(text):
-                error("texto", problem, warning=True)
-        self._check_media(
-            list(entry.media), entry.networks, lambda message: error("medios", message)
-        )
+                error(problem, warning=True)
+        self._check_media(list(entry.media), entry.networks, error)
         return problems
 
     def _media_files(self, entry: RawEntry, networks: tuple[str, ...], error) -> tuple[str, ...]:
         value = entry.values.get("medios")
         names = split_list(value, ";|") if isinstance(value, str) else list(value or [])
-        self._check_media(names, networks, lambda message: error("medios", message))
+        self._check_media(
+            names, networks, lambda message, warning=False: error("medios", message, warning)
+        )
         return tuple(names)
 
     def _check_media(self, names: list[str], networks: tuple[str, ...], error) -> None:
@@ -298,37 +355,51 @@ class CalendarChecker:
             found = self._media_file(name)
             if isinstance(found, str):
                 error(found)
-            else:
-                files.append(found)
-        if files and len(files) == len(names):
-            for network in networks:
-                for problem in self._media_rules(network, tuple(names), tuple(files)):
+                continue
+            files.append(found)
+            if found.kind == "video" and found.seconds is None:
+                error(
+                    f"no se pudo leer cuánto dura «{name}»; revise que el video se abra bien",
+                    warning=True,
+                )
+        reported: set[str] = set()
+        for network in networks:
+            rules = RULES[network]
+            found_all = len(files) == len(names)
+            problems = [p for media in files for p in rules.file_problems(media)]
+            problems += rules.set_problems(files) if found_all else []
+            for problem in problems:
+                if problem.endswith("reconocible"):  # the same for every network: say it once
+                    if problem not in reported:
+                        error(problem)
+                    reported.add(problem)
+                else:
                     error(f"para {network_name(network)}: {problem}")
-
-    @functools.lru_cache(maxsize=1024)  # noqa: B019  (the checker lives for one check)
-    def _media_rules(
-        self, network: str, names: tuple[str, ...], files: tuple[MediaFile, ...]
-    ) -> list[str]:
-        return RULES[network].problems(list(files))
 
     def _media_file(self, name: str) -> MediaFile | str:
         if name not in self._media:
-            relative = PurePosixPath(name.replace("\\", "/"))
-            if relative.is_absolute() or ".." in relative.parts:
-                self._media[name] = (
-                    f"«{name}» debe ser una ruta dentro de la carpeta de medios, sin «..» ni rutas absolutas"
-                )
-            else:
-                path = self.media_dir / relative
-                try:
-                    self._media[name] = MediaFile.inspect(path)
-                except FileNotFoundError:
-                    self._media[name] = (
-                        f"no existe el archivo «{name}» en la carpeta de medios ({self.media_dir})"
-                    )
-                except OSError as exc:
-                    self._media[name] = f"no se pudo leer «{name}» ({exc.strerror})"
+            self._media[name] = self._find_media(name)
         return self._media[name]
+
+    def _find_media(self, name: str) -> MediaFile | str:
+        relative = PurePosixPath(name.replace("\\", "/"))
+        if not name or relative.is_absolute() or ".." in relative.parts or "\0" in name:
+            return f"«{name}» debe ser una ruta dentro de la carpeta de medios, sin «..» ni rutas absolutas"
+        # A name typed on one system and saved on another may differ in its accents' form.
+        for form in dict.fromkeys(
+            (name, unicodedata.normalize("NFC", name), unicodedata.normalize("NFD", name))
+        ):
+            path = self.media_dir / PurePosixPath(form.replace("\\", "/"))
+            try:
+                if path.is_dir():
+                    return f"«{name}» es una carpeta, no un archivo; escriba el nombre del archivo"
+                return MediaFile.inspect(path)
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                reason = _ERRNO_REASONS.get(exc.errno or 0, "no se puede abrir")
+                return f"no se pudo leer «{name}»: {reason}"
+        return f"no existe el archivo «{name}» en la carpeta de medios ({self.media_dir})"
 
     def _personal_data(self, text: str) -> list[str]:
         found: list[str] = []
@@ -351,12 +422,30 @@ class CalendarChecker:
         return found
 
 
+def checker_for(
+    settings, now: datetime, known: Mapping[str, KnownPost] | None = None
+) -> CalendarChecker:
+    """The checker for a company: its zone, its media folder, its own contacts."""
+    company = settings.company
+    return CalendarChecker(
+        zone=settings.timezone,
+        media_dir=settings.media_dir,
+        now=now,
+        own_contacts=[*company.phones, company.whatsapp, company.email],
+        known=known,
+    )
+
+
+def with_networks(entry: CalendarEntry, networks: tuple[str, ...]) -> CalendarEntry:
+    return replace(entry, networks=networks)
+
+
 def _parse_local_time(written: str) -> datetime | None:
-    if len(written) > 10 and written[:4].isdigit():  # 2026-12-01 08:00, the usual way
+    if _ISO_LOCAL.match(written):  # 2026-12-01 08:00, the usual way, parsed fast
         try:
             return datetime.fromisoformat(written)
         except ValueError:
-            pass
+            return None
     for pattern in DATE_FORMATS:
         try:
             return datetime.strptime(written, pattern)

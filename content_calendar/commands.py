@@ -15,7 +15,13 @@ from conectados.app import App
 from conectados.errors import BadInput, ExitStatus
 from conectados.files import write_atomically
 from conectados.terminal import Group
-from content_calendar.check import CalendarChecker, CalendarEntry, CheckResult
+from content_calendar.check import (
+    CalendarChecker,
+    CalendarEntry,
+    CheckResult,
+    KnownPost,
+    checker_for,
+)
 from content_calendar.importer import import_calendar
 from content_calendar.models import Post, PublicationState
 from content_calendar.preview import PreviewItem, render_month
@@ -36,15 +42,18 @@ def calendar() -> None:
     """Calendario de contenidos: revisar, importar y consultar lo que se publicará."""
 
 
-def _checker(app: App, known_ids: set[str] | None = None) -> CalendarChecker:
-    company = app.settings.company
-    return CalendarChecker(
-        zone=app.settings.timezone,
-        media_dir=app.settings.media_dir,
-        now=app.clock.now(),
-        own_contacts=[*company.phones, company.whatsapp, company.email],
-        known_ids=known_ids or (),
-    )
+def _known_posts(app: App) -> dict[str, KnownPost]:
+    """What the database already has, when there is a database to ask (check works without)."""
+    database = app.database
+    if not database.schema_state().is_current:
+        return {}
+    with database.session() as session:
+        rows = session.exec(select(Post.id, Post.scheduled_at, Post.source_file, Post.source_line))
+        return {row[0]: KnownPost(row[1], row[2], row[3]) for row in rows}
+
+
+def _checker(app: App, known: dict[str, KnownPost] | None = None) -> CalendarChecker:
+    return checker_for(app.settings, app.clock.now(), known)
 
 
 def _print_problems(result: CheckResult) -> None:
@@ -55,7 +64,8 @@ def _print_problems(result: CheckResult) -> None:
 def _summary(result: CheckResult) -> str:
     errors, warnings = len(result.errors), len(result.warnings)
     return (
-        f"{result.path}: {len(result.entries)} publicaciones listas, "
+        f"{result.path}: {len(result.entries)} "
+        f"{'publicación lista' if len(result.entries) == 1 else 'publicaciones listas'}, "
         f"{errors} {'error' if errors == 1 else 'errores'}, "
         f"{warnings} {'advertencia' if warnings == 1 else 'advertencias'}."
     )
@@ -72,7 +82,7 @@ def check(app: App, files: tuple[Path, ...]) -> None:
     Muestra cada problema como ARCHIVO:LÍNEA: id: problema. Termina con código 2 si hay
     algún error; las advertencias no impiden importar.
     """
-    checker = _checker(app)
+    checker = _checker(app, _known_posts(app))
     failed = False
     for path in files:
         result = checker.check_file(app.cwd / path)
@@ -101,9 +111,7 @@ def import_(app: App, file: Path, cancelar_ausentes: bool) -> None:
     """
     database = app.ready_database()
     path = (app.cwd / file).resolve()
-    with database.session() as session:
-        known = set(session.exec(select(Post.id)))
-    result = _checker(app, known).check_file(path)
+    result = _checker(app, _known_posts(app)).check_file(path)
     _print_problems(result)
     if result.errors:
         click.echo(_summary(result))
@@ -280,21 +288,31 @@ def preview(app: App, file: Path | None, mes: str | None, salida: Path | None) -
     base de datos. La página no necesita internet y se puede imprimir.
     """
     month = _parse_month(mes)
-    checker = _checker(app)
+    checker = _checker(app, _known_posts(app))
     if file is not None:
         result = checker.check_file(app.cwd / file)
         _print_problems(result)
-        items = [PreviewItem(entry, result.problems_of(entry.id)) for entry in result.entries]
+        items = [
+            PreviewItem(entry, result.problems_of(entry))
+            for entry in [*result.entries, *result.rejected]
+        ]
     else:
         items = _items_from_database(app, checker)
     if month is None:
         if not items:
             raise BadInput("no hay publicaciones para mostrar; indique --mes o un archivo")
-        first = min(item.entry.scheduled_at for item in items).astimezone(app.settings.zone)
-        month = f"{first:%Y-%m}"
+        now = app.clock.now()
+        upcoming = [i.entry.scheduled_at for i in items if i.entry.scheduled_at >= now]
+        first = min(upcoming or [i.entry.scheduled_at for i in items])
+        month = f"{first.astimezone(app.settings.zone):%Y-%m}"
     target = app.cwd / (salida or Path(f"calendario-{month}.html"))
     page = render_month(
-        items, month, app.settings.zone, app.settings.company.name, app.settings.media_dir
+        items,
+        month,
+        app.settings.zone,
+        app.settings.company.name,
+        app.settings.media_dir,
+        generated_at=app.clock.now(),
     )
     try:
         write_atomically(target, page)
@@ -304,28 +322,23 @@ def preview(app: App, file: Path | None, mes: str | None, salida: Path | None) -
 
 
 def _items_from_database(app: App, checker: CalendarChecker) -> list[PreviewItem]:
-    rows = list_publications(app.ready_database())
-    items: dict[str, PreviewItem] = {}
-    for row in rows:
-        post = row.post
-        if post.id not in items:
-            entry = CalendarEntry(
-                id=post.id,
-                scheduled_at=post.scheduled_at,
-                networks=(),
-                text=post.text,
-                variants=dict(post.variants or {}),
-                media=tuple(post.media or ()),
-                campaign=post.campaign,
-                source_file=post.source_file,
-                line=post.source_line,
-            )
-            items[post.id] = PreviewItem(entry)
-        item = items[post.id]
-        item.entry = CalendarEntry(
-            **{**item.entry.__dict__, "networks": (*item.entry.networks, row.publication.network)}
+    rows_by_post: dict[str, list[Row]] = {}
+    for row in list_publications(app.ready_database()):
+        rows_by_post.setdefault(row.post.id, []).append(row)
+    items = []
+    for rows in rows_by_post.values():
+        post = rows[0].post
+        entry = CalendarEntry(
+            id=post.id,
+            scheduled_at=post.scheduled_at,
+            networks=tuple(row.publication.network for row in rows),
+            text=post.text,
+            variants=dict(post.variants or {}),
+            media=tuple(post.media or ()),
+            campaign=post.campaign,
+            source_file=post.source_file,
+            line=post.source_line,
         )
-        item.states[row.publication.network] = STATE_NAMES[row.publication.state]
-    for item in items.values():
-        item.problems = checker.recheck(item.entry)
-    return list(items.values())
+        states = {row.publication.network: STATE_NAMES[row.publication.state] for row in rows}
+        items.append(PreviewItem(entry, checker.recheck(entry), states))
+    return items

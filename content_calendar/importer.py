@@ -43,14 +43,14 @@ def _content(post: sa.Row, networks: set[str]) -> tuple:
     )
 
 
-def _entry_content(entry: CalendarEntry) -> tuple:
+def _entry_content(entry: CalendarEntry, cancelled: set[str]) -> tuple:
     return (
         entry.text,
         dict(entry.variants),
         entry.media,
         entry.scheduled_at,
         entry.campaign,
-        frozenset(entry.networks),
+        frozenset(entry.networks) - cancelled,
     )
 
 
@@ -95,8 +95,9 @@ def import_calendar(
                 report.created.append(entry.id)
                 continue
             existing = publications[entry.id]
-            active = {n for n, p in existing.items() if p.state != PublicationState.CANCELLED}
-            if _content(post, active) == _entry_content(entry):
+            # A cancelled network stays cancelled whether the file still lists it or not.
+            cancelled = {n for n, p in existing.items() if p.state == PublicationState.CANCELLED}
+            if _content(post, set(existing) - cancelled) == _entry_content(entry, cancelled):
                 report.unchanged.append(entry.id)
                 continue
             locked = sorted(n for n, p in existing.items() if p.state in LOCKED_STATES)

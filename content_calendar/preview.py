@@ -51,7 +51,12 @@ class PreviewItem:
 
 
 def render_month(
-    items: list[PreviewItem], month: str, zone: ZoneInfo, company: str, media_dir: Path
+    items: list[PreviewItem],
+    month: str,
+    zone: ZoneInfo,
+    company: str,
+    media_dir: Path,
+    generated_at: datetime | None = None,
 ) -> str:
     year, number = (int(part) for part in month.split("-"))
     by_day: dict[date, list[PreviewItem]] = defaultdict(list)
@@ -80,9 +85,8 @@ def render_month(
         parts.append("</section>")
     if not by_day:
         parts.append("<p>No hay publicaciones este mes.</p>")
-    parts.append(
-        f"<footer>Generado por Conectados el {datetime.now(zone):%Y-%m-%d %H:%M}.</footer>"
-    )
+    generated = (generated_at or datetime.now(zone)).astimezone(zone)
+    parts.append(f"<footer>Generado por Conectados el {generated:%Y-%m-%d %H:%M}.</footer>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -99,7 +103,14 @@ def _grid(year: int, month: int, by_day: dict[date, list[PreviewItem]], zone: Zo
             for item in by_day.get(day, []):
                 local = item.entry.scheduled_at.astimezone(zone)
                 marks = "".join(_badge(network) for network in item.entry.networks)
-                flag = " <span class='warn'>⚠</span>" if item.problems else ""
+                errors = any(not problem.warning for problem in item.problems)
+                flag = (
+                    " <span class='error'>✖ con errores</span>"
+                    if errors
+                    else " <span class='warn'>⚠</span>"
+                    if item.problems
+                    else ""
+                )
                 cell.append(
                     f"<div class='mini'><b>{local:%H:%M}</b> {marks}{flag}<br>"
                     f"{_e(_short(item.entry.text or next(iter(item.entry.variants.values()), '')))}</div>"
@@ -158,7 +169,7 @@ class _Thumbnails:
         path = self.media_dir / name
         try:
             media = MediaFile.inspect(path)
-        except OSError:
+        except (OSError, ValueError):
             return f"<figure class='missing'>falta {_e(name)}</figure>"
         if media.kind == "video":
             seconds = (
@@ -172,7 +183,7 @@ class _Thumbnails:
                 image.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
                 buffer = io.BytesIO()
                 image.convert("RGB").save(buffer, "JPEG", quality=70)
-        except (OSError, ValueError, Image.DecompressionBombError):
+        except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
             return f"<figure class='missing'>no se puede mostrar {_e(name)}</figure>"
         data = base64.b64encode(buffer.getvalue()).decode()
         return (
@@ -200,7 +211,8 @@ def _e(text: str) -> str:
 
 STYLE = """
 @page { size: A4 landscape; margin: 12mm; }
-body { font-family: "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: #1b2a3a;
+body { font-family: "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif, "Segoe UI Emoji",
+       "Apple Color Emoji", "Noto Color Emoji"; color: #1b2a3a;
        margin: 0 auto; max-width: 1200px; padding: 16px; line-height: 1.35; }
 header h1 { margin: 0; color: #023e8a; font-size: 22px; }
 header p { margin: 4px 0 14px; color: #4a5a6a; }
@@ -213,7 +225,9 @@ table.month td { border: 1px solid #cfe3ef; vertical-align: top; height: 92px; p
                  font-size: 11px; break-inside: avoid; }
 td.outside { background: #f3f6f9; color: #9aa8b5; }
 .num { font-weight: 700; color: #023e8a; }
-.mini { background: #eef8fc; border-radius: 4px; padding: 3px 4px; margin-top: 3px; }
+.mini { background: #eef8fc; border-radius: 4px; padding: 3px 4px; margin-top: 3px;
+        overflow-wrap: anywhere; }
+span.error { color: #b00020; font-weight: 600; }
 .badge { display: inline-block; border-radius: 3px; padding: 0 5px; font-size: 10px; color: #fff;
          font-weight: 600; }
 .badge.facebook { background: #1877f2; } .badge.x { background: #111; }
@@ -221,7 +235,8 @@ section.day h3 { margin: 18px 0 6px; color: #0077b6; }
 article.post { border: 1px solid #cfe3ef; border-left: 5px solid #0077b6; border-radius: 6px;
                padding: 8px 12px; margin: 8px 0; break-inside: avoid; }
 .meta { color: #4a5a6a; font-size: 13px; }
-.net { margin-top: 6px; } .net p { margin: 4px 0 0; white-space: pre-wrap; font-size: 14px; }
+.net { margin-top: 6px; }
+.net p { margin: 4px 0 0; white-space: pre-wrap; font-size: 14px; overflow-wrap: anywhere; }
 .count { color: #6b7b8b; font-size: 11px; } .state { font-size: 11px; color: #2d6a4f; }
 .media { display: flex; gap: 8px; flex-wrap: wrap; margin-top: 8px; }
 figure { margin: 0; font-size: 11px; color: #4a5a6a; }

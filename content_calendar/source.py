@@ -31,10 +31,10 @@ _Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # libyaml when the whee
 
 
 class _Scalar:
-    __slots__ = ("line", "value")
+    __slots__ = ("line", "plain", "value")
 
-    def __init__(self, value: str, line: int) -> None:
-        self.value, self.line = value, line
+    def __init__(self, value: str, line: int, plain: bool = True) -> None:
+        self.value, self.line, self.plain = value, line, plain
 
 
 class _Sequence:
@@ -67,6 +67,43 @@ def no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+class _Unsupported(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+# PyYAML's explanations, said in Spanish with what to do about them.
+_YAML_HINTS = (
+    (
+        "mapping values are not allowed",
+        "hay dos puntos «:» dentro de un valor; ponga ese texto entre comillas",
+    ),
+    ("found character '\\t'", "hay un tabulador; use espacios para la sangría"),
+    (
+        "cannot start any token",
+        "un valor empieza con un carácter reservado (@, `, %); ponga ese texto entre comillas",
+    ),
+    ("could not find expected ':'", "falta «:» después de un campo, o hay una comilla sin cerrar"),
+    ("found unexpected end of stream", "hay una comilla o un corchete sin cerrar"),
+    ("expected <block end>", "la sangría no coincide con la de las líneas de arriba"),
+    ("did not find expected key", "la sangría no coincide con la de las líneas de arriba"),
+    (
+        "did not find expected '-' indicator",
+        "la sangría de la lista no coincide; cada publicación empieza con «- id:»",
+    ),
+    ("found duplicate anchor", "hay un ancla (&) repetida; no use anclas"),
+)
+
+
+def _yaml_reason(exc: yaml.YAMLError) -> str:
+    problem = str(getattr(exc, "problem", "") or "")
+    for english, spanish in _YAML_HINTS:
+        if english in problem:
+            return spanish
+    return "revise la sangría, los dos puntos y las comillas"
+
+
 def _compose(text: str) -> _Node | None:
     """The document as light nodes that keep their line, straight from the parser's events.
 
@@ -82,7 +119,7 @@ def _compose(text: str) -> _Node | None:
         for event in yaml.parse(text, Loader=_Loader):
             kind = type(event)
             if kind is scalar:
-                node: _Node = _Scalar(event.value, event.start_mark.line + 1)
+                node: _Node = _Scalar(event.value, event.start_mark.line + 1, not event.style)
             elif kind is seq_start:
                 node = _Sequence(event.start_mark.line + 1)
             elif kind is map_start:
@@ -92,7 +129,15 @@ def _compose(text: str) -> _Node | None:
                 keys.pop()
                 continue
             elif kind is yaml.AliasEvent:
-                raise yaml.YAMLError("anchors and aliases (&, *) are not used in a calendar")
+                raise _Unsupported(
+                    event.start_mark.line + 1,
+                    "los alias de YAML (*nombre) no se usan en un calendario; escriba el valor completo",
+                )
+            elif kind is yaml.DocumentStartEvent and root is not None:
+                raise _Unsupported(
+                    event.start_mark.line + 1,
+                    "el archivo tiene más de un documento (una línea «---»); deje un solo calendario por archivo",
+                )
             else:
                 continue
             if not stack:
@@ -117,6 +162,8 @@ class RawEntry:
     line: int
     values: dict[str, str | list[str]] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    """Warnings found while reading: (field, Spanish sentence)."""
 
     def line_of(self, name: str) -> int:
         return self.lines.get(name, self.line)
@@ -144,8 +191,14 @@ def read_calendar(path: Path) -> RawCalendar:
     calendar = RawCalendar(path)
     try:
         data = path.read_bytes()
-    except OSError as exc:
-        calendar.problem(1, f"no se pudo leer el archivo ({exc.strerror}); revise la ruta")
+    except FileNotFoundError:
+        calendar.problem(1, "el archivo no existe; revise el nombre y la carpeta")
+        return calendar
+    except IsADirectoryError:
+        calendar.problem(1, "es una carpeta, no un archivo de calendario")
+        return calendar
+    except OSError:
+        calendar.problem(1, "no se pudo leer el archivo; revise que exista y que tenga permiso")
         return calendar
     try:
         text = data.decode("utf-8-sig")
@@ -185,16 +238,17 @@ def split_list(value: str, separators: str = ";|,") -> list[str]:
 
 
 def _read_yaml(text: str, calendar: RawCalendar) -> None:
+    lines = text.splitlines()
     try:
         root = _compose(text)
+    except _Unsupported as exc:
+        calendar.problem(exc.line, exc.message)
+        return
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 1
-        reason = getattr(exc, "problem", None) or "estructura no válida"
         calendar.problem(
-            line,
-            f"el archivo no es YAML válido ({reason}); revise la sangría, los dos puntos y las "
-            "comillas cerca de esta línea",
+            line, f"el archivo no es YAML válido cerca de esta línea: {_yaml_reason(exc)}"
         )
         return
     if root is None:
@@ -206,9 +260,20 @@ def _read_yaml(text: str, calendar: RawCalendar) -> None:
         )
         return
     posts_node = None
+    seen: set[str] = set()
     for key_node, value_node in root.value:
         key = key_node.value if isinstance(key_node, _Scalar) else ""
-        if key == "zona_horaria" and isinstance(value_node, _Scalar):
+        if key in seen:
+            calendar.problem(
+                _line(key_node), f"«{key}» aparece dos veces; deje una sola lista de publicaciones"
+            )
+            continue
+        seen.add(key)
+        if key == "zona_horaria" and not isinstance(value_node, _Scalar):
+            calendar.problem(
+                _line(value_node), "zona_horaria debe ser un nombre, por ejemplo America/Bogota"
+            )
+        elif key == "zona_horaria":
             calendar.zone, calendar.zone_line = value_node.value.strip(), _line(value_node)
         elif key == "publicaciones":
             posts_node = value_node
@@ -251,6 +316,15 @@ def _read_yaml(text: str, calendar: RawCalendar) -> None:
                 continue
             entry.values[key] = value
             entry.lines[key] = _line(key_node)
+            if key.startswith("texto") and isinstance(value_node, _Scalar) and value_node.plain:
+                line_text = lines[value_node.line - 1] if value_node.line <= len(lines) else ""
+                if " #" in line_text[line_text.find(":") + 1 :]:
+                    entry.notes.append(
+                        (
+                            key,
+                            "lo que sigue a « #» se toma como un comentario y no se publica; si es un hashtag, ponga el texto entre comillas",
+                        )
+                    )
         calendar.entries.append(entry)
 
 
@@ -272,7 +346,8 @@ def _value(node: _Node) -> str | list[str] | None:
 def _read_csv(text: str, calendar: RawCalendar) -> None:
     header_line = text.split("\n", 1)[0]
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    start = 1
     try:
         header = next(reader, None)
         if not header or not any(cell.strip() for cell in header):
@@ -280,20 +355,26 @@ def _read_csv(text: str, calendar: RawCalendar) -> None:
                 1, "el archivo está vacío; la primera fila debe tener los nombres de las columnas"
             )
             return
-        columns = [canonical_field(cell) for cell in header]
+        # Spreadsheets add empty columns at the right: they are not columns of the calendar.
+        columns = [canonical_field(cell) if cell.strip() else "" for cell in header]
         for index, column in enumerate(columns):
-            if column not in FIELDS:
+            if column and column not in FIELDS:
                 calendar.problem(
                     1, f"columna desconocida «{header[index].strip()}»{_suggestion(column)}"
                 )
+            elif column and columns.index(column) != index:
+                calendar.problem(1, f"la columna «{header[index].strip()}» está repetida")
         previous_end = reader.line_num
-        for row in reader:
+        while True:
             start = previous_end + 1
+            row = next(reader, None)
+            if row is None:
+                break
             previous_end = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
             entry = RawEntry(start)
-            if len(row) > len(columns):
+            if any(cell.strip() for cell in row[len(columns) :]):
                 calendar.problem(
                     start,
                     f"la fila tiene {len(row)} celdas y el encabezado {len(columns)} columnas; revise el separador ({delimiter})",
@@ -301,15 +382,17 @@ def _read_csv(text: str, calendar: RawCalendar) -> None:
             for column, cell in zip(columns, row, strict=False):
                 if column not in FIELDS or not cell.strip():
                     continue
-                value: str | list[str] = cell.strip()
+                cell = cell.replace("\r\n", "\n").strip()
+                value: str | list[str] = cell
                 if column in LIST_FIELDS:
                     value = split_list(cell, ";|," if column == "redes" else ";|")
                 entry.values[column] = value
                 entry.lines[column] = start
             calendar.entries.append(entry)
-    except csv.Error as exc:
+    except csv.Error:
         calendar.problem(
-            reader.line_num or 1, f"el CSV está mal formado ({exc}); revise las comillas"
+            start,
+            'una comilla («"») que se abre en esta fila no se cierra; revise las comillas de la fila',
         )
 
 
@@ -322,7 +405,3 @@ def _suggestion(name: str) -> str:
         if close
         else f"; las columnas válidas son: {', '.join(FIELDS)}"
     )
-
-
-def unknown_field_message(name: str) -> str:
-    return f"campo desconocido «{name}»{_suggestion(name)}"

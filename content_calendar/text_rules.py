@@ -16,9 +16,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from twitter_text import parse_tweet
-from twitter_text.extract_urls import extract_urls_with_indices
-
 X_LIMIT = 280
 FACEBOOK_LIMIT = 63_206
 URL_WEIGHT = 23
@@ -34,13 +31,15 @@ _EMOJI_SEQUENCE_PARTS = re.compile(
 )
 # Only something shaped like a domain can hold a URL, and a URL never holds white space:
 # the URL regex runs on those words alone, not on the whole text (ten times faster).
-_MAY_HOLD_URL = re.compile(r"[A-Za-z0-9-]\.[A-Za-z]|://")
+_MAY_HOLD_URL = re.compile(r"\.[^\W\d_]|://")
 _WORD = re.compile(r"\S+")
 
 
 def x_weighted_length(text: str) -> int:
     """The length X gives this text, the way X counts it."""
     if _EMOJI_SEQUENCE_PARTS.search(text):
+        from twitter_text import parse_tweet  # compiles a large emoji regex: only when needed
+
         return parse_tweet(text).weightedLength
     normalised = re.sub(r"\r\n|\r", "\n", unicodedata.normalize("NFC", text))
     total, position = 0, 0
@@ -53,11 +52,17 @@ def x_weighted_length(text: str) -> int:
 def _url_spans(text: str) -> list[tuple[int, int]]:
     if not _MAY_HOLD_URL.search(text):
         return []
+    from twitter_text.extract_urls import extract_urls_with_indices
+
     spans = []
     for word in _WORD.finditer(text):
+        if "://" in word.group() and not word.group().startswith(("http://", "https://")):
+            # A link glued to other text: only the whole text gives the same answer as X.
+            return [tuple(url["indices"]) for url in extract_urls_with_indices(text)]
         if _MAY_HOLD_URL.search(word.group()):
-            offset = word.start()
-            for url in extract_urls_with_indices(word.group()):
+            # The character before the word decides whether a bare domain counts: keep it.
+            offset = max(word.start() - 1, 0)
+            for url in extract_urls_with_indices(text[offset : word.end()]):
                 start, end = url["indices"]
                 spans.append((offset + start, offset + end))
     return spans

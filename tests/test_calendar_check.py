@@ -242,7 +242,7 @@ def test_a_text_only_for_one_network_needs_its_variant(tmp_path: Path):
     assert [p.message for p in result.errors] == ["falta el texto (o texto_facebook para Facebook)"]
 
 
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=600, deadline=None)
 @given(
     st.lists(
         st.sampled_from(
@@ -262,6 +262,14 @@ def test_a_text_only_for_one_network_needs_its_variant(tmp_path: Path):
                 "\r\n",
                 "#",
                 ".",
+                "co",
+                "La",
+                ".com",
+                "www.",
+                "http://",
+                "(",
+                ")",
+                "@",
             ]
         ),
         max_size=60,
@@ -305,3 +313,110 @@ def test_any_file_gets_exit_0_or_2_and_never_a_traceback(cli, tmp_path: Path, na
     assert result.exit_code in (0, 2), result.stderr
     assert "Traceback" not in result.stderr
     assert "error inesperado" not in result.stderr
+
+
+def test_a_hashtag_left_unquoted_in_yaml_is_pointed_out(tmp_path: Path):
+    path = write(
+        tmp_path,
+        "h.yaml",
+        "publicaciones:\n  - id: h\n    fecha: 2026-12-01 08:00\n    redes: [x]\n    texto: Cuide el agua #CadaGotaCuenta\n",
+    )
+
+    result = checker(tmp_path).check_file(path)
+
+    assert [(p.line, p.warning) for p in result.problems] == [(5, True)]
+    assert "ponga el texto entre comillas" in result.problems[0].message
+
+
+def test_a_second_list_or_document_is_not_silently_dropped(tmp_path: Path):
+    twice = write(tmp_path, "dos.yaml", "publicaciones:\n  - id: a\npublicaciones:\n  - id: b\n")
+    documents = write(tmp_path, "docs.yaml", "publicaciones: []\n---\npublicaciones: []\n")
+
+    assert any("aparece dos veces" in p.message for p in checker(tmp_path).check_file(twice).errors)
+    assert "más de un documento" in checker(tmp_path).check_file(documents).errors[0].message
+
+
+def test_an_unclosed_quote_in_a_csv_is_reported_where_the_row_starts(tmp_path: Path):
+    path = write(
+        tmp_path,
+        "q.csv",
+        'id;fecha;redes;texto\nuno;2026-12-01 08:00;x;"Hola vecinos\ndos;2026-12-02 08:00;x;Adiós\n',
+    )
+
+    result = checker(tmp_path).check_file(path)
+
+    assert [p.line for p in result.errors] == [2]
+    assert "no se cierra" in result.errors[0].message
+
+
+def test_empty_columns_a_spreadsheet_adds_are_ignored(tmp_path: Path):
+    path = write(tmp_path, "e.csv", "id;fecha;redes;texto;;\nuno;2026-12-01 08:00;x;Hola;;\n")
+
+    result = checker(tmp_path).check_file(path)
+
+    assert result.problems == [] and len(result.entries) == 1
+
+
+def test_a_time_zone_written_in_the_date_is_respected(tmp_path: Path):
+    path = write(
+        tmp_path,
+        "z.yaml",
+        "publicaciones:\n  - id: z\n    fecha: 2026-12-02T08:00:00+09:00\n    redes: [x]\n    texto: Hola\n",
+    )
+
+    result = checker(tmp_path).check_file(path)
+
+    assert result.entries[0].scheduled_at == datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
+
+
+def test_odd_media_and_dates_never_crash(tmp_path: Path):
+    (tmp_path / "cortado.mp4").write_bytes(mp4_lasting(10)[:40])
+    (tmp_path / "carpeta").mkdir()
+    path = write(
+        tmp_path,
+        "raro.yaml",
+        "publicaciones:\n"
+        "  - id: a\n    fecha: 2026-12-01 08:00\n    redes: [x]\n    texto: Hola\n    medios: [cortado.mp4]\n"
+        "  - id: b\n    fecha: 2026-12-01 08:00\n    redes: [x]\n    texto: Hola\n    medios: [carpeta]\n"
+        "  - id: c\n    fecha: 9999-12-31 23:59\n    redes: [x]\n    texto: Hola\n",
+    )
+
+    result = checker(tmp_path).check_file(path)
+
+    messages = [p.message for p in result.problems]
+    assert any("no se pudo leer cuánto dura «cortado.mp4»" in m for m in messages)
+    assert any("«carpeta» es una carpeta, no un archivo" in m for m in messages)
+    assert any("fuera del calendario" in m or "revise el año" in m for m in messages)
+
+
+def test_x_takes_one_gif_alone(tmp_path: Path):
+    media_file(tmp_path, "a.gif", b"GIF89a" + b"\0" * 32)
+    media_file(tmp_path, "b.png", PNG)
+    path = write(
+        tmp_path,
+        "g.yaml",
+        "publicaciones:\n  - id: g\n    fecha: 2026-12-01 08:00\n    redes: [facebook, x]\n    texto: Hola\n    medios: [a.gif, b.png]\n",
+    )
+
+    result = checker(tmp_path).check_file(path)
+
+    assert [p.message for p in result.errors] == [
+        "para X: un GIF va solo: una publicación lleva un GIF o hasta 4 fotos"
+    ]
+
+
+def test_an_id_imported_from_another_file_is_refused(tmp_path: Path):
+    from content_calendar.check import KnownPost
+
+    known = {
+        "ahorro-ducha": KnownPost(datetime(2026, 12, 12, 16, tzinfo=UTC), "/otro/enero.yaml", 7)
+    }
+    path = write(
+        tmp_path,
+        "o.yaml",
+        "publicaciones:\n  - id: ahorro-ducha\n    fecha: 2026-12-12 11:00\n    redes: [x]\n    texto: Hola\n",
+    )
+
+    result = checker(tmp_path, known=known).check_file(path)
+
+    assert "ya lo usa otra publicación importada de /otro/enero.yaml:7" in result.errors[0].message

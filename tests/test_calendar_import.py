@@ -252,3 +252,48 @@ def test_preview_from_the_database_shows_each_network_state(office):
     page = (office.folder / "calendario-2026-12.html").read_text(encoding="utf-8")
     assert code == 0
     assert "publicada" in page and "programada" in page
+
+
+def test_changing_an_imported_entry_to_a_past_date_is_an_error(office):
+    office("calendar", "import", "diciembre.yaml")
+    edit(office.folder / "diciembre.yaml", "fecha: 2026-12-31 18:00", "fecha: 2025-12-31 18:00")
+
+    code, out, _ = office("calendar", "import", "diciembre.yaml")
+
+    assert code == 2
+    assert "la fecha 2025-12-31 18:00 ya pasó" in out
+
+
+def test_reimport_after_cancelling_by_hand_changes_nothing(office):
+    office("calendar", "import", "diciembre.yaml")
+    office("calendar", "cancel", "feliz-ano", "--red", "x")
+
+    code, out, _ = office("calendar", "import", "diciembre.yaml")
+
+    assert code == 0
+    assert out.strip() == "Sin cambios: las 12 publicaciones ya estaban al día."
+
+
+def test_check_knows_what_was_imported(office):
+    office("calendar", "import", "diciembre.yaml")
+
+    code, out, _ = office(
+        "calendar", "check", "diciembre.yaml", now=datetime(2026, 12, 15, tzinfo=UTC)
+    )
+
+    assert code == 0, out
+
+
+def test_preview_shows_entries_with_errors_too(office):
+    edit(
+        office.folder / "diciembre.yaml",
+        "redes: [facebook]\n    texto: >\n      El agua",
+        "redes: [facebook, tiktok]\n    texto: >\n      El agua",
+    )
+
+    _code, _, _ = office("calendar", "preview", "diciembre.yaml", "-o", "plan.html")
+
+    page = (office.folder / "plan.html").read_text(encoding="utf-8")
+    assert "calidad-agua-noviembre" in page
+    assert "red desconocida «tiktok»" in page
+    assert "✖ con errores" in page

@@ -98,7 +98,7 @@ def test_a_file_facebook_does_not_take_is_rejected_before_any_call(
     with pytest.raises(Rejected) as wrong_size:
         facebook.publish(Outgoing("y", "texto", (too_big,)))
 
-    assert "factura.jpg: no es una imagen ni un video" in wrong_type.value.reason
+    assert "«factura.jpg» no es una imagen ni un video" in wrong_type.value.reason
     assert "el límite es 4 MB" in wrong_size.value.reason
     assert state(sandbox)["calls"] == {}
 
