@@ -8,6 +8,8 @@ a third with a link, some with emoji, media from the repository's assets/), then
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -99,6 +101,35 @@ def measure(path: Path, database: Database) -> None:
     )
 
 
+def through_the_command(folder: Path, path: Path) -> None:
+    """The same work as a person runs it: a whole `conectados` process, start-up included."""
+    (folder / "conectados.toml").write_text(
+        f'carpeta_medios = "{REPO / "assets"}"\nbase_datos = "{path.suffix[1:]}-cli.db"\n',
+        encoding="utf-8",
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CONECTADOS_")}
+
+    def conectados(*args: str) -> float:
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "conectados", *args],
+            cwd=folder,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        return time.perf_counter() - start
+
+    conectados("init")
+    check_seconds = conectados("calendar", "check", path.name)
+    import_seconds = conectados("calendar", "import", path.name)
+    again_seconds = conectados("calendar", "import", path.name)
+    print(f"  {path.name} con el comando conectados (incluye el arranque del proceso):")
+    print(f"    conectados calendar check        {check_seconds:6.2f} s")
+    print(f"    conectados calendar import       {import_seconds:6.2f} s")
+    print(f"    conectados calendar import (2.ª) {again_seconds:6.2f} s")
+
+
 def main() -> None:
     entries = rows()
     count = f"{ENTRIES:,}".replace(",", ".")
@@ -111,6 +142,8 @@ def main() -> None:
             database.upgrade()
             measure(path, database)
             database.dispose()
+        for name in ("calendario.yaml", "calendario.csv"):
+            through_the_command(Path(folder), Path(folder) / name)
 
 
 if __name__ == "__main__":
