@@ -111,7 +111,7 @@ class CalendarChecker:
     `own_contacts` are the company's phones and addresses: quoting them in a post is fine.
     `known` are the posts already imported: their past dates are no error as long as the
     file keeps them (it is the daemon's business whether they went out), and an id that
-    another file already uses is one.
+    came from another file is pointed out.
     """
 
     def __init__(
@@ -214,9 +214,12 @@ class CalendarChecker:
                 f"el id «{entry_id}» solo puede tener minúsculas sin tildes, números y guiones (por ejemplo ahorro-agua-01)",
             )
         elif known is not None and known.source_file != file:
+            # Spreadsheets export under a new name each time: the same id is the same post,
+            # but say so, in case it is another post that happens to share the id.
             error(
                 "id",
-                f"el id «{entry_id}» ya lo usa otra publicación importada de {known.source_file}:{known.line}; use otro id",
+                f"el id «{entry_id}» ya se importó desde {known.source_file}:{known.line}; este archivo lo reemplaza (si es otra publicación, use otro id)",
+                warning=True,
             )
 
         scheduled = self._date(entry, zone, known, error)

@@ -405,7 +405,7 @@ def test_x_takes_one_gif_alone(tmp_path: Path):
     ]
 
 
-def test_an_id_imported_from_another_file_is_refused(tmp_path: Path):
+def test_an_id_imported_from_another_file_is_pointed_out(tmp_path: Path):
     from content_calendar.check import KnownPost
 
     known = {
@@ -419,4 +419,8 @@ def test_an_id_imported_from_another_file_is_refused(tmp_path: Path):
 
     result = checker(tmp_path, known=known).check_file(path)
 
-    assert "ya lo usa otra publicación importada de /otro/enero.yaml:7" in result.errors[0].message
+    assert result.errors == []
+    assert (
+        "ya se importó desde /otro/enero.yaml:7; este archivo lo reemplaza"
+        in result.warnings[0].message
+    )
