@@ -242,7 +242,7 @@ class FacebookChannel:
             next_page = answer.get("paging", {}).get("next")
             if not next_page:
                 return
-            query = dict(parse_qsl(urlsplit(next_page).query))
+            query = _next_query(next_page)
 
     def _follow(
         self, object_id: str, edge_name: str, edge: dict[str, Any], stream: StreamCursor
@@ -254,8 +254,7 @@ class FacebookChannel:
             next_page = (edge.get("paging") or {}).get("next")
             if not items or not next_page or _graph_time(items[-1]["created_time"]) < stream.since:
                 return
-            query = dict(parse_qsl(urlsplit(next_page).query))
-            query.pop("access_token", None)
+            query = _next_query(next_page)
             edge = self._call(self.api.get_connection, object_id, edge_name, **query)
 
     def _incoming(
@@ -345,8 +344,7 @@ class FacebookChannel:
             next_page = answer.get("paging", {}).get("next")
             if not next_page:
                 break
-            query = dict(parse_qsl(urlsplit(next_page).query))
-            query.pop("access_token", None)
+            query = _next_query(next_page)
         for remote_id in wanted - found.keys():
             try:
                 post = self._call(self.api.get_object, remote_id, fields=METRIC_FIELDS)
@@ -412,6 +410,16 @@ class FacebookChannel:
             if max(app.values(), default=0) >= 100:
                 return 600.0  # app usage is a rolling hour: give it ten minutes
         return 60.0
+
+
+def _next_query(next_page: str) -> dict[str, str]:
+    """The parameters of Graph's `paging.next` link, to ask for the next page the same way.
+
+    The token is left out: pyfacebook adds its own (the link may carry an older one).
+    """
+    query = dict(parse_qsl(urlsplit(next_page).query))
+    query.pop("access_token", None)
+    return query
 
 
 def _sample(remote_id: str, data: dict[str, Any]) -> Sample:
