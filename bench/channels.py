@@ -16,8 +16,8 @@ sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(
 
 from channels.facebook import FacebookChannel  # noqa: E402
 from channels.sandbox import SandboxServer  # noqa: E402
-from channels.sandbox.graph import PAGE_ID  # noqa: E402
-from channels.sandbox.xapi import ACCOUNT_ID  # noqa: E402
+from channels.sandbox.graph_world import PAGE_ID  # noqa: E402
+from channels.sandbox.x_world import ACCOUNT_ID  # noqa: E402
 from channels.x import XChannel, XCredentials  # noqa: E402
 
 POSTS = 500

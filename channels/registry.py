@@ -9,8 +9,8 @@ from datetime import timedelta
 from channels.base import Channel
 from channels.facebook import FacebookChannel
 from channels.sandbox import SandboxServer
-from channels.sandbox.graph import PAGE_ID as SANDBOX_PAGE_ID
-from channels.sandbox.xapi import ACCOUNT_ID as SANDBOX_ACCOUNT_ID
+from channels.sandbox.graph_world import PAGE_ID as SANDBOX_PAGE_ID
+from channels.sandbox.x_world import ACCOUNT_ID as SANDBOX_ACCOUNT_ID
 from channels.x import XChannel, XCredentials
 from conectados.clock import Clock
 from conectados.credentials import Credentials

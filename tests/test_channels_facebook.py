@@ -10,7 +10,7 @@ from media_files import JPEG, MP4, PNG, media_file
 
 from channels.base import AuthFailed, Incoming, Outgoing, Rejected, Transient
 from channels.facebook import FacebookChannel
-from channels.sandbox.graph import PAGE_ID
+from channels.sandbox.graph_world import PAGE_ID
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from media_files import JPEG, MP4, PNG, media_file
 
 from channels.base import AuthFailed, Outgoing, Rejected, Transient
-from channels.sandbox.xapi import ACCOUNT_ID
+from channels.sandbox.x_world import ACCOUNT_ID
 from channels.x import XChannel, XCredentials
 
 KEYS = XCredentials("clave-app", "secreto-app", "token-cuenta", "secreto-cuenta")

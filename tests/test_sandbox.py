@@ -13,7 +13,7 @@ import time
 import requests
 from media_files import MP4, PNG
 
-from channels.sandbox.graph import PAGE_ID
+from channels.sandbox.graph_world import PAGE_ID
 
 
 def test_graph_answers_carry_the_usage_headers_with_only_known_keys(sandbox):

@@ -8,26 +8,39 @@ the usage headers (X-App-Usage, X-Business-Use-Case-Usage) on every answer.
 
 from __future__ import annotations
 
-import base64
 import json
 import math
-import random
-import re
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from channels.media import kind_of, sniff
-from channels.sandbox.http import HttpError, Request, Response, Router
-from channels.sandbox.world import Fault, NetworkWorld, parse_time
+from channels.sandbox.graph_fields import (
+    MAX_LIMIT,
+    FieldSpec,
+    cursor_at,
+    edge_answer,
+    graph_error,
+    offset_of,
+    parse_fields,
+    render_fields,
+)
+from channels.sandbox.graph_world import (
+    PAGE_ID,
+    PAGE_NAME,
+    Comment,
+    Conversation,
+    FacebookWorld,
+    Message,
+    Post,
+    graph_time,
+)
+from channels.sandbox.http import Request, Response, Router
+from channels.sandbox.world import Fault, parse_time
 
 GRAPH_VERSION_PATTERN = r"/v\d+\.\d+"
-PAGE_ID = "100000000000001"
-PAGE_NAME = "Acueducto de Ejemplo"
 MESSAGING_WINDOW = timedelta(hours=24)
 PRIVATE_REPLY_WINDOW = timedelta(days=7)
-MAX_LIMIT = 100
 MAX_IDS = 50
 # What Page uploads accept, from Meta's documentation and its own error texts; kept apart
 # from the adapters' rules on purpose, so a wrong limit there shows up here.
@@ -49,292 +62,6 @@ CURRENT_POST_METRICS = (
     "post_reactions_anger_total",
     "post_video_views",
 )
-
-
-@dataclass
-class FieldSpec:
-    name: str
-    modifiers: dict[str, str] = field(default_factory=dict)
-    subfields: list[FieldSpec] | None = None
-
-
-def parse_fields(text: str) -> list[FieldSpec]:
-    """Parse Graph's field expansion syntax."""
-    position = 0
-
-    def read_name() -> str:
-        nonlocal position
-        match = re.compile(r"[A-Za-z0-9_]+").match(text, position)
-        if not match:
-            raise ValueError(f"Syntax error in fields at {position}")
-        position = match.end()
-        return match.group()
-
-    def read_list(closing: str | None) -> list[FieldSpec]:
-        nonlocal position
-        specs = []
-        while position < len(text) and text[position] != closing:
-            specs.append(read_field())
-            if position < len(text) and text[position] == ",":
-                position += 1
-        if closing:
-            position += 1
-        return specs
-
-    def read_field() -> FieldSpec:
-        nonlocal position
-        spec = FieldSpec(read_name())
-        while position < len(text) and text[position] == ".":
-            position += 1
-            modifier = read_name()
-            end = text.index(")", position)
-            spec.modifiers[modifier] = text[position + 1 : end]
-            position = end + 1
-        if position < len(text) and text[position] == "{":
-            position += 1
-            spec.subfields = read_list("}")
-        return spec
-
-    return read_list(None)
-
-
-def graph_error(
-    code: int, message: str, subcode: int | None = None, status: int = 400
-) -> HttpError:
-    error: dict[str, Any] = {
-        "message": message,
-        "type": "OAuthException",
-        "code": code,
-        "fbtrace_id": "A" + base64.b32encode(random.randbytes(10)).decode().rstrip("="),
-    }
-    if subcode is not None:
-        error["error_subcode"] = subcode
-    if code in (1, 2, 4, 17, 32, 613):
-        error["is_transient"] = True
-    return HttpError(Response(status, {"error": error}))
-
-
-def _time(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%S+0000")
-
-
-@dataclass
-class Person:
-    id: str
-    name: str
-
-
-@dataclass
-class Comment:
-    id: str
-    post_id: str
-    parent_id: str | None
-    author: Person
-    message: str
-    created: datetime
-    private_reply_sent: bool = False
-
-
-@dataclass
-class Post:
-    id: str
-    message: str
-    created: datetime
-    media: list[dict[str, Any]] = field(default_factory=list)
-    published: bool = True
-    comments: list[Comment] = field(default_factory=list)
-    shares: int = 0
-    reactions: int = 0
-
-    @property
-    def permalink_url(self) -> str:
-        return f"https://www.facebook.com/{self.id.replace('_', '/posts/')}"
-
-
-@dataclass
-class Message:
-    id: str
-    author: Person
-    text: str
-    created: datetime
-
-
-@dataclass
-class Conversation:
-    id: str
-    citizen: Person
-    messages: list[Message] = field(default_factory=list)
-
-    @property
-    def updated(self) -> datetime:
-        return self.messages[-1].created
-
-
-class FacebookWorld(NetworkWorld):
-    """One Facebook Page with its posts, comments, Messenger conversations and insights."""
-
-    name = "facebook"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.page = Person(PAGE_ID, PAGE_NAME)
-        self.posts: dict[str, Post] = {}
-        self.photos: dict[str, dict[str, Any]] = {}
-        self.comments: dict[str, Comment] = {}
-        self.videos: dict[str, Post] = {}
-        self.conversations: dict[str, Conversation] = {}
-        self.replies: list[dict[str, Any]] = []
-
-    def new_id(self) -> str:
-        return str(200000000000000 + self.next_number())
-
-    def person(self, name: str) -> Person:
-        digits = int.from_bytes(name.encode("utf-8")[:8].ljust(8, b"\0"), "big") % 10**15
-        return Person(str(7000000000000000 + digits), name)
-
-    def add_post(self, message: str, created: datetime, media: list[dict] | None = None) -> Post:
-        post = Post(f"{PAGE_ID}_{self.new_id()}", message, created, media or [])
-        seed = random.Random(post.id)
-        post.shares = seed.randint(0, 5)
-        post.reactions = seed.randint(0, 40)
-        self.posts[post.id] = post
-        return post
-
-    def add_comment(
-        self, post: Post, author: Person, message: str, created: datetime, parent: str | None
-    ) -> Comment:
-        local = post.id.split("_", 1)[1]
-        comment = Comment(f"{local}_{self.new_id()}", post.id, parent, author, message, created)
-        post.comments.append(comment)
-        self.comments[comment.id] = comment
-        return comment
-
-    def add_message(self, citizen: Person, author: Person, text: str, created: datetime) -> Message:
-        conversation = self.conversations.get(citizen.id)
-        if conversation is None:
-            conversation = Conversation(f"t_{self.new_id()}", citizen)
-            self.conversations[citizen.id] = conversation
-        message = Message(f"m_{self.new_id()}", author, text, created)
-        conversation.messages.append(message)
-        return message
-
-    def citizen_item(self, kind: str, text: str, author: str, on: str | None, at: datetime) -> dict:
-        """Control API: a citizen comments on a post or writes to the page's inbox."""
-        person = self.person(author)
-        if kind == "message":
-            message = self.add_message(person, person, text, at)
-            return {"id": message.id, "from": {"id": person.id, "name": person.name}}
-        if kind != "comment":
-            raise ValueError("facebook admite kind comment o message")
-        parent = None
-        if on and on in self.comments:
-            parent = on
-            post = self.posts[self.comments[on].post_id]
-        elif on and on in self.posts:
-            post = self.posts[on]
-        elif on:
-            raise ValueError(f"no existe la publicación o comentario {on}")
-        elif self.posts:
-            post = max(self.posts.values(), key=lambda candidate: candidate.created)
-        else:
-            raise ValueError("la página aún no tiene publicaciones para comentar")
-        comment = self.add_comment(post, person, text, at, parent)
-        return {
-            "id": comment.id,
-            "post_id": post.id,
-            "from": {"id": person.id, "name": person.name},
-        }
-
-    def state(self) -> dict[str, Any]:
-        return {
-            "posts": [
-                {
-                    "id": post.id,
-                    "text": post.message,
-                    "media": post.media,
-                    "created_time": _time(post.created),
-                }
-                for post in self.posts.values()
-                if post.published
-            ],
-            "replies": self.replies,
-            "calls": dict(self.calls),
-        }
-
-    # --- rendering -------------------------------------------------------------------
-
-    def metric_value(self, post: Post, metric: str) -> int:
-        seed = random.Random(post.id)  # the same post always has the same audience
-        views = 150 + seed.randint(0, 1500) + 40 * len(post.comments)
-        values = {
-            "post_media_view": views,
-            "post_total_media_view_unique": int(views * 0.7),
-            "post_clicks": int(views * 0.05),
-            "post_reactions_like_total": post.reactions,
-            "post_video_views": views // 2 if any(m["type"] == "video" for m in post.media) else 0,
-        }
-        return values.get(metric, seed.randint(0, 5))
-
-
-def _edge(items: list[Any], spec: FieldSpec, render, request: Request, path: str) -> dict:
-    """An edge as Graph answers it: a page of `data`, paging cursors, an optional summary."""
-    modifiers = spec.modifiers
-    limit = min(int(modifiers.get("limit", 25)), MAX_LIMIT)
-    since = parse_time(modifiers.get("since"))
-    if since:
-        items = [item for item in items if item.created >= since]
-    if modifiers.get("order") == "reverse_chronological":
-        items = sorted(items, key=lambda item: item.created, reverse=True)
-    page = items[:limit]
-    answer: dict[str, Any] = {"data": [render(item, spec.subfields) for item in page]}
-    if page:
-        answer["paging"] = {"cursors": {"before": _cursor(0), "after": _cursor(len(page) - 1)}}
-        if len(items) > limit:
-            query = {
-                "fields": _unparse(spec.subfields),
-                "limit": limit,
-                "after": _cursor(len(page) - 1),
-                **{key: value for key, value in modifiers.items() if key not in ("limit",)},
-            }
-            answer["paging"]["next"] = f"{request.base_url}{path}?{urlencode(query)}"
-    if "summary" in modifiers:
-        answer["summary"] = {"total_count": len(items)}
-    return answer
-
-
-def _render(specs: list[FieldSpec], getters: dict[str, Any]) -> dict[str, Any]:
-    """The requested fields that the object has (Graph leaves out empty ones)."""
-    out = {}
-    for spec in specs:
-        value = getters[spec.name]() if spec.name in getters else None
-        if value is not None:
-            out[spec.name] = value
-    return out
-
-
-def _cursor(index: int) -> str:
-    return base64.b64encode(str(index).encode()).decode()
-
-
-def _offset(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        return int(base64.b64decode(cursor).decode()) + 1
-    except ValueError:
-        raise graph_error(100, "Invalid cursor") from None
-
-
-def _unparse(specs: list[FieldSpec] | None) -> str:
-    if not specs:
-        return ""
-    parts = []
-    for spec in specs:
-        text = spec.name + "".join(f".{key}({value})" for key, value in spec.modifiers.items())
-        if spec.subfields:
-            text += "{" + _unparse(spec.subfields) + "}"
-        parts.append(text)
-    return ",".join(parts)
 
 
 class GraphApi:
@@ -458,7 +185,7 @@ class GraphApi:
                 out["message"] = post.message
             elif name in ("created_time", "updated_time"):
                 newest = max([post.created, *(c.created for c in post.comments)])
-                out[name] = _time(post.created if name == "created_time" else newest)
+                out[name] = graph_time(post.created if name == "created_time" else newest)
             elif name == "permalink_url":
                 out["permalink_url"] = post.permalink_url
             elif name == "from":
@@ -471,7 +198,7 @@ class GraphApi:
                     if spec.modifiers.get("filter") == "stream"
                     else [c for c in post.comments if c.parent_id is None]
                 )
-                out["comments"] = _edge(
+                out["comments"] = edge_answer(
                     top,
                     spec,
                     lambda c, sub: self.render_comment(c, sub),
@@ -489,12 +216,12 @@ class GraphApi:
         return out
 
     def render_comment(self, comment: Comment, specs: list[FieldSpec] | None) -> dict:
-        return _render(
+        return render_fields(
             specs or parse_fields("id,message,created_time,from"),
             {
                 "id": lambda: comment.id,
                 "message": lambda: comment.message,
-                "created_time": lambda: _time(comment.created),
+                "created_time": lambda: graph_time(comment.created),
                 "from": lambda: {"id": comment.author.id, "name": comment.author.name},
                 "parent": lambda: {"id": comment.parent_id} if comment.parent_id else None,
             },
@@ -536,12 +263,12 @@ class GraphApi:
             return {"id": object_id, "created_time": photo["created_time"]}
         if object_id in world.videos:
             post = world.videos[object_id]
-            return _render(
+            return render_fields(
                 specs or parse_fields("id"),
                 {
                     "id": lambda: object_id,
                     "description": lambda: post.message,
-                    "created_time": lambda: _time(post.created),
+                    "created_time": lambda: graph_time(post.created),
                     "permalink_url": lambda: f"/{PAGE_ID}/videos/{object_id}/",
                 },
             )
@@ -623,23 +350,25 @@ class GraphApi:
             if spec.name == "id":
                 out["id"] = conversation.id
             elif spec.name == "updated_time":
-                out["updated_time"] = _time(conversation.updated)
+                out["updated_time"] = graph_time(conversation.updated)
             elif spec.name == "participants":
                 people = [conversation.citizen, self.world.page]
                 out["participants"] = {"data": [{"id": p.id, "name": p.name} for p in people]}
             elif spec.name == "messages":
                 newest_first = list(reversed(conversation.messages))
                 path = f"/v24.0/{conversation.id}/messages"
-                out["messages"] = _edge(newest_first, spec, self.render_message, request, path)
+                out["messages"] = edge_answer(
+                    newest_first, spec, self.render_message, request, path
+                )
         return out
 
     def render_message(self, message: Message, specs: list[FieldSpec] | None) -> dict:
-        return _render(
+        return render_fields(
             specs or parse_fields("id,created_time"),
             {
                 "id": lambda: message.id,
                 "message": lambda: message.text,
-                "created_time": lambda: _time(message.created),
+                "created_time": lambda: graph_time(message.created),
                 "from": lambda: {"id": message.author.id, "name": message.author.name},
             },
         )
@@ -652,16 +381,16 @@ class GraphApi:
 
     def _paged(self, request: Request, items: list[Any], render) -> Response:
         limit = min(int(request.param("limit") or 25), MAX_LIMIT)
-        start = _offset(request.param("after"))
+        start = offset_of(request.param("after"))
         page = items[start : start + limit]
         answer: dict[str, Any] = {"data": [render(item) for item in page]}
         if page:
             answer["paging"] = {
-                "cursors": {"before": _cursor(start), "after": _cursor(start + len(page) - 1)}
+                "cursors": {"before": cursor_at(start), "after": cursor_at(start + len(page) - 1)}
             }
             if start + limit < len(items):
                 query = {k: v for k, v in request.query.items() if k != "after"}
-                query["after"] = _cursor(start + len(page) - 1)
+                query["after"] = cursor_at(start + len(page) - 1)
                 answer["paging"]["next"] = f"{request.base_url}{request.path}?{urlencode(query)}"
         return Response(200, answer)
 
@@ -724,7 +453,10 @@ class GraphApi:
         media = self._check_media(request, "image")
         photo_id = self.world.new_id()
         if (request.param("published") or "true").lower() == "false":
-            self.world.photos[photo_id] = {"media": media, "created_time": _time(self.world.now())}
+            self.world.photos[photo_id] = {
+                "media": media,
+                "created_time": graph_time(self.world.now()),
+            }
             return Response(200, {"id": photo_id})
         text = request.param("caption") or request.param("message") or ""
         post = self.world.add_post(text, self.world.now(), [media])

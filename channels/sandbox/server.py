@@ -18,7 +18,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from channels.sandbox.graph import FacebookWorld, GraphApi
+from channels.sandbox.graph import GraphApi
+from channels.sandbox.graph_world import FacebookWorld
 from channels.sandbox.http import (
     HttpError,
     Request,
@@ -28,7 +29,8 @@ from channels.sandbox.http import (
     write_response,
 )
 from channels.sandbox.world import FAULT_STATUSES, Fault, parse_time
-from channels.sandbox.xapi import XApi, XWorld
+from channels.sandbox.x_world import XWorld
+from channels.sandbox.xapi import XApi
 
 log = logging.getLogger(__name__)
 

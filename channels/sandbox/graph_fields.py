@@ -1,0 +1,139 @@
+"""Graph's request language: field expansion, edges with paging cursors, and its errors."""
+
+from __future__ import annotations
+
+import base64
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from channels.sandbox.http import HttpError, Request, Response
+from channels.sandbox.world import parse_time
+
+MAX_LIMIT = 100
+
+
+@dataclass
+class FieldSpec:
+    name: str
+    modifiers: dict[str, str] = field(default_factory=dict)
+    subfields: list[FieldSpec] | None = None
+
+
+def parse_fields(text: str) -> list[FieldSpec]:
+    """Parse Graph's field expansion syntax."""
+    position = 0
+
+    def read_name() -> str:
+        nonlocal position
+        match = re.compile(r"[A-Za-z0-9_]+").match(text, position)
+        if not match:
+            raise ValueError(f"Syntax error in fields at {position}")
+        position = match.end()
+        return match.group()
+
+    def read_list(closing: str | None) -> list[FieldSpec]:
+        nonlocal position
+        specs = []
+        while position < len(text) and text[position] != closing:
+            specs.append(read_field())
+            if position < len(text) and text[position] == ",":
+                position += 1
+        if closing:
+            position += 1
+        return specs
+
+    def read_field() -> FieldSpec:
+        nonlocal position
+        spec = FieldSpec(read_name())
+        while position < len(text) and text[position] == ".":
+            position += 1
+            modifier = read_name()
+            end = text.index(")", position)
+            spec.modifiers[modifier] = text[position + 1 : end]
+            position = end + 1
+        if position < len(text) and text[position] == "{":
+            position += 1
+            spec.subfields = read_list("}")
+        return spec
+
+    return read_list(None)
+
+
+def graph_error(
+    code: int, message: str, subcode: int | None = None, status: int = 400
+) -> HttpError:
+    error: dict[str, Any] = {
+        "message": message,
+        "type": "OAuthException",
+        "code": code,
+        "fbtrace_id": "A" + base64.b32encode(random.randbytes(10)).decode().rstrip("="),
+    }
+    if subcode is not None:
+        error["error_subcode"] = subcode
+    if code in (1, 2, 4, 17, 32, 613):
+        error["is_transient"] = True
+    return HttpError(Response(status, {"error": error}))
+
+
+def edge_answer(items: list[Any], spec: FieldSpec, render, request: Request, path: str) -> dict:
+    """An edge as Graph answers it: a page of `data`, paging cursors, an optional summary."""
+    modifiers = spec.modifiers
+    limit = min(int(modifiers.get("limit", 25)), MAX_LIMIT)
+    since = parse_time(modifiers.get("since"))
+    if since:
+        items = [item for item in items if item.created >= since]
+    if modifiers.get("order") == "reverse_chronological":
+        items = sorted(items, key=lambda item: item.created, reverse=True)
+    page = items[:limit]
+    answer: dict[str, Any] = {"data": [render(item, spec.subfields) for item in page]}
+    if page:
+        answer["paging"] = {"cursors": {"before": cursor_at(0), "after": cursor_at(len(page) - 1)}}
+        if len(items) > limit:
+            query = {
+                "fields": unparse_fields(spec.subfields),
+                "limit": limit,
+                "after": cursor_at(len(page) - 1),
+                **{key: value for key, value in modifiers.items() if key not in ("limit",)},
+            }
+            answer["paging"]["next"] = f"{request.base_url}{path}?{urlencode(query)}"
+    if "summary" in modifiers:
+        answer["summary"] = {"total_count": len(items)}
+    return answer
+
+
+def render_fields(specs: list[FieldSpec], getters: dict[str, Any]) -> dict[str, Any]:
+    """The requested fields that the object has (Graph leaves out empty ones)."""
+    out = {}
+    for spec in specs:
+        value = getters[spec.name]() if spec.name in getters else None
+        if value is not None:
+            out[spec.name] = value
+    return out
+
+
+def cursor_at(index: int) -> str:
+    return base64.b64encode(str(index).encode()).decode()
+
+
+def offset_of(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        return int(base64.b64decode(cursor).decode()) + 1
+    except ValueError:
+        raise graph_error(100, "Invalid cursor") from None
+
+
+def unparse_fields(specs: list[FieldSpec] | None) -> str:
+    if not specs:
+        return ""
+    parts = []
+    for spec in specs:
+        text = spec.name + "".join(f".{key}({value})" for key, value in spec.modifiers.items())
+        if spec.subfields:
+            text += "{" + unparse_fields(spec.subfields) + "}"
+        parts.append(text)
+    return ",".join(parts)

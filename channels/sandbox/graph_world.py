@@ -1,0 +1,175 @@
+"""The emulated Facebook Page: its posts, comments, Messenger conversations and figures."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from channels.sandbox.world import NetworkWorld
+
+PAGE_ID = "100000000000001"
+PAGE_NAME = "Acueducto de Ejemplo"
+
+
+def graph_time(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+@dataclass
+class Person:
+    id: str
+    name: str
+
+
+@dataclass
+class Comment:
+    id: str
+    post_id: str
+    parent_id: str | None
+    author: Person
+    message: str
+    created: datetime
+    private_reply_sent: bool = False
+
+
+@dataclass
+class Post:
+    id: str
+    message: str
+    created: datetime
+    media: list[dict[str, Any]] = field(default_factory=list)
+    published: bool = True
+    comments: list[Comment] = field(default_factory=list)
+    shares: int = 0
+    reactions: int = 0
+
+    @property
+    def permalink_url(self) -> str:
+        return f"https://www.facebook.com/{self.id.replace('_', '/posts/')}"
+
+
+@dataclass
+class Message:
+    id: str
+    author: Person
+    text: str
+    created: datetime
+
+
+@dataclass
+class Conversation:
+    id: str
+    citizen: Person
+    messages: list[Message] = field(default_factory=list)
+
+    @property
+    def updated(self) -> datetime:
+        return self.messages[-1].created
+
+
+class FacebookWorld(NetworkWorld):
+    """One Facebook Page with its posts, comments, Messenger conversations and insights."""
+
+    name = "facebook"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.page = Person(PAGE_ID, PAGE_NAME)
+        self.posts: dict[str, Post] = {}
+        self.photos: dict[str, dict[str, Any]] = {}
+        self.comments: dict[str, Comment] = {}
+        self.videos: dict[str, Post] = {}
+        self.conversations: dict[str, Conversation] = {}
+        self.replies: list[dict[str, Any]] = []
+
+    def new_id(self) -> str:
+        return str(200000000000000 + self.next_number())
+
+    def person(self, name: str) -> Person:
+        digits = int.from_bytes(name.encode("utf-8")[:8].ljust(8, b"\0"), "big") % 10**15
+        return Person(str(7000000000000000 + digits), name)
+
+    def add_post(self, message: str, created: datetime, media: list[dict] | None = None) -> Post:
+        post = Post(f"{PAGE_ID}_{self.new_id()}", message, created, media or [])
+        seed = random.Random(post.id)
+        post.shares = seed.randint(0, 5)
+        post.reactions = seed.randint(0, 40)
+        self.posts[post.id] = post
+        return post
+
+    def add_comment(
+        self, post: Post, author: Person, message: str, created: datetime, parent: str | None
+    ) -> Comment:
+        local = post.id.split("_", 1)[1]
+        comment = Comment(f"{local}_{self.new_id()}", post.id, parent, author, message, created)
+        post.comments.append(comment)
+        self.comments[comment.id] = comment
+        return comment
+
+    def add_message(self, citizen: Person, author: Person, text: str, created: datetime) -> Message:
+        conversation = self.conversations.get(citizen.id)
+        if conversation is None:
+            conversation = Conversation(f"t_{self.new_id()}", citizen)
+            self.conversations[citizen.id] = conversation
+        message = Message(f"m_{self.new_id()}", author, text, created)
+        conversation.messages.append(message)
+        return message
+
+    def citizen_item(self, kind: str, text: str, author: str, on: str | None, at: datetime) -> dict:
+        """Control API: a citizen comments on a post or writes to the page's inbox."""
+        person = self.person(author)
+        if kind == "message":
+            message = self.add_message(person, person, text, at)
+            return {"id": message.id, "from": {"id": person.id, "name": person.name}}
+        if kind != "comment":
+            raise ValueError("facebook admite kind comment o message")
+        parent = None
+        if on and on in self.comments:
+            parent = on
+            post = self.posts[self.comments[on].post_id]
+        elif on and on in self.posts:
+            post = self.posts[on]
+        elif on:
+            raise ValueError(f"no existe la publicación o comentario {on}")
+        elif self.posts:
+            post = max(self.posts.values(), key=lambda candidate: candidate.created)
+        else:
+            raise ValueError("la página aún no tiene publicaciones para comentar")
+        comment = self.add_comment(post, person, text, at, parent)
+        return {
+            "id": comment.id,
+            "post_id": post.id,
+            "from": {"id": person.id, "name": person.name},
+        }
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "posts": [
+                {
+                    "id": post.id,
+                    "text": post.message,
+                    "media": post.media,
+                    "created_time": graph_time(post.created),
+                }
+                for post in self.posts.values()
+                if post.published
+            ],
+            "replies": self.replies,
+            "calls": dict(self.calls),
+        }
+
+    # --- rendering -------------------------------------------------------------------
+
+    def metric_value(self, post: Post, metric: str) -> int:
+        seed = random.Random(post.id)  # the same post always has the same audience
+        views = 150 + seed.randint(0, 1500) + 40 * len(post.comments)
+        values = {
+            "post_media_view": views,
+            "post_total_media_view_unique": int(views * 0.7),
+            "post_clicks": int(views * 0.05),
+            "post_reactions_like_total": post.reactions,
+            "post_video_views": views // 2 if any(m["type"] == "video" for m in post.media) else 0,
+        }
+        return values.get(metric, seed.randint(0, 5))
