@@ -443,7 +443,17 @@ def with_networks(entry: CalendarEntry, networks: tuple[str, ...]) -> CalendarEn
     return replace(entry, networks=networks)
 
 
+_MERIDIEM = re.compile(r"(\d{1,2}):(\d{2})\s*(?:([ap])\.?\s*)?m\.?$", re.IGNORECASE)
+
+
 def _parse_local_time(written: str) -> datetime | None:
+    meridiem = _MERIDIEM.search(written)
+    if meridiem:  # 8:00 a. m., 2:30 p. m., 12:00 m. (noon), as written in Colombia
+        hour, minute, half = int(meridiem[1]), meridiem[2], (meridiem[3] or "").lower()
+        if not 1 <= hour <= 12 or (not half and hour != 12):
+            return None
+        hour = 12 if not half else hour % 12 + (12 if half == "p" else 0)
+        written = f"{written[: meridiem.start()].strip()} {hour:02d}:{minute}"
     if _ISO_LOCAL.match(written):  # 2026-12-01 08:00, the usual way, parsed fast
         try:
             return datetime.fromisoformat(written)

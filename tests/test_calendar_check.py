@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -424,3 +425,26 @@ def test_an_id_imported_from_another_file_is_pointed_out(tmp_path: Path):
         "ya se importó desde /otro/enero.yaml:7; este archivo lo reemplaza"
         in result.warnings[0].message
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "expected_hour_utc"),
+    [
+        ("2026-12-01 8:00", 13),
+        ("1/12/2026 8:00", 13),
+        ("2026-12-01 8:00 a. m.", 13),
+        ("01/12/2026 2:30 p.m.", 19),
+        ("2026-12-01 12:00 m", 17),
+    ],
+)
+def test_dates_as_people_write_them(tmp_path: Path, written: str, expected_hour_utc: int):
+    path = write(
+        tmp_path,
+        "d.yaml",
+        f"publicaciones:\n  - id: d\n    fecha: {written}\n    redes: [x]\n    texto: Hola\n",
+    )
+
+    result = checker(tmp_path).check_file(path)
+
+    assert result.errors == [], result.errors
+    assert result.entries[0].scheduled_at.hour == expected_hour_utc
