@@ -57,8 +57,9 @@ def _mount_commands() -> None:
     from conectados.commands import init, status
     from conectados.demo import demo
     from content_calendar.commands import calendar
+    from scheduler.commands import daemon
 
-    for command in (init, status, demo, calendar, sandbox):
+    for command in (init, status, demo, calendar, daemon, sandbox):
         main.add_command(command)
 
 

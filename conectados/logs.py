@@ -89,7 +89,13 @@ def configure_logging(
     verbose: int = 0,
     stream=None,
     redactor: Redactor = redactor,
-    quiet_loggers: Iterable[str] = ("urllib3", "requests_oauthlib", "oauthlib", "alembic"),
+    quiet_loggers: Iterable[str] = (
+        "urllib3",
+        "requests_oauthlib",
+        "oauthlib",
+        "alembic",
+        "apscheduler",
+    ),
 ) -> logging.Handler:
     """Send every log record to stderr in one format; replace our handler if already set.
 

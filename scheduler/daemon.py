@@ -1,0 +1,99 @@
+"""The daemon: APScheduler only wakes the jobs up; the database holds every bit of state.
+
+No persistent APScheduler job store (version 3 cannot share one between processes): each
+job is a sweep over the database that claims rows with compare-and-set updates, so a
+second daemon, a restart or a crash never publishes twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from content_calendar.models import Publication, PublicationState
+from scheduler.publisher import Publisher, PublishRound
+
+log = logging.getLogger("conectados.daemon")
+
+PUBLISH_EVERY_SECONDS = 5
+
+
+def daemon_name() -> str:
+    """Who holds a lease: this host and process, readable in the database and the logs."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Daemon:
+    """Runs the publish job every few seconds and exactly at the next due time."""
+
+    def __init__(self, publisher: Publisher, every_seconds: float = PUBLISH_EVERY_SECONDS) -> None:
+        self.publisher = publisher
+        self.every_seconds = every_seconds
+        self.stopping = threading.Event()
+        self.scheduler = BlockingScheduler(timezone=UTC)
+
+    def publish(self) -> PublishRound:
+        outcome = self.publisher.run_once(should_stop=self.stopping.is_set)
+        self._wake_at_next_due()
+        return outcome
+
+    def _wake_at_next_due(self) -> None:
+        with self.publisher.database.session() as session:
+            next_due = session.execute(
+                sa.select(sa.func.min(Publication.next_attempt_at)).where(
+                    Publication.state == PublicationState.SCHEDULED
+                )
+            ).scalar()
+        if next_due is None or self.stopping.is_set():
+            return
+        next_due = next_due if next_due.tzinfo else next_due.replace(tzinfo=UTC)
+        if next_due - datetime.now(UTC) < timedelta(seconds=self.every_seconds):
+            self.scheduler.add_job(
+                self.publish, "date", run_date=next_due, id="publish-at-due", replace_existing=True
+            )
+
+    def run_forever(self, on_stop: Callable[[], None] | None = None) -> None:
+        """Until SIGTERM or SIGINT: then finish the call in flight and stop within seconds."""
+        self.scheduler.add_job(
+            self.publish,
+            "interval",
+            seconds=self.every_seconds,
+            id="publish",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
+
+        def stop(signum, _frame) -> None:
+            log.info(
+                "señal %s recibida: terminando lo que está en curso", signal.Signals(signum).name
+            )
+            self.stopping.set()
+            self.scheduler.shutdown(wait=False)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        log.info("servicio en marcha (%s)", self.publisher.owner)
+        try:
+            self.scheduler.start()
+        finally:
+            # BlockingScheduler returns once shut down; wait for the job thread, which stops
+            # after the publication it is handling (run_once checks `stopping`).
+            if self.scheduler.running:
+                self.scheduler.shutdown(wait=True)
+            for thread in threading.enumerate():
+                if thread is not threading.current_thread() and thread.name.startswith(
+                    "ThreadPoolExecutor"
+                ):
+                    thread.join(timeout=30)
+            if on_stop is not None:
+                on_stop()
+            log.info("servicio detenido")

@@ -1,0 +1,217 @@
+"""Every move of a publication, each one a compare-and-set update that says so in its name.
+
+A publication only moves forward: scheduled -> publishing -> published | failed, or back to
+scheduled for a retry. Each function changes a row only if it is still in the state the
+caller saw (and, while publishing, still leased by the caller), so two daemons, or one
+that restarts, can never both act on the same publication.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from channels.base import Receipt
+from content_calendar.models import Post, Publication, PublicationState
+
+SCHEDULED, PUBLISHING = PublicationState.SCHEDULED, PublicationState.PUBLISHING
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A publication this daemon holds under a lease, with what it needs to go out."""
+
+    id: int
+    network: str
+    post_id: str
+    text: str
+    media: tuple[str, ...]
+    scheduled_at: datetime
+    attempts: int
+    recovering: bool = False
+    """True when a previous holder's lease expired mid-call: look on the network first."""
+
+
+def _claimed(row, recovering: bool = False) -> Claimed:
+    variants = row.variants or {}
+    return Claimed(
+        id=row.id,
+        network=row.network,
+        post_id=row.post_id,
+        text=variants.get(row.network) or row.text,
+        media=tuple(row.media or ()),
+        scheduled_at=row.scheduled_at,
+        attempts=row.attempts,
+        recovering=recovering,
+    )
+
+
+_COLUMNS = (
+    Publication.id,
+    Publication.network,
+    Publication.post_id,
+    Publication.attempts,
+    Post.text,
+    Post.variants,
+    Post.media,
+    Post.scheduled_at,
+)
+
+
+def claim_due(
+    connection: sa.Connection,
+    now: datetime,
+    owner: str,
+    lease: timedelta,
+    limit: int,
+    networks: tuple[str, ...],
+) -> list[Claimed]:
+    """Take up to `limit` due publications: scheduled -> publishing, leased to `owner`.
+
+    On PostgreSQL the candidates are locked with FOR UPDATE SKIP LOCKED, so several daemons
+    share the work; on SQLite the caller's write transaction serialises the claim.
+    """
+    if not networks:
+        return []
+    candidates = (
+        sa.select(Publication.id)
+        .where(
+            Publication.state == SCHEDULED,
+            Publication.next_attempt_at <= now,
+            Publication.network.in_(networks),
+        )
+        .order_by(Publication.next_attempt_at, Publication.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(connection.execute(candidates).scalars())
+    if not ids:
+        return []
+    connection.execute(
+        sa.update(Publication)
+        .where(Publication.id.in_(ids), Publication.state == SCHEDULED)
+        .values(
+            state=PUBLISHING,
+            lease_owner=owner,
+            lease_expires_at=now + lease,
+            attempts=Publication.attempts + 1,
+        )
+    )
+    rows = connection.execute(
+        sa.select(*_COLUMNS)
+        .join(Post, Post.id == Publication.post_id)
+        .where(
+            Publication.id.in_(ids),
+            Publication.lease_owner == owner,
+            Publication.state == PUBLISHING,
+        )
+        .order_by(Publication.next_attempt_at, Publication.id)
+    )
+    return [_claimed(row) for row in rows]
+
+
+def claim_expired(
+    connection: sa.Connection, now: datetime, owner: str, lease: timedelta, limit: int
+) -> list[Claimed]:
+    """Take over publications whose holder died mid-call (lease expired while publishing)."""
+    candidates = (
+        sa.select(Publication.id)
+        .where(Publication.state == PUBLISHING, Publication.lease_expires_at < now)
+        .order_by(Publication.lease_expires_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(connection.execute(candidates).scalars())
+    if not ids:
+        return []
+    connection.execute(
+        sa.update(Publication)
+        .where(
+            Publication.id.in_(ids),
+            Publication.state == PUBLISHING,
+            Publication.lease_expires_at < now,
+        )
+        .values(lease_owner=owner, lease_expires_at=now + lease)
+    )
+    rows = connection.execute(
+        sa.select(*_COLUMNS)
+        .join(Post, Post.id == Publication.post_id)
+        .where(
+            Publication.id.in_(ids),
+            Publication.lease_owner == owner,
+            Publication.state == PUBLISHING,
+        )
+    )
+    return [_claimed(row, recovering=True) for row in rows]
+
+
+def _held(claimed: Claimed, owner: str):
+    return (
+        Publication.id == claimed.id,
+        Publication.state == PUBLISHING,
+        Publication.lease_owner == owner,
+    )
+
+
+def mark_published(
+    connection: sa.Connection, claimed: Claimed, owner: str, receipt: Receipt, now: datetime
+) -> bool:
+    """publishing -> published, with the network's id and link; False if we lost the lease."""
+    return bool(
+        connection.execute(
+            sa.update(Publication)
+            .where(*_held(claimed, owner))
+            .values(
+                state=PublicationState.PUBLISHED,
+                remote_id=receipt.remote_id,
+                remote_url=receipt.url,
+                published_at=receipt.created_at or now,
+                lease_owner=None,
+                lease_expires_at=None,
+                last_error=None,
+            )
+        ).rowcount
+    )
+
+
+def mark_failed(connection: sa.Connection, claimed: Claimed, owner: str, reason: str) -> bool:
+    """publishing -> failed, for good, saying why."""
+    return bool(
+        connection.execute(
+            sa.update(Publication)
+            .where(*_held(claimed, owner))
+            .values(
+                state=PublicationState.FAILED,
+                last_error=reason,
+                lease_owner=None,
+                lease_expires_at=None,
+            )
+        ).rowcount
+    )
+
+
+def reschedule(
+    connection: sa.Connection,
+    claimed: Claimed,
+    owner: str,
+    at: datetime,
+    reason: str | None,
+    count_attempt: bool = True,
+) -> bool:
+    """publishing -> scheduled again, to be tried at `at`."""
+    values = {
+        "state": SCHEDULED,
+        "next_attempt_at": at,
+        "last_error": reason,
+        "lease_owner": None,
+        "lease_expires_at": None,
+    }
+    if not count_attempt:
+        values["attempts"] = Publication.attempts - 1
+    return bool(
+        connection.execute(
+            sa.update(Publication).where(*_held(claimed, owner)).values(**values)
+        ).rowcount
+    )

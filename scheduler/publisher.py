@@ -1,0 +1,260 @@
+"""The publish job: claim what is due, publish it once, retry what can wait, never publish blind."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from channels.base import AuthFailed, Channel, ChannelError, Outgoing, Receipt, Rejected, Transient
+from conectados.clock import Clock
+from conectados.db import Database
+from scheduler.publications import (
+    Claimed,
+    claim_due,
+    claim_expired,
+    mark_failed,
+    mark_published,
+    reschedule,
+)
+
+log = logging.getLogger("conectados.publicar")
+
+
+@dataclass(frozen=True)
+class PublishPolicy:
+    """How hard to try: attempts, how late is too late, how long a claim lasts."""
+
+    max_attempts: int = 5
+    deadline: timedelta = timedelta(hours=6)
+    """A post more than this late is worthless (a water-cut notice a day late): fail it."""
+    lease: timedelta = timedelta(minutes=10)
+    """Longer than any publish call (uploads included) can take."""
+    first_backoff: float = 30.0
+    max_backoff: float = 30 * 60.0
+    batch: int = 20
+    auth_pause: timedelta = timedelta(minutes=30)
+
+
+@dataclass
+class PublishRound:
+    """What one run of the job did (for logs, `daemon --once` and tests)."""
+
+    published: list[tuple[Claimed, Receipt]] = field(default_factory=list)
+    recovered: list[tuple[Claimed, Receipt]] = field(default_factory=list)
+    retried: list[Claimed] = field(default_factory=list)
+    failed: list[Claimed] = field(default_factory=list)
+    paused: list[str] = field(default_factory=list)
+
+
+class Publisher:
+    """Publishes due publications through their channels; safe with several at once."""
+
+    def __init__(
+        self,
+        database: Database,
+        channels: Mapping[str, Channel],
+        clock: Clock,
+        media_dir: Path,
+        owner: str,
+        zone: ZoneInfo,
+        policy: PublishPolicy | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.database = database
+        self.channels = channels
+        self.clock = clock
+        self.media_dir = media_dir
+        self.owner = owner
+        self.zone = zone
+        self.policy = policy or PublishPolicy()
+        self.rng = rng or random.Random()
+        self.paused_until: dict[str, datetime] = {}
+
+    def run_once(self, should_stop: Callable[[], bool] = lambda: False) -> PublishRound:
+        """Recover interrupted publications, then publish everything due, one claim at a time.
+
+        `should_stop` is asked between publications: when it says so, what was claimed and
+        not yet sent goes back to the queue at once instead of waiting for its lease.
+        """
+        outcome = PublishRound()
+        now = self.clock.now()
+        with self.database.session(write=True) as session:
+            expired = claim_expired(
+                session.connection(), now, self.owner, self.policy.lease, self.policy.batch
+            )
+        for claimed in expired:
+            self._recover(claimed, outcome)
+        while True:
+            now = self.clock.now()
+            networks = tuple(
+                name for name in self.channels if self.paused_until.get(name, now) <= now
+            )
+            with self.database.session(write=True) as session:
+                claimed_now = claim_due(
+                    session.connection(),
+                    now,
+                    self.owner,
+                    self.policy.lease,
+                    self.policy.batch,
+                    networks,
+                )
+            if not claimed_now:
+                return outcome
+            for index, claimed in enumerate(claimed_now):
+                if should_stop():
+                    self._release(claimed_now[index:])
+                    return outcome
+                self._publish(claimed, outcome)
+
+    def _release(self, claims: list[Claimed]) -> None:
+        with self.database.session(write=True) as session:
+            for claimed in claims:
+                reschedule(
+                    session.connection(),
+                    claimed,
+                    self.owner,
+                    self.clock.now(),
+                    None,
+                    count_attempt=False,
+                )
+
+    def _outgoing(self, claimed: Claimed) -> Outgoing:
+        return Outgoing(
+            key=claimed.post_id,
+            text=claimed.text,
+            media=tuple(self.media_dir / name for name in claimed.media),
+            due_at=claimed.scheduled_at,
+        )
+
+    def _publish(self, claimed: Claimed, outcome: PublishRound) -> None:
+        now = self.clock.now()
+        if now > claimed.scheduled_at + self.policy.deadline:
+            self._fail(claimed, outcome, f"{self._late_reason(claimed)}; no se publicó")
+            return
+        channel = self.channels[claimed.network]
+        try:
+            receipt = channel.publish(self._outgoing(claimed))
+        except Transient as error:
+            self._retry(claimed, outcome, error)
+        except Rejected as error:
+            self._fail(claimed, outcome, f"la red la rechazó: {error.reason}")
+        except AuthFailed as error:
+            self._pause(claimed, outcome, error)
+        else:
+            self._published(claimed, receipt, outcome.published)
+
+    def _recover(self, claimed: Claimed, outcome: PublishRound) -> None:
+        """The previous holder died mid-call: the post may be out. Look before publishing."""
+        channel = self.channels.get(claimed.network)
+        if channel is None:
+            return
+        since = claimed.scheduled_at - timedelta(minutes=5)
+        try:
+            found = channel.find_published(self._outgoing(claimed), since)
+        except ChannelError as error:
+            # Still unknown: keep it held; the lease expires and a later round looks again.
+            log.warning(
+                "no se pudo comprobar %s en %s: %s", claimed.post_id, claimed.network, error
+            )
+            return
+        if found is not None:
+            self._published(claimed, found, outcome.recovered)
+            return
+        with self.database.session(write=True) as session:
+            reschedule(
+                session.connection(),
+                claimed,
+                self.owner,
+                self.clock.now(),
+                "el servicio se detuvo durante la publicación y la red no la tenía; se intenta de nuevo",
+            )
+        log.info(
+            "%s en %s: interrumpida y no publicada; se intenta de nuevo",
+            claimed.post_id,
+            claimed.network,
+        )
+
+    def _published(self, claimed: Claimed, receipt: Receipt, into: list) -> None:
+        now = self.clock.now()
+        with self.database.session(write=True) as session:
+            kept = mark_published(session.connection(), claimed, self.owner, receipt, now)
+        if not kept:
+            log.warning(
+                "%s en %s: otro proceso tomó la publicación mientras salía",
+                claimed.post_id,
+                claimed.network,
+            )
+            return
+        into.append((claimed, receipt))
+        late = (receipt.created_at or now) - claimed.scheduled_at
+        log.info(
+            "publicada %s en %s a las %s (prevista %s, %+.0f s): %s",
+            claimed.post_id,
+            claimed.network,
+            (receipt.created_at or now).astimezone(self.zone).strftime("%Y-%m-%d %H:%M:%S"),
+            claimed.scheduled_at.astimezone(self.zone).strftime("%H:%M"),
+            late.total_seconds(),
+            receipt.url or receipt.remote_id,
+        )
+
+    def _retry(self, claimed: Claimed, outcome: PublishRound, error: Transient) -> None:
+        now = self.clock.now()
+        backoff = min(
+            self.policy.max_backoff, self.policy.first_backoff * 2 ** (claimed.attempts - 1)
+        )
+        wait = max(error.retry_after, backoff * (0.5 + self.rng.random() / 2))
+        at = now + timedelta(seconds=wait)
+        if claimed.attempts >= self.policy.max_attempts:
+            self._fail(
+                claimed,
+                outcome,
+                f"no se pudo publicar en {claimed.attempts} intentos; el último: {error.reason}",
+            )
+            return
+        if at > claimed.scheduled_at + self.policy.deadline:
+            self._fail(
+                claimed,
+                outcome,
+                f"{self._late_reason(claimed)} antes de poder reintentar; el último error: {error.reason}",
+            )
+            return
+        with self.database.session(write=True) as session:
+            reschedule(session.connection(), claimed, self.owner, at, error.reason)
+        outcome.retried.append(claimed)
+        log.info(
+            "%s en %s: %s; nuevo intento a las %s",
+            claimed.post_id,
+            claimed.network,
+            error.reason,
+            at.astimezone(self.zone).strftime("%H:%M:%S"),
+        )
+
+    def _fail(self, claimed: Claimed, outcome: PublishRound, reason: str) -> None:
+        with self.database.session(write=True) as session:
+            mark_failed(session.connection(), claimed, self.owner, reason)
+        outcome.failed.append(claimed)
+        log.warning("no se publicó %s en %s: %s", claimed.post_id, claimed.network, reason)
+
+    def _pause(self, claimed: Claimed, outcome: PublishRound, error: AuthFailed) -> None:
+        until = self.clock.now() + self.policy.auth_pause
+        self.paused_until[claimed.network] = until
+        with self.database.session(write=True) as session:
+            reschedule(
+                session.connection(), claimed, self.owner, until, error.reason, count_attempt=False
+            )
+        outcome.paused.append(claimed.network)
+        log.error(
+            "%s en pausa hasta las %s: %s",
+            claimed.network,
+            until.astimezone(self.zone).strftime("%H:%M"),
+            error.reason,
+        )
+
+    def _late_reason(self, claimed: Claimed) -> str:
+        hours = self.policy.deadline.total_seconds() / 3600
+        return f"pasaron más de {hours:g} horas desde la hora prevista ({claimed.scheduled_at.astimezone(self.zone):%Y-%m-%d %H:%M})"

@@ -1,0 +1,270 @@
+"""Publishing on time, exactly once: claims, retries, deadlines and crash recovery."""
+
+from __future__ import annotations
+
+import random
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from channels.base import Outgoing
+from channels.facebook import FacebookChannel
+from channels.sandbox.graph_world import PAGE_ID
+from channels.sandbox.x_world import ACCOUNT_ID
+from channels.x import XChannel, XCredentials
+from conectados.clock import FixedClock
+from conectados.db import Database
+from content_calendar.models import Post, Publication, PublicationState
+from scheduler.publications import claim_due
+from scheduler.publisher import Publisher, PublishPolicy
+
+DUE = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)  # 08:00 in Bogotá
+ZONE = ZoneInfo("America/Bogota")
+
+
+@pytest.fixture
+def database(tmp_path: Path):
+    database = Database(f"sqlite:///{tmp_path / 'c.db'}")
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+def channels_for(sandbox) -> dict:
+    return {
+        "facebook": FacebookChannel(PAGE_ID, "token", sandbox.url, timeout=2),
+        "x": XChannel(XCredentials("k", "s", "t", "ts"), ACCOUNT_ID, sandbox.url, timeout=2),
+    }
+
+
+def schedule(
+    database: Database, post_id: str, at: datetime = DUE, networks=("facebook", "x"), text=None
+) -> None:
+    with database.session() as session:
+        session.add(Post(id=post_id, text=text or f"Aviso {post_id}", scheduled_at=at))
+        for network in networks:
+            session.add(Publication(post_id=post_id, network=network, next_attempt_at=at))
+
+
+def states(database: Database, post_id: str) -> dict[str, Publication]:
+    with database.session() as session:
+        rows = session.exec(sa.select(Publication).where(Publication.post_id == post_id)).scalars()
+        return {row.network: row for row in rows}
+
+
+def publisher(database, sandbox, clock, owner="daemon-1", **policy) -> Publisher:
+    return Publisher(
+        database,
+        channels_for(sandbox),
+        clock,
+        Path("."),
+        owner,
+        ZONE,
+        PublishPolicy(**policy),
+        random.Random(7),
+    )
+
+
+def posts_on(sandbox, network: str) -> list[dict]:
+    return sandbox.control("GET", "state")[network]["posts"]
+
+
+def test_a_due_post_goes_out_once_on_each_network(database, sandbox):
+    schedule(database, "ahorro-01")
+    clock = FixedClock(DUE + timedelta(seconds=1))
+    job = publisher(database, sandbox, clock)
+
+    first = job.run_once()
+    second = job.run_once()
+
+    assert len(first.published) == 2 and second.published == []
+    assert len(posts_on(sandbox, "facebook")) == len(posts_on(sandbox, "x")) == 1
+    published = states(database, "ahorro-01")
+    assert {p.state for p in published.values()} == {PublicationState.PUBLISHED}
+    assert published["x"].remote_url.startswith("https://x.com/")
+
+
+def test_nothing_goes_out_before_its_time(database, sandbox):
+    schedule(database, "mañana", at=DUE + timedelta(days=1))
+
+    outcome = publisher(database, sandbox, FixedClock(DUE)).run_once()
+
+    assert outcome.published == []
+    assert posts_on(sandbox, "facebook") == []
+
+
+def test_a_rate_limit_is_retried_no_sooner_than_the_network_asks(database, sandbox):
+    schedule(database, "corte-01", networks=("x",))
+    sandbox.control(
+        "POST", "faults", {"network": "x", "status": 429, "count": 1, "retry_after": 120}
+    )
+    clock = FixedClock(DUE)
+    job = publisher(database, sandbox, clock)
+
+    first = job.run_once()
+    waiting = states(database, "corte-01")["x"]
+    clock.advance(timedelta(seconds=60))
+    too_soon = job.run_once()
+    clock.advance(timedelta(seconds=90))
+    later = job.run_once()
+
+    assert len(first.retried) == 1
+    assert waiting.state == PublicationState.SCHEDULED
+    assert waiting.next_attempt_at >= DUE + timedelta(
+        seconds=110
+    )  # retry_after, measured by X's clock
+    assert "límite de llamadas" in waiting.last_error
+    assert too_soon.published == []
+    assert len(later.published) == 1
+    assert len(posts_on(sandbox, "x")) == 1
+
+
+def test_server_errors_back_off_and_give_up_after_the_attempts(database, sandbox):
+    schedule(database, "aviso", networks=("facebook",))
+    sandbox.control("POST", "faults", {"network": "facebook", "status": 500, "count": 10})
+    clock = FixedClock(DUE)
+    job = publisher(database, sandbox, clock, max_attempts=3)
+
+    for _ in range(6):
+        job.run_once()
+        clock.advance(timedelta(minutes=10))
+
+    failed = states(database, "aviso")["facebook"]
+    assert failed.state == PublicationState.FAILED
+    assert failed.attempts == 3
+    assert "no se pudo publicar en 3 intentos" in failed.last_error
+
+
+def test_a_refused_post_fails_at_once_with_the_reason(database, sandbox, tmp_path: Path):
+    with database.session() as session:
+        session.add(Post(id="con-pdf", text="Factura", media=["factura.pdf"], scheduled_at=DUE))
+        session.add(Publication(post_id="con-pdf", network="x", next_attempt_at=DUE))
+    (tmp_path / "factura.pdf").write_bytes(b"%PDF-1.7")
+    job = publisher(database, sandbox, FixedClock(DUE))
+    job.media_dir = tmp_path
+
+    outcome = job.run_once()
+
+    failed = states(database, "con-pdf")["x"]
+    assert [c.post_id for c in outcome.failed] == ["con-pdf"]
+    assert failed.state == PublicationState.FAILED and failed.attempts == 1
+    assert "no es una imagen ni un video" in failed.last_error
+
+
+def test_a_post_found_too_late_fails_and_says_why(database, sandbox):
+    schedule(database, "corte-ayer", networks=("facebook",))
+
+    publisher(database, sandbox, FixedClock(DUE + timedelta(hours=7))).run_once()
+
+    failed = states(database, "corte-ayer")["facebook"]
+    assert failed.state == PublicationState.FAILED
+    assert "pasaron más de 6 horas desde la hora prevista (2026-12-01 08:00)" in failed.last_error
+    assert posts_on(sandbox, "facebook") == []
+
+
+def test_a_missed_post_still_within_its_deadline_goes_out(database, sandbox):
+    schedule(database, "corte-hoy", networks=("facebook",))
+
+    outcome = publisher(database, sandbox, FixedClock(DUE + timedelta(hours=2))).run_once()
+
+    assert len(outcome.published) == 1
+
+
+def _crash_mid_call(database, sandbox, clock, published_before_crash: bool) -> None:
+    """A daemon claims the publication and dies: with the post out, or before it went out."""
+    with database.session(write=True) as session:
+        [claimed] = claim_due(
+            session.connection(), clock.now(), "muerto", timedelta(minutes=10), 10, ("x",)
+        )
+    if published_before_crash:
+        channels_for(sandbox)["x"].publish(Outgoing(claimed.post_id, claimed.text))
+
+
+@pytest.mark.parametrize("published_before_crash", [True, False])
+def test_an_interrupted_publish_is_looked_up_before_it_is_retried(
+    database, sandbox, published_before_crash
+):
+    # The network's clock is the real one: this story happens now.
+    due = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=30)
+    schedule(database, "interrumpida", at=due, networks=("x",))
+    clock = FixedClock(due)
+    _crash_mid_call(database, sandbox, clock, published_before_crash)
+    job = publisher(database, sandbox, clock, owner="daemon-2")
+
+    while_leased = job.run_once()
+    clock.advance(timedelta(minutes=11))
+    after_lease = job.run_once()
+
+    assert while_leased.published == while_leased.recovered == []
+    assert len(posts_on(sandbox, "x")) == 1  # exactly once, either way
+    assert states(database, "interrumpida")["x"].state == PublicationState.PUBLISHED
+    if published_before_crash:
+        assert len(after_lease.recovered) == 1 and after_lease.published == []
+    else:
+        assert len(after_lease.published) == 1
+
+
+def test_a_revoked_token_pauses_that_network_only(database, sandbox):
+    schedule(database, "aviso")
+    sandbox.control("POST", "faults", {"network": "facebook", "status": 401, "count": 1})
+    clock = FixedClock(DUE)
+
+    outcome = publisher(database, sandbox, clock).run_once()
+
+    assert outcome.paused == ["facebook"]
+    assert [c.network for c, _ in outcome.published] == ["x"]
+    waiting = states(database, "aviso")["facebook"]
+    assert waiting.state == PublicationState.SCHEDULED and waiting.attempts == 0
+    assert "token" in waiting.last_error
+
+
+def _race(make_database, sandbox, posts: int) -> tuple[int, list[int]]:
+    setup = make_database()
+    for n in range(posts):
+        schedule(setup, f"aviso-{n:03d}", networks=("facebook",))
+    setup.dispose()
+    clock = FixedClock(DUE)
+    counts: list[int] = []
+    errors: list[BaseException] = []
+
+    def daemon(name: str) -> None:
+        database = make_database()
+        try:
+            job = publisher(database, sandbox, clock, owner=name, batch=5)
+            counts.append(len(job.run_once().published))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            database.dispose()
+
+    threads = [threading.Thread(target=daemon, args=(f"daemon-{n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return len(posts_on(sandbox, "facebook")), counts
+
+
+def test_two_daemons_on_one_sqlite_file_never_publish_twice(tmp_path: Path, sandbox):
+    url = f"sqlite:///{tmp_path / 'compartida.db'}"
+    Database(url).upgrade()
+
+    published, counts = _race(lambda: Database(url), sandbox, 40)
+
+    assert published == 40
+    assert sum(counts) == 40
+
+
+def test_two_daemons_on_postgresql_share_the_work(postgres_url: str, sandbox):
+    Database(postgres_url).upgrade()
+
+    published, counts = _race(lambda: Database(postgres_url), sandbox, 60)
+
+    assert published == 60
+    assert sum(counts) == 60
+    assert all(count > 0 for count in counts), counts
