@@ -153,6 +153,15 @@ class SandboxSettings(_Section):
     url: str = Field("", alias="url")
 
 
+class PublishingSettings(_Section):
+    """[publicacion]: how the daemon publishes."""
+
+    every_seconds: float = Field(5, gt=0, le=3600, alias="cada_segundos")
+    max_attempts: int = Field(5, ge=1, le=50, alias="intentos")
+    deadline_hours: float = Field(6, gt=0, le=24 * 7, alias="horas_limite")
+    lease_seconds: float = Field(600, ge=1, le=24 * 3600, alias="reserva_segundos")
+
+
 class PqrSettings(_Section):
     """[pqr]: how legal terms are counted."""
 
@@ -169,6 +178,7 @@ class Settings(_Section):
     channels: Channels = Field(default_factory=Channels, alias="channels")
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings, alias="sandbox")
     pqr: PqrSettings = Field(default_factory=PqrSettings, alias="pqr")
+    publishing: PublishingSettings = Field(default_factory=PublishingSettings, alias="publicacion")
 
     _source: Path | None = PrivateAttr(default=None)
     # Where a relative path resolves: the settings file's folder for values written there,

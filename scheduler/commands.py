@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 
 from channels.registry import open_channels
 from conectados.app import App
 from conectados.terminal import Command
 from scheduler.daemon import Daemon, daemon_name
-from scheduler.publisher import Publisher
+from scheduler.publisher import Publisher, PublishPolicy
 
 SANDBOX_PORT = 8765
 
@@ -32,6 +34,7 @@ def daemon(app: App, once: bool) -> None:
     with open_channels(
         app.settings, app.credentials, app.clock, sandbox_port=0 if once else SANDBOX_PORT
     ) as opened:
+        rules = app.settings.publishing
         publisher = Publisher(
             database,
             opened.channels,
@@ -39,6 +42,11 @@ def daemon(app: App, once: bool) -> None:
             app.settings.media_dir,
             daemon_name(),
             app.settings.zone,
+            PublishPolicy(
+                max_attempts=rules.max_attempts,
+                deadline=timedelta(hours=rules.deadline_hours),
+                lease=timedelta(seconds=rules.lease_seconds),
+            ),
         )
         if once:
             outcome = publisher.run_once()
@@ -50,5 +58,5 @@ def daemon(app: App, once: bool) -> None:
             )
             return
         click.echo(f"Servicio en marcha ({publisher.owner}). Ctrl+C para detenerlo.")
-        Daemon(publisher).run_forever()
+        Daemon(publisher, every_seconds=rules.every_seconds).run_forever()
         click.echo("Servicio detenido.")

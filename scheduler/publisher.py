@@ -163,6 +163,11 @@ class Publisher:
             )
             return
         if found is not None:
+            log.info(
+                "%s en %s: la publicación interrumpida ya estaba en la red; no se repite",
+                claimed.post_id,
+                claimed.network,
+            )
             self._published(claimed, found, outcome.recovered)
             return
         with self.database.session(write=True) as session:

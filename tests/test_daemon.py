@@ -78,3 +78,122 @@ def test_daemon_once_reports_what_it_did(cli, tmp_path: Path, sandbox):
 
     assert result.exit_code == 0, result.stderr
     assert "Publicadas: 1; para reintentar: 0; fallidas: 0." in result.stdout
+
+
+def _start_daemon(folder: Path, env: dict[str, str]) -> subprocess.Popen:
+    """A daemon process logging to a file of its own (a pipe nobody reads could fill up)."""
+    log_path = folder / f"daemon-{time.monotonic_ns()}.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "conectados", "-v", "daemon"],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log_path.open("w", encoding="utf-8"),
+    )
+    process.log_path = log_path  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 30
+    while "servicio en marcha" not in log_path.read_text(encoding="utf-8"):
+        assert time.monotonic() < deadline and process.poll() is None, log_path.read_text(
+            encoding="utf-8"
+        )
+        time.sleep(0.05)
+    return process
+
+
+def test_killing_the_daemon_at_random_moments_never_publishes_twice(tmp_path: Path, sandbox):
+    import random
+
+    posts = 12
+    (tmp_path / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "{sandbox.url}"\n[channels.facebook]\nactivo = false\n'
+        "[publicacion]\ncada_segundos = 0.2\nreserva_segundos = 1\n",
+        encoding="utf-8",
+    )
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    database.upgrade()
+    due = datetime.now(UTC) - timedelta(seconds=5)
+    with database.session() as session:
+        for n in range(posts):
+            session.add(Post(id=f"aviso-{n:02d}", text=f"Aviso número {n}", scheduled_at=due))
+            session.add(Publication(post_id=f"aviso-{n:02d}", network="x", next_attempt_at=due))
+    # Every call to X takes a while, so the kills land in the middle of calls.
+    sandbox.control(
+        "POST", "faults", {"network": "x", "status": "timeout", "count": 10_000, "delay": 0.15}
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CONECTADOS_")}
+    rng = random.Random(2026)
+
+    for _ in range(8):
+        process = _start_daemon(tmp_path, env)
+        time.sleep(rng.uniform(0.05, 0.9))
+        process.kill()  # SIGKILL: no chance to clean up
+        process.wait(timeout=10)
+    survivor = _start_daemon(tmp_path, env)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with database.session() as session:
+                left = session.execute(
+                    sa.select(sa.func.count())
+                    .select_from(Publication)
+                    .where(Publication.state != PublicationState.PUBLISHED)
+                ).scalar()
+            if not left:
+                break
+            time.sleep(0.3)
+    finally:
+        survivor.send_signal(signal.SIGTERM)
+        survivor.wait(timeout=20)
+
+    texts = [post["text"] for post in sandbox.control("GET", "state")["x"]["posts"]]
+    database.dispose()
+    assert left == 0
+    assert sorted(texts) == sorted(f"Aviso número {n}" for n in range(posts))  # each exactly once
+
+
+def test_two_daemon_processes_on_postgresql_share_200_posts_exactly_once(
+    tmp_path: Path, sandbox, postgres_url: str
+):
+    posts = 200
+    (tmp_path / "conectados.toml").write_text(
+        f'base_datos = "{postgres_url}"\n[sandbox]\nurl = "{sandbox.url}"\n[channels.facebook]\nactivo = false\n'
+        "[publicacion]\ncada_segundos = 0.5\n",
+        encoding="utf-8",
+    )
+    database = Database(postgres_url)
+    database.upgrade()
+    due = datetime.now(UTC) - timedelta(seconds=5)
+    with database.session() as session:
+        for n in range(posts):
+            session.add(Post(id=f"aviso-{n:03d}", text=f"Aviso número {n}", scheduled_at=due))
+            session.add(Publication(post_id=f"aviso-{n:03d}", network="x", next_attempt_at=due))
+    sandbox.control(
+        "POST", "faults", {"network": "x", "status": "timeout", "count": 10_000, "delay": 0.02}
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CONECTADOS_")}
+    daemons = [_start_daemon(tmp_path, env) for _ in range(2)]
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with database.session() as session:
+                left = session.execute(
+                    sa.select(sa.func.count())
+                    .select_from(Publication)
+                    .where(Publication.state != PublicationState.PUBLISHED)
+                ).scalar()
+            if not left:
+                break
+            time.sleep(0.5)
+    finally:
+        logs = []
+        for process in daemons:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+            logs.append(process.log_path.read_text(encoding="utf-8"))
+
+    texts = [post["text"] for post in sandbox.control("GET", "state")["x"]["posts"]]
+    database.dispose()
+    assert left == 0
+    assert sorted(texts) == sorted(f"Aviso número {n}" for n in range(posts))
+    done_by_each = [log.count("publicada aviso-") for log in logs]
+    assert sum(done_by_each) == posts and all(done_by_each), done_by_each
