@@ -123,6 +123,8 @@ def _schema_line(current: Status) -> str:
 def _channel_line(channel) -> str:
     if not channel.enabled:
         return "desactivada"
+    if channel.paused_until:
+        return f"EN PAUSA hasta {channel.paused_until}: {channel.pause_reason}"
     if channel.mode == "sandbox":
         return "activa, modo sandbox (simulador local; no necesita credenciales)"
     missing = [name for name, present in channel.credentials.items() if not present]

@@ -11,6 +11,7 @@ from conectados.app import App
 from conectados.settings import ChannelMode
 from content_calendar.models import Publication, PublicationState
 from responders.models import Reply, ReplyState, Ticket, TicketStatus
+from scheduler.pauses import paused_channels
 
 PENDING_PUBLICATION_STATES = (PublicationState.SCHEDULED, PublicationState.PUBLISHING)
 PENDING_REPLY_STATES = (ReplyState.PENDING, ReplyState.APPROVED, ReplyState.SENDING)
@@ -23,6 +24,8 @@ class ChannelStatus:
     mode: str
     credentials: dict[str, bool]
     """Environment variable -> whether it holds a value (never the value)."""
+    paused_until: str | None = None
+    pause_reason: str | None = None
 
     @property
     def ready(self) -> bool:
@@ -91,8 +94,20 @@ def collect_status(app: App) -> Status:
     if not schema.is_current:
         return status
     with database.session() as session:
+        pauses = paused_channels(session.connection(), app.clock.now())
+        channels = [
+            replace(
+                channel,
+                paused_until=f"{pauses[channel.name][0].astimezone(settings.zone):%Y-%m-%d %H:%M}",
+                pause_reason=pauses[channel.name][1],
+            )
+            if channel.name in pauses
+            else channel
+            for channel in status.channels
+        ]
         return replace(
             status,
+            channels=channels,
             pending_publications=_count(
                 session, Publication, Publication.state.in_(PENDING_PUBLICATION_STATES)
             ),

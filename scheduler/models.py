@@ -34,3 +34,14 @@ class MetricSample(SQLModel, table=True):
     comments: int | None = None
     shares: int | None = None
     clicks: int | None = None
+
+
+class ChannelState(SQLModel, table=True):
+    """A network the daemon stopped using, until when, and why (a revoked token, say)."""
+
+    __tablename__ = "channel_state"
+
+    channel: str = Field(primary_key=True, max_length=20)
+    paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reason: str | None = Field(default=None, sa_type=sa.Text)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -6,13 +6,14 @@ import logging
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from channels.base import AuthFailed, Channel, ChannelError, Outgoing, Receipt, Rejected, Transient
 from conectados.clock import Clock
 from conectados.db import Database
+from scheduler.pauses import clear_pause, pause_channel, paused_channels
 from scheduler.publications import (
     Claimed,
     claim_due,
@@ -73,7 +74,6 @@ class Publisher:
         self.zone = zone
         self.policy = policy or PublishPolicy()
         self.rng = rng or random.Random()
-        self.paused_until: dict[str, datetime] = {}
 
     def run_once(self, should_stop: Callable[[], bool] = lambda: False) -> PublishRound:
         """Recover interrupted publications, then publish everything due, one claim at a time.
@@ -91,10 +91,9 @@ class Publisher:
             self._recover(claimed, outcome)
         while True:
             now = self.clock.now()
-            networks = tuple(
-                name for name in self.channels if self.paused_until.get(name, now) <= now
-            )
             with self.database.session(write=True) as session:
+                paused = paused_channels(session.connection(), now)
+                networks = tuple(name for name in self.channels if name not in paused)
                 claimed_now = claim_due(
                     session.connection(),
                     now,
@@ -188,6 +187,7 @@ class Publisher:
         now = self.clock.now()
         with self.database.session(write=True) as session:
             kept = mark_published(session.connection(), claimed, self.owner, receipt, now)
+            clear_pause(session.connection(), claimed.network, now)
         if not kept:
             log.warning(
                 "%s en %s: otro proceso tomó la publicación mientras salía",
@@ -246,9 +246,10 @@ class Publisher:
         log.warning("no se publicó %s en %s: %s", claimed.post_id, claimed.network, reason)
 
     def _pause(self, claimed: Claimed, outcome: PublishRound, error: AuthFailed) -> None:
-        until = self.clock.now() + self.policy.auth_pause
-        self.paused_until[claimed.network] = until
+        now = self.clock.now()
+        until = now + self.policy.auth_pause
         with self.database.session(write=True) as session:
+            pause_channel(session.connection(), claimed.network, until, error.reason, now)
             reschedule(
                 session.connection(), claimed, self.owner, until, error.reason, count_attempt=False
             )

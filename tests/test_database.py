@@ -28,6 +28,9 @@ from responders.models import (
 )
 
 NOON = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
+LATEST = sorted(
+    p.name.split("_")[0] for p in MIGRATIONS_DIR.joinpath("versions").glob("[0-9]*.py")
+)[-1]
 
 
 @pytest.fixture
@@ -45,7 +48,7 @@ def test_upgrade_creates_the_schema_at_the_latest_revision(database_url: str):
     state = database.schema_state()
 
     assert before is None
-    assert state.current == head == "0001"
+    assert state.current == head == LATEST
     database.check_current()  # does not raise
     tables = set(sa.inspect(database.engine).get_table_names())
     assert {"post", "publication", "interaction", "reply", "ticket", "metricsample"} <= tables
@@ -186,7 +189,7 @@ def test_an_empty_database_asks_for_init(tmp_path: Path):
 def test_a_database_at_an_older_revision_asks_for_init(tmp_path: Path, database_url: str):
     newer_code = _migrations_with_one_more_revision(tmp_path / "migrations")
     older = Database(database_url)
-    older.upgrade()  # at 0001, as the previous version left it, with data in it
+    older.upgrade()  # at the latest revision, as the previous version left it, with data in it
     with older.session() as session:
         session.add(Post(id="p1", scheduled_at=NOON))
         session.add(Publication(post_id="p1", network="x", next_attempt_at=NOON))
@@ -197,9 +200,9 @@ def test_a_database_at_an_older_revision_asks_for_init(tmp_path: Path, database_
         database.check_current()
     before, head = database.upgrade()
 
-    assert "versión 0001" in caught.value.message
+    assert f"versión {LATEST}" in caught.value.message
     assert "conectados init" in caught.value.message
-    assert (before, head) == ("0001", "9999")
+    assert (before, head) == (LATEST, "9999")
     database.check_current()
     assert "nota" in {column["name"] for column in sa.inspect(database.engine).get_columns("post")}
     database.dispose()
@@ -249,7 +252,7 @@ def _migrations_with_one_more_revision(folder: Path) -> Path:
         "import sqlalchemy as sa\n"
         "from alembic import op\n\n"
         'revision = "9999"\n'
-        'down_revision = "0001"\n'
+        f'down_revision = "{LATEST}"\n'
         "branch_labels = None\n"
         "depends_on = None\n\n\n"
         "def upgrade():\n"

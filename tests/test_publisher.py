@@ -268,3 +268,19 @@ def test_two_daemons_on_postgresql_share_the_work(postgres_url: str, sandbox):
     assert published == 60
     assert sum(counts) == 60
     assert all(count > 0 for count in counts), counts
+
+
+def test_a_pause_is_shared_with_other_daemons_and_shown_in_status(database, sandbox, cli):
+    schedule(database, "aviso", networks=("facebook",))
+    schedule(database, "otro", networks=("facebook",))
+    sandbox.control("POST", "faults", {"network": "facebook", "status": 401, "count": 1})
+    clock = FixedClock(datetime.now(UTC))
+    schedule(database, "ahora", at=clock.now(), networks=("facebook",))
+
+    publisher(database, sandbox, clock, owner="daemon-1", batch=1).run_once()
+    other = publisher(database, sandbox, clock, owner="daemon-2").run_once()
+    shown = cli("--db", "c.db", "status")
+
+    assert other.published == []  # the second daemon respects the pause too
+    assert "facebook  EN PAUSA hasta" in shown.stdout
+    assert "token" in shown.stdout

@@ -1,0 +1,46 @@
+"""Networks the daemons stopped using (a revoked token): shared through the database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from scheduler.models import ChannelState
+
+
+def pause_channel(
+    connection: sa.Connection, channel: str, until: datetime, reason: str, now: datetime
+) -> None:
+    """Record that `channel` is paused until `until` (every daemon reads it)."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    values = {"channel": channel, "paused_until": until, "reason": reason, "updated_at": now}
+    statement = dialect.insert(ChannelState).values(**values)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[ChannelState.channel],
+            set_={"paused_until": until, "reason": reason, "updated_at": now},
+        )
+    )
+
+
+def clear_pause(connection: sa.Connection, channel: str, now: datetime) -> None:
+    """The network works again: forget the pause."""
+    connection.execute(
+        sa.update(ChannelState)
+        .where(ChannelState.channel == channel, ChannelState.paused_until.is_not(None))
+        .values(paused_until=None, reason=None, updated_at=now)
+    )
+
+
+def paused_channels(
+    connection: sa.Connection, now: datetime
+) -> dict[str, tuple[datetime, str | None]]:
+    """Channel -> (paused until, why), for the pauses still running."""
+    rows = connection.execute(
+        sa.select(ChannelState.channel, ChannelState.paused_until, ChannelState.reason).where(
+            ChannelState.paused_until > now
+        )
+    )
+    return {row.channel: (row.paused_until, row.reason) for row in rows}
