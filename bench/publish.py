@@ -1,0 +1,136 @@
+"""How late posts go out and what the daemon costs when idle (issue 5 targets).
+
+1. 1,000 posts due in the same minute, one network (X, whose sandbox records milliseconds):
+   how late after its due time each post's request reached the network (p50, p99), and
+   posts per second. Target: p99 under 2 s plus the network's own time.
+2. The daemon's resident memory when idle with 10,000 scheduled posts. Target: under 150 MB.
+
+Runs real `conectados daemon` processes against the local sandbox.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+# This folder holds bench scripts named like the project's packages: keep it off the path.
+sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).parent]
+
+import sqlalchemy as sa  # noqa: E402
+
+from channels.sandbox import SandboxServer  # noqa: E402
+from conectados.db import Database  # noqa: E402
+from content_calendar.models import Post, Publication  # noqa: E402
+
+
+def prepare(folder: Path, sandbox_url: str, posts: int, due: datetime) -> Database:
+    (folder / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "{sandbox_url}"\n[channels.facebook]\nactivo = false\n', encoding="utf-8"
+    )
+    database = Database(f"sqlite:///{folder / 'conectados.db'}")
+    database.upgrade()
+    with database.session() as session:
+        session.execute(
+            sa.insert(Post.__table__),
+            [
+                {
+                    "id": f"aviso-{n:05d}",
+                    "text": f"Aviso número {n}",
+                    "variants": {},
+                    "media": [],
+                    "scheduled_at": due,
+                    "source_file": "bench",
+                    "source_line": n,
+                    "created_at": due,
+                    "updated_at": due,
+                }
+                for n in range(posts)
+            ],
+        )
+        session.execute(
+            sa.insert(Publication.__table__),
+            [
+                {
+                    "post_id": f"aviso-{n:05d}",
+                    "network": "x",
+                    "state": "scheduled",
+                    "attempts": 0,
+                    "next_attempt_at": due,
+                }
+                for n in range(posts)
+            ],
+        )
+    return database
+
+
+def start_daemon(folder: Path) -> subprocess.Popen:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CONECTADOS_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "conectados", "daemon"],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def lateness() -> None:
+    posts = 1000
+    with tempfile.TemporaryDirectory() as folder, SandboxServer() as sandbox:
+        due = (datetime.now(UTC) + timedelta(seconds=8)).replace(microsecond=0)
+        database = prepare(Path(folder), sandbox.url, posts, due)
+        daemon = start_daemon(Path(folder))
+        try:
+            deadline = time.monotonic() + 600
+            while time.monotonic() < deadline:
+                done = len(sandbox.control("GET", "state")["x"]["posts"])
+                if done >= posts:
+                    break
+                time.sleep(0.5)
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(timeout=60)
+            database.dispose()
+        created = [
+            datetime.fromisoformat(post["created_time"].replace("Z", "+00:00"))
+            for post in sandbox.control("GET", "state")["x"]["posts"]
+        ]
+    late = sorted((moment - due).total_seconds() for moment in created)
+    span = late[-1] - late[0]
+    print(f"{posts} publicaciones para el mismo minuto (X, simulador):")
+    print(
+        f"  retraso p50 {statistics.median(late):6.2f} s   p99 {late[int(len(late) * 0.99) - 1]:6.2f} s   máximo {late[-1]:6.2f} s"
+    )
+    print(f"  ritmo {len(late) / span if span else float('inf'):6.1f} publicaciones por segundo")
+
+
+def idle_memory() -> None:
+    with tempfile.TemporaryDirectory() as folder, SandboxServer() as sandbox:
+        due = datetime.now(UTC) + timedelta(days=30)
+        database = prepare(Path(folder), sandbox.url, 10_000, due)
+        database.dispose()
+        daemon = start_daemon(Path(folder))
+        try:
+            time.sleep(12)  # start-up and a couple of idle rounds
+            status = Path(f"/proc/{daemon.pid}/status").read_text()
+            rss_kb = int(
+                next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]
+            )
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(timeout=30)
+    print(
+        f"memoria residente del servicio en reposo con 10.000 publicaciones programadas: {rss_kb / 1024:.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    lateness()
+    idle_memory()
