@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -29,6 +30,12 @@ class ChannelSet:
     channels: dict[str, Channel]
     sandbox: SandboxServer | None = None
     closed: bool = field(default=False, init=False)
+    build: Callable[[], dict[str, Channel]] | None = field(default=None, repr=False)
+    """Makes another set of the same channels (same worlds), for a job in another thread."""
+
+    def fresh(self) -> dict[str, Channel]:
+        """Channel objects of their own for one job: HTTP sessions are not shared by threads."""
+        return self.build() if self.build is not None else dict(self.channels)
 
     def close(self) -> None:
         if self.sandbox is not None and not self.closed:
@@ -59,15 +66,20 @@ def open_channels(
         sandbox = SandboxServer(port=sandbox_port).start()
         sandbox_url = sandbox.url
         log.info("simulador de redes iniciado en %s", sandbox_url)
-    channels: dict[str, Channel] = {}
+
+    def build() -> dict[str, Channel]:
+        return {
+            name: _build(name, config, credentials, sandbox_url, clock)
+            for name, config in wanted.items()
+        }
+
     try:
-        for name, config in wanted.items():
-            channels[name] = _build(name, config, credentials, sandbox_url, clock)
+        channels = build()
     except Exception:
         if sandbox is not None:
             sandbox.stop()
         raise
-    return ChannelSet(channels, sandbox)
+    return ChannelSet(channels, sandbox, build=build)
 
 
 def _build(

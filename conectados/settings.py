@@ -109,6 +109,7 @@ class ChannelMode(enum.StrEnum):
 class _ChannelSettings(_Section):
     enabled: bool = Field(True, alias="activo")
     mode: ChannelMode = Field(ChannelMode.SANDBOX, alias="modo")
+    poll_minutes: float = Field(2, gt=0, le=24 * 60, alias="leer_cada_minutos")
 
     def credential_variables(self) -> dict[str, str]:
         """Role of each credential -> the environment variable that holds it."""
@@ -162,6 +163,13 @@ class PublishingSettings(_Section):
     lease_seconds: float = Field(600, ge=1, le=24 * 3600, alias="reserva_segundos")
 
 
+class MetricsSettings(_Section):
+    """[metricas]: how often figures are collected, and for how old publications."""
+
+    every_hours: float = Field(6, gt=0, le=24 * 7, alias="cada_horas")
+    days: int = Field(30, ge=1, le=365, alias="dias")
+
+
 class PqrSettings(_Section):
     """[pqr]: how legal terms are counted."""
 
@@ -179,6 +187,7 @@ class Settings(_Section):
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings, alias="sandbox")
     pqr: PqrSettings = Field(default_factory=PqrSettings, alias="pqr")
     publishing: PublishingSettings = Field(default_factory=PublishingSettings, alias="publicacion")
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings, alias="metricas")
 
     _source: Path | None = PrivateAttr(default=None)
     # Where a relative path resolves: the settings file's folder for values written there,

@@ -1,4 +1,4 @@
-"""`conectados daemon`: the service that publishes the calendar on time."""
+"""`conectados daemon`: the service that publishes the calendar on time and reads the replies."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from channels.registry import open_channels
 from conectados.app import App
 from conectados.terminal import Command
 from scheduler.daemon import Daemon, daemon_name
+from scheduler.figures import MetricsCollector
+from scheduler.inbox import Inbox
 from scheduler.publisher import Publisher, PublishPolicy
 
 SANDBOX_PORT = 8765
@@ -23,40 +25,57 @@ SANDBOX_PORT = 8765
 )
 @click.pass_obj
 def daemon(app: App, once: bool) -> None:
-    """El servicio: publica el calendario a su hora, una sola vez por red.
+    """El servicio: publica el calendario a su hora y lee lo que escriben los ciudadanos.
 
-    Reintenta lo que la red deja para después, da por fallido lo que se pasa de la hora
-    límite y, si se interrumpe a mitad de una publicación, primero la busca en la red antes
-    de volver a publicarla. Se detiene con Ctrl+C o SIGTERM después de terminar lo que está
-    en curso. Con las redes en modo sandbox inicia el simulador en 127.0.0.1:8765.
+    Publica una sola vez por red; reintenta lo que la red deja para después, da por fallido
+    lo que se pasa de la hora límite y, si se interrumpe a mitad de una publicación, primero
+    la busca en la red antes de volver a publicarla. Lee comentarios, menciones y mensajes
+    cada pocos minutos y recoge las métricas de lo publicado. Se detiene con Ctrl+C o SIGTERM
+    después de terminar lo que está en curso. Con las redes en modo sandbox inicia el
+    simulador en 127.0.0.1:8765.
     """
+    settings = app.settings
     database = app.ready_database()
     with open_channels(
-        app.settings, app.credentials, app.clock, sandbox_port=0 if once else SANDBOX_PORT
+        settings, app.credentials, app.clock, sandbox_port=0 if once else SANDBOX_PORT
     ) as opened:
-        rules = app.settings.publishing
+        rules = settings.publishing
         publisher = Publisher(
             database,
-            opened.channels,
+            opened.fresh(),
             app.clock,
-            app.settings.media_dir,
+            settings.media_dir,
             daemon_name(),
-            app.settings.zone,
+            settings.zone,
             PublishPolicy(
                 max_attempts=rules.max_attempts,
                 deadline=timedelta(hours=rules.deadline_hours),
                 lease=timedelta(seconds=rules.lease_seconds),
             ),
         )
+        inboxes = {
+            name: Inbox(database, {name: channel}, app.clock)
+            for name, channel in opened.fresh().items()
+        }
+        metrics = MetricsCollector(database, opened.fresh(), app.clock, settings.metrics.days)
         if once:
             outcome = publisher.run_once()
+            read = {name: inbox.run_once() for name, inbox in inboxes.items()}
+            figures = metrics.run_once()
+            new = sum(sum(result.stored.values()) for result in read.values())
             click.echo(
                 f"Publicadas: {len(outcome.published) + len(outcome.recovered)}; "
                 f"para reintentar: {len(outcome.retried)}; fallidas: {len(outcome.failed)}"
                 + (f"; redes en pausa: {', '.join(outcome.paused)}" if outcome.paused else "")
-                + "."
+                + f". Mensajes nuevos de ciudadanos: {new}. "
+                f"Métricas de {sum(figures.values())} publicaciones."
             )
             return
+        service = Daemon(publisher, every_seconds=rules.every_seconds)
+        for name, inbox in inboxes.items():
+            minutes = settings.channels.by_name()[name].poll_minutes
+            service.every(f"leer-{name}", inbox.run_once, seconds=minutes * 60)
+        service.every("metricas", metrics.run_once, seconds=settings.metrics.every_hours * 3600)
         click.echo(f"Servicio en marcha ({publisher.owner}). Ctrl+C para detenerlo.")
-        Daemon(publisher, every_seconds=rules.every_seconds).run_forever()
+        service.run_forever()
         click.echo("Servicio detenido.")

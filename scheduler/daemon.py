@@ -40,6 +40,27 @@ class Daemon:
         self.stopping = threading.Event()
         self.scheduler = BlockingScheduler(timezone=UTC)
 
+    def every(self, name: str, job: Callable[[], object], seconds: float) -> None:
+        """Another sweep (reading citizens, collecting figures), first run right away."""
+
+        def run() -> None:
+            if self.stopping.is_set():
+                return
+            try:
+                job()
+            except Exception:  # one bad round must not stop the service
+                log.exception("falló la ronda de %s; se intentará de nuevo", name)
+
+        self.scheduler.add_job(
+            run,
+            "interval",
+            seconds=seconds,
+            id=name,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
+
     def publish(self) -> PublishRound:
         outcome = self.publisher.run_once(should_stop=self.stopping.is_set)
         self._wake_at_next_due()

@@ -1,0 +1,143 @@
+"""The poll job: what citizens wrote, stored once, and where each channel's poll left off.
+
+The responders (a later part) decide what to do with each stored interaction; until then
+they wait in state `received`. An interaction is unique per network and remote id, so a
+second daemon or a repeated poll stores nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from channels.base import AuthFailed, Channel, ChannelError, Incoming
+from conectados.clock import Clock
+from conectados.db import Database
+from content_calendar.models import Publication
+from responders.models import Interaction, InteractionKind, InteractionState
+from scheduler.models import Cursor
+from scheduler.pauses import pause_channel, paused_channels
+
+log = logging.getLogger("conectados.leer")
+
+AUTH_PAUSE = timedelta(minutes=30)
+STREAM = "all"
+"""One cursor per channel: the adapters keep their streams inside it."""
+
+
+@dataclass
+class PollRound:
+    stored: dict[str, int] = field(default_factory=dict)
+    calls: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+class Inbox:
+    """Polls every channel and stores what is new."""
+
+    def __init__(self, database: Database, channels: Mapping[str, Channel], clock: Clock) -> None:
+        self.database = database
+        self.channels = channels
+        self.clock = clock
+
+    def run_once(self) -> PollRound:
+        outcome = PollRound()
+        now = self.clock.now()
+        with self.database.session() as session:
+            paused = paused_channels(session.connection(), now)
+            cursors = dict(
+                session.execute(
+                    sa.select(Cursor.channel, Cursor.position).where(Cursor.stream == STREAM)
+                ).all()
+            )
+        for name, channel in self.channels.items():
+            if name in paused:
+                continue
+            try:
+                batch = channel.poll(cursors.get(name))
+            except AuthFailed as error:
+                with self.database.session(write=True) as session:
+                    pause_channel(session.connection(), name, now + AUTH_PAUSE, error.reason, now)
+                outcome.failed[name] = error.reason
+                log.error("%s en pausa: %s", name, error.reason)
+                continue
+            except ChannelError as error:
+                outcome.failed[name] = str(error)
+                log.warning("no se pudo leer %s: %s", name, error)
+                continue
+            # The items and the cursor that follows them are saved together, or neither.
+            with self.database.session(write=True) as session:
+                connection = session.connection()
+                stored = store_interactions(connection, batch.items, self.clock.now())
+                save_cursor(connection, name, batch.cursor, self.clock.now())
+            outcome.stored[name] = stored
+            outcome.calls[name] = batch.calls
+            if stored:
+                log.info("%s: %d mensajes nuevos de ciudadanos", name, stored)
+        return outcome
+
+
+def upsert_statement(connection: sa.Connection, table):
+    """INSERT with ON CONFLICT, in the dialect of the database at hand."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def store_interactions(connection: sa.Connection, items: list[Incoming], now: datetime) -> int:
+    """Store each interaction once (unique per network and remote id); return how many were new."""
+    if not items:
+        return 0
+    threads = {item.thread_id for item in items if item.kind != "message" and item.thread_id}
+    publications = (
+        dict(
+            connection.execute(
+                sa.select(Publication.remote_id, Publication.id).where(
+                    Publication.remote_id.in_(threads)
+                )
+            ).all()
+        )
+        if threads
+        else {}
+    )
+    rows = [
+        {
+            "network": item.network,
+            "kind": InteractionKind(item.kind),
+            "remote_id": item.remote_id,
+            "thread_id": item.thread_id,
+            "parent_id": item.parent_id,
+            "author_id": item.author_id,
+            "author_name": item.author_name,
+            "text": item.text,
+            "written_at": item.written_at,
+            "received_at": now,
+            "publication_id": publications.get(item.thread_id),
+            "state": InteractionState.RECEIVED,
+        }
+        for item in items
+    ]
+    result = connection.execute(
+        upsert_statement(connection, Interaction)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=[Interaction.network, Interaction.remote_id])
+    )
+    return max(result.rowcount, 0)
+
+
+def save_cursor(
+    connection: sa.Connection, channel: str, position: str | None, now: datetime
+) -> None:
+    statement = upsert_statement(connection, Cursor).values(
+        channel=channel, stream=STREAM, position=position, updated_at=now
+    )
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Cursor.channel, Cursor.stream],
+            set_={"position": position, "updated_at": now},
+        )
+    )

@@ -1,0 +1,123 @@
+"""Reading what citizens write (stored once) and collecting figures of what went out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from channels.facebook import FacebookChannel
+from channels.sandbox.graph_world import PAGE_ID
+from channels.sandbox.x_world import ACCOUNT_ID
+from channels.x import XChannel, XCredentials
+from conectados.clock import FixedClock
+from conectados.db import Database
+from content_calendar.models import Post, Publication
+from responders.models import Interaction, InteractionState
+from scheduler.figures import MetricsCollector
+from scheduler.inbox import Inbox
+from scheduler.models import Cursor, MetricSample
+from scheduler.publisher import Publisher
+
+
+@pytest.fixture
+def database(tmp_path: Path):
+    database = Database(f"sqlite:///{tmp_path / 'c.db'}")
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+def channels_for(sandbox) -> dict:
+    return {
+        "facebook": FacebookChannel(PAGE_ID, "token", sandbox.url, timeout=2),
+        "x": XChannel(XCredentials("k", "s", "t", "ts"), ACCOUNT_ID, sandbox.url, timeout=2),
+    }
+
+
+def publish_one(database: Database, sandbox, clock) -> None:
+    with database.session() as session:
+        session.add(Post(id="corte", text="Corte programado el martes", scheduled_at=clock.now()))
+        for network in ("facebook", "x"):
+            session.add(Publication(post_id="corte", network=network, next_attempt_at=clock.now()))
+    Publisher(
+        database, channels_for(sandbox), clock, Path("."), "d", ZoneInfo("America/Bogota")
+    ).run_once()
+
+
+def remote_id(database: Database, network: str) -> str:
+    with database.session() as session:
+        return session.execute(
+            sa.select(Publication.remote_id).where(Publication.network == network)
+        ).scalar_one()
+
+
+def test_what_citizens_write_is_stored_once_and_linked_to_our_post(database, sandbox):
+    clock = FixedClock(datetime.now(UTC))
+    publish_one(database, sandbox, clock)
+    facebook_post = remote_id(database, "facebook")
+    sandbox.control(
+        "POST",
+        "citizen",
+        {
+            "network": "facebook",
+            "kind": "comment",
+            "text": "¿A qué hora vuelve el agua?",
+            "author": "Ana",
+            "on": facebook_post,
+        },
+    )
+    sandbox.control(
+        "POST",
+        "citizen",
+        {"network": "x", "kind": "message", "text": "No me llegó la factura", "author": "Luis"},
+    )
+    inbox = Inbox(database, channels_for(sandbox), clock)
+
+    first = inbox.run_once()
+    second = inbox.run_once()
+
+    assert first.stored == {"facebook": 1, "x": 1}
+    assert second.stored == {"facebook": 0, "x": 0}
+    with database.session() as session:
+        stored = {row.network: row for row in session.execute(sa.select(Interaction)).scalars()}
+        cursors = set(session.execute(sa.select(Cursor.channel)).scalars())
+    assert stored["facebook"].text == "¿A qué hora vuelve el agua?"
+    assert stored["facebook"].publication_id is not None
+    assert stored["facebook"].state == InteractionState.RECEIVED
+    assert stored["x"].kind == "message" and stored["x"].author_name == "Luis"
+    assert cursors == {"facebook", "x"}
+
+
+def test_a_second_daemon_polling_from_scratch_stores_nothing_twice(database, sandbox):
+    clock = FixedClock(datetime.now(UTC))
+    sandbox.control(
+        "POST", "citizen", {"network": "x", "kind": "mention", "text": "gracias", "author": "Marta"}
+    )
+    Inbox(database, channels_for(sandbox), clock).run_once()
+    with database.session() as session:
+        session.execute(sa.delete(Cursor))  # as if another daemon had never polled
+
+    again = Inbox(database, channels_for(sandbox), clock).run_once()
+
+    assert again.stored["x"] == 0
+    with database.session() as session:
+        assert session.execute(sa.select(sa.func.count()).select_from(Interaction)).scalar() == 1
+
+
+def test_figures_are_collected_for_what_went_out(database, sandbox):
+    clock = FixedClock(datetime.now(UTC))
+    publish_one(database, sandbox, clock)
+
+    stored = MetricsCollector(database, channels_for(sandbox), clock).run_once()
+    clock.advance(timedelta(hours=6))
+    MetricsCollector(database, channels_for(sandbox), clock).run_once()
+
+    assert stored == {"facebook": 1, "x": 1}
+    with database.session() as session:
+        samples = session.execute(sa.select(MetricSample)).scalars().all()
+    assert len(samples) == 4  # a time series: two moments for each publication
+    assert all(sample.views for sample in samples)
