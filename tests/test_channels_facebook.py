@@ -15,7 +15,7 @@ from channels.sandbox.graph_world import PAGE_ID
 
 @pytest.fixture
 def facebook(sandbox) -> FacebookChannel:
-    return FacebookChannel(PAGE_ID, "token-de-prueba", sandbox.url, timeout=1.0)
+    return FacebookChannel(PAGE_ID, "token-de-prueba", sandbox.url, timeout=3.0)
 
 
 def state(sandbox) -> dict:
@@ -277,7 +277,7 @@ def test_metrics_of_120_posts_in_3_calls(facebook, sandbox):
         ({"status": 429, "retry_after": 120}, Transient, 120),
         ({"status": 500}, Transient, 30),
         ({"status": 503}, Transient, 60),
-        ({"status": "timeout", "delay": 2}, Transient, 30),
+        ({"status": "timeout", "delay": 4}, Transient, 30),
         ({"status": 401}, AuthFailed, None),
     ],
 )

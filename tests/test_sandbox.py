@@ -171,16 +171,26 @@ def test_sandbox_serve_runs_until_interrupted():
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # A CI runner may start us with SIGINT ignored; Ctrl+C must work in the child anyway.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
-        first_line = process.stdout.readline()
-        state = requests.get(f"http://127.0.0.1:{port}/_sandbox/state", timeout=5).json()
-    finally:
+        deadline = time.monotonic() + 30
+        state = None
+        while state is None and time.monotonic() < deadline and process.poll() is None:
+            try:
+                state = requests.get(f"http://127.0.0.1:{port}/_sandbox/state", timeout=5).json()
+            except requests.ConnectionError:
+                time.sleep(0.1)
         process.send_signal(signal.SIGINT)
-        out, _err = process.communicate(timeout=10)
+        out, _err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
-    assert f"http://127.0.0.1:{port}" in first_line
-    assert set(state) == {"facebook", "x"}
+    assert f"http://127.0.0.1:{port}" in out
+    assert state is not None and set(state) == {"facebook", "x"}
     assert process.returncode == 0
     assert "Simulador detenido." in out
 

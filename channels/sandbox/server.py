@@ -81,15 +81,16 @@ class Sandbox:
             fault = world.take_fault()
         if fault is not None and fault.status != "timeout":
             return self._with_usage(api, route.name, api.fault_response(fault))
-        if fault is not None:
-            time.sleep(fault.delay)  # a slow answer; the call is still carried out
         with self.lock:
             try:
                 api.check_token(request)
                 response = route.handler(request, **arguments)
             except HttpError as error:
                 response = error.response
-            return self._with_usage(api, route.name, response)
+            response = self._with_usage(api, route.name, response)
+        if fault is not None:
+            time.sleep(fault.delay)  # a slow answer: the call was carried out all the same
+        return response
 
     @staticmethod
     def _with_usage(api, route_name: str, response: Response) -> Response:
