@@ -18,9 +18,18 @@ def sandbox() -> None:
 
 @sandbox.command()
 @click.option(
-    "--host", default="127.0.0.1", help="Dirección donde escucha (por defecto 127.0.0.1)."
+    "--host",
+    default="127.0.0.1",
+    metavar="DIRECCIÓN",
+    help="Dirección donde escucha (por defecto 127.0.0.1).",
 )
-@click.option("--port", default=8765, type=int, help="Puerto donde escucha (por defecto 8765).")
+@click.option(
+    "--port",
+    default=8765,
+    type=click.IntRange(0, 65535),
+    metavar="PUERTO",
+    help="Puerto donde escucha (por defecto 8765).",
+)
 def serve(host: str, port: int) -> None:
     """Inicia el simulador y lo deja en marcha hasta Ctrl+C.
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import click
 
+from channels.base import ChannelError
 from conectados.app import App
 from conectados.errors import ConectadosError, ExitStatus, ManyBadInputs
 from conectados.logs import configure_logging, redactor
@@ -74,6 +75,7 @@ def _usage_message(exc: click.UsageError) -> str:
     hint = ""
     if isinstance(exc, click.BadParameter) and exc.param is not None:
         hint = exc.param.get_error_hint(exc.ctx) if exc.ctx else exc.param.name or ""
+        hint = hint.replace("'", "")
     if isinstance(exc, click.NoSuchOption):
         message = f"la opción {exc.option_name} no existe"
         if exc.possibilities:
@@ -91,7 +93,16 @@ def _usage_message(exc: click.UsageError) -> str:
         )
         message = f"falta {kind} {hint}".rstrip()
     elif isinstance(exc, click.BadParameter):
-        message = f"valor no válido para {hint}: {exc.message}" if hint else exc.message
+        kind = exc.param.type if exc.param is not None else None
+        if isinstance(kind, click.Choice):
+            reason = "use uno de: " + ", ".join(str(choice) for choice in kind.choices)
+        elif isinstance(kind, click.types.IntParamType):
+            reason = "debe ser un número entero" + (
+                f" entre {kind.min} y {kind.max}" if isinstance(kind, click.IntRange) else ""
+            )
+        else:
+            reason = exc.message
+        message = f"valor no válido para {hint}: {reason}" if hint else reason
     elif isinstance(exc, click.BadOptionUsage) and "requires an argument" in exc.message:
         message = f"la opción {exc.option_name} necesita un valor"
     elif exc.message == "Missing command.":
@@ -124,6 +135,9 @@ def run(argv: Sequence[str] | None = None, app: App | None = None) -> int:
     except click.UsageError as exc:
         _print_error(_usage_message(exc))
         return ExitStatus.BAD_INPUT
+    except ChannelError as exc:  # a network call made by a command (demo, daemon --once)
+        _print_error(f"la red no respondió como se esperaba: {exc}")
+        return ExitStatus.FAILURE
     except ConectadosError as exc:
         if app.verbose:
             log.info("detalle del error", exc_info=True)

@@ -128,6 +128,8 @@ def _channel_line(channel) -> str:
     if channel.mode == "sandbox":
         return "activa, modo sandbox (simulador local; no necesita credenciales)"
     missing = [name for name, present in channel.credentials.items() if not present]
+    if channel.missing_id:
+        return "activa, modo real; FALTA pagina_id en el archivo de configuración"
     if not missing:
         return "activa, modo real; credenciales presentes"
     return "activa, modo real; FALTAN credenciales en: " + ", ".join(missing)

@@ -27,9 +27,16 @@ class ChannelStatus:
     paused_until: str | None = None
     pause_reason: str | None = None
 
+    missing_id: bool = False
+    """Real mode without the page or account id the settings must give."""
+
     @property
     def ready(self) -> bool:
-        return self.enabled and (self.mode == ChannelMode.SANDBOX or all(self.credentials.values()))
+        if not self.enabled or self.paused_until:
+            return False
+        return self.mode == ChannelMode.SANDBOX or (
+            all(self.credentials.values()) and not self.missing_id
+        )
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,12 @@ def collect_status(app: App) -> Status:
             name=name,
             enabled=channel.enabled,
             mode=str(channel.mode),
+            missing_id=channel.mode == ChannelMode.REAL
+            and not (
+                getattr(channel, "page_id", None)
+                or getattr(channel, "user_id", None)
+                or name == "x"
+            ),
             credentials=(
                 {}
                 if channel.mode == ChannelMode.SANDBOX

@@ -12,7 +12,7 @@ from rich.table import Table
 from sqlmodel import select
 
 from conectados.app import App
-from conectados.errors import BadInput, ExitStatus
+from conectados.errors import BadInput, DatabaseError, ExitStatus
 from conectados.files import write_atomically
 from conectados.terminal import Group
 from content_calendar.check import (
@@ -45,7 +45,11 @@ def calendar() -> None:
 def _known_posts(app: App) -> dict[str, KnownPost]:
     """What the database already has, when there is a database to ask (check works without)."""
     database = app.database
-    if not database.schema_state().is_current:
+    try:
+        if not database.schema_state().is_current:
+            return {}
+    except DatabaseError as error:
+        click.echo(f"Advertencia: {error} (se revisa sin compararlo con lo ya importado)", err=True)
         return {}
     with database.session() as session:
         rows = session.exec(select(Post.id, Post.scheduled_at, Post.source_file, Post.source_line))
@@ -121,24 +125,39 @@ def import_(app: App, file: Path, cancelar_ausentes: bool) -> None:
     for note in report.notes:
         click.echo(f"Advertencia: {note}")
     if report.missing and not cancelar_ausentes:
+        missing = len(report.missing)
         click.echo(
-            f"{len(report.missing)} publicaciones programadas de este archivo ya no están en él: "
+            f"{_count(missing, 'publicación programada', 'publicaciones programadas')} de este "
+            f"archivo ya no {'está' if missing == 1 else 'están'} en él: "
             f"{', '.join(report.missing)}. Siguen programadas; para cancelarlas use "
             "--cancelar-ausentes o «conectados calendar cancel ID»."
         )
     if report.cancelled:
         click.echo(f"Canceladas por no estar en el archivo: {', '.join(report.cancelled)}.")
     if not report.changed_anything:
-        click.echo(f"Sin cambios: las {len(report.unchanged)} publicaciones ya estaban al día.")
+        unchanged = len(report.unchanged)
+        click.echo(
+            "Sin cambios: "
+            + (
+                "la publicación ya estaba al día."
+                if unchanged == 1
+                else f"las {unchanged} publicaciones ya estaban al día."
+            )
+        )
         return
     click.echo(
-        f"Importado {file}: {len(report.created)} nuevas, {len(report.updated)} actualizadas, "
+        f"Importado {file}: {_count(len(report.created), 'nueva', 'nuevas')}, "
+        f"{_count(len(report.updated), 'actualizada', 'actualizadas')}, "
         f"{len(report.unchanged)} sin cambios."
     )
 
 
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
 def _parse_month(month: str | None) -> str | None:
-    if month is not None and not MONTH.match(month):
+    if month is not None and (not MONTH.match(month) or not 2000 <= int(month[:4]) <= 2100):
         raise BadInput("el mes se escribe AAAA-MM, por ejemplo 2026-12", "opción --mes")
     return month
 
@@ -271,7 +290,7 @@ def cancel(app: App, post_id: str, red: str | None) -> None:
 @calendar.command()
 @click.argument("file", required=False, type=click.Path(path_type=Path), metavar="[ARCHIVO]")
 @click.option(
-    "--mes", metavar="AAAA-MM", help="El mes a mostrar (por defecto, el de la primera publicación)."
+    "--mes", metavar="AAAA-MM", help="El mes a mostrar (por defecto, el de la próxima publicación)."
 )
 @click.option(
     "-o",

@@ -83,7 +83,10 @@ def import_calendar(
         publications: dict[str, dict[str, sa.Row]] = defaultdict(dict)
         if posts:
             for row in connection.execute(
-                sa.select(*PUBLICATION_COLUMNS).where(Publication.post_id.in_(list(posts)))
+                # On PostgreSQL, lock them: a daemon claiming one meanwhile waits (or skips it).
+                sa.select(*PUBLICATION_COLUMNS)
+                .where(Publication.post_id.in_(list(posts)))
+                .with_for_update()
             ):
                 publications[row.post_id][row.network] = row
         new_posts, new_publications = [], []

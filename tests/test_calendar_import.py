@@ -95,7 +95,7 @@ def test_a_changed_entry_is_updated_while_it_has_not_gone_out(office):
     code, out, _ = office("calendar", "import", "diciembre.yaml")
 
     assert code == 0
-    assert "0 nuevas, 1 actualizadas, 11 sin cambios" in out
+    assert "0 nuevas, 1 actualizada, 11 sin cambios" in out
     with office.database.session() as session:
         post = session.get(Post, "ahorro-ducha")
         publications = (
