@@ -87,7 +87,8 @@ def test_status_counts_what_is_waiting(cli, tmp_path: Path):
 
 def test_status_says_which_credentials_are_missing_and_never_shows_them(cli, tmp_path: Path):
     (tmp_path / "conectados.toml").write_text(
-        '[channels.facebook]\nmodo = "real"\npagina_id = "123"\n[channels.x]\nmodo = "real"\n', encoding="utf-8"
+        '[channels.facebook]\nmodo = "real"\npagina_id = "123"\n[channels.x]\nmodo = "real"\n',
+        encoding="utf-8",
     )
     env = {"CONECTADOS_FACEBOOK_TOKEN": "EAAB-token-de-la-pagina-123"}
 
@@ -301,7 +302,9 @@ def test_demo_refuses_a_file_as_its_folder(cli, tmp_path: Path):
 
 
 def test_status_says_a_real_page_needs_its_id(cli, tmp_path: Path):
-    (tmp_path / "conectados.toml").write_text('[channels.facebook]\nmodo = "real"\n', encoding="utf-8")
+    (tmp_path / "conectados.toml").write_text(
+        '[channels.facebook]\nmodo = "real"\n', encoding="utf-8"
+    )
 
     result = cli("status", env={"CONECTADOS_FACEBOOK_TOKEN": "EAAB-token-123"})
 
