@@ -30,9 +30,13 @@ from conectados.db import Database  # noqa: E402
 from content_calendar.models import Post, Publication  # noqa: E402
 
 
-def prepare(folder: Path, sandbox_url: str, posts: int, due: datetime) -> Database:
+def prepare(
+    folder: Path, sandbox_url: str, posts: int, due: datetime, workers: int = 8
+) -> Database:
     (folder / "conectados.toml").write_text(
-        f'[sandbox]\nurl = "{sandbox_url}"\n[channels.facebook]\nactivo = false\n', encoding="utf-8"
+        f'[sandbox]\nurl = "{sandbox_url}"\n[channels.facebook]\nactivo = false\n'
+        f"[publicacion]\nen_paralelo = {workers}\n",
+        encoding="utf-8",
     )
     database = Database(f"sqlite:///{folder / 'conectados.db'}")
     database.upgrade()
@@ -81,11 +85,11 @@ def start_daemon(folder: Path) -> subprocess.Popen:
     )
 
 
-def lateness() -> None:
+def lateness(workers: int) -> None:
     posts = 1000
     with tempfile.TemporaryDirectory() as folder, SandboxServer() as sandbox:
         due = (datetime.now(UTC) + timedelta(seconds=8)).replace(microsecond=0)
-        database = prepare(Path(folder), sandbox.url, posts, due)
+        database = prepare(Path(folder), sandbox.url, posts, due, workers)
         daemon = start_daemon(Path(folder))
         try:
             deadline = time.monotonic() + 600
@@ -104,7 +108,7 @@ def lateness() -> None:
         ]
     late = sorted((moment - due).total_seconds() for moment in created)
     span = late[-1] - late[0]
-    print(f"{posts} publicaciones para el mismo minuto (X, simulador):")
+    print(f"{posts} publicaciones para el mismo minuto (X, simulador), {workers} a la vez:")
     print(
         f"  retraso p50 {statistics.median(late):6.2f} s   p99 {late[int(len(late) * 0.99) - 1]:6.2f} s   máximo {late[-1]:6.2f} s"
     )
@@ -132,5 +136,6 @@ def idle_memory() -> None:
 
 
 if __name__ == "__main__":
-    lateness()
+    for workers in (1, 8, 16):
+        lateness(workers)
     idle_memory()

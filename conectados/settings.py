@@ -161,6 +161,7 @@ class PublishingSettings(_Section):
     max_attempts: int = Field(5, ge=1, le=50, alias="intentos")
     deadline_hours: float = Field(6, gt=0, le=24 * 7, alias="horas_limite")
     lease_seconds: float = Field(600, ge=1, le=24 * 3600, alias="reserva_segundos")
+    workers: int = Field(8, ge=1, le=64, alias="en_paralelo")
 
 
 class MetricsSettings(_Section):

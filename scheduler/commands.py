@@ -52,6 +52,8 @@ def daemon(app: App, once: bool) -> None:
                 deadline=timedelta(hours=rules.deadline_hours),
                 lease=timedelta(seconds=rules.lease_seconds),
             ),
+            workers=rules.workers,
+            channel_factory=opened.fresh,
         )
         inboxes = {
             name: Inbox(database, {name: channel}, app.clock)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -65,6 +67,8 @@ class Publisher:
         zone: ZoneInfo,
         policy: PublishPolicy | None = None,
         rng: random.Random | None = None,
+        workers: int = 1,
+        channel_factory: Callable[[], Mapping[str, Channel]] | None = None,
     ) -> None:
         self.database = database
         self.channels = channels
@@ -74,6 +78,9 @@ class Publisher:
         self.zone = zone
         self.policy = policy or PublishPolicy()
         self.rng = rng or random.Random()
+        self.workers = workers if channel_factory is not None else 1
+        self.channel_factory = channel_factory
+        self._local = threading.local()
 
     def run_once(self, should_stop: Callable[[], bool] = lambda: False) -> PublishRound:
         """Recover interrupted publications, then publish everything due, one claim at a time.
@@ -104,11 +111,39 @@ class Publisher:
                 )
             if not claimed_now:
                 return outcome
+            if self.workers > 1:
+                self._publish_in_parallel(claimed_now, outcome, should_stop)
+                if should_stop():
+                    return outcome
+                continue
             for index, claimed in enumerate(claimed_now):
                 if should_stop():
                     self._release(claimed_now[index:])
                     return outcome
                 self._publish(claimed, outcome)
+
+    def _publish_in_parallel(
+        self, claims: list[Claimed], outcome: PublishRound, should_stop: Callable[[], bool]
+    ) -> None:
+        """Several publications at once, each worker thread with channel clients of its own."""
+
+        def work(claimed: Claimed) -> None:
+            if should_stop():
+                self._release([claimed])
+                return
+            self._publish(claimed, outcome)
+
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="publicar") as pool:
+            for future in [pool.submit(work, claimed) for claimed in claims]:
+                future.result()
+
+    def _channel(self, network: str) -> Channel | None:
+        """This thread's client for a network (HTTP sessions are not shared between threads)."""
+        if self.channel_factory is None or threading.current_thread() is threading.main_thread():
+            return self.channels.get(network)
+        if not hasattr(self._local, "channels"):
+            self._local.channels = self.channel_factory()
+        return self._local.channels.get(network)
 
     def _release(self, claims: list[Claimed]) -> None:
         with self.database.session(write=True) as session:
@@ -135,7 +170,8 @@ class Publisher:
         if now > claimed.scheduled_at + self.policy.deadline:
             self._fail(claimed, outcome, f"{self._late_reason(claimed)}; no se publicó")
             return
-        channel = self.channels[claimed.network]
+        channel = self._channel(claimed.network)
+        assert channel is not None, f"no channel for {claimed.network}"
         try:
             receipt = channel.publish(self._outgoing(claimed))
         except Transient as error:
@@ -149,7 +185,7 @@ class Publisher:
 
     def _recover(self, claimed: Claimed, outcome: PublishRound) -> None:
         """The previous holder died mid-call: the post may be out. Look before publishing."""
-        channel = self.channels.get(claimed.network)
+        channel = self._channel(claimed.network)
         if channel is None:
             return
         since = claimed.scheduled_at - timedelta(minutes=5)

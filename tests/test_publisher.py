@@ -56,7 +56,7 @@ def states(database: Database, post_id: str) -> dict[str, Publication]:
         return {row.network: row for row in rows}
 
 
-def publisher(database, sandbox, clock, owner="daemon-1", **policy) -> Publisher:
+def publisher(database, sandbox, clock, owner="daemon-1", workers=1, **policy) -> Publisher:
     return Publisher(
         database,
         channels_for(sandbox),
@@ -66,6 +66,8 @@ def publisher(database, sandbox, clock, owner="daemon-1", **policy) -> Publisher
         ZONE,
         PublishPolicy(**policy),
         random.Random(7),
+        workers=workers,
+        channel_factory=lambda: channels_for(sandbox),
     )
 
 
@@ -222,7 +224,7 @@ def test_a_revoked_token_pauses_that_network_only(database, sandbox):
     assert "token" in waiting.last_error
 
 
-def _race(make_database, sandbox, posts: int) -> tuple[int, list[int]]:
+def _race(make_database, sandbox, posts: int, workers: int = 1) -> tuple[int, list[int]]:
     setup = make_database()
     for n in range(posts):
         schedule(setup, f"aviso-{n:03d}", networks=("facebook",))
@@ -234,7 +236,7 @@ def _race(make_database, sandbox, posts: int) -> tuple[int, list[int]]:
     def daemon(name: str) -> None:
         database = make_database()
         try:
-            job = publisher(database, sandbox, clock, owner=name, batch=5)
+            job = publisher(database, sandbox, clock, owner=name, workers=workers, batch=5)
             counts.append(len(job.run_once().published))
         except BaseException as exc:
             errors.append(exc)
@@ -284,3 +286,13 @@ def test_a_pause_is_shared_with_other_daemons_and_shown_in_status(database, sand
     assert other.published == []  # the second daemon respects the pause too
     assert "facebook  EN PAUSA hasta" in shown.stdout
     assert "token" in shown.stdout
+
+
+def test_publishing_in_parallel_threads_still_publishes_each_post_once(tmp_path: Path, sandbox):
+    url = f"sqlite:///{tmp_path / 'paralelo.db'}"
+    Database(url).upgrade()
+
+    published, counts = _race(lambda: Database(url), sandbox, 60, workers=4)
+
+    assert published == 60
+    assert sum(counts) == 60
