@@ -154,23 +154,24 @@ def test_two_daemon_processes_on_postgresql_share_200_posts_exactly_once(
 ):
     posts = 200
     (tmp_path / "conectados.toml").write_text(
-        f'base_datos = "{postgres_url}"\n[sandbox]\nurl = "{sandbox.url}"\n[channels.facebook]\nactivo = false\n'
-        "[publicacion]\ncada_segundos = 0.5\n",
+        f'base_datos = "{postgres_url}"\n[sandbox]\nurl = "{sandbox.url}"\n'
+        "[channels.facebook]\nactivo = false\n[publicacion]\ncada_segundos = 0.3\nen_paralelo = 2\n",
         encoding="utf-8",
     )
     database = Database(postgres_url)
     database.upgrade()
-    due = datetime.now(UTC) - timedelta(seconds=5)
-    with database.session() as session:
-        for n in range(posts):
-            session.add(Post(id=f"aviso-{n:03d}", text=f"Aviso número {n}", scheduled_at=due))
-            session.add(Publication(post_id=f"aviso-{n:03d}", network="x", next_attempt_at=due))
     sandbox.control(
         "POST", "faults", {"network": "x", "status": "timeout", "count": 10_000, "delay": 0.02}
     )
     env = {key: value for key, value in os.environ.items() if not key.startswith("CONECTADOS_")}
     daemons = [_start_daemon(tmp_path, env) for _ in range(2)]
     try:
+        # Both are running, idle, when the work arrives: as in production.
+        due = datetime.now(UTC) - timedelta(seconds=5)
+        with database.session() as session:
+            for n in range(posts):
+                session.add(Post(id=f"aviso-{n:03d}", text=f"Aviso número {n}", scheduled_at=due))
+                session.add(Publication(post_id=f"aviso-{n:03d}", network="x", next_attempt_at=due))
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             with database.session() as session:
