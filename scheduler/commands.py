@@ -12,6 +12,7 @@ from conectados.terminal import Command
 from scheduler.daemon import Daemon, daemon_name
 from scheduler.figures import MetricsCollector
 from scheduler.inbox import Inbox
+from scheduler.outbox import Outbox
 from scheduler.publisher import Publisher, PublishPolicy
 
 SANDBOX_PORT = 8765
@@ -25,7 +26,7 @@ SANDBOX_PORT = 8765
 )
 @click.pass_obj
 def daemon(app: App, once: bool) -> None:
-    """El servicio: publica el calendario a su hora y lee lo que escriben los ciudadanos.
+    """El servicio: publica a su hora, lee a los ciudadanos y envía las respuestas aprobadas.
 
     Publica una sola vez por red; reintenta lo que la red deja para después, da por fallido
     lo que se pasa de la hora límite y, si se interrumpe a mitad de una publicación, primero
@@ -60,16 +61,25 @@ def daemon(app: App, once: bool) -> None:
             for name, channel in opened.fresh().items()
         }
         metrics = MetricsCollector(database, opened.fresh(), app.clock, settings.metrics.days)
+        outbox = Outbox(
+            database,
+            opened.fresh(),
+            app.clock,
+            publisher.owner,
+            lease=timedelta(seconds=rules.lease_seconds),
+            max_attempts=rules.max_attempts,
+        )
         if once:
             outcome = publisher.run_once()
             read = {name: inbox.run_once() for name, inbox in inboxes.items()}
+            sent = outbox.run_once()
             figures = metrics.run_once()
             new = sum(sum(result.stored.values()) for result in read.values())
             click.echo(
                 f"Publicadas: {len(outcome.published) + len(outcome.recovered)}; "
                 f"para reintentar: {len(outcome.retried)}; fallidas: {len(outcome.failed)}"
                 + (f"; redes en pausa: {', '.join(outcome.paused)}" if outcome.paused else "")
-                + f". Mensajes nuevos de ciudadanos: {new}. "
+                + f". Mensajes nuevos de ciudadanos: {new}. Respuestas enviadas: {sent['sent']}. "
                 f"Métricas de {sum(figures.values())} publicaciones."
             )
             return
@@ -77,6 +87,7 @@ def daemon(app: App, once: bool) -> None:
         for name, inbox in inboxes.items():
             minutes = settings.channels.by_name()[name].poll_minutes
             service.every(f"leer-{name}", inbox.run_once, seconds=minutes * 60)
+        service.every("enviar", outbox.run_once, seconds=rules.every_seconds)
         service.every("metricas", metrics.run_once, seconds=settings.metrics.every_hours * 3600)
         click.echo(f"Servicio en marcha ({publisher.owner}). Ctrl+C para detenerlo.")
         service.run_forever()

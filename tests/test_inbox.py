@@ -121,3 +121,57 @@ def test_figures_are_collected_for_what_went_out(database, sandbox):
         samples = session.execute(sa.select(MetricSample)).scalars().all()
     assert len(samples) == 4  # a time series: two moments for each publication
     assert all(sample.views for sample in samples)
+
+
+def test_an_approved_reply_goes_out_once_and_an_interrupted_one_is_left_to_a_person(
+    database, sandbox
+):
+    from responders.models import Reply, ReplyState, ReplyVisibility
+    from scheduler.outbox import Outbox
+
+    clock = FixedClock(datetime.now(UTC))
+    publish_one(database, sandbox, clock)
+    sandbox.control(
+        "POST",
+        "citizen",
+        {
+            "network": "x",
+            "kind": "mention",
+            "text": "¿Y el agua?",
+            "author": "Ana",
+            "on": remote_id(database, "x"),
+        },
+    )
+    Inbox(database, channels_for(sandbox), clock).run_once()
+    with database.session() as session:
+        interaction = session.execute(sa.select(Interaction)).scalars().one()
+        session.add(
+            Reply(
+                interaction_id=interaction.id,
+                text="Vuelve a las 2:00 p. m.",
+                state=ReplyState.APPROVED,
+                visibility=ReplyVisibility.PUBLIC,
+            )
+        )
+        session.add(
+            Reply(
+                interaction_id=interaction.id,
+                text="(interrumpida)",
+                state=ReplyState.SENDING,
+                lease_owner="muerto",
+                lease_expires_at=clock.now() - timedelta(minutes=1),
+            )
+        )
+    outbox = Outbox(database, channels_for(sandbox), clock, "daemon-1")
+
+    first = outbox.run_once()
+    second = outbox.run_once()
+
+    assert first == {"sent": 1, "retried": 0, "failed": 1}
+    assert second == {"sent": 0, "retried": 0, "failed": 0}
+    replies = sandbox.control("GET", "state")["x"]["replies"]
+    assert [reply["text"] for reply in replies] == ["Vuelve a las 2:00 p. m."]
+    with database.session() as session:
+        states = {r.text: r for r in session.execute(sa.select(Reply)).scalars()}
+    assert states["Vuelve a las 2:00 p. m."].state == ReplyState.SENT
+    assert "revise en la red si salió" in states["(interrumpida)"].last_error

@@ -1,0 +1,200 @@
+"""The send job: approved replies go out once; an interrupted one is never sent again blind.
+
+A reply moves approved -> sending -> sent | failed, or back to approved for a retry, each
+step a compare-and-set update. There is no way to ask a network whether a reply already
+went out, so a reply whose sender died mid-call is marked failed for a person to check:
+answering a citizen twice is worse than asking a person to look.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from channels.base import AuthFailed, Channel, Incoming, Rejected, Transient
+from conectados.clock import Clock
+from conectados.db import Database
+from responders.models import Interaction, Reply, ReplyState, ReplyVisibility
+from scheduler.pauses import pause_channel, paused_channels
+
+log = logging.getLogger("conectados.responder")
+
+APPROVED, SENDING = ReplyState.APPROVED, ReplyState.SENDING
+
+
+class Outbox:
+    """Sends approved replies through the channel each interaction came from."""
+
+    def __init__(
+        self,
+        database: Database,
+        channels: Mapping[str, Channel],
+        clock: Clock,
+        owner: str,
+        lease: timedelta = timedelta(minutes=10),
+        max_attempts: int = 5,
+        batch: int = 20,
+    ) -> None:
+        self.database = database
+        self.channels = channels
+        self.clock = clock
+        self.owner = owner
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.batch = batch
+
+    def run_once(self) -> dict[str, int]:
+        """How many replies were sent, retried and failed."""
+        counts = {"sent": 0, "retried": 0, "failed": 0}
+        now = self.clock.now()
+        with self.database.session(write=True) as session:
+            connection = session.connection()
+            counts["failed"] += _fail_interrupted(connection, now)
+            paused = paused_channels(connection, now)
+            networks = [name for name in self.channels if name not in paused]
+            claimed = _claim(connection, now, self.owner, self.lease, self.batch, networks)
+        for reply, incoming in claimed:
+            counts[self._send(reply, incoming)] += 1
+        return counts
+
+    def _send(self, reply: sa.Row, incoming: Incoming) -> str:
+        now = self.clock.now()
+        try:
+            receipt = self.channels[incoming.network].reply(
+                incoming, reply.text, private=reply.visibility == ReplyVisibility.PRIVATE
+            )
+        except Transient as error:
+            if reply.attempts >= self.max_attempts:
+                self._move(
+                    reply,
+                    ReplyState.FAILED,
+                    last_error=f"no salió en {reply.attempts} intentos: {error.reason}",
+                )
+                return "failed"
+            at = now + timedelta(seconds=max(error.retry_after, 30 * 2 ** (reply.attempts - 1)))
+            self._move(reply, APPROVED, last_error=error.reason, next_attempt_at=at)
+            return "retried"
+        except Rejected as error:
+            self._move(reply, ReplyState.FAILED, last_error=f"la red la rechazó: {error.reason}")
+            return "failed"
+        except AuthFailed as error:
+            with self.database.session(write=True) as session:
+                pause_channel(
+                    session.connection(),
+                    incoming.network,
+                    now + timedelta(minutes=30),
+                    error.reason,
+                    now,
+                )
+            self._move(reply, APPROVED, last_error=error.reason, attempts=reply.attempts - 1)
+            return "retried"
+        self._move(
+            reply, ReplyState.SENT, remote_id=receipt.remote_id, sent_at=now, last_error=None
+        )
+        log.info(
+            "respuesta %s enviada en %s a %s",
+            reply.id,
+            incoming.network,
+            incoming.author_name or incoming.author_id,
+        )
+        return "sent"
+
+    def _move(self, reply: sa.Row, state: ReplyState, **values) -> None:
+        with self.database.session(write=True) as session:
+            session.connection().execute(
+                sa.update(Reply)
+                .where(
+                    Reply.id == reply.id, Reply.state == SENDING, Reply.lease_owner == self.owner
+                )
+                .values(state=state, lease_owner=None, lease_expires_at=None, **values)
+            )
+
+
+def _fail_interrupted(connection: sa.Connection, now: datetime) -> int:
+    return connection.execute(
+        sa.update(Reply)
+        .where(Reply.state == SENDING, Reply.lease_expires_at < now)
+        .values(
+            state=ReplyState.FAILED,
+            lease_owner=None,
+            lease_expires_at=None,
+            last_error="el servicio se detuvo mientras la enviaba; revise en la red si salió antes de enviarla de nuevo",
+        )
+    ).rowcount
+
+
+def _claim(
+    connection: sa.Connection,
+    now: datetime,
+    owner: str,
+    lease: timedelta,
+    limit: int,
+    networks: list[str],
+) -> list[tuple[sa.Row, Incoming]]:
+    if not networks:
+        return []
+    ids = list(
+        connection.execute(
+            sa.select(Reply.id)
+            .join(Interaction, Interaction.id == Reply.interaction_id)
+            .where(
+                Reply.state == APPROVED,
+                sa.or_(Reply.next_attempt_at.is_(None), Reply.next_attempt_at <= now),
+                Interaction.network.in_(networks),
+            )
+            .order_by(Reply.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=Reply)
+        ).scalars()
+    )
+    if not ids:
+        return []
+    connection.execute(
+        sa.update(Reply)
+        .where(Reply.id.in_(ids), Reply.state == APPROVED)
+        .values(
+            state=SENDING,
+            lease_owner=owner,
+            lease_expires_at=now + lease,
+            attempts=Reply.attempts + 1,
+        )
+    )
+    rows = connection.execute(
+        sa.select(
+            Reply.id,
+            Reply.text,
+            Reply.visibility,
+            Reply.attempts,
+            Interaction.network,
+            Interaction.kind,
+            Interaction.remote_id,
+            Interaction.author_id,
+            Interaction.author_name,
+            Interaction.text.label("written_text"),
+            Interaction.written_at,
+            Interaction.thread_id,
+            Interaction.parent_id,
+        )
+        .join(Interaction, Interaction.id == Reply.interaction_id)
+        .where(Reply.id.in_(ids), Reply.state == SENDING, Reply.lease_owner == owner)
+    ).all()
+    return [
+        (
+            row,
+            Incoming(
+                network=row.network,
+                kind=row.kind.value,
+                remote_id=row.remote_id,
+                author_id=row.author_id,
+                author_name=row.author_name,
+                text=row.written_text,
+                written_at=row.written_at,
+                thread_id=row.thread_id,
+                parent_id=row.parent_id,
+            ),
+        )
+        for row in rows
+    ]
