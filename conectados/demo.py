@@ -93,8 +93,9 @@ def demo(app: App, carpeta: str) -> None:
     finally:
         demo_app.close()
     click.echo(
+        f"\nPara que el servicio publique el calendario a su hora:\n"
+        f"  cd {folder} && conectados daemon\n"
         "\nLo que hará la demostración completa (se construye en las próximas entregas):\n"
-        "  - Publicar el calendario a su hora con el servicio (conectados daemon).\n"
         "  - Responder a los ciudadanos con los protocolos aprobados.\n"
         "  - Radicar las quejas como PQR con su fecha de vencimiento legal.\n"
         "  - Generar el informe mensual de alcance e interacción con gráficas."
