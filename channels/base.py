@@ -85,12 +85,20 @@ class ChannelError(Exception):
 
 
 class Transient(ChannelError):
-    """Try again later: rate limit, server error, timeout. `retry_after` is in seconds."""
+    """Try again later: rate limit, server error, timeout. `retry_after` is in seconds.
 
-    def __init__(self, reason: str, retry_after: float = 0.0) -> None:
+    `outcome_unknown` is True when the request may have been carried out all the same (no
+    answer in time, the connection dropped, an answer we could not read): what was asked
+    may be on the network already, so it must be looked for, not repeated blind.
+    """
+
+    def __init__(
+        self, reason: str, retry_after: float = 0.0, outcome_unknown: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = max(0.0, retry_after)
+        self.outcome_unknown = outcome_unknown
 
 
 class Rejected(ChannelError):

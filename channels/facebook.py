@@ -363,7 +363,9 @@ class FacebookChannel:
             raise self._translate(exc) from None
         except LibraryError as exc:  # a body that is not JSON: a proxy or an outage page
             raise Transient(
-                f"respuesta inesperada de Facebook ({self._scrub(exc.message)})", retry_after=60
+                f"respuesta inesperada de Facebook ({self._scrub(exc.message)})",
+                retry_after=60,
+                outcome_unknown=True,
             ) from None
 
     def _scrub(self, message: Any) -> str:

@@ -67,10 +67,14 @@ def guarded(network: str) -> Callable[[Method], Method]:
             except ChannelError:
                 raise
             except requests.Timeout:
-                raise Transient(f"{network} no respondió a tiempo", retry_after=30) from None
+                raise Transient(
+                    f"{network} no respondió a tiempo", retry_after=30, outcome_unknown=True
+                ) from None
             except requests.RequestException as exc:
                 raise Transient(
-                    f"sin conexión con {network} ({type(exc).__name__})", retry_after=30
+                    f"sin conexión con {network} ({type(exc).__name__})",
+                    retry_after=30,
+                    outcome_unknown=True,
                 ) from None
             except OSError as exc:  # a media file that vanished or cannot be read
                 raise Rejected(
@@ -81,7 +85,9 @@ def guarded(network: str) -> Callable[[Method], Method]:
             except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
                 log.warning("%s: respuesta inesperada", network, exc_info=True)
                 raise Transient(
-                    f"respuesta inesperada de {network} ({type(exc).__name__})", retry_after=60
+                    f"respuesta inesperada de {network} ({type(exc).__name__})",
+                    retry_after=60,
+                    outcome_unknown=True,
                 ) from None
 
         return wrapper  # type: ignore[return-value]

@@ -7,6 +7,7 @@ second daemon, a restart or a crash never publishes twice.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from content_calendar.models import Publication, PublicationState
@@ -76,10 +79,12 @@ class Daemon:
         if next_due is None or self.stopping.is_set():
             return
         next_due = next_due if next_due.tzinfo else next_due.replace(tzinfo=UTC)
-        if next_due - datetime.now(UTC) < timedelta(seconds=self.every_seconds):
-            self.scheduler.add_job(
-                self.publish, "date", run_date=next_due, id="publish-at-due", replace_existing=True
-            )
+        now = datetime.now(UTC)
+        # Overdue rows (a paused network) wait for the interval; only a future due time wakes.
+        if now < next_due < now + timedelta(seconds=self.every_seconds):
+            # Move the one publish job rather than adding another: rounds never overlap.
+            with contextlib.suppress(JobLookupError):
+                self.scheduler.modify_job("publish", next_run_time=next_due)
 
     def run_forever(self, on_stop: Callable[[], None] | None = None) -> None:
         """Until SIGTERM or SIGINT: then finish the call in flight and stop within seconds."""
@@ -94,11 +99,14 @@ class Daemon:
         )
 
         def stop(signum, _frame) -> None:
+            if self.stopping.is_set():
+                return  # a second Ctrl+C while stopping: keep stopping, quietly
             log.info(
                 "señal %s recibida: terminando lo que está en curso", signal.Signals(signum).name
             )
             self.stopping.set()
-            self.scheduler.shutdown(wait=False)
+            with contextlib.suppress(SchedulerNotRunningError):
+                self.scheduler.shutdown(wait=False)
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
@@ -115,6 +123,7 @@ class Daemon:
                     "ThreadPoolExecutor"
                 ):
                     thread.join(timeout=30)
+            self.publisher.close()
             if on_stop is not None:
                 on_stop()
             log.info("servicio detenido")

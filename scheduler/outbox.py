@@ -56,8 +56,16 @@ class Outbox:
             paused = paused_channels(connection, now)
             networks = [name for name in self.channels if name not in paused]
             claimed = _claim(connection, now, self.owner, self.lease, self.batch, networks)
-        for reply, incoming in claimed:
-            counts[self._send(reply, incoming)] += 1
+        sent: set[int] = set()
+        try:
+            for reply, incoming in claimed:
+                counts[self._send(reply, incoming)] += 1
+                sent.add(reply.id)
+        finally:
+            # Whatever was claimed and not attempted goes back, untouched, for the next round.
+            for reply, _incoming in claimed:
+                if reply.id not in sent:
+                    self._move(reply, APPROVED, attempts=reply.attempts - 1)
         return counts
 
     def _send(self, reply: sa.Row, incoming: Incoming) -> str:
@@ -67,6 +75,14 @@ class Outbox:
                 incoming, reply.text, private=reply.visibility == ReplyVisibility.PRIVATE
             )
         except Transient as error:
+            if error.outcome_unknown:
+                # It may have reached the citizen: a person checks before anything is resent.
+                self._move(
+                    reply,
+                    ReplyState.FAILED,
+                    last_error=f"no se sabe si salió ({error.reason}); revise en la red antes de enviarla de nuevo",
+                )
+                return "failed"
             if reply.attempts >= self.max_attempts:
                 self._move(
                     reply,

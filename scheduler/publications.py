@@ -113,12 +113,23 @@ def claim_due(
 
 
 def claim_expired(
-    connection: sa.Connection, now: datetime, owner: str, lease: timedelta, limit: int
+    connection: sa.Connection,
+    now: datetime,
+    owner: str,
+    lease: timedelta,
+    limit: int,
+    networks: tuple[str, ...],
 ) -> list[Claimed]:
     """Take over publications whose holder died mid-call (lease expired while publishing)."""
+    if not networks:
+        return []
     candidates = (
         sa.select(Publication.id)
-        .where(Publication.state == PUBLISHING, Publication.lease_expires_at < now)
+        .where(
+            Publication.state == PUBLISHING,
+            Publication.lease_expires_at < now,
+            Publication.network.in_(networks),
+        )
         .order_by(Publication.lease_expires_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -152,6 +163,19 @@ def _held(claimed: Claimed, owner: str):
         Publication.id == claimed.id,
         Publication.state == PUBLISHING,
         Publication.lease_owner == owner,
+    )
+
+
+def renew_lease(
+    connection: sa.Connection, claimed: Claimed, owner: str, now: datetime, lease: timedelta
+) -> bool:
+    """Still ours? Extend the lease right before the network call; False means let it go."""
+    return bool(
+        connection.execute(
+            sa.update(Publication)
+            .where(*_held(claimed, owner))
+            .values(lease_expires_at=now + lease)
+        ).rowcount
     )
 
 
@@ -204,10 +228,11 @@ def reschedule(
     values = {
         "state": SCHEDULED,
         "next_attempt_at": at,
-        "last_error": reason,
         "lease_owner": None,
         "lease_expires_at": None,
     }
+    if reason is not None:  # giving back an untouched claim keeps the last reason shown
+        values["last_error"] = reason
     if not count_attempt:
         values["attempts"] = Publication.attempts - 1
     return bool(

@@ -22,6 +22,7 @@ from scheduler.publications import (
     claim_expired,
     mark_failed,
     mark_published,
+    renew_lease,
     reschedule,
 )
 
@@ -81,6 +82,7 @@ class Publisher:
         self.workers = workers if channel_factory is not None else 1
         self.channel_factory = channel_factory
         self._local = threading.local()
+        self._pool: ThreadPoolExecutor | None = None
 
     def run_once(self, should_stop: Callable[[], bool] = lambda: False) -> PublishRound:
         """Recover interrupted publications, then publish everything due, one claim at a time.
@@ -91,8 +93,15 @@ class Publisher:
         outcome = PublishRound()
         now = self.clock.now()
         with self.database.session(write=True) as session:
+            paused = paused_channels(session.connection(), now)
+            networks = tuple(name for name in self.channels if name not in paused)
             expired = claim_expired(
-                session.connection(), now, self.owner, self.policy.lease, self.policy.batch
+                session.connection(),
+                now,
+                self.owner,
+                self.policy.lease,
+                self.policy.batch,
+                networks,
             )
         for claimed in expired:
             self._recover(claimed, outcome)
@@ -133,9 +142,16 @@ class Publisher:
                 return
             self._publish(claimed, outcome)
 
-        with ThreadPoolExecutor(self.workers, thread_name_prefix="publicar") as pool:
-            for future in [pool.submit(work, claimed) for claimed in claims]:
-                future.result()
+        if self._pool is None:  # one pool for the publisher's life: its threads keep their clients
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="publicar")
+        for future in [self._pool.submit(work, claimed) for claimed in claims]:
+            future.result()
+
+    def close(self) -> None:
+        """Let the worker threads go (the daemon calls this when it stops)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
 
     def _channel(self, network: str) -> Channel | None:
         """This thread's client for a network (HTTP sessions are not shared between threads)."""
@@ -172,7 +188,18 @@ class Publisher:
             return
         channel = self._channel(claimed.network)
         assert channel is not None, f"no channel for {claimed.network}"
+        with self.database.session(write=True) as session:
+            # Still ours, with a fresh lease for the call (a slow batch must not let it lapse).
+            if not renew_lease(session.connection(), claimed, self.owner, now, self.policy.lease):
+                return
         try:
+            if claimed.attempts > 1:
+                # An earlier attempt may have gone through without our knowing: look first.
+                since = claimed.scheduled_at - timedelta(minutes=5)
+                found = channel.find_published(self._outgoing(claimed), since)
+                if found is not None:
+                    self._published(claimed, found, outcome.recovered)
+                    return
             receipt = channel.publish(self._outgoing(claimed))
         except Transient as error:
             self._retry(claimed, outcome, error)
@@ -191,7 +218,17 @@ class Publisher:
         since = claimed.scheduled_at - timedelta(minutes=5)
         try:
             found = channel.find_published(self._outgoing(claimed), since)
+        except AuthFailed as error:
+            self._pause(claimed, outcome, error)
+            return
         except ChannelError as error:
+            if self.clock.now() > claimed.scheduled_at + self.policy.deadline:
+                self._fail(
+                    claimed,
+                    outcome,
+                    f"el servicio se detuvo mientras la publicaba y no se pudo comprobar si salió ({error}); revise la red",
+                )
+                return
             # Still unknown: keep it held; the lease expires and a later round looks again.
             log.warning(
                 "no se pudo comprobar %s en %s: %s", claimed.post_id, claimed.network, error

@@ -141,7 +141,11 @@ def test_killing_the_daemon_at_random_moments_never_publishes_twice(tmp_path: Pa
             time.sleep(0.3)
     finally:
         survivor.send_signal(signal.SIGTERM)
-        survivor.wait(timeout=20)
+        try:
+            survivor.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            survivor.kill()
+            survivor.wait()
 
     texts = [post["text"] for post in sandbox.control("GET", "state")["x"]["posts"]]
     database.dispose()
@@ -187,7 +191,12 @@ def test_two_daemon_processes_on_postgresql_share_200_posts_exactly_once(
         logs = []
         for process in daemons:
             process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
+        for process in daemons:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
             logs.append(process.log_path.read_text(encoding="utf-8"))
 
     texts = [post["text"] for post in sandbox.control("GET", "state")["x"]["posts"]]

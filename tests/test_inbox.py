@@ -175,3 +175,34 @@ def test_an_approved_reply_goes_out_once_and_an_interrupted_one_is_left_to_a_per
         states = {r.text: r for r in session.execute(sa.select(Reply)).scalars()}
     assert states["Vuelve a las 2:00 p. m."].state == ReplyState.SENT
     assert "revise en la red si salió" in states["(interrumpida)"].last_error
+
+
+def test_a_reply_that_timed_out_is_not_sent_again(database, sandbox):
+    from responders.models import Reply, ReplyState
+    from scheduler.outbox import Outbox
+
+    clock = FixedClock(datetime.now(UTC))
+    sandbox.control(
+        "POST",
+        "citizen",
+        {"network": "facebook", "kind": "message", "text": "¿Y el agua?", "author": "Ana"},
+    )
+    Inbox(database, channels_for(sandbox), clock).run_once()
+    with database.session() as session:
+        interaction = session.execute(sa.select(Interaction)).scalars().one()
+        session.add(
+            Reply(interaction_id=interaction.id, text="Ya vuelve", state=ReplyState.APPROVED)
+        )
+    sandbox.control(
+        "POST", "faults", {"network": "facebook", "status": "timeout", "count": 1, "delay": 3}
+    )
+    slow = {"facebook": FacebookChannel(PAGE_ID, "token", sandbox.url, timeout=1)}
+
+    first = Outbox(database, slow, clock, "d").run_once()
+    second = Outbox(database, channels_for(sandbox), clock, "d").run_once()
+
+    assert first["failed"] == 1 and second["sent"] == 0
+    assert len(sandbox.control("GET", "state")["facebook"]["replies"]) == 1  # it did go out, once
+    with database.session() as session:
+        reply = session.execute(sa.select(Reply)).scalars().one()
+    assert "no se sabe si salió" in reply.last_error
