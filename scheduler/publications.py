@@ -99,17 +99,7 @@ def claim_due(
             attempts=Publication.attempts + 1,
         )
     )
-    rows = connection.execute(
-        sa.select(*_COLUMNS)
-        .join(Post, Post.id == Publication.post_id)
-        .where(
-            Publication.id.in_(ids),
-            Publication.lease_owner == owner,
-            Publication.state == PUBLISHING,
-        )
-        .order_by(Publication.next_attempt_at, Publication.id)
-    )
-    return [_claimed(row) for row in rows]
+    return _leased(connection, ids, owner)
 
 
 def claim_expired(
@@ -146,6 +136,13 @@ def claim_expired(
         )
         .values(lease_owner=owner, lease_expires_at=now + lease)
     )
+    return _leased(connection, ids, owner, recovering=True)
+
+
+def _leased(
+    connection: sa.Connection, ids: list[int], owner: str, recovering: bool = False
+) -> list[Claimed]:
+    """The publications among `ids` that `owner` now holds, with what they need to go out."""
     rows = connection.execute(
         sa.select(*_COLUMNS)
         .join(Post, Post.id == Publication.post_id)
@@ -154,8 +151,9 @@ def claim_expired(
             Publication.lease_owner == owner,
             Publication.state == PUBLISHING,
         )
+        .order_by(Publication.next_attempt_at, Publication.id)
     )
-    return [_claimed(row, recovering=True) for row in rows]
+    return [_claimed(row, recovering) for row in rows]
 
 
 def _held(claimed: Claimed, owner: str):

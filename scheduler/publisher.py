@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -93,30 +93,26 @@ class Publisher:
         outcome = PublishRound()
         now = self.clock.now()
         with self.database.session(write=True) as session:
-            paused = paused_channels(session.connection(), now)
-            networks = tuple(name for name in self.channels if name not in paused)
             expired = claim_expired(
                 session.connection(),
                 now,
                 self.owner,
                 self.policy.lease,
                 self.policy.batch,
-                networks,
+                self._active_networks(session.connection(), now),
             )
         for claimed in expired:
             self._recover(claimed, outcome)
         while True:
             now = self.clock.now()
             with self.database.session(write=True) as session:
-                paused = paused_channels(session.connection(), now)
-                networks = tuple(name for name in self.channels if name not in paused)
                 claimed_now = claim_due(
                     session.connection(),
                     now,
                     self.owner,
                     self.policy.lease,
                     self.policy.batch,
-                    networks,
+                    self._active_networks(session.connection(), now),
                 )
             if not claimed_now:
                 return outcome
@@ -130,6 +126,11 @@ class Publisher:
                     self._release(claimed_now[index:])
                     return outcome
                 self._publish(claimed, outcome)
+
+    def _active_networks(self, connection, now: datetime) -> tuple[str, ...]:
+        """The networks this publisher has, less those paused (by any daemon)."""
+        paused = paused_channels(connection, now)
+        return tuple(name for name in self.channels if name not in paused)
 
     def _publish_in_parallel(
         self, claims: list[Claimed], outcome: PublishRound, should_stop: Callable[[], bool]
