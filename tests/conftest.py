@@ -72,3 +72,14 @@ def sandbox():
 
     with SandboxServer() as server:
         yield server
+
+
+@pytest.fixture
+def database(tmp_path: Path):
+    """A migrated SQLite database in the test's folder."""
+    from conectados.db import Database
+
+    database = Database(f"sqlite:///{tmp_path / 'c.db'}")
+    database.upgrade()
+    yield database
+    database.dispose()

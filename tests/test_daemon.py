@@ -78,6 +78,21 @@ def test_daemon_once_reports_what_it_did(cli, tmp_path: Path, sandbox):
     assert "Publicadas: 1; para reintentar: 0; fallidas: 0." in result.stdout
 
 
+def _wait_until_all_published(database: Database, seconds: float) -> int:
+    """Poll the database until every publication is out; return how many are not."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with database.session() as session:
+            left = session.execute(
+                sa.select(sa.func.count())
+                .select_from(Publication)
+                .where(Publication.state != PublicationState.PUBLISHED)
+            ).scalar()
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.3)
+
+
 def _start_daemon(folder: Path, env: dict[str, str]) -> subprocess.Popen:
     """A daemon process logging to a file of its own (a pipe nobody reads could fill up)."""
     log_path = folder / f"daemon-{time.monotonic_ns()}.log"
@@ -128,17 +143,7 @@ def test_killing_the_daemon_at_random_moments_never_publishes_twice(tmp_path: Pa
         process.wait(timeout=10)
     survivor = _start_daemon(tmp_path, env)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with database.session() as session:
-                left = session.execute(
-                    sa.select(sa.func.count())
-                    .select_from(Publication)
-                    .where(Publication.state != PublicationState.PUBLISHED)
-                ).scalar()
-            if not left:
-                break
-            time.sleep(0.3)
+        left = _wait_until_all_published(database, seconds=60)
     finally:
         survivor.send_signal(signal.SIGTERM)
         try:
@@ -176,17 +181,7 @@ def test_two_daemon_processes_on_postgresql_share_200_posts_exactly_once(
             for n in range(posts):
                 session.add(Post(id=f"aviso-{n:03d}", text=f"Aviso número {n}", scheduled_at=due))
                 session.add(Publication(post_id=f"aviso-{n:03d}", network="x", next_attempt_at=due))
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            with database.session() as session:
-                left = session.execute(
-                    sa.select(sa.func.count())
-                    .select_from(Publication)
-                    .where(Publication.state != PublicationState.PUBLISHED)
-                ).scalar()
-            if not left:
-                break
-            time.sleep(0.5)
+        left = _wait_until_all_published(database, seconds=120)
     finally:
         logs = []
         for process in daemons:

@@ -6,13 +6,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 import sqlalchemy as sa
+from sandbox_channels import channels_for
 
 from channels.facebook import FacebookChannel
 from channels.sandbox.graph_world import PAGE_ID
-from channels.sandbox.x_world import ACCOUNT_ID
-from channels.x import XChannel, XCredentials
 from conectados.clock import FixedClock
 from conectados.db import Database
 from content_calendar.models import Post, Publication
@@ -21,21 +19,6 @@ from scheduler.figures import MetricsCollector
 from scheduler.inbox import Inbox
 from scheduler.models import Cursor, MetricSample
 from scheduler.publisher import Publisher
-
-
-@pytest.fixture
-def database(tmp_path: Path):
-    database = Database(f"sqlite:///{tmp_path / 'c.db'}")
-    database.upgrade()
-    yield database
-    database.dispose()
-
-
-def channels_for(sandbox) -> dict:
-    return {
-        "facebook": FacebookChannel(PAGE_ID, "token", sandbox.url, timeout=2),
-        "x": XChannel(XCredentials("k", "s", "t", "ts"), ACCOUNT_ID, sandbox.url, timeout=2),
-    }
 
 
 def publish_one(database: Database, sandbox, clock) -> None:

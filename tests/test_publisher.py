@@ -10,12 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from sandbox_channels import channels_for
 
 from channels.base import Outgoing
 from channels.facebook import FacebookChannel
 from channels.sandbox.graph_world import PAGE_ID
-from channels.sandbox.x_world import ACCOUNT_ID
-from channels.x import XChannel, XCredentials
 from conectados.clock import FixedClock
 from conectados.db import Database
 from content_calendar.models import Post, Publication, PublicationState
@@ -24,21 +23,6 @@ from scheduler.publisher import Publisher, PublishPolicy
 
 DUE = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)  # 08:00 in Bogotá
 ZONE = ZoneInfo("America/Bogota")
-
-
-@pytest.fixture
-def database(tmp_path: Path):
-    database = Database(f"sqlite:///{tmp_path / 'c.db'}")
-    database.upgrade()
-    yield database
-    database.dispose()
-
-
-def channels_for(sandbox) -> dict:
-    return {
-        "facebook": FacebookChannel(PAGE_ID, "token", sandbox.url, timeout=2),
-        "x": XChannel(XCredentials("k", "s", "t", "ts"), ACCOUNT_ID, sandbox.url, timeout=2),
-    }
 
 
 def schedule(
