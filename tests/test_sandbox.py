@@ -148,6 +148,21 @@ def test_control_api_rejects_bad_requests_with_a_reason(sandbox):
     assert fault.status_code == 400
 
 
+def test_request_log_says_when_each_call_arrived_and_was_answered(sandbox):
+    with requests.Session() as session:
+        for _ in range(2):
+            session.get(f"{sandbox.url}/v24.0/{PAGE_ID}", timeout=5)
+    sandbox.control("GET", "state")  # control calls are not the network's work
+
+    logged = sandbox.control("GET", "requests")["requests"]
+
+    assert [(entry["method"], entry["path"], entry["status"]) for entry in logged] == [
+        ("GET", f"/v24.0/{PAGE_ID}", 400)
+    ] * 2
+    assert logged[0]["client_port"] == logged[1]["client_port"]  # one kept-alive connection
+    assert all(entry["arrived"] <= entry["answered"] for entry in logged)
+
+
 def test_reset_forgets_everything(sandbox):
     sandbox.control("POST", "posts", {"network": "x", "posts": [{"text": "a"}]})
 

@@ -7,6 +7,8 @@ Control API (JSON in and out), under /_sandbox/:
 - POST /_sandbox/faults {"network", "status": 401|429|500|503|"timeout", "count", "retry_after"?,
   "delay"?}: the next `count` calls to that network fail that way;
 - GET /_sandbox/state: per network, posts, replies and API calls per endpoint;
+- GET /_sandbox/requests: the last API requests with when each arrived and was answered, and
+  the client's port (one per kept-alive connection): how long the network itself took;
 - POST /_sandbox/reset.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -35,6 +38,7 @@ from channels.sandbox.xapi import XApi
 log = logging.getLogger(__name__)
 
 NETWORKS = ("facebook", "x")
+REQUEST_LOG_SIZE = 20_000
 
 
 class Sandbox:
@@ -46,6 +50,7 @@ class Sandbox:
 
     def reset(self) -> None:
         with self.lock:
+            self.requests: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
             self.facebook = FacebookWorld()
             self.x = XWorld()
             self.apis = {"facebook": GraphApi(self.facebook), "x": XApi(self.x)}
@@ -112,6 +117,8 @@ class Sandbox:
         action = request.path.removeprefix("/_sandbox/").strip("/")
         if request.method == "GET" and action == "state":
             return Response(200, {name: self.world(name).state() for name in NETWORKS})
+        if request.method == "GET" and action == "requests":
+            return Response(200, {"requests": list(self.requests)})
         if request.method != "POST":
             raise ValueError(f"método no admitido en /_sandbox/{action}")
         if action == "reset":
@@ -158,8 +165,12 @@ class Sandbox:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: with Nagle's algorithm on, the body would wait
+    # for the client's delayed ACK (40 ms a response on Linux), a delay no real network adds.
+    disable_nagle_algorithm = True
 
     def _serve(self) -> None:
+        arrived = time.time()
         try:
             request = parse_request(self)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -170,6 +181,17 @@ class _Handler(BaseHTTPRequestHandler):
             write_response(self, response)
         except (BrokenPipeError, ConnectionResetError):
             log.debug("sandbox: the client left before the answer (%s)", request.path)
+        if not request.path.startswith("/_sandbox/"):
+            self.server.sandbox.requests.append(
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status,
+                    "client_port": self.client_address[1],
+                    "arrived": arrived,
+                    "answered": time.time(),
+                }
+            )
 
     do_GET = do_POST = do_DELETE = _serve
 
