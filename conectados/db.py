@@ -153,6 +153,7 @@ class Database:
     def __init__(self, url: str | URL, migrations_dir: Path = MIGRATIONS_DIR) -> None:
         self.engine = make_engine(url)
         self.url = self.engine.url
+        self._write_engine = self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
         self.migrations_dir = migrations_dir
 
     @property
@@ -188,10 +189,11 @@ class Database:
         `write=True` takes SQLite's write lock at the start, for transactions that read
         and then write (claims, counters): they wait for another writer instead of failing.
         """
-        engine = self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}) if write else None
         with (
             self._errors(),
-            Session(engine or self.engine, expire_on_commit=False) as session,
+            Session(
+                self._write_engine if write else self.engine, expire_on_commit=False
+            ) as session,
             session.begin(),
         ):
             yield session

@@ -25,13 +25,22 @@ def pause_channel(
     )
 
 
+_TABLE = ChannelState.__table__
+# Built once: it runs after every post that went out.
+_CLEAR_PAUSE = (
+    sa.update(_TABLE)
+    .where(_TABLE.c.channel == sa.bindparam("paused_channel"), _TABLE.c.paused_until.is_not(None))
+    .values(
+        paused_until=None,
+        reason=None,
+        updated_at=sa.bindparam("cleared_at", type_=_TABLE.c.updated_at.type),
+    )
+)
+
+
 def clear_pause(connection: sa.Connection, channel: str, now: datetime) -> None:
     """The network works again: forget the pause."""
-    connection.execute(
-        sa.update(ChannelState)
-        .where(ChannelState.channel == channel, ChannelState.paused_until.is_not(None))
-        .values(paused_until=None, reason=None, updated_at=now)
-    )
+    connection.execute(_CLEAR_PAUSE, {"paused_channel": channel, "cleared_at": now})
 
 
 def paused_channels(

@@ -32,6 +32,8 @@ class Claimed:
     attempts: int
     recovering: bool = False
     """True when a previous holder's lease expired mid-call: look on the network first."""
+    leased_until: datetime | None = None
+    """When this holder's lease runs out, as of the claim."""
 
 
 def _claimed(row, recovering: bool = False) -> Claimed:
@@ -45,6 +47,7 @@ def _claimed(row, recovering: bool = False) -> Claimed:
         scheduled_at=row.scheduled_at,
         attempts=row.attempts,
         recovering=recovering,
+        leased_until=row.lease_expires_at,
     )
 
 
@@ -53,6 +56,7 @@ _COLUMNS = (
     Publication.network,
     Publication.post_id,
     Publication.attempts,
+    Publication.lease_expires_at,
     Post.text,
     Post.variants,
     Post.media,
@@ -177,23 +181,42 @@ def renew_lease(
     )
 
 
+_TABLE = Publication.__table__
+# Built once: this runs after every single post, and a Core statement with bound parameters
+# skips the ORM's per-call statement building (a third of the publish round's own time).
+_MARK_PUBLISHED = (
+    sa.update(_TABLE)
+    .where(
+        _TABLE.c.id == sa.bindparam("held_id"),
+        _TABLE.c.state == PUBLISHING,
+        _TABLE.c.lease_owner == sa.bindparam("held_by"),
+    )
+    .values(
+        state=PublicationState.PUBLISHED,
+        remote_id=sa.bindparam("new_remote_id"),
+        remote_url=sa.bindparam("new_remote_url"),
+        published_at=sa.bindparam("new_published_at", type_=_TABLE.c.published_at.type),
+        lease_owner=None,
+        lease_expires_at=None,
+        last_error=None,
+    )
+)
+
+
 def mark_published(
     connection: sa.Connection, claimed: Claimed, owner: str, receipt: Receipt, now: datetime
 ) -> bool:
     """publishing -> published, with the network's id and link; False if we lost the lease."""
     return bool(
         connection.execute(
-            sa.update(Publication)
-            .where(*_held(claimed, owner))
-            .values(
-                state=PublicationState.PUBLISHED,
-                remote_id=receipt.remote_id,
-                remote_url=receipt.url,
-                published_at=receipt.created_at or now,
-                lease_owner=None,
-                lease_expires_at=None,
-                last_error=None,
-            )
+            _MARK_PUBLISHED,
+            {
+                "held_id": claimed.id,
+                "held_by": owner,
+                "new_remote_id": receipt.remote_id,
+                "new_remote_url": receipt.url,
+                "new_published_at": receipt.created_at or now,
+            },
         ).rowcount
     )
 

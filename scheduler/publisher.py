@@ -6,7 +6,7 @@ import logging
 import random
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,6 +27,9 @@ from scheduler.publications import (
 )
 
 log = logging.getLogger("conectados.publicar")
+
+FRESH_CLAIM = timedelta(seconds=30)
+"""A claim younger than this needs no lease renewal before its call (one write less)."""
 
 
 @dataclass(frozen=True)
@@ -103,24 +106,13 @@ class Publisher:
             )
         for claimed in expired:
             self._recover(claimed, outcome)
+        if self.workers > 1:
+            self._publish_in_parallel(outcome, should_stop)
+            return outcome
         while True:
-            now = self.clock.now()
-            with self.database.session(write=True) as session:
-                claimed_now = claim_due(
-                    session.connection(),
-                    now,
-                    self.owner,
-                    self.policy.lease,
-                    self.policy.batch,
-                    self._active_networks(session.connection(), now),
-                )
+            claimed_now = self._claim(self.policy.batch)
             if not claimed_now:
                 return outcome
-            if self.workers > 1:
-                self._publish_in_parallel(claimed_now, outcome, should_stop)
-                if should_stop():
-                    return outcome
-                continue
             for index, claimed in enumerate(claimed_now):
                 if should_stop():
                     self._release(claimed_now[index:])
@@ -132,10 +124,25 @@ class Publisher:
         paused = paused_channels(connection, now)
         return tuple(name for name in self.channels if name not in paused)
 
-    def _publish_in_parallel(
-        self, claims: list[Claimed], outcome: PublishRound, should_stop: Callable[[], bool]
-    ) -> None:
-        """Several publications at once, each worker thread with channel clients of its own."""
+    def _claim(self, limit: int) -> list[Claimed]:
+        now = self.clock.now()
+        with self.database.session(write=True) as session:
+            return claim_due(
+                session.connection(),
+                now,
+                self.owner,
+                self.policy.lease,
+                limit,
+                self._active_networks(session.connection(), now),
+            )
+
+    def _publish_in_parallel(self, outcome: PublishRound, should_stop: Callable[[], bool]) -> None:
+        """Several publications at once, each worker thread with channel clients of its own.
+
+        A pipeline, not batches: whenever fewer calls are in flight than there are workers, the
+        next few due publications are claimed, so no worker waits for the slowest of a batch.
+        Only a couple of publications per worker are held at a time (short, fresh leases).
+        """
 
         def work(claimed: Claimed) -> None:
             if should_stop():
@@ -145,8 +152,22 @@ class Publisher:
 
         if self._pool is None:  # one pool for the publisher's life: its threads keep their clients
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="publicar")
-        for future in [self._pool.submit(work, claimed) for claimed in claims]:
-            future.result()
+        in_flight: set[Future] = set()
+        exhausted = False
+        try:
+            while True:
+                if not exhausted and not should_stop() and len(in_flight) < self.workers:
+                    claims = self._claim(2 * self.workers - len(in_flight))
+                    exhausted = not claims
+                    in_flight.update(self._pool.submit(work, claimed) for claimed in claims)
+                if not in_flight:
+                    return
+                done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    future.result()
+        finally:
+            for future in in_flight:
+                future.result()
 
     def close(self) -> None:
         """Let the worker threads go (the daemon calls this when it stops)."""
@@ -189,10 +210,13 @@ class Publisher:
             return
         channel = self._channel(claimed.network)
         assert channel is not None, f"no channel for {claimed.network}"
-        with self.database.session(write=True) as session:
-            # Still ours, with a fresh lease for the call (a slow batch must not let it lapse).
-            if not renew_lease(session.connection(), claimed, self.owner, now, self.policy.lease):
-                return
+        if not self._lease_is_fresh(claimed, now):
+            with self.database.session(write=True) as session:
+                # Still ours, with a fresh lease for the call (a slow batch must not let it lapse).
+                if not renew_lease(
+                    session.connection(), claimed, self.owner, now, self.policy.lease
+                ):
+                    return
         try:
             if claimed.attempts > 1:
                 # An earlier attempt may have gone through without our knowing: look first.
@@ -210,6 +234,15 @@ class Publisher:
             self._pause(claimed, outcome, error)
         else:
             self._published(claimed, receipt, outcome.published)
+
+    def _lease_is_fresh(self, claimed: Claimed, now: datetime) -> bool:
+        """Claimed moments ago: nobody else can hold it and the lease covers the whole call."""
+        if claimed.leased_until is None:
+            return False
+        leased_until = claimed.leased_until
+        if leased_until.tzinfo is None:
+            leased_until = leased_until.replace(tzinfo=now.tzinfo)
+        return leased_until - now > self.policy.lease - FRESH_CLAIM
 
     def _recover(self, claimed: Claimed, outcome: PublishRound) -> None:
         """The previous holder died mid-call: the post may be out. Look before publishing."""
