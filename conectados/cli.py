@@ -58,9 +58,23 @@ def _mount_commands() -> None:
     from conectados.commands import init, status
     from conectados.demo import demo
     from content_calendar.commands import calendar
+    from responders.commands import inbox, protocols
+    from responders.notices import avisos
+    from responders.review import replies
     from scheduler.commands import daemon
 
-    for command in (init, status, demo, calendar, daemon, sandbox):
+    for command in (
+        init,
+        status,
+        demo,
+        calendar,
+        daemon,
+        protocols,
+        replies,
+        inbox,
+        avisos,
+        sandbox,
+    ):
         main.add_command(command)
 
 

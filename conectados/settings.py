@@ -16,7 +16,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    model_validator,
+)
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -177,6 +185,23 @@ class PqrSettings(_Section):
     saturday_is_working_day: bool = Field(False, alias="sabado_habil")
 
 
+class ResponderSettings(_Section):
+    """[respuestas]: when the responder answers on its own and where the protocols are."""
+
+    protocols_folder: str = Field("", alias="carpeta_protocolos")
+    auto_threshold: float = Field(0.6, gt=0, le=1, alias="umbral_automatico")
+    review_threshold: float = Field(0.45, gt=0, le=1, alias="umbral_revision")
+    min_margin: float = Field(0.15, ge=0, le=1, alias="margen_minimo")
+    auto_hours: float = Field(48, gt=0, le=24 * 30, alias="responder_hasta_horas")
+    per_author_hour: int = Field(3, ge=1, le=100, alias="respuestas_por_persona_hora")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ResponderSettings:
+        if self.review_threshold > self.auto_threshold:
+            raise ValueError("umbral_revision no puede ser mayor que umbral_automatico")
+        return self
+
+
 class Settings(_Section):
     """Everything Conectados reads from `conectados.toml` and CONECTADOS_* variables."""
 
@@ -189,6 +214,7 @@ class Settings(_Section):
     pqr: PqrSettings = Field(default_factory=PqrSettings, alias="pqr")
     publishing: PublishingSettings = Field(default_factory=PublishingSettings, alias="publicacion")
     metrics: MetricsSettings = Field(default_factory=MetricsSettings, alias="metricas")
+    responder: ResponderSettings = Field(default_factory=ResponderSettings, alias="respuestas")
 
     _source: Path | None = PrivateAttr(default=None)
     # Where a relative path resolves: the settings file's folder for values written there,
@@ -215,6 +241,16 @@ class Settings(_Section):
         """The folder the calendar's media paths are relative to."""
         folder = Path(self.media_folder).expanduser()
         return folder if folder.is_absolute() else self._dir_for("carpeta_medios") / folder
+
+    @property
+    def protocols_dir(self) -> Path | None:
+        """The company's own protocols folder, if it set one (adds to the shipped ones)."""
+        if not self.responder.protocols_folder:
+            return None
+        folder = Path(self.responder.protocols_folder).expanduser()
+        if folder.is_absolute():
+            return folder
+        return self._dir_for("respuestas.carpeta_protocolos") / folder
 
     def _dir_for(self, key: str) -> Path:
         return self._dirs.get(key, self._base_dir)
@@ -300,7 +336,7 @@ def load_settings(
     from_file = bool(text) or _is_file(path)
     settings._source = path if from_file else None
     settings._base_dir = path.parent if from_file else cwd
-    settings._dirs = {keys[0]: cwd for keys in overrides if len(keys) == 1}
+    settings._dirs = {".".join(keys): cwd for keys in overrides}
     return settings
 
 

@@ -61,6 +61,12 @@ class Interaction(SQLModel, table=True):
     state: InteractionState = Field(
         default=InteractionState.RECEIVED, sa_type=enum_column(InteractionState)
     )
+    protocol: str | None = Field(default=None, max_length=64)
+    """The protocol the responder matched, if any."""
+    confidence: float | None = None
+    decision: str | None = Field(default=None, sa_type=sa.Text)
+    """Why the responder did what it did, in Spanish, for the team."""
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ReplyVisibility(enum.StrEnum):
@@ -159,4 +165,19 @@ class Ticket(SQLModel, table=True):
     status: TicketStatus = Field(default=TicketStatus.OPEN, sa_type=enum_column(TicketStatus))
     answer_text: str | None = Field(default=None, sa_type=sa.Text)
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ServiceNotice(SQLModel, table=True):
+    """Scheduled work or an outage in a sector: the no-water answer lists the current ones."""
+
+    __tablename__ = "service_notice"
+    __table_args__ = (sa.Index("ix_service_notice_open", "closed_at", "ends_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sector: str = Field(max_length=200)
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    reason: str = Field(max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

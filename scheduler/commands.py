@@ -9,6 +9,8 @@ import click
 from channels.registry import open_channels
 from conectados.app import App
 from conectados.terminal import Command
+from responders.protocols import load_catalogue
+from responders.service import Responder
 from scheduler.daemon import Daemon, daemon_name
 from scheduler.figures import MetricsCollector
 from scheduler.inbox import Inbox
@@ -56,10 +58,18 @@ def daemon(app: App, once: bool) -> None:
             workers=rules.workers,
             channel_factory=opened.fresh,
         )
+        responder = Responder(database, load_catalogue(settings.protocols_dir), settings, app.clock)
         inboxes = {
             name: Inbox(database, {name: channel}, app.clock)
             for name, channel in opened.fresh().items()
         }
+
+        def read(inbox: Inbox):
+            """Store what is new, then decide on it (answer, review, leave)."""
+            outcome = inbox.run_once()
+            responder.run_once()
+            return outcome
+
         metrics = MetricsCollector(database, opened.fresh(), app.clock, settings.metrics.days)
         outbox = Outbox(
             database,
@@ -72,6 +82,7 @@ def daemon(app: App, once: bool) -> None:
         if once:
             outcome = publisher.run_once()
             read = {name: inbox.run_once() for name, inbox in inboxes.items()}
+            decided = responder.run_once().counts
             sent = outbox.run_once()
             figures = metrics.run_once()
             new = sum(sum(result.stored.values()) for result in read.values())
@@ -79,14 +90,16 @@ def daemon(app: App, once: bool) -> None:
                 f"Publicadas: {len(outcome.published) + len(outcome.recovered)}; "
                 f"para reintentar: {len(outcome.retried)}; fallidas: {len(outcome.failed)}"
                 + (f"; redes en pausa: {', '.join(outcome.paused)}" if outcome.paused else "")
-                + f". Mensajes nuevos de ciudadanos: {new}. Respuestas enviadas: {sent['sent']}. "
+                + f". Mensajes nuevos de ciudadanos: {new} (respondidos solos: {decided['answer']}; "
+                f"a revisión: {decided['review'] + decided['ticket']}; dejados: {decided['ignore']}). "
+                f"Respuestas enviadas: {sent['sent']}. "
                 f"Métricas de {sum(figures.values())} publicaciones."
             )
             return
         service = Daemon(publisher, every_seconds=rules.every_seconds)
         for name, inbox in inboxes.items():
             minutes = settings.channels.by_name()[name].poll_minutes
-            service.every(f"leer-{name}", inbox.run_once, seconds=minutes * 60)
+            service.every(f"leer-{name}", lambda inbox=inbox: read(inbox), seconds=minutes * 60)
         service.every("enviar", outbox.run_once, seconds=rules.every_seconds)
         service.every("metricas", metrics.run_once, seconds=settings.metrics.every_hours * 3600)
         click.echo(f"Servicio en marcha ({publisher.owner}). Ctrl+C para detenerlo.")

@@ -1,0 +1,245 @@
+"""`conectados protocols ...` and `conectados inbox`: the protocols, and what came in."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from conectados.app import App
+from conectados.errors import BadInput, ExitStatus
+from conectados.terminal import Command, Group
+from responders.evaluate import evaluate, read_labelled, report
+from responders.matcher import Matcher, explain
+from responders.models import Interaction, InteractionState
+from responders.policy import (
+    ACTION_NAMES,
+    Action,
+    Thresholds,
+    company_values,
+    decide,
+    template_context,
+)
+from responders.protocols import Catalogue, load_catalogue
+
+CHANNELS = {"comment": "comment", "message": "message", "mention": "mention"}
+STATE_NAMES = {
+    InteractionState.RECEIVED: "recibido",
+    InteractionState.ANSWERED: "respondido",
+    InteractionState.TICKETED: "radicado",
+    InteractionState.IN_REVIEW: "en revisión",
+    InteractionState.IGNORED: "dejado",
+}
+
+
+def catalogue_for(app: App) -> Catalogue:
+    return load_catalogue(app.settings.protocols_dir)
+
+
+def thresholds_for(app: App) -> Thresholds:
+    rules = app.settings.responder
+    return Thresholds(rules.auto_threshold, rules.review_threshold, rules.min_margin)
+
+
+@click.group(cls=Group)
+def protocols() -> None:
+    """Protocolos de respuesta: ver, probar con un texto y evaluar con mensajes etiquetados."""
+
+
+@protocols.command(name="list")
+@click.pass_obj
+def list_(app: App) -> None:
+    """Lista los protocolos (los incluidos y los de la carpeta de la empresa)."""
+    catalogue = catalogue_for(app)
+    table = Table(title="Protocolos de respuesta")
+    for column in ("id", "nombre", "acción", "claves", "ejemplos", "archivo"):
+        table.add_column(column)
+    for protocol in catalogue:
+        table.add_row(
+            protocol.id,
+            protocol.name,
+            protocol.action.value,
+            str(len(protocol.keys)),
+            str(len(protocol.examples)),
+            protocol.source,
+        )
+    Console(width=160).print(table)
+
+
+@protocols.command()
+@click.argument("text", required=False, metavar="[TEXTO]")
+@click.option("--json", "as_json", is_flag=True, help="Un objeto JSON por mensaje.")
+@click.option(
+    "--canal",
+    type=click.Choice(sorted(CHANNELS)),
+    default="comment",
+    show_default=True,
+    help="Cómo llegó: comentario público, mención o mensaje privado.",
+)
+@click.option("--autor", default="", help="Nombre del ciudadano para la respuesta.")
+@click.pass_obj
+def match(app: App, text: str | None, as_json: bool, canal: str, autor: str) -> None:
+    """Clasifica TEXTO (o cada línea de la entrada estándar) y muestra la respuesta.
+
+    No usa la base de datos ni las redes: sirve para probar los protocolos. Con -v
+    (conectados -v protocols match ...) explica de dónde sale la confianza.
+    """
+    catalogue = catalogue_for(app)
+    matcher = Matcher(catalogue)
+    thresholds = thresholds_for(app)
+    company = company_values(app.settings)
+    private = canal == "message"
+    lines = [text] if text is not None else (line.rstrip("\n") for line in sys.stdin)
+    for line in lines:
+        if text is None and not line.strip():
+            continue
+        found = matcher.match(line)
+        decision = decide(found, thresholds, private)
+        reply = None
+        if decision.protocol is not None and decision.action != Action.IGNORE:
+            context = template_context(company, autor, [], line, "facebook", canal)
+            reply = decision.protocol.render(context, private)
+        if as_json:
+            click.echo(
+                json.dumps(
+                    {
+                        "protocol": decision.protocol.id if decision.protocol else None,
+                        "confidence": round(decision.confidence, 3),
+                        "action": decision.action.value,
+                        "reply": reply,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+            continue
+        name = (
+            f"{decision.protocol.id} ({decision.confidence:.2f})"
+            if decision.protocol
+            else "ninguno"
+        )
+        click.echo(f"«{line}»")
+        click.echo(
+            f"  protocolo: {name}; acción: {ACTION_NAMES[decision.action]}: {decision.reason}"
+        )
+        if app.verbose:
+            for explanation in explain(found):
+                click.echo(f"    {explanation}")
+        if reply:
+            click.echo("  respuesta:")
+            for reply_line in reply.splitlines():
+                click.echo(f"    {reply_line}")
+
+
+@protocols.command(name="evaluate")
+@click.argument("file", type=click.Path(path_type=Path), metavar="ARCHIVO.jsonl")
+@click.option(
+    "--canal",
+    type=click.Choice(sorted(CHANNELS)),
+    default="comment",
+    show_default=True,
+    help="Evalúa como si los mensajes llegaran por este canal.",
+)
+@click.pass_obj
+def evaluate_(app: App, file: Path, canal: str) -> None:
+    """Mide los protocolos con un archivo de mensajes etiquetados (JSON por línea).
+
+    Cada línea: {"text": ..., "protocols": [...], "actions": [...]}. Muestra la precisión
+    de las respuestas automáticas, la cobertura, las quejas que van a radicar o revisión,
+    los mensajes ajenos que se dejan y las confusiones entre protocolos. Termina con
+    código 1 si alguna cifra queda por debajo de su meta. Con -v lista los casos fallidos.
+    """
+    catalogue = catalogue_for(app)
+    messages = read_labelled(app.cwd / file, set(catalogue.protocols))
+    if not messages:
+        raise BadInput("no tiene mensajes", str(file))
+    result = evaluate(messages, Matcher(catalogue), thresholds_for(app), canal == "message")
+    for line in report(result, verbose=bool(app.verbose)):
+        click.echo(line)
+    if not result.passed():
+        click.echo("Alguna cifra está por debajo de su meta: revise los protocolos o los umbrales.")
+        raise click.exceptions.Exit(ExitStatus.FAILURE)
+
+
+def parse_since(value: str, zone) -> datetime:
+    """ "2026-11-28" or "2026-11-28 14:00" in the company's zone."""
+    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            parsed = datetime.strptime(value.strip(), pattern)
+        except ValueError:
+            continue
+        return parsed.replace(tzinfo=zone)
+    raise BadInput(
+        f"«{value}» no es una fecha; escriba AAAA-MM-DD o «AAAA-MM-DD HH:MM»", "opción --desde"
+    )
+
+
+@click.command(cls=Command)
+@click.option(
+    "--desde", help="Desde esta fecha (AAAA-MM-DD [HH:MM]); por omisión, los últimos 7 días."
+)
+@click.option("--limite", type=click.IntRange(1, 10_000), default=100, show_default=True)
+@click.pass_obj
+def inbox(app: App, desde: str | None, limite: int) -> None:
+    """Lo que escribieron los ciudadanos y qué se hizo con cada mensaje."""
+    zone = app.settings.zone
+    since = (
+        parse_since(desde, zone)
+        if desde
+        else datetime.combine(
+            app.clock.now().astimezone(zone).date() - timedelta(days=7), time(), zone
+        )
+    )
+    database = app.ready_database()
+    with database.session() as session:
+        rows = (
+            session.execute(
+                sa.select(Interaction)
+                .where(Interaction.written_at >= since)
+                .order_by(Interaction.written_at.desc(), Interaction.id.desc())
+                .limit(limite)
+            )
+            .scalars()
+            .all()
+        )
+    if not rows:
+        click.echo(f"No llegaron mensajes desde el {since:%Y-%m-%d %H:%M}.")
+        return
+    table = Table(title=f"Mensajes desde el {since:%Y-%m-%d %H:%M}")
+    for column in (
+        "id",
+        "fecha",
+        "red",
+        "tipo",
+        "autor",
+        "mensaje",
+        "estado",
+        "protocolo",
+        "por qué",
+    ):
+        table.add_column(column, overflow="fold")
+    kinds = {"comment": "comentario", "mention": "mención", "message": "privado"}
+    for row in rows:
+        table.add_row(
+            str(row.id),
+            row.written_at.astimezone(zone).strftime("%m-%d %H:%M"),
+            row.network,
+            kinds.get(row.kind.value, row.kind.value),
+            Text(row.author_name or row.author_id),  # Text: citizens' words are never markup
+            Text(_short(row.text, 60)),
+            STATE_NAMES.get(row.state, row.state.value),
+            row.protocol or "",
+            Text(_short(row.decision or "", 50)),
+        )
+    Console(width=180).print(table)
+
+
+def _short(text: str, length: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1] + "…"

@@ -1,0 +1,281 @@
+"""Which protocol a message asks for, how sure we are, and why.
+
+Two kinds of evidence, both deterministic and offline:
+- keys: each protocol's phrases (stems, contiguous in the message), with their weights;
+- examples: how close the message is to the protocol's example messages (cosine of stem
+  sets, each stem weighted by how rare it is across all examples).
+Their sum is turned into a confidence between 0 and 1. The policy looks at the best
+confidence and at its margin over the second best: two protocols nearly tied is doubt.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from responders.normalize import Normalized, normalize
+from responders.normalize import stem as stem_of
+from responders.protocols import Catalogue, Key, Protocol
+
+EXAMPLE_WEIGHT = 3.0
+"""What a message identical to an example is worth, in key weight."""
+EXAMPLE_FLOOR = 0.35
+"""Below this similarity an example says nothing (shared filler words are not evidence)."""
+FILLER = frozenset(
+    stem_of(word)
+    for word in [
+        "hola",
+        "buenas",
+        "buenos",
+        "buen",
+        "dias",
+        "dia",
+        "tardes",
+        "noches",
+        "gracias",
+        "favor",
+        "saludo",
+        "saludos",
+        "cordial",
+        "pregunta",
+        "consulta",
+        "informacion",
+        "quisiera",
+        "saber",
+        "necesito",
+        "puedo",
+        "pueden",
+        "podrian",
+        "ustedes",
+        "señores",
+        "amigos",
+        "vecinos",
+        "tengo",
+        "quiero",
+        "queria",
+    ]
+)
+"""Greetings and courtesy: in every kind of message, so they make no two messages alike."""
+LOW_PRIORITY_YIELDS_TO = 1.5
+"""A greeting protocol steps aside when another protocol has at least this much evidence."""
+SCALE = 3.0
+"""confidence = 1 - exp(-evidence / SCALE): one strong key (3) gives 0.63, two give 0.86."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    protocol: Protocol
+    score: float
+    confidence: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Match:
+    """The matcher's verdict on one message."""
+
+    text: str
+    normalized: Normalized
+    candidates: tuple[Candidate, ...]
+    """Every protocol with some evidence, best first."""
+    out_of_scope: tuple[str, ...] = ()
+    """Why the message is not for us (another utility, spam), if it is not."""
+    insults: tuple[str, ...] = ()
+    discontent: tuple[str, ...] = ()
+    """Phrases that sound like a complaint, whatever the protocol."""
+    mentions_our_service: bool = False
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+    @property
+    def confidence(self) -> float:
+        return self.candidates[0].confidence if self.candidates else 0.0
+
+    @property
+    def margin(self) -> float:
+        """How far ahead the best protocol is of the second (1.0 when it is alone)."""
+        if not self.candidates:
+            return 0.0
+        second = self.candidates[1].confidence if len(self.candidates) > 1 else 0.0
+        return self.candidates[0].confidence - second
+
+
+class _KeyIndex:
+    """Keys by their first stem, so a message is scanned once whatever the catalogue's size."""
+
+    def __init__(self) -> None:
+        self.by_first: dict[str, list[tuple[object, Key]]] = defaultdict(list)
+
+    def add(self, owner: object, key: Key) -> None:
+        self.by_first[key.stems[0]].append((owner, key))
+
+    def found(self, stems: tuple[str, ...]) -> list[tuple[object, Key]]:
+        """Keys whose stems appear in order, with at most one other word between two of them
+        ("la factura de octubre está mal" has «factura mal»)."""
+        hits: list[tuple[object, Key]] = []
+        seen: set[int] = set()
+        for position, stem in enumerate(stems):
+            for owner, key in self.by_first.get(stem, ()):
+                if id(key) not in seen and _follows(stems, position, key.stems):
+                    seen.add(id(key))
+                    hits.append((owner, key))
+        return hits
+
+
+def _follows(stems: tuple[str, ...], position: int, wanted: tuple[str, ...]) -> bool:
+    at = position
+    for expected in wanted[1:]:
+        if at + 1 < len(stems) and stems[at + 1] == expected:
+            at += 1
+        elif at + 2 < len(stems) and stems[at + 2] == expected:
+            at += 2
+        else:
+            return False
+    return True
+
+
+class Matcher:
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self.keys = _KeyIndex()
+        for protocol in catalogue:
+            for key in protocol.keys:
+                self.keys.add(protocol.id, key)
+        self.filters = _KeyIndex()
+        filters = catalogue.filters
+        for group, keys in (
+            ("otros", filters.other_services),
+            ("nuestro", filters.ours),
+            ("spam", filters.spam),
+            ("insulto", filters.insults),
+            ("inconformidad", filters.discontent),
+        ):
+            for key in keys:
+                self.filters.add(group, key)
+        # Rare stems say more than common ones (inverse document frequency over examples).
+        documents = [stems - FILLER for protocol in catalogue for stems in protocol.example_stems]
+        counts: dict[str, int] = defaultdict(int)
+        for stems in documents:
+            for stem in stems:
+                counts[stem] += 1
+        total = max(len(documents), 1)
+        self.idf = {stem: math.log(1 + total / count) for stem, count in counts.items()}
+        self.unknown_idf = math.log(1 + total)
+        self.examples: dict[str, list[tuple[Protocol, int, float]]] = defaultdict(list)
+        self.example_texts: dict[tuple[str, int], str] = {}
+        for protocol in catalogue:
+            for number, stems in enumerate(protocol.example_stems):
+                stems = stems - FILLER
+                norm = math.sqrt(sum(self.idf[stem] ** 2 for stem in stems)) or 1.0
+                for stem in stems:
+                    self.examples[stem].append((protocol, number, norm))
+
+    def match(self, text: str) -> Match:
+        normalized = normalize(text)
+        stems = normalized.stems
+        evidence: dict[str, float] = defaultdict(float)
+        reasons: dict[str, list[str]] = defaultdict(list)
+        for protocol_id, key in self.keys.found(stems):
+            evidence[protocol_id] += key.weight
+            reasons[protocol_id].append(f"«{key.phrase}» {key.weight:+g}")
+        for protocol, similarity, example in self._closest_examples(stems):
+            evidence[protocol.id] += EXAMPLE_WEIGHT * similarity
+            reasons[protocol.id].append(
+                f"se parece a «{example}» ({similarity:.2f}) {EXAMPLE_WEIGHT * similarity:+.1f}"
+            )
+        candidates = []
+        for protocol_id, score in evidence.items():
+            if score <= 0:
+                continue
+            protocol = self.catalogue.protocols[protocol_id]
+            confidence = 1 - math.exp(-score / SCALE)
+            candidates.append(
+                Candidate(
+                    protocol, round(score, 3), round(confidence, 3), tuple(reasons[protocol_id])
+                )
+            )
+        candidates.sort(key=lambda candidate: (-candidate.score, candidate.protocol.id))
+        if any(
+            not candidate.protocol.low_priority and candidate.score >= LOW_PRIORITY_YIELDS_TO
+            for candidate in candidates
+        ):
+            # "Buenos días, ¿a qué hora vuelve el agua?" is about the water, not a greeting.
+            candidates = [
+                candidate for candidate in candidates if not candidate.protocol.low_priority
+            ]
+        groups: dict[str, list[str]] = defaultdict(list)
+        for group, key in self.filters.found(stems):
+            groups[str(group)].append(key.phrase)
+        folded = " ".join(normalized.words)
+        for group, patterns in (
+            ("inconformidad", self.catalogue.filters.discontent_patterns),
+            ("otros", self.catalogue.filters.other_service_patterns),
+        ):
+            for pattern in patterns:
+                found = pattern.search(folded)
+                if found:
+                    groups[group].append(found.group(0))
+        return Match(
+            text=text,
+            normalized=normalized,
+            candidates=tuple(candidates),
+            out_of_scope=tuple(
+                [f"otro servicio: «{phrase}»" for phrase in groups["otros"]]
+                + [f"publicidad o cadena: «{phrase}»" for phrase in groups["spam"]]
+            ),
+            insults=tuple(groups["insulto"]),
+            discontent=tuple(groups["inconformidad"]),
+            mentions_our_service=bool(groups["nuestro"]),
+        )
+
+    def _closest_examples(self, stems: tuple[str, ...]) -> list[tuple[Protocol, float, str]]:
+        """For each protocol, its example closest to the message, if close enough."""
+        unique = set(stems) - FILLER
+        if not unique:
+            return []
+        norm = math.sqrt(sum(self.idf.get(stem, self.unknown_idf) ** 2 for stem in unique))
+        dots: dict[tuple[str, int], float] = defaultdict(float)
+        owners: dict[tuple[str, int], tuple[Protocol, float]] = {}
+        for stem in unique:
+            weight = self.idf.get(stem)
+            if weight is None:
+                continue
+            for protocol, number, example_norm in self.examples.get(stem, ()):
+                dots[(protocol.id, number)] += weight * weight
+                owners[(protocol.id, number)] = (protocol, example_norm)
+        best: dict[str, tuple[float, int]] = {}
+        for (protocol_id, number), dot in dots.items():
+            protocol, example_norm = owners[(protocol_id, number)]
+            similarity = dot / (norm * example_norm)
+            if similarity >= EXAMPLE_FLOOR and similarity > best.get(protocol_id, (0.0, 0))[0]:
+                best[protocol_id] = (similarity, number)
+        return [
+            (
+                self.catalogue.protocols[protocol_id],
+                round(similarity, 3),
+                self.catalogue.protocols[protocol_id].examples[number],
+            )
+            for protocol_id, (similarity, number) in sorted(best.items())
+        ]
+
+
+def explain(match: Match) -> list[str]:
+    """Lines for `-v`: the evidence for each candidate protocol."""
+    lines = [f"texto normalizado: {' '.join(match.normalized.stems) or '(vacío)'}"]
+    if match.out_of_scope:
+        lines.append("fuera de alcance: " + "; ".join(match.out_of_scope))
+    if match.insults:
+        lines.append("palabras ofensivas: " + ", ".join(match.insults))
+    if match.discontent:
+        lines.append("suena a queja: " + ", ".join(match.discontent))
+    for candidate in match.candidates[:4]:
+        lines.append(
+            f"{candidate.protocol.id}: confianza {candidate.confidence:.2f} "
+            f"(evidencia {candidate.score:g}): " + "; ".join(candidate.reasons)
+        )
+    if not match.candidates:
+        lines.append("ningún protocolo tiene evidencia")
+    return lines

@@ -1,0 +1,129 @@
+"""`conectados avisos ...`: scheduled work and outages, which the no-water answer lists."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+import sqlalchemy as sa
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from conectados.app import App
+from conectados.errors import BadInput, ConectadosError
+from conectados.terminal import Group
+from responders.models import ServiceNotice
+from responders.policy import spanish_moment
+
+FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
+
+
+def parse_moment(value: str, option: str, zone) -> datetime:
+    for pattern in FORMATS:
+        try:
+            return datetime.strptime(value.strip(), pattern).replace(tzinfo=zone)
+        except ValueError:
+            continue
+    raise BadInput(
+        f"«{value}» no es una fecha y hora; escriba «AAAA-MM-DD HH:MM», por ejemplo «2026-12-01 08:00»",
+        f"opción {option}",
+    )
+
+
+@click.group(cls=Group)
+def avisos() -> None:
+    """Avisos de servicio (cortes programados, daños): la respuesta sobre falta de agua los cita."""
+
+
+@avisos.command()
+@click.option("--sector", required=True, help="Barrio, sector o vereda afectados.")
+@click.option("--desde", required=True, help="Inicio: «AAAA-MM-DD HH:MM» (hora de la empresa).")
+@click.option("--hasta", required=True, help="Fin previsto: «AAAA-MM-DD HH:MM».")
+@click.option("--motivo", required=True, help="Por qué: «cambio de válvula», «daño en la red»…")
+@click.pass_obj
+def add(app: App, sector: str, desde: str, hasta: str, motivo: str) -> None:
+    """Registra un aviso de servicio."""
+    zone = app.settings.zone
+    starts, ends = parse_moment(desde, "--desde", zone), parse_moment(hasta, "--hasta", zone)
+    if ends <= starts:
+        raise BadInput("debe ser posterior a --desde", "opción --hasta")
+    for value, option, limit in ((sector, "--sector", 200), (motivo, "--motivo", 500)):
+        if not value.strip():
+            raise BadInput("no puede estar vacío", f"opción {option}")
+        if len(value) > limit:
+            raise BadInput(f"es demasiado largo (máximo {limit} caracteres)", f"opción {option}")
+    if ends < app.clock.now():
+        raise BadInput("ya pasó; un aviso es para trabajos en curso o próximos", "opción --hasta")
+    database = app.ready_database()
+    with database.session(write=True) as session:
+        notice = ServiceNotice(
+            sector=" ".join(sector.split()),
+            starts_at=starts,
+            ends_at=ends,
+            reason=" ".join(motivo.split()),
+            created_at=app.clock.now(),
+        )
+        session.add(notice)
+        session.flush()
+        notice_id = notice.id
+    click.echo(
+        f"Aviso {notice_id} registrado: {sector}, de {spanish_moment(starts)} a "
+        f"{spanish_moment(ends)} ({motivo})."
+    )
+
+
+@avisos.command(name="list")
+@click.option("--todos", is_flag=True, help="También los cerrados y los ya terminados.")
+@click.pass_obj
+def list_(app: App, todos: bool) -> None:
+    """Lista los avisos vigentes (en curso o próximos)."""
+    zone = app.settings.zone
+    now = app.clock.now()
+    query = sa.select(ServiceNotice).order_by(ServiceNotice.starts_at, ServiceNotice.id)
+    if not todos:
+        query = query.where(ServiceNotice.closed_at.is_(None), ServiceNotice.ends_at >= now)
+    with app.ready_database().session() as session:
+        rows = session.execute(query).scalars().all()
+    if not rows:
+        click.echo("No hay avisos vigentes." if not todos else "No hay avisos.")
+        return
+    table = Table(title="Avisos de servicio")
+    for column in ("id", "sector", "desde", "hasta", "motivo", "estado"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        state = (
+            "cerrado"
+            if row.closed_at
+            else "terminado"
+            if row.ends_at < now
+            else "en curso"
+            if row.starts_at <= now
+            else "próximo"
+        )
+        table.add_row(
+            str(row.id),
+            Text(row.sector),
+            spanish_moment(row.starts_at.astimezone(zone)),
+            spanish_moment(row.ends_at.astimezone(zone)),
+            Text(row.reason),
+            state,
+        )
+    Console(width=160).print(table)
+
+
+@avisos.command()
+@click.argument("notice_id", type=int, metavar="ID")
+@click.pass_obj
+def close(app: App, notice_id: int) -> None:
+    """Cierra un aviso (el servicio ya se restableció): deja de citarse en las respuestas."""
+    with app.ready_database().session(write=True) as session:
+        notice = session.get(ServiceNotice, notice_id)
+        if notice is None:
+            raise BadInput(
+                f"no hay ningún aviso con id {notice_id}; vea «conectados avisos list»", "ID"
+            )
+        if notice.closed_at is not None:
+            raise ConectadosError(f"el aviso {notice_id} ya estaba cerrado")
+        notice.closed_at = app.clock.now()
+    click.echo(f"Aviso {notice_id} cerrado.")

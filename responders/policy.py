@@ -1,0 +1,291 @@
+"""What to do with a matched message: answer, file a ticket, ask a person, or leave it.
+
+A wrong automatic answer in public is worse than a slow one, so the policy answers on its
+own only when one answering protocol is clearly ahead, confident, and nothing in the message
+looks like a complaint, an insult or another company's business. Everything uncertain goes
+to a person with the best draft.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from content_calendar.text_rules import TEXT_LIMITS, text_problem
+from responders.matcher import FILLER, Match
+from responders.normalize import fold, radicado_in
+from responders.protocols import Protocol, ProtocolAction
+
+
+class Action(enum.StrEnum):
+    ANSWER = "answer"
+    TICKET = "ticket"
+    REVIEW = "review"
+    IGNORE = "ignore"
+
+
+ACTION_NAMES = {
+    Action.ANSWER: "responder",
+    Action.TICKET: "radicar",
+    Action.REVIEW: "revisar",
+    Action.IGNORE: "dejar",
+}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """From `[respuestas]` in the settings."""
+
+    auto: float = 0.6
+    """Confidence needed to answer without a person (evidence 2.75: one strong key and a bit)."""
+    review: float = 0.45
+    """Below this, the message is not about any protocol."""
+    margin: float = 0.15
+    """How far ahead of the second protocol the first must be to answer on its own."""
+
+
+COMPLAINT_HINT = 0.39
+"""A complaint protocol this sure (evidence 1.5: one fair key) stops an automatic answer."""
+
+
+COMPLAINT_SHARE = 0.4
+"""... when its evidence is at least this share of the best protocol's (not a passing word)."""
+SHORT = 4
+"""A greeting is answered alone only in a short message (this many words that say something)."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    protocol: Protocol | None
+    confidence: float
+    reason: str
+    """In Spanish, for the team: why this action."""
+
+
+def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decision:
+    """The action for one message. `private`: it came as a private message, not in public."""
+    best = match.best
+    confidence = match.confidence
+    protocol = best.protocol if best else None
+    if match.normalized.empty:
+        return Decision(
+            Action.IGNORE, None, 0.0, "no tiene palabras (solo emojis, signos o código)"
+        )
+    if match.out_of_scope and not match.mentions_our_service:
+        return Decision(Action.IGNORE, None, 0.0, "; ".join(match.out_of_scope))
+    if best is None or confidence < thresholds.review:
+        weak = f" (lo más parecido: {protocol.id}, {confidence:.2f})" if protocol else ""
+        if match.insults or match.discontent:
+            return Decision(
+                Action.REVIEW, protocol, confidence, f"parece una queja sin protocolo claro{weak}"
+            )
+        if private:
+            return Decision(
+                Action.REVIEW, protocol, confidence, f"mensaje privado sin protocolo claro{weak}"
+            )
+        if best is not None:
+            return Decision(Action.REVIEW, protocol, confidence, f"ningún protocolo es claro{weak}")
+        return Decision(Action.IGNORE, None, confidence, "no trata de ningún protocolo")
+    complaints = [
+        candidate
+        for candidate in match.candidates
+        if candidate.protocol.action == ProtocolAction.TICKET
+        and candidate.confidence >= COMPLAINT_HINT
+        and candidate.score >= COMPLAINT_SHARE * best.score
+    ]
+    if protocol.action == ProtocolAction.TICKET:
+        return Decision(
+            Action.TICKET, protocol, confidence, f"{protocol.name}: se radica para darle trámite"
+        )
+    if complaints:
+        return Decision(
+            Action.REVIEW,
+            protocol,
+            confidence,
+            f"además parece una queja o reporte ({complaints[0].protocol.id}): una persona decide",
+        )
+    if protocol.action == ProtocolAction.REVIEW:
+        return Decision(
+            Action.REVIEW, protocol, confidence, f"{protocol.name}: siempre lo revisa una persona"
+        )
+    if match.out_of_scope:
+        return Decision(
+            Action.REVIEW, protocol, confidence, "menciona otro servicio además del nuestro"
+        )
+    if match.normalized.has_template_syntax or match.normalized.has_html:
+        return Decision(
+            Action.REVIEW,
+            protocol,
+            confidence,
+            "trae código o marcas de plantilla: que lo lea una persona",
+        )
+    if match.insults:
+        return Decision(
+            Action.REVIEW,
+            protocol,
+            confidence,
+            "tiene palabras ofensivas: mejor que responda una persona",
+        )
+    if match.discontent:
+        return Decision(
+            Action.REVIEW,
+            protocol,
+            confidence,
+            f"suena a queja («{match.discontent[0]}»): mejor que responda una persona",
+        )
+    if protocol.low_priority and (
+        "?" in match.text or len(set(match.normalized.stems) - FILLER) > SHORT
+    ):
+        return Decision(
+            Action.REVIEW, protocol, confidence, "parece un saludo, pero pregunta o cuenta algo más"
+        )
+    if confidence < thresholds.auto:
+        return Decision(
+            Action.REVIEW,
+            protocol,
+            confidence,
+            f"confianza {confidence:.2f}, menor que {thresholds.auto:g}",
+        )
+    if match.margin < thresholds.margin:
+        second = match.candidates[1]
+        return Decision(
+            Action.REVIEW,
+            protocol,
+            confidence,
+            f"duda entre {protocol.id} ({confidence:.2f}) y {second.protocol.id} ({second.confidence:.2f})",
+        )
+    return Decision(
+        Action.ANSWER, protocol, confidence, f"{protocol.name} (confianza {confidence:.2f})"
+    )
+
+
+def too_long(network: str, text: str) -> str | None:
+    """Why a reply cannot go out on `network` as it is (X's 280 characters), if it cannot."""
+    if network not in TEXT_LIMITS:
+        return None
+    return text_problem(network, text)
+
+
+# --- what a template sees ----------------------------------------------------------------
+
+_SECTOR = re.compile(
+    r"\b(barrio|sector|vereda|urbanizacion|urb|conjunto|corregimiento)\.?\s+([a-z0-9ñ][a-z0-9ñ ]{0,40})"
+)
+_SECTOR_END = {
+    "desde", "hace", "hoy", "ayer", "y", "no", "sin", "que", "por", "con", "en", "de", "del",
+    "ya", "porque", "pero", "esta", "estamos", "hay", "se", "me", "nos", "la", "el", "los",
+    "las", "a", "todo", "toda", "otra", "vez", "cuando", "donde", "un", "una", "tambien",
+}  # fmt: skip
+MONTHS = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
+WEEKDAYS = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]
+
+
+def sector_named(text: str) -> str:
+    """The barrio, sector or vereda the citizen names ("barrio La Libertad" -> "La Libertad")."""
+    folded = fold(text)
+    found = _SECTOR.search(folded)
+    if found is None:
+        return ""
+    words = []
+    for word in found.group(2).split():
+        leading_article = not words and word in ("la", "el", "los", "las")
+        if (word in _SECTOR_END and not leading_article) or len(words) == 3:
+            break
+        words.append(word)
+    if not words:
+        return ""
+    # Give it back as the citizen wrote it (accents and capitals), same span of the original.
+    start = found.start(2)
+    length = len(" ".join(words))
+    original = text[start : start + length] if len(text) == len(folded) else " ".join(words)
+    name = original.strip().title() if original.islower() else original.strip()
+    if name.isdigit():  # "sector 4": the number alone would match "sector 14"
+        name = f"{found.group(1).title()} {name}"
+    return name
+
+
+def spanish_moment(moment: datetime) -> str:
+    """ "lunes 30 de noviembre, 8:00 a. m." (the moment in the company's zone)."""
+    hour = moment.hour % 12 or 12
+    suffix = (
+        "a. m."
+        if moment.hour < 12
+        else ("m." if moment.hour == 12 and not moment.minute else "p. m.")
+    )
+    return (
+        f"{WEEKDAYS[moment.weekday()]} {moment.day} de {MONTHS[moment.month - 1]}, "
+        f"{hour}:{moment.minute:02d} {suffix}"
+    )
+
+
+def spanish_date(day) -> str:
+    return f"{day.day} de {MONTHS[day.month - 1]} de {day.year}"
+
+
+def sector_matches(notice_sector: str, sector: str) -> bool:
+    a, b = fold(notice_sector), fold(sector)
+    return bool(a and b) and (a in b or b in a)
+
+
+def template_context(
+    company: dict[str, Any],
+    author: str,
+    notices: list[dict[str, str]],
+    text: str,
+    network: str,
+    channel: str,
+    radicado: str = "",
+    due: str = "",
+) -> dict[str, Any]:
+    """Every variable a template may use (see `responders.protocols.VARIABLES`).
+
+    `text` is what the citizen wrote: only the sector and a radicado number are taken from
+    it, as values. `radicado` (a ticket just filed) wins over a number the citizen quotes.
+    """
+    sector = sector_named(text)
+    radicado = radicado or radicado_in(text) or ""
+    if sector:
+        notices = [notice for notice in notices if sector_matches(notice["sector"], sector)]
+    return {
+        "autor": author.strip(),
+        "empresa": company,
+        "avisos": notices,
+        "sector": sector,
+        "radicado": radicado,
+        "fecha_limite": due,
+        "red": network,
+        "canal": channel,
+    }
+
+
+def company_values(settings) -> dict[str, Any]:
+    """The `[empresa]` section as templates see it."""
+    company = settings.company
+    return {
+        "nombre": company.name,
+        "telefono": company.phones[0] if company.phones else "",
+        "telefonos": list(company.phones),
+        "whatsapp": company.whatsapp,
+        "correo": company.email,
+        "direccion": company.address,
+        "horario": company.office_hours,
+        "web": company.website,
+        "puntos_pago": list(company.payment_points),
+    }

@@ -1,0 +1,450 @@
+"""Message protocols: the company's approved answers, one YAML file each.
+
+The shipped catalogue lives in `responders/protocols/`; a company may point
+`[respuestas] carpeta_protocolos` at a folder of its own, whose files replace the shipped
+ones with the same `id` and add new ones. A file that is wrong stops the load with one
+Spanish sentence naming the file, line and field.
+
+Templates are Jinja2, rendered in a sandbox with only the variables listed in `VARIABLES`.
+What a citizen wrote is never a template: at most their display name is a value in one.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+from jinja2.sandbox import SandboxedEnvironment
+
+from conectados.errors import BadInput, ManyBadInputs
+from responders.normalize import normalize, stems_of, words_of
+
+SHIPPED = Path(__file__).parent / "protocols"
+FILTERS_FILE = "_filtros.yaml"
+
+
+class ProtocolAction(enum.StrEnum):
+    """What a protocol does with a message it matches (Spanish: the team writes these)."""
+
+    ANSWER = "responder"
+    TICKET = "radicar"
+    REVIEW = "revisar"
+
+
+VARIABLES = {
+    "autor": "el nombre con el que el ciudadano aparece en la red (puede estar vacío)",
+    "empresa": "los datos de [empresa]: nombre, telefono, telefonos, whatsapp, correo, direccion, horario, web, puntos_pago",
+    "avisos": "los avisos de servicio vigentes: sector, desde, hasta, motivo",
+    "sector": "el barrio o sector que nombra el ciudadano (puede estar vacío)",
+    "radicado": "el número de radicado, en los protocolos que radican (puede estar vacío)",
+    "fecha_limite": "la fecha límite para responder el radicado (puede estar vacía)",
+    "red": "facebook, x o whatsapp",
+    "canal": "comment, mention o message",
+}
+FIELDS = (
+    "id",
+    "nombre",
+    "accion",
+    "prioridad",
+    "tipo_pqr",
+    "descripcion",
+    "claves",
+    "ejemplos",
+    "respuesta_publica",
+    "respuesta_privada",
+)
+FILTER_GROUPS = ("otros_servicios", "nuestro_servicio", "spam", "insultos", "inconformidad")
+PATTERN_GROUPS = ("patrones_inconformidad", "patrones_otros_servicios")
+PQR_TYPES = ("peticion", "queja", "reclamo", "reporte_dano")
+
+
+def spanish_list(items: Iterable[Any]) -> str:
+    """["a", "b", "c"] -> "a, b y c"."""
+    values = [str(item) for item in items if str(item).strip()]
+    if len(values) <= 1:
+        return "".join(values)
+    return f"{', '.join(values[:-1])} y {values[-1]}"
+
+
+def template_environment() -> SandboxedEnvironment:
+    environment = SandboxedEnvironment(
+        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
+    )
+    environment.filters = {"lista": spanish_list}
+    environment.tests = {}
+    environment.globals = {}
+    return environment
+
+
+@dataclass(frozen=True)
+class Key:
+    """A keyword or phrase and how much it says for (or, negative, against) a protocol."""
+
+    phrase: str
+    stems: tuple[str, ...]
+    weight: float
+
+
+@dataclass(frozen=True)
+class Protocol:
+    id: str
+    name: str
+    action: ProtocolAction
+    description: str
+    keys: tuple[Key, ...]
+    examples: tuple[str, ...]
+    public_template: jinja2.Template
+    private_template: jinja2.Template
+    source: str
+    pqr_type: str | None = None
+    example_stems: tuple[frozenset[str], ...] = ()
+    low_priority: bool = False
+    """`prioridad: baja`: only chosen when no other protocol has any evidence (greetings)."""
+
+    def render(self, context: Mapping[str, Any], private: bool) -> str:
+        template = self.private_template if private else self.public_template
+        return tidy(template.render(context))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Words that put a message out of our scope: other utilities, spam, insults."""
+
+    other_services: tuple[Key, ...] = ()
+    """Electricity, gas, internet...: not ours, unless the message also names our service."""
+    ours: tuple[Key, ...] = ()
+    """Words that say the message is about water or sewerage after all."""
+    spam: tuple[Key, ...] = ()
+    insults: tuple[Key, ...] = ()
+    discontent: tuple[Key, ...] = ()
+    """Signs of a complaint ("hace dos meses", "nadie da razón"): never answered alone."""
+    discontent_patterns: tuple[re.Pattern[str], ...] = ()
+    """The same, as regular expressions over the folded words ("me cobraron", "leyeron mal")."""
+    other_service_patterns: tuple[re.Pattern[str], ...] = ()
+    source: str = ""
+
+
+@dataclass
+class Catalogue:
+    protocols: dict[str, Protocol] = field(default_factory=dict)
+    filters: Filters = field(default_factory=Filters)
+
+    def __iter__(self):
+        return iter(self.protocols.values())
+
+    def get(self, protocol_id: str) -> Protocol | None:
+        return self.protocols.get(protocol_id)
+
+
+def tidy(text: str) -> str:
+    """Collapse the blank lines and stray spaces that template conditionals leave behind."""
+    lines = [" ".join(line.split()) for line in text.strip().splitlines()]
+    tidied: list[str] = []
+    for line in lines:
+        if not line and (not tidied or not tidied[-1]):
+            continue
+        tidied.append(line)
+    return "\n".join(tidied).strip()
+
+
+def sample_context() -> dict[str, Any]:
+    """Every variable a template may use, with typical values (to check templates at load)."""
+    return {
+        "autor": "Marta Gómez",
+        "empresa": {
+            "nombre": "Empresa de Acueducto de Ejemplo S.A. E.S.P.",
+            "telefono": "607 123 4567",
+            "telefonos": ["607 123 4567"],
+            "whatsapp": "+57 300 123 4567",
+            "correo": "pqr@ejemplo.gov.co",
+            "direccion": "Calle 10 # 12-34",
+            "horario": "lunes a viernes de 7:00 a. m. a 5:00 p. m.",
+            "web": "https://www.ejemplo.gov.co",
+            "puntos_pago": ["oficina principal", "PSE"],
+        },
+        "avisos": [
+            {
+                "sector": "Centro",
+                "desde": "lunes 30 de noviembre, 8:00 a. m.",
+                "hasta": "lunes 30 de noviembre, 4:00 p. m.",
+                "motivo": "mantenimiento",
+            }
+        ],
+        "sector": "Centro",
+        "radicado": "2026-000001",
+        "fecha_limite": "18 de diciembre de 2026",
+        "red": "facebook",
+        "canal": "comment",
+    }
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+def load_catalogue(folder: Path | None = None) -> Catalogue:
+    """The shipped protocols, with the company's folder (if any) replacing and adding files."""
+    problems: list[BadInput] = []
+    files = {path.name: path for path in sorted(SHIPPED.glob("*.yaml"))}
+    if folder is not None:
+        if not folder.is_dir():
+            raise BadInput(
+                "la carpeta de protocolos no existe; créela o corrija [respuestas] carpeta_protocolos",
+                str(folder),
+            )
+        files.update({path.name: path for path in sorted(folder.glob("*.yaml"))})
+    catalogue = Catalogue()
+    environment = template_environment()
+    for name, path in sorted(files.items()):
+        try:
+            if name == FILTERS_FILE:
+                catalogue.filters = _read_filters(path)
+                continue
+            protocol = _read_protocol(path, environment)
+        except ManyBadInputs as error:
+            problems.extend(error.problems)
+            continue
+        except BadInput as error:
+            problems.append(error)
+            continue
+        catalogue.protocols[protocol.id] = protocol
+    if problems:
+        raise ManyBadInputs(problems)
+    if not catalogue.protocols:
+        raise BadInput("no hay ningún protocolo de respuesta", str(folder or SHIPPED))
+    return catalogue
+
+
+def _compose(path: Path) -> tuple[str, yaml.MappingNode]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise BadInput("el archivo no está en UTF-8; guárdelo como UTF-8", str(path)) from None
+    except OSError as error:
+        raise BadInput(f"no se pudo leer ({error.strerror})", str(path)) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise BadInput(
+            f"no es YAML válido ({getattr(error, 'problem', None) or error}); revise la sangría y los dos puntos",
+            where,
+        ) from None
+    if not isinstance(node, yaml.MappingNode):
+        raise BadInput("debe ser una lista de campos «nombre: valor»", f"{path}:1")
+    return text, node
+
+
+def _fields(path: Path, node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, int]]:
+    found: dict[str, tuple[yaml.Node, int]] = {}
+    for key, value in node.value:
+        found[str(key.value)] = (value, key.start_mark.line + 1)
+    return found
+
+
+def _scalar(path: Path, fields, name: str, required: bool = True) -> tuple[str, int]:
+    if name not in fields:
+        if required:
+            raise BadInput("falta este campo", f"{path}:1", name)
+        return "", 1
+    node, line = fields[name]
+    if not isinstance(node, yaml.ScalarNode):
+        raise BadInput("debe ser un texto", f"{path}:{line}", name)
+    if node.tag == "tag:yaml.org,2002:null" or node.value in ("~", "null"):
+        return "", line
+    return str(node.value), line
+
+
+def _read_protocol(path: Path, environment: SandboxedEnvironment) -> Protocol:
+    _, node = _compose(path)
+    fields = _fields(path, node)
+    problems: list[BadInput] = []
+    for name, (_, line) in fields.items():
+        if name not in FIELDS:
+            problems.append(
+                BadInput(
+                    f"campo desconocido; los campos son {', '.join(FIELDS)}", f"{path}:{line}", name
+                )
+            )
+    protocol_id, id_line = _scalar(path, fields, "id")
+    if protocol_id != path.stem:
+        problems.append(
+            BadInput(
+                f"debe ser «{path.stem}», como el nombre del archivo", f"{path}:{id_line}", "id"
+            )
+        )
+    name, _ = _scalar(path, fields, "nombre")
+    description, _ = _scalar(path, fields, "descripcion", required=False)
+    action_text, action_line = _scalar(path, fields, "accion")
+    try:
+        action = ProtocolAction(action_text)
+    except ValueError:
+        problems.append(
+            BadInput("debe ser responder, radicar o revisar", f"{path}:{action_line}", "accion")
+        )
+        action = ProtocolAction.REVIEW
+    priority, priority_line = _scalar(path, fields, "prioridad", required=False)
+    if priority not in ("", "normal", "baja"):
+        problems.append(BadInput("debe ser normal o baja", f"{path}:{priority_line}", "prioridad"))
+    pqr_type, pqr_line = _scalar(path, fields, "tipo_pqr", required=False)
+    if pqr_type and pqr_type not in PQR_TYPES:
+        problems.append(
+            BadInput(f"debe ser uno de {', '.join(PQR_TYPES)}", f"{path}:{pqr_line}", "tipo_pqr")
+        )
+    keys = _read_keys(path, fields, "claves", problems)
+    examples = _read_list(path, fields, "ejemplos", problems)
+    templates = []
+    for template_field in ("respuesta_publica", "respuesta_privada"):
+        source, line = _scalar(path, fields, template_field)
+        templates.append(_compile(path, line, template_field, source, environment, problems))
+    if problems:
+        raise ManyBadInputs(problems)
+    return Protocol(
+        id=protocol_id,
+        name=name,
+        action=action,
+        description=description,
+        keys=tuple(keys),
+        examples=tuple(examples),
+        public_template=templates[0],
+        private_template=templates[1],
+        source=str(path),
+        pqr_type=pqr_type or None,
+        example_stems=tuple(frozenset(normalize(example).stems) for example in examples),
+        low_priority=priority == "baja",
+    )
+
+
+def _read_keys(path: Path, fields, name: str, problems: list[BadInput]) -> list[Key]:
+    if name not in fields:
+        problems.append(BadInput("falta este campo (frase: peso)", f"{path}:1", name))
+        return []
+    node, line = fields[name]
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(BadInput("debe ser una lista «frase: peso»", f"{path}:{line}", name))
+        return []
+    keys = []
+    for key_node, value_node in node.value:
+        where = f"{path}:{key_node.start_mark.line + 1}"
+        phrase = str(key_node.value)
+        try:
+            weight = float(value_node.value)
+        except (TypeError, ValueError):
+            problems.append(BadInput(f"el peso de «{phrase}» debe ser un número", where, name))
+            continue
+        stems = stems_of(words_of(phrase))
+        if not stems:
+            problems.append(
+                BadInput(f"«{phrase}» no tiene ninguna palabra con significado", where, name)
+            )
+            continue
+        keys.append(Key(phrase, stems, weight))
+    return keys
+
+
+def _read_list(path: Path, fields, name: str, problems: list[BadInput]) -> list[str]:
+    if name not in fields:
+        return []
+    node, line = fields[name]
+    if not isinstance(node, yaml.SequenceNode) or not all(
+        isinstance(item, yaml.ScalarNode) for item in node.value
+    ):
+        problems.append(
+            BadInput("debe ser una lista de textos («- texto»)", f"{path}:{line}", name)
+        )
+        return []
+    return [str(item.value) for item in node.value]
+
+
+def _compile(
+    path: Path,
+    line: int,
+    name: str,
+    source: str,
+    environment: SandboxedEnvironment,
+    problems: list[BadInput],
+) -> jinja2.Template:
+    try:
+        template = environment.from_string(source)
+        template.render(sample_context())
+        empty = sample_context() | {"autor": "", "avisos": [], "sector": "", "radicado": ""}
+        template.render(empty)
+    except jinja2.TemplateSyntaxError as error:
+        problems.append(
+            BadInput(
+                f"la plantilla tiene un error: {error.message}",
+                f"{path}:{line + (error.lineno or 1)}",
+                name,
+            )
+        )
+    except jinja2.UndefinedError as error:
+        problems.append(
+            BadInput(
+                f"la plantilla usa algo que no existe ({error.message}); puede usar {', '.join(VARIABLES)}",
+                f"{path}:{line}",
+                name,
+            )
+        )
+    except jinja2.TemplateError as error:  # the sandbox refused something
+        problems.append(BadInput(f"la plantilla no se puede usar: {error}", f"{path}:{line}", name))
+    else:
+        return template
+    return environment.from_string("")
+
+
+def _read_filters(path: Path) -> Filters:
+    _, node = _compose(path)
+    fields = _fields(path, node)
+    problems: list[BadInput] = []
+    groups = {}
+    for name in FILTER_GROUPS:
+        groups[name] = tuple(_read_keys(path, fields, name, problems)) if name in fields else ()
+    patterns = {name: _read_patterns(path, fields, name, problems) for name in PATTERN_GROUPS}
+    for name, (_, line) in fields.items():
+        if name not in groups and name not in patterns:
+            known = ", ".join(FILTER_GROUPS + PATTERN_GROUPS)
+            problems.append(
+                BadInput(f"campo desconocido; los campos son {known}", f"{path}:{line}", name)
+            )
+    if problems:
+        raise ManyBadInputs(problems)
+    return Filters(
+        other_services=groups["otros_servicios"],
+        ours=groups["nuestro_servicio"],
+        spam=groups["spam"],
+        insults=groups["insultos"],
+        discontent=groups["inconformidad"],
+        discontent_patterns=patterns["patrones_inconformidad"],
+        other_service_patterns=patterns["patrones_otros_servicios"],
+        source=str(path),
+    )
+
+
+def _read_patterns(
+    path: Path, fields, name: str, problems: list[BadInput]
+) -> tuple[re.Pattern[str], ...]:
+    """Regular expressions, matched against the message's folded words joined by spaces."""
+    if name not in fields:
+        return ()
+    node, line = fields[name]
+    if not isinstance(node, yaml.SequenceNode):
+        problems.append(
+            BadInput("debe ser una lista de expresiones («- expresión»)", f"{path}:{line}", name)
+        )
+        return ()
+    patterns = []
+    for item in node.value:
+        where = f"{path}:{item.start_mark.line + 1}"
+        try:
+            patterns.append(re.compile(str(item.value)))
+        except re.error as error:
+            problems.append(
+                BadInput(f"la expresión «{item.value}» no es válida ({error.msg})", where, name)
+            )
+    return tuple(patterns)

@@ -1,0 +1,412 @@
+"""`conectados replies ...`: the team reads, approves, edits or rejects the drafted replies.
+
+Approving moves a reply `pending -> approved` in one compare-and-set update; the daemon's
+send job delivers it once. Two people reviewing at once cannot both decide the same reply.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+
+import click
+import sqlalchemy as sa
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from conectados.app import App
+from conectados.db import Database
+from conectados.errors import BadInput, ConectadosError
+from conectados.terminal import Group
+from content_calendar.models import Post, Publication
+from responders.commands import _short, catalogue_for
+from responders.models import Interaction, InteractionKind, InteractionState, Reply, ReplyState
+from responders.policy import company_values, template_context, too_long
+from responders.service import active_notices
+
+STATE_NAMES = {
+    ReplyState.PENDING: "pendiente",
+    ReplyState.APPROVED: "aprobada",
+    ReplyState.SENDING: "enviando",
+    ReplyState.SENT: "enviada",
+    ReplyState.REJECTED: "rechazada",
+    ReplyState.FAILED: "fallida",
+}
+STATES_BY_NAME = {name: state for state, name in STATE_NAMES.items()}
+
+
+def reviewer_name(app: App) -> str:
+    return app.environ.get("CONECTADOS_REVISOR") or _login() or "equipo"
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""
+
+
+@dataclass(frozen=True)
+class Case:
+    """A reply and what a person needs to decide on it."""
+
+    reply: Reply
+    interaction: Interaction
+    post_text: str | None
+    earlier: list[Interaction]
+
+
+def load_case(database: Database, reply_id: int) -> Case:
+    with database.session() as session:
+        reply = session.get(Reply, reply_id)
+        if reply is None:
+            raise BadInput(
+                f"no hay ninguna respuesta con id {reply_id}; vea «conectados replies list»", "ID"
+            )
+        interaction = session.get(Interaction, reply.interaction_id)
+        post_text = None
+        if interaction.publication_id is not None:
+            post_text = session.execute(
+                sa.select(Post.text)
+                .join(Publication, Publication.post_id == Post.id)
+                .where(Publication.id == interaction.publication_id)
+            ).scalar()
+        earlier = list(
+            session.execute(
+                sa.select(Interaction)
+                .where(
+                    Interaction.network == interaction.network,
+                    Interaction.author_id == interaction.author_id,
+                    Interaction.id != interaction.id,
+                    Interaction.written_at <= interaction.written_at,
+                )
+                .order_by(Interaction.written_at.desc())
+                .limit(3)
+            ).scalars()
+        )
+        session.expunge_all()
+    return Case(reply, interaction, post_text, earlier)
+
+
+def decide_reply(
+    database: Database,
+    reply_id: int,
+    approve: bool,
+    reviewer: str,
+    now: datetime,
+    text: str | None = None,
+    protocol: str | None = None,
+    note: str | None = None,
+) -> Reply:
+    """pending -> approved | rejected, once; the interaction follows."""
+    with database.session(write=True) as session:
+        reply = session.get(Reply, reply_id)
+        if reply is None:
+            raise BadInput(f"no hay ninguna respuesta con id {reply_id}", "ID")
+        if reply.state != ReplyState.PENDING:
+            raise ConectadosError(
+                f"la respuesta {reply_id} ya está {STATE_NAMES[reply.state]}; solo se deciden las pendientes"
+            )
+        interaction = session.get(Interaction, reply.interaction_id)
+        final_text = (text if text is not None else reply.text).strip()
+        if approve:
+            if not final_text:
+                raise BadInput(
+                    "la respuesta está vacía; escríbala con --texto", "ID", str(reply_id)
+                )
+            problem = too_long(interaction.network, final_text)
+            if problem:
+                raise BadInput(f"no cabe en {interaction.network}: {problem}", "--texto")
+        values = {
+            "state": ReplyState.APPROVED if approve else ReplyState.REJECTED,
+            "text": final_text,
+            "reviewer": reviewer,
+            "decided_at": now,
+        }
+        if protocol is not None:
+            values["protocol"] = protocol
+        if note:
+            values["review_note"] = note
+        moved = session.execute(
+            sa.update(Reply)
+            .where(Reply.id == reply_id, Reply.state == ReplyState.PENDING)
+            .values(**values)
+        ).rowcount
+        if not moved:
+            raise ConectadosError(f"otra persona decidió la respuesta {reply_id} al mismo tiempo")
+        session.execute(
+            sa.update(Interaction)
+            .where(
+                Interaction.id == interaction.id, Interaction.state == InteractionState.IN_REVIEW
+            )
+            .values(
+                state=InteractionState.ANSWERED if approve else InteractionState.IGNORED,
+                decision=(
+                    f"aprobada por {reviewer}"
+                    if approve
+                    else f"rechazada por {reviewer}" + (f": {note}" if note else "")
+                ),
+            )
+        )
+    return load_case(database, reply_id).reply
+
+
+@click.group(cls=Group)
+def replies() -> None:
+    """Respuestas a los ciudadanos: revisar, aprobar, corregir o rechazar."""
+
+
+@replies.command(name="list")
+@click.option(
+    "--estado",
+    type=click.Choice([*STATES_BY_NAME, "todas"]),
+    default="pendiente",
+    show_default=True,
+)
+@click.option("--limite", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.pass_obj
+def list_(app: App, estado: str, limite: int) -> None:
+    """Lista las respuestas (por omisión, las que esperan a una persona)."""
+    database = app.ready_database()
+    query = (
+        sa.select(Reply, Interaction)
+        .join(Interaction, Interaction.id == Reply.interaction_id)
+        .order_by(Reply.id)
+        .limit(limite)
+    )
+    if estado != "todas":
+        query = query.where(Reply.state == STATES_BY_NAME[estado])
+    with database.session() as session:
+        rows = session.execute(query).all()
+    if not rows:
+        click.echo(
+            f"No hay respuestas {'' if estado == 'todas' else estado + 's'}.".replace("  ", " ")
+        )
+        return
+    zone = app.settings.zone
+    table = Table(title=f"Respuestas ({estado})")
+    for column in (
+        "id",
+        "llegó",
+        "red",
+        "autor",
+        "mensaje",
+        "protocolo",
+        "conf.",
+        "estado",
+        "por qué",
+    ):
+        table.add_column(column, overflow="fold")
+    for reply, interaction in rows:
+        table.add_row(
+            str(reply.id),
+            interaction.written_at.astimezone(zone).strftime("%m-%d %H:%M"),
+            interaction.network,
+            Text(interaction.author_name or interaction.author_id),
+            Text(_short(interaction.text, 50)),
+            reply.protocol or "",
+            f"{reply.confidence:.2f}",
+            STATE_NAMES[reply.state],
+            Text(_short(reply.last_error or reply.review_note or "", 40)),
+        )
+    Console(width=180).print(table)
+    if estado == "pendiente":
+        click.echo("Para decidirlas una a una: «conectados replies review».")
+
+
+def print_case(app: App, case: Case, console: Console) -> None:
+    zone = app.settings.zone
+    reply, interaction = case.reply, case.interaction
+    kinds = {
+        "comment": "comentario público",
+        "mention": "mención pública",
+        "message": "mensaje privado",
+    }
+    header = Text(
+        f"Respuesta {reply.id} · {interaction.network} · {kinds.get(interaction.kind.value, '')} · "
+        f"{interaction.written_at.astimezone(zone):%Y-%m-%d %H:%M} · {STATE_NAMES[reply.state]}"
+    )
+    console.print(header, style="bold")
+    if case.post_text:
+        console.print(Text(f"En la publicación: «{_short(case.post_text, 140)}»"))
+    for earlier in reversed(case.earlier):
+        console.print(
+            Text(
+                f"Antes ({earlier.written_at.astimezone(zone):%m-%d %H:%M}): «{_short(earlier.text, 120)}»"
+            ),
+            style="dim",
+        )
+    console.print(Text(f"{interaction.author_name or interaction.author_id} escribió:"))
+    console.print(Panel(Text(interaction.text)))
+    suggestion = (
+        f"{reply.protocol} (confianza {reply.confidence:.2f})" if reply.protocol else "ninguno"
+    )
+    console.print(Text(f"Protocolo sugerido: {suggestion}"))
+    if reply.review_note:
+        console.print(Text(f"Por qué está aquí: {reply.review_note}"))
+    if reply.last_error:
+        console.print(Text(f"Último error: {reply.last_error}"), style="red")
+    console.print(Text("Borrador:" if reply.state == ReplyState.PENDING else "Texto:"))
+    console.print(Panel(Text(reply.text or "(vacío: escriba la respuesta)")))
+
+
+@replies.command()
+@click.argument("reply_id", type=int, metavar="ID")
+@click.pass_obj
+def show(app: App, reply_id: int) -> None:
+    """Muestra una respuesta con su contexto: la publicación, mensajes anteriores, el borrador."""
+    case = load_case(app.ready_database(), reply_id)
+    print_case(app, case, Console(width=100))
+
+
+@replies.command()
+@click.argument("reply_id", type=int, metavar="ID")
+@click.option("--texto", help="Reemplaza el borrador por este texto antes de aprobar.")
+@click.pass_obj
+def approve(app: App, reply_id: int, texto: str | None) -> None:
+    """Aprueba una respuesta pendiente; el servicio la envía una sola vez."""
+    reply = decide_reply(
+        app.ready_database(), reply_id, True, reviewer_name(app), app.clock.now(), text=texto
+    )
+    click.echo(f"Respuesta {reply.id} aprobada; el servicio la enviará en su próxima ronda.")
+
+
+@replies.command()
+@click.argument("reply_id", type=int, metavar="ID")
+@click.option("--motivo", help="Por qué no se responde (queda registrado).")
+@click.pass_obj
+def reject(app: App, reply_id: int, motivo: str | None) -> None:
+    """Rechaza una respuesta pendiente: no se enviará."""
+    reply = decide_reply(
+        app.ready_database(), reply_id, False, reviewer_name(app), app.clock.now(), note=motivo
+    )
+    click.echo(f"Respuesta {reply.id} rechazada; no se enviará.")
+
+
+KEYS = "[a] aprobar  [e] editar  [p] cambiar protocolo  [r] rechazar  [s] saltar  [q] salir"
+
+
+def _key() -> str:
+    """One key from the terminal, or one line when the input is not a terminal (scripts, tests)."""
+    if sys.stdin.isatty():
+        return click.getchar().lower()
+    line = sys.stdin.readline()
+    if not line:
+        return "q"
+    return line.strip().lower()[:1]
+
+
+def _edit(draft: str) -> str | None:
+    """The edited text: in $EDITOR when there is one and a terminal, else typed in one line."""
+    if os.environ.get("EDITOR") and sys.stdin.isatty():
+        edited = click.edit(draft + "\n\n# Las líneas que empiezan con # se ignoran.\n")
+        if edited is None:
+            return None
+        return "\n".join(line for line in edited.splitlines() if not line.startswith("#")).strip()
+    click.echo("Escriba la respuesta en una línea (Enter vacío: dejar el borrador):")
+    typed = sys.stdin.readline().strip() if not sys.stdin.isatty() else input().strip()
+    return typed or None
+
+
+@replies.command()
+@click.pass_obj
+def review(app: App) -> None:
+    """Revisa una a una las respuestas pendientes, con su contexto, y decide con una tecla."""
+    database = app.ready_database()
+    catalogue = catalogue_for(app)
+    console = Console(width=100)
+    reviewer = reviewer_name(app)
+    with database.session() as session:
+        ids = list(
+            session.execute(
+                sa.select(Reply.id).where(Reply.state == ReplyState.PENDING).order_by(Reply.id)
+            ).scalars()
+        )
+    if not ids:
+        click.echo("No hay respuestas pendientes.")
+        return
+    done = {"aprobadas": 0, "rechazadas": 0, "saltadas": 0}
+    for number, reply_id in enumerate(ids, start=1):
+        case = load_case(database, reply_id)
+        if case.reply.state != ReplyState.PENDING:
+            continue  # someone else decided it meanwhile
+        text, protocol = case.reply.text, case.reply.protocol
+        while True:
+            console.rule(f"{number} de {len(ids)}")
+            print_case(app, case, console)
+            if text != case.reply.text:
+                console.print(Text("Nuevo texto:"))
+                console.print(Panel(Text(text)))
+            click.echo(KEYS)
+            key = _key()
+            try:
+                if key == "a":
+                    decide_reply(
+                        database, reply_id, True, reviewer, app.clock.now(), text, protocol
+                    )
+                    done["aprobadas"] += 1
+                    click.echo("Aprobada: se enviará una sola vez.")
+                    break
+                if key == "r":
+                    click.echo("Motivo (Enter para ninguno):")
+                    note = (
+                        sys.stdin.readline().strip() if not sys.stdin.isatty() else input().strip()
+                    )
+                    decide_reply(
+                        database, reply_id, False, reviewer, app.clock.now(), note=note or None
+                    )
+                    done["rechazadas"] += 1
+                    click.echo("Rechazada.")
+                    break
+            except (BadInput, ConectadosError) as error:
+                click.echo(f"No se pudo: {error}")
+                if "decidió" in str(error) or "ya está" in str(error):
+                    break
+                continue
+            if key == "e":
+                edited = _edit(text)
+                if edited:
+                    text = edited
+            elif key == "p":
+                click.echo("Protocolos: " + ", ".join(catalogue.protocols))
+                click.echo("Escriba el id del protocolo:")
+                chosen = (sys.stdin.readline() if not sys.stdin.isatty() else input()).strip()
+                found = catalogue.get(chosen)
+                if found is None:
+                    click.echo(f"No existe el protocolo «{chosen}».")
+                    continue
+                protocol = found.id
+                interaction = case.interaction
+                with database.session() as session:
+                    notices = active_notices(
+                        session.connection(), app.clock.now(), app.settings.zone
+                    )
+                context = template_context(
+                    company_values(app.settings),
+                    interaction.author_name,
+                    notices,
+                    interaction.text,
+                    interaction.network,
+                    interaction.kind.value,
+                )
+                text = found.render(context, private=interaction.kind == InteractionKind.MESSAGE)
+            elif key == "s":
+                done["saltadas"] += 1
+                break
+            elif key == "q":
+                click.echo(_summary(done))
+                return
+            else:
+                click.echo("Tecla no válida.")
+    click.echo(_summary(done))
+
+
+def _summary(done: dict[str, int]) -> str:
+    return (
+        "Revisión terminada: " + ", ".join(f"{count} {name}" for name, count in done.items()) + "."
+    )

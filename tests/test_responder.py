@@ -1,0 +1,328 @@
+"""The responder: protocols, matching, the policy, and the reply queue with its review."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sandbox_channels import channels_for
+
+from conectados.clock import FixedClock
+from conectados.settings import Settings
+from responders.matcher import Matcher
+from responders.models import Interaction, InteractionState, Reply, ReplyState, ServiceNotice
+from responders.policy import Action, Thresholds, decide
+from responders.protocols import load_catalogue
+from responders.service import Responder
+from scheduler.inbox import Inbox
+from scheduler.outbox import Outbox
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(load_catalogue())
+
+
+def decision_for(matcher: Matcher, text: str, private: bool = False):
+    return decide(matcher.match(text), Thresholds(), private)
+
+
+@pytest.mark.parametrize("name", ["mensajes-ejemplo.jsonl", "mensajes-propios.jsonl"])
+def test_labelled_messages_meet_the_targets(cli, name):
+    result = cli("protocols", "evaluate", str(DATA / name))
+
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "POR DEBAJO" not in result.stdout
+
+
+def test_match_json_contract_one_object_per_input_line(cli, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("no hay agua en el barrio\n\n{{ 7*7 }}\n"))
+
+    result = cli("protocols", "match", "--json")
+
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [set(row) for row in rows] == [{"protocol", "confidence", "action", "reply"}] * 2
+    assert rows[0]["protocol"] == "corte_servicio" and rows[0]["action"] == "answer"
+    assert rows[0]["reply"] and 0 <= rows[0]["confidence"] <= 1
+    assert rows[1] == {"protocol": None, "confidence": 0.0, "action": "ignore", "reply": None}
+
+
+def test_match_explains_itself_with_v(cli):
+    result = cli("-v", "protocols", "match", "me cobraron doble el cargo fijo")
+
+    assert result.exit_code == 0, result.stderr
+    assert "reclamo_facturacion" in result.stdout
+    assert "texto normalizado" in result.stdout and "«" in result.stdout
+
+
+def test_what_a_citizen_writes_is_never_a_template(matcher):
+    catalogue = load_catalogue()
+    protocol = catalogue.get("corte_servicio")
+    context = {
+        "autor": "{{ empresa.correo }}{% for x in range(9) %}x{% endfor %}",
+        "empresa": {"nombre": "", "telefono": "", "telefonos": [], "whatsapp": "", "correo": "",
+                    "direccion": "", "horario": "", "web": "", "puntos_pago": []},
+        "avisos": [], "sector": "", "radicado": "", "fecha_limite": "", "red": "x", "canal": "comment",
+    }  # fmt: skip
+
+    reply = protocol.render(context, private=False)
+
+    assert "{{ empresa.correo }}{% for x in range(9) %}x{% endfor %}" in reply
+    for text in ("{{ 7*7 }}", "<script>alert(1)</script>", "{% include '/etc/passwd' %}"):
+        decision = decision_for(matcher, text)
+        assert decision.action in (Action.IGNORE, Action.REVIEW)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "se fue la luz en todo el barrio",
+        "el recibo de la luz llegó carísimo",
+        "no tengo internet desde ayer",
+        "Vendo moto barata, escribir al interno",
+    ],
+)
+def test_other_services_and_spam_are_never_answered(matcher, text):
+    assert decision_for(matcher, text).action in (Action.IGNORE, Action.REVIEW)
+
+
+def test_a_question_with_a_complaint_in_it_goes_to_a_person(matcher):
+    decision = decision_for(matcher, "dónde pago la factura? me cobraron doble el mes pasado")
+
+    assert decision.action in (Action.TICKET, Action.REVIEW)
+
+
+def test_a_broken_company_protocol_stops_with_file_line_and_field(cli, tmp_path):
+    folder = tmp_path / "protocolos"
+    folder.mkdir()
+    (folder / "pago.yaml").write_text(
+        "id: pago\nnombre: Pago\naccion: contestar\nclaves:\n  pse: 3\n"
+        "respuesta_publica: |-\n  Hola {{ autor }\nrespuesta_privada: Hola\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "conectados.toml").write_text(
+        '[respuestas]\ncarpeta_protocolos = "protocolos"\n', encoding="utf-8"
+    )
+
+    result = cli("protocols", "match", "donde pago")
+
+    assert result.exit_code == 2
+    assert (
+        f"{folder / 'pago.yaml'}:3: accion: debe ser responder, radicar o revisar" in result.stderr
+    )
+    assert (
+        f"{folder / 'pago.yaml'}:7: respuesta_publica: la plantilla tiene un error" in result.stderr
+    )
+
+
+def test_a_company_protocol_replaces_the_shipped_one(cli, tmp_path):
+    folder = tmp_path / "protocolos"
+    folder.mkdir()
+    shipped = (Path(load_catalogue().get("saludo").source)).read_text(encoding="utf-8")
+    own = shipped.split("respuesta_publica:")[0] + (
+        "respuesta_publica: Gracias a usted.\nrespuesta_privada: Gracias a usted.\n"
+    )
+    (folder / "saludo.yaml").write_text(own, encoding="utf-8")
+    (tmp_path / "conectados.toml").write_text(
+        '[respuestas]\ncarpeta_protocolos = "protocolos"\n', encoding="utf-8"
+    )
+
+    result = cli("protocols", "match", "--json", "Muchas gracias!!")
+
+    assert json.loads(result.stdout)["reply"] == "Gracias a usted."
+
+
+# --- the reply queue, against the sandbox ------------------------------------------------
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _comment(sandbox, text: str, author: str, on: str | None = None, network: str = "facebook"):
+    body = {"network": network, "kind": "comment", "text": text, "author": author}
+    if on:
+        body["on"] = on
+    return sandbox.control("POST", "citizen", body)
+
+
+def _publish_post(sandbox) -> str:
+    return sandbox.control(
+        "POST", "posts", {"network": "facebook", "posts": [{"text": "Corte programado"}]}
+    )["ids"][0]
+
+
+def test_the_daemon_answers_once_a_complaint_waits_and_approving_sends_once(cli, tmp_path, sandbox):
+    (tmp_path / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "{sandbox.url}"\n[channels.x]\nactivo = false\n', encoding="utf-8"
+    )
+    assert cli("init").exit_code == 0
+    post = _publish_post(sandbox)
+    _comment(sandbox, "¿Dónde puedo pagar la factura? ¿Reciben PSE?", "Ana", post)
+    _comment(sandbox, "Me cobraron dos veces el cargo fijo, exijo la devolución", "Luis", post)
+
+    first = cli("daemon", "--once")
+
+    assert first.exit_code == 0, first.stderr
+    assert "respondidos solos: 1; a revisión: 1" in first.stdout
+    replies = sandbox.control("GET", "state")["facebook"]["replies"]
+    assert len(replies) == 1 and "Ana" in replies[0]["text"]
+
+    pending = cli("replies", "list")
+    assert "reclamo_facturacion" in pending.stdout and "Luis" in pending.stdout
+    reply_id = next(
+        line.split("│")[1].strip() for line in pending.stdout.splitlines() if "Luis" in line
+    )
+    approved = cli("replies", "approve", reply_id, "--texto", "Luis, ya radicamos su reclamo.")
+    assert approved.exit_code == 0, approved.stderr
+    again = cli("replies", "approve", reply_id)
+    assert again.exit_code == 1 and "ya está aprobada" in again.stderr
+
+    second = cli("daemon", "--once")
+    third = cli("daemon", "--once")
+
+    assert "Mensajes nuevos de ciudadanos: 0" in third.stdout, third.stdout
+    replies = sandbox.control("GET", "state")["facebook"]["replies"]
+    assert [reply["text"] for reply in replies][1:] == ["Luis, ya radicamos su reclamo."]
+    assert second.exit_code == third.exit_code == 0
+    inbox = cli("inbox")
+    assert "respondido" in inbox.stdout and inbox.exit_code == 0
+
+
+def test_interactive_review_approves_edits_and_rejects(cli, tmp_path, sandbox, monkeypatch):
+    import io
+
+    (tmp_path / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "{sandbox.url}"\n[channels.x]\nactivo = false\n', encoding="utf-8"
+    )
+    cli("init")
+    post = _publish_post(sandbox)
+    _comment(sandbox, "Hay una fuga grande en la calle 9 frente a la panadería", "Eva", post)
+    _comment(sandbox, "quién ganó el partido de anoche? respondan", "Max", post)
+    _comment(sandbox, "el agua sale amarilla y con olor raro", "Sol", post)
+    cli("daemon", "--once")
+    keys = "x\ne\nGracias, Eva: ya va una cuadrilla.\na\nr\nno es para nosotros\nq\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(keys))
+
+    result = cli("replies", "review")
+
+    assert result.exit_code == 0, result.stderr
+    assert "Tecla no válida" in result.stdout and "Borrador:" in result.stdout
+    assert "Revisión terminada: 1 aprobadas, 1 rechazadas" in result.stdout
+    with_state = cli("replies", "list", "--estado", "todas").stdout
+    assert "aprobada" in with_state and "rechazada" in with_state
+
+
+def _responder(database, clock, settings=None) -> Responder:
+    return Responder(database, load_catalogue(), settings or _settings(), clock)
+
+
+def test_no_water_answer_lists_the_notices_for_the_sector_the_citizen_names(database, sandbox):
+    clock = FixedClock(datetime.now(UTC))
+    with database.session() as session:
+        session.add(
+            ServiceNotice(
+                sector="Barrio La Libertad",
+                starts_at=clock.now() - timedelta(hours=2),
+                ends_at=clock.now() + timedelta(hours=4),
+                reason="cambio de válvula",
+            )
+        )
+        session.add(
+            ServiceNotice(
+                sector="Centro",
+                starts_at=clock.now(),
+                ends_at=clock.now() + timedelta(hours=4),
+                reason="reparación de tubería",
+            )
+        )
+    sandbox.control("POST", "citizen", {"network": "facebook", "kind": "message",
+                                         "text": "no hay agua en el barrio La Libertad, xq?", "author": "Ana"})  # fmt: skip
+    channels = channels_for(sandbox)
+    Inbox(database, {"facebook": channels["facebook"]}, clock).run_once()
+
+    _responder(database, clock).run_once()
+
+    with database.session() as session:
+        reply = session.execute(sa.select(Reply)).scalar_one()
+    assert reply.state == ReplyState.APPROVED
+    assert "La Libertad" in reply.text and "cambio de válvula" in reply.text
+    assert "reparación de tubería" not in reply.text
+
+
+def test_a_bot_that_keeps_writing_gets_a_person_after_a_few_answers(database, sandbox):
+    clock = FixedClock(datetime.now(UTC))
+    channels = channels_for(sandbox)
+    for n in range(5):
+        _comment(
+            sandbox, f"¿Cuál es el horario de atención de la oficina? ({n})", "Robot", network="x"
+        )
+    Inbox(database, {"x": channels["x"]}, clock).run_once()
+
+    _responder(database, clock).run_once()
+
+    with database.session() as session:
+        states = [
+            reply.state for reply in session.execute(sa.select(Reply).order_by(Reply.id)).scalars()
+        ]
+    assert states == [ReplyState.APPROVED] * 3 + [ReplyState.PENDING] * 2
+
+
+def test_an_interaction_is_decided_once_even_by_two_responders(database, sandbox):
+    clock = FixedClock(datetime.now(UTC))
+    channels = channels_for(sandbox)
+    _comment(sandbox, "¿Dónde pago la factura?", "Ana", network="x")
+    Inbox(database, {"x": channels["x"]}, clock).run_once()
+
+    _responder(database, clock).run_once()
+    _responder(database, clock).run_once()
+    Outbox(database, {"x": channels["x"]}, clock, "d").run_once()
+    Outbox(database, {"x": channels["x"]}, clock, "d").run_once()
+
+    with database.session() as session:
+        assert session.execute(sa.select(sa.func.count()).select_from(Reply)).scalar() == 1
+        state = session.execute(sa.select(Interaction.state)).scalar_one()
+    assert state == InteractionState.ANSWERED
+    assert len(sandbox.control("GET", "state")["x"]["replies"]) == 1
+
+
+def test_old_messages_go_to_review_instead_of_being_answered(database, sandbox):
+    clock = FixedClock(datetime.now(UTC) + timedelta(days=3))
+    channels = channels_for(sandbox)
+    _comment(sandbox, "¿Dónde pago la factura?", "Ana", network="x")
+    Inbox(database, {"x": channels["x"]}, FixedClock(datetime.now(UTC))).run_once()
+
+    _responder(database, clock).run_once()
+
+    with database.session() as session:
+        reply = session.execute(sa.select(Reply)).scalar_one()
+    assert reply.state == ReplyState.PENDING and "48 horas" in reply.review_note
+
+
+def test_notices_are_added_listed_and_closed(cli):
+    assert cli("init").exit_code == 0
+    bad = cli(
+        "avisos", "add", "--sector", "Centro", "--desde", "mañana", "--hasta", "x", "--motivo", "m"
+    )
+    assert bad.exit_code == 2 and "opción --desde" in bad.stderr
+
+    added = cli(
+        "avisos", "add", "--sector", "Centro", "--desde", "2099-01-05 08:00",
+        "--hasta", "2099-01-05 16:00", "--motivo", "cambio de válvula",
+    )  # fmt: skip
+    listed = cli("avisos", "list")
+    closed = cli("avisos", "close", "1")
+    after = cli("avisos", "list")
+
+    assert added.exit_code == 0 and "Aviso 1 registrado" in added.stdout
+    assert "cambio de válvula" in listed.stdout and "próximo" in listed.stdout
+    assert closed.exit_code == 0
+    assert "No hay avisos vigentes." in after.stdout
