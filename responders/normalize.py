@@ -146,6 +146,7 @@ _MENTION = re.compile(r"[@#]\w+")
 _REPEATS = re.compile(r"(\w)\1{2,}")
 _DOUBLE_VOWEL = re.compile(r"([aeiou])\1+")
 _WORD = re.compile(r"[a-z0-9ñ]+")
+_LAUGH = re.compile(r"[😂🤣😆😹]|\b(?:ja){2,}\w*|\b(?:je){2,}\w*|\bjsjs\w*|\blol\b")
 _RADICADO = re.compile(r"\b(20\d{2})\s*[-/ ]?\s*(\d{3,6})\b")
 
 
@@ -160,6 +161,8 @@ class Normalized:
     has_template_syntax: bool = False
     has_html: bool = False
     has_link: bool = False
+    laughs: bool = False
+    """😂, «jajaja»: a joke or irony more often than a question."""
 
     @property
     def empty(self) -> bool:
@@ -209,6 +212,7 @@ def normalize(text: str) -> Normalized:
         has_template_syntax=bool(_TEMPLATE_SYNTAX.search(text)),
         has_html=bool(_HTML.search(text)),
         has_link=bool(_URL.search(text)),
+        laughs=bool(_LAUGH.search(text.lower())),
     )
 
 

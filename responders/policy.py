@@ -51,6 +51,23 @@ COMPLAINT_HINT = 0.39
 """A complaint protocol this sure (evidence 1.5: one fair key) stops an automatic answer."""
 
 
+STATEMENT_CONFIDENCE = 0.85
+"""A message that neither asks nor requests ("the meter reader left our gate open") is more
+often a complaint than a question: answered alone only this sure, unless its protocol
+answers reports (`responde_reportes: si`, the no-water one)."""
+_REQUESTS = re.compile(
+    r"\b(puedo|puede|pueden|podria|podrian|necesito|necesitamos|quisiera|informen|informar|"
+    r"informacion|indiquen|expliquen|requisitos|me regalan|me confirman|me ayudan|"
+    r"me colaboran|me dicen|me indican|me envian|me mandan|quiero saber|saber si|por favor|"
+    r"ayuda|ayudenme)\b"
+)
+# "que", "como", "cuando"... ask only with their accent or opening a sentence ("el señor que
+# lee el medidor" does not ask anything; "como pago" at the start does).
+_QUESTION_WORDS = re.compile(
+    r"\b(qué|cómo|dónde|cuándo|cuánt[oa]s?|cuál(es)?|quién(es)?|por qué)\b"
+    r"|(^|[,.;:!¡¿]\s*)(que|q|k|como|donde|dnd|cuando|cuanto|cuanta|cuantos|cuantas|cual|"
+    r"cuales|quien|porque|por que|xq|pq|hasta|a que)\b"
+)
 COMPLAINT_SHARE = 0.4
 """... when its evidence is at least this share of the best protocol's (not a passing word)."""
 SHORT = 4
@@ -77,6 +94,13 @@ def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decis
         )
     if match.out_of_scope and not match.mentions_our_service:
         return Decision(Action.IGNORE, None, 0.0, "; ".join(match.out_of_scope))
+    if match.out_of_scope:
+        return Decision(
+            Action.REVIEW,
+            protocol,
+            confidence,
+            f"{match.out_of_scope[0]}, además de nuestro servicio",
+        )
     if best is None or confidence < thresholds.review:
         weak = f" (lo más parecido: {protocol.id}, {confidence:.2f})" if protocol else ""
         if match.insults or match.discontent:
@@ -112,10 +136,6 @@ def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decis
         return Decision(
             Action.REVIEW, protocol, confidence, f"{protocol.name}: siempre lo revisa una persona"
         )
-    if match.out_of_scope:
-        return Decision(
-            Action.REVIEW, protocol, confidence, "menciona otro servicio además del nuestro"
-        )
     if match.normalized.has_template_syntax or match.normalized.has_html:
         return Decision(
             Action.REVIEW,
@@ -143,6 +163,22 @@ def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decis
         return Decision(
             Action.REVIEW, protocol, confidence, "parece un saludo, pero pregunta o cuenta algo más"
         )
+    if match.normalized.laughs:
+        return Decision(
+            Action.REVIEW, protocol, confidence, "se ríe: puede ser un chiste o una ironía"
+        )
+    if (
+        not protocol.answers_reports
+        and not protocol.low_priority
+        and confidence < STATEMENT_CONFIDENCE
+        and asks_nothing(match)
+    ):
+        return Decision(
+            Action.REVIEW,
+            protocol,
+            confidence,
+            "cuenta algo sin preguntar ni pedir nada: puede ser una queja",
+        )
     if confidence < thresholds.auto:
         return Decision(
             Action.REVIEW,
@@ -161,6 +197,15 @@ def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decis
     return Decision(
         Action.ANSWER, protocol, confidence, f"{protocol.name} (confianza {confidence:.2f})"
     )
+
+
+def asks_nothing(match: Match) -> bool:
+    """Neither a question nor a request, and longer than a few words ("recibo?" asks)."""
+    if "?" in match.text or len(match.normalized.stems) <= 3:
+        return False
+    if _QUESTION_WORDS.search(match.text.strip().lower()):
+        return False
+    return not _REQUESTS.search(" ".join(match.normalized.words))
 
 
 def too_long(network: str, text: str) -> str | None:

@@ -52,6 +52,7 @@ FIELDS = (
     "nombre",
     "accion",
     "prioridad",
+    "responde_reportes",
     "tipo_pqr",
     "descripcion",
     "claves",
@@ -60,7 +61,7 @@ FIELDS = (
     "respuesta_privada",
 )
 FILTER_GROUPS = ("otros_servicios", "nuestro_servicio", "spam", "insultos", "inconformidad")
-PATTERN_GROUPS = ("patrones_inconformidad", "patrones_otros_servicios")
+PATTERN_GROUPS = ("patrones_inconformidad", "patrones_fuera_de_alcance")
 PQR_TYPES = ("peticion", "queja", "reclamo", "reporte_dano")
 
 
@@ -105,6 +106,8 @@ class Protocol:
     pqr_type: str | None = None
     example_stems: tuple[frozenset[str], ...] = ()
     low_priority: bool = False
+    answers_reports: bool = False
+    """`responde_reportes: si`: it answers statements ("no hay agua"), not only questions."""
     """`prioridad: baja`: only chosen when no other protocol has any evidence (greetings)."""
 
     def render(self, context: Mapping[str, Any], private: bool) -> str:
@@ -292,6 +295,9 @@ def _read_protocol(path: Path, environment: SandboxedEnvironment) -> Protocol:
     priority, priority_line = _scalar(path, fields, "prioridad", required=False)
     if priority not in ("", "normal", "baja"):
         problems.append(BadInput("debe ser normal o baja", f"{path}:{priority_line}", "prioridad"))
+    reports, reports_line = _scalar(path, fields, "responde_reportes", required=False)
+    if reports.lower() not in ("", "si", "sí", "no", "true", "false"):
+        problems.append(BadInput("debe ser si o no", f"{path}:{reports_line}", "responde_reportes"))
     pqr_type, pqr_line = _scalar(path, fields, "tipo_pqr", required=False)
     if pqr_type and pqr_type not in PQR_TYPES:
         problems.append(
@@ -318,6 +324,7 @@ def _read_protocol(path: Path, environment: SandboxedEnvironment) -> Protocol:
         pqr_type=pqr_type or None,
         example_stems=tuple(frozenset(normalize(example).stems) for example in examples),
         low_priority=priority == "baja",
+        answers_reports=reports.lower() in ("si", "sí", "true"),
     )
 
 
@@ -330,9 +337,19 @@ def _read_keys(path: Path, fields, name: str, problems: list[BadInput]) -> list[
         problems.append(BadInput("debe ser una lista «frase: peso»", f"{path}:{line}", name))
         return []
     keys = []
+    seen: dict[str, int] = {}
     for key_node, value_node in node.value:
-        where = f"{path}:{key_node.start_mark.line + 1}"
+        line = key_node.start_mark.line + 1
+        where = f"{path}:{line}"
         phrase = str(key_node.value)
+        if phrase in seen:
+            problems.append(
+                BadInput(
+                    f"«{phrase}» está repetida (también en la línea {seen[phrase]})", where, name
+                )
+            )
+            continue
+        seen[phrase] = line
         try:
             weight = float(value_node.value)
         except (TypeError, ValueError):
@@ -421,7 +438,7 @@ def _read_filters(path: Path) -> Filters:
         insults=groups["insultos"],
         discontent=groups["inconformidad"],
         discontent_patterns=patterns["patrones_inconformidad"],
-        other_service_patterns=patterns["patrones_otros_servicios"],
+        other_service_patterns=patterns["patrones_fuera_de_alcance"],
         source=str(path),
     )
 

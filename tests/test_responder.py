@@ -32,7 +32,9 @@ def decision_for(matcher: Matcher, text: str, private: bool = False):
     return decide(matcher.match(text), Thresholds(), private)
 
 
-@pytest.mark.parametrize("name", ["mensajes-ejemplo.jsonl", "mensajes-propios.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["mensajes-ejemplo.jsonl", "mensajes-propios.jsonl", "mensajes-control.jsonl"]
+)
 def test_labelled_messages_meet_the_targets(cli, name):
     result = cli("protocols", "evaluate", str(DATA / name))
 
@@ -92,6 +94,18 @@ def test_what_a_citizen_writes_is_never_a_template(matcher):
 )
 def test_other_services_and_spam_are_never_answered(matcher, text):
     assert decision_for(matcher, text).action in (Action.IGNORE, Action.REVIEW)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "el señor que lee el medidor dejó la puerta abierta y se nos salió el perro",
+        "jajaja el agua de la llave ya viene con sabor a chocolate 😂",
+        "el alcalde se robó la plata del acueducto",
+    ],
+)
+def test_stories_jokes_and_politics_are_not_answered_alone(matcher, text):
+    assert decision_for(matcher, text).action != Action.ANSWER
 
 
 def test_a_question_with_a_complaint_in_it_goes_to_a_person(matcher):
