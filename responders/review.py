@@ -117,7 +117,9 @@ def decide_reply(
         if approve:
             if not final_text:
                 raise BadInput(
-                    "la respuesta está vacía; escríbala con --texto", "ID", str(reply_id)
+                    "la respuesta está vacía: escríbala (con --texto, o con [e] en «replies review»)",
+                    "ID",
+                    str(reply_id),
                 )
             problem = too_long(interaction.network, final_text)
             if problem:

@@ -33,7 +33,13 @@ def decision_for(matcher: Matcher, text: str, private: bool = False):
 
 
 @pytest.mark.parametrize(
-    "name", ["mensajes-ejemplo.jsonl", "mensajes-propios.jsonl", "mensajes-control.jsonl"]
+    "name",
+    [
+        "mensajes-ejemplo.jsonl",
+        "mensajes-propios.jsonl",
+        "mensajes-control.jsonl",
+        "mensajes-final.jsonl",
+    ],
 )
 def test_labelled_messages_meet_the_targets(cli, name):
     result = cli("protocols", "evaluate", str(DATA / name))
