@@ -27,7 +27,7 @@ DEMO_COMPANY = {
     "direccion": "Calle 1 # 2-3, Centro",
     "horario": "lunes a viernes de 7:00 a. m. a 5:00 p. m.",
     "web": "https://acueducto-ejemplo.example",
-    "puntos_pago": ["oficina principal", "PSE en la página web"],
+    "puntos_pago": ["Bancolombia", "Efecty", "nuestra oficina principal", "PSE en la página web"],
 }
 SAMPLES = Path(content_calendar.__file__).parent / "ejemplos"
 SAMPLE_CALENDAR = SAMPLES / "diciembre-2026.yaml"
@@ -95,8 +95,8 @@ def demo(app: App, carpeta: str) -> None:
     click.echo(
         f"\nPara que el servicio publique el calendario a su hora:\n"
         f"  cd {folder} && conectados daemon\n"
+        f"Para revisar lo que quedó pendiente:\n  cd {folder} && conectados replies review\n"
         "\nLo que hará la demostración completa (se construye en las próximas entregas):\n"
-        "  - Responder a los ciudadanos con los protocolos aprobados.\n"
         "  - Radicar las quejas como PQR con su fecha de vencimiento legal.\n"
         "  - Generar el informe mensual de alcance e interacción con gráficas."
     )
@@ -138,30 +138,102 @@ def _try_calendar(app: App, folder: Path) -> None:
     click.echo(f"   Vista del mes para la reunión de planeación: {page}")
 
 
+CITIZENS = {
+    "facebook": [
+        ("comment", "Ana Pérez", "¿Cuándo vuelve el agua al barrio Centro?"),
+        (
+            "comment",
+            "Luis Gómez",
+            "Me cobraron dos veces el cargo fijo este mes, exijo la devolución",
+        ),
+        ("comment", "Promociones YA", "Vendo barato celulares, escribir al interno"),
+    ],
+    "x": [
+        (
+            "mention",
+            "Marta Ruiz",
+            "@acueducto_ejemplo ¿Dónde puedo pagar la factura? ¿Reciben PSE?",
+        ),
+    ],
+}
+
+
 def _try_networks(app: App) -> None:
-    """Publish on each simulated network, let a citizen answer, and read the answer back."""
+    """Publish on each simulated network, let citizens write, and answer them as the daemon does."""
+    import sqlalchemy as sa
+
     from channels.base import Outgoing
     from channels.registry import open_channels
+    from responders.models import ServiceNotice
+    from responders.protocols import load_catalogue
+    from responders.service import Responder
+    from scheduler.inbox import Inbox
+    from scheduler.outbox import Outbox
 
+    now = app.clock.now()
+    with app.database.session() as session:
+        if not session.execute(sa.select(sa.func.count()).select_from(ServiceNotice)).scalar():
+            session.add(
+                ServiceNotice(
+                    sector="Barrio Centro",
+                    starts_at=now - timedelta(hours=1),
+                    ends_at=now + timedelta(hours=5),
+                    reason="cambio de una válvula en la red",
+                    created_at=now,
+                )
+            )
     with open_channels(app.settings, app.credentials, app.clock) as opened:
         assert opened.sandbox is not None  # the demo's settings name no sandbox URL
         for name, channel in opened.channels.items():
-            cursor = channel.poll(None).cursor
             receipt = channel.publish(
                 Outgoing("demo-bienvenida", f"Bienvenidos al canal de atención de {name}.")
             )
             click.echo(f"   {name:<9} publicado: {receipt.url or receipt.remote_id}")
-            kind = "comment" if name == "facebook" else "mention"
-            opened.sandbox.control(
-                "POST",
-                "citizen",
-                {
-                    "network": name,
-                    "kind": kind,
-                    "text": "¿Cuándo vuelve el agua al barrio Centro?",
-                    "author": "Ana Pérez",
-                    "on": receipt.remote_id,
-                },
-            )
-            for item in channel.poll(cursor).items:
-                click.echo(f"   {name:<9} recibido de {item.author_name}: «{item.text}»")
+            for kind, author, text in CITIZENS.get(name, []):
+                opened.sandbox.control(
+                    "POST",
+                    "citizen",
+                    {
+                        "network": name,
+                        "kind": kind,
+                        "text": text,
+                        "author": author,
+                        "on": receipt.remote_id,
+                    },
+                )
+        Inbox(app.database, opened.channels, app.clock).run_once()
+        Responder(
+            app.database, load_catalogue(app.settings.protocols_dir), app.settings, app.clock
+        ).run_once()
+        Outbox(app.database, opened.channels, app.clock, "demo").run_once()
+    click.echo("\n   Lo que escribieron los ciudadanos y qué hizo Conectados:")
+    _show_decisions(app)
+
+
+def _show_decisions(app: App) -> None:
+    import sqlalchemy as sa
+
+    from responders.models import Interaction, Reply, ReplyState
+
+    actions = {
+        "answered": "respondido solo",
+        "in_review": "en revisión",
+        "ignored": "dejado sin responder",
+        "ticketed": "radicado",
+    }
+    with app.database.session() as session:
+        rows = session.execute(
+            sa.select(Interaction, Reply)
+            .outerjoin(Reply, Reply.interaction_id == Interaction.id)
+            .order_by(Interaction.written_at, Interaction.id)
+        ).all()
+    for interaction, reply in rows:
+        click.echo(
+            f"   - {interaction.network}, {interaction.author_name}: «{interaction.text}»\n"
+            f"     {actions.get(interaction.state.value, interaction.state.value)}"
+            f" ({interaction.protocol or 'sin protocolo'}): {interaction.decision}"
+        )
+        if reply is not None and reply.state == ReplyState.SENT:
+            click.echo("     respuesta enviada:")
+            for line in reply.text.splitlines():
+                click.echo(f"       {line}")

@@ -116,11 +116,11 @@ class _KeyIndex:
         """Keys whose stems appear in order, with at most one other word between two of them
         ("la factura de octubre está mal" has «factura mal»)."""
         hits: list[tuple[object, Key]] = []
-        seen: set[int] = set()
+        seen: set[tuple[object, tuple[str, ...]]] = set()  # "amable" and "amables" count once
         for position, stem in enumerate(stems):
             for owner, key in self.by_first.get(stem, ()):
-                if id(key) not in seen and _follows(stems, position, key.stems):
-                    seen.add(id(key))
+                if (owner, key.stems) not in seen and _follows(stems, position, key.stems):
+                    seen.add((owner, key.stems))
                     hits.append((owner, key))
         return hits
 

@@ -123,7 +123,7 @@ def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decis
     ]
     if protocol.action == ProtocolAction.TICKET:
         return Decision(
-            Action.TICKET, protocol, confidence, f"{protocol.name}: se radica para darle trámite"
+            Action.TICKET, protocol, confidence, f"{protocol.name}: queja o reporte para radicar"
         )
     if complaints:
         return Decision(

@@ -181,6 +181,9 @@ def test_demo_prepares_an_example_company_and_exits_0(cli, tmp_path: Path):
     assert second.exit_code == 0, second.stderr
     assert "Acueducto de Ejemplo S.A. E.S.P." in first.stdout
     assert "modo sandbox" in first.stdout
+    assert "respondido solo (corte_servicio)" in first.stdout
+    assert "en revisión (reclamo_facturacion)" in first.stdout
+    assert "dejado sin responder" in first.stdout
     assert (tmp_path / "demo" / "conectados.db").exists()
 
 
