@@ -60,6 +60,7 @@ def _mount_commands() -> None:
     from content_calendar.commands import calendar
     from responders.commands import inbox, protocols
     from responders.notices import avisos
+    from responders.pqr_commands import pqr
     from responders.review import replies
     from scheduler.commands import daemon
 
@@ -72,6 +73,7 @@ def _mount_commands() -> None:
         protocols,
         replies,
         inbox,
+        pqr,
         avisos,
         sandbox,
     ):

@@ -336,3 +336,11 @@ def alembic_config(migrations_dir: Path = MIGRATIONS_DIR) -> Config:
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
     return config
+
+
+def upsert_statement(connection: sa.Connection, table):
+    """INSERT with ON CONFLICT, in the dialect of the database at hand."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)

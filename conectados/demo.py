@@ -97,7 +97,6 @@ def demo(app: App, carpeta: str) -> None:
         f"  cd {folder} && conectados daemon\n"
         f"Para revisar lo que quedó pendiente:\n  cd {folder} && conectados replies review\n"
         "\nLo que hará la demostración completa (se construye en las próximas entregas):\n"
-        "  - Radicar las quejas como PQR con su fecha de vencimiento legal.\n"
         "  - Generar el informe mensual de alcance e interacción con gráficas."
     )
 
@@ -213,7 +212,7 @@ def _try_networks(app: App) -> None:
 def _show_decisions(app: App) -> None:
     import sqlalchemy as sa
 
-    from responders.models import Interaction, Reply, ReplyState
+    from responders.models import Interaction, Reply, ReplyState, Ticket
 
     actions = {
         "answered": "respondido solo",
@@ -222,18 +221,27 @@ def _show_decisions(app: App) -> None:
         "ticketed": "radicado",
     }
     with app.database.session() as session:
-        rows = session.execute(
-            sa.select(Interaction, Reply)
-            .outerjoin(Reply, Reply.interaction_id == Interaction.id)
-            .order_by(Interaction.written_at, Interaction.id)
-        ).all()
-    for interaction, reply in rows:
+        interactions = (
+            session.execute(sa.select(Interaction).order_by(Interaction.written_at, Interaction.id))
+            .scalars()
+            .all()
+        )
+        replies = session.execute(sa.select(Reply).order_by(Reply.id)).scalars().all()
+        tickets = {
+            ticket.interaction_id: ticket for ticket in session.execute(sa.select(Ticket)).scalars()
+        }
+    for interaction in interactions:
         click.echo(
             f"   - {interaction.network}, {interaction.author_name}: «{interaction.text}»\n"
             f"     {actions.get(interaction.state.value, interaction.state.value)}"
             f" ({interaction.protocol or 'sin protocolo'}): {interaction.decision}"
         )
-        if reply is not None and reply.state == ReplyState.SENT:
-            click.echo("     respuesta enviada:")
-            for line in reply.text.splitlines():
-                click.echo(f"       {line}")
+        ticket = tickets.get(interaction.id)
+        if ticket is not None:
+            click.echo(f"     radicado {ticket.radicado}, vence el {ticket.due_date:%Y-%m-%d}")
+        for reply in replies:
+            if reply.interaction_id == interaction.id and reply.state == ReplyState.SENT:
+                where = "en público" if reply.visibility.value == "public" else "en privado"
+                click.echo(f"     respuesta enviada {where}:")
+                for line in reply.text.splitlines():
+                    click.echo(f"       {line}")

@@ -8,6 +8,8 @@ import sys
 import threading
 from collections.abc import Iterable
 
+from conectados.privacy import mask
+
 REDACTED = "***"
 
 # Shapes that carry credentials even when we never registered the value: query
@@ -63,7 +65,7 @@ class Redactor:
             text = pattern.sub(REDACTED, text)
         for shape, replacement in _SECRET_PATTERNS:
             text = shape.sub(replacement, text)
-        return text
+        return mask(text)  # citizens' personal data never reaches a log either (Ley 1581)
 
 
 redactor = Redactor()

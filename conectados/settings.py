@@ -183,6 +183,10 @@ class PqrSettings(_Section):
     """[pqr]: how legal terms are counted."""
 
     saturday_is_working_day: bool = Field(False, alias="sabado_habil")
+    damage_hours: float = Field(24, gt=0, le=24 * 30, alias="horas_reporte_dano")
+    privacy_notice: str = Field("", max_length=1000, alias="aviso_datos")
+    privacy_policy_url: str = Field("", max_length=300, alias="politica_datos_url")
+    hide_comments_with_data: bool = Field(True, alias="ocultar_comentarios_con_datos")
 
 
 class ResponderSettings(_Section):

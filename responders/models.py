@@ -95,13 +95,26 @@ class ReplyState(enum.StrEnum):
     """The network refused it, or it ran out of attempts."""
 
 
+class ReplyKind(enum.StrEnum):
+    """Why a reply is written."""
+
+    ANSWER = "answer"
+    """The answer to what the citizen asked (from a protocol, or a person's)."""
+    ACKNOWLEDGEMENT = "acknowledgement"
+    """A PQR was filed: its radicado and due date (or, in public, an invitation to private)."""
+    TICKET_ANSWER = "ticket_answer"
+    """The company's answer to a PQR (`conectados pqr answer`)."""
+
+
 class Reply(SQLModel, table=True):
-    """Our answer to one interaction; a partial unique index allows at most one sent."""
+    """Our reply to one interaction; at most one sent per kind and visibility (unique index)."""
 
     __table_args__ = (
         sa.Index(
             "uq_reply_one_sent_per_interaction",
             "interaction_id",
+            "kind",
+            "visibility",
             unique=True,
             sqlite_where=sa.text("state = 'sent'"),
             postgresql_where=sa.text("state = 'sent'"),
@@ -112,6 +125,8 @@ class Reply(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     interaction_id: int = Field(foreign_key="interaction.id")
+    kind: ReplyKind = Field(default=ReplyKind.ANSWER, sa_type=enum_column(ReplyKind))
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
     protocol: str | None = Field(default=None, max_length=64)
     confidence: float = 0.0
     text: str = Field(default="", sa_type=sa.Text)
@@ -161,11 +176,28 @@ class Ticket(SQLModel, table=True):
     network: str = Field(max_length=20)
     interaction_id: int | None = Field(default=None, foreign_key="interaction.id")
     filed_at: datetime = Field(sa_type=UTCDateTime)
+    filed_on: date
+    """The effective filing day (the next working day when filed on a non-working one)."""
     due_date: date
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """Damage reports: the moment the operational target (hours) runs out."""
     status: TicketStatus = Field(default=TicketStatus.OPEN, sa_type=enum_column(TicketStatus))
     answer_text: str | None = Field(default=None, sa_type=sa.Text)
+    answer_type: str | None = Field(default=None, max_length=32)
+    """SUI tipo de respuesta (accede, accede_parcialmente, no_accede...)."""
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    answered_by: str | None = Field(default=None, max_length=100)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class TicketSequence(SQLModel, table=True):
+    """The last radicado number given each year: incremented in the filing transaction, so
+    numbers are consecutive, without gaps or repeats, whatever the number of daemons."""
+
+    __tablename__ = "ticket_sequence"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = 0
 
 
 class ServiceNotice(SQLModel, table=True):

@@ -68,6 +68,9 @@ _QUESTION_WORDS = re.compile(
     r"|(^|[,.;:!¡¿]\s*)(que|q|k|como|donde|dnd|cuando|cuanto|cuanta|cuantos|cuantas|cual|"
     r"cuales|quien|porque|por que|xq|pq|hasta|a que)\b"
 )
+CLOSE_CALL = 0.8
+"""A complaint protocol this close to the best one, in a message that sounds like a complaint,
+is filed rather than left for review."""
 COMPLAINT_SHARE = 0.4
 """... when its evidence is at least this share of the best protocol's (not a passing word)."""
 SHORT = 4
@@ -126,6 +129,16 @@ def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decis
             Action.TICKET, protocol, confidence, f"{protocol.name}: queja o reporte para radicar"
         )
     if complaints:
+        complaint = complaints[0]
+        if (match.discontent or match.insults) and complaint.score >= CLOSE_CALL * best.score:
+            # "Me cobraron dos veces el cargo fijo": as much a billing complaint as a question
+            # about the bill, and it sounds like one: file it.
+            return Decision(
+                Action.TICKET,
+                complaint.protocol,
+                complaint.confidence,
+                f"{complaint.protocol.name}: queja o reporte para radicar (suena a queja)",
+            )
         return Decision(
             Action.REVIEW,
             protocol,
@@ -315,6 +328,7 @@ def template_context(
         "sector": sector,
         "radicado": radicado,
         "fecha_limite": due,
+        "estado": "",
         "red": network,
         "canal": channel,
     }

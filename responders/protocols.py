@@ -44,6 +44,7 @@ VARIABLES = {
     "sector": "el barrio o sector que nombra el ciudadano (puede estar vacío)",
     "radicado": "el número de radicado, en los protocolos que radican (puede estar vacío)",
     "fecha_limite": "la fecha límite para responder el radicado (puede estar vacía)",
+    "estado": "en privado, el estado del radicado que cita el ciudadano (puede estar vacío)",
     "red": "facebook, x o whatsapp",
     "canal": "comment, mention o message",
 }
@@ -54,6 +55,7 @@ FIELDS = (
     "prioridad",
     "responde_reportes",
     "tipo_pqr",
+    "causal",
     "descripcion",
     "claves",
     "ejemplos",
@@ -62,7 +64,15 @@ FIELDS = (
 )
 FILTER_GROUPS = ("otros_servicios", "nuestro_servicio", "spam", "insultos", "inconformidad")
 PATTERN_GROUPS = ("patrones_inconformidad", "patrones_fuera_de_alcance")
-PQR_TYPES = ("peticion", "queja", "reclamo", "reporte_dano")
+PQR_TYPES = (
+    "peticion",
+    "queja",
+    "reclamo",
+    "recurso",
+    "solicitud_informacion",
+    "consulta",
+    "reporte_dano",
+)
 
 
 def spanish_list(items: Iterable[Any]) -> str:
@@ -105,10 +115,12 @@ class Protocol:
     source: str
     pqr_type: str | None = None
     example_stems: tuple[frozenset[str], ...] = ()
+    causal: str | None = None
+    """The SSPD causal code a ticket from this protocol is filed under (reclamos)."""
     low_priority: bool = False
+    """`prioridad: baja`: only chosen when no other protocol has any evidence (greetings)."""
     answers_reports: bool = False
     """`responde_reportes: si`: it answers statements ("no hay agua"), not only questions."""
-    """`prioridad: baja`: only chosen when no other protocol has any evidence (greetings)."""
 
     def render(self, context: Mapping[str, Any], private: bool) -> str:
         template = self.private_template if private else self.public_template
@@ -145,6 +157,9 @@ class Catalogue:
         return self.protocols.get(protocol_id)
 
 
+_DOUBLE_PERIOD = re.compile(r"\b([ap])\. m\.\.")
+
+
 def tidy(text: str) -> str:
     """Collapse the blank lines and stray spaces that template conditionals leave behind."""
     lines = [" ".join(line.split()) for line in text.strip().splitlines()]
@@ -153,7 +168,8 @@ def tidy(text: str) -> str:
         if not line and (not tidied or not tidied[-1]):
             continue
         tidied.append(line)
-    return "\n".join(tidied).strip()
+    # "a las 4:00 p. m." at the end of a sentence: one period, not two.
+    return _DOUBLE_PERIOD.sub(r"\1. m.", "\n".join(tidied).strip())
 
 
 def sample_context() -> dict[str, Any]:
@@ -182,6 +198,7 @@ def sample_context() -> dict[str, Any]:
         "sector": "Centro",
         "radicado": "2026-000001",
         "fecha_limite": "18 de diciembre de 2026",
+        "estado": "en trámite; la fecha límite de respuesta es el 18 de diciembre de 2026",
         "red": "facebook",
         "canal": "comment",
     }
@@ -298,6 +315,7 @@ def _read_protocol(path: Path, environment: SandboxedEnvironment) -> Protocol:
     reports, reports_line = _scalar(path, fields, "responde_reportes", required=False)
     if reports.lower() not in ("", "si", "sí", "no", "true", "false"):
         problems.append(BadInput("debe ser si o no", f"{path}:{reports_line}", "responde_reportes"))
+    causal, _ = _scalar(path, fields, "causal", required=False)
     pqr_type, pqr_line = _scalar(path, fields, "tipo_pqr", required=False)
     if pqr_type and pqr_type not in PQR_TYPES:
         problems.append(
@@ -322,6 +340,7 @@ def _read_protocol(path: Path, environment: SandboxedEnvironment) -> Protocol:
         private_template=templates[1],
         source=str(path),
         pqr_type=pqr_type or None,
+        causal=causal or None,
         example_stems=tuple(frozenset(normalize(example).stems) for example in examples),
         low_priority=priority == "baja",
         answers_reports=reports.lower() in ("si", "sí", "true"),
@@ -390,7 +409,14 @@ def _compile(
     try:
         template = environment.from_string(source)
         template.render(sample_context())
-        empty = sample_context() | {"autor": "", "avisos": [], "sector": "", "radicado": ""}
+        empty = sample_context() | {
+            "autor": "",
+            "avisos": [],
+            "sector": "",
+            "radicado": "",
+            "fecha_limite": "",
+            "estado": "",
+        }
         template.render(empty)
     except jinja2.TemplateSyntaxError as error:
         problems.append(

@@ -25,7 +25,14 @@ from conectados.errors import BadInput, ConectadosError
 from conectados.terminal import Group
 from content_calendar.models import Post, Publication
 from responders.commands import _short, catalogue_for
-from responders.models import Interaction, InteractionKind, InteractionState, Reply, ReplyState
+from responders.models import (
+    Interaction,
+    InteractionKind,
+    InteractionState,
+    Reply,
+    ReplyState,
+    ReplyVisibility,
+)
 from responders.policy import company_values, template_context, too_long
 from responders.service import active_notices
 
@@ -121,7 +128,11 @@ def decide_reply(
                     "ID",
                     str(reply_id),
                 )
-            problem = too_long(interaction.network, final_text)
+            problem = (
+                too_long(interaction.network, final_text)
+                if reply.visibility == ReplyVisibility.PUBLIC
+                else None
+            )
             if problem:
                 raise BadInput(f"no cabe en {interaction.network}: {problem}", "--texto")
         values = {

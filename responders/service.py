@@ -17,36 +17,60 @@ import sqlalchemy as sa
 
 from conectados.clock import Clock
 from conectados.db import Database
+from conectados.privacy import find_personal_data, has_personal_data, without
 from responders.matcher import Matcher
 from responders.models import (
     Interaction,
     InteractionKind,
     InteractionState,
     Reply,
+    ReplyKind,
     ReplyState,
     ReplyVisibility,
     ServiceNotice,
+    Ticket,
+    TicketStatus,
 )
+from responders.normalize import radicado_in
 from responders.policy import (
     Action,
     Decision,
     Thresholds,
     company_values,
     decide,
+    spanish_date,
     spanish_moment,
     template_context,
     too_long,
 )
 from responders.protocols import Catalogue
+from responders.sspd import causal_for
+from responders.terms import TicketType
+from responders.tickets import STATUS_NAMES, Filed, TermRules, due_text, file_ticket
 
 log = logging.getLogger("conectados.responder")
+
+
+def privacy_notice(settings) -> str:
+    """The data-treatment notice (Ley 1581 de 2012) for a citizen's first private message."""
+    pqr = settings.pqr
+    company = settings.company.name or "la empresa"
+    notice = pqr.privacy_notice.strip() or (
+        f"Aviso de privacidad: al escribirnos, usted autoriza a {company} a tratar sus datos "
+        "personales solo para atender su solicitud, conforme a la Ley 1581 de 2012. Puede "
+        "conocer, actualizar, rectificar o pedir que se supriman sus datos cuando lo desee."
+    )
+    if pqr.privacy_policy_url:
+        notice += f" Política de tratamiento de datos: {pqr.privacy_policy_url}"
+    return notice
+
 
 AUTOMATIC = "automático"
 """The reviewer recorded on replies the policy approved on its own."""
 
 STATES = {
     Action.ANSWER: InteractionState.ANSWERED,
-    Action.TICKET: InteractionState.IN_REVIEW,  # the PQR office (tickets) takes these over
+    Action.TICKET: InteractionState.TICKETED,
     Action.REVIEW: InteractionState.IN_REVIEW,
     Action.IGNORE: InteractionState.IGNORED,
 }
@@ -102,6 +126,9 @@ class Responder:
         self.company = company_values(settings)
         self.clock = clock
         self.batch = batch
+        pqr = settings.pqr
+        self.term_rules = TermRules(settings.zone, pqr.saturday_is_working_day, pqr.damage_hours)
+        self.privacy_notice = privacy_notice(settings)
 
     def run_once(self) -> RespondRound:
         outcome = RespondRound()
@@ -129,20 +156,27 @@ class Responder:
                 return outcome
 
     def draft(
-        self, interaction: Interaction, decision: Decision, notices: list[dict[str, str]]
+        self,
+        interaction: Interaction,
+        decision: Decision,
+        notices: list[dict[str, str]],
+        private: bool | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> str:
         """The protocol's reply for this citizen, or "" when there is no protocol."""
         if decision.protocol is None:
             return ""
-        context = self.context(interaction, notices)
-        return decision.protocol.render(
-            context, private=interaction.kind == InteractionKind.MESSAGE
-        )
+        context = self.context(interaction, notices) | (extra or {})
+        if private is None:
+            private = interaction.kind == InteractionKind.MESSAGE
+        return decision.protocol.render(context, private=private)
 
     def context(self, interaction: Interaction, notices: list[dict[str, str]]) -> dict[str, Any]:
+        # A display name with a phone or an e-mail in it is not repeated back.
+        author = "" if has_personal_data(interaction.author_name) else interaction.author_name
         return template_context(
             self.company,
-            interaction.author_name,
+            author,
             notices,
             interaction.text,
             interaction.network,
@@ -158,6 +192,7 @@ class Responder:
         with self.database.session(write=True) as session:
             connection = session.connection()
             decision = self._second_thoughts(connection, interaction, decision, text, now)
+            filed = None
             moved = connection.execute(
                 sa.update(Interaction)
                 .where(
@@ -174,31 +209,155 @@ class Responder:
             ).rowcount
             if not moved:
                 return None  # another daemon got to it first
-            if decision.action != Action.IGNORE:
-                automatic = decision.action == Action.ANSWER
-                connection.execute(
-                    sa.insert(Reply).values(
-                        interaction_id=interaction.id,
-                        protocol=decision.protocol.id if decision.protocol else None,
-                        confidence=decision.confidence,
-                        text=text,
-                        visibility=ReplyVisibility.PRIVATE if private else ReplyVisibility.PUBLIC,
-                        state=ReplyState.APPROVED if automatic else ReplyState.PENDING,
-                        reviewer=AUTOMATIC if automatic else None,
-                        review_note=decision.reason,
-                        created_at=now,
-                        decided_at=now if automatic else None,
-                    )
+            if decision.action == Action.TICKET:
+                filed = file_ticket(
+                    connection,
+                    self.term_rules,
+                    TicketType(decision.protocol.pqr_type or TicketType.PETICION),
+                    interaction.network,
+                    now,
+                    interaction.id,
+                    self._causal(decision.protocol, interaction.text),
                 )
+            for reply in self._replies(connection, interaction, decision, notices, filed, now):
+                connection.execute(sa.insert(Reply).values(**reply))
         log.info(
-            "%s %s de %s: %s (%s)",
+            "%s %s de %s: %s%s (%s)",
             interaction.network,
             interaction.kind.value,
             interaction.author_name or interaction.author_id,
             decision.action.value,
+            f" {filed.radicado}" if filed else "",
             decision.reason,
         )
         return decision.action
+
+    def _replies(
+        self,
+        connection: sa.Connection,
+        interaction: Interaction,
+        decision: Decision,
+        notices: list[dict[str, str]],
+        filed: Filed | None,
+        now: datetime,
+    ) -> list[dict[str, Any]]:
+        """The rows to queue: what is said, where (public or private), and whether it waits.
+
+        - answer: the protocol's reply, approved; review: the draft, pending;
+        - ticket: an acknowledgement with the radicado and due date in private, and, for a
+          public comment, a courteous public one that invites the citizen to private;
+        - a public comment with personal data: the public reply is only a note that we
+          continue in private, and everything else goes private.
+        """
+        if decision.action == Action.IGNORE:
+            return []
+        public = interaction.kind != InteractionKind.MESSAGE
+        exposed = public and has_personal_data(interaction.text)
+        automatic = decision.action in (Action.ANSWER, Action.TICKET)
+        kind = ReplyKind.ACKNOWLEDGEMENT if filed else ReplyKind.ANSWER
+        extra: dict[str, Any] = {}
+        if filed is not None:
+            extra = {
+                "radicado": filed.radicado,
+                "fecha_limite": due_text(filed.term.due_on, filed.term.due_at, self.settings.zone),
+            }
+        elif not public:
+            extra = self._ticket_status(connection, interaction.text)
+        base = {
+            "interaction_id": interaction.id,
+            "ticket_id": filed.id if filed else None,
+            "protocol": decision.protocol.id if decision.protocol else None,
+            "confidence": decision.confidence,
+            "review_note": decision.reason,
+            "created_at": now,
+            "state": ReplyState.APPROVED if automatic else ReplyState.PENDING,
+            "reviewer": AUTOMATIC if automatic else None,
+            "decided_at": now if automatic else None,
+            "kind": kind,
+        }
+        rows: list[dict[str, Any]] = []
+        if public and not exposed:
+            text = self.draft(interaction, decision, notices, private=False, extra=extra)
+            rows.append(base | {"visibility": ReplyVisibility.PUBLIC, "text": text})
+        if public and exposed:
+            rows.append(
+                base
+                | {
+                    "visibility": ReplyVisibility.PUBLIC,
+                    "text": self._privacy_note(interaction),
+                    "state": ReplyState.APPROVED,
+                    "reviewer": AUTOMATIC,
+                    "decided_at": now,
+                    "review_note": "el comentario trae datos personales: se sigue en privado",
+                }
+            )
+        if not public or exposed or filed is not None:
+            text = self.draft(interaction, decision, notices, private=True, extra=extra)
+            if text and self._first_private(connection, interaction):
+                text = f"{text}\n\n{self.privacy_notice}"
+            rows.append(base | {"visibility": ReplyVisibility.PRIVATE, "text": text})
+        # Whatever the citizen wrote (and a name with data in it) never goes out in public.
+        pieces = find_personal_data(interaction.text) + find_personal_data(interaction.author_name)
+        for row in rows:
+            if row["visibility"] == ReplyVisibility.PUBLIC:
+                row["text"] = without(row["text"], pieces)
+        return rows
+
+    @staticmethod
+    def _causal(protocol, text: str) -> str | None:
+        """A billing complaint's SSPD causal from what it says; else the protocol's own."""
+        default = protocol.causal
+        if protocol.pqr_type == TicketType.RECLAMO and (default or "1").startswith("1"):
+            return causal_for(text, default)
+        return default
+
+    def _privacy_note(self, interaction: Interaction) -> str:
+        author = "" if has_personal_data(interaction.author_name) else interaction.author_name
+        greeting = f"Hola, {author.strip()}." if author.strip() else "Hola."
+        return (
+            f"{greeting} Por su seguridad, no publique datos personales (cédula, número de cuenta, "
+            "teléfono, dirección) en los comentarios. Le escribimos por mensaje privado para "
+            "continuar con su caso."
+        )
+
+    def _first_private(self, connection: sa.Connection, interaction: Interaction) -> bool:
+        """No private reply to this person yet: the data-treatment notice goes with this one."""
+        return (
+            connection.execute(
+                sa.select(Reply.id)
+                .join(Interaction, Interaction.id == Reply.interaction_id)
+                .where(
+                    Interaction.network == interaction.network,
+                    Interaction.author_id == interaction.author_id,
+                    Reply.visibility == ReplyVisibility.PRIVATE,
+                    Reply.state != ReplyState.REJECTED,
+                )
+                .limit(1)
+            ).first()
+            is None
+        )
+
+    def _ticket_status(self, connection: sa.Connection, text: str) -> dict[str, Any]:
+        """A radicado the citizen quotes in private: its status, for the estado_pqr answer."""
+        radicado = radicado_in(text)
+        if not radicado:
+            return {}
+        ticket = connection.execute(
+            sa.select(Ticket.status, Ticket.due_date, Ticket.due_at, Ticket.answered_at).where(
+                Ticket.radicado == radicado
+            )
+        ).first()
+        if ticket is None:
+            return {}
+        due = due_text(ticket.due_date, ticket.due_at, self.settings.zone)
+        if ticket.status == TicketStatus.OPEN:
+            status = f"en trámite; la fecha límite de respuesta es el {due}"
+        elif ticket.answered_at is not None:
+            answered = spanish_date(ticket.answered_at.astimezone(self.settings.zone).date())
+            status = f"{STATUS_NAMES[ticket.status]}: la respuesta se envió el {answered}"
+        else:
+            status = STATUS_NAMES[ticket.status]
+        return {"radicado": radicado, "fecha_limite": due, "estado": status}
 
     def _second_thoughts(
         self,
@@ -218,7 +377,11 @@ class Responder:
         if now - interaction.written_at > self.auto_window:
             hours = self.auto_window.total_seconds() / 3600
             return review(f"lo escribió hace más de {hours:g} horas: mejor que lo mire una persona")
-        problem = too_long(interaction.network, text)
+        problem = (
+            too_long(interaction.network, text)
+            if interaction.kind != InteractionKind.MESSAGE  # private messages are not limited so
+            else None
+        )
         if problem:
             return review(f"la respuesta no cabe en la red ({problem}); acórtela")
         recent = connection.execute(

@@ -91,7 +91,8 @@ def daemon(app: App, once: bool) -> None:
                 f"para reintentar: {len(outcome.retried)}; fallidas: {len(outcome.failed)}"
                 + (f"; redes en pausa: {', '.join(outcome.paused)}" if outcome.paused else "")
                 + f". Mensajes nuevos de ciudadanos: {new} (respondidos solos: {decided['answer']}; "
-                f"a revisión: {decided['review'] + decided['ticket']}; dejados: {decided['ignore']}). "
+                f"radicados: {decided['ticket']}; a revisión: {decided['review']}; "
+                f"dejados: {decided['ignore']}). "
                 f"Respuestas enviadas: {sent['sent']}. "
                 f"Métricas de {sum(figures.values())} publicaciones."
             )

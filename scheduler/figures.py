@@ -10,9 +10,8 @@ import sqlalchemy as sa
 
 from channels.base import Channel, ChannelError
 from conectados.clock import Clock
-from conectados.db import Database
+from conectados.db import Database, upsert_statement
 from content_calendar.models import Publication, PublicationState
-from scheduler.inbox import upsert_statement
 from scheduler.models import MetricSample
 from scheduler.pauses import paused_channels
 

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from channels.base import AuthFailed, Channel, ChannelError, Incoming
 from conectados.clock import Clock
-from conectados.db import Database
+from conectados.db import Database, upsert_statement
 from content_calendar.models import Publication
 from responders.models import Interaction, InteractionKind, InteractionState
 from scheduler.models import Cursor
@@ -80,12 +79,6 @@ class Inbox:
             if stored:
                 log.info("%s: %d mensajes nuevos de ciudadanos", name, stored)
         return outcome
-
-
-def upsert_statement(connection: sa.Connection, table):
-    """INSERT with ON CONFLICT, in the dialect of the database at hand."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
 
 
 def store_interactions(connection: sa.Connection, items: list[Incoming], now: datetime) -> int:

@@ -182,7 +182,7 @@ def test_demo_prepares_an_example_company_and_exits_0(cli, tmp_path: Path):
     assert "Acueducto de Ejemplo S.A. E.S.P." in first.stdout
     assert "modo sandbox" in first.stdout
     assert "respondido solo (corte_servicio)" in first.stdout
-    assert "en revisión (reclamo_facturacion)" in first.stdout
+    assert "radicado (reclamo_facturacion)" in first.stdout
     assert "dejado sin responder" in first.stdout
     assert (tmp_path / "demo" / "conectados.db").exists()
 
@@ -219,6 +219,7 @@ def _add_pending_work(database: Database) -> None:
                 network="facebook",
                 interaction_id=interaction.id,
                 filed_at=now,
+                filed_on=now.date(),
                 due_date=now.date(),
             )
         )

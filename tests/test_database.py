@@ -163,6 +163,7 @@ def test_radicado_is_unique(database: Database):
             type="reclamo",
             network="facebook",
             filed_at=NOON,
+            filed_on=date(2026, 12, 1),
             due_date=date(2026, 12, 22),
         )
 

@@ -180,7 +180,9 @@ def _publish_post(sandbox) -> str:
     )["ids"][0]
 
 
-def test_the_daemon_answers_once_a_complaint_waits_and_approving_sends_once(cli, tmp_path, sandbox):
+def test_the_daemon_answers_once_files_a_complaint_and_sends_an_approved_review_once(
+    cli, tmp_path, sandbox
+):
     (tmp_path / "conectados.toml").write_text(
         f'[sandbox]\nurl = "{sandbox.url}"\n[channels.x]\nactivo = false\n', encoding="utf-8"
     )
@@ -188,20 +190,26 @@ def test_the_daemon_answers_once_a_complaint_waits_and_approving_sends_once(cli,
     post = _publish_post(sandbox)
     _comment(sandbox, "¿Dónde puedo pagar la factura? ¿Reciben PSE?", "Ana", post)
     _comment(sandbox, "Me cobraron dos veces el cargo fijo, exijo la devolución", "Luis", post)
+    _comment(sandbox, "¿dónde pago la factura? ya van 2 semanas esperando y nada", "Eva", post)
 
     first = cli("daemon", "--once")
 
     assert first.exit_code == 0, first.stderr
-    assert "respondidos solos: 1; a revisión: 1" in first.stdout
+    assert "respondidos solos: 1; radicados: 1; a revisión: 1" in first.stdout
     replies = sandbox.control("GET", "state")["facebook"]["replies"]
-    assert len(replies) == 1 and "Ana" in replies[0]["text"]
+    public = [reply["text"] for reply in replies if reply["public"]]
+    private = [reply["text"] for reply in replies if not reply["public"]]
+    assert len(public) == 2 and any("Ana" in text for text in public)
+    year = datetime.now(UTC).astimezone(Settings().zone).year
+    assert len(private) == 1 and f"{year}-000001" in private[0]  # Luis: radicado and due date
+    assert "Ley 1581" in private[0]  # first private message: the data-treatment notice
 
     pending = cli("replies", "list")
-    assert "reclamo_facturacion" in pending.stdout and "Luis" in pending.stdout
+    assert "Eva" in pending.stdout and "Luis" not in pending.stdout
     reply_id = next(
-        line.split("│")[1].strip() for line in pending.stdout.splitlines() if "Luis" in line
+        line.split("│")[1].strip() for line in pending.stdout.splitlines() if "Eva" in line
     )
-    approved = cli("replies", "approve", reply_id, "--texto", "Luis, ya radicamos su reclamo.")
+    approved = cli("replies", "approve", reply_id, "--texto", "Eva, puede pagar por PSE.")
     assert approved.exit_code == 0, approved.stderr
     again = cli("replies", "approve", reply_id)
     assert again.exit_code == 1 and "ya está aprobada" in again.stderr
@@ -210,11 +218,11 @@ def test_the_daemon_answers_once_a_complaint_waits_and_approving_sends_once(cli,
     third = cli("daemon", "--once")
 
     assert "Mensajes nuevos de ciudadanos: 0" in third.stdout, third.stdout
-    replies = sandbox.control("GET", "state")["facebook"]["replies"]
-    assert [reply["text"] for reply in replies][1:] == ["Luis, ya radicamos su reclamo."]
+    texts = [reply["text"] for reply in sandbox.control("GET", "state")["facebook"]["replies"]]
+    assert texts[3:] == ["Eva, puede pagar por PSE."]
     assert second.exit_code == third.exit_code == 0
     inbox = cli("inbox")
-    assert "respondido" in inbox.stdout and inbox.exit_code == 0
+    assert "respondido" in inbox.stdout and "radicado" in inbox.stdout
 
 
 def test_interactive_review_approves_edits_and_rejects(cli, tmp_path, sandbox, monkeypatch):
@@ -225,11 +233,11 @@ def test_interactive_review_approves_edits_and_rejects(cli, tmp_path, sandbox, m
     )
     cli("init")
     post = _publish_post(sandbox)
-    _comment(sandbox, "Hay una fuga grande en la calle 9 frente a la panadería", "Eva", post)
+    _comment(sandbox, "¿atienden el sábado? jajaja", "Eva", post)
     _comment(sandbox, "quién ganó el partido de anoche? respondan", "Max", post)
-    _comment(sandbox, "el agua sale amarilla y con olor raro", "Sol", post)
+    _comment(sandbox, "¿dónde pago la factura? ya van 2 semanas esperando y nada", "Sol", post)
     cli("daemon", "--once")
-    keys = "x\ne\nGracias, Eva: ya va una cuadrilla.\na\nr\nno es para nosotros\nq\n"
+    keys = "x\ne\nEva, abrimos a las 7:00 a. m.\na\nr\nya se le respondió por teléfono\nq\n"
     monkeypatch.setattr("sys.stdin", io.StringIO(keys))
 
     result = cli("replies", "review")

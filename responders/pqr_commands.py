@@ -1,0 +1,459 @@
+"""`conectados pqr ...`: the PQR office: terms, tickets, answers and the SSPD export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from conectados.app import App
+from conectados.errors import BadInput, ConectadosError
+from conectados.files import write_atomically
+from conectados.terminal import Group
+from responders.models import (
+    Interaction,
+    InteractionKind,
+    Reply,
+    ReplyKind,
+    ReplyState,
+    ReplyVisibility,
+    Ticket,
+    TicketStatus,
+)
+from responders.review import STATE_NAMES as REPLY_STATE_NAMES
+from responders.review import reviewer_name
+from responders.sspd import CAUSALES, RESPUESTAS, TRAMITES
+from responders.terms import TicketType, working_days_between
+from responders.tickets import STATUS_NAMES, TYPE_NAMES, TermRules
+
+TYPES = [kind.value for kind in TicketType]
+STATUS_BY_NAME = {name: status for status, name in STATUS_NAMES.items()}
+
+
+def rules_for(app: App) -> TermRules:
+    pqr = app.settings.pqr
+    return TermRules(app.settings.zone, pqr.saturday_is_working_day, pqr.damage_hours)
+
+
+def parse_filing(value: str, zone) -> datetime:
+    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value.strip(), pattern).replace(tzinfo=zone)
+        except ValueError:
+            continue
+    raise BadInput(
+        f"«{value}» no es una fecha; escriba AAAA-MM-DD o «AAAA-MM-DD HH:MM»", "argumento FECHA"
+    )
+
+
+@click.group(cls=Group)
+def pqr() -> None:
+    """Oficina de PQR: radicados, plazos legales, respuestas y el reporte para la SSPD."""
+
+
+@pqr.command()
+@click.argument("fecha", metavar="FECHA")
+@click.option(
+    "--tipo",
+    type=click.Choice(TYPES),
+    default=TicketType.PETICION.value,
+    show_default=True,
+    help="Tipo de trámite (el plazo depende de él).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Un objeto JSON.")
+@click.pass_obj
+def vence(app: App, fecha: str, tipo: str, as_json: bool) -> None:
+    """Fecha de vencimiento de una solicitud radicada en FECHA (AAAA-MM-DD [HH:MM]).
+
+    15 días hábiles para peticiones, quejas, reclamos y recursos (Ley 142 de 1994, art. 158);
+    10 para solicitudes de información y 30 para consultas (Ley 1755 de 2015, art. 14). No
+    cuentan domingos, festivos ni, salvo [pqr] sabado_habil = true, sábados. Lo radicado en
+    un día no hábil cuenta desde el siguiente día hábil; el plazo corre desde el día después.
+    """
+    rules = rules_for(app)
+    kind = TicketType(tipo)
+    term = rules.term(parse_filing(fecha, rules.zone), kind)
+    if as_json:
+        payload = {
+            "radicado_en": term.filed_on.isoformat(),
+            "vence": term.due_on.isoformat(),
+            "dias_habiles": term.working_days,
+        }
+        if term.due_at is not None:
+            payload["vence_hora"] = term.due_at.strftime("%Y-%m-%d %H:%M")
+            payload["horas"] = rules.damage_hours
+        click.echo(json.dumps(payload, ensure_ascii=False))
+        return
+    if term.due_at is not None:
+        click.echo(
+            f"Un {TYPE_NAMES[kind]} radicado el {fecha} debe atenderse a más tardar el "
+            f"{term.due_at:%Y-%m-%d %H:%M} ({rules.damage_hours:g} horas; {term.basis})."
+        )
+        return
+    moved = (
+        ""
+        if term.filed_on.isoformat() == fecha[:10]
+        else (f" (no es día hábil: cuenta como radicada el {term.filed_on:%Y-%m-%d})")
+    )
+    click.echo(
+        f"Radicada el {fecha[:10]}{moved}: vence el {term.due_on:%Y-%m-%d}, "
+        f"{term.working_days} días hábiles ({term.basis})."
+    )
+
+
+def _find(session, radicado: str) -> Ticket:
+    ticket = session.execute(sa.select(Ticket).where(Ticket.radicado == radicado.strip())).scalar()
+    if ticket is None:
+        raise BadInput(
+            f"no hay ningún radicado {radicado}; vea «conectados pqr list»", "argumento RADICADO"
+        )
+    return ticket
+
+
+def _left(app: App, ticket: Ticket, today: date) -> str:
+    if ticket.status != TicketStatus.OPEN:
+        return ""
+    saturday = app.settings.pqr.saturday_is_working_day
+    if ticket.due_at is not None:
+        hours = (ticket.due_at - app.clock.now()).total_seconds() / 3600
+        return f"{hours:.0f} h" if hours >= 0 else f"vencida hace {-hours:.0f} h"
+    if ticket.due_date < today:
+        return f"vencida hace {working_days_between(ticket.due_date, today, saturday)} días hábiles"
+    return f"{working_days_between(today, ticket.due_date, saturday)} días hábiles"
+
+
+def _overdue(app: App, ticket: Ticket, today: date) -> bool:
+    if ticket.due_at is not None:
+        return ticket.due_at < app.clock.now()
+    return ticket.due_date < today
+
+
+@pqr.command(name="list")
+@click.option(
+    "--vencen-en", type=click.IntRange(0, 60), help="Abiertas que vencen en N días hábiles o menos."
+)
+@click.option("--vencidas", is_flag=True, help="Abiertas cuyo plazo ya pasó.")
+@click.option(
+    "--estado",
+    type=click.Choice([*STATUS_BY_NAME, "todos"]),
+    default="abierto",
+    show_default=True,
+)
+@click.option("--tipo", type=click.Choice(TYPES))
+@click.pass_obj
+def list_(app: App, vencen_en: int | None, vencidas: bool, estado: str, tipo: str | None) -> None:
+    """Lista las PQR (por omisión, las abiertas), con los días hábiles que les quedan."""
+    zone = app.settings.zone
+    today = app.clock.now().astimezone(zone).date()
+    query = sa.select(Ticket).order_by(Ticket.due_date, Ticket.id)
+    if estado != "todos":
+        query = query.where(Ticket.status == STATUS_BY_NAME[estado])
+    if tipo:
+        query = query.where(Ticket.type == tipo)
+    with app.ready_database().session() as session:
+        tickets = session.execute(query).scalars().all()
+    saturday = app.settings.pqr.saturday_is_working_day
+    if vencidas:
+        tickets = [t for t in tickets if t.status == TicketStatus.OPEN and _overdue(app, t, today)]
+    if vencen_en is not None:
+        tickets = [
+            t
+            for t in tickets
+            if t.status == TicketStatus.OPEN
+            and not _overdue(app, t, today)
+            and working_days_between(today, t.due_date, saturday) <= vencen_en
+        ]
+    if not tickets:
+        click.echo("No hay PQR que cumplan esas condiciones.")
+        return
+    table = Table(title=f"PQR ({len(tickets)})")
+    for column in ("radicado", "tipo", "causal", "red", "radicada", "vence", "quedan", "estado"):
+        table.add_column(column, overflow="fold")
+    for ticket in tickets:
+        table.add_row(
+            ticket.radicado,
+            TYPE_NAMES.get(TicketType(ticket.type), ticket.type),
+            ticket.causal or "",
+            ticket.network,
+            ticket.filed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            (
+                ticket.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                if ticket.due_at
+                else f"{ticket.due_date:%Y-%m-%d}"
+            ),
+            _left(app, ticket, today),
+            STATUS_NAMES[ticket.status],
+        )
+    Console(width=150).print(table)
+
+
+@pqr.command()
+@click.argument("radicado", metavar="RADICADO")
+@click.pass_obj
+def show(app: App, radicado: str) -> None:
+    """Muestra una PQR: el mensaje del ciudadano, el plazo, las respuestas y su entrega."""
+    zone = app.settings.zone
+    today = app.clock.now().astimezone(zone).date()
+    with app.ready_database().session() as session:
+        ticket = _find(session, radicado)
+        interaction = (
+            session.get(Interaction, ticket.interaction_id) if ticket.interaction_id else None
+        )
+        replies = (
+            session.execute(sa.select(Reply).where(Reply.ticket_id == ticket.id).order_by(Reply.id))
+            .scalars()
+            .all()
+        )
+        session.expunge_all()
+    console = Console(width=100)
+    kind = TicketType(ticket.type)
+    causal = CAUSALES.get(ticket.causal or "")
+    console.print(
+        Text(f"Radicado {ticket.radicado} · {TYPE_NAMES[kind]} · {STATUS_NAMES[ticket.status]}"),
+        style="bold",
+    )
+    console.print(
+        Text(f"Radicada: {ticket.filed_at.astimezone(zone):%Y-%m-%d %H:%M} por {ticket.network}")
+    )
+    due = (
+        ticket.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        if ticket.due_at
+        else f"{ticket.due_date:%Y-%m-%d}"
+    )
+    left = _left(app, ticket, today)
+    console.print(Text(f"Vence: {due}{f' ({left})' if left else ''}"))
+    if causal:
+        console.print(Text(f"Causal SSPD: {causal.code} {causal.name} ({causal.group})"))
+    if interaction is not None:
+        console.print(Text(f"{interaction.author_name or interaction.author_id} escribió:"))
+        console.print(Panel(Text(interaction.text)))
+    if ticket.answer_text:
+        answer_type = RESPUESTAS.get(ticket.answer_type or "", ("", ""))[1]
+        console.print(
+            Text(
+                f"Respuesta de {ticket.answered_by or 'la empresa'} el "
+                f"{ticket.answered_at.astimezone(zone):%Y-%m-%d %H:%M}"
+                + (f" ({answer_type})" if answer_type else "")
+                + ":"
+            )
+        )
+        console.print(Panel(Text(ticket.answer_text)))
+    for reply in replies:
+        where = "en público" if reply.visibility == ReplyVisibility.PUBLIC else "en privado"
+        what = {"acknowledgement": "acuse de recibo", "ticket_answer": "respuesta"}.get(
+            reply.kind.value, "respuesta"
+        )
+        line = f"- {what} {where}: {REPLY_STATE_NAMES[reply.state]}"
+        if reply.last_error:
+            line += f" ({reply.last_error})"
+        console.print(Text(line))
+    if any(r.kind == ReplyKind.TICKET_ANSWER and r.state == ReplyState.FAILED for r in replies):
+        console.print(
+            Text(
+                "La respuesta no se pudo entregar por la red: notifíquela por otro medio (correo, dirección)."
+            ),
+            style="red",
+        )
+
+
+@pqr.command()
+@click.argument("radicado", metavar="RADICADO")
+@click.option("--texto", help="La respuesta de la empresa.")
+@click.option(
+    "--archivo", type=click.Path(path_type=Path), help="Archivo de texto con la respuesta."
+)
+@click.option(
+    "--tipo-respuesta",
+    type=click.Choice(list(RESPUESTAS)),
+    help="Cómo se resolvió (para el reporte a la SSPD).",
+)
+@click.pass_obj
+def answer(
+    app: App, radicado: str, texto: str | None, archivo: Path | None, tipo_respuesta: str | None
+) -> None:
+    """Registra la respuesta a una PQR y la envía, en privado, por la red por la que llegó.
+
+    La respuesta nunca se publica: va por mensaje privado (si la red lo permite; si no,
+    «pqr show» lo dice para notificarla por otro medio).
+    """
+    if (texto is None) == (archivo is None):
+        raise BadInput("use --texto o --archivo (uno de los dos)", "opciones")
+    if archivo is not None:
+        try:
+            texto = (app.cwd / archivo).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or "no está en UTF-8"
+            raise BadInput(f"no se pudo leer ({reason})", str(archivo)) from None
+    text = (texto or "").strip()
+    if not text:
+        raise BadInput("la respuesta está vacía", "--archivo" if archivo else "--texto")
+    now = app.clock.now()
+    who = reviewer_name(app)
+    with app.ready_database().session(write=True) as session:
+        ticket = _find(session, radicado)
+        if ticket.status != TicketStatus.OPEN:
+            raise ConectadosError(
+                f"el radicado {ticket.radicado} ya está {STATUS_NAMES[ticket.status]}; no se responde de nuevo"
+            )
+        moved = session.execute(
+            sa.update(Ticket)
+            .where(Ticket.id == ticket.id, Ticket.status == TicketStatus.OPEN)
+            .values(
+                status=TicketStatus.ANSWERED,
+                answer_text=text,
+                answer_type=tipo_respuesta,
+                answered_at=now,
+                answered_by=who,
+            )
+        ).rowcount
+        if not moved:
+            raise ConectadosError(
+                f"otra persona respondió el radicado {ticket.radicado} al mismo tiempo"
+            )
+        sent_by_network = ticket.interaction_id is not None
+        if sent_by_network:
+            session.execute(
+                sa.insert(Reply).values(
+                    interaction_id=ticket.interaction_id,
+                    ticket_id=ticket.id,
+                    kind=ReplyKind.TICKET_ANSWER,
+                    visibility=ReplyVisibility.PRIVATE,
+                    text=f"Respuesta a su solicitud con radicado {ticket.radicado}:\n\n{text}",
+                    state=ReplyState.APPROVED,
+                    reviewer=who,
+                    created_at=now,
+                    decided_at=now,
+                )
+            )
+    done = business_days_used(app, ticket, now)
+    click.echo(
+        f"Respuesta registrada para {ticket.radicado} ({done} días hábiles desde la radicación)."
+        + (
+            " El servicio la enviará en privado por la red por la que llegó."
+            if sent_by_network
+            else ""
+        )
+    )
+
+
+def business_days_used(app: App, ticket: Ticket, answered_at: datetime) -> int:
+    day = answered_at.astimezone(app.settings.zone).date()
+    return working_days_between(ticket.filed_on, day, app.settings.pqr.saturday_is_working_day)
+
+
+@pqr.command()
+@click.argument("radicado", metavar="RADICADO")
+@click.pass_obj
+def close(app: App, radicado: str) -> None:
+    """Cierra una PQR: no queda nada por hacer."""
+    with app.ready_database().session(write=True) as session:
+        ticket = _find(session, radicado)
+        if ticket.status == TicketStatus.CLOSED:
+            raise ConectadosError(f"el radicado {ticket.radicado} ya estaba cerrado")
+        ticket.status = TicketStatus.CLOSED
+        ticket.closed_at = app.clock.now()
+        number, was = ticket.radicado, ticket.answer_text
+    click.echo(f"Radicado {number} cerrado." + ("" if was else " Quedó sin respuesta registrada."))
+
+
+EXPORT_COLUMNS = (
+    "radicado",
+    "tipo_tramite_codigo",
+    "tipo_tramite",
+    "causal_codigo",
+    "causal",
+    "grupo_causal",
+    "canal",
+    "fecha_radicacion",
+    "fecha_radicacion_efectiva",
+    "fecha_vencimiento",
+    "fecha_respuesta",
+    "tipo_respuesta_codigo",
+    "tipo_respuesta",
+    "dias_habiles_usados",
+    "dentro_del_termino",
+    "estado",
+)
+
+
+@pqr.command()
+@click.option("--mes", required=True, help="Mes de radicación, AAAA-MM.")
+@click.option("-o", "--salida", type=click.Path(path_type=Path), required=True, help="Archivo CSV.")
+@click.pass_obj
+def export(app: App, mes: str, salida: Path) -> None:
+    """Una fila por PQR radicada en el mes, con los campos del reporte a la SSPD (SUI).
+
+    Sin datos personales: ni nombres, ni mensajes, ni números de cuenta.
+    """
+    try:
+        first = datetime.strptime(mes, "%Y-%m").date()
+    except ValueError:
+        raise BadInput(f"«{mes}» no es un mes; escriba AAAA-MM", "opción --mes") from None
+    zone = app.settings.zone
+    start = datetime.combine(first, time(), zone)
+    end = datetime.combine((first + timedelta(days=32)).replace(day=1), time(), zone)
+    today = app.clock.now().astimezone(zone).date()
+    saturday = app.settings.pqr.saturday_is_working_day
+    with app.ready_database().session() as session:
+        tickets = (
+            session.execute(
+                sa.select(Ticket)
+                .where(Ticket.filed_at >= start, Ticket.filed_at < end)
+                .order_by(Ticket.year, Ticket.sequence)
+            )
+            .scalars()
+            .all()
+        )
+        interactions = dict(
+            session.execute(
+                sa.select(Interaction.id, Interaction.kind).where(
+                    Interaction.id.in_([t.interaction_id for t in tickets if t.interaction_id])
+                )
+            ).all()
+        )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    for ticket in tickets:
+        kind = TicketType(ticket.type)
+        tramite = TRAMITES.get(kind, ("", TYPE_NAMES[kind]))
+        causal = CAUSALES.get(ticket.causal or "")
+        answer_code, answer_name = RESPUESTAS.get(ticket.answer_type or "", ("", ""))
+        answered_on = ticket.answered_at.astimezone(zone).date() if ticket.answered_at else None
+        used = working_days_between(ticket.filed_on, answered_on or today, saturday)
+        if answered_on is not None:
+            on_time = "si" if answered_on <= ticket.due_date else "no"
+        else:
+            on_time = "vencida" if ticket.due_date < today else "en termino"
+        channel = interactions.get(ticket.interaction_id)
+        writer.writerow(
+            (
+                ticket.radicado,
+                tramite[0],
+                tramite[1],
+                ticket.causal or "",
+                causal.name if causal else "",
+                causal.group if causal else "",
+                f"{ticket.network} ({'privado' if channel == InteractionKind.MESSAGE else 'público'})",
+                ticket.filed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                ticket.filed_on.isoformat(),
+                ticket.due_date.isoformat(),
+                answered_on.isoformat() if answered_on else "",
+                answer_code,
+                answer_name,
+                used,
+                on_time,
+                STATUS_NAMES[ticket.status],
+            )
+        )
+    write_atomically(app.cwd / salida, buffer.getvalue())
+    click.echo(f"{len(tickets)} PQR de {mes} en {salida}.")
