@@ -157,7 +157,7 @@ def run(argv: Sequence[str] | None = None, app: App | None = None) -> int:
     except ConectadosError as exc:
         if app.verbose:
             log.info("detalle del error", exc_info=True)
-        if isinstance(exc, ManyBadInputs):
+        if isinstance(exc, ManyBadInputs) and len(exc.problems) > 1:
             click.echo(f"Error: se encontraron {len(exc.problems)} problemas:", err=True)
         _print_error(exc.message)
         return exc.exit_status

@@ -63,8 +63,8 @@ def list_(app: App) -> None:
         table.add_column(column)
     for protocol in catalogue:
         table.add_row(
-            protocol.id,
-            protocol.name,
+            Text(protocol.id),
+            Text(protocol.name),
             protocol.action.value,
             str(len(protocol.keys)),
             str(len(protocol.examples)),
@@ -80,8 +80,7 @@ def list_(app: App) -> None:
     "--canal",
     type=click.Choice(sorted(CHANNELS)),
     default="comment",
-    show_default=True,
-    help="Cómo llegó: comentario público, mención o mensaje privado.",
+    help="Cómo llegó: comentario público, mención o mensaje privado (por omisión, comment).",
 )
 @click.option("--autor", default="", help="Nombre del ciudadano para la respuesta.")
 @click.pass_obj
@@ -143,8 +142,7 @@ def match(app: App, text: str | None, as_json: bool, canal: str, autor: str) -> 
     "--canal",
     type=click.Choice(sorted(CHANNELS)),
     default="comment",
-    show_default=True,
-    help="Evalúa como si los mensajes llegaran por este canal.",
+    help="Evalúa como si los mensajes llegaran por este canal (por omisión, comment).",
 )
 @click.pass_obj
 def evaluate_(app: App, file: Path, canal: str) -> None:
@@ -184,7 +182,13 @@ def parse_since(value: str, zone) -> datetime:
 @click.option(
     "--desde", help="Desde esta fecha (AAAA-MM-DD [HH:MM]); por omisión, los últimos 7 días."
 )
-@click.option("--limite", type=click.IntRange(1, 10_000), default=100, show_default=True)
+@click.option(
+    "--limite",
+    type=click.IntRange(1, 10_000),
+    default=100,
+    metavar="N",
+    help="Cuántos mensajes mostrar como máximo (por omisión, 100).",
+)
 @click.pass_obj
 def inbox(app: App, desde: str | None, limite: int) -> None:
     """Lo que escribieron los ciudadanos y qué se hizo con cada mensaje."""

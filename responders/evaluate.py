@@ -60,8 +60,10 @@ class Evaluation:
 def read_labelled(path: Path, known: set[str]) -> list[Labelled]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise BadInput(f"no se pudo leer ({error.strerror})", str(path)) from None
+    except FileNotFoundError:
+        raise BadInput("no existe; revise la ruta", str(path)) from None
+    except OSError:
+        raise BadInput("no se pudo leer (¿es una carpeta, o faltan permisos?)", str(path)) from None
     except UnicodeDecodeError:
         raise BadInput("el archivo no está en UTF-8", str(path)) from None
     messages = []
@@ -72,27 +74,39 @@ def read_labelled(path: Path, known: set[str]) -> list[Labelled]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as error:
-            raise BadInput(f"no es un objeto JSON válido ({error.msg})", where) from None
+            raise BadInput(
+                f"no es un objeto JSON válido (columna {error.colno}); use comillas dobles y "
+                "escriba cada mensaje en una sola línea",
+                where,
+            ) from None
         if not isinstance(row, dict):
             raise BadInput("cada línea debe ser un objeto JSON", where)
         text = row.get("text")
         if not isinstance(text, str):
             raise BadInput("falta el texto del mensaje", where, "text")
         protocols = row.get("protocols", [])
-        if not isinstance(protocols, list) or any(item not in known for item in protocols):
-            unknown = (
-                [item for item in protocols if item not in known]
-                if isinstance(protocols, list)
-                else protocols
+        if not isinstance(protocols, list) or not all(isinstance(item, str) for item in protocols):
+            raise BadInput(
+                'debe ser una lista de protocolos, por ejemplo ["pago"] o []', where, "protocols"
             )
-            raise BadInput(f"protocolo desconocido {unknown}", where, "protocols")
+        unknown = [item for item in protocols if item not in known]
+        if unknown:
+            raise BadInput(
+                f"no hay ningún protocolo «{unknown[0]}»; vea «conectados protocols list»",
+                where,
+                "protocols",
+            )
         actions = row.get("actions")
         if (
             not isinstance(actions, list)
             or not actions
-            or any(item not in ACTIONS for item in actions)
+            or not all(isinstance(item, str) and item in ACTIONS for item in actions)
         ):
-            raise BadInput(f"debe ser una lista con {', '.join(sorted(ACTIONS))}", where, "actions")
+            raise BadInput(
+                f"debe ser una lista con una o más de: {', '.join(sorted(ACTIONS))}",
+                where,
+                "actions",
+            )
         messages.append(
             Labelled(str(row.get("id", number)), text, tuple(protocols), tuple(actions), number)
         )

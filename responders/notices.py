@@ -19,12 +19,17 @@ from responders.policy import spanish_moment
 FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
 
 
-def parse_moment(value: str, option: str, zone) -> datetime:
+def parse_moment(value: str, option: str, zone, end_of_day: bool = False) -> datetime:
+    """ "AAAA-MM-DD HH:MM" in the company's zone; a date alone is the start of that day, or its
+    end for --hasta ("hasta el 2 de diciembre" includes the 2nd)."""
     for pattern in FORMATS:
         try:
-            return datetime.strptime(value.strip(), pattern).replace(tzinfo=zone)
+            moment = datetime.strptime(value.strip(), pattern).replace(tzinfo=zone)
         except ValueError:
             continue
+        if end_of_day and pattern == "%Y-%m-%d":
+            moment = moment.replace(hour=23, minute=59)
+        return moment
     raise BadInput(
         f"«{value}» no es una fecha y hora; escriba «AAAA-MM-DD HH:MM», por ejemplo «2026-12-01 08:00»",
         f"opción {option}",
@@ -38,14 +43,23 @@ def avisos() -> None:
 
 @avisos.command()
 @click.option("--sector", required=True, help="Barrio, sector o vereda afectados.")
-@click.option("--desde", required=True, help="Inicio: «AAAA-MM-DD HH:MM» (hora de la empresa).")
-@click.option("--hasta", required=True, help="Fin previsto: «AAAA-MM-DD HH:MM».")
+@click.option(
+    "--desde",
+    required=True,
+    help="Inicio: «AAAA-MM-DD HH:MM» (hora de la empresa) o solo la fecha.",
+)
+@click.option(
+    "--hasta",
+    required=True,
+    help="Fin previsto: «AAAA-MM-DD HH:MM», o solo la fecha (hasta el final de ese día).",
+)
 @click.option("--motivo", required=True, help="Por qué: «cambio de válvula», «daño en la red»…")
 @click.pass_obj
 def add(app: App, sector: str, desde: str, hasta: str, motivo: str) -> None:
     """Registra un aviso de servicio."""
     zone = app.settings.zone
-    starts, ends = parse_moment(desde, "--desde", zone), parse_moment(hasta, "--hasta", zone)
+    starts = parse_moment(desde, "--desde", zone)
+    ends = parse_moment(hasta, "--hasta", zone, end_of_day=True)
     if ends <= starts:
         raise BadInput("debe ser posterior a --desde", "opción --hasta")
     for value, option, limit in ((sector, "--sector", 200), (motivo, "--motivo", 500)):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from content_calendar.text_rules import TEXT_LIMITS, text_problem
+from content_calendar.text_rules import TEXT_LIMITS, length_on
 from responders.matcher import FILLER, Match
 from responders.normalize import fold, radicado_in
 from responders.protocols import Protocol, ProtocolAction
@@ -221,11 +221,20 @@ def asks_nothing(match: Match) -> bool:
     return not _REQUESTS.search(" ".join(match.normalized.words))
 
 
-def too_long(network: str, text: str) -> str | None:
+PRIVATE_LIMITS = {"facebook": 2000, "x": 10_000}
+"""Messenger and X direct messages."""
+
+
+def too_long(network: str, text: str, private: bool = False) -> str | None:
     """Why a reply cannot go out on `network` as it is (X's 280 characters), if it cannot."""
-    if network not in TEXT_LIMITS:
+    limits = PRIVATE_LIMITS if private else TEXT_LIMITS
+    if network not in limits:
         return None
-    return text_problem(network, text)
+    length = length_on(network, text) if not private else len(text)
+    if length <= limits[network]:
+        return None
+    where = "un mensaje privado" if private else "una respuesta pública"
+    return f"tiene {length} caracteres y en {where} de {network} caben {limits[network]}"
 
 
 # --- what a template sees ----------------------------------------------------------------
@@ -255,28 +264,72 @@ MONTHS = [
 WEEKDAYS = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]
 
 
+_SECTOR_INSIDE = {"de", "del", "la", "el", "los", "las", "san", "santa"}
+
+
 def sector_named(text: str) -> str:
-    """The barrio, sector or vereda the citizen names ("barrio La Libertad" -> "La Libertad")."""
+    """The barrio, sector or vereda the citizen names ("barrio La Libertad" -> "La Libertad").
+
+    Only ever compared with our own notices: what a citizen writes is not echoed back.
+    """
     folded = fold(text)
-    found = _SECTOR.search(folded)
-    if found is None:
+    for found in _SECTOR.finditer(folded):
+        words: list[str] = []
+        for word in found.group(2).split():
+            if len(words) == 4 or (word in _SECTOR_END and word not in _SECTOR_INSIDE):
+                break
+            words.append(word)
+        while words and words[-1] in _SECTOR_INSIDE:
+            words.pop()
+        if not words:
+            continue
+        name = " ".join(words)
+        if name.isdigit():  # "sector 4": the number alone would match "sector 14"
+            name = f"{found.group(1)} {name}"
+        return name.title()
+    return ""
+
+
+GENERAL_NOTICE = re.compile(
+    r"\b(todo el municipio|toda la ciudad|todo el pueblo|todos los sectores|general|"
+    r"todo el casco urbano|toda el area urbana|municipio)\b"
+)
+
+
+def sector_matches(notice_sector: str, sector: str) -> bool:
+    """The notice covers the sector the citizen named: same words (as whole words), or the
+    notice is for the whole town."""
+    notice = fold(notice_sector)
+    if GENERAL_NOTICE.search(notice):
+        return True
+    notice_words = _meaningful(notice)
+    named = _meaningful(fold(sector))
+    if not notice_words or not named:
+        return False
+    return named <= notice_words or notice_words <= named
+
+
+def _meaningful(text: str) -> set[str]:
+    words = set(re.findall(r"[a-z0-9ñ]+", text))
+    return words - {"barrio", "sector", "vereda", "urbanizacion", "urb", "conjunto",
+                    "corregimiento", "de", "del", "la", "el", "los", "las"}  # fmt: skip
+
+
+_NAME_JUNK = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|[^\w\s.'-]|\d", re.UNICODE)
+
+
+def clean_author(name: str) -> str:
+    """A display name fit to greet someone in public: letters only, at most three words.
+
+    Links, @mentions, numbers (a phone in the name) and symbols are dropped; a name that is
+    mostly those is not used at all.
+    """
+    if re.search(r"https?://|www\.|@", name):  # an account that advertises: no greeting
         return ""
-    words = []
-    for word in found.group(2).split():
-        leading_article = not words and word in ("la", "el", "los", "las")
-        if (word in _SECTOR_END and not leading_article) or len(words) == 3:
-            break
-        words.append(word)
-    if not words:
+    cleaned = " ".join(_NAME_JUNK.sub(" ", name).split()[:3]).strip(" .'-")
+    if len(cleaned) < 2 or len(cleaned) > 40:
         return ""
-    # Give it back as the citizen wrote it (accents and capitals), same span of the original.
-    start = found.start(2)
-    length = len(" ".join(words))
-    original = text[start : start + length] if len(text) == len(folded) else " ".join(words)
-    name = original.strip().title() if original.islower() else original.strip()
-    if name.isdigit():  # "sector 4": the number alone would match "sector 14"
-        name = f"{found.group(1).title()} {name}"
-    return name
+    return cleaned
 
 
 def spanish_moment(moment: datetime) -> str:
@@ -295,11 +348,6 @@ def spanish_moment(moment: datetime) -> str:
 
 def spanish_date(day) -> str:
     return f"{day.day} de {MONTHS[day.month - 1]} de {day.year}"
-
-
-def sector_matches(notice_sector: str, sector: str) -> bool:
-    a, b = fold(notice_sector), fold(sector)
-    return bool(a and b) and (a in b or b in a)
 
 
 def template_context(
@@ -321,8 +369,10 @@ def template_context(
     radicado = radicado or radicado_in(text) or ""
     if sector:
         notices = [notice for notice in notices if sector_matches(notice["sector"], sector)]
+        # The sector's name comes from our notice, never from the citizen's words.
+        sector = notices[0]["sector"] if notices else ""
     return {
-        "autor": author.strip(),
+        "autor": clean_author(author),
         "empresa": company,
         "avisos": notices,
         "sector": sector,

@@ -12,6 +12,7 @@ What a citizen wrote is never a template: at most their display name is a value 
 from __future__ import annotations
 
 import enum
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,9 +21,10 @@ from typing import Any
 
 import jinja2
 import yaml
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
-from conectados.errors import BadInput, ManyBadInputs
+from conectados.errors import BadInput, ConectadosError, ManyBadInputs
 from responders.normalize import normalize, stems_of, words_of
 
 SHIPPED = Path(__file__).parent / "protocols"
@@ -75,6 +77,30 @@ PQR_TYPES = (
 )
 
 
+class RenderError(ConectadosError):
+    """A protocol's template failed with real data (the sample values at load did not)."""
+
+
+def template_problem(error: Exception) -> str:
+    """Jinja's complaint, said in Spanish for the team."""
+    message = str(getattr(error, "message", None) or error)
+    undefined = re.search(r"'([^']+)' (?:is undefined|has no attribute '([^']+)')", message)
+    if undefined:
+        name = undefined.group(2) or undefined.group(1)
+        return f"la plantilla usa «{name}», que no existe; puede usar {', '.join(VARIABLES)}"
+    missing_filter = re.search(r"No filter named '([^']+)'", message)
+    if missing_filter:
+        return f"la plantilla usa el filtro «{missing_filter.group(1)}», que no existe; solo está «lista»"
+    missing_test = re.search(r"No test named '([^']+)'", message)
+    if missing_test:
+        return f"la plantilla usa la prueba «{missing_test.group(1)}», que no existe"
+    if isinstance(error, SecurityError):
+        return "la plantilla usa algo que no está permitido en una respuesta"
+    if "out of range" in message or "index" in message:
+        return "la plantilla pide un elemento de una lista vacía; póngalo dentro de «{% if ... %}»"
+    return "la plantilla no se pudo completar; pruébela con «conectados protocols match»"
+
+
 def spanish_list(items: Iterable[Any]) -> str:
     """["a", "b", "c"] -> "a, b y c"."""
     values = [str(item) for item in items if str(item).strip()]
@@ -83,8 +109,23 @@ def spanish_list(items: Iterable[Any]) -> str:
     return f"{', '.join(values[:-1])} y {values[-1]}"
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox, read-only, and without `"a" * 10**9`: no template can eat the memory."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**":
+            raise SecurityError("potencias en una plantilla")
+        sizes = [len(value) for value in (left, right) if isinstance(value, str | list | tuple)]
+        times = [value for value in (left, right) if isinstance(value, int)]
+        if sizes and times and max(sizes) * max(times) > 10_000:
+            raise SecurityError("operación demasiado grande para una plantilla")
+        return super().call_binop(context, operator, left, right)
+
+
 def template_environment() -> SandboxedEnvironment:
-    environment = SandboxedEnvironment(
+    environment = _Sandbox(
         undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
     )
     environment.filters = {"lista": spanish_list}
@@ -124,7 +165,11 @@ class Protocol:
 
     def render(self, context: Mapping[str, Any], private: bool) -> str:
         template = self.private_template if private else self.public_template
-        return tidy(template.render(context))
+        try:
+            return tidy(template.render(context))
+        except jinja2.TemplateError as error:
+            field = "respuesta_privada" if private else "respuesta_publica"
+            raise RenderError(f"{self.source}: {field}: {template_problem(error)}") from None
 
 
 @dataclass(frozen=True)
@@ -218,6 +263,7 @@ def load_catalogue(folder: Path | None = None) -> Catalogue:
                 str(folder),
             )
         files.update({path.name: path for path in sorted(folder.glob("*.yaml"))})
+        files.update({f"{path.stem}.yaml": path for path in sorted(folder.glob("*.yml"))})
     catalogue = Catalogue()
     environment = template_environment()
     for name, path in sorted(files.items()):
@@ -264,7 +310,14 @@ def _compose(path: Path) -> tuple[str, yaml.MappingNode]:
 def _fields(path: Path, node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, int]]:
     found: dict[str, tuple[yaml.Node, int]] = {}
     for key, value in node.value:
-        found[str(key.value)] = (value, key.start_mark.line + 1)
+        name, line = str(key.value), key.start_mark.line + 1
+        if name in found:
+            raise BadInput(
+                f"está escrito dos veces (también en la línea {found[name][1]}); deje uno",
+                f"{path}:{line}",
+                name,
+            )
+        found[name] = (value, line)
     return found
 
 
@@ -371,6 +424,8 @@ def _read_keys(path: Path, fields, name: str, problems: list[BadInput]) -> list[
         seen[phrase] = line
         try:
             weight = float(value_node.value)
+            if not math.isfinite(weight) or abs(weight) > 100:
+                raise ValueError
         except (TypeError, ValueError):
             problems.append(BadInput(f"el peso de «{phrase}» debe ser un número", where, name))
             continue
@@ -421,24 +476,29 @@ def _compile(
     except jinja2.TemplateSyntaxError as error:
         problems.append(
             BadInput(
-                f"la plantilla tiene un error: {error.message}",
+                f"la plantilla tiene un error de escritura ({_syntax(error)}); revise que cada "
+                "«{{» tenga su «}}» y cada «{% if %}» su «{% endif %}»",
                 f"{path}:{line + (error.lineno or 1)}",
                 name,
             )
         )
-    except jinja2.UndefinedError as error:
-        problems.append(
-            BadInput(
-                f"la plantilla usa algo que no existe ({error.message}); puede usar {', '.join(VARIABLES)}",
-                f"{path}:{line}",
-                name,
-            )
-        )
-    except jinja2.TemplateError as error:  # the sandbox refused something
-        problems.append(BadInput(f"la plantilla no se puede usar: {error}", f"{path}:{line}", name))
+    except jinja2.TemplateError as error:  # undefined names, the sandbox refused something
+        problems.append(BadInput(template_problem(error), f"{path}:{line}", name))
     else:
         return template
     return environment.from_string("")
+
+
+def _syntax(error: jinja2.TemplateSyntaxError) -> str:
+    message = error.message or ""
+    if "unexpected end of template" in message:
+        return "la plantilla termina antes de cerrar un bloque"
+    if "Encountered unknown tag" in message:
+        tag = re.search(r"unknown tag '([^']+)'", message)
+        return f"«{tag.group(1) if tag else '?'}» no es una instrucción de plantilla"
+    if "unexpected" in message:
+        return "hay una llave o un signo de más o de menos"
+    return "algo no está bien escrito"
 
 
 def _read_filters(path: Path) -> Filters:

@@ -27,13 +27,13 @@ from content_calendar.models import Post, Publication
 from responders.commands import _short, catalogue_for
 from responders.models import (
     Interaction,
-    InteractionKind,
     InteractionState,
     Reply,
     ReplyState,
     ReplyVisibility,
 )
 from responders.policy import company_values, template_context, too_long
+from responders.protocols import RenderError
 from responders.service import active_notices
 
 STATE_NAMES = {
@@ -128,13 +128,13 @@ def decide_reply(
                     "ID",
                     str(reply_id),
                 )
-            problem = (
-                too_long(interaction.network, final_text)
-                if reply.visibility == ReplyVisibility.PUBLIC
-                else None
+            problem = too_long(
+                interaction.network,
+                final_text,
+                private=reply.visibility == ReplyVisibility.PRIVATE,
             )
             if problem:
-                raise BadInput(f"no cabe en {interaction.network}: {problem}", "--texto")
+                raise BadInput(f"{problem}; acórtela", f"respuesta {reply_id}")
         values = {
             "state": ReplyState.APPROVED if approve else ReplyState.REJECTED,
             "text": final_text,
@@ -179,9 +179,15 @@ def replies() -> None:
     "--estado",
     type=click.Choice([*STATES_BY_NAME, "todas"]),
     default="pendiente",
-    show_default=True,
+    help="Cuáles mostrar (por omisión, las pendientes).",
 )
-@click.option("--limite", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option(
+    "--limite",
+    type=click.IntRange(1, 10_000),
+    default=50,
+    metavar="N",
+    help="Cuántas mostrar como máximo (por omisión, 50).",
+)
 @click.pass_obj
 def list_(app: App, estado: str, limite: int) -> None:
     """Lista las respuestas (por omisión, las que esperan a una persona)."""
@@ -197,8 +203,10 @@ def list_(app: App, estado: str, limite: int) -> None:
     with database.session() as session:
         rows = session.execute(query).all()
     if not rows:
+        plural = {"pendiente": "pendientes", "aprobada": "aprobadas", "enviando": "enviándose",
+                  "enviada": "enviadas", "rechazada": "rechazadas", "fallida": "fallidas"}  # fmt: skip
         click.echo(
-            f"No hay respuestas {'' if estado == 'todas' else estado + 's'}.".replace("  ", " ")
+            "No hay respuestas." if estado == "todas" else f"No hay respuestas {plural[estado]}."
         )
         return
     zone = app.settings.zone
@@ -301,6 +309,7 @@ def reject(app: App, reply_id: int, motivo: str | None) -> None:
     click.echo(f"Respuesta {reply.id} rechazada; no se enviará.")
 
 
+EDITOR_MARK = "------ Escriba la respuesta arriba de esta línea; lo de abajo se ignora ------"
 KEYS = "[a] aprobar  [e] editar  [p] cambiar protocolo  [r] rechazar  [s] saltar  [q] salir"
 
 
@@ -317,10 +326,10 @@ def _key() -> str:
 def _edit(draft: str) -> str | None:
     """The edited text: in $EDITOR when there is one and a terminal, else typed in one line."""
     if os.environ.get("EDITOR") and sys.stdin.isatty():
-        edited = click.edit(draft + "\n\n# Las líneas que empiezan con # se ignoran.\n")
+        edited = click.edit(f"{draft}\n{EDITOR_MARK}\n")
         if edited is None:
             return None
-        return "\n".join(line for line in edited.splitlines() if not line.startswith("#")).strip()
+        return edited.split(EDITOR_MARK)[0].strip()
     click.echo("Escriba la respuesta en una línea (Enter vacío: dejar el borrador):")
     typed = sys.stdin.readline().strip() if not sys.stdin.isatty() else input().strip()
     return typed or None
@@ -407,7 +416,14 @@ def review(app: App) -> None:
                     interaction.network,
                     interaction.kind.value,
                 )
-                text = found.render(context, private=interaction.kind == InteractionKind.MESSAGE)
+                try:
+                    text = found.render(
+                        context, private=case.reply.visibility == ReplyVisibility.PRIVATE
+                    )
+                except RenderError as error:
+                    click.echo(f"No se pudo: {error}")
+                    continue
+                click.echo(f"Protocolo cambiado a {found.id}; nuevo borrador abajo.")
             elif key == "s":
                 done["saltadas"] += 1
                 break
@@ -420,6 +436,6 @@ def review(app: App) -> None:
 
 
 def _summary(done: dict[str, int]) -> str:
-    return (
-        "Revisión terminada: " + ", ".join(f"{count} {name}" for name, count in done.items()) + "."
-    )
+    words = {"aprobadas": "aprobada", "rechazadas": "rechazada", "saltadas": "saltada"}
+    parts = [f"{count} {name if count != 1 else words[name]}" for name, count in done.items()]
+    return "Revisión terminada: " + ", ".join(parts) + "."

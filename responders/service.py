@@ -43,7 +43,7 @@ from responders.policy import (
     template_context,
     too_long,
 )
-from responders.protocols import Catalogue
+from responders.protocols import Catalogue, RenderError
 from responders.sspd import causal_for
 from responders.terms import TicketType
 from responders.tickets import STATUS_NAMES, Filed, TermRules, due_text, file_ticket
@@ -188,7 +188,13 @@ class Responder:
     ) -> Action | None:
         private = interaction.kind == InteractionKind.MESSAGE
         decision = decide(self.matcher.match(interaction.text), self.thresholds, private)
-        text = self.draft(interaction, decision, notices)
+        try:
+            text = self.draft(interaction, decision, notices)
+        except RenderError as error:
+            # One broken template must not hold up every message behind this one.
+            log.error("%s", error)
+            decision = self._broken(decision, error)
+            text = ""
         with self.database.session(write=True) as session:
             connection = session.connection()
             decision = self._second_thoughts(connection, interaction, decision, text, now)
@@ -219,7 +225,13 @@ class Responder:
                     interaction.id,
                     self._causal(decision.protocol, interaction.text),
                 )
-            for reply in self._replies(connection, interaction, decision, notices, filed, now):
+            try:
+                rows = self._replies(connection, interaction, decision, notices, filed, now)
+            except RenderError as error:
+                log.error("%s", error)
+                decision = self._broken(decision, error)
+                rows = self._replies(connection, interaction, decision, notices, filed, now)
+            for reply in rows:
                 connection.execute(sa.insert(Reply).values(**reply))
         log.info(
             "%s %s de %s: %s%s (%s)",
@@ -304,6 +316,13 @@ class Responder:
         return rows
 
     @staticmethod
+    def _broken(decision: Decision, error: RenderError) -> Decision:
+        """The protocol's template failed: a person writes this one (no draft)."""
+        return Decision(
+            Action.REVIEW, None, decision.confidence, f"{error}; escriba la respuesta a mano"
+        )
+
+    @staticmethod
     def _causal(protocol, text: str) -> str | None:
         """A billing complaint's SSPD causal from what it says; else the protocol's own."""
         default = protocol.causal
@@ -377,13 +396,11 @@ class Responder:
         if now - interaction.written_at > self.auto_window:
             hours = self.auto_window.total_seconds() / 3600
             return review(f"lo escribió hace más de {hours:g} horas: mejor que lo mire una persona")
-        problem = (
-            too_long(interaction.network, text)
-            if interaction.kind != InteractionKind.MESSAGE  # private messages are not limited so
-            else None
+        problem = too_long(
+            interaction.network, text, private=interaction.kind == InteractionKind.MESSAGE
         )
         if problem:
-            return review(f"la respuesta no cabe en la red ({problem}); acórtela")
+            return review(f"la respuesta {problem}: acórtela")
         recent = connection.execute(
             sa.select(sa.func.count())
             .select_from(Reply)

@@ -8,6 +8,7 @@ second daemon or a repeated poll stores nothing twice.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -81,6 +82,15 @@ class Inbox:
         return outcome
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Without control characters: a message must not clear the reviewer's terminal, or flip
+    the direction of the text shown around it."""
+    return _CONTROL.sub("", text or "")
+
+
 def store_interactions(connection: sa.Connection, items: list[Incoming], now: datetime) -> int:
     """Store each interaction once (unique per network and remote id); return how many were new."""
     if not items:
@@ -105,8 +115,8 @@ def store_interactions(connection: sa.Connection, items: list[Incoming], now: da
             "thread_id": item.thread_id,
             "parent_id": item.parent_id,
             "author_id": item.author_id,
-            "author_name": item.author_name,
-            "text": item.text,
+            "author_name": printable(item.author_name)[:200],
+            "text": printable(item.text),
             "written_at": item.written_at,
             "received_at": now,
             "publication_id": publications.get(item.thread_id),

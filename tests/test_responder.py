@@ -244,7 +244,7 @@ def test_interactive_review_approves_edits_and_rejects(cli, tmp_path, sandbox, m
 
     assert result.exit_code == 0, result.stderr
     assert "Tecla no válida" in result.stdout and "Borrador:" in result.stdout
-    assert "Revisión terminada: 1 aprobadas, 1 rechazadas" in result.stdout
+    assert "Revisión terminada: 1 aprobada, 1 rechazada" in result.stdout
     with_state = cli("replies", "list", "--estado", "todas").stdout
     assert "aprobada" in with_state and "rechazada" in with_state
 
@@ -354,3 +354,118 @@ def test_notices_are_added_listed_and_closed(cli):
     assert "cambio de válvula" in listed.stdout and "próximo" in listed.stdout
     assert closed.exit_code == 0
     assert "No hay avisos vigentes." in after.stdout
+
+
+def test_notices_match_whole_words_and_town_wide_notices_always_apply():
+    from responders.policy import sector_matches, sector_named
+
+    assert sector_named("no hay agua en el barrio 20 de Julio") == "20 De Julio"
+    assert sector_named("En mi casa no hay agua, barrio Villa del Río") == "Villa Del Rio"
+    assert not sector_matches("Sector 1", sector_named("sin agua en el sector 12"))
+    assert sector_matches("Barrio Villa del Río", "Villa Del Rio")
+    assert sector_matches("Todo el municipio", "La Libertad")
+
+
+def test_the_citizens_own_words_are_not_echoed_in_public(matcher):
+    from responders.policy import clean_author, company_values, template_context
+
+    context = template_context(
+        company_values(Settings()),
+        "",
+        [],
+        "no hay agua en el sector Compren Bitcoin Ya",
+        "x",
+        "comment",
+    )
+
+    assert context["sector"] == ""  # no notice there: the name is not repeated
+    assert clean_author("Ana 3105551234") == "Ana"
+    assert clean_author("https://spam.example @bot 💰💰💰") == ""
+
+
+def test_a_template_that_fails_with_real_data_sends_that_message_to_a_person(
+    database, sandbox, tmp_path
+):
+    folder = tmp_path / "protocolos"
+    folder.mkdir()
+    shipped = Path(load_catalogue().get("pago").source).read_text(encoding="utf-8")
+    broken = shipped.split("respuesta_publica:")[0] + (
+        "respuesta_publica: 'Llame al {{ empresa.telefonos[0] }}'\nrespuesta_privada: Hola\n"
+    )
+    (folder / "pago.yaml").write_text(broken, encoding="utf-8")
+    clock = FixedClock(datetime.now(UTC))
+    channels = channels_for(sandbox)
+    _comment(sandbox, "¿Dónde puedo pagar la factura? ¿reciben PSE?", "Ana", network="x")
+    _comment(sandbox, "¿Cuál es el horario de atención de la oficina?", "Luis", network="x")
+    Inbox(database, {"x": channels["x"]}, clock).run_once()
+
+    Responder(database, load_catalogue(folder), _settings(), clock).run_once()
+
+    with database.session() as session:
+        replies = {reply.text: reply.state for reply in session.execute(sa.select(Reply)).scalars()}
+        states = set(session.execute(sa.select(Interaction.state)).scalars())
+    assert InteractionState.RECEIVED not in states
+    assert replies.get("") == ReplyState.PENDING  # the broken one waits for a person
+    assert ReplyState.APPROVED in replies.values()  # the next message was answered
+
+
+@pytest.mark.parametrize(
+    ("claves", "line", "expected"),
+    [
+        ("  banano: nan\n", 5, "el peso de «banano» debe ser un número"),
+        ("  pse: 3\n  pse: 4\n", 6, "«pse» está repetida (también en la línea 5)"),
+    ],
+)
+def test_bad_keys_are_reported_with_their_line(cli, tmp_path, claves, line, expected):
+    folder = tmp_path / "protocolos"
+    folder.mkdir()
+    (folder / "pago.yaml").write_text(
+        "id: pago\nnombre: Pago\naccion: responder\nclaves:\n"
+        + claves
+        + "respuesta_publica: Hola\nrespuesta_privada: Hola\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "conectados.toml").write_text(
+        '[respuestas]\ncarpeta_protocolos = "protocolos"\n', encoding="utf-8"
+    )
+
+    result = cli("protocols", "match", "donde pago")
+
+    assert result.exit_code == 2
+    assert f"{folder / 'pago.yaml'}:{line}: claves: {expected}" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            '{"text": "hola", "protocols": "pago", "actions": ["answer"]}',
+            "protocols: debe ser una lista",
+        ),
+        (
+            '{"text": "hola", "protocols": [], "actions": [["answer"]]}',
+            "actions: debe ser una lista",
+        ),
+        ("{'text': 'hola'}", "no es un objeto JSON válido"),
+    ],
+)
+def test_a_wrong_labelled_line_names_file_line_and_field(cli, tmp_path, line, expected):
+    (tmp_path / "m.jsonl").write_text(
+        f'{{"text": "x", "protocols": [], "actions": ["ignore"]}}\n{line}\n', encoding="utf-8"
+    )
+
+    result = cli("protocols", "evaluate", "m.jsonl")
+
+    assert result.exit_code == 2
+    assert f"m.jsonl:2: {expected}" in result.stderr
+
+
+def test_control_characters_never_reach_the_database(database, sandbox):
+    channels = channels_for(sandbox)
+    _comment(sandbox, "hola \x1b[2J\x1b]0;X\x07 agua", "Ana\x1b[31m", network="x")
+
+    Inbox(database, {"x": channels["x"]}, FixedClock(datetime.now(UTC))).run_once()
+
+    with database.session() as session:
+        row = session.execute(sa.select(Interaction)).scalar_one()
+    assert "\x1b" not in row.text and "\x07" not in row.text and "\x1b" not in row.author_name
