@@ -141,3 +141,7 @@ class Channel(Protocol):
     def metrics(self, remote_ids: Sequence[str]) -> list[Sample]:
         """Current figures of our posts, in as few calls as the API allows."""
         ...
+
+    def hide(self, item: Incoming) -> None:
+        """Hide a citizen's public comment (it showed personal data); Rejected if not allowed."""
+        ...

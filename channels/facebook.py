@@ -319,6 +319,15 @@ class FacebookChannel:
         )
         return Receipt(answer["message_id"], created_at=now)
 
+    @guarded("Facebook")
+    def hide(self, item: Incoming) -> None:
+        """Hide a comment on our Page: only the citizen and their friends still see it."""
+        if item.kind != "comment":
+            raise Rejected(
+                "Facebook solo permite ocultar comentarios en las publicaciones de la página"
+            )
+        self._call(self.api.post_object, item.remote_id, data={"is_hidden": "true"})
+
     # --- figures ---------------------------------------------------------------------
 
     @guarded("Facebook")

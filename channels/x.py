@@ -336,6 +336,13 @@ class XChannel:
         remote_id = str(answer.data["id"])
         return Receipt(remote_id, self.url_of(remote_id), self.clock.now())
 
+    @guarded("X")
+    def hide(self, item: Incoming) -> None:
+        """Hide a reply in one of our conversations (X allows nothing else to be hidden)."""
+        if item.kind == "message" or not item.parent_id:
+            raise Rejected("X solo permite ocultar respuestas a nuestras publicaciones")
+        self._call(self.client.hide_reply, item.remote_id, user_auth=True)
+
     # --- figures ---------------------------------------------------------------------
 
     @guarded("X")

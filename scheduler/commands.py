@@ -78,6 +78,7 @@ def daemon(app: App, once: bool) -> None:
             publisher.owner,
             lease=timedelta(seconds=rules.lease_seconds),
             max_attempts=rules.max_attempts,
+            hide_exposed=settings.pqr.hide_comments_with_data,
         )
         if once:
             outcome = publisher.run_once()

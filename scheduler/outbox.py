@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from channels.base import AuthFailed, Channel, Incoming, Rejected, Transient
+from channels.base import AuthFailed, Channel, ChannelError, Incoming, Rejected, Transient
 from conectados.clock import Clock
 from conectados.db import Database
+from conectados.privacy import has_personal_data
 from responders.models import Interaction, Reply, ReplyState, ReplyVisibility
 from scheduler.pauses import pause_channel, paused_channels
 
@@ -37,6 +38,7 @@ class Outbox:
         lease: timedelta = timedelta(minutes=10),
         max_attempts: int = 5,
         batch: int = 20,
+        hide_exposed: bool = False,
     ) -> None:
         self.database = database
         self.channels = channels
@@ -45,6 +47,8 @@ class Outbox:
         self.lease = lease
         self.max_attempts = max_attempts
         self.batch = batch
+        self.hide_exposed = hide_exposed
+        """Hide a public comment that shows personal data once we have answered it."""
 
     def run_once(self) -> dict[str, int]:
         """How many replies were sent, retried and failed."""
@@ -110,6 +114,13 @@ class Outbox:
         self._move(
             reply, ReplyState.SENT, remote_id=receipt.remote_id, sent_at=now, last_error=None
         )
+        if (
+            self.hide_exposed
+            and reply.visibility == ReplyVisibility.PUBLIC
+            and incoming.kind != "message"
+            and has_personal_data(incoming.text)
+        ):
+            self._hide(incoming)
         log.info(
             "respuesta %s enviada en %s a %s",
             reply.id,
@@ -117,6 +128,18 @@ class Outbox:
             incoming.author_name or incoming.author_id,
         )
         return "sent"
+
+    def _hide(self, incoming: Incoming) -> None:
+        try:
+            self.channels[incoming.network].hide(incoming)
+        except ChannelError as error:
+            log.warning(
+                "no se pudo ocultar en %s el comentario con datos personales: %s",
+                incoming.network,
+                error,
+            )
+            return
+        log.info("comentario con datos personales ocultado en %s", incoming.network)
 
     def _move(self, reply: sa.Row, state: ReplyState, **values) -> None:
         with self.database.session(write=True) as session:

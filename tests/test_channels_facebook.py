@@ -387,3 +387,16 @@ def test_every_operation_maps_a_server_error_to_transient(facebook, sandbox, ope
 
     with pytest.raises(Transient):
         calls[operation]()
+
+
+def test_a_comment_can_be_hidden_but_not_a_message(facebook, sandbox):
+    post = facebook.publish(Outgoing("p", "Aviso")).remote_id
+    comment(sandbox, "mi cédula es 1098765432", on=post)
+    [citizen] = facebook.poll(None).items
+
+    facebook.hide(citizen)
+
+    assert state(sandbox)["hidden"] == [citizen.remote_id]
+    message = Incoming("facebook", "message", "m1", "u1", "Ana", "hola", datetime.now(UTC))
+    with pytest.raises(Rejected):
+        facebook.hide(message)

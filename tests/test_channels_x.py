@@ -311,3 +311,17 @@ def test_every_operation_maps_a_server_error_to_transient(x, sandbox, operation)
 
     with pytest.raises(Transient):
         calls[operation]()
+
+
+def test_a_reply_to_our_post_can_be_hidden_but_not_a_loose_mention(x, sandbox):
+    post = x.publish(Outgoing("p", "Corte programado el martes")).remote_id
+    reply = citizen(sandbox, "mention", "mi celular es 310 555 1234", on=post)
+    citizen(sandbox, "mention", "@acueducto mi cédula es 1098765432")
+    items = {item.remote_id: item for item in x.poll(None).items}
+
+    x.hide(items.pop(reply))
+
+    assert state(sandbox)["hidden"] == [reply]
+    [loose] = items.values()
+    with pytest.raises(Rejected):
+        x.hide(loose)

@@ -202,14 +202,16 @@ def test_the_status_of_a_radicado_is_given_only_in_private(cli, tmp_path, sandbo
     assert not any("en trámite" in text for text in public)
 
 
-def test_a_public_comment_with_personal_data_moves_to_private(cli, tmp_path, sandbox):
+def test_a_public_comment_with_personal_data_moves_to_private_and_is_hidden(cli, tmp_path, sandbox):
     _office(cli, tmp_path, sandbox)
-    sandbox.control("POST", "citizen", {"network": "x", "kind": "mention",
+    post = sandbox.control("POST", "posts", {"network": "x", "posts": [{"text": "Aviso"}]})
+    sandbox.control("POST", "citizen", {"network": "x", "kind": "comment", "on": post["ids"][0],
                                         "text": "Me llegó carísimo el recibo, cuenta 4455667, cel 310 555 1234",
                                         "author": "Ana"})  # fmt: skip
 
     cli("daemon", "--once")
 
+    assert sandbox.control("GET", "state")["x"]["hidden"]  # the comment with the data
     replies = sandbox.control("GET", "state")["x"]["replies"]
     public = [reply["text"] for reply in replies if reply["public"]]
     assert len(public) == 1 and "no publique datos personales" in public[0]

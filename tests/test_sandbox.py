@@ -168,7 +168,12 @@ def test_reset_forgets_everything(sandbox):
 
     sandbox.control("POST", "reset")
 
-    assert sandbox.control("GET", "state")["x"] == {"posts": [], "replies": [], "calls": {}}
+    assert sandbox.control("GET", "state")["x"] == {
+        "posts": [],
+        "replies": [],
+        "hidden": [],
+        "calls": {},
+    }
 
 
 def _free_port() -> int:

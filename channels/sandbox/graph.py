@@ -109,6 +109,7 @@ class GraphApi:
                 self.list_comments,
             ),
             ("GET", r"/(?P<target>[\d_]+)/insights", "GET /{post-id}/insights", self.get_insights),
+            ("POST", r"/(?P<target>\d+_\d+)", "POST /{comment-id}", self.update_comment),
             ("GET", r"/(?P<target>[\d_]+|me)", "GET /{object-id}", self.get_one),
         )
         for method, pattern, name, handler in routes:
@@ -485,6 +486,17 @@ class GraphApi:
             raise graph_error(100, f"Object with ID '{target}' does not exist")
         world.replies.append({"id": reply.id, "to": target, "text": message, "public": True})
         return Response(200, {"id": reply.id})
+
+    def update_comment(self, request: Request, target: str) -> Response:
+        """Hide or show a comment (`is_hidden`), the only update we use."""
+        comment = self.world.comments.get(target)
+        if comment is None:
+            raise graph_error(100, f"Object with ID '{target}' does not exist")
+        hidden = request.param("is_hidden")
+        if hidden not in ("true", "false"):
+            raise graph_error(100, "(#100) Param is_hidden must be a boolean")
+        comment.is_hidden = hidden == "true"
+        return Response(200, {"success": True})
 
     def send_message(self, request: Request, page: str) -> Response:
         self._page(page)

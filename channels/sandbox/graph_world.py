@@ -32,6 +32,7 @@ class Comment:
     message: str
     created: datetime
     private_reply_sent: bool = False
+    is_hidden: bool = False
 
 
 @dataclass
@@ -157,6 +158,7 @@ class FacebookWorld(NetworkWorld):
                 if post.published
             ],
             "replies": self.replies,
+            "hidden": [comment.id for comment in self.comments.values() if comment.is_hidden],
             "calls": dict(self.calls),
         }
 

@@ -193,7 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
                 }
             )
 
-    do_GET = do_POST = do_DELETE = _serve
+    do_GET = do_POST = do_PUT = do_DELETE = _serve
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("sandbox: " + format, *args)

@@ -36,6 +36,7 @@ class Tweet:
     media_keys: list[str] = field(default_factory=list)
     in_reply_to: str | None = None
     metrics: dict[str, int] = field(default_factory=dict)
+    hidden: bool = False
 
 
 @dataclass
@@ -150,5 +151,6 @@ class XWorld(NetworkWorld):
                 if tweet.author.id == ACCOUNT_ID and tweet.in_reply_to is None
             ],
             "replies": self.replies,
+            "hidden": [tweet.id for tweet in self.tweets.values() if tweet.hidden],
             "calls": dict(self.calls),
         }

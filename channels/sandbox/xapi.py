@@ -87,6 +87,13 @@ class XApi:
         add("x", "GET", r"/2/dm_events", "GET /2/dm_events", self.dm_events)
         add(
             "x",
+            "PUT",
+            r"/2/tweets/(?P<tweet_id>\d+)/hidden",
+            "PUT /2/tweets/:id/hidden",
+            self.hide_reply,
+        )
+        add(
+            "x",
             "POST",
             r"/2/dm_conversations/with/(?P<participant>\d+)/messages",
             "POST /2/dm_conversations/with/:participant_id/messages",
@@ -231,6 +238,21 @@ class XApi:
             t for t in self.world.tweets.values() if t.author.id != ACCOUNT_ID and mention in t.text
         ]
         return self._timeline(request, found)
+
+    def hide_reply(self, request: Request, tweet_id: str) -> Response:
+        """Hide a reply in a conversation our account started (403 for anything else)."""
+        tweet = self.world.tweets.get(tweet_id)
+        if tweet is None:
+            raise problem(
+                404, "Not Found Error", "Could not find tweet with id: [" + tweet_id + "]."
+            )
+        root = self.world.tweets.get(tweet.in_reply_to or "")
+        if root is None or root.author.id != self.world.account.id:
+            raise problem(
+                403, "Forbidden", "You can only hide replies to conversations you started."
+            )
+        tweet.hidden = bool((request.body or {}).get("hidden", True))
+        return Response(200, {"data": {"hidden": tweet.hidden}})
 
     def create_tweet(self, request: Request) -> Response:
         body = request.body or {}
