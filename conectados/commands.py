@@ -102,7 +102,12 @@ def format_status(current: Status) -> str:
             "Pendiente:",
             f"  Publicaciones por salir:          {current.pending_publications}",
             f"  Respuestas por revisar o enviar:  {current.pending_replies}",
-            f"  PQR abiertas:                     {current.open_tickets}",
+            f"  PQR abiertas:                     {current.open_tickets}"
+            + (
+                f" ({current.overdue_tickets} vencidas: «conectados pqr list --vencidas»)"
+                if current.overdue_tickets
+                else ""
+            ),
         ]
     return "\n".join(lines)
 

@@ -53,6 +53,7 @@ class Status:
     pending_publications: int | None = None
     pending_replies: int | None = None
     open_tickets: int | None = None
+    overdue_tickets: int | None = None
 
     @property
     def schema_current(self) -> bool:
@@ -126,11 +127,17 @@ def collect_status(app: App) -> Status:
             ),
             pending_replies=_count(session, Reply, Reply.state.in_(PENDING_REPLY_STATES)),
             open_tickets=_count(session, Ticket, Ticket.status == TicketStatus.OPEN),
+            overdue_tickets=_count(
+                session,
+                Ticket,
+                Ticket.status == TicketStatus.OPEN,
+                Ticket.due_date < app.clock.now().astimezone(settings.zone).date(),
+            ),
         )
 
 
-def _count(session, table, condition) -> int:
-    return session.exec(select(sa.func.count()).select_from(table).where(condition)).one()
+def _count(session, table, *conditions) -> int:
+    return session.exec(select(sa.func.count()).select_from(table).where(*conditions)).one()
 
 
 def config_file_label(path: str | None) -> str:
