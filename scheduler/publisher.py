@@ -47,6 +47,15 @@ class PublishPolicy:
     auth_pause: timedelta = timedelta(minutes=30)
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A publication the network accepted, waiting to be recorded as published."""
+
+    claimed: Claimed
+    receipt: Receipt
+    into: list
+
+
 @dataclass
 class PublishRound:
     """What one run of the job did (for logs, `daemon --once` and tests)."""
@@ -144,11 +153,11 @@ class Publisher:
         Only a couple of publications per worker are held at a time (short, fresh leases).
         """
 
-        def work(claimed: Claimed) -> None:
+        def work(claimed: Claimed) -> Sent | None:
             if should_stop():
                 self._release([claimed])
-                return
-            self._publish(claimed, outcome)
+                return None
+            return self._publish(claimed, outcome, defer=True)
 
         if self._pool is None:  # one pool for the publisher's life: its threads keep their clients
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="publicar")
@@ -163,11 +172,10 @@ class Publisher:
                 if not in_flight:
                     return
                 done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in done:
-                    future.result()
+                # What went out since the last wake-up is recorded in one transaction.
+                self._record([sent for future in done if (sent := future.result())])
         finally:
-            for future in in_flight:
-                future.result()
+            self._record([sent for future in in_flight if (sent := future.result())])
 
     def close(self) -> None:
         """Let the worker threads go (the daemon calls this when it stops)."""
@@ -203,7 +211,10 @@ class Publisher:
             due_at=claimed.scheduled_at,
         )
 
-    def _publish(self, claimed: Claimed, outcome: PublishRound) -> None:
+    def _publish(self, claimed: Claimed, outcome: PublishRound, defer: bool = False) -> Sent | None:
+        """Publish one claimed publication. With `defer`, a success is returned for the caller
+        to record with others in one transaction; a crash before that is recovered like any
+        other interrupted call (the network is asked first), so nothing goes out twice."""
         now = self.clock.now()
         if now > claimed.scheduled_at + self.policy.deadline:
             self._fail(claimed, outcome, f"{self._late_reason(claimed)}; no se publicó")
@@ -224,7 +235,7 @@ class Publisher:
                 found = channel.find_published(self._outgoing(claimed), since)
                 if found is not None:
                     self._published(claimed, found, outcome.recovered)
-                    return
+                    return None
             receipt = channel.publish(self._outgoing(claimed))
         except Transient as error:
             self._retry(claimed, outcome, error)
@@ -233,7 +244,10 @@ class Publisher:
         except AuthFailed as error:
             self._pause(claimed, outcome, error)
         else:
+            if defer:
+                return Sent(claimed, receipt, outcome.published)
             self._published(claimed, receipt, outcome.published)
+        return None
 
     def _lease_is_fresh(self, claimed: Claimed, now: datetime) -> bool:
         """Claimed moments ago: nobody else can hold it and the lease covers the whole call."""
@@ -291,10 +305,27 @@ class Publisher:
         )
 
     def _published(self, claimed: Claimed, receipt: Receipt, into: list) -> None:
+        self._record([Sent(claimed, receipt, into)])
+
+    def _record(self, sent: list[Sent]) -> None:
+        """Mark what went out as published (one transaction), then say so in the log."""
+        if not sent:
+            return
         now = self.clock.now()
         with self.database.session(write=True) as session:
-            kept = mark_published(session.connection(), claimed, self.owner, receipt, now)
-            clear_pause(session.connection(), claimed.network, now)
+            connection = session.connection()
+            kept = [
+                mark_published(connection, item.claimed, self.owner, item.receipt, now)
+                for item in sent
+            ]
+            for network in {item.claimed.network for item in sent}:
+                clear_pause(connection, network, now)
+        for item, held in zip(sent, kept, strict=True):
+            self._announce(item.claimed, item.receipt, item.into, held, now)
+
+    def _announce(
+        self, claimed: Claimed, receipt: Receipt, into: list, kept: bool, now: datetime
+    ) -> None:
         if not kept:
             log.warning(
                 "%s en %s: otro proceso tomó la publicación mientras salía",
