@@ -58,6 +58,7 @@ def _mount_commands() -> None:
     from conectados.commands import init, status
     from conectados.demo import demo
     from content_calendar.commands import calendar
+    from reports.commands import report
     from responders.commands import inbox, protocols
     from responders.notices import avisos
     from responders.pqr_commands import pqr
@@ -75,6 +76,7 @@ def _mount_commands() -> None:
         inbox,
         pqr,
         avisos,
+        report,
         sandbox,
     ):
         main.add_command(command)

@@ -44,6 +44,7 @@ class Interaction(SQLModel, table=True):
         sa.UniqueConstraint("network", "remote_id"),
         sa.Index("ix_interaction_state", "state", "received_at"),
         sa.Index("ix_interaction_publication", "publication_id"),
+        sa.Index("ix_interaction_written", "written_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -165,6 +166,7 @@ class Ticket(SQLModel, table=True):
         sa.UniqueConstraint("year", "sequence"),
         sa.Index("ix_ticket_status_due", "status", "due_date"),
         sa.Index("ix_ticket_interaction", "interaction_id"),
+        sa.Index("ix_ticket_filed", "filed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,0 +1,211 @@
+"""The monthly report: its figures on known data match the ones counted by hand."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conectados.db import Database
+from content_calendar.models import Post, Publication, PublicationState
+from reports.figures import build_report, month
+from responders.models import (
+    Interaction,
+    InteractionKind,
+    InteractionState,
+    Reply,
+    ReplyKind,
+    ReplyState,
+    ReplyVisibility,
+    Ticket,
+    TicketStatus,
+)
+from scheduler.models import MetricSample
+
+BOGOTA = ZoneInfo("America/Bogota")
+
+
+def local(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=BOGOTA)
+
+
+def fill(database: Database) -> None:
+    """A small November 2026 (and a bit of October) whose figures are counted by hand below."""
+    with database.session() as session:
+        posts = [
+            ("p1", local(2026, 11, 3, 10), "Corte programado en el Centro"),
+            ("p2", local(2026, 11, 5, 9), "Cómo pagar la factura en línea"),
+            ("p3", local(2026, 11, 20, 8), "Aviso que no salió"),
+            ("p4", local(2026, 10, 28, 8), "Aviso de octubre"),
+        ]
+        for post_id, at, text in posts:
+            session.add(Post(id=post_id, text=text, scheduled_at=at))
+        session.flush()
+        publications = [
+            Publication(post_id="p1", network="facebook", state=PublicationState.PUBLISHED,
+                        published_at=local(2026, 11, 3, 10, 0, 30), remote_id="f1", next_attempt_at=local(2026, 11, 3, 10)),
+            Publication(post_id="p2", network="x", state=PublicationState.PUBLISHED,
+                        published_at=local(2026, 11, 5, 9, 30), remote_id="x2", next_attempt_at=local(2026, 11, 5, 9)),  # 30 min late
+            Publication(post_id="p3", network="facebook", state=PublicationState.FAILED,
+                        next_attempt_at=local(2026, 11, 20, 8)),
+            Publication(post_id="p4", network="facebook", state=PublicationState.PUBLISHED,
+                        published_at=local(2026, 10, 28, 8), remote_id="f4", next_attempt_at=local(2026, 10, 28, 8)),
+        ]  # fmt: skip
+        session.add_all(publications)
+        session.flush()
+        p1, p2, _, p4 = (publication.id for publication in publications)
+        samples = [
+            (p1, local(2026, 11, 4, 12), dict(reach=100, views=150, reactions=10, comments=2, shares=1, clicks=3)),
+            (p1, local(2026, 11, 10, 12), dict(reach=200, views=300, reactions=20, comments=4, shares=2, clicks=6)),
+            (p2, local(2026, 11, 6, 12), dict(views=500, reactions=5, comments=1, shares=4)),
+            (p4, local(2026, 10, 29, 12), dict(reach=50, views=80, reactions=1)),
+        ]  # fmt: skip
+        for publication_id, at, values in samples:
+            session.add(MetricSample(publication_id=publication_id, collected_at=at, **values))
+
+        def interaction(n, network, kind, at, protocol, state) -> Interaction:
+            row = Interaction(network=network, kind=kind, remote_id=f"i{n}", author_id=f"a{n}",
+                              author_name="Ana", text="…", written_at=at, protocol=protocol,
+                              state=state)  # fmt: skip
+            session.add(row)
+            session.flush()
+            return row
+
+        comment, message, mention = (
+            InteractionKind.COMMENT,
+            InteractionKind.MESSAGE,
+            InteractionKind.MENTION,
+        )
+        i1 = interaction(
+            1, "facebook", comment, local(2026, 11, 2, 8), "pago", InteractionState.ANSWERED
+        )
+        i2 = interaction(
+            2, "x", message, local(2026, 11, 2, 9), "reclamo_facturacion", InteractionState.TICKETED
+        )
+        interaction(
+            3, "facebook", comment, local(2026, 11, 15, 12), "saludo", InteractionState.ANSWERED
+        )
+        interaction(4, "x", mention, local(2026, 11, 15, 13), None, InteractionState.IGNORED)
+        i5 = interaction(
+            5,
+            "facebook",
+            comment,
+            local(2026, 11, 30, 23, 30),
+            "horario_contacto",
+            InteractionState.IN_REVIEW,
+        )
+        interaction(
+            6, "facebook", message, local(2026, 12, 1, 0, 10), "pago", InteractionState.ANSWERED
+        )
+        replies = [
+            Reply(interaction_id=i1.id, state=ReplyState.SENT, reviewer="automático", kind=ReplyKind.ANSWER,
+                  created_at=local(2026, 11, 2, 8, 1), sent_at=local(2026, 11, 2, 8, 2), text="a"),
+            Reply(interaction_id=i2.id, state=ReplyState.SENT, reviewer="automático",
+                  kind=ReplyKind.ACKNOWLEDGEMENT, visibility=ReplyVisibility.PRIVATE,
+                  created_at=local(2026, 11, 2, 9), sent_at=local(2026, 11, 2, 9, 1), text="b"),
+            Reply(interaction_id=i5.id, state=ReplyState.PENDING, created_at=local(2026, 11, 30, 23, 31), text=""),
+        ]  # fmt: skip
+        session.add_all(replies)
+        tickets = [
+            ("2026-000001", "reclamo", "107", i2.id, local(2026, 11, 2, 9), date(2026, 11, 24), local(2026, 11, 20, 10), TicketStatus.ANSWERED),
+            ("2026-000002", "queja", "315", None, local(2026, 11, 3, 9), date(2026, 11, 25), None, TicketStatus.OPEN),
+            ("2026-000003", "reporte_dano", "316", None, local(2026, 11, 28, 9), date(2026, 11, 29), local(2026, 11, 30, 9), TicketStatus.ANSWERED),
+            ("2026-000004", "reclamo", "117", None, local(2026, 11, 25, 9), date(2026, 12, 16), None, TicketStatus.OPEN),
+        ]  # fmt: skip
+        for number, (radicado, kind, causal, source, filed, due, answered, status) in enumerate(
+            tickets, 1
+        ):
+            session.add(
+                Ticket(radicado=radicado, year=2026, sequence=number, type=kind, causal=causal,
+                       network="x", interaction_id=source, filed_at=filed, filed_on=filed.date(),
+                       due_date=due, answered_at=answered, status=status)
+            )  # fmt: skip
+
+
+@pytest.fixture
+def filled(database: Database) -> Database:
+    fill(database)
+    return database
+
+
+def test_the_figures_match_the_ones_counted_by_hand(filled: Database):
+    with filled.session() as session:
+        report = build_report(
+            session.connection(), month("2026-11", BOGOTA), "Acueducto", now=local(2026, 12, 5, 9)
+        )
+
+    facebook, x = report.networks["facebook"], report.networks["x"]
+    assert (facebook.published, facebook.failed, facebook.late) == (1, 1, 0)
+    assert (x.published, x.failed, x.late) == (1, 0, 1)
+    # The latest sample of each post counts, not the sum of samples.
+    assert (facebook.reach, facebook.views, facebook.interactions) == (200, 300, 32)
+    assert (x.reach, x.views, x.interactions) == (0, 500, 10)
+    assert x.engagement_rate == pytest.approx(0.02)
+    assert report.total.views == 800 and report.total.interactions == 42
+    assert [post.post_id for post in report.best_posts] == ["p1", "p2"]
+    # Requests: no greetings, nothing ignored, nothing from December.
+    assert report.requests == 3
+    assert report.requests_per_day == pytest.approx(0.1)
+    assert {day: n for day, n in report.requests_by_day.items() if n} == {
+        "2026-11-02": 2,
+        "2026-11-30": 1,
+    }
+    assert report.requests_by_channel == {"facebook (comentarios)": 2, "x (mensajes privados)": 1}
+    assert (
+        report.answered == 2 and report.answered_automatically == 1
+    )  # an acknowledgement is no answer
+    assert report.automatic_share == pytest.approx(1 / 3)
+    assert report.median_first_answer == pytest.approx(1.5)
+    assert report.p90_first_answer == pytest.approx(2.0)
+    assert report.pending_replies_at_end == 1
+    # Tickets: 3 had their term run out or were answered; one of those was answered in term.
+    assert report.tickets == 4
+    assert report.tickets_by_type == {"reclamo": 2, "queja": 1, "reporte_dano": 1}
+    assert (report.tickets_due, report.tickets_in_term) == (3, 1)
+    assert [t["radicado"] for t in report.overdue] == ["2026-000002", "2026-000003"]
+    # The previous month: October's one post.
+    assert report.previous is not None and report.previous.total.views == 80
+    assert report.previous.requests == 0
+
+
+def test_report_command_writes_a_standalone_page_and_tidy_tables(cli, tmp_path: Path):
+    assert cli("init").exit_code == 0
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    fill(database)
+    database.dispose()
+
+    result = cli("report", "--mes", "2026-11", "--html", "informe.html", "--csv", "tablas")
+    as_json = cli("report", "--mes", "2026-11", "--json")
+
+    assert result.exit_code == 0, result.stderr
+    assert "Solicitudes de ciudadanos" in result.stdout and "33,3 %" in result.stdout
+    page = (tmp_path / "informe.html").read_text(encoding="utf-8")
+    assert page.count("<svg") == 4 and "noviembre de 2026" in page
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)  # nothing to fetch
+    rows = list(csv.DictReader((tmp_path / "tablas" / "solicitudes_por_dia.csv").open()))
+    assert len(rows) == 30 and sum(int(row["solicitudes"]) for row in rows) == 3
+    figures = json.loads(as_json.stdout)
+    assert (
+        figures["cifras"]["pqr_vencidas"] == 2 and figures["mes_anterior"]["visualizaciones"] == 80
+    )
+
+
+def test_a_wrong_month_says_so(cli):
+    cli("init")
+
+    result = cli("report", "--mes", "noviembre")
+
+    assert result.exit_code == 2 and "opción --mes" in result.stderr
+
+
+def test_the_previous_period_of_a_month_is_the_previous_month():
+    period = month("2026-03", BOGOTA)
+
+    assert (period.previous().start, period.previous().end) == (date(2026, 2, 1), date(2026, 3, 1))
+    assert period.previous().label == "febrero de 2026"
+    assert timedelta(days=period.days) == timedelta(days=31)
