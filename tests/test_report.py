@@ -209,3 +209,30 @@ def test_the_previous_period_of_a_month_is_the_previous_month():
     assert (period.previous().start, period.previous().end) == (date(2026, 2, 1), date(2026, 3, 1))
     assert period.previous().label == "febrero de 2026"
     assert timedelta(days=period.days) == timedelta(days=31)
+
+
+def test_the_page_renders_in_a_real_browser_when_one_is_installed(cli, tmp_path: Path):
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("no Chromium here (apt-get install chromium) to open the report")
+    cli("init")
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    fill(database)
+    database.dispose()
+    cli("report", "--mes", "2026-11", "--html", "informe.html")
+
+    shot = tmp_path / "informe.png"
+    subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=900,2400",
+         f"--screenshot={shot}", (tmp_path / "informe.html").as_uri()],
+        capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+
+    from PIL import Image
+
+    with Image.open(shot) as image:
+        colours = image.convert("RGB").resize((90, 240)).getcolors(maxcolors=100_000)
+    assert colours is not None and len(colours) > 20  # text, bars and lines, not a blank page
