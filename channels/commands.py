@@ -7,7 +7,7 @@ import errno
 import click
 
 from channels.sandbox import SandboxServer
-from conectados.errors import BadInput
+from conectados.errors import BadInput, ConectadosError
 from conectados.terminal import Group
 
 
@@ -49,3 +49,94 @@ def serve(host: str, port: int) -> None:
         click.echo("Simulador detenido.")
     finally:
         server.close()
+
+
+DEFAULT_URL = "http://127.0.0.1:8765"
+
+
+@sandbox.command()
+@click.argument("texto", metavar="TEXTO")
+@click.option(
+    "--red", type=click.Choice(["facebook", "x"]), default="facebook", help="Por defecto facebook."
+)
+@click.option(
+    "--tipo",
+    type=click.Choice(["comment", "mention", "message"]),
+    default="comment",
+    help="comment: en la última publicación; mention: una mención; message: un mensaje privado.",
+)
+@click.option("--autor", default="Ciudadana de prueba", metavar="NOMBRE", help="Quién escribe.")
+@click.option(
+    "--esperar",
+    default=180,
+    type=click.IntRange(0, 3600),
+    metavar="SEGUNDOS",
+    help="Cuánto esperar la respuesta del servicio (0: no esperar). Por defecto 180.",
+)
+@click.pass_obj
+def citizen(app, texto: str, red: str, tipo: str, autor: str, esperar: int) -> None:
+    """Escribe como un ciudadano en el simulador y muestra la respuesta cuando llega.
+
+    Con «conectados daemon» en marcha en otra terminal (sin configuración usa su simulador en
+    127.0.0.1:8765), el servicio lo lee en su próxima ronda, lo responde, lo radica o lo deja
+    para revisión, y la respuesta aparece aquí.
+    """
+    import time
+
+    import requests
+
+    url = (app.settings.sandbox.url or DEFAULT_URL).rstrip("/")
+    if red == "facebook" and tipo == "mention":
+        raise BadInput(
+            "en Facebook se escribe un comentario (comment) o un mensaje (message)", "--tipo"
+        )
+
+    def control(method: str, action: str, body: dict | None = None):
+        try:
+            answer = requests.request(method, f"{url}/_sandbox/{action}", json=body, timeout=10)
+        except requests.ConnectionError:
+            raise ConectadosError(
+                f"no hay un simulador en {url}: inicie «conectados daemon» (o «conectados sandbox "
+                "serve») en otra terminal"
+            ) from None
+        if answer.status_code >= 400:
+            reason = answer.json().get("error", answer.text) if answer.content else answer.reason
+            raise BadInput(f"el simulador no lo aceptó: {reason}", "TEXTO")
+        return answer.json()
+
+    body = {"network": red, "kind": tipo, "text": texto, "author": autor}
+    before = control("GET", "state")[red]
+    if tipo == "comment":
+        if not before["posts"]:
+            raise BadInput(
+                f"aún no hay publicaciones en {red} para comentar: espere a que el servicio "
+                "publique, o escriba un mensaje con --tipo message",
+                "--tipo",
+            )
+        body["on"] = before["posts"][-1]["id"]
+    item = control("POST", "citizen", body)
+    click.echo(f"{autor} escribió en {red} ({tipo}): «{texto}»")
+    if not esperar:
+        return
+    ours = {str(item.get("id"))} | {
+        str(value)
+        for value in (item.get("author_id"), item.get("sender_id"), (item.get("from") or {}).get("id"))
+        if value
+    }  # fmt: skip
+    seen = len(before["replies"])
+    minutes = app.settings.channels.by_name()[red].poll_minutes
+    click.echo(f"Esperando la respuesta (el servicio lee cada {minutes:g} minutos)…")
+    deadline = time.monotonic() + esperar
+    while time.monotonic() < deadline:
+        replies = control("GET", "state")[red]["replies"][seen:]
+        answers = [reply for reply in replies if str(reply.get("to")) in ours]
+        if answers:
+            for reply in answers:
+                where = "en público" if reply.get("public") else "en privado"
+                click.echo(f"\nRespuesta {where}:\n{reply['text']}")
+            return
+        time.sleep(2)
+    click.echo(
+        "Aún no hay respuesta. Puede que el servicio no esté en marcha, que el mensaje espere "
+        "revisión («conectados replies list») o que no lo responda (publicidad, otros temas)."
+    )

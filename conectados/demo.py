@@ -1,13 +1,17 @@
-"""`conectados demo`: a fictitious water utility, on the simulated networks, end to end so far."""
+"""`conectados demo`: a fictitious water utility's whole office, on the simulated networks."""
 
 from __future__ import annotations
 
 import json
 import re
+import time
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
 import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
 import content_calendar
 from conectados.app import App
@@ -17,7 +21,7 @@ from conectados.files import write_atomically
 from conectados.status import collect_status
 from conectados.terminal import Command
 
-DEMO_FOLDER = "demo-conectados"
+DEMO_FOLDER = "demo"
 DEMO_COMPANY = {
     "nombre": "Acueducto de Ejemplo S.A. E.S.P.",
     "nit": "900.000.000-0",
@@ -63,15 +67,25 @@ def shifted_calendar(text: str, first_day: date) -> str:
     metavar="CARPETA",
     help=f"Carpeta donde se prepara la demostración (por defecto ./{DEMO_FOLDER}).",
 )
+@click.option("--reiniciar", is_flag=True, help="Borra la demostración anterior y empieza de cero.")
+@click.option(
+    "--rapido", is_flag=True, help="Sin esperas: las publicaciones salen al segundo (pruebas)."
+)
 @click.pass_obj
-def demo(app: App, carpeta: str) -> None:
-    """Demostración con una empresa de ejemplo y el simulador de redes.
+def demo(app: App, carpeta: str, reiniciar: bool, rapido: bool) -> None:
+    """La oficina completa con una empresa de ejemplo y el simulador de redes, en un minuto.
 
-    Todo ocurre en una carpeta aparte y con redes simuladas: nada sale de esta máquina.
+    Publica a su hora las publicaciones del calendario, ciudadanos simulados escriben
+    (preguntas, quejas, un daño, un saludo, publicidad, datos personales), Conectados
+    responde, radica y deja lo dudoso para revisión, recoge las métricas y escribe el
+    informe. Todo ocurre en una carpeta aparte y con redes simuladas: nada sale de esta
+    máquina y no se necesitan cuentas ni credenciales.
     """
     folder = app.cwd / Path(carpeta).expanduser()
     if folder.exists() and not folder.is_dir():
         raise ConfigError("existe pero no es una carpeta; elija otra con --carpeta", str(folder))
+    if reiniciar:
+        _clear(folder)
     config_path = folder / "conectados.toml"
     if not config_path.exists():
         try:
@@ -81,27 +95,36 @@ def demo(app: App, carpeta: str) -> None:
                 f"no se pudo preparar la carpeta de la demostración ({exc.strerror})", str(folder)
             ) from None
     demo_app = App(environ={}, cwd=folder, clock=app.clock, config_path=str(config_path))
+    console = Console(highlight=False, soft_wrap=True)
     try:
         demo_app.database.upgrade()
-        click.echo(f"Demostración en {folder}\n")
-        click.echo("1. El calendario de contenidos del mes:")
-        _try_calendar(demo_app, folder)
-        click.echo("\n2. Las redes simuladas:")
-        _try_networks(demo_app)
-        click.echo("\n3. Estado:")
+        console.print(f"[bold]Demostración de Conectados[/] en {folder}\n")
+        console.print("[bold]1. El calendario de contenidos[/]")
+        calendar = _try_calendar(demo_app, folder)
+        outcome = _run_office(demo_app, folder, calendar, console, rapido)
+        console.print("\n[bold]5. Estado[/]")
         click.echo(format_status(collect_status(demo_app)))
     finally:
         demo_app.close()
-    click.echo(
-        f"\nPara que el servicio publique el calendario a su hora:\n"
-        f"  cd {folder} && conectados daemon\n"
-        f"Para revisar lo que quedó pendiente:\n  cd {folder} && conectados replies review\n"
-        "\nLo que hará la demostración completa (se construye en las próximas entregas):\n"
-        "  - Generar el informe mensual de alcance e interacción con gráficas."
+    _summary(console, folder, outcome)
+
+
+def _clear(folder: Path) -> None:
+    """Remove what an earlier demo left in `folder` (only the files the demo writes)."""
+    patterns = (
+        "conectados.toml",
+        "conectados.db",
+        "conectados.db-*",
+        "calendario-*.yaml",
+        "calendario-*.html",
+        "informe-*.html",
     )
+    for pattern in patterns:
+        for path in folder.glob(pattern):
+            path.unlink(missing_ok=True)
 
 
-def _try_calendar(app: App, folder: Path) -> None:
+def _try_calendar(app: App, folder: Path) -> Path:
     """Check and import the sample calendar, moved to next month, and draw its preview."""
     from content_calendar.check import checker_for
     from content_calendar.importer import import_calendar
@@ -119,7 +142,7 @@ def _try_calendar(app: App, folder: Path) -> None:
         click.echo(f"   {problem}")
     if result.errors:
         click.echo("   El calendario de ejemplo tiene errores; no se importó.")
-        return
+        return path
     report = import_calendar(app.database, result, str(path.resolve()), app.clock.now())
     click.echo(
         f"   {path.name}: {len(result.entries)} publicaciones revisadas sin errores; "
@@ -135,41 +158,146 @@ def _try_calendar(app: App, folder: Path) -> None:
         ),
     )
     click.echo(f"   Vista del mes para la reunión de planeación: {page}")
+    return path
 
 
-CITIZENS = {
-    "facebook": [
-        ("comment", "Ana Pérez", "¿Cuándo vuelve el agua al barrio Centro?"),
-        (
-            "comment",
-            "Luis Gómez",
-            "Me cobraron dos veces el cargo fijo este mes, exijo la devolución",
-        ),
-        ("comment", "Promociones YA", "Vendo barato celulares, escribir al interno"),
-    ],
-    "x": [
-        (
-            "mention",
-            "Marta Ruiz",
-            "@acueducto_ejemplo ¿Dónde puedo pagar la factura? ¿Reciben PSE?",
-        ),
-    ],
-}
+DEMO_MESSAGES = Path(__file__).parent / "demo_mensajes.yaml"
+TODAY_POSTS = 3
 
 
-def _try_networks(app: App) -> None:
-    """Publish on each simulated network, let citizens write, and answer them as the daemon does."""
-    import sqlalchemy as sa
+@dataclass
+class Outcome:
+    published: int = 0
+    on_time: int = 0
+    citizens: int = 0
+    answered: int = 0
+    ticketed: int = 0
+    pending: int = 0
+    ignored: int = 0
+    radicados: list[str] = field(default_factory=list)
+    sandbox_posts: int = 0
+    sandbox_replies: int = 0
+    hidden: int = 0
+    report: Path | None = None
 
-    from channels.base import Outgoing
+
+def _run_office(app: App, folder: Path, calendar: Path, console: Console, quick: bool) -> Outcome:
+    """The daemon's jobs, for real and in order, against the simulated networks."""
+    import yaml
+
     from channels.registry import open_channels
-    from responders.models import ServiceNotice
+    from content_calendar.check import CheckResult, checker_for
+    from content_calendar.importer import import_calendar
+    from reports.figures import build_report, month
+    from reports.render import html
     from responders.protocols import load_catalogue
     from responders.service import Responder
+    from scheduler.figures import MetricsCollector
     from scheduler.inbox import Inbox
     from scheduler.outbox import Outbox
+    from scheduler.publisher import Publisher
 
+    settings = app.settings
+    outcome = Outcome()
     now = app.clock.now()
+    _add_notice(app, now)
+    # Three posts of the sample calendar, due in the next seconds, go out on time.
+    entries = checker_for(settings, now).check_file(calendar).entries[:TODAY_POSTS]
+    step = 1 if quick else 8
+    today = [
+        replace(entry, id=f"hoy-{now:%H%M%S}-{n}", scheduled_at=now + timedelta(seconds=step * n))
+        for n, entry in enumerate(entries, start=1)
+    ]
+    import_calendar(
+        app.database, CheckResult(path=folder / "hoy.yaml", entries=today), "demo: hoy", now
+    )
+    due = [entry.scheduled_at for entry in today]
+    networks = sum(len(entry.networks) for entry in today)
+    console.print(
+        f"   Hoy salen {len(today)} publicaciones del calendario ({networks} en total por red)."
+    )
+    with open_channels(settings, app.credentials, app.clock) as opened:
+        sandbox = opened.sandbox
+        assert sandbox is not None  # the demo's settings name no sandbox URL
+        publisher = Publisher(
+            app.database, opened.fresh(), app.clock, settings.media_dir, "demo", settings.zone
+        )
+        console.print("\n[bold]2. Publicar a su hora[/]")
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+            console=console, transient=True,
+        ) as progress:  # fmt: skip
+            task = progress.add_task("publicando", total=networks)
+            while True:
+                round_ = publisher.run_once()
+                for claimed, receipt in round_.published:
+                    late = (receipt.created_at or app.clock.now()) - claimed.scheduled_at
+                    outcome.published += 1
+                    outcome.on_time += late.total_seconds() < 60
+                    progress.console.print(
+                        f"   ✓ {claimed.network:<9} {claimed.post_id} "
+                        f"(+{max(late.total_seconds(), 0):.1f} s): {receipt.url or receipt.remote_id}"
+                    )
+                    progress.advance(task)
+                if outcome.published >= networks or app.clock.now() > due[-1] + timedelta(
+                    seconds=60
+                ):
+                    break
+                left = max((max(due) - app.clock.now()).total_seconds(), 0)
+                progress.update(task, description=f"esperando la hora (faltan {left:.0f} s)")
+                time.sleep(0.2)
+        published = _published_posts(app)
+        console.print("\n[bold]3. Los ciudadanos escriben y Conectados atiende[/]")
+        messages = yaml.safe_load(DEMO_MESSAGES.read_text(encoding="utf-8"))
+        for message in messages:
+            body = {
+                "network": message["red"],
+                "kind": message["tipo"],
+                "text": message["texto"],
+                "author": message["autor"],
+            }
+            if message["tipo"] == "comment" and published.get(message["red"]):
+                body["on"] = published[message["red"]]
+            sandbox.control("POST", "citizen", body)
+            outcome.citizens += 1
+        console.print(f"   {outcome.citizens} mensajes de ciudadanos en las redes simuladas.")
+        with console.status("leyendo, respondiendo y radicando…"):
+            Inbox(app.database, opened.fresh(), app.clock).run_once()
+            Responder(
+                app.database, load_catalogue(settings.protocols_dir), settings, app.clock
+            ).run_once()
+            Outbox(
+                app.database,
+                opened.fresh(),
+                app.clock,
+                "demo",
+                hide_exposed=settings.pqr.hide_comments_with_data,
+            ).run_once()
+            MetricsCollector(
+                app.database, opened.fresh(), app.clock, settings.metrics.days
+            ).run_once()
+        state = sandbox.control("GET", "state")
+        outcome.sandbox_posts = sum(len(state[name]["posts"]) for name in state)
+        outcome.sandbox_replies = sum(len(state[name]["replies"]) for name in state)
+        outcome.hidden = sum(len(state[name].get("hidden", [])) for name in state)
+    _show_decisions(app, console, outcome, since=now)
+    console.print("\n[bold]4. El informe del mes[/]")
+    period = month(f"{app.clock.now().astimezone(settings.zone):%Y-%m}", settings.zone)
+    with app.database.session() as session:
+        report = build_report(
+            session.connection(), period, settings.company.name, tuple(settings.channels.by_name()), now=app.clock.now()
+        )  # fmt: skip
+    outcome.report = folder / f"informe-{period.start:%Y-%m}.html"
+    write_atomically(outcome.report, html(report))
+    console.print(f"   {outcome.report}")
+    return outcome
+
+
+def _add_notice(app: App, now) -> None:
+    import sqlalchemy as sa
+
+    from responders.models import ServiceNotice
+
     with app.database.session() as session:
         if not session.execute(sa.select(sa.func.count()).select_from(ServiceNotice)).scalar():
             session.add(
@@ -181,67 +309,103 @@ def _try_networks(app: App) -> None:
                     created_at=now,
                 )
             )
-    with open_channels(app.settings, app.credentials, app.clock) as opened:
-        assert opened.sandbox is not None  # the demo's settings name no sandbox URL
-        for name, channel in opened.channels.items():
-            receipt = channel.publish(
-                Outgoing("demo-bienvenida", f"Bienvenidos al canal de atención de {name}.")
-            )
-            click.echo(f"   {name:<9} publicado: {receipt.url or receipt.remote_id}")
-            for kind, author, text in CITIZENS.get(name, []):
-                opened.sandbox.control(
-                    "POST",
-                    "citizen",
-                    {
-                        "network": name,
-                        "kind": kind,
-                        "text": text,
-                        "author": author,
-                        "on": receipt.remote_id,
-                    },
-                )
-        Inbox(app.database, opened.channels, app.clock).run_once()
-        Responder(
-            app.database, load_catalogue(app.settings.protocols_dir), app.settings, app.clock
-        ).run_once()
-        Outbox(app.database, opened.channels, app.clock, "demo").run_once()
-    click.echo("\n   Lo que escribieron los ciudadanos y qué hizo Conectados:")
-    _show_decisions(app)
 
 
-def _show_decisions(app: App) -> None:
+def _published_posts(app: App) -> dict[str, str]:
+    """The remote id of the newest post on each network (citizens comment on it)."""
     import sqlalchemy as sa
 
-    from responders.models import Interaction, Reply, ReplyState, Ticket
+    from content_calendar.models import Publication, PublicationState
 
-    actions = {
-        "answered": "respondido solo",
-        "in_review": "en revisión",
-        "ignored": "dejado sin responder",
-        "ticketed": "radicado",
-    }
+    with app.database.session() as session:
+        rows = session.execute(
+            sa.select(Publication.network, Publication.remote_id)
+            .where(Publication.state == PublicationState.PUBLISHED)
+            .order_by(Publication.published_at)
+        ).all()
+    return {network: remote_id for network, remote_id in rows}
+
+
+ACTIONS = {
+    "answered": "[green]respondido solo[/]",
+    "in_review": "[yellow]en revisión[/]",
+    "ignored": "[dim]dejado sin responder[/]",
+    "ticketed": "[cyan]radicado[/]",
+}
+
+
+def _show_decisions(app: App, console: Console, outcome: Outcome, since) -> None:
+    """What Conectados did with each message of this run (earlier runs stay in the database)."""
+    import sqlalchemy as sa
+    from rich.markup import escape
+
+    from responders.models import Interaction, InteractionState, Reply, ReplyState, Ticket
+
     with app.database.session() as session:
         interactions = (
-            session.execute(sa.select(Interaction).order_by(Interaction.written_at, Interaction.id))
+            session.execute(
+                sa.select(Interaction)
+                .where(Interaction.received_at >= since)
+                .order_by(Interaction.written_at, Interaction.id)
+            )
             .scalars()
             .all()
         )
-        replies = session.execute(sa.select(Reply).order_by(Reply.id)).scalars().all()
         tickets = {
             ticket.interaction_id: ticket for ticket in session.execute(sa.select(Ticket)).scalars()
         }
+        outcome.pending = session.execute(
+            sa.select(sa.func.count())
+            .select_from(Reply)
+            .join(Interaction, Interaction.id == Reply.interaction_id)
+            .where(Reply.state == ReplyState.PENDING, Interaction.received_at >= since)
+        ).scalar_one()
     for interaction in interactions:
-        click.echo(
-            f"   - {interaction.network}, {interaction.author_name}: «{interaction.text}»\n"
-            f"     {actions.get(interaction.state.value, interaction.state.value)}"
-            f" ({interaction.protocol or 'sin protocolo'}): {interaction.decision}"
-        )
+        outcome.answered += interaction.state == InteractionState.ANSWERED
+        outcome.ticketed += interaction.state == InteractionState.TICKETED
+        outcome.ignored += interaction.state == InteractionState.IGNORED
         ticket = tickets.get(interaction.id)
         if ticket is not None:
-            click.echo(f"     radicado {ticket.radicado}, vence el {ticket.due_date:%Y-%m-%d}")
-        for reply in replies:
-            if reply.interaction_id == interaction.id and reply.state == ReplyState.SENT:
-                where = "en público" if reply.visibility.value == "public" else "en privado"
-                click.echo(f"     respuesta enviada {where}:")
-                for line in reply.text.splitlines():
-                    click.echo(f"       {line}")
+            outcome.radicados.append(ticket.radicado)
+        state = interaction.state
+        if ticket is not None:
+            what = (
+                f"{ticket.radicado} ({interaction.protocol}), vence el {ticket.due_date:%Y-%m-%d}"
+            )
+        elif state == InteractionState.ANSWERED:
+            what = f"({interaction.protocol})"
+        else:
+            what = f"[dim]— {escape(interaction.decision or '')}[/]"
+        console.print(
+            f"   • {interaction.network}, {escape(interaction.author_name)}: «{escape(_short(interaction.text))}»\n"
+            f"     → {ACTIONS.get(state.value, state.value)} {what}"
+        )  # fmt: skip
+
+
+def _short(text: str, length: int = 70) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def _summary(console: Console, folder: Path, outcome: Outcome) -> None:
+    console.print("\n[bold]Resumen[/]")
+    console.print(
+        f"   Publicadas: {outcome.published} ({outcome.on_time} a su hora)\n"
+        f"   Mensajes de ciudadanos: {outcome.citizens}\n"
+        f"   Respondidos solos: {outcome.answered}\n"
+        f"   Radicados como PQR: {outcome.ticketed} ({', '.join(outcome.radicados) or 'ninguno'})\n"
+        f"   Esperan revisión: {outcome.pending}\n"
+        f"   Dejados sin responder: {outcome.ignored}\n"
+        f"   En las redes simuladas: {outcome.sandbox_posts} publicaciones y "
+        f"{outcome.sandbox_replies} respuestas\n"
+        f"   Comentarios ocultados por traer datos personales: {outcome.hidden}\n"
+        f"   Informe: {outcome.report}"
+    )  # fmt: skip
+    console.print(
+        "\n[bold]Siga con[/]\n"
+        f"   cd {folder}\n"
+        "   conectados replies review      # decida lo que quedó pendiente\n"
+        "   conectados pqr list            # las PQR radicadas y su plazo\n"
+        "   conectados report              # el informe en la terminal (--html para la página)\n"
+        f"   abra {outcome.report.name if outcome.report else 'informe-*.html'} y calendario-*.html en el navegador\n"
+        "   conectados daemon              # el servicio, con su simulador en 127.0.0.1:8765"
+    )  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -173,18 +174,52 @@ def test_failures_show_no_traceback_unless_verbose(cli, tmp_path: Path):
     assert "clave-secreta" not in quiet.stderr + verbose.stderr
 
 
-def test_demo_prepares_an_example_company_and_exits_0(cli, tmp_path: Path):
-    first = cli("demo", "--carpeta", "demo")
-    second = cli("demo", "--carpeta", "demo")
+def _figure(output: str, label: str) -> int:
+    found = re.search(rf"{label}: (\d+)", output)
+    assert found, (label, output)
+    return int(found.group(1))
+
+
+def test_demo_runs_the_whole_office_and_its_summary_matches_the_database(cli, tmp_path: Path):
+    import sqlalchemy as sa
+
+    from conectados.db import Database
+    from content_calendar.models import Publication, PublicationState
+    from responders.models import Interaction, InteractionState, Reply, ReplyState, Ticket
+
+    first = cli("demo", "--carpeta", "demo", "--rapido")
+    again = cli("demo", "--carpeta", "demo", "--rapido", "--reiniciar")
 
     assert first.exit_code == 0, first.stderr
-    assert second.exit_code == 0, second.stderr
-    assert "Acueducto de Ejemplo S.A. E.S.P." in first.stdout
-    assert "modo sandbox" in first.stdout
-    assert "respondido solo (corte_servicio)" in first.stdout
-    assert "radicado (reclamo_facturacion)" in first.stdout
-    assert "dejado sin responder" in first.stdout
-    assert (tmp_path / "demo" / "conectados.db").exists()
+    assert again.exit_code == 0, again.stderr
+    out = again.stdout
+    database = Database(f"sqlite:///{tmp_path / 'demo' / 'conectados.db'}")
+    with database.session() as session:
+
+        def count(table, *where) -> int:
+            return session.execute(
+                sa.select(sa.func.count()).select_from(table).where(*where)
+            ).scalar_one()
+
+        published = count(Publication, Publication.state == PublicationState.PUBLISHED)
+        answered = count(Interaction, Interaction.state == InteractionState.ANSWERED)
+        ticketed = count(Ticket)
+        pending = count(Reply, Reply.state == ReplyState.PENDING)
+        ignored = count(Interaction, Interaction.state == InteractionState.IGNORED)
+        sent = count(Reply, Reply.state == ReplyState.SENT)
+    database.dispose()
+    assert _figure(out, "Publicadas") == published == 6  # three posts, on both networks
+    assert _figure(out, "Mensajes de ciudadanos") == 9
+    assert _figure(out, "Respondidos solos") == answered >= 3
+    assert _figure(out, "Radicados como PQR") == ticketed >= 3
+    assert _figure(out, "Esperan revisión") == pending >= 1
+    assert _figure(out, "Dejados sin responder") == ignored >= 1
+    assert f"{published} publicaciones y {sent} respuestas" in out
+    assert _figure(out, "Comentarios ocultados por traer datos personales") == 1
+    assert "(6 a su hora)" in out and "-000001" in out  # --reiniciar started from scratch
+    report = re.search(r"Informe: (\S+)", out)
+    assert report and Path(report.group(1)).exists()
+    assert "conectados replies review" in out and "conectados pqr list" in out
 
 
 def test_the_installed_command_runs_as_a_process(tmp_path: Path):

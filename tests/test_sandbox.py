@@ -227,3 +227,28 @@ def test_sandbox_serve_on_a_busy_port_says_so(cli):
     assert result.exit_code == 2
     assert f"el puerto {port} ya está en uso" in result.stderr
     assert time.monotonic() - start < 5
+
+
+def test_a_person_can_play_the_citizen_from_the_command_line(cli, tmp_path, sandbox):
+    (tmp_path / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "{sandbox.url}"\n', encoding="utf-8"
+    )
+
+    no_post = cli("sandbox", "citizen", "¿Cuándo vuelve el agua?", "--esperar", "0")
+    sandbox.control("POST", "posts", {"network": "facebook", "posts": [{"text": "Aviso"}]})
+    comment = cli("sandbox", "citizen", "¿Cuándo vuelve el agua?", "--esperar", "0")
+    message = cli("sandbox", "citizen", "--red", "x", "--tipo", "message", "Hola", "--esperar", "0")
+
+    assert no_post.exit_code == 2 and "aún no hay publicaciones en facebook" in no_post.stderr
+    assert comment.exit_code == 0 and message.exit_code == 0, comment.stderr + message.stderr
+    assert "escribió en facebook (comment)" in comment.stdout
+
+
+def test_playing_the_citizen_without_a_simulator_says_what_to_start(cli, tmp_path):
+    (tmp_path / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "http://127.0.0.1:{_free_port()}"\n', encoding="utf-8"
+    )
+
+    result = cli("sandbox", "citizen", "hola", "--tipo", "message")
+
+    assert result.exit_code == 1 and "inicie «conectados daemon»" in result.stderr

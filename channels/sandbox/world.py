@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from collections import Counter, deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +30,9 @@ class NetworkWorld:
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
         self.faults: deque[Fault] = deque()
-        self._ids = itertools.count(1)
+        # Like the real networks' ids, later ids are larger, also across restarts: a cursor or
+        # an id saved from an earlier run never collides with a new one.
+        self._ids = itertools.count(int(time.time() * 1000) * 100)
 
     def next_number(self) -> int:
         return next(self._ids)
