@@ -179,6 +179,7 @@ class Outcome:
     sandbox_replies: int = 0
     hidden: int = 0
     report: Path | None = None
+    month: str = ""
 
 
 def _run_office(app: App, folder: Path, calendar: Path, console: Console, quick: bool) -> Outcome:
@@ -287,7 +288,8 @@ def _run_office(app: App, folder: Path, calendar: Path, console: Console, quick:
         report = build_report(
             session.connection(), period, settings.company.name, tuple(settings.channels.by_name()), now=app.clock.now()
         )  # fmt: skip
-    outcome.report = folder / f"informe-{period.start:%Y-%m}.html"
+    outcome.month = f"{period.start:%Y-%m}"
+    outcome.report = folder / f"informe-{outcome.month}.html"
     write_atomically(outcome.report, html(report))
     console.print(f"   {outcome.report}")
     return outcome
@@ -405,7 +407,7 @@ def _summary(console: Console, folder: Path, outcome: Outcome) -> None:
         f"   cd {folder}\n"
         "   conectados replies review      # decida lo que quedó pendiente\n"
         "   conectados pqr list            # las PQR radicadas y su plazo\n"
-        "   conectados report              # el informe en la terminal (--html para la página)\n"
+        f"   conectados report --mes {outcome.month}   # el informe del mes en la terminal\n"
         f"   abra {outcome.report.name if outcome.report else 'informe-*.html'} y calendario-*.html en el navegador\n"
         "   conectados daemon              # el servicio, con su simulador en 127.0.0.1:8765"
     )  # fmt: skip
