@@ -10,8 +10,8 @@ LEFT, RIGHT, TOP, BOTTOM = 48, 12, 14, 46
 
 
 def _nice_top(value: float) -> float:
-    if value <= 0:
-        return 1
+    if value <= 4:
+        return 4  # small counts: ticks at 0, 1, 2, 3, 4
     magnitude = 10 ** (len(str(int(value))) - 1)
     for step in (1, 2, 2.5, 5, 10):
         top = step * magnitude
@@ -21,9 +21,9 @@ def _nice_top(value: float) -> float:
 
 
 def _number(value: float) -> str:
-    if value >= 1000:
+    if value >= 1000 or value == int(value):
         return f"{value:,.0f}".replace(",", ".")
-    return f"{value:g}"
+    return f"{value:.1f}".replace(".", ",")
 
 
 def _frame(title: str, top: float, body: list[str], legend: list[tuple[str, str]]) -> str:

@@ -22,8 +22,11 @@ def _period(app: App, mes: str | None, desde: str | None, hasta: str | None) -> 
         raise BadInput("use --mes o --desde/--hasta, no ambos", "opciones")
     if mes:
         try:
-            return month(mes, zone)
-        except ValueError:
+            period = month(mes, zone)
+            if not 2000 <= period.start.year <= 2100:
+                raise ValueError
+            return period
+        except (ValueError, OverflowError):
             raise BadInput(f"«{mes}» no es un mes; escriba AAAA-MM", "opción --mes") from None
     if desde or hasta:
         if not (desde and hasta):
@@ -69,19 +72,28 @@ def report(
     """
     period = _period(app, mes, desde, hasta)
     database = app.ready_database()
-    networks = tuple(app.settings.channels.by_name())
+    networks = tuple(
+        name for name, config in app.settings.channels.by_name().items() if config.enabled
+    )
     with database.session() as session:
         built = build_report(
             session.connection(), period, app.settings.company.name, networks, now=app.clock.now()
         )
+    try:
+        if html_path is not None:
+            write_atomically(app.cwd / html_path, html(built))
+        written = write_csvs(built, app.cwd / csv_folder) if csv_folder is not None else []
+    except OSError as error:
+        where = html_path if html_path is not None else csv_folder
+        raise BadInput(
+            f"no se pudo escribir ({error.strerror or error}); elija otra ruta", str(where)
+        ) from None
     if as_json:
         click.echo(json.dumps(built.as_dict(), ensure_ascii=False, indent=2, default=str))
         return
     for line in summary(built):
         click.echo(line)
     if html_path is not None:
-        write_atomically(app.cwd / html_path, html(built))
         click.echo(f"\nInforme: {html_path}")
     if csv_folder is not None:
-        written = write_csvs(built, app.cwd / csv_folder)
         click.echo(f"Tablas: {len(written)} archivos CSV en {csv_folder}")

@@ -7,6 +7,7 @@ columns, so a month with a million interactions takes seconds.
 
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -22,7 +23,6 @@ from responders.models import (
     ReplyKind,
     ReplyState,
     Ticket,
-    TicketStatus,
 )
 from scheduler.models import MetricSample
 
@@ -33,11 +33,25 @@ LATE = timedelta(minutes=10)
 NOT_REQUESTS = ("saludo",)
 """Protocols whose messages are not requests (greetings, thanks)."""
 REACH_DEFINITIONS = {
-    "facebook": "personas únicas que vieron cada publicación (insights «post_impressions_unique»), "
-    "sumadas publicación por publicación: una persona que vio dos publicaciones cuenta dos veces",
-    "x": "no informa alcance (personas únicas); cuentan sus visualizaciones (impressions)",
+    "facebook": "alcance: personas únicas que vieron cada publicación (insights "
+    "«post_total_media_view_unique»), sumadas publicación por publicación, así que una persona "
+    "que vio dos publicaciones cuenta dos veces; vistas: veces que se mostró («post_media_view»)",
+    "x": "no informa alcance (personas únicas); vistas: veces que se mostró cada publicación "
+    "(«impression_count» de public_metrics)",
 }
 METRICS = ("reach", "views", "reactions", "comments", "shares", "clicks")
+SPANISH = {
+    "network": "red",
+    "published": "hechas",
+    "failed": "fallidas",
+    "late": "tarde",
+    "reach": "alcance",
+    "views": "vistas",
+    "reactions": "reacciones",
+    "comments": "comentarios",
+    "shares": "compartidos",
+    "clicks": "clics",
+}
 
 
 @dataclass
@@ -67,10 +81,19 @@ class Period:
         return Period(self.start - (self.end - self.start), self.start, self.zone)
 
     @property
+    def is_month(self) -> bool:
+        return self.start.day == 1 and self.end == _next_month(self.start)
+
+    @property
     def label(self) -> str:
-        if self.start.day == 1 and self.end == _next_month(self.start):
+        """ "noviembre de 2026", or "16 al 30 de noviembre de 2026" for another period."""
+        if self.is_month:
             return f"{MONTHS[self.start.month - 1]} de {self.start.year}"
-        return f"del {self.start:%Y-%m-%d} al {self.end - timedelta(days=1):%Y-%m-%d}"
+        last = self.end - timedelta(days=1)
+        first = f"{self.start.day} de {MONTHS[self.start.month - 1]}"
+        if self.start.year != last.year:
+            first += f" de {self.start.year}"
+        return f"{first} al {last.day} de {MONTHS[last.month - 1]} de {last.year}"
 
 
 MONTHS = [
@@ -155,6 +178,9 @@ class Report:
     tickets_in_term: int = 0
     overdue: list[dict[str, str]] = field(default_factory=list)
     previous: Report | None = None
+    generated_at: datetime | None = None
+    days_counted: int = 0
+    """Days of the period already lived when the report was made (a month in course)."""
 
     # --- headline figures -----------------------------------------------------------
 
@@ -167,8 +193,13 @@ class Report:
         return total
 
     @property
+    def partial(self) -> bool:
+        return self.days_counted < self.period.days
+
+    @property
     def requests_per_day(self) -> float:
-        return self.requests / self.period.days if self.period.days else 0.0
+        days = self.days_counted or self.period.days
+        return self.requests / days if days else 0.0
 
     @property
     def automatic_share(self) -> float | None:
@@ -183,7 +214,7 @@ class Report:
         values = sorted(self.first_answer_minutes)
         if not values:
             return None
-        return values[min(len(values) - 1, max(0, round(0.9 * len(values)) - 1))]
+        return values[max(0, math.ceil(0.9 * len(values)) - 1)]  # nearest rank
 
     @property
     def in_term_share(self) -> float | None:
@@ -206,6 +237,8 @@ class Report:
             "minutos_primera_respuesta_p90": self.p90_first_answer,
             "respuestas_pendientes_al_cierre": self.pending_replies_at_end,
             "pqr_radicadas": self.tickets,
+            "pqr_con_plazo_cumplido": self.tickets_due,
+            "pqr_respondidas_en_termino": self.tickets_in_term,
             "pqr_en_termino": self.in_term_share,
             "pqr_vencidas": len(self.overdue),
         }
@@ -217,18 +250,22 @@ class Report:
                 "desde": self.period.start.isoformat(),
                 "hasta": (self.period.end - timedelta(days=1)).isoformat(),
             },
+            "generado": self.generated_at.isoformat() if self.generated_at else None,
+            "periodo_incompleto": self.partial,
             "cifras": self.headline(),
-            "mes_anterior": self.previous.headline() if self.previous else None,
+            "periodo_anterior": self.previous.headline() if self.previous else None,
             "redes": {
                 name: {
-                    **asdict(figures),
+                    **{SPANISH.get(key, key): value for key, value in asdict(figures).items()},
                     "tasa_interaccion": figures.engagement_rate,
-                    "definicion_alcance": REACH_DEFINITIONS.get(name, ""),
+                    "definicion": REACH_DEFINITIONS.get(name, ""),
                 }
                 for name, figures in self.networks.items()
             },
+            "vistas_acumuladas_por_dia": self.reach_by_day,
+            "respondidas": self.answered,
             "mejores_publicaciones": [asdict(post) for post in self.best_posts],
-            "solicitudes_por_dia": self.requests_by_day,
+            "solicitudes_cada_dia": self.requests_by_day,
             "solicitudes_por_canal": self.requests_by_channel,
             "solicitudes_por_protocolo": self.requests_by_protocol,
             "pqr_por_tipo": self.tickets_by_type,
@@ -249,6 +286,16 @@ def build_report(
     now: datetime | None = None,
 ) -> Report:
     report = Report(company, period)
+    moment = now or datetime.now(period.zone)
+    report.generated_at = moment
+    today = moment.astimezone(period.zone).date()
+    report.days_counted = (
+        max(0, min(period.end, today + timedelta(days=1)).toordinal() - period.start.toordinal())
+        if today >= period.start
+        else 0
+    )
+    if report.days_counted == 0 and today >= period.end:
+        report.days_counted = period.days
     report.networks = {name: NetworkFigures(name) for name in networks}
     _publications(connection, report)
     _reach(connection, report)
@@ -299,13 +346,16 @@ def _publications(connection: sa.Connection, report: Report) -> None:
 
 
 def _latest_samples(period: Period):
-    """Each publication of the period with its latest sample (collected by the period's end
-    plus a week, so late-arriving figures of the last days still count)."""
+    """Each publication of the period with its figures: figures only grow, so the largest one
+    reported by the period's end plus a week (late figures of the last days still count) is the
+    latest, and a sample where the network left one out does not wipe it."""
     cutoff = period.last + timedelta(days=7)
-    latest = (
+    return (
         sa.select(
-            MetricSample.publication_id,
-            sa.func.max(MetricSample.collected_at).label("collected_at"),
+            *(sa.func.max(getattr(MetricSample, name)).label(name) for name in METRICS),
+            Publication.network,
+            Publication.post_id,
+            Publication.remote_url,
         )
         .join(Publication, Publication.id == MetricSample.publication_id)
         .where(
@@ -313,24 +363,12 @@ def _latest_samples(period: Period):
             Publication.published_at < period.last,
             MetricSample.collected_at < cutoff,
         )
-        .group_by(MetricSample.publication_id)
-        .subquery()
-    )
-    return (
-        sa.select(
-            *(getattr(MetricSample, name) for name in METRICS),
+        .group_by(
+            MetricSample.publication_id,
             Publication.network,
             Publication.post_id,
             Publication.remote_url,
         )
-        .join(
-            latest,
-            sa.and_(
-                latest.c.publication_id == MetricSample.publication_id,
-                latest.c.collected_at == MetricSample.collected_at,
-            ),
-        )
-        .join(Publication, Publication.id == MetricSample.publication_id)
     )
 
 
@@ -364,14 +402,14 @@ def _reach(connection: sa.Connection, report: Report) -> None:
         BestPost(network, post_id, texts.get(post_id, ""), url, views, interactions)
         for network, post_id, url, views, interactions in posts[:5]
     ]
-    # How it grew: per network and day, the figures of the period's posts as of that day.
+    # How it grew: per network, the views (or reach) of the period's posts as of each day.
     latest_by_day: dict[str, dict[tuple[str, int], int]] = {}
     rows = connection.execute(
         sa.select(
             Publication.network,
             MetricSample.publication_id,
             MetricSample.collected_at,
-            sa.func.coalesce(MetricSample.views, MetricSample.reach, 0),
+            sa.func.coalesce(MetricSample.views, MetricSample.reach),
         )
         .join(Publication, Publication.id == MetricSample.publication_id)
         .where(
@@ -381,15 +419,25 @@ def _reach(connection: sa.Connection, report: Report) -> None:
         )
     )
     for network, publication_id, collected_at, value in rows:
+        if value is None:
+            continue
         key = collected_at.astimezone(period.zone).date().isoformat()
-        latest_by_day.setdefault(key, {})[(network, publication_id)] = value
+        seen = latest_by_day.setdefault(key, {})
+        seen[(network, publication_id)] = max(value, seen.get((network, publication_id), 0))
+    if not latest_by_day:
+        return
     running: dict[tuple[str, int], int] = {}
-    for key in sorted(latest_by_day):
-        running.update(latest_by_day[key])
+    day = period.start
+    last_day = period.start + timedelta(days=max(report.days_counted, 1) - 1)
+    while day <= last_day:
+        for key_value in latest_by_day.get(day.isoformat(), {}).items():
+            key, value = key_value
+            running[key] = max(value, running.get(key, 0))
         for network in report.networks:
-            report.reach_by_day.setdefault(network, {})[key] = sum(
+            report.reach_by_day.setdefault(network, {})[day.isoformat()] = sum(
                 value for (name, _), value in running.items() if name == network
             )
+        day += timedelta(days=1)
 
 
 def _requests_filter(period: Period):
@@ -417,7 +465,9 @@ def _requests(connection: sa.Connection, report: Report) -> None:
         total += 1
         key = written_at.astimezone(period.zone).date().isoformat()
         by_day[key] = by_day.get(key, 0) + 1
-        channel = f"{network} ({CHANNEL_NAMES.get(kind.value, kind.value)})"
+        channel = (
+            f"{NETWORK_TITLES.get(network, network)} ({CHANNEL_NAMES.get(kind.value, kind.value)})"
+        )
         by_channel[channel] = by_channel.get(channel, 0) + 1
         name = protocol or "sin protocolo"
         by_protocol[name] = by_protocol.get(name, 0) + 1
@@ -432,6 +482,7 @@ def _requests(connection: sa.Connection, report: Report) -> None:
 
 
 CHANNEL_NAMES = {"comment": "comentarios", "mention": "menciones", "message": "mensajes privados"}
+NETWORK_TITLES = {"facebook": "Facebook", "x": "X", "whatsapp": "WhatsApp"}
 
 
 def _answers(connection: sa.Connection, report: Report) -> None:
@@ -475,40 +526,52 @@ def _answers(connection: sa.Connection, report: Report) -> None:
 
 
 def _tickets(connection: sa.Connection, report: Report, now: datetime | None) -> None:
+    """Filed in the period: by type and causal. Answered in term: of the PQR whose term ran out
+    in the period (up to when the report is made), those answered by their due day (damage
+    reports: by their due hour). Overdue: every PQR whose term has run out unanswered, or that
+    was answered late in the period, whenever it was filed."""
     period = report.period
-    end_day = period.end
-    today = (now or datetime.now(period.zone)).astimezone(period.zone).date()
-    cutoff = min(end_day, today)
+    zone = period.zone
+    moment = min(period.last, (now or datetime.now(zone)).astimezone(zone))
+    cutoff = moment.date() if moment < period.last else period.end
+    for kind, causal, count in connection.execute(
+        sa.select(Ticket.type, Ticket.causal, sa.func.count())
+        .where(Ticket.filed_at >= period.first, Ticket.filed_at < period.last)
+        .group_by(Ticket.type, Ticket.causal)
+    ):
+        report.tickets += count
+        report.tickets_by_type[kind] = report.tickets_by_type.get(kind, 0) + count
+        if causal:
+            report.tickets_by_causal[causal] = report.tickets_by_causal.get(causal, 0) + count
     rows = connection.execute(
         sa.select(
-            Ticket.radicado,
-            Ticket.type,
-            Ticket.causal,
-            Ticket.due_date,
-            Ticket.answered_at,
-            Ticket.status,
-        ).where(Ticket.filed_at >= period.first, Ticket.filed_at < period.last)
+            Ticket.radicado, Ticket.type, Ticket.due_date, Ticket.due_at, Ticket.answered_at,
+        )
+        .where(
+            Ticket.due_date < cutoff,
+            sa.or_(
+                Ticket.due_date >= period.start,
+                Ticket.answered_at.is_(None),
+                Ticket.answered_at >= period.first,
+            ),
+        )
         .order_by(Ticket.year, Ticket.sequence)
     )  # fmt: skip
-    for radicado, kind, causal, due, answered_at, status in rows:
-        report.tickets += 1
-        report.tickets_by_type[kind] = report.tickets_by_type.get(kind, 0) + 1
-        if causal:
-            report.tickets_by_causal[causal] = report.tickets_by_causal.get(causal, 0) + 1
-        answered_on = answered_at.astimezone(period.zone).date() if answered_at else None
-        if answered_on is not None or due < cutoff:
-            # Its term has run out, or it was answered: it counts for "answered in term".
+    for radicado, kind, due, due_at, answered_at in rows:
+        deadline = due_at or datetime.combine(due + timedelta(days=1), datetime.min.time(), zone)
+        on_time = answered_at is not None and answered_at <= deadline
+        answered_late = answered_at is not None and not on_time and answered_at < period.last
+        open_at_end = answered_at is None or answered_at >= moment
+        if due >= period.start:
             report.tickets_due += 1
-            if answered_on is not None and answered_on <= due:
-                report.tickets_in_term += 1
-        late_answer = answered_on is not None and answered_on > due
-        still_open = status == TicketStatus.OPEN and due < cutoff
-        if late_answer or still_open:
+            report.tickets_in_term += on_time
+        if answered_late or (open_at_end and deadline <= moment):
+            answered_on = answered_at.astimezone(zone).date() if answered_at else None
             report.overdue.append(
                 {
                     "radicado": radicado,
                     "tipo": kind,
-                    "vencia": due.isoformat(),
-                    "respondida": answered_on.isoformat() if answered_on else "",
+                    "vencia": (due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if due_at else due.isoformat()),
+                    "respondida": answered_on.isoformat() if answered_on and answered_at < moment else "",
                 }
-            )
+            )  # fmt: skip

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from html import escape
 from pathlib import Path
 
 from conectados.files import write_atomically
 from reports.charts import bars, lines
-from reports.figures import REACH_DEFINITIONS, Report
+from reports.figures import REACH_DEFINITIONS, SPANISH, Report
 from responders.sspd import CAUSALES
 from responders.terms import TicketType
 from responders.tickets import TYPE_NAMES
@@ -73,11 +74,13 @@ def summary(report: Report) -> list[str]:
     ]  # fmt: skip
     width = max(len(name) for name, _, _ in rows)
     lines_out = [f"{report.company or 'Informe'} — {report.period.label}", ""]
+    if report.partial and report.generated_at:
+        lines_out[0] += f" (en curso: cifras hasta el {report.generated_at:%Y-%m-%d %H:%M})"
     for name, value, delta in rows:
         lines_out.append(f"  {name:<{width}}  {value:>14}  {delta}".rstrip())
     if report.previous:
         lines_out.append("")
-        lines_out.append(f"  (la variación compara con {report.previous.period.label})")
+        lines_out.append(f"  (la variación compara con: {report.previous.period.label})")
     return lines_out
 
 
@@ -132,10 +135,29 @@ def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozen
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _type_name(kind: str) -> str:
+    try:
+        return TYPE_NAMES[TicketType(kind)]
+    except ValueError:
+        return kind
+
+
+def _plain(text: str, length: int) -> str:
+    """A post's text for a table: one line, without emoji (print fonts lack them)."""
+    text = " ".join("".join(char for char in text if ord(char) <= 0xFFFF).split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
 def html(report: Report) -> str:
     head = report.headline()
     before = report.previous.headline() if report.previous else {}
-    compare = f"frente a {report.previous.period.label}" if report.previous else ""
+    compare = (
+        f"Las variaciones comparan con: {report.previous.period.label}." if report.previous else ""
+    )
+    if report.partial and report.generated_at:
+        compare = (
+            f"Periodo en curso: cifras hasta el {report.generated_at:%Y-%m-%d %H:%M}. " + compare
+        )
     cards = [
         _figure("solicitudes de ciudadanos por día", number(head["solicitudes_por_dia"], 1),
                 change(head["solicitudes_por_dia"], before.get("solicitudes_por_dia"))),
@@ -144,7 +166,7 @@ def html(report: Report) -> str:
         _figure("mediana hasta la primera respuesta", minutes(head["minutos_primera_respuesta_mediana"]),
                 f"p90: {minutes(head['minutos_primera_respuesta_p90'])}"),
         _figure("PQR respondidas en término", percent(head["pqr_en_termino"]),
-                f"{head['pqr_radicadas']} radicadas; {head['pqr_vencidas']} vencidas"),
+                f"{report.tickets_in_term} de {report.tickets_due} cuyo plazo se cumplió; {head['pqr_vencidas']} fuera de término"),
         _figure("publicaciones", number(head["publicaciones"]),
                 f"{head['publicaciones_fallidas']} fallidas, {head['publicaciones_tarde']} con retraso"),
         _figure("alcance (suma por publicación)", number(head["alcance"]),
@@ -163,18 +185,23 @@ def html(report: Report) -> str:
         + "</section>",
     ]  # fmt: skip
     grown_days = sorted({day for per in report.reach_by_day.values() for day in per})
-    if grown_days:
-        series = {
-            NETWORK_NAMES.get(network, network): [per.get(day, 0) for day in grown_days]
-            for network, per in report.reach_by_day.items()
-            if any(per.values())
-        }
-        if series:
-            charts.append(
-                "<section><h2>Alcance y visualizaciones por red, acumulados</h2>"
-                + lines("Alcance por red", [d[8:10] for d in grown_days], series, max(1, len(grown_days) // 10))
-                + "</section>"
-            )  # fmt: skip
+    series = {
+        NETWORK_NAMES.get(network, network): [per.get(day, 0) for day in grown_days]
+        for network, per in report.reach_by_day.items()
+        if any(per.values())
+    }
+    grown = (
+        lines(
+            "Vistas acumuladas por red",
+            [day[8:10] for day in grown_days],
+            series,
+            max(1, len(grown_days) // 10),
+        )
+        if series
+        else '<p class="nota">Sin datos: aún no hay cifras de las redes para las publicaciones '
+        "del periodo.</p>"
+    )
+    charts.append(f"<section><h2>Vistas acumuladas por red</h2>{grown}</section>")
     buckets = [
         ("< 5 min", 5),
         ("5–30 min", 30),
@@ -222,22 +249,22 @@ def html(report: Report) -> str:
             ]
         )
     best = [
-        [NETWORK_NAMES.get(p.network, p.network), p.text[:90] + ("…" if len(p.text) > 90 else ""),
+        [NETWORK_NAMES.get(p.network, p.network), _plain(p.text, 90),
          number(p.views), number(p.interactions)]
         for p in report.best_posts
     ]  # fmt: skip
     channels = [[name, number(count)] for name, count in report.requests_by_channel.items()]
-    protocols = [[name, number(count)] for name, count in report.requests_by_protocol.items()]
-    types = [
-        [TYPE_NAMES.get(TicketType(kind), kind) if kind in TicketType._value2member_map_ else kind, number(count)]
-        for kind, count in report.tickets_by_type.items()
-    ]  # fmt: skip
+    protocols = [
+        [name.replace("_", " ").capitalize(), number(count)]
+        for name, count in report.requests_by_protocol.items()
+    ]
+    types = [[_type_name(kind), number(count)] for kind, count in report.tickets_by_type.items()]
     causales = [
         [code, CAUSALES[code].name if code in CAUSALES else "", number(count)]
         for code, count in sorted(report.tickets_by_causal.items())
     ]
     overdue = [
-        [t["radicado"], t["tipo"], t["vencia"], t["respondida"] or "sin respuesta"]
+        [t["radicado"], _type_name(t["tipo"]), t["vencia"], t["respondida"] or "sin respuesta"]
         for t in report.overdue
     ]
     definitions = "".join(
@@ -249,12 +276,12 @@ def html(report: Report) -> str:
 <html lang="es-CO">
 <head>
 <meta charset="utf-8">
-<title>Informe de {escape(report.period.label)} — {escape(report.company)}</title>
+<title>Informe: {escape(report.period.label)} — {escape(report.company)}</title>
 <style>{STYLE}</style>
 </head>
 <body>
 <h1>{escape(report.company or "Informe de la oficina digital")}</h1>
-<p class="subtitulo">Informe de {escape(report.period.label)}: alcance del contenido y atención a los ciudadanos. {escape(compare and "Las variaciones son " + compare + ".")}</p>
+<p class="subtitulo">Informe: {escape(report.period.label)}. Alcance del contenido y atención a los ciudadanos. {escape(compare)}</p>
 <div class="cifras">{"".join(cards)}</div>
 {"".join(charts)}
 <section><h2>Publicaciones por red</h2>
@@ -267,7 +294,7 @@ def html(report: Report) -> str:
 <section><h2>Solicitudes por canal y por tema</h2>
 {_table(["canal", "solicitudes"], channels, {1})}
 {_table(["protocolo", "solicitudes"], protocols, {1})}
-<p class="nota">Solicitudes: los mensajes de los ciudadanos, sin saludos ni mensajes ajenos (publicidad, otros servicios). {report.answered} recibieron respuesta; {number(report.pending_replies_at_end)} respuestas quedaron pendientes al cierre.</p>
+<p class="nota">Solicitudes: los mensajes de los ciudadanos, sin saludos ni mensajes ajenos (publicidad, otros servicios). {number(report.answered)} recibieron respuesta; {number(report.pending_replies_at_end)} respuestas quedaron pendientes al cierre.</p>
 </section>
 <section><h2>PQR</h2>
 {_table(["tipo", "radicadas"], types, {1}) if types else '<p class="nota">No se radicaron PQR en el periodo.</p>'}
@@ -275,7 +302,7 @@ def html(report: Report) -> str:
 <h2>PQR vencidas o respondidas fuera de término</h2>
 {_table(["radicado", "tipo", "vencía", "respondida"], overdue) if overdue else '<p class="nota">Ninguna.</p>'}
 </section>
-<p class="nota">Generado por Conectados. Las cifras de las redes son las últimas que informaron sus API.</p>
+<p class="nota">Generado por Conectados{escape(f" el {report.generated_at:%Y-%m-%d %H:%M}" if report.generated_at else "")}. Las cifras de las redes son las últimas que informaron sus API; las de PQR, las de ese momento.</p>
 </body>
 </html>
 """
@@ -289,11 +316,17 @@ def write_csvs(report: Report, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
 
+    period = f"{report.period.start:%Y-%m-%d}/{report.period.end - timedelta(days=1):%Y-%m-%d}"
+
     def save(name: str, header: list[str], rows: list[list]) -> None:
         buffer = io.StringIO()
+        buffer.write("\ufeff")  # so a spreadsheet opens it as UTF-8
         writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow(["periodo", *header])
+        writer.writerows(
+            [period, *(round(value, 4) if isinstance(value, float) else value for value in row)]
+            for row in rows
+        )
         path = folder / name
         write_atomically(path, buffer.getvalue())
         written.append(path)
@@ -309,7 +342,7 @@ def write_csvs(report: Report, folder: Path) -> list[Path]:
         "redes.csv",
         ["red", "cifra", "valor"],
         [
-            [name, metric, getattr(figures, metric)]
+            [name, SPANISH[metric], getattr(figures, metric)]
             for name, figures in report.networks.items()
             for metric in ("published", "failed", "late", "reach", "views", "reactions", "comments", "shares", "clicks")
         ],
@@ -331,7 +364,7 @@ def write_csvs(report: Report, folder: Path) -> list[Path]:
     )
     save(
         "alcance_por_dia.csv",
-        ["red", "fecha", "acumulado"],
+        ["red", "fecha", "vistas_acumuladas"],
         [[network, day, value] for network, per in report.reach_by_day.items() for day, value in per.items()],
     )  # fmt: skip
     save(

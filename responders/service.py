@@ -301,6 +301,7 @@ class Responder:
                     "reviewer": AUTOMATIC,
                     "decided_at": now,
                     "review_note": "el comentario trae datos personales: se sigue en privado",
+                    "kind": ReplyKind.ACKNOWLEDGEMENT,  # a note, not the answer
                 }
             )
         if not public or exposed or filed is not None:

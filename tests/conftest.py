@@ -29,9 +29,13 @@ class Result:
 def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     """Run `conectados ARGS` in tmp_path with a given environment, as a user would."""
 
-    def invoke(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Result:
+    def invoke(
+        *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, clock=None
+    ) -> Result:
         capsys.readouterr()
         app = App(environ=dict(env or {}), cwd=cwd or tmp_path)
+        if clock is not None:  # a fixed "now" for commands whose output depends on the date
+            app.clock = clock
         code = run(list(args), app=app)
         captured = capsys.readouterr()
         return Result(int(code), captured.out, captured.err)

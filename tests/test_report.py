@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from conectados.clock import FixedClock
 from conectados.db import Database
 from content_calendar.models import Post, Publication, PublicationState
 from reports.figures import build_report, month
@@ -128,9 +129,13 @@ def fill(database: Database) -> None:
 
 
 @pytest.fixture
-def filled(database: Database) -> Database:
+def filled(database_url: str):
+    """The known month, on SQLite and (when there is one) on PostgreSQL."""
+    database = Database(database_url)
+    database.upgrade()
     fill(database)
-    return database
+    yield database
+    database.dispose()
 
 
 def test_the_figures_match_the_ones_counted_by_hand(filled: Database):
@@ -155,7 +160,7 @@ def test_the_figures_match_the_ones_counted_by_hand(filled: Database):
         "2026-11-02": 2,
         "2026-11-30": 1,
     }
-    assert report.requests_by_channel == {"facebook (comentarios)": 2, "x (mensajes privados)": 1}
+    assert report.requests_by_channel == {"Facebook (comentarios)": 2, "X (mensajes privados)": 1}
     assert (
         report.answered == 2 and report.answered_automatically == 1
     )  # an acknowledgement is no answer
@@ -179,8 +184,11 @@ def test_report_command_writes_a_standalone_page_and_tidy_tables(cli, tmp_path: 
     fill(database)
     database.dispose()
 
-    result = cli("report", "--mes", "2026-11", "--html", "informe.html", "--csv", "tablas")
-    as_json = cli("report", "--mes", "2026-11", "--json")
+    after = FixedClock(local(2026, 12, 5, 9))
+    result = cli(
+        "report", "--mes", "2026-11", "--html", "informe.html", "--csv", "tablas", clock=after
+    )
+    as_json = cli("report", "--mes", "2026-11", "--json", clock=after)
 
     assert result.exit_code == 0, result.stderr
     assert "Solicitudes de ciudadanos" in result.stdout and "33,3 %" in result.stdout
@@ -191,7 +199,8 @@ def test_report_command_writes_a_standalone_page_and_tidy_tables(cli, tmp_path: 
     assert len(rows) == 30 and sum(int(row["solicitudes"]) for row in rows) == 3
     figures = json.loads(as_json.stdout)
     assert (
-        figures["cifras"]["pqr_vencidas"] == 2 and figures["mes_anterior"]["visualizaciones"] == 80
+        figures["cifras"]["pqr_vencidas"] == 2
+        and figures["periodo_anterior"]["visualizaciones"] == 80
     )
 
 
@@ -236,3 +245,37 @@ def test_the_page_renders_in_a_real_browser_when_one_is_installed(cli, tmp_path:
     with Image.open(shot) as image:
         colours = image.convert("RGB").resize((90, 240)).getcolors(maxcolors=100_000)
     assert colours is not None and len(colours) > 20  # text, bars and lines, not a blank page
+
+
+def test_an_old_pqr_still_open_and_a_damage_report_late_by_hours_are_overdue(filled: Database):
+    with filled.session() as session:
+        session.add(
+            Ticket(radicado="2026-000099", year=2026, sequence=99, type="queja", network="x",
+                   filed_at=local(2026, 10, 20, 9), filed_on=date(2026, 10, 20),
+                   due_date=date(2026, 11, 10), status=TicketStatus.OPEN)
+        )  # fmt: skip
+        session.add(
+            Ticket(radicado="2026-000098", year=2026, sequence=98, type="reporte_dano", network="x",
+                   filed_at=local(2026, 11, 9, 8), filed_on=date(2026, 11, 9),
+                   due_date=date(2026, 11, 10), due_at=local(2026, 11, 10, 8),
+                   answered_at=local(2026, 11, 10, 20), status=TicketStatus.ANSWERED)
+        )  # fmt: skip
+
+    with filled.session() as session:
+        report = build_report(
+            session.connection(), month("2026-11", BOGOTA), "Acueducto", now=local(2026, 12, 5, 9)
+        )
+
+    overdue = {ticket["radicado"] for ticket in report.overdue}
+    assert {"2026-000099", "2026-000098", "2026-000002", "2026-000003"} <= overdue
+    assert (report.tickets_due, report.tickets_in_term) == (5, 1)
+
+
+def test_a_month_in_course_averages_over_the_days_lived(filled: Database):
+    with filled.session() as session:
+        report = build_report(
+            session.connection(), month("2026-11", BOGOTA), "Acueducto", now=local(2026, 11, 10, 9)
+        )
+
+    assert report.partial and report.days_counted == 10
+    assert report.requests_per_day == pytest.approx(report.requests / 10)
