@@ -46,6 +46,9 @@ def demo_config_text() -> str:
     lines += ["", "[empresa]"]
     for key, value in DEMO_COMPANY.items():
         lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+    # Read often, so that «conectados sandbox citizen» sees its answer within seconds.
+    for network in ("facebook", "x"):
+        lines += ["", f"[channels.{network}]", "leer_cada_minutos = 0.25"]
     return "\n".join(lines) + "\n"
 
 
