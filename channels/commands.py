@@ -125,7 +125,8 @@ def citizen(app, texto: str, red: str, tipo: str, autor: str, esperar: int) -> N
     }  # fmt: skip
     seen = len(before["replies"])
     minutes = app.settings.channels.by_name()[red].poll_minutes
-    click.echo(f"Esperando la respuesta (el servicio lee cada {minutes:g} minutos)…")
+    every = f"{minutes * 60:g} segundos" if minutes < 1 else f"{minutes:g} minutos"
+    click.echo(f"Esperando la respuesta (el servicio lee cada {every})…")
     deadline = time.monotonic() + esperar
     while time.monotonic() < deadline:
         replies = control("GET", "state")[red]["replies"][seen:]
