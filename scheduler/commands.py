@@ -38,6 +38,10 @@ def daemon(app: App, once: bool) -> None:
     simulador en 127.0.0.1:8765.
     """
     settings = app.settings
+    if app.database.sqlite_path is not None and not app.database.exists():
+        # Nothing set up yet: start on the embedded defaults, as `conectados init` would.
+        app.database.upgrade()
+        click.echo(f"Base de datos nueva: {app.database.sqlite_path}")
     database = app.ready_database()
     with open_channels(
         settings, app.credentials, app.clock, sandbox_port=0 if once else SANDBOX_PORT

@@ -200,3 +200,10 @@ def test_two_daemon_processes_on_postgresql_share_200_posts_exactly_once(
     assert sorted(texts) == sorted(f"Aviso número {n}" for n in range(posts))
     done_by_each = [log.count("publicada aviso-") for log in logs]
     assert sum(done_by_each) == posts and all(done_by_each), done_by_each
+
+
+def test_with_nothing_set_up_the_daemon_starts_on_the_embedded_defaults(cli, tmp_path: Path):
+    result = cli("daemon", "--once")
+
+    assert result.exit_code == 0, result.stderr
+    assert "Base de datos nueva" in result.stdout and (tmp_path / "conectados.db").exists()
