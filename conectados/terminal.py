@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
 _SECTIONS = {
@@ -19,6 +21,34 @@ class SpanishHelpFormatter(click.HelpFormatter):
 
     def section(self, name: str):
         return super().section(_SECTIONS.get(name, name))
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        """Click's own words in option help ("[default: x]", "[0<=x<=60]", "TEXT"), in Spanish."""
+        super().write_dl(
+            [(_spanish(term, _METAVARS), _spanish(text, _EXTRAS)) for term, text in rows],
+            col_max,
+            col_spacing,
+        )
+
+
+_METAVARS = (
+    (re.compile(r"\bINTEGER RANGE\b|\bINTEGER\b|\bFLOAT RANGE\b|\bFLOAT\b"), "N"),
+    (re.compile(r"\bTEXT\b"), "TEXTO"),
+    (re.compile(r"\bPATH\b|\bFILE\b"), "RUTA"),
+)
+_EXTRAS = (
+    (re.compile(r"default: "), "por omisión: "),
+    (re.compile(r"\brequired\b"), "obligatorio"),
+    (re.compile(r"(\d+)<=x<=(\d+)"), r"de \1 a \2"),
+    (re.compile(r"x>=(\d+)"), r"desde \1"),
+    (re.compile(r"x<=(\d+)"), r"hasta \1"),
+)
+
+
+def _spanish(text: str, replacements) -> str:
+    for pattern, replacement in replacements:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 class SpanishContext(click.Context):

@@ -66,8 +66,7 @@ def pqr() -> None:
     "--tipo",
     type=click.Choice(TYPES),
     default=TicketType.PETICION.value,
-    show_default=True,
-    help="Tipo de trámite (el plazo depende de él).",
+    help="Tipo de trámite; el plazo depende de él (por omisión, peticion).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Un objeto JSON.")
 @click.pass_obj
@@ -139,16 +138,19 @@ def _overdue(app: App, ticket: Ticket, today: date) -> bool:
 
 @pqr.command(name="list")
 @click.option(
-    "--vencen-en", type=click.IntRange(0, 60), help="Abiertas que vencen en N días hábiles o menos."
+    "--vencen-en",
+    type=click.IntRange(0, 60),
+    metavar="N",
+    help="Abiertas que vencen en N días hábiles o menos.",
 )
 @click.option("--vencidas", is_flag=True, help="Abiertas cuyo plazo ya pasó.")
 @click.option(
     "--estado",
     type=click.Choice([*STATUS_BY_NAME, "todos"]),
     default="abierto",
-    show_default=True,
+    help="Cuáles mostrar (por omisión, las abiertas).",
 )
-@click.option("--tipo", type=click.Choice(TYPES))
+@click.option("--tipo", type=click.Choice(TYPES), help="Solo este tipo de trámite.")
 @click.pass_obj
 def list_(app: App, vencen_en: int | None, vencidas: bool, estado: str, tipo: str | None) -> None:
     """Lista las PQR (por omisión, las abiertas), con los días hábiles que les quedan."""
