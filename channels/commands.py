@@ -92,17 +92,22 @@ def citizen(app, texto: str, red: str, tipo: str, autor: str, esperar: int) -> N
         )
 
     def control(method: str, action: str, body: dict | None = None):
+        missing = ConectadosError(
+            f"no hay un simulador en {url}: inicie «conectados daemon» (o «conectados sandbox "
+            "serve») en otra terminal"
+        )
         try:
             answer = requests.request(method, f"{url}/_sandbox/{action}", json=body, timeout=10)
-        except requests.ConnectionError:
-            raise ConectadosError(
-                f"no hay un simulador en {url}: inicie «conectados daemon» (o «conectados sandbox "
-                "serve») en otra terminal"
-            ) from None
+            payload = answer.json()
+        except (requests.RequestException, ValueError):
+            raise missing from None
+        if not isinstance(payload, dict):
+            raise missing
         if answer.status_code >= 400:
-            reason = answer.json().get("error", answer.text) if answer.content else answer.reason
-            raise BadInput(f"el simulador no lo aceptó: {reason}", "TEXTO")
-        return answer.json()
+            raise BadInput(
+                f"el simulador no lo aceptó: {payload.get('error', answer.reason)}", "TEXTO"
+            )
+        return payload
 
     body = {"network": red, "kind": tipo, "text": texto, "author": autor}
     before = control("GET", "state")[red]

@@ -412,5 +412,8 @@ def _summary(console: Console, folder: Path, outcome: Outcome) -> None:
         "   conectados pqr list            # las PQR radicadas y su plazo\n"
         f"   conectados report --mes {outcome.month}   # el informe del mes en la terminal\n"
         f"   abra {outcome.report.name if outcome.report else 'informe-*.html'} y calendario-*.html en el navegador\n"
-        "   conectados daemon              # el servicio, con su simulador en 127.0.0.1:8765"
+        "   conectados daemon              # el servicio, con su simulador en 127.0.0.1:8765\n"
+        "   conectados sandbox citizen --tipo message \"¿Dónde pago la factura?\"   # en otra terminal\n"
+        "\n(El simulador de la demostración se cerró con ella: lo que apruebe de estos mensajes no\n"
+        "tiene a quién llegar. Con el servicio en marcha, escriba como ciudadano y vea la respuesta.)"
     )  # fmt: skip

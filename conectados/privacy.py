@@ -14,13 +14,26 @@ from dataclasses import dataclass
 MASK = "[dato personal]"
 
 _RADICADO = re.compile(r"\b20\d{2}-\d{6}\b")
+_OURS = re.compile(
+    r"\b20\d{2}-\d{6}\b"  # a radicado
+    r"|\b\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\b"  # dates, times
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?\b"
+)
+"""Numbers that are not a person's: blanked out before looking (same length, spans kept)."""
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("correo", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    (
+        "correo",
+        re.compile(
+            r"(?i)[\w.+-]+\s*(?:@|\(at\)|\[at\]|\barroba\b)\s*[\w-]+"
+            r"(?:\s*(?:\.|\(dot\)|\bpunto\b)\s*[\w-]+)+"
+        ),
+    ),
     (
         "cuenta o contrato",
         re.compile(
             r"(?i)\b(?:cuenta|contrato|suscriptor|matr[ií]cula|c[oó]digo|niu|referencia|ref|"
-            r"n[uú]mero de cliente|cliente|predio|ficha catastral)\b\W{0,3}(?:n[o°º]\.?\s*|#\s*)?"
+            r"n[uú]mero de cliente|cliente|predio|ficha catastral)\b"
+            r"(?:\s+(?:es|la|el|de|mi|su|del|n[uú]mero|no\.?|n[°º]))*\W{0,3}(?:n[o°º]\.?\s*|#\s*)?"
             r"[\w-]*\d[\w-]*"
         ),
     ),
@@ -36,14 +49,16 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"(?i)\b(?:calle|cl|cll|carrera|cra|kra|kr|cr|diagonal|dg|transversal|tv|trans|"
             r"avenida|av|manzana|mz|casa|apto|apartamento|lote|bloque|torre)\.?\s*"
-            r"\d+(?:\s?[a-z](?![a-z]))?(?:\s*bis)?(?:\s*(?:#|n[o°º]\.?|no\.?|con|-)\s*\d+(?:\s?[a-z](?![a-z]))?"
+            r"(?:[a-záéíóúñ]+\s+){0,3}"  # a street name: "Av. Boyacá 45-10"
+            r"\d+(?:\s?[a-z](?![a-z°º.]))?(?:\s*bis)?(?:\s+(?:sur|norte|este|oeste))?"
+            r"(?:\s*(?:#|n[o°º]\.?|no\.?|con|-)\s*\d+(?:\s?[a-z](?![a-z°º.]))?"
             r"(?:\s*-\s*\d+)?)?"
         ),
     ),
     (
         "teléfono",
         re.compile(
-            r"(?<![\d-])(?:\+?57[\s-]?)?(?:3\d{2}|60\d)[\s.-]?\d{3}[\s.-]?\d{2}[\s.-]?\d{2}(?!\d)"
+            r"(?<![\d-])(?:\+?57[\s-]?)?\(?(?:3\d{2}|60\d)\)?[\s.-]?\d{3}[\s.-]?\d{2}[\s.-]?\d{2}(?!\d)"
         ),
     ),
     (
@@ -55,6 +70,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("número", re.compile(r"(?<![\d-])\d{6,12}(?![\d-])")),
+    # Digits written apart to dodge filters: "3 1 0 5 5 5 1 2 3 4".
+    ("número", re.compile(r"(?<![\w-])\d(?:[\s.-]\d){6,14}(?![\w-])")),
 )
 
 
@@ -66,7 +83,7 @@ class PersonalData:
 
 def find_personal_data(text: str) -> list[PersonalData]:
     """Every piece of personal data in `text`, as written (radicado numbers are not)."""
-    cleaned = _RADICADO.sub(lambda found: " " * len(found.group(0)), text)
+    cleaned = _OURS.sub(lambda found: " " * len(found.group(0)), text)
     found: list[PersonalData] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
@@ -85,7 +102,7 @@ def has_personal_data(text: str) -> bool:
 
 def mask(text: str) -> str:
     """`text` with each piece of personal data replaced by a mark (for logs and public text)."""
-    cleaned = _RADICADO.sub(lambda found: " " * len(found.group(0)), text)
+    cleaned = _OURS.sub(lambda found: " " * len(found.group(0)), text)
     spans: list[tuple[int, int]] = []
     for _kind, pattern in _PATTERNS:
         for match in pattern.finditer(cleaned):

@@ -47,9 +47,11 @@ def rules_for(app: App) -> TermRules:
 def parse_filing(value: str, zone) -> datetime:
     for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
         try:
-            return datetime.strptime(value.strip(), pattern).replace(tzinfo=zone)
+            moment = datetime.strptime(value.strip(), pattern).replace(tzinfo=zone)
         except ValueError:
             continue
+        if 2000 <= moment.year <= 2100:
+            return moment
     raise BadInput(
         f"«{value}» no es una fecha; escriba AAAA-MM-DD o «AAAA-MM-DD HH:MM»", "argumento FECHA"
     )
@@ -98,13 +100,14 @@ def vence(app: App, fecha: str, tipo: str, as_json: bool) -> None:
             f"{term.due_at:%Y-%m-%d %H:%M} ({rules.damage_hours:g} horas; {term.basis})."
         )
         return
+    filed = parse_filing(fecha, rules.zone).date()
     moved = (
         ""
-        if term.filed_on.isoformat() == fecha[:10]
-        else (f" (no es día hábil: cuenta como radicada el {term.filed_on:%Y-%m-%d})")
+        if term.filed_on == filed
+        else f" (no es día hábil: cuenta como radicada el {term.filed_on:%Y-%m-%d})"
     )
     click.echo(
-        f"Radicada el {fecha[:10]}{moved}: vence el {term.due_on:%Y-%m-%d}, "
+        f"Radicada el {filed:%Y-%m-%d}{moved}: vence el {term.due_on:%Y-%m-%d}, "
         f"{term.working_days} días hábiles ({term.basis})."
     )
 
@@ -292,9 +295,16 @@ def answer(
     if archivo is not None:
         try:
             texto = (app.cwd / archivo).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            reason = getattr(error, "strerror", None) or "no está en UTF-8"
-            raise BadInput(f"no se pudo leer ({reason})", str(archivo)) from None
+        except IsADirectoryError:
+            raise BadInput(
+                "es una carpeta; indique el archivo con la respuesta", str(archivo)
+            ) from None
+        except FileNotFoundError:
+            raise BadInput("no existe; revise la ruta", str(archivo)) from None
+        except UnicodeDecodeError:
+            raise BadInput("no está en UTF-8; guárdelo como UTF-8", str(archivo)) from None
+        except OSError:
+            raise BadInput("no se pudo leer (¿faltan permisos?)", str(archivo)) from None
     text = (texto or "").strip()
     if not text:
         raise BadInput("la respuesta está vacía", "--archivo" if archivo else "--texto")
@@ -398,6 +408,8 @@ def export(app: App, mes: str, salida: Path) -> None:
     """
     try:
         first = datetime.strptime(mes, "%Y-%m").date()
+        if not 2000 <= first.year <= 2100:
+            raise ValueError
     except ValueError:
         raise BadInput(f"«{mes}» no es un mes; escriba AAAA-MM", "opción --mes") from None
     zone = app.settings.zone
@@ -434,6 +446,8 @@ def export(app: App, mes: str, salida: Path) -> None:
         used = working_days_between(ticket.filed_on, answered_on or today, saturday)
         if answered_on is not None:
             on_time = "si" if answered_on <= ticket.due_date else "no"
+        elif ticket.status == TicketStatus.CLOSED:
+            on_time = "cerrada sin respuesta"
         else:
             on_time = "vencida" if ticket.due_date < today else "en termino"
         channel = interactions.get(ticket.interaction_id)
@@ -457,5 +471,10 @@ def export(app: App, mes: str, salida: Path) -> None:
                 STATUS_NAMES[ticket.status],
             )
         )
-    write_atomically(app.cwd / salida, buffer.getvalue())
+    try:
+        write_atomically(app.cwd / salida, buffer.getvalue())
+    except OSError as error:
+        raise BadInput(
+            f"no se pudo escribir ({error.strerror or error}); elija otra ruta", str(salida)
+        ) from None
     click.echo(f"{len(tickets)} PQR de {mes} en {salida}.")

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from conectados.clock import Clock
 from conectados.db import Database
@@ -36,6 +37,7 @@ from responders.policy import (
     Action,
     Decision,
     Thresholds,
+    clean_author,
     company_values,
     decide,
     spanish_date,
@@ -237,7 +239,7 @@ class Responder:
             "%s %s de %s: %s%s (%s)",
             interaction.network,
             interaction.kind.value,
-            interaction.author_name or interaction.author_id,
+            clean_author(interaction.author_name) or interaction.author_id,
             decision.action.value,
             f" {filed.radicado}" if filed else "",
             decision.reason,
@@ -274,7 +276,7 @@ class Responder:
                 "fecha_limite": due_text(filed.term.due_on, filed.term.due_at, self.settings.zone),
             }
         elif not public:
-            extra = self._ticket_status(connection, interaction.text)
+            extra = self._ticket_status(connection, interaction)
         base = {
             "interaction_id": interaction.id,
             "ticket_id": filed.id if filed else None,
@@ -332,8 +334,12 @@ class Responder:
         return default
 
     def _privacy_note(self, interaction: Interaction) -> str:
-        author = "" if has_personal_data(interaction.author_name) else interaction.author_name
-        greeting = f"Hola, {author.strip()}." if author.strip() else "Hola."
+        author = (
+            ""
+            if has_personal_data(interaction.author_name)
+            else clean_author(interaction.author_name)
+        )
+        greeting = f"Hola, {author}." if author else "Hola."
         return (
             f"{greeting} Por su seguridad, no publique datos personales (cédula, número de cuenta, "
             "teléfono, dirección) en los comentarios. Le escribimos por mensaje privado para "
@@ -357,14 +363,20 @@ class Responder:
             is None
         )
 
-    def _ticket_status(self, connection: sa.Connection, text: str) -> dict[str, Any]:
-        """A radicado the citizen quotes in private: its status, for the estado_pqr answer."""
-        radicado = radicado_in(text)
+    def _ticket_status(self, connection: sa.Connection, interaction: Interaction) -> dict[str, Any]:
+        """A radicado the citizen quotes in private: its status, for the estado_pqr answer, and
+        only to the person who filed it (radicados are consecutive: easy to guess)."""
+        radicado = radicado_in(interaction.text)
         if not radicado:
             return {}
+        filer = sa.orm.aliased(Interaction)
         ticket = connection.execute(
-            sa.select(Ticket.status, Ticket.due_date, Ticket.due_at, Ticket.answered_at).where(
-                Ticket.radicado == radicado
+            sa.select(Ticket.status, Ticket.due_date, Ticket.due_at, Ticket.answered_at)
+            .join(filer, filer.id == Ticket.interaction_id)
+            .where(
+                Ticket.radicado == radicado,
+                filer.network == interaction.network,
+                filer.author_id == interaction.author_id,
             )
         ).first()
         if ticket is None:

@@ -98,6 +98,7 @@ class Outbox:
             self._move(reply, APPROVED, last_error=error.reason, next_attempt_at=at)
             return "retried"
         except Rejected as error:
+            log.warning("respuesta %s: %s la rechazó: %s", reply.id, incoming.network, error.reason)
             self._move(reply, ReplyState.FAILED, last_error=f"la red la rechazó: {error.reason}")
             return "failed"
         except AuthFailed as error:
@@ -121,17 +122,17 @@ class Outbox:
             and has_personal_data(incoming.text)
         ):
             self._hide(incoming)
-        log.info(
-            "respuesta %s enviada en %s a %s",
-            reply.id,
-            incoming.network,
-            incoming.author_name or incoming.author_id,
-        )
+        log.info("respuesta %s enviada en %s", reply.id, incoming.network)
         return "sent"
 
     def _hide(self, incoming: Incoming) -> None:
         try:
             self.channels[incoming.network].hide(incoming)
+        except Rejected as error:  # the network does not allow it for this kind of item
+            log.info(
+                "no se ocultó en %s el comentario con datos personales: %s", incoming.network, error
+            )
+            return
         except ChannelError as error:
             log.warning(
                 "no se pudo ocultar en %s el comentario con datos personales: %s",

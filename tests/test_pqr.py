@@ -356,3 +356,47 @@ def test_outbox_never_sends_the_private_acknowledgement_in_public(database, sand
     private = [reply["text"] for reply in replies if not reply["public"]]
     assert len(public) == 1 and len(private) == 1
     assert "Ley 1581" not in public[0] and "Ley 1581" in private[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3 1 0 5 5 5 1 2 3 4",
+        "(310) 555 1234",
+        "ana(at)gmail.com",
+        "ana @ gmail.com",
+        "Av. Boyacá 45-10",
+        "mi cuenta es la 12345",
+        "Calle 10 N° 12-34",
+        "calle 10 sur # 12-34",
+        "CC. 1.098.765.432",
+    ],
+)
+def test_personal_data_written_in_unusual_ways_is_found(text):
+    from conectados.privacy import mask
+
+    assert find_personal_data(text)
+    assert not any(char.isdigit() for char in mask(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["radicado 2026-001234", "2026-11-28 04:00:00", "son las 10:30", "sin agua en la 15 con 8"],
+)
+def test_our_own_numbers_are_not_personal_data(text):
+    assert not find_personal_data(text)
+
+
+def test_the_status_of_a_radicado_is_told_only_to_whoever_filed_it(cli, tmp_path, sandbox):
+    _office(cli, tmp_path, sandbox)
+    sandbox.control("POST", "citizen", {"network": "x", "kind": "message",
+                                        "text": "Hay una fuga grande en la calle 9", "author": "Ana"})  # fmt: skip
+    cli("daemon", "--once")
+    year = datetime.now(UTC).astimezone(Settings().zone).year
+    sandbox.control("POST", "citizen", {"network": "x", "kind": "message",
+                                        "text": f"en qué va el radicado {year}-000001?", "author": "Eva"})  # fmt: skip
+
+    cli("daemon", "--once")
+
+    replies = sandbox.control("GET", "state")["x"]["replies"]
+    assert not any("en trámite" in reply["text"] for reply in replies)
