@@ -20,25 +20,11 @@ from zoneinfo import ZoneInfo
 from PIL import Image
 
 from channels.media import MediaFile
+from conectados.spanish import MONTHS, WEEKDAYS
 from content_calendar.check import CalendarEntry
 from content_calendar.problems import Problem
 from content_calendar.text_rules import TEXT_LIMITS, length_on, network_name
 
-MONTHS = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-]
-WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
 THUMBNAIL_PIXELS = 320
 
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from conectados.spanish import MONTHS
 from content_calendar.models import Post, Publication, PublicationState
 from responders.models import (
     Interaction,
@@ -94,22 +95,6 @@ class Period:
         if self.start.year != last.year:
             first += f" de {self.start.year}"
         return f"{first} al {last.day} de {MONTHS[last.month - 1]} de {last.year}"
-
-
-MONTHS = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-]
 
 
 def _next_month(day: date) -> date:

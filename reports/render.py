@@ -10,12 +10,12 @@ from pathlib import Path
 
 from conectados.files import write_atomically
 from reports.charts import bars, lines
-from reports.figures import REACH_DEFINITIONS, SPANISH, Report
+from reports.figures import NETWORK_TITLES, REACH_DEFINITIONS, SPANISH, Report
 from responders.sspd import CAUSALES
 from responders.terms import TicketType
 from responders.tickets import TYPE_NAMES
 
-NETWORK_NAMES = {"facebook": "Facebook", "x": "X", "whatsapp": "WhatsApp", "total": "Total"}
+NETWORK_NAMES = NETWORK_TITLES | {"total": "Total"}
 
 
 def number(value: float | int | None, decimals: int = 0) -> str:

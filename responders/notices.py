@@ -12,9 +12,9 @@ from rich.text import Text
 
 from conectados.app import App
 from conectados.errors import BadInput, ConectadosError
+from conectados.spanish import spanish_moment
 from conectados.terminal import Group
 from responders.models import ServiceNotice
-from responders.policy import spanish_moment
 
 FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from content_calendar.text_rules import TEXT_LIMITS, length_on
@@ -247,21 +246,6 @@ _SECTOR_END = {
     "ya", "porque", "pero", "esta", "estamos", "hay", "se", "me", "nos", "la", "el", "los",
     "las", "a", "todo", "toda", "otra", "vez", "cuando", "donde", "un", "una", "tambien",
 }  # fmt: skip
-MONTHS = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-]
-WEEKDAYS = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]
 
 
 _SECTOR_INSIDE = {"de", "del", "la", "el", "los", "las", "san", "santa"}
@@ -330,24 +314,6 @@ def clean_author(name: str) -> str:
     if len(cleaned) < 2 or len(cleaned) > 40:
         return ""
     return cleaned
-
-
-def spanish_moment(moment: datetime) -> str:
-    """ "lunes 30 de noviembre, 8:00 a. m." (the moment in the company's zone)."""
-    hour = moment.hour % 12 or 12
-    suffix = (
-        "a. m."
-        if moment.hour < 12
-        else ("m." if moment.hour == 12 and not moment.minute else "p. m.")
-    )
-    return (
-        f"{WEEKDAYS[moment.weekday()]} {moment.day} de {MONTHS[moment.month - 1]}, "
-        f"{hour}:{moment.minute:02d} {suffix}"
-    )
-
-
-def spanish_date(day) -> str:
-    return f"{day.day} de {MONTHS[day.month - 1]} de {day.year}"
 
 
 def template_context(

@@ -19,6 +19,7 @@ import sqlalchemy.orm
 from conectados.clock import Clock
 from conectados.db import Database
 from conectados.privacy import find_personal_data, has_personal_data, without
+from conectados.spanish import spanish_date, spanish_moment
 from responders.matcher import Matcher
 from responders.models import (
     Interaction,
@@ -40,8 +41,6 @@ from responders.policy import (
     clean_author,
     company_values,
     decide,
-    spanish_date,
-    spanish_moment,
     template_context,
     too_long,
 )

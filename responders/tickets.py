@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from conectados.db import upsert_statement
+from conectados.spanish import spanish_date, spanish_moment
 from responders.models import Ticket, TicketSequence, TicketStatus
 from responders.terms import Term, TicketType, term_for
 
@@ -112,8 +113,6 @@ def file_ticket(
 
 def due_text(ticket_due: date, due_at: datetime | None, zone: ZoneInfo) -> str:
     """ "18 de diciembre de 2026" (or, for damage reports, with the hour)."""
-    from responders.policy import spanish_date, spanish_moment
-
     if due_at is not None:
         return spanish_moment(due_at.astimezone(zone))
     return spanish_date(ticket_due)
