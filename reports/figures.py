@@ -274,13 +274,7 @@ def build_report(
     moment = now or datetime.now(period.zone)
     report.generated_at = moment
     today = moment.astimezone(period.zone).date()
-    report.days_counted = (
-        max(0, min(period.end, today + timedelta(days=1)).toordinal() - period.start.toordinal())
-        if today >= period.start
-        else 0
-    )
-    if report.days_counted == 0 and today >= period.end:
-        report.days_counted = period.days
+    report.days_counted = min(max((today - period.start).days + 1, 0), period.days)
     report.networks = {name: NetworkFigures(name) for name in networks}
     _publications(connection, report)
     _reach(connection, report)
