@@ -210,7 +210,7 @@ def test_sandbox_serve_runs_until_interrupted():
             process.wait()
 
     assert f"http://127.0.0.1:{port}" in out
-    assert state is not None and set(state) == {"facebook", "x"}
+    assert state is not None and set(state) == {"facebook", "x", "whatsapp"}
     assert process.returncode == 0
     assert "Simulador detenido." in out
 

@@ -1,15 +1,23 @@
-"""The sandbox server: the Graph API and X API v2 on one local port, plus a control API.
+"""The sandbox server: the Graph API, the WhatsApp Cloud API and X API v2 on one local port,
+plus a control API, and Meta's webhooks to a subscribed receiver.
 
 The real client libraries talk to it over real HTTP. Its world lives in memory.
-Control API (JSON in and out), under /_sandbox/:
+Control API (JSON in and out), under /_sandbox/; networks are facebook, x and whatsapp:
 - POST /_sandbox/citizen {"network", "kind", "text", "author", "on"?, "at"?}: a citizen writes;
-- POST /_sandbox/posts {"network", "posts": [{"text", "created_at"}]}: history published earlier;
+  for whatsapp kind is "message" (the default there), with "phone"? and "media"?
+  (image|audio|video|document); facebook and whatsapp answers carry "webhooks": the status of
+  each delivery (null when the receiver was unreachable), made before answering;
+- POST /_sandbox/posts {"network", "posts": [{"text", "created_at"}]}: history published earlier
+  (not for whatsapp);
 - POST /_sandbox/faults {"network", "status": 401|429|500|503|"timeout", "count", "retry_after"?,
   "delay"?}: the next `count` calls to that network fail that way;
 - GET /_sandbox/state: per network, posts, replies and API calls per endpoint;
 - GET /_sandbox/requests: the last API requests with when each arrived and was answered, and
   the client's port (one per kept-alive connection): how long the network itself took;
-- POST /_sandbox/reset.
+- POST /_sandbox/webhooks {"url", "verify_token"?, "objects"?}: subscribe a receiver to
+  "whatsapp_business_account" and/or "page" events, after Meta's GET handshake (hub.challenge);
+  {"url", "remove": true} unsubscribes; GET /_sandbox/webhooks lists them with their counters;
+- POST /_sandbox/reset: forgets everything, subscriptions included.
 """
 
 from __future__ import annotations
@@ -31,13 +39,21 @@ from channels.sandbox.http import (
     parse_request,
     write_response,
 )
+from channels.sandbox.webhooks import (
+    Delivery,
+    Webhooks,
+    page_comment_event,
+    page_message_event,
+)
+from channels.sandbox.whatsapp import WhatsAppApi
+from channels.sandbox.whatsapp_world import VERIFY_TOKEN, WhatsAppWorld
 from channels.sandbox.world import FAULT_STATUSES, Fault, parse_time
 from channels.sandbox.x_world import XWorld
 from channels.sandbox.xapi import XApi
 
 log = logging.getLogger(__name__)
 
-NETWORKS = ("facebook", "x")
+NETWORKS = ("facebook", "x", "whatsapp")
 REQUEST_LOG_SIZE = 20_000
 
 
@@ -46,6 +62,7 @@ class Sandbox:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
+        self.webhooks = Webhooks()  # its own lock: deliveries never hold self.lock
         self.reset()
 
     def reset(self) -> None:
@@ -53,19 +70,33 @@ class Sandbox:
             self.requests: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
             self.facebook = FacebookWorld()
             self.x = XWorld()
-            self.apis = {"facebook": GraphApi(self.facebook), "x": XApi(self.x)}
+            self.whatsapp = WhatsAppWorld()
+            # WhatsApp first: Graph's /{page-id}/messages would also match its send route.
+            self.apis = {
+                "whatsapp": WhatsAppApi(self.whatsapp),
+                "facebook": GraphApi(self.facebook),
+                "x": XApi(self.x),
+            }
             self.router = Router()
             for api in self.apis.values():
                 api.register(self.router)
+            self.webhooks.clear()
 
     def world(self, network: str):
         if network not in NETWORKS:
-            raise ValueError(f"red desconocida «{network}»; use facebook o x")
-        return self.facebook if network == "facebook" else self.x
+            raise ValueError(f"red desconocida «{network}»; use facebook, x o whatsapp")
+        return {"facebook": self.facebook, "x": self.x, "whatsapp": self.whatsapp}[network]
 
     def handle(self, request: Request) -> Response:
+        """Answer one request; the webhooks it causes go out in the background."""
+        response, deliveries = self.serve(request)
+        self.webhooks.deliver_later(deliveries)
+        return response
+
+    def serve(self, request: Request) -> tuple[Response, list[Delivery]]:
+        """Answer one request, with the webhooks it causes, to deliver once it is answered."""
         if request.path.startswith("/_sandbox/"):
-            return self.control(request)
+            return self.control(request), []
         with self.lock:
             found = self.router.match(request.method, request.path)
         if found is None:
@@ -77,7 +108,7 @@ class Sandbox:
                         "code": 803,
                     }
                 },
-            )
+            ), []
         route, arguments = found
         api = self.apis[route.network]
         with self.lock:
@@ -85,7 +116,7 @@ class Sandbox:
             world.calls[route.name] += 1
             fault = world.take_fault()
         if fault is not None and fault.status != "timeout":
-            return self._with_usage(api, route.name, api.fault_response(fault))
+            return self._with_usage(api, route.name, api.fault_response(fault)), []
         with self.lock:
             try:
                 api.check_token(request)
@@ -93,9 +124,11 @@ class Sandbox:
             except HttpError as error:
                 response = error.response
             response = self._with_usage(api, route.name, response)
+            events = world.take_events() if isinstance(world, WhatsAppWorld) else []
+        deliveries = self.webhooks.deliveries(events)
         if fault is not None:
             time.sleep(fault.delay)  # a slow answer: the call was carried out all the same
-        return response
+        return response, deliveries
 
     @staticmethod
     def _with_usage(api, route_name: str, response: Response) -> Response:
@@ -107,36 +140,36 @@ class Sandbox:
 
     def control(self, request: Request) -> Response:
         try:
+            if request.path.removeprefix("/_sandbox/").strip("/") == "webhooks":
+                return self._control_webhooks(request)  # the handshake runs without the lock
             with self.lock:
-                return self._control(request)
+                response, events = self._control(request)
+            if events is not None:  # built under the lock, delivered after releasing it
+                deliveries = self.webhooks.deliveries(events)
+                response.body["webhooks"] = self.webhooks.deliver_now(deliveries)
+            return response
         except (ValueError, KeyError, TypeError) as exc:
             return Response(400, {"error": str(exc)})
 
-    def _control(self, request: Request) -> Response:
+    def _control(self, request: Request) -> tuple[Response, list[dict[str, Any]] | None]:
+        """The answer, and the webhook payloads it caused (None where there are no webhooks)."""
         body: dict[str, Any] = request.body or {}
         action = request.path.removeprefix("/_sandbox/").strip("/")
         if request.method == "GET" and action == "state":
-            return Response(200, {name: self.world(name).state() for name in NETWORKS})
+            return Response(200, {name: self.world(name).state() for name in NETWORKS}), None
         if request.method == "GET" and action == "requests":
-            return Response(200, {"requests": list(self.requests)})
+            return Response(200, {"requests": list(self.requests)}), None
         if request.method != "POST":
             raise ValueError(f"método no admitido en /_sandbox/{action}")
         if action == "reset":
             self.reset()
-            return Response(200, {"ok": True})
+            return Response(200, {"ok": True}), None
         if action == "citizen":
-            world = self.world(body["network"])
-            at = parse_time(body.get("at")) or world.now()
-            item = world.citizen_item(
-                body.get("kind", "comment"),
-                body["text"],
-                body.get("author", "Ciudadano"),
-                body.get("on"),
-                at,
-            )
-            return Response(201, item)
+            return self._citizen(body)
         if action == "posts":
             world = self.world(body["network"])
+            if world is self.whatsapp:
+                raise ValueError("whatsapp no tiene publicaciones; use facebook o x")
             created = []
             for entry in body["posts"]:
                 at = parse_time(entry.get("created_at")) or world.now()
@@ -144,7 +177,7 @@ class Sandbox:
                     created.append(world.add_post(entry["text"], at).id)
                 else:
                     created.append(world.add_tweet(entry["text"], world.account, at).id)
-            return Response(201, {"ids": created})
+            return Response(201, {"ids": created}), None
         if action == "faults":
             world = self.world(body["network"])
             status = body["status"]
@@ -158,8 +191,49 @@ class Sandbox:
                     delay=float(body.get("delay", 5)),
                 )
             )
-            return Response(201, {"ok": True})
+            return Response(201, {"ok": True}), None
         raise ValueError(f"acción desconocida /_sandbox/{action}")
+
+    def _citizen(self, body: dict[str, Any]) -> tuple[Response, list[dict[str, Any]] | None]:
+        world = self.world(body["network"])
+        at = parse_time(body.get("at")) or world.now()
+        author = body.get("author", "Ciudadano")
+        if world is self.whatsapp:
+            item = world.citizen_item(
+                body.get("kind", "message"),
+                body.get("text") or "",
+                author,
+                body.get("on"),
+                at,
+                phone=body.get("phone"),
+                media=body.get("media"),
+            )
+            return Response(201, item), world.take_events()
+        kind = body.get("kind", "comment")
+        item = world.citizen_item(kind, body["text"], author, body.get("on"), at)
+        if world is not self.facebook:
+            return Response(201, item), None
+        if kind == "message":
+            conversation = self.facebook.conversations[item["from"]["id"]]
+            event = page_message_event(conversation.citizen, conversation.messages[-1])
+        else:
+            event = page_comment_event(self.facebook.comments[item["id"]])
+        return Response(201, item), [event]
+
+    def _control_webhooks(self, request: Request) -> Response:
+        """Subscribe, unsubscribe or list receivers, like Meta's App Dashboard does."""
+        body: dict[str, Any] = request.body or {}
+        if request.method == "GET":
+            return Response(200, {"subscriptions": self.webhooks.listing()})
+        if request.method != "POST":
+            raise ValueError("método no admitido en /_sandbox/webhooks")
+        url = body["url"]
+        if body.get("remove"):
+            return Response(200, {"url": url, "removed": self.webhooks.unsubscribe(url)})
+        subscription = self.webhooks.subscribe(
+            url, body.get("verify_token") or VERIFY_TOKEN, body.get("objects")
+        )
+        return Response(201, {"url": subscription.url, "objects": list(subscription.objects)})
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -176,11 +250,13 @@ class _Handler(BaseHTTPRequestHandler):
         except (ValueError, UnicodeDecodeError) as exc:
             write_response(self, Response(400, {"error": f"malformed request: {exc}"}))
             return
-        response = self.server.sandbox.handle(request)
+        response, deliveries = self.server.sandbox.serve(request)
         try:
             write_response(self, response)
         except (BrokenPipeError, ConnectionResetError):
             log.debug("sandbox: the client left before the answer (%s)", request.path)
+        finally:
+            self.server.sandbox.webhooks.deliver_later(deliveries)  # after the answer is out
         if not request.path.startswith("/_sandbox/"):
             self.server.sandbox.requests.append(
                 {
@@ -244,8 +320,9 @@ class SandboxServer:
             self._thread.join(timeout=5)
 
     def close(self) -> None:
-        """Release the port after serve_forever has returned."""
+        """Release the port after serve_forever has returned, and stop delivering webhooks."""
         self._server.server_close()
+        self.sandbox.webhooks.close()
 
     def __enter__(self) -> SandboxServer:
         return self.start()

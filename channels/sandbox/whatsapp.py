@@ -1,0 +1,189 @@
+"""The WhatsApp Cloud API subset the WhatsApp adapter uses: sending text and template messages.
+
+`POST /{version}/{phone-number-id}/messages` with a JSON body and a bearer token, answered
+in the Cloud API's shape; errors in Graph's `{"error": {...}}` shape with `error_data`.
+A free-form text outside the 24-hour customer service window is accepted (HTTP 200) and
+then fails, as on the real platform: the failure comes only in the status webhook.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from channels.sandbox.graph import GRAPH_VERSION_PATTERN
+from channels.sandbox.graph_fields import graph_error
+from channels.sandbox.http import HttpError, Request, Response, Router
+from channels.sandbox.whatsapp_world import APPROVED_TEMPLATES, PHONE_NUMBER_ID, WhatsAppWorld
+from channels.sandbox.world import Fault
+
+MAX_TEXT_LENGTH = 4096
+PLACEHOLDER = re.compile(r"\{\{(\d+)\}\}")
+# What Meta refuses inside a template parameter: new lines, tabs, more than 4 spaces in a row.
+BAD_PARAMETER = re.compile(r"[\n\t]| {5,}")
+
+
+def cloud_error(code: int, message: str, details: str, status: int = 400) -> HttpError:
+    """An error as the Cloud API answers it: Graph's shape plus `error_data`."""
+    error = graph_error(code, message, status=status)
+    error.response.body["error"]["error_data"] = {
+        "messaging_product": "whatsapp",
+        "details": details,
+    }
+    return error
+
+
+class WhatsAppApi:
+    """Routes of the WhatsApp Cloud API, answered from a WhatsAppWorld."""
+
+    def __init__(self, world: WhatsAppWorld) -> None:
+        self.world = world
+
+    def register(self, router: Router) -> None:
+        router.add(
+            "whatsapp",
+            "POST",
+            GRAPH_VERSION_PATTERN + f"/{PHONE_NUMBER_ID}/messages",
+            "POST /{phone-number-id}/messages",
+            self.send_message,
+        )
+
+    # --- errors shared by every call ----------------------------------------------------
+
+    def check_token(self, request: Request) -> None:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise graph_error(
+                190, "Invalid OAuth access token - Cannot parse access token", status=401
+            )
+
+    def fault_response(self, fault: Fault) -> Response:
+        if fault.status == 401:
+            return graph_error(
+                190, "Error validating access token: Session has expired.", 463, status=401
+            ).response
+        if fault.status == 429:
+            return cloud_error(
+                130429,
+                "(#130429) Rate limit hit",
+                "Cloud API message throughput has been reached.",
+                status=429,
+            ).response
+        if fault.status == 503:
+            return Response(
+                503,
+                None,
+                raw=b"<html><body>Service Unavailable</body></html>",
+                content_type="text/html",
+            )
+        return cloud_error(
+            131000, "Something went wrong", "Something went wrong.", status=500
+        ).response
+
+    def usage_headers(
+        self, route_name: str = "", percent: int | None = None, minutes: int = 0
+    ) -> dict[str, str]:
+        return {}
+
+    # --- sending ---------------------------------------------------------------------
+
+    def send_message(self, request: Request) -> Response:
+        body = request.body if isinstance(request.body, dict) else {}
+        if body.get("messaging_product") != "whatsapp":
+            raise cloud_error(
+                100,
+                "(#100) Invalid parameter",
+                "Param messaging_product must be 'whatsapp'",
+            )
+        to = body.get("to")
+        wa_id = str(to).removeprefix("+") if isinstance(to, str | int) else ""
+        if not wa_id.isdigit() or not wa_id.isascii():
+            raise cloud_error(
+                100, "(#100) Invalid parameter", f"Param to must be a phone number, got {to!r}"
+            )
+        kind = body.get("type", "text")
+        if kind == "text":
+            text, template = self._text(body), None
+        elif kind == "template":
+            text, template = self._template(body), body["template"]["name"]
+        else:
+            raise cloud_error(
+                100,
+                f"(#100) Invalid parameter: message type '{kind}' is not supported (text, template)",
+                f"Param type must be text or template, got {kind!r}",
+            )
+        world = self.world
+        now = world.now()
+        world.contact(wa_id)
+        failed = template is None and not world.in_window(wa_id, now)
+        reply = world.add_reply(wa_id, text, template, failed, now)
+        return Response(
+            200,
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": to, "wa_id": wa_id}],
+                "messages": [{"id": reply["id"]}],
+            },
+        )
+
+    def _text(self, body: dict[str, Any]) -> str:
+        text = body.get("text")
+        value = text.get("body") if isinstance(text, dict) else None
+        if not isinstance(value, str) or not value:
+            raise cloud_error(100, "(#100) Invalid parameter", "Param text['body'] is required")
+        if len(value) > MAX_TEXT_LENGTH:
+            raise cloud_error(
+                100,
+                "(#100) Invalid parameter",
+                f"Param text['body'] must be at most {MAX_TEXT_LENGTH} characters long",
+            )
+        return value
+
+    def _template(self, body: dict[str, Any]) -> str:
+        """The template's body with its parameters filled in, once they pass Meta's checks."""
+        template = body.get("template")
+        if not isinstance(template, dict) or not isinstance(template.get("name"), str):
+            raise cloud_error(100, "(#100) Invalid parameter", "Param template['name'] is required")
+        name = template["name"]
+        language = template.get("language")
+        code = language.get("code") if isinstance(language, dict) else None
+        approved = APPROVED_TEMPLATES.get(name)
+        if approved is None or code != approved["language"]:
+            raise cloud_error(
+                132001,
+                "(#132001) Template name does not exist in the translation",
+                f"template name ({name}) does not exist in {code}",
+            )
+        parameters: list[Any] = []
+        for component in template.get("components") or []:
+            if isinstance(component, dict) and component.get("type") == "body":
+                parameters.extend(component.get("parameters") or [])
+        if len(parameters) != approved["parameters"]:
+            raise cloud_error(
+                132000,
+                "(#132000) Number of parameters does not match the expected number of params",
+                f"body: number of localizable_params ({len(parameters)}) does not match the expected number of params ({approved['parameters']})",
+            )
+        texts = []
+        for parameter in parameters:
+            value = parameter.get("text") if isinstance(parameter, dict) else None
+            if not isinstance(parameter, dict) or parameter.get("type") != "text":
+                raise cloud_error(
+                    132012,
+                    "(#132012) Parameter format does not match format in the created template",
+                    "body: parameters must be of type text",
+                )
+            if not isinstance(value, str) or not value.strip():
+                raise cloud_error(
+                    131008,
+                    "(#131008) Required parameter is missing",
+                    "body: parameter text is required",
+                )
+            if BAD_PARAMETER.search(value):
+                raise cloud_error(
+                    132018,
+                    "(#132018) There was an issue with the parameters in your template.",
+                    "Param text cannot have new-line/tab characters or more than 4 consecutive spaces",
+                )
+            texts.append(value)
+        return PLACEHOLDER.sub(lambda found: texts[int(found.group(1)) - 1], approved["body"])

@@ -1,0 +1,273 @@
+"""The emulated WhatsApp Business number: its contacts, what they wrote and what we sent."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from channels.sandbox.graph_world import graph_time
+from channels.sandbox.world import NetworkWorld
+
+PHONE_NUMBER_ID = "100000000000077"
+WABA_ID = "100000000000088"
+DISPLAY_PHONE_NUMBER = "576071234567"
+APP_SECRET = "sandbox-app-secret"
+VERIFY_TOKEN = "sandbox-verify-token"
+
+APPROVED_TEMPLATES: dict[str, dict[str, Any]] = {
+    "respuesta_pendiente": {
+        "language": "es",
+        "body": "Hola. Le escribimos de la empresa sobre su mensaje: {{1}} Si necesita algo más, responda a este mensaje.",
+        "parameters": 1,
+    }
+}
+
+CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
+RE_ENGAGEMENT_ERROR = 131047
+RE_ENGAGEMENT_ERRORS = [
+    {
+        "code": RE_ENGAGEMENT_ERROR,
+        "title": "Re-engagement message",
+        "message": "Re-engagement message",
+        "error_data": {
+            "details": "Message failed to send because more than 24 hours have passed since the customer last replied to this number."
+        },
+    }
+]
+MEDIA_MIME_TYPES = {
+    "image": "image/jpeg",
+    "audio": "audio/ogg",
+    "video": "video/mp4",
+    "document": "application/pdf",
+}
+CAPTIONED_MEDIA = ("image", "video", "document")
+
+
+def epoch(value: datetime) -> str:
+    """Epoch seconds as a string, as the Cloud API writes timestamps."""
+    return str(int(value.timestamp()))
+
+
+@dataclass
+class Contact:
+    wa_id: str
+    name: str
+
+
+@dataclass
+class InboundMessage:
+    id: str
+    contact: Contact
+    type: str
+    text: str
+    created: datetime
+    media: dict[str, str] | None = None
+
+    @property
+    def media_id(self) -> str | None:
+        return self.media["id"] if self.media else None
+
+
+class WhatsAppWorld(NetworkWorld):
+    """One WhatsApp Business phone number, its contacts and the messages both ways."""
+
+    name = "whatsapp"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.contacts: dict[str, Contact] = {}
+        self.messages: list[InboundMessage] = []
+        self.last_inbound: dict[str, datetime] = {}
+        self.replies: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
+        """Webhook payloads waiting to be delivered (the server takes them after each call)."""
+
+    # --- ids -------------------------------------------------------------------------
+
+    def new_wamid(self, wa_id: str, outbound: bool) -> str:
+        """A message id shaped like Meta's: base64url of the contact and a growing number."""
+        number = f"{self.next_number():X}".encode()
+        raw = (
+            b"\x1c\x18"
+            + bytes([len(wa_id)])
+            + wa_id.encode()
+            + (b"\x15\x02\x00\x11\x18" if outbound else b"\x15\x02\x00\x12\x18")
+            + bytes([len(number)])
+            + number
+            + b"\x00"
+        )
+        return "wamid." + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def new_media_id(self) -> str:
+        return str(self.next_number())
+
+    @staticmethod
+    def wa_id_for(author: str, phone: str | None = None) -> str:
+        """The contact's WhatsApp id: the phone's digits, or one derived from the name."""
+        if phone:
+            digits = "".join(ch for ch in str(phone) if ch.isdigit())
+            if not digits:
+                raise ValueError(f"el teléfono «{phone}» no tiene dígitos")
+            return digits
+        hashed = int.from_bytes(hashlib.sha256(author.encode("utf-8")).digest()[:8], "big")
+        return f"573{hashed % 10**9:09d}"
+
+    # --- the world -------------------------------------------------------------------
+
+    def contact(self, wa_id: str, name: str | None = None) -> Contact:
+        found = self.contacts.get(wa_id)
+        if found is None:
+            found = self.contacts[wa_id] = Contact(wa_id, name or wa_id)
+        elif name:
+            found.name = name
+        return found
+
+    def in_window(self, wa_id: str, now: datetime) -> bool:
+        """Whether the contact wrote within the last 24 hours (free-form replies allowed)."""
+        last = self.last_inbound.get(wa_id)
+        return last is not None and now - last <= CUSTOMER_SERVICE_WINDOW
+
+    def citizen_item(
+        self,
+        kind: str,
+        text: str,
+        author: str,
+        on: str | None,
+        at: datetime,
+        phone: str | None = None,
+        media: str | None = None,
+    ) -> dict:
+        """Control API: a citizen writes to the business number (text or media)."""
+        if kind != "message":
+            raise ValueError("whatsapp solo admite kind message")
+        if media is not None and media not in MEDIA_MIME_TYPES:
+            raise ValueError(f"media debe ser uno de {', '.join(MEDIA_MIME_TYPES)}")
+        if media is None and not text:
+            raise ValueError("un mensaje de whatsapp sin medio necesita texto")
+        contact = self.contact(self.wa_id_for(author, phone), author)
+        message = InboundMessage(
+            self.new_wamid(contact.wa_id, outbound=False),
+            contact,
+            media or "text",
+            "" if media == "audio" else text,
+            at,
+        )
+        if media is not None:
+            media_id = self.new_media_id()
+            message.media = {
+                "id": media_id,
+                "mime_type": MEDIA_MIME_TYPES[media],
+                "sha256": hashlib.sha256(f"sandbox-media-{media_id}".encode()).hexdigest(),
+            }
+            if media in CAPTIONED_MEDIA and message.text:
+                message.media["caption"] = message.text
+        self.messages.append(message)
+        last = self.last_inbound.get(contact.wa_id)
+        self.last_inbound[contact.wa_id] = at if last is None else max(last, at)
+        self.events.append(self.message_event(message))
+        return {
+            "id": message.id,
+            "from": contact.wa_id,
+            "author_id": contact.wa_id,
+            "media_id": message.media_id,
+        }
+
+    def add_reply(
+        self, wa_id: str, text: str, template: str | None, failed: bool, at: datetime
+    ) -> dict[str, Any]:
+        """Record a message we sent and queue its status webhook (sent or failed)."""
+        reply = {
+            "id": self.new_wamid(wa_id, outbound=True),
+            "to": wa_id,
+            "text": text,
+            "public": False,
+            "type": "template" if template else "text",
+            "template": template,
+            "status": "failed" if failed else "sent",
+            "error": RE_ENGAGEMENT_ERROR if failed else None,
+        }
+        self.replies.append(reply)
+        self.events.append(self.status_event(reply, at))
+        return reply
+
+    def take_events(self) -> list[dict[str, Any]]:
+        """The webhook payloads queued since the last call."""
+        events, self.events = self.events, []
+        return events
+
+    # --- webhook payloads, in Meta's shape ---------------------------------------------
+
+    def _envelope(self, value: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": WABA_ID,
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {
+                                    "display_phone_number": DISPLAY_PHONE_NUMBER,
+                                    "phone_number_id": PHONE_NUMBER_ID,
+                                },
+                                **value,
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+
+    def message_event(self, message: InboundMessage) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "from": message.contact.wa_id,
+            "id": message.id,
+            "timestamp": epoch(message.created),
+            "type": message.type,
+        }
+        if message.media is not None:
+            body[message.type] = dict(message.media)
+        else:
+            body["text"] = {"body": message.text}
+        return self._envelope(
+            {
+                "contacts": [
+                    {"profile": {"name": message.contact.name}, "wa_id": message.contact.wa_id}
+                ],
+                "messages": [body],
+            }
+        )
+
+    def status_event(self, reply: dict[str, Any], at: datetime) -> dict[str, Any]:
+        status: dict[str, Any] = {
+            "id": reply["id"],
+            "status": reply["status"],
+            "timestamp": epoch(at),
+            "recipient_id": reply["to"],
+        }
+        if reply["status"] == "failed":
+            status["errors"] = [dict(error) for error in RE_ENGAGEMENT_ERRORS]
+        return self._envelope({"statuses": [status]})
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "posts": [],
+            "messages": [
+                {
+                    "id": message.id,
+                    "from": message.contact.wa_id,
+                    "type": message.type,
+                    "text": message.text,
+                    "media_id": message.media_id,
+                    "created_time": graph_time(message.created),
+                }
+                for message in self.messages
+            ],
+            "replies": self.replies,
+            "calls": dict(self.calls),
+        }
