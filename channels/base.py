@@ -40,6 +40,16 @@ class Receipt:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file a citizen sent (a photo of a leak): the network keeps it; we keep its id."""
+
+    kind: str
+    """image, video, audio, document or sticker."""
+    media_id: str
+    mime_type: str = ""
+
+
+@dataclass(frozen=True)
 class Incoming:
     """Something a citizen wrote to the company, as the network reported it."""
 
@@ -54,6 +64,10 @@ class Incoming:
     """Comments: our post's remote id. Messages: the conversation id."""
     parent_id: str | None = None
     """The comment or post this one answers directly, when it answers one."""
+    attachments: tuple[Attachment, ...] = ()
+    last_heard_at: datetime | None = None
+    """When replying: the citizen's latest message in this conversation, when known
+    (WhatsApp's 24-hour window counts from it)."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +121,11 @@ class Rejected(ChannelError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class OutsideWindow(Rejected):
+    """The network accepts a free-form reply only for a while after the citizen last wrote,
+    and that time is over: a person decides how to reach them (the reply waits in review)."""
 
 
 class AuthFailed(ChannelError):

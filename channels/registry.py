@@ -11,7 +11,9 @@ from channels.base import Channel
 from channels.facebook import FacebookChannel
 from channels.sandbox import SandboxServer
 from channels.sandbox.graph_world import PAGE_ID as SANDBOX_PAGE_ID
+from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID as SANDBOX_PHONE_NUMBER_ID
 from channels.sandbox.x_world import ACCOUNT_ID as SANDBOX_ACCOUNT_ID
+from channels.whatsapp import WhatsAppChannel
 from channels.x import XChannel, XCredentials
 from conectados.clock import Clock
 from conectados.credentials import Credentials
@@ -119,4 +121,28 @@ def _build(
             )
         )
         return XChannel(keys, config.user_id or None, clock=clock)
+    if name == "whatsapp":
+        if in_sandbox:
+            return WhatsAppChannel(
+                SANDBOX_PHONE_NUMBER_ID,
+                SANDBOX_TOKEN,
+                sandbox_url,
+                template=config.template,
+                template_language=config.template_language,
+                clock=clock,
+            )
+        if not config.phone_number_id:
+            raise ConfigError(
+                "falta telefono_id para usar WhatsApp en modo real (está en WhatsApp Manager, "
+                "en la configuración de la API)",
+                field="channels.whatsapp.telefono_id",
+            )
+        token = credentials.require(config.token_env, "responder por WhatsApp")
+        return WhatsAppChannel(
+            config.phone_number_id,
+            token,
+            template=config.template,
+            template_language=config.template_language,
+            clock=clock,
+        )
     raise ConfigError(f"red desconocida «{name}»", field=f"channels.{name}")

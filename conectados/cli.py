@@ -64,6 +64,7 @@ def _mount_commands() -> None:
     from responders.pqr_commands import pqr
     from responders.review import replies
     from scheduler.commands import daemon
+    from webhooks.commands import webhooks
 
     for command in (
         init,
@@ -78,6 +79,7 @@ def _mount_commands() -> None:
         avisos,
         report,
         sandbox,
+        webhooks,
     ):
         main.add_command(command)
 

@@ -146,11 +146,26 @@ class XSettings(_ChannelSettings):
     access_secret_env: EnvVarName = Field("CONECTADOS_X_ACCESS_SECRET", alias="access_secret_env")
 
 
+class WhatsAppSettings(_ChannelSettings):
+    """[channels.whatsapp]: the company's WhatsApp Business number, on the Cloud API.
+
+    Citizens' messages arrive only by webhook (`conectados webhooks serve`); this table says
+    how to answer them.
+    """
+
+    enabled: bool = Field(True, alias="activo")
+    phone_number_id: str = Field("", alias="telefono_id")
+    token_env: EnvVarName = Field("CONECTADOS_WHATSAPP_TOKEN", alias="token_env")
+    template: str = Field("", max_length=512, alias="plantilla_fuera_de_ventana")
+    template_language: str = Field("es", min_length=2, max_length=15, alias="idioma_plantilla")
+
+
 class Channels(_Section):
     """[channels]: one table per network."""
 
     facebook: FacebookSettings = Field(default_factory=FacebookSettings, alias="facebook")
     x: XSettings = Field(default_factory=XSettings, alias="x")
+    whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings, alias="whatsapp")
 
     def by_name(self) -> dict[str, _ChannelSettings]:
         return {name: getattr(self, name) for name in type(self).model_fields}
@@ -160,6 +175,20 @@ class SandboxSettings(_Section):
     """[sandbox]: where the emulator runs; empty url means start one in this process."""
 
     url: str = Field("", alias="url")
+
+
+class WebhookSettings(_Section):
+    """[webhooks]: the receiver of what Meta pushes (WhatsApp, Page comments, Messenger)."""
+
+    in_daemon: bool = Field(True, alias="con_el_servicio")
+    host: str = Field("127.0.0.1", min_length=1, alias="direccion")
+    port: int = Field(8080, ge=1, le=65535, alias="puerto")
+    path: str = Field("/webhooks/meta", pattern=r"^/[A-Za-z0-9/_.-]*$", alias="ruta")
+    verify_token_env: EnvVarName = Field(
+        "CONECTADOS_WEBHOOK_VERIFY_TOKEN", alias="token_verificacion_env"
+    )
+    app_secret_env: EnvVarName = Field("CONECTADOS_META_APP_SECRET", alias="secreto_app_env")
+    max_kilobytes: int = Field(1024, ge=1, le=16 * 1024, alias="tamano_maximo_kb")
 
 
 class PublishingSettings(_Section):
@@ -215,6 +244,7 @@ class Settings(_Section):
     company: Company = Field(default_factory=Company, alias="empresa")
     channels: Channels = Field(default_factory=Channels, alias="channels")
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings, alias="sandbox")
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings, alias="webhooks")
     pqr: PqrSettings = Field(default_factory=PqrSettings, alias="pqr")
     publishing: PublishingSettings = Field(default_factory=PublishingSettings, alias="publicacion")
     metrics: MetricsSettings = Field(default_factory=MetricsSettings, alias="metricas")

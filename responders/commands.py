@@ -236,7 +236,7 @@ def inbox(app: App, desde: str | None, limite: int) -> None:
             row.network,
             kinds.get(row.kind.value, row.kind.value),
             Text(row.author_name or row.author_id),  # Text: citizens' words are never markup
-            Text(_short(row.text, 60)),
+            Text(_short(row.text, 60) + (" [adjunto]" if row.attachments else "")),
             STATE_NAMES.get(row.state, row.state.value),
             row.protocol or "",
             Text(_short(row.decision or "", 50)),

@@ -45,6 +45,7 @@ class Interaction(SQLModel, table=True):
         sa.Index("ix_interaction_state", "state", "received_at"),
         sa.Index("ix_interaction_publication", "publication_id"),
         sa.Index("ix_interaction_written", "written_at"),
+        sa.Index("ix_interaction_author", "network", "author_id", "written_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -56,6 +57,10 @@ class Interaction(SQLModel, table=True):
     author_id: str = Field(default="", max_length=100)
     author_name: str = Field(default="", max_length=200)
     text: str = Field(default="", sa_type=sa.Text)
+    attachments: list[dict[str, str]] | None = Field(
+        default=None, sa_type=sa.JSON(none_as_null=True)
+    )
+    """Files the citizen sent, as the network identifies them: [{"kind", "media_id", "mime_type"}]."""
     written_at: datetime = Field(sa_type=UTCDateTime)
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     publication_id: int | None = Field(default=None, foreign_key="publication.id")

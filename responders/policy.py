@@ -220,8 +220,8 @@ def asks_nothing(match: Match) -> bool:
     return not _REQUESTS.search(" ".join(match.normalized.words))
 
 
-PRIVATE_LIMITS = {"facebook": 2000, "x": 10_000}
-"""Messenger and X direct messages."""
+PRIVATE_LIMITS = {"facebook": 2000, "x": 10_000, "whatsapp": 4096}
+"""Messenger, X direct messages and WhatsApp."""
 
 
 def too_long(network: str, text: str, private: bool = False) -> str | None:

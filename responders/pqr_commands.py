@@ -30,7 +30,7 @@ from responders.models import (
     TicketStatus,
 )
 from responders.review import STATE_NAMES as REPLY_STATE_NAMES
-from responders.review import reviewer_name
+from responders.review import print_message, reviewer_name
 from responders.sspd import CAUSALES, RESPUESTAS, TRAMITES
 from responders.terms import TicketType, working_days_between
 from responders.tickets import STATUS_NAMES, TYPE_NAMES, TermRules
@@ -239,8 +239,7 @@ def show(app: App, radicado: str) -> None:
     if causal:
         console.print(Text(f"Causal SSPD: {causal.code} {causal.name} ({causal.group})"))
     if interaction is not None:
-        console.print(Text(f"{interaction.author_name or interaction.author_id} escribió:"))
-        console.print(Panel(Text(interaction.text)))
+        print_message(console, interaction)
     if ticket.answer_text:
         answer_type = RESPUESTAS.get(ticket.answer_type or "", ("", ""))[1]
         console.print(

@@ -169,6 +169,38 @@ def decide_reply(
     return load_case(database, reply_id).reply
 
 
+MEDIA_NAMES = {
+    "image": "una foto",
+    "video": "un video",
+    "audio": "una nota de voz",
+    "document": "un documento",
+    "sticker": "un sticker",
+}
+
+
+def attachment_lines(interaction: Interaction) -> list[str]:
+    """What the citizen attached, in words, with the id the network keeps it under."""
+    lines = []
+    for attachment in interaction.attachments or []:
+        what = MEDIA_NAMES.get(attachment.get("kind", ""), "un archivo")
+        media_id = attachment.get("media_id", "")
+        mime = attachment.get("mime_type", "")
+        lines.append(
+            f"Adjuntó {what}"
+            + (f" (id de medio {media_id}{', ' + mime if mime else ''})" if media_id else "")
+            + f": véalo en la conversación de {interaction.network}."
+        )
+    return lines
+
+
+def print_message(console: Console, interaction: Interaction) -> None:
+    """Who wrote, what they wrote (never as markup) and what they attached."""
+    console.print(Text(f"{interaction.author_name or interaction.author_id} escribió:"))
+    console.print(Panel(Text(interaction.text or "(sin texto)")))
+    for line in attachment_lines(interaction):
+        console.print(Text(line), style="bold")
+
+
 @click.group(cls=Group)
 def replies() -> None:
     """Respuestas a los ciudadanos: revisar, aprobar, corregir o rechazar."""
@@ -262,8 +294,7 @@ def print_case(app: App, case: Case, console: Console) -> None:
             ),
             style="dim",
         )
-    console.print(Text(f"{interaction.author_name or interaction.author_id} escribió:"))
-    console.print(Panel(Text(interaction.text)))
+    print_message(console, interaction)
     suggestion = (
         f"{reply.protocol} (confianza {reply.confidence:.2f})" if reply.protocol else "ninguno"
     )

@@ -189,6 +189,14 @@ class Responder:
     ) -> Action | None:
         private = interaction.kind == InteractionKind.MESSAGE
         decision = decide(self.matcher.match(interaction.text), self.thresholds, private)
+        if interaction.attachments and decision.action in (Action.IGNORE, Action.ANSWER):
+            # A photo of a leak or a voice note says what the words do not: a person looks.
+            decision = Decision(
+                Action.REVIEW,
+                decision.protocol,
+                decision.confidence,
+                "trae un adjunto (foto, video, audio o documento) que una persona debe ver",
+            )
         try:
             text = self.draft(interaction, decision, notices)
         except RenderError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import click
@@ -16,6 +17,8 @@ from scheduler.figures import MetricsCollector
 from scheduler.inbox import Inbox
 from scheduler.outbox import Outbox
 from scheduler.publisher import Publisher, PublishPolicy
+
+log = logging.getLogger("conectados.daemon")
 
 SANDBOX_PORT = 8765
 
@@ -68,12 +71,6 @@ def daemon(app: App, once: bool) -> None:
             for name, channel in opened.fresh().items()
         }
 
-        def read(inbox: Inbox):
-            """Store what is new, then decide on it (answer, review, leave)."""
-            outcome = inbox.run_once()
-            responder.run_once()
-            return outcome
-
         metrics = MetricsCollector(database, opened.fresh(), app.clock, settings.metrics.days)
         outbox = Outbox(
             database,
@@ -104,10 +101,56 @@ def daemon(app: App, once: bool) -> None:
             return
         service = Daemon(publisher, every_seconds=rules.every_seconds)
         for name, inbox in inboxes.items():
+            if name == "whatsapp":
+                continue  # nothing to poll: its messages come by webhook
             minutes = settings.channels.by_name()[name].poll_minutes
-            service.every(f"leer-{name}", lambda inbox=inbox: read(inbox), seconds=minutes * 60)
+            service.every(f"leer-{name}", inbox.run_once, seconds=minutes * 60)
+        # What the polls and the webhook receiver stored is decided within seconds.
+        service.every("responder", responder.run_once, seconds=rules.every_seconds)
         service.every("enviar", outbox.run_once, seconds=rules.every_seconds)
         service.every("metricas", metrics.run_once, seconds=settings.metrics.every_hours * 3600)
+        receiver = start_receiver(app, database, opened.sandbox.url if opened.sandbox else None)
         click.echo(f"Servicio en marcha ({publisher.owner}). Ctrl+C para detenerlo.")
-        service.run_forever()
+        if receiver is not None:
+            click.echo(f"Recibe los webhooks de Meta (WhatsApp) en {receiver.url}.")
+        try:
+            service.run_forever()
+        finally:
+            if receiver is not None:
+                receiver.stop()
         click.echo("Servicio detenido.")
+
+
+def start_receiver(app: App, database, own_sandbox_url: str | None):
+    """The webhook receiver in this process, when WhatsApp is on and [webhooks] says so.
+
+    A port already taken (another daemon of the same company receives them) is not fatal:
+    this daemon goes on publishing and answering what the other one stores.
+    """
+    from conectados.errors import ConectadosError
+    from webhooks.commands import reachable
+    from webhooks.server import WebhookServer, subscribe_to_sandbox, webhook_config
+
+    settings = app.settings
+    if not (settings.webhooks.in_daemon and settings.channels.whatsapp.enabled):
+        return None
+    config = webhook_config(settings, app.credentials)
+    try:
+        server = WebhookServer(
+            config, database, app.clock, settings.webhooks.host, settings.webhooks.port
+        ).start()
+    except ConectadosError as exc:
+        log.warning("este servicio no recibe webhooks: %s", exc)
+        click.echo(f"Aviso: este servicio no recibe webhooks: {exc}.")
+        return None
+    if config.sandbox:
+        try:
+            subscribe_to_sandbox(
+                settings.sandbox.url or own_sandbox_url or "",
+                reachable(server.url),
+                config.verify_token,
+            )
+        except ConectadosError:
+            server.stop()
+            raise
+    return server

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -117,6 +117,7 @@ def store_interactions(connection: sa.Connection, items: list[Incoming], now: da
             "author_id": item.author_id,
             "author_name": printable(item.author_name)[:200],
             "text": printable(item.text),
+            "attachments": [asdict(attachment) for attachment in item.attachments] or None,
             "written_at": item.written_at,
             "received_at": now,
             "publication_id": publications.get(item.thread_id),

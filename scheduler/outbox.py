@@ -13,12 +13,28 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
-from channels.base import AuthFailed, Channel, ChannelError, Incoming, Rejected, Transient
+from channels.base import (
+    AuthFailed,
+    Channel,
+    ChannelError,
+    Incoming,
+    OutsideWindow,
+    Rejected,
+    Transient,
+)
 from conectados.clock import Clock
 from conectados.db import Database
 from conectados.privacy import has_personal_data
-from responders.models import Interaction, Reply, ReplyState, ReplyVisibility
+from responders.models import (
+    Interaction,
+    InteractionKind,
+    InteractionState,
+    Reply,
+    ReplyState,
+    ReplyVisibility,
+)
 from scheduler.pauses import pause_channel, paused_channels
 
 log = logging.getLogger("conectados.responder")
@@ -51,8 +67,8 @@ class Outbox:
         """Hide a public comment that shows personal data once we have answered it."""
 
     def run_once(self) -> dict[str, int]:
-        """How many replies were sent, retried and failed."""
-        counts = {"sent": 0, "retried": 0, "failed": 0}
+        """How many replies were sent, retried, failed and sent back to review."""
+        counts = {"sent": 0, "retried": 0, "failed": 0, "review": 0}
         now = self.clock.now()
         with self.database.session(write=True) as session:
             connection = session.connection()
@@ -97,6 +113,10 @@ class Outbox:
             at = now + timedelta(seconds=max(error.retry_after, 30 * 2 ** (reply.attempts - 1)))
             self._move(reply, APPROVED, last_error=error.reason, next_attempt_at=at)
             return "retried"
+        except OutsideWindow as error:
+            self._to_review(reply, error.reason)
+            log.info("respuesta %s a revisión: %s", reply.id, error.reason)
+            return "review"
         except Rejected as error:
             log.warning("respuesta %s: %s la rechazó: %s", reply.id, incoming.network, error.reason)
             self._move(reply, ReplyState.FAILED, last_error=f"la red la rechazó: {error.reason}")
@@ -141,6 +161,35 @@ class Outbox:
             )
             return
         log.info("comentario con datos personales ocultado en %s", incoming.network)
+
+    def _to_review(self, reply: sa.Row, reason: str) -> None:
+        """The network will not take it as it is: a person decides (edit, call, reject)."""
+        with self.database.session(write=True) as session:
+            connection = session.connection()
+            moved = connection.execute(
+                sa.update(Reply)
+                .where(
+                    Reply.id == reply.id, Reply.state == SENDING, Reply.lease_owner == self.owner
+                )
+                .values(
+                    state=ReplyState.PENDING,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    attempts=reply.attempts - 1,
+                    review_note=f"no se pudo enviar: {reason}",
+                )
+            ).rowcount
+            if moved:
+                connection.execute(
+                    sa.update(Interaction)
+                    .where(
+                        Interaction.id == reply.interaction_id,
+                        Interaction.state.in_(
+                            (InteractionState.ANSWERED, InteractionState.TICKETED)
+                        ),
+                    )
+                    .values(state=InteractionState.IN_REVIEW)
+                )
 
     def _move(self, reply: sa.Row, state: ReplyState, **values) -> None:
         with self.database.session(write=True) as session:
@@ -202,9 +251,22 @@ def _claim(
             attempts=Reply.attempts + 1,
         )
     )
+    # WhatsApp's window counts from the citizen's latest message, not the one answered.
+    latest = aliased(Interaction)
+    last_heard = (
+        sa.select(sa.func.max(latest.written_at))
+        .where(
+            latest.network == Interaction.network,
+            latest.author_id == Interaction.author_id,
+            latest.kind == InteractionKind.MESSAGE,
+        )
+        .correlate(Interaction)
+        .scalar_subquery()
+    )
     rows = connection.execute(
         sa.select(
             Reply.id,
+            Reply.interaction_id,
             Reply.text,
             Reply.visibility,
             Reply.attempts,
@@ -217,6 +279,9 @@ def _claim(
             Interaction.written_at,
             Interaction.thread_id,
             Interaction.parent_id,
+            sa.case((Interaction.kind == InteractionKind.MESSAGE, last_heard)).label(
+                "last_heard_at"
+            ),
         )
         .join(Interaction, Interaction.id == Reply.interaction_id)
         .where(Reply.id.in_(ids), Reply.state == SENDING, Reply.lease_owner == owner)
@@ -234,6 +299,7 @@ def _claim(
                 written_at=row.written_at,
                 thread_id=row.thread_id,
                 parent_id=row.parent_id,
+                last_heard_at=row.last_heard_at,
             ),
         )
         for row in rows

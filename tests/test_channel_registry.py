@@ -40,7 +40,9 @@ def test_a_configured_sandbox_url_is_used_instead_of_starting_one(tmp_path: Path
 
 
 def test_a_disabled_channel_is_not_built(tmp_path: Path):
-    settings = settings_from(tmp_path, "[channels.x]\nactivo = false\n")
+    settings = settings_from(
+        tmp_path, "[channels.x]\nactivo = false\n[channels.whatsapp]\nactivo = false\n"
+    )
 
     with open_channels(settings, Credentials({})) as opened:
         assert set(opened.channels) == {"facebook"}
@@ -61,10 +63,12 @@ def test_real_mode_without_its_token_names_the_variable_to_set(tmp_path: Path):
 def test_real_mode_builds_the_adapters_for_the_public_apis(tmp_path: Path):
     settings = settings_from(
         tmp_path,
-        '[channels.facebook]\nmodo = "real"\npagina_id = "123"\n[channels.x]\nmodo = "real"\n',
+        '[channels.facebook]\nmodo = "real"\npagina_id = "123"\n[channels.x]\nmodo = "real"\n'
+        '[channels.whatsapp]\nmodo = "real"\ntelefono_id = "456"\n',
     )
     environ = {
         "CONECTADOS_FACEBOOK_TOKEN": "EAAB-token",
+        "CONECTADOS_WHATSAPP_TOKEN": "EAAW-token",
         "CONECTADOS_X_API_KEY": "k",
         "CONECTADOS_X_API_SECRET": "s",
         "CONECTADOS_X_ACCESS_TOKEN": "t",
@@ -75,6 +79,7 @@ def test_real_mode_builds_the_adapters_for_the_public_apis(tmp_path: Path):
         assert opened.sandbox is None
         assert opened.channels["facebook"].api.base_url == "https://graph.facebook.com/"
         assert opened.channels["x"].base_url == "https://api.x.com"
+        assert opened.channels["whatsapp"].api.base_url == "https://graph.facebook.com/"
 
 
 def test_sandbox_mode_ignores_the_real_ids_already_written_in_the_file(tmp_path: Path):

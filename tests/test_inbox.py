@@ -150,8 +150,8 @@ def test_an_approved_reply_goes_out_once_and_an_interrupted_one_is_left_to_a_per
     first = outbox.run_once()
     second = outbox.run_once()
 
-    assert first == {"sent": 1, "retried": 0, "failed": 1}
-    assert second == {"sent": 0, "retried": 0, "failed": 0}
+    assert first == {"sent": 1, "retried": 0, "failed": 1, "review": 0}
+    assert second == {"sent": 0, "retried": 0, "failed": 0, "review": 0}
     replies = sandbox.control("GET", "state")["x"]["replies"]
     assert [reply["text"] for reply in replies] == ["Vuelve a las 2:00 p. m."]
     with database.session() as session:

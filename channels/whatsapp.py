@@ -1,0 +1,192 @@
+"""The company's WhatsApp Business number, on the Cloud API, through python-facebook-api.
+
+Citizens' messages arrive only by webhook (`webhooks/`): there is nothing to poll. This
+adapter answers them with `POST /{phone-number-id}/messages`, inside WhatsApp's rules: free
+text only within 24 hours of the citizen's latest message; after that, only an approved
+template (one body variable carries the answer) or, with none configured, `OutsideWindow`
+and the reply waits for a person.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from pyfacebook import GraphAPI
+from pyfacebook.exceptions import FacebookError, LibraryError
+
+from channels.base import (
+    HTTP_TIMEOUT_SECONDS,
+    AuthFailed,
+    Batch,
+    Incoming,
+    Outgoing,
+    OutsideWindow,
+    Receipt,
+    Rejected,
+    Sample,
+    Transient,
+)
+from channels.facebook import GRAPH_URL, GRAPH_VERSION
+from channels.http import CountingSession, guarded
+from conectados.clock import Clock, SystemClock
+
+log = logging.getLogger(__name__)
+
+SERVICE_WINDOW = timedelta(hours=24)
+# Judge the window a little early: the message must reach WhatsApp while it is still open.
+WINDOW_MARGIN = timedelta(minutes=5)
+MAX_TEXT = 4096
+MAX_TEMPLATE_PARAMETER = 1000
+
+AUTH_CODES = {0, 190}
+THROTTLE_CODES = {4, 80007, 130429, 131048, 131056}
+SERVER_CODES = {1, 2, 131000, 131016}
+TEMPLATE_CODES = {132000, 132001, 132005, 132007, 132012, 132015, 132016, 132018}
+
+
+class WhatsAppChannel:
+    """One WhatsApp Business phone number: private conversations only."""
+
+    name = "whatsapp"
+
+    def __init__(
+        self,
+        phone_number_id: str,
+        access_token: str,
+        base_url: str = GRAPH_URL,
+        template: str = "",
+        template_language: str = "es",
+        timeout: float = HTTP_TIMEOUT_SECONDS,
+        clock: Clock | None = None,
+    ) -> None:
+        self.phone_number_id = phone_number_id
+        self.template = template
+        self.template_language = template_language
+        self.clock = clock or SystemClock()
+        self._token = access_token
+        self.api = GraphAPI(
+            access_token=access_token,
+            version=GRAPH_VERSION,
+            base_url=base_url.rstrip("/") + "/",
+            timeout=timeout,
+            sleep_on_rate_limit=False,
+        )
+        self.session = CountingSession(timeout)
+        self.api.session = self.session
+
+    # --- what WhatsApp does not do ----------------------------------------------------
+
+    def publish(self, post: Outgoing) -> Receipt:
+        raise Rejected("WhatsApp no publica en un muro: Conectados solo responde por WhatsApp")
+
+    def find_published(self, post: Outgoing, since: datetime) -> Receipt | None:
+        return None
+
+    def poll(self, cursor: str | None) -> Batch:
+        """Nothing to poll: the Cloud API pushes each message to the webhook receiver."""
+        return Batch([], cursor, calls=0)
+
+    def metrics(self, remote_ids: Sequence[str]) -> list[Sample]:
+        return []
+
+    def hide(self, item: Incoming) -> None:
+        raise Rejected("WhatsApp no tiene comentarios públicos que ocultar")
+
+    # --- answering -------------------------------------------------------------------
+
+    def window_open(self, to: Incoming) -> bool:
+        """Whether free text may still be sent: the citizen wrote within the last 24 hours."""
+        last = max(filter(None, (to.written_at, to.last_heard_at)))
+        return self.clock.now() - last < SERVICE_WINDOW - WINDOW_MARGIN
+
+    @guarded("WhatsApp")
+    def reply(self, to: Incoming, text: str, private: bool) -> Receipt:
+        """Answer a citizen's message: free text in the window, the approved template after."""
+        if to.kind != "message":
+            raise Rejected("en WhatsApp solo se responden mensajes")
+        if self.window_open(to):
+            if len(text) > MAX_TEXT:
+                raise Rejected(f"WhatsApp admite mensajes de hasta {MAX_TEXT} caracteres")
+            message: dict[str, Any] = {"type": "text", "text": {"preview_url": False, "body": text}}
+        else:
+            message = self._template_message(text)
+        answer = self._send({"to": to.author_id, **message})
+        return Receipt(answer["messages"][0]["id"], created_at=self.clock.now())
+
+    def _template_message(self, text: str) -> dict[str, Any]:
+        hours = f"{SERVICE_WINDOW.total_seconds() / 3600:g}"
+        if not self.template:
+            raise OutsideWindow(
+                f"pasaron más de {hours} horas desde el último mensaje del ciudadano y WhatsApp "
+                "ya no acepta texto libre: configure una plantilla aprobada en "
+                "[channels.whatsapp] plantilla_fuera_de_ventana, o comuníquese por otro medio"
+            )
+        # A template variable cannot hold line breaks, tabs or runs of spaces.
+        parameter = re.sub(r"\s+", " ", text).strip()
+        if len(parameter) > MAX_TEMPLATE_PARAMETER:
+            raise OutsideWindow(
+                f"pasaron más de {hours} horas desde el último mensaje del ciudadano y la "
+                f"respuesta es muy larga para la plantilla ({len(parameter)} caracteres; "
+                f"máximo {MAX_TEMPLATE_PARAMETER}): acórtela o comuníquese por otro medio"
+            )
+        return {
+            "type": "template",
+            "template": {
+                "name": self.template,
+                "language": {"code": self.template_language},
+                "components": [
+                    {"type": "body", "parameters": [{"type": "text", "text": parameter}]}
+                ],
+            },
+        }
+
+    def _send(self, message: dict[str, Any]) -> dict[str, Any]:
+        payload = {"messaging_product": "whatsapp", "recipient_type": "individual", **message}
+        try:
+            # The Cloud API takes JSON and a bearer token, not Graph's form fields.
+            return self.api.post_object(
+                self.phone_number_id,
+                "messages",
+                json=payload,
+                headers={"Authorization": f"Bearer {self._token}"},
+                auth_need=False,
+            )
+        except FacebookError as exc:
+            raise self._translate(exc) from None
+        except LibraryError as exc:  # a body that is not JSON: a proxy or an outage page
+            raise Transient(
+                f"respuesta inesperada de WhatsApp ({self._scrub(exc.message)})",
+                retry_after=60,
+                outcome_unknown=True,
+            ) from None
+
+    def _scrub(self, message: Any) -> str:
+        return str(message).replace(self._token, "***")
+
+    def _translate(self, error: FacebookError) -> Exception:
+        code = getattr(error, "code", None)
+        message = self._scrub(getattr(error, "message", ""))
+        if code in AUTH_CODES:
+            return AuthFailed(
+                f"WhatsApp rechazó el token (código {code}): {message}. Genere un token nuevo "
+                "del usuario del sistema y actualice la variable de entorno"
+            )
+        if code in THROTTLE_CODES:
+            return Transient(f"WhatsApp pide esperar: límite de envíos (código {code})", 60)
+        if code in SERVER_CODES:
+            return Transient(f"error temporal de WhatsApp (código {code})", retry_after=30)
+        if code == 131047:
+            return OutsideWindow(
+                "WhatsApp ya no acepta texto libre: pasaron más de 24 horas desde el último "
+                "mensaje del ciudadano"
+            )
+        if code in TEMPLATE_CODES:
+            return Rejected(
+                f"WhatsApp rechazó la plantilla «{self.template}» (código {code}): {message}. "
+                "Revise el nombre, el idioma y que tenga una sola variable en el cuerpo"
+            )
+        return Rejected(f"WhatsApp rechazó el mensaje (código {code}): {message}")

@@ -1,0 +1,449 @@
+"""The webhook receiver and WhatsApp: signed, stored once, answered once, within the rules."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from channels.facebook import FacebookChannel
+from channels.sandbox.graph_world import PAGE_ID
+from channels.sandbox.whatsapp_world import (
+    APP_SECRET,
+    PHONE_NUMBER_ID,
+    VERIFY_TOKEN,
+)
+from channels.whatsapp import WhatsAppChannel
+from conectados.clock import SystemClock
+from conectados.settings import Settings
+from responders.models import Interaction, InteractionState, Reply, ReplyState, Ticket
+from responders.protocols import load_catalogue
+from responders.service import Responder
+from scheduler.inbox import Inbox
+from scheduler.outbox import Outbox
+from webhooks.app import WebhookConfig
+from webhooks.server import WebhookServer, subscribe_to_sandbox
+
+WA_ID = "573001112233"
+
+
+def config(**overrides) -> WebhookConfig:
+    values = {
+        "verify_token": VERIFY_TOKEN,
+        "app_secret": APP_SECRET,
+        "max_bytes": 64 * 1024,
+        "page_id": PAGE_ID,
+        "phone_number_id": PHONE_NUMBER_ID,
+        "sandbox": True,
+    }
+    return WebhookConfig(**(values | overrides))
+
+
+@pytest.fixture
+def receiver(database):
+    with WebhookServer(config(), database, SystemClock(), port=0) as server:
+        yield server
+
+
+def whatsapp_text(message_id: str, text: str, at: datetime | None = None) -> bytes:
+    at = at or datetime.now(UTC)
+    payload = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "100000000000088",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {
+                                "display_phone_number": "576071234567",
+                                "phone_number_id": PHONE_NUMBER_ID,
+                            },
+                            "contacts": [{"profile": {"name": "Marta"}, "wa_id": WA_ID}],
+                            "messages": [
+                                {
+                                    "from": WA_ID,
+                                    "id": message_id,
+                                    "timestamp": str(int(at.timestamp())),
+                                    "type": "text",
+                                    "text": {"body": text},
+                                }
+                            ],
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    return json.dumps(payload).encode()
+
+
+def signed(body: bytes, secret: str = APP_SECRET) -> dict[str, str]:
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return {"Content-Type": "application/json", "X-Hub-Signature-256": f"sha256={digest}"}
+
+
+def post(server: WebhookServer, body: bytes, headers: dict[str, str]) -> requests.Response:
+    return requests.post(server.url, data=body, headers=headers, timeout=10)
+
+
+def stored(database) -> list[Interaction]:
+    with database.session() as session:
+        rows = session.execute(sa.select(Interaction).order_by(Interaction.id)).scalars().all()
+        session.expunge_all()
+    return list(rows)
+
+
+def test_meta_handshake_echoes_the_challenge_only_with_our_verify_token(receiver):
+    good = requests.get(
+        receiver.url,
+        params={
+            "hub.mode": "subscribe",
+            "hub.verify_token": VERIFY_TOKEN,
+            "hub.challenge": "1158201444",
+        },
+        timeout=5,
+    )
+    wrong = requests.get(
+        receiver.url,
+        params={"hub.mode": "subscribe", "hub.verify_token": "adivina", "hub.challenge": "1"},
+        timeout=5,
+    )
+
+    assert (good.status_code, good.text) == (200, "1158201444")
+    assert wrong.status_code == 403 and "1" not in wrong.text
+
+
+def test_a_forged_or_missing_signature_is_refused_and_nothing_is_stored(receiver, database):
+    body = whatsapp_text("wamid.forged", "¿Dónde pago la factura?")
+    tampered = body.replace(b"pago", b"PAGO")
+
+    answers = [
+        post(receiver, body, signed(body, secret="otro-secreto")),
+        post(receiver, body, {"Content-Type": "application/json"}),
+        post(receiver, tampered, signed(body)),
+        post(receiver, body, {"X-Hub-Signature-256": "sha256=" + "0" * 64}),
+    ]
+
+    assert [answer.status_code for answer in answers] == [401, 401, 401, 401]
+    assert stored(database) == []
+
+
+def test_a_replayed_event_is_acknowledged_and_stored_once(receiver, database):
+    body = whatsapp_text("wamid.replayed", "¿Dónde pago la factura?")
+
+    answers = [post(receiver, body, signed(body)) for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    rows = stored(database)
+    assert [(row.network, row.remote_id, row.author_id, row.author_name) for row in rows] == [
+        ("whatsapp", "wamid.replayed", WA_ID, "Marta")
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"[]",
+        b'{"object": "whatsapp_business_account", "entry": {}}',
+        json.dumps(
+            {
+                "object": "whatsapp_business_account",
+                "entry": [
+                    {
+                        "changes": [
+                            {
+                                "field": "messages",
+                                "value": {
+                                    "metadata": {"phone_number_id": PHONE_NUMBER_ID},
+                                    "messages": [{"type": "text", "text": {"body": "x"}}],
+                                },
+                            }
+                        ]
+                    }
+                ],
+            }
+        ).encode(),
+        b'{"object": "page", "entry": [{"id": "' + PAGE_ID.encode() + b'", "changes": "x"}]}',
+        '{"a": "\udcff"}'.encode("utf-8", "surrogatepass"),
+    ],
+    ids=[
+        "not-json",
+        "a-list",
+        "entry-not-a-list",
+        "message-without-id",
+        "changes-not-a-list",
+        "bad-utf8",
+    ],
+)
+def test_a_malformed_signed_body_is_refused_with_400_and_nothing_is_stored(
+    receiver, database, body
+):
+    answer = post(receiver, body, signed(body))
+
+    assert answer.status_code == 400
+    assert answer.json()["error"]
+    assert stored(database) == []
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(receiver, database):
+    big = whatsapp_text("wamid.big", "agua " * 20_000)
+    declared = post(receiver, big, signed(big))
+
+    def chunks():  # no Content-Length: the limit is applied while reading
+        for start in range(0, len(big), 8192):
+            yield big[start : start + 8192]
+
+    streamed = requests.post(receiver.url, data=chunks(), headers=signed(big), timeout=10)
+
+    assert (declared.status_code, streamed.status_code) == (413, 413)
+    assert stored(database) == []
+
+
+def test_events_of_other_accounts_and_kinds_are_acknowledged_and_left_alone(receiver, database):
+    other_number = whatsapp_text("wamid.other", "hola").replace(
+        PHONE_NUMBER_ID.encode(), b"999999999999999"
+    )
+    status_only = json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "1",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "metadata": {"phone_number_id": PHONE_NUMBER_ID},
+                                "statuses": [{"id": "wamid.ours", "status": "read"}],
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+    ).encode()
+
+    answers = [post(receiver, body, signed(body)) for body in (other_number, status_only)]
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert stored(database) == []
+
+
+# --- through the simulator: the real path -----------------------------------------------
+
+
+def office(database, sandbox, settings: Settings | None = None, template: str = ""):
+    """The daemon's parts that act on stored events: responder and send job."""
+    clock = SystemClock()
+    settings = settings or Settings()
+    whatsapp = WhatsAppChannel(
+        PHONE_NUMBER_ID, "token", sandbox.url, template=template, timeout=5, clock=clock
+    )
+    facebook = FacebookChannel(PAGE_ID, "token", sandbox.url, timeout=5)
+    responder = Responder(database, load_catalogue(), settings, clock)
+    outbox = Outbox(database, {"whatsapp": whatsapp, "facebook": facebook}, clock, "test", batch=50)
+    return responder, outbox
+
+
+def write_on_whatsapp(sandbox, text: str, **extra) -> dict:
+    return sandbox.control(
+        "POST",
+        "citizen",
+        {"network": "whatsapp", "kind": "message", "text": text, "author": "Marta", **extra},
+    )
+
+
+def whatsapp_replies(sandbox) -> list[dict]:
+    return sandbox.control("GET", "state")["whatsapp"]["replies"]
+
+
+def test_a_valid_whatsapp_message_is_answered_once_on_whatsapp(receiver, database, sandbox):
+    subscribe_to_sandbox(sandbox.url, receiver.url, VERIFY_TOKEN)
+    responder, outbox = office(database, sandbox)
+
+    item = write_on_whatsapp(sandbox, "Buenas tardes, ¿dónde puedo pagar la factura del agua?")
+    assert [hook["status"] for hook in item["webhooks"]] == [200]
+    responder.run_once()
+    first = outbox.run_once()
+    # Meta delivers again (a retry), and the daemon runs more rounds: nothing more goes out.
+    (row,) = stored(database)
+    responder.run_once()
+    again = outbox.run_once()
+
+    replies = whatsapp_replies(sandbox)
+    assert first["sent"] == 1 and again["sent"] == 0
+    assert [(reply["to"], reply["type"], reply["status"]) for reply in replies] == [
+        (item["from"], "text", "sent")
+    ]
+    assert "pag" in replies[0]["text"].lower()
+    assert row.state == InteractionState.ANSWERED and row.remote_id == item["id"]
+
+
+def test_outside_the_24_hours_the_reply_waits_in_review_with_the_reason(
+    receiver, database, sandbox
+):
+    subscribe_to_sandbox(sandbox.url, receiver.url, VERIFY_TOKEN)
+    responder, outbox = office(database, sandbox)
+    long_ago = datetime.now(UTC) - timedelta(hours=30)
+
+    write_on_whatsapp(sandbox, "¿Dónde puedo pagar la factura?", at=long_ago.isoformat())
+    responder.run_once()
+    counts = outbox.run_once()
+
+    with database.session() as session:
+        reply = session.execute(sa.select(Reply)).scalar_one()
+        interaction = session.get(Interaction, reply.interaction_id)
+    assert counts["review"] == 1 and whatsapp_replies(sandbox) == []
+    assert reply.state == ReplyState.PENDING
+    assert "24 horas" in reply.review_note and "plantilla" in reply.review_note
+    assert interaction.state == InteractionState.IN_REVIEW
+
+
+def test_outside_the_24_hours_the_approved_template_carries_the_answer(receiver, database, sandbox):
+    subscribe_to_sandbox(sandbox.url, receiver.url, VERIFY_TOKEN)
+    responder, outbox = office(database, sandbox, template="respuesta_pendiente")
+    long_ago = datetime.now(UTC) - timedelta(hours=30)
+
+    write_on_whatsapp(sandbox, "¿Dónde puedo pagar la factura?", at=long_ago.isoformat())
+    responder.run_once()
+    counts = outbox.run_once()
+
+    (reply,) = whatsapp_replies(sandbox)
+    assert counts["sent"] == 1
+    assert (reply["type"], reply["template"], reply["status"]) == (
+        "template",
+        "respuesta_pendiente",
+        "sent",
+    )
+    assert "\n" not in reply["text"] and "pag" in reply["text"].lower()
+
+
+def test_a_later_message_keeps_the_window_open_for_an_older_one(receiver, database, sandbox):
+    subscribe_to_sandbox(sandbox.url, receiver.url, VERIFY_TOKEN)
+    responder, outbox = office(database, sandbox)
+    long_ago = datetime.now(UTC) - timedelta(hours=30)
+
+    write_on_whatsapp(sandbox, "¿Dónde puedo pagar la factura?", at=long_ago.isoformat())
+    write_on_whatsapp(sandbox, "Gracias")
+    responder.run_once()
+    outbox.run_once()
+
+    assert [reply["status"] for reply in whatsapp_replies(sandbox)][:1] == ["sent"]
+
+
+def test_a_photo_of_a_leak_is_filed_with_its_media_id_shown_on_the_ticket(
+    receiver, database, sandbox, cli, tmp_path
+):
+    subscribe_to_sandbox(sandbox.url, receiver.url, VERIFY_TOKEN)
+    responder, outbox = office(database, sandbox)
+
+    item = write_on_whatsapp(
+        sandbox, "Hay una fuga de agua grande en la calle 5 del barrio Centro", media="image"
+    )
+    responder.run_once()
+    outbox.run_once()
+
+    (row,) = stored(database)
+    assert row.attachments == [
+        {"kind": "image", "media_id": item["media_id"], "mime_type": "image/jpeg"}
+    ]
+    with database.session() as session:
+        ticket = session.execute(sa.select(Ticket)).scalar_one()
+    env = {"CONECTADOS_BASE_DATOS": str(tmp_path / "c.db")}
+    shown = cli("pqr", "show", ticket.radicado, env=env)
+    listed = cli("inbox", env=env)
+    assert shown.exit_code == 0, shown.stderr
+    assert f"Adjuntó una foto (id de medio {item['media_id']}" in shown.stdout
+    assert "[adjunto]" in listed.stdout
+
+
+def test_a_photo_without_words_waits_for_a_person_who_sees_its_media_id(
+    receiver, database, sandbox, cli, tmp_path
+):
+    subscribe_to_sandbox(sandbox.url, receiver.url, VERIFY_TOKEN)
+    responder, _ = office(database, sandbox)
+
+    item = write_on_whatsapp(sandbox, "", media="image")
+    responder.run_once()
+
+    with database.session() as session:
+        reply = session.execute(sa.select(Reply)).scalar_one()
+        interaction = session.get(Interaction, reply.interaction_id)
+    shown = cli(
+        "replies", "show", str(reply.id), env={"CONECTADOS_BASE_DATOS": str(tmp_path / "c.db")}
+    )
+    assert reply.state == ReplyState.PENDING
+    assert interaction.state == InteractionState.IN_REVIEW and "adjunto" in interaction.decision
+    assert f"id de medio {item['media_id']}" in shown.stdout
+
+
+def test_page_events_by_webhook_and_by_polling_are_stored_once(receiver, database, sandbox):
+    subscribe_to_sandbox(sandbox.url, receiver.url, VERIFY_TOKEN)
+    facebook = FacebookChannel(PAGE_ID, "token", sandbox.url, timeout=5)
+    post_id = sandbox.control(
+        "POST", "posts", {"network": "facebook", "posts": [{"text": "Corte el martes"}]}
+    )["ids"][0]
+
+    comment = sandbox.control(
+        "POST",
+        "citizen",
+        {"network": "facebook", "kind": "comment", "text": "¿Hasta qué hora?", "on": post_id},
+    )
+    message = sandbox.control(
+        "POST",
+        "citizen",
+        {"network": "facebook", "kind": "message", "text": "No me llegó la factura"},
+    )
+    by_webhook = {row.remote_id for row in stored(database)}
+    Inbox(database, {"facebook": facebook}, SystemClock()).run_once()
+    rows = stored(database)
+
+    assert by_webhook == {comment["id"], message["id"]}
+    assert sorted(row.remote_id for row in rows) == sorted(by_webhook)
+    (as_comment,) = [row for row in rows if row.kind.value == "comment"]
+    assert (as_comment.thread_id, as_comment.author_name) == (post_id, "Ciudadano")
+
+
+def test_a_reply_whatsapp_could_not_deliver_is_marked_failed_for_a_person(
+    receiver, database, sandbox
+):
+    subscribe_to_sandbox(sandbox.url, receiver.url, VERIFY_TOKEN)
+    responder, outbox = office(database, sandbox)
+    write_on_whatsapp(sandbox, "¿Dónde puedo pagar la factura?")
+    responder.run_once()
+    # The citizen's message reached us, but WhatsApp thinks the window is closed (its clock
+    # is the one that counts): it accepts the reply and then reports it undelivered.
+    sandbox.sandbox.whatsapp.last_inbound.clear()
+    outbox.run_once()
+
+    deadline = datetime.now(UTC) + timedelta(seconds=10)
+    while datetime.now(UTC) < deadline:
+        with database.session() as session:
+            reply = session.execute(sa.select(Reply)).scalar_one()
+        if reply.state == ReplyState.FAILED:
+            break
+        time.sleep(0.05)
+    assert reply.state == ReplyState.FAILED
+    assert "131047" in reply.last_error
+
+
+def test_real_mode_without_the_app_secret_names_the_variable_to_set(cli, tmp_path):
+    (tmp_path / "conectados.toml").write_text(
+        '[channels.whatsapp]\nmodo = "real"\ntelefono_id = "123"\n', encoding="utf-8"
+    )
+    cli("init", env={})  # creates the database next to the settings
+
+    result = cli("webhooks", "serve", "--port", "0", env={"CONECTADOS_WEBHOOK_VERIFY_TOKEN": "v"})
+
+    assert result.exit_code == 2
+    assert "CONECTADOS_META_APP_SECRET" in result.stderr

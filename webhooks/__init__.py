@@ -1,0 +1,1 @@
+"""Meta webhooks: the receiver of what WhatsApp, Page comments and Messenger push to us."""

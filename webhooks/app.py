@@ -1,0 +1,229 @@
+"""The webhook receiver: an ASGI app that checks, stores once and acknowledges at once.
+
+Order of work for a POST: size limit, then the X-Hub-Signature-256 HMAC of the raw bytes
+(compared in constant time) before anything is parsed, then the payload, then the
+database. Meta retries until it gets a 200, so the 200 goes out only after the events are
+committed, and a retried event finds its network and id stored already (unique index):
+it is stored once. Deciding and answering is the daemon's work, from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import hashlib
+import hmac
+import json
+import logging
+import queue
+import re
+import threading
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from conectados.clock import Clock
+from conectados.db import Database
+from responders.models import Reply, ReplyState
+from scheduler.inbox import store_interactions
+from webhooks.events import Delivery, MalformedEvent, parse_delivery
+
+log = logging.getLogger("conectados.webhooks")
+
+SIGNATURE_HEADER = "x-hub-signature-256"
+WRITE_TIMEOUT_SECONDS = 15.0
+MAX_ITEMS_PER_TRANSACTION = 500
+_CHALLENGE = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    """What the receiver checks against: the secrets, the accounts and the limits."""
+
+    verify_token: str
+    app_secret: str
+    path: str = "/webhooks/meta"
+    max_bytes: int = 1024 * 1024
+    page_id: str | None = None
+    """Facebook Page whose comments and messages we take (None: Facebook is off)."""
+    phone_number_id: str | None = None
+    """WhatsApp number whose messages we take (None: WhatsApp is off)."""
+    sandbox: bool = False
+    """The simulator's secrets: the receiver subscribes to the simulator itself."""
+
+
+class EventWriter:
+    """One thread stores what many requests received, in one transaction per wake-up.
+
+    Requests wait for their own commit (a future), so an acknowledged event is stored; a
+    burst costs a few transactions instead of one each (group commit).
+    """
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self.database = database
+        self.clock = clock
+        self._queue: queue.SimpleQueue[tuple[Delivery, concurrent.futures.Future[int]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._thread = threading.Thread(target=self._run, name="webhooks-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, delivery: Delivery) -> concurrent.futures.Future[int]:
+        future: concurrent.futures.Future[int] = concurrent.futures.Future()
+        self._queue.put((delivery, future))
+        return future
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=WRITE_TIMEOUT_SECONDS)
+
+    def _run(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            jobs = [job]
+            items = len(job[0].items)
+            while items < MAX_ITEMS_PER_TRANSACTION:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    self._write(jobs)
+                    return
+                jobs.append(job)
+                items += len(job[0].items)
+            self._write(jobs)
+
+    def _write(self, jobs: list[tuple[Delivery, concurrent.futures.Future[int]]]) -> None:
+        try:
+            with self.database.session(write=True) as session:
+                connection = session.connection()
+                items = [item for delivery, _ in jobs for item in delivery.items]
+                stored = store_interactions(connection, items, self.clock.now())
+                for delivery, _ in jobs:
+                    for remote_id, reason in delivery.failed_sends:
+                        _mark_undelivered(connection, remote_id, reason)
+        except Exception as exc:  # the database is down: Meta will retry (no 200 given)
+            log.exception("no se pudieron guardar %d eventos recibidos", len(jobs))
+            for _, future in jobs:
+                future.set_exception(exc)
+            return
+        if stored:
+            log.info("webhooks: %d mensajes nuevos de ciudadanos", stored)
+        for _, future in jobs:
+            future.set_result(stored)
+
+
+def _mark_undelivered(connection: sa.Connection, remote_id: str, reason: str) -> None:
+    """WhatsApp accepted a reply and then could not deliver it: a person must know."""
+    changed = connection.execute(
+        sa.update(Reply)
+        .where(Reply.remote_id == remote_id, Reply.state == ReplyState.SENT)
+        .values(state=ReplyState.FAILED, last_error=reason)
+    ).rowcount
+    if changed:
+        log.warning("una respuesta enviada por WhatsApp no se entregó: %s", reason)
+
+
+class Receiver:
+    """The receiver's behaviour, apart from the HTTP server that runs it."""
+
+    def __init__(self, config: WebhookConfig, database: Database, clock: Clock) -> None:
+        self.config = config
+        self.clock = clock
+        self.writer = EventWriter(database, clock)
+        self._secret = config.app_secret.encode("utf-8")
+        self.app = Starlette(
+            routes=[
+                Route(config.path, self.verify, methods=["GET"]),
+                Route(config.path, self.receive, methods=["POST"]),
+                Route("/salud", self.health, methods=["GET"]),
+            ]
+        )
+
+    def close(self) -> None:
+        self.writer.close()
+
+    async def health(self, request: Request) -> Response:
+        return JSONResponse({"ok": True})
+
+    async def verify(self, request: Request) -> Response:
+        """Meta's handshake when the webhook is configured: echo the challenge if ours."""
+        query = request.query_params
+        token = query.get("hub.verify_token", "").encode("utf-8")
+        challenge = query.get("hub.challenge", "")
+        if (
+            query.get("hub.mode") == "subscribe"
+            and hmac.compare_digest(token, self.config.verify_token.encode("utf-8"))
+            and _CHALLENGE.match(challenge)
+        ):
+            log.info("Meta verificó el webhook")
+            return PlainTextResponse(challenge)
+        log.warning("verificación de webhook rechazada: el token no coincide")
+        return PlainTextResponse("token de verificación incorrecto", status_code=403)
+
+    async def receive(self, request: Request) -> Response:
+        body = await self._read_limited(request)
+        if isinstance(body, Response):
+            return body
+        if not self._signed(request, body):
+            log.warning("webhook rechazado: firma ausente o incorrecta (%s)", _client(request))
+            return _refuse(401, "firma X-Hub-Signature-256 ausente o incorrecta")
+        try:
+            delivery = parse_delivery(
+                json.loads(body),
+                self.clock.now(),
+                page_id=self.config.page_id,
+                phone_number_id=self.config.phone_number_id,
+            )
+        except (ValueError, RecursionError) as exc:  # MalformedEvent, or not JSON at all
+            reason = str(exc) if isinstance(exc, MalformedEvent) else "el cuerpo no es JSON"
+            log.warning("webhook rechazado: %s (%s)", reason, _client(request))
+            return _refuse(400, reason)
+        delivery.items = [item for item in delivery.items if self._accepts(item.network)]
+        if delivery.items or delivery.failed_sends:
+            try:
+                await asyncio.wait_for(
+                    asyncio.wrap_future(self.writer.submit(delivery)), WRITE_TIMEOUT_SECONDS
+                )
+            except Exception:  # not stored: no 200, so Meta delivers it again later
+                return _refuse(503, "no se pudo guardar; Meta lo reintentará")
+        return JSONResponse({"recibidos": len(delivery.items), "ignorados": delivery.ignored})
+
+    def _accepts(self, network: str) -> bool:
+        if network == "whatsapp":
+            return self.config.phone_number_id is not None
+        return self.config.page_id is not None
+
+    async def _read_limited(self, request: Request) -> bytes | Response:
+        limit = self.config.max_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            log.warning("webhook rechazado: cuerpo de %s bytes (%s)", declared, _client(request))
+            return _refuse(413, f"el cuerpo pasa del máximo de {limit} bytes")
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                log.warning("webhook rechazado: cuerpo demasiado grande (%s)", _client(request))
+                return _refuse(413, f"el cuerpo pasa del máximo de {limit} bytes")
+        return bytes(body)
+
+    def _signed(self, request: Request, body: bytes) -> bool:
+        given = request.headers.get(SIGNATURE_HEADER, "").encode("utf-8", "replace")
+        expected = b"sha256=" + hmac.new(self._secret, body, hashlib.sha256).hexdigest().encode()
+        return hmac.compare_digest(given, expected)
+
+
+def _refuse(status: int, reason: str) -> Response:
+    return JSONResponse({"error": reason}, status_code=status)
+
+
+def _client(request: Request) -> str:
+    return f"{request.client.host}" if request.client else "cliente desconocido"

@@ -1,0 +1,70 @@
+"""`conectados webhooks serve`: receive what Meta pushes (WhatsApp, comments, Messenger)."""
+
+from __future__ import annotations
+
+import click
+
+from conectados.app import App
+from conectados.terminal import Group
+
+
+@click.group(cls=Group)
+def webhooks() -> None:
+    """Recibe lo que Meta envía: mensajes de WhatsApp, comentarios y mensajes de Facebook."""
+
+
+@webhooks.command()
+@click.option(
+    "--host",
+    default=None,
+    metavar="DIRECCIÓN",
+    help="Dirección donde escucha (por defecto la de [webhooks] direccion: 127.0.0.1).",
+)
+@click.option(
+    "--port",
+    default=None,
+    type=click.IntRange(0, 65535),
+    metavar="PUERTO",
+    help="Puerto donde escucha (por defecto el de [webhooks] puerto: 8080).",
+)
+@click.pass_obj
+def serve(app: App, host: str | None, port: int | None) -> None:
+    """Inicia el receptor de webhooks y lo deja en marcha hasta Ctrl+C.
+
+    Comprueba la firma de Meta (X-Hub-Signature-256) de cada entrega antes de leerla, guarda
+    cada mensaje una sola vez aunque Meta lo reintente, y contesta enseguida: «conectados
+    daemon» lo responde, lo radica o lo deja para revisión. Detrás de un proxy HTTPS, la
+    dirección pública de la ruta [webhooks] ruta es la que se registra en Meta, con el token
+    de verificación de [webhooks] token_verificacion_env. Con las redes en modo sandbox se
+    suscribe solo al simulador de «conectados daemon».
+    """
+    from channels.commands import DEFAULT_URL
+    from webhooks.server import WebhookServer, subscribe_to_sandbox, webhook_config
+
+    settings = app.settings
+    config = webhook_config(settings, app.credentials)
+    database = app.ready_database()
+    server = WebhookServer(
+        config,
+        database,
+        app.clock,
+        host if host is not None else settings.webhooks.host,
+        port if port is not None else settings.webhooks.port,
+    )
+    once_started = None
+    if config.sandbox:
+        # The simulator stands in for Meta's App Dashboard: the receiver subscribes to it.
+        sandbox_url = settings.sandbox.url or DEFAULT_URL
+
+        def once_started() -> None:
+            subscribe_to_sandbox(sandbox_url, reachable(server.url), config.verify_token)
+            click.echo(f"Suscrito al simulador de redes en {sandbox_url}.")
+
+    click.echo(f"Recibiendo webhooks en {server.url} (Ctrl+C para detenerlo).")
+    server.serve_forever(once_started)
+    click.echo("Receptor detenido.")
+
+
+def reachable(url: str) -> str:
+    """The receiver's address as another local process can call it."""
+    return url.replace("://0.0.0.0:", "://127.0.0.1:").replace("://[::]:", "://[::1]:")

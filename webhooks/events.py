@@ -1,0 +1,252 @@
+"""Meta's webhook payloads (WhatsApp, Page comments, Messenger) as what a citizen wrote.
+
+Only signed bodies get here. A body whose structure is wrong is refused whole
+(`MalformedEvent`); kinds of events we do not handle (reactions, edits, read receipts) are
+counted and left alone, so Meta does not retry them for days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from channels.base import Attachment, Incoming
+
+MAX_ID = 100
+MAX_TEXT = 20_000
+MEDIA_KINDS = ("image", "video", "audio", "document", "sticker")
+
+
+class MalformedEvent(ValueError):
+    """The body is not a Meta webhook payload: it is refused with 400 and nothing is stored."""
+
+
+@dataclass
+class Delivery:
+    """What one webhook request carried."""
+
+    items: list[Incoming] = field(default_factory=list)
+    failed_sends: list[tuple[str, str]] = field(default_factory=list)
+    """(id of a message we sent, why WhatsApp could not deliver it)."""
+    ignored: int = 0
+
+
+def parse_delivery(
+    payload: Any, now: datetime, page_id: str | None = None, phone_number_id: str | None = None
+) -> Delivery:
+    """Read a webhook body; `page_id`/`phone_number_id`, when given, skip other accounts'."""
+    body = _mapping(payload, "el cuerpo")
+    kind = body.get("object")
+    entries = _list(body.get("entry"), "entry")
+    delivery = Delivery()
+    for entry in entries:
+        entry = _mapping(entry, "entry[]")
+        if kind == "whatsapp_business_account":
+            for change in _list(entry.get("changes", []), "changes"):
+                _whatsapp_change(_mapping(change, "changes[]"), now, phone_number_id, delivery)
+        elif kind == "page":
+            if page_id and str(entry.get("id")) != page_id:
+                delivery.ignored += 1
+                continue
+            for change in _list(entry.get("changes", []), "changes"):
+                _page_change(_mapping(change, "changes[]"), now, page_id, delivery)
+            for event in _list(entry.get("messaging", []), "messaging"):
+                _messenger_event(_mapping(event, "messaging[]"), now, delivery)
+        else:
+            delivery.ignored += 1  # Instagram and others: not connected to Conectados
+    return delivery
+
+
+# --- WhatsApp ----------------------------------------------------------------------------
+
+
+def _whatsapp_change(
+    change: dict[str, Any], now: datetime, phone_number_id: str | None, delivery: Delivery
+) -> None:
+    value = _mapping(change.get("value"), "value")
+    if change.get("field") != "messages":
+        delivery.ignored += 1
+        return
+    metadata = value.get("metadata") or {}
+    if phone_number_id and str(metadata.get("phone_number_id")) != phone_number_id:
+        delivery.ignored += 1  # another number of the same business account
+        return
+    names = {
+        str(contact.get("wa_id")): str((contact.get("profile") or {}).get("name") or "")
+        for contact in _list(value.get("contacts", []), "contacts")
+        if isinstance(contact, dict)
+    }
+    for message in _list(value.get("messages", []), "messages"):
+        message = _mapping(message, "messages[]")
+        incoming = _whatsapp_message(message, names, now)
+        if incoming is None:
+            delivery.ignored += 1
+        else:
+            delivery.items.append(incoming)
+    for status in _list(value.get("statuses", []), "statuses"):
+        status = _mapping(status, "statuses[]")
+        if status.get("status") == "failed":
+            delivery.failed_sends.append((_id(status.get("id"), "statuses[].id"), _why(status)))
+
+
+def _whatsapp_message(message: dict[str, Any], names: dict[str, str], now: datetime):
+    sender = _id(message.get("from"), "messages[].from")
+    kind = message.get("type")
+    text, attachments = "", ()
+    if kind == "text":
+        text = _text((message.get("text") or {}).get("body"))
+    elif kind in MEDIA_KINDS:
+        media = _mapping(message.get(kind), f"messages[].{kind}")
+        attachments = (
+            Attachment(kind, _id(media.get("id"), f"{kind}.id"), _text(media.get("mime_type"))),
+        )
+        text = _text(media.get("caption"))
+    elif kind == "location":
+        place = _mapping(message.get("location"), "messages[].location")
+        where = (
+            ", ".join(_text(place.get(key)) for key in ("name", "address") if place.get(key))
+            or f"{place.get('latitude')}, {place.get('longitude')}"
+        )
+        text = f"[ubicación compartida: {where}]"
+    elif kind == "interactive":
+        chosen = message.get("interactive") or {}
+        reply = chosen.get("button_reply") or chosen.get("list_reply") or {}
+        text = _text(reply.get("title"))
+    elif kind == "button":
+        text = _text((message.get("button") or {}).get("text"))
+    else:
+        return None  # reactions, system notices, unsupported messages
+    if not text and not attachments:
+        return None
+    context = message.get("context") or {}
+    return Incoming(
+        network="whatsapp",
+        kind="message",
+        remote_id=_id(message.get("id"), "messages[].id"),
+        author_id=sender,
+        author_name=names.get(sender, ""),
+        text=text,
+        written_at=_epoch(message.get("timestamp"), now),
+        thread_id=sender,
+        parent_id=_optional_id(context.get("id")),
+        attachments=attachments,
+    )
+
+
+def _why(status: dict[str, Any]) -> str:
+    errors = status.get("errors") or [{}]
+    first = errors[0] if isinstance(errors[0], dict) else {}
+    code = first.get("code")
+    details = (first.get("error_data") or {}).get("details") or first.get("title") or ""
+    if code == 131047:
+        return (
+            "WhatsApp no la entregó: pasaron más de 24 horas desde el último mensaje del "
+            "ciudadano (código 131047)"
+        )
+    return _text(f"WhatsApp no la entregó (código {code}): {details}")[:500]
+
+
+# --- Facebook Page: comments and Messenger -----------------------------------------------
+
+
+def _page_change(
+    change: dict[str, Any], now: datetime, page_id: str | None, delivery: Delivery
+) -> None:
+    value = _mapping(change.get("value"), "value")
+    if (
+        change.get("field") != "feed"
+        or value.get("item") != "comment"
+        or value.get("verb") != "add"
+    ):
+        delivery.ignored += 1  # likes, edits, removals, the page's own posts
+        return
+    author = _mapping(value.get("from") or {}, "value.from")
+    author_id = _id(author.get("id"), "value.from.id")
+    if page_id and author_id == page_id:
+        delivery.ignored += 1  # our own reply
+        return
+    post_id = _id(value.get("post_id"), "value.post_id")
+    delivery.items.append(
+        Incoming(
+            network="facebook",
+            kind="comment",
+            remote_id=_id(value.get("comment_id"), "value.comment_id"),
+            author_id=author_id,
+            author_name=_text(author.get("name")),
+            text=_text(value.get("message")),
+            written_at=_epoch(value.get("created_time"), now),
+            thread_id=post_id,
+            parent_id=_optional_id(value.get("parent_id")) or post_id,
+        )
+    )
+
+
+def _messenger_event(event: dict[str, Any], now: datetime, delivery: Delivery) -> None:
+    message = event.get("message")
+    if not isinstance(message, dict) or message.get("is_echo"):
+        delivery.ignored += 1  # read receipts, deliveries, postbacks, our own messages
+        return
+    attachments = tuple(
+        Attachment(_text(item.get("type")), _text((item.get("payload") or {}).get("url")))
+        for item in _list(message.get("attachments", []), "attachments")
+        if isinstance(item, dict)
+    )
+    text = _text(message.get("text"))
+    if not text and not attachments:
+        delivery.ignored += 1
+        return
+    sender = _id((event.get("sender") or {}).get("id"), "messaging[].sender.id")
+    delivery.items.append(
+        Incoming(
+            network="facebook",
+            kind="message",
+            remote_id=_id(message.get("mid"), "message.mid"),
+            author_id=sender,
+            author_name="",  # Messenger's webhook does not say; polling does
+            text=text,
+            written_at=_epoch(event.get("timestamp"), now, milliseconds=True),
+            attachments=attachments,
+        )
+    )
+
+
+# --- checked reading ---------------------------------------------------------------------
+
+
+def _mapping(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise MalformedEvent(f"{where} debe ser un objeto JSON")
+    return value
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise MalformedEvent(f"{where} debe ser una lista")
+    return value
+
+
+def _id(value: Any, where: str) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value or len(value) > MAX_ID or not value.isprintable():
+        raise MalformedEvent(f"{where} falta o no es un identificador válido")
+    return value
+
+
+def _optional_id(value: Any) -> str | None:
+    return value if isinstance(value, str) and 0 < len(value) <= MAX_ID else None
+
+
+def _text(value: Any) -> str:
+    return value[:MAX_TEXT] if isinstance(value, str) else ""
+
+
+def _epoch(value: Any, now: datetime, milliseconds: bool = False) -> datetime:
+    """A network's timestamp; never later than now (a clock ahead must not open windows)."""
+    try:
+        seconds = float(value) / (1000 if milliseconds else 1)
+        written = datetime.fromtimestamp(seconds, UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise MalformedEvent("timestamp falta o no es una fecha válida") from None
+    return min(written, now)
