@@ -13,7 +13,7 @@ from conectados.terminal import Group
 
 @click.group(cls=Group)
 def sandbox() -> None:
-    """Simulador local de Facebook y X, para pruebas y demostraciones."""
+    """Simulador local de Facebook, X y WhatsApp, para pruebas y demostraciones."""
 
 
 @sandbox.command()
@@ -57,15 +57,22 @@ DEFAULT_URL = "http://127.0.0.1:8765"
 @sandbox.command()
 @click.argument("texto", metavar="TEXTO")
 @click.option(
-    "--red", type=click.Choice(["facebook", "x"]), default="facebook", help="Por defecto facebook."
+    "--red",
+    type=click.Choice(["facebook", "x", "whatsapp"]),
+    default="facebook",
+    help="Por defecto facebook.",
 )
 @click.option(
     "--tipo",
     type=click.Choice(["comment", "mention", "message"]),
-    default="comment",
-    help="comment: en la última publicación; mention: una mención; message: un mensaje privado.",
+    default=None,
+    help="comment: en la última publicación (por defecto); mention: una mención; message: un "
+    "mensaje privado (el único tipo en WhatsApp).",
 )
 @click.option("--autor", default="Ciudadana de prueba", metavar="NOMBRE", help="Quién escribe.")
+@click.option(
+    "--foto", is_flag=True, help="En WhatsApp: envía una foto con el texto como descripción."
+)
 @click.option(
     "--esperar",
     default=180,
@@ -74,7 +81,9 @@ DEFAULT_URL = "http://127.0.0.1:8765"
     help="Cuánto esperar la respuesta del servicio (0: no esperar). Por defecto 180.",
 )
 @click.pass_obj
-def citizen(app, texto: str, red: str, tipo: str, autor: str, esperar: int) -> None:
+def citizen(
+    app, texto: str, red: str, tipo: str | None, autor: str, foto: bool, esperar: int
+) -> None:
     """Escribe como un ciudadano en el simulador y muestra la respuesta cuando llega.
 
     Con «conectados daemon» en marcha en otra terminal (sin configuración usa su simulador en
@@ -86,6 +95,11 @@ def citizen(app, texto: str, red: str, tipo: str, autor: str, esperar: int) -> N
     import requests
 
     url = (app.settings.sandbox.url or DEFAULT_URL).rstrip("/")
+    tipo = tipo or ("message" if red == "whatsapp" else "comment")
+    if red == "whatsapp" and tipo != "message":
+        raise BadInput("en WhatsApp solo se escriben mensajes (message)", "--tipo")
+    if foto and red != "whatsapp":
+        raise BadInput("las fotos se envían por WhatsApp: añada --red whatsapp", "--foto")
     if red == "facebook" and tipo == "mention":
         raise BadInput(
             "en Facebook se escribe un comentario (comment) o un mensaje (message)", "--tipo"
@@ -110,6 +124,8 @@ def citizen(app, texto: str, red: str, tipo: str, autor: str, esperar: int) -> N
         return payload
 
     body = {"network": red, "kind": tipo, "text": texto, "author": autor}
+    if foto:
+        body["media"] = "image"
     before = control("GET", "state")[red]
     if tipo == "comment":
         if not before["posts"]:
@@ -120,22 +136,44 @@ def citizen(app, texto: str, red: str, tipo: str, autor: str, esperar: int) -> N
             )
         body["on"] = before["posts"][-1]["id"]
     item = control("POST", "citizen", body)
-    click.echo(f"{autor} escribió en {red} ({tipo}): «{texto}»")
+    click.echo(f"{autor} escribió en {red} ({tipo}): «{texto}»" + (" con una foto" if foto else ""))
+    if red == "whatsapp" and not any(hook.get("status") == 200 for hook in item["webhooks"]):
+        raise ConectadosError(
+            "el simulador no pudo entregar el mensaje: nadie recibe sus webhooks. Inicie "
+            "«conectados daemon» (o «conectados webhooks serve») en otra terminal"
+        )
     if not esperar:
         return
+    sender = item.get("from")  # Graph: {"id", "name"}; WhatsApp: the phone number
+    if red == "whatsapp":
+        sender = None  # each WhatsApp answer quotes the message it answers
     ours = {str(item.get("id"))} | {
         str(value)
-        for value in (item.get("author_id"), item.get("sender_id"), (item.get("from") or {}).get("id"))
+        for value in (
+            item.get("author_id"),
+            item.get("sender_id"),
+            sender.get("id") if isinstance(sender, dict) else sender,
+        )
         if value
-    }  # fmt: skip
+    }
     seen = len(before["replies"])
-    minutes = app.settings.channels.by_name()[red].poll_minutes
-    every = f"{minutes * 60:g} segundos" if minutes < 1 else f"{minutes:g} minutos"
-    click.echo(f"Esperando la respuesta (el servicio lee cada {every})…")
+    if red == "whatsapp":
+        click.echo(
+            "Esperando la respuesta (el servicio lo recibió por webhook; responde en segundos)…"
+        )
+    else:
+        minutes = app.settings.channels.by_name()[red].poll_minutes
+        every = f"{minutes * 60:g} segundos" if minutes < 1 else f"{minutes:g} minutos"
+        click.echo(f"Esperando la respuesta (el servicio lee cada {every})…")
     deadline = time.monotonic() + esperar
     while time.monotonic() < deadline:
         replies = control("GET", "state")[red]["replies"][seen:]
-        answers = [reply for reply in replies if str(reply.get("to")) in ours]
+        answers = [
+            reply
+            for reply in replies
+            if str(reply.get("in_reply_to") or reply.get("to")) in ours
+            and reply.get("status") != "failed"
+        ]
         if answers:
             for reply in answers:
                 where = "en público" if reply.get("public") else "en privado"

@@ -114,7 +114,10 @@ class WhatsAppChannel:
             message: dict[str, Any] = {"type": "text", "text": {"preview_url": False, "body": text}}
         else:
             message = self._template_message(text)
-        answer = self._send({"to": to.author_id, **message})
+        # The context quotes the citizen's message above our answer in their chat.
+        answer = self._send(
+            {"to": to.author_id, "context": {"message_id": to.remote_id}, **message}
+        )
         return Receipt(answer["messages"][0]["id"], created_at=self.clock.now())
 
     def _template_message(self, text: str) -> dict[str, Any]:

@@ -207,3 +207,45 @@ def test_with_nothing_set_up_the_daemon_starts_on_the_embedded_defaults(cli, tmp
 
     assert result.exit_code == 0, result.stderr
     assert "Base de datos nueva" in result.stdout and (tmp_path / "conectados.db").exists()
+
+
+def test_the_daemon_receives_whatsapp_by_webhook_and_answers_once(tmp_path: Path, sandbox):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    (tmp_path / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "{sandbox.url}"\n[webhooks]\npuerto = {port}\n'
+        "[publicacion]\ncada_segundos = 0.5\n",
+        encoding="utf-8",
+    )
+    Database(f"sqlite:///{tmp_path / 'conectados.db'}").upgrade()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CONECTADOS_")}
+    process = _start_daemon(tmp_path, env)
+    try:
+        item = sandbox.control(
+            "POST",
+            "citizen",
+            {"network": "whatsapp", "text": "¿Dónde puedo pagar la factura?", "author": "Rosa"},
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            replies = sandbox.control("GET", "state")["whatsapp"]["replies"]
+            if replies:
+                break
+            time.sleep(0.2)
+        time.sleep(1.5)  # a few more rounds of the daemon: nothing more goes out
+        replies = sandbox.control("GET", "state")["whatsapp"]["replies"]
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    log = process.log_path.read_text(encoding="utf-8")
+
+    assert item["webhooks"][0]["status"] == 200, log
+    assert [(reply["to"], reply["in_reply_to"], reply["status"]) for reply in replies] == [
+        (item["from"], item["id"], "sent")
+    ], log
+    assert process.returncode == 0, log

@@ -117,6 +117,9 @@ class WhatsAppApi:
         world.contact(wa_id)
         failed = template is None and not world.in_window(wa_id, now)
         reply = world.add_reply(wa_id, text, template, failed, now)
+        context = body.get("context")
+        if isinstance(context, dict) and context.get("message_id"):
+            reply["in_reply_to"] = str(context["message_id"])  # shown quoted in the chat
         return Response(
             200,
             {
