@@ -134,7 +134,8 @@ def _channel_line(channel) -> str:
         return "activa, modo sandbox (simulador local; no necesita credenciales)"
     missing = [name for name, present in channel.credentials.items() if not present]
     if channel.missing_id:
-        return "activa, modo real; FALTA pagina_id en el archivo de configuración"
+        key = "telefono_id" if channel.name == "whatsapp" else "pagina_id"
+        return f"activa, modo real; FALTA {key} en el archivo de configuración"
     if not missing:
         return "activa, modo real; credenciales presentes"
     return "activa, modo real; FALTAN credenciales en: " + ", ".join(missing)

@@ -200,6 +200,7 @@ def _run_office(app: App, folder: Path, calendar: Path, console: Console, quick:
     from scheduler.inbox import Inbox
     from scheduler.outbox import Outbox
     from scheduler.publisher import Publisher
+    from webhooks.server import WebhookServer, subscribe_to_sandbox, webhook_config
 
     settings = app.settings
     outcome = Outcome()
@@ -253,18 +254,27 @@ def _run_office(app: App, folder: Path, calendar: Path, console: Console, quick:
         published = _published_posts(app)
         console.print("\n[bold]3. Los ciudadanos escriben y Conectados atiende[/]")
         messages = yaml.safe_load(DEMO_MESSAGES.read_text(encoding="utf-8"))
-        for message in messages:
-            body = {
-                "network": message["red"],
-                "kind": message["tipo"],
-                "text": message["texto"],
-                "author": message["autor"],
-            }
-            if message["tipo"] == "comment" and published.get(message["red"]):
-                body["on"] = published[message["red"]]
-            sandbox.control("POST", "citizen", body)
-            outcome.citizens += 1
-        console.print(f"   {outcome.citizens} mensajes de ciudadanos en las redes simuladas.")
+        # WhatsApp pushes its messages: a webhook receiver, subscribed as in Meta's dashboard.
+        config = webhook_config(settings, app.credentials)
+        with WebhookServer(config, app.database, app.clock, port=0) as receiver:
+            subscribe_to_sandbox(sandbox.url, receiver.url, config.verify_token)
+            for message in messages:
+                body = {
+                    "network": message["red"],
+                    "kind": message["tipo"],
+                    "text": message["texto"],
+                    "author": message["autor"],
+                }
+                if message.get("foto"):
+                    body["media"] = "image"
+                if message["tipo"] == "comment" and published.get(message["red"]):
+                    body["on"] = published[message["red"]]
+                sandbox.control("POST", "citizen", body)
+                outcome.citizens += 1
+        console.print(
+            f"   {outcome.citizens} mensajes de ciudadanos en las redes simuladas "
+            f"(los de WhatsApp llegaron por webhook a {receiver.url})."
+        )
         with console.status("leyendo, respondiendo y radicando…"):
             Inbox(app.database, opened.fresh(), app.clock).run_once()
             Responder(
@@ -397,7 +407,7 @@ def _summary(console: Console, folder: Path, outcome: Outcome) -> None:
         f"   Publicadas: {outcome.published} ({outcome.on_time} a su hora)\n"
         f"   Mensajes de ciudadanos: {outcome.citizens}\n"
         f"   Respondidos solos: {outcome.answered}\n"
-        f"   Radicados como PQR: {outcome.ticketed} ({', '.join(outcome.radicados) or 'ninguno'})\n"
+        f"   Radicados como PQR: {outcome.ticketed} ({', '.join(sorted(outcome.radicados)) or 'ninguno'})\n"
         f"   Esperan revisión: {outcome.pending}\n"
         f"   Dejados sin responder: {outcome.ignored}\n"
         f"   En las redes simuladas: {outcome.sandbox_posts} publicaciones y "
@@ -414,6 +424,7 @@ def _summary(console: Console, folder: Path, outcome: Outcome) -> None:
         f"   abra {outcome.report.name if outcome.report else 'informe-*.html'} y calendario-*.html en el navegador\n"
         "   conectados daemon              # el servicio, con su simulador en 127.0.0.1:8765\n"
         "   conectados sandbox citizen --tipo message \"¿Dónde pago la factura?\"   # en otra terminal\n"
+        "   conectados sandbox citizen --red whatsapp --foto \"Fuga en la calle 5\"   # por WhatsApp\n"
         "\n(El simulador de la demostración se cerró con ella: lo que apruebe de estos mensajes no\n"
         "tiene a quién llegar. Con el servicio en marcha, escriba como ciudadano y vea la respuesta.)"
     )  # fmt: skip

@@ -81,6 +81,7 @@ def collect_status(app: App) -> Status:
             and not (
                 getattr(channel, "page_id", None)
                 or getattr(channel, "user_id", None)
+                or getattr(channel, "phone_number_id", None)
                 or name == "x"
             ),
             credentials=(
@@ -88,7 +89,15 @@ def collect_status(app: App) -> Status:
                 if channel.mode == ChannelMode.SANDBOX
                 else {
                     variable: app.credentials.is_present(variable)
-                    for variable in channel.credential_variables().values()
+                    for variable in [
+                        *channel.credential_variables().values(),
+                        # WhatsApp's messages come only by webhook: its receiver's secrets too.
+                        *(
+                            [settings.webhooks.verify_token_env, settings.webhooks.app_secret_env]
+                            if name == "whatsapp"
+                            else []
+                        ),
+                    ]
                 }
             ),
         )

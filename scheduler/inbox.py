@@ -130,6 +130,24 @@ def store_interactions(connection: sa.Connection, items: list[Incoming], now: da
         .values(rows)
         .on_conflict_do_nothing(index_elements=[Interaction.network, Interaction.remote_id])
     )
+    named = [
+        {"n": item.network, "r": item.remote_id, "name": printable(item.author_name)[:200]}
+        for item in items
+        if item.kind == "message" and item.author_name
+    ]
+    if named:
+        # Messenger's webhook leaves the name out; the poll that reads the same message later
+        # brings it: fill it in, so the reply can greet the citizen by name.
+        connection.execute(
+            sa.update(Interaction)
+            .where(
+                Interaction.network == sa.bindparam("n"),
+                Interaction.remote_id == sa.bindparam("r"),
+                Interaction.author_name == "",
+            )
+            .values(author_name=sa.bindparam("name")),
+            named,
+        )
     return max(result.rowcount, 0)
 
 

@@ -209,7 +209,7 @@ def test_demo_runs_the_whole_office_and_its_summary_matches_the_database(cli, tm
         sent = count(Reply, Reply.state == ReplyState.SENT)
     database.dispose()
     assert _figure(out, "Publicadas") == published == 6  # three posts, on both networks
-    assert _figure(out, "Mensajes de ciudadanos") == 9
+    assert _figure(out, "Mensajes de ciudadanos") == 11
     assert _figure(out, "Respondidos solos") == answered >= 3
     assert _figure(out, "Radicados como PQR") == ticketed >= 3
     assert _figure(out, "Esperan revisión") == pending >= 1

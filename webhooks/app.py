@@ -109,10 +109,15 @@ class EventWriter:
                 for delivery, _ in jobs:
                     for remote_id, reason in delivery.failed_sends:
                         _mark_undelivered(connection, remote_id, reason)
-        except Exception as exc:  # the database is down: Meta will retry (no 200 given)
-            log.exception("no se pudieron guardar %d eventos recibidos", len(jobs))
-            for _, future in jobs:
-                future.set_exception(exc)
+        except Exception as exc:
+            if len(jobs) > 1:
+                # One bad delivery must not hold up the others written with it: one by one.
+                for job in jobs:
+                    self._write([job])
+                return
+            # The database is down (or this delivery cannot be stored): no 200, Meta retries.
+            log.exception("no se pudo guardar una entrega de webhook")
+            jobs[0][1].set_exception(exc)
             return
         if stored:
             log.info("webhooks: %d mensajes nuevos de ciudadanos", stored)

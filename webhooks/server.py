@@ -99,9 +99,9 @@ class WebhookServer:
         host: str = "127.0.0.1",
         port: int = 8080,
     ) -> None:
+        self.socket = listen(host, port)
         self.receiver = Receiver(config, database, clock)
         self.config = config
-        self.socket = listen(host, port)
         self.host, self.port = self.socket.getsockname()[:2]
         self.server = uvicorn.Server(
             uvicorn.Config(
