@@ -122,7 +122,7 @@ def _dec(value: float, digits: int = 1) -> str:
 
 def _ms(seconds: float) -> str:
     millis = seconds * 1000
-    return f"{_dec(millis)} ms" if millis < 100 else f"{millis:.0f} ms"
+    return f"{_dec(millis)} ms" if millis < 100 else f"{_n(round(millis))} ms"
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -421,36 +421,46 @@ def cpu_ticks(pid: int) -> dict[int, int]:
     return ticks
 
 
+def busy_ticks() -> int:
+    """Clock ticks every core of the machine spent working (not idle, not waiting on disk)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(fields[:8]) - fields[3] - fields[4]
+
+
 @dataclass
 class CpuWatch:
-    """CPU spent by the receiver (its event loop thread and the others) and by this process."""
+    """CPU spent by the receiver (its event loop thread, the others), this process, the rest."""
 
     pid: int
     before: dict[int, int] = field(default_factory=dict)
+    busy: int = 0
     ours: float = 0.0
     wall: float = 0.0
 
     def start(self) -> None:
         self.before = cpu_ticks(self.pid)
+        self.busy = busy_ticks()
         self.ours = time.process_time()
         self.wall = time.perf_counter()
 
     def line(self) -> str:
         after = cpu_ticks(self.pid)
-        wall = time.perf_counter() - self.wall
         hz = os.sysconf("SC_CLK_TCK")
+        busy = (busy_ticks() - self.busy) / hz
+        wall = time.perf_counter() - self.wall
         spent = {tid: (ticks - self.before.get(tid, 0)) / hz for tid, ticks in after.items()}
         loop = spent.pop(self.pid, 0.0)
         others = sum(spent.values())
         ours = time.process_time() - self.ours
+        rest = max(0.0, busy - loop - others - ours)
 
         def share(seconds: float) -> str:
             return f"{100 * seconds / wall:.0f} %"
 
         return (
-            f"  CPU en la fase: receptor {share(loop + others)} de un núcleo (hilo del bucle "
-            f"HTTP {share(loop)}, escritor y demás hilos {share(others)}); "
-            f"generador {share(ours)}"
+            f"  CPU en la fase, en % de un núcleo: receptor {share(loop + others)} (hilo del "
+            f"bucle HTTP {share(loop)}, escritor y demás hilos {share(others)}), generador "
+            f"{share(ours)}, otros procesos del equipo {share(rest)}"
         )
 
 

@@ -447,3 +447,73 @@ def test_real_mode_without_the_app_secret_names_the_variable_to_set(cli, tmp_pat
 
     assert result.exit_code == 2
     assert "CONECTADOS_META_APP_SECRET" in result.stderr
+
+
+@pytest.mark.postgres
+def test_two_receivers_on_postgresql_store_a_burst_of_retried_events_once(postgres_url):
+    """Meta delivers the same events to two receivers behind a balancer, at the same time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conectados.db import Database
+
+    database = Database(postgres_url)
+    database.upgrade()
+    bodies = [whatsapp_text(f"wamid.burst{n:04d}", f"Mensaje {n}") for n in range(200)]
+    try:
+        with (
+            WebhookServer(config(), database, SystemClock(), port=0) as first,
+            WebhookServer(config(), database, SystemClock(), port=0) as second,
+            ThreadPoolExecutor(16) as pool,
+        ):
+            targets = [(server, body) for body in bodies for server in (first, second, first)]
+            answers = list(pool.map(lambda job: post(job[0], job[1], signed(job[1])), targets))
+        rows = stored(database)
+    finally:
+        database.dispose()
+
+    assert {answer.status_code for answer in answers} == {200}
+    assert sorted(row.remote_id for row in rows) == [f"wamid.burst{n:04d}" for n in range(200)]
+
+
+def test_webhooks_serve_subscribes_to_the_simulator_stores_and_stops_on_sigterm(tmp_path, sandbox):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from conectados.db import Database
+
+    (tmp_path / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "{sandbox.url}"\n', encoding="utf-8"
+    )
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    database.upgrade()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CONECTADOS_")}
+    out_path = tmp_path / "serve.out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "conectados", "webhooks", "serve", "--port", "0"],
+        cwd=tmp_path,
+        env=env,
+        stdout=out_path.open("w", encoding="utf-8"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while "Suscrito" not in out_path.read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline and process.poll() is None, out_path.read_text(
+                encoding="utf-8"
+            )
+            time.sleep(0.05)
+        item = write_on_whatsapp(sandbox, "¿Cuál es el horario de atención?")
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    out = out_path.read_text(encoding="utf-8")
+    rows = stored(database)
+    database.dispose()
+
+    assert process.returncode == 0, out
+    assert "Recibiendo webhooks en http://127.0.0.1:" in out and "Receptor detenido." in out
+    assert [row.remote_id for row in rows] == [item["id"]]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import signal
 import socket
 import threading
 import time
@@ -88,6 +89,16 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _Uvicorn(uvicorn.Server):
+    def handle_exit(self, sig: int, frame: object) -> None:
+        """Ctrl+C or SIGTERM: finish the requests in flight and return normally (exit code 0)
+        instead of being killed by the signal again once stopped, as uvicorn does."""
+        if self.should_exit and sig == signal.SIGINT:
+            self.force_exit = True  # a second Ctrl+C: stop now
+        else:
+            self.should_exit = True
+
+
 class WebhookServer:
     """The receiver on uvicorn: in the foreground (`webhooks serve`) or in a thread."""
 
@@ -103,7 +114,7 @@ class WebhookServer:
         self.receiver = Receiver(config, database, clock)
         self.config = config
         self.host, self.port = self.socket.getsockname()[:2]
-        self.server = uvicorn.Server(
+        self.server = _Uvicorn(
             uvicorn.Config(
                 self.receiver.app,
                 log_config=None,
