@@ -198,6 +198,12 @@ class Database:
         ):
             yield session
 
+    @contextlib.contextmanager
+    def transaction(self, write: bool = False) -> Iterator[sa.Connection]:
+        """Like `session`, without the ORM: for hot paths that only run statements."""
+        with self._errors(), (self._write_engine if write else self.engine).begin() as connection:
+            yield connection
+
     def schema_state(self) -> SchemaState:
         if not self.exists():
             return SchemaState(current=None, head=self._head)

@@ -51,10 +51,10 @@ class Interaction(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     network: str = Field(max_length=20)
     kind: InteractionKind = Field(sa_type=enum_column(InteractionKind))
-    remote_id: str = Field(max_length=100)
-    thread_id: str | None = Field(default=None, max_length=100)
-    parent_id: str | None = Field(default=None, max_length=100)
-    author_id: str = Field(default="", max_length=100)
+    remote_id: str = Field(max_length=255)
+    thread_id: str | None = Field(default=None, max_length=255)
+    parent_id: str | None = Field(default=None, max_length=255)
+    author_id: str = Field(default="", max_length=255)
     author_name: str = Field(default="", max_length=200)
     text: str = Field(default="", sa_type=sa.Text)
     attachments: list[dict[str, str]] | None = Field(
@@ -146,11 +146,27 @@ class Reply(SQLModel, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     lease_owner: str | None = Field(default=None, max_length=100)
     lease_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    remote_id: str | None = Field(default=None, max_length=100)
+    remote_id: str | None = Field(default=None, max_length=255)
     last_error: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class UndeliveredReply(SQLModel, table=True):
+    """A network accepted one of our replies and later reported it undelivered (WhatsApp).
+
+    Kept apart from the reply, so a report that arrives before the reply is recorded as
+    sent is applied when it is (`scheduler.outbox.apply_undelivered`), in either order.
+    """
+
+    __tablename__ = "undelivered_reply"
+
+    network: str = Field(primary_key=True, max_length=20)
+    remote_id: str = Field(primary_key=True, max_length=255)
+    code: int | None = None
+    reason: str = Field(default="", sa_type=sa.Text)
+    reported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class TicketStatus(enum.StrEnum):

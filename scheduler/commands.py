@@ -134,7 +134,7 @@ def start_receiver(app: App, database, own_sandbox_url: str | None):
     settings = app.settings
     if not (settings.webhooks.in_daemon and settings.channels.whatsapp.enabled):
         return None
-    config = webhook_config(settings, app.credentials)
+    config = webhook_config(settings, app.credentials)  # bad settings stop the daemon: exit 2
     try:
         server = WebhookServer(
             config, database, app.clock, settings.webhooks.host, settings.webhooks.port

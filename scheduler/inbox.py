@@ -117,7 +117,11 @@ def store_interactions(connection: sa.Connection, items: list[Incoming], now: da
             "author_id": item.author_id,
             "author_name": printable(item.author_name)[:200],
             "text": printable(item.text),
-            "attachments": [asdict(attachment) for attachment in item.attachments] or None,
+            "attachments": [
+                {key: printable(value)[:1000] for key, value in asdict(attachment).items()}
+                for attachment in item.attachments
+            ]
+            or None,
             "written_at": item.written_at,
             "received_at": now,
             "publication_id": publications.get(item.thread_id),
@@ -125,30 +129,39 @@ def store_interactions(connection: sa.Connection, items: list[Incoming], now: da
         }
         for item in items
     ]
-    result = connection.execute(
+    # Rows as parameters, not in the statement: it is compiled once and cached, whatever the
+    # number of rows (the webhook receiver writes many small batches). RETURNING says which
+    # rows were new.
+    statement = (
         upsert_statement(connection, Interaction)
-        .values(rows)
         .on_conflict_do_nothing(index_elements=[Interaction.network, Interaction.remote_id])
+        .returning(Interaction.id)
     )
+    new = len(connection.execute(statement, rows).all())
     named = [
-        {"n": item.network, "r": item.remote_id, "name": printable(item.author_name)[:200]}
+        {
+            "n": item.network,
+            "r": item.remote_id,
+            "name": printable(item.author_name)[:200],
+            "who": item.author_id,
+        }
         for item in items
-        if item.kind == "message" and item.author_name
+        if item.network == "facebook" and item.author_name and item.author_id
     ]
     if named:
-        # Messenger's webhook leaves the name out; the poll that reads the same message later
-        # brings it: fill it in, so the reply can greet the citizen by name.
+        # Meta's webhooks leave the name out of Messenger messages (and the author out of some
+        # comments); the poll that reads the same item later brings them: fill them in.
         connection.execute(
             sa.update(Interaction)
             .where(
                 Interaction.network == sa.bindparam("n"),
                 Interaction.remote_id == sa.bindparam("r"),
-                Interaction.author_name == "",
+                sa.or_(Interaction.author_name == "", Interaction.author_id == ""),
             )
-            .values(author_name=sa.bindparam("name")),
+            .values(author_name=sa.bindparam("name"), author_id=sa.bindparam("who")),
             named,
         )
-    return max(result.rowcount, 0)
+    return new
 
 
 def save_cursor(

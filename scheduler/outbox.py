@@ -25,7 +25,7 @@ from channels.base import (
     Transient,
 )
 from conectados.clock import Clock
-from conectados.db import Database
+from conectados.db import Database, upsert_statement
 from conectados.privacy import has_personal_data
 from responders.models import (
     Interaction,
@@ -34,6 +34,7 @@ from responders.models import (
     Reply,
     ReplyState,
     ReplyVisibility,
+    UndeliveredReply,
 )
 from scheduler.pauses import pause_channel, paused_channels
 
@@ -132,9 +133,18 @@ class Outbox:
                 )
             self._move(reply, APPROVED, last_error=error.reason, attempts=reply.attempts - 1)
             return "retried"
-        self._move(
-            reply, ReplyState.SENT, remote_id=receipt.remote_id, sent_at=now, last_error=None
-        )
+        with self.database.session(write=True) as session:
+            connection = session.connection()
+            self._move(
+                reply,
+                ReplyState.SENT,
+                connection,
+                remote_id=receipt.remote_id,
+                sent_at=now,
+                last_error=None,
+            )
+            # The network may have reported it undelivered before we got here.
+            apply_undelivered(connection, incoming.network, [receipt.remote_id])
         if (
             self.hide_exposed
             and reply.visibility == ReplyVisibility.PUBLIC
@@ -165,41 +175,113 @@ class Outbox:
     def _to_review(self, reply: sa.Row, reason: str) -> None:
         """The network will not take it as it is: a person decides (edit, call, reject)."""
         with self.database.session(write=True) as session:
-            connection = session.connection()
-            moved = connection.execute(
-                sa.update(Reply)
-                .where(
-                    Reply.id == reply.id, Reply.state == SENDING, Reply.lease_owner == self.owner
-                )
-                .values(
-                    state=ReplyState.PENDING,
-                    lease_owner=None,
-                    lease_expires_at=None,
-                    attempts=reply.attempts - 1,
-                    review_note=f"no se pudo enviar: {reason}",
-                )
-            ).rowcount
-            if moved:
-                connection.execute(
-                    sa.update(Interaction)
-                    .where(
-                        Interaction.id == reply.interaction_id,
-                        Interaction.state.in_(
-                            (InteractionState.ANSWERED, InteractionState.TICKETED)
-                        ),
-                    )
-                    .values(state=InteractionState.IN_REVIEW)
-                )
-
-    def _move(self, reply: sa.Row, state: ReplyState, **values) -> None:
-        with self.database.session(write=True) as session:
-            session.connection().execute(
-                sa.update(Reply)
-                .where(
-                    Reply.id == reply.id, Reply.state == SENDING, Reply.lease_owner == self.owner
-                )
-                .values(state=state, lease_owner=None, lease_expires_at=None, **values)
+            send_back_to_review(
+                session.connection(),
+                reply.id,
+                reason,
+                (Reply.state == SENDING) & (Reply.lease_owner == self.owner),
+                attempts=reply.attempts - 1,
             )
+
+    def _move(
+        self, reply: sa.Row, state: ReplyState, connection: sa.Connection | None = None, **values
+    ) -> None:
+        statement = (
+            sa.update(Reply)
+            .where(Reply.id == reply.id, Reply.state == SENDING, Reply.lease_owner == self.owner)
+            .values(state=state, lease_owner=None, lease_expires_at=None, **values)
+        )
+        if connection is not None:
+            connection.execute(statement)
+            return
+        with self.database.session(write=True) as session:
+            session.connection().execute(statement)
+
+
+def send_back_to_review(
+    connection: sa.Connection, reply_id: int, reason: str, condition, **values
+) -> bool:
+    """reply -> pending with the reason, for a person; an answered message goes back to review
+    (a filed one stays filed: only its acknowledgement waits)."""
+    interaction_id = connection.execute(
+        sa.update(Reply)
+        .where(Reply.id == reply_id, condition)
+        .values(
+            state=ReplyState.PENDING,
+            lease_owner=None,
+            lease_expires_at=None,
+            review_note=(
+                f"no se pudo enviar: {reason}. Aprobarla otra vez no servirá hasta que el ciudadano "
+                "vuelva a escribir; si lo contactó por otro medio, recházela"
+            ),
+            **values,
+        )
+        .returning(Reply.interaction_id)
+    ).scalar()
+    if interaction_id is None:
+        return False
+    connection.execute(
+        sa.update(Interaction)
+        .where(Interaction.id == interaction_id, Interaction.state == InteractionState.ANSWERED)
+        .values(state=InteractionState.IN_REVIEW)
+    )
+    return True
+
+
+RE_ENGAGEMENT = 131047
+"""WhatsApp's code for a reply sent after the 24-hour window: a person must decide."""
+
+
+def record_undelivered(
+    connection: sa.Connection,
+    network: str,
+    reports: list[tuple[str, int | None, str]],
+    now: datetime,
+) -> None:
+    """Keep each (reply id, code, reason) the network reported undelivered, once, and apply
+    those whose reply is already recorded as sent."""
+    connection.execute(
+        upsert_statement(connection, UndeliveredReply)
+        .values(
+            [
+                {"network": network, "remote_id": remote_id, "code": code, "reason": reason, "reported_at": now}
+                for remote_id, code, reason in reports
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=[UndeliveredReply.network, UndeliveredReply.remote_id])
+    )  # fmt: skip
+    apply_undelivered(connection, network, [remote_id for remote_id, _, _ in reports])
+
+
+def apply_undelivered(connection: sa.Connection, network: str, remote_ids: list[str]) -> None:
+    """Sent replies the network reported undelivered: back to review when the window had
+    closed, failed otherwise; either way a person sees why."""
+    reports = connection.execute(
+        sa.select(Reply.id, UndeliveredReply.code, UndeliveredReply.reason)
+        .join(Interaction, Interaction.id == Reply.interaction_id)
+        .join(
+            UndeliveredReply,
+            (UndeliveredReply.remote_id == Reply.remote_id)
+            & (UndeliveredReply.network == Interaction.network),
+        )
+        .where(
+            Interaction.network == network,
+            Reply.remote_id.in_(remote_ids),
+            Reply.state == ReplyState.SENT,
+        )
+    ).all()
+    for reply_id, code, reason in reports:
+        if code == RE_ENGAGEMENT:
+            send_back_to_review(
+                connection, reply_id, reason, Reply.state == ReplyState.SENT, remote_id=None, sent_at=None
+            )  # fmt: skip
+        else:
+            connection.execute(
+                sa.update(Reply)
+                .where(Reply.id == reply_id, Reply.state == ReplyState.SENT)
+                .values(state=ReplyState.FAILED, last_error=reason)
+            )
+        log.warning("respuesta %s no entregada en %s: %s", reply_id, network, reason)
 
 
 def _fail_interrupted(connection: sa.Connection, now: datetime) -> int:

@@ -18,7 +18,7 @@ from content_calendar.models import Post, Publication, PublicationState
 
 def test_the_daemon_publishes_what_is_due_and_stops_on_sigterm(tmp_path: Path, sandbox):
     (tmp_path / "conectados.toml").write_text(
-        f'[sandbox]\nurl = "{sandbox.url}"\n', encoding="utf-8"
+        f'[sandbox]\nurl = "{sandbox.url}"\n[webhooks]\ncon_el_servicio = false\n', encoding="utf-8"
     )
     database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
     database.upgrade()
@@ -119,6 +119,7 @@ def test_killing_the_daemon_at_random_moments_never_publishes_twice(tmp_path: Pa
     posts = 12
     (tmp_path / "conectados.toml").write_text(
         f'[sandbox]\nurl = "{sandbox.url}"\n[channels.facebook]\nactivo = false\n'
+        "[channels.whatsapp]\nactivo = false\n"
         "[publicacion]\ncada_segundos = 0.2\nreserva_segundos = 1\n",
         encoding="utf-8",
     )
@@ -164,7 +165,8 @@ def test_two_daemon_processes_on_postgresql_share_200_posts_exactly_once(
     posts = 200
     (tmp_path / "conectados.toml").write_text(
         f'base_datos = "{postgres_url}"\n[sandbox]\nurl = "{sandbox.url}"\n'
-        "[channels.facebook]\nactivo = false\n[publicacion]\ncada_segundos = 0.3\nen_paralelo = 2\n",
+        "[channels.facebook]\nactivo = false\n[channels.whatsapp]\nactivo = false\n"
+        "[publicacion]\ncada_segundos = 0.3\nen_paralelo = 2\n",
         encoding="utf-8",
     )
     database = Database(postgres_url)

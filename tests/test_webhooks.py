@@ -414,7 +414,7 @@ def test_page_events_by_webhook_and_by_polling_are_stored_once(receiver, databas
     assert (as_comment.thread_id, as_comment.author_name) == (post_id, "Ciudadano")
 
 
-def test_a_reply_whatsapp_could_not_deliver_is_marked_failed_for_a_person(
+def test_a_reply_whatsapp_reports_past_the_window_goes_back_to_a_person(
     receiver, database, sandbox
 ):
     subscribe_to_sandbox(sandbox.url, receiver.url, VERIFY_TOKEN)
@@ -426,15 +426,79 @@ def test_a_reply_whatsapp_could_not_deliver_is_marked_failed_for_a_person(
     sandbox.sandbox.whatsapp.last_inbound.clear()
     outbox.run_once()
 
-    deadline = datetime.now(UTC) + timedelta(seconds=10)
-    while datetime.now(UTC) < deadline:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
         with database.session() as session:
             reply = session.execute(sa.select(Reply)).scalar_one()
-        if reply.state == ReplyState.FAILED:
+            interaction = session.get(Interaction, reply.interaction_id)
+        if reply.state != ReplyState.SENT:
             break
         time.sleep(0.05)
-    assert reply.state == ReplyState.FAILED
-    assert "131047" in reply.last_error
+    assert reply.state == ReplyState.PENDING
+    assert "131047" in reply.review_note and "vuelva a escribir" in reply.review_note
+    assert interaction.state == InteractionState.IN_REVIEW
+
+
+def failed_status(message_id: str, code: int, details: str) -> bytes:
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"phone_number_id": PHONE_NUMBER_ID},
+        "statuses": [
+            {
+                "id": message_id,
+                "status": "failed",
+                "timestamp": "1764300000",
+                "recipient_id": WA_ID,
+                "errors": [{"code": code, "title": details, "error_data": {"details": details}}],
+            }
+        ],
+    }
+    return json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
+        }
+    ).encode()
+
+
+def test_an_undelivered_report_is_applied_whether_it_arrives_before_or_after_the_send(
+    receiver, database
+):
+    from scheduler.outbox import apply_undelivered
+
+    for question in ("wamid.q1", "wamid.q2"):
+        body = whatsapp_text(question, "¿Dónde puedo pagar la factura?")
+        post(receiver, body, signed(body))
+    with database.session() as session:
+        questions = session.execute(sa.select(Interaction.id)).scalars().all()
+        for interaction_id, remote_id in zip(questions, ("wamid.early", "wamid.late"), strict=True):
+            session.add(
+                Reply(
+                    interaction_id=interaction_id,
+                    text="Puede pagar en…",
+                    visibility="private",
+                    state=ReplyState.SENDING,
+                    protocol=remote_id,  # which is which, for the assertion
+                )
+            )
+    early = failed_status("wamid.early", 131026, "Message undeliverable")
+    assert post(receiver, early, signed(early)).status_code == 200  # before the send is recorded
+    with database.session(write=True) as session:  # what the send job does once the call returns
+        session.execute(
+            sa.update(Reply)
+            .where(Reply.protocol.in_(("wamid.early", "wamid.late")))
+            .values(state=ReplyState.SENT, remote_id=Reply.protocol)
+        )
+        apply_undelivered(session.connection(), "whatsapp", ["wamid.early", "wamid.late"])
+    late = failed_status("wamid.late", 131026, "Message undeliverable")
+    assert post(receiver, late, signed(late)).status_code == 200  # after
+    assert post(receiver, late, signed(late)).status_code == 200  # and Meta retries it
+
+    with database.session() as session:
+        replies = session.execute(sa.select(Reply).order_by(Reply.id)).scalars().all()
+    assert [(reply.state, reply.last_error) for reply in replies] == [
+        (ReplyState.FAILED, "WhatsApp no la entregó (código 131026): Message undeliverable")
+    ] * 2
 
 
 def test_real_mode_without_the_app_secret_names_the_variable_to_set(cli, tmp_path):
@@ -517,3 +581,48 @@ def test_webhooks_serve_subscribes_to_the_simulator_stores_and_stops_on_sigterm(
     assert process.returncode == 0, out
     assert "Recibiendo webhooks en http://127.0.0.1:" in out and "Receptor detenido." in out
     assert [row.remote_id for row in rows] == [item["id"]]
+
+
+def test_a_locked_database_gets_503_and_the_receiver_goes_on_storing(database):
+    """Meta retries what got no 200; the receiver must survive the wait, not die with it."""
+    locker = sa.create_engine(database.url)
+    with WebhookServer(config(write_timeout=0.3), database, SystemClock(), port=0) as server:
+        with locker.connect() as connection:
+            connection.exec_driver_sql("BEGIN EXCLUSIVE")  # another process holds the lock
+            first = whatsapp_text("wamid.during", "¿Dónde pago?")
+            during = post(server, first, signed(first))
+            connection.exec_driver_sql("ROLLBACK")
+        second = whatsapp_text("wamid.after", "¿Dónde pago?")
+        after = post(server, second, signed(second))
+        retried = post(server, first, signed(first))  # Meta's retry of the first one
+    locker.dispose()
+
+    assert (during.status_code, after.status_code, retried.status_code) == (503, 200, 200)
+    assert sorted(row.remote_id for row in stored(database)) == ["wamid.after", "wamid.during"]
+
+
+def test_one_unreadable_event_does_not_hold_back_the_others(receiver, database):
+    comment = {
+        "field": "feed",
+        "value": {
+            "item": "comment",
+            "verb": "add",
+            "comment_id": "111_222",
+            "post_id": f"{PAGE_ID}_111",
+            "parent_id": f"{PAGE_ID}_111",
+            "created_time": 1764300000,
+            "message": "¿A qué hora vuelve el agua?",
+        },  # no "from": Meta leaves it out for some people
+    }
+    broken = {"field": "feed", "value": {"item": "comment", "verb": "add", "message": "sin id"}}
+    body = json.dumps(
+        {"object": "page", "entry": [{"id": PAGE_ID, "time": 1, "changes": [broken, comment]}]}
+    ).encode()
+
+    answer = post(receiver, body, signed(body))
+
+    assert answer.status_code == 200 and answer.json()["ilegibles"] == 1
+    ((remote_id, author_id, thread_id),) = [
+        (row.remote_id, row.author_id, row.thread_id) for row in stored(database)
+    ]
+    assert (remote_id, author_id, thread_id) == ("111_222", "", f"{PAGE_ID}_111")

@@ -18,9 +18,9 @@ import logging
 import queue
 import re
 import threading
+import time
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -28,15 +28,18 @@ from starlette.routing import Route
 
 from conectados.clock import Clock
 from conectados.db import Database
-from responders.models import Reply, ReplyState
 from scheduler.inbox import store_interactions
+from scheduler.outbox import record_undelivered
 from webhooks.events import Delivery, MalformedEvent, parse_delivery
 
 log = logging.getLogger("conectados.webhooks")
 
 SIGNATURE_HEADER = "x-hub-signature-256"
 WRITE_TIMEOUT_SECONDS = 15.0
+READ_TIMEOUT_SECONDS = 10.0
+"""A client that sends its body slowly does not hold a connection for longer than this."""
 MAX_ITEMS_PER_TRANSACTION = 500
+GATHER_SECONDS = 0.002
 _CHALLENGE = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 
 
@@ -54,6 +57,8 @@ class WebhookConfig:
     """WhatsApp number whose messages we take (None: WhatsApp is off)."""
     sandbox: bool = False
     """The simulator's secrets: the receiver subscribes to the simulator itself."""
+    write_timeout: float = WRITE_TIMEOUT_SECONDS
+    """How long a request waits for its events to be committed before answering 503."""
 
 
 class EventWriter:
@@ -82,15 +87,25 @@ class EventWriter:
         self._thread.join(timeout=WRITE_TIMEOUT_SECONDS)
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        except Exception:  # never expected; without this thread nothing would be stored
+            log.critical("el receptor de webhooks dejó de guardar", exc_info=True)
+            raise
+
+    def _loop(self) -> None:
         while True:
             job = self._queue.get()
             if job is None:
                 return
+            # Wait a moment for more: a transaction of ten events costs little more than one
+            # of one, and the CPU saved keeps the answers fast under load.
             jobs = [job]
             items = len(job[0].items)
+            deadline = time.monotonic() + GATHER_SECONDS
             while items < MAX_ITEMS_PER_TRANSACTION:
                 try:
-                    job = self._queue.get_nowait()
+                    job = self._queue.get(timeout=max(deadline - time.monotonic(), 0))
                 except queue.Empty:
                     break
                 if job is None:
@@ -102,13 +117,13 @@ class EventWriter:
 
     def _write(self, jobs: list[tuple[Delivery, concurrent.futures.Future[int]]]) -> None:
         try:
-            with self.database.session(write=True) as session:
-                connection = session.connection()
+            with self.database.transaction(write=True) as connection:
+                now = self.clock.now()
                 items = [item for delivery, _ in jobs for item in delivery.items]
-                stored = store_interactions(connection, items, self.clock.now())
-                for delivery, _ in jobs:
-                    for remote_id, reason in delivery.failed_sends:
-                        _mark_undelivered(connection, remote_id, reason)
+                stored = store_interactions(connection, items, now)
+                undelivered = [failed for delivery, _ in jobs for failed in delivery.failed_sends]
+                if undelivered:
+                    record_undelivered(connection, "whatsapp", undelivered, now)
         except Exception as exc:
             if len(jobs) > 1:
                 # One bad delivery must not hold up the others written with it: one by one.
@@ -117,23 +132,25 @@ class EventWriter:
                 return
             # The database is down (or this delivery cannot be stored): no 200, Meta retries.
             log.exception("no se pudo guardar una entrega de webhook")
-            jobs[0][1].set_exception(exc)
+            _settle(jobs[0][1], error=exc)
             return
         if stored:
             log.info("webhooks: %d mensajes nuevos de ciudadanos", stored)
         for _, future in jobs:
-            future.set_result(stored)
+            _settle(future, result=stored)
 
 
-def _mark_undelivered(connection: sa.Connection, remote_id: str, reason: str) -> None:
-    """WhatsApp accepted a reply and then could not deliver it: a person must know."""
-    changed = connection.execute(
-        sa.update(Reply)
-        .where(Reply.remote_id == remote_id, Reply.state == ReplyState.SENT)
-        .values(state=ReplyState.FAILED, last_error=reason)
-    ).rowcount
-    if changed:
-        log.warning("una respuesta enviada por WhatsApp no se entregó: %s", reason)
+def _settle(
+    future: concurrent.futures.Future[int], result: int = 0, error: Exception | None = None
+) -> None:
+    """Give a request its outcome, unless it stopped waiting (then Meta retries; the retry
+    finds the events stored)."""
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
 
 
 class Receiver:
@@ -163,18 +180,21 @@ class Receiver:
         query = request.query_params
         token = query.get("hub.verify_token", "").encode("utf-8")
         challenge = query.get("hub.challenge", "")
-        if (
-            query.get("hub.mode") == "subscribe"
-            and hmac.compare_digest(token, self.config.verify_token.encode("utf-8"))
-            and _CHALLENGE.match(challenge)
-        ):
-            log.info("Meta verificó el webhook")
-            return PlainTextResponse(challenge)
-        log.warning("verificación de webhook rechazada: el token no coincide")
-        return PlainTextResponse("token de verificación incorrecto", status_code=403)
+        if query.get("hub.mode") != "subscribe" or not _CHALLENGE.match(challenge):
+            log.warning("verificación de webhook rechazada: falta hub.mode o hub.challenge")
+            return PlainTextResponse("solicitud de verificación incompleta", status_code=400)
+        if not hmac.compare_digest(token, self.config.verify_token.encode("utf-8")):
+            log.warning("verificación de webhook rechazada: el token de verificación no coincide")
+            return PlainTextResponse("token de verificación incorrecto", status_code=403)
+        log.info("Meta verificó el webhook")
+        return PlainTextResponse(challenge)
 
     async def receive(self, request: Request) -> Response:
-        body = await self._read_limited(request)
+        try:
+            body = await asyncio.wait_for(self._read_limited(request), READ_TIMEOUT_SECONDS)
+        except TimeoutError:
+            log.warning("webhook rechazado: el cuerpo no llegó a tiempo (%s)", _client(request))
+            return _refuse(408, "el cuerpo no llegó a tiempo")
         if isinstance(body, Response):
             return body
         if not self._signed(request, body):
@@ -194,12 +214,20 @@ class Receiver:
         delivery.items = [item for item in delivery.items if self._accepts(item.network)]
         if delivery.items or delivery.failed_sends:
             try:
+                # shield: a request that stops waiting must not cancel the writer's work.
                 await asyncio.wait_for(
-                    asyncio.wrap_future(self.writer.submit(delivery)), WRITE_TIMEOUT_SECONDS
+                    asyncio.shield(asyncio.wrap_future(self.writer.submit(delivery))),
+                    self.config.write_timeout,
                 )
-            except Exception:  # not stored: no 200, so Meta delivers it again later
+            except Exception:  # not stored (yet): no 200, so Meta delivers it again later
                 return _refuse(503, "no se pudo guardar; Meta lo reintentará")
-        return JSONResponse({"recibidos": len(delivery.items), "ignorados": delivery.ignored})
+        return JSONResponse(
+            {
+                "recibidos": len(delivery.items),
+                "ignorados": delivery.ignored,
+                "ilegibles": len(delivery.unreadable),
+            }
+        )
 
     def _accepts(self, network: str) -> bool:
         if network == "whatsapp":

@@ -1,19 +1,24 @@
 """Meta's webhook payloads (WhatsApp, Page comments, Messenger) as what a citizen wrote.
 
-Only signed bodies get here. A body whose structure is wrong is refused whole
-(`MalformedEvent`); kinds of events we do not handle (reactions, edits, read receipts) are
-counted and left alone, so Meta does not retry them for days.
+Only signed bodies get here. A body whose envelope is wrong is refused whole
+(`MalformedEvent`). Inside a good envelope each event stands alone: one we cannot read is
+logged and skipped, so it does not hold back the others (Meta would retry the whole delivery
+for days); kinds we do not handle (reactions, edits, read receipts) are counted and left alone.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from channels.base import Attachment, Incoming
 
-MAX_ID = 100
+log = logging.getLogger("conectados.webhooks")
+
+MAX_ID = 255
 MAX_TEXT = 20_000
 MEDIA_KINDS = ("image", "video", "audio", "document", "sticker")
 
@@ -27,9 +32,20 @@ class Delivery:
     """What one webhook request carried."""
 
     items: list[Incoming] = field(default_factory=list)
-    failed_sends: list[tuple[str, str]] = field(default_factory=list)
-    """(id of a message we sent, why WhatsApp could not deliver it)."""
+    failed_sends: list[tuple[str, int | None, str]] = field(default_factory=list)
+    """(id of a message we sent, WhatsApp's error code, why it could not deliver it)."""
     ignored: int = 0
+    unreadable: list[str] = field(default_factory=list)
+    """Why each event that could not be read was skipped."""
+
+    def read(self, where: str, event: Callable[[], None]) -> None:
+        """Run one event's reading; a malformed event is skipped, the others go on."""
+        try:
+            event()
+        except (MalformedEvent, AttributeError, TypeError, ValueError, KeyError) as exc:
+            reason = str(exc) if isinstance(exc, MalformedEvent) else f"{where} ilegible"
+            log.warning("webhook: evento omitido: %s", reason)
+            self.unreadable.append(reason)
 
 
 def parse_delivery(
@@ -44,17 +60,25 @@ def parse_delivery(
         entry = _mapping(entry, "entry[]")
         if kind == "whatsapp_business_account":
             for change in _list(entry.get("changes", []), "changes"):
-                _whatsapp_change(_mapping(change, "changes[]"), now, phone_number_id, delivery)
+                change = _mapping(change, "changes[]")
+                delivery.read(
+                    "changes[]",
+                    lambda c=change: _whatsapp_change(c, now, phone_number_id, delivery),
+                )
         elif kind == "page":
             if page_id and str(entry.get("id")) != page_id:
                 delivery.ignored += 1
                 continue
             for change in _list(entry.get("changes", []), "changes"):
-                _page_change(_mapping(change, "changes[]"), now, page_id, delivery)
+                change = _mapping(change, "changes[]")
+                delivery.read("changes[]", lambda c=change: _page_change(c, now, page_id, delivery))
             for event in _list(entry.get("messaging", []), "messaging"):
-                _messenger_event(_mapping(event, "messaging[]"), now, delivery)
+                event = _mapping(event, "messaging[]")
+                delivery.read("messaging[]", lambda e=event: _messenger_event(e, now, delivery))
         else:
             delivery.ignored += 1  # Instagram and others: not connected to Conectados
+    if delivery.unreadable and not (delivery.items or delivery.failed_sends or delivery.ignored):
+        raise MalformedEvent(delivery.unreadable[0])  # nothing in it could be read
     return delivery
 
 
@@ -78,16 +102,26 @@ def _whatsapp_change(
         if isinstance(contact, dict)
     }
     for message in _list(value.get("messages", []), "messages"):
-        message = _mapping(message, "messages[]")
-        incoming = _whatsapp_message(message, names, now)
-        if incoming is None:
-            delivery.ignored += 1
-        else:
-            delivery.items.append(incoming)
+
+        def one(message=message) -> None:
+            incoming = _whatsapp_message(_mapping(message, "messages[]"), names, now)
+            if incoming is None:
+                delivery.ignored += 1
+            else:
+                delivery.items.append(incoming)
+
+        delivery.read("messages[]", one)
     for status in _list(value.get("statuses", []), "statuses"):
-        status = _mapping(status, "statuses[]")
-        if status.get("status") == "failed":
-            delivery.failed_sends.append((_id(status.get("id"), "statuses[].id"), _why(status)))
+
+        def failed(status=status) -> None:
+            status = _mapping(status, "statuses[]")
+            if status.get("status") != "failed":
+                delivery.ignored += 1  # sent, delivered, read: nothing to do
+                return
+            code, reason = _why(status)
+            delivery.failed_sends.append((_id(status.get("id"), "statuses[].id"), code, reason))
+
+        delivery.read("statuses[]", failed)
 
 
 def _whatsapp_message(message: dict[str, Any], names: dict[str, str], now: datetime):
@@ -134,17 +168,18 @@ def _whatsapp_message(message: dict[str, Any], names: dict[str, str], now: datet
     )
 
 
-def _why(status: dict[str, Any]) -> str:
+def _why(status: dict[str, Any]) -> tuple[int | None, str]:
     errors = status.get("errors") or [{}]
-    first = errors[0] if isinstance(errors[0], dict) else {}
-    code = first.get("code")
-    details = (first.get("error_data") or {}).get("details") or first.get("title") or ""
+    first = errors[0] if isinstance(errors, list) and isinstance(errors[0], dict) else {}
+    code = first.get("code") if isinstance(first.get("code"), int) else None
+    details = _text((first.get("error_data") or {}).get("details") or first.get("title"))
     if code == 131047:
-        return (
+        return code, (
             "WhatsApp no la entregó: pasaron más de 24 horas desde el último mensaje del "
             "ciudadano (código 131047)"
         )
-    return _text(f"WhatsApp no la entregó (código {code}): {details}")[:500]
+    said = f" (código {code})" if code is not None else ""
+    return code, f"WhatsApp no la entregó{said}: {details or 'sin detalle'}"[:500]
 
 
 # --- Facebook Page: comments and Messenger -----------------------------------------------
@@ -161,8 +196,9 @@ def _page_change(
     ):
         delivery.ignored += 1  # likes, edits, removals, the page's own posts
         return
-    author = _mapping(value.get("from") or {}, "value.from")
-    author_id = _id(author.get("id"), "value.from.id")
+    # Meta leaves `from` out for some people; the poll of the same comment brings it.
+    author = value.get("from") if isinstance(value.get("from"), dict) else {}
+    author_id = _optional_id(author.get("id")) or ""
     if page_id and author_id == page_id:
         delivery.ignored += 1  # our own reply
         return

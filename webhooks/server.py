@@ -7,6 +7,7 @@ With the Meta channels in sandbox mode the receiver subscribes itself to the sim
 from __future__ import annotations
 
 import errno
+import gc
 import logging
 import signal
 import socket
@@ -30,20 +31,24 @@ from webhooks.app import Receiver, WebhookConfig
 
 log = logging.getLogger("conectados.webhooks")
 
-META_CHANNELS = ("facebook", "whatsapp")
-
 
 def webhook_config(settings: Settings, credentials: Credentials) -> WebhookConfig:
-    """The receiver's secrets and accounts: the simulator's, or the company's for real mode."""
+    """The receiver's secrets and accounts: the simulator's, or the company's for real mode.
+
+    One receiver checks one app secret: Meta's or the simulator's. WhatsApp, which arrives
+    only by webhook, sets which; Facebook's events (optional: it is also polled) are taken
+    when Facebook runs in the same mode.
+    """
     channels = settings.channels
-    meta = {name: getattr(channels, name) for name in META_CHANNELS}
-    enabled = {name: config for name, config in meta.items() if config.enabled}
-    if not enabled:
+    whatsapp = channels.whatsapp if channels.whatsapp.enabled else None
+    facebook = channels.facebook if channels.facebook.enabled else None
+    if whatsapp is None and facebook is None:
         raise ConfigError(
             "ni Facebook ni WhatsApp están activos: no hay nada que recibir por webhook",
             field="channels.whatsapp.activo",
         )
-    real = any(config.mode == ChannelMode.REAL for config in enabled.values())
+    mode = (whatsapp or facebook).mode  # type: ignore[union-attr]
+    real = mode == ChannelMode.REAL
     hooks = settings.webhooks
     if real:
         verify_token = credentials.require(hooks.verify_token_env, "verificar el webhook de Meta")
@@ -51,20 +56,28 @@ def webhook_config(settings: Settings, credentials: Credentials) -> WebhookConfi
     else:
         verify_token, secret = SANDBOX_VERIFY_TOKEN, SANDBOX_APP_SECRET
 
-    def account(name: str, real_id: str, sandbox_id: str) -> str | None:
-        config = enabled.get(name)
-        if config is None:
+    def account(config, real_id: str, sandbox_id: str, key: str) -> str | None:
+        if config is None or config.mode != mode:
             return None
-        return real_id if config.mode == ChannelMode.REAL else sandbox_id
+        if not real:
+            return sandbox_id
+        if not real_id:  # without it, any number's or page's events would be taken as ours
+            raise ConfigError(
+                "falta para recibir sus webhooks en modo real", field=f"channels.{key}"
+            )
+        return real_id
 
     return WebhookConfig(
         verify_token=verify_token,
         app_secret=secret,
         path=hooks.path,
         max_bytes=hooks.max_kilobytes * 1024,
-        page_id=account("facebook", channels.facebook.page_id, SANDBOX_PAGE_ID),
+        page_id=account(facebook, channels.facebook.page_id, SANDBOX_PAGE_ID, "facebook.pagina_id"),
         phone_number_id=account(
-            "whatsapp", channels.whatsapp.phone_number_id, SANDBOX_PHONE_NUMBER_ID
+            whatsapp,
+            channels.whatsapp.phone_number_id,
+            SANDBOX_PHONE_NUMBER_ID,
+            "whatsapp.telefono_id",
         ),
         sandbox=not real,
     )
@@ -76,13 +89,16 @@ def listen(host: str, port: int) -> socket.socket:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted connections inherit it: an answer's headers and body leave in two writes,
+        # and with Nagle's algorithm the body would wait for the client's delayed ACK (40 ms).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind((host, port))
         sock.listen(2048)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise BadInput(
                 f"el puerto {port} ya está en uso (¿otro receptor de webhooks en marcha?); "
-                "elija otro con --port o con [webhooks] puerto",
+                "elija otro en [webhooks] puerto (o con --port en «webhooks serve»)",
                 "--port",
             ) from None
         raise BadInput(f"no se pudo escuchar en {host}:{port} ({exc.strerror})", "--host") from None
@@ -111,6 +127,10 @@ class WebhookServer:
         port: int = 8080,
     ) -> None:
         self.socket = listen(host, port)
+        # What is loaded by now (libraries, settings) lives as long as the process: the
+        # collector need not scan it again, a pause every answer in flight would wait for.
+        gc.collect()
+        gc.freeze()
         self.receiver = Receiver(config, database, clock)
         self.config = config
         self.host, self.port = self.socket.getsockname()[:2]
@@ -121,6 +141,7 @@ class WebhookServer:
                 access_log=False,
                 lifespan="off",
                 timeout_keep_alive=75,  # Meta keeps connections open between deliveries
+                limit_concurrency=1000,  # past this, 503 at once: Meta retries later
                 server_header=False,
             )
         )
@@ -166,9 +187,10 @@ class WebhookServer:
         )
         self._thread.start()
         deadline = time.monotonic() + 10
-        while not self.server.started and self._thread.is_alive():
-            if time.monotonic() > deadline:
-                raise ConectadosError("el receptor de webhooks no arrancó en 10 segundos")
+        while not self.server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                self.stop()
+                raise ConectadosError("el receptor de webhooks no arrancó; vea el registro (-v)")
             time.sleep(0.01)
         return self
 
