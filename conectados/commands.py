@@ -97,6 +97,12 @@ def format_status(current: Status) -> str:
     lines.append("Redes:")
     for channel in current.channels:
         lines.append(f"  {channel.name:<9} {_channel_line(channel)}")
+    if current.webhooks:
+        lines.append(f"Webhooks:        {current.webhooks}")
+        if current.pending_publications is not None:
+            lines.append(
+                "  Último mensaje de WhatsApp: " + (current.last_whatsapp or "ninguno todavía")
+            )
     if current.pending_publications is not None:
         lines += [
             "Pendiente:",

@@ -10,7 +10,7 @@ from sqlmodel import select
 from conectados.app import App
 from conectados.settings import ChannelMode
 from content_calendar.models import Publication, PublicationState
-from responders.models import Reply, ReplyState, Ticket, TicketStatus
+from responders.models import Interaction, Reply, ReplyState, Ticket, TicketStatus
 from scheduler.pauses import paused_channels
 
 PENDING_PUBLICATION_STATES = (PublicationState.SCHEDULED, PublicationState.PUBLISHING)
@@ -50,6 +50,10 @@ class Status:
     company: str
     company_missing: list[str]
     channels: list[ChannelStatus]
+    webhooks: str | None = None
+    """Who receives Meta's webhooks and where (None: no network arrives by webhook)."""
+    last_whatsapp: str | None = None
+    """When the latest WhatsApp message arrived."""
     pending_publications: int | None = None
     pending_replies: int | None = None
     open_tickets: int | None = None
@@ -113,6 +117,7 @@ def collect_status(app: App) -> Status:
         company=settings.company.name,
         company_missing=settings.company.missing_fields(),
         channels=channels,
+        webhooks=_webhooks_line(settings),
     )
     if not schema.is_current:
         return status
@@ -128,9 +133,13 @@ def collect_status(app: App) -> Status:
             else channel
             for channel in status.channels
         ]
+        last = session.exec(
+            select(sa.func.max(Interaction.received_at)).where(Interaction.network == "whatsapp")
+        ).one()
         return replace(
             status,
             channels=channels,
+            last_whatsapp=f"{last.astimezone(settings.zone):%Y-%m-%d %H:%M}" if last else None,
             pending_publications=_count(
                 session, Publication, Publication.state.in_(PENDING_PUBLICATION_STATES)
             ),
@@ -143,6 +152,16 @@ def collect_status(app: App) -> Status:
                 Ticket.due_date < app.clock.now().astimezone(settings.zone).date(),
             ),
         )
+
+
+def _webhooks_line(settings) -> str | None:
+    if not settings.channels.whatsapp.enabled:
+        return None
+    hooks = settings.webhooks
+    where = f"http://{hooks.host}:{hooks.port}{hooks.path}"
+    if hooks.in_daemon:
+        return f"los recibe «conectados daemon» en {where}"
+    return f"los recibe «conectados webhooks serve» en {where} (aparte del servicio)"
 
 
 def _count(session, table, *conditions) -> int:

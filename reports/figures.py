@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from conectados.spanish import MONTHS
 from content_calendar.models import Post, Publication, PublicationState
+from content_calendar.source import NETWORKS
 from responders.models import (
     Interaction,
     InteractionState,
@@ -275,7 +276,8 @@ def build_report(
     report.generated_at = moment
     today = moment.astimezone(period.zone).date()
     report.days_counted = min(max((today - period.start).days + 1, 0), period.days)
-    report.networks = {name: NetworkFigures(name) for name in networks}
+    # Only the networks the calendar publishes on have posts to count (not WhatsApp).
+    report.networks = {name: NetworkFigures(name) for name in networks if name in NETWORKS}
     _publications(connection, report)
     _reach(connection, report)
     _requests(connection, report)
