@@ -48,6 +48,12 @@ SERVER_CODES = {1, 2, 131000, 131016}
 TEMPLATE_CODES = {132000, 132001, 132005, 132007, 132012, 132015, 132016, 132018}
 
 
+def window_open(last_heard: datetime, now: datetime) -> bool:
+    """Whether WhatsApp still takes free text from us, the citizen's latest message being
+    `last_heard`: within 24 hours, judged a few minutes early."""
+    return now - last_heard < SERVICE_WINDOW - WINDOW_MARGIN
+
+
 class WhatsAppChannel:
     """One WhatsApp Business phone number: private conversations only."""
 
@@ -100,8 +106,7 @@ class WhatsAppChannel:
 
     def window_open(self, to: Incoming) -> bool:
         """Whether free text may still be sent: the citizen wrote within the last 24 hours."""
-        last = max(filter(None, (to.written_at, to.last_heard_at)))
-        return self.clock.now() - last < SERVICE_WINDOW - WINDOW_MARGIN
+        return window_open(max(filter(None, (to.written_at, to.last_heard_at))), self.clock.now())
 
     @guarded("WhatsApp")
     def reply(self, to: Incoming, text: str, private: bool) -> Receipt:

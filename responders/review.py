@@ -19,6 +19,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from channels.whatsapp import window_open
 from conectados.app import App
 from conectados.db import Database
 from conectados.errors import BadInput, ConectadosError
@@ -109,8 +110,13 @@ def decide_reply(
     text: str | None = None,
     protocol: str | None = None,
     note: str | None = None,
+    whatsapp_template: str = "",
 ) -> Reply:
-    """pending -> approved | rejected, once; the interaction follows."""
+    """pending -> approved | rejected, once; the interaction follows.
+
+    A WhatsApp answer whose 24-hour window has closed is not approved without the approved
+    template to carry it: it would only come back.
+    """
     with database.session(write=True) as session:
         reply = session.get(Reply, reply_id)
         if reply is None:
@@ -128,6 +134,8 @@ def decide_reply(
                     "ID",
                     str(reply_id),
                 )
+            if interaction.network == "whatsapp" and not whatsapp_template:
+                _check_whatsapp_window(session, interaction, now)
             problem = too_long(
                 interaction.network,
                 final_text,
@@ -199,6 +207,23 @@ def print_message(console: Console, interaction: Interaction) -> None:
     console.print(Panel(Text(interaction.text or "(sin texto)")))
     for line in attachment_lines(interaction):
         console.print(Text(line), style="bold")
+
+
+def _check_whatsapp_window(session, interaction: Interaction, now: datetime) -> None:
+    last = session.execute(
+        sa.select(sa.func.max(Interaction.written_at)).where(
+            Interaction.network == interaction.network,
+            Interaction.author_id == interaction.author_id,
+        )
+    ).scalar()
+    if last is None or window_open(last, now):
+        return
+    hours = (now - last).total_seconds() // 3600
+    raise ConectadosError(
+        f"WhatsApp ya no acepta texto libre para este ciudadano: su último mensaje fue hace "
+        f"{hours:.0f} horas (más de 24). Comuníquese por otro medio y rechace esta respuesta, o "
+        "configure una plantilla aprobada en [channels.whatsapp] plantilla_fuera_de_ventana"
+    )
 
 
 @click.group(cls=Group)
@@ -323,7 +348,13 @@ def show(app: App, reply_id: int) -> None:
 def approve(app: App, reply_id: int, texto: str | None) -> None:
     """Aprueba una respuesta pendiente; el servicio la envía una sola vez."""
     reply = decide_reply(
-        app.ready_database(), reply_id, True, reviewer_name(app), app.clock.now(), text=texto
+        app.ready_database(),
+        reply_id,
+        True,
+        reviewer_name(app),
+        app.clock.now(),
+        text=texto,
+        whatsapp_template=app.settings.channels.whatsapp.template,
     )
     click.echo(f"Respuesta {reply.id} aprobada; el servicio la enviará en su próxima ronda.")
 
@@ -400,7 +431,14 @@ def review(app: App) -> None:
             try:
                 if key == "a":
                     decide_reply(
-                        database, reply_id, True, reviewer, app.clock.now(), text, protocol
+                        database,
+                        reply_id,
+                        True,
+                        reviewer,
+                        app.clock.now(),
+                        text,
+                        protocol,
+                        whatsapp_template=app.settings.channels.whatsapp.template,
                     )
                     done["aprobadas"] += 1
                     click.echo("Aprobada: se enviará una sola vez.")

@@ -290,7 +290,7 @@ def test_a_valid_whatsapp_message_is_answered_once_on_whatsapp(receiver, databas
 
 
 def test_outside_the_24_hours_the_reply_waits_in_review_with_the_reason(
-    receiver, database, sandbox
+    receiver, database, sandbox, cli, tmp_path
 ):
     subscribe_to_sandbox(sandbox.url, receiver.url, VERIFY_TOKEN)
     responder, outbox = office(database, sandbox)
@@ -307,6 +307,17 @@ def test_outside_the_24_hours_the_reply_waits_in_review_with_the_reason(
     assert reply.state == ReplyState.PENDING
     assert "24 horas" in reply.review_note and "plantilla" in reply.review_note
     assert interaction.state == InteractionState.IN_REVIEW
+    env = {"CONECTADOS_BASE_DATOS": str(tmp_path / "c.db")}
+    approved = cli("replies", "approve", str(reply.id), env=env)
+    assert approved.exit_code == 1 and "ya no acepta texto libre" in approved.stderr
+    with_template = cli(
+        "replies",
+        "approve",
+        str(reply.id),
+        env=env
+        | {"CONECTADOS_CHANNELS__WHATSAPP__PLANTILLA_FUERA_DE_VENTANA": "respuesta_pendiente"},
+    )
+    assert with_template.exit_code == 0, with_template.stderr
 
 
 def test_outside_the_24_hours_the_approved_template_carries_the_answer(receiver, database, sandbox):
