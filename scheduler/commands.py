@@ -36,9 +36,9 @@ def daemon(app: App, once: bool) -> None:
     Publica una sola vez por red; reintenta lo que la red deja para después, da por fallido
     lo que se pasa de la hora límite y, si se interrumpe a mitad de una publicación, primero
     la busca en la red antes de volver a publicarla. Lee comentarios, menciones y mensajes
-    cada pocos minutos y recoge las métricas de lo publicado. Se detiene con Ctrl+C o SIGTERM
-    después de terminar lo que está en curso. Con las redes en modo sandbox inicia el
-    simulador en 127.0.0.1:8765.
+    cada pocos minutos, recibe los mensajes de WhatsApp por webhook ([webhooks]) y recoge las
+    métricas de lo publicado. Se detiene con Ctrl+C o SIGTERM después de terminar lo que está
+    en curso. Con las redes en modo sandbox inicia el simulador en 127.0.0.1:8765.
     """
     settings = app.settings
     if app.database.sqlite_path is not None and not app.database.exists():

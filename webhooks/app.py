@@ -19,7 +19,7 @@ import queue
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -47,8 +47,8 @@ _CHALLENGE = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 class WebhookConfig:
     """What the receiver checks against: the secrets, the accounts and the limits."""
 
-    verify_token: str
-    app_secret: str
+    verify_token: str = field(repr=False)
+    app_secret: str = field(repr=False)
     path: str = "/webhooks/meta"
     max_bytes: int = 1024 * 1024
     page_id: str | None = None
