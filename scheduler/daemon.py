@@ -48,6 +48,7 @@ class Daemon:
 
         def run() -> None:
             if self.stopping.is_set():
+                self._stop_scheduler()
                 return
             try:
                 job()
@@ -64,7 +65,15 @@ class Daemon:
             next_run_time=datetime.now(UTC),
         )
 
-    def publish(self) -> PublishRound:
+    def _stop_scheduler(self) -> None:
+        """A stop asked for before the scheduler was running: stop it now that it is."""
+        with contextlib.suppress(SchedulerNotRunningError):
+            self.scheduler.shutdown(wait=False)
+
+    def publish(self) -> PublishRound | None:
+        if self.stopping.is_set():
+            self._stop_scheduler()
+            return None
         outcome = self.publisher.run_once(should_stop=self.stopping.is_set)
         self._wake_at_next_due()
         return outcome
@@ -105,14 +114,16 @@ class Daemon:
                 "señal %s recibida: terminando lo que está en curso", signal.Signals(signum).name
             )
             self.stopping.set()
-            with contextlib.suppress(SchedulerNotRunningError):
-                self.scheduler.shutdown(wait=False)
+            # Not from here: the signal may have interrupted this very thread inside the
+            # scheduler, holding the locks shutdown needs (a deadlock, seen in the SIGKILL test).
+            threading.Thread(target=self._stop_scheduler, name="stop", daemon=True).start()
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         log.info("servicio en marcha (%s)", self.publisher.owner)
         try:
-            self.scheduler.start()
+            if not self.stopping.is_set():  # a stop that came even sooner: nothing to start
+                self.scheduler.start()
         finally:
             # BlockingScheduler returns once shut down; wait for the job thread, which stops
             # after the publication it is handling (run_once checks `stopping`).
