@@ -637,3 +637,25 @@ def test_one_unreadable_event_does_not_hold_back_the_others(receiver, database):
         (row.remote_id, row.author_id, row.thread_id) for row in stored(database)
     ]
     assert (remote_id, author_id, thread_id) == ("111_222", "", f"{PAGE_ID}_111")
+
+
+def test_the_window_and_the_answer_work_the_same_on_both_databases(database_url, sandbox):
+    """The send job's correlated look-up of the citizen's latest message, on each backend."""
+    from conectados.db import Database
+
+    database = Database(database_url)
+    database.upgrade()
+    try:
+        with WebhookServer(config(), database, SystemClock(), port=0) as server:
+            subscribe_to_sandbox(sandbox.url, server.url, VERIFY_TOKEN)
+            responder, outbox = office(database, sandbox)
+            long_ago = datetime.now(UTC) - timedelta(hours=30)
+            write_on_whatsapp(sandbox, "¿Dónde puedo pagar la factura?", at=long_ago.isoformat())
+            write_on_whatsapp(sandbox, "¿Y hasta qué hora atienden en la oficina?")
+            responder.run_once()
+            counts = outbox.run_once()
+    finally:
+        database.dispose()
+
+    assert counts["sent"] == 2 and counts["review"] == 0
+    assert [reply["status"] for reply in whatsapp_replies(sandbox)] == ["sent", "sent"]
