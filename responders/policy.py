@@ -325,6 +325,7 @@ def template_context(
     channel: str,
     radicado: str = "",
     due: str = "",
+    attachments: int = 0,
 ) -> dict[str, Any]:
     """Every variable a template may use (see `responders.protocols.VARIABLES`).
 
@@ -347,6 +348,7 @@ def template_context(
         "estado": "",
         "red": network,
         "canal": channel,
+        "adjuntos": attachments,
     }
 
 

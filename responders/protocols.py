@@ -49,6 +49,7 @@ VARIABLES = {
     "estado": "en privado, el estado del radicado que cita el ciudadano (puede estar vacío)",
     "red": "facebook, x o whatsapp",
     "canal": "comment, mention o message",
+    "adjuntos": "cuántos archivos (fotos, videos, audios) envió el ciudadano con su mensaje",
 }
 FIELDS = (
     "id",
@@ -246,6 +247,7 @@ def sample_context() -> dict[str, Any]:
         "estado": "en trámite; la fecha límite de respuesta es el 18 de diciembre de 2026",
         "red": "facebook",
         "canal": "comment",
+        "adjuntos": 1,
     }
 
 
@@ -471,6 +473,7 @@ def _compile(
             "radicado": "",
             "fecha_limite": "",
             "estado": "",
+            "adjuntos": 0,
         }
         template.render(empty)
     except jinja2.TemplateSyntaxError as error:

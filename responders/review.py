@@ -484,6 +484,7 @@ def review(app: App) -> None:
                     interaction.text,
                     interaction.network,
                     interaction.kind.value,
+                    attachments=len(interaction.attachments or []),
                 )
                 try:
                     text = found.render(

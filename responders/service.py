@@ -182,6 +182,7 @@ class Responder:
             interaction.text,
             interaction.network,
             interaction.kind.value,
+            attachments=len(interaction.attachments or []),
         )
 
     def _handle(
