@@ -365,21 +365,10 @@ class FacebookChannel:
     # --- errors ----------------------------------------------------------------------
 
     def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run one pyfacebook call; Graph's errors become Transient, Rejected or AuthFailed."""
-        try:
-            return method(*args, **kwargs)
-        except FacebookError as exc:
-            raise self._translate(exc) from None
-        except LibraryError as exc:  # a body that is not JSON: a proxy or an outage page
-            raise Transient(
-                f"respuesta inesperada de Facebook ({self._scrub(exc.message)})",
-                retry_after=60,
-                outcome_unknown=True,
-            ) from None
+        return call_graph("Facebook", self._token, self._translate, method, *args, **kwargs)
 
     def _scrub(self, message: Any) -> str:
-        # Graph repeats a malformed token in its message ("Malformed access token EAAB...").
-        return str(message).replace(self._token, "***")
+        return scrub(message, self._token)
 
     def _translate(self, error: FacebookError) -> Exception:
         code = getattr(error, "code", None)
@@ -421,6 +410,32 @@ class FacebookChannel:
             if max(app.values(), default=0) >= 100:
                 return 600.0  # app usage is a rolling hour: give it ten minutes
         return 60.0
+
+
+def call_graph(
+    network: str,
+    token: str,
+    translate: Callable[[FacebookError], Exception],
+    method: Callable[..., Any],
+    *args: Any,
+    **kwargs: Any,
+) -> Any:
+    """Run one pyfacebook call; Graph's errors become Transient, Rejected or AuthFailed."""
+    try:
+        return method(*args, **kwargs)
+    except FacebookError as exc:
+        raise translate(exc) from None
+    except LibraryError as exc:  # a body that is not JSON: a proxy or an outage page
+        raise Transient(
+            f"respuesta inesperada de {network} ({scrub(exc.message, token)})",
+            retry_after=60,
+            outcome_unknown=True,
+        ) from None
+
+
+def scrub(message: Any, token: str) -> str:
+    """A Graph error's text without the token (it repeats a malformed one: "EAAB...")."""
+    return str(message).replace(token, "***")
 
 
 def _next_query(next_page: str) -> dict[str, str]:

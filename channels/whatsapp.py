@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pyfacebook import GraphAPI
-from pyfacebook.exceptions import FacebookError, LibraryError
+from pyfacebook.exceptions import FacebookError
 
 from channels.base import (
     HTTP_TIMEOUT_SECONDS,
@@ -30,7 +30,7 @@ from channels.base import (
     Sample,
     Transient,
 )
-from channels.facebook import GRAPH_URL, GRAPH_VERSION
+from channels.facebook import GRAPH_URL, GRAPH_VERSION, call_graph, scrub
 from channels.http import CountingSession, guarded
 from conectados.clock import Clock, SystemClock
 
@@ -154,30 +154,22 @@ class WhatsAppChannel:
 
     def _send(self, message: dict[str, Any]) -> dict[str, Any]:
         payload = {"messaging_product": "whatsapp", "recipient_type": "individual", **message}
-        try:
-            # The Cloud API takes JSON and a bearer token, not Graph's form fields.
-            return self.api.post_object(
-                self.phone_number_id,
-                "messages",
-                json=payload,
-                headers={"Authorization": f"Bearer {self._token}"},
-                auth_need=False,
-            )
-        except FacebookError as exc:
-            raise self._translate(exc) from None
-        except LibraryError as exc:  # a body that is not JSON: a proxy or an outage page
-            raise Transient(
-                f"respuesta inesperada de WhatsApp ({self._scrub(exc.message)})",
-                retry_after=60,
-                outcome_unknown=True,
-            ) from None
-
-    def _scrub(self, message: Any) -> str:
-        return str(message).replace(self._token, "***")
+        # The Cloud API takes JSON and a bearer token, not Graph's form fields.
+        return call_graph(
+            "WhatsApp",
+            self._token,
+            self._translate,
+            self.api.post_object,
+            self.phone_number_id,
+            "messages",
+            json=payload,
+            headers={"Authorization": f"Bearer {self._token}"},
+            auth_need=False,
+        )
 
     def _translate(self, error: FacebookError) -> Exception:
         code = getattr(error, "code", None)
-        message = self._scrub(getattr(error, "message", ""))
+        message = scrub(getattr(error, "message", ""), self._token)
         if code in AUTH_CODES:
             return AuthFailed(
                 f"WhatsApp rechazó el token (código {code}): {message}. Genere un token nuevo "

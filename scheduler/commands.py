@@ -127,13 +127,13 @@ def start_receiver(app: App, database, own_sandbox_url: str | None):
     A port already taken (another daemon of the same company receives them) is not fatal:
     this daemon goes on publishing and answering what the other one stores.
     """
+    settings = app.settings
+    if not (settings.webhooks.in_daemon and settings.channels.whatsapp.enabled):
+        return None  # and uvicorn is not even imported
     from conectados.errors import ConectadosError
     from webhooks.commands import reachable
     from webhooks.server import WebhookServer, subscribe_to_sandbox, webhook_config
 
-    settings = app.settings
-    if not (settings.webhooks.in_daemon and settings.channels.whatsapp.enabled):
-        return None
     config = webhook_config(settings, app.credentials)  # bad settings stop the daemon: exit 2
     try:
         server = WebhookServer(
