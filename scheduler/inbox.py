@@ -203,7 +203,7 @@ def record_set_aside(
         key = (
             f"{item.kind}\0{item.remote_id}"
             if item.remote_id
-            else (f"{item.kind}\0{item.reason}\0{item.excerpt}")
+            else f"{item.kind}\0{item.reason}\0{item.excerpt}"
         )
         fingerprint = hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
         rows[(item.network, fingerprint)] = {
