@@ -101,12 +101,15 @@ class Inbox:
         return outcome
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def printable(text: str) -> str:
     """Without control characters: a message must not clear the reviewer's terminal, or flip
-    the direction of the text shown around it."""
+    the direction of the text shown around it. Nor lone surrogates: JSON may carry them
+    ("\\ud800"), no database can store them, and one would fail the whole batch."""
     return _CONTROL.sub("", text or "")
 
 

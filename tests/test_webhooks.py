@@ -737,3 +737,14 @@ def test_a_whatsapp_text_longer_than_whatsapp_allows_is_stored_cut_with_its_leng
     assert answer.status_code == 200
     [row] = stored(database)
     assert (len(row.text), row.original_length) == (4_096, 5_000)
+
+
+def test_a_text_no_database_can_hold_is_stored_without_what_it_cannot_hold(receiver, database):
+    odd = whatsapp_text("wamid.raro", "sin agua \ud800 desde ayer\x00")  # lone surrogate, NUL
+    good = whatsapp_text("wamid.bueno", "gracias")
+    assert b"\\ud800" in odd  # JSON may carry it; no database can store it
+
+    answers = [post(receiver, body, signed(body)).status_code for body in (odd, good)]
+
+    assert answers == [200, 200]
+    assert sorted(row.text for row in stored(database)) == ["gracias", "sin agua  desde ayer"]

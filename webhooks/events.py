@@ -316,7 +316,7 @@ def _id(value: Any, where: str) -> str:
 
 
 def _optional_id(value: Any) -> str | None:
-    return value if isinstance(value, str) and 0 < len(value) <= MAX_ID else None
+    return value if isinstance(value, str) and readable_id(value) else None
 
 
 def _text(value: Any) -> str:
