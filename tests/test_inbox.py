@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 import sqlalchemy as sa
 from sandbox_channels import channels_for
 
@@ -221,9 +222,18 @@ def texts(database: Database) -> list[str]:
         return sorted(session.execute(sa.select(Interaction.text)).scalars())
 
 
+@pytest.fixture
+def both_databases(database_url: str):
+    database = Database(database_url)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
 def test_a_comment_whose_text_is_not_text_is_set_aside_and_the_others_are_stored(
-    database, sandbox, cli, tmp_path: Path
+    both_databases, sandbox, cli
 ):
+    database = both_databases
     clock = FixedClock(datetime.now(UTC))
     publish_one(database, sandbox, clock)
     post = remote_id(database, "facebook")
@@ -255,8 +265,9 @@ def test_a_comment_whose_text_is_not_text_is_set_aside_and_the_others_are_stored
     )
     assert "message no es texto" in row.reason
     assert "12345678" not in row.excerpt
-    shown = cli("--db", str(tmp_path / "c.db"), "status", clock=clock).stdout
-    data = json.loads(cli("--db", str(tmp_path / "c.db"), "status", "--json", clock=clock).stdout)
+    url = database.url.render_as_string(hide_password=False)
+    shown = cli("--db", url, "status", clock=clock).stdout
+    data = json.loads(cli("--db", url, "status", "--json", clock=clock).stdout)
     assert (data["set_aside_today"], data["set_aside_total"]) == (1, 1)
     assert "message no es texto" in data["latest_set_aside"]
     assert "Ilegibles apartados:              1 hoy, 1 en total; el último:" in shown
