@@ -7,16 +7,48 @@ client library's types: adapters take and return the values below and raise only
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
+
+from conectados.privacy import mask
 
 InteractionKind = Literal["comment", "mention", "message"]
 
 HTTP_TIMEOUT_SECONDS = 20.0
 """Every HTTP call an adapter makes gives up after this long (connect and read)."""
+
+MAX_REMOTE_ID = 255
+"""Longest id we store; a longer one is not a network's id (the item is set aside)."""
+
+# The most a citizen can write in one item on each network, in characters; a longer text
+# is cut there when stored, and the cut is recorded (`Interaction.original_length`).
+INCOMING_TEXT_LIMITS: dict[tuple[str, str], int] = {
+    # Facebook comments: 8,000 characters (Facebook's comment box and Graph's
+    # "(#100) The comment is too long" refuse longer ones).
+    ("facebook", "comment"): 8_000,
+    # Messenger: the Send API's "text must be UTF-8 and has a 2000 character limit"
+    # (developers.facebook.com/docs/messenger-platform/reference/send-api).
+    ("facebook", "message"): 2_000,
+    # X posts: 280 weighted characters, long posts up to 25,000 for Premium accounts
+    # (help.x.com "About X Premium"); a mention may come from a Premium account.
+    ("x", "mention"): 25_000,
+    # X direct messages: up to 10,000 characters (help.x.com "About Direct Messages").
+    ("x", "message"): 10_000,
+    # WhatsApp text messages: body of at most 4,096 characters (Cloud API, "Text messages").
+    ("whatsapp", "message"): 4_096,
+}
+DEFAULT_INCOMING_TEXT_LIMIT = 25_000
+"""For a network or kind not in the table: the longest any of them allows."""
+
+
+def incoming_text_limit(network: str, kind: str) -> int:
+    """How many characters of a citizen's text the network allows in this kind of item."""
+    return INCOMING_TEXT_LIMITS.get((network, kind), DEFAULT_INCOMING_TEXT_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -70,6 +102,121 @@ class Incoming:
     (WhatsApp's 24-hour window counts from it)."""
 
 
+EXCERPT_LENGTH = 120
+_LONG_NUMBER = re.compile(r"\d{4,}")
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """An item a network sent that could not be read: recorded with why, and skipped, so
+    it never holds back the items that came with it."""
+
+    network: str
+    kind: str
+    """comment, mention, message, or what the webhook event was (status, event)."""
+    reason: str
+    """Why it could not be read, in Spanish, for the team."""
+    remote_id: str | None = None
+    excerpt: str = ""
+    """A short piece of it, with personal data masked: never the item itself."""
+
+    @classmethod
+    def of(cls, network: str, kind: str, reason: str, item: Any, remote_id: Any = None) -> SetAside:
+        """Set `item` aside: keeps its id when it has a readable one, and a masked excerpt."""
+        return cls(network, kind, reason, readable_id(remote_id), excerpt_of(item))
+
+
+class Unreadable(ValueError):
+    """One item a network sent cannot be read; the reason is in Spanish, for the team."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def readable_id(value: Any) -> str | None:
+    """A network's id as text, or None when it is missing or cannot be one."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and 0 < len(value) <= MAX_REMOTE_ID and value.isprintable():
+        return value
+    return None
+
+
+def required_id(value: Any, field_name: str) -> str:
+    found = readable_id(value)
+    if found is None:
+        raise Unreadable(f"{field_name} falta o no es un identificador válido")
+    return found
+
+
+def citizen_text(value: Any, field_name: str) -> str:
+    """What the citizen wrote; missing is empty (a photo alone), any other type is unreadable."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Unreadable(f"{field_name} no es texto (llegó {_json_type(value)})")
+    return value
+
+
+FUTURE_TOLERANCE = timedelta(minutes=10)
+"""How far ahead of our clock a network's time may be before it is not believed."""
+
+
+def written_time(written: datetime, now: datetime, field_name: str) -> datetime:
+    """When the citizen wrote, never later than now; a time far in the future is unreadable
+    (believed, it would move the poll cursor past everything written until then)."""
+    if written > now + FUTURE_TOLERANCE:
+        raise Unreadable(f"{field_name} está en el futuro ({written:%Y-%m-%d %H:%M} UTC)")
+    return min(written, now)
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "un valor verdadero/falso"
+    if isinstance(value, int | float):
+        return "un número"
+    if isinstance(value, dict):
+        return "un objeto"
+    if isinstance(value, list):
+        return "una lista"
+    return type(value).__name__
+
+
+_TEXT_KEYS = ("message", "text", "body", "caption")
+
+
+def _said(item: dict[str, Any], depth: int = 3) -> str | None:
+    """The text a citizen wrote, where a network's item keeps it (at most a few levels in)."""
+    for key in _TEXT_KEYS:
+        if isinstance(item.get(key), str):
+            return item[key]
+    if depth > 1:
+        for value in item.values():
+            if isinstance(value, dict):
+                found = _said(value, depth - 1)
+                if found is not None:
+                    return found
+    return None
+
+
+def excerpt_of(item: Any) -> str:
+    """A short, masked view of an unreadable item: what it said, never who said it."""
+    if isinstance(item, dict):
+        said = _said(item)
+        item = (
+            said if said is not None else {key: type(value).__name__ for key, value in item.items()}
+        )
+    if not isinstance(item, str):
+        try:
+            item = json.dumps(item, ensure_ascii=False, default=repr)
+        except (TypeError, ValueError, RecursionError):
+            item = type(item).__name__
+    # Masked on a longer piece than is kept, so a number cut at the edge is still seen whole.
+    masked = _LONG_NUMBER.sub("#", mask(item[: EXCERPT_LENGTH * 4]))
+    return "".join(char if char.isprintable() else " " for char in masked)[:EXCERPT_LENGTH]
+
+
 @dataclass(frozen=True)
 class Batch:
     """The interactions newer than the cursor a poll was given, and the cursor to give next."""
@@ -78,6 +225,8 @@ class Batch:
     cursor: str | None
     calls: int = 0
     """API calls the poll made (what it cost against the rate limits)."""
+    set_aside: list[SetAside] = field(default_factory=list)
+    """Items that could not be read: recorded and skipped; the cursor goes past them."""
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,13 @@ from channels.base import (
     Receipt,
     Rejected,
     Sample,
+    SetAside,
     Transient,
+    Unreadable,
+    citizen_text,
+    readable_id,
+    required_id,
+    written_time,
 )
 from channels.http import CountingSession, comparable_text, guarded
 from channels.media import RULES, MediaFile
@@ -187,15 +193,22 @@ class FacebookChannel:
         Costs one call for the posts of the last `comment_window` days (with their new
         comments expanded in the same answer) and one for the inbox, however many posts
         the Page has; more only when there is more new activity than fits in one answer,
-        or more than 50 posts in the window.
+        or more than 50 posts in the window. An item that cannot be read is set aside
+        (in the batch, with why) and the others go on.
         """
         calls_before = self.session.calls
         state = PollCursor.load(cursor, self.clock.now() - self.first_poll_lookback)
-        comments = list(self._new_comments(state.stream("comments")))
-        messages = list(self._new_messages(state.stream("messages")))
-        return Batch(comments + messages, state.dump(), calls=self.session.calls - calls_before)
+        aside: list[SetAside] = []
+        comments = list(self._new_comments(state.stream("comments"), aside))
+        messages = list(self._new_messages(state.stream("messages"), aside))
+        return Batch(
+            comments + messages,
+            state.dump(),
+            calls=self.session.calls - calls_before,
+            set_aside=aside,
+        )
 
-    def _new_comments(self, stream: StreamCursor) -> Iterator[Incoming]:
+    def _new_comments(self, stream: StreamCursor, aside: list[SetAside]) -> Iterator[Incoming]:
         since = int(stream.since.timestamp())
         window_start = int((self.clock.now() - self.comment_window).timestamp())
         fields = (
@@ -211,15 +224,27 @@ class FacebookChannel:
             since=min(window_start, since),
             fields=fields,
         )
-        for post in answer.get("data", []):
-            edge = post.get("comments") or {}
-            for comment in self._follow(post["id"], "comments", edge, stream):
-                parent = (comment.get("parent") or {}).get("id", post["id"])
-                incoming = self._incoming(comment, stream, "comment", post["id"], parent)
+        for post in _listed(answer.get("data", [])):
+            post_id = readable_id(post.get("id")) if isinstance(post, dict) else None
+            edge = (post.get("comments") or {}) if isinstance(post, dict) else None
+            if post_id is None or not isinstance(edge, dict):
+                aside.append(
+                    SetAside.of(
+                        self.name,
+                        "comment",
+                        "una publicación de la página llegó ilegible (sin id o con sus "
+                        "comentarios mal formados); sus comentarios nuevos no se leyeron",
+                        post,
+                        post_id,
+                    )
+                )
+                continue
+            for comment in self._follow(post_id, "comments", edge, stream):
+                incoming = self._incoming(comment, stream, "comment", post_id, aside)
                 if incoming is not None:
                     yield incoming
 
-    def _new_messages(self, stream: StreamCursor) -> Iterator[Incoming]:
+    def _new_messages(self, stream: StreamCursor, aside: list[SetAside]) -> Iterator[Incoming]:
         # Conversations come newest-updated first and have no time filter: stop at the cursor.
         query: dict[str, Any] = {
             "platform": "messenger",
@@ -230,57 +255,107 @@ class FacebookChannel:
         }
         while True:
             answer = self._call(self.api.get_connection, self.page_id, "conversations", **query)
-            for conversation in answer.get("data", []):
-                if _graph_time(conversation["updated_time"]) < stream.since:
-                    return
+            for conversation in _listed(answer.get("data", [])):
+                if not isinstance(conversation, dict):
+                    conversation = {"id": None}
+                conversation_id = readable_id(conversation.get("id"))
                 edge = conversation.get("messages") or {}
-                messages = list(self._follow(conversation["id"], "messages", edge, stream))
+                if conversation_id is None or not isinstance(edge, dict):
+                    aside.append(
+                        SetAside.of(
+                            self.name,
+                            "message",
+                            "una conversación de Messenger llegó ilegible (sin id o con sus "
+                            "mensajes mal formados); sus mensajes nuevos no se leyeron",
+                            conversation,
+                            conversation_id,
+                        )
+                    )
+                    continue
+                updated = _time_or_none(conversation.get("updated_time"))
+                if updated is not None and updated < stream.since:
+                    return
+                messages = list(self._follow(conversation_id, "messages", edge, stream))
                 for message in reversed(messages):  # oldest first, as they were written
-                    incoming = self._incoming(message, stream, "message", conversation["id"])
+                    incoming = self._incoming(message, stream, "message", conversation_id, aside)
                     if incoming is not None:
                         yield incoming
-            next_page = answer.get("paging", {}).get("next")
+            next_page = _next_link(answer)
             if not next_page:
                 return
             query = _next_query(next_page)
 
     def _follow(
         self, object_id: str, edge_name: str, edge: dict[str, Any], stream: StreamCursor
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[Any]:
         """Items of a nested edge, newest first, following its pages while they are new."""
         while True:
-            items = edge.get("data", [])
+            items = _listed(edge.get("data", []))
             yield from items
-            next_page = (edge.get("paging") or {}).get("next")
-            if not items or not next_page or _graph_time(items[-1]["created_time"]) < stream.since:
+            next_page = _next_link(edge)
+            if not items or not next_page:
+                return
+            # An unreadable time says nothing about where the cursor is: read on.
+            last = _time_or_none(
+                items[-1].get("created_time") if isinstance(items[-1], dict) else None
+            )
+            if last is not None and last < stream.since:
                 return
             query = _next_query(next_page)
             edge = self._call(self.api.get_connection, object_id, edge_name, **query)
 
     def _incoming(
         self,
-        item: dict[str, Any],
+        item: Any,
         stream: StreamCursor,
         kind: str,
         thread_id: str,
-        parent_id: str | None = None,
+        aside: list[SetAside],
     ) -> Incoming | None:
-        """A Graph comment or message as an Incoming, unless it is ours or already seen."""
-        author = item.get("from") or {}
-        written = _graph_time(item["created_time"])
-        if author.get("id") == self.page_id or not stream.is_new(item["id"], written):
+        """A Graph comment or message as an Incoming, unless it is ours or already seen;
+        one that cannot be read is set aside."""
+        remote_id = readable_id(item.get("id")) if isinstance(item, dict) else None
+        try:
+            if not isinstance(item, dict):
+                raise Unreadable("el elemento no es un objeto JSON")
+            remote_id = required_id(item.get("id"), "id")
+            try:
+                written = _graph_time(item["created_time"])
+            except (KeyError, TypeError, ValueError):
+                raise Unreadable("created_time falta o no es una fecha válida") from None
+            written = written_time(written, self.clock.now(), "created_time")
+            author = item.get("from") if isinstance(item.get("from"), dict) else {}
+            if author.get("id") == self.page_id or not stream.is_new(remote_id, written):
+                return None
+            # Seen now: whatever is wrong below, it is set aside once, not every round.
+            text = citizen_text(item.get("message"), "message")
+            parent = item.get("parent")
+            parent_id = (
+                (readable_id(parent.get("id")) if isinstance(parent, dict) else None) or thread_id
+                if kind == "comment"
+                else None
+            )
+            return Incoming(
+                network=self.name,
+                kind=kind,  # type: ignore[arg-type]
+                remote_id=remote_id,
+                author_id=readable_id(author.get("id")) or "",
+                author_name=author.get("name") if isinstance(author.get("name"), str) else "",
+                text=text,
+                written_at=written,
+                thread_id=thread_id,
+                parent_id=parent_id,
+            )
+        except (Unreadable, KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+            reason = (
+                exc.reason if isinstance(exc, Unreadable) else f"ilegible ({type(exc).__name__})"
+            )
+            noun = "comentario" if kind == "comment" else "mensaje de Messenger"
+            aside.append(
+                SetAside.of(self.name, kind, f"{noun} apartado: {reason}", item, remote_id)
+            )
+            log.warning("facebook: %s apartado: %s", noun, reason)
             return None
-        return Incoming(
-            network=self.name,
-            kind=kind,  # type: ignore[arg-type]
-            remote_id=item["id"],
-            author_id=author.get("id", ""),
-            author_name=author.get("name", ""),
-            text=item.get("message", ""),
-            written_at=written,
-            thread_id=thread_id,
-            parent_id=parent_id,
-        )
 
     # --- answering -------------------------------------------------------------------
 
@@ -436,6 +511,26 @@ def call_graph(
 def scrub(message: Any, token: str) -> str:
     """A Graph error's text without the token (it repeats a malformed one: "EAAB...")."""
     return str(message).replace(token, "***")
+
+
+def _listed(value: Any) -> list[Any]:
+    """The items of an answer; anything else means the whole answer is not Graph's."""
+    if not isinstance(value, list):
+        raise TypeError("data is not a list")
+    return value
+
+
+def _next_link(answer: dict[str, Any]) -> str | None:
+    paging = answer.get("paging")
+    found = paging.get("next") if isinstance(paging, dict) else None
+    return found if isinstance(found, str) and found else None
+
+
+def _time_or_none(value: Any) -> datetime | None:
+    try:
+        return _graph_time(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _next_query(next_page: str) -> dict[str, str]:

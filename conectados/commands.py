@@ -115,6 +115,11 @@ def format_status(current: Status) -> str:
                 else ""
             ),
         ]
+        lines.append(
+            f"  {'Ilegibles apartados:':<34}"
+            f"{current.set_aside_today} hoy, {current.set_aside_total} en total"
+            + (f"; el último: {current.latest_set_aside}" if current.latest_set_aside else "")
+        )
     return "\n".join(lines)
 
 

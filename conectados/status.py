@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime, time
 
 import sqlalchemy as sa
 from sqlmodel import select
@@ -10,7 +11,14 @@ from sqlmodel import select
 from conectados.app import App
 from conectados.settings import ChannelMode
 from content_calendar.models import Publication, PublicationState
-from responders.models import Interaction, Reply, ReplyState, Ticket, TicketStatus
+from responders.models import (
+    Interaction,
+    Reply,
+    ReplyState,
+    SetAsideItem,
+    Ticket,
+    TicketStatus,
+)
 from scheduler.pauses import paused_channels
 
 PENDING_PUBLICATION_STATES = (PublicationState.SCHEDULED, PublicationState.PUBLISHING)
@@ -58,6 +66,11 @@ class Status:
     pending_replies: int | None = None
     open_tickets: int | None = None
     overdue_tickets: int | None = None
+    set_aside_today: int | None = None
+    """Items the networks sent that could not be read, set aside since midnight (company zone)."""
+    set_aside_total: int | None = None
+    latest_set_aside: str | None = None
+    """When, from which network, and why the latest one was set aside."""
 
     @property
     def schema_current(self) -> bool:
@@ -136,6 +149,13 @@ def collect_status(app: App) -> Status:
         last = session.exec(
             select(sa.func.max(Interaction.received_at)).where(Interaction.network == "whatsapp")
         ).one()
+        now = app.clock.now()
+        midnight = datetime.combine(now.astimezone(settings.zone).date(), time(), settings.zone)
+        latest = session.exec(
+            select(SetAsideItem.set_aside_at, SetAsideItem.network, SetAsideItem.reason)
+            .order_by(SetAsideItem.set_aside_at.desc(), SetAsideItem.id.desc())
+            .limit(1)
+        ).first()
         return replace(
             status,
             channels=channels,
@@ -150,6 +170,13 @@ def collect_status(app: App) -> Status:
                 Ticket,
                 Ticket.status == TicketStatus.OPEN,
                 Ticket.due_date < app.clock.now().astimezone(settings.zone).date(),
+            ),
+            set_aside_today=_count(session, SetAsideItem, SetAsideItem.set_aside_at >= midnight),
+            set_aside_total=_count(session, SetAsideItem),
+            latest_set_aside=(
+                f"{latest[0].astimezone(settings.zone):%Y-%m-%d %H:%M}, {latest[1]}: {latest[2]}"
+                if latest
+                else None
             ),
         )
 

@@ -57,6 +57,9 @@ class Interaction(SQLModel, table=True):
     author_id: str = Field(default="", max_length=255)
     author_name: str = Field(default="", max_length=200)
     text: str = Field(default="", sa_type=sa.Text)
+    original_length: int | None = None
+    """Characters the citizen wrote when that was more than the network allows and the text
+    was cut at the network's maximum; None when the text is stored whole."""
     attachments: list[dict[str, str]] | None = Field(
         default=None, sa_type=sa.JSON(none_as_null=True)
     )
@@ -73,6 +76,32 @@ class Interaction(SQLModel, table=True):
     decision: str | None = Field(default=None, sa_type=sa.Text)
     """Why the responder did what it did, in Spanish, for the team."""
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SetAsideItem(SQLModel, table=True):
+    """Something a network sent that could not be read: kept aside with why, never the item
+    itself (it may carry personal data), so it never holds back what came with it."""
+
+    __tablename__ = "set_aside_item"
+    __table_args__ = (
+        sa.UniqueConstraint("network", "fingerprint"),
+        sa.Index("ix_set_aside_item_set_aside_at", "set_aside_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    network: str = Field(max_length=20)
+    kind: str = Field(max_length=20)
+    """comment, mention, message, or the kind of webhook event (status, event)."""
+    source: str = Field(max_length=10)
+    """poll or webhook."""
+    remote_id: str | None = Field(default=None, max_length=255)
+    fingerprint: str = Field(max_length=64)
+    """The same item seen again (the next poll, Meta's retry) is kept once."""
+    reason: str = Field(sa_type=sa.Text)
+    """Why it could not be read, in Spanish."""
+    excerpt: str = Field(default="", max_length=200)
+    """A short piece of it with personal data masked."""
+    set_aside_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class ReplyVisibility(enum.StrEnum):

@@ -205,6 +205,15 @@ def print_message(console: Console, interaction: Interaction) -> None:
     """Who wrote, what they wrote (never as markup) and what they attached."""
     console.print(Text(f"{interaction.author_name or interaction.author_id} escribió:"))
     console.print(Panel(Text(interaction.text or "(sin texto)")))
+    if interaction.original_length:
+        console.print(
+            Text(
+                f"Mensaje recortado: tenía {interaction.original_length} caracteres y se guardaron "
+                f"{len(interaction.text)} (el máximo de {interaction.network}); léalo completo en "
+                "la red."
+            ),
+            style="bold",
+        )
     for line in attachment_lines(interaction):
         console.print(Text(line), style="bold")
 

@@ -2,11 +2,15 @@
 
 The responders (a later part) decide what to do with each stored interaction; until then
 they wait in state `received`. An interaction is unique per network and remote id, so a
-second daemon or a repeated poll stores nothing twice.
+second daemon or a repeated poll stores nothing twice. A text longer than the network
+allows is cut at its maximum, and the length it had is kept. An item the adapter could not
+read is set aside (`set_aside_item`) in the same transaction as the others and the cursor
+that goes past it, so it never blocks a later round.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Mapping
@@ -15,11 +19,18 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from channels.base import AuthFailed, Channel, ChannelError, Incoming
+from channels.base import (
+    AuthFailed,
+    Channel,
+    ChannelError,
+    Incoming,
+    SetAside,
+    incoming_text_limit,
+)
 from conectados.clock import Clock
 from conectados.db import Database, upsert_statement
 from content_calendar.models import Publication
-from responders.models import Interaction, InteractionKind, InteractionState
+from responders.models import Interaction, InteractionKind, InteractionState, SetAsideItem
 from scheduler.models import Cursor
 from scheduler.pauses import pause_channel, paused_channels
 
@@ -35,6 +46,8 @@ class PollRound:
     stored: dict[str, int] = field(default_factory=dict)
     calls: dict[str, int] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    set_aside: dict[str, int] = field(default_factory=dict)
+    """Items each channel sent that could not be read (newly recorded this round)."""
 
 
 class Inbox:
@@ -74,20 +87,29 @@ class Inbox:
             with self.database.session(write=True) as session:
                 connection = session.connection()
                 stored = store_interactions(connection, batch.items, self.clock.now())
+                aside = record_set_aside(connection, batch.set_aside, "poll", self.clock.now())
                 save_cursor(connection, name, batch.cursor, self.clock.now())
             outcome.stored[name] = stored
             outcome.calls[name] = batch.calls
+            if aside:
+                outcome.set_aside[name] = aside
+                log.warning(
+                    "%s: %d elementos ilegibles apartados (vea «conectados status»)", name, aside
+                )
             if stored:
                 log.info("%s: %d mensajes nuevos de ciudadanos", name, stored)
         return outcome
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def printable(text: str) -> str:
     """Without control characters: a message must not clear the reviewer's terminal, or flip
-    the direction of the text shown around it."""
+    the direction of the text shown around it. Nor lone surrogates: JSON may carry them
+    ("\\ud800"), no database can store them, and one would fail the whole batch."""
     return _CONTROL.sub("", text or "")
 
 
@@ -109,6 +131,7 @@ def store_interactions(connection: sa.Connection, items: list[Incoming], now: da
     )
     rows = [
         {
+            **_capped_text(item),
             "network": item.network,
             "kind": InteractionKind(item.kind),
             "remote_id": item.remote_id,
@@ -116,7 +139,6 @@ def store_interactions(connection: sa.Connection, items: list[Incoming], now: da
             "parent_id": item.parent_id,
             "author_id": item.author_id,
             "author_name": printable(item.author_name)[:200],
-            "text": printable(item.text),
             "attachments": [
                 {key: printable(value)[:1000] for key, value in asdict(attachment).items()}
                 for attachment in item.attachments
@@ -162,6 +184,47 @@ def store_interactions(connection: sa.Connection, items: list[Incoming], now: da
             named,
         )
     return new
+
+
+def _capped_text(item: Incoming) -> dict[str, object]:
+    """The text as stored: cut at the network's maximum, with the length it had if cut."""
+    limit = incoming_text_limit(item.network, item.kind)
+    if len(item.text) <= limit:
+        return {"text": printable(item.text), "original_length": None}
+    return {"text": printable(item.text[:limit]), "original_length": len(item.text)}
+
+
+def record_set_aside(
+    connection: sa.Connection, items: list[SetAside], source: str, now: datetime
+) -> int:
+    """Keep each unreadable item once (the next poll or Meta's retry brings it again);
+    return how many were new."""
+    if not items:
+        return 0
+    rows = {}
+    for item in items:
+        key = (
+            f"{item.kind}\0{item.remote_id}"
+            if item.remote_id
+            else f"{item.kind}\0{item.reason}\0{item.excerpt}"
+        )
+        fingerprint = hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+        rows[(item.network, fingerprint)] = {
+            "network": item.network[:20],
+            "kind": item.kind[:20],
+            "source": source,
+            "remote_id": item.remote_id,
+            "fingerprint": fingerprint,
+            "reason": printable(item.reason)[:1000],
+            "excerpt": printable(item.excerpt)[:200],
+            "set_aside_at": now,
+        }
+    statement = (
+        upsert_statement(connection, SetAsideItem)
+        .on_conflict_do_nothing(index_elements=[SetAsideItem.network, SetAsideItem.fingerprint])
+        .returning(SetAsideItem.id)
+    )
+    return len(connection.execute(statement, list(rows.values())).all())
 
 
 def save_cursor(

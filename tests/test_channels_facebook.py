@@ -400,3 +400,40 @@ def test_a_comment_can_be_hidden_but_not_a_message(facebook, sandbox):
     message = Incoming("facebook", "message", "m1", "u1", "Ana", "hola", datetime.now(UTC))
     with pytest.raises(Rejected):
         facebook.hide(message)
+
+
+def spoil(sandbox, kind: str, remote_id: str, **fields) -> None:
+    """What Graph may send one day: an item with a field missing or of the wrong type."""
+    world = sandbox.sandbox
+    with world.lock:
+        if kind == "comment":
+            item = world.facebook.comments[remote_id]
+        else:
+            item = next(
+                found
+                for conversation in world.facebook.conversations.values()
+                for found in conversation.messages
+                if found.id == remote_id
+            )
+        for name, value in fields.items():
+            setattr(item, name, value)
+
+
+def test_unreadable_comments_and_messages_are_set_aside_and_the_others_come(facebook, sandbox):
+    post = facebook.publish(Outgoing("p", "Corte programado el martes")).remote_id
+    without_id = comment(sandbox, "sin id", on=post)
+    good_comment = comment(sandbox, "¿A qué hora vuelve el agua?", author="Marta", on=post)
+    odd_message = message(sandbox, "se cambia abajo", author="Rosa")
+    good_message = message(sandbox, "No me llegó la factura", author="Pedro")
+    spoil(sandbox, "comment", without_id, id=None)
+    spoil(sandbox, "message", odd_message, text=["lista"])
+
+    batch = facebook.poll(None)
+    again = facebook.poll(batch.cursor)
+
+    assert sorted(item.remote_id for item in batch.items) == sorted([good_comment, good_message])
+    reasons = {(aside.kind, aside.remote_id): aside.reason for aside in batch.set_aside}
+    assert set(reasons) == {("comment", None), ("message", odd_message)}
+    assert "id falta" in reasons["comment", None]
+    assert "message no es texto (llegó una lista)" in reasons["message", odd_message]
+    assert again.items == []

@@ -325,3 +325,22 @@ def test_a_reply_to_our_post_can_be_hidden_but_not_a_loose_mention(x, sandbox):
     [loose] = items.values()
     with pytest.raises(Rejected):
         x.hide(loose)
+
+
+def test_a_direct_message_whose_text_is_not_text_is_set_aside_and_the_others_come(x, sandbox):
+    good = citizen(sandbox, "message", "No me llegó la factura", author="Luis Gómez")
+    bad = citizen(sandbox, "message", "se cambia abajo", author="Rosa")
+    later = citizen(sandbox, "message", "¿Dónde pago?", author="Ana Pérez")
+    world = sandbox.sandbox
+    with world.lock:
+        next(event for event in world.x.dm_events if event.id == bad).text = 3001234567
+
+    batch = x.poll(None)
+    again = x.poll(batch.cursor)
+
+    assert sorted(item.remote_id for item in batch.items) == sorted([good, later])
+    [aside] = batch.set_aside
+    assert (aside.network, aside.kind, aside.remote_id) == ("x", "message", bad)
+    assert "text no es texto (llegó un número)" in aside.reason
+    assert "3001234567" not in aside.excerpt
+    assert again.items == [] and again.set_aside == []  # past it: not read again

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 import sqlalchemy as sa
 from sandbox_channels import channels_for
 
@@ -14,7 +16,7 @@ from channels.sandbox.graph_world import PAGE_ID
 from conectados.clock import FixedClock
 from conectados.db import Database
 from content_calendar.models import Post, Publication
-from responders.models import Interaction, InteractionState
+from responders.models import Interaction, InteractionState, SetAsideItem
 from scheduler.figures import MetricsCollector
 from scheduler.inbox import Inbox
 from scheduler.models import Cursor, MetricSample
@@ -189,3 +191,122 @@ def test_a_reply_that_timed_out_is_not_sent_again(database, sandbox):
     with database.session() as session:
         reply = session.execute(sa.select(Reply)).scalars().one()
     assert "no se sabe si salió" in reply.last_error
+
+
+# --- one unreadable item never holds back the others ---------------------------------------
+
+
+def comment_on(sandbox, post: str, text: str, author: str) -> str:
+    body = {"network": "facebook", "kind": "comment", "text": text, "author": author, "on": post}
+    return sandbox.control("POST", "citizen", body)["id"]
+
+
+def spoil_comment(sandbox, comment_id: str, **fields) -> None:
+    """What a network may send one day: a comment with a field of the wrong type or value."""
+    world = sandbox.sandbox
+    with world.lock:
+        comment = world.facebook.comments[comment_id]
+        for name, value in fields.items():
+            setattr(comment, name, value)
+
+
+def set_aside(database: Database) -> list[SetAsideItem]:
+    with database.session() as session:
+        rows = session.execute(sa.select(SetAsideItem).order_by(SetAsideItem.id)).scalars().all()
+        session.expunge_all()
+    return list(rows)
+
+
+def texts(database: Database) -> list[str]:
+    with database.session() as session:
+        return sorted(session.execute(sa.select(Interaction.text)).scalars())
+
+
+@pytest.fixture
+def both_databases(database_url: str):
+    database = Database(database_url)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+def test_a_comment_whose_text_is_not_text_is_set_aside_and_the_others_are_stored(
+    both_databases, sandbox, cli
+):
+    database = both_databases
+    clock = FixedClock(datetime.now(UTC))
+    publish_one(database, sandbox, clock)
+    post = remote_id(database, "facebook")
+    bad = comment_on(sandbox, post, "se cambia abajo", "Rosa")
+    spoil_comment(sandbox, bad, message={"cuenta": 12345678})
+    comment_on(sandbox, post, "¿Cuándo vuelve el agua?", "Ana")
+    comment_on(sandbox, post, "Gracias por avisar", "Luis")
+    inbox = Inbox(database, channels_for(sandbox), clock)
+
+    first = inbox.run_once()
+    comment_on(sandbox, post, "¿Y en el barrio Centro?", "Marta")
+    second = inbox.run_once()
+
+    assert first.failed == {} and first.stored["facebook"] == 2
+    assert first.set_aside == {"facebook": 1}
+    assert second.failed == {} and second.stored["facebook"] == 1
+    assert second.set_aside == {}  # seen again in the overlap, recorded once
+    assert texts(database) == [
+        "Gracias por avisar",
+        "¿Cuándo vuelve el agua?",
+        "¿Y en el barrio Centro?",
+    ]
+    [row] = set_aside(database)
+    assert (row.network, row.kind, row.remote_id, row.source) == (
+        "facebook",
+        "comment",
+        bad,
+        "poll",
+    )
+    assert "message no es texto" in row.reason
+    assert "12345678" not in row.excerpt
+    url = database.url.render_as_string(hide_password=False)
+    shown = cli("--db", url, "status", clock=clock).stdout
+    data = json.loads(cli("--db", url, "status", "--json", clock=clock).stdout)
+    assert (data["set_aside_today"], data["set_aside_total"]) == (1, 1)
+    assert "message no es texto" in data["latest_set_aside"]
+    assert "Ilegibles apartados:              1 hoy, 1 en total; el último:" in shown
+
+
+def test_a_comment_dated_in_the_future_is_set_aside_and_does_not_hide_later_ones(database, sandbox):
+    clock = FixedClock(datetime.now(UTC))
+    publish_one(database, sandbox, clock)
+    post = remote_id(database, "facebook")
+    odd = comment_on(sandbox, post, "Mi cuenta 12345678 sigue sin agua", "Rosa")
+    spoil_comment(sandbox, odd, created=clock.now() + timedelta(days=2))
+    inbox = Inbox(database, channels_for(sandbox), clock)
+
+    first = inbox.run_once()
+    comment_on(sandbox, post, "¿Cuándo vuelve el agua?", "Ana")
+    clock.advance(timedelta(minutes=1))
+    second = inbox.run_once()
+
+    assert (first.stored["facebook"], second.stored["facebook"]) == (0, 1)
+    assert texts(database) == ["¿Cuándo vuelve el agua?"]
+    [row] = set_aside(database)
+    assert row.remote_id == odd and "created_time está en el futuro" in row.reason
+    assert "sigue sin agua" in row.excerpt and "12345678" not in row.excerpt
+
+
+def test_a_text_longer_than_the_network_allows_is_stored_cut_with_its_length(database, sandbox):
+    clock = FixedClock(datetime.now(UTC))
+    publish_one(database, sandbox, clock)
+    post = remote_id(database, "facebook")
+    comment_on(sandbox, post, "agua " * 1_800, "Ana")  # 9,000 characters; Facebook allows 8,000
+    comment_on(sandbox, post, "gracias", "Luis")
+
+    Inbox(database, channels_for(sandbox), clock).run_once()
+
+    with database.session() as session:
+        rows = {
+            len(text): length
+            for text, length in session.execute(
+                sa.select(Interaction.text, Interaction.original_length)
+            ).all()
+        }
+    assert rows == {8_000: 9_000, len("gracias"): None}

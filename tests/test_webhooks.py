@@ -661,3 +661,90 @@ def test_the_window_and_the_answer_work_the_same_on_both_databases(database_url,
 
     assert counts["sent"] == 2 and counts["review"] == 0
     assert [reply["status"] for reply in whatsapp_replies(sandbox)] == ["sent", "sent"]
+
+
+def set_aside_rows(database) -> list:
+    from responders.models import SetAsideItem
+
+    with database.session() as session:
+        rows = session.execute(sa.select(SetAsideItem).order_by(SetAsideItem.id)).scalars().all()
+        session.expunge_all()
+    return list(rows)
+
+
+def page_comment(comment_id: str, message) -> dict:
+    return {
+        "field": "feed",
+        "value": {
+            "item": "comment",
+            "verb": "add",
+            "comment_id": comment_id,
+            "post_id": f"{PAGE_ID}_111",
+            "created_time": 1764300000,
+            "from": {"id": "7000000000000001", "name": "Ana"},
+            "message": message,
+        },
+    }
+
+
+def test_unreadable_events_are_set_aside_once_and_the_others_stored(receiver, database):
+    changes = [
+        page_comment("111_1", "¿A qué hora vuelve el agua?"),
+        page_comment("111_2", {"cédula": 1098765432}),  # not text
+        "no es un objeto",
+        page_comment("111_3", "Gracias"),
+    ]
+    body = json.dumps(
+        {"object": "page", "entry": [{"id": PAGE_ID, "time": 1, "changes": changes}, 7]}
+    ).encode()
+
+    answer = post(receiver, body, signed(body))
+    retried = post(receiver, body, signed(body))  # Meta delivers the same body again
+
+    assert answer.status_code == retried.status_code == 200
+    assert answer.json()["ilegibles"] == 3
+    assert sorted(row.remote_id for row in stored(database)) == ["111_1", "111_3"]
+    rows = set_aside_rows(database)
+    assert [(row.network, row.remote_id, row.source) for row in rows] == [
+        ("facebook", "111_2", "webhook"),
+        ("facebook", None, "webhook"),
+        ("facebook", None, "webhook"),
+    ]
+    assert "value.message no es texto (llegó un objeto)" in rows[0].reason
+    assert "changes[]" in rows[1].reason and "entry[]" in rows[2].reason
+    assert all("1098765432" not in row.excerpt for row in rows)
+
+
+def test_a_body_with_nothing_readable_is_refused_but_what_was_wrong_is_recorded(receiver, database):
+    body = json.dumps(
+        {"object": "page", "entry": [{"id": PAGE_ID, "changes": [page_comment("111_9", 5)]}]}
+    ).encode()
+
+    answer = post(receiver, body, signed(body))
+
+    assert answer.status_code == 400 and "value.message no es texto" in answer.json()["error"]
+    assert stored(database) == []
+    assert [row.remote_id for row in set_aside_rows(database)] == ["111_9"]
+
+
+def test_a_whatsapp_text_longer_than_whatsapp_allows_is_stored_cut_with_its_length(
+    receiver, database
+):
+    long_body = whatsapp_text("wamid.largo", "fuga " * 1_000)  # 5,000 characters; max 4,096
+
+    answer = post(receiver, long_body, signed(long_body))
+
+    assert answer.status_code == 200
+    [row] = stored(database)
+    assert (len(row.text), row.original_length) == (4_096, 5_000)
+
+
+def test_a_text_no_database_can_hold_is_stored_without_what_it_cannot_hold(receiver, database):
+    odd = whatsapp_text("wamid.raro", "sin agua \ud800 desde ayer\x00")  # lone surrogate, NUL
+    good = whatsapp_text("wamid.bueno", "gracias")
+    assert b"\\ud800" in odd  # JSON may carry it; no database can store it
+
+    answers = [post(receiver, body, signed(body)).status_code for body in (odd, good)]
+
+    assert answers == [200, 200]
+    assert sorted(row.text for row in stored(database)) == ["gracias", "sin agua  desde ayer"]

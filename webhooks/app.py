@@ -28,7 +28,7 @@ from starlette.routing import Route
 
 from conectados.clock import Clock
 from conectados.db import Database
-from scheduler.inbox import store_interactions
+from scheduler.inbox import record_set_aside, store_interactions
 from scheduler.outbox import record_undelivered
 from webhooks.events import Delivery, MalformedEvent, parse_delivery
 
@@ -121,6 +121,8 @@ class EventWriter:
                 now = self.clock.now()
                 items = [item for delivery, _ in jobs for item in delivery.items]
                 stored = store_interactions(connection, items, now)
+                aside = [item for delivery, _ in jobs for item in delivery.set_aside]
+                record_set_aside(connection, aside, "webhook", now)
                 undelivered = [failed for delivery, _ in jobs for failed in delivery.failed_sends]
                 if undelivered:
                     record_undelivered(connection, "whatsapp", undelivered, now)
@@ -212,7 +214,8 @@ class Receiver:
             log.warning("webhook rechazado: %s (%s)", reason, _client(request))
             return _refuse(400, reason)
         delivery.items = [item for item in delivery.items if self._accepts(item.network)]
-        if delivery.items or delivery.failed_sends:
+        delivery.set_aside = [item for item in delivery.set_aside if self._accepts(item.network)]
+        if delivery.items or delivery.failed_sends or delivery.set_aside:
             try:
                 # shield: a request that stops waiting must not cancel the writer's work.
                 await asyncio.wait_for(
@@ -221,11 +224,17 @@ class Receiver:
                 )
             except Exception:  # not stored (yet): no 200, so Meta delivers it again later
                 return _refuse(503, "no se pudo guardar; Meta lo reintentará")
+        if delivery.nothing_readable:
+            # Recorded as set aside; no 200, so Meta keeps it for a while (a fixed receiver
+            # may read it on a retry), and the retries are recorded once.
+            reason = delivery.set_aside[0].reason
+            log.warning("webhook rechazado: %s (%s)", reason, _client(request))
+            return _refuse(400, reason)
         return JSONResponse(
             {
                 "recibidos": len(delivery.items),
                 "ignorados": delivery.ignored,
-                "ilegibles": len(delivery.unreadable),
+                "ilegibles": len(delivery.set_aside),
             }
         )
 

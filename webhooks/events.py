@@ -1,9 +1,11 @@
 """Meta's webhook payloads (WhatsApp, Page comments, Messenger) as what a citizen wrote.
 
 Only signed bodies get here. A body whose envelope is wrong is refused whole
-(`MalformedEvent`). Inside a good envelope each event stands alone: one we cannot read is
-logged and skipped, so it does not hold back the others (Meta would retry the whole delivery
-for days); kinds we do not handle (reactions, edits, read receipts) are counted and left alone.
+(`MalformedEvent`). Inside a good envelope each entry and each event stands alone: one we
+cannot read is set aside (recorded with why, `Delivery.set_aside`) and skipped, so it does
+not hold back the others (Meta would retry the whole delivery for days); kinds we do not
+handle (reactions, edits, read receipts) are counted and left alone. Texts are handed on
+whole: the intake cuts them at the network's maximum and records the cut.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from channels.base import Attachment, Incoming
+from channels.base import Attachment, Incoming, SetAside, Unreadable, citizen_text, readable_id
 
 log = logging.getLogger("conectados.webhooks")
 
 MAX_ID = 255
-MAX_TEXT = 20_000
+MAX_TEXT = 1_000
+"""Names, titles, media types: not what the citizen wrote (that is cut on storing)."""
+NETWORK_OF = {"whatsapp_business_account": "whatsapp", "page": "facebook"}
 MEDIA_KINDS = ("image", "video", "audio", "document", "sticker")
 
 
@@ -31,21 +35,28 @@ class MalformedEvent(ValueError):
 class Delivery:
     """What one webhook request carried."""
 
+    network: str = ""
     items: list[Incoming] = field(default_factory=list)
     failed_sends: list[tuple[str, int | None, str]] = field(default_factory=list)
     """(id of a message we sent, WhatsApp's error code, why it could not deliver it)."""
     ignored: int = 0
-    unreadable: list[str] = field(default_factory=list)
-    """Why each event that could not be read was skipped."""
+    set_aside: list[SetAside] = field(default_factory=list)
+    """Events that could not be read: recorded with why, and skipped."""
 
-    def read(self, where: str, event: Callable[[], None]) -> None:
-        """Run one event's reading; a malformed event is skipped, the others go on."""
+    @property
+    def nothing_readable(self) -> bool:
+        """Every event in it was set aside: nothing to store but why."""
+        return bool(self.set_aside) and not (self.items or self.failed_sends or self.ignored)
+
+    def read(self, where: str, kind: str, raw: Any, event: Callable[[], None]) -> None:
+        """Run one event's reading; a malformed event is set aside, the others go on."""
         try:
             event()
-        except (MalformedEvent, AttributeError, TypeError, ValueError, KeyError) as exc:
-            reason = str(exc) if isinstance(exc, MalformedEvent) else f"{where} ilegible"
-            log.warning("webhook: evento omitido: %s", reason)
-            self.unreadable.append(reason)
+        except (MalformedEvent, Unreadable, AttributeError, TypeError, ValueError, KeyError) as exc:
+            reason = str(exc) if isinstance(exc, MalformedEvent | Unreadable) else "ilegible"
+            reason = f"{where}: {reason}" if not reason.startswith(where) else reason
+            log.warning("webhook: evento apartado: %s", reason)
+            self.set_aside.append(SetAside.of(self.network, kind, reason, raw, _some_id(raw)))
 
 
 def parse_delivery(
@@ -55,39 +66,73 @@ def parse_delivery(
     body = _mapping(payload, "el cuerpo")
     kind = body.get("object")
     entries = _list(body.get("entry"), "entry")
-    delivery = Delivery()
+    delivery = Delivery(network=NETWORK_OF.get(kind, str(kind)[:20]))
     for entry in entries:
-        entry = _mapping(entry, "entry[]")
-        if kind == "whatsapp_business_account":
-            for change in _list(entry.get("changes", []), "changes"):
-                change = _mapping(change, "changes[]")
-                delivery.read(
-                    "changes[]",
-                    lambda c=change: _whatsapp_change(c, now, phone_number_id, delivery),
-                )
-        elif kind == "page":
-            if page_id and str(entry.get("id")) != page_id:
-                delivery.ignored += 1
-                continue
-            for change in _list(entry.get("changes", []), "changes"):
-                change = _mapping(change, "changes[]")
-                delivery.read("changes[]", lambda c=change: _page_change(c, now, page_id, delivery))
-            for event in _list(entry.get("messaging", []), "messaging"):
-                event = _mapping(event, "messaging[]")
-                delivery.read("messaging[]", lambda e=event: _messenger_event(e, now, delivery))
-        else:
-            delivery.ignored += 1  # Instagram and others: not connected to Conectados
-    if delivery.unreadable and not (delivery.items or delivery.failed_sends or delivery.ignored):
-        raise MalformedEvent(delivery.unreadable[0])  # nothing in it could be read
+        delivery.read(
+            "entry[]",
+            "event",
+            entry,
+            lambda e=entry: _entry(kind, e, now, page_id, phone_number_id, delivery),
+        )
     return delivery
+
+
+def _entry(
+    kind: Any,
+    entry: Any,
+    now: datetime,
+    page_id: str | None,
+    phone_number_id: str | None,
+    delivery: Delivery,
+) -> None:
+    entry = _mapping(entry, "entry[]")
+    if kind == "whatsapp_business_account":
+        for change in _list(entry.get("changes", []), "changes"):
+            delivery.read(
+                "changes[]",
+                "event",
+                change,
+                lambda c=change: _whatsapp_change(c, now, phone_number_id, delivery),
+            )
+    elif kind == "page":
+        if page_id and str(entry.get("id")) != page_id:
+            delivery.ignored += 1
+            return
+        for change in _list(entry.get("changes", []), "changes"):
+            delivery.read(
+                "changes[]",
+                "comment",
+                change,
+                lambda c=change: _page_change(c, now, page_id, delivery),
+            )
+        for event in _list(entry.get("messaging", []), "messaging"):
+            delivery.read(
+                "messaging[]", "message", event, lambda e=event: _messenger_event(e, now, delivery)
+            )
+    else:
+        delivery.ignored += 1  # Instagram and others: not connected to Conectados
+
+
+def _some_id(raw: Any) -> str | None:
+    """The id of an event that could not be read, when it has one we can keep."""
+    if not isinstance(raw, dict):
+        return None
+    value = raw.get("value") if isinstance(raw.get("value"), dict) else {}
+    message = raw.get("message") if isinstance(raw.get("message"), dict) else {}
+    for candidate in (raw.get("id"), value.get("comment_id"), message.get("mid")):
+        found = readable_id(candidate)
+        if found is not None:
+            return found
+    return None
 
 
 # --- WhatsApp ----------------------------------------------------------------------------
 
 
 def _whatsapp_change(
-    change: dict[str, Any], now: datetime, phone_number_id: str | None, delivery: Delivery
+    change: Any, now: datetime, phone_number_id: str | None, delivery: Delivery
 ) -> None:
+    change = _mapping(change, "changes[]")
     value = _mapping(change.get("value"), "value")
     if change.get("field") != "messages":
         delivery.ignored += 1
@@ -110,7 +155,7 @@ def _whatsapp_change(
             else:
                 delivery.items.append(incoming)
 
-        delivery.read("messages[]", one)
+        delivery.read("messages[]", "message", message, one)
     for status in _list(value.get("statuses", []), "statuses"):
 
         def failed(status=status) -> None:
@@ -121,7 +166,7 @@ def _whatsapp_change(
             code, reason = _why(status)
             delivery.failed_sends.append((_id(status.get("id"), "statuses[].id"), code, reason))
 
-        delivery.read("statuses[]", failed)
+        delivery.read("statuses[]", "status", status, failed)
 
 
 def _whatsapp_message(message: dict[str, Any], names: dict[str, str], now: datetime):
@@ -129,13 +174,13 @@ def _whatsapp_message(message: dict[str, Any], names: dict[str, str], now: datet
     kind = message.get("type")
     text, attachments = "", ()
     if kind == "text":
-        text = _text((message.get("text") or {}).get("body"))
+        text = citizen_text(_mapping(message.get("text"), "text").get("body"), "text.body")
     elif kind in MEDIA_KINDS:
         media = _mapping(message.get(kind), f"messages[].{kind}")
         attachments = (
             Attachment(kind, _id(media.get("id"), f"{kind}.id"), _text(media.get("mime_type"))),
         )
-        text = _text(media.get("caption"))
+        text = citizen_text(media.get("caption"), f"{kind}.caption")
     elif kind == "location":
         place = _mapping(message.get("location"), "messages[].location")
         where = (
@@ -185,9 +230,8 @@ def _why(status: dict[str, Any]) -> tuple[int | None, str]:
 # --- Facebook Page: comments and Messenger -----------------------------------------------
 
 
-def _page_change(
-    change: dict[str, Any], now: datetime, page_id: str | None, delivery: Delivery
-) -> None:
+def _page_change(change: Any, now: datetime, page_id: str | None, delivery: Delivery) -> None:
+    change = _mapping(change, "changes[]")
     value = _mapping(change.get("value"), "value")
     if (
         change.get("field") != "feed"
@@ -210,7 +254,7 @@ def _page_change(
             remote_id=_id(value.get("comment_id"), "value.comment_id"),
             author_id=author_id,
             author_name=_text(author.get("name")),
-            text=_text(value.get("message")),
+            text=citizen_text(value.get("message"), "value.message"),
             written_at=_epoch(value.get("created_time"), now),
             thread_id=post_id,
             parent_id=_optional_id(value.get("parent_id")) or post_id,
@@ -218,7 +262,8 @@ def _page_change(
     )
 
 
-def _messenger_event(event: dict[str, Any], now: datetime, delivery: Delivery) -> None:
+def _messenger_event(event: Any, now: datetime, delivery: Delivery) -> None:
+    event = _mapping(event, "messaging[]")
     message = event.get("message")
     if not isinstance(message, dict) or message.get("is_echo"):
         delivery.ignored += 1  # read receipts, deliveries, postbacks, our own messages
@@ -228,7 +273,7 @@ def _messenger_event(event: dict[str, Any], now: datetime, delivery: Delivery) -
         for item in _list(message.get("attachments", []), "attachments")
         if isinstance(item, dict)
     )
-    text = _text(message.get("text"))
+    text = citizen_text(message.get("text"), "message.text")
     if not text and not attachments:
         delivery.ignored += 1
         return
@@ -271,7 +316,7 @@ def _id(value: Any, where: str) -> str:
 
 
 def _optional_id(value: Any) -> str | None:
-    return value if isinstance(value, str) and 0 < len(value) <= MAX_ID else None
+    return value if isinstance(value, str) and readable_id(value) else None
 
 
 def _text(value: Any) -> str:
