@@ -148,6 +148,59 @@ def test_control_api_rejects_bad_requests_with_a_reason(sandbox):
     assert fault.status_code == 400
 
 
+def _citizen_ids(sandbox, network: str, names: list[str]) -> list[str]:
+    kind = {"facebook": "comment", "x": "mention", "whatsapp": "message"}[network]
+    answers = [
+        sandbox.control(
+            "POST", "citizen", {"network": network, "kind": kind, "text": "hola", "author": name}
+        )
+        for name in names
+    ]
+    return [
+        answer["from"]["id"] if network == "facebook" else answer["author_id"] for answer in answers
+    ]
+
+
+def test_different_people_never_share_an_id_and_a_name_keeps_its_own(sandbox):
+    sandbox.control("POST", "posts", {"network": "facebook", "posts": [{"text": "Aviso"}]})
+    names = [
+        f"María Fernanda {surname}"
+        for surname in (
+            "López",
+            "Gómez",
+            "Rueda",
+            "Díaz",
+            "Pérez",
+            "Ortiz",
+            "Rojas",
+            "Vargas",
+            "Castro",
+            "Suárez",
+            "Parra",
+            "Mejía",
+            "Duarte",
+            "Cárdenas",
+            "Niño",
+            "Silva",
+        )
+    ]  # all share their first 8 bytes (and 15 letters), like a family writing
+    lengths = {"facebook": 16, "x": 19, "whatsapp": 12}
+
+    ids = {network: _citizen_ids(sandbox, network, names) for network in lengths}
+    again = {
+        network: _citizen_ids(sandbox, network, [names[3], " María  Fernanda Díaz "])
+        for network in lengths
+    }
+    sandbox.control("POST", "reset")
+    after_reset = _citizen_ids(sandbox, "x", names[:2])
+
+    for network, length in lengths.items():
+        assert len(set(ids[network])) == 16, network
+        assert again[network] == [ids[network][3]] * 2, network
+        assert all(len(value) == length and value.isdigit() for value in ids[network]), network
+    assert after_reset == ids["x"][:2]
+
+
 def test_request_log_says_when_each_call_arrived_and_was_answered(sandbox):
     with requests.Session() as session:
         for _ in range(2):
