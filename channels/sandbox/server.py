@@ -18,6 +18,11 @@ Control API (JSON in and out), under /_sandbox/; networks are facebook, x and wh
   "whatsapp_business_account" and/or "page" events, after Meta's GET handshake (hub.challenge);
   {"url", "remove": true} unsubscribes; GET /_sandbox/webhooks lists them with their counters;
 - POST /_sandbox/reset: forgets everything, subscriptions included.
+
+Every control body is a JSON object of at most 1 MiB whose fields are checked (control.py):
+anything it cannot use gets a 400 with {"error": one Spanish sentence}; a larger body a 413.
+Counts go from 1 to 100,000, retry_after from 0 to 86,400 s, delay from 0 to 120 s, texts up
+to 100,000 characters. Webhooks go only to loopback receivers (127.0.0.0/8, ::1, localhost).
 """
 
 from __future__ import annotations
