@@ -289,10 +289,10 @@ class _Handler(BaseHTTPRequestHandler):
         except BadRequest as exc:
             headers = {"Connection": "close"} if exc.close else {}
             self.close_connection = self.close_connection or exc.close
-            write_response(self, Response(exc.status, {"error": str(exc)}, headers))
+            self._answer(Response(exc.status, {"error": str(exc)}, headers))
             return
         except ValueError as exc:  # an API's JSON or form that does not parse
-            write_response(self, Response(400, {"error": f"malformed request: {exc}"}))
+            self._answer(Response(400, {"error": f"malformed request: {exc}"}))
             return
         try:
             response, deliveries = self.server.sandbox.serve(request)
@@ -301,9 +301,7 @@ class _Handler(BaseHTTPRequestHandler):
             response = Response(500, {"error": f"error interno del simulador: {exc!r}"})
             deliveries = []
         try:
-            write_response(self, response)
-        except (BrokenPipeError, ConnectionResetError):
-            log.debug("sandbox: the client left before the answer (%s)", request.path)
+            self._answer(response)
         finally:
             self.server.sandbox.webhooks.deliver_later(deliveries)  # after the answer is out
         if not request.path.startswith("/_sandbox/"):
@@ -317,6 +315,13 @@ class _Handler(BaseHTTPRequestHandler):
                     "answered": time.time(),
                 }
             )
+
+    def _answer(self, response: Response) -> None:
+        try:
+            write_response(self, response)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+            log.debug("sandbox: the client left before the answer (%s)", self.path)
 
     do_GET = do_POST = do_PUT = do_DELETE = _serve
 
