@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import requests
 from media_files import MP4, PNG
 
@@ -136,16 +137,180 @@ def test_x_media_upload_checks_type_size_and_content(sandbox):
     assert "InvalidContent" in lying.json()["errors"][0]["message"]
 
 
-def test_control_api_rejects_bad_requests_with_a_reason(sandbox):
-    response = requests.post(
-        f"{sandbox.url}/_sandbox/citizen", json={"network": "myspace", "text": "hola"}, timeout=5
+X_AUTH = {"Authorization": 'OAuth oauth_signature="x"'}
+MALFORMED = [
+    ("citizen", b"hola", "/_sandbox/citizen no es JSON válido"),
+    ("citizen", b"\xff\xfe", "no es texto UTF-8"),
+    ("citizen", b"[1, 2]", "debe ser un objeto JSON"),
+    ("citizen", b'"x"', "debe ser un objeto JSON"),
+    ("citizen", b"{}", "falta el campo «network»"),
+    ("citizen", b'{"network": "myspace", "text": "hola"}', "«network»"),
+    ("citizen", b'{"network": ["x"], "text": "hola"}', "«network»"),
+    ("citizen", b'{"network": "x", "text": 5}', "«text»"),
+    ("citizen", b'{"network": "x"}', "falta el campo «text»"),
+    ("citizen", b'{"network": "x", "text": "a", "kind": "story"}', "«kind»"),
+    ("citizen", b'{"network": "x", "text": "a", "author": "  "}', "«author»"),
+    ("citizen", b'{"network": "x", "text": "a", "author": 7}', "«author»"),
+    ("citizen", b'{"network": "x", "text": "a", "at": "zzz"}', "«at»"),
+    ("citizen", b'{"network": "x", "text": "a", "at": 1e20}', "«at»"),
+    ("citizen", b'{"network": "x", "text": "a", "at": -1}', "«at»"),
+    ("citizen", b'{"network": "whatsapp", "text": "a", "phone": "abc"}', "«phone»"),
+    ("citizen", b'{"network": "whatsapp", "text": "a", "media": "gif"}', "«media»"),
+    ("citizen", b"[" * 100_000 + b"]" * 100_000, "anida demasiados niveles"),
+    ("posts", b'{"network": "x", "posts": 5}', "«posts»"),
+    ("posts", b'{"network": "x", "posts": []}', "«posts»"),
+    ("posts", b'{"network": "x", "posts": [1]}', "posts[0]"),
+    ("posts", b'{"network": "x", "posts": [{"text": "a", "created_at": 1e309}]}', "«created_at»"),
+    ("posts", b'{"network": "whatsapp", "posts": [{"text": "a"}]}', "whatsapp no tiene"),
+    ("faults", b'{"network": "x", "status": 418}', "«status»"),
+    ("faults", b'{"network": "x", "status": 500.0}', "«status»"),
+    ("faults", b'{"network": "x", "status": "500"}', "«status»"),
+    ("faults", b'{"network": "x", "status": 500, "count": -5}', "«count»"),
+    ("faults", b'{"network": "x", "status": 500, "count": 0}', "«count»"),
+    ("faults", b'{"network": "x", "status": 500, "count": 10000000000}', "«count»"),
+    ("faults", b'{"network": "x", "status": 500, "count": 2.5}', "«count»"),
+    ("faults", b'{"network": "x", "status": 500, "count": true}', "«count»"),
+    ("faults", b'{"network": "x", "status": 500, "count": "3"}', "«count»"),
+    ("faults", b'{"network": "x", "status": 500, "count": 1e309}', "«count»"),
+    (
+        "faults",
+        b'{"network": "x", "status": 500, "count": 1' + b"0" * 5000 + b"}",
+        "no se puede leer",
+    ),
+    ("faults", b'{"network": "x", "status": 429, "retry_after": "nan"}', "«retry_after»"),
+    ("faults", b'{"network": "x", "status": 429, "retry_after": NaN}', "NaN"),
+    ("faults", b'{"network": "x", "status": 429, "retry_after": Infinity}', "Infinity"),
+    ("faults", b'{"network": "x", "status": 429, "retry_after": -1}', "«retry_after»"),
+    ("faults", b'{"network": "x", "status": 429, "retry_after": 1e12}', "«retry_after»"),
+    ("faults", b'{"network": "x", "status": "timeout", "delay": 1e309}', "«delay»"),
+    ("faults", b'{"network": "x", "status": "timeout", "delay": "inf"}', "«delay»"),
+    ("webhooks", b"{}", "falta el campo «url»"),
+    ("webhooks", b'{"url": 5}', "«url»"),
+    ("webhooks", b'{"url": "ftp://127.0.0.1/x"}', "http(s)"),
+    ("webhooks", b'{"url": "http://127.0.0.1:1/x", "remove": "yes"}', "«remove»"),
+    ("webhooks", b'{"url": "http://127.0.0.1:1/x", "objects": "page"}', "«objects»"),
+    ("nothing", b"{}", "acción desconocida"),
+]
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain"])
+def test_control_api_answers_every_malformed_input_with_a_400_that_says_why(sandbox, content_type):
+    answers = []
+    with requests.Session() as session:  # one kept-alive connection: it must survive them all
+        for action, body, reason in MALFORMED:
+            response = session.post(
+                f"{sandbox.url}/_sandbox/{action}",
+                data=body,
+                headers={"Content-Type": content_type},
+                timeout=10,
+            )
+            answers.append((action, body[:60], response.status_code, response.json(), reason))
+        tweet = session.get(f"{sandbox.url}/2/users/me", headers=X_AUTH, timeout=5)
+
+    for action, body, status, answer, reason in answers:
+        assert status == 400, (action, body, answer)
+        assert reason in answer["error"], (action, body, answer)
+    assert tweet.status_code == 200  # none of the bad faults was recorded
+    assert sandbox.control("GET", "state")["x"]["posts"] == []
+
+
+def test_control_api_refuses_oversized_and_unreadable_bodies_with_an_answer(sandbox):
+    big = requests.post(
+        f"{sandbox.url}/_sandbox/citizen",
+        json={"network": "x", "text": "a" * (2 * 1024 * 1024)},
+        timeout=10,
     )
+    too_long = requests.post(
+        f"{sandbox.url}/_sandbox/citizen",
+        json={"network": "x", "text": "a" * 100_001},
+        timeout=10,
+    )
+    host, port = sandbox.url.removeprefix("http://").split(":")
+    answers = []
+    for head in (
+        "Content-Length: -3",
+        "Content-Length: abc",
+        "Content-Length: 99999999999999999999999",
+        "Transfer-Encoding: chunked",
+    ):
+        with socket.create_connection((host, int(port)), timeout=5) as raw:
+            raw.sendall(f"POST /_sandbox/faults HTTP/1.1\r\nHost: x\r\n{head}\r\n\r\n".encode())
+            answers.append(b"".join(iter(lambda: raw.recv(4096), b"")).decode())  # until closed
+
+    assert big.status_code == 413 and "el máximo es 1048576" in big.json()["error"]
+    assert too_long.status_code == 400 and "el máximo es 100000" in too_long.json()["error"]
+    assert all(answer.startswith("HTTP/1.1 400 ") for answer in answers), answers
+    assert all('"error"' in answer for answer in answers), answers
+
+
+def test_control_api_takes_the_limits_it_documents(sandbox):
     fault = requests.post(
-        f"{sandbox.url}/_sandbox/faults", json={"network": "x", "status": 418}, timeout=5
+        f"{sandbox.url}/_sandbox/faults",
+        json={"network": "x", "status": 429, "count": 2, "retry_after": 0, "delay": 0},
+        timeout=5,
+    )
+    first = requests.get(f"{sandbox.url}/2/users/me", headers=X_AUTH, timeout=5)
+    message = requests.post(
+        f"{sandbox.url}/_sandbox/citizen",
+        json={"network": "whatsapp", "text": "hola", "phone": 573001112233, "at": None},
+        timeout=5,
     )
 
-    assert response.status_code == 400 and "myspace" in response.json()["error"]
-    assert fault.status_code == 400
+    assert fault.status_code == 201 and first.status_code == 429
+    assert message.status_code == 201 and message.json()["from"] == "573001112233"
+
+
+def _citizen_ids(sandbox, network: str, names: list[str]) -> list[str]:
+    kind = {"facebook": "comment", "x": "mention", "whatsapp": "message"}[network]
+    answers = [
+        sandbox.control(
+            "POST", "citizen", {"network": network, "kind": kind, "text": "hola", "author": name}
+        )
+        for name in names
+    ]
+    return [
+        answer["from"]["id"] if network == "facebook" else answer["author_id"] for answer in answers
+    ]
+
+
+def test_different_people_never_share_an_id_and_a_name_keeps_its_own(sandbox):
+    sandbox.control("POST", "posts", {"network": "facebook", "posts": [{"text": "Aviso"}]})
+    names = [
+        f"María Fernanda {surname}"
+        for surname in (
+            "López",
+            "Gómez",
+            "Rueda",
+            "Díaz",
+            "Pérez",
+            "Ortiz",
+            "Rojas",
+            "Vargas",
+            "Castro",
+            "Suárez",
+            "Parra",
+            "Mejía",
+            "Duarte",
+            "Cárdenas",
+            "Niño",
+            "Silva",
+        )
+    ]  # all share their first 8 bytes (and 15 letters), like a family writing
+    lengths = {"facebook": 16, "x": 19, "whatsapp": 12}
+
+    ids = {network: _citizen_ids(sandbox, network, names) for network in lengths}
+    again = {
+        network: _citizen_ids(sandbox, network, [names[3], " María  Fernanda Díaz "])
+        for network in lengths
+    }
+    sandbox.control("POST", "reset")
+    after_reset = _citizen_ids(sandbox, "x", names[:2])
+
+    for network, length in lengths.items():
+        assert len(set(ids[network])) == 16, network
+        assert again[network] == [ids[network][3]] * 2, network
+        assert all(len(value) == length and value.isdigit() for value in ids[network]), network
+    assert after_reset == ids["x"][:2]
 
 
 def test_request_log_says_when_each_call_arrived_and_was_answered(sandbox):

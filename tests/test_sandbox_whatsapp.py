@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -17,7 +19,7 @@ import pytest
 import requests
 
 from channels.sandbox.graph_world import PAGE_ID
-from channels.sandbox.webhooks import sign
+from channels.sandbox.webhooks import OBJECTS, Delivery, Subscription, Webhooks, sign
 from channels.sandbox.whatsapp_world import (
     APP_SECRET,
     DISPLAY_PHONE_NUMBER,
@@ -33,10 +35,12 @@ TEMPLATE = "respuesta_pendiente"
 class Receiver:
     """A tiny webhook receiver: Meta's handshake, and every POST kept with its headers."""
 
-    def __init__(self, verify_token: str = VERIFY_TOKEN) -> None:
+    def __init__(self, verify_token: str = VERIFY_TOKEN, host: str = "127.0.0.1") -> None:
         self.verify_token = verify_token
         self.received: list[dict[str, Any]] = []
+        self.handshakes = 0
         self.fail_next = 0
+        self.redirect_to: str | None = None
         self.on_post: Callable[[], None] | None = None
         self.lock = threading.Lock()
         receiver = self
@@ -44,6 +48,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 query = parse_qs(urlsplit(self.path).query)
+                receiver.handshakes += 1
                 ok = query.get("hub.verify_token") == [receiver.verify_token]
                 self._answer(200 if ok else 403, query["hub.challenge"][0] if ok else "no")
 
@@ -55,11 +60,16 @@ class Receiver:
                     failing = receiver.fail_next > 0
                     receiver.fail_next -= failing
                     receiver.received.append({"raw": raw, "headers": dict(self.headers)})
+                if receiver.redirect_to is not None:
+                    self._answer(307, "", location=receiver.redirect_to)
+                    return
                 self._answer(500 if failing else 200, "EVENT_RECEIVED")
 
-            def _answer(self, status: int, text: str) -> None:
+            def _answer(self, status: int, text: str, location: str | None = None) -> None:
                 payload = text.encode()
                 self.send_response(status)
+                if location is not None:
+                    self.send_header("Location", location)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
@@ -67,8 +77,9 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhooks/meta"
+        self.server = ThreadingHTTPServer((host, 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/webhooks/meta"
         threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         ).start()
@@ -418,3 +429,80 @@ def test_a_receiver_may_call_back_into_the_sandbox_while_it_is_delivering(sandbo
     subscribed.wait_for(2)
 
     assert seen == [200, 200] and time.monotonic() - start < 2
+
+
+def _outward_address() -> str:
+    """This machine's address on its network (not loopback), or skip where it has none."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent: it only picks a route
+            address = probe.getsockname()[0]
+        except OSError:
+            address = ""
+    if not address or ipaddress.ip_address(address).is_loopback:
+        pytest.skip("this machine has no address outside loopback to test against")
+    return address
+
+
+@pytest.fixture
+def listening_everywhere():
+    server = Receiver(host="0.0.0.0")
+    yield server
+    server.close()
+
+
+def test_webhooks_are_only_subscribed_on_this_machine(sandbox, listening_everywhere):
+    outward = f"http://{_outward_address()}:{listening_everywhere.port}/webhooks/meta"
+    refused = [
+        requests.post(f"{sandbox.url}/_sandbox/webhooks", json={"url": url}, timeout=10)
+        for url in (
+            outward,
+            "http://example.com/webhooks/meta",
+            "https://10.0.0.7/webhooks/meta",
+            f"http://127.0.0.1@{_outward_address()}:{listening_everywhere.port}/",
+            "http://localhost.example.com/webhooks/meta",
+            "http://0.0.0.0:9/webhooks/meta",
+        )
+    ]
+    handshakes_refused = listening_everywhere.handshakes
+    accepted = [
+        sandbox.control("POST", "webhooks", {"url": url})["url"]
+        for url in (
+            f"http://localhost:{listening_everywhere.port}/webhooks/meta",
+            f"http://127.0.0.5:{listening_everywhere.port}/webhooks/meta",
+        )
+    ]
+
+    assert [answer.status_code for answer in refused] == [400] * 6
+    assert all("solo entrega webhooks en este equipo" in a.json()["error"] for a in refused)
+    assert handshakes_refused == 0
+    assert len(accepted) == 2 and listening_everywhere.handshakes == 2
+
+
+def test_a_delivery_is_checked_again_and_never_leaves_this_machine(listening_everywhere):
+    outward = f"http://{_outward_address()}:{listening_everywhere.port}/webhooks/meta"
+    webhooks = Webhooks()
+    # As if it had been subscribed: the delivery itself must refuse to go there.
+    subscription = Subscription(outward, VERIFY_TOKEN, OBJECTS)
+    delivery = Delivery(subscription, b"{}", sign(APP_SECRET, b"{}"))
+
+    results = webhooks.deliver_now([delivery])
+    delivery.subscription.active = False  # no retries
+    webhooks.close()
+
+    assert results == [{"url": outward, "status": None}]
+    assert delivery.subscription.failed == 1 and listening_everywhere.received == []
+
+
+def test_a_redirect_from_the_receiver_is_not_followed(sandbox, subscribed, listening_everywhere):
+    subscribed.redirect_to = (
+        f"http://{_outward_address()}:{listening_everywhere.port}/webhooks/meta"
+    )
+
+    answer = sandbox.control(
+        "POST", "citizen", {"network": "whatsapp", "text": "Hola", "author": "Ana"}
+    )
+    sandbox.control("POST", "reset")  # stops the retries
+
+    assert answer["webhooks"] == [{"url": subscribed.url, "status": 307}]
+    assert listening_everywhere.received == []

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from channels.sandbox.world import NetworkWorld
+from channels.sandbox.world import NetworkWorld, PersonIds
 
 PAGE_ID = "100000000000001"
 PAGE_NAME = "Acueducto de Ejemplo"
@@ -84,13 +84,13 @@ class FacebookWorld(NetworkWorld):
         self.videos: dict[str, Post] = {}
         self.conversations: dict[str, Conversation] = {}
         self.replies: list[dict[str, Any]] = []
+        self.people = PersonIds(base=7000000000000000, span=10**15)  # 16 digits, like Meta's
 
     def new_id(self) -> str:
         return str(200000000000000 + self.next_number())
 
     def person(self, name: str) -> Person:
-        digits = int.from_bytes(name.encode("utf-8")[:8].ljust(8, b"\0"), "big") % 10**15
-        return Person(str(7000000000000000 + digits), name)
+        return Person(self.people.id_for(name), name)
 
     def add_post(self, message: str, created: datetime, media: list[dict] | None = None) -> Post:
         post = Post(f"{PAGE_ID}_{self.new_id()}", message, created, media or [])

@@ -32,6 +32,8 @@ class Request:
     body: Any
     headers: dict[str, str]
     base_url: str
+    raw: bytes = b""
+    """The body's bytes as they came (the control API reads its JSON from them)."""
 
     def param(self, name: str, default: str | None = None) -> str | None:
         """A parameter from the query string or the form body (Graph accepts both)."""
@@ -45,6 +47,21 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     raw: bytes | None = None
     content_type: str = "application/json; charset=UTF-8"
+
+
+CONTROL_PREFIX = "/_sandbox/"
+CONTROL_MAX_BYTES = 1024 * 1024
+"""The largest body the control API reads; a larger one is read and thrown away, up to:"""
+DRAIN_MAX_BYTES = 64 * 1024 * 1024
+
+
+class BadRequest(ValueError):
+    """A request that cannot be read; answered with `status`, closing the connection if `close`."""
+
+    def __init__(self, message: str, status: int = 400, close: bool = False) -> None:
+        super().__init__(message)
+        self.status = status
+        self.close = close
 
 
 class HttpError(Exception):
@@ -88,19 +105,24 @@ class Router:
 
 def parse_request(handler: BaseHTTPRequestHandler) -> Request:
     parts = urlsplit(handler.path)
+    control = parts.path.startswith(CONTROL_PREFIX)
+    raw = _read_body(handler, CONTROL_MAX_BYTES if control else None)
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
-    length = int(handler.headers.get("Content-Length") or 0)
-    raw = handler.rfile.read(length) if length else b""
     content_type = handler.headers.get("Content-Type", "")
     form: dict[str, str] = {}
     files: dict[str, Upload] = {}
     body: Any = None
-    if content_type.startswith("application/x-www-form-urlencoded"):
+    if control:
+        pass  # JSON whatever the Content-Type says: the control API reads and checks it
+    elif content_type.startswith("application/x-www-form-urlencoded"):
         form = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
     elif content_type.startswith("multipart/form-data"):
         form, files = _parse_multipart(content_type, raw)
     elif raw and "json" in content_type:
-        body = json.loads(raw.decode("utf-8"))
+        try:
+            body = json.loads(raw.decode("utf-8"))
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
     host = handler.headers.get("Host", "127.0.0.1")
     return Request(
         method=handler.command,
@@ -111,7 +133,35 @@ def parse_request(handler: BaseHTTPRequestHandler) -> Request:
         body=body,
         headers={key.lower(): value for key, value in handler.headers.items()},
         base_url=f"http://{host}",
+        raw=raw,
     )
+
+
+def _read_body(handler: BaseHTTPRequestHandler, most: int | None) -> bytes:
+    """The body by its Content-Length; one larger than `most` is drained and refused."""
+    if handler.headers.get("Transfer-Encoding", "identity").lower() != "identity":
+        raise BadRequest(
+            "el simulador solo lee cuerpos con Content-Length (no por trozos)", close=True
+        )
+    declared = (handler.headers.get("Content-Length") or "0").strip()
+    if not declared.isascii() or not declared.isdigit() or len(declared) > 18:
+        raise BadRequest(f"Content-Length «{declared[:30]}» no es un tamaño válido", close=True)
+    length = int(declared)
+    if most is not None and length > most:
+        drained = length <= DRAIN_MAX_BYTES
+        left = length if drained else 0
+        while left > 0:  # read it all, so the client sees the answer rather than a reset
+            chunk = handler.rfile.read(min(left, 64 * 1024))
+            if not chunk:
+                break
+            left -= len(chunk)
+        raise BadRequest(
+            f"el cuerpo tiene {length} bytes; el máximo es {most}", status=413, close=not drained
+        )
+    raw = handler.rfile.read(length) if length else b""
+    if len(raw) < length:
+        raise BadRequest(f"el cuerpo llegó incompleto: {len(raw)} de {length} bytes", close=True)
+    return raw
 
 
 def _parse_multipart(content_type: str, raw: bytes) -> tuple[dict[str, str], dict[str, Upload]]:

@@ -18,6 +18,11 @@ Control API (JSON in and out), under /_sandbox/; networks are facebook, x and wh
   "whatsapp_business_account" and/or "page" events, after Meta's GET handshake (hub.challenge);
   {"url", "remove": true} unsubscribes; GET /_sandbox/webhooks lists them with their counters;
 - POST /_sandbox/reset: forgets everything, subscriptions included.
+
+Every control body is a JSON object of at most 1 MiB whose fields are checked (control.py):
+anything it cannot use gets a 400 with {"error": one Spanish sentence}; a larger body a 413.
+Counts go from 1 to 100,000, retry_after from 0 to 86,400 s, delay from 0 to 120 s, texts up
+to 100,000 characters. Webhooks go only to loopback receivers (127.0.0.0/8, ::1, localhost).
 """
 
 from __future__ import annotations
@@ -29,9 +34,20 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from channels.sandbox.control import (
+    MAX_DELAY,
+    MAX_FAULT_COUNT,
+    MAX_NAME,
+    MAX_POSTS,
+    MAX_RETRY_AFTER,
+    ControlError,
+    Fields,
+    read_json,
+)
 from channels.sandbox.graph import GraphApi
 from channels.sandbox.graph_world import FacebookWorld
 from channels.sandbox.http import (
+    BadRequest,
     HttpError,
     Request,
     Response,
@@ -46,8 +62,8 @@ from channels.sandbox.webhooks import (
     page_message_event,
 )
 from channels.sandbox.whatsapp import WhatsAppApi
-from channels.sandbox.whatsapp_world import VERIFY_TOKEN, WhatsAppWorld
-from channels.sandbox.world import FAULT_STATUSES, Fault, parse_time
+from channels.sandbox.whatsapp_world import MEDIA_MIME_TYPES, VERIFY_TOKEN, WhatsAppWorld
+from channels.sandbox.world import FAULT_STATUSES, Fault
 from channels.sandbox.x_world import XWorld
 from channels.sandbox.xapi import XApi
 
@@ -55,6 +71,8 @@ log = logging.getLogger(__name__)
 
 NETWORKS = ("facebook", "x", "whatsapp")
 REQUEST_LOG_SIZE = 20_000
+CITIZEN_KINDS = ("comment", "mention", "message")
+MAX_URL = 2_000
 
 
 class Sandbox:
@@ -139,78 +157,97 @@ class Sandbox:
     # --- control API -----------------------------------------------------------------
 
     def control(self, request: Request) -> Response:
+        """Answer a control request; any input it cannot use gets a 400 saying why."""
+        action = request.path.removeprefix("/_sandbox/").strip("/")
         try:
-            if request.path.removeprefix("/_sandbox/").strip("/") == "webhooks":
+            if action == "webhooks":
                 return self._control_webhooks(request)  # the handshake runs without the lock
             with self.lock:
-                response, events = self._control(request)
+                response, events = self._control(request, action)
             if events is not None:  # built under the lock, delivered after releasing it
                 deliveries = self.webhooks.deliveries(events)
                 response.body["webhooks"] = self.webhooks.deliver_now(deliveries)
             return response
-        except (ValueError, KeyError, TypeError) as exc:
+        except ValueError as exc:  # ControlError, WebhookError and the worlds' own refusals
             return Response(400, {"error": str(exc)})
 
-    def _control(self, request: Request) -> tuple[Response, list[dict[str, Any]] | None]:
+    def _control(
+        self, request: Request, action: str
+    ) -> tuple[Response, list[dict[str, Any]] | None]:
         """The answer, and the webhook payloads it caused (None where there are no webhooks)."""
-        body: dict[str, Any] = request.body or {}
-        action = request.path.removeprefix("/_sandbox/").strip("/")
         if request.method == "GET" and action == "state":
             return Response(200, {name: self.world(name).state() for name in NETWORKS}), None
         if request.method == "GET" and action == "requests":
             return Response(200, {"requests": list(self.requests)}), None
+        if action not in ("reset", "citizen", "posts", "faults"):
+            raise ControlError(
+                f"acción desconocida /_sandbox/{action}; las acciones son citizen, posts, "
+                "faults, webhooks, state, requests y reset"
+            )
         if request.method != "POST":
-            raise ValueError(f"método no admitido en /_sandbox/{action}")
+            raise ControlError(f"/_sandbox/{action} se llama con POST, no con {request.method}")
+        body = Fields(read_json(request.raw, action), f"el cuerpo de /_sandbox/{action}")
         if action == "reset":
             self.reset()
             return Response(200, {"ok": True}), None
         if action == "citizen":
             return self._citizen(body)
         if action == "posts":
-            world = self.world(body["network"])
-            if world is self.whatsapp:
-                raise ValueError("whatsapp no tiene publicaciones; use facebook o x")
-            created = []
-            for entry in body["posts"]:
-                at = parse_time(entry.get("created_at")) or world.now()
-                if world is self.facebook:
-                    created.append(world.add_post(entry["text"], at).id)
-                else:
-                    created.append(world.add_tweet(entry["text"], world.account, at).id)
-            return Response(201, {"ids": created}), None
-        if action == "faults":
-            world = self.world(body["network"])
-            status = body["status"]
-            if status not in FAULT_STATUSES:
-                raise ValueError(f"status debe ser uno de {FAULT_STATUSES}")
-            world.add_fault(
-                Fault(
-                    status=status,
-                    count=int(body.get("count", 1)),
-                    retry_after=float(body.get("retry_after", 60)),
-                    delay=float(body.get("delay", 5)),
-                )
-            )
-            return Response(201, {"ok": True}), None
-        raise ValueError(f"acción desconocida /_sandbox/{action}")
+            return self._posts(body), None
+        return self._fault(body), None
 
-    def _citizen(self, body: dict[str, Any]) -> tuple[Response, list[dict[str, Any]] | None]:
-        world = self.world(body["network"])
-        at = parse_time(body.get("at")) or world.now()
-        author = body.get("author", "Ciudadano")
+    def _network(self, body: Fields):
+        return self.world(body.choice("network", NETWORKS))
+
+    def _posts(self, body: Fields) -> Response:
+        world = self._network(body)
         if world is self.whatsapp:
+            raise ControlError("whatsapp no tiene publicaciones; use facebook o x")
+        entries = [
+            (entry.text("text"), entry.time("created_at"))
+            for entry in body.objects("posts", MAX_POSTS)
+        ]
+        created = []
+        for text, at in entries:
+            if world is self.facebook:
+                created.append(world.add_post(text, at or world.now()).id)
+            else:
+                created.append(world.add_tweet(text, world.account, at or world.now()).id)
+        return Response(201, {"ids": created})
+
+    def _fault(self, body: Fields) -> Response:
+        world = self._network(body)
+        world.add_fault(
+            Fault(
+                status=body.choice("status", FAULT_STATUSES),
+                count=body.integer("count", 1, 1, MAX_FAULT_COUNT),
+                retry_after=body.number("retry_after", 60.0, 0.0, MAX_RETRY_AFTER),
+                delay=body.number("delay", 5.0, 0.0, MAX_DELAY),
+            )
+        )
+        return Response(201, {"ok": True})
+
+    def _citizen(self, body: Fields) -> tuple[Response, list[dict[str, Any]] | None]:
+        world = self._network(body)
+        at = body.time("at") or world.now()
+        author = body.text("author", "Ciudadano", longest=MAX_NAME, blank=False)
+        on = body.text("on", None, longest=MAX_NAME)
+        if world is self.whatsapp:
+            phone = body.phone("phone")
+            media = body.choice("media", tuple(MEDIA_MIME_TYPES), None)
             item = world.citizen_item(
-                body.get("kind", "message"),
-                body.get("text") or "",
+                body.choice("kind", ("message",), "message"),
+                body.text("text", ""),
                 author,
-                body.get("on"),
+                on,
                 at,
-                phone=body.get("phone"),
-                media=body.get("media"),
+                phone=phone,
+                media=media,
             )
             return Response(201, item), world.take_events()
-        kind = body.get("kind", "comment")
-        item = world.citizen_item(kind, body["text"], author, body.get("on"), at)
+        kinds = ("comment", "message") if world is self.facebook else CITIZEN_KINDS
+        kind = body.choice("kind", kinds, "comment")
+        item = world.citizen_item(kind, body.text("text"), author, on, at)
         if world is not self.facebook:
             return Response(201, item), None
         if kind == "message":
@@ -222,16 +259,18 @@ class Sandbox:
 
     def _control_webhooks(self, request: Request) -> Response:
         """Subscribe, unsubscribe or list receivers, like Meta's App Dashboard does."""
-        body: dict[str, Any] = request.body or {}
         if request.method == "GET":
             return Response(200, {"subscriptions": self.webhooks.listing()})
         if request.method != "POST":
-            raise ValueError("método no admitido en /_sandbox/webhooks")
-        url = body["url"]
-        if body.get("remove"):
+            raise ControlError(f"/_sandbox/webhooks se llama con GET o POST, no {request.method}")
+        body = Fields(read_json(request.raw, "webhooks"), "el cuerpo de /_sandbox/webhooks")
+        url = body.text("url", longest=MAX_URL, blank=False)
+        if body.flag("remove"):
             return Response(200, {"url": url, "removed": self.webhooks.unsubscribe(url)})
         subscription = self.webhooks.subscribe(
-            url, body.get("verify_token") or VERIFY_TOKEN, body.get("objects")
+            url,
+            body.text("verify_token", None, longest=MAX_NAME) or VERIFY_TOKEN,
+            body.texts("objects"),
         )
         return Response(201, {"url": subscription.url, "objects": list(subscription.objects)})
 
@@ -247,14 +286,22 @@ class _Handler(BaseHTTPRequestHandler):
         arrived = time.time()
         try:
             request = parse_request(self)
-        except (ValueError, UnicodeDecodeError) as exc:
-            write_response(self, Response(400, {"error": f"malformed request: {exc}"}))
+        except BadRequest as exc:
+            headers = {"Connection": "close"} if exc.close else {}
+            self.close_connection = self.close_connection or exc.close
+            self._answer(Response(exc.status, {"error": str(exc)}, headers))
             return
-        response, deliveries = self.server.sandbox.serve(request)
+        except ValueError as exc:  # an API's JSON or form that does not parse
+            self._answer(Response(400, {"error": f"malformed request: {exc}"}))
+            return
         try:
-            write_response(self, response)
-        except (BrokenPipeError, ConnectionResetError):
-            log.debug("sandbox: the client left before the answer (%s)", request.path)
+            response, deliveries = self.server.sandbox.serve(request)
+        except Exception as exc:  # a bug here must still answer, not drop the connection
+            log.exception("sandbox: %s %s failed", request.method, request.path)
+            response = Response(500, {"error": f"error interno del simulador: {exc!r}"})
+            deliveries = []
+        try:
+            self._answer(response)
         finally:
             self.server.sandbox.webhooks.deliver_later(deliveries)  # after the answer is out
         if not request.path.startswith("/_sandbox/"):
@@ -268,6 +315,13 @@ class _Handler(BaseHTTPRequestHandler):
                     "answered": time.time(),
                 }
             )
+
+    def _answer(self, response: Response) -> None:
+        try:
+            write_response(self, response)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+            log.debug("sandbox: the client left before the answer (%s)", self.path)
 
     do_GET = do_POST = do_PUT = do_DELETE = _serve
 

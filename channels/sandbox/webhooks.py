@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import queue
 import random
+import socket
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -141,6 +144,47 @@ class WebhookError(ValueError):
     """A subscription the sandbox refuses (the message is for the person, in Spanish)."""
 
 
+LOCAL_ONLY = "el simulador solo entrega webhooks en este equipo (127.0.0.1, ::1 o localhost)"
+
+
+def check_loopback(url: str) -> None:
+    """Refuse a receiver that is not on this machine: an http(s) URL to a loopback address.
+
+    A name is only accepted if it is localhost and every address it resolves to is loopback;
+    the check runs at subscription and again before each delivery.
+    """
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise WebhookError(f"url debe ser una dirección http(s), no «{url}»")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise WebhookError(f"url «{url}» no es una dirección válida") from None
+    if not host:
+        raise WebhookError(f"url «{url}» no dice a qué equipo entregar")
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        if host.rstrip(".").lower() != "localhost":
+            raise WebhookError(f"{LOCAL_ONLY}, no en «{host}»") from None
+        addresses = _resolve(host, port)
+    outside = [str(address) for address in addresses if not address.is_loopback]
+    if outside:
+        raise WebhookError(f"{LOCAL_ONLY}, no en «{host}» ({', '.join(outside)})")
+
+
+def _resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        raise WebhookError(f"«{host}» no se resuelve en este equipo") from None
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in found]
+    if not addresses:
+        raise WebhookError(f"«{host}» no se resuelve en este equipo")
+    return addresses
+
+
 class Webhooks:
     """The subscribed receivers and the deliveries to them; thread-safe with its own lock."""
 
@@ -158,8 +202,7 @@ class Webhooks:
         self, url: str, verify_token: str = VERIFY_TOKEN, objects: list[str] | None = None
     ) -> Subscription:
         """Verify the receiver with Meta's handshake, then keep the subscription."""
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise WebhookError(f"url debe ser una dirección http(s), no «{url}»")
+        check_loopback(url)
         chosen = tuple(objects) if objects else OBJECTS
         unknown = [name for name in chosen if name not in OBJECTS]
         if unknown:
@@ -173,7 +216,9 @@ class Webhooks:
             "hub.challenge": challenge,
         }
         try:
-            answer = self._session().get(url, params=params, timeout=TIMEOUT_SECONDS)
+            answer = self._session().get(
+                url, params=params, timeout=TIMEOUT_SECONDS, allow_redirects=False
+            )
         except requests.RequestException as exc:
             raise WebhookError(
                 f"el receptor no verificó la suscripción: no respondió en {url} ({exc})"
@@ -284,6 +329,13 @@ class Webhooks:
         if not subscription.active:
             return None
         try:
+            check_loopback(subscription.url)
+        except WebhookError as exc:
+            log.warning("sandbox: webhook to %s not sent: %s", subscription.url, exc)
+            with self._lock:
+                subscription.failed += 1
+            return None
+        try:
             answer = self._session().post(
                 subscription.url,
                 data=delivery.body,
@@ -292,6 +344,7 @@ class Webhooks:
                     "X-Hub-Signature-256": delivery.signature,
                 },
                 timeout=TIMEOUT_SECONDS,
+                allow_redirects=False,  # a redirect could lead off this machine
             )
             status: int | None = answer.status_code
         except requests.RequestException as exc:

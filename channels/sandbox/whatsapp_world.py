@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from channels.sandbox.graph_world import graph_time
-from channels.sandbox.world import NetworkWorld
+from channels.sandbox.world import NetworkWorld, PersonIds
 
 PHONE_NUMBER_ID = "100000000000077"
 WABA_ID = "100000000000088"
@@ -84,6 +84,7 @@ class WhatsAppWorld(NetworkWorld):
         self.replies: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
         """Webhook payloads waiting to be delivered (the server takes them after each call)."""
+        self.people = PersonIds(base=573000000000, span=10**9)  # a Colombian mobile number
 
     # --- ids -------------------------------------------------------------------------
 
@@ -104,16 +105,15 @@ class WhatsAppWorld(NetworkWorld):
     def new_media_id(self) -> str:
         return str(self.next_number())
 
-    @staticmethod
-    def wa_id_for(author: str, phone: str | None = None) -> str:
-        """The contact's WhatsApp id: the phone's digits, or one derived from the name."""
+    def wa_id_for(self, author: str, phone: str | None = None) -> str:
+        """The contact's WhatsApp id: the phone's digits, or one derived from the whole name."""
         if phone:
             digits = "".join(ch for ch in str(phone) if ch.isdigit())
             if not digits:
                 raise ValueError(f"el teléfono «{phone}» no tiene dígitos")
+            self.people.claim(digits)
             return digits
-        hashed = int.from_bytes(hashlib.sha256(author.encode("utf-8")).digest()[:8], "big")
-        return f"573{hashed % 10**9:09d}"
+        return self.people.id_for(author)
 
     # --- the world -------------------------------------------------------------------
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import time
+import unicodedata
 from collections import Counter, deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,6 +55,44 @@ class NetworkWorld:
     @staticmethod
     def now() -> datetime:
         return datetime.now(UTC)
+
+
+def same_name(name: str) -> str:
+    """A name as the same person writes it each time: NFC, no outer or doubled spaces."""
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+class PersonIds:
+    """Ids for people named by the control API, derived from the whole name.
+
+    The same name always gets the same id (also across resets and restarts: a hash of the
+    whole name); two different names never share one in a world (on the rare hash collision
+    the next free number is taken).
+    """
+
+    def __init__(self, base: int, span: int) -> None:
+        self.base = base
+        self.span = span
+        self._by_name: dict[str, str] = {}
+        self._taken: set[str] = set()
+
+    def id_for(self, name: str) -> str:
+        key = same_name(name)
+        found = self._by_name.get(key)
+        if found is not None:
+            return found
+        digest = hashlib.sha256(key.encode("utf-8")).digest()
+        number = int.from_bytes(digest[:16], "big") % self.span
+        while str(self.base + number) in self._taken:
+            number = (number + 1) % self.span
+        person_id = str(self.base + number)
+        self.claim(person_id)
+        self._by_name[key] = person_id
+        return person_id
+
+    def claim(self, person_id: str) -> None:
+        """An id in use that no name derived (a phone number given as is)."""
+        self._taken.add(person_id)
 
 
 def parse_time(value: str | int | float | None) -> datetime | None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from channels.media import kind_of
-from channels.sandbox.world import NetworkWorld
+from channels.sandbox.world import NetworkWorld, PersonIds
 
 ACCOUNT_ID = "1500000000000000001"
 ACCOUNT_USERNAME = "acueducto_ejemplo"
@@ -79,17 +81,34 @@ class XWorld(NetworkWorld):
         self.replies: list[dict[str, Any]] = []
         self.window_start = time.time()
         self.window_calls: dict[str, int] = {}
+        self.people = PersonIds(base=1600000000000000000, span=10**17)  # 19 digits, like X's
+        self.usernames = {ACCOUNT_USERNAME}
 
     def new_id(self) -> str:
         return str(1870000000000000000 + self.next_number())
 
     def user(self, name: str) -> User:
-        username = "".join(ch for ch in name.lower() if ch.isalnum())[:15] or "ciudadano"
-        user_id = str(
-            1600000000000000000
-            + int.from_bytes(username.encode()[:8].ljust(8, b"\0"), "big") % 10**17
-        )
-        return self.users.setdefault(user_id, User(user_id, name, username))
+        user_id = self.people.id_for(name)
+        found = self.users.get(user_id)
+        if found is not None:
+            return found
+        user = self.users[user_id] = User(user_id, name, self._free_username(name))
+        self.usernames.add(user.username)
+        return user
+
+    def _free_username(self, name: str) -> str:
+        """A handle of at most 15 letters and digits from the name, not taken by anyone else."""
+        plain = unicodedata.normalize("NFKD", name.lower())
+        wanted = "".join(ch for ch in plain if ch.isascii() and ch.isalnum())[:15]
+        wanted = wanted or "ciudadano"
+        if wanted not in self.usernames:
+            return wanted
+        for number in itertools.count(2):
+            suffix = str(number)
+            candidate = wanted[: 15 - len(suffix)] + suffix
+            if candidate not in self.usernames:
+                return candidate
+        raise AssertionError("unreachable")
 
     def add_tweet(self, text: str, author: User, created: datetime, **extra: Any) -> Tweet:
         tweet = Tweet(self.new_id(), text, author, created, **extra)
