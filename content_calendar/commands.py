@@ -310,6 +310,8 @@ def preview(app: App, file: Path | None, mes: str | None, salida: Path | None) -
     checker = _checker(app, _known_posts(app))
     if file is not None:
         result = checker.check_file(app.cwd / file)
+        if result.unreadable is not None:
+            raise result.unreadable
         _print_problems(result)
         items = [
             PreviewItem(entry, result.problems_of(entry))

@@ -386,7 +386,7 @@ def test_odd_media_and_dates_never_crash(tmp_path: Path):
 
     messages = [p.message for p in result.problems]
     assert any("no se pudo leer cuánto dura «cortado.mp4»" in m for m in messages)
-    assert any("«carpeta» es una carpeta, no un archivo" in m for m in messages)
+    assert any("«carpeta»: es una carpeta, no un archivo" in m for m in messages)
     assert any("fuera del calendario" in m or "revise el año" in m for m in messages)
 
 
