@@ -21,6 +21,7 @@ from conectados.errors import BadInput
 
 KB = 1024
 MB = 1024 * KB
+GB = 1024 * MB
 
 # O_NONBLOCK: opening a FIFO with no writer must not wait for one. O_NOCTTY: a terminal
 # device named by mistake must not become our controlling terminal.
@@ -91,12 +92,18 @@ def _not_regular(mode: int) -> str:
 
 
 def size_text(size: int) -> str:
-    """A file size as people read it in Colombia: 640 KB, 4,5 MB, 1.024 MB."""
+    """A file size as people read it in Colombia: 640 KB, 4,5 MB, 300 MB, 1 GB."""
     if size < MB:
         return f"{-(-size // KB)} KB"
     if size < 10 * MB:
-        return f"{size / MB:.1f} MB".replace(".", ",")
-    return f"{size // MB:,} MB".replace(",", ".")
+        return _decimal(size / MB) + " MB"
+    if size < GB:
+        return f"{size // MB} MB"
+    return _decimal(size / GB) + " GB"
+
+
+def _decimal(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0").replace(".", ",")  # Colombian decimal comma
 
 
 def _judge(path: Path, status: os.stat_result, limit: int | None, what: str) -> None:
