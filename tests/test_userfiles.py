@@ -18,6 +18,8 @@ from sandbox_channels import channels_for
 from channels.base import Rejected
 from channels.media import outgoing_media
 from conectados.clock import FixedClock
+from conectados.credentials import Credentials
+from conectados.errors import ConfigError
 from conectados.userfiles import (
     MB,
     UserFileError,
@@ -347,3 +349,24 @@ def test_a_media_path_is_resolved_inside_its_folder(company: Path):
     assert inside == (company / "medios" / "gota.png").resolve()
     with pytest.raises(UserFileError):
         path_inside(company / "medios", "../privado/secreto.png", "la carpeta de medios")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_protocols_evaluate_refuses_what_is_no_file(cli, tmp_path: Path, kind: str):
+    name = not_a_file(kind, tmp_path)
+
+    result = cli("protocols", "evaluate", name)
+
+    assert result.exit_code == 2
+    assert REASONS[kind] in result.stderr
+
+
+def test_a_credential_file_that_is_a_device_is_refused_by_its_variable():
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero on this system")
+
+    with pytest.raises(ConfigError) as refused:
+        Credentials({"CONECTADOS_X_API_KEY_FILE": "/dev/zero"}).get("CONECTADOS_X_API_KEY")
+
+    assert refused.value.location == "variable de entorno CONECTADOS_X_API_KEY_FILE"
+    assert "es un dispositivo, no un archivo común" in refused.value.problem
