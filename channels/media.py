@@ -14,13 +14,19 @@ Limits come from the networks' public documentation (2025-2026):
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Literal
+
+from channels.base import Rejected
+from conectados.userfiles import MB, UserFileError, open_user_file, path_inside
 
 MediaKind = Literal["image", "video"]
 
-MB = 1024 * 1024
+MEDIA_FOLDER = "la carpeta de medios"
+MAX_BOXES = 10_000
+"""How many MP4 boxes are walked looking for the duration (a real file has a few dozen)."""
 
 
 def kind_of(mime_type: str) -> MediaKind | None:
@@ -62,7 +68,9 @@ def mp4_duration(handle: BinaryIO, size: int) -> float | None:
 
 def _mvhd_seconds(handle: BinaryIO, size: int) -> float | None:
     start, end = 0, size
-    while start + 8 <= end:
+    for _ in range(MAX_BOXES):
+        if start + 8 > end:
+            return None
         handle.seek(start)
         header = handle.read(8)
         if len(header) < 8:
@@ -108,11 +116,32 @@ class MediaFile:
 
     @classmethod
     def inspect(cls, path: Path) -> MediaFile:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
+        """What the file at `path` is; UserFileError (an OSError) unless it is a regular file.
+
+        No size limit here: only a few header bytes are read, and each network's rules
+        judge the size in their own terms.
+        """
+        with open_user_file(path, None, "una imagen o un video") as (handle, size):
             mime_type = sniff(handle.read(16))
             seconds = mp4_duration(handle, size) if kind_of(mime_type or "") == "video" else None
         return cls(path=path, mime_type=mime_type, size=size, seconds=seconds)
+
+
+def media_path(folder: Path, name: str) -> Path:
+    """The real path of the calendar's media file `name`; UserFileError if it leaves `folder`."""
+    return path_inside(folder, str(PurePosixPath(name.replace("\\", "/"))), MEDIA_FOLDER)
+
+
+def outgoing_media(folder: Path, names: Iterable[str]) -> tuple[Path, ...]:
+    """The real paths of a post's media at publish time; Rejected if one leaves `folder`.
+
+    The calendar was checked when imported, but a file may have been replaced since by a
+    link to somewhere else: nothing outside the media folder is ever uploaded.
+    """
+    try:
+        return tuple(media_path(folder, name) for name in names)
+    except UserFileError as error:
+        raise Rejected(f"«{error.path}» {error.problem}") from None
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from conectados.errors import ConfigError
 from conectados.logs import Redactor, redactor
+from conectados.userfiles import KB, UserFileError, read_user_text
 
 FILE_SUFFIX = "_FILE"
+MAX_CREDENTIAL_BYTES = 64 * KB
 
 
 class Credentials:
@@ -38,13 +40,13 @@ class Credentials:
         if not value and self._environ.get(variable + FILE_SUFFIX):
             path = Path(self._environ[variable + FILE_SUFFIX])
             try:
-                value = path.read_text(encoding="utf-8").strip()
-            except (OSError, UnicodeDecodeError):
+                value = read_user_text(path, MAX_CREDENTIAL_BYTES, "un archivo con la credencial")
+            except UserFileError as error:
                 raise ConfigError(
-                    f"no se pudo leer el archivo {path}, que debe contener la credencial en "
-                    "texto UTF-8; revise la ruta y los permisos",
+                    f"no se pudo usar el archivo {path}: {error.problem}",
                     f"variable de entorno {variable + FILE_SUFFIX}",
                 ) from None
+            value = value.strip()
         if not value:
             return None
         self._redactor.register(value)

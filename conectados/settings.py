@@ -30,11 +30,14 @@ from sqlalchemy.exc import ArgumentError
 
 from conectados.config_errors import describe_validation_error, toml_line_index
 from conectados.errors import ConfigError, ManyBadInputs
+from conectados.userfiles import KB, UserFileError, read_user_text
 
 CONFIG_FILENAME = "conectados.toml"
 CONFIG_ENV = "CONECTADOS_CONFIG"
 ENV_PREFIX = "CONECTADOS_"
 ENV_NESTING = "__"
+MAX_SETTINGS_BYTES = 256 * KB
+"""The example file is 6 KB; a bigger one is not a settings file."""
 
 _ENV_VAR_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
@@ -58,9 +61,23 @@ def _check_zone(name: str) -> str:
     return name
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _check_path(value: str) -> str:
+    found = _CONTROL.search(value)
+    if found:
+        raise ValueError(
+            f"tiene un carácter no válido ({'nulo' if found.group() == chr(0) else 'de control'}) "
+            f"en la posición {found.start() + 1}; escriba la ruta sin él"
+        )
+    return value
+
+
 def _check_database(value: str) -> str:
     if not value.strip():
         raise ValueError("no puede estar vacío: escriba la ruta de un archivo .db o una URL")
+    _check_path(value)
     if "://" in value:
         try:
             backend = make_url(value).get_backend_name()
@@ -77,6 +94,7 @@ def _check_database(value: str) -> str:
 EnvVarName = Annotated[str, AfterValidator(_check_env_var_name)]
 ZoneName = Annotated[str, AfterValidator(_check_zone)]
 DatabaseLocation = Annotated[str, AfterValidator(_check_database)]
+FolderPath = Annotated[str, AfterValidator(_check_path)]
 
 
 class _Section(BaseModel):
@@ -221,7 +239,7 @@ class PqrSettings(_Section):
 class ResponderSettings(_Section):
     """[respuestas]: when the responder answers on its own and where the protocols are."""
 
-    protocols_folder: str = Field("", alias="carpeta_protocolos")
+    protocols_folder: FolderPath = Field("", alias="carpeta_protocolos")
     auto_threshold: float = Field(0.6, gt=0, le=1, alias="umbral_automatico")
     review_threshold: float = Field(0.45, gt=0, le=1, alias="umbral_revision")
     min_margin: float = Field(0.15, ge=0, le=1, alias="margen_minimo")
@@ -240,7 +258,7 @@ class Settings(_Section):
 
     timezone: ZoneName = Field("America/Bogota", alias="zona_horaria")
     database: DatabaseLocation = Field("conectados.db", alias="base_datos")
-    media_folder: str = Field("assets", min_length=1, alias="carpeta_medios")
+    media_folder: FolderPath = Field("assets", min_length=1, alias="carpeta_medios")
     company: Company = Field(default_factory=Company, alias="empresa")
     channels: Channels = Field(default_factory=Channels, alias="channels")
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings, alias="sandbox")
@@ -341,11 +359,10 @@ def load_settings(
     path, named = resolve_config_path(config, environ, cwd)
     data: dict[str, Any] = {}
     text = ""
-    if _is_file(path):
+    from_file = _exists(path)
+    if from_file:
         text = _read_text(path)
         data = _parse_toml(text, path)
-    elif path.exists():
-        raise ConfigError("no es un archivo; indique la ruta de un archivo .toml", str(path))
     elif named:
         raise ConfigError(
             "el archivo de configuración no existe; créelo con «conectados init» "
@@ -367,7 +384,6 @@ def load_settings(
             key=lambda problem: _line_number(problem.location),
         )
         raise (problems[0] if len(problems) == 1 else ManyBadInputs(problems)) from None
-    from_file = bool(text) or _is_file(path)
     settings._source = path if from_file else None
     settings._base_dir = path.parent if from_file else cwd
     settings._dirs = {".".join(keys): cwd for keys in overrides}
@@ -403,8 +419,8 @@ def _env_value(raw: str) -> Any:
     if stripped.startswith("["):
         try:
             return tomllib.loads(f"v = {stripped}")["v"]
-        except tomllib.TOMLDecodeError:
-            return raw
+        except (tomllib.TOMLDecodeError, RecursionError):
+            return raw  # validation then says what the value should be
     return raw
 
 
@@ -423,26 +439,22 @@ def _set_nested(data: dict[str, Any], keys: tuple[str, ...], value: Any) -> None
     data[keys[-1]] = value
 
 
-def _is_file(path: Path) -> bool:
+def _exists(path: Path) -> bool:
+    """Whether there is anything at `path` (a broken link counts: reading it says why)."""
     try:
-        return path.is_file()
-    except OSError as exc:
-        raise ConfigError(
-            f"no se puede consultar el archivo ({exc.strerror}); revise la ruta y los permisos",
-            str(path)[:300],
-        ) from None
+        os.lstat(path)
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        return True  # reading it names the problem in Spanish
+    return True
 
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise ConfigError(
-            "el archivo no está en UTF-8; guárdelo con codificación UTF-8", f"{path}:{line}"
-        ) from None
-    except OSError as exc:
-        raise ConfigError(f"no se pudo leer el archivo ({exc.strerror})", str(path)) from None
+        return read_user_text(path, MAX_SETTINGS_BYTES, "un archivo de configuración .toml")
+    except UserFileError as error:
+        raise ConfigError(error.problem, error.location) from None
 
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -451,6 +463,12 @@ _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 def _parse_toml(text: str, path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError(
+            "el archivo tiene demasiadas listas o tablas unas dentro de otras; la "
+            "configuración usa a lo sumo dos niveles (por ejemplo [channels.facebook])",
+            str(path),
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = _TOML_POSITION.search(message)

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 
-from channels.media import RULES, MediaFile
+from channels.media import RULES, MediaFile, media_path
+from conectados.errors import BadInput
+from conectados.userfiles import UserFileError
 from content_calendar.problems import Problem
 from content_calendar.source import (
     FIELDS,
@@ -49,11 +51,6 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CEDULA = re.compile(
     r"(?i)\b(?:c\.?\s?c\.?|c[ée]dula|documento|doc\.)\s*(?:n[o.º°]\.?\s*)?:?\s*\d[\d.\s]{5,12}\d"
 )
-_ERRNO_REASONS = {
-    errno.EACCES: "no hay permiso para leerlo",
-    errno.EISDIR: "es una carpeta, no un archivo",
-    errno.ENAMETOOLONG: "el nombre es demasiado largo",
-}
 
 
 @dataclass(frozen=True)
@@ -92,6 +89,8 @@ class CheckResult:
     """Entries with errors whose date could be read: the preview still shows them."""
     by_entry: dict[int, list[Problem]] = field(default_factory=dict)
     """The problems of each entry, by the line where the entry starts."""
+    unreadable: BadInput | None = None
+    """Why the file itself could not be read: then there is nothing else to show."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -137,7 +136,7 @@ class CalendarChecker:
     def _check_file(self, path: Path) -> CheckResult:
         raw = read_calendar(path)
         source = str(path.resolve())
-        result = CheckResult(path, problems=list(raw.problems))
+        result = CheckResult(path, problems=list(raw.problems), unreadable=raw.unreadable)
         zone = self._zone(raw, result)
         first_line: dict[str, int] = {}
         for entry in raw.entries:
@@ -269,9 +268,25 @@ class CalendarChecker:
         try:
             # Local time in the calendar's zone, unless the date says its own offset.
             moment = (local if local.tzinfo else local.replace(tzinfo=zone)).astimezone(UTC)
+            shift = None if local.tzinfo else _clock_change(local, zone)
         except (OverflowError, ValueError):
             error("fecha", f"la fecha «{written}» está fuera del calendario")
             return None
+        if shift == "gap":
+            error(
+                "fecha",
+                f"la hora de la fecha «{written}» no existe en {zone.key}: ese día el reloj se "
+                "adelanta (cambio de horario); escoja una hora antes o después del cambio",
+            )
+            return None
+        if shift == "twice":
+            # fold=0, what replace() gave: the first of the two, before the clock goes back.
+            error(
+                "fecha",
+                f"la hora de la fecha «{written}» ocurre dos veces en {zone.key} porque ese día "
+                "el reloj se atrasa; se publicará la primera vez (antes del cambio de horario)",
+                warning=True,
+            )
         unchanged = known is not None and known.scheduled_at == moment
         if moment <= self.now and not unchanged:
             error(
@@ -392,16 +407,12 @@ class CalendarChecker:
         for form in dict.fromkeys(
             (name, unicodedata.normalize("NFC", name), unicodedata.normalize("NFD", name))
         ):
-            path = self.media_dir / PurePosixPath(form.replace("\\", "/"))
             try:
-                if path.is_dir():
-                    return f"«{name}» es una carpeta, no un archivo; escriba el nombre del archivo"
-                return MediaFile.inspect(path)
-            except FileNotFoundError:
-                continue
-            except OSError as exc:
-                reason = _ERRNO_REASONS.get(exc.errno or 0, "no se puede abrir")
-                return f"no se pudo leer «{name}»: {reason}"
+                return MediaFile.inspect(media_path(self.media_dir, form))
+            except UserFileError as error:
+                if error.errno == errno.ENOENT:
+                    continue
+                return f"«{name}»: {error.problem}"
         return f"no existe el archivo «{name}» en la carpeta de medios ({self.media_dir})"
 
     def _personal_data(self, text: str) -> list[str]:
@@ -465,6 +476,15 @@ def _parse_local_time(written: str) -> datetime | None:
         except ValueError:
             continue
     return None
+
+
+def _clock_change(local: datetime, zone: zoneinfo.ZoneInfo) -> str | None:
+    """Whether `local` is skipped ("gap") or repeated ("twice") in `zone` by a clock change."""
+    first, second = local.replace(tzinfo=zone, fold=0), local.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return None
+    back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None, fold=0)
+    return "gap" if back != local.replace(fold=0) else "twice"
 
 
 def _text(value: str | list[str] | None) -> str:

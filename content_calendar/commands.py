@@ -15,6 +15,7 @@ from conectados.app import App
 from conectados.errors import BadInput, DatabaseError, ExitStatus
 from conectados.files import write_atomically
 from conectados.terminal import Group
+from conectados.userfiles import os_error_reason
 from content_calendar.check import (
     CalendarChecker,
     CalendarEntry,
@@ -310,6 +311,8 @@ def preview(app: App, file: Path | None, mes: str | None, salida: Path | None) -
     checker = _checker(app, _known_posts(app))
     if file is not None:
         result = checker.check_file(app.cwd / file)
+        if result.unreadable is not None:
+            raise result.unreadable
         _print_problems(result)
         items = [
             PreviewItem(entry, result.problems_of(entry))
@@ -336,7 +339,9 @@ def preview(app: App, file: Path | None, mes: str | None, salida: Path | None) -
     try:
         write_atomically(target, page)
     except OSError as exc:
-        raise BadInput(f"no se pudo escribir la página ({exc.strerror})", str(target)) from None
+        raise BadInput(
+            f"no se pudo escribir la página: {os_error_reason(exc)}", str(target)
+        ) from None
     click.echo(f"Calendario de {month} escrito en {target}. Ábralo en el navegador.")
 
 

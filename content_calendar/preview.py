@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import calendar
+import errno
 import html
 import io
 from collections import defaultdict
@@ -19,13 +20,17 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image
 
-from channels.media import MediaFile
+from channels.media import RULES, MediaFile, media_path
 from conectados.spanish import MONTHS, WEEKDAYS
+from conectados.userfiles import UserFileError, read_user_bytes
 from content_calendar.check import CalendarEntry
 from content_calendar.problems import Problem
 from content_calendar.text_rules import TEXT_LIMITS, length_on, network_name
 
 THUMBNAIL_PIXELS = 320
+MAX_IMAGE_BYTES = max(
+    limit for rules in RULES.values() for limit in (rules.max_image_bytes, rules.max_gif_bytes or 0)
+)
 
 
 @dataclass
@@ -152,11 +157,19 @@ class _Thumbnails:
         return self._made[name]
 
     def _make(self, name: str) -> str:
-        path = self.media_dir / name
         try:
+            path = media_path(self.media_dir, name)
             media = MediaFile.inspect(path)
-        except (OSError, ValueError):
-            return f"<figure class='missing'>falta {_e(name)}</figure>"
+            # Only images are decoded, and never more bytes than a network takes for one.
+            data = (
+                b""
+                if media.kind == "video"
+                else read_user_bytes(path, MAX_IMAGE_BYTES, "una imagen")
+            )
+        except UserFileError as error:
+            if error.errno == errno.ENOENT:
+                return f"<figure class='missing'>falta {_e(name)}</figure>"
+            return f"<figure class='missing'>no se muestra {_e(name)}: {_e(error.problem)}</figure>"
         if media.kind == "video":
             seconds = (
                 f" · {int(media.seconds // 60)}:{int(media.seconds % 60):02d}"
@@ -165,15 +178,15 @@ class _Thumbnails:
             )
             return f"<figure class='video'>▶ video{seconds}<figcaption>{_e(name)}</figcaption></figure>"
         try:
-            with Image.open(path) as image:
+            with Image.open(io.BytesIO(data)) as image:
                 image.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
                 buffer = io.BytesIO()
                 image.convert("RGB").save(buffer, "JPEG", quality=70)
         except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
             return f"<figure class='missing'>no se puede mostrar {_e(name)}</figure>"
-        data = base64.b64encode(buffer.getvalue()).decode()
+        encoded = base64.b64encode(buffer.getvalue()).decode()
         return (
-            f"<figure><img alt='{_e(name)}' src='data:image/jpeg;base64,{data}'>"
+            f"<figure><img alt='{_e(name)}' src='data:image/jpeg;base64,{encoded}'>"
             f"<figcaption>{_e(name)}</figcaption></figure>"
         )
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from conectados.userfiles import MB, UserFileError, decode_utf8, read_user_bytes
 from content_calendar.problems import Problem
 
 NETWORKS = ("facebook", "x")
@@ -26,6 +27,8 @@ LIST_FIELDS = ("redes", "medios")
 FIELDS = ("id", "fecha", "redes", "texto", "medios", "campana", *(f"texto_{n}" for n in NETWORKS))
 ALIASES = {"campaña": "campana", "red": "redes", "medio": "medios"}
 TOP_LEVEL = ("zona_horaria", "publicaciones")
+MAX_CALENDAR_BYTES = 20 * MB
+"""A 10,000-entry calendar is about 2.5 MB: this is years of posts, and refuses /dev/zero."""
 
 _Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # libyaml when the wheel has it
 
@@ -93,6 +96,10 @@ _YAML_HINTS = (
         "la sangría de la lista no coincide; cada publicación empieza con «- id:»",
     ),
     ("found duplicate anchor", "hay un ancla (&) repetida; no use anclas"),
+    (
+        "exceeded maximum nesting depth",
+        "hay demasiadas listas o campos unos dentro de otros; un calendario tiene dos niveles",
+    ),
 )
 
 
@@ -181,6 +188,8 @@ class RawCalendar:
     zone: str | None = None
     zone_line: int = 1
     problems: list[Problem] = field(default_factory=list)
+    unreadable: UserFileError | None = None
+    """Why the file itself could not be read (missing, a device, too big, not UTF-8)."""
 
     def problem(self, line: int, message: str, entry_id: str | None = None) -> None:
         self.problems.append(Problem(str(self.path), line, entry_id, message))
@@ -190,25 +199,15 @@ def read_calendar(path: Path) -> RawCalendar:
     """Read a .yaml/.yml or .csv calendar; what cannot be read becomes a Problem."""
     calendar = RawCalendar(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        calendar.problem(1, "el archivo no existe; revise el nombre y la carpeta")
-        return calendar
-    except IsADirectoryError:
-        calendar.problem(1, "es una carpeta, no un archivo de calendario")
-        return calendar
-    except OSError:
-        calendar.problem(1, "no se pudo leer el archivo; revise que exista y que tenga permiso")
-        return calendar
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        calendar.problem(
-            line,
-            "el archivo no está en UTF-8; en la hoja de cálculo use «Guardar como» y elija "
-            "«CSV UTF-8» (o guarde el YAML con codificación UTF-8)",
+        text = decode_utf8(
+            read_user_bytes(path, MAX_CALENDAR_BYTES, "un calendario"),
+            path,
+            "en la hoja de cálculo use «Guardar como» y elija «CSV UTF-8» (o guarde el YAML "
+            "con codificación UTF-8)",
         )
+    except UserFileError as error:
+        calendar.problem(error.line or 1, error.problem)
+        calendar.unreadable = error
         return calendar
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):

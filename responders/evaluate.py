@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conectados.errors import BadInput
+from conectados.userfiles import MB, read_user_text
 from responders.matcher import Matcher
 from responders.policy import Action, Decision, Thresholds, decide
 
 ACTIONS = {action.value for action in Action}
+MAX_LABELLED_BYTES = 20 * MB
 TARGETS = {
     "precision": 0.97,
     "coverage": 0.75,
@@ -58,14 +60,7 @@ class Evaluation:
 
 
 def read_labelled(path: Path, known: set[str]) -> list[Labelled]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise BadInput("no existe; revise la ruta", str(path)) from None
-    except OSError:
-        raise BadInput("no se pudo leer (¿es una carpeta, o faltan permisos?)", str(path)) from None
-    except UnicodeDecodeError:
-        raise BadInput("el archivo no está en UTF-8", str(path)) from None
+    lines = read_user_text(path, MAX_LABELLED_BYTES, "un archivo .jsonl de mensajes").splitlines()
     messages = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():

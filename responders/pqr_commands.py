@@ -19,6 +19,7 @@ from conectados.app import App
 from conectados.errors import BadInput, ConectadosError
 from conectados.files import write_atomically
 from conectados.terminal import Group
+from conectados.userfiles import KB, read_user_text
 from responders.models import (
     Interaction,
     InteractionKind,
@@ -36,6 +37,8 @@ from responders.terms import TicketType, working_days_between
 from responders.tickets import STATUS_NAMES, TYPE_NAMES, TermRules
 
 TYPES = [kind.value for kind in TicketType]
+MAX_ANSWER_BYTES = 64 * KB
+"""An answer letter is a few KB; a bigger file is the wrong file (or /dev/zero)."""
 STATUS_BY_NAME = {name: status for status, name in STATUS_NAMES.items()}
 
 
@@ -292,18 +295,7 @@ def answer(
     if (texto is None) == (archivo is None):
         raise BadInput("use --texto o --archivo (uno de los dos)", "opciones")
     if archivo is not None:
-        try:
-            texto = (app.cwd / archivo).read_text(encoding="utf-8")
-        except IsADirectoryError:
-            raise BadInput(
-                "es una carpeta; indique el archivo con la respuesta", str(archivo)
-            ) from None
-        except FileNotFoundError:
-            raise BadInput("no existe; revise la ruta", str(archivo)) from None
-        except UnicodeDecodeError:
-            raise BadInput("no está en UTF-8; guárdelo como UTF-8", str(archivo)) from None
-        except OSError:
-            raise BadInput("no se pudo leer (¿faltan permisos?)", str(archivo)) from None
+        texto = read_user_text(app.cwd / archivo, MAX_ANSWER_BYTES, "un archivo con la respuesta")
     text = (texto or "").strip()
     if not text:
         raise BadInput("la respuesta está vacía", "--archivo" if archivo else "--texto")

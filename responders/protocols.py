@@ -25,10 +25,13 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
 from conectados.errors import BadInput, ConectadosError, ManyBadInputs
+from conectados.userfiles import KB, read_user_text
 from responders.normalize import normalize, stems_of, words_of
 
 SHIPPED = Path(__file__).parent / "protocols"
 FILTERS_FILE = "_filtros.yaml"
+MAX_PROTOCOL_BYTES = 256 * KB
+"""The longest shipped protocol is a few KB; this leaves room and refuses /dev/zero."""
 
 
 class ProtocolAction(enum.StrEnum):
@@ -289,14 +292,15 @@ def load_catalogue(folder: Path | None = None) -> Catalogue:
 
 
 def _compose(path: Path) -> tuple[str, yaml.MappingNode]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise BadInput("el archivo no está en UTF-8; guárdelo como UTF-8", str(path)) from None
-    except OSError as error:
-        raise BadInput(f"no se pudo leer ({error.strerror})", str(path)) from None
+    text = read_user_text(path, MAX_PROTOCOL_BYTES, "un protocolo .yaml")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise BadInput(
+            "tiene demasiadas listas o campos unos dentro de otros; un protocolo tiene campos "
+            "«nombre: valor» y listas de textos",
+            str(path),
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)

@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from channels.base import AuthFailed, Channel, ChannelError, Outgoing, Receipt, Rejected, Transient
+from channels.media import outgoing_media
 from conectados.clock import Clock
 from conectados.db import Database
 from scheduler.pauses import clear_pause, pause_channel, paused_channels
@@ -207,7 +208,7 @@ class Publisher:
         return Outgoing(
             key=claimed.post_id,
             text=claimed.text,
-            media=tuple(self.media_dir / name for name in claimed.media),
+            media=outgoing_media(self.media_dir, claimed.media),
             due_at=claimed.scheduled_at,
         )
 

@@ -386,7 +386,7 @@ def test_odd_media_and_dates_never_crash(tmp_path: Path):
 
     messages = [p.message for p in result.problems]
     assert any("no se pudo leer cuánto dura «cortado.mp4»" in m for m in messages)
-    assert any("«carpeta» es una carpeta, no un archivo" in m for m in messages)
+    assert any("«carpeta»: es una carpeta, no un archivo" in m for m in messages)
     assert any("fuera del calendario" in m or "revise el año" in m for m in messages)
 
 
@@ -448,3 +448,53 @@ def test_dates_as_people_write_them(tmp_path: Path, written: str, expected_hour_
 
     assert result.errors == [], result.errors
     assert result.entries[0].scheduled_at.hour == expected_hour_utc
+
+
+def test_a_time_the_clock_skips_is_an_error_with_its_line_and_field(tmp_path: Path):
+    # In New York the clock jumps from 02:00 to 03:00 on 14 March 2027: 02:30 never happens.
+    path = write(
+        tmp_path,
+        "ny.yaml",
+        "zona_horaria: America/New_York\npublicaciones:\n"
+        "  - id: salto\n    redes: [x]\n    texto: Hola\n    fecha: 2027-03-14 02:30\n",
+    )
+
+    result = checker(tmp_path).check_file(path)
+
+    assert [(p.line, p.entry_id, p.warning) for p in result.problems] == [(6, "salto", False)]
+    assert str(result.problems[0]) == (
+        f"{path}:6: salto: la hora de la fecha «2027-03-14 02:30» no existe en America/New_York: "
+        "ese día el reloj se adelanta (cambio de horario); escoja una hora antes o después del "
+        "cambio"
+    )
+    assert result.entries == []
+
+
+def test_a_time_that_happens_twice_goes_out_the_first_time_and_says_so(tmp_path: Path):
+    # On 7 November 2027 New York goes back from 02:00 to 01:00: 01:30 happens twice.
+    path = write(
+        tmp_path,
+        "ny.yaml",
+        "zona_horaria: America/New_York\npublicaciones:\n"
+        "  - id: doble\n    fecha: 2027-11-07 01:30\n    redes: [x]\n    texto: Hola\n",
+    )
+
+    result = checker(tmp_path).check_file(path)
+
+    assert result.errors == []
+    assert [(p.line, p.entry_id) for p in result.warnings] == [(4, "doble")]
+    assert "ocurre dos veces en America/New_York" in result.warnings[0].message
+    assert result.entries[0].scheduled_at == datetime(2027, 11, 7, 5, 30, tzinfo=UTC)  # EDT
+
+
+def test_bogota_has_no_clock_changes_to_warn_about(tmp_path: Path):
+    path = write(
+        tmp_path,
+        "bog.yaml",
+        "publicaciones:\n  - id: a\n    fecha: 2027-03-14 02:30\n    redes: [x]\n    texto: Hola\n"
+        "  - id: b\n    fecha: 2027-11-07 01:30\n    redes: [x]\n    texto: Hola\n",
+    )
+
+    result = checker(tmp_path).check_file(path)
+
+    assert result.problems == [] and len(result.entries) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -238,3 +239,72 @@ def test_any_variable_either_applies_or_names_itself(tmp_path: Path, key: str, v
         load_settings(environ={f"CONECTADOS_{key}": value}, cwd=tmp_path)
     except ConfigError as error:
         assert f"CONECTADOS_{key}" in error.message
+
+
+def test_a_deeply_nested_file_is_a_spanish_error_with_exit_2(tmp_path: Path, cli):
+    write(tmp_path / "conectados.toml", "telefonos = " + "[" * 5000 + "]" * 5000 + "\n")
+
+    result = cli("status")
+
+    assert result.exit_code == 2
+    assert "demasiadas listas o tablas unas dentro de otras" in result.stderr
+    assert "inesperado" not in result.stderr
+
+
+def test_a_deeply_nested_list_in_a_variable_is_refused_by_name(tmp_path: Path):
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={"CONECTADOS_EMPRESA__TELEFONOS": "[" * 5000}, cwd=tmp_path)
+
+    assert "CONECTADOS_EMPRESA__TELEFONOS" in caught.value.message
+
+
+def test_a_nul_in_the_database_path_is_a_spanish_error_with_exit_2(tmp_path: Path, cli):
+    write(
+        tmp_path / "conectados.toml",
+        'zona_horaria = "America/Bogota"\nbase_datos = "a\\u0000b.db"\n',
+    )
+
+    result = cli("status")
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"Error: {tmp_path / 'conectados.toml'}:2: base_datos: tiene un carácter no válido (nulo)"
+    )
+
+
+def test_a_control_character_in_a_folder_is_refused(tmp_path: Path):
+    write(tmp_path / "conectados.toml", 'carpeta_medios = "medios\\n"\n')
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={}, cwd=tmp_path)
+
+    assert caught.value.field == "carpeta_medios"
+    assert "carácter no válido (de control) en la posición 7" in caught.value.message
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "folder", "too-big"])
+def test_a_settings_file_that_is_no_settings_file_is_refused_with_exit_2(
+    tmp_path: Path, cli, kind: str
+):
+    if kind == "device":
+        named = "/dev/zero"
+    elif kind == "fifo":
+        os.mkfifo(tmp_path / "cola.toml")
+        named = "cola.toml"
+    elif kind == "folder":
+        (tmp_path / "carpeta.toml").mkdir()
+        named = "carpeta.toml"
+    else:
+        (tmp_path / "grande.toml").touch()
+        os.truncate(tmp_path / "grande.toml", 1024 * 1024 * 1024)
+        named = "grande.toml"
+
+    result = cli("--config", named, "status")
+
+    assert result.exit_code == 2
+    assert {
+        "device": "es un dispositivo, no un archivo común",
+        "fifo": "es una tubería (FIFO), no un archivo común",
+        "folder": "es una carpeta, no un archivo",
+        "too-big": "pesa 1 GB y un archivo de configuración .toml no puede pasar de 256 KB",
+    }[kind] in result.stderr
