@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
 
 # This file is named like the package it measures: keep its folder off the import path.
@@ -25,12 +26,13 @@ from content_calendar.importer import import_calendar  # noqa: E402
 
 ENTRIES = 10_000
 REPO = Path(__file__).resolve().parent.parent
-NOW = datetime(2026, 11, 28, tzinfo=UTC)
+NOW = datetime.now(UTC)
+"""The calendar starts two days from today: a fixed date would pass and the check would refuse it."""
 MEDIA = ["ahorro/gota.png", "cortes/mantenimiento.jpg", "ahorro/lavado-tanques.mp4", ""]
 
 
 def rows() -> list[dict[str, str]]:
-    start = datetime(2026, 12, 1, 6, 0)
+    start = datetime.combine(NOW.date() + timedelta(days=2), time_of_day(6, 0))
     made = []
     for n in range(ENTRIES):
         when = start + timedelta(minutes=30 * n)
