@@ -268,12 +268,16 @@ def complaint_decision(match: Match, thresholds: Thresholds) -> Decision:
 
 
 def question_in(match: Match, floor: float) -> Protocol | None:
-    """The frequent question a message asks, if one is at least `floor` sure."""
+    """The frequent question a message asks, if one is at least `floor` sure ("exijo la
+    devolución del cargo fijo" shares words with the bill's protocol but asks nothing; a
+    report of no water is answered by its protocol even when it asks nothing)."""
+    asks = not asks_nothing(match)
     for candidate in match.candidates:
         if (
             candidate.protocol.action == ProtocolAction.ANSWER
             and not candidate.protocol.low_priority
             and candidate.confidence >= floor
+            and (asks or candidate.protocol.answers_reports)
         ):
             return candidate.protocol
     return None
