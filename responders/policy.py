@@ -237,7 +237,8 @@ def complaint_decision(match: Match, thresholds: Thresholds) -> Decision:
             candidate
             for candidate in match.candidates
             if candidate.protocol.action == ProtocolAction.TICKET
-            and candidate.confidence >= COMPLAINT_HINT
+            and candidate.confidence >= thresholds.review
+            and candidate.score >= CLOSE_CALL * match.candidates[0].score
         ),
         None,
     )
