@@ -43,6 +43,8 @@ class Family:
     """How many words apart an anchor and a context term may be."""
     ordered: bool = False
     """The anchor comes first ("no me han respondido", not "respondido ... no")."""
+    context_first: bool = False
+    """The context comes first ("queja ante la Superintendencia")."""
     urgent: bool = False
 
 
@@ -72,18 +74,38 @@ _ANNOUNCED_ACT = (
 LEGAL_ACTION = Family(
     "acción legal o queja ante una autoridad",
     alone=(
-        "tutel*", "accion popular", "accion de cumplimiento", "accion de grupo",
-        "superintenden*", "super intenden*", "superserv*", "super servicios", "sspd",
-        "personeria", "procuradur*", "contraloria", "defensoria", "defensor del pueblo",
-        "abogad*", "juzgad*", "juez", "demand*", "denunci*", "querell*", "juridicamente",
-        "acciones legales", "proceso legal", "via legal", "medidas legales",
+        "tutel*", "accion popular", "accion de cumplimiento", "accion de grupo", "demandar*",
+        "demandare*", "demandaremos", "demandamos", "demandaria*", "denunci*", "querell*",
+        "juridicamente", "acciones legales", "proceso legal", "via legal", "medidas legales",
+        "en subsidio de apelacion",
     ),
+    # A legal word is a complaint when the citizen files or announces it, or aims it at
+    # someone ("recurso contra la decisión"); a lawyer who asks for a paper is not one.
     anchors=(
         "derech* de petic*", "derech* de petis*", "derech* peticion", "recurs* de reposicion",
         "recurs* de apelacion", "reposicion y apelacion", "apelaci*", "apelar", "recurso",
-        "queja*", "reclam*", "pqr*", "peticion*", "silencio administrativo",
+        "queja*", "reclam*", "pqr*", "peticion*", "silencio administrativo", "abogad*", "juez",
+        "juzgad*", "demanda",
     ),
-    context=_ANNOUNCED_ACT,
+    context=(*_ANNOUNCED_ACT, "contra"),
+)  # fmt: skip
+
+LEGAL_AUTHORITY = Family(
+    "acción legal o queja ante una autoridad",
+    # Going to an authority ("queja ante la Superintendencia", "voy a ir con la Personería"),
+    # not naming it ("¿la oficina queda cerca de la Personería? es que voy a ...", "¿la
+    # Superintendencia fija las tarifas?"): the words before it.
+    anchors=(
+        "superintenden*", "super intenden*", "superserv*", "super servicios", "sspd",
+        "personeria", "procuradur*", "contraloria", "defensoria", "defensor del pueblo",
+    ),
+    context=(
+        "ante", "contra", "acud*", "quej*", "denunci*", "demand*", "report*", "llevar*",
+        "elev*", "instaur*", "interpon*", "escal*", "apel*", "ir a", "ire a", "iremos a",
+        "voy a", "vamos a", "ir con", "ire con",
+    ),
+    window=6,
+    context_first=True,
 )  # fmt: skip
 
 REFUND = Family(
@@ -136,6 +158,45 @@ UNRESOLVED = Family(
     ordered=True,
 )  # fmt: skip
 
+BROKEN_PROMISE = Family(
+    "caso anterior sin resolver o vencido",
+    # Something asked or promised earlier, and still not done: "ya presenté los papeles ...
+    # a la fecha sigue igual", "me dijeron que venían ... y nada".
+    anchors=(
+        "ya present*", "ya pedi", "ya pedimos", "ya solicit*", "ya entregu*", "ya lleve",
+        "ya llevamos", "ya mande", "ya envie", "ya radiqu*", "ya pague", "ya pagamos",
+        "ya hice", "ya hicimos", "me dijeron que", "nos dijeron que", "quedaron en",
+        "prometieron", "me prometieron", "nos prometieron", "dijeron que",
+    ),
+    context=(
+        "sigue", "siguen", "seguimos", "sigo", "todavia", "aun no", "a la fecha",
+        "hasta hoy", "hasta la fecha", "hasta ahora", "y nada", "nada que", "no ha", "no han",
+        "nunca",
+    ),
+    window=25,
+    ordered=True,
+)  # fmt: skip
+
+REPEATED_CONTACT = Family(
+    "caso anterior sin resolver o vencido",
+    anchors=("otra vez", "de nuevo", "nuevamente", "una vez mas", "por enesima"),
+    context=(
+        "por lo mismo", "escrib*", "report*", "llam*", "reclam*", "quej*", "insist*", "avis*",
+    ),
+    window=3,
+)  # fmt: skip
+
+BILLING_CHECK = Family(
+    "pide revisar o corregir un cobro",
+    # Addressed to the company ("revisen", "hay que revisarlo"), next to what is charged.
+    anchors=(
+        "revisen", "corrijan", "verifiquen", "ajusten", "hay que revisar*", "deben revisar",
+        "tienen que revisar", "que revisen", "exijo revis*", "exijo que revisen",
+    ),
+    context=("factur*", "cobr*", "consum*", "lectur*", "recibo", "cuenta", "tarifa", "valor"),
+    window=25,
+)  # fmt: skip
+
 DAMAGE = Family(
     "daño causado por la empresa o su personal",
     alone=(
@@ -151,12 +212,15 @@ DAMAGE = Family(
         "operari*", "funcionari*", "contratist*", "trabajador*", "cuadrilla", "empleado*",
         "tecnico*", "lector", "retroexcavadora", "retro", "volqueta", "maquina*",
         "de la empresa", "del acueducto", "la obra", "su obra", "sus obras", "los de",
+        "vino a", "vinieron a", "el señor", "los señores", "el muchacho", "los muchachos",
+        "camion*", "carro de", "personal",
     ),
     context=(
         "daño", "dañ*", "dano", "danar*", "danad*", "rompi*", "romp*", "tumb*", "quebr*",
         "destru*", "ensuci*", "inund*", "golpe*", "rayaron", "perjudic*", "estrope*",
+        "cortaron", "reventaron", "partieron", "arrancaron", "taparon",
     ),
-    window=6,
+    window=8,
     ordered=True,
 )  # fmt: skip
 
@@ -183,7 +247,8 @@ MISTREATMENT = Family(
         "maltrat*", "mal trato", "groser*", "humill*", "despot*", "altaner*", "prepotent*",
         "irrespet*", "patan*", "agresiv*", "agredi*", "mala atencion", "pesima atencion",
         "mal atendid*", "me trato mal", "me trataron mal", "nos trataron mal", "trato mal",
-        "trataron mal", "atendio mal", "atendieron mal", "me grit*", "nos grit*", "gritaron",
+        "trataron mal", "atendio mal", "atendieron mal", "grit*", "me trat* de", "nos trat* de",
+        "la trat* de", "lo trat* de", "le trat* de", "les trat* de",
         "me colg*", "nos colg*", "burlo", "burlaron", "se burl*", "discrimin*",
         "me ignor*", "nos ignor*", "mal genio", "mala gana", "malas maneras", "mala cara",
         "falta de respeto", "sin respeto", "amenazo", "amenazaron", "me amenaz*", "nos amenaz*",
@@ -215,8 +280,12 @@ VULNERABLE_WITHOUT_WATER = Family(
 
 FAMILIES = (
     LEGAL_ACTION,
+    LEGAL_AUTHORITY,
     REFUND,
+    BILLING_CHECK,
     UNRESOLVED,
+    BROKEN_PROMISE,
+    REPEATED_CONTACT,
     DAMAGE,
     DAMAGE_TO_PROPERTY,
     MISTREATMENT,
@@ -289,10 +358,9 @@ _NUMBERS = {
     "cuarenta": 40, "varios": 3, "varias": 3, "muchos": 4, "muchas": 4,
 }  # fmt: skip
 _UNITS = {"dia": 1, "dias": 1, "semana": 7, "semanas": 7, "mes": 30, "meses": 30, "año": 365}
-_CASE_WORDS = frozenset(
-    ["radicado", "radicadoescrito", "radique", "radicamos", "reclamo", "queja", "peticion",
-     "pqr", "pqrs", "solicitud", "caso", "tramite", "reporte", "reporte", "reportamos",
-     "denuncie", "reclamacion", "derecho"]
+_CASE_PREFIXES = (
+    "radic", "reclam", "quej", "petic", "pqr", "solicit", "caso", "tramit", "report", "denunci",
+    "derecho", "llamand", "escribiend", "insist",
 )  # fmt: skip
 OVERDUE = Family("caso anterior sin resolver o vencido")
 
@@ -300,7 +368,7 @@ OVERDUE = Family("caso anterior sin resolver o vencido")
 def overdue_case(words: tuple[str, ...]) -> str | None:
     """An earlier case named with an age past the legal term ("puse un reclamo hace 2 meses",
     "radicado ... ya van 20 días hábiles"). Looks at each word and the two before it."""
-    if not _CASE_WORDS.intersection(words):
+    if not any(word.startswith(_CASE_PREFIXES) for word in words):
         return None
     for position, word in enumerate(words):
         unit = _UNITS.get(word)
@@ -368,7 +436,11 @@ def _near(
         while scan < len(contexts) and contexts[scan][0] <= end + family.window:
             context_start, context_end, context = contexts[scan]
             overlaps = context_start <= end and context_end >= start
-            if not overlaps and (not family.ordered or context_start > end):
+            if (
+                not overlaps
+                and (not family.ordered or context_start > end)
+                and (not family.context_first or context_end < start)
+            ):
                 return f"{phrase} … {context}" if context_start > end else f"{context} … {phrase}"
             scan += 1
     return None

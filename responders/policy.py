@@ -98,7 +98,8 @@ def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decis
         return Decision(
             Action.IGNORE, None, 0.0, "no tiene palabras (solo emojis, signos o código)"
         )
-    if match.out_of_scope and not match.mentions_our_service:
+    if match.out_of_scope and not match.mentions_our_service and not match.complaint_cues:
+        # Not when our crew cut someone's cable: a complaint against us is our business.
         return Decision(Action.IGNORE, None, 0.0, "; ".join(match.out_of_scope))
     if match.out_of_scope:
         return Decision(
