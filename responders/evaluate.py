@@ -1,7 +1,9 @@
 """Score the matcher and the policy on a labelled file of citizen messages.
 
 Each line of the file is {"id", "text", "protocols": [...], "actions": [...]}: the protocols
-that would be right (none: out of scope) and the acceptable actions, preferred first.
+that would be right (none: out of scope, unless the preferred action is a ticket) and the
+acceptable actions, preferred first. Other keys (a "kind" written by whoever labelled the
+file) are ignored.
 """
 
 from __future__ import annotations
@@ -135,7 +137,8 @@ def evaluate(
                 counts["complaints"][0] += 1
             else:
                 result.misses.append(("queja sin radicar ni revisar", message, decision))
-        if not message.protocols:
+        if not message.protocols and message.actions[0] != "ticket":
+            # A complaint labelled without its protocols is a complaint, not someone else's business.
             counts["out_of_scope"][1] += 1
             if decision.action in (Action.IGNORE, Action.REVIEW):
                 counts["out_of_scope"][0] += 1

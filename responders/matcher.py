@@ -14,9 +14,10 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from responders.cues import Cue, complaint_cues
 from responders.normalize import Normalized, normalize
 from responders.normalize import stem as stem_of
-from responders.protocols import Catalogue, Key, Protocol
+from responders.protocols import Catalogue, Key, Protocol, ProtocolAction
 
 EXAMPLE_WEIGHT = 3.0
 """What a message identical to an example is worth, in key weight."""
@@ -85,6 +86,12 @@ class Match:
     discontent: tuple[str, ...] = ()
     """Phrases that sound like a complaint, whatever the protocol."""
     mentions_our_service: bool = False
+    complaint_cues: tuple[Cue, ...] = ()
+    """A legal action, a refund, an unresolved case, a damage, mistreatment, people at risk
+    without water: a complaint whatever question the message also asks (`responders.cues`)."""
+    general_complaint: Protocol | None = None
+    """The catalogue's general complaint protocol (a `queja` that files a ticket): its
+    acknowledgement is the complaint's draft when no other complaint protocol fits."""
 
     @property
     def best(self) -> Candidate | None:
@@ -144,6 +151,14 @@ class Matcher:
         for protocol in catalogue:
             for key in protocol.keys:
                 self.keys.add(protocol.id, key)
+        self.general_complaint = next(
+            (
+                protocol
+                for protocol in catalogue
+                if protocol.action == ProtocolAction.TICKET and protocol.pqr_type == "queja"
+            ),
+            None,
+        )
         self.filters = _KeyIndex()
         filters = catalogue.filters
         for group, keys in (
@@ -229,6 +244,8 @@ class Matcher:
             insults=tuple(groups["insulto"]),
             discontent=tuple(groups["inconformidad"]),
             mentions_our_service=bool(groups["nuestro"]),
+            complaint_cues=complaint_cues(normalized.words),
+            general_complaint=self.general_complaint,
         )
 
     def _closest_examples(self, stems: tuple[str, ...]) -> list[tuple[Protocol, float, str]]:
@@ -271,6 +288,8 @@ def explain(match: Match) -> list[str]:
         lines.append("palabras ofensivas: " + ", ".join(match.insults))
     if match.discontent:
         lines.append("suena a queja: " + ", ".join(match.discontent))
+    if match.complaint_cues:
+        lines.append("señales de queja: " + "; ".join(str(cue) for cue in match.complaint_cues))
     for candidate in match.candidates[:4]:
         lines.append(
             f"{candidate.protocol.id}: confianza {candidate.confidence:.2f} "

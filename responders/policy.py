@@ -83,6 +83,10 @@ class Decision:
     confidence: float
     reason: str
     """In Spanish, for the team: why this action."""
+    also: Protocol | None = None
+    """A message that asks a frequent question and carries a complaint: the other half's
+    protocol, whose draft waits for a person next to this one (the question's answer next
+    to a complaint's acknowledgement, or the acknowledgement next to the answer)."""
 
 
 def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decision:
@@ -94,7 +98,8 @@ def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decis
         return Decision(
             Action.IGNORE, None, 0.0, "no tiene palabras (solo emojis, signos o código)"
         )
-    if match.out_of_scope and not match.mentions_our_service:
+    if match.out_of_scope and not match.mentions_our_service and not match.complaint_cues:
+        # Not when our crew cut someone's cable: a complaint against us is our business.
         return Decision(Action.IGNORE, None, 0.0, "; ".join(match.out_of_scope))
     if match.out_of_scope:
         return Decision(
@@ -103,6 +108,8 @@ def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decis
             confidence,
             f"{match.out_of_scope[0]}, además de nuestro servicio",
         )
+    if match.complaint_cues:
+        return complaint_decision(match, thresholds)
     if best is None or confidence < thresholds.review:
         weak = f" (lo más parecido: {protocol.id}, {confidence:.2f})" if protocol else ""
         if match.insults or match.discontent:
@@ -124,8 +131,13 @@ def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decis
         and candidate.score >= COMPLAINT_SHARE * best.score
     ]
     if protocol.action == ProtocolAction.TICKET:
+        question = question_in(match, thresholds.auto)
         return Decision(
-            Action.TICKET, protocol, confidence, f"{protocol.name}: queja o reporte para radicar"
+            Action.TICKET,
+            protocol,
+            confidence,
+            f"{protocol.name}: queja o reporte para radicar{_also_asks(question)}",
+            also=question,
         )
     if complaints:
         complaint = complaints[0]
@@ -136,13 +148,16 @@ def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decis
                 Action.TICKET,
                 complaint.protocol,
                 complaint.confidence,
-                f"{complaint.protocol.name}: queja o reporte para radicar (suena a queja)",
+                f"{complaint.protocol.name}: queja o reporte para radicar (suena a queja)"
+                f"{_also_asks(protocol)}",
+                also=protocol,
             )
         return Decision(
             Action.REVIEW,
             protocol,
             confidence,
             f"además parece una queja o reporte ({complaints[0].protocol.id}): una persona decide",
+            also=complaint.protocol,
         )
     if protocol.action == ProtocolAction.REVIEW:
         return Decision(
@@ -209,6 +224,71 @@ def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decis
     return Decision(
         Action.ANSWER, protocol, confidence, f"{protocol.name} (confianza {confidence:.2f})"
     )
+
+
+def complaint_decision(match: Match, thresholds: Thresholds) -> Decision:
+    """A message with a complaint cue is never answered alone: it is filed when a complaint
+    protocol fits, else a person decides; a frequent question it also asks gets its answer
+    drafted next to the complaint's acknowledgement."""
+    cues = "; ".join(str(cue) for cue in match.complaint_cues)
+    urgent = "URGENTE: " if any(cue.family.urgent for cue in match.complaint_cues) else ""
+    question = question_in(match, thresholds.review)
+    fitting = next(
+        (
+            candidate
+            for candidate in match.candidates
+            if candidate.protocol.action == ProtocolAction.TICKET
+            and candidate.confidence >= thresholds.review
+            and candidate.score >= CLOSE_CALL * match.candidates[0].score
+        ),
+        None,
+    )
+    if fitting is not None:
+        return Decision(
+            Action.TICKET,
+            fitting.protocol,
+            fitting.confidence,
+            f"{urgent}{fitting.protocol.name}: queja para radicar ({cues}){_also_asks(question)}",
+            also=question,
+        )
+    complaint = match.general_complaint
+    if question is not None:
+        return Decision(
+            Action.REVIEW,
+            question,
+            match.confidence,
+            f"{urgent}pregunta ({question.id}) y se queja ({cues}): radique la queja y responda "
+            "con los dos borradores",
+            also=complaint,
+        )
+    return Decision(
+        Action.REVIEW,
+        complaint,
+        match.confidence,
+        f"{urgent}parece una queja ({cues}): una persona decide si se radica",
+    )
+
+
+def question_in(match: Match, floor: float) -> Protocol | None:
+    """The frequent question a message asks, if one is at least `floor` sure ("exijo la
+    devolución del cargo fijo" shares words with the bill's protocol but asks nothing; a
+    report of no water is answered by its protocol even when it asks nothing)."""
+    asks = not asks_nothing(match)
+    for candidate in match.candidates:
+        if (
+            candidate.protocol.action == ProtocolAction.ANSWER
+            and not candidate.protocol.low_priority
+            and candidate.confidence >= floor
+            and (asks or candidate.protocol.answers_reports)
+        ):
+            return candidate.protocol
+    return None
+
+
+def _also_asks(question: Protocol | None) -> str:
+    if question is None:
+        return ""
+    return f"; también pregunta ({question.id}): su respuesta queda como borrador para revisar"
 
 
 def asks_nothing(match: Match) -> bool:

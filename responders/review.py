@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import click
@@ -67,6 +67,8 @@ class Case:
     interaction: Interaction
     post_text: str | None
     earlier: list[Interaction]
+    others: list[Reply] = field(default_factory=list)
+    """Other drafts for the same message (a question's answer and a complaint's acknowledgement)."""
 
 
 def load_case(database: Database, reply_id: int) -> Case:
@@ -97,8 +99,15 @@ def load_case(database: Database, reply_id: int) -> Case:
                 .limit(3)
             ).scalars()
         )
+        others = list(
+            session.execute(
+                sa.select(Reply)
+                .where(Reply.interaction_id == interaction.id, Reply.id != reply.id)
+                .order_by(Reply.id)
+            ).scalars()
+        )
         session.expunge_all()
-    return Case(reply, interaction, post_text, earlier)
+    return Case(reply, interaction, post_text, earlier, others)
 
 
 def decide_reply(
@@ -339,6 +348,14 @@ def print_case(app: App, case: Case, console: Console) -> None:
         console.print(Text(f"Último error: {reply.last_error}"), style="red")
     console.print(Text("Borrador:" if reply.state == ReplyState.PENDING else "Texto:"))
     console.print(Panel(Text(reply.text or "(vacío: escriba la respuesta)")))
+    for other in case.others:
+        console.print(
+            Text(
+                f"Otra respuesta para este mensaje: {other.id} ({other.protocol or 'sin protocolo'}, "
+                f"{STATE_NAMES[other.state]}): «{_short(other.text, 200)}»"
+            ),
+            style="dim",
+        )
 
 
 @replies.command()

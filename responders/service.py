@@ -44,7 +44,7 @@ from responders.policy import (
     template_context,
     too_long,
 )
-from responders.protocols import Catalogue, RenderError
+from responders.protocols import Catalogue, ProtocolAction, RenderError
 from responders.sspd import causal_for
 from responders.terms import TicketType
 from responders.tickets import STATUS_NAMES, Filed, TermRules, due_text, file_ticket
@@ -319,12 +319,43 @@ class Responder:
             if text and self._first_private(connection, interaction):
                 text = f"{text}\n\n{self.privacy_notice}"
             rows.append(base | {"visibility": ReplyVisibility.PRIVATE, "text": text})
+        if decision.also is not None:
+            rows.append(self._other_half(connection, interaction, decision, notices, base, exposed))
         # Whatever the citizen wrote (and a name with data in it) never goes out in public.
         pieces = find_personal_data(interaction.text) + find_personal_data(interaction.author_name)
         for row in rows:
             if row["visibility"] == ReplyVisibility.PUBLIC:
                 row["text"] = without(row["text"], pieces)
         return rows
+
+    def _other_half(
+        self,
+        connection: sa.Connection,
+        interaction: Interaction,
+        decision: Decision,
+        notices: list[dict[str, str]],
+        base: dict[str, Any],
+        exposed: bool,
+    ) -> dict[str, Any]:
+        """A question and a complaint in one message: the draft of the half the decision is not
+        about (the answer next to a filed complaint, or the acknowledgement next to an answer),
+        pending for a person."""
+        other = decision.also
+        private = interaction.kind == InteractionKind.MESSAGE or exposed
+        extra = self._ticket_status(connection, interaction) if private else {}
+        half = Decision(decision.action, other, decision.confidence, decision.reason)
+        return base | {
+            "protocol": other.id,
+            "visibility": ReplyVisibility.PRIVATE if private else ReplyVisibility.PUBLIC,
+            "text": self.draft(interaction, half, notices, private=private, extra=extra),
+            "state": ReplyState.PENDING,
+            "reviewer": None,
+            "decided_at": None,
+            "kind": ReplyKind.ACKNOWLEDGEMENT
+            if other.action == ProtocolAction.TICKET
+            else ReplyKind.ANSWER,
+            "review_note": f"{decision.reason} (segundo borrador: {other.name})",
+        }
 
     @staticmethod
     def _broken(decision: Decision, error: RenderError) -> Decision:
