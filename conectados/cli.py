@@ -87,6 +87,7 @@ def _mount_commands() -> None:
 _mount_commands()
 
 
+_NEGATIVE_NUMBER = re.compile(r"-[0-9][0-9.,]*")
 _EXTRA_ARGUMENTS = re.compile(r"Got unexpected extra arguments? \((.*)\)")
 
 
@@ -96,7 +97,9 @@ def _usage_message(exc: click.UsageError) -> str:
     if isinstance(exc, click.BadParameter) and exc.param is not None:
         hint = exc.param.get_error_hint(exc.ctx) if exc.ctx else exc.param.name or ""
         hint = hint.replace("'", "")
-    if isinstance(exc, click.NoSuchOption):
+    if isinstance(exc, click.NoSuchOption) and _NEGATIVE_NUMBER.fullmatch(exc.option_name):
+        message = f"{exc.option_name}: aquí no se admiten números negativos"
+    elif isinstance(exc, click.NoSuchOption):
         message = f"la opción {exc.option_name} no existe"
         if exc.possibilities:
             message += f"; ¿quiso decir {', '.join(exc.possibilities)}?"

@@ -13,7 +13,7 @@ from rich.text import Text
 from conectados.app import App
 from conectados.errors import BadInput, ConectadosError
 from conectados.spanish import spanish_moment
-from conectados.terminal import Group
+from conectados.terminal import Group, RowId
 from responders.models import ServiceNotice
 
 FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
@@ -127,7 +127,11 @@ def list_(app: App, todos: bool) -> None:
 
 
 @avisos.command()
-@click.argument("notice_id", type=int, metavar="ID")
+@click.argument(
+    "notice_id",
+    type=RowId("no hay ningún aviso con id {id}; vea «conectados avisos list»"),
+    metavar="ID",
+)
 @click.pass_obj
 def close(app: App, notice_id: int) -> None:
     """Cierra un aviso (el servicio ya se restableció): deja de citarse en las respuestas."""

@@ -348,3 +348,32 @@ def test_status_says_a_real_page_needs_its_id(cli, tmp_path: Path):
     result = cli("status", env={"CONECTADOS_FACEBOOK_TOKEN": "EAAB-token-123"})
 
     assert "FALTA pagina_id" in result.stdout
+
+
+def test_an_id_no_table_can_hold_is_not_found_like_any_other(cli, database_url: str):
+    assert cli("--db", database_url, "init").exit_code == 0
+    cases = {
+        ("replies", "show", "99999999999999999999"): "no hay ninguna respuesta con id",
+        ("replies", "approve", "99999999999999999999"): "no hay ninguna respuesta con id",
+        ("replies", "reject", "2147483648"): "no hay ninguna respuesta con id",
+        ("replies", "show", "--", "-7"): "no hay ninguna respuesta con id -7",
+        ("replies", "show", "0"): "no hay ninguna respuesta con id 0",
+        ("avisos", "close", "99999999999999999999"): "no hay ningún",
+    }
+    for args, message in cases.items():
+        result = cli("--db", database_url, *args)
+
+        assert result.exit_code == 2, (args, result.stderr)
+        assert f"Error: ID: {message}" in result.stderr, args
+        assert "inesperado" not in result.stderr, args
+
+
+def test_an_id_that_is_not_a_number_or_is_negative_is_bad_input_in_spanish(cli):
+    cli("init")
+
+    word = cli("replies", "show", "doce")
+    negative = cli("replies", "show", "-5")
+
+    assert word.exit_code == negative.exit_code == 2
+    assert "«doce» no es un número" in word.stderr
+    assert "-5: aquí no se admiten números negativos" in negative.stderr
