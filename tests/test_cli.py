@@ -377,3 +377,28 @@ def test_an_id_that_is_not_a_number_or_is_negative_is_bad_input_in_spanish(cli):
     assert word.exit_code == negative.exit_code == 2
     assert "«doce» no es un número" in word.stderr
     assert "-5: aquí no se admiten números negativos" in negative.stderr
+
+
+def test_a_malformed_sandbox_url_is_refused_with_file_line_and_field(cli, tmp_path: Path):
+    config = tmp_path / "conectados.toml"
+    cases = {
+        "127.0.0.1:8765": "debe empezar por http:// o https://",
+        "ftp://127.0.0.1": "debe empezar por http:// o https://",
+        "http://": "falta el servidor",
+        "http://127.0.0.1 :8765": "no puede tener espacios",
+        "http://127.0.0.1:99999": "revise el servidor y el puerto",
+        "http://127.0.0.1:ocho": "revise el servidor y el puerto",
+        "http://127.0.0.1:0": "el puerto debe estar entre 1 y 65535",
+        "http://127.0.0.1:8765/?x=1": "no lleva «?» ni «#»",
+    }
+    for url, reason in cases.items():
+        config.write_text(f'[empresa]\nnombre = "A"\n\n[sandbox]\nurl = "{url}"\n', "utf-8")
+
+        result = cli("daemon", "--once")
+
+        assert result.exit_code == 2, (url, result.stdout)
+        assert f"Error: {config}:5: sandbox.url: " in result.stderr, url
+        assert reason in result.stderr and "por ejemplo http://" in result.stderr, url
+    for url in ("", "http://127.0.0.1:8765", "https://simulador.local/", "http://[::1]:8765"):
+        config.write_text(f'[sandbox]\nurl = "{url}"\n', "utf-8")
+        assert cli("status").exit_code == 0, url
