@@ -109,6 +109,8 @@ def report(
         built = build_report(
             session.connection(), period, app.settings.company.name, networks, now=app.clock.now()
         )
+    if html_path is not None and (app.cwd / html_path).is_dir():
+        raise BadInput("es una carpeta; escriba el nombre de un archivo .html", str(html_path))
     try:
         if html_path is not None:
             write_atomically(app.cwd / html_path, html(built))

@@ -29,6 +29,11 @@ def parse_moment(value: str, option: str, zone, end_of_day: bool = False) -> dat
             continue
         if end_of_day and pattern == "%Y-%m-%d":
             moment = moment.replace(hour=23, minute=59)
+        if not 2000 <= moment.year <= 2100:  # 9999-12-31 has no UTC time to be stored as
+            raise BadInput(
+                f"«{value}» queda fuera de los años que maneja Conectados (2000 a 2100)",
+                f"opción {option}",
+            )
         return moment
     raise BadInput(
         f"«{value}» no es una fecha y hora; escriba «AAAA-MM-DD HH:MM», por ejemplo «2026-12-01 08:00»",

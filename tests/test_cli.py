@@ -402,3 +402,18 @@ def test_a_malformed_sandbox_url_is_refused_with_file_line_and_field(cli, tmp_pa
     for url in ("", "http://127.0.0.1:8765", "https://simulador.local/", "http://[::1]:8765"):
         config.write_text(f'[sandbox]\nurl = "{url}"\n', "utf-8")
         assert cli("status").exit_code == 0, url
+
+
+def test_dates_beyond_the_years_conectados_handles_are_bad_input(cli):
+    cli("init")
+    cases = [
+        ("inbox", "--desde", "9999-12-31 23:59"),
+        ("inbox", "--desde", "0001-01-01"),
+        ("avisos", "add", "--sector", "Centro", "--motivo", "válvula",
+         "--desde", "2026-12-10", "--hasta", "9999-12-31"),
+    ]  # fmt: skip
+    for args in cases:
+        result = cli(*args)
+
+        assert result.exit_code == 2, (args, result.stderr)
+        assert "queda fuera de los años que maneja Conectados (2000 a 2100)" in result.stderr

@@ -319,3 +319,13 @@ def test_a_period_the_report_cannot_cover_is_bad_input_in_spanish(cli):
         assert "inesperado" not in result.stderr
     longest = cli("report", "--desde", "2000-01-01", "--hasta", "2004-12-31", "--json")
     assert longest.exit_code == 0, longest.stderr
+
+
+def test_a_folder_given_as_the_page_is_bad_input(cli, tmp_path: Path):
+    cli("init")
+
+    for where in ("/", "", str(tmp_path)):
+        result = cli("report", "--mes", "2026-11", "--html", where)
+
+        assert result.exit_code == 2, (where, result.stderr)
+        assert "es una carpeta; escriba el nombre de un archivo .html" in result.stderr
