@@ -417,3 +417,14 @@ def test_dates_beyond_the_years_conectados_handles_are_bad_input(cli):
 
         assert result.exit_code == 2, (args, result.stderr)
         assert "queda fuera de los años que maneja Conectados (2000 a 2100)" in result.stderr
+
+
+def test_a_nul_character_in_an_argument_is_bad_input(cli):
+    cli("init")
+
+    for args in (("report", "--html", "a\x00.html"), ("calendar", "check", "a\x00.yaml"),
+                 ("demo", "--carpeta", "a\x00"), ("--db", "a\x00.db", "status")):  # fmt: skip
+        result = cli(*args)
+
+        assert result.exit_code == 2, (args, result.stderr)
+        assert "contiene un carácter nulo (\\0)" in result.stderr, args
