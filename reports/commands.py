@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -110,14 +109,6 @@ def report(
         built = build_report(
             session.connection(), period, app.settings.company.name, networks, now=app.clock.now()
         )
-    if html_path is not None:
-        target = app.cwd / html_path
-        if target.is_dir():
-            raise BadInput("es una carpeta; escriba el nombre de un archivo .html", str(html_path))
-        if os.path.lexists(target) and not target.is_file():  # never replace a device or a pipe
-            raise BadInput(
-                "no es un archivo común; escriba el nombre de un archivo .html", str(html_path)
-            )
     try:
         if html_path is not None:
             write_atomically(app.cwd / html_path, html(built))

@@ -428,3 +428,17 @@ def test_a_nul_character_in_an_argument_is_bad_input(cli):
 
         assert result.exit_code == 2, (args, result.stderr)
         assert "contiene un carácter nulo (\\0)" in result.stderr, args
+
+
+def test_no_command_replaces_a_pipe_or_a_device_with_its_file(cli, tmp_path: Path):
+    cli("init")
+    os.mkfifo(tmp_path / "tubo")
+
+    for args in (("pqr", "export", "--mes", "2026-11", "-o", "tubo"),
+                 ("calendar", "preview", "--mes", "2026-11", "-o", "tubo"),
+                 ("report", "--mes", "2026-11", "--html", "tubo")):  # fmt: skip
+        result = cli(*args)
+
+        assert result.exit_code == 2, (args, result.stderr)
+        assert "no es un archivo común" in result.stderr, args
+        assert not (tmp_path / "tubo").is_file(), args
