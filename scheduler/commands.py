@@ -103,7 +103,7 @@ def daemon(app: App, once: bool) -> None:
                 f"Respuestas enviadas: {sent['sent']}. "
                 f"Métricas de {sum(figures.values())} publicaciones."
             )
-            reach = round_reach(outcome, read, paused, sent["sent"], figures)
+            reach = round_reach(outcome, read, paused, sent["sent"], figures, settings.zone)
             if reach.nothing_answered:
                 raise ConectadosError(
                     "ninguna red respondió en esta ronda ("

@@ -15,7 +15,7 @@ import socket
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 import sqlalchemy as sa
 from apscheduler.jobstores.base import JobLookupError
@@ -58,6 +58,7 @@ def round_reach(
     paused: Mapping[str, tuple[datetime, str | None]],
     replies_sent: int,
     figures: Mapping[str, int],
+    zone: tzinfo = UTC,
 ) -> Reach:
     """Sum up one round of `daemon --once`: a network answered if any call to it worked.
 
@@ -68,7 +69,7 @@ def round_reach(
     for name, (until, reason) in paused.items():
         if name in read:  # only the networks this daemon uses
             reach.failed[name] = (
-                f"en pausa hasta {until:%Y-%m-%d %H:%M} UTC ({reason or 'sin motivo'})"
+                f"en pausa hasta {until.astimezone(zone):%Y-%m-%d %H:%M} ({reason or 'sin motivo'})"
             )
     for name in published.paused:
         reach.failed.setdefault(name, "en pausa: la red rechazó las credenciales")

@@ -306,3 +306,26 @@ def test_daemon_once_with_one_network_down_succeeds_and_names_it(cli, tmp_path: 
     assert result.exit_code == 0, result.stderr
     assert "Aviso: no todas las redes respondieron (x: " in result.stdout
     assert "facebook:" not in result.stdout
+
+
+def test_daemon_once_fails_when_every_network_is_paused(cli, tmp_path: Path, sandbox):
+    from scheduler.pauses import pause_channel
+
+    (tmp_path / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "{sandbox.url}"\n', encoding="utf-8"
+    )
+    cli("init")
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    now = datetime.now(UTC)
+    with database.session() as session:
+        for network in ("facebook", "x"):
+            pause_channel(
+                session.connection(), network, now + timedelta(hours=1), "token revocado", now
+            )
+    database.dispose()
+
+    result = cli("daemon", "--once")
+
+    assert result.exit_code == 1, result.stdout
+    assert "ninguna red respondió en esta ronda (facebook: en pausa hasta" in result.stderr
+    assert "(token revocado)" in result.stderr
