@@ -11,7 +11,7 @@ import click
 
 from channels.base import ChannelError
 from conectados.app import App
-from conectados.errors import ConectadosError, ExitStatus, ManyBadInputs
+from conectados.errors import BadInput, ConectadosError, ExitStatus, ManyBadInputs
 from conectados.logs import configure_logging, redactor
 from conectados.terminal import Group
 
@@ -87,6 +87,7 @@ def _mount_commands() -> None:
 _mount_commands()
 
 
+_NEGATIVE_NUMBER = re.compile(r"-[0-9][0-9.,]*")
 _EXTRA_ARGUMENTS = re.compile(r"Got unexpected extra arguments? \((.*)\)")
 
 
@@ -96,7 +97,9 @@ def _usage_message(exc: click.UsageError) -> str:
     if isinstance(exc, click.BadParameter) and exc.param is not None:
         hint = exc.param.get_error_hint(exc.ctx) if exc.ctx else exc.param.name or ""
         hint = hint.replace("'", "")
-    if isinstance(exc, click.NoSuchOption):
+    if isinstance(exc, click.NoSuchOption) and _NEGATIVE_NUMBER.fullmatch(exc.option_name):
+        message = f"{exc.option_name}: aquí no se admiten números negativos"
+    elif isinstance(exc, click.NoSuchOption):
         message = f"la opción {exc.option_name} no existe"
         if exc.possibilities:
             message += f"; ¿quiso decir {', '.join(exc.possibilities)}?"
@@ -147,6 +150,13 @@ def run(argv: Sequence[str] | None = None, app: App | None = None) -> int:
     app = app if app is not None else App()
     args = list(sys.argv[1:] if argv is None else argv)
     try:
+        for number, arg in enumerate(args, start=1):
+            if "\x00" in arg:  # no shell can pass one; a path with it breaks every OS call
+                shown = arg[:40].replace("\x00", "\\0")
+                raise BadInput(
+                    f"el argumento {number} («{shown}») contiene un carácter nulo (\\0), "
+                    "que ningún valor admite; quítelo"
+                )
         result = main.main(args=args, prog_name="conectados", standalone_mode=False, obj=app)
         return int(result) if isinstance(result, int) else ExitStatus.OK
     except click.exceptions.NoArgsIsHelpError as exc:

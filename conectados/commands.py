@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from conectados.app import App
+from conectados.db import SchemaState
 from conectados.errors import ConfigError
 from conectados.files import write_atomically
 from conectados.settings import resolve_config_path
@@ -76,17 +77,23 @@ def status(app: App, as_json: bool) -> None:
     respuestas y PQR esperan.
     """
     current = collect_status(app)
+    schema = SchemaState(current.schema_revision, current.schema_head)
+    newer = current.database_exists and app.database.is_newer(schema)
     if as_json:
-        click.echo(json.dumps(current.as_dict(), ensure_ascii=False, indent=2))
-        return
-    click.echo(format_status(current))
+        data = current.as_dict()
+        data["schema_newer"] = newer
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_status(current, newer))
+    # Shown, and then said as the error it is: nothing else can run on this database.
+    app.database.refuse_newer(schema)
 
 
-def format_status(current: Status) -> str:
+def format_status(current: Status, newer: bool = False) -> str:
     lines = [
         f"Configuración:   {config_file_label(current.config_file)}",
         f"Base de datos:   {current.database}",
-        f"  Esquema:       {_schema_line(current)}",
+        f"  Esquema:       {_schema_line(current, newer)}",
         f"Zona horaria:    {current.timezone}",
         f"Empresa:         {current.company or '(sin nombre: complete [empresa] nombre)'}",
     ]
@@ -123,13 +130,18 @@ def format_status(current: Status) -> str:
     return "\n".join(lines)
 
 
-def _schema_line(current: Status) -> str:
+def _schema_line(current: Status, newer: bool) -> str:
     if not current.database_exists:
         return "el archivo no existe todavía; ejecute «conectados init» para crearlo"
     if current.schema_revision is None:
         return "sin inicializar; ejecute «conectados init»"
     if current.schema_current:
         return f"versión {current.schema_revision} (al día)"
+    if newer:
+        return (
+            f"versión {current.schema_revision}, de una versión más nueva de Conectados "
+            f"(esta llega hasta la {current.schema_head}); actualice Conectados"
+        )
     return (
         f"versión {current.schema_revision}, se necesita la {current.schema_head}; "
         "ejecute «conectados init»"

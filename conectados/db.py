@@ -23,7 +23,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModu
 from sqlmodel import Session, SQLModel
 
 import migrations
-from conectados.errors import DatabaseError
+from conectados.errors import DatabaseError, NewerDatabase
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -296,11 +296,20 @@ class Database:
                 f"y esta versión de Conectados necesita la {state.head}; "
                 "ejecute «conectados init» para actualizarla"
             )
-        raise DatabaseError(
-            f"la base de datos {self.display_url} está en la versión {state.current}, "
-            "que esta versión de Conectados no conoce (¿es de una versión más nueva?); "
-            "actualice Conectados antes de usarla"
-        )
+        self.refuse_newer(state)
+
+    def is_newer(self, state: SchemaState) -> bool:
+        """Whether a newer version of Conectados left the schema at a revision this one lacks."""
+        return state.current is not None and state.current not in self._known_revisions
+
+    def refuse_newer(self, state: SchemaState) -> None:
+        """Raise NewerDatabase when the schema is from a newer version of Conectados."""
+        if self.is_newer(state):
+            raise NewerDatabase(
+                f"la base de datos {self.display_url} es de una versión más nueva de Conectados "
+                f"(esquema {state.current}; esta versión llega hasta el {state.head}); "
+                "actualice Conectados para usarla («conectados init» no la cambia)"
+            )
 
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:

@@ -62,3 +62,13 @@ class ManyBadInputs(BadInput):
 
 class DatabaseError(ConectadosError):
     """The database cannot be reached or is not in the state this version needs."""
+
+
+class NewerDatabase(DatabaseError):
+    """The database was created or updated by a newer version of Conectados: update the program.
+
+    Bad input (exit 2), not a failure: the user pointed this version at a database it must not
+    touch, and `conectados init` cannot help.
+    """
+
+    exit_status = ExitStatus.BAD_INPUT

@@ -15,6 +15,7 @@ import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -91,7 +92,35 @@ def _check_database(value: str) -> str:
     return value
 
 
+def _check_sandbox_url(value: str) -> str:
+    if not value:
+        return value  # no url: the daemon starts its own emulator
+    example = "por ejemplo http://127.0.0.1:8765"
+    if value != value.strip() or any(char.isspace() or not char.isprintable() for char in value):
+        raise ValueError(
+            f"la dirección no puede tener espacios ni caracteres de control; {example}"
+        )
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        raise ValueError(
+            f"«{value[:80]}» no es una dirección válida: revise el servidor y el puerto "
+            f"(de 1 a 65535); {example}"
+        ) from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(f"la dirección debe empezar por http:// o https://; {example}")
+    if not parts.hostname:
+        raise ValueError(f"falta el servidor en la dirección; {example}")
+    if port == 0:
+        raise ValueError(f"el puerto debe estar entre 1 y 65535; {example}")
+    if parts.query or parts.fragment or value.endswith(("?", "#")):
+        raise ValueError(f"la dirección del simulador no lleva «?» ni «#»; {example}")
+    return value
+
+
 EnvVarName = Annotated[str, AfterValidator(_check_env_var_name)]
+SandboxUrl = Annotated[str, AfterValidator(_check_sandbox_url)]
 ZoneName = Annotated[str, AfterValidator(_check_zone)]
 DatabaseLocation = Annotated[str, AfterValidator(_check_database)]
 FolderPath = Annotated[str, AfterValidator(_check_path)]
@@ -192,7 +221,7 @@ class Channels(_Section):
 class SandboxSettings(_Section):
     """[sandbox]: where the emulator runs; empty url means start one in this process."""
 
-    url: str = Field("", alias="url")
+    url: SandboxUrl = Field("", alias="url")
 
 
 class WebhookSettings(_Section):

@@ -6,6 +6,8 @@ import re
 
 import click
 
+from conectados.errors import BadInput
+
 _SECTIONS = {
     "Options": "Opciones",
     "Commands": "Comandos",
@@ -83,3 +85,37 @@ class Group(_Spanish, click.Group):
         kwargs.setdefault("options_metavar", "[OPCIONES]")
         kwargs.setdefault("subcommand_metavar", "COMANDO [ARGUMENTOS]...")
         super().__init__(*args, **kwargs)
+
+
+ID_MAX = 2**31 - 1
+"""The largest id a table can hold: ids are INTEGER columns (32 bits on PostgreSQL)."""
+
+
+class RowId(click.ParamType):
+    """The id of a row, typed by a person: a number the database can hold, or "not found".
+
+    A number no table can hold (0, negative, beyond 32 bits) is answered like any id that
+    does not exist, with `missing` (exit 2), before the database is asked: SQLite would
+    overflow and PostgreSQL refuse the query.
+    """
+
+    name = "id"
+
+    def __init__(self, missing: str) -> None:
+        self.missing = missing
+        """The not-found sentence, with `{id}` where the number goes."""
+
+    def convert(self, value, param, ctx) -> int:
+        if isinstance(value, int):
+            number = value
+        else:
+            text = str(value).strip()
+            digits = text.removeprefix("-").removeprefix("+")
+            if not (digits.isascii() and digits.isdigit()) or len(digits) > 100:
+                self.fail(
+                    f"«{text[:40]}» no es un número; escriba el id tal como aparece en la lista"
+                )
+            number = int(text)
+        if not 1 <= number <= ID_MAX:
+            raise BadInput(self.missing.format(id=number), "ID")
+        return number

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -15,36 +16,65 @@ from conectados.terminal import Command
 from reports.figures import Period, build_report, month
 from reports.render import html, summary, write_csvs
 
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+"""The days a report may cover: its previous period of the same length must fit too."""
+MAX_DAYS = 5 * 366
+"""The longest period a report covers (five years): its charts have one bar per day."""
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
 
 def _period(app: App, mes: str | None, desde: str | None, hasta: str | None) -> Period:
     zone = app.settings.zone
-    if mes and (desde or hasta):
+    if mes is not None and (desde is not None or hasta is not None):
         raise BadInput("use --mes o --desde/--hasta, no ambos", "opciones")
-    if mes:
-        try:
-            period = month(mes, zone)
-            if not 2000 <= period.start.year <= 2100:
-                raise ValueError
-            return period
-        except (ValueError, OverflowError):
-            raise BadInput(f"«{mes}» no es un mes; escriba AAAA-MM", "opción --mes") from None
-    if desde or hasta:
-        if not (desde and hasta):
-            raise BadInput("escriba --desde y --hasta (AAAA-MM-DD)", "opciones")
-        try:
-            start = datetime.strptime(desde, "%Y-%m-%d").date()
-            end = datetime.strptime(hasta, "%Y-%m-%d").date()
-        except ValueError:
+    if mes is not None:
+        if not _MONTH.fullmatch(mes) or not FIRST_DAY.year <= int(mes[:4]) <= LAST_DAY.year:
             raise BadInput(
-                "las fechas se escriben AAAA-MM-DD", "opciones --desde/--hasta"
-            ) from None
+                f"«{mes[:40]}» no es un mes; escriba AAAA-MM, por ejemplo 2026-01, "
+                f"entre {FIRST_DAY.year} y {LAST_DAY.year}",
+                "opción --mes",
+            )
+        return month(mes, zone)
+    if desde is not None or hasta is not None:
+        if desde is None or hasta is None:
+            raise BadInput("escriba --desde y --hasta (AAAA-MM-DD)", "opciones")
+        start = _day(desde, "--desde")
+        end = _day(hasta, "--hasta")
         if end < start:
             raise BadInput("debe ser igual o posterior a --desde", "opción --hasta")
+        if (end - start).days + 1 > MAX_DAYS:
+            raise BadInput(
+                "el periodo es demasiado largo: un informe cubre como máximo cinco años; "
+                "acorte el periodo entre --desde y --hasta",
+                "opciones --desde/--hasta",
+            )
         return Period(start, end + timedelta(days=1), zone)
     # The month that just ended (the report is made at the start of the next one).
     today = app.clock.now().astimezone(zone).date()
     last = today.replace(day=1) - timedelta(days=1)
     return month(f"{last:%Y-%m}", zone)
+
+
+def _day(text: str, option: str) -> date:
+    """A day written AAAA-MM-DD, within the days a report may cover."""
+    try:
+        if not _DAY.fullmatch(text):
+            raise ValueError
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise BadInput(
+            f"«{text[:40]}» no es una fecha; escriba AAAA-MM-DD, por ejemplo 2026-11-30",
+            f"opción {option}",
+        ) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise BadInput(
+            f"el informe cubre días entre {FIRST_DAY:%Y-%m-%d} y {LAST_DAY:%Y-%m-%d}; "
+            f"«{text}» queda fuera",
+            f"opción {option}",
+        )
+    return day
 
 
 @click.command(cls=Command)

@@ -172,6 +172,11 @@ def parse_since(value: str, zone) -> datetime:
             parsed = datetime.strptime(value.strip(), pattern)
         except ValueError:
             continue
+        if not 2000 <= parsed.year <= 2100:  # 9999-12-31 has no UTC time to compare with
+            raise BadInput(
+                f"«{value}» queda fuera de los años que maneja Conectados (2000 a 2100)",
+                "opción --desde",
+            )
         return parsed.replace(tzinfo=zone)
     raise BadInput(
         f"«{value}» no es una fecha; escriba AAAA-MM-DD o «AAAA-MM-DD HH:MM»", "opción --desde"

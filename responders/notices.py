@@ -13,7 +13,7 @@ from rich.text import Text
 from conectados.app import App
 from conectados.errors import BadInput, ConectadosError
 from conectados.spanish import spanish_moment
-from conectados.terminal import Group
+from conectados.terminal import Group, RowId
 from responders.models import ServiceNotice
 
 FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
@@ -29,6 +29,11 @@ def parse_moment(value: str, option: str, zone, end_of_day: bool = False) -> dat
             continue
         if end_of_day and pattern == "%Y-%m-%d":
             moment = moment.replace(hour=23, minute=59)
+        if not 2000 <= moment.year <= 2100:  # 9999-12-31 has no UTC time to be stored as
+            raise BadInput(
+                f"«{value}» queda fuera de los años que maneja Conectados (2000 a 2100)",
+                f"opción {option}",
+            )
         return moment
     raise BadInput(
         f"«{value}» no es una fecha y hora; escriba «AAAA-MM-DD HH:MM», por ejemplo «2026-12-01 08:00»",
@@ -127,7 +132,11 @@ def list_(app: App, todos: bool) -> None:
 
 
 @avisos.command()
-@click.argument("notice_id", type=int, metavar="ID")
+@click.argument(
+    "notice_id",
+    type=RowId("no hay ningún aviso con id {id}; vea «conectados avisos list»"),
+    metavar="ID",
+)
 @click.pass_obj
 def close(app: App, notice_id: int) -> None:
     """Cierra un aviso (el servicio ya se restableció): deja de citarse en las respuestas."""

@@ -23,7 +23,7 @@ from channels.whatsapp import window_open
 from conectados.app import App
 from conectados.db import Database
 from conectados.errors import BadInput, ConectadosError
-from conectados.terminal import Group
+from conectados.terminal import Group, RowId
 from content_calendar.models import Post, Publication
 from responders.commands import _short, catalogue_for
 from responders.models import (
@@ -244,6 +244,9 @@ def _check_whatsapp_window(session, interaction: Interaction, now: datetime) -> 
     )
 
 
+REPLY_ID = RowId("no hay ninguna respuesta con id {id}; vea «conectados replies list»")
+
+
 @click.group(cls=Group)
 def replies() -> None:
     """Respuestas a los ciudadanos: revisar, aprobar, corregir o rechazar."""
@@ -359,7 +362,7 @@ def print_case(app: App, case: Case, console: Console) -> None:
 
 
 @replies.command()
-@click.argument("reply_id", type=int, metavar="ID")
+@click.argument("reply_id", type=REPLY_ID, metavar="ID")
 @click.pass_obj
 def show(app: App, reply_id: int) -> None:
     """Muestra una respuesta con su contexto: la publicación, mensajes anteriores, el borrador."""
@@ -368,7 +371,7 @@ def show(app: App, reply_id: int) -> None:
 
 
 @replies.command()
-@click.argument("reply_id", type=int, metavar="ID")
+@click.argument("reply_id", type=REPLY_ID, metavar="ID")
 @click.option("--texto", help="Reemplaza el borrador por este texto antes de aprobar.")
 @click.pass_obj
 def approve(app: App, reply_id: int, texto: str | None) -> None:
@@ -386,7 +389,7 @@ def approve(app: App, reply_id: int, texto: str | None) -> None:
 
 
 @replies.command()
-@click.argument("reply_id", type=int, metavar="ID")
+@click.argument("reply_id", type=REPLY_ID, metavar="ID")
 @click.option("--motivo", help="Por qué no se responde (queda registrado).")
 @click.pass_obj
 def reject(app: App, reply_id: int, motivo: str | None) -> None:

@@ -9,13 +9,15 @@ import click
 
 from channels.registry import open_channels
 from conectados.app import App
+from conectados.errors import ConectadosError
 from conectados.terminal import Command
 from responders.protocols import load_catalogue
 from responders.service import Responder
-from scheduler.daemon import Daemon, daemon_name
+from scheduler.daemon import Daemon, daemon_name, round_reach
 from scheduler.figures import MetricsCollector
 from scheduler.inbox import Inbox
 from scheduler.outbox import Outbox
+from scheduler.pauses import paused_channels
 from scheduler.publisher import Publisher, PublishPolicy
 
 log = logging.getLogger("conectados.daemon")
@@ -27,7 +29,8 @@ SANDBOX_PORT = 8765
 @click.option(
     "--once",
     is_flag=True,
-    help="Hace una sola ronda de cada trabajo y termina (para cron y pruebas).",
+    help="Hace una sola ronda de cada trabajo y termina (para cron y pruebas): código 1 si "
+    "ninguna red respondió; si solo algunas fallaron, código 0 y un aviso que las nombra.",
 )
 @click.pass_obj
 def daemon(app: App, once: bool) -> None:
@@ -82,6 +85,8 @@ def daemon(app: App, once: bool) -> None:
             hide_exposed=settings.pqr.hide_comments_with_data,
         )
         if once:
+            with database.session() as session:
+                paused = paused_channels(session.connection(), app.clock.now())
             outcome = publisher.run_once()
             read = {name: inbox.run_once() for name, inbox in inboxes.items()}
             decided = responder.run_once().counts
@@ -98,6 +103,16 @@ def daemon(app: App, once: bool) -> None:
                 f"Respuestas enviadas: {sent['sent']}. "
                 f"Métricas de {sum(figures.values())} publicaciones."
             )
+            reach = round_reach(outcome, read, paused, sent["sent"], figures, settings.zone)
+            if reach.nothing_answered:
+                raise ConectadosError(
+                    "ninguna red respondió en esta ronda ("
+                    + reach.describe_failures()
+                    + "); revise la conexión, [sandbox] url y las credenciales con "
+                    "«conectados status»"
+                )
+            if reach.failed:
+                click.echo(f"Aviso: no todas las redes respondieron ({reach.describe_failures()}).")
             return
         service = Daemon(publisher, every_seconds=rules.every_seconds)
         for name, inbox in inboxes.items():

@@ -13,8 +13,9 @@ import os
 import signal
 import socket
 import threading
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
 
 import sqlalchemy as sa
 from apscheduler.jobstores.base import JobLookupError
@@ -22,6 +23,7 @@ from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from content_calendar.models import Publication, PublicationState
+from scheduler.inbox import PollRound
 from scheduler.publisher import Publisher, PublishRound
 
 log = logging.getLogger("conectados.daemon")
@@ -32,6 +34,57 @@ PUBLISH_EVERY_SECONDS = 5
 def daemon_name() -> str:
     """Who holds a lease: this host and process, readable in the database and the logs."""
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class Reach:
+    """Which networks answered during one round of every job, and which failed and why."""
+
+    answered: set[str] = field(default_factory=set)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def nothing_answered(self) -> bool:
+        """Some network was tried and none answered: the round could do nothing at all."""
+        return bool(self.failed) and not self.answered
+
+    def describe_failures(self) -> str:
+        return "; ".join(f"{name}: {why}" for name, why in sorted(self.failed.items()))
+
+
+def round_reach(
+    published: PublishRound,
+    read: Mapping[str, PollRound],
+    paused: Mapping[str, tuple[datetime, str | None]],
+    replies_sent: int,
+    figures: Mapping[str, int],
+    zone: tzinfo = UTC,
+) -> Reach:
+    """Sum up one round of `daemon --once`: a network answered if any call to it worked.
+
+    A network that only waits for webhooks (WhatsApp) and had nothing to send was not tried:
+    it neither answered nor failed. A paused network (a revoked token) failed.
+    """
+    reach = Reach()
+    for name, (until, reason) in paused.items():
+        if name in read:  # only the networks this daemon uses
+            reach.failed[name] = (
+                f"en pausa hasta {until.astimezone(zone):%Y-%m-%d %H:%M} ({reason or 'sin motivo'})"
+            )
+    for name in published.paused:
+        reach.failed.setdefault(name, "en pausa: la red rechazó las credenciales")
+    for claimed in published.retried:
+        reach.failed.setdefault(claimed.network, "no se pudo publicar; se reintentará")
+    for poll in read.values():
+        for name, why in poll.failed.items():
+            reach.failed[name] = why
+        reach.answered.update(name for name, calls in poll.calls.items() if calls)
+    reach.answered.update(claimed.network for claimed, _ in published.published)
+    reach.answered.update(claimed.network for claimed, _ in published.recovered)
+    reach.answered.update(name for name, stored in figures.items() if stored)
+    if replies_sent:
+        reach.answered.add("respuestas")  # the outbox does not say through which network
+    return reach
 
 
 class Daemon:

@@ -348,3 +348,97 @@ def test_status_says_a_real_page_needs_its_id(cli, tmp_path: Path):
     result = cli("status", env={"CONECTADOS_FACEBOOK_TOKEN": "EAAB-token-123"})
 
     assert "FALTA pagina_id" in result.stdout
+
+
+def test_an_id_no_table_can_hold_is_not_found_like_any_other(cli, database_url: str):
+    assert cli("--db", database_url, "init").exit_code == 0
+    cases = {
+        ("replies", "show", "99999999999999999999"): "no hay ninguna respuesta con id",
+        ("replies", "approve", "99999999999999999999"): "no hay ninguna respuesta con id",
+        ("replies", "reject", "2147483648"): "no hay ninguna respuesta con id",
+        ("replies", "show", "--", "-7"): "no hay ninguna respuesta con id -7",
+        ("replies", "show", "0"): "no hay ninguna respuesta con id 0",
+        ("avisos", "close", "99999999999999999999"): "no hay ningún",
+    }
+    for args, message in cases.items():
+        result = cli("--db", database_url, *args)
+
+        assert result.exit_code == 2, (args, result.stderr)
+        assert f"Error: ID: {message}" in result.stderr, args
+        assert "inesperado" not in result.stderr, args
+
+
+def test_an_id_that_is_not_a_number_or_is_negative_is_bad_input_in_spanish(cli):
+    cli("init")
+
+    word = cli("replies", "show", "doce")
+    negative = cli("replies", "show", "-5")
+
+    assert word.exit_code == negative.exit_code == 2
+    assert "«doce» no es un número" in word.stderr
+    assert "-5: aquí no se admiten números negativos" in negative.stderr
+
+
+def test_a_malformed_sandbox_url_is_refused_with_file_line_and_field(cli, tmp_path: Path):
+    config = tmp_path / "conectados.toml"
+    cases = {
+        "127.0.0.1:8765": "debe empezar por http:// o https://",
+        "ftp://127.0.0.1": "debe empezar por http:// o https://",
+        "http://": "falta el servidor",
+        "http://127.0.0.1 :8765": "no puede tener espacios",
+        "http://127.0.0.1:99999": "revise el servidor y el puerto",
+        "http://127.0.0.1:ocho": "revise el servidor y el puerto",
+        "http://127.0.0.1:0": "el puerto debe estar entre 1 y 65535",
+        "http://127.0.0.1:8765/?x=1": "no lleva «?» ni «#»",
+    }
+    for url, reason in cases.items():
+        config.write_text(f'[empresa]\nnombre = "A"\n\n[sandbox]\nurl = "{url}"\n', "utf-8")
+
+        result = cli("daemon", "--once")
+
+        assert result.exit_code == 2, (url, result.stdout)
+        assert f"Error: {config}:5: sandbox.url: " in result.stderr, url
+        assert reason in result.stderr and "por ejemplo http://" in result.stderr, url
+    for url in ("", "http://127.0.0.1:8765", "https://simulador.local/", "http://[::1]:8765"):
+        config.write_text(f'[sandbox]\nurl = "{url}"\n', "utf-8")
+        assert cli("status").exit_code == 0, url
+
+
+def test_dates_beyond_the_years_conectados_handles_are_bad_input(cli):
+    cli("init")
+    cases = [
+        ("inbox", "--desde", "9999-12-31 23:59"),
+        ("inbox", "--desde", "0001-01-01"),
+        ("avisos", "add", "--sector", "Centro", "--motivo", "válvula",
+         "--desde", "2026-12-10", "--hasta", "9999-12-31"),
+    ]  # fmt: skip
+    for args in cases:
+        result = cli(*args)
+
+        assert result.exit_code == 2, (args, result.stderr)
+        assert "queda fuera de los años que maneja Conectados (2000 a 2100)" in result.stderr
+
+
+def test_a_nul_character_in_an_argument_is_bad_input(cli):
+    cli("init")
+
+    for args in (("report", "--html", "a\x00.html"), ("calendar", "check", "a\x00.yaml"),
+                 ("demo", "--carpeta", "a\x00"), ("--db", "a\x00.db", "status")):  # fmt: skip
+        result = cli(*args)
+
+        assert result.exit_code == 2, (args, result.stderr)
+        assert "contiene un carácter nulo (\\0)" in result.stderr, args
+
+
+def test_no_command_replaces_a_pipe_or_a_device_with_its_file(cli, tmp_path: Path):
+    cli("init")
+    os.mkfifo(tmp_path / "tubo")
+
+    for args in (("pqr", "export", "--mes", "2026-11", "-o", "tubo"),
+                 ("calendar", "preview", "--mes", "2026-11", "-o", "tubo"),
+                 ("report", "--mes", "2026-11", "--html", "tubo")):  # fmt: skip
+        result = cli(*args)
+
+        assert result.exit_code == 2, (args, result.stderr)
+        assert "no es un archivo común" in result.stderr, args
+        assert not (tmp_path / "tubo").is_file(), args

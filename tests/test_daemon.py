@@ -255,3 +255,77 @@ def test_the_daemon_receives_whatsapp_by_webhook_and_answers_once(tmp_path: Path
         (item["from"], item["id"], "sent")
     ], log
     assert process.returncode == 0, log
+
+
+def _closed_port() -> int:
+    """A local port nothing listens on: connections to it are refused."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_daemon_once_fails_when_no_network_answers(cli, tmp_path: Path):
+    (tmp_path / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "http://127.0.0.1:{_closed_port()}"\n', encoding="utf-8"
+    )
+    cli("init")
+
+    result = cli("daemon", "--once")
+
+    assert result.exit_code == 1, result.stdout
+    assert "Publicadas: 0" in result.stdout  # the summary of the round is still there
+    assert "Error: ninguna red respondió en esta ronda (facebook: sin conexión" in result.stderr
+    assert "x: sin conexión con X" in result.stderr and "«conectados status»" in result.stderr
+
+
+def test_daemon_once_fails_when_every_network_fails_the_round(cli, tmp_path: Path, sandbox):
+    (tmp_path / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "{sandbox.url}"\n', encoding="utf-8"
+    )
+    cli("init")
+    for network in ("facebook", "x"):
+        sandbox.control("POST", "faults", {"network": network, "status": 503, "count": 100})
+
+    result = cli("daemon", "--once")
+
+    assert result.exit_code == 1, result.stdout
+    assert "ninguna red respondió en esta ronda (facebook: " in result.stderr
+
+
+def test_daemon_once_with_one_network_down_succeeds_and_names_it(cli, tmp_path: Path, sandbox):
+    (tmp_path / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "{sandbox.url}"\n', encoding="utf-8"
+    )
+    cli("init")
+    sandbox.control("POST", "faults", {"network": "x", "status": 503, "count": 100})
+
+    result = cli("daemon", "--once")
+
+    assert result.exit_code == 0, result.stderr
+    assert "Aviso: no todas las redes respondieron (x: " in result.stdout
+    assert "facebook:" not in result.stdout
+
+
+def test_daemon_once_fails_when_every_network_is_paused(cli, tmp_path: Path, sandbox):
+    from scheduler.pauses import pause_channel
+
+    (tmp_path / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "{sandbox.url}"\n', encoding="utf-8"
+    )
+    cli("init")
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    now = datetime.now(UTC)
+    with database.session() as session:
+        for network in ("facebook", "x"):
+            pause_channel(
+                session.connection(), network, now + timedelta(hours=1), "token revocado", now
+            )
+    database.dispose()
+
+    result = cli("daemon", "--once")
+
+    assert result.exit_code == 1, result.stdout
+    assert "ninguna red respondió en esta ronda (facebook: en pausa hasta" in result.stderr
+    assert "(token revocado)" in result.stderr

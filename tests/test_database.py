@@ -343,3 +343,26 @@ def test_write_sessions_wait_for_each_other_instead_of_failing(tmp_path: Path):
 def test_database_urls_never_show_passwords():
     assert "s3cr3t" not in display_url("postgresql+psycopg://u:s3cr3t@h/db")
     assert "s3cr3t" not in display_url("postgresql+psycopg://u@h/db?password=s3cr3t")
+
+
+def test_every_command_on_a_database_from_a_newer_version_says_to_update_conectados(
+    cli, tmp_path: Path, database_url: str
+):
+    newer_code = _migrations_with_one_more_revision(tmp_path / "migrations")
+    Database(database_url, migrations_dir=newer_code).upgrade()
+
+    status = cli("--db", database_url, "status")
+    as_json = cli("--db", database_url, "status", "--json")
+    others = [
+        cli("--db", database_url, *command)
+        for command in (("init",), ("replies", "list"), ("report", "--mes", "2026-11"))
+    ]
+
+    for result in (status, as_json, *others):
+        assert result.exit_code == 2, result.stderr
+        assert "es de una versión más nueva de Conectados" in result.stderr
+        assert "actualice Conectados" in result.stderr
+    assert "versión 9999, de una versión más nueva de Conectados" in status.stdout
+    assert "ejecute «conectados init»" not in status.stdout + status.stderr
+    assert '"schema_newer": true' in as_json.stdout
+    assert Database(database_url).schema_state().current == "9999"  # left as it was

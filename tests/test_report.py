@@ -279,3 +279,66 @@ def test_a_month_in_course_averages_over_the_days_lived(filled: Database):
 
     assert report.partial and report.days_counted == 10
     assert report.requests_per_day == pytest.approx(report.requests / 10)
+
+
+def test_a_month_is_written_yyyy_mm_and_nothing_else(cli):
+    cli("init")
+
+    for mes in (
+        "",
+        "2026-1",
+        "2026-13",
+        "2026-00",
+        "26-01",
+        "2026-01-01",
+        "２０２６-01",
+        "1999-12",
+    ):
+        result = cli("report", "--mes", mes)
+
+        assert result.exit_code == 2, (mes, result.stdout)
+        assert "opción --mes" in result.stderr and "por ejemplo 2026-01" in result.stderr, mes
+    assert cli("report", "--mes", "2026-01").exit_code == 0
+
+
+def test_a_period_the_report_cannot_cover_is_bad_input_in_spanish(cli):
+    cli("init")
+    cases = {
+        ("0001-01-01", "9999-12-31"): "opción --desde: el informe cubre días entre 2000-01-01",
+        ("2026-01-01", "9999-12-31"): "opción --hasta: el informe cubre días entre 2000-01-01",
+        ("2000-01-01", "2100-12-31"): "el periodo es demasiado largo",
+        ("2026-02-30", "2026-03-01"): "«2026-02-30» no es una fecha; escriba AAAA-MM-DD",
+        ("", "2026-03-01"): "«» no es una fecha",
+        ("2026-1-1", "2026-03-01"): "«2026-1-1» no es una fecha",
+    }
+    for (desde, hasta), message in cases.items():
+        result = cli("report", "--desde", desde, "--hasta", hasta)
+
+        assert result.exit_code == 2, (desde, hasta, result.stderr)
+        assert message in result.stderr, (desde, hasta, result.stderr)
+        assert "inesperado" not in result.stderr
+    longest = cli("report", "--desde", "2000-01-01", "--hasta", "2004-12-31", "--json")
+    assert longest.exit_code == 0, longest.stderr
+
+
+def test_a_folder_given_as_the_page_is_bad_input(cli, tmp_path: Path):
+    cli("init")
+
+    for where in ("/", "", str(tmp_path)):
+        result = cli("report", "--mes", "2026-11", "--html", where)
+
+        assert result.exit_code == 2, (where, result.stderr)
+        assert "no se pudo escribir (no es un archivo común); elija otra ruta" in result.stderr
+
+
+def test_the_page_never_replaces_a_device_or_a_pipe(cli, tmp_path: Path):
+    import os
+
+    cli("init")
+    os.mkfifo(tmp_path / "tubo.html")
+
+    result = cli("report", "--mes", "2026-11", "--html", "tubo.html")
+
+    assert result.exit_code == 2, result.stderr
+    assert "tubo.html: no se pudo escribir (no es un archivo común)" in result.stderr
+    assert not (tmp_path / "tubo.html").is_file()
