@@ -19,6 +19,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from channels.facebook import PRIVATE_REPLY_WINDOW
 from channels.whatsapp import window_open
 from conectados.app import App
 from conectados.db import Database
@@ -28,6 +29,7 @@ from content_calendar.models import Post, Publication
 from responders.commands import _short, catalogue_for
 from responders.models import (
     Interaction,
+    InteractionKind,
     InteractionState,
     Reply,
     ReplyState,
@@ -35,6 +37,7 @@ from responders.models import (
 )
 from responders.policy import company_values, template_context, too_long
 from responders.protocols import RenderError
+from responders.public_text import Exposure, company_texts, public_text_for
 from responders.service import active_notices
 
 STATE_NAMES = {
@@ -101,6 +104,16 @@ def load_case(database: Database, reply_id: int) -> Case:
     return Case(reply, interaction, post_text, earlier)
 
 
+class PersonalDataInPublic(BadInput):
+    """A person approved a public reply whose text carries personal data."""
+
+    def __init__(self, reply_id: int, exposure: Exposure, way_out: str) -> None:
+        self.exposure = exposure
+        super().__init__(
+            f"es pública y trae {exposure.described()}; {way_out}", f"respuesta {reply_id}"
+        )
+
+
 def decide_reply(
     database: Database,
     reply_id: int,
@@ -111,11 +124,16 @@ def decide_reply(
     protocol: str | None = None,
     note: str | None = None,
     whatsapp_template: str = "",
+    own_texts: list[str] | None = None,
+    private: bool = False,
+    private_hint: str | None = None,
 ) -> Reply:
     """pending -> approved | rejected, once; the interaction follows.
 
     A WhatsApp answer whose 24-hour window has closed is not approved without the approved
-    template to carry it: it would only come back.
+    template to carry it: it would only come back. A public reply with personal data is not
+    approved at all (`own_texts`: what the company publishes itself); `private` sends it by
+    private message instead, where the network allows it.
     """
     with database.session(write=True) as session:
         reply = session.get(Reply, reply_id)
@@ -127,6 +145,7 @@ def decide_reply(
             )
         interaction = session.get(Interaction, reply.interaction_id)
         final_text = (text if text is not None else reply.text).strip()
+        visibility = ReplyVisibility.PRIVATE if private else reply.visibility
         if approve:
             if not final_text:
                 raise BadInput(
@@ -136,10 +155,24 @@ def decide_reply(
                 )
             if interaction.network == "whatsapp" and not whatsapp_template:
                 _check_whatsapp_window(session, interaction, now)
+            cannot = _no_private_way(session, reply, interaction, now)
+            if private and visibility != reply.visibility and cannot:
+                raise BadInput(f"no se puede enviar en privado: {cannot}", f"respuesta {reply_id}")
+            if visibility == ReplyVisibility.PUBLIC:
+                check = public_text_for(session.connection(), own_texts or [])
+                exposure = check.exposure(final_text)
+                if exposure is not None:
+                    way_out = (
+                        f"{cannot}: quite esos datos del texto y apruébela de nuevo"
+                        if cannot
+                        else "quite esos datos del texto, o envíela por mensaje privado "
+                        + (private_hint or f"con «conectados replies approve {reply_id} --privado»")
+                    )
+                    raise PersonalDataInPublic(reply_id, exposure, way_out)
             problem = too_long(
                 interaction.network,
                 final_text,
-                private=reply.visibility == ReplyVisibility.PRIVATE,
+                private=visibility == ReplyVisibility.PRIVATE,
             )
             if problem:
                 raise BadInput(f"{problem}; acórtela", f"respuesta {reply_id}")
@@ -149,6 +182,8 @@ def decide_reply(
             "reviewer": reviewer,
             "decided_at": now,
         }
+        if approve and visibility != reply.visibility:
+            values["visibility"] = visibility
         if protocol is not None:
             values["protocol"] = protocol
         if note:
@@ -207,6 +242,35 @@ def print_message(console: Console, interaction: Interaction) -> None:
     console.print(Panel(Text(interaction.text or "(sin texto)")))
     for line in attachment_lines(interaction):
         console.print(Text(line), style="bold")
+
+
+def _no_private_way(session, reply: Reply, interaction: Interaction, now: datetime) -> str | None:
+    """Why this public reply cannot go by private message instead, if it cannot."""
+    if interaction.kind == InteractionKind.MESSAGE or reply.visibility == ReplyVisibility.PRIVATE:
+        return None
+    if interaction.network == "facebook" and now - interaction.written_at > PRIVATE_REPLY_WINDOW:
+        return (
+            f"Facebook solo permite responder en privado un comentario de los últimos "
+            f"{PRIVATE_REPLY_WINDOW.days} días"
+        )
+    other = session.execute(
+        sa.select(Reply.id)
+        .where(
+            Reply.interaction_id == interaction.id,
+            Reply.id != reply.id,
+            Reply.visibility == ReplyVisibility.PRIVATE,
+            Reply.state.not_in([ReplyState.REJECTED, ReplyState.FAILED]),
+            # Facebook takes one private reply per comment; elsewhere, one of each kind.
+            sa.true() if interaction.network == "facebook" else Reply.kind == reply.kind,
+        )
+        .limit(1)
+    ).scalar()
+    if other is not None:
+        return (
+            f"ya hay una respuesta privada a este mensaje (la {other}) y "
+            f"{interaction.network} no admite otra"
+        )
+    return None
 
 
 def _check_whatsapp_window(session, interaction: Interaction, now: datetime) -> None:
@@ -344,9 +408,21 @@ def show(app: App, reply_id: int) -> None:
 @replies.command()
 @click.argument("reply_id", type=int, metavar="ID")
 @click.option("--texto", help="Reemplaza el borrador por este texto antes de aprobar.")
+@click.option(
+    "--privado",
+    is_flag=True,
+    help="La envía por mensaje privado al ciudadano en vez de en público (si la red lo permite).",
+)
 @click.pass_obj
-def approve(app: App, reply_id: int, texto: str | None) -> None:
-    """Aprueba una respuesta pendiente; el servicio la envía una sola vez."""
+def approve(app: App, reply_id: int, texto: str | None, privado: bool) -> None:
+    """Aprueba una respuesta pendiente; el servicio la envía una sola vez.
+
+    Una respuesta pública con datos personales (cédula, cuenta, teléfono, dirección, correo)
+    no se aprueba: quite los datos o envíela en privado con --privado.
+    """
+    hint = f"con «conectados replies approve {reply_id} --privado" + (
+        " --texto …»" if texto is not None else "»"
+    )
     reply = decide_reply(
         app.ready_database(),
         reply_id,
@@ -355,8 +431,12 @@ def approve(app: App, reply_id: int, texto: str | None) -> None:
         app.clock.now(),
         text=texto,
         whatsapp_template=app.settings.channels.whatsapp.template,
+        own_texts=company_texts(app.settings.company),
+        private=privado,
+        private_hint=hint,
     )
-    click.echo(f"Respuesta {reply.id} aprobada; el servicio la enviará en su próxima ronda.")
+    where = " en privado" if reply.visibility == ReplyVisibility.PRIVATE else ""
+    click.echo(f"Respuesta {reply.id} aprobada; el servicio la enviará{where} en su próxima ronda.")
 
 
 @replies.command()
@@ -372,7 +452,10 @@ def reject(app: App, reply_id: int, motivo: str | None) -> None:
 
 
 EDITOR_MARK = "------ Escriba la respuesta arriba de esta línea; lo de abajo se ignora ------"
-KEYS = "[a] aprobar  [e] editar  [p] cambiar protocolo  [r] rechazar  [s] saltar  [q] salir"
+KEYS = (
+    "[a] aprobar  [v] aprobar en privado  [e] editar  [p] cambiar protocolo  [r] rechazar  "
+    "[s] saltar  [q] salir"
+)
 
 
 def _key() -> str:
@@ -405,6 +488,7 @@ def review(app: App) -> None:
     catalogue = catalogue_for(app)
     console = Console(width=100)
     reviewer = reviewer_name(app)
+    own_texts = company_texts(app.settings.company)
     with database.session() as session:
         ids = list(
             session.execute(
@@ -429,7 +513,7 @@ def review(app: App) -> None:
             click.echo(KEYS)
             key = _key()
             try:
-                if key == "a":
+                if key in ("a", "v"):
                     decide_reply(
                         database,
                         reply_id,
@@ -439,9 +523,13 @@ def review(app: App) -> None:
                         text,
                         protocol,
                         whatsapp_template=app.settings.channels.whatsapp.template,
+                        own_texts=own_texts,
+                        private=key == "v",
+                        private_hint="con la tecla [v]",
                     )
                     done["aprobadas"] += 1
-                    click.echo("Aprobada: se enviará una sola vez.")
+                    where = " por mensaje privado" if key == "v" else ""
+                    click.echo(f"Aprobada: se enviará{where} una sola vez.")
                     break
                 if key == "r":
                     click.echo("Motivo (Enter para ninguno):")

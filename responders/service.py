@@ -45,6 +45,7 @@ from responders.policy import (
     too_long,
 )
 from responders.protocols import Catalogue, RenderError
+from responders.public_text import PublicText, company_texts
 from responders.sspd import causal_for
 from responders.terms import TicketType
 from responders.tickets import STATUS_NAMES, Filed, TermRules, due_text, file_ticket
@@ -130,6 +131,7 @@ class Responder:
         pqr = settings.pqr
         self.term_rules = TermRules(settings.zone, pqr.saturday_is_working_day, pqr.damage_hours)
         self.privacy_notice = privacy_notice(settings)
+        self.own_texts = company_texts(settings.company)
 
     def run_once(self) -> RespondRound:
         outcome = RespondRound()
@@ -207,7 +209,7 @@ class Responder:
             text = ""
         with self.database.session(write=True) as session:
             connection = session.connection()
-            decision = self._second_thoughts(connection, interaction, decision, text, now)
+            decision = self._second_thoughts(connection, interaction, decision, text, notices, now)
             filed = None
             moved = connection.execute(
                 sa.update(Interaction)
@@ -320,11 +322,31 @@ class Responder:
                 text = f"{text}\n\n{self.privacy_notice}"
             rows.append(base | {"visibility": ReplyVisibility.PRIVATE, "text": text})
         # Whatever the citizen wrote (and a name with data in it) never goes out in public.
-        pieces = find_personal_data(interaction.text) + find_personal_data(interaction.author_name)
+        pieces = self._citizens_data(interaction)
+        check = self._public_text(notices)
         for row in rows:
-            if row["visibility"] == ReplyVisibility.PUBLIC:
-                row["text"] = without(row["text"], pieces)
+            if row["visibility"] != ReplyVisibility.PUBLIC:
+                continue
+            row["text"] = without(row["text"], pieces)
+            exposure = check.exposure(row["text"])
+            if exposure is not None:  # the template itself carries it: a person decides
+                row |= {
+                    "state": ReplyState.PENDING,
+                    "reviewer": None,
+                    "decided_at": None,
+                    "review_note": f"el borrador público trae {exposure.kinds_described()}: "
+                    "quite esos datos o envíela por mensaje privado",
+                }
         return rows
+
+    def _public_text(self, notices: list[dict[str, str]]) -> PublicText:
+        """The public-text check, with the company's contacts and these notices as its own."""
+        quoted = [text for notice in notices for text in (notice["sector"], notice["motivo"])]
+        return PublicText([*self.own_texts, *quoted])
+
+    @staticmethod
+    def _citizens_data(interaction: Interaction) -> list:
+        return find_personal_data(interaction.text) + find_personal_data(interaction.author_name)
 
     @staticmethod
     def _broken(decision: Decision, error: RenderError) -> Decision:
@@ -405,6 +427,7 @@ class Responder:
         interaction: Interaction,
         decision: Decision,
         text: str,
+        notices: list[dict[str, str]],
         now: datetime,
     ) -> Decision:
         """What the text alone cannot tell: age, a conversation with a bot, length limits."""
@@ -422,6 +445,16 @@ class Responder:
         )
         if problem:
             return review(f"la respuesta {problem}: acórtela")
+        exposure = (
+            self._public_text(notices).exposure(without(text, self._citizens_data(interaction)))
+            if interaction.kind != InteractionKind.MESSAGE
+            else None
+        )
+        if exposure is not None:
+            return review(
+                f"la respuesta pública trae {exposure.kinds_described()}: "
+                "quite esos datos o envíela por mensaje privado"
+            )
         recent = connection.execute(
             sa.select(sa.func.count())
             .select_from(Reply)

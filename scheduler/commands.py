@@ -11,6 +11,7 @@ from channels.registry import open_channels
 from conectados.app import App
 from conectados.terminal import Command
 from responders.protocols import load_catalogue
+from responders.public_text import company_texts
 from responders.service import Responder
 from scheduler.daemon import Daemon, daemon_name
 from scheduler.figures import MetricsCollector
@@ -80,6 +81,7 @@ def daemon(app: App, once: bool) -> None:
             lease=timedelta(seconds=rules.lease_seconds),
             max_attempts=rules.max_attempts,
             hide_exposed=settings.pqr.hide_comments_with_data,
+            own_texts=company_texts(settings.company),
         )
         if once:
             outcome = publisher.run_once()
