@@ -7,6 +7,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sandbox_channels import channels_for
 
@@ -215,31 +216,42 @@ def test_the_send_job_publishes_the_company_contacts(database, sandbox):
 # --- the drafts: a company template that itself carries personal data ----------------------
 
 
-def test_a_template_with_personal_data_in_it_waits_for_a_person(database, sandbox, tmp_path):
+@pytest.mark.parametrize(
+    ("protocol", "message", "state"),
+    [
+        ("horario_contacto", "¿Cuál es el horario de atención de la oficina?", "in_review"),
+        ("reclamo_facturacion", "Me cobraron dos veces el cargo fijo de noviembre", "ticketed"),
+    ],
+)
+def test_a_template_with_personal_data_in_it_waits_for_a_person(
+    database, sandbox, tmp_path, protocol, message, state
+):
     folder = tmp_path / "protocolos"
     folder.mkdir()
-    shipped = Path(load_catalogue().get("horario_contacto").source).read_text(encoding="utf-8")
+    shipped = Path(load_catalogue().get(protocol).source).read_text(encoding="utf-8")
     leaky = shipped.split("respuesta_publica:")[0] + (
         "respuesta_publica: 'Llame a la ingeniera Marta al 310 555 1234'\n"
         "respuesta_privada: 'Llame a la ingeniera Marta al 310 555 1234'\n"
     )
-    (folder / "horario_contacto.yaml").write_text(leaky, encoding="utf-8")
+    (folder / f"{protocol}.yaml").write_text(leaky, encoding="utf-8")
     clock = FixedClock(datetime.now(UTC))
     channels = {"x": channels_for(sandbox)["x"]}
     sandbox.control("POST", "citizen", {"network": "x", "kind": "mention", "author": "Luis",
-                                        "text": "¿Cuál es el horario de atención de la oficina?"})  # fmt: skip
+                                        "text": message})  # fmt: skip
     Inbox(database, channels, clock).run_once()
 
     Responder(database, load_catalogue(folder), Settings(), clock).run_once()
 
     with database.session() as session:
-        reply = session.execute(sa.select(Reply)).scalar_one()
-        state = session.execute(sa.select(Interaction.state)).scalar_one()
-    assert reply.protocol == "horario_contacto"
-    assert reply.state == ReplyState.PENDING and state == InteractionState.IN_REVIEW
-    assert "un número de teléfono" in reply.review_note
+        public = session.execute(
+            sa.select(Reply).where(Reply.visibility == ReplyVisibility.PUBLIC)
+        ).scalar_one()
+        interaction = session.execute(sa.select(Interaction)).scalar_one()
+    assert public.protocol == protocol and interaction.state == state
+    assert public.state == ReplyState.PENDING and "un número de teléfono" in public.review_note
     Outbox(database, channels, clock, "d").run_once()
-    assert not sandbox.control("GET", "state")["x"]["replies"]
+    sent = sandbox.control("GET", "state")["x"]["replies"]
+    assert not [reply for reply in sent if reply["public"]]
 
 
 # --- the check itself ---------------------------------------------------------------------
