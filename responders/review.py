@@ -38,7 +38,7 @@ from responders.models import (
 from responders.policy import company_values, template_context, too_long
 from responders.protocols import RenderError
 from responders.public_text import Exposure, company_texts, public_text_for
-from responders.service import active_notices
+from responders.service import active_notices, first_private, privacy_notice
 
 STATE_NAMES = {
     ReplyState.PENDING: "pendiente",
@@ -127,13 +127,15 @@ def decide_reply(
     own_texts: list[str] | None = None,
     private: bool = False,
     private_hint: str | None = None,
+    notice: str = "",
 ) -> Reply:
     """pending -> approved | rejected, once; the interaction follows.
 
     A WhatsApp answer whose 24-hour window has closed is not approved without the approved
     template to carry it: it would only come back. A public reply with personal data is not
     approved at all (`own_texts`: what the company publishes itself); `private` sends it by
-    private message instead, where the network allows it.
+    private message instead, where the network allows it, with the data-treatment `notice`
+    when it is the first private message to this person.
     """
     with database.session(write=True) as session:
         reply = session.get(Reply, reply_id)
@@ -184,6 +186,8 @@ def decide_reply(
         }
         if approve and visibility != reply.visibility:
             values["visibility"] = visibility
+            if notice and first_private(session.connection(), interaction):
+                values["text"] = f"{final_text}\n\n{notice}"
         if protocol is not None:
             values["protocol"] = protocol
         if note:
@@ -434,6 +438,7 @@ def approve(app: App, reply_id: int, texto: str | None, privado: bool) -> None:
         own_texts=company_texts(app.settings.company),
         private=privado,
         private_hint=hint,
+        notice=privacy_notice(app.settings),
     )
     where = " en privado" if reply.visibility == ReplyVisibility.PRIVATE else ""
     click.echo(f"Respuesta {reply.id} aprobada; el servicio la enviará{where} en su próxima ronda.")
@@ -489,6 +494,7 @@ def review(app: App) -> None:
     console = Console(width=100)
     reviewer = reviewer_name(app)
     own_texts = company_texts(app.settings.company)
+    notice = privacy_notice(app.settings)
     with database.session() as session:
         ids = list(
             session.execute(
@@ -526,6 +532,7 @@ def review(app: App) -> None:
                         own_texts=own_texts,
                         private=key == "v",
                         private_hint="con la tecla [v]",
+                        notice=notice,
                     )
                     done["aprobadas"] += 1
                     where = " por mensaje privado" if key == "v" else ""

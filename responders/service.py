@@ -67,6 +67,24 @@ def privacy_notice(settings) -> str:
     return notice
 
 
+def first_private(connection: sa.Connection, interaction: Interaction) -> bool:
+    """No private reply to this person yet: the data-treatment notice goes with this one."""
+    return (
+        connection.execute(
+            sa.select(Reply.id)
+            .join(Interaction, Interaction.id == Reply.interaction_id)
+            .where(
+                Interaction.network == interaction.network,
+                Interaction.author_id == interaction.author_id,
+                Reply.visibility == ReplyVisibility.PRIVATE,
+                Reply.state != ReplyState.REJECTED,
+            )
+            .limit(1)
+        ).first()
+        is None
+    )
+
+
 AUTOMATIC = "automático"
 """The reviewer recorded on replies the policy approved on its own."""
 
@@ -377,21 +395,7 @@ class Responder:
         )
 
     def _first_private(self, connection: sa.Connection, interaction: Interaction) -> bool:
-        """No private reply to this person yet: the data-treatment notice goes with this one."""
-        return (
-            connection.execute(
-                sa.select(Reply.id)
-                .join(Interaction, Interaction.id == Reply.interaction_id)
-                .where(
-                    Interaction.network == interaction.network,
-                    Interaction.author_id == interaction.author_id,
-                    Reply.visibility == ReplyVisibility.PRIVATE,
-                    Reply.state != ReplyState.REJECTED,
-                )
-                .limit(1)
-            ).first()
-            is None
-        )
+        return first_private(connection, interaction)
 
     def _ticket_status(self, connection: sa.Connection, interaction: Interaction) -> dict[str, Any]:
         """A radicado the citizen quotes in private: its status, for the estado_pqr answer, and

@@ -93,7 +93,9 @@ def test_a_reply_with_personal_data_goes_by_private_message_when_asked(cli, tmp_
 
     assert approved.exit_code == 0, approved.stderr
     assert "en privado" in approved.stdout
-    assert _sent(sandbox, public=False) == [DATA_TEXT]
+    private = _sent(sandbox, public=False)
+    assert len(private) == 1 and private[0].startswith(DATA_TEXT)
+    assert "Ley 1581" in private[0]  # the first private message carries the data notice
     assert not _sent(sandbox, public=True)
 
 
@@ -130,7 +132,9 @@ def test_interactive_review_refuses_an_edit_with_personal_data_and_offers_privat
     assert "No se pudo: respuesta" in result.stdout and "un número de teléfono" in result.stdout
     assert "con la tecla [v]" in result.stdout
     assert "Aprobada: se enviará por mensaje privado una sola vez." in result.stdout
-    assert _sent(sandbox, public=False) == [DATA_TEXT]
+    private = _sent(sandbox, public=False)
+    assert len(private) == 1 and private[0].startswith(DATA_TEXT)
+    assert "Ley 1581" in private[0]  # the first private message carries the data notice
     assert not _sent(sandbox, public=True)
 
 
