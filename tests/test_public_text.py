@@ -293,3 +293,28 @@ def test_masking_is_linear_and_keeps_only_three_characters():
 
     assert shown.count("3") == 3 and len(shown) == len(text)
     assert masked("1234") == "••••"
+
+
+def test_a_comment_that_already_has_a_private_reply_on_facebook_gets_no_second_one(database):
+    from conectados.errors import BadInput
+    from responders.review import decide_reply
+
+    now = datetime.now(UTC)
+    with database.session(write=True) as session:
+        comment = Interaction(network="facebook", kind="comment", remote_id="c1", author_id="eva",
+                              author_name="Eva", text="¿dónde pago?", written_at=now)  # fmt: skip
+        session.add(comment)
+        session.flush()
+        first = Reply(interaction_id=comment.id, kind="acknowledgement", text="Hola, Eva.",
+                      visibility=ReplyVisibility.PRIVATE, state=ReplyState.SENT)  # fmt: skip
+        pending = Reply(interaction_id=comment.id, text="Con gusto.", state=ReplyState.PENDING)
+        session.add_all([first, pending])
+        session.flush()
+        first_id, pending_id = first.id, pending.id
+
+    with pytest.raises(BadInput) as refused:
+        decide_reply(database, pending_id, True, "Luis", now, text=DATA_TEXT, private=True)
+
+    assert f"ya hay una respuesta privada a este mensaje (la {first_id})" in str(refused.value)
+    with database.session() as session:
+        assert session.get(Reply, pending_id).state == ReplyState.PENDING
