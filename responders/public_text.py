@@ -26,6 +26,8 @@ KIND_NAMES = {
     "número": "un número que puede ser personal",
 }
 HIDDEN = "•"
+SHOWN = 3
+"""Pieces of each kind shown in a message; the rest are counted."""
 
 
 def spanish_list(items: list[str]) -> str:
@@ -38,6 +40,8 @@ def spanish_list(items: list[str]) -> str:
 def masked(piece: str) -> str:
     """A piece of personal data fit to show: its first character and last two (of letters and
     digits) stay, so a person can find it in the text; the rest is hidden."""
+    if len(piece) > 40:  # a run of digits pages long: its ends are enough to find it
+        piece = f"{piece[:19]}…{piece[-20:]}"
     positions = [index for index, char in enumerate(piece) if char.isalnum()]
     keep = {positions[0], *positions[-2:]} if len(positions) > 5 else set()
     return "".join(
@@ -63,8 +67,10 @@ class Exposure:
         """The kinds with each piece masked, for the person who wrote the text."""
         parts = []
         for kind in self.kinds:
-            shown = ", ".join(masked(piece.text) for piece in self.pieces if piece.kind == kind)
-            parts.append(f"{KIND_NAMES.get(kind, kind)} ({shown})")
+            of_kind = [piece.text for piece in self.pieces if piece.kind == kind]
+            shown = ", ".join(masked(text) for text in of_kind[:SHOWN])
+            more = f" y {len(of_kind) - SHOWN} más" if len(of_kind) > SHOWN else ""
+            parts.append(f"{KIND_NAMES.get(kind, kind)} ({shown}{more})")
         return spanish_list(parts)
 
 
@@ -86,9 +92,8 @@ class PublicText:
 
     def exposure(self, text: str) -> Exposure | None:
         """The personal data in `text` that is not the company's own, or None if it may go."""
-        pieces = [piece for piece in find_personal_data(text) if not self._ours(piece)]
-        pieces.sort(key=lambda piece: text.find(piece.text))  # in the order they are written
-        return Exposure(tuple(pieces)) if pieces else None
+        pieces = tuple(piece for piece in find_personal_data(text) if not self._ours(piece))
+        return Exposure(pieces) if pieces else None
 
     def _ours(self, piece: PersonalData) -> bool:
         plain = _plain(piece.text)
