@@ -157,13 +157,17 @@ def decide_reply(
                 )
             if interaction.network == "whatsapp" and not whatsapp_template:
                 _check_whatsapp_window(session, interaction, now)
-            cannot = _no_private_way(session, reply, interaction, now)
-            if private and visibility != reply.visibility and cannot:
-                raise BadInput(f"no se puede enviar en privado: {cannot}", f"respuesta {reply_id}")
+            if visibility != reply.visibility:
+                cannot = _no_private_way(session, reply, interaction, now)
+                if cannot:
+                    raise BadInput(
+                        f"no se puede enviar en privado: {cannot}", f"respuesta {reply_id}"
+                    )
             if visibility == ReplyVisibility.PUBLIC:
                 check = public_text_for(session.connection(), own_texts or [])
                 exposure = check.exposure(final_text)
                 if exposure is not None:
+                    cannot = _no_private_way(session, reply, interaction, now)
                     way_out = (
                         f"{cannot}: quite esos datos del texto y apruébela de nuevo"
                         if cannot
@@ -270,10 +274,7 @@ def _no_private_way(session, reply: Reply, interaction: Interaction, now: dateti
         .limit(1)
     ).scalar()
     if other is not None:
-        return (
-            f"ya hay una respuesta privada a este mensaje (la {other}) y "
-            f"{interaction.network} no admite otra"
-        )
+        return f"ya hay otra respuesta privada a este mensaje (la {other})"
     return None
 
 

@@ -348,3 +348,10 @@ def test_status_says_a_real_page_needs_its_id(cli, tmp_path: Path):
     result = cli("status", env={"CONECTADOS_FACEBOOK_TOKEN": "EAAB-token-123"})
 
     assert "FALTA pagina_id" in result.stdout
+
+
+def test_approve_help_says_how_to_send_a_reply_in_private(cli):
+    result = cli("replies", "approve", "--help")
+
+    assert result.exit_code == 0
+    assert "--privado" in result.stdout and "datos personales" in result.stdout

@@ -315,6 +315,6 @@ def test_a_comment_that_already_has_a_private_reply_on_facebook_gets_no_second_o
     with pytest.raises(BadInput) as refused:
         decide_reply(database, pending_id, True, "Luis", now, text=DATA_TEXT, private=True)
 
-    assert f"ya hay una respuesta privada a este mensaje (la {first_id})" in str(refused.value)
+    assert f"ya hay otra respuesta privada a este mensaje (la {first_id})" in str(refused.value)
     with database.session() as session:
         assert session.get(Reply, pending_id).state == ReplyState.PENDING
