@@ -195,6 +195,7 @@ def _run_office(app: App, folder: Path, calendar: Path, console: Console, quick:
     from reports.figures import build_report, month
     from reports.render import html
     from responders.protocols import load_catalogue
+    from responders.public_text import company_texts
     from responders.service import Responder
     from scheduler.figures import MetricsCollector
     from scheduler.inbox import Inbox
@@ -286,6 +287,7 @@ def _run_office(app: App, folder: Path, calendar: Path, console: Console, quick:
                 app.clock,
                 "demo",
                 hide_exposed=settings.pqr.hide_comments_with_data,
+                own_texts=company_texts(settings.company),
             ).run_once()
             MetricsCollector(
                 app.database, opened.fresh(), app.clock, settings.metrics.days

@@ -79,7 +79,7 @@ def os_error_reason(error: OSError) -> str:
     return f"el sistema no lo permitió (código {errno.errorcode.get(code, code)})"
 
 
-def _not_regular(mode: int) -> str:
+def not_regular(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "es una carpeta, no un archivo"
     if stat.S_ISFIFO(mode):
@@ -108,7 +108,7 @@ def _decimal(value: float) -> str:
 
 def _judge(path: Path, status: os.stat_result, limit: int | None, what: str) -> None:
     if not stat.S_ISREG(status.st_mode):
-        raise UserFileError(f"{_not_regular(status.st_mode)}; indique la ruta de {what}", path)
+        raise UserFileError(f"{not_regular(status.st_mode)}; indique la ruta de {what}", path)
     if limit is not None and status.st_size > limit:
         raise UserFileError(
             f"pesa {size_text(status.st_size)} y {what} no puede pasar de {size_text(limit)}; "

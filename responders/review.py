@@ -19,6 +19,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from channels.facebook import PRIVATE_REPLY_WINDOW
 from channels.whatsapp import window_open
 from conectados.app import App
 from conectados.db import Database
@@ -28,6 +29,7 @@ from content_calendar.models import Post, Publication
 from responders.commands import _short, catalogue_for
 from responders.models import (
     Interaction,
+    InteractionKind,
     InteractionState,
     Reply,
     ReplyState,
@@ -35,7 +37,8 @@ from responders.models import (
 )
 from responders.policy import company_values, template_context, too_long
 from responders.protocols import RenderError
-from responders.service import active_notices
+from responders.public_text import Exposure, company_texts, public_text_for
+from responders.service import active_notices, first_private, privacy_notice
 
 STATE_NAMES = {
     ReplyState.PENDING: "pendiente",
@@ -110,6 +113,16 @@ def load_case(database: Database, reply_id: int) -> Case:
     return Case(reply, interaction, post_text, earlier, others)
 
 
+class PersonalDataInPublic(BadInput):
+    """A person approved a public reply whose text carries personal data."""
+
+    def __init__(self, reply_id: int, exposure: Exposure, way_out: str) -> None:
+        self.exposure = exposure
+        super().__init__(
+            f"es pública y trae {exposure.described()}; {way_out}", f"respuesta {reply_id}"
+        )
+
+
 def decide_reply(
     database: Database,
     reply_id: int,
@@ -120,11 +133,18 @@ def decide_reply(
     protocol: str | None = None,
     note: str | None = None,
     whatsapp_template: str = "",
+    own_texts: list[str] | None = None,
+    private: bool = False,
+    private_hint: str | None = None,
+    notice: str = "",
 ) -> Reply:
     """pending -> approved | rejected, once; the interaction follows.
 
     A WhatsApp answer whose 24-hour window has closed is not approved without the approved
-    template to carry it: it would only come back.
+    template to carry it: it would only come back. A public reply with personal data is not
+    approved at all (`own_texts`: what the company publishes itself); `private` sends it by
+    private message instead, where the network allows it, with the data-treatment `notice`
+    when it is the first private message to this person.
     """
     with database.session(write=True) as session:
         reply = session.get(Reply, reply_id)
@@ -136,6 +156,7 @@ def decide_reply(
             )
         interaction = session.get(Interaction, reply.interaction_id)
         final_text = (text if text is not None else reply.text).strip()
+        visibility = ReplyVisibility.PRIVATE if private else reply.visibility
         if approve:
             if not final_text:
                 raise BadInput(
@@ -145,10 +166,28 @@ def decide_reply(
                 )
             if interaction.network == "whatsapp" and not whatsapp_template:
                 _check_whatsapp_window(session, interaction, now)
+            if visibility != reply.visibility:
+                cannot = _no_private_way(session, reply, interaction, now)
+                if cannot:
+                    raise BadInput(
+                        f"no se puede enviar en privado: {cannot}", f"respuesta {reply_id}"
+                    )
+            if visibility == ReplyVisibility.PUBLIC:
+                check = public_text_for(session.connection(), own_texts or [])
+                exposure = check.exposure(final_text)
+                if exposure is not None:
+                    cannot = _no_private_way(session, reply, interaction, now)
+                    way_out = (
+                        f"{cannot}: quite esos datos del texto y apruébela de nuevo"
+                        if cannot
+                        else "quite esos datos del texto, o envíela por mensaje privado "
+                        + (private_hint or f"con «conectados replies approve {reply_id} --privado»")
+                    )
+                    raise PersonalDataInPublic(reply_id, exposure, way_out)
             problem = too_long(
                 interaction.network,
                 final_text,
-                private=reply.visibility == ReplyVisibility.PRIVATE,
+                private=visibility == ReplyVisibility.PRIVATE,
             )
             if problem:
                 raise BadInput(f"{problem}; acórtela", f"respuesta {reply_id}")
@@ -158,6 +197,10 @@ def decide_reply(
             "reviewer": reviewer,
             "decided_at": now,
         }
+        if approve and visibility != reply.visibility:
+            values["visibility"] = visibility
+            if notice and first_private(session.connection(), interaction):
+                values["text"] = f"{final_text}\n\n{notice}"
         if protocol is not None:
             values["protocol"] = protocol
         if note:
@@ -225,6 +268,32 @@ def print_message(console: Console, interaction: Interaction) -> None:
         )
     for line in attachment_lines(interaction):
         console.print(Text(line), style="bold")
+
+
+def _no_private_way(session, reply: Reply, interaction: Interaction, now: datetime) -> str | None:
+    """Why this public reply cannot go by private message instead, if it cannot."""
+    if interaction.kind == InteractionKind.MESSAGE or reply.visibility == ReplyVisibility.PRIVATE:
+        return None
+    if interaction.network == "facebook" and now - interaction.written_at > PRIVATE_REPLY_WINDOW:
+        return (
+            f"Facebook solo permite responder en privado un comentario de los últimos "
+            f"{PRIVATE_REPLY_WINDOW.days} días"
+        )
+    other = session.execute(
+        sa.select(Reply.id)
+        .where(
+            Reply.interaction_id == interaction.id,
+            Reply.id != reply.id,
+            Reply.visibility == ReplyVisibility.PRIVATE,
+            Reply.state.not_in([ReplyState.REJECTED, ReplyState.FAILED]),
+            # Facebook takes one private reply per comment; elsewhere, one of each kind.
+            sa.true() if interaction.network == "facebook" else Reply.kind == reply.kind,
+        )
+        .limit(1)
+    ).scalar()
+    if other is not None:
+        return f"ya hay otra respuesta privada a este mensaje (la {other})"
+    return None
 
 
 def _check_whatsapp_window(session, interaction: Interaction, now: datetime) -> None:
@@ -373,9 +442,21 @@ def show(app: App, reply_id: int) -> None:
 @replies.command()
 @click.argument("reply_id", type=REPLY_ID, metavar="ID")
 @click.option("--texto", help="Reemplaza el borrador por este texto antes de aprobar.")
+@click.option(
+    "--privado",
+    is_flag=True,
+    help="La envía por mensaje privado al ciudadano en vez de en público (si la red lo permite).",
+)
 @click.pass_obj
-def approve(app: App, reply_id: int, texto: str | None) -> None:
-    """Aprueba una respuesta pendiente; el servicio la envía una sola vez."""
+def approve(app: App, reply_id: int, texto: str | None, privado: bool) -> None:
+    """Aprueba una respuesta pendiente; el servicio la envía una sola vez.
+
+    Una respuesta pública con datos personales (cédula, cuenta, teléfono, dirección, correo)
+    no se aprueba: quite los datos o envíela en privado con --privado.
+    """
+    hint = f"con «conectados replies approve {reply_id} --privado" + (
+        " --texto …»" if texto is not None else "»"
+    )
     reply = decide_reply(
         app.ready_database(),
         reply_id,
@@ -384,8 +465,13 @@ def approve(app: App, reply_id: int, texto: str | None) -> None:
         app.clock.now(),
         text=texto,
         whatsapp_template=app.settings.channels.whatsapp.template,
+        own_texts=company_texts(app.settings.company),
+        private=privado,
+        private_hint=hint,
+        notice=privacy_notice(app.settings),
     )
-    click.echo(f"Respuesta {reply.id} aprobada; el servicio la enviará en su próxima ronda.")
+    where = " en privado" if reply.visibility == ReplyVisibility.PRIVATE else ""
+    click.echo(f"Respuesta {reply.id} aprobada; el servicio la enviará{where} en su próxima ronda.")
 
 
 @replies.command()
@@ -401,7 +487,10 @@ def reject(app: App, reply_id: int, motivo: str | None) -> None:
 
 
 EDITOR_MARK = "------ Escriba la respuesta arriba de esta línea; lo de abajo se ignora ------"
-KEYS = "[a] aprobar  [e] editar  [p] cambiar protocolo  [r] rechazar  [s] saltar  [q] salir"
+KEYS = (
+    "[a] aprobar  [v] aprobar en privado  [e] editar  [p] cambiar protocolo  [r] rechazar  "
+    "[s] saltar  [q] salir"
+)
 
 
 def _key() -> str:
@@ -434,6 +523,8 @@ def review(app: App) -> None:
     catalogue = catalogue_for(app)
     console = Console(width=100)
     reviewer = reviewer_name(app)
+    own_texts = company_texts(app.settings.company)
+    notice = privacy_notice(app.settings)
     with database.session() as session:
         ids = list(
             session.execute(
@@ -458,7 +549,7 @@ def review(app: App) -> None:
             click.echo(KEYS)
             key = _key()
             try:
-                if key == "a":
+                if key in ("a", "v"):
                     decide_reply(
                         database,
                         reply_id,
@@ -468,9 +559,14 @@ def review(app: App) -> None:
                         text,
                         protocol,
                         whatsapp_template=app.settings.channels.whatsapp.template,
+                        own_texts=own_texts,
+                        private=key == "v",
+                        private_hint="con la tecla [v]",
+                        notice=notice,
                     )
                     done["aprobadas"] += 1
-                    click.echo("Aprobada: se enviará una sola vez.")
+                    where = " por mensaje privado" if key == "v" else ""
+                    click.echo(f"Aprobada: se enviará{where} una sola vez.")
                     break
                 if key == "r":
                     click.echo("Motivo (Enter para ninguno):")

@@ -45,6 +45,7 @@ from responders.policy import (
     too_long,
 )
 from responders.protocols import Catalogue, ProtocolAction, RenderError
+from responders.public_text import PublicText, company_texts
 from responders.sspd import causal_for
 from responders.terms import TicketType
 from responders.tickets import STATUS_NAMES, Filed, TermRules, due_text, file_ticket
@@ -64,6 +65,24 @@ def privacy_notice(settings) -> str:
     if pqr.privacy_policy_url:
         notice += f" Política de tratamiento de datos: {pqr.privacy_policy_url}"
     return notice
+
+
+def first_private(connection: sa.Connection, interaction: Interaction) -> bool:
+    """No private reply to this person yet: the data-treatment notice goes with this one."""
+    return (
+        connection.execute(
+            sa.select(Reply.id)
+            .join(Interaction, Interaction.id == Reply.interaction_id)
+            .where(
+                Interaction.network == interaction.network,
+                Interaction.author_id == interaction.author_id,
+                Reply.visibility == ReplyVisibility.PRIVATE,
+                Reply.state != ReplyState.REJECTED,
+            )
+            .limit(1)
+        ).first()
+        is None
+    )
 
 
 AUTOMATIC = "automático"
@@ -130,6 +149,7 @@ class Responder:
         pqr = settings.pqr
         self.term_rules = TermRules(settings.zone, pqr.saturday_is_working_day, pqr.damage_hours)
         self.privacy_notice = privacy_notice(settings)
+        self.own_texts = company_texts(settings.company)
 
     def run_once(self) -> RespondRound:
         outcome = RespondRound()
@@ -207,7 +227,7 @@ class Responder:
             text = ""
         with self.database.session(write=True) as session:
             connection = session.connection()
-            decision = self._second_thoughts(connection, interaction, decision, text, now)
+            decision = self._second_thoughts(connection, interaction, decision, text, notices, now)
             filed = None
             moved = connection.execute(
                 sa.update(Interaction)
@@ -322,10 +342,21 @@ class Responder:
         if decision.also is not None:
             rows.append(self._other_half(connection, interaction, decision, notices, base, exposed))
         # Whatever the citizen wrote (and a name with data in it) never goes out in public.
-        pieces = find_personal_data(interaction.text) + find_personal_data(interaction.author_name)
+        pieces = self._citizens_data(interaction)
+        check = self._public_text(notices)
         for row in rows:
-            if row["visibility"] == ReplyVisibility.PUBLIC:
-                row["text"] = without(row["text"], pieces)
+            if row["visibility"] != ReplyVisibility.PUBLIC:
+                continue
+            row["text"] = without(row["text"], pieces)
+            exposure = check.exposure(row["text"])
+            if exposure is not None:  # the template itself carries it: a person decides
+                row |= {
+                    "state": ReplyState.PENDING,
+                    "reviewer": None,
+                    "decided_at": None,
+                    "review_note": f"el borrador público trae {exposure.kinds_described()}: "
+                    "quite esos datos o envíela por mensaje privado",
+                }
         return rows
 
     def _other_half(
@@ -357,6 +388,15 @@ class Responder:
             "review_note": f"{decision.reason} (segundo borrador: {other.name})",
         }
 
+    def _public_text(self, notices: list[dict[str, str]]) -> PublicText:
+        """The public-text check, with the company's contacts and these notices as its own."""
+        quoted = [text for notice in notices for text in (notice["sector"], notice["motivo"])]
+        return PublicText([*self.own_texts, *quoted])
+
+    @staticmethod
+    def _citizens_data(interaction: Interaction) -> list:
+        return find_personal_data(interaction.text) + find_personal_data(interaction.author_name)
+
     @staticmethod
     def _broken(decision: Decision, error: RenderError) -> Decision:
         """The protocol's template failed: a person writes this one (no draft)."""
@@ -386,21 +426,7 @@ class Responder:
         )
 
     def _first_private(self, connection: sa.Connection, interaction: Interaction) -> bool:
-        """No private reply to this person yet: the data-treatment notice goes with this one."""
-        return (
-            connection.execute(
-                sa.select(Reply.id)
-                .join(Interaction, Interaction.id == Reply.interaction_id)
-                .where(
-                    Interaction.network == interaction.network,
-                    Interaction.author_id == interaction.author_id,
-                    Reply.visibility == ReplyVisibility.PRIVATE,
-                    Reply.state != ReplyState.REJECTED,
-                )
-                .limit(1)
-            ).first()
-            is None
-        )
+        return first_private(connection, interaction)
 
     def _ticket_status(self, connection: sa.Connection, interaction: Interaction) -> dict[str, Any]:
         """A radicado the citizen quotes in private: its status, for the estado_pqr answer, and
@@ -436,6 +462,7 @@ class Responder:
         interaction: Interaction,
         decision: Decision,
         text: str,
+        notices: list[dict[str, str]],
         now: datetime,
     ) -> Decision:
         """What the text alone cannot tell: age, a conversation with a bot, length limits."""
@@ -453,6 +480,16 @@ class Responder:
         )
         if problem:
             return review(f"la respuesta {problem}: acórtela")
+        exposure = (
+            self._public_text(notices).exposure(without(text, self._citizens_data(interaction)))
+            if interaction.kind != InteractionKind.MESSAGE
+            else None
+        )
+        if exposure is not None:
+            return review(
+                f"la respuesta pública trae {exposure.kinds_described()}: "
+                "quite esos datos o envíela por mensaje privado"
+            )
         recent = connection.execute(
             sa.select(sa.func.count())
             .select_from(Reply)

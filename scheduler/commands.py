@@ -12,6 +12,7 @@ from conectados.app import App
 from conectados.errors import ConectadosError
 from conectados.terminal import Command
 from responders.protocols import load_catalogue
+from responders.public_text import company_texts
 from responders.service import Responder
 from scheduler.daemon import Daemon, daemon_name, round_reach
 from scheduler.figures import MetricsCollector
@@ -83,6 +84,7 @@ def daemon(app: App, once: bool) -> None:
             lease=timedelta(seconds=rules.lease_seconds),
             max_attempts=rules.max_attempts,
             hide_exposed=settings.pqr.hide_comments_with_data,
+            own_texts=company_texts(settings.company),
         )
         if once:
             with database.session() as session:

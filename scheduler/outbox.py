@@ -3,13 +3,15 @@
 A reply moves approved -> sending -> sent | failed, or back to approved for a retry, each
 step a compare-and-set update. There is no way to ask a network whether a reply already
 went out, so a reply whose sender died mid-call is marked failed for a person to check:
-answering a citizen twice is worse than asking a person to look.
+answering a citizen twice is worse than asking a person to look. A public reply is checked
+for personal data once more just before the network is called (whoever approved it, and
+whichever version wrote it): one that carries any goes back to review instead.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -36,6 +38,7 @@ from responders.models import (
     ReplyVisibility,
     UndeliveredReply,
 )
+from responders.public_text import Exposure, PublicText, public_text_for
 from scheduler.pauses import pause_channel, paused_channels
 
 log = logging.getLogger("conectados.responder")
@@ -56,6 +59,7 @@ class Outbox:
         max_attempts: int = 5,
         batch: int = 20,
         hide_exposed: bool = False,
+        own_texts: Sequence[str] = (),
     ) -> None:
         self.database = database
         self.channels = channels
@@ -66,6 +70,9 @@ class Outbox:
         self.batch = batch
         self.hide_exposed = hide_exposed
         """Hide a public comment that shows personal data once we have answered it."""
+        self.own_texts = list(own_texts)
+        """What the company publishes itself (`[empresa]`): not personal data in a reply."""
+        self.public_text = PublicText(self.own_texts)
 
     def run_once(self) -> dict[str, int]:
         """How many replies were sent, retried, failed and sent back to review."""
@@ -77,6 +84,8 @@ class Outbox:
             paused = paused_channels(connection, now)
             networks = [name for name in self.channels if name not in paused]
             claimed = _claim(connection, now, self.owner, self.lease, self.batch, networks)
+            if claimed:
+                self.public_text = public_text_for(connection, self.own_texts)
         sent: set[int] = set()
         try:
             for reply, incoming in claimed:
@@ -91,6 +100,16 @@ class Outbox:
 
     def _send(self, reply: sa.Row, incoming: Incoming) -> str:
         now = self.clock.now()
+        if reply.visibility == ReplyVisibility.PUBLIC:
+            exposure = self.public_text.exposure(reply.text)
+            if exposure is not None:
+                self._hold_back(reply, exposure)
+                log.warning(
+                    "respuesta %s no se publicó: trae %s; vuelve a revisión",
+                    reply.id,
+                    exposure.kinds_described(),
+                )
+                return "review"
         try:
             receipt = self.channels[incoming.network].reply(
                 incoming, reply.text, private=reply.visibility == ReplyVisibility.PRIVATE
@@ -183,6 +202,16 @@ class Outbox:
                 attempts=reply.attempts - 1,
             )
 
+    def _hold_back(self, reply: sa.Row, exposure: Exposure) -> None:
+        with self.database.session(write=True) as session:
+            hold_back_personal_data(
+                session.connection(),
+                reply.id,
+                exposure,
+                (Reply.state == SENDING) & (Reply.lease_owner == self.owner),
+                attempts=reply.attempts - 1,
+            )
+
     def _move(
         self, reply: sa.Row, state: ReplyState, connection: sa.Connection | None = None, **values
     ) -> None:
@@ -203,6 +232,28 @@ def send_back_to_review(
 ) -> bool:
     """reply -> pending with the reason, for a person; an answered message goes back to review
     (a filed one stays filed: only its acknowledgement waits)."""
+    note = (
+        f"no se pudo enviar: {reason}. Aprobarla otra vez no servirá hasta que el ciudadano "
+        "vuelva a escribir; si lo contactó por otro medio, recházela"
+    )
+    return _back_to_review(connection, reply_id, note, condition, **values)
+
+
+def hold_back_personal_data(
+    connection: sa.Connection, reply_id: int, exposure: Exposure, condition, **values
+) -> bool:
+    """A public reply with personal data -> pending, never sent; the note names what it
+    carries (the kinds, never the data) and how to send it instead."""
+    note = (
+        f"no se publicó: es pública y trae {exposure.kinds_described()}; quite esos datos del "
+        f"texto, o envíela por mensaje privado con «conectados replies approve {reply_id} --privado»"
+    )
+    return _back_to_review(connection, reply_id, note, condition, **values)
+
+
+def _back_to_review(
+    connection: sa.Connection, reply_id: int, note: str, condition, **values
+) -> bool:
     interaction_id = connection.execute(
         sa.update(Reply)
         .where(Reply.id == reply_id, condition)
@@ -210,10 +261,7 @@ def send_back_to_review(
             state=ReplyState.PENDING,
             lease_owner=None,
             lease_expires_at=None,
-            review_note=(
-                f"no se pudo enviar: {reason}. Aprobarla otra vez no servirá hasta que el ciudadano "
-                "vuelva a escribir; si lo contactó por otro medio, recházela"
-            ),
+            review_note=note,
             **values,
         )
         .returning(Reply.interaction_id)

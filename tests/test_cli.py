@@ -440,5 +440,12 @@ def test_no_command_replaces_a_pipe_or_a_device_with_its_file(cli, tmp_path: Pat
         result = cli(*args)
 
         assert result.exit_code == 2, (args, result.stderr)
-        assert "no es un archivo común" in result.stderr, args
+        assert "no un archivo común" in result.stderr, args
         assert not (tmp_path / "tubo").is_file(), args
+
+
+def test_approve_help_says_how_to_send_a_reply_in_private(cli):
+    result = cli("replies", "approve", "--help")
+
+    assert result.exit_code == 0
+    assert "--privado" in result.stdout and "datos personales" in result.stdout

@@ -400,3 +400,62 @@ def test_the_status_of_a_radicado_is_told_only_to_whoever_filed_it(cli, tmp_path
 
     replies = sandbox.control("GET", "state")["x"]["replies"]
     assert not any("en trámite" in reply["text"] for reply in replies)
+
+
+def test_a_pqr_answer_with_personal_data_goes_only_by_private_message(cli, tmp_path, sandbox):
+    _office(cli, tmp_path, sandbox)
+    sandbox.control("POST", "citizen", {"network": "x", "kind": "mention", "author": "Luis",
+                                        "text": "Me cobraron dos veces el cargo fijo de noviembre"})  # fmt: skip
+    cli("daemon", "--once")
+    year = datetime.now(UTC).astimezone(Settings().zone).year
+    text = "Le devolvemos $45.000; lo llamaremos al 310 555 1234 y visitaremos la Cra 5 # 10-20."
+
+    answered = cli("pqr", "answer", f"{year}-000001", "--texto", text)
+    cli("daemon", "--once")
+
+    assert answered.exit_code == 0, answered.stderr
+    replies = sandbox.control("GET", "state")["x"]["replies"]
+    assert any(text in reply["text"] for reply in replies if not reply["public"])
+    assert not any("555" in reply["text"] for reply in replies if reply["public"])
+
+
+@pytest.fixture(scope="module")
+def review_world(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("revision")
+    database = Database(f"sqlite:///{folder / 'c.db'}")
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(message=st.sampled_from(MESSAGES), piece=PERSONAL)
+def test_no_public_reply_a_person_edits_with_personal_data_is_approved(
+    review_world, message, piece
+):
+    from responders.models import ReplyState
+    from responders.public_text import PublicText
+    from responders.review import PersonalDataInPublic, decide_reply
+
+    database = review_world
+    now = datetime.now(UTC)
+    with database.session(write=True) as session:
+        interaction = Interaction(network="x", kind=InteractionKind.COMMENT, remote_id=f"{now.timestamp()}-{piece}",
+                                  author_id="ana", author_name="Ana", text=message, written_at=now)  # fmt: skip
+        session.add(interaction)
+        session.flush()
+        reply = Reply(interaction_id=interaction.id, text="Con gusto.", state=ReplyState.PENDING)
+        session.add(reply)
+        session.flush()
+        reply_id = reply.id
+    edited = f"Ana, {message.lower()}: {piece}"
+
+    with pytest.raises(PersonalDataInPublic) as refused:
+        decide_reply(database, reply_id, True, "Eva", now, text=edited)
+
+    assert piece not in str(refused.value)
+    assert PublicText().exposure(edited) is not None  # and the send job would hold it back
+    with database.session() as session:
+        assert session.get(Reply, reply_id).state == ReplyState.PENDING
