@@ -12,7 +12,7 @@ import click
 from conectados.app import App
 from conectados.errors import BadInput
 from conectados.files import write_atomically
-from conectados.terminal import Command
+from conectados.terminal import Command, parse_month
 from reports.figures import Period, build_report, month
 from reports.render import html, summary, write_csvs
 
@@ -21,7 +21,6 @@ LAST_DAY = date(2100, 12, 31)
 """The days a report may cover: its previous period of the same length must fit too."""
 MAX_DAYS = 5 * 366
 """The longest period a report covers (five years): its charts have one bar per day."""
-_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -30,13 +29,7 @@ def _period(app: App, mes: str | None, desde: str | None, hasta: str | None) -> 
     if mes is not None and (desde is not None or hasta is not None):
         raise BadInput("use --mes o --desde/--hasta, no ambos", "opciones")
     if mes is not None:
-        if not _MONTH.fullmatch(mes) or not FIRST_DAY.year <= int(mes[:4]) <= LAST_DAY.year:
-            raise BadInput(
-                f"«{mes[:40]}» no es un mes; escriba AAAA-MM, por ejemplo 2026-01, "
-                f"entre {FIRST_DAY.year} y {LAST_DAY.year}",
-                "opción --mes",
-            )
-        return month(mes, zone)
+        return month(f"{parse_month(mes, '--mes'):%Y-%m}", zone)
     if desde is not None or hasta is not None:
         if desde is None or hasta is None:
             raise BadInput("escriba --desde y --hasta (AAAA-MM-DD)", "opciones")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from rich.text import Text
 from conectados.app import App
 from conectados.errors import BadInput, ConectadosError
 from conectados.files import write_atomically
-from conectados.terminal import Group
+from conectados.terminal import Group, parse_month
 from conectados.userfiles import KB, read_user_text
 from responders.models import (
     Interaction,
@@ -47,8 +48,13 @@ def rules_for(app: App) -> TermRules:
     return TermRules(app.settings.zone, pqr.saturday_is_working_day, pqr.damage_hours)
 
 
+_FILING = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2})?")
+
+
 def parse_filing(value: str, zone) -> datetime:
     for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
+        if not _FILING.fullmatch(value.strip()):  # strptime takes "2026-1-1"
+            break
         try:
             moment = datetime.strptime(value.strip(), pattern).replace(tzinfo=zone)
         except ValueError:
@@ -397,12 +403,7 @@ def export(app: App, mes: str, salida: Path) -> None:
 
     Sin datos personales: ni nombres, ni mensajes, ni números de cuenta.
     """
-    try:
-        first = datetime.strptime(mes, "%Y-%m").date()
-        if not 2000 <= first.year <= 2100:
-            raise ValueError
-    except ValueError:
-        raise BadInput(f"«{mes}» no es un mes; escriba AAAA-MM", "opción --mes") from None
+    first = parse_month(mes, "--mes")
     zone = app.settings.zone
     start = datetime.combine(first, time(), zone)
     end = datetime.combine((first + timedelta(days=32)).replace(day=1), time(), zone)

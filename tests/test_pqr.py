@@ -75,10 +75,22 @@ def test_a_damage_report_is_due_in_hours(cli):
 
 
 def test_a_wrong_date_says_so(cli):
-    result = cli("pqr", "vence", "24/12/2026")
+    for fecha in ("24/12/2026", "2026-1-1", "2026-01-1 9:00", ""):
+        result = cli("pqr", "vence", fecha)
 
-    assert result.exit_code == 2
-    assert "argumento FECHA" in result.stderr and "AAAA-MM-DD" in result.stderr
+        assert result.exit_code == 2, fecha
+        assert "argumento FECHA" in result.stderr and "AAAA-MM-DD" in result.stderr, fecha
+
+
+def test_the_export_month_is_written_yyyy_mm(cli, tmp_path: Path):
+    cli("init")
+
+    for mes in ("2026-1", "", "2026-13", "1999-12"):
+        result = cli("pqr", "export", "--mes", mes, "-o", "pqr.csv")
+
+        assert result.exit_code == 2, mes
+        assert "opción --mes" in result.stderr and "por ejemplo 2026-01" in result.stderr, mes
+        assert not (tmp_path / "pqr.csv").exists(), mes
 
 
 FILER = textwrap.dedent(
