@@ -9,6 +9,7 @@ import click
 from channels.sandbox import SandboxServer
 from conectados.errors import BadInput, ConectadosError
 from conectados.terminal import Group
+from conectados.userfiles import os_error_reason
 
 
 @click.group(cls=Group)
@@ -41,7 +42,7 @@ def serve(host: str, port: int) -> None:
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise BadInput(f"el puerto {port} ya está en uso; elija otro con --port") from None
-        raise BadInput(f"no se pudo escuchar en {host}:{port} ({exc.strerror})") from None
+        raise BadInput(f"no se pudo escuchar en {host}:{port} ({os_error_reason(exc)})") from None
     click.echo(f"Simulador de redes escuchando en {server.url} (Ctrl+C para detenerlo).")
     try:
         server.serve_forever()

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import requests
 
 from channels.base import HTTP_TIMEOUT_SECONDS, ChannelError, Rejected, Transient
+from conectados.userfiles import os_error_reason
 
 log = logging.getLogger(__name__)
 Method = TypeVar("Method", bound=Callable[..., Any])
@@ -78,7 +79,7 @@ def guarded(network: str) -> Callable[[Method], Method]:
                 ) from None
             except OSError as exc:  # a media file that vanished or cannot be read
                 raise Rejected(
-                    f"no se pudo leer el archivo {exc.filename or ''} ({exc.strerror})".replace(
+                    f"no se pudo leer el archivo {exc.filename or ''} ({os_error_reason(exc)})".replace(
                         "  ", " "
                     )
                 ) from None

@@ -15,6 +15,7 @@ from conectados.files import write_atomically
 from conectados.settings import resolve_config_path
 from conectados.status import Status, collect_status, config_file_label
 from conectados.terminal import Command
+from conectados.userfiles import os_error_reason
 
 EXAMPLE_CONFIG = "conectados.example.toml"
 
@@ -31,7 +32,7 @@ def write_example_config(path: Path) -> bool:
         write_atomically(path, example_config_text())
     except OSError as exc:
         raise ConfigError(
-            f"no se pudo escribir el archivo de configuración ({exc.strerror}); "
+            f"no se pudo escribir el archivo de configuración ({os_error_reason(exc)}); "
             "revise la ruta y los permisos de la carpeta",
             str(path),
         ) from None

@@ -24,6 +24,7 @@ from sqlmodel import Session, SQLModel
 
 import migrations
 from conectados.errors import DatabaseError, NewerDatabase
+from conectados.userfiles import os_error_reason
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -178,7 +179,7 @@ class Database:
             return path.exists()
         except OSError as exc:
             raise DatabaseError(
-                f"no se puede consultar el archivo {path} ({exc.strerror}); "
+                f"no se puede consultar el archivo {path} ({os_error_reason(exc)}); "
                 "revise la ruta y los permisos"
             ) from None
 
@@ -225,7 +226,7 @@ class Database:
                 self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise DatabaseError(
-                    f"no se pudo crear la carpeta {self.sqlite_path.parent} ({exc.strerror}); "
+                    f"no se pudo crear la carpeta {self.sqlite_path.parent} ({os_error_reason(exc)}); "
                     "revise la ruta y los permisos"
                 ) from None
         engine = self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})

@@ -20,6 +20,7 @@ from conectados.errors import ConfigError
 from conectados.files import write_atomically
 from conectados.status import collect_status
 from conectados.terminal import Command
+from conectados.userfiles import os_error_reason
 
 DEMO_FOLDER = "demo"
 DEMO_COMPANY = {
@@ -95,7 +96,8 @@ def demo(app: App, carpeta: str, reiniciar: bool, rapido: bool) -> None:
             write_atomically(config_path, demo_config_text())
         except OSError as exc:
             raise ConfigError(
-                f"no se pudo preparar la carpeta de la demostración ({exc.strerror})", str(folder)
+                f"no se pudo preparar la carpeta de la demostración ({os_error_reason(exc)})",
+                str(folder),
             ) from None
     demo_app = App(environ={}, cwd=folder, clock=app.clock, config_path=str(config_path))
     console = Console(highlight=False, soft_wrap=True)

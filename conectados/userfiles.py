@@ -66,6 +66,9 @@ _ERRNO_REASONS = {
     errno.EROFS: "el disco es de solo lectura; elija otra carpeta",
     errno.EIO: "el disco falló al leerlo o escribirlo (error de entrada y salida); revise el disco",
     errno.ENXIO: "es un dispositivo o una tubería sin nadie al otro lado, no un archivo común",
+    errno.EEXIST: "ya existe algo con ese nombre; elija otro",
+    errno.EADDRINUSE: "el puerto ya está en uso por otro programa; elija otro puerto o detenga ese programa",
+    errno.EADDRNOTAVAIL: "esa dirección no es de esta máquina; revise la dirección",
 }
 
 

@@ -13,6 +13,7 @@ from conectados.app import App
 from conectados.errors import BadInput
 from conectados.files import write_atomically
 from conectados.terminal import Command, parse_month
+from conectados.userfiles import os_error_reason
 from reports.figures import Period, build_report, month
 from reports.render import html, summary, write_csvs
 
@@ -109,7 +110,7 @@ def report(
     except OSError as error:
         where = html_path if html_path is not None else csv_folder
         raise BadInput(
-            f"no se pudo escribir ({error.strerror or error}); elija otra ruta", str(where)
+            f"no se pudo escribir ({os_error_reason(error)}); elija otra ruta", str(where)
         ) from None
     if as_json:
         click.echo(json.dumps(built.as_dict(), ensure_ascii=False, indent=2, default=str))

@@ -20,7 +20,7 @@ from conectados.app import App
 from conectados.errors import BadInput, ConectadosError
 from conectados.files import write_atomically
 from conectados.terminal import Group, parse_month
-from conectados.userfiles import KB, read_user_text
+from conectados.userfiles import KB, os_error_reason, read_user_text
 from responders.models import (
     Interaction,
     InteractionKind,
@@ -467,6 +467,6 @@ def export(app: App, mes: str, salida: Path) -> None:
         write_atomically(app.cwd / salida, buffer.getvalue())
     except OSError as error:
         raise BadInput(
-            f"no se pudo escribir ({error.strerror or error}); elija otra ruta", str(salida)
+            f"no se pudo escribir ({os_error_reason(error)}); elija otra ruta", str(salida)
         ) from None
     click.echo(f"{len(tickets)} PQR de {mes} en {salida}.")

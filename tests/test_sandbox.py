@@ -417,3 +417,12 @@ def test_playing_the_citizen_without_a_simulator_says_what_to_start(cli, tmp_pat
     result = cli("sandbox", "citizen", "hola", "--tipo", "message")
 
     assert result.exit_code == 1 and "inicie «conectados daemon»" in result.stderr
+
+
+def test_sandbox_serve_on_an_address_of_another_machine_says_so_in_spanish(cli):
+    # Binding sends nothing: the kernel refuses an address this machine does not have.
+    result = cli("sandbox", "serve", "--host", "192.0.2.1", "--port", "0")
+
+    assert result.exit_code == 2
+    assert "esa dirección no es de esta máquina" in result.stderr
+    assert "Cannot assign" not in result.stderr

@@ -27,6 +27,7 @@ from conectados.credentials import Credentials
 from conectados.db import Database
 from conectados.errors import BadInput, ConectadosError, ConfigError
 from conectados.settings import ChannelMode, Settings
+from conectados.userfiles import os_error_reason
 from webhooks.app import Receiver, WebhookConfig
 
 log = logging.getLogger("conectados.webhooks")
@@ -101,7 +102,9 @@ def listen(host: str, port: int) -> socket.socket:
                 "elija otro en [webhooks] puerto (o con --port en «webhooks serve»)",
                 "--port",
             ) from None
-        raise BadInput(f"no se pudo escuchar en {host}:{port} ({exc.strerror})", "--host") from None
+        raise BadInput(
+            f"no se pudo escuchar en {host}:{port} ({os_error_reason(exc)})", "--host"
+        ) from None
     return sock
 
 
