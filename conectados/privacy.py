@@ -19,11 +19,10 @@ from dataclasses import dataclass
 
 MASK = "[dato personal]"
 
-# The patterns run on the text in lower case (same length: "İ" is read as "I"), so that
-# the regex engine can skip quickly to where a keyword or a digit starts.
+# The patterns run on the text in lower case (same length: "İ" is read as "I"). Each one
+# begins with a character or a set of them, so the engine jumps to where a keyword, a digit
+# or an e-mail can start, and checks only after that first character what comes before it.
 _LETTER = "a-záéíóúüñ"
-_WORD_START = r"(?<!\w)"  # a keyword starts a word...
-_WORD_END = f"(?![{_LETTER}])"  # ...and ends one: "av" is not the start of "aviso"
 _SP = r"[^\S\n]{0,3}"  # a few spaces or tabs, never a line break
 _SP1 = r"[^\S\n]{1,3}"
 
@@ -38,24 +37,48 @@ _OURS = re.compile(
 _FILE_LINE = re.compile(
     r":(?:(?<=\.[A-Za-z]{2}:)|(?<=\.[A-Za-z]{3}:)|(?<=\.[A-Za-z]{4}:))\d{1,7}(?!\w)"
 )
+# What is glued to the end of a piece ("1098765432-7", "3105551234abc") goes with it, so a
+# neighbour reads the same once the piece is masked: masking never makes a new piece appear.
+_GLUED = re.compile(r"(?:[.,+/=-]*+\w++)*+")
 
 
 def _first(char: str, not_after: str) -> str:
-    """`char` not preceded by `not_after`, written so the engine can jump to `char`."""
+    """`char` (one character or set) not preceded by `not_after`."""
     return f"{char}(?<!{not_after}{char})"
 
 
+def _keyword(*words: str) -> str:
+    """Any of `words` as a whole word: "av" is not the start of "aviso"."""
+    rests: dict[str, list[str]] = {}
+    for word in words:
+        rests.setdefault(word[0], []).append(word[1:])
+    alternatives = (
+        _first(first, r"\w") + "(?:" + "|".join(sorted(ends, key=len, reverse=True)) + ")"
+        for first, ends in rests.items()
+    )
+    return "(?:" + "|".join(alternatives) + f")(?![{_LETTER}])"
+
+
+_ACCOUNT_WORDS = (
+    *("cuenta", "contrato", "suscriptor", "matr[ií]cula", "c[oó]digo", "niu", "referencia"),
+    *("ref", "n[uú]mero de cliente", "cliente", "predio", "ficha catastral"),
+)
+_STREET_WORDS = (
+    *("calle", "cl", "cll", "carrera", "cra", "kra", "kr", "cr", "diagonal", "dg"),
+    *("transversal", "tv", "trans", "avenida", "av"),
+)
 _CONNECTOR = rf"(?:{_SP1}(?:es|la|el|de|mi|su|del|n[uú]mero|no\.?|n[°º]\.?)){{0,4}}"
-_STREET = r"(?:calle|cl|cll|carrera|cra|kra|kr|cr|diagonal|dg|transversal|tv|trans|avenida|av)"
-_UNIT = r"(?:manzana|mz|casa|apto|apartamento|lote|bloque|torre)"
 _HOUSE_NUMBER = rf"\d{{1,4}}(?!\d)(?:\s?[a-z](?![{_LETTER}°º.]))?"
+_STREET_END = (
+    rf"{_HOUSE_NUMBER}(?:\s?bis)?(?:{_SP1}(?:sur|norte|este|oeste))?"
+    rf"(?:{_SP}(?:#|n[o°º]\.?|no\.?|con|-){_SP}{_HOUSE_NUMBER}(?:{_SP}-{_SP}\d{{1,4}})?)?"
+)
 _AREA = r"(?:3\d{2}|60\d)"
 _PHONE_TAIL = r"\)?[\s.-]?\d{3}[\s.-]?\d{2}[\s.-]?\d{2}(?!\d)"
-# Each way a phone number starts begins with its own character: the engine jumps to them.
 _PHONE_STARTS = (
     _first(r"\+", r"[\d-]") + rf"57[\s-]?\(?{_AREA}",  # +57 310 555 1234
     _first("5", r"[\d-]") + rf"7[\s-]?\(?{_AREA}",  # 57 (310) 555 1234
-    _first(r"\(", r"[\d-]") + _AREA,  # (310) 555 1234
+    r"\(" + _AREA,  # (310) 555 1234
     _first("3", r"[\d-]") + r"\d{2}",  # 310 555 1234
     _first("6", r"[\d-]") + r"0\d",  # 607 123 4567
 )
@@ -66,7 +89,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "correo",
         # Not after "//": "postgresql://user@host" is a database URL, not an e-mail.
         re.compile(
-            r"(?<![\w.+-])(?<!//)[\w.+-]{1,64}+"
+            _first(r"[\w.+-]", r"[\w.+-]") + r"(?<!//.)[\w.+-]{0,63}+(?<=\w)"
             rf"(?:@|{_SP1}@{_SP1}|{_SP}[(\[](?:at|arroba)[)\]]{_SP}|{_SP1}arroba{_SP1})"
             r"[\w-]{1,63}+"
             rf"(?:(?:\.|{_SP1}\.{_SP1}|{_SP}[(\[](?:dot|punto)[)\]]{_SP}|{_SP1}(?:dot|punto){_SP1})"
@@ -76,39 +99,38 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "cuenta o contrato",
         re.compile(
-            rf"{_WORD_START}(?:cuenta|contrato|suscriptor|matr[ií]cula|c[oó]digo|niu|"
-            r"referencia|ref|n[uú]mero de cliente|cliente|predio|ficha catastral)"
-            rf"{_WORD_END}{_CONNECTOR}\W{{0,3}}(?:n[o°º]\.?{_SP}|#{_SP})?"
+            _keyword(*_ACCOUNT_WORDS) + rf"{_CONNECTOR}\W{{0,3}}(?:n[o°º]\.?{_SP}|#{_SP})?"
             r"(?:[^\W\d_]{1,6}+-?)?\d[\w-]{0,24}+"
         ),
     ),
     (
         "documento",
         re.compile(
-            rf"{_WORD_START}(?:c\.?\s?c|c[eé]dula|documento|doc|nit|ti|pasaporte|ce)"
-            rf"{_WORD_END}\.?\W{{0,3}}(?:n[o°º]\.?{_SP})?\d[\d.\s-]{{4,14}}\d"
+            _keyword(r"c\.?\s?c", "c[eé]dula", "documento", "doc", "nit", "ti", "pasaporte", "ce")
+            + rf"\.?\W{{0,3}}(?:n[o°º]\.?{_SP})?\d[\d.\s-]{{4,14}}\d"
         ),
     ),
     (
         "dirección",
+        # A street takes a name or a number ("Av. Boyacá 45-10", "calle 10 sur # 12-34")...
         re.compile(
-            # A street takes a name or a number ("Av. Boyacá 45-10", "calle 10 sur # 12-34");
-            # a unit (casa, torre, lote) only a number: "lote de 500 mensajes" is no address.
-            rf"{_WORD_START}(?:{_STREET}{_WORD_END}\.?{_SP}(?:[{_LETTER}]{{1,20}}{_SP1}){{0,3}}"
-            rf"|{_UNIT}{_WORD_END}\.?{_SP})"
-            rf"{_HOUSE_NUMBER}(?:\s?bis)?(?:{_SP1}(?:sur|norte|este|oeste))?"
-            rf"(?:{_SP}(?:#|n[o°º]\.?|no\.?|con|-){_SP}{_HOUSE_NUMBER}(?:{_SP}-{_SP}\d{{1,4}})?)?"
+            _keyword(*_STREET_WORDS) + rf"\.?{_SP}(?:[{_LETTER}]{{1,20}}{_SP1}){{0,3}}{_STREET_END}"
         ),
     ),
     (
-        "teléfono",
-        re.compile("(?:" + "|".join(_PHONE_STARTS) + ")" + _PHONE_TAIL),
+        "dirección",
+        # ...a unit only a number: "lote de 500 mensajes" is no address.
+        re.compile(
+            _keyword("manzana", "mz", "casa", "apto", "apartamento", "lote", "bloque", "torre")
+            + rf"\.?{_SP}{_STREET_END}"
+        ),
     ),
+    ("teléfono", re.compile("(?:" + "|".join(_PHONE_STARTS) + ")" + _PHONE_TAIL)),
     (
         "teléfono",
         re.compile(
-            rf"{_WORD_START}(?:tel[eé]fono|tel|celular|cel|m[oó]vil|whatsapp|wsp){_WORD_END}"
-            rf"\.?:?{_SP}\(?\d{{1,3}}{_PHONE_TAIL}"
+            _keyword("tel[eé]fono", "tel", "celular", "cel", "m[oó]vil", "whatsapp", "wsp")
+            + rf"\.?:?{_SP}\(?\d{{1,3}}{_PHONE_TAIL}"
         ),
     ),
     ("valor", re.compile(rf"\$\s?\d[\d.,]{{0,18}}(?:\s?{_AMOUNT_WORD})?")),
@@ -140,10 +162,15 @@ def _spans(text: str) -> list[tuple[int, int, str]]:
     taken = bytearray(len(text))  # 1 where a piece already is: overlap checks stay linear
     spans: list[tuple[int, int, str]] = []
     for kind, pattern in _PATTERNS:
+        glued_end = 0  # each run glued to a piece is read once per pattern
         for match in pattern.finditer(cleaned):
             start, end = match.span()
             if taken.find(1, start, end) != -1:
                 continue
+            if end > glued_end:
+                glued_end = _GLUED.match(cleaned, end).end()
+            stop = taken.find(1, end, glued_end)
+            end = glued_end if stop == -1 else stop
             taken[start:end] = b"\x01" * (end - start)
             spans.append((start, end, kind))
     return spans
@@ -210,20 +237,17 @@ class _Finder:
                 self.longest[child] = max(self.longest[child], self.longest[self.fail[child]])
 
     def occurrences(self, text: str) -> list[tuple[int, int]]:
-        """Spans of the words in `text`, longest first where they overlap, left to right."""
+        """Spans of the words in `text`, left to right; words that overlap make one span."""
         found: list[tuple[int, int]] = []
         state = 0
         for index, char in enumerate(text):
             while state and char not in self.goto[state]:
                 state = self.fail[state]
             state = self.goto[state].get(char, 0)
-            length = self.longest[state]
+            length = self.longest[state]  # shorter words ending here lie inside this one
             if length:
                 start = index + 1 - length
-                while found and found[-1][1] > start:  # a longer piece covers shorter ones
-                    if found[-1][0] < start:
-                        break
-                    found.pop()
-                else:
-                    found.append((start, index + 1))
+                while found and found[-1][1] > start:
+                    start = min(start, found.pop()[0])
+                found.append((start, index + 1))
         return found
