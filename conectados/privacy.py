@@ -42,6 +42,14 @@ _FILE_LINE = re.compile(
 _GLUED = re.compile(r"(?:[.,+/=-]*+\w++)*+")
 
 
+_ONES = b"\x01" * 64
+
+
+def _glues(char: str) -> bool:
+    """Whether `char` (one character or none) can start what _GLUED takes."""
+    return char.isalnum() or char in "_.,+/=-" if char else False
+
+
 def _first(char: str, not_after: str) -> str:
     """`char` (one character or set) not preceded by `not_after`."""
     return f"{char}(?<!{not_after}{char})"
@@ -160,18 +168,21 @@ def _spans(text: str) -> list[tuple[int, int, str]]:
     cleaned = _FILE_LINE.sub(lambda found: ":" + " " * (len(found.group(0)) - 1), cleaned)
     cleaned = cleaned.replace("İ", "I").lower()
     taken = bytearray(len(text))  # 1 where a piece already is: overlap checks stay linear
+    is_taken = taken.find
     spans: list[tuple[int, int, str]] = []
     for kind, pattern in _PATTERNS:
         glued_end = 0  # each run glued to a piece is read once per pattern
         for match in pattern.finditer(cleaned):
             start, end = match.span()
-            if taken.find(1, start, end) != -1:
+            if is_taken(1, start, end) != -1:
                 continue
             if end > glued_end:
-                glued_end = _GLUED.match(cleaned, end).end()
-            stop = taken.find(1, end, glued_end)
-            end = glued_end if stop == -1 else stop
-            taken[start:end] = b"\x01" * (end - start)
+                glued = cleaned[end : end + 1]  # most pieces end before a space: skip the look
+                glued_end = _GLUED.match(cleaned, end).end() if _glues(glued) else end
+            if glued_end > end:
+                stop = is_taken(1, end, glued_end)
+                end = glued_end if stop == -1 else stop
+            taken[start:end] = _ONES[: end - start] if end - start < 64 else b"\x01" * (end - start)
             spans.append((start, end, kind))
     return spans
 
