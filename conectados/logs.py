@@ -14,11 +14,12 @@ REDACTED = "***"
 
 # Shapes that carry credentials even when we never registered the value: query
 # parameters and headers used by the Graph API and X, and passwords in database URLs.
-_SECRET_NAME = r"[\w-]*(?:token|secret|key|password|passwd|signature|proof)[\w-]*"
+# A name that contains one of these words, read once from where it starts (linear in the line).
+_SECRET_NAME = r"(?=[\w-]{0,100}?(?:token|secret|key|password|passwd|signature|proof))[\w-]{1,100}+"
 _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # name=value in URLs, forms and OAuth headers; "name": "value" in JSON and dict reprs.
     (
-        re.compile(rf"(?i)\b({_SECRET_NAME})(=\"?)[^&\s\"',;}}]+"),
+        re.compile(rf"(?i)(?<![\w-])({_SECRET_NAME})(=\"?)[^&\s\"',;}}]+"),
         rf"\1\2{REDACTED}",
     ),
     (
@@ -30,7 +31,7 @@ _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         rf"\1\2 {REDACTED}",
     ),
     (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{12,}"), rf"\1 {REDACTED}"),
-    (re.compile(r"(\w+://[^:/@\s]+):([^@\s]+)@"), rf"\1:{REDACTED}@"),
+    (re.compile(r"(?<!\w)(\w{1,30}+://[^:/@\s]{1,255}+):([^@\s]{1,255}+)@"), rf"\1:{REDACTED}@"),
 )
 
 # Values shorter than this are not registered: redacting "1" or "si" everywhere would

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from channels.media import RULES, MediaFile, media_path
 from conectados.errors import BadInput
+from conectados.privacy import find_personal_data
 from conectados.userfiles import UserFileError
 from content_calendar.problems import Problem
 from content_calendar.source import (
@@ -40,17 +41,6 @@ DATE_FORMATS = (
 )
 _ISO_LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?$")
 NETWORK_ALIASES = {"twitter": "x", "fb": "facebook", "face": "facebook"}
-
-# Personal data that should not go out in a public post (Ley 1581 de 2012, habeas data).
-_DIGIT_OR_AT = re.compile(r"[0-9@]")
-_PHONE = re.compile(
-    r"(?<!\d)(?:\+?57[\s.-]?)?\(?(?:3\d{2}|60\d)\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)"
-    r"|(?i:tel(?:éfono|efono)?\.?:?)\s*\(?\d{1,3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)"
-)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_CEDULA = re.compile(
-    r"(?i)\b(?:c\.?\s?c\.?|c[ée]dula|documento|doc\.)\s*(?:n[o.º°]\.?\s*)?:?\s*\d[\d.\s]{5,12}\d"
-)
 
 
 @dataclass(frozen=True)
@@ -416,24 +406,30 @@ class CalendarChecker:
         return f"no existe el archivo «{name}» en la carpeta de medios ({self.media_dir})"
 
     def _personal_data(self, text: str) -> list[str]:
-        found: list[str] = []
-        if not _DIGIT_OR_AT.search(text):
-            return found
-        phones = [p for p in _PHONE.findall(text) if _digits(p)[-10:] not in self.own_digits]
+        """Warnings for a citizen's phone, e-mail or document number in a public post."""
+        found = find_personal_data(text)  # the one detector for the whole office (Ley 1581)
+        phones = [
+            p.text
+            for p in found
+            if p.kind == "teléfono" and _digits(p.text)[-10:] not in self.own_digits
+        ]
+        emails = [
+            p.text for p in found if p.kind == "correo" and p.text.lower() not in self.own_emails
+        ]
+        problems: list[str] = []
         if phones:
-            found.append(
-                f"el texto parece tener un número de teléfono ({phones[0].strip()}); una publicación no debe llevar datos personales"
+            problems.append(
+                f"el texto parece tener un número de teléfono ({phones[0]}); una publicación no debe llevar datos personales"
             )
-        emails = [e for e in _EMAIL.findall(text) if e.lower() not in self.own_emails]
         if emails:
-            found.append(
+            problems.append(
                 f"el texto parece tener un correo electrónico ({emails[0]}); una publicación no debe llevar datos personales"
             )
-        if _CEDULA.search(text):
-            found.append(
+        if any(p.kind == "documento" for p in found):
+            problems.append(
                 "el texto parece tener un número de cédula; una publicación no debe llevar datos personales"
             )
-        return found
+        return problems
 
 
 def checker_for(
