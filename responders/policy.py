@@ -143,14 +143,16 @@ def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decis
         complaint = complaints[0]
         if (match.discontent or match.insults) and complaint.score >= CLOSE_CALL * best.score:
             # "Me cobraron dos veces el cargo fijo": as much a billing complaint as a question
-            # about the bill, and it sounds like one: file it.
+            # about the bill, and it sounds like one: file it (with the bill's answer drafted
+            # only when the message does ask something).
+            question = question_in(match, thresholds.review)
             return Decision(
                 Action.TICKET,
                 complaint.protocol,
                 complaint.confidence,
                 f"{complaint.protocol.name}: queja o reporte para radicar (suena a queja)"
-                f"{_also_asks(protocol)}",
-                also=protocol,
+                f"{_also_asks(question)}",
+                also=question,
             )
         return Decision(
             Action.REVIEW,
