@@ -328,7 +328,9 @@ def test_a_folder_given_as_the_page_is_bad_input(cli, tmp_path: Path):
         result = cli("report", "--mes", "2026-11", "--html", where)
 
         assert result.exit_code == 2, (where, result.stderr)
-        assert "no se pudo escribir (es una carpeta, no un archivo); elija otra ruta" in result.stderr
+        assert (
+            "no se pudo escribir (es una carpeta, no un archivo); elija otra ruta" in result.stderr
+        )
 
 
 def test_the_page_never_replaces_a_device_or_a_pipe(cli, tmp_path: Path):
@@ -340,5 +342,8 @@ def test_the_page_never_replaces_a_device_or_a_pipe(cli, tmp_path: Path):
     result = cli("report", "--mes", "2026-11", "--html", "tubo.html")
 
     assert result.exit_code == 2, result.stderr
-    assert "tubo.html: no se pudo escribir (es una tubería (FIFO), no un archivo común)" in result.stderr
+    assert (
+        "tubo.html: no se pudo escribir (es una tubería (FIFO), no un archivo común)"
+        in result.stderr
+    )
     assert not (tmp_path / "tubo.html").is_file()
