@@ -426,3 +426,23 @@ def test_sandbox_serve_on_an_address_of_another_machine_says_so_in_spanish(cli):
     assert result.exit_code == 2
     assert "esa dirección no es de esta máquina" in result.stderr
     assert "Cannot assign" not in result.stderr
+
+
+def test_a_parameter_the_apis_cannot_read_gets_their_own_400_not_a_crash(sandbox):
+    from channels.sandbox.x_world import ACCOUNT_ID
+
+    feed = requests.get(
+        f"{sandbox.url}/v24.0/{PAGE_ID}/feed",
+        params={"access_token": "t", "since": "ayer por la tarde"},
+        timeout=5,
+    )
+    mentions = requests.get(
+        f"{sandbox.url}/2/users/{ACCOUNT_ID}/mentions",
+        params={"since_id": "no-es-un-id"},
+        headers=X_AUTH,
+        timeout=5,
+    )
+
+    assert feed.status_code == 400 and feed.json()["error"]["code"] == 100
+    assert mentions.status_code == 400 and mentions.json()["errors"][0]["message"]
+    assert mentions.json()["title"] == "Invalid Request"

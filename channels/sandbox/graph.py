@@ -124,6 +124,10 @@ class GraphApi:
                 "An active access token must be used to query information about the current user.",
             )
 
+    def invalid_parameter(self, detail: str) -> Response:
+        """Graph's answer to a parameter it cannot read (a `since` that is no time)."""
+        return graph_error(100, f"(#100) Invalid parameter: {detail}").response
+
     def fault_response(self, fault: Fault) -> Response:
         if fault.status == 401:
             return graph_error(

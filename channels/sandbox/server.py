@@ -141,6 +141,8 @@ class Sandbox:
                 response = route.handler(request, **arguments)
             except HttpError as error:
                 response = error.response
+            except (ValueError, OverflowError) as error:  # a `since` or an id that is none
+                response = api.invalid_parameter(str(error)[:200])
             response = self._with_usage(api, route.name, response)
             events = world.take_events() if isinstance(world, WhatsAppWorld) else []
         deliveries = self.webhooks.deliveries(events)

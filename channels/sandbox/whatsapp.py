@@ -57,6 +57,10 @@ class WhatsAppApi:
                 190, "Invalid OAuth access token - Cannot parse access token", status=401
             )
 
+    def invalid_parameter(self, detail: str) -> Response:
+        """Graph's answer to a parameter it cannot read."""
+        return graph_error(100, f"(#100) Invalid parameter: {detail}").response
+
     def fault_response(self, fault: Fault) -> Response:
         if fault.status == 401:
             return graph_error(

@@ -129,6 +129,10 @@ class XApi:
         if not authorization.startswith("OAuth ") or "oauth_signature" not in authorization:
             raise problem(401, "Unauthorized", "Unauthorized")
 
+    def invalid_parameter(self, detail: str) -> Response:
+        """X's answer to a query parameter it cannot read (a `since_id` that is no id)."""
+        return invalid_request(f"One or more query parameters is invalid: {detail}").response
+
     def fault_response(self, fault: Fault) -> Response:
         if fault.status == 401:
             return problem(401, "Unauthorized", "Unauthorized").response
@@ -193,6 +197,11 @@ class XApi:
             )
         tweets = sorted(tweets, key=lambda tweet: int(tweet.id), reverse=True)
         since_id, until_id = request.query.get("since_id"), request.query.get("until_id")
+        for name, value in (("since_id", since_id), ("until_id", until_id)):
+            if value and not (value.isascii() and value.isdigit()):
+                raise invalid_request(
+                    f"The `{name}` query parameter value [{value[:40]}] is not valid"
+                )
         start = parse_time(request.query.get("start_time"))
         if since_id:
             tweets = [t for t in tweets if int(t.id) > int(since_id)]
