@@ -61,6 +61,7 @@ WORST: dict[str, dict[str, str]] = {
         "dígitos": "1",
         "dígito y espacio": "1 ",
         "dígito y guion": "1-",
+        "dígitos en palabras": "tres uno, ",
     },
     "nuestros": {
         "fechas partidas": "2026-",

@@ -83,6 +83,19 @@ _PHONE_STARTS = (
     _first("3", r"[\d-]") + r"\d{2}",  # 310 555 1234
     _first("6", r"[\d-]") + r"0\d",  # 607 123 4567
 )
+_DIGIT_WORDS = (
+    "cero",
+    "uno",
+    "un",
+    "dos",
+    "tres",
+    "cuatro",
+    "cinco",
+    "seis",
+    "siete",
+    "ocho",
+    "nueve",
+)
 _AMOUNT_WORD = r"(?:mil|millones|millón|millon|pesos|cop|lucas|palos)\b"
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -146,6 +159,13 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("número", re.compile(_first(r"\d", r"[\w/=-]") + r"\d{5,11}+(?![\w/-])")),
     # Digits written apart to dodge filters: "3 1 0 5 5 5 1 2 3 4".
     ("número", re.compile(_first(r"\d", r"[\w-]") + r"(?:[\s.-]\d){6,14}(?![\w-])")),
+    # Digits spelled out to dodge filters: "tres uno cero cinco cinco cinco uno dos tres cuatro".
+    (
+        "número",
+        re.compile(
+            _keyword(*_DIGIT_WORDS) + rf"(?:[\s,.-]{{1,3}}{_keyword(*_DIGIT_WORDS)}){{6,14}}+"
+        ),
+    ),
 )
 
 

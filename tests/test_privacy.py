@@ -66,6 +66,19 @@ def test_text_that_is_not_personal_is_left_as_it_is(text):
     assert find_personal_data(text) == []
 
 
+def test_a_phone_number_spelled_out_in_words_is_found():
+    text = "llame al tres uno cero, cinco cinco cinco - uno dos tres cuatro"
+
+    assert [piece.kind for piece in find_personal_data(text)] == ["número"]
+    assert mask(text) == "llame al [dato personal]"
+
+
+def test_a_few_numbers_in_words_are_not_personal_data():
+    text = "tengo dos hijos, tres perros y uno de ellos cojo; vuelvo en cinco o seis días"
+
+    assert mask(text) == text
+
+
 def test_masking_keeps_everything_around_each_piece():
     text = (
         "Soy Ana (cc 1098765432), cel 3105551234; vivo en la calle 9 # 8-20. Radicado 2026-000123."
@@ -220,6 +233,7 @@ def test_the_worst_long_texts_are_masked_at_once():
         "calle boyacá ",
         "310 ",
         "$1.",
+        "tres uno, ",
         "1.",
         "1 ",
         "1-",
