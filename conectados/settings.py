@@ -489,7 +489,52 @@ def _read_text(path: Path) -> str:
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
+MAX_KEY_PARTS = 16
+"""Parts of a dotted key or table name ([channels.facebook] has two): Python's TOML parser
+takes time that grows with the square of the parts, so a long chain is refused unparsed."""
+
+
+def _longest_key(text: str) -> tuple[int, int]:
+    """(line, dots) of the line with the most dots outside strings and comments, in one pass;
+    a dot between two digits (1.5, a time's fraction) is a number's, not a key's."""
+    worst = (0, 0)
+    line, dots, quote, index, size = 1, 0, "", 0, len(text)
+    while index < size:
+        char = text[index]
+        if char == "\n":
+            worst = max(worst, (dots, line), key=lambda pair: pair[0])
+            line, dots = line + 1, 0
+            if quote in ('"', "'"):
+                quote = ""  # a one-line string does not go on (the parser says so)
+        elif quote:
+            if text.startswith(quote, index):
+                index += len(quote) - 1
+                quote = ""
+            elif char == "\\" and quote[0] == '"' and text[index + 1 : index + 2] != "\n":
+                index += 1  # an escaped quote does not close the string
+        elif char in "\"'":
+            quote = char * 3 if text.startswith(char * 3, index) else char
+            index += len(quote) - 1
+        elif char == "#":
+            end = text.find("\n", index)
+            index = (size if end == -1 else end) - 1
+        elif char == "." and not (
+            text[index - 1 : index].isdigit() and text[index + 1 : index + 2].isdigit()
+        ):
+            dots += 1
+        index += 1
+    worst = max(worst, (dots, line), key=lambda pair: pair[0])
+    return worst[1], worst[0]
+
+
 def _parse_toml(text: str, path: Path) -> dict[str, Any]:
+    line, dots = _longest_key(text)
+    if dots >= MAX_KEY_PARTS:
+        raise ConfigError(
+            f"una clave o una tabla tiene {dots + 1} partes separadas por puntos; la "
+            "configuración usa a lo sumo dos (por ejemplo [channels.facebook])",
+            f"{path}:{line}",
+        )
     try:
         return tomllib.loads(text)
     except RecursionError:

@@ -251,6 +251,38 @@ def test_a_deeply_nested_file_is_a_spanish_error_with_exit_2(tmp_path: Path, cli
     assert "inesperado" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" + ".".join(["a"] * 130_000) + "]\n",  # Python's parser: minutes on this
+        'zona_horaria = "America/Bogota"\n' + ".".join(["a"] * 60_000) + " = 1\n",
+        "x = { " + ".".join(["a"] * 60_000) + " = 1 }\n",
+    ],
+)
+def test_a_key_with_thousands_of_parts_is_refused_before_parsing(tmp_path: Path, text: str):
+    write(tmp_path / "conectados.toml", text)
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={}, cwd=tmp_path)
+
+    assert "partes separadas por puntos" in caught.value.message
+    assert caught.value.location.endswith(f"conectados.toml:{text.count(chr(10))}")
+
+
+def test_dots_in_strings_comments_and_numbers_are_not_key_parts(tmp_path: Path):
+    dots = ".".join("a" * 40)
+    write(
+        tmp_path / "conectados.toml",
+        f'# {dots}\n[empresa]\nweb = "https://{dots}.co"\n'
+        f'[pqr]\naviso_datos = """\n{dots}\\\n{dots}\n"""\n'
+        f'[respuestas]\numbral_automatico = 0.65\n',
+    )
+
+    settings = load_settings(environ={}, cwd=tmp_path)
+
+    assert settings.company.website.endswith(".co")
+
+
 def test_a_deeply_nested_list_in_a_variable_is_refused_by_name(tmp_path: Path):
     with pytest.raises(ConfigError) as caught:
         load_settings(environ={"CONECTADOS_EMPRESA__TELEFONOS": "[" * 5000}, cwd=tmp_path)
