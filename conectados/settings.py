@@ -24,6 +24,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from sqlalchemy.engine import URL, make_url
@@ -126,8 +127,25 @@ DatabaseLocation = Annotated[str, AfterValidator(_check_database)]
 FolderPath = Annotated[str, AfterValidator(_check_path)]
 
 
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+"""Characters no setting holds (a line break or a tab may stand in a text, nothing else)."""
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        for text in value if isinstance(value, list) else [value]:
+            found = _CONTROL_IN_TEXT.search(text) if isinstance(text, str) else None
+            if found:
+                kind = "nulo" if found.group() == "\x00" else "de control"
+                raise ValueError(
+                    f"tiene un carácter no válido ({kind}) en la posición {found.start() + 1}; "
+                    "escriba el texto sin él"
+                )
+        return value
 
 
 class Company(_Section):

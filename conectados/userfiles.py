@@ -177,7 +177,17 @@ def read_user_bytes(path: Path, limit: int, what: str) -> bytes:
 
 
 def decode_utf8(data: bytes, path: Path, advice: str = "guárdelo con codificación UTF-8") -> str:
-    """The text of a file's bytes (a BOM is dropped); UserFileError naming the line if not UTF-8."""
+    """The text of a file's bytes (a BOM is dropped); UserFileError naming the line if not UTF-8
+    or if it holds a NUL byte (no text file does; it would reach the database and the networks)."""
+    nul = data.find(b"\x00")
+    if nul != -1:
+        line = data[:nul].count(b"\n") + 1
+        raise UserFileError(
+            "tiene un carácter nulo (byte 0): no es un archivo de texto; revise que sea el "
+            "archivo correcto",
+            path,
+            line,
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -275,7 +275,7 @@ def test_dots_in_strings_comments_and_numbers_are_not_key_parts(tmp_path: Path):
         tmp_path / "conectados.toml",
         f'# {dots}\n[empresa]\nweb = "https://{dots}.co"\n'
         f'[pqr]\naviso_datos = """\n{dots}\\\n{dots}\n"""\n'
-        f'[respuestas]\numbral_automatico = 0.65\n',
+        f"[respuestas]\numbral_automatico = 0.65\n",
     )
 
     settings = load_settings(environ={}, cwd=tmp_path)
@@ -340,3 +340,24 @@ def test_a_settings_file_that_is_no_settings_file_is_refused_with_exit_2(
         "folder": "es una carpeta, no un archivo",
         "too-big": "pesa 1 GB y un archivo de configuración .toml no puede pasar de 256 KB",
     }[kind] in result.stderr
+
+
+def test_a_control_character_in_any_text_setting_is_refused_by_line_and_key(tmp_path: Path, cli):
+    write(
+        tmp_path / "conectados.toml",
+        '[empresa]\nnombre = "Acueducto\\u0000"\ntelefonos = ["607 1234567", "3\\u0007"]\n'
+        'horario = "lunes a viernes\\n8 a 12"\n',
+    )
+
+    result = cli("status")
+
+    assert result.exit_code == 2
+    assert (
+        f"{tmp_path / 'conectados.toml'}:2: empresa.nombre: tiene un carácter no válido (nulo)"
+        in result.stderr
+    )
+    assert (
+        "conectados.toml:3: empresa.telefonos: tiene un carácter no válido (de control)"
+        in result.stderr
+    )
+    assert "horario" not in result.stderr

@@ -211,6 +211,15 @@ def test_commands_refuse_devices_fifos_and_folders_with_exit_2(
     assert not (tmp_path / "calendario-2026-12.html").exists()
 
 
+def test_an_answer_file_with_a_nul_byte_is_not_text_and_is_refused(cli, tmp_path: Path):
+    (tmp_path / "respuesta.txt").write_bytes(b"Se\xc3\xb1or usuario:\nhola\x00mundo\n")
+
+    result = cli("pqr", "answer", "2026-000001", "--archivo", "respuesta.txt")
+
+    assert result.exit_code == 2
+    assert "respuesta.txt:2: tiene un carácter nulo (byte 0)" in result.stderr
+
+
 def test_an_oversized_answer_file_is_refused_from_its_size(cli, tmp_path: Path):
     (tmp_path / "respuesta.txt").touch()
     os.truncate(tmp_path / "respuesta.txt", 3 * MB)
