@@ -27,8 +27,9 @@ LIST_FIELDS = ("redes", "medios")
 FIELDS = ("id", "fecha", "redes", "texto", "medios", "campana", *(f"texto_{n}" for n in NETWORKS))
 ALIASES = {"campaña": "campana", "red": "redes", "medio": "medios"}
 TOP_LEVEL = ("zona_horaria", "publicaciones")
-MAX_CALENDAR_BYTES = 20 * MB
-"""A 10,000-entry calendar is about 2.5 MB: this is years of posts, and refuses /dev/zero."""
+MAX_CALENDAR_BYTES = 8 * MB
+"""A 10,000-entry calendar is about 2.5 MB (years of posts, checked in about a second); a
+larger file is the wrong file, and checking it would keep the person waiting for minutes."""
 
 _Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # libyaml when the wheel has it
 

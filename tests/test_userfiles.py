@@ -101,7 +101,7 @@ def test_a_one_gigabyte_file_is_refused_from_its_size_before_any_read(tmp_path: 
 
     # The reader reads at most limit + 1 bytes: only the file's metadata can say 1 GB.
     assert refused.value.problem == (
-        "pesa 1 GB y un calendario no puede pasar de 20 MB; revise que sea el archivo correcto"
+        "pesa 1 GB y un calendario no puede pasar de 8 MB; revise que sea el archivo correcto"
     )
     assert refused.value.exit_status == 2
 
@@ -113,7 +113,7 @@ def test_calendar_check_refuses_a_one_gigabyte_calendar_from_its_size(cli, tmp_p
     result = cli("calendar", "check", "enorme.csv")
 
     assert result.exit_code == 2
-    assert "enorme.csv:1: pesa 1 GB y un calendario no puede pasar de 20 MB" in result.stdout
+    assert "enorme.csv:1: pesa 1 GB y un calendario no puede pasar de 8 MB" in result.stdout
 
 
 def test_a_file_that_holds_more_than_its_size_says_is_still_capped():
