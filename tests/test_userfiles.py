@@ -101,7 +101,7 @@ def test_a_one_gigabyte_file_is_refused_from_its_size_before_any_read(tmp_path: 
 
     # The reader reads at most limit + 1 bytes: only the file's metadata can say 1 GB.
     assert refused.value.problem == (
-        "pesa 1 GB y un calendario no puede pasar de 8 MB; revise que sea el archivo correcto"
+        "pesa 1 GB y un calendario no puede pasar de 20 MB; revise que sea el archivo correcto"
     )
     assert refused.value.exit_status == 2
 
