@@ -56,7 +56,7 @@ def list_publications(
         query = query.where(Publication.network == network)
     if states:
         query = query.where(Publication.state.in_(states))
-    if post_id:
+    if post_id is not None:
         query = query.where(Post.id == post_id)
     query = query.order_by(Post.scheduled_at, Post.id, Publication.network)
     with database.session() as session:

@@ -216,6 +216,15 @@ def test_list_show_and_cancel(office):
     assert "ahorro-agua-01" not in {row["id"] for row in json.loads(scheduled)}
 
 
+def test_show_with_an_empty_id_shows_nothing(office):
+    office("calendar", "import", "diciembre.yaml")
+
+    code, shown, said = office("calendar", "show", "")
+
+    assert code == 2 and shown == ""
+    assert "no hay ninguna publicación con el id «»" in said
+
+
 def test_list_refuses_a_bad_month_and_an_unknown_state(office):
     bad_month = office("calendar", "list", "--mes", "diciembre")
     bad_state = office("calendar", "list", "--estado", "perdida")
