@@ -61,6 +61,10 @@ def parse_filing(value: str, zone) -> datetime:
             continue
         if 2000 <= moment.year <= 2100:
             return moment
+        raise BadInput(
+            f"«{value}» queda fuera de los años que se pueden contar (2000 a 2100)",
+            "argumento FECHA",
+        )
     raise BadInput(
         f"«{value}» no es una fecha; escriba AAAA-MM-DD o «AAAA-MM-DD HH:MM»", "argumento FECHA"
     )

@@ -80,6 +80,11 @@ def test_a_wrong_date_says_so(cli):
 
         assert result.exit_code == 2, fecha
         assert "argumento FECHA" in result.stderr and "AAAA-MM-DD" in result.stderr, fecha
+    for fecha in ("0001-01-01", "9999-12-31 10:00"):
+        result = cli("pqr", "vence", fecha)
+
+        assert result.exit_code == 2, fecha
+        assert "queda fuera de los años que se pueden contar (2000 a 2100)" in result.stderr
 
 
 def test_the_export_month_is_written_yyyy_mm(cli, tmp_path: Path):
