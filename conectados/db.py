@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import logging
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,7 +25,7 @@ from sqlmodel import Session, SQLModel
 
 import migrations
 from conectados.errors import DatabaseError, NewerDatabase
-from conectados.userfiles import os_error_reason
+from conectados.userfiles import UserFileError, not_regular, os_error_reason
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -176,12 +177,19 @@ class Database:
         if path is None:
             return True
         try:
-            return path.exists()
+            mode = path.stat().st_mode
+        except FileNotFoundError:
+            return False
         except OSError as exc:
             raise DatabaseError(
                 f"no se puede consultar el archivo {path} ({os_error_reason(exc)}); "
                 "revise la ruta y los permisos"
             ) from None
+        if not stat.S_ISREG(mode):  # SQLite on a FIFO blocks, on /dev/zero reads nonsense
+            raise UserFileError(
+                f"{not_regular(mode)}; indique la ruta de un archivo de base de datos SQLite", path
+            )
+        return True
 
     @contextlib.contextmanager
     def session(self, write: bool = False) -> Iterator[Session]:
@@ -222,6 +230,7 @@ class Database:
         then find the schema current.
         """
         if self.sqlite_path is not None:
+            self.exists()  # refuses a folder, a FIFO or a device before SQLite opens it
             try:
                 self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -366,3 +367,15 @@ def test_every_command_on_a_database_from_a_newer_version_says_to_update_conecta
     assert "ejecute «conectados init»" not in status.stdout + status.stderr
     assert '"schema_newer": true' in as_json.stdout
     assert Database(database_url).schema_state().current == "9999"  # left as it was
+
+
+def test_a_database_path_that_is_not_a_regular_file_is_bad_input(cli, tmp_path: Path):
+    os.mkfifo(tmp_path / "tubo.db")
+    (tmp_path / "carpeta.db").mkdir()
+
+    for name, reason in (("tubo.db", "es una tubería (FIFO)"), ("carpeta.db", "es una carpeta")):
+        for command in (("init",), ("status",)):
+            result = cli("--db", name, *command)
+
+            assert result.exit_code == 2, (name, command, result.stderr)
+            assert f"{reason}" in result.stderr and "base de datos SQLite" in result.stderr
