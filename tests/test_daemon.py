@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -113,99 +114,194 @@ def _start_daemon(folder: Path, env: dict[str, str]) -> subprocess.Popen:
     return process
 
 
-def test_killing_the_daemon_at_random_moments_never_publishes_twice(tmp_path: Path, sandbox):
-    import random
+NETWORKS = ("facebook", "x")
 
-    posts = 12
+
+def _add_posts(database: Database, texts: list[str], due: datetime) -> None:
+    """One post per text, due on Facebook and on X (ids interleaved: facebook, x, facebook...)."""
+    with database.session() as session:
+        for n, text in enumerate(texts):
+            session.add(Post(id=f"aviso-{n:03d}", text=text, scheduled_at=due))
+            session.flush()
+            for network in NETWORKS:
+                session.add(
+                    Publication(post_id=f"aviso-{n:03d}", network=network, next_attempt_at=due)
+                )
+                session.flush()
+
+
+def _out_on(sandbox, network: str) -> list[str]:
+    """The texts of the posts the simulator holds on a network, repeats included."""
+    return [post["text"] for post in sandbox.control("GET", "state")[network]["posts"]]
+
+
+def _repeated(texts: list[str]) -> dict[str, int]:
+    """The texts that appear more than once, with how many times."""
+    return {text: count for text, count in Counter(texts).items() if count > 1}
+
+
+def _refused_as_duplicates(sandbox) -> list[dict]:
+    """Tweets X refused because it already had the text: each one is a post sent twice."""
+    return [
+        request
+        for request in sandbox.control("GET", "requests")["requests"]
+        if request["method"] == "POST"
+        and request["path"] == "/2/tweets"
+        and request["status"] == 403
+    ]
+
+
+def _out_but_not_recorded(database: Database, sandbox) -> set[tuple[str, str]]:
+    """(network, post) pairs the network has and the database does not hold as published."""
+    with database.session() as session:
+        recorded = {
+            (network, text)
+            for network, text in session.execute(
+                sa.select(Publication.network, Post.text)
+                .join(Post, Post.id == Publication.post_id)
+                .where(Publication.state == PublicationState.PUBLISHED)
+            )
+        }
+    return {
+        (network, text) for network in NETWORKS for text in _out_on(sandbox, network)
+    } - recorded
+
+
+def _stop(process: subprocess.Popen) -> str:
+    """SIGTERM a daemon, wait for it (SIGKILL if it hangs) and return its log."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    return process.log_path.read_text(encoding="utf-8")
+
+
+def test_killing_the_daemon_mid_call_never_publishes_twice_on_facebook_or_x(
+    tmp_path: Path, sandbox
+):
+    texts = [f"Aviso {n}: corte de agua en el sector {n}" for n in range(6)]  # all distinct
     (tmp_path / "conectados.toml").write_text(
-        f'[sandbox]\nurl = "{sandbox.url}"\n[channels.facebook]\nactivo = false\n'
+        f'[sandbox]\nurl = "{sandbox.url}"\n[webhooks]\ncon_el_servicio = false\n'
         "[channels.whatsapp]\nactivo = false\n"
-        "[publicacion]\ncada_segundos = 0.2\nreserva_segundos = 1\n",
+        "[publicacion]\ncada_segundos = 0.2\nreserva_segundos = 1\nen_paralelo = 2\n",
         encoding="utf-8",
     )
     database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
     database.upgrade()
-    due = datetime.now(UTC) - timedelta(seconds=5)
-    with database.session() as session:
-        for n in range(posts):
-            session.add(Post(id=f"aviso-{n:02d}", text=f"Aviso número {n}", scheduled_at=due))
-            session.add(Publication(post_id=f"aviso-{n:02d}", network="x", next_attempt_at=due))
-    # Every call to X takes a while, so the kills land in the middle of calls.
-    sandbox.control(
-        "POST", "faults", {"network": "x", "status": "timeout", "count": 10_000, "delay": 0.15}
-    )
+    _add_posts(database, texts, datetime.now(UTC) - timedelta(seconds=5))
+    # Every answer is slow and comes after the network has carried the call out: a post shows
+    # up on the network a good while before the daemon hears back about it.
+    for network in NETWORKS:
+        sandbox.control(
+            "POST",
+            "faults",
+            {"network": network, "status": "timeout", "count": 10_000, "delay": 0.3},
+        )
     env = {key: value for key, value in os.environ.items() if not key.startswith("CONECTADOS_")}
-    rng = random.Random(2026)
+    unknown_outcomes: set[tuple[str, str]] = set()
 
-    for _ in range(8):
+    for network in ("facebook", "x", "facebook"):
+        before = len(_out_on(sandbox, network))
         process = _start_daemon(tmp_path, env)
-        time.sleep(rng.uniform(0.05, 0.9))
-        process.kill()  # SIGKILL: no chance to clean up
+        deadline = time.monotonic() + 30
+        while before < len(texts) and time.monotonic() < deadline and process.poll() is None:
+            if len(_out_on(sandbox, network)) > before:
+                break  # a post just reached the network; its answer is still on the way
+            time.sleep(0.01)
+        process.kill()  # SIGKILL: no chance to record anything
         process.wait(timeout=10)
+        unknown_outcomes |= _out_but_not_recorded(database, sandbox)
     survivor = _start_daemon(tmp_path, env)
     try:
         left = _wait_until_all_published(database, seconds=60)
     finally:
-        survivor.send_signal(signal.SIGTERM)
-        try:
-            survivor.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            survivor.kill()
-            survivor.wait()
+        log = _stop(survivor)
 
-    texts = [post["text"] for post in sandbox.control("GET", "state")["x"]["posts"]]
     database.dispose()
-    assert left == 0
-    assert survivor.returncode == 0, (
-        "SIGTERM did not stop the daemon: " + survivor.log_path.read_text(encoding="utf-8")[-2000:]
+    assert left == 0, log[-2000:]
+    assert survivor.returncode == 0, "SIGTERM did not stop the daemon: " + log[-2000:]
+    # The kills left posts out on both networks without the database knowing: the restarted
+    # daemons had to look before publishing again.
+    assert {network for network, _ in unknown_outcomes} == set(NETWORKS), unknown_outcomes
+    # The simulator is the witness: each post once on each network, and X never had to refuse
+    # a post it already had (a second send that its duplicate rule would otherwise hide).
+    for network in NETWORKS:
+        assert _repeated(_out_on(sandbox, network)) == {}, network
+        assert sorted(set(_out_on(sandbox, network))) == sorted(texts), network
+    assert _refused_as_duplicates(sandbox) == []
+
+
+def _wait_for_blocked_sessions(database: Database, wanted: int) -> None:
+    """Wait (three seconds at most) until `wanted` sessions of the database wait on a lock."""
+    query = sa.text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
     )
-    assert sorted(texts) == sorted(f"Aviso número {n}" for n in range(posts))  # each exactly once
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        with database.engine.connect() as connection:  # a fresh snapshot of the activity
+            if connection.execute(query).scalar() >= wanted:
+                return
+        time.sleep(0.05)
 
 
-def test_two_daemon_processes_on_postgresql_share_200_posts_exactly_once(
+def test_two_daemon_processes_on_postgresql_publish_each_post_once_on_facebook_and_x(
     tmp_path: Path, sandbox, postgres_url: str
 ):
-    posts = 200
+    from scheduler.pauses import clear_pause, pause_channel
+
+    texts = [f"Aviso {n}: mantenimiento de la red en el barrio {n}" for n in range(40)]
     (tmp_path / "conectados.toml").write_text(
         f'base_datos = "{postgres_url}"\n[sandbox]\nurl = "{sandbox.url}"\n'
-        "[channels.facebook]\nactivo = false\n[channels.whatsapp]\nactivo = false\n"
-        "[publicacion]\ncada_segundos = 0.3\nen_paralelo = 2\n",
+        "[webhooks]\ncon_el_servicio = false\n[channels.whatsapp]\nactivo = false\n"
+        "[publicacion]\ncada_segundos = 0.3\nen_paralelo = 8\n",
         encoding="utf-8",
     )
     database = Database(postgres_url)
     database.upgrade()
-    sandbox.control(
-        "POST", "faults", {"network": "x", "status": "timeout", "count": 10_000, "delay": 0.02}
-    )
+    # Slow answers: a second claim of the same publication is looked up first (its attempt
+    # count says an earlier try may be out), so only a slow first publisher lets the look
+    # miss; with eight workers each, the later half of a doubly claimed batch is looked up
+    # while the other daemon still waits for Facebook's answers about the first half.
+    for network in NETWORKS:
+        sandbox.control(
+            "POST",
+            "faults",
+            {"network": network, "status": "timeout", "count": 10_000, "delay": 0.2},
+        )
+    now = datetime.now(UTC)
+    with database.session() as session:
+        for network in NETWORKS:  # held back until both daemons are in the middle of claiming
+            pause_channel(session.connection(), network, now + timedelta(hours=1), "prueba", now)
     env = {key: value for key, value in os.environ.items() if not key.startswith("CONECTADOS_")}
     daemons = [_start_daemon(tmp_path, env) for _ in range(2)]
     try:
         # Both are running, idle, when the work arrives: as in production.
-        due = datetime.now(UTC) - timedelta(seconds=5)
-        with database.session() as session:
-            for n in range(posts):
-                session.add(Post(id=f"aviso-{n:03d}", text=f"Aviso número {n}", scheduled_at=due))
-                session.add(Publication(post_id=f"aviso-{n:03d}", network="x", next_attempt_at=due))
+        _add_posts(database, texts, now - timedelta(seconds=5))
+        # Make both daemons claim at the same moment: hold every publication locked while
+        # the networks come back, so each daemon's claim meets the lock, then let go.
+        with database.engine.connect() as holder, holder.begin():
+            holder.execute(sa.select(Publication.id).with_for_update())
+            with database.session() as session:
+                for network in NETWORKS:
+                    clear_pause(session.connection(), network, now)
+            _wait_for_blocked_sessions(database, wanted=2)
         left = _wait_until_all_published(database, seconds=120)
     finally:
-        logs = []
-        for process in daemons:
-            process.send_signal(signal.SIGTERM)
-        for process in daemons:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            logs.append(process.log_path.read_text(encoding="utf-8"))
+        logs = [_stop(process) for process in daemons]
 
-    texts = [post["text"] for post in sandbox.control("GET", "state")["x"]["posts"]]
     database.dispose()
     assert left == 0
     assert [process.returncode for process in daemons] == [0, 0], "SIGTERM did not stop them"
-    assert sorted(texts) == sorted(f"Aviso número {n}" for n in range(posts))
-    done_by_each = [log.count("publicada aviso-") for log in logs]
-    assert sum(done_by_each) == posts and all(done_by_each), done_by_each
+    # The simulator is the witness: each post once on each network, none sent twice to X.
+    for network in NETWORKS:
+        assert _repeated(_out_on(sandbox, network)) == {}, network
+        assert sorted(set(_out_on(sandbox, network))) == sorted(texts), network
+    assert _refused_as_duplicates(sandbox) == []
+    assert all("publicada aviso-" in log for log in logs), "one daemon did all the work"
 
 
 def test_with_nothing_set_up_the_daemon_starts_on_the_embedded_defaults(cli, tmp_path: Path):
