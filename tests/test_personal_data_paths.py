@@ -42,7 +42,7 @@ QUIET = {
     "suppress_health_check": list(HealthCheck),
     "phases": [Phase.explicit, Phase.generate],  # shrinking through a simulator takes minutes
 }
-EXAMPLES = settings(max_examples=25, **QUIET)
+EXAMPLES = settings(max_examples=20, **QUIET)
 KINDS = ["comment", "message"]
 
 # --- personal data as citizens write it ------------------------------------------------------
@@ -244,13 +244,14 @@ def test_no_automatic_reply_or_privacy_note_publishes_the_citizens_data(
 
     assert not leaked(pieces, public), public
     assert len(public) == 1, (public, private)  # the case is answered, not left for a person
+    if where != "texto":  # a name with data in it is not repeated at all, even cleaned
+        assert name not in public[0], public
     if in_text:
         # The comment shows data: in public only a note, and the answer goes in private.
         assert NOTE in public[0] and f"por {network}" not in public[0], public
         assert any(f"por {network}" in reply for reply in private), private
     else:
-        # The answer itself, and a name with data in it is not repeated at all.
-        assert f"por {network}" in public[0] and name not in public[0], public
+        assert f"por {network}" in public[0], public  # the answer itself
 
 
 @pytest.mark.parametrize("network", ["facebook", "x"])
@@ -362,7 +363,7 @@ def test_an_approved_edit_with_personal_data_never_reaches_the_network(
     assert not _public_replies(sandbox)
 
 
-@settings(max_examples=8, **QUIET)
+@settings(max_examples=6, **QUIET)
 @given(edit=EDITS)
 def test_an_edit_in_the_interactive_review_with_personal_data_never_reaches_the_network(
     cli, sandbox, cli_office, monkeypatch, edit
