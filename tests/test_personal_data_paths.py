@@ -363,7 +363,7 @@ def test_an_approved_edit_with_personal_data_never_reaches_the_network(
     assert not _public_replies(sandbox)
 
 
-@settings(max_examples=6, **QUIET)
+@settings(max_examples=4, **QUIET)
 @given(edit=EDITS)
 def test_an_edit_in_the_interactive_review_with_personal_data_never_reaches_the_network(
     cli, sandbox, cli_office, monkeypatch, edit
@@ -379,7 +379,7 @@ def test_an_edit_in_the_interactive_review_with_personal_data_never_reaches_the_
     assert not _public_replies(sandbox)
 
 
-@settings(max_examples=6, **QUIET)
+@settings(max_examples=4, **QUIET)
 @given(pieces=st.lists(PERSONAL, min_size=1, max_size=3), kind=st.sampled_from(KINDS))
 def test_a_pqr_answer_with_personal_data_reaches_only_the_citizens_private_inbox(
     cli, tmp_path, sandbox, cli_office, pieces, kind
