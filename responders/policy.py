@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from conectados.privacy import has_personal_data
 from content_calendar.text_rules import TEXT_LIMITS, length_on
 from responders.matcher import FILLER, Match
 from responders.normalize import fold, radicado_in
@@ -388,12 +389,15 @@ def clean_author(name: str) -> str:
     """A display name fit to greet someone in public: letters only, at most three words.
 
     Links, @mentions, numbers (a phone in the name) and symbols are dropped; a name that is
-    mostly those is not used at all.
+    mostly those, or that carries personal data, is not used at all.
     """
     if re.search(r"https?://|www\.|@", name):  # an account that advertises: no greeting
         return ""
     cleaned = " ".join(_NAME_JUNK.sub(" ", name).split()[:3]).strip(" .'-")
     if len(cleaned) < 2 or len(cleaned) > 40:
+        return ""
+    # Cleaning can assemble what the name hid ("ana arroba💰gmail.com" -> an e-mail).
+    if has_personal_data(name) or has_personal_data(cleaned):
         return ""
     return cleaned
 

@@ -413,11 +413,7 @@ class Responder:
         return default
 
     def _privacy_note(self, interaction: Interaction) -> str:
-        author = (
-            ""
-            if has_personal_data(interaction.author_name)
-            else clean_author(interaction.author_name)
-        )
+        author = clean_author(interaction.author_name)
         greeting = f"Hola, {author}." if author else "Hola."
         return (
             f"{greeting} Por su seguridad, no publique datos personales (cédula, número de cuenta, "

@@ -510,7 +510,10 @@ def test_the_citizens_own_words_are_not_echoed_in_public(matcher):
     )
 
     assert context["sector"] == ""  # no notice there: the name is not repeated
-    assert clean_author("Ana 3105551234") == "Ana"
+    assert clean_author("Ana María") == "Ana María"
+    # A name that carries personal data, as written or once cleaned, greets no one.
+    assert clean_author("Ana 3105551234") == ""
+    assert clean_author("ana arroba💰gmail.com") == ""
     assert clean_author("https://spam.example @bot 💰💰💰") == ""
 
 
