@@ -150,13 +150,17 @@ def test_each_mention_and_message_comes_back_exactly_once(x, sandbox):
 
 
 def test_our_replies_are_not_read_back_as_citizens(x, sandbox):
-    citizen(sandbox, "message", "¿Dónde pago?")
-    citizen(sandbox, "mention", "gracias por el aviso")
+    written = {
+        citizen(sandbox, "message", "¿Dónde pago?"),
+        citizen(sandbox, "mention", "gracias por el aviso"),
+    }
     batch = x.poll(None)
+    assert {item.remote_id for item in batch.items} == written  # there is something to answer
 
     for item in batch.items:
         x.reply(item, "Con gusto.", private=item.kind == "message")
 
+    assert len(state(sandbox)["replies"]) == 2  # both replies are out there to be read back
     assert x.poll(batch.cursor).items == []
 
 
