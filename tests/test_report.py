@@ -224,7 +224,9 @@ def test_the_previous_period_of_a_month_is_the_previous_month():
 class _Dom(HTMLParser):
     """The elements of a page as a browser serialised them: tag, attributes, text, ancestors."""
 
-    VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"})
+    VOID = frozenset(
+        {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+    )
 
     def __init__(self, markup: str) -> None:
         super().__init__(convert_charrefs=True)
