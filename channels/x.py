@@ -464,7 +464,8 @@ class XChannel:
             return method(*args, **kwargs)
         except tweepy.TooManyRequests as exc:
             reset = exc.response.headers.get("x-rate-limit-reset")
-            wait = float(reset) - time.time() if reset and reset.isdigit() else 60.0
+            now = self.clock.now().timestamp()
+            wait = float(reset) - now if reset and reset.isdigit() else 60.0
             raise Transient(
                 "X pide esperar: límite de llamadas", retry_after=max(1.0, wait)
             ) from None

@@ -247,7 +247,8 @@ class WebhookSettings(_Section):
 
     in_daemon: bool = Field(True, alias="con_el_servicio")
     host: str = Field("127.0.0.1", min_length=1, alias="direccion")
-    port: int = Field(8080, ge=1, le=65535, alias="puerto")
+    # 0: the system picks a free port (the simulator is subscribed to it; tests use it).
+    port: int = Field(8080, ge=0, le=65535, alias="puerto")
     path: str = Field("/webhooks/meta", pattern=r"^/[A-Za-z0-9/_.-]*$", alias="ruta")
     verify_token_env: EnvVarName = Field(
         "CONECTADOS_WEBHOOK_VERIFY_TOKEN", alias="token_verificacion_env"

@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from conectados.app import App
 from conectados.cli import run
 
 POSTGRES_ENV = "CONECTADOS_TEST_POSTGRES_URL"
+FIXED_NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -34,12 +36,14 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     ) -> Result:
         capsys.readouterr()
         app = App(environ=dict(env or {}), cwd=cwd or tmp_path)
+        clock = clock if clock is not None else invoke.clock
         if clock is not None:  # a fixed "now" for commands whose output depends on the date
             app.clock = clock
         code = run(list(args), app=app)
         captured = capsys.readouterr()
         return Result(int(code), captured.out, captured.err)
 
+    invoke.clock = None  # a test may set one clock for every command it runs
     return invoke
 
 
@@ -76,6 +80,22 @@ def sandbox():
 
     with SandboxServer() as server:
         yield server
+
+
+@pytest.fixture
+def fixed_office(cli):
+    """The simulator and every command on one fixed clock: dates in the output are known.
+
+    2026-03-10 is a Tuesday, 10:00 in Bogotá, with no holiday near; the test moves the clock
+    when it needs time to pass.
+    """
+    from channels.sandbox import Sandbox, SandboxServer
+    from conectados.clock import FixedClock
+
+    clock = FixedClock(FIXED_NOW)
+    cli.clock = clock
+    with SandboxServer(sandbox=Sandbox(clock)) as server:
+        yield server, clock
 
 
 @pytest.fixture

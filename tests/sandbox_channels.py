@@ -9,7 +9,11 @@ from channels.x import XChannel, XCredentials
 
 
 def channels_for(sandbox) -> dict:
+    """The adapters read the sandbox's own clock: the real one, or a test's fixed clock."""
+    clock = sandbox.sandbox.clock
     return {
-        "facebook": FacebookChannel(PAGE_ID, "token", sandbox.url, timeout=2),
-        "x": XChannel(XCredentials("k", "s", "t", "ts"), ACCOUNT_ID, sandbox.url, timeout=2),
+        "facebook": FacebookChannel(PAGE_ID, "token", sandbox.url, timeout=2, clock=clock),
+        "x": XChannel(
+            XCredentials("k", "s", "t", "ts"), ACCOUNT_ID, sandbox.url, timeout=2, clock=clock
+        ),
     }

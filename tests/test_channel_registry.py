@@ -9,6 +9,8 @@ import pytest
 from channels.base import Outgoing
 from channels.facebook import FacebookChannel
 from channels.registry import open_channels
+from channels.sandbox.graph_world import PAGE_ID
+from channels.sandbox.x_world import ACCOUNT_ID
 from channels.x import XChannel
 from conectados.credentials import Credentials
 from conectados.errors import ConfigError
@@ -88,5 +90,12 @@ def test_sandbox_mode_ignores_the_real_ids_already_written_in_the_file(tmp_path:
     )
 
     with open_channels(settings, Credentials({})) as opened:
-        opened.channels["facebook"].publish(Outgoing("p", "hola"))
-        opened.channels["x"].publish(Outgoing("p", "hola"))
+        on_facebook = opened.channels["facebook"].publish(Outgoing("p", "hola"))
+        on_x = opened.channels["x"].publish(Outgoing("p", "hola"))
+        state = opened.sandbox.control("GET", "state")
+
+    # The simulator's page and account, not the ids written for the real networks.
+    assert opened.channels["facebook"].page_id == PAGE_ID != "123456"
+    assert opened.channels["x"].user_id == ACCOUNT_ID != "987"
+    assert [post["id"] for post in state["facebook"]["posts"]] == [on_facebook.remote_id]
+    assert [post["id"] for post in state["x"]["posts"]] == [on_x.remote_id]

@@ -9,8 +9,10 @@ import pytest
 from media_files import JPEG, MP4, PNG, media_file
 
 from channels.base import AuthFailed, Outgoing, Rejected, Transient
+from channels.sandbox import Sandbox, SandboxServer
 from channels.sandbox.x_world import ACCOUNT_ID
 from channels.x import XChannel, XCredentials
+from conectados.clock import FixedClock
 
 KEYS = XCredentials("clave-app", "secreto-app", "token-cuenta", "secreto-cuenta")
 
@@ -148,13 +150,17 @@ def test_each_mention_and_message_comes_back_exactly_once(x, sandbox):
 
 
 def test_our_replies_are_not_read_back_as_citizens(x, sandbox):
-    citizen(sandbox, "message", "¿Dónde pago?")
-    citizen(sandbox, "mention", "gracias por el aviso")
+    written = {
+        citizen(sandbox, "message", "¿Dónde pago?"),
+        citizen(sandbox, "mention", "gracias por el aviso"),
+    }
     batch = x.poll(None)
+    assert {item.remote_id for item in batch.items} == written  # there is something to answer
 
     for item in batch.items:
         x.reply(item, "Con gusto.", private=item.kind == "message")
 
+    assert len(state(sandbox)["replies"]) == 2  # both replies are out there to be read back
     assert x.poll(batch.cursor).items == []
 
 
@@ -204,16 +210,21 @@ def test_metrics_of_500_posts_in_5_calls(x, sandbox):
     assert all(sample.views and sample.views > 0 for sample in samples)
 
 
-def test_a_rate_limit_waits_until_the_reset_time(x, sandbox):
-    sandbox.control(
-        "POST", "faults", {"network": "x", "status": 429, "count": 1, "retry_after": 90}
-    )
+def test_a_rate_limit_waits_until_the_reset_time():
+    # The simulator and the adapter share one fixed clock: X's reset time (epoch seconds) less
+    # the adapter's "now" is exactly the wait the simulator was told to ask for.
+    clock = FixedClock(datetime(2026, 3, 14, 10, 15, tzinfo=UTC))
+    with SandboxServer(sandbox=Sandbox(clock)) as sandbox:
+        x = XChannel(KEYS, ACCOUNT_ID, sandbox.url, timeout=3.0, clock=clock, sleep=lambda s: None)
+        sandbox.control(
+            "POST", "faults", {"network": "x", "status": 429, "count": 1, "retry_after": 90}
+        )
 
-    with pytest.raises(Transient) as caught:
-        x.publish(Outgoing("p", "texto"))
+        with pytest.raises(Transient) as caught:
+            x.publish(Outgoing("p", "texto"))
 
-    assert 85 <= caught.value.retry_after <= 91
-    assert state(sandbox)["posts"] == []
+        assert caught.value.retry_after == 90
+        assert state(sandbox)["posts"] == []
 
 
 @pytest.mark.parametrize(

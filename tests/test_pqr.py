@@ -149,8 +149,9 @@ def _office(cli, tmp_path, sandbox) -> None:
 
 
 def test_a_complaint_by_private_message_is_filed_acknowledged_answered_and_exported(
-    cli, tmp_path, sandbox
+    cli, tmp_path, fixed_office
 ):
+    sandbox, _clock = fixed_office
     _office(cli, tmp_path, sandbox)
     sandbox.control(
         "POST",
@@ -165,7 +166,7 @@ def test_a_complaint_by_private_message_is_filed_acknowledged_answered_and_expor
 
     assert cli("daemon", "--once").exit_code == 0
 
-    year = datetime.now(UTC).astimezone(Settings().zone).year
+    year = 2026
     radicado = f"{year}-000001"
     sent = sandbox.control("GET", "state")["x"]["replies"]
     assert len(sent) == 1 and not sent[0]["public"]
@@ -188,7 +189,7 @@ def test_a_complaint_by_private_message_is_filed_acknowledged_answered_and_expor
     sent = sandbox.control("GET", "state")["x"]["replies"]
     assert len(sent) == 2 and "le devolvemos el doble cobro" in sent[1]["text"]
     assert not sent[1]["public"]
-    month = datetime.now(UTC).astimezone(Settings().zone).strftime("%Y-%m")
+    month = "2026-03"
     exported = cli("pqr", "export", "--mes", month, "-o", "pqr.csv")
     assert exported.exit_code == 0, exported.stderr
     rows = list(csv.DictReader((tmp_path / "pqr.csv").open(encoding="utf-8")))
@@ -200,12 +201,13 @@ def test_a_complaint_by_private_message_is_filed_acknowledged_answered_and_expor
     assert "cerrado" in cli("pqr", "list", "--estado", "todos").stdout
 
 
-def test_the_status_of_a_radicado_is_given_only_in_private(cli, tmp_path, sandbox):
+def test_the_status_of_a_radicado_is_given_only_in_private(cli, tmp_path, fixed_office):
+    sandbox, _clock = fixed_office
     _office(cli, tmp_path, sandbox)
     sandbox.control("POST", "citizen", {"network": "x", "kind": "message",
                                         "text": "Hay una fuga grande en la calle 9", "author": "Ana"})  # fmt: skip
     cli("daemon", "--once")
-    year = datetime.now(UTC).astimezone(Settings().zone).year
+    year = 2026
     for kind in ("message", "mention"):
         sandbox.control("POST", "citizen", {"network": "x", "kind": kind,
                                             "text": f"en qué va mi radicado {year}-000001?", "author": "Ana"})  # fmt: skip
@@ -404,12 +406,13 @@ def test_our_own_numbers_are_not_personal_data(text):
     assert not find_personal_data(text)
 
 
-def test_the_status_of_a_radicado_is_told_only_to_whoever_filed_it(cli, tmp_path, sandbox):
+def test_the_status_of_a_radicado_is_told_only_to_whoever_filed_it(cli, tmp_path, fixed_office):
+    sandbox, _clock = fixed_office
     _office(cli, tmp_path, sandbox)
     sandbox.control("POST", "citizen", {"network": "x", "kind": "message",
                                         "text": "Hay una fuga grande en la calle 9", "author": "Ana"})  # fmt: skip
     cli("daemon", "--once")
-    year = datetime.now(UTC).astimezone(Settings().zone).year
+    year = 2026
     sandbox.control("POST", "citizen", {"network": "x", "kind": "message",
                                         "text": f"en qué va el radicado {year}-000001?", "author": "Eva"})  # fmt: skip
 
@@ -419,12 +422,13 @@ def test_the_status_of_a_radicado_is_told_only_to_whoever_filed_it(cli, tmp_path
     assert not any("en trámite" in reply["text"] for reply in replies)
 
 
-def test_a_pqr_answer_with_personal_data_goes_only_by_private_message(cli, tmp_path, sandbox):
+def test_a_pqr_answer_with_personal_data_goes_only_by_private_message(cli, tmp_path, fixed_office):
+    sandbox, _clock = fixed_office
     _office(cli, tmp_path, sandbox)
     sandbox.control("POST", "citizen", {"network": "x", "kind": "mention", "author": "Luis",
                                         "text": "Me cobraron dos veces el cargo fijo de noviembre"})  # fmt: skip
     cli("daemon", "--once")
-    year = datetime.now(UTC).astimezone(Settings().zone).year
+    year = 2026
     text = "Le devolvemos $45.000; lo llamaremos al 310 555 1234 y visitaremos la Cra 5 # 10-20."
 
     answered = cli("pqr", "answer", f"{year}-000001", "--texto", text)

@@ -14,6 +14,7 @@ from sandbox_channels import channels_for
 
 from channels.base import Outgoing
 from channels.facebook import FacebookChannel
+from channels.sandbox import Sandbox, SandboxServer
 from channels.sandbox.graph_world import PAGE_ID
 from conectados.clock import FixedClock
 from conectados.db import Database
@@ -23,6 +24,18 @@ from scheduler.publisher import Publisher, PublishPolicy
 
 DUE = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)  # 08:00 in Bogotá
 ZONE = ZoneInfo("America/Bogota")
+
+
+@pytest.fixture
+def sandbox():
+    """The networks' clock stands at DUE (unless a test shares its clock with them)."""
+    with SandboxServer(sandbox=Sandbox(FixedClock(DUE))) as server:
+        yield server
+
+
+def shared_clock(sandbox) -> FixedClock:
+    """The networks' own clock: the publisher that uses it lives in the same moment."""
+    return sandbox.sandbox.clock
 
 
 def schedule(
@@ -88,7 +101,7 @@ def test_a_rate_limit_is_retried_no_sooner_than_the_network_asks(database, sandb
     sandbox.control(
         "POST", "faults", {"network": "x", "status": 429, "count": 1, "retry_after": 120}
     )
-    clock = FixedClock(DUE)
+    clock = shared_clock(sandbox)  # X's reset time and the publisher's "now" on one clock
     job = publisher(database, sandbox, clock)
 
     first = job.run_once()
@@ -100,9 +113,7 @@ def test_a_rate_limit_is_retried_no_sooner_than_the_network_asks(database, sandb
 
     assert len(first.retried) == 1
     assert waiting.state == PublicationState.SCHEDULED
-    assert waiting.next_attempt_at >= DUE + timedelta(
-        seconds=110
-    )  # retry_after, measured by X's clock
+    assert waiting.next_attempt_at >= DUE + timedelta(seconds=120)  # retry_after, by X's clock
     assert "límite de llamadas" in waiting.last_error
     assert too_soon.published == []
     assert len(later.published) == 1
@@ -174,10 +185,10 @@ def _crash_mid_call(database, sandbox, clock, published_before_crash: bool) -> N
 def test_an_interrupted_publish_is_looked_up_before_it_is_retried(
     database, sandbox, published_before_crash
 ):
-    # The network's clock is the real one: this story happens now.
-    due = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=30)
-    schedule(database, "interrumpida", at=due, networks=("x",))
-    clock = FixedClock(due)
+    # The publisher and the network share one clock: the story happens at DUE + 30 s.
+    clock = shared_clock(sandbox)
+    clock.advance(timedelta(seconds=30))
+    schedule(database, "interrumpida", at=DUE, networks=("x",))
     _crash_mid_call(database, sandbox, clock, published_before_crash)
     job = publisher(database, sandbox, clock, owner="daemon-2")
 
@@ -259,12 +270,12 @@ def test_a_pause_is_shared_with_other_daemons_and_shown_in_status(database, sand
     schedule(database, "aviso", networks=("facebook",))
     schedule(database, "otro", networks=("facebook",))
     sandbox.control("POST", "faults", {"network": "facebook", "status": 401, "count": 1})
-    clock = FixedClock(datetime.now(UTC))
+    clock = shared_clock(sandbox)
     schedule(database, "ahora", at=clock.now(), networks=("facebook",))
 
     publisher(database, sandbox, clock, owner="daemon-1", batch=1).run_once()
     other = publisher(database, sandbox, clock, owner="daemon-2").run_once()
-    shown = cli("--db", "c.db", "status")
+    shown = cli("--db", "c.db", "status", clock=clock)
 
     assert other.published == []  # the second daemon respects the pause too
     assert "facebook  EN PAUSA hasta" in shown.stdout
@@ -282,12 +293,12 @@ def test_publishing_in_parallel_threads_still_publishes_each_post_once(tmp_path:
 
 
 def test_a_post_whose_answer_was_lost_is_looked_up_not_published_again(database, sandbox):
-    due = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=10)
-    schedule(database, "sin-respuesta", at=due, networks=("facebook",))
+    clock = shared_clock(sandbox)  # the publisher and the network share one clock
+    clock.advance(timedelta(seconds=10))
+    schedule(database, "sin-respuesta", at=DUE, networks=("facebook",))
     sandbox.control(
         "POST", "faults", {"network": "facebook", "status": "timeout", "count": 1, "delay": 3}
     )
-    clock = FixedClock(due)
     job = Publisher(
         database,
         {"facebook": FacebookChannel(PAGE_ID, "token", sandbox.url, timeout=1)},

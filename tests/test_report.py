@@ -6,6 +6,7 @@ import csv
 import json
 import re
 from datetime import date, datetime, timedelta
+from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -220,6 +221,52 @@ def test_the_previous_period_of_a_month_is_the_previous_month():
     assert timedelta(days=period.days) == timedelta(days=31)
 
 
+class _Dom(HTMLParser):
+    """The elements of a page as a browser serialised them: tag, attributes, text, ancestors."""
+
+    VOID = frozenset(
+        {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+    )
+
+    def __init__(self, markup: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[dict] = []
+        self._open: list[dict] = []
+        self.feed(markup)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        element = {"tag": tag, "attrs": dict(attrs), "text": "", "ancestors": list(self._open)}
+        self.elements.append(element)
+        if tag not in self.VOID:
+            self._open.append(element)
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        self.elements.append(
+            {"tag": tag, "attrs": dict(attrs), "text": "", "ancestors": list(self._open)}
+        )
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self._open) - 1, -1, -1):
+            if self._open[depth]["tag"] == tag:
+                del self._open[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        for element in self._open:
+            element["text"] += data
+
+    def find(self, tag: str, css_class: str | None = None) -> list[dict]:
+        return [
+            e for e in self.elements
+            if e["tag"] == tag and (css_class is None or css_class in e["attrs"].get("class", "").split())
+        ]  # fmt: skip
+
+    @staticmethod
+    def inside(element: dict, tag: str) -> dict | None:
+        return next((a for a in reversed(element["ancestors"]) if a["tag"] == tag), None)
+
+
 def test_the_page_renders_in_a_real_browser_when_one_is_installed(cli, tmp_path: Path):
     import shutil
     import subprocess
@@ -227,24 +274,93 @@ def test_the_page_renders_in_a_real_browser_when_one_is_installed(cli, tmp_path:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
         pytest.skip("no Chromium here (apt-get install chromium) to open the report")
-    cli("init")
+    assert cli("init").exit_code == 0
     database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
     fill(database)
     database.dispose()
-    cli("report", "--mes", "2026-11", "--html", "informe.html")
+    written = cli(
+        "report",
+        "--mes",
+        "2026-11",
+        "--html",
+        "informe.html",
+        clock=FixedClock(local(2026, 12, 5, 9)),
+    )
+    assert written.exit_code == 0, written.stderr
+    page = (tmp_path / "informe.html").as_uri()
+    headless = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=900,2400"]
 
     shot = tmp_path / "informe.png"
-    subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=900,2400",
-         f"--screenshot={shot}", (tmp_path / "informe.html").as_uri()],
-        capture_output=True, timeout=120, check=True,
-    )  # fmt: skip
+    shown = subprocess.run(
+        [*headless, f"--screenshot={shot}", page], capture_output=True, timeout=120
+    )
+    dumped = subprocess.run([*headless, "--dump-dom", page], capture_output=True, timeout=120)
 
+    assert shown.returncode == 0, shown.stderr.decode(errors="replace")[-2000:]
+    assert dumped.returncode == 0, dumped.stderr.decode(errors="replace")[-2000:]
     from PIL import Image
 
     with Image.open(shot) as image:
-        colours = image.convert("RGB").resize((90, 240)).getcolors(maxcolors=100_000)
-    assert colours is not None and len(colours) > 20  # text, bars and lines, not a blank page
+        assert image.format == "PNG" and image.size == (900, 2400)
+    dom = _Dom(dumped.stdout.decode("utf-8"))
+    [title] = [e for e in dom.find("title") if dom.inside(e, "head") and not dom.inside(e, "svg")]
+    assert title["text"] == "Informe: noviembre de 2026 — "
+    assert [h["text"] for h in dom.find("h1")] == ["Informe de la oficina digital"]
+    # The figures' cards, as counted by hand for the known month (see the test above).
+    cards = dict(
+        zip(
+            [e["text"] for e in dom.find("div", "nombre")],
+            [e["text"] for e in dom.find("div", "valor")],
+            strict=True,
+        )
+    )
+    assert cards == {
+        "solicitudes de ciudadanos por día": "0,1",  # 3 requests in 30 days
+        "respondidas automáticamente": "33,3 %",  # 1 of 3
+        "mediana hasta la primera respuesta": "1,5 min",  # 1 and 2 minutes
+        "PQR respondidas en término": "33,3 %",  # 1 of the 3 whose term ended
+        "publicaciones": "2",
+        "alcance (suma por publicación)": "200",
+        "visualizaciones": "800",  # 300 + 500: each post's latest sample
+        "tasa de interacción": "5,2 %",  # (20 + 4 + 2 + 6 + 5 + 1 + 4) / 800
+    }
+    assert all(dom.inside(e, "div")["attrs"]["class"] == "cifra" for e in dom.find("div", "valor"))
+    # The four charts, each an SVG drawn in the page, with its bars or lines.
+    charts = {svg["attrs"]["aria-label"]: svg for svg in dom.find("svg")}
+    assert list(charts) == [
+        "Solicitudes por día",
+        "Vistas acumuladas por red",
+        "Tiempo hasta la primera respuesta",
+        "PQR por término",
+    ]
+
+    def bars_of(label: str) -> dict[str, str]:
+        bars = [r for r in dom.find("rect") if dom.inside(r, "svg") is charts[label]]
+        return dict(
+            t["text"].split(": ") for t in dom.find("title") if dom.inside(t, "rect") in bars
+        )
+
+    by_day = bars_of("Solicitudes por día")
+    assert len(by_day) == 30 and by_day["02"] == "2" and by_day["30"] == "1"
+    assert sum(int(value) for value in by_day.values()) == 3
+    assert bars_of("PQR por término") == {
+        "en término": "1",
+        "fuera de término": "2",
+        "en trámite": "1",
+    }
+    assert bars_of("Tiempo hasta la primera respuesta")["< 5 min"] == "2"
+    polylines = [
+        p
+        for p in dom.find("polyline")
+        if dom.inside(p, "svg") is charts["Vistas acumuladas por red"]
+    ]
+    assert len(polylines) == 2  # Facebook and X both reported views
+    assert [h["text"] for h in dom.find("h2")][:4] == [
+        "Solicitudes de ciudadanos por día",
+        "Vistas acumuladas por red",
+        "Tiempo hasta la primera respuesta",
+        "PQR y su término",
+    ]
 
 
 def test_an_old_pqr_still_open_and_a_damage_report_late_by_hours_are_overdue(filled: Database):
@@ -277,8 +393,10 @@ def test_a_month_in_course_averages_over_the_days_lived(filled: Database):
             session.connection(), month("2026-11", BOGOTA), "Acueducto", now=local(2026, 11, 10, 9)
         )
 
+    # The month's 3 requests counted by hand (see above), over the 10 days lived, not over 30.
     assert report.partial and report.days_counted == 10
-    assert report.requests_per_day == pytest.approx(report.requests / 10)
+    assert report.requests == 3
+    assert report.requests_per_day == pytest.approx(0.3)
 
 
 def test_a_month_is_written_yyyy_mm_and_nothing_else(cli):

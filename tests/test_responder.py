@@ -264,8 +264,9 @@ def _publish_post(sandbox) -> str:
 
 
 def test_the_daemon_answers_once_files_a_complaint_and_sends_an_approved_review_once(
-    cli, tmp_path, sandbox
+    cli, tmp_path, fixed_office
 ):
+    sandbox, _clock = fixed_office
     (tmp_path / "conectados.toml").write_text(
         f'[sandbox]\nurl = "{sandbox.url}"\n[channels.x]\nactivo = false\n', encoding="utf-8"
     )
@@ -283,8 +284,7 @@ def test_the_daemon_answers_once_files_a_complaint_and_sends_an_approved_review_
     public = [reply["text"] for reply in replies if reply["public"]]
     private = [reply["text"] for reply in replies if not reply["public"]]
     assert len(public) == 2 and any("Ana" in text for text in public)
-    year = datetime.now(UTC).astimezone(Settings().zone).year
-    assert len(private) == 1 and f"{year}-000001" in private[0]  # Luis: radicado and due date
+    assert len(private) == 1 and "2026-000001" in private[0]  # Luis: radicado and due date
     assert "Ley 1581" in private[0]  # first private message: the data-treatment notice
 
     pending = cli("replies", "list")
@@ -467,6 +467,8 @@ def test_old_messages_go_to_review_instead_of_being_answered(database, sandbox):
 
 
 def test_notices_are_added_listed_and_closed(cli):
+    clock = FixedClock(datetime(2026, 3, 10, 15, 0, tzinfo=UTC))  # 10:00 in Bogotá
+    cli.clock = clock
     assert cli("init").exit_code == 0
     bad = cli(
         "avisos", "add", "--sector", "Centro", "--desde", "mañana", "--hasta", "x", "--motivo", "m"
@@ -474,15 +476,18 @@ def test_notices_are_added_listed_and_closed(cli):
     assert bad.exit_code == 2 and "opción --desde" in bad.stderr
 
     added = cli(
-        "avisos", "add", "--sector", "Centro", "--desde", "2099-01-05 08:00",
-        "--hasta", "2099-01-05 16:00", "--motivo", "cambio de válvula",
+        "avisos", "add", "--sector", "Centro", "--desde", "2026-03-12 08:00",
+        "--hasta", "2026-03-12 16:00", "--motivo", "cambio de válvula",
     )  # fmt: skip
     listed = cli("avisos", "list")
+    clock.advance(timedelta(days=2))  # 2026-03-12 10:00 in Bogotá: the cut is under way
+    under_way = cli("avisos", "list")
     closed = cli("avisos", "close", "1")
     after = cli("avisos", "list")
 
     assert added.exit_code == 0 and "Aviso 1 registrado" in added.stdout
     assert "cambio de válvula" in listed.stdout and "próximo" in listed.stdout
+    assert "en curso" in under_way.stdout
     assert closed.exit_code == 0
     assert "No hay avisos vigentes." in after.stdout
 

@@ -88,7 +88,7 @@ class Receiver:
         with self.lock:
             return [json.loads(item["raw"]) for item in self.received]
 
-    def wait_for(self, count: int, seconds: float = 3.0) -> list[dict[str, Any]]:
+    def wait_for(self, count: int, seconds: float = 30.0) -> list[dict[str, Any]]:
         deadline = time.monotonic() + seconds
         while len(self.received) < count and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -162,7 +162,13 @@ def test_a_citizen_text_arrives_signed_in_metas_shape(sandbox, subscribed):
     answer = sandbox.control(
         "POST",
         "citizen",
-        {"network": "whatsapp", "text": "No hay agua", "author": "Ana", "phone": "+57 300 1"},
+        {
+            "network": "whatsapp",
+            "text": "No hay agua",
+            "author": "Ana",
+            "phone": "+57 300 1",
+            "at": "2026-03-14T10:15:00+00:00",
+        },
     )
 
     [delivered] = subscribed.received  # delivered before the citizen call answered
@@ -174,7 +180,7 @@ def test_a_citizen_text_arrives_signed_in_metas_shape(sandbox, subscribed):
     assert answer["webhooks"] == [{"url": subscribed.url, "status": 200}]
     event = json.loads(delivered["raw"])
     timestamp = event["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"]
-    assert abs(int(timestamp) - time.time()) < 5
+    assert timestamp == str(int(datetime(2026, 3, 14, 10, 15, tzinfo=UTC).timestamp()))
     assert event == {
         "object": "whatsapp_business_account",
         "entry": [
@@ -387,7 +393,7 @@ def test_a_receiver_that_fails_gets_the_event_again(sandbox, subscribed):
     assert answer["webhooks"] == [{"url": subscribed.url, "status": 500}]
     first, again = subscribed.wait_for(2)
     assert first == again and subscribed.received[0]["raw"] == subscribed.received[1]["raw"]
-    deadline = time.monotonic() + 2
+    deadline = time.monotonic() + 30
     while True:  # the sandbox counts the retry once it has read the receiver's answer
         [listed] = sandbox.control("GET", "webhooks")["subscriptions"]
         if listed["delivered"] or time.monotonic() > deadline:
@@ -420,7 +426,6 @@ def test_a_receiver_may_call_back_into_the_sandbox_while_it_is_delivering(sandbo
     subscribed.on_post = lambda: seen.append(
         requests.get(f"{sandbox.url}/_sandbox/state", timeout=3).status_code
     )
-    start = time.monotonic()
 
     citizen = sandbox.control(
         "POST", "citizen", {"network": "whatsapp", "text": "Hola", "author": "Ana"}
@@ -428,7 +433,9 @@ def test_a_receiver_may_call_back_into_the_sandbox_while_it_is_delivering(sandbo
     _send(sandbox, {"to": citizen["from"], "type": "text", "text": {"body": "Ya"}})
     subscribed.wait_for(2)
 
-    assert seen == [200, 200] and time.monotonic() - start < 2
+    # Had the sandbox held its lock while delivering, the receiver's call back would have timed
+    # out and left nothing in `seen`.
+    assert seen == [200, 200]
 
 
 def _outward_address() -> str:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from channels.sandbox.world import NetworkWorld, PersonIds
+from conectados.clock import Clock
 
 PAGE_ID = "100000000000001"
 PAGE_NAME = "Acueducto de Ejemplo"
@@ -75,8 +76,8 @@ class FacebookWorld(NetworkWorld):
 
     name = "facebook"
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, clock: Clock | None = None) -> None:
+        super().__init__(clock)
         self.page = Person(PAGE_ID, PAGE_NAME)
         self.posts: dict[str, Post] = {}
         self.photos: dict[str, dict[str, Any]] = {}

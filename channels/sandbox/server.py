@@ -66,6 +66,7 @@ from channels.sandbox.whatsapp_world import MEDIA_MIME_TYPES, VERIFY_TOKEN, What
 from channels.sandbox.world import FAULT_STATUSES, Fault
 from channels.sandbox.x_world import XWorld
 from channels.sandbox.xapi import XApi
+from conectados.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,8 @@ MAX_URL = 2_000
 class Sandbox:
     """The emulated networks and their routes; thread-safe (one lock for the whole world)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock | None = None) -> None:
+        self.clock = clock or SystemClock()
         self.lock = threading.RLock()
         self.webhooks = Webhooks()  # its own lock: deliveries never hold self.lock
         self.reset()
@@ -86,9 +88,9 @@ class Sandbox:
     def reset(self) -> None:
         with self.lock:
             self.requests: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
-            self.facebook = FacebookWorld()
-            self.x = XWorld()
-            self.whatsapp = WhatsAppWorld()
+            self.facebook = FacebookWorld(self.clock)
+            self.x = XWorld(self.clock)
+            self.whatsapp = WhatsAppWorld(self.clock)
             # WhatsApp first: Graph's /{page-id}/messages would also match its send route.
             self.apis = {
                 "whatsapp": WhatsAppApi(self.whatsapp),

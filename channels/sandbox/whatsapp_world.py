@@ -10,6 +10,7 @@ from typing import Any
 
 from channels.sandbox.graph_world import graph_time
 from channels.sandbox.world import NetworkWorld, PersonIds
+from conectados.clock import Clock
 
 PHONE_NUMBER_ID = "100000000000077"
 WABA_ID = "100000000000088"
@@ -76,8 +77,8 @@ class WhatsAppWorld(NetworkWorld):
 
     name = "whatsapp"
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, clock: Clock | None = None) -> None:
+        super().__init__(clock)
         self.contacts: dict[str, Contact] = {}
         self.messages: list[InboundMessage] = []
         self.last_inbound: dict[str, datetime] = {}

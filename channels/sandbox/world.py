@@ -10,6 +10,8 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from conectados.clock import Clock, SystemClock
+
 FAULT_STATUSES = (401, 429, 500, 503, "timeout")
 
 
@@ -29,7 +31,8 @@ class NetworkWorld:
 
     name = ""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock | None = None) -> None:
+        self.clock = clock or SystemClock()
         self.calls: Counter[str] = Counter()
         self.faults: deque[Fault] = deque()
         # Like the real networks' ids, later ids are larger, also across restarts: a cursor or
@@ -52,9 +55,8 @@ class NetworkWorld:
         fault.count -= 1
         return fault
 
-    @staticmethod
-    def now() -> datetime:
-        return datetime.now(UTC)
+    def now(self) -> datetime:
+        return self.clock.now()
 
 
 def same_name(name: str) -> str:

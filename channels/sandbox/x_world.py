@@ -12,6 +12,7 @@ from typing import Any
 
 from channels.media import kind_of
 from channels.sandbox.world import NetworkWorld, PersonIds
+from conectados.clock import Clock
 
 ACCOUNT_ID = "1500000000000000001"
 ACCOUNT_USERNAME = "acueducto_ejemplo"
@@ -71,8 +72,8 @@ class XWorld(NetworkWorld):
 
     name = "x"
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, clock: Clock | None = None) -> None:
+        super().__init__(clock)
         self.account = User(ACCOUNT_ID, ACCOUNT_NAME, ACCOUNT_USERNAME)
         self.users: dict[str, User] = {ACCOUNT_ID: self.account}
         self.tweets: dict[str, Tweet] = {}

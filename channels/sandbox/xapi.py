@@ -142,7 +142,9 @@ class XApi:
                 {
                     "x-rate-limit-limit": str(RATE_LIMIT),
                     "x-rate-limit-remaining": "0",
-                    "x-rate-limit-reset": str(int(time.time() + fault.retry_after)),
+                    "x-rate-limit-reset": str(
+                        int(self.world.now().timestamp() + fault.retry_after)
+                    ),
                 }
             )
             return response
