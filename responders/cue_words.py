@@ -70,13 +70,14 @@ LEGAL_AUTHORITY = Family(
     # not naming it ("¿la oficina queda cerca de la Personería? es que voy a ...", "¿la
     # Superintendencia fija las tarifas?"): the words before it.
     anchors=(
-        "superintenden*", "super intenden*", "superserv*", "super servicios", "sspd",
+        "superintenden*", "super intenden*", "superserv*", "super servicios", "sspd", "la super",
         "personeria", "procuradur*", "contraloria", "defensoria", "defensor del pueblo",
     ),
     context=(
         "ante", "contra", "acud*", "quej*", "denunci*", "demand*", "report*", "llevar*",
         "elev*", "instaur*", "interpon*", "escal*", "apel*", "ir a", "ire a", "iremos a",
-        "voy a", "vamos a", "ir con", "ire con",
+        "voy a", "vamos a", "ir con", "ire con", "lo llev*", "los llev*", "la llev*",
+        "las llev*",
     ),
     window=6,
     context_first=True,
@@ -85,23 +86,41 @@ LEGAL_AUTHORITY = Family(
 REFUND = Family(
     "pide devolución, compensación o descuento",
     alone=(
-        "devoluci*", "devuelv*", "devolver*", "reembols*", "rembols*", "reintegr*",
-        "indemni*", "indeni*", "compens*", "resarc*", "nota credito", "nota de credito",
-        "descuenten", "rebajen", "descontarme", "descontarnos", "me paguen", "nos paguen",
-        "pagarme",
-        "me reconozcan", "nos reconozcan", "abonen", "me abonen", "que paguen", "respondan por",
+        "reembols*", "rembols*", "indemni*", "indeni*", "resarc*", "nota credito",
+        "nota de credito", "descuenten", "rebajen", "descontarme", "descontarnos", "me paguen",
+        "nos paguen", "pagarme", "abonen", "me abonen", "que paguen", "respondan por",
         "responda por", "responder por los", "responder por el dano", "responder por el daño",
         "responder por mis", "responder por lo",
     ),
-    anchors=("descuent*", "rebaj*", "saldo a favor", "reconoc*"),
+    # Giving back, recognising or compensating is a refund when money or a harm is what is
+    # owed ("que me devuelvan la plata", "quiero compensación por los días sin agua"), not a
+    # transaction, an object or a service ("la página me devuelve la transacción", "que me
+    # devuelvan el medidor", "¿cómo reviso la compensación de la factura?").
+    anchors=(
+        "descuent*", "rebaj*", "saldo a favor", "reconoc*", "devoluci*", "devuelv*",
+        "devolver*", "regres*", "reintegr*", "compens*",
+    ),
     context=(
-        "exij*", "exigim*", "exigir", "merec*", "deberian", "deben", "tienen que", "pido",
-        "pedimos", "reclamo", "por los dias", "por el tiempo", "por las molestias",
+        "exij*", "exigim*", "exigir", "merec*", "merez*", "deberian", "deben", "me deben",
+        "tienen que", "pido", "pedimos", "reclamo", "quiero", "queremos", "necesito",
+        "plata", "platica", "dinero", "pesos", "lo que pague", "lo que pagamos", "lo pagado",
+        "de mas", "cobro", "cobros", "cobrado", "cobraron", "mi pago", "valor",
+        "falla*", "obligacion", "por ley", "la ley", "por los dias", "por el tiempo", "por las molestias",
         "por el dano", "por el daño", "por los daños", "por los danos", "por la falta",
         "sin agua", "sin servicio", "dias sin", "por el corte", "por la suspension",
         "por el mal servicio", "por todo el tiempo", "por la semana", "por las semanas",
     ),
     window=8,
+)  # fmt: skip
+
+_STAFF = (
+    # Who works for us, in the words citizens use: the role, the trade, or "the one who".
+    "operari*", "funcionari*", "contratist*", "trabajador*", "cuadrilla", "empleado*",
+    "tecnico*", "lector*", "fontaner*", "plomer*", "cajer*", "vigilante*", "celador*",
+    "asesor*", "recepcionist*", "secretari*", "señorita", "muchach*", "el señor",
+    "la señora", "los señores", "el tipo", "el man", "el de la", "la de la", "los de la",
+    "los del", "los de", "el que vino", "la que vino", "los que vinieron", "de la empresa",
+    "del acueducto", "personal", "ingenier*", "supervisor*",
 )  # fmt: skip
 
 _PAST_SOLUTION = (
@@ -115,15 +134,17 @@ _PAST_SOLUTION = (
 UNRESOLVED = Family(
     "caso anterior sin resolver o vencido",
     alone=(
-        "sin respuest*", "ninguna respuesta", "ninguna solucion", "sin solucion", "reitero",
-        "insisto", "vuelvo a report*", "vuelvo a escrib*", "vuelvo a llam*", "vuelvo a pon*",
+        "sin respuest*", "ninguna respuesta", "ninguna solucion", "sin solucion",
+        "nadie me dice", "nadie nos dice", "nadie me da razon", "nadie nos da razon",
+        "nadie da razon", "no me dan razon", "no nos dan razon", "nadie me contest*",
+        "nadie nos contest*", "sigo esperando", "seguimos esperando", "vuelvo a report*", "vuelvo a escrib*", "vuelvo a llam*", "vuelvo a pon*",
         "volvemos a report*", "ya report*", "ya lo report*", "ya la report*", "ya llame",
         "ya hemos llamado", "ya he llamado", "ya escribi", "ya les escribi",
         "se vencio", "ya se vencio", "paso el plazo", "pasaron los 15", "pasaron los quince",
         "pasaron mas de", "ya pasaron", "ya paso el",
         "se paso el plazo", "mas de quince dias", "mas de 15", "plazo vencid*",
-        "termino vencid*", "cumplio el plazo", "se cumplio el plazo", "varias veces",
-        "muchas veces", "mil veces", "segunda vez", "tercera vez", "cuarta vez", "enesima vez",
+        "termino vencid*", "cumplio el plazo", "se cumplio el plazo", "mil veces",
+        "tercera vez", "cuarta vez", "enesima vez",
         "ni siquiera respond*", "nadie me respond*", "nadie nos respond*",
     ),
     anchors=("no", "nunca", "nadie", "todavia no", "aun no", "jamas"),
@@ -138,8 +159,7 @@ BROKEN_PROMISE = Family(
     # a la fecha sigue igual", "me dijeron que venían ... y nada".
     anchors=(
         "ya present*", "ya pedi", "ya pedimos", "ya solicit*", "ya entregu*", "ya lleve",
-        "ya llevamos", "ya mande", "ya envie", "ya radiqu*", "ya pague", "ya pagamos",
-        "ya hice", "ya hicimos", "me dijeron que", "nos dijeron que", "quedaron en",
+        "ya llevamos", "ya mande", "ya envie", "ya radiqu*", "ya hice", "ya hicimos", "me dijeron que", "nos dijeron que", "quedaron en",
         "prometieron", "me prometieron", "nos prometieron", "dijeron que",
     ),
     context=(
@@ -153,11 +173,15 @@ BROKEN_PROMISE = Family(
 
 REPEATED_CONTACT = Family(
     "caso anterior sin resolver o vencido",
-    anchors=("otra vez", "de nuevo", "nuevamente", "una vez mas", "por enesima"),
+    anchors=(
+        "otra vez", "de nuevo", "nuevamente", "una vez mas", "por enesima", "segunda vez",
+        "varias veces", "muchas veces", "reitero", "insisto", "insistimos",
+    ),
     context=(
         "por lo mismo", "escrib*", "report*", "llam*", "reclam*", "quej*", "insist*", "avis*",
+        "sin respuest*", "nadie", "no han", "no me han", "no nos han", "radic*", "solicit*",
     ),
-    window=3,
+    window=4,
 )  # fmt: skip
 
 BILLING_CHECK = Family(
@@ -183,16 +207,15 @@ DAMAGE = Family(
     ),
     # Who did it, then what they did: "el operario dañó", not "se dañó ... ¿viene el técnico?".
     anchors=(
-        "operari*", "funcionari*", "contratist*", "trabajador*", "cuadrilla", "empleado*",
-        "tecnico*", "lector", "retroexcavadora", "retro", "volqueta", "maquina*",
-        "de la empresa", "del acueducto", "la obra", "su obra", "sus obras", "los de",
-        "vino a", "vinieron a", "el señor", "los señores", "el muchacho", "los muchachos",
-        "camion*", "carro de", "personal",
+        *_STAFF, "retroexcavadora", "retro", "volqueta", "maquina*", "la obra", "su obra",
+        "sus obras", "vino a", "vinieron a", "camion*", "carro de",
     ),
     context=(
         "daño", "dañ*", "dano", "danar*", "danad*", "rompi*", "romp*", "tumb*", "quebr*",
         "destru*", "ensuci*", "inund*", "golpe*", "rayaron", "perjudic*", "estrope*",
-        "cortaron", "reventaron", "partieron", "arrancaron", "taparon",
+        "cortaron", "reventaron", "revento", "partieron", "partio", "arrancaron", "arranco",
+        "taparon", "tapo", "rajo", "torcio", "torcieron", "desbarat*",
+        "dejaron la casa", "dejo la casa",
     ),
     window=8,
     ordered=True,
@@ -221,24 +244,46 @@ MISTREATMENT = Family(
         "maltrat*", "mal trato", "groser*", "humill*", "despot*", "altaner*", "prepotent*",
         "irrespet*", "patan*", "agresiv*", "agredi*", "mala atencion", "pesima atencion",
         "mal atendid*", "me trato mal", "me trataron mal", "nos trataron mal", "trato mal",
-        "trataron mal", "atendio mal", "atendieron mal", "grit*", "me trat* de", "nos trat* de",
+        "trataron mal", "atendio mal", "atendieron mal", "me trat* de", "nos trat* de",
         "la trat* de", "lo trat* de", "le trat* de", "les trat* de",
         "me colg*", "nos colg*", "burlo", "burlaron", "se burl*", "discrimin*",
         "me ignor*", "nos ignor*", "mal genio", "mala gana", "malas maneras", "mala cara",
         "falta de respeto", "sin respeto", "amenazo", "amenazaron", "me amenaz*", "nos amenaz*",
+        "descort*", "me trat* como", "nos trat* como", "como un perro", "como a un perro",
+        "como perros",
+        # Done to the citizen ("me gritó", "nos insultaron"): not "¿por qué gritan los
+        # vendedores?".
+        *(f"{whom} {verb}" for whom in ("me", "nos", "le", "les") for verb in (
+            "grit*", "insult*", "regañ*", "habl* feo", "habl* golpeado", "habl* mal",
+            "ofend*", "ech* de", "ech* del", "sac* de la", "sac* del", "sac* a empujones",
+            "empuj*", "ultraj*", "ningune*",
+        )),
     ),
+    # Someone of ours, then what they did: "la cajera me insultó", "el señor que vino a leer
+    # fue muy descortés", "el vigilante no nos dejó entrar y nos gritó".
+    anchors=_STAFF,
+    context=(
+        "grit*", "insult*", "regañ*", "habl* feo", "habl* golpeado", "ofend*", "ignor*",
+        "humill*", "groser*", "burl*", "trat* mal", "me ech*", "nos ech*", "empuj*", "despach* mal", "mal educad*", "maleduc*",
+    ),
+    window=8,
+    ordered=True,
+)  # fmt: skip
+
+_VULNERABLE = (
+    "bebe", "bebes", "bebecito", "bebecita", "recien nacid*", "neonat*", "niñ*", "menores",
+    "hijos pequeños", "hijo pequeño", "hija pequeña", "abuel*", "ancian*", "adulto mayor",
+    "adulta mayor", "adultos mayores", "persona mayor", "personas mayores", "señora mayor",
+    "señor mayor", "tercera edad", "enferm*", "discapacit*", "postrad*", "embaraz*",
+    "en embarazo", "dialisis", "oxigeno", "cancer", "paciente*", "silla de ruedas",
+    "recien operad*", "operada", "operado", "lo operaron", "la operaron", "me operaron",
+    "cirugia", "convalec*", "en cama", "diabet*", "quimio*", "invalid*", "lactante*",
+    "lactancia", "tetero*", "pañal*", "insulin*", "marcapaso*",
 )  # fmt: skip
 
 VULNERABLE_WITHOUT_WATER = Family(
     "urgente: personas vulnerables sin agua",
-    anchors=(
-        "bebe", "bebes", "bebecito", "bebecita", "recien nacid*", "neonat*", "niñ*", "menores",
-        "hijos pequeños", "hijo pequeño", "hija pequeña", "abuel*", "ancian*", "adulto mayor",
-        "adultos mayores", "persona mayor", "personas mayores", "tercera edad", "enferm*",
-        "discapacit*", "postrad*", "embaraz*", "dialisis", "oxigeno", "cancer", "paciente*",
-        "silla de ruedas", "recien operad*", "operada", "cirugia", "convalec*", "en cama",
-        "diabet*", "quimio*", "invalid*",
-    ),
+    anchors=_VULNERABLE,
     context=(
         "sin agua", "sin servicio", "sin una gota", "ni una gota", "no hay agua", "no hay ni",
         "no tenemos agua", "no tengo agua", "no tenemos ni", "no llega agua",
@@ -249,6 +294,60 @@ VULNERABLE_WITHOUT_WATER = Family(
         "carro tanque", "carrotanqu*",
     ),
     window=20,
+    urgent=True,
+)  # fmt: skip
+
+LEGAL_INSTRUMENT = Family(
+    "nombra un recurso o una acción legal",
+    # A legal instrument named at all, even in a question about how to file it: a person
+    # answers a legal petition (Ley 142, art. 158). Not the ordinary words of a PQR
+    # ("petición", "queja", "reclamo"), which the PQR protocols answer.
+    alone=(
+        "derech* de petic*", "derech* de petis*", "derech* peticion", "derech* d peticion",
+        "recurs* de reposicion", "recurs* de apelacion", "recurs* de queja",
+        "recurs* reposicion", "recurs* apelacion", "reposicion y apelacion",
+        "reposicion en subsidio", "subsidio de apelacion", "subsidio apelacion", "apelaci*",
+        "apelar", "interpon*", "interpus*", "interpuest*", "present* recurso",
+        "pus* recurso", "pon* recurso", "radic* recurso", "una demanda", "demanda contra",
+        "met* demanda", "pon* demanda", "revocatoria", "silencio administrativo",
+        "accion de tutela", "accion popular", "accion de cumplimiento",
+    ),
+    weak=True,
+)  # fmt: skip
+
+_FILING_VERBS = (
+    "radique", "radicamos", "puse", "pusimos", "hice", "hicimos", "presente", "presentamos",
+    "mande", "mandamos", "envie", "enviamos", "meti", "metimos", "interpuse", "deje",
+    "dejamos", "pase", "pasamos",
+)  # fmt: skip
+_CASE_NOUNS = (
+    "reclam*", "quej*", "solicitud*", "peticion*", "pqr*", "derech*", "recurs*", "carta*",
+    "denuncia*", "report*", "tramite*", "papeles", "documentos",
+)  # fmt: skip
+
+FILED_NO_ANSWER = Family(
+    "caso anterior sin resolver o vencido",
+    # Something filed earlier, then no answer: "radiqué un reclamo el 2 de octubre y nadie
+    # me dice nada", "puse la queja ... sigo esperando".
+    anchors=tuple(f"{verb} {noun}" for verb in _FILING_VERBS for noun in _CASE_NOUNS),
+    context=(
+        "nadie", "no me han", "no nos han", "no han", "y nada", "nada que", "sin respuest*",
+        "sigo esperando", "seguimos esperando", "esperando respuest*", "todavia no",
+        "aun no", "nunca", "no me contest*", "no nos contest*", "no me respond*",
+        "no nos respond*", "no responden", "no contestan", "no dan razon", "no me dan",
+    ),
+    window=25,
+    ordered=True,
+)  # fmt: skip
+
+
+VULNERABLE_NEAR_OUTAGE = Family(
+    "urgente: personas vulnerables y el corte de agua",
+    # A person at risk named in a message about the water not arriving ("¿cuándo vuelve el
+    # agua? tengo un bebé de 2 meses"), without saying "sin agua": a person reads it first.
+    anchors=_VULNERABLE,
+    weak=True,
+    needs_outage=True,
     urgent=True,
 )  # fmt: skip
 
@@ -264,4 +363,7 @@ FAMILIES = (
     DAMAGE_TO_PROPERTY,
     MISTREATMENT,
     VULNERABLE_WITHOUT_WATER,
+    LEGAL_INSTRUMENT,
+    FILED_NO_ANSWER,
+    VULNERABLE_NEAR_OUTAGE,
 )

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from responders.cue_words import FAMILIES, Family
+from responders.cue_words import FAMILIES, VULNERABLE_NEAR_OUTAGE, Family
 from responders.normalize import words_of
 
 Token = tuple[str, bool]
@@ -135,6 +135,24 @@ def overdue_case(words: tuple[str, ...]) -> str | None:
     return None
 
 
+ELDERLY_AGE = 60
+"""Adulto mayor in Colombia (Ley 1251 de 2008)."""
+_TENS = {"sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90, "cien": 100}
+_HAS_AGE = {"tiene", "tienen", "tengo", "de", "con", "cumplio", "cumple", "ya"}
+
+
+def elderly_age(words: tuple[str, ...]) -> str | None:
+    """Someone said to be old by age ("mi mamá tiene 90 años", "una señora de 80 años")."""
+    for position in range(2, len(words)):
+        if words[position] not in ("años", "anos") or words[position - 2] not in _HAS_AGE:
+            continue
+        before = words[position - 1]
+        age = int(before) if before.isdigit() and len(before) <= 3 else _TENS.get(before)
+        if age is not None and age >= ELDERLY_AGE:
+            return " ".join(words[position - 2 : position + 1])
+    return None
+
+
 class CueFinder:
     def __init__(self, families: tuple[Family, ...] = FAMILIES) -> None:
         self.families = families
@@ -164,9 +182,15 @@ class CueFinder:
         if overdue:
             cues[OVERDUE.name] = Cue(OVERDUE, overdue)
         for number, family in enumerate(self.families):
-            phrase = alone.get(number) or _near(family, anchors[number], contexts[number])
+            if family.anchors and not family.context:
+                phrase = anchors[number][0][2] if anchors[number] else None  # named at all
+            else:
+                phrase = alone.get(number) or _near(family, anchors[number], contexts[number])
             if phrase and family.name not in cues:
                 cues[family.name] = Cue(family, phrase)
+        age = elderly_age(words) if VULNERABLE_NEAR_OUTAGE in self.families else None
+        if age and VULNERABLE_NEAR_OUTAGE.name not in cues:
+            cues[VULNERABLE_NEAR_OUTAGE.name] = Cue(VULNERABLE_NEAR_OUTAGE, age)
         return tuple(cues.values())
 
 
