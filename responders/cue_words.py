@@ -97,12 +97,13 @@ REFUND = Family(
     # transaction, an object or a service ("la página me devuelve la transacción", "que me
     # devuelvan el medidor", "¿cómo reviso la compensación de la factura?").
     anchors=(
-        "descuent*", "rebaj*", "saldo a favor", "reconoc*", "devoluci*", "devuelv*",
-        "devolver*", "regres*", "reintegr*", "compens*",
+        "descuent*", "rebaj*", "saldo a favor", "reconoc*", "reconoz*", "devoluci*", "devuelv*",
+        "devolver*", "regres*", "reintegr*", "compens*", "de vuelta", "me deben", "nos deben",
     ),
     context=(
         "exij*", "exigim*", "exigir", "merec*", "merez*", "deberian", "deben", "me deben",
-        "tienen que", "pido", "pedimos", "reclamo", "quiero", "queremos", "necesito",
+        "tienen que", "reclamo", "quiero que", "queremos que",
+        "necesito que", "quiero mi", "daño*", "dano*", "perjuicio*",
         "plata", "platica", "dinero", "pesos", "lo que pague", "lo que pagamos", "lo pagado",
         "de mas", "cobro", "cobros", "cobrado", "cobraron", "mi pago", "valor",
         "falla*", "obligacion", "por ley", "la ley", "por los dias", "por el tiempo", "por las molestias",
