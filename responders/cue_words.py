@@ -49,6 +49,8 @@ LEGAL_ACTION = Family(
     "acción legal o queja ante una autoridad",
     alone=(
         "tutel*", "accion popular", "accion de cumplimiento", "accion de grupo", "demandar*",
+        "demande", "demandaron", "los demande", "nos vemos en el juzgado",
+        "nos vemos en la fiscalia", "nos vemos en los tribunales", "nos vemos en la super*",
         "demandare*", "demandaremos", "demandamos", "demandaria*", "denunci*", "querell*",
         "juridicamente", "acciones legales", "proceso legal", "via legal", "medidas legales",
         "en subsidio de apelacion",
@@ -121,7 +123,8 @@ _STAFF = (
     "asesor*", "recepcionist*", "secretari*", "señorita", "muchach*", "el señor",
     "la señora", "los señores", "el tipo", "el man", "el de la", "la de la", "los de la",
     "los del", "los de", "el que vino", "la que vino", "los que vinieron", "de la empresa",
-    "del acueducto", "personal", "ingenier*", "supervisor*",
+    "del acueducto", "personal", "ingenier*", "supervisor*", "ese señor", "esa señora",
+    "ese muchacho", "esa muchacha", "ese man", "ese tipo",
 )  # fmt: skip
 
 _PAST_SOLUTION = (
@@ -138,7 +141,8 @@ UNRESOLVED = Family(
         "sin respuest*", "ninguna respuesta", "ninguna solucion", "sin solucion",
         "nadie me dice", "nadie nos dice", "nadie me da razon", "nadie nos da razon",
         "nadie da razon", "no me dan razon", "no nos dan razon", "nadie me contest*",
-        "nadie nos contest*", "sigo esperando", "seguimos esperando", "vuelvo a report*", "vuelvo a escrib*", "vuelvo a llam*", "vuelvo a pon*",
+        "nadie nos contest*", "sigo esperando", "seguimos esperando", "todavia nada",
+        "y aun nada", "hasta ahora nada", "hasta hoy nada", "vuelvo a report*", "vuelvo a escrib*", "vuelvo a llam*", "vuelvo a pon*",
         "volvemos a report*", "ya report*", "ya lo report*", "ya la report*", "ya llame",
         "ya hemos llamado", "ya he llamado", "ya escribi", "ya les escribi",
         "se vencio", "ya se vencio", "paso el plazo", "pasaron los 15", "pasaron los quince",
@@ -176,11 +180,13 @@ REPEATED_CONTACT = Family(
     "caso anterior sin resolver o vencido",
     anchors=(
         "otra vez", "de nuevo", "nuevamente", "una vez mas", "por enesima", "segunda vez",
-        "varias veces", "muchas veces", "reitero", "insisto", "insistimos",
+        "varias veces", "muchas veces", "reitero", "insisto", "insistimos", "cuantas veces",
     ),
     context=(
         "por lo mismo", "escrib*", "report*", "llam*", "reclam*", "quej*", "insist*", "avis*",
         "sin respuest*", "nadie", "no han", "no me han", "no nos han", "radic*", "solicit*",
+        "toca decir*", "toca repetir*", "tengo que decir*", "tengo que repetir*",
+        "hay que decir*", "toca pedir*", "tengo que pedir*", "tengo que llamar",
     ),
     window=4,
 )  # fmt: skip
@@ -250,7 +256,7 @@ MISTREATMENT = Family(
         "me colg*", "nos colg*", "burlo", "burlaron", "se burl*", "discrimin*",
         "me ignor*", "nos ignor*", "mal genio", "mala gana", "malas maneras", "mala cara",
         "falta de respeto", "sin respeto", "amenazo", "amenazaron", "me amenaz*", "nos amenaz*",
-        "descort*", "me trat* como", "nos trat* como", "como un perro", "como a un perro",
+        "descort*", "que respeto es", "que falta de respeto", "me trat* como", "nos trat* como", "como un perro", "como a un perro",
         "como perros",
         # Done to the citizen ("me gritó", "nos insultaron"): not "¿por qué gritan los
         # vendedores?".
@@ -265,7 +271,10 @@ MISTREATMENT = Family(
     anchors=_STAFF,
     context=(
         "grit*", "insult*", "regañ*", "habl* feo", "habl* golpeado", "ofend*", "ignor*",
-        "humill*", "groser*", "burl*", "trat* mal", "me ech*", "nos ech*", "empuj*", "despach* mal", "mal educad*", "maleduc*",
+        "humill*", "groser*", "burl*", "trat* mal", "me ech*", "nos ech*", "empuj*",
+        # What they called the citizen or their family.
+        "brut*", "estupid*", "idiot*", "imbecil*", "ignorante*", "animal", "perra",
+        "nombre de", "despach* mal", "mal educad*", "maleduc*",
     ),
     window=8,
     ordered=True,
@@ -277,7 +286,7 @@ _VULNERABLE = (
     "adulta mayor", "adultos mayores", "persona mayor", "personas mayores", "señora mayor",
     "señor mayor", "tercera edad", "enferm*", "discapacit*", "postrad*", "embaraz*",
     "en embarazo", "dialisis", "oxigeno", "cancer", "paciente*", "silla de ruedas",
-    "recien operad*", "operada", "operado", "lo operaron", "la operaron", "me operaron",
+    "recien operad*", "operada", "operado", "encamad*", "lo operaron", "la operaron", "me operaron",
     "cirugia", "convalec*", "en cama", "diabet*", "quimio*", "invalid*", "lactante*",
     "lactancia", "tetero*", "pañal*", "insulin*", "marcapaso*",
 )  # fmt: skip
@@ -352,6 +361,34 @@ VULNERABLE_NEAR_OUTAGE = Family(
     urgent=True,
 )  # fmt: skip
 
+PROTEST = Family(
+    "amenaza de protesta o bloqueo",
+    # A road block or a protest announced: a person answers, whatever else it asks.
+    alone=(
+        "tapamos la", "taparemos", "vamos a tapar", "tapar la via", "tapar la carretera",
+        "cerramos la via", "cerrar la via", "bloque*", "protesta*", "planton", "asonada",
+        "movilizacion", "manifestacion", "quemar llantas", "nos tomamos", "tomarnos la",
+        "salir a la calle", "salimos a la calle",
+    ),
+    weak=True,
+)  # fmt: skip
+
+BILLING_DISPUTE = Family(
+    "pide revisar o corregir un cobro",
+    # A charge, a reading or a debt the citizen says is not theirs or not right.
+    alone=(
+        "no es mio", "no es mia", "no son mios", "no me corresponde", "no nos corresponde",
+        "no reconozco", "yo no debo", "no le debo", "no les debo", "me sumaron",
+        "me cargaron", "nos cargaron", "no puede seguir", "no pueden seguir",
+    ),
+    anchors=("lectura", "cobr*", "consumo", "deuda", "valor", "factur*", "recibo"),
+    context=(
+        "que no es", "no es la", "no es el", "equivocad*", "errad*", "erron*", "mal tomad*",
+        "inventad*", "no corresponde", "no cuadra", "no coincide",
+    ),
+    window=6,
+)  # fmt: skip
+
 FAMILIES = (
     LEGAL_ACTION,
     LEGAL_AUTHORITY,
@@ -367,4 +404,6 @@ FAMILIES = (
     LEGAL_INSTRUMENT,
     FILED_NO_ANSWER,
     VULNERABLE_NEAR_OUTAGE,
+    PROTEST,
+    BILLING_DISPUTE,
 )

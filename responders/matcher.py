@@ -60,8 +60,9 @@ FILLER = frozenset(
 """Greetings and courtesy: in every kind of message, so they make no two messages alike."""
 LOW_PRIORITY_YIELDS_TO = 1.5
 """A greeting protocol steps aside when another protocol has at least this much evidence."""
-OUTAGE_HINT = 1.5
-"""Evidence for the no-water protocol (one fair key) that makes a person at risk named in the
+OUTAGE_HINT = 2.5
+"""Evidence for the no-water protocol (one good key, not a word it shares with a "programa")
+that makes a person at risk named in the
 message urgent (`responders.cue_words.VULNERABLE_NEAR_OUTAGE`)."""
 SCALE = 3.0
 """confidence = 1 - exp(-evidence / SCALE): one strong key (3) gives 0.63, two give 0.86."""

@@ -47,12 +47,15 @@ misses (greetings, thanks), which the complaint cues neither cause nor fix."""
 ATTACK = "mensajes-mixtos-ataque.jsonl"
 """A tester's hunt for complaints the cues miss: its plain questions are built to look like
 complaints, so the coverage target does not apply; their floor below does."""
-NOT_FOR_TARGETS = {HELD_OUT, ATTACK}
+SECOND_HELD_OUT = "mensajes-mixtos-2.jsonl"
+"""Written blind to the second round of rules; its plain questions, like the first held-out
+set's, show what the matcher misses beyond the cues (thanks, potability questions)."""
+NOT_FOR_TARGETS = {HELD_OUT, ATTACK, SECOND_HELD_OUT}
 LABELLED = sorted(
     path.name for path in DATA.glob("mensajes-*.jsonl") if path.name not in NOT_FOR_TARGETS
 )
 MIXED = sorted(path.name for path in DATA.glob("mensajes-mixtos*.jsonl"))
-PLAIN_ANSWERED = {HELD_OUT: 10, ATTACK: 10}
+PLAIN_ANSWERED = {HELD_OUT: 10, ATTACK: 10, SECOND_HELD_OUT: 14}
 """Plain questions answered alone with the right protocol, at least. The held-out set had 14
 before the cues; four now go to a person on purpose: three name a legal instrument (9071,
 9077, 9093) and one a person at risk next to a planned cut (9079)."""
@@ -242,6 +245,14 @@ def test_a_legal_instrument_named_at_all_goes_to_a_person(matcher, text):
         "¿cómo pago? hice una solicitud en agosto y todavía no me han contestado",
         "¿dónde queda la oficina? mandé una carta con mi reclamo y sigo esperando",
         "¿cuál es el correo? radicamos una queja y nadie nos da razón",
+        # After the second held-out set's first look.
+        "¿a qué hora abren? si no arreglan esto cerramos la vía con la junta",
+        "¿cómo pago? me cargaron una deuda que no es mía",
+        "la lectura que pusieron está equivocada, ¿dónde pago mientras tanto?",
+        "¿cuándo vuelve el agua? mi abuelo está encamado",
+        "pedí el cambio de titular en mayo y todavía nada, ¿cuál es el horario?",
+        "¿cuántas veces tengo que llamar para que vengan? ¿cuál es el teléfono?",
+        "¿horario? el técnico le dijo estúpida a mi hermana",
     ],
 )
 def test_complaints_in_other_words_go_to_a_ticket_or_a_person(matcher, text):
