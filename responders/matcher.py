@@ -60,6 +60,10 @@ FILLER = frozenset(
 """Greetings and courtesy: in every kind of message, so they make no two messages alike."""
 LOW_PRIORITY_YIELDS_TO = 1.5
 """A greeting protocol steps aside when another protocol has at least this much evidence."""
+OUTAGE_HINT = 2.5
+"""Evidence for the no-water protocol (one good key, not a word it shares with a "programa")
+that makes a person at risk named in the
+message urgent (`responders.cue_words.VULNERABLE_NEAR_OUTAGE`)."""
 SCALE = 3.0
 """confidence = 1 - exp(-evidence / SCALE): one strong key (3) gives 0.63, two give 0.86."""
 
@@ -244,7 +248,7 @@ class Matcher:
             insults=tuple(groups["insulto"]),
             discontent=tuple(groups["inconformidad"]),
             mentions_our_service=bool(groups["nuestro"]),
-            complaint_cues=complaint_cues(normalized.words),
+            complaint_cues=_cues_for(normalized, candidates),
             general_complaint=self.general_complaint,
         )
 
@@ -277,6 +281,19 @@ class Matcher:
             )
             for protocol_id, (similarity, number) in sorted(best.items())
         ]
+
+
+def _cues_for(normalized: Normalized, candidates: list[Candidate]) -> tuple[Cue, ...]:
+    """The complaint cues, without those that count only next to the no-water protocol when
+    it is not a candidate ("mi abuela está enferma, ¿dónde pago?" is about paying)."""
+    cues = complaint_cues(normalized.words)
+    if not any(cue.family.needs_outage for cue in cues):
+        return cues
+    outage = any(
+        candidate.protocol.answers_reports and candidate.score >= OUTAGE_HINT
+        for candidate in candidates
+    )
+    return tuple(cue for cue in cues if outage or not cue.family.needs_outage)
 
 
 def explain(match: Match) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from conectados.privacy import has_personal_data
@@ -56,7 +56,8 @@ STATEMENT_CONFIDENCE = 0.85
 often a complaint than a question: answered alone only this sure, unless its protocol
 answers reports (`responde_reportes: si`, the no-water one)."""
 _REQUESTS = re.compile(
-    r"\b(puedo|puede|pueden|podria|podrian|necesito|necesitamos|quisiera|informen|informar|"
+    r"\b(puedo|puede|pueden|podria|podrian|necesito|necesitamos|quisiera|quiero|queremos|informen|"
+    r"informar|"
     r"informacion|indiquen|expliquen|requisitos|me regalan|me confirman|me ayudan|"
     r"me colaboran|me dicen|me indican|me envian|me mandan|quiero saber|saber si|por favor|"
     r"ayuda|ayudenme)\b"
@@ -109,8 +110,18 @@ def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decis
             confidence,
             f"{match.out_of_scope[0]}, además de nuestro servicio",
         )
-    if match.complaint_cues:
+    if any(not cue.family.weak for cue in match.complaint_cues):
         return complaint_decision(match, thresholds)
+    decision = _without_cues(match, thresholds, private)
+    if match.complaint_cues:
+        return hinted_decision(match, decision)
+    return decision
+
+
+def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decision:
+    best = match.best
+    confidence = match.confidence
+    protocol = best.protocol if best else None
     if best is None or confidence < thresholds.review:
         weak = f" (lo más parecido: {protocol.id}, {confidence:.2f})" if protocol else ""
         if match.insults or match.discontent:
@@ -269,6 +280,26 @@ def complaint_decision(match: Match, thresholds: Thresholds) -> Decision:
         complaint,
         match.confidence,
         f"{urgent}parece una queja ({cues}): una persona decide si se radica",
+    )
+
+
+def hinted_decision(match: Match, decision: Decision) -> Decision:
+    """Only weak cues (a legal instrument named, a person at risk next to a question about
+    the water): never answered alone, never filed on the cue alone. What the message would
+    get anyway stands when a person or a ticket already handles it."""
+    cues = "; ".join(str(cue) for cue in match.complaint_cues)
+    urgent = "URGENTE: " if any(cue.family.urgent for cue in match.complaint_cues) else ""
+    if decision.action in (Action.TICKET, Action.REVIEW):
+        return replace(decision, reason=f"{urgent}{decision.reason} ({cues})")
+    protocol = decision.protocol or match.general_complaint
+    also = match.general_complaint if decision.protocol is not None else None
+    return Decision(
+        Action.REVIEW,
+        protocol,
+        match.confidence,
+        f"{urgent}{cues}: una persona responde (el borrador de {protocol.id if protocol else 'ninguno'}"
+        " queda para revisar)",
+        also=also,
     )
 
 

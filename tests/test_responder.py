@@ -44,10 +44,21 @@ def decision_for(matcher: Matcher, text: str, private: bool = False):
 HELD_OUT = "mensajes-mixtos.jsonl"
 """Written without seeing the protocols: its plain questions show what the matcher still
 misses (greetings, thanks), which the complaint cues neither cause nor fix."""
-LABELLED = sorted(path.name for path in DATA.glob("mensajes-*.jsonl") if path.name != HELD_OUT)
+ATTACK = "mensajes-mixtos-ataque.jsonl"
+"""A tester's hunt for complaints the cues miss: its plain questions are built to look like
+complaints, so the coverage target does not apply; their floor below does."""
+SECOND_HELD_OUT = "mensajes-mixtos-2.jsonl"
+"""Written blind to the second round of rules; its plain questions, like the first held-out
+set's, show what the matcher misses beyond the cues (thanks, potability questions)."""
+NOT_FOR_TARGETS = {HELD_OUT, ATTACK, SECOND_HELD_OUT}
+LABELLED = sorted(
+    path.name for path in DATA.glob("mensajes-*.jsonl") if path.name not in NOT_FOR_TARGETS
+)
 MIXED = sorted(path.name for path in DATA.glob("mensajes-mixtos*.jsonl"))
-PLAIN_ANSWERED_BEFORE_CUES = {HELD_OUT: 14}
-"""Plain questions of the held-out set answered with the right protocol before the cues."""
+PLAIN_ANSWERED = {HELD_OUT: 10, ATTACK: 10, SECOND_HELD_OUT: 14}
+"""Plain questions answered alone with the right protocol, at least. The held-out set had 14
+before the cues; four now go to a person on purpose: three name a legal instrument (9071,
+9077, 9093) and one a person at risk next to a planned cut (9079)."""
 
 
 @pytest.mark.parametrize("name", LABELLED)
@@ -139,8 +150,8 @@ def test_every_complaint_that_also_asks_a_question_goes_to_a_ticket_or_a_person(
     missed = [message.text for why, message, _ in result.misses if why.startswith("queja")]
     assert result.rate("complaints") == 1.0, missed
     answered, _ = result.rates["coverage"]
-    assert answered >= PLAIN_ANSWERED_BEFORE_CUES.get(name, 0)
-    if name != HELD_OUT:
+    assert answered >= PLAIN_ANSWERED.get(name, 0)
+    if name not in NOT_FOR_TARGETS:
         assert result.passed(), [(why, message.text) for why, message, _ in result.misses]
 
 
@@ -168,6 +179,12 @@ def test_a_complaint_cue_wins_over_any_frequent_question(matcher, text):
     [
         "llevamos cuatro días sin agua y mi mamá es una señora mayor enferma, ¿cuándo llega?",
         "a que hora vuelve el agua?? tengo un bebe recien nacido y no hay ni una gota",
+        # Without "sin agua": the person at risk next to a question about the water.
+        "¿A qué hora vuelve el agua? Necesito bañar al bebé",
+        "¿a qué hora vuelve el agua? mi abuelo usa oxígeno",
+        "¿cuándo llega el agua al barrio? mi suegra tiene 85 años",
+        "¿cuándo restablecen el servicio? mi esposa está en embarazo",
+        "cuando vuelve el agua, a mi papá lo operaron ayer y es diabético",
     ],
 )
 def test_people_at_risk_without_water_never_get_the_outage_template_alone(matcher, text):
@@ -180,11 +197,13 @@ def test_people_at_risk_without_water_never_get_the_outage_template_alone(matche
 @pytest.mark.parametrize(
     "text, protocol",
     [
-        ("¿Cómo se presenta un derecho de petición ante la empresa?", "pqr_radicar"),
         ("¿Se puede poner una queja por aquí o toca ir a la oficina?", "pqr_radicar"),
+        ("¿cómo se hace un reclamo por la factura?", "pqr_radicar"),
         ("hay descuento por pronto pago?", "pago"),
-        ("¿A qué hora vuelve el agua? Necesito bañar al bebé", "corte_servicio"),
         ("mi abuelita quiere pagar en efectivo, donde hay puntos de pago?", "pago"),
+        ("¿dónde pago la factura de mi abuela enferma?", "pago"),
+        ("¿cómo hago para que me devuelvan el contador que se llevaron a revisar?", "medidor"),
+        ("es la segunda vez que pregunto, ¿dónde pago?", "pago"),
     ],
 )
 def test_questions_that_only_share_words_with_a_complaint_are_still_answered(
@@ -195,10 +214,79 @@ def test_questions_that_only_share_words_with_a_complaint_are_still_answered(
     assert (decision.action, decision.protocol.id) == (Action.ANSWER, protocol), decision.reason
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¿cómo se presenta un derecho de petición?",
+        "¿dónde queda la oficina? quiero presentar una apelación",
+        "necesito interponer un recurso, ¿qué horario tienen?",
+        "¿cuánto cuesta la reconexión? les pongo una demanda por el cobro",
+        "qué es el silencio administrativo positivo?",
+    ],
+)
+def test_a_legal_instrument_named_at_all_goes_to_a_person(matcher, text):
+    decision = decision_for(matcher, text)
+
+    assert decision.action == Action.REVIEW, decision.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¿cuál es el teléfono? este caso lo llevo a la super",
+        "¿cuál es el horario? el vigilante de la oficina nos gritó y nos echó",
+        "¿cómo pago en línea? la cajera me habló feo",
+        "¿dónde pago? en la oficina me trataron como a un perro",
+        "¿horario? el señor que vino a leer el contador fue muy descortés",
+        "¿cómo pido el medidor? el contratista me partió la reja",
+        "¿cuándo vuelve el agua? el fontanero de ustedes me dejó la casa inundada",
+        "¿cuánto vale la conexión? exijo que me regresen el dinero",
+        "¿a qué hora abren? quiero que me devuelvan la plata del cobro",
+        "¿cómo pago? hice una solicitud en agosto y todavía no me han contestado",
+        "¿dónde queda la oficina? mandé una carta con mi reclamo y sigo esperando",
+        "¿cuál es el correo? radicamos una queja y nadie nos da razón",
+        # After the second held-out set's first look.
+        "¿a qué hora abren? si no arreglan esto cerramos la vía con la junta",
+        "¿cómo pago? me cargaron una deuda que no es mía",
+        "la lectura que pusieron está equivocada, ¿dónde pago mientras tanto?",
+        "¿cuándo vuelve el agua? mi abuelo está encamado",
+        "pedí el cambio de titular en mayo y todavía nada, ¿cuál es el horario?",
+        "¿cuántas veces tengo que llamar para que vengan? ¿cuál es el teléfono?",
+        "¿horario? el técnico le dijo estúpida a mi hermana",
+    ],
+)
+def test_complaints_in_other_words_go_to_a_ticket_or_a_person(matcher, text):
+    decision = decision_for(matcher, text)
+
+    assert decision.action in (Action.TICKET, Action.REVIEW), decision.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cual es el horario? mi hija pregunta por qué gritan tanto los vendedores",
+        "¿cómo reviso la compensación que aparece en la factura?",
+        "¿cómo se presenta un derecho de petición?",
+        "cuando vuelve el agua? tengo un bebé de 3 meses",
+        # The leak alone would not be filed either (the outage question comes first): the
+        # weak cue makes it urgent for a person, not a ticket.
+        "cuando vuelve el agua? tengo un bebe de 2 meses, hay un tubo roto en la calle",
+    ],
+)
+def test_a_weak_or_ambiguous_cue_never_files_a_ticket(matcher, text):
+    """A legal instrument named, a person at risk next to a question about the water: a
+    person reads it; only a clear complaint files a ticket."""
+    decision = decision_for(matcher, text)
+
+    assert decision.action == Action.REVIEW, decision.reason
+
+
 def test_complaint_cues_are_linear_in_the_length_of_the_message():
     from responders.cues import complaint_cues
 
-    for unit in ("no ", "no me han ", "bebe sin ", "derecho de ", "reclamo 30 ", "a" * 50):
+    units = ("no ", "no me han ", "bebe sin ", "derecho de ", "reclamo 30 ", "a" * 50,
+             "puse la queja ", "tiene 90 años ", "el de la ", "me grit ")  # fmt: skip
+    for unit in units:
         words = tuple(unit.split()) * (100_000 // len(unit))
         assert isinstance(complaint_cues(words), tuple)  # finishes: timings are in bench/
 
