@@ -75,6 +75,12 @@ is filed rather than left for review."""
 COMPLAINT_SHARE = 0.4
 """... when its evidence is at least this share of the best protocol's (not a passing word)."""
 SHORT = 4
+LONG_MESSAGE = 30
+"""A frequent question takes a line or two; a message longer than this many words tells a
+story around it (a complaint, a petition, a person at risk) and goes to a person. No message
+answered alone in any labelled set was longer."""
+SHOUTING_LETTERS = 20
+"""A message with at least this many letters, nearly all capitals, is shouting."""
 """A greeting is answered alone only in a short message (this many words that say something)."""
 
 
@@ -207,6 +213,21 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
     if match.normalized.laughs:
         return Decision(
             Action.REVIEW, protocol, confidence, "se ríe: puede ser un chiste o una ironía"
+        )
+    if len(match.normalized.words) > LONG_MESSAGE:
+        return Decision(
+            Action.REVIEW,
+            protocol,
+            confidence,
+            f"mensaje largo ({len(match.normalized.words)} palabras): puede traer más de un asunto "
+            "(una queja, una petición); mejor que lo lea una persona",
+        )
+    if shouts(match.text):
+        return Decision(
+            Action.REVIEW,
+            protocol,
+            confidence,
+            "escrito en mayúsculas: suena a reclamo; mejor que responda una persona",
         )
     if (
         not protocol.answers_reports
@@ -483,3 +504,14 @@ def company_values(settings) -> dict[str, Any]:
         "web": company.website,
         "puntos_pago": list(company.payment_points),
     }
+
+
+def shouts(text: str) -> bool:
+    """Whether `text` is written in capitals (one pass; a short "PSE" or "EPM" is not)."""
+    upper = lower = 0
+    for char in text:
+        if char.isupper():
+            upper += 1
+        elif char.islower():
+            lower += 1
+    return upper + lower >= SHOUTING_LETTERS and upper >= 4 * lower

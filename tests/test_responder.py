@@ -61,6 +61,40 @@ before the cues; four now go to a person on purpose: three name a legal instrume
 9077, 9093) and one a person at risk next to a planned cut (9079)."""
 
 
+UNTUNED = "sin-ajustar-mixtos-3.jsonl"
+"""Written blind after the second round and never tuned to (no rule was written from it):
+its first look sent 51 of 60 complaints to a person; the general rule on long and shouted
+messages, whose threshold comes from the other sets, brought it to 56. The four it still
+answers alone are the open work that figure names (tests/data/README.md)."""
+
+
+def test_complaints_nobody_tuned_to_go_to_a_person_as_measured(matcher):
+    rows = [json.loads(line) for line in (DATA / UNTUNED).read_text(encoding="utf-8").splitlines()]
+    complaints = [row for row in rows if row["kind"] != "plain"]
+
+    sent = [
+        row for row in complaints
+        if decision_for(matcher, row["text"]).action in (Action.TICKET, Action.REVIEW)
+    ]  # fmt: skip
+
+    assert len(complaints) == 60
+    assert len(sent) >= 56
+
+
+def test_a_long_story_or_a_shout_around_a_frequent_question_goes_to_a_person(matcher):
+    question = "¿a qué hora abren la oficina?"
+    story = (
+        "Buenas, les cuento que desde el mes pasado vengo con un problema que nadie me ha "
+        "sabido explicar y ya no sé a quién más acudir, mi mamá vive conmigo y todos los días "
+        "es la misma cosa, por eso les pregunto: "
+    )
+
+    assert decision_for(matcher, question).action == Action.ANSWER
+    assert decision_for(matcher, story + question).action == Action.REVIEW
+    assert decision_for(matcher, "A QUÉ HORA ABREN LA OFICINA MAÑANA??").action == Action.REVIEW
+    assert decision_for(matcher, "¿Reciben pagos por PSE en la oficina?").action == Action.ANSWER
+
+
 @pytest.mark.parametrize("name", LABELLED)
 def test_labelled_messages_meet_the_targets(cli, name):
     result = cli("protocols", "evaluate", str(DATA / name))
