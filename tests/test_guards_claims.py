@@ -71,7 +71,7 @@ def test_a_publication_due_this_very_second_is_claimed(db):
 def test_the_claim_takes_only_due_scheduled_publications_of_its_networks(db):
     schedule(db, "debida", NOW - timedelta(minutes=1))
     schedule(db, "futura", NOW + timedelta(seconds=1))
-    schedule(db, "fallida", NOW - timedelta(minutes=1), networks=("facebook",))
+    schedule(db, "fallida", NOW - timedelta(minutes=1), networks=("x",))
     with db.session() as session:
         session.execute(
             sa.update(Publication)
@@ -85,7 +85,7 @@ def test_the_claim_takes_only_due_scheduled_publications_of_its_networks(db):
     states = {key: row.state for key, row in rows(db).items()}
     assert states[("debida", "facebook")] == PublicationState.SCHEDULED
     assert states[("futura", "x")] == PublicationState.SCHEDULED
-    assert states[("fallida", "facebook")] == PublicationState.FAILED
+    assert states[("fallida", "x")] == PublicationState.FAILED
 
 
 def test_the_claim_takes_at_most_its_limit_the_oldest_first(db):
@@ -205,7 +205,7 @@ def test_on_postgresql_a_second_daemon_skips_what_the_first_holds(postgres_url: 
             def other_daemon() -> None:
                 try:
                     with database.engine.connect() as connection, connection.begin():
-                        connection.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
+                        connection.exec_driver_sql("SET LOCAL lock_timeout = '3s'")
                         second.extend(claim_in(connection, "d2", 10))
                 except BaseException as error:  # noqa: BLE001 - reported below
                     errors.append(error)
