@@ -17,6 +17,7 @@ the catalogue no longer matches the code or the unmutated tests fail.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -210,22 +211,25 @@ def summary(outcomes: list[Outcome], seconds: float) -> str:
 def _stop(signum, frame) -> None:
     """Interrupted (Ctrl-C, SIGTERM): stop the pytest runs too, then the copies go away."""
     for process in list(_RUNNING):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", action="store_true", help="run the mutants (slow)")
-    parser.add_argument("--only", default="", help="only mutants whose group or id has this")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="only these groups, or mutants whose id has this (comma-separated)",
+    )
     parser.add_argument("--jobs", type=int, default=2, help="copies of the tree run at once")
     parser.add_argument("--no-baseline", action="store_true", help="skip the unmutated run")
     options = parser.parse_args(argv)
 
-    mutants = [m for m in load() if options.only in m.group or options.only in m.id]
+    wanted = [part for part in options.only.split(",") if part] or [""]
+    mutants = [m for m in load() if any(w == m.group or w in m.id for w in wanted)]
     problems = check(mutants)
     if problems:
         print("\n".join(problems), file=sys.stderr)

@@ -207,7 +207,7 @@ def test_on_postgresql_a_second_daemon_skips_what_the_first_holds(postgres_url: 
                     with database.engine.connect() as connection, connection.begin():
                         connection.exec_driver_sql("SET LOCAL lock_timeout = '3s'")
                         second.extend(claim_in(connection, "d2", 10))
-                except BaseException as error:  # noqa: BLE001 - reported below
+                except BaseException as error:  # reported below, in the test's thread
                     errors.append(error)
 
             thread = threading.Thread(target=other_daemon)

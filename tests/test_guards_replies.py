@@ -102,9 +102,7 @@ def test_the_last_allowed_attempt_gives_up_for_good(database, sandbox, tried, st
     assert _sent(sandbox) == []
 
 
-def test_a_reply_another_daemon_is_sending_is_failed_only_once_its_lease_ran_out(
-    database, sandbox
-):
+def test_a_reply_another_daemon_is_sending_is_failed_only_once_its_lease_ran_out(database, sandbox):
     clock = FixedClock(datetime.now(UTC))
     interaction_id = _mention(database, sandbox, clock)
     reply_id = _reply(
@@ -184,9 +182,7 @@ def test_another_citizens_recent_message_does_not_let_a_late_whatsapp_reply_be_a
     now = datetime(2030, 5, 6, 12, 0, tzinfo=UTC)
     old = _whatsapp_message(database, "573001112233", now - timedelta(hours=30))
     _whatsapp_message(database, "573009998877", now - timedelta(hours=1))
-    reply_id = _reply(
-        database, old, state=ReplyState.PENDING, visibility=ReplyVisibility.PRIVATE
-    )
+    reply_id = _reply(database, old, state=ReplyState.PENDING, visibility=ReplyVisibility.PRIVATE)
 
     with pytest.raises(ConectadosError) as refused:
         decide_reply(database, reply_id, True, "ana", now)

@@ -102,7 +102,7 @@ def test_an_author_gets_only_so_many_automatic_answers_an_hour(database):
     allowed = Settings().responder.per_author_hour
     ids = [_writes(database, written_at=NOW - timedelta(minutes=9 - n)) for n in range(allowed + 1)]
 
-    for interaction_id in ids:  # one by one, as they arrive
+    for _ in ids:  # one by one, as they arrive
         _responder(database).run_once()
 
     states = [_state(database, interaction_id) for interaction_id in ids]
@@ -124,7 +124,9 @@ def test_a_name_with_a_phone_in_it_is_never_repeated_in_public(database):
 
     _responder(database).run_once()
 
-    public = [r for r in _replies(database, interaction_id) if r.visibility == ReplyVisibility.PUBLIC]
+    public = [
+        r for r in _replies(database, interaction_id) if r.visibility == ReplyVisibility.PUBLIC
+    ]
     assert public and all(PHONE not in r.text and "Ana" not in r.text for r in public)
     assert all("[dato personal]" not in r.text for r in public)  # left out, not masked
 
@@ -137,7 +139,9 @@ def test_the_privacy_note_on_a_comment_with_data_does_not_greet_a_name_with_data
 
     _responder(database).run_once()
 
-    public = [r for r in _replies(database, interaction_id) if r.visibility == ReplyVisibility.PUBLIC]
+    public = [
+        r for r in _replies(database, interaction_id) if r.visibility == ReplyVisibility.PUBLIC
+    ]
     assert [r.text.split(".")[0] for r in public] == ["Hola"]
     assert public[0].state == ReplyState.APPROVED and "4455667" not in public[0].text
 

@@ -51,7 +51,9 @@ def _message(written_at: datetime, last_heard_at: datetime | None) -> Incoming:
 
 def test_the_adapter_counts_the_window_from_the_latest_of_the_two_messages():
     now = HEARD + timedelta(hours=30)
-    whatsapp = WhatsAppChannel(PHONE_NUMBER_ID, "token", "http://127.0.0.1:9", clock=FixedClock(now))
+    whatsapp = WhatsAppChannel(
+        PHONE_NUMBER_ID, "token", "http://127.0.0.1:9", clock=FixedClock(now)
+    )
 
     assert whatsapp.window_open(_message(HEARD, now - timedelta(hours=1)))
     assert whatsapp.window_open(_message(now - timedelta(hours=1), None))
