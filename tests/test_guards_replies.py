@@ -7,6 +7,7 @@ decide. The sandbox's list of replies is the witness of what reached the network
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 from sandbox_channels import channels_for
 
 from conectados.clock import FixedClock
+from conectados.db import Database
 from conectados.errors import ConectadosError
 from responders.models import (
     Interaction,
@@ -25,7 +27,7 @@ from responders.models import (
 )
 from responders.review import decide_reply
 from scheduler.inbox import Inbox
-from scheduler.outbox import Outbox
+from scheduler.outbox import Outbox, _claim
 
 
 def _mention(database, sandbox, clock, state=InteractionState.ANSWERED) -> int:
@@ -189,3 +191,53 @@ def test_another_citizens_recent_message_does_not_let_a_late_whatsapp_reply_be_a
 
     assert "WhatsApp ya no acepta texto libre" in str(refused.value)
     assert _get(database, reply_id).state == ReplyState.PENDING
+
+
+def test_replies_waiting_for_a_person_do_not_hold_up_an_approved_one(database, sandbox):
+    clock = FixedClock(datetime.now(UTC))
+    interaction_id = _mention(database, sandbox, clock)
+    for _ in range(3):
+        _reply(database, interaction_id, state=ReplyState.PENDING)
+    approved = _reply(database, interaction_id)
+
+    counts = _outbox(database, sandbox, clock, batch=2).run_once()
+
+    assert counts["sent"] == 1 and _get(database, approved).state == ReplyState.SENT
+
+
+def test_on_postgresql_a_second_send_job_skips_the_replies_the_first_holds(
+    postgres_url: str, sandbox
+):
+    """The second job neither waits for the first one's replies nor takes them (the
+    lock_timeout turns a wait into an error the test sees)."""
+    database = Database(postgres_url)
+    database.upgrade()
+    clock = FixedClock(datetime.now(UTC))
+    try:
+        interaction_id = _mention(database, sandbox, clock)
+        ids = {_reply(database, interaction_id) for _ in range(4)}
+        second: list = []
+        errors: list[BaseException] = []
+        with database.engine.connect() as first_connection, first_connection.begin():
+            held = _claim(first_connection, clock.now(), "d1", timedelta(minutes=5), 2, ["x"])
+
+            def other_job() -> None:
+                try:
+                    with database.engine.connect() as connection, connection.begin():
+                        connection.exec_driver_sql("SET LOCAL lock_timeout = '3s'")
+                        second.extend(
+                            _claim(connection, clock.now(), "d2", timedelta(minutes=5), 10, ["x"])
+                        )
+                except BaseException as error:  # reported below, in the test's thread
+                    errors.append(error)
+
+            thread = threading.Thread(target=other_job)
+            thread.start()
+            thread.join()  # the first transaction is still open and holds its replies
+    finally:
+        database.dispose()
+
+    assert errors == []
+    first_ids = {reply.id for reply, _incoming in held}
+    assert len(first_ids) == 2
+    assert {reply.id for reply, _incoming in second} == ids - first_ids
