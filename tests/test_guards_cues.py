@@ -9,7 +9,10 @@ from __future__ import annotations
 import pytest
 
 from responders.cues import complaint_cues
+from responders.matcher import Matcher
 from responders.normalize import words_of
+from responders.policy import Action, Thresholds, decide
+from responders.protocols import load_catalogue
 
 
 def cues(text: str) -> list[str]:
@@ -49,3 +52,23 @@ def test_an_anchor_and_its_context_count_only_within_the_window():
 )
 def test_a_case_is_overdue_from_the_legal_term_on(text, overdue):
     assert (UNRESOLVED in cues(text)) is overdue
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(load_catalogue())
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("me cobran alcantarillado y yo tengo pozo septico, no estoy conectado a la red",
+         "reclamo_facturacion"),
+        ("el medidor quedo tapado con el anden nuevo, como hacen pa leerlo?", "queja_servicio"),
+    ],
+)  # fmt: skip
+def test_a_question_that_is_also_likely_a_complaint_is_not_answered_alone(matcher, text, complaint):
+    decision = decide(matcher.match(text), Thresholds())
+
+    assert decision.action == Action.REVIEW
+    assert decision.also is not None and decision.also.id == complaint
