@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from pyfacebook.exceptions import FacebookError
 
-from channels.base import Incoming
+from channels.base import Incoming, OutsideWindow
 from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID
 from channels.whatsapp import SERVICE_WINDOW, WINDOW_MARGIN, WhatsAppChannel, window_open
 from conectados.clock import FixedClock
@@ -138,3 +139,12 @@ def test_the_citizens_later_message_keeps_the_window_open_for_the_older_one(data
     with database.session() as session:
         reply = session.execute(sa.select(Reply).where(Reply.id == reply_id)).scalar_one()
         assert reply.state == ReplyState.SENT
+
+
+def test_whatsapps_own_past_the_window_error_sends_the_reply_to_a_person():
+    """Cloud API error 131047 (the sandbox reports it only by webhook): OutsideWindow, which
+    the send job turns into a review, never a plain rejection."""
+    whatsapp = WhatsAppChannel(PHONE_NUMBER_ID, "token", "http://127.0.0.1:9")
+    error = FacebookError({"error": {"code": 131047, "message": "Re-engagement message"}})
+
+    assert isinstance(whatsapp._translate(error), OutsideWindow)
