@@ -167,3 +167,16 @@ def test_a_rejected_private_reply_does_not_count_as_the_privacy_notice_sent(data
 
     [reply] = _replies(database, interaction_id)
     assert "Ley 1581" in reply.text
+
+
+def test_a_public_comment_with_personal_data_is_answered_in_private(database):
+    text = f"Mi cuenta es 4455667, {QUESTION.lower()}"
+    interaction_id = _writes(database, author_name="Ana", kind=InteractionKind.COMMENT, text=text)
+
+    _responder(database).run_once()
+
+    replies = _replies(database, interaction_id)
+    public = [r for r in replies if r.visibility == ReplyVisibility.PUBLIC]
+    private = [r for r in replies if r.visibility == ReplyVisibility.PRIVATE]
+    assert len(public) == 1 and "Por su seguridad, no publique datos personales" in public[0].text
+    assert len(private) == 1 and private[0].text and "Por su seguridad" not in private[0].text
