@@ -136,7 +136,6 @@ def pytest(copy: Path, tests: tuple[str, ...]) -> tuple[bool, str]:
     environ = dict(os.environ)
     environ["PYTHONPATH"] = str(copy)
     environ["PYTHONDONTWRITEBYTECODE"] = "1"  # a restored file must not meet a stale .pyc
-    environ.setdefault("CONECTADOS_TEST_POSTGRES_URL", POSTGRES_DEFAULT)
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
     command += ["--hypothesis-seed=0", *tests]
     process = subprocess.Popen(
@@ -163,6 +162,30 @@ def pytest(copy: Path, tests: tuple[str, ...]) -> tuple[bool, str]:
     if failed:
         return False, failed.group(1)
     return False, (output.strip().splitlines() or ["pytest falló"])[-1][:200]
+
+
+def postgres_for_tests() -> None:
+    """The PostgreSQL tests need a server (the SKIP LOCKED mutants die only there): the one
+    in CONECTADOS_TEST_POSTGRES_URL, else a local one if it answers."""
+    if os.environ.get("CONECTADOS_TEST_POSTGRES_URL"):
+        return
+    # In a child: bench/ is first on this script's path, and its calendar.py hides the
+    # standard library's from SQLAlchemy.
+    probe = (
+        "import sqlalchemy as sa; "
+        f"sa.create_engine({POSTGRES_DEFAULT!r}, connect_args={{'connect_timeout': 3}}).connect()"
+    )
+    answered = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, timeout=60
+    ).returncode
+    if answered != 0:
+        print(
+            "no PostgreSQL server (set CONECTADOS_TEST_POSTGRES_URL): the mutants that only "
+            "PostgreSQL can tell apart (SKIP LOCKED) will survive",
+            flush=True,
+        )
+        return
+    os.environ["CONECTADOS_TEST_POSTGRES_URL"] = POSTGRES_DEFAULT
 
 
 def run_mutant(copy: Path, mutant: Mutant) -> Outcome:
@@ -245,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     if not options.run:
         return 0
 
+    postgres_for_tests()
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     started = time.monotonic()
