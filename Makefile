@@ -8,13 +8,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: help demo test lint bench clean
+.PHONY: help demo test lint bench mutants clean
 
 help:
 	@echo "make demo   prepara el entorno y ejecuta la demostración"
 	@echo "make test   prepara el entorno y ejecuta las pruebas"
 	@echo "make lint   revisa el estilo del código (ruff)"
 	@echo "make bench  ejecuta las mediciones de bench/"
+	@echo "make mutants  siembra defectos en las guardas y comprueba que las pruebas los detectan"
 	@echo "make clean  borra el entorno virtual y los archivos generados"
 
 $(BIN)/python:
@@ -43,6 +44,9 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+mutants: $(VENV)/.installed-test
+	$(BIN)/python bench/mutants.py --run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache demo-conectados build *.egg-info
