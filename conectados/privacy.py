@@ -271,19 +271,20 @@ def _spans(text: str) -> list[tuple[int, int, str]]:
     if "•" in view:
         view = _SHOWN_MASKED.sub(_blanked, view)
     view = _FILE_LINE.sub(lambda found: ":" + _BLANK * (len(found.group()) - 1), view)
+    found: list[tuple[int, int]] = []
+    add = found.append
+
+    def take(match: re.Match[str]) -> str:
+        start, end = match.span()
+        add((start, end))
+        return _BLANK * (end - start)
+
     spans: list[tuple[int, int, str]] = []
     for kind, pattern in _PATTERNS:
-        found: list[tuple[int, int]] = []
-        add = found.append
-
-        def take(match: re.Match[str]) -> str:
-            start, end = match.span()
-            add((start, end))
-            return _BLANK * (end - start)
-
+        done = len(found)
         # What one pattern took, the next ones read as blank: one piece per character.
         view = pattern.sub(take, view)
-        spans += [(start, end, kind) for start, end in found]
+        spans += [(start, end, kind) for start, end in found[done:]]
     if starts is None:
         return spans
     last = len(starts) - 2  # starts has one entry per character, and the length at the end
