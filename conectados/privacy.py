@@ -110,7 +110,7 @@ _HOUSE_NUMBER = (
     rf"\d{{1,4}}(?!\d)(?:(?:[rdtmvn][ao]|er|[°º])(?![{_LETTER}])"
     rf"|\s?[a-z](?![{_LETTER}°º.]))?"
 )
-_NUMBER_SIGN = r"(?:#|n[o°º]?\.?|no\.?)"
+_NUMBER_SIGN = r"(?:#|n[o°º]\.?|no\.?)"
 _STREET_END = (
     rf"{_HOUSE_NUMBER}(?:\s?bis)?(?:{_SP1}(?:sur|norte|este|oeste))?"
     rf"(?:(?:{_SP}(?:{_NUMBER_SIGN}|con|-){_SP}|{_SP1}){_HOUSE_NUMBER}"

@@ -94,6 +94,7 @@ def test_text_that_is_not_personal_is_left_as_it_is(text):
         ("vivo en la mz f cs 12 hace años", f"vivo en la {MASK} hace años"),
         ("vivo en la manzana B casa 4 hace años", f"vivo en la {MASK} hace años"),
         ("vivo en la cll 10 n 12 34 hace años", f"vivo en la {MASK} hace años"),
+        ("vivo en la cll 10 n12-34 hace años", f"vivo en la {MASK} hace años"),
         ("vivo en la calle 10 12 34 hace años", f"vivo en la {MASK} hace años"),
         ("la mía es la 4455-667, gracias", f"la mía es la {MASK}, gracias"),
         ("la mía es el 4455 667, gracias", f"la mía es el {MASK}, gracias"),
