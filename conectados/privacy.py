@@ -75,7 +75,7 @@ _JOIN = r"[^\w\n\x00]{0,3}"
 # Inside a number, letters that look like digits: "3l0 555 l234" is a phone.
 _LOOKALIKE_NUMBER = r"[\dlio](?<!\w[\dlio])(?:(?<=[lio])[lio]*+\d|(?<=\d))[\dlio]*+(?!\w)"
 _LOOKALIKE = re.compile(rf"{_LOOKALIKE_NUMBER}(?:[\s./_-]{_LOOKALIKE_NUMBER})*+")
-_HAS_LOOKALIKE = re.compile(r"[\dlio](?<!\w[\dlio])(?:(?<=[lio])[lio]*+\d|(?<=\d)\d*+[lio])")
+_HAS_LOOKALIKE = re.compile(r"[lio](?:(?<=\d[lio])|(?=\d))")  # a digit next to one of them
 _AS_DIGITS = str.maketrans("lio", "110")
 
 
@@ -142,7 +142,9 @@ _AMOUNT_WORD = r"(?:mil|millones|millón|millon|pesos|cop|lucas|palos)\b"
 # Digit groups a separator apart: "310/555/1234", "3 10 55 51 23 4", "4455-667".
 _GROUP_SEPARATOR = r"(?:[^\S\n]{1,2}|[^\S\n]?[./_\-•·*|\\][^\S\n]?|,)"
 
-_RULES: tuple[tuple[str, str], ...] = (
+# Each rule: the kind, the pattern and, for a rule that looks for something rare, what a text
+# must hold for it to find anything (an e-mail needs an at sign): otherwise it is not run.
+_RULES: tuple[tuple[str, ...], ...] = (
     (
         "correo",
         # Not after "//": "postgresql://user@host" is a database URL, not an e-mail.
@@ -151,6 +153,7 @@ _RULES: tuple[tuple[str, str], ...] = (
         r"[\w-]{1,63}+"
         rf"(?:(?:\.|{_SP1}\.{_SP1}|{_SP}[(\[](?:dot|punto)[)\]]{_SP}|{_SP1}(?:dot|punto){_SP1})"
         r"[\w-]{1,63}+){1,6}+",
+        *("@", "arroba", "at)", "at]"),
     ),
     (
         "cuenta o contrato",
@@ -185,12 +188,13 @@ _RULES: tuple[tuple[str, str], ...] = (
         _keyword("tel[eé]fono", "tel", "celular", "cel", "m[oó]vil", "whatsapp", "wsp")
         + rf"\.?:?{_SP}\(?\d{{1,3}}{_PHONE_TAIL}",
     ),
-    ("valor", rf"\$\s?\d[\d.,]{{0,18}}(?:\s?{_AMOUNT_WORD})?"),
+    ("valor", rf"\$\s?\d[\d.,]{{0,18}}(?:\s?{_AMOUNT_WORD})?", "$"),
     (
         "valor",
-        _first(r"\d", r"[\w.,]")
-        + rf"(?:[\d.,]{{0,18}}\s?{_AMOUNT_WORD}|\d{{0,2}}(?:\.\d{{3}}){{1,3}}\b)",
+        _first(r"\d", r"[\w.,]") + rf"[\d.,]{{0,18}}+\s?{_AMOUNT_WORD}",
+        *("mil", "millo", "millón", "peso", "cop", "luca", "palo"),
     ),
+    ("valor", _first(r"\d", r"[\w.,]") + r"\d{0,2}(?:\.\d{3}){1,3}\b"),
     # A number standing alone (not part of a path, an identifier or key=value).
     ("número", _first(r"\d", r"[\w/=-]") + r"\d{5,11}+(?![\w/-])"),
     # Groups of up to six digits joined by separators, seven digits or more in all; not in a
@@ -214,8 +218,8 @@ def _merged(rule: str) -> re.Pattern[str]:
     return re.compile(f"{piece}(?:{_JOIN}{piece})*+")
 
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, _merged(rule)) for kind, rule in _RULES
+_PATTERNS: tuple[tuple[str, re.Pattern[str], list[str]], ...] = tuple(
+    (kind, _merged(rule), needs) for kind, rule, *needs in _RULES
 )
 
 
@@ -280,7 +284,9 @@ def _spans(text: str) -> list[tuple[int, int, str]]:
         return _BLANK * (end - start)
 
     spans: list[tuple[int, int, str]] = []
-    for kind, pattern in _PATTERNS:
+    for kind, pattern, needs in _PATTERNS:
+        if needs and not any(need in view for need in needs):
+            continue
         done = len(found)
         # What one pattern took, the next ones read as blank: one piece per character.
         view = pattern.sub(take, view)
