@@ -26,7 +26,6 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import accumulate, repeat
 
 MASK = "[dato personal]"
 
@@ -230,21 +229,17 @@ class PersonalData:
 
 
 def _read_as(char: str) -> str:
-    """How the patterns read a non-ASCII character: "" for one that is not seen."""
+    """How the patterns read a non-ASCII character: one character, or "" for one not seen."""
     if unicodedata.category(char) in ("Cf", "Mn"):  # zero-width spaces, combining marks
         return ""
-    if char == "İ":  # its lower case is two characters
-        return "i"
-    read = unicodedata.normalize("NFKC", char).lower()
-    if len(read) <= 2:  # "＠" is "@", "⑫" is "12", "№" is "no"
-        return read
-    # "⒓" is "12", "½" is "12", "…" is " ": the view never grows past twice the text.
-    return "".join(kept for kept in read if kept.isalnum())[:2] or " "
+    # "＠" is "@", "３" is "3", "…" is "." and "½" is "1": one character for one, so the view
+    # is never longer than the text (a text of "½" would otherwise be read three times over).
+    return unicodedata.normalize("NFKC", char)[:1].lower()[:1]
 
 
 def _view(text: str) -> tuple[str, list[int] | None]:
-    """`text` as the patterns read it, and where each of its characters starts in that view
-    (None when every character is one character of the view)."""
+    """`text` as the patterns read it, and where characters not seen were dropped: the j-th
+    item is how many characters of the view come before the j-th one dropped (None: none)."""
     if text.isascii():
         return text.lower(), None
     table = {}
@@ -255,11 +250,17 @@ def _view(text: str) -> tuple[str, list[int] | None]:
                 table[char] = read
     if not table:
         return text.lower(), None
-    view = text.translate({ord(char): read for char, read in table.items()}).lower()
-    if len(view) == len(text):
-        return view, None
-    lengths = {char: len(read) for char, read in table.items()}
-    return view, list(accumulate(map(lengths.get, text, repeat(1)), initial=0))
+    if len(table) <= 16 and not any(char in read for read in table.values() for char in table):
+        view = text  # a few replacements over the whole text beat one translate with a dict
+        for char, read in table.items():
+            view = view.replace(char, read)
+    else:
+        view = text.translate({ord(char): read for char, read in table.items()})
+    unseen = "".join(re.escape(char) for char, read in table.items() if not read)
+    if not unseen:
+        return view.lower(), None
+    places = (found.start() for found in re.finditer(f"[{unseen}]", text))
+    return view.lower(), [place - before for before, place in enumerate(places)]
 
 
 def _blanked(found: re.Match[str]) -> str:
@@ -268,7 +269,7 @@ def _blanked(found: re.Match[str]) -> str:
 
 def _spans(text: str) -> list[tuple[int, int, str]]:
     """Where personal data is, earlier patterns first; each character belongs to one piece."""
-    view, starts = _view(text)
+    view, dropped = _view(text)
     if _HAS_LOOKALIKE.search(view):
         view = _LOOKALIKE.sub(lambda found: found.group().translate(_AS_DIGITS), view)
     view = _OURS.sub(_blanked, view)
@@ -291,15 +292,12 @@ def _spans(text: str) -> list[tuple[int, int, str]]:
         # What one pattern took, the next ones read as blank: one piece per character.
         view = pattern.sub(take, view)
         spans += [(start, end, kind) for start, end in found[done:]]
-    if starts is None:
+    if dropped is None:
         return spans
-    last = len(starts) - 2  # starts has one entry per character, and the length at the end
+    # The view's character at `position` is the text's at `position` plus how many were
+    # dropped before it.
     return [
-        (
-            min(bisect_right(starts, start) - 1, last),
-            min(bisect_right(starts, end - 1) - 1, last) + 1,
-            kind,
-        )
+        (start + bisect_right(dropped, start), end + bisect_right(dropped, end - 1), kind)
         for start, end, kind in spans
     ]
 
