@@ -161,10 +161,15 @@ _RULES: tuple[tuple[str, ...], ...] = (
     ),
     (
         "documento",
-        _keyword(
+        # "id" only glued to its number ("id4455667"): "con id 12" is one of our own records.
+        "(?:"
+        + _keyword(
             *(r"c\.?\s?c", "c[eé]dula", "documento", "doc", "nit", "ti", "pasaporte", "ce"),
-            *("id", "identificaci[oó]n"),
+            "identificaci[oó]n",
         )
+        + "|"
+        + _first("i", r"\w")
+        + r"d(?=\d))"
         + rf"\.?\W{{0,3}}(?:n[o°º]\.?{_SP})?(?:[a-z]{{1,3}}-?)?\d[\d.\s-]{{4,14}}\d",
     ),
     (

@@ -54,6 +54,7 @@ def test_personal_data_is_found_and_masked(text):
         "huge.toml:123456: clave desconocida",
         "calendario.yaml:1234567:3 fecha no válida",
         "no hay ningún aviso con id 12; vea «conectados avisos list»",
+        "no hay ninguna respuesta con id 99999999999999999999",
         "en el lote de 500 mensajes",
         "postgresql://conectados@db.example.com:5432/conectados",
         "2026-12-05 12:00:00,123456 INFO conectados.daemon: listo",
