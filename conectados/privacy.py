@@ -6,9 +6,9 @@ are deliberately generous: masking a number that was not personal costs little; 
 one that was costs a great deal.
 
 The patterns read a view of the text in which the usual disguises are undone: full-width and
-other compatibility forms are read as their plain letter (NFKC: "＠" is "@"), invisible
-characters (format characters such as a zero-width space, and combining marks) are dropped, and
-inside a number "l", "i" and "o" are read as "1", "1" and "0" ("3l0 555 l234"). Spans found in
+other compatibility forms are read as their plain character (the first of their NFKC form:
+"＠" is "@", "３" is "3"), invisible characters (format characters such as a zero-width space,
+combining marks, NUL) are dropped, and inside a number "l", "i" and "o" are read as "1", "1" and "0" ("3l0 555 l234"). Spans found in
 the view are mapped back to the text, so what is masked is what the citizen wrote.
 
 Everything here runs on whatever a citizen, a log line or a CLI argument holds, so it is
@@ -234,8 +234,8 @@ class PersonalData:
 
 
 def _read_as(char: str) -> str:
-    """How the patterns read a non-ASCII character: one character, or "" for one not seen."""
-    if unicodedata.category(char) in ("Cf", "Mn"):  # zero-width spaces, combining marks
+    """How the patterns read a character not plain ASCII: one character, or "" for one not seen."""
+    if char == _BLANK or unicodedata.category(char) in ("Cf", "Mn"):  # zero-width, combining
         return ""
     # "＠" is "@", "３" is "3", "…" is "." and "½" is "1": one character for one, so the view
     # is never longer than the text (a text of "½" would otherwise be read three times over).
@@ -245,11 +245,11 @@ def _read_as(char: str) -> str:
 def _view(text: str) -> tuple[str, list[int] | None]:
     """`text` as the patterns read it, and where characters not seen were dropped: the j-th
     item is how many characters of the view come before the j-th one dropped (None: none)."""
-    if text.isascii():
+    if text.isascii() and _BLANK not in text:  # a NUL in the text is no blank: it is dropped
         return text.lower(), None
     table = {}
     for char in set(text):  # the distinct characters: a few hundred at most in practice
-        if not char.isascii():
+        if not char.isascii() or char == _BLANK:
             read = _read_as(char)
             if read != char.lower():
                 table[char] = read

@@ -81,6 +81,7 @@ def test_text_that_is_not_personal_is_left_as_it_is(text):
         ("llame al 310\u200b555\u200b1234 hoy", f"llame al {MASK} hoy"),
         ("llame al 3\u20601\u20600\ufeff5551234 hoy", f"llame al {MASK} hoy"),
         ("llame al 3 10 55 51 23 4 hoy", f"llame al {MASK} hoy"),
+        ("llame al 310\x00555\x001234 hoy", f"llame al {MASK} hoy"),
         ("llame al 3l0 555 l234 hoy", f"llame al {MASK} hoy"),
         ("llame al 3IO-555-I234 hoy", f"llame al {MASK} hoy"),
         ("llame al ３１０ ５５５ １２３４ hoy", f"llame al {MASK} hoy"),
