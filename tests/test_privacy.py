@@ -173,6 +173,14 @@ def test_each_piece_is_found_once_and_by_the_first_kind_that_takes_it():
     ]
 
 
+def test_pieces_of_one_kind_a_few_signs_apart_are_one_piece():
+    # One piece, not thousands, however long the run: the masker stays fast on "$1$1$1...".
+    assert find_personal_data("$1$1,-$1 y mz 1, mz 2") == [
+        PersonalData("dirección", "mz 1, mz 2"),
+        PersonalData("valor", "$1$1,-$1"),
+    ]
+
+
 def test_without_takes_out_every_piece_longest_first():
     pieces = [PersonalData("número", "555 1234"), PersonalData("teléfono", "310 555 1234")]
 
