@@ -85,6 +85,9 @@ WORST: dict[str, dict[str, str]] = {
         "tilde y dígito": "ó1 ",
         "viñeta y dígito": "1•",
         "viñetas": "• ",
+        "círculo y arroba": "⑫@",
+        "de todo un poco": "+570⑫-2026-a@b",
+        "viñeta y fecha partida": "•2026-",
     },
     "nuestros": {
         "fechas partidas": "2026-",

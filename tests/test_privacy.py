@@ -342,6 +342,9 @@ def test_the_worst_long_texts_are_masked_at_once():
         "3 10 5 ",
         "12:00 a ",
         "calle real # 1-2 ",
+        "⑫@",
+        "+570⑫-2026-a@b",
+        "•2026-",
     ]
     env = dict(os.environ, PYTHONPATH=str(REPO))
 
