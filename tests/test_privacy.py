@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 
 from conectados.privacy import MASK, PersonalData, find_personal_data, mask, without
 from content_calendar.check import CalendarChecker
+from responders.public_text import PublicText
+from responders.public_text import masked as shown_masked
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
@@ -52,6 +54,7 @@ def test_personal_data_is_found_and_masked(text):
         "huge.toml:123456: clave desconocida",
         "calendario.yaml:1234567:3 fecha no válida",
         "no hay ningún aviso con id 12; vea «conectados avisos list»",
+        "no hay ninguna respuesta con id 99999999999999999999",
         "en el lote de 500 mensajes",
         "postgresql://conectados@db.example.com:5432/conectados",
         "2026-12-05 12:00:00,123456 INFO conectados.daemon: listo",
@@ -64,6 +67,80 @@ def test_personal_data_is_found_and_masked(text):
 def test_text_that_is_not_personal_is_left_as_it_is(text):
     assert mask(text) == text
     assert find_personal_data(text) == []
+
+
+# Forms a tester got approved as public text: separators, invisible characters, look-alike
+# letters, full-width signs, street names, units and leftovers, ids with few words around.
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("llame al 310/555/1234 hoy", f"llame al {MASK} hoy"),
+        ("llame al 310_555_1234 hoy", f"llame al {MASK} hoy"),
+        ("llame al 310|555|1234 hoy", f"llame al {MASK} hoy"),
+        ("llame al 310 • 555 • 1234 hoy", f"llame al {MASK} hoy"),
+        ("llame al 310\u200b555\u200b1234 hoy", f"llame al {MASK} hoy"),
+        ("llame al 3\u20601\u20600\ufeff5551234 hoy", f"llame al {MASK} hoy"),
+        ("llame al 3 10 55 51 23 4 hoy", f"llame al {MASK} hoy"),
+        ("llame al 310\x00555\x001234 hoy", f"llame al {MASK} hoy"),
+        ("llame al 3l0 555 l234 hoy", f"llame al {MASK} hoy"),
+        ("llame al 3IO-555-I234 hoy", f"llame al {MASK} hoy"),
+        ("llame al ３１０ ５５５ １２３４ hoy", f"llame al {MASK} hoy"),
+        ("llame al ③①⓪⑤⑤⑤①②③④ hoy", f"llame al {MASK} hoy"),
+        ("escriba a sandra＠gmail.com hoy", f"escriba a {MASK} hoy"),
+        ("escriba a sandra\u200b@gmail.com hoy", f"escriba a {MASK} hoy"),
+        ("escriba a sandra@\u200bgmail\u200b.com hoy", f"escriba a {MASK} hoy"),
+        ("vivo en la Calle Real # 12-34 hace años", f"vivo en la {MASK} hace años"),
+        ("vivo en la Avenida Boyacá # 45-10 hace años", f"vivo en la {MASK} hace años"),
+        ("vivo en la Carrera Séptima # 45 - 10 hace años", f"vivo en la {MASK} hace años"),
+        ("vivo en la Cra. 7ma #45-10 hace años", f"vivo en la {MASK} hace años"),
+        ("vivo en la mz f cs 12 hace años", f"vivo en la {MASK} hace años"),
+        ("vivo en la manzana B casa 4 hace años", f"vivo en la {MASK} hace años"),
+        ("vivo en la cll 10 n 12 34 hace años", f"vivo en la {MASK} hace años"),
+        ("vivo en la cll 10 n12-34 hace años", f"vivo en la {MASK} hace años"),
+        ("vivo en la calle 10 12 34 hace años", f"vivo en la {MASK} hace años"),
+        ("la mía es la 4455-667, gracias", f"la mía es la {MASK}, gracias"),
+        ("la mía es el 4455 667, gracias", f"la mía es el {MASK}, gracias"),
+        ("la mía es id4455667, gracias", f"la mía es {MASK}, gracias"),
+        ("la mía es cuenta bancaria 123-456789-01, gracias", f"la mía es {MASK}, gracias"),
+        ("la mía es pasaporte AB123456, gracias", f"la mía es {MASK}, gracias"),
+    ],
+)
+def test_personal_data_in_disguise_is_masked_as_the_citizen_wrote_it(text, masked):
+    pieces = find_personal_data(text)
+
+    assert mask(text) == masked
+    assert pieces and all(piece.text in text for piece in pieces)
+    assert PublicText().exposure(text) is not None  # a reviewer cannot approve it as public
+
+
+def test_a_piece_keeps_the_characters_the_citizen_wrote():
+    text = "correo: sandra\u200b＠gmail.com, cel ３l０\u200b555 1234"
+
+    assert find_personal_data(text) == [
+        PersonalData("correo", "sandra\u200b＠gmail.com"),
+        PersonalData("teléfono", "３l０\u200b555 1234"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "la tarifa 2025-2026 rige desde el 05/12/2026 o el 5-12-2026",
+        "voy a la casa a las 5; la torre a mano derecha",
+        "tardamos 1 o 2 días, 3 o 4 a lo sumo",
+        "lo 10 de mayo, lo 20 de junio",
+        "• primer punto\n• segundo punto",
+    ],
+)
+def test_words_dates_and_lists_near_numbers_are_not_personal(text):
+    assert mask(text) == text
+
+
+def test_a_piece_shown_masked_is_not_masked_again():
+    hint = f"un valor de dinero ({shown_masked('$ 1.250.000')}) y un número de teléfono "
+    hint += f"({shown_masked('310 555 1234')})"
+
+    assert mask(hint) == hint
 
 
 def test_a_phone_number_spelled_out_in_words_is_found():
@@ -93,6 +170,14 @@ def test_each_piece_is_found_once_and_by_the_first_kind_that_takes_it():
     assert found == [
         PersonalData("cuenta o contrato", "cuenta es la 3105551234"),
         PersonalData("teléfono", "3105551234"),
+    ]
+
+
+def test_pieces_of_one_kind_a_few_signs_apart_are_one_piece():
+    # One piece, not thousands, however long the run: the masker stays fast on "$1$1$1...".
+    assert find_personal_data("$1$1,-$1 y mz 1, mz 2") == [
+        PersonalData("dirección", "mz 1, mz 2"),
+        PersonalData("valor", "$1$1,-$1"),
     ]
 
 
@@ -138,7 +223,9 @@ STRESS = {
     "teléfono": ["3", "0", "6", "+57", "(", ")", " ", ".", "-", "tel", "cel:"],
     "valor": ["$", "1", ".", ",", " ", "mil", "pesos", "000"],
     "número": ["1", "12", " ", "-", "/", "=", "_", "."],
-    "nuestros": ["2026-", "12:", "00", ".toml:", "T", ",", "1", " ", "Z"],
+    "nuestros": ["2026-", "12:", "00", ".toml:", "T", ",", "1", " ", "Z", "05/12/", "•"],
+    "disfraces": ["\u200b", "＠", "l", "o", "1", "½", "⑫", " ", "/", "_", "|", "•", "a@b", "İ"],
+    "unidades": ["mz", "cs", "f", " ", "n", "real", "#", "7ma", "1", "-", "id", "pasaporte"],
 }
 
 
@@ -199,6 +286,8 @@ from conectados.app import App
 from conectados.cli import run
 from conectados.privacy import find_personal_data, without
 from content_calendar.check import CalendarChecker
+from responders.public_text import PublicText
+from responders.public_text import masked as shown_masked
 
 units = sys.argv[1:]
 for unit in units:
@@ -239,6 +328,23 @@ def test_the_worst_long_texts_are_masked_at_once():
         "1-",
         "2026-",
         "1:",
+        "$1",
+        " mz 1,",
+        ",-$1",
+        "1.$",
+        "$1 a ",
+        "1l ",
+        "1l a ",
+        "\u200b1",
+        "½",
+        "1/",
+        "1•",
+        "3 10 5 ",
+        "12:00 a ",
+        "calle real # 1-2 ",
+        "⑫@",
+        "+570⑫-2026-a@b",
+        "•2026-",
     ]
     env = dict(os.environ, PYTHONPATH=str(REPO))
 
