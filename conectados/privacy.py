@@ -148,7 +148,8 @@ _RULES: tuple[tuple[str, ...], ...] = (
     (
         "correo",
         # Not after "//": "postgresql://user@host" is a database URL, not an e-mail.
-        _first(r"[\w.+-]", r"[\w.+-]") + r"(?<!//.)[\w.+-]{0,63}+(?<=\w)"
+        # The name before the @ holds a letter or digit ("aaa.@gmail.com" is one; ".@a.co" not).
+        r"(?=[.+-]{0,64}+\w)" + _first(r"[\w.+-]", r"[\w.+-]") + r"(?<!//.)[\w.+-]{0,63}+"
         rf"(?:@|{_SP1}@{_SP1}|{_SP}[(\[](?:at|arroba)[)\]]{_SP}|{_SP1}arroba{_SP1})"
         r"[\w-]{1,63}+"
         rf"(?:(?:\.|{_SP1}\.{_SP1}|{_SP}[(\[](?:dot|punto)[)\]]{_SP}|{_SP1}(?:dot|punto){_SP1})"

@@ -35,6 +35,7 @@ NOW = datetime(2026, 11, 28, tzinfo=UTC)
         "ana [at] gmail [dot] com",
         "ana arroba gmail punto com",
         "Ana.Perez+recibos@Correo.com.co",
+        "aaa.@gmail.com",
         "Av. Boyacá 45-10",
         "Carrera 15 # 8-20 apto 301",
         "debo $ 1.250.000 del recibo",
