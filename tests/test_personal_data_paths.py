@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from sandbox_channels import channels_for
+from sandbox_channels import channels_for, pending_public_reply
 
 from conectados.clock import FixedClock
 from conectados.db import Database
@@ -310,15 +310,7 @@ def _cli_office(cli, tmp_path, sandbox) -> str:
         encoding="utf-8",
     )
     assert cli("init").exit_code == 0
-    post = sandbox.control(
-        "POST", "posts", {"network": "facebook", "posts": [{"text": "Corte programado"}]}
-    )["ids"][0]
-    body = {"network": "facebook", "kind": "comment", "on": post, "author": "Eva",
-            "text": "¿dónde pago la factura? ya van 2 semanas esperando y nada"}  # fmt: skip
-    sandbox.control("POST", "citizen", body)
-    assert cli("daemon", "--once").exit_code == 0
-    pending = cli("replies", "list").stdout
-    return next(line.split("│")[1].strip() for line in pending.splitlines() if "Eva" in line)
+    return pending_public_reply(cli, sandbox)
 
 
 def _public_replies(sandbox) -> list[str]:

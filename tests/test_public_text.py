@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sandbox_channels import channels_for
+from sandbox_channels import channels_for, pending_public_reply
 
 from conectados.clock import FixedClock
 from conectados.settings import Settings
@@ -39,19 +39,6 @@ def _office(cli, tmp_path, sandbox) -> None:
     assert cli("init").exit_code == 0
 
 
-def _pending_public_reply(cli, sandbox) -> str:
-    """A citizen's public comment whose drafted answer waits for a person; its reply id."""
-    post = sandbox.control(
-        "POST", "posts", {"network": "facebook", "posts": [{"text": "Corte programado"}]}
-    )["ids"][0]
-    body = {"network": "facebook", "kind": "comment", "on": post, "author": "Eva",
-            "text": "¿dónde pago la factura? ya van 2 semanas esperando y nada"}  # fmt: skip
-    sandbox.control("POST", "citizen", body)
-    assert cli("daemon", "--once").exit_code == 0
-    pending = cli("replies", "list").stdout
-    return next(line.split("│")[1].strip() for line in pending.splitlines() if "Eva" in line)
-
-
 def _sent(sandbox, public: bool) -> list[str]:
     replies = sandbox.control("GET", "state")["facebook"]["replies"]
     return [reply["text"] for reply in replies if reply["public"] == public]
@@ -59,7 +46,7 @@ def _sent(sandbox, public: bool) -> list[str]:
 
 def test_approving_a_public_reply_with_a_phone_and_an_address_is_refused(cli, tmp_path, sandbox):
     _office(cli, tmp_path, sandbox)
-    reply_id = _pending_public_reply(cli, sandbox)
+    reply_id = pending_public_reply(cli, sandbox)
 
     refused = cli("replies", "approve", reply_id, "--texto", DATA_TEXT)
     cli("daemon", "--once")
@@ -74,7 +61,7 @@ def test_approving_a_public_reply_with_a_phone_and_an_address_is_refused(cli, tm
 
 def test_the_company_contacts_are_not_personal_data(cli, tmp_path, sandbox):
     _office(cli, tmp_path, sandbox)
-    reply_id = _pending_public_reply(cli, sandbox)
+    reply_id = pending_public_reply(cli, sandbox)
     text = "Eva, llámenos al 607 000 0000 o venga a la Calle 1 # 2-3."
 
     approved = cli("replies", "approve", reply_id, "--texto", text)
@@ -86,7 +73,7 @@ def test_the_company_contacts_are_not_personal_data(cli, tmp_path, sandbox):
 
 def test_a_reply_with_personal_data_goes_by_private_message_when_asked(cli, tmp_path, sandbox):
     _office(cli, tmp_path, sandbox)
-    reply_id = _pending_public_reply(cli, sandbox)
+    reply_id = pending_public_reply(cli, sandbox)
 
     approved = cli("replies", "approve", reply_id, "--privado", "--texto", DATA_TEXT)
     cli("daemon", "--once")
@@ -103,7 +90,7 @@ def test_an_old_facebook_comment_cannot_go_private_and_the_person_is_told_to_edi
     cli, tmp_path, sandbox
 ):
     _office(cli, tmp_path, sandbox)
-    reply_id = _pending_public_reply(cli, sandbox)
+    reply_id = pending_public_reply(cli, sandbox)
     later = FixedClock(datetime.now(UTC) + timedelta(days=9))
 
     refused = cli("replies", "approve", reply_id, "--texto", DATA_TEXT, clock=later)
@@ -122,7 +109,7 @@ def test_interactive_review_refuses_an_edit_with_personal_data_and_offers_privat
     cli, tmp_path, sandbox, monkeypatch
 ):
     _office(cli, tmp_path, sandbox)
-    _pending_public_reply(cli, sandbox)
+    pending_public_reply(cli, sandbox)
     monkeypatch.setattr("sys.stdin", io.StringIO(f"e\n{DATA_TEXT}\na\nv\n"))
 
     result = cli("replies", "review")
