@@ -193,11 +193,9 @@ class Responder:
         return decision.protocol.render(context, private=private)
 
     def context(self, interaction: Interaction, notices: list[dict[str, str]]) -> dict[str, Any]:
-        # A display name with a phone or an e-mail in it is not repeated back.
-        author = "" if has_personal_data(interaction.author_name) else interaction.author_name
         return template_context(
             self.company,
-            author,
+            interaction.author_name,  # clean_author blanks a name that carries personal data
             notices,
             interaction.text,
             interaction.network,
