@@ -140,14 +140,14 @@ donde, como, cuanto (they carry the question)."""
 
 _STEMMER = snowballstemmer.stemmer("spanish")
 _TEMPLATE_SYNTAX = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}|\$\{")
-_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+_HTML = re.compile(r"<\s*+/?\s*+[a-zA-Z][^<>]{0,500}+>")  # bounded: "<a<a<a…" stays linear
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _MENTION = re.compile(r"[@#]\w+")
 _REPEATS = re.compile(r"(\w)\1{2,}")
 _DOUBLE_VOWEL = re.compile(r"([aeiou])\1+")
 _WORD = re.compile(r"[a-z0-9ñ]+")
 _LAUGH = re.compile(r"[😂🤣😆😹]|\b(?:ja){2,}\w*|\b(?:je){2,}\w*|\bjsjs\w*|\blol\b")
-_RADICADO = re.compile(r"\b(20\d{2})\s*[-/ ]?\s*(\d{3,6})\b")
+_RADICADO = re.compile(r"\b(20\d{2})\s*+[-/ ]?\s*+(\d{3,6})\b")  # possessive: no backtracking
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -323,6 +325,37 @@ def test_complaint_cues_are_linear_in_the_length_of_the_message():
     for unit in units:
         words = tuple(unit.split()) * (100_000 // len(unit))
         assert isinstance(complaint_cues(words), tuple)  # finishes: timings are in bench/
+
+
+WORST_MESSAGES = """
+import sys
+from responders.matcher import Matcher
+from responders.policy import Thresholds, decide, sector_named
+from responders.protocols import load_catalogue
+
+matcher = Matcher(load_catalogue())
+for unit in sys.argv[1:]:
+    text = (unit * (100_000 // len(unit) + 1))[:100_000]
+    decide(matcher.match(text), Thresholds())
+    sector_named(text)
+print("ok")
+"""
+
+
+def test_the_whole_responder_reads_the_worst_long_messages_at_once():
+    """Each pattern on a citizen's text is linear: a backtracking one (a radicado's spaces
+    took 158 s on 100,000 characters) would not finish within the limit."""
+    units = ["2020" + " " * 99_996, "<a", "< a", "barrio" + " " * 99_994, "ja", "{{", "que ", "@",
+             "2020 ", "http://", "¿cómo pago? "]  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", WORST_MESSAGES, *units],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "ok"
 
 
 def test_a_broken_company_protocol_stops_with_file_line_and_field(cli, tmp_path):
