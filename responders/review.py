@@ -184,13 +184,6 @@ def decide_reply(
                         + (private_hint or f"con «conectados replies approve {reply_id} --privado»")
                     )
                     raise PersonalDataInPublic(reply_id, exposure, way_out)
-            problem = too_long(
-                interaction.network,
-                final_text,
-                private=visibility == ReplyVisibility.PRIVATE,
-            )
-            if problem:
-                raise BadInput(f"{problem}; acórtela", f"respuesta {reply_id}")
         values = {
             "state": ReplyState.APPROVED if approve else ReplyState.REJECTED,
             "text": final_text,
@@ -201,6 +194,14 @@ def decide_reply(
             values["visibility"] = visibility
             if notice and first_private(session.connection(), interaction):
                 values["text"] = f"{final_text}\n\n{notice}"
+        if approve:  # the text as it goes out, the privacy notice included
+            problem = too_long(
+                interaction.network,
+                values["text"],
+                private=visibility == ReplyVisibility.PRIVATE,
+            )
+            if problem:
+                raise BadInput(f"{problem}; acórtela", f"respuesta {reply_id}")
         if protocol is not None:
             values["protocol"] = protocol
         if note:
@@ -212,21 +213,35 @@ def decide_reply(
         ).rowcount
         if not moved:
             raise ConectadosError(f"otra persona decidió la respuesta {reply_id} al mismo tiempo")
-        session.execute(
-            sa.update(Interaction)
-            .where(
-                Interaction.id == interaction.id, Interaction.state == InteractionState.IN_REVIEW
-            )
-            .values(
-                state=InteractionState.ANSWERED if approve else InteractionState.IGNORED,
-                decision=(
-                    f"aprobada por {reviewer}"
-                    if approve
-                    else f"rechazada por {reviewer}" + (f": {note}" if note else "")
-                ),
-            )
-        )
+        _settle_interaction(session, interaction.id, reviewer, approve, note)
     return load_case(database, reply_id).reply
+
+
+def _settle_interaction(
+    session, interaction_id: int, reviewer: str, approve: bool, note: str | None
+) -> None:
+    """The message leaves review once none of its drafts is pending: answered if any draft
+    was approved (a question and a complaint in one message have two)."""
+    states = set(
+        session.execute(
+            sa.select(Reply.state).where(Reply.interaction_id == interaction_id)
+        ).scalars()
+    )
+    if ReplyState.PENDING in states:
+        return
+    answered = approve or bool(states & {ReplyState.APPROVED, ReplyState.SENDING, ReplyState.SENT})
+    session.execute(
+        sa.update(Interaction)
+        .where(Interaction.id == interaction_id, Interaction.state == InteractionState.IN_REVIEW)
+        .values(
+            state=InteractionState.ANSWERED if answered else InteractionState.IGNORED,
+            decision=(
+                f"aprobada por {reviewer}"
+                if approve
+                else f"rechazada por {reviewer}" + (f": {note}" if note else "")
+            ),
+        )
+    )
 
 
 MEDIA_NAMES = {

@@ -571,6 +571,24 @@ def test_a_question_with_a_complaint_files_it_and_keeps_both_drafts_for_a_person
     shown = cli("replies", "show", first).stdout
     assert "Otra respuesta para este mensaje" in shown and "queja_servicio" in shown
 
+    # The message stays in review until both drafts are decided: one rejected and the other
+    # approved makes it answered, whatever the order.
+    luis_replies = [line.split("│")[1].strip() for line in pending.splitlines() if "Luis" in line]
+    assert cli("replies", "reject", luis_replies[0]).exit_code == 0
+    assert _luis_state(tmp_path) == InteractionState.IN_REVIEW
+    assert cli("replies", "approve", luis_replies[1]).exit_code == 0
+    assert _luis_state(tmp_path) == InteractionState.ANSWERED
+
+
+def _luis_state(folder) -> InteractionState:
+    database = Database(f"sqlite:///{folder / 'conectados.db'}")
+    with database.session() as session:
+        state = session.execute(
+            sa.select(Interaction.state).where(Interaction.author_name == "Luis")
+        ).scalar_one()
+    database.dispose()
+    return state
+
 
 def test_a_bot_that_keeps_writing_gets_a_person_after_a_few_answers(database, sandbox):
     clock = FixedClock(datetime.now(UTC))
