@@ -111,7 +111,7 @@ class RowId(click.ParamType):
             number = value
         else:
             text = str(value).strip()
-            digits = text.removeprefix("-").removeprefix("+")
+            digits = text[1:] if text[:1] in "+-" else text  # one sign at most: "-+5" is no number
             if not (digits.isascii() and digits.isdigit()) or len(digits) > 100:
                 self.fail(
                     f"«{text[:40]}» no es un número; escriba el id tal como aparece en la lista"

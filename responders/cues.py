@@ -107,7 +107,10 @@ _NUMBERS = {
     "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "quince": 15, "veinte": 20, "treinta": 30,
     "cuarenta": 40, "varios": 3, "varias": 3, "muchos": 4, "muchas": 4,
 }  # fmt: skip
-_UNITS = {"dia": 1, "dias": 1, "semana": 7, "semanas": 7, "mes": 30, "meses": 30, "año": 365}
+_UNITS = {
+    "dia": 1, "dias": 1, "semana": 7, "semanas": 7, "mes": 30, "meses": 30,
+    "año": 365, "años": 365, "ano": 365, "anos": 365,
+}  # fmt: skip
 _CASE_PREFIXES = (
     "radic", "reclam", "quej", "petic", "pqr", "solicit", "caso", "tramit", "report", "denunci",
     "derecho", "llamand", "escribiend", "insist",

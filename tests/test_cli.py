@@ -387,6 +387,11 @@ def test_an_id_that_is_not_a_number_or_is_negative_is_bad_input_in_spanish(cli):
     assert word.exit_code == negative.exit_code == 2
     assert "«doce» no es un número" in word.stderr
     assert "-5: aquí no se admiten números negativos" in negative.stderr
+    for odd in ("-+5", "+-5", "--5", "++5"):
+        signs = cli("replies", "show", "--", odd)
+
+        assert signs.exit_code == 2, (odd, signs.stderr)
+        assert f"«{odd}» no es un número" in signs.stderr and "inesperado" not in signs.stderr
 
 
 def test_a_malformed_sandbox_url_is_refused_with_file_line_and_field(cli, tmp_path: Path):

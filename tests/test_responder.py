@@ -781,3 +781,11 @@ def test_control_characters_never_reach_the_database(database, sandbox):
     with database.session() as session:
         row = session.execute(sa.select(Interaction)).scalar_one()
     assert "\x1b" not in row.text and "\x07" not in row.text and "\x1b" not in row.author_name
+
+
+@pytest.mark.parametrize("age", ["2 años", "un año", "3 anos"])
+def test_a_case_filed_years_ago_is_overdue(matcher, age):
+    decision = decision_for(matcher, f"puse un reclamo hace {age} y nada, ¿dónde pago la factura?")
+
+    assert decision.action in (Action.TICKET, Action.REVIEW)
+    assert "caso anterior sin resolver o vencido" in decision.reason
