@@ -111,6 +111,8 @@ _UNITS = {
     "dia": 1, "dias": 1, "semana": 7, "semanas": 7, "mes": 30, "meses": 30,
     "año": 365, "años": 365, "ano": 365, "anos": 365,
 }  # fmt: skip
+_SINCE = {"hace", "van", "vamos", "llevo", "lleva", "llevamos", "desde"}
+"""Words that date a case before a count of years ("hace 2 años", "ya van 2 años")."""
 _CASE_PREFIXES = (
     "radic", "reclam", "quej", "petic", "pqr", "solicit", "caso", "tramit", "report", "denunci",
     "derecho", "llamand", "escribiend", "insist",
@@ -131,6 +133,8 @@ def overdue_case(words: tuple[str, ...]) -> str | None:
         count = int(before) if before.isdigit() and len(before) <= 4 else _NUMBERS.get(before)
         if count is None:
             continue
+        if unit == 365 and not _SINCE.intersection(words[max(0, position - 4) : position - 1]):
+            continue  # "mi papá tiene 82 años" is a person's age; "hace 2 años" is the case's
         business = position + 1 < len(words) and words[position + 1] == "habiles"
         days = count * unit * (7 / 5 if business else 1)
         if days >= TERM_DAYS:

@@ -789,3 +789,11 @@ def test_a_case_filed_years_ago_is_overdue(matcher, age):
 
     assert decision.action in (Action.TICKET, Action.REVIEW)
     assert "caso anterior sin resolver o vencido" in decision.reason
+
+
+def test_a_persons_age_in_years_is_not_an_overdue_case(matcher):
+    decision = decision_for(
+        matcher, "mi papá tiene 82 años, ¿cómo hago el trámite de cambio de titular de la factura?"
+    )
+
+    assert "caso anterior" not in decision.reason
