@@ -752,3 +752,18 @@ def test_a_text_no_database_can_hold_is_stored_without_what_it_cannot_hold(recei
 
     assert answers == [200, 200]
     assert sorted(row.text for row in stored(database)) == ["gracias", "sin agua  desde ayer"]
+
+
+def test_two_different_unreadable_entries_of_the_same_page_are_both_recorded(receiver, database):
+    good = {"id": PAGE_ID, "time": 1, "changes": [page_comment("111_7", "¿Hay agua hoy?")]}
+    bodies = [
+        json.dumps({"object": "page", "entry": [good, {"id": PAGE_ID, "changes": "nada"}]}),
+        json.dumps({"object": "page", "entry": [good, {"id": PAGE_ID, "messaging": 7}]}),
+    ]
+
+    answers = [post(receiver, body.encode(), signed(body.encode())) for body in bodies]
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    rows = set_aside_rows(database)
+    assert len(rows) == 2, [row.reason for row in rows]
+    assert all(row.remote_id is None for row in rows)  # the Page's id is not the entry's

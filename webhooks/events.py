@@ -56,7 +56,9 @@ class Delivery:
             reason = str(exc) if isinstance(exc, MalformedEvent | Unreadable) else "ilegible"
             reason = f"{where}: {reason}" if not reason.startswith(where) else reason
             log.warning("webhook: evento apartado: %s", reason)
-            self.set_aside.append(SetAside.of(self.network, kind, reason, raw, _some_id(raw)))
+            # An entry's id is the Page's or the account's, shared by every entry: not its own.
+            remote = None if where == "entry[]" else _some_id(raw)
+            self.set_aside.append(SetAside.of(self.network, kind, reason, raw, remote))
 
 
 def parse_delivery(
