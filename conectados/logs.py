@@ -7,6 +7,7 @@ import re
 import sys
 import threading
 from collections.abc import Iterable
+from typing import Any
 
 from conectados.privacy import mask
 
@@ -15,12 +16,16 @@ REDACTED = "***"
 # Shapes that carry credentials even when we never registered the value: query
 # parameters and headers used by the Graph API and X, and passwords in database URLs.
 # A name that contains one of these words, read once from where it starts (linear in the line).
+_SECRET_WORDS = re.compile(r"(?i)token|secret|key|password|passwd|signature|proof")
 _SECRET_NAME = r"(?=[\w-]{0,100}?(?:token|secret|key|password|passwd|signature|proof))[\w-]{1,100}+"
-_SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+_SECRET_PATTERNS: tuple[tuple[re.Pattern[str], Any], ...] = (
     # name=value in URLs, forms and OAuth headers; "name": "value" in JSON and dict reprs.
     (
-        re.compile(rf"(?i)(?<![\w-])({_SECRET_NAME})(=\"?)[^&\s\"',;}}]+"),
-        rf"\1\2{REDACTED}",
+        # Every name=value read once; the name checked afterwards, however long it is.
+        re.compile(r"(?<![\w-])([\w-]++)(=\"?)([^&\s\"',;}]+)"),
+        lambda found: (
+            f"{found[1]}{found[2]}{REDACTED}" if _SECRET_WORDS.search(found[1]) else found[0]
+        ),
     ),
     (
         re.compile(rf"(?i)([\"']{_SECRET_NAME}[\"']\s*:\s*[\"'])[^\"']+"),

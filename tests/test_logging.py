@@ -66,6 +66,7 @@ def test_a_credential_in_a_traceback_is_redacted(log_output):
         ("oauth_token=123-abc&oauth_token_secret=tokensecretvalue", "tokensecretvalue"),
         ('{"access_token": "EAAjsonvalue123", "id": "1"}', "EAAjsonvalue123"),
         ("{'Authorization': 'Basic dXNlcjpwYXNzd29yZA=='}", "dXNlcjpwYXNzd29yZA=="),
+        ("GET /x?" + "a" * 120 + "_access_token=EAAlongname123&y=1", "EAAlongname123"),
     ],
 )
 def test_credential_shapes_are_redacted_even_when_never_registered(log_output, line, secret):
