@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import click
@@ -14,7 +13,7 @@ from sqlmodel import select
 from conectados.app import App
 from conectados.errors import BadInput, DatabaseError, ExitStatus
 from conectados.files import write_atomically
-from conectados.terminal import Group
+from conectados.terminal import Group, parse_month
 from conectados.userfiles import os_error_reason
 from content_calendar.check import (
     CalendarChecker,
@@ -34,8 +33,6 @@ from content_calendar.schedule import (
     list_publications,
 )
 from content_calendar.source import NETWORKS
-
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 @click.group(cls=Group)
@@ -158,9 +155,7 @@ def _count(number: int, one: str, many: str) -> str:
 
 
 def _parse_month(month: str | None) -> str | None:
-    if month is not None and (not MONTH.match(month) or not 2000 <= int(month[:4]) <= 2100):
-        raise BadInput("el mes se escribe AAAA-MM, por ejemplo 2026-12", "opción --mes")
-    return month
+    return None if month is None else f"{parse_month(month, '--mes'):%Y-%m}"
 
 
 def _parse_states(states: tuple[str, ...]) -> tuple[PublicationState, ...]:

@@ -230,6 +230,8 @@ def test_list_refuses_a_bad_month_and_an_unknown_state(office):
     bad_state = office("calendar", "list", "--estado", "perdida")
 
     assert bad_month[0] == 2 and "AAAA-MM" in bad_month[2]
+    ancient = office("calendar", "list", "--mes", "0001-01")
+    assert ancient[0] == 2 and "entre 2000 y 2100" in ancient[2]
     assert bad_state[0] == 2 and "estado desconocido «perdida»" in bad_state[2]
 
 
