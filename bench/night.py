@@ -47,12 +47,7 @@ import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from channels.sandbox import SandboxServer  # noqa: E402
-from channels.sandbox.whatsapp_world import (  # noqa: E402
-    APP_SECRET,
-    DISPLAY_PHONE_NUMBER,
-    PHONE_NUMBER_ID,
-    WABA_ID,
-)
+from channels.sandbox.whatsapp_world import APP_SECRET, whatsapp_envelope  # noqa: E402
 from conectados.db import Database  # noqa: E402
 from content_calendar.models import Post, Publication  # noqa: E402
 
@@ -198,36 +193,20 @@ def whatsapp_request(port: int, number: int, nonce: str) -> bytes:
     """A small signed WhatsApp text, as Meta delivers it, in its whole HTTP bytes."""
     wa_id = f"57300{1_000_000 + number % 500:07d}"
     wamid = "wamid.HBgM" + hashlib.sha256(f"{nonce}-{number}".encode()).hexdigest()[:40].upper()
-    payload = {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": WABA_ID,
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {
-                                "display_phone_number": DISPLAY_PHONE_NUMBER,
-                                "phone_number_id": PHONE_NUMBER_ID,
-                            },
-                            "contacts": [{"profile": {"name": "Vecina"}, "wa_id": wa_id}],
-                            "messages": [
-                                {
-                                    "from": wa_id,
-                                    "id": wamid,
-                                    "timestamp": str(int(time.time())),
-                                    "type": "text",
-                                    "text": {"body": "Buenas noches, ¿mañana hay agua?"},
-                                }
-                            ],
-                        },
-                    }
-                ],
-            }
-        ],
-    }
+    payload = whatsapp_envelope(
+        {
+            "contacts": [{"profile": {"name": "Vecina"}, "wa_id": wa_id}],
+            "messages": [
+                {
+                    "from": wa_id,
+                    "id": wamid,
+                    "timestamp": str(int(time.time())),
+                    "type": "text",
+                    "text": {"body": "Buenas noches, ¿mañana hay agua?"},
+                }
+            ],
+        }
+    )
     body = json.dumps(payload).encode()
     signature = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
     head = (

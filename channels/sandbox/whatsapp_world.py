@@ -52,6 +52,31 @@ def epoch(value: datetime) -> str:
     return str(int(value.timestamp()))
 
 
+def whatsapp_envelope(value: dict[str, Any]) -> dict[str, Any]:
+    """A WhatsApp Cloud API webhook body around one change's `value`, in Meta's shape."""
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": WABA_ID,
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {
+                                "display_phone_number": DISPLAY_PHONE_NUMBER,
+                                "phone_number_id": PHONE_NUMBER_ID,
+                            },
+                            **value,
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+
+
 @dataclass
 class Contact:
     wa_id: str
@@ -201,29 +226,6 @@ class WhatsAppWorld(NetworkWorld):
 
     # --- webhook payloads, in Meta's shape ---------------------------------------------
 
-    def _envelope(self, value: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "object": "whatsapp_business_account",
-            "entry": [
-                {
-                    "id": WABA_ID,
-                    "changes": [
-                        {
-                            "field": "messages",
-                            "value": {
-                                "messaging_product": "whatsapp",
-                                "metadata": {
-                                    "display_phone_number": DISPLAY_PHONE_NUMBER,
-                                    "phone_number_id": PHONE_NUMBER_ID,
-                                },
-                                **value,
-                            },
-                        }
-                    ],
-                }
-            ],
-        }
-
     def message_event(self, message: InboundMessage) -> dict[str, Any]:
         body: dict[str, Any] = {
             "from": message.contact.wa_id,
@@ -235,7 +237,7 @@ class WhatsAppWorld(NetworkWorld):
             body[message.type] = dict(message.media)
         else:
             body["text"] = {"body": message.text}
-        return self._envelope(
+        return whatsapp_envelope(
             {
                 "contacts": [
                     {"profile": {"name": message.contact.name}, "wa_id": message.contact.wa_id}
@@ -253,7 +255,7 @@ class WhatsAppWorld(NetworkWorld):
         }
         if reply["status"] == "failed":
             status["errors"] = [dict(error) for error in RE_ENGAGEMENT_ERRORS]
-        return self._envelope({"statuses": [status]})
+        return whatsapp_envelope({"statuses": [status]})
 
     def state(self) -> dict[str, Any]:
         return {
