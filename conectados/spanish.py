@@ -1,4 +1,5 @@
-"""Dates as the team and the citizens read them (es-CO): one list of month and day names."""
+"""Dates and numbers as the team and the citizens read them (es-CO): one list of month and day
+names, one number format (1.234,5 and 33,3 %)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,16 @@ def spanish_moment(moment: datetime) -> str:
 def spanish_date(day: date) -> str:
     """ "18 de diciembre de 2026"."""
     return f"{day.day} de {MONTHS[day.month - 1]} de {day.year}"
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """ "1.234,5": Colombian thousands point and decimal comma; "—" for no value."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "§").replace(".", ",").replace("§", ".")
+
+
+def percent(value: float | None, decimals: int = 1) -> str:
+    """A share from 0 to 1 as "33,3 %"; "—" for no value."""
+    return "—" if value is None else f"{number(100 * value, decimals)} %"

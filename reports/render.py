@@ -9,6 +9,7 @@ from html import escape
 from pathlib import Path
 
 from conectados.files import write_atomically
+from conectados.spanish import number, percent
 from reports.charts import bars, lines
 from reports.figures import NETWORK_TITLES, REACH_DEFINITIONS, SPANISH, Report
 from responders.sspd import CAUSALES
@@ -16,17 +17,6 @@ from responders.terms import TicketType
 from responders.tickets import TYPE_NAMES
 
 NETWORK_NAMES = NETWORK_TITLES | {"total": "Total"}
-
-
-def number(value: float | int | None, decimals: int = 0) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "§").replace(".", ",").replace("§", ".")
-
-
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{number(100 * value, 1)} %"
 
 
 def minutes(value: float | None) -> str:
