@@ -34,8 +34,7 @@ DEMO_COMPANY = {
     "web": "https://acueducto-ejemplo.example",
     "puntos_pago": ["Bancolombia", "Efecty", "nuestra oficina principal", "PSE en la página web"],
 }
-SAMPLES = Path(content_calendar.__file__).parent / "ejemplos"
-SAMPLE_CALENDAR = SAMPLES / "diciembre-2026.yaml"
+SAMPLE_CALENDAR = Path(__file__).parent / "demo_calendario.yaml"
 # The sample media live in the repository's assets/ (the Makefile installs it editable).
 SAMPLE_MEDIA = Path(content_calendar.__file__).resolve().parent.parent / "assets"
 

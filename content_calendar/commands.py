@@ -361,3 +361,47 @@ def _items_from_database(app: App, checker: CalendarChecker) -> list[PreviewItem
         states = {row.publication.network: STATE_NAMES[row.publication.state] for row in rows}
         items.append(PreviewItem(entry, checker.recheck(entry), states))
     return items
+
+
+@calendar.command()
+@click.option(
+    "--formato",
+    type=click.Choice(("yaml", "csv")),
+    help="yaml, o csv para Excel y LibreOffice (por defecto, según -o; si no, yaml).",
+)
+@click.option("--mes", metavar="AAAA-MM", help="El mes de la plantilla (por defecto, el próximo).")
+@click.option(
+    "-o",
+    "--salida",
+    type=click.Path(path_type=Path),
+    metavar="ARCHIVO",
+    help="Dónde escribirla (por defecto calendario-AAAA-MM.yaml o .csv); no reemplaza un archivo.",
+)
+@click.pass_obj
+def plantilla(app: App, formato: str | None, mes: str | None, salida: Path | None) -> None:
+    """Escribe un calendario para empezar el mes, con fechas que pasan la revisión.
+
+    Trae publicaciones de ejemplo de una empresa de acueducto: cambie los textos, las
+    fechas y las redes, revíselo con «conectados calendar check» e impórtelo. En CSV se
+    abre en Excel y LibreOffice (UTF-8, columnas separadas por «;»).
+    """
+    from content_calendar.template import month_name, next_month, render
+
+    now = app.clock.now().astimezone(app.settings.zone).replace(tzinfo=None)
+    month = parse_month(mes, "--mes") if mes else next_month(now.date())
+    if formato is None:
+        formato = "csv" if salida is not None and salida.suffix.lower() == ".csv" else "yaml"
+    target = app.cwd / (salida or Path(f"calendario-{month:%Y-%m}.{formato}"))
+    text = render(formato, month, app.settings.timezone, now)
+    if target.exists():
+        raise BadInput("ya existe; elija otro nombre con -o o bórrelo antes", str(target))
+    try:
+        write_atomically(target, text)
+    except OSError as exc:
+        raise BadInput(
+            f"no se pudo escribir la plantilla: {os_error_reason(exc)}", str(target)
+        ) from None
+    click.echo(
+        f"Plantilla de {month_name(month)} escrita en {target}. Edítela y revísela con "
+        f"«conectados calendar check {target.name}»."
+    )

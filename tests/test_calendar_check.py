@@ -16,7 +16,7 @@ from content_calendar.check import CalendarChecker
 from content_calendar.text_rules import x_weighted_length
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "content_calendar" / "ejemplos" / "diciembre-2026.yaml"
+SAMPLE = REPO / "tests" / "data" / "calendario-diciembre-2026.yaml"
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
