@@ -154,7 +154,9 @@ def test_entries_missing_from_the_file_are_reported_and_cancelled_only_when_aske
     _, cancelled, _ = office("calendar", "import", "diciembre.yaml", "--cancelar-ausentes")
 
     assert "ya no están en él: ahorro-vacaciones, mensaje-nochevieja" in reported
-    assert "Canceladas por no estar en el archivo: ahorro-vacaciones, mensaje-nochevieja." in cancelled
+    assert (
+        "Canceladas por no estar en el archivo: ahorro-vacaciones, mensaje-nochevieja." in cancelled
+    )
     with office.database.session() as session:
         states = set(
             session.exec(
