@@ -341,6 +341,14 @@ def test_the_guides_have_examples_and_no_date_that_will_pass():
         if re.search(r"\b20\d\d-\d\d\b", command)
     ]
     assert dated == []  # write $(date +%Y-%m) and the like: a fixed date passes one day
+    days = [
+        f"{guide.name}: {day}"
+        for guide in GUIDES
+        for day in re.findall(
+            r"\b20\d\d-\d\d-\d\d\b|\b\d{1,2}/\d\d/20\d\d\b", guide.read_text("utf-8")
+        )
+    ]
+    assert days == []  # nor in the text: a reader copies a format example too
 
 
 if __name__ == "__main__":
