@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from datetime import date, datetime, time, timedelta
@@ -19,6 +17,7 @@ from rich.text import Text
 from conectados.app import App
 from conectados.errors import BadInput, ConectadosError
 from conectados.files import write_atomically
+from conectados.spanish import spreadsheet_csv
 from conectados.terminal import Group, parse_month
 from conectados.userfiles import KB, os_error_reason, read_user_text
 from responders.models import (
@@ -405,7 +404,8 @@ EXPORT_COLUMNS = (
 def export(app: App, mes: str, salida: Path) -> None:
     """Una fila por PQR radicada en el mes, con los campos del reporte a la SSPD (SUI).
 
-    Sin datos personales: ni nombres, ni mensajes, ni números de cuenta.
+    Sin datos personales: ni nombres, ni mensajes, ni números de cuenta. El archivo abre con
+    doble clic en Excel y LibreOffice: UTF-8 con BOM y columnas separadas por «;».
     """
     first = parse_month(mes, "--mes")
     zone = app.settings.zone
@@ -430,9 +430,7 @@ def export(app: App, mes: str, salida: Path) -> None:
                 )
             ).all()
         )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
+    rows = []
     for ticket in tickets:
         kind = TicketType(ticket.type)
         tramite = TRAMITES.get(kind, ("", TYPE_NAMES[kind]))
@@ -441,13 +439,13 @@ def export(app: App, mes: str, salida: Path) -> None:
         answered_on = ticket.answered_at.astimezone(zone).date() if ticket.answered_at else None
         used = working_days_between(ticket.filed_on, answered_on or today, saturday)
         if answered_on is not None:
-            on_time = "si" if answered_on <= ticket.due_date else "no"
+            on_time = "sí" if answered_on <= ticket.due_date else "no"
         elif ticket.status == TicketStatus.CLOSED:
             on_time = "cerrada sin respuesta"
         else:
-            on_time = "vencida" if ticket.due_date < today else "en termino"
+            on_time = "vencida" if ticket.due_date < today else "en término"
         channel = interactions.get(ticket.interaction_id)
-        writer.writerow(
+        rows.append(
             (
                 ticket.radicado,
                 tramite[0],
@@ -468,7 +466,7 @@ def export(app: App, mes: str, salida: Path) -> None:
             )
         )
     try:
-        write_atomically(app.cwd / salida, buffer.getvalue())
+        write_atomically(app.cwd / salida, spreadsheet_csv(EXPORT_COLUMNS, rows))
     except OSError as error:
         raise BadInput(
             f"no se pudo escribir ({os_error_reason(error)}); elija otra ruta", str(salida)
