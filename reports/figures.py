@@ -45,10 +45,10 @@ REACH_DEFINITIONS = {
 }
 """What each network's figures mean, in words the team reads (no API names)."""
 API_SOURCES = {
-    "facebook": "alcance = post_total_media_view_unique, vistas = post_media_view, "
-    "clics = post_clicks (estadísticas de la página)",
-    "x": "vistas = impression_count, reacciones = like_count, comentarios = reply_count, "
-    "compartidos = retweet_count + quote_count (public_metrics)",
+    "facebook": "estadísticas de cada publicación: alcance (post_total_media_view_unique), "
+    "vistas (post_media_view), clics (post_clicks)",
+    "x": "public_metrics de cada publicación: vistas (impression_count), reacciones "
+    "(like_count), comentarios (reply_count), compartidos (retweet_count + quote_count)",
 }
 """Where each figure comes from in the network's API: for a footnote, for whoever checks it."""
 METRICS = ("reach", "views", "reactions", "comments", "shares", "clicks")

@@ -281,8 +281,8 @@ def html(report: Report) -> str:
         for name, text in REACH_DEFINITIONS.items()
         if name in report.networks
     )
-    sources = "; ".join(
-        f"{NETWORK_NAMES.get(name, name)} ({text})"
+    sources = ". ".join(
+        f"{NETWORK_NAMES.get(name, name)}, {text}"
         for name, text in API_SOURCES.items()
         if name in report.networks
     )
@@ -300,7 +300,7 @@ def html(report: Report) -> str:
 {"".join(charts)}
 <section><h2>Publicaciones por red</h2>
 {_table(["red", "hechas", "fallidas", "tarde", "alcance", "vistas", "reacciones", "coment.", "compart.", "clics", "tasa"], network_rows, set(range(1, 11)))}
-<ul class="nota">{definitions}<li>Tasa de interacción: (reacciones + comentarios + compartidos + clics) / vistas (o alcance, si la red no informa vistas).</li><li>Tarde: salió más de 10 minutos después de su hora.</li>{f"<li>De dónde sale cada cifra en la API de la red: {escape(sources)}.</li>" if sources else ""}</ul>
+<ul class="nota">{definitions}<li>Tasa de interacción: (reacciones + comentarios + compartidos + clics) / vistas (o alcance, si la red no informa vistas).</li><li>Tarde: salió más de 10 minutos después de su hora.</li>{f"<li>De dónde sale cada cifra en la API de cada red. {escape(sources)}.</li>" if sources else ""}</ul>
 </section>
 <section><h2>Las publicaciones con más interacción</h2>
 {_table(["red", "texto", "visualizaciones", "interacciones"], best, {2, 3}) if best else '<p class="nota">Aún no hay cifras de las publicaciones del periodo.</p>'}
