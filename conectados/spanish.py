@@ -52,6 +52,12 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     return text.replace(",", "§").replace(".", ",").replace("§", ".")
 
 
+def short_number(value: float, most: int = 2) -> str:
+    """ "24" for 24.0, "1,5" for 1.5: only the decimals the value has (`most` at most)."""
+    text = number(value, most)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
 def percent(value: float | None, decimals: int = 1) -> str:
     """A share from 0 to 1 as "33,3 %"; "—" for no value."""
     return "—" if value is None else f"{number(100 * value, decimals)} %"

@@ -17,7 +17,7 @@ from rich.text import Text
 from conectados.app import App
 from conectados.errors import BadInput, ConectadosError
 from conectados.files import write_atomically
-from conectados.spanish import spreadsheet_csv
+from conectados.spanish import short_number, spreadsheet_csv
 from conectados.terminal import Group, parse_month
 from conectados.userfiles import KB, os_error_reason, read_user_text
 from responders.models import (
@@ -109,7 +109,7 @@ def vence(app: App, fecha: str, tipo: str, as_json: bool) -> None:
     if term.due_at is not None:
         click.echo(
             f"Un {TYPE_NAMES[kind]} radicado el {fecha} debe atenderse a más tardar el "
-            f"{term.due_at:%Y-%m-%d %H:%M} ({rules.damage_hours:g} horas; {term.basis})."
+            f"{term.due_at:%Y-%m-%d %H:%M} ({short_number(rules.damage_hours)} horas; {term.basis})."
         )
         return
     filed = parse_filing(fecha, rules.zone).date()

@@ -8,6 +8,7 @@ import re
 import click
 import pytest
 
+from conectados.spanish import short_number, spreadsheet_csv
 from conectados.terminal import SpanishChoice, message_kinds
 
 DOT_DECIMAL = re.compile(r"\b\d+\.\d+\b")
@@ -83,3 +84,27 @@ def test_a_choice_of_other_words_keeps_its_aliases_quiet():
 
     assert states.convert("Pending", None, None) == "pending"
     assert states.choices == ("pendiente",)
+
+
+@pytest.mark.parametrize(
+    ("value", "written"), [(24.0, "24"), (1.5, "1,5"), (0.25, "0,25"), (1234.5, "1.234,5")]
+)
+def test_a_setting_in_a_sentence_keeps_only_the_decimals_it_has(value: float, written: str):
+    assert short_number(value) == written
+
+
+def test_a_spreadsheet_csv_opens_in_excel_under_es_co(tmp_path):
+    import csv
+
+    path = tmp_path / "tabla.csv"
+    path.write_text(
+        spreadsheet_csv(["cifra", "valor"], [["en término", 1 / 3], ["sí", 12]]), encoding="utf-8"
+    )
+
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        assert list(csv.reader(file, delimiter=";")) == [
+            ["cifra", "valor"],
+            ["en término", "0,3333"],
+            ["sí", "12"],
+        ]
