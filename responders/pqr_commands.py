@@ -18,7 +18,7 @@ from conectados.app import App
 from conectados.errors import BadInput, ConectadosError
 from conectados.files import write_atomically
 from conectados.spanish import short_number, spreadsheet_csv
-from conectados.terminal import Group, parse_month
+from conectados.terminal import Group, SpanishChoice, parse_month
 from conectados.userfiles import KB, os_error_reason, read_user_text
 from responders.models import (
     Interaction,
@@ -37,6 +37,20 @@ from responders.terms import TicketType, working_days_between
 from responders.tickets import STATUS_NAMES, TYPE_NAMES, TermRules
 
 TYPES = [kind.value for kind in TicketType]
+
+
+def ticket_types() -> SpanishChoice:
+    """--tipo as the office writes it: «petición», «reporte_daño» (without accents, or as
+    «reporte de daño», it is the same type)."""
+    return SpanishChoice(
+        {
+            TYPE_NAMES[kind].replace(" de ", "_").replace(" ", "_"): kind.value
+            for kind in TicketType
+        },
+        {TYPE_NAMES[kind]: kind.value for kind in TicketType},
+    )
+
+
 MAX_ANSWER_BYTES = 64 * KB
 """An answer letter is a few KB; a bigger file is the wrong file (or /dev/zero)."""
 STATUS_BY_NAME = {name: status for status, name in STATUS_NAMES.items()}
@@ -78,9 +92,9 @@ def pqr() -> None:
 @click.argument("fecha", metavar="FECHA")
 @click.option(
     "--tipo",
-    type=click.Choice(TYPES),
-    default=TicketType.PETICION.value,
-    help="Tipo de trámite; el plazo depende de él (por omisión, peticion).",
+    type=ticket_types(),
+    default="petición",
+    help="Tipo de trámite; el plazo depende de él (por omisión, petición).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Un objeto JSON.")
 @click.pass_obj
@@ -165,7 +179,7 @@ def _overdue(app: App, ticket: Ticket, today: date) -> bool:
     default="abierto",
     help="Cuáles mostrar (por omisión, las abiertas).",
 )
-@click.option("--tipo", type=click.Choice(TYPES), help="Solo este tipo de trámite.")
+@click.option("--tipo", type=ticket_types(), help="Solo este tipo de trámite.")
 @click.pass_obj
 def list_(app: App, vencen_en: int | None, vencidas: bool, estado: str, tipo: str | None) -> None:
     """Lista las PQR (por omisión, las abiertas), con los días hábiles que les quedan."""

@@ -68,10 +68,21 @@ def test_due_dates_across_holidays_weekends_and_year_ends(
     assert answer["dias_habiles"] == days
 
 
-def test_a_damage_report_is_due_in_hours(cli):
-    result = cli("pqr", "vence", "2026-12-24 15:00", "--tipo", "reporte_dano", "--json")
+@pytest.mark.parametrize("typed", ["reporte_daño", "reporte_dano", "reporte de daño"])
+def test_a_damage_report_is_due_in_hours(cli, typed: str):
+    result = cli("pqr", "vence", "2026-12-24 15:00", "--tipo", typed, "--json")
 
     assert json.loads(result.stdout)["vence_hora"] == "2026-12-25 15:00"
+
+
+def test_the_ticket_types_are_offered_with_their_accents(cli):
+    helped = cli("pqr", "vence", "--help")
+    wrong = cli("pqr", "vence", "2026-12-24", "--tipo", "denuncia")
+
+    assert "petición|queja|reclamo|recurso|solicitud_información|consulta|reporte_daño" in (
+        " ".join(helped.stdout.split()).replace("| ", "|")
+    )
+    assert wrong.exit_code == 2 and "use uno de: petición, queja" in wrong.stderr
 
 
 def test_a_wrong_date_says_so(cli):
