@@ -8,7 +8,8 @@ import click
 
 from channels.sandbox import SandboxServer
 from conectados.errors import BadInput, ConectadosError
-from conectados.terminal import Group
+from conectados.spanish import number
+from conectados.terminal import Group, message_kinds
 from conectados.userfiles import os_error_reason
 
 
@@ -65,10 +66,10 @@ DEFAULT_URL = "http://127.0.0.1:8765"
 )
 @click.option(
     "--tipo",
-    type=click.Choice(["comment", "mention", "message"]),
+    type=message_kinds(),
     default=None,
-    help="comment: en la última publicación (por defecto); mention: una mención; message: un "
-    "mensaje privado (el único tipo en WhatsApp).",
+    help="comentario: en la última publicación (por defecto); mención: una mención en X; "
+    "mensaje: un mensaje privado (el único tipo en WhatsApp).",
 )
 @click.option("--autor", default="Ciudadana de prueba", metavar="NOMBRE", help="Quién escribe.")
 @click.option(
@@ -98,12 +99,14 @@ def citizen(
     url = (app.settings.sandbox.url or DEFAULT_URL).rstrip("/")
     tipo = tipo or ("message" if red == "whatsapp" else "comment")
     if red == "whatsapp" and tipo != "message":
-        raise BadInput("en WhatsApp solo se escriben mensajes (message)", "--tipo")
+        raise BadInput("en WhatsApp solo se escriben mensajes (--tipo mensaje)", "--tipo")
     if foto and red != "whatsapp":
         raise BadInput("las fotos se envían por WhatsApp: añada --red whatsapp", "--foto")
     if red == "facebook" and tipo == "mention":
         raise BadInput(
-            "en Facebook se escribe un comentario (comment) o un mensaje (message)", "--tipo"
+            "en Facebook se escribe un comentario o un mensaje (--tipo comentario o --tipo "
+            "mensaje); las menciones son de X",
+            "--tipo",
         )
 
     def control(method: str, action: str, body: dict | None = None):
@@ -132,12 +135,13 @@ def citizen(
         if not before["posts"]:
             raise BadInput(
                 f"aún no hay publicaciones en {red} para comentar: espere a que el servicio "
-                "publique, o escriba un mensaje con --tipo message",
+                "publique, o escriba un mensaje con --tipo mensaje",
                 "--tipo",
             )
         body["on"] = before["posts"][-1]["id"]
     item = control("POST", "citizen", body)
-    click.echo(f"{autor} escribió en {red} ({tipo}): «{texto}»" + (" con una foto" if foto else ""))
+    kind = message_kinds().word_for(tipo)
+    click.echo(f"{autor} escribió en {red} ({kind}): «{texto}»" + (" con una foto" if foto else ""))
     if red == "whatsapp" and not any(hook.get("status") == 200 for hook in item["webhooks"]):
         raise ConectadosError(
             "el simulador no pudo entregar el mensaje: nadie recibe sus webhooks. Inicie "
@@ -164,7 +168,12 @@ def citizen(
         )
     else:
         minutes = app.settings.channels.by_name()[red].poll_minutes
-        every = f"{minutes * 60:g} segundos" if minutes < 1 else f"{minutes:g} minutos"
+        seconds = minutes * 60
+        every = (
+            f"{number(seconds, 0 if seconds == int(seconds) else 1)} segundos"
+            if minutes < 1
+            else f"{number(minutes, 0 if minutes == int(minutes) else 1)} minutos"
+        )
         click.echo(f"Esperando la respuesta (el servicio lee cada {every})…")
     deadline = time.monotonic() + esperar
     while time.monotonic() < deadline:

@@ -33,6 +33,7 @@ from channels.base import (
 from channels.facebook import GRAPH_URL, GRAPH_VERSION, call_graph, scrub
 from channels.http import CountingSession, guarded
 from conectados.clock import Clock, SystemClock
+from conectados.spanish import short_number
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,7 @@ class WhatsAppChannel:
         return Receipt(answer["messages"][0]["id"], created_at=self.clock.now())
 
     def _template_message(self, text: str) -> dict[str, Any]:
-        hours = f"{SERVICE_WINDOW.total_seconds() / 3600:g}"
+        hours = short_number(SERVICE_WINDOW.total_seconds() / 3600)
         if not self.template:
             raise OutsideWindow(
                 f"pasaron más de {hours} horas desde el último mensaje del ciudadano y WhatsApp "

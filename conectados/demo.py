@@ -18,6 +18,7 @@ from conectados.app import App
 from conectados.commands import format_status
 from conectados.errors import ConfigError
 from conectados.files import write_atomically
+from conectados.spanish import number
 from conectados.status import collect_status
 from conectados.terminal import Command
 from conectados.userfiles import os_error_reason
@@ -221,9 +222,7 @@ def _run_office(app: App, folder: Path, calendar: Path, console: Console, quick:
     )
     due = [entry.scheduled_at for entry in today]
     networks = sum(len(entry.networks) for entry in today)
-    console.print(
-        f"   Hoy salen {len(today)} publicaciones del calendario ({networks} en total por red)."
-    )
+    console.print(f"   Hoy salen {len(today)} publicaciones del calendario: {_per_network(today)}.")
     with open_channels(settings, app.credentials, app.clock) as opened:
         sandbox = opened.sandbox
         assert sandbox is not None  # the demo's settings name no sandbox URL
@@ -244,7 +243,7 @@ def _run_office(app: App, folder: Path, calendar: Path, console: Console, quick:
                     outcome.on_time += late.total_seconds() < 60
                     progress.console.print(
                         f"   ✓ {claimed.network:<9} {claimed.post_id} "
-                        f"(+{max(late.total_seconds(), 0):.1f} s): {receipt.url or receipt.remote_id}"
+                        f"(+{number(max(late.total_seconds(), 0), 1)} s): {receipt.url or receipt.remote_id}"
                     )
                     progress.advance(task)
                 if outcome.published >= networks or app.clock.now() > due[-1] + timedelta(
@@ -278,11 +277,10 @@ def _run_office(app: App, folder: Path, calendar: Path, console: Console, quick:
             f"   {outcome.citizens} mensajes de ciudadanos en las redes simuladas "
             f"(los de WhatsApp llegaron por webhook a {receiver.url})."
         )
+        catalogue = load_catalogue(settings.protocols_dir)
         with console.status("leyendo, respondiendo y radicando…"):
             Inbox(app.database, opened.fresh(), app.clock).run_once()
-            Responder(
-                app.database, load_catalogue(settings.protocols_dir), settings, app.clock
-            ).run_once()
+            Responder(app.database, catalogue, settings, app.clock).run_once()
             Outbox(
                 app.database,
                 opened.fresh(),
@@ -298,12 +296,14 @@ def _run_office(app: App, folder: Path, calendar: Path, console: Console, quick:
         outcome.sandbox_posts = sum(len(state[name]["posts"]) for name in state)
         outcome.sandbox_replies = sum(len(state[name]["replies"]) for name in state)
         outcome.hidden = sum(len(state[name].get("hidden", [])) for name in state)
-    _show_decisions(app, console, outcome, since=now)
+    names = {protocol.id: protocol.name for protocol in catalogue}
+    _show_decisions(app, console, outcome, since=now, names=names)
     console.print("\n[bold]4. El informe del mes[/]")
     period = month(f"{app.clock.now().astimezone(settings.zone):%Y-%m}", settings.zone)
     with app.database.session() as session:
         report = build_report(
-            session.connection(), period, settings.company.name, tuple(settings.channels.by_name()), now=app.clock.now()
+            session.connection(), period, settings.company.name, tuple(settings.channels.by_name()), now=app.clock.now(),
+            protocol_names=names,
         )  # fmt: skip
     outcome.month = f"{period.start:%Y-%m}"
     outcome.report = folder / f"informe-{outcome.month}.html"
@@ -353,7 +353,21 @@ ACTIONS = {
 }
 
 
-def _show_decisions(app: App, console: Console, outcome: Outcome, since) -> None:
+def _per_network(entries) -> str:
+    """ "3 en Facebook y 3 en X": what goes out on each network (a post may go to both)."""
+    from content_calendar.text_rules import network_name
+    from responders.protocols import spanish_list
+
+    counts: dict[str, int] = {}
+    for entry in entries:
+        for network in entry.networks:
+            counts[network] = counts.get(network, 0) + 1
+    return spanish_list(f"{count} en {network_name(network)}" for network, count in counts.items())
+
+
+def _show_decisions(
+    app: App, console: Console, outcome: Outcome, since, names: dict[str, str]
+) -> None:
     """What Conectados did with each message of this run (earlier runs stay in the database)."""
     import sqlalchemy as sa
     from rich.markup import escape
@@ -387,12 +401,11 @@ def _show_decisions(app: App, console: Console, outcome: Outcome, since) -> None
         if ticket is not None:
             outcome.radicados.append(ticket.radicado)
         state = interaction.state
+        topic = names.get(interaction.protocol or "", interaction.protocol)
         if ticket is not None:
-            what = (
-                f"{ticket.radicado} ({interaction.protocol}), vence el {ticket.due_date:%Y-%m-%d}"
-            )
+            what = f"{ticket.radicado} — {escape(topic or '')}; vence el {ticket.due_date:%Y-%m-%d}"
         elif state == InteractionState.ANSWERED:
-            what = f"({interaction.protocol})"
+            what = f"— {escape(topic or '')}"
         else:
             what = f"[dim]— {escape(interaction.decision or '')}[/]"
         console.print(
@@ -427,7 +440,7 @@ def _summary(console: Console, folder: Path, outcome: Outcome) -> None:
         f"   conectados report --mes {outcome.month}   # el informe del mes en la terminal\n"
         f"   abra {outcome.report.name if outcome.report else 'informe-*.html'} y calendario-*.html en el navegador\n"
         "   conectados daemon              # el servicio, con su simulador en 127.0.0.1:8765\n"
-        "   conectados sandbox citizen --tipo message \"¿Dónde pago la factura?\"   # en otra terminal\n"
+        "   conectados sandbox citizen --tipo mensaje \"¿Dónde pago la factura?\"   # en otra terminal\n"
         "   conectados sandbox citizen --red whatsapp --foto \"Fuga en la calle 5\"   # por WhatsApp\n"
         "\n(El simulador de la demostración se cerró con ella: lo que apruebe de estos mensajes no\n"
         "tiene a quién llegar. Con el servicio en marcha, escriba como ciudadano y vea la respuesta.)"

@@ -34,13 +34,23 @@ LATE = timedelta(minutes=10)
 """A post that went out more than this after its time counts as late."""
 NOT_REQUESTS = ("saludo",)
 """Protocols whose messages are not requests (greetings, thanks)."""
+NO_PROTOCOL = "sin protocolo"
+"""The key of the requests that no protocol was clear about (they went to a person)."""
 REACH_DEFINITIONS = {
-    "facebook": "alcance: personas únicas que vieron cada publicación (insights "
-    "«post_total_media_view_unique»), sumadas publicación por publicación, así que una persona "
-    "que vio dos publicaciones cuenta dos veces; vistas: veces que se mostró («post_media_view»)",
-    "x": "no informa alcance (personas únicas); vistas: veces que se mostró cada publicación "
-    "(«impression_count» de public_metrics)",
+    "facebook": "alcance: cuántas personas distintas vieron cada publicación, sumadas publicación "
+    "por publicación (quien vio dos publicaciones cuenta dos veces); vistas: cuántas veces se "
+    "mostraron las publicaciones",
+    "x": "no informa alcance (cuántas personas distintas); vistas: cuántas veces se mostró cada "
+    "publicación",
 }
+"""What each network's figures mean, in words the team reads (no API names)."""
+API_SOURCES = {
+    "facebook": "estadísticas de cada publicación: alcance (post_total_media_view_unique), "
+    "vistas (post_media_view), clics (post_clicks)",
+    "x": "public_metrics de cada publicación: vistas (impression_count), reacciones "
+    "(like_count), comentarios (reply_count), compartidos (retweet_count + quote_count)",
+}
+"""Where each figure comes from in the network's API: for a footnote, for whoever checks it."""
 METRICS = ("reach", "views", "reactions", "comments", "shares", "clicks")
 SPANISH = {
     "network": "red",
@@ -167,6 +177,17 @@ class Report:
     generated_at: datetime | None = None
     days_counted: int = 0
     """Days of the period already lived when the report was made (a month in course)."""
+    protocol_names: dict[str, str] = field(default_factory=dict)
+    """Protocol id -> its `nombre` in the catalogue: what the report shows instead of the id."""
+
+    def protocol_label(self, protocol_id: str) -> str:
+        """What a person reads for a protocol id: its name, or words for one with none."""
+        if protocol_id in self.protocol_names:
+            return self.protocol_names[protocol_id]
+        if protocol_id == NO_PROTOCOL:
+            return "Sin protocolo claro (las decide una persona)"
+        words = protocol_id.replace("_", " ").strip()
+        return f"{words[:1].upper()}{words[1:]} (protocolo que ya no está en el catálogo)"
 
     # --- headline figures -----------------------------------------------------------
 
@@ -254,6 +275,10 @@ class Report:
             "solicitudes_cada_dia": self.requests_by_day,
             "solicitudes_por_canal": self.requests_by_channel,
             "solicitudes_por_protocolo": self.requests_by_protocol,
+            "nombres_de_protocolos": {
+                protocol_id: self.protocol_label(protocol_id)
+                for protocol_id in self.requests_by_protocol
+            },
             "pqr_por_tipo": self.tickets_by_type,
             "pqr_por_causal": self.tickets_by_causal,
             "pqr_vencidas": self.overdue,
@@ -270,8 +295,9 @@ def build_report(
     networks: tuple[str, ...] = ("facebook", "x"),
     with_previous: bool = True,
     now: datetime | None = None,
+    protocol_names: dict[str, str] | None = None,
 ) -> Report:
-    report = Report(company, period)
+    report = Report(company, period, protocol_names=dict(protocol_names or {}))
     moment = now or datetime.now(period.zone)
     report.generated_at = moment
     today = moment.astimezone(period.zone).date()
@@ -450,7 +476,7 @@ def _requests(connection: sa.Connection, report: Report) -> None:
             f"{NETWORK_TITLES.get(network, network)} ({CHANNEL_NAMES.get(kind.value, kind.value)})"
         )
         by_channel[channel] = by_channel.get(channel, 0) + 1
-        name = protocol or "sin protocolo"
+        name = protocol or NO_PROTOCOL
         by_protocol[name] = by_protocol.get(name, 0) + 1
     day = period.start
     while day < period.end:

@@ -15,7 +15,8 @@ from rich.text import Text
 
 from conectados.app import App
 from conectados.errors import BadInput, ExitStatus
-from conectados.terminal import Command, Group
+from conectados.spanish import number
+from conectados.terminal import Command, Group, message_kinds
 from responders.evaluate import evaluate, read_labelled, report
 from responders.matcher import Matcher, explain
 from responders.models import Interaction, InteractionState
@@ -29,7 +30,6 @@ from responders.policy import (
 )
 from responders.protocols import Catalogue, load_catalogue
 
-CHANNELS = {"comment": "comment", "message": "message", "mention": "mention"}
 STATE_NAMES = {
     InteractionState.RECEIVED: "recibido",
     InteractionState.ANSWERED: "respondido",
@@ -78,9 +78,9 @@ def list_(app: App) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Un objeto JSON por mensaje.")
 @click.option(
     "--canal",
-    type=click.Choice(sorted(CHANNELS)),
-    default="comment",
-    help="Cómo llegó: comentario público, mención o mensaje privado (por omisión, comment).",
+    type=message_kinds(),
+    default="comentario",
+    help="Cómo llegó: comentario público, mención o mensaje privado (por omisión, comentario).",
 )
 @click.option("--autor", default="", help="Nombre del ciudadano para la respuesta.")
 @click.pass_obj
@@ -119,7 +119,8 @@ def match(app: App, text: str | None, as_json: bool, canal: str, autor: str) -> 
             )
             continue
         name = (
-            f"{decision.protocol.id} ({decision.confidence:.2f})"
+            f"{decision.protocol.name} ({decision.protocol.id}, confianza "
+            f"{number(decision.confidence, 2)})"
             if decision.protocol
             else "ninguno"
         )
@@ -140,9 +141,9 @@ def match(app: App, text: str | None, as_json: bool, canal: str, autor: str) -> 
 @click.argument("file", type=click.Path(path_type=Path), metavar="ARCHIVO.jsonl")
 @click.option(
     "--canal",
-    type=click.Choice(sorted(CHANNELS)),
-    default="comment",
-    help="Evalúa como si los mensajes llegaran por este canal (por omisión, comment).",
+    type=message_kinds(),
+    default="comentario",
+    help="Evalúa como si los mensajes llegaran por este canal (por omisión, comentario).",
 )
 @click.pass_obj
 def evaluate_(app: App, file: Path, canal: str) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from datetime import date, datetime, time, timedelta
@@ -19,7 +17,8 @@ from rich.text import Text
 from conectados.app import App
 from conectados.errors import BadInput, ConectadosError
 from conectados.files import write_atomically
-from conectados.terminal import Group, parse_month
+from conectados.spanish import short_number, spreadsheet_csv
+from conectados.terminal import Group, SpanishChoice, parse_month
 from conectados.userfiles import KB, os_error_reason, read_user_text
 from responders.models import (
     Interaction,
@@ -38,6 +37,20 @@ from responders.terms import TicketType, working_days_between
 from responders.tickets import STATUS_NAMES, TYPE_NAMES, TermRules
 
 TYPES = [kind.value for kind in TicketType]
+
+
+def ticket_types() -> SpanishChoice:
+    """--tipo as the office writes it: «petición», «reporte_daño» (without accents, or as
+    «reporte de daño», it is the same type)."""
+    return SpanishChoice(
+        {
+            TYPE_NAMES[kind].replace(" de ", "_").replace(" ", "_"): kind.value
+            for kind in TicketType
+        },
+        {TYPE_NAMES[kind]: kind.value for kind in TicketType},
+    )
+
+
 MAX_ANSWER_BYTES = 64 * KB
 """An answer letter is a few KB; a bigger file is the wrong file (or /dev/zero)."""
 STATUS_BY_NAME = {name: status for status, name in STATUS_NAMES.items()}
@@ -79,9 +92,9 @@ def pqr() -> None:
 @click.argument("fecha", metavar="FECHA")
 @click.option(
     "--tipo",
-    type=click.Choice(TYPES),
-    default=TicketType.PETICION.value,
-    help="Tipo de trámite; el plazo depende de él (por omisión, peticion).",
+    type=ticket_types(),
+    default="petición",
+    help="Tipo de trámite; el plazo depende de él (por omisión, petición).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Un objeto JSON.")
 @click.pass_obj
@@ -110,7 +123,7 @@ def vence(app: App, fecha: str, tipo: str, as_json: bool) -> None:
     if term.due_at is not None:
         click.echo(
             f"Un {TYPE_NAMES[kind]} radicado el {fecha} debe atenderse a más tardar el "
-            f"{term.due_at:%Y-%m-%d %H:%M} ({rules.damage_hours:g} horas; {term.basis})."
+            f"{term.due_at:%Y-%m-%d %H:%M} ({short_number(rules.damage_hours)} horas; {term.basis})."
         )
         return
     filed = parse_filing(fecha, rules.zone).date()
@@ -166,7 +179,7 @@ def _overdue(app: App, ticket: Ticket, today: date) -> bool:
     default="abierto",
     help="Cuáles mostrar (por omisión, las abiertas).",
 )
-@click.option("--tipo", type=click.Choice(TYPES), help="Solo este tipo de trámite.")
+@click.option("--tipo", type=ticket_types(), help="Solo este tipo de trámite.")
 @click.pass_obj
 def list_(app: App, vencen_en: int | None, vencidas: bool, estado: str, tipo: str | None) -> None:
     """Lista las PQR (por omisión, las abiertas), con los días hábiles que les quedan."""
@@ -405,7 +418,8 @@ EXPORT_COLUMNS = (
 def export(app: App, mes: str, salida: Path) -> None:
     """Una fila por PQR radicada en el mes, con los campos del reporte a la SSPD (SUI).
 
-    Sin datos personales: ni nombres, ni mensajes, ni números de cuenta.
+    Sin datos personales: ni nombres, ni mensajes, ni números de cuenta. El archivo abre con
+    doble clic en Excel y LibreOffice: UTF-8 con BOM y columnas separadas por «;».
     """
     first = parse_month(mes, "--mes")
     zone = app.settings.zone
@@ -430,9 +444,7 @@ def export(app: App, mes: str, salida: Path) -> None:
                 )
             ).all()
         )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
+    rows = []
     for ticket in tickets:
         kind = TicketType(ticket.type)
         tramite = TRAMITES.get(kind, ("", TYPE_NAMES[kind]))
@@ -441,13 +453,13 @@ def export(app: App, mes: str, salida: Path) -> None:
         answered_on = ticket.answered_at.astimezone(zone).date() if ticket.answered_at else None
         used = working_days_between(ticket.filed_on, answered_on or today, saturday)
         if answered_on is not None:
-            on_time = "si" if answered_on <= ticket.due_date else "no"
+            on_time = "sí" if answered_on <= ticket.due_date else "no"
         elif ticket.status == TicketStatus.CLOSED:
             on_time = "cerrada sin respuesta"
         else:
-            on_time = "vencida" if ticket.due_date < today else "en termino"
+            on_time = "vencida" if ticket.due_date < today else "en término"
         channel = interactions.get(ticket.interaction_id)
-        writer.writerow(
+        rows.append(
             (
                 ticket.radicado,
                 tramite[0],
@@ -468,7 +480,7 @@ def export(app: App, mes: str, salida: Path) -> None:
             )
         )
     try:
-        write_atomically(app.cwd / salida, buffer.getvalue())
+        write_atomically(app.cwd / salida, spreadsheet_csv(EXPORT_COLUMNS, rows))
     except OSError as error:
         raise BadInput(
             f"no se pudo escribir ({os_error_reason(error)}); elija otra ruta", str(salida)

@@ -24,6 +24,7 @@ from channels.whatsapp import window_open
 from conectados.app import App
 from conectados.db import Database
 from conectados.errors import BadInput, ConectadosError
+from conectados.spanish import number as spanish_number
 from conectados.terminal import Group, RowId
 from content_calendar.models import Post, Publication
 from responders.commands import _short, catalogue_for
@@ -426,7 +427,9 @@ def print_case(app: App, case: Case, console: Console) -> None:
         )
     print_message(console, interaction)
     suggestion = (
-        f"{reply.protocol} (confianza {reply.confidence:.2f})" if reply.protocol else "ninguno"
+        f"{reply.protocol} (confianza {spanish_number(reply.confidence, 2)})"
+        if reply.protocol
+        else "ninguno"
     )
     console.print(Text(f"Protocolo sugerido: {suggestion}"))
     if reply.review_note:

@@ -19,7 +19,7 @@ import sqlalchemy.orm
 from conectados.clock import Clock
 from conectados.db import Database
 from conectados.privacy import find_personal_data, has_personal_data, without
-from conectados.spanish import spanish_date, spanish_moment
+from conectados.spanish import short_number, spanish_date, spanish_moment
 from responders.matcher import Matcher
 from responders.models import (
     Interaction,
@@ -468,7 +468,9 @@ class Responder:
 
         if now - interaction.written_at > self.auto_window:
             hours = self.auto_window.total_seconds() / 3600
-            return review(f"lo escribió hace más de {hours:g} horas: mejor que lo mire una persona")
+            return review(
+                f"lo escribió hace más de {short_number(hours)} horas: mejor que lo mire una persona"
+            )
         problem = too_long(
             interaction.network, text, private=interaction.kind == InteractionKind.MESSAGE
         )
