@@ -422,10 +422,14 @@ def _reach(connection: sa.Connection, report: Report) -> None:
 
 
 def _requests_filter(period: Period):
+    """What citizens asked: everything but what the responder left on its own (spam, our own
+    text). A message a person decided on counts whatever they decided: a rejected draft
+    leaves the message "ignored", but it had a draft, so it was a request."""
+    drafted = sa.exists().where(Reply.interaction_id == Interaction.id)
     return (
         Interaction.written_at >= period.first,
         Interaction.written_at < period.last,
-        Interaction.state != InteractionState.IGNORED,
+        sa.or_(Interaction.state != InteractionState.IGNORED, drafted),
         sa.or_(Interaction.protocol.is_(None), Interaction.protocol.not_in(NOT_REQUESTS)),
     )
 
