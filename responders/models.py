@@ -156,6 +156,7 @@ class Reply(SQLModel, table=True):
         ),
         sa.Index("ix_reply_state", "state", "next_attempt_at"),
         sa.Index("ix_reply_interaction", "interaction_id"),
+        sa.Index("ix_reply_decided", "decided_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

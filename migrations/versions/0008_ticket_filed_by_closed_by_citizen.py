@@ -1,4 +1,5 @@
-"""pqr: who filed and who closed a ticket; the citizen of a ticket filed by hand
+"""pqr: who filed and who closed a ticket; the citizen of a ticket filed by hand; replies
+by decision time (decisions per person in the report)
 
 Revision ID: 0008
 Revises: 0007
@@ -25,9 +26,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("citizen_name", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("citizen_contact", sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column("request_text", sa.Text(), nullable=True))
+    op.create_index("ix_reply_decided", "reply", ["decided_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_reply_decided", table_name="reply")
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.drop_column("request_text")
         batch_op.drop_column("citizen_contact")
