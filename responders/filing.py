@@ -195,7 +195,7 @@ def file_from_interaction(
             filed_by=person,
         )
         replaced, still_pending = _settle_drafts(
-            session, catalogue, interaction.id, reply_id, filed.radicado, person, now
+            session, catalogue, interaction.id, reply_id, filed, person, now
         )
         queued = _acknowledge(session, responder, interaction, protocol, filed, person, now)
         session.expunge(interaction)
@@ -203,7 +203,7 @@ def file_from_interaction(
 
 
 def _settle_drafts(
-    session, catalogue, interaction_id: int, reply_id: int | None, radicado: str, person, now
+    session, catalogue, interaction_id: int, reply_id: int | None, filed: Filed, person, now
 ) -> tuple[list[int], list[int]]:
     """The drafts that promised the filing -> rejected, with why; the others stay pending."""
     pending = session.execute(
@@ -226,10 +226,11 @@ def _settle_drafts(
             sa.update(Reply)
             .where(Reply.id.in_(replaced), Reply.state == ReplyState.PENDING)
             .values(
+                ticket_id=filed.id,  # settled by this filing, not rejected on their own
                 state=ReplyState.REJECTED,
                 reviewer=person,
                 decided_at=now,
-                review_note=f"reemplazada por el acuse de recibo del radicado {radicado}",
+                review_note=f"reemplazada por el acuse de recibo del radicado {filed.radicado}",
             )
         )
     return replaced, [row.id for row in pending if row.id not in replaced]
