@@ -25,10 +25,11 @@ from responders.models import (
     Ticket,
 )
 from responders.protocols import Protocol, ProtocolAction, template_environment
+from responders.review import destination
 from responders.service import AUTOMATIC, Responder, causal_of
 from responders.sspd import CAUSALES, causal_for
 from responders.terms import WORKING_DAYS, TicketType
-from responders.tickets import TYPE_NAMES, Filed, TermRules, file_ticket
+from responders.tickets import TYPE_NAMES, Filed, TermRules, due_text, file_ticket
 
 MANUAL_CHANNELS = {
     "telefono": "una llamada telefónica",
@@ -105,7 +106,7 @@ def generic_acknowledgement(kind: TicketType) -> Protocol:
 def file_from_interaction(
     database: Database,
     responder: Responder,
-    interaction_id: int,
+    interaction_id: int | None,
     person: str,
     now: datetime,
     kind: TicketType | None = None,
@@ -292,3 +293,45 @@ def file_from_channel(
             citizen=(citizen, contact, text),
         )
     return ManualFiling(filed, causal)
+
+
+def filing_lines(filing: ManualFiling, zone) -> list[str]:
+    """What a person reads after filing: the radicado, the type, the term, what goes out."""
+    filed = filing.filed
+    causal = CAUSALES.get(filing.causal or "")
+    lines = [
+        f"Radicado {filed.radicado}: {TYPE_NAMES[filed.kind]}"
+        + (f", causal {causal.code} {causal.name}" if causal else "")
+        + "."
+    ]
+    due = due_text(filed.term.due_on, filed.term.due_at, zone)
+    if filed.term.working_days is not None:
+        lines.append(
+            f"Vence el {due} ({filed.term.working_days} días hábiles; {filed.term.basis})."
+        )
+    else:
+        lines.append(f"Debe atenderse a más tardar el {due} ({filed.term.basis}).")
+    interaction = filing.interaction
+    if interaction is None:
+        lines.append("No se envía nada al ciudadano: respóndale por el medio que dejó.")
+        return lines
+    if filing.replaced:
+        ids = ", ".join(str(number) for number in filing.replaced)
+        lines.append(f"El borrador {ids} quedó reemplazado por el acuse de recibo.")
+    for queued in filing.queued:
+        where = destination(interaction.network, interaction.kind, queued.visibility)
+        if queued.state == ReplyState.PENDING:
+            lines.append(
+                f"El acuse {queued.id} ({where}) espera revisión: «conectados replies show "
+                f"{queued.id}» dice por qué."
+            )
+        else:
+            lines.append(
+                f"Acuse de recibo {queued.id} con el radicado: {where}; el servicio lo enviará "
+                "en su próxima ronda."
+            )
+    if not filing.queued:
+        lines.append("El acuse de recibo ya había salido: no se envía otro.")
+    for pending in filing.still_pending:
+        lines.append(f"La respuesta {pending} sigue pendiente de revisión.")
+    return lines

@@ -23,9 +23,9 @@ from conectados.terminal import Group, parse_month
 from conectados.userfiles import KB, os_error_reason, read_user_text
 from responders.filing import (
     MANUAL_CHANNELS,
-    ManualFiling,
     file_from_channel,
     file_from_interaction,
+    filing_lines,
 )
 from responders.models import (
     Interaction,
@@ -38,11 +38,11 @@ from responders.models import (
     TicketStatus,
 )
 from responders.review import STATE_NAMES as REPLY_STATE_NAMES
-from responders.review import destination, print_message, reviewer_name
+from responders.review import print_message, reviewer_name
 from responders.service import AUTOMATIC
 from responders.sspd import CAUSALES, RESPUESTAS, TRAMITES
 from responders.terms import TicketType, working_days_between
-from responders.tickets import STATUS_NAMES, TYPE_NAMES, TermRules, due_text
+from responders.tickets import STATUS_NAMES, TYPE_NAMES, TermRules
 
 TYPES = [kind.value for kind in TicketType]
 MAX_ANSWER_BYTES = 64 * KB
@@ -458,28 +458,12 @@ def radicar(
             "opciones",
         )
     kind = TicketType(tipo) if tipo else None
+    citizen = {"--ciudadano": ciudadano, "--contacto": contacto, "--texto": texto}
     who = reviewer_name(app)
     now = app.clock.now()
     database = app.ready_database()
-    if canal is not None:
-        fields = {"--ciudadano": ciudadano, "--contacto": contacto, "--texto": texto}
-        for option, value in fields.items():
-            if value is None or not value.strip():
-                raise BadInput(f"falta {option}: una PQR por {canal} lo necesita", option)
-            if len(value) > MAX_CITIZEN[option]:
-                raise BadInput(f"es muy largo (máximo {MAX_CITIZEN[option]} caracteres)", option)
-        if kind is None:
-            raise BadInput(
-                "falta --tipo: peticion, queja, reclamo, recurso, solicitud_informacion, "
-                "consulta o reporte_dano",
-                "--tipo",
-            )
-        filing = file_from_channel(
-            database, rules_for(app), canal, ciudadano.strip(), contacto.strip(), texto.strip(),
-            kind, who, now, causal,
-        )  # fmt: skip
-    else:
-        extra = [name for name, value in fields_of(ciudadano, contacto, texto) if value]
+    if canal is None:
+        extra = [option for option, value in citizen.items() if value is not None]
         if extra:
             raise BadInput(
                 f"{', '.join(extra)} solo van con --canal: los datos del ciudadano ya están en "
@@ -491,56 +475,22 @@ def radicar(
 
         responder = Responder(database, catalogue_for(app), app.settings, app.clock)
         filing = file_from_interaction(
-            database, responder, mensaje or 0, who, now, kind, causal, reply_id=respuesta
-        )
-    for line in filing_lines(app, filing):
-        click.echo(line)
-
-
-def fields_of(ciudadano, contacto, texto):
-    return (("--ciudadano", ciudadano), ("--contacto", contacto), ("--texto", texto))
-
-
-def filing_lines(app: App, filing: ManualFiling) -> list[str]:
-    """What a person reads after filing: the radicado, the type, the term, what goes out."""
-    filed, zone = filing.filed, app.settings.zone
-    causal = CAUSALES.get(filing.causal or "")
-    lines = [
-        f"Radicado {filed.radicado}: {TYPE_NAMES[filed.kind]}"
-        + (f", causal {causal.code} {causal.name}" if causal else "")
-        + "."
-    ]
-    due = due_text(filed.term.due_on, filed.term.due_at, zone)
-    if filed.term.working_days is not None:
-        lines.append(
-            f"Vence el {due} ({filed.term.working_days} días hábiles; {filed.term.basis})."
+            database, responder, mensaje, who, now, kind, causal, reply_id=respuesta
         )
     else:
-        lines.append(f"Debe atenderse a más tardar el {due} ({filed.term.basis}).")
-    interaction = filing.interaction
-    if interaction is None:
-        lines.append("No se envía nada al ciudadano: respóndale por el medio que dejó.")
-        return lines
-    if filing.replaced:
-        ids = ", ".join(str(number) for number in filing.replaced)
-        lines.append(f"El borrador {ids} quedó reemplazado por el acuse de recibo.")
-    for queued in filing.queued:
-        where = destination(interaction.network, interaction.kind, queued.visibility)
-        if queued.state == ReplyState.PENDING:
-            lines.append(
-                f"El acuse {queued.id} ({where}) espera revisión: «conectados replies show "
-                f"{queued.id}» dice por qué."
-            )
-        else:
-            lines.append(
-                f"Acuse de recibo {queued.id} con el radicado: {where}; el servicio lo enviará "
-                "en su próxima ronda."
-            )
-    if not filing.queued:
-        lines.append("El acuse de recibo ya había salido: no se envía otro.")
-    for pending in filing.still_pending:
-        lines.append(f"La respuesta {pending} sigue pendiente de revisión.")
-    return lines
+        for option, value in citizen.items():
+            if value is None or not value.strip():
+                raise BadInput(f"falta {option}: una PQR por {canal} lo necesita", option)
+            if len(value) > MAX_CITIZEN[option]:
+                raise BadInput(f"es muy largo (máximo {MAX_CITIZEN[option]} caracteres)", option)
+        if kind is None:
+            raise BadInput(f"falta --tipo: {', '.join(TYPES)}", "--tipo")
+        name, contact, text = (value.strip() for value in citizen.values())
+        filing = file_from_channel(
+            database, rules_for(app), canal, name, contact, text, kind, who, now, causal
+        )
+    for line in filing_lines(filing, app.settings.zone):
+        click.echo(line)
 
 
 EXPORT_COLUMNS = (

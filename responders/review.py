@@ -730,19 +730,19 @@ def _line() -> str:
 
 def _file_as_pqr(app: App, database: Database, case: Case, protocol, reviewer: str) -> bool:
     """[d]: the type (and causal) asked, then the same filing as «pqr radicar --respuesta»."""
-    from responders.filing import file_from_interaction
-    from responders.pqr_commands import TYPES, filing_lines
+    from responders.filing import file_from_interaction, filing_lines
     from responders.service import Responder
     from responders.terms import TicketType
 
+    types = [kind.value for kind in TicketType]
     catalogue = catalogue_for(app)
     found = catalogue.get(protocol) if protocol else None
     suggested = found.pqr_type if found is not None else None
     click.echo(
-        f"Tipo de PQR ({', '.join(TYPES)})" + (f"; Enter: {suggested}:" if suggested else ":")
+        f"Tipo de PQR ({', '.join(types)})" + (f"; Enter: {suggested}:" if suggested else ":")
     )
     typed = _line().lower() or (suggested or "")
-    if typed not in TYPES:
+    if typed not in types:
         click.echo(f"No se radicó: «{typed}» no es un tipo de PQR." if typed else "No se radicó.")
         return False
     click.echo("Causal SSPD (código; Enter: la que corresponda al mensaje):")
@@ -759,7 +759,7 @@ def _file_as_pqr(app: App, database: Database, case: Case, protocol, reviewer: s
         reply_id=case.reply.id,
         protocol_id=protocol,
     )
-    for line in filing_lines(app, filing):
+    for line in filing_lines(filing, app.settings.zone):
         click.echo(line)
     return True
 
