@@ -173,6 +173,8 @@ class Report:
     tickets_due: int = 0
     tickets_in_term: int = 0
     overdue: list[dict[str, str]] = field(default_factory=list)
+    decisions_by_person: dict[str, dict[str, int]] = field(default_factory=dict)
+    """person -> DECISIONS -> how many they made in the period (the service's own left out)."""
     previous: Report | None = None
     generated_at: datetime | None = None
     days_counted: int = 0
@@ -282,6 +284,7 @@ class Report:
             "pqr_por_tipo": self.tickets_by_type,
             "pqr_por_causal": self.tickets_by_causal,
             "pqr_vencidas": self.overdue,
+            "decisiones_por_persona": self.decisions_by_person,
         }
 
 
@@ -309,6 +312,7 @@ def build_report(
     _requests(connection, report)
     _answers(connection, report)
     _tickets(connection, report, now)
+    _decisions(connection, report)
     if with_previous:
         report.previous = build_report(
             connection, period.previous(), company, networks, with_previous=False, now=now
@@ -448,10 +452,14 @@ def _reach(connection: sa.Connection, report: Report) -> None:
 
 
 def _requests_filter(period: Period):
+    """What citizens asked: everything but what the responder left on its own (spam, our own
+    text). A message a person decided on counts whatever they decided: a rejected draft
+    leaves the message "ignored", but it had a draft, so it was a request."""
+    drafted = sa.exists().where(Reply.interaction_id == Interaction.id)
     return (
         Interaction.written_at >= period.first,
         Interaction.written_at < period.last,
-        Interaction.state != InteractionState.IGNORED,
+        sa.or_(Interaction.state != InteractionState.IGNORED, drafted),
         sa.or_(Interaction.protocol.is_(None), Interaction.protocol.not_in(NOT_REQUESTS)),
     )
 
@@ -582,3 +590,45 @@ def _tickets(connection: sa.Connection, report: Report, now: datetime | None) ->
                     "respondida": answered_on.isoformat() if answered_on and answered_at < moment else "",
                 }
             )  # fmt: skip
+
+
+DECISIONS = ("aprobadas", "rechazadas", "radicadas", "respondidas", "cerradas")
+"""What a person decides: replies approved (edited or not, with another protocol or not) and
+rejected, PQR filed by hand, answered and closed."""
+
+
+def _decisions(connection: sa.Connection, report: Report) -> None:
+    """Who decided what in the period. A reply that a filing queued or replaced (linked to a
+    ticket the same person filed) counts as that filing, not as an approval or a rejection."""
+    period = report.period
+
+    def add(person: str | None, what: str, count: int) -> None:
+        if not person or person == AUTOMATIC:
+            return
+        per = report.decisions_by_person.setdefault(person, dict.fromkeys(DECISIONS, 0))
+        per[what] += count
+
+    by_filing = sa.exists().where(Ticket.id == Reply.ticket_id, Ticket.filed_by == Reply.reviewer)
+    for person, state, count in connection.execute(
+        sa.select(Reply.reviewer, Reply.state, sa.func.count())
+        .where(
+            Reply.decided_at >= period.first,
+            Reply.decided_at < period.last,
+            Reply.kind != ReplyKind.TICKET_ANSWER,  # counted as the PQR's answer
+            ~by_filing,
+        )
+        .group_by(Reply.reviewer, Reply.state)
+    ):
+        add(person, "rechazadas" if state == ReplyState.REJECTED else "aprobadas", count)
+    for column, moment, what in (
+        (Ticket.filed_by, Ticket.filed_at, "radicadas"),
+        (Ticket.answered_by, Ticket.answered_at, "respondidas"),
+        (Ticket.closed_by, Ticket.closed_at, "cerradas"),
+    ):
+        for person, count in connection.execute(
+            sa.select(column, sa.func.count())
+            .where(moment >= period.first, moment < period.last)
+            .group_by(column)
+        ):
+            add(person, what, count)
+    report.decisions_by_person = dict(sorted(report.decisions_by_person.items()))

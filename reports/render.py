@@ -90,7 +90,45 @@ def summary(report: Report) -> list[str]:
     if report.previous:
         lines_out.append("")
         lines_out.append(f"  (la variación compara con: {report.previous.period.label})")
+    lines_out.extend(_decisions_lines(report))
     return lines_out
+
+
+DECISION_TITLES = {
+    "aprobadas": "respuestas aprobadas",
+    "rechazadas": "respuestas rechazadas",
+    "radicadas": "PQR radicadas a mano",
+    "respondidas": "PQR respondidas",
+    "cerradas": "PQR cerradas",
+}
+
+
+def _decisions_lines(report: Report) -> list[str]:
+    """ "Decisiones por persona": one short line per person, for the terminal."""
+    if not report.decisions_by_person:
+        return []
+    out = ["", "  Decisiones por persona:"]
+    for person, counts in report.decisions_by_person.items():
+        done = [
+            f"{DECISION_TITLES[what]}: {number(count)}" for what, count in counts.items() if count
+        ]
+        out.append(f"    {person} — {'; '.join(done)}")
+    return out
+
+
+def _decisions_section(report: Report) -> str:
+    if not report.decisions_by_person:
+        return ""
+    rows = [
+        [person, *(number(counts[what]) for what in DECISION_TITLES)]
+        for person, counts in report.decisions_by_person.items()
+    ]
+    table = _table(["persona", *DECISION_TITLES.values()], rows, set(range(1, 6)))
+    return (
+        f"<section><h2>Decisiones por persona</h2>{table}"
+        '<p class="nota">Quién decidió en el periodo (CONECTADOS_USUARIO o el usuario del '
+        "sistema); lo que el servicio hizo solo no aparece aquí.</p></section>"
+    )
 
 
 # --- HTML ---------------------------------------------------------------------------------
@@ -316,6 +354,7 @@ def html(report: Report) -> str:
 <h2>PQR vencidas o respondidas fuera de término</h2>
 {_table(["radicado", "tipo", "vencía", "respondida"], overdue) if overdue else '<p class="nota">Ninguna.</p>'}
 </section>
+{_decisions_section(report)}
 <p class="nota">Generado por Conectados{escape(f" el {report.generated_at:%Y-%m-%d %H:%M}" if report.generated_at else "")}. Las cifras de las redes son las últimas que informaron sus API; las de PQR, las de ese momento.</p>
 </body>
 </html>
@@ -385,6 +424,15 @@ def write_csvs(report: Report, folder: Path) -> list[Path]:
         "pqr_por_tipo.csv",
         ["tipo", "nombre", "radicadas"],
         [[kind, _type_name(kind), count] for kind, count in report.tickets_by_type.items()],
+    )
+    save(
+        "decisiones_por_persona.csv",
+        ["persona", "decision", "cantidad"],
+        [
+            [person, what, count]
+            for person, counts in report.decisions_by_person.items()
+            for what, count in counts.items()
+        ],
     )
     save(
         "pqr_vencidas.csv",

@@ -20,6 +20,12 @@ from conectados.files import write_atomically
 from conectados.spanish import short_number, spreadsheet_csv
 from conectados.terminal import Group, SpanishChoice, parse_month
 from conectados.userfiles import KB, os_error_reason, read_user_text
+from responders.filing import (
+    MANUAL_CHANNELS,
+    file_from_channel,
+    file_from_interaction,
+    filing_lines,
+)
 from responders.models import (
     Interaction,
     InteractionKind,
@@ -32,6 +38,7 @@ from responders.models import (
 )
 from responders.review import STATE_NAMES as REPLY_STATE_NAMES
 from responders.review import print_message, reviewer_name
+from responders.service import AUTOMATIC
 from responders.sspd import CAUSALES, RESPUESTAS, TRAMITES
 from responders.terms import TicketType, working_days_between
 from responders.tickets import STATUS_NAMES, TYPE_NAMES, TermRules
@@ -136,6 +143,19 @@ def vence(app: App, fecha: str, tipo: str, as_json: bool) -> None:
         f"Radicada el {filed:%Y-%m-%d}{moved}: vence el {term.due_on:%Y-%m-%d}, "
         f"{term.working_days} días hábiles ({term.basis})."
     )
+
+
+def _filed_line(ticket: Ticket, zone) -> str:
+    """ "Radicada: 2026-03-10 10:00 por x (la radicó ana)"."""
+    how = MANUAL_CHANNELS.get(ticket.network)
+    line = f"Radicada: {ticket.filed_at.astimezone(zone):%Y-%m-%d %H:%M} " + (
+        f"por {how}" if how else f"por {ticket.network}"
+    )
+    if ticket.filed_by == AUTOMATIC:
+        return line + " (la radicó el servicio, automáticamente)"
+    if ticket.filed_by:
+        return line + f" (la radicó {ticket.filed_by})"
+    return line
 
 
 def _find(session, radicado: str) -> Ticket:
@@ -252,9 +272,7 @@ def show(app: App, radicado: str) -> None:
         Text(f"Radicado {ticket.radicado} · {TYPE_NAMES[kind]} · {STATUS_NAMES[ticket.status]}"),
         style="bold",
     )
-    console.print(
-        Text(f"Radicada: {ticket.filed_at.astimezone(zone):%Y-%m-%d %H:%M} por {ticket.network}")
-    )
+    console.print(Text(_filed_line(ticket, zone)))
     due = (
         ticket.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         if ticket.due_at
@@ -266,6 +284,9 @@ def show(app: App, radicado: str) -> None:
         console.print(Text(f"Causal SSPD: {causal.code} {causal.name} ({causal.group})"))
     if interaction is not None:
         print_message(console, interaction)
+    elif ticket.request_text is not None:
+        console.print(Text(f"{ticket.citizen_name} ({ticket.citizen_contact}) pidió:"))
+        console.print(Panel(Text(ticket.request_text)))
     if ticket.answer_text:
         answer_type = RESPUESTAS.get(ticket.answer_type or "", ("", ""))[1]
         console.print(
@@ -286,6 +307,13 @@ def show(app: App, radicado: str) -> None:
         if reply.last_error:
             line += f" ({reply.last_error})"
         console.print(Text(line))
+    if ticket.closed_at is not None:
+        console.print(
+            Text(
+                f"Cerrada por {ticket.closed_by or 'la empresa'} el "
+                f"{ticket.closed_at.astimezone(zone):%Y-%m-%d %H:%M}."
+            )
+        )
     if any(r.kind == ReplyKind.TICKET_ANSWER and r.state == ReplyState.FAILED for r in replies):
         console.print(
             Text(
@@ -381,14 +409,101 @@ def business_days_used(app: App, ticket: Ticket, answered_at: datetime) -> int:
 @click.pass_obj
 def close(app: App, radicado: str) -> None:
     """Cierra una PQR: no queda nada por hacer."""
+    who = reviewer_name(app)
     with app.ready_database().session(write=True) as session:
         ticket = _find(session, radicado)
         if ticket.status == TicketStatus.CLOSED:
             raise ConectadosError(f"el radicado {ticket.radicado} ya estaba cerrado")
         ticket.status = TicketStatus.CLOSED
         ticket.closed_at = app.clock.now()
+        ticket.closed_by = who
         number, was = ticket.radicado, ticket.answer_text
     click.echo(f"Radicado {number} cerrado." + ("" if was else " Quedó sin respuesta registrada."))
+
+
+MAX_CITIZEN = {"--ciudadano": 200, "--contacto": 255, "--texto": 64 * KB}
+"""The ticket's columns (the request itself: a long letter fits; a file of it does not)."""
+
+
+@pqr.command()
+@click.option(
+    "--respuesta", type=int, metavar="ID", help="Una respuesta en revisión (replies list)."
+)
+@click.option("--mensaje", type=int, metavar="ID", help="Un mensaje de «conectados inbox».")
+@click.option(
+    "--canal",
+    type=click.Choice(list(MANUAL_CHANNELS)),
+    help="Llegó fuera de las redes: por teléfono, en la oficina, por correo o por carta.",
+)
+@click.option("--ciudadano", metavar="NOMBRE", help="Con --canal: quién la presenta.")
+@click.option("--contacto", help="Con --canal: teléfono, correo o dirección para responderle.")
+@click.option("--texto", help="Con --canal: lo que pidió el ciudadano.")
+@click.option(
+    "--tipo",
+    type=click.Choice(TYPES),
+    help="Tipo de trámite; el plazo depende de él (por omisión, el del protocolo).",
+)
+@click.option("--causal", metavar="CÓDIGO", help="Causal de la SSPD (102, 107, 315...).")
+@click.pass_obj
+def radicar(
+    app: App,
+    respuesta: int | None,
+    mensaje: int | None,
+    canal: str | None,
+    ciudadano: str | None,
+    contacto: str | None,
+    texto: str | None,
+    tipo: str | None,
+    causal: str | None,
+) -> None:
+    """Radica a mano una PQR, con su número y su plazo legal.
+
+    Desde una respuesta en revisión (--respuesta ID) o un mensaje (--mensaje ID): el acuse de
+    recibo con el radicado reemplaza al borrador y va a donde iría el automático. Desde una
+    llamada o una visita (--canal telefono --ciudadano ... --contacto ... --texto ... --tipo
+    ...): no se envía nada; la PQR guarda el canal y los datos del ciudadano.
+    """
+    chosen = [name for name, value in (("--respuesta", respuesta), ("--mensaje", mensaje),
+                                       ("--canal", canal)) if value is not None]  # fmt: skip
+    if len(chosen) != 1:
+        raise BadInput(
+            "diga de dónde viene la PQR con una de --respuesta ID, --mensaje ID o --canal",
+            "opciones",
+        )
+    kind = TicketType(tipo) if tipo else None
+    citizen = {"--ciudadano": ciudadano, "--contacto": contacto, "--texto": texto}
+    who = reviewer_name(app)
+    now = app.clock.now()
+    database = app.ready_database()
+    if canal is None:
+        extra = [option for option, value in citizen.items() if value is not None]
+        if extra:
+            raise BadInput(
+                f"{', '.join(extra)} solo van con --canal: los datos del ciudadano ya están en "
+                "el mensaje",
+                extra[0],
+            )
+        from responders.commands import catalogue_for
+        from responders.service import Responder
+
+        responder = Responder(database, catalogue_for(app), app.settings, app.clock)
+        filing = file_from_interaction(
+            database, responder, mensaje, who, now, kind, causal, reply_id=respuesta
+        )
+    else:
+        for option, value in citizen.items():
+            if value is None or not value.strip():
+                raise BadInput(f"falta {option}: una PQR por {canal} lo necesita", option)
+            if len(value) > MAX_CITIZEN[option]:
+                raise BadInput(f"es muy largo (máximo {MAX_CITIZEN[option]} caracteres)", option)
+        if kind is None:
+            raise BadInput(f"falta --tipo: {', '.join(TYPES)}", "--tipo")
+        name, contact, text = (value.strip() for value in citizen.values())
+        filing = file_from_channel(
+            database, rules_for(app), canal, name, contact, text, kind, who, now, causal
+        )
+    for line in filing_lines(filing, app.settings.zone):
+        click.echo(line)
 
 
 EXPORT_COLUMNS = (
@@ -467,7 +582,9 @@ def export(app: App, mes: str, salida: Path) -> None:
                 ticket.causal or "",
                 causal.name if causal else "",
                 causal.group if causal else "",
-                f"{ticket.network} ({'privado' if channel == InteractionKind.MESSAGE else 'público'})",
+                ticket.network
+                if channel is None
+                else f"{ticket.network} ({'privado' if channel == InteractionKind.MESSAGE else 'público'})",
                 ticket.filed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
                 ticket.filed_on.isoformat(),
                 ticket.due_date.isoformat(),

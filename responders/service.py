@@ -85,6 +85,14 @@ def first_private(connection: sa.Connection, interaction: Interaction) -> bool:
     )
 
 
+def causal_of(protocol, text: str) -> str | None:
+    """A billing complaint's SSPD causal from what it says; else the protocol's own."""
+    default = protocol.causal
+    if protocol.pqr_type == TicketType.RECLAMO and (default or "1").startswith("1"):
+        return causal_for(text, default)
+    return default
+
+
 AUTOMATIC = "automático"
 """The reviewer recorded on replies the policy approved on its own."""
 
@@ -251,7 +259,8 @@ class Responder:
                     interaction.network,
                     now,
                     interaction.id,
-                    self._causal(decision.protocol, interaction.text),
+                    causal_of(decision.protocol, interaction.text),
+                    filed_by=AUTOMATIC,
                 )
             try:
                 rows = self._replies(connection, interaction, decision, notices, filed, now)
@@ -271,6 +280,21 @@ class Responder:
             decision.reason,
         )
         return decision.action
+
+    def acknowledgements(
+        self,
+        connection: sa.Connection,
+        interaction: Interaction,
+        protocol,
+        filed: Filed,
+        reason: str,
+        now: datetime,
+    ) -> list[dict[str, Any]]:
+        """The replies this path queues for a ticket just filed, for a ticket a person filed
+        by hand: the same texts, the same places, the same personal-data rules."""
+        notices = active_notices(connection, now, self.settings.zone)
+        decision = Decision(Action.TICKET, protocol, interaction.confidence or 0.0, reason)
+        return self._replies(connection, interaction, decision, notices, filed, now)
 
     def _replies(
         self,
@@ -401,14 +425,6 @@ class Responder:
         return Decision(
             Action.REVIEW, None, decision.confidence, f"{error}; escriba la respuesta a mano"
         )
-
-    @staticmethod
-    def _causal(protocol, text: str) -> str | None:
-        """A billing complaint's SSPD causal from what it says; else the protocol's own."""
-        default = protocol.causal
-        if protocol.pqr_type == TicketType.RECLAMO and (default or "1").startswith("1"):
-            return causal_for(text, default)
-        return default
 
     def _privacy_note(self, interaction: Interaction) -> str:
         author = clean_author(interaction.author_name)
