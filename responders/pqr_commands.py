@@ -526,6 +526,17 @@ EXPORT_COLUMNS = (
 )
 
 
+CHANNEL_NAMES = {"facebook": "Facebook", "x": "X", "whatsapp": "WhatsApp", "telefono": "teléfono"}
+
+
+def _channel_name(network: str, kind: str | None) -> str:
+    """ "Facebook (público)", "WhatsApp (privado)", "teléfono": how the citizen reached us."""
+    name = CHANNEL_NAMES.get(network, network)
+    if kind is None:
+        return name
+    return f"{name} ({'privado' if kind == InteractionKind.MESSAGE else 'público'})"
+
+
 @pqr.command()
 @click.option("--mes", required=True, help="Mes de radicación, AAAA-MM.")
 @click.option("-o", "--salida", type=click.Path(path_type=Path), required=True, help="Archivo CSV.")
@@ -582,9 +593,7 @@ def export(app: App, mes: str, salida: Path) -> None:
                 ticket.causal or "",
                 causal.name if causal else "",
                 causal.group if causal else "",
-                ticket.network
-                if channel is None
-                else f"{ticket.network} ({'privado' if channel == InteractionKind.MESSAGE else 'público'})",
+                _channel_name(ticket.network, channel),
                 ticket.filed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
                 ticket.filed_on.isoformat(),
                 ticket.due_date.isoformat(),

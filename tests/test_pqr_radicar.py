@@ -127,8 +127,9 @@ def test_a_phone_call_is_filed_with_its_channel_and_nothing_is_sent(cli, tmp_pat
     answered = cli("pqr", "answer", "2026-000001", "--texto", "Le devolvemos el cobro.", env=ANA)
     assert answered.exit_code == 0 and "enviará" not in answered.stdout
     cli("pqr", "export", "--mes", "2026-03", "-o", "pqr.csv")
-    rows = list(csv.DictReader((tmp_path / "pqr.csv").open(encoding="utf-8-sig")))
-    assert rows[0]["canal"] == "telefono"
+    with (tmp_path / "pqr.csv").open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file, delimiter=";"))
+    assert rows[0]["canal"] == "teléfono"
     assert "Rosa" not in (tmp_path / "pqr.csv").read_text(encoding="utf-8")
 
 
