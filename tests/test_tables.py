@@ -48,6 +48,13 @@ class Office:
 
     def __init__(self, folder: Path, clock: FixedClock) -> None:
         self.folder, self.clock = folder, clock
+        self.shown: dict[tuple, str] = {}
+
+    def list(self, *args: str, columns: int | None = None) -> str:
+        """A list's output; the lists only read, so each is run once per width."""
+        if (args, columns) not in self.shown:
+            self.shown[args, columns] = self(*args, columns=columns)
+        return self.shown[args, columns]
 
     def __call__(self, *args: str, columns: int | None = None) -> str:
         environ = {} if columns is None else {"COLUMNS": str(columns)}
@@ -88,15 +95,20 @@ def office(tmp_path_factory):
 
 
 def _reply_ids(office: Office) -> list[str]:
-    return re.findall(r"^│ *(\d+) *│", office("replies", "list", "--estado", "todas"), re.M)
+    if not hasattr(office, "reply_ids"):
+        listed = office.list("replies", "list", "--estado", "todas")
+        office.reply_ids = re.findall(r"^│ *(\d+) *│", listed, re.M)
+    return office.reply_ids
 
 
 def _links(office: Office) -> list[str]:
-    return [row["enlace"] for row in json.loads(office("calendar", "list", "--json"))]
+    return [row["enlace"] for row in json.loads(office.list("calendar", "list", "--json"))]
 
 
 def _radicado(office: Office) -> str:
-    return re.search(r"20\d{2}-\d{6}", office("pqr", "list")).group()
+    if not hasattr(office, "radicado"):
+        office.radicado = re.search(r"20\d{2}-\d{6}", office.list("pqr", "list")).group()
+    return office.radicado
 
 
 def _expected(office: Office, name: str) -> list[str]:
@@ -115,7 +127,7 @@ def _expected(office: Office, name: str) -> list[str]:
 @pytest.mark.parametrize("columns", [80, 200])
 @pytest.mark.parametrize("name", LISTS)
 def test_each_list_fits_the_window_with_its_key_fields(office, name, columns):
-    shown = office(*LISTS[name], columns=columns)
+    shown = office.list(*LISTS[name], columns=columns)
 
     too_wide = [line for line in shown.splitlines() if len(line) > columns]
     assert not too_wide, shown
@@ -134,8 +146,8 @@ ITEMS = {
 
 @pytest.mark.parametrize("name", LISTS)
 def test_a_narrow_window_gets_one_card_per_item_and_a_wide_one_a_table(office, name):
-    narrow = office(*LISTS[name], columns=80)
-    wide = office(*LISTS[name], columns=200)
+    narrow = office.list(*LISTS[name], columns=80)
+    wide = office.list(*LISTS[name], columns=200)
 
     assert TABLE_BORDER not in narrow
     cards = narrow.strip().split("\n\n")[1:]  # after the title, one block per item
@@ -151,8 +163,8 @@ def test_a_narrow_window_gets_one_card_per_item_and_a_wide_one_a_table(office, n
 
 def test_protocols_confidence_and_dates_read_in_spanish(office):
     for columns in (80, 200):
-        replies = office("replies", "list", "--estado", "todas", columns=columns)
-        inbox = office("inbox", columns=columns)
+        replies = office.list("replies", "list", "--estado", "todas", columns=columns)
+        inbox = office.list("inbox", columns=columns)
         for shown in (replies, inbox):
             assert "Dónde y cómo pagar" in shown and "Reclamo por facturación" in shown
             assert "reclamo_facturacion" not in shown  # the protocol's id stays in `show`
@@ -165,15 +177,15 @@ def test_a_link_is_never_split_across_lines(office, columns):
     links = _links(office)
     assert links and all(link.startswith("https://") for link in links)
 
-    shown = office("calendar", "list", columns=columns)
+    shown = office.list("calendar", "list", columns=columns)
 
     for link in links:
         assert any(link in line for line in shown.splitlines()), (link, shown)
 
 
 def test_a_message_preview_is_cut_with_an_ellipsis(office):
-    wide = office("replies", "list", "--estado", "todas", columns=200)
-    narrow = office("replies", "list", "--estado", "todas", columns=80)
+    wide = office.list("replies", "list", "--estado", "todas", columns=200)
+    narrow = office.list("replies", "list", "--estado", "todas", columns=80)
 
     assert "por el banco" not in wide and "por el banco" not in narrow
     previews = [line for line in wide.splitlines() if "¿dónde pago" in line]
@@ -183,8 +195,36 @@ def test_a_message_preview_is_cut_with_an_ellipsis(office):
 
 
 def test_a_file_or_a_pipe_gets_a_table_one_line_per_item(office):
-    piped = office("replies", "list", "--estado", "todas")  # not a terminal, no COLUMNS
+    piped = office.list("replies", "list", "--estado", "todas")  # not a terminal, no COLUMNS
 
     assert TABLE_BORDER in piped
     assert all(len(line) <= 160 for line in piped.splitlines())
     assert len([line for line in piped.splitlines() if "Eva Sofía" in line]) >= 1
+
+
+URL = "https://www.facebook.com/100000000000001/posts/" + "9" * 60  # 107 characters
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_a_long_link_in_a_reason_is_cut_whole_never_split(capsys, columns):
+    from conectados.tables import Field, Listing, print_listing
+
+    listing = Listing("Publicaciones", (Field("id"), Field("último error", "text")), ("id",))
+    listing.add("aviso", f"HTTP 400: vea {URL} y reintente")
+
+    print_listing(listing, {"COLUMNS": str(columns)})
+
+    lines = capsys.readouterr().out.splitlines()
+    assert all(len(line) <= columns for line in lines)
+    assert not any(line.strip(" │").startswith(URL[20:30]) for line in lines)  # no tail alone
+    assert any("https://www.facebook.com/1" in line and "…" in line for line in lines)
+
+
+def test_a_date_of_another_year_says_its_year():
+    from datetime import date, datetime
+
+    from conectados.tables import short_date, short_moment
+
+    today = date(2026, 3, 10)
+    assert short_moment(datetime(2026, 9, 5, 7, 30), today) == "5 sep 07:30"
+    assert short_date(date(2027, 1, 4), today) == "4 ene 2027"
