@@ -11,13 +11,13 @@ import click
 import sqlalchemy as sa
 from rich.console import Console
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from conectados.app import App
 from conectados.errors import BadInput, ConectadosError
 from conectados.files import write_atomically
 from conectados.spanish import short_number, spreadsheet_csv
+from conectados.tables import Field, Listing, print_listing, short_date, short_moment
 from conectados.terminal import Group, SpanishChoice, parse_month
 from conectados.userfiles import KB, os_error_reason, read_user_text
 from responders.filing import (
@@ -226,25 +226,38 @@ def list_(app: App, vencen_en: int | None, vencidas: bool, estado: str, tipo: st
     if not tickets:
         click.echo("No hay PQR que cumplan esas condiciones.")
         return
-    table = Table(title=f"PQR ({len(tickets)})")
-    for column in ("radicado", "tipo", "causal", "red", "radicada", "vence", "quedan", "estado"):
-        table.add_column(column, overflow="fold")
+    listing = Listing(
+        f"PQR ({len(tickets)})",
+        (
+            Field("radicado"),
+            Field("tipo", "text", priority=1, max_width=24),
+            Field("causal", "text", priority=4, min_width=14, max_width=30),
+            Field("red", priority=3),
+            Field("radicada", priority=2),
+            Field("vence"),
+            Field("quedan", "text", min_width=12, max_width=30),
+            Field("estado"),
+        ),
+        heading=("radicado", "estado"),
+        hidden_hint="conectados pqr show RADICADO",
+    )
     for ticket in tickets:
-        table.add_row(
+        causal = CAUSALES.get(ticket.causal or "")
+        listing.add(
             ticket.radicado,
             TYPE_NAMES.get(TicketType(ticket.type), ticket.type),
-            ticket.causal or "",
+            f"{causal.code} {causal.name}" if causal else ticket.causal,
             ticket.network,
-            ticket.filed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            short_moment(ticket.filed_at.astimezone(zone), today),
             (
-                ticket.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                short_moment(ticket.due_at.astimezone(zone), today)
                 if ticket.due_at
-                else f"{ticket.due_date:%Y-%m-%d}"
+                else short_date(ticket.due_date, today)
             ),
             _left(app, ticket, today),
             STATUS_NAMES[ticket.status],
         )
-    Console(width=150).print(table)
+    print_listing(listing, app.environ)
 
 
 @pqr.command()

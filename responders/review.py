@@ -16,7 +16,6 @@ import click
 import sqlalchemy as sa
 from rich.console import Console
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from channels.facebook import PRIVATE_REPLY_WINDOW
@@ -25,9 +24,11 @@ from conectados.app import App
 from conectados.db import Database
 from conectados.errors import BadInput, ConectadosError
 from conectados.spanish import number as spanish_number
+from conectados.spanish import percent
+from conectados.tables import Field, Listing, print_listing, short_moment
 from conectados.terminal import Group, RowId
 from content_calendar.models import Post, Publication
-from responders.commands import _short, catalogue_for
+from responders.commands import _short, catalogue_for, protocol_names
 from responders.models import (
     Interaction,
     InteractionKind,
@@ -391,32 +392,37 @@ def list_(app: App, estado: str, limite: int) -> None:
         )
         return
     zone = app.settings.zone
-    table = Table(title=f"Respuestas ({estado})")
-    for column in (
-        "id",
-        "llegó",
-        "red",
-        "autor",
-        "mensaje",
-        "protocolo",
-        "conf.",
-        "estado",
-        "por qué",
-    ):
-        table.add_column(column, overflow="fold")
+    today = app.clock.now().astimezone(zone).date()
+    names = protocol_names(app)
+    listing = Listing(
+        f"Respuestas ({estado})",
+        (
+            Field("id"),
+            Field("llegó", priority=3),
+            Field("red", priority=2),
+            Field("autor", "text", priority=1, max_width=20),
+            Field("mensaje", "preview", min_width=20, max_width=60),
+            Field("protocolo", "text", priority=2, min_width=14, max_width=30),
+            Field("conf.", priority=4, card_label="confianza"),
+            Field("estado"),
+            Field("por qué", "text", priority=3, min_width=14, max_width=40),
+        ),
+        heading=("id", "estado"),
+        hidden_hint="conectados replies show ID",
+    )
     for reply, interaction in rows:
-        table.add_row(
+        listing.add(
             str(reply.id),
-            interaction.written_at.astimezone(zone).strftime("%m-%d %H:%M"),
+            short_moment(interaction.written_at.astimezone(zone), today),
             interaction.network,
-            Text(interaction.author_name or interaction.author_id),
-            Text(_short(interaction.text, 50)),
-            reply.protocol or "",
-            f"{reply.confidence:.2f}",
+            interaction.author_name or interaction.author_id,
+            interaction.text,
+            names.get(reply.protocol, reply.protocol) if reply.protocol else "",
+            percent(reply.confidence, 0),
             STATE_NAMES[reply.state],
-            Text(_short(reply.last_error or reply.review_note or "", 40)),
+            _short(reply.last_error or reply.review_note or "", 200),
         )
-    Console(width=180).print(table)
+    print_listing(listing, app.environ)
     if estado == "pendiente":
         click.echo("Para decidirlas una a una: «conectados replies review».")
 
