@@ -148,11 +148,11 @@ class XChannel:
                 media_ids=media_ids or None,
                 user_auth=True,
             )
-        except Duplicate:
+        except Duplicate as duplicate:
             # X refuses a text it already has: after a call that timed out, that is our post.
             found = self.find_published(post, started)
             if found is None:
-                raise Rejected("X no permite publicar dos veces el mismo texto") from None
+                raise Rejected(duplicate.reason) from None
             return found
         remote_id = str(answer.data["id"])
         return Receipt(remote_id, self.url_of(remote_id), self.clock.now())

@@ -11,8 +11,10 @@ Control API (JSON in and out), under /_sandbox/; networks are facebook, x and wh
   each delivery (null when the receiver was unreachable), made before answering;
 - POST /_sandbox/posts {"network", "posts": [{"text", "created_at"}]}: history published earlier
   (not for whatsapp);
-- POST /_sandbox/faults {"network", "status": 401|429|500|503|"timeout", "count", "retry_after"?,
-  "delay"?}: the next `count` calls to that network fail that way;
+- POST /_sandbox/faults {"network", "status": 401|429|500|503|"timeout"|"refusal", "count",
+  "retry_after"?, "delay"?, "code"?}: the next `count` calls to that network fail that way;
+  "refusal" answers with one of the network's documented error codes (`code`, see
+  GRAPH_REFUSALS and X_REFUSALS);
 - GET /_sandbox/state: per network, posts, replies and API calls per endpoint;
 - GET /_sandbox/requests: the last API requests with when each arrived and was answered, and
   the client's port (one per kept-alive connection): how long the network itself took;
@@ -253,12 +255,18 @@ class Sandbox:
 
     def _fault(self, body: Fields) -> Response:
         world = self._network(body)
+        status = body.choice("status", FAULT_STATUSES)
+        code = None
+        if status == "refusal":
+            known = self.apis[world.name].refusals
+            code = body.choice("code", tuple(known))
         world.add_fault(
             Fault(
-                status=body.choice("status", FAULT_STATUSES),
+                status=status,
                 count=body.integer("count", 1, 1, MAX_FAULT_COUNT),
                 retry_after=body.number("retry_after", 60.0, 0.0, MAX_RETRY_AFTER),
                 delay=body.number("delay", 5.0, 0.0, MAX_DELAY),
+                code=code,
             )
         )
         return Response(201, {"ok": True})

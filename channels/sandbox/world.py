@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from conectados.clock import Clock, SystemClock
 
-FAULT_STATUSES = (401, 429, 500, 503, "timeout")
+FAULT_STATUSES = (401, 429, 500, 503, "timeout", "refusal")
 
 
 @dataclass
@@ -24,6 +24,8 @@ class Fault:
     retry_after: float = 60.0
     delay: float = 5.0
     """For "timeout": how long the answer takes (the call is carried out all the same)."""
+    code: int | None = None
+    """For "refusal": which of the network's documented error codes it answers with."""
 
 
 class NetworkWorld:
