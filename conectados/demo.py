@@ -9,6 +9,7 @@ import shlex
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -433,14 +434,18 @@ def _summary(console: Console, folder: Path, outcome: Outcome) -> None:
     console.print(next_steps(folder, outcome), markup=False)
 
 
-def conectados_command(folder: Path) -> str:
+def conectados_command(
+    folder: Path,
+    which: Callable[[str], str | None] = shutil.which,
+    executable: str = sys.executable,
+) -> str:
     """How to run Conectados from `folder`, as typed in a shell: `conectados` when it is on
     the PATH, else the program of this installation (the venv `make demo` made is not active)."""
-    if shutil.which("conectados"):
+    if which("conectados"):
         return "conectados"
-    script = Path(sys.executable).parent / "conectados"
+    script = Path(executable).parent / "conectados"
     if not script.is_file():
-        return f"{shlex.quote(sys.executable)} -m conectados"
+        return f"{shlex.quote(executable)} -m conectados"
     relative = Path(os.path.relpath(script.absolute(), folder.absolute()))
     shown = relative if relative.parts.count("..") <= 2 else script.absolute()
     return shlex.quote(str(shown))
