@@ -130,6 +130,7 @@ def test_the_simulated_world_survives_a_restart(tmp_path: Path):
             first.control("POST", "citizen", body)
         before = world_of(first)
         last_id = int(before["x"]["posts"][-1]["id"])
+        assert "Fuga" in path.read_text(encoding="utf-8")  # saved at once, not only at the end
 
     with SandboxServer(state_path=path) as second:
         assert world_of(second) == before
@@ -162,6 +163,20 @@ def test_a_damaged_or_foreign_file_gives_a_warning_and_an_empty_world(tmp_path, 
     assert sandbox.facebook.posts == {} and sandbox.x.tweets == {}
     assert (tmp_path / "simulador.json.ilegible").read_bytes() == content  # kept, not lost
     assert not path.exists()
+
+
+def test_a_file_damaged_halfway_leaves_no_half_world(tmp_path: Path):
+    path = tmp_path / "simulador.json"
+    with SandboxServer(state_path=path) as server:
+        server.control("POST", "posts", {"network": "facebook", "posts": [{"text": "Aviso"}]})
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    saved["redes"]["x"]["tweets"] = [{"id": "1"}]  # facebook reads well, then x does not
+    path.write_text(json.dumps(saved), encoding="utf-8")
+
+    sandbox = Sandbox(state_path=path)
+
+    assert "la parte de una red está dañada" in (sandbox.notice or "")
+    assert sandbox.facebook.posts == {}
 
 
 def test_a_file_too_large_to_be_a_saved_world_is_not_read(tmp_path: Path):
