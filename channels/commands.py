@@ -32,19 +32,26 @@ def sandbox() -> None:
     metavar="PUERTO",
     help="Puerto donde escucha (por defecto 8765).",
 )
-def serve(host: str, port: int) -> None:
+@click.pass_obj
+def serve(app, host: str, port: int) -> None:
     """Inicia el simulador y lo deja en marcha hasta Ctrl+C.
 
     Habla las mismas rutas de la Graph API de Meta y de la API v2 de X que usa Conectados;
-    su API de control está en /_sandbox/ (ciudadanos, fallas, estado, reinicio).
+    su API de control está en /_sandbox/ (ciudadanos, fallas, estado, reinicio). Con
+    «[sandbox] estado» en la configuración, recuerda sus redes en ese archivo entre arranques.
     """
+    state_path = app.settings.sandbox_state_path
     try:
-        server = SandboxServer(host, port)
+        server = SandboxServer(host, port, state_path=state_path)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise BadInput(f"el puerto {port} ya está en uso; elija otro con --port") from None
         raise BadInput(f"no se pudo escuchar en {host}:{port} ({os_error_reason(exc)})") from None
+    if server.sandbox.notice:
+        click.echo(f"Aviso: {server.sandbox.notice}", err=True)
     click.echo(f"Simulador de redes escuchando en {server.url} (Ctrl+C para detenerlo).")
+    if state_path is not None:
+        click.echo(f"Sus redes se guardan en {state_path}.")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
+import shutil
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,6 +29,7 @@ from conectados.terminal import Command
 from conectados.userfiles import os_error_reason
 
 DEMO_FOLDER = "demo"
+SANDBOX_STATE = "simulador.json"
 DEMO_COMPANY = {
     "nombre": "Acueducto de Ejemplo S.A. E.S.P.",
     "nit": "900.000.000-0",
@@ -51,6 +57,9 @@ def demo_config_text() -> str:
     # Read often, so that «conectados sandbox citizen» sees its answer within seconds.
     for network in ("facebook", "x"):
         lines += ["", f"[channels.{network}]", "leer_cada_minutos = 0.25"]
+    # The simulated networks remember their posts and comments here between runs, so that
+    # the replies approved after the demo find what they answer.
+    lines += ["", "[sandbox]", f"estado = {json.dumps(SANDBOX_STATE)}"]
     return "\n".join(lines) + "\n"
 
 
@@ -124,6 +133,8 @@ def _clear(folder: Path) -> None:
         "calendario-*.yaml",
         "calendario-*.html",
         "informe-*.html",
+        SANDBOX_STATE,
+        f"{SANDBOX_STATE}.ilegible",
     )
     for pattern in patterns:
         for path in folder.glob(pattern):
@@ -432,16 +443,41 @@ def _summary(console: Console, folder: Path, outcome: Outcome) -> None:
         f"   Comentarios ocultados por traer datos personales: {outcome.hidden}\n"
         f"   Informe: {outcome.report}"
     )  # fmt: skip
-    console.print(
-        "\n[bold]Siga con[/]\n"
-        f"   cd {folder}\n"
-        "   conectados replies review      # decida lo que quedó pendiente\n"
-        "   conectados pqr list            # las PQR radicadas y su plazo\n"
-        f"   conectados report --mes {outcome.month}   # el informe del mes en la terminal\n"
-        f"   abra {outcome.report.name if outcome.report else 'informe-*.html'} y calendario-*.html en el navegador\n"
-        "   conectados daemon              # el servicio, con su simulador en 127.0.0.1:8765\n"
-        "   conectados sandbox citizen --tipo mensaje \"¿Dónde pago la factura?\"   # en otra terminal\n"
-        "   conectados sandbox citizen --red whatsapp --foto \"Fuga en la calle 5\"   # por WhatsApp\n"
-        "\n(El simulador de la demostración se cerró con ella: lo que apruebe de estos mensajes no\n"
-        "tiene a quién llegar. Con el servicio en marcha, escriba como ciudadano y vea la respuesta.)"
+    console.print("\n[bold]Siga con[/]")
+    console.print(next_steps(folder, outcome), markup=False)
+
+
+def conectados_command(
+    folder: Path,
+    which: Callable[[str], str | None] = shutil.which,
+    executable: str = sys.executable,
+) -> str:
+    """How to run Conectados from `folder`, as typed in a shell: `conectados` when it is on
+    the PATH, else the program of this installation (the venv `make demo` made is not active)."""
+    if which("conectados"):
+        return "conectados"
+    script = Path(executable).parent / "conectados"
+    if not script.is_file():
+        return f"{shlex.quote(executable)} -m conectados"
+    relative = Path(os.path.relpath(script.absolute(), folder.absolute()))
+    shown = relative if relative.parts.count("..") <= 2 else script.absolute()
+    return shlex.quote(str(shown))
+
+
+def next_steps(folder: Path, outcome: Outcome) -> str:
+    """The commands to go on with, each one working as printed once in the demo's folder."""
+    run = conectados_command(folder)
+    report = outcome.report.name if outcome.report else "informe-*.html"
+    return (
+        f"   cd {shlex.quote(str(folder))}\n"
+        f"   {run} replies review      # decida lo que quedó pendiente\n"
+        f"   {run} pqr list            # las PQR radicadas y su plazo\n"
+        f"   {run} report --mes {outcome.month}   # el informe del mes en la terminal\n"
+        f"   abra {report} y calendario-*.html en el navegador\n"
+        f"   {run} daemon              # el servicio: envía lo aprobado, con su simulador en 127.0.0.1:8765\n"
+        f"   {run} sandbox citizen --tipo mensaje \"¿Dónde pago la factura?\"   # en otra terminal, en esta carpeta\n"
+        f"   {run} sandbox citizen --red whatsapp --foto \"Fuga en la calle 5\"   # por WhatsApp\n"
+        f"\n(Las redes simuladas recuerdan en {SANDBOX_STATE} lo publicado y lo que escribieron\n"
+        "los ciudadanos: lo que apruebe sale cuando el servicio (daemon) esté en marcha. Con el\n"
+        "servicio en marcha, escriba como ciudadano y vea la respuesta.)"
     )  # fmt: skip
