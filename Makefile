@@ -16,7 +16,7 @@ help:
 	@echo "make lint   revisa el estilo del código (ruff)"
 	@echo "make bench  ejecuta las mediciones de bench/"
 	@echo "make mutants  siembra defectos en las guardas y comprueba que las pruebas los detectan"
-	@echo "make clean  borra el entorno virtual y los archivos generados"
+	@echo "make clean  borra el entorno virtual, la demostración y los archivos generados"
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then echo "Se necesita Python 3.11 o más reciente (python3 --version)." >&2; exit 2; fi
@@ -48,5 +48,10 @@ bench: $(VENV)/.installed
 mutants: $(VENV)/.installed-test
 	$(BIN)/python bench/mutants.py --run
 
+# What `make demo`, `make test`, `make bench` and alembic leave in the tree (not the company's
+# own conectados.toml or database, which live wherever it chose).
+DEMO_FOLDER := demo
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache demo-conectados build *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .coverage htmlcov build dist *.egg-info \
+		$(DEMO_FOLDER) demo-conectados alembic-dev.db alembic-dev.db-* bench/results
+	find . -name .git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

@@ -48,7 +48,7 @@ def rows() -> list[dict[str, str]]:
                 "texto": f"Aviso número {n}: mantenimiento preventivo en el sector {n % 40}. "
                 f"Almacene agua con anticipación y use solo lo necesario.{link}{drop}",
                 "medios": MEDIA[n % len(MEDIA)],
-                "campana": ("ahorro", "cortes", "pagos")[n % 3],
+                "campaña": ("ahorro", "cortes", "pagos")[n % 3],
             }
         )
     return made
@@ -65,7 +65,7 @@ def write_yaml(path: Path, entries: list[dict[str, str]]) -> None:
         ]
         if entry["medios"]:
             lines.append(f"    medios: [{entry['medios']}]")
-        lines.append(f"    campana: {entry['campana']}")
+        lines.append(f"    campaña: {entry['campaña']}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

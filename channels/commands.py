@@ -8,7 +8,8 @@ import click
 
 from channels.sandbox import SandboxServer
 from conectados.errors import BadInput, ConectadosError
-from conectados.terminal import Group
+from conectados.spanish import number
+from conectados.terminal import Group, message_kinds
 from conectados.userfiles import os_error_reason
 
 
@@ -31,19 +32,26 @@ def sandbox() -> None:
     metavar="PUERTO",
     help="Puerto donde escucha (por defecto 8765).",
 )
-def serve(host: str, port: int) -> None:
+@click.pass_obj
+def serve(app, host: str, port: int) -> None:
     """Inicia el simulador y lo deja en marcha hasta Ctrl+C.
 
     Habla las mismas rutas de la Graph API de Meta y de la API v2 de X que usa Conectados;
-    su API de control está en /_sandbox/ (ciudadanos, fallas, estado, reinicio).
+    su API de control está en /_sandbox/ (ciudadanos, fallas, estado, reinicio). Con
+    «[sandbox] estado» en la configuración, recuerda sus redes en ese archivo entre arranques.
     """
+    state_path = app.settings.sandbox_state_path
     try:
-        server = SandboxServer(host, port)
+        server = SandboxServer(host, port, state_path=state_path)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise BadInput(f"el puerto {port} ya está en uso; elija otro con --port") from None
         raise BadInput(f"no se pudo escuchar en {host}:{port} ({os_error_reason(exc)})") from None
+    if server.sandbox.notice:
+        click.echo(f"Aviso: {server.sandbox.notice}", err=True)
     click.echo(f"Simulador de redes escuchando en {server.url} (Ctrl+C para detenerlo).")
+    if state_path is not None:
+        click.echo(f"Sus redes se guardan en {state_path}.")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -65,10 +73,10 @@ DEFAULT_URL = "http://127.0.0.1:8765"
 )
 @click.option(
     "--tipo",
-    type=click.Choice(["comment", "mention", "message"]),
+    type=message_kinds(),
     default=None,
-    help="comment: en la última publicación (por defecto); mention: una mención; message: un "
-    "mensaje privado (el único tipo en WhatsApp).",
+    help="comentario: en la última publicación (por defecto); mención: una mención en X; "
+    "mensaje: un mensaje privado (el único tipo en WhatsApp).",
 )
 @click.option("--autor", default="Ciudadana de prueba", metavar="NOMBRE", help="Quién escribe.")
 @click.option(
@@ -98,12 +106,14 @@ def citizen(
     url = (app.settings.sandbox.url or DEFAULT_URL).rstrip("/")
     tipo = tipo or ("message" if red == "whatsapp" else "comment")
     if red == "whatsapp" and tipo != "message":
-        raise BadInput("en WhatsApp solo se escriben mensajes (message)", "--tipo")
+        raise BadInput("en WhatsApp solo se escriben mensajes (--tipo mensaje)", "--tipo")
     if foto and red != "whatsapp":
         raise BadInput("las fotos se envían por WhatsApp: añada --red whatsapp", "--foto")
     if red == "facebook" and tipo == "mention":
         raise BadInput(
-            "en Facebook se escribe un comentario (comment) o un mensaje (message)", "--tipo"
+            "en Facebook se escribe un comentario o un mensaje (--tipo comentario o --tipo "
+            "mensaje); las menciones son de X",
+            "--tipo",
         )
 
     def control(method: str, action: str, body: dict | None = None):
@@ -132,12 +142,13 @@ def citizen(
         if not before["posts"]:
             raise BadInput(
                 f"aún no hay publicaciones en {red} para comentar: espere a que el servicio "
-                "publique, o escriba un mensaje con --tipo message",
+                "publique, o escriba un mensaje con --tipo mensaje",
                 "--tipo",
             )
         body["on"] = before["posts"][-1]["id"]
     item = control("POST", "citizen", body)
-    click.echo(f"{autor} escribió en {red} ({tipo}): «{texto}»" + (" con una foto" if foto else ""))
+    kind = message_kinds().word_for(tipo)
+    click.echo(f"{autor} escribió en {red} ({kind}): «{texto}»" + (" con una foto" if foto else ""))
     if red == "whatsapp" and not any(hook.get("status") == 200 for hook in item["webhooks"]):
         raise ConectadosError(
             "el simulador no pudo entregar el mensaje: nadie recibe sus webhooks. Inicie "
@@ -164,7 +175,12 @@ def citizen(
         )
     else:
         minutes = app.settings.channels.by_name()[red].poll_minutes
-        every = f"{minutes * 60:g} segundos" if minutes < 1 else f"{minutes:g} minutos"
+        seconds = minutes * 60
+        every = (
+            f"{number(seconds, 0 if seconds == int(seconds) else 1)} segundos"
+            if minutes < 1
+            else f"{number(minutes, 0 if minutes == int(minutes) else 1)} minutos"
+        )
         click.echo(f"Esperando la respuesta (el servicio lee cada {every})…")
     deadline = time.monotonic() + esperar
     while time.monotonic() < deadline:

@@ -31,6 +31,7 @@ from channels.base import (
     required_id,
     written_time,
 )
+from channels.graph_errors import refusal
 from channels.http import CountingSession, comparable_text, guarded
 from channels.media import RULES, MediaFile
 from channels.polling import PollCursor, StreamCursor
@@ -449,25 +450,20 @@ class FacebookChannel:
         code = getattr(error, "code", None)
         subcode = getattr(error, "error_subcode", None)
         message = self._scrub(getattr(error, "message", ""))
+        said = refusal("Facebook", code, subcode, message)
         if code in AUTH_CODES or (isinstance(code, int) and 200 <= code < 300):
-            return AuthFailed(
-                f"Facebook rechazó el token de la página (código {code}): {message}. "
-                "Genere un token nuevo y actualice la variable de entorno"
-            )
+            return AuthFailed(said)
         if code in SERVER_CODES:
-            return Transient(f"error temporal de Facebook (código {code})", retry_after=30)
+            return Transient(said, retry_after=30)
         if code in THROTTLE_CODES or getattr(error, "is_transient", False):
-            return Transient(
-                f"Facebook pide esperar: límite de llamadas (código {code})",
-                retry_after=self._throttle_wait(),
-            )
+            return Transient(said, retry_after=self._throttle_wait())
         if code == 10 and subcode == 2018278:
             return Rejected(
                 "Facebook no permite este mensaje: está fuera de la ventana para responder "
                 "(24 horas desde el último mensaje del ciudadano en Messenger; 7 días, y una "
                 "sola vez, para responder un comentario en privado)"
             )
-        return Rejected(f"Facebook rechazó la solicitud (código {code}): {message}")
+        return Rejected(said)
 
     def _throttle_wait(self) -> float:
         """Seconds to wait, from the usage headers of the answer that refused us."""

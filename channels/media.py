@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Literal
 
 from channels.base import Rejected
+from conectados.spanish import number
 from conectados.userfiles import MB, UserFileError, open_user_file, path_inside
 
 MediaKind = Literal["image", "video"]
@@ -176,7 +177,7 @@ class MediaRules:
             return [f"{name}: tipo {media.mime_type} no admitido"]
         if media.size > self.max_bytes(media.mime_type):
             limit, size = self.max_bytes(media.mime_type) / MB, media.size / MB
-            return [f"{name}: pesa {_number(size)} MB y el límite es {limit:.0f} MB"]
+            return [f"{name}: pesa {number(size, 1)} MB y el límite es {number(limit)} MB"]
         if self.max_video_seconds and (media.seconds or 0) > self.max_video_seconds:
             return [
                 f"{name}: dura {_clock(media.seconds or 0)} y el límite es "
@@ -199,10 +200,6 @@ class MediaRules:
         if len(images) > self.max_images:
             found.append(f"una publicación lleva hasta {self.max_images} imágenes")
         return found
-
-
-def _number(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")  # Colombian decimal comma
 
 
 def _clock(seconds: float) -> str:

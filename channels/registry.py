@@ -65,7 +65,7 @@ def open_channels(
     sandbox = None
     sandbox_url = settings.sandbox.url.rstrip("/")
     if not sandbox_url and any(config.mode == ChannelMode.SANDBOX for config in wanted.values()):
-        sandbox = SandboxServer(port=sandbox_port).start()
+        sandbox = SandboxServer(port=sandbox_port, state_path=settings.sandbox_state_path).start()
         sandbox_url = sandbox.url
         log.info("simulador de redes iniciado en %s", sandbox_url)
 

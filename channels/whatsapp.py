@@ -31,8 +31,10 @@ from channels.base import (
     Transient,
 )
 from channels.facebook import GRAPH_URL, GRAPH_VERSION, call_graph, scrub
+from channels.graph_errors import graph_detail, refusal
 from channels.http import CountingSession, guarded
 from conectados.clock import Clock, SystemClock
+from conectados.spanish import short_number
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +128,7 @@ class WhatsAppChannel:
         return Receipt(answer["messages"][0]["id"], created_at=self.clock.now())
 
     def _template_message(self, text: str) -> dict[str, Any]:
-        hours = f"{SERVICE_WINDOW.total_seconds() / 3600:g}"
+        hours = short_number(SERVICE_WINDOW.total_seconds() / 3600)
         if not self.template:
             raise OutsideWindow(
                 f"pasaron más de {hours} horas desde el último mensaje del ciudadano y WhatsApp "
@@ -169,16 +171,29 @@ class WhatsAppChannel:
 
     def _translate(self, error: FacebookError) -> Exception:
         code = getattr(error, "code", None)
+        subcode = getattr(error, "error_subcode", None)
         message = scrub(getattr(error, "message", ""), self._token)
+        said = refusal("WhatsApp", code, subcode, message)
         if code in AUTH_CODES:
             return AuthFailed(
-                f"WhatsApp rechazó el token (código {code}): {message}. Genere un token nuevo "
-                "del usuario del sistema y actualice la variable de entorno"
+                said.replace("genere uno nuevo", "genere uno nuevo del usuario del sistema")
             )
         if code in THROTTLE_CODES:
-            return Transient(f"WhatsApp pide esperar: límite de envíos (código {code})", 60)
+            return Transient(
+                refusal(
+                    "WhatsApp", code, subcode, message,
+                    "WhatsApp pide esperar: límite de envíos; se reintentará sola más tarde",
+                ),
+                60,
+            )  # fmt: skip
         if code in SERVER_CODES:
-            return Transient(f"error temporal de WhatsApp (código {code})", retry_after=30)
+            return Transient(
+                refusal(
+                    "WhatsApp", code, subcode, message,
+                    "WhatsApp tuvo una falla pasajera; se reintentará más tarde",
+                ),
+                retry_after=30,
+            )  # fmt: skip
         if code == 131047:
             return OutsideWindow(
                 "WhatsApp ya no acepta texto libre: pasaron más de 24 horas desde el último "
@@ -186,7 +201,8 @@ class WhatsAppChannel:
             )
         if code in TEMPLATE_CODES:
             return Rejected(
-                f"WhatsApp rechazó la plantilla «{self.template}» (código {code}): {message}. "
-                "Revise el nombre, el idioma y que tenga una sola variable en el cuerpo"
+                f"WhatsApp rechazó la plantilla «{self.template}»: revise el nombre, el idioma y "
+                "que tenga una sola variable en el cuerpo. Detalle de WhatsApp: "
+                + graph_detail(code, subcode, message)
             )
-        return Rejected(f"WhatsApp rechazó el mensaje (código {code}): {message}")
+        return Rejected(said)

@@ -37,6 +37,14 @@ from channels.base import (
 from channels.http import CountingSession, comparable_text, guarded
 from channels.media import RULES, MediaFile
 from channels.polling import PollCursor, StreamCursor
+from channels.x_errors import (
+    BAD_CREDENTIALS,
+    DUPLICATE,
+    LIMIT,
+    NO_ACCESS,
+    x_kind,
+    x_refusal,
+)
 from conectados.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
@@ -140,11 +148,11 @@ class XChannel:
                 media_ids=media_ids or None,
                 user_auth=True,
             )
-        except Duplicate:
+        except Duplicate as duplicate:
             # X refuses a text it already has: after a call that timed out, that is our post.
             found = self.find_published(post, started)
             if found is None:
-                raise Rejected("X no permite publicar dos veces el mismo texto") from None
+                raise Rejected(duplicate.reason) from None
             return found
         remote_id = str(answer.data["id"])
         return Receipt(remote_id, self.url_of(remote_id), self.clock.now())
@@ -466,17 +474,12 @@ class XChannel:
             reset = exc.response.headers.get("x-rate-limit-reset")
             now = self.clock.now().timestamp()
             wait = float(reset) - now if reset and reset.isdigit() else 60.0
-            raise Transient(
-                "X pide esperar: límite de llamadas", retry_after=max(1.0, wait)
-            ) from None
-        except tweepy.Unauthorized:
-            raise AuthFailed(
-                "X rechazó las credenciales de la cuenta; genere unas nuevas y actualice las "
-                "variables de entorno"
-            ) from None
+            raise Transient(_said(LIMIT, exc), retry_after=max(1.0, wait)) from None
+        except tweepy.Unauthorized as exc:
+            raise AuthFailed(_said(BAD_CREDENTIALS, exc)) from None
         except tweepy.TwitterServerError as exc:
             raise Transient(
-                f"error temporal de X ({exc.response.status_code})", retry_after=30
+                _said("X tuvo una falla pasajera; se reintentará más tarde", exc), retry_after=30
             ) from None
         except tweepy.HTTPException as exc:  # every other 4xx: this request will not work as it is
             raise _refusal(exc) from None
@@ -528,13 +531,18 @@ class Duplicate(Rejected):
     """X refused the text because the account already posted it."""
 
 
+def _said(sentence: str, error: tweepy.HTTPException) -> str:
+    return x_refusal(sentence, error.response.status_code, error.api_codes, error.api_messages)
+
+
 def _refusal(error: tweepy.HTTPException) -> Rejected | AuthFailed:
-    detail = " ".join(error.api_messages) or f"{error.response.status_code} {error.response.reason}"
-    lowered = detail.lower()
-    if "duplicate" in lowered:
-        return Duplicate("X no permite publicar dos veces el mismo texto")
-    if any(
-        sign in lowered for sign in ("oauth1", "permission", "not enrolled", "client-not-enrolled")
-    ):
-        return AuthFailed(f"la aplicación de X no tiene permiso para esto: {detail}")
-    return Rejected(f"X rechazó la solicitud: {detail}")
+    kind = x_kind(error.api_codes, error.api_messages)
+    if kind is DUPLICATE:
+        return Duplicate(_said(DUPLICATE[2], error))
+    if kind is NO_ACCESS:
+        return AuthFailed(_said(NO_ACCESS[2], error))
+    if kind is not None:
+        return Rejected(_said(kind[2], error))
+    if not error.api_messages:
+        return Rejected(_said(f"X rechazó la solicitud ({error.response.reason})", error))
+    return Rejected(_said("X rechazó la solicitud", error))

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
+import shutil
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,11 +23,13 @@ from conectados.app import App
 from conectados.commands import format_status
 from conectados.errors import ConfigError
 from conectados.files import write_atomically
+from conectados.spanish import number
 from conectados.status import collect_status
 from conectados.terminal import Command
 from conectados.userfiles import os_error_reason
 
 DEMO_FOLDER = "demo"
+SANDBOX_STATE = "simulador.json"
 DEMO_COMPANY = {
     "nombre": "Acueducto de Ejemplo S.A. E.S.P.",
     "nit": "900.000.000-0",
@@ -49,6 +56,9 @@ def demo_config_text() -> str:
     # Read often, so that «conectados sandbox citizen» sees its answer within seconds.
     for network in ("facebook", "x"):
         lines += ["", f"[channels.{network}]", "leer_cada_minutos = 0.25"]
+    # The simulated networks remember their posts and comments here between runs, so that
+    # the replies approved after the demo find what they answer.
+    lines += ["", "[sandbox]", f"estado = {json.dumps(SANDBOX_STATE)}"]
     return "\n".join(lines) + "\n"
 
 
@@ -122,6 +132,8 @@ def _clear(folder: Path) -> None:
         "calendario-*.yaml",
         "calendario-*.html",
         "informe-*.html",
+        SANDBOX_STATE,
+        f"{SANDBOX_STATE}.ilegible",
     )
     for pattern in patterns:
         for path in folder.glob(pattern):
@@ -220,9 +232,7 @@ def _run_office(app: App, folder: Path, calendar: Path, console: Console, quick:
     )
     due = [entry.scheduled_at for entry in today]
     networks = sum(len(entry.networks) for entry in today)
-    console.print(
-        f"   Hoy salen {len(today)} publicaciones del calendario ({networks} en total por red)."
-    )
+    console.print(f"   Hoy salen {len(today)} publicaciones del calendario: {_per_network(today)}.")
     with open_channels(settings, app.credentials, app.clock) as opened:
         sandbox = opened.sandbox
         assert sandbox is not None  # the demo's settings name no sandbox URL
@@ -243,7 +253,7 @@ def _run_office(app: App, folder: Path, calendar: Path, console: Console, quick:
                     outcome.on_time += late.total_seconds() < 60
                     progress.console.print(
                         f"   ✓ {claimed.network:<9} {claimed.post_id} "
-                        f"(+{max(late.total_seconds(), 0):.1f} s): {receipt.url or receipt.remote_id}"
+                        f"(+{number(max(late.total_seconds(), 0), 1)} s): {receipt.url or receipt.remote_id}"
                     )
                     progress.advance(task)
                 if outcome.published >= networks or app.clock.now() > due[-1] + timedelta(
@@ -277,11 +287,10 @@ def _run_office(app: App, folder: Path, calendar: Path, console: Console, quick:
             f"   {outcome.citizens} mensajes de ciudadanos en las redes simuladas "
             f"(los de WhatsApp llegaron por webhook a {receiver.url})."
         )
+        catalogue = load_catalogue(settings.protocols_dir)
         with console.status("leyendo, respondiendo y radicando…"):
             Inbox(app.database, opened.fresh(), app.clock).run_once()
-            Responder(
-                app.database, load_catalogue(settings.protocols_dir), settings, app.clock
-            ).run_once()
+            Responder(app.database, catalogue, settings, app.clock).run_once()
             Outbox(
                 app.database,
                 opened.fresh(),
@@ -297,12 +306,14 @@ def _run_office(app: App, folder: Path, calendar: Path, console: Console, quick:
         outcome.sandbox_posts = sum(len(state[name]["posts"]) for name in state)
         outcome.sandbox_replies = sum(len(state[name]["replies"]) for name in state)
         outcome.hidden = sum(len(state[name].get("hidden", [])) for name in state)
-    _show_decisions(app, console, outcome, since=now)
+    names = {protocol.id: protocol.name for protocol in catalogue}
+    _show_decisions(app, console, outcome, since=now, names=names)
     console.print("\n[bold]4. El informe del mes[/]")
     period = month(f"{app.clock.now().astimezone(settings.zone):%Y-%m}", settings.zone)
     with app.database.session() as session:
         report = build_report(
-            session.connection(), period, settings.company.name, tuple(settings.channels.by_name()), now=app.clock.now()
+            session.connection(), period, settings.company.name, tuple(settings.channels.by_name()), now=app.clock.now(),
+            protocol_names=names,
         )  # fmt: skip
     outcome.month = f"{period.start:%Y-%m}"
     outcome.report = folder / f"informe-{outcome.month}.html"
@@ -352,7 +363,21 @@ ACTIONS = {
 }
 
 
-def _show_decisions(app: App, console: Console, outcome: Outcome, since) -> None:
+def _per_network(entries) -> str:
+    """ "3 en Facebook y 3 en X": what goes out on each network (a post may go to both)."""
+    from content_calendar.text_rules import network_name
+    from responders.protocols import spanish_list
+
+    counts: dict[str, int] = {}
+    for entry in entries:
+        for network in entry.networks:
+            counts[network] = counts.get(network, 0) + 1
+    return spanish_list(f"{count} en {network_name(network)}" for network, count in counts.items())
+
+
+def _show_decisions(
+    app: App, console: Console, outcome: Outcome, since, names: dict[str, str]
+) -> None:
     """What Conectados did with each message of this run (earlier runs stay in the database)."""
     import sqlalchemy as sa
     from rich.markup import escape
@@ -386,12 +411,11 @@ def _show_decisions(app: App, console: Console, outcome: Outcome, since) -> None
         if ticket is not None:
             outcome.radicados.append(ticket.radicado)
         state = interaction.state
+        topic = names.get(interaction.protocol or "", interaction.protocol)
         if ticket is not None:
-            what = (
-                f"{ticket.radicado} ({interaction.protocol}), vence el {ticket.due_date:%Y-%m-%d}"
-            )
+            what = f"{ticket.radicado} — {escape(topic or '')}; vence el {ticket.due_date:%Y-%m-%d}"
         elif state == InteractionState.ANSWERED:
-            what = f"({interaction.protocol})"
+            what = f"— {escape(topic or '')}"
         else:
             what = f"[dim]— {escape(interaction.decision or '')}[/]"
         console.print(
@@ -418,16 +442,41 @@ def _summary(console: Console, folder: Path, outcome: Outcome) -> None:
         f"   Comentarios ocultados por traer datos personales: {outcome.hidden}\n"
         f"   Informe: {outcome.report}"
     )  # fmt: skip
-    console.print(
-        "\n[bold]Siga con[/]\n"
-        f"   cd {folder}\n"
-        "   conectados replies review      # decida lo que quedó pendiente\n"
-        "   conectados pqr list            # las PQR radicadas y su plazo\n"
-        f"   conectados report --mes {outcome.month}   # el informe del mes en la terminal\n"
-        f"   abra {outcome.report.name if outcome.report else 'informe-*.html'} y calendario-*.html en el navegador\n"
-        "   conectados daemon              # el servicio, con su simulador en 127.0.0.1:8765\n"
-        "   conectados sandbox citizen --tipo message \"¿Dónde pago la factura?\"   # en otra terminal\n"
-        "   conectados sandbox citizen --red whatsapp --foto \"Fuga en la calle 5\"   # por WhatsApp\n"
-        "\n(El simulador de la demostración se cerró con ella: lo que apruebe de estos mensajes no\n"
-        "tiene a quién llegar. Con el servicio en marcha, escriba como ciudadano y vea la respuesta.)"
+    console.print("\n[bold]Siga con[/]")
+    console.print(next_steps(folder, outcome), markup=False)
+
+
+def conectados_command(
+    folder: Path,
+    which: Callable[[str], str | None] = shutil.which,
+    executable: str = sys.executable,
+) -> str:
+    """How to run Conectados from `folder`, as typed in a shell: `conectados` when it is on
+    the PATH, else the program of this installation (the venv `make demo` made is not active)."""
+    if which("conectados"):
+        return "conectados"
+    script = Path(executable).parent / "conectados"
+    if not script.is_file():
+        return f"{shlex.quote(executable)} -m conectados"
+    relative = Path(os.path.relpath(script.absolute(), folder.absolute()))
+    shown = relative if relative.parts.count("..") <= 2 else script.absolute()
+    return shlex.quote(str(shown))
+
+
+def next_steps(folder: Path, outcome: Outcome) -> str:
+    """The commands to go on with, each one working as printed once in the demo's folder."""
+    run = conectados_command(folder)
+    report = outcome.report.name if outcome.report else "informe-*.html"
+    return (
+        f"   cd {shlex.quote(str(folder))}\n"
+        f"   {run} replies review      # decida lo que quedó pendiente\n"
+        f"   {run} pqr list            # las PQR radicadas y su plazo\n"
+        f"   {run} report --mes {outcome.month}   # el informe del mes en la terminal\n"
+        f"   abra {report} y calendario-*.html en el navegador\n"
+        f"   {run} daemon              # el servicio: envía lo aprobado, con su simulador en 127.0.0.1:8765\n"
+        f"   {run} sandbox citizen --tipo mensaje \"¿Dónde pago la factura?\"   # en otra terminal, en esta carpeta\n"
+        f"   {run} sandbox citizen --red whatsapp --foto \"Fuga en la calle 5\"   # por WhatsApp\n"
+        f"\n(Las redes simuladas recuerdan en {SANDBOX_STATE} lo publicado y lo que escribieron\n"
+        "los ciudadanos: lo que apruebe sale cuando el servicio (daemon) esté en marcha. Con el\n"
+        "servicio en marcha, escriba como ciudadano y vea la respuesta.)"
     )  # fmt: skip

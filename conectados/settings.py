@@ -240,6 +240,9 @@ class SandboxSettings(_Section):
     """[sandbox]: where the emulator runs; empty url means start one in this process."""
 
     url: SandboxUrl = Field("", alias="url")
+    # The file where the emulator this process starts keeps its world between runs (the demo
+    # sets it); empty: its world lives in memory and is gone when the process ends.
+    state: FolderPath = Field("", max_length=1000, alias="estado")
 
 
 class WebhookSettings(_Section):
@@ -351,6 +354,14 @@ class Settings(_Section):
         if folder.is_absolute():
             return folder
         return self._dir_for("respuestas.carpeta_protocolos") / folder
+
+    @property
+    def sandbox_state_path(self) -> Path | None:
+        """The file where the emulator keeps its world between runs, if the settings name one."""
+        if not self.sandbox.state:
+            return None
+        path = Path(self.sandbox.state).expanduser()
+        return path if path.is_absolute() else self._dir_for("sandbox.estado") / path
 
     def _dir_for(self, key: str) -> Path:
         return self._dirs.get(key, self._base_dir)

@@ -3,6 +3,9 @@ names, one number format (1.234,5 and 33,3 %)."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable
 from datetime import date, datetime
 
 MONTHS = [
@@ -49,6 +52,32 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     return text.replace(",", "§").replace(".", ",").replace("§", ".")
 
 
+def short_number(value: float, most: int = 2) -> str:
+    """ "24" for 24.0, "1,5" for 1.5: only the decimals the value has (`most` at most)."""
+    text = number(value, most)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
 def percent(value: float | None, decimals: int = 1) -> str:
     """A share from 0 to 1 as "33,3 %"; "—" for no value."""
     return "—" if value is None else f"{number(100 * value, decimals)} %"
+
+
+SPREADSHEET_SEPARATOR = ";"
+"""The list separator of a spreadsheet set to es-CO: Excel opens such a CSV in columns with a
+double click (with "," everything lands in the first column, since "," is the decimal mark)."""
+
+
+def spreadsheet_csv(header: Iterable[object], rows: Iterable[Iterable[object]]) -> str:
+    """A CSV the team opens in Excel or LibreOffice: UTF-8 with BOM (so accents show right),
+    ";" between columns and decimal commas (0,3333), as a spreadsheet in Colombia expects."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=SPREADSHEET_SEPARATOR, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(
+            str(round(value, 4)).replace(".", ",") if isinstance(value, float) else value
+            for value in row
+        )
+    return buffer.getvalue()

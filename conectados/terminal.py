@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Mapping
 from datetime import date
 
 import click
@@ -137,3 +139,48 @@ def parse_month(text: str, option: str) -> date:
             f"opción {option}",
         )
     return date(int(text[:4]), int(text[5:7]), 1)
+
+
+def _folded(text: str) -> str:
+    """ "Mención " -> "mencion": how a typed value is compared (case and accents aside)."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+class SpanishChoice(click.Choice):
+    """One of a few words, typed in Spanish: the help shows only the Spanish words, and a
+    value the team typed before in English ("comment") is still taken, quietly.
+
+    `words` maps each Spanish word to the value the code uses; `aliases` maps other
+    spellings to it. Case and accents do not matter: "mencion" and "Mención" are one word.
+    """
+
+    def __init__(self, words: Mapping[str, str], aliases: Mapping[str, str] | None = None):
+        super().__init__(list(words))
+        self.words = dict(words)
+        self._values = {_folded(word): value for word, value in words.items()} | {
+            _folded(alias): value for alias, value in (aliases or {}).items()
+        }
+
+    def convert(self, value, param, ctx) -> str:
+        found = self._values.get(_folded(str(value)))
+        if found is None:
+            self.fail(
+                f"«{str(value)[:40]}» no es un valor válido; use uno de: {', '.join(self.words)}",
+                param,
+                ctx,
+            )
+        return found
+
+    def word_for(self, value: str) -> str:
+        """The Spanish word of a value the code uses ("comment" -> "comentario")."""
+        return next((word for word, known in self.words.items() if known == value), value)
+
+
+def message_kinds() -> SpanishChoice:
+    """How a citizen wrote, as the team types it (--tipo, --canal): the English names the
+    code uses are kept as aliases, since the first guides printed them."""
+    return SpanishChoice(
+        {"comentario": "comment", "mención": "mention", "mensaje": "message"},
+        {"comment": "comment", "mention": "mention", "message": "message"},
+    )

@@ -24,6 +24,7 @@ from content_calendar.source import (
     RawEntry,
     no_cyclic_gc,
     read_calendar,
+    shown_field,
     split_list,
 )
 from content_calendar.text_rules import network_name, text_problem
@@ -188,7 +189,7 @@ class CalendarChecker:
         for name in entry.values:
             if name not in FIELDS:
                 close = difflib.get_close_matches(name, FIELDS, n=1)
-                hint = f"; ¿quiso decir «{close[0]}»?" if close else ""
+                hint = f"; ¿quiso decir «{shown_field(close[0])}»?" if close else ""
                 error(name, f"campo desconocido «{name}»{hint}")
                 misspelt.update(close)
         for name, problem in entry.notes:

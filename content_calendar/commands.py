@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
 from sqlmodel import select
 
 from conectados.app import App
 from conectados.errors import BadInput, DatabaseError, ExitStatus
 from conectados.files import write_atomically
+from conectados.tables import Field, Listing, print_listing, short_moment
 from conectados.terminal import Group, parse_month
 from conectados.userfiles import os_error_reason
 from content_calendar.check import (
@@ -209,19 +208,31 @@ def list_(
     if not data:
         click.echo("No hay publicaciones con esos filtros.")
         return
-    table = Table(title=f"Publicaciones{f' de {mes}' if mes else ''}", show_lines=False)
-    for column in ("Fecha", "Id", "Red", "Estado"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("Enlace o último error", overflow="fold")
-    for item in data:
-        table.add_row(
-            item["fecha"],
+    zone = app.settings.zone
+    today = app.clock.now().astimezone(zone).date()
+    listing = Listing(
+        f"Publicaciones{f' de {mes}' if mes else ''}",
+        (
+            Field("fecha"),
+            Field("id"),
+            Field("red"),
+            Field("estado"),
+            Field("enlace", "link"),  # essential: without room for it, cards
+            Field("último error", "text", priority=2, min_width=16, max_width=60),
+        ),
+        heading=("id", "red", "estado"),
+        hidden_hint="conectados calendar show ID",
+    )
+    for row, item in zip(rows, data, strict=True):
+        listing.add(
+            short_moment(row.post.scheduled_at.astimezone(zone), today),
             item["id"],
             item["red"],
             item["estado"],
-            item["enlace"] or item["error"] or "",
+            item["enlace"],
+            item["error"],
         )
-    Console().print(table)
+    print_listing(listing, app.environ)
 
 
 @calendar.command()

@@ -26,6 +26,9 @@ NETWORKS = ("facebook", "x")
 LIST_FIELDS = ("redes", "medios")
 FIELDS = ("id", "fecha", "redes", "texto", "medios", "campana", *(f"texto_{n}" for n in NETWORKS))
 ALIASES = {"campaña": "campana", "red": "redes", "medio": "medios"}
+SHOWN_NAMES = {"campana": "campaña"}
+"""Fields whose documented name has a letter the canonical key folds away: «campaña» is the
+key the guides write; «campana» (without ñ) is read as the same field."""
 TOP_LEVEL = ("zona_horaria", "publicaciones")
 MAX_CALENDAR_BYTES = 8 * MB
 """A 10,000-entry calendar is about 2.5 MB (years of posts, checked in about a second); a
@@ -301,11 +304,18 @@ def _read_yaml(text: str, calendar: RawCalendar) -> None:
                 entry.line, "cada publicación debe tener la forma «- id: ...» con sus campos debajo"
             )
             continue
+        spelled: dict[str, str] = {}
         for key_node, value_node in item.value:
             key = canonical_field(str(key_node.value)) if isinstance(key_node, _Scalar) else "?"
             if key in entry.values:
-                calendar.problem(_line(key_node), f"el campo «{key}» está repetido", entry.id)
+                calendar.problem(
+                    _line(key_node),
+                    _repeated("campo", key, spelled[key], str(key_node.value).strip())
+                    + f" (ya está en la línea {entry.lines[key]})",
+                    entry.id,
+                )
                 continue
+            spelled[key] = str(key_node.value).strip()
             value = _value(value_node)
             if value is None:
                 calendar.problem(
@@ -363,7 +373,8 @@ def _read_csv(text: str, calendar: RawCalendar) -> None:
                     1, f"columna desconocida «{header[index].strip()}»{_suggestion(column)}"
                 )
             elif column and columns.index(column) != index:
-                calendar.problem(1, f"la columna «{header[index].strip()}» está repetida")
+                first = header[columns.index(column)].strip()
+                calendar.problem(1, _repeated("columna", column, first, header[index].strip()))
         previous_end = reader.line_num
         while True:
             start = previous_end + 1
@@ -396,12 +407,26 @@ def _read_csv(text: str, calendar: RawCalendar) -> None:
         )
 
 
+def shown_field(name: str) -> str:
+    """A field as the guides write it: 'campana' -> 'campaña'."""
+    return SHOWN_NAMES.get(name, name)
+
+
+def _repeated(kind: str, key: str, first: str, second: str) -> str:
+    """A field (kind "campo") or column ("columna") twice; «campaña» and «campana» in one post
+    are one field written two ways, not two fields."""
+    article, same = ("la", "la misma") if kind == "columna" else ("el", "el mismo")
+    if first.lower() != second.lower():
+        return f"«{first}» y «{second}» son {same} {kind}; deje solo «{shown_field(key)}»"
+    return f"{article} {kind} «{second}» está repetid{'a' if kind == 'columna' else 'o'}"
+
+
 def _suggestion(name: str) -> str:
     import difflib
 
     close = difflib.get_close_matches(name, FIELDS, n=1)
     return (
-        f"; ¿quiso decir «{close[0]}»?"
+        f"; ¿quiso decir «{shown_field(close[0])}»?"
         if close
-        else f"; las columnas válidas son: {', '.join(FIELDS)}"
+        else f"; las columnas válidas son: {', '.join(map(shown_field, FIELDS))}"
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
+from conectados.spanish import number
+
 COLORS = ("#1f5f8b", "#e07b39", "#3a9b5c", "#8e5ea2", "#c44e52", "#7f7f7f")
 WIDTH, HEIGHT = 680, 220
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 14, 46
@@ -21,9 +23,7 @@ def _nice_top(value: float) -> float:
 
 
 def _number(value: float) -> str:
-    if value >= 1000 or value == int(value):
-        return f"{value:,.0f}".replace(",", ".")
-    return f"{value:.1f}".replace(".", ",")
+    return number(value, 0 if value >= 1000 or value == int(value) else 1)
 
 
 def _frame(title: str, top: float, body: list[str], legend: list[tuple[str, str]]) -> str:
@@ -63,13 +63,13 @@ def bars(title: str, labels: list[str], series: dict[str, list[float]], every: i
     bar = group * 0.8 / max(len(series), 1)
     body = []
     for index, label in enumerate(labels):
-        for number, (_, values) in enumerate(series.items()):
+        for series_index, (_, values) in enumerate(series.items()):
             value = values[index]
             height = inner_h * value / top
-            x = LEFT + index * group + group * 0.1 + number * bar
+            x = LEFT + index * group + group * 0.1 + series_index * bar
             body.append(
                 f'<rect x="{x:.1f}" y="{TOP + inner_h - height:.1f}" width="{max(bar - 1, 1):.1f}" '
-                f'height="{height:.1f}" fill="{COLORS[number % len(COLORS)]}">'
+                f'height="{height:.1f}" fill="{COLORS[series_index % len(COLORS)]}">'
                 f"<title>{escape(label)}: {_number(value)}</title></rect>"
             )
         if index % every == 0:
@@ -92,13 +92,13 @@ def lines(title: str, labels: list[str], series: dict[str, list[float]], every: 
     inner_h = HEIGHT - TOP - BOTTOM
     step = inner_w / max(len(labels) - 1, 1)
     body = []
-    for number, (_, values) in enumerate(series.items()):
+    for series_index, (_, values) in enumerate(series.items()):
         points = " ".join(
             f"{LEFT + index * step:.1f},{TOP + inner_h * (1 - value / top):.1f}"
             for index, value in enumerate(values)
         )
         body.append(
-            f'<polyline points="{points}" fill="none" stroke="{COLORS[number % len(COLORS)]}" stroke-width="2"/>'
+            f'<polyline points="{points}" fill="none" stroke="{COLORS[series_index % len(COLORS)]}" stroke-width="2"/>'
         )
     for index, label in enumerate(labels):
         if index % every == 0:

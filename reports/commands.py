@@ -16,6 +16,7 @@ from conectados.terminal import Command, parse_month
 from conectados.userfiles import os_error_reason
 from reports.figures import Period, build_report, month
 from reports.render import html, summary, write_csvs
+from responders.protocols import load_catalogue
 
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2100, 12, 31)
@@ -99,9 +100,15 @@ def report(
     networks = tuple(
         name for name, config in app.settings.channels.by_name().items() if config.enabled
     )
+    names = {protocol.id: protocol.name for protocol in load_catalogue(app.settings.protocols_dir)}
     with database.session() as session:
         built = build_report(
-            session.connection(), period, app.settings.company.name, networks, now=app.clock.now()
+            session.connection(),
+            period,
+            app.settings.company.name,
+            networks,
+            now=app.clock.now(),
+            protocol_names=names,
         )
     try:
         if html_path is not None:

@@ -34,13 +34,23 @@ LATE = timedelta(minutes=10)
 """A post that went out more than this after its time counts as late."""
 NOT_REQUESTS = ("saludo",)
 """Protocols whose messages are not requests (greetings, thanks)."""
+NO_PROTOCOL = "sin protocolo"
+"""The key of the requests that no protocol was clear about (they went to a person)."""
 REACH_DEFINITIONS = {
-    "facebook": "alcance: personas únicas que vieron cada publicación (insights "
-    "«post_total_media_view_unique»), sumadas publicación por publicación, así que una persona "
-    "que vio dos publicaciones cuenta dos veces; vistas: veces que se mostró («post_media_view»)",
-    "x": "no informa alcance (personas únicas); vistas: veces que se mostró cada publicación "
-    "(«impression_count» de public_metrics)",
+    "facebook": "alcance: cuántas personas distintas vieron cada publicación, sumadas publicación "
+    "por publicación (quien vio dos publicaciones cuenta dos veces); vistas: cuántas veces se "
+    "mostraron las publicaciones",
+    "x": "no informa alcance (cuántas personas distintas); vistas: cuántas veces se mostró cada "
+    "publicación",
 }
+"""What each network's figures mean, in words the team reads (no API names)."""
+API_SOURCES = {
+    "facebook": "estadísticas de cada publicación: alcance (post_total_media_view_unique), "
+    "vistas (post_media_view), clics (post_clicks)",
+    "x": "public_metrics de cada publicación: vistas (impression_count), reacciones "
+    "(like_count), comentarios (reply_count), compartidos (retweet_count + quote_count)",
+}
+"""Where each figure comes from in the network's API: for a footnote, for whoever checks it."""
 METRICS = ("reach", "views", "reactions", "comments", "shares", "clicks")
 SPANISH = {
     "network": "red",
@@ -163,10 +173,23 @@ class Report:
     tickets_due: int = 0
     tickets_in_term: int = 0
     overdue: list[dict[str, str]] = field(default_factory=list)
+    decisions_by_person: dict[str, dict[str, int]] = field(default_factory=dict)
+    """person -> DECISIONS -> how many they made in the period (the service's own left out)."""
     previous: Report | None = None
     generated_at: datetime | None = None
     days_counted: int = 0
     """Days of the period already lived when the report was made (a month in course)."""
+    protocol_names: dict[str, str] = field(default_factory=dict)
+    """Protocol id -> its `nombre` in the catalogue: what the report shows instead of the id."""
+
+    def protocol_label(self, protocol_id: str) -> str:
+        """What a person reads for a protocol id: its name, or words for one with none."""
+        if protocol_id in self.protocol_names:
+            return self.protocol_names[protocol_id]
+        if protocol_id == NO_PROTOCOL:
+            return "Sin protocolo claro (las decide una persona)"
+        words = protocol_id.replace("_", " ").strip()
+        return f"{words[:1].upper()}{words[1:]} (protocolo que ya no está en el catálogo)"
 
     # --- headline figures -----------------------------------------------------------
 
@@ -254,9 +277,14 @@ class Report:
             "solicitudes_cada_dia": self.requests_by_day,
             "solicitudes_por_canal": self.requests_by_channel,
             "solicitudes_por_protocolo": self.requests_by_protocol,
+            "nombres_de_protocolos": {
+                protocol_id: self.protocol_label(protocol_id)
+                for protocol_id in self.requests_by_protocol
+            },
             "pqr_por_tipo": self.tickets_by_type,
             "pqr_por_causal": self.tickets_by_causal,
             "pqr_vencidas": self.overdue,
+            "decisiones_por_persona": self.decisions_by_person,
         }
 
 
@@ -270,8 +298,9 @@ def build_report(
     networks: tuple[str, ...] = ("facebook", "x"),
     with_previous: bool = True,
     now: datetime | None = None,
+    protocol_names: dict[str, str] | None = None,
 ) -> Report:
-    report = Report(company, period)
+    report = Report(company, period, protocol_names=dict(protocol_names or {}))
     moment = now or datetime.now(period.zone)
     report.generated_at = moment
     today = moment.astimezone(period.zone).date()
@@ -283,6 +312,7 @@ def build_report(
     _requests(connection, report)
     _answers(connection, report)
     _tickets(connection, report, now)
+    _decisions(connection, report)
     if with_previous:
         report.previous = build_report(
             connection, period.previous(), company, networks, with_previous=False, now=now
@@ -422,10 +452,14 @@ def _reach(connection: sa.Connection, report: Report) -> None:
 
 
 def _requests_filter(period: Period):
+    """What citizens asked: everything but what the responder left on its own (spam, our own
+    text). A message a person decided on counts whatever they decided: a rejected draft
+    leaves the message "ignored", but it had a draft, so it was a request."""
+    drafted = sa.exists().where(Reply.interaction_id == Interaction.id)
     return (
         Interaction.written_at >= period.first,
         Interaction.written_at < period.last,
-        Interaction.state != InteractionState.IGNORED,
+        sa.or_(Interaction.state != InteractionState.IGNORED, drafted),
         sa.or_(Interaction.protocol.is_(None), Interaction.protocol.not_in(NOT_REQUESTS)),
     )
 
@@ -450,7 +484,7 @@ def _requests(connection: sa.Connection, report: Report) -> None:
             f"{NETWORK_TITLES.get(network, network)} ({CHANNEL_NAMES.get(kind.value, kind.value)})"
         )
         by_channel[channel] = by_channel.get(channel, 0) + 1
-        name = protocol or "sin protocolo"
+        name = protocol or NO_PROTOCOL
         by_protocol[name] = by_protocol.get(name, 0) + 1
     day = period.start
     while day < period.end:
@@ -556,3 +590,45 @@ def _tickets(connection: sa.Connection, report: Report, now: datetime | None) ->
                     "respondida": answered_on.isoformat() if answered_on and answered_at < moment else "",
                 }
             )  # fmt: skip
+
+
+DECISIONS = ("aprobadas", "rechazadas", "radicadas", "respondidas", "cerradas")
+"""What a person decides: replies approved (edited or not, with another protocol or not) and
+rejected, PQR filed by hand, answered and closed."""
+
+
+def _decisions(connection: sa.Connection, report: Report) -> None:
+    """Who decided what in the period. A reply that a filing queued or replaced (linked to a
+    ticket the same person filed) counts as that filing, not as an approval or a rejection."""
+    period = report.period
+
+    def add(person: str | None, what: str, count: int) -> None:
+        if not person or person == AUTOMATIC:
+            return
+        per = report.decisions_by_person.setdefault(person, dict.fromkeys(DECISIONS, 0))
+        per[what] += count
+
+    by_filing = sa.exists().where(Ticket.id == Reply.ticket_id, Ticket.filed_by == Reply.reviewer)
+    for person, state, count in connection.execute(
+        sa.select(Reply.reviewer, Reply.state, sa.func.count())
+        .where(
+            Reply.decided_at >= period.first,
+            Reply.decided_at < period.last,
+            Reply.kind != ReplyKind.TICKET_ANSWER,  # counted as the PQR's answer
+            ~by_filing,
+        )
+        .group_by(Reply.reviewer, Reply.state)
+    ):
+        add(person, "rechazadas" if state == ReplyState.REJECTED else "aprobadas", count)
+    for column, moment, what in (
+        (Ticket.filed_by, Ticket.filed_at, "radicadas"),
+        (Ticket.answered_by, Ticket.answered_at, "respondidas"),
+        (Ticket.closed_by, Ticket.closed_at, "cerradas"),
+    ):
+        for person, count in connection.execute(
+            sa.select(column, sa.func.count())
+            .where(moment >= period.first, moment < period.last)
+            .group_by(column)
+        ):
+            add(person, what, count)
+    report.decisions_by_person = dict(sorted(report.decisions_by_person.items()))

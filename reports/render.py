@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timedelta
 from html import escape
 from pathlib import Path
 
 from conectados.files import write_atomically
-from conectados.spanish import number, percent
+from conectados.spanish import number, percent, spreadsheet_csv
 from reports.charts import bars, lines
-from reports.figures import NETWORK_TITLES, REACH_DEFINITIONS, SPANISH, Report
+from reports.figures import API_SOURCES, NETWORK_TITLES, REACH_DEFINITIONS, SPANISH, Report
 from responders.sspd import CAUSALES
 from responders.terms import TicketType
 from responders.tickets import TYPE_NAMES
 
 NETWORK_NAMES = NETWORK_TITLES | {"total": "Total"}
+HEADLINE_NAMES = {
+    "publicaciones": "Publicaciones hechas",
+    "publicaciones_fallidas": "Publicaciones fallidas",
+    "publicaciones_tarde": "Publicaciones con retraso",
+    "alcance": "Alcance (suma por publicación)",
+    "visualizaciones": "Visualizaciones",
+    "interacciones": "Interacciones con publicaciones",
+    "tasa_interaccion": "Tasa de interacción (proporción)",
+    "solicitudes": "Solicitudes de ciudadanos",
+    "solicitudes_por_dia": "Solicitudes por día",
+    "respuestas_automaticas": "Respondidas automáticamente (proporción)",
+    "minutos_primera_respuesta_mediana": "Primera respuesta, mediana (minutos)",
+    "minutos_primera_respuesta_p90": "Primera respuesta, percentil 90 (minutos)",
+    "respuestas_pendientes_al_cierre": "Respuestas pendientes al cierre",
+    "pqr_radicadas": "PQR radicadas",
+    "pqr_con_plazo_cumplido": "PQR cuyo plazo se cumplió",
+    "pqr_respondidas_en_termino": "PQR respondidas en término",
+    "pqr_en_termino": "PQR respondidas en término (proporción)",
+    "pqr_vencidas": "PQR vencidas",
+}
+"""The headline figures as the summary table (resumen.csv) names them next to their keys."""
 
 
 def minutes(value: float | None) -> str:
@@ -71,7 +90,45 @@ def summary(report: Report) -> list[str]:
     if report.previous:
         lines_out.append("")
         lines_out.append(f"  (la variación compara con: {report.previous.period.label})")
+    lines_out.extend(_decisions_lines(report))
     return lines_out
+
+
+DECISION_TITLES = {
+    "aprobadas": "respuestas aprobadas",
+    "rechazadas": "respuestas rechazadas",
+    "radicadas": "PQR radicadas a mano",
+    "respondidas": "PQR respondidas",
+    "cerradas": "PQR cerradas",
+}
+
+
+def _decisions_lines(report: Report) -> list[str]:
+    """ "Decisiones por persona": one short line per person, for the terminal."""
+    if not report.decisions_by_person:
+        return []
+    out = ["", "  Decisiones por persona:"]
+    for person, counts in report.decisions_by_person.items():
+        done = [
+            f"{DECISION_TITLES[what]}: {number(count)}" for what, count in counts.items() if count
+        ]
+        out.append(f"    {person} — {'; '.join(done)}")
+    return out
+
+
+def _decisions_section(report: Report) -> str:
+    if not report.decisions_by_person:
+        return ""
+    rows = [
+        [person, *(number(counts[what]) for what in DECISION_TITLES)]
+        for person, counts in report.decisions_by_person.items()
+    ]
+    table = _table(["persona", *DECISION_TITLES.values()], rows, set(range(1, 6)))
+    return (
+        f"<section><h2>Decisiones por persona</h2>{table}"
+        '<p class="nota">Quién decidió en el periodo (CONECTADOS_USUARIO o el usuario del '
+        "sistema); lo que el servicio hizo solo no aparece aquí.</p></section>"
+    )
 
 
 # --- HTML ---------------------------------------------------------------------------------
@@ -245,7 +302,7 @@ def html(report: Report) -> str:
     ]  # fmt: skip
     channels = [[name, number(count)] for name, count in report.requests_by_channel.items()]
     protocols = [
-        [name.replace("_", " ").capitalize(), number(count)]
+        [report.protocol_label(name), number(count)]
         for name, count in report.requests_by_protocol.items()
     ]
     types = [[_type_name(kind), number(count)] for kind, count in report.tickets_by_type.items()]
@@ -262,6 +319,11 @@ def html(report: Report) -> str:
         for name, text in REACH_DEFINITIONS.items()
         if name in report.networks
     )
+    sources = ". ".join(
+        f"{NETWORK_NAMES.get(name, name)}, {text}"
+        for name, text in API_SOURCES.items()
+        if name in report.networks
+    )
     return f"""<!DOCTYPE html>
 <html lang="es-CO">
 <head>
@@ -276,14 +338,14 @@ def html(report: Report) -> str:
 {"".join(charts)}
 <section><h2>Publicaciones por red</h2>
 {_table(["red", "hechas", "fallidas", "tarde", "alcance", "vistas", "reacciones", "coment.", "compart.", "clics", "tasa"], network_rows, set(range(1, 11)))}
-<ul class="nota">{definitions}<li>Vistas: visualizaciones (impressions). Tasa de interacción: (reacciones + comentarios + compartidos + clics) / vistas (o alcance, si la red no informa vistas).</li><li>Tarde: salió más de 10 minutos después de su hora.</li></ul>
+<ul class="nota">{definitions}<li>Tasa de interacción: (reacciones + comentarios + compartidos + clics) / vistas (o alcance, si la red no informa vistas).</li><li>Tarde: salió más de 10 minutos después de su hora.</li>{f"<li>De dónde sale cada cifra en la API de cada red. {escape(sources)}.</li>" if sources else ""}</ul>
 </section>
 <section><h2>Las publicaciones con más interacción</h2>
 {_table(["red", "texto", "visualizaciones", "interacciones"], best, {2, 3}) if best else '<p class="nota">Aún no hay cifras de las publicaciones del periodo.</p>'}
 </section>
 <section><h2>Solicitudes por canal y por tema</h2>
 {_table(["canal", "solicitudes"], channels, {1})}
-{_table(["protocolo", "solicitudes"], protocols, {1})}
+{_table(["tema (protocolo)", "solicitudes"], protocols, {1})}
 <p class="nota">Solicitudes: los mensajes de los ciudadanos, sin saludos ni mensajes ajenos (publicidad, otros servicios). {number(report.answered)} recibieron respuesta; {number(report.pending_replies_at_end)} respuestas quedaron pendientes al cierre.</p>
 </section>
 <section><h2>PQR</h2>
@@ -292,6 +354,7 @@ def html(report: Report) -> str:
 <h2>PQR vencidas o respondidas fuera de término</h2>
 {_table(["radicado", "tipo", "vencía", "respondida"], overdue) if overdue else '<p class="nota">Ninguna.</p>'}
 </section>
+{_decisions_section(report)}
 <p class="nota">Generado por Conectados{escape(f" el {report.generated_at:%Y-%m-%d %H:%M}" if report.generated_at else "")}. Las cifras de las redes son las últimas que informaron sus API; las de PQR, las de ese momento.</p>
 </body>
 </html>
@@ -309,24 +372,21 @@ def write_csvs(report: Report, folder: Path) -> list[Path]:
     period = f"{report.period.start:%Y-%m-%d}/{report.period.end - timedelta(days=1):%Y-%m-%d}"
 
     def save(name: str, header: list[str], rows: list[list]) -> None:
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # so a spreadsheet opens it as UTF-8
-        writer = csv.writer(buffer)
-        writer.writerow(["periodo", *header])
-        writer.writerows(
-            [period, *(round(value, 4) if isinstance(value, float) else value for value in row)]
-            for row in rows
-        )
         path = folder / name
-        write_atomically(path, buffer.getvalue())
+        write_atomically(
+            path, spreadsheet_csv(["periodo", *header], ([period, *row] for row in rows))
+        )
         written.append(path)
 
     head = report.headline()
     before = report.previous.headline() if report.previous else {}
     save(
         "resumen.csv",
-        ["cifra", "valor", "periodo_anterior"],
-        [[name, value, before.get(name, "")] for name, value in head.items()],
+        ["cifra", "nombre", "valor", "periodo_anterior"],
+        [
+            [name, HEADLINE_NAMES.get(name, name), value, before.get(name, "")]
+            for name, value in head.items()
+        ],
     )
     save(
         "redes.csv",
@@ -349,8 +409,11 @@ def write_csvs(report: Report, folder: Path) -> list[Path]:
     )
     save(
         "solicitudes_por_protocolo.csv",
-        ["protocolo", "solicitudes"],
-        [[name, count] for name, count in report.requests_by_protocol.items()],
+        ["protocolo", "nombre", "solicitudes"],
+        [
+            [name, report.protocol_label(name), count]
+            for name, count in report.requests_by_protocol.items()
+        ],
     )
     save(
         "alcance_por_dia.csv",
@@ -359,12 +422,24 @@ def write_csvs(report: Report, folder: Path) -> list[Path]:
     )  # fmt: skip
     save(
         "pqr_por_tipo.csv",
-        ["tipo", "radicadas"],
-        [[kind, count] for kind, count in report.tickets_by_type.items()],
+        ["tipo", "nombre", "radicadas"],
+        [[kind, _type_name(kind), count] for kind, count in report.tickets_by_type.items()],
+    )
+    save(
+        "decisiones_por_persona.csv",
+        ["persona", "decision", "cantidad"],
+        [
+            [person, what, count]
+            for person, counts in report.decisions_by_person.items()
+            for what, count in counts.items()
+        ],
     )
     save(
         "pqr_vencidas.csv",
-        ["radicado", "tipo", "vencia", "respondida"],
-        [[t["radicado"], t["tipo"], t["vencia"], t["respondida"]] for t in report.overdue],
+        ["radicado", "tipo", "nombre_tipo", "vencia", "respondida"],
+        [
+            [t["radicado"], t["tipo"], _type_name(t["tipo"]), t["vencia"], t["respondida"]]
+            for t in report.overdue
+        ],
     )
     return written

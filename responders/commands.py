@@ -9,13 +9,12 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from conectados.app import App
-from conectados.errors import BadInput, ExitStatus
-from conectados.terminal import Command, Group
+from conectados.errors import BadInput, ConectadosError, ExitStatus
+from conectados.spanish import number
+from conectados.tables import Field, Listing, print_listing, short_moment
+from conectados.terminal import Command, Group, message_kinds
 from responders.evaluate import evaluate, read_labelled, report
 from responders.matcher import Matcher, explain
 from responders.models import Interaction, InteractionState
@@ -27,9 +26,8 @@ from responders.policy import (
     decide,
     template_context,
 )
-from responders.protocols import Catalogue, load_catalogue
+from responders.protocols import SHIPPED, Catalogue, load_catalogue
 
-CHANNELS = {"comment": "comment", "message": "message", "mention": "mention"}
 STATE_NAMES = {
     InteractionState.RECEIVED: "recibido",
     InteractionState.ANSWERED: "respondido",
@@ -58,19 +56,39 @@ def protocols() -> None:
 def list_(app: App) -> None:
     """Lista los protocolos (los incluidos y los de la carpeta de la empresa)."""
     catalogue = catalogue_for(app)
-    table = Table(title="Protocolos de respuesta")
-    for column in ("id", "nombre", "acción", "claves", "ejemplos", "archivo"):
-        table.add_column(column)
+    listing = Listing(
+        "Protocolos de respuesta",
+        (
+            Field("nombre", "text", min_width=20, max_width=70),
+            Field("id", priority=1),
+            Field("acción", priority=2),
+            Field("claves", priority=3),
+            Field("ejemplos", priority=3),
+            Field("archivo", "link", priority=4),
+        ),
+        heading=("nombre",),
+    )
     for protocol in catalogue:
-        table.add_row(
-            Text(protocol.id),
-            Text(protocol.name),
+        source = Path(protocol.source)
+        listing.add(
+            protocol.name,
+            protocol.id,
             protocol.action.value,
             str(len(protocol.keys)),
             str(len(protocol.examples)),
-            protocol.source,
+            f"{source.name} (incluido)"
+            if source.parent == SHIPPED
+            else _shown_path(source, app.cwd),
         )
-    Console(width=160).print(table)
+    print_listing(listing, app.environ)
+
+
+def _shown_path(path: Path, cwd: Path) -> str:
+    """The company's file as the team typed its folder: relative to here when it is below."""
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)
 
 
 @protocols.command()
@@ -78,9 +96,9 @@ def list_(app: App) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Un objeto JSON por mensaje.")
 @click.option(
     "--canal",
-    type=click.Choice(sorted(CHANNELS)),
-    default="comment",
-    help="Cómo llegó: comentario público, mención o mensaje privado (por omisión, comment).",
+    type=message_kinds(),
+    default="comentario",
+    help="Cómo llegó: comentario público, mención o mensaje privado (por omisión, comentario).",
 )
 @click.option("--autor", default="", help="Nombre del ciudadano para la respuesta.")
 @click.pass_obj
@@ -119,7 +137,8 @@ def match(app: App, text: str | None, as_json: bool, canal: str, autor: str) -> 
             )
             continue
         name = (
-            f"{decision.protocol.id} ({decision.confidence:.2f})"
+            f"{decision.protocol.name} ({decision.protocol.id}, confianza "
+            f"{number(decision.confidence, 2)})"
             if decision.protocol
             else "ninguno"
         )
@@ -140,9 +159,9 @@ def match(app: App, text: str | None, as_json: bool, canal: str, autor: str) -> 
 @click.argument("file", type=click.Path(path_type=Path), metavar="ARCHIVO.jsonl")
 @click.option(
     "--canal",
-    type=click.Choice(sorted(CHANNELS)),
-    default="comment",
-    help="Evalúa como si los mensajes llegaran por este canal (por omisión, comment).",
+    type=message_kinds(),
+    default="comentario",
+    help="Evalúa como si los mensajes llegaran por este canal (por omisión, comentario).",
 )
 @click.pass_obj
 def evaluate_(app: App, file: Path, canal: str) -> None:
@@ -163,6 +182,15 @@ def evaluate_(app: App, file: Path, canal: str) -> None:
     if not result.passed():
         click.echo("Alguna cifra está por debajo de su meta: revise los protocolos o los umbrales.")
         raise click.exceptions.Exit(ExitStatus.FAILURE)
+
+
+def protocol_names(app: App) -> dict[str, str]:
+    """Protocol id → its Spanish name, for lists; no names when the catalogue cannot be read
+    (a broken protocol file is reported by `protocols list`, not by every list)."""
+    try:
+        return {protocol.id: protocol.name for protocol in catalogue_for(app)}
+    except ConectadosError:
+        return {}
 
 
 def parse_since(value: str, zone) -> datetime:
@@ -220,33 +248,37 @@ def inbox(app: App, desde: str | None, limite: int) -> None:
     if not rows:
         click.echo(f"No llegaron mensajes desde el {since:%Y-%m-%d %H:%M}.")
         return
-    table = Table(title=f"Mensajes desde el {since:%Y-%m-%d %H:%M}")
-    for column in (
-        "id",
-        "fecha",
-        "red",
-        "tipo",
-        "autor",
-        "mensaje",
-        "estado",
-        "protocolo",
-        "por qué",
-    ):
-        table.add_column(column, overflow="fold")
+    today = app.clock.now().astimezone(zone).date()
+    names = protocol_names(app)
+    listing = Listing(
+        f"Mensajes desde el {short_moment(since, today)}",
+        (
+            Field("id"),
+            Field("fecha", priority=3),
+            Field("red", priority=2),
+            Field("tipo", priority=4),
+            Field("autor", "text", priority=1, max_width=20),
+            Field("mensaje", "preview", min_width=20, max_width=60),
+            Field("estado"),
+            Field("protocolo", "text", priority=2, min_width=14, max_width=30),
+            Field("por qué", "text", priority=3, min_width=14, max_width=40),
+        ),
+        heading=("id", "estado"),
+    )
     kinds = {"comment": "comentario", "mention": "mención", "message": "privado"}
     for row in rows:
-        table.add_row(
+        listing.add(
             str(row.id),
-            row.written_at.astimezone(zone).strftime("%m-%d %H:%M"),
+            short_moment(row.written_at.astimezone(zone), today),
             row.network,
             kinds.get(row.kind.value, row.kind.value),
-            Text(row.author_name or row.author_id),  # Text: citizens' words are never markup
-            Text(_short(row.text, 60) + (" [adjunto]" if row.attachments else "")),
+            row.author_name or row.author_id,
+            ("[adjunto] " if row.attachments else "") + row.text,
             STATE_NAMES.get(row.state, row.state.value),
-            row.protocol or "",
-            Text(_short(row.decision or "", 50)),
+            names.get(row.protocol, row.protocol) if row.protocol else "",
+            _short(row.decision or "", 200),
         )
-    Console(width=180).print(table)
+    print_listing(listing, app.environ)
 
 
 def _short(text: str, length: int) -> str:

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conectados.errors import BadInput
+from conectados.spanish import number as spanish_number
+from conectados.spanish import percent
 from conectados.userfiles import MB, read_user_text
 from responders.matcher import Matcher
-from responders.policy import Action, Decision, Thresholds, decide
+from responders.policy import ACTION_NAMES, Action, Decision, Thresholds, decide
 
 ACTIONS = {action.value for action in Action}
 MAX_LABELLED_BYTES = 20 * MB
@@ -156,10 +158,10 @@ def report(result: Evaluation, verbose: bool = False) -> list[str]:
     for name, target in TARGETS.items():
         hits, total = result.rates[name]
         rate = result.rate(name)
-        shown = f"{rate:.3f}" if rate is not None else "  —  "
         mark = "ok" if rate is None or rate >= target else "POR DEBAJO"
         lines.append(
-            f"  {TARGET_NAMES[name]:<52} {shown} ({hits}/{total})  meta ≥ {target:g}  {mark}"
+            f"  {TARGET_NAMES[name]:<52} {percent(rate):>7} ({hits}/{total})  "
+            f"meta ≥ {percent(target, 0)}  {mark}"
         )
     wrong = [
         (expected, chosen, count)
@@ -189,8 +191,9 @@ def report(result: Evaluation, verbose: bool = False) -> list[str]:
             for why, message, decision in result.misses:
                 chosen = decision.protocol.id if decision.protocol else "ninguno"
                 lines.append(
-                    f"  línea {message.line} ({why}): «{message.text}» -> {decision.action.value} "
-                    f"{chosen} {decision.confidence:.2f}; esperado {'/'.join(message.protocols) or 'ninguno'} "
-                    f"{'/'.join(message.actions)}"
+                    f"  línea {message.line} ({why}): «{message.text}» -> "
+                    f"{ACTION_NAMES[decision.action]} {chosen} {spanish_number(decision.confidence, 2)}; "
+                    f"esperado {'/'.join(message.protocols) or 'ninguno'} "
+                    f"{'/'.join(ACTION_NAMES.get(action, action) for action in message.actions)}"
                 )
     return lines

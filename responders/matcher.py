@@ -14,6 +14,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from conectados.spanish import number as spanish_number
 from responders.cues import Cue, complaint_cues
 from responders.normalize import Normalized, normalize
 from responders.normalize import stem as stem_of
@@ -199,11 +200,12 @@ class Matcher:
         reasons: dict[str, list[str]] = defaultdict(list)
         for protocol_id, key in self.keys.found(stems):
             evidence[protocol_id] += key.weight
-            reasons[protocol_id].append(f"«{key.phrase}» {key.weight:+g}")
+            reasons[protocol_id].append(f"«{key.phrase}» {_signed(key.weight)}")
         for protocol, similarity, example in self._closest_examples(stems):
             evidence[protocol.id] += EXAMPLE_WEIGHT * similarity
             reasons[protocol.id].append(
-                f"se parece a «{example}» ({similarity:.2f}) {EXAMPLE_WEIGHT * similarity:+.1f}"
+                f"se parece a «{example}» ({spanish_number(similarity, 2)}) "
+                f"{_signed(EXAMPLE_WEIGHT * similarity, 1)}"
             )
         candidates = []
         for protocol_id, score in evidence.items():
@@ -296,6 +298,13 @@ def _cues_for(normalized: Normalized, candidates: list[Candidate]) -> tuple[Cue,
     return tuple(cue for cue in cues if outage or not cue.family.needs_outage)
 
 
+def _signed(value: float, decimals: int | None = None) -> str:
+    """ "+1,5" / "−0,5": a weight with its sign, the decimal comma and the decimals it needs."""
+    if decimals is None:
+        decimals = 0 if value == int(value) else (1 if value * 10 == int(value * 10) else 2)
+    return f"{'−' if value < 0 else '+'}{spanish_number(abs(value), decimals)}"
+
+
 def explain(match: Match) -> list[str]:
     """Lines for `-v`: the evidence for each candidate protocol."""
     lines = [f"texto normalizado: {' '.join(match.normalized.stems) or '(vacío)'}"]
@@ -309,8 +318,8 @@ def explain(match: Match) -> list[str]:
         lines.append("señales de queja: " + "; ".join(str(cue) for cue in match.complaint_cues))
     for candidate in match.candidates[:4]:
         lines.append(
-            f"{candidate.protocol.id}: confianza {candidate.confidence:.2f} "
-            f"(evidencia {candidate.score:g}): " + "; ".join(candidate.reasons)
+            f"{candidate.protocol.id}: confianza {spanish_number(candidate.confidence, 2)} "
+            f"(evidencia {_signed(candidate.score).lstrip('+')}): " + "; ".join(candidate.reasons)
         )
     if not match.candidates:
         lines.append("ningún protocolo tiene evidencia")

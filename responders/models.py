@@ -156,6 +156,7 @@ class Reply(SQLModel, table=True):
         ),
         sa.Index("ix_reply_state", "state", "next_attempt_at"),
         sa.Index("ix_reply_interaction", "interaction_id"),
+        sa.Index("ix_reply_decided", "decided_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -240,6 +241,14 @@ class Ticket(SQLModel, table=True):
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     answered_by: str | None = Field(default=None, max_length=100)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_by: str | None = Field(default=None, max_length=100)
+    filed_by: str | None = Field(default=None, max_length=100)
+    """Who filed it: the person (`CONECTADOS_USUARIO`, else the login), or "automático"."""
+    citizen_name: str | None = Field(default=None, max_length=200)
+    """Filed by hand from a phone call, a visit or a letter: who, how to reach them and what
+    they asked (a ticket from a network has these in its interaction)."""
+    citizen_contact: str | None = Field(default=None, max_length=255)
+    request_text: str | None = Field(default=None, sa_type=sa.Text)
 
 
 class TicketSequence(SQLModel, table=True):

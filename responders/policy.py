@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from conectados.privacy import has_personal_data
+from conectados.spanish import number
 from content_calendar.text_rules import TEXT_LIMITS, length_on
 from responders.matcher import FILLER, Match
 from responders.normalize import fold, radicado_in
@@ -129,7 +130,11 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
     confidence = match.confidence
     protocol = best.protocol if best else None
     if best is None or confidence < thresholds.review:
-        weak = f" (lo más parecido: {protocol.id}, {confidence:.2f})" if protocol else ""
+        weak = (
+            f" (lo más parecido: {protocol.name}, confianza {number(confidence, 2)})"
+            if protocol
+            else ""
+        )
         if match.insults or match.discontent:
             return Decision(
                 Action.REVIEW, protocol, confidence, f"parece una queja sin protocolo claro{weak}"
@@ -176,7 +181,7 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
             Action.REVIEW,
             protocol,
             confidence,
-            f"además parece una queja o reporte ({complaints[0].protocol.id}): una persona decide",
+            f"además parece una queja o reporte ({complaints[0].protocol.name}): una persona decide",
             also=complaint.protocol,
         )
     if protocol.action == ProtocolAction.REVIEW:
@@ -246,7 +251,7 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
             Action.REVIEW,
             protocol,
             confidence,
-            f"confianza {confidence:.2f}, menor que {thresholds.auto:g}",
+            f"confianza {number(confidence, 2)}, menor que {number(thresholds.auto, 2)}",
         )
     if match.margin < thresholds.margin:
         second = match.candidates[1]
@@ -254,10 +259,11 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
             Action.REVIEW,
             protocol,
             confidence,
-            f"duda entre {protocol.id} ({confidence:.2f}) y {second.protocol.id} ({second.confidence:.2f})",
+            f"duda entre {protocol.name} ({number(confidence, 2)}) y {second.protocol.name} "
+            f"({number(second.confidence, 2)})",
         )
     return Decision(
-        Action.ANSWER, protocol, confidence, f"{protocol.name} (confianza {confidence:.2f})"
+        Action.ANSWER, protocol, confidence, f"{protocol.name} (confianza {number(confidence, 2)})"
     )
 
 
@@ -292,7 +298,7 @@ def complaint_decision(match: Match, thresholds: Thresholds) -> Decision:
             Action.REVIEW,
             question,
             match.confidence,
-            f"{urgent}pregunta ({question.id}) y se queja ({cues}): radique la queja y responda "
+            f"{urgent}pregunta ({question.name}) y se queja ({cues}): radique la queja y responda "
             "con los dos borradores",
             also=complaint,
         )
@@ -318,7 +324,7 @@ def hinted_decision(match: Match, decision: Decision) -> Decision:
         Action.REVIEW,
         protocol,
         match.confidence,
-        f"{urgent}{cues}: una persona responde (el borrador de {protocol.id if protocol else 'ninguno'}"
+        f"{urgent}{cues}: una persona responde (el borrador de {protocol.name if protocol else 'ninguno'}"
         " queda para revisar)",
         also=also,
     )
@@ -343,7 +349,7 @@ def question_in(match: Match, floor: float) -> Protocol | None:
 def _also_asks(question: Protocol | None) -> str:
     if question is None:
         return ""
-    return f"; también pregunta ({question.id}): su respuesta queda como borrador para revisar"
+    return f"; también pregunta ({question.name}): su respuesta queda como borrador para revisar"
 
 
 def asks_nothing(match: Match) -> bool:

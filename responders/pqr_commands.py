@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from datetime import date, datetime, time, timedelta
@@ -13,14 +11,21 @@ import click
 import sqlalchemy as sa
 from rich.console import Console
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from conectados.app import App
 from conectados.errors import BadInput, ConectadosError
 from conectados.files import write_atomically
-from conectados.terminal import Group, parse_month
+from conectados.spanish import short_number, spreadsheet_csv
+from conectados.tables import Field, Listing, print_listing, short_date, short_moment
+from conectados.terminal import Group, SpanishChoice, parse_month
 from conectados.userfiles import KB, os_error_reason, read_user_text
+from responders.filing import (
+    MANUAL_CHANNELS,
+    file_from_channel,
+    file_from_interaction,
+    filing_lines,
+)
 from responders.models import (
     Interaction,
     InteractionKind,
@@ -33,11 +38,26 @@ from responders.models import (
 )
 from responders.review import STATE_NAMES as REPLY_STATE_NAMES
 from responders.review import print_message, reviewer_name
+from responders.service import AUTOMATIC
 from responders.sspd import CAUSALES, RESPUESTAS, TRAMITES
 from responders.terms import TicketType, working_days_between
 from responders.tickets import STATUS_NAMES, TYPE_NAMES, TermRules
 
 TYPES = [kind.value for kind in TicketType]
+
+
+def ticket_types() -> SpanishChoice:
+    """--tipo as the office writes it: «petición», «reporte_daño» (without accents, or as
+    «reporte de daño», it is the same type)."""
+    return SpanishChoice(
+        {
+            TYPE_NAMES[kind].replace(" de ", "_").replace(" ", "_"): kind.value
+            for kind in TicketType
+        },
+        {TYPE_NAMES[kind]: kind.value for kind in TicketType},
+    )
+
+
 MAX_ANSWER_BYTES = 64 * KB
 """An answer letter is a few KB; a bigger file is the wrong file (or /dev/zero)."""
 STATUS_BY_NAME = {name: status for status, name in STATUS_NAMES.items()}
@@ -79,9 +99,9 @@ def pqr() -> None:
 @click.argument("fecha", metavar="FECHA")
 @click.option(
     "--tipo",
-    type=click.Choice(TYPES),
-    default=TicketType.PETICION.value,
-    help="Tipo de trámite; el plazo depende de él (por omisión, peticion).",
+    type=ticket_types(),
+    default="petición",
+    help="Tipo de trámite; el plazo depende de él (por omisión, petición).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Un objeto JSON.")
 @click.pass_obj
@@ -110,7 +130,7 @@ def vence(app: App, fecha: str, tipo: str, as_json: bool) -> None:
     if term.due_at is not None:
         click.echo(
             f"Un {TYPE_NAMES[kind]} radicado el {fecha} debe atenderse a más tardar el "
-            f"{term.due_at:%Y-%m-%d %H:%M} ({rules.damage_hours:g} horas; {term.basis})."
+            f"{term.due_at:%Y-%m-%d %H:%M} ({short_number(rules.damage_hours)} horas; {term.basis})."
         )
         return
     filed = parse_filing(fecha, rules.zone).date()
@@ -123,6 +143,19 @@ def vence(app: App, fecha: str, tipo: str, as_json: bool) -> None:
         f"Radicada el {filed:%Y-%m-%d}{moved}: vence el {term.due_on:%Y-%m-%d}, "
         f"{term.working_days} días hábiles ({term.basis})."
     )
+
+
+def _filed_line(ticket: Ticket, zone) -> str:
+    """ "Radicada: 2026-03-10 10:00 por x (la radicó ana)"."""
+    how = MANUAL_CHANNELS.get(ticket.network)
+    line = f"Radicada: {ticket.filed_at.astimezone(zone):%Y-%m-%d %H:%M} " + (
+        f"por {how}" if how else f"por {ticket.network}"
+    )
+    if ticket.filed_by == AUTOMATIC:
+        return line + " (la radicó el servicio, automáticamente)"
+    if ticket.filed_by:
+        return line + f" (la radicó {ticket.filed_by})"
+    return line
 
 
 def _find(session, radicado: str) -> Ticket:
@@ -166,7 +199,7 @@ def _overdue(app: App, ticket: Ticket, today: date) -> bool:
     default="abierto",
     help="Cuáles mostrar (por omisión, las abiertas).",
 )
-@click.option("--tipo", type=click.Choice(TYPES), help="Solo este tipo de trámite.")
+@click.option("--tipo", type=ticket_types(), help="Solo este tipo de trámite.")
 @click.pass_obj
 def list_(app: App, vencen_en: int | None, vencidas: bool, estado: str, tipo: str | None) -> None:
     """Lista las PQR (por omisión, las abiertas), con los días hábiles que les quedan."""
@@ -193,25 +226,38 @@ def list_(app: App, vencen_en: int | None, vencidas: bool, estado: str, tipo: st
     if not tickets:
         click.echo("No hay PQR que cumplan esas condiciones.")
         return
-    table = Table(title=f"PQR ({len(tickets)})")
-    for column in ("radicado", "tipo", "causal", "red", "radicada", "vence", "quedan", "estado"):
-        table.add_column(column, overflow="fold")
+    listing = Listing(
+        f"PQR ({len(tickets)})",
+        (
+            Field("radicado"),
+            Field("tipo", "text", priority=1, max_width=24),
+            Field("causal", "text", priority=4, min_width=14, max_width=30),
+            Field("red", priority=3),
+            Field("radicada", priority=2),
+            Field("vence"),
+            Field("quedan", "text", min_width=12, max_width=30),
+            Field("estado"),
+        ),
+        heading=("radicado", "estado"),
+        hidden_hint="conectados pqr show RADICADO",
+    )
     for ticket in tickets:
-        table.add_row(
+        causal = CAUSALES.get(ticket.causal or "")
+        listing.add(
             ticket.radicado,
             TYPE_NAMES.get(TicketType(ticket.type), ticket.type),
-            ticket.causal or "",
+            f"{causal.code} {causal.name}" if causal else ticket.causal,
             ticket.network,
-            ticket.filed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            short_moment(ticket.filed_at.astimezone(zone), today),
             (
-                ticket.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                short_moment(ticket.due_at.astimezone(zone), today)
                 if ticket.due_at
-                else f"{ticket.due_date:%Y-%m-%d}"
+                else short_date(ticket.due_date, today)
             ),
             _left(app, ticket, today),
             STATUS_NAMES[ticket.status],
         )
-    Console(width=150).print(table)
+    print_listing(listing, app.environ)
 
 
 @pqr.command()
@@ -239,9 +285,7 @@ def show(app: App, radicado: str) -> None:
         Text(f"Radicado {ticket.radicado} · {TYPE_NAMES[kind]} · {STATUS_NAMES[ticket.status]}"),
         style="bold",
     )
-    console.print(
-        Text(f"Radicada: {ticket.filed_at.astimezone(zone):%Y-%m-%d %H:%M} por {ticket.network}")
-    )
+    console.print(Text(_filed_line(ticket, zone)))
     due = (
         ticket.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         if ticket.due_at
@@ -253,6 +297,9 @@ def show(app: App, radicado: str) -> None:
         console.print(Text(f"Causal SSPD: {causal.code} {causal.name} ({causal.group})"))
     if interaction is not None:
         print_message(console, interaction)
+    elif ticket.request_text is not None:
+        console.print(Text(f"{ticket.citizen_name} ({ticket.citizen_contact}) pidió:"))
+        console.print(Panel(Text(ticket.request_text)))
     if ticket.answer_text:
         answer_type = RESPUESTAS.get(ticket.answer_type or "", ("", ""))[1]
         console.print(
@@ -273,6 +320,13 @@ def show(app: App, radicado: str) -> None:
         if reply.last_error:
             line += f" ({reply.last_error})"
         console.print(Text(line))
+    if ticket.closed_at is not None:
+        console.print(
+            Text(
+                f"Cerrada por {ticket.closed_by or 'la empresa'} el "
+                f"{ticket.closed_at.astimezone(zone):%Y-%m-%d %H:%M}."
+            )
+        )
     if any(r.kind == ReplyKind.TICKET_ANSWER and r.state == ReplyState.FAILED for r in replies):
         console.print(
             Text(
@@ -368,14 +422,101 @@ def business_days_used(app: App, ticket: Ticket, answered_at: datetime) -> int:
 @click.pass_obj
 def close(app: App, radicado: str) -> None:
     """Cierra una PQR: no queda nada por hacer."""
+    who = reviewer_name(app)
     with app.ready_database().session(write=True) as session:
         ticket = _find(session, radicado)
         if ticket.status == TicketStatus.CLOSED:
             raise ConectadosError(f"el radicado {ticket.radicado} ya estaba cerrado")
         ticket.status = TicketStatus.CLOSED
         ticket.closed_at = app.clock.now()
+        ticket.closed_by = who
         number, was = ticket.radicado, ticket.answer_text
     click.echo(f"Radicado {number} cerrado." + ("" if was else " Quedó sin respuesta registrada."))
+
+
+MAX_CITIZEN = {"--ciudadano": 200, "--contacto": 255, "--texto": 64 * KB}
+"""The ticket's columns (the request itself: a long letter fits; a file of it does not)."""
+
+
+@pqr.command()
+@click.option(
+    "--respuesta", type=int, metavar="ID", help="Una respuesta en revisión (replies list)."
+)
+@click.option("--mensaje", type=int, metavar="ID", help="Un mensaje de «conectados inbox».")
+@click.option(
+    "--canal",
+    type=click.Choice(list(MANUAL_CHANNELS)),
+    help="Llegó fuera de las redes: por teléfono, en la oficina, por correo o por carta.",
+)
+@click.option("--ciudadano", metavar="NOMBRE", help="Con --canal: quién la presenta.")
+@click.option("--contacto", help="Con --canal: teléfono, correo o dirección para responderle.")
+@click.option("--texto", help="Con --canal: lo que pidió el ciudadano.")
+@click.option(
+    "--tipo",
+    type=click.Choice(TYPES),
+    help="Tipo de trámite; el plazo depende de él (por omisión, el del protocolo).",
+)
+@click.option("--causal", metavar="CÓDIGO", help="Causal de la SSPD (102, 107, 315...).")
+@click.pass_obj
+def radicar(
+    app: App,
+    respuesta: int | None,
+    mensaje: int | None,
+    canal: str | None,
+    ciudadano: str | None,
+    contacto: str | None,
+    texto: str | None,
+    tipo: str | None,
+    causal: str | None,
+) -> None:
+    """Radica a mano una PQR, con su número y su plazo legal.
+
+    Desde una respuesta en revisión (--respuesta ID) o un mensaje (--mensaje ID): el acuse de
+    recibo con el radicado reemplaza al borrador y va a donde iría el automático. Desde una
+    llamada o una visita (--canal telefono --ciudadano ... --contacto ... --texto ... --tipo
+    ...): no se envía nada; la PQR guarda el canal y los datos del ciudadano.
+    """
+    chosen = [name for name, value in (("--respuesta", respuesta), ("--mensaje", mensaje),
+                                       ("--canal", canal)) if value is not None]  # fmt: skip
+    if len(chosen) != 1:
+        raise BadInput(
+            "diga de dónde viene la PQR con una de --respuesta ID, --mensaje ID o --canal",
+            "opciones",
+        )
+    kind = TicketType(tipo) if tipo else None
+    citizen = {"--ciudadano": ciudadano, "--contacto": contacto, "--texto": texto}
+    who = reviewer_name(app)
+    now = app.clock.now()
+    database = app.ready_database()
+    if canal is None:
+        extra = [option for option, value in citizen.items() if value is not None]
+        if extra:
+            raise BadInput(
+                f"{', '.join(extra)} solo van con --canal: los datos del ciudadano ya están en "
+                "el mensaje",
+                extra[0],
+            )
+        from responders.commands import catalogue_for
+        from responders.service import Responder
+
+        responder = Responder(database, catalogue_for(app), app.settings, app.clock)
+        filing = file_from_interaction(
+            database, responder, mensaje, who, now, kind, causal, reply_id=respuesta
+        )
+    else:
+        for option, value in citizen.items():
+            if value is None or not value.strip():
+                raise BadInput(f"falta {option}: una PQR por {canal} lo necesita", option)
+            if len(value) > MAX_CITIZEN[option]:
+                raise BadInput(f"es muy largo (máximo {MAX_CITIZEN[option]} caracteres)", option)
+        if kind is None:
+            raise BadInput(f"falta --tipo: {', '.join(TYPES)}", "--tipo")
+        name, contact, text = (value.strip() for value in citizen.values())
+        filing = file_from_channel(
+            database, rules_for(app), canal, name, contact, text, kind, who, now, causal
+        )
+    for line in filing_lines(filing, app.settings.zone):
+        click.echo(line)
 
 
 EXPORT_COLUMNS = (
@@ -398,6 +539,17 @@ EXPORT_COLUMNS = (
 )
 
 
+CHANNEL_NAMES = {"facebook": "Facebook", "x": "X", "whatsapp": "WhatsApp", "telefono": "teléfono"}
+
+
+def _channel_name(network: str, kind: str | None) -> str:
+    """ "Facebook (público)", "WhatsApp (privado)", "teléfono": how the citizen reached us."""
+    name = CHANNEL_NAMES.get(network, network)
+    if kind is None:
+        return name
+    return f"{name} ({'privado' if kind == InteractionKind.MESSAGE else 'público'})"
+
+
 @pqr.command()
 @click.option("--mes", required=True, help="Mes de radicación, AAAA-MM.")
 @click.option("-o", "--salida", type=click.Path(path_type=Path), required=True, help="Archivo CSV.")
@@ -405,7 +557,8 @@ EXPORT_COLUMNS = (
 def export(app: App, mes: str, salida: Path) -> None:
     """Una fila por PQR radicada en el mes, con los campos del reporte a la SSPD (SUI).
 
-    Sin datos personales: ni nombres, ni mensajes, ni números de cuenta.
+    Sin datos personales: ni nombres, ni mensajes, ni números de cuenta. El archivo abre con
+    doble clic en Excel y LibreOffice: UTF-8 con BOM y columnas separadas por «;».
     """
     first = parse_month(mes, "--mes")
     zone = app.settings.zone
@@ -430,9 +583,7 @@ def export(app: App, mes: str, salida: Path) -> None:
                 )
             ).all()
         )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
+    rows = []
     for ticket in tickets:
         kind = TicketType(ticket.type)
         tramite = TRAMITES.get(kind, ("", TYPE_NAMES[kind]))
@@ -441,13 +592,13 @@ def export(app: App, mes: str, salida: Path) -> None:
         answered_on = ticket.answered_at.astimezone(zone).date() if ticket.answered_at else None
         used = working_days_between(ticket.filed_on, answered_on or today, saturday)
         if answered_on is not None:
-            on_time = "si" if answered_on <= ticket.due_date else "no"
+            on_time = "sí" if answered_on <= ticket.due_date else "no"
         elif ticket.status == TicketStatus.CLOSED:
             on_time = "cerrada sin respuesta"
         else:
-            on_time = "vencida" if ticket.due_date < today else "en termino"
+            on_time = "vencida" if ticket.due_date < today else "en término"
         channel = interactions.get(ticket.interaction_id)
-        writer.writerow(
+        rows.append(
             (
                 ticket.radicado,
                 tramite[0],
@@ -455,7 +606,7 @@ def export(app: App, mes: str, salida: Path) -> None:
                 ticket.causal or "",
                 causal.name if causal else "",
                 causal.group if causal else "",
-                f"{ticket.network} ({'privado' if channel == InteractionKind.MESSAGE else 'público'})",
+                _channel_name(ticket.network, channel),
                 ticket.filed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
                 ticket.filed_on.isoformat(),
                 ticket.due_date.isoformat(),
@@ -468,7 +619,7 @@ def export(app: App, mes: str, salida: Path) -> None:
             )
         )
     try:
-        write_atomically(app.cwd / salida, buffer.getvalue())
+        write_atomically(app.cwd / salida, spreadsheet_csv(EXPORT_COLUMNS, rows))
     except OSError as error:
         raise BadInput(
             f"no se pudo escribir ({os_error_reason(error)}); elija otra ruta", str(salida)

@@ -16,7 +16,6 @@ import click
 import sqlalchemy as sa
 from rich.console import Console
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from channels.facebook import PRIVATE_REPLY_WINDOW
@@ -24,9 +23,12 @@ from channels.whatsapp import window_open
 from conectados.app import App
 from conectados.db import Database
 from conectados.errors import BadInput, ConectadosError
+from conectados.spanish import number as spanish_number
+from conectados.spanish import percent
+from conectados.tables import Field, Listing, print_listing, short_moment
 from conectados.terminal import Group, RowId
 from content_calendar.models import Post, Publication
-from responders.commands import _short, catalogue_for
+from responders.commands import _short, catalogue_for, protocol_names
 from responders.models import (
     Interaction,
     InteractionKind,
@@ -38,7 +40,7 @@ from responders.models import (
 from responders.policy import company_values, template_context, too_long
 from responders.protocols import RenderError
 from responders.public_text import Exposure, company_texts, public_text_for
-from responders.service import active_notices, first_private, privacy_notice
+from responders.service import AUTOMATIC, active_notices, first_private, privacy_notice
 
 STATE_NAMES = {
     ReplyState.PENDING: "pendiente",
@@ -51,8 +53,26 @@ STATE_NAMES = {
 STATES_BY_NAME = {name: state for state, name in STATE_NAMES.items()}
 
 
+USER_VARIABLE = "CONECTADOS_USUARIO"
+MAX_NAME = 100
+"""The columns that record who decided (`reply.reviewer`, `ticket.answered_by`...)."""
+
+
 def reviewer_name(app: App) -> str:
-    return app.environ.get("CONECTADOS_REVISOR") or _login() or "equipo"
+    """Who is deciding: `CONECTADOS_USUARIO`, else the person behind sudo, else the login."""
+    named = " ".join(app.environ.get(USER_VARIABLE, "").split())
+    if named:
+        if len(named) > MAX_NAME or not named.isprintable():
+            raise BadInput(
+                f"el nombre de quien decide debe ser texto de hasta {MAX_NAME} caracteres",
+                USER_VARIABLE,
+            )
+        return named
+    # Under sudo the login is root: the person is the one who typed sudo.
+    behind_sudo = app.environ.get("SUDO_USER", "").strip()
+    if behind_sudo and behind_sudo != "root":
+        return behind_sudo[:MAX_NAME]
+    return _login()[:MAX_NAME] or "equipo"
 
 
 def _login() -> str:
@@ -372,49 +392,110 @@ def list_(app: App, estado: str, limite: int) -> None:
         )
         return
     zone = app.settings.zone
-    table = Table(title=f"Respuestas ({estado})")
-    for column in (
-        "id",
-        "llegó",
-        "red",
-        "autor",
-        "mensaje",
-        "protocolo",
-        "conf.",
-        "estado",
-        "por qué",
-    ):
-        table.add_column(column, overflow="fold")
+    today = app.clock.now().astimezone(zone).date()
+    names = protocol_names(app)
+    listing = Listing(
+        f"Respuestas ({estado})",
+        (
+            Field("id"),
+            Field("llegó", priority=3),
+            Field("red", priority=2),
+            Field("autor", "text", priority=1, max_width=20),
+            Field("mensaje", "preview", min_width=20, max_width=60),
+            Field("protocolo", "text", priority=2, min_width=14, max_width=30),
+            Field("conf.", priority=4, card_label="confianza"),
+            Field("estado"),
+            Field("por qué", "text", priority=3, min_width=14, max_width=40),
+        ),
+        heading=("id", "estado"),
+        hidden_hint="conectados replies show ID",
+    )
     for reply, interaction in rows:
-        table.add_row(
+        listing.add(
             str(reply.id),
-            interaction.written_at.astimezone(zone).strftime("%m-%d %H:%M"),
+            short_moment(interaction.written_at.astimezone(zone), today),
             interaction.network,
-            Text(interaction.author_name or interaction.author_id),
-            Text(_short(interaction.text, 50)),
-            reply.protocol or "",
-            f"{reply.confidence:.2f}",
+            interaction.author_name or interaction.author_id,
+            interaction.text,
+            names.get(reply.protocol, reply.protocol) if reply.protocol else "",
+            percent(reply.confidence, 0),
             STATE_NAMES[reply.state],
-            Text(_short(reply.last_error or reply.review_note or "", 40)),
+            _short(reply.last_error or reply.review_note or "", 200),
         )
-    Console(width=180).print(table)
+    print_listing(listing, app.environ)
     if estado == "pendiente":
         click.echo("Para decidirlas una a una: «conectados replies review».")
+
+
+NETWORK_TITLES = {"facebook": "Facebook", "x": "X", "whatsapp": "WhatsApp"}
+
+
+def destination(network: str, kind: InteractionKind, visibility: ReplyVisibility) -> str:
+    """Where the send job delivers a reply, in the team's words: what each network's `reply`
+    does with (the citizen's item, private or not) in channels/*.py."""
+    private = visibility == ReplyVisibility.PRIVATE
+    if network == "whatsapp":
+        return "mensaje de WhatsApp (privado)"
+    if network == "facebook":
+        if kind == InteractionKind.MESSAGE:
+            return "mensaje privado por Messenger"
+        if private:
+            return "mensaje privado por Messenger (respuesta privada a su comentario)"
+        return "comentario público en Facebook, bajo el del ciudadano"
+    if network == "x":
+        if private or kind == InteractionKind.MESSAGE:
+            return "mensaje directo (privado) en X"
+        if kind == InteractionKind.MENTION:
+            return "respuesta pública a la mención en X"
+        return "respuesta pública a su comentario en X"
+    title = NETWORK_TITLES.get(network, network)
+    return f"mensaje privado en {title}" if private else f"respuesta pública en {title}"
+
+
+def _where_line(case: Case) -> str:
+    reply, interaction = case.reply, case.interaction
+    where = destination(interaction.network, interaction.kind, reply.visibility)
+    if reply.state == ReplyState.SENT:
+        return f"Se envió como: {where}."
+    if reply.state in (ReplyState.REJECTED, ReplyState.FAILED):
+        return f"Iba como: {where}."
+    line = f"Se enviará como: {where}."
+    if reply.state == ReplyState.PENDING and reply.visibility == ReplyVisibility.PUBLIC:
+        private = destination(interaction.network, interaction.kind, ReplyVisibility.PRIVATE)
+        if private != where:
+            line += f" En privado ([v] o --privado) iría como: {private}."
+    return line
+
+
+def decided_line(who: str | None, when: datetime | None, zone) -> str:
+    """ "Decidió: ana, el 2026-03-10 10:05" (or what the responder did on its own)."""
+    if not who:
+        return ""
+    moment = f", el {when.astimezone(zone):%Y-%m-%d %H:%M}" if when else ""
+    if who == AUTOMATIC:
+        return f"Decidió: el servicio, automáticamente{moment}"
+    return f"Decidió: {who}{moment}"
 
 
 def print_case(app: App, case: Case, console: Console) -> None:
     zone = app.settings.zone
     reply, interaction = case.reply, case.interaction
     kinds = {
-        "comment": "comentario público",
-        "mention": "mención pública",
-        "message": "mensaje privado",
+        "comment": "a un comentario público",
+        "mention": "a una mención pública",
+        "message": "a un mensaje privado",
     }
     header = Text(
         f"Respuesta {reply.id} · {interaction.network} · {kinds.get(interaction.kind.value, '')} · "
         f"{interaction.written_at.astimezone(zone):%Y-%m-%d %H:%M} · {STATE_NAMES[reply.state]}"
     )
     console.print(header, style="bold")
+    console.print(Text(_where_line(case)), style="bold")
+    decided = reply.state != ReplyState.PENDING and decided_line(
+        reply.reviewer, reply.decided_at, zone
+    )
+    if decided:
+        console.print(Text(decided))
     if case.post_text:
         console.print(Text(f"En la publicación: «{_short(case.post_text, 140)}»"))
     for earlier in reversed(case.earlier):
@@ -426,7 +507,9 @@ def print_case(app: App, case: Case, console: Console) -> None:
         )
     print_message(console, interaction)
     suggestion = (
-        f"{reply.protocol} (confianza {reply.confidence:.2f})" if reply.protocol else "ninguno"
+        f"{reply.protocol} (confianza {spanish_number(reply.confidence, 2)})"
+        if reply.protocol
+        else "ninguno"
     )
     console.print(Text(f"Protocolo sugerido: {suggestion}"))
     if reply.review_note:
@@ -504,7 +587,7 @@ def reject(app: App, reply_id: int, motivo: str | None) -> None:
 EDITOR_MARK = "------ Escriba la respuesta arriba de esta línea; lo de abajo se ignora ------"
 KEYS = (
     "[a] aprobar  [v] aprobar en privado  [e] editar  [p] cambiar protocolo  [r] rechazar  "
-    "[s] saltar  [q] salir"
+    "[d] radicar PQR  [s] saltar  [q] salir"
 )
 
 
@@ -549,7 +632,7 @@ def review(app: App) -> None:
     if not ids:
         click.echo("No hay respuestas pendientes.")
         return
-    done = {"aprobadas": 0, "rechazadas": 0, "saltadas": 0}
+    done = {"aprobadas": 0, "rechazadas": 0, "radicadas": 0, "saltadas": 0}
     for number, reply_id in enumerate(ids, start=1):
         case = load_case(database, reply_id)
         if case.reply.state != ReplyState.PENDING:
@@ -583,6 +666,11 @@ def review(app: App) -> None:
                     where = " por mensaje privado" if key == "v" else ""
                     click.echo(f"Aprobada: se enviará{where} una sola vez.")
                     break
+                if key == "d":
+                    if _file_as_pqr(app, database, case, protocol, reviewer):
+                        done["radicadas"] += 1
+                        break
+                    continue
                 if key == "r":
                     click.echo("Motivo (Enter para ninguno):")
                     note = (
@@ -645,7 +733,52 @@ def review(app: App) -> None:
     click.echo(_summary(done))
 
 
+def _line() -> str:
+    return (sys.stdin.readline() if not sys.stdin.isatty() else input()).strip()
+
+
+def _file_as_pqr(app: App, database: Database, case: Case, protocol, reviewer: str) -> bool:
+    """[d]: the type (and causal) asked, then the same filing as «pqr radicar --respuesta»."""
+    from responders.filing import file_from_interaction, filing_lines
+    from responders.service import Responder
+    from responders.terms import TicketType
+
+    types = [kind.value for kind in TicketType]
+    catalogue = catalogue_for(app)
+    found = catalogue.get(protocol) if protocol else None
+    suggested = found.pqr_type if found is not None else None
+    click.echo(
+        f"Tipo de PQR ({', '.join(types)})" + (f"; Enter: {suggested}:" if suggested else ":")
+    )
+    typed = _line().lower() or (suggested or "")
+    if typed not in types:
+        click.echo(f"No se radicó: «{typed}» no es un tipo de PQR." if typed else "No se radicó.")
+        return False
+    click.echo("Causal SSPD (código; Enter: la que corresponda al mensaje):")
+    causal = _line() or None
+    responder = Responder(database, catalogue, app.settings, app.clock)
+    filing = file_from_interaction(
+        database,
+        responder,
+        case.interaction.id,
+        reviewer,
+        app.clock.now(),
+        TicketType(typed),
+        causal,
+        reply_id=case.reply.id,
+        protocol_id=protocol,
+    )
+    for line in filing_lines(filing, app.settings.zone):
+        click.echo(line)
+    return True
+
+
 def _summary(done: dict[str, int]) -> str:
-    words = {"aprobadas": "aprobada", "rechazadas": "rechazada", "saltadas": "saltada"}
+    words = {
+        "aprobadas": "aprobada",
+        "rechazadas": "rechazada",
+        "radicadas": "radicada",
+        "saltadas": "saltada",
+    }
     parts = [f"{count} {name if count != 1 else words[name]}" for name, count in done.items()]
     return "Revisión terminada: " + ", ".join(parts) + "."

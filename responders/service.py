@@ -19,7 +19,7 @@ import sqlalchemy.orm
 from conectados.clock import Clock
 from conectados.db import Database
 from conectados.privacy import find_personal_data, has_personal_data, without
-from conectados.spanish import spanish_date, spanish_moment
+from conectados.spanish import short_number, spanish_date, spanish_moment
 from responders.matcher import Matcher
 from responders.models import (
     Interaction,
@@ -83,6 +83,14 @@ def first_private(connection: sa.Connection, interaction: Interaction) -> bool:
         ).first()
         is None
     )
+
+
+def causal_of(protocol, text: str) -> str | None:
+    """A billing complaint's SSPD causal from what it says; else the protocol's own."""
+    default = protocol.causal
+    if protocol.pqr_type == TicketType.RECLAMO and (default or "1").startswith("1"):
+        return causal_for(text, default)
+    return default
 
 
 AUTOMATIC = "automático"
@@ -251,7 +259,8 @@ class Responder:
                     interaction.network,
                     now,
                     interaction.id,
-                    self._causal(decision.protocol, interaction.text),
+                    causal_of(decision.protocol, interaction.text),
+                    filed_by=AUTOMATIC,
                 )
             try:
                 rows = self._replies(connection, interaction, decision, notices, filed, now)
@@ -271,6 +280,21 @@ class Responder:
             decision.reason,
         )
         return decision.action
+
+    def acknowledgements(
+        self,
+        connection: sa.Connection,
+        interaction: Interaction,
+        protocol,
+        filed: Filed,
+        reason: str,
+        now: datetime,
+    ) -> list[dict[str, Any]]:
+        """The replies this path queues for a ticket just filed, for a ticket a person filed
+        by hand: the same texts, the same places, the same personal-data rules."""
+        notices = active_notices(connection, now, self.settings.zone)
+        decision = Decision(Action.TICKET, protocol, interaction.confidence or 0.0, reason)
+        return self._replies(connection, interaction, decision, notices, filed, now)
 
     def _replies(
         self,
@@ -402,14 +426,6 @@ class Responder:
             Action.REVIEW, None, decision.confidence, f"{error}; escriba la respuesta a mano"
         )
 
-    @staticmethod
-    def _causal(protocol, text: str) -> str | None:
-        """A billing complaint's SSPD causal from what it says; else the protocol's own."""
-        default = protocol.causal
-        if protocol.pqr_type == TicketType.RECLAMO and (default or "1").startswith("1"):
-            return causal_for(text, default)
-        return default
-
     def _privacy_note(self, interaction: Interaction) -> str:
         author = clean_author(interaction.author_name)
         greeting = f"Hola, {author}." if author else "Hola."
@@ -468,7 +484,9 @@ class Responder:
 
         if now - interaction.written_at > self.auto_window:
             hours = self.auto_window.total_seconds() / 3600
-            return review(f"lo escribió hace más de {hours:g} horas: mejor que lo mire una persona")
+            return review(
+                f"lo escribió hace más de {short_number(hours)} horas: mejor que lo mire una persona"
+            )
         problem = too_long(
             interaction.network, text, private=interaction.kind == InteractionKind.MESSAGE
         )

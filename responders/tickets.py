@@ -84,8 +84,13 @@ def file_ticket(
     filed_at: datetime,
     interaction_id: int | None = None,
     causal: str | None = None,
+    filed_by: str | None = None,
+    citizen: tuple[str, str, str] | None = None,
 ) -> Filed:
-    """Give a request its radicado and due date (inside the caller's transaction)."""
+    """Give a request its radicado and due date (inside the caller's transaction).
+
+    `citizen` (name, contact, what they asked) for a request that came by no network."""
+    name, contact, request = citizen or (None, None, None)
     term = rules.term(filed_at, kind)
     year = filed_at.astimezone(rules.zone).year
     sequence = next_number(connection, year)
@@ -105,6 +110,10 @@ def file_ticket(
             due_date=term.due_on,
             due_at=term.due_at,
             status=TicketStatus.OPEN,
+            filed_by=filed_by,
+            citizen_name=name,
+            citizen_contact=contact,
+            request_text=request,
         )
         .returning(Ticket.id)
     ).scalar_one()

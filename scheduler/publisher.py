@@ -16,6 +16,7 @@ from channels.base import AuthFailed, Channel, ChannelError, Outgoing, Receipt, 
 from channels.media import outgoing_media
 from conectados.clock import Clock
 from conectados.db import Database
+from conectados.spanish import short_number
 from scheduler.pauses import clear_pause, pause_channel, paused_channels
 from scheduler.publications import (
     Claimed,
@@ -402,4 +403,4 @@ class Publisher:
 
     def _late_reason(self, claimed: Claimed) -> str:
         hours = self.policy.deadline.total_seconds() / 3600
-        return f"pasaron más de {hours:g} horas desde la hora prevista ({claimed.scheduled_at.astimezone(self.zone):%Y-%m-%d %H:%M})"
+        return f"pasaron más de {short_number(hours)} horas desde la hora prevista ({claimed.scheduled_at.astimezone(self.zone):%Y-%m-%d %H:%M})"

@@ -498,3 +498,67 @@ def test_bogota_has_no_clock_changes_to_warn_about(tmp_path: Path):
     result = checker(tmp_path).check_file(path)
 
     assert result.problems == [] and len(result.entries) == 2
+
+
+def test_the_campaign_is_written_campana_with_enye_and_without_it_still_reads(tmp_path: Path):
+    path = write(
+        tmp_path,
+        "c.yaml",
+        "publicaciones:\n"
+        "  - id: con-enie\n    fecha: 2026-12-01 08:00\n    redes: [facebook]\n"
+        "    texto: Cuide el agua\n    campaña: ahorro\n"
+        "  - id: sin-enie\n    fecha: 2026-12-02 08:00\n    redes: [facebook]\n"
+        "    texto: Cuide el agua\n    campana: ahorro\n",
+    )
+
+    result = checker(tmp_path).check_file(path)
+
+    assert result.problems == []
+    assert [entry.campaign for entry in result.entries] == ["ahorro", "ahorro"]
+
+
+def test_both_spellings_of_the_campaign_in_one_post_name_the_line_and_the_key_to_keep(
+    tmp_path: Path,
+):
+    yaml_path = write(
+        tmp_path,
+        "c.yaml",
+        "publicaciones:\n"
+        "  - id: doble\n    fecha: 2026-12-01 08:00\n    redes: [facebook]\n"
+        "    texto: Cuide el agua\n    campaña: ahorro\n    campana: cortes\n",
+    )
+    csv_path = write(
+        tmp_path,
+        "c.csv",
+        "id;fecha;redes;texto;campaña;Campana\ndoble;2026-12-01 08:00;facebook;Hola;ahorro;cortes\n",
+    )
+
+    from_yaml = found(checker(tmp_path).check_file(yaml_path))
+    from_csv = found(checker(tmp_path).check_file(csv_path))
+
+    assert (
+        7,
+        "doble",
+        "«campaña» y «campana» son el mismo campo; deje solo «campaña» (ya está en la línea 6)",
+    ) in from_yaml
+    assert (1, None, "«campaña» y «Campana» son la misma columna; deje solo «campaña»") in from_csv
+
+
+def test_a_misspelt_campaign_is_told_the_key_with_enye(tmp_path: Path):
+    yaml_path = write(
+        tmp_path,
+        "c.yaml",
+        "publicaciones:\n"
+        "  - id: mal\n    fecha: 2026-12-01 08:00\n    redes: [facebook]\n"
+        "    texto: Cuide el agua\n    campanha: ahorro\n",
+    )
+    csv_path = write(tmp_path, "c.csv", "id;fecha;redes;texto;campanya\n")
+
+    assert any(
+        "¿quiso decir «campaña»?" in message
+        for _, _, message in found(checker(tmp_path).check_file(yaml_path))
+    )
+    assert any(
+        "¿quiso decir «campaña»?" in message
+        for _, _, message in found(checker(tmp_path).check_file(csv_path))
+    )

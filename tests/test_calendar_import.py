@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,11 @@ from content_calendar.models import Post, Publication, PublicationState
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "tests" / "data" / "calendario-diciembre-2026.yaml"
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+HOLIDAY_TIP, NEW_YEAR = re.findall(r"^  - id: (\S+)$", SAMPLE.read_text(encoding="utf-8"), re.M)[
+    -2:
+]
+"""The sample's last two posts: the saving tip before the holidays and the New Year greeting
+(their ids are the sample's to choose)."""
 
 
 @pytest.fixture
@@ -109,23 +115,23 @@ def test_a_changed_entry_is_updated_while_it_has_not_gone_out(office):
 
 def test_what_was_published_is_never_changed(office):
     office("calendar", "import", "diciembre.yaml")
-    set_state(office.database, "mensaje-nochevieja", "facebook", PublicationState.PUBLISHED)
+    set_state(office.database, NEW_YEAR, "facebook", PublicationState.PUBLISHED)
     edit(office.folder / "diciembre.yaml", "¡Feliz Año Nuevo!", "¡Feliz 2027!")
 
     code, out, _ = office("calendar", "import", "diciembre.yaml")
 
     assert code == 0
-    assert "mensaje-nochevieja: ya se publicó en facebook; sus cambios no se aplican" in out
+    assert f"{NEW_YEAR}: ya se publicó en facebook; sus cambios no se aplican" in out
     with office.database.session() as session:
-        assert session.get(Post, "mensaje-nochevieja").text.endswith("¡Feliz Año Nuevo!")
+        assert session.get(Post, NEW_YEAR).text.endswith("¡Feliz Año Nuevo!")
 
 
 def test_a_network_removed_from_an_entry_is_cancelled_there(office):
     office("calendar", "import", "diciembre.yaml")
     edit(
         office.folder / "diciembre.yaml",
-        "  - id: mensaje-nochevieja\n    fecha: 2026-12-31 18:00\n    redes: [facebook, x]",
-        "  - id: mensaje-nochevieja\n    fecha: 2026-12-31 18:00\n    redes: [facebook]",
+        f"  - id: {NEW_YEAR}\n    fecha: 2026-12-31 18:00\n    redes: [facebook, x]",
+        f"  - id: {NEW_YEAR}\n    fecha: 2026-12-31 18:00\n    redes: [facebook]",
     )
 
     office("calendar", "import", "diciembre.yaml")
@@ -135,7 +141,7 @@ def test_a_network_removed_from_an_entry_is_cancelled_there(office):
         states = dict(
             session.exec(
                 sa.select(Publication.network, Publication.state).where(
-                    Publication.post_id == "mensaje-nochevieja"
+                    Publication.post_id == NEW_YEAR
                 )
             ).all()
         )
@@ -147,20 +153,18 @@ def test_entries_missing_from_the_file_are_reported_and_cancelled_only_when_aske
     office("calendar", "import", "diciembre.yaml")
     text = (office.folder / "diciembre.yaml").read_text(encoding="utf-8")
     (office.folder / "diciembre.yaml").write_text(
-        text[: text.index("  - id: ahorro-vacaciones")], encoding="utf-8"
+        text[: text.index(f"  - id: {HOLIDAY_TIP}")], encoding="utf-8"
     )
 
     _, reported, _ = office("calendar", "import", "diciembre.yaml")
     _, cancelled, _ = office("calendar", "import", "diciembre.yaml", "--cancelar-ausentes")
 
-    assert "ya no están en él: ahorro-vacaciones, mensaje-nochevieja" in reported
-    assert (
-        "Canceladas por no estar en el archivo: ahorro-vacaciones, mensaje-nochevieja." in cancelled
-    )
+    assert f"ya no están en él: {HOLIDAY_TIP}, {NEW_YEAR}" in reported
+    assert f"Canceladas por no estar en el archivo: {HOLIDAY_TIP}, {NEW_YEAR}." in cancelled
     with office.database.session() as session:
         states = set(
             session.exec(
-                sa.select(Publication.state).where(Publication.post_id == "mensaje-nochevieja")
+                sa.select(Publication.state).where(Publication.post_id == NEW_YEAR)
             ).scalars()
         )
     assert states == {PublicationState.CANCELLED}
@@ -279,7 +283,7 @@ def test_changing_an_imported_entry_to_a_past_date_is_an_error(office):
 
 def test_reimport_after_cancelling_by_hand_changes_nothing(office):
     office("calendar", "import", "diciembre.yaml")
-    office("calendar", "cancel", "mensaje-nochevieja", "--red", "x")
+    office("calendar", "cancel", NEW_YEAR, "--red", "x")
 
     code, out, _ = office("calendar", "import", "diciembre.yaml")
 

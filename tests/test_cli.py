@@ -219,6 +219,9 @@ def test_demo_runs_the_whole_office_and_its_summary_matches_the_database(cli, tm
         )
     database.dispose()
     assert _figure(out, "Publicadas") == published == 6  # three posts, on both networks
+    assert "Hoy salen 3 publicaciones del calendario: 3 en Facebook y 3 en X." in out
+    assert not re.search(r"\([a-z]+_[a-z_]+\)", out)  # protocols by name, not by id
+    assert not re.search(r"\d\.\d s\)", out)  # "(+0,4 s)": one number format
     assert _figure(out, "Mensajes de ciudadanos") == 11
     assert _figure(out, "Respondidos solos") == answered >= 3
     assert _figure(out, "Radicados como PQR") == ticketed >= 3

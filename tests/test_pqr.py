@@ -68,10 +68,21 @@ def test_due_dates_across_holidays_weekends_and_year_ends(
     assert answer["dias_habiles"] == days
 
 
-def test_a_damage_report_is_due_in_hours(cli):
-    result = cli("pqr", "vence", "2026-12-24 15:00", "--tipo", "reporte_dano", "--json")
+@pytest.mark.parametrize("typed", ["reporte_daño", "reporte_dano", "reporte de daño"])
+def test_a_damage_report_is_due_in_hours(cli, typed: str):
+    result = cli("pqr", "vence", "2026-12-24 15:00", "--tipo", typed, "--json")
 
     assert json.loads(result.stdout)["vence_hora"] == "2026-12-25 15:00"
+
+
+def test_the_ticket_types_are_offered_with_their_accents(cli):
+    helped = cli("pqr", "vence", "--help")
+    wrong = cli("pqr", "vence", "2026-12-24", "--tipo", "denuncia")
+
+    assert "petición|queja|reclamo|recurso|solicitud_información|consulta|reporte_daño" in (
+        " ".join(helped.stdout.split()).replace("| ", "|")
+    )
+    assert wrong.exit_code == 2 and "use uno de: petición, queja" in wrong.stderr
 
 
 def test_a_wrong_date_says_so(cli):
@@ -175,6 +186,9 @@ def test_a_complaint_by_private_message_is_filed_acknowledged_answered_and_expor
     assert radicado in listed.stdout and "días hábiles" in listed.stdout
     shown = cli("pqr", "show", radicado)
     assert "107 Cobro múltiple" in shown.stdout and "acuse de recibo en privado" in shown.stdout
+    assert cli("pqr", "export", "--mes", "2026-03", "-o", "abierta.csv").exit_code == 0
+    with (tmp_path / "abierta.csv").open(encoding="utf-8-sig", newline="") as file:
+        assert next(csv.DictReader(file, delimiter=";"))["dentro_del_termino"] == "en término"
 
     answered = cli(
         "pqr", "answer", radicado, "--texto", "Revisamos su factura: le devolvemos el doble cobro.",
@@ -192,10 +206,14 @@ def test_a_complaint_by_private_message_is_filed_acknowledged_answered_and_expor
     month = "2026-03"
     exported = cli("pqr", "export", "--mes", month, "-o", "pqr.csv")
     assert exported.exit_code == 0, exported.stderr
-    rows = list(csv.DictReader((tmp_path / "pqr.csv").open(encoding="utf-8")))
+    # For Excel in Colombia: a BOM so the accents show right, «;» as its list separator.
+    assert (tmp_path / "pqr.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    with (tmp_path / "pqr.csv").open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file, delimiter=";"))
     assert [row["radicado"] for row in rows] == [radicado]
     assert rows[0]["tipo_tramite"] == "Reclamación" and rows[0]["causal_codigo"] == "107"
-    assert rows[0]["tipo_respuesta"] == "Accede" and rows[0]["dentro_del_termino"] == "si"
+    assert rows[0]["causal"] == "Cobro múltiple y/o acumulado"
+    assert rows[0]["tipo_respuesta"] == "Accede" and rows[0]["dentro_del_termino"] == "sí"
     assert "Luis" not in (tmp_path / "pqr.csv").read_text(encoding="utf-8")
     assert cli("pqr", "close", radicado).exit_code == 0
     assert "cerrado" in cli("pqr", "list", "--estado", "todos").stdout

@@ -15,7 +15,7 @@ import pytest
 from conectados.clock import FixedClock
 from conectados.db import Database
 from content_calendar.models import Post, Publication, PublicationState
-from reports.figures import build_report, month
+from reports.figures import Report, build_report, month
 from responders.models import (
     Interaction,
     InteractionKind,
@@ -196,12 +196,76 @@ def test_report_command_writes_a_standalone_page_and_tidy_tables(cli, tmp_path: 
     page = (tmp_path / "informe.html").read_text(encoding="utf-8")
     assert page.count("<svg") == 4 and "noviembre de 2026" in page
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)  # nothing to fetch
-    rows = list(csv.DictReader((tmp_path / "tablas" / "solicitudes_por_dia.csv").open()))
+    rows = spreadsheet(tmp_path / "tablas" / "solicitudes_por_dia.csv")
     assert len(rows) == 30 and sum(int(row["solicitudes"]) for row in rows) == 3
     figures = json.loads(as_json.stdout)
     assert (
         figures["cifras"]["pqr_vencidas"] == 2
         and figures["periodo_anterior"]["visualizaciones"] == 80
+    )
+
+
+def spreadsheet(path: Path) -> list[dict[str, str]]:
+    """A CSV as Excel in Colombia reads it: UTF-8 with BOM, «;» between columns."""
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        return list(csv.DictReader(file, delimiter=";"))
+
+
+def test_the_report_names_protocols_and_figures_in_spanish_never_by_their_ids(cli, tmp_path: Path):
+    assert cli("init").exit_code == 0
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    fill(database)
+    database.dispose()
+    after = FixedClock(local(2026, 12, 5, 9))
+
+    result = cli(
+        "report", "--mes", "2026-11", "--html", "informe.html", "--csv", "tablas", clock=after
+    )
+    figures = json.loads(cli("report", "--mes", "2026-11", "--json", clock=after).stdout)
+
+    assert result.exit_code == 0, result.stderr
+    page = (tmp_path / "informe.html").read_text(encoding="utf-8")
+    # The protocols by the name in their file; a request no protocol was clear about, in words.
+    assert "Reclamo por facturación (cobro alto, doble cobro, lectura errada)" in page
+    assert "Horario de atención y datos de contacto" in page
+    assert "Sin protocolo claro" not in page  # every request of the month had one
+    assert not re.search(r"Reclamo facturacion|reclamo_facturacion|Horario contacto", page)
+    # The networks' figures: explained in Spanish; an API name only in the sources' footnote.
+    text = re.sub(r"<[^>]+>", " ", page.partition("<body>")[2])  # what a person reads
+    before_sources, _, sources = text.partition("De dónde sale cada cifra en la API")
+    for api_name in ("post_total_media_view_unique", "post_media_view", "impression_count"):
+        assert api_name not in before_sources and api_name in sources
+    assert "cuántas personas distintas vieron cada publicación" in before_sources
+    assert "impressions" not in text
+    # One number format: no dot decimals anywhere a person reads.
+    assert not re.search(r"\d\.\d{1,2}\b(?!\.)", re.sub(r"\d{4}-\d{2}-\d{2}", "", text))
+    # The CSVs keep the id and add the name; the JSON keeps the ids and names them aside.
+    by_protocol = spreadsheet(tmp_path / "tablas" / "solicitudes_por_protocolo.csv")
+    assert {row["protocolo"]: row["nombre"] for row in by_protocol}["reclamo_facturacion"] == (
+        "Reclamo por facturación (cobro alto, doble cobro, lectura errada)"
+    )
+    types = spreadsheet(tmp_path / "tablas" / "pqr_por_tipo.csv")
+    assert {row["tipo"]: row["nombre"] for row in types}["reporte_dano"] == "reporte de daño"
+    summary = {row["cifra"]: row for row in spreadsheet(tmp_path / "tablas" / "resumen.csv")}
+    assert summary["respuestas_automaticas"]["valor"] == "0,3333"
+    assert summary["respuestas_automaticas"]["nombre"] == "Respondidas automáticamente (proporción)"
+    assert "reclamo_facturacion" in figures["solicitudes_por_protocolo"]
+    assert figures["nombres_de_protocolos"]["pago"] == "Dónde y cómo pagar, acuerdos de pago"
+
+
+def test_a_request_without_protocol_or_with_a_protocol_no_longer_shipped_reads_as_words():
+    report = build_report_for_labels()
+    assert report.protocol_label("sin protocolo") == "Sin protocolo claro (las decide una persona)"
+    assert report.protocol_label("poda_arboles") == (
+        "Poda arboles (protocolo que ya no está en el catálogo)"
+    )
+    assert report.protocol_label("pago") == "Dónde y cómo pagar"
+
+
+def build_report_for_labels() -> Report:
+    return Report(
+        "Acueducto", month("2026-11", BOGOTA), protocol_names={"pago": "Dónde y cómo pagar"}
     )
 
 

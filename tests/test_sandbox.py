@@ -405,11 +405,24 @@ def test_a_person_can_play_the_citizen_from_the_command_line(cli, tmp_path, sand
     no_post = cli("sandbox", "citizen", "¿Cuándo vuelve el agua?", "--esperar", "0")
     sandbox.control("POST", "posts", {"network": "facebook", "posts": [{"text": "Aviso"}]})
     comment = cli("sandbox", "citizen", "¿Cuándo vuelve el agua?", "--esperar", "0")
-    message = cli("sandbox", "citizen", "--red", "x", "--tipo", "message", "Hola", "--esperar", "0")
+    message = cli("sandbox", "citizen", "--red", "x", "--tipo", "mensaje", "Hola", "--esperar", "0")
+    mention = cli(
+        "sandbox", "citizen", "--red", "x", "--tipo", "mencion", "@acueducto", "--esperar", "0"
+    )
+    # The English words of the first guides still work, unlisted.
+    old_word = cli(
+        "sandbox", "citizen", "--red", "x", "--tipo", "message", "Hola", "--esperar", "0"
+    )
+    facebook_mention = cli("sandbox", "citizen", "--tipo", "mención", "Hola", "--esperar", "0")
 
     assert no_post.exit_code == 2 and "aún no hay publicaciones en facebook" in no_post.stderr
     assert comment.exit_code == 0 and message.exit_code == 0, comment.stderr + message.stderr
-    assert "escribió en facebook (comment)" in comment.stdout
+    assert mention.exit_code == 0 and old_word.exit_code == 0, mention.stderr + old_word.stderr
+    assert "escribió en facebook (comentario)" in comment.stdout
+    assert "escribió en x (mensaje)" in message.stdout and "(mención)" in mention.stdout
+    assert facebook_mention.exit_code == 2
+    assert "las menciones son de X" in facebook_mention.stderr
+    assert "comment" not in facebook_mention.stderr + no_post.stderr
 
 
 def test_playing_the_citizen_without_a_simulator_says_what_to_start(cli, tmp_path):

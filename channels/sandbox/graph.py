@@ -16,11 +16,13 @@ from urllib.parse import urlencode
 
 from channels.media import kind_of, sniff
 from channels.sandbox.graph_fields import (
+    GRAPH_REFUSALS,
     MAX_LIMIT,
     FieldSpec,
     cursor_at,
     edge_answer,
     graph_error,
+    graph_refusal,
     offset_of,
     parse_fields,
     render_fields,
@@ -66,6 +68,8 @@ CURRENT_POST_METRICS = (
 
 class GraphApi:
     """Routes of the Graph API, answered from a FacebookWorld."""
+
+    refusals = GRAPH_REFUSALS
 
     def __init__(self, world: FacebookWorld) -> None:
         self.world = world
@@ -129,6 +133,8 @@ class GraphApi:
         return graph_error(100, f"(#100) Invalid parameter: {detail}").response
 
     def fault_response(self, fault: Fault) -> Response:
+        if fault.status == "refusal":
+            return graph_refusal(fault.code)
         if fault.status == 401:
             return graph_error(
                 190, "Error validating access token: Session has expired.", 463

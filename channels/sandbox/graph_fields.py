@@ -137,3 +137,29 @@ def unparse_fields(specs: list[FieldSpec] | None) -> str:
             text += "{" + unparse_fields(spec.subfields) + "}"
         parts.append(text)
     return ",".join(parts)
+
+
+# Refusals the fault control can ask for ({"status": "refusal", "code": N}), as Graph answers
+# them: code -> (HTTP status, message, subcode). Codes from Meta's "Handling Errors" guide.
+GRAPH_REFUSALS: dict[int, tuple[int, str, int | None]] = {
+    4: (403, "(#4) Application request limit reached", None),
+    10: (403, "(#10) Application does not have permission for this action", None),
+    17: (403, "(#17) User request limit reached", None),
+    32: (403, "(#32) Page request limit reached", None),
+    190: (400, "Error validating access token: Session has expired.", 463),
+    200: (403, "(#200) Permissions error", None),
+    368: (
+        400,
+        "(#368) The action attempted has been deemed abusive or is otherwise disallowed",
+        None,
+    ),
+    506: (400, "(#506) Duplicate status message", None),
+    613: (400, "(#613) Calls to this api have exceeded the rate limit.", None),
+    1609005: (400, "(#1609005) There was a problem scraping data from the provided link.", None),
+}
+
+
+def graph_refusal(code: int | None) -> Response:
+    """The documented refusal `code` (see GRAPH_REFUSALS), in Graph's shape."""
+    status, message, subcode = GRAPH_REFUSALS[code or 0]
+    return graph_error(code or 0, message, subcode, status=status).response

@@ -1,7 +1,9 @@
 """The sandbox server: the Graph API, the WhatsApp Cloud API and X API v2 on one local port,
 plus a control API, and Meta's webhooks to a subscribed receiver.
 
-The real client libraries talk to it over real HTTP. Its world lives in memory.
+The real client libraries talk to it over real HTTP. Its world lives in memory, and also in
+a JSON file when it is given one (`state_path`, see snapshot.py): loaded at start, saved after
+every change.
 Control API (JSON in and out), under /_sandbox/; networks are facebook, x and whatsapp:
 - POST /_sandbox/citizen {"network", "kind", "text", "author", "on"?, "at"?}: a citizen writes;
   for whatsapp kind is "message" (the default there), with "phone"? and "media"?
@@ -9,8 +11,10 @@ Control API (JSON in and out), under /_sandbox/; networks are facebook, x and wh
   each delivery (null when the receiver was unreachable), made before answering;
 - POST /_sandbox/posts {"network", "posts": [{"text", "created_at"}]}: history published earlier
   (not for whatsapp);
-- POST /_sandbox/faults {"network", "status": 401|429|500|503|"timeout", "count", "retry_after"?,
-  "delay"?}: the next `count` calls to that network fail that way;
+- POST /_sandbox/faults {"network", "status": 401|429|500|503|"timeout"|"refusal", "count",
+  "retry_after"?, "delay"?, "code"?}: the next `count` calls to that network fail that way;
+  "refusal" answers with one of the network's documented error codes (`code`, see
+  GRAPH_REFUSALS and X_REFUSALS);
 - GET /_sandbox/state: per network, posts, replies and API calls per endpoint;
 - GET /_sandbox/requests: the last API requests with when each arrived and was answered, and
   the client's port (one per kept-alive connection): how long the network itself took;
@@ -32,8 +36,10 @@ import threading
 import time
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
+from channels.sandbox import snapshot
 from channels.sandbox.control import (
     MAX_DELAY,
     MAX_FAULT_COUNT,
@@ -79,11 +85,35 @@ MAX_URL = 2_000
 class Sandbox:
     """The emulated networks and their routes; thread-safe (one lock for the whole world)."""
 
-    def __init__(self, clock: Clock | None = None) -> None:
+    def __init__(self, clock: Clock | None = None, state_path: Path | None = None) -> None:
         self.clock = clock or SystemClock()
         self.lock = threading.RLock()
         self.webhooks = Webhooks()  # its own lock: deliveries never hold self.lock
+        self.state_path = state_path
+        self.notice: str | None = None
+        """Why the saved world could not be loaded or saved (Spanish), if that happened."""
         self.reset()
+        if state_path is not None:
+            self.notice = snapshot.load(state_path, self._worlds())
+            if self.notice is not None:
+                log.warning("%s", self.notice)
+                self.reset()
+
+    def _worlds(self) -> dict[str, Any]:
+        return {"facebook": self.facebook, "x": self.x, "whatsapp": self.whatsapp}
+
+    def save(self) -> None:
+        """Write the world to its file, if it has one; a failure is logged, never raised."""
+        if self.state_path is None:
+            return
+        with self.lock:
+            try:
+                snapshot.save(self.state_path, self._worlds())
+            except (OSError, ValueError) as exc:  # UserFileError is an OSError or ValueError
+                notice = f"no se pudo guardar el estado del simulador en {self.state_path} ({exc})"
+                if notice != self.notice:
+                    log.warning("%s", notice)
+                self.notice = notice
 
     def reset(self) -> None:
         with self.lock:
@@ -147,6 +177,8 @@ class Sandbox:
                 response = api.invalid_parameter(str(error)[:200])
             response = self._with_usage(api, route.name, response)
             events = world.take_events() if isinstance(world, WhatsAppWorld) else []
+            if request.method != "GET":
+                self.save()
         deliveries = self.webhooks.deliveries(events)
         if fault is not None:
             time.sleep(fault.delay)  # a slow answer: the call was carried out all the same
@@ -168,6 +200,8 @@ class Sandbox:
                 return self._control_webhooks(request)  # the handshake runs without the lock
             with self.lock:
                 response, events = self._control(request, action)
+                if request.method == "POST" and action != "faults":
+                    self.save()
             if events is not None:  # built under the lock, delivered after releasing it
                 deliveries = self.webhooks.deliveries(events)
                 response.body["webhooks"] = self.webhooks.deliver_now(deliveries)
@@ -221,12 +255,18 @@ class Sandbox:
 
     def _fault(self, body: Fields) -> Response:
         world = self._network(body)
+        status = body.choice("status", FAULT_STATUSES)
+        code = None
+        if status == "refusal":
+            known = self.apis[world.name].refusals
+            code = body.choice("code", tuple(known))
         world.add_fault(
             Fault(
-                status=body.choice("status", FAULT_STATUSES),
+                status=status,
                 count=body.integer("count", 1, 1, MAX_FAULT_COUNT),
                 retry_after=body.number("retry_after", 60.0, 0.0, MAX_RETRY_AFTER),
                 delay=body.number("delay", 5.0, 0.0, MAX_DELAY),
+                code=code,
             )
         )
         return Response(201, {"ok": True})
@@ -346,9 +386,13 @@ class SandboxServer:
     """The sandbox on a local port, in a background thread (tests, the demo, the daemon)."""
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, sandbox: Sandbox | None = None
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        sandbox: Sandbox | None = None,
+        state_path: Path | None = None,
     ) -> None:
-        self.sandbox = sandbox or Sandbox()
+        self.sandbox = sandbox or Sandbox(state_path=state_path)
         self._server = _Server((host, port), self.sandbox)
         self._thread: threading.Thread | None = None
 
@@ -378,9 +422,11 @@ class SandboxServer:
             self._thread.join(timeout=5)
 
     def close(self) -> None:
-        """Release the port after serve_forever has returned, and stop delivering webhooks."""
+        """Release the port after serve_forever has returned, stop delivering webhooks, and
+        save the world (if it has a file)."""
         self._server.server_close()
         self.sandbox.webhooks.close()
+        self.sandbox.save()
 
     def __enter__(self) -> SandboxServer:
         return self.start()

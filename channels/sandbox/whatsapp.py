@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from channels.sandbox.graph import GRAPH_VERSION_PATTERN
-from channels.sandbox.graph_fields import graph_error
+from channels.sandbox.graph_fields import GRAPH_REFUSALS, graph_error, graph_refusal
 from channels.sandbox.http import HttpError, Request, Response, Router
 from channels.sandbox.whatsapp_world import APPROVED_TEMPLATES, PHONE_NUMBER_ID, WhatsAppWorld
 from channels.sandbox.world import Fault
@@ -35,6 +35,8 @@ def cloud_error(code: int, message: str, details: str, status: int = 400) -> Htt
 
 class WhatsAppApi:
     """Routes of the WhatsApp Cloud API, answered from a WhatsAppWorld."""
+
+    refusals = GRAPH_REFUSALS
 
     def __init__(self, world: WhatsAppWorld) -> None:
         self.world = world
@@ -62,6 +64,8 @@ class WhatsAppApi:
         return graph_error(100, f"(#100) Invalid parameter: {detail}").response
 
     def fault_response(self, fault: Fault) -> Response:
+        if fault.status == "refusal":
+            return graph_refusal(fault.code)
         if fault.status == 401:
             return graph_error(
                 190, "Error validating access token: Session has expired.", 463, status=401

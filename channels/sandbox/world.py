@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from conectados.clock import Clock, SystemClock
 
-FAULT_STATUSES = (401, 429, 500, 503, "timeout")
+FAULT_STATUSES = (401, 429, 500, 503, "timeout", "refusal")
 
 
 @dataclass
@@ -24,6 +24,8 @@ class Fault:
     retry_after: float = 60.0
     delay: float = 5.0
     """For "timeout": how long the answer takes (the call is carried out all the same)."""
+    code: int | None = None
+    """For "refusal": which of the network's documented error codes it answers with."""
 
 
 class NetworkWorld:
@@ -41,6 +43,16 @@ class NetworkWorld:
 
     def next_number(self) -> int:
         return next(self._ids)
+
+    def peek_number(self) -> int:
+        """The number `next_number` gives next (to save the world; call it holding the lock)."""
+        number = next(self._ids)
+        self._ids = itertools.count(number)
+        return number
+
+    def continue_after(self, saved: int) -> None:
+        """Go on numbering from a saved world: never below what it had given."""
+        self._ids = itertools.count(max(saved, self.peek_number()))
 
     def add_fault(self, fault: Fault) -> None:
         self.faults.append(fault)
@@ -95,6 +107,15 @@ class PersonIds:
     def claim(self, person_id: str) -> None:
         """An id in use that no name derived (a phone number given as is)."""
         self._taken.add(person_id)
+
+    def known(self) -> tuple[dict[str, str], set[str]]:
+        """The ids given by name and every id taken (to save the world)."""
+        return dict(self._by_name), set(self._taken)
+
+    def remember(self, by_name: dict[str, str], taken: set[str]) -> None:
+        """Take back the ids of a saved world."""
+        self._by_name.update(by_name)
+        self._taken.update(taken, by_name.values())
 
 
 def parse_time(value: str | int | float | None) -> datetime | None:

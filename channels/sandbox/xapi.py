@@ -59,8 +59,42 @@ def invalid_request(message: str) -> HttpError:
     )
 
 
+# Refusals the fault control can ask for ({"status": "refusal", "code": N}): code -> (HTTP
+# status, body). v2 endpoints answer a problem (title, detail); the v1.1 shape ({"errors":
+# [{"code", "message"}]}) carries the numeric codes of X's "Response codes" page.
+def _v1(code: int, message: str) -> dict[str, Any]:
+    return {"errors": [{"code": code, "message": message}]}
+
+
+def _v2(status: int, title: str, detail: str) -> dict[str, Any]:
+    return {"title": title, "detail": detail, "type": "about:blank", "status": status}
+
+
+X_REFUSALS: dict[int, tuple[int, dict[str, Any]]] = {
+    32: (401, _v1(32, "Could not authenticate you.")),
+    88: (429, _v1(88, "Rate limit exceeded")),
+    186: (403, _v1(186, "Tweet needs to be a bit shorter.")),
+    187: (
+        403,
+        _v2(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content."),
+    ),
+    261: (403, _v1(261, "Application cannot perform write actions.")),
+    349: (403, _v2(403, "Forbidden", "You cannot send messages to this user.")),
+    385: (
+        403,
+        _v2(
+            403,
+            "Forbidden",
+            "You attempted to reply to a Tweet that is deleted or not visible to you.",
+        ),
+    ),
+}
+
+
 class XApi:
     """Routes of the X API v2, answered from an XWorld."""
+
+    refusals = X_REFUSALS
 
     def __init__(self, world: XWorld) -> None:
         self.world = world
@@ -134,23 +168,29 @@ class XApi:
         return invalid_request(f"One or more query parameters is invalid: {detail}").response
 
     def fault_response(self, fault: Fault) -> Response:
+        if fault.status == "refusal":
+            status, body = X_REFUSALS[fault.code or 0]
+            response = Response(status, body)
+            if status == 429:
+                response.headers.update(self._limit_reached(fault))
+            return response
         if fault.status == 401:
             return problem(401, "Unauthorized", "Unauthorized").response
         if fault.status == 429:
             response = problem(429, "Too Many Requests", "Too Many Requests").response
-            response.headers.update(
-                {
-                    "x-rate-limit-limit": str(RATE_LIMIT),
-                    "x-rate-limit-remaining": "0",
-                    "x-rate-limit-reset": str(
-                        int(self.world.now().timestamp() + fault.retry_after)
-                    ),
-                }
-            )
+            response.headers.update(self._limit_reached(fault))
             return response
         if fault.status == 503:
             return problem(503, "Service Unavailable", "Service Unavailable").response
         return problem(500, "Internal Server Error", "Internal Server Error").response
+
+    def _limit_reached(self, fault: Fault) -> dict[str, str]:
+        reset = int(self.world.now().timestamp() + fault.retry_after)
+        return {
+            "x-rate-limit-limit": str(RATE_LIMIT),
+            "x-rate-limit-remaining": "0",
+            "x-rate-limit-reset": str(reset),
+        }
 
     def usage_headers(self, route_name: str) -> dict[str, str]:
         world = self.world
