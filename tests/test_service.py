@@ -191,3 +191,38 @@ def test_registros_archivo_gets_the_same_redacted_lines(cli, tmp_path: Path, log
     assert token not in written
     assert written.count("***") == 2
     assert "-05:00 WARNING channels.facebook:" in written
+
+
+# --- installing ------------------------------------------------------------------------------
+
+
+def test_a_pip_install_carries_every_module_and_data_file():
+    """`pip install .` (not editable) installs what pyproject lists: every package folder and
+    every data file the code reads must be listed, or the service fails on a real server."""
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    setup = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]
+    packages = set(setup["packages"])
+    package_data = setup["package-data"]
+    missing = []
+    for top in {package.split(".")[0] for package in packages}:
+        for path in sorted((root / top).rglob("*")):
+            relative = path.relative_to(root)
+            if "__pycache__" in relative.parts or path.is_dir() or path.suffix == ".pyc":
+                continue
+            package = ".".join(relative.parent.parts)
+            if path.name == "__init__.py" and package not in packages:
+                missing.append(f"{package} (paquete)")
+            elif path.suffix != ".py":
+                owner = next(
+                    (p for p in sorted(packages, key=len, reverse=True) if package.startswith(p)),
+                    top,
+                )
+                inside = relative.relative_to(*owner.split(".")).as_posix()
+                if not any(fnmatch.fnmatch(inside, glob) for glob in package_data.get(owner, [])):
+                    missing.append(str(relative))
+    assert not missing, missing
