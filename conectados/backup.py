@@ -357,17 +357,24 @@ def respaldo() -> None:
 
 @respaldo.command(cls=Command)
 @click.argument("archivo", required=False, metavar="[ARCHIVO]")
+@click.option(
+    "--carpeta",
+    metavar="CARPETA",
+    help="Sin ARCHIVO: la carpeta donde se escribe (por defecto la actual).",
+)
 @click.pass_obj
-def crear(app: App, archivo: str | None) -> None:
+def crear(app: App, archivo: str | None, carpeta: str | None) -> None:
     """Escribe un respaldo de la base de datos en ARCHIVO.
 
-    Sin ARCHIVO: respaldo-AAAAMMDD-HHMM.db (o .dump con PostgreSQL) en la carpeta actual,
-    con la hora de la empresa. Nunca reemplaza un respaldo que ya exista.
+    Sin ARCHIVO: respaldo-AAAAMMDD-HHMM.db (o .dump con PostgreSQL), con la hora de la
+    empresa, en --carpeta o en la carpeta actual. Nunca reemplaza un respaldo que ya exista.
     """
+    if archivo is not None and carpeta is not None:
+        raise BadInput("indique ARCHIVO o --carpeta, no los dos", "respaldo crear")
     database = app.database
     if archivo is None:
         now = app.clock.now().astimezone(app.settings.zone)
-        archivo = default_name(now, database.is_sqlite)
+        archivo = str(Path(carpeta or ".").expanduser() / default_name(now, database.is_sqlite))
     result = create_backup(database, app.cwd / Path(archivo).expanduser())
     click.echo(
         f"Respaldo de {database.display_url} escrito en {result.path} "

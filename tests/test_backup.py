@@ -117,6 +117,9 @@ def test_backup_default_name_is_the_company_time_in_the_current_folder(cli, offi
     again = cli("--db", make_url(url).database, "respaldo", "crear")
     assert again.exit_code == 2
     assert "ya existe" in again.stderr
+    elsewhere = cli("--db", make_url(url).database, "respaldo", "crear", "--carpeta", "copias")
+    assert elsewhere.exit_code == 0, elsewhere.stderr
+    assert (tmp_path / "copias" / "respaldo-20260310-2230.db").is_file()
 
 
 def test_restore_refuses_a_file_that_is_not_a_conectados_backup(cli, office, tmp_path: Path):
