@@ -137,6 +137,16 @@ def write_env_file(path: Path, text: str) -> bool:
     return True
 
 
+def _check_writable(path: Path) -> None:
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if path.exists() and not os.access(path, os.W_OK) and path.name == UNIT_NAME:
+        raise UserFileError(_cannot_write(PermissionError(13, "")), path)
+    if not path.exists() and not os.access(folder, os.W_OK | os.X_OK):
+        raise UserFileError(_cannot_write(PermissionError(13, "")), path)
+
+
 def _cannot_write(exc: OSError) -> str:
     return (
         f"no se pudo escribir ({os_error_reason(exc)}); ejecute el comando con sudo o elija "
@@ -224,7 +234,12 @@ def instalar(app: App, usuario: str, carpeta: str, entorno: str, destino: str) -
     plan = _plan(app, usuario, carpeta, entorno)
     text = unit_text(plan)
     unit_path = app.cwd / Path(destino).expanduser() / UNIT_NAME
+    for path in (unit_path, plan.env_file):  # both writable, or neither is written
+        _check_writable(path)
     existed = unit_path.exists()
+    # The secrets file first: if the unit then fails, a rerun finds it and leaves it alone,
+    # while a unit without its EnvironmentFile would not start.
+    wrote_env = write_env_file(plan.env_file, env_file_text(Settings()))
     try:
         write_atomically(unit_path, text)
         unit_path.chmod(0o644)
@@ -232,7 +247,6 @@ def instalar(app: App, usuario: str, carpeta: str, entorno: str, destino: str) -
         raise
     except OSError as exc:
         raise UserFileError(_cannot_write(exc), unit_path) from None
-    wrote_env = write_env_file(plan.env_file, env_file_text(Settings()))
     click.echo(f"Unidad de systemd {'actualizada' if existed else 'escrita'}: {unit_path}")
     if wrote_env:
         click.echo(f"Archivo de secretos creado (modo 600, solo root lo lee): {plan.env_file}")

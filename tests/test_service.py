@@ -113,6 +113,21 @@ def test_a_folder_with_spaces_is_refused_before_writing(cli, tmp_path: Path):
     assert not (tmp_path / "systemd").exists() and not (tmp_path / "conectados.env").exists()
 
 
+def test_nothing_is_written_when_the_secrets_file_cannot_be(cli, tmp_path: Path):
+    (tmp_path / "un-archivo").write_text("no soy una carpeta\n", encoding="utf-8")
+    result = cli(
+        "servicio",
+        "instalar",
+        "--destino",
+        str(tmp_path / "systemd"),
+        "--entorno",
+        str(tmp_path / "un-archivo" / "conectados.env"),
+    )
+    assert result.exit_code == 2
+    assert "conectados.env: no se pudo escribir" in result.stderr
+    assert not (tmp_path / "systemd").exists()
+
+
 def _verify(unit: Path) -> subprocess.CompletedProcess[str]:
     # A correct unit verifies with no output at all; systemd only warns (exit 0) about an
     # unknown key or a value it cannot parse, so any output counts as a failure.
