@@ -8,7 +8,7 @@ temporary database instead of patching modules.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -29,12 +29,16 @@ class App:
     config_path: str | None = None
     database_override: str | None = None
     verbose: int = 0
+    settings_loaded: Callable[[Settings], None] | None = None
+    """Told the settings once they are read (the command line points its logs at them)."""
 
     @cached_property
     def settings(self) -> Settings:
         settings = load_settings(self.config_path, self.environ, self.cwd)
         if self.database_override is not None:
             settings = settings.with_database(self.database_override, self.cwd)
+        if self.settings_loaded is not None:
+            self.settings_loaded(settings)
         return settings
 
     @cached_property

@@ -12,10 +12,28 @@ import click
 from channels.base import ChannelError
 from conectados.app import App
 from conectados.errors import BadInput, ConectadosError, ExitStatus, ManyBadInputs
-from conectados.logs import configure_logging, redactor
+from conectados.logs import configure_logging, redactor, use_log_settings
+from conectados.settings import Settings
 from conectados.terminal import Group
 
 log = logging.getLogger("conectados")
+
+
+def installed_version() -> str:
+    """The version pip installed (its metadata), not a number copied into the code."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("conectados")
+    except PackageNotFoundError:
+        return "desconocida (no está instalado; instálelo con «make» o «pip install .»)"
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo(f"conectados {installed_version()}")
+    ctx.exit()
 
 
 @click.group(
@@ -37,6 +55,14 @@ log = logging.getLogger("conectados")
 @click.option(
     "-v", "--verbose", count=True, help="Muestra más detalle (-vv: también el de las librerías)."
 )
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Muestra la versión instalada y termina.",
+)
 @click.pass_obj
 def main(app: App, config_path: str | None, database: str | None, verbose: int) -> None:
     """Conectados: la oficina de servicio digital de la empresa.
@@ -51,12 +77,19 @@ def main(app: App, config_path: str | None, database: str | None, verbose: int) 
     app.database_override = database
     app.verbose = verbose
     configure_logging(verbose)
+    app.settings_loaded = _log_as_the_settings_say
+
+
+def _log_as_the_settings_say(settings: Settings) -> None:
+    use_log_settings(settings.zone, settings.log_file)
 
 
 def _mount_commands() -> None:
     from channels.commands import sandbox
+    from conectados.backup import respaldo
     from conectados.commands import init, status
     from conectados.demo import demo
+    from conectados.service import servicio
     from content_calendar.commands import calendar
     from reports.commands import report
     from responders.commands import inbox, protocols
@@ -80,6 +113,8 @@ def _mount_commands() -> None:
         report,
         sandbox,
         webhooks,
+        servicio,
+        respaldo,
     ):
         main.add_command(command)
 

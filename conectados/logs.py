@@ -1,13 +1,18 @@
-"""One log format, to stderr, with every secret value redacted before it is written."""
+"""One log format, to stderr (the journal under systemd) and optionally a file, in the
+company's time zone, with every secret value redacted before it is written."""
 
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import re
 import sys
 import threading
 from collections.abc import Iterable
+from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from conectados.privacy import mask
 
@@ -78,12 +83,26 @@ redactor = Redactor()
 """The process-wide redactor: settings register every secret they read into it."""
 
 
-class RedactingFormatter(logging.Formatter):
-    """Formats a record, traceback included, and then redacts the whole line."""
+DEFAULT_ZONE = "America/Bogota"
+"""The zone log lines use until the settings say the company's (the settings' default too)."""
 
-    def __init__(self, fmt: str, datefmt: str | None, redactor: Redactor) -> None:
+
+class RedactingFormatter(logging.Formatter):
+    """Formats a record, traceback included, and then redacts the whole line.
+
+    The time is the company's, with its offset (2026-03-10 10:00:00-05:00), whatever the
+    server's own zone: the team reads log lines against the calendar's hours.
+    """
+
+    def __init__(
+        self, fmt: str, datefmt: str | None, redactor: Redactor, zone: tzinfo | None = None
+    ) -> None:
         super().__init__(fmt, datefmt)
         self.redactor = redactor
+        self.zone = zone if zone is not None else ZoneInfo(DEFAULT_ZONE)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return datetime.fromtimestamp(record.created, self.zone).isoformat(" ", "seconds")
 
     def format(self, record: logging.LogRecord) -> str:
         return self.redactor.redact(super().format(record))
@@ -91,6 +110,7 @@ class RedactingFormatter(logging.Formatter):
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 _HANDLER_NAME = "conectados-stderr"
+_FILE_HANDLER_NAME = "conectados-file"
 
 
 def configure_logging(
@@ -111,15 +131,54 @@ def configure_logging(
     """
     root = logging.getLogger()
     for handler in list(root.handlers):
-        if handler.get_name() == _HANDLER_NAME:
+        if handler.get_name() in (_HANDLER_NAME, _FILE_HANDLER_NAME):
             root.removeHandler(handler)
+            handler.close()
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.set_name(_HANDLER_NAME)
-    handler.setFormatter(RedactingFormatter(LOG_FORMAT, "%Y-%m-%d %H:%M:%S", redactor))
+    handler.setFormatter(RedactingFormatter(LOG_FORMAT, None, redactor))
     root.addHandler(handler)
     logging.captureWarnings(True)  # warnings reach stderr through the redacting handler too
     level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
     root.setLevel(level)
     for name in quiet_loggers:
         logging.getLogger(name).setLevel(logging.DEBUG if verbose >= 2 else logging.WARNING)
+    return handler
+
+
+def use_log_settings(zone: tzinfo, file: Path | None = None) -> logging.Handler | None:
+    """Once the settings are read: log in the company's zone, and also to `file` if set.
+
+    The file is opened with WatchedFileHandler, which reopens it when logrotate moves it
+    away: the service and the commands people run may all append to the same file, and
+    only an outside rotator can rotate a file several processes write (RotatingFileHandler
+    in each process would rename it under the others). Returns the file handler, if any.
+    """
+    root = logging.getLogger()
+    stderr = next((h for h in root.handlers if h.get_name() == _HANDLER_NAME), None)
+    if stderr is None or not isinstance(stderr.formatter, RedactingFormatter):
+        return None  # logging was not configured by us (a library embedding Conectados)
+    stderr.formatter.zone = zone
+    for handler in list(root.handlers):
+        if handler.get_name() == _FILE_HANDLER_NAME:
+            root.removeHandler(handler)
+            handler.close()
+    if file is None:
+        return None
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.WatchedFileHandler(file, encoding="utf-8")
+    except OSError as exc:
+        # Said at info level: people who run commands as themselves may not write the
+        # service's file, and that must not fill their screen on every command.
+        logging.getLogger("conectados").info(
+            "no se pudo abrir el archivo de registros %s (%s); los registros siguen en la "
+            "salida de errores",
+            file,
+            exc.strerror or type(exc).__name__,
+        )
+        return None
+    handler.set_name(_FILE_HANDLER_NAME)
+    handler.setFormatter(RedactingFormatter(LOG_FORMAT, None, stderr.formatter.redactor, zone))
+    root.addHandler(handler)
     return handler

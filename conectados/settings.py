@@ -304,6 +304,12 @@ class ResponderSettings(_Section):
         return self
 
 
+class LoggingSettings(_Section):
+    """[registros]: where log lines go besides stderr (the journal under systemd)."""
+
+    file: FolderPath = Field("", alias="archivo")
+
+
 class Settings(_Section):
     """Everything Conectados reads from `conectados.toml` and CONECTADOS_* variables."""
 
@@ -318,6 +324,7 @@ class Settings(_Section):
     publishing: PublishingSettings = Field(default_factory=PublishingSettings, alias="publicacion")
     metrics: MetricsSettings = Field(default_factory=MetricsSettings, alias="metricas")
     responder: ResponderSettings = Field(default_factory=ResponderSettings, alias="respuestas")
+    logging: LoggingSettings = Field(default_factory=LoggingSettings, alias="registros")
 
     _source: Path | None = PrivateAttr(default=None)
     # Where a relative path resolves: the settings file's folder for values written there,
@@ -362,6 +369,14 @@ class Settings(_Section):
             return None
         path = Path(self.sandbox.state).expanduser()
         return path if path.is_absolute() else self._dir_for("sandbox.estado") / path
+
+    @property
+    def log_file(self) -> Path | None:
+        """The file log lines also go to ([registros] archivo), if the company set one."""
+        if not self.logging.file:
+            return None
+        path = Path(self.logging.file).expanduser()
+        return path if path.is_absolute() else self._dir_for("registros.archivo") / path
 
     def _dir_for(self, key: str) -> Path:
         return self._dirs.get(key, self._base_dir)

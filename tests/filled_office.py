@@ -1,0 +1,71 @@
+"""A database with rows in every table, made by the real office: the demo, then the few
+things the demo never meets (a paused network, an unreadable item, an undelivered reply)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from channels.base import SetAside
+from conectados.app import App
+from conectados.cli import run
+from conectados.db import Database
+from conectados.demo import demo_config_text
+from scheduler.inbox import record_set_aside
+from scheduler.outbox import record_undelivered
+from scheduler.pauses import pause_channel
+
+
+def fill_office(folder: Path, database: str | None = None) -> str:
+    """Run the demo in `folder` (on `database` if given) and add what it leaves empty;
+    return the database's SQLAlchemy URL."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config = demo_config_text()
+    if database is not None:
+        config = f"base_datos = {database!r}\n" + config
+    (folder / "conectados.toml").write_text(config, encoding="utf-8")
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        code = run(["demo", "--rapido", "--carpeta", str(folder)], app=App(environ={}, cwd=folder))
+    assert code == 0, output.getvalue()[-2000:]
+    app = App(environ={}, cwd=folder, config_path=str(folder / "conectados.toml"))
+    url = app.settings.database_url.render_as_string(hide_password=False)
+    app.close()
+    add_rare_rows(Database(url))
+    return url
+
+
+def add_rare_rows(database: Database, now: datetime | None = None) -> None:
+    """One row in each table the demo leaves empty, written by the office's own functions."""
+    now = now or datetime.now(UTC)
+    try:
+        with database.transaction(write=True) as connection:
+            pause_channel(connection, "x", now + timedelta(hours=1), "token revocado", now)
+            record_set_aside(
+                connection,
+                [SetAside("facebook", "comment", "sin texto ni id legible", excerpt="{…}")],
+                "poll",
+                now,
+            )
+            record_undelivered(connection, "whatsapp", [("wamid.demo-1", 131047, "fuera")], now)
+    finally:
+        database.dispose()
+
+
+def table_rows(url: str) -> dict[str, list[tuple]]:
+    """Every row of every table, in a stable order: what a restore must give back."""
+    engine = sa.create_engine(url)
+    try:
+        metadata = sa.MetaData()
+        metadata.reflect(engine)
+        with engine.connect() as connection:
+            return {
+                name: sorted((tuple(row) for row in connection.execute(sa.select(table))), key=repr)
+                for name, table in sorted(metadata.tables.items())
+            }
+    finally:
+        engine.dispose()
