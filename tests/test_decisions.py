@@ -11,26 +11,7 @@ from conectados.app import App
 from conectados.errors import BadInput
 from responders.models import InteractionKind, ReplyVisibility
 from responders.review import destination, reviewer_name
-
-ANA = {"CONECTADOS_USUARIO": "Ana Pérez"}
-
-
-def _office(cli, tmp_path, sandbox) -> None:
-    (tmp_path / "conectados.toml").write_text(
-        f'[sandbox]\nurl = "{sandbox.url}"\n[channels.facebook]\nactivo = false\n',
-        encoding="utf-8",
-    )
-    assert cli("init").exit_code == 0
-
-
-def _citizen(sandbox, text: str, kind: str = "message", author: str = "Luis") -> None:
-    sandbox.control(
-        "POST", "citizen", {"network": "x", "kind": kind, "text": text, "author": author}
-    )
-
-
-def _sent(sandbox) -> list[dict]:
-    return sandbox.control("GET", "state")["x"]["replies"]
+from tests.x_office import ANA, citizen, office, sent_on_x
 
 
 def _pending_id(cli, author: str) -> str:
@@ -56,10 +37,10 @@ def test_the_person_is_the_variable_then_the_one_behind_sudo_then_the_login():
 
 def test_every_decision_records_who_made_it(cli, tmp_path, fixed_office, monkeypatch):
     sandbox, _clock = fixed_office
-    _office(cli, tmp_path, sandbox)
-    _citizen(sandbox, "el funcionario fue grosero", author="Eva")  # filed automatically
+    office(cli, tmp_path, sandbox)
+    citizen(sandbox, "el funcionario fue grosero", author="Eva")  # filed automatically
     for text, author in (("mi recibo", "Luis"), ("me facturaron", "Sol"), ("la cuenta", "Max")):
-        _citizen(sandbox, text, author=author)
+        citizen(sandbox, text, author=author)
     cli("daemon", "--once")
     luis, sol, max_ = (_pending_id(cli, author) for author in ("Luis", "Sol", "Max"))
     too_long = cli("replies", "approve", luis, env={"CONECTADOS_USUARIO": "a" * 101})
@@ -105,8 +86,8 @@ def test_a_filing_from_review_counts_once_as_a_filing_not_as_a_rejection(
     cli, tmp_path, fixed_office
 ):
     sandbox, _clock = fixed_office
-    _office(cli, tmp_path, sandbox)
-    _citizen(sandbox, "revisen mi cuenta de este mes")  # two drafts: answer and complaint
+    office(cli, tmp_path, sandbox)
+    citizen(sandbox, "revisen mi cuenta de este mes")  # two drafts: answer and complaint
     cli("daemon", "--once")
 
     assert cli("pqr", "radicar", "--respuesta", "2", env=ANA).exit_code == 0
@@ -122,9 +103,9 @@ def test_a_filing_from_review_counts_once_as_a_filing_not_as_a_rejection(
 
 def test_a_rejected_reply_still_counts_as_a_request_in_the_report(cli, tmp_path, fixed_office):
     sandbox, _clock = fixed_office
-    _office(cli, tmp_path, sandbox)
-    _citizen(sandbox, "mi recibo")
-    _citizen(sandbox, "me facturaron", author="Eva")
+    office(cli, tmp_path, sandbox)
+    citizen(sandbox, "mi recibo")
+    citizen(sandbox, "me facturaron", author="Eva")
     cli("daemon", "--once")
     before = json.loads(cli("report", "--mes", "2026-03", "--json").stdout)["cifras"]
 
@@ -143,9 +124,9 @@ def test_the_review_screen_says_where_the_reply_goes_as_the_sender_sends_it(
     cli, tmp_path, fixed_office
 ):
     sandbox, _clock = fixed_office
-    _office(cli, tmp_path, sandbox)
-    _citizen(sandbox, "mi recibo", kind="mention")
-    _citizen(sandbox, "me facturaron", kind="mention", author="Eva")
+    office(cli, tmp_path, sandbox)
+    citizen(sandbox, "mi recibo", kind="mention")
+    citizen(sandbox, "me facturaron", kind="mention", author="Eva")
     cli("daemon", "--once")
 
     pending = _shown(cli, "1")
@@ -157,7 +138,7 @@ def test_the_review_screen_says_where_the_reply_goes_as_the_sender_sends_it(
     assert cli("replies", "approve", "2").exit_code == 0
     cli("daemon", "--once")
 
-    publics = [reply["public"] for reply in _sent(sandbox)]
+    publics = [reply["public"] for reply in sent_on_x(sandbox)]
     assert sorted(publics) == [False, True]
     assert "Se envió como: mensaje directo (privado) en X." in _shown(cli, "1")
     assert "Se envió como: respuesta pública a la mención en X." in _shown(cli, "2")

@@ -5,32 +5,14 @@ from __future__ import annotations
 import csv
 import io
 
-ANA = {"CONECTADOS_USUARIO": "Ana Pérez"}
-
-
-def _office(cli, tmp_path, sandbox) -> None:
-    (tmp_path / "conectados.toml").write_text(
-        f'[sandbox]\nurl = "{sandbox.url}"\n[channels.facebook]\nactivo = false\n',
-        encoding="utf-8",
-    )
-    assert cli("init").exit_code == 0
-
-
-def _citizen(sandbox, text: str, kind: str = "message", author: str = "Luis") -> None:
-    sandbox.control(
-        "POST", "citizen", {"network": "x", "kind": kind, "text": text, "author": author}
-    )
-
-
-def _sent(sandbox) -> list[dict]:
-    return sandbox.control("GET", "state")["x"]["replies"]
+from tests.x_office import ANA, citizen, office, sent_on_x
 
 
 def _question_and_complaint(cli, tmp_path, sandbox) -> None:
     """A message with two drafts in review: the question's answer and the complaint's
     acknowledgement, which promises «una persona de nuestro equipo la radicará»."""
-    _office(cli, tmp_path, sandbox)
-    _citizen(sandbox, "revisen mi cuenta de este mes")
+    office(cli, tmp_path, sandbox)
+    citizen(sandbox, "revisen mi cuenta de este mes")
     assert cli("daemon", "--once").exit_code == 0
     draft = cli("replies", "show", "2").stdout
     assert "una persona de nuestro equipo la radicará" in draft
@@ -52,7 +34,7 @@ def test_a_reply_in_review_is_filed_and_its_acknowledgement_replaces_the_draft(
     assert "mensaje directo (privado) en X" in filed.stdout
     assert "La respuesta 1 sigue pendiente de revisión." in filed.stdout
     assert again.exit_code == 2 and again.stderr.count("\n") == 1, again.stderr
-    sent = _sent(sandbox)
+    sent = sent_on_x(sandbox)
     assert len(sent) == 1 and not sent[0]["public"]
     assert "radicado 2026-000001" in sent[0]["text"] and "1 de abril de 2026" in sent[0]["text"]
     assert "radicará" not in sent[0]["text"]
@@ -84,10 +66,10 @@ def test_a_public_mention_from_the_inbox_is_acknowledged_where_the_automatic_pat
     cli, tmp_path, fixed_office
 ):
     sandbox, _clock = fixed_office
-    _office(cli, tmp_path, sandbox)
-    _citizen(sandbox, "¿cuál es el horario de atención?", kind="mention", author="Eva")
+    office(cli, tmp_path, sandbox)
+    citizen(sandbox, "¿cuál es el horario de atención?", kind="mention", author="Eva")
     cli("daemon", "--once")
-    answered = len(_sent(sandbox))
+    answered = len(sent_on_x(sandbox))
 
     filed = cli("pqr", "radicar", "--mensaje", "1", "--tipo", "solicitud_informacion", env=ANA)
     cli("daemon", "--once")
@@ -98,7 +80,7 @@ def test_a_public_mention_from_the_inbox_is_acknowledged_where_the_automatic_pat
     assert "Vence el 25 de marzo de 2026 (10 días hábiles" in filed.stdout
     assert "respuesta pública a la mención en X" in filed.stdout
     assert "mensaje directo (privado) en X" in filed.stdout
-    sent = _sent(sandbox)[answered:]
+    sent = sent_on_x(sandbox)[answered:]
     public = [reply["text"] for reply in sent if reply["public"]]
     private = [reply["text"] for reply in sent if not reply["public"]]
     assert len(public) == 1 and "Ley 1581" not in public[0]
@@ -107,7 +89,7 @@ def test_a_public_mention_from_the_inbox_is_acknowledged_where_the_automatic_pat
 
 def test_a_phone_call_is_filed_with_its_channel_and_nothing_is_sent(cli, tmp_path, fixed_office):
     sandbox, _clock = fixed_office
-    _office(cli, tmp_path, sandbox)
+    office(cli, tmp_path, sandbox)
 
     filed = cli(
         "pqr", "radicar", "--canal", "telefono", "--ciudadano", "Rosa Gil",
@@ -120,7 +102,7 @@ def test_a_phone_call_is_filed_with_its_channel_and_nothing_is_sent(cli, tmp_pat
     assert "Radicado 2026-000001: reclamo, causal 107" in filed.stdout
     assert "Vence el 1 de abril de 2026" in filed.stdout
     assert "No se envía nada" in filed.stdout
-    assert _sent(sandbox) == []
+    assert sent_on_x(sandbox) == []
     shown = cli("pqr", "show", "2026-000001").stdout
     assert "por una llamada telefónica (la radicó Ana Pérez)" in shown
     assert "Rosa Gil (310 555 1234) pidió:" in shown and "cargo fijo" in shown
@@ -171,8 +153,8 @@ def test_a_public_comment_with_personal_data_gets_no_second_public_note(
     cli, tmp_path, fixed_office
 ):
     sandbox, _clock = fixed_office
-    _office(cli, tmp_path, sandbox)
-    _citizen(sandbox, "mi recibo, cuenta 4455667", kind="mention", author="Eva")
+    office(cli, tmp_path, sandbox)
+    citizen(sandbox, "mi recibo, cuenta 4455667", kind="mention", author="Eva")
     cli("daemon", "--once")  # a public note «le escribimos en privado»; the private draft waits
     pending = cli("replies", "list").stdout
     draft = next(line.split("│")[1].strip() for line in pending.splitlines() if "Eva" in line)
@@ -182,8 +164,8 @@ def test_a_public_comment_with_personal_data_gets_no_second_public_note(
 
     assert filed.exit_code == 0, filed.stderr
     assert "respuesta pública" not in filed.stdout and "mensaje directo" in filed.stdout
-    public = [reply["text"] for reply in _sent(sandbox) if reply["public"]]
-    private = [reply["text"] for reply in _sent(sandbox) if not reply["public"]]
+    public = [reply["text"] for reply in sent_on_x(sandbox) if reply["public"]]
+    private = [reply["text"] for reply in sent_on_x(sandbox) if not reply["public"]]
     assert len(public) == 1 and "no publique datos personales" in public[0]
     assert len(private) == 1 and "2026-000001" in private[0]
     assert not any("4455667" in text for text in public)
