@@ -97,6 +97,17 @@ def listing_console(environ: Mapping[str, str]) -> tuple[Console, int]:
     return Console(_environ=environ, highlight=False, width=width), width
 
 
+SCREEN_WIDEST = 100
+"""One case on screen (replies show, review, pqr show) reads best as a column of text: at
+most 100 columns wide, narrower when the window is."""
+
+
+def screen_console(environ: Mapping[str, str]) -> Console:
+    """A console for one case on screen: the window's width, at most SCREEN_WIDEST."""
+    _, width = listing_console(environ)
+    return Console(_environ=environ, highlight=False, width=min(width, SCREEN_WIDEST))
+
+
 def print_listing(listing: Listing, environ: Mapping[str, str]) -> None:
     console, width = listing_console(environ)
     shown = _columns_that_fit(listing, width) if width >= CARDS_BELOW else None

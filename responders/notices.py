@@ -6,13 +6,11 @@ from datetime import datetime
 
 import click
 import sqlalchemy as sa
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from conectados.app import App
 from conectados.errors import BadInput, ConectadosError
 from conectados.spanish import spanish_moment
+from conectados.tables import Field, Listing, print_listing, short_moment
 from conectados.terminal import Group, RowId
 from responders.models import ServiceNotice
 
@@ -107,9 +105,19 @@ def list_(app: App, todos: bool) -> None:
     if not rows:
         click.echo("No hay avisos vigentes." if not todos else "No hay avisos.")
         return
-    table = Table(title="Avisos de servicio")
-    for column in ("id", "sector", "desde", "hasta", "motivo", "estado"):
-        table.add_column(column, overflow="fold")
+    today = now.astimezone(zone).date()
+    listing = Listing(
+        f"Avisos de servicio ({len(rows)})",
+        (
+            Field("id"),
+            Field("sector", "text", max_width=30),
+            Field("desde"),
+            Field("hasta"),
+            Field("motivo", "text", priority=1, min_width=16, max_width=50),
+            Field("estado"),
+        ),
+        heading=("id", "estado"),
+    )
     for row in rows:
         state = (
             "cerrado"
@@ -120,15 +128,15 @@ def list_(app: App, todos: bool) -> None:
             if row.starts_at <= now
             else "próximo"
         )
-        table.add_row(
+        listing.add(
             str(row.id),
-            Text(row.sector),
-            spanish_moment(row.starts_at.astimezone(zone)),
-            spanish_moment(row.ends_at.astimezone(zone)),
-            Text(row.reason),
+            row.sector,
+            short_moment(row.starts_at.astimezone(zone), today),
+            short_moment(row.ends_at.astimezone(zone), today),
+            row.reason,
             state,
         )
-    Console(width=160).print(table)
+    print_listing(listing, app.environ)
 
 
 @avisos.command()

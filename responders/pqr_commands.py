@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
@@ -17,7 +16,14 @@ from conectados.app import App
 from conectados.errors import BadInput, ConectadosError
 from conectados.files import write_atomically
 from conectados.spanish import short_number, spreadsheet_csv
-from conectados.tables import Field, Listing, print_listing, short_date, short_moment
+from conectados.tables import (
+    Field,
+    Listing,
+    print_listing,
+    screen_console,
+    short_date,
+    short_moment,
+)
 from conectados.terminal import Group, SpanishChoice, parse_month
 from conectados.userfiles import KB, os_error_reason, read_user_text
 from responders.filing import (
@@ -278,7 +284,7 @@ def show(app: App, radicado: str) -> None:
             .all()
         )
         session.expunge_all()
-    console = Console(width=100)
+    console = screen_console(app.environ)
     kind = TicketType(ticket.type)
     causal = CAUSALES.get(ticket.causal or "")
     console.print(

@@ -25,7 +25,7 @@ from conectados.db import Database
 from conectados.errors import BadInput, ConectadosError
 from conectados.spanish import number as spanish_number
 from conectados.spanish import percent
-from conectados.tables import Field, Listing, print_listing, short_moment
+from conectados.tables import Field, Listing, print_listing, screen_console, short_moment
 from conectados.terminal import Group, RowId
 from content_calendar.models import Post, Publication
 from responders.commands import _short, catalogue_for, protocol_names
@@ -534,7 +534,7 @@ def print_case(app: App, case: Case, console: Console) -> None:
 def show(app: App, reply_id: int) -> None:
     """Muestra una respuesta con su contexto: la publicación, mensajes anteriores, el borrador."""
     case = load_case(app.ready_database(), reply_id)
-    print_case(app, case, Console(width=100))
+    print_case(app, case, screen_console(app.environ))
 
 
 @replies.command()
@@ -619,7 +619,7 @@ def review(app: App) -> None:
     """Revisa una a una las respuestas pendientes, con su contexto, y decide con una tecla."""
     database = app.ready_database()
     catalogue = catalogue_for(app)
-    console = Console(width=100)
+    console = screen_console(app.environ)
     reviewer = reviewer_name(app)
     own_texts = company_texts(app.settings.company)
     notice = privacy_notice(app.settings)

@@ -1,4 +1,4 @@
-"""The five daily lists at 80 and at 200 columns: cards on a narrow window, a table on a wide one,
+"""The daily lists at 80 and at 200 columns: cards on a narrow window, a table on a wide one,
 never a line wider than the window, never a link split across lines."""
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ LISTS = {
     "pqr": ("pqr", "list"),
     "calendar": ("calendar", "list"),
     "protocols": ("protocols", "list"),
+    "avisos": ("avisos", "list"),
 }
 TABLE_BORDER = "│"
 
@@ -91,6 +92,11 @@ def office(tmp_path_factory):
             body = {"network": network, "kind": kind, "text": text, "author": author}
             sandbox.control("POST", "citizen", body)
         office("daemon", "--once")
+        office(
+            "avisos", "add", "--sector", "Barrio La Ceiba y vereda El Placer",
+            "--desde", "2026-03-11 08:00", "--hasta", "2026-03-11 14:00",
+            "--motivo", "cambio de la válvula principal de la red del sector norte, con cierre",
+        )  # fmt: skip
         yield office
 
 
@@ -121,6 +127,8 @@ def _expected(office: Office, name: str) -> list[str]:
         return [_radicado(office), "abierto", "reclamo", "15 días hábiles"]
     if name == "calendar":
         return ["corte-programado-sector-norte", "publicada", "facebook", "10 mar 11:00"]
+    if name == "avisos":
+        return ["La Ceiba", "11 mar 08:00", "11 mar 14:00", "próximo", "cambio de la válvula"]
     return ["Fugas, daños en la red y alcantarillado", "Estado de una PQR radicada"]
 
 
@@ -141,6 +149,7 @@ ITEMS = {
     "pqr": 1,
     "calendar": 2,
     "protocols": len(load_catalogue().protocols),
+    "avisos": 1,
 }
 
 
@@ -228,3 +237,15 @@ def test_a_date_of_another_year_says_its_year():
     today = date(2026, 3, 10)
     assert short_moment(datetime(2026, 9, 5, 7, 30), today) == "5 sep 07:30"
     assert short_date(date(2027, 1, 4), today) == "4 ene 2027"
+
+
+@pytest.mark.parametrize("columns", [60, 80, 200])
+def test_one_case_on_screen_follows_a_narrow_window(office, columns):
+    shown = {
+        "replies show": office.list("replies", "show", _reply_ids(office)[0], columns=columns),
+        "pqr show": office.list("pqr", "show", _radicado(office), columns=columns),
+    }
+
+    for name, text in shown.items():
+        too_wide = [line for line in text.splitlines() if len(line) > min(columns, 100)]
+        assert not too_wide, (name, text)
