@@ -325,7 +325,7 @@ class CalendarChecker:
             if not texts[""] and network not in texts:
                 error("texto", f"falta el texto (o texto_{network} para {network_name(network)})")
                 continue
-            problem = text_problem(network, text)
+            problem = text_problem(network, text, own_variant=network in texts)
             if problem:
                 error(f"texto_{network}" if network in texts else "texto", problem)
         for key, text in texts.items():
@@ -341,7 +341,9 @@ class CalendarChecker:
             problems.append(Problem(entry.source_file, entry.line, entry.id, message, warning))
 
         for network in entry.networks:
-            problem = text_problem(network, entry.text_for(network))
+            problem = text_problem(
+                network, entry.text_for(network), own_variant=network in entry.variants
+            )
             if problem:
                 error(problem)
         for text in {entry.text, *entry.variants.values()}:

@@ -78,8 +78,9 @@ def length_on(network: str, text: str) -> int:
     return x_weighted_length(text) if network == "x" else len(text)
 
 
-def text_problem(network: str, text: str) -> str | None:
-    """Why this text cannot go out on this network (Spanish), or None."""
+def text_problem(network: str, text: str, own_variant: bool = False) -> str | None:
+    """Why this text cannot go out on this network (Spanish), or None. `own_variant`: the text
+    is already the network's own version (texto_x), so the advice is only to shorten it."""
     if not text.strip():
         return f"el texto para {network_name(network)} está vacío"
     length = length_on(network, text)
@@ -87,9 +88,10 @@ def text_problem(network: str, text: str) -> str | None:
     if length <= limit:
         return None
     if network == "x":
+        advice = "acórtelo" if own_variant else "acórtelo o escriba una versión corta en texto_x"
         return (
             f"el texto para X tiene {length} caracteres y el límite es {limit} "
-            "(cada enlace cuenta 23 y cada emoji 2); acórtelo o escriba una versión en texto_x"
+            f"(cada enlace cuenta 23 y cada emoji 2); {advice}"
         )
     return f"el texto para {network_name(network)} tiene {length} caracteres y el límite es {limit}"
 

@@ -562,3 +562,24 @@ def test_a_misspelt_campaign_is_told_the_key_with_enye(tmp_path: Path):
         "¿quiso decir «campaña»?" in message
         for _, _, message in found(checker(tmp_path).check_file(csv_path))
     )
+
+
+def test_a_long_x_version_is_told_to_be_shortened_not_to_get_an_x_version(tmp_path: Path):
+    long = "Cuidemos el agua en casa y en el barrio " * 10
+    text = f"""\
+publicaciones:
+  - id: solo-comun
+    fecha: 2026-12-02 08:00
+    redes: [x]
+    texto: {long}
+  - id: con-version
+    fecha: 2026-12-03 08:00
+    redes: [facebook, x]
+    texto: Hola
+    texto_x: {long}
+"""
+    result = checker(tmp_path).check_file(write(tmp_path, "c.yaml", text))
+
+    messages = {entry_id: message for _line, entry_id, message in found(result)}
+    assert messages["solo-comun"].endswith("acórtelo o escriba una versión corta en texto_x")
+    assert messages["con-version"].endswith("; acórtelo")
