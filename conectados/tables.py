@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Literal
 
@@ -108,8 +108,19 @@ def screen_console(environ: Mapping[str, str]) -> Console:
     return Console(_environ=environ, highlight=False, width=min(width, SCREEN_WIDEST))
 
 
+def _piped(environ: Mapping[str, str]) -> bool:
+    """Output to a file or a pipe, with no COLUMNS to say how wide it should be."""
+    columns = environ.get("COLUMNS", "")
+    return (
+        not (columns.isdigit() and int(columns) > 0) and not Console(_environ=environ).is_terminal
+    )
+
+
 def print_listing(listing: Listing, environ: Mapping[str, str]) -> None:
     console, width = listing_console(environ)
+    if _piped(environ):
+        # a file or a pipe: one line per item, so `| grep` finds each row with its id
+        listing = replace(listing, fields=[replace(spec, max_lines=1) for spec in listing.fields])
     shown = _columns_that_fit(listing, width) if width >= CARDS_BELOW else None
     if shown is None:
         _print_cards(console, listing, width)

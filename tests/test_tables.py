@@ -208,7 +208,9 @@ def test_a_file_or_a_pipe_gets_a_table_one_line_per_item(office):
 
     assert TABLE_BORDER in piped
     assert all(len(line) <= 160 for line in piped.splitlines())
-    assert len([line for line in piped.splitlines() if "Eva Sofía" in line]) >= 1
+    rows = [line for line in piped.splitlines() if line.startswith("│")]
+    assert len(rows) == ITEMS["replies"], piped  # one line per item: `| grep` finds it whole
+    assert any("Eva Sofía" in row and "pendiente" in row for row in rows), piped
 
 
 URL = "https://www.facebook.com/100000000000001/posts/" + "9" * 60  # 107 characters
