@@ -11,6 +11,7 @@ from sqlmodel import select
 from conectados.app import App
 from conectados.errors import BadInput, DatabaseError, ExitStatus
 from conectados.files import write_atomically
+from conectados.spanish import MONTHS
 from conectados.tables import Field, Listing, print_listing, short_moment
 from conectados.terminal import Group, parse_month
 from conectados.userfiles import os_error_reason
@@ -348,7 +349,10 @@ def preview(app: App, file: Path | None, mes: str | None, salida: Path | None) -
         raise BadInput(
             f"no se pudo escribir la página: {os_error_reason(exc)}", str(target)
         ) from None
-    click.echo(f"Calendario de {month} escrito en {target}. Ábralo en el navegador.")
+    year, number = (int(part) for part in month.split("-"))
+    click.echo(
+        f"Calendario de {MONTHS[number - 1]} de {year} escrito en {target}. Ábralo en el navegador."
+    )
 
 
 def _items_from_database(app: App, checker: CalendarChecker) -> list[PreviewItem]:

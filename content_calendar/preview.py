@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from PIL import Image
 
 from channels.media import RULES, MediaFile, media_path
-from conectados.spanish import MONTHS, WEEKDAYS
+from conectados.spanish import MONTHS, WEEKDAYS, number, spanish_moment
 from conectados.userfiles import UserFileError, read_user_bytes
 from content_calendar.check import CalendarEntry
 from content_calendar.problems import Problem
@@ -55,16 +55,30 @@ def render_month(
         local = item.entry.scheduled_at.astimezone(zone)
         if (local.year, local.month) == (year, number):
             by_day[local.date()].append(item)
+    elsewhere = [
+        item
+        for item in sorted(items, key=lambda item: item.entry.scheduled_at)
+        if item.problems and id(item) not in {id(i) for day in by_day.values() for i in day}
+    ]
     thumbnails = _Thumbnails(media_dir)
     title = f"Calendario de publicaciones — {MONTHS[number - 1]} de {year}"
     total = sum(len(day) for day in by_day.values())
-    problems = sum(len(item.problems) for day in by_day.values() for item in day)
+    every_problem = [problem for item in items for problem in item.problems]
+    errors = sum(not problem.warning for problem in every_problem)
+    warnings = len(every_problem) - errors
+    counts = []
+    if errors:
+        counts.append(f"<span class='error'>{_count(errors, 'error', 'errores')}</span>")
+    if warnings:
+        counts.append(
+            f"<span class='warn'>{_count(warnings, 'advertencia', 'advertencias')}</span>"
+        )
     parts = [
         "<!DOCTYPE html>",
         '<html lang="es-CO"><head><meta charset="utf-8">',
         f"<title>{_e(title)}</title><style>{STYLE}</style></head><body>",
         f"<header><h1>{_e(title)}</h1><p>{_e(company) + ' · ' if company else ''}{total} publicaciones"
-        + (f" · <span class='warn'>{problems} avisos</span>" if problems else "")
+        + "".join(f" · {count}" for count in counts)
         + f" · horas de {_e(zone.key)}</p></header>",
         _grid(year, number, by_day, zone),
         "<h2>Detalle por día</h2>",
@@ -76,10 +90,21 @@ def render_month(
         parts.append("</section>")
     if not by_day:
         parts.append("<p>No hay publicaciones este mes.</p>")
+    if elsewhere:
+        parts.append("<h2>Con problemas, en otros meses</h2><section class='day'>")
+        for item in elsewhere:
+            local = item.entry.scheduled_at.astimezone(zone)
+            parts.append(f"<h3>{_e(_day_name(local.date()))} de {local.year}</h3>")
+            parts.append(_card(item, zone, thumbnails))
+        parts.append("</section>")
     generated = (generated_at or datetime.now(zone)).astimezone(zone)
-    parts.append(f"<footer>Generado por Conectados el {generated:%Y-%m-%d %H:%M}.</footer>")
+    parts.append(f"<footer>Generado por Conectados el {_e(spanish_moment(generated))}.</footer>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _count(count: int, one: str, many: str) -> str:
+    return f"{number(count)} {one if count == 1 else many}"
 
 
 def _grid(year: int, month: int, by_day: dict[date, list[PreviewItem]], zone: ZoneInfo) -> str:
@@ -129,7 +154,7 @@ def _card(item: PreviewItem, zone: ZoneInfo, thumbnails: _Thumbnails) -> str:
         parts.append(
             f"<div class='net {network}'>{_badge(network)}"
             + (f" <span class='state'>{_e(state)}</span>" if state else "")
-            + f" <span class='count'>{length}/{TEXT_LIMITS[network]}</span>"
+            + f" <span class='count'>{number(length)}/{number(TEXT_LIMITS[network])}</span>"
             f"<p>{_e(text)}</p></div>"
         )
     if entry.media:
@@ -138,8 +163,8 @@ def _card(item: PreviewItem, zone: ZoneInfo, thumbnails: _Thumbnails) -> str:
             parts.append(thumbnails.figure(name))
         parts.append("</div>")
     for problem in item.problems:
-        kind = "warn" if problem.warning else "error"
-        parts.append(f"<p class='{kind}'>⚠ {_e(problem.message)}</p>")
+        kind, mark = ("warn", "⚠ advertencia:") if problem.warning else ("error", "✖ error:")
+        parts.append(f"<p class='{kind}'>{mark} {_e(problem.message)}</p>")
     parts.append("</article>")
     return "".join(parts)
 

@@ -314,3 +314,21 @@ def test_preview_shows_entries_with_errors_too(office):
     assert "calidad-agua-noviembre" in page
     assert "red desconocida «tiktok»" in page
     assert "✖ con errores" in page
+
+
+def test_preview_counts_errors_and_warnings_apart_and_shows_problems_of_other_months(office):
+    edit(office.folder / "diciembre.yaml", "¡Feliz Año Nuevo!", "¡Feliz Año Nuevo! Al 315 555 1234")
+    edit(office.folder / "diciembre.yaml", "fecha: 2026-12-31 18:00", "fecha: 2026-11-20 18:00")
+
+    code, out, _ = office(
+        "calendar", "preview", "diciembre.yaml", "--mes", "2026-12", "-o", "p.html"
+    )
+
+    page = (office.folder / "p.html").read_text(encoding="utf-8")
+    assert code == 0
+    assert "1 error" in page and "1 advertencia" in page  # not «2 avisos»
+    assert "Con problemas, en otros meses" in page and NEW_YEAR in page  # its date passed
+    assert "✖ error: la fecha 2026-11-20 18:00 ya pasó" in page
+    assert "⚠ advertencia:" in page
+    assert "/63.206<" in page  # Facebook's limit with the thousands point
+    assert "Calendario de diciembre de 2026 escrito en" in out
