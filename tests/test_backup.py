@@ -95,6 +95,13 @@ def test_sqlite_backup_while_writing_restores_every_row(cli, office, tmp_path: P
     assert created.exit_code == 0, created.stderr
     assert "esquema 0" in created.stdout
     assert not Path(f"{backup}-wal").exists(), "a backup is one self-contained file"
+    reader = sqlite3.connect(backup)  # copied to a USB disk and opened elsewhere
+    try:
+        reader.execute("SELECT count(*) FROM reply").fetchone()
+        beside = [path.name for path in backup.parent.iterdir() if path != backup]
+    finally:
+        reader.close()
+    assert beside == [], "reading a backup writes nothing beside it (no -wal, no -shm)"
 
     restored_path = tmp_path / "nueva" / "conectados.db"
     restored = cli("--db", str(restored_path), "respaldo", "restaurar", str(backup))
@@ -226,3 +233,40 @@ def test_postgres_backup_while_writing_restores_every_row(cli, postgres_url, tmp
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+def test_restore_refuses_a_damaged_backup_and_leaves_the_database(cli, office, tmp_path: Path):
+    url = _copy(office, tmp_path)
+    target = make_url(url).database
+    before = table_rows(url)
+    backup = tmp_path / "r.db"
+    assert cli("--db", target, "respaldo", "crear", str(backup)).exit_code == 0
+    data = bytearray(backup.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    middle = (len(data) // page // 2) * page  # a page in the middle: the tables' own rows
+    data[middle : middle + page] = b"\xa5" * page
+    backup.write_bytes(bytes(data))
+
+    result = cli("--db", target, "respaldo", "restaurar", "--forzar", str(backup))
+
+    assert result.exit_code == 2, result
+    assert "no es un respaldo de Conectados" in result.stderr
+    assert table_rows(url) == before
+
+
+def test_restore_refuses_a_backup_of_a_newer_conectados(cli, office, tmp_path: Path):
+    url = _copy(office, tmp_path)
+    backup = tmp_path / "de-la-version-siguiente.db"
+    assert cli("--db", make_url(url).database, "respaldo", "crear", str(backup)).exit_code == 0
+    newer = sqlite3.connect(backup)
+    newer.execute("UPDATE alembic_version SET version_num = '9999_de_una_version_futura'")
+    newer.commit()
+    newer.close()
+    target = tmp_path / "nueva" / "conectados.db"
+
+    result = cli("--db", str(target), "respaldo", "restaurar", str(backup))
+
+    assert result.exit_code == 2, result
+    assert "versión más nueva de Conectados" in result.stderr
+    assert "actualice Conectados" in result.stderr
+    assert not target.exists()

@@ -27,10 +27,13 @@ def _shown(cli, reply_id: str) -> str:
 # --- who decides ---------------------------------------------------------------------------
 
 
-def test_the_person_is_the_variable_then_the_one_behind_sudo_then_the_login():
+def test_the_person_is_the_variable_then_the_one_behind_sudo_then_the_login(monkeypatch):
+    monkeypatch.setenv("LOGNAME", "luisa")  # the login, as getpass reads it
     assert reviewer_name(App(environ={"CONECTADOS_USUARIO": "  Ana   Pérez "})) == "Ana Pérez"
+    assert reviewer_name(App(environ={"CONECTADOS_USUARIO": "Ana", "SUDO_USER": "rosa"})) == "Ana"
     assert reviewer_name(App(environ={"USER": "root", "SUDO_USER": "rosa"})) == "rosa"
-    assert reviewer_name(App(environ={"SUDO_USER": "root"}))  # the login, whatever it is
+    assert reviewer_name(App(environ={"SUDO_USER": "root"})) == "luisa"  # root ran sudo: the login
+    assert reviewer_name(App(environ={})) == "luisa"
     with pytest.raises(BadInput, match="CONECTADOS_USUARIO"):
         reviewer_name(App(environ={"CONECTADOS_USUARIO": "a" * 101}))
 
@@ -152,6 +155,7 @@ def test_the_review_screen_says_where_the_reply_goes_as_the_sender_sends_it(
         ("facebook", "message", "public", "mensaje privado por Messenger"),
         ("x", "comment", "public", "respuesta pública a su comentario en X"),
         ("x", "mention", "private", "mensaje directo (privado) en X"),
+        ("x", "message", "public", "mensaje directo (privado) en X"),  # x.py: a DM stays one
         ("whatsapp", "message", "private", "mensaje de WhatsApp"),
     ],
 )

@@ -128,6 +128,33 @@ def test_nothing_is_written_when_the_secrets_file_cannot_be(cli, tmp_path: Path)
     assert not (tmp_path / "systemd").exists()
 
 
+@pytest.mark.parametrize("user", ["Ana María", "conectados;rm", "Root", "9conectados"])
+def test_a_user_name_linux_would_not_take_is_refused_before_writing(cli, tmp_path: Path, user):
+    result = _install(cli, tmp_path, "--usuario", user)
+
+    assert result.exit_code == 2, result
+    assert "--usuario" in result.stderr and "no es un nombre de usuario" in result.stderr
+    assert not (tmp_path / "systemd").exists() and not (tmp_path / "etc").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_secrets_file_the_system_refuses_leaves_no_unit_behind(cli, tmp_path: Path):
+    # /proc takes no new files, not even from root (whom the permission check lets through):
+    # the secrets file fails after the checks, and the unit must not be there without it.
+    result = cli(
+        "servicio",
+        "instalar",
+        "--destino",
+        str(tmp_path / "systemd"),
+        "--entorno",
+        "/proc/conectados.env",
+    )
+
+    assert result.exit_code == 2, result
+    assert "conectados.env: no se pudo escribir" in result.stderr
+    assert not (tmp_path / "systemd" / "conectados.service").exists()
+
+
 def _verify(unit: Path) -> subprocess.CompletedProcess[str]:
     # A correct unit verifies with no output at all; systemd only warns (exit 0) about an
     # unknown key or a value it cannot parse, so any output counts as a failure.
@@ -192,7 +219,7 @@ def test_registros_archivo_gets_the_same_redacted_lines(cli, tmp_path: Path, log
 
     token = "EAABfileLogToken1234567890zz"
     (tmp_path / "conectados.toml").write_text(
-        'zona_horaria = "America/Bogota"\n[registros]\narchivo = "registros/conectados.log"\n',
+        'zona_horaria = "America/Mexico_City"\n[registros]\narchivo = "registros/conectados.log"\n',
         encoding="utf-8",
     )
     result = cli("status")  # reading the settings points the logs at the file
@@ -205,7 +232,7 @@ def test_registros_archivo_gets_the_same_redacted_lines(cli, tmp_path: Path, log
     written = (tmp_path / "registros" / "conectados.log").read_text(encoding="utf-8")
     assert token not in written
     assert written.count("***") == 2
-    assert "-05:00 WARNING channels.facebook:" in written
+    assert "-06:00 WARNING channels.facebook:" in written  # the settings' zone, not Bogotá's
 
 
 # --- installing ------------------------------------------------------------------------------

@@ -231,6 +231,31 @@ def test_a_long_link_in_a_reason_is_cut_whole_never_split(capsys, columns):
     assert any("https://www.facebook.com/1" in line and "…" in line for line in lines)
 
 
+def test_a_table_too_wide_drops_its_least_important_columns_and_names_them(capsys):
+    from conectados.tables import Field, Listing, print_listing
+
+    listing = Listing(
+        "Respuestas",
+        (
+            Field("id"),
+            Field("radicado"),
+            Field("protocolo", priority=2),
+            Field("motivo", priority=1),
+        ),
+        ("id",),
+        hidden_hint="conectados replies show ID",
+    )
+    listing.add("12", "2026-000001", "p" * 40, "m" * 40)
+
+    print_listing(listing, {"COLUMNS": "100"})
+
+    shown = capsys.readouterr().out
+    assert all(len(line) <= 100 for line in shown.splitlines()), shown
+    assert "2026-000001" in shown and "m" * 40 in shown  # the essential and the next, whole
+    assert "p" * 10 not in shown
+    assert "No caben en esta ventana: protocolo; véalos con «conectados replies show ID»." in shown
+
+
 def test_a_date_of_another_year_says_its_year():
     from datetime import date, datetime
 
