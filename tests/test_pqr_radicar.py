@@ -177,17 +177,17 @@ def test_a_public_mention_with_personal_data_the_service_left_is_acknowledged_in
     """The service left it alone (not about water), so nothing went out yet: the filing's
     public part is the note that asks to keep personal data out, as the automatic path's."""
     sandbox, _clock = fixed_office
-    _office(cli, tmp_path, sandbox)
-    _citizen(sandbox, "se fue la luz otra vez, cédula 79865432", kind="mention", author="Eva")
+    office(cli, tmp_path, sandbox)
+    citizen(sandbox, "se fue la luz otra vez, cédula 79865432", kind="mention", author="Eva")
     cli("daemon", "--once")
-    assert _sent(sandbox) == []
+    assert sent_on_x(sandbox) == []
 
     filed = cli("pqr", "radicar", "--mensaje", "1", "--tipo", "queja", env=ANA)
     cli("daemon", "--once")
 
     assert filed.exit_code == 0, filed.stderr
-    public = [reply["text"] for reply in _sent(sandbox) if reply["public"]]
-    private = [reply["text"] for reply in _sent(sandbox) if not reply["public"]]
+    public = [reply["text"] for reply in sent_on_x(sandbox) if reply["public"]]
+    private = [reply["text"] for reply in sent_on_x(sandbox) if not reply["public"]]
     assert len(public) == 1 and "no publique datos personales" in public[0], public
     assert "2026-000001" not in public[0] and "79865432" not in public[0]
     assert len(private) == 1 and "2026-000001" in private[0]
