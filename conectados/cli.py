@@ -71,7 +71,9 @@ def main(app: App, config_path: str | None, database: str | None, verbose: int) 
     ciudadanos, responde las preguntas frecuentes con los protocolos aprobados, radica las
     PQR con su plazo legal y deja cada caso dudoso para revisión de una persona.
 
-    Para empezar: «conectados init» y luego «conectados status».
+    Para empezar: «conectados init» y luego «conectados status». Los comandos también se
+    pueden escribir en español: calendario, respuestas, bandeja, informe, protocolos…, y lista,
+    ver, aprobar, rechazar, revisar, importar, responder, cerrar, exportar.
     """
     app.config_path = config_path
     app.database_override = database

@@ -78,8 +78,48 @@ class Command(_Spanish, click.Command):
         super().__init__(*args, **kwargs)
 
 
+SPANISH_COMMANDS: dict[str, tuple[str, ...]] = {
+    "calendario": ("calendar",),
+    "bandeja": ("inbox",),
+    "protocolos": ("protocols",),
+    "respuestas": ("replies",),
+    "informe": ("report",),
+    "estado": ("status",),
+    "iniciar": ("init",),
+    "demostracion": ("demo",),
+    "simulador": ("sandbox",),
+    "ciudadano": ("citizen",),
+    "servir": ("serve",),
+    "lista": ("list",),
+    "listar": ("list",),
+    "ver": ("show",),
+    "mostrar": ("show",),
+    "aprobar": ("approve",),
+    "rechazar": ("reject",),
+    "revisar": ("review", "check"),
+    "importar": ("import",),
+    "cancelar": ("cancel",),
+    "vista": ("preview",),
+    "responder": ("answer",),
+    "cerrar": ("close",),
+    "exportar": ("export",),
+    "probar": ("match",),
+    "evaluar": ("evaluate",),
+    "agregar": ("add",),
+    "anadir": ("add",),
+}
+"""Spanish words a person may type for the commands named in English: accepted quietly
+(accents and case aside), the English names stay the documented ones."""
+
+
+def _plain(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 class Group(_Spanish, click.Group):
-    """A group whose help, and its subcommands' help, is in Spanish."""
+    """A group whose help, and its subcommands' help, is in Spanish; its commands also answer
+    to their Spanish names (SPANISH_COMMANDS)."""
 
     command_class = Command
     group_class = type  # subgroups are of this same class
@@ -88,6 +128,20 @@ class Group(_Spanish, click.Group):
         kwargs.setdefault("options_metavar", "[OPCIONES]")
         kwargs.setdefault("subcommand_metavar", "COMANDO [ARGUMENTOS]...")
         super().__init__(*args, **kwargs)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        for name in SPANISH_COMMANDS.get(_plain(cmd_name), ()):
+            command = super().get_command(ctx, name)
+            if command is not None:
+                return command
+        return None
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name, command, rest = super().resolve_command(ctx, args)
+        return (command.name if command is not None else name), command, rest
 
 
 ID_MAX = 2**31 - 1

@@ -467,3 +467,16 @@ def test_approve_help_says_how_to_send_a_reply_in_private(cli):
 
     assert result.exit_code == 0
     assert "--privado" in result.stdout and "datos personales" in result.stdout
+
+
+def test_commands_answer_to_their_spanish_names_too(cli, tmp_path):
+    assert cli("init").exit_code == 0
+
+    listed = cli("respuestas", "lista")
+    checked = cli("calendario", "revisar", "no-existe.yaml")
+    approved = cli("Respuestas", "APROBAR", "99")
+
+    assert listed.exit_code == 0 and listed.stdout == cli("replies", "list").stdout
+    assert checked.exit_code == 2 and "no-existe.yaml" in checked.stdout + checked.stderr
+    assert approved.exit_code == 2 and "no hay ninguna respuesta con id 99" in approved.stderr
+    assert cli("replies", "aprobarr", "1").exit_code == 2  # a typo is still a typo
