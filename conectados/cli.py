@@ -194,6 +194,14 @@ def run(argv: Sequence[str] | None = None, app: App | None = None) -> int:
                     f"el argumento {number} («{shown}») contiene un carácter nulo (\\0), "
                     "que ningún valor admite; quítelo"
                 )
+            if any("\udc80" <= char <= "\udcff" for char in arg):
+                # bytes that are not UTF-8 (a Latin-1 terminal): Python keeps them as
+                # surrogates, which no file, database or network accepts
+                shown = arg[:40].encode("utf-8", "replace").decode("utf-8")
+                raise BadInput(
+                    f"el argumento {number} («{shown}») no está escrito en UTF-8; configure la "
+                    "terminal en UTF-8 (por ejemplo LANG=es_CO.UTF-8) y vuelva a escribirlo"
+                )
         result = main.main(args=args, prog_name="conectados", standalone_mode=False, obj=app)
         return int(result) if isinstance(result, int) else ExitStatus.OK
     except click.exceptions.NoArgsIsHelpError as exc:

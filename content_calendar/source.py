@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from conectados.spanish import number
 from conectados.userfiles import MB, UserFileError, decode_utf8, read_user_bytes
 from content_calendar.problems import Problem
 
@@ -33,6 +34,13 @@ TOP_LEVEL = ("zona_horaria", "publicaciones")
 MAX_CALENDAR_BYTES = 8 * MB
 """A 10,000-entry calendar is about 2.5 MB (years of posts, checked in about a second); a
 larger file is the wrong file, and checking it would keep the person waiting for minutes."""
+
+MAX_ENTRIES = 3000
+"""A year of posts at eight a day; a real month has dozens. Past this the file is the wrong
+file (an export of something else): checking and importing it would work, but every list,
+preview and report after it would keep the team waiting."""
+
+csv.field_size_limit(MAX_CALENDAR_BYTES)  # Python's default (128 KB) is below a file's limit
 
 _Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # libyaml when the wheel has it
 
@@ -220,6 +228,14 @@ def read_calendar(path: Path) -> RawCalendar:
         _read_csv(text, calendar)
     else:
         calendar.problem(1, "el calendario debe ser un archivo .yaml, .yml o .csv")
+    if len(calendar.entries) > MAX_ENTRIES:
+        extra = calendar.entries[MAX_ENTRIES]
+        calendar.problem(
+            extra.line,
+            f"el calendario tiene {number(len(calendar.entries))} publicaciones y un archivo "
+            f"admite hasta {number(MAX_ENTRIES)}; divídalo en un archivo por mes",
+        )
+        del calendar.entries[MAX_ENTRIES:]
     return calendar
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from conectados.spanish import number
+
 X_LIMIT = 280
 FACEBOOK_LIMIT = 63_206
 URL_WEIGHT = 23
@@ -90,10 +92,13 @@ def text_problem(network: str, text: str, own_variant: bool = False) -> str | No
     if network == "x":
         advice = "acórtelo" if own_variant else "acórtelo o escriba una versión corta en texto_x"
         return (
-            f"el texto para X tiene {length} caracteres y el límite es {limit} "
+            f"el texto para X tiene {number(length)} caracteres y el límite es {number(limit)} "
             f"(cada enlace cuenta 23 y cada emoji 2); {advice}"
         )
-    return f"el texto para {network_name(network)} tiene {length} caracteres y el límite es {limit}"
+    return (
+        f"el texto para {network_name(network)} tiene {number(length)} caracteres y el límite "
+        f"es {number(limit)}"
+    )
 
 
 def network_name(network: str) -> str:

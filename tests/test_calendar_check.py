@@ -583,3 +583,30 @@ publicaciones:
     messages = {entry_id: message for _line, entry_id, message in found(result)}
     assert messages["solo-comun"].endswith("acórtelo o escriba una versión corta en texto_x")
     assert messages["con-version"].endswith("; acórtelo")
+
+
+def test_a_calendar_of_more_posts_than_a_year_holds_is_refused_with_its_line(tmp_path: Path):
+    rows = "".join(
+        f"p-{n};2026-12-{n % 28 + 1:02d} 08:00;facebook;Hola {n}\r\n" for n in range(3001)
+    )
+    path = write(tmp_path, "todo.csv", "id;fecha;redes;texto\r\n" + rows)
+
+    result = checker(tmp_path).check_file(path)
+
+    assert [(p.line, p.message) for p in result.errors] == [
+        (3002, "el calendario tiene 3.001 publicaciones y un archivo admite hasta 3.000; "
+         "divídalo en un archivo por mes")
+    ]  # fmt: skip
+
+
+def test_a_cell_longer_than_pythons_csv_default_is_measured_not_taken_for_a_quote(tmp_path: Path):
+    big = "palabra " * 25000  # 200 KB, over the csv module's default field limit (128 KB)
+    path = write(
+        tmp_path, "c.csv", f"id;fecha;redes;texto\r\nbig;2026-12-20 09:00;facebook;{big}\r\n"
+    )
+
+    result = checker(tmp_path).check_file(path)
+
+    assert [p.message for p in result.errors] == [
+        "el texto para Facebook tiene 199.999 caracteres y el límite es 63.206"
+    ]

@@ -480,3 +480,12 @@ def test_commands_answer_to_their_spanish_names_too(cli, tmp_path):
     assert checked.exit_code == 2 and "no-existe.yaml" in checked.stdout + checked.stderr
     assert approved.exit_code == 2 and "no hay ninguna respuesta con id 99" in approved.stderr
     assert cli("replies", "aprobarr", "1").exit_code == 2  # a typo is still a typo
+
+
+def test_an_argument_that_is_not_utf8_is_told_not_crashed(cli, tmp_path):
+    assert cli("init").exit_code == 0
+
+    result = cli("replies", "approve", "7", "--texto", "\udcff hola")  # b"\xff" from Latin-1
+
+    assert result.exit_code == 2
+    assert "no está escrito en UTF-8" in result.stderr and result.stderr.count("\n") == 1
