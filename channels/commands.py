@@ -9,7 +9,7 @@ import click
 from channels.sandbox import SandboxServer
 from conectados.errors import BadInput, ConectadosError
 from conectados.spanish import number
-from conectados.terminal import Group, message_kinds
+from conectados.terminal import Group, SpanishChoice, message_kinds
 from conectados.userfiles import os_error_reason
 
 
@@ -67,7 +67,7 @@ DEFAULT_URL = "http://127.0.0.1:8765"
 @click.argument("texto", metavar="TEXTO")
 @click.option(
     "--red",
-    type=click.Choice(["facebook", "x", "whatsapp"]),
+    type=SpanishChoice({"facebook": "facebook", "x": "x", "whatsapp": "whatsapp"}),
     default="facebook",
     help="Por defecto facebook.",
 )

@@ -112,11 +112,6 @@ SPANISH_COMMANDS: dict[str, tuple[str, ...]] = {
 (accents and case aside), the English names stay the documented ones."""
 
 
-def _plain(word: str) -> str:
-    decomposed = unicodedata.normalize("NFD", word.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
 class Group(_Spanish, click.Group):
     """A group whose help, and its subcommands' help, is in Spanish; its commands also answer
     to their Spanish names (SPANISH_COMMANDS)."""
@@ -133,7 +128,7 @@ class Group(_Spanish, click.Group):
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             return command
-        for name in SPANISH_COMMANDS.get(_plain(cmd_name), ()):
+        for name in SPANISH_COMMANDS.get(_folded(cmd_name), ()):
             command = super().get_command(ctx, name)
             if command is not None:
                 return command

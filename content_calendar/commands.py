@@ -13,7 +13,7 @@ from conectados.errors import BadInput, DatabaseError, ExitStatus
 from conectados.files import write_atomically
 from conectados.spanish import MONTHS
 from conectados.tables import Field, Listing, print_listing, short_moment
-from conectados.terminal import Group, parse_month
+from conectados.terminal import Group, SpanishChoice, parse_month
 from conectados.userfiles import os_error_reason
 from content_calendar.check import (
     CalendarChecker,
@@ -185,7 +185,11 @@ def _row_data(row: Row, app: App) -> dict:
 
 @calendar.command(name="list")
 @click.option("--mes", metavar="AAAA-MM", help="Solo las publicaciones de ese mes.")
-@click.option("--red", type=click.Choice(NETWORKS), help="Solo las de una red.")
+@click.option(
+    "--red",
+    type=SpanishChoice({network: network for network in NETWORKS}),
+    help="Solo las de una red.",
+)
 @click.option(
     "--estado",
     multiple=True,
@@ -277,7 +281,11 @@ def show(app: App, post_id: str, as_json: bool) -> None:
 
 @calendar.command()
 @click.argument("post_id", metavar="ID")
-@click.option("--red", type=click.Choice(NETWORKS), help="Cancela solo en esa red.")
+@click.option(
+    "--red",
+    type=SpanishChoice({network: network for network in NETWORKS}),
+    help="Cancela solo en esa red.",
+)
 @click.pass_obj
 def cancel(app: App, post_id: str, red: str | None) -> None:
     """Cancela una publicación que aún no ha salido (en todas sus redes, o en una)."""

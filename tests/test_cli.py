@@ -489,3 +489,11 @@ def test_an_argument_that_is_not_utf8_is_told_not_crashed(cli, tmp_path):
 
     assert result.exit_code == 2
     assert "no está escrito en UTF-8" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_a_network_is_named_with_any_capitals(cli, tmp_path):
+    assert cli("init").exit_code == 0
+
+    assert cli("calendar", "list", "--red", "Facebook").exit_code == 0
+    refused = cli("calendar", "list", "--red", "TikTok")
+    assert refused.exit_code == 2 and "facebook, x" in refused.stderr
