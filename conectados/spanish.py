@@ -76,8 +76,19 @@ def spreadsheet_csv(header: Iterable[object], rows: Iterable[Iterable[object]]) 
     writer = csv.writer(buffer, delimiter=SPREADSHEET_SEPARATOR, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow(
-            str(round(value, 4)).replace(".", ",") if isinstance(value, float) else value
-            for value in row
-        )
+        writer.writerow(_cell(value) for value in row)
     return buffer.getvalue()
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    """A number with its decimal comma; a text a spreadsheet would run as a formula
+    («=HYPERLINK(…)», «+1+1», «@SUMA», a name typed by a person) kept as text with a leading
+    apostrophe, as OWASP advises for CSV injection."""
+    if isinstance(value, float):
+        return str(round(value, 4)).replace(".", ",")
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value

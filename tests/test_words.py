@@ -3,6 +3,8 @@ one Colombian number format, protocols by their names."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import click
@@ -108,3 +110,19 @@ def test_a_spreadsheet_csv_opens_in_excel_under_es_co(tmp_path):
             ["en término", "0,3333"],
             ["sí", "12"],
         ]
+
+
+def test_a_text_a_spreadsheet_would_run_as_a_formula_stays_text():
+    text = spreadsheet_csv(
+        ["quién", "cifra"],
+        [["=cmd|' /C calc'!A0", 1], ["+1+1", -2], ["@SUMA(A1)", 0.5], ["Ana Pérez", 3]],
+    )
+
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert [row[0] for row in rows[1:]] == [
+        "'=cmd|' /C calc'!A0",
+        "'+1+1",
+        "'@SUMA(A1)",
+        "Ana Pérez",
+    ]
+    assert [row[1] for row in rows[1:]] == ["1", "-2", "0,5", "3"]  # numbers stay numbers
