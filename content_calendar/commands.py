@@ -414,6 +414,14 @@ def plantilla(app: App, formato: str | None, mes: str | None, salida: Path | Non
     month = parse_month(mes, "--mes") if mes else next_month(now.date())
     if formato is None:
         formato = "csv" if salida is not None and salida.suffix.lower() == ".csv" else "yaml"
+    if salida is not None:
+        wanted = {"csv": (".csv",), "yaml": (".yaml", ".yml")}[formato]
+        if salida.suffix.lower() not in wanted:
+            raise BadInput(
+                f"un calendario en {formato.upper()} se guarda con la extensión {wanted[0]} "
+                f"(así lo reconoce «calendar check»); use, por ejemplo, -o {salida.stem}{wanted[0]}",
+                "-o",
+            )
     target = app.cwd / (salida or Path(f"calendario-{month:%Y-%m}.{formato}"))
     text = render(formato, month, app.settings.timezone, now)
     if target.exists():
@@ -426,5 +434,5 @@ def plantilla(app: App, formato: str | None, mes: str | None, salida: Path | Non
         ) from None
     click.echo(
         f"Plantilla de {month_name(month)} escrita en {target}. Edítela y revísela con "
-        f"«conectados calendar check {target.name}»."
+        f"«conectados calendar check {salida or target.name}»."
     )

@@ -134,3 +134,11 @@ def test_a_month_that_passed_or_an_existing_file_is_refused_with_nothing_written
     code, out = office("calendar", "plantilla", "-o", "plan.yaml")
     assert code == 2 and "ya existe" in out
     assert (office.folder / "plan.yaml").read_text("utf-8") == "mi calendario\n"
+
+
+def test_a_file_name_whose_extension_the_check_would_not_read_is_refused(office):
+    code, out = office("calendar", "plantilla", "--formato", "yaml", "-o", "plan.csv")
+    assert code == 2 and "-o plan.yaml" in out
+    code, out = office("calendar", "plantilla", "-o", "plan.txt")
+    assert code == 2 and "extensión .yaml" in out
+    assert not (office.folder / "plan.csv").exists() and not (office.folder / "plan.txt").exists()
