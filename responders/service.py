@@ -109,8 +109,9 @@ class RespondRound:
     counts: dict[str, int] = field(default_factory=lambda: {action.value: 0 for action in Action})
 
 
-def active_notices(connection: sa.Connection, now: datetime, zone) -> list[dict[str, str]]:
-    """Notices not closed and not over yet (current or coming), as templates see them."""
+def active_notices(connection: sa.Connection, now: datetime, zone) -> list[dict[str, Any]]:
+    """Notices not closed and not over yet (current or coming), as templates see them: the
+    one place that builds them, for the daemon, a person's draft and `protocols match`."""
     rows = connection.execute(
         sa.select(
             ServiceNotice.sector,
@@ -122,14 +123,55 @@ def active_notices(connection: sa.Connection, now: datetime, zone) -> list[dict[
         .order_by(ServiceNotice.starts_at, ServiceNotice.id)
     )
     return [
-        {
-            "sector": row.sector,
-            "desde": spanish_moment(row.starts_at.astimezone(zone)),
-            "hasta": spanish_moment(row.ends_at.astimezone(zone)),
-            "motivo": row.reason,
-        }
-        for row in rows
+        notice_values(row.sector, row.starts_at, row.ends_at, row.reason, now, zone) for row in rows
     ]
+
+
+def notice_values(
+    sector: str, starts: datetime, ends: datetime, reason: str, now: datetime, zone
+) -> dict[str, Any]:
+    """One notice for the templates: `en_curso` and `cuando` tell work going on now («en este
+    momento, hasta hoy a las 2:00 p. m.») from work to come («programado para mañana, de
+    8:00 a. m. a 2:00 p. m.»), in the company's zone."""
+    starts, ends, today = starts.astimezone(zone), ends.astimezone(zone), now.astimezone(zone)
+    current = starts <= now
+    if current:
+        when = f"en este momento, hasta {_day(ends, today)} {_at(ends)}"
+    elif starts.date() == ends.date():
+        when = f"programado para {_day(starts, today)}, de {_clock(starts)} a {_clock(ends)}"
+    else:
+        when = (
+            f"programado desde {_day(starts, today)} {_at(starts)} "
+            f"hasta {_day(ends, today)} {_at(ends)}"
+        )
+    return {
+        "sector": sector,
+        "desde": spanish_moment(starts),
+        "hasta": spanish_moment(ends),
+        "motivo": reason,
+        "en_curso": current,
+        "cuando": when,
+    }
+
+
+def _day(moment: datetime, today: datetime) -> str:
+    """ "hoy", "mañana" or "el martes 8 de diciembre"."""
+    days = (moment.date() - today.date()).days
+    if days == 0:
+        return "hoy"
+    if days == 1:
+        return "mañana"
+    return "el " + spanish_moment(moment).split(",")[0]
+
+
+def _clock(moment: datetime) -> str:
+    """ "8:00 a. m." (the time part of `spanish_moment`)."""
+    return spanish_moment(moment).split(", ", 1)[1]
+
+
+def _at(moment: datetime) -> str:
+    """ "a las 2:00 p. m.", "a la 1:00 p. m."."""
+    return f"{'a la' if moment.hour % 12 == 1 else 'a las'} {_clock(moment)}"
 
 
 class Responder:
@@ -188,7 +230,7 @@ class Responder:
         self,
         interaction: Interaction,
         decision: Decision,
-        notices: list[dict[str, str]],
+        notices: list[dict[str, Any]],
         private: bool | None = None,
         extra: dict[str, Any] | None = None,
     ) -> str:
@@ -200,7 +242,7 @@ class Responder:
             private = interaction.kind == InteractionKind.MESSAGE
         return decision.protocol.render(context, private=private)
 
-    def context(self, interaction: Interaction, notices: list[dict[str, str]]) -> dict[str, Any]:
+    def context(self, interaction: Interaction, notices: list[dict[str, Any]]) -> dict[str, Any]:
         return template_context(
             self.company,
             interaction.author_name,  # clean_author blanks a name that carries personal data
@@ -212,7 +254,7 @@ class Responder:
         )
 
     def _handle(
-        self, interaction: Interaction, notices: list[dict[str, str]], now: datetime
+        self, interaction: Interaction, notices: list[dict[str, Any]], now: datetime
     ) -> Action | None:
         private = interaction.kind == InteractionKind.MESSAGE
         decision = decide(self.matcher.match(interaction.text), self.thresholds, private)
@@ -301,7 +343,7 @@ class Responder:
         connection: sa.Connection,
         interaction: Interaction,
         decision: Decision,
-        notices: list[dict[str, str]],
+        notices: list[dict[str, Any]],
         filed: Filed | None,
         now: datetime,
     ) -> list[dict[str, Any]]:
@@ -386,7 +428,7 @@ class Responder:
         connection: sa.Connection,
         interaction: Interaction,
         decision: Decision,
-        notices: list[dict[str, str]],
+        notices: list[dict[str, Any]],
         base: dict[str, Any],
         exposed: bool,
     ) -> dict[str, Any]:
@@ -410,7 +452,7 @@ class Responder:
             "review_note": f"{decision.reason} (segundo borrador: {other.name})",
         }
 
-    def _public_text(self, notices: list[dict[str, str]]) -> PublicText:
+    def _public_text(self, notices: list[dict[str, Any]]) -> PublicText:
         """The public-text check, with the company's contacts and these notices as its own."""
         quoted = [text for notice in notices for text in (notice["sector"], notice["motivo"])]
         return PublicText([*self.own_texts, *quoted])
@@ -472,7 +514,7 @@ class Responder:
         interaction: Interaction,
         decision: Decision,
         text: str,
-        notices: list[dict[str, str]],
+        notices: list[dict[str, Any]],
         now: datetime,
     ) -> Decision:
         """What the text alone cannot tell: age, a conversation with a bot, length limits."""
