@@ -33,7 +33,7 @@ from responders.models import (
     Ticket,
     TicketStatus,
 )
-from responders.normalize import radicado_in
+from responders.normalize import fold, radicado_in
 from responders.policy import (
     Action,
     Decision,
@@ -172,6 +172,24 @@ def _clock(moment: datetime) -> str:
 def _at(moment: datetime) -> str:
     """ "a las 2:00 p. m.", "a la 1:00 p. m."."""
     return f"{'a la' if moment.hour % 12 == 1 else 'a las'} {_clock(moment)}"
+
+
+_PRIVATE_CHANNEL = ("por mensaje privado", "por mensaje interno", "por privado", "por interno")
+
+
+def promises_private(text: str) -> bool:
+    """Whether a public reply promises that we will write in private («le daremos razón por
+    mensaje privado», «le escribimos por privado»), not that the citizen should («escríbanos
+    por mensaje privado»): a verb of ours (…mos) among the three words before the channel."""
+    folded = " ".join(fold(text).replace(",", " ").replace(".", " ").split())
+    for channel in _PRIVATE_CHANNEL:
+        start = folded.find(channel)
+        while start != -1:
+            before = folded[:start].split()[-3:]
+            if any(word.endswith("mos") for word in before):
+                return True
+            start = folded.find(channel, start + 1)
+    return False
 
 
 class Responder:
@@ -382,9 +400,13 @@ class Responder:
             "kind": kind,
         }
         rows: list[dict[str, Any]] = []
+        promised = False
         if public and not exposed:
             text = self.draft(interaction, decision, notices, private=False, extra=extra)
             rows.append(base | {"visibility": ReplyVisibility.PUBLIC, "text": text})
+            promised = filed is None and promises_private(text)
+        if promised:
+            rows.append(self._promised(connection, interaction, decision, notices, base))
         if public and exposed:
             rows.append(
                 base
@@ -422,6 +444,34 @@ class Responder:
                     "quite esos datos o envíela por mensaje privado",
                 }
         return rows
+
+    def _promised(
+        self,
+        connection: sa.Connection,
+        interaction: Interaction,
+        decision: Decision,
+        notices: list[dict[str, Any]],
+        base: dict[str, Any],
+    ) -> dict[str, Any]:
+        """The private message a public reply promises («le daremos razón por mensaje
+        privado»): the protocol's private reply, with the status of a radicado the citizen
+        filed (only to them, as in private); when there is nothing to tell them yet (a radicado
+        that is not theirs, or none), a person writes it from the draft."""
+        status = self._ticket_status(connection, interaction)
+        text = self.draft(interaction, decision, notices, private=True, extra=status)
+        if text and self._first_private(connection, interaction):
+            text = f"{text}\n\n{self.privacy_notice}"
+        row = base | {"visibility": ReplyVisibility.PRIVATE, "text": text}
+        if not status and row["state"] == ReplyState.APPROVED:
+            row |= {
+                "state": ReplyState.PENDING,
+                "reviewer": None,
+                "decided_at": None,
+                "review_note": "la respuesta pública promete un mensaje privado y no hay un "
+                "estado que contarle (el radicado no es de esta cuenta o no lo dio): "
+                "consulte el caso y complete el borrador",
+            }
+        return row
 
     def _other_half(
         self,

@@ -14,9 +14,7 @@ from sandbox_channels import channels_for
 from conectados.clock import FixedClock
 from conectados.settings import Settings
 from responders.matcher import Matcher, in_their_words
-from responders.models import (
-    Reply,
-)
+from responders.models import Interaction, Reply, ReplyState, ReplyVisibility
 from responders.policy import Thresholds, decide, notices_named
 from responders.protocols import load_catalogue
 from responders.service import Responder, notice_values
@@ -205,3 +203,80 @@ def test_quoting_the_citizen_is_linear():
     started = time.process_time()
     assert in_their_words(text, "exijo … devolucion").endswith("devolución")
     assert time.process_time() - started < 3
+
+
+# --- a public reply that promises a private message --------------------------------------
+
+
+def _office(database, sandbox):
+    clock = FixedClock(datetime.now(UTC))
+    inbox = Inbox(database, channels_for(sandbox), clock)
+    responder = Responder(database, load_catalogue(), Settings(), clock)
+
+    def write(network: str, kind: str, text: str, author: str, on: str | None = None) -> None:
+        body = {"network": network, "kind": kind, "text": text, "author": author}
+        if on:
+            body["on"] = on
+        sandbox.control("POST", "citizen", body)
+        inbox.run_once()
+        responder.run_once()
+
+    return write
+
+
+def _replies_to(database, text: str) -> dict[ReplyVisibility, Reply]:
+    with database.session() as session:
+        rows = (
+            session.execute(
+                sa.select(Reply).join(Interaction).where(Interaction.text.endswith(text))
+            )
+            .scalars()
+            .all()
+        )
+    return {row.visibility: row for row in rows}
+
+
+def test_a_public_mention_promised_a_private_answer_gets_it_with_the_status(database, sandbox):
+    write = _office(database, sandbox)
+    write("x", "message", "me cobraron doble la factura, exijo la devolución", "Ana")
+    with database.session() as session:
+        radicado = session.execute(sa.text("select radicado from ticket")).scalar_one()
+    asked = f"¿en qué va mi radicado {radicado}?"
+
+    write("x", "mention", asked, "Ana")
+
+    replies = _replies_to(database, asked)
+    public, private = replies[ReplyVisibility.PUBLIC], replies[ReplyVisibility.PRIVATE]
+    assert "por mensaje privado" in public.text and "en trámite" not in public.text
+    assert f"Su solicitud con radicado {radicado} está en trámite" in private.text
+    assert private.state == public.state
+
+
+def test_a_promise_on_a_radicado_that_is_not_theirs_goes_to_a_person(database, sandbox):
+    write = _office(database, sandbox)
+    write("facebook", "message", "me cobraron doble la factura, exijo la devolución", "Ana")
+    with database.session() as session:
+        radicado = session.execute(sa.text("select radicado from ticket")).scalar_one()
+    post = sandbox.control(
+        "POST", "posts", {"network": "facebook", "posts": [{"text": "Corte programado"}]}
+    )["ids"][0]
+    asked = f"¿en qué va mi radicado {radicado}?"
+
+    write("facebook", "comment", asked, "Luis", on=post)
+
+    replies = _replies_to(database, asked)
+    private = replies[ReplyVisibility.PRIVATE]
+    assert "por mensaje privado" in replies[ReplyVisibility.PUBLIC].text
+    assert (
+        private.state == ReplyState.PENDING and "promete un mensaje privado" in private.review_note
+    )
+    assert "en trámite" not in private.text  # another person's case is not told to Luis
+
+
+def test_only_a_promise_of_ours_counts():
+    from responders.service import promises_private
+
+    assert promises_private("Consultaremos el radicado y le daremos razón por mensaje privado.")
+    assert promises_private("Le escribimos por mensaje privado para continuar con su caso.")
+    assert not promises_private("Escríbanos por mensaje privado su dirección.")
+    assert not promises_private("Si tiene dudas, escríbanos por mensaje privado.")
