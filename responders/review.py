@@ -23,7 +23,6 @@ from channels.whatsapp import window_open
 from conectados.app import App
 from conectados.db import Database
 from conectados.errors import BadInput, ConectadosError
-from conectados.spanish import number as spanish_number
 from conectados.spanish import percent
 from conectados.tables import Field, Listing, print_listing, screen_console, short_moment
 from conectados.terminal import Group, RowId
@@ -512,7 +511,7 @@ def print_case(app: App, case: Case, console: Console) -> None:
         )
     print_message(console, interaction)
     suggestion = (
-        f"{reply.protocol} (confianza {spanish_number(reply.confidence, 2)})"
+        f"{reply.protocol} (confianza {percent(reply.confidence, 0)})"
         if reply.protocol
         else "ninguno"
     )

@@ -4,6 +4,7 @@ wider than the window, and small words."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -252,7 +253,9 @@ def test_a_public_mention_promised_a_private_answer_gets_it_with_the_status(data
     assert private.state == public.state
 
 
-def test_a_promise_on_a_radicado_that_is_not_theirs_goes_to_a_person(database, sandbox):
+def test_a_promise_on_a_radicado_that_is_not_theirs_goes_to_a_person(
+    database, sandbox, cli, tmp_path
+):
     write = _office(database, sandbox)
     write("facebook", "message", "me cobraron doble la factura, exijo la devolución", "Ana")
     with database.session() as session:
@@ -271,6 +274,11 @@ def test_a_promise_on_a_radicado_that_is_not_theirs_goes_to_a_person(database, s
         private.state == ReplyState.PENDING and "promete un mensaje privado" in private.review_note
     )
     assert "en trámite" not in private.text  # another person's case is not told to Luis
+    shown = cli(
+        "replies", "show", str(private.id), env={"CONECTADOS_BASE_DATOS": str(tmp_path / "c.db")}
+    )
+    assert shown.exit_code == 0, shown.stderr
+    assert re.search(r"confianza \d{1,3} %", shown.stdout) and "confianza 0," not in shown.stdout
 
 
 def test_only_a_promise_of_ours_counts():
