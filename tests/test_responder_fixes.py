@@ -125,6 +125,9 @@ def test_the_no_water_answer_says_now_or_tomorrow_and_asks_the_sector_when_none_
     assert "¿En qué barrio o sector está?" in nowhere
     assert "Barrio Centro: en este momento" in nowhere and "Barrio La Ceiba: programado" in nowhere
     assert "no tenemos cortes ni trabajos programados en su sector" in palmas
+    nowhere_public = _render("no hay agua desde ayer", private=False)
+    assert "¿En qué barrio o sector está?" in nowhere_public and "m.." not in nowhere_public
+    assert len(nowhere_public) <= 280  # fits a reply on X
     assert "Centro" not in palmas and "Ceiba" not in palmas
 
 
