@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -12,8 +13,8 @@ import sqlalchemy as sa
 
 from conectados.app import App
 from conectados.errors import BadInput, ConectadosError, ExitStatus
-from conectados.spanish import number
-from conectados.tables import Field, Listing, print_listing, short_moment
+from conectados.spanish import percent
+from conectados.tables import Field, Listing, listing_console, print_listing, short_moment
 from conectados.terminal import Command, Group, message_kinds
 from responders.evaluate import evaluate, read_labelled, report
 from responders.matcher import Matcher, explain
@@ -27,6 +28,7 @@ from responders.policy import (
     template_context,
 )
 from responders.protocols import SHIPPED, Catalogue, load_catalogue
+from responders.service import active_notices
 
 STATE_NAMES = {
     InteractionState.RECEIVED: "recibido",
@@ -105,7 +107,8 @@ def _shown_path(path: Path, cwd: Path) -> str:
 def match(app: App, text: str | None, as_json: bool, canal: str, autor: str) -> None:
     """Clasifica TEXTO (o cada línea de la entrada estándar) y muestra la respuesta.
 
-    No usa la base de datos ni las redes: sirve para probar los protocolos. Con -v
+    No escribe en la base de datos ni en las redes: sirve para probar los protocolos. La
+    respuesta cita los avisos vigentes de la base de datos, como la del servicio. Con -v
     (conectados -v protocols match ...) explica de dónde sale la confianza.
     """
     catalogue = catalogue_for(app)
@@ -113,6 +116,8 @@ def match(app: App, text: str | None, as_json: bool, canal: str, autor: str) -> 
     thresholds = thresholds_for(app)
     company = company_values(app.settings)
     private = canal == "message"
+    notices = notices_for(app)
+    _, width = listing_console(app.environ)
     lines = [text] if text is not None else (line.rstrip("\n") for line in sys.stdin)
     for line in lines:
         if text is None and not line.strip():
@@ -121,7 +126,7 @@ def match(app: App, text: str | None, as_json: bool, canal: str, autor: str) -> 
         decision = decide(found, thresholds, private)
         reply = None
         if decision.protocol is not None and decision.action != Action.IGNORE:
-            context = template_context(company, autor, [], line, "facebook", canal)
+            context = template_context(company, autor, notices, line, "facebook", canal)
             reply = decision.protocol.render(context, private)
         if as_json:
             click.echo(
@@ -138,21 +143,50 @@ def match(app: App, text: str | None, as_json: bool, canal: str, autor: str) -> 
             continue
         name = (
             f"{decision.protocol.name} ({decision.protocol.id}, confianza "
-            f"{number(decision.confidence, 2)})"
+            f"{percent(decision.confidence, 0)})"
             if decision.protocol
             else "ninguno"
         )
-        click.echo(f"«{line}»")
-        click.echo(
-            f"  protocolo: {name}; acción: {ACTION_NAMES[decision.action]}: {decision.reason}"
+        shown = [(f"«{line}»", 0)]
+        shown.append(
+            (f"protocolo: {name}; acción: {ACTION_NAMES[decision.action]}: {decision.reason}", 2)
         )
         if app.verbose:
-            for explanation in explain(found):
-                click.echo(f"    {explanation}")
+            shown.extend((explanation, 4) for explanation in explain(found))
         if reply:
-            click.echo("  respuesta:")
-            for reply_line in reply.splitlines():
-                click.echo(f"    {reply_line}")
+            shown.append(("respuesta:", 2))
+            shown.extend((reply_line, 4, 4) for reply_line in reply.splitlines())
+        for shown_line, *indents in shown:
+            click.echo(wrapped(shown_line, width, *indents))
+
+
+def notices_for(app: App) -> list[dict]:
+    """The notices in force in the database this folder points at, built as the daemon
+    builds them; none while the database does not exist yet (a folder still being set up)."""
+    if not app.database.exists():
+        return []
+    with app.ready_database().session() as session:
+        return active_notices(session.connection(), app.clock.now(), app.settings.zone)
+
+
+_KEEP_TOGETHER = ((" %", "\xa0%"), (" a. m.", "\xa0a.\xa0m."), (" p. m.", "\xa0p.\xa0m."))
+
+
+def wrapped(text: str, width: int, indent: int, hanging: int | None = None) -> str:
+    """One output line at the window's width; its continuation lines are indented two more
+    (or `hanging`), and «39 %» or «2:00 p. m.» are never split."""
+    if not text:
+        return ""
+    for plain, joined in _KEEP_TOGETHER:
+        text = text.replace(plain, joined)
+    return textwrap.fill(
+        text,
+        width=max(width - 1, 40),
+        initial_indent=" " * indent,
+        subsequent_indent=" " * (indent + 2 if hanging is None else hanging),
+        break_on_hyphens=False,
+        break_long_words=True,
+    ).replace("\xa0", " ")
 
 
 @protocols.command(name="evaluate")

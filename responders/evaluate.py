@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conectados.errors import BadInput
-from conectados.spanish import number as spanish_number
 from conectados.spanish import percent
 from conectados.userfiles import MB, read_user_text
 from responders.matcher import Matcher
@@ -192,7 +191,7 @@ def report(result: Evaluation, verbose: bool = False) -> list[str]:
                 chosen = decision.protocol.id if decision.protocol else "ninguno"
                 lines.append(
                     f"  línea {message.line} ({why}): «{message.text}» -> "
-                    f"{ACTION_NAMES[decision.action]} {chosen} {spanish_number(decision.confidence, 2)}; "
+                    f"{ACTION_NAMES[decision.action]} {chosen} {percent(decision.confidence, 0)}; "
                     f"esperado {'/'.join(message.protocols) or 'ninguno'} "
                     f"{'/'.join(ACTION_NAMES.get(action, action) for action in message.actions)}"
                 )

@@ -11,12 +11,14 @@ confidence and at its margin over the second best: two protocols nearly tied is 
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
 from conectados.spanish import number as spanish_number
+from conectados.spanish import percent
 from responders.cues import Cue, complaint_cues
-from responders.normalize import Normalized, normalize
+from responders.normalize import Normalized, normalize, words_of
 from responders.normalize import stem as stem_of
 from responders.protocols import Catalogue, Key, Protocol, ProtocolAction
 
@@ -97,6 +99,14 @@ class Match:
     general_complaint: Protocol | None = None
     """The catalogue's general complaint protocol (a `queja` that files a ticket): its
     acknowledgement is the complaint's draft when no other complaint protocol fits."""
+
+    def cue_text(self, cue: Cue) -> str:
+        """A complaint cue for the team, quoting what the citizen wrote («devolución»), not
+        the folded words it was found in («devolucion»)."""
+        return f"{cue.family.name} («{in_their_words(self.text, cue.phrase)}»)"
+
+    def cues_text(self) -> str:
+        return "; ".join(self.cue_text(cue) for cue in self.complaint_cues)
 
     @property
     def best(self) -> Candidate | None:
@@ -313,14 +323,57 @@ def explain(match: Match) -> list[str]:
     if match.insults:
         lines.append("palabras ofensivas: " + ", ".join(match.insults))
     if match.discontent:
-        lines.append("suena a queja: " + ", ".join(match.discontent))
+        lines.append(
+            "suena a queja: " + ", ".join(in_their_words(match.text, p) for p in match.discontent)
+        )
     if match.complaint_cues:
-        lines.append("señales de queja: " + "; ".join(str(cue) for cue in match.complaint_cues))
+        lines.append("señales de queja: " + match.cues_text())
     for candidate in match.candidates[:4]:
         lines.append(
-            f"{candidate.protocol.id}: confianza {spanish_number(candidate.confidence, 2)} "
+            f"{candidate.protocol.id}: confianza {percent(candidate.confidence, 0)} "
             f"(evidencia {_signed(candidate.score).lstrip('+')}): " + "; ".join(candidate.reasons)
         )
     if not match.candidates:
         lines.append("ningún protocolo tiene evidencia")
     return lines
+
+
+_EDGES = "¿¡?!.,;:()[]{}\"'«»“”…-"
+
+
+def in_their_words(text: str, phrase: str) -> str:
+    """The stretch of `text` whose folded words are `phrase` (its parts around « … » each on
+    their own, a word skipped between two of a part's words as the cues allow); `phrase`
+    itself when it cannot be found. Each word of `text` is folded once."""
+    spans: list[tuple[int, int]] = []
+    flat: list[tuple[str, int]] = []
+    for found in re.finditer(r"\S+", text):
+        for word in words_of(found.group()):
+            flat.append((word, len(spans)))
+        spans.append((found.start(), found.end()))
+    quoted = []
+    for part in phrase.split(" … "):
+        wanted = part.split()
+        place = _find(flat, wanted) if wanted else None
+        if place is None:
+            return phrase
+        start, end = spans[flat[place[0]][1]][0], spans[flat[place[1]][1]][1]
+        quoted.append(text[start:end].strip(_EDGES) or part)
+    return " … ".join(quoted)
+
+
+def _find(flat: list[tuple[str, int]], wanted: list[str]) -> tuple[int, int] | None:
+    for first, (word, _) in enumerate(flat):
+        if word != wanted[0]:
+            continue
+        at = first
+        for following in wanted[1:]:
+            if at + 1 < len(flat) and flat[at + 1][0] == following:
+                at += 1
+            elif at + 2 < len(flat) and flat[at + 2][0] == following:
+                at += 2
+            else:
+                break
+        else:
+            return first, at
+    return None

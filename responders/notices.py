@@ -45,7 +45,11 @@ def avisos() -> None:
 
 
 @avisos.command()
-@click.option("--sector", required=True, help="Barrio, sector o vereda afectados.")
+@click.option(
+    "--sector",
+    required=True,
+    help="Barrio, sector o vereda afectados; varios o sus otros nombres, separados por comas o «/».",
+)
 @click.option(
     "--desde",
     required=True,

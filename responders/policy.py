@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from conectados.privacy import has_personal_data
-from conectados.spanish import number
+from conectados.spanish import percent
 from content_calendar.text_rules import TEXT_LIMITS, length_on
-from responders.matcher import FILLER, Match
+from responders.matcher import FILLER, Match, in_their_words
 from responders.normalize import fold, radicado_in
 from responders.protocols import Protocol, ProtocolAction
 
@@ -131,7 +131,7 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
     protocol = best.protocol if best else None
     if best is None or confidence < thresholds.review:
         weak = (
-            f" (lo más parecido: {protocol.name}, confianza {number(confidence, 2)})"
+            f" (lo más parecido: {protocol.name}, confianza {percent(confidence, 0)})"
             if protocol
             else ""
         )
@@ -207,7 +207,8 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
             Action.REVIEW,
             protocol,
             confidence,
-            f"suena a queja («{match.discontent[0]}»): mejor que responda una persona",
+            f"suena a queja («{in_their_words(match.text, match.discontent[0])}»): mejor que "
+            "responda una persona",
         )
     if protocol.low_priority and (
         "?" in match.text or len(set(match.normalized.stems) - FILLER) > SHORT
@@ -251,7 +252,7 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
             Action.REVIEW,
             protocol,
             confidence,
-            f"confianza {number(confidence, 2)}, menor que {number(thresholds.auto, 2)}",
+            f"confianza {percent(confidence, 0)}, menor que {percent(thresholds.auto, 0)}",
         )
     if match.margin < thresholds.margin:
         second = match.candidates[1]
@@ -259,11 +260,11 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
             Action.REVIEW,
             protocol,
             confidence,
-            f"duda entre {protocol.name} ({number(confidence, 2)}) y {second.protocol.name} "
-            f"({number(second.confidence, 2)})",
+            f"duda entre {protocol.name} ({percent(confidence, 0)}) y {second.protocol.name} "
+            f"({percent(second.confidence, 0)})",
         )
     return Decision(
-        Action.ANSWER, protocol, confidence, f"{protocol.name} (confianza {number(confidence, 2)})"
+        Action.ANSWER, protocol, confidence, f"{protocol.name} (confianza {percent(confidence, 0)})"
     )
 
 
@@ -271,7 +272,7 @@ def complaint_decision(match: Match, thresholds: Thresholds) -> Decision:
     """A message with a complaint cue is never answered alone: it is filed when a complaint
     protocol fits, else a person decides; a frequent question it also asks gets its answer
     drafted next to the complaint's acknowledgement."""
-    cues = "; ".join(str(cue) for cue in match.complaint_cues)
+    cues = match.cues_text()
     urgent = "URGENTE: " if any(cue.family.urgent for cue in match.complaint_cues) else ""
     question = question_in(match, thresholds.review)
     fitting = next(
@@ -314,7 +315,7 @@ def hinted_decision(match: Match, decision: Decision) -> Decision:
     """Only weak cues (a legal instrument named, a person at risk next to a question about
     the water): never answered alone, never filed on the cue alone. What the message would
     get anyway stands when a person or a ticket already handles it."""
-    cues = "; ".join(str(cue) for cue in match.complaint_cues)
+    cues = match.cues_text()
     urgent = "URGENTE: " if any(cue.family.urgent for cue in match.complaint_cues) else ""
     if decision.action in (Action.TICKET, Action.REVIEW):
         return replace(decision, reason=f"{urgent}{decision.reason} ({cues})")
@@ -434,10 +435,90 @@ def sector_matches(notice_sector: str, sector: str) -> bool:
     return named <= notice_words or notice_words <= named
 
 
+_SECTOR_KINDS = {"barrio", "sector", "vereda", "urbanizacion", "urb", "conjunto", "corregimiento"}
+_ARTICLES = {"de", "del", "la", "el", "los", "las"}
+
+
 def _meaningful(text: str) -> set[str]:
-    words = set(re.findall(r"[a-z0-9ñ]+", text))
-    return words - {"barrio", "sector", "vereda", "urbanizacion", "urb", "conjunto",
-                    "corregimiento", "de", "del", "la", "el", "los", "las"}  # fmt: skip
+    return set(re.findall(r"[a-z0-9ñ]+", text)) - _SECTOR_KINDS - _ARTICLES
+
+
+_ALTERNATIVES = re.compile(r"\s*(?:[,;/]|\by\b)\s*")
+
+
+def _sector_names(notice_sector: str) -> list[tuple[str, ...]]:
+    """The names a notice goes by, as words to find in a message: «Barrio La Ceiba / Ceiba
+    Alta» has two; «Sector 4» keeps «sector» (a bare 4 is any number)."""
+    names = []
+    for alias in _ALTERNATIVES.split(fold(notice_sector)):
+        words = [word for word in re.findall(r"[a-z0-9ñ]+", alias) if word not in _ARTICLES]
+        meaningful = tuple(word for word in words if word not in _SECTOR_KINDS)
+        if meaningful and all(word.isdigit() for word in meaningful):
+            meaningful = tuple(words)
+        if meaningful:
+            names.append(meaningful)
+    return names
+
+
+def _contains(words: tuple[str, ...], name: tuple[str, ...]) -> bool:
+    """`name` appears in `words` as consecutive words (looked up from each occurrence of its
+    first word: linear in the message for a name of a few words)."""
+    size = len(name)
+    return any(
+        words[index : index + size] == name for index, word in enumerate(words) if word == name[0]
+    )
+
+
+def _message_words(text: str) -> tuple[str, ...]:
+    return tuple(word for word in re.findall(r"[a-z0-9ñ]+", fold(text)) if word not in _ARTICLES)
+
+
+_PLACE_AFTER = {"en", "del", "de"}
+_PLACE_ARTICLES = {"el", "la", "los", "las"}
+
+
+def place_named(text: str) -> bool:
+    """Whether the citizen names a place by a capitalised name after «en» («sin agua en La
+    Ceiba», «en Las Ferias»): one pass over the words, no backtracking."""
+    words = text.split()
+    for index, word in enumerate(words[:-1]):
+        if fold(word.strip("¿¡,.;:!?()\"'«»")) not in _PLACE_AFTER:
+            continue
+        following = words[index + 1].strip("¿¡,.;:!?()\"'«»")
+        if following.lower() in _PLACE_ARTICLES and index + 2 < len(words):
+            following = words[index + 2].strip("¿¡,.;:!?()\"'«»")
+        if following[:1].isupper() and following[1:2].islower():
+            return True
+    return False
+
+
+def notices_named(text: str, notices: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
+    """The notices a message may be told about, and the sector it names (from our notice).
+
+    - it names the sector of some notices: those, with town-wide ones;
+    - it names a place no notice covers («barrio Las Palmas», «en La Ceiba»): only town-wide
+      notices (another sector's outage is not the citizen's answer);
+    - it names no place: every notice in force, and the reply asks for the sector.
+    """
+    words = _message_words(text)
+    named_sector = sector_named(text)
+    town_wide = [notice for notice in notices if GENERAL_NOTICE.search(fold(notice["sector"]))]
+    named = [
+        notice
+        for notice in notices
+        if notice not in town_wide
+        and (
+            any(_contains(words, name) for name in _sector_names(notice["sector"]))
+            or (named_sector and sector_matches(notice["sector"], named_sector))
+        )
+    ]
+    if named:
+        return [notice for notice in notices if notice in named or notice in town_wide], named[0][
+            "sector"
+        ]
+    if named_sector or place_named(text):
+        return town_wide, ""
+    return notices, ""
 
 
 _NAME_JUNK = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|[^\w\s.'-]|\d", re.UNICODE)
@@ -463,7 +544,7 @@ def clean_author(name: str) -> str:
 def template_context(
     company: dict[str, Any],
     author: str,
-    notices: list[dict[str, str]],
+    notices: list[dict[str, Any]],
     text: str,
     network: str,
     channel: str,
@@ -476,12 +557,9 @@ def template_context(
     `text` is what the citizen wrote: only the sector and a radicado number are taken from
     it, as values. `radicado` (a ticket just filed) wins over a number the citizen quotes.
     """
-    sector = sector_named(text)
+    # The sector's name comes from our notice, never from the citizen's words.
+    notices, sector = notices_named(text, notices)
     radicado = radicado or radicado_in(text) or ""
-    if sector:
-        notices = [notice for notice in notices if sector_matches(notice["sector"], sector)]
-        # The sector's name comes from our notice, never from the citizen's words.
-        sector = notices[0]["sector"] if notices else ""
     return {
         "autor": clean_author(author),
         "empresa": company,

@@ -45,8 +45,8 @@ class ProtocolAction(enum.StrEnum):
 VARIABLES = {
     "autor": "el nombre con el que el ciudadano aparece en la red (puede estar vacío)",
     "empresa": "los datos de [empresa]: nombre, telefono, telefonos, whatsapp, correo, direccion, horario, web, puntos_pago",
-    "avisos": "los avisos de servicio vigentes: sector, desde, hasta, motivo",
-    "sector": "el barrio o sector que nombra el ciudadano (puede estar vacío)",
+    "avisos": "los avisos de servicio que tocan al mensaje: sector, desde, hasta, motivo, en_curso (sí o no) y cuando («en este momento, hasta hoy a las 2:00 p. m.» o «programado para mañana, de 8:00 a. m. a 2:00 p. m.»); los del sector que nombra el ciudadano, o todos si no nombra ninguno",
+    "sector": "el sector de nuestro aviso que nombra el ciudadano (vacío si no nombra ninguno con aviso)",
     "radicado": "el número de radicado, en los protocolos que radican (puede estar vacío)",
     "fecha_limite": "la fecha límite para responder el radicado (puede estar vacía)",
     "estado": "en privado, el estado del radicado que cita el ciudadano (puede estar vacío)",
@@ -242,6 +242,8 @@ def sample_context() -> dict[str, Any]:
                 "desde": "lunes 30 de noviembre, 8:00 a. m.",
                 "hasta": "lunes 30 de noviembre, 4:00 p. m.",
                 "motivo": "mantenimiento",
+                "en_curso": True,
+                "cuando": "en este momento, hasta hoy a las 4:00 p. m.",
             }
         ],
         "sector": "Centro",

@@ -23,7 +23,6 @@ from channels.whatsapp import window_open
 from conectados.app import App
 from conectados.db import Database
 from conectados.errors import BadInput, ConectadosError
-from conectados.spanish import number as spanish_number
 from conectados.spanish import percent
 from conectados.tables import Field, Listing, print_listing, screen_console, short_moment
 from conectados.terminal import Group, RowId
@@ -265,25 +264,30 @@ def _settle_interaction(
 
 
 MEDIA_NAMES = {
-    "image": "una foto",
-    "video": "un video",
-    "audio": "una nota de voz",
-    "document": "un documento",
-    "sticker": "un sticker",
+    "image": ("una foto", "véala"),
+    "video": ("un video", "véalo"),
+    "audio": ("una nota de voz", "escúchela"),
+    "document": ("un documento", "véalo"),
+    "sticker": ("un sticker", "véalo"),
 }
+FORMAT_NAMES = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WebP", "mp4": "MP4",
+                "pdf": "PDF", "ogg": "OGG", "mpeg": "MP3"}  # fmt: skip
 
 
 def attachment_lines(interaction: Interaction) -> list[str]:
-    """What the citizen attached, in words, with the id the network keeps it under."""
+    """What the citizen attached, in words («una foto JPEG»), with the id the network keeps
+    it under."""
     lines = []
     for attachment in interaction.attachments or []:
-        what = MEDIA_NAMES.get(attachment.get("kind", ""), "un archivo")
+        what, see = MEDIA_NAMES.get(attachment.get("kind", ""), ("un archivo", "véalo"))
         media_id = attachment.get("media_id", "")
-        mime = attachment.get("mime_type", "")
+        subtype = attachment.get("mime_type", "").partition("/")[2].partition(";")[0]
+        if subtype in FORMAT_NAMES:
+            what = f"{what} {FORMAT_NAMES[subtype]}"
         lines.append(
             f"Adjuntó {what}"
-            + (f" (id de medio {media_id}{', ' + mime if mime else ''})" if media_id else "")
-            + f": véalo en la conversación de {interaction.network}."
+            + (f" (id de medio {media_id})" if media_id else "")
+            + f": {see} en la conversación de {interaction.network}."
         )
     return lines
 
@@ -507,7 +511,7 @@ def print_case(app: App, case: Case, console: Console) -> None:
         )
     print_message(console, interaction)
     suggestion = (
-        f"{reply.protocol} (confianza {spanish_number(reply.confidence, 2)})"
+        f"{reply.protocol} (confianza {percent(reply.confidence, 0)})"
         if reply.protocol
         else "ninguno"
     )

@@ -33,7 +33,7 @@ from responders.models import (
     Ticket,
     TicketStatus,
 )
-from responders.normalize import radicado_in
+from responders.normalize import fold, radicado_in
 from responders.policy import (
     Action,
     Decision,
@@ -109,8 +109,9 @@ class RespondRound:
     counts: dict[str, int] = field(default_factory=lambda: {action.value: 0 for action in Action})
 
 
-def active_notices(connection: sa.Connection, now: datetime, zone) -> list[dict[str, str]]:
-    """Notices not closed and not over yet (current or coming), as templates see them."""
+def active_notices(connection: sa.Connection, now: datetime, zone) -> list[dict[str, Any]]:
+    """Notices not closed and not over yet (current or coming), as templates see them: the
+    one place that builds them, for the daemon, a person's draft and `protocols match`."""
     rows = connection.execute(
         sa.select(
             ServiceNotice.sector,
@@ -122,14 +123,73 @@ def active_notices(connection: sa.Connection, now: datetime, zone) -> list[dict[
         .order_by(ServiceNotice.starts_at, ServiceNotice.id)
     )
     return [
-        {
-            "sector": row.sector,
-            "desde": spanish_moment(row.starts_at.astimezone(zone)),
-            "hasta": spanish_moment(row.ends_at.astimezone(zone)),
-            "motivo": row.reason,
-        }
-        for row in rows
+        notice_values(row.sector, row.starts_at, row.ends_at, row.reason, now, zone) for row in rows
     ]
+
+
+def notice_values(
+    sector: str, starts: datetime, ends: datetime, reason: str, now: datetime, zone
+) -> dict[str, Any]:
+    """One notice for the templates: `en_curso` and `cuando` tell work going on now («en este
+    momento, hasta hoy a las 2:00 p. m.») from work to come («programado para mañana, de
+    8:00 a. m. a 2:00 p. m.»), in the company's zone."""
+    starts, ends, today = starts.astimezone(zone), ends.astimezone(zone), now.astimezone(zone)
+    current = starts <= now
+    if current:
+        when = f"en este momento, hasta {_day(ends, today)} {_at(ends)}"
+    elif starts.date() == ends.date():
+        when = f"programado para {_day(starts, today)}, de {_clock(starts)} a {_clock(ends)}"
+    else:
+        when = (
+            f"programado desde {_day(starts, today)} {_at(starts)} "
+            f"hasta {_day(ends, today)} {_at(ends)}"
+        )
+    return {
+        "sector": sector,
+        "desde": spanish_moment(starts),
+        "hasta": spanish_moment(ends),
+        "motivo": reason,
+        "en_curso": current,
+        "cuando": when,
+    }
+
+
+def _day(moment: datetime, today: datetime) -> str:
+    """ "hoy", "mañana" or "el martes 8 de diciembre"."""
+    days = (moment.date() - today.date()).days
+    if days == 0:
+        return "hoy"
+    if days == 1:
+        return "mañana"
+    return "el " + spanish_moment(moment).split(",")[0]
+
+
+def _clock(moment: datetime) -> str:
+    """ "8:00 a. m." (the time part of `spanish_moment`)."""
+    return spanish_moment(moment).split(", ", 1)[1]
+
+
+def _at(moment: datetime) -> str:
+    """ "a las 2:00 p. m.", "a la 1:00 p. m."."""
+    return f"{'a la' if moment.hour % 12 == 1 else 'a las'} {_clock(moment)}"
+
+
+_PRIVATE_CHANNEL = ("por mensaje privado", "por mensaje interno", "por privado", "por interno")
+
+
+def promises_private(text: str) -> bool:
+    """Whether a public reply promises that we will write in private («le daremos razón por
+    mensaje privado», «le escribimos por privado»), not that the citizen should («escríbanos
+    por mensaje privado»): a verb of ours (…mos) among the three words before the channel."""
+    folded = " ".join(fold(text).replace(",", " ").replace(".", " ").split())
+    for channel in _PRIVATE_CHANNEL:
+        start = folded.find(channel)
+        while start != -1:
+            before = folded[:start].split()[-3:]
+            if any(word.endswith("mos") for word in before):
+                return True
+            start = folded.find(channel, start + 1)
+    return False
 
 
 class Responder:
@@ -188,7 +248,7 @@ class Responder:
         self,
         interaction: Interaction,
         decision: Decision,
-        notices: list[dict[str, str]],
+        notices: list[dict[str, Any]],
         private: bool | None = None,
         extra: dict[str, Any] | None = None,
     ) -> str:
@@ -200,7 +260,7 @@ class Responder:
             private = interaction.kind == InteractionKind.MESSAGE
         return decision.protocol.render(context, private=private)
 
-    def context(self, interaction: Interaction, notices: list[dict[str, str]]) -> dict[str, Any]:
+    def context(self, interaction: Interaction, notices: list[dict[str, Any]]) -> dict[str, Any]:
         return template_context(
             self.company,
             interaction.author_name,  # clean_author blanks a name that carries personal data
@@ -212,7 +272,7 @@ class Responder:
         )
 
     def _handle(
-        self, interaction: Interaction, notices: list[dict[str, str]], now: datetime
+        self, interaction: Interaction, notices: list[dict[str, Any]], now: datetime
     ) -> Action | None:
         private = interaction.kind == InteractionKind.MESSAGE
         decision = decide(self.matcher.match(interaction.text), self.thresholds, private)
@@ -301,7 +361,7 @@ class Responder:
         connection: sa.Connection,
         interaction: Interaction,
         decision: Decision,
-        notices: list[dict[str, str]],
+        notices: list[dict[str, Any]],
         filed: Filed | None,
         now: datetime,
     ) -> list[dict[str, Any]]:
@@ -340,9 +400,13 @@ class Responder:
             "kind": kind,
         }
         rows: list[dict[str, Any]] = []
+        promised = False
         if public and not exposed:
             text = self.draft(interaction, decision, notices, private=False, extra=extra)
             rows.append(base | {"visibility": ReplyVisibility.PUBLIC, "text": text})
+            promised = filed is None and promises_private(text)
+        if promised:
+            rows.append(self._promised(connection, interaction, decision, notices, base))
         if public and exposed:
             rows.append(
                 base
@@ -381,12 +445,40 @@ class Responder:
                 }
         return rows
 
+    def _promised(
+        self,
+        connection: sa.Connection,
+        interaction: Interaction,
+        decision: Decision,
+        notices: list[dict[str, Any]],
+        base: dict[str, Any],
+    ) -> dict[str, Any]:
+        """The private message a public reply promises («le daremos razón por mensaje
+        privado»): the protocol's private reply, with the status of a radicado the citizen
+        filed (only to them, as in private); when there is nothing to tell them yet (a radicado
+        that is not theirs, or none), a person writes it from the draft."""
+        status = self._ticket_status(connection, interaction)
+        text = self.draft(interaction, decision, notices, private=True, extra=status)
+        if text and self._first_private(connection, interaction):
+            text = f"{text}\n\n{self.privacy_notice}"
+        row = base | {"visibility": ReplyVisibility.PRIVATE, "text": text}
+        if not status and row["state"] == ReplyState.APPROVED:
+            row |= {
+                "state": ReplyState.PENDING,
+                "reviewer": None,
+                "decided_at": None,
+                "review_note": "la respuesta pública promete un mensaje privado y no hay un "
+                "estado que contarle (el radicado no es de esta cuenta o no lo dio): "
+                "consulte el caso y complete el borrador",
+            }
+        return row
+
     def _other_half(
         self,
         connection: sa.Connection,
         interaction: Interaction,
         decision: Decision,
-        notices: list[dict[str, str]],
+        notices: list[dict[str, Any]],
         base: dict[str, Any],
         exposed: bool,
     ) -> dict[str, Any]:
@@ -410,7 +502,7 @@ class Responder:
             "review_note": f"{decision.reason} (segundo borrador: {other.name})",
         }
 
-    def _public_text(self, notices: list[dict[str, str]]) -> PublicText:
+    def _public_text(self, notices: list[dict[str, Any]]) -> PublicText:
         """The public-text check, with the company's contacts and these notices as its own."""
         quoted = [text for notice in notices for text in (notice["sector"], notice["motivo"])]
         return PublicText([*self.own_texts, *quoted])
@@ -472,7 +564,7 @@ class Responder:
         interaction: Interaction,
         decision: Decision,
         text: str,
-        notices: list[dict[str, str]],
+        notices: list[dict[str, Any]],
         now: datetime,
     ) -> Decision:
         """What the text alone cannot tell: age, a conversation with a bot, length limits."""

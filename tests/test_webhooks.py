@@ -377,7 +377,8 @@ def test_a_photo_of_a_leak_is_filed_with_its_media_id_shown_on_the_ticket(
     shown = cli("pqr", "show", ticket.radicado, env=env)
     listed = cli("inbox", env=env)
     assert shown.exit_code == 0, shown.stderr
-    assert f"Adjuntó una foto (id de medio {item['media_id']}" in shown.stdout
+    assert f"Adjuntó una foto JPEG (id de medio {item['media_id']}): véala en" in shown.stdout
+    assert "image/jpeg" not in shown.stdout
     assert "[adjunto]" in listed.stdout
     (acknowledgement,) = whatsapp_replies(sandbox)  # it does not ask for the photo it got
     assert ticket.radicado in acknowledgement["text"] and "foto" not in acknowledgement["text"]
