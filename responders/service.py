@@ -35,6 +35,7 @@ from responders.models import (
 )
 from responders.normalize import fold, radicado_in
 from responders.policy import (
+    ACTION_NAMES,
     Action,
     Decision,
     Thresholds,
@@ -51,6 +52,11 @@ from responders.terms import TicketType
 from responders.tickets import STATUS_NAMES, Filed, TermRules, due_text, file_ticket
 
 log = logging.getLogger("conectados.responder")
+LOGGED_KINDS = {
+    InteractionKind.COMMENT: "comentario",
+    InteractionKind.MENTION: "mención",
+    InteractionKind.MESSAGE: "privado",
+}
 
 
 def privacy_notice(settings) -> str:
@@ -330,12 +336,13 @@ class Responder:
                 rows = self._replies(connection, interaction, decision, notices, filed, now)
             for reply in rows:
                 connection.execute(sa.insert(Reply).values(**reply))
+        # No author: a log line names the message by its id, never the citizen (Ley 1581).
         log.info(
-            "%s %s de %s: %s%s (%s)",
+            "mensaje %s (%s, %s): %s%s (%s)",
+            interaction.id,
             interaction.network,
-            interaction.kind.value,
-            clean_author(interaction.author_name) or interaction.author_id,
-            decision.action.value,
+            LOGGED_KINDS.get(interaction.kind, interaction.kind.value),
+            ACTION_NAMES[decision.action],
             f" {filed.radicado}" if filed else "",
             decision.reason,
         )

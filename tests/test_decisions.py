@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 
 import pytest
 
@@ -163,3 +164,15 @@ def test_each_network_names_the_place_its_adapter_sends_to(network, kind, visibi
     assert destination(network, InteractionKind(kind), ReplyVisibility(visibility)).startswith(
         words
     )
+
+
+def test_the_log_names_a_message_by_its_id_never_the_citizen(cli, tmp_path, fixed_office, caplog):
+    sandbox, _clock = fixed_office
+    office(cli, tmp_path, sandbox)
+    citizen(sandbox, "¿cuál es el horario de atención?", kind="mention", author="Rosa Medina Gil")
+
+    with caplog.at_level(logging.INFO, logger="conectados"):
+        cli("daemon", "--once")
+
+    assert "mensaje 1 (x, mención): responder" in caplog.text, caplog.text
+    assert "Rosa" not in caplog.text and "Medina" not in caplog.text
