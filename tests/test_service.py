@@ -183,8 +183,8 @@ def test_log_lines_carry_the_company_time_and_offset(log_stream):
     root.handle(_record(moment, "con la zona de la empresa"))
 
     lines = stream.getvalue().splitlines()
-    assert lines[0].startswith("2026-03-10 10:00:07-05:00 WARNING conectados.daemon:")
-    assert lines[1].startswith("2026-03-11 00:00:07+09:00 WARNING")
+    assert lines[0].startswith("2026-03-10 10:00:07-05:00 ATENCIÓN conectados.daemon:")
+    assert lines[1].startswith("2026-03-11 00:00:07+09:00 ATENCIÓN")
 
 
 def test_registros_archivo_gets_the_same_redacted_lines(cli, tmp_path: Path, log_stream):
@@ -205,7 +205,7 @@ def test_registros_archivo_gets_the_same_redacted_lines(cli, tmp_path: Path, log
     written = (tmp_path / "registros" / "conectados.log").read_text(encoding="utf-8")
     assert token not in written
     assert written.count("***") == 2
-    assert "-05:00 WARNING channels.facebook:" in written
+    assert "-05:00 ATENCIÓN channels.facebook:" in written
 
 
 # --- installing ------------------------------------------------------------------------------
@@ -241,3 +241,24 @@ def test_a_pip_install_carries_every_module_and_data_file():
                 if not any(fnmatch.fnmatch(inside, glob) for glob in package_data.get(owner, [])):
                     missing.append(str(relative))
     assert not missing, missing
+
+
+def test_a_daemon_on_an_older_database_exits_2_without_a_traceback(cli, tmp_path: Path):
+    """The unit says RestartPreventExitStatus=2: systemd does not restart, every 10 s, a
+    service that only `conectados init` can fix; the journal shows one Spanish line."""
+    import sqlite3
+
+    database = tmp_path / "conectados.db"
+    connection = sqlite3.connect(database)
+    dump = Path(__file__).parent / "data" / "base-0.1.0.sql"
+    connection.executescript(dump.read_text(encoding="utf-8"))
+    connection.close()
+
+    result = cli("-v", "--db", str(database), "daemon", "--once")
+
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    assert "ejecute «conectados init» para actualizarla" in result.stderr
+    assert _install(cli, tmp_path).exit_code == 0
+    unit = (tmp_path / "systemd" / "conectados.service").read_text(encoding="utf-8")
+    assert "RestartPreventExitStatus=2" in unit.splitlines()
