@@ -39,9 +39,24 @@ class BackupResult:
     revision: str | None
 
 
+BACKUP_MODE = 0o600
+"""A backup holds citizens' data: only its owner (the service's user) reads it."""
+
+
 def default_name(now: datetime, sqlite: bool) -> str:
-    """respaldo-AAAAMMDD-HHMM.db (SQLite) or .dump (PostgreSQL), in the company's time."""
-    return f"respaldo-{now:%Y%m%d-%H%M}.{'db' if sqlite else 'dump'}"
+    """respaldo-AAAAMMDD-HHMMSS.db (SQLite) or .dump (PostgreSQL), in the company's time."""
+    return f"respaldo-{now:%Y%m%d-%H%M%S}.{'db' if sqlite else 'dump'}"
+
+
+def free_name(folder: Path, name: str) -> Path:
+    """`folder/name`, or with -2, -3… before the suffix if a backup already has that name."""
+    path = folder / name
+    stem, suffix = name.rsplit(".", 1)
+    number = 2
+    while os.path.lexists(path):
+        path = folder / f"{stem}-{number}.{suffix}"
+        number += 1
+    return path
 
 
 def create_backup(database: Database, target: Path) -> BackupResult:
@@ -62,6 +77,7 @@ def create_backup(database: Database, target: Path) -> BackupResult:
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        _create_private(temporary)  # SQLite and pg_dump write into it, keeping its mode
         if database.is_sqlite:
             _sqlite_backup(database, temporary)
         else:
@@ -178,6 +194,7 @@ def _sqlite_restore(database: Database, source: Path) -> None:
         _checkpoint_unused(database, target)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.restaurando")
     try:
+        _create_private(temporary, DATABASE_MODE)
         backup = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
         copy = sqlite3.connect(temporary)
         try:
@@ -213,12 +230,17 @@ def _checkpoint_unused(database: Database, path: Path) -> None:
         connection.execute("COMMIT")
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except sqlite3.OperationalError:
-        raise DatabaseError(
-            f"la base de datos {database.display_url} está en uso por otro proceso; detenga "
-            "el servicio («systemctl stop conectados») y vuelva a intentarlo"
-        ) from None
+        raise _in_use(database) from None
     finally:
         connection.close()
+
+
+def _in_use(database: Database) -> DatabaseError:
+    return DatabaseError(
+        f"la base de datos {database.display_url} está en uso por otro proceso; detenga "
+        "el servicio («systemctl stop conectados», en cada servidor que la use) y vuelva a "
+        "intentarlo"
+    )
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
@@ -290,9 +312,23 @@ def _pg_backup_revision(source: Path) -> str:
     raise BadInput(f"{not_ours}: no dice su versión de esquema", str(source))
 
 
+def _pg_refuse_in_use(database: Database) -> None:
+    """Refuse while another session (a service, a command) is connected to the database:
+    pg_restore would drop tables under it, and both would deadlock."""
+    database.dispose()  # our own pooled connections are not "another process"
+    with database.transaction() as connection:
+        others = connection.exec_driver_sql(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        ).scalar_one()
+    database.dispose()
+    if others:
+        raise _in_use(database)
+
+
 def _pg_restore(database: Database, source: Path) -> None:
     tool = _pg_tool("pg_restore")
-    database.dispose()
+    _pg_refuse_in_use(database)
     _run_pg(
         database,
         [
@@ -328,6 +364,20 @@ def _backup_kind(source: Path) -> str:
         "no es un respaldo de Conectados (ni una base SQLite ni un volcado de pg_dump)",
         str(source),
     )
+
+
+DATABASE_MODE = 0o640
+"""A restored database: its owner writes, its group may read, nobody else."""
+
+
+def _create_private(path: Path, mode: int = BACKUP_MODE) -> None:
+    """An empty file only its owner (and, with 640, its group) can read, from the start."""
+    path.unlink(missing_ok=True)  # a leftover of an interrupted run with this process id
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        os.fchmod(descriptor, mode)  # whatever the umask
+    finally:
+        os.close(descriptor)
 
 
 def _fsync(path: Path) -> None:
@@ -366,21 +416,29 @@ def respaldo() -> None:
 def crear(app: App, archivo: str | None, carpeta: str | None) -> None:
     """Escribe un respaldo de la base de datos en ARCHIVO.
 
-    Sin ARCHIVO: respaldo-AAAAMMDD-HHMM.db (o .dump con PostgreSQL), con la hora de la
-    empresa, en --carpeta o en la carpeta actual. Nunca reemplaza un respaldo que ya exista.
+    Sin ARCHIVO: respaldo-AAAAMMDD-HHMMSS.db (o .dump con PostgreSQL), con la hora de la
+    empresa, en --carpeta o en la carpeta actual (si ya hay uno con ese nombre, le añade -2,
+    -3…). Nunca reemplaza un respaldo que ya exista. Solo su dueño puede leerlo (modo 600).
     """
     if archivo is not None and carpeta is not None:
         raise BadInput("indique ARCHIVO o --carpeta, no los dos", "respaldo crear")
     database = app.database
     if archivo is None:
         now = app.clock.now().astimezone(app.settings.zone)
-        archivo = str(Path(carpeta or ".").expanduser() / default_name(now, database.is_sqlite))
-    result = create_backup(database, app.cwd / Path(archivo).expanduser())
+        folder = app.cwd / Path(carpeta or ".").expanduser()
+        target = free_name(folder, default_name(now, database.is_sqlite))
+    else:
+        target = app.cwd / Path(archivo).expanduser()
+    result = create_backup(database, target)
     click.echo(
         f"Respaldo de {database.display_url} escrito en {result.path} "
         f"({_size(result.size)}, esquema {result.revision})."
     )
-    click.echo(f"Para restaurarlo: conectados respaldo restaurar {result.path}")
+    click.echo(
+        "Para restaurarlo: detenga el servicio (sudo systemctl stop conectados), ejecute "
+        f"«conectados respaldo restaurar {result.path} --forzar» y vuelva a iniciarlo "
+        "(sudo systemctl start conectados)."
+    )
 
 
 @respaldo.command(cls=Command)

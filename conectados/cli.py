@@ -214,8 +214,8 @@ def run(argv: Sequence[str] | None = None, app: App | None = None) -> int:
         _print_error(f"la red no respondió como se esperaba: {exc}")
         return ExitStatus.FAILURE
     except ConectadosError as exc:
-        if app.verbose:
-            log.info("detalle del error", exc_info=True)
+        # Never a traceback: the sentence is the whole story, and under systemd a traceback
+        # would fill the journal on every restart.
         if isinstance(exc, ManyBadInputs) and len(exc.problems) > 1:
             click.echo(f"Error: se encontraron {len(exc.problems)} problemas:", err=True)
         _print_error(exc.message)
@@ -227,10 +227,10 @@ def run(argv: Sequence[str] | None = None, app: App | None = None) -> int:
         _print_error(exc.format_message())
         return exc.exit_code
     except Exception as exc:
-        if app.verbose:
-            log.critical("error inesperado", exc_info=True)
+        if app.verbose >= 2:
+            log.critical("error inesperado; el detalle, para el equipo técnico:", exc_info=True)
         _print_error(
-            f"error inesperado ({type(exc).__name__}). Ejecute el mismo comando con -v para "
+            f"error inesperado ({type(exc).__name__}). Ejecute el mismo comando con -vv para "
             "ver el detalle y envíelo al equipo técnico."
         )
         return ExitStatus.FAILURE

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -51,7 +53,14 @@ def init(app: App) -> None:
     config_path, _named = resolve_config_path(app.config_path, app.environ, app.cwd)
     wrote_config = write_example_config(config_path)
     database = app.database
-    before, head = database.upgrade()
+    # The database holds citizens' data: created 640 (its folder 750), never readable by
+    # every user of the server; one left 644 by an older version loses the others' read.
+    previous = os.umask(0o027)
+    try:
+        before, head = database.upgrade()
+    finally:
+        os.umask(previous)
+    _close_to_others(database.sqlite_path)
     if wrote_config:
         click.echo(f"Archivo de configuración de ejemplo escrito en {config_path}.")
         click.echo("  Complete los datos de la empresa en la sección [empresa].")
@@ -65,6 +74,17 @@ def init(app: App) -> None:
         click.echo(
             f"Base de datos {database.display_url} actualizada de la versión {before} a la {head}."
         )
+
+
+def _close_to_others(path: Path | None) -> None:
+    """Take away the read permission of other users from a SQLite database and its -wal/-shm."""
+    if path is None:
+        return
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        with contextlib.suppress(OSError):  # gone, or not ours to change: left as it is
+            mode = file.stat().st_mode & 0o777
+            if mode & 0o007:
+                file.chmod(mode & ~0o007)
 
 
 @click.command(cls=Command)

@@ -24,7 +24,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModu
 from sqlmodel import Session, SQLModel
 
 import migrations
-from conectados.errors import DatabaseError, NewerDatabase
+from conectados.errors import DatabaseError, NewerDatabase, OlderDatabase
 from conectados.userfiles import UserFileError, not_regular, os_error_reason
 
 if TYPE_CHECKING:
@@ -296,12 +296,12 @@ class Database:
         if state.is_current:
             return
         if state.is_empty:
-            raise DatabaseError(
+            raise OlderDatabase(
                 f"la base de datos {self.display_url} no está inicializada; "
                 "ejecute «conectados init» para crearla"
             )
         if state.current in self._known_revisions:
-            raise DatabaseError(
+            raise OlderDatabase(
                 f"la base de datos {self.display_url} está en la versión {state.current} "
                 f"y esta versión de Conectados necesita la {state.head}; "
                 "ejecute «conectados init» para actualizarla"

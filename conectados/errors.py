@@ -72,3 +72,14 @@ class NewerDatabase(DatabaseError):
     """
 
     exit_status = ExitStatus.BAD_INPUT
+
+
+class OlderDatabase(DatabaseError):
+    """The database is not initialised, or was left by an older version: run `conectados init`.
+
+    Bad input (exit 2): the person who installed Conectados fixes it with one command, and a
+    service restarted by systemd would only fail the same way again (the unit stops
+    restarting on exit 2).
+    """
+
+    exit_status = ExitStatus.BAD_INPUT

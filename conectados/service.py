@@ -14,7 +14,7 @@ import click
 from conectados.app import App
 from conectados.errors import BadInput
 from conectados.files import write_atomically
-from conectados.settings import Settings
+from conectados.settings import CONFIG_FILENAME, Settings, load_settings
 from conectados.terminal import Command, Group
 from conectados.userfiles import UserFileError, os_error_reason
 
@@ -23,6 +23,9 @@ DEFAULT_USER = "conectados"
 DEFAULT_FOLDER = "/var/lib/conectados"
 DEFAULT_UNIT_FOLDER = "/etc/systemd/system"
 DEFAULT_ENV_FILE = "/etc/conectados/conectados.env"
+DEFAULT_COMMAND = "/usr/local/bin/conectados"
+COMMAND_TEMPLATE = "conectados-comando.sh"
+_COMMAND_MARK = "escrito por «conectados servicio instalar»"
 
 # systemd reads spaces as separators, % as a specifier and $ as a variable in these lines.
 _UNSAFE_IN_UNIT = re.compile(r"[\s%$\"'\\;]")
@@ -43,9 +46,12 @@ class ServicePlan:
     """The settings file the service reads, when it is not `conectados.toml` in `folder`."""
 
     @property
+    def program(self) -> str:
+        return str(self.executable) if self.executable else f"{self.python} -m conectados"
+
+    @property
     def exec_start(self) -> str:
-        program = str(self.executable) if self.executable else f"{self.python} -m conectados"
-        return f"{program} -v daemon"
+        return f"{self.program} -v daemon"
 
 
 def installed_executable(python: Path | None = None) -> tuple[Path | None, Path]:
@@ -93,12 +99,60 @@ def unit_text(plan: ServicePlan) -> str:
     return text
 
 
-def env_file_text(settings: Settings) -> str:
+def command_text(plan: ServicePlan) -> str:
+    """The `conectados` command for people: the service's user, folder and secrets."""
+    unit_text(plan)  # the same checks: every path absolute and safe to write unquoted
+    extra = f"export CONECTADOS_CONFIG={plan.config}\n" if plan.config else ""
+    template = resources.files("conectados").joinpath("deploy", COMMAND_TEMPLATE)
+    text = template.read_text(encoding="utf-8")
+    for placeholder, value in (
+        ("@USER@", plan.user),
+        ("@FOLDER@", str(plan.folder)),
+        ("@ENV_FILE@", str(plan.env_file)),
+        ("@EXTRA_ENVIRONMENT@", extra),
+        ("@PROGRAM@", plan.program),
+    ):
+        text = text.replace(placeholder, value)
+    return text
+
+
+def installed_unit(path: Path) -> dict[str, str]:
+    """The user, folder, secrets file and settings file an installed unit names."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        key, _, value = line.strip().partition("=")
+        if key == "User":
+            found["--usuario"] = value
+        elif key == "WorkingDirectory":
+            found["--carpeta"] = value.lstrip("-")
+        elif key == "EnvironmentFile":
+            found["--entorno"] = value.lstrip("-")
+        elif key == "Environment" and value.startswith("CONECTADOS_CONFIG="):
+            found["--config"] = value.removeprefix("CONECTADOS_CONFIG=")
+    return found
+
+
+def company_settings(plan: ServicePlan) -> Settings:
+    """The settings the service will read, if they are written already; else the defaults."""
+    path = plan.config or plan.folder / CONFIG_FILENAME
+    try:
+        readable = path.is_file() and os.access(path, os.R_OK)
+    except OSError:
+        readable = False
+    return load_settings(path, {}, plan.folder) if readable else Settings()
+
+
+def env_file_text(settings: Settings, owner: str = "root") -> str:
     """The secrets file, with every variable the settings name, empty and commented out."""
     lines = [
-        "# Secretos de Conectados. Solo root lo lee (modo 600); systemd se los pasa al",
-        "# servicio al arrancarlo. Una variable por línea, NOMBRE=valor, sin comillas ni",
-        "# «export». Quite el # de las que use y reinicie: systemctl restart conectados",
+        f"# Secretos de Conectados. Solo {owner} lo lee (modo 600); systemd se los pasa al",
+        "# servicio al arrancarlo, y «sudo conectados …» a los comandos. Una variable por",
+        "# línea, NOMBRE=valor, sin comillas ni «export». Quite el # de las que use y",
+        "# reinicie: systemctl restart conectados",
         "# Los nombres son los de conectados.toml (token_env, api_key_env…).",
         "",
     ]
@@ -154,11 +208,24 @@ def _cannot_write(exc: OSError) -> str:
     )
 
 
-def _plan(app: App, usuario: str, carpeta: str, entorno: str) -> ServicePlan:
+def _plan(
+    app: App,
+    usuario: str | None,
+    carpeta: str | None,
+    entorno: str | None,
+    installed: dict[str, str] | None = None,
+) -> ServicePlan:
+    """The plan from the options; an option not given keeps what the installed unit says."""
+    installed = installed or {}
     executable, python = installed_executable()
     config = Path(app.config_path) if app.config_path else None
     if config is None and app.environ.get("CONECTADOS_CONFIG"):
         config = Path(app.environ["CONECTADOS_CONFIG"])
+    if config is None and installed.get("--config"):
+        config = Path(installed["--config"])
+    usuario = usuario or installed.get("--usuario") or DEFAULT_USER
+    carpeta = carpeta or installed.get("--carpeta") or DEFAULT_FOLDER
+    entorno = entorno or installed.get("--entorno") or DEFAULT_ENV_FILE
     return ServicePlan(
         user=usuario,
         folder=app.cwd / Path(carpeta).expanduser(),
@@ -169,26 +236,22 @@ def _plan(app: App, usuario: str, carpeta: str, entorno: str) -> ServicePlan:
     )
 
 
+_KEPT = "si no se indica: el de la unidad ya instalada, o"
 _user_option = click.option(
     "--usuario",
-    default=DEFAULT_USER,
-    show_default=True,
     metavar="NOMBRE",
-    help="Usuario sin privilegios que ejecuta el servicio.",
+    help=f"Usuario sin privilegios que ejecuta el servicio ({_KEPT} {DEFAULT_USER}).",
 )
 _folder_option = click.option(
     "--carpeta",
-    default=DEFAULT_FOLDER,
-    show_default=True,
     metavar="CARPETA",
-    help="Carpeta de trabajo: conectados.toml, la base SQLite; la única en que escribe.",
+    help="Carpeta de trabajo: conectados.toml, la base SQLite; la única en que escribe "
+    f"({_KEPT} {DEFAULT_FOLDER}).",
 )
 _env_option = click.option(
     "--entorno",
-    default=DEFAULT_ENV_FILE,
-    show_default=True,
     metavar="ARCHIVO",
-    help="Archivo con los secretos (tokens), modo 600.",
+    help=f"Archivo con los secretos (tokens), modo 600 ({_KEPT} {DEFAULT_ENV_FILE}).",
 )
 
 
@@ -197,8 +260,8 @@ def servicio() -> None:
     """Instala Conectados como servicio del sistema (systemd).
 
     El servicio ejecuta «conectados daemon» con un usuario sin privilegios, lo reinicia si
-    falla y toma los tokens de un archivo de entorno que solo root puede leer. Vea
-    docs/instalacion.md.
+    falla y toma los tokens de un archivo de entorno que solo root puede leer. Las personas
+    usan «sudo conectados …», que corre como el servicio. Vea docs/instalacion.md.
     """
 
 
@@ -207,7 +270,7 @@ def servicio() -> None:
 @_folder_option
 @_env_option
 @click.pass_obj
-def unidad(app: App, usuario: str, carpeta: str, entorno: str) -> None:
+def unidad(app: App, usuario: str | None, carpeta: str | None, entorno: str | None) -> None:
     """Imprime la unidad de systemd, con las rutas de esta instalación, sin escribir nada."""
     click.echo(unit_text(_plan(app, usuario, carpeta, entorno)), nl=False)
 
@@ -223,52 +286,158 @@ def unidad(app: App, usuario: str, carpeta: str, entorno: str) -> None:
     metavar="CARPETA",
     help="Dónde se escribe conectados.service.",
 )
+@click.option(
+    "--comando",
+    metavar="RUTA",
+    help=f"Dónde se escribe el comando «conectados» para las personas (por defecto "
+    f"{DEFAULT_COMMAND}; con --destino, en esa carpeta).",
+)
 @click.pass_obj
-def instalar(app: App, usuario: str, carpeta: str, entorno: str, destino: str) -> None:
-    """Escribe la unidad de systemd y el archivo de secretos, y dice los pasos siguientes.
+def instalar(
+    app: App,
+    usuario: str | None,
+    carpeta: str | None,
+    entorno: str | None,
+    destino: str,
+    comando: str | None,
+) -> None:
+    """Escribe la unidad de systemd, el archivo de secretos y el comando para las personas.
 
-    La unidad se reescribe cada vez (después de actualizar, vuelva a ejecutarlo); el
-    archivo de secretos se crea con modo 600 solo si no existe: nunca se reemplaza ni se
-    muestra su contenido.
+    La unidad se reescribe cada vez (después de actualizar, vuelva a ejecutarlo): las
+    opciones que no se indiquen se toman de la unidad ya instalada. El archivo de secretos
+    se crea con modo 600 solo si no existe: nunca se reemplaza ni se muestra su contenido.
+    El comando (/usr/local/bin/conectados) carga esos secretos y ejecuta Conectados como el
+    usuario del servicio, en su carpeta: «sudo conectados status».
     """
-    plan = _plan(app, usuario, carpeta, entorno)
-    text = unit_text(plan)
     unit_path = app.cwd / Path(destino).expanduser() / UNIT_NAME
-    for path in (unit_path, plan.env_file):  # both writable, or neither is written
-        _check_writable(path)
     existed = unit_path.exists()
+    installed = installed_unit(unit_path) if existed else {}
+    plan = _plan(app, usuario, carpeta, entorno, installed)
+    text = unit_text(plan)
+    if comando is None:
+        comando = (
+            DEFAULT_COMMAND if destino == DEFAULT_UNIT_FOLDER else str(Path(destino) / "conectados")
+        )
+    command_path = app.cwd / Path(comando).expanduser()
+    _refuse_someone_elses(command_path)
+    command = command_text(plan)
+    for path in (unit_path, plan.env_file, command_path):  # all writable, or none is written
+        _check_writable(path)
+    root = os.geteuid() == 0
+    owner = "root" if root else _user_name()
+    settings = company_settings(plan)
     # The secrets file first: if the unit then fails, a rerun finds it and leaves it alone,
     # while a unit without its EnvironmentFile would not start.
-    wrote_env = write_env_file(plan.env_file, env_file_text(Settings()))
+    wrote_env = write_env_file(plan.env_file, env_file_text(settings, owner))
     try:
         write_atomically(unit_path, text)
         unit_path.chmod(0o644)
+        write_atomically(command_path, command)
+        command_path.chmod(0o755)
     except UserFileError:
         raise
     except OSError as exc:
         raise UserFileError(_cannot_write(exc), unit_path) from None
     click.echo(f"Unidad de systemd {'actualizada' if existed else 'escrita'}: {unit_path}")
+    taken = [
+        f"{option} {value}"
+        for option, given, value in (
+            ("--usuario", usuario, plan.user),
+            ("--carpeta", carpeta, plan.folder),
+            ("--entorno", entorno, plan.env_file),
+        )
+        if given is None and option in installed
+    ]
+    if taken:
+        click.echo("  Tomado de la unidad instalada (no lo indicó): " + ", ".join(taken))
+    people = "conectados" if command_path == Path(DEFAULT_COMMAND) else str(command_path)
+    click.echo(f"Comando para las personas: {command_path} (con sudo: sudo {people} status)")
     if wrote_env:
-        click.echo(f"Archivo de secretos creado (modo 600, solo root lo lee): {plan.env_file}")
+        click.echo(f"Archivo de secretos creado (modo 600, solo {owner} lo lee): {plan.env_file}")
         click.echo("  Escriba allí los tokens; las variables que lee Conectados ya están listadas.")
     else:
         click.echo(f"Archivo de secretos: {plan.env_file} (ya existía; no se tocó)")
+        _say_missing_variables(plan.env_file, settings)
     folder, user = plan.folder, plan.user
-    click.echo(
-        "\nPasos siguientes (como root):\n"
-        f"  useradd --system --home-dir {folder} --create-home --shell /usr/sbin/nologin {user}\n"
-        f"  cd {folder} && sudo -u {user} {_cli(plan)} init   # conectados.toml y la base\n"
-        "  systemctl daemon-reload\n"
-        "  systemctl enable --now conectados\n"
-        "  systemctl status conectados\n"
-        "  journalctl -u conectados -f          # los registros, en vivo\n"
-    )
+    if not root:
+        click.echo(
+            "\nSin root, esto es solo una prueba: para instalarlo de verdad ejecute el mismo "
+            "comando con sudo y sin --destino."
+        )
+    elif existed:
+        click.echo(
+            "\nPasos siguientes (como root), para que systemd use la unidad nueva:\n"
+            "  systemctl daemon-reload\n"
+            "  systemctl restart conectados\n"
+            "  journalctl -u conectados -n 50       # cómo arrancó\n"
+        )
+    else:
+        click.echo(
+            "\nPasos siguientes (como root):\n"
+            f"  useradd --system --home-dir {folder} --no-create-home "
+            f"--shell /usr/sbin/nologin {user}\n"
+            f"  install -d -o {user} -g {user} -m 750 {folder}\n"
+            f"  sudo {people} init   # en {folder}: conectados.toml y la base\n"
+            "  systemctl daemon-reload\n"
+            "  systemctl enable --now conectados\n"
+            "  systemctl status conectados\n"
+            "  journalctl -u conectados -f          # los registros, en vivo\n"
+        )
     if plan.executable is None:
         click.echo(
             "Aviso: Conectados no está instalado en este entorno (no hay un programa "
             f"«conectados» junto a {plan.python}); el servicio usará «python -m conectados». "
             "Instálelo con «make» o «pip install .» y vuelva a ejecutar este comando."
         )
+
+
+def _user_name() -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return f"el usuario {os.geteuid()}"
+
+
+def _refuse_someone_elses(path: Path) -> None:
+    """Never replace a program someone else wrote (a symbolic link is replaced, not followed)."""
+    if path.is_symlink() or not path.exists():
+        return
+    try:
+        ours = _COMMAND_MARK in path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        ours = False
+    if not ours:
+        raise BadInput(
+            "ya existe y no lo escribió Conectados; bórrelo o elija otra ruta con --comando",
+            str(path),
+        )
+
+
+def _say_missing_variables(env_file: Path, settings: Settings) -> None:
+    """Name the variables conectados.toml names that the secrets file does not mention."""
+    try:
+        text = env_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return
+    mentioned = set(re.findall(r"(?m)^\s*#?\s*([A-Za-z_][A-Za-z0-9_]*)=", text))
+    missing = [name for name in _variables(settings) if name not in mentioned]
+    if missing:
+        click.echo(
+            "  conectados.toml nombra variables que ese archivo no tiene; añádalas: "
+            + ", ".join(missing)
+        )
+
+
+def _variables(settings: Settings) -> list[str]:
+    names = [
+        variable
+        for channel in settings.channels.by_name().values()
+        for variable in channel.credential_variables().values()
+    ]
+    names += [settings.webhooks.verify_token_env, settings.webhooks.app_secret_env]
+    return list(dict.fromkeys(names))
 
 
 def _cli(plan: ServicePlan) -> str:

@@ -116,17 +116,74 @@ def test_backup_default_name_is_the_company_time_in_the_current_folder(cli, offi
     from conectados.clock import FixedClock
 
     url = _copy(office, tmp_path)
-    # 03:30 UTC on the 11th is 22:30 on the 10th in Bogotá.
-    cli.clock = FixedClock(datetime(2026, 3, 11, 3, 30, tzinfo=UTC))
+    # 03:30:15 UTC on the 11th is 22:30:15 on the 10th in Bogotá.
+    cli.clock = FixedClock(datetime(2026, 3, 11, 3, 30, 15, tzinfo=UTC))
     result = cli("--db", make_url(url).database, "respaldo", "crear")
     assert result.exit_code == 0, result.stderr
-    assert (tmp_path / "respaldo-20260310-2230.db").is_file()
+    first = tmp_path / "respaldo-20260310-223015.db"
+    assert first.is_file()
+    # The hint is the whole procedure: stop, restore with --forzar, start again.
+    assert "systemctl stop conectados" in result.stdout
+    assert f"conectados respaldo restaurar {first} --forzar" in result.stdout
+    assert "systemctl start conectados" in result.stdout
+    # A second one in the same second does not fail: it gets a suffix.
     again = cli("--db", make_url(url).database, "respaldo", "crear")
-    assert again.exit_code == 2
-    assert "ya existe" in again.stderr
+    assert again.exit_code == 0, again.stderr
+    assert (tmp_path / "respaldo-20260310-223015-2.db").is_file()
     elsewhere = cli("--db", make_url(url).database, "respaldo", "crear", "--carpeta", "copias")
     assert elsewhere.exit_code == 0, elsewhere.stderr
-    assert (tmp_path / "copias" / "respaldo-20260310-2230.db").is_file()
+    assert (tmp_path / "copias" / "respaldo-20260310-223015.db").is_file()
+    # A name given by hand is never replaced.
+    named = cli("--db", make_url(url).database, "respaldo", "crear", str(first))
+    assert named.exit_code == 2
+    assert "ya existe" in named.stderr
+
+
+def test_backups_databases_and_restores_are_closed_to_other_users(cli, office, tmp_path):
+    import stat
+
+    previous = os.umask(0o022)  # a server's usual umask: new files 644
+    try:
+        created = cli("init")
+        assert created.exit_code == 0, created.stderr
+        database = tmp_path / "conectados.db"
+        for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+            if path.exists():
+                assert stat.S_IMODE(path.stat().st_mode) & 0o007 == 0, path
+        assert stat.S_IMODE(database.stat().st_mode) == 0o640
+        backup = tmp_path / "r.db"
+        assert cli("respaldo", "crear", str(backup)).exit_code == 0
+        assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+        restored = tmp_path / "otra" / "conectados.db"
+        assert cli("--db", str(restored), "respaldo", "restaurar", str(backup)).exit_code == 0
+        assert stat.S_IMODE(restored.stat().st_mode) == 0o640
+        # A database an older version left 644 is closed by the next init.
+        database.chmod(0o644)
+        assert cli("init").exit_code == 0
+        assert stat.S_IMODE(database.stat().st_mode) == 0o640
+    finally:
+        os.umask(previous)
+
+
+def test_the_new_version_backs_up_a_previous_release_database_before_init(cli, tmp_path):
+    """The upgrade in docs/instalacion.md: install the new version, back up, then init."""
+    database = tmp_path / "conectados.db"
+    connection = sqlite3.connect(database)
+    dump = Path(__file__).parent / "data" / "base-0.1.0.sql"
+    connection.executescript(dump.read_text(encoding="utf-8"))
+    connection.close()
+    before = table_rows(f"sqlite:///{database}")
+
+    backup = tmp_path / "antes-de-actualizar.db"
+    created = cli("--db", str(database), "respaldo", "crear", str(backup))
+    assert created.exit_code == 0, created.stderr
+    assert "esquema 0007" in created.stdout
+    assert cli("--db", str(database), "init").exit_code == 0
+    # Going back: the old schema's backup restores whole over the migrated database.
+    restored = cli("--db", str(database), "respaldo", "restaurar", str(backup), "--forzar")
+    assert restored.exit_code == 0, restored.stderr
+    assert "ejecute «conectados init»" in restored.stdout
+    assert table_rows(f"sqlite:///{database}") == before
 
 
 def test_restore_refuses_a_file_that_is_not_a_conectados_backup(cli, office, tmp_path: Path):
@@ -270,3 +327,25 @@ def test_restore_refuses_a_backup_of_a_newer_conectados(cli, office, tmp_path: P
     assert "versión más nueva de Conectados" in result.stderr
     assert "actualice Conectados" in result.stderr
     assert not target.exists()
+
+
+@pytest.mark.postgres
+def test_postgres_restore_refuses_while_another_session_is_connected(
+    cli, postgres_url, tmp_path: Path
+):
+    url = fill_office(tmp_path / "oficina", postgres_url)
+    backup = tmp_path / "pg.dump"
+    assert cli("--db", url, "respaldo", "crear", str(backup)).exit_code == 0
+    service = sa.create_engine(url)
+    try:
+        with service.connect() as connection:  # a daemon, still running
+            connection.exec_driver_sql("SELECT 1")
+            refused = cli("--db", url, "respaldo", "restaurar", "--forzar", str(backup))
+        assert refused.exit_code == 1
+        assert "en uso por otro proceso" in refused.stderr
+        assert "systemctl stop conectados" in refused.stderr
+    finally:
+        service.dispose()
+    # With the service stopped, the same restore goes through.
+    restored = cli("--db", url, "respaldo", "restaurar", "--forzar", str(backup))
+    assert restored.exit_code == 0, restored.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import shutil
 import stat
 import subprocess
@@ -55,13 +56,19 @@ def test_install_writes_the_unit_with_real_paths_and_says_what_next(cli, tmp_pat
     program = exec_start.removeprefix("ExecStart=").split()[0]
     assert Path(program).is_absolute() and Path(program).exists()
     assert exec_start.endswith(" -v daemon")
-    for step in (
-        "useradd --system",
-        "systemctl daemon-reload",
-        "systemctl enable --now conectados",
-        "journalctl -u conectados",
-    ):
-        assert step in result.stdout
+    if os.geteuid() == 0:
+        for step in (
+            "useradd --system",
+            "--no-create-home",  # /etc/skel's dotfiles do not land in the working folder
+            "systemctl daemon-reload",
+            "systemctl enable --now conectados",
+            "journalctl -u conectados",
+        ):
+            assert step in result.stdout
+    else:  # a trial with --destino: nothing to enable, and the secrets are the user's
+        assert "systemctl enable" not in result.stdout
+        assert "solo root" not in result.stdout
+        assert "solo una prueba" in result.stdout
     # `servicio unidad` prints the same unit and writes nothing.
     printed = cli(
         "servicio",
@@ -210,8 +217,8 @@ def test_log_lines_carry_the_company_time_and_offset(log_stream):
     root.handle(_record(moment, "con la zona de la empresa"))
 
     lines = stream.getvalue().splitlines()
-    assert lines[0].startswith("2026-03-10 10:00:07-05:00 WARNING conectados.daemon:")
-    assert lines[1].startswith("2026-03-11 00:00:07+09:00 WARNING")
+    assert lines[0].startswith("2026-03-10 10:00:07-05:00 ATENCIÓN conectados.daemon:")
+    assert lines[1].startswith("2026-03-11 00:00:07+09:00 ATENCIÓN")
 
 
 def test_registros_archivo_gets_the_same_redacted_lines(cli, tmp_path: Path, log_stream):
@@ -232,7 +239,7 @@ def test_registros_archivo_gets_the_same_redacted_lines(cli, tmp_path: Path, log
     written = (tmp_path / "registros" / "conectados.log").read_text(encoding="utf-8")
     assert token not in written
     assert written.count("***") == 2
-    assert "-06:00 WARNING channels.facebook:" in written  # the settings' zone, not Bogotá's
+    assert "-06:00 ATENCIÓN channels.facebook:" in written  # the settings' zone, not Bogotá's
 
 
 # --- installing ------------------------------------------------------------------------------
@@ -268,3 +275,132 @@ def test_a_pip_install_carries_every_module_and_data_file():
                 if not any(fnmatch.fnmatch(inside, glob) for glob in package_data.get(owner, [])):
                     missing.append(str(relative))
     assert not missing, missing
+
+
+def test_a_daemon_on_an_older_database_exits_2_without_a_traceback(cli, tmp_path: Path):
+    """The unit says RestartPreventExitStatus=2: systemd does not restart, every 10 s, a
+    service that only `conectados init` can fix; the journal shows one Spanish line."""
+    import sqlite3
+
+    database = tmp_path / "conectados.db"
+    connection = sqlite3.connect(database)
+    dump = Path(__file__).parent / "data" / "base-0.1.0.sql"
+    connection.executescript(dump.read_text(encoding="utf-8"))
+    connection.close()
+
+    result = cli("-v", "--db", str(database), "daemon", "--once")
+
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    assert "ejecute «conectados init» para actualizarla" in result.stderr
+    assert _install(cli, tmp_path).exit_code == 0
+    unit = (tmp_path / "systemd" / "conectados.service").read_text(encoding="utf-8")
+    assert "RestartPreventExitStatus=2" in unit.splitlines()
+
+
+def test_a_plain_rerun_keeps_what_the_installed_unit_says(cli, tmp_path: Path):
+    """After an upgrade the guide says «servicio instalar» with no options: a unit installed
+    with another user, folder and secrets file must keep them, not go back to the defaults."""
+    first = _install(cli, tmp_path, "--usuario", "oficina")
+    assert first.exit_code == 0, first.stderr
+
+    again = cli("servicio", "instalar", "--destino", str(tmp_path / "systemd"))
+
+    assert again.exit_code == 0, again.stderr
+    unit = (tmp_path / "systemd" / "conectados.service").read_text(encoding="utf-8")
+    lines = set(unit.splitlines())
+    assert "User=oficina" in lines
+    assert f"WorkingDirectory={tmp_path / 'datos'}" in lines
+    assert f"EnvironmentFile={tmp_path / 'etc' / 'conectados.env'}" in lines
+    assert "Tomado de la unidad instalada (no lo indicó): --usuario oficina" in again.stdout
+    if os.geteuid() == 0:  # an upgrade: reload and restart, not create the user again
+        assert "systemctl restart conectados" in again.stdout
+        assert "useradd" not in again.stdout and "enable" not in again.stdout
+    # An option given does change it.
+    moved = cli("servicio", "instalar", "--destino", str(tmp_path / "systemd"), "--usuario", "otro")
+    assert moved.exit_code == 0, moved.stderr
+    unit = (tmp_path / "systemd" / "conectados.service").read_text(encoding="utf-8")
+    assert "User=otro" in unit.splitlines()
+    assert f"WorkingDirectory={tmp_path / 'datos'}" in unit.splitlines()
+
+
+def _company_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "datos"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "conectados.toml").write_text(
+        '[channels.facebook]\nmodo = "real"\npagina_id = "1234"\ntoken_env = "MI_TOKEN_FB"\n',
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_the_secrets_file_lists_the_variables_conectados_toml_names(cli, tmp_path: Path):
+    _company_folder(tmp_path)
+    result = _install(cli, tmp_path)
+    assert result.exit_code == 0, result.stderr
+    text = (tmp_path / "etc" / "conectados.env").read_text(encoding="utf-8")
+    assert "#MI_TOKEN_FB=" in text
+    assert "#CONECTADOS_FACEBOOK_TOKEN=" not in text
+
+
+def test_the_command_for_people_loads_the_secrets_and_runs_in_the_folder(cli, tmp_path: Path):
+    """`sudo conectados status` sees the tokens the service sees; as the service's own user
+    (here: whoever runs the tests) it runs without sudo."""
+    import pwd
+
+    folder = _company_folder(tmp_path)
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    result = _install(cli, tmp_path, "--usuario", me)
+    assert result.exit_code == 0, result.stderr
+    command = tmp_path / "systemd" / "conectados"  # beside the unit when --destino is given
+    text = command.read_text(encoding="utf-8")
+    assert stat.S_IMODE(command.stat().st_mode) == 0o755
+    assert f"user={me}\n" in text and f"cd {folder}\n" in text
+    assert "runuser -u" in text
+    assert f"env_file={tmp_path / 'etc' / 'conectados.env'}\n" in text
+    env_file = tmp_path / "etc" / "conectados.env"
+    env_file.write_text(f"# el token de la página\nMI_TOKEN_FB={TOKEN}\n", encoding="utf-8")
+
+    repo = Path(__file__).resolve().parent.parent
+    environ = {"PATH": os.environ["PATH"], "PYTHONPATH": str(repo), "LANG": "C.UTF-8"}
+    ran = subprocess.run(
+        [str(command), "status"],
+        cwd=tmp_path,
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert ran.returncode == 0, ran.stderr
+    assert "facebook  activa, modo real; credenciales presentes" in ran.stdout
+    assert f"{folder / 'conectados.toml'}" in ran.stdout
+    assert TOKEN not in ran.stdout + ran.stderr
+
+
+def test_the_command_for_people_refuses_a_malformed_secrets_line(cli, tmp_path: Path):
+    import pwd
+
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    assert _install(cli, tmp_path, "--usuario", me).exit_code == 0
+    (tmp_path / "etc" / "conectados.env").write_text(f"MI TOKEN={TOKEN}\n", encoding="utf-8")
+    ran = subprocess.run(
+        [str(tmp_path / "systemd" / "conectados"), "status"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ran.returncode == 2
+    assert "no es NOMBRE=valor" in ran.stderr
+    assert TOKEN not in ran.stderr
+
+
+def test_someone_elses_program_is_not_replaced(cli, tmp_path: Path):
+    other = tmp_path / "bin" / "conectados"
+    other.parent.mkdir()
+    other.write_text("#!/bin/sh\necho otro\n", encoding="utf-8")
+    result = _install(cli, tmp_path, "--comando", str(other))
+    assert result.exit_code == 2
+    assert "no lo escribió Conectados" in result.stderr
+    assert other.read_text(encoding="utf-8") == "#!/bin/sh\necho otro\n"
+    assert not (tmp_path / "systemd").exists()
