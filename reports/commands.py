@@ -12,6 +12,7 @@ import click
 from conectados.app import App
 from conectados.errors import BadInput
 from conectados.files import write_atomically
+from conectados.tables import listing_console
 from conectados.terminal import Command, parse_month
 from conectados.userfiles import os_error_reason
 from reports.figures import Period, build_report, month
@@ -122,7 +123,8 @@ def report(
     if as_json:
         click.echo(json.dumps(built.as_dict(), ensure_ascii=False, indent=2, default=str))
         return
-    for line in summary(built):
+    _, width = listing_console(app.environ)
+    for line in summary(built, width):
         click.echo(line)
     if html_path is not None:
         click.echo(f"\nInforme: {html_path}")

@@ -51,6 +51,8 @@ API_SOURCES = {
     "(like_count), comentarios (reply_count), compartidos (retweet_count + quote_count)",
 }
 """Where each figure comes from in the network's API: for a footnote, for whoever checks it."""
+NO_REACH = ("x",)
+"""Networks whose API reports no reach (X's public_metrics have none): "—", never 0."""
 METRICS = ("reach", "views", "reactions", "comments", "shares", "clicks")
 SPANISH = {
     "network": "red",
@@ -123,7 +125,9 @@ class NetworkFigures:
     published: int = 0
     failed: int = 0
     late: int = 0
-    reach: int = 0
+    reach: int | None = 0
+    """None when the network reported no reach for the period's posts (X never does): unknown,
+    never a 0."""
     views: int = 0
     reactions: int = 0
     comments: int = 0
@@ -137,7 +141,7 @@ class NetworkFigures:
     @property
     def engagement_rate(self) -> float | None:
         """Interactions per view (or per person reached where views are not reported)."""
-        base = self.views or self.reach
+        base = self.views or self.reach or 0
         return self.interactions / base if base else None
 
 
@@ -170,8 +174,16 @@ class Report:
     tickets_by_type: dict[str, int] = field(default_factory=dict)
     tickets_by_causal: dict[str, int] = field(default_factory=dict)
     tickets: int = 0
-    tickets_due: int = 0
+    tickets_settled: int = 0
+    """The PQR whose term was settled in the period: answered in time in the period, or whose
+    term ran out in the period (up to when the report is made), answered or not."""
     tickets_in_term: int = 0
+    """Of tickets_settled, those answered by their due day (damage reports: by their due hour)."""
+    tickets_by_state: dict[str, int] = field(default_factory=dict)
+    """The PQR filed in the period by where they stood when the period ended (or now, for a
+    period in course): TICKET_STATES -> how many."""
+    tickets_overdue_open: int = 0
+    """PQR past their term with no answer when the period ended (or now), whenever filed."""
     overdue: list[dict[str, str]] = field(default_factory=list)
     decisions_by_person: dict[str, dict[str, int]] = field(default_factory=dict)
     """person -> DECISIONS -> how many they made in the period (the service's own left out)."""
@@ -198,8 +210,16 @@ class Report:
         total = NetworkFigures("total")
         for figures in self.networks.values():
             for name in ("published", "failed", "late", *METRICS):
-                setattr(total, name, getattr(total, name) + getattr(figures, name))
+                if name != "reach":
+                    setattr(total, name, getattr(total, name) + getattr(figures, name))
+        known = [figures.reach for figures in self.networks.values() if figures.reach is not None]
+        total.reach = sum(known) if known or not self.networks else None
         return total
+
+    @property
+    def without_reach(self) -> list[str]:
+        """The networks that did not report reach: the total reach leaves them out."""
+        return [name for name, figures in self.networks.items() if figures.reach is None]
 
     @property
     def partial(self) -> bool:
@@ -227,7 +247,7 @@ class Report:
 
     @property
     def in_term_share(self) -> float | None:
-        return self.tickets_in_term / self.tickets_due if self.tickets_due else None
+        return self.tickets_in_term / self.tickets_settled if self.tickets_settled else None
 
     def headline(self) -> dict[str, float | int | None]:
         total = self.total
@@ -246,9 +266,11 @@ class Report:
             "minutos_primera_respuesta_p90": self.p90_first_answer,
             "respuestas_pendientes_al_cierre": self.pending_replies_at_end,
             "pqr_radicadas": self.tickets,
-            "pqr_con_plazo_cumplido": self.tickets_due,
+            "pqr_respondidas_o_vencidas": self.tickets_settled,
             "pqr_respondidas_en_termino": self.tickets_in_term,
             "pqr_en_termino": self.in_term_share,
+            "pqr_vencidas_sin_respuesta": self.tickets_overdue_open,
+            "pqr_respondidas_tarde": len(self.overdue) - self.tickets_overdue_open,
             "pqr_vencidas": len(self.overdue),
         }
 
@@ -259,7 +281,11 @@ class Report:
                 "desde": self.period.start.isoformat(),
                 "hasta": (self.period.end - timedelta(days=1)).isoformat(),
             },
-            "generado": self.generated_at.isoformat() if self.generated_at else None,
+            "generado": (
+                self.generated_at.astimezone(self.period.zone).isoformat()
+                if self.generated_at
+                else None
+            ),
             "periodo_incompleto": self.partial,
             "cifras": self.headline(),
             "periodo_anterior": self.previous.headline() if self.previous else None,
@@ -283,6 +309,7 @@ class Report:
             },
             "pqr_por_tipo": self.tickets_by_type,
             "pqr_por_causal": self.tickets_by_causal,
+            "pqr_radicadas_por_estado": self.tickets_by_state,
             "pqr_vencidas": self.overdue,
             "decisiones_por_persona": self.decisions_by_person,
         }
@@ -386,8 +413,13 @@ def _latest_samples(period: Period):
 def _reach(connection: sa.Connection, report: Report) -> None:
     period = report.period
     posts = []
+    # Reach is unknown (None) for a network until one of its samples reports it: X's API has
+    # no reach at all, and a network that published but reported nothing yet is no 0 either.
+    reported = set()
     for row in connection.execute(_latest_samples(period)):
         figures = _figures(report, row.network)
+        if row.reach is not None:
+            reported.add(row.network)
         values = {name: getattr(row, name) or 0 for name in METRICS}
         for name, value in values.items():
             setattr(figures, name, getattr(figures, name) + value)
@@ -403,6 +435,9 @@ def _reach(connection: sa.Connection, report: Report) -> None:
                 interactions,
             )
         )
+    for name, figures in report.networks.items():
+        if name not in reported and (figures.published or name in NO_REACH):
+            figures.reach = None
     texts = dict(
         connection.execute(
             sa.select(Post.id, Post.text).where(Post.id.in_({post[1] for post in posts}))
@@ -540,46 +575,79 @@ def _answers(connection: sa.Connection, report: Report) -> None:
     ).scalar_one()
 
 
+TICKET_STATES = ("abiertas", "vencidas sin respuesta", "respondidas", "cerradas")
+"""Where a PQR stands: open within its term, past its term with no answer, answered, closed."""
+
+
 def _tickets(connection: sa.Connection, report: Report, now: datetime | None) -> None:
-    """Filed in the period: by type and causal. Answered in term: of the PQR whose term ran out
-    in the period (up to when the report is made), those answered by their due day (damage
-    reports: by their due hour). Overdue: every PQR whose term has run out unanswered, or that
-    was answered late in the period, whenever it was filed."""
+    """Filed in the period: by type, causal and where they stand at the period's end (or now).
+
+    Answered in term: of the PQR whose term was settled in the period, those answered by their
+    due day (damage reports: by their due hour). A PQR's term is settled when it is answered
+    in time, or when its due day ends without an answer in time: each one counts once, in the
+    period where that happened (up to when the report is made). Overdue: every PQR whose term
+    has run out unanswered, or that was answered late in the period, whenever it was filed."""
     period = report.period
     zone = period.zone
     moment = min(period.last, (now or datetime.now(zone)).astimezone(zone))
-    cutoff = moment.date() if moment < period.last else period.end
-    for kind, causal, count in connection.execute(
-        sa.select(Ticket.type, Ticket.causal, sa.func.count())
-        .where(Ticket.filed_at >= period.first, Ticket.filed_at < period.last)
-        .group_by(Ticket.type, Ticket.causal)
-    ):
-        report.tickets += count
-        report.tickets_by_type[kind] = report.tickets_by_type.get(kind, 0) + count
+    cutoff = moment.date() + timedelta(days=1) if moment < period.last else period.end
+    """The day after the last due day that may have run out by `moment`."""
+
+    def deadline_of(due: date, due_at: datetime | None) -> datetime:
+        return due_at or datetime.combine(due + timedelta(days=1), time(), zone)
+
+    report.tickets_by_state = dict.fromkeys(TICKET_STATES, 0)
+    for kind, causal, due, due_at, answered_at, closed_at in connection.execute(
+        sa.select(
+            Ticket.type, Ticket.causal, Ticket.due_date, Ticket.due_at, Ticket.answered_at,
+            Ticket.closed_at,
+        ).where(Ticket.filed_at >= period.first, Ticket.filed_at < period.last)
+    ):  # fmt: skip
+        report.tickets += 1
+        report.tickets_by_type[kind] = report.tickets_by_type.get(kind, 0) + 1
         if causal:
-            report.tickets_by_causal[causal] = report.tickets_by_causal.get(causal, 0) + count
+            report.tickets_by_causal[causal] = report.tickets_by_causal.get(causal, 0) + 1
+        if closed_at is not None and closed_at < moment:
+            state = "cerradas"
+        elif answered_at is not None and answered_at < moment:
+            state = "respondidas"
+        elif deadline_of(due, due_at) <= moment:
+            state = "vencidas sin respuesta"
+        else:
+            state = "abiertas"
+        report.tickets_by_state[state] += 1
+    report.tickets_by_type = dict(sorted(report.tickets_by_type.items(), key=lambda i: -i[1]))
     rows = connection.execute(
         sa.select(
             Ticket.radicado, Ticket.type, Ticket.due_date, Ticket.due_at, Ticket.answered_at,
         )
         .where(
-            Ticket.due_date < cutoff,
             sa.or_(
-                Ticket.due_date >= period.start,
-                Ticket.answered_at.is_(None),
-                Ticket.answered_at >= period.first,
-            ),
+                sa.and_(
+                    Ticket.due_date < cutoff,
+                    sa.or_(
+                        Ticket.due_date >= period.start,
+                        Ticket.answered_at.is_(None),
+                        Ticket.answered_at >= period.first,
+                    ),
+                ),
+                sa.and_(Ticket.answered_at >= period.first, Ticket.answered_at < moment),
+            )
         )
         .order_by(Ticket.year, Ticket.sequence)
     )  # fmt: skip
     for radicado, kind, due, due_at, answered_at in rows:
-        deadline = due_at or datetime.combine(due + timedelta(days=1), datetime.min.time(), zone)
+        deadline = deadline_of(due, due_at)
         on_time = answered_at is not None and answered_at <= deadline
         answered_late = answered_at is not None and not on_time and answered_at < period.last
         open_at_end = answered_at is None or answered_at >= moment
-        if due >= period.start:
-            report.tickets_due += 1
-            report.tickets_in_term += on_time
+        if on_time and period.first <= answered_at < moment:
+            report.tickets_settled += 1
+            report.tickets_in_term += 1
+        elif not on_time and period.start <= due < period.end and deadline <= moment:
+            report.tickets_settled += 1
+        if open_at_end and deadline <= moment:
+            report.tickets_overdue_open += 1
         if answered_late or (open_at_end and deadline <= moment):
             answered_on = answered_at.astimezone(zone).date() if answered_at else None
             report.overdue.append(

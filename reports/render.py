@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import textwrap
+from datetime import date, datetime, timedelta
 from html import escape
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from rich.cells import cell_len
 
 from conectados.files import write_atomically
-from conectados.spanish import number, percent, spreadsheet_csv
+from conectados.spanish import number, percent, spanish_date, spanish_moment, spreadsheet_csv
 from reports.charts import bars, lines
-from reports.figures import API_SOURCES, NETWORK_TITLES, REACH_DEFINITIONS, SPANISH, Report
+from reports.figures import (
+    API_SOURCES,
+    NETWORK_TITLES,
+    REACH_DEFINITIONS,
+    SPANISH,
+    TICKET_STATES,
+    Report,
+)
 from responders.sspd import CAUSALES
 from responders.terms import TicketType
 from responders.tickets import TYPE_NAMES
@@ -26,14 +37,16 @@ HEADLINE_NAMES = {
     "solicitudes": "Solicitudes de ciudadanos",
     "solicitudes_por_dia": "Solicitudes por día",
     "respuestas_automaticas": "Respondidas automáticamente (proporción)",
-    "minutos_primera_respuesta_mediana": "Primera respuesta, mediana (minutos)",
-    "minutos_primera_respuesta_p90": "Primera respuesta, percentil 90 (minutos)",
+    "minutos_primera_respuesta_mediana": "Primera respuesta: la mitad, en estos minutos o menos",
+    "minutos_primera_respuesta_p90": "Primera respuesta: 9 de cada 10, en estos minutos o menos",
     "respuestas_pendientes_al_cierre": "Respuestas pendientes al cierre",
     "pqr_radicadas": "PQR radicadas",
-    "pqr_con_plazo_cumplido": "PQR cuyo plazo se cumplió",
-    "pqr_respondidas_en_termino": "PQR respondidas en término",
+    "pqr_respondidas_o_vencidas": "PQR respondidas en el periodo o cuyo plazo venció en él",
+    "pqr_respondidas_en_termino": "De ellas, PQR respondidas a tiempo",
     "pqr_en_termino": "PQR respondidas en término (proporción)",
-    "pqr_vencidas": "PQR vencidas",
+    "pqr_vencidas_sin_respuesta": "PQR vencidas sin respuesta al cierre",
+    "pqr_respondidas_tarde": "PQR respondidas fuera de término en el periodo",
+    "pqr_vencidas": "PQR vencidas sin respuesta o respondidas fuera de término",
 }
 """The headline figures as the summary table (resumen.csv) names them next to their keys."""
 
@@ -41,11 +54,64 @@ HEADLINE_NAMES = {
 def minutes(value: float | None) -> str:
     if value is None:
         return "—"
+    if value < 1:
+        return "menos de 1 min"
     if value < 10:
         return f"{number(value, 1)} min"
     if value < 120:
         return f"{number(value, 0)} min"
     return f"{number(value / 60, 1)} h"
+
+
+def within(value: float | None) -> str:
+    """A time as "at most": "1,5 min o menos", "menos de 1 min"."""
+    if value is None or value < 1:
+        return minutes(value)
+    return f"{minutes(value)} o menos"
+
+
+def when(moment: datetime, zone: ZoneInfo) -> str:
+    """A moment as a person reads it, in the company's zone: "5 de diciembre de 2026, 10:24 a. m."."""
+    local = moment.astimezone(zone)
+    return f"{spanish_date(local.date())}, {spanish_moment(local).partition(', ')[2]}"
+
+
+def _day_or_moment(text: str, zone: ZoneInfo) -> str:
+    """ "2026-11-10" or "2026-11-10 08:00" (already in the company's zone) in words."""
+    if not text:
+        return ""
+    if len(text) == len("2026-11-10"):
+        return spanish_date(date.fromisoformat(text))
+    return when(datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=zone), zone)
+
+
+def _sentence(text: str) -> str:
+    """A sentence ends with one period ("… 10:24 a. m." already has it)."""
+    return text if text.endswith(".") else text + "."
+
+
+def reach_note(report: Report) -> str:
+    """ "X no informa el alcance" (and what the total then adds up), or nothing."""
+    missing = [NETWORK_NAMES.get(name, name) for name in report.without_reach]
+    if not missing:
+        return ""
+    others = [
+        NETWORK_NAMES.get(name, name)
+        for name in report.networks
+        if name not in report.without_reach
+    ]
+    note = f"{' ni '.join(missing)} no informa{'n' if len(missing) > 1 else ''} el alcance"
+    return note + (f"; la suma es solo de {', '.join(others)}" if others else "")
+
+
+def term_note(report: Report) -> str:
+    """What «PQR respondidas en término» counts, with this period's numbers."""
+    if not report.tickets_settled:
+        return "ninguna PQR se respondió ni venció en el periodo"
+    return (
+        f"{number(report.tickets_in_term)} de {number(report.tickets_settled)} PQR respondidas "
+        "en el periodo o cuyo plazo venció en él se respondieron a tiempo"
+    )
 
 
 def change(
@@ -62,8 +128,9 @@ def change(
     return f"{'+' if delta >= 0 else '−'}{number(abs(100 * delta), 0)} %"
 
 
-def summary(report: Report) -> list[str]:
-    """What the terminal shows: the headline figures and the comparison."""
+def summary(report: Report, width: int = 80) -> list[str]:
+    """What the terminal shows: the headline figures and the comparison, `width` columns wide
+    at most (a long label puts its value on the next line; notes wrap)."""
     head = report.headline()
     before = report.previous.headline() if report.previous else {}
     rows = [
@@ -75,23 +142,55 @@ def summary(report: Report) -> list[str]:
         ("Solicitudes de ciudadanos", number(head["solicitudes"]), change(head["solicitudes"], before.get("solicitudes"))),
         ("Solicitudes por día", number(head["solicitudes_por_dia"], 1), change(head["solicitudes_por_dia"], before.get("solicitudes_por_dia"))),
         ("Respondidas automáticamente", percent(head["respuestas_automaticas"]), change(head["respuestas_automaticas"], before.get("respuestas_automaticas"), True)),
-        ("Primera respuesta: mediana / p90", f"{minutes(head['minutos_primera_respuesta_mediana'])} / {minutes(head['minutos_primera_respuesta_p90'])}", ""),
+        ("Primera respuesta: la mitad, en", within(head["minutos_primera_respuesta_mediana"]), ""),
+        ("Primera respuesta: 9 de cada 10, en", within(head["minutos_primera_respuesta_p90"]), ""),
         ("Respuestas pendientes al cierre", number(head["respuestas_pendientes_al_cierre"]), ""),
         ("PQR radicadas", number(head["pqr_radicadas"]), change(head["pqr_radicadas"], before.get("pqr_radicadas"))),
         ("PQR respondidas en término", percent(head["pqr_en_termino"]), change(head["pqr_en_termino"], before.get("pqr_en_termino"), True)),
-        ("PQR vencidas", number(head["pqr_vencidas"]), ""),
+        ("PQR vencidas sin respuesta", number(head["pqr_vencidas_sin_respuesta"]), ""),
+        ("PQR respondidas fuera de término", number(head["pqr_respondidas_tarde"]), ""),
     ]  # fmt: skip
-    width = max(len(name) for name, _, _ in rows)
-    lines_out = [f"{report.company or 'Informe'} — {report.period.label}", ""]
+    width = max(width, 20)
+    names = max(cell_len(name) for name, _, _ in rows)
+    values = max(cell_len(value) for _, value, _ in rows)
+    deltas = max(cell_len(delta) for _, _, delta in rows)
+    side_by_side = 2 + names + 2 + values + (2 + deltas if deltas else 0) <= width
+    title = [f"{report.company or 'Informe'} — {report.period.label}"]
     if report.partial and report.generated_at:
-        lines_out[0] += f" (en curso: cifras hasta el {report.generated_at:%Y-%m-%d %H:%M})"
+        title.append(f"(en curso: cifras hasta el {when(report.generated_at, report.period.zone)})")
+    if cell_len(" ".join(title)) <= width:
+        title = [" ".join(title)]
+    out = [line for part in title for line in _wrap(part, width, "")] + [""]
     for name, value, delta in rows:
-        lines_out.append(f"  {name:<{width}}  {value:>14}  {delta}".rstrip())
+        if side_by_side:
+            pad = " " * (names - cell_len(name))
+            out.append(
+                f"  {name}{pad}  {' ' * (values - cell_len(value))}{value}  {delta}".rstrip()
+            )
+        else:
+            out.extend(_wrap(name, width, "  "))
+            out.extend(_wrap(f"{value}  {delta}".rstrip(), width, "      "))
+    notes = [f"PQR respondidas en término: {term_note(report)}."]
+    if reach_note(report):
+        notes.insert(0, f"Alcance: {reach_note(report)}.")
     if report.previous:
-        lines_out.append("")
-        lines_out.append(f"  (la variación compara con: {report.previous.period.label})")
-    lines_out.extend(_decisions_lines(report))
-    return lines_out
+        notes.append(f"La variación compara con: {report.previous.period.label}.")
+    out.append("")
+    for note in notes:
+        out.extend(_wrap(note, width, "  ", "    "))
+    out.extend(_decisions_lines(report, width))
+    return out
+
+
+def _wrap(text: str, width: int, indent: str, more: str | None = None) -> list[str]:
+    """`text` in lines of at most `width` columns (a word longer than that is cut)."""
+    return textwrap.wrap(
+        text,
+        width,
+        initial_indent=indent,
+        subsequent_indent=indent if more is None else more,
+        break_on_hyphens=False,
+    )
 
 
 DECISION_TITLES = {
@@ -103,8 +202,8 @@ DECISION_TITLES = {
 }
 
 
-def _decisions_lines(report: Report) -> list[str]:
-    """ "Decisiones por persona": one short line per person, for the terminal."""
+def _decisions_lines(report: Report, width: int) -> list[str]:
+    """ "Decisiones por persona": one short paragraph per person, for the terminal."""
     if not report.decisions_by_person:
         return []
     out = ["", "  Decisiones por persona:"]
@@ -112,7 +211,7 @@ def _decisions_lines(report: Report) -> list[str]:
         done = [
             f"{DECISION_TITLES[what]}: {number(count)}" for what, count in counts.items() if count
         ]
-        out.append(f"    {person} — {'; '.join(done)}")
+        out.extend(_wrap(f"{person} — {'; '.join(done)}", width, "    ", "      "))
     return out
 
 
@@ -201,23 +300,26 @@ def html(report: Report) -> str:
     compare = (
         f"Las variaciones comparan con: {report.previous.period.label}." if report.previous else ""
     )
+    zone = report.period.zone
     if report.partial and report.generated_at:
         compare = (
-            f"Periodo en curso: cifras hasta el {report.generated_at:%Y-%m-%d %H:%M}. " + compare
+            _sentence(f"Periodo en curso: cifras hasta el {when(report.generated_at, zone)}")
+            + " "
+            + compare
         )
     cards = [
         _figure("solicitudes de ciudadanos por día", number(head["solicitudes_por_dia"], 1),
                 change(head["solicitudes_por_dia"], before.get("solicitudes_por_dia"))),
         _figure("respondidas automáticamente", percent(head["respuestas_automaticas"]),
                 change(head["respuestas_automaticas"], before.get("respuestas_automaticas"), True)),
-        _figure("mediana hasta la primera respuesta", minutes(head["minutos_primera_respuesta_mediana"]),
-                f"p90: {minutes(head['minutos_primera_respuesta_p90'])}"),
+        _figure("primera respuesta: la mitad, en este tiempo o menos", minutes(head["minutos_primera_respuesta_mediana"]),
+                f"9 de cada 10, en {within(head['minutos_primera_respuesta_p90'])}"),
         _figure("PQR respondidas en término", percent(head["pqr_en_termino"]),
-                f"{report.tickets_in_term} de {report.tickets_due} cuyo plazo se cumplió; {head['pqr_vencidas']} fuera de término"),
+                f"{term_note(report)}; {number(head['pqr_vencidas_sin_respuesta'])} vencidas sin respuesta"),
         _figure("publicaciones", number(head["publicaciones"]),
                 f"{head['publicaciones_fallidas']} fallidas, {head['publicaciones_tarde']} con retraso"),
         _figure("alcance (suma por publicación)", number(head["alcance"]),
-                change(head["alcance"], before.get("alcance"))),
+                reach_note(report) or change(head["alcance"], before.get("alcance"))),
         _figure("visualizaciones", number(head["visualizaciones"]),
                 change(head["visualizaciones"], before.get("visualizaciones"))),
         _figure("tasa de interacción", percent(head["tasa_interaccion"]),
@@ -270,13 +372,13 @@ def html(report: Report) -> str:
         )
         + "</section>"
     )
-    in_term = report.tickets_in_term
-    late = report.tickets_due - report.tickets_in_term
-    running = report.tickets - report.tickets_due
+    as_of = when(min(report.generated_at or report.period.last, report.period.last), zone)
+    states = report.tickets_by_state or dict.fromkeys(TICKET_STATES, 0)
     charts.append(
-        "<section><h2>PQR y su término</h2>"
-        + bars("PQR por término", ["en término", "fuera de término", "en trámite"], {"PQR": [in_term, late, running]})
-        + "</section>"
+        "<section><h2>PQR radicadas en el periodo, según su estado</h2>"
+        + bars("PQR por estado", list(states), {"PQR": list(states.values())})
+        + f'<p class="nota">Estado el {escape(as_of)} de las {number(report.tickets)} PQR radicadas en el periodo: '
+        "abiertas (dentro del plazo), vencidas sin respuesta, respondidas o cerradas.</p></section>"
     )  # fmt: skip
     network_rows = []
     for name, figures in [*report.networks.items(), ("total", report.total)]:
@@ -311,19 +413,21 @@ def html(report: Report) -> str:
         for code, count in sorted(report.tickets_by_causal.items())
     ]
     overdue = [
-        [t["radicado"], _type_name(t["tipo"]), t["vencia"], t["respondida"] or "sin respuesta"]
+        [t["radicado"], _type_name(t["tipo"]), _day_or_moment(t["vencia"], zone),
+         _day_or_moment(t["respondida"], zone) or "sin respuesta"]
         for t in report.overdue
-    ]
+    ]  # fmt: skip
     definitions = "".join(
         f"<li>{escape(NETWORK_NAMES.get(name, name))}: {escape(text)}.</li>"
         for name, text in REACH_DEFINITIONS.items()
         if name in report.networks
     )
-    sources = ". ".join(
-        f"{NETWORK_NAMES.get(name, name)}, {text}"
+    sources = "; ".join(
+        f"{NETWORK_NAMES.get(name, name)}: {text}"
         for name, text in API_SOURCES.items()
         if name in report.networks
     )
+    reach = reach_note(report)
     return f"""<!DOCTYPE html>
 <html lang="es-CO">
 <head>
@@ -338,7 +442,7 @@ def html(report: Report) -> str:
 {"".join(charts)}
 <section><h2>Publicaciones por red</h2>
 {_table(["red", "hechas", "fallidas", "tarde", "alcance", "vistas", "reacciones", "coment.", "compart.", "clics", "tasa"], network_rows, set(range(1, 11)))}
-<ul class="nota">{definitions}<li>Tasa de interacción: (reacciones + comentarios + compartidos + clics) / vistas (o alcance, si la red no informa vistas).</li><li>Tarde: salió más de 10 minutos después de su hora.</li>{f"<li>De dónde sale cada cifra en la API de cada red. {escape(sources)}.</li>" if sources else ""}</ul>
+<ul class="nota">{definitions}{f"<li>Alcance «—»: {escape(reach)}.</li>" if reach else ""}<li>Tasa de interacción: (reacciones + comentarios + compartidos + clics) / vistas (o alcance, si la red no informa vistas).</li><li>Tarde: salió más de 10 minutos después de su hora.</li></ul>
 </section>
 <section><h2>Las publicaciones con más interacción</h2>
 {_table(["red", "texto", "visualizaciones", "interacciones"], best, {2, 3}) if best else '<p class="nota">Aún no hay cifras de las publicaciones del periodo.</p>'}
@@ -351,11 +455,13 @@ def html(report: Report) -> str:
 <section><h2>PQR</h2>
 {_table(["tipo", "radicadas"], types, {1}) if types else '<p class="nota">No se radicaron PQR en el periodo.</p>'}
 {_table(["causal", "nombre", "radicadas"], causales, {2}) if causales else ""}
+<p class="nota">PQR respondidas en término: de las PQR respondidas en el periodo o cuyo plazo venció en él (cada una cuenta una vez, en el periodo en que se respondió a tiempo o en que venció), cuántas se respondieron a más tardar el día en que vencían (los reportes de daño, a su hora). Este periodo: {escape(term_note(report))}.</p>
 <h2>PQR vencidas o respondidas fuera de término</h2>
 {_table(["radicado", "tipo", "vencía", "respondida"], overdue) if overdue else '<p class="nota">Ninguna.</p>'}
 </section>
 {_decisions_section(report)}
-<p class="nota">Generado por Conectados{escape(f" el {report.generated_at:%Y-%m-%d %H:%M}" if report.generated_at else "")}. Las cifras de las redes son las últimas que informaron sus API; las de PQR, las de ese momento.</p>
+<p class="nota">{escape(_sentence("Generado por Conectados" + (f" el {when(report.generated_at, zone)}" if report.generated_at else "")))} Las cifras de las redes son las últimas que informaron sus API; las de PQR, las de ese momento.</p>
+{f'<p class="nota fuentes">Fuentes, para el técnico: {escape(sources)}.</p>' if sources else ""}
 </body>
 </html>
 """

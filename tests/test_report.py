@@ -150,7 +150,7 @@ def test_the_figures_match_the_ones_counted_by_hand(filled: Database):
     assert (x.published, x.failed, x.late) == (1, 0, 1)
     # The latest sample of each post counts, not the sum of samples.
     assert (facebook.reach, facebook.views, facebook.interactions) == (200, 300, 32)
-    assert (x.reach, x.views, x.interactions) == (0, 500, 10)
+    assert (x.reach, x.views, x.interactions) == (None, 500, 10)  # X reports no reach
     assert x.engagement_rate == pytest.approx(0.02)
     assert report.total.views == 800 and report.total.interactions == 42
     assert [post.post_id for post in report.best_posts] == ["p1", "p2"]
@@ -169,10 +169,10 @@ def test_the_figures_match_the_ones_counted_by_hand(filled: Database):
     assert report.median_first_answer == pytest.approx(1.5)
     assert report.p90_first_answer == pytest.approx(2.0)
     assert report.pending_replies_at_end == 1
-    # Tickets: 3 had their term run out or were answered; one of those was answered in term.
+    # Tickets: 3 were answered in time or had their term run out; one was answered in term.
     assert report.tickets == 4
     assert report.tickets_by_type == {"reclamo": 2, "queja": 1, "reporte_dano": 1}
-    assert (report.tickets_due, report.tickets_in_term) == (3, 1)
+    assert (report.tickets_settled, report.tickets_in_term) == (3, 1)
     assert [t["radicado"] for t in report.overdue] == ["2026-000002", "2026-000003"]
     # The previous month: October's one post.
     assert report.previous is not None and report.previous.total.views == 80
@@ -233,7 +233,7 @@ def test_the_report_names_protocols_and_figures_in_spanish_never_by_their_ids(cl
     assert not re.search(r"Reclamo facturacion|reclamo_facturacion|Horario contacto", page)
     # The networks' figures: explained in Spanish; an API name only in the sources' footnote.
     text = re.sub(r"<[^>]+>", " ", page.partition("<body>")[2])  # what a person reads
-    before_sources, _, sources = text.partition("De dónde sale cada cifra en la API")
+    before_sources, _, sources = text.partition("Fuentes, para el técnico")
     for api_name in ("post_total_media_view_unique", "post_media_view", "impression_count"):
         assert api_name not in before_sources and api_name in sources
     assert "cuántas personas distintas vieron cada publicación" in before_sources
@@ -381,7 +381,7 @@ def test_the_page_renders_in_a_real_browser_when_one_is_installed(cli, tmp_path:
     assert cards == {
         "solicitudes de ciudadanos por día": "0,1",  # 3 requests in 30 days
         "respondidas automáticamente": "33,3 %",  # 1 of 3
-        "mediana hasta la primera respuesta": "1,5 min",  # 1 and 2 minutes
+        "primera respuesta: la mitad, en este tiempo o menos": "1,5 min",  # 1 and 2 minutes
         "PQR respondidas en término": "33,3 %",  # 1 of the 3 whose term ended
         "publicaciones": "2",
         "alcance (suma por publicación)": "200",
@@ -395,7 +395,7 @@ def test_the_page_renders_in_a_real_browser_when_one_is_installed(cli, tmp_path:
         "Solicitudes por día",
         "Vistas acumuladas por red",
         "Tiempo hasta la primera respuesta",
-        "PQR por término",
+        "PQR por estado",
     ]
 
     def bars_of(label: str) -> dict[str, str]:
@@ -407,10 +407,11 @@ def test_the_page_renders_in_a_real_browser_when_one_is_installed(cli, tmp_path:
     by_day = bars_of("Solicitudes por día")
     assert len(by_day) == 30 and by_day["02"] == "2" and by_day["30"] == "1"
     assert sum(int(value) for value in by_day.values()) == 3
-    assert bars_of("PQR por término") == {
-        "en término": "1",
-        "fuera de término": "2",
-        "en trámite": "1",
+    assert bars_of("PQR por estado") == {
+        "abiertas": "1",
+        "vencidas sin respuesta": "1",
+        "respondidas": "2",
+        "cerradas": "0",
     }
     assert bars_of("Tiempo hasta la primera respuesta")["< 5 min"] == "2"
     polylines = [
@@ -423,7 +424,7 @@ def test_the_page_renders_in_a_real_browser_when_one_is_installed(cli, tmp_path:
         "Solicitudes de ciudadanos por día",
         "Vistas acumuladas por red",
         "Tiempo hasta la primera respuesta",
-        "PQR y su término",
+        "PQR radicadas en el periodo, según su estado",
     ]
 
 
@@ -448,7 +449,7 @@ def test_an_old_pqr_still_open_and_a_damage_report_late_by_hours_are_overdue(fil
 
     overdue = {ticket["radicado"] for ticket in report.overdue}
     assert {"2026-000099", "2026-000098", "2026-000002", "2026-000003"} <= overdue
-    assert (report.tickets_due, report.tickets_in_term) == (5, 1)
+    assert (report.tickets_settled, report.tickets_in_term) == (5, 1)
 
 
 def test_a_month_in_course_averages_over_the_days_lived(filled: Database):
