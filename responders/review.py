@@ -34,6 +34,7 @@ from responders.models import (
     InteractionKind,
     InteractionState,
     Reply,
+    ReplyKind,
     ReplyState,
     ReplyVisibility,
 )
@@ -171,8 +172,10 @@ def decide_reply(
         if reply is None:
             raise BadInput(f"no hay ninguna respuesta con id {reply_id}", "ID")
         if reply.state != ReplyState.PENDING:
-            raise ConectadosError(
-                f"la respuesta {reply_id} ya está {STATE_NAMES[reply.state]}; solo se deciden las pendientes"
+            raise BadInput(
+                f"la respuesta {reply_id} ya está {STATE_NAMES[reply.state]}; solo se deciden las "
+                "pendientes",
+                "ID",
             )
         interaction = session.get(Interaction, reply.interaction_id)
         final_text = (text if text is not None else reply.text).strip()
@@ -309,6 +312,34 @@ def _no_private_way(session, reply: Reply, interaction: Interaction, now: dateti
     """Why this public reply cannot go by private message instead, if it cannot."""
     if interaction.kind == InteractionKind.MESSAGE or reply.visibility == ReplyVisibility.PRIVATE:
         return None
+    return private_reply_refused(session, interaction, reply.kind, now, other_than=reply.id)
+
+
+def private_reply_refused(
+    session,
+    interaction: Interaction,
+    kind: ReplyKind,
+    now: datetime,
+    other_than: int | None = None,
+    whatsapp_template: str = "",
+) -> str | None:
+    """Why the network will not deliver one more private reply of `kind` to this message, if
+    it will not: the rules the channels apply when the send job calls them (channels/
+    facebook.py, channels/whatsapp.py), known before anything is queued."""
+    if interaction.kind == InteractionKind.MESSAGE:
+        if interaction.network not in ("whatsapp", "facebook"):
+            return None
+        if interaction.network == "whatsapp" and whatsapp_template:
+            return None  # outside the window, the approved template carries it
+        last = _last_heard(session, interaction)
+        if last is None or window_open(last, now):
+            return None
+        hours = (now - last).total_seconds() // 3600
+        where = "WhatsApp" if interaction.network == "whatsapp" else "Messenger"
+        return (
+            f"{where} solo acepta mensajes hasta 24 horas después del último mensaje del "
+            f"ciudadano, y el suyo fue hace {hours:.0f} horas"
+        )
     if interaction.network == "facebook" and now - interaction.written_at > PRIVATE_REPLY_WINDOW:
         return (
             f"Facebook solo permite responder en privado un comentario de los últimos "
@@ -318,26 +349,34 @@ def _no_private_way(session, reply: Reply, interaction: Interaction, now: dateti
         sa.select(Reply.id)
         .where(
             Reply.interaction_id == interaction.id,
-            Reply.id != reply.id,
+            Reply.id != (other_than or 0),
             Reply.visibility == ReplyVisibility.PRIVATE,
             Reply.state.not_in([ReplyState.REJECTED, ReplyState.FAILED]),
             # Facebook takes one private reply per comment; elsewhere, one of each kind.
-            sa.true() if interaction.network == "facebook" else Reply.kind == reply.kind,
+            sa.true() if interaction.network == "facebook" else Reply.kind == kind,
         )
         .limit(1)
     ).scalar()
-    if other is not None:
-        return f"ya hay otra respuesta privada a este mensaje (la {other})"
-    return None
+    if other is None:
+        return None
+    also = (
+        " y Facebook permite una sola por comentario" if interaction.network == "facebook" else ""
+    )
+    return f"ya hay otra respuesta privada a este mensaje (la {other}){also}"
 
 
-def _check_whatsapp_window(session, interaction: Interaction, now: datetime) -> None:
-    last = session.execute(
+def _last_heard(session, interaction: Interaction) -> datetime | None:
+    """The citizen's latest message on this network: the 24-hour windows count from it."""
+    return session.execute(
         sa.select(sa.func.max(Interaction.written_at)).where(
             Interaction.network == interaction.network,
             Interaction.author_id == interaction.author_id,
         )
     ).scalar()
+
+
+def _check_whatsapp_window(session, interaction: Interaction, now: datetime) -> None:
+    last = _last_heard(session, interaction)
     if last is None or window_open(last, now):
         return
     hours = (now - last).total_seconds() // 3600

@@ -1,0 +1,181 @@
+"""What a PQR officer found: answers the network cannot deliver, closing, approving a draft
+that promises a filing, names instead of ids, accents, the export's gaps, exit codes."""
+
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from conectados.db import Database
+from responders.models import Reply, ReplyKind, ReplyState
+from tests.x_office import ANA, citizen, office, sent_on_x
+
+COMPLAINT = "Me cobraron dos veces el cargo fijo de noviembre, exijo la devolución."
+
+
+def _facebook_office(cli, tmp_path, sandbox) -> str:
+    """A complaint in a Facebook comment, filed by the service: its private acknowledgement
+    used the one private reply Facebook allows to that comment."""
+    (tmp_path / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "{sandbox.url}"\n[channels.x]\nactivo = false\n'
+        "[channels.whatsapp]\nactivo = false\n",
+        encoding="utf-8",
+    )
+    assert cli("init").exit_code == 0
+    post = sandbox.control("POST", "posts", {"network": "facebook", "posts": [{"text": "Aviso"}]})
+    sandbox.control("POST", "citizen", {"network": "facebook", "kind": "comment",
+                                        "on": post["ids"][0], "text": COMPLAINT, "author": "Luis"})  # fmt: skip
+    assert cli("daemon", "--once").exit_code == 0
+    assert "2026-000001" in cli("pqr", "list").stdout
+    return "2026-000001"
+
+
+def _private_on_facebook(sandbox) -> list[dict]:
+    return [r for r in sandbox.control("GET", "state")["facebook"]["replies"] if not r["public"]]
+
+
+def _export(cli, tmp_path) -> tuple[list[dict], str]:
+    result = cli("pqr", "export", "--mes", "2026-03", "-o", "pqr.csv")
+    assert result.exit_code == 0, result.stderr
+    with (tmp_path / "pqr.csv").open(encoding="utf-8-sig", newline="") as file:
+        return list(csv.DictReader(file, delimiter=";")), result.stdout
+
+
+def test_an_answer_facebook_cannot_deliver_is_said_at_once_and_must_be_notified(
+    cli, tmp_path, fixed_office
+):
+    sandbox, _clock = fixed_office
+    radicado = _facebook_office(cli, tmp_path, sandbox)
+    private_before = len(_private_on_facebook(sandbox))
+
+    answered = cli("pqr", "answer", radicado, "--texto", "Le devolvemos el cobro.",
+                   "--tipo-respuesta", "accede", env=ANA)  # fmt: skip
+    cli("daemon", "--once")
+    closed = cli("pqr", "close", radicado, env=ANA)
+
+    assert answered.exit_code == 0, answered.stderr
+    said = " ".join(answered.stdout.split())
+    assert "No se puede enviar por Facebook" in said and "una sola por comentario" in said
+    assert "enviará" not in said
+    assert f"«conectados pqr notificar {radicado} --medio telefono»" in said
+    assert len(_private_on_facebook(sandbox)) == private_before  # nothing queued to fail
+    assert closed.exit_code == 2 and closed.stderr.count("\n") == 1, closed.stderr
+    assert "no le llegó al ciudadano" in closed.stderr and "--sin-respuesta" in closed.stderr
+    listed = " ".join(cli("pqr", "list", "--estado", "todos").stdout.split())
+    assert "respuesta sin entregar" in listed
+    shown = " ".join(cli("pqr", "show", radicado).stdout.split())
+    assert "La respuesta no le llegó al ciudadano por la red" in shown
+    rows, _said = _export(cli, tmp_path)
+    assert rows[0]["dentro_del_termino"] == "respuesta sin entregar"
+
+    notified = cli("pqr", "notificar", radicado, "--medio", "teléfono", env=ANA)
+    again = cli("pqr", "notificar", radicado, "--medio", "correo", env=ANA)
+    closed = cli("pqr", "close", radicado, env=ANA)
+
+    assert notified.exit_code == 0, notified.stderr
+    assert "notificada por teléfono" in notified.stdout
+    assert again.exit_code == 2 and "ya se notificó por teléfono" in again.stderr
+    assert closed.exit_code == 0, closed.stderr
+    shown = " ".join(cli("pqr", "show", radicado).stdout.split())
+    assert "Respuesta notificada por teléfono el 2026-03-10 10:00 (lo registró Ana Pérez)" in shown
+    rows, _said = _export(cli, tmp_path)
+    assert (rows[0]["dentro_del_termino"], rows[0]["notificada_por"]) == ("sí", "teléfono")
+    assert rows[0]["fecha_notificacion"] == "2026-03-10"
+
+
+def test_a_comment_past_facebooks_seven_days_is_not_answered_in_private(
+    cli, tmp_path, fixed_office
+):
+    sandbox, clock = fixed_office
+    radicado = _facebook_office(cli, tmp_path, sandbox)
+    with Database(f"sqlite:///{tmp_path / 'conectados.db'}").session(write=True) as session:
+        # Even without the acknowledgement's private reply, the window is what refuses.
+        session.execute(sa.update(Reply).values(state=ReplyState.REJECTED))
+    clock.advance(timedelta(days=8))
+
+    answered = cli("pqr", "answer", radicado, "--texto", "Le devolvemos el cobro.", env=ANA)
+
+    assert answered.exit_code == 0, answered.stderr
+    assert "comentario de los últimos 7 días" in answered.stdout
+
+
+def test_a_failed_delivery_is_no_answer_in_the_export(cli, tmp_path, fixed_office):
+    sandbox, _clock = fixed_office
+    office(cli, tmp_path, sandbox)
+    citizen(sandbox, COMPLAINT)
+    cli("daemon", "--once")
+    answered = cli("pqr", "answer", "2026-000001", "--texto", "Le devolvemos el cobro.", env=ANA)
+    assert "El servicio la enviará en privado" in answered.stdout
+    with Database(f"sqlite:///{tmp_path / 'conectados.db'}").session(write=True) as session:
+        # What the send job records when the network refuses it.
+        session.execute(
+            sa.update(Reply)
+            .where(Reply.kind == ReplyKind.TICKET_ANSWER)
+            .values(state=ReplyState.FAILED, last_error="la red la rechazó: usuario bloqueado")
+        )
+
+    rows, _said = _export(cli, tmp_path)
+    closed = cli("pqr", "close", "2026-000001")
+
+    assert rows[0]["dentro_del_termino"] == "respuesta sin entregar"
+    assert closed.exit_code == 2 and "usuario bloqueado" in closed.stderr
+
+
+def test_an_answer_on_its_way_or_delivered_closes(cli, tmp_path, fixed_office):
+    sandbox, _clock = fixed_office
+    office(cli, tmp_path, sandbox)
+    citizen(sandbox, COMPLAINT)
+    cli("daemon", "--once")
+    cli("pqr", "answer", "2026-000001", "--texto", "Le devolvemos el cobro.", env=ANA)
+
+    waiting = cli("pqr", "close", "2026-000001")
+    cli("daemon", "--once")
+    closed = cli("pqr", "close", "2026-000001")
+
+    assert waiting.exit_code == 2 and "aún no ha salido" in waiting.stderr
+    assert closed.exit_code == 0, closed.stderr
+    assert any("Le devolvemos el cobro" in r["text"] for r in sent_on_x(sandbox))
+    rows, said = _export(cli, tmp_path)
+    assert rows[0]["dentro_del_termino"] == "sí" and rows[0]["notificada_por"] == "la red"
+    assert "sin tipo de respuesta: 2026-000001" in " ".join(said.split())
+
+
+def test_closing_without_any_answer_is_said_explicitly(cli, tmp_path, fixed_office):
+    sandbox, _clock = fixed_office
+    office(cli, tmp_path, sandbox)
+    cli("pqr", "radicar", "--canal", "teléfono", "--ciudadano", "Rosa Gil", "--contacto", "310",
+        "--texto", "Pido copia del contrato", "--tipo", "petición", env=ANA)  # fmt: skip
+
+    refused = cli("pqr", "close", "2026-000001")
+    closed = cli("pqr", "close", "2026-000001", "--sin-respuesta")
+    again = cli("pqr", "close", "2026-000001", "--sin-respuesta")
+
+    assert refused.exit_code == 2 and "no tiene respuesta registrada" in refused.stderr
+    assert "--sin-respuesta" in refused.stderr
+    assert closed.exit_code == 0 and "sin que el ciudadano recibiera respuesta" in closed.stdout
+    assert again.exit_code == 2 and "ya estaba cerrado" in again.stderr
+    rows, _said = _export(cli, tmp_path)
+    assert rows[0]["dentro_del_termino"] == "cerrada sin respuesta"
+
+
+def test_an_answer_by_phone_is_notified_then_closed(cli, tmp_path, fixed_office):
+    sandbox, _clock = fixed_office
+    office(cli, tmp_path, sandbox)
+    cli("pqr", "radicar", "--canal", "teléfono", "--ciudadano", "Rosa Gil", "--contacto", "310",
+        "--texto", "Me cobraron dos veces", "--tipo", "reclamo", env=ANA)  # fmt: skip
+
+    answered = cli("pqr", "answer", "2026-000001", "--texto", "Le devolvemos el cobro.")
+    refused = cli("pqr", "close", "2026-000001")
+    typed = cli("pqr", "answer", "2026-000001", "--tipo-respuesta", "Accede parcialmente")
+    cli("pqr", "notificar", "2026-000001", "--medio", "telefono")
+    closed = cli("pqr", "close", "2026-000001")
+
+    assert "No se envía nada por las redes" in answered.stdout
+    assert "pqr notificar 2026-000001" in answered.stdout
+    assert refused.exit_code == 2
+    assert typed.exit_code == 0 and "Accede parcialmente" in typed.stdout
+    assert closed.exit_code == 0, closed.stderr
+    listed = cli("pqr", "list", "--estado", "todos").stdout
+    assert "teléfono" in listed and "telefono" not in listed
