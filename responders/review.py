@@ -37,9 +37,10 @@ from responders.models import (
     ReplyKind,
     ReplyState,
     ReplyVisibility,
+    Ticket,
 )
 from responders.policy import company_values, template_context, too_long
-from responders.protocols import RenderError
+from responders.protocols import Catalogue, ProtocolAction, RenderError
 from responders.public_text import Exposure, company_texts, public_text_for
 from responders.service import AUTOMATIC, active_notices, first_private, privacy_notice
 
@@ -158,6 +159,8 @@ def decide_reply(
     private: bool = False,
     private_hint: str | None = None,
     notice: str = "",
+    catalogue: Catalogue | None = None,
+    filing_hint: str | None = None,
 ) -> Reply:
     """pending -> approved | rejected, once; the interaction follows.
 
@@ -186,6 +189,16 @@ def decide_reply(
                     "la respuesta está vacía: escríbala (con --texto, o con [e] en «replies review»)",
                     "ID",
                     str(reply_id),
+                )
+            if catalogue is not None and _promises_filing(
+                session, reply, protocol or reply.protocol, catalogue
+            ):
+                raise BadInput(
+                    "promete radicar una PQR («una persona de nuestro equipo lo radicará») y "
+                    "aprobarla no la radica: radíquela "
+                    + (filing_hint or f"con «conectados pqr radicar --respuesta {reply_id}»")
+                    + ", que envía en su lugar el acuse con el radicado, o recházela",
+                    f"respuesta {reply_id}",
                 )
             if interaction.network == "whatsapp" and not whatsapp_template:
                 _check_whatsapp_window(session, interaction, now)
@@ -238,6 +251,25 @@ def decide_reply(
             raise ConectadosError(f"otra persona decidió la respuesta {reply_id} al mismo tiempo")
         _settle_interaction(session, interaction.id, reviewer, approve, note)
     return load_case(database, reply_id).reply
+
+
+def _promises_filing(session, reply: Reply, protocol_id: str | None, catalogue) -> bool:
+    """A draft that tells the citizen a person will file the request, for a message not
+    filed yet: its protocol's action is to file, or it is an acknowledgement with no ticket."""
+    if reply.ticket_id is not None:
+        return False
+    found = catalogue.get(protocol_id) if protocol_id else None
+    promised = (
+        found.action == ProtocolAction.TICKET
+        if found is not None
+        else reply.kind == ReplyKind.ACKNOWLEDGEMENT
+    )
+    if not promised:
+        return False
+    filed = session.execute(
+        sa.select(Ticket.id).where(Ticket.interaction_id == reply.interaction_id)
+    ).scalar()
+    return filed is None
 
 
 def _settle_interaction(
@@ -606,6 +638,7 @@ def approve(app: App, reply_id: int, texto: str | None, privado: bool) -> None:
         private=privado,
         private_hint=hint,
         notice=privacy_notice(app.settings),
+        catalogue=catalogue_for(app),
     )
     where = " en privado" if reply.visibility == ReplyVisibility.PRIVATE else ""
     click.echo(f"Respuesta {reply.id} aprobada; el servicio la enviará{where} en su próxima ronda.")
@@ -700,6 +733,8 @@ def review(app: App) -> None:
                         private=key == "v",
                         private_hint="con la tecla [v]",
                         notice=notice,
+                        catalogue=catalogue,
+                        filing_hint="con la tecla [d]",
                     )
                     done["aprobadas"] += 1
                     where = " por mensaje privado" if key == "v" else ""

@@ -4,6 +4,7 @@ that promises a filing, names instead of ids, accents, the export's gaps, exit c
 from __future__ import annotations
 
 import csv
+import io
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -179,3 +180,51 @@ def test_an_answer_by_phone_is_notified_then_closed(cli, tmp_path, fixed_office)
     assert closed.exit_code == 0, closed.stderr
     listed = cli("pqr", "list", "--estado", "todos").stdout
     assert "teléfono" in listed and "telefono" not in listed
+
+
+# --- approving a draft that promises a filing -----------------------------------------------
+
+
+def _promising_draft(cli, tmp_path, sandbox) -> None:
+    """Reply 2 tells the citizen «una persona de nuestro equipo la radicará»."""
+    office(cli, tmp_path, sandbox)
+    citizen(sandbox, "revisen mi cuenta de este mes")
+    assert cli("daemon", "--once").exit_code == 0
+    assert "una persona de nuestro equipo la radicará" in cli("replies", "show", "2").stdout
+
+
+def test_approving_a_draft_that_promises_a_filing_points_to_filing_it(cli, tmp_path, fixed_office):
+    sandbox, _clock = fixed_office
+    _promising_draft(cli, tmp_path, sandbox)
+
+    approved = cli("replies", "approve", "2", env=ANA)
+    private = cli("replies", "approve", "2", "--privado", env=ANA)
+    filed = cli("pqr", "radicar", "--respuesta", "2", env=ANA)
+
+    for result in (approved, private):
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
+        assert "aprobarla no la radica" in result.stderr
+        assert "«conectados pqr radicar --respuesta 2»" in result.stderr
+    assert filed.exit_code == 0, filed.stderr
+    assert "Radicado 2026-000001" in filed.stdout
+
+
+def test_the_review_keys_a_and_v_point_to_d_for_a_draft_that_promises_a_filing(
+    cli, tmp_path, fixed_office, monkeypatch
+):
+    sandbox, _clock = fixed_office
+    _promising_draft(cli, tmp_path, sandbox)
+    # The first reply: skipped; the second: [a], [v], then [d] with the suggested type.
+    monkeypatch.setattr("sys.stdin", io.StringIO("s\na\nv\nd\n\n\n"))
+
+    result = cli("replies", "review", env=ANA)
+
+    assert result.exit_code == 0, result.stderr
+    said = " ".join(result.stdout.split())
+    assert said.count("aprobarla no la radica: radíquela con la tecla [d]") == 2
+    assert "Radicado 2026-000001: queja" in said
+    assert "0 aprobadas, 0 rechazadas, 1 radicada, 1 saltada" in said
+    cli("daemon", "--once")
+    sent = sent_on_x(sandbox)
+    assert len(sent) == 1 and "2026-000001" in sent[0]["text"]
+    assert "radicará" not in sent[0]["text"]
