@@ -455,6 +455,13 @@ def list_(app: App, estado: str, limite: int) -> None:
         query = query.where(Reply.state == STATES_BY_NAME[estado])
     with database.session() as session:
         rows = session.execute(query).all()
+        radicados = dict(
+            session.execute(
+                sa.select(Ticket.id, Ticket.radicado).where(
+                    Ticket.id.in_({reply.ticket_id for reply, _ in rows if reply.ticket_id})
+                )
+            ).all()
+        )
     if not rows:
         plural = {"pendiente": "pendientes", "aprobada": "aprobadas", "enviando": "enviándose",
                   "enviada": "enviadas", "rechazada": "rechazadas", "fallida": "fallidas"}  # fmt: skip
@@ -475,22 +482,35 @@ def list_(app: App, estado: str, limite: int) -> None:
             Field("mensaje", "preview", min_width=20, max_width=60),
             Field("protocolo", "text", priority=2, min_width=14, max_width=30),
             Field("conf.", priority=4, card_label="confianza"),
-            Field("estado"),
+            Field("estado", "text", min_width=9, max_width=40),
             Field("por qué", "text", priority=3, min_width=14, max_width=40),
         ),
         heading=("id", "estado"),
         hidden_hint="conectados replies show ID",
     )
     for reply, interaction in rows:
+        state = STATE_NAMES[reply.state]
+        if (
+            reply.state == ReplyState.REJECTED
+            and reply.ticket_id in radicados
+            and (reply.review_note or "").startswith("reemplazada")
+        ):
+            # A draft settled by a filing: its acknowledgement went instead.
+            state = f"reemplazada por el radicado {radicados[reply.ticket_id]}"
+        ticket_answer = reply.kind == ReplyKind.TICKET_ANSWER
         listing.add(
             str(reply.id),
             short_moment(interaction.written_at.astimezone(zone), today),
             interaction.network,
             interaction.author_name or interaction.author_id,
             interaction.text,
-            names.get(reply.protocol, reply.protocol) if reply.protocol else "",
-            percent(reply.confidence, 0),
-            STATE_NAMES[reply.state],
+            "respuesta de PQR"
+            if ticket_answer
+            else names.get(reply.protocol, reply.protocol)
+            if reply.protocol
+            else "",
+            "" if ticket_answer or not reply.protocol else percent(reply.confidence, 0),
+            state,
             _short(reply.last_error or reply.review_note or "", 200),
         )
     print_listing(listing, app.environ)
@@ -577,8 +597,9 @@ def print_case(app: App, case: Case, console: Console) -> None:
             style="dim",
         )
     print_message(console, interaction)
+    names = protocol_names(app)
     suggestion = (
-        f"{reply.protocol} (confianza {spanish_number(reply.confidence, 2)})"
+        f"{_named(names, reply.protocol)} (confianza {spanish_number(reply.confidence, 2)})"
         if reply.protocol
         else "ninguno"
     )
@@ -592,11 +613,18 @@ def print_case(app: App, case: Case, console: Console) -> None:
     for other in case.others:
         console.print(
             Text(
-                f"Otra respuesta para este mensaje: {other.id} ({other.protocol or 'sin protocolo'}, "
+                f"Otra respuesta para este mensaje: {other.id} "
+                f"({_named(names, other.protocol) if other.protocol else 'sin protocolo'}, "
                 f"{STATE_NAMES[other.state]}): «{_short(other.text, 200)}»"
             ),
             style="dim",
         )
+
+
+def _named(names: dict[str, str], protocol: str) -> str:
+    """ "Reclamo por facturación (reclamo_facturacion)": the name people read, then the id."""
+    name = names.get(protocol)
+    return f"{name} ({protocol})" if name else protocol
 
 
 @replies.command()
@@ -766,12 +794,8 @@ def review(app: App) -> None:
                 if edited:
                     text = edited
             elif key == "p":
-                click.echo("Protocolos: " + ", ".join(catalogue.protocols))
-                click.echo("Escriba el id del protocolo:")
-                chosen = (sys.stdin.readline() if not sys.stdin.isatty() else input()).strip()
-                found = catalogue.get(chosen)
+                found = _choose_protocol(catalogue)
                 if found is None:
-                    click.echo(f"No existe el protocolo «{chosen}».")
                     continue
                 protocol = found.id
                 interaction = case.interaction
@@ -795,7 +819,7 @@ def review(app: App) -> None:
                 except RenderError as error:
                     click.echo(f"No se pudo: {error}")
                     continue
-                click.echo(f"Protocolo cambiado a {found.id}; nuevo borrador abajo.")
+                click.echo(f"Protocolo cambiado a {found.name}; nuevo borrador abajo.")
             elif key == "s":
                 done["saltadas"] += 1
                 break
@@ -811,25 +835,64 @@ def _line() -> str:
     return (sys.stdin.readline() if not sys.stdin.isatty() else input()).strip()
 
 
+def _choose_protocol(catalogue):
+    """[p]: the protocols by name, numbered; a number (or an id) picks one, Enter cancels."""
+    protocols = list(catalogue)
+    click.echo("Protocolos:")
+    for number, protocol in enumerate(protocols, start=1):
+        click.echo(f"  {number:>2}. {protocol.name}")
+    click.echo("Escriba el número del protocolo (Enter: volver sin cambiarlo):")
+    chosen = _line()
+    if not chosen:
+        click.echo("Sin cambios.")
+        return None
+    if chosen.isdigit() and 1 <= int(chosen) <= len(protocols):
+        return protocols[int(chosen) - 1]
+    found = catalogue.get(chosen)
+    if found is None:
+        click.echo(f"«{chosen[:40]}» no es un número de la lista (1 a {len(protocols)}).")
+    return found
+
+
 def _file_as_pqr(app: App, database: Database, case: Case, protocol, reviewer: str) -> bool:
     """[d]: the type (and causal) asked, then the same filing as «pqr radicar --respuesta»."""
     from responders.filing import file_from_interaction, filing_lines
+    from responders.pqr_commands import ticket_types
     from responders.service import Responder
+    from responders.sspd import CAUSALES
     from responders.terms import TicketType
+    from responders.tickets import TYPE_NAMES
 
-    types = [kind.value for kind in TicketType]
     catalogue = catalogue_for(app)
     found = catalogue.get(protocol) if protocol else None
-    suggested = found.pqr_type if found is not None else None
+    suggested = TicketType(found.pqr_type) if found is not None and found.pqr_type else None
+    names = ", ".join(TYPE_NAMES[kind] for kind in TicketType)
     click.echo(
-        f"Tipo de PQR ({', '.join(types)})" + (f"; Enter: {suggested}:" if suggested else ":")
+        f"Tipo de PQR ({names})" + (f"; Enter: {TYPE_NAMES[suggested]}:" if suggested else ":")
     )
-    typed = _line().lower() or (suggested or "")
-    if typed not in types:
-        click.echo(f"No se radicó: «{typed}» no es un tipo de PQR." if typed else "No se radicó.")
+    typed = _line()
+    value = suggested.value if suggested and not typed else None
+    if typed:
+        try:
+            value = ticket_types().convert(typed, None, None)
+        except click.BadParameter:
+            value = None
+    if not value:
+        click.echo(
+            f"No se radicó: «{typed[:40]}» no es un tipo de PQR." if typed else "No se radicó."
+        )
         return False
-    click.echo("Causal SSPD (código; Enter: la que corresponda al mensaje):")
-    causal = _line() or None
+    causal = None
+    while True:
+        click.echo(
+            "Causal SSPD (código; «?» para ver la lista; Enter: la que corresponda al mensaje):"
+        )
+        typed = _line()
+        if typed != "?":
+            causal = typed or None
+            break
+        for listed in CAUSALES.values():
+            click.echo(f"  {listed.code}  {listed.name}")
     responder = Responder(database, catalogue, app.settings, app.clock)
     filing = file_from_interaction(
         database,
@@ -837,7 +900,7 @@ def _file_as_pqr(app: App, database: Database, case: Case, protocol, reviewer: s
         case.interaction.id,
         reviewer,
         app.clock.now(),
-        TicketType(typed),
+        TicketType(value),
         causal,
         reply_id=case.reply.id,
         protocol_id=protocol,
