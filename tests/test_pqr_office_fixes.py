@@ -228,3 +228,126 @@ def test_the_review_keys_a_and_v_point_to_d_for_a_draft_that_promises_a_filing(
     sent = sent_on_x(sandbox)
     assert len(sent) == 1 and "2026-000001" in sent[0]["text"]
     assert "radicará" not in sent[0]["text"]
+
+
+# --- names, accents, hints, exit codes, labels -----------------------------------------------
+
+
+def test_the_review_shows_names_and_picks_a_protocol_by_number(
+    cli, tmp_path, fixed_office, monkeypatch
+):
+    sandbox, _clock = fixed_office
+    _promising_draft(cli, tmp_path, sandbox)
+    # Reply 1: [p] then Enter (back to the menu), [p] and a number, then [a].
+    monkeypatch.setattr("sys.stdin", io.StringIO("p\n\np\n7\na\nq\n"))
+
+    result = cli("replies", "review", env=ANA)
+
+    said = " ".join(result.stdout.split())
+    assert result.exit_code == 0, result.stderr
+    assert "Otra respuesta para este mensaje: 2 (Queja por la atención" in said
+    assert "Escriba el id" not in said and "No existe el protocolo" not in said
+    assert "7. Horario de atención y datos de contacto" in said
+    assert "Sin cambios." in said
+    assert "Protocolo cambiado a Horario de atención y datos de contacto" in said
+    shown = " ".join(cli("replies", "show", "1").stdout.split())
+    assert "Protocolo sugerido: Horario de atención y datos de contacto (horario_contacto)" in shown
+
+
+def test_the_filing_key_takes_spanish_type_names_and_lists_the_causales(
+    cli, tmp_path, fixed_office, monkeypatch
+):
+    sandbox, _clock = fixed_office
+    _promising_draft(cli, tmp_path, sandbox)
+    # Reply 1: [d], «Petición» with its accent, «?» for the causales, Enter.
+    monkeypatch.setattr("sys.stdin", io.StringIO("d\nPetición\n?\n\nq\n"))
+
+    result = cli("replies", "review", env=ANA)
+
+    said = " ".join(result.stdout.split())
+    assert "Tipo de PQR (petición, queja, reclamo, recurso, solicitud de información" in said
+    assert "107 Cobro múltiple y/o acumulado" in said
+    assert "Radicado 2026-000001: petición." in said, said
+
+
+def test_the_pqr_options_take_accents(cli, tmp_path, fixed_office):
+    sandbox, _clock = fixed_office
+    office(cli, tmp_path, sandbox)
+    phone = ("--ciudadano", "Rosa", "--contacto", "310", "--texto", "Pido copia")
+
+    filed = [
+        cli("pqr", "radicar", "--canal", "teléfono", *phone, "--tipo", "petición"),
+        cli("pqr", "radicar", "--canal", "Teléfono", *phone, "--tipo", "solicitud de información"),
+        cli("pqr", "radicar", "--canal", "oficina", *phone, "--tipo", "reporte de daño"),
+    ]
+    answered = cli("pqr", "answer", "2026-000001", "--texto", "Va la copia.",
+                   "--tipo-respuesta", "accede parcialmente")  # fmt: skip
+    wrong = cli("pqr", "radicar", "--canal", "fax", *phone, "--tipo", "queja")
+    missing = cli("pqr", "radicar", "--canal", "carta", *phone)
+
+    for result in (*filed, answered):
+        assert result.exit_code == 0, result.stderr
+    assert "solicitud de información" in filed[1].stdout
+    assert wrong.exit_code == 2 and "use uno de: teléfono, oficina, correo, carta" in wrong.stderr
+    assert missing.exit_code == 2 and "falta --tipo: petición, queja" in missing.stderr
+    listed = " ".join(cli("pqr", "list", "--estado", "todos").stdout.split())
+    assert "teléfono" in listed and "red: telefono" not in listed
+    assert "Accede parcialmente" in cli("pqr", "show", "2026-000001").stdout
+
+
+def test_a_wrong_causal_says_how_to_see_them(cli, tmp_path, fixed_office):
+    sandbox, _clock = fixed_office
+    _promising_draft(cli, tmp_path, sandbox)
+
+    wrong = cli("pqr", "radicar", "--respuesta", "2", "--causal", "999")
+    listed = cli("pqr", "causales")
+
+    assert wrong.exit_code == 2 and "«conectados pqr causales»" in wrong.stderr
+    assert "sspd.py" not in wrong.stderr
+    assert "107  Cobro múltiple y/o acumulado" in listed.stdout
+    assert "Facturación:" in listed.stdout and "Prestación:" in listed.stdout
+
+
+def test_requests_that_cannot_be_done_exit_2_and_hints_only_point_to_what_works(
+    cli, tmp_path, fixed_office
+):
+    sandbox, _clock = fixed_office
+    _promising_draft(cli, tmp_path, sandbox)
+    cli("pqr", "radicar", "--respuesta", "2", env=ANA)
+    cli("replies", "reject", "1", env=ANA)
+    cli("avisos", "add", "--sector", "Centro", "--desde", "2026-03-10 08:00",
+        "--hasta", "2026-03-10 18:00", "--motivo", "Obras")  # fmt: skip
+    cli("avisos", "close", "1")
+
+    decided = cli("pqr", "radicar", "--respuesta", "2", env=ANA)
+    rejected = cli("replies", "reject", "1", env=ANA)
+    notice = cli("avisos", "close", "1")
+
+    assert decided.exit_code == 2, decided.stderr
+    assert "ya está radicado con el número 2026-000001" in decided.stderr
+    assert "«conectados pqr show 2026-000001»" in decided.stderr
+    assert "--mensaje" not in decided.stderr
+    assert rejected.exit_code == 2 and "ya está rechazada" in rejected.stderr
+    assert notice.exit_code == 2 and "ya estaba cerrado" in notice.stderr
+    narrow = {"COLUMNS": "60"}  # one card per reply: the state reads whole
+    listed = " ".join(cli("replies", "list", "--estado", "todas", env=narrow).stdout.split())
+    assert "reemplazada por el radicado 2026-000001" in listed
+
+
+def test_pqr_show_counts_the_days_left_and_replies_list_names_pqr_answers(
+    cli, tmp_path, fixed_office
+):
+    sandbox, _clock = fixed_office
+    office(cli, tmp_path, sandbox)
+    citizen(sandbox, COMPLAINT)
+    cli("daemon", "--once")  # filed Tuesday 10 March 2026, due 1 April
+
+    shown = " ".join(cli("pqr", "show", "2026-000001").stdout.split())
+    cli("pqr", "answer", "2026-000001", "--texto", "Le devolvemos el cobro.", env=ANA)
+    listed = cli("replies", "list", "--estado", "todas", env={"COLUMNS": "60"}).stdout
+
+    # After Tuesday 10 March: 11-13, 16-20, 24-27 (San José on the 23rd), 30, 31, 1 April.
+    assert "Vence: 2026-04-01 (quedan 15 días hábiles)" in shown
+    assert "Plazo: 15 días hábiles desde el día siguiente a la radicación" in shown
+    answer_card = listed.split("id 2 ·")[1]
+    assert "respuesta de PQR" in answer_card and "0 %" not in answer_card
