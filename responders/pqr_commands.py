@@ -228,7 +228,8 @@ def _overdue(app: App, ticket: Ticket, today: date) -> bool:
     "--estado",
     type=click.Choice([*STATUS_BY_NAME, "todos"]),
     default="abierto",
-    help="Cuáles mostrar (por omisión, las abiertas).",
+    help="Cuáles mostrar (por omisión, las abiertas y las respondidas cuya respuesta no le "
+    "llegó al ciudadano).",
 )
 @click.option("--tipo", type=ticket_types(), help="Solo este tipo de trámite.")
 @click.pass_obj
@@ -237,7 +238,10 @@ def list_(app: App, vencen_en: int | None, vencidas: bool, estado: str, tipo: st
     zone = app.settings.zone
     today = app.clock.now().astimezone(zone).date()
     query = sa.select(Ticket).order_by(Ticket.due_date, Ticket.id)
-    if estado != "todos":
+    pending_only = estado == "abierto"
+    if pending_only:  # and the answered ones whose answer has not reached the citizen
+        query = query.where(Ticket.status.in_([TicketStatus.OPEN, TicketStatus.ANSWERED]))
+    elif estado != "todos":
         query = query.where(Ticket.status == STATUS_BY_NAME[estado])
     if tipo:
         query = query.where(Ticket.type == tipo)
@@ -248,6 +252,8 @@ def list_(app: App, vencen_en: int | None, vencidas: bool, estado: str, tipo: st
             for ticket in tickets
             if ticket.answer_text and delivery_of(session, ticket).undelivered
         }
+    if pending_only:
+        tickets = [t for t in tickets if t.status == TicketStatus.OPEN or t.id in undelivered]
     saturday = app.settings.pqr.saturday_is_working_day
     if vencidas:
         tickets = [t for t in tickets if t.status == TicketStatus.OPEN and _overdue(app, t, today)]
@@ -495,15 +501,20 @@ def answer(
     click.echo(f"Respuesta registrada para {number} ({done} días hábiles desde la radicación).")
     if sent_by_network and not refused:
         click.echo("El servicio la enviará en privado por la red por la que llegó.")
-        return
-    if refused:
+    elif refused:
         click.echo(
             f"No se puede enviar por {CHANNEL_NAMES.get(network, network)}: {refused}. "
             "El ciudadano no la recibirá por la red."
         )
     else:
         click.echo("No se envía nada por las redes: la PQR llegó por fuera de ellas.")
-    click.echo(f"Notifíquela por otro medio y regístrelo: {_notify_hint(number)}.")
+    if not sent_by_network or refused:
+        click.echo(f"Notifíquela por otro medio y regístrelo: {_notify_hint(number)}.")
+    if tipo_respuesta is None:
+        click.echo(
+            "Falta el tipo de respuesta para el reporte a la SSPD: regístrelo con «conectados "
+            f"pqr answer {number} --tipo-respuesta accede» (o el que corresponda)."
+        )
 
 
 def _notify_hint(radicado: str) -> str:

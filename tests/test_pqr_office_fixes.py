@@ -64,8 +64,8 @@ def test_an_answer_facebook_cannot_deliver_is_said_at_once_and_must_be_notified(
     assert len(_private_on_facebook(sandbox)) == private_before  # nothing queued to fail
     assert closed.exit_code == 2 and closed.stderr.count("\n") == 1, closed.stderr
     assert "no le llegó al ciudadano" in closed.stderr and "--sin-respuesta" in closed.stderr
-    listed = " ".join(cli("pqr", "list", "--estado", "todos").stdout.split())
-    assert "respuesta sin entregar" in listed
+    listed = " ".join(cli("pqr", "list").stdout.split())  # still to do: on the daily list
+    assert radicado in listed and "respuesta sin entregar" in listed
     shown = " ".join(cli("pqr", "show", radicado).stdout.split())
     assert "La respuesta no le llegó al ciudadano por la red" in shown
     rows, _said = _export(cli, tmp_path)
@@ -174,6 +174,8 @@ def test_an_answer_by_phone_is_notified_then_closed(cli, tmp_path, fixed_office)
     closed = cli("pqr", "close", "2026-000001")
 
     assert "No se envía nada por las redes" in answered.stdout
+    assert "Falta el tipo de respuesta" in answered.stdout
+    assert "--tipo-respuesta accede" in answered.stdout
     assert "pqr notificar 2026-000001" in answered.stdout
     assert refused.exit_code == 2
     assert typed.exit_code == 0 and "Accede parcialmente" in typed.stdout
