@@ -69,7 +69,7 @@ def check_causal(causal: str | None) -> str | None:
     if code not in CAUSALES:
         raise BadInput(
             f"«{causal}» no es una causal de la SSPD; las causales son códigos como 102, 107 o "
-            "315 (vea responders/sspd.py)",
+            "315 (véalas con «conectados pqr causales»)",
             "--causal",
         )
     return code
@@ -135,9 +135,18 @@ def file_from_interaction(
                     where,
                 )
             if reply.state != ReplyState.PENDING:
+                filed_as = connection.execute(
+                    sa.select(Ticket.radicado).where(Ticket.interaction_id == reply.interaction_id)
+                ).scalar()
                 raise BadInput(
-                    f"la respuesta {reply_id} ya fue decidida; radique el mensaje con "
-                    f"«conectados pqr radicar --mensaje {reply.interaction_id}»",
+                    f"la respuesta {reply_id} ya fue decidida"
+                    + (
+                        f" y su mensaje ya está radicado con el número {filed_as}; vea "
+                        f"«conectados pqr show {filed_as}»"
+                        if filed_as
+                        else f"; radique el mensaje con «conectados pqr radicar --mensaje "
+                        f"{reply.interaction_id}»"
+                    ),
                     where,
                 )
             interaction_id = reply.interaction_id

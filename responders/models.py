@@ -249,6 +249,11 @@ class Ticket(SQLModel, table=True):
     they asked (a ticket from a network has these in its interaction)."""
     citizen_contact: str | None = Field(default=None, max_length=255)
     request_text: str | None = Field(default=None, sa_type=sa.Text)
+    notified_via: str | None = Field(default=None, max_length=20)
+    """The answer reached the citizen by another means than the networks (telefono, correo,
+    carta, oficina): the network could not deliver it, or the request came that way."""
+    notified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    notified_by: str | None = Field(default=None, max_length=100)
 
 
 class TicketSequence(SQLModel, table=True):

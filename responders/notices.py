@@ -8,7 +8,7 @@ import click
 import sqlalchemy as sa
 
 from conectados.app import App
-from conectados.errors import BadInput, ConectadosError
+from conectados.errors import BadInput
 from conectados.spanish import spanish_moment
 from conectados.tables import Field, Listing, print_listing, short_moment
 from conectados.terminal import Group, RowId
@@ -159,6 +159,6 @@ def close(app: App, notice_id: int) -> None:
                 f"no hay ningún aviso con id {notice_id}; vea «conectados avisos list»", "ID"
             )
         if notice.closed_at is not None:
-            raise ConectadosError(f"el aviso {notice_id} ya estaba cerrado")
+            raise BadInput(f"el aviso {notice_id} ya estaba cerrado", "ID")
         notice.closed_at = app.clock.now()
     click.echo(f"Aviso {notice_id} cerrado.")

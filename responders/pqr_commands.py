@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -43,13 +44,11 @@ from responders.models import (
     TicketStatus,
 )
 from responders.review import STATE_NAMES as REPLY_STATE_NAMES
-from responders.review import print_message, reviewer_name
+from responders.review import print_message, private_reply_refused, reviewer_name
 from responders.service import AUTOMATIC
 from responders.sspd import CAUSALES, RESPUESTAS, TRAMITES
 from responders.terms import TicketType, working_days_between
 from responders.tickets import STATUS_NAMES, TYPE_NAMES, TermRules
-
-TYPES = [kind.value for kind in TicketType]
 
 
 def ticket_types() -> SpanishChoice:
@@ -61,6 +60,20 @@ def ticket_types() -> SpanishChoice:
             for kind in TicketType
         },
         {TYPE_NAMES[kind]: kind.value for kind in TicketType},
+    )
+
+
+def manual_channels() -> SpanishChoice:
+    """--canal as the office writes it: «teléfono» or «telefono» are the same channel."""
+    return SpanishChoice(
+        {"teléfono": "telefono", "oficina": "oficina", "correo": "correo", "carta": "carta"}
+    )
+
+
+def answer_types() -> SpanishChoice:
+    """--tipo-respuesta: the SUI's words, with or without accents, «_» or spaces."""
+    return SpanishChoice(
+        {key: key for key in RESPUESTAS}, {name: key for key, (_code, name) in RESPUESTAS.items()}
     )
 
 
@@ -99,6 +112,18 @@ def parse_filing(value: str, zone) -> datetime:
 @click.group(cls=Group)
 def pqr() -> None:
     """Oficina de PQR: radicados, plazos legales, respuestas y el reporte para la SSPD."""
+
+
+@pqr.command()
+@click.pass_obj
+def causales(app: App) -> None:
+    """Las causales de la SSPD con su código, para --causal de «pqr radicar»."""
+    group = None
+    for causal in CAUSALES.values():
+        if causal.group != group:
+            group = causal.group
+            click.echo(f"{group.capitalize()}:")
+        click.echo(f"  {causal.code}  {causal.name}")
 
 
 @pqr.command()
@@ -155,7 +180,7 @@ def _filed_line(ticket: Ticket, zone) -> str:
     """ "Radicada: 2026-03-10 10:00 por x (la radicó ana)"."""
     how = MANUAL_CHANNELS.get(ticket.network)
     line = f"Radicada: {ticket.filed_at.astimezone(zone):%Y-%m-%d %H:%M} " + (
-        f"por {how}" if how else f"por {ticket.network}"
+        f"por {how}" if how else f"por {CHANNEL_NAMES.get(ticket.network, ticket.network)}"
     )
     if ticket.filed_by == AUTOMATIC:
         return line + " (la radicó el servicio, automáticamente)"
@@ -203,7 +228,8 @@ def _overdue(app: App, ticket: Ticket, today: date) -> bool:
     "--estado",
     type=click.Choice([*STATUS_BY_NAME, "todos"]),
     default="abierto",
-    help="Cuáles mostrar (por omisión, las abiertas).",
+    help="Cuáles mostrar (por omisión, las abiertas y las respondidas cuya respuesta no le "
+    "llegó al ciudadano).",
 )
 @click.option("--tipo", type=ticket_types(), help="Solo este tipo de trámite.")
 @click.pass_obj
@@ -212,12 +238,22 @@ def list_(app: App, vencen_en: int | None, vencidas: bool, estado: str, tipo: st
     zone = app.settings.zone
     today = app.clock.now().astimezone(zone).date()
     query = sa.select(Ticket).order_by(Ticket.due_date, Ticket.id)
-    if estado != "todos":
+    pending_only = estado == "abierto"
+    if pending_only:  # and the answered ones whose answer has not reached the citizen
+        query = query.where(Ticket.status.in_([TicketStatus.OPEN, TicketStatus.ANSWERED]))
+    elif estado != "todos":
         query = query.where(Ticket.status == STATUS_BY_NAME[estado])
     if tipo:
         query = query.where(Ticket.type == tipo)
     with app.ready_database().session() as session:
         tickets = session.execute(query).scalars().all()
+        undelivered = {
+            ticket.id
+            for ticket in tickets
+            if ticket.answer_text and delivery_of(session, ticket).undelivered
+        }
+    if pending_only:
+        tickets = [t for t in tickets if t.status == TicketStatus.OPEN or t.id in undelivered]
     saturday = app.settings.pqr.saturday_is_working_day
     if vencidas:
         tickets = [t for t in tickets if t.status == TicketStatus.OPEN and _overdue(app, t, today)]
@@ -242,7 +278,7 @@ def list_(app: App, vencen_en: int | None, vencidas: bool, estado: str, tipo: st
             Field("radicada", priority=2),
             Field("vence"),
             Field("quedan", "text", min_width=12, max_width=30),
-            Field("estado"),
+            Field("estado", "text", min_width=10, max_width=32),
         ),
         heading=("radicado", "estado"),
         hidden_hint="conectados pqr show RADICADO",
@@ -253,7 +289,7 @@ def list_(app: App, vencen_en: int | None, vencidas: bool, estado: str, tipo: st
             ticket.radicado,
             TYPE_NAMES.get(TicketType(ticket.type), ticket.type),
             f"{causal.code} {causal.name}" if causal else ticket.causal,
-            ticket.network,
+            _channel_name(ticket.network, None),
             short_moment(ticket.filed_at.astimezone(zone), today),
             (
                 short_moment(ticket.due_at.astimezone(zone), today)
@@ -261,9 +297,15 @@ def list_(app: App, vencen_en: int | None, vencidas: bool, estado: str, tipo: st
                 else short_date(ticket.due_date, today)
             ),
             _left(app, ticket, today),
-            STATUS_NAMES[ticket.status],
+            STATUS_NAMES[ticket.status]
+            + (", respuesta sin entregar" if ticket.id in undelivered else ""),
         )
     print_listing(listing, app.environ)
+    if undelivered:
+        click.echo(
+            "«respuesta sin entregar»: la red no la entregó; notifíquela por otro medio y "
+            "regístrelo con «conectados pqr notificar RADICADO --medio …»."
+        )
 
 
 @pqr.command()
@@ -283,6 +325,7 @@ def show(app: App, radicado: str) -> None:
             .scalars()
             .all()
         )
+        delivery = delivery_of(session, ticket)
         session.expunge_all()
     console = screen_console(app.environ)
     kind = TicketType(ticket.type)
@@ -298,7 +341,22 @@ def show(app: App, radicado: str) -> None:
         else f"{ticket.due_date:%Y-%m-%d}"
     )
     left = _left(app, ticket, today)
+    if left and not left.startswith("vencida"):
+        left = f"quedan {left}"
     console.print(Text(f"Vence: {due}{f' ({left})' if left else ''}"))
+    if ticket.due_at is None:
+        term = rules_for(app).term(ticket.filed_at, kind)
+        moved = (
+            f"; radicada en día no hábil, cuenta como radicada el {ticket.filed_on:%Y-%m-%d}"
+            if ticket.filed_on != ticket.filed_at.astimezone(zone).date()
+            else ""
+        )
+        console.print(
+            Text(
+                f"Plazo: {term.working_days} días hábiles desde el día siguiente a la "
+                f"radicación ({term.basis}){moved}."
+            )
+        )
     if causal:
         console.print(Text(f"Causal SSPD: {causal.code} {causal.name} ({causal.group})"))
     if interaction is not None:
@@ -333,10 +391,22 @@ def show(app: App, radicado: str) -> None:
                 f"{ticket.closed_at.astimezone(zone):%Y-%m-%d %H:%M}."
             )
         )
-    if any(r.kind == ReplyKind.TICKET_ANSWER and r.state == ReplyState.FAILED for r in replies):
+    if ticket.notified_at is not None:
         console.print(
             Text(
-                "La respuesta no se pudo entregar por la red: notifíquela por otro medio (correo, dirección)."
+                f"Respuesta notificada por {MEDIUM_NAMES.get(ticket.notified_via or '', '')} el "
+                f"{ticket.notified_at.astimezone(zone):%Y-%m-%d %H:%M}"
+                + (f" (lo registró {ticket.notified_by})." if ticket.notified_by else ".")
+            )
+        )
+    elif ticket.answer_text and delivery.undelivered:
+        console.print(
+            Text(
+                "La respuesta no le llegó al ciudadano por la red: notifíquela por otro "
+                f"medio y regístrelo con {_notify_hint(ticket.radicado)}."
+                if ticket.interaction_id
+                else "La respuesta no se envía por las redes: notifíquela por el medio que dejó "
+                f"el ciudadano y regístrelo con {_notify_hint(ticket.radicado)}."
             ),
             style="red",
         )
@@ -350,8 +420,9 @@ def show(app: App, radicado: str) -> None:
 )
 @click.option(
     "--tipo-respuesta",
-    type=click.Choice(list(RESPUESTAS)),
-    help="Cómo se resolvió (para el reporte a la SSPD).",
+    type=answer_types(),
+    help="Cómo se resolvió (para el reporte a la SSPD); solo, sin --texto, corrige el de una "
+    "respuesta ya registrada.",
 )
 @click.pass_obj
 def answer(
@@ -359,9 +430,14 @@ def answer(
 ) -> None:
     """Registra la respuesta a una PQR y la envía, en privado, por la red por la que llegó.
 
-    La respuesta nunca se publica: va por mensaje privado (si la red lo permite; si no,
-    «pqr show» lo dice para notificarla por otro medio).
+    La respuesta nunca se publica: va por mensaje privado. Si la red ya no la dejaría pasar
+    (Facebook permite una sola respuesta privada por comentario, y solo en los primeros 7
+    días; Messenger y WhatsApp, 24 horas después del último mensaje), queda registrada y el
+    comando lo dice: notifíquela por otro medio y regístrelo con «conectados pqr notificar».
     """
+    if texto is None and archivo is None and tipo_respuesta is not None:
+        _set_answer_type(app, radicado, tipo_respuesta)
+        return
     if (texto is None) == (archivo is None):
         raise BadInput("use --texto o --archivo (uno de los dos)", "opciones")
     if archivo is not None:
@@ -371,11 +447,14 @@ def answer(
         raise BadInput("la respuesta está vacía", "--archivo" if archivo else "--texto")
     now = app.clock.now()
     who = reviewer_name(app)
+    refused = None
     with app.ready_database().session(write=True) as session:
         ticket = _find(session, radicado)
         if ticket.status != TicketStatus.OPEN:
-            raise ConectadosError(
-                f"el radicado {ticket.radicado} ya está {STATUS_NAMES[ticket.status]}; no se responde de nuevo"
+            raise BadInput(
+                f"el radicado {ticket.radicado} ya está {STATUS_NAMES[ticket.status]}; no se "
+                f"responde de nuevo (vea «conectados pqr show {ticket.radicado}»)",
+                "argumento RADICADO",
             )
         moved = session.execute(
             sa.update(Ticket)
@@ -394,6 +473,15 @@ def answer(
             )
         sent_by_network = ticket.interaction_id is not None
         if sent_by_network:
+            interaction = session.get(Interaction, ticket.interaction_id)
+            refused = private_reply_refused(
+                session,
+                interaction,
+                ReplyKind.TICKET_ANSWER,
+                now,
+                whatsapp_template=app.settings.channels.whatsapp.template,
+            )
+            # One the network would refuse is recorded as not sent, with why: never queued.
             session.execute(
                 sa.insert(Reply).values(
                     interaction_id=ticket.interaction_id,
@@ -401,20 +489,139 @@ def answer(
                     kind=ReplyKind.TICKET_ANSWER,
                     visibility=ReplyVisibility.PRIVATE,
                     text=f"Respuesta a su solicitud con radicado {ticket.radicado}:\n\n{text}",
-                    state=ReplyState.APPROVED,
+                    state=ReplyState.FAILED if refused else ReplyState.APPROVED,
+                    last_error=f"no se envió: {refused}" if refused else None,
                     reviewer=who,
                     created_at=now,
                     decided_at=now,
                 )
             )
+        number, network = ticket.radicado, ticket.network
     done = business_days_used(app, ticket, now)
-    click.echo(
-        f"Respuesta registrada para {ticket.radicado} ({done} días hábiles desde la radicación)."
-        + (
-            " El servicio la enviará en privado por la red por la que llegó."
-            if sent_by_network
-            else ""
+    click.echo(f"Respuesta registrada para {number} ({done} días hábiles desde la radicación).")
+    if sent_by_network and not refused:
+        click.echo("El servicio la enviará en privado por la red por la que llegó.")
+    elif refused:
+        click.echo(
+            f"No se puede enviar por {CHANNEL_NAMES.get(network, network)}: {refused}. "
+            "El ciudadano no la recibirá por la red."
         )
+    else:
+        click.echo("No se envía nada por las redes: la PQR llegó por fuera de ellas.")
+    if not sent_by_network or refused:
+        click.echo(f"Notifíquela por otro medio y regístrelo: {_notify_hint(number)}.")
+    if tipo_respuesta is None:
+        click.echo(
+            "Falta el tipo de respuesta para el reporte a la SSPD: regístrelo con «conectados "
+            f"pqr answer {number} --tipo-respuesta accede» (o el que corresponda)."
+        )
+
+
+def _notify_hint(radicado: str) -> str:
+    return f"«conectados pqr notificar {radicado} --medio telefono» (o correo, carta, oficina)"
+
+
+def _set_answer_type(app: App, radicado: str, answer_type: str) -> None:
+    """`pqr answer R --tipo-respuesta T` alone: the SUI's type of an answer already recorded."""
+    with app.ready_database().session(write=True) as session:
+        ticket = _find(session, radicado)
+        if not ticket.answer_text:
+            raise BadInput(
+                f"el radicado {ticket.radicado} aún no tiene respuesta: escríbala con --texto o "
+                "--archivo",
+                "opciones",
+            )
+        ticket.answer_type = answer_type
+        number = ticket.radicado
+    click.echo(f"Tipo de respuesta de {number}: {RESPUESTAS[answer_type][1]}.")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Whether the company's answer reached the citizen, and how."""
+
+    reached_at: datetime | None = None
+    how: str = ""
+    """"la red", or the other means it was notified by (teléfono, correo...)."""
+    on_the_way: bool = False
+    failed: str | None = None
+    """Why the network did not deliver it."""
+
+    @property
+    def undelivered(self) -> bool:
+        return self.reached_at is None and not self.on_the_way
+
+
+def delivery_of(session, ticket: Ticket) -> Delivery:
+    if ticket.notified_at is not None:
+        return Delivery(ticket.notified_at, MEDIUM_NAMES.get(ticket.notified_via or "", ""))
+    rows = session.execute(
+        sa.select(Reply.state, Reply.sent_at, Reply.last_error)
+        .where(Reply.ticket_id == ticket.id, Reply.kind == ReplyKind.TICKET_ANSWER)
+        .order_by(Reply.id)
+    ).all()
+    for row in rows:
+        if row.state == ReplyState.SENT:
+            return Delivery(row.sent_at, "la red")
+    if any(row.state in (ReplyState.APPROVED, ReplyState.SENDING) for row in rows):
+        return Delivery(on_the_way=True)
+    failed = [
+        row.last_error or "la red no la aceptó" for row in rows if row.state != ReplyState.SENT
+    ]
+    return Delivery(failed=failed[-1] if failed else None)
+
+
+MEDIUM_NAMES = {
+    "telefono": "teléfono",
+    "correo": "correo electrónico",
+    "carta": "carta",
+    "oficina": "en la oficina",
+}
+
+
+@pqr.command()
+@click.argument("radicado", metavar="RADICADO")
+@click.option(
+    "--medio",
+    type=manual_channels(),
+    required=True,
+    help="Cómo se le notificó la respuesta: teléfono, correo, carta u oficina.",
+)
+@click.pass_obj
+def notificar(app: App, radicado: str, medio: str) -> None:
+    """Registra que la respuesta se le notificó al ciudadano por otro medio que las redes.
+
+    Para la respuesta que la red no pudo entregar y la de una PQR que llegó por teléfono, en
+    la oficina, por correo o por carta: cuenta para el término desde hoy.
+    """
+    now = app.clock.now()
+    who = reviewer_name(app)
+    with app.ready_database().session(write=True) as session:
+        ticket = _find(session, radicado)
+        if not ticket.answer_text:
+            raise BadInput(
+                f"el radicado {ticket.radicado} aún no tiene respuesta: regístrela primero con "
+                f"«conectados pqr answer {ticket.radicado} --texto …»",
+                "argumento RADICADO",
+            )
+        if ticket.notified_at is not None:
+            raise BadInput(
+                f"la respuesta del radicado {ticket.radicado} ya se notificó por "
+                f"{MEDIUM_NAMES[ticket.notified_via]} el "
+                f"{ticket.notified_at.astimezone(app.settings.zone):%Y-%m-%d %H:%M}",
+                "argumento RADICADO",
+            )
+        ticket.notified_via, ticket.notified_at, ticket.notified_by = medio, now, who
+        number = ticket.radicado
+        days = business_days_used(app, ticket, now)
+        late = (
+            ticket.due_at < now
+            if ticket.due_at
+            else ticket.due_date < now.astimezone(app.settings.zone).date()
+        )
+    click.echo(
+        f"Respuesta de {number} notificada por {MEDIUM_NAMES[medio]} ({days} días hábiles desde "
+        f"la radicación{'; fuera del término' if late else ''})."
     )
 
 
@@ -425,19 +632,47 @@ def business_days_used(app: App, ticket: Ticket, answered_at: datetime) -> int:
 
 @pqr.command()
 @click.argument("radicado", metavar="RADICADO")
+@click.option(
+    "--sin-respuesta",
+    is_flag=True,
+    help="Cierra aunque el ciudadano no haya recibido respuesta (ni por la red ni por otro medio).",
+)
 @click.pass_obj
-def close(app: App, radicado: str) -> None:
-    """Cierra una PQR: no queda nada por hacer."""
+def close(app: App, radicado: str, sin_respuesta: bool) -> None:
+    """Cierra una PQR: el ciudadano recibió la respuesta y no queda nada por hacer."""
     who = reviewer_name(app)
     with app.ready_database().session(write=True) as session:
         ticket = _find(session, radicado)
+        number = ticket.radicado
         if ticket.status == TicketStatus.CLOSED:
-            raise ConectadosError(f"el radicado {ticket.radicado} ya estaba cerrado")
+            raise BadInput(f"el radicado {number} ya estaba cerrado", "argumento RADICADO")
+        delivery = delivery_of(session, ticket)
+        problem = None
+        if not ticket.answer_text:
+            problem = (
+                f"el radicado {number} no tiene respuesta registrada: respóndalo con "
+                f"«conectados pqr answer {number} --texto …»"
+            )
+        elif delivery.on_the_way:
+            problem = (
+                f"la respuesta del radicado {number} aún no ha salido por la red: espere a que "
+                f"el servicio la envíe (vea «conectados pqr show {number}»)"
+            )
+        elif delivery.reached_at is None:
+            why = f" ({delivery.failed})" if delivery.failed else ""
+            problem = (
+                f"la respuesta del radicado {number} no le llegó al ciudadano{why}: "
+                f"notifíquela por otro medio y regístrelo con {_notify_hint(number)}"
+            )
+        if problem and not sin_respuesta:
+            raise BadInput(f"{problem}, o ciérrelo así con --sin-respuesta", "argumento RADICADO")
         ticket.status = TicketStatus.CLOSED
         ticket.closed_at = app.clock.now()
         ticket.closed_by = who
-        number, was = ticket.radicado, ticket.answer_text
-    click.echo(f"Radicado {number} cerrado." + ("" if was else " Quedó sin respuesta registrada."))
+    click.echo(
+        f"Radicado {number} cerrado"
+        + (" sin que el ciudadano recibiera respuesta." if problem else ".")
+    )
 
 
 MAX_CITIZEN = {"--ciudadano": 200, "--contacto": 255, "--texto": 64 * KB}
@@ -451,7 +686,7 @@ MAX_CITIZEN = {"--ciudadano": 200, "--contacto": 255, "--texto": 64 * KB}
 @click.option("--mensaje", type=int, metavar="ID", help="Un mensaje de «conectados inbox».")
 @click.option(
     "--canal",
-    type=click.Choice(list(MANUAL_CHANNELS)),
+    type=manual_channels(),
     help="Llegó fuera de las redes: por teléfono, en la oficina, por correo o por carta.",
 )
 @click.option("--ciudadano", metavar="NOMBRE", help="Con --canal: quién la presenta.")
@@ -459,7 +694,7 @@ MAX_CITIZEN = {"--ciudadano": 200, "--contacto": 255, "--texto": 64 * KB}
 @click.option("--texto", help="Con --canal: lo que pidió el ciudadano.")
 @click.option(
     "--tipo",
-    type=click.Choice(TYPES),
+    type=ticket_types(),
     help="Tipo de trámite; el plazo depende de él (por omisión, el del protocolo).",
 )
 @click.option("--causal", metavar="CÓDIGO", help="Causal de la SSPD (102, 107, 315...).")
@@ -512,11 +747,14 @@ def radicar(
     else:
         for option, value in citizen.items():
             if value is None or not value.strip():
-                raise BadInput(f"falta {option}: una PQR por {canal} lo necesita", option)
+                raise BadInput(
+                    f"falta {option}: una PQR por {CHANNEL_NAMES.get(canal, canal)} lo necesita",
+                    option,
+                )
             if len(value) > MAX_CITIZEN[option]:
                 raise BadInput(f"es muy largo (máximo {MAX_CITIZEN[option]} caracteres)", option)
         if kind is None:
-            raise BadInput(f"falta --tipo: {', '.join(TYPES)}", "--tipo")
+            raise BadInput(f"falta --tipo: {', '.join(ticket_types().words)}", "--tipo")
         name, contact, text = (value.strip() for value in citizen.values())
         filing = file_from_channel(
             database, rules_for(app), canal, name, contact, text, kind, who, now, causal
@@ -524,6 +762,10 @@ def radicar(
     for line in filing_lines(filing, app.settings.zone):
         click.echo(line)
 
+
+NEEDS_CAUSAL = (TicketType.RECLAMO, TicketType.QUEJA, TicketType.RECURSO)
+"""The SUI classifies reclamaciones, quejas and recursos by causal; a petición, a request for
+information or a consulta asks for something and has none (responders/sspd.py)."""
 
 EXPORT_COLUMNS = (
     "radicado",
@@ -537,6 +779,8 @@ EXPORT_COLUMNS = (
     "fecha_radicacion_efectiva",
     "fecha_vencimiento",
     "fecha_respuesta",
+    "fecha_notificacion",
+    "notificada_por",
     "tipo_respuesta_codigo",
     "tipo_respuesta",
     "dias_habiles_usados",
@@ -545,7 +789,15 @@ EXPORT_COLUMNS = (
 )
 
 
-CHANNEL_NAMES = {"facebook": "Facebook", "x": "X", "whatsapp": "WhatsApp", "telefono": "teléfono"}
+CHANNEL_NAMES = {
+    "facebook": "Facebook",
+    "x": "X",
+    "whatsapp": "WhatsApp",
+    "telefono": "teléfono",
+    "oficina": "oficina",
+    "correo": "correo",
+    "carta": "carta",
+}
 
 
 def _channel_name(network: str, kind: str | None) -> str:
@@ -589,20 +841,34 @@ def export(app: App, mes: str, salida: Path) -> None:
                 )
             ).all()
         )
+        deliveries = {ticket.id: delivery_of(session, ticket) for ticket in tickets}
     rows = []
+    missing: dict[str, list[str]] = {"tramite": [], "causal": [], "respuesta": []}
     for ticket in tickets:
         kind = TicketType(ticket.type)
         tramite = TRAMITES.get(kind, ("", TYPE_NAMES[kind]))
         causal = CAUSALES.get(ticket.causal or "")
         answer_code, answer_name = RESPUESTAS.get(ticket.answer_type or "", ("", ""))
         answered_on = ticket.answered_at.astimezone(zone).date() if ticket.answered_at else None
-        used = working_days_between(ticket.filed_on, answered_on or today, saturday)
-        if answered_on is not None:
-            on_time = "sí" if answered_on <= ticket.due_date else "no"
+        delivery = deliveries[ticket.id]
+        reached_on = delivery.reached_at.astimezone(zone).date() if delivery.reached_at else None
+        used = working_days_between(ticket.filed_on, reached_on or answered_on or today, saturday)
+        # Answered in term is an answer that reached the citizen in term: by the network or
+        # notified by another means. One the network never delivered is no answer.
+        if reached_on is not None:
+            on_time = "sí" if reached_on <= ticket.due_date else "no"
+        elif answered_on is not None and not delivery.on_the_way:
+            on_time = "respuesta sin entregar"
         elif ticket.status == TicketStatus.CLOSED:
             on_time = "cerrada sin respuesta"
         else:
             on_time = "vencida" if ticket.due_date < today else "en término"
+        if not tramite[0]:
+            missing["tramite"].append(ticket.radicado)
+        if kind in NEEDS_CAUSAL and not causal:
+            missing["causal"].append(ticket.radicado)
+        if ticket.answer_text and not answer_code:
+            missing["respuesta"].append(ticket.radicado)
         channel = interactions.get(ticket.interaction_id)
         rows.append(
             (
@@ -617,6 +883,8 @@ def export(app: App, mes: str, salida: Path) -> None:
                 ticket.filed_on.isoformat(),
                 ticket.due_date.isoformat(),
                 answered_on.isoformat() if answered_on else "",
+                reached_on.isoformat() if reached_on else "",
+                delivery.how,
                 answer_code,
                 answer_name,
                 used,
@@ -631,3 +899,37 @@ def export(app: App, mes: str, salida: Path) -> None:
             f"no se pudo escribir ({os_error_reason(error)}); elija otra ruta", str(salida)
         ) from None
     click.echo(f"{len(tickets)} PQR de {mes} en {salida}.")
+    for line in _incomplete_lines(missing):
+        click.echo(line)
+
+
+def _incomplete_lines(missing: dict[str, list[str]]) -> list[str]:
+    """What the SUI needs that the file lacks, and how to complete it."""
+
+    def listed(numbers: list[str]) -> str:
+        shown = ", ".join(numbers[:10])
+        return shown + (f" y {len(numbers) - 10} más" if len(numbers) > 10 else "")
+
+    lines = []
+    if missing["respuesta"]:
+        numbers = missing["respuesta"]
+        lines.append(
+            f"{len(numbers)} PQR sin tipo de respuesta: {listed(numbers)}; regístrelo con "
+            f"«conectados pqr answer {numbers[0]} --tipo-respuesta accede» (o el que "
+            "corresponda: vea «conectados pqr answer --help») y exporte de nuevo."
+        )
+    if missing["causal"]:
+        numbers = missing["causal"]
+        lines.append(
+            f"{len(numbers)} PQR sin causal: {listed(numbers)}; escriba el código en la columna "
+            "causal_codigo antes de cargar el archivo (las causales: «conectados pqr causales»)."
+        )
+    if missing["tramite"]:
+        numbers = missing["tramite"]
+        lines.append(
+            f"{len(numbers)} PQR sin código de trámite en el SUI (peticiones, consultas y "
+            f"reportes de daño no tienen uno propio): {listed(numbers)}; clasifíquelas en la "
+            "columna tipo_tramite_codigo antes de cargar el archivo, o no las cargue si no "
+            "corresponden al reporte."
+        )
+    return lines

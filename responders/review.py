@@ -33,11 +33,13 @@ from responders.models import (
     InteractionKind,
     InteractionState,
     Reply,
+    ReplyKind,
     ReplyState,
     ReplyVisibility,
+    Ticket,
 )
 from responders.policy import company_values, template_context, too_long
-from responders.protocols import RenderError
+from responders.protocols import Catalogue, ProtocolAction, RenderError
 from responders.public_text import Exposure, company_texts, public_text_for
 from responders.service import AUTOMATIC, active_notices, first_private, privacy_notice
 
@@ -156,6 +158,8 @@ def decide_reply(
     private: bool = False,
     private_hint: str | None = None,
     notice: str = "",
+    catalogue: Catalogue | None = None,
+    filing_hint: str | None = None,
 ) -> Reply:
     """pending -> approved | rejected, once; the interaction follows.
 
@@ -170,8 +174,10 @@ def decide_reply(
         if reply is None:
             raise BadInput(f"no hay ninguna respuesta con id {reply_id}", "ID")
         if reply.state != ReplyState.PENDING:
-            raise ConectadosError(
-                f"la respuesta {reply_id} ya está {STATE_NAMES[reply.state]}; solo se deciden las pendientes"
+            raise BadInput(
+                f"la respuesta {reply_id} ya está {STATE_NAMES[reply.state]}; solo se deciden las "
+                "pendientes",
+                "ID",
             )
         interaction = session.get(Interaction, reply.interaction_id)
         final_text = (text if text is not None else reply.text).strip()
@@ -182,6 +188,16 @@ def decide_reply(
                     "la respuesta está vacía: escríbala (con --texto, o con [e] en «replies review»)",
                     "ID",
                     str(reply_id),
+                )
+            if catalogue is not None and _promises_filing(
+                session, reply, protocol or reply.protocol, catalogue
+            ):
+                raise BadInput(
+                    "promete radicar una PQR («una persona de nuestro equipo lo radicará») y "
+                    "aprobarla no la radica: radíquela "
+                    + (filing_hint or f"con «conectados pqr radicar --respuesta {reply_id}»")
+                    + ", que envía en su lugar el acuse con el radicado, o recházela",
+                    f"respuesta {reply_id}",
                 )
             if interaction.network == "whatsapp" and not whatsapp_template:
                 _check_whatsapp_window(session, interaction, now)
@@ -234,6 +250,25 @@ def decide_reply(
             raise ConectadosError(f"otra persona decidió la respuesta {reply_id} al mismo tiempo")
         _settle_interaction(session, interaction.id, reviewer, approve, note)
     return load_case(database, reply_id).reply
+
+
+def _promises_filing(session, reply: Reply, protocol_id: str | None, catalogue) -> bool:
+    """A draft that tells the citizen a person will file the request, for a message not
+    filed yet: its protocol's action is to file, or it is an acknowledgement with no ticket."""
+    if reply.ticket_id is not None:
+        return False
+    found = catalogue.get(protocol_id) if protocol_id else None
+    promised = (
+        found.action == ProtocolAction.TICKET
+        if found is not None
+        else reply.kind == ReplyKind.ACKNOWLEDGEMENT
+    )
+    if not promised:
+        return False
+    filed = session.execute(
+        sa.select(Ticket.id).where(Ticket.interaction_id == reply.interaction_id)
+    ).scalar()
+    return filed is None
 
 
 def _settle_interaction(
@@ -313,6 +348,34 @@ def _no_private_way(session, reply: Reply, interaction: Interaction, now: dateti
     """Why this public reply cannot go by private message instead, if it cannot."""
     if interaction.kind == InteractionKind.MESSAGE or reply.visibility == ReplyVisibility.PRIVATE:
         return None
+    return private_reply_refused(session, interaction, reply.kind, now, other_than=reply.id)
+
+
+def private_reply_refused(
+    session,
+    interaction: Interaction,
+    kind: ReplyKind,
+    now: datetime,
+    other_than: int | None = None,
+    whatsapp_template: str = "",
+) -> str | None:
+    """Why the network will not deliver one more private reply of `kind` to this message, if
+    it will not: the rules the channels apply when the send job calls them (channels/
+    facebook.py, channels/whatsapp.py), known before anything is queued."""
+    if interaction.kind == InteractionKind.MESSAGE:
+        if interaction.network not in ("whatsapp", "facebook"):
+            return None
+        if interaction.network == "whatsapp" and whatsapp_template:
+            return None  # outside the window, the approved template carries it
+        last = _last_heard(session, interaction)
+        if last is None or window_open(last, now):
+            return None
+        hours = (now - last).total_seconds() // 3600
+        where = "WhatsApp" if interaction.network == "whatsapp" else "Messenger"
+        return (
+            f"{where} solo acepta mensajes hasta 24 horas después del último mensaje del "
+            f"ciudadano, y el suyo fue hace {hours:.0f} horas"
+        )
     if interaction.network == "facebook" and now - interaction.written_at > PRIVATE_REPLY_WINDOW:
         return (
             f"Facebook solo permite responder en privado un comentario de los últimos "
@@ -322,26 +385,34 @@ def _no_private_way(session, reply: Reply, interaction: Interaction, now: dateti
         sa.select(Reply.id)
         .where(
             Reply.interaction_id == interaction.id,
-            Reply.id != reply.id,
+            Reply.id != (other_than or 0),
             Reply.visibility == ReplyVisibility.PRIVATE,
             Reply.state.not_in([ReplyState.REJECTED, ReplyState.FAILED]),
             # Facebook takes one private reply per comment; elsewhere, one of each kind.
-            sa.true() if interaction.network == "facebook" else Reply.kind == reply.kind,
+            sa.true() if interaction.network == "facebook" else Reply.kind == kind,
         )
         .limit(1)
     ).scalar()
-    if other is not None:
-        return f"ya hay otra respuesta privada a este mensaje (la {other})"
-    return None
+    if other is None:
+        return None
+    also = (
+        " y Facebook permite una sola por comentario" if interaction.network == "facebook" else ""
+    )
+    return f"ya hay otra respuesta privada a este mensaje (la {other}){also}"
 
 
-def _check_whatsapp_window(session, interaction: Interaction, now: datetime) -> None:
-    last = session.execute(
+def _last_heard(session, interaction: Interaction) -> datetime | None:
+    """The citizen's latest message on this network: the 24-hour windows count from it."""
+    return session.execute(
         sa.select(sa.func.max(Interaction.written_at)).where(
             Interaction.network == interaction.network,
             Interaction.author_id == interaction.author_id,
         )
     ).scalar()
+
+
+def _check_whatsapp_window(session, interaction: Interaction, now: datetime) -> None:
+    last = _last_heard(session, interaction)
     if last is None or window_open(last, now):
         return
     hours = (now - last).total_seconds() // 3600
@@ -388,6 +459,13 @@ def list_(app: App, estado: str, limite: int) -> None:
         query = query.where(Reply.state == STATES_BY_NAME[estado])
     with database.session() as session:
         rows = session.execute(query).all()
+        radicados = dict(
+            session.execute(
+                sa.select(Ticket.id, Ticket.radicado).where(
+                    Ticket.id.in_({reply.ticket_id for reply, _ in rows if reply.ticket_id})
+                )
+            ).all()
+        )
     if not rows:
         plural = {"pendiente": "pendientes", "aprobada": "aprobadas", "enviando": "enviándose",
                   "enviada": "enviadas", "rechazada": "rechazadas", "fallida": "fallidas"}  # fmt: skip
@@ -408,22 +486,35 @@ def list_(app: App, estado: str, limite: int) -> None:
             Field("mensaje", "preview", min_width=20, max_width=60),
             Field("protocolo", "text", priority=2, min_width=14, max_width=30),
             Field("conf.", priority=4, card_label="confianza"),
-            Field("estado"),
+            Field("estado", "text", min_width=9, max_width=40),
             Field("por qué", "text", priority=3, min_width=14, max_width=40),
         ),
         heading=("id", "estado"),
         hidden_hint="conectados replies show ID",
     )
     for reply, interaction in rows:
+        state = STATE_NAMES[reply.state]
+        if (
+            reply.state == ReplyState.REJECTED
+            and reply.ticket_id in radicados
+            and (reply.review_note or "").startswith("reemplazada")
+        ):
+            # A draft settled by a filing: its acknowledgement went instead.
+            state = f"reemplazada por el radicado {radicados[reply.ticket_id]}"
+        ticket_answer = reply.kind == ReplyKind.TICKET_ANSWER
         listing.add(
             str(reply.id),
             short_moment(interaction.written_at.astimezone(zone), today),
             interaction.network,
             interaction.author_name or interaction.author_id,
             interaction.text,
-            names.get(reply.protocol, reply.protocol) if reply.protocol else "",
-            percent(reply.confidence, 0),
-            STATE_NAMES[reply.state],
+            "respuesta de PQR"
+            if ticket_answer
+            else names.get(reply.protocol, reply.protocol)
+            if reply.protocol
+            else "",
+            "" if ticket_answer or not reply.protocol else percent(reply.confidence, 0),
+            state,
             _short(reply.last_error or reply.review_note or "", 200),
         )
     print_listing(listing, app.environ)
@@ -510,8 +601,9 @@ def print_case(app: App, case: Case, console: Console) -> None:
             style="dim",
         )
     print_message(console, interaction)
+    names = protocol_names(app)
     suggestion = (
-        f"{reply.protocol} (confianza {percent(reply.confidence, 0)})"
+        f"{_named(names, reply.protocol)} (confianza {percent(reply.confidence, 0)})"
         if reply.protocol
         else "ninguno"
     )
@@ -525,11 +617,18 @@ def print_case(app: App, case: Case, console: Console) -> None:
     for other in case.others:
         console.print(
             Text(
-                f"Otra respuesta para este mensaje: {other.id} ({other.protocol or 'sin protocolo'}, "
+                f"Otra respuesta para este mensaje: {other.id} "
+                f"({_named(names, other.protocol) if other.protocol else 'sin protocolo'}, "
                 f"{STATE_NAMES[other.state]}): «{_short(other.text, 200)}»"
             ),
             style="dim",
         )
+
+
+def _named(names: dict[str, str], protocol: str) -> str:
+    """ "Reclamo por facturación (reclamo_facturacion)": the name people read, then the id."""
+    name = names.get(protocol)
+    return f"{name} ({protocol})" if name else protocol
 
 
 @replies.command()
@@ -571,6 +670,7 @@ def approve(app: App, reply_id: int, texto: str | None, privado: bool) -> None:
         private=privado,
         private_hint=hint,
         notice=privacy_notice(app.settings),
+        catalogue=catalogue_for(app),
     )
     where = " en privado" if reply.visibility == ReplyVisibility.PRIVATE else ""
     click.echo(f"Respuesta {reply.id} aprobada; el servicio la enviará{where} en su próxima ronda.")
@@ -665,6 +765,8 @@ def review(app: App) -> None:
                         private=key == "v",
                         private_hint="con la tecla [v]",
                         notice=notice,
+                        catalogue=catalogue,
+                        filing_hint="con la tecla [d]",
                     )
                     done["aprobadas"] += 1
                     where = " por mensaje privado" if key == "v" else ""
@@ -696,12 +798,8 @@ def review(app: App) -> None:
                 if edited:
                     text = edited
             elif key == "p":
-                click.echo("Protocolos: " + ", ".join(catalogue.protocols))
-                click.echo("Escriba el id del protocolo:")
-                chosen = (sys.stdin.readline() if not sys.stdin.isatty() else input()).strip()
-                found = catalogue.get(chosen)
+                found = _choose_protocol(catalogue)
                 if found is None:
-                    click.echo(f"No existe el protocolo «{chosen}».")
                     continue
                 protocol = found.id
                 interaction = case.interaction
@@ -725,7 +823,7 @@ def review(app: App) -> None:
                 except RenderError as error:
                     click.echo(f"No se pudo: {error}")
                     continue
-                click.echo(f"Protocolo cambiado a {found.id}; nuevo borrador abajo.")
+                click.echo(f"Protocolo cambiado a {found.name}; nuevo borrador abajo.")
             elif key == "s":
                 done["saltadas"] += 1
                 break
@@ -741,25 +839,64 @@ def _line() -> str:
     return (sys.stdin.readline() if not sys.stdin.isatty() else input()).strip()
 
 
+def _choose_protocol(catalogue):
+    """[p]: the protocols by name, numbered; a number (or an id) picks one, Enter cancels."""
+    protocols = list(catalogue)
+    click.echo("Protocolos:")
+    for number, protocol in enumerate(protocols, start=1):
+        click.echo(f"  {number:>2}. {protocol.name}")
+    click.echo("Escriba el número del protocolo (Enter: volver sin cambiarlo):")
+    chosen = _line()
+    if not chosen:
+        click.echo("Sin cambios.")
+        return None
+    if chosen.isdigit() and 1 <= int(chosen) <= len(protocols):
+        return protocols[int(chosen) - 1]
+    found = catalogue.get(chosen)
+    if found is None:
+        click.echo(f"«{chosen[:40]}» no es un número de la lista (1 a {len(protocols)}).")
+    return found
+
+
 def _file_as_pqr(app: App, database: Database, case: Case, protocol, reviewer: str) -> bool:
     """[d]: the type (and causal) asked, then the same filing as «pqr radicar --respuesta»."""
     from responders.filing import file_from_interaction, filing_lines
+    from responders.pqr_commands import ticket_types
     from responders.service import Responder
+    from responders.sspd import CAUSALES
     from responders.terms import TicketType
+    from responders.tickets import TYPE_NAMES
 
-    types = [kind.value for kind in TicketType]
     catalogue = catalogue_for(app)
     found = catalogue.get(protocol) if protocol else None
-    suggested = found.pqr_type if found is not None else None
+    suggested = TicketType(found.pqr_type) if found is not None and found.pqr_type else None
+    names = ", ".join(TYPE_NAMES[kind] for kind in TicketType)
     click.echo(
-        f"Tipo de PQR ({', '.join(types)})" + (f"; Enter: {suggested}:" if suggested else ":")
+        f"Tipo de PQR ({names})" + (f"; Enter: {TYPE_NAMES[suggested]}:" if suggested else ":")
     )
-    typed = _line().lower() or (suggested or "")
-    if typed not in types:
-        click.echo(f"No se radicó: «{typed}» no es un tipo de PQR." if typed else "No se radicó.")
+    typed = _line()
+    value = suggested.value if suggested and not typed else None
+    if typed:
+        try:
+            value = ticket_types().convert(typed, None, None)
+        except click.BadParameter:
+            value = None
+    if not value:
+        click.echo(
+            f"No se radicó: «{typed[:40]}» no es un tipo de PQR." if typed else "No se radicó."
+        )
         return False
-    click.echo("Causal SSPD (código; Enter: la que corresponda al mensaje):")
-    causal = _line() or None
+    causal = None
+    while True:
+        click.echo(
+            "Causal SSPD (código; «?» para ver la lista; Enter: la que corresponda al mensaje):"
+        )
+        typed = _line()
+        if typed != "?":
+            causal = typed or None
+            break
+        for listed in CAUSALES.values():
+            click.echo(f"  {listed.code}  {listed.name}")
     responder = Responder(database, catalogue, app.settings, app.clock)
     filing = file_from_interaction(
         database,
@@ -767,7 +904,7 @@ def _file_as_pqr(app: App, database: Database, case: Case, protocol, reviewer: s
         case.interaction.id,
         reviewer,
         app.clock.now(),
-        TicketType(typed),
+        TicketType(value),
         causal,
         reply_id=case.reply.id,
         protocol_id=protocol,

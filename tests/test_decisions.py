@@ -57,7 +57,9 @@ def test_every_decision_records_who_made_it(cli, tmp_path, fixed_office, monkeyp
     filed = cli("pqr", "radicar", "--canal", "oficina", "--ciudadano", "Rosa Gil", "--contacto",
                 "Calle 9", "--texto", "Pido copia del contrato", "--tipo", "peticion", env=ANA)  # fmt: skip
     answered = cli("pqr", "answer", "2026-000001", "--texto", "Lo revisamos.", env=ANA)
-    closed = cli("pqr", "close", "2026-000002", env={"CONECTADOS_USUARIO": "Luz"})
+    closed = cli(
+        "pqr", "close", "2026-000002", "--sin-respuesta", env={"CONECTADOS_USUARIO": "Luz"}
+    )
 
     assert too_long.exit_code == 2 and "CONECTADOS_USUARIO" in too_long.stderr
     for result in (edited, rejected, reviewed, filed, answered, closed):

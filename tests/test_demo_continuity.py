@@ -51,6 +51,18 @@ def reply_states(folder: Path, ids: list[int]) -> dict[int, tuple[str, str | Non
     return {row.id: (str(row.state.value), row.last_error) for row in rows}
 
 
+def decide(cli, folder: Path, reply_id: int, *options: str) -> int:
+    """Approve a pending reply as a person would; one that promises a filing («una persona de
+    nuestro equipo lo radicará») is filed instead. The id of the reply that goes out."""
+    approved = cli("replies", "approve", str(reply_id), *options, cwd=folder)
+    if approved.exit_code == 2 and "pqr radicar --respuesta" in approved.stderr:
+        filed = cli("pqr", "radicar", "--respuesta", str(reply_id), cwd=folder)
+        assert filed.exit_code == 0, filed.stderr
+        return int(re.search(r"Acuse de recibo (\d+) con el radicado", filed.stdout)[1])
+    assert approved.exit_code == 0, approved.stderr
+    return reply_id
+
+
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory) -> tuple[str, Path, dict[str, str]]:
     """`conectados demo` run once as a new user runs it: no venv on the PATH. Its output, its
@@ -77,15 +89,14 @@ def test_replies_approved_after_the_demo_are_sent_by_the_daemon(cli, demo_run, t
     pending = pending_replies(folder)
     assert {network for _id, network, _kind in pending} >= {"facebook", "x"}
 
+    ids = []
     for reply_id, network, kind in pending:
         private = ("--privado",) if network == "facebook" and kind == "comment" else ()
-        approved = cli("replies", "approve", str(reply_id), *private, cwd=folder)
-        assert approved.exit_code == 0, approved.stderr
+        ids.append(decide(cli, folder, reply_id, *private))
     round_ = cli("daemon", "--once", cwd=folder)
 
     assert round_.exit_code == 0, round_.stderr
     assert f"Respuestas enviadas: {len(pending)}." in round_.stdout
-    ids = [reply_id for reply_id, _network, _kind in pending]
     assert reply_states(folder, ids) == {reply_id: ("sent", None) for reply_id in ids}
     saved = json.loads((folder / SANDBOX_STATE).read_text(encoding="utf-8"))["redes"]
     private = [r for r in saved["facebook"]["replies"] if not r["public"]]
@@ -95,13 +106,11 @@ def test_replies_approved_after_the_demo_are_sent_by_the_daemon(cli, demo_run, t
 def test_without_its_saved_world_the_refusal_is_explained_in_spanish(cli, demo_run, tmp_path):
     folder = copy_of(demo_run, tmp_path)
     (folder / SANDBOX_STATE).unlink()  # what every run did before the world was saved
-    pending = pending_replies(folder)
-    for reply_id, _network, _kind in pending:
-        assert cli("replies", "approve", str(reply_id), cwd=folder).exit_code == 0
+    ids = [decide(cli, folder, reply_id) for reply_id, _network, _kind in pending_replies(folder)]
 
     cli("daemon", "--once", cwd=folder)
 
-    errors = [error for _state, error in reply_states(folder, [p[0] for p in pending]).values()]
+    errors = [error for _state, error in reply_states(folder, ids).values()]
     assert any("ya no existe en X o no se puede ver" in (error or "") for error in errors)
     assert any("ya no existe en Facebook" in (error or "") for error in errors)
     assert all("Detalle de" in (error or "") for error in errors)

@@ -199,7 +199,7 @@ def test_a_complaint_by_private_message_is_filed_acknowledged_answered_and_expor
     cli("daemon", "--once")
 
     assert answered.exit_code == 0, answered.stderr
-    assert again.exit_code == 1 and "respondido" in again.stderr
+    assert again.exit_code == 2 and "respondido" in again.stderr
     sent = sandbox.control("GET", "state")["x"]["replies"]
     assert len(sent) == 2 and "le devolvemos el doble cobro" in sent[1]["text"]
     assert not sent[1]["public"]

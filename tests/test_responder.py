@@ -450,7 +450,7 @@ def test_the_daemon_answers_once_files_a_complaint_and_sends_an_approved_review_
     approved = cli("replies", "approve", reply_id, "--texto", "Eva, puede pagar por PSE.")
     assert approved.exit_code == 0, approved.stderr
     again = cli("replies", "approve", reply_id)
-    assert again.exit_code == 1 and "ya está aprobada" in again.stderr
+    assert again.exit_code == 2 and "ya está aprobada" in again.stderr
 
     second = cli("daemon", "--once")
     third = cli("daemon", "--once")
@@ -574,9 +574,10 @@ def test_a_question_with_a_complaint_files_it_and_keeps_both_drafts_for_a_person
     # The message stays in review until both drafts are decided: one rejected and the other
     # approved makes it answered, whatever the order.
     luis_replies = [line.split("│")[1].strip() for line in pending.splitlines() if "Luis" in line]
-    assert cli("replies", "reject", luis_replies[0]).exit_code == 0
+    # (The acknowledgement promises a filing: it is filed or rejected, never approved.)
+    assert cli("replies", "approve", luis_replies[0]).exit_code == 0
     assert _luis_state(tmp_path) == InteractionState.IN_REVIEW
-    assert cli("replies", "approve", luis_replies[1]).exit_code == 0
+    assert cli("replies", "reject", luis_replies[1]).exit_code == 0
     assert _luis_state(tmp_path) == InteractionState.ANSWERED
 
 
