@@ -31,6 +31,7 @@ from channels.base import (
     Unreadable,
     citizen_text,
     readable_id,
+    readable_text,
     required_id,
     written_time,
 )
@@ -509,7 +510,7 @@ def _author_name(user: Any) -> str:
         return ""
     for key in ("name", "username"):
         if isinstance(user.get(key), str) and user[key]:
-            return user[key]
+            return readable_text(user[key])
     return ""
 
 
