@@ -17,7 +17,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from channels.base import readable_text
+from channels.base import Rejected, readable_text
 from channels.sandbox import Sandbox, SandboxServer
 from channels.sandbox.whatsapp_world import VERIFY_TOKEN
 from conectados.db import Database
@@ -192,3 +192,79 @@ def test_the_simulator_keeps_an_odd_text_as_written_and_keeps_saving(tmp_path):
         sum(text.endswith(ODD) for text in texts) == 5
         and texts.count("@acueducto_ejemplo gracias") == 1
     )
+
+
+# --- X refuses a text it already has: the same answer to three citizens ---------------
+
+
+def test_three_citizens_asking_the_same_on_x_all_get_their_answer(cli, tmp_path, fixed_office):
+    sandbox, _clock = fixed_office
+    (tmp_path / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "{sandbox.url}"\n[webhooks]\ncon_el_servicio = false\n'
+        "[channels.facebook]\nactivo = false\n[channels.whatsapp]\nactivo = false\n",
+        encoding="utf-8",
+    )
+    assert cli("init").exit_code == 0
+    # "Vecino 1" and "Vecino 2" are both greeted "Hola, Vecino.": the same answer, word for word.
+    handle_of = {
+        _write(sandbox, "x", "mention", "¿a qué hora abren?", f"Vecino {n}", None): f"@vecino{n}"
+        for n in (1, 2, 3)
+    }
+
+    result = cli("daemon", "--once")
+
+    assert result.exit_code == 0, result.stderr
+    sent = sandbox.control("GET", "state")["x"]["replies"]
+    assert sorted(reply["to"] for reply in sent) == sorted(handle_of)  # each citizen, once
+    [plain] = [reply["text"] for reply in sent if not reply["text"].startswith("@")]
+    assert plain.startswith("Hola, Vecino.")
+    for reply in sent:  # the others start with the handle of whom they answer, X's way
+        assert reply["text"] in (plain, f"{handle_of[reply['to']]} {plain}")
+    assert cli("replies", "list", "--estado", "fallida").stdout.count("Vecino") == 0
+
+
+def _x_and_mentions(sandbox, authors: list[str]):
+    from channels.sandbox.x_world import ACCOUNT_ID
+    from channels.x import XChannel, XCredentials
+
+    x = XChannel(XCredentials("k", "s", "t", "ts"), ACCOUNT_ID, sandbox.url, timeout=3)
+    ids = [_write(sandbox, "x", "mention", "¿a qué hora abren?", name, None) for name in authors]
+    by_id = {item.remote_id: item for item in x.poll(None).items}
+    return x, [by_id[remote_id] for remote_id in ids]
+
+
+ANSWER = "Hola. Abrimos de lunes a viernes, de 7:00 a. m. a 5:00 p. m."
+
+
+def test_a_reply_x_already_has_under_that_post_is_never_sent_twice(sandbox):
+    """After a lost answer, a person approves the reply again: X refuses it as a duplicate,
+    and the reply already there is the one (also when it went out with the handle)."""
+    x, (ana, eva) = _x_and_mentions(sandbox, ["Ana", "Eva"])
+
+    to_ana = x.reply(ana, ANSWER, private=False)
+    to_eva = x.reply(eva, ANSWER, private=False)
+    again_ana = x.reply(ana, ANSWER, private=False)
+    again_eva = x.reply(eva, ANSWER, private=False)
+
+    sent = sandbox.control("GET", "state")["x"]["replies"]
+    assert [reply["text"] for reply in sent] == [ANSWER, f"@eva {ANSWER}"]
+    assert (again_ana.remote_id, again_eva.remote_id) == (to_ana.remote_id, to_eva.remote_id)
+
+
+def test_what_cannot_be_made_unique_is_refused_with_the_reason(sandbox):
+    # The same citizen asked three times: the handle tells only two replies apart.
+    x, (first, second, third) = _x_and_mentions(sandbox, ["Ana", "Ana", "Ana"])
+    x.reply(first, ANSWER, private=False)
+    x.reply(second, ANSWER, private=False)
+    with pytest.raises(Rejected) as refused:
+        x.reply(third, ANSWER, private=False)
+    # An answer of 280 characters has no room for a handle.
+    long_answer = "Hola. " + "a" * 274
+    _, (luis, marta) = _x_and_mentions(sandbox, ["Luis", "Marta"])
+    x.reply(luis, long_answer, private=False)
+    with pytest.raises(Rejected) as too_long:
+        x.reply(marta, long_answer, private=False)
+
+    assert "dos veces el mismo texto" in refused.value.reason
+    assert "dos veces el mismo texto" in too_long.value.reason
+    assert len(sandbox.control("GET", "state")["x"]["replies"]) == 3
