@@ -424,6 +424,12 @@ class XChannel:
 
     @guarded("X")
     def reply(self, to: Incoming, text: str, private: bool) -> Receipt:
+        """A direct message, or a public reply under the citizen's post.
+
+        X refuses a post whose text the account already posted (`_reply_again` copes: two
+        citizens who asked the same get the same answer). Its direct-message endpoints
+        document no such rule, and each message goes to that citizen's own conversation.
+        """
         if private or to.kind == "message":
             answer = self._call(
                 self.client.create_direct_message,
