@@ -151,12 +151,37 @@ def required_id(value: Any, field_name: str) -> str:
 
 
 def citizen_text(value: Any, field_name: str) -> str:
-    """What the citizen wrote; missing is empty (a photo alone), any other type is unreadable."""
+    """What the citizen wrote, readable (`readable_text`); missing is empty (a photo alone),
+    any other type is unreadable."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise Unreadable(f"{field_name} no es texto (llegó {_json_type(value)})")
-    return value
+    return readable_text(value)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LINE_BREAK = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+# C0 and C1 controls but tab and newline, DEL, and the invisible marks that hide a word or
+# flip the direction of the text around them (zero-width space, bidi marks and overrides,
+# BOM). The joiners (U+200C, U+200D) stay: emoji and some scripts need them.
+_UNSEEN = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+
+
+def readable_text(text: str) -> str:
+    """A text from a network as Conectados keeps it: what every channel and the webhook
+    receiver apply to what citizens write (and to their names) where it enters.
+
+    JSON may carry lone UTF-16 surrogates ("\\udcff"): no database, file or terminal can
+    hold one, so each becomes U+FFFD (a pair split in two is joined back). NUL, which
+    PostgreSQL refuses, and the other control characters, which would move the cursor or
+    clear a reviewer's terminal, are dropped; line breaks become "\\n"; tabs stay.
+    """
+    if _SURROGATE.search(text):
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return _UNSEEN.sub("", _LINE_BREAK.sub("\n", text))
 
 
 FUTURE_TOLERANCE = timedelta(minutes=10)

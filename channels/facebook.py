@@ -28,6 +28,7 @@ from channels.base import (
     Unreadable,
     citizen_text,
     readable_id,
+    readable_text,
     required_id,
     written_time,
 )
@@ -341,7 +342,9 @@ class FacebookChannel:
                 kind=kind,  # type: ignore[arg-type]
                 remote_id=remote_id,
                 author_id=readable_id(author.get("id")) or "",
-                author_name=author.get("name") if isinstance(author.get("name"), str) else "",
+                author_name=readable_text(name)
+                if isinstance(name := author.get("name"), str)
+                else "",
                 text=text,
                 written_at=written,
                 thread_id=thread_id,

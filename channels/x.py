@@ -7,6 +7,7 @@ tweepy 4.17 has no v2 media upload, so media go through the v2 upload endpoints
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from channels.base import (
     Unreadable,
     citizen_text,
     readable_id,
+    readable_text,
     required_id,
     written_time,
 )
@@ -46,6 +48,7 @@ from channels.x_errors import (
     x_refusal,
 )
 from conectados.clock import Clock, SystemClock
+from content_calendar.text_rules import X_LIMIT, x_weighted_length
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,9 @@ CHUNK_BYTES = 4 * 1024 * 1024
 MAX_STATUS_CHECKS = 60
 TWEET_FIELDS = ["created_at", "author_id", "conversation_id", "referenced_tweets"]
 DM_FIELDS = ["id", "text", "event_type", "sender_id", "dm_conversation_id", "created_at"]
+DUPLICATE_LOOKBACK = timedelta(days=2)
+"""How far back our own replies are looked through when X refuses one as a duplicate (X's
+duplicate rule covers recent posts; it does not say how recent)."""
 
 
 @dataclass(frozen=True)
@@ -418,6 +424,12 @@ class XChannel:
 
     @guarded("X")
     def reply(self, to: Incoming, text: str, private: bool) -> Receipt:
+        """A direct message, or a public reply under the citizen's post.
+
+        X refuses a post whose text the account already posted (`_reply_again` copes: two
+        citizens who asked the same get the same answer). Its direct-message endpoints
+        document no such rule, and each message goes to that citizen's own conversation.
+        """
         if private or to.kind == "message":
             answer = self._call(
                 self.client.create_direct_message,
@@ -426,11 +438,87 @@ class XChannel:
                 user_auth=True,
             )
             return Receipt(str(answer.data["dm_event_id"]), created_at=self.clock.now())
+        started = self.clock.now() - DUPLICATE_LOOKBACK
+        try:
+            return self._public_reply(to, text)
+        except Duplicate as duplicate:
+            return self._reply_again(to, text, started, duplicate)
+
+    def _public_reply(self, to: Incoming, text: str) -> Receipt:
         answer = self._call(
             self.client.create_tweet, text=text, in_reply_to_tweet_id=to.remote_id, user_auth=True
         )
         remote_id = str(answer.data["id"])
         return Receipt(remote_id, self.url_of(remote_id), self.clock.now())
+
+    def _reply_again(
+        self, to: Incoming, text: str, since: datetime, duplicate: Duplicate
+    ) -> Receipt:
+        """X refused the reply as a duplicate of one of our posts.
+
+        When it is our own reply to this same post (an earlier attempt whose answer was
+        lost), that reply is the one: nothing is sent again. Otherwise it is the same answer
+        given to another citizen (two people asked the same): it goes out once more, starting
+        with the citizen's @handle, as replies on X do. The text with the handle is always
+        the same for this citizen, so even that can never go out twice: X refuses it.
+        """
+        found = self._our_reply(to.remote_id, text, since)
+        if found is not None:
+            return found
+        handle = self._handle_of(to)
+        addressed = f"@{handle} {text}" if handle else ""
+        if not addressed or x_weighted_length(addressed) > X_LIMIT:
+            raise Rejected(duplicate.reason) from None
+        try:
+            receipt = self._public_reply(to, addressed)
+        except Duplicate:
+            raise Rejected(duplicate.reason) from None
+        log.info("x: respuesta repetida; sale dirigida a @%s", handle)
+        return receipt
+
+    def _our_reply(self, tweet_id: str, text: str, since: datetime) -> Receipt | None:
+        """Our reply to `tweet_id` with this text (with or without @handles before it)."""
+        wanted = _unaddressed(comparable_text(text))
+        for tweet in self._pages(
+            self.lists.get_users_tweets,
+            self.user_id,
+            start_time=since,
+            max_results=100,
+            tweet_fields=["created_at", "referenced_tweets"],
+            user_auth=True,
+        ):
+            if not isinstance(tweet, dict):
+                continue
+            references = tweet.get("referenced_tweets")
+            answers = isinstance(references, list) and any(
+                isinstance(ref, dict)
+                and ref.get("type") == "replied_to"
+                and str(ref.get("id")) == tweet_id
+                for ref in references
+            )
+            said = tweet.get("text")
+            if answers and isinstance(said, str) and _unaddressed(comparable_text(said)) == wanted:
+                remote_id = str(tweet["id"])
+                created = _x_time_or_none(tweet.get("created_at"))
+                return Receipt(remote_id, self.url_of(remote_id), created)
+        return None
+
+    def _handle_of(self, to: Incoming) -> str | None:
+        """The @username of whoever wrote the post we answer, as X gives it now."""
+        answer = self._call(
+            self.lists.get_tweets,
+            ids=[to.remote_id],
+            expansions=["author_id"],
+            user_fields=["username"],
+            user_auth=True,
+        )
+        includes = answer.get("includes") if isinstance(answer, dict) else None
+        users = includes.get("users") if isinstance(includes, dict) else None
+        for user in users if isinstance(users, list) else []:
+            username = user.get("username") if isinstance(user, dict) else None
+            if isinstance(username, str) and _HANDLE.fullmatch(username):
+                return username
+        return None
 
     @guarded("X")
     def hide(self, item: Incoming) -> None:
@@ -485,6 +573,15 @@ class XChannel:
             raise _refusal(exc) from None
 
 
+_HANDLE = re.compile(r"\w{1,15}", re.ASCII)
+_LEADING_HANDLES = re.compile(r"^(?:@\w{1,15}\s+)+", re.ASCII)
+
+
+def _unaddressed(text: str) -> str:
+    """A reply's text without the @handles it starts with (X may add them, or we did)."""
+    return _LEADING_HANDLES.sub("", text)
+
+
 def _readable_x_time(value: Any) -> datetime:
     if not isinstance(value, str):
         raise Unreadable("created_at falta o no es una fecha válida")
@@ -509,7 +606,7 @@ def _author_name(user: Any) -> str:
         return ""
     for key in ("name", "username"):
         if isinstance(user.get(key), str) and user[key]:
-            return user[key]
+            return readable_text(user[key])
     return ""
 
 

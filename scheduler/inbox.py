@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -26,6 +25,7 @@ from channels.base import (
     Incoming,
     SetAside,
     incoming_text_limit,
+    readable_text,
 )
 from conectados.clock import Clock
 from conectados.db import Database, upsert_statement
@@ -101,16 +101,12 @@ class Inbox:
         return outcome
 
 
-_CONTROL = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
-
-
 def printable(text: str) -> str:
-    """Without control characters: a message must not clear the reviewer's terminal, or flip
-    the direction of the text shown around it. Nor lone surrogates: JSON may carry them
-    ("\\ud800"), no database can store them, and one would fail the whole batch."""
-    return _CONTROL.sub("", text or "")
+    """What is stored is readable: the channels clean what they read where it enters
+    (`readable_text`); this applies the same cleaning once more to whatever reaches the
+    database by another way (a set-aside reason, an adapter that forgot), since one lone
+    surrogate or NUL would fail the whole batch (it is idempotent: clean text is kept as is)."""
+    return readable_text(text or "")
 
 
 def store_interactions(connection: sa.Connection, items: list[Incoming], now: datetime) -> int:

@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from channels.base import Attachment, Incoming, SetAside, Unreadable, citizen_text, readable_id
+from channels.base import (
+    Attachment,
+    Incoming,
+    SetAside,
+    Unreadable,
+    citizen_text,
+    readable_id,
+    readable_text,
+)
 
 log = logging.getLogger("conectados.webhooks")
 
@@ -144,7 +152,7 @@ def _whatsapp_change(
         delivery.ignored += 1  # another number of the same business account
         return
     names = {
-        str(contact.get("wa_id")): str((contact.get("profile") or {}).get("name") or "")
+        str(contact.get("wa_id")): _text((contact.get("profile") or {}).get("name"))
         for contact in _list(value.get("contacts", []), "contacts")
         if isinstance(contact, dict)
     }
@@ -189,7 +197,7 @@ def _whatsapp_message(message: dict[str, Any], names: dict[str, str], now: datet
             ", ".join(_text(place.get(key)) for key in ("name", "address") if place.get(key))
             or f"{place.get('latitude')}, {place.get('longitude')}"
         )
-        text = f"[ubicación compartida: {where}]"
+        text = readable_text(f"[ubicación compartida: {where}]")
     elif kind == "interactive":
         chosen = message.get("interactive") or {}
         reply = chosen.get("button_reply") or chosen.get("list_reply") or {}
@@ -322,7 +330,8 @@ def _optional_id(value: Any) -> str | None:
 
 
 def _text(value: Any) -> str:
-    return value[:MAX_TEXT] if isinstance(value, str) else ""
+    """A name, title or media type, readable (`readable_text`) and cut short."""
+    return readable_text(value[:MAX_TEXT]) if isinstance(value, str) else ""
 
 
 def _epoch(value: Any, now: datetime, milliseconds: bool = False) -> datetime:

@@ -49,6 +49,22 @@ class Response:
     content_type: str = "application/json; charset=UTF-8"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(value: Any, **options: Any) -> str:
+    """`value` as JSON with accents as they are, except lone UTF-16 surrogates, which stay
+    escaped ("\\udcff"): valid JSON, as X and Meta may send it, where the raw character
+    cannot be written in UTF-8 (the simulator keeps what citizens wrote as they wrote it)."""
+    text = json.dumps(value, ensure_ascii=False, **options)
+    return _SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+def json_bytes(value: Any, **options: Any) -> bytes:
+    """`json_text` in UTF-8: what the simulator sends and signs."""
+    return json_text(value, **options).encode("utf-8")
+
+
 CONTROL_PREFIX = "/_sandbox/"
 CONTROL_MAX_BYTES = 1024 * 1024
 """The largest body the control API reads; a larger one is read and thrown away, up to:"""
@@ -190,7 +206,7 @@ def write_response(handler: BaseHTTPRequestHandler, response: Response) -> None:
         if response.raw is not None
         else b""
         if response.body is None
-        else json.dumps(response.body, ensure_ascii=False).encode("utf-8")
+        else json_bytes(response.body)
     )
     handler.send_response(response.status)
     handler.send_header("Content-Type", response.content_type)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from channels.sandbox.graph_world import Comment, Conversation, FacebookWorld, Message, Person, Post
+from channels.sandbox.http import json_text
 from channels.sandbox.whatsapp_world import InboundMessage, WhatsAppWorld
 from channels.sandbox.world import NetworkWorld, PersonIds
 from channels.sandbox.x_world import DmEvent, Media, Tweet, User, XWorld
@@ -379,7 +380,7 @@ def restore(worlds: dict[str, NetworkWorld], data: Any) -> None:
 
 def save(path: Path, worlds: dict[str, NetworkWorld]) -> None:
     """Write the worlds to `path`, whole or not at all (call it holding the simulator's lock)."""
-    write_atomically(path, json.dumps(snapshot(worlds), ensure_ascii=False, separators=(",", ":")))
+    write_atomically(path, json_text(snapshot(worlds), separators=(",", ":")))
 
 
 def load(path: Path, worlds: dict[str, NetworkWorld]) -> str | None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-import json
 import logging
 import queue
 import random
@@ -24,6 +23,7 @@ from urllib.parse import urlsplit
 import requests
 
 from channels.sandbox.graph_world import PAGE_ID, Comment, Message, Person
+from channels.sandbox.http import json_bytes
 from channels.sandbox.whatsapp_world import APP_SECRET, VERIFY_TOKEN
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def sign(secret: str, body: bytes) -> str:
 
 def encode(payload: dict[str, Any]) -> bytes:
     """The bytes sent (and signed): compact JSON, UTF-8."""
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return json_bytes(payload, separators=(",", ":"))
 
 
 # --- Page events, in Meta's shape ------------------------------------------------------

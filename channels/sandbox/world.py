@@ -95,7 +95,7 @@ class PersonIds:
         found = self._by_name.get(key)
         if found is not None:
             return found
-        digest = hashlib.sha256(key.encode("utf-8")).digest()
+        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
         number = int.from_bytes(digest[:16], "big") % self.span
         while str(self.base + number) in self._taken:
             number = (number + 1) % self.span

@@ -23,6 +23,7 @@ from channels.sandbox.x_world import (
     XWorld,
     x_time,
 )
+from content_calendar.text_rules import X_LIMIT, x_weighted_length
 
 RATE_LIMIT = 900
 RATE_WINDOW_SECONDS = 15 * 60
@@ -311,6 +312,10 @@ class XApi:
         media_ids = [str(mid) for mid in (body.get("media") or {}).get("media_ids", [])]
         if not text and not media_ids:
             raise invalid_request("One of text or media is required.")
+        if x_weighted_length(text) > X_LIMIT:  # X Premium's long posts are not emulated
+            raise problem(
+                403, "Forbidden", "Your Tweet text is too long. It is over 280 characters."
+            )
         world = self.world
         duplicate = any(
             tweet.text == text and tweet.author.id == ACCOUNT_ID for tweet in world.tweets.values()
@@ -361,6 +366,9 @@ class XApi:
         answer: dict[str, Any] = {}
         if found:
             answer["data"] = [self.render_tweet(tweet, fields) for tweet in found]
+            if "author_id" in request.query.get("expansions", ""):
+                authors = {tweet.author.id: tweet.author for tweet in found}
+                answer["includes"] = {"users": [self.render_user(u) for u in authors.values()]}
         missing = [i for i in ids if i not in self.world.tweets]
         if missing:
             answer["errors"] = [
