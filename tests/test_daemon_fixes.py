@@ -58,3 +58,15 @@ def test_webhooks_serve_on_a_busy_port_says_what_is_happening(tmp_path: Path):
     assert "error inesperado" not in result.stderr
     assert f"el puerto {port} del receptor de mensajes de Meta (webhooks)" in result.stderr
     assert "[webhooks] puerto" in result.stderr
+
+
+def test_status_fits_80_columns_in_words_a_non_programmer_reads(cli):
+    cli("init")
+
+    shown = cli("status").stdout
+
+    # Only a path or an address longer than the window may pass it, alone on its line.
+    assert all(len(line) <= 80 or " " not in line.strip() for line in shown.splitlines()), shown
+    assert "modo de prueba (simulador)" in shown and "sandbox" not in shown
+    assert "Receptor de mensajes de Meta (webhooks):" in shown
+    assert "«conectados daemon»" in shown and "http://127.0.0.1:8080/webhooks/meta" in shown
