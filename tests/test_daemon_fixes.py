@@ -8,8 +8,15 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import pytest
+import yaml
+
+from conectados.demo import SAMPLE_CALENDAR, shifted_calendar
+from conectados.spanish import MONTHS, WEEKDAYS
 from scheduler.commands import SANDBOX_PORT
 
 
@@ -70,3 +77,86 @@ def test_status_fits_80_columns_in_words_a_non_programmer_reads(cli):
     assert "modo de prueba (simulador)" in shown and "sandbox" not in shown
     assert "Receptor de mensajes de Meta (webhooks):" in shown
     assert "«conectados daemon»" in shown and "http://127.0.0.1:8080/webhooks/meta" in shown
+
+
+# --- the demo ---------------------------------------------------------------------------
+
+
+def _narrative_too_wide(output: str, width: int = 80) -> list[str]:
+    """Lines wider than `width`, but for the commands to copy (alone on their line, five
+    columns in, under «Siga con») and a path or address alone on its line."""
+    steps = output.split("Siga con\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    commands = {line for line in steps if line.startswith(" " * 5)}
+    return [
+        line
+        for line in output.splitlines()
+        if len(line) > width and line not in commands and " " in line.strip()
+    ]
+
+
+def test_make_demo_twice_gives_the_same_show_in_80_columns(tmp_path: Path):
+    import sqlalchemy as sa
+
+    from conectados.db import Database
+    from responders.models import Reply, ReplyState, ServiceNotice, Ticket
+
+    first = _run(["demo", "--rapido"], tmp_path, COLUMNS="80")
+    again = _run(["demo", "--rapido"], tmp_path, COLUMNS="80")
+
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "se empieza de cero" in again.stdout and "se empieza de cero" not in first.stdout
+    for shown in (first.stdout, again.stdout):
+        assert "Publicadas: 6 de 6 (" in shown and "No salió" not in shown
+        assert "Radicados como PQR: 4 (2026-000001, 2026-000002, 2026-000003, 2026-000004)" in (
+            shown
+        )
+        assert _narrative_too_wide(shown) == [], shown
+    folder = tmp_path / "demo"
+    database = Database(f"sqlite:///{folder / 'conectados.db'}")
+    with database.session() as session:
+        tickets = session.execute(sa.select(sa.func.count()).select_from(Ticket)).scalar_one()
+        pending = session.execute(
+            sa.select(sa.func.count()).select_from(Reply).where(Reply.state == ReplyState.PENDING)
+        ).scalar_one()
+        notices = session.execute(sa.select(ServiceNotice)).scalars().all()
+    database.dispose()
+    assert (tickets, pending) == (4, 2)  # the citizens of one show, not of two
+    # The work the calendar announces for the 8th of its month has its service notices.
+    (calendar,) = folder.glob("calendario-*.yaml")
+    month = calendar.stem.removeprefix("calendario-")
+    announced = {
+        notice.sector: f"{notice.starts_at.astimezone(ZoneInfo('America/Bogota')):%Y-%m-%d %H:%M}"
+        for notice in notices
+        if notice.sector != "Barrio Centro"
+    }
+    assert announced == dict.fromkeys(("La Ceiba", "El Prado", "San Martín"), f"{month}-08 08:00")
+
+
+def test_the_demo_never_deletes_a_folder_of_real_settings(cli, tmp_path: Path):
+    (tmp_path / "oficina").mkdir()
+    config = tmp_path / "oficina" / "conectados.toml"
+    config.write_text('[empresa]\nnombre = "Acueducto real"\n', encoding="utf-8")
+
+    result = cli("demo", "--rapido", "--carpeta", "oficina")
+
+    assert result.exit_code == 2
+    assert "no es de la demostración" in result.stderr and "--carpeta" in result.stderr
+    assert config.read_text(encoding="utf-8") == '[empresa]\nnombre = "Acueducto real"\n'
+
+
+@pytest.mark.parametrize("first_day", [date(2027, 1, 1), date(2027, 2, 1), date(2027, 9, 1)])
+def test_the_demo_calendar_speaks_of_the_month_it_is_moved_to(first_day: date):
+    text = shifted_calendar(SAMPLE_CALENDAR.read_text(encoding="utf-8"), first_day)
+    posts = yaml.safe_load(text)["publicaciones"]
+
+    work = date(first_day.year, first_day.month, 8)
+    in_words = f"{WEEKDAYS[work.weekday()]} 8 de {MONTHS[first_day.month - 1]}"
+    announcement = next(post for post in posts if "La Ceiba" in post["texto"])
+    assert in_words in announcement["texto"] and in_words in announcement["texto_x"]
+    others = [name for name in MONTHS if name != MONTHS[first_day.month - 1]]
+    for post in posts:
+        words = f"{post['id']} {post['texto']} {post.get('texto_x', '')}".lower()
+        assert not [name for name in others if name in words], post
+        assert "navidad" not in words and "año nuevo" not in words and "{" not in words
+        assert str(post["fecha"]).startswith(f"{first_day:%Y-%m}"), post
