@@ -105,7 +105,14 @@ class RedactingFormatter(logging.Formatter):
         return datetime.fromtimestamp(record.created, self.zone).isoformat(" ", "seconds")
 
     def format(self, record: logging.LogRecord) -> str:
+        shown = LEVEL_NAMES.get(record.levelname)
+        if shown is not None:  # a copy: other handlers format the same record
+            record = logging.makeLogRecord({**record.__dict__, "levelname": shown})
         return self.redactor.redact(super().format(record))
+
+
+LEVEL_NAMES = {"WARNING": "AVISO", "CRITICAL": "GRAVE", "DEBUG": "DETALLE"}
+"""Level names as the team reads them (INFO and ERROR read the same in Spanish)."""
 
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -160,3 +163,102 @@ def test_the_demo_calendar_speaks_of_the_month_it_is_moved_to(first_day: date):
         assert not [name for name in others if name in words], post
         assert "navidad" not in words and "año nuevo" not in words and "{" not in words
         assert str(post["fecha"]).startswith(f"{first_day:%Y-%m}"), post
+
+
+# --- the service says what it does ----------------------------------------------------------
+
+
+def _watch_daemon(folder: Path, *options: str, until: tuple[str, ...]) -> tuple[str, str]:
+    """Run `conectados [OPTIONS] daemon` until its output holds every text in `until` (or a
+    generous minute), stop it as systemd does (SIGTERM) and return its stdout and stderr."""
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("CONECTADOS_")}
+    out_path, err_path = folder / "daemon.out", folder / "daemon.err"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "conectados", *options, "daemon"],
+        cwd=folder,
+        env=clean,
+        stdout=out_path.open("w", encoding="utf-8"),
+        stderr=err_path.open("w", encoding="utf-8"),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            shown = out_path.read_text(encoding="utf-8") + err_path.read_text(encoding="utf-8")
+            if all(text in shown for text in until):
+                break
+            time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    return out_path.read_text(encoding="utf-8"), err_path.read_text(encoding="utf-8")
+
+
+def _office_with_work(folder: Path, sandbox) -> None:
+    """A post due now and three citizens waiting: one question, one leak, one joke."""
+    from datetime import UTC, datetime, timedelta
+
+    from conectados.db import Database
+    from content_calendar.models import Post, Publication
+
+    folder.mkdir(exist_ok=True)
+    (folder / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "{sandbox.url}"\n[webhooks]\ncon_el_servicio = false\n',
+        encoding="utf-8",
+    )
+    database = Database(f"sqlite:///{folder / 'conectados.db'}")
+    database.upgrade()
+    due = datetime.now(UTC) - timedelta(seconds=1)
+    with database.session() as session:
+        session.add(Post(id="aviso", text="Aviso del servicio", scheduled_at=due))
+        session.add(Publication(post_id="aviso", network="facebook", next_attempt_at=due))
+    database.dispose()
+    for author, text in [
+        ("Marta Ruiz", "¿Dónde puedo pagar la factura? ¿Reciben PSE?"),
+        ("Carlos Díaz", "Hay una fuga grande en la calle 9 con carrera 4, inunda la vía."),
+        ("Pedro Ríos", "¿atienden el sábado? jajaja porque entre semana imposible"),
+    ]:
+        sandbox.control(
+            "POST",
+            "citizen",
+            {"network": "x", "kind": "message", "text": text, "author": author},
+        )
+
+
+EVENTS = ("Publicada «aviso» en Facebook", "radicado como PQR", "para revisar", "enviada a")
+
+
+def test_the_daemon_in_a_terminal_says_each_thing_it_does_in_one_line(tmp_path: Path, sandbox):
+    _office_with_work(tmp_path, sandbox)
+
+    out, err = _watch_daemon(tmp_path, until=(*EVENTS, "enviada a Marta Ruiz"))
+
+    lines = out.splitlines()
+    assert all(re.match(r"\d\d:\d\d:\d\d \S", line) for line in lines), out
+    assert "Servicio en marcha en " in lines[0] and "Ctrl+C para detenerlo" in lines[0]
+    assert "Publica el calendario a su hora, lee Facebook y X cada " in lines[1], out
+    for event in EVENTS:
+        assert event in out, (event, out, err)
+    assert "Mensaje de Carlos Díaz en X radicado como PQR 2026-" in out
+    assert "1 mensaje para revisar («conectados replies review»)" in out
+    assert re.search(r"Respuesta \d+ enviada a Marta Ruiz en X \(mensaje privado\)", out), out
+    assert lines[-1].endswith("Servicio detenido.")
+    assert "WARNING" not in err and "Traceback" not in err, err
+
+
+def test_under_systemd_the_journal_gets_one_line_per_event(tmp_path: Path, sandbox):
+    """systemd runs `conectados -v daemon` and keeps both its outputs: nothing said twice."""
+    _office_with_work(tmp_path, sandbox)
+
+    out, err = _watch_daemon(
+        tmp_path, "-v", until=("publicada aviso en facebook", "radicado como PQR", "enviada")
+    )
+
+    journal = out + err
+    assert journal.count("aviso en facebook") + journal.count("«aviso» en Facebook") == 1, journal
+    assert journal.count("radicado como PQR") == 1, journal
+    sent = re.findall(r"[Rr]espuesta (\d+) enviada", journal)
+    assert sent and len(sent) == len(set(sent)), journal
+    assert journal.count("Servicio en marcha en ") == 1 and journal.count("Servicio detenido") == 1
+    assert "INFO    conectados.servicio: Mensaje de Carlos Díaz" in err

@@ -183,8 +183,8 @@ def test_log_lines_carry_the_company_time_and_offset(log_stream):
     root.handle(_record(moment, "con la zona de la empresa"))
 
     lines = stream.getvalue().splitlines()
-    assert lines[0].startswith("2026-03-10 10:00:07-05:00 WARNING conectados.daemon:")
-    assert lines[1].startswith("2026-03-11 00:00:07+09:00 WARNING")
+    assert lines[0].startswith("2026-03-10 10:00:07-05:00 AVISO   conectados.daemon:")
+    assert lines[1].startswith("2026-03-11 00:00:07+09:00 AVISO")
 
 
 def test_registros_archivo_gets_the_same_redacted_lines(cli, tmp_path: Path, log_stream):
@@ -205,7 +205,7 @@ def test_registros_archivo_gets_the_same_redacted_lines(cli, tmp_path: Path, log
     written = (tmp_path / "registros" / "conectados.log").read_text(encoding="utf-8")
     assert token not in written
     assert written.count("***") == 2
-    assert "-05:00 WARNING channels.facebook:" in written
+    assert "-05:00 AVISO   channels.facebook:" in written
 
 
 # --- installing ------------------------------------------------------------------------------
