@@ -570,7 +570,7 @@ def _summary(console: Console, folder: Path, outcome: Outcome) -> None:
     lines = [
         f"Publicadas: {outcome.published} de {outcome.planned}"
         + (f" ({outcome.on_time} a su hora" + (f", {late} tarde)" if late else ")"))
-        + (f"; no salieron {missing}" if missing else ""),
+        + (f"; {missing} no {'salió' if missing == 1 else 'salieron'}" if missing else ""),
         *(f"[red]No salió {escape(why)}[/]" for why in outcome.failures),
         *(
             [f"[red]{missing - len(outcome.failures)} seguían sin salir al terminar la espera[/]"]

@@ -262,3 +262,21 @@ def test_under_systemd_the_journal_gets_one_line_per_event(tmp_path: Path, sandb
     assert sent and len(sent) == len(set(sent)), journal
     assert journal.count("Servicio en marcha en ") == 1 and journal.count("Servicio detenido") == 1
     assert "INFO    conectados.servicio: Mensaje de Carlos Díaz" in err
+
+
+def test_the_demo_summary_counts_what_went_out_and_names_what_did_not(tmp_path: Path):
+    import io
+
+    from rich.console import Console
+
+    from conectados.demo import Outcome, _summary
+
+    outcome = Outcome(planned=6, published=5, on_time=4, report=tmp_path / "informe.html")
+    outcome.failures = ["hoy-2 en X: la red la rechazó: publicación repetida"]
+    stream = io.StringIO()
+
+    _summary(Console(file=stream, width=80), tmp_path, outcome)
+
+    shown = stream.getvalue()
+    assert "Publicadas: 5 de 6 (4 a su hora, 1 tarde); 1 no salió" in shown
+    assert "No salió hoy-2 en X: la red la rechazó: publicación repetida" in shown
