@@ -155,29 +155,31 @@ def demo(app: App, carpeta: str, reiniciar: bool, rapido: bool) -> None:
 
 
 DEMO_CONFIG_MARK = demo_config_text().splitlines()[0]
+DEMO_OUTPUTS = ("conectados.db", SANDBOX_STATE, "calendario-*.yaml", "informe-*.html")
 
 
 def _earlier_demo(folder: Path) -> bool:
-    """Whether `folder` holds an earlier demo; a folder with other settings or a database of
-    its own is refused (bad input, exit 2): the demo never deletes a company's data."""
+    """Whether `folder` holds what an earlier demo left. A folder whose settings are not the
+    demo's (they may have been edited: base_datos, say), or that holds a database without
+    them, is refused (bad input, exit 2): the demo never deletes a company's data."""
     config = folder / "conectados.toml"
     try:
-        first = config.read_text(encoding="utf-8").partition("\n")[0] if config.exists() else None
+        text = config.read_text(encoding="utf-8") if config.exists() else None
     except (OSError, UnicodeDecodeError):
-        first = ""
-    if first is not None and first != DEMO_CONFIG_MARK:
+        text = ""
+    if text is not None and DEMO_CONFIG_MARK not in text:
         raise ConfigError(
             "tiene un conectados.toml que no es de la demostración, y la demostración no lo "
             "borra; elija otra carpeta con --carpeta",
             str(folder),
         )
-    if first is None and (folder / "conectados.db").exists():
+    if text is None and (folder / "conectados.db").exists():
         raise ConfigError(
             "tiene una base de datos conectados.db que no es de la demostración, y la "
             "demostración no la borra; elija otra carpeta con --carpeta",
             str(folder),
         )
-    return first is not None
+    return text is not None and any(any(folder.glob(name)) for name in DEMO_OUTPUTS)
 
 
 NETWORK_NAMES = {"facebook": "Facebook", "x": "X", "whatsapp": "WhatsApp"}
@@ -205,9 +207,9 @@ def _say(console: Console, markup: str, indent: int = 3, hang: int = 2) -> None:
 
 
 def _clear(folder: Path) -> None:
-    """Remove what an earlier demo left in `folder` (only the files the demo writes)."""
-    patterns = (
-        "conectados.toml",
+    """Remove what an earlier demo left in `folder` (only the files the demo writes; a
+    database elsewhere, named by edited settings, keeps its rows)."""
+    patterns = (  # not conectados.toml: the demo's settings, maybe edited, stay
         "conectados.db",
         "conectados.db-*",
         "calendario-*.yaml",
