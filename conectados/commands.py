@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import textwrap
 from importlib import resources
 from pathlib import Path
 
@@ -126,7 +127,7 @@ def format_status(current: Status, newer: bool = False) -> str:
     for channel in current.channels:
         lines.append(f"  {channel.name:<9} {_channel_line(channel)}")
     if current.webhooks:
-        lines.append(f"Webhooks:        {current.webhooks}")
+        lines += ["Receptor de mensajes de Meta (webhooks):", f"  {current.webhooks}"]
         if current.pending_publications is not None:
             lines.append(
                 "  Último mensaje de WhatsApp: " + (current.last_whatsapp or "ninguno todavía")
@@ -148,7 +149,21 @@ def format_status(current: Status, newer: bool = False) -> str:
             f"{current.set_aside_today} hoy, {current.set_aside_total} en total"
             + (f"; el último: {current.latest_set_aside}" if current.latest_set_aside else "")
         )
-    return "\n".join(lines)
+    return "\n".join(_fit(line) for line in lines)
+
+
+STATUS_WIDTH = 80
+
+
+def _fit(line: str) -> str:
+    """A line wider than an 80-column window, wrapped under its own indentation plus two
+    (paths and addresses stay whole)."""
+    if len(line) <= STATUS_WIDTH:
+        return line
+    indent = " " * (len(line) - len(line.lstrip()) + 2)
+    return textwrap.fill(
+        line, STATUS_WIDTH, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+    )
 
 
 def _schema_line(current: Status, newer: bool) -> str:
@@ -175,7 +190,7 @@ def _channel_line(channel) -> str:
     if channel.paused_until:
         return f"EN PAUSA hasta {channel.paused_until}: {channel.pause_reason}"
     if channel.mode == "sandbox":
-        return "activa, modo sandbox (simulador local; no necesita credenciales)"
+        return "activa, modo de prueba (simulador); no necesita credenciales"
     missing = [name for name, present in channel.credentials.items() if not present]
     if channel.missing_id:
         key = "telefono_id" if channel.name == "whatsapp" else "pagina_id"

@@ -59,7 +59,7 @@ class Status:
     company_missing: list[str]
     channels: list[ChannelStatus]
     webhooks: str | None = None
-    """Who receives Meta's webhooks and where (None: no network arrives by webhook)."""
+    """Who runs the receiver of Meta's messages (webhooks) and where (None: no network arrives by webhook)."""
     last_whatsapp: str | None = None
     """When the latest WhatsApp message arrived."""
     pending_publications: int | None = None
@@ -187,8 +187,8 @@ def _webhooks_line(settings) -> str | None:
     hooks = settings.webhooks
     where = f"http://{hooks.host}:{hooks.port}{hooks.path}"
     if hooks.in_daemon:
-        return f"los recibe «conectados daemon» en {where}"
-    return f"los recibe «conectados webhooks serve» en {where} (aparte del servicio)"
+        return f"lo abre el servicio («conectados daemon») en {where}"
+    return f"aparte del servicio, lo abre «conectados webhooks serve» en {where}"
 
 
 def _count(session, table, *conditions) -> int:

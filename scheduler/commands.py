@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from datetime import timedelta
 
 import click
@@ -10,11 +12,12 @@ import click
 from channels.registry import open_channels
 from conectados.app import App
 from conectados.errors import ConectadosError
+from conectados.spanish import number
 from conectados.terminal import Command
 from responders.protocols import load_catalogue
 from responders.public_text import company_texts
 from responders.service import Responder
-from scheduler.daemon import Daemon, daemon_name, round_reach
+from scheduler.daemon import Daemon, Narrator, daemon_name, network_name, round_reach
 from scheduler.figures import MetricsCollector
 from scheduler.inbox import Inbox
 from scheduler.outbox import Outbox
@@ -116,26 +119,81 @@ def daemon(app: App, once: bool) -> None:
             if reach.failed:
                 click.echo(f"Aviso: no todas las redes respondieron ({reach.describe_failures()}).")
             return
-        service = Daemon(publisher, every_seconds=rules.every_seconds)
+        narrator = Narrator(
+            database, settings.zone, verbose=app.verbose > 0, echo=click.echo, now=app.clock.now
+        )
+        service = Daemon(publisher, every_seconds=rules.every_seconds, narrator=narrator)
+        polled: dict[str, float] = {}
         for name, inbox in inboxes.items():
             if name == "whatsapp":
                 continue  # nothing to poll: its messages come by webhook
             minutes = settings.channels.by_name()[name].poll_minutes
-            service.every(f"leer-{name}", inbox.run_once, seconds=minutes * 60)
+            polled[name] = minutes
+            service.every(
+                f"leer-{name}",
+                lambda inbox=inbox: narrator.read(inbox.run_once()),
+                seconds=minutes * 60,
+            )
+
+        def send() -> None:
+            since = app.clock.now()
+            if outbox.run_once()["sent"]:
+                narrator.sent(since)
+
         # What the polls and the webhook receiver stored is decided within seconds.
-        service.every("responder", responder.run_once, seconds=rules.every_seconds)
-        service.every("enviar", outbox.run_once, seconds=rules.every_seconds)
-        service.every("metricas", metrics.run_once, seconds=settings.metrics.every_hours * 3600)
+        service.every(
+            "responder",
+            lambda: narrator.decided(responder.run_once().counts),
+            seconds=rules.every_seconds,
+        )
+        service.every("enviar", send, seconds=rules.every_seconds)
+        service.every(
+            "metricas",
+            lambda: narrator.figures(metrics.run_once()),
+            seconds=settings.metrics.every_hours * 3600,
+        )
         receiver = start_receiver(app, database, opened.sandbox.url if opened.sandbox else None)
-        click.echo(f"Servicio en marcha ({publisher.owner}). Ctrl+C para detenerlo.")
+        for line in started_lines(polled, receiver is not None):
+            narrator.say(line)
+        if opened.sandbox is not None:
+            narrator.say(f"Simulador de redes (modo de prueba) en {opened.sandbox.url}")
         if receiver is not None:
-            click.echo(f"Recibe los webhooks de Meta (WhatsApp) en {receiver.url}.")
+            narrator.say(f"Recibe los mensajes de WhatsApp (webhooks de Meta) en {receiver.url}")
         try:
-            service.run_forever()
+            service.run_forever(started="")
         finally:
             if receiver is not None:
                 receiver.stop()
-        click.echo("Servicio detenido.")
+
+
+def _period(minutes: float) -> str:
+    if minutes < 1:
+        return f"{number(minutes * 60)} segundos"
+    return (
+        "minuto"
+        if minutes == 1
+        else f"{number(minutes, 0 if minutes == int(minutes) else 1)} minutos"
+    )
+
+
+def started_lines(polled: dict[str, float], webhooks: bool) -> list[str]:
+    """What the service does, said once as it starts, for the person who runs it."""
+    from responders.protocols import spanish_list
+
+    every: dict[float, list[str]] = {}
+    for name, minutes in polled.items():
+        every.setdefault(minutes, []).append(network_name(name))
+    reads = spanish_list(
+        [f"{spanish_list(names)} cada {_period(minutes)}" for minutes, names in every.items()]
+    )
+    return [
+        f"Servicio en marcha en {socket.gethostname()} (proceso {os.getpid()}); Ctrl+C para "
+        "detenerlo.",
+        "Publica el calendario a su hora"
+        + (f", lee {reads}" if reads else "")
+        + (", recibe WhatsApp al momento" if webhooks else "")
+        + ", responde y radica lo que llega y envía lo aprobado.",
+    ]
 
 
 def start_receiver(app: App, database, own_sandbox_url: str | None):
@@ -157,8 +215,8 @@ def start_receiver(app: App, database, own_sandbox_url: str | None):
             config, database, app.clock, settings.webhooks.host, settings.webhooks.port
         ).start()
     except ConectadosError as exc:
+        # Said once, by the log (the terminal and the journal both show warnings).
         log.warning("este servicio no recibe webhooks: %s", exc)
-        click.echo(f"Aviso: este servicio no recibe webhooks: {exc}.")
         return None
     if config.sandbox:
         try:

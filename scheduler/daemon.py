@@ -23,10 +23,12 @@ from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from content_calendar.models import Publication, PublicationState
+from responders.models import Interaction, Reply, ReplyState, Ticket
 from scheduler.inbox import PollRound
 from scheduler.publisher import Publisher, PublishRound
 
 log = logging.getLogger("conectados.daemon")
+narration = logging.getLogger("conectados.servicio")
 
 PUBLISH_EVERY_SECONDS = 5
 
@@ -87,11 +89,127 @@ def round_reach(
     return reach
 
 
+NETWORK_NAMES = {"facebook": "Facebook", "x": "X", "whatsapp": "WhatsApp"}
+KIND_WORDS = {"comment": "comentario", "mention": "mención", "message": "mensaje privado"}
+
+
+def network_name(network: str) -> str:
+    return NETWORK_NAMES.get(network, network)
+
+
+class Narrator:
+    """One short Spanish line per thing the service does, for the person who watches it.
+
+    In a terminal (no -v) each line is printed with the time in the company's zone. With -v
+    (the systemd unit runs `conectados -v daemon`) the lines go to the log instead, and only
+    those the jobs' own log lines do not already say: the journal gets one line per event.
+    """
+
+    def __init__(
+        self,
+        database,
+        zone: tzinfo,
+        verbose: bool,
+        echo: Callable[[str], object] = print,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.database = database
+        self.zone = zone
+        self.verbose = verbose
+        self.echo = echo
+        self.now = now
+        self._lock = threading.Lock()  # jobs run in several threads: whole lines, in order
+        with database.session() as session:
+            self.last_ticket = session.execute(sa.select(sa.func.max(Ticket.id))).scalar() or 0
+
+    def say(self, text: str, logged_by_the_job: bool = False) -> None:
+        if self.verbose:
+            if not logged_by_the_job:
+                narration.info("%s", text)
+            return
+        with self._lock:
+            self.echo(f"{self.now().astimezone(self.zone):%H:%M:%S} {text}")
+
+    def published(self, outcome: PublishRound | None) -> None:
+        if outcome is None:
+            return
+        for claimed, receipt in outcome.published + outcome.recovered:
+            where = receipt.url or receipt.remote_id
+            self.say(
+                f"Publicada «{claimed.post_id}» en {network_name(claimed.network)}: {where}",
+                logged_by_the_job=True,
+            )
+
+    def read(self, poll: PollRound) -> None:
+        for network, stored in poll.stored.items():
+            if stored:
+                self.say(
+                    f"{_count(stored, 'mensaje nuevo', 'mensajes nuevos')} de ciudadanos "
+                    f"en {network_name(network)}",
+                    logged_by_the_job=True,
+                )
+
+    def decided(self, counts: Mapping[str, int]) -> None:
+        """What the responder filed as PQR, and how many it left for a person to review."""
+        with self.database.session() as session:
+            filed = session.execute(
+                sa.select(Ticket.id, Ticket.radicado, Interaction.network, Interaction.author_name)
+                .join(Interaction, Interaction.id == Ticket.interaction_id)
+                .where(Ticket.id > self.last_ticket)
+                .order_by(Ticket.id)
+            ).all()
+        for ticket_id, radicado, network, author in filed:
+            self.last_ticket = max(self.last_ticket, ticket_id)
+            self.say(
+                f"Mensaje de {author or 'un ciudadano'} en {network_name(network)} radicado "
+                f"como PQR {radicado}"
+            )
+        if counts.get("review"):
+            self.say(
+                f"{_count(counts['review'], 'mensaje', 'mensajes')} para revisar "
+                "(«conectados replies review»)"
+            )
+
+    def sent(self, since: datetime) -> None:
+        with self.database.session() as session:
+            replies = session.execute(
+                sa.select(Reply.id, Interaction.network, Interaction.kind, Interaction.author_name)
+                .join(Interaction, Interaction.id == Reply.interaction_id)
+                .where(Reply.state == ReplyState.SENT, Reply.sent_at >= since)
+                .order_by(Reply.id)
+            ).all()
+        for reply_id, network, kind, author in replies:
+            self.say(
+                f"Respuesta {reply_id} enviada a {author or 'un ciudadano'} en "
+                f"{network_name(network)} ({KIND_WORDS.get(str(kind), str(kind))})",
+                logged_by_the_job=True,
+            )
+
+    def figures(self, stored: Mapping[str, int]) -> None:
+        for network, count in stored.items():
+            if count:
+                self.say(
+                    f"Métricas de {_count(count, 'publicación', 'publicaciones')} en "
+                    f"{network_name(network)}",
+                    logged_by_the_job=True,
+                )
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"1 {one}" if number == 1 else f"{number} {many}"
+
+
 class Daemon:
     """Runs the publish job every few seconds and exactly at the next due time."""
 
-    def __init__(self, publisher: Publisher, every_seconds: float = PUBLISH_EVERY_SECONDS) -> None:
+    def __init__(
+        self,
+        publisher: Publisher,
+        every_seconds: float = PUBLISH_EVERY_SECONDS,
+        narrator: Narrator | None = None,
+    ) -> None:
         self.publisher = publisher
+        self.narrator = narrator
         self.every_seconds = every_seconds
         self.stopping = threading.Event()
         self.scheduler = BlockingScheduler(timezone=UTC)
@@ -128,6 +246,8 @@ class Daemon:
             self._stop_scheduler()
             return None
         outcome = self.publisher.run_once(should_stop=self.stopping.is_set)
+        if self.narrator is not None:
+            self.narrator.published(outcome)
         self._wake_at_next_due()
         return outcome
 
@@ -148,8 +268,13 @@ class Daemon:
             with contextlib.suppress(JobLookupError):
                 self.scheduler.modify_job("publish", next_run_time=next_due)
 
-    def run_forever(self, on_stop: Callable[[], None] | None = None) -> None:
-        """Until SIGTERM or SIGINT: then finish the call in flight and stop within seconds."""
+    def run_forever(
+        self, on_stop: Callable[[], None] | None = None, started: str | None = None
+    ) -> None:
+        """Until SIGTERM or SIGINT: then finish the call in flight and stop within seconds.
+
+        `started` is the line that says so (through the narrator, else the log); "" when the
+        caller said it already."""
         self.scheduler.add_job(
             self.publish,
             "interval",
@@ -173,7 +298,8 @@ class Daemon:
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        log.info("servicio en marcha (%s)", self.publisher.owner)
+        if started != "":
+            self._say(started or f"Servicio en marcha ({self.publisher.owner})")
         try:
             if not self.stopping.is_set():  # a stop that came even sooner: nothing to start
                 self.scheduler.start()
@@ -190,4 +316,10 @@ class Daemon:
             self.publisher.close()
             if on_stop is not None:
                 on_stop()
-            log.info("servicio detenido")
+            self._say("Servicio detenido.")
+
+    def _say(self, text: str) -> None:
+        if self.narrator is not None:
+            self.narrator.say(text)
+        else:
+            log.info("%s", text)

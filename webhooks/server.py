@@ -97,10 +97,12 @@ def listen(host: str, port: int) -> socket.socket:
         sock.listen(2048)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise BadInput(
-                f"el puerto {port} ya está en uso (¿otro receptor de webhooks en marcha?); "
-                "elija otro en [webhooks] puerto (o con --port en «webhooks serve»)",
-                "--port",
+            # Not the user's input: the service already running, most likely (exit 1).
+            raise ConectadosError(
+                f"el puerto {port} del receptor de mensajes de Meta (webhooks) ya está en "
+                "uso: probablemente el servicio ya está en marcha (en otra terminal o como "
+                "servicio: «systemctl status conectados») u otro programa lo usa; deténgalo "
+                "o cambie [webhooks] puerto (o --port en «webhooks serve»)"
             ) from None
         raise BadInput(
             f"no se pudo escuchar en {host}:{port} ({os_error_reason(exc)})", "--host"

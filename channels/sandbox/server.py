@@ -31,6 +31,7 @@ to 100,000 characters. Webhooks go only to loopback receivers (127.0.0.0/8, ::1,
 
 from __future__ import annotations
 
+import errno
 import logging
 import threading
 import time
@@ -73,6 +74,7 @@ from channels.sandbox.world import FAULT_STATUSES, Fault
 from channels.sandbox.x_world import XWorld
 from channels.sandbox.xapi import XApi
 from conectados.clock import Clock, SystemClock
+from conectados.errors import ConectadosError
 
 log = logging.getLogger(__name__)
 
@@ -393,7 +395,19 @@ class SandboxServer:
         state_path: Path | None = None,
     ) -> None:
         self.sandbox = sandbox or Sandbox(state_path=state_path)
-        self._server = _Server((host, port), self.sandbox)
+        try:
+            self._server = _Server((host, port), self.sandbox)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                # Not the user's input: the service already running, most likely (exit 1).
+                raise ConectadosError(
+                    f"el puerto {port} del simulador de redes ya está en uso: probablemente "
+                    "el servicio ya está en marcha (en otra terminal o como servicio: "
+                    "«systemctl status conectados») u otro programa lo usa; deténgalo, o "
+                    "use ese simulador con [sandbox] url, o cambie el puerto (--port en "
+                    "«sandbox serve»)"
+                ) from None
+            raise
         self._thread: threading.Thread | None = None
 
     @property
