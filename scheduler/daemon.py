@@ -153,16 +153,16 @@ class Narrator:
         """What the responder filed as PQR, and how many it left for a person to review."""
         with self.database.session() as session:
             filed = session.execute(
-                sa.select(Ticket.id, Ticket.radicado, Interaction.network, Interaction.author_name)
+                sa.select(Ticket.id, Ticket.radicado, Interaction.network, Interaction.id)
                 .join(Interaction, Interaction.id == Ticket.interaction_id)
                 .where(Ticket.id > self.last_ticket)
                 .order_by(Ticket.id)
             ).all()
-        for ticket_id, radicado, network, author in filed:
+        for ticket_id, radicado, network, interaction_id in filed:
             self.last_ticket = max(self.last_ticket, ticket_id)
+            # by its number, never the citizen's name: under systemd these lines are the log
             self.say(
-                f"Mensaje de {author or 'un ciudadano'} en {network_name(network)} radicado "
-                f"como PQR {radicado}"
+                f"Mensaje {interaction_id} de {network_name(network)} radicado como PQR {radicado}"
             )
         if counts.get("review"):
             self.say(
@@ -173,15 +173,15 @@ class Narrator:
     def sent(self, since: datetime) -> None:
         with self.database.session() as session:
             replies = session.execute(
-                sa.select(Reply.id, Interaction.network, Interaction.kind, Interaction.author_name)
+                sa.select(Reply.id, Interaction.network, Interaction.kind, Interaction.id)
                 .join(Interaction, Interaction.id == Reply.interaction_id)
                 .where(Reply.state == ReplyState.SENT, Reply.sent_at >= since)
                 .order_by(Reply.id)
             ).all()
-        for reply_id, network, kind, author in replies:
+        for reply_id, network, kind, interaction_id in replies:
             self.say(
-                f"Respuesta {reply_id} enviada a {author or 'un ciudadano'} en "
-                f"{network_name(network)} ({KIND_WORDS.get(str(kind), str(kind))})",
+                f"Respuesta {reply_id} enviada en {network_name(network)} "
+                f"({KIND_WORDS.get(str(kind), str(kind))}, al mensaje {interaction_id})",
                 logged_by_the_job=True,
             )
 
