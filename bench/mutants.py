@@ -282,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         if not options.no_baseline:
             tests = sorted({test for m in mutants for test in m.tests})
             print(f"baseline: {len(tests)} test files, unmutated ...", flush=True)
-            shares = [tuple(tests[index::jobs]) for index in range(jobs)]
+            # no empty share: pytest given no file runs the whole suite (and times out)
+            shares = [share for index in range(jobs) if (share := tuple(tests[index::jobs]))]
             with ThreadPoolExecutor(jobs) as pool:
                 results = list(pool.map(pytest, copies, shares))
             broken = [detail for passed, detail in results if not passed]
