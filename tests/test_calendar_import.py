@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from conectados.app import App
-from conectados.cli import run
+from office.cli import run
 from conectados.clock import FixedClock
 from conectados.db import Database
 from content_calendar.models import Post, Publication, PublicationState

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conectados.app import App
-from conectados.cli import run
+from office.cli import run
 from conectados.clock import FixedClock
 from content_calendar.template import CAMPAIGN_KEY, CSV_SEPARATOR, STARTER_POSTS
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from conectados.commands import example_config_text
+from office.commands import example_config_text
 from conectados.settings import Settings, load_settings
 
 # A key switched off in the example is written «# clave = valor» at the start of a line;

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conectados.app import App
-from conectados.cli import run
+from office.cli import run
 from conectados.clock import FixedClock
 from responders.protocols import load_catalogue
 from tests.conftest import FIXED_NOW
