@@ -16,8 +16,10 @@ def _compares_models() -> bool:
     options = context.config.cmd_opts
     return options is not None and (
         getattr(options, "autogenerate", False)
-        or getattr(options, "cmd", None) is not None
-        and getattr(options.cmd[0], "__name__", "") == "check"
+        or (
+            getattr(options, "cmd", None) is not None
+            and getattr(options.cmd[0], "__name__", "") == "check"
+        )
     )
 
 

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from channels.base import SetAside
 from conectados.app import App
-from office.cli import run
 from conectados.db import Database
+from office.cli import run
 from office.demo import demo_config_text
 from scheduler.inbox import record_set_aside
 from scheduler.outbox import record_undelivered

@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from office.demo import SAMPLE_CALENDAR
-from office.demo_text import shifted_calendar
 from conectados.spanish import MONTHS, WEEKDAYS
 from office.build import SANDBOX_PORT
+from office.demo import SAMPLE_CALENDAR
+from office.demo_text import shifted_calendar
 
 
 def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
