@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import click
-from click.utils import make_default_short_help
 
 from conectados.app import App
 from conectados.errors import BadInput, ConectadosError, ExitStatus, ManyBadInputs
@@ -119,7 +118,9 @@ class LazyGroup(Group):
         for name in names:
             command = self.commands.get(name)
             if command is None:
-                rows.append((name, make_default_short_help(self.lazy[name][1], limit)))
+                rows.append(
+                    (name, click.Command(name, help=self.lazy[name][1]).get_short_help_str(limit))
+                )
             elif not command.hidden:
                 rows.append((name, command.get_short_help_str(limit)))
         with formatter.section("Commands"):

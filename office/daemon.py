@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 import click
 
@@ -34,12 +36,19 @@ def daemon(app: App, once: bool) -> None:
     métricas de lo publicado. Se detiene con Ctrl+C o SIGTERM después de terminar lo que está
     en curso. Con las redes en modo sandbox inicia el simulador en 127.0.0.1:8765.
     """
+    serve(app, once)
+
+
+def serve(
+    app: App, once: bool, opener: Callable[..., AbstractContextManager[Office]] = open_office
+) -> None:
+    """The service on the office `opener` builds: one round of each job, or until stopped."""
     if app.database.sqlite_path is not None and not app.database.exists():
         # Nothing set up yet: start on the embedded defaults, as `conectados init` would.
         app.database.upgrade()
         click.echo(f"Base de datos nueva: {app.database.sqlite_path}")
     database = app.ready_database()
-    with open_office(app, database, sandbox_port=0 if once else SANDBOX_PORT) as office:
+    with opener(app, database, sandbox_port=0 if once else SANDBOX_PORT) as office:
         if once:
             run_once(app, office)
         else:
