@@ -23,8 +23,10 @@ sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(
 from conectados.db import Database  # noqa: E402
 from content_calendar.check import CalendarChecker  # noqa: E402
 from content_calendar.importer import import_calendar  # noqa: E402
+from content_calendar.source import MAX_ENTRIES  # noqa: E402
 
-ENTRIES = 10_000
+ENTRIES = MAX_ENTRIES
+"""The most one calendar file may hold: the check refuses a longer one."""
 REPO = Path(__file__).resolve().parent.parent
 NOW = datetime.now(UTC)
 """The calendar starts two days from today: a fixed date would pass and the check would refuse it."""

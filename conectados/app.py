@@ -12,11 +12,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from conectados.clock import Clock, SystemClock
-from conectados.credentials import Credentials
-from conectados.db import Database
-from conectados.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from conectados.credentials import Credentials
+    from conectados.db import Database
+    from conectados.settings import Settings
+
+# The settings, the credentials and the database are imported on first use: the command
+# line builds an App before it knows whether the command (--help) needs any of them.
 
 
 @dataclass
@@ -34,6 +40,8 @@ class App:
 
     @cached_property
     def settings(self) -> Settings:
+        from conectados.settings import load_settings
+
         settings = load_settings(self.config_path, self.environ, self.cwd)
         if self.database_override is not None:
             settings = settings.with_database(self.database_override, self.cwd)
@@ -43,10 +51,14 @@ class App:
 
     @cached_property
     def credentials(self) -> Credentials:
+        from conectados.credentials import Credentials
+
         return Credentials(self.environ)
 
     @cached_property
     def database(self) -> Database:
+        from conectados.db import Database
+
         return Database(self.settings.database_url)
 
     def ready_database(self) -> Database:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import importlib.util
 import logging
 import stat
 from collections.abc import Iterator
@@ -23,7 +24,6 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 from sqlmodel import Session, SQLModel
 
-import migrations
 from conectados.errors import DatabaseError, NewerDatabase, OlderDatabase
 from conectados.userfiles import UserFileError, not_regular, os_error_reason
 
@@ -42,7 +42,16 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-MIGRATIONS_DIR = Path(migrations.__file__).parent
+
+def _migrations_dir() -> Path:
+    # Found, not imported: Alembic reads the scripts itself, and the domain's models stay
+    # out of every process that only runs or checks migrations.
+    spec = importlib.util.find_spec("migrations")
+    assert spec is not None and spec.origin is not None, "the migrations package is missing"
+    return Path(spec.origin).parent
+
+
+MIGRATIONS_DIR = _migrations_dir()
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 _BEGIN_OPTION = "conectados_begin"
 # Any number: it only has to be the same for every process migrating this database.

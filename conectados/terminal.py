@@ -128,7 +128,7 @@ class Group(_Spanish, click.Group):
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             return command
-        for name in SPANISH_COMMANDS.get(_folded(cmd_name), ()):
+        for name in SPANISH_COMMANDS.get(folded(cmd_name), ()):
             command = super().get_command(ctx, name)
             if command is not None:
                 return command
@@ -190,7 +190,7 @@ def parse_month(text: str, option: str) -> date:
     return date(int(text[:4]), int(text[5:7]), 1)
 
 
-def _folded(text: str) -> str:
+def folded(text: str) -> str:
     """ "Mención " -> "mencion": how a typed value is compared (case and accents aside)."""
     decomposed = unicodedata.normalize("NFKD", text.strip().lower())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
@@ -207,12 +207,12 @@ class SpanishChoice(click.Choice):
     def __init__(self, words: Mapping[str, str], aliases: Mapping[str, str] | None = None):
         super().__init__(list(words))
         self.words = dict(words)
-        self._values = {_folded(word): value for word, value in words.items()} | {
-            _folded(alias): value for alias, value in (aliases or {}).items()
+        self._values = {folded(word): value for word, value in words.items()} | {
+            folded(alias): value for alias, value in (aliases or {}).items()
         }
 
     def convert(self, value, param, ctx) -> str:
-        found = self._values.get(_folded(str(value)))
+        found = self._values.get(folded(str(value)))
         if found is None:
             self.fail(
                 f"«{str(value)[:40]}» no es un valor válido; use uno de: {', '.join(self.words)}",

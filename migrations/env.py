@@ -1,17 +1,42 @@
-"""Alembic environment: the schema is SQLModel's metadata of every domain package."""
+"""Alembic environment: the schema is SQLModel's metadata of every domain package.
+
+Running migrations (`conectados init`, every check of the schema) needs only the scripts in
+versions/; the domain's models are imported only to compare them with a database, when a
+developer runs `alembic revision --autogenerate` (or `alembic check`).
+"""
 
 from __future__ import annotations
 
 from alembic import context
-from sqlmodel import SQLModel
 
-# Each import registers its package's tables on SQLModel.metadata.
-import content_calendar.models  # noqa: F401
-import responders.models  # noqa: F401
-import scheduler.models  # noqa: F401
 from conectados.db import make_engine
 
-target_metadata = SQLModel.metadata
+
+def _compares_models() -> bool:
+    options = context.config.cmd_opts
+    return options is not None and (
+        getattr(options, "autogenerate", False)
+        or (
+            getattr(options, "cmd", None) is not None
+            and getattr(options.cmd[0], "__name__", "") == "check"
+        )
+    )
+
+
+def _target_metadata():
+    if not _compares_models():
+        return None
+    from sqlmodel import SQLModel
+
+    # Each import registers its package's tables on SQLModel.metadata.
+    import content_calendar.models  # noqa: F401
+    import responders.models  # noqa: F401
+    import scheduler.models  # noqa: F401
+
+    return SQLModel.metadata
+
+
+target_metadata = _target_metadata()
 
 
 def run_migrations(connection) -> None:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from conectados.app import App
-from conectados.cli import run
+from office.cli import run
 
 POSTGRES_ENV = "CONECTADOS_TEST_POSTGRES_URL"
 FIXED_NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)

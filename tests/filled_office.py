@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from channels.base import SetAside
 from conectados.app import App
-from conectados.cli import run
 from conectados.db import Database
-from conectados.demo import demo_config_text
+from office.cli import run
+from office.demo import demo_config_text
 from scheduler.inbox import record_set_aside
 from scheduler.outbox import record_undelivered
 from scheduler.pauses import pause_channel

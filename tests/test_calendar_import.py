@@ -12,10 +12,10 @@ import pytest
 import sqlalchemy as sa
 
 from conectados.app import App
-from conectados.cli import run
 from conectados.clock import FixedClock
 from conectados.db import Database
 from content_calendar.models import Post, Publication, PublicationState
+from office.cli import run
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "tests" / "data" / "calendario-diciembre-2026.yaml"

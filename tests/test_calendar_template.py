@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from conectados.app import App
-from conectados.cli import run
 from conectados.clock import FixedClock
 from content_calendar.template import CAMPAIGN_KEY, CSV_SEPARATOR, STARTER_POSTS
+from office.cli import run
 
 # Late on the last day of a month, in Bogotá: «next month» must not be this one.
 NOW = datetime(2027, 2, 1, 4, 0, tzinfo=UTC)  # 2027-01-31 23:00 in Bogotá

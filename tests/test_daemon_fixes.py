@@ -18,9 +18,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from conectados.demo import SAMPLE_CALENDAR, shifted_calendar
 from conectados.spanish import MONTHS, WEEKDAYS
-from scheduler.commands import SANDBOX_PORT
+from office.build import SANDBOX_PORT
+from office.demo import SAMPLE_CALENDAR
+from office.demo_text import shifted_calendar
 
 
 def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -270,13 +271,13 @@ def test_the_demo_summary_counts_what_went_out_and_names_what_did_not(tmp_path: 
 
     from rich.console import Console
 
-    from conectados.demo import Outcome, _summary
+    from office.demo_text import Outcome, summary
 
     outcome = Outcome(planned=6, published=5, on_time=4, report=tmp_path / "informe.html")
     outcome.failures = ["hoy-2 en X: la red la rechazó: publicación repetida"]
     stream = io.StringIO()
 
-    _summary(Console(file=stream, width=80), tmp_path, outcome)
+    summary(Console(file=stream, width=80), tmp_path, outcome)
 
     shown = stream.getvalue()
     assert "Publicadas: 5 de 6 (4 a su hora, 1 tarde); 1 no salió" in shown

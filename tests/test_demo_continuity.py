@@ -19,7 +19,8 @@ import sqlalchemy as sa
 
 from channels.sandbox import Sandbox, SandboxServer
 from channels.sandbox.snapshot import MAX_FILE_BYTES
-from conectados.demo import DEMO_FOLDER, SANDBOX_STATE, conectados_command
+from office.demo import DEMO_FOLDER
+from office.demo_text import SANDBOX_STATE, conectados_command
 
 REPO = Path(__file__).resolve().parent.parent
 

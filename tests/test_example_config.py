@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from conectados.commands import example_config_text
 from conectados.settings import Settings, load_settings
+from office.commands import example_config_text
 
 # A key switched off in the example is written «# clave = valor» at the start of a line;
 # explanations that show a value are indented further («#   base_datos = ...»).

@@ -131,7 +131,7 @@ def serve(path: str) -> None:
     import json
     import socket
 
-    import conectados.cli
+    import office.cli
 
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as listener:
@@ -154,7 +154,7 @@ def serve(path: str) -> None:
                 os.environ.update(request["env"])
                 sys.argv = ["conectados", *request["argv"]]
                 try:
-                    code = conectados.cli.run(request["argv"])
+                    code = office.cli.run(request["argv"])
                 except SystemExit as exit_:
                     code = exit_.code if isinstance(exit_.code, int) else 1
                 sys.stdout.flush()

@@ -284,7 +284,7 @@ import sys, tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from conectados.app import App
-from conectados.cli import run
+from office.cli import run
 from conectados.privacy import find_personal_data, without
 from content_calendar.check import CalendarChecker
 from responders.public_text import PublicText

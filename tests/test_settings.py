@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from conectados.commands import example_config_text
 from conectados.errors import ConfigError, ManyBadInputs
 from conectados.settings import ChannelMode, Settings, load_settings
+from office.commands import example_config_text
 
 
 def write(path: Path, text: str) -> Path:

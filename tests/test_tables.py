@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from conectados.app import App
-from conectados.cli import run
 from conectados.clock import FixedClock
+from office.cli import run
 from responders.protocols import load_catalogue
 from tests.conftest import FIXED_NOW
 

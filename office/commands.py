@@ -1,4 +1,4 @@
-"""The shell's own commands: init, status, demo."""
+"""`conectados init` and `conectados status`."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from conectados.db import SchemaState
 from conectados.errors import ConfigError
 from conectados.files import write_atomically
 from conectados.settings import resolve_config_path
-from conectados.status import Status, collect_status, config_file_label
 from conectados.terminal import Command
 from conectados.userfiles import os_error_reason
+from office.status import Status, collect_status, config_file_label
 
 EXAMPLE_CONFIG = "conectados.example.toml"
 

@@ -1,22 +1,136 @@
-"""The `conectados` command: root group, Spanish help, and where errors become exit codes."""
+"""The `conectados` command: root group, Spanish help, and where errors become exit codes.
+
+People type these commands all day, so this module imports nothing heavy: each command's
+module is imported only when that command runs (pip's approach), and `--help` lists them
+from COMMANDS without importing any.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import click
 
-from channels.base import ChannelError
 from conectados.app import App
 from conectados.errors import BadInput, ConectadosError, ExitStatus, ManyBadInputs
 from conectados.logs import configure_logging, redactor, use_log_settings
-from conectados.settings import Settings
-from conectados.terminal import Group
+from conectados.terminal import SPANISH_COMMANDS, Group, folded
+
+if TYPE_CHECKING:
+    from conectados.settings import Settings
 
 log = logging.getLogger("conectados")
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": (
+        "office.commands:init",
+        "Prepara la base de datos y el archivo de configuración.",
+    ),
+    "status": (
+        "office.commands:status",
+        "Muestra cómo está todo y qué está pendiente.",
+    ),
+    "demo": (
+        "office.demo:demo",
+        "La oficina completa con una empresa de ejemplo y el simulador de redes, en un minuto.",
+    ),
+    "calendar": (
+        "content_calendar.commands:calendar",
+        "Calendario de contenidos: revisar, importar y consultar lo que se publicará.",
+    ),
+    "daemon": (
+        "office.daemon:daemon",
+        "El servicio: publica a su hora, lee a los ciudadanos y envía las respuestas aprobadas.",
+    ),
+    "protocols": (
+        "responders.commands:protocols",
+        "Protocolos de respuesta: ver, probar con un texto y evaluar con mensajes etiquetados.",
+    ),
+    "replies": (
+        "responders.review:replies",
+        "Respuestas a los ciudadanos: revisar, aprobar, corregir o rechazar.",
+    ),
+    "inbox": (
+        "responders.commands:inbox",
+        "Lo que escribieron los ciudadanos y qué se hizo con cada mensaje.",
+    ),
+    "pqr": (
+        "responders.pqr_commands:pqr",
+        "Oficina de PQR: radicados, plazos legales, respuestas y el reporte para la SSPD.",
+    ),
+    "avisos": (
+        "responders.notices:avisos",
+        "Avisos de servicio (cortes programados, daños): la respuesta sobre falta de agua los "
+        "cita.",
+    ),
+    "report": (
+        "reports.commands:report",
+        "Informe de alcance y atención: publicaciones, interacción, solicitudes, respuestas, PQR.",
+    ),
+    "sandbox": (
+        "channels.commands:sandbox",
+        "Simulador local de Facebook, X y WhatsApp, para pruebas y demostraciones.",
+    ),
+    "webhooks": (
+        "webhooks.commands:webhooks",
+        "Recibe lo que Meta envía: mensajes de WhatsApp, comentarios y mensajes de Facebook.",
+    ),
+    "servicio": (
+        "conectados.service:servicio",
+        "Instala Conectados como servicio del sistema (systemd).",
+    ),
+    "respaldo": (
+        "conectados.backup:respaldo",
+        "Respaldos de la base de datos: crear y restaurar.",
+    ),
+}
+"""Each command's name -> "module:attribute" of its click command, and its one-line help
+(the first paragraph of the command's docstring; a test keeps the two equal)."""
+
+
+class LazyGroup(Group):
+    """A group whose commands are imported when they run, not when the program starts."""
+
+    def __init__(self, *args, lazy: Mapping[str, tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        for name in (cmd_name, *SPANISH_COMMANDS.get(folded(cmd_name), ())):
+            if name in self.lazy and name not in self.commands:
+                self.add_command(load_command(name), name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Click's command list, with the short help of a command not yet imported taken
+        from the mapping instead of importing it."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            command = self.commands.get(name)
+            if command is None:
+                rows.append(
+                    (name, click.Command(name, help=self.lazy[name][1]).get_short_help_str(limit))
+                )
+            elif not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def load_command(name: str) -> click.Command:
+    """Import the module of the command `name` (a key of COMMANDS) and return the command."""
+    module, attribute = COMMANDS[name][0].split(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 def installed_version() -> str:
@@ -37,7 +151,8 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 
 
 @click.group(
-    cls=Group,
+    cls=LazyGroup,
+    lazy=COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.option(
@@ -84,44 +199,6 @@ def main(app: App, config_path: str | None, database: str | None, verbose: int) 
 
 def _log_as_the_settings_say(settings: Settings) -> None:
     use_log_settings(settings.zone, settings.log_file)
-
-
-def _mount_commands() -> None:
-    from channels.commands import sandbox
-    from conectados.backup import respaldo
-    from conectados.commands import init, status
-    from conectados.demo import demo
-    from conectados.service import servicio
-    from content_calendar.commands import calendar
-    from reports.commands import report
-    from responders.commands import inbox, protocols
-    from responders.notices import avisos
-    from responders.pqr_commands import pqr
-    from responders.review import replies
-    from scheduler.commands import daemon
-    from webhooks.commands import webhooks
-
-    for command in (
-        init,
-        status,
-        demo,
-        calendar,
-        daemon,
-        protocols,
-        replies,
-        inbox,
-        pqr,
-        avisos,
-        report,
-        sandbox,
-        webhooks,
-        servicio,
-        respaldo,
-    ):
-        main.add_command(command)
-
-
-_mount_commands()
 
 
 _NEGATIVE_NUMBER = re.compile(r"-[0-9][0-9.,]*")
@@ -210,9 +287,6 @@ def run(argv: Sequence[str] | None = None, app: App | None = None) -> int:
     except click.UsageError as exc:
         _print_error(_usage_message(exc))
         return ExitStatus.BAD_INPUT
-    except ChannelError as exc:  # a network call made by a command (demo, daemon --once)
-        _print_error(f"la red no respondió como se esperaba: {exc}")
-        return ExitStatus.FAILURE
     except ConectadosError as exc:
         # Never a traceback: the sentence is the whole story, and under systemd a traceback
         # would fill the journal on every restart.
@@ -227,6 +301,9 @@ def run(argv: Sequence[str] | None = None, app: App | None = None) -> int:
         _print_error(exc.format_message())
         return exc.exit_code
     except Exception as exc:
+        if _is_channel_error(exc):  # a network call made by a command (demo, daemon --once)
+            _print_error(f"la red no respondió como se esperaba: {exc}")
+            return ExitStatus.FAILURE
         if app.verbose >= 2:
             log.critical("error inesperado; el detalle, para el equipo técnico:", exc_info=True)
         _print_error(
@@ -236,6 +313,13 @@ def run(argv: Sequence[str] | None = None, app: App | None = None) -> int:
         return ExitStatus.FAILURE
     finally:
         app.close()
+
+
+def _is_channel_error(exc: Exception) -> bool:
+    # Only a command that imported the channels can raise their error: asked without
+    # importing them, so that starting the program stays cheap.
+    base = sys.modules.get("channels.base")
+    return base is not None and isinstance(exc, base.ChannelError)
 
 
 def entry() -> None:

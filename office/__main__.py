@@ -1,0 +1,5 @@
+"""`python -m office`: the same program as `conectados` and `python -m conectados`."""
+
+from office.cli import entry
+
+entry()

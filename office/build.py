@@ -1,0 +1,183 @@
+"""The one place that builds the office from the settings: channels, jobs, receiver, responder.
+
+`conectados daemon`, `daemon --once`, the demo and the benchmarks all get their office from
+`open_office`, so what the demo shows is what a company runs: only the clock and the folder
+(the settings) differ. The policies are small frozen values read from the settings once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from channels.registry import ChannelSet, open_channels
+from conectados.app import App
+from conectados.db import Database
+from conectados.errors import ConectadosError
+from conectados.settings import Settings
+from responders.protocols import Catalogue, load_catalogue
+from responders.public_text import company_texts
+from responders.service import Responder
+from scheduler.daemon import daemon_name
+from scheduler.figures import MetricsCollector
+from scheduler.inbox import Inbox
+from scheduler.outbox import Outbox
+from scheduler.publisher import Publisher, PublishPolicy
+
+log = logging.getLogger("conectados.daemon")
+
+SANDBOX_PORT = 8765
+"""Where the daemon's own simulator listens (the commands of `conectados sandbox` call it)."""
+
+
+@dataclass(frozen=True)
+class OutboxPolicy:
+    """How the approved replies are sent: how long a claim lasts, how often to try."""
+
+    lease: timedelta
+    max_attempts: int
+    hide_exposed: bool
+    """Hide a public comment that carries personal data once its reply is sent."""
+
+
+@dataclass(frozen=True)
+class OfficePolicy:
+    """Every rule the jobs follow, as the settings say them."""
+
+    publish: PublishPolicy
+    workers: int
+    outbox: OutboxPolicy
+    metrics_days: int
+    every_seconds: float
+    """How often the publisher, the responder and the sender look for work."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OfficePolicy:
+        rules = settings.publishing
+        lease = timedelta(seconds=rules.lease_seconds)
+        return cls(
+            publish=PublishPolicy(
+                max_attempts=rules.max_attempts,
+                deadline=timedelta(hours=rules.deadline_hours),
+                lease=lease,
+            ),
+            workers=rules.workers,
+            outbox=OutboxPolicy(
+                lease=lease,
+                max_attempts=rules.max_attempts,
+                hide_exposed=settings.pqr.hide_comments_with_data,
+            ),
+            metrics_days=settings.metrics.days,
+            every_seconds=rules.every_seconds,
+        )
+
+
+@dataclass
+class Office:
+    """The jobs of one running office, over one set of open channels."""
+
+    policy: OfficePolicy
+    database: Database
+    channels: ChannelSet
+    publisher: Publisher
+    inboxes: dict[str, Inbox]
+    """One per network, so a slow network does not hold the others' reading back."""
+    responder: Responder
+    outbox: Outbox
+    metrics: MetricsCollector
+    catalogue: Catalogue
+
+
+def build_office(
+    settings: Settings, database: Database, app: App, opened: ChannelSet, owner: str
+) -> Office:
+    """The office's jobs over `opened`, each with its own channel objects (jobs run in threads)."""
+    policy = OfficePolicy.from_settings(settings)
+    publisher = Publisher(
+        database,
+        opened.fresh(),
+        app.clock,
+        settings.media_dir,
+        owner,
+        settings.zone,
+        policy.publish,
+        workers=policy.workers,
+        channel_factory=opened.fresh,
+    )
+    catalogue = load_catalogue(settings.protocols_dir)
+    return Office(
+        policy=policy,
+        database=database,
+        channels=opened,
+        publisher=publisher,
+        inboxes={
+            name: Inbox(database, {name: channel}, app.clock)
+            for name, channel in opened.fresh().items()
+        },
+        responder=Responder(database, catalogue, settings, app.clock),
+        outbox=Outbox(
+            database,
+            opened.fresh(),
+            app.clock,
+            owner,
+            lease=policy.outbox.lease,
+            max_attempts=policy.outbox.max_attempts,
+            hide_exposed=policy.outbox.hide_exposed,
+            own_texts=company_texts(settings.company),
+        ),
+        metrics=MetricsCollector(database, opened.fresh(), app.clock, policy.metrics_days),
+        catalogue=catalogue,
+    )
+
+
+@contextlib.contextmanager
+def open_office(app: App, database: Database, sandbox_port: int = 0) -> Iterator[Office]:
+    """Open the channels the settings enable (and the simulator they need) and build the
+    office over them; the channels close when the block ends."""
+    settings = app.settings
+    with open_channels(settings, app.credentials, app.clock, sandbox_port=sandbox_port) as opened:
+        yield build_office(settings, database, app, opened, daemon_name())
+
+
+def start_receiver(
+    app: App, database: Database, own_sandbox_url: str | None, port: int | None = None
+):
+    """The webhook receiver in this process, when WhatsApp is on and [webhooks] says so
+    (`port` replaces [webhooks] puerto: the demo takes a free one).
+
+    A port already taken (another daemon of the same company receives them) is not fatal:
+    this daemon goes on publishing and answering what the other one stores.
+    """
+    settings = app.settings
+    if not (settings.webhooks.in_daemon and settings.channels.whatsapp.enabled):
+        return None  # and uvicorn is not even imported
+    from webhooks.commands import reachable
+    from webhooks.server import WebhookServer, subscribe_to_sandbox, webhook_config
+
+    config = webhook_config(settings, app.credentials)  # bad settings stop the daemon: exit 2
+    try:
+        server = WebhookServer(
+            config,
+            database,
+            app.clock,
+            settings.webhooks.host,
+            settings.webhooks.port if port is None else port,
+        ).start()
+    except ConectadosError as exc:
+        # Said once, by the log (the terminal and the journal both show warnings).
+        log.warning("este servicio no recibe webhooks: %s", exc)
+        return None
+    if config.sandbox:
+        try:
+            subscribe_to_sandbox(
+                settings.sandbox.url or own_sandbox_url or "",
+                reachable(server.url),
+                config.verify_token,
+            )
+        except ConectadosError:
+            server.stop()
+            raise
+    return server

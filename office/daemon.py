@@ -1,0 +1,173 @@
+"""`conectados daemon`: the service that publishes the calendar on time and reads the replies."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
+import click
+
+from conectados.app import App
+from conectados.errors import ConectadosError
+from conectados.spanish import number
+from conectados.terminal import Command
+from office.build import SANDBOX_PORT, Office, open_office, start_receiver
+from scheduler.daemon import Daemon, Narrator, network_name, round_reach
+from scheduler.pauses import paused_channels
+
+
+@click.command(cls=Command)
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Hace una sola ronda de cada trabajo y termina (para cron y pruebas): código 1 si "
+    "ninguna red respondió; si solo algunas fallaron, código 0 y un aviso que las nombra.",
+)
+@click.pass_obj
+def daemon(app: App, once: bool) -> None:
+    """El servicio: publica a su hora, lee a los ciudadanos y envía las respuestas aprobadas.
+
+    Publica una sola vez por red; reintenta lo que la red deja para después, da por fallido
+    lo que se pasa de la hora límite y, si se interrumpe a mitad de una publicación, primero
+    la busca en la red antes de volver a publicarla. Lee comentarios, menciones y mensajes
+    cada pocos minutos, recibe los mensajes de WhatsApp por webhook ([webhooks]) y recoge las
+    métricas de lo publicado. Se detiene con Ctrl+C o SIGTERM después de terminar lo que está
+    en curso. Con las redes en modo sandbox inicia el simulador en 127.0.0.1:8765.
+    """
+    serve(app, once)
+
+
+def serve(
+    app: App, once: bool, opener: Callable[..., AbstractContextManager[Office]] = open_office
+) -> None:
+    """The service on the office `opener` builds: one round of each job, or until stopped."""
+    if app.database.sqlite_path is not None and not app.database.exists():
+        # Nothing set up yet: start on the embedded defaults, as `conectados init` would.
+        app.database.upgrade()
+        click.echo(f"Base de datos nueva: {app.database.sqlite_path}")
+    database = app.ready_database()
+    with opener(app, database, sandbox_port=0 if once else SANDBOX_PORT) as office:
+        if once:
+            run_once(app, office)
+        else:
+            run_forever(app, office)
+
+
+def run_once(app: App, office: Office) -> None:
+    """One round of every job, in order, and what it did in one line (`daemon --once`)."""
+    settings = app.settings
+    with office.database.session() as session:
+        paused = paused_channels(session.connection(), app.clock.now())
+    outcome = office.publisher.run_once()
+    read = {name: inbox.run_once() for name, inbox in office.inboxes.items()}
+    decided = office.responder.run_once().counts
+    sent = office.outbox.run_once()
+    figures = office.metrics.run_once()
+    new = sum(sum(result.stored.values()) for result in read.values())
+    click.echo(
+        f"Publicadas: {len(outcome.published) + len(outcome.recovered)}; "
+        f"para reintentar: {len(outcome.retried)}; fallidas: {len(outcome.failed)}"
+        + (f"; redes en pausa: {', '.join(outcome.paused)}" if outcome.paused else "")
+        + f". Mensajes nuevos de ciudadanos: {new} (respondidos solos: {decided['answer']}; "
+        f"radicados: {decided['ticket']}; a revisión: {decided['review']}; "
+        f"dejados: {decided['ignore']}). "
+        f"Respuestas enviadas: {sent['sent']}. "
+        f"Métricas de {sum(figures.values())} publicaciones."
+    )
+    reach = round_reach(outcome, read, paused, sent["sent"], figures, settings.zone)
+    if reach.nothing_answered:
+        raise ConectadosError(
+            "ninguna red respondió en esta ronda ("
+            + reach.describe_failures()
+            + "); revise la conexión, [sandbox] url y las credenciales con "
+            "«conectados status»"
+        )
+    if reach.failed:
+        click.echo(f"Aviso: no todas las redes respondieron ({reach.describe_failures()}).")
+
+
+def run_forever(app: App, office: Office) -> None:
+    """Every job on its schedule, and the webhook receiver, until Ctrl+C or SIGTERM."""
+    settings = app.settings
+    database = office.database
+    every_seconds = office.policy.every_seconds
+    narrator = Narrator(
+        database, settings.zone, verbose=app.verbose > 0, echo=click.echo, now=app.clock.now
+    )
+    service = Daemon(office.publisher, every_seconds=every_seconds, narrator=narrator)
+    polled: dict[str, float] = {}
+    for name, inbox in office.inboxes.items():
+        if name == "whatsapp":
+            continue  # nothing to poll: its messages come by webhook
+        minutes = settings.channels.by_name()[name].poll_minutes
+        polled[name] = minutes
+        service.every(
+            f"leer-{name}",
+            lambda inbox=inbox: narrator.read(inbox.run_once()),
+            seconds=minutes * 60,
+        )
+
+    def send() -> None:
+        since = app.clock.now()
+        if office.outbox.run_once()["sent"]:
+            narrator.sent(since)
+
+    # What the polls and the webhook receiver stored is decided within seconds.
+    service.every(
+        "responder",
+        lambda: narrator.decided(office.responder.run_once().counts),
+        seconds=every_seconds,
+    )
+    service.every("enviar", send, seconds=every_seconds)
+    service.every(
+        "metricas",
+        lambda: narrator.figures(office.metrics.run_once()),
+        seconds=settings.metrics.every_hours * 3600,
+    )
+    sandbox = office.channels.sandbox
+    # GC tuning: the receiver's process chooses it here, once the webhooks helper exposes
+    # the function in webhooks.server (call webhooks.server.<fn> before starting it).
+    receiver = start_receiver(app, database, sandbox.url if sandbox else None)
+    for line in started_lines(polled, receiver is not None):
+        narrator.say(line)
+    if sandbox is not None:
+        narrator.say(f"Simulador de redes (modo de prueba) en {sandbox.url}")
+    if receiver is not None:
+        narrator.say(f"Recibe los mensajes de WhatsApp (webhooks de Meta) en {receiver.url}")
+    try:
+        service.run_forever(started="")
+    finally:
+        if receiver is not None:
+            receiver.stop()
+
+
+def _period(minutes: float) -> str:
+    if minutes < 1:
+        return f"{number(minutes * 60)} segundos"
+    return (
+        "minuto"
+        if minutes == 1
+        else f"{number(minutes, 0 if minutes == int(minutes) else 1)} minutos"
+    )
+
+
+def started_lines(polled: dict[str, float], webhooks: bool) -> list[str]:
+    """What the service does, said once as it starts, for the person who runs it."""
+    from responders.protocols import spanish_list
+
+    every: dict[float, list[str]] = {}
+    for name, minutes in polled.items():
+        every.setdefault(minutes, []).append(network_name(name))
+    reads = spanish_list(
+        [f"{spanish_list(names)} cada {_period(minutes)}" for minutes, names in every.items()]
+    )
+    return [
+        f"Servicio en marcha en {socket.gethostname()} (proceso {os.getpid()}); Ctrl+C para "
+        "detenerlo.",
+        "Publica el calendario a su hora"
+        + (f", lee {reads}" if reads else "")
+        + (", recibe WhatsApp al momento" if webhooks else "")
+        + ", responde y radica lo que llega y envía lo aprobado.",
+    ]

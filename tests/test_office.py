@@ -1,0 +1,91 @@
+"""The roof: one function builds the office for the daemon and the demo; the command line
+and the database start without importing what they do not need."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import subprocess
+import sys
+from pathlib import Path
+
+from conectados.app import App
+from conectados.clock import SystemClock
+from office import cli
+from office.build import OfficePolicy, open_office
+from office.daemon import serve
+from office.demo import run_demo
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_the_demo_and_the_daemon_get_their_office_from_the_same_function_with_the_same_policies(
+    tmp_path: Path,
+):
+    assert inspect.signature(serve).parameters["opener"].default is open_office
+    assert inspect.signature(run_demo).parameters["opener"].default is open_office
+    built = []
+
+    @contextlib.contextmanager
+    def recorded(app, database, **options):
+        with open_office(app, database, **options) as office:
+            built.append((app.settings, office))
+            yield office
+
+    folder = tmp_path / "demo"
+    run_demo(App(environ={}, cwd=tmp_path, clock=SystemClock()), folder, True, recorded)
+    daemon_app = App(environ={}, cwd=folder, config_path=str(folder / "conectados.toml"))
+    try:
+        serve(daemon_app, once=True, opener=recorded)
+    finally:
+        daemon_app.close()
+
+    (demo_settings, demo), (daemon_settings, daemon) = built
+    assert demo.policy == daemon.policy == OfficePolicy.from_settings(daemon_settings)
+    assert demo.publisher.policy == daemon.publisher.policy == daemon.policy.publish
+    assert demo.publisher.workers == daemon.publisher.workers == daemon.policy.workers
+    for office in (demo, daemon):
+        assert office.outbox.lease == office.policy.outbox.lease
+        assert office.outbox.max_attempts == office.policy.outbox.max_attempts
+        assert office.outbox.hide_exposed == office.policy.outbox.hide_exposed
+        assert office.metrics.days == office.policy.metrics_days
+    assert set(demo.inboxes) == set(daemon.inboxes)
+    assert demo_settings.source == daemon_settings.source
+
+
+def _modules_after(code: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys; print(' '.join(sys.modules))"],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return {name.split(".")[0] for name in result.stdout.split()}
+
+
+HEAVY = {"sqlalchemy", "sqlmodel", "rich", "uvicorn", "starlette", "jinja2", "yaml", "tweepy"}
+DOMAIN = {"channels", "content_calendar", "scheduler", "responders", "webhooks", "reports"}
+
+
+def test_the_command_line_answers_help_without_importing_anything_heavy():
+    loaded = _modules_after(
+        "import contextlib, io\nfrom office.cli import run\n"
+        "with contextlib.redirect_stdout(io.StringIO()): run(['--help'])"
+    )
+    assert not loaded & (HEAVY | DOMAIN)
+
+
+def test_running_migrations_imports_no_domain_package(tmp_path: Path):
+    loaded = _modules_after(
+        f"from conectados.db import Database\nDatabase({'sqlite:///' + str(tmp_path / 'x.db')!r}).upgrade()"
+    )
+    assert "migrations" not in loaded and not loaded & DOMAIN
+
+
+def test_every_command_s_short_help_is_the_first_paragraph_of_its_docstring():
+    for name, (_where, short) in cli.COMMANDS.items():
+        command = cli.load_command(name)
+        assert command.help.split("\n\n")[0].replace("\n", " ") == short, name
+
+
+def test_a_command_answers_to_its_spanish_name_and_shows_its_own_help(capsys):
+    assert cli.run(["estado", "--help"]) == 0
+    assert "Muestra cómo está todo" in capsys.readouterr().out
