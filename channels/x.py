@@ -37,8 +37,10 @@ from channels.base import (
     written_time,
 )
 from channels.http import CountingSession, comparable_text, guarded
-from channels.media import RULES, MediaFile
+from channels.media import MediaFile
 from channels.polling import PollCursor, StreamCursor
+from channels.specs import X
+from channels.text_rules import X_LIMIT, x_weighted_length
 from channels.x_errors import (
     BAD_CREDENTIALS,
     DUPLICATE,
@@ -48,7 +50,6 @@ from channels.x_errors import (
     x_refusal,
 )
 from conectados.clock import Clock, SystemClock
-from content_calendar.text_rules import X_LIMIT, x_weighted_length
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ class XChannel:
     @guarded("X")
     def publish(self, post: Outgoing) -> Receipt:
         files = [MediaFile.inspect(path) for path in post.media]
-        problems = RULES["x"].problems(files)
+        problems = X.media.problems(files)  # type: ignore[union-attr]
         if problems:
             raise Rejected("X no acepta estos archivos: " + "; ".join(problems))
         media_ids = [self._upload(media) for media in files]

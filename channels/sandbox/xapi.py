@@ -23,7 +23,7 @@ from channels.sandbox.x_world import (
     XWorld,
     x_time,
 )
-from content_calendar.text_rules import X_LIMIT, x_weighted_length
+from channels.text_rules import X_LIMIT, x_weighted_length
 
 RATE_LIMIT = 900
 RATE_WINDOW_SECONDS = 15 * 60

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
-from pyfacebook import GraphAPI
-from pyfacebook.exceptions import FacebookError, LibraryError
+from pyfacebook.exceptions import FacebookError
 
 from channels.base import (
     HTTP_TIMEOUT_SECONDS,
+    Attachment,
     AuthFailed,
     Batch,
     ChannelError,
@@ -32,17 +30,28 @@ from channels.base import (
     required_id,
     written_time,
 )
-from channels.graph_errors import refusal
-from channels.http import CountingSession, comparable_text, guarded
-from channels.media import RULES, MediaFile
+from channels.http import comparable_text, guarded
+from channels.media import MediaFile
+from channels.meta.errors import refusal
+from channels.meta.graph import (
+    GRAPH_URL,
+    call_graph,
+    graph_client,
+    graph_time,
+    listed,
+    next_link,
+    next_query,
+    scrub,
+    throttle_wait,
+    time_or_none,
+)
 from channels.polling import PollCursor, StreamCursor
+from channels.specs import FACEBOOK
 from conectados.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 
-GRAPH_URL = "https://graph.facebook.com/"
-GRAPH_VERSION = "v24.0"
-PRIVATE_REPLY_WINDOW = timedelta(days=7)
+PRIVATE_REPLY_WINDOW: timedelta = FACEBOOK.private_reply_window  # type: ignore[assignment]
 # Posts per page and comments per post in one poll: small enough that Graph does not
 # answer "Please reduce the amount of data you're asking for" (code 1).
 POSTS_PER_PAGE = 50
@@ -50,7 +59,7 @@ COMMENTS_PER_POST = 25
 MESSAGES_PER_CONVERSATION = 25
 METRICS_PER_PAGE = 50
 
-AUTH_CODES = {102, 190}
+AUTH_CODES = FACEBOOK.account_problem_codes
 THROTTLE_CODES = {4, 17, 32, 613, 80001}
 SERVER_CODES = {1, 2}
 
@@ -66,14 +75,70 @@ METRIC_FIELDS = (
 )
 
 
-def _graph_time(value: str) -> datetime:
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+NAME = FACEBOOK.name
+MAX_NAME = 1_000
+"""A name longer than this is not a name: it is cut (what the citizen wrote is cut on storing)."""
+
+
+def _name(value: Any) -> str:
+    return readable_text(value[:MAX_NAME]) if isinstance(value, str) else ""
+
+
+def page_comment(
+    remote_id: str,
+    author: Any,
+    message: Any,
+    where: str,
+    written_at: datetime,
+    post_id: str,
+    parent_id: str | None,
+) -> Incoming:
+    """A comment on one of the Page's posts, however it came (poll or webhook): one reading.
+
+    `author` is Graph's `from` (Meta leaves it out for some people); `where` names the
+    message's field in the errors.
+    """
+    author = author if isinstance(author, dict) else {}
+    return Incoming(
+        network=NAME,
+        kind="comment",
+        remote_id=remote_id,
+        author_id=readable_id(author.get("id")) or "",
+        author_name=_name(author.get("name")),
+        text=citizen_text(message, where),
+        written_at=written_at,
+        thread_id=post_id,
+        parent_id=parent_id or post_id,
+    )
+
+
+def messenger_message(
+    remote_id: str,
+    author_id: str,
+    author_name: Any,
+    text: str,
+    written_at: datetime,
+    conversation_id: str | None = None,
+    attachments: tuple[Attachment, ...] = (),
+) -> Incoming:
+    """A citizen's Messenger message to the Page, however it came (poll or webhook)."""
+    return Incoming(
+        network=NAME,
+        kind="message",
+        remote_id=remote_id,
+        author_id=author_id,
+        author_name=_name(author_name),
+        text=text,
+        written_at=written_at,
+        thread_id=conversation_id,
+        attachments=attachments,
+    )
 
 
 class FacebookChannel:
     """A Facebook Page: posts, comments and Messenger, as one channel."""
 
-    name = "facebook"
+    name = NAME
 
     def __init__(
         self,
@@ -92,22 +157,14 @@ class FacebookChannel:
         self.first_poll_lookback = first_poll_lookback
         self.metrics_window = metrics_window
         self._token = access_token
-        self.api = GraphAPI(
-            access_token=access_token,
-            version=GRAPH_VERSION,
-            base_url=base_url.rstrip("/") + "/",
-            timeout=timeout,
-            sleep_on_rate_limit=False,
-        )
-        self.session = CountingSession(timeout)
-        self.api.session = self.session
+        self.api, self.session = graph_client(access_token, base_url, timeout)
 
     # --- publishing ------------------------------------------------------------------
 
     @guarded("Facebook")
     def publish(self, post: Outgoing) -> Receipt:
         files = [MediaFile.inspect(path) for path in post.media]
-        problems = RULES["facebook"].problems(files)
+        problems = FACEBOOK.media.problems(files)  # type: ignore[union-attr]
         if problems:
             raise Rejected("Facebook no acepta estos archivos: " + "; ".join(problems))
         if not files:
@@ -162,7 +219,7 @@ class FacebookChannel:
             )
             created = details.get("created_time")
             return Receipt(
-                remote_id, details.get("permalink_url"), _graph_time(created) if created else None
+                remote_id, details.get("permalink_url"), graph_time(created) if created else None
             )
         except (ChannelError, KeyError, ValueError) as exc:
             log.warning("facebook: publicado %s, sin su enlace (%s)", remote_id, exc)
@@ -182,7 +239,7 @@ class FacebookChannel:
         wanted = comparable_text(post.text)
         for found in answer.get("data", []):  # newest first
             if comparable_text(found.get("message", "")) == wanted:
-                created = _graph_time(found["created_time"])
+                created = graph_time(found["created_time"])
                 return Receipt(found["id"], found.get("permalink_url"), created)
         return None
 
@@ -226,7 +283,7 @@ class FacebookChannel:
             since=min(window_start, since),
             fields=fields,
         )
-        for post in _listed(answer.get("data", [])):
+        for post in listed(answer.get("data", [])):
             post_id = readable_id(post.get("id")) if isinstance(post, dict) else None
             edge = (post.get("comments") or {}) if isinstance(post, dict) else None
             if post_id is None or not isinstance(edge, dict):
@@ -257,7 +314,7 @@ class FacebookChannel:
         }
         while True:
             answer = self._call(self.api.get_connection, self.page_id, "conversations", **query)
-            for conversation in _listed(answer.get("data", [])):
+            for conversation in listed(answer.get("data", [])):
                 if not isinstance(conversation, dict):
                     conversation = {"id": None}
                 conversation_id = readable_id(conversation.get("id"))
@@ -274,7 +331,7 @@ class FacebookChannel:
                         )
                     )
                     continue
-                updated = _time_or_none(conversation.get("updated_time"))
+                updated = time_or_none(conversation.get("updated_time"))
                 if updated is not None and updated < stream.since:
                     return
                 messages = list(self._follow(conversation_id, "messages", edge, stream))
@@ -282,28 +339,28 @@ class FacebookChannel:
                     incoming = self._incoming(message, stream, "message", conversation_id, aside)
                     if incoming is not None:
                         yield incoming
-            next_page = _next_link(answer)
+            next_page = next_link(answer)
             if not next_page:
                 return
-            query = _next_query(next_page)
+            query = next_query(next_page)
 
     def _follow(
         self, object_id: str, edge_name: str, edge: dict[str, Any], stream: StreamCursor
     ) -> Iterator[Any]:
         """Items of a nested edge, newest first, following its pages while they are new."""
         while True:
-            items = _listed(edge.get("data", []))
+            items = listed(edge.get("data", []))
             yield from items
-            next_page = _next_link(edge)
+            next_page = next_link(edge)
             if not items or not next_page:
                 return
             # An unreadable time says nothing about where the cursor is: read on.
-            last = _time_or_none(
+            last = time_or_none(
                 items[-1].get("created_time") if isinstance(items[-1], dict) else None
             )
             if last is not None and last < stream.since:
                 return
-            query = _next_query(next_page)
+            query = next_query(next_page)
             edge = self._call(self.api.get_connection, object_id, edge_name, **query)
 
     def _incoming(
@@ -322,7 +379,7 @@ class FacebookChannel:
                 raise Unreadable("el elemento no es un objeto JSON")
             remote_id = required_id(item.get("id"), "id")
             try:
-                written = _graph_time(item["created_time"])
+                written = graph_time(item["created_time"])
             except (KeyError, TypeError, ValueError):
                 raise Unreadable("created_time falta o no es una fecha válida") from None
             written = written_time(written, self.clock.now(), "created_time")
@@ -330,25 +387,19 @@ class FacebookChannel:
             if author.get("id") == self.page_id or not stream.is_new(remote_id, written):
                 return None
             # Seen now: whatever is wrong below, it is set aside once, not every round.
-            text = citizen_text(item.get("message"), "message")
-            parent = item.get("parent")
-            parent_id = (
-                (readable_id(parent.get("id")) if isinstance(parent, dict) else None) or thread_id
-                if kind == "comment"
-                else None
-            )
-            return Incoming(
-                network=self.name,
-                kind=kind,  # type: ignore[arg-type]
-                remote_id=remote_id,
-                author_id=readable_id(author.get("id")) or "",
-                author_name=readable_text(name)
-                if isinstance(name := author.get("name"), str)
-                else "",
-                text=text,
-                written_at=written,
-                thread_id=thread_id,
-                parent_id=parent_id,
+            if kind == "comment":
+                parent = item.get("parent")
+                parent_id = readable_id(parent.get("id")) if isinstance(parent, dict) else None
+                return page_comment(
+                    remote_id, author, item.get("message"), "message", written, thread_id, parent_id
+                )
+            return messenger_message(
+                remote_id,
+                readable_id(author.get("id")) or "",
+                author.get("name"),
+                citizen_text(item.get("message"), "message"),
+                written,
+                thread_id,
             )
         except (Unreadable, KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             reason = (
@@ -432,7 +483,7 @@ class FacebookChannel:
             next_page = answer.get("paging", {}).get("next")
             if not next_page:
                 break
-            query = _next_query(next_page)
+            query = next_query(next_page)
         for remote_id in wanted - found.keys():
             try:
                 post = self._call(self.api.get_object, remote_id, fields=METRIC_FIELDS)
@@ -459,7 +510,7 @@ class FacebookChannel:
         if code in SERVER_CODES:
             return Transient(said, retry_after=30)
         if code in THROTTLE_CODES or getattr(error, "is_transient", False):
-            return Transient(said, retry_after=self._throttle_wait())
+            return Transient(said, retry_after=throttle_wait(self.session.last_headers))
         if code == 10 and subcode == 2018278:
             return Rejected(
                 "Facebook no permite este mensaje: está fuera de la ventana para responder "
@@ -467,79 +518,6 @@ class FacebookChannel:
                 "sola vez, para responder un comentario en privado)"
             )
         return Rejected(said)
-
-    def _throttle_wait(self) -> float:
-        """Seconds to wait, from the usage headers of the answer that refused us."""
-        headers = self.session.last_headers
-        minutes = 0
-        with contextlib.suppress(ValueError, TypeError, AttributeError):
-            usage = json.loads(headers.get("x-business-use-case-usage") or "{}")
-            for entries in usage.values():
-                for entry in entries:
-                    minutes = max(minutes, int(entry.get("estimated_time_to_regain_access") or 0))
-        if minutes:
-            return minutes * 60.0
-        with contextlib.suppress(ValueError, TypeError, AttributeError):
-            app = json.loads(headers.get("x-app-usage") or "{}")
-            if max(app.values(), default=0) >= 100:
-                return 600.0  # app usage is a rolling hour: give it ten minutes
-        return 60.0
-
-
-def call_graph(
-    network: str,
-    token: str,
-    translate: Callable[[FacebookError], Exception],
-    method: Callable[..., Any],
-    *args: Any,
-    **kwargs: Any,
-) -> Any:
-    """Run one pyfacebook call; Graph's errors become Transient, Rejected or AuthFailed."""
-    try:
-        return method(*args, **kwargs)
-    except FacebookError as exc:
-        raise translate(exc) from None
-    except LibraryError as exc:  # a body that is not JSON: a proxy or an outage page
-        raise Transient(
-            f"respuesta inesperada de {network} ({scrub(exc.message, token)})",
-            retry_after=60,
-            outcome_unknown=True,
-        ) from None
-
-
-def scrub(message: Any, token: str) -> str:
-    """A Graph error's text without the token (it repeats a malformed one: "EAAB...")."""
-    return str(message).replace(token, "***")
-
-
-def _listed(value: Any) -> list[Any]:
-    """The items of an answer; anything else means the whole answer is not Graph's."""
-    if not isinstance(value, list):
-        raise TypeError("data is not a list")
-    return value
-
-
-def _next_link(answer: dict[str, Any]) -> str | None:
-    paging = answer.get("paging")
-    found = paging.get("next") if isinstance(paging, dict) else None
-    return found if isinstance(found, str) and found else None
-
-
-def _time_or_none(value: Any) -> datetime | None:
-    try:
-        return _graph_time(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _next_query(next_page: str) -> dict[str, str]:
-    """The parameters of Graph's `paging.next` link, to ask for the next page the same way.
-
-    The token is left out: pyfacebook adds its own (the link may carry an older one).
-    """
-    query = dict(parse_qsl(urlsplit(next_page).query))
-    query.pop("access_token", None)
-    return query
 
 
 def _sample(remote_id: str, data: dict[str, Any]) -> Sample:
