@@ -25,7 +25,7 @@ from channels.base import (
     readable_id,
     readable_text,
 )
-from channels.meta.facebook import messenger_message, page_comment
+from channels.meta.facebook_reading import messenger_message, page_comment
 from channels.specs import FACEBOOK, WHATSAPP
 
 log = logging.getLogger("conectados.webhooks")  # the receiver's log: the team reads it there
