@@ -14,7 +14,7 @@ from pathlib import Path
 # This file is named like the package it measures: keep its folder off the import path.
 sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).parent]
 
-from channels.facebook import FacebookChannel  # noqa: E402
+from channels.meta.facebook import FacebookChannel  # noqa: E402
 from channels.sandbox import SandboxServer  # noqa: E402
 from channels.sandbox.graph_world import PAGE_ID  # noqa: E402
 from channels.sandbox.x_world import ACCOUNT_ID  # noqa: E402

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
 
 from conectados.privacy import mask
 
@@ -24,31 +24,6 @@ HTTP_TIMEOUT_SECONDS = 20.0
 
 MAX_REMOTE_ID = 255
 """Longest id we store; a longer one is not a network's id (the item is set aside)."""
-
-# The most a citizen can write in one item on each network, in characters; a longer text
-# is cut there when stored, and the cut is recorded (`Interaction.original_length`).
-INCOMING_TEXT_LIMITS: dict[tuple[str, str], int] = {
-    # Facebook comments: 8,000 characters (Facebook's comment box and Graph's
-    # "(#100) The comment is too long" refuse longer ones).
-    ("facebook", "comment"): 8_000,
-    # Messenger: the Send API's "text must be UTF-8 and has a 2000 character limit"
-    # (developers.facebook.com/docs/messenger-platform/reference/send-api).
-    ("facebook", "message"): 2_000,
-    # X posts: 280 weighted characters, long posts up to 25,000 for Premium accounts
-    # (help.x.com "About X Premium"); a mention may come from a Premium account.
-    ("x", "mention"): 25_000,
-    # X direct messages: up to 10,000 characters (help.x.com "About Direct Messages").
-    ("x", "message"): 10_000,
-    # WhatsApp text messages: body of at most 4,096 characters (Cloud API, "Text messages").
-    ("whatsapp", "message"): 4_096,
-}
-DEFAULT_INCOMING_TEXT_LIMIT = 25_000
-"""For a network or kind not in the table: the longest any of them allows."""
-
-
-def incoming_text_limit(network: str, kind: str) -> int:
-    """How many characters of a citizen's text the network allows in this kind of item."""
-    return INCOMING_TEXT_LIMITS.get((network, kind), DEFAULT_INCOMING_TEXT_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -299,7 +274,9 @@ class Rejected(ChannelError):
 
 class OutsideWindow(Rejected):
     """The network accepts a free-form reply only for a while after the citizen last wrote,
-    and that time is over: a person decides how to reach them (the reply waits in review)."""
+    and that time is over: a person decides how to reach them (the reply waits in review).
+
+    Adapters raise it for their spec's `window_closed_codes`; callers catch the type."""
 
 
 class AuthFailed(ChannelError):
@@ -310,8 +287,19 @@ class AuthFailed(ChannelError):
         self.reason = reason
 
 
+C = TypeVar("C")
+
+
 class Channel(Protocol):
-    """One social network account of the company."""
+    """One social network account of the company; what else it does, it says by the
+    capabilities below it implements (a network implements only what it has)."""
+
+    name: str
+
+
+@runtime_checkable
+class Publishes(Protocol):
+    """Posts the company's calendar on the account."""
 
     name: str
 
@@ -323,18 +311,51 @@ class Channel(Protocol):
         """Look among the account's posts since `since` for this one (crash recovery)."""
         ...
 
+
+@runtime_checkable
+class Polls(Protocol):
+    """Is asked for what citizens wrote (a network that pushes everything does not poll)."""
+
+    name: str
+
     def poll(self, cursor: str | None) -> Batch:
         """Interactions newer than `cursor` (None: start now), and the next cursor."""
         ...
+
+
+@runtime_checkable
+class Replies(Protocol):
+    """Answers citizens."""
+
+    name: str
 
     def reply(self, to: Incoming, text: str, private: bool) -> Receipt:
         """Answer an interaction in public (under it) or in private (a direct message)."""
         ...
 
+
+@runtime_checkable
+class Measures(Protocol):
+    """Reports the figures of the company's posts."""
+
+    name: str
+
     def metrics(self, remote_ids: Sequence[str]) -> list[Sample]:
         """Current figures of our posts, in as few calls as the API allows."""
         ...
 
+
+@runtime_checkable
+class Hides(Protocol):
+    """Hides a citizen's public comment."""
+
+    name: str
+
     def hide(self, item: Incoming) -> None:
         """Hide a citizen's public comment (it showed personal data); Rejected if not allowed."""
         ...
+
+
+def capable(channels: Mapping[str, Channel], capability: type[C]) -> dict[str, C]:
+    """The channels among `channels` that can do `capability` (Publishes, Polls, ...)."""
+    return {name: channel for name, channel in channels.items() if isinstance(channel, capability)}

@@ -1,14 +1,6 @@
 """Media files: what each network accepts, and what a file really is (by its bytes).
 
-Limits come from the networks' public documentation (2025-2026):
-- Facebook Page photos: JPG, PNG, GIF, TIFF, BMP, WebP under 4 MB (Graph error 1366046
-  says "Photos should be less than 4 MB"); videos MP4/MOV. Graph takes 1 GB in one upload,
-  but that upload is built in memory, so we stop at 200 MB until the adapter uses Meta's
-  Resumable Upload API.
-  Facebook's help centre gives 240 minutes as the longest video a Page can post.
-- X: up to 4 images (JPG, PNG, WebP under 5 MB; GIF under 15 MB) or 1 video (MP4/MOV;
-  512 MB and 2 min 20 s: the limits X's media best-practices page gives for accounts
-  without Premium and for direct messages; Premium accounts may post longer ones).
+What each network accepts (its `MediaRules`) is in its spec, `channels/specs.py`.
 """
 
 from __future__ import annotations
@@ -205,27 +197,3 @@ class MediaRules:
 def _clock(seconds: float) -> str:
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
-
-
-RULES: dict[str, MediaRules] = {
-    "facebook": MediaRules(
-        image_types=frozenset(
-            {"image/jpeg", "image/png", "image/gif", "image/tiff", "image/bmp", "image/webp"}
-        ),
-        video_types=frozenset({"video/mp4", "video/quicktime"}),
-        max_image_bytes=4 * MB,
-        max_video_bytes=200 * MB,
-        max_images=10,
-        max_video_seconds=240 * 60,
-    ),
-    "x": MediaRules(
-        image_types=frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"}),
-        video_types=frozenset({"video/mp4", "video/quicktime"}),
-        max_image_bytes=5 * MB,
-        max_gif_bytes=15 * MB,
-        max_video_bytes=512 * MB,
-        max_images=4,
-        max_video_seconds=140,
-        gif_alone=True,
-    ),
-}

@@ -6,14 +6,19 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
-from channels.base import Channel
-from channels.facebook import FacebookChannel
+from channels.base import Channel, Hides, Measures, Polls, Publishes, Replies, capable
+from channels.meta.facebook import FacebookChannel
+from channels.meta.webhooks import WebhookAccounts
+from channels.meta.whatsapp import WhatsAppChannel
 from channels.sandbox import SandboxServer
 from channels.sandbox.graph_world import PAGE_ID as SANDBOX_PAGE_ID
+from channels.sandbox.whatsapp_world import APP_SECRET as SANDBOX_APP_SECRET
 from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID as SANDBOX_PHONE_NUMBER_ID
+from channels.sandbox.whatsapp_world import VERIFY_TOKEN as SANDBOX_VERIFY_TOKEN
 from channels.sandbox.x_world import ACCOUNT_ID as SANDBOX_ACCOUNT_ID
-from channels.whatsapp import WhatsAppChannel
+from channels.specs import FACEBOOK, WHATSAPP, NetworkSpec, X
 from channels.x import XChannel, XCredentials
 from conectados.clock import Clock
 from conectados.credentials import Credentials
@@ -38,6 +43,26 @@ class ChannelSet:
     def fresh(self) -> dict[str, Channel]:
         """Channel objects of their own for one job: HTTP sessions are not shared by threads."""
         return self.build() if self.build is not None else dict(self.channels)
+
+    def publishing(self) -> dict[str, Publishes]:
+        """Every open channel that can publish."""
+        return capable(self.channels, Publishes)
+
+    def polling(self) -> dict[str, Polls]:
+        """Every open channel that can be polled."""
+        return capable(self.channels, Polls)
+
+    def replying(self) -> dict[str, Replies]:
+        """Every open channel that can answer citizens."""
+        return capable(self.channels, Replies)
+
+    def measuring(self) -> dict[str, Measures]:
+        """Every open channel that reports its posts' figures."""
+        return capable(self.channels, Measures)
+
+    def hiding(self) -> dict[str, Hides]:
+        """Every open channel that can hide a comment."""
+        return capable(self.channels, Hides)
 
     def close(self) -> None:
         if self.sandbox is not None and not self.closed:
@@ -85,64 +110,95 @@ def open_channels(
 
 
 def _build(
-    name, config, credentials: Credentials, sandbox_url: str, clock: Clock | None
+    name: str, config, credentials: Credentials, sandbox_url: str, clock: Clock | None
 ) -> Channel:
+    if name not in NETWORKS:
+        raise ConfigError(f"red desconocida «{name}»", field=f"channels.{name}")
+    factory, _ = NETWORKS[name]
     in_sandbox = config.mode == ChannelMode.SANDBOX
-    if name == "facebook":
-        window = timedelta(days=config.comment_window_days)
-        if in_sandbox:
-            return FacebookChannel(
-                SANDBOX_PAGE_ID,  # the company's real ids are for modo = "real"
-                SANDBOX_TOKEN,
-                sandbox_url,
-                clock=clock,
-                comment_window=window,
-            )
-        if not config.page_id:
-            raise ConfigError(
-                "falta pagina_id para usar Facebook en modo real",
-                field="channels.facebook.pagina_id",
-            )
-        token = credentials.require(config.token_env, "publicar en la página de Facebook")
-        return FacebookChannel(config.page_id, token, clock=clock, comment_window=window)
-    if name == "x":
-        if in_sandbox:
-            keys = XCredentials(*(SANDBOX_TOKEN,) * 4)
-            return XChannel(keys, SANDBOX_ACCOUNT_ID, sandbox_url, clock=clock)
-        keys = XCredentials(
-            *(
-                credentials.require(variable, "publicar en la cuenta de X")
-                for variable in (
-                    config.api_key_env,
-                    config.api_secret_env,
-                    config.access_token_env,
-                    config.access_secret_env,
-                )
+    return factory(config, credentials, sandbox_url if in_sandbox else None, clock)
+
+
+def _facebook(config, credentials: Credentials, sandbox_url: str | None, clock) -> Channel:
+    window = timedelta(days=config.comment_window_days)
+    if sandbox_url is not None:
+        return FacebookChannel(
+            SANDBOX_PAGE_ID,  # the company's real ids are for modo = "real"
+            SANDBOX_TOKEN,
+            sandbox_url,
+            clock=clock,
+            comment_window=window,
+        )
+    if not config.page_id:
+        raise ConfigError(
+            "falta pagina_id para usar Facebook en modo real",
+            field="channels.facebook.pagina_id",
+        )
+    token = credentials.require(config.token_env, "publicar en la página de Facebook")
+    return FacebookChannel(config.page_id, token, clock=clock, comment_window=window)
+
+
+def _x(config, credentials: Credentials, sandbox_url: str | None, clock) -> Channel:
+    if sandbox_url is not None:
+        keys = XCredentials(*(SANDBOX_TOKEN,) * 4)
+        return XChannel(keys, SANDBOX_ACCOUNT_ID, sandbox_url, clock=clock)
+    keys = XCredentials(
+        *(
+            credentials.require(variable, "publicar en la cuenta de X")
+            for variable in (
+                config.api_key_env,
+                config.api_secret_env,
+                config.access_token_env,
+                config.access_secret_env,
             )
         )
-        return XChannel(keys, config.user_id or None, clock=clock)
-    if name == "whatsapp":
-        if in_sandbox:
-            return WhatsAppChannel(
-                SANDBOX_PHONE_NUMBER_ID,
-                SANDBOX_TOKEN,
-                sandbox_url,
-                template=config.template,
-                template_language=config.template_language,
-                clock=clock,
-            )
-        if not config.phone_number_id:
-            raise ConfigError(
-                "falta telefono_id para usar WhatsApp en modo real (está en WhatsApp Manager, "
-                "en la configuración de la API)",
-                field="channels.whatsapp.telefono_id",
-            )
-        token = credentials.require(config.token_env, "responder por WhatsApp")
+    )
+    return XChannel(keys, config.user_id or None, clock=clock)
+
+
+def _whatsapp(config, credentials: Credentials, sandbox_url: str | None, clock) -> Channel:
+    if sandbox_url is not None:
         return WhatsAppChannel(
-            config.phone_number_id,
-            token,
+            SANDBOX_PHONE_NUMBER_ID,
+            SANDBOX_TOKEN,
+            sandbox_url,
             template=config.template,
             template_language=config.template_language,
             clock=clock,
         )
-    raise ConfigError(f"red desconocida «{name}»", field=f"channels.{name}")
+    if not config.phone_number_id:
+        raise ConfigError(
+            "falta telefono_id para usar WhatsApp en modo real (está en WhatsApp Manager, "
+            "en la configuración de la API)",
+            field="channels.whatsapp.telefono_id",
+        )
+    token = credentials.require(config.token_env, "responder por WhatsApp")
+    return WhatsAppChannel(
+        config.phone_number_id,
+        token,
+        template=config.template,
+        template_language=config.template_language,
+        clock=clock,
+    )
+
+
+Factory = Callable[[Any, Credentials, "str | None", "Clock | None"], Channel]
+"""Builds a network's adapter from its settings section, the credentials, the sandbox's
+address (None: the real network) and the clock."""
+
+NETWORKS: dict[str, tuple[Factory, NetworkSpec]] = {
+    "facebook": (_facebook, FACEBOOK),
+    "x": (_x, X),
+    "whatsapp": (_whatsapp, WHATSAPP),
+}
+"""Every network Conectados can open: its adapter factory and its spec."""
+
+
+def sandbox_webhook_accounts() -> WebhookAccounts:
+    """The simulator's webhook secrets and accounts, for a receiver in sandbox mode."""
+    return WebhookAccounts(
+        verify_token=SANDBOX_VERIFY_TOKEN,
+        app_secret=SANDBOX_APP_SECRET,
+        page_id=SANDBOX_PAGE_ID,
+        phone_number_id=SANDBOX_PHONE_NUMBER_ID,
+    )

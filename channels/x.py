@@ -9,46 +9,38 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import requests
 import tweepy
 from tweepy.auth import OAuth1UserHandler
 
 from channels.base import (
     HTTP_TIMEOUT_SECONDS,
     AuthFailed,
-    Batch,
     Incoming,
     Outgoing,
     Receipt,
     Rejected,
     Sample,
-    SetAside,
     Transient,
-    Unreadable,
-    citizen_text,
-    readable_id,
-    readable_text,
-    required_id,
-    written_time,
 )
 from channels.http import CountingSession, comparable_text, guarded
-from channels.media import RULES, MediaFile
-from channels.polling import PollCursor, StreamCursor
+from channels.media import MediaFile
+from channels.specs import X
+from channels.text_rules import X_LIMIT, x_weighted_length
 from channels.x_errors import (
     BAD_CREDENTIALS,
-    DUPLICATE,
     LIMIT,
-    NO_ACCESS,
-    x_kind,
-    x_refusal,
+    Duplicate,
+    refusal_of,
+    said_with_detail,
+    tweepy_error,
 )
+from channels.x_reading import XReading, x_time, x_time_or_none
 from conectados.clock import Clock, SystemClock
-from content_calendar.text_rules import X_LIMIT, x_weighted_length
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +49,6 @@ TWEEPY_ORIGINS = ("https://api.twitter.com", "https://api.x.com")
 IDS_PER_REQUEST = 100
 CHUNK_BYTES = 4 * 1024 * 1024
 MAX_STATUS_CHECKS = 60
-TWEET_FIELDS = ["created_at", "author_id", "conversation_id", "referenced_tweets"]
-DM_FIELDS = ["id", "text", "event_type", "sender_id", "dm_conversation_id", "created_at"]
 DUPLICATE_LOOKBACK = timedelta(days=2)
 """How far back our own replies are looked through when X refuses one as a duplicate (X's
 duplicate rule covers recent posts; it does not say how recent)."""
@@ -74,15 +64,7 @@ class XCredentials:
     access_secret: str
 
 
-def _x_time(value: Any) -> datetime:
-    return (
-        value
-        if isinstance(value, datetime)
-        else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    )
-
-
-class XChannel:
+class XChannel(XReading):
     """An X account: posts, mentions and direct messages, as one channel."""
 
     name = "x"
@@ -142,7 +124,7 @@ class XChannel:
     @guarded("X")
     def publish(self, post: Outgoing) -> Receipt:
         files = [MediaFile.inspect(path) for path in post.media]
-        problems = RULES["x"].problems(files)
+        problems = X.media.problems(files)  # type: ignore[union-attr]
         if problems:
             raise Rejected("X no acepta estos archivos: " + "; ".join(problems))
         media_ids = [self._upload(media) for media in files]
@@ -219,7 +201,7 @@ class XChannel:
         def send() -> dict[str, Any]:
             response = self.session.request(method, X_API_URL + path, auth=self._auth, **kwargs)
             if response.status_code >= 400:
-                raise _tweepy_error(response)
+                raise tweepy_error(response)
             return response.json() if response.content else {}
 
         return self._call(send)
@@ -237,188 +219,9 @@ class XChannel:
         ):
             if comparable_text(tweet["text"]) == wanted:
                 return Receipt(
-                    str(tweet["id"]), self.url_of(str(tweet["id"])), _x_time(tweet["created_at"])
+                    str(tweet["id"]), self.url_of(str(tweet["id"])), x_time(tweet["created_at"])
                 )
         return None
-
-    # --- reading what citizens write --------------------------------------------------
-
-    @guarded("X")
-    def poll(self, cursor: str | None) -> Batch:
-        """New mentions (since the last id seen) and new direct messages (by event id); an
-        item that cannot be read is set aside (in the batch, with why) and the others go on."""
-        calls_before = self.session.calls
-        state = PollCursor.load(cursor, self.clock.now() - self.first_poll_lookback)
-        aside: list[SetAside] = []
-        items = list(self._new_mentions(state, aside))
-        items += list(self._new_messages(state.stream("messages"), aside))
-        return Batch(items, state.dump(), calls=self.session.calls - calls_before, set_aside=aside)
-
-    def _new_mentions(self, state: PollCursor, aside: list[SetAside]) -> Iterator[Incoming]:
-        since_id = state.value("mentions_since_id")
-        window = {"since_id": since_id} if since_id else {"start_time": state.start}
-        users: dict[str, dict[str, Any]] = {}
-        newest = since_id
-        for tweet in self._pages(
-            self.lists.get_users_mentions,
-            self.user_id,
-            max_results=100,
-            expansions=["author_id"],
-            tweet_fields=TWEET_FIELDS,
-            user_fields=["username", "name"],
-            user_auth=True,
-            users=users,
-            **window,
-        ):
-            tweet_id = readable_id(tweet.get("id")) if isinstance(tweet, dict) else None
-            # The next poll starts after the newest id read, readable or not: an odd post
-            # is set aside once and never holds back the ones after it.
-            if (
-                tweet_id
-                and tweet_id.isascii()
-                and tweet_id.isdigit()
-                and (newest is None or int(tweet_id) > int(newest))
-            ):
-                newest = tweet_id
-            incoming = self._read(tweet, "mention", users, aside, self._mention)
-            if incoming is not None:
-                yield incoming
-        if newest:
-            state.set_value("mentions_since_id", newest)
-
-    def _mention(self, tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> Incoming | None:
-        remote_id = required_id(tweet.get("id"), "id")
-        if str(tweet.get("author_id")) == self.user_id:
-            return None
-        written = written_time(
-            _readable_x_time(tweet.get("created_at")), self.clock.now(), "created_at"
-        )
-        references = tweet.get("referenced_tweets") or []
-        replied_to = next(
-            (
-                readable_id(ref.get("id"))
-                for ref in (references if isinstance(references, list) else [])
-                if isinstance(ref, dict) and ref.get("type") == "replied_to"
-            ),
-            None,
-        )
-        author_id = readable_id(tweet.get("author_id")) or ""
-        if "text" not in tweet:
-            raise Unreadable("text falta")
-        return Incoming(
-            network=self.name,
-            kind="mention",
-            remote_id=remote_id,
-            author_id=author_id,
-            author_name=_author_name(users.get(author_id)),
-            text=citizen_text(tweet.get("text"), "text"),
-            written_at=written,
-            thread_id=readable_id(tweet.get("conversation_id")) or remote_id,
-            parent_id=replied_to,
-        )
-
-    def _new_messages(self, stream: StreamCursor, aside: list[SetAside]) -> Iterator[Incoming]:
-        # No since_id for direct messages: pages come newest first; stop at the cursor.
-        users: dict[str, dict[str, Any]] = {}
-
-        def older(item: Any) -> bool:
-            written = _x_time_or_none(item.get("created_at") if isinstance(item, dict) else None)
-            return written is not None and written < stream.since  # unreadable: read on
-
-        def message(event: dict[str, Any], users: dict[str, dict[str, Any]]) -> Incoming | None:
-            remote_id = required_id(event.get("id"), "id")
-            written = written_time(
-                _readable_x_time(event.get("created_at")), self.clock.now(), "created_at"
-            )
-            sender = readable_id(event.get("sender_id")) or ""
-            if sender == self.user_id or not stream.is_new(remote_id, written):
-                return None
-            # Seen now: whatever is wrong below, it is set aside once, not every round.
-            return Incoming(
-                network=self.name,
-                kind="message",
-                remote_id=remote_id,
-                author_id=required_id(sender, "sender_id"),
-                author_name=_author_name(users.get(sender)),
-                text=citizen_text(event.get("text"), "text"),
-                written_at=written,
-                thread_id=readable_id(event.get("dm_conversation_id")) or "",
-            )
-
-        for event in self._pages(
-            self.lists.get_direct_message_events,
-            event_types="MessageCreate",
-            dm_event_fields=DM_FIELDS,
-            expansions=["sender_id"],
-            user_fields=["username", "name"],
-            max_results=50,
-            users=users,
-            stop=older,
-        ):
-            incoming = self._read(event, "message", users, aside, message)
-            if incoming is not None:
-                yield incoming
-
-    def _read(
-        self,
-        item: Any,
-        kind: str,
-        users: dict[str, dict[str, Any]],
-        aside: list[SetAside],
-        read: Callable[[dict[str, Any], dict[str, dict[str, Any]]], Incoming | None],
-    ) -> Incoming | None:
-        """One item of a list as an Incoming; one that cannot be read is set aside."""
-        try:
-            if not isinstance(item, dict):
-                raise Unreadable("el elemento no es un objeto JSON")
-            return read(item, users)
-        except (Unreadable, KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
-            reason = (
-                exc.reason if isinstance(exc, Unreadable) else f"ilegible ({type(exc).__name__})"
-            )
-            noun = "mención" if kind == "mention" else "mensaje directo"
-            remote_id = item.get("id") if isinstance(item, dict) else None
-            aside.append(
-                SetAside.of(self.name, kind, f"{noun} apartado: {reason}", item, remote_id)
-            )
-            log.warning("x: %s apartado: %s", noun, reason)
-            return None
-
-    def _pages(
-        self,
-        method: Callable[..., Any],
-        *args: Any,
-        users: dict[str, dict[str, Any]] | None = None,
-        stop: Callable[[Any], bool] | None = None,
-        **kwargs: Any,
-    ) -> Iterator[Any]:
-        """Every item of a paginated v2 list (plain JSON), following next_token; `stop` ends
-        early. Items are handed on as they came: each caller checks its own."""
-        token = None
-        while True:
-            answer = self._call(
-                method, *args, **kwargs, **({"pagination_token": token} if token else {})
-            )
-            if not isinstance(answer, dict):
-                raise TypeError("the answer is not a JSON object")
-            if users is not None:
-                includes = answer.get("includes")
-                found = includes.get("users") if isinstance(includes, dict) else None
-                for user in found if isinstance(found, list) else []:
-                    user_id = readable_id(user.get("id")) if isinstance(user, dict) else None
-                    if user_id is not None:
-                        users[user_id] = user
-            data = answer.get("data") or []
-            if not isinstance(data, list):
-                raise TypeError("data is not a list")
-            for item in data:
-                if stop is not None and stop(item):
-                    return
-                yield item
-            meta = answer.get("meta")
-            token = meta.get("next_token") if isinstance(meta, dict) else None
-            if not token:
-                return
 
     # --- answering -------------------------------------------------------------------
 
@@ -499,7 +302,7 @@ class XChannel:
             said = tweet.get("text")
             if answers and isinstance(said, str) and _unaddressed(comparable_text(said)) == wanted:
                 remote_id = str(tweet["id"])
-                created = _x_time_or_none(tweet.get("created_at"))
+                created = x_time_or_none(tweet.get("created_at"))
                 return Receipt(remote_id, self.url_of(remote_id), created)
         return None
 
@@ -562,15 +365,16 @@ class XChannel:
             reset = exc.response.headers.get("x-rate-limit-reset")
             now = self.clock.now().timestamp()
             wait = float(reset) - now if reset and reset.isdigit() else 60.0
-            raise Transient(_said(LIMIT, exc), retry_after=max(1.0, wait)) from None
+            raise Transient(said_with_detail(LIMIT, exc), retry_after=max(1.0, wait)) from None
         except tweepy.Unauthorized as exc:
-            raise AuthFailed(_said(BAD_CREDENTIALS, exc)) from None
+            raise AuthFailed(said_with_detail(BAD_CREDENTIALS, exc)) from None
         except tweepy.TwitterServerError as exc:
             raise Transient(
-                _said("X tuvo una falla pasajera; se reintentará más tarde", exc), retry_after=30
+                said_with_detail("X tuvo una falla pasajera; se reintentará más tarde", exc),
+                retry_after=30,
             ) from None
         except tweepy.HTTPException as exc:  # every other 4xx: this request will not work as it is
-            raise _refusal(exc) from None
+            raise refusal_of(exc) from None
 
 
 _HANDLE = re.compile(r"\w{1,15}", re.ASCII)
@@ -580,66 +384,3 @@ _LEADING_HANDLES = re.compile(r"^(?:@\w{1,15}\s+)+", re.ASCII)
 def _unaddressed(text: str) -> str:
     """A reply's text without the @handles it starts with (X may add them, or we did)."""
     return _LEADING_HANDLES.sub("", text)
-
-
-def _readable_x_time(value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise Unreadable("created_at falta o no es una fecha válida")
-    try:
-        written = _x_time(value)
-    except ValueError:
-        raise Unreadable("created_at falta o no es una fecha válida") from None
-    if written.tzinfo is None:
-        raise Unreadable("created_at no dice su zona horaria")
-    return written
-
-
-def _x_time_or_none(value: Any) -> datetime | None:
-    try:
-        return _readable_x_time(value)
-    except Unreadable:
-        return None
-
-
-def _author_name(user: Any) -> str:
-    if not isinstance(user, dict):
-        return ""
-    for key in ("name", "username"):
-        if isinstance(user.get(key), str) and user[key]:
-            return readable_text(user[key])
-    return ""
-
-
-def _tweepy_error(response: requests.Response) -> tweepy.HTTPException:
-    """The exception tweepy would raise for this answer (its Client maps statuses the same way)."""
-    by_status = {
-        400: tweepy.BadRequest,
-        401: tweepy.Unauthorized,
-        403: tweepy.Forbidden,
-        404: tweepy.NotFound,
-        429: tweepy.TooManyRequests,
-    }
-    if response.status_code >= 500:
-        return tweepy.TwitterServerError(response)
-    return by_status.get(response.status_code, tweepy.HTTPException)(response)
-
-
-class Duplicate(Rejected):
-    """X refused the text because the account already posted it."""
-
-
-def _said(sentence: str, error: tweepy.HTTPException) -> str:
-    return x_refusal(sentence, error.response.status_code, error.api_codes, error.api_messages)
-
-
-def _refusal(error: tweepy.HTTPException) -> Rejected | AuthFailed:
-    kind = x_kind(error.api_codes, error.api_messages)
-    if kind is DUPLICATE:
-        return Duplicate(_said(DUPLICATE[2], error))
-    if kind is NO_ACCESS:
-        return AuthFailed(_said(NO_ACCESS[2], error))
-    if kind is not None:
-        return Rejected(_said(kind[2], error))
-    if not error.api_messages:
-        return Rejected(_said(f"X rechazó la solicitud ({error.response.reason})", error))
-    return Rejected(_said("X rechazó la solicitud", error))

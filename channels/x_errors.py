@@ -13,6 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import requests
+import tweepy
+
+from channels.base import AuthFailed, Rejected
+
 # (codes, signs in the English text, the sentence for the team)
 GONE = (
     {144, 385},
@@ -76,3 +81,40 @@ def x_refusal(
     """The sentence for the team, then X's words for the technician."""
     detail = x_detail(status, codes, messages)
     return f"{sentence}. Detalle de X: {detail}" if detail else f"{sentence}."
+
+
+def tweepy_error(response: requests.Response) -> tweepy.HTTPException:
+    """The exception tweepy would raise for this answer (its Client maps statuses the same way)."""
+    by_status = {
+        400: tweepy.BadRequest,
+        401: tweepy.Unauthorized,
+        403: tweepy.Forbidden,
+        404: tweepy.NotFound,
+        429: tweepy.TooManyRequests,
+    }
+    if response.status_code >= 500:
+        return tweepy.TwitterServerError(response)
+    return by_status.get(response.status_code, tweepy.HTTPException)(response)
+
+
+class Duplicate(Rejected):
+    """X refused the text because the account already posted it."""
+
+
+def said_with_detail(sentence: str, error: tweepy.HTTPException) -> str:
+    return x_refusal(sentence, error.response.status_code, error.api_codes, error.api_messages)
+
+
+def refusal_of(error: tweepy.HTTPException) -> Rejected | AuthFailed:
+    kind = x_kind(error.api_codes, error.api_messages)
+    if kind is DUPLICATE:
+        return Duplicate(said_with_detail(DUPLICATE[2], error))
+    if kind is NO_ACCESS:
+        return AuthFailed(said_with_detail(NO_ACCESS[2], error))
+    if kind is not None:
+        return Rejected(said_with_detail(kind[2], error))
+    if not error.api_messages:
+        return Rejected(
+            said_with_detail(f"X rechazó la solicitud ({error.response.reason})", error)
+        )
+    return Rejected(said_with_detail("X rechazó la solicitud", error))

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 
-from channels.media import RULES, MediaFile, media_path
+from channels.media import MediaFile, media_path
+from channels.specs import display_name, network_called, spec
 from conectados.errors import BadInput
 from conectados.privacy import find_personal_data
 from conectados.userfiles import UserFileError
@@ -22,12 +23,10 @@ from content_calendar.source import (
     NETWORKS,
     RawCalendar,
     RawEntry,
-    no_cyclic_gc,
     read_calendar,
     shown_field,
     split_list,
 )
-from content_calendar.text_rules import network_name, text_problem
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID_LENGTH = 100
@@ -41,7 +40,6 @@ DATE_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
 )
 _ISO_LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?$")
-NETWORK_ALIASES = {"twitter": "x", "fb": "facebook", "face": "facebook"}
 
 
 @dataclass(frozen=True)
@@ -121,8 +119,7 @@ class CalendarChecker:
         self._media: dict[str, MediaFile | str] = {}
 
     def check_file(self, path: Path) -> CheckResult:
-        with no_cyclic_gc():  # many short-lived objects, none in a cycle: skip the collector
-            return self._check_file(path)
+        return self._check_file(path)
 
     def _check_file(self, path: Path) -> CheckResult:
         raw = read_calendar(path)
@@ -300,7 +297,7 @@ class CalendarChecker:
             return ()
         found: list[str] = []
         for name in names:
-            network = NETWORK_ALIASES.get(name.lower(), name.lower())
+            network = network_called(name)
             if network not in NETWORKS:
                 error("redes", f"red desconocida «{name}»; las redes son: {', '.join(NETWORKS)}")
             elif network not in found:
@@ -316,16 +313,16 @@ class CalendarChecker:
             if network not in networks:
                 error(
                     f"texto_{network}",
-                    f"texto_{network} no se usará: {network_name(network)} no está en redes",
+                    f"texto_{network} no se usará: {display_name(network)} no está en redes",
                     warning=True,
                 )
             texts[network] = variant
         for network in networks:
             text = texts.get(network) or texts[""]
             if not texts[""] and network not in texts:
-                error("texto", f"falta el texto (o texto_{network} para {network_name(network)})")
+                error("texto", f"falta el texto (o texto_{network} para {display_name(network)})")
                 continue
-            problem = text_problem(network, text, own_variant=network in texts)
+            problem = spec(network).post_text_problem(text, own_variant=network in texts)
             if problem:
                 error(f"texto_{network}" if network in texts else "texto", problem)
         for key, text in texts.items():
@@ -341,8 +338,8 @@ class CalendarChecker:
             problems.append(Problem(entry.source_file, entry.line, entry.id, message, warning))
 
         for network in entry.networks:
-            problem = text_problem(
-                network, entry.text_for(network), own_variant=network in entry.variants
+            problem = spec(network).post_text_problem(
+                entry.text_for(network), own_variant=network in entry.variants
             )
             if problem:
                 error(problem)
@@ -375,7 +372,7 @@ class CalendarChecker:
                 )
         reported: set[str] = set()
         for network in networks:
-            rules = RULES[network]
+            rules = spec(network).media
             found_all = len(files) == len(names)
             problems = [p for media in files for p in rules.file_problems(media)]
             problems += rules.set_problems(files) if found_all else []
@@ -385,7 +382,7 @@ class CalendarChecker:
                         error(problem)
                     reported.add(problem)
                 else:
-                    error(f"para {network_name(network)}: {problem}")
+                    error(f"para {display_name(network)}: {problem}")
 
     def _media_file(self, name: str) -> MediaFile | str:
         if name not in self._media:

@@ -20,16 +20,19 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image
 
-from channels.media import RULES, MediaFile, media_path
+from channels.media import MediaFile, media_path
+from channels.specs import SPECS, spec
 from conectados.spanish import MONTHS, WEEKDAYS, number, spanish_moment
 from conectados.userfiles import UserFileError, read_user_bytes
 from content_calendar.check import CalendarEntry
 from content_calendar.problems import Problem
-from content_calendar.text_rules import TEXT_LIMITS, length_on, network_name
 
 THUMBNAIL_PIXELS = 320
 MAX_IMAGE_BYTES = max(
-    limit for rules in RULES.values() for limit in (rules.max_image_bytes, rules.max_gif_bytes or 0)
+    limit
+    for network in SPECS.values()
+    if (rules := network.media) is not None
+    for limit in (rules.max_image_bytes, rules.max_gif_bytes or 0)
 )
 
 
@@ -150,11 +153,11 @@ def _card(item: PreviewItem, zone: ZoneInfo, thumbnails: _Thumbnails) -> str:
     for network in entry.networks:
         text = entry.text_for(network)
         state = item.states.get(network)
-        length = length_on(network, text)
+        length = spec(network).length(text)
         parts.append(
             f"<div class='net {network}'>{_badge(network)}"
             + (f" <span class='state'>{_e(state)}</span>" if state else "")
-            + f" <span class='count'>{number(length)}/{number(TEXT_LIMITS[network])}</span>"
+            + f" <span class='count'>{number(length)}/{number(spec(network).post_text_limit or 0)}</span>"
             f"<p>{_e(text)}</p></div>"
         )
     if entry.media:
@@ -217,7 +220,7 @@ class _Thumbnails:
 
 
 def _badge(network: str) -> str:
-    return f"<span class='badge {network}'>{_e(network_name(network))}</span>"
+    return f"<span class='badge {network}'>{_e(spec(network).display_name)}</span>"
 
 
 def _short(text: str, limit: int = 70) -> str:

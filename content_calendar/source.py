@@ -6,24 +6,22 @@ checks can say exactly what is wrong and where.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import functools
-import gc
 import io
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from channels.specs import publishing_networks
 from conectados.spanish import number
 from conectados.userfiles import MB, UserFileError, decode_utf8, read_user_bytes
 from content_calendar.problems import Problem
 
-NETWORKS = ("facebook", "x")
+NETWORKS = publishing_networks()
 LIST_FIELDS = ("redes", "medios")
 FIELDS = ("id", "fecha", "redes", "texto", "medios", "campana", *(f"texto_{n}" for n in NETWORKS))
 ALIASES = {"campaña": "campana", "red": "redes", "medio": "medios"}
@@ -69,17 +67,6 @@ class _Mapping:
 
 
 _Node = _Scalar | _Sequence | _Mapping
-
-
-@contextlib.contextmanager
-def no_cyclic_gc() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _Unsupported(Exception):
@@ -134,43 +121,42 @@ def _compose(text: str) -> _Node | None:
     keys: list[_Node | None] = []  # per open mapping: its key waiting for a value
     scalar, seq_start, map_start = yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent
     seq_end, map_end = yaml.SequenceEndEvent, yaml.MappingEndEvent
-    with no_cyclic_gc():  # hundreds of thousands of short-lived objects, none in a cycle
-        for event in yaml.parse(text, Loader=_Loader):
-            kind = type(event)
-            if kind is scalar:
-                node: _Node = _Scalar(event.value, event.start_mark.line + 1, not event.style)
-            elif kind is seq_start:
-                node = _Sequence(event.start_mark.line + 1)
-            elif kind is map_start:
-                node = _Mapping(event.start_mark.line + 1)
-            elif kind is seq_end or kind is map_end:
-                stack.pop()
-                keys.pop()
-                continue
-            elif kind is yaml.AliasEvent:
-                raise _Unsupported(
-                    event.start_mark.line + 1,
-                    "los alias de YAML (*nombre) no se usan en un calendario; escriba el valor completo",
-                )
-            elif kind is yaml.DocumentStartEvent and root is not None:
-                raise _Unsupported(
-                    event.start_mark.line + 1,
-                    "el archivo tiene más de un documento (una línea «---»); deje un solo calendario por archivo",
-                )
-            else:
-                continue
-            if not stack:
-                root = node
-            elif type(stack[-1]) is _Sequence:
-                stack[-1].value.append(node)
-            elif keys[-1] is None:
-                keys[-1] = node
-            else:
-                stack[-1].value.append((keys[-1], node))
-                keys[-1] = None
-            if kind is not scalar:
-                stack.append(node)  # type: ignore[arg-type]
-                keys.append(None)
+    for event in yaml.parse(text, Loader=_Loader):
+        kind = type(event)
+        if kind is scalar:
+            node: _Node = _Scalar(event.value, event.start_mark.line + 1, not event.style)
+        elif kind is seq_start:
+            node = _Sequence(event.start_mark.line + 1)
+        elif kind is map_start:
+            node = _Mapping(event.start_mark.line + 1)
+        elif kind is seq_end or kind is map_end:
+            stack.pop()
+            keys.pop()
+            continue
+        elif kind is yaml.AliasEvent:
+            raise _Unsupported(
+                event.start_mark.line + 1,
+                "los alias de YAML (*nombre) no se usan en un calendario; escriba el valor completo",
+            )
+        elif kind is yaml.DocumentStartEvent and root is not None:
+            raise _Unsupported(
+                event.start_mark.line + 1,
+                "el archivo tiene más de un documento (una línea «---»); deje un solo calendario por archivo",
+            )
+        else:
+            continue
+        if not stack:
+            root = node
+        elif type(stack[-1]) is _Sequence:
+            stack[-1].value.append(node)
+        elif keys[-1] is None:
+            keys[-1] = node
+        else:
+            stack[-1].value.append((keys[-1], node))
+            keys[-1] = None
+        if kind is not scalar:
+            stack.append(node)  # type: ignore[arg-type]
+            keys.append(None)
     return root
 
 

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from channels.specs import SPECS
 from conectados.privacy import has_personal_data
 from conectados.spanish import percent
-from content_calendar.text_rules import TEXT_LIMITS, length_on
 from responders.matcher import FILLER, Match, in_their_words
 from responders.normalize import fold, radicado_in
 from responders.protocols import Protocol, ProtocolAction
@@ -362,20 +362,17 @@ def asks_nothing(match: Match) -> bool:
     return not _REQUESTS.search(" ".join(match.normalized.words))
 
 
-PRIVATE_LIMITS = {"facebook": 2000, "x": 10_000, "whatsapp": 4096}
-"""Messenger, X direct messages and WhatsApp."""
-
-
 def too_long(network: str, text: str, private: bool = False) -> str | None:
     """Why a reply cannot go out on `network` as it is (X's 280 characters), if it cannot."""
-    limits = PRIVATE_LIMITS if private else TEXT_LIMITS
-    if network not in limits:
+    found = SPECS.get(network)
+    limit = found and (found.private_text_limit if private else found.post_text_limit)
+    if found is None or limit is None:
         return None
-    length = length_on(network, text) if not private else len(text)
-    if length <= limits[network]:
+    length = found.length(text) if not private else len(text)
+    if length <= limit:
         return None
     where = "un mensaje privado" if private else "una respuesta pública"
-    return f"tiene {length} caracteres y en {where} de {network} caben {limits[network]}"
+    return f"tiene {length} caracteres y en {where} de {network} caben {limit}"
 
 
 # --- what a template sees ----------------------------------------------------------------

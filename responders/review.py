@@ -18,8 +18,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
-from channels.facebook import PRIVATE_REPLY_WINDOW
-from channels.whatsapp import window_open
+from channels.specs import spec
 from conectados.app import App
 from conectados.db import Database
 from conectados.errors import BadInput, ConectadosError
@@ -199,7 +198,7 @@ def decide_reply(
                     + ", que envía en su lugar el acuse con el radicado, o recházela",
                     f"respuesta {reply_id}",
                 )
-            if interaction.network == "whatsapp" and not whatsapp_template:
+            if spec(interaction.network).template_outside_window and not whatsapp_template:
                 _check_whatsapp_window(session, interaction, now)
             if visibility != reply.visibility:
                 cannot = _no_private_way(session, reply, interaction, now)
@@ -361,14 +360,14 @@ def private_reply_refused(
 ) -> str | None:
     """Why the network will not deliver one more private reply of `kind` to this message, if
     it will not: the rules the channels apply when the send job calls them (channels/
-    facebook.py, channels/whatsapp.py), known before anything is queued."""
+    meta/*.py, read from their specs), known before anything is queued."""
     if interaction.kind == InteractionKind.MESSAGE:
-        if interaction.network not in ("whatsapp", "facebook"):
+        if spec(interaction.network).message_window is None:
             return None
-        if interaction.network == "whatsapp" and whatsapp_template:
+        if spec(interaction.network).template_outside_window and whatsapp_template:
             return None  # outside the window, the approved template carries it
         last = _last_heard(session, interaction)
-        if last is None or window_open(last, now):
+        if last is None or spec(interaction.network).window_open(last, now):
             return None
         hours = (now - last).total_seconds() // 3600
         where = "WhatsApp" if interaction.network == "whatsapp" else "Messenger"
@@ -376,10 +375,11 @@ def private_reply_refused(
             f"{where} solo acepta mensajes hasta 24 horas después del último mensaje del "
             f"ciudadano, y el suyo fue hace {hours:.0f} horas"
         )
-    if interaction.network == "facebook" and now - interaction.written_at > PRIVATE_REPLY_WINDOW:
+    window = spec(interaction.network).private_reply_window
+    if window is not None and now - interaction.written_at > window:
         return (
-            f"Facebook solo permite responder en privado un comentario de los últimos "
-            f"{PRIVATE_REPLY_WINDOW.days} días"
+            f"{spec(interaction.network).display_name} solo permite responder en privado un "
+            f"comentario de los últimos {window.days} días"
         )
     other = session.execute(
         sa.select(Reply.id)
@@ -389,14 +389,18 @@ def private_reply_refused(
             Reply.visibility == ReplyVisibility.PRIVATE,
             Reply.state.not_in([ReplyState.REJECTED, ReplyState.FAILED]),
             # Facebook takes one private reply per comment; elsewhere, one of each kind.
-            sa.true() if interaction.network == "facebook" else Reply.kind == kind,
+            sa.true()
+            if spec(interaction.network).one_private_reply_per_comment
+            else Reply.kind == kind,
         )
         .limit(1)
     ).scalar()
     if other is None:
         return None
     also = (
-        " y Facebook permite una sola por comentario" if interaction.network == "facebook" else ""
+        f" y {spec(interaction.network).display_name} permite una sola por comentario"
+        if spec(interaction.network).one_private_reply_per_comment
+        else ""
     )
     return f"ya hay otra respuesta privada a este mensaje (la {other}){also}"
 
@@ -413,7 +417,7 @@ def _last_heard(session, interaction: Interaction) -> datetime | None:
 
 def _check_whatsapp_window(session, interaction: Interaction, now: datetime) -> None:
     last = _last_heard(session, interaction)
-    if last is None or window_open(last, now):
+    if last is None or spec(interaction.network).window_open(last, now):
         return
     hours = (now - last).total_seconds() // 3600
     raise ConectadosError(

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from channels.base import Channel, ChannelError
+from channels.base import Channel, ChannelError, Measures, capable
 from conectados.clock import Clock
 from conectados.db import Database, upsert_statement
 from content_calendar.models import Publication, PublicationState
@@ -25,7 +25,7 @@ class MetricsCollector:
         self, database: Database, channels: Mapping[str, Channel], clock: Clock, days: int = 30
     ) -> None:
         self.database = database
-        self.channels = channels
+        self.channels = capable(channels, Measures)
         self.clock = clock
         self.days = days
 

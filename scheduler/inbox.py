@@ -23,10 +23,12 @@ from channels.base import (
     Channel,
     ChannelError,
     Incoming,
+    Polls,
     SetAside,
-    incoming_text_limit,
+    capable,
     readable_text,
 )
+from channels.specs import authors_filled_by_poll, incoming_text_limit
 from conectados.clock import Clock
 from conectados.db import Database, upsert_statement
 from content_calendar.models import Publication
@@ -55,7 +57,7 @@ class Inbox:
 
     def __init__(self, database: Database, channels: Mapping[str, Channel], clock: Clock) -> None:
         self.database = database
-        self.channels = channels
+        self.channels = capable(channels, Polls)  # a network that only pushes is not polled
         self.clock = clock
 
     def run_once(self) -> PollRound:
@@ -164,7 +166,7 @@ def store_interactions(connection: sa.Connection, items: list[Incoming], now: da
             "who": item.author_id,
         }
         for item in items
-        if item.network == "facebook" and item.author_name and item.author_id
+        if authors_filled_by_poll(item.network) and item.author_name and item.author_id
     ]
     if named:
         # Meta's webhooks leave the name out of Messenger messages (and the author out of some

@@ -21,11 +21,14 @@ from channels.base import (
     AuthFailed,
     Channel,
     ChannelError,
+    Hides,
     Incoming,
     OutsideWindow,
     Rejected,
     Transient,
+    capable,
 )
+from channels.specs import spec
 from conectados.clock import Clock
 from conectados.db import Database, upsert_statement
 from conectados.privacy import has_personal_data
@@ -176,7 +179,10 @@ class Outbox:
 
     def _hide(self, incoming: Incoming) -> None:
         try:
-            self.channels[incoming.network].hide(incoming)
+            hiding = capable(self.channels, Hides).get(incoming.network)
+            if hiding is None:
+                return  # the network has no comments to hide
+            hiding.hide(incoming)
         except Rejected as error:  # the network does not allow it for this kind of item
             log.info(
                 "no se ocultó en %s el comentario con datos personales: %s", incoming.network, error
@@ -276,10 +282,6 @@ def _back_to_review(
     return True
 
 
-RE_ENGAGEMENT = 131047
-"""WhatsApp's code for a reply sent after the 24-hour window: a person must decide."""
-
-
 def record_undelivered(
     connection: sa.Connection,
     network: str,
@@ -319,7 +321,7 @@ def apply_undelivered(connection: sa.Connection, network: str, remote_ids: list[
         )
     ).all()
     for reply_id, code, reason in reports:
-        if code == RE_ENGAGEMENT:
+        if code in spec(network).window_closed_codes:  # too late to write: a person decides
             send_back_to_review(
                 connection, reply_id, reason, Reply.state == ReplyState.SENT, remote_id=None, sent_at=None
             )  # fmt: skip

@@ -12,7 +12,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from channels.base import AuthFailed, Channel, ChannelError, Outgoing, Receipt, Rejected, Transient
+from channels.base import (
+    AuthFailed,
+    Channel,
+    ChannelError,
+    Outgoing,
+    Publishes,
+    Receipt,
+    Rejected,
+    Transient,
+    capable,
+)
 from channels.media import outgoing_media
 from conectados.clock import Clock
 from conectados.db import Database
@@ -86,7 +96,7 @@ class Publisher:
         channel_factory: Callable[[], Mapping[str, Channel]] | None = None,
     ) -> None:
         self.database = database
-        self.channels = channels
+        self.channels = capable(channels, Publishes)
         self.clock = clock
         self.media_dir = media_dir
         self.owner = owner
@@ -185,12 +195,12 @@ class Publisher:
             self._pool.shutdown(wait=True)
             self._pool = None
 
-    def _channel(self, network: str) -> Channel | None:
+    def _channel(self, network: str) -> Publishes | None:
         """This thread's client for a network (HTTP sessions are not shared between threads)."""
         if self.channel_factory is None or threading.current_thread() is threading.main_thread():
             return self.channels.get(network)
         if not hasattr(self._local, "channels"):
-            self._local.channels = self.channel_factory()
+            self._local.channels = capable(self.channel_factory(), Publishes)
         return self._local.channels.get(network)
 
     def _release(self, claims: list[Claimed]) -> None:

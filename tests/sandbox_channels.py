@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from channels.facebook import FacebookChannel
+from channels.meta.facebook import FacebookChannel
 from channels.sandbox.graph_world import PAGE_ID
 from channels.sandbox.x_world import ACCOUNT_ID
 from channels.x import XChannel, XCredentials

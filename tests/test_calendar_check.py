@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from media_files import JPEG, PNG, media_file, mp4_lasting
 from twitter_text import parse_tweet
 
+from channels.text_rules import x_weighted_length
 from content_calendar.check import CalendarChecker
-from content_calendar.text_rules import x_weighted_length
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "tests" / "data" / "calendario-diciembre-2026.yaml"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from channels.base import Outgoing
-from channels.facebook import FacebookChannel
+from channels.meta.facebook import FacebookChannel
 from channels.registry import open_channels
 from channels.sandbox.graph_world import PAGE_ID
 from channels.sandbox.x_world import ACCOUNT_ID

@@ -9,7 +9,7 @@ import pytest
 from media_files import JPEG, MP4, PNG, media_file
 
 from channels.base import AuthFailed, Incoming, Outgoing, Rejected, Transient
-from channels.facebook import FacebookChannel
+from channels.meta.facebook import FacebookChannel
 from channels.sandbox.graph_world import PAGE_ID
 
 

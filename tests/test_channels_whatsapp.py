@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from channels.base import AuthFailed, Incoming, OutsideWindow, Rejected, Transient
+from channels.meta.whatsapp import WhatsAppChannel
 from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID
-from channels.whatsapp import WhatsAppChannel
 from conectados.clock import FixedClock
 
 
@@ -110,10 +110,12 @@ def test_failures_become_the_three_channel_errors(sandbox, status, error):
 
 
 def test_whatsapp_neither_publishes_nor_polls(sandbox):
-    from channels.base import Outgoing
+    """It only answers: the jobs that publish, poll, measure or hide never get it."""
+    from channels.base import Hides, Measures, Polls, Publishes, Replies, capable
 
     whatsapp = channel(sandbox)
 
-    with pytest.raises(Rejected):
-        whatsapp.publish(Outgoing("p", "hola"))
-    assert whatsapp.poll(None).items == [] and whatsapp.metrics(["x"]) == []
+    assert isinstance(whatsapp, Replies)
+    for capability in (Publishes, Polls, Measures, Hides):
+        assert not isinstance(whatsapp, capability)
+        assert capable({"whatsapp": whatsapp}, capability) == {}

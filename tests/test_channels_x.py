@@ -286,15 +286,15 @@ def test_other_refusals_map_to_rejected_or_auth_failed(status, body, expected):
     import requests
     import tweepy
 
-    from channels.x import _refusal, _tweepy_error
+    from channels.x_errors import refusal_of, tweepy_error
 
     response = requests.Response()
     response.status_code = status
     response._content = json.dumps(body).encode()
     response.headers["Content-Type"] = "application/json"
 
-    assert isinstance(_refusal(_tweepy_error(response)), expected)
-    assert isinstance(_tweepy_error(response), tweepy.HTTPException)
+    assert isinstance(refusal_of(tweepy_error(response)), expected)
+    assert isinstance(tweepy_error(response), tweepy.HTTPException)
 
 
 def test_faults_during_media_upload_become_transient(x, sandbox, tmp_path: Path):

@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from pyfacebook.exceptions import FacebookError
 
 from channels.base import Incoming, OutsideWindow
+from channels.meta.whatsapp import SERVICE_WINDOW, WhatsAppChannel, window_open
 from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID
-from channels.whatsapp import SERVICE_WINDOW, WINDOW_MARGIN, WhatsAppChannel, window_open
+from channels.specs import WINDOW_MARGIN
 from conectados.clock import FixedClock
 from responders.models import (
     Interaction,

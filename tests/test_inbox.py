@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sandbox_channels import channels_for
 
-from channels.facebook import FacebookChannel
+from channels.meta.facebook import FacebookChannel
 from channels.sandbox.graph_world import PAGE_ID
 from conectados.clock import FixedClock
 from conectados.db import Database

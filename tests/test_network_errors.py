@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 import pytest
 
 from channels.base import AuthFailed, Incoming, Outgoing, Rejected, Transient
-from channels.facebook import FacebookChannel
+from channels.meta.facebook import FacebookChannel
+from channels.meta.whatsapp import WhatsAppChannel
 from channels.sandbox.graph_world import PAGE_ID
 from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID
 from channels.sandbox.x_world import ACCOUNT_ID
-from channels.whatsapp import WhatsAppChannel
 from channels.x import XChannel, XCredentials
 from conectados.privacy import mask
 
@@ -154,7 +154,7 @@ def test_whatsapp_refusals_are_explained_in_spanish(sandbox):
 def test_the_explanations_survive_the_log_masking(case):
     """The logs mask personal data; a refusal's sentence and code must stay readable there
     (the code once read «código 100», which the masking took for a subscriber code)."""
-    from channels.graph_errors import refusal
+    from channels.meta.errors import refusal
 
     code, _error, _sentence, detail = case
     said = refusal("Facebook", code, 463 if code == 190 else None, detail.split(") ", 1)[1])

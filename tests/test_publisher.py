@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sandbox_channels import channels_for
 
 from channels.base import Outgoing
-from channels.facebook import FacebookChannel
+from channels.meta.facebook import FacebookChannel
 from channels.sandbox import Sandbox, SandboxServer
 from channels.sandbox.graph_world import PAGE_ID
 from conectados.clock import FixedClock

@@ -12,14 +12,14 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from channels.facebook import FacebookChannel
+from channels.meta.facebook import FacebookChannel
+from channels.meta.whatsapp import WhatsAppChannel
 from channels.sandbox.graph_world import PAGE_ID
 from channels.sandbox.whatsapp_world import (
     APP_SECRET,
     PHONE_NUMBER_ID,
     VERIFY_TOKEN,
 )
-from channels.whatsapp import WhatsAppChannel
 from conectados.clock import SystemClock
 from conectados.settings import Settings
 from responders.models import Interaction, InteractionState, Reply, ReplyState, Ticket

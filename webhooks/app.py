@@ -26,11 +26,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from channels.meta.webhooks import Delivery, MalformedEvent, accepts, parse_delivery
 from conectados.clock import Clock
 from conectados.db import Database
 from scheduler.inbox import record_set_aside, store_interactions
 from scheduler.outbox import record_undelivered
-from webhooks.events import Delivery, MalformedEvent, parse_delivery
 
 log = logging.getLogger("conectados.webhooks")
 
@@ -123,9 +123,9 @@ class EventWriter:
                 stored = store_interactions(connection, items, now)
                 aside = [item for delivery, _ in jobs for item in delivery.set_aside]
                 record_set_aside(connection, aside, "webhook", now)
-                undelivered = [failed for delivery, _ in jobs for failed in delivery.failed_sends]
-                if undelivered:
-                    record_undelivered(connection, "whatsapp", undelivered, now)
+                for delivery, _ in jobs:
+                    if delivery.failed_sends:
+                        record_undelivered(connection, delivery.network, delivery.failed_sends, now)
         except Exception as exc:
             if len(jobs) > 1:
                 # One bad delivery must not hold up the others written with it: one by one.
@@ -239,9 +239,7 @@ class Receiver:
         )
 
     def _accepts(self, network: str) -> bool:
-        if network == "whatsapp":
-            return self.config.phone_number_id is not None
-        return self.config.page_id is not None
+        return accepts(network, self.config.page_id, self.config.phone_number_id)
 
     async def _read_limited(self, request: Request) -> bytes | Response:
         limit = self.config.max_bytes

@@ -39,7 +39,12 @@ def serve(app: App, host: str | None, port: int | None) -> None:
     suscribe solo al simulador de «conectados daemon».
     """
     from channels.commands import DEFAULT_URL
-    from webhooks.server import WebhookServer, subscribe_to_sandbox, webhook_config
+    from webhooks.server import (
+        WebhookServer,
+        subscribe_to_sandbox,
+        tune_collector_for_receiver,
+        webhook_config,
+    )
 
     settings = app.settings
     config = webhook_config(settings, app.credentials)
@@ -51,6 +56,7 @@ def serve(app: App, host: str | None, port: int | None) -> None:
         host if host is not None else settings.webhooks.host,
         port if port is not None else settings.webhooks.port,
     )
+    tune_collector_for_receiver()  # this process is the receiver and nothing else
     once_started = None
     if config.sandbox:
         # The simulator stands in for Meta's App Dashboard: the receiver subscribes to it.

@@ -18,10 +18,7 @@ from collections.abc import Callable
 import requests
 import uvicorn
 
-from channels.sandbox.graph_world import PAGE_ID as SANDBOX_PAGE_ID
-from channels.sandbox.whatsapp_world import APP_SECRET as SANDBOX_APP_SECRET
-from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID as SANDBOX_PHONE_NUMBER_ID
-from channels.sandbox.whatsapp_world import VERIFY_TOKEN as SANDBOX_VERIFY_TOKEN
+from channels.meta.webhooks import WebhookAccounts
 from conectados.clock import Clock
 from conectados.credentials import Credentials
 from conectados.db import Database
@@ -33,8 +30,11 @@ from webhooks.app import Receiver, WebhookConfig
 log = logging.getLogger("conectados.webhooks")
 
 
-def webhook_config(settings: Settings, credentials: Credentials) -> WebhookConfig:
-    """The receiver's secrets and accounts: the simulator's, or the company's for real mode.
+def webhook_config(
+    settings: Settings, credentials: Credentials, sandbox: WebhookAccounts | None = None
+) -> WebhookConfig:
+    """The receiver's secrets and accounts: the simulator's (`sandbox`; by default the
+    registry's), or the company's for real mode.
 
     One receiver checks one app secret: Meta's or the simulator's. WhatsApp, which arrives
     only by webhook, sets which; Facebook's events (optional: it is also polled) are taken
@@ -55,9 +55,13 @@ def webhook_config(settings: Settings, credentials: Credentials) -> WebhookConfi
         verify_token = credentials.require(hooks.verify_token_env, "verificar el webhook de Meta")
         secret = credentials.require(hooks.app_secret_env, "comprobar la firma de Meta")
     else:
-        verify_token, secret = SANDBOX_VERIFY_TOKEN, SANDBOX_APP_SECRET
+        if sandbox is None:
+            from channels.registry import sandbox_webhook_accounts
 
-    def account(config, real_id: str, sandbox_id: str, key: str) -> str | None:
+            sandbox = sandbox_webhook_accounts()
+        verify_token, secret = sandbox.verify_token, sandbox.app_secret
+
+    def account(config, real_id: str, sandbox_id: str | None, key: str) -> str | None:
         if config is None or config.mode != mode:
             return None
         if not real:
@@ -73,11 +77,16 @@ def webhook_config(settings: Settings, credentials: Credentials) -> WebhookConfi
         app_secret=secret,
         path=hooks.path,
         max_bytes=hooks.max_kilobytes * 1024,
-        page_id=account(facebook, channels.facebook.page_id, SANDBOX_PAGE_ID, "facebook.pagina_id"),
+        page_id=account(
+            facebook,
+            channels.facebook.page_id,
+            sandbox and sandbox.page_id,
+            "facebook.pagina_id",
+        ),
         phone_number_id=account(
             whatsapp,
             channels.whatsapp.phone_number_id,
-            SANDBOX_PHONE_NUMBER_ID,
+            sandbox and sandbox.phone_number_id,
             "whatsapp.telefono_id",
         ),
         sandbox=not real,
@@ -120,6 +129,16 @@ class _Uvicorn(uvicorn.Server):
             self.should_exit = True
 
 
+def tune_collector_for_receiver() -> None:
+    """For a process that is mainly the receiver: what is loaded by now (libraries,
+    settings) lives as long as the process, so the collector need not scan it again, a
+    pause every answer in flight would wait for. Called by the entry point that wants it
+    (`webhooks serve`, the daemon, the benchmark), never by a constructor: it changes the
+    whole process."""
+    gc.collect()
+    gc.freeze()
+
+
 class WebhookServer:
     """The receiver on uvicorn: in the foreground (`webhooks serve`) or in a thread."""
 
@@ -132,10 +151,6 @@ class WebhookServer:
         port: int = 8080,
     ) -> None:
         self.socket = listen(host, port)
-        # What is loaded by now (libraries, settings) lives as long as the process: the
-        # collector need not scan it again, a pause every answer in flight would wait for.
-        gc.collect()
-        gc.freeze()
         self.receiver = Receiver(config, database, clock)
         self.config = config
         self.host, self.port = self.socket.getsockname()[:2]

@@ -9,6 +9,8 @@ What is kept: every network's posts, comments, mentions, conversations, contacts
 the people's ids and the id counters. What is not: pending faults, webhook subscriptions
 (each receiver subscribes again when it starts), uploaded media bytes, the request log.
 The file is bounded: at most MAX_ITEMS of each kind (the newest) and MAX_FILE_BYTES on disk.
+
+Past ~400 lines on purpose: saving and loading each world is one idea, kept together.
 """
 
 from __future__ import annotations

@@ -25,14 +25,27 @@ from channels.base import (
     readable_id,
     readable_text,
 )
+from channels.meta.facebook_reading import messenger_message, page_comment
+from channels.specs import FACEBOOK, WHATSAPP
 
-log = logging.getLogger("conectados.webhooks")
+log = logging.getLogger("conectados.webhooks")  # the receiver's log: the team reads it there
 
 MAX_ID = 255
 MAX_TEXT = 1_000
 """Names, titles, media types: not what the citizen wrote (that is cut on storing)."""
-NETWORK_OF = {"whatsapp_business_account": "whatsapp", "page": "facebook"}
+NETWORK_OF = {"whatsapp_business_account": WHATSAPP.name, "page": FACEBOOK.name}
 MEDIA_KINDS = ("image", "video", "audio", "document", "sticker")
+
+
+@dataclass(frozen=True)
+class WebhookAccounts:
+    """What a receiver checks Meta's deliveries against: the handshake token, the app
+    secret that signs them, and whose events they are."""
+
+    verify_token: str = field(repr=False)
+    app_secret: str = field(repr=False)
+    page_id: str
+    phone_number_id: str
 
 
 class MalformedEvent(ValueError):
@@ -123,6 +136,11 @@ def _entry(
         delivery.ignored += 1  # Instagram and others: not connected to Conectados
 
 
+def accepts(network: str, page_id: str | None, phone_number_id: str | None) -> bool:
+    """Whether a receiver set up with these accounts takes this network's events."""
+    return (phone_number_id if network == WHATSAPP.name else page_id) is not None
+
+
 def _some_id(raw: Any) -> str | None:
     """The id of an event that could not be read, when it has one we can keep."""
     if not isinstance(raw, dict):
@@ -210,7 +228,7 @@ def _whatsapp_message(message: dict[str, Any], names: dict[str, str], now: datet
         return None
     context = message.get("context") or {}
     return Incoming(
-        network="whatsapp",
+        network=WHATSAPP.name,
         kind="message",
         remote_id=_id(message.get("id"), "messages[].id"),
         author_id=sender,
@@ -228,10 +246,10 @@ def _why(status: dict[str, Any]) -> tuple[int | None, str]:
     first = errors[0] if isinstance(errors, list) and isinstance(errors[0], dict) else {}
     code = first.get("code") if isinstance(first.get("code"), int) else None
     details = _text((first.get("error_data") or {}).get("details") or first.get("title"))
-    if code == 131047:
+    if code in WHATSAPP.window_closed_codes:
         return code, (
             "WhatsApp no la entregó: pasaron más de 24 horas desde el último mensaje del "
-            "ciudadano (código 131047)"
+            f"ciudadano (código {code})"
         )
     said = f" (código {code})" if code is not None else ""
     return code, f"WhatsApp no la entregó{said}: {details or 'sin detalle'}"[:500]
@@ -258,16 +276,14 @@ def _page_change(change: Any, now: datetime, page_id: str | None, delivery: Deli
         return
     post_id = _id(value.get("post_id"), "value.post_id")
     delivery.items.append(
-        Incoming(
-            network="facebook",
-            kind="comment",
-            remote_id=_id(value.get("comment_id"), "value.comment_id"),
-            author_id=author_id,
-            author_name=_text(author.get("name")),
-            text=citizen_text(value.get("message"), "value.message"),
-            written_at=_epoch(value.get("created_time"), now),
-            thread_id=post_id,
-            parent_id=_optional_id(value.get("parent_id")) or post_id,
+        page_comment(
+            _id(value.get("comment_id"), "value.comment_id"),
+            author,
+            value.get("message"),
+            "value.message",
+            _epoch(value.get("created_time"), now),
+            post_id,
+            _optional_id(value.get("parent_id")),
         )
     )
 
@@ -289,14 +305,12 @@ def _messenger_event(event: Any, now: datetime, delivery: Delivery) -> None:
         return
     sender = _id((event.get("sender") or {}).get("id"), "messaging[].sender.id")
     delivery.items.append(
-        Incoming(
-            network="facebook",
-            kind="message",
-            remote_id=_id(message.get("mid"), "message.mid"),
-            author_id=sender,
-            author_name="",  # Messenger's webhook does not say; polling does
-            text=text,
-            written_at=_epoch(event.get("timestamp"), now, milliseconds=True),
+        messenger_message(
+            _id(message.get("mid"), "message.mid"),
+            sender,
+            None,  # Messenger's webhook does not say who; polling does
+            text,
+            _epoch(event.get("timestamp"), now, milliseconds=True),
             attachments=attachments,
         )
     )

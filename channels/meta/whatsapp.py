@@ -11,40 +11,34 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from pyfacebook import GraphAPI
 from pyfacebook.exceptions import FacebookError
 
 from channels.base import (
     HTTP_TIMEOUT_SECONDS,
     AuthFailed,
-    Batch,
     Incoming,
-    Outgoing,
     OutsideWindow,
     Receipt,
     Rejected,
-    Sample,
     Transient,
 )
-from channels.facebook import GRAPH_URL, GRAPH_VERSION, call_graph, scrub
-from channels.graph_errors import graph_detail, refusal
-from channels.http import CountingSession, guarded
+from channels.http import guarded
+from channels.meta.errors import graph_detail, refusal
+from channels.meta.graph import GRAPH_URL, call_graph, graph_client, scrub
+from channels.specs import WHATSAPP
 from conectados.clock import Clock, SystemClock
 from conectados.spanish import short_number
 
 log = logging.getLogger(__name__)
 
-SERVICE_WINDOW = timedelta(hours=24)
-# Judge the window a little early: the message must reach WhatsApp while it is still open.
-WINDOW_MARGIN = timedelta(minutes=5)
-MAX_TEXT = 4096
+SERVICE_WINDOW: timedelta = WHATSAPP.message_window  # type: ignore[assignment]
+MAX_TEXT: int = WHATSAPP.private_text_limit  # type: ignore[assignment]
 MAX_TEMPLATE_PARAMETER = 1000
 
-AUTH_CODES = {0, 190}
+AUTH_CODES = WHATSAPP.account_problem_codes
 THROTTLE_CODES = {4, 80007, 130429, 131048, 131056}
 SERVER_CODES = {1, 2, 131000, 131016}
 TEMPLATE_CODES = {132000, 132001, 132005, 132007, 132012, 132015, 132016, 132018}
@@ -53,13 +47,13 @@ TEMPLATE_CODES = {132000, 132001, 132005, 132007, 132012, 132015, 132016, 132018
 def window_open(last_heard: datetime, now: datetime) -> bool:
     """Whether WhatsApp still takes free text from us, the citizen's latest message being
     `last_heard`: within 24 hours, judged a few minutes early."""
-    return now - last_heard < SERVICE_WINDOW - WINDOW_MARGIN
+    return WHATSAPP.window_open(last_heard, now)
 
 
 class WhatsAppChannel:
     """One WhatsApp Business phone number: private conversations only."""
 
-    name = "whatsapp"
+    name = WHATSAPP.name
 
     def __init__(
         self,
@@ -76,33 +70,7 @@ class WhatsAppChannel:
         self.template_language = template_language
         self.clock = clock or SystemClock()
         self._token = access_token
-        self.api = GraphAPI(
-            access_token=access_token,
-            version=GRAPH_VERSION,
-            base_url=base_url.rstrip("/") + "/",
-            timeout=timeout,
-            sleep_on_rate_limit=False,
-        )
-        self.session = CountingSession(timeout)
-        self.api.session = self.session
-
-    # --- what WhatsApp does not do ----------------------------------------------------
-
-    def publish(self, post: Outgoing) -> Receipt:
-        raise Rejected("WhatsApp no publica en un muro: Conectados solo responde por WhatsApp")
-
-    def find_published(self, post: Outgoing, since: datetime) -> Receipt | None:
-        return None
-
-    def poll(self, cursor: str | None) -> Batch:
-        """Nothing to poll: the Cloud API pushes each message to the webhook receiver."""
-        return Batch([], cursor, calls=0)
-
-    def metrics(self, remote_ids: Sequence[str]) -> list[Sample]:
-        return []
-
-    def hide(self, item: Incoming) -> None:
-        raise Rejected("WhatsApp no tiene comentarios públicos que ocultar")
+        self.api, self.session = graph_client(access_token, base_url, timeout)
 
     # --- answering -------------------------------------------------------------------
 
@@ -194,7 +162,7 @@ class WhatsAppChannel:
                 ),
                 retry_after=30,
             )  # fmt: skip
-        if code == 131047:
+        if code in WHATSAPP.window_closed_codes:
             return OutsideWindow(
                 "WhatsApp ya no acepta texto libre: pasaron más de 24 horas desde el último "
                 "mensaje del ciudadano"

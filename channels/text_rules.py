@@ -1,4 +1,5 @@
-"""How long a post may be on each network, counted the way the network counts.
+"""How long a post may be on X and Facebook, counted the way each network counts
+(the specs, `channels/specs.py`, read these).
 
 - X: 280 weighted characters (twitter-text v3 rules, developer.x.com "Counting characters"):
   code points U+0000-U+10FF, U+2000-U+200D, U+2010-U+201F and U+2032-U+2037 count 1, any
@@ -16,12 +17,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from conectados.spanish import number
-
 X_LIMIT = 280
 FACEBOOK_LIMIT = 63_206
 URL_WEIGHT = 23
-TEXT_LIMITS = {"facebook": FACEBOOK_LIMIT, "x": X_LIMIT}
 
 # Code points that count 2 on X: everything outside the light ranges.
 _HEAVY = re.compile("[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
@@ -74,32 +72,3 @@ def _weight(segment: str) -> int:
     if not segment or max(segment) <= "\u10ff":  # the usual case: every code point counts 1
         return len(segment)
     return len(segment) + len(_HEAVY.findall(segment))
-
-
-def length_on(network: str, text: str) -> int:
-    return x_weighted_length(text) if network == "x" else len(text)
-
-
-def text_problem(network: str, text: str, own_variant: bool = False) -> str | None:
-    """Why this text cannot go out on this network (Spanish), or None. `own_variant`: the text
-    is already the network's own version (texto_x), so the advice is only to shorten it."""
-    if not text.strip():
-        return f"el texto para {network_name(network)} está vacío"
-    length = length_on(network, text)
-    limit = TEXT_LIMITS[network]
-    if length <= limit:
-        return None
-    if network == "x":
-        advice = "acórtelo" if own_variant else "acórtelo o escriba una versión corta en texto_x"
-        return (
-            f"el texto para X tiene {number(length)} caracteres y el límite es {number(limit)} "
-            f"(cada enlace cuenta 23 y cada emoji 2); {advice}"
-        )
-    return (
-        f"el texto para {network_name(network)} tiene {number(length)} caracteres y el límite "
-        f"es {number(limit)}"
-    )
-
-
-def network_name(network: str) -> str:
-    return {"facebook": "Facebook", "x": "X"}.get(network, network)

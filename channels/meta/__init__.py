@@ -1,0 +1,1 @@
+"""Meta's networks on the Graph API: shared plumbing, Facebook, WhatsApp, webhook decoding."""

@@ -1,0 +1,288 @@
+"""The company's Facebook Page, through the Graph API with python-facebook-api (pyfacebook)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from pyfacebook.exceptions import FacebookError
+
+from channels.base import (
+    HTTP_TIMEOUT_SECONDS,
+    AuthFailed,
+    ChannelError,
+    Incoming,
+    Outgoing,
+    Receipt,
+    Rejected,
+    Sample,
+    Transient,
+)
+from channels.http import comparable_text, guarded
+from channels.media import MediaFile
+from channels.meta.errors import refusal
+from channels.meta.facebook_reading import NAME, POSTS_PER_PAGE, PageReading
+from channels.meta.graph import (
+    GRAPH_URL,
+    call_graph,
+    graph_client,
+    graph_time,
+    next_query,
+    scrub,
+    throttle_wait,
+)
+from channels.specs import FACEBOOK
+from conectados.clock import Clock, SystemClock
+
+log = logging.getLogger(__name__)
+
+PRIVATE_REPLY_WINDOW: timedelta = FACEBOOK.private_reply_window  # type: ignore[assignment]
+METRICS_PER_PAGE = 50
+
+AUTH_CODES = FACEBOOK.account_problem_codes
+THROTTLE_CODES = {4, 17, 32, 613, 80001}
+SERVER_CODES = {1, 2}
+
+# Post insights that survive Meta's 2024-2025 deprecations (post_impressions* are gone:
+# asking for one fails the whole request).
+INSIGHT_METRICS = ("post_media_view", "post_total_media_view_unique", "post_clicks")
+METRIC_FIELDS = (
+    "id,created_time,shares,comments.summary(true).limit(0),"
+    "reactions.summary(total_count).limit(0),"
+    f"insights.metric({','.join(INSIGHT_METRICS)}){{name,values}}"
+)
+
+
+class FacebookChannel(PageReading):
+    """A Facebook Page: posts, comments and Messenger, as one channel."""
+
+    name = NAME
+
+    def __init__(
+        self,
+        page_id: str,
+        access_token: str,
+        base_url: str = GRAPH_URL,
+        timeout: float = HTTP_TIMEOUT_SECONDS,
+        clock: Clock | None = None,
+        comment_window: timedelta = timedelta(days=14),
+        first_poll_lookback: timedelta = timedelta(days=1),
+        metrics_window: timedelta = timedelta(days=90),
+    ) -> None:
+        self.page_id = page_id
+        self.clock = clock or SystemClock()
+        self.comment_window = comment_window
+        self.first_poll_lookback = first_poll_lookback
+        self.metrics_window = metrics_window
+        self._token = access_token
+        self.api, self.session = graph_client(access_token, base_url, timeout)
+
+    # --- publishing ------------------------------------------------------------------
+
+    @guarded("Facebook")
+    def publish(self, post: Outgoing) -> Receipt:
+        files = [MediaFile.inspect(path) for path in post.media]
+        problems = FACEBOOK.media.problems(files)  # type: ignore[union-attr]
+        if problems:
+            raise Rejected("Facebook no acepta estos archivos: " + "; ".join(problems))
+        if not files:
+            answer = self._call(
+                self.api.post_object, self.page_id, "feed", data={"message": post.text}
+            )
+            return self._receipt(answer["id"])
+        if files[0].kind == "video":
+            return self._publish_video(post, files[0])
+        if len(files) == 1:
+            answer = self._upload_photo(files[0], {"caption": post.text})
+            return self._receipt(answer["post_id"])
+        photo_ids = [self._upload_photo(media, {"published": "false"})["id"] for media in files]
+        attached = {
+            f"attached_media[{index}]": json.dumps({"media_fbid": photo_id})
+            for index, photo_id in enumerate(photo_ids)
+        }
+        answer = self._call(
+            self.api.post_object, self.page_id, "feed", data={"message": post.text, **attached}
+        )
+        return self._receipt(answer["id"])
+
+    def _upload_photo(self, media: MediaFile, data: dict[str, str]) -> dict[str, Any]:
+        with media.path.open("rb") as handle:
+            source = (media.path.name, handle, media.mime_type)
+            return self._call(
+                self.api.post_object, self.page_id, "photos", data=data, files={"source": source}
+            )
+
+    def _publish_video(self, post: Outgoing, media: MediaFile) -> Receipt:
+        started = self.clock.now() - timedelta(minutes=10)
+        with media.path.open("rb") as handle:
+            answer = self._call(
+                self.api.post_object,
+                self.page_id,
+                "videos",
+                data={"description": post.text},
+                files={"source": (media.path.name, handle, media.mime_type)},
+            )
+        # The upload answers with the video's id; the Page post that carries it has its own.
+        try:
+            found = self.find_published(post, started)
+        except ChannelError:
+            found = None
+        return found or self._receipt(answer["id"])
+
+    def _receipt(self, remote_id: str) -> Receipt:
+        # The post exists now: failing to read its URL must not look like a failed publish.
+        try:
+            details = self._call(
+                self.api.get_object, remote_id, fields="permalink_url,created_time"
+            )
+            created = details.get("created_time")
+            return Receipt(
+                remote_id, details.get("permalink_url"), graph_time(created) if created else None
+            )
+        except (ChannelError, KeyError, ValueError) as exc:
+            log.warning("facebook: publicado %s, sin su enlace (%s)", remote_id, exc)
+            return Receipt(remote_id)
+
+    @guarded("Facebook")
+    def find_published(self, post: Outgoing, since: datetime) -> Receipt | None:
+        answer = self._call(
+            self.api.get_full_connections,
+            self.page_id,
+            "published_posts",
+            count=None,
+            limit=POSTS_PER_PAGE,
+            fields="id,message,created_time,permalink_url",
+            since=int(since.timestamp()),
+        )
+        wanted = comparable_text(post.text)
+        for found in answer.get("data", []):  # newest first
+            if comparable_text(found.get("message", "")) == wanted:
+                created = graph_time(found["created_time"])
+                return Receipt(found["id"], found.get("permalink_url"), created)
+        return None
+
+    # --- answering -------------------------------------------------------------------
+
+    @guarded("Facebook")
+    def reply(self, to: Incoming, text: str, private: bool) -> Receipt:
+        """Answer a comment (in public under it, or once in private) or a Messenger message.
+
+        Messenger's 24-hour window counts from the citizen's latest message, which only the
+        network knows for sure: a reply outside it comes back Rejected with the reason.
+        """
+        now = self.clock.now()
+        if to.kind == "message":
+            recipient = {"id": to.author_id}
+            extra = {"messaging_type": "RESPONSE"}
+        elif not private:
+            answer = self._call(
+                self.api.post_object, to.remote_id, "comments", data={"message": text}
+            )
+            return Receipt(answer["id"], created_at=now)
+        elif now - to.written_at > PRIVATE_REPLY_WINDOW:
+            raise Rejected(
+                "Facebook solo permite responder en privado un comentario de los últimos 7 días; "
+                "respóndalo en público o por otro canal"
+            )
+        else:
+            recipient, extra = {"comment_id": to.remote_id}, {}
+        answer = self._call(
+            self.api.post_object,
+            self.page_id,
+            "messages",
+            data={
+                "recipient": json.dumps(recipient),
+                "message": json.dumps({"text": text}),
+                **extra,
+            },
+        )
+        return Receipt(answer["message_id"], created_at=now)
+
+    @guarded("Facebook")
+    def hide(self, item: Incoming) -> None:
+        """Hide a comment on our Page: only the citizen and their friends still see it."""
+        if item.kind != "comment":
+            raise Rejected(
+                "Facebook solo permite ocultar comentarios en las publicaciones de la página"
+            )
+        self._call(self.api.post_object, item.remote_id, data={"is_hidden": "true"})
+
+    # --- figures ---------------------------------------------------------------------
+
+    @guarded("Facebook")
+    def metrics(self, remote_ids: Sequence[str]) -> list[Sample]:
+        """Figures of our posts, read from the Page's post list with insights expanded.
+
+        Graph's multi-id requests (`?ids=`) are closed to new apps since November 2026,
+        so the figures come from `/published_posts` pages of 50 posts; a post older than
+        `metrics_window` is asked for on its own.
+        """
+        wanted = set(remote_ids)
+        found: dict[str, Sample] = {}
+        query: dict[str, Any] = {
+            "limit": METRICS_PER_PAGE,
+            "since": int((self.clock.now() - self.metrics_window).timestamp()),
+            "fields": METRIC_FIELDS,
+        }
+        while wanted - found.keys():
+            answer = self._call(self.api.get_connection, self.page_id, "published_posts", **query)
+            for post in answer.get("data", []):
+                if post["id"] in wanted:
+                    found[post["id"]] = _sample(post["id"], post)
+            next_page = answer.get("paging", {}).get("next")
+            if not next_page:
+                break
+            query = next_query(next_page)
+        for remote_id in wanted - found.keys():
+            try:
+                post = self._call(self.api.get_object, remote_id, fields=METRIC_FIELDS)
+            except Rejected:  # deleted, or not ours: no figures
+                continue
+            found[remote_id] = _sample(remote_id, post)
+        return [found[remote_id] for remote_id in remote_ids if remote_id in found]
+
+    # --- errors ----------------------------------------------------------------------
+
+    def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return call_graph("Facebook", self._token, self._translate, method, *args, **kwargs)
+
+    def _scrub(self, message: Any) -> str:
+        return scrub(message, self._token)
+
+    def _translate(self, error: FacebookError) -> Exception:
+        code = getattr(error, "code", None)
+        subcode = getattr(error, "error_subcode", None)
+        message = self._scrub(getattr(error, "message", ""))
+        said = refusal("Facebook", code, subcode, message)
+        if code in AUTH_CODES or (isinstance(code, int) and 200 <= code < 300):
+            return AuthFailed(said)
+        if code in SERVER_CODES:
+            return Transient(said, retry_after=30)
+        if code in THROTTLE_CODES or getattr(error, "is_transient", False):
+            return Transient(said, retry_after=throttle_wait(self.session.last_headers))
+        if code == 10 and subcode == 2018278:
+            return Rejected(
+                "Facebook no permite este mensaje: está fuera de la ventana para responder "
+                "(24 horas desde el último mensaje del ciudadano en Messenger; 7 días, y una "
+                "sola vez, para responder un comentario en privado)"
+            )
+        return Rejected(said)
+
+
+def _sample(remote_id: str, data: dict[str, Any]) -> Sample:
+    insights = {
+        item["name"]: (item.get("values") or [{}])[0].get("value")
+        for item in (data.get("insights") or {}).get("data", [])
+    }
+    return Sample(
+        remote_id=remote_id,
+        reach=insights.get("post_total_media_view_unique"),
+        views=insights.get("post_media_view"),
+        clicks=insights.get("post_clicks"),
+        reactions=((data.get("reactions") or {}).get("summary") or {}).get("total_count"),
+        comments=((data.get("comments") or {}).get("summary") or {}).get("total_count"),
+        shares=(data.get("shares") or {}).get("count", 0),
+    )

@@ -1,0 +1,229 @@
+"""What Conectados knows about each network, looked up by name: `spec("x")`.
+
+Limits, windows and error codes live here, next to the adapters; the calendar check and
+preview, the responder and the send job read them, so nothing above `channels/` names a
+network. Adding a network is one adapter, one entry in `SPECS` and one line in the registry.
+
+Media limits come from the networks' public documentation (2025-2026):
+- Facebook Page photos: JPG, PNG, GIF, TIFF, BMP, WebP under 4 MB (Graph error 1366046
+  says "Photos should be less than 4 MB"); videos MP4/MOV. Graph takes 1 GB in one upload,
+  but that upload is built in memory, so we stop at 200 MB until the adapter uses Meta's
+  Resumable Upload API.
+  Facebook's help centre gives 240 minutes as the longest video a Page can post.
+- X: up to 4 images (JPG, PNG, WebP under 5 MB; GIF under 15 MB) or 1 video (MP4/MOV;
+  512 MB and 2 min 20 s: the limits X's media best-practices page gives for accounts
+  without Premium and for direct messages; Premium accounts may post longer ones).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import MappingProxyType
+
+from channels.media import MediaRules
+from channels.text_rules import FACEBOOK_LIMIT, X_LIMIT, x_weighted_length
+from conectados.errors import ConfigError
+from conectados.spanish import number
+from conectados.userfiles import MB
+
+WINDOW_MARGIN = timedelta(minutes=5)
+"""A message window is judged a little early: the reply must arrive while it is open."""
+
+DEFAULT_INCOMING_TEXT_LIMIT = 25_000
+"""For a network or kind not in a spec: the longest any of them allows."""
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """The facts about one network that the jobs, the calendar and the responder need."""
+
+    name: str
+    display_name: str
+    """How the team reads it (Spanish texts): "Facebook", "X", "WhatsApp"."""
+    post_text_limit: int | None = None
+    """Longest post, counted by `count`; None: Conectados does not publish there."""
+    count: Callable[[str], int] = len
+    """How the network counts a text's length (X weighs characters and links)."""
+    private_text_limit: int | None = None
+    """Longest private reply (a direct message), in characters."""
+    incoming_text_limits: Mapping[str, int] = field(default_factory=dict)
+    """The most a citizen can write in one item of each kind (comment, mention, message)."""
+    media: MediaRules | None = None
+    pushed: bool = False
+    """What citizens write arrives only by webhook: there is nothing to poll."""
+    message_window: timedelta | None = None
+    """Free-text messages are taken only this long after the citizen's latest message."""
+    template_outside_window: bool = False
+    """An approved template can carry a reply after the message window closes."""
+    private_reply_window: timedelta | None = None
+    """A public comment can be answered in private only this long after it was written."""
+    one_private_reply_per_comment: bool = False
+    window_closed_codes: frozenset[int] = frozenset()
+    """The network's error codes meaning "the message window is closed"."""
+    account_problem_codes: frozenset[int] = frozenset()
+    """The network's error codes meaning "the account or its token has a problem"."""
+    authors_filled_by_poll: bool = False
+    """Its webhooks leave the author out of some items, and the poll of the same item
+    brings it later: the stored item is then filled in."""
+    aliases: tuple[str, ...] = ()
+    """Other names people write for it in a calendar ("twitter")."""
+    counting_note: str = ""
+    """How the network counts, when it is not one character each (for the team)."""
+
+    def length(self, text: str) -> int:
+        """The text's length as the network counts it."""
+        return self.count(text)
+
+    def post_text_problem(self, text: str, own_variant: bool = False) -> str | None:
+        """Why this text cannot be posted here (Spanish), or None. `own_variant`: the text is
+        already the network's own version (texto_<red>), so the advice is only to shorten it."""
+        if not text.strip():
+            return f"el texto para {self.display_name} está vacío"
+        length, limit = self.length(text), self.post_text_limit
+        if limit is None or length <= limit:
+            return None
+        said = (
+            f"el texto para {self.display_name} tiene {number(length)} caracteres y el límite "
+            f"es {number(limit)}"
+        )
+        if not self.counting_note:
+            return said
+        advice = (
+            "acórtelo"
+            if own_variant
+            else f"acórtelo o escriba una versión corta en texto_{self.name}"
+        )
+        return f"{said} ({self.counting_note}); {advice}"
+
+    def incoming_text_limit(self, kind: str) -> int:
+        return self.incoming_text_limits.get(kind, DEFAULT_INCOMING_TEXT_LIMIT)
+
+    def window_open(self, last_heard: datetime, now: datetime) -> bool:
+        """Whether the network still takes free text, the citizen's latest message being
+        `last_heard` (judged a few minutes early); always, on a network without a window."""
+        if self.message_window is None:
+            return True
+        return now - last_heard < self.message_window - WINDOW_MARGIN
+
+
+FACEBOOK = NetworkSpec(
+    name="facebook",
+    display_name="Facebook",
+    aliases=("fb", "face"),
+    post_text_limit=FACEBOOK_LIMIT,
+    # Messenger: the Send API's "text must be UTF-8 and has a 2000 character limit"
+    # (developers.facebook.com/docs/messenger-platform/reference/send-api).
+    private_text_limit=2_000,
+    incoming_text_limits=MappingProxyType(
+        {
+            # Facebook's comment box and Graph's "(#100) The comment is too long".
+            "comment": 8_000,
+            "message": 2_000,
+        }
+    ),
+    media=MediaRules(
+        image_types=frozenset(
+            {"image/jpeg", "image/png", "image/gif", "image/tiff", "image/bmp", "image/webp"}
+        ),
+        video_types=frozenset({"video/mp4", "video/quicktime"}),
+        max_image_bytes=4 * MB,
+        max_video_bytes=200 * MB,
+        max_images=10,
+        max_video_seconds=240 * 60,
+    ),
+    message_window=timedelta(hours=24),
+    private_reply_window=timedelta(days=7),
+    one_private_reply_per_comment=True,
+    authors_filled_by_poll=True,
+    account_problem_codes=frozenset({102, 190}),
+)
+
+X = NetworkSpec(
+    name="x",
+    display_name="X",
+    post_text_limit=X_LIMIT,
+    count=x_weighted_length,
+    counting_note="cada enlace cuenta 23 y cada emoji 2",
+    aliases=("twitter",),
+    # X direct messages: up to 10,000 characters (help.x.com "About Direct Messages").
+    private_text_limit=10_000,
+    incoming_text_limits=MappingProxyType(
+        {
+            # 280 weighted characters, long posts up to 25,000 for Premium accounts
+            # (help.x.com "About X Premium"); a mention may come from a Premium account.
+            "mention": 25_000,
+            "message": 10_000,
+        }
+    ),
+    media=MediaRules(
+        image_types=frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"}),
+        video_types=frozenset({"video/mp4", "video/quicktime"}),
+        max_image_bytes=5 * MB,
+        max_gif_bytes=15 * MB,
+        max_video_bytes=512 * MB,
+        max_images=4,
+        max_video_seconds=140,
+        gif_alone=True,
+    ),
+)
+
+WHATSAPP = NetworkSpec(
+    name="whatsapp",
+    display_name="WhatsApp",
+    # Cloud API "Text messages": a body of at most 4,096 characters.
+    private_text_limit=4_096,
+    incoming_text_limits=MappingProxyType({"message": 4_096}),
+    pushed=True,
+    message_window=timedelta(hours=24),
+    template_outside_window=True,
+    # 131047: "Re-engagement message" (more than 24 hours since the customer last wrote).
+    window_closed_codes=frozenset({131047}),
+    account_problem_codes=frozenset({0, 190}),
+)
+
+SPECS: Mapping[str, NetworkSpec] = MappingProxyType(
+    {network.name: network for network in (FACEBOOK, X, WHATSAPP)}
+)
+
+
+def spec(name: str) -> NetworkSpec:
+    """The spec of the network called `name`; ConfigError for one Conectados does not know."""
+    try:
+        return SPECS[name]
+    except KeyError:
+        raise ConfigError(f"red desconocida «{name}»", field=f"channels.{name}") from None
+
+
+def publishing_networks() -> tuple[str, ...]:
+    """The networks a calendar can publish on, in the order the team reads them."""
+    return tuple(name for name, network in SPECS.items() if network.post_text_limit is not None)
+
+
+def display_name(name: str) -> str:
+    """How the team reads a network's name; an unknown one as it was written."""
+    found = SPECS.get(name)
+    return found.display_name if found is not None else name
+
+
+def network_called(word: str) -> str:
+    """The network a person means by `word` (case and aliases aside); the word itself,
+    lowered, when it names none."""
+    word = word.lower()
+    for network in SPECS.values():
+        if word in network.aliases:
+            return network.name
+    return word
+
+
+def authors_filled_by_poll(network: str) -> bool:
+    """Whether an item of this network stored without its author may get it later."""
+    found = SPECS.get(network)
+    return found is not None and found.authors_filled_by_poll
+
+
+def incoming_text_limit(network: str, kind: str) -> int:
+    """How many characters of a citizen's text the network allows in this kind of item."""
+    found = SPECS.get(network)
+    return found.incoming_text_limit(kind) if found else DEFAULT_INCOMING_TEXT_LIMIT
