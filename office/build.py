@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
+from channels.base import Polls, capable
 from channels.registry import ChannelSet, open_channels
 from conectados.app import App
 from conectados.db import Database
@@ -115,7 +116,7 @@ def build_office(
         publisher=publisher,
         inboxes={
             name: Inbox(database, {name: channel}, app.clock)
-            for name, channel in opened.fresh().items()
+            for name, channel in capable(opened.fresh(), Polls).items()
         },
         responder=Responder(database, catalogue, settings, app.clock),
         outbox=Outbox(

@@ -98,9 +98,7 @@ def run_forever(app: App, office: Office) -> None:
     )
     service = Daemon(office.publisher, every_seconds=every_seconds, narrator=narrator)
     polled: dict[str, float] = {}
-    for name, inbox in office.inboxes.items():
-        if name == "whatsapp":
-            continue  # nothing to poll: its messages come by webhook
+    for name, inbox in office.inboxes.items():  # the networks that can be polled
         minutes = settings.channels.by_name()[name].poll_minutes
         polled[name] = minutes
         service.every(
@@ -127,9 +125,11 @@ def run_forever(app: App, office: Office) -> None:
         seconds=settings.metrics.every_hours * 3600,
     )
     sandbox = office.channels.sandbox
-    # GC tuning: the receiver's process chooses it here, once the webhooks helper exposes
-    # the function in webhooks.server (call webhooks.server.<fn> before starting it).
     receiver = start_receiver(app, database, sandbox.url if sandbox else None)
+    if receiver is not None:
+        from webhooks.server import tune_collector_for_receiver
+
+        tune_collector_for_receiver()  # this long-lived process chose to receive webhooks
     for line in started_lines(polled, receiver is not None):
         narrator.say(line)
     if sandbox is not None:
