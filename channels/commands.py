@@ -6,6 +6,7 @@ import errno
 
 import click
 
+from channels.registry import SANDBOX_URL
 from channels.sandbox import SandboxServer
 from conectados.errors import BadInput, ConectadosError
 from conectados.spanish import number
@@ -60,9 +61,6 @@ def serve(app, host: str, port: int) -> None:
         server.close()
 
 
-DEFAULT_URL = "http://127.0.0.1:8765"
-
-
 @sandbox.command()
 @click.argument("texto", metavar="TEXTO")
 @click.option(
@@ -103,7 +101,7 @@ def citizen(
 
     import requests
 
-    url = (app.settings.sandbox.url or DEFAULT_URL).rstrip("/")
+    url = (app.settings.sandbox.url or SANDBOX_URL).rstrip("/")
     tipo = tipo or ("message" if red == "whatsapp" else "comment")
     if red == "whatsapp" and tipo != "message":
         raise BadInput("en WhatsApp solo se escriben mensajes (--tipo mensaje)", "--tipo")

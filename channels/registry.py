@@ -27,6 +27,10 @@ from conectados.settings import ChannelMode, Settings
 
 log = logging.getLogger(__name__)
 
+SANDBOX_PORT = 8765
+"""Where the daemon's own simulator listens (the commands of `conectados sandbox` call it)."""
+SANDBOX_URL = f"http://127.0.0.1:{SANDBOX_PORT}"
+
 SANDBOX_TOKEN = "sandbox-token"
 
 

@@ -30,9 +30,6 @@ from scheduler.publisher import Publisher, PublishPolicy
 
 log = logging.getLogger("conectados.daemon")
 
-SANDBOX_PORT = 8765
-"""Where the daemon's own simulator listens (the commands of `conectados sandbox` call it)."""
-
 
 @dataclass(frozen=True)
 class OutboxPolicy:
@@ -155,7 +152,7 @@ def start_receiver(
     settings = app.settings
     if not (settings.webhooks.in_daemon and settings.channels.whatsapp.enabled):
         return None  # and uvicorn is not even imported
-    from webhooks.commands import reachable
+    from office.receiver import reachable
     from webhooks.server import WebhookServer, subscribe_to_sandbox, webhook_config
 
     config = webhook_config(settings, app.credentials)  # bad settings stop the daemon: exit 2

@@ -77,7 +77,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Simulador local de Facebook, X y WhatsApp, para pruebas y demostraciones.",
     ),
     "webhooks": (
-        "webhooks.commands:webhooks",
+        "office.receiver:webhooks",
         "Recibe lo que Meta envía: mensajes de WhatsApp, comentarios y mensajes de Facebook.",
     ),
     "servicio": (

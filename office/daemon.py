@@ -9,11 +9,12 @@ from contextlib import AbstractContextManager
 
 import click
 
+from channels.registry import SANDBOX_PORT
 from conectados.app import App
 from conectados.errors import ConectadosError
 from conectados.spanish import number
 from conectados.terminal import Command
-from office.build import SANDBOX_PORT, Office, open_office, start_receiver
+from office.build import Office, open_office, start_receiver
 from scheduler.daemon import Daemon, Narrator, network_name, round_reach
 from scheduler.pauses import paused_channels
 

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from conectados.spanish import MONTHS, WEEKDAYS
-from office.build import SANDBOX_PORT
+from channels.registry import SANDBOX_PORT
 from office.demo import SAMPLE_CALENDAR
 from office.demo_text import shifted_calendar
 

@@ -1,4 +1,8 @@
-"""`conectados webhooks serve`: receive what Meta pushes (WhatsApp, comments, Messenger)."""
+"""`conectados webhooks serve`: receive what Meta pushes (WhatsApp, comments, Messenger).
+
+Part of the roof: it builds the receiver alone in its process, as the daemon does beside
+its jobs (office.build.start_receiver).
+"""
 
 from __future__ import annotations
 
@@ -38,7 +42,7 @@ def serve(app: App, host: str | None, port: int | None) -> None:
     de verificación de [webhooks] token_verificacion_env. Con las redes en modo sandbox se
     suscribe solo al simulador de «conectados daemon».
     """
-    from channels.commands import DEFAULT_URL
+    from channels.registry import SANDBOX_URL
     from webhooks.server import (
         WebhookServer,
         subscribe_to_sandbox,
@@ -60,7 +64,7 @@ def serve(app: App, host: str | None, port: int | None) -> None:
     once_started = None
     if config.sandbox:
         # The simulator stands in for Meta's App Dashboard: the receiver subscribes to it.
-        sandbox_url = settings.sandbox.url or DEFAULT_URL
+        sandbox_url = settings.sandbox.url or SANDBOX_URL
 
         def once_started() -> None:
             subscribe_to_sandbox(sandbox_url, reachable(server.url), config.verify_token)
