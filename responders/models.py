@@ -190,7 +190,7 @@ class UndeliveredReply(SQLModel, table=True):
     """A network accepted one of our replies and later reported it undelivered (WhatsApp).
 
     Kept apart from the reply, so a report that arrives before the reply is recorded as
-    sent is applied when it is (`scheduler.outbox.apply_undelivered`), in either order.
+    sent is applied when it is (`responders.replies.apply_undelivered`), in either order.
     """
 
     __tablename__ = "undelivered_reply"
