@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from channels.base import Incoming, SetAside
 from channels.sandbox.graph_world import PAGE_ID
 from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID
-from responders.models import Interaction, SetAsideItem
 from responders.intake import record_set_aside, store_interactions
+from responders.models import Interaction, SetAsideItem
 from webhooks.events import parse_delivery
 
 NOW = datetime(2030, 7, 8, 9, 0, tzinfo=UTC)
