@@ -27,11 +27,12 @@ from conectados.spanish import percent
 from conectados.tables import Field, Listing, print_listing, screen_console, short_moment
 from conectados.terminal import Group, RowId
 from content_calendar.models import Post, Publication
+from responders import interactions
+from responders import replies as reply_moves
 from responders.commands import _short, catalogue_for, protocol_names
 from responders.models import (
     Interaction,
     InteractionKind,
-    InteractionState,
     Reply,
     ReplyKind,
     ReplyState,
@@ -220,7 +221,6 @@ def decide_reply(
                     )
                     raise PersonalDataInPublic(reply_id, exposure, way_out)
         values = {
-            "state": ReplyState.APPROVED if approve else ReplyState.REJECTED,
             "text": final_text,
             "reviewer": reviewer,
             "decided_at": now,
@@ -241,12 +241,7 @@ def decide_reply(
             values["protocol"] = protocol
         if note:
             values["review_note"] = note
-        moved = session.execute(
-            sa.update(Reply)
-            .where(Reply.id == reply_id, Reply.state == ReplyState.PENDING)
-            .values(**values)
-        ).rowcount
-        if not moved:
+        if not reply_moves.decide(session.connection(), reply_id, approve, **values):
             raise ConectadosError(f"otra persona decidió la respuesta {reply_id} al mismo tiempo")
         _settle_interaction(session, interaction.id, reviewer, approve, note)
     return load_case(database, reply_id).reply
@@ -284,17 +279,13 @@ def _settle_interaction(
     if ReplyState.PENDING in states:
         return
     answered = approve or bool(states & {ReplyState.APPROVED, ReplyState.SENDING, ReplyState.SENT})
-    session.execute(
-        sa.update(Interaction)
-        .where(Interaction.id == interaction_id, Interaction.state == InteractionState.IN_REVIEW)
-        .values(
-            state=InteractionState.ANSWERED if answered else InteractionState.IGNORED,
-            decision=(
-                f"aprobada por {reviewer}"
-                if approve
-                else f"rechazada por {reviewer}" + (f": {note}" if note else "")
-            ),
-        )
+    interactions.settle_review(
+        session.connection(),
+        interaction_id,
+        answered,
+        f"aprobada por {reviewer}"
+        if approve
+        else f"rechazada por {reviewer}" + (f": {note}" if note else ""),
     )
 
 

@@ -20,6 +20,7 @@ from conectados.clock import Clock
 from conectados.db import Database
 from conectados.privacy import find_personal_data, has_personal_data, without
 from conectados.spanish import short_number, spanish_date, spanish_moment
+from responders import interactions
 from responders.matcher import Matcher
 from responders.models import (
     Interaction,
@@ -301,21 +302,15 @@ class Responder:
             connection = session.connection()
             decision = self._second_thoughts(connection, interaction, decision, text, notices, now)
             filed = None
-            moved = connection.execute(
-                sa.update(Interaction)
-                .where(
-                    Interaction.id == interaction.id,
-                    Interaction.state == InteractionState.RECEIVED,
-                )
-                .values(
-                    state=STATES[decision.action],
-                    protocol=decision.protocol.id if decision.protocol else None,
-                    confidence=decision.confidence,
-                    decision=decision.reason,
-                    decided_at=now,
-                )
-            ).rowcount
-            if not moved:
+            if not interactions.decide(
+                connection,
+                interaction.id,
+                STATES[decision.action],
+                decision.protocol.id if decision.protocol else None,
+                decision.confidence,
+                decision.reason,
+                now,
+            ):
                 return None  # another daemon got to it first
             if decision.action == Action.TICKET:
                 filed = file_ticket(
