@@ -14,8 +14,9 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from conectados.db import Database
-from conectados.errors import BadInput, ConectadosError
+from conectados.errors import BadInput
 from responders import interactions, replies
+from responders.errors import AlreadyDecided, ChangedMeanwhile
 from responders.models import (
     Interaction,
     Reply,
@@ -138,7 +139,7 @@ def file_from_interaction(
                 filed_as = connection.execute(
                     sa.select(Ticket.radicado).where(Ticket.interaction_id == reply.interaction_id)
                 ).scalar()
-                raise BadInput(
+                raise AlreadyDecided(
                     f"la respuesta {reply_id} ya fue decidida"
                     + (
                         f" y su mensaje ya está radicado con el número {filed_as}; vea "
@@ -185,7 +186,7 @@ def file_from_interaction(
                 else None
             )
         if not interactions.file_by_hand(connection, interaction.id, interaction.state, person):
-            raise ConectadosError(
+            raise ChangedMeanwhile(
                 f"el servicio u otra persona cambió el mensaje {interaction.id} al mismo tiempo; "
                 "intente de nuevo"
             )

@@ -30,6 +30,7 @@ from content_calendar.models import Post, Publication
 from responders import interactions
 from responders import replies as reply_moves
 from responders.commands import _short, catalogue_for, protocol_names
+from responders.errors import AlreadyDecided, ChangedMeanwhile
 from responders.models import (
     Interaction,
     InteractionKind,
@@ -39,10 +40,19 @@ from responders.models import (
     ReplyVisibility,
     Ticket,
 )
-from responders.policy import company_values, template_context, too_long
+from responders.pipeline import (
+    active_notices,
+    check_public,
+    context_for,
+    first_private,
+    privacy_notice,
+    scrub,
+)
+from responders.policy import company_values, too_long
 from responders.protocols import Catalogue, ProtocolAction, RenderError
-from responders.public_text import Exposure, company_texts, public_text_for
-from responders.service import AUTOMATIC, active_notices, first_private, privacy_notice
+from responders.public_text import company_texts, public_text_for
+from responders.service import AUTOMATIC
+from responders.tickets import due_text
 
 STATE_NAMES = {
     ReplyState.PENDING: "pendiente",
@@ -135,16 +145,6 @@ def load_case(database: Database, reply_id: int) -> Case:
     return Case(reply, interaction, post_text, earlier, others)
 
 
-class PersonalDataInPublic(BadInput):
-    """A person approved a public reply whose text carries personal data."""
-
-    def __init__(self, reply_id: int, exposure: Exposure, way_out: str) -> None:
-        self.exposure = exposure
-        super().__init__(
-            f"es pública y trae {exposure.described()}; {way_out}", f"respuesta {reply_id}"
-        )
-
-
 def decide_reply(
     database: Database,
     reply_id: int,
@@ -175,7 +175,7 @@ def decide_reply(
         if reply is None:
             raise BadInput(f"no hay ninguna respuesta con id {reply_id}", "ID")
         if reply.state != ReplyState.PENDING:
-            raise BadInput(
+            raise AlreadyDecided(
                 f"la respuesta {reply_id} ya está {STATE_NAMES[reply.state]}; solo se deciden las "
                 "pendientes",
                 "ID",
@@ -210,8 +210,7 @@ def decide_reply(
                     )
             if visibility == ReplyVisibility.PUBLIC:
                 check = public_text_for(session.connection(), own_texts or [])
-                exposure = check.exposure(final_text)
-                if exposure is not None:
+                if check.exposure(final_text) is not None:
                     cannot = _no_private_way(session, reply, interaction, now)
                     way_out = (
                         f"{cannot}: quite esos datos del texto y apruébela de nuevo"
@@ -219,7 +218,7 @@ def decide_reply(
                         else "quite esos datos del texto, o envíela por mensaje privado "
                         + (private_hint or f"con «conectados replies approve {reply_id} --privado»")
                     )
-                    raise PersonalDataInPublic(reply_id, exposure, way_out)
+                    check_public(check, final_text, way_out, f"respuesta {reply_id}")
         values = {
             "text": final_text,
             "reviewer": reviewer,
@@ -242,7 +241,7 @@ def decide_reply(
         if note:
             values["review_note"] = note
         if not reply_moves.decide(session.connection(), reply_id, approve, **values):
-            raise ConectadosError(f"otra persona decidió la respuesta {reply_id} al mismo tiempo")
+            raise ChangedMeanwhile(f"otra persona decidió la respuesta {reply_id} al mismo tiempo")
         _settle_interaction(session, interaction.id, reviewer, approve, note)
     return load_case(database, reply_id).reply
 
@@ -779,10 +778,11 @@ def review(app: App) -> None:
                     done["rechazadas"] += 1
                     click.echo("Rechazada.")
                     break
+            except (AlreadyDecided, ChangedMeanwhile) as error:
+                click.echo(f"No se pudo: {error}")
+                break  # decided elsewhere: on to the next one
             except (BadInput, ConectadosError) as error:
                 click.echo(f"No se pudo: {error}")
-                if "decidió" in str(error) or "ya está" in str(error):
-                    break
                 continue
             if key == "e":
                 edited = _edit(text)
@@ -793,24 +793,12 @@ def review(app: App) -> None:
                 if found is None:
                     continue
                 protocol = found.id
-                interaction = case.interaction
-                with database.session() as session:
-                    notices = active_notices(
-                        session.connection(), app.clock.now(), app.settings.zone
-                    )
-                context = template_context(
-                    company_values(app.settings),
-                    interaction.author_name,
-                    notices,
-                    interaction.text,
-                    interaction.network,
-                    interaction.kind.value,
-                    attachments=len(interaction.attachments or []),
-                )
+                context = _draft_context(app, database, case)
                 try:
-                    text = found.render(
-                        context, private=case.reply.visibility == ReplyVisibility.PRIVATE
-                    )
+                    private = case.reply.visibility == ReplyVisibility.PRIVATE
+                    text = found.render(context, private=private)
+                    if not private:  # what the citizen wrote of their own data stays out
+                        text = scrub(text, case.interaction)
                 except RenderError as error:
                     click.echo(f"No se pudo: {error}")
                     continue
@@ -824,6 +812,21 @@ def review(app: App) -> None:
             else:
                 click.echo("Tecla no válida.")
     click.echo(_summary(done))
+
+
+def _draft_context(app: App, database: Database, case: Case) -> dict:
+    """The template values for a new draft of this reply: the responder's own (`context_for`),
+    with the radicado and due date of the ticket it acknowledges, if any."""
+    extra = {}
+    with database.session() as session:
+        notices = active_notices(session.connection(), app.clock.now(), app.settings.zone)
+        if case.reply.ticket_id is not None:
+            ticket = session.get(Ticket, case.reply.ticket_id)
+            extra = {
+                "radicado": ticket.radicado,
+                "fecha_limite": due_text(ticket.due_date, ticket.due_at, app.settings.zone),
+            }
+    return context_for(company_values(app.settings), case.interaction, notices, extra)
 
 
 def _line() -> str:
