@@ -97,7 +97,7 @@ def _mount_commands() -> None:
     from responders.commands import inbox, protocols
     from responders.notices import avisos
     from responders.pqr_commands import pqr
-    from responders.review import replies
+    from responders.review_commands import replies
     from scheduler.commands import daemon
     from webhooks.commands import webhooks
 

@@ -24,9 +24,16 @@ from conectados.tables import (
     short_date,
     short_moment,
 )
-from conectados.terminal import Group, SpanishChoice, parse_month
+from conectados.terminal import Group, parse_month
 from conectados.userfiles import KB, os_error_reason, read_user_text
 from responders import tickets
+from responders.cli_shared import (
+    answer_types,
+    manual_channels,
+    print_message,
+    reviewer_name,
+    ticket_types,
+)
 from responders.errors import ChangedMeanwhile
 from responders.filing import (
     MANUAL_CHANNELS,
@@ -46,38 +53,11 @@ from responders.models import (
 )
 from responders.pqr import MEDIUM_NAMES, close_ticket, delivery_of, find_ticket, notify_hint
 from responders.review import STATE_NAMES as REPLY_STATE_NAMES
-from responders.review import print_message, private_reply_refused, reviewer_name
+from responders.review import private_reply_refused
 from responders.service import AUTOMATIC
 from responders.sspd import CAUSALES, RESPUESTAS, TRAMITES
 from responders.terms import TicketType, working_days_between
 from responders.tickets import STATUS_NAMES, TYPE_NAMES, TermRules
-
-
-def ticket_types() -> SpanishChoice:
-    """--tipo as the office writes it: «petición», «reporte_daño» (without accents, or as
-    «reporte de daño», it is the same type)."""
-    return SpanishChoice(
-        {
-            TYPE_NAMES[kind].replace(" de ", "_").replace(" ", "_"): kind.value
-            for kind in TicketType
-        },
-        {TYPE_NAMES[kind]: kind.value for kind in TicketType},
-    )
-
-
-def manual_channels() -> SpanishChoice:
-    """--canal as the office writes it: «teléfono» or «telefono» are the same channel."""
-    return SpanishChoice(
-        {"teléfono": "telefono", "oficina": "oficina", "correo": "correo", "carta": "carta"}
-    )
-
-
-def answer_types() -> SpanishChoice:
-    """--tipo-respuesta: the SUI's words, with or without accents, «_» or spaces."""
-    return SpanishChoice(
-        {key: key for key in RESPUESTAS}, {name: key for key, (_code, name) in RESPUESTAS.items()}
-    )
-
 
 MAX_ANSWER_BYTES = 64 * KB
 """An answer letter is a few KB; a bigger file is the wrong file (or /dev/zero)."""
