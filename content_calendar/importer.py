@@ -195,7 +195,9 @@ def _update(
         if publication is None:
             connection.execute(sa.insert(Publication.__table__), [_publication_row(entry, network)])
         elif publication.state == PublicationState.SCHEDULED:
-            # Compare-and-set: if a daemon claimed it meanwhile, the update does nothing.
+            # Compare-and-set: if a daemon claimed it meanwhile, the update does nothing. A new
+            # time gets a fresh budget of attempts; `outcome_unknown` is kept, since a lost
+            # answer may still mean it is out (the publisher looks before publishing).
             connection.execute(
                 sa.update(Publication)
                 .where(

@@ -59,6 +59,9 @@ class Publication(SQLModel, table=True):
         default=PublicationState.SCHEDULED, sa_type=enum_column(PublicationState)
     )
     attempts: int = 0
+    outcome_unknown: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    """An earlier call may have published it without our knowing (its lease expired mid-call,
+    or the network's answer was lost): look on the network before publishing again."""
     next_attempt_at: datetime = Field(sa_type=UTCDateTime)
     lease_owner: str | None = Field(default=None, max_length=100)
     lease_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -52,7 +52,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Protocolos de respuesta: ver, probar con un texto y evaluar con mensajes etiquetados.",
     ),
     "replies": (
-        "responders.review:replies",
+        "responders.review_commands:replies",
         "Respuestas a los ciudadanos: revisar, aprobar, corregir o rechazar.",
     ),
     "inbox": (

@@ -19,6 +19,7 @@ from conectados.terminal import Command, Group, message_kinds
 from responders.evaluate import evaluate, read_labelled, report
 from responders.matcher import Matcher, explain
 from responders.models import Interaction, InteractionState
+from responders.pipeline import active_notices
 from responders.policy import (
     ACTION_NAMES,
     Action,
@@ -28,7 +29,6 @@ from responders.policy import (
     template_context,
 )
 from responders.protocols import SHIPPED, Catalogue, load_catalogue
-from responders.service import active_notices
 
 STATE_NAMES = {
     InteractionState.RECEIVED: "recibido",

@@ -14,10 +14,11 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from conectados.db import Database
-from conectados.errors import BadInput, ConectadosError
+from conectados.errors import BadInput
+from responders import interactions, replies
+from responders.errors import AlreadyDecided, ChangedMeanwhile
 from responders.models import (
     Interaction,
-    InteractionState,
     Reply,
     ReplyKind,
     ReplyState,
@@ -138,7 +139,7 @@ def file_from_interaction(
                 filed_as = connection.execute(
                     sa.select(Ticket.radicado).where(Ticket.interaction_id == reply.interaction_id)
                 ).scalar()
-                raise BadInput(
+                raise AlreadyDecided(
                     f"la respuesta {reply_id} ya fue decidida"
                     + (
                         f" y su mensaje ya está radicado con el número {filed_as}; vea "
@@ -184,13 +185,8 @@ def file_from_interaction(
                 if kind == TicketType.RECLAMO
                 else None
             )
-        moved = connection.execute(
-            sa.update(Interaction)
-            .where(Interaction.id == interaction.id, Interaction.state == interaction.state)
-            .values(state=InteractionState.TICKETED, decision=f"radicada a mano por {person}")
-        ).rowcount
-        if not moved:
-            raise ConectadosError(
+        if not interactions.file_by_hand(connection, interaction.id, interaction.state, person):
+            raise ChangedMeanwhile(
                 f"el servicio u otra persona cambió el mensaje {interaction.id} al mismo tiempo; "
                 "intente de nuevo"
             )
@@ -231,18 +227,14 @@ def _settle_drafts(
         )
 
     replaced = [row.id for row in pending if promised(row)]
-    if replaced:
-        session.execute(
-            sa.update(Reply)
-            .where(Reply.id.in_(replaced), Reply.state == ReplyState.PENDING)
-            .values(
-                ticket_id=filed.id,  # settled by this filing, not rejected on their own
-                state=ReplyState.REJECTED,
-                reviewer=person,
-                decided_at=now,
-                review_note=f"reemplazada por el acuse de recibo del radicado {filed.radicado}",
-            )
-        )
+    replies.reject_replaced(
+        session.connection(),
+        replaced,
+        filed.id,
+        person,
+        f"reemplazada por el acuse de recibo del radicado {filed.radicado}",
+        now,
+    )
     return replaced, [row.id for row in pending if row.id not in replaced]
 
 

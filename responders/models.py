@@ -173,6 +173,9 @@ class Reply(SQLModel, table=True):
     reviewer: str | None = Field(default=None, max_length=100)
     review_note: str | None = Field(default=None, sa_type=sa.Text)
     attempts: int = 0
+    outcome_unknown: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    """The send call's result is not known (the sender stopped mid-call, or the network's
+    answer was lost): it may have reached the citizen; a person checks on the network."""
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     lease_owner: str | None = Field(default=None, max_length=100)
     lease_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -187,7 +190,7 @@ class UndeliveredReply(SQLModel, table=True):
     """A network accepted one of our replies and later reported it undelivered (WhatsApp).
 
     Kept apart from the reply, so a report that arrives before the reply is recorded as
-    sent is applied when it is (`scheduler.outbox.apply_undelivered`), in either order.
+    sent is applied when it is (`responders.replies.apply_undelivered`), in either order.
     """
 
     __tablename__ = "undelivered_reply"

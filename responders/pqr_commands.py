@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from conectados.app import App
-from conectados.errors import BadInput, ConectadosError
+from conectados.errors import BadInput
 from conectados.files import write_atomically
 from conectados.spanish import short_number, spreadsheet_csv
 from conectados.tables import (
@@ -25,8 +24,17 @@ from conectados.tables import (
     short_date,
     short_moment,
 )
-from conectados.terminal import Group, SpanishChoice, parse_month
+from conectados.terminal import Group, parse_month
 from conectados.userfiles import KB, os_error_reason, read_user_text
+from responders import tickets
+from responders.cli_shared import (
+    answer_types,
+    manual_channels,
+    print_message,
+    reviewer_name,
+    ticket_types,
+)
+from responders.errors import ChangedMeanwhile
 from responders.filing import (
     MANUAL_CHANNELS,
     file_from_channel,
@@ -43,39 +51,13 @@ from responders.models import (
     Ticket,
     TicketStatus,
 )
+from responders.pqr import MEDIUM_NAMES, close_ticket, delivery_of, find_ticket, notify_hint
 from responders.review import STATE_NAMES as REPLY_STATE_NAMES
-from responders.review import print_message, private_reply_refused, reviewer_name
+from responders.review import private_reply_refused
 from responders.service import AUTOMATIC
 from responders.sspd import CAUSALES, RESPUESTAS, TRAMITES
 from responders.terms import TicketType, working_days_between
 from responders.tickets import STATUS_NAMES, TYPE_NAMES, TermRules
-
-
-def ticket_types() -> SpanishChoice:
-    """--tipo as the office writes it: «petición», «reporte_daño» (without accents, or as
-    «reporte de daño», it is the same type)."""
-    return SpanishChoice(
-        {
-            TYPE_NAMES[kind].replace(" de ", "_").replace(" ", "_"): kind.value
-            for kind in TicketType
-        },
-        {TYPE_NAMES[kind]: kind.value for kind in TicketType},
-    )
-
-
-def manual_channels() -> SpanishChoice:
-    """--canal as the office writes it: «teléfono» or «telefono» are the same channel."""
-    return SpanishChoice(
-        {"teléfono": "telefono", "oficina": "oficina", "correo": "correo", "carta": "carta"}
-    )
-
-
-def answer_types() -> SpanishChoice:
-    """--tipo-respuesta: the SUI's words, with or without accents, «_» or spaces."""
-    return SpanishChoice(
-        {key: key for key in RESPUESTAS}, {name: key for key, (_code, name) in RESPUESTAS.items()}
-    )
-
 
 MAX_ANSWER_BYTES = 64 * KB
 """An answer letter is a few KB; a bigger file is the wrong file (or /dev/zero)."""
@@ -187,15 +169,6 @@ def _filed_line(ticket: Ticket, zone) -> str:
     if ticket.filed_by:
         return line + f" (la radicó {ticket.filed_by})"
     return line
-
-
-def _find(session, radicado: str) -> Ticket:
-    ticket = session.execute(sa.select(Ticket).where(Ticket.radicado == radicado.strip())).scalar()
-    if ticket is None:
-        raise BadInput(
-            f"no hay ningún radicado {radicado}; vea «conectados pqr list»", "argumento RADICADO"
-        )
-    return ticket
 
 
 def _left(app: App, ticket: Ticket, today: date) -> str:
@@ -316,7 +289,7 @@ def show(app: App, radicado: str) -> None:
     zone = app.settings.zone
     today = app.clock.now().astimezone(zone).date()
     with app.ready_database().session() as session:
-        ticket = _find(session, radicado)
+        ticket = find_ticket(session, radicado)
         interaction = (
             session.get(Interaction, ticket.interaction_id) if ticket.interaction_id else None
         )
@@ -403,10 +376,10 @@ def show(app: App, radicado: str) -> None:
         console.print(
             Text(
                 "La respuesta no le llegó al ciudadano por la red: notifíquela por otro "
-                f"medio y regístrelo con {_notify_hint(ticket.radicado)}."
+                f"medio y regístrelo con {notify_hint(ticket.radicado)}."
                 if ticket.interaction_id
                 else "La respuesta no se envía por las redes: notifíquela por el medio que dejó "
-                f"el ciudadano y regístrelo con {_notify_hint(ticket.radicado)}."
+                f"el ciudadano y regístrelo con {notify_hint(ticket.radicado)}."
             ),
             style="red",
         )
@@ -449,26 +422,17 @@ def answer(
     who = reviewer_name(app)
     refused = None
     with app.ready_database().session(write=True) as session:
-        ticket = _find(session, radicado)
+        ticket = find_ticket(session, radicado)
         if ticket.status != TicketStatus.OPEN:
             raise BadInput(
                 f"el radicado {ticket.radicado} ya está {STATUS_NAMES[ticket.status]}; no se "
                 f"responde de nuevo (vea «conectados pqr show {ticket.radicado}»)",
                 "argumento RADICADO",
             )
-        moved = session.execute(
-            sa.update(Ticket)
-            .where(Ticket.id == ticket.id, Ticket.status == TicketStatus.OPEN)
-            .values(
-                status=TicketStatus.ANSWERED,
-                answer_text=text,
-                answer_type=tipo_respuesta,
-                answered_at=now,
-                answered_by=who,
-            )
-        ).rowcount
-        if not moved:
-            raise ConectadosError(
+        if not tickets.mark_answered(
+            session.connection(), ticket.id, text, tipo_respuesta, who, now
+        ):
+            raise ChangedMeanwhile(
                 f"otra persona respondió el radicado {ticket.radicado} al mismo tiempo"
             )
         sent_by_network = ticket.interaction_id is not None
@@ -509,7 +473,7 @@ def answer(
     else:
         click.echo("No se envía nada por las redes: la PQR llegó por fuera de ellas.")
     if not sent_by_network or refused:
-        click.echo(f"Notifíquela por otro medio y regístrelo: {_notify_hint(number)}.")
+        click.echo(f"Notifíquela por otro medio y regístrelo: {notify_hint(number)}.")
     if tipo_respuesta is None:
         click.echo(
             "Falta el tipo de respuesta para el reporte a la SSPD: regístrelo con «conectados "
@@ -517,14 +481,10 @@ def answer(
         )
 
 
-def _notify_hint(radicado: str) -> str:
-    return f"«conectados pqr notificar {radicado} --medio telefono» (o correo, carta, oficina)"
-
-
 def _set_answer_type(app: App, radicado: str, answer_type: str) -> None:
     """`pqr answer R --tipo-respuesta T` alone: the SUI's type of an answer already recorded."""
     with app.ready_database().session(write=True) as session:
-        ticket = _find(session, radicado)
+        ticket = find_ticket(session, radicado)
         if not ticket.answer_text:
             raise BadInput(
                 f"el radicado {ticket.radicado} aún no tiene respuesta: escríbala con --texto o "
@@ -534,49 +494,6 @@ def _set_answer_type(app: App, radicado: str, answer_type: str) -> None:
         ticket.answer_type = answer_type
         number = ticket.radicado
     click.echo(f"Tipo de respuesta de {number}: {RESPUESTAS[answer_type][1]}.")
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """Whether the company's answer reached the citizen, and how."""
-
-    reached_at: datetime | None = None
-    how: str = ""
-    """"la red", or the other means it was notified by (teléfono, correo...)."""
-    on_the_way: bool = False
-    failed: str | None = None
-    """Why the network did not deliver it."""
-
-    @property
-    def undelivered(self) -> bool:
-        return self.reached_at is None and not self.on_the_way
-
-
-def delivery_of(session, ticket: Ticket) -> Delivery:
-    if ticket.notified_at is not None:
-        return Delivery(ticket.notified_at, MEDIUM_NAMES.get(ticket.notified_via or "", ""))
-    rows = session.execute(
-        sa.select(Reply.state, Reply.sent_at, Reply.last_error)
-        .where(Reply.ticket_id == ticket.id, Reply.kind == ReplyKind.TICKET_ANSWER)
-        .order_by(Reply.id)
-    ).all()
-    for row in rows:
-        if row.state == ReplyState.SENT:
-            return Delivery(row.sent_at, "la red")
-    if any(row.state in (ReplyState.APPROVED, ReplyState.SENDING) for row in rows):
-        return Delivery(on_the_way=True)
-    failed = [
-        row.last_error or "la red no la aceptó" for row in rows if row.state != ReplyState.SENT
-    ]
-    return Delivery(failed=failed[-1] if failed else None)
-
-
-MEDIUM_NAMES = {
-    "telefono": "teléfono",
-    "correo": "correo electrónico",
-    "carta": "carta",
-    "oficina": "en la oficina",
-}
 
 
 @pqr.command()
@@ -597,7 +514,7 @@ def notificar(app: App, radicado: str, medio: str) -> None:
     now = app.clock.now()
     who = reviewer_name(app)
     with app.ready_database().session(write=True) as session:
-        ticket = _find(session, radicado)
+        ticket = find_ticket(session, radicado)
         if not ticket.answer_text:
             raise BadInput(
                 f"el radicado {ticket.radicado} aún no tiene respuesta: regístrela primero con "
@@ -611,7 +528,12 @@ def notificar(app: App, radicado: str, medio: str) -> None:
                 f"{ticket.notified_at.astimezone(app.settings.zone):%Y-%m-%d %H:%M}",
                 "argumento RADICADO",
             )
-        ticket.notified_via, ticket.notified_at, ticket.notified_by = medio, now, who
+        if not tickets.record_notified(session.connection(), ticket.id, medio, who, now):
+            raise ChangedMeanwhile(
+                f"otra persona registró al mismo tiempo la notificación del radicado "
+                f"{ticket.radicado}; vea «conectados pqr show {ticket.radicado}»"
+            )
+        session.refresh(ticket)
         number = ticket.radicado
         days = business_days_used(app, ticket, now)
         late = (
@@ -642,33 +564,9 @@ def close(app: App, radicado: str, sin_respuesta: bool) -> None:
     """Cierra una PQR: el ciudadano recibió la respuesta y no queda nada por hacer."""
     who = reviewer_name(app)
     with app.ready_database().session(write=True) as session:
-        ticket = _find(session, radicado)
+        ticket = find_ticket(session, radicado)
         number = ticket.radicado
-        if ticket.status == TicketStatus.CLOSED:
-            raise BadInput(f"el radicado {number} ya estaba cerrado", "argumento RADICADO")
-        delivery = delivery_of(session, ticket)
-        problem = None
-        if not ticket.answer_text:
-            problem = (
-                f"el radicado {number} no tiene respuesta registrada: respóndalo con "
-                f"«conectados pqr answer {number} --texto …»"
-            )
-        elif delivery.on_the_way:
-            problem = (
-                f"la respuesta del radicado {number} aún no ha salido por la red: espere a que "
-                f"el servicio la envíe (vea «conectados pqr show {number}»)"
-            )
-        elif delivery.reached_at is None:
-            why = f" ({delivery.failed})" if delivery.failed else ""
-            problem = (
-                f"la respuesta del radicado {number} no le llegó al ciudadano{why}: "
-                f"notifíquela por otro medio y regístrelo con {_notify_hint(number)}"
-            )
-        if problem and not sin_respuesta:
-            raise BadInput(f"{problem}, o ciérrelo así con --sin-respuesta", "argumento RADICADO")
-        ticket.status = TicketStatus.CLOSED
-        ticket.closed_at = app.clock.now()
-        ticket.closed_by = who
+        problem = close_ticket(session, ticket, who, app.clock.now(), sin_respuesta)
     click.echo(
         f"Radicado {number} cerrado"
         + (" sin que el ciudadano recibiera respuesta." if problem else ".")

@@ -18,8 +18,9 @@ import sqlalchemy.orm
 
 from conectados.clock import Clock
 from conectados.db import Database
-from conectados.privacy import find_personal_data, has_personal_data, without
-from conectados.spanish import short_number, spanish_date, spanish_moment
+from conectados.privacy import has_personal_data
+from conectados.spanish import short_number, spanish_date
+from responders import interactions
 from responders.matcher import Matcher
 from responders.models import (
     Interaction,
@@ -29,11 +30,18 @@ from responders.models import (
     ReplyKind,
     ReplyState,
     ReplyVisibility,
-    ServiceNotice,
     Ticket,
     TicketStatus,
 )
 from responders.normalize import fold, radicado_in
+from responders.pipeline import (
+    active_notices,
+    context_for,
+    first_private,
+    privacy_notice,
+    public_text_with,
+    scrub,
+)
 from responders.policy import (
     ACTION_NAMES,
     Action,
@@ -42,7 +50,6 @@ from responders.policy import (
     clean_author,
     company_values,
     decide,
-    template_context,
     too_long,
 )
 from responders.protocols import Catalogue, ProtocolAction, RenderError
@@ -57,38 +64,6 @@ LOGGED_KINDS = {
     InteractionKind.MENTION: "mención",
     InteractionKind.MESSAGE: "privado",
 }
-
-
-def privacy_notice(settings) -> str:
-    """The data-treatment notice (Ley 1581 de 2012) for a citizen's first private message."""
-    pqr = settings.pqr
-    company = settings.company.name or "la empresa"
-    notice = pqr.privacy_notice.strip() or (
-        f"Aviso de privacidad: al escribirnos, usted autoriza a {company} a tratar sus datos "
-        "personales solo para atender su solicitud, conforme a la Ley 1581 de 2012. Puede "
-        "conocer, actualizar, rectificar o pedir que se supriman sus datos cuando lo desee."
-    )
-    if pqr.privacy_policy_url:
-        notice += f" Política de tratamiento de datos: {pqr.privacy_policy_url}"
-    return notice
-
-
-def first_private(connection: sa.Connection, interaction: Interaction) -> bool:
-    """No private reply to this person yet: the data-treatment notice goes with this one."""
-    return (
-        connection.execute(
-            sa.select(Reply.id)
-            .join(Interaction, Interaction.id == Reply.interaction_id)
-            .where(
-                Interaction.network == interaction.network,
-                Interaction.author_id == interaction.author_id,
-                Reply.visibility == ReplyVisibility.PRIVATE,
-                Reply.state != ReplyState.REJECTED,
-            )
-            .limit(1)
-        ).first()
-        is None
-    )
 
 
 def causal_of(protocol, text: str) -> str | None:
@@ -113,71 +88,6 @@ STATES = {
 @dataclass
 class RespondRound:
     counts: dict[str, int] = field(default_factory=lambda: {action.value: 0 for action in Action})
-
-
-def active_notices(connection: sa.Connection, now: datetime, zone) -> list[dict[str, Any]]:
-    """Notices not closed and not over yet (current or coming), as templates see them: the
-    one place that builds them, for the daemon, a person's draft and `protocols match`."""
-    rows = connection.execute(
-        sa.select(
-            ServiceNotice.sector,
-            ServiceNotice.starts_at,
-            ServiceNotice.ends_at,
-            ServiceNotice.reason,
-        )
-        .where(ServiceNotice.closed_at.is_(None), ServiceNotice.ends_at >= now)
-        .order_by(ServiceNotice.starts_at, ServiceNotice.id)
-    )
-    return [
-        notice_values(row.sector, row.starts_at, row.ends_at, row.reason, now, zone) for row in rows
-    ]
-
-
-def notice_values(
-    sector: str, starts: datetime, ends: datetime, reason: str, now: datetime, zone
-) -> dict[str, Any]:
-    """One notice for the templates: `en_curso` and `cuando` tell work going on now («en este
-    momento, hasta hoy a las 2:00 p. m.») from work to come («programado para mañana, de
-    8:00 a. m. a 2:00 p. m.»), in the company's zone."""
-    starts, ends, today = starts.astimezone(zone), ends.astimezone(zone), now.astimezone(zone)
-    current = starts <= now
-    if current:
-        when = f"en este momento, hasta {_day(ends, today)} {_at(ends)}"
-    elif starts.date() == ends.date():
-        when = f"programado para {_day(starts, today)}, de {_clock(starts)} a {_clock(ends)}"
-    else:
-        when = (
-            f"programado desde {_day(starts, today)} {_at(starts)} "
-            f"hasta {_day(ends, today)} {_at(ends)}"
-        )
-    return {
-        "sector": sector,
-        "desde": spanish_moment(starts),
-        "hasta": spanish_moment(ends),
-        "motivo": reason,
-        "en_curso": current,
-        "cuando": when,
-    }
-
-
-def _day(moment: datetime, today: datetime) -> str:
-    """ "hoy", "mañana" or "el martes 8 de diciembre"."""
-    days = (moment.date() - today.date()).days
-    if days == 0:
-        return "hoy"
-    if days == 1:
-        return "mañana"
-    return "el " + spanish_moment(moment).split(",")[0]
-
-
-def _clock(moment: datetime) -> str:
-    """ "8:00 a. m." (the time part of `spanish_moment`)."""
-    return spanish_moment(moment).split(", ", 1)[1]
-
-
-def _at(moment: datetime) -> str:
-    """ "a las 2:00 p. m.", "a la 1:00 p. m."."""
-    return f"{'a la' if moment.hour % 12 == 1 else 'a las'} {_clock(moment)}"
 
 
 _PRIVATE_CHANNEL = ("por mensaje privado", "por mensaje interno", "por privado", "por interno")
@@ -267,15 +177,7 @@ class Responder:
         return decision.protocol.render(context, private=private)
 
     def context(self, interaction: Interaction, notices: list[dict[str, Any]]) -> dict[str, Any]:
-        return template_context(
-            self.company,
-            interaction.author_name,  # clean_author blanks a name that carries personal data
-            notices,
-            interaction.text,
-            interaction.network,
-            interaction.kind.value,
-            attachments=len(interaction.attachments or []),
-        )
+        return context_for(self.company, interaction, notices)
 
     def _handle(
         self, interaction: Interaction, notices: list[dict[str, Any]], now: datetime
@@ -301,21 +203,15 @@ class Responder:
             connection = session.connection()
             decision = self._second_thoughts(connection, interaction, decision, text, notices, now)
             filed = None
-            moved = connection.execute(
-                sa.update(Interaction)
-                .where(
-                    Interaction.id == interaction.id,
-                    Interaction.state == InteractionState.RECEIVED,
-                )
-                .values(
-                    state=STATES[decision.action],
-                    protocol=decision.protocol.id if decision.protocol else None,
-                    confidence=decision.confidence,
-                    decision=decision.reason,
-                    decided_at=now,
-                )
-            ).rowcount
-            if not moved:
+            if not interactions.decide(
+                connection,
+                interaction.id,
+                STATES[decision.action],
+                decision.protocol.id if decision.protocol else None,
+                decision.confidence,
+                decision.reason,
+                now,
+            ):
                 return None  # another daemon got to it first
             if decision.action == Action.TICKET:
                 filed = file_ticket(
@@ -435,12 +331,11 @@ class Responder:
         if decision.also is not None:
             rows.append(self._other_half(connection, interaction, decision, notices, base, exposed))
         # Whatever the citizen wrote (and a name with data in it) never goes out in public.
-        pieces = self._citizens_data(interaction)
         check = self._public_text(notices)
         for row in rows:
             if row["visibility"] != ReplyVisibility.PUBLIC:
                 continue
-            row["text"] = without(row["text"], pieces)
+            row["text"] = scrub(row["text"], interaction)
             exposure = check.exposure(row["text"])
             if exposure is not None:  # the template itself carries it: a person decides
                 row |= {
@@ -510,13 +405,7 @@ class Responder:
         }
 
     def _public_text(self, notices: list[dict[str, Any]]) -> PublicText:
-        """The public-text check, with the company's contacts and these notices as its own."""
-        quoted = [text for notice in notices for text in (notice["sector"], notice["motivo"])]
-        return PublicText([*self.own_texts, *quoted])
-
-    @staticmethod
-    def _citizens_data(interaction: Interaction) -> list:
-        return find_personal_data(interaction.text) + find_personal_data(interaction.author_name)
+        return public_text_with(self.own_texts, notices)
 
     @staticmethod
     def _broken(decision: Decision, error: RenderError) -> Decision:
@@ -592,7 +481,7 @@ class Responder:
         if problem:
             return review(f"la respuesta {problem}: acórtela")
         exposure = (
-            self._public_text(notices).exposure(without(text, self._citizens_data(interaction)))
+            self._public_text(notices).exposure(scrub(text, interaction))
             if interaction.kind != InteractionKind.MESSAGE
             else None
         )

@@ -1,4 +1,5 @@
-"""PQR tickets: a radicado per year without gaps or repeats, and the legal due date.
+"""PQR tickets: a radicado per year without gaps or repeats, the legal due date, and the
+ticket's moves (open -> answered -> closed), each a compare-and-set update.
 
 The number comes from `ticket_sequence`, incremented in the same transaction that inserts
 the ticket: on PostgreSQL the row lock makes concurrent filers wait their turn; on SQLite
@@ -125,3 +126,63 @@ def due_text(ticket_due: date, due_at: datetime | None, zone: ZoneInfo) -> str:
     if due_at is not None:
         return spanish_moment(due_at.astimezone(zone))
     return spanish_date(ticket_due)
+
+
+# --- the ticket's moves: open -> answered -> closed (or open -> closed without an answer) -----
+
+
+def mark_answered(
+    connection: sa.Connection,
+    ticket_id: int,
+    text: str,
+    answer_type: str | None,
+    who: str,
+    now: datetime,
+) -> bool:
+    """open -> answered, with the company's answer; False if someone answered it meanwhile."""
+    return bool(
+        connection.execute(
+            sa.update(Ticket)
+            .where(Ticket.id == ticket_id, Ticket.status == TicketStatus.OPEN)
+            .values(
+                status=TicketStatus.ANSWERED,
+                answer_text=text,
+                answer_type=answer_type,
+                answered_at=now,
+                answered_by=who,
+            )
+        ).rowcount
+    )
+
+
+def close(
+    connection: sa.Connection, ticket_id: int, seen: TicketStatus, who: str, now: datetime
+) -> bool:
+    """open | answered -> closed, only if it is still as the person saw it (`seen`): a ticket
+    closed, or answered, meanwhile by another process is left as that process left it."""
+    if seen not in (TicketStatus.OPEN, TicketStatus.ANSWERED):
+        return False
+    return bool(
+        connection.execute(
+            sa.update(Ticket)
+            .where(Ticket.id == ticket_id, Ticket.status == seen)
+            .values(status=TicketStatus.CLOSED, closed_at=now, closed_by=who)
+        ).rowcount
+    )
+
+
+def record_notified(
+    connection: sa.Connection, ticket_id: int, medium: str, who: str, now: datetime
+) -> bool:
+    """The answer reached the citizen by another means (phone, mail...), recorded once."""
+    return bool(
+        connection.execute(
+            sa.update(Ticket)
+            .where(
+                Ticket.id == ticket_id,
+                Ticket.answer_text.is_not(None),
+                Ticket.notified_at.is_(None),
+            )
+            .values(notified_via=medium, notified_at=now, notified_by=who)
+        ).rowcount
+    )

@@ -1,38 +1,23 @@
 """The poll job: what citizens wrote, stored once, and where each channel's poll left off.
 
-The responders (a later part) decide what to do with each stored interaction; until then
-they wait in state `received`. An interaction is unique per network and remote id, so a
-second daemon or a repeated poll stores nothing twice. A text longer than the network
-allows is cut at its maximum, and the length it had is kept. An item the adapter could not
-read is set aside (`set_aside_item`) in the same transaction as the others and the cursor
-that goes past it, so it never blocks a later round.
+What arrives is stored through `responders.intake` (once per network and remote id), in the
+same transaction as the cursor that goes past it, so an unreadable item set aside never blocks
+a later round.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from channels.base import (
-    AuthFailed,
-    Channel,
-    ChannelError,
-    Incoming,
-    Polls,
-    SetAside,
-    capable,
-    readable_text,
-)
-from channels.specs import authors_filled_by_poll, incoming_text_limit
+from channels.base import AuthFailed, Channel, ChannelError, Polls, capable
 from conectados.clock import Clock
 from conectados.db import Database, upsert_statement
-from content_calendar.models import Publication
-from responders.models import Interaction, InteractionKind, InteractionState, SetAsideItem
+from responders.intake import record_set_aside, store_interactions
 from scheduler.models import Cursor
 from scheduler.pauses import pause_channel, paused_channels
 
@@ -101,128 +86,6 @@ class Inbox:
             if stored:
                 log.info("%s: %d mensajes nuevos de ciudadanos", name, stored)
         return outcome
-
-
-def printable(text: str) -> str:
-    """What is stored is readable: the channels clean what they read where it enters
-    (`readable_text`); this applies the same cleaning once more to whatever reaches the
-    database by another way (a set-aside reason, an adapter that forgot), since one lone
-    surrogate or NUL would fail the whole batch (it is idempotent: clean text is kept as is)."""
-    return readable_text(text or "")
-
-
-def store_interactions(connection: sa.Connection, items: list[Incoming], now: datetime) -> int:
-    """Store each interaction once (unique per network and remote id); return how many were new."""
-    if not items:
-        return 0
-    threads = {item.thread_id for item in items if item.kind != "message" and item.thread_id}
-    publications = (
-        dict(
-            connection.execute(
-                sa.select(Publication.remote_id, Publication.id).where(
-                    Publication.remote_id.in_(threads)
-                )
-            ).all()
-        )
-        if threads
-        else {}
-    )
-    rows = [
-        {
-            **_capped_text(item),
-            "network": item.network,
-            "kind": InteractionKind(item.kind),
-            "remote_id": item.remote_id,
-            "thread_id": item.thread_id,
-            "parent_id": item.parent_id,
-            "author_id": item.author_id,
-            "author_name": printable(item.author_name)[:200],
-            "attachments": [
-                {key: printable(value)[:1000] for key, value in asdict(attachment).items()}
-                for attachment in item.attachments
-            ]
-            or None,
-            "written_at": item.written_at,
-            "received_at": now,
-            "publication_id": publications.get(item.thread_id),
-            "state": InteractionState.RECEIVED,
-        }
-        for item in items
-    ]
-    # Rows as parameters, not in the statement: it is compiled once and cached, whatever the
-    # number of rows (the webhook receiver writes many small batches). RETURNING says which
-    # rows were new.
-    statement = (
-        upsert_statement(connection, Interaction)
-        .on_conflict_do_nothing(index_elements=[Interaction.network, Interaction.remote_id])
-        .returning(Interaction.id)
-    )
-    new = len(connection.execute(statement, rows).all())
-    named = [
-        {
-            "n": item.network,
-            "r": item.remote_id,
-            "name": printable(item.author_name)[:200],
-            "who": item.author_id,
-        }
-        for item in items
-        if authors_filled_by_poll(item.network) and item.author_name and item.author_id
-    ]
-    if named:
-        # Meta's webhooks leave the name out of Messenger messages (and the author out of some
-        # comments); the poll that reads the same item later brings them: fill them in.
-        connection.execute(
-            sa.update(Interaction)
-            .where(
-                Interaction.network == sa.bindparam("n"),
-                Interaction.remote_id == sa.bindparam("r"),
-                sa.or_(Interaction.author_name == "", Interaction.author_id == ""),
-            )
-            .values(author_name=sa.bindparam("name"), author_id=sa.bindparam("who")),
-            named,
-        )
-    return new
-
-
-def _capped_text(item: Incoming) -> dict[str, object]:
-    """The text as stored: cut at the network's maximum, with the length it had if cut."""
-    limit = incoming_text_limit(item.network, item.kind)
-    if len(item.text) <= limit:
-        return {"text": printable(item.text), "original_length": None}
-    return {"text": printable(item.text[:limit]), "original_length": len(item.text)}
-
-
-def record_set_aside(
-    connection: sa.Connection, items: list[SetAside], source: str, now: datetime
-) -> int:
-    """Keep each unreadable item once (the next poll or Meta's retry brings it again);
-    return how many were new."""
-    if not items:
-        return 0
-    rows = {}
-    for item in items:
-        key = (
-            f"{item.kind}\0{item.remote_id}"
-            if item.remote_id
-            else f"{item.kind}\0{item.reason}\0{item.excerpt}"
-        )
-        fingerprint = hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
-        rows[(item.network, fingerprint)] = {
-            "network": item.network[:20],
-            "kind": item.kind[:20],
-            "source": source,
-            "remote_id": item.remote_id,
-            "fingerprint": fingerprint,
-            "reason": printable(item.reason)[:1000],
-            "excerpt": printable(item.excerpt)[:200],
-            "set_aside_at": now,
-        }
-    statement = (
-        upsert_statement(connection, SetAsideItem)
-        .on_conflict_do_nothing(index_elements=[SetAsideItem.network, SetAsideItem.fingerprint])
-        .returning(SetAsideItem.id)
-    )
-    return len(connection.execute(statement, list(rows.values())).all())
 
 
 def save_cursor(

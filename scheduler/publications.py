@@ -1,7 +1,9 @@
 """Every move of a publication, each one a compare-and-set update that says so in its name.
 
 A publication only moves forward: scheduled -> publishing -> published | failed, or back to
-scheduled for a retry. Each function changes a row only if it is still in the state the
+scheduled for a retry. Alongside the state, `outcome_unknown` says an earlier call may have
+published it without our knowing: set when a lease expires mid-call or the network's answer is
+lost, cleared once the network has been looked at. Each function changes a row only if it is still in the state the
 caller saw (and, while publishing, still leased by the caller), so two daemons, or one
 that restarts, can never both act on the same publication.
 """
@@ -32,6 +34,8 @@ class Claimed:
     attempts: int
     recovering: bool = False
     """True when a previous holder's lease expired mid-call: look on the network first."""
+    outcome_unknown: bool = False
+    """An earlier call may have published it: look on the network before publishing."""
     leased_until: datetime | None = None
     """When this holder's lease runs out, as of the claim."""
 
@@ -47,6 +51,7 @@ def _claimed(row, recovering: bool = False) -> Claimed:
         scheduled_at=row.scheduled_at,
         attempts=row.attempts,
         recovering=recovering,
+        outcome_unknown=bool(row.outcome_unknown) or recovering,
         leased_until=row.lease_expires_at,
     )
 
@@ -56,6 +61,7 @@ _COLUMNS = (
     Publication.network,
     Publication.post_id,
     Publication.attempts,
+    Publication.outcome_unknown,
     Publication.lease_expires_at,
     Post.text,
     Post.variants,
@@ -114,7 +120,8 @@ def claim_expired(
     limit: int,
     networks: tuple[str, ...],
 ) -> list[Claimed]:
-    """Take over publications whose holder died mid-call (lease expired while publishing)."""
+    """publishing (lease expired: the holder died mid-call) -> publishing, leased to `owner`,
+    with the outcome unknown until the network is looked at."""
     if not networks:
         return []
     candidates = (
@@ -138,7 +145,7 @@ def claim_expired(
             Publication.state == PUBLISHING,
             Publication.lease_expires_at < now,
         )
-        .values(lease_owner=owner, lease_expires_at=now + lease)
+        .values(lease_owner=owner, lease_expires_at=now + lease, outcome_unknown=True)
     )
     return _leased(connection, ids, owner, recovering=True)
 
@@ -199,6 +206,7 @@ _MARK_PUBLISHED = (
         lease_owner=None,
         lease_expires_at=None,
         last_error=None,
+        outcome_unknown=False,
     )
 )
 
@@ -244,8 +252,12 @@ def reschedule(
     at: datetime,
     reason: str | None,
     count_attempt: bool = True,
+    outcome_unknown: bool | None = None,
 ) -> bool:
-    """publishing -> scheduled again, to be tried at `at`."""
+    """publishing -> scheduled again, to be tried at `at`.
+
+    `outcome_unknown`: True when this call's result is not known (it may be out), False once
+    the network was looked at and it is not there; None leaves the flag as it was."""
     values = {
         "state": SCHEDULED,
         "next_attempt_at": at,
@@ -256,6 +268,8 @@ def reschedule(
         values["last_error"] = reason
     if not count_attempt:
         values["attempts"] = Publication.attempts - 1
+    if outcome_unknown is not None:
+        values["outcome_unknown"] = outcome_unknown
     return bool(
         connection.execute(
             sa.update(Publication).where(*_held(claimed, owner)).values(**values)

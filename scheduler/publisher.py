@@ -240,17 +240,19 @@ class Publisher:
                     session.connection(), claimed, self.owner, now, self.policy.lease
                 ):
                     return
+        checked = False
         try:
-            if claimed.attempts > 1:
+            if claimed.outcome_unknown:
                 # An earlier attempt may have gone through without our knowing: look first.
                 since = claimed.scheduled_at - timedelta(minutes=5)
                 found = channel.find_published(self._outgoing(claimed), since)
                 if found is not None:
                     self._published(claimed, found, outcome.recovered)
                     return None
+                checked = True
             receipt = channel.publish(self._outgoing(claimed))
         except Transient as error:
-            self._retry(claimed, outcome, error)
+            self._retry(claimed, outcome, error, checked)
         except Rejected as error:
             self._fail(claimed, outcome, f"la red la rechazó: {error.reason}")
         except AuthFailed as error:
@@ -309,6 +311,7 @@ class Publisher:
                 self.owner,
                 self.clock.now(),
                 "el servicio se detuvo durante la publicación y la red no la tenía; se intenta de nuevo",
+                outcome_unknown=False,  # looked: it is not there
             )
         log.info(
             "%s en %s: interrumpida y no publicada; se intenta de nuevo",
@@ -357,7 +360,9 @@ class Publisher:
             receipt.url or receipt.remote_id,
         )
 
-    def _retry(self, claimed: Claimed, outcome: PublishRound, error: Transient) -> None:
+    def _retry(
+        self, claimed: Claimed, outcome: PublishRound, error: Transient, checked: bool = False
+    ) -> None:
         now = self.clock.now()
         backoff = min(
             self.policy.max_backoff, self.policy.first_backoff * 2 ** (claimed.attempts - 1)
@@ -379,7 +384,16 @@ class Publisher:
             )
             return
         with self.database.session(write=True) as session:
-            reschedule(session.connection(), claimed, self.owner, at, error.reason)
+            # Unknown if this call may have gone through, or an earlier one was never looked up.
+            unknown = error.outcome_unknown or (claimed.outcome_unknown and not checked)
+            reschedule(
+                session.connection(),
+                claimed,
+                self.owner,
+                at,
+                error.reason,
+                outcome_unknown=unknown,
+            )
         outcome.retried.append(claimed)
         log.info(
             "%s en %s: %s; nuevo intento a las %s",

@@ -15,8 +15,8 @@ from conectados.app import App
 from conectados.db import Database
 from office.cli import run
 from office.demo import demo_config_text
-from scheduler.inbox import record_set_aside
-from scheduler.outbox import record_undelivered
+from responders.intake import record_set_aside
+from responders.replies import record_undelivered
 from scheduler.pauses import pause_channel
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from channels.base import SetAside
 from conectados.db import Database
-from scheduler.inbox import record_set_aside
+from responders.intake import record_set_aside
 
 WRITER_TABLE = "set_aside_item"
 """The table the concurrent writer adds to while the backup runs."""

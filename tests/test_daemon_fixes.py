@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from conectados.spanish import MONTHS, WEEKDAYS
 from channels.registry import SANDBOX_PORT
+from conectados.spanish import MONTHS, WEEKDAYS
 from office.demo import SAMPLE_CALENDAR
 from office.demo_text import shifted_calendar
 

@@ -10,8 +10,9 @@ import pytest
 
 from conectados.app import App
 from conectados.errors import BadInput
+from responders.cli_shared import reviewer_name
 from responders.models import InteractionKind, ReplyVisibility
-from responders.review import destination, reviewer_name
+from responders.review import destination
 from tests.x_office import ANA, citizen, office, sent_on_x
 
 

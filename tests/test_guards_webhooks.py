@@ -15,8 +15,8 @@ from channels.base import Incoming, SetAside
 from channels.meta.webhooks import parse_delivery
 from channels.sandbox.graph_world import PAGE_ID
 from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID
+from responders.intake import record_set_aside, store_interactions
 from responders.models import Interaction, SetAsideItem
-from scheduler.inbox import record_set_aside, store_interactions
 
 NOW = datetime(2030, 7, 8, 9, 0, tzinfo=UTC)
 

@@ -475,8 +475,9 @@ def test_no_public_reply_a_person_edits_with_personal_data_is_approved(
     review_world, message, piece
 ):
     from responders.models import ReplyState
+    from responders.pipeline import PersonalDataInPublic
     from responders.public_text import PublicText
-    from responders.review import PersonalDataInPublic, decide_reply
+    from responders.review import decide_reply
 
     database = review_world
     now = datetime.now(UTC)

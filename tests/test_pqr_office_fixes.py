@@ -161,6 +161,43 @@ def test_closing_without_any_answer_is_said_explicitly(cli, tmp_path, fixed_offi
     assert rows[0]["dentro_del_termino"] == "cerrada sin respuesta"
 
 
+def test_closing_a_ticket_closed_meanwhile_by_another_process_changes_nothing(
+    cli, tmp_path, fixed_office
+):
+    from responders import tickets
+    from responders.errors import ChangedMeanwhile
+    from responders.models import Ticket, TicketStatus
+    from responders.pqr import close_ticket, find_ticket
+
+    sandbox, clock = fixed_office
+    office(cli, tmp_path, sandbox)
+    cli("pqr", "radicar", "--canal", "teléfono", "--ciudadano", "Rosa Gil", "--contacto", "310",
+        "--texto", "Pido copia del contrato", "--tipo", "petición", env=ANA)  # fmt: skip
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    with database.session() as session:
+        seen = find_ticket(session, "2026-000001")  # as `pqr close` loaded it
+        session.expunge(seen)
+    with database.session(write=True) as session:  # meanwhile, another process closes it
+        assert tickets.close(session.connection(), seen.id, seen.status, "Beto", clock.now())
+
+    with database.session(write=True) as session:
+        try:
+            close_ticket(session, seen, "Ana", clock.now() + timedelta(hours=1), True)
+        except ChangedMeanwhile as error:
+            refused = str(error)
+        else:
+            refused = ""
+    again = cli("pqr", "close", "2026-000001", "--sin-respuesta", env=ANA)
+
+    assert "al mismo tiempo" in refused
+    with database.session() as session:
+        ticket = session.execute(sa.select(Ticket)).scalars().one()
+    assert (ticket.status, ticket.closed_by, ticket.closed_at) == (
+        TicketStatus.CLOSED, "Beto", clock.now()
+    )  # fmt: skip
+    assert again.exit_code == 2 and "ya estaba cerrado" in again.stderr
+
+
 def test_an_answer_by_phone_is_notified_then_closed(cli, tmp_path, fixed_office):
     sandbox, _clock = fixed_office
     office(cli, tmp_path, sandbox)

@@ -305,3 +305,29 @@ def test_a_comment_that_already_has_a_private_reply_on_facebook_gets_no_second_o
     assert f"ya hay otra respuesta privada a este mensaje (la {first_id})" in str(refused.value)
     with database.session() as session:
         assert session.get(Reply, pending_id).state == ReplyState.PENDING
+
+
+@pytest.mark.parametrize(
+    ("piece", "kind"),
+    [
+        ("312 444 5566", "un número de teléfono"),
+        ("C.C. 1.098.765.432", "un número de documento"),
+        ("eva.rojas@correo.com", "un correo electrónico"),
+    ],
+)
+def test_a_reviewers_edit_with_personal_data_is_refused_in_public_and_accepted_in_private(
+    cli, tmp_path, sandbox, piece, kind
+):
+    _office(cli, tmp_path, sandbox)
+    reply_id = pending_public_reply(cli, sandbox)
+    edited = f"Eva, ya quedó registrado con {piece}; le escribimos pronto."
+
+    refused = cli("replies", "approve", reply_id, "--texto", edited)
+    private = cli("replies", "approve", reply_id, "--privado", "--texto", edited)
+    cli("daemon", "--once")
+
+    assert refused.exit_code == 2
+    assert f"es pública y trae {kind}" in refused.stderr and piece not in refused.stderr
+    assert private.exit_code == 0, private.stderr
+    assert not _sent(sandbox, public=True)
+    assert [text.startswith(edited) for text in _sent(sandbox, public=False)] == [True]

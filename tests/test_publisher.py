@@ -337,3 +337,43 @@ def test_a_claim_taken_over_by_another_daemon_is_not_published_by_the_first(data
 
     assert slow_outcome.published == []
     assert posts_on(sandbox, "x") == []
+
+
+def test_a_lost_answer_is_still_looked_up_after_the_calendar_moves_the_post(database, sandbox):
+    from content_calendar.check import CalendarEntry, CheckResult
+    from content_calendar.importer import import_calendar
+
+    clock = shared_clock(sandbox)
+    clock.advance(timedelta(seconds=10))
+    text = "Aviso movido: corte programado"
+    schedule(database, "movida", at=DUE, networks=("facebook",), text=text)
+    sandbox.control(
+        "POST", "faults", {"network": "facebook", "status": "timeout", "count": 1, "delay": 3}
+    )
+    job = Publisher(
+        database,
+        {"facebook": FacebookChannel(PAGE_ID, "token", sandbox.url, timeout=1)},
+        clock,
+        Path("."),
+        "daemon-1",
+        ZONE,
+        PublishPolicy(),
+        random.Random(7),
+    )
+    assert len(job.run_once().retried) == 1
+    lost = states(database, "movida")["facebook"]
+    assert lost.outcome_unknown and lost.attempts == 1
+
+    # The team moves the post a few minutes later: a fresh budget of attempts, same doubt.
+    moved_to = DUE + timedelta(minutes=3)
+    entry = CalendarEntry("movida", moved_to, ("facebook",), text, {}, (), None, "c.csv", 2)
+    import_calendar(database, CheckResult(Path("c.csv"), [entry]), "c.csv", clock.now())
+    moved = states(database, "movida")["facebook"]
+    assert moved.attempts == 0 and moved.outcome_unknown
+
+    clock.advance(timedelta(minutes=5))
+    second = job.run_once()
+
+    assert len(second.recovered) == 1 and second.published == []
+    assert len(posts_on(sandbox, "facebook")) == 1
+    assert states(database, "movida")["facebook"].outcome_unknown is False

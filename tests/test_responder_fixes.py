@@ -16,9 +16,10 @@ from conectados.clock import FixedClock
 from conectados.settings import Settings
 from responders.matcher import Matcher, in_their_words
 from responders.models import Interaction, Reply, ReplyState, ReplyVisibility
+from responders.pipeline import notice_values
 from responders.policy import Thresholds, decide, notices_named
 from responders.protocols import load_catalogue
-from responders.service import Responder, notice_values
+from responders.service import Responder
 from scheduler.inbox import Inbox
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)

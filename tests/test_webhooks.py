@@ -481,7 +481,7 @@ def failed_status(message_id: str, code: int, details: str) -> bytes:
 def test_an_undelivered_report_is_applied_whether_it_arrives_before_or_after_the_send(
     receiver, database
 ):
-    from scheduler.outbox import apply_undelivered
+    from responders.replies import apply_undelivered
 
     for question in ("wamid.q1", "wamid.q2"):
         body = whatsapp_text(question, "¿Dónde puedo pagar la factura?")

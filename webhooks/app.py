@@ -29,8 +29,8 @@ from starlette.routing import Route
 from channels.meta.webhooks import Delivery, MalformedEvent, accepts, parse_delivery
 from conectados.clock import Clock
 from conectados.db import Database
-from scheduler.inbox import record_set_aside, store_interactions
-from scheduler.outbox import record_undelivered
+from responders.intake import record_set_aside, store_interactions
+from responders.replies import record_undelivered
 
 log = logging.getLogger("conectados.webhooks")
 
