@@ -19,6 +19,7 @@ from conectados.spanish import MONTHS
 from content_calendar.models import Post, Publication, PublicationState
 from content_calendar.source import NETWORKS
 from responders.models import (
+    AUTOMATIC,
     Interaction,
     InteractionState,
     Reply,
@@ -28,8 +29,6 @@ from responders.models import (
 )
 from scheduler.models import MetricSample
 
-AUTOMATIC = "automático"
-"""The reviewer the responder records on what it sent on its own (responders.service)."""
 LATE = timedelta(minutes=10)
 """A post that went out more than this after its time counts as late."""
 NOT_REQUESTS = ("saludo",)

@@ -22,6 +22,7 @@ from conectados.privacy import find_personal_data, has_personal_data, without
 from conectados.spanish import short_number, spanish_date, spanish_moment
 from responders.matcher import Matcher
 from responders.models import (
+    AUTOMATIC,
     Interaction,
     InteractionKind,
     InteractionState,
@@ -99,8 +100,6 @@ def causal_of(protocol, text: str) -> str | None:
     return default
 
 
-AUTOMATIC = "automático"
-"""The reviewer recorded on replies the policy approved on its own."""
 
 STATES = {
     Action.ANSWER: InteractionState.ANSWERED,
