@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 
 from channels.media import RULES, MediaFile, media_path
+from conectados.dates import CALENDAR_FORMATS, clock_change, read_local
 from conectados.errors import BadInput
 from conectados.privacy import find_personal_data
 from conectados.userfiles import UserFileError
@@ -32,15 +33,6 @@ from content_calendar.text_rules import network_name, text_problem
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID_LENGTH = 100
 FAR_AHEAD = timedelta(days=400)
-DATE_FORMATS = (
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%dT%H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-)
-_ISO_LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?$")
 NETWORK_ALIASES = {"twitter": "x", "fb": "facebook", "face": "facebook"}
 
 
@@ -243,7 +235,7 @@ class CalendarChecker:
         if not written:
             error("fecha", "falta la fecha (por ejemplo 2026-12-01 08:00, en hora local)")
             return None
-        local = _parse_local_time(written)
+        local = read_local(written, CALENDAR_FORMATS, calendar=True)
         if local is None:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}", written):
                 error(
@@ -259,7 +251,7 @@ class CalendarChecker:
         try:
             # Local time in the calendar's zone, unless the date says its own offset.
             moment = (local if local.tzinfo else local.replace(tzinfo=zone)).astimezone(UTC)
-            shift = None if local.tzinfo else _clock_change(local, zone)
+            shift = None if local.tzinfo else clock_change(local, zone)
         except (OverflowError, ValueError):
             error("fecha", f"la fecha «{written}» está fuera del calendario")
             return None
@@ -451,39 +443,6 @@ def checker_for(
 
 def with_networks(entry: CalendarEntry, networks: tuple[str, ...]) -> CalendarEntry:
     return replace(entry, networks=networks)
-
-
-_MERIDIEM = re.compile(r"(\d{1,2}):(\d{2})\s*(?:([ap])\.?\s*)?m\.?$", re.IGNORECASE)
-
-
-def _parse_local_time(written: str) -> datetime | None:
-    meridiem = _MERIDIEM.search(written)
-    if meridiem:  # 8:00 a. m., 2:30 p. m., 12:00 m. (noon), as written in Colombia
-        hour, minute, half = int(meridiem[1]), meridiem[2], (meridiem[3] or "").lower()
-        if not 1 <= hour <= 12 or (not half and hour != 12):
-            return None
-        hour = 12 if not half else hour % 12 + (12 if half == "p" else 0)
-        written = f"{written[: meridiem.start()].strip()} {hour:02d}:{minute}"
-    if _ISO_LOCAL.match(written):  # 2026-12-01 08:00, the usual way, parsed fast
-        try:
-            return datetime.fromisoformat(written)
-        except ValueError:
-            return None
-    for pattern in DATE_FORMATS:
-        try:
-            return datetime.strptime(written, pattern)
-        except ValueError:
-            continue
-    return None
-
-
-def _clock_change(local: datetime, zone: zoneinfo.ZoneInfo) -> str | None:
-    """Whether `local` is skipped ("gap") or repeated ("twice") in `zone` by a clock change."""
-    first, second = local.replace(tzinfo=zone, fold=0), local.replace(tzinfo=zone, fold=1)
-    if first.utcoffset() == second.utcoffset():
-        return None
-    back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None, fold=0)
-    return "gap" if back != local.replace(fold=0) else "twice"
 
 
 def _text(value: str | list[str] | None) -> str:

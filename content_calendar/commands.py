@@ -9,11 +9,12 @@ import click
 from sqlmodel import select
 
 from conectados.app import App
+from conectados.dates import parse_month
 from conectados.errors import BadInput, DatabaseError, ExitStatus
 from conectados.files import write_atomically
 from conectados.spanish import MONTHS
 from conectados.tables import Field, Listing, print_listing, short_moment
-from conectados.terminal import Group, SpanishChoice, parse_month
+from conectados.terminal import Group, SpanishChoice
 from conectados.userfiles import os_error_reason
 from content_calendar.check import (
     CalendarChecker,

@@ -10,10 +10,11 @@ from pathlib import Path
 import click
 
 from conectados.app import App
+from conectados.dates import parse_month
 from conectados.errors import BadInput
 from conectados.files import write_atomically
 from conectados.tables import listing_console
-from conectados.terminal import Command, parse_month
+from conectados.terminal import Command
 from conectados.userfiles import os_error_reason
 from reports.figures import Period, build_report, month
 from reports.render import html, summary, write_csvs

@@ -100,7 +100,6 @@ def causal_of(protocol, text: str) -> str | None:
     return default
 
 
-
 STATES = {
     Action.ANSWER: InteractionState.ANSWERED,
     Action.TICKET: InteractionState.TICKETED,
