@@ -39,6 +39,7 @@ from responders.models import (
     UndeliveredReply,
 )
 from responders.public_text import Exposure, PublicText, public_text_for
+from scheduler import leases
 from scheduler.pauses import pause_channel, paused_channels
 
 log = logging.getLogger("conectados.responder")
@@ -335,11 +336,10 @@ def apply_undelivered(connection: sa.Connection, network: str, remote_ids: list[
 def _fail_interrupted(connection: sa.Connection, now: datetime) -> int:
     return connection.execute(
         sa.update(Reply)
-        .where(Reply.state == SENDING, Reply.lease_expires_at < now)
+        .where(Reply.state == SENDING, leases.expired(Reply, now))
         .values(
             state=ReplyState.FAILED,
-            lease_owner=None,
-            lease_expires_at=None,
+            **leases.RELEASED,
             last_error="el servicio se detuvo mientras la enviaba; revise en la red si salió antes de enviarla de nuevo",
         )
     ).rowcount
@@ -355,32 +355,24 @@ def _claim(
 ) -> list[tuple[sa.Row, Incoming]]:
     if not networks:
         return []
-    ids = list(
-        connection.execute(
-            sa.select(Reply.id)
-            .join(Interaction, Interaction.id == Reply.interaction_id)
-            .where(
-                Reply.state == APPROVED,
-                sa.or_(Reply.next_attempt_at.is_(None), Reply.next_attempt_at <= now),
-                Interaction.network.in_(networks),
-            )
-            .order_by(Reply.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=Reply)
-        ).scalars()
+    candidates = (
+        sa.select(Reply.id)
+        .join(Interaction, Interaction.id == Reply.interaction_id)
+        .where(
+            Reply.state == APPROVED,
+            sa.or_(Reply.next_attempt_at.is_(None), Reply.next_attempt_at <= now),
+            Interaction.network.in_(networks),
+        )
+        .order_by(Reply.id)
+        .limit(limit)
     )
+    claim = leases.Lease(owner, now, lease)
+    ids = leases.claim(
+        connection, Reply, candidates, (Reply.state == APPROVED,), claim,
+        state=SENDING, attempts=Reply.attempts + 1,
+    )  # fmt: skip
     if not ids:
         return []
-    connection.execute(
-        sa.update(Reply)
-        .where(Reply.id.in_(ids), Reply.state == APPROVED)
-        .values(
-            state=SENDING,
-            lease_owner=owner,
-            lease_expires_at=now + lease,
-            attempts=Reply.attempts + 1,
-        )
-    )
     # WhatsApp's window counts from the citizen's latest message, not the one answered.
     latest = aliased(Interaction)
     last_heard = (
@@ -414,7 +406,7 @@ def _claim(
             ),
         )
         .join(Interaction, Interaction.id == Reply.interaction_id)
-        .where(Reply.id.in_(ids), Reply.state == SENDING, Reply.lease_owner == owner)
+        .where(Reply.id.in_(ids), Reply.state == SENDING, leases.held_by(Reply, owner))
     ).all()
     return [
         (
