@@ -315,6 +315,35 @@ def find_personal_data(text: str) -> list[PersonalData]:
     return [PersonalData(kind, text[start:end].strip()) for start, end, kind in _spans(text)]
 
 
+class OwnTexts:
+    """What the company publishes itself (its phones, e-mail, address, notices): a piece found
+    in them is public already, so quoting it exposes no one."""
+
+    def __init__(self, own: Iterable[str] = ()) -> None:
+        own = [text for text in own if text and text.strip()]
+        self._plain = [_plain(text) for text in own]
+        self._numbers = {_digits(text)[-10:] for text in own if len(_digits(text)) >= 7}
+
+    def __contains__(self, piece: PersonalData) -> bool:
+        plain = _plain(piece.text)
+        if plain and any(plain in own for own in self._plain):
+            return True
+        digits = _digits(piece.text)  # "+57 310 555 1234" is "(310) 555-1234"
+        return len(digits) >= 7 and digits[-10:] in self._numbers
+
+    def theirs(self, text: str) -> list[PersonalData]:
+        """The personal data in `text` that is not the company's own."""
+        return [piece for piece in find_personal_data(text) if piece not in self]
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _digits(text: str) -> str:
+    return "".join(char for char in text if char.isdigit())
+
+
 def has_personal_data(text: str) -> bool:
     return bool(_spans(text))
 

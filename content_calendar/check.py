@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from channels.media import RULES, MediaFile, media_path
 from conectados.dates import CALENDAR_FORMATS, clock_change, read_local
 from conectados.errors import BadInput
-from conectados.privacy import find_personal_data
+from conectados.privacy import OwnTexts
 from conectados.userfiles import UserFileError
 from content_calendar.problems import Problem
 from content_calendar.source import (
@@ -107,8 +107,7 @@ class CalendarChecker:
         self.zone = zone
         self.media_dir = media_dir
         self.now = now
-        self.own_digits = {_digits(contact)[-10:] for contact in own_contacts if _digits(contact)}
-        self.own_emails = {contact.lower() for contact in own_contacts if "@" in contact}
+        self.own_contacts = OwnTexts(own_contacts)
         self.known = dict(known or {})
         self._media: dict[str, MediaFile | str] = {}
 
@@ -402,15 +401,9 @@ class CalendarChecker:
 
     def _personal_data(self, text: str) -> list[str]:
         """Warnings for a citizen's phone, e-mail or document number in a public post."""
-        found = find_personal_data(text)  # the one detector for the whole office (Ley 1581)
-        phones = [
-            p.text
-            for p in found
-            if p.kind == "teléfono" and _digits(p.text)[-10:] not in self.own_digits
-        ]
-        emails = [
-            p.text for p in found if p.kind == "correo" and p.text.lower() not in self.own_emails
-        ]
+        found = self.own_contacts.theirs(text)  # the one detector for the office (Ley 1581)
+        phones = [p.text for p in found if p.kind == "teléfono"]
+        emails = [p.text for p in found if p.kind == "correo"]
         problems: list[str] = []
         if phones:
             problems.append(
@@ -451,7 +444,3 @@ def _text(value: str | list[str] | None) -> str:
     if isinstance(value, list):
         return " ".join(value).strip()
     return value.strip()
-
-
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
