@@ -11,12 +11,8 @@ from conectados.db import Database
 from conectados.errors import DatabaseError
 
 TABLES_EVERY_BACKUP_HAS = ("alembic_version", "publication", "interaction", "reply", "ticket")
-
-
 BACKUP_MODE = 0o600
 """A backup holds citizens' data: only its owner (the service's user) reads it."""
-
-
 DATABASE_MODE = 0o640
 """A restored database: its owner writes, its group may read, nobody else."""
 

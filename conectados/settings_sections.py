@@ -101,20 +101,10 @@ def _check_sandbox_url(value: str) -> str:
 
 
 EnvVarName = Annotated[str, AfterValidator(_check_env_var_name)]
-
-
 SandboxUrl = Annotated[str, AfterValidator(_check_sandbox_url)]
-
-
 ZoneName = Annotated[str, AfterValidator(_check_zone)]
-
-
 DatabaseLocation = Annotated[str, AfterValidator(check_database)]
-
-
 FolderPath = Annotated[str, AfterValidator(_check_path)]
-
-
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 """Characters no setting holds (a line break or a tab may stand in a text, nothing else)."""
 

@@ -12,8 +12,6 @@ from reports.period import Period
 
 NO_PROTOCOL = "sin protocolo"
 """The key of the requests that no protocol was clear about (they went to a person)."""
-
-
 REACH_DEFINITIONS = {
     "facebook": "alcance: cuántas personas distintas vieron cada publicación, sumadas publicación "
     "por publicación (quien vio dos publicaciones cuenta dos veces); vistas: cuántas veces se "
@@ -22,8 +20,6 @@ REACH_DEFINITIONS = {
     "publicación",
 }
 """What each network's figures mean, in words the team reads (no API names)."""
-
-
 API_SOURCES = {
     "facebook": "estadísticas de cada publicación: alcance (post_total_media_view_unique), "
     "vistas (post_media_view), clics (post_clicks)",
@@ -31,11 +27,7 @@ API_SOURCES = {
     "(like_count), comentarios (reply_count), compartidos (retweet_count + quote_count)",
 }
 """Where each figure comes from in the network's API: for a footnote, for whoever checks it."""
-
-
 METRICS = ("reach", "views", "reactions", "comments", "shares", "clicks")
-
-
 SPANISH = {
     "network": "red",
     "published": "hechas",
@@ -48,18 +40,10 @@ SPANISH = {
     "shares": "compartidos",
     "clicks": "clics",
 }
-
-
 CHANNEL_NAMES = {"comment": "comentarios", "mention": "menciones", "message": "mensajes privados"}
-
-
 NETWORK_TITLES = {"facebook": "Facebook", "x": "X", "whatsapp": "WhatsApp"}
-
-
 TICKET_STATES = ("abiertas", "vencidas sin respuesta", "respondidas", "cerradas")
 """Where a PQR stands: open within its term, past its term with no answer, answered, closed."""
-
-
 DECISIONS = ("aprobadas", "rechazadas", "radicadas", "respondidas", "cerradas")
 """What a person decides: replies approved (edited or not, with another protocol or not) and
 rejected, PQR filed by hand, answered and closed."""

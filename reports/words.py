@@ -14,8 +14,6 @@ from responders.terms import TicketType
 from responders.tickets import TYPE_NAMES
 
 NETWORK_NAMES = NETWORK_TITLES | {"total": "Total"}
-
-
 HEADLINE_NAMES = {
     "publicaciones": "Publicaciones hechas",
     "publicaciones_fallidas": "Publicaciones fallidas",
