@@ -31,6 +31,7 @@ CALENDAR_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
 )
 """What a calendar file's «fecha» may look like (a time is required there)."""
+NOT_A_DATE = "«{value}» no es una fecha; escriba AAAA-MM-DD o «AAAA-MM-DD HH:MM»"
 OUT_OF_RANGE = (
     f"«{{value}}» queda fuera de los años que maneja Conectados ({FIRST_YEAR} a {LAST_YEAR})"
 )
@@ -93,8 +94,8 @@ def parse_moment(
     value: str,
     zone: tzinfo,
     where: str,
-    not_a_date: str,
     *,
+    not_a_date: str = NOT_A_DATE,
     formats: Sequence[str] = (*MINUTE, DAY),
     end_of_day: bool = False,
     exact: bool = False,

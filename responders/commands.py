@@ -230,13 +230,7 @@ def protocol_names(app: App) -> dict[str, str]:
 
 def parse_since(value: str, zone) -> datetime:
     """ "2026-11-28" or "2026-11-28 14:00" in the company's zone."""
-    return parse_moment(
-        value,
-        zone,
-        "opción --desde",
-        "«{value}» no es una fecha; escriba AAAA-MM-DD o «AAAA-MM-DD HH:MM»",
-        formats=("%Y-%m-%d %H:%M", DAY),
-    )
+    return parse_moment(value, zone, "opción --desde", formats=("%Y-%m-%d %H:%M", DAY))
 
 
 @click.command(cls=Command)

@@ -23,7 +23,7 @@ def parse_moment(value: str, option: str, zone, end_of_day: bool = False) -> dat
         value,
         zone,
         f"opción {option}",
-        "«{value}» no es una fecha y hora; escriba «AAAA-MM-DD HH:MM», por ejemplo «2026-12-01 08:00»",
+        not_a_date="«{value}» no es una fecha y hora; escriba «AAAA-MM-DD HH:MM», por ejemplo «2026-12-01 08:00»",
         end_of_day=end_of_day,
     )
 

@@ -92,7 +92,6 @@ def parse_filing(value: str, zone) -> datetime:
         value,
         zone,
         "argumento FECHA",
-        "«{value}» no es una fecha; escriba AAAA-MM-DD o «AAAA-MM-DD HH:MM»",
         exact=True,
         out_of_range="«{value}» queda fuera de los años que se pueden contar (2000 a 2100)",
     )

@@ -22,35 +22,40 @@ NOT_A_DATE = "«{value}» no es una fecha"
 
 
 def test_a_moment_is_read_in_the_company_zone():
-    moment = parse_moment("2026-12-01 08:30", BOGOTA, "opción --desde", NOT_A_DATE)
+    moment = parse_moment("2026-12-01 08:30", BOGOTA, "opción --desde", not_a_date=NOT_A_DATE)
     assert moment == datetime(2026, 12, 1, 8, 30, tzinfo=BOGOTA)
-    assert parse_moment(" 2026-12-01T08:30 ", BOGOTA, "x", NOT_A_DATE) == moment
+    assert parse_moment(" 2026-12-01T08:30 ", BOGOTA, "x", not_a_date=NOT_A_DATE) == moment
 
 
 def test_a_date_alone_is_the_start_of_its_day_or_its_end_when_asked():
-    assert parse_moment("2026-12-02", BOGOTA, "x", NOT_A_DATE) == datetime(
+    assert parse_moment("2026-12-02", BOGOTA, "x", not_a_date=NOT_A_DATE) == datetime(
         2026, 12, 2, tzinfo=BOGOTA
     )
-    assert parse_moment("2026-12-02", BOGOTA, "x", NOT_A_DATE, end_of_day=True) == datetime(
-        2026, 12, 2, 23, 59, tzinfo=BOGOTA
-    )
+    assert parse_moment(
+        "2026-12-02", BOGOTA, "x", not_a_date=NOT_A_DATE, end_of_day=True
+    ) == datetime(2026, 12, 2, 23, 59, tzinfo=BOGOTA)
     # A time written out is kept, even at the end of a range.
-    assert parse_moment("2026-12-02 10:00", BOGOTA, "x", NOT_A_DATE, end_of_day=True).hour == 10
+    assert (
+        parse_moment("2026-12-02 10:00", BOGOTA, "x", not_a_date=NOT_A_DATE, end_of_day=True).hour
+        == 10
+    )
 
 
 def test_what_is_not_a_date_is_refused_with_the_callers_message_and_place():
     with pytest.raises(BadInput) as refused:
-        parse_moment("mañana", BOGOTA, "opción --desde", NOT_A_DATE)
+        parse_moment("mañana", BOGOTA, "opción --desde", not_a_date=NOT_A_DATE)
     assert "«mañana» no es una fecha" in str(refused.value)
     assert "--desde" in str(refused.value)
 
 
 def test_years_outside_2000_to_2100_are_refused():
     with pytest.raises(BadInput) as refused:
-        parse_moment("9999-12-31", BOGOTA, "x", NOT_A_DATE)
+        parse_moment("9999-12-31", BOGOTA, "x", not_a_date=NOT_A_DATE)
     assert "queda fuera de los años que maneja Conectados (2000 a 2100)" in str(refused.value)
     with pytest.raises(BadInput) as refused:
-        parse_moment("1999-12-31", BOGOTA, "x", NOT_A_DATE, out_of_range="{value} no se cuenta")
+        parse_moment(
+            "1999-12-31", BOGOTA, "x", not_a_date=NOT_A_DATE, out_of_range="{value} no se cuenta"
+        )
     assert "1999-12-31 no se cuenta" in str(refused.value)
 
 
@@ -101,3 +106,11 @@ def test_clock_changes_are_told_apart():
     assert clock_change(datetime(2026, 3, 8, 2, 30), new_york) == "gap"
     assert clock_change(datetime(2026, 11, 1, 1, 30), new_york) == "twice"
     assert clock_change(datetime(2026, 11, 1, 1, 30), BOGOTA) is None
+
+
+def test_by_default_a_wrong_date_says_how_to_write_one():
+    with pytest.raises(BadInput) as refused:
+        parse_moment("28/11/2026", BOGOTA, "opción --desde")
+    assert "«28/11/2026» no es una fecha; escriba AAAA-MM-DD o «AAAA-MM-DD HH:MM»" in str(
+        refused.value
+    )
