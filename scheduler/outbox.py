@@ -26,6 +26,7 @@ from channels.base import (
     Rejected,
     Transient,
 )
+from conectados import leases
 from conectados.clock import Clock
 from conectados.db import Database, upsert_statement
 from conectados.privacy import has_personal_data
@@ -39,7 +40,6 @@ from responders.models import (
     UndeliveredReply,
 )
 from responders.public_text import Exposure, PublicText, public_text_for
-from scheduler import leases
 from scheduler.pauses import pause_channel, paused_channels
 
 log = logging.getLogger("conectados.responder")

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from channels.base import Receipt
+from conectados import leases
 from content_calendar.models import Post, Publication, PublicationState
-from scheduler import leases
 
 SCHEDULED, PUBLISHING = PublicationState.SCHEDULED, PublicationState.PUBLISHING
 

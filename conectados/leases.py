@@ -5,6 +5,9 @@ replies). A claim picks candidates, locked FOR UPDATE SKIP LOCKED on PostgreSQL 
 daemons share the work (on SQLite the caller's write transaction serialises the claim), then
 leases them with one compare-and-set UPDATE ... WHERE that changes a row only if it is still
 as the caller saw it. The caller reads back the rows it now holds.
+
+It is in the ground floor because both the publications (scheduler) and the replies
+(responders) claim their rows with it; it knows tables, not the domain.
 """
 
 from __future__ import annotations
