@@ -28,6 +28,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate, repeat
 
+from conectados.multisearch import Finder
+
 MASK = "[dato personal]"
 
 # The patterns run on the view in lower case. Each one begins with a character or a set of
@@ -315,6 +317,35 @@ def find_personal_data(text: str) -> list[PersonalData]:
     return [PersonalData(kind, text[start:end].strip()) for start, end, kind in _spans(text)]
 
 
+class OwnTexts:
+    """What the company publishes itself (its phones, e-mail, address, notices): a piece found
+    in them is public already, so quoting it exposes no one."""
+
+    def __init__(self, own: Iterable[str] = ()) -> None:
+        own = [text for text in own if text and text.strip()]
+        self._plain = [_plain(text) for text in own]
+        self._numbers = {_digits(text)[-10:] for text in own if len(_digits(text)) >= 7}
+
+    def __contains__(self, piece: PersonalData) -> bool:
+        plain = _plain(piece.text)
+        if plain and any(plain in own for own in self._plain):
+            return True
+        digits = _digits(piece.text)  # "+57 310 555 1234" is "(310) 555-1234"
+        return len(digits) >= 7 and digits[-10:] in self._numbers
+
+    def theirs(self, text: str) -> list[PersonalData]:
+        """The personal data in `text` that is not the company's own."""
+        return [piece for piece in find_personal_data(text) if piece not in self]
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _digits(text: str) -> str:
+    return "".join(char for char in text if char.isdigit())
+
+
 def has_personal_data(text: str) -> bool:
     return bool(_spans(text))
 
@@ -329,7 +360,7 @@ def without(text: str, pieces: list[PersonalData]) -> str:
     words = {piece.text for piece in pieces if piece.text}
     if not words:
         return text
-    return _replace(text, _Finder(words).occurrences(text))
+    return _replace(text, Finder(words).occurrences(text))
 
 
 def _replace(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -341,47 +372,3 @@ def _replace(text: str, spans: Iterable[tuple[int, int]]) -> str:
         done = end
     parts.append(text[done:])
     return "".join(parts)
-
-
-class _Finder:
-    """Aho-Corasick automaton: every occurrence of many strings in one pass over a text."""
-
-    def __init__(self, words: set[str]) -> None:
-        self.goto: list[dict[str, int]] = [{}]
-        self.fail = [0]
-        self.longest = [0]  # length of the longest word ending at each state
-        for word in words:
-            state = 0
-            for char in word:
-                if char not in self.goto[state]:
-                    self.goto.append({})
-                    self.fail.append(0)
-                    self.longest.append(0)
-                    self.goto[state][char] = len(self.goto) - 1
-                state = self.goto[state][char]
-            self.longest[state] = len(word)
-        queue = list(self.goto[0].values())
-        for state in queue:  # breadth first: a state's fail link is shallower than it
-            for char, child in self.goto[state].items():
-                queue.append(child)
-                link = self.fail[state]
-                while link and char not in self.goto[link]:
-                    link = self.fail[link]
-                self.fail[child] = self.goto[link].get(char, 0)
-                self.longest[child] = max(self.longest[child], self.longest[self.fail[child]])
-
-    def occurrences(self, text: str) -> list[tuple[int, int]]:
-        """Spans of the words in `text`, left to right; words that overlap make one span."""
-        found: list[tuple[int, int]] = []
-        state = 0
-        for index, char in enumerate(text):
-            while state and char not in self.goto[state]:
-                state = self.fail[state]
-            state = self.goto[state].get(char, 0)
-            length = self.longest[state]  # shorter words ending here lie inside this one
-            if length:
-                start = index + 1 - length
-                while found and found[-1][1] > start:
-                    start = min(start, found.pop()[0])
-                found.append((start, index + 1))
-        return found

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from datetime import date
 
 import click
 
@@ -171,23 +170,6 @@ class RowId(click.ParamType):
         if not 1 <= number <= ID_MAX:
             raise BadInput(self.missing.format(id=number), "ID")
         return number
-
-
-FIRST_YEAR = 2000
-LAST_YEAR = 2100
-"""The years a date typed on the command line may name (the office's dates live here)."""
-_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
-
-
-def parse_month(text: str, option: str) -> date:
-    """The first day of a month written exactly AAAA-MM ("2026-1" and "" are refused)."""
-    if not _MONTH.fullmatch(text) or not FIRST_YEAR <= int(text[:4]) <= LAST_YEAR:
-        raise BadInput(
-            f"«{text[:40]}» no es un mes; escriba AAAA-MM, por ejemplo 2026-01, "
-            f"entre {FIRST_YEAR} y {LAST_YEAR}",
-            f"opción {option}",
-        )
-    return date(int(text[:4]), int(text[5:7]), 1)
 
 
 def folded(text: str) -> str:

@@ -14,8 +14,9 @@ from pathlib import Path, PurePosixPath
 
 from channels.media import MediaFile, media_path
 from channels.specs import display_name, network_called, spec
+from conectados.dates import CALENDAR_FORMATS, clock_change, read_local
 from conectados.errors import BadInput
-from conectados.privacy import find_personal_data
+from conectados.privacy import OwnTexts
 from conectados.userfiles import UserFileError
 from content_calendar.problems import Problem
 from content_calendar.source import (
@@ -31,15 +32,6 @@ from content_calendar.source import (
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID_LENGTH = 100
 FAR_AHEAD = timedelta(days=400)
-DATE_FORMATS = (
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%dT%H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-)
-_ISO_LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?$")
 
 
 @dataclass(frozen=True)
@@ -113,8 +105,7 @@ class CalendarChecker:
         self.zone = zone
         self.media_dir = media_dir
         self.now = now
-        self.own_digits = {_digits(contact)[-10:] for contact in own_contacts if _digits(contact)}
-        self.own_emails = {contact.lower() for contact in own_contacts if "@" in contact}
+        self.own_contacts = OwnTexts(own_contacts)
         self.known = dict(known or {})
         self._media: dict[str, MediaFile | str] = {}
 
@@ -240,7 +231,7 @@ class CalendarChecker:
         if not written:
             error("fecha", "falta la fecha (por ejemplo 2026-12-01 08:00, en hora local)")
             return None
-        local = _parse_local_time(written)
+        local = read_local(written, CALENDAR_FORMATS, calendar=True)
         if local is None:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}", written):
                 error(
@@ -256,7 +247,7 @@ class CalendarChecker:
         try:
             # Local time in the calendar's zone, unless the date says its own offset.
             moment = (local if local.tzinfo else local.replace(tzinfo=zone)).astimezone(UTC)
-            shift = None if local.tzinfo else _clock_change(local, zone)
+            shift = None if local.tzinfo else clock_change(local, zone)
         except (OverflowError, ValueError):
             error("fecha", f"la fecha «{written}» está fuera del calendario")
             return None
@@ -407,15 +398,9 @@ class CalendarChecker:
 
     def _personal_data(self, text: str) -> list[str]:
         """Warnings for a citizen's phone, e-mail or document number in a public post."""
-        found = find_personal_data(text)  # the one detector for the whole office (Ley 1581)
-        phones = [
-            p.text
-            for p in found
-            if p.kind == "teléfono" and _digits(p.text)[-10:] not in self.own_digits
-        ]
-        emails = [
-            p.text for p in found if p.kind == "correo" and p.text.lower() not in self.own_emails
-        ]
+        found = self.own_contacts.theirs(text)  # the one detector for the office (Ley 1581)
+        phones = [p.text for p in found if p.kind == "teléfono"]
+        emails = [p.text for p in found if p.kind == "correo"]
         problems: list[str] = []
         if phones:
             problems.append(
@@ -450,46 +435,9 @@ def with_networks(entry: CalendarEntry, networks: tuple[str, ...]) -> CalendarEn
     return replace(entry, networks=networks)
 
 
-_MERIDIEM = re.compile(r"(\d{1,2}):(\d{2})\s*(?:([ap])\.?\s*)?m\.?$", re.IGNORECASE)
-
-
-def _parse_local_time(written: str) -> datetime | None:
-    meridiem = _MERIDIEM.search(written)
-    if meridiem:  # 8:00 a. m., 2:30 p. m., 12:00 m. (noon), as written in Colombia
-        hour, minute, half = int(meridiem[1]), meridiem[2], (meridiem[3] or "").lower()
-        if not 1 <= hour <= 12 or (not half and hour != 12):
-            return None
-        hour = 12 if not half else hour % 12 + (12 if half == "p" else 0)
-        written = f"{written[: meridiem.start()].strip()} {hour:02d}:{minute}"
-    if _ISO_LOCAL.match(written):  # 2026-12-01 08:00, the usual way, parsed fast
-        try:
-            return datetime.fromisoformat(written)
-        except ValueError:
-            return None
-    for pattern in DATE_FORMATS:
-        try:
-            return datetime.strptime(written, pattern)
-        except ValueError:
-            continue
-    return None
-
-
-def _clock_change(local: datetime, zone: zoneinfo.ZoneInfo) -> str | None:
-    """Whether `local` is skipped ("gap") or repeated ("twice") in `zone` by a clock change."""
-    first, second = local.replace(tzinfo=zone, fold=0), local.replace(tzinfo=zone, fold=1)
-    if first.utcoffset() == second.utcoffset():
-        return None
-    back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None, fold=0)
-    return "gap" if back != local.replace(fold=0) else "twice"
-
-
 def _text(value: str | list[str] | None) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
         return " ".join(value).strip()
     return value.strip()
-
-
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)

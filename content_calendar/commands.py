@@ -6,29 +6,28 @@ import json
 from pathlib import Path
 
 import click
-from sqlmodel import select
 
 from conectados.app import App
+from conectados.dates import parse_month
 from conectados.errors import BadInput, DatabaseError, ExitStatus
 from conectados.files import write_atomically
 from conectados.spanish import MONTHS
 from conectados.tables import Field, Listing, print_listing, short_moment
-from conectados.terminal import Group, SpanishChoice, parse_month
+from conectados.terminal import Group, SpanishChoice
 from conectados.userfiles import os_error_reason
 from content_calendar.check import (
     CalendarChecker,
-    CalendarEntry,
     CheckResult,
     KnownPost,
     checker_for,
 )
 from content_calendar.importer import import_calendar
-from content_calendar.models import Post, PublicationState
-from content_calendar.preview import PreviewItem, render_month
+from content_calendar.models import PublicationState
+from content_calendar.planned import database_items, file_items, first_month, known_posts, row_data
+from content_calendar.preview import render_month
 from content_calendar.schedule import (
     STATE_NAMES,
     STATES_BY_NAME,
-    Row,
     cancel_post,
     list_publications,
 )
@@ -42,16 +41,11 @@ def calendar() -> None:
 
 def _known_posts(app: App) -> dict[str, KnownPost]:
     """What the database already has, when there is a database to ask (check works without)."""
-    database = app.database
     try:
-        if not database.schema_state().is_current:
-            return {}
+        return known_posts(app.database)
     except DatabaseError as error:
         click.echo(f"Advertencia: {error} (se revisa sin compararlo con lo ya importado)", err=True)
         return {}
-    with database.session() as session:
-        rows = session.exec(select(Post.id, Post.scheduled_at, Post.source_file, Post.source_line))
-        return {row[0]: KnownPost(row[1], row[2], row[3]) for row in rows}
 
 
 def _checker(app: App, known: dict[str, KnownPost] | None = None) -> CalendarChecker:
@@ -168,21 +162,6 @@ def _parse_states(states: tuple[str, ...]) -> tuple[PublicationState, ...]:
         ) from None
 
 
-def _row_data(row: Row, app: App) -> dict:
-    post, publication = row.post, row.publication
-    return {
-        "id": post.id,
-        "fecha": post.scheduled_at.astimezone(app.settings.zone).strftime("%Y-%m-%d %H:%M"),
-        "red": publication.network,
-        "estado": STATE_NAMES[publication.state],
-        "intentos": publication.attempts,
-        "enlace": publication.remote_url,
-        "error": publication.last_error,
-        "campana": post.campaign,
-        "texto": post.variants.get(publication.network) or post.text,
-    }
-
-
 @calendar.command(name="list")
 @click.option("--mes", metavar="AAAA-MM", help="Solo las publicaciones de ese mes.")
 @click.option(
@@ -206,7 +185,7 @@ def list_(
     rows = list_publications(
         database, _parse_month(mes), app.settings.zone, red, _parse_states(estado)
     )
-    data = [_row_data(row, app) for row in rows]
+    data = [row_data(row, app.settings.zone) for row in rows]
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -258,7 +237,7 @@ def show(app: App, post_id: str, as_json: bool) -> None:
         "campana": post.campaign,
         "medios": post.media,
         "archivo": f"{post.source_file}:{post.source_line}",
-        "redes": [_row_data(row, app) for row in rows],
+        "redes": [row_data(row, app.settings.zone) for row in rows],
     }
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -329,19 +308,13 @@ def preview(app: App, file: Path | None, mes: str | None, salida: Path | None) -
         if result.unreadable is not None:
             raise result.unreadable
         _print_problems(result)
-        items = [
-            PreviewItem(entry, result.problems_of(entry))
-            for entry in [*result.entries, *result.rejected]
-        ]
+        items = file_items(result)
     else:
-        items = _items_from_database(app, checker)
+        items = database_items(app.ready_database(), checker)
     if month is None:
         if not items:
             raise BadInput("no hay publicaciones para mostrar; indique --mes o un archivo")
-        now = app.clock.now()
-        upcoming = [i.entry.scheduled_at for i in items if i.entry.scheduled_at >= now]
-        first = min(upcoming or [i.entry.scheduled_at for i in items])
-        month = f"{first.astimezone(app.settings.zone):%Y-%m}"
+        month = first_month(items, app.clock.now(), app.settings.zone)
     target = app.cwd / (salida or Path(f"calendario-{month}.html"))
     page = render_month(
         items,
@@ -361,29 +334,6 @@ def preview(app: App, file: Path | None, mes: str | None, salida: Path | None) -
     click.echo(
         f"Calendario de {MONTHS[number - 1]} de {year} escrito en {target}. Ábralo en el navegador."
     )
-
-
-def _items_from_database(app: App, checker: CalendarChecker) -> list[PreviewItem]:
-    rows_by_post: dict[str, list[Row]] = {}
-    for row in list_publications(app.ready_database()):
-        rows_by_post.setdefault(row.post.id, []).append(row)
-    items = []
-    for rows in rows_by_post.values():
-        post = rows[0].post
-        entry = CalendarEntry(
-            id=post.id,
-            scheduled_at=post.scheduled_at,
-            networks=tuple(row.publication.network for row in rows),
-            text=post.text,
-            variants=dict(post.variants or {}),
-            media=tuple(post.media or ()),
-            campaign=post.campaign,
-            source_file=post.source_file,
-            line=post.source_line,
-        )
-        states = {row.publication.network: STATE_NAMES[row.publication.state] for row in rows}
-        items.append(PreviewItem(entry, checker.recheck(entry), states))
-    return items
 
 
 @calendar.command()

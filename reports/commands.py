@@ -10,13 +10,17 @@ from pathlib import Path
 import click
 
 from conectados.app import App
+from conectados.dates import parse_month
 from conectados.errors import BadInput
 from conectados.files import write_atomically
 from conectados.tables import listing_console
-from conectados.terminal import Command, parse_month
+from conectados.terminal import Command
 from conectados.userfiles import os_error_reason
-from reports.figures import Period, build_report, month
-from reports.render import html, summary, write_csvs
+from reports.csvs import write_csvs
+from reports.figures import build_report
+from reports.period import Period, month
+from reports.render import html
+from reports.summary import summary
 from responders.protocols import load_catalogue
 
 FIRST_DAY = date(2000, 1, 1)

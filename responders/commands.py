@@ -12,6 +12,7 @@ import click
 import sqlalchemy as sa
 
 from conectados.app import App
+from conectados.dates import DAY, parse_moment
 from conectados.errors import BadInput, ConectadosError, ExitStatus
 from conectados.spanish import percent
 from conectados.tables import Field, Listing, listing_console, print_listing, short_moment
@@ -229,20 +230,7 @@ def protocol_names(app: App) -> dict[str, str]:
 
 def parse_since(value: str, zone) -> datetime:
     """ "2026-11-28" or "2026-11-28 14:00" in the company's zone."""
-    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d"):
-        try:
-            parsed = datetime.strptime(value.strip(), pattern)
-        except ValueError:
-            continue
-        if not 2000 <= parsed.year <= 2100:  # 9999-12-31 has no UTC time to compare with
-            raise BadInput(
-                f"«{value}» queda fuera de los años que maneja Conectados (2000 a 2100)",
-                "opción --desde",
-            )
-        return parsed.replace(tzinfo=zone)
-    raise BadInput(
-        f"«{value}» no es una fecha; escriba AAAA-MM-DD o «AAAA-MM-DD HH:MM»", "opción --desde"
-    )
+    return parse_moment(value, zone, "opción --desde", formats=("%Y-%m-%d %H:%M", DAY))
 
 
 @click.command(cls=Command)

@@ -10,6 +10,9 @@ from sqlmodel import Field, SQLModel
 
 from conectados.db import UTCDateTime, enum_column, utcnow
 
+AUTOMATIC = "automático"
+"""The reviewer (and filer) recorded on what the responder approved or filed on its own."""
+
 
 class InteractionKind(enum.StrEnum):
     """How a citizen reached us."""

@@ -7,6 +7,7 @@ from datetime import datetime
 import click
 import sqlalchemy as sa
 
+from conectados import dates
 from conectados.app import App
 from conectados.errors import BadInput
 from conectados.spanish import spanish_moment
@@ -14,28 +15,16 @@ from conectados.tables import Field, Listing, print_listing, short_moment
 from conectados.terminal import Group, RowId
 from responders.models import ServiceNotice
 
-FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
-
 
 def parse_moment(value: str, option: str, zone, end_of_day: bool = False) -> datetime:
     """ "AAAA-MM-DD HH:MM" in the company's zone; a date alone is the start of that day, or its
     end for --hasta ("hasta el 2 de diciembre" includes the 2nd)."""
-    for pattern in FORMATS:
-        try:
-            moment = datetime.strptime(value.strip(), pattern).replace(tzinfo=zone)
-        except ValueError:
-            continue
-        if end_of_day and pattern == "%Y-%m-%d":
-            moment = moment.replace(hour=23, minute=59)
-        if not 2000 <= moment.year <= 2100:  # 9999-12-31 has no UTC time to be stored as
-            raise BadInput(
-                f"«{value}» queda fuera de los años que maneja Conectados (2000 a 2100)",
-                f"opción {option}",
-            )
-        return moment
-    raise BadInput(
-        f"«{value}» no es una fecha y hora; escriba «AAAA-MM-DD HH:MM», por ejemplo «2026-12-01 08:00»",
+    return dates.parse_moment(
+        value,
+        zone,
         f"opción {option}",
+        not_a_date="«{value}» no es una fecha y hora; escriba «AAAA-MM-DD HH:MM», por ejemplo «2026-12-01 08:00»",
+        end_of_day=end_of_day,
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from conectados.app import App
+from conectados.dates import parse_moment, parse_month
 from conectados.errors import BadInput
 from conectados.files import write_atomically
 from conectados.spanish import short_number, spreadsheet_csv
@@ -24,7 +24,7 @@ from conectados.tables import (
     short_date,
     short_moment,
 )
-from conectados.terminal import Group, parse_month
+from conectados.terminal import Group
 from conectados.userfiles import KB, os_error_reason, read_user_text
 from responders import tickets
 from responders.cli_shared import (
@@ -69,25 +69,13 @@ def rules_for(app: App) -> TermRules:
     return TermRules(app.settings.zone, pqr.saturday_is_working_day, pqr.damage_hours)
 
 
-_FILING = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2})?")
-
-
 def parse_filing(value: str, zone) -> datetime:
-    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
-        if not _FILING.fullmatch(value.strip()):  # strptime takes "2026-1-1"
-            break
-        try:
-            moment = datetime.strptime(value.strip(), pattern).replace(tzinfo=zone)
-        except ValueError:
-            continue
-        if 2000 <= moment.year <= 2100:
-            return moment
-        raise BadInput(
-            f"«{value}» queda fuera de los años que se pueden contar (2000 a 2100)",
-            "argumento FECHA",
-        )
-    raise BadInput(
-        f"«{value}» no es una fecha; escriba AAAA-MM-DD o «AAAA-MM-DD HH:MM»", "argumento FECHA"
+    return parse_moment(
+        value,
+        zone,
+        "argumento FECHA",
+        exact=True,
+        out_of_range="«{value}» queda fuera de los años que se pueden contar (2000 a 2100)",
     )
 
 

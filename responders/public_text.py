@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from conectados.privacy import PersonalData, find_personal_data
+from conectados.privacy import OwnTexts, PersonalData
 from responders.models import ServiceNotice
 
 KIND_NAMES = {
@@ -74,33 +74,16 @@ class Exposure:
         return spanish_list(parts)
 
 
-def _plain(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
-def _digits(text: str) -> str:
-    return "".join(char for char in text if char.isdigit())
-
-
 class PublicText:
     """Decides whether a text may go out in public; `own` are texts the company publishes."""
 
     def __init__(self, own: Iterable[str] = ()) -> None:
-        own = [text for text in own if text and text.strip()]
-        self._own = [_plain(text) for text in own]
-        self._own_numbers = {_digits(text)[-10:] for text in own if len(_digits(text)) >= 7}
+        self._own = OwnTexts(own)
 
     def exposure(self, text: str) -> Exposure | None:
         """The personal data in `text` that is not the company's own, or None if it may go."""
-        pieces = tuple(piece for piece in find_personal_data(text) if not self._ours(piece))
+        pieces = tuple(self._own.theirs(text))
         return Exposure(pieces) if pieces else None
-
-    def _ours(self, piece: PersonalData) -> bool:
-        plain = _plain(piece.text)
-        if plain and any(plain in own for own in self._own):
-            return True
-        digits = _digits(piece.text)
-        return len(digits) >= 7 and digits[-10:] in self._own_numbers
 
 
 def company_texts(company) -> list[str]:

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from channels.specs import spec
+from conectados import leases
 from conectados.db import upsert_statement
 from responders import interactions
 from responders.models import Interaction, Reply, ReplyState, UndeliveredReply
@@ -38,7 +39,7 @@ def _held(reply_id: int, owner: str):
 
 
 def _released(**values: Any) -> dict[str, Any]:
-    return {"lease_owner": None, "lease_expires_at": None, **values}
+    return {**leases.RELEASED, **values}
 
 
 def decide(connection: sa.Connection, reply_id: int, approve: bool, **values: Any) -> bool:
@@ -86,33 +87,22 @@ def claim_due(
     share the work; on SQLite the caller's write transaction serialises the claim."""
     if not networks:
         return []
-    ids = list(
-        connection.execute(
-            sa.select(Reply.id)
-            .join(Interaction, Interaction.id == Reply.interaction_id)
-            .where(
-                Reply.state == APPROVED,
-                sa.or_(Reply.next_attempt_at.is_(None), Reply.next_attempt_at <= now),
-                Interaction.network.in_(networks),
-            )
-            .order_by(Reply.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=Reply)
-        ).scalars()
-    )
-    if not ids:
-        return []
-    connection.execute(
-        sa.update(Reply)
-        .where(Reply.id.in_(ids), Reply.state == APPROVED)
-        .values(
-            state=SENDING,
-            lease_owner=owner,
-            lease_expires_at=now + lease,
-            attempts=Reply.attempts + 1,
+    candidates = (
+        sa.select(Reply.id)
+        .join(Interaction, Interaction.id == Reply.interaction_id)
+        .where(
+            Reply.state == APPROVED,
+            sa.or_(Reply.next_attempt_at.is_(None), Reply.next_attempt_at <= now),
+            Interaction.network.in_(networks),
         )
+        .order_by(Reply.id)
+        .limit(limit)
     )
-    return ids
+    held = leases.Lease(owner, now, lease)
+    return leases.claim(
+        connection, Reply, candidates, (Reply.state == APPROVED,), held,
+        state=SENDING, attempts=Reply.attempts + 1,
+    )  # fmt: skip
 
 
 def mark_sent(
@@ -185,7 +175,7 @@ def fail_interrupted(connection: sa.Connection, now: datetime) -> int:
     no way to ask a network whether a reply went out, so a person checks."""
     return connection.execute(
         sa.update(Reply)
-        .where(Reply.state == SENDING, Reply.lease_expires_at < now)
+        .where(Reply.state == SENDING, leases.expired(Reply, now))
         .values(
             **_released(
                 state=ReplyState.FAILED,

@@ -23,6 +23,7 @@ from conectados.spanish import short_number, spanish_date
 from responders import interactions
 from responders.matcher import Matcher
 from responders.models import (
+    AUTOMATIC,
     Interaction,
     InteractionKind,
     InteractionState,
@@ -73,9 +74,6 @@ def causal_of(protocol, text: str) -> str | None:
         return causal_for(text, default)
     return default
 
-
-AUTOMATIC = "automático"
-"""The reviewer recorded on replies the policy approved on its own."""
 
 STATES = {
     Action.ANSWER: InteractionState.ANSWERED,

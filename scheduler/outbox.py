@@ -28,6 +28,7 @@ from channels.base import (
     Transient,
     capable,
 )
+from conectados import leases
 from conectados.clock import Clock
 from conectados.db import Database
 from conectados.privacy import has_personal_data
@@ -228,7 +229,7 @@ def _claim(
             ),
         )
         .join(Interaction, Interaction.id == Reply.interaction_id)
-        .where(Reply.id.in_(ids), Reply.state == SENDING, Reply.lease_owner == owner)
+        .where(Reply.id.in_(ids), Reply.state == SENDING, leases.held_by(Reply, owner))
     ).all()
     return [
         (

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from channels.base import Receipt
+from conectados import leases
 from content_calendar.models import Post, Publication, PublicationState
 
 SCHEDULED, PUBLISHING = PublicationState.SCHEDULED, PublicationState.PUBLISHING
@@ -94,22 +95,17 @@ def claim_due(
         )
         .order_by(Publication.next_attempt_at, Publication.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
     )
-    ids = list(connection.execute(candidates).scalars())
-    if not ids:
-        return []
-    connection.execute(
-        sa.update(Publication)
-        .where(Publication.id.in_(ids), Publication.state == SCHEDULED)
-        .values(
-            state=PUBLISHING,
-            lease_owner=owner,
-            lease_expires_at=now + lease,
-            attempts=Publication.attempts + 1,
-        )
+    ids = leases.claim(
+        connection,
+        Publication,
+        candidates,
+        (Publication.state == SCHEDULED,),
+        leases.Lease(owner, now, lease),
+        state=PUBLISHING,
+        attempts=Publication.attempts + 1,
     )
-    return _leased(connection, ids, owner)
+    return _leased(connection, ids, owner) if ids else []
 
 
 def claim_expired(
@@ -124,30 +120,16 @@ def claim_expired(
     with the outcome unknown until the network is looked at."""
     if not networks:
         return []
+    interrupted = (Publication.state == PUBLISHING, leases.expired(Publication, now))
     candidates = (
         sa.select(Publication.id)
-        .where(
-            Publication.state == PUBLISHING,
-            Publication.lease_expires_at < now,
-            Publication.network.in_(networks),
-        )
+        .where(*interrupted, Publication.network.in_(networks))
         .order_by(Publication.lease_expires_at)
         .limit(limit)
-        .with_for_update(skip_locked=True)
     )
-    ids = list(connection.execute(candidates).scalars())
-    if not ids:
-        return []
-    connection.execute(
-        sa.update(Publication)
-        .where(
-            Publication.id.in_(ids),
-            Publication.state == PUBLISHING,
-            Publication.lease_expires_at < now,
-        )
-        .values(lease_owner=owner, lease_expires_at=now + lease, outcome_unknown=True)
-    )
-    return _leased(connection, ids, owner, recovering=True)
+    held = leases.Lease(owner, now, lease)
+    ids = leases.claim(connection, Publication, candidates, interrupted, held, outcome_unknown=True)
+    return _leased(connection, ids, owner, recovering=True) if ids else []
 
 
 def _leased(
@@ -159,7 +141,7 @@ def _leased(
         .join(Post, Post.id == Publication.post_id)
         .where(
             Publication.id.in_(ids),
-            Publication.lease_owner == owner,
+            leases.held_by(Publication, owner),
             Publication.state == PUBLISHING,
         )
         .order_by(Publication.next_attempt_at, Publication.id)
@@ -171,7 +153,7 @@ def _held(claimed: Claimed, owner: str):
     return (
         Publication.id == claimed.id,
         Publication.state == PUBLISHING,
-        Publication.lease_owner == owner,
+        leases.held_by(Publication, owner),
     )
 
 
@@ -179,12 +161,8 @@ def renew_lease(
     connection: sa.Connection, claimed: Claimed, owner: str, now: datetime, lease: timedelta
 ) -> bool:
     """Still ours? Extend the lease right before the network call; False means let it go."""
-    return bool(
-        connection.execute(
-            sa.update(Publication)
-            .where(*_held(claimed, owner))
-            .values(lease_expires_at=now + lease)
-        ).rowcount
+    return leases.renew(
+        connection, Publication, _held(claimed, owner), leases.Lease(owner, now, lease)
     )
 
 

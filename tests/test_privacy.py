@@ -359,3 +359,14 @@ def test_the_worst_long_texts_are_masked_at_once():
 
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.splitlines()[-1] == "ok"
+
+
+def test_the_company_own_contacts_are_not_personal_data_but_a_citizens_are():
+    from conectados.privacy import OwnTexts
+
+    own = OwnTexts(["+57 310 555 1234", "Contacto@Empresa.co", "", "  "])
+    text = "Llame al (310) 555-1234, escriba a contacto@empresa.co o al 311 222 3344"
+    assert [(piece.kind, piece.text) for piece in own.theirs(text)] == [
+        ("teléfono", "311 222 3344")
+    ]
+    assert OwnTexts().theirs("cédula 1.098.765.432") == find_personal_data("cédula 1.098.765.432")

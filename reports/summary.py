@@ -1,0 +1,98 @@
+"""The report in the terminal: the headline figures and the comparison, wrapped to its width."""
+
+from __future__ import annotations
+
+import textwrap
+
+from rich.cells import cell_len
+
+from conectados.spanish import number, percent
+from reports.report import (
+    Report,
+)
+from reports.words import (
+    DECISION_TITLES,
+    change,
+    reach_note,
+    term_note,
+    when,
+    within,
+)
+
+
+def summary(report: Report, width: int = 80) -> list[str]:
+    """What the terminal shows: the headline figures and the comparison, `width` columns wide
+    at most (a long label puts its value on the next line; notes wrap)."""
+    head = report.headline()
+    before = report.previous.headline() if report.previous else {}
+    rows = [
+        ("Publicaciones hechas", number(head["publicaciones"]), change(head["publicaciones"], before.get("publicaciones"))),
+        ("Fallidas / con retraso", f"{head['publicaciones_fallidas']} / {head['publicaciones_tarde']}", ""),
+        ("Alcance (suma por publicación)", number(head["alcance"]), change(head["alcance"], before.get("alcance"))),
+        ("Visualizaciones", number(head["visualizaciones"]), change(head["visualizaciones"], before.get("visualizaciones"))),
+        ("Interacciones con publicaciones", number(head["interacciones"]), change(head["interacciones"], before.get("interacciones"))),
+        ("Solicitudes de ciudadanos", number(head["solicitudes"]), change(head["solicitudes"], before.get("solicitudes"))),
+        ("Solicitudes por día", number(head["solicitudes_por_dia"], 1), change(head["solicitudes_por_dia"], before.get("solicitudes_por_dia"))),
+        ("Respondidas automáticamente", percent(head["respuestas_automaticas"]), change(head["respuestas_automaticas"], before.get("respuestas_automaticas"), True)),
+        ("Primera respuesta: la mitad, en", within(head["minutos_primera_respuesta_mediana"]), ""),
+        ("Primera respuesta: 9 de cada 10, en", within(head["minutos_primera_respuesta_p90"]), ""),
+        ("Respuestas pendientes al cierre", number(head["respuestas_pendientes_al_cierre"]), ""),
+        ("PQR radicadas", number(head["pqr_radicadas"]), change(head["pqr_radicadas"], before.get("pqr_radicadas"))),
+        ("PQR respondidas en término", percent(head["pqr_en_termino"]), change(head["pqr_en_termino"], before.get("pqr_en_termino"), True)),
+        ("PQR vencidas sin respuesta", number(head["pqr_vencidas_sin_respuesta"]), ""),
+        ("PQR respondidas fuera de término", number(head["pqr_respondidas_tarde"]), ""),
+    ]  # fmt: skip
+    width = max(width, 20)
+    names = max(cell_len(name) for name, _, _ in rows)
+    values = max(cell_len(value) for _, value, _ in rows)
+    deltas = max(cell_len(delta) for _, _, delta in rows)
+    side_by_side = 2 + names + 2 + values + (2 + deltas if deltas else 0) <= width
+    title = [f"{report.company or 'Informe'} — {report.period.label}"]
+    if report.partial and report.generated_at:
+        title.append(f"(en curso: cifras hasta el {when(report.generated_at, report.period.zone)})")
+    if cell_len(" ".join(title)) <= width:
+        title = [" ".join(title)]
+    out = [line for part in title for line in _wrap(part, width, "")] + [""]
+    for name, value, delta in rows:
+        if side_by_side:
+            pad = " " * (names - cell_len(name))
+            out.append(
+                f"  {name}{pad}  {' ' * (values - cell_len(value))}{value}  {delta}".rstrip()
+            )
+        else:
+            out.extend(_wrap(name, width, "  "))
+            out.extend(_wrap(f"{value}  {delta}".rstrip(), width, "      "))
+    notes = [f"PQR respondidas en término: {term_note(report)}."]
+    if reach_note(report):
+        notes.insert(0, f"Alcance: {reach_note(report)}.")
+    if report.previous:
+        notes.append(f"La variación compara con: {report.previous.period.label}.")
+    out.append("")
+    for note in notes:
+        out.extend(_wrap(note, width, "  ", "    "))
+    out.extend(_decisions_lines(report, width))
+    return out
+
+
+def _wrap(text: str, width: int, indent: str, more: str | None = None) -> list[str]:
+    """`text` in lines of at most `width` columns (a word longer than that is cut)."""
+    return textwrap.wrap(
+        text,
+        width,
+        initial_indent=indent,
+        subsequent_indent=indent if more is None else more,
+        break_on_hyphens=False,
+    )
+
+
+def _decisions_lines(report: Report, width: int) -> list[str]:
+    """ "Decisiones por persona": one short paragraph per person, for the terminal."""
+    if not report.decisions_by_person:
+        return []
+    out = ["", "  Decisiones por persona:"]
+    for person, counts in report.decisions_by_person.items():
+        done = [
+            f"{DECISION_TITLES[what]}: {number(count)}" for what, count in counts.items() if count
+        ]
+        out.extend(_wrap(f"{person} — {'; '.join(done)}", width, "    ", "      "))
+    return out
