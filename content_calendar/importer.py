@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from conectados.db import Database
 from content_calendar.check import CalendarEntry, CheckResult
 from content_calendar.models import Post, Publication, PublicationState
+from content_calendar.publications import cancel, reschedule_waiting
 from content_calendar.schedule import STATE_NAMES
 
 LOCKED_STATES = (PublicationState.PUBLISHING, PublicationState.PUBLISHED)
@@ -195,17 +196,8 @@ def _update(
         if publication is None:
             connection.execute(sa.insert(Publication.__table__), [_publication_row(entry, network)])
         elif publication.state == PublicationState.SCHEDULED:
-            # Compare-and-set: if a daemon claimed it meanwhile, the update does nothing. A new
-            # time gets a fresh budget of attempts; `outcome_unknown` is kept, since a lost
-            # answer may still mean it is out (the publisher looks before publishing).
-            connection.execute(
-                sa.update(Publication)
-                .where(
-                    Publication.id == publication.id,
-                    Publication.state == PublicationState.SCHEDULED,
-                )
-                .values(next_attempt_at=entry.scheduled_at, attempts=0, last_error=None)
-            )
+            # A new time gets a fresh budget of attempts; one a daemon claimed meanwhile stays.
+            reschedule_waiting(connection, publication.id, entry.scheduled_at)
         else:
             report.notes.append(
                 f"{entry.id}: en {network} quedó {STATE_NAMES[publication.state]}; para volver a "
@@ -219,12 +211,6 @@ def _update(
     _cancel(connection, removed)
 
 
-def _cancel(connection: sa.Connection, publications: list[sa.Row]) -> None:
-    for publication in publications:
-        connection.execute(
-            sa.update(Publication)
-            .where(
-                Publication.id == publication.id, Publication.state == PublicationState.SCHEDULED
-            )
-            .values(state=PublicationState.CANCELLED)
-        )
+def _cancel(connection: sa.Connection, waiting: list[sa.Row]) -> None:
+    for publication in waiting:
+        cancel(connection, publication.id)

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from sqlmodel import select
 
 from conectados.db import Database
 from content_calendar.models import Post, Publication, PublicationState
+from content_calendar.publications import cancel
 
 STATE_NAMES = {
     PublicationState.SCHEDULED: "programada",
@@ -76,15 +76,7 @@ def cancel_post(
             .where(Post.id == post_id, *([Publication.network == network] if network else []))
         ).all()
         for post, publication in rows:
-            changed = session.execute(
-                sa.update(Publication)
-                .where(
-                    Publication.id == publication.id,
-                    Publication.state == PublicationState.SCHEDULED,
-                )
-                .values(state=PublicationState.CANCELLED)
-            ).rowcount
-            if changed:
+            if cancel(session.connection(), publication.id):
                 cancelled.append(publication.network)
             else:
                 kept.append(Row(post, publication))

@@ -1,24 +1,48 @@
 """The PQR office's domain: find a ticket, whether its answer reached the citizen, and the
 office's decisions on it (answer, notify by other means, close) through the ticket's moves in
-`responders.tickets`. The `conectados pqr` commands parse, call these and print."""
+`responders.tickets`. The `conectados pqr` commands parse, call these and print; what they list
+and show is read in `responders.pqr_listing`, the SSPD export in `responders.pqr_export`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from conectados.db import Database
 from conectados.errors import BadInput
 from responders import tickets
 from responders.errors import AlreadyDecided, ChangedMeanwhile
-from responders.models import Reply, ReplyKind, ReplyState, Ticket, TicketStatus
+from responders.models import (
+    Interaction,
+    Reply,
+    ReplyKind,
+    ReplyState,
+    ReplyVisibility,
+    Ticket,
+    TicketStatus,
+)
+from responders.review import private_reply_refused
+from responders.terms import working_days_between
+from responders.tickets import STATUS_NAMES
 
 MEDIUM_NAMES = {
     "telefono": "teléfono",
     "correo": "correo electrónico",
     "carta": "carta",
     "oficina": "en la oficina",
+}
+
+
+CHANNEL_NAMES = {
+    "facebook": "Facebook",
+    "x": "X",
+    "whatsapp": "WhatsApp",
+    "telefono": "teléfono",
+    "oficina": "oficina",
+    "correo": "correo",
+    "carta": "carta",
 }
 
 
@@ -105,3 +129,145 @@ def close_ticket(
             f"show {number}» y decida de nuevo"
         )
     return problem
+
+
+def close_by_radicado(
+    database: Database, radicado: str, who: str, now: datetime, without_answer: bool = False
+) -> tuple[str, str | None]:
+    """`pqr close`: the radicado closed and what was missing (see `close_ticket`)."""
+    with database.session(write=True) as session:
+        ticket = find_ticket(session, radicado)
+        return ticket.radicado, close_ticket(session, ticket, who, now, without_answer)
+
+
+def days_used(filed_on: date, moment: datetime, zone, saturday_works: bool) -> int:
+    """Working days from the (effective) filing to `moment`, as the SSPD counts them."""
+    return working_days_between(filed_on, moment.astimezone(zone).date(), saturday_works)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What `answer_ticket` did."""
+
+    radicado: str
+    network: str
+    filed_on: date
+    by_network: bool
+    """The ticket came by a network: its answer was queued (or refused) there, in private."""
+    refused: str | None
+    """Why the network would not take it, if it would not: recorded as not sent."""
+
+
+def answer_ticket(
+    database: Database,
+    radicado: str,
+    text: str,
+    answer_type: str | None,
+    who: str,
+    now: datetime,
+    whatsapp_template: str = "",
+) -> Answered:
+    """open -> answered, and the answer queued for the send job in private on the network the
+    ticket came by (one the network would refuse is recorded as failed, with why).
+
+    The answer is never public and never rendered from a template: it is the company's letter
+    under a fixed heading, so the reply pipeline's `context_for` and `check_public` have nothing
+    to do here, and the send job's public-text check (which runs on every public reply) does not
+    apply to it either. A private reply may carry the citizen's own data."""
+    with database.session(write=True) as session:
+        ticket = find_ticket(session, radicado)
+        if ticket.status != TicketStatus.OPEN:
+            raise BadInput(
+                f"el radicado {ticket.radicado} ya está {STATUS_NAMES[ticket.status]}; no se "
+                f"responde de nuevo (vea «conectados pqr show {ticket.radicado}»)",
+                "argumento RADICADO",
+            )
+        if not tickets.mark_answered(session.connection(), ticket.id, text, answer_type, who, now):
+            raise ChangedMeanwhile(
+                f"otra persona respondió el radicado {ticket.radicado} al mismo tiempo"
+            )
+        refused = None
+        if ticket.interaction_id is not None:
+            interaction = session.get(Interaction, ticket.interaction_id)
+            refused = private_reply_refused(
+                session,
+                interaction,
+                ReplyKind.TICKET_ANSWER,
+                now,
+                whatsapp_template=whatsapp_template,
+            )
+            # One the network would refuse is recorded as not sent, with why: never queued.
+            session.execute(
+                sa.insert(Reply).values(
+                    interaction_id=ticket.interaction_id,
+                    ticket_id=ticket.id,
+                    kind=ReplyKind.TICKET_ANSWER,
+                    visibility=ReplyVisibility.PRIVATE,
+                    text=f"Respuesta a su solicitud con radicado {ticket.radicado}:\n\n{text}",
+                    state=ReplyState.FAILED if refused else ReplyState.APPROVED,
+                    last_error=f"no se envió: {refused}" if refused else None,
+                    reviewer=who,
+                    created_at=now,
+                    decided_at=now,
+                )
+            )
+        return Answered(
+            ticket.radicado,
+            ticket.network,
+            ticket.filed_on,
+            ticket.interaction_id is not None,
+            refused,
+        )
+
+
+def set_answer_type(database: Database, radicado: str, answer_type: str) -> str:
+    """The SUI's type of an answer already recorded; the radicado."""
+    with database.session(write=True) as session:
+        ticket = find_ticket(session, radicado)
+        if not ticket.answer_text:
+            raise BadInput(
+                f"el radicado {ticket.radicado} aún no tiene respuesta: escríbala con --texto o "
+                "--archivo",
+                "opciones",
+            )
+        ticket.answer_type = answer_type  # a label for the report, not a move of the ticket
+        return ticket.radicado
+
+
+@dataclass(frozen=True)
+class Notified:
+    """An answer recorded as notified by other means."""
+
+    radicado: str
+    filed_on: date
+    late: bool
+
+
+def record_notification(
+    database: Database, radicado: str, medium: str, who: str, now: datetime, zone
+) -> Notified:
+    """The answer reached the citizen by `medium` (phone, mail...), recorded once."""
+    with database.session(write=True) as session:
+        ticket = find_ticket(session, radicado)
+        if not ticket.answer_text:
+            raise BadInput(
+                f"el radicado {ticket.radicado} aún no tiene respuesta: regístrela primero con "
+                f"«conectados pqr answer {ticket.radicado} --texto …»",
+                "argumento RADICADO",
+            )
+        if ticket.notified_at is not None:
+            raise BadInput(
+                f"la respuesta del radicado {ticket.radicado} ya se notificó por "
+                f"{MEDIUM_NAMES[ticket.notified_via]} el "
+                f"{ticket.notified_at.astimezone(zone):%Y-%m-%d %H:%M}",
+                "argumento RADICADO",
+            )
+        if not tickets.record_notified(session.connection(), ticket.id, medium, who, now):
+            raise ChangedMeanwhile(
+                f"otra persona registró al mismo tiempo la notificación del radicado "
+                f"{ticket.radicado}; vea «conectados pqr show {ticket.radicado}»"
+            )
+        late = (
+            ticket.due_at < now if ticket.due_at else ticket.due_date < now.astimezone(zone).date()
+        )
+        return Notified(ticket.radicado, ticket.filed_on, late)

@@ -1,13 +1,17 @@
-"""`conectados pqr ...`: the PQR office: terms, tickets, answers and the SSPD export."""
+"""`conectados pqr ...`: the PQR office: terms, tickets, answers and the SSPD export.
+
+Thin: each command parses, calls one function of `responders.pqr` (the decisions),
+`responders.pqr_listing` (what it lists and shows) or `responders.pqr_export`, and prints.
+It runs past 400 lines because it is one click group of ten commands whose Spanish help and
+output are most of the text; no SQL and no ticket move lives here."""
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 from rich.panel import Panel
 from rich.text import Text
 
@@ -26,7 +30,6 @@ from conectados.tables import (
 )
 from conectados.terminal import Group
 from conectados.userfiles import KB, os_error_reason, read_user_text
-from responders import tickets
 from responders.cli_shared import (
     answer_types,
     manual_channels,
@@ -34,7 +37,6 @@ from responders.cli_shared import (
     reviewer_name,
     ticket_types,
 )
-from responders.errors import ChangedMeanwhile
 from responders.filing import (
     MANUAL_CHANNELS,
     file_from_channel,
@@ -42,20 +44,25 @@ from responders.filing import (
     filing_lines,
 )
 from responders.models import (
-    Interaction,
-    InteractionKind,
-    Reply,
-    ReplyKind,
-    ReplyState,
     ReplyVisibility,
     Ticket,
     TicketStatus,
 )
-from responders.pqr import MEDIUM_NAMES, close_ticket, delivery_of, find_ticket, notify_hint
+from responders.pqr import (
+    CHANNEL_NAMES,
+    MEDIUM_NAMES,
+    answer_ticket,
+    close_by_radicado,
+    days_used,
+    notify_hint,
+    record_notification,
+    set_answer_type,
+)
+from responders.pqr_export import EXPORT_COLUMNS, channel_name, export_month
+from responders.pqr_listing import list_tickets, ticket_view
 from responders.review import STATE_NAMES as REPLY_STATE_NAMES
-from responders.review import private_reply_refused
 from responders.service import AUTOMATIC
-from responders.sspd import CAUSALES, RESPUESTAS, TRAMITES
+from responders.sspd import CAUSALES, RESPUESTAS
 from responders.terms import TicketType, working_days_between
 from responders.tickets import STATUS_NAMES, TYPE_NAMES, TermRules
 
@@ -198,23 +205,9 @@ def list_(app: App, vencen_en: int | None, vencidas: bool, estado: str, tipo: st
     """Lista las PQR (por omisión, las abiertas), con los días hábiles que les quedan."""
     zone = app.settings.zone
     today = app.clock.now().astimezone(zone).date()
-    query = sa.select(Ticket).order_by(Ticket.due_date, Ticket.id)
     pending_only = estado == "abierto"
-    if pending_only:  # and the answered ones whose answer has not reached the citizen
-        query = query.where(Ticket.status.in_([TicketStatus.OPEN, TicketStatus.ANSWERED]))
-    elif estado != "todos":
-        query = query.where(Ticket.status == STATUS_BY_NAME[estado])
-    if tipo:
-        query = query.where(Ticket.type == tipo)
-    with app.ready_database().session() as session:
-        tickets = session.execute(query).scalars().all()
-        undelivered = {
-            ticket.id
-            for ticket in tickets
-            if ticket.answer_text and delivery_of(session, ticket).undelivered
-        }
-    if pending_only:
-        tickets = [t for t in tickets if t.status == TicketStatus.OPEN or t.id in undelivered]
+    status = None if estado in ("abierto", "todos") else STATUS_BY_NAME[estado]
+    tickets, undelivered = list_tickets(app.ready_database(), status, tipo, pending_only)
     saturday = app.settings.pqr.saturday_is_working_day
     if vencidas:
         tickets = [t for t in tickets if t.status == TicketStatus.OPEN and _overdue(app, t, today)]
@@ -250,7 +243,7 @@ def list_(app: App, vencen_en: int | None, vencidas: bool, estado: str, tipo: st
             ticket.radicado,
             TYPE_NAMES.get(TicketType(ticket.type), ticket.type),
             f"{causal.code} {causal.name}" if causal else ticket.causal,
-            _channel_name(ticket.network, None),
+            channel_name(ticket.network, None),
             short_moment(ticket.filed_at.astimezone(zone), today),
             (
                 short_moment(ticket.due_at.astimezone(zone), today)
@@ -276,18 +269,13 @@ def show(app: App, radicado: str) -> None:
     """Muestra una PQR: el mensaje del ciudadano, el plazo, las respuestas y su entrega."""
     zone = app.settings.zone
     today = app.clock.now().astimezone(zone).date()
-    with app.ready_database().session() as session:
-        ticket = find_ticket(session, radicado)
-        interaction = (
-            session.get(Interaction, ticket.interaction_id) if ticket.interaction_id else None
-        )
-        replies = (
-            session.execute(sa.select(Reply).where(Reply.ticket_id == ticket.id).order_by(Reply.id))
-            .scalars()
-            .all()
-        )
-        delivery = delivery_of(session, ticket)
-        session.expunge_all()
+    view = ticket_view(app.ready_database(), radicado)
+    ticket, interaction, replies, delivery = (
+        view.ticket,
+        view.interaction,
+        view.replies,
+        view.delivery,
+    )
     console = screen_console(app.environ)
     kind = TicketType(ticket.type)
     causal = CAUSALES.get(ticket.causal or "")
@@ -407,49 +395,21 @@ def answer(
     if not text:
         raise BadInput("la respuesta está vacía", "--archivo" if archivo else "--texto")
     now = app.clock.now()
-    who = reviewer_name(app)
-    refused = None
-    with app.ready_database().session(write=True) as session:
-        ticket = find_ticket(session, radicado)
-        if ticket.status != TicketStatus.OPEN:
-            raise BadInput(
-                f"el radicado {ticket.radicado} ya está {STATUS_NAMES[ticket.status]}; no se "
-                f"responde de nuevo (vea «conectados pqr show {ticket.radicado}»)",
-                "argumento RADICADO",
-            )
-        if not tickets.mark_answered(
-            session.connection(), ticket.id, text, tipo_respuesta, who, now
-        ):
-            raise ChangedMeanwhile(
-                f"otra persona respondió el radicado {ticket.radicado} al mismo tiempo"
-            )
-        sent_by_network = ticket.interaction_id is not None
-        if sent_by_network:
-            interaction = session.get(Interaction, ticket.interaction_id)
-            refused = private_reply_refused(
-                session,
-                interaction,
-                ReplyKind.TICKET_ANSWER,
-                now,
-                whatsapp_template=app.settings.channels.whatsapp.template,
-            )
-            # One the network would refuse is recorded as not sent, with why: never queued.
-            session.execute(
-                sa.insert(Reply).values(
-                    interaction_id=ticket.interaction_id,
-                    ticket_id=ticket.id,
-                    kind=ReplyKind.TICKET_ANSWER,
-                    visibility=ReplyVisibility.PRIVATE,
-                    text=f"Respuesta a su solicitud con radicado {ticket.radicado}:\n\n{text}",
-                    state=ReplyState.FAILED if refused else ReplyState.APPROVED,
-                    last_error=f"no se envió: {refused}" if refused else None,
-                    reviewer=who,
-                    created_at=now,
-                    decided_at=now,
-                )
-            )
-        number, network = ticket.radicado, ticket.network
-    done = business_days_used(app, ticket, now)
+    # Private only, under a fixed heading: no template, nothing public (see answer_ticket).
+    answered = answer_ticket(
+        app.ready_database(),
+        radicado,
+        text,
+        tipo_respuesta,
+        reviewer_name(app),
+        now,
+        whatsapp_template=app.settings.channels.whatsapp.template,
+    )
+    number, network = answered.radicado, answered.network
+    sent_by_network, refused = answered.by_network, answered.refused
+    done = days_used(
+        answered.filed_on, now, app.settings.zone, app.settings.pqr.saturday_is_working_day
+    )
     click.echo(f"Respuesta registrada para {number} ({done} días hábiles desde la radicación).")
     if sent_by_network and not refused:
         click.echo("El servicio la enviará en privado por la red por la que llegó.")
@@ -471,16 +431,7 @@ def answer(
 
 def _set_answer_type(app: App, radicado: str, answer_type: str) -> None:
     """`pqr answer R --tipo-respuesta T` alone: the SUI's type of an answer already recorded."""
-    with app.ready_database().session(write=True) as session:
-        ticket = find_ticket(session, radicado)
-        if not ticket.answer_text:
-            raise BadInput(
-                f"el radicado {ticket.radicado} aún no tiene respuesta: escríbala con --texto o "
-                "--archivo",
-                "opciones",
-            )
-        ticket.answer_type = answer_type
-        number = ticket.radicado
+    number = set_answer_type(app.ready_database(), radicado, answer_type)
     click.echo(f"Tipo de respuesta de {number}: {RESPUESTAS[answer_type][1]}.")
 
 
@@ -500,44 +451,15 @@ def notificar(app: App, radicado: str, medio: str) -> None:
     la oficina, por correo o por carta: cuenta para el término desde hoy.
     """
     now = app.clock.now()
-    who = reviewer_name(app)
-    with app.ready_database().session(write=True) as session:
-        ticket = find_ticket(session, radicado)
-        if not ticket.answer_text:
-            raise BadInput(
-                f"el radicado {ticket.radicado} aún no tiene respuesta: regístrela primero con "
-                f"«conectados pqr answer {ticket.radicado} --texto …»",
-                "argumento RADICADO",
-            )
-        if ticket.notified_at is not None:
-            raise BadInput(
-                f"la respuesta del radicado {ticket.radicado} ya se notificó por "
-                f"{MEDIUM_NAMES[ticket.notified_via]} el "
-                f"{ticket.notified_at.astimezone(app.settings.zone):%Y-%m-%d %H:%M}",
-                "argumento RADICADO",
-            )
-        if not tickets.record_notified(session.connection(), ticket.id, medio, who, now):
-            raise ChangedMeanwhile(
-                f"otra persona registró al mismo tiempo la notificación del radicado "
-                f"{ticket.radicado}; vea «conectados pqr show {ticket.radicado}»"
-            )
-        session.refresh(ticket)
-        number = ticket.radicado
-        days = business_days_used(app, ticket, now)
-        late = (
-            ticket.due_at < now
-            if ticket.due_at
-            else ticket.due_date < now.astimezone(app.settings.zone).date()
-        )
-    click.echo(
-        f"Respuesta de {number} notificada por {MEDIUM_NAMES[medio]} ({days} días hábiles desde "
-        f"la radicación{'; fuera del término' if late else ''})."
+    zone = app.settings.zone
+    notified = record_notification(
+        app.ready_database(), radicado, medio, reviewer_name(app), now, zone
     )
-
-
-def business_days_used(app: App, ticket: Ticket, answered_at: datetime) -> int:
-    day = answered_at.astimezone(app.settings.zone).date()
-    return working_days_between(ticket.filed_on, day, app.settings.pqr.saturday_is_working_day)
+    days = days_used(notified.filed_on, now, zone, app.settings.pqr.saturday_is_working_day)
+    click.echo(
+        f"Respuesta de {notified.radicado} notificada por {MEDIUM_NAMES[medio]} ({days} días "
+        f"hábiles desde la radicación{'; fuera del término' if notified.late else ''})."
+    )
 
 
 @pqr.command()
@@ -550,11 +472,9 @@ def business_days_used(app: App, ticket: Ticket, answered_at: datetime) -> int:
 @click.pass_obj
 def close(app: App, radicado: str, sin_respuesta: bool) -> None:
     """Cierra una PQR: el ciudadano recibió la respuesta y no queda nada por hacer."""
-    who = reviewer_name(app)
-    with app.ready_database().session(write=True) as session:
-        ticket = find_ticket(session, radicado)
-        number = ticket.radicado
-        problem = close_ticket(session, ticket, who, app.clock.now(), sin_respuesta)
+    number, problem = close_by_radicado(
+        app.ready_database(), radicado, reviewer_name(app), app.clock.now(), sin_respuesta
+    )
     click.echo(
         f"Radicado {number} cerrado"
         + (" sin que el ciudadano recibiera respuesta." if problem else ".")
@@ -649,51 +569,6 @@ def radicar(
         click.echo(line)
 
 
-NEEDS_CAUSAL = (TicketType.RECLAMO, TicketType.QUEJA, TicketType.RECURSO)
-"""The SUI classifies reclamaciones, quejas and recursos by causal; a petición, a request for
-information or a consulta asks for something and has none (responders/sspd.py)."""
-
-EXPORT_COLUMNS = (
-    "radicado",
-    "tipo_tramite_codigo",
-    "tipo_tramite",
-    "causal_codigo",
-    "causal",
-    "grupo_causal",
-    "canal",
-    "fecha_radicacion",
-    "fecha_radicacion_efectiva",
-    "fecha_vencimiento",
-    "fecha_respuesta",
-    "fecha_notificacion",
-    "notificada_por",
-    "tipo_respuesta_codigo",
-    "tipo_respuesta",
-    "dias_habiles_usados",
-    "dentro_del_termino",
-    "estado",
-)
-
-
-CHANNEL_NAMES = {
-    "facebook": "Facebook",
-    "x": "X",
-    "whatsapp": "WhatsApp",
-    "telefono": "teléfono",
-    "oficina": "oficina",
-    "correo": "correo",
-    "carta": "carta",
-}
-
-
-def _channel_name(network: str, kind: str | None) -> str:
-    """ "Facebook (público)", "WhatsApp (privado)", "teléfono": how the citizen reached us."""
-    name = CHANNEL_NAMES.get(network, network)
-    if kind is None:
-        return name
-    return f"{name} ({'privado' if kind == InteractionKind.MESSAGE else 'público'})"
-
-
 @pqr.command()
 @click.option("--mes", required=True, help="Mes de radicación, AAAA-MM.")
 @click.option("-o", "--salida", type=click.Path(path_type=Path), required=True, help="Archivo CSV.")
@@ -706,86 +581,21 @@ def export(app: App, mes: str, salida: Path) -> None:
     """
     first = parse_month(mes, "--mes")
     zone = app.settings.zone
-    start = datetime.combine(first, time(), zone)
-    end = datetime.combine((first + timedelta(days=32)).replace(day=1), time(), zone)
-    today = app.clock.now().astimezone(zone).date()
-    saturday = app.settings.pqr.saturday_is_working_day
-    with app.ready_database().session() as session:
-        tickets = (
-            session.execute(
-                sa.select(Ticket)
-                .where(Ticket.filed_at >= start, Ticket.filed_at < end)
-                .order_by(Ticket.year, Ticket.sequence)
-            )
-            .scalars()
-            .all()
-        )
-        interactions = dict(
-            session.execute(
-                sa.select(Interaction.id, Interaction.kind).where(
-                    Interaction.id.in_([t.interaction_id for t in tickets if t.interaction_id])
-                )
-            ).all()
-        )
-        deliveries = {ticket.id: delivery_of(session, ticket) for ticket in tickets}
-    rows = []
-    missing: dict[str, list[str]] = {"tramite": [], "causal": [], "respuesta": []}
-    for ticket in tickets:
-        kind = TicketType(ticket.type)
-        tramite = TRAMITES.get(kind, ("", TYPE_NAMES[kind]))
-        causal = CAUSALES.get(ticket.causal or "")
-        answer_code, answer_name = RESPUESTAS.get(ticket.answer_type or "", ("", ""))
-        answered_on = ticket.answered_at.astimezone(zone).date() if ticket.answered_at else None
-        delivery = deliveries[ticket.id]
-        reached_on = delivery.reached_at.astimezone(zone).date() if delivery.reached_at else None
-        used = working_days_between(ticket.filed_on, reached_on or answered_on or today, saturday)
-        # Answered in term is an answer that reached the citizen in term: by the network or
-        # notified by another means. One the network never delivered is no answer.
-        if reached_on is not None:
-            on_time = "sí" if reached_on <= ticket.due_date else "no"
-        elif answered_on is not None and not delivery.on_the_way:
-            on_time = "respuesta sin entregar"
-        elif ticket.status == TicketStatus.CLOSED:
-            on_time = "cerrada sin respuesta"
-        else:
-            on_time = "vencida" if ticket.due_date < today else "en término"
-        if not tramite[0]:
-            missing["tramite"].append(ticket.radicado)
-        if kind in NEEDS_CAUSAL and not causal:
-            missing["causal"].append(ticket.radicado)
-        if ticket.answer_text and not answer_code:
-            missing["respuesta"].append(ticket.radicado)
-        channel = interactions.get(ticket.interaction_id)
-        rows.append(
-            (
-                ticket.radicado,
-                tramite[0],
-                tramite[1],
-                ticket.causal or "",
-                causal.name if causal else "",
-                causal.group if causal else "",
-                _channel_name(ticket.network, channel),
-                ticket.filed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                ticket.filed_on.isoformat(),
-                ticket.due_date.isoformat(),
-                answered_on.isoformat() if answered_on else "",
-                reached_on.isoformat() if reached_on else "",
-                delivery.how,
-                answer_code,
-                answer_name,
-                used,
-                on_time,
-                STATUS_NAMES[ticket.status],
-            )
-        )
+    export = export_month(
+        app.ready_database(),
+        first,
+        zone,
+        app.clock.now().astimezone(zone).date(),
+        app.settings.pqr.saturday_is_working_day,
+    )
     try:
-        write_atomically(app.cwd / salida, spreadsheet_csv(EXPORT_COLUMNS, rows))
+        write_atomically(app.cwd / salida, spreadsheet_csv(EXPORT_COLUMNS, export.rows))
     except OSError as error:
         raise BadInput(
             f"no se pudo escribir ({os_error_reason(error)}); elija otra ruta", str(salida)
         ) from None
-    click.echo(f"{len(tickets)} PQR de {mes} en {salida}.")
-    for line in _incomplete_lines(missing):
+    click.echo(f"{len(export.rows)} PQR de {mes} en {salida}.")
+    for line in _incomplete_lines(export.missing):
         click.echo(line)
 
 

@@ -27,8 +27,7 @@ from channels.media import outgoing_media
 from conectados.clock import Clock
 from conectados.db import Database
 from conectados.spanish import short_number
-from scheduler.pauses import clear_pause, pause_channel, paused_channels
-from scheduler.publications import (
+from content_calendar.publications import (
     Claimed,
     claim_due,
     claim_expired,
@@ -37,6 +36,7 @@ from scheduler.publications import (
     renew_lease,
     reschedule,
 )
+from scheduler.pauses import clear_pause, pause_channel, paused_channels
 
 log = logging.getLogger("conectados.publicar")
 

@@ -15,13 +15,15 @@ import sqlalchemy as sa
 from channels.base import Receipt
 from conectados.db import Database
 from content_calendar.models import Post, Publication, PublicationState
-from scheduler.publications import (
+from content_calendar.publications import (
+    cancel,
     claim_due,
     claim_expired,
     mark_failed,
     mark_published,
     renew_lease,
     reschedule,
+    reschedule_waiting,
 )
 
 NOW = datetime(2030, 3, 4, 15, 0, tzinfo=UTC)
@@ -220,3 +222,40 @@ def test_on_postgresql_a_second_daemon_skips_what_the_first_holds(postgres_url: 
     first_ids = {item.post_id for item in held}
     assert len(first_ids) == 2
     assert sorted(item.post_id for item in second) == sorted({"p0", "p1", "p2", "p3"} - first_ids)
+
+
+def test_cancel_is_refused_once_a_daemon_claimed_the_publication(db):
+    schedule(db, "reclamada", NOW, networks=("facebook",))
+    schedule(db, "quieta", NOW + timedelta(days=1), networks=("facebook",))
+    claim(db, "d1")
+    ids = {key[0]: row.id for key, row in rows(db).items()}
+
+    with db.session(write=True) as session:
+        assert not cancel(session.connection(), ids["reclamada"])
+        assert cancel(session.connection(), ids["quieta"])
+        assert not cancel(session.connection(), ids["quieta"])  # once
+
+    states = {key[0]: row.state for key, row in rows(db).items()}
+    assert states == {
+        "reclamada": PublicationState.PUBLISHING,
+        "quieta": PublicationState.CANCELLED,
+    }
+
+
+def test_reschedule_waiting_moves_only_a_publication_still_scheduled(db):
+    schedule(db, "reclamada", NOW, networks=("facebook",))
+    schedule(db, "quieta", NOW + timedelta(days=1), networks=("facebook",))
+    claim(db, "d1")
+    ids = {key[0]: row.id for key, row in rows(db).items()}
+    later = NOW + timedelta(days=2)
+
+    with db.session(write=True) as session:
+        assert not reschedule_waiting(session.connection(), ids["reclamada"], later)
+        assert reschedule_waiting(session.connection(), ids["quieta"], later)
+
+    after = {key[0]: row for key, row in rows(db).items()}
+    assert after["reclamada"].state == PublicationState.PUBLISHING
+    assert after["reclamada"].next_attempt_at != later
+    assert after["quieta"].state == PublicationState.SCHEDULED
+    assert after["quieta"].next_attempt_at == later
+    assert after["quieta"].attempts == 0

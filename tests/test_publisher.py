@@ -19,7 +19,7 @@ from channels.sandbox.graph_world import PAGE_ID
 from conectados.clock import FixedClock
 from conectados.db import Database
 from content_calendar.models import Post, Publication, PublicationState
-from scheduler.publications import claim_due
+from content_calendar.publications import claim_due
 from scheduler.publisher import Publisher, PublishPolicy
 
 DUE = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)  # 08:00 in Bogotá

@@ -1,10 +1,11 @@
 """Every move of a publication, each one a compare-and-set update that says so in its name.
 
 A publication only moves forward: scheduled -> publishing -> published | failed, or back to
-scheduled for a retry. Alongside the state, `outcome_unknown` says an earlier call may have
+scheduled for a retry; a person (or a new version of the calendar file) may cancel or move one
+still scheduled (`cancel`, `reschedule_waiting`). Alongside the state, `outcome_unknown` says an earlier call may have
 published it without our knowing: set when a lease expires mid-call or the network's answer is
-lost, cleared once the network has been looked at. Each function changes a row only if it is still in the state the
-caller saw (and, while publishing, still leased by the caller), so two daemons, or one
+lost, cleared once the network has been looked at. Each function changes a row only if it is
+still in the state the caller saw (and, while publishing, still leased by the caller), so two daemons, or one
 that restarts, can never both act on the same publication.
 """
 
@@ -251,5 +252,33 @@ def reschedule(
     return bool(
         connection.execute(
             sa.update(Publication).where(*_held(claimed, owner)).values(**values)
+        ).rowcount
+    )
+
+
+# --- a person's (or the calendar file's) moves on a publication still waiting --------------
+
+
+def cancel(connection: sa.Connection, publication_id: int) -> bool:
+    """scheduled -> cancelled; False if a daemon claimed it meanwhile (or it had already gone
+    out, failed or been cancelled)."""
+    return bool(
+        connection.execute(
+            sa.update(Publication)
+            .where(Publication.id == publication_id, Publication.state == SCHEDULED)
+            .values(state=PublicationState.CANCELLED)
+        ).rowcount
+    )
+
+
+def reschedule_waiting(connection: sa.Connection, publication_id: int, at: datetime) -> bool:
+    """scheduled -> scheduled at `at`, with a fresh budget of attempts; False if a daemon claimed
+    it meanwhile. `outcome_unknown` is kept: a lost answer may still mean it is out (the
+    publisher looks before publishing)."""
+    return bool(
+        connection.execute(
+            sa.update(Publication)
+            .where(Publication.id == publication_id, Publication.state == SCHEDULED)
+            .values(next_attempt_at=at, attempts=0, last_error=None)
         ).rowcount
     )
