@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
+from channels.specs import display_name
 from conectados.app import App
 from conectados.files import write_atomically
 from conectados.spanish import number
@@ -27,7 +28,6 @@ from office.demo_text import (
     WORK_HOURS,
     WORK_SECTORS,
     Outcome,
-    network_name,
     next_month,
     per_network,
     say,
@@ -85,7 +85,7 @@ def run_office(
                     outcome.on_time += late.total_seconds() < 60
                     say(
                         progress.console,
-                        f"✓ {network_name(claimed.network)}, {claimed.post_id} "
+                        f"✓ {display_name(claimed.network)}, {claimed.post_id} "
                         f"(+{number(max(late.total_seconds(), 0), 1)} s): "
                         f"{escape(receipt.url or receipt.remote_id)}",
                     )
@@ -94,7 +94,7 @@ def run_office(
                     outcome.not_published.append((claimed.id, claimed.network, claimed.post_id))
                     say(
                         progress.console,
-                        f"[red]✗ {network_name(claimed.network)}, {claimed.post_id}: no salió[/]",
+                        f"[red]✗ {display_name(claimed.network)}, {claimed.post_id}: no salió[/]",
                     )
                     progress.advance(task)
                 done = outcome.published + len(outcome.not_published)
@@ -205,7 +205,7 @@ def _why_not_published(app: App, missing: list[tuple[int, str, str]]) -> list[st
             ).all()
         )
     return [
-        f"{post} en {network_name(network)}: {errors.get(publication) or 'sin motivo registrado'}"
+        f"{post} en {display_name(network)}: {errors.get(publication) or 'sin motivo registrado'}"
         for publication, network, post in missing
     ]
 
@@ -269,7 +269,7 @@ def show_decisions(
             what = f"[dim]— {escape(interaction.decision or '')}[/]"
         say(
             console,
-            f"• {network_name(interaction.network)}, {escape(interaction.author_name)}: "
+            f"• {display_name(interaction.network)}, {escape(interaction.author_name)}: "
             f"«{escape(short(interaction.text))}»",
         )
         say(console, f"→ {ACTIONS.get(state.value, state.value)} {what}", indent=5)

@@ -16,9 +16,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from channels.specs import display_name
 from conectados.app import App
 from conectados.spanish import MONTHS, WEEKDAYS
-from scheduler.daemon import network_name
 
 SANDBOX_STATE = "simulador.json"
 SAMPLE_START = date(2026, 12, 1)
@@ -110,7 +110,7 @@ def per_network(entries) -> str:
     for entry in entries:
         for network in entry.networks:
             counts[network] = counts.get(network, 0) + 1
-    return spanish_list(f"{count} en {network_name(network)}" for network, count in counts.items())
+    return spanish_list(f"{count} en {display_name(network)}" for network, count in counts.items())
 
 
 def short(text: str, length: int = 45) -> str:

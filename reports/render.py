@@ -14,10 +14,10 @@ from reports.report import (
 )
 from reports.words import (
     DECISION_TITLES,
-    NETWORK_NAMES,
     change,
     day_or_moment,
     minutes,
+    network_title,
     reach_note,
     sentence,
     term_note,
@@ -141,7 +141,7 @@ def html(report: Report) -> str:
     ]  # fmt: skip
     grown_days = sorted({day for per in report.reach_by_day.values() for day in per})
     series = {
-        NETWORK_NAMES.get(network, network): [per.get(day, 0) for day in grown_days]
+        network_title(network): [per.get(day, 0) for day in grown_days]
         for network, per in report.reach_by_day.items()
         if any(per.values())
     }
@@ -190,7 +190,7 @@ def html(report: Report) -> str:
     for name, figures in [*report.networks.items(), ("total", report.total)]:
         network_rows.append(
             [
-                NETWORK_NAMES.get(name, name),
+                network_title(name),
                 number(figures.published),
                 number(figures.failed),
                 number(figures.late),
@@ -204,7 +204,7 @@ def html(report: Report) -> str:
             ]
         )
     best = [
-        [NETWORK_NAMES.get(p.network, p.network), _plain(p.text, 90),
+        [network_title(p.network), _plain(p.text, 90),
          number(p.views), number(p.interactions)]
         for p in report.best_posts
     ]  # fmt: skip
@@ -224,12 +224,12 @@ def html(report: Report) -> str:
         for t in report.overdue
     ]  # fmt: skip
     definitions = "".join(
-        f"<li>{escape(NETWORK_NAMES.get(name, name))}: {escape(text)}.</li>"
+        f"<li>{escape(network_title(name))}: {escape(text)}.</li>"
         for name, text in REACH_DEFINITIONS.items()
         if name in report.networks
     )
     sources = "; ".join(
-        f"{NETWORK_NAMES.get(name, name)}: {text}"
+        f"{network_title(name)}: {text}"
         for name, text in API_SOURCES.items()
         if name in report.networks
     )

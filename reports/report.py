@@ -41,7 +41,6 @@ SPANISH = {
     "clicks": "clics",
 }
 CHANNEL_NAMES = {"comment": "comentarios", "mention": "menciones", "message": "mensajes privados"}
-NETWORK_TITLES = {"facebook": "Facebook", "x": "X", "whatsapp": "WhatsApp"}
 TICKET_STATES = ("abiertas", "vencidas sin respuesta", "respondidas", "cerradas")
 """Where a PQR stands: open within its term, past its term with no answer, answered, closed."""
 DECISIONS = ("aprobadas", "rechazadas", "radicadas", "respondidas", "cerradas")
