@@ -36,9 +36,10 @@ from responders.pipeline import (
     context_for,
     first_private,
 )
-from responders.policy import company_values, too_long
+from responders.policy import too_long
 from responders.protocols import Catalogue, ProtocolAction
 from responders.public_text import public_text_for
+from responders.template_values import company_values
 from responders.tickets import due_text
 
 STATE_NAMES = {
