@@ -81,33 +81,26 @@ def unit_text(plan: ServicePlan) -> str:
             "--usuario",
         )
     extra = f"Environment=CONECTADOS_CONFIG={plan.config}\n" if plan.config else ""
-    template = resources.files("conectados").joinpath("deploy", UNIT_NAME)
-    text = template.read_text(encoding="utf-8")
-    for placeholder, value in (
-        ("@USER@", plan.user),
-        ("@GROUP@", plan.user),
-        ("@FOLDER@", str(plan.folder)),
-        ("@ENV_FILE@", str(plan.env_file)),
-        ("@EXTRA_ENVIRONMENT@", extra),
-        ("@EXEC_START@", plan.exec_start),
-    ):
-        text = text.replace(placeholder, value)
-    return text
+    return _filled(UNIT_NAME, plan, extra, {"@GROUP@": plan.user, "@EXEC_START@": plan.exec_start})
 
 
 def command_text(plan: ServicePlan) -> str:
     """The `conectados` command for people: the service's user, folder and secrets."""
     unit_text(plan)  # the same checks: every path absolute and safe to write unquoted
     extra = f"export CONECTADOS_CONFIG={plan.config}\n" if plan.config else ""
-    template = resources.files("conectados").joinpath("deploy", COMMAND_TEMPLATE)
-    text = template.read_text(encoding="utf-8")
-    for placeholder, value in (
-        ("@USER@", plan.user),
-        ("@FOLDER@", str(plan.folder)),
-        ("@ENV_FILE@", str(plan.env_file)),
-        ("@EXTRA_ENVIRONMENT@", extra),
-        ("@PROGRAM@", plan.program),
-    ):
+    return _filled(COMMAND_TEMPLATE, plan, extra, {"@PROGRAM@": plan.program})
+
+
+def _filled(template_name: str, plan: ServicePlan, extra: str, own: dict[str, str]) -> str:
+    """A shipped template (conectados/deploy/) with this installation's values."""
+    text = resources.files("conectados").joinpath("deploy", template_name).read_text("utf-8")
+    values = {
+        "@USER@": plan.user,
+        "@FOLDER@": str(plan.folder),
+        "@ENV_FILE@": str(plan.env_file),
+        "@EXTRA_ENVIRONMENT@": extra,
+    } | own
+    for placeholder, value in values.items():
         text = text.replace(placeholder, value)
     return text
 
