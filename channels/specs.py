@@ -79,6 +79,10 @@ class NetworkSpec:
     message), "private" (a comment answered in private), or the public item's kind."""
     reports_reach: bool = True
     """Its figures say how many different people saw a post (X's do not)."""
+    figures_meaning: str = ""
+    """What its figures mean, in words the team reads (no API names): for the report."""
+    figures_source: str = ""
+    """Where each figure comes from in its API: the report's footnote, for whoever checks it."""
 
     def length(self, text: str) -> int:
         """The text's length as the network counts it."""
@@ -150,6 +154,11 @@ FACEBOOK = NetworkSpec(
     authors_filled_by_poll=True,
     account_problem_codes=frozenset({102, 190}),
     private_messages_name="Messenger",
+    figures_meaning="alcance: cuántas personas distintas vieron cada publicación, sumadas "
+    "publicación por publicación (quien vio dos publicaciones cuenta dos veces); vistas: "
+    "cuántas veces se mostraron las publicaciones",
+    figures_source="estadísticas de cada publicación: alcance (post_total_media_view_unique), "
+    "vistas (post_media_view), clics (post_clicks)",
     reply_places=MappingProxyType(
         {
             "message": "mensaje privado por Messenger",
@@ -187,6 +196,10 @@ X = NetworkSpec(
         gif_alone=True,
     ),
     reports_reach=False,
+    figures_meaning="no informa alcance (cuántas personas distintas); vistas: cuántas veces se "
+    "mostró cada publicación",
+    figures_source="public_metrics de cada publicación: vistas (impression_count), reacciones "
+    "(like_count), comentarios (reply_count), compartidos (retweet_count + quote_count)",
     reply_places=MappingProxyType(
         {
             # x.py sends a reply to a direct message as one, even when asked in public.

@@ -7,10 +7,10 @@ from html import escape
 from conectados.spanish import number, percent
 from reports.charts import bars, lines
 from reports.report import (
-    API_SOURCES,
-    REACH_DEFINITIONS,
     TICKET_STATES,
     Report,
+    figures_meaning,
+    figures_source,
 )
 from reports.words import (
     DECISION_TITLES,
@@ -224,14 +224,14 @@ def html(report: Report) -> str:
         for t in report.overdue
     ]  # fmt: skip
     definitions = "".join(
-        f"<li>{escape(network_title(name))}: {escape(text)}.</li>"
-        for name, text in REACH_DEFINITIONS.items()
-        if name in report.networks
+        f"<li>{escape(network_title(name))}: {escape(figures_meaning(name))}.</li>"
+        for name in report.networks
+        if figures_meaning(name)
     )
     sources = "; ".join(
-        f"{network_title(name)}: {text}"
-        for name, text in API_SOURCES.items()
-        if name in report.networks
+        f"{network_title(name)}: {figures_source(name)}"
+        for name in report.networks
+        if figures_source(name)
     )
     reach = reach_note(report)
     return f"""<!DOCTYPE html>
