@@ -13,7 +13,7 @@ from channels.registry import SANDBOX_PORT
 from channels.specs import display_name
 from conectados.app import App
 from conectados.errors import ConectadosError
-from conectados.spanish import number
+from conectados.spanish import number, spanish_list
 from conectados.terminal import Command
 from office.build import Office, open_office, start_receiver
 from scheduler.daemon import Daemon, Narrator, round_reach
@@ -157,8 +157,6 @@ def _period(minutes: float) -> str:
 
 def started_lines(polled: dict[str, float], webhooks: bool) -> list[str]:
     """What the service does, said once as it starts, for the person who runs it."""
-    from responders.protocols import spanish_list
-
     every: dict[float, list[str]] = {}
     for name, minutes in polled.items():
         every.setdefault(minutes, []).append(display_name(name))

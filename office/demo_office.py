@@ -15,10 +15,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
-from channels.specs import display_name
+from channels.specs import SPECS, display_name
 from conectados.app import App
 from conectados.files import write_atomically
-from conectados.spanish import number
+from conectados.spanish import number, spanish_list
 from content_calendar.check import CheckResult, checker_for
 from content_calendar.importer import import_calendar
 from office.build import Office, open_office, start_receiver
@@ -110,7 +110,9 @@ def run_office(
         import yaml  # only the demo reads YAML here
 
         messages = yaml.safe_load(DEMO_MESSAGES.read_text(encoding="utf-8"))
-        # WhatsApp pushes its messages: a webhook receiver, subscribed as in Meta's dashboard.
+        # Some networks push their messages: a webhook receiver, subscribed as in Meta's
+        # dashboard.
+        pushed = [network.display_name for network in SPECS.values() if network.pushed]
         receiver = start_receiver(app, app.database, sandbox.url, port=0)
         assert receiver is not None  # the demo's settings receive WhatsApp in the service
         try:
@@ -132,7 +134,7 @@ def run_office(
         say(
             console,
             f"{outcome.citizens} mensajes de ciudadanos en las redes simuladas (los de "
-            f"WhatsApp llegaron por webhook a {receiver.url}).",
+            f"{spanish_list(pushed)} llegaron por webhook a {receiver.url}).",
         )
         catalogue = office.catalogue
         with console.status("leyendo, respondiendo y radicando…"):

@@ -18,7 +18,7 @@ from rich.markup import escape
 
 from channels.specs import display_name
 from conectados.app import App
-from conectados.spanish import MONTHS, WEEKDAYS
+from conectados.spanish import MONTHS, WEEKDAYS, spanish_list
 
 SANDBOX_STATE = "simulador.json"
 SAMPLE_START = date(2026, 12, 1)
@@ -104,8 +104,6 @@ ACTIONS = {
 
 def per_network(entries) -> str:
     """ "3 en Facebook y 3 en X": what goes out on each network (a post may go to both)."""
-    from responders.protocols import spanish_list
-
     counts: dict[str, int] = {}
     for entry in entries:
         for network in entry.networks:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
 from conectados.errors import ConectadosError
+from conectados.spanish import spanish_list
 
 
 class ProtocolAction(enum.StrEnum):
@@ -89,14 +90,6 @@ def template_problem(error: Exception) -> str:
     if "out of range" in message or "index" in message:
         return "la plantilla pide un elemento de una lista vacía; póngalo dentro de «{% if ... %}»"
     return "la plantilla no se pudo completar; pruébela con «conectados protocols match»"
-
-
-def spanish_list(items: Iterable[Any]) -> str:
-    """["a", "b", "c"] -> "a, b y c"."""
-    values = [str(item) for item in items if str(item).strip()]
-    if len(values) <= 1:
-        return "".join(values)
-    return f"{', '.join(values[:-1])} y {values[-1]}"
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from conectados.privacy import OwnTexts, PersonalData
+from conectados.spanish import spanish_list
 from responders.models import ServiceNotice
 from responders.normalize import fold
 
@@ -29,13 +30,6 @@ KIND_NAMES = {
 HIDDEN = "•"
 SHOWN = 3
 """Pieces of each kind shown in a message; the rest are counted."""
-
-
-def spanish_list(items: list[str]) -> str:
-    """["a", "b", "c"] -> "a, b y c"."""
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " y " + items[-1]
 
 
 def masked(piece: str) -> str:
