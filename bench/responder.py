@@ -18,14 +18,9 @@ sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(
 
 from conectados.settings import Company, Settings  # noqa: E402
 from responders.matcher import Matcher  # noqa: E402
-from responders.policy import (  # noqa: E402
-    Action,
-    Thresholds,
-    company_values,
-    decide,
-    template_context,
-)
-from responders.protocols import load_catalogue  # noqa: E402
+from responders.policy import Action, Thresholds, decide  # noqa: E402
+from responders.protocol_files import load_catalogue  # noqa: E402
+from responders.template_values import company_values, template_context  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 ROUNDS = 30

@@ -71,6 +71,18 @@ class NetworkSpec:
     """Other names people write for it in a calendar ("twitter")."""
     counting_note: str = ""
     """How the network counts, when it is not one character each (for the team)."""
+    private_messages_name: str = ""
+    """What the team calls the network's private messages ("Messenger"); "" for the network's
+    own name."""
+    reply_places: Mapping[str, str] = field(default_factory=dict)
+    """Where a reply lands, in the team's words, by what it answers: "message" (a private
+    message), "private" (a comment answered in private), or the public item's kind."""
+    reports_reach: bool = True
+    """Its figures say how many different people saw a post (X's do not)."""
+    figures_meaning: str = ""
+    """What its figures mean, in words the team reads (no API names): for the report."""
+    figures_source: str = ""
+    """Where each figure comes from in its API: the report's footnote, for whoever checks it."""
 
     def length(self, text: str) -> int:
         """The text's length as the network counts it."""
@@ -96,6 +108,9 @@ class NetworkSpec:
             else f"acórtelo o escriba una versión corta en texto_{self.name}"
         )
         return f"{said} ({self.counting_note}); {advice}"
+
+    def messages_name(self) -> str:
+        return self.private_messages_name or self.display_name
 
     def incoming_text_limit(self, kind: str) -> int:
         return self.incoming_text_limits.get(kind, DEFAULT_INCOMING_TEXT_LIMIT)
@@ -138,6 +153,19 @@ FACEBOOK = NetworkSpec(
     one_private_reply_per_comment=True,
     authors_filled_by_poll=True,
     account_problem_codes=frozenset({102, 190}),
+    private_messages_name="Messenger",
+    figures_meaning="alcance: cuántas personas distintas vieron cada publicación, sumadas "
+    "publicación por publicación (quien vio dos publicaciones cuenta dos veces); vistas: "
+    "cuántas veces se mostraron las publicaciones",
+    figures_source="estadísticas de cada publicación: alcance (post_total_media_view_unique), "
+    "vistas (post_media_view), clics (post_clicks)",
+    reply_places=MappingProxyType(
+        {
+            "message": "mensaje privado por Messenger",
+            "private": "mensaje privado por Messenger (respuesta privada a su comentario)",
+            "comment": "comentario público en Facebook, bajo el del ciudadano",
+        }
+    ),
 )
 
 X = NetworkSpec(
@@ -167,6 +195,20 @@ X = NetworkSpec(
         max_video_seconds=140,
         gif_alone=True,
     ),
+    reports_reach=False,
+    figures_meaning="no informa alcance (cuántas personas distintas); vistas: cuántas veces se "
+    "mostró cada publicación",
+    figures_source="public_metrics de cada publicación: vistas (impression_count), reacciones "
+    "(like_count), comentarios (reply_count), compartidos (retweet_count + quote_count)",
+    reply_places=MappingProxyType(
+        {
+            # x.py sends a reply to a direct message as one, even when asked in public.
+            "message": "mensaje directo (privado) en X",
+            "private": "mensaje directo (privado) en X",
+            "mention": "respuesta pública a la mención en X",
+            "comment": "respuesta pública a su comentario en X",
+        }
+    ),
 )
 
 WHATSAPP = NetworkSpec(
@@ -181,6 +223,8 @@ WHATSAPP = NetworkSpec(
     # 131047: "Re-engagement message" (more than 24 hours since the customer last wrote).
     window_closed_codes=frozenset({131047}),
     account_problem_codes=frozenset({0, 190}),
+    private_messages_name="WhatsApp",
+    reply_places=MappingProxyType({"message": "mensaje de WhatsApp (privado)"}),
 )
 
 SPECS: Mapping[str, NetworkSpec] = MappingProxyType(
@@ -205,6 +249,17 @@ def display_name(name: str) -> str:
     """How the team reads a network's name; an unknown one as it was written."""
     found = SPECS.get(name)
     return found.display_name if found is not None else name
+
+
+def reply_place(network: str, kind: str, private: bool) -> str:
+    """Where a reply to an item of `kind` lands on this network, in the team's words."""
+    key = "message" if kind == "message" else "private" if private else kind
+    found = SPECS.get(network)
+    place = found.reply_places.get(key) if found is not None else None
+    if place is not None:
+        return place
+    title = display_name(network)
+    return f"mensaje privado en {title}" if private else f"respuesta pública en {title}"
 
 
 def network_called(word: str) -> str:

@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 MONTHS = [
     "enero",
@@ -42,6 +43,14 @@ def spanish_moment(moment: datetime) -> str:
 def spanish_date(day: date) -> str:
     """ "18 de diciembre de 2026"."""
     return f"{day.day} de {MONTHS[day.month - 1]} de {day.year}"
+
+
+def spanish_list(items: Iterable[Any]) -> str:
+    """["a", "b", "c"] -> "a, b y c"."""
+    values = [str(item) for item in items if str(item).strip()]
+    if len(values) <= 1:
+        return "".join(values)
+    return f"{', '.join(values[:-1])} y {values[-1]}"
 
 
 def number(value: float | int | None, decimals: int = 0) -> str:

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import difflib
-import errno
 import re
-import unicodedata
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from channels.media import MediaFile, media_path
 from channels.specs import display_name, network_called, spec
 from conectados.dates import CALENDAR_FORMATS, clock_change, read_local
 from conectados.errors import BadInput
 from conectados.privacy import OwnTexts
-from conectados.userfiles import UserFileError
+from content_calendar.media_check import MediaChecker, personal_data_warnings
 from content_calendar.problems import Problem
 from content_calendar.source import (
     FIELDS,
@@ -107,7 +104,7 @@ class CalendarChecker:
         self.now = now
         self.own_contacts = OwnTexts(own_contacts)
         self.known = dict(known or {})
-        self._media: dict[str, MediaFile | str] = {}
+        self.media = MediaChecker(media_dir)
 
     def check_file(self, path: Path) -> CheckResult:
         return self._check_file(path)
@@ -317,7 +314,7 @@ class CalendarChecker:
             if problem:
                 error(f"texto_{network}" if network in texts else "texto", problem)
         for key, text in texts.items():
-            for problem in self._personal_data(text):
+            for problem in personal_data_warnings(self.own_contacts, text):
                 error(f"texto_{key}" if key else "texto", problem, warning=True)
         return texts
 
@@ -335,86 +332,18 @@ class CalendarChecker:
             if problem:
                 error(problem)
         for text in {entry.text, *entry.variants.values()}:
-            for problem in self._personal_data(text):
+            for problem in personal_data_warnings(self.own_contacts, text):
                 error(problem, warning=True)
-        self._check_media(list(entry.media), entry.networks, error)
+        self.media.check(list(entry.media), entry.networks, error)
         return problems
 
     def _media_files(self, entry: RawEntry, networks: tuple[str, ...], error) -> tuple[str, ...]:
         value = entry.values.get("medios")
         names = split_list(value, ";|") if isinstance(value, str) else list(value or [])
-        self._check_media(
+        self.media.check(
             names, networks, lambda message, warning=False: error("medios", message, warning)
         )
         return tuple(names)
-
-    def _check_media(self, names: list[str], networks: tuple[str, ...], error) -> None:
-        files: list[MediaFile] = []
-        for name in names:
-            found = self._media_file(name)
-            if isinstance(found, str):
-                error(found)
-                continue
-            files.append(found)
-            if found.kind == "video" and found.seconds is None:
-                error(
-                    f"no se pudo leer cuánto dura «{name}»; revise que el video se abra bien",
-                    warning=True,
-                )
-        reported: set[str] = set()
-        for network in networks:
-            rules = spec(network).media
-            found_all = len(files) == len(names)
-            problems = [p for media in files for p in rules.file_problems(media)]
-            problems += rules.set_problems(files) if found_all else []
-            for problem in problems:
-                if problem.endswith("reconocible"):  # the same for every network: say it once
-                    if problem not in reported:
-                        error(problem)
-                    reported.add(problem)
-                else:
-                    error(f"para {display_name(network)}: {problem}")
-
-    def _media_file(self, name: str) -> MediaFile | str:
-        if name not in self._media:
-            self._media[name] = self._find_media(name)
-        return self._media[name]
-
-    def _find_media(self, name: str) -> MediaFile | str:
-        relative = PurePosixPath(name.replace("\\", "/"))
-        if not name or relative.is_absolute() or ".." in relative.parts or "\0" in name:
-            return f"«{name}» debe ser una ruta dentro de la carpeta de medios, sin «..» ni rutas absolutas"
-        # A name typed on one system and saved on another may differ in its accents' form.
-        for form in dict.fromkeys(
-            (name, unicodedata.normalize("NFC", name), unicodedata.normalize("NFD", name))
-        ):
-            try:
-                return MediaFile.inspect(media_path(self.media_dir, form))
-            except UserFileError as error:
-                if error.errno == errno.ENOENT:
-                    continue
-                return f"«{name}»: {error.problem}"
-        return f"no existe el archivo «{name}» en la carpeta de medios ({self.media_dir})"
-
-    def _personal_data(self, text: str) -> list[str]:
-        """Warnings for a citizen's phone, e-mail or document number in a public post."""
-        found = self.own_contacts.theirs(text)  # the one detector for the office (Ley 1581)
-        phones = [p.text for p in found if p.kind == "teléfono"]
-        emails = [p.text for p in found if p.kind == "correo"]
-        problems: list[str] = []
-        if phones:
-            problems.append(
-                f"el texto parece tener un número de teléfono ({phones[0]}); una publicación no debe llevar datos personales"
-            )
-        if emails:
-            problems.append(
-                f"el texto parece tener un correo electrónico ({emails[0]}); una publicación no debe llevar datos personales"
-            )
-        if any(p.kind == "documento" for p in found):
-            problems.append(
-                "el texto parece tener un número de cédula; una publicación no debe llevar datos personales"
-            )
-        return problems
 
 
 def checker_for(

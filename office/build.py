@@ -19,7 +19,8 @@ from conectados.app import App
 from conectados.db import Database
 from conectados.errors import ConectadosError
 from conectados.settings import Settings
-from responders.protocols import Catalogue, load_catalogue
+from responders.protocol_files import load_catalogue
+from responders.protocols import Catalogue
 from responders.public_text import company_texts
 from responders.service import Responder
 from scheduler.daemon import daemon_name

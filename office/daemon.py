@@ -10,12 +10,13 @@ from contextlib import AbstractContextManager
 import click
 
 from channels.registry import SANDBOX_PORT
+from channels.specs import display_name
 from conectados.app import App
 from conectados.errors import ConectadosError
-from conectados.spanish import number
+from conectados.spanish import number, spanish_list
 from conectados.terminal import Command
 from office.build import Office, open_office, start_receiver
-from scheduler.daemon import Daemon, Narrator, network_name, round_reach
+from scheduler.daemon import Daemon, Narrator, round_reach
 from scheduler.pauses import paused_channels
 
 
@@ -156,11 +157,9 @@ def _period(minutes: float) -> str:
 
 def started_lines(polled: dict[str, float], webhooks: bool) -> list[str]:
     """What the service does, said once as it starts, for the person who runs it."""
-    from responders.protocols import spanish_list
-
     every: dict[float, list[str]] = {}
     for name, minutes in polled.items():
-        every.setdefault(minutes, []).append(network_name(name))
+        every.setdefault(minutes, []).append(display_name(name))
     reads = spanish_list(
         [f"{spanish_list(names)} cada {_period(minutes)}" for minutes, names in every.items()]
     )

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 import content_calendar
+from channels.specs import SPECS
 from conectados.app import App
 from conectados.errors import ConfigError
 from conectados.files import write_atomically
@@ -52,7 +53,7 @@ def demo_config_text() -> str:
     for key, value in DEMO_COMPANY.items():
         lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
     # Read often, so that «conectados sandbox citizen» sees its answer within seconds.
-    for network in ("facebook", "x"):
+    for network in (name for name, network in SPECS.items() if not network.pushed):
         lines += ["", f"[channels.{network}]", "leer_cada_minutos = 0.25"]
     # The simulated networks remember their posts and comments here between runs, so that
     # the replies approved after the demo find what they answer.

@@ -15,9 +15,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
+from channels.specs import SPECS, display_name
 from conectados.app import App
 from conectados.files import write_atomically
-from conectados.spanish import number
+from conectados.spanish import number, spanish_list
 from content_calendar.check import CheckResult, checker_for
 from content_calendar.importer import import_calendar
 from office.build import Office, open_office, start_receiver
@@ -27,7 +28,6 @@ from office.demo_text import (
     WORK_HOURS,
     WORK_SECTORS,
     Outcome,
-    network_name,
     next_month,
     per_network,
     say,
@@ -85,7 +85,7 @@ def run_office(
                     outcome.on_time += late.total_seconds() < 60
                     say(
                         progress.console,
-                        f"✓ {network_name(claimed.network)}, {claimed.post_id} "
+                        f"✓ {display_name(claimed.network)}, {claimed.post_id} "
                         f"(+{number(max(late.total_seconds(), 0), 1)} s): "
                         f"{escape(receipt.url or receipt.remote_id)}",
                     )
@@ -94,7 +94,7 @@ def run_office(
                     outcome.not_published.append((claimed.id, claimed.network, claimed.post_id))
                     say(
                         progress.console,
-                        f"[red]✗ {network_name(claimed.network)}, {claimed.post_id}: no salió[/]",
+                        f"[red]✗ {display_name(claimed.network)}, {claimed.post_id}: no salió[/]",
                     )
                     progress.advance(task)
                 done = outcome.published + len(outcome.not_published)
@@ -110,7 +110,9 @@ def run_office(
         import yaml  # only the demo reads YAML here
 
         messages = yaml.safe_load(DEMO_MESSAGES.read_text(encoding="utf-8"))
-        # WhatsApp pushes its messages: a webhook receiver, subscribed as in Meta's dashboard.
+        # Some networks push their messages: a webhook receiver, subscribed as in Meta's
+        # dashboard.
+        pushed = [network.display_name for network in SPECS.values() if network.pushed]
         receiver = start_receiver(app, app.database, sandbox.url, port=0)
         assert receiver is not None  # the demo's settings receive WhatsApp in the service
         try:
@@ -132,7 +134,7 @@ def run_office(
         say(
             console,
             f"{outcome.citizens} mensajes de ciudadanos en las redes simuladas (los de "
-            f"WhatsApp llegaron por webhook a {receiver.url}).",
+            f"{spanish_list(pushed)} llegaron por webhook a {receiver.url}).",
         )
         catalogue = office.catalogue
         with console.status("leyendo, respondiendo y radicando…"):
@@ -205,7 +207,7 @@ def _why_not_published(app: App, missing: list[tuple[int, str, str]]) -> list[st
             ).all()
         )
     return [
-        f"{post} en {network_name(network)}: {errors.get(publication) or 'sin motivo registrado'}"
+        f"{post} en {display_name(network)}: {errors.get(publication) or 'sin motivo registrado'}"
         for publication, network, post in missing
     ]
 
@@ -269,7 +271,7 @@ def show_decisions(
             what = f"[dim]— {escape(interaction.decision or '')}[/]"
         say(
             console,
-            f"• {network_name(interaction.network)}, {escape(interaction.author_name)}: "
+            f"• {display_name(interaction.network)}, {escape(interaction.author_name)}: "
             f"«{escape(short(interaction.text))}»",
         )
         say(console, f"→ {ACTIONS.get(state.value, state.value)} {what}", indent=5)

@@ -16,9 +16,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from channels.specs import display_name
 from conectados.app import App
-from conectados.spanish import MONTHS, WEEKDAYS
-from scheduler.daemon import network_name
+from conectados.spanish import MONTHS, WEEKDAYS, spanish_list
 
 SANDBOX_STATE = "simulador.json"
 SAMPLE_START = date(2026, 12, 1)
@@ -104,13 +104,11 @@ ACTIONS = {
 
 def per_network(entries) -> str:
     """ "3 en Facebook y 3 en X": what goes out on each network (a post may go to both)."""
-    from responders.protocols import spanish_list
-
     counts: dict[str, int] = {}
     for entry in entries:
         for network in entry.networks:
             counts[network] = counts.get(network, 0) + 1
-    return spanish_list(f"{count} en {network_name(network)}" for network, count in counts.items())
+    return spanish_list(f"{count} en {display_name(network)}" for network, count in counts.items())
 
 
 def short(text: str, length: int = 45) -> str:

@@ -21,7 +21,7 @@ from reports.figures import build_report
 from reports.period import Period, month
 from reports.render import html
 from reports.summary import summary
-from responders.protocols import load_catalogue
+from responders.protocol_files import load_catalogue
 
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2100, 12, 31)

@@ -11,14 +11,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from channels.specs import display_name, publishing_networks, spec
 from content_calendar.models import Post, Publication, PublicationState
-from content_calendar.source import NETWORKS
 from reports.period import Period, month
 from reports.pqr_figures import count_decisions, count_tickets
 from reports.report import (
     CHANNEL_NAMES,
     METRICS,
-    NETWORK_TITLES,
     NO_PROTOCOL,
     BestPost,
     NetworkFigures,
@@ -41,8 +40,6 @@ LATE = timedelta(minutes=10)
 """A post that went out more than this after its time counts as late."""
 NOT_REQUESTS = ("saludo",)
 """Protocols whose messages are not requests (greetings, thanks)."""
-NO_REACH = ("x",)
-"""Networks whose API reports no reach (X's public_metrics have none): "—", never 0."""
 
 
 # --- building the report -----------------------------------------------------------------
@@ -52,7 +49,7 @@ def build_report(
     connection: sa.Connection,
     period: Period,
     company: str,
-    networks: tuple[str, ...] = ("facebook", "x"),
+    networks: tuple[str, ...] = publishing_networks(),
     with_previous: bool = True,
     now: datetime | None = None,
     protocol_names: dict[str, str] | None = None,
@@ -63,7 +60,9 @@ def build_report(
     today = moment.astimezone(period.zone).date()
     report.days_counted = min(max((today - period.start).days + 1, 0), period.days)
     # Only the networks the calendar publishes on have posts to count (not WhatsApp).
-    report.networks = {name: NetworkFigures(name) for name in networks if name in NETWORKS}
+    report.networks = {
+        name: NetworkFigures(name) for name in networks if name in publishing_networks()
+    }
     _publications(connection, report)
     _reach(connection, report)
     _requests(connection, report)
@@ -166,7 +165,7 @@ def _reach(connection: sa.Connection, report: Report) -> None:
             )
         )
     for name, figures in report.networks.items():
-        if name not in reported and (figures.published or name in NO_REACH):
+        if name not in reported and (figures.published or not spec(name).reports_reach):
             figures.reach = None
     texts = dict(
         connection.execute(
@@ -245,9 +244,7 @@ def _requests(connection: sa.Connection, report: Report) -> None:
         total += 1
         key = written_at.astimezone(period.zone).date().isoformat()
         by_day[key] = by_day.get(key, 0) + 1
-        channel = (
-            f"{NETWORK_TITLES.get(network, network)} ({CHANNEL_NAMES.get(kind.value, kind.value)})"
-        )
+        channel = f"{display_name(network)} ({CHANNEL_NAMES.get(kind.value, kind.value)})"
         by_channel[channel] = by_channel.get(channel, 0) + 1
         name = protocol or NO_PROTOCOL
         by_protocol[name] = by_protocol.get(name, 0) + 1

@@ -7,17 +7,17 @@ from html import escape
 from conectados.spanish import number, percent
 from reports.charts import bars, lines
 from reports.report import (
-    API_SOURCES,
-    REACH_DEFINITIONS,
     TICKET_STATES,
     Report,
+    figures_meaning,
+    figures_source,
 )
 from reports.words import (
     DECISION_TITLES,
-    NETWORK_NAMES,
     change,
     day_or_moment,
     minutes,
+    network_title,
     reach_note,
     sentence,
     term_note,
@@ -141,7 +141,7 @@ def html(report: Report) -> str:
     ]  # fmt: skip
     grown_days = sorted({day for per in report.reach_by_day.values() for day in per})
     series = {
-        NETWORK_NAMES.get(network, network): [per.get(day, 0) for day in grown_days]
+        network_title(network): [per.get(day, 0) for day in grown_days]
         for network, per in report.reach_by_day.items()
         if any(per.values())
     }
@@ -190,7 +190,7 @@ def html(report: Report) -> str:
     for name, figures in [*report.networks.items(), ("total", report.total)]:
         network_rows.append(
             [
-                NETWORK_NAMES.get(name, name),
+                network_title(name),
                 number(figures.published),
                 number(figures.failed),
                 number(figures.late),
@@ -204,7 +204,7 @@ def html(report: Report) -> str:
             ]
         )
     best = [
-        [NETWORK_NAMES.get(p.network, p.network), _plain(p.text, 90),
+        [network_title(p.network), _plain(p.text, 90),
          number(p.views), number(p.interactions)]
         for p in report.best_posts
     ]  # fmt: skip
@@ -224,14 +224,14 @@ def html(report: Report) -> str:
         for t in report.overdue
     ]  # fmt: skip
     definitions = "".join(
-        f"<li>{escape(NETWORK_NAMES.get(name, name))}: {escape(text)}.</li>"
-        for name, text in REACH_DEFINITIONS.items()
-        if name in report.networks
+        f"<li>{escape(network_title(name))}: {escape(figures_meaning(name))}.</li>"
+        for name in report.networks
+        if figures_meaning(name)
     )
     sources = "; ".join(
-        f"{NETWORK_NAMES.get(name, name)}: {text}"
-        for name, text in API_SOURCES.items()
-        if name in report.networks
+        f"{network_title(name)}: {figures_source(name)}"
+        for name in report.networks
+        if figures_source(name)
     )
     reach = reach_note(report)
     return f"""<!DOCTYPE html>

@@ -8,25 +8,11 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
+from channels.specs import SPECS
 from reports.period import Period
 
 NO_PROTOCOL = "sin protocolo"
 """The key of the requests that no protocol was clear about (they went to a person)."""
-REACH_DEFINITIONS = {
-    "facebook": "alcance: cuántas personas distintas vieron cada publicación, sumadas publicación "
-    "por publicación (quien vio dos publicaciones cuenta dos veces); vistas: cuántas veces se "
-    "mostraron las publicaciones",
-    "x": "no informa alcance (cuántas personas distintas); vistas: cuántas veces se mostró cada "
-    "publicación",
-}
-"""What each network's figures mean, in words the team reads (no API names)."""
-API_SOURCES = {
-    "facebook": "estadísticas de cada publicación: alcance (post_total_media_view_unique), "
-    "vistas (post_media_view), clics (post_clicks)",
-    "x": "public_metrics de cada publicación: vistas (impression_count), reacciones "
-    "(like_count), comentarios (reply_count), compartidos (retweet_count + quote_count)",
-}
-"""Where each figure comes from in the network's API: for a footnote, for whoever checks it."""
 METRICS = ("reach", "views", "reactions", "comments", "shares", "clicks")
 SPANISH = {
     "network": "red",
@@ -41,12 +27,23 @@ SPANISH = {
     "clicks": "clics",
 }
 CHANNEL_NAMES = {"comment": "comentarios", "mention": "menciones", "message": "mensajes privados"}
-NETWORK_TITLES = {"facebook": "Facebook", "x": "X", "whatsapp": "WhatsApp"}
 TICKET_STATES = ("abiertas", "vencidas sin respuesta", "respondidas", "cerradas")
 """Where a PQR stands: open within its term, past its term with no answer, answered, closed."""
 DECISIONS = ("aprobadas", "rechazadas", "radicadas", "respondidas", "cerradas")
 """What a person decides: replies approved (edited or not, with another protocol or not) and
 rejected, PQR filed by hand, answered and closed."""
+
+
+def figures_meaning(network: str) -> str:
+    """What a network's figures mean, in words the team reads (no API names)."""
+    found = SPECS.get(network)
+    return found.figures_meaning if found is not None else ""
+
+
+def figures_source(network: str) -> str:
+    """Where a network's figures come from in its API: a footnote for whoever checks them."""
+    found = SPECS.get(network)
+    return found.figures_source if found is not None else ""
 
 
 @dataclass
@@ -223,7 +220,7 @@ class Report:
                 name: {
                     **{SPANISH.get(key, key): value for key, value in asdict(figures).items()},
                     "tasa_interaccion": figures.engagement_rate,
-                    "definicion": REACH_DEFINITIONS.get(name, ""),
+                    "definicion": figures_meaning(name),
                 }
                 for name, figures in self.networks.items()
             },

@@ -5,15 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from channels.specs import display_name
 from conectados.spanish import number, spanish_date, spanish_moment
 from reports.report import (
-    NETWORK_TITLES,
     Report,
 )
 from responders.terms import TicketType
 from responders.tickets import TYPE_NAMES
 
-NETWORK_NAMES = NETWORK_TITLES | {"total": "Total"}
+
+def network_title(name: str) -> str:
+    """A network's name as the team reads it; "total" is the row that adds them up."""
+    return "Total" if name == "total" else display_name(name)
+
+
 HEADLINE_NAMES = {
     "publicaciones": "Publicaciones hechas",
     "publicaciones_fallidas": "Publicaciones fallidas",
@@ -80,14 +85,10 @@ def sentence(text: str) -> str:
 
 def reach_note(report: Report) -> str:
     """ "X no informa el alcance" (and what the total then adds up), or nothing."""
-    missing = [NETWORK_NAMES.get(name, name) for name in report.without_reach]
+    missing = [network_title(name) for name in report.without_reach]
     if not missing:
         return ""
-    others = [
-        NETWORK_NAMES.get(name, name)
-        for name in report.networks
-        if name not in report.without_reach
-    ]
+    others = [network_title(name) for name in report.networks if name not in report.without_reach]
     note = f"{' ni '.join(missing)} no informa{'n' if len(missing) > 1 else ''} el alcance"
     return note + (f"; la suma es solo de {', '.join(others)}" if others else "")
 

@@ -21,15 +21,10 @@ from responders.evaluate import evaluate, read_labelled, report
 from responders.matcher import Matcher, explain
 from responders.models import Interaction, InteractionState
 from responders.pipeline import active_notices
-from responders.policy import (
-    ACTION_NAMES,
-    Action,
-    Thresholds,
-    company_values,
-    decide,
-    template_context,
-)
-from responders.protocols import SHIPPED, Catalogue, load_catalogue
+from responders.policy import ACTION_NAMES, Action, Thresholds, decide
+from responders.protocol_files import SHIPPED, load_catalogue
+from responders.protocols import Catalogue
+from responders.template_values import company_values, template_context
 
 STATE_NAMES = {
     InteractionState.RECEIVED: "recibido",

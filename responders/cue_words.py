@@ -3,6 +3,8 @@
 Each family is a kind of complaint in a few lists of terms: `alone` terms count by themselves,
 `anchors` only with a `context` term near them. Terms are folded words; `*` ends a prefix.
 Families are general word families and frames, never a tester's exact sentence.
+
+Past ~400 lines on purpose: it is data (one family after another), with no logic to split.
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ from conectados.errors import BadInput
 from conectados.privacy import find_personal_data, without
 from conectados.spanish import spanish_moment
 from responders.models import Interaction, Reply, ReplyState, ReplyVisibility, ServiceNotice
-from responders.policy import template_context
 from responders.public_text import Exposure, PublicText
+from responders.template_values import template_context
 
 
 class PersonalDataInPublic(BadInput):

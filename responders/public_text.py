@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from conectados.privacy import OwnTexts, PersonalData
+from conectados.spanish import spanish_list
 from responders.models import ServiceNotice
+from responders.normalize import fold
 
 KIND_NAMES = {
     "correo": "un correo electrónico",
@@ -28,13 +30,6 @@ KIND_NAMES = {
 HIDDEN = "•"
 SHOWN = 3
 """Pieces of each kind shown in a message; the rest are counted."""
-
-
-def spanish_list(items: list[str]) -> str:
-    """["a", "b", "c"] -> "a, b y c"."""
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " y " + items[-1]
 
 
 def masked(piece: str) -> str:
@@ -114,3 +109,21 @@ def notice_texts(connection: sa.Connection) -> list[str]:
 def public_text_for(connection: sa.Connection, own: Iterable[str]) -> PublicText:
     """The check as it stands now: the company's texts and its open notices are its own."""
     return PublicText([*own, *notice_texts(connection)])
+
+
+_PRIVATE_CHANNEL = ("por mensaje privado", "por mensaje interno", "por privado", "por interno")
+
+
+def promises_private(text: str) -> bool:
+    """Whether a public reply promises that we will write in private («le daremos razón por
+    mensaje privado», «le escribimos por privado»), not that the citizen should («escríbanos
+    por mensaje privado»): a verb of ours (…mos) among the three words before the channel."""
+    folded = " ".join(fold(text).replace(",", " ").replace(".", " ").split())
+    for channel in _PRIVATE_CHANNEL:
+        start = folded.find(channel)
+        while start != -1:
+            before = folded[:start].split()[-3:]
+            if any(word.endswith("mos") for word in before):
+                return True
+            start = folded.find(channel, start + 1)
+    return False

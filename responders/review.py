@@ -14,7 +14,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from channels.specs import spec
+from channels.specs import reply_place, spec
 from conectados.db import Database
 from conectados.errors import BadInput, ConectadosError
 from content_calendar.models import Post, Publication
@@ -36,9 +36,10 @@ from responders.pipeline import (
     context_for,
     first_private,
 )
-from responders.policy import company_values, too_long
+from responders.policy import too_long
 from responders.protocols import Catalogue, ProtocolAction
 from responders.public_text import public_text_for
+from responders.template_values import company_values
 from responders.tickets import due_text
 
 STATE_NAMES = {
@@ -159,7 +160,7 @@ def decide_reply(
                     f"respuesta {reply_id}",
                 )
             if spec(interaction.network).template_outside_window and not whatsapp_template:
-                _check_whatsapp_window(session, interaction, now)
+                _check_message_window(session, interaction, now)
             if visibility != reply.visibility:
                 cannot = _no_private_way(session, reply, interaction, now)
                 if cannot:
@@ -273,9 +274,8 @@ def private_reply_refused(
         if last is None or spec(interaction.network).window_open(last, now):
             return None
         hours = (now - last).total_seconds() // 3600
-        where = "WhatsApp" if interaction.network == "whatsapp" else "Messenger"
         return (
-            f"{where} solo acepta mensajes hasta 24 horas después del último mensaje del "
+            f"{spec(interaction.network).messages_name()} solo acepta mensajes hasta 24 horas después del último mensaje del "
             f"ciudadano, y el suyo fue hace {hours:.0f} horas"
         )
     window = spec(interaction.network).private_reply_window
@@ -318,41 +318,25 @@ def _last_heard(session, interaction: Interaction) -> datetime | None:
     ).scalar()
 
 
-def _check_whatsapp_window(session, interaction: Interaction, now: datetime) -> None:
+def _check_message_window(session, interaction: Interaction, now: datetime) -> None:
+    """For a network whose approved template could carry the reply, but none is set."""
     last = _last_heard(session, interaction)
-    if last is None or spec(interaction.network).window_open(last, now):
+    network = spec(interaction.network)
+    if last is None or network.window_open(last, now):
         return
     hours = (now - last).total_seconds() // 3600
     raise ConectadosError(
-        f"WhatsApp ya no acepta texto libre para este ciudadano: su último mensaje fue hace "
-        f"{hours:.0f} horas (más de 24). Comuníquese por otro medio y rechace esta respuesta, o "
-        "configure una plantilla aprobada en [channels.whatsapp] plantilla_fuera_de_ventana"
+        f"{network.display_name} ya no acepta texto libre para este ciudadano: su último "
+        f"mensaje fue hace {hours:.0f} horas (más de 24). Comuníquese por otro medio y rechace "
+        f"esta respuesta, o configure una plantilla aprobada en [channels.{network.name}] "
+        "plantilla_fuera_de_ventana"
     )
 
 
-NETWORK_TITLES = {"facebook": "Facebook", "x": "X", "whatsapp": "WhatsApp"}
-
-
 def destination(network: str, kind: InteractionKind, visibility: ReplyVisibility) -> str:
-    """Where the send job delivers a reply, in the team's words: what each network's `reply`
-    does with (the citizen's item, private or not) in channels/*.py."""
-    private = visibility == ReplyVisibility.PRIVATE
-    if network == "whatsapp":
-        return "mensaje de WhatsApp (privado)"
-    if network == "facebook":
-        if kind == InteractionKind.MESSAGE:
-            return "mensaje privado por Messenger"
-        if private:
-            return "mensaje privado por Messenger (respuesta privada a su comentario)"
-        return "comentario público en Facebook, bajo el del ciudadano"
-    if network == "x":
-        if private or kind == InteractionKind.MESSAGE:
-            return "mensaje directo (privado) en X"
-        if kind == InteractionKind.MENTION:
-            return "respuesta pública a la mención en X"
-        return "respuesta pública a su comentario en X"
-    title = NETWORK_TITLES.get(network, network)
-    return f"mensaje privado en {title}" if private else f"respuesta pública en {title}"
+    """Where the send job delivers a reply, in the team's words (the network's spec says what
+    its adapter's `reply` does with the citizen's item, private or not)."""
+    return reply_place(network, kind.value, visibility == ReplyVisibility.PRIVATE)
 
 
 def draft_context(database: Database, settings, now: datetime, case: Case) -> dict:

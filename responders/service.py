@@ -19,8 +19,8 @@ import sqlalchemy.orm
 from conectados.clock import Clock
 from conectados.db import Database
 from conectados.privacy import has_personal_data
-from conectados.spanish import short_number, spanish_date
 from responders import interactions
+from responders.automatic_checks import AutomaticRules, second_thoughts
 from responders.matcher import Matcher
 from responders.models import (
     AUTOMATIC,
@@ -31,10 +31,7 @@ from responders.models import (
     ReplyKind,
     ReplyState,
     ReplyVisibility,
-    Ticket,
-    TicketStatus,
 )
-from responders.normalize import fold, radicado_in
 from responders.pipeline import (
     active_notices,
     context_for,
@@ -43,21 +40,14 @@ from responders.pipeline import (
     public_text_with,
     scrub,
 )
-from responders.policy import (
-    ACTION_NAMES,
-    Action,
-    Decision,
-    Thresholds,
-    clean_author,
-    company_values,
-    decide,
-    too_long,
-)
+from responders.policy import ACTION_NAMES, Action, Decision, Thresholds, decide
 from responders.protocols import Catalogue, ProtocolAction, RenderError
-from responders.public_text import PublicText, company_texts
+from responders.public_text import PublicText, company_texts, promises_private
 from responders.sspd import causal_for
+from responders.template_values import clean_author, company_values
 from responders.terms import TicketType
-from responders.tickets import STATUS_NAMES, Filed, TermRules, due_text, file_ticket
+from responders.ticket_status import ticket_status
+from responders.tickets import Filed, TermRules, due_text, file_ticket
 
 log = logging.getLogger("conectados.responder")
 LOGGED_KINDS = {
@@ -88,24 +78,6 @@ class RespondRound:
     counts: dict[str, int] = field(default_factory=lambda: {action.value: 0 for action in Action})
 
 
-_PRIVATE_CHANNEL = ("por mensaje privado", "por mensaje interno", "por privado", "por interno")
-
-
-def promises_private(text: str) -> bool:
-    """Whether a public reply promises that we will write in private («le daremos razón por
-    mensaje privado», «le escribimos por privado»), not that the citizen should («escríbanos
-    por mensaje privado»): a verb of ours (…mos) among the three words before the channel."""
-    folded = " ".join(fold(text).replace(",", " ").replace(".", " ").split())
-    for channel in _PRIVATE_CHANNEL:
-        start = folded.find(channel)
-        while start != -1:
-            before = folded[:start].split()[-3:]
-            if any(word.endswith("mos") for word in before):
-                return True
-            start = folded.find(channel, start + 1)
-    return False
-
-
 class Responder:
     """Matches new interactions and answers, queues for review, or leaves them."""
 
@@ -123,8 +95,9 @@ class Responder:
         self.settings = settings
         rules = settings.responder
         self.thresholds = Thresholds(rules.auto_threshold, rules.review_threshold, rules.min_margin)
-        self.auto_window = timedelta(hours=rules.auto_hours)
-        self.per_author_hour = rules.per_author_hour
+        self.automatic_rules = AutomaticRules(
+            timedelta(hours=rules.auto_hours), rules.per_author_hour
+        )
         self.company = company_values(settings)
         self.clock = clock
         self.batch = batch
@@ -199,7 +172,15 @@ class Responder:
             text = ""
         with self.database.session(write=True) as session:
             connection = session.connection()
-            decision = self._second_thoughts(connection, interaction, decision, text, notices, now)
+            decision = second_thoughts(
+                connection,
+                interaction,
+                decision,
+                text,
+                now,
+                self._public_text(notices),
+                self.automatic_rules,
+            )
             filed = None
             if not interactions.decide(
                 connection,
@@ -425,88 +406,4 @@ class Responder:
         return first_private(connection, interaction)
 
     def _ticket_status(self, connection: sa.Connection, interaction: Interaction) -> dict[str, Any]:
-        """A radicado the citizen quotes in private: its status, for the estado_pqr answer, and
-        only to the person who filed it (radicados are consecutive: easy to guess)."""
-        radicado = radicado_in(interaction.text)
-        if not radicado:
-            return {}
-        filer = sa.orm.aliased(Interaction)
-        ticket = connection.execute(
-            sa.select(Ticket.status, Ticket.due_date, Ticket.due_at, Ticket.answered_at)
-            .join(filer, filer.id == Ticket.interaction_id)
-            .where(
-                Ticket.radicado == radicado,
-                filer.network == interaction.network,
-                filer.author_id == interaction.author_id,
-            )
-        ).first()
-        if ticket is None:
-            return {}
-        due = due_text(ticket.due_date, ticket.due_at, self.settings.zone)
-        if ticket.status == TicketStatus.OPEN:
-            status = f"en trámite; la fecha límite de respuesta es el {due}"
-        elif ticket.answered_at is not None:
-            answered = spanish_date(ticket.answered_at.astimezone(self.settings.zone).date())
-            status = f"{STATUS_NAMES[ticket.status]}: la respuesta se envió el {answered}"
-        else:
-            status = STATUS_NAMES[ticket.status]
-        return {"radicado": radicado, "fecha_limite": due, "estado": status}
-
-    def _second_thoughts(
-        self,
-        connection: sa.Connection,
-        interaction: Interaction,
-        decision: Decision,
-        text: str,
-        notices: list[dict[str, Any]],
-        now: datetime,
-    ) -> Decision:
-        """What the text alone cannot tell: age, a conversation with a bot, length limits."""
-        if decision.action != Action.ANSWER:
-            return decision
-
-        def review(reason: str) -> Decision:
-            return Decision(Action.REVIEW, decision.protocol, decision.confidence, reason)
-
-        if now - interaction.written_at > self.auto_window:
-            hours = self.auto_window.total_seconds() / 3600
-            return review(
-                f"lo escribió hace más de {short_number(hours)} horas: mejor que lo mire una persona"
-            )
-        problem = too_long(
-            interaction.network, text, private=interaction.kind == InteractionKind.MESSAGE
-        )
-        if problem:
-            return review(f"la respuesta {problem}: acórtela")
-        exposure = (
-            self._public_text(notices).exposure(scrub(text, interaction))
-            if interaction.kind != InteractionKind.MESSAGE
-            else None
-        )
-        if exposure is not None:
-            return review(
-                f"la respuesta pública trae {exposure.kinds_described()}: "
-                "quite esos datos o envíela por mensaje privado"
-            )
-        recent = connection.execute(
-            sa.select(sa.func.count())
-            .select_from(Reply)
-            .join(Interaction, Interaction.id == Reply.interaction_id)
-            .where(
-                Interaction.network == interaction.network,
-                Interaction.author_id == interaction.author_id,
-                Reply.reviewer == AUTOMATIC,
-                Reply.created_at >= now - timedelta(hours=1),
-            )
-        ).scalar_one()
-        if recent >= self.per_author_hour:
-            return review(
-                f"ya recibió {recent} respuestas automáticas en la última hora "
-                "(¿otro robot o una conversación?): que siga una persona"
-            )
-        echo = connection.execute(
-            sa.select(Reply.id).where(Reply.text == interaction.text).limit(1)
-        ).first()
-        if echo is not None:
-            return Decision(Action.IGNORE, None, 0.0, "repite una de nuestras respuestas")
-        return decision
+        return ticket_status(connection, interaction, self.settings.zone)

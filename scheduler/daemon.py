@@ -22,6 +22,7 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from channels.specs import display_name
 from content_calendar.models import Publication, PublicationState
 from responders.models import Interaction, Reply, ReplyState, Ticket
 from scheduler.inbox import PollRound
@@ -89,12 +90,7 @@ def round_reach(
     return reach
 
 
-NETWORK_NAMES = {"facebook": "Facebook", "x": "X", "whatsapp": "WhatsApp"}
 KIND_WORDS = {"comment": "comentario", "mention": "mención", "message": "mensaje privado"}
-
-
-def network_name(network: str) -> str:
-    return NETWORK_NAMES.get(network, network)
 
 
 class Narrator:
@@ -136,7 +132,7 @@ class Narrator:
         for claimed, receipt in outcome.published + outcome.recovered:
             where = receipt.url or receipt.remote_id
             self.say(
-                f"Publicada «{claimed.post_id}» en {network_name(claimed.network)}: {where}",
+                f"Publicada «{claimed.post_id}» en {display_name(claimed.network)}: {where}",
                 logged_by_the_job=True,
             )
 
@@ -145,7 +141,7 @@ class Narrator:
             if stored:
                 self.say(
                     f"{_count(stored, 'mensaje nuevo', 'mensajes nuevos')} de ciudadanos "
-                    f"en {network_name(network)}",
+                    f"en {display_name(network)}",
                     logged_by_the_job=True,
                 )
 
@@ -162,7 +158,7 @@ class Narrator:
             self.last_ticket = max(self.last_ticket, ticket_id)
             # by its number, never the citizen's name: under systemd these lines are the log
             self.say(
-                f"Mensaje {interaction_id} de {network_name(network)} radicado como PQR {radicado}"
+                f"Mensaje {interaction_id} de {display_name(network)} radicado como PQR {radicado}"
             )
         if counts.get("review"):
             self.say(
@@ -180,7 +176,7 @@ class Narrator:
             ).all()
         for reply_id, network, kind, interaction_id in replies:
             self.say(
-                f"Respuesta {reply_id} enviada en {network_name(network)} "
+                f"Respuesta {reply_id} enviada en {display_name(network)} "
                 f"({KIND_WORDS.get(str(kind), str(kind))}, al mensaje {interaction_id})",
                 logged_by_the_job=True,
             )
@@ -190,7 +186,7 @@ class Narrator:
             if count:
                 self.say(
                     f"Métricas de {_count(count, 'publicación', 'publicaciones')} en "
-                    f"{network_name(network)}",
+                    f"{display_name(network)}",
                     logged_by_the_job=True,
                 )
 

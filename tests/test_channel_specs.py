@@ -12,7 +12,14 @@ from channels.base import Hides, Measures, Polls, Publishes, Replies
 from channels.meta.facebook_reading import page_comment
 from channels.meta.webhooks import parse_delivery
 from channels.registry import NETWORKS, open_channels
-from channels.specs import SPECS, display_name, network_called, publishing_networks, spec
+from channels.specs import (
+    SPECS,
+    display_name,
+    network_called,
+    publishing_networks,
+    reply_place,
+    spec,
+)
 from conectados.clock import SystemClock
 from conectados.credentials import Credentials
 from conectados.errors import ConfigError
@@ -45,6 +52,24 @@ def test_the_calendar_networks_and_aliases_come_from_the_specs():
 def test_whatsapps_window_closed_code_is_in_its_spec_not_in_the_jobs():
     assert 131047 in spec("whatsapp").window_closed_codes
     assert spec("whatsapp").template_outside_window
+
+
+def test_a_network_the_specs_do_not_know_is_shown_and_answered_in_its_own_name():
+    assert display_name("mastodon") == "mastodon"
+    assert reply_place("mastodon", "comment", private=False) == "respuesta pública en mastodon"
+    assert reply_place("mastodon", "comment", private=True) == "mensaje privado en mastodon"
+
+
+def test_the_team_reads_each_networks_private_messages_by_their_product_name():
+    assert spec("facebook").messages_name() == "Messenger"
+    assert spec("whatsapp").messages_name() == "WhatsApp"
+    assert spec("x").messages_name() == "X"
+
+
+def test_every_publishing_network_says_what_its_report_figures_mean():
+    for name in publishing_networks():
+        assert spec(name).figures_meaning and spec(name).figures_source
+    assert not spec("x").reports_reach and spec("facebook").reports_reach
 
 
 def test_every_network_in_the_registry_has_its_spec():

@@ -12,7 +12,7 @@ from responders.cues import complaint_cues
 from responders.matcher import Matcher
 from responders.normalize import words_of
 from responders.policy import Action, Thresholds, decide
-from responders.protocols import load_catalogue
+from responders.protocol_files import load_catalogue
 
 
 def cues(text: str) -> list[str]:

@@ -21,7 +21,7 @@ from responders.models import (
     ReplyState,
     ReplyVisibility,
 )
-from responders.protocols import load_catalogue
+from responders.protocol_files import load_catalogue
 from responders.service import Responder
 
 NOW = datetime(2030, 9, 10, 15, 0, tzinfo=UTC)

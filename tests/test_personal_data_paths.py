@@ -27,7 +27,7 @@ from conectados.db import Database
 from conectados.privacy import find_personal_data
 from conectados.settings import Settings
 from responders.models import Interaction, Reply, ReplyKind, ReplyState, ReplyVisibility
-from responders.protocols import load_catalogue
+from responders.protocol_files import load_catalogue
 from responders.service import Responder
 from scheduler.inbox import Inbox
 from scheduler.outbox import Outbox

@@ -20,7 +20,7 @@ from responders.models import (
     ReplyState,
     ReplyVisibility,
 )
-from responders.protocols import load_catalogue
+from responders.protocol_files import load_catalogue
 from responders.public_text import PublicText, masked
 from responders.service import Responder
 from scheduler.inbox import Inbox

@@ -26,7 +26,7 @@ from responders.models import (
     ServiceNotice,
 )
 from responders.policy import Action, Thresholds, decide
-from responders.protocols import load_catalogue
+from responders.protocol_files import load_catalogue
 from responders.service import Responder
 from scheduler.inbox import Inbox
 from scheduler.outbox import Outbox
@@ -330,8 +330,9 @@ def test_complaint_cues_are_linear_in_the_length_of_the_message():
 WORST_MESSAGES = """
 import sys
 from responders.matcher import Matcher
-from responders.policy import Thresholds, decide, sector_named
-from responders.protocols import load_catalogue
+from responders.policy import Thresholds, decide
+from responders.template_values import sector_named
+from responders.protocol_files import load_catalogue
 
 matcher = Matcher(load_catalogue())
 for unit in sys.argv[1:]:
@@ -667,7 +668,7 @@ def test_notices_are_added_listed_and_closed(cli):
 
 
 def test_notices_match_whole_words_and_town_wide_notices_always_apply():
-    from responders.policy import sector_matches, sector_named
+    from responders.template_values import sector_matches, sector_named
 
     assert sector_named("no hay agua en el barrio 20 de Julio") == "20 De Julio"
     assert sector_named("En mi casa no hay agua, barrio Villa del Río") == "Villa Del Rio"
@@ -677,7 +678,7 @@ def test_notices_match_whole_words_and_town_wide_notices_always_apply():
 
 
 def test_the_citizens_own_words_are_not_echoed_in_public(matcher):
-    from responders.policy import clean_author, company_values, template_context
+    from responders.template_values import clean_author, company_values, template_context
 
     context = template_context(
         company_values(Settings()),

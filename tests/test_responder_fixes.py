@@ -17,9 +17,10 @@ from conectados.settings import Settings
 from responders.matcher import Matcher, in_their_words
 from responders.models import Interaction, Reply, ReplyState, ReplyVisibility
 from responders.pipeline import notice_values
-from responders.policy import Thresholds, decide, notices_named
-from responders.protocols import load_catalogue
+from responders.policy import Thresholds, decide
+from responders.protocol_files import load_catalogue
 from responders.service import Responder
+from responders.template_values import notices_named
 from scheduler.inbox import Inbox
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
@@ -102,7 +103,7 @@ def test_sector_matching_is_linear_in_the_citizens_text():
 
 
 def _render(text: str, private: bool) -> str:
-    from responders.policy import company_values, template_context
+    from responders.template_values import company_values, template_context
 
     catalogue = load_catalogue()
     context = template_context(
@@ -286,7 +287,7 @@ def test_a_promise_on_a_radicado_that_is_not_theirs_goes_to_a_person(
 
 
 def test_only_a_promise_of_ours_counts():
-    from responders.service import promises_private
+    from responders.public_text import promises_private
 
     assert promises_private("Consultaremos el radicado y le daremos razón por mensaje privado.")
     assert promises_private("Le escribimos por mensaje privado para continuar con su caso.")

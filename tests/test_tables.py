@@ -15,7 +15,7 @@ import pytest
 from conectados.app import App
 from conectados.clock import FixedClock
 from office.cli import run
-from responders.protocols import load_catalogue
+from responders.protocol_files import load_catalogue
 from tests.conftest import FIXED_NOW
 
 EVA = (

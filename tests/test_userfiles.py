@@ -30,7 +30,7 @@ from conectados.userfiles import (
     read_user_text,
 )
 from content_calendar.models import Post, Publication, PublicationState
-from responders.protocols import load_catalogue
+from responders.protocol_files import load_catalogue
 from scheduler.publisher import Publisher, PublishPolicy
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

@@ -23,7 +23,7 @@ from channels.sandbox.whatsapp_world import (
 from conectados.clock import SystemClock
 from conectados.settings import Settings
 from responders.models import Interaction, InteractionState, Reply, ReplyState, Ticket
-from responders.protocols import load_catalogue
+from responders.protocol_files import load_catalogue
 from responders.service import Responder
 from scheduler.inbox import Inbox
 from scheduler.outbox import Outbox

@@ -28,6 +28,9 @@ anything it cannot use gets a 400 with {"error": one Spanish sentence}; a larger
 Counts go from 1 to 100,000, retry_after from 0 to 86,400 s, delay from 0 to 120 s, texts up
 to 100,000 characters. Webhooks go only to loopback receivers (127.0.0.0/8, ::1, localhost).
 
+Past ~400 lines on purpose: the simulator's one server, its routes to each emulated API and
+its control API side by side (the APIs themselves are graph.py, xapi.py and whatsapp.py).
+
 Past ~400 lines on purpose: the routing of three emulated APIs and their control in one place.
 """
 

@@ -1,0 +1,91 @@
+"""A calendar entry's media, checked against each network's media rules, and the personal
+data a post's text should not carry: the checks of `content_calendar.check` that look past
+the calendar file itself (the media folder, the company's own contacts)."""
+
+from __future__ import annotations
+
+import errno
+import unicodedata
+from pathlib import Path, PurePosixPath
+
+from channels.media import MediaFile, media_path
+from channels.specs import display_name, spec
+from conectados.privacy import OwnTexts
+from conectados.userfiles import UserFileError
+
+
+class MediaChecker:
+    """Finds and inspects each media file once, however many entries name it."""
+
+    def __init__(self, media_dir: Path) -> None:
+        self.media_dir = media_dir
+        self._media: dict[str, MediaFile | str] = {}
+
+    def check(self, names: list[str], networks: tuple[str, ...], error) -> None:
+        files: list[MediaFile] = []
+        for name in names:
+            found = self._media_file(name)
+            if isinstance(found, str):
+                error(found)
+                continue
+            files.append(found)
+            if found.kind == "video" and found.seconds is None:
+                error(
+                    f"no se pudo leer cuánto dura «{name}»; revise que el video se abra bien",
+                    warning=True,
+                )
+        reported: set[str] = set()
+        for network in networks:
+            rules = spec(network).media
+            found_all = len(files) == len(names)
+            problems = [p for media in files for p in rules.file_problems(media)]
+            problems += rules.set_problems(files) if found_all else []
+            for problem in problems:
+                if problem.endswith("reconocible"):  # the same for every network: say it once
+                    if problem not in reported:
+                        error(problem)
+                    reported.add(problem)
+                else:
+                    error(f"para {display_name(network)}: {problem}")
+
+    def _media_file(self, name: str) -> MediaFile | str:
+        if name not in self._media:
+            self._media[name] = self._find_media(name)
+        return self._media[name]
+
+    def _find_media(self, name: str) -> MediaFile | str:
+        relative = PurePosixPath(name.replace("\\", "/"))
+        if not name or relative.is_absolute() or ".." in relative.parts or "\0" in name:
+            return f"«{name}» debe ser una ruta dentro de la carpeta de medios, sin «..» ni rutas absolutas"
+        # A name typed on one system and saved on another may differ in its accents' form.
+        for form in dict.fromkeys(
+            (name, unicodedata.normalize("NFC", name), unicodedata.normalize("NFD", name))
+        ):
+            try:
+                return MediaFile.inspect(media_path(self.media_dir, form))
+            except UserFileError as error:
+                if error.errno == errno.ENOENT:
+                    continue
+                return f"«{name}»: {error.problem}"
+        return f"no existe el archivo «{name}» en la carpeta de medios ({self.media_dir})"
+
+
+def personal_data_warnings(own_contacts: OwnTexts, text: str) -> list[str]:
+    """Warnings for a citizen's phone, e-mail or document number in a public post."""
+    found = own_contacts.theirs(text)  # the one detector for the office (Ley 1581)
+    phones = [p.text for p in found if p.kind == "teléfono"]
+    emails = [p.text for p in found if p.kind == "correo"]
+    problems: list[str] = []
+    if phones:
+        problems.append(
+            f"el texto parece tener un número de teléfono ({phones[0]}); una publicación no debe llevar datos personales"
+        )
+    if emails:
+        problems.append(
+            f"el texto parece tener un correo electrónico ({emails[0]}); una publicación no debe llevar datos personales"
+        )
+    if any(p.kind == "documento" for p in found):
+        problems.append(
+            "el texto parece tener un número de cédula; una publicación no debe llevar datos personales"
+        )
+    return problems
