@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from channels.specs import display_name
 from conectados.db import Database
 from conectados.errors import BadInput
 from responders import tickets
@@ -35,15 +36,19 @@ MEDIUM_NAMES = {
 }
 
 
-CHANNEL_NAMES = {
-    "facebook": "Facebook",
-    "x": "X",
-    "whatsapp": "WhatsApp",
+MANUAL_CHANNEL_NAMES = {
     "telefono": "teléfono",
     "oficina": "oficina",
     "correo": "correo",
     "carta": "carta",
 }
+
+
+def channel_title(channel: str) -> str:
+    """How the team reads where a ticket came from: a network's name, or a manual channel."""
+    if channel in MANUAL_CHANNEL_NAMES:
+        return MANUAL_CHANNEL_NAMES[channel]
+    return display_name(channel)
 
 
 def find_ticket(session, radicado: str) -> Ticket:

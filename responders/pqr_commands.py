@@ -49,9 +49,9 @@ from responders.models import (
     TicketStatus,
 )
 from responders.pqr import (
-    CHANNEL_NAMES,
     MEDIUM_NAMES,
     answer_ticket,
+    channel_title,
     close_by_radicado,
     days_used,
     notify_hint,
@@ -157,7 +157,7 @@ def _filed_line(ticket: Ticket, zone) -> str:
     """ "Radicada: 2026-03-10 10:00 por x (la radicó ana)"."""
     how = MANUAL_CHANNELS.get(ticket.network)
     line = f"Radicada: {ticket.filed_at.astimezone(zone):%Y-%m-%d %H:%M} " + (
-        f"por {how}" if how else f"por {CHANNEL_NAMES.get(ticket.network, ticket.network)}"
+        f"por {how}" if how else f"por {channel_title(ticket.network)}"
     )
     if ticket.filed_by == AUTOMATIC:
         return line + " (la radicó el servicio, automáticamente)"
@@ -415,7 +415,7 @@ def answer(
         click.echo("El servicio la enviará en privado por la red por la que llegó.")
     elif refused:
         click.echo(
-            f"No se puede enviar por {CHANNEL_NAMES.get(network, network)}: {refused}. "
+            f"No se puede enviar por {channel_title(network)}: {refused}. "
             "El ciudadano no la recibirá por la red."
         )
     else:
@@ -554,7 +554,7 @@ def radicar(
         for option, value in citizen.items():
             if value is None or not value.strip():
                 raise BadInput(
-                    f"falta {option}: una PQR por {CHANNEL_NAMES.get(canal, canal)} lo necesita",
+                    f"falta {option}: una PQR por {channel_title(canal)} lo necesita",
                     option,
                 )
             if len(value) > MAX_CITIZEN[option]:

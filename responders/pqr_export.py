@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from conectados.db import Database
 from responders.models import Interaction, InteractionKind, Ticket, TicketStatus
-from responders.pqr import CHANNEL_NAMES, delivery_of
+from responders.pqr import channel_title, delivery_of
 from responders.sspd import CAUSALES, RESPUESTAS, TRAMITES
 from responders.terms import TicketType, working_days_between
 from responders.tickets import STATUS_NAMES, TYPE_NAMES
@@ -43,7 +43,7 @@ EXPORT_COLUMNS = (
 
 def channel_name(network: str, kind: str | None) -> str:
     """ "Facebook (público)", "WhatsApp (privado)", "teléfono": how the citizen reached us."""
-    name = CHANNEL_NAMES.get(network, network)
+    name = channel_title(network)
     if kind is None:
         return name
     return f"{name} ({'privado' if kind == InteractionKind.MESSAGE else 'público'})"
