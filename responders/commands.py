@@ -12,10 +12,11 @@ import click
 import sqlalchemy as sa
 
 from conectados.app import App
-from conectados.errors import BadInput, ConectadosError, ExitStatus
+from conectados.errors import BadInput, ExitStatus
 from conectados.spanish import percent
 from conectados.tables import Field, Listing, listing_console, print_listing, short_moment
 from conectados.terminal import Command, Group, message_kinds
+from responders.cli_shared import catalogue_for, protocol_names, shortened
 from responders.evaluate import evaluate, read_labelled, report
 from responders.matcher import Matcher, explain
 from responders.models import Interaction, InteractionState
@@ -28,7 +29,7 @@ from responders.policy import (
     decide,
     template_context,
 )
-from responders.protocols import SHIPPED, Catalogue, load_catalogue
+from responders.protocols import SHIPPED
 
 STATE_NAMES = {
     InteractionState.RECEIVED: "recibido",
@@ -37,10 +38,6 @@ STATE_NAMES = {
     InteractionState.IN_REVIEW: "en revisión",
     InteractionState.IGNORED: "dejado",
 }
-
-
-def catalogue_for(app: App) -> Catalogue:
-    return load_catalogue(app.settings.protocols_dir)
 
 
 def thresholds_for(app: App) -> Thresholds:
@@ -218,15 +215,6 @@ def evaluate_(app: App, file: Path, canal: str) -> None:
         raise click.exceptions.Exit(ExitStatus.FAILURE)
 
 
-def protocol_names(app: App) -> dict[str, str]:
-    """Protocol id → its Spanish name, for lists; no names when the catalogue cannot be read
-    (a broken protocol file is reported by `protocols list`, not by every list)."""
-    try:
-        return {protocol.id: protocol.name for protocol in catalogue_for(app)}
-    except ConectadosError:
-        return {}
-
-
 def parse_since(value: str, zone) -> datetime:
     """ "2026-11-28" or "2026-11-28 14:00" in the company's zone."""
     for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d"):
@@ -310,11 +298,6 @@ def inbox(app: App, desde: str | None, limite: int) -> None:
             ("[adjunto] " if row.attachments else "") + row.text,
             STATE_NAMES.get(row.state, row.state.value),
             names.get(row.protocol, row.protocol) if row.protocol else "",
-            _short(row.decision or "", 200),
+            shortened(row.decision or "", 200),
         )
     print_listing(listing, app.environ)
-
-
-def _short(text: str, length: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[: length - 1] + "…"
