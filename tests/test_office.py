@@ -116,6 +116,9 @@ def test_status_reads_the_schema_without_alembic_templates_adapters_or_the_recei
 def test_replies_list_imports_no_receiver_and_no_network_client(tmp_path: Path):
     loaded = _modules_of_command(tmp_path, "replies", "list")
     assert not _under(loaded, "uvicorn", "starlette", "alembic", *ADAPTERS)
+    # Nothing waits in a new database: «No hay respuestas pendientes.» needs no table drawn,
+    # no protocol's name and no review rule.
+    assert not _under(loaded, "rich", "yaml", "jinja2", "responders.review")
 
 
 def test_every_command_s_short_help_is_the_first_paragraph_of_its_docstring():
