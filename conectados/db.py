@@ -2,7 +2,8 @@
 
 SQLite (the embedded default) runs in WAL mode with foreign keys on; PostgreSQL
 (several daemons) goes through psycopg 3. Alembic owns the schema: `upgrade()` applies
-migrations, `check_current()` refuses to run on a database at another revision.
+migrations, `check_current()` refuses to run on a database at another revision (read
+without Alembic, by conectados.revisions: checking costs no Alembic import).
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModu
 from sqlmodel import Session, SQLModel
 
 from conectados.errors import DatabaseError, NewerDatabase, OlderDatabase
+from conectados.revisions import Revisions, current_revision, read_revisions
 from conectados.userfiles import UserFileError, not_regular, os_error_reason
 
 if TYPE_CHECKING:
     from alembic.config import Config
-    from alembic.script import ScriptDirectory
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +227,7 @@ class Database:
         if not self.exists():
             return SchemaState(current=None, head=self._head)
         with self._errors(), self.engine.connect() as connection:
-            return SchemaState(current=_current_revision(connection), head=self._head)
+            return SchemaState(current=current_revision(connection), head=self._head)
 
     def check_current(self) -> None:
         """Raise DatabaseError unless the schema is exactly the one this code expects."""
@@ -269,7 +270,7 @@ class Database:
         with connection.begin():
             if not self.is_sqlite:
                 connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_KEY})")
-            before = _current_revision(connection)
+            before = current_revision(connection)
             if before is not None and before not in self._known_revisions:
                 self._explain(SchemaState(before, self._head))
             config = alembic_config(self.migrations_dir)
@@ -286,20 +287,16 @@ class Database:
         self.engine.dispose()
 
     @cached_property
-    def _scripts(self) -> ScriptDirectory:
-        from alembic.script import ScriptDirectory
+    def _revisions(self) -> Revisions:
+        return read_revisions(self.migrations_dir)
 
-        return ScriptDirectory.from_config(alembic_config(self.migrations_dir))
-
-    @cached_property
+    @property
     def _head(self) -> str:
-        head = self._scripts.get_current_head()
-        assert head is not None, "migrations/versions holds no revision"
-        return head
+        return self._revisions.head
 
-    @cached_property
+    @property
     def _known_revisions(self) -> frozenset[str]:
-        return frozenset(script.revision for script in self._scripts.walk_revisions())
+        return self._revisions.known
 
     def _explain(self, state: SchemaState) -> None:
         if state.is_current:
@@ -355,12 +352,6 @@ class Database:
             f"no se pudo usar la base de datos {self.display_url} (PostgreSQL: {reason}); "
             "revise que el servidor esté en marcha y que base_datos o --db sean correctos"
         )
-
-
-def _current_revision(connection: sa.Connection) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
-    return MigrationContext.configure(connection).get_current_revision()
 
 
 def alembic_config(migrations_dir: Path = MIGRATIONS_DIR) -> Config:

@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from conectados.privacy import mask
-
 REDACTED = "***"
 
 # Shapes that carry credentials even when we never registered the value: query
@@ -78,6 +76,10 @@ class Redactor:
             text = pattern.sub(REDACTED, text)
         for shape, replacement in _SECRET_PATTERNS:
             text = shape.sub(replacement, text)
+        # Imported at the first line to redact, not at start: compiling the detector's
+        # patterns costs every command ~15 ms, and most print no log line at all.
+        from conectados.privacy import mask
+
         return mask(text)  # citizens' personal data never reaches a log either (Ley 1581)
 
 

@@ -13,14 +13,16 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Literal
-
-from rich.cells import cell_len
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Literal
 
 from conectados.spanish import MONTHS
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+# rich is imported by the functions that draw, not here: a command that finds nothing to
+# list ("No hay respuestas pendientes.") answers without it.
 
 CARDS_BELOW = 100
 """Narrower windows get cards: below 100 columns the replies and the inbox, with their
@@ -85,6 +87,8 @@ def listing_console(environ: Mapping[str, str]) -> tuple[Console, int]:
     NOT_A_TERMINAL_WIDTH (rich would measure the terminal on stdin even when stdout is a
     file, and write 80 columns when none is there).
     """
+    from rich.console import Console
+
     console = Console(_environ=environ, highlight=False)
     columns = environ.get("COLUMNS", "")
     if columns.isdigit() and int(columns) > 0:
@@ -104,12 +108,16 @@ most 100 columns wide, narrower when the window is."""
 
 def screen_console(environ: Mapping[str, str]) -> Console:
     """A console for one case on screen: the window's width, at most SCREEN_WIDEST."""
+    from rich.console import Console
+
     _, width = listing_console(environ)
     return Console(_environ=environ, highlight=False, width=min(width, SCREEN_WIDEST))
 
 
 def _piped(environ: Mapping[str, str]) -> bool:
     """Output to a file or a pipe, with no COLUMNS to say how wide it should be."""
+    from rich.console import Console
+
     columns = environ.get("COLUMNS", "")
     return (
         not (columns.isdigit() and int(columns) > 0) and not Console(_environ=environ).is_terminal
@@ -129,6 +137,8 @@ def print_listing(listing: Listing, environ: Mapping[str, str]) -> None:
 
 
 def _natural(listing: Listing, index: int) -> int:
+    from rich.cells import cell_len
+
     spec = listing.fields[index]
     longest = max([cell_len(spec.label)] + [cell_len(row[index]) for row in listing.rows])
     if spec.kind in ("text", "preview"):
@@ -137,6 +147,8 @@ def _natural(listing: Listing, index: int) -> int:
 
 
 def _needed(listing: Listing, index: int) -> int:
+    from rich.cells import cell_len
+
     spec = listing.fields[index]
     natural = _natural(listing, index)
     if spec.kind in ("text", "preview"):
@@ -177,6 +189,7 @@ _URL = re.compile(r"(?:https?://|www\.)\S+")
 
 def shorten_links(text: str, room: int) -> str:
     """Each URL longer than `room` cut to fit, with «…», so wrapping never splits it."""
+    from rich.cells import cell_len
 
     def cut(match: re.Match[str]) -> str:
         url = match.group()
@@ -186,6 +199,9 @@ def shorten_links(text: str, room: int) -> str:
 
 
 def _print_table(console: Console, listing: Listing, width: int, widths: dict[int, int]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=listing.title, expand=False)
     for index, column_width in widths.items():
         spec = listing.fields[index]
@@ -214,6 +230,8 @@ def _print_table(console: Console, listing: Listing, width: int, widths: dict[in
 
 
 def _print_cards(console: Console, listing: Listing, width: int) -> None:
+    from rich.cells import cell_len
+
     console.print(_cut(listing.title, width, style="bold"), soft_wrap=True)
     labels = [f"{spec.card_label or spec.label}: " for spec in listing.fields]
     top = [i for i, spec in enumerate(listing.fields) if spec.label in listing.heading]
@@ -238,6 +256,9 @@ def _print_cards(console: Console, listing: Listing, width: int) -> None:
 def _card_lines(
     console: Console, spec: Field, label: str, value: str, width: int, indent: int
 ) -> list[Text]:
+    from rich.cells import cell_len
+    from rich.text import Text
+
     room = width - indent
     first = Text("  " + label.ljust(indent - 2), style="dim")
     if spec.kind == "link":
@@ -253,6 +274,8 @@ def _card_lines(
 
 def _wrapped(console: Console, spec: Field, value: str, room: int) -> list[Text]:
     """The value wrapped on spaces in `room` cells, at most its lines (a preview: two)."""
+    from rich.text import Text
+
     most = 2 if spec.kind == "preview" else spec.max_lines
     lines = list(Text(shorten_links(value, room)).wrap(console, room))
     for line in lines:
@@ -264,6 +287,8 @@ def _wrapped(console: Console, spec: Field, value: str, room: int) -> list[Text]
 
 def _cut(text: str, room: int, style: str = "") -> Text:
     """One line of at most `room` cells, ending in «…» when something was cut."""
+    from rich.text import Text
+
     line = Text(text, style=style)
     line.truncate(room, overflow="ellipsis")
     return line

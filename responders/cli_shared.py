@@ -1,22 +1,25 @@
 """What the `conectados replies` and `conectados pqr` commands both ask or show: who is
-deciding, the citizen's message with its attachments, and the office's words for PQR types,
-channels and answer types."""
+deciding, the citizen's message with its attachments, the protocols' names, and the office's
+words for PQR types, channels and answer types.
+
+Imported by every `replies` command, `list` included: rich, the protocols' catalogue (YAML,
+Jinja2) and the PQR terms are imported by the function that needs them, not here.
+"""
 
 from __future__ import annotations
 
 import getpass
-
-from rich.console import Console
-from rich.panel import Panel
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from conectados.app import App
-from conectados.errors import BadInput
+from conectados.errors import BadInput, ConectadosError
 from conectados.terminal import SpanishChoice
-from responders.models import Interaction
-from responders.sspd import RESPUESTAS
-from responders.terms import TicketType
-from responders.tickets import TYPE_NAMES
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from responders.models import Interaction
+    from responders.protocols import Catalogue
 
 USER_VARIABLE = "CONECTADOS_USUARIO"
 MAX_NAME = 100
@@ -38,6 +41,28 @@ def reviewer_name(app: App) -> str:
     if behind_sudo and behind_sudo != "root":
         return behind_sudo[:MAX_NAME]
     return _login()[:MAX_NAME] or "equipo"
+
+
+def catalogue_for(app: App) -> Catalogue:
+    """The protocols: the shipped ones and those in the company's folder."""
+    from responders.protocol_files import load_catalogue
+
+    return load_catalogue(app.settings.protocols_dir)
+
+
+def protocol_names(app: App) -> dict[str, str]:
+    """Protocol id → its Spanish name, for lists; no names when the catalogue cannot be read
+    (a broken protocol file is reported by `protocols list`, not by every list)."""
+    try:
+        return {protocol.id: protocol.name for protocol in catalogue_for(app)}
+    except ConectadosError:
+        return {}
+
+
+def shortened(text: str, length: int) -> str:
+    """`text` on one line, cut with «…» to `length` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def _login() -> str:
@@ -78,6 +103,9 @@ def attachment_lines(interaction: Interaction) -> list[str]:
 
 def print_message(console: Console, interaction: Interaction) -> None:
     """Who wrote, what they wrote (never as markup) and what they attached."""
+    from rich.panel import Panel
+    from rich.text import Text
+
     console.print(Text(f"{interaction.author_name or interaction.author_id} escribió:"))
     console.print(Panel(Text(interaction.text or "(sin texto)")))
     if interaction.original_length:
@@ -96,6 +124,9 @@ def print_message(console: Console, interaction: Interaction) -> None:
 def ticket_types() -> SpanishChoice:
     """--tipo as the office writes it: «petición», «reporte_daño» (without accents, or as
     «reporte de daño», it is the same type)."""
+    from responders.terms import TicketType
+    from responders.tickets import TYPE_NAMES
+
     return SpanishChoice(
         {
             TYPE_NAMES[kind].replace(" de ", "_").replace(" ", "_"): kind.value
@@ -114,6 +145,8 @@ def manual_channels() -> SpanishChoice:
 
 def answer_types() -> SpanishChoice:
     """--tipo-respuesta: the SUI's words, with or without accents, «_» or spaces."""
+    from responders.sspd import RESPUESTAS
+
     return SpanishChoice(
         {key: key for key in RESPUESTAS}, {name: key for key, (_code, name) in RESPUESTAS.items()}
     )

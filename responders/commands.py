@@ -13,17 +13,17 @@ import sqlalchemy as sa
 
 from conectados.app import App
 from conectados.dates import DAY, parse_moment
-from conectados.errors import BadInput, ConectadosError, ExitStatus
+from conectados.errors import BadInput, ExitStatus
 from conectados.spanish import percent
 from conectados.tables import Field, Listing, listing_console, print_listing, short_moment
 from conectados.terminal import Command, Group, message_kinds
+from responders.cli_shared import catalogue_for, protocol_names, shortened
 from responders.evaluate import evaluate, read_labelled, report
 from responders.matcher import Matcher, explain
 from responders.models import Interaction, InteractionState
 from responders.pipeline import active_notices
 from responders.policy import ACTION_NAMES, Action, Thresholds, decide
-from responders.protocol_files import SHIPPED, load_catalogue
-from responders.protocols import Catalogue
+from responders.protocol_files import SHIPPED
 from responders.template_values import company_values, template_context
 
 STATE_NAMES = {
@@ -33,10 +33,6 @@ STATE_NAMES = {
     InteractionState.IN_REVIEW: "en revisión",
     InteractionState.IGNORED: "dejado",
 }
-
-
-def catalogue_for(app: App) -> Catalogue:
-    return load_catalogue(app.settings.protocols_dir)
 
 
 def thresholds_for(app: App) -> Thresholds:
@@ -214,15 +210,6 @@ def evaluate_(app: App, file: Path, canal: str) -> None:
         raise click.exceptions.Exit(ExitStatus.FAILURE)
 
 
-def protocol_names(app: App) -> dict[str, str]:
-    """Protocol id → its Spanish name, for lists; no names when the catalogue cannot be read
-    (a broken protocol file is reported by `protocols list`, not by every list)."""
-    try:
-        return {protocol.id: protocol.name for protocol in catalogue_for(app)}
-    except ConectadosError:
-        return {}
-
-
 def parse_since(value: str, zone) -> datetime:
     """ "2026-11-28" or "2026-11-28 14:00" in the company's zone."""
     return parse_moment(value, zone, "opción --desde", formats=("%Y-%m-%d %H:%M", DAY))
@@ -293,11 +280,6 @@ def inbox(app: App, desde: str | None, limite: int) -> None:
             ("[adjunto] " if row.attachments else "") + row.text,
             STATE_NAMES.get(row.state, row.state.value),
             names.get(row.protocol, row.protocol) if row.protocol else "",
-            _short(row.decision or "", 200),
+            shortened(row.decision or "", 200),
         )
     print_listing(listing, app.environ)
-
-
-def _short(text: str, length: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[: length - 1] + "…"

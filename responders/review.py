@@ -4,7 +4,7 @@ the rules that say whether a network will take one more private reply.
 Approving moves a reply `pending -> approved` through `responders.replies.decide`, a
 compare-and-set update; the daemon's send job delivers it once. Two people reviewing at once
 cannot both decide the same reply. The `conectados replies` commands live in
-`responders.review_commands`.
+`responders.review_commands`; the lists they read, in `responders.reply_listing`.
 """
 
 from __future__ import annotations
@@ -39,18 +39,9 @@ from responders.pipeline import (
 from responders.policy import too_long
 from responders.protocols import Catalogue, ProtocolAction
 from responders.public_text import public_text_for
+from responders.reply_listing import STATE_NAMES
 from responders.template_values import company_values
 from responders.tickets import due_text
-
-STATE_NAMES = {
-    ReplyState.PENDING: "pendiente",
-    ReplyState.APPROVED: "aprobada",
-    ReplyState.SENDING: "enviando",
-    ReplyState.SENT: "enviada",
-    ReplyState.REJECTED: "rechazada",
-    ReplyState.FAILED: "fallida",
-}
-STATES_BY_NAME = {name: state for state, name in STATE_NAMES.items()}
 
 
 @dataclass(frozen=True)
@@ -352,38 +343,3 @@ def draft_context(database: Database, settings, now: datetime, case: Case) -> di
                 "fecha_limite": due_text(ticket.due_date, ticket.due_at, settings.zone),
             }
     return context_for(company_values(settings), case.interaction, notices, extra)
-
-
-def pending_reply_ids(database: Database) -> list[int]:
-    """The replies waiting for a person, oldest first."""
-    with database.session() as session:
-        return list(
-            session.execute(
-                sa.select(Reply.id).where(Reply.state == ReplyState.PENDING).order_by(Reply.id)
-            ).scalars()
-        )
-
-
-def list_replies(
-    database: Database, state: ReplyState | None, limit: int
-) -> tuple[list[tuple[Reply, Interaction]], dict[int, str]]:
-    """Replies (in `state`, or all) with their messages, and the radicados they name."""
-    query = (
-        sa.select(Reply, Interaction)
-        .join(Interaction, Interaction.id == Reply.interaction_id)
-        .order_by(Reply.id)
-        .limit(limit)
-    )
-    if state is not None:
-        query = query.where(Reply.state == state)
-    with database.session() as session:
-        rows = [tuple(row) for row in session.execute(query).all()]
-        radicados = dict(
-            session.execute(
-                sa.select(Ticket.id, Ticket.radicado).where(
-                    Ticket.id.in_({reply.ticket_id for reply, _ in rows if reply.ticket_id})
-                )
-            ).all()
-        )
-        session.expunge_all()
-    return rows, radicados

@@ -17,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
+import scheduler.models  # noqa: F401  (its tables too, when this file runs alone)
 from conectados.db import MIGRATIONS_DIR, Database, display_url
 from conectados.errors import DatabaseError
 from content_calendar.models import Post, Publication, PublicationState
@@ -379,3 +380,31 @@ def test_a_database_path_that_is_not_a_regular_file_is_bad_input(cli, tmp_path: 
 
             assert result.exit_code == 2, (name, command, result.stderr)
             assert f"{reason}" in result.stderr and "base de datos SQLite" in result.stderr
+
+
+def test_the_revisions_read_as_text_are_alembics_own(tmp_path: Path):
+    from alembic.script import ScriptDirectory
+
+    from conectados.db import alembic_config
+    from conectados.revisions import read_revisions
+
+    for folder in (MIGRATIONS_DIR, _migrations_with_one_more_revision(tmp_path / "migrations")):
+        scripts = ScriptDirectory.from_config(alembic_config(folder))
+        revisions = read_revisions(folder)
+
+        assert revisions.head == scripts.get_current_head()
+        assert revisions.known == {script.revision for script in scripts.walk_revisions()}
+
+
+def test_the_current_revision_is_read_with_one_query_as_alembic_reads_it(database_url: str):
+    from conectados.revisions import current_revision
+
+    database = Database(database_url)
+    with database.engine.connect() as connection:
+        assert current_revision(connection) is None
+    database.upgrade()
+
+    with database.engine.connect() as connection:
+        assert current_revision(connection) == LATEST
+        assert MigrationContext.configure(connection).get_current_revision() == LATEST
+    database.dispose()

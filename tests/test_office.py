@@ -80,6 +80,47 @@ def test_running_migrations_imports_no_domain_package(tmp_path: Path):
     assert "migrations" not in loaded and not loaded & DOMAIN
 
 
+def _modules_of_command(tmp_path: Path, *args: str) -> set[str]:
+    """Every module (full names) a fresh process imports to run `conectados --db … args`."""
+    db = ["--db", str(tmp_path / "conectados.db")]
+    run = "import contextlib, io\nfrom office.cli import run\n"
+    _modules_after(run + f"with contextlib.redirect_stdout(io.StringIO()): run({[*db, 'init']!r})")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            run + f"with contextlib.redirect_stdout(io.StringIO()): assert run({[*db, *args]!r}) == 0"
+            "\nimport sys; print(' '.join(sys.modules))",
+        ],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return set(result.stdout.split())
+
+
+def _under(loaded: set[str], *packages: str) -> set[str]:
+    return {name for name in loaded if name.split(".")[0] in packages or name in packages} | {
+        name for name in loaded for package in packages if name.startswith(package + ".")
+    }
+
+
+ADAPTERS = ("channels.meta", "channels.x", "channels.sandbox", "tweepy", "pyfacebook")
+
+
+def test_status_reads_the_schema_without_alembic_templates_adapters_or_the_receiver(
+    tmp_path: Path,
+):
+    loaded = _modules_of_command(tmp_path, "status")
+    assert not _under(loaded, "alembic", "jinja2", "uvicorn", "starlette", *ADAPTERS)
+
+
+def test_replies_list_imports_no_receiver_and_no_network_client(tmp_path: Path):
+    loaded = _modules_of_command(tmp_path, "replies", "list")
+    assert not _under(loaded, "uvicorn", "starlette", "alembic", *ADAPTERS)
+    # Nothing waits in a new database: «No hay respuestas pendientes.» needs no table drawn,
+    # no protocol's name and no review rule.
+    assert not _under(loaded, "rich", "yaml", "jinja2", "responders.review")
+
+
 def test_every_command_s_short_help_is_the_first_paragraph_of_its_docstring():
     for name, (_where, short) in cli.COMMANDS.items():
         command = cli.load_command(name)
