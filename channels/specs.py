@@ -245,6 +245,11 @@ def publishing_networks() -> tuple[str, ...]:
     return tuple(name for name, network in SPECS.items() if network.post_text_limit is not None)
 
 
+def pushed_networks() -> tuple[str, ...]:
+    """The networks whose citizens' messages arrive only by webhook."""
+    return tuple(name for name, found in SPECS.items() if found.pushed)
+
+
 def display_name(name: str) -> str:
     """How the team reads a network's name; an unknown one as it was written."""
     found = SPECS.get(name)

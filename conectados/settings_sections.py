@@ -170,6 +170,11 @@ class _ChannelSettings(Section):
             if name.endswith("_env")
         }
 
+    def missing_account_key(self) -> str | None:
+        """The key naming the company's account that real mode needs and the file leaves
+        empty ("pagina_id"), if any."""
+        return None
+
 
 class FacebookSettings(_ChannelSettings):
     """[channels.facebook]: the company's Facebook Page (and its Messenger inbox)."""
@@ -177,6 +182,9 @@ class FacebookSettings(_ChannelSettings):
     page_id: str = Field("", alias="pagina_id")
     token_env: EnvVarName = Field("CONECTADOS_FACEBOOK_TOKEN", alias="token_env")
     comment_window_days: int = Field(14, ge=1, le=90, alias="dias_comentarios")
+
+    def missing_account_key(self) -> str | None:
+        return None if self.page_id else "pagina_id"
 
 
 class XSettings(_ChannelSettings):
@@ -201,6 +209,9 @@ class WhatsAppSettings(_ChannelSettings):
     token_env: EnvVarName = Field("CONECTADOS_WHATSAPP_TOKEN", alias="token_env")
     template: str = Field("", max_length=512, alias="plantilla_fuera_de_ventana")
     template_language: str = Field("es", min_length=2, max_length=15, alias="idioma_plantilla")
+
+    def missing_account_key(self) -> str | None:
+        return None if self.phone_number_id else "telefono_id"
 
 
 class Channels(Section):

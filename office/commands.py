@@ -11,11 +11,13 @@ from pathlib import Path
 
 import click
 
+from channels.specs import display_name, pushed_networks
 from conectados.app import App
 from conectados.db import SchemaState
 from conectados.errors import ConfigError
 from conectados.files import write_atomically
 from conectados.settings import resolve_config_path
+from conectados.spanish import spanish_list
 from conectados.terminal import Command
 from conectados.userfiles import os_error_reason
 from office.status import Status, collect_status, config_file_label
@@ -130,7 +132,8 @@ def format_status(current: Status, newer: bool = False) -> str:
         lines += ["Receptor de mensajes de Meta (webhooks):", f"  {current.webhooks}"]
         if current.pending_publications is not None:
             lines.append(
-                "  Último mensaje de WhatsApp: " + (current.last_whatsapp or "ninguno todavía")
+                f"  Último mensaje de {spanish_list([display_name(n) for n in pushed_networks()])}: "
+                + (current.last_whatsapp or "ninguno todavía")
             )
     if current.pending_publications is not None:
         lines += [
@@ -193,8 +196,7 @@ def _channel_line(channel) -> str:
         return "activa, modo de prueba (simulador); no necesita credenciales"
     missing = [name for name, present in channel.credentials.items() if not present]
     if channel.missing_id:
-        key = "telefono_id" if channel.name == "whatsapp" else "pagina_id"
-        return f"activa, modo real; FALTA {key} en el archivo de configuración"
+        return f"activa, modo real; FALTA {channel.missing_key} en el archivo de configuración"
     if not missing:
         return "activa, modo real; credenciales presentes"
     return "activa, modo real; FALTAN credenciales en: " + ", ".join(missing)

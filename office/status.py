@@ -8,6 +8,7 @@ from datetime import datetime, time
 import sqlalchemy as sa
 from sqlmodel import select
 
+from channels.specs import pushed_networks, spec
 from conectados.app import App
 from conectados.settings import ChannelMode
 from content_calendar.models import Publication, PublicationState
@@ -37,6 +38,8 @@ class ChannelStatus:
 
     missing_id: bool = False
     """Real mode without the page or account id the settings must give."""
+    missing_key: str | None = None
+    """That id's key in the settings file ("pagina_id")."""
 
     @property
     def ready(self) -> bool:
@@ -95,12 +98,8 @@ def collect_status(app: App) -> Status:
             enabled=channel.enabled,
             mode=str(channel.mode),
             missing_id=channel.mode == ChannelMode.REAL
-            and not (
-                getattr(channel, "page_id", None)
-                or getattr(channel, "user_id", None)
-                or getattr(channel, "phone_number_id", None)
-                or name == "x"
-            ),
+            and channel.missing_account_key() is not None,
+            missing_key=channel.missing_account_key(),
             credentials=(
                 {}
                 if channel.mode == ChannelMode.SANDBOX
@@ -108,10 +107,10 @@ def collect_status(app: App) -> Status:
                     variable: app.credentials.is_present(variable)
                     for variable in [
                         *channel.credential_variables().values(),
-                        # WhatsApp's messages come only by webhook: its receiver's secrets too.
+                        # What only comes by webhook needs the receiver's secrets too.
                         *(
                             [settings.webhooks.verify_token_env, settings.webhooks.app_secret_env]
-                            if name == "whatsapp"
+                            if spec(name).pushed
                             else []
                         ),
                     ]
@@ -147,7 +146,9 @@ def collect_status(app: App) -> Status:
             for channel in status.channels
         ]
         last = session.exec(
-            select(sa.func.max(Interaction.received_at)).where(Interaction.network == "whatsapp")
+            select(sa.func.max(Interaction.received_at)).where(
+                Interaction.network.in_(pushed_networks())
+            )
         ).one()
         now = app.clock.now()
         midnight = datetime.combine(now.astimezone(settings.zone).date(), time(), settings.zone)
