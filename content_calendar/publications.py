@@ -182,8 +182,7 @@ _MARK_PUBLISHED = (
         remote_id=sa.bindparam("new_remote_id"),
         remote_url=sa.bindparam("new_remote_url"),
         published_at=sa.bindparam("new_published_at", type_=_TABLE.c.published_at.type),
-        lease_owner=None,
-        lease_expires_at=None,
+        **leases.RELEASED,
         last_error=None,
         outcome_unknown=False,
     )
@@ -217,8 +216,7 @@ def mark_failed(connection: sa.Connection, claimed: Claimed, owner: str, reason:
             .values(
                 state=PublicationState.FAILED,
                 last_error=reason,
-                lease_owner=None,
-                lease_expires_at=None,
+                **leases.RELEASED,
             )
         ).rowcount
     )
@@ -240,8 +238,7 @@ def reschedule(
     values = {
         "state": SCHEDULED,
         "next_attempt_at": at,
-        "lease_owner": None,
-        "lease_expires_at": None,
+        **leases.RELEASED,
     }
     if reason is not None:  # giving back an untouched claim keeps the last reason shown
         values["last_error"] = reason

@@ -24,7 +24,7 @@ from channels.base import (
 from channels.http import comparable_text, guarded
 from channels.media import MediaFile
 from channels.meta.errors import refusal
-from channels.meta.facebook_reading import NAME, POSTS_PER_PAGE, PageReading
+from channels.meta.facebook_reading import NAME, PageReading
 from channels.meta.graph import (
     GRAPH_URL,
     call_graph,
@@ -148,14 +148,8 @@ class FacebookChannel(PageReading):
 
     @guarded("Facebook")
     def find_published(self, post: Outgoing, since: datetime) -> Receipt | None:
-        answer = self._call(
-            self.api.get_full_connections,
-            self.page_id,
-            "published_posts",
-            count=None,
-            limit=POSTS_PER_PAGE,
-            fields="id,message,created_time,permalink_url",
-            since=int(since.timestamp()),
+        answer = self._published_posts(
+            "id,message,created_time,permalink_url", since=int(since.timestamp())
         )
         wanted = comparable_text(post.text)
         for found in answer.get("data", []):  # newest first

@@ -136,6 +136,19 @@ class PageReading:
             set_aside=aside,
         )
 
+    def _published_posts(self, fields: str, since: int) -> Any:
+        """The Page's posts published since `since` (a Unix time), one page of them, with
+        `fields`: what the poll reads comments from and where a lost publish is looked for."""
+        return self._call(
+            self.api.get_full_connections,
+            self.page_id,
+            "published_posts",
+            count=None,
+            limit=POSTS_PER_PAGE,
+            since=since,
+            fields=fields,
+        )
+
     def _new_comments(self, stream: StreamCursor, aside: list[SetAside]) -> Iterator[Incoming]:
         since = int(stream.since.timestamp())
         window_start = int((self.clock.now() - self.comment_window).timestamp())
@@ -143,15 +156,7 @@ class PageReading:
             "id,comments.filter(stream).order(reverse_chronological)"
             f".since({since}).limit({COMMENTS_PER_POST}){{{COMMENT_FIELDS}}}"
         )
-        answer = self._call(
-            self.api.get_full_connections,
-            self.page_id,
-            "published_posts",
-            count=None,
-            limit=POSTS_PER_PAGE,
-            since=min(window_start, since),
-            fields=fields,
-        )
+        answer = self._published_posts(fields, since=min(window_start, since))
         for post in listed(answer.get("data", [])):
             post_id = readable_id(post.get("id")) if isinstance(post, dict) else None
             edge = (post.get("comments") or {}) if isinstance(post, dict) else None
