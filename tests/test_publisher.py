@@ -292,14 +292,9 @@ def test_publishing_in_parallel_threads_still_publishes_each_post_once(tmp_path:
     assert sum(counts) == 60
 
 
-def test_a_post_whose_answer_was_lost_is_looked_up_not_published_again(database, sandbox):
-    clock = shared_clock(sandbox)  # the publisher and the network share one clock
-    clock.advance(timedelta(seconds=10))
-    schedule(database, "sin-respuesta", at=DUE, networks=("facebook",))
-    sandbox.control(
-        "POST", "faults", {"network": "facebook", "status": "timeout", "count": 1, "delay": 3}
-    )
-    job = Publisher(
+def _impatient_facebook_publisher(database, sandbox, clock) -> Publisher:
+    """A publisher whose Facebook calls give up after a second: a slow answer is lost."""
+    return Publisher(
         database,
         {"facebook": FacebookChannel(PAGE_ID, "token", sandbox.url, timeout=1)},
         clock,
@@ -309,6 +304,16 @@ def test_a_post_whose_answer_was_lost_is_looked_up_not_published_again(database,
         PublishPolicy(),
         random.Random(7),
     )
+
+
+def test_a_post_whose_answer_was_lost_is_looked_up_not_published_again(database, sandbox):
+    clock = shared_clock(sandbox)  # the publisher and the network share one clock
+    clock.advance(timedelta(seconds=10))
+    schedule(database, "sin-respuesta", at=DUE, networks=("facebook",))
+    sandbox.control(
+        "POST", "faults", {"network": "facebook", "status": "timeout", "count": 1, "delay": 3}
+    )
+    job = _impatient_facebook_publisher(database, sandbox, clock)
 
     first = job.run_once()
     clock.advance(timedelta(minutes=5))
@@ -350,16 +355,7 @@ def test_a_lost_answer_is_still_looked_up_after_the_calendar_moves_the_post(data
     sandbox.control(
         "POST", "faults", {"network": "facebook", "status": "timeout", "count": 1, "delay": 3}
     )
-    job = Publisher(
-        database,
-        {"facebook": FacebookChannel(PAGE_ID, "token", sandbox.url, timeout=1)},
-        clock,
-        Path("."),
-        "daemon-1",
-        ZONE,
-        PublishPolicy(),
-        random.Random(7),
-    )
+    job = _impatient_facebook_publisher(database, sandbox, clock)
     assert len(job.run_once().retried) == 1
     lost = states(database, "movida")["facebook"]
     assert lost.outcome_unknown and lost.attempts == 1
