@@ -18,6 +18,8 @@ In both, about 5 % more requests re-send a body already acknowledged (Meta retri
 it gets a 200) and a few carry a forged signature (they must get 401); latency figures are
 for the unique events. Then, with the receiver stopped, the database must hold every
 acknowledged message exactly once and no forged one: the script exits with 1 otherwise.
+
+Past ~400 lines on purpose: one script a person runs and reads (load, send, check), in order.
 """
 
 from __future__ import annotations
