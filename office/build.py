@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from channels.base import Polls, capable
 from channels.registry import ChannelSet, open_channels
+from channels.specs import pushed_networks
 from conectados.app import App
 from conectados.db import Database
 from conectados.errors import ConectadosError
@@ -141,30 +142,56 @@ def open_office(app: App, database: Database, sandbox_port: int = 0) -> Iterator
         yield build_office(settings, database, app, opened, daemon_name())
 
 
+def receiver_config(app: App):
+    """What the webhook receiver needs from the settings and the credentials (bad settings
+    stop the command: exit 2)."""
+    from webhooks.server import webhook_config
+
+    return webhook_config(app.settings, app.credentials)
+
+
+def build_receiver(
+    app: App, database: Database, config, host: str | None = None, port: int | None = None
+):
+    """The webhook receiver, listening but not yet serving (`host` and `port` replace
+    [webhooks]'s): the daemon runs it in a thread, `webhooks serve` alone in its process."""
+    from webhooks.server import WebhookServer
+
+    settings = app.settings
+    return WebhookServer(
+        config,
+        database,
+        app.clock,
+        settings.webhooks.host if host is None else host,
+        settings.webhooks.port if port is None else port,
+    )
+
+
+def receives_webhooks(settings) -> bool:
+    """Whether the daemon runs the receiver: [webhooks] says so and a network that only
+    pushes its messages is on."""
+    channels = settings.channels.by_name()
+    pushed_on = any(channels[name].enabled for name in pushed_networks() if name in channels)
+    return settings.webhooks.in_daemon and pushed_on
+
+
 def start_receiver(
     app: App, database: Database, own_sandbox_url: str | None, port: int | None = None
 ):
-    """The webhook receiver in this process, when WhatsApp is on and [webhooks] says so
-    (`port` replaces [webhooks] puerto: the demo takes a free one).
+    """The webhook receiver in this process, when `receives_webhooks` (`port` replaces
+    [webhooks] puerto: the demo takes a free one).
 
     A port already taken (another daemon of the same company receives them) is not fatal:
     this daemon goes on publishing and answering what the other one stores.
     """
     settings = app.settings
-    if not (settings.webhooks.in_daemon and settings.channels.whatsapp.enabled):
+    if not receives_webhooks(settings):
         return None  # and uvicorn is not even imported
-    from office.receiver import reachable
-    from webhooks.server import WebhookServer, subscribe_to_sandbox, webhook_config
+    from webhooks.server import subscribe_to_sandbox
 
-    config = webhook_config(settings, app.credentials)  # bad settings stop the daemon: exit 2
+    config = receiver_config(app)
     try:
-        server = WebhookServer(
-            config,
-            database,
-            app.clock,
-            settings.webhooks.host,
-            settings.webhooks.port if port is None else port,
-        ).start()
+        server = build_receiver(app, database, config, port=port).start()
     except ConectadosError as exc:
         # Said once, by the log (the terminal and the journal both show warnings).
         log.warning("este servicio no recibe webhooks: %s", exc)
@@ -180,3 +207,8 @@ def start_receiver(
             server.stop()
             raise
     return server
+
+
+def reachable(url: str) -> str:
+    """The receiver's address as another local process can call it."""
+    return url.replace("://0.0.0.0:", "://127.0.0.1:").replace("://[::]:", "://[::1]:")

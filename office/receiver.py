@@ -43,23 +43,12 @@ def serve(app: App, host: str | None, port: int | None) -> None:
     suscribe solo al simulador de «conectados daemon».
     """
     from channels.registry import SANDBOX_URL
-    from webhooks.server import (
-        WebhookServer,
-        subscribe_to_sandbox,
-        tune_collector_for_receiver,
-        webhook_config,
-    )
+    from office.build import build_receiver, reachable, receiver_config
+    from webhooks.server import subscribe_to_sandbox, tune_collector_for_receiver
 
     settings = app.settings
-    config = webhook_config(settings, app.credentials)
-    database = app.ready_database()
-    server = WebhookServer(
-        config,
-        database,
-        app.clock,
-        host if host is not None else settings.webhooks.host,
-        port if port is not None else settings.webhooks.port,
-    )
+    config = receiver_config(app)
+    server = build_receiver(app, app.ready_database(), config, host, port)
     tune_collector_for_receiver()  # this process is the receiver and nothing else
     once_started = None
     if config.sandbox:
@@ -73,8 +62,3 @@ def serve(app: App, host: str | None, port: int | None) -> None:
     click.echo(f"Recibiendo webhooks en {server.url} (Ctrl+C para detenerlo).")
     server.serve_forever(once_started)
     click.echo("Receptor detenido.")
-
-
-def reachable(url: str) -> str:
-    """The receiver's address as another local process can call it."""
-    return url.replace("://0.0.0.0:", "://127.0.0.1:").replace("://[::]:", "://[::1]:")
