@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from conectados.db import Database
 from content_calendar.check import CalendarEntry, CheckResult
 from content_calendar.models import Post, Publication, PublicationState
-from content_calendar.publications import cancel, reschedule_waiting
+from content_calendar.publications import cancel, reschedule_waiting, schedule
 from content_calendar.schedule import STATE_NAMES
 
 LOCKED_STATES = (PublicationState.PUBLISHING, PublicationState.PUBLISHED)
@@ -95,7 +95,9 @@ def import_calendar(
             post = posts.get(entry.id)
             if post is None:
                 new_posts.append(_post_row(entry, source, now))
-                new_publications += [_publication_row(entry, network) for network in entry.networks]
+                new_publications += [
+                    (entry.id, network, entry.scheduled_at) for network in entry.networks
+                ]
                 report.created.append(entry.id)
                 continue
             existing = publications[entry.id]
@@ -116,7 +118,7 @@ def import_calendar(
             report.updated.append(entry.id)
         if new_posts:
             connection.execute(sa.insert(Post.__table__), new_posts)
-            connection.execute(sa.insert(Publication.__table__), new_publications)
+            schedule(connection, new_publications)
         for post_id, post in posts.items():
             if post_id in entries or post.source_file != source:
                 continue
@@ -159,16 +161,6 @@ def _post_row(entry: CalendarEntry, source: str, now: datetime) -> dict:
     }
 
 
-def _publication_row(entry: CalendarEntry, network: str) -> dict:
-    return {
-        "post_id": entry.id,
-        "network": network,
-        "state": PublicationState.SCHEDULED,
-        "attempts": 0,
-        "next_attempt_at": entry.scheduled_at,
-    }
-
-
 def _update(
     connection: sa.Connection,
     entry: CalendarEntry,
@@ -194,7 +186,7 @@ def _update(
     for network in entry.networks:
         publication = existing.get(network)
         if publication is None:
-            connection.execute(sa.insert(Publication.__table__), [_publication_row(entry, network)])
+            schedule(connection, [(entry.id, network, entry.scheduled_at)])
         elif publication.state == PublicationState.SCHEDULED:
             # A new time gets a fresh budget of attempts; one a daemon claimed meanwhile stays.
             reschedule_waiting(connection, publication.id, entry.scheduled_at)

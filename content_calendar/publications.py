@@ -1,12 +1,13 @@
 """Every move of a publication, each one a compare-and-set update that says so in its name.
 
-A publication only moves forward: scheduled -> publishing -> published | failed, or back to
-scheduled for a retry; a person (or a new version of the calendar file) may cancel or move one
-still scheduled (`cancel`, `reschedule_waiting`). Alongside the state, `outcome_unknown` says an earlier call may have
+A publication is born scheduled (`schedule`: the only state it is born in) and only moves
+forward: scheduled -> publishing -> published | failed, or back to scheduled for a retry; a
+person (or a new version of the calendar file) may cancel or move one still scheduled (`cancel`,
+`reschedule_waiting`). Alongside the state, `outcome_unknown` says an earlier call may have
 published it without our knowing: set when a lease expires mid-call or the network's answer is
 lost, cleared once the network has been looked at. Each function changes a row only if it is
-still in the state the caller saw (and, while publishing, still leased by the caller), so two daemons, or one
-that restarts, can never both act on the same publication.
+still in the state the caller saw (and, while publishing, still leased by the caller), so two
+daemons, or one that restarts, can never both act on the same publication.
 """
 
 from __future__ import annotations
@@ -55,6 +56,26 @@ def _claimed(row, recovering: bool = False) -> Claimed:
         recovering=recovering,
         outcome_unknown=bool(row.outcome_unknown) or recovering,
         leased_until=row.lease_expires_at,
+    )
+
+
+def schedule(connection: sa.Connection, due: list[tuple[str, str, datetime]]) -> None:
+    """New publications, one per (post id, network, time), each born scheduled for its time
+    with no attempt spent: the only state a publication is born in."""
+    if not due:
+        return
+    connection.execute(
+        sa.insert(Publication.__table__),
+        [
+            {
+                "post_id": post_id,
+                "network": network,
+                "state": SCHEDULED,
+                "attempts": 0,
+                "next_attempt_at": at,
+            }
+            for post_id, network, at in due
+        ],
     )
 
 

@@ -9,7 +9,6 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 
 from conectados.app import App
 from conectados.dates import DAY, parse_moment
@@ -19,8 +18,9 @@ from conectados.tables import Field, Listing, listing_console, print_listing, sh
 from conectados.terminal import Command, Group, message_kinds
 from responders.cli_shared import catalogue_for, protocol_names, shortened
 from responders.evaluate import evaluate, read_labelled, report
+from responders.interaction_listing import written_since
 from responders.matcher import Matcher, explain
-from responders.models import Interaction, InteractionState
+from responders.models import InteractionState
 from responders.pipeline import active_notices
 from responders.policy import ACTION_NAMES, Action, Thresholds, decide
 from responders.protocol_files import SHIPPED
@@ -237,18 +237,7 @@ def inbox(app: App, desde: str | None, limite: int) -> None:
             app.clock.now().astimezone(zone).date() - timedelta(days=7), time(), zone
         )
     )
-    database = app.ready_database()
-    with database.session() as session:
-        rows = (
-            session.execute(
-                sa.select(Interaction)
-                .where(Interaction.written_at >= since)
-                .order_by(Interaction.written_at.desc(), Interaction.id.desc())
-                .limit(limite)
-            )
-            .scalars()
-            .all()
-        )
+    rows = written_since(app.ready_database(), since, limite)
     if not rows:
         click.echo(f"No llegaron mensajes desde el {since:%Y-%m-%d %H:%M}.")
         return

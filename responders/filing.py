@@ -259,7 +259,7 @@ def _acknowledge(
             continue
         if row["reviewer"] == AUTOMATIC:
             row["reviewer"] = person  # a person decided to file it
-        reply_id = connection.execute(sa.insert(Reply).values(**row).returning(Reply.id)).scalar()
+        (reply_id,) = replies.queue(connection, [row])
         queued.append(Queued(reply_id, row["visibility"], row["state"]))
     return queued
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import click
-import sqlalchemy as sa
 
 from conectados import dates
 from conectados.app import App
@@ -13,7 +12,7 @@ from conectados.errors import BadInput
 from conectados.spanish import spanish_moment
 from conectados.tables import Field, Listing, print_listing, short_moment
 from conectados.terminal import Group, RowId
-from responders.models import ServiceNotice
+from responders import service_notices
 
 
 def parse_moment(value: str, option: str, zone, end_of_day: bool = False) -> datetime:
@@ -65,18 +64,15 @@ def add(app: App, sector: str, desde: str, hasta: str, motivo: str) -> None:
             raise BadInput(f"es demasiado largo (máximo {limit} caracteres)", f"opción {option}")
     if ends < app.clock.now():
         raise BadInput("ya pasó; un aviso es para trabajos en curso o próximos", "opción --hasta")
-    database = app.ready_database()
-    with database.session(write=True) as session:
-        notice = ServiceNotice(
-            sector=" ".join(sector.split()),
-            starts_at=starts,
-            ends_at=ends,
-            reason=" ".join(motivo.split()),
-            created_at=app.clock.now(),
+    with app.ready_database().session(write=True) as session:
+        notice_id = service_notices.add(
+            session.connection(),
+            " ".join(sector.split()),
+            starts,
+            ends,
+            " ".join(motivo.split()),
+            app.clock.now(),
         )
-        session.add(notice)
-        session.flush()
-        notice_id = notice.id
     click.echo(
         f"Aviso {notice_id} registrado: {sector}, de {spanish_moment(starts)} a "
         f"{spanish_moment(ends)} ({motivo})."
@@ -90,11 +86,8 @@ def list_(app: App, todos: bool) -> None:
     """Lista los avisos vigentes (en curso o próximos)."""
     zone = app.settings.zone
     now = app.clock.now()
-    query = sa.select(ServiceNotice).order_by(ServiceNotice.starts_at, ServiceNotice.id)
-    if not todos:
-        query = query.where(ServiceNotice.closed_at.is_(None), ServiceNotice.ends_at >= now)
     with app.ready_database().session() as session:
-        rows = session.execute(query).scalars().all()
+        rows = service_notices.listed(session.connection(), now, everything=todos)
     if not rows:
         click.echo("No hay avisos vigentes." if not todos else "No hay avisos.")
         return
@@ -142,12 +135,11 @@ def list_(app: App, todos: bool) -> None:
 def close(app: App, notice_id: int) -> None:
     """Cierra un aviso (el servicio ya se restableció): deja de citarse en las respuestas."""
     with app.ready_database().session(write=True) as session:
-        notice = session.get(ServiceNotice, notice_id)
-        if notice is None:
-            raise BadInput(
-                f"no hay ningún aviso con id {notice_id}; vea «conectados avisos list»", "ID"
-            )
-        if notice.closed_at is not None:
+        connection = session.connection()
+        if not service_notices.close(connection, notice_id, app.clock.now()):
+            if not service_notices.exists(connection, notice_id):
+                raise BadInput(
+                    f"no hay ningún aviso con id {notice_id}; vea «conectados avisos list»", "ID"
+                )
             raise BadInput(f"el aviso {notice_id} ya estaba cerrado", "ID")
-        notice.closed_at = app.clock.now()
     click.echo(f"Aviso {notice_id} cerrado.")

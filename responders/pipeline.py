@@ -1,12 +1,13 @@
 """The reply pipeline: what every reply is made of, and the one check a public one passes.
 
-The responder's drafts, a person's edit or change of protocol in `replies review`, `replies
-approve --texto` and `pqr answer` take their template values from `context_for` (the author's
-name unless it carries personal data, a radicado and its due date, the company's values and
-the service notices) and add the data-treatment notice to a first private message. Every
-public text passes `check_public` (the citizen's own data scrubbed by `scrub` first, where a
-template quoted it): at drafting, at approval, and again in the send job just before the
-network is called, so no path puts a citizen's personal data in public.
+The responder's drafts and a person's edit or change of protocol in `replies review` and
+`replies approve --texto` take their template values from `context_for` (the author's name
+unless it carries personal data, a radicado and its due date, the company's values and the
+service notices) and add the data-treatment notice to a first private message. (`pqr answer`
+does not: its answer is the company's own letter, always private.) Every public text passes
+`check_public` against `public_text.public_text_for` (the citizen's own data scrubbed by
+`scrub` first, where a template quoted it): at drafting, at approval, and again in the send job
+just before the network is called, so no path puts a citizen's personal data in public.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import sqlalchemy as sa
 from conectados.errors import BadInput
 from conectados.privacy import find_personal_data, without
 from conectados.spanish import spanish_moment
-from responders.models import Interaction, Reply, ReplyState, ReplyVisibility, ServiceNotice
+from responders import service_notices
+from responders.models import Interaction, Reply, ReplyState, ReplyVisibility
 from responders.public_text import Exposure, PublicText
 from responders.template_values import template_context
 
@@ -38,12 +40,6 @@ def check_public(check: PublicText, text: str, way_out: str, location: str | Non
     exposure = check.exposure(text)
     if exposure is not None:
         raise PersonalDataInPublic(exposure, way_out, location)
-
-
-def public_text_with(own: list[str], notices: list[dict[str, Any]]) -> PublicText:
-    """The public-text check, with the company's texts and these notices as its own."""
-    quoted = [text for notice in notices for text in (notice["sector"], notice["motivo"])]
-    return PublicText([*own, *quoted])
 
 
 def citizens_data(interaction: Interaction) -> list:
@@ -110,18 +106,9 @@ def first_private(connection: sa.Connection, interaction: Interaction) -> bool:
 def active_notices(connection: sa.Connection, now: datetime, zone) -> list[dict[str, Any]]:
     """Notices not closed and not over yet (current or coming), as templates see them: the
     one place that builds them, for the daemon, a person's draft and `protocols match`."""
-    rows = connection.execute(
-        sa.select(
-            ServiceNotice.sector,
-            ServiceNotice.starts_at,
-            ServiceNotice.ends_at,
-            ServiceNotice.reason,
-        )
-        .where(ServiceNotice.closed_at.is_(None), ServiceNotice.ends_at >= now)
-        .order_by(ServiceNotice.starts_at, ServiceNotice.id)
-    )
     return [
-        notice_values(row.sector, row.starts_at, row.ends_at, row.reason, now, zone) for row in rows
+        notice_values(row.sector, row.starts_at, row.ends_at, row.reason, now, zone)
+        for row in service_notices.current(connection, now)
     ]
 
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from channels.specs import display_name
 from conectados.db import Database
 from conectados.errors import BadInput
-from responders import tickets
+from responders import replies, tickets
 from responders.errors import AlreadyDecided, ChangedMeanwhile
 from responders.models import (
     Interaction,
@@ -202,19 +202,22 @@ def answer_ticket(
                 whatsapp_template=whatsapp_template,
             )
             # One the network would refuse is recorded as not sent, with why: never queued.
-            session.execute(
-                sa.insert(Reply).values(
-                    interaction_id=ticket.interaction_id,
-                    ticket_id=ticket.id,
-                    kind=ReplyKind.TICKET_ANSWER,
-                    visibility=ReplyVisibility.PRIVATE,
-                    text=f"Respuesta a su solicitud con radicado {ticket.radicado}:\n\n{text}",
-                    state=ReplyState.FAILED if refused else ReplyState.APPROVED,
-                    last_error=f"no se envió: {refused}" if refused else None,
-                    reviewer=who,
-                    created_at=now,
-                    decided_at=now,
-                )
+            replies.queue(
+                session.connection(),
+                [
+                    {
+                        "interaction_id": ticket.interaction_id,
+                        "ticket_id": ticket.id,
+                        "kind": ReplyKind.TICKET_ANSWER,
+                        "visibility": ReplyVisibility.PRIVATE,
+                        "text": f"Respuesta a su solicitud con radicado {ticket.radicado}:\n\n{text}",
+                        "state": ReplyState.FAILED if refused else ReplyState.APPROVED,
+                        "last_error": f"no se envió: {refused}" if refused else None,
+                        "reviewer": who,
+                        "created_at": now,
+                        "decided_at": now,
+                    }
+                ],
             )
         return Answered(
             ticket.radicado,

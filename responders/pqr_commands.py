@@ -290,7 +290,7 @@ def show(app: App, radicado: str) -> None:
         else f"{ticket.due_date:%Y-%m-%d}"
     )
     left = _left(app, ticket, today)
-    if left and not left.startswith("vencida"):
+    if left and not _overdue(app, ticket, today):
         left = f"quedan {left}"
     console.print(Text(f"Vence: {due}{f' ({left})' if left else ''}"))
     if ticket.due_at is None:

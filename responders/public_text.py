@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from conectados.privacy import OwnTexts, PersonalData
 from conectados.spanish import spanish_list
-from responders.models import ServiceNotice
+from responders import service_notices
 from responders.normalize import fold
 
 KIND_NAMES = {
@@ -96,19 +96,15 @@ def company_texts(company) -> list[str]:
     ]
 
 
-def notice_texts(connection: sa.Connection) -> list[str]:
-    """Sectors and reasons of the service notices still open (the no-water answer quotes them)."""
-    rows = connection.execute(
-        sa.select(ServiceNotice.sector, ServiceNotice.reason).where(
-            ServiceNotice.closed_at.is_(None)
-        )
-    )
-    return [text for row in rows for text in row]
-
-
 def public_text_for(connection: sa.Connection, own: Iterable[str]) -> PublicText:
-    """The check as it stands now: the company's texts and its open notices are its own."""
-    return PublicText([*own, *notice_texts(connection)])
+    """The check as it stands now: the company's texts and its open notices are its own. The one
+    builder, for the responder's drafts, a person's approval and the send job, so the three
+    agree on a text.
+
+    Every notice not closed counts, not only those going on now: a reply drafted while a notice
+    was current may be approved or sent after it ended, and must not be held back then for
+    quoting it. A notice a person closed no longer counts."""
+    return PublicText([*own, *service_notices.open_texts(connection)])
 
 
 _PRIVATE_CHANNEL = ("por mensaje privado", "por mensaje interno", "por privado", "por interno")

@@ -1,6 +1,8 @@
 """Every move of a reply, each one a compare-and-set update that says so in its name.
 
-pending -> approved -> sending -> sent | failed, and pending -> rejected. A claimed reply the
+A reply is born through `queue`: pending (a person decides), approved (automatic, or a
+person's own answer) or failed (recorded as not sent, with why). Then pending -> approved ->
+sending -> sent | failed, and pending -> rejected. A claimed reply the
 send job did not finish goes back to approved (`give_back`). The moves back to review (pending)
 are named and always carry the reason a person reads: `back_to_review` (the network will not
 take it as it is), `hold_back_personal_data` (a public reply that carries personal data) and
@@ -40,6 +42,25 @@ def _held(reply_id: int, owner: str):
 
 def _released(**values: Any) -> dict[str, Any]:
     return {**leases.RELEASED, **values}
+
+
+QUEUED_STATES = frozenset({PENDING, APPROVED, ReplyState.FAILED})
+"""The states a reply may be born in; failed only with the reason it was not sent."""
+
+
+def queue(connection: sa.Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """New replies, each born pending, approved or failed (with its `last_error`); their ids,
+    in order. Any other first state is a bug in the caller: nothing is written."""
+    for row in rows:
+        state = row.get("state")
+        if state not in QUEUED_STATES:
+            raise ValueError(f"a reply is not born {state!r}; it is queued pending or approved")
+        if state == ReplyState.FAILED and not row.get("last_error"):
+            raise ValueError("a reply born failed says why in last_error")
+    return [
+        connection.execute(sa.insert(Reply).values(**row).returning(Reply.id)).scalar_one()
+        for row in rows
+    ]
 
 
 def decide(connection: sa.Connection, reply_id: int, approve: bool, **values: Any) -> bool:

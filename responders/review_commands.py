@@ -75,8 +75,7 @@ def list_(app: App, estado: str, limite: int) -> None:
         state = STATE_NAMES[reply.state]
         if (
             reply.state == ReplyState.REJECTED
-            and reply.ticket_id in radicados
-            and (reply.review_note or "").startswith("reemplazada")
+            and reply.ticket_id in radicados  # the filing `reject_replaced` settled it with
         ):
             # A draft settled by a filing: its acknowledgement went instead.
             state = f"reemplazada por el radicado {radicados[reply.ticket_id]}"

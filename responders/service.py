@@ -21,7 +21,7 @@ import sqlalchemy.orm
 from conectados.clock import Clock
 from conectados.db import Database
 from conectados.privacy import has_personal_data
-from responders import interactions
+from responders import interactions, replies
 from responders.automatic_checks import AutomaticRules, second_thoughts
 from responders.matcher import Matcher
 from responders.models import (
@@ -29,7 +29,6 @@ from responders.models import (
     Interaction,
     InteractionKind,
     InteractionState,
-    Reply,
     ReplyKind,
     ReplyState,
     ReplyVisibility,
@@ -39,12 +38,11 @@ from responders.pipeline import (
     context_for,
     first_private,
     privacy_notice,
-    public_text_with,
     scrub,
 )
 from responders.policy import ACTION_NAMES, Action, Decision, Thresholds, decide
 from responders.protocols import Catalogue, ProtocolAction, RenderError
-from responders.public_text import PublicText, company_texts, promises_private
+from responders.public_text import PublicText, company_texts, promises_private, public_text_for
 from responders.sspd import causal_for
 from responders.template_values import clean_author, company_values
 from responders.terms import TicketType
@@ -180,7 +178,7 @@ class Responder:
                 decision,
                 text,
                 now,
-                self._public_text(notices),
+                self._public_text(connection),
                 self.automatic_rules,
             )
             filed = None
@@ -211,8 +209,7 @@ class Responder:
                 log.error("%s", error)
                 decision = self._broken(decision, error)
                 rows = self._replies(connection, interaction, decision, notices, filed, now)
-            for reply in rows:
-                connection.execute(sa.insert(Reply).values(**reply))
+            replies.queue(connection, rows)
         # No author: a log line names the message by its id, never the citizen (Ley 1581).
         log.info(
             "mensaje %s (%s, %s): %s%s (%s)",
@@ -312,7 +309,7 @@ class Responder:
         if decision.also is not None:
             rows.append(self._other_half(connection, interaction, decision, notices, base, exposed))
         # Whatever the citizen wrote (and a name with data in it) never goes out in public.
-        check = self._public_text(notices)
+        check = self._public_text(connection)
         for row in rows:
             if row["visibility"] != ReplyVisibility.PUBLIC:
                 continue
@@ -385,8 +382,8 @@ class Responder:
             "review_note": f"{decision.reason} (segundo borrador: {other.name})",
         }
 
-    def _public_text(self, notices: list[dict[str, Any]]) -> PublicText:
-        return public_text_with(self.own_texts, notices)
+    def _public_text(self, connection: sa.Connection) -> PublicText:
+        return public_text_for(connection, self.own_texts)
 
     @staticmethod
     def _broken(decision: Decision, error: RenderError) -> Decision:

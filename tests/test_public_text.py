@@ -331,3 +331,42 @@ def test_a_reviewers_edit_with_personal_data_is_refused_in_public_and_accepted_i
     assert private.exit_code == 0, private.stderr
     assert not _sent(sandbox, public=True)
     assert [text.startswith(edited) for text in _sent(sandbox, public=False)] == [True]
+
+
+@pytest.mark.parametrize(("closed", "held_back"), [(False, False), (True, True)])
+def test_the_responder_counts_every_open_notice_as_the_approval_and_send_job_do(
+    database, sandbox, tmp_path, closed, held_back
+):
+    """A notice over but not closed is still the company's text for the responder, as it is
+    for a person's approval and the send job: the three checks agree; a closed one is not."""
+    from responders.models import ServiceNotice
+
+    folder = tmp_path / "protocolos"
+    folder.mkdir()
+    protocol = "horario_contacto"
+    shipped = Path(load_catalogue().get(protocol).source).read_text(encoding="utf-8")
+    quoting = shipped.split("respuesta_publica:")[0] + (
+        "respuesta_publica: 'Terminamos el cambio de tubo en la Calle 9 # 10-20'\n"
+        "respuesta_privada: 'Terminamos el cambio de tubo en la Calle 9 # 10-20'\n"
+    )
+    (folder / f"{protocol}.yaml").write_text(quoting, encoding="utf-8")
+    now = datetime.now(UTC)
+    with database.session(write=True) as session:
+        session.add(ServiceNotice(sector="Centro", starts_at=now - timedelta(hours=5),
+                                  ends_at=now - timedelta(hours=1),
+                                  reason="cambio de tubo en la Calle 9 # 10-20",
+                                  closed_at=now if closed else None))  # fmt: skip
+    clock = FixedClock(now)
+    channels = {"x": channels_for(sandbox)["x"]}
+    sandbox.control("POST", "citizen", {"network": "x", "kind": "mention", "author": "Luis",
+                                        "text": "¿Cuál es el horario de atención de la oficina?"})  # fmt: skip
+    Inbox(database, channels, clock).run_once()
+
+    Responder(database, load_catalogue(folder), Settings(), clock).run_once()
+
+    with database.session() as session:
+        public = session.execute(
+            sa.select(Reply).where(Reply.visibility == ReplyVisibility.PUBLIC)
+        ).scalar_one()
+    assert public.protocol == protocol
+    assert ("una dirección" in (public.review_note or "")) is held_back
