@@ -75,6 +75,7 @@ def list_(app: App, estado: str, limite: int) -> None:
         state = STATE_NAMES[reply.state]
         if (
             reply.state == ReplyState.REJECTED
+            and reply.kind == ReplyKind.ANSWER  # a draft answer, not a receipt the team turned down
             and reply.ticket_id in radicados  # the filing `reject_replaced` settled it with
         ):
             # A draft settled by a filing: its acknowledgement went instead.
