@@ -81,11 +81,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Recibe lo que Meta envía: mensajes de WhatsApp, comentarios y mensajes de Facebook.",
     ),
     "servicio": (
-        "conectados.service:servicio",
+        "office.service:servicio",
         "Instala Conectados como servicio del sistema (systemd).",
     ),
     "respaldo": (
-        "conectados.backup:respaldo",
+        "office.backup:respaldo",
         "Respaldos de la base de datos: crear y restaurar.",
     ),
 }

@@ -1,5 +1,6 @@
 """`conectados servicio`: the commands that install the systemd unit and its file of secrets
-(what those files say, and how they are written, is in `conectados.service_files`)."""
+(what those files say, and how they are written, is in the ground floor's
+`conectados.service_files`, beside the templates in conectados/deploy/)."""
 
 from __future__ import annotations
 
@@ -266,8 +267,3 @@ def _variables(settings: Settings) -> list[str]:
     ]
     names += [settings.webhooks.verify_token_env, settings.webhooks.app_secret_env]
     return list(dict.fromkeys(names))
-
-
-def _cli(plan: ServicePlan) -> str:
-    program = str(plan.executable) if plan.executable else f"{plan.python} -m conectados"
-    return f"{program} --config {plan.config}" if plan.config else program
