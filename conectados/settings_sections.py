@@ -175,6 +175,11 @@ class _ChannelSettings(Section):
         empty ("pagina_id"), if any."""
         return None
 
+    def window_template(self) -> str:
+        """The approved template that carries a reply after the network's message window
+        closes; "" for a network without one (or when none is configured)."""
+        return ""
+
 
 class FacebookSettings(_ChannelSettings):
     """[channels.facebook]: the company's Facebook Page (and its Messenger inbox)."""
@@ -212,6 +217,9 @@ class WhatsAppSettings(_ChannelSettings):
 
     def missing_account_key(self) -> str | None:
         return None if self.phone_number_id else "telefono_id"
+
+    def window_template(self) -> str:
+        return self.template
 
 
 class Channels(Section):

@@ -117,7 +117,7 @@ def build_office(
             name: Inbox(database, {name: channel}, app.clock)
             for name, channel in capable(opened.fresh(), Polls).items()
         },
-        responder=Responder(database, catalogue, settings, app.clock),
+        responder=Responder.from_settings(database, settings, app.clock, catalogue),
         outbox=Outbox(
             database,
             opened.fresh(),

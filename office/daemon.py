@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager
 import click
 
 from channels.registry import SANDBOX_PORT
-from channels.specs import display_name
+from channels.specs import display_name, pushed_networks
 from conectados.app import App
 from conectados.errors import ConectadosError
 from conectados.spanish import number, spanish_list
@@ -132,12 +132,16 @@ def run_forever(app: App, office: Office) -> None:
         from webhooks.server import tune_collector_for_receiver
 
         tune_collector_for_receiver()  # this long-lived process chose to receive webhooks
-    for line in started_lines(polled, receiver is not None):
+    pushed = _pushed_on(settings) if receiver is not None else []
+    for line in started_lines(polled, pushed):
         narrator.say(line)
     if sandbox is not None:
         narrator.say(f"Simulador de redes (modo de prueba) en {sandbox.url}")
     if receiver is not None:
-        narrator.say(f"Recibe los mensajes de WhatsApp (webhooks de Meta) en {receiver.url}")
+        narrator.say(
+            f"Recibe los mensajes de {spanish_list([display_name(n) for n in pushed])} "
+            f"(webhooks de Meta) en {receiver.url}"
+        )
     try:
         service.run_forever(started="")
     finally:
@@ -155,8 +159,15 @@ def _period(minutes: float) -> str:
     )
 
 
-def started_lines(polled: dict[str, float], webhooks: bool) -> list[str]:
-    """What the service does, said once as it starts, for the person who runs it."""
+def _pushed_on(settings) -> list[str]:
+    """The networks turned on whose messages only arrive by webhook: the receiver is for them."""
+    channels = settings.channels.by_name()
+    return [name for name in pushed_networks() if name in channels and channels[name].enabled]
+
+
+def started_lines(polled: dict[str, float], pushed: list[str]) -> list[str]:
+    """What the service does, said once as it starts, for the person who runs it (`pushed`:
+    the networks the webhook receiver running in it takes at once)."""
     every: dict[float, list[str]] = {}
     for name, minutes in polled.items():
         every.setdefault(minutes, []).append(display_name(name))
@@ -168,6 +179,10 @@ def started_lines(polled: dict[str, float], webhooks: bool) -> list[str]:
         "detenerlo.",
         "Publica el calendario a su hora"
         + (f", lee {reads}" if reads else "")
-        + (", recibe WhatsApp al momento" if webhooks else "")
+        + (
+            f", recibe {spanish_list([display_name(n) for n in pushed])} al momento"
+            if pushed
+            else ""
+        )
         + ", responde y radica lo que llega y envía lo aprobado.",
     ]

@@ -5,6 +5,7 @@ and show is read in `responders.pqr_listing`, the SSPD export in `responders.pqr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -170,10 +171,11 @@ def answer_ticket(
     answer_type: str | None,
     who: str,
     now: datetime,
-    whatsapp_template: str = "",
+    window_templates: Mapping[str, str] | None = None,
 ) -> Answered:
     """open -> answered, and the answer queued for the send job in private on the network the
-    ticket came by (one the network would refuse is recorded as failed, with why).
+    ticket came by (one the network would refuse is recorded as failed, with why;
+    `window_templates`: each network's approved template for after its message window).
 
     The answer is never public and never rendered from a template: it is the company's letter
     under a fixed heading, so the reply pipeline's `context_for` and `check_public` have nothing
@@ -199,7 +201,7 @@ def answer_ticket(
                 interaction,
                 ReplyKind.TICKET_ANSWER,
                 now,
-                whatsapp_template=whatsapp_template,
+                window_templates=window_templates,
             )
             # One the network would refuse is recorded as not sent, with why: never queued.
             replies.queue(

@@ -61,6 +61,7 @@ from responders.pqr import (
 from responders.pqr_export import EXPORT_COLUMNS, channel_name, export_month
 from responders.pqr_listing import list_tickets, ticket_view
 from responders.review import STATE_NAMES as REPLY_STATE_NAMES
+from responders.review import window_templates_of
 from responders.service import AUTOMATIC
 from responders.sspd import CAUSALES, RESPUESTAS
 from responders.terms import TicketType, working_days_between
@@ -403,7 +404,7 @@ def answer(
         tipo_respuesta,
         reviewer_name(app),
         now,
-        whatsapp_template=app.settings.channels.whatsapp.template,
+        window_templates=window_templates_of(app.settings.channels),
     )
     number, network = answered.radicado, answered.network
     sent_by_network, refused = answered.by_network, answered.refused
@@ -543,10 +544,9 @@ def radicar(
                 "el mensaje",
                 extra[0],
             )
-        from responders.commands import catalogue_for
         from responders.service import Responder
 
-        responder = Responder(database, catalogue_for(app), app.settings, app.clock)
+        responder = Responder.from_settings(database, app.settings, app.clock)
         filing = file_from_interaction(
             database, responder, mensaje, who, now, kind, causal, reply_id=respuesta
         )

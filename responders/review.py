@@ -9,8 +9,9 @@ cannot both decide the same reply. The `conectados replies` commands live in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -104,7 +105,7 @@ def decide_reply(
     text: str | None = None,
     protocol: str | None = None,
     note: str | None = None,
-    whatsapp_template: str = "",
+    window_templates: Mapping[str, str] | None = None,
     own_texts: list[str] | None = None,
     private: bool = False,
     private_hint: str | None = None,
@@ -114,11 +115,12 @@ def decide_reply(
 ) -> Reply:
     """pending -> approved | rejected, once; the interaction follows.
 
-    A WhatsApp answer whose 24-hour window has closed is not approved without the approved
-    template to carry it: it would only come back. A public reply with personal data is not
-    approved at all (`own_texts`: what the company publishes itself); `private` sends it by
-    private message instead, where the network allows it, with the data-treatment `notice`
-    when it is the first private message to this person.
+    A private message whose network's message window has closed is not approved without the
+    approved template of that network (`window_templates`: network -> template) to carry it:
+    it would only come back. A public reply with personal data is not approved at all
+    (`own_texts`: what the company publishes itself); `private` sends it by private message
+    instead, where the network allows it, with the data-treatment `notice` when it is the
+    first private message to this person.
     """
     with database.session(write=True) as session:
         reply = session.get(Reply, reply_id)
@@ -150,7 +152,8 @@ def decide_reply(
                     + ", que envía en su lugar el acuse con el radicado, o recházela",
                     f"respuesta {reply_id}",
                 )
-            if spec(interaction.network).template_outside_window and not whatsapp_template:
+            template = (window_templates or {}).get(interaction.network, "")
+            if spec(interaction.network).template_outside_window and not template:
                 _check_message_window(session, interaction, now)
             if visibility != reply.visibility:
                 cannot = _no_private_way(session, reply, interaction, now)
@@ -251,28 +254,31 @@ def private_reply_refused(
     kind: ReplyKind,
     now: datetime,
     other_than: int | None = None,
-    whatsapp_template: str = "",
+    window_templates: Mapping[str, str] | None = None,
 ) -> str | None:
     """Why the network will not deliver one more private reply of `kind` to this message, if
     it will not: the rules the channels apply when the send job calls them (channels/
-    meta/*.py, read from their specs), known before anything is queued."""
+    meta/*.py, read from their specs), known before anything is queued. `window_templates`:
+    each network's approved template for after its message window (settings)."""
+    network = spec(interaction.network)
     if interaction.kind == InteractionKind.MESSAGE:
-        if spec(interaction.network).message_window is None:
+        if network.message_window is None:
             return None
-        if spec(interaction.network).template_outside_window and whatsapp_template:
+        if network.template_outside_window and (window_templates or {}).get(network.name):
             return None  # outside the window, the approved template carries it
         last = _last_heard(session, interaction)
-        if last is None or spec(interaction.network).window_open(last, now):
+        if last is None or network.window_open(last, now):
             return None
         hours = (now - last).total_seconds() // 3600
         return (
-            f"{spec(interaction.network).messages_name()} solo acepta mensajes hasta 24 horas después del último mensaje del "
+            f"{network.messages_name()} solo acepta mensajes hasta "
+            f"{_hours(network.message_window)} horas después del último mensaje del "
             f"ciudadano, y el suyo fue hace {hours:.0f} horas"
         )
-    window = spec(interaction.network).private_reply_window
+    window = network.private_reply_window
     if window is not None and now - interaction.written_at > window:
         return (
-            f"{spec(interaction.network).display_name} solo permite responder en privado un "
+            f"{network.display_name} solo permite responder en privado un "
             f"comentario de los últimos {window.days} días"
         )
     other = session.execute(
@@ -283,24 +289,32 @@ def private_reply_refused(
             Reply.visibility == ReplyVisibility.PRIVATE,
             Reply.state.not_in([ReplyState.REJECTED, ReplyState.FAILED]),
             # Facebook takes one private reply per comment; elsewhere, one of each kind.
-            sa.true()
-            if spec(interaction.network).one_private_reply_per_comment
-            else Reply.kind == kind,
+            sa.true() if network.one_private_reply_per_comment else Reply.kind == kind,
         )
         .limit(1)
     ).scalar()
     if other is None:
         return None
     also = (
-        f" y {spec(interaction.network).display_name} permite una sola por comentario"
-        if spec(interaction.network).one_private_reply_per_comment
+        f" y {network.display_name} permite una sola por comentario"
+        if network.one_private_reply_per_comment
         else ""
     )
     return f"ya hay otra respuesta privada a este mensaje (la {other}){also}"
 
 
+def window_templates_of(channels) -> dict[str, str]:
+    """Network -> its approved template for after the message window, from the [channels]
+    settings ("" where a network has none)."""
+    return {name: section.window_template() for name, section in channels.by_name().items()}
+
+
+def _hours(window: timedelta) -> str:
+    return f"{window.total_seconds() / 3600:.0f}"
+
+
 def _last_heard(session, interaction: Interaction) -> datetime | None:
-    """The citizen's latest message on this network: the 24-hour windows count from it."""
+    """The citizen's latest message on this network: the message windows count from it."""
     return session.execute(
         sa.select(sa.func.max(Interaction.written_at)).where(
             Interaction.network == interaction.network,
@@ -318,7 +332,8 @@ def _check_message_window(session, interaction: Interaction, now: datetime) -> N
     hours = (now - last).total_seconds() // 3600
     raise ConectadosError(
         f"{network.display_name} ya no acepta texto libre para este ciudadano: su último "
-        f"mensaje fue hace {hours:.0f} horas (más de 24). Comuníquese por otro medio y rechace "
+        f"mensaje fue hace {hours:.0f} horas (más de {_hours(network.message_window)}). "
+        "Comuníquese por otro medio y rechace "
         f"esta respuesta, o configure una plantilla aprobada en [channels.{network.name}] "
         "plantilla_fuera_de_ventana"
     )

@@ -131,7 +131,7 @@ def approve(app: App, reply_id: int, texto: str | None, privado: bool) -> None:
     """
     from responders.pipeline import privacy_notice
     from responders.public_text import company_texts
-    from responders.review import decide_reply
+    from responders.review import decide_reply, window_templates_of
 
     hint = f"con «conectados replies approve {reply_id} --privado" + (
         " --texto …»" if texto is not None else "»"
@@ -143,7 +143,7 @@ def approve(app: App, reply_id: int, texto: str | None, privado: bool) -> None:
         reviewer_name(app),
         app.clock.now(),
         text=texto,
-        whatsapp_template=app.settings.channels.whatsapp.template,
+        window_templates=window_templates_of(app.settings.channels),
         own_texts=company_texts(app.settings.company),
         private=privado,
         private_hint=hint,

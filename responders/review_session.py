@@ -21,7 +21,7 @@ from responders.pipeline import privacy_notice, scrub
 from responders.protocols import RenderError
 from responders.public_text import company_texts
 from responders.reply_listing import pending_reply_ids
-from responders.review import Case, decide_reply, draft_context, load_case
+from responders.review import Case, decide_reply, draft_context, load_case, window_templates_of
 from responders.review_view import print_case
 
 EDITOR_MARK = "------ Escriba la respuesta arriba de esta línea; lo de abajo se ignora ------"
@@ -89,7 +89,7 @@ def run_review(app: App) -> None:
                         app.clock.now(),
                         text,
                         protocol,
-                        whatsapp_template=app.settings.channels.whatsapp.template,
+                        window_templates=window_templates_of(app.settings.channels),
                         own_texts=own_texts,
                         private=key == "v",
                         private_hint="con la tecla [v]",
@@ -214,7 +214,7 @@ def _file_as_pqr(app: App, database: Database, case: Case, protocol, reviewer: s
             break
         for listed in CAUSALES.values():
             click.echo(f"  {listed.code}  {listed.name}")
-    responder = Responder(database, catalogue, app.settings, app.clock)
+    responder = Responder.from_settings(database, app.settings, app.clock, catalogue)
     filing = file_from_interaction(
         database,
         responder,

@@ -41,6 +41,7 @@ from responders.pipeline import (
     scrub,
 )
 from responders.policy import ACTION_NAMES, Action, Decision, Thresholds, decide
+from responders.protocol_files import load_catalogue
 from responders.protocols import Catalogue, ProtocolAction, RenderError
 from responders.public_text import PublicText, company_texts, promises_private, public_text_for
 from responders.sspd import causal_for
@@ -105,6 +106,16 @@ class Responder:
         self.term_rules = TermRules(settings.zone, pqr.saturday_is_working_day, pqr.damage_hours)
         self.privacy_notice = privacy_notice(settings)
         self.own_texts = company_texts(settings.company)
+
+    @classmethod
+    def from_settings(
+        cls, database: Database, settings, clock: Clock, catalogue: Catalogue | None = None
+    ) -> Responder:
+        """The one way to build the responder (the office, `pqr radicar`, the review session):
+        the protocols from the settings' folder unless `catalogue` is already loaded."""
+        if catalogue is None:
+            catalogue = load_catalogue(settings.protocols_dir)
+        return cls(database, catalogue, settings, clock)
 
     def run_once(self) -> RespondRound:
         outcome = RespondRound()
