@@ -53,6 +53,9 @@ class NetworkSpec:
     media: MediaRules | None = None
     pushed: bool = False
     """What citizens write arrives only by webhook: there is nothing to poll."""
+    webhook_object: str | None = None
+    """The `object` Meta's webhook bodies of this network carry ("page"); None: Meta's
+    webhook does not bring it. The receiver takes a network's events when it is on."""
     message_window: timedelta | None = None
     """Free-text messages are taken only this long after the citizen's latest message."""
     template_outside_window: bool = False
@@ -128,6 +131,7 @@ FACEBOOK = NetworkSpec(
     display_name="Facebook",
     aliases=("fb", "face"),
     post_text_limit=FACEBOOK_LIMIT,
+    webhook_object="page",
     # Messenger: the Send API's "text must be UTF-8 and has a 2000 character limit"
     # (developers.facebook.com/docs/messenger-platform/reference/send-api).
     private_text_limit=2_000,
@@ -218,6 +222,7 @@ WHATSAPP = NetworkSpec(
     private_text_limit=4_096,
     incoming_text_limits=MappingProxyType({"message": 4_096}),
     pushed=True,
+    webhook_object="whatsapp_business_account",
     message_window=timedelta(hours=24),
     template_outside_window=True,
     # 131047: "Re-engagement message" (more than 24 hours since the customer last wrote).
@@ -248,6 +253,11 @@ def publishing_networks() -> tuple[str, ...]:
 def pushed_networks() -> tuple[str, ...]:
     """The networks whose citizens' messages arrive only by webhook."""
     return tuple(name for name, found in SPECS.items() if found.pushed)
+
+
+def webhook_networks() -> tuple[str, ...]:
+    """The networks whose events Meta's webhook brings."""
+    return tuple(name for name, found in SPECS.items() if found.webhook_object)
 
 
 def display_name(name: str) -> str:

@@ -175,6 +175,10 @@ class _ChannelSettings(Section):
         empty ("pagina_id"), if any."""
         return None
 
+    def account_id(self) -> str:
+        """The company's account on this network, as the settings name it ("" when unset)."""
+        return ""
+
 
 class FacebookSettings(_ChannelSettings):
     """[channels.facebook]: the company's Facebook Page (and its Messenger inbox)."""
@@ -185,6 +189,9 @@ class FacebookSettings(_ChannelSettings):
 
     def missing_account_key(self) -> str | None:
         return None if self.page_id else "pagina_id"
+
+    def account_id(self) -> str:
+        return self.page_id
 
 
 class XSettings(_ChannelSettings):
@@ -212,6 +219,9 @@ class WhatsAppSettings(_ChannelSettings):
 
     def missing_account_key(self) -> str | None:
         return None if self.phone_number_id else "telefono_id"
+
+    def account_id(self) -> str:
+        return self.phone_number_id
 
 
 class Channels(Section):
