@@ -1,8 +1,14 @@
 """What Conectados knows about each network, looked up by name: `spec("x")`.
 
 Limits, windows and error codes live here, next to the adapters; the calendar check and
-preview, the responder and the send job read them, so nothing above `channels/` names a
-network. Adding a network is one adapter, one entry in `SPECS` and one line in the registry.
+preview, the responder, the send job and the webhook receiver read them instead of naming a
+network. Adding a network takes its adapter, its entry in `SPECS`, its factory in the
+registry (`NETWORKS`, and its account in `SANDBOX_ACCOUNTS`), its settings section
+(`conectados/settings_sections.py`, with `account_id()`) and its world in the simulator
+(`channels/sandbox/`); one Meta's webhook brings adds its `webhook_object` here and an entry
+reader in `channels/meta/webhooks.py` (`ENTRY_READERS`), and nothing in `webhooks/`. Still
+named above `channels/`: WhatsApp's out-of-window template (the responders take it by name),
+the receiver's line in `office/status.py`, and the calendar template's example networks.
 
 Media limits come from the networks' public documentation (2025-2026):
 - Facebook Page photos: JPG, PNG, GIF, TIFF, BMP, WebP under 4 MB (Graph error 1366046
