@@ -198,11 +198,18 @@ NETWORKS: dict[str, tuple[Factory, NetworkSpec]] = {
 """Every network Conectados can open: its adapter factory and its spec."""
 
 
+SANDBOX_ACCOUNTS: dict[str, str] = {
+    "facebook": SANDBOX_PAGE_ID,
+    "x": SANDBOX_ACCOUNT_ID,
+    "whatsapp": SANDBOX_PHONE_NUMBER_ID,
+}
+"""Each network's account in the simulator (the company's real ones are for modo = "real")."""
+
+
 def sandbox_webhook_accounts() -> WebhookAccounts:
     """The simulator's webhook secrets and accounts, for a receiver in sandbox mode."""
     return WebhookAccounts(
         verify_token=SANDBOX_VERIFY_TOKEN,
         app_secret=SANDBOX_APP_SECRET,
-        page_id=SANDBOX_PAGE_ID,
-        phone_number_id=SANDBOX_PHONE_NUMBER_ID,
+        accounts=dict(SANDBOX_ACCOUNTS),
     )

@@ -1,8 +1,14 @@
 """What Conectados knows about each network, looked up by name: `spec("x")`.
 
 Limits, windows and error codes live here, next to the adapters; the calendar check and
-preview, the responder and the send job read them, so nothing above `channels/` names a
-network. Adding a network is one adapter, one entry in `SPECS` and one line in the registry.
+preview, the responder, the send job and the webhook receiver read them instead of naming a
+network. Adding a network takes its adapter, its entry in `SPECS`, its factory in the
+registry (`NETWORKS`, and its account in `SANDBOX_ACCOUNTS`), its settings section
+(`conectados/settings_sections.py`, with `account_id()`) and its world in the simulator
+(`channels/sandbox/`); one Meta's webhook brings adds its `webhook_object` here and an entry
+reader in `channels/meta/webhooks.py` (`ENTRY_READERS`), and nothing in `webhooks/`. Still
+named above `channels/`: WhatsApp's out-of-window template (the responders take it by name),
+the receiver's line in `office/status.py`, and the calendar template's example networks.
 
 Media limits come from the networks' public documentation (2025-2026):
 - Facebook Page photos: JPG, PNG, GIF, TIFF, BMP, WebP under 4 MB (Graph error 1366046
@@ -53,6 +59,9 @@ class NetworkSpec:
     media: MediaRules | None = None
     pushed: bool = False
     """What citizens write arrives only by webhook: there is nothing to poll."""
+    webhook_object: str | None = None
+    """The `object` Meta's webhook bodies of this network carry ("page"); None: Meta's
+    webhook does not bring it. The receiver takes a network's events when it is on."""
     message_window: timedelta | None = None
     """Free-text messages are taken only this long after the citizen's latest message."""
     template_outside_window: bool = False
@@ -128,6 +137,7 @@ FACEBOOK = NetworkSpec(
     display_name="Facebook",
     aliases=("fb", "face"),
     post_text_limit=FACEBOOK_LIMIT,
+    webhook_object="page",
     # Messenger: the Send API's "text must be UTF-8 and has a 2000 character limit"
     # (developers.facebook.com/docs/messenger-platform/reference/send-api).
     private_text_limit=2_000,
@@ -218,6 +228,7 @@ WHATSAPP = NetworkSpec(
     private_text_limit=4_096,
     incoming_text_limits=MappingProxyType({"message": 4_096}),
     pushed=True,
+    webhook_object="whatsapp_business_account",
     message_window=timedelta(hours=24),
     template_outside_window=True,
     # 131047: "Re-engagement message" (more than 24 hours since the customer last wrote).
@@ -248,6 +259,11 @@ def publishing_networks() -> tuple[str, ...]:
 def pushed_networks() -> tuple[str, ...]:
     """The networks whose citizens' messages arrive only by webhook."""
     return tuple(name for name, found in SPECS.items() if found.pushed)
+
+
+def webhook_networks() -> tuple[str, ...]:
+    """The networks whose events Meta's webhook brings."""
+    return tuple(name for name, found in SPECS.items() if found.webhook_object)
 
 
 def display_name(name: str) -> str:

@@ -180,6 +180,10 @@ class _ChannelSettings(Section):
         closes; "" for a network without one (or when none is configured)."""
         return ""
 
+    def account_id(self) -> str:
+        """The company's account on this network, as the settings name it ("" when unset)."""
+        return ""
+
 
 class FacebookSettings(_ChannelSettings):
     """[channels.facebook]: the company's Facebook Page (and its Messenger inbox)."""
@@ -190,6 +194,9 @@ class FacebookSettings(_ChannelSettings):
 
     def missing_account_key(self) -> str | None:
         return None if self.page_id else "pagina_id"
+
+    def account_id(self) -> str:
+        return self.page_id
 
 
 class XSettings(_ChannelSettings):
@@ -220,6 +227,9 @@ class WhatsAppSettings(_ChannelSettings):
 
     def window_template(self) -> str:
         return self.template
+
+    def account_id(self) -> str:
+        return self.phone_number_id
 
 
 class Channels(Section):

@@ -25,6 +25,7 @@ from channels.base import (
     Incoming,
     OutsideWindow,
     Rejected,
+    Replies,
     Transient,
     capable,
 )
@@ -58,7 +59,9 @@ class Outbox:
         own_texts: Sequence[str] = (),
     ) -> None:
         self.database = database
-        self.channels = channels
+        # Only the networks that can answer: a reply of any other is never claimed (it waits
+        # for a person instead of failing on a channel that has no way to send it).
+        self.channels: dict[str, Replies] = capable(channels, Replies)
         self.clock = clock
         self.owner = owner
         self.lease = lease

@@ -126,6 +126,6 @@ def test_a_comment_reads_the_same_from_the_webhook_and_from_the_poll():
 
 def test_building_the_receiver_leaves_the_collector_as_it_was(database):
     frozen = gc.get_freeze_count()
-    config = WebhookConfig(verify_token="v", app_secret="s", page_id="1")
+    config = WebhookConfig(verify_token="v", app_secret="s", accounts={"facebook": "1"})
     with WebhookServer(config, database, SystemClock(), port=0):
         assert gc.get_freeze_count() == frozen

@@ -242,3 +242,27 @@ def test_on_postgresql_a_second_send_job_skips_the_replies_the_first_holds(
     first_ids = {reply.id for reply, _incoming in held}
     assert len(first_ids) == 2
     assert {reply.id for reply, _incoming in second} == ids - first_ids
+
+
+class _PublishesOnly:
+    """A network Conectados can post on but not answer on."""
+
+    name = "x"
+
+    def publish(self, post):
+        raise AssertionError("the send job never publishes")
+
+    def find_published(self, post, since):
+        return None
+
+
+def test_a_reply_of_a_network_that_cannot_answer_is_left_approved_and_unclaimed(database, sandbox):
+    clock = FixedClock(datetime.now(UTC))
+    reply_id = _reply(database, _mention(database, sandbox, clock))
+
+    outbox = Outbox(database, {"x": _PublishesOnly()}, clock, "d")
+
+    assert outbox.channels == {}
+    assert outbox.run_once() == {"sent": 0, "retried": 0, "failed": 0, "review": 0}
+    reply = _get(database, reply_id)
+    assert (reply.state, reply.attempts, reply.lease_owner) == (ReplyState.APPROVED, 0, None)

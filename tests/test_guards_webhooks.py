@@ -62,8 +62,8 @@ def _whatsapp(phone_number_id: str, at: datetime) -> dict:
 
 
 def test_our_own_comment_on_the_page_is_not_a_citizens(database):
-    ours = parse_delivery(_comment(PAGE_ID), NOW, page_id=PAGE_ID)
-    theirs = parse_delivery(_comment("9001"), NOW, page_id=PAGE_ID)
+    ours = parse_delivery(_comment(PAGE_ID), NOW, {"facebook": PAGE_ID})
+    theirs = parse_delivery(_comment("9001"), NOW, {"facebook": PAGE_ID})
 
     assert (ours.items, ours.ignored) == ([], 1)
     assert [item.author_id for item in theirs.items] == ["9001"]
@@ -74,14 +74,14 @@ def test_our_own_messenger_message_echoed_back_is_not_a_citizens():
              "message": {"mid": "m1", "text": "Con gusto.", "is_echo": True}}  # fmt: skip
     body = {"object": "page", "entry": [{"id": PAGE_ID, "messaging": [event]}]}
 
-    delivery = parse_delivery(body, NOW, page_id=PAGE_ID)
+    delivery = parse_delivery(body, NOW, {"facebook": PAGE_ID})
 
     assert (delivery.items, delivery.ignored) == ([], 1)
 
 
 def test_messages_to_another_number_of_the_business_are_left_alone():
-    other = parse_delivery(_whatsapp("999", NOW), NOW, phone_number_id=PHONE_NUMBER_ID)
-    ours = parse_delivery(_whatsapp(PHONE_NUMBER_ID, NOW), NOW, phone_number_id=PHONE_NUMBER_ID)
+    other = parse_delivery(_whatsapp("999", NOW), NOW, {"whatsapp": PHONE_NUMBER_ID})
+    ours = parse_delivery(_whatsapp(PHONE_NUMBER_ID, NOW), NOW, {"whatsapp": PHONE_NUMBER_ID})
 
     assert (other.items, other.ignored) == ([], 1)
     assert [item.remote_id for item in ours.items] == ["wamid.1"]

@@ -143,8 +143,7 @@ def test_an_odd_text_received_by_webhook_is_stored_readable_and_the_others_go_on
     config = WebhookConfig(
         verify_token=VERIFY_TOKEN,
         app_secret=APP_SECRET,
-        page_id=PAGE_ID,
-        phone_number_id=PHONE_NUMBER_ID,
+        accounts={"facebook": PAGE_ID, "whatsapp": PHONE_NUMBER_ID},
         sandbox=True,
     )
     database = Database(database_url)

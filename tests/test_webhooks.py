@@ -38,8 +38,7 @@ def config(**overrides) -> WebhookConfig:
         "verify_token": VERIFY_TOKEN,
         "app_secret": APP_SECRET,
         "max_bytes": 64 * 1024,
-        "page_id": PAGE_ID,
-        "phone_number_id": PHONE_NUMBER_ID,
+        "accounts": {"facebook": PAGE_ID, "whatsapp": PHONE_NUMBER_ID},
         "sandbox": True,
     }
     return WebhookConfig(**(values | overrides))

@@ -19,6 +19,7 @@ import queue
 import re
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
@@ -51,10 +52,9 @@ class WebhookConfig:
     app_secret: str = field(repr=False)
     path: str = "/webhooks/meta"
     max_bytes: int = 1024 * 1024
-    page_id: str | None = None
-    """Facebook Page whose comments and messages we take (None: Facebook is off)."""
-    phone_number_id: str | None = None
-    """WhatsApp number whose messages we take (None: WhatsApp is off)."""
+    accounts: Mapping[str, str] = field(default_factory=dict)
+    """Network -> the company's account whose events we take there (the Page's id, the
+    number's); a network left out is off."""
     sandbox: bool = False
     """The simulator's secrets: the receiver subscribes to the simulator itself."""
     write_timeout: float = WRITE_TIMEOUT_SECONDS
@@ -203,12 +203,7 @@ class Receiver:
             log.warning("webhook rechazado: firma ausente o incorrecta (%s)", _client(request))
             return _refuse(401, "firma X-Hub-Signature-256 ausente o incorrecta")
         try:
-            delivery = parse_delivery(
-                json.loads(body),
-                self.clock.now(),
-                page_id=self.config.page_id,
-                phone_number_id=self.config.phone_number_id,
-            )
+            delivery = parse_delivery(json.loads(body), self.clock.now(), self.config.accounts)
         except (ValueError, RecursionError) as exc:  # MalformedEvent, or not JSON at all
             reason = str(exc) if isinstance(exc, MalformedEvent) else "el cuerpo no es JSON"
             log.warning("webhook rechazado: %s (%s)", reason, _client(request))
@@ -239,7 +234,7 @@ class Receiver:
         )
 
     def _accepts(self, network: str) -> bool:
-        return accepts(network, self.config.page_id, self.config.phone_number_id)
+        return accepts(network, self.config.accounts)
 
     async def _read_limited(self, request: Request) -> bytes | Response:
         limit = self.config.max_bytes

@@ -19,6 +19,7 @@ import requests
 import uvicorn
 
 from channels.meta.webhooks import WebhookAccounts
+from channels.specs import display_name, pushed_networks, webhook_networks
 from conectados.clock import Clock
 from conectados.credentials import Credentials
 from conectados.db import Database
@@ -36,19 +37,25 @@ def webhook_config(
     """The receiver's secrets and accounts: the simulator's (`sandbox`; by default the
     registry's), or the company's for real mode.
 
-    One receiver checks one app secret: Meta's or the simulator's. WhatsApp, which arrives
-    only by webhook, sets which; Facebook's events (optional: it is also polled) are taken
-    when Facebook runs in the same mode.
+    One receiver checks one app secret: Meta's or the simulator's. A network that arrives
+    only by webhook (WhatsApp) sets which; the others Meta's webhook brings (Facebook, also
+    polled) are taken when they run in the same mode.
     """
-    channels = settings.channels
-    whatsapp = channels.whatsapp if channels.whatsapp.enabled else None
-    facebook = channels.facebook if channels.facebook.enabled else None
-    if whatsapp is None and facebook is None:
+    sections = settings.channels.by_name()
+    hooked = {
+        name: sections[name]
+        for name in webhook_networks()
+        if name in sections and sections[name].enabled
+    }
+    if not hooked:
+        names = " ni ".join(display_name(name) for name in webhook_networks())
+        first_pushed = (pushed_networks() or webhook_networks())[0]
         raise ConfigError(
-            "ni Facebook ni WhatsApp están activos: no hay nada que recibir por webhook",
-            field="channels.whatsapp.activo",
+            f"ni {names} están activos: no hay nada que recibir por webhook",
+            field=f"channels.{first_pushed}.activo",
         )
-    mode = (whatsapp or facebook).mode  # type: ignore[union-attr]
+    pushed_on = [name for name in pushed_networks() if name in hooked]
+    mode = hooked[(pushed_on or list(hooked))[0]].mode
     real = mode == ChannelMode.REAL
     hooks = settings.webhooks
     if real:
@@ -61,34 +68,25 @@ def webhook_config(
             sandbox = sandbox_webhook_accounts()
         verify_token, secret = sandbox.verify_token, sandbox.app_secret
 
-    def account(config, real_id: str, sandbox_id: str | None, key: str) -> str | None:
-        if config is None or config.mode != mode:
-            return None
+    accounts: dict[str, str] = {}
+    for name, section in hooked.items():
+        if section.mode != mode:
+            continue
         if not real:
-            return sandbox_id
-        if not real_id:  # without it, any number's or page's events would be taken as ours
+            accounts[name] = sandbox.accounts[name]  # type: ignore[union-attr]
+            continue
+        if not section.account_id():  # without it, any account's events would be taken as ours
             raise ConfigError(
-                "falta para recibir sus webhooks en modo real", field=f"channels.{key}"
+                "falta para recibir sus webhooks en modo real",
+                field=f"channels.{name}.{section.missing_account_key()}",
             )
-        return real_id
-
+        accounts[name] = section.account_id()
     return WebhookConfig(
         verify_token=verify_token,
         app_secret=secret,
         path=hooks.path,
         max_bytes=hooks.max_kilobytes * 1024,
-        page_id=account(
-            facebook,
-            channels.facebook.page_id,
-            sandbox and sandbox.page_id,
-            "facebook.pagina_id",
-        ),
-        phone_number_id=account(
-            whatsapp,
-            channels.whatsapp.phone_number_id,
-            sandbox and sandbox.phone_number_id,
-            "whatsapp.telefono_id",
-        ),
+        accounts=accounts,
         sandbox=not real,
     )
 

@@ -11,9 +11,10 @@ whole: the intake cuts them at the network's maximum and records the cut.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 from channels.base import (
@@ -26,26 +27,29 @@ from channels.base import (
     readable_text,
 )
 from channels.meta.facebook_reading import messenger_message, page_comment
-from channels.specs import FACEBOOK, WHATSAPP
+from channels.specs import FACEBOOK, SPECS, WHATSAPP
 
 log = logging.getLogger("conectados.webhooks")  # the receiver's log: the team reads it there
 
 MAX_ID = 255
 MAX_TEXT = 1_000
 """Names, titles, media types: not what the citizen wrote (that is cut on storing)."""
-NETWORK_OF = {"whatsapp_business_account": WHATSAPP.name, "page": FACEBOOK.name}
+NETWORK_OF: Mapping[str, str] = MappingProxyType(
+    {found.webhook_object: name for name, found in SPECS.items() if found.webhook_object}
+)
+"""Meta's webhook `object` -> the network whose events it brings (from the specs)."""
 MEDIA_KINDS = ("image", "video", "audio", "document", "sticker")
 
 
 @dataclass(frozen=True)
 class WebhookAccounts:
     """What a receiver checks Meta's deliveries against: the handshake token, the app
-    secret that signs them, and whose events they are."""
+    secret that signs them, and whose events they are (network -> the company's account
+    id there: the Page's, the number's)."""
 
     verify_token: str = field(repr=False)
     app_secret: str = field(repr=False)
-    page_id: str
-    phone_number_id: str
+    accounts: Mapping[str, str] = field(default_factory=dict)
 
 
 class MalformedEvent(ValueError):
@@ -83,62 +87,51 @@ class Delivery:
 
 
 def parse_delivery(
-    payload: Any, now: datetime, page_id: str | None = None, phone_number_id: str | None = None
+    payload: Any, now: datetime, accounts: Mapping[str, str] | None = None
 ) -> Delivery:
-    """Read a webhook body; `page_id`/`phone_number_id`, when given, skip other accounts'."""
+    """Read a webhook body; `accounts` (network -> account id), where it names a network's
+    account, skips other accounts' events of that network."""
     body = _mapping(payload, "el cuerpo")
     kind = body.get("object")
     entries = _list(body.get("entry"), "entry")
-    delivery = Delivery(network=NETWORK_OF.get(kind, str(kind)[:20]))
+    network = NETWORK_OF.get(kind) if isinstance(kind, str) else None
+    delivery = Delivery(network=network or str(kind)[:20])
+    reader = ENTRY_READERS.get(network) if network else None
+    account = (accounts or {}).get(network) if network else None
     for entry in entries:
         delivery.read(
             "entry[]",
             "event",
             entry,
-            lambda e=entry: _entry(kind, e, now, page_id, phone_number_id, delivery),
+            lambda e=entry: _entry(reader, e, now, account, delivery),
         )
     return delivery
 
 
+EntryReader = Callable[[dict[str, Any], datetime, "str | None", Delivery], None]
+"""Reads one entry of a network's delivery: (entry, now, the company's account id there or
+None to take every account's, the delivery it adds to)."""
+
+
 def _entry(
-    kind: Any,
+    reader: EntryReader | None,
     entry: Any,
     now: datetime,
-    page_id: str | None,
-    phone_number_id: str | None,
+    account: str | None,
     delivery: Delivery,
 ) -> None:
     entry = _mapping(entry, "entry[]")
-    if kind == "whatsapp_business_account":
-        for change in _list(entry.get("changes", []), "changes"):
-            delivery.read(
-                "changes[]",
-                "event",
-                change,
-                lambda c=change: _whatsapp_change(c, now, phone_number_id, delivery),
-            )
-    elif kind == "page":
-        if page_id and str(entry.get("id")) != page_id:
-            delivery.ignored += 1
-            return
-        for change in _list(entry.get("changes", []), "changes"):
-            delivery.read(
-                "changes[]",
-                "comment",
-                change,
-                lambda c=change: _page_change(c, now, page_id, delivery),
-            )
-        for event in _list(entry.get("messaging", []), "messaging"):
-            delivery.read(
-                "messaging[]", "message", event, lambda e=event: _messenger_event(e, now, delivery)
-            )
-    else:
+    if reader is None:
         delivery.ignored += 1  # Instagram and others: not connected to Conectados
+        return
+    reader(entry, now, account, delivery)
 
 
-def accepts(network: str, page_id: str | None, phone_number_id: str | None) -> bool:
-    """Whether a receiver set up with these accounts takes this network's events."""
-    return (phone_number_id if network == WHATSAPP.name else page_id) is not None
+def accepts(network: str, accounts: Mapping[str, str]) -> bool:
+    """Whether a receiver set up with these accounts takes this network's events: a network
+    Meta's webhook brings is taken when it has an account (it is on); what came under an
+    `object` no spec names is kept, so an unreadable one is recorded with why."""
+    return network in accounts or network not in NETWORK_OF.values()
 
 
 def _some_id(raw: Any) -> str | None:
@@ -155,6 +148,18 @@ def _some_id(raw: Any) -> str | None:
 
 
 # --- WhatsApp ----------------------------------------------------------------------------
+
+
+def _whatsapp_entry(
+    entry: dict[str, Any], now: datetime, phone_number_id: str | None, delivery: Delivery
+) -> None:
+    for change in _list(entry.get("changes", []), "changes"):
+        delivery.read(
+            "changes[]",
+            "event",
+            change,
+            lambda c=change: _whatsapp_change(c, now, phone_number_id, delivery),
+        )
 
 
 def _whatsapp_change(
@@ -258,6 +263,25 @@ def _why(status: dict[str, Any]) -> tuple[int | None, str]:
 # --- Facebook Page: comments and Messenger -----------------------------------------------
 
 
+def _page_entry(
+    entry: dict[str, Any], now: datetime, page_id: str | None, delivery: Delivery
+) -> None:
+    if page_id and str(entry.get("id")) != page_id:
+        delivery.ignored += 1
+        return
+    for change in _list(entry.get("changes", []), "changes"):
+        delivery.read(
+            "changes[]",
+            "comment",
+            change,
+            lambda c=change: _page_change(c, now, page_id, delivery),
+        )
+    for event in _list(entry.get("messaging", []), "messaging"):
+        delivery.read(
+            "messaging[]", "message", event, lambda e=event: _messenger_event(e, now, delivery)
+        )
+
+
 def _page_change(change: Any, now: datetime, page_id: str | None, delivery: Delivery) -> None:
     change = _mapping(change, "changes[]")
     value = _mapping(change.get("value"), "value")
@@ -314,6 +338,13 @@ def _messenger_event(event: Any, now: datetime, delivery: Delivery) -> None:
             attachments=attachments,
         )
     )
+
+
+ENTRY_READERS: Mapping[str, EntryReader] = MappingProxyType(
+    {WHATSAPP.name: _whatsapp_entry, FACEBOOK.name: _page_entry}
+)
+"""Each network Meta's webhook brings -> how one entry of its deliveries is read. Another
+Meta network is its spec's `webhook_object` and one reader here."""
 
 
 # --- checked reading ---------------------------------------------------------------------
