@@ -12,6 +12,7 @@ main's), interleaved with this one in the same run, so a busy machine weighs on 
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -23,10 +24,15 @@ RUNS = 7
 REPO = Path(__file__).resolve().parent.parent
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
+def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """The command's wall time, and the processor time it used (user + system): on a machine
+    busy with other work the second moves far less than the first."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, cwd=cwd, env=env, check=True, capture_output=True)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -59,14 +65,21 @@ def main() -> None:
         print_figures(tree, figures[tree])
 
 
-def print_figures(tree: Path, figures: dict[str, list[float]]) -> None:
-    python = statistics.median(figures["python -c pass"])
+def print_figures(tree: Path, figures: dict[str, list[tuple[float, float]]]) -> None:
+    python = statistics.median(wall for wall, _ in figures["python -c pass"])
+    python_cpu = statistics.median(cpu for _, cpu in figures["python -c pass"])
     print(f"conectados ({tree}): tiempo por comando, {RUNS} ejecuciones (proceso completo)")
-    print(f"  {'':<20} {'mediana':>9} {'peor':>9} {'sobre python':>13}")
+    print(f"  {'':<20} {'mediana':>9} {'peor':>9} {'sobre python':>13} {'CPU sobre python':>17}")
     for name, samples in figures.items():
-        median = statistics.median(samples)
+        walls = [wall for wall, _ in samples]
+        median = statistics.median(walls)
+        cpu = statistics.median(cpu for _, cpu in samples)
         above = "" if name == "python -c pass" else f"{(median - python) * 1000:+10.0f} ms"
-        print(f"  {name:<20} {median * 1000:6.0f} ms {max(samples) * 1000:6.0f} ms {above:>13}")
+        above_cpu = "" if name == "python -c pass" else f"{(cpu - python_cpu) * 1000:+10.0f} ms"
+        print(
+            f"  {name:<20} {median * 1000:6.0f} ms {max(walls) * 1000:6.0f} ms "
+            f"{above:>13} {above_cpu:>17}"
+        )
 
 
 if __name__ == "__main__":
