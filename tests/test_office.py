@@ -12,6 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from channels.specs import pushed_networks
 from conectados.app import App
 from conectados.clock import FixedClock, SystemClock
 from content_calendar.models import Publication, PublicationState
@@ -181,7 +182,11 @@ def test_status_of_a_filled_office_counts_what_the_models_count(tmp_path: Path):
                 ),
                 "set_aside_total": count(SetAsideItem),
             }
-            last = session.exec(sa.select(sa.func.max(Interaction.received_at))).one()[0]
+            last = session.exec(
+                sa.select(sa.func.max(Interaction.received_at)).where(
+                    Interaction.network.in_(pushed_networks())
+                )
+            ).one()[0]
     finally:
         app.close()
     assert {name: getattr(shown, name) for name in expected} == expected
