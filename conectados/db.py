@@ -3,7 +3,9 @@
 SQLite (the embedded default) runs in WAL mode with foreign keys on; PostgreSQL
 (several daemons) goes through psycopg 3. Alembic owns the schema: `upgrade()` applies
 migrations, `check_current()` refuses to run on a database at another revision (read
-without Alembic, by conectados.revisions: checking costs no Alembic import).
+without Alembic, by conectados.revisions: checking costs no Alembic import). SQLModel (and
+the ORM under it) is imported only where an ORM session is opened, so commands that read a few
+rows through SQLAlchemy Core start without it; the models' metadata is set up by conectados.orm.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
-from sqlmodel import Session, SQLModel
 
 from conectados.errors import DatabaseError, NewerDatabase, OlderDatabase
 from conectados.revisions import Revisions, current_revision, read_revisions
@@ -31,17 +32,9 @@ from conectados.userfiles import UserFileError, not_regular, os_error_reason
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlmodel import Session
 
 log = logging.getLogger(__name__)
-
-# Stable constraint names let Alembic alter tables on SQLite (batch mode) and PostgreSQL alike.
-SQLModel.metadata.naming_convention = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
 
 
 def _migrations_dir() -> Path:
@@ -208,6 +201,8 @@ class Database:
         `write=True` takes SQLite's write lock at the start, for transactions that read
         and then write (claims, counters): they wait for another writer instead of failing.
         """
+        from sqlmodel import Session  # the ORM costs ~0.2 s to import: only those who use it pay
+
         with (
             self._errors(),
             Session(

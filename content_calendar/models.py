@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from conectados.db import UTCDateTime, enum_column, utcnow
+from conectados.orm import SQLModel
 
 
 class PublicationState(enum.StrEnum):

@@ -1,4 +1,9 @@
-"""What `conectados status` reports: where things are and what is waiting."""
+"""What `conectados status` reports: where things are and what is waiting.
+
+Read through SQLAlchemy Core over light declarations of the few columns it counts
+(`office.status_tables`, `responders.light_tables`): no model module and no ORM is imported,
+which saves the status command about 0.2 s of the 0.5 s it took.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +11,29 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, time
 
 import sqlalchemy as sa
-from sqlmodel import select
 
 from channels.specs import pushed_networks, spec
 from conectados.app import App
 from conectados.settings import ChannelMode
-from content_calendar.models import Publication, PublicationState
-from responders.models import (
-    Interaction,
-    Reply,
-    ReplyState,
-    SetAsideItem,
-    Ticket,
-    TicketStatus,
+from office.status_tables import (
+    PUBLICATION_PUBLISHING,
+    PUBLICATION_SCHEDULED,
+    channel_state,
+    publication,
 )
-from scheduler.pauses import paused_channels
+from responders.light_tables import (
+    REPLY_APPROVED,
+    REPLY_PENDING,
+    REPLY_SENDING,
+    TICKET_OPEN,
+    interaction,
+    reply,
+    set_aside_item,
+    ticket,
+)
 
-PENDING_PUBLICATION_STATES = (PublicationState.SCHEDULED, PublicationState.PUBLISHING)
-PENDING_REPLY_STATES = (ReplyState.PENDING, ReplyState.APPROVED, ReplyState.SENDING)
+PENDING_PUBLICATION_STATES = (PUBLICATION_SCHEDULED, PUBLICATION_PUBLISHING)
+PENDING_REPLY_STATES = (REPLY_PENDING, REPLY_APPROVED, REPLY_SENDING)
 
 
 @dataclass(frozen=True)
@@ -133,8 +143,17 @@ def collect_status(app: App) -> Status:
     )
     if not schema.is_current:
         return status
-    with database.session() as session:
-        pauses = paused_channels(session.connection(), app.clock.now())
+    now = app.clock.now()
+    with database.transaction() as connection:
+        # What scheduler.pauses.paused_channels reads, without the daemon's model module.
+        pauses = {
+            row.channel: (row.paused_until, row.reason)
+            for row in connection.execute(
+                sa.select(
+                    channel_state.c.channel, channel_state.c.paused_until, channel_state.c.reason
+                ).where(channel_state.c.paused_until > now)
+            )
+        }
         channels = [
             replace(
                 channel,
@@ -145,16 +164,16 @@ def collect_status(app: App) -> Status:
             else channel
             for channel in status.channels
         ]
-        last = session.exec(
-            select(sa.func.max(Interaction.received_at)).where(
-                Interaction.network.in_(pushed_networks())
+        last = connection.execute(
+            sa.select(sa.func.max(interaction.c.received_at)).where(
+                interaction.c.network.in_(pushed_networks())
             )
-        ).one()
-        now = app.clock.now()
+        ).scalar_one()
         midnight = datetime.combine(now.astimezone(settings.zone).date(), time(), settings.zone)
-        latest = session.exec(
-            select(SetAsideItem.set_aside_at, SetAsideItem.network, SetAsideItem.reason)
-            .order_by(SetAsideItem.set_aside_at.desc(), SetAsideItem.id.desc())
+        aside = set_aside_item.c
+        latest = connection.execute(
+            sa.select(aside.set_aside_at, aside.network, aside.reason)
+            .order_by(aside.set_aside_at.desc(), aside.id.desc())
             .limit(1)
         ).first()
         return replace(
@@ -162,18 +181,18 @@ def collect_status(app: App) -> Status:
             channels=channels,
             last_whatsapp=f"{last.astimezone(settings.zone):%Y-%m-%d %H:%M}" if last else None,
             pending_publications=_count(
-                session, Publication, Publication.state.in_(PENDING_PUBLICATION_STATES)
+                connection, publication, publication.c.state.in_(PENDING_PUBLICATION_STATES)
             ),
-            pending_replies=_count(session, Reply, Reply.state.in_(PENDING_REPLY_STATES)),
-            open_tickets=_count(session, Ticket, Ticket.status == TicketStatus.OPEN),
+            pending_replies=_count(connection, reply, reply.c.state.in_(PENDING_REPLY_STATES)),
+            open_tickets=_count(connection, ticket, ticket.c.status == TICKET_OPEN),
             overdue_tickets=_count(
-                session,
-                Ticket,
-                Ticket.status == TicketStatus.OPEN,
-                Ticket.due_date < app.clock.now().astimezone(settings.zone).date(),
+                connection,
+                ticket,
+                ticket.c.status == TICKET_OPEN,
+                ticket.c.due_date < now.astimezone(settings.zone).date(),
             ),
-            set_aside_today=_count(session, SetAsideItem, SetAsideItem.set_aside_at >= midnight),
-            set_aside_total=_count(session, SetAsideItem),
+            set_aside_today=_count(connection, set_aside_item, aside.set_aside_at >= midnight),
+            set_aside_total=_count(connection, set_aside_item),
             latest_set_aside=(
                 f"{latest[0].astimezone(settings.zone):%Y-%m-%d %H:%M}, {latest[1]}: {latest[2]}"
                 if latest
@@ -192,8 +211,10 @@ def _webhooks_line(settings) -> str | None:
     return f"aparte del servicio, lo abre «conectados webhooks serve» en {where}"
 
 
-def _count(session, table, *conditions) -> int:
-    return session.exec(select(sa.func.count()).select_from(table).where(*conditions)).one()
+def _count(connection: sa.Connection, table, *conditions) -> int:
+    return connection.execute(
+        sa.select(sa.func.count()).select_from(table).where(*conditions)
+    ).scalar_one()
 
 
 def config_file_label(path: str | None) -> str:

@@ -6,9 +6,10 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from conectados.db import UTCDateTime, enum_column, utcnow
+from conectados.orm import SQLModel
 
 AUTOMATIC = "automático"
 """The reviewer (and filer) recorded on what the responder approved or filed on its own."""

@@ -1,9 +1,10 @@
 """`conectados replies ...`: the team reads, approves, edits or rejects the drafted replies.
 
 Thin: each command parses, calls `responders.review` (or the filing) and prints. `list` is
-typed all day, so it reads through `responders.reply_listing` alone: the review domain (the
-protocols' templates, the channels' rules), its printing (`review_view`) and the interactive
-loop (`review_session`) are imported by the commands that use them.
+typed all day, so it reads through `responders.reply_listing` alone (Core over light tables,
+no models, no ORM): the review domain (the protocols' templates, the channels' rules), its
+printing (`review_view`) and the interactive loop (`review_session`) are imported by the
+commands that use them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from conectados.spanish import percent
 from conectados.tables import Field, Listing, print_listing, short_moment
 from conectados.terminal import Group, RowId
 from responders.cli_shared import catalogue_for, protocol_names, reviewer_name, shortened
-from responders.models import ReplyKind, ReplyState, ReplyVisibility
+from responders.light_tables import REPLY_ANSWER, REPLY_REJECTED, TICKET_ANSWER
 from responders.reply_listing import STATE_NAMES, STATES_BY_NAME, list_replies
 
 REPLY_ID = RowId("no hay ninguna respuesta con id {id}; vea «conectados replies list»")
@@ -74,13 +75,13 @@ def list_(app: App, estado: str, limite: int) -> None:
     for reply, interaction in rows:
         state = STATE_NAMES[reply.state]
         if (
-            reply.state == ReplyState.REJECTED
-            and reply.kind == ReplyKind.ANSWER  # a draft answer, not a receipt the team turned down
+            reply.state == REPLY_REJECTED
+            and reply.kind == REPLY_ANSWER  # a draft answer, not a receipt the team turned down
             and reply.ticket_id in radicados  # the filing `reject_replaced` settled it with
         ):
             # A draft settled by a filing: its acknowledgement went instead.
             state = f"reemplazada por el radicado {radicados[reply.ticket_id]}"
-        ticket_answer = reply.kind == ReplyKind.TICKET_ANSWER
+        ticket_answer = reply.kind == TICKET_ANSWER
         listing.add(
             str(reply.id),
             short_moment(interaction.written_at.astimezone(zone), today),
@@ -129,6 +130,7 @@ def approve(app: App, reply_id: int, texto: str | None, privado: bool) -> None:
     Una respuesta pública con datos personales (cédula, cuenta, teléfono, dirección, correo)
     no se aprueba: quite los datos o envíela en privado con --privado.
     """
+    from responders.models import ReplyVisibility
     from responders.pipeline import privacy_notice
     from responders.public_text import company_texts
     from responders.review import decide_reply, window_templates_of

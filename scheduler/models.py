@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from conectados.db import UTCDateTime, utcnow
+from conectados.orm import SQLModel
 
 
 class Cursor(SQLModel, table=True):

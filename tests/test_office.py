@@ -7,14 +7,29 @@ import contextlib
 import inspect
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
+
+from channels.specs import pushed_networks
 from conectados.app import App
-from conectados.clock import SystemClock
+from conectados.clock import FixedClock, SystemClock
+from content_calendar.models import Publication, PublicationState
 from office import cli
 from office.build import OfficePolicy, open_office
 from office.daemon import serve
 from office.demo import run_demo
+from office.status import collect_status
+from responders.models import (
+    Interaction,
+    Reply,
+    ReplyState,
+    SetAsideItem,
+    Ticket,
+    TicketStatus,
+)
+from tests.filled_office import fill_office
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -119,6 +134,74 @@ def test_replies_list_imports_no_receiver_and_no_network_client(tmp_path: Path):
     # Nothing waits in a new database: «No hay respuestas pendientes.» needs no table drawn,
     # no protocol's name and no review rule.
     assert not _under(loaded, "rich", "yaml", "jinja2", "responders.review")
+
+
+MODELS_AND_ORM = ("sqlmodel", "sqlalchemy.orm", "content_calendar.models", "responders.models",
+                  "scheduler.models")  # fmt: skip
+
+
+def test_status_reads_its_counts_without_the_models_or_the_orm(tmp_path: Path):
+    assert not _under(_modules_of_command(tmp_path, "status"), *MODELS_AND_ORM)
+
+
+def test_replies_list_reads_its_rows_without_the_models_or_the_orm(tmp_path: Path):
+    assert not _under(_modules_of_command(tmp_path, "replies", "list"), *MODELS_AND_ORM)
+
+
+def test_status_of_a_filled_office_counts_what_the_models_count(tmp_path: Path):
+    url = fill_office(tmp_path / "oficina")
+    # A year on: every open PQR is overdue, so the overdue count is tested too.
+    later = datetime.now(UTC) + timedelta(days=365)
+    app = App(environ={}, cwd=tmp_path, clock=FixedClock(later), database_override=url)
+    try:
+        shown = collect_status(app)
+        zone = app.settings.zone
+        with app.database.session() as session:
+
+            def count(model, *conditions) -> int:
+                return session.exec(
+                    sa.select(sa.func.count()).select_from(model).where(*conditions)
+                ).one()[0]
+
+            expected = {
+                "pending_publications": count(
+                    Publication,
+                    Publication.state.in_(
+                        [PublicationState.SCHEDULED, PublicationState.PUBLISHING]
+                    ),
+                ),
+                "pending_replies": count(
+                    Reply,
+                    Reply.state.in_([ReplyState.PENDING, ReplyState.APPROVED, ReplyState.SENDING]),
+                ),
+                "open_tickets": count(Ticket, Ticket.status == TicketStatus.OPEN),
+                "overdue_tickets": count(
+                    Ticket,
+                    Ticket.status == TicketStatus.OPEN,
+                    Ticket.due_date < later.astimezone(zone).date(),
+                ),
+                "set_aside_total": count(SetAsideItem),
+            }
+            last = session.exec(
+                sa.select(sa.func.max(Interaction.received_at)).where(
+                    Interaction.network.in_(pushed_networks())
+                )
+            ).one()[0]
+    finally:
+        app.close()
+    assert {name: getattr(shown, name) for name in expected} == expected
+    assert expected["pending_replies"] and expected["open_tickets"] and expected["set_aside_total"]
+    assert expected["overdue_tickets"] == expected["open_tickets"]
+    assert shown.last_whatsapp == f"{last.astimezone(zone):%Y-%m-%d %H:%M}"
+    assert shown.set_aside_today == 0  # set aside a year before the clock's day
+    assert "sin texto ni id legible" in (shown.latest_set_aside or "")
+    assert [channel.name for channel in shown.channels if channel.paused_until] == []
+    now = App(environ={}, cwd=tmp_path, database_override=url)
+    try:
+        paused = {c.name: c.pause_reason for c in collect_status(now).channels if c.paused_until}
+    finally:
+        now.close()
+    assert paused == {"x": "token revocado"}
 
 
 def test_every_command_s_short_help_is_the_first_paragraph_of_its_docstring():
