@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
+from typing import Any
 
 from channels.media import MediaRules
 from channels.text_rules import FACEBOOK_LIMIT, X_LIMIT, x_weighted_length
@@ -264,6 +265,13 @@ def pushed_networks() -> tuple[str, ...]:
 def webhook_networks() -> tuple[str, ...]:
     """The networks whose events Meta's webhook brings."""
     return tuple(name for name, found in SPECS.items() if found.webhook_object)
+
+
+def pushed_networks_on(channels: Any) -> list[str]:
+    """The networks turned on in `channels` (the settings' [channels]) whose messages only
+    arrive by webhook: the receiver is for them."""
+    sections = channels.by_name()
+    return [name for name in pushed_networks() if name in sections and sections[name].enabled]
 
 
 def display_name(name: str) -> str:

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from channels.base import Polls, capable
 from channels.registry import ChannelSet, open_channels
-from channels.specs import pushed_networks
+from channels.specs import pushed_networks_on
 from conectados.app import App
 from conectados.db import Database
 from conectados.errors import ConectadosError
@@ -170,9 +170,7 @@ def build_receiver(
 def receives_webhooks(settings) -> bool:
     """Whether the daemon runs the receiver: [webhooks] says so and a network that only
     pushes its messages is on."""
-    channels = settings.channels.by_name()
-    pushed_on = any(channels[name].enabled for name in pushed_networks() if name in channels)
-    return settings.webhooks.in_daemon and pushed_on
+    return settings.webhooks.in_daemon and bool(pushed_networks_on(settings.channels))
 
 
 def start_receiver(

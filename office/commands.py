@@ -133,7 +133,7 @@ def format_status(current: Status, newer: bool = False) -> str:
         if current.pending_publications is not None:
             lines.append(
                 f"  Último mensaje de {spanish_list([display_name(n) for n in pushed_networks()])}: "
-                + (current.last_whatsapp or "ninguno todavía")
+                + (current.last_pushed_message or "ninguno todavía")
             )
     if current.pending_publications is not None:
         lines += [

@@ -10,14 +10,14 @@ from contextlib import AbstractContextManager
 import click
 
 from channels.registry import SANDBOX_PORT
-from channels.specs import display_name, pushed_networks
+from channels.specs import display_name, pushed_networks_on
 from conectados.app import App
 from conectados.errors import ConectadosError
 from conectados.spanish import number, spanish_list
 from conectados.terminal import Command
 from office.build import Office, open_office, start_receiver
 from scheduler.daemon import Daemon, Narrator, round_reach
-from scheduler.pauses import paused_channels
+from scheduler.paused import paused_channels
 
 
 @click.command(cls=Command)
@@ -132,7 +132,7 @@ def run_forever(app: App, office: Office) -> None:
         from webhooks.server import tune_collector_for_receiver
 
         tune_collector_for_receiver()  # this long-lived process chose to receive webhooks
-    pushed = _pushed_on(settings) if receiver is not None else []
+    pushed = pushed_networks_on(settings.channels) if receiver is not None else []
     for line in started_lines(polled, pushed):
         narrator.say(line)
     if sandbox is not None:
@@ -157,12 +157,6 @@ def _period(minutes: float) -> str:
         if minutes == 1
         else f"{number(minutes, 0 if minutes == int(minutes) else 1)} minutos"
     )
-
-
-def _pushed_on(settings) -> list[str]:
-    """The networks turned on whose messages only arrive by webhook: the receiver is for them."""
-    channels = settings.channels.by_name()
-    return [name for name in pushed_networks() if name in channels and channels[name].enabled]
 
 
 def started_lines(polled: dict[str, float], pushed: list[str]) -> list[str]:

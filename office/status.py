@@ -12,13 +12,12 @@ from datetime import datetime, time
 
 import sqlalchemy as sa
 
-from channels.specs import pushed_networks, spec
+from channels.specs import pushed_networks, pushed_networks_on, spec
 from conectados.app import App
 from conectados.settings import ChannelMode
 from office.status_tables import (
     PUBLICATION_PUBLISHING,
     PUBLICATION_SCHEDULED,
-    channel_state,
     publication,
 )
 from responders.light_tables import (
@@ -31,6 +30,7 @@ from responders.light_tables import (
     set_aside_item,
     ticket,
 )
+from scheduler.paused import paused_channels
 
 PENDING_PUBLICATION_STATES = (PUBLICATION_SCHEDULED, PUBLICATION_PUBLISHING)
 PENDING_REPLY_STATES = (REPLY_PENDING, REPLY_APPROVED, REPLY_SENDING)
@@ -73,8 +73,8 @@ class Status:
     channels: list[ChannelStatus]
     webhooks: str | None = None
     """Who runs the receiver of Meta's messages (webhooks) and where (None: no network arrives by webhook)."""
-    last_whatsapp: str | None = None
-    """When the latest WhatsApp message arrived."""
+    last_pushed_message: str | None = None
+    """When the latest message of a network that only pushes (by webhook) arrived."""
     pending_publications: int | None = None
     pending_replies: int | None = None
     open_tickets: int | None = None
@@ -145,15 +145,7 @@ def collect_status(app: App) -> Status:
         return status
     now = app.clock.now()
     with database.transaction() as connection:
-        # What scheduler.pauses.paused_channels reads, without the daemon's model module.
-        pauses = {
-            row.channel: (row.paused_until, row.reason)
-            for row in connection.execute(
-                sa.select(
-                    channel_state.c.channel, channel_state.c.paused_until, channel_state.c.reason
-                ).where(channel_state.c.paused_until > now)
-            )
-        }
+        pauses = paused_channels(connection, now)
         channels = [
             replace(
                 channel,
@@ -179,7 +171,9 @@ def collect_status(app: App) -> Status:
         return replace(
             status,
             channels=channels,
-            last_whatsapp=f"{last.astimezone(settings.zone):%Y-%m-%d %H:%M}" if last else None,
+            last_pushed_message=f"{last.astimezone(settings.zone):%Y-%m-%d %H:%M}"
+            if last
+            else None,
             pending_publications=_count(
                 connection, publication, publication.c.state.in_(PENDING_PUBLICATION_STATES)
             ),
@@ -202,8 +196,8 @@ def collect_status(app: App) -> Status:
 
 
 def _webhooks_line(settings) -> str | None:
-    if not settings.channels.whatsapp.enabled:
-        return None
+    if not pushed_networks_on(settings.channels):
+        return None  # no network on sends its messages by webhook
     hooks = settings.webhooks
     where = f"http://{hooks.host}:{hooks.port}{hooks.path}"
     if hooks.in_daemon:

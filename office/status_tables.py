@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from conectados.db import UTCDateTime
-
 # PublicationState values: still to go out
 PUBLICATION_SCHEDULED = "scheduled"
 PUBLICATION_PUBLISHING = "publishing"
@@ -20,10 +18,4 @@ publication = sa.table(
     "publication",
     sa.column("id", sa.Integer),
     sa.column("state", sa.String),
-)
-channel_state = sa.table(
-    "channel_state",
-    sa.column("channel", sa.String),
-    sa.column("paused_until", UTCDateTime),
-    sa.column("reason", sa.Text),
 )

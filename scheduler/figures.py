@@ -13,7 +13,7 @@ from conectados.clock import Clock
 from conectados.db import Database, upsert_statement
 from content_calendar.models import Publication, PublicationState
 from scheduler.models import MetricSample
-from scheduler.pauses import paused_channels
+from scheduler.paused import paused_channels
 
 log = logging.getLogger("conectados.metricas")
 

@@ -19,7 +19,8 @@ from conectados.clock import Clock
 from conectados.db import Database, upsert_statement
 from responders.intake import record_set_aside, store_interactions
 from scheduler.models import Cursor
-from scheduler.pauses import pause_channel, paused_channels
+from scheduler.paused import paused_channels
+from scheduler.pauses import pause_channel
 
 log = logging.getLogger("conectados.leer")
 

@@ -36,7 +36,8 @@ from conectados.privacy import has_personal_data
 from responders import replies
 from responders.models import Interaction, InteractionKind, Reply, ReplyState, ReplyVisibility
 from responders.public_text import PublicText, public_text_for
-from scheduler.pauses import pause_channel, paused_channels
+from scheduler.paused import paused_channels
+from scheduler.pauses import pause_channel
 
 log = logging.getLogger("conectados.responder")
 

@@ -41,15 +41,3 @@ _CLEAR_PAUSE = (
 def clear_pause(connection: sa.Connection, channel: str, now: datetime) -> None:
     """The network works again: forget the pause."""
     connection.execute(_CLEAR_PAUSE, {"paused_channel": channel, "cleared_at": now})
-
-
-def paused_channels(
-    connection: sa.Connection, now: datetime
-) -> dict[str, tuple[datetime, str | None]]:
-    """Channel -> (paused until, why), for the pauses still running."""
-    rows = connection.execute(
-        sa.select(ChannelState.channel, ChannelState.paused_until, ChannelState.reason).where(
-            ChannelState.paused_until > now
-        )
-    )
-    return {row.channel: (row.paused_until, row.reason) for row in rows}

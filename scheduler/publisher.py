@@ -40,7 +40,8 @@ from content_calendar.publications import (
     renew_lease,
     reschedule,
 )
-from scheduler.pauses import clear_pause, pause_channel, paused_channels
+from scheduler.paused import paused_channels
+from scheduler.pauses import clear_pause, pause_channel
 
 log = logging.getLogger("conectados.publicar")
 

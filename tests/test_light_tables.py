@@ -15,6 +15,7 @@ from content_calendar.models import PublicationState
 from office import status_tables
 from responders import light_tables, reply_listing
 from responders.models import ReplyKind, ReplyState, TicketStatus
+from scheduler import paused
 
 LIGHT_TABLES = [
     light_tables.interaction,
@@ -22,7 +23,7 @@ LIGHT_TABLES = [
     light_tables.ticket,
     light_tables.set_aside_item,
     status_tables.publication,
-    status_tables.channel_state,
+    paused.channel_state,
 ]
 # Types that convert values on the way in or out: a light column must convert alike.
 CONVERTING_TYPES = (UTCDateTime, sa.Date)

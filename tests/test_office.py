@@ -192,7 +192,7 @@ def test_status_of_a_filled_office_counts_what_the_models_count(tmp_path: Path):
     assert {name: getattr(shown, name) for name in expected} == expected
     assert expected["pending_replies"] and expected["open_tickets"] and expected["set_aside_total"]
     assert expected["overdue_tickets"] == expected["open_tickets"]
-    assert shown.last_whatsapp == f"{last.astimezone(zone):%Y-%m-%d %H:%M}"
+    assert shown.last_pushed_message == f"{last.astimezone(zone):%Y-%m-%d %H:%M}"
     assert shown.set_aside_today == 0  # set aside a year before the clock's day
     assert "sin texto ni id legible" in (shown.latest_set_aside or "")
     assert [channel.name for channel in shown.channels if channel.paused_until] == []
