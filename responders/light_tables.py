@@ -21,8 +21,7 @@ REPLY_SENDING = "sending"
 REPLY_SENT = "sent"
 REPLY_REJECTED = "rejected"
 REPLY_FAILED = "failed"
-# ReplyKind values
-REPLY_ANSWER = "answer"
+# ReplyKind value
 TICKET_ANSWER = "ticket_answer"
 # TicketStatus value
 TICKET_OPEN = "abierto"

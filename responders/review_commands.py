@@ -16,7 +16,7 @@ from conectados.spanish import percent
 from conectados.tables import Field, Listing, print_listing, short_moment
 from conectados.terminal import Group, RowId
 from responders.cli_shared import catalogue_for, protocol_names, reviewer_name, shortened
-from responders.light_tables import REPLY_ANSWER, REPLY_REJECTED, TICKET_ANSWER
+from responders.light_tables import REPLY_REJECTED, TICKET_ANSWER
 from responders.reply_listing import STATE_NAMES, STATES_BY_NAME, list_replies
 
 REPLY_ID = RowId("no hay ninguna respuesta con id {id}; vea «conectados replies list»")
@@ -76,7 +76,6 @@ def list_(app: App, estado: str, limite: int) -> None:
         state = STATE_NAMES[reply.state]
         if (
             reply.state == REPLY_REJECTED
-            and reply.kind == REPLY_ANSWER  # a draft answer, not a receipt the team turned down
             and reply.ticket_id in radicados  # the filing `reject_replaced` settled it with
         ):
             # A draft settled by a filing: its acknowledgement went instead.

@@ -45,7 +45,6 @@ def test_light_state_values_are_the_models_stored_values():
     # enum_column stores each state's value: the light constants must be those values.
     assert set(reply_listing.STATE_NAMES) == {state.value for state in ReplyState}
     assert ReplyKind.TICKET_ANSWER.value == light_tables.TICKET_ANSWER
-    assert ReplyKind.ANSWER.value == light_tables.REPLY_ANSWER
     assert TicketStatus.OPEN.value == light_tables.TICKET_OPEN
     assert PublicationState.SCHEDULED.value == status_tables.PUBLICATION_SCHEDULED
     assert PublicationState.PUBLISHING.value == status_tables.PUBLICATION_PUBLISHING
