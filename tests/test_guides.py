@@ -214,7 +214,9 @@ def _run_blocks(guide: Path, blocks: list[Block], workdir: Path, env: dict[str, 
                     )  # fmt: skip
                     services.append((f"{guide.name}:{line}: {command}", process))
                     first = _first_line(process)
-                    if process.poll() is not None or not first:
+                    # A service that starts by saying what is wrong is not running, even if
+                    # it has not exited yet when its first line is read.
+                    if process.poll() is not None or not first or first.startswith("Error"):
                         rest = process.stdout.read() if process.stdout else ""
                         outcome.failures.append(
                             f"{guide.name}:{line}: «{command}» no quedó en marcha:\n{first}{rest}"
@@ -244,9 +246,12 @@ def _run_blocks(guide: Path, blocks: list[Block], workdir: Path, env: dict[str, 
             cwd = Path(cwd_file.read_text(encoding="utf-8").strip())
     finally:
         for name, process in reversed(services):
-            code = _stop(process)
+            code, printed = _stop(process)
             if code not in (0, 130, -signal.SIGINT):  # Ctrl+C: a clean stop
-                outcome.failures.append(f"{name}: al detenerlo con Ctrl+C terminó con {code}")
+                outcome.failures.append(
+                    f"{name}: al detenerlo con Ctrl+C terminó con {code}\n"
+                    + textwrap.indent(printed, "    ")
+                )
     return outcome
 
 
@@ -265,15 +270,16 @@ def _first_line(process: subprocess.Popen) -> str:
     return process.stdout.readline()
 
 
-def _stop(process: subprocess.Popen) -> int:
+def _stop(process: subprocess.Popen) -> tuple[int, str]:
+    """Ctrl+C the service; its exit code and the end of what it printed."""
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGINT)
     try:
-        process.communicate(timeout=60)
+        printed, _ = process.communicate(timeout=60)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-    return process.returncode
+        printed, _ = process.communicate()
+    return process.returncode, (printed or "")[-1500:]
 
 
 def _quote(value: object) -> str:
