@@ -68,6 +68,9 @@ CURRENT_POST_METRICS = (
     "post_video_views",
 )
 
+INSIGHT_PERIODS = ("lifetime", "day")
+"""What post metrics have; asked without a period, a metric answers one entry for each."""
+
 
 class GraphApi:
     """Routes of the Graph API, answered from a FacebookWorld."""
@@ -222,7 +225,12 @@ class GraphApi:
             elif name == "reactions":
                 out["reactions"] = {"data": [], "summary": {"total_count": post.reactions}}
             elif name == "insights":
-                out["insights"] = self.insights(post, spec.modifiers.get("metric", ""))
+                out["insights"] = self.insights(
+                    post,
+                    spec.modifiers.get("metric", ""),
+                    spec.modifiers.get("period"),
+                    spec.subfields,
+                )
             elif name == "attachments" and post.media:
                 out["attachments"] = {
                     "data": [{"type": m["type"], "media_type": m["type"]} for m in post.media]
@@ -241,7 +249,16 @@ class GraphApi:
             },
         )
 
-    def insights(self, post: Post, metrics: str) -> dict:
+    def insights(
+        self,
+        post: Post,
+        metrics: str,
+        period: str | None = None,
+        specs: list[FieldSpec] | None = None,
+    ) -> dict:
+        """Post insights as Graph answers them: asked without a period, a metric comes back
+        once per period it has (lifetime, then day), each with its `id`
+        (`{post-id}/insights/{metric}/{period}`), `title` and `description`."""
         names = [name for name in metrics.split(",") if name]
         if not names:
             raise graph_error(100, "(#100) The value must be a valid insights metric", 1504028)
@@ -250,18 +267,38 @@ class GraphApi:
             raise graph_error(
                 100, f"(#100) The value must be a valid insights metric: {unknown[0]}"
             )
-        return {
-            "data": [
-                {
-                    "name": name,
-                    "period": "lifetime",
-                    "values": [{"value": self.world.metric_value(post, name)}],
-                    "title": name,
-                    "description": name,
-                    "id": f"{post.id}/insights/{name}/lifetime",
-                }
-                for name in names
+        if period is not None and period not in INSIGHT_PERIODS:
+            raise graph_error(
+                100,
+                "(#100) period must be one of the following values: " + ", ".join(INSIGHT_PERIODS),
+            )
+        periods = (period,) if period else INSIGHT_PERIODS
+        entries = [self._insight(post, name, each) for name in names for each in periods]
+        if specs:
+            wanted = {spec.name for spec in specs}
+            entries = [{k: v for k, v in entry.items() if k in wanted} for entry in entries]
+        return {"data": entries}
+
+    def _insight(self, post: Post, name: str, period: str) -> dict[str, Any]:
+        total = self.world.metric_value(post, name)
+        title = name.replace("_", " ").capitalize()
+        if period == "lifetime":
+            values = [{"value": total}]
+            label = f"Lifetime {title}"
+        else:  # the last two days, the latest only part of the total
+            today = post.created.replace(hour=8, minute=0, second=0, microsecond=0)
+            values = [
+                {"value": total - total // 10, "end_time": graph_time(today + timedelta(days=1))},
+                {"value": total // 10, "end_time": graph_time(today + timedelta(days=2))},
             ]
+            label = f"Daily {title}"
+        return {
+            "name": name,
+            "period": period,
+            "values": values,
+            "title": label,
+            "description": f"{label.split()[0]}: {title} of the Page's post.",
+            "id": f"{post.id}/insights/{name}/{period}",
         }
 
     def _object(self, object_id: str, specs: list[FieldSpec] | None, request: Request) -> dict:
@@ -391,7 +428,8 @@ class GraphApi:
         post = self.world.posts.get(target)
         if post is None:
             raise graph_error(100, f"Object with ID '{target}' does not exist")
-        return Response(200, self.insights(post, request.param("metric") or ""))
+        metrics = request.param("metric") or ""
+        return Response(200, self.insights(post, metrics, request.param("period") or None))
 
     def _paged(self, request: Request, items: list[Any], render) -> Response:
         limit = min(int(request.param("limit") or 25), MAX_LIMIT)
