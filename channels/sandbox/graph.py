@@ -72,6 +72,32 @@ INSIGHT_PERIODS = ("lifetime", "day")
 """What post metrics have; asked without a period, a metric answers one entry for each."""
 
 
+def attachment_object(found: dict[str, Any]) -> dict[str, Any]:
+    """Everything Graph has for one Messenger attachment."""
+    out = {key: found[key] for key in ("id", "mime_type", "name", "size")}
+    media = {"url": found["url"], "preview_url": found["url"].replace("_n.", "_p280x280."),
+             "width": 1920, "height": 1213, "max_width": 1920, "max_height": 1213}  # fmt: skip
+    if found["type"] == "image":
+        out["image_data"] = {**media, "image_type": 1, "render_as_sticker": False}
+    elif found["type"] == "video":
+        out["video_data"] = {key: media[key] for key in ("url", "preview_url", "width", "height")}
+    else:
+        out["file_url"] = found["url"]
+    return out
+
+
+def render_picked(value: dict[str, Any], specs: list[FieldSpec]) -> dict[str, Any]:
+    """The asked fields of a plain object, nested ones (`image_data{url}`) included."""
+    out = {}
+    for spec in specs:
+        if spec.name in value:
+            found = value[spec.name]
+            if spec.subfields and isinstance(found, dict):
+                found = render_picked(found, spec.subfields)
+            out[spec.name] = found
+    return out
+
+
 class GraphApi:
     """Routes of the Graph API, answered from a FacebookWorld."""
 
@@ -421,8 +447,20 @@ class GraphApi:
                 "message": lambda: message.text,
                 "created_time": lambda: graph_time(message.created),
                 "from": lambda: {"id": message.author.id, "name": message.author.name},
+                "attachments": lambda: self.render_attachments(message, specs),
             },
         )
+
+    def render_attachments(self, message: Message, specs: list[FieldSpec] | None) -> dict | None:
+        """A message's `attachments` edge in the Message reference's shape: id, mime_type,
+        name, size, and `image_data` / `video_data` (url, preview_url, sizes) or `file_url`."""
+        if not message.attachments:
+            return None
+        spec = next((s for s in specs or [] if s.name == "attachments"), None)
+        asked = spec.subfields if spec and spec.subfields else parse_fields("id,mime_type,name")
+        data = [render_picked(attachment_object(found), asked) for found in message.attachments]
+        cursor = cursor_at(0)
+        return {"data": data, "paging": {"cursors": {"before": cursor, "after": cursor}}}
 
     def get_insights(self, request: Request, target: str) -> Response:
         post = self.world.posts.get(target)

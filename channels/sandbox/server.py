@@ -7,7 +7,8 @@ every change.
 Control API (JSON in and out), under /_sandbox/; networks are facebook, x and whatsapp:
 - POST /_sandbox/citizen {"network", "kind", "text", "author", "on"?, "at"?}: a citizen writes;
   for whatsapp kind is "message" (the default there), with "phone"? and "media"?
-  (image|audio|video|document); facebook and whatsapp answers carry "webhooks": the status of
+  (image|audio|video|document); a facebook "message" may carry "media"? too (then "text" may
+  be left out): the file comes with the message, in the poll and in the webhook; facebook and whatsapp answers carry "webhooks": the status of
   each delivery (null when the receiver was unreachable), made before answering;
 - POST /_sandbox/posts {"network", "posts": [{"text", "created_at"}]}: history published earlier
   (not for whatsapp);
@@ -298,7 +299,13 @@ class Sandbox:
             return Response(201, item), world.take_events()
         kinds = ("comment", "message") if world is self.facebook else CITIZEN_KINDS
         kind = body.choice("kind", kinds, "comment")
-        item = world.citizen_item(kind, body.text("text"), author, on, at)
+        if world is self.facebook:
+            media = body.choice("media", tuple(MEDIA_MIME_TYPES), None)
+            text = body.text("text", "") if media else body.text("text")
+            with_media = (media, MEDIA_MIME_TYPES[media]) if media else None
+            item = world.citizen_item(kind, text, author, on, at, media=with_media)
+        else:
+            item = world.citizen_item(kind, body.text("text"), author, on, at)
         if world is not self.facebook:
             return Response(201, item), None
         if kind == "message":
