@@ -73,6 +73,7 @@ class FacebookChannel(PageReading):
         comment_window: timedelta = timedelta(days=14),
         first_poll_lookback: timedelta = timedelta(days=1),
         metrics_window: timedelta = timedelta(days=90),
+        app_secret: str | None = None,
     ) -> None:
         self.page_id = page_id
         self.clock = clock or SystemClock()
@@ -80,7 +81,7 @@ class FacebookChannel(PageReading):
         self.first_poll_lookback = first_poll_lookback
         self.metrics_window = metrics_window
         self._token = access_token
-        self.api, self.session = graph_client(access_token, base_url, timeout)
+        self.api, self.session = graph_client(access_token, base_url, timeout, app_secret)
 
     # --- publishing ------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from channels.sandbox.graph_fields import (
     GRAPH_REFUSALS,
     MAX_LIMIT,
     FieldSpec,
+    check_app_secret_proof,
     cursor_at,
     edge_answer,
     graph_error,
@@ -159,6 +160,8 @@ class GraphApi:
                 2500,
                 "An active access token must be used to query information about the current user.",
             )
+        proof = request.param("appsecret_proof")
+        check_app_secret_proof(self.world.require_app_secret, request.param("access_token"), proof)
 
     def invalid_parameter(self, detail: str) -> Response:
         """Graph's answer to a parameter it cannot read (a `since` that is no time)."""

@@ -22,6 +22,9 @@ Control API (JSON in and out), under /_sandbox/; networks are facebook, x and wh
 - POST /_sandbox/webhooks {"url", "verify_token"?, "objects"?}: subscribe a receiver to
   "whatsapp_business_account" and/or "page" events, after Meta's GET handshake (hub.challenge);
   {"url", "remove": true} unsubscribes; GET /_sandbox/webhooks lists them with their counters;
+- POST /_sandbox/require_app_secret {"required": true|false}: Meta's "Require App Secret"
+  setting for Graph and WhatsApp: calls without a correct appsecret_proof are refused (code
+  100); a wrong proof is refused whatever the setting;
 - POST /_sandbox/reset: forgets everything, subscriptions included.
 
 Every control body is a JSON object of at most 1 MiB whose fields are checked (control.py):
@@ -225,10 +228,10 @@ class Sandbox:
             return Response(200, {name: self.world(name).state() for name in NETWORKS}), None
         if request.method == "GET" and action == "requests":
             return Response(200, {"requests": list(self.requests)}), None
-        if action not in ("reset", "citizen", "posts", "faults"):
+        if action not in ("reset", "citizen", "posts", "faults", "require_app_secret"):
             raise ControlError(
                 f"acción desconocida /_sandbox/{action}; las acciones son citizen, posts, "
-                "faults, webhooks, state, requests y reset"
+                "faults, require_app_secret, webhooks, state, requests y reset"
             )
         if request.method != "POST":
             raise ControlError(f"/_sandbox/{action} se llama con POST, no con {request.method}")
@@ -240,6 +243,10 @@ class Sandbox:
             return self._citizen(body)
         if action == "posts":
             return self._posts(body), None
+        if action == "require_app_secret":
+            required = body.flag("required")
+            self.facebook.require_app_secret = self.whatsapp.require_app_secret = required
+            return Response(200, {"required": required}), None
         return self._fault(body), None
 
     def _network(self, body: Fields):
@@ -369,6 +376,7 @@ class _Handler(BaseHTTPRequestHandler):
                     "path": request.path,
                     "status": response.status,
                     "client_port": self.client_address[1],
+                    "appsecret_proof": request.param("appsecret_proof") is not None,
                     "arrived": arrived,
                     "answered": time.time(),
                 }
