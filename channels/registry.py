@@ -99,8 +99,14 @@ def open_channels(
         log.info("simulador de redes iniciado en %s", sandbox_url)
 
     def build() -> dict[str, Channel]:
+        # Meta's app secret signs every real Graph call (appsecret_proof) when it is set.
+        real_meta = any(
+            name in ("facebook", "whatsapp") and config.mode != ChannelMode.SANDBOX
+            for name, config in wanted.items()
+        )
+        app_secret = credentials.get(settings.webhooks.app_secret_env) if real_meta else None
         return {
-            name: _build(name, config, credentials, sandbox_url, clock)
+            name: _build(name, config, credentials, sandbox_url, clock, app_secret)
             for name, config in wanted.items()
         }
 
@@ -114,16 +120,23 @@ def open_channels(
 
 
 def _build(
-    name: str, config, credentials: Credentials, sandbox_url: str, clock: Clock | None
+    name: str,
+    config,
+    credentials: Credentials,
+    sandbox_url: str,
+    clock: Clock | None,
+    app_secret: str | None = None,
 ) -> Channel:
     if name not in NETWORKS:
         raise ConfigError(f"red desconocida «{name}»", field=f"channels.{name}")
     factory, _ = NETWORKS[name]
     in_sandbox = config.mode == ChannelMode.SANDBOX
-    return factory(config, credentials, sandbox_url if in_sandbox else None, clock)
+    return factory(config, credentials, sandbox_url if in_sandbox else None, clock, app_secret)
 
 
-def _facebook(config, credentials: Credentials, sandbox_url: str | None, clock) -> Channel:
+def _facebook(
+    config, credentials: Credentials, sandbox_url: str | None, clock, app_secret=None
+) -> Channel:
     window = timedelta(days=config.comment_window_days)
     if sandbox_url is not None:
         return FacebookChannel(
@@ -139,10 +152,14 @@ def _facebook(config, credentials: Credentials, sandbox_url: str | None, clock) 
             field="channels.facebook.pagina_id",
         )
     token = credentials.require(config.token_env, "publicar en la página de Facebook")
-    return FacebookChannel(config.page_id, token, clock=clock, comment_window=window)
+    return FacebookChannel(
+        config.page_id, token, clock=clock, comment_window=window, app_secret=app_secret
+    )
 
 
-def _x(config, credentials: Credentials, sandbox_url: str | None, clock) -> Channel:
+def _x(
+    config, credentials: Credentials, sandbox_url: str | None, clock, app_secret=None
+) -> Channel:
     if sandbox_url is not None:
         keys = XCredentials(*(SANDBOX_TOKEN,) * 4)
         return XChannel(keys, SANDBOX_ACCOUNT_ID, sandbox_url, clock=clock)
@@ -160,7 +177,9 @@ def _x(config, credentials: Credentials, sandbox_url: str | None, clock) -> Chan
     return XChannel(keys, config.user_id or None, clock=clock)
 
 
-def _whatsapp(config, credentials: Credentials, sandbox_url: str | None, clock) -> Channel:
+def _whatsapp(
+    config, credentials: Credentials, sandbox_url: str | None, clock, app_secret=None
+) -> Channel:
     if sandbox_url is not None:
         return WhatsAppChannel(
             SANDBOX_PHONE_NUMBER_ID,
@@ -183,12 +202,14 @@ def _whatsapp(config, credentials: Credentials, sandbox_url: str | None, clock) 
         template=config.template,
         template_language=config.template_language,
         clock=clock,
+        app_secret=app_secret,
     )
 
 
-Factory = Callable[[Any, Credentials, "str | None", "Clock | None"], Channel]
+Factory = Callable[[Any, Credentials, "str | None", "Clock | None", "str | None"], Channel]
 """Builds a network's adapter from its settings section, the credentials, the sandbox's
-address (None: the real network) and the clock."""
+address (None: the real network), the clock and Meta's app secret (None: no
+appsecret_proof; X ignores it)."""
 
 NETWORKS: dict[str, tuple[Factory, NetworkSpec]] = {
     "facebook": (_facebook, FACEBOOK),

@@ -51,6 +51,19 @@ BAD_CREDENTIALS = (
     "Las credenciales de X no son válidas o se revocaron; genere unas nuevas en el portal de "
     "desarrolladores de X y actualice las variables de entorno"
 )
+NO_CREDITS = (
+    "La cuenta de X se quedó sin créditos de la API (el plan de pago por uso) y X no deja "
+    "publicar ni leer hasta que se recarguen: compre o agregue créditos en la consola de "
+    "desarrolladores de X (console.x.com, sección de facturación); la red queda en pausa "
+    "mientras tanto"
+)
+NOT_ENROLLED = (
+    "La aplicación de X no está inscrita para usar la API: no está dentro de un proyecto "
+    "(Project) o no tiene el nivel de acceso que pide esta función; en el portal de "
+    "desarrolladores de X agregue la aplicación a un proyecto con el nivel de acceso "
+    "correcto y, si el portal lo pide, genere de nuevo las claves; la red queda en pausa "
+    "mientras tanto"
+)
 LIMIT = "X pide esperar: se pasó el límite de llamadas; se reintentará sola más tarde"
 KINDS = (GONE, TOO_LONG, DUPLICATE, NO_MESSAGES, NO_ACCESS)
 
@@ -105,7 +118,43 @@ def said_with_detail(sentence: str, error: tweepy.HTTPException) -> str:
     return x_refusal(sentence, error.response.status_code, error.api_codes, error.api_messages)
 
 
+def problem_of(response: requests.Response) -> dict[str, object]:
+    """X's problem body (title, type, reason…), or {} when the answer is not a JSON object."""
+    try:
+        body = response.json()
+    except (ValueError, TypeError):  # requests' JSONDecodeError is a ValueError
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def account_problem(error: tweepy.HTTPException) -> AuthFailed | None:
+    """An answer that says the account itself cannot work (no credits, an app not enrolled):
+    the network is paused with what to do, it is not this post's fault.
+
+    402 has no tweepy class (a plain HTTPException); its problem is
+    `{"title": "CreditsDepleted", "type": ".../2/problems/credits"}`. An app outside a
+    Project answers 403 with `"reason": "client-not-enrolled"` and type
+    `.../2/problems/client-forbidden`. Hosts differ (api.x.com, api.twitter.com): only the
+    path's end is compared.
+    """
+    body = problem_of(error.response)
+    kind = body.get("type")
+    kind = kind if isinstance(kind, str) else ""
+    if (
+        error.response.status_code == 402
+        or body.get("title") == "CreditsDepleted"
+        or kind.endswith("/problems/credits")
+    ):
+        return AuthFailed(said_with_detail(NO_CREDITS, error))
+    if body.get("reason") == "client-not-enrolled" or kind.endswith("/problems/client-forbidden"):
+        return AuthFailed(said_with_detail(NOT_ENROLLED, error))
+    return None
+
+
 def refusal_of(error: tweepy.HTTPException) -> Rejected | AuthFailed:
+    account = account_problem(error)
+    if account is not None:
+        return account
     kind = x_kind(error.api_codes, error.api_messages)
     if kind is DUPLICATE:
         return Duplicate(said_with_detail(DUPLICATE[2], error))

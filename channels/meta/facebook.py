@@ -52,8 +52,10 @@ INSIGHT_METRICS = ("post_media_view", "post_total_media_view_unique", "post_clic
 METRIC_FIELDS = (
     "id,created_time,shares,comments.summary(true).limit(0),"
     "reactions.summary(total_count).limit(0),"
-    f"insights.metric({','.join(INSIGHT_METRICS)}){{name,values}}"
+    f"insights.metric({','.join(INSIGHT_METRICS)}).period(lifetime){{name,period,values}}"
 )
+"""Asked without a period, a metric comes back once per period it has (lifetime, day):
+the period is asked for, and `_sample` still picks the lifetime entry."""
 
 
 class FacebookChannel(PageReading):
@@ -71,6 +73,7 @@ class FacebookChannel(PageReading):
         comment_window: timedelta = timedelta(days=14),
         first_poll_lookback: timedelta = timedelta(days=1),
         metrics_window: timedelta = timedelta(days=90),
+        app_secret: str | None = None,
     ) -> None:
         self.page_id = page_id
         self.clock = clock or SystemClock()
@@ -78,7 +81,7 @@ class FacebookChannel(PageReading):
         self.first_poll_lookback = first_poll_lookback
         self.metrics_window = metrics_window
         self._token = access_token
-        self.api, self.session = graph_client(access_token, base_url, timeout)
+        self.api, self.session = graph_client(access_token, base_url, timeout, app_secret)
 
     # --- publishing ------------------------------------------------------------------
 
@@ -266,11 +269,23 @@ class FacebookChannel(PageReading):
         return Rejected(said)
 
 
-def _sample(remote_id: str, data: dict[str, Any]) -> Sample:
-    insights = {
-        item["name"]: (item.get("values") or [{}])[0].get("value")
-        for item in (data.get("insights") or {}).get("data", [])
+def _lifetime_values(entries: list[Any]) -> dict[str, Any]:
+    """Each metric's lifetime value; an entry without a period only when there is no
+    lifetime one (a day's figure is not the post's total)."""
+    chosen: dict[str, dict[str, Any]] = {}
+    for item in entries:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            continue
+        period = item.get("period")
+        if period == "lifetime" or (period is None and item["name"] not in chosen):
+            chosen[item["name"]] = item
+    return {
+        name: ((item.get("values") or [{}])[0] or {}).get("value") for name, item in chosen.items()
     }
+
+
+def _sample(remote_id: str, data: dict[str, Any]) -> Sample:
+    insights = _lifetime_values((data.get("insights") or {}).get("data", []))
     return Sample(
         remote_id=remote_id,
         reach=insights.get("post_total_media_view_unique"),

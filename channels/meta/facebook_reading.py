@@ -40,7 +40,12 @@ POSTS_PER_PAGE = 50
 COMMENTS_PER_POST = 25
 MESSAGES_PER_CONVERSATION = 25
 COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id}"
-MESSAGE_FIELDS = "id,message,created_time,from"
+ATTACHMENT_FIELDS = "id,mime_type,name,size,image_data{url},video_data{url},file_url"
+MESSAGE_FIELDS = f"id,message,created_time,from,attachments{{{ATTACHMENT_FIELDS}}}"
+MAX_ATTACHMENT_TEXT = 2_000
+"""An attachment's URL or media type longer than this is not one: it is cut."""
+MESSENGER_KINDS = {"image": "image", "video": "video", "audio": "audio", "file": "document"}
+"""Messenger's attachment types (the webhook's `type`) -> our kinds; others stay as Meta says."""
 
 NAME = FACEBOOK.name
 MAX_NAME = 1_000
@@ -100,6 +105,43 @@ def messenger_message(
         thread_id=conversation_id,
         attachments=attachments,
     )
+
+
+def _short(value: Any) -> str:
+    return readable_text(value[:MAX_ATTACHMENT_TEXT]) if isinstance(value, str) else ""
+
+
+def messenger_attachment(kind: Any, url: Any, mime_type: Any = "") -> Attachment:
+    """A file a citizen sent on Messenger, however it came: one reading.
+
+    The webhook gives `type` and `payload.url` (`messenger_attachment(item.get("type"),
+    (item.get("payload") or {}).get("url"))`); the poll gives the Graph attachment's
+    `mime_type` and its url (`graph_attachments`). `kind` is Messenger's type (image,
+    video, audio, file) or a MIME type; "file" and documents become "document".
+    """
+    kind = _short(kind)
+    if "/" in kind:  # a MIME type: image/jpeg -> image
+        main = kind.split("/", 1)[0]
+        kind = main if main in ("image", "video", "audio") else "document"
+    return Attachment(MESSENGER_KINDS.get(kind, kind), _short(url), _short(mime_type))
+
+
+def graph_attachments(edge: Any) -> tuple[Attachment, ...]:
+    """A polled message's `attachments` edge (`{"data": [{id, mime_type, image_data{url} |
+    video_data{url} | file_url}]}`) as Attachments; an entry that is not an object is
+    skipped, as the webhook skips it."""
+    found = edge.get("data") if isinstance(edge, dict) else None
+    attachments = []
+    for item in found if isinstance(found, list) else []:
+        if not isinstance(item, dict):
+            continue
+        image = item.get("image_data") if isinstance(item.get("image_data"), dict) else {}
+        video = item.get("video_data") if isinstance(item.get("video_data"), dict) else {}
+        url = image.get("url") or video.get("url") or item.get("file_url") or item.get("id")
+        mime_type = item.get("mime_type")
+        kind = "image" if image else "video" if video else mime_type or "file"
+        attachments.append(messenger_attachment(kind, url, mime_type or ""))
+    return tuple(attachments)
 
 
 class PageReading:
@@ -274,6 +316,7 @@ class PageReading:
                 citizen_text(item.get("message"), "message"),
                 written,
                 thread_id,
+                graph_attachments(item.get("attachments")),
             )
         except (Unreadable, KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             reason = (

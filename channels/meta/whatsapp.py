@@ -27,7 +27,7 @@ from channels.base import (
 )
 from channels.http import guarded
 from channels.meta.errors import graph_detail, refusal
-from channels.meta.graph import GRAPH_URL, call_graph, graph_client, scrub
+from channels.meta.graph import GRAPH_URL, appsecret_proof, call_graph, graph_client, scrub
 from channels.specs import WHATSAPP
 from conectados.clock import Clock, SystemClock
 from conectados.spanish import short_number
@@ -64,13 +64,17 @@ class WhatsAppChannel:
         template_language: str = "es",
         timeout: float = HTTP_TIMEOUT_SECONDS,
         clock: Clock | None = None,
+        app_secret: str | None = None,
     ) -> None:
         self.phone_number_id = phone_number_id
         self.template = template
         self.template_language = template_language
         self.clock = clock or SystemClock()
         self._token = access_token
-        self.api, self.session = graph_client(access_token, base_url, timeout)
+        self._proof = (
+            {"appsecret_proof": appsecret_proof(access_token, app_secret)} if app_secret else None
+        )
+        self.api, self.session = graph_client(access_token, base_url, timeout, app_secret)
 
     # --- answering -------------------------------------------------------------------
 
@@ -132,6 +136,7 @@ class WhatsAppChannel:
             self.api.post_object,
             self.phone_number_id,
             "messages",
+            params=self._proof,  # the bearer header skips pyfacebook's own proof
             json=payload,
             headers={"Authorization": f"Bearer {self._token}"},
             auth_need=False,

@@ -22,6 +22,7 @@ from channels.sandbox.graph_fields import (
     GRAPH_REFUSALS,
     MAX_LIMIT,
     FieldSpec,
+    check_app_secret_proof,
     cursor_at,
     edge_answer,
     graph_error,
@@ -67,6 +68,35 @@ CURRENT_POST_METRICS = (
     "post_reactions_anger_total",
     "post_video_views",
 )
+
+INSIGHT_PERIODS = ("lifetime", "day")
+"""What post metrics have; asked without a period, a metric answers one entry for each."""
+
+
+def attachment_object(found: dict[str, Any]) -> dict[str, Any]:
+    """Everything Graph has for one Messenger attachment."""
+    out = {key: found[key] for key in ("id", "mime_type", "name", "size")}
+    media = {"url": found["url"], "preview_url": found["url"].replace("_n.", "_p280x280."),
+             "width": 1920, "height": 1213, "max_width": 1920, "max_height": 1213}  # fmt: skip
+    if found["type"] == "image":
+        out["image_data"] = {**media, "image_type": 1, "render_as_sticker": False}
+    elif found["type"] == "video":
+        out["video_data"] = {key: media[key] for key in ("url", "preview_url", "width", "height")}
+    else:
+        out["file_url"] = found["url"]
+    return out
+
+
+def render_picked(value: dict[str, Any], specs: list[FieldSpec]) -> dict[str, Any]:
+    """The asked fields of a plain object, nested ones (`image_data{url}`) included."""
+    out = {}
+    for spec in specs:
+        if spec.name in value:
+            found = value[spec.name]
+            if spec.subfields and isinstance(found, dict):
+                found = render_picked(found, spec.subfields)
+            out[spec.name] = found
+    return out
 
 
 class GraphApi:
@@ -130,6 +160,8 @@ class GraphApi:
                 2500,
                 "An active access token must be used to query information about the current user.",
             )
+        proof = request.param("appsecret_proof")
+        check_app_secret_proof(self.world.require_app_secret, request.param("access_token"), proof)
 
     def invalid_parameter(self, detail: str) -> Response:
         """Graph's answer to a parameter it cannot read (a `since` that is no time)."""
@@ -222,7 +254,12 @@ class GraphApi:
             elif name == "reactions":
                 out["reactions"] = {"data": [], "summary": {"total_count": post.reactions}}
             elif name == "insights":
-                out["insights"] = self.insights(post, spec.modifiers.get("metric", ""))
+                out["insights"] = self.insights(
+                    post,
+                    spec.modifiers.get("metric", ""),
+                    spec.modifiers.get("period"),
+                    spec.subfields,
+                )
             elif name == "attachments" and post.media:
                 out["attachments"] = {
                     "data": [{"type": m["type"], "media_type": m["type"]} for m in post.media]
@@ -241,7 +278,16 @@ class GraphApi:
             },
         )
 
-    def insights(self, post: Post, metrics: str) -> dict:
+    def insights(
+        self,
+        post: Post,
+        metrics: str,
+        period: str | None = None,
+        specs: list[FieldSpec] | None = None,
+    ) -> dict:
+        """Post insights as Graph answers them: asked without a period, a metric comes back
+        once per period it has (lifetime, then day), each with its `id`
+        (`{post-id}/insights/{metric}/{period}`), `title` and `description`."""
         names = [name for name in metrics.split(",") if name]
         if not names:
             raise graph_error(100, "(#100) The value must be a valid insights metric", 1504028)
@@ -250,18 +296,38 @@ class GraphApi:
             raise graph_error(
                 100, f"(#100) The value must be a valid insights metric: {unknown[0]}"
             )
-        return {
-            "data": [
-                {
-                    "name": name,
-                    "period": "lifetime",
-                    "values": [{"value": self.world.metric_value(post, name)}],
-                    "title": name,
-                    "description": name,
-                    "id": f"{post.id}/insights/{name}/lifetime",
-                }
-                for name in names
+        if period is not None and period not in INSIGHT_PERIODS:
+            raise graph_error(
+                100,
+                "(#100) period must be one of the following values: " + ", ".join(INSIGHT_PERIODS),
+            )
+        periods = (period,) if period else INSIGHT_PERIODS
+        entries = [self._insight(post, name, each) for name in names for each in periods]
+        if specs:
+            wanted = {spec.name for spec in specs}
+            entries = [{k: v for k, v in entry.items() if k in wanted} for entry in entries]
+        return {"data": entries}
+
+    def _insight(self, post: Post, name: str, period: str) -> dict[str, Any]:
+        total = self.world.metric_value(post, name)
+        title = name.replace("_", " ").capitalize()
+        if period == "lifetime":
+            values = [{"value": total}]
+            label = f"Lifetime {title}"
+        else:  # the last two days, the latest only part of the total
+            today = post.created.replace(hour=8, minute=0, second=0, microsecond=0)
+            values = [
+                {"value": total - total // 10, "end_time": graph_time(today + timedelta(days=1))},
+                {"value": total // 10, "end_time": graph_time(today + timedelta(days=2))},
             ]
+            label = f"Daily {title}"
+        return {
+            "name": name,
+            "period": period,
+            "values": values,
+            "title": label,
+            "description": f"{label.split()[0]}: {title} of the Page's post.",
+            "id": f"{post.id}/insights/{name}/{period}",
         }
 
     def _object(self, object_id: str, specs: list[FieldSpec] | None, request: Request) -> dict:
@@ -384,14 +450,27 @@ class GraphApi:
                 "message": lambda: message.text,
                 "created_time": lambda: graph_time(message.created),
                 "from": lambda: {"id": message.author.id, "name": message.author.name},
+                "attachments": lambda: self.render_attachments(message, specs),
             },
         )
+
+    def render_attachments(self, message: Message, specs: list[FieldSpec] | None) -> dict | None:
+        """A message's `attachments` edge in the Message reference's shape: id, mime_type,
+        name, size, and `image_data` / `video_data` (url, preview_url, sizes) or `file_url`."""
+        if not message.attachments:
+            return None
+        spec = next((s for s in specs or [] if s.name == "attachments"), None)
+        asked = spec.subfields if spec and spec.subfields else parse_fields("id,mime_type,name")
+        data = [render_picked(attachment_object(found), asked) for found in message.attachments]
+        cursor = cursor_at(0)
+        return {"data": data, "paging": {"cursors": {"before": cursor, "after": cursor}}}
 
     def get_insights(self, request: Request, target: str) -> Response:
         post = self.world.posts.get(target)
         if post is None:
             raise graph_error(100, f"Object with ID '{target}' does not exist")
-        return Response(200, self.insights(post, request.param("metric") or ""))
+        metrics = request.param("metric") or ""
+        return Response(200, self.insights(post, metrics, request.param("period") or None))
 
     def _paged(self, request: Request, items: list[Any], render) -> Response:
         limit = min(int(request.param("limit") or 25), MAX_LIMIT)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import random
 import re
 from dataclasses import dataclass, field
@@ -10,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from channels.sandbox.http import HttpError, Request, Response
+from channels.sandbox.whatsapp_world import APP_SECRET
 from channels.sandbox.world import parse_time
 
 MAX_LIMIT = 100
@@ -76,6 +79,16 @@ def graph_error(
     if code in (1, 2, 4, 17, 32, 613):
         error["is_transient"] = True
     return HttpError(Response(status, {"error": error}))
+
+
+def check_app_secret_proof(required: bool, token: str, proof: str | None) -> None:
+    """Graph's rule with "Require App Secret": a call without a proof is refused when it is
+    required, and a proof that does not match the token is refused always (code 100)."""
+    if proof is None and not required:
+        return
+    expected = hmac.new(APP_SECRET.encode(), token.encode(), hashlib.sha256).hexdigest()
+    if proof is None or not hmac.compare_digest(proof, expected):
+        raise graph_error(100, "Invalid appsecret_proof provided in the API argument")
 
 
 def edge_answer(items: list[Any], spec: FieldSpec, render, request: Request, path: str) -> dict:

@@ -58,6 +58,9 @@ class Message:
     author: Person
     text: str
     created: datetime
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    """Files the citizen sent: id, type (image, video, audio, document), mime_type, name,
+    size and url (where Meta's CDN serves it)."""
 
 
 @dataclass
@@ -110,21 +113,55 @@ class FacebookWorld(NetworkWorld):
         self.comments[comment.id] = comment
         return comment
 
-    def add_message(self, citizen: Person, author: Person, text: str, created: datetime) -> Message:
+    def add_message(
+        self,
+        citizen: Person,
+        author: Person,
+        text: str,
+        created: datetime,
+        attachments: list[dict[str, Any]] | None = None,
+    ) -> Message:
         conversation = self.conversations.get(citizen.id)
         if conversation is None:
             conversation = Conversation(f"t_{self.new_id()}", citizen)
             self.conversations[citizen.id] = conversation
-        message = Message(f"m_{self.new_id()}", author, text, created)
+        message = Message(f"m_{self.new_id()}", author, text, created, attachments or [])
         conversation.messages.append(message)
         return message
 
-    def citizen_item(self, kind: str, text: str, author: str, on: str | None, at: datetime) -> dict:
-        """Control API: a citizen comments on a post or writes to the page's inbox."""
+    def new_attachment(self, kind: str, mime_type: str) -> dict[str, Any]:
+        """A file a citizen sends on Messenger, where Meta's CDN would serve it."""
+        number = self.new_id()
+        extension = mime_type.rsplit("/", 1)[1]
+        return {
+            "id": number,
+            "type": kind,
+            "mime_type": mime_type,
+            "name": f"{kind}-{number}.{extension}",
+            "size": 54542,
+            "url": f"https://scontent.xx.fbcdn.net/v/t1.15752-9/{number}_n.{extension}",
+        }
+
+    def citizen_item(
+        self,
+        kind: str,
+        text: str,
+        author: str,
+        on: str | None,
+        at: datetime,
+        media: tuple[str, str] | None = None,
+    ) -> dict:
+        """Control API: a citizen comments on a post or writes to the page's inbox (with a
+        file when `media` is given: its kind and MIME type)."""
         person = self.person(author)
         if kind == "message":
-            message = self.add_message(person, person, text, at)
+            if not text and media is None:
+                raise ValueError("un mensaje de Messenger necesita «text» o «media»")
+            files = [self.new_attachment(*media)] if media else []
+            message = self.add_message(person, person, text, at, files)
             return {"id": message.id, "from": {"id": person.id, "name": person.name}}
+        if media is not None:
+            raise ValueError("en facebook solo los mensajes (kind message) llevan «media»")
         if kind != "comment":
             raise ValueError("facebook admite kind comment o message")
         parent = None

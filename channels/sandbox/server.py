@@ -7,7 +7,8 @@ every change.
 Control API (JSON in and out), under /_sandbox/; networks are facebook, x and whatsapp:
 - POST /_sandbox/citizen {"network", "kind", "text", "author", "on"?, "at"?}: a citizen writes;
   for whatsapp kind is "message" (the default there), with "phone"? and "media"?
-  (image|audio|video|document); facebook and whatsapp answers carry "webhooks": the status of
+  (image|audio|video|document); a facebook "message" may carry "media"? too (then "text" may
+  be left out): the file comes with the message, in the poll and in the webhook; facebook and whatsapp answers carry "webhooks": the status of
   each delivery (null when the receiver was unreachable), made before answering;
 - POST /_sandbox/posts {"network", "posts": [{"text", "created_at"}]}: history published earlier
   (not for whatsapp);
@@ -21,6 +22,9 @@ Control API (JSON in and out), under /_sandbox/; networks are facebook, x and wh
 - POST /_sandbox/webhooks {"url", "verify_token"?, "objects"?}: subscribe a receiver to
   "whatsapp_business_account" and/or "page" events, after Meta's GET handshake (hub.challenge);
   {"url", "remove": true} unsubscribes; GET /_sandbox/webhooks lists them with their counters;
+- POST /_sandbox/require_app_secret {"required": true|false}: Meta's "Require App Secret"
+  setting for Graph and WhatsApp: calls without a correct appsecret_proof are refused (code
+  100); a wrong proof is refused whatever the setting;
 - POST /_sandbox/reset: forgets everything, subscriptions included.
 
 Every control body is a JSON object of at most 1 MiB whose fields are checked (control.py):
@@ -224,10 +228,10 @@ class Sandbox:
             return Response(200, {name: self.world(name).state() for name in NETWORKS}), None
         if request.method == "GET" and action == "requests":
             return Response(200, {"requests": list(self.requests)}), None
-        if action not in ("reset", "citizen", "posts", "faults"):
+        if action not in ("reset", "citizen", "posts", "faults", "require_app_secret"):
             raise ControlError(
                 f"acción desconocida /_sandbox/{action}; las acciones son citizen, posts, "
-                "faults, webhooks, state, requests y reset"
+                "faults, require_app_secret, webhooks, state, requests y reset"
             )
         if request.method != "POST":
             raise ControlError(f"/_sandbox/{action} se llama con POST, no con {request.method}")
@@ -239,6 +243,10 @@ class Sandbox:
             return self._citizen(body)
         if action == "posts":
             return self._posts(body), None
+        if action == "require_app_secret":
+            required = body.flag("required")
+            self.facebook.require_app_secret = self.whatsapp.require_app_secret = required
+            return Response(200, {"required": required}), None
         return self._fault(body), None
 
     def _network(self, body: Fields):
@@ -298,7 +306,13 @@ class Sandbox:
             return Response(201, item), world.take_events()
         kinds = ("comment", "message") if world is self.facebook else CITIZEN_KINDS
         kind = body.choice("kind", kinds, "comment")
-        item = world.citizen_item(kind, body.text("text"), author, on, at)
+        if world is self.facebook:
+            media = body.choice("media", tuple(MEDIA_MIME_TYPES), None)
+            text = body.text("text", "") if media else body.text("text")
+            with_media = (media, MEDIA_MIME_TYPES[media]) if media else None
+            item = world.citizen_item(kind, text, author, on, at, media=with_media)
+        else:
+            item = world.citizen_item(kind, body.text("text"), author, on, at)
         if world is not self.facebook:
             return Response(201, item), None
         if kind == "message":
@@ -362,6 +376,7 @@ class _Handler(BaseHTTPRequestHandler):
                     "path": request.path,
                     "status": response.status,
                     "client_port": self.client_address[1],
+                    "appsecret_proof": request.param("appsecret_proof") is not None,
                     "arrived": arrived,
                     "answered": time.time(),
                 }

@@ -133,6 +133,7 @@ def _facebook(world: FacebookWorld) -> dict[str, Any]:
                         "author": {"id": m.author.id, "name": m.author.name},
                         "text": m.text,
                         "created": _time(m.created),
+                        "attachments": m.attachments,
                     }
                     for m in _newest(conversation.messages)
                 ],
@@ -180,7 +181,13 @@ def _restore_facebook(world: FacebookWorld, data: dict[str, Any]) -> None:
         citizen = _person(item["citizen"])
         conversation = Conversation(str(item["id"]), citizen)
         conversation.messages = [
-            Message(str(m["id"]), _person(m["author"]), str(m["text"]), _read_time(m["created"]))
+            Message(
+                str(m["id"]),
+                _person(m["author"]),
+                str(m["text"]),
+                _read_time(m["created"]),
+                [dict(found) for found in m.get("attachments") or []],
+            )
             for m in item["messages"]
         ]
         if conversation.messages:

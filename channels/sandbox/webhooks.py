@@ -91,12 +91,30 @@ def page_message_event(sender: Person, message: Message) -> dict[str, Any]:
                         "sender": {"id": sender.id},
                         "recipient": {"id": PAGE_ID},
                         "timestamp": millis,
-                        "message": {"mid": message.id, "text": message.text},
+                        "message": messenger_message_body(message),
                     }
                 ],
             }
         ],
     }
+
+
+MESSENGER_TYPES = {"image": "image", "video": "video", "audio": "audio", "document": "file"}
+"""An attachment's kind -> its `type` in Messenger's webhook."""
+
+
+def messenger_message_body(message: Message) -> dict[str, Any]:
+    """`message` of a Messenger webhook: mid, the text if any, and attachments with their
+    URL in `payload` (Meta's "messages" webhook event reference)."""
+    body: dict[str, Any] = {"mid": message.id}
+    if message.text:
+        body["text"] = message.text
+    if message.attachments:
+        body["attachments"] = [
+            {"type": MESSENGER_TYPES[found["type"]], "payload": {"url": found["url"]}}
+            for found in message.attachments
+        ]
+    return body
 
 
 def _millis(value: datetime) -> int:

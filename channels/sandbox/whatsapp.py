@@ -12,7 +12,12 @@ import re
 from typing import Any
 
 from channels.sandbox.graph import GRAPH_VERSION_PATTERN
-from channels.sandbox.graph_fields import GRAPH_REFUSALS, graph_error, graph_refusal
+from channels.sandbox.graph_fields import (
+    GRAPH_REFUSALS,
+    check_app_secret_proof,
+    graph_error,
+    graph_refusal,
+)
 from channels.sandbox.http import HttpError, Request, Response, Router
 from channels.sandbox.whatsapp_world import APPROVED_TEMPLATES, PHONE_NUMBER_ID, WhatsAppWorld
 from channels.sandbox.world import Fault
@@ -58,6 +63,8 @@ class WhatsAppApi:
             raise graph_error(
                 190, "Invalid OAuth access token - Cannot parse access token", status=401
             )
+        proof = request.param("appsecret_proof")
+        check_app_secret_proof(self.world.require_app_secret, token.strip(), proof)
 
     def invalid_parameter(self, detail: str) -> Response:
         """Graph's answer to a parameter it cannot read."""

@@ -32,6 +32,9 @@ class NetworkWorld:
     """The state one emulated network shares between its routes."""
 
     name = ""
+    require_app_secret = False
+    """Meta's "Require App Secret" setting: Graph calls without appsecret_proof are refused
+    (the control API's require_app_secret sets it for the Meta networks)."""
 
     def __init__(self, clock: Clock | None = None) -> None:
         self.clock = clock or SystemClock()

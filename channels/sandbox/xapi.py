@@ -91,6 +91,33 @@ X_REFUSALS: dict[int, tuple[int, dict[str, Any]]] = {
             "You attempted to reply to a Tweet that is deleted or not visible to you.",
         ),
     ),
+    # Pay-per-use credits spent: 402 (no numeric code exists, the status stands in for it).
+    # X's docs do not list it; this body is the one X sends (tests/contracts/x_credits_depleted.json).
+    402: (
+        402,
+        {
+            "account_id": 1243608864848629761,
+            "title": "CreditsDepleted",
+            "detail": "Your enrolled account [1243608864848629761] does not have any credits "
+            "to fulfill this request.",
+            "type": "https://api.twitter.com/2/problems/credits",
+        },
+    ),
+    # An app not attached to a Project (453 is the old code of this refusal), as the former
+    # "Response codes and errors" page shows it (tests/contracts/x_client_not_enrolled.json).
+    453: (
+        403,
+        {
+            "client_id": "101010101",
+            "required_enrollment": "Standard Basic",
+            "registration_url": "https://developer.twitter.com/en/account",
+            "title": "Client Forbidden",
+            "detail": "This request must be made using an approved developer account that is "
+            "enrolled in the requested endpoint. Learn more by visiting our documentation.",
+            "reason": "client-not-enrolled",
+            "type": "https://api.x.com/2/problems/client-forbidden",
+        },
+    ),
 }
 
 
