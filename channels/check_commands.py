@@ -14,9 +14,6 @@ from conectados.errors import ExitStatus
 from conectados.settings import ChannelMode
 from conectados.terminal import Group
 
-SANDBOX_APP_TOKEN = "100000000000099|sandbox-app-secret"
-"""The simulator's app token (its app id and secret): the sandbox checks go the same way."""
-
 
 @click.group(cls=Group)
 def channels() -> None:
@@ -39,7 +36,9 @@ def check(app) -> int:
     lines: list[CheckLine] = []
     wanted = {name: c for name, c in settings.channels.by_name().items() if c.enabled}
     if not wanted:
-        click.echo("No hay redes activas: active alguna en [channels] del archivo de configuración.")
+        click.echo(
+            "No hay redes activas: active alguna en [channels] del archivo de configuración."
+        )
         return ExitStatus.FAILURE
     openable = {}
     for name, config in wanted.items():
@@ -112,8 +111,10 @@ def _missing(network: str, config, credentials) -> list[CheckLine]:
 
 
 def _app_token(config, settings, credentials) -> str | None:
-    if config.mode == ChannelMode.SANDBOX:
-        return SANDBOX_APP_TOKEN
+    if config.mode == ChannelMode.SANDBOX:  # the simulator's app: the same way as real mode
+        from channels.sandbox.graph_checks import sandbox_app_token
+
+        return sandbox_app_token()
     app_id = credentials.get(META_APP_ID_ENV)
     secret = credentials.get(settings.webhooks.app_secret_env)
     return f"{app_id}|{secret}" if app_id and secret else None
@@ -129,9 +130,7 @@ def _check(name: str, channel, config, settings, credentials) -> list[CheckLine]
     if name == "whatsapp":
         from channels.meta.whatsapp_check import check_whatsapp
 
-        return check_whatsapp(
-            channel, _app_token(config, settings, credentials), config.token_env
-        )
+        return check_whatsapp(channel, _app_token(config, settings, credentials), config.token_env)
     from channels.x_check import check_x
 
     configured = config.user_id if config.mode == ChannelMode.REAL else ""

@@ -66,7 +66,10 @@ def refusal_line(status: int, body: Any, variables: list[str]) -> CheckLine:
         )
     if status == 429:
         return CheckLine(
-            NETWORK, "X pide esperar (límite de llamadas)", False, "vuelva a intentarlo en 15 minutos"
+            NETWORK,
+            "X pide esperar (límite de llamadas)",
+            False,
+            "vuelva a intentarlo en 15 minutos",
         )
     detail = str(body.get("detail") or body.get("title") or status)
     return CheckLine(NETWORK, f"X rechazó la consulta ({status}: {detail})", False, "")
@@ -105,7 +108,9 @@ def check_x(channel, configured_id: str, variables: list[str]) -> list[CheckLine
                 if same
                 else f"usuario_id ({configured_id}) no es el de la cuenta de las claves ({user_id})",
                 same,
-                "" if same else f"ponga usuario_id = \"{user_id}\" en [channels.x], o genere las "
+                ""
+                if same
+                else f'ponga usuario_id = "{user_id}" en [channels.x], o genere las '
                 "claves con la cuenta de la empresa",
             )
         )

@@ -67,7 +67,9 @@ def check_facebook(
                 NETWORK,
                 f"permiso {permission} ({users})",
                 granted,
-                "" if granted else f"añada el permiso {permission} al token: {WHERE}, marque "
+                ""
+                if granted
+                else f"añada el permiso {permission} al token: {WHERE}, marque "
                 f"{permission} y guarde el token nuevo en la variable {variable}",
             )
         )
@@ -117,7 +119,9 @@ def _page_lines(channel, jobs: list[Job]) -> list[CheckLine]:
                     NETWORK,
                     f"tarea {task} en la página ({users})",
                     held,
-                    "" if held else "en Configuración del negocio → Cuentas → Páginas → la página "
+                    ""
+                    if held
+                    else "en Configuración del negocio → Cuentas → Páginas → la página "
                     f"→ Asignar personas, dé al usuario del sistema el control total o la tarea {task}",
                 )
             )

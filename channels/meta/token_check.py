@@ -57,9 +57,9 @@ def parse_debug_token(answer: Any, now: datetime | None = None) -> TokenInfo:
     )
     error = data.get("error") if isinstance(data.get("error"), dict) else {}
     now = now or datetime.now(UTC)
-    expired = (
-        error.get("code") in EXPIRED_CODES and error.get("subcode") in EXPIRED_SUBCODES
-    ) or (expires_at is not None and expires_at <= now)
+    expired = (error.get("code") in EXPIRED_CODES and error.get("subcode") in EXPIRED_SUBCODES) or (
+        expires_at is not None and expires_at <= now
+    )
     valid = data.get("is_valid") is True and not expired
     return TokenInfo(
         valid,

@@ -54,7 +54,9 @@ def check_whatsapp(channel, app_token: str | None, variable: str) -> list[CheckL
                 NETWORK,
                 f"permiso {scope} ({job})",
                 granted,
-                "" if granted else f"añada el permiso {scope} al token: {WHERE}, marque {scope} y "
+                ""
+                if granted
+                else f"añada el permiso {scope} al token: {WHERE}, marque {scope} y "
                 f"guarde el token nuevo en la variable {variable}",
             )
         )
