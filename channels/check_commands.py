@@ -7,9 +7,12 @@ what its token may do. A network whose credentials are missing is reported, not 
 
 from __future__ import annotations
 
+import textwrap
+
 import click
 
-from channels.checks import META_APP_ID_ENV, CheckLine, all_ok, render
+from channels.checks import META_APP_ID_ENV, WIDTH, CheckLine, all_ok, render
+from channels.specs import display_name
 from conectados.errors import ExitStatus
 from conectados.settings import ChannelMode
 from conectados.terminal import Group
@@ -49,7 +52,7 @@ def check(app) -> int:
     modes = {str(config.mode) for config in wanted.values()}
     click.echo(
         "Comprobando "
-        + ", ".join(("X" if n == "x" else n.capitalize()) for n in wanted)
+        + ", ".join(display_name(name) for name in wanted)
         + (" en el simulador (modo de prueba)" if modes == {"sandbox"} else "")
         + "…"
     )
@@ -74,10 +77,12 @@ def check(app) -> int:
         click.echo("\nTodo en orden: las redes activas tienen lo que necesitan sus tareas.")
         return ExitStatus.OK
     failures = sum(line.fails for line in lines)
-    click.echo(
-        f"\nFalta{'n' if failures > 1 else ''} {failures} cosa{'s' if failures > 1 else ''} "
-        "(✘ arriba, con qué hacer). Corríjalas y vuelva a ejecutar «conectados channels check»."
+    many = failures > 1
+    summary = (
+        f"Falta{'n' if many else ''} {failures} cosa{'s' if many else ''} (arriba, con qué "
+        f"hacer). Corríja{'las' if many else 'la'} y vuelva a ejecutar «conectados channels check»."
     )
+    click.echo("\n" + textwrap.fill(summary, WIDTH, break_on_hyphens=False))
     return ExitStatus.FAILURE
 
 

@@ -11,6 +11,8 @@ import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from channels.specs import display_name
+
 META_APP_ID_ENV = "CONECTADOS_META_APP_ID"
 """The Meta app's id (not a secret; with the app secret it makes the app token that
 `debug_token` is asked with)."""
@@ -54,7 +56,7 @@ def render(lines: list[CheckLine], width: int = WIDTH) -> str:
     for line in lines:
         if line.network != network:
             network = line.network
-            out.append(f"{network.capitalize() if network != 'x' else 'X'}:")
+            out.append(f"{display_name(network)}:")
         out += textwrap.wrap(
             f"{mark(line)} {line.what}",
             width,
