@@ -308,3 +308,18 @@ def test_the_verdict_counts_failures_but_not_warnings():
     assert all_ok([good, warning]) and not all_ok([good, bad]) and not all_ok([bad])
     shown = render([bad, warning])
     assert "✘ mal" in shown and "Qué hacer: arréglelo" in shown and "Aviso: consejo" in shown
+
+
+def test_a_person_takes_a_permission_away_from_the_command_line(check, cli, sandbox):
+    check()  # writes the configuration that points at the test's simulator
+
+    taken = cli("sandbox", "permisos", "--quitar", "pages_messaging", "--red", "facebook")
+    template = cli("sandbox", "permisos", "--red", "whatsapp", "--plantilla", "pendiente")
+    wrong = cli("sandbox", "permisos", "--quitar", "pages_everything")
+
+    assert taken.exit_code == 0 and "Permisos quitados: pages_messaging" in taken.stdout
+    assert "Plantilla de WhatsApp: pendiente" in template.stdout
+    assert wrong.exit_code == 2 and "pages_everything" in wrong.stderr
+    assert cli("channels", "check").exit_code == 1
+    assert "ninguno" in cli("sandbox", "permisos", "--restablecer").stdout
+    assert cli("channels", "check").exit_code == 0
