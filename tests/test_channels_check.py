@@ -323,3 +323,15 @@ def test_a_person_takes_a_permission_away_from_the_command_line(check, cli, sand
     assert cli("channels", "check").exit_code == 1
     assert "ninguno" in cli("sandbox", "permisos", "--restablecer").stdout
     assert cli("channels", "check").exit_code == 0
+
+
+def test_status_points_to_the_check_in_real_mode_only(cli, tmp_path):
+    config = tmp_path / "conectados.toml"
+    config.write_text('[channels.facebook]\nmodo = "real"\npagina_id = "1"\n', "utf-8")
+
+    real = cli("status", env={"CONECTADOS_FACEBOOK_TOKEN": "t"})
+    config.write_text("", "utf-8")
+    sandbox_only = cli("status")
+
+    assert "«conectados channels check»" in flat(real.stdout)
+    assert "channels check" not in sandbox_only.stdout
