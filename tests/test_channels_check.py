@@ -335,3 +335,20 @@ def test_status_points_to_the_check_in_real_mode_only(cli, tmp_path):
 
     assert "«conectados channels check»" in flat(real.stdout)
     assert "channels check" not in sandbox_only.stdout
+
+
+def test_a_whatsapp_token_without_messaging_cannot_answer(check, sandbox):
+    permissions(sandbox, network="whatsapp", revoke=["whatsapp_business_messaging"])
+    send = requests.post(
+        f"{sandbox.url}/v24.0/{PHONE_NUMBER_ID}/messages",
+        json={"messaging_product": "whatsapp", "to": "573001112233", "text": {"body": "Hola"}},
+        headers={"Authorization": "Bearer t"},
+        timeout=5,
+    )
+
+    result = check()
+
+    assert send.json()["error"]["code"] == 10
+    (line,) = failed(result.stdout)
+    assert "whatsapp_business_messaging" in line and "responder por WhatsApp" in line
+    assert result.exit_code == 1
