@@ -352,3 +352,24 @@ def test_a_whatsapp_token_without_messaging_cannot_answer(check, sandbox):
     (line,) = failed(result.stdout)
     assert "whatsapp_business_messaging" in line and "responder por WhatsApp" in line
     assert result.exit_code == 1
+
+
+def test_x_keys_refused_say_which_variables_to_check(check, sandbox):
+    permissions(sandbox, network="x", expired=True)
+
+    result = check()
+
+    (line,) = failed(result.stdout)
+    assert "X no acepta las claves" in line and result.exit_code == 1
+    assert "CONECTADOS_X_ACCESS_SECRET" in flat(result.stdout)
+
+
+def test_meta_unreachable_is_not_called_an_invalid_token():
+    from channels.meta.graph import graph_client
+    from channels.meta.token_check import inspect_token
+
+    api, _ = graph_client("token", "http://127.0.0.1:9", timeout=1)  # nothing listens there
+
+    info = inspect_token(api, None)
+
+    assert info.unreachable and not info.valid

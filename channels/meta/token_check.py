@@ -35,6 +35,8 @@ class TokenInfo:
     expired: bool = False
     problem: str = ""
     """Meta's reason, token removed, when the token is not valid or the call failed."""
+    unreachable: bool = False
+    """Meta did not answer (no connection, an outage page): nothing is known of the token."""
 
 
 def parse_debug_token(answer: Any, now: datetime | None = None) -> TokenInfo:
@@ -84,7 +86,7 @@ def inspect_token(api: GraphAPI, app_token: str | None) -> TokenInfo:
             False, expired=code in EXPIRED_CODES and subcode in EXPIRED_SUBCODES, problem=message
         )
     except (LibraryError, OSError) as exc:  # no answer, or not JSON: requests' errors are OSError
-        return TokenInfo(False, problem=f"no se pudo preguntar a Meta ({type(exc).__name__})")
+        return TokenInfo(False, problem=type(exc).__name__, unreachable=True)
     return parse_debug_token(answer)
 
 
@@ -92,6 +94,15 @@ def token_lines(network: str, info: TokenInfo, variable: str, where: str) -> lis
     """The token's own line: valid, expired, or refused (with what to do)."""
     if info.valid:
         return [CheckLine(network, "el token es válido", True)]
+    if info.unreachable:
+        return [
+            CheckLine(
+                network,
+                f"Meta no respondió ({info.problem}); no se sabe si el token sirve",
+                False,
+                "revise la conexión a internet del servidor y vuelva a intentarlo",
+            )
+        ]
     if info.expired:
         return [
             CheckLine(
