@@ -199,3 +199,81 @@ def citizen(
         "Aún no hay respuesta. Puede que el servicio no esté en marcha, que el mensaje espere "
         "revisión («conectados replies list») o que no lo responda (publicidad, otros temas)."
     )
+
+
+PERMISSION_NETWORKS = {"facebook": "facebook", "x": "x", "whatsapp": "whatsapp"}
+TEMPLATE_WORDS = {
+    "aprobada": "approved",
+    "pendiente": "pending",
+    "rechazada": "rejected",
+    "no-existe": "missing",
+}
+
+
+@sandbox.command()
+@click.option("--red", type=SpanishChoice(PERMISSION_NETWORKS), default="facebook",
+              help="Por defecto facebook.")  # fmt: skip
+@click.option("--quitar", multiple=True, metavar="PERMISO",
+              help="Quita un permiso al token (por ejemplo pages_messaging); se puede repetir.")  # fmt: skip
+@click.option("--dar", multiple=True, metavar="PERMISO", help="Devuelve un permiso al token.")
+@click.option(
+    "--nivel-x",
+    type=click.Choice(["read", "read-write", "read-write-directmessages"]),
+    help="En X: el nivel de acceso de las claves (read: solo lectura).",
+)
+@click.option(
+    "--plantilla",
+    type=SpanishChoice(TEMPLATE_WORDS),
+    help="En WhatsApp: el estado de la plantilla (aprobada, pendiente, rechazada, no-existe).",
+)
+@click.option("--vencido/--vigente", default=None, help="El token venció, o vuelve a servir.")
+@click.option("--restablecer", is_flag=True, help="Devuelve todos los permisos.")
+@click.pass_obj
+def permisos(
+    app,
+    red: str,
+    quitar: tuple[str, ...],
+    dar: tuple[str, ...],
+    nivel_x: str | None,
+    plantilla: str | None,
+    vencido: bool | None,
+    restablecer: bool,
+) -> None:
+    """Quita o devuelve permisos a los tokens del simulador, para ver qué dice
+    «conectados channels check».
+
+    Sin opciones, muestra los permisos que faltan. El simulador («conectados daemon» o
+    «conectados sandbox serve») debe estar en marcha en otra terminal.
+    """
+    import requests
+
+    url = (app.settings.sandbox.url or SANDBOX_URL).rstrip("/")
+    body: dict = {"reset": True} if restablecer else {"network": red}
+    if not restablecer:
+        body.update({"revoke": list(quitar), "grant": list(dar)})
+        if nivel_x:
+            body["access_level"] = nivel_x
+        if plantilla:
+            body["template"] = plantilla
+        if vencido is not None:
+            body["expired"] = vencido
+    asked = restablecer or len(body) > 3 or quitar or dar
+    try:
+        answer = requests.request(
+            "POST" if asked else "GET", f"{url}/_sandbox/permissions", json=body, timeout=10
+        )
+        state = answer.json()
+    except (requests.RequestException, ValueError):
+        raise ConectadosError(
+            f"no hay un simulador en {url}: inicie «conectados daemon» (o «conectados sandbox "
+            "serve») en otra terminal"
+        ) from None
+    if answer.status_code >= 400:
+        raise BadInput(f"el simulador no lo aceptó: {state.get('error', answer.reason)}")
+    revoked = ", ".join(state["revoked"]) or "ninguno"
+    expired = ", ".join(state["expired"]) or "ninguno"
+    click.echo(f"Permisos quitados: {revoked}")
+    click.echo(f"Nivel de acceso en X: {state['access_level']}")
+    words = {value: word for word, value in TEMPLATE_WORDS.items()}
+    click.echo(f"Plantilla de WhatsApp: {words.get(state['template'], state['template'])}")
+    click.echo(f"Tokens vencidos: {expired}")

@@ -76,6 +76,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "channels.commands:sandbox",
         "Simulador local de Facebook, X y WhatsApp, para pruebas y demostraciones.",
     ),
+    "channels": (
+        "channels.check_commands:channels",
+        "Redes sociales: comprobar que los tokens de la empresa sirven para cada tarea.",
+    ),
     "webhooks": (
         "office.receiver:webhooks",
         "Recibe lo que Meta envía: mensajes de WhatsApp, comentarios y mensajes de Facebook.",

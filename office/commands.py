@@ -128,6 +128,8 @@ def format_status(current: Status, newer: bool = False) -> str:
     lines.append("Redes:")
     for channel in current.channels:
         lines.append(f"  {channel.name:<9} {_channel_line(channel)}")
+    if any(channel.enabled and channel.mode == "real" for channel in current.channels):
+        lines.append(f"  {CHECK_HINT}")
     if current.webhooks:
         lines += ["Receptor de mensajes de Meta (webhooks):", f"  {current.webhooks}"]
         if current.pending_publications is not None:
@@ -156,6 +158,8 @@ def format_status(current: Status, newer: bool = False) -> str:
 
 
 STATUS_WIDTH = 80
+CHECK_COMMAND = "conectados channels check"
+CHECK_HINT = f"Para comprobar que los tokens sirven para cada tarea: «{CHECK_COMMAND}»."
 
 
 def _fit(line: str) -> str:
@@ -191,7 +195,10 @@ def _channel_line(channel) -> str:
     if not channel.enabled:
         return "desactivada"
     if channel.paused_until:
-        return f"EN PAUSA hasta {channel.paused_until}: {channel.pause_reason}"
+        return (
+            f"EN PAUSA hasta {channel.paused_until}: {channel.pause_reason} "
+            f"(revise el token con «{CHECK_COMMAND}»)"
+        )
     if channel.mode == "sandbox":
         return "activa, modo de prueba (simulador); no necesita credenciales"
     missing = [name for name, present in channel.credentials.items() if not present]

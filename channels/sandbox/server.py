@@ -25,7 +25,10 @@ Control API (JSON in and out), under /_sandbox/; networks are facebook, x and wh
 - POST /_sandbox/require_app_secret {"required": true|false}: Meta's "Require App Secret"
   setting for Graph and WhatsApp: calls without a correct appsecret_proof are refused (code
   100); a wrong proof is refused whatever the setting;
-- POST /_sandbox/reset: forgets everything, subscriptions included.
+- POST /_sandbox/permissions {"network", "revoke"?, "grant"?, "access_level"?, "template"?,
+  "expired"?} or {"reset": true}: what the simulator's tokens may do (graph_checks.py); GET
+  shows it;
+- POST /_sandbox/reset: forgets everything, subscriptions and permissions included.
 
 Every control body is a JSON object of at most 1 MiB whose fields are checked (control.py):
 anything it cannot use gets a 400 with {"error": one Spanish sentence}; a larger body a 413.
@@ -61,6 +64,13 @@ from channels.sandbox.control import (
     read_json,
 )
 from channels.sandbox.graph import GraphApi
+from channels.sandbox.graph_checks import (
+    ACCESS_LEVELS,
+    PERMISSIONS,
+    TEMPLATE_CHOICES,
+    Grants,
+    GraphChecks,
+)
 from channels.sandbox.graph_world import FacebookWorld
 from channels.sandbox.http import (
     BadRequest,
@@ -139,6 +149,8 @@ class Sandbox:
                 "x": XApi(self.x),
             }
             self.router = Router()
+            self.grants = Grants()
+            GraphChecks(self.grants).register(self.router)
             for api in self.apis.values():
                 api.register(self.router)
             self.webhooks.clear()
@@ -181,12 +193,14 @@ class Sandbox:
         with self.lock:
             try:
                 api.check_token(request)
-                response = route.handler(request, **arguments)
+                refused = self.grants.refusal(route.network, route.name, request)
+                response = refused or route.handler(request, **arguments)
             except HttpError as error:
                 response = error.response
             except (ValueError, OverflowError) as error:  # a `since` or an id that is none
                 response = api.invalid_parameter(str(error)[:200])
             response = self._with_usage(api, route.name, response)
+            response.headers.update(self.grants.headers(route.network))
             events = world.take_events() if isinstance(world, WhatsAppWorld) else []
             if request.method != "GET":
                 self.save()
@@ -228,10 +242,13 @@ class Sandbox:
             return Response(200, {name: self.world(name).state() for name in NETWORKS}), None
         if request.method == "GET" and action == "requests":
             return Response(200, {"requests": list(self.requests)}), None
-        if action not in ("reset", "citizen", "posts", "faults", "require_app_secret"):
+        if request.method == "GET" and action == "permissions":
+            return Response(200, self.grants.state()), None
+        actions = ("reset", "citizen", "posts", "faults", "permissions", "require_app_secret")
+        if action not in actions:
             raise ControlError(
                 f"acción desconocida /_sandbox/{action}; las acciones son citizen, posts, "
-                "faults, require_app_secret, webhooks, state, requests y reset"
+                "faults, permissions, require_app_secret, webhooks, state, requests y reset"
             )
         if request.method != "POST":
             raise ControlError(f"/_sandbox/{action} se llama con POST, no con {request.method}")
@@ -247,7 +264,39 @@ class Sandbox:
             required = body.flag("required")
             self.facebook.require_app_secret = self.whatsapp.require_app_secret = required
             return Response(200, {"required": required}), None
+        if action == "permissions":
+            return self._permissions(body), None
         return self._fault(body), None
+
+    def _permissions(self, body: Fields) -> Response:
+        """Take permissions away from the simulator's tokens, or give them back (see
+        graph_checks.py); checked whole before anything changes."""
+        grants = self.grants
+        if body.flag("reset"):
+            self.grants.__init__()  # the same object: the routes hold it
+            return Response(200, grants.state())
+        network = body.choice("network", NETWORKS)
+        known = PERMISSIONS.get(network, ())
+        revoke, grant = body.texts("revoke", []), body.texts("grant", [])
+        for name in (*revoke, *grant):
+            if name not in known:
+                listed = ", ".join(known) or "ninguno (en X use access_level)"
+                raise ControlError(f"«{name}» no es un permiso de {network}; use: {listed}")
+        level = body.choice("access_level", ACCESS_LEVELS, None)
+        if level is not None and network != "x":
+            raise ControlError("access_level es de X; use network x")
+        template = body.choice("template", TEMPLATE_CHOICES, None)
+        if template is not None and network != "whatsapp":
+            raise ControlError("template es de WhatsApp; use network whatsapp")
+        expired = body.body.get("expired")
+        if expired is not None and not isinstance(expired, bool):
+            raise ControlError("«expired» debe ser true o false")
+        grants.revoked = (grants.revoked | set(revoke)) - set(grant)
+        grants.access_level = level or grants.access_level
+        grants.template = template or grants.template
+        if expired is not None:
+            grants.expired = (grants.expired | {network}) if expired else grants.expired - {network}
+        return Response(200, grants.state())
 
     def _network(self, body: Fields):
         return self.world(body.choice("network", NETWORKS))

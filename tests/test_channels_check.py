@@ -1,0 +1,375 @@
+"""`conectados channels check` against a real simulator, and the checks' parsers against the
+documented answers (tests/contracts/, each naming its page)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import requests
+
+from channels.base import ChannelError
+from channels.checks import CheckLine, all_ok, render
+from channels.meta.facebook import FacebookChannel
+from channels.meta.token_check import parse_debug_token
+from channels.meta.whatsapp_check import phone_summary, template_status
+from channels.sandbox.graph_world import PAGE_ID
+from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID, WABA_ID
+from channels.sandbox.x_world import ACCOUNT_ID
+from channels.x import XChannel, XCredentials
+from channels.x_check import access_lines, me_of, refusal_line
+
+CONTRACTS = Path(__file__).parent / "contracts"
+TEMPLATE = '[channels.whatsapp]\nplantilla_fuera_de_ventana = "respuesta_pendiente"\n'
+
+
+def contract(name: str) -> dict:
+    found = json.loads((CONTRACTS / name).read_text("utf-8"))
+    assert found["source"]  # every fixture names the page it comes from
+    return found
+
+
+@pytest.fixture
+def check(cli, sandbox, tmp_path):
+    """Run `conectados channels check` on the test's simulator, with extra settings."""
+
+    def run(extra: str = TEMPLATE):
+        config = f'[sandbox]\nurl = "{sandbox.url}"\n{extra}'
+        (tmp_path / "conectados.toml").write_text(config, "utf-8")
+        return cli("channels", "check")
+
+    return run
+
+
+def permissions(sandbox, **body) -> dict:
+    return sandbox.control("POST", "permissions", body)
+
+
+def items(stdout: str) -> list[str]:
+    """Each checked thing as one line (the checklist wraps at 80 columns), with its advice."""
+    found: list[str] = []
+    for line in stdout.splitlines():
+        if line[:3] in ("  ✔", "  ✘", "  !"):
+            found.append(line.strip())
+        elif line.startswith("    ") and found:
+            found[-1] += " " + line.strip()
+    return found
+
+
+def failed(stdout: str) -> list[str]:
+    return [item.split(" Qué hacer:")[0] for item in items(stdout) if item.startswith("✘")]
+
+
+def flat(stdout: str) -> str:
+    return " ".join(stdout.split())
+
+
+def test_everything_granted_every_line_passes(check):
+    result = check()
+
+    assert result.exit_code == 0, result.stdout
+    marks = [line for line in result.stdout.splitlines() if line.startswith("  ")]
+    assert marks and not failed(result.stdout) and "!" not in result.stdout
+    assert "Todo en orden" in result.stdout
+    assert all(len(line) <= 80 for line in result.stdout.splitlines())
+
+
+def test_a_revoked_messenger_permission_names_it_and_the_job(check, sandbox):
+    permissions(sandbox, network="facebook", revoke=["pages_messaging"])
+
+    result = check()
+
+    assert result.exit_code == 1
+    (line,) = failed(result.stdout)
+    assert "pages_messaging" in line and "responder por Messenger" in line
+    assert "Qué hacer: añada el permiso pages_messaging" in flat(result.stdout)
+    assert "CONECTADOS_FACEBOOK_TOKEN" in result.stdout
+
+
+def test_without_the_permission_the_simulator_refuses_publishing_and_messaging(sandbox):
+    permissions(sandbox, network="facebook", revoke=["pages_manage_posts", "pages_messaging"])
+    graph = f"{sandbox.url}/v24.0/{PAGE_ID}"
+
+    post = requests.post(f"{graph}/feed", data={"message": "Hola", "access_token": "t"}, timeout=5)
+    message = requests.post(
+        f"{graph}/messages",
+        json={"recipient": {"id": "1"}, "message": {"text": "Hola"}},
+        params={"access_token": "t"},
+        timeout=5,
+    )
+
+    assert (post.status_code, post.json()["error"]["code"]) == (403, 200)
+    assert "pages_manage_posts" in post.json()["error"]["message"]
+    assert message.json()["error"]["code"] == 200
+    assert "pages_messaging" in message.json()["error"]["message"]
+    permissions(sandbox, network="facebook", grant=["pages_manage_posts"])
+    again = requests.post(f"{graph}/feed", data={"message": "Hola", "access_token": "t"}, timeout=5)
+    assert again.status_code == 200
+
+
+def test_the_adapter_fails_publishing_when_the_permission_is_revoked(sandbox):
+    from channels.base import Outgoing
+
+    permissions(sandbox, network="facebook", revoke=["pages_manage_posts"])
+    channel = FacebookChannel(PAGE_ID, "token", sandbox.url, timeout=2)
+
+    with pytest.raises(ChannelError) as caught:
+        channel.publish(Outgoing(key="k1", text="Corte programado"))
+
+    assert "200" in str(caught.value)
+
+
+def test_x_read_only_says_write_access_is_missing(check, sandbox):
+    permissions(sandbox, network="x", access_level="read")
+
+    result = check()
+
+    assert result.exit_code == 1
+    lines = failed(result.stdout)
+    assert any("permiso de escritura" in line for line in lines)
+    assert "Read and write and Direct message" in flat(result.stdout)
+    x = XChannel(XCredentials("k", "s", "t", "ts"), ACCOUNT_ID, sandbox.url, timeout=2)
+    from channels.base import Outgoing
+
+    with pytest.raises(ChannelError):
+        x.publish(Outgoing(key="k1", text="Corte programado"))
+
+
+def test_x_without_direct_messages_fails_only_that_line(check, sandbox):
+    permissions(sandbox, network="x", access_level="read-write")
+
+    result = check()
+
+    (line,) = failed(result.stdout)
+    assert "mensajes directos" in line and result.exit_code == 1
+
+
+def test_a_pending_whatsapp_template_is_not_approved(check, sandbox):
+    permissions(sandbox, network="whatsapp", template="pending")
+
+    result = check()
+
+    assert result.exit_code == 1
+    (line,) = failed(result.stdout)
+    assert "respuesta_pendiente" in line and "no está aprobada" in line and "PENDING" in line
+
+
+def test_a_missing_whatsapp_template_says_so(check, sandbox):
+    permissions(sandbox, network="whatsapp", template="missing")
+
+    result = check()
+
+    assert result.exit_code == 1 and "no existe en la cuenta de WhatsApp" in flat(result.stdout)
+
+
+def test_no_template_configured_is_a_warning_not_a_failure(check):
+    result = check("")
+
+    assert result.exit_code == 0, result.stdout
+    assert "! sin plantilla para responder después de 24 horas" in result.stdout
+    assert "esperarán a una persona" in flat(result.stdout)
+
+
+def test_an_expired_token_says_so(check, sandbox):
+    permissions(sandbox, network="facebook", expired=True)
+
+    result = check()
+
+    assert result.exit_code == 1
+    assert any("el token venció" in line for line in failed(result.stdout))
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_disabled_network_is_not_checked(check, sandbox):
+    permissions(sandbox, network="x", access_level="read")
+
+    result = check(TEMPLATE + "[channels.x]\nactivo = false\n")
+
+    assert result.exit_code == 0, result.stdout
+    assert "\nX:" not in result.stdout and "Comprobando Facebook, WhatsApp" in result.stdout
+    assert "GET /2/users/me" not in sandbox.control("GET", "state")["x"]["calls"]
+
+
+def test_real_mode_without_credentials_lists_each_missing_variable(cli, tmp_path):
+    config = '[channels.facebook]\nmodo = "real"\n[channels.x]\nactivo = false\n'
+    config += "[channels.whatsapp]\nactivo = false\n"
+    (tmp_path / "conectados.toml").write_text(config, "utf-8")
+
+    result = cli("channels", "check")
+
+    assert result.exit_code == 1
+    assert "falta pagina_id" in result.stdout
+    assert "falta la variable de entorno CONECTADOS_FACEBOOK_TOKEN" in result.stdout
+
+
+def test_the_control_api_refuses_an_unknown_permission(sandbox):
+    answer = requests.post(
+        f"{sandbox.url}/_sandbox/permissions",
+        json={"network": "facebook", "revoke": ["publish_everything"]},
+        timeout=5,
+    )
+
+    assert answer.status_code == 400 and "publish_everything" in answer.json()["error"]
+    assert permissions(sandbox, reset=True)["revoked"] == []
+
+
+# --- the parsers against the documented answers, and the simulator's answers' shapes --------
+
+
+def test_debug_token_contract_is_parsed(sandbox):
+    answer = contract("debug_token.json")["body"]
+
+    info = parse_debug_token(answer)
+
+    assert info.valid and not info.expired and info.expires_at is None
+    assert {"pages_manage_posts", "whatsapp_business_messaging"} <= info.scopes
+    assert info.targets["whatsapp_business_management"] == ("102290129340398",)
+    ours = requests.get(
+        f"{sandbox.url}/v24.0/debug_token",
+        params={"input_token": "t", "access_token": "app|secret"},
+        timeout=5,
+    ).json()
+    assert set(ours["data"]) == set(answer["data"])
+    assert ours["data"]["granular_scopes"][0].keys() == answer["data"]["granular_scopes"][0].keys()
+
+
+def test_an_invalid_token_answer_is_not_valid():
+    expired = {"data": {"is_valid": False, "error": {"code": 190, "subcode": 463, "message": "x"}}}
+
+    assert parse_debug_token(expired).expired and not parse_debug_token(expired).valid
+    assert not parse_debug_token({"data": {"is_valid": "yes"}}).valid
+    assert not parse_debug_token(["nonsense"]).valid
+
+
+def test_phone_number_contract_is_parsed(sandbox):
+    answer = contract("phone_number.json")["body"]
+
+    assert phone_summary(answer) == ("15555555555", "Support Number")
+    ours = requests.get(
+        f"{sandbox.url}/v24.0/{PHONE_NUMBER_ID}", params={"access_token": "t"}, timeout=5
+    ).json()
+    assert set(ours) == set(answer)
+
+
+def test_message_templates_contract_is_parsed_by_name_and_language(sandbox):
+    answer = contract("message_templates.json")["body"]
+
+    assert template_status(answer, "respuesta_pendiente", "es") == "PENDING"
+    assert template_status(answer, "respuesta_pendiente", "en_US") == "APPROVED"
+    assert template_status(answer, "otra", "es") is None
+    ours = requests.get(
+        f"{sandbox.url}/v24.0/{WABA_ID}/message_templates",
+        params={"access_token": "t", "name": "respuesta_pendiente"},
+        timeout=5,
+    ).json()
+    assert set(ours) == set(answer)
+    assert set(ours["data"][0]) == set(answer["data"][0])
+
+
+def test_users_me_contract_is_parsed(sandbox):
+    fixture = contract("users_me.json")
+
+    assert me_of(fixture["body"]) == ("1072250532645998596", "TweepyDev")
+    assert all(line.ok for line in access_lines(fixture["headers"]["x-access-level"]))
+    x = XChannel(XCredentials("k", "s", "t", "ts"), ACCOUNT_ID, sandbox.url, timeout=2)
+    ours = x.lists.get_me(user_auth=True)
+    assert set(ours) == set(fixture["body"]) and set(ours["data"]) == set(
+        fixture["body"]["data"]
+    )
+    assert x.session.last_headers["x-access-level"] == fixture["headers"]["x-access-level"]
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("x_credits_depleted.json", "no tiene créditos"),
+        ("x_client_not_enrolled.json", "no tiene acceso a la API v2"),
+    ],
+)
+def test_x_refusals_say_what_to_do(name, said):
+    fixture = contract(name)
+
+    line = refusal_line(fixture["status"], fixture["body"], ["CONECTADOS_X_API_KEY"])
+
+    assert said in line.what and line.fix and not line.ok
+
+
+def test_read_access_fails_both_write_and_direct_messages():
+    assert [line.ok for line in access_lines("read")] == [False, False]
+    assert [line.ok for line in access_lines("")] == [False, False]
+
+
+def test_the_verdict_counts_failures_but_not_warnings():
+    good = CheckLine("x", "bien", True)
+    warning = CheckLine("whatsapp", "aviso", False, "consejo", warning=True)
+    bad = CheckLine("facebook", "mal", False, "arréglelo")
+
+    assert all_ok([good, warning]) and not all_ok([good, bad]) and not all_ok([bad])
+    shown = render([bad, warning])
+    assert "✘ mal" in shown and "Qué hacer: arréglelo" in shown and "Aviso: consejo" in shown
+
+
+def test_a_person_takes_a_permission_away_from_the_command_line(check, cli, sandbox):
+    check()  # writes the configuration that points at the test's simulator
+
+    taken = cli("sandbox", "permisos", "--quitar", "pages_messaging", "--red", "facebook")
+    template = cli("sandbox", "permisos", "--red", "whatsapp", "--plantilla", "pendiente")
+    wrong = cli("sandbox", "permisos", "--quitar", "pages_everything")
+
+    assert taken.exit_code == 0 and "Permisos quitados: pages_messaging" in taken.stdout
+    assert "Plantilla de WhatsApp: pendiente" in template.stdout
+    assert wrong.exit_code == 2 and "pages_everything" in wrong.stderr
+    assert cli("channels", "check").exit_code == 1
+    assert "ninguno" in cli("sandbox", "permisos", "--restablecer").stdout
+    assert cli("channels", "check").exit_code == 0
+
+
+def test_status_points_to_the_check_in_real_mode_only(cli, tmp_path):
+    config = tmp_path / "conectados.toml"
+    config.write_text('[channels.facebook]\nmodo = "real"\npagina_id = "1"\n', "utf-8")
+
+    real = cli("status", env={"CONECTADOS_FACEBOOK_TOKEN": "t"})
+    config.write_text("", "utf-8")
+    sandbox_only = cli("status")
+
+    assert "«conectados channels check»" in flat(real.stdout)
+    assert "channels check" not in sandbox_only.stdout
+
+
+def test_a_whatsapp_token_without_messaging_cannot_answer(check, sandbox):
+    permissions(sandbox, network="whatsapp", revoke=["whatsapp_business_messaging"])
+    send = requests.post(
+        f"{sandbox.url}/v24.0/{PHONE_NUMBER_ID}/messages",
+        json={"messaging_product": "whatsapp", "to": "573001112233", "text": {"body": "Hola"}},
+        headers={"Authorization": "Bearer t"},
+        timeout=5,
+    )
+
+    result = check()
+
+    assert send.json()["error"]["code"] == 10
+    (line,) = failed(result.stdout)
+    assert "whatsapp_business_messaging" in line and "responder por WhatsApp" in line
+    assert result.exit_code == 1
+
+
+def test_x_keys_refused_say_which_variables_to_check(check, sandbox):
+    permissions(sandbox, network="x", expired=True)
+
+    result = check()
+
+    (line,) = failed(result.stdout)
+    assert "X no acepta las claves" in line and result.exit_code == 1
+    assert "CONECTADOS_X_ACCESS_SECRET" in flat(result.stdout)
+
+
+def test_meta_unreachable_is_not_called_an_invalid_token():
+    from channels.meta.graph import graph_client
+    from channels.meta.token_check import inspect_token
+
+    api, _ = graph_client("token", "http://127.0.0.1:9", timeout=1)  # nothing listens there
+
+    info = inspect_token(api, None)
+
+    assert info.unreachable and not info.valid
