@@ -274,9 +274,7 @@ def test_users_me_contract_is_parsed(sandbox):
     assert all(line.ok for line in access_lines(fixture["headers"]["x-access-level"]))
     x = XChannel(XCredentials("k", "s", "t", "ts"), ACCOUNT_ID, sandbox.url, timeout=2)
     ours = x.lists.get_me(user_auth=True)
-    assert set(ours) == set(fixture["body"]) and set(ours["data"]) == set(
-        fixture["body"]["data"]
-    )
+    assert set(ours) == set(fixture["body"]) and set(ours["data"]) == set(fixture["body"]["data"])
     assert x.session.last_headers["x-access-level"] == fixture["headers"]["x-access-level"]
 
 
