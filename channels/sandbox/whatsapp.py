@@ -34,10 +34,20 @@ def cloud_error(code: int, message: str, details: str, status: int = 400) -> Htt
     return error
 
 
+CLOUD_REFUSALS: dict[int, tuple[int, str, str]] = {
+    131062: (
+        400,
+        "(#131062) Business-scoped User ID (BSUID) recipients are not supported for this message",
+        "Business-scoped User ID (BSUID) recipients are not supported for this message.",
+    ),
+}
+"""The Cloud API's own refusals (code -> HTTP status, message, `error_data.details`)."""
+
+
 class WhatsAppApi:
     """Routes of the WhatsApp Cloud API, answered from a WhatsAppWorld."""
 
-    refusals = GRAPH_REFUSALS
+    refusals = {**GRAPH_REFUSALS, **CLOUD_REFUSALS}
 
     def __init__(self, world: WhatsAppWorld) -> None:
         self.world = world
@@ -65,6 +75,9 @@ class WhatsAppApi:
         return graph_error(100, f"(#100) Invalid parameter: {detail}").response
 
     def fault_response(self, fault: Fault) -> Response:
+        if fault.status == "refusal" and fault.code in CLOUD_REFUSALS:
+            status, message, details = CLOUD_REFUSALS[fault.code]
+            return cloud_error(fault.code, message, details, status=status).response
         if fault.status == "refusal":
             return graph_refusal(fault.code)
         if fault.status == 401:
