@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from test_webhooks import config, post, signed, stored
+from test_webhooks import config, office, post, signed, stored
 
 from channels.meta.webhooks import STANDBY_REASON, is_bsuid, parse_delivery
 from conectados.clock import SystemClock
-from responders.models import InteractionState, UndeliveredReply
+from responders.models import InteractionState, Reply, UndeliveredReply
 from webhooks.server import WebhookServer
 
 CONTRACTS = Path(__file__).parent / "contracts"
@@ -175,3 +175,22 @@ def test_the_receiver_takes_each_documented_body_once(receiver, database, name):
         with database.session() as session:
             reports = session.execute(sa.select(UndeliveredReply)).scalars().all()
             assert [(r.code, r.remote_id[:6]) for r in reports] == [(131049, "wamid.")]
+
+
+def test_a_standby_message_is_shown_and_never_answered(receiver, database, sandbox, cli, tmp_path):
+    body = raw("messenger_standby.json")
+    responder, outbox = office(database, sandbox)
+
+    assert post(receiver, body, signed(body)).status_code == 200
+    responder.run_once()
+    counts = outbox.run_once()
+    listed = cli(
+        "inbox", "--desde", "2019-01-01", env={"CONECTADOS_BASE_DATOS": str(tmp_path / "c.db")}
+    )
+
+    [row] = stored(database)
+    with database.session() as session:
+        assert session.execute(sa.select(Reply)).scalars().all() == []
+    assert counts["sent"] == 0 and row.state == InteractionState.IGNORED
+    assert listed.exit_code == 0, listed.stderr
+    assert "dejado" in listed.stdout and "otra aplicación atiende" in listed.stdout

@@ -9,7 +9,7 @@ then fails, as on the real platform: the failure comes only in the status webhoo
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from channels.meta.webhooks import is_bsuid
 from channels.sandbox.graph import GRAPH_VERSION_PATTERN
@@ -47,7 +47,7 @@ CLOUD_REFUSALS: dict[int, tuple[int, str, str]] = {
 class WhatsAppApi:
     """Routes of the WhatsApp Cloud API, answered from a WhatsAppWorld."""
 
-    refusals = {**GRAPH_REFUSALS, **CLOUD_REFUSALS}
+    refusals: ClassVar[dict[int, Any]] = {**GRAPH_REFUSALS, **CLOUD_REFUSALS}
 
     def __init__(self, world: WhatsAppWorld) -> None:
         self.world = world
