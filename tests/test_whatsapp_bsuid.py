@@ -272,3 +272,38 @@ def test_the_token_is_scrubbed_from_the_details(sandbox):
         channel.reply(to, "Ya", private=True)
 
     assert token not in str(refused.value) and "131009" in str(refused.value)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_two_receivers_storing_one_citizens_ids_at_once_do_not_fail(backend, tmp_path, request):
+    """A burst from one citizen, with the phone number and without, stored by two receivers
+    at the same time: every message once, nothing fails, every row names the citizen."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conectados.db import Database
+
+    url = (
+        f"sqlite:///{tmp_path / 'c.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    database = Database(url)
+    database.upgrade()
+    now = datetime.now(UTC)
+
+    def one(n: int) -> int:
+        phone = "573001112233" if n % 2 else None
+        item = Incoming("whatsapp", "message", f"wamid.b{n:03d}", phone or "CO.777", "", "hola",
+                        now, phone or "CO.777", author_alias="CO.777" if phone else None)  # fmt: skip
+        with database.transaction(write=True) as connection:  # as the receiver writes
+            return store_interactions(connection, [item], now)
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            new = sum(pool.map(one, [n % 60 for n in range(120)]))
+        rows = stored(database)
+    finally:
+        database.dispose()
+
+    assert new == 60 and len(rows) == 60
+    assert all("CO.777" in (row.author_id, row.author_alias) for row in rows)
