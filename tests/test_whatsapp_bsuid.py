@@ -307,3 +307,20 @@ def test_two_receivers_storing_one_citizens_ids_at_once_do_not_fail(backend, tmp
 
     assert new == 60 and len(rows) == 60
     assert all("CO.777" in (row.author_id, row.author_alias) for row in rows)
+
+
+def test_sandbox_citizen_writes_as_a_username_user(cli, tmp_path, sandbox, receiver, database):  # noqa: F811
+    (tmp_path / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "{sandbox.url}"\n', encoding="utf-8"
+    )
+    subscribe_to_sandbox(sandbox.url, receiver.url, VERIFY_TOKEN)
+
+    written = cli(
+        "sandbox", "citizen", "--red", "whatsapp", "--usuario", "@ana", "Hola", "--esperar", "0"
+    )
+    wrong = cli("sandbox", "citizen", "--red", "x", "--usuario", "@ana", "Hola", "--esperar", "0")
+
+    assert written.exit_code == 0, written.stderr
+    [row] = stored(database)
+    assert is_bsuid(row.author_id) and row.author_alias is None
+    assert wrong.exit_code == 2 and "--red whatsapp" in wrong.stderr

@@ -6,6 +6,11 @@ cannot read is set aside (recorded with why, `Delivery.set_aside`) and skipped, 
 not hold back the others (Meta would retry the whole delivery for days); kinds we do not
 handle (reactions, edits, read receipts) are counted and left alone. Texts are handed on
 whole: the intake cuts them at the network's maximum and records the cut.
+
+WhatsApp names a citizen by phone number (`from`), by business-scoped user id (BSUID,
+`from_user_id`), or both: the phone is the author when it came, the BSUID its alias (the
+intake keeps one author for both). Messenger's `standby` events (a conversation another app
+owns, handover protocol) are kept to be seen, marked to be left alone (`Incoming.left_alone`).
 """
 
 from __future__ import annotations
