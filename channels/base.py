@@ -75,6 +75,12 @@ class Incoming:
     last_heard_at: datetime | None = None
     """When replying: the citizen's latest message in this conversation, when known
     (WhatsApp's 24-hour window counts from it)."""
+    author_alias: str | None = None
+    """A second id of the same person on the same network, when the network gave two
+    (WhatsApp: the phone number is `author_id`, the business-scoped user id is this)."""
+    left_alone: str | None = None
+    """Why the responder must not answer it (Messenger's standby: another app owns the
+    conversation), in Spanish; None for everything it may answer."""
 
 
 EXCERPT_LENGTH = 120

@@ -81,6 +81,13 @@ def serve(app, host: str, port: int) -> None:
     "--foto", is_flag=True, help="En WhatsApp: envía una foto con el texto como descripción."
 )
 @click.option(
+    "--usuario",
+    default=None,
+    metavar="NOMBRE_DE_USUARIO",
+    help="En WhatsApp: escribe como alguien con nombre de usuario (por ejemplo @ana.perez), "
+    "que no muestra su número de teléfono.",
+)
+@click.option(
     "--esperar",
     default=180,
     type=click.IntRange(0, 3600),
@@ -89,7 +96,14 @@ def serve(app, host: str, port: int) -> None:
 )
 @click.pass_obj
 def citizen(
-    app, texto: str, red: str, tipo: str | None, autor: str, foto: bool, esperar: int
+    app,
+    texto: str,
+    red: str,
+    tipo: str | None,
+    autor: str,
+    foto: bool,
+    usuario: str | None,
+    esperar: int,
 ) -> None:
     """Escribe como un ciudadano en el simulador y muestra la respuesta cuando llega.
 
@@ -105,6 +119,8 @@ def citizen(
     tipo = tipo or ("message" if red == "whatsapp" else "comment")
     if red == "whatsapp" and tipo != "message":
         raise BadInput("en WhatsApp solo se escriben mensajes (--tipo mensaje)", "--tipo")
+    if usuario is not None and red != "whatsapp":
+        raise BadInput("el nombre de usuario es de WhatsApp: añada --red whatsapp", "--usuario")
     if foto and red != "whatsapp":
         raise BadInput("las fotos se envían por WhatsApp: añada --red whatsapp", "--foto")
     if red == "facebook" and tipo == "mention":
@@ -135,6 +151,8 @@ def citizen(
     body = {"network": red, "kind": tipo, "text": texto, "author": autor}
     if foto:
         body["media"] = "image"
+    if usuario is not None:
+        body["username"] = usuario
     before = control("GET", "state")[red]
     if tipo == "comment":
         if not before["posts"]:

@@ -20,6 +20,7 @@ from channels.base import Incoming, SetAside, readable_text
 from channels.specs import authors_filled_by_poll, incoming_text_limit
 from conectados.db import upsert_statement
 from content_calendar.models import Publication
+from responders.interactions import decide
 from responders.models import Interaction, InteractionKind, InteractionState, SetAsideItem
 
 
@@ -47,6 +48,7 @@ def store_interactions(connection: sa.Connection, items: list[Incoming], now: da
         if threads
         else {}
     )
+    authors = _same_authors(connection, items)
     rows = [
         {
             **_capped_text(item),
@@ -55,7 +57,8 @@ def store_interactions(connection: sa.Connection, items: list[Incoming], now: da
             "remote_id": item.remote_id,
             "thread_id": item.thread_id,
             "parent_id": item.parent_id,
-            "author_id": item.author_id,
+            "author_id": authors[index][0],
+            "author_alias": authors[index][1],
             "author_name": printable(item.author_name)[:200],
             "attachments": [
                 {key: printable(value)[:1000] for key, value in asdict(attachment).items()}
@@ -67,7 +70,7 @@ def store_interactions(connection: sa.Connection, items: list[Incoming], now: da
             "publication_id": publications.get(item.thread_id),
             "state": InteractionState.RECEIVED,
         }
-        for item in items
+        for index, item in enumerate(items)
     ]
     # Rows as parameters, not in the statement: it is compiled once and cached, whatever the
     # number of rows (the webhook receiver writes many small batches). RETURNING says which
@@ -75,9 +78,17 @@ def store_interactions(connection: sa.Connection, items: list[Incoming], now: da
     statement = (
         upsert_statement(connection, Interaction)
         .on_conflict_do_nothing(index_elements=[Interaction.network, Interaction.remote_id])
-        .returning(Interaction.id)
+        .returning(Interaction.id, Interaction.network, Interaction.remote_id)
     )
-    new = len(connection.execute(statement, rows).all())
+    stored = connection.execute(statement, rows).all()
+    new = len(stored)
+    left_alone = {(item.network, item.remote_id): item.left_alone for item in items}
+    for row in stored:
+        reason = left_alone.get((row.network, row.remote_id))
+        if reason:
+            # Stored and shown, never answered: decided at once, in the same transaction,
+            # so no responder ever sees it received.
+            decide(connection, row.id, InteractionState.IGNORED, None, None, reason, now)
     named = [
         {
             "n": item.network,
@@ -102,6 +113,45 @@ def store_interactions(connection: sa.Connection, items: list[Incoming], now: da
             named,
         )
     return new
+
+
+def _same_authors(connection: sa.Connection, items: list[Incoming]) -> list[tuple[str, str | None]]:
+    """Each item's (author_id, author_alias) as stored: one citizen is one author whatever id
+    they wrote with. When an earlier interaction of the network (or an earlier item of this
+    batch) has one of the item's ids as its author or alias, the item goes under that earlier
+    author_id, and the item's other id becomes the alias."""
+    wanted: dict[str, set[str]] = {}
+    for item in items:
+        if item.author_id:
+            wanted.setdefault(item.network, set()).update(
+                filter(None, (item.author_id, item.author_alias))
+            )
+    known: dict[tuple[str, str], str] = {}
+    for network, ids in wanted.items():
+        earlier = connection.execute(
+            sa.select(Interaction.author_id, Interaction.author_alias)
+            .where(
+                Interaction.network == network,
+                sa.or_(Interaction.author_id.in_(ids), Interaction.author_alias.in_(ids)),
+            )
+            .order_by(Interaction.id)
+        ).all()
+        for row in earlier:  # the earliest row that names an id says who it is
+            for found in (row.author_id, row.author_alias):
+                if found:
+                    known.setdefault((network, found), row.author_id)
+    authors: list[tuple[str, str | None]] = []
+    for item in items:
+        ids = [found for found in (item.author_id, item.author_alias) if found]
+        author = next(
+            (known[(item.network, found)] for found in ids if (item.network, found) in known),
+            item.author_id,
+        )
+        alias = next((found for found in reversed(ids) if found != author), None)
+        for found in ids:
+            known.setdefault((item.network, found), author)
+        authors.append((author, alias))
+    return authors
 
 
 def _capped_text(item: Incoming) -> dict[str, object]:

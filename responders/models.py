@@ -50,6 +50,7 @@ class Interaction(SQLModel, table=True):
         sa.Index("ix_interaction_publication", "publication_id"),
         sa.Index("ix_interaction_written", "written_at"),
         sa.Index("ix_interaction_author", "network", "author_id", "written_at"),
+        sa.Index("ix_interaction_author_alias", "network", "author_alias"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -59,6 +60,10 @@ class Interaction(SQLModel, table=True):
     thread_id: str | None = Field(default=None, max_length=255)
     parent_id: str | None = Field(default=None, max_length=255)
     author_id: str = Field(default="", max_length=255)
+    author_alias: str | None = Field(default=None, max_length=255)
+    """The same person's other id on this network, when they have two (WhatsApp: their
+    business-scoped user id next to their phone number, or the other way round). Intake stores
+    every item of one person under the id they were first known by (`author_id`)."""
     author_name: str = Field(default="", max_length=200)
     text: str = Field(default="", sa_type=sa.Text)
     original_length: int | None = None

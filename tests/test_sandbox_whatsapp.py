@@ -177,6 +177,7 @@ def test_a_citizen_text_arrives_signed_in_metas_shape(sandbox, subscribed):
     )
     assert sign(APP_SECRET, delivered["raw"]) == delivered["headers"]["X-Hub-Signature-256"]
     assert answer["from"] == answer["author_id"] == "573001"
+    assert answer["from_user_id"].startswith("CO.")  # Meta sends both since April 2026
     assert answer["webhooks"] == [{"url": subscribed.url, "status": 200}]
     event = json.loads(delivered["raw"])
     timestamp = event["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"]
@@ -195,10 +196,17 @@ def test_a_citizen_text_arrives_signed_in_metas_shape(sandbox, subscribed):
                                 "display_phone_number": DISPLAY_PHONE_NUMBER,
                                 "phone_number_id": PHONE_NUMBER_ID,
                             },
-                            "contacts": [{"profile": {"name": "Ana"}, "wa_id": "573001"}],
+                            "contacts": [
+                                {
+                                    "profile": {"name": "Ana"},
+                                    "wa_id": "573001",
+                                    "user_id": answer["from_user_id"],
+                                }
+                            ],
                             "messages": [
                                 {
                                     "from": "573001",
+                                    "from_user_id": answer["from_user_id"],
                                     "id": answer["id"],
                                     "timestamp": timestamp,
                                     "type": "text",
@@ -253,10 +261,13 @@ def test_a_reply_inside_the_window_is_sent_and_its_status_arrives(sandbox, subsc
     [status] = _statuses(subscribed.wait_for(2))
     assert status["id"] == message["id"] and status["status"] == "sent"
     assert status["recipient_id"] == citizen["from"] and "errors" not in status
+    assert status["recipient_user_id"] == citizen["from_user_id"]
     [reply] = sandbox.control("GET", "state")["whatsapp"]["replies"]
     assert reply == {
         "id": message["id"],
         "to": citizen["from"],
+        "recipient": None,
+        "wa_id": citizen["from"],
         "text": "Ya",
         "public": False,
         "type": "text",

@@ -6,13 +6,18 @@ cannot read is set aside (recorded with why, `Delivery.set_aside`) and skipped, 
 not hold back the others (Meta would retry the whole delivery for days); kinds we do not
 handle (reactions, edits, read receipts) are counted and left alone. Texts are handed on
 whole: the intake cuts them at the network's maximum and records the cut.
+
+WhatsApp names a citizen by phone number (`from`), by business-scoped user id (BSUID,
+`from_user_id`), or both: the phone is the author when it came, the BSUID its alias (the
+intake keeps one author for both). Messenger's `standby` events (a conversation another app
+owns, handover protocol) are kept to be seen, marked to be left alone (`Incoming.left_alone`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
@@ -174,11 +179,17 @@ def _whatsapp_change(
     if phone_number_id and str(metadata.get("phone_number_id")) != phone_number_id:
         delivery.ignored += 1  # another number of the same business account
         return
-    names = {
-        str(contact.get("wa_id")): _text((contact.get("profile") or {}).get("name"))
-        for contact in _list(value.get("contacts", []), "contacts")
-        if isinstance(contact, dict)
-    }
+    # Names by either id: a citizen with a username may come without a phone number.
+    names: dict[str, str] = {}
+    for contact in _list(value.get("contacts", []), "contacts"):
+        if not isinstance(contact, dict):
+            continue
+        profile = contact.get("profile") if isinstance(contact.get("profile"), dict) else {}
+        name = _text(profile.get("name")) or _username(profile.get("username"))
+        for key in ("wa_id", "user_id"):
+            found = _optional_id(contact.get(key))
+            if found and name:
+                names[found] = name
     for message in _list(value.get("messages", []), "messages"):
 
         def one(message=message) -> None:
@@ -202,8 +213,47 @@ def _whatsapp_change(
         delivery.read("statuses[]", "status", status, failed)
 
 
+def _username(value: Any) -> str:
+    """A WhatsApp username as a name: "@name" (Meta's docs show it with and without the @)."""
+    name = _text(value).strip()
+    return f"@{name.removeprefix('@')}" if name.removeprefix("@") else ""
+
+
+BSUID_LONGEST = 128
+
+
+def is_bsuid(value: Any) -> bool:
+    """Whether `value` is a WhatsApp business-scoped user id: two capital letters (the
+    country), a period, an optional "ENT." (a parent id), then 1 to 128 letters and digits
+    ("CO.13491208655302741918"). A linear check, no regular expression."""
+    if not isinstance(value, str) or len(value) < 4 or value[2] != ".":
+        return False
+    country, rest = value[:2], value[3:]
+    if not (country.isascii() and country.isalpha() and country.isupper()):
+        return False
+    rest = rest.removeprefix("ENT.")
+    return 0 < len(rest) <= BSUID_LONGEST and rest.isascii() and rest.isalnum()
+
+
+def _bsuid(value: Any, where: str) -> str | None:
+    """An optional BSUID field: absent is None; present and malformed is unreadable."""
+    if value is None:
+        return None
+    if not is_bsuid(value):
+        raise MalformedEvent(f"{where} no es un identificador de usuario de WhatsApp válido")
+    return value
+
+
 def _whatsapp_message(message: dict[str, Any], names: dict[str, str], now: datetime):
-    sender = _id(message.get("from"), "messages[].from")
+    # Since 2026 a citizen is a phone number (`from`), a business-scoped user id
+    # (`from_user_id`), or both; a citizen with a username may come without the phone.
+    if message.get("type") == "system":
+        return None  # a changed number or user id: the next message links it by the other id
+    phone = None if message.get("from") is None else _id(message.get("from"), "messages[].from")
+    user_id = _bsuid(message.get("from_user_id"), "messages[].from_user_id")
+    sender = phone or user_id
+    if sender is None:
+        raise MalformedEvent("messages[].from falta o no es un identificador válido")
     kind = message.get("type")
     text, attachments = "", ()
     if kind == "text":
@@ -237,7 +287,8 @@ def _whatsapp_message(message: dict[str, Any], names: dict[str, str], now: datet
         kind="message",
         remote_id=_id(message.get("id"), "messages[].id"),
         author_id=sender,
-        author_name=names.get(sender, ""),
+        author_alias=user_id if phone else None,
+        author_name=names.get(sender) or names.get(user_id or "", ""),
         text=text,
         written_at=_epoch(message.get("timestamp"), now),
         thread_id=sender,
@@ -280,6 +331,15 @@ def _page_entry(
         delivery.read(
             "messaging[]", "message", event, lambda e=event: _messenger_event(e, now, delivery)
         )
+    # The handover protocol: another app owns these conversations. Their messages come here
+    # to be seen (stored, listed), never answered while the other app attends them.
+    for event in _list(entry.get("standby", []), "standby"):
+        delivery.read(
+            "standby[]",
+            "message",
+            event,
+            lambda e=event: _messenger_event(e, now, delivery, STANDBY_REASON),
+        )
 
 
 def _page_change(change: Any, now: datetime, page_id: str | None, delivery: Delivery) -> None:
@@ -312,7 +372,12 @@ def _page_change(change: Any, now: datetime, page_id: str | None, delivery: Deli
     )
 
 
-def _messenger_event(event: Any, now: datetime, delivery: Delivery) -> None:
+STANDBY_REASON = "otra aplicación atiende esta conversación (Messenger: standby); no se responde"
+
+
+def _messenger_event(
+    event: Any, now: datetime, delivery: Delivery, left_alone: str | None = None
+) -> None:
     event = _mapping(event, "messaging[]")
     message = event.get("message")
     if not isinstance(message, dict) or message.get("is_echo"):
@@ -328,16 +393,15 @@ def _messenger_event(event: Any, now: datetime, delivery: Delivery) -> None:
         delivery.ignored += 1
         return
     sender = _id((event.get("sender") or {}).get("id"), "messaging[].sender.id")
-    delivery.items.append(
-        messenger_message(
-            _id(message.get("mid"), "message.mid"),
-            sender,
-            None,  # Messenger's webhook does not say who; polling does
-            text,
-            _epoch(event.get("timestamp"), now, milliseconds=True),
-            attachments=attachments,
-        )
+    incoming = messenger_message(
+        _id(message.get("mid"), "message.mid"),
+        sender,
+        None,  # Messenger's webhook does not say who; polling does
+        text,
+        _epoch(event.get("timestamp"), now, milliseconds=True),
+        attachments=attachments,
     )
+    delivery.items.append(replace(incoming, left_alone=left_alone) if left_alone else incoming)
 
 
 ENTRY_READERS: Mapping[str, EntryReader] = MappingProxyType(

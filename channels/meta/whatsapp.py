@@ -28,6 +28,7 @@ from channels.base import (
 from channels.http import guarded
 from channels.meta.errors import graph_detail, refusal
 from channels.meta.graph import GRAPH_URL, appsecret_proof, call_graph, graph_client, scrub
+from channels.meta.webhooks import is_bsuid
 from channels.specs import WHATSAPP
 from conectados.clock import Clock, SystemClock
 from conectados.spanish import short_number
@@ -41,6 +42,7 @@ MAX_TEMPLATE_PARAMETER = 1000
 AUTH_CODES = WHATSAPP.account_problem_codes
 THROTTLE_CODES = {4, 80007, 130429, 131048, 131056}
 SERVER_CODES = {1, 2, 131000, 131016}
+BSUID_NOT_SUPPORTED = 131062
 TEMPLATE_CODES = {132000, 132001, 132005, 132007, 132012, 132015, 132016, 132018}
 
 
@@ -48,6 +50,17 @@ def window_open(last_heard: datetime, now: datetime) -> bool:
     """Whether WhatsApp still takes free text from us, the citizen's latest message being
     `last_heard`: within 24 hours, judged a few minutes early."""
     return WHATSAPP.window_open(last_heard, now)
+
+
+def address(to: Incoming) -> dict[str, str]:
+    """Where an answer goes: where the citizen wrote from (the conversation's id, which the
+    receiver sets to the phone number when Meta gave it, else to the business-scoped user
+    id). A phone number goes in `to`; a BSUID alone in `recipient`, without `to` (Meta's
+    "Business-scoped user IDs" page). With both known only `to` is sent: Meta says `to`
+    wins anyway, and a Graph version that does not take `recipient` yet would refuse a
+    phone number's answer for it."""
+    where = to.thread_id or to.author_id
+    return {"recipient": where} if is_bsuid(where) else {"to": where}
 
 
 class WhatsAppChannel:
@@ -94,9 +107,7 @@ class WhatsAppChannel:
         else:
             message = self._template_message(text)
         # The context quotes the citizen's message above our answer in their chat.
-        answer = self._send(
-            {"to": to.author_id, "context": {"message_id": to.remote_id}, **message}
-        )
+        answer = self._send({**address(to), "context": {"message_id": to.remote_id}, **message})
         return Receipt(answer["messages"][0]["id"], created_at=self.clock.now())
 
     def _template_message(self, text: str) -> dict[str, Any]:
@@ -145,7 +156,7 @@ class WhatsAppChannel:
     def _translate(self, error: FacebookError) -> Exception:
         code = getattr(error, "code", None)
         subcode = getattr(error, "error_subcode", None)
-        message = scrub(getattr(error, "message", ""), self._token)
+        message = scrub(_with_details(error), self._token)
         said = refusal("WhatsApp", code, subcode, message)
         if code in AUTH_CODES:
             return AuthFailed(
@@ -172,6 +183,13 @@ class WhatsAppChannel:
                 "WhatsApp ya no acepta texto libre: pasaron más de 24 horas desde el último "
                 "mensaje del ciudadano"
             )
+        if code == BSUID_NOT_SUPPORTED:
+            return Rejected(
+                "WhatsApp no deja enviar este mensaje a una persona que escribe con nombre de "
+                "usuario (sin número de teléfono visible): respóndale por otro medio o espere a "
+                "que vuelva a escribir. Detalle de WhatsApp: "
+                + graph_detail(code, subcode, message)
+            )
         if code in TEMPLATE_CODES:
             return Rejected(
                 f"WhatsApp rechazó la plantilla «{self.template}»: revise el nombre, el idioma y "
@@ -179,3 +197,16 @@ class WhatsAppChannel:
                 + graph_detail(code, subcode, message)
             )
         return Rejected(said)
+
+
+def _with_details(error: FacebookError) -> str:
+    """Graph's message, then the Cloud API's `error_data.details` when it says more (pyfacebook
+    keeps every field of the error as an attribute): "(#100) Invalid parameter: Param to
+    must be a phone number"."""
+    message = " ".join(str(getattr(error, "message", "") or "").split())
+    data = getattr(error, "error_data", None)
+    details = data.get("details") if isinstance(data, dict) else None
+    if not isinstance(details, str) or not details.strip():
+        return message
+    details = " ".join(details.split())[:500]
+    return f"{message}: {details}" if details not in message else message

@@ -6,9 +6,11 @@ a JSON file when it is given one (`state_path`, see snapshot.py): loaded at star
 every change.
 Control API (JSON in and out), under /_sandbox/; networks are facebook, x and whatsapp:
 - POST /_sandbox/citizen {"network", "kind", "text", "author", "on"?, "at"?}: a citizen writes;
-  for whatsapp kind is "message" (the default there), with "phone"? and "media"?
-  (image|audio|video|document); a facebook "message" may carry "media"? too (then "text" may
-  be left out): the file comes with the message, in the poll and in the webhook; facebook and whatsapp answers carry "webhooks": the status of
+  for whatsapp kind is "message" (the default there), with "phone"?, "media"?
+  (image|audio|video|document) and "username"? (a citizen with a WhatsApp username: pushed
+  without the phone number, only with the business-scoped user id); a facebook "message" may
+  carry "media"? too (then "text" may be left out): the file comes with the message, in the
+  poll and in the webhook; facebook and whatsapp answers carry "webhooks": the status of
   each delivery (null when the receiver was unreachable), made before answering;
 - POST /_sandbox/posts {"network", "posts": [{"text", "created_at"}]}: history published earlier
   (not for whatsapp);
@@ -343,6 +345,7 @@ class Sandbox:
         if world is self.whatsapp:
             phone = body.phone("phone")
             media = body.choice("media", tuple(MEDIA_MIME_TYPES), None)
+            username = body.text("username", None, longest=35, blank=False)
             item = world.citizen_item(
                 body.choice("kind", ("message",), "message"),
                 body.text("text", ""),
@@ -351,6 +354,7 @@ class Sandbox:
                 at,
                 phone=phone,
                 media=media,
+                username=username,
             )
             return Response(201, item), world.take_events()
         kinds = ("comment", "message") if world is self.facebook else CITIZEN_KINDS

@@ -303,7 +303,8 @@ def _whatsapp(world: WhatsAppWorld) -> dict[str, Any]:
     return {
         **_common(world),
         "contacts": [
-            {"wa_id": c.wa_id, "name": c.name} for c in _newest(list(world.contacts.values()))
+            {"wa_id": c.wa_id, "name": c.name, "username": c.username}
+            for c in _newest(list(world.contacts.values()))
         ],
         "messages": [
             {
@@ -326,7 +327,8 @@ def _whatsapp(world: WhatsAppWorld) -> dict[str, Any]:
 def _restore_whatsapp(world: WhatsAppWorld, data: dict[str, Any]) -> None:
     _restore_common(world, data)
     for item in data["contacts"]:
-        world.contact(str(item["wa_id"]), str(item["name"]))
+        username = item.get("username")
+        world.contact(str(item["wa_id"]), str(item["name"]), username and str(username))
     for item in data["messages"]:
         contact = world.contacts.get(str(item["wa_id"]))
         if contact is None:

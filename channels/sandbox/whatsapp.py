@@ -9,8 +9,9 @@ then fails, as on the real platform: the failure comes only in the status webhoo
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
+from channels.meta.webhooks import is_bsuid
 from channels.sandbox.graph import GRAPH_VERSION_PATTERN
 from channels.sandbox.graph_fields import (
     GRAPH_REFUSALS,
@@ -38,10 +39,20 @@ def cloud_error(code: int, message: str, details: str, status: int = 400) -> Htt
     return error
 
 
+CLOUD_REFUSALS: dict[int, tuple[int, str, str]] = {
+    131062: (
+        400,
+        "(#131062) Business-scoped User ID (BSUID) recipients are not supported for this message",
+        "Business-scoped User ID (BSUID) recipients are not supported for this message.",
+    ),
+}
+"""The Cloud API's own refusals (code -> HTTP status, message, `error_data.details`)."""
+
+
 class WhatsAppApi:
     """Routes of the WhatsApp Cloud API, answered from a WhatsAppWorld."""
 
-    refusals = GRAPH_REFUSALS
+    refusals: ClassVar[dict[int, Any]] = {**GRAPH_REFUSALS, **CLOUD_REFUSALS}
 
     def __init__(self, world: WhatsAppWorld) -> None:
         self.world = world
@@ -73,6 +84,9 @@ class WhatsAppApi:
         return graph_error(100, f"(#100) Invalid parameter: {detail}").response
 
     def fault_response(self, fault: Fault) -> Response:
+        if fault.status == "refusal" and fault.code in CLOUD_REFUSALS:
+            status, message, details = CLOUD_REFUSALS[fault.code]
+            return cloud_error(fault.code, message, details, status=status).response
         if fault.status == "refusal":
             return graph_refusal(fault.code)
         if fault.status == 401:
@@ -112,12 +126,7 @@ class WhatsAppApi:
                 "(#100) Invalid parameter",
                 "Param messaging_product must be 'whatsapp'",
             )
-        to = body.get("to")
-        wa_id = str(to).removeprefix("+") if isinstance(to, str | int) else ""
-        if not wa_id.isdigit() or not wa_id.isascii():
-            raise cloud_error(
-                100, "(#100) Invalid parameter", f"Param to must be a phone number, got {to!r}"
-            )
+        wa_id, recipient, answer = self._recipient(body)
         kind = body.get("type", "text")
         if kind == "text":
             text, template = self._text(body), None
@@ -133,7 +142,7 @@ class WhatsAppApi:
         now = world.now()
         world.contact(wa_id)
         failed = template is None and not world.in_window(wa_id, now)
-        reply = world.add_reply(wa_id, text, template, failed, now)
+        reply = world.add_reply(wa_id, text, template, failed, now, recipient)
         context = body.get("context")
         if isinstance(context, dict) and context.get("message_id"):
             reply["in_reply_to"] = str(context["message_id"])  # shown quoted in the chat
@@ -141,10 +150,45 @@ class WhatsAppApi:
             200,
             {
                 "messaging_product": "whatsapp",
-                "contacts": [{"input": to, "wa_id": wa_id}],
+                "contacts": [answer],
                 "messages": [{"id": reply["id"]}],
             },
         )
+
+    def _recipient(self, body: dict[str, Any]) -> tuple[str, str | None, dict[str, str]]:
+        """Who a message goes to: (the contact's phone, the BSUID when it went to one, the
+        answer's `contacts[0]`). A phone number in `to`, a business-scoped user id in
+        `recipient`; with both, `to` wins and the answer says only `wa_id`."""
+        to, recipient = body.get("to"), body.get("recipient")
+        if to is None and recipient is None:
+            raise cloud_error(
+                131008,
+                "(#131008) Required parameter is missing",
+                "Param to or recipient is required",
+            )
+        if to is not None:
+            wa_id = str(to).removeprefix("+") if isinstance(to, str | int) else ""
+            if not wa_id.isdigit() or not wa_id.isascii():
+                raise cloud_error(
+                    100, "(#100) Invalid parameter", f"Param to must be a phone number, got {to!r}"
+                )
+        if recipient is not None and not is_bsuid(recipient):
+            raise cloud_error(
+                131009,
+                "(#131009) Parameter value is not valid",
+                "Param recipient must be a business-scoped user ID (country code, period, "
+                f"up to 128 alphanumeric characters), got {recipient!r}",
+            )
+        if to is not None:
+            return wa_id, None, {"input": str(to), "wa_id": wa_id}
+        contact = self.world.by_user_id(recipient.replace(".ENT.", ".", 1))
+        if contact is None:
+            raise cloud_error(
+                131009,
+                "(#131009) Parameter value is not valid",
+                f"Param recipient {recipient!r} is not a WhatsApp user of this business",
+            )
+        return contact.wa_id, recipient, {"input": recipient, "user_id": recipient}
 
     def _text(self, body: dict[str, Any]) -> str:
         text = body.get("text")

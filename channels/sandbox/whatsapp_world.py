@@ -81,6 +81,15 @@ def whatsapp_envelope(value: dict[str, Any]) -> dict[str, Any]:
 class Contact:
     wa_id: str
     name: str
+    username: str | None = None
+    """Set when the citizen turned on WhatsApp usernames: Meta then hides their phone number
+    (webhooks carry only `from_user_id`, and answers go to the BSUID in `recipient`)."""
+
+    @property
+    def user_id(self) -> str:
+        """The business-scoped user id, stable for a phone number: "CO." and 20 digits."""
+        digest = hashlib.sha256(f"sandbox-bsuid-{self.wa_id}".encode()).digest()
+        return "CO." + str(int.from_bytes(digest[:16], "big") % 10**20).zfill(20)
 
 
 @dataclass
@@ -143,13 +152,19 @@ class WhatsAppWorld(NetworkWorld):
 
     # --- the world -------------------------------------------------------------------
 
-    def contact(self, wa_id: str, name: str | None = None) -> Contact:
+    def contact(self, wa_id: str, name: str | None = None, username: str | None = None) -> Contact:
         found = self.contacts.get(wa_id)
         if found is None:
             found = self.contacts[wa_id] = Contact(wa_id, name or wa_id)
         elif name:
             found.name = name
+        if username is not None:
+            found.username = username or None
         return found
+
+    def by_user_id(self, user_id: str) -> Contact | None:
+        """The contact whose business-scoped user id (or parent id) this is."""
+        return next((found for found in self.contacts.values() if found.user_id == user_id), None)
 
     def in_window(self, wa_id: str, now: datetime) -> bool:
         """Whether the contact wrote within the last 24 hours (free-form replies allowed)."""
@@ -165,6 +180,7 @@ class WhatsAppWorld(NetworkWorld):
         at: datetime,
         phone: str | None = None,
         media: str | None = None,
+        username: str | None = None,
     ) -> dict:
         """Control API: a citizen writes to the business number (text or media)."""
         if kind != "message":
@@ -173,7 +189,7 @@ class WhatsAppWorld(NetworkWorld):
             raise ValueError(f"media debe ser uno de {', '.join(MEDIA_MIME_TYPES)}")
         if media is None and not text:
             raise ValueError("un mensaje de whatsapp sin medio necesita texto")
-        contact = self.contact(self.wa_id_for(author, phone), author)
+        contact = self.contact(self.wa_id_for(author, phone), author, username)
         message = InboundMessage(
             self.new_wamid(contact.wa_id, outbound=False),
             contact,
@@ -196,18 +212,28 @@ class WhatsAppWorld(NetworkWorld):
         self.events.append(self.message_event(message))
         return {
             "id": message.id,
-            "from": contact.wa_id,
-            "author_id": contact.wa_id,
+            "from": None if contact.username else contact.wa_id,
+            "from_user_id": contact.user_id,
+            "author_id": contact.user_id if contact.username else contact.wa_id,
             "media_id": message.media_id,
         }
 
     def add_reply(
-        self, wa_id: str, text: str, template: str | None, failed: bool, at: datetime
+        self,
+        wa_id: str,
+        text: str,
+        template: str | None,
+        failed: bool,
+        at: datetime,
+        recipient: str | None = None,
     ) -> dict[str, Any]:
-        """Record a message we sent and queue its status webhook (sent or failed)."""
+        """Record a message we sent and queue its status webhook (sent or failed);
+        `recipient` is the BSUID it was addressed to, when it went to one (no phone)."""
         reply = {
             "id": self.new_wamid(wa_id, outbound=True),
-            "to": wa_id,
+            "to": None if recipient else wa_id,
+            "recipient": recipient,
+            "wa_id": wa_id,
             "text": text,
             "public": False,
             "type": "template" if template else "text",
@@ -227,35 +253,52 @@ class WhatsAppWorld(NetworkWorld):
     # --- webhook payloads, in Meta's shape ---------------------------------------------
 
     def message_event(self, message: InboundMessage) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "from": message.contact.wa_id,
+        """As Meta sends it since 2026: `from_user_id` always; `from` and `wa_id` only for a
+        citizen without a username (Meta leaves the phone number out for those who have one)."""
+        contact = message.contact
+        profile: dict[str, Any] = {"name": contact.name}
+        person: dict[str, Any] = {"profile": profile}
+        body: dict[str, Any] = {}
+        if contact.username:
+            profile["username"] = contact.username
+        else:
+            person["wa_id"] = contact.wa_id
+            body["from"] = contact.wa_id
+        person["user_id"] = contact.user_id
+        body.update({
+            "from_user_id": contact.user_id,
             "id": message.id,
             "timestamp": epoch(message.created),
             "type": message.type,
-        }
+        })  # fmt: skip
         if message.media is not None:
             body[message.type] = dict(message.media)
         else:
             body["text"] = {"body": message.text}
-        return whatsapp_envelope(
-            {
-                "contacts": [
-                    {"profile": {"name": message.contact.name}, "wa_id": message.contact.wa_id}
-                ],
-                "messages": [body],
-            }
-        )
+        return whatsapp_envelope({"contacts": [person], "messages": [body]})
 
     def status_event(self, reply: dict[str, Any], at: datetime) -> dict[str, Any]:
-        status: dict[str, Any] = {
-            "id": reply["id"],
-            "status": reply["status"],
-            "timestamp": epoch(at),
-            "recipient_id": reply["to"],
-        }
-        if reply["status"] == "failed":
+        """Meta's shape: `recipient_id` only when it went to a phone number,
+        `recipient_user_id` always but on a failed one sent to a phone number, `contacts`
+        only when it did not fail."""
+        failed = reply["status"] == "failed"
+        status: dict[str, Any] = {"id": reply["id"], "status": reply["status"]}
+        status["timestamp"] = epoch(at)
+        contact = self.contact(reply["wa_id"])
+        if reply["to"]:
+            status["recipient_id"] = reply["to"]
+        if not (failed and reply["to"]):
+            status["recipient_user_id"] = contact.user_id
+        value: dict[str, Any] = {"statuses": [status]}
+        if failed:
             status["errors"] = [dict(error) for error in RE_ENGAGEMENT_ERRORS]
-        return whatsapp_envelope({"statuses": [status]})
+        else:
+            person: dict[str, Any] = {"profile": {"name": contact.name}}
+            if reply["to"]:
+                person["wa_id"] = contact.wa_id
+            person["user_id"] = contact.user_id
+            value = {"contacts": [person], **value}
+        return whatsapp_envelope(value)
 
     def state(self) -> dict[str, Any]:
         return {
@@ -264,6 +307,8 @@ class WhatsAppWorld(NetworkWorld):
                 {
                     "id": message.id,
                     "from": message.contact.wa_id,
+                    "from_user_id": message.contact.user_id,
+                    "username": message.contact.username,
                     "type": message.type,
                     "text": message.text,
                     "media_id": message.media_id,

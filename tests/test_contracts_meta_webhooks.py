@@ -1,0 +1,196 @@
+"""Meta's documented payloads (tests/contracts/, each file's page in its README) read by the
+receiver: parsed as Meta means them, and through the signed HTTP receiver stored once."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from test_webhooks import config, office, post, signed, stored
+
+from channels.meta.webhooks import STANDBY_REASON, is_bsuid, parse_delivery
+from conectados.clock import SystemClock
+from responders.models import InteractionState, Reply, UndeliveredReply
+from webhooks.server import WebhookServer
+
+CONTRACTS = Path(__file__).parent / "contracts"
+NOW = datetime(2026, 7, 1, tzinfo=UTC)
+# The ids in Meta's examples: the business number and the Page they were sent to.
+ACCOUNTS = {"whatsapp": "106540352242922", "facebook": "1744550565845823"}
+
+
+def contract(name: str) -> dict:
+    return json.loads((CONTRACTS / name).read_text(encoding="utf-8"))
+
+
+def raw(name: str) -> bytes:
+    return (CONTRACTS / name).read_bytes()
+
+
+@pytest.fixture
+def receiver(database):
+    with WebhookServer(config(accounts=ACCOUNTS), database, SystemClock(), port=0) as server:
+        yield server
+
+
+def test_a_username_users_message_without_phone_number_is_read():
+    # Meta's "Business-scoped user IDs" page, Incoming message — example.
+    delivery = parse_delivery(contract("whatsapp_username_message.json"), NOW, ACCOUNTS)
+
+    [item] = delivery.items
+    assert delivery.set_aside == [] and delivery.ignored == 0
+    assert item.author_id == item.thread_id == "US.13491208655302741918"
+    assert item.author_alias is None  # no phone number came: the BSUID is the only id
+    assert item.author_name == "Sheena Nelson"
+    assert item.text == "Does it come in another color?"
+
+
+def test_the_username_is_the_name_when_there_is_no_profile_name():
+    body = contract("whatsapp_username_message.json")
+    value = body["entry"][0]["changes"][0]["value"]
+    for written in ("@realsheenanelson", "realsheenanelson"):  # S1a has the @, S1b not
+        value["contacts"][0]["profile"] = {"username": written}
+        [item] = parse_delivery(body, NOW, ACCOUNTS).items
+        assert item.author_name == "@realsheenanelson"
+
+
+def test_a_phone_users_message_keeps_both_ids():
+    body = contract("whatsapp_username_message.json")
+    value = body["entry"][0]["changes"][0]["value"]
+    value["contacts"][0]["wa_id"] = "16505551234"
+    value["messages"][0]["from"] = "16505551234"
+
+    [item] = parse_delivery(body, NOW, ACCOUNTS).items
+
+    assert (item.author_id, item.author_alias) == ("16505551234", "US.13491208655302741918")
+    assert item.thread_id == "16505551234"  # the answer goes to the phone number
+
+
+def test_a_malformed_bsuid_sets_the_message_aside():
+    body = contract("whatsapp_username_message.json")
+    body["entry"][0]["changes"][0]["value"]["messages"][0]["from_user_id"] = "13491208655302741918"
+
+    delivery = parse_delivery(body, NOW, ACCOUNTS)
+
+    assert delivery.items == [] and len(delivery.set_aside) == 1
+    assert "from_user_id" in delivery.set_aside[0].reason
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("US.13491208655302741918", True),
+        ("US.ENT.11815799212886844830", True),
+        ("CO." + "a1" * 64, True),
+        ("CO." + "1" * 129, False),
+        ("co.123", False),
+        ("C.123", False),
+        ("CO123", False),
+        ("CO.", False),
+        ("CO.ENT.", False),
+        ("CO.12 34", False),
+        ("CO.12-34", False),
+        ("CO.١٢٣", False),  # Arabic-Indic digits are digits, not ASCII
+        ("573001112233", False),
+        (None, False),
+    ],
+)
+def test_the_bsuid_format_is_checked(value, valid):
+    assert is_bsuid(value) is valid
+
+
+def test_statuses_to_a_bsuid_and_failed_ones_are_read():
+    delivered = parse_delivery(contract("whatsapp_status_delivered_bsuid.json"), NOW, ACCOUNTS)
+    failed = parse_delivery(contract("whatsapp_status_failed.json"), NOW, ACCOUNTS)
+
+    assert (delivered.ignored, delivered.set_aside, delivered.failed_sends) == (1, [], [])
+    [(remote_id, code, reason)] = failed.failed_sends
+    assert remote_id.startswith("wamid.") and code == 131049
+    assert "the message failed to be delivered" in reason
+
+
+def test_a_messenger_standby_message_is_kept_to_be_left_alone():
+    delivery = parse_delivery(contract("messenger_standby.json"), NOW, ACCOUNTS)
+
+    [item] = delivery.items
+    assert item.network == "facebook" and item.kind == "message"
+    assert item.author_id == "1590192107678927"
+    assert item.left_alone == STANDBY_REASON
+
+
+def test_user_id_changes_and_system_messages_are_counted_as_ignored():
+    changed = contract("whatsapp_username_message.json")
+    value = changed["entry"][0]["changes"][0]["value"]
+    value["messages"][0] = {
+        "from_user_id": "US.13491208655302741918",
+        "id": "wamid.system1",
+        "timestamp": "1749416383",
+        "type": "system",
+        "system": {
+            "body": "User changed",
+            "type": "user_changed_user_id",
+            "user_id": "US.99999999999999999999",
+        },
+    }
+    update = contract("whatsapp_username_message.json")
+    update["entry"][0]["changes"][0] = {
+        "field": "user_id_update",
+        "value": {"user_id": {"previous": "US.1", "current": "US.2"}},
+    }
+
+    for body in (changed, update):
+        delivery = parse_delivery(body, NOW, ACCOUNTS)
+        assert (delivery.items, delivery.set_aside, delivery.ignored) == ([], [], 1)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "whatsapp_username_message.json",
+        "whatsapp_status_delivered_bsuid.json",
+        "whatsapp_status_failed.json",
+        "messenger_standby.json",
+    ],
+)
+def test_the_receiver_takes_each_documented_body_once(receiver, database, name):
+    body = raw(name)
+
+    answers = [post(receiver, body, signed(body)) for _ in range(2)]  # Meta retries
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    rows = stored(database)
+    if name == "whatsapp_username_message.json":
+        [row] = rows
+        assert row.author_id == "US.13491208655302741918" and row.author_alias is None
+        assert row.state == InteractionState.RECEIVED
+    elif name == "messenger_standby.json":
+        [row] = rows
+        assert row.state == InteractionState.IGNORED and row.decision == STANDBY_REASON
+    else:
+        assert rows == []
+    if name == "whatsapp_status_failed.json":
+        with database.session() as session:
+            reports = session.execute(sa.select(UndeliveredReply)).scalars().all()
+            assert [(r.code, r.remote_id[:6]) for r in reports] == [(131049, "wamid.")]
+
+
+def test_a_standby_message_is_shown_and_never_answered(receiver, database, sandbox, cli, tmp_path):
+    body = raw("messenger_standby.json")
+    responder, outbox = office(database, sandbox)
+
+    assert post(receiver, body, signed(body)).status_code == 200
+    responder.run_once()
+    counts = outbox.run_once()
+    listed = cli(
+        "inbox", "--desde", "2019-01-01", env={"CONECTADOS_BASE_DATOS": str(tmp_path / "c.db")}
+    )
+
+    [row] = stored(database)
+    with database.session() as session:
+        assert session.execute(sa.select(Reply)).scalars().all() == []
+    assert counts["sent"] == 0 and row.state == InteractionState.IGNORED
+    assert listed.exit_code == 0, listed.stderr
+    assert "dejado" in listed.stdout and "otra aplicación atiende" in listed.stdout
