@@ -11,6 +11,7 @@ field rules), which reads best side by side.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from datetime import timedelta
@@ -30,6 +31,7 @@ from channels.sandbox.graph_fields import (
     parse_fields,
     render_fields,
 )
+from channels.sandbox.graph_video import GraphVideo, video_status
 from channels.sandbox.graph_world import (
     PAGE_ID,
     PAGE_NAME,
@@ -54,6 +56,14 @@ PHOTO_MAX_BYTES = 4 * 1024 * 1024
 VIDEO_TYPES = {"video/mp4", "video/quicktime"}
 VIDEO_MAX_BYTES = 1024 * 1024 * 1024
 
+_READY = {
+    "video_status": "ready",
+    "uploading_phase": {"status": "complete"},
+    "processing_phase": {"status": "complete"},
+    "publishing_phase": {"status": "complete", "publish_status": "published"},
+}
+"""The status of a video uploaded in one go (the older `source` route)."""
+
 # Post insight metrics that still exist after Meta's 2024-2025 deprecations.
 CURRENT_POST_METRICS = (
     "post_media_view",
@@ -74,11 +84,13 @@ class GraphApi:
 
     refusals = GRAPH_REFUSALS
 
-    def __init__(self, world: FacebookWorld) -> None:
+    def __init__(self, world: FacebookWorld, lock: Any = None) -> None:
         self.world = world
+        self.video = GraphVideo(world, lock if lock is not None else contextlib.nullcontext())
 
     def register(self, router: Router) -> None:
         v = GRAPH_VERSION_PATTERN
+        self.video.register(router)
         routes = (
             ("GET", r"/?", "GET /?ids=", self.get_many),
             ("POST", r"/(?P<page>\d+)/feed", "POST /{page-id}/feed", self.post_feed),
@@ -125,7 +137,9 @@ class GraphApi:
     # --- errors shared by every call ----------------------------------------------------
 
     def check_token(self, request: Request) -> None:
-        if not request.param("access_token"):
+        # Uploads carry the token in a header ("Authorization: OAuth <token>"), as Meta asks.
+        oauth = request.headers.get("authorization", "").removeprefix("OAuth ").strip()
+        if not request.param("access_token") and not oauth:
             raise graph_error(
                 2500,
                 "An active access token must be used to query information about the current user.",
@@ -284,7 +298,14 @@ class GraphApi:
                     "description": lambda: post.message,
                     "created_time": lambda: graph_time(post.created),
                     "permalink_url": lambda: f"/{PAGE_ID}/videos/{object_id}/",
+                    "status": lambda: video_status(world, object_id) or _READY,
                 },
+            )
+        status = video_status(world, object_id)
+        if status is not None:  # a video still uploading: it has no post yet
+            return render_fields(
+                specs or parse_fields("id"),
+                {"id": lambda: object_id, "status": lambda: status},
             )
         raise graph_error(
             100,
@@ -478,6 +499,9 @@ class GraphApi:
 
     def post_video(self, request: Request, page: str) -> Response:
         self._page(page)
+        handle = request.param("fbuploader_video_file_chunk")
+        if handle:
+            return self.video.post_video(request, handle)
         media = self._check_media(request, "video")
         post = self.world.add_post(request.param("description") or "", self.world.now(), [media])
         video_id = self.world.new_id()  # a video has its own id, not its post's
