@@ -5,6 +5,7 @@ What each network accepts (its `MediaRules`) is in its spec, `channels/specs.py`
 
 from __future__ import annotations
 
+import contextlib
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -76,10 +77,9 @@ def mp4_header(handle: BinaryIO, size: int) -> Mp4Header:
     (never trusted beyond the file's end); a truncated or odd file gives what was found.
     """
     found: dict[str, float | int | None] = {"seconds": None, "width": None, "height": None}
-    try:
+    # A truncated or odd file: what was found before it.
+    with contextlib.suppress(struct.error, IndexError, OSError, ZeroDivisionError):
         _walk(handle, size, found)
-    except (struct.error, IndexError, OSError, ZeroDivisionError):  # a truncated or odd file
-        pass
     return Mp4Header(**found)  # type: ignore[arg-type]
 
 
