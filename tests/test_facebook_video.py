@@ -35,6 +35,7 @@ from conectados.clock import SystemClock
 from conectados.db import Database
 from conectados.userfiles import MB
 from content_calendar.models import Post, Publication, PublicationState
+from content_calendar.publications import claim_due, remember_upload
 from scheduler.publisher import Publisher, PublishPolicy
 
 CONTRACTS = Path(__file__).parent / "contracts"
@@ -334,10 +335,17 @@ def test_a_stored_finished_upload_is_not_posted_again_by_publish(sandbox, tmp_pa
     kept = Remembered()
     first = fb(sandbox).publish(Outgoing("aviso", "Aviso", (path,), remember=kept))
 
+    before, sent = dict(calls(sandbox)), world(sandbox).bytes_received
+
     second = fb(sandbox).publish(Outgoing("aviso", "Aviso", (path,), upload=kept.last))
 
     assert [post["text"] for post in posts(sandbox)] == ["Aviso"]
     assert second.remote_id == first.remote_id
+    # Nothing was sent again: no byte, no start, no finish, no second POST /videos.
+    after = calls(sandbox)
+    for call in ("POST /{page-id}/video_reels", "POST /{page-id}/videos", "POST /{app-id}/uploads"):
+        assert after.get(call, 0) == before.get(call, 0), call
+    assert world(sandbox).bytes_received == sent
 
 
 def test_a_stored_upload_of_another_file_is_not_reused(sandbox, tmp_path: Path):
@@ -430,3 +438,30 @@ def test_a_daemon_killed_mid_upload_publishes_the_video_once_on_the_next_run(
     database.dispose()
     assert row.state == PublicationState.PUBLISHED and row.upload is None
     assert calls(sandbox)["POST /{app-id}/uploads"] == 1
+
+
+def test_an_upload_is_remembered_only_by_the_daemon_that_holds_the_publication(database):
+    due = datetime.now(UTC) - timedelta(seconds=1)
+    schedule(database, "aviso", "Aviso", ["a.mp4"], due)
+    with database.session(write=True) as session:
+        [claimed] = claim_due(
+            session.connection(), datetime.now(UTC), "daemon-1", timedelta(minutes=1), 5,
+            ("facebook",),
+        )  # fmt: skip
+    upload = {"flow": "resumable", "file": "a.mp4", "size": 10, "upload_id": "upload:1"}
+
+    with database.session(write=True) as session:
+        taken = remember_upload(
+            session.connection(), claimed, "daemon-2", upload, datetime.now(UTC),
+            timedelta(minutes=1),
+        )  # fmt: skip
+    assert not taken and publication(database, "aviso").upload is None
+
+    later = datetime.now(UTC) + timedelta(minutes=30)
+    with database.session(write=True) as session:
+        kept = remember_upload(
+            session.connection(), claimed, "daemon-1", upload, later, timedelta(minutes=1)
+        )
+    row = publication(database, "aviso")
+    assert kept and row.upload == upload
+    assert row.lease_expires_at.replace(tzinfo=UTC) > later  # a long upload keeps its lease
