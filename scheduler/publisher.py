@@ -58,7 +58,8 @@ class PublishPolicy:
     deadline: timedelta = timedelta(hours=6)
     """A post more than this late is worthless (a water-cut notice a day late): fail it."""
     lease: timedelta = timedelta(minutes=10)
-    """Longer than any publish call (uploads included) can take."""
+    """Longer than any publish call can take; a video upload renews it as the network confirms
+    its parts (Outgoing.remember)."""
     first_backoff: float = 30.0
     max_backoff: float = 30 * 60.0
     batch: int = 20

@@ -53,8 +53,6 @@ MAX_IDS = 50
 # from the adapters' rules on purpose, so a wrong limit there shows up here.
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/gif", "image/tiff", "image/bmp", "image/webp"}
 PHOTO_MAX_BYTES = 4 * 1024 * 1024
-VIDEO_TYPES = {"video/mp4", "video/quicktime"}
-VIDEO_MAX_BYTES = 1024 * 1024 * 1024
 
 _READY = {
     "video_status": "ready",
@@ -62,7 +60,8 @@ _READY = {
     "processing_phase": {"status": "complete"},
     "publishing_phase": {"status": "complete", "publish_status": "published"},
 }
-"""The status of a video uploaded in one go (the older `source` route)."""
+"""The status of a published video whose upload is not known (a world loaded from its file
+keeps videos, not uploads)."""
 
 # Post insight metrics that still exist after Meta's 2024-2025 deprecations.
 CURRENT_POST_METRICS = (
@@ -442,18 +441,6 @@ class GraphApi:
                 "Your photos couldn't be uploaded. Photos should be less than 4 MB and saved as JPG, PNG, GIF, TIFF, HEIF or WebP files.",
                 1366046,
             )
-        if kind == "video" and mime_type not in VIDEO_TYPES:
-            raise graph_error(
-                6000,
-                "There was a problem uploading your video file. Please try again with another file.",
-                1363024,
-            )
-        if kind == "video" and len(upload.data) > VIDEO_MAX_BYTES:
-            raise graph_error(
-                6000,
-                "There was a problem uploading your video file: the file is too large.",
-                1363023,
-            )
         return {
             "type": kind_of(mime_type or ""),
             "mime_type": mime_type,
@@ -498,15 +485,13 @@ class GraphApi:
         return Response(200, {"id": photo_id, "post_id": post.id})
 
     def post_video(self, request: Request, page: str) -> Response:
+        """A Page video from a Resumable Upload API handle (graph_video.py). The older one-go
+        `source` upload is not emulated: Meta's current pages no longer show it."""
         self._page(page)
         handle = request.param("fbuploader_video_file_chunk")
-        if handle:
-            return self.video.post_video(request, handle)
-        media = self._check_media(request, "video")
-        post = self.world.add_post(request.param("description") or "", self.world.now(), [media])
-        video_id = self.world.new_id()  # a video has its own id, not its post's
-        self.world.videos[video_id] = post
-        return Response(200, {"id": video_id})
+        if not handle:
+            raise graph_error(100, "(#100) Requires fbuploader_video_file_chunk")
+        return self.video.post_video(request, handle)
 
     def post_comment(self, request: Request, target: str) -> Response:
         message = request.param("message")
