@@ -259,6 +259,8 @@ class PageVideos:
             if offset is None:
                 session, offset = None, 0  # the session expired: start again
         if session is None:
+            # Meta's page asks for a User (or System User) token of someone with a role on the
+            # app; the Page token of a system user who has one is what the guide sets up.
             answer = self._call(
                 self.api.post_object,  # type: ignore[attr-defined]
                 self.app_id,

@@ -66,7 +66,9 @@ class Upload:
             uploading["bytes_transfered"] = self.received  # sic: the Reels page's spelling
         published = self.post is not None
         return {
-            "video_status": "ready" if published else "processing" if self.complete else "upload",
+            # The documented values are ready, processing, expired and error; the page's
+            # "Interrupted Upload" example says processing while the upload is in progress.
+            "video_status": "ready" if published else "processing",
             "uploading_phase": uploading,
             "processing_phase": {"status": "complete" if self.complete else "not_started"},
             "publishing_phase": {
