@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -35,6 +35,13 @@ class Outgoing:
     text: str
     media: tuple[Path, ...] = ()
     due_at: datetime | None = None
+    upload: Mapping[str, Any] | None = field(default=None, compare=False)
+    """A video upload an earlier attempt started (what `remember` was last given): the
+    channel asks the network about it before starting another, so nothing goes out twice."""
+    remember: Callable[[dict[str, Any]], None] | None = field(default=None, compare=False)
+    """Keeps an upload's session where a restarted daemon finds it (the channel calls it
+    before sending bytes, and as they are confirmed); it raises Transient if the
+    publication is no longer ours."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import textwrap
 
 import click
 
-from channels.checks import META_APP_ID_ENV, WIDTH, CheckLine, all_ok, render
+from channels.checks import WIDTH, CheckLine, all_ok, render
 from channels.specs import display_name
 from conectados.errors import ExitStatus
 from conectados.settings import ChannelMode
@@ -120,7 +120,7 @@ def _app_token(config, settings, credentials) -> str | None:
         from channels.sandbox.graph_checks import sandbox_app_token
 
         return sandbox_app_token()
-    app_id = credentials.get(META_APP_ID_ENV)
+    app_id = settings.channels.facebook.app_id  # one Meta app: the Page's and the number's
     secret = credentials.get(settings.webhooks.app_secret_env)
     return f"{app_id}|{secret}" if app_id and secret else None
 

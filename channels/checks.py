@@ -13,10 +13,6 @@ from dataclasses import dataclass
 
 from channels.specs import display_name
 
-META_APP_ID_ENV = "CONECTADOS_META_APP_ID"
-"""The Meta app's id (not a secret; with the app secret it makes the app token that
-`debug_token` is asked with)."""
-
 WIDTH = 80
 
 

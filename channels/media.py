@@ -5,6 +5,7 @@ What each network accepts (its `MediaRules`) is in its spec, `channels/specs.py`
 
 from __future__ import annotations
 
+import contextlib
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ MediaKind = Literal["image", "video"]
 
 MEDIA_FOLDER = "la carpeta de medios"
 MAX_BOXES = 10_000
-"""How many MP4 boxes are walked looking for the duration (a real file has a few dozen)."""
+"""How many MP4 boxes are walked looking for the duration and picture size (a real file has a few dozen)."""
 
 
 def kind_of(mime_type: str) -> MediaKind | None:
@@ -53,21 +54,47 @@ def sniff(head: bytes) -> str | None:
 
 def mp4_duration(handle: BinaryIO, size: int) -> float | None:
     """Seconds a MP4/MOV file lasts, from its movie header (moov/mvhd); None if not found."""
-    try:
-        return _mvhd_seconds(handle, size)
-    except (struct.error, IndexError, OSError, ZeroDivisionError):  # a truncated or odd file
-        return None
+    return mp4_header(handle, size).seconds
 
 
-def _mvhd_seconds(handle: BinaryIO, size: int) -> float | None:
+@dataclass(frozen=True)
+class Mp4Header:
+    """What a MP4/MOV file's headers say: how long it lasts and its picture's size."""
+
+    seconds: float | None = None
+    width: int | None = None
+    height: int | None = None
+
+
+_CONTAINERS = (b"moov", b"trak")
+"""The boxes looked inside: the movie, and each of its tracks."""
+
+
+def mp4_header(handle: BinaryIO, size: int) -> Mp4Header:
+    """Duration (moov/mvhd) and picture size (the first trak/tkhd with a size) of a MP4/MOV.
+
+    Walks at most MAX_BOXES boxes, each read by its header and skipped by its declared size
+    (never trusted beyond the file's end); a truncated or odd file gives what was found.
+    """
+    found: dict[str, float | int | None] = {"seconds": None, "width": None, "height": None}
+    # A truncated or odd file: what was found before it.
+    with contextlib.suppress(struct.error, IndexError, OSError, ZeroDivisionError):
+        _walk(handle, size, found)
+    return Mp4Header(**found)  # type: ignore[arg-type]
+
+
+def _walk(handle: BinaryIO, size: int, found: dict) -> None:
     start, end = 0, size
+    ends: list[int] = []  # where each container being walked ends (moov, then a trak)
     for _ in range(MAX_BOXES):
+        while start + 8 > end and ends:
+            start, end = end, ends.pop()  # the container is done: on with its parent
         if start + 8 > end:
-            return None
+            return
         handle.seek(start)
         header = handle.read(8)
         if len(header) < 8:
-            return None
+            return
         box_size, box_type = struct.unpack(">I4s", header)
         offset = 8
         if box_size == 1:
@@ -75,21 +102,30 @@ def _mvhd_seconds(handle: BinaryIO, size: int) -> float | None:
             offset = 16
         elif box_size == 0:
             box_size = end - start
-        if box_size < offset:
-            return None
-        if box_type == b"moov":
+        if box_size < offset or start + box_size > end:
+            return
+        if box_type in _CONTAINERS:
+            ends.append(end)
             start, end = start + offset, start + box_size  # look inside
             continue
-        if box_type == b"mvhd":
-            version = handle.read(1)[0]
-            handle.read(3)  # flags
+        if box_type == b"mvhd" and found["seconds"] is None:
+            version = handle.read(4)[0]  # and 3 bytes of flags
             if version == 1:
                 _, _, timescale, duration = struct.unpack(">QQIQ", handle.read(28))
             else:
                 _, _, timescale, duration = struct.unpack(">IIII", handle.read(16))
-            return duration / timescale if timescale else None
+            found["seconds"] = duration / timescale if timescale else None
+        elif box_type == b"tkhd" and found["width"] is None:
+            version = handle.read(4)[0]
+            # Times, track id and duration (32 bytes in version 1, 20 in 0), then reserved,
+            # layer, group, volume, reserved and the matrix: 52 bytes to the 16.16 size.
+            handle.seek((32 if version == 1 else 20) + 52, 1)
+            width, height = struct.unpack(">II", handle.read(8))
+            if width >> 16 and height >> 16:  # an audio track has no picture: 0 x 0
+                found["width"], found["height"] = width >> 16, height >> 16
+        if found["seconds"] is not None and found["width"] is not None:
+            return
         start += box_size
-    return None
 
 
 @dataclass(frozen=True)
@@ -102,6 +138,9 @@ class MediaFile:
     size: int
     seconds: float | None = None
     """How long a video lasts, when its header says."""
+    width: int | None = None
+    height: int | None = None
+    """A video's picture size in pixels, when its header says."""
 
     @property
     def kind(self) -> MediaKind | None:
@@ -116,8 +155,16 @@ class MediaFile:
         """
         with open_user_file(path, None, "una imagen o un video") as (handle, size):
             mime_type = sniff(handle.read(16))
-            seconds = mp4_duration(handle, size) if kind_of(mime_type or "") == "video" else None
-        return cls(path=path, mime_type=mime_type, size=size, seconds=seconds)
+            is_video = kind_of(mime_type or "") == "video"
+            header = mp4_header(handle, size) if is_video else Mp4Header()
+        return cls(
+            path=path,
+            mime_type=mime_type,
+            size=size,
+            seconds=header.seconds,
+            width=header.width,
+            height=header.height,
+        )
 
 
 def media_path(folder: Path, name: str) -> Path:

@@ -13,6 +13,7 @@ from channels.meta.facebook import FacebookChannel
 from channels.meta.webhooks import WebhookAccounts
 from channels.meta.whatsapp import WhatsAppChannel
 from channels.sandbox import SandboxServer
+from channels.sandbox.graph_world import APP_ID as SANDBOX_APP_ID
 from channels.sandbox.graph_world import PAGE_ID as SANDBOX_PAGE_ID
 from channels.sandbox.whatsapp_world import APP_SECRET as SANDBOX_APP_SECRET
 from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID as SANDBOX_PHONE_NUMBER_ID
@@ -145,6 +146,7 @@ def _facebook(
             sandbox_url,
             clock=clock,
             comment_window=window,
+            app_id=SANDBOX_APP_ID,
         )
     if not config.page_id:
         raise ConfigError(
@@ -153,7 +155,12 @@ def _facebook(
         )
     token = credentials.require(config.token_env, "publicar en la página de Facebook")
     return FacebookChannel(
-        config.page_id, token, clock=clock, comment_window=window, app_secret=app_secret
+        config.page_id,
+        token,
+        clock=clock,
+        comment_window=window,
+        app_secret=app_secret,
+        app_id=config.app_id or None,  # without it only Reels go up (Rejected says what to set)
     )
 
 

@@ -12,10 +12,11 @@ the receiver's line in `office/status.py`, and the calendar template's example n
 
 Media limits come from the networks' public documentation (2025-2026):
 - Facebook Page photos: JPG, PNG, GIF, TIFF, BMP, WebP under 4 MB (Graph error 1366046
-  says "Photos should be less than 4 MB"); videos MP4/MOV. Graph takes 1 GB in one upload,
-  but that upload is built in memory, so we stop at 200 MB until the adapter uses Meta's
-  Resumable Upload API.
-  Facebook's help centre gives 240 minutes as the longest video a Page can post.
+  says "Photos should be less than 4 MB"); videos MP4/MOV, streamed from disk through
+  Meta's documented flows (channels/meta/facebook_video.py): Reels for Pages (vertical,
+  3 to 90 s; its page gives no size limit) and the Resumable Upload API for the rest. Meta's
+  older video upload page gave 10 GB and 4 hours for a Page video, the limits kept here;
+  Facebook's help centre also gives 240 minutes as the longest video a Page can post.
 - X: up to 4 images (JPG, PNG, WebP under 5 MB; GIF under 15 MB) or 1 video (MP4/MOV;
   512 MB and 2 min 20 s: the limits X's media best-practices page gives for accounts
   without Premium and for direct messages; Premium accounts may post longer ones).
@@ -155,7 +156,7 @@ FACEBOOK = NetworkSpec(
         ),
         video_types=frozenset({"video/mp4", "video/quicktime"}),
         max_image_bytes=4 * MB,
-        max_video_bytes=200 * MB,
+        max_video_bytes=10 * 1024 * MB,
         max_images=10,
         max_video_seconds=240 * 60,
     ),

@@ -189,6 +189,8 @@ class FacebookSettings(_ChannelSettings):
     """[channels.facebook]: the company's Facebook Page (and its Messenger inbox)."""
 
     page_id: str = Field("", alias="pagina_id")
+    app_id: str = Field("", alias="app_id")
+    """The Meta app's id: videos that are not Reels go up through its Resumable Upload API."""
     token_env: EnvVarName = Field("CONECTADOS_FACEBOOK_TOKEN", alias="token_env")
     comment_window_days: int = Field(14, ge=1, le=90, alias="dias_comentarios")
 

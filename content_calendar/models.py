@@ -70,3 +70,7 @@ class Publication(SQLModel, table=True):
     remote_url: str | None = Field(default=None, max_length=500)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str | None = Field(default=None, sa_type=sa.Text)
+    upload: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    """A video upload started on the network (its session, as the channel described it):
+    kept under the lease before any byte is sent, so a restart resumes THAT upload, or finds
+    it published, instead of sending the video again."""

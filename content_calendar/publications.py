@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -41,6 +42,8 @@ class Claimed:
     """An earlier call may have published it: look on the network before publishing."""
     leased_until: datetime | None = None
     """When this holder's lease runs out, as of the claim."""
+    upload: dict[str, Any] | None = None
+    """The video upload an earlier attempt started on the network (see `remember_upload`)."""
 
 
 def _claimed(row, recovering: bool = False) -> Claimed:
@@ -56,6 +59,7 @@ def _claimed(row, recovering: bool = False) -> Claimed:
         recovering=recovering,
         outcome_unknown=bool(row.outcome_unknown) or recovering,
         leased_until=row.lease_expires_at,
+        upload=row.upload if isinstance(row.upload, dict) else None,
     )
 
 
@@ -86,6 +90,7 @@ _COLUMNS = (
     Publication.attempts,
     Publication.outcome_unknown,
     Publication.lease_expires_at,
+    Publication.upload,
     Post.text,
     Post.variants,
     Post.media,
@@ -206,6 +211,7 @@ _MARK_PUBLISHED = (
         **leases.RELEASED,
         last_error=None,
         outcome_unknown=False,
+        upload=None,
     )
 )
 
@@ -224,6 +230,25 @@ def mark_published(
                 "new_remote_url": receipt.url,
                 "new_published_at": receipt.created_at or now,
             },
+        ).rowcount
+    )
+
+
+def remember_upload(
+    connection: sa.Connection,
+    claimed: Claimed,
+    owner: str,
+    upload: dict[str, Any],
+    now: datetime,
+    lease: timedelta,
+) -> bool:
+    """Keep the video upload this holder started (and renew its lease: an upload takes
+    long); False if the publication is no longer ours (then no byte may be sent)."""
+    return bool(
+        connection.execute(
+            sa.update(Publication)
+            .where(*_held(claimed, owner))
+            .values(upload=upload, lease_expires_at=now + lease)
         ).rowcount
     )
 

@@ -37,6 +37,7 @@ from content_calendar.publications import (
     claim_expired,
     mark_failed,
     mark_published,
+    remember_upload,
     renew_lease,
     reschedule,
 )
@@ -57,7 +58,8 @@ class PublishPolicy:
     deadline: timedelta = timedelta(hours=6)
     """A post more than this late is worthless (a water-cut notice a day late): fail it."""
     lease: timedelta = timedelta(minutes=10)
-    """Longer than any publish call (uploads included) can take."""
+    """Longer than any publish call can take; a video upload renews it as the network confirms
+    its parts (Outgoing.remember)."""
     first_backoff: float = 30.0
     max_backoff: float = 30 * 60.0
     batch: int = 20
@@ -226,7 +228,26 @@ class Publisher:
             text=claimed.text,
             media=outgoing_media(self.media_dir, claimed.media),
             due_at=claimed.scheduled_at,
+            upload=claimed.upload,
+            remember=lambda upload: self._remember_upload(claimed, upload),
         )
+
+    def _remember_upload(self, claimed: Claimed, upload: dict) -> None:
+        """Keep a video upload's session under our lease before its bytes go (and renew the
+        lease as they are confirmed); lost the lease: stop, another process holds it now."""
+        with self.database.session(write=True) as session:
+            kept = remember_upload(
+                session.connection(),
+                claimed,
+                self.owner,
+                upload,
+                self.clock.now(),
+                self.policy.lease,
+            )
+        if not kept:
+            raise Transient(
+                "otro proceso tomó la publicación durante la subida del video", retry_after=60
+            )
 
     def _publish(self, claimed: Claimed, outcome: PublishRound, defer: bool = False) -> Sent | None:
         """Publish one claimed publication. With `defer`, a success is returned for the caller

@@ -26,3 +26,26 @@ def mp4_lasting(seconds: int) -> bytes:
     mvhd = struct.pack(">I4s", 8 + len(mvhd_body), b"mvhd") + mvhd_body
     moov = struct.pack(">I4s", 8 + len(mvhd), b"moov") + mvhd
     return ftyp + moov
+
+
+def mp4_video(seconds: float, width: int, height: int) -> bytes:
+    """The headers of a MP4 (ftyp, then moov with mvhd and a video track's tkhd) that last
+    `seconds` and show `width` x `height` pixels; pad it with `media_file(size=...)`."""
+    import struct
+
+    ftyp = struct.pack(">I4s4sI4s4s", 24, b"ftyp", b"mp42", 0, b"mp42", b"isom")
+    mvhd_body = struct.pack(">B3sIIII", 0, b"\0\0\0", 0, 0, 1000, int(seconds * 1000)) + b"\0" * 80
+    mvhd = struct.pack(">I4s", 8 + len(mvhd_body), b"mvhd") + mvhd_body
+    # version 0: times, track id, reserved, duration (20 bytes); reserved, layer, group,
+    # volume, reserved (16) and the matrix (36); then the 16.16 width and height.
+    tkhd_body = (
+        struct.pack(">B3s", 0, b"\0\0\x03")
+        + b"\0" * 20
+        + b"\0" * 16
+        + b"\0" * 36
+        + struct.pack(">II", width << 16, height << 16)
+    )
+    tkhd = struct.pack(">I4s", 8 + len(tkhd_body), b"tkhd") + tkhd_body
+    trak = struct.pack(">I4s", 8 + len(tkhd), b"trak") + tkhd
+    moov = struct.pack(">I4s", 8 + len(mvhd) + len(trak), b"moov") + mvhd + trak
+    return ftyp + moov

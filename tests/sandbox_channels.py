@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from channels.meta.facebook import FacebookChannel
-from channels.sandbox.graph_world import PAGE_ID
+from channels.sandbox.graph_world import APP_ID, PAGE_ID
 from channels.sandbox.x_world import ACCOUNT_ID
 from channels.x import XChannel, XCredentials
 
@@ -12,7 +12,9 @@ def channels_for(sandbox) -> dict:
     """The adapters read the sandbox's own clock: the real one, or a test's fixed clock."""
     clock = sandbox.sandbox.clock
     return {
-        "facebook": FacebookChannel(PAGE_ID, "token", sandbox.url, timeout=2, clock=clock),
+        "facebook": FacebookChannel(
+            PAGE_ID, "token", sandbox.url, timeout=2, clock=clock, app_id=APP_ID
+        ),
         "x": XChannel(
             XCredentials("k", "s", "t", "ts"), ACCOUNT_ID, sandbox.url, timeout=2, clock=clock
         ),

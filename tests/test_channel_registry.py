@@ -9,7 +9,7 @@ import pytest
 from channels.base import Outgoing
 from channels.meta.facebook import FacebookChannel
 from channels.registry import open_channels
-from channels.sandbox.graph_world import PAGE_ID
+from channels.sandbox.graph_world import APP_ID, PAGE_ID
 from channels.sandbox.x_world import ACCOUNT_ID
 from channels.x import XChannel
 from conectados.credentials import Credentials
@@ -99,3 +99,23 @@ def test_sandbox_mode_ignores_the_real_ids_already_written_in_the_file(tmp_path:
     assert opened.channels["x"].user_id == ACCOUNT_ID != "987"
     assert [post["id"] for post in state["facebook"]["posts"]] == [on_facebook.remote_id]
     assert [post["id"] for post in state["x"]["posts"]] == [on_x.remote_id]
+
+
+def test_the_meta_app_id_reaches_the_facebook_channel(tmp_path: Path):
+    environ = {"CONECTADOS_FACEBOOK_TOKEN": "EAAB-token"}
+    only_facebook = "[channels.x]\nactivo = false\n[channels.whatsapp]\nactivo = false\n"
+    real = settings_from(
+        tmp_path,
+        '[channels.facebook]\nmodo = "real"\npagina_id = "123"\napp_id = "777"\n' + only_facebook,
+    )
+    without = settings_from(
+        tmp_path, '[channels.facebook]\nmodo = "real"\npagina_id = "123"\n' + only_facebook
+    )
+    sandbox = settings_from(tmp_path, '[channels.facebook]\napp_id = "777"\n' + only_facebook)
+
+    with open_channels(real, Credentials(environ)) as opened:
+        assert opened.channels["facebook"].app_id == "777"
+    with open_channels(without, Credentials(environ)) as opened:
+        assert opened.channels["facebook"].app_id is None  # only Reels; the rest says what to set
+    with open_channels(sandbox, Credentials({})) as opened:
+        assert opened.channels["facebook"].app_id == APP_ID  # the simulator's own app

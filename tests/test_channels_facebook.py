@@ -10,12 +10,12 @@ from media_files import JPEG, MP4, PNG, media_file
 
 from channels.base import AuthFailed, Incoming, Outgoing, Rejected, Transient
 from channels.meta.facebook import FacebookChannel
-from channels.sandbox.graph_world import PAGE_ID
+from channels.sandbox.graph_world import APP_ID, PAGE_ID
 
 
 @pytest.fixture
 def facebook(sandbox) -> FacebookChannel:
-    return FacebookChannel(PAGE_ID, "token-de-prueba", sandbox.url, timeout=3.0)
+    return FacebookChannel(PAGE_ID, "token-de-prueba", sandbox.url, timeout=3.0, app_id=APP_ID)
 
 
 def state(sandbox) -> dict:

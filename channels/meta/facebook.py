@@ -25,6 +25,7 @@ from channels.http import comparable_text, guarded
 from channels.media import MediaFile
 from channels.meta.errors import refusal
 from channels.meta.facebook_reading import NAME, PageReading
+from channels.meta.facebook_video import PageVideos, absolute_url
 from channels.meta.graph import (
     GRAPH_URL,
     call_graph,
@@ -58,7 +59,7 @@ METRIC_FIELDS = (
 the period is asked for, and `_sample` still picks the lifetime entry."""
 
 
-class FacebookChannel(PageReading):
+class FacebookChannel(PageVideos, PageReading):
     """A Facebook Page: posts, comments and Messenger, as one channel."""
 
     name = NAME
@@ -74,8 +75,12 @@ class FacebookChannel(PageReading):
         first_poll_lookback: timedelta = timedelta(days=1),
         metrics_window: timedelta = timedelta(days=90),
         app_secret: str | None = None,
+        app_id: str | None = None,
     ) -> None:
         self.page_id = page_id
+        self.app_id = app_id
+        """The Meta app's id: the Resumable Upload API opens its sessions on it."""
+        self.base_url = base_url
         self.clock = clock or SystemClock()
         self.comment_window = comment_window
         self.first_poll_lookback = first_poll_lookback
@@ -120,20 +125,13 @@ class FacebookChannel(PageReading):
 
     def _publish_video(self, post: Outgoing, media: MediaFile) -> Receipt:
         started = self.clock.now() - timedelta(minutes=10)
-        with media.path.open("rb") as handle:
-            answer = self._call(
-                self.api.post_object,
-                self.page_id,
-                "videos",
-                data={"description": post.text},
-                files={"source": (media.path.name, handle, media.mime_type)},
-            )
+        video_id = self._upload_video(post, media)
         # The upload answers with the video's id; the Page post that carries it has its own.
         try:
-            found = self.find_published(post, started)
+            found = self._by_text(post, started)
         except ChannelError:
             found = None
-        return found or self._receipt(answer["id"])
+        return found or self._receipt(video_id)
 
     def _receipt(self, remote_id: str) -> Receipt:
         # The post exists now: failing to read its URL must not look like a failed publish.
@@ -143,7 +141,9 @@ class FacebookChannel(PageReading):
             )
             created = details.get("created_time")
             return Receipt(
-                remote_id, details.get("permalink_url"), graph_time(created) if created else None
+                remote_id,
+                absolute_url(details.get("permalink_url")),
+                graph_time(created) if created else None,
             )
         except (ChannelError, KeyError, ValueError) as exc:
             log.warning("facebook: publicado %s, sin su enlace (%s)", remote_id, exc)
@@ -151,6 +151,17 @@ class FacebookChannel(PageReading):
 
     @guarded("Facebook")
     def find_published(self, post: Outgoing, since: datetime) -> Receipt | None:
+        """The post among the Page's since `since`; for a video whose upload was stored, first
+        THAT video: not out yet means None (publishing it resumes the upload)."""
+        video = self.stored_video_out(post)
+        if video is not None:
+            video_id, out = video
+            if not out:
+                return None
+            return self._by_text(post, since) or self._receipt(video_id)
+        return self._by_text(post, since)
+
+    def _by_text(self, post: Outgoing, since: datetime) -> Receipt | None:
         answer = self._published_posts(
             "id,message,created_time,permalink_url", since=int(since.timestamp())
         )
@@ -158,7 +169,7 @@ class FacebookChannel(PageReading):
         for found in answer.get("data", []):  # newest first
             if comparable_text(found.get("message", "")) == wanted:
                 created = graph_time(found["created_time"])
-                return Receipt(found["id"], found.get("permalink_url"), created)
+                return Receipt(found["id"], absolute_url(found.get("permalink_url")), created)
         return None
 
     # --- answering -------------------------------------------------------------------

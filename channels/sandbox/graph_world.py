@@ -12,6 +12,8 @@ from conectados.clock import Clock
 
 PAGE_ID = "100000000000001"
 PAGE_NAME = "Acueducto de Ejemplo"
+APP_ID = "100000000000777"
+"""The Meta app the simulator knows (the Resumable Upload API opens sessions on it)."""
 
 
 def graph_time(value: datetime) -> str:
@@ -86,6 +88,14 @@ class FacebookWorld(NetworkWorld):
         self.photos: dict[str, dict[str, Any]] = {}
         self.comments: dict[str, Comment] = {}
         self.videos: dict[str, Post] = {}
+        self.uploads: dict[str, Any] = {}
+        """Video uploads in progress or done, by video id or upload session id
+        (graph_video.py): counted and hashed as they arrive, never kept."""
+        self.upload_rate: float | None = None
+        """Bytes a second the simulator reads uploads at (None: as fast as they come); tests
+        slow it down to stop a daemon mid-upload."""
+        self.bytes_received = 0
+        """Every upload byte received, resent ones included (what a resume saves shows here)."""
         self.conversations: dict[str, Conversation] = {}
         self.replies: list[dict[str, Any]] = []
         self.people = PersonIds(base=7000000000000000, span=10**15)  # 16 digits, like Meta's
@@ -198,6 +208,7 @@ class FacebookWorld(NetworkWorld):
             "replies": self.replies,
             "hidden": [comment.id for comment in self.comments.values() if comment.is_hidden],
             "calls": dict(self.calls),
+            "uploaded_bytes": self.bytes_received,
         }
 
     # --- rendering -------------------------------------------------------------------

@@ -34,6 +34,9 @@ class Request:
     base_url: str
     raw: bytes = b""
     """The body's bytes as they came (the control API reads its JSON from them)."""
+    stream: BodyStream | None = None
+    """An upload's body (application/octet-stream), left unread for its route to read as
+    it arrives: a video is never held in memory."""
 
     def param(self, name: str, default: str | None = None) -> str | None:
         """A parameter from the query string or the form body (Graph accepts both)."""
@@ -119,12 +122,43 @@ class Router:
         return None
 
 
+class BodyStream:
+    """The unread body of a request: at most its Content-Length bytes, read piece by piece."""
+
+    def __init__(self, source: Any, length: int) -> None:
+        self._source = source
+        self.length = length
+        self.left = length
+
+    def read(self, size: int) -> bytes:
+        """Up to `size` bytes; b"" at the end, or when the client stopped sending."""
+        if self.left <= 0:
+            return b""
+        try:
+            data = self._source.read(min(size, self.left))
+        except OSError:  # the connection dropped mid-body
+            data = b""
+        if not data:
+            self.left = -1  # what is missing will never come: the connection must close
+            return b""
+        self.left -= len(data)
+        return data
+
+
+STREAMED_TYPE = "application/octet-stream"
+
+
 def parse_request(handler: BaseHTTPRequestHandler) -> Request:
     parts = urlsplit(handler.path)
     control = parts.path.startswith(CONTROL_PREFIX)
-    raw = _read_body(handler, CONTROL_MAX_BYTES if control else None)
-    query = dict(parse_qsl(parts.query, keep_blank_values=True))
     content_type = handler.headers.get("Content-Type", "")
+    stream = None
+    if not control and content_type.startswith(STREAMED_TYPE):
+        stream = BodyStream(handler.rfile, _declared_length(handler))
+        raw = b""
+    else:
+        raw = _read_body(handler, CONTROL_MAX_BYTES if control else None)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
     form: dict[str, str] = {}
     files: dict[str, Upload] = {}
     body: Any = None
@@ -150,11 +184,11 @@ def parse_request(handler: BaseHTTPRequestHandler) -> Request:
         headers={key.lower(): value for key, value in handler.headers.items()},
         base_url=f"http://{host}",
         raw=raw,
+        stream=stream,
     )
 
 
-def _read_body(handler: BaseHTTPRequestHandler, most: int | None) -> bytes:
-    """The body by its Content-Length; one larger than `most` is drained and refused."""
+def _declared_length(handler: BaseHTTPRequestHandler) -> int:
     if handler.headers.get("Transfer-Encoding", "identity").lower() != "identity":
         raise BadRequest(
             "el simulador solo lee cuerpos con Content-Length (no por trozos)", close=True
@@ -162,7 +196,12 @@ def _read_body(handler: BaseHTTPRequestHandler, most: int | None) -> bytes:
     declared = (handler.headers.get("Content-Length") or "0").strip()
     if not declared.isascii() or not declared.isdigit() or len(declared) > 18:
         raise BadRequest(f"Content-Length «{declared[:30]}» no es un tamaño válido", close=True)
-    length = int(declared)
+    return int(declared)
+
+
+def _read_body(handler: BaseHTTPRequestHandler, most: int | None) -> bytes:
+    """The body by its Content-Length; one larger than `most` is drained and refused."""
+    length = _declared_length(handler)
     if most is not None and length > most:
         drained = length <= DRAIN_MAX_BYTES
         left = length if drained else 0

@@ -45,6 +45,7 @@ Past ~400 lines on purpose: the routing of three emulated APIs and their control
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import threading
@@ -147,7 +148,7 @@ class Sandbox:
             # WhatsApp first: Graph's /{page-id}/messages would also match its send route.
             self.apis = {
                 "whatsapp": WhatsAppApi(self.whatsapp),
-                "facebook": GraphApi(self.facebook),
+                "facebook": GraphApi(self.facebook, self.lock),
                 "x": XApi(self.x),
             }
             self.router = Router()
@@ -192,7 +193,10 @@ class Sandbox:
             fault = world.take_fault()
         if fault is not None and fault.status != "timeout":
             return self._with_usage(api, route.name, api.fault_response(fault)), []
-        with self.lock:
+        # A route that reads an upload as it arrives takes the lock itself, between pieces:
+        # a long upload must not stop the rest of the simulator.
+        streams = getattr(route.handler, "streams_body", False)
+        with contextlib.nullcontext() if streams else self.lock:
             try:
                 api.check_token(request)
                 refused = self.grants.refusal(route.network, route.name, request)
@@ -201,6 +205,7 @@ class Sandbox:
                 response = error.response
             except (ValueError, OverflowError) as error:  # a `since` or an id that is none
                 response = api.invalid_parameter(str(error)[:200])
+        with self.lock:
             response = self._with_usage(api, route.name, response)
             response.headers.update(self.grants.headers(route.network))
             events = world.take_events() if isinstance(world, WhatsAppWorld) else []
@@ -418,6 +423,11 @@ class _Handler(BaseHTTPRequestHandler):
             log.exception("sandbox: %s %s failed", request.method, request.path)
             response = Response(500, {"error": f"error interno del simulador: {exc!r}"})
             deliveries = []
+        if request.stream is not None and request.stream.left != 0:
+            # An upload's body not read to its end (refused early, or cut): the connection
+            # cannot carry another request.
+            self.close_connection = True
+            response.headers["Connection"] = "close"
         try:
             self._answer(response)
         finally:

@@ -1,0 +1,467 @@
+"""Facebook Page videos: Reels for Pages and the Resumable Upload API, streamed, resumed after
+an interruption from the offset the server confirms, and published exactly once."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+import sqlalchemy as sa
+from media_files import mp4_video
+from sandbox_channels import channels_for
+
+from channels.base import Outgoing, Rejected, Transient
+from channels.media import MAX_BOXES, MediaFile, mp4_header
+from channels.meta.facebook import FacebookChannel
+from channels.meta.facebook_video import (
+    CHUNK_BYTES,
+    absolute_url,
+    is_published,
+    is_reel,
+    uploaded_bytes,
+)
+from channels.sandbox.graph_world import APP_ID, PAGE_ID
+from conectados.clock import SystemClock
+from conectados.db import Database
+from conectados.userfiles import MB
+from content_calendar.models import Post, Publication, PublicationState
+from content_calendar.publications import claim_due, remember_upload
+from scheduler.publisher import Publisher, PublishPolicy
+
+CONTRACTS = Path(__file__).parent / "contracts"
+ZONE = ZoneInfo("America/Bogota")
+
+
+def contract(name: str) -> dict:
+    return json.loads((CONTRACTS / name).read_text(encoding="utf-8"))
+
+
+def video(folder: Path, name: str, seconds: float, width: int, height: int, size: int) -> Path:
+    """A MP4 whose headers say how long and how big it is, padded (sparse) to `size` bytes."""
+    path = folder / name
+    with path.open("wb") as handle:
+        handle.write(mp4_video(seconds, width, height))
+        handle.truncate(size)
+    return path
+
+
+def reel(folder: Path, size: int = 3 * MB, name: str = "reel.mp4") -> Path:
+    return video(folder, name, 30, 1080, 1920, size)
+
+
+def horizontal(folder: Path, size: int = 3 * MB, name: str = "obra.mp4") -> Path:
+    return video(folder, name, 300, 1920, 1080, size)
+
+
+def fb(sandbox, app_id: str | None = APP_ID) -> FacebookChannel:
+    return FacebookChannel(PAGE_ID, "token-de-prueba", sandbox.url, timeout=5, app_id=app_id)
+
+
+def world(sandbox):
+    return sandbox.sandbox.facebook
+
+
+def posts(sandbox) -> list[dict]:
+    return sandbox.control("GET", "state")["facebook"]["posts"]
+
+
+def calls(sandbox) -> dict[str, int]:
+    return sandbox.control("GET", "state")["facebook"]["calls"]
+
+
+class Remembered:
+    """What a publisher keeps of an upload: the last session the channel handed over. It may
+    stop the upload (raise, as a lost lease or a crash would) at its `stop_at`-th call."""
+
+    def __init__(self, stop_at: int | None = None) -> None:
+        self.sessions: list[dict] = []
+        self.stop_at = stop_at
+
+    def __call__(self, session: dict) -> None:
+        self.sessions.append(session)
+        if self.stop_at is not None and len(self.sessions) >= self.stop_at:
+            raise Transient("el servicio se detuvo")
+
+    @property
+    def last(self) -> dict:
+        return self.sessions[-1]
+
+
+# --- reading a MP4's header ---------------------------------------------------------------
+
+
+def test_the_picture_size_and_length_come_from_the_tkhd_and_mvhd_boxes(tmp_path: Path):
+    vertical = MediaFile.inspect(reel(tmp_path))
+    wide = MediaFile.inspect(horizontal(tmp_path))
+
+    assert (vertical.width, vertical.height, vertical.seconds) == (1080, 1920, 30)
+    assert (wide.width, wide.height, wide.seconds) == (1920, 1080, 300)
+    assert is_reel(vertical) and not is_reel(wide)
+    # Too long, too short or too small for a Reel: a Page video.
+    assert not is_reel(MediaFile.inspect(video(tmp_path, "largo.mp4", 120, 1080, 1920, MB)))
+    assert not is_reel(MediaFile.inspect(video(tmp_path, "corto.mp4", 2, 1080, 1920, MB)))
+    assert not is_reel(MediaFile.inspect(video(tmp_path, "chico.mp4", 30, 360, 640, MB)))
+
+
+def test_an_odd_mp4_gives_what_it_can_and_never_walks_forever():
+    header = mp4_video(30, 1080, 1920)
+    truncated = header[: len(header) - 6]
+    # A box that says it is larger than the file, and a file of endless empty boxes.
+    lying = header[:24] + b"\xff\xff\xff\xf0moov" + header[32:]
+    endless = b"\x00\x00\x00\x08free" * (MAX_BOXES + 10)
+
+    assert mp4_header(io.BytesIO(truncated), len(truncated)).width is None
+    assert mp4_header(io.BytesIO(lying), len(lying)).seconds is None
+    assert mp4_header(io.BytesIO(endless), len(endless)).seconds is None
+
+
+# --- Meta's documented answers ------------------------------------------------------------
+
+
+def test_the_documented_status_answers_read_as_meta_shows_them():
+    interrupted = contract("reels-publishing.status-interrupted-upload.json")["status"]
+    failed = contract("reels-publishing.status-processing-error.json")["status"]
+
+    assert uploaded_bytes(interrupted, 10**6) == 50002
+    assert uploaded_bytes({"uploading_phase": {"bytes_transferred": 7}}, 10) == 7
+    assert uploaded_bytes(failed, 10**6) == 10**6  # uploading_phase complete
+    assert not is_published(interrupted) and not is_published(failed)
+    assert absolute_url("/100/videos/200/") == "https://www.facebook.com/100/videos/200/"
+
+
+def test_the_simulator_answers_in_the_documented_shapes(sandbox):
+    base = f"{sandbox.url}/v24.0"
+    start = requests.post(
+        f"{base}/{PAGE_ID}/video_reels", data={"upload_phase": "start", "access_token": "t"}
+    ).json()
+    status = requests.get(
+        f"{base}/{start['video_id']}", params={"fields": "status", "access_token": "t"}
+    ).json()["status"]
+    session = requests.post(
+        f"{base}/{APP_ID}/uploads",
+        params={"file_name": "a.mp4", "file_length": 10, "file_type": "video/mp4"},
+        data={"access_token": "t"},
+    ).json()
+    offset = requests.get(f"{base}/{session['id']}", params={"access_token": "t"}).json()
+
+    assert start.keys() == contract("reels-publishing.start.json").keys()
+    documented = contract("reels-publishing.status-interrupted-upload.json")["status"]
+    assert documented.keys() <= status.keys()
+    assert status["uploading_phase"]["bytes_transfered"] == 0
+    assert session.keys() == contract("resumable-upload-api.session.json").keys()
+    assert session["id"].startswith("upload:")
+    assert offset.keys() == contract("resumable-upload-api.interrupted.json").keys()
+
+
+def test_the_simulator_refuses_a_wrong_offset_like_meta(sandbox, tmp_path: Path):
+    start = requests.post(
+        f"{sandbox.url}/v24.0/{PAGE_ID}/video_reels",
+        data={"upload_phase": "start", "access_token": "t"},
+    ).json()
+    answer = requests.post(
+        start["upload_url"],
+        headers={"Authorization": "OAuth t", "offset": "5", "file_size": "10",
+                 "Content-Type": "application/octet-stream"},
+        data=b"x" * 5,
+    )  # fmt: skip
+
+    assert answer.json()["debug_info"]["type"] == "OffsetInvalidError"
+    assert world(sandbox).bytes_received == 0
+
+
+# --- publishing ---------------------------------------------------------------------------
+
+
+def schedule(database: Database, post_id: str, text: str, media: list[str], at: datetime) -> None:
+    with database.session() as session:
+        session.add(Post(id=post_id, text=text, media=media, scheduled_at=at))
+        session.add(Publication(post_id=post_id, network="facebook", next_attempt_at=at))
+
+
+def publisher(database: Database, sandbox, media_dir: Path, lease=timedelta(minutes=10)):
+    return Publisher(
+        database,
+        channels_for(sandbox),
+        SystemClock(),
+        media_dir,
+        "daemon-1",
+        ZONE,
+        PublishPolicy(lease=lease),
+        random.Random(7),
+    )
+
+
+def publication(database: Database, post_id: str) -> Publication:
+    with database.session() as session:
+        return session.execute(
+            sa.select(Publication).where(Publication.post_id == post_id)
+        ).scalar_one()
+
+
+def test_a_reel_and_a_horizontal_video_go_out_from_the_calendar(database, sandbox, tmp_path: Path):
+    reel(tmp_path, 5 * MB)
+    horizontal(tmp_path, CHUNK_BYTES + 3 * MB)  # two chunks
+    due = datetime.now(UTC) - timedelta(seconds=1)
+    schedule(database, "reel-01", "Así se lava un tanque", ["reel.mp4"], due)
+    schedule(database, "obra-01", "Avance de la obra del acueducto", ["obra.mp4"], due)
+
+    outcome = publisher(database, sandbox, tmp_path).run_once()
+
+    assert len(outcome.published) == 2 and not outcome.retried and not outcome.failed
+    assert sorted(post["text"] for post in posts(sandbox)) == [
+        "Así se lava un tanque",
+        "Avance de la obra del acueducto",
+    ]
+    assert all(post["media"][0]["type"] == "video" for post in posts(sandbox))
+    done = calls(sandbox)
+    assert done["POST /{page-id}/video_reels"] == 2  # start, finish
+    assert done["POST rupload /video-upload/{video-id}"] == 1
+    assert done["POST /{app-id}/uploads"] == 1
+    assert done["POST /{upload-session-id}"] == 2
+    assert done["POST /{page-id}/videos"] == 1
+    for post_id in ("reel-01", "obra-01"):
+        row = publication(database, post_id)
+        assert row.state == PublicationState.PUBLISHED
+        assert row.remote_url and row.remote_url.startswith("https://www.facebook.com/")
+        assert row.upload is None  # done with: forgotten
+    assert world(sandbox).bytes_received == 5 * MB + CHUNK_BYTES + 3 * MB
+
+
+def test_an_interrupted_resumable_upload_goes_on_from_the_servers_offset(sandbox, tmp_path: Path):
+    path = horizontal(tmp_path, 2 * CHUNK_BYTES + MB)
+    size = path.stat().st_size
+    stopped = Remembered(stop_at=2)  # the session, then the first chunk confirmed: stop
+    with pytest.raises(Transient):
+        fb(sandbox).publish(Outgoing("obra", "Obra", (path,), remember=stopped))
+    sent_before = world(sandbox).bytes_received
+    assert 0 < sent_before < size
+
+    again = Remembered()
+    receipt = fb(sandbox).publish(Outgoing("obra", "Obra", (path,), upload=stopped.last,
+                                           remember=again))  # fmt: skip
+
+    resent = world(sandbox).bytes_received - sent_before
+    assert resent == size - sent_before < size
+    assert [post["text"] for post in posts(sandbox)] == ["Obra"]
+    assert receipt.remote_id == posts(sandbox)[0]["id"]
+    assert calls(sandbox)["POST /{app-id}/uploads"] == 1  # the same session, resumed
+    assert again.last["video_id"] and again.last["handle"]
+
+
+def test_an_interrupted_reel_goes_on_from_the_bytes_the_server_has(sandbox, tmp_path: Path):
+    path = reel(tmp_path, 4 * MB)
+    size = path.stat().st_size
+    stopped = Remembered(stop_at=1)  # the session is kept; the daemon dies before any byte
+    with pytest.raises(Transient):
+        fb(sandbox).publish(Outgoing("reel", "Reel", (path,), remember=stopped))
+    session = stopped.last
+    # What the dead daemon's connection carried before it was cut: the first 1.5 MB.
+    half = int(1.5 * MB)
+    requests.post(
+        session["upload_url"],
+        headers={"Authorization": "OAuth t", "offset": "0", "file_size": str(size),
+                 "Content-Type": "application/octet-stream"},
+        data=path.read_bytes()[:half],
+    )  # fmt: skip
+    assert world(sandbox).bytes_received == half
+
+    fb(sandbox).publish(Outgoing("reel", "Reel", (path,), upload=session))
+
+    assert world(sandbox).bytes_received == size  # only the rest went
+    assert [post["text"] for post in posts(sandbox)] == ["Reel"]
+    assert calls(sandbox)["POST /{page-id}/video_reels"] == 2  # one start, one finish
+
+
+def test_a_reel_whose_upload_was_complete_is_only_finished(sandbox, tmp_path: Path):
+    path = reel(tmp_path, 2 * MB)
+    stopped = Remembered(stop_at=2)  # the second session is "finishing": stop before it
+    with pytest.raises(Transient):
+        fb(sandbox).publish(Outgoing("reel", "Reel", (path,), remember=stopped))
+    assert posts(sandbox) == [] and world(sandbox).bytes_received == 2 * MB
+
+    fb(sandbox).publish(Outgoing("reel", "Reel", (path,), upload=stopped.last))
+
+    assert world(sandbox).bytes_received == 2 * MB
+    assert [post["text"] for post in posts(sandbox)] == ["Reel"]
+
+
+@pytest.mark.parametrize("make", [reel, horizontal], ids=["reel", "horizontal"])
+def test_a_video_published_before_a_crash_is_found_not_posted_again(
+    database, sandbox, tmp_path: Path, make
+):
+    path = make(tmp_path)
+    due = datetime.now(UTC) - timedelta(seconds=1)
+    schedule(database, "aviso", "Video del aviso", [path.name], due)
+    kept = Remembered()
+    # The daemon published it and died before recording it: its lease ran out.
+    fb(sandbox).publish(Outgoing("aviso", "Video del aviso", (path,), remember=kept))
+    with database.session() as session:
+        session.execute(
+            sa.update(Publication).values(
+                state=PublicationState.PUBLISHING,
+                attempts=1,
+                lease_owner="daemon-muerto",
+                lease_expires_at=datetime.now(UTC) - timedelta(seconds=1),
+                upload=kept.last,
+            )
+        )
+    before = dict(calls(sandbox))
+
+    outcome = publisher(database, sandbox, tmp_path).run_once()
+
+    assert len(outcome.recovered) == 1 and not outcome.published
+    assert [post["text"] for post in posts(sandbox)] == ["Video del aviso"]
+    assert publication(database, "aviso").state == PublicationState.PUBLISHED
+    after = calls(sandbox)
+    assert after.get("POST /{page-id}/video_reels", 0) == before.get(
+        "POST /{page-id}/video_reels", 0
+    )
+    assert after.get("POST /{page-id}/videos", 0) == before.get("POST /{page-id}/videos", 0)
+
+
+@pytest.mark.parametrize("make", [reel, horizontal], ids=["reel", "horizontal"])
+def test_a_stored_finished_upload_is_not_posted_again_by_publish(sandbox, tmp_path: Path, make):
+    path = make(tmp_path)
+    kept = Remembered()
+    first = fb(sandbox).publish(Outgoing("aviso", "Aviso", (path,), remember=kept))
+
+    before, sent = dict(calls(sandbox)), world(sandbox).bytes_received
+
+    second = fb(sandbox).publish(Outgoing("aviso", "Aviso", (path,), upload=kept.last))
+
+    assert [post["text"] for post in posts(sandbox)] == ["Aviso"]
+    assert second.remote_id == first.remote_id
+    # Nothing was sent again: no byte, no start, no finish, no second POST /videos.
+    after = calls(sandbox)
+    for call in ("POST /{page-id}/video_reels", "POST /{page-id}/videos", "POST /{app-id}/uploads"):
+        assert after.get(call, 0) == before.get(call, 0), call
+    assert world(sandbox).bytes_received == sent
+
+
+def test_a_stored_upload_of_another_file_is_not_reused(sandbox, tmp_path: Path):
+    path = horizontal(tmp_path, 2 * MB)
+    stopped = Remembered(stop_at=1)
+    with pytest.raises(Transient):
+        fb(sandbox).publish(Outgoing("obra", "Obra", (path,), remember=stopped))
+    horizontal(tmp_path, 3 * MB)  # the team replaced the file with another one
+
+    fb(sandbox).publish(Outgoing("obra", "Obra", (path,), upload=stopped.last))
+
+    assert calls(sandbox)["POST /{app-id}/uploads"] == 2
+    assert world(sandbox).bytes_received == 3 * MB
+    assert [post["text"] for post in posts(sandbox)] == ["Obra"]
+
+
+def test_a_video_that_is_not_a_reel_needs_the_app_id(sandbox, tmp_path: Path):
+    with pytest.raises(Rejected) as refused:
+        fb(sandbox, app_id=None).publish(Outgoing("o", "Obra", (horizontal(tmp_path),)))
+    fb(sandbox, app_id=None).publish(Outgoing("r", "Reel", (reel(tmp_path),)))
+
+    assert "app_id" in refused.value.reason and "[channels.facebook]" in refused.value.reason
+    assert [post["text"] for post in posts(sandbox)] == ["Reel"]
+
+
+def test_the_token_goes_only_to_metas_upload_host(sandbox, tmp_path: Path):
+    path = reel(tmp_path)
+    session = {"flow": "reel", "file": path.name, "size": path.stat().st_size,
+               "video_id": "1", "upload_url": "https://evil.example/video-upload/1"}  # fmt: skip
+    channel = fb(sandbox)
+
+    with pytest.raises(Rejected):
+        channel._rupload(session, MediaFile.inspect(path), 0)
+
+
+# --- a real daemon killed mid-upload ------------------------------------------------------
+
+
+def _daemon_once(folder: Path, env: dict[str, str]) -> subprocess.Popen:
+    log = (folder / f"daemon-{time.monotonic_ns()}.log").open("w", encoding="utf-8")
+    return subprocess.Popen(
+        [sys.executable, "-m", "conectados", "-v", "daemon", "--once"],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+
+
+def test_a_daemon_killed_mid_upload_publishes_the_video_once_on_the_next_run(
+    tmp_path: Path, sandbox
+):
+    media = tmp_path / "medios"
+    media.mkdir()
+    path = horizontal(media, 2 * CHUNK_BYTES + 5 * MB, "obra.mp4")
+    size = path.stat().st_size
+    (tmp_path / "conectados.toml").write_text(
+        f'carpeta_medios = "medios"\n[sandbox]\nurl = "{sandbox.url}"\n'
+        "[webhooks]\ncon_el_servicio = false\n"
+        "[channels.whatsapp]\nactivo = false\n[channels.x]\nactivo = false\n"
+        "[publicacion]\nreserva_segundos = 2\n",
+        encoding="utf-8",
+    )
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    database.upgrade()
+    schedule(database, "obra", "Avance de la obra", ["obra.mp4"], datetime.now(UTC))
+    world(sandbox).upload_rate = 25 * MB  # a wide window to stop it in
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CONECTADOS_")}
+
+    first = _daemon_once(tmp_path, env)
+    deadline = time.monotonic() + 30
+    while world(sandbox).bytes_received < CHUNK_BYTES + MB and time.monotonic() < deadline:
+        assert first.poll() is None, "the daemon ended before it was stopped"
+        time.sleep(0.02)
+    first.kill()  # SIGKILL mid-upload: no chance to record anything
+    first.wait(timeout=10)
+    sent_before = world(sandbox).bytes_received
+    assert CHUNK_BYTES < sent_before < size and posts(sandbox) == []
+    assert publication(database, "obra").upload["upload_id"].startswith("upload:")
+
+    world(sandbox).upload_rate = None
+    time.sleep(2.1)  # the dead daemon's lease runs out
+    second = _daemon_once(tmp_path, env)
+    assert second.wait(timeout=60) == 0
+
+    resent = world(sandbox).bytes_received - sent_before
+    assert resent < size - CHUNK_BYTES  # the confirmed chunk and more were not sent again
+    assert [post["text"] for post in posts(sandbox)] == ["Avance de la obra"]
+    row = publication(database, "obra")
+    database.dispose()
+    assert row.state == PublicationState.PUBLISHED and row.upload is None
+    assert calls(sandbox)["POST /{app-id}/uploads"] == 1
+
+
+def test_an_upload_is_remembered_only_by_the_daemon_that_holds_the_publication(database):
+    due = datetime.now(UTC) - timedelta(seconds=1)
+    schedule(database, "aviso", "Aviso", ["a.mp4"], due)
+    with database.session(write=True) as session:
+        [claimed] = claim_due(
+            session.connection(), datetime.now(UTC), "daemon-1", timedelta(minutes=1), 5,
+            ("facebook",),
+        )  # fmt: skip
+    upload = {"flow": "resumable", "file": "a.mp4", "size": 10, "upload_id": "upload:1"}
+
+    with database.session(write=True) as session:
+        taken = remember_upload(
+            session.connection(), claimed, "daemon-2", upload, datetime.now(UTC),
+            timedelta(minutes=1),
+        )  # fmt: skip
+    assert not taken and publication(database, "aviso").upload is None
+
+    later = datetime.now(UTC) + timedelta(minutes=30)
+    with database.session(write=True) as session:
+        kept = remember_upload(
+            session.connection(), claimed, "daemon-1", upload, later, timedelta(minutes=1)
+        )
+    row = publication(database, "aviso")
+    assert kept and row.upload == upload
+    assert row.lease_expires_at.replace(tzinfo=UTC) > later  # a long upload keeps its lease
