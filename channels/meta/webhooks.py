@@ -31,7 +31,7 @@ from channels.base import (
     readable_id,
     readable_text,
 )
-from channels.meta.facebook_reading import messenger_message, page_comment
+from channels.meta.facebook_reading import messenger_attachment, messenger_message, page_comment
 from channels.specs import FACEBOOK, SPECS, WHATSAPP
 
 log = logging.getLogger("conectados.webhooks")  # the receiver's log: the team reads it there
@@ -384,7 +384,7 @@ def _messenger_event(
         delivery.ignored += 1  # read receipts, deliveries, postbacks, our own messages
         return
     attachments = tuple(
-        Attachment(_text(item.get("type")), _text((item.get("payload") or {}).get("url")))
+        messenger_attachment(item.get("type"), (item.get("payload") or {}).get("url"))
         for item in _list(message.get("attachments", []), "attachments")
         if isinstance(item, dict)
     )
