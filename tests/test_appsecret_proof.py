@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 import requests
-from media_files import JPEG, media_file
+from media_files import JPEG, media_file, mp4_video
 
 from channels.base import AuthFailed, ChannelError, Incoming, Outgoing, Rejected
 from channels.meta.facebook import FacebookChannel
 from channels.meta.graph import appsecret_proof
 from channels.meta.whatsapp import WhatsAppChannel
 from channels.registry import open_channels
-from channels.sandbox.graph_world import PAGE_ID
+from channels.sandbox.graph_world import APP_ID, PAGE_ID
 from channels.sandbox.whatsapp_world import APP_SECRET, PHONE_NUMBER_ID
 from conectados.credentials import Credentials
 from conectados.settings import Settings
@@ -30,13 +30,18 @@ def require_app_secret(sandbox, required: bool = True) -> None:
 
 def round_on_meta(sandbox, tmp_path: Path, app_secret: str | None) -> None:
     """Publish (text, photo), poll, reply (comment, Messenger, WhatsApp), hide, figures."""
-    facebook = FacebookChannel(PAGE_ID, TOKEN, sandbox.url, timeout=3, app_secret=app_secret)
+    facebook = FacebookChannel(
+        PAGE_ID, TOKEN, sandbox.url, timeout=3, app_secret=app_secret, app_id=APP_ID
+    )
     whatsapp = WhatsAppChannel(
         PHONE_NUMBER_ID, TOKEN, sandbox.url, timeout=3, app_secret=app_secret
     )
     post = facebook.publish(Outgoing("p1", "Corte de agua mañana"))
     photo = media_file(tmp_path, "fuga.jpg", JPEG)
     facebook.publish(Outgoing("p2", "Así quedó la obra", media=[photo]))
+    # A horizontal video: the Resumable Upload API's calls are made outside pyfacebook.
+    video = media_file(tmp_path, "obra.mp4", mp4_video(30, 1280, 720))
+    facebook.publish(Outgoing("p3", "La obra en video", media=[video]))
     for kind in ("comment", "message"):
         sandbox.control(
             "POST",

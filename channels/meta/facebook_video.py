@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from channels.base import Outgoing, Rejected, Transient
 from channels.media import MediaFile
-from channels.meta.graph import GRAPH_VERSION
+from channels.meta.graph import GRAPH_VERSION, appsecret_proof
 from conectados.userfiles import MB
 
 log = logging.getLogger(__name__)
@@ -320,8 +320,13 @@ class PageVideos:
             "Content-Type": "application/octet-stream",
         }
         length = min(CHUNK_BYTES, media.size - offset)
+        # A Graph-host call made outside pyfacebook: it carries the app secret proof itself.
+        secret = self.api.app_secret  # type: ignore[attr-defined]
+        params = {"appsecret_proof": appsecret_proof(self._token, secret)} if secret else None
         with FileSlice(media.path, offset, length) as body:
-            response = self.session.post(url, headers=headers, data=body)  # type: ignore[attr-defined]
+            response = self.session.post(  # type: ignore[attr-defined]
+                url, headers=headers, data=body, params=params
+            )
         return self._call(self.api._parse_response, response)  # type: ignore[attr-defined]
 
 
