@@ -3,11 +3,9 @@ documented answers (tests/contracts/, each naming its page)."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 import requests
+from contract_files import contract_file
 
 from channels.base import ChannelError
 from channels.checks import CheckLine, all_ok, render
@@ -20,14 +18,7 @@ from channels.sandbox.x_world import ACCOUNT_ID
 from channels.x import XChannel, XCredentials
 from channels.x_check import access_lines, me_of, refusal_line
 
-CONTRACTS = Path(__file__).parent / "contracts"
 TEMPLATE = '[channels.whatsapp]\nplantilla_fuera_de_ventana = "respuesta_pendiente"\n'
-
-
-def contract(name: str) -> dict:
-    found = json.loads((CONTRACTS / name).read_text("utf-8"))
-    assert found["source"]  # every fixture names the page it comes from
-    return found
 
 
 @pytest.fixture
@@ -218,7 +209,7 @@ def test_the_control_api_refuses_an_unknown_permission(sandbox):
 
 
 def test_debug_token_contract_is_parsed(sandbox):
-    answer = contract("debug_token.json")["body"]
+    answer = contract_file("debug_token.json")["body"]
 
     info = parse_debug_token(answer)
 
@@ -243,7 +234,7 @@ def test_an_invalid_token_answer_is_not_valid():
 
 
 def test_phone_number_contract_is_parsed(sandbox):
-    answer = contract("phone_number.json")["body"]
+    answer = contract_file("phone_number.json")["body"]
 
     assert phone_summary(answer) == ("15555555555", "Support Number")
     ours = requests.get(
@@ -253,7 +244,7 @@ def test_phone_number_contract_is_parsed(sandbox):
 
 
 def test_message_templates_contract_is_parsed_by_name_and_language(sandbox):
-    answer = contract("message_templates.json")["body"]
+    answer = contract_file("message_templates.json")["body"]
 
     assert template_status(answer, "respuesta_pendiente", "es") == "PENDING"
     assert template_status(answer, "respuesta_pendiente", "en_US") == "APPROVED"
@@ -268,7 +259,7 @@ def test_message_templates_contract_is_parsed_by_name_and_language(sandbox):
 
 
 def test_users_me_contract_is_parsed(sandbox):
-    fixture = contract("users_me.json")
+    fixture = contract_file("users_me.json")
 
     assert me_of(fixture["body"]) == ("1072250532645998596", "TweepyDev")
     assert all(line.ok for line in access_lines(fixture["headers"]["x-access-level"]))
@@ -286,7 +277,7 @@ def test_users_me_contract_is_parsed(sandbox):
     ],
 )
 def test_x_refusals_say_what_to_do(name, said):
-    fixture = contract(name)
+    fixture = contract_file(name)
 
     line = refusal_line(fixture["status"], fixture["body"], ["CONECTADOS_X_API_KEY"])
 

@@ -3,12 +3,11 @@ receiver: parsed as Meta means them, and through the signed HTTP receiver stored
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from contract_files import contract, contract_bytes
 from test_webhooks import config, office, post, signed, stored
 
 from channels.meta.webhooks import STANDBY_REASON, is_bsuid, parse_delivery
@@ -16,18 +15,9 @@ from conectados.clock import SystemClock
 from responders.models import InteractionState, Reply, UndeliveredReply
 from webhooks.server import WebhookServer
 
-CONTRACTS = Path(__file__).parent / "contracts"
 NOW = datetime(2026, 7, 1, tzinfo=UTC)
 # The ids in Meta's examples: the business number and the Page they were sent to.
 ACCOUNTS = {"whatsapp": "106540352242922", "facebook": "1744550565845823"}
-
-
-def contract(name: str) -> dict:
-    return json.loads((CONTRACTS / name).read_text(encoding="utf-8"))
-
-
-def raw(name: str) -> bytes:
-    return (CONTRACTS / name).read_bytes()
 
 
 @pytest.fixture
@@ -156,7 +146,7 @@ def test_user_id_changes_and_system_messages_are_counted_as_ignored():
     ],
 )
 def test_the_receiver_takes_each_documented_body_once(receiver, database, name):
-    body = raw(name)
+    body = contract_bytes(name)
 
     answers = [post(receiver, body, signed(body)) for _ in range(2)]  # Meta retries
 
@@ -178,7 +168,7 @@ def test_the_receiver_takes_each_documented_body_once(receiver, database, name):
 
 
 def test_a_standby_message_is_shown_and_never_answered(receiver, database, sandbox, cli, tmp_path):
-    body = raw("messenger_standby.json")
+    body = contract_bytes("messenger_standby.json")
     responder, outbox = office(database, sandbox)
 
     assert post(receiver, body, signed(body)).status_code == 200

@@ -3,20 +3,15 @@ value, from Meta's documented shape and from the simulator."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import requests
+from contract_files import contract
 
 from channels.meta.facebook import METRIC_FIELDS, FacebookChannel, _sample
 from channels.sandbox.graph_world import PAGE_ID
 
-CONTRACTS = Path(__file__).parent / "contracts"
-
 
 def two_periods() -> dict:
-    found = json.loads((CONTRACTS / "facebook_insights_two_periods.json").read_text("utf-8"))
-    return found["body"]
+    return contract("facebook_insights_two_periods.json")
 
 
 def test_the_lifetime_entry_is_kept_whatever_comes_after_it():

@@ -4,7 +4,6 @@ an interruption from the offset the server confirms, and published exactly once.
 from __future__ import annotations
 
 import io
-import json
 import os
 import random
 import subprocess
@@ -17,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 import sqlalchemy as sa
+from contract_files import contract
 from media_files import mp4_video
 from sandbox_channels import channels_for
 
@@ -38,12 +38,7 @@ from content_calendar.models import Post, Publication, PublicationState
 from content_calendar.publications import claim_due, remember_upload
 from scheduler.publisher import Publisher, PublishPolicy
 
-CONTRACTS = Path(__file__).parent / "contracts"
 ZONE = ZoneInfo("America/Bogota")
-
-
-def contract(name: str) -> dict:
-    return json.loads((CONTRACTS / name).read_text(encoding="utf-8"))
 
 
 def video(folder: Path, name: str, seconds: float, width: int, height: int, size: int) -> Path:

@@ -11,11 +11,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import requests
 import sqlalchemy as sa
+from contract_files import contract
 from test_webhooks import office, receiver, stored, whatsapp_replies  # noqa: F401
 
 from channels.base import Incoming, Rejected
@@ -27,12 +27,7 @@ from responders.intake import store_interactions
 from responders.models import Interaction, InteractionState, Reply, ReplyState
 from webhooks.server import subscribe_to_sandbox
 
-CONTRACTS = Path(__file__).parent / "contracts"
 PARENT_IDS = {"parent_user_id", "from_parent_user_id", "recipient_parent_user_id", "pricing"}
-
-
-def contract(name: str) -> dict:
-    return json.loads((CONTRACTS / name).read_text(encoding="utf-8"))
 
 
 def shape(value, skip=PARENT_IDS):

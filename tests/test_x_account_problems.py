@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 import sqlalchemy as sa
+from contract_files import contract_file
 from sandbox_channels import channels_for
 
 from channels.base import AuthFailed
@@ -22,16 +23,11 @@ from conectados.db import Database
 from content_calendar.models import Post, Publication, PublicationState
 from scheduler.publisher import Publisher, PublishPolicy
 
-CONTRACTS = Path(__file__).parent / "contracts"
 DUE = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
 CASES = [
     ("x_credits_depleted.json", 402, "se quedó sin créditos", "console.x.com"),
     ("x_client_not_enrolled.json", 453, "no está inscrita", "agregue la aplicación a un proyecto"),
 ]
-
-
-def contract(name: str) -> dict:
-    return json.loads((CONTRACTS / name).read_text(encoding="utf-8"))
 
 
 def answer(status: int, body: bytes, content_type: str = "application/json") -> requests.Response:
@@ -44,7 +40,7 @@ def answer(status: int, body: bytes, content_type: str = "application/json") -> 
 
 @pytest.mark.parametrize(("fixture", "code", "sentence", "todo"), CASES)
 def test_the_documented_bodies_are_account_problems(fixture, code, sentence, todo):
-    found = contract(fixture)
+    found = contract_file(fixture)
     error = tweepy_error(answer(found["status"], json.dumps(found["body"]).encode()))
 
     refusal = refusal_of(error)
@@ -72,7 +68,7 @@ def test_a_plain_forbidden_is_not_an_account_problem():
 
 @pytest.mark.parametrize(("fixture", "code", "sentence", "todo"), CASES)
 def test_the_simulator_answers_the_documented_bodies(fixture, code, sentence, todo):
-    found = contract(fixture)
+    found = contract_file(fixture)
     with SandboxServer() as sandbox:
         sandbox.control(
             "POST", "faults", {"network": "x", "status": "refusal", "code": code, "count": 1}
