@@ -82,13 +82,7 @@ def store_interactions(connection: sa.Connection, items: list[Incoming], now: da
     )
     stored = connection.execute(statement, rows).all()
     new = len(stored)
-    left_alone = {(item.network, item.remote_id): item.left_alone for item in items}
-    for row in stored:
-        reason = left_alone.get((row.network, row.remote_id))
-        if reason:
-            # Stored and shown, never answered: decided at once, in the same transaction,
-            # so no responder ever sees it received.
-            decide(connection, row.id, InteractionState.IGNORED, None, None, reason, now)
+    _leave_alone(connection, [item for item in items if item.left_alone], now)
     named = [
         {
             "n": item.network,
@@ -113,6 +107,21 @@ def store_interactions(connection: sa.Connection, items: list[Incoming], now: da
             named,
         )
     return new
+
+
+def _leave_alone(connection: sa.Connection, items: list[Incoming], now: datetime) -> None:
+    """Items to be stored and shown, never answered (a Messenger thread another app owns):
+    decided at once, in the same transaction, so no responder sees them received. One the
+    poll stored first is decided too while no responder has taken it (`decide` is a
+    compare-and-set on `received`)."""
+    for item in items:
+        found = connection.execute(
+            sa.select(Interaction.id).where(
+                Interaction.network == item.network, Interaction.remote_id == item.remote_id
+            )
+        ).scalar()
+        if found is not None:
+            decide(connection, found, InteractionState.IGNORED, None, None, item.left_alone, now)
 
 
 def _same_authors(connection: sa.Connection, items: list[Incoming]) -> list[tuple[str, str | None]]:

@@ -3,6 +3,7 @@ receiver: parsed as Meta means them, and through the signed HTTP receiver stored
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +13,7 @@ from test_webhooks import config, office, post, signed, stored
 
 from channels.meta.webhooks import STANDBY_REASON, is_bsuid, parse_delivery
 from conectados.clock import SystemClock
+from responders.intake import store_interactions
 from responders.models import InteractionState, Reply, UndeliveredReply
 from webhooks.server import WebhookServer
 
@@ -184,3 +186,17 @@ def test_a_standby_message_is_shown_and_never_answered(receiver, database, sandb
     assert counts["sent"] == 0 and row.state == InteractionState.IGNORED
     assert listed.exit_code == 0, listed.stderr
     assert "dejado" in listed.stdout and "otra aplicación atiende" in listed.stdout
+
+
+def test_a_standby_message_the_poll_stored_first_is_left_alone(database):
+    """The poll reads every message of the Page's inbox, standby or not: when Meta's standby
+    event for one it stored comes later, it is left alone while no responder has taken it."""
+    [standby] = parse_delivery(contract("messenger_standby.json"), NOW, ACCOUNTS).items
+    polled = replace(standby, left_alone=None)
+    with database.session(write=True) as session:
+        store_interactions(session.connection(), [polled], NOW)
+    with database.session(write=True) as session:
+        store_interactions(session.connection(), [standby], NOW)
+
+    [row] = stored(database)
+    assert row.state == InteractionState.IGNORED and row.decision == STANDBY_REASON
