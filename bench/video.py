@@ -140,7 +140,7 @@ def publish_in_process(folder: Path, url: str) -> None:
         print(
             f"  {shape}: {SIZE // MB} MB en {took:.1f} s ({SIZE / MB / took:.0f} MB/s); "
             f"memoria {before:.0f} MB antes, pico {peak:.0f} MB "
-            f"({'bien' if peak < PEAK_TARGET_MB else 'SOBRE'} la meta de {PEAK_TARGET_MB} MB)"
+            f"({'por debajo de' if peak < PEAK_TARGET_MB else 'POR ENCIMA de'} la meta de {PEAK_TARGET_MB} MB)"
         )
     database.dispose()
 
