@@ -86,6 +86,7 @@ class FacebookChannel(PageVideos, PageReading):
         self.app_id = app_id
         """The Meta app's id: the Resumable Upload API opens its sessions on it, and a
         Messenger conversation another app owns (handover protocol) is not answered."""
+        self.derives_page_token = derive_page_token
         self._page_token_pending = derive_page_token
         """Real mode: the token given may be the system user's; the Page's own token is
         asked for once, on the first call (`page_token`), and used from then on."""

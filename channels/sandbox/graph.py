@@ -461,7 +461,9 @@ class GraphApi:
             raise graph_error(100, "(#100) The parameter recipient is required")
         if psid not in self.world.conversations:
             raise graph_error(100, "(#100) No matching user found", 2018001)
-        return Response(200, {"data": [{"thread_owner": {"app_id": self.world.thread_owner(psid)}}]})
+        return Response(
+            200, {"data": [{"thread_owner": {"app_id": self.world.thread_owner(psid)}}]}
+        )
 
     def render_conversation(
         self, conversation: Conversation, specs: list[FieldSpec], request: Request
