@@ -434,3 +434,10 @@ def test_debug_token_with_the_channels_own_token_carries_appsecret_proof(sandbox
 
     assert info.valid, info.problem
     assert info.kind == "PAGE" and info.profile_id == PAGE_ID
+
+
+def test_an_unexpected_x_refusal_still_says_what_to_do():
+    line = refusal_line(503, {"title": "Service Unavailable"}, ["CONECTADOS_X_API_KEY"])
+
+    assert not line.ok and "503: Service Unavailable" in line.what
+    assert "vuelva a intentarlo" in line.fix and "developer.x.com" in line.fix
