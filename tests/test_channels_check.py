@@ -405,7 +405,7 @@ def test_a_page_token_of_another_page_fails_with_what_to_do(sandbox):
     shown = flat(render(lines))
     assert not all_ok(lines)
     assert f"✘ el token es de otra página ({PAGE_ID}), no de la 123456" in shown
-    assert "pages_messaging (responder por Messenger): dado en otras páginas" in shown
+    assert "✘ permiso pages_messaging (responder por Messenger): dado en otras páginas" in shown
 
 
 def test_without_app_id_videos_that_are_not_reels_fail_and_messenger_owner_warns(sandbox):
