@@ -161,6 +161,7 @@ def _facebook(
         comment_window=window,
         app_secret=app_secret,
         app_id=config.app_id or None,  # without it only Reels go up (Rejected says what to set)
+        derive_page_token=True,  # the system user's token is enough: the Page's is asked for
     )
 
 

@@ -36,6 +36,31 @@ from conectados.errors import ConfigError
 from conectados.spanish import number
 from conectados.userfiles import MB
 
+# Pauses that a new token does not fix: the account itself (X's credits, an app outside a
+# Project). Here, not in channels/x_errors.py, so `conectados status` reads them without
+# importing tweepy; the adapter pauses with these very sentences.
+X_NO_CREDITS = (
+    "La cuenta de X se quedó sin créditos de la API (el plan de pago por uso) y X no deja "
+    "publicar ni leer hasta que se recarguen: compre o agregue créditos en la consola de "
+    "desarrolladores de X (console.x.com, sección de facturación); la red queda en pausa "
+    "mientras tanto"
+)
+X_NOT_ENROLLED = (
+    "La aplicación de X no está inscrita para usar la API: no está dentro de un proyecto "
+    "(Project) o no tiene el nivel de acceso que pide esta función; en el portal de "
+    "desarrolladores de X agregue la aplicación a un proyecto con el nivel de acceso "
+    "correcto y, si el portal lo pide, genere de nuevo las claves; la red queda en pausa "
+    "mientras tanto"
+)
+ACCOUNT_PAUSES = (X_NO_CREDITS, X_NOT_ENROLLED)
+
+
+def token_pause(reason: str | None) -> bool:
+    """Whether a pause (its stored reason) is about the token or its permissions, which
+    `conectados channels check` diagnoses; not the account's credits or enrolment."""
+    return not any((reason or "").startswith(sentence) for sentence in ACCOUNT_PAUSES)
+
+
 WINDOW_MARGIN = timedelta(minutes=5)
 """A message window is judged a little early: the reply must arrive while it is open."""
 

@@ -72,7 +72,14 @@ def refusal_line(status: int, body: Any, variables: list[str]) -> CheckLine:
             "vuelva a intentarlo en 15 minutos",
         )
     detail = str(body.get("detail") or body.get("title") or status)
-    return CheckLine(NETWORK, f"X rechazó la consulta ({status}: {detail})", False, "")
+    return CheckLine(
+        NETWORK,
+        f"X rechazó la consulta ({status}: {detail})",
+        False,
+        "vuelva a intentarlo en unos minutos; si se repite, revise en "
+        f"{PORTAL.split(' →')[0]} el estado de la app y de la cuenta, y avise al técnico con "
+        "este detalle",
+    )
 
 
 def check_x(channel, configured_id: str, variables: list[str]) -> list[CheckLine]:

@@ -17,6 +17,7 @@ import requests
 import tweepy
 
 from channels.base import AuthFailed, Rejected
+from channels.specs import X_NO_CREDITS, X_NOT_ENROLLED
 
 # (codes, signs in the English text, the sentence for the team)
 GONE = (
@@ -51,19 +52,8 @@ BAD_CREDENTIALS = (
     "Las credenciales de X no son válidas o se revocaron; genere unas nuevas en el portal de "
     "desarrolladores de X y actualice las variables de entorno"
 )
-NO_CREDITS = (
-    "La cuenta de X se quedó sin créditos de la API (el plan de pago por uso) y X no deja "
-    "publicar ni leer hasta que se recarguen: compre o agregue créditos en la consola de "
-    "desarrolladores de X (console.x.com, sección de facturación); la red queda en pausa "
-    "mientras tanto"
-)
-NOT_ENROLLED = (
-    "La aplicación de X no está inscrita para usar la API: no está dentro de un proyecto "
-    "(Project) o no tiene el nivel de acceso que pide esta función; en el portal de "
-    "desarrolladores de X agregue la aplicación a un proyecto con el nivel de acceso "
-    "correcto y, si el portal lo pide, genere de nuevo las claves; la red queda en pausa "
-    "mientras tanto"
-)
+NO_CREDITS = X_NO_CREDITS
+NOT_ENROLLED = X_NOT_ENROLLED
 LIMIT = "X pide esperar: se pasó el límite de llamadas; se reintentará sola más tarde"
 KINDS = (GONE, TOO_LONG, DUPLICATE, NO_MESSAGES, NO_ACCESS)
 

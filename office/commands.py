@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from channels.specs import display_name, pushed_networks
+from channels.specs import display_name, pushed_networks, token_pause
 from conectados.app import App
 from conectados.db import SchemaState
 from conectados.errors import ConfigError
@@ -195,10 +195,10 @@ def _channel_line(channel) -> str:
     if not channel.enabled:
         return "desactivada"
     if channel.paused_until:
-        return (
-            f"EN PAUSA hasta {channel.paused_until}: {channel.pause_reason} "
-            f"(revise el token con «{CHECK_COMMAND}»)"
+        hint = (
+            f" (revise el token con «{CHECK_COMMAND}»)" if token_pause(channel.pause_reason) else ""
         )
+        return f"EN PAUSA hasta {channel.paused_until}: {channel.pause_reason}{hint}"
     if channel.mode == "sandbox":
         return "activa, modo de prueba (simulador); no necesita credenciales"
     missing = [name for name, present in channel.credentials.items() if not present]

@@ -12,6 +12,7 @@ from channels.checks import CheckLine, all_ok, render
 from channels.meta.facebook import FacebookChannel
 from channels.meta.token_check import parse_debug_token
 from channels.meta.whatsapp_check import phone_summary, template_status
+from channels.sandbox.graph_checks import SYSTEM_USER_TOKEN
 from channels.sandbox.graph_world import PAGE_ID
 from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID, WABA_ID
 from channels.sandbox.x_world import ACCOUNT_ID
@@ -218,7 +219,8 @@ def test_debug_token_contract_is_parsed(sandbox):
     assert info.targets["whatsapp_business_management"] == ("102290129340398",)
     ours = requests.get(
         f"{sandbox.url}/v24.0/debug_token",
-        params={"input_token": "t", "access_token": "app|secret"},
+        # The recorded answer is a system user's token: the simulator's has the same keys.
+        params={"input_token": SYSTEM_USER_TOKEN, "access_token": "app|secret"},
         timeout=5,
     ).json()
     assert set(ours["data"]) == set(answer["data"])
@@ -362,3 +364,80 @@ def test_meta_unreachable_is_not_called_an_invalid_token():
     info = inspect_token(api, None)
 
     assert info.unreachable and not info.valid
+
+
+# --- i19-fb2: whose token it is, the app_id lines, debug_token signed ------------------------
+
+
+def facebook_check(channel) -> list[CheckLine]:
+    from channels.meta.facebook_check import check_facebook, facebook_jobs
+    from channels.sandbox.graph_checks import sandbox_app_token
+
+    return check_facebook(channel, facebook_jobs(False), sandbox_app_token(), "FB_TOKEN")
+
+
+def test_a_system_user_token_is_exchanged_for_the_page_token(sandbox):
+    from channels.base import Outgoing
+    from channels.sandbox.graph_checks import PAGE_TOKEN
+    from channels.sandbox.graph_world import APP_ID
+
+    def channel() -> FacebookChannel:
+        return FacebookChannel(
+            PAGE_ID, SYSTEM_USER_TOKEN, sandbox.url, timeout=3, app_id=APP_ID,
+            derive_page_token=True,
+        )  # fmt: skip
+
+    lines = facebook_check(checked := channel())
+    publishing = channel()
+    publishing.publish(Outgoing("p", "Corte de agua el martes"))
+
+    assert all_ok(lines), render(lines)
+    assert "token del usuario del sistema: Conectados obtiene el de la página" in render(lines)
+    assert checked.api.access_token == publishing.api.access_token == PAGE_TOKEN
+    asked = sandbox.control("GET", "state")["facebook"]["calls"]
+    # Once per channel for the Page token, once more for the check's tasks; then the post.
+    assert asked["GET /{page-id}"] == 3 and asked["POST /{page-id}/feed"] == 1
+
+
+def test_a_page_token_of_another_page_fails_with_what_to_do(sandbox):
+    lines = facebook_check(FacebookChannel("123456", "token", sandbox.url, timeout=3))
+
+    shown = flat(render(lines))
+    assert not all_ok(lines)
+    assert f"✘ el token es de otra página ({PAGE_ID}), no de la 123456" in shown
+    assert "✘ permiso pages_messaging (responder por Messenger): dado en otras páginas" in shown
+
+
+def test_without_app_id_videos_that_are_not_reels_fail_and_messenger_owner_warns(sandbox):
+    from channels.sandbox.graph_world import APP_ID
+
+    without = facebook_check(FacebookChannel(PAGE_ID, "token", sandbox.url, timeout=3))
+    with_id = facebook_check(
+        FacebookChannel(PAGE_ID, "token", sandbox.url, timeout=3, app_id=APP_ID)
+    )
+
+    shown = flat(render(without))
+    assert "✘ subir videos que no son Reels: falta app_id" in shown
+    assert "! saber si otra aplicación atiende una conversación de Messenger" in shown
+    assert "[channels.facebook]" in shown and not all_ok(without)
+    assert all_ok(with_id) and "✔ subir videos que no son Reels" in flat(render(with_id))
+
+
+def test_debug_token_with_the_channels_own_token_carries_appsecret_proof(sandbox):
+    from channels.meta.token_check import inspect_token
+    from channels.sandbox.whatsapp_world import APP_SECRET
+
+    sandbox.control("POST", "require_app_secret", {"required": True})
+    channel = FacebookChannel(PAGE_ID, "token", sandbox.url, timeout=3, app_secret=APP_SECRET)
+
+    info = inspect_token(channel.api, None)  # no app token: asked with the Page token itself
+
+    assert info.valid, info.problem
+    assert info.kind == "PAGE" and info.profile_id == PAGE_ID
+
+
+def test_an_unexpected_x_refusal_still_says_what_to_do():
+    line = refusal_line(503, {"title": "Service Unavailable"}, ["CONECTADOS_X_API_KEY"])
+
+    assert not line.ok and "503: Service Unavailable" in line.what
+    assert "vuelva a intentarlo" in line.fix and "developer.x.com" in line.fix

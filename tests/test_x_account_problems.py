@@ -121,3 +121,4 @@ def test_publishing_into_an_account_problem_pauses_x_and_status_says_what_to_do(
     said = " ".join(shown.stdout.split())  # the status wraps long lines
     paused = said.split("x EN PAUSA hasta 2026-12-01 08:30: ", 1)[1]
     assert sentence in paused and todo in paused, shown.stdout
+    assert "revise el token" not in paused  # a new token does not bring credits back

@@ -35,6 +35,7 @@ from channels.meta.graph import (
     scrub,
     throttle_wait,
 )
+from channels.meta.webhooks import STANDBY_REASON
 from channels.specs import FACEBOOK
 from conectados.clock import Clock, SystemClock
 
@@ -46,6 +47,9 @@ METRICS_PER_PAGE = 50
 AUTH_CODES = FACEBOOK.account_problem_codes
 THROTTLE_CODES = {4, 17, 32, 613, 80001}
 SERVER_CODES = {1, 2}
+HIDDEN_OWNER_SUBCODE = 2018234
+"""thread_owner's refusal when another Secondary Receiver owns the conversation ("(#100)
+Denying visibility of any secondary receiver to another secondary receiver")."""
 
 # Post insights that survive Meta's 2024-2025 deprecations (post_impressions* are gone:
 # asking for one fails the whole request).
@@ -76,10 +80,16 @@ class FacebookChannel(PageVideos, PageReading):
         metrics_window: timedelta = timedelta(days=90),
         app_secret: str | None = None,
         app_id: str | None = None,
+        derive_page_token: bool = False,
     ) -> None:
         self.page_id = page_id
         self.app_id = app_id
-        """The Meta app's id: the Resumable Upload API opens its sessions on it."""
+        """The Meta app's id: the Resumable Upload API opens its sessions on it, and a
+        Messenger conversation another app owns (handover protocol) is not answered."""
+        self.derives_page_token = derive_page_token
+        self._page_token_pending = derive_page_token
+        """Real mode: the token given may be the system user's; the Page's own token is
+        asked for once, on the first call (`page_token`), and used from then on."""
         self.base_url = base_url
         self.clock = clock or SystemClock()
         self.comment_window = comment_window
@@ -172,6 +182,31 @@ class FacebookChannel(PageVideos, PageReading):
                 return Receipt(found["id"], absolute_url(found.get("permalink_url")), created)
         return None
 
+    # --- the Page token ----------------------------------------------------------------
+
+    def page_token(self) -> None:
+        """Swap the token given for the Page's own, once: `GET /{page-id}?fields=access_token`
+        answers it to the system user's token (a Page token may answer itself, or nothing:
+        then it is used as given). Never logged; Meta's words are scrubbed of both tokens."""
+        if not self._page_token_pending:
+            return
+        given = self._token
+        try:
+            answer = call_graph(
+                "Facebook",
+                given,
+                self._translate,
+                self.api.get_object,
+                self.page_id,
+                fields="access_token",
+            )
+        except Rejected:  # a Page token that may not read the field: it is the Page's already
+            answer = {}
+        found = answer.get("access_token") if isinstance(answer, dict) else None
+        if isinstance(found, str) and found.strip():
+            self._token = self.api.access_token = found.strip()
+        self._page_token_pending = False
+
     # --- answering -------------------------------------------------------------------
 
     @guarded("Facebook")
@@ -183,6 +218,8 @@ class FacebookChannel(PageVideos, PageReading):
         """
         now = self.clock.now()
         if to.kind == "message":
+            if self._owned_by_another_app(to.author_id):
+                raise Rejected(STANDBY_REASON)
             recipient = {"id": to.author_id}
             extra = {"messaging_type": "RESPONSE"}
         elif not private:
@@ -208,6 +245,50 @@ class FacebookChannel(PageVideos, PageReading):
             },
         )
         return Receipt(answer["message_id"], created_at=now)
+
+    def _owned_by_another_app(self, psid: str) -> bool:
+        """Messenger's handover protocol: another app (the Page inbox, a live-chat tool) owns
+        this conversation, so Conectados must not answer it. Asked before each Messenger
+        reply because a polled message does not say it came on the standby channel.
+
+        Page: https://developers.facebook.com/docs/messenger-platform/handover-protocol/get-thread-owner
+        `GET /{page-id}/thread_owner?recipient={PSID}` answers
+        {"data": [{"thread_owner": {"app_id": "..."}}]}; a Secondary Receiver asking about a
+        conversation another Secondary Receiver owns gets (#100) subcode 2018234.
+        Without [channels.facebook] app_id there is nothing to compare the owner with: the
+        check is skipped (`conectados channels check` warns about it).
+        """
+        if not self.app_id:
+            return False
+        self.page_token()
+        try:
+            answer = call_graph(
+                "Facebook",
+                self._token,
+                self._owner_refusal,
+                self.api.get_connection,
+                self.page_id,
+                "thread_owner",
+                recipient=psid,
+            )
+        except _HiddenOwner:
+            return True
+        except Rejected as exc:  # the lookup refused (no handover on the Page): the send decides
+            log.warning("facebook: no se supo qué app atiende la conversación (%s)", exc)
+            return False
+        entries = answer.get("data") if isinstance(answer, dict) else None
+        for entry in entries if isinstance(entries, list) else []:
+            owner = entry.get("thread_owner") if isinstance(entry, dict) else None
+            found = owner.get("app_id") if isinstance(owner, dict) else None
+            if found is not None and str(found) != str(self.app_id):
+                return True
+        return False
+
+    def _owner_refusal(self, error: FacebookError) -> Exception:
+        hidden = getattr(error, "code", None) == 100 and (
+            getattr(error, "error_subcode", None) == HIDDEN_OWNER_SUBCODE
+        )
+        return _HiddenOwner() if hidden else self._translate(error)
 
     @guarded("Facebook")
     def hide(self, item: Incoming) -> None:
@@ -255,6 +336,7 @@ class FacebookChannel(PageVideos, PageReading):
     # --- errors ----------------------------------------------------------------------
 
     def _call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        self.page_token()
         return call_graph("Facebook", self._token, self._translate, method, *args, **kwargs)
 
     def _scrub(self, message: Any) -> str:
@@ -278,6 +360,10 @@ class FacebookChannel(PageVideos, PageReading):
                 "sola vez, para responder un comentario en privado)"
             )
         return Rejected(said)
+
+
+class _HiddenOwner(Exception):
+    """thread_owner would not name the owner: another Secondary Receiver app has it."""
 
 
 def _lifetime_values(entries: list[Any]) -> dict[str, Any]:

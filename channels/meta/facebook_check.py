@@ -15,14 +15,20 @@ from dataclasses import dataclass
 
 from pyfacebook.exceptions import FacebookError, LibraryError
 
+from channels.base import ChannelError
 from channels.checks import CheckLine
 from channels.meta.graph import scrub
-from channels.meta.token_check import inspect_token, token_lines
+from channels.meta.token_check import TokenInfo, inspect_token, token_lines
 
 NETWORK = "facebook"
 WHERE = (
     "business.facebook.com → Configuración del negocio → Usuarios → Usuarios del sistema → "
     "el usuario de Conectados → Generar token, eligiendo la página"
+)
+APP_ID_WHERE = (
+    "escriba app_id en [channels.facebook] del archivo de configuración: es el «Identificador "
+    "de la app» en developers.facebook.com → Mis apps → la app de Conectados → Configuración "
+    "→ Básica"
 )
 
 
@@ -58,22 +64,110 @@ def check_facebook(
     lines = token_lines(NETWORK, info, variable, WHERE)
     if not info.valid:
         return lines  # nothing else can be judged with a token Meta does not accept
+    lines += _kind_lines(channel, info, variable)
     lines += _page_lines(channel, jobs)
+    page_id = str(channel.page_id)
     for permission in dict.fromkeys(p for job in jobs for p in job.permissions):
         users = ", ".join(job.name for job in jobs if permission in job.permissions)
-        granted = permission in info.scopes
+        targets = info.targets.get(permission) if permission.startswith("pages_") else None
+        elsewhere = bool(targets) and page_id not in targets
+        granted = permission in info.scopes and not elsewhere
         lines.append(
             CheckLine(
                 NETWORK,
-                f"permiso {permission} ({users})",
+                f"permiso {permission} ({users})"
+                + (f": dado en otras páginas, no en la {page_id}" if elsewhere else ""),
                 granted,
                 ""
                 if granted
-                else f"añada el permiso {permission} al token: {WHERE}, marque "
+                else f"añada el permiso {permission} al token: {WHERE} {page_id}, marque "
                 f"{permission} y guarde el token nuevo en la variable {variable}",
             )
         )
-    return lines
+    return lines + _app_lines(channel)
+
+
+def _kind_lines(channel, info: TokenInfo, variable: str) -> list[CheckLine]:
+    """Whose token it is: the system user's (the Page's is derived from it), the Page's own
+    (of THIS Page), or a person's (it expires, and publishing needs the Page's)."""
+    page_id = str(channel.page_id)
+    if info.kind == "SYSTEM_USER":
+        given = channel.api.access_token
+        problem = ""
+        if not getattr(channel, "derives_page_token", False):
+            problem = "Conectados no lo cambia por el de la página en el modo de prueba"
+        else:
+            try:
+                channel.page_token()
+            except ChannelError as exc:
+                problem = f"Meta no dio el token de la página ({exc})"
+            else:
+                if channel.api.access_token == given:
+                    problem = "Meta no dio el token de la página"
+        if not problem:
+            return [
+                CheckLine(
+                    NETWORK,
+                    "token del usuario del sistema: Conectados obtiene el de la página",
+                    True,
+                )
+            ]
+        return [
+            CheckLine(
+                NETWORK,
+                f"token del usuario del sistema, pero {problem}",
+                False,
+                "en Configuración del negocio → Usuarios del sistema → el usuario de Conectados "
+                f"→ Asignar activos, dele la página {page_id} con control total; luego genere "
+                f"el token de nuevo ({WHERE}) y guárdelo en la variable {variable}",
+            )
+        ]
+    if info.kind == "PAGE" and info.profile_id and info.profile_id != page_id:
+        return [
+            CheckLine(
+                NETWORK,
+                f"el token es de otra página ({info.profile_id}), no de la {page_id}",
+                False,
+                f"guarde en la variable {variable} el token del usuario del sistema ({WHERE}) "
+                f"o revise [channels.facebook] pagina_id",
+            )
+        ]
+    if info.kind == "USER":
+        return [
+            CheckLine(
+                NETWORK,
+                "el token es de una persona, no del usuario del sistema: vence y no publica "
+                "como la página",
+                False,
+                f"genere el token del usuario del sistema ({WHERE}) y guárdelo en la variable "
+                f"{variable}",
+            )
+        ]
+    return []
+
+
+def _app_lines(channel) -> list[CheckLine]:
+    """What needs the Meta app's id: videos that are not Reels (the Resumable Upload API opens
+    its sessions on the app) and knowing whether another app owns a Messenger conversation."""
+    if channel.app_id:
+        return [CheckLine(NETWORK, "subir videos que no son Reels (app_id escrito)", True)]
+    return [
+        CheckLine(
+            NETWORK,
+            "subir videos que no son Reels: falta app_id",
+            False,
+            APP_ID_WHERE + "; sin él solo se publican videos verticales cortos (Reels)",
+        ),
+        CheckLine(
+            NETWORK,
+            "saber si otra aplicación atiende una conversación de Messenger: falta app_id",
+            False,
+            APP_ID_WHERE + "; mientras falte, Conectados no lo pregunta y podría responder una "
+            "conversación que atiende otra aplicación (si la página solo usa Conectados, no "
+            "pasa nada)",
+            warning=True,
+        ),
+    ]
 
 
 def _page_lines(channel, jobs: list[Job]) -> list[CheckLine]:

@@ -3,7 +3,9 @@
 Page: https://developers.facebook.com/docs/graph-api/reference/debug_token ("returns metadata
 about a given access token ... whether the token is still valid, when it expires, and what
 permissions the app has"); asked with the app token `APP_ID|APP_SECRET` or, without one, with
-the token itself. The shape read here: {"data": {"is_valid", "expires_at", "type", "scopes",
+the token itself (then signed with appsecret_proof when the app secret is set: "Require App
+Secret" refuses it otherwise). The shape read here: {"data": {"is_valid", "expires_at",
+"type" (PAGE, USER, SYSTEM_USER), "profile_id"? (a Page token's Page), "scopes",
 "granular_scopes": [{"scope", "target_ids"?}], "error"?: {"code", "message", "subcode"}}}.
 """
 
@@ -17,7 +19,7 @@ from pyfacebook import GraphAPI
 from pyfacebook.exceptions import FacebookError, LibraryError
 
 from channels.checks import CheckLine
-from channels.meta.graph import scrub
+from channels.meta.graph import appsecret_proof, scrub
 
 EXPIRED_CODES = {190}
 EXPIRED_SUBCODES = {463, 467}
@@ -37,6 +39,10 @@ class TokenInfo:
     """Meta's reason, token removed, when the token is not valid or the call failed."""
     unreachable: bool = False
     """Meta did not answer (no connection, an outage page): nothing is known of the token."""
+    kind: str = ""
+    """debug_token's `type`: PAGE, SYSTEM_USER, USER (empty when not said)."""
+    profile_id: str = ""
+    """For a Page token, the Page it belongs to."""
 
 
 def parse_debug_token(answer: Any, now: datetime | None = None) -> TokenInfo:
@@ -70,6 +76,8 @@ def parse_debug_token(answer: Any, now: datetime | None = None) -> TokenInfo:
         expires_at,
         expired,
         str(error.get("message") or "") if not valid else "",
+        kind=str(data.get("type") or ""),
+        profile_id=str(data.get("profile_id") or ""),
     )
 
 
@@ -77,7 +85,14 @@ def inspect_token(api: GraphAPI, app_token: str | None) -> TokenInfo:
     """Ask debug_token about the client's own token (with the app token when there is one)."""
     token = api.access_token or ""
     try:
-        answer = api.debug_token(input_token=token, access_token=app_token or token)
+        if app_token:
+            answer = api.debug_token(input_token=token, access_token=app_token)
+        else:  # asked with the token itself: pyfacebook would not sign it (auth_need=False)
+            query = {"input_token": token, "access_token": token}
+            if api.app_secret:
+                query["appsecret_proof"] = appsecret_proof(token, api.app_secret)
+            response = api._request(url=f"{api.version}/debug_token", args=query, auth_need=False)
+            answer = api._parse_response(response)
     except FacebookError as exc:
         code = getattr(exc, "code", None)
         subcode = getattr(exc, "error_subcode", None)

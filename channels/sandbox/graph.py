@@ -140,6 +140,12 @@ class GraphApi:
             ),
             (
                 "GET",
+                r"/(?P<page>\d+)/thread_owner",
+                "GET /{page-id}/thread_owner",
+                self.thread_owner,
+            ),
+            (
+                "GET",
                 r"/(?P<conversation_id>t_\d+)/messages",
                 "GET /{conversation-id}/messages",
                 self.list_messages,
@@ -444,6 +450,20 @@ class GraphApi:
         specs = self._fields(request, "id,created_time")
         newest_first = list(reversed(found[0].messages))
         return self._paged(request, newest_first, lambda m: self.render_message(m, specs))
+
+    def thread_owner(self, request: Request, page: str) -> Response:
+        """Which app owns the conversation with `recipient` (a PSID): Meta's "Get Thread
+        Owner" page (developers.facebook.com/docs/messenger-platform/handover-protocol/
+        get-thread-owner) answers {"data": [{"thread_owner": {"app_id": ...}}]}."""
+        self._page(page)
+        psid = request.param("recipient")
+        if not psid:
+            raise graph_error(100, "(#100) The parameter recipient is required")
+        if psid not in self.world.conversations:
+            raise graph_error(100, "(#100) No matching user found", 2018001)
+        return Response(
+            200, {"data": [{"thread_owner": {"app_id": self.world.thread_owner(psid)}}]}
+        )
 
     def render_conversation(
         self, conversation: Conversation, specs: list[FieldSpec], request: Request

@@ -11,7 +11,8 @@ While a permission is missing, the calls that need it fail as Meta and X fail th
 Facebook and WhatsApp share one token here, so debug_token reports both networks' scopes.
 
 Shapes, from the pages named in channels/meta/token_check.py, whatsapp_check.py, x_check.py:
-GET /debug_token, GET /{page-id}?fields=id,name,tasks, GET /{phone-number-id},
+GET /debug_token (type PAGE with profile_id for a Page token, SYSTEM_USER for
+SYSTEM_USER_TOKEN), GET /{page-id}?fields=id,name,tasks,access_token, GET /{phone-number-id},
 GET /{waba-id}/message_templates; X's level in the x-access-level header of every answer.
 """
 
@@ -35,6 +36,10 @@ GRAPH_VERSION_PATTERN = r"/v\d+\.\d+"  # as graph.py: importing it here would lo
 APP_ID = "100000000000099"
 APP_NAME = "Conectados (simulador)"
 SYSTEM_USER_ID = "100000000000055"
+SYSTEM_USER_TOKEN = "sandbox-system-user-token"
+"""The system user's own token: debug_token says SYSTEM_USER for it, and the Page's
+`access_token` field gives PAGE_TOKEN to it; every other token is a Page token of PAGE_ID."""
+PAGE_TOKEN = "sandbox-page-token"
 VERIFIED_NAME = "Acueducto de Ejemplo"
 PAGE_TASKS = ["ANALYZE", "ADVERTISE", "MESSAGING", "MODERATE", "CREATE_CONTENT", "MANAGE"]
 PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -66,6 +71,7 @@ NEEDS: dict[str, str] = {
     "POST /{page-id}/messages": "pages_messaging",
     "GET /{page-id}/conversations": "pages_messaging",
     "GET /{conversation-id}/messages": "pages_messaging",
+    "GET /{page-id}/thread_owner": "pages_messaging",
     "GET /{post-id}/insights": "read_insights",
     "POST /{phone-number-id}/messages": "whatsapp_business_messaging",
     "GET /{waba-id}/message_templates": "whatsapp_business_management",
@@ -198,9 +204,11 @@ class GraphChecks:
         scopes = grants.scopes()
         targets = {p: [PAGE_ID] for p in PERMISSIONS["facebook"] if p.startswith("pages_")}
         targets |= {p: [WABA_ID] for p in PERMISSIONS["whatsapp"]}
+        system_user = request.param("input_token") == SYSTEM_USER_TOKEN
         data: dict[str, Any] = {
             "app_id": APP_ID,
-            "type": "SYSTEM_USER",
+            "type": "SYSTEM_USER" if system_user else "PAGE",
+            **({} if system_user else {"profile_id": PAGE_ID}),
             "application": APP_NAME,
             "data_access_expires_at": 0,
             "expires_at": 0,
@@ -229,6 +237,9 @@ class GraphChecks:
         answer: dict[str, Any] = {"id": PAGE_ID, "name": PAGE_NAME}
         if "tasks" in fields:
             answer["tasks"] = list(PAGE_TASKS)
+        if "access_token" in fields:  # the Page's token, for the token that asks
+            asked_with = request.param("access_token") or ""
+            answer["access_token"] = PAGE_TOKEN if asked_with == SYSTEM_USER_TOKEN else asked_with
         return Response(200, answer)
 
     def phone(self, request: Request) -> Response:

@@ -14,6 +14,9 @@ PAGE_ID = "100000000000001"
 PAGE_NAME = "Acueducto de Ejemplo"
 APP_ID = "100000000000777"
 """The Meta app the simulator knows (the Resumable Upload API opens sessions on it)."""
+PAGE_INBOX_APP_ID = "263902037430900"
+"""The app id Meta gives the Page inbox in the handover protocol (Pass Thread Control page):
+the simulator's "other app" that can own a Messenger conversation."""
 
 
 def graph_time(value: datetime) -> str:
@@ -97,6 +100,9 @@ class FacebookWorld(NetworkWorld):
         self.bytes_received = 0
         """Every upload byte received, resent ones included (what a resume saves shows here)."""
         self.conversations: dict[str, Conversation] = {}
+        self.other_owner: set[str] = set()
+        """PSIDs whose conversation another app owns (Messenger handover protocol): the
+        control API marks them with "owner": "otra"; not kept in the saved world."""
         self.replies: list[dict[str, Any]] = []
         self.people = PersonIds(base=7000000000000000, span=10**15)  # 16 digits, like Meta's
 
@@ -152,6 +158,10 @@ class FacebookWorld(NetworkWorld):
             "url": f"https://scontent.xx.fbcdn.net/v/t1.15752-9/{number}_n.{extension}",
         }
 
+    def thread_owner(self, psid: str) -> str:
+        """The app that owns the conversation with `psid`: ours unless marked otherwise."""
+        return PAGE_INBOX_APP_ID if psid in self.other_owner else APP_ID
+
     def citizen_item(
         self,
         kind: str,
@@ -160,16 +170,24 @@ class FacebookWorld(NetworkWorld):
         on: str | None,
         at: datetime,
         media: tuple[str, str] | None = None,
+        owner: str | None = None,
     ) -> dict:
         """Control API: a citizen comments on a post or writes to the page's inbox (with a
-        file when `media` is given: its kind and MIME type)."""
+        file when `media` is given: its kind and MIME type). `owner` ("otra" or "nuestra"):
+        which app owns that Messenger conversation from now on (handover protocol)."""
         person = self.person(author)
         if kind == "message":
             if not text and media is None:
                 raise ValueError("un mensaje de Messenger necesita «text» o «media»")
             files = [self.new_attachment(*media)] if media else []
             message = self.add_message(person, person, text, at, files)
+            if owner == "otra":
+                self.other_owner.add(person.id)
+            elif owner == "nuestra":
+                self.other_owner.discard(person.id)
             return {"id": message.id, "from": {"id": person.id, "name": person.name}}
+        if owner is not None:
+            raise ValueError("en facebook solo los mensajes (kind message) llevan «owner»")
         if media is not None:
             raise ValueError("en facebook solo los mensajes (kind message) llevan «media»")
         if kind != "comment":

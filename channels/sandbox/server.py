@@ -10,7 +10,9 @@ Control API (JSON in and out), under /_sandbox/; networks are facebook, x and wh
   (image|audio|video|document) and "username"? (a citizen with a WhatsApp username: pushed
   without the phone number, only with the business-scoped user id); a facebook "message" may
   carry "media"? too (then "text" may be left out): the file comes with the message, in the
-  poll and in the webhook; facebook and whatsapp answers carry "webhooks": the status of
+  poll and in the webhook, and "owner"? ("otra": another app owns that conversation from
+  now on, as GET /{page-id}/thread_owner then says; "nuestra": ours again); facebook and
+  whatsapp answers carry "webhooks": the status of
   each delivery (null when the receiver was unreachable), made before answering;
 - POST /_sandbox/posts {"network", "posts": [{"text", "created_at"}]}: history published earlier
   (not for whatsapp);
@@ -368,7 +370,8 @@ class Sandbox:
             media = body.choice("media", tuple(MEDIA_MIME_TYPES), None)
             text = body.text("text", "") if media else body.text("text")
             with_media = (media, MEDIA_MIME_TYPES[media]) if media else None
-            item = world.citizen_item(kind, text, author, on, at, media=with_media)
+            owner = body.choice("owner", ("otra", "nuestra"), None)
+            item = world.citizen_item(kind, text, author, on, at, media=with_media, owner=owner)
         else:
             item = world.citizen_item(kind, body.text("text"), author, on, at)
         if world is not self.facebook:
