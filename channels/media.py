@@ -118,14 +118,25 @@ def _walk(handle: BinaryIO, size: int, found: dict) -> None:
         elif box_type == b"tkhd" and found["width"] is None:
             version = handle.read(4)[0]
             # Times, track id and duration (32 bytes in version 1, 20 in 0), then reserved,
-            # layer, group, volume, reserved and the matrix: 52 bytes to the 16.16 size.
-            handle.seek((32 if version == 1 else 20) + 52, 1)
+            # layer, group, volume and reserved (16 bytes), the matrix (36) and the 16.16 size.
+            handle.seek((32 if version == 1 else 20) + 16, 1)
+            a, b, _, c, d = struct.unpack(">iiiii", handle.read(20))
+            handle.seek(16, 1)
             width, height = struct.unpack(">II", handle.read(8))
             if width >> 16 and height >> 16:  # an audio track has no picture: 0 x 0
-                found["width"], found["height"] = width >> 16, height >> 16
+                width, height = width >> 16, height >> 16
+                if _quarter_turn(a, b, c, d):
+                    width, height = height, width  # a phone's upright clip: shown turned
+                found["width"], found["height"] = width, height
         if found["seconds"] is not None and found["width"] is not None:
             return
         start += box_size
+
+
+def _quarter_turn(a: int, b: int, c: int, d: int) -> bool:
+    """The tkhd matrix (its a, b, c, d in 16.16) turns the picture 90° or 270°: phones store
+    an upright clip as 1920 x 1080 with such a turn, and players show it 1080 x 1920."""
+    return a == 0 and d == 0 and b != 0 and c != 0 and abs(b) == abs(c)
 
 
 @dataclass(frozen=True)
