@@ -23,6 +23,28 @@ MAX_BOXES = 10_000
 """How many MP4 boxes are walked looking for the duration and picture size (a real file has a few dozen)."""
 
 
+# Reels for Pages (channels/meta/facebook_video.py sends them; the calendar check warns about
+# a Facebook video that will not go as one).
+REEL_SECONDS = (3.0, 90.0)
+"""Reels for Pages: "Duration: 3 to 90 seconds" (error 1363128 outside it)."""
+REEL_MIN_SIZE = (540, 960)
+"""Reels: "Minimum is 540 x 960 pixels" (error 1363127); a smaller vertical video goes as a
+Page video instead of being refused."""
+
+
+def is_reel(media: MediaFile) -> bool:
+    """A Facebook Reel: vertical (taller than wide), 3 to 90 seconds, at least 540 x 960."""
+    if not (media.width and media.height and media.seconds):
+        return False
+    low, high = REEL_SECONDS
+    return (
+        media.height > media.width
+        and low <= media.seconds <= high
+        and media.width >= REEL_MIN_SIZE[0]
+        and media.height >= REEL_MIN_SIZE[1]
+    )
+
+
 def kind_of(mime_type: str) -> MediaKind | None:
     if mime_type.startswith("image/"):
         return "image"

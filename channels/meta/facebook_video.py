@@ -28,18 +28,15 @@ from urllib.parse import urlsplit
 
 from channels.base import AuthFailed, Outgoing, Rejected, Transient
 from channels.http import comparable_text
-from channels.media import MediaFile
+from channels.media import REEL_MIN_SIZE, REEL_SECONDS, MediaFile, is_reel
 from channels.meta.graph import GRAPH_VERSION, appsecret_proof
 from channels.specs import FACEBOOK
 from conectados.userfiles import MB
 
 log = logging.getLogger(__name__)
 
-REEL_SECONDS = (3.0, 90.0)
-"""Reels for Pages: "Duration: 3 to 90 seconds" (error 1363128 outside it)."""
-REEL_MIN_SIZE = (540, 960)
-"""Reels: "Minimum is 540 x 960 pixels" (error 1363127); a smaller vertical video goes as a
-Page video instead of being refused."""
+__all__ = ["REEL_MIN_SIZE", "REEL_SECONDS", "PageVideos", "absolute_url", "is_reel"]
+
 PROGRESS_BYTES = 16 * MB
 PROGRESS_SECONDS = 60.0
 """During one long upload POST, the session is handed to `remember` again (renewing the
@@ -50,19 +47,6 @@ RECENT_VIDEOS = 25
 """How many of the Page's newest videos are looked through for one posted before a crash."""
 RUPLOAD_HOST = "rupload.facebook.com"
 FACEBOOK_WEB = "https://www.facebook.com"
-
-
-def is_reel(media: MediaFile) -> bool:
-    """Vertical (taller than wide), 3 to 90 seconds long, at least 540 x 960: a Reel."""
-    if not (media.width and media.height and media.seconds):
-        return False
-    low, high = REEL_SECONDS
-    return (
-        media.height > media.width
-        and low <= media.seconds <= high
-        and media.width >= REEL_MIN_SIZE[0]
-        and media.height >= REEL_MIN_SIZE[1]
-    )
 
 
 def absolute_url(url: Any) -> str | None:
