@@ -43,6 +43,8 @@ PROGRESS_SECONDS = 60.0
 publisher's lease) after this many bytes or seconds, whichever comes first."""
 READ_BYTES = 1 * MB
 AUTH_STATUSES = (401, 403)
+BUSY_CODES = frozenset({1, 2, 4, 17, 32, 613, 80001})
+"""Graph's "try later" codes (server trouble, request limits), answered 403 at times."""
 RECENT_VIDEOS = 25
 """How many of the Page's newest videos are looked through for one posted before a crash."""
 RUPLOAD_HOST = "rupload.facebook.com"
@@ -408,12 +410,13 @@ def upload_answer(response: Any) -> dict[str, Any]:
         answer = None
     answer = answer if isinstance(answer, dict) else {}
     error = answer.get("error")
-    code = error.get("code") if isinstance(error, dict) else None
-    if (
-        response.status_code in AUTH_STATUSES
-        or code in FACEBOOK.account_problem_codes
-        or (isinstance(code, int) and 200 <= code < 300)
-    ):
+    error = error if isinstance(error, dict) else {}
+    code = error.get("code")
+    auth_code = code in FACEBOOK.account_problem_codes or (
+        isinstance(code, int) and 200 <= code < 300
+    )
+    busy = error.get("is_transient") is True or code in BUSY_CODES  # a limit: not the token
+    if auth_code or (response.status_code in AUTH_STATUSES and not busy):
         raise AuthFailed(
             "Facebook no aceptó el token al subir el video (está vencido, fue revocado o le "
             "falta un permiso); revise el token con «conectados channels check»"
