@@ -110,7 +110,7 @@ class GraphVideo:
                 "POST",
                 v + r"/(?P<session>upload:[A-Za-z0-9_-]+)",
                 "POST /{upload-session-id}",
-                self.upload_chunk,
+                self.upload_rest,
             ),
             (
                 "GET",
@@ -191,7 +191,7 @@ class GraphVideo:
         self.world.uploads[session_id] = Upload(session_id, "resumable", size=int(length))
         return Response(200, {"id": session_id})
 
-    def upload_chunk(self, request: Request, session: str) -> Response:
+    def upload_rest(self, request: Request, session: str) -> Response:
         with self.lock:
             upload = self.world.uploads.get(session)
             if upload is None:
@@ -209,7 +209,7 @@ class GraphVideo:
                 return Response(200, {"h": upload.handle})
             return Response(200, {"id": session, "file_offset": upload.received})
 
-    upload_chunk.streams_body = True  # type: ignore[attr-defined]
+    upload_rest.streams_body = True  # type: ignore[attr-defined]
 
     def session_offset(self, request: Request, session: str) -> Response:
         upload = self.world.uploads.get(session)
