@@ -1,7 +1,7 @@
 """A 300 MB video to Facebook: the publisher's memory, time and throughput (issue 19 targets).
 
 1. A vertical 300 MB MP4 (a Reel: 30 s, 1080 x 1920) and a horizontal one (Resumable Upload
-   API, 16 MB chunks), each published from the calendar by the real publisher, in this
+   API, one streamed POST), each published from the calendar by the real publisher, in this
    process, to a simulator running in another process. Printed: this process's resident
    memory before the upload and its peak, the time and the throughput. Target: peak under
    100 MB (the file is streamed from disk, never read whole).

@@ -23,6 +23,28 @@ MAX_BOXES = 10_000
 """How many MP4 boxes are walked looking for the duration and picture size (a real file has a few dozen)."""
 
 
+# Reels for Pages (channels/meta/facebook_video.py sends them; the calendar check warns about
+# a Facebook video that will not go as one).
+REEL_SECONDS = (3.0, 90.0)
+"""Reels for Pages: "Duration: 3 to 90 seconds" (error 1363128 outside it)."""
+REEL_MIN_SIZE = (540, 960)
+"""Reels: "Minimum is 540 x 960 pixels" (error 1363127); a smaller vertical video goes as a
+Page video instead of being refused."""
+
+
+def is_reel(media: MediaFile) -> bool:
+    """A Facebook Reel: vertical (taller than wide), 3 to 90 seconds, at least 540 x 960."""
+    if not (media.width and media.height and media.seconds):
+        return False
+    low, high = REEL_SECONDS
+    return (
+        media.height > media.width
+        and low <= media.seconds <= high
+        and media.width >= REEL_MIN_SIZE[0]
+        and media.height >= REEL_MIN_SIZE[1]
+    )
+
+
 def kind_of(mime_type: str) -> MediaKind | None:
     if mime_type.startswith("image/"):
         return "image"
@@ -118,14 +140,25 @@ def _walk(handle: BinaryIO, size: int, found: dict) -> None:
         elif box_type == b"tkhd" and found["width"] is None:
             version = handle.read(4)[0]
             # Times, track id and duration (32 bytes in version 1, 20 in 0), then reserved,
-            # layer, group, volume, reserved and the matrix: 52 bytes to the 16.16 size.
-            handle.seek((32 if version == 1 else 20) + 52, 1)
+            # layer, group, volume and reserved (16 bytes), the matrix (36) and the 16.16 size.
+            handle.seek((32 if version == 1 else 20) + 16, 1)
+            a, b, _, c, d = struct.unpack(">iiiii", handle.read(20))
+            handle.seek(16, 1)
             width, height = struct.unpack(">II", handle.read(8))
             if width >> 16 and height >> 16:  # an audio track has no picture: 0 x 0
-                found["width"], found["height"] = width >> 16, height >> 16
+                width, height = width >> 16, height >> 16
+                if _quarter_turn(a, b, c, d):
+                    width, height = height, width  # a phone's upright clip: shown turned
+                found["width"], found["height"] = width, height
         if found["seconds"] is not None and found["width"] is not None:
             return
         start += box_size
+
+
+def _quarter_turn(a: int, b: int, c: int, d: int) -> bool:
+    """The tkhd matrix (its a, b, c, d in 16.16) turns the picture 90° or 270°: phones store
+    an upright clip as 1920 x 1080 with such a turn, and players show it 1080 x 1920."""
+    return a == 0 and d == 0 and b != 0 and c != 0 and abs(b) == abs(c)
 
 
 @dataclass(frozen=True)

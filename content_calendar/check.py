@@ -14,6 +14,7 @@ from channels.specs import display_name, network_called, spec
 from conectados.dates import CALENDAR_FORMATS, clock_change, read_local
 from conectados.errors import BadInput
 from conectados.privacy import OwnTexts
+from conectados.settings_sections import ChannelMode
 from content_calendar.media_check import MediaChecker, personal_data_warnings
 from content_calendar.problems import Problem
 from content_calendar.source import (
@@ -98,13 +99,14 @@ class CalendarChecker:
         now: datetime,
         own_contacts: Iterable[str] = (),
         known: Mapping[str, KnownPost] | None = None,
+        facebook_without_app_id: bool = False,
     ) -> None:
         self.zone = zone
         self.media_dir = media_dir
         self.now = now
         self.own_contacts = OwnTexts(own_contacts)
         self.known = dict(known or {})
-        self.media = MediaChecker(media_dir)
+        self.media = MediaChecker(media_dir, facebook_without_app_id)
 
     def check_file(self, path: Path) -> CheckResult:
         return self._check_file(path)
@@ -351,12 +353,16 @@ def checker_for(
 ) -> CalendarChecker:
     """The checker for a company: its zone, its media folder, its own contacts."""
     company = settings.company
+    facebook = settings.channels.facebook
     return CalendarChecker(
         zone=settings.timezone,
         media_dir=settings.media_dir,
         now=now,
         own_contacts=[*company.phones, company.whatsapp, company.email],
         known=known,
+        facebook_without_app_id=(
+            facebook.enabled and facebook.mode == ChannelMode.REAL and not facebook.app_id.strip()
+        ),
     )
 
 

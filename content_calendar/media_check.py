@@ -8,17 +8,26 @@ import errno
 import unicodedata
 from pathlib import Path, PurePosixPath
 
-from channels.media import MediaFile, media_path
+from channels.media import MediaFile, is_reel, media_path
 from channels.specs import display_name, spec
 from conectados.privacy import OwnTexts
 from conectados.userfiles import UserFileError
+
+NEEDS_APP_ID = (
+    "para Facebook: «{name}» no va como Reel (un Reel es vertical y dura de 3 a 90 segundos), "
+    "y para subir los demás videos hace falta el identificador de la app de Meta: escríbalo "
+    "en app_id, en [channels.facebook] de conectados.toml, o esta publicación fallará"
+)
 
 
 class MediaChecker:
     """Finds and inspects each media file once, however many entries name it."""
 
-    def __init__(self, media_dir: Path) -> None:
+    def __init__(self, media_dir: Path, facebook_without_app_id: bool = False) -> None:
         self.media_dir = media_dir
+        self.facebook_without_app_id = facebook_without_app_id
+        """Facebook is on, in real mode, with [channels.facebook] app_id empty: a video that
+        is not a Reel cannot go up (the Resumable Upload API needs the app)."""
         self._media: dict[str, MediaFile | str] = {}
 
     def check(self, names: list[str], networks: tuple[str, ...], error) -> None:
@@ -47,6 +56,10 @@ class MediaChecker:
                     reported.add(problem)
                 else:
                     error(f"para {display_name(network)}: {problem}")
+            if network == "facebook" and self.facebook_without_app_id:
+                for media in files:
+                    if media.kind == "video" and not is_reel(media):
+                        error(NEEDS_APP_ID.format(name=media.path.name), warning=True)
 
     def _media_file(self, name: str) -> MediaFile | str:
         if name not in self._media:

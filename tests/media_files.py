@@ -28,9 +28,21 @@ def mp4_lasting(seconds: int) -> bytes:
     return ftyp + moov
 
 
-def mp4_video(seconds: float, width: int, height: int) -> bytes:
+ONE = 1 << 16
+"""1.0 in 16.16 fixed point."""
+MATRICES = {
+    0: (ONE, 0, 0, 0, ONE, 0, 0, 0, 1 << 30),
+    90: (0, ONE, 0, -ONE, 0, 0, 0, 0, 1 << 30),
+    180: (-ONE, 0, 0, 0, -ONE, 0, 0, 0, 1 << 30),
+    270: (0, -ONE, 0, ONE, 0, 0, 0, 0, 1 << 30),
+}
+"""The tkhd matrix (a, b, u, c, d, v, x, y, w) of each rotation a phone records."""
+
+
+def mp4_video(seconds: float, width: int, height: int, rotation: int = 0) -> bytes:
     """The headers of a MP4 (ftyp, then moov with mvhd and a video track's tkhd) that last
-    `seconds` and show `width` x `height` pixels; pad it with `media_file(size=...)`."""
+    `seconds` and store `width` x `height` pixels turned by `rotation` degrees (a phone's
+    upright clip: 1920 x 1080 turned 90); pad it with `media_file(size=...)`."""
     import struct
 
     ftyp = struct.pack(">I4s4sI4s4s", 24, b"ftyp", b"mp42", 0, b"mp42", b"isom")
@@ -42,7 +54,7 @@ def mp4_video(seconds: float, width: int, height: int) -> bytes:
         struct.pack(">B3s", 0, b"\0\0\x03")
         + b"\0" * 20
         + b"\0" * 16
-        + b"\0" * 36
+        + struct.pack(">9i", *MATRICES[rotation])
         + struct.pack(">II", width << 16, height << 16)
     )
     tkhd = struct.pack(">I4s", 8 + len(tkhd_body), b"tkhd") + tkhd_body

@@ -610,3 +610,52 @@ def test_a_cell_longer_than_pythons_csv_default_is_measured_not_taken_for_a_quot
     assert [p.message for p in result.errors] == [
         "el texto para Facebook tiene 199.999 caracteres y el límite es 63.206"
     ]
+
+
+def _video_calendar(folder: Path) -> Path:
+    from media_files import mp4_video
+
+    (folder / "obra.mp4").write_bytes(mp4_video(300, 1920, 1080))
+    (folder / "reel.mp4").write_bytes(mp4_video(30, 1080, 1920))
+    return write(
+        folder,
+        "videos.yaml",
+        "publicaciones:\n"
+        "  - id: obra\n    fecha: 2026-12-02 08:00\n    redes: [facebook]\n"
+        "    texto: Avance de la obra\n    medios: [obra.mp4]\n"
+        "  - id: reel\n    fecha: 2026-12-03 08:00\n    redes: [facebook]\n"
+        "    texto: Así se lava un tanque\n    medios: [reel.mp4]\n",
+    )
+
+
+@pytest.mark.parametrize(
+    "toml, warned",
+    [
+        ('[channels.facebook]\nmodo = "real"\npagina_id = "1"\n', True),
+        ('[channels.facebook]\nmodo = "real"\npagina_id = "1"\napp_id = "777"\n', False),
+        ("", False),  # the simulator has its app
+        ('[channels.facebook]\nmodo = "real"\nactivo = false\n', False),
+    ],
+    ids=["real-without-app-id", "real-with-app-id", "sandbox", "facebook-off"],
+)
+def test_a_facebook_video_that_is_no_reel_warns_when_app_id_is_missing(
+    tmp_path: Path, toml: str, warned: bool
+):
+    from conectados.settings import load_settings
+    from content_calendar.check import checker_for
+
+    (tmp_path / "conectados.toml").write_text('carpeta_medios = "."\n' + toml, encoding="utf-8")
+    settings = load_settings(environ={}, cwd=tmp_path)
+
+    result = checker_for(settings, NOW).check_file(_video_calendar(tmp_path))
+
+    assert result.errors == []
+    assert len(result.entries) == 2  # a warning: the posts still go in
+    about_app_id = [p for p in result.warnings if "app_id" in p.message]
+    if warned:
+        [problem] = about_app_id  # the horizontal video only; the Reel goes without it
+        assert problem.entry_id == "obra"
+        assert "«obra.mp4» no va como Reel" in problem.message
+        assert "[channels.facebook]" in problem.message
+    else:
+        assert about_app_id == []

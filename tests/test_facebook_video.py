@@ -24,7 +24,6 @@ from channels.base import Outgoing, Rejected, Transient
 from channels.media import MAX_BOXES, MediaFile, mp4_header
 from channels.meta.facebook import FacebookChannel
 from channels.meta.facebook_video import (
-    CHUNK_BYTES,
     absolute_url,
     is_published,
     is_reel,
@@ -39,6 +38,8 @@ from content_calendar.publications import claim_due, remember_upload
 from scheduler.publisher import Publisher, PublishPolicy
 
 ZONE = ZoneInfo("America/Bogota")
+PART = 16 * MB
+"""A size for files "larger than one piece": where a test stops an upload."""
 
 
 def video(folder: Path, name: str, seconds: float, width: int, height: int, size: int) -> Path:
@@ -90,6 +91,15 @@ class Remembered:
     @property
     def last(self) -> dict:
         return self.sessions[-1]
+
+
+def settled(sandbox) -> int:
+    """The bytes the simulator received, once no more arrive (a stopped POST's last ones)."""
+    seen = -1
+    while seen != world(sandbox).bytes_received:
+        seen = world(sandbox).bytes_received
+        time.sleep(0.2)
+    return seen
 
 
 # --- reading a MP4's header ---------------------------------------------------------------
@@ -205,7 +215,7 @@ def publication(database: Database, post_id: str) -> Publication:
 
 def test_a_reel_and_a_horizontal_video_go_out_from_the_calendar(database, sandbox, tmp_path: Path):
     reel(tmp_path, 5 * MB)
-    horizontal(tmp_path, CHUNK_BYTES + 3 * MB)  # two chunks
+    horizontal(tmp_path, PART + 3 * MB)
     due = datetime.now(UTC) - timedelta(seconds=1)
     schedule(database, "reel-01", "Así se lava un tanque", ["reel.mp4"], due)
     schedule(database, "obra-01", "Avance de la obra del acueducto", ["obra.mp4"], due)
@@ -222,23 +232,23 @@ def test_a_reel_and_a_horizontal_video_go_out_from_the_calendar(database, sandbo
     assert done["POST /{page-id}/video_reels"] == 2  # start, finish
     assert done["POST rupload /video-upload/{video-id}"] == 1
     assert done["POST /{app-id}/uploads"] == 1
-    assert done["POST /{upload-session-id}"] == 2
+    assert done["POST /{upload-session-id}"] == 1  # the whole file in one streamed POST
     assert done["POST /{page-id}/videos"] == 1
     for post_id in ("reel-01", "obra-01"):
         row = publication(database, post_id)
         assert row.state == PublicationState.PUBLISHED
         assert row.remote_url and row.remote_url.startswith("https://www.facebook.com/")
         assert row.upload is None  # done with: forgotten
-    assert world(sandbox).bytes_received == 5 * MB + CHUNK_BYTES + 3 * MB
+    assert world(sandbox).bytes_received == 5 * MB + PART + 3 * MB
 
 
 def test_an_interrupted_resumable_upload_goes_on_from_the_servers_offset(sandbox, tmp_path: Path):
-    path = horizontal(tmp_path, 2 * CHUNK_BYTES + MB)
+    path = horizontal(tmp_path, 2 * PART + MB)
     size = path.stat().st_size
-    stopped = Remembered(stop_at=2)  # the session, then the first chunk confirmed: stop
+    stopped = Remembered(stop_at=2)  # the session, then the first progress call: stop
     with pytest.raises(Transient):
         fb(sandbox).publish(Outgoing("obra", "Obra", (path,), remember=stopped))
-    sent_before = world(sandbox).bytes_received
+    sent_before = settled(sandbox)  # what was on its way when the POST stopped, arrived
     assert 0 < sent_before < size
 
     again = Remembered()
@@ -348,7 +358,9 @@ def test_a_stored_upload_of_another_file_is_not_reused(sandbox, tmp_path: Path):
     stopped = Remembered(stop_at=1)
     with pytest.raises(Transient):
         fb(sandbox).publish(Outgoing("obra", "Obra", (path,), remember=stopped))
+    stamp = path.stat().st_mtime_ns
     horizontal(tmp_path, 3 * MB)  # the team replaced the file with another one
+    os.utime(path, ns=(stamp, stamp))  # copied keeping its time: the size tells
 
     fb(sandbox).publish(Outgoing("obra", "Obra", (path,), upload=stopped.last))
 
@@ -373,7 +385,7 @@ def test_the_token_goes_only_to_metas_upload_host(sandbox, tmp_path: Path):
     channel = fb(sandbox)
 
     with pytest.raises(Rejected):
-        channel._rupload(session, MediaFile.inspect(path), 0)
+        channel._rupload(Outgoing("r", "Reel"), session, MediaFile.inspect(path), 0)
 
 
 # --- a real daemon killed mid-upload ------------------------------------------------------
@@ -395,7 +407,7 @@ def test_a_daemon_killed_mid_upload_publishes_the_video_once_on_the_next_run(
 ):
     media = tmp_path / "medios"
     media.mkdir()
-    path = horizontal(media, 2 * CHUNK_BYTES + 5 * MB, "obra.mp4")
+    path = horizontal(media, 2 * PART + 5 * MB, "obra.mp4")
     size = path.stat().st_size
     (tmp_path / "conectados.toml").write_text(
         f'carpeta_medios = "medios"\n[sandbox]\nurl = "{sandbox.url}"\n'
@@ -412,13 +424,13 @@ def test_a_daemon_killed_mid_upload_publishes_the_video_once_on_the_next_run(
 
     first = _daemon_once(tmp_path, env)
     deadline = time.monotonic() + 30
-    while world(sandbox).bytes_received < CHUNK_BYTES + MB and time.monotonic() < deadline:
+    while world(sandbox).bytes_received < PART + MB and time.monotonic() < deadline:
         assert first.poll() is None, "the daemon ended before it was stopped"
         time.sleep(0.02)
     first.kill()  # SIGKILL mid-upload: no chance to record anything
     first.wait(timeout=10)
     sent_before = world(sandbox).bytes_received
-    assert CHUNK_BYTES < sent_before < size and posts(sandbox) == []
+    assert PART < sent_before < size and posts(sandbox) == []
     assert publication(database, "obra").upload["upload_id"].startswith("upload:")
 
     world(sandbox).upload_rate = None
@@ -427,7 +439,7 @@ def test_a_daemon_killed_mid_upload_publishes_the_video_once_on_the_next_run(
     assert second.wait(timeout=60) == 0
 
     resent = world(sandbox).bytes_received - sent_before
-    assert resent < size - CHUNK_BYTES  # the confirmed chunk and more were not sent again
+    assert resent < size - PART  # the confirmed chunk and more were not sent again
     assert [post["text"] for post in posts(sandbox)] == ["Avance de la obra"]
     row = publication(database, "obra")
     database.dispose()
@@ -460,3 +472,239 @@ def test_an_upload_is_remembered_only_by_the_daemon_that_holds_the_publication(d
     row = publication(database, "aviso")
     assert kept and row.upload == upload
     assert row.lease_expires_at.replace(tzinfo=UTC) > later  # a long upload keeps its lease
+
+
+# --- review findings: crashes around the last steps, leases, refusals, files ----------------
+
+
+class FaultBeforeBytes(Remembered):
+    """Hands the simulator a fault when the session is first kept: the upload POST that
+    follows (the first call after it) gets it."""
+
+    def __init__(self, sandbox, fault: dict) -> None:
+        super().__init__()
+        self.sandbox, self.fault = sandbox, fault
+
+    def __call__(self, session: dict) -> None:
+        super().__call__(session)
+        if len(self.sessions) == 1:
+            self.sandbox.control(
+                "POST", "faults", {"network": "facebook", "count": 1, **self.fault}
+            )
+
+
+def test_a_video_posted_just_before_a_crash_is_found_among_the_pages_videos(
+    sandbox, tmp_path: Path
+):
+    path = horizontal(tmp_path, 2 * MB)
+    world(sandbox).video_processing_seconds = 3600  # Meta lists it in posts once processed
+    # POST /videos answered; the daemon died before it kept the video's id.
+    stopped = Remembered(stop_at=3)  # session, posting (with the handle), video id
+    with pytest.raises(Transient):
+        fb(sandbox).publish(Outgoing("obra", "Obra", (path,), remember=stopped))
+    posting = stopped.sessions[1]
+    assert posting["posting"] and "video_id" not in posting
+    listed = requests.get(
+        f"{sandbox.url}/v24.0/{PAGE_ID}/published_posts", params={"access_token": "t"}
+    ).json()["data"]
+    assert listed == []  # processing: its post cannot be found by its text yet
+
+    again = Remembered()
+    receipt = fb(sandbox).publish(Outgoing("obra", "Obra", (path,), upload=posting, remember=again))
+
+    assert len(posts(sandbox)) == 1  # never a second post
+    assert calls(sandbox)["POST /{page-id}/videos"] == 1
+    assert calls(sandbox)["GET /{page-id}/videos"] == 1
+    assert receipt.remote_id == again.last["video_id"]
+
+
+def test_a_repeated_finish_of_a_reel_still_processing_is_retried_not_failed(
+    sandbox, tmp_path: Path
+):
+    path = reel(tmp_path, 2 * MB)
+    world(sandbox).video_processing_seconds = 3600
+    kept = Remembered()
+    fb(sandbox).publish(Outgoing("reel", "Reel", (path,), remember=kept))
+    finishing = kept.last  # the daemon died after `finish`, before recording the receipt
+    assert finishing["finishing"]
+
+    with pytest.raises(Transient):  # the simulator refuses a 2nd finish while processing
+        fb(sandbox).publish(Outgoing("reel", "Reel", (path,), upload=finishing))
+    world(sandbox).video_processing_seconds = 0  # processed: the Reel is out
+    receipt = fb(sandbox).publish(Outgoing("reel", "Reel", (path,), upload=finishing))
+
+    assert [post["text"] for post in posts(sandbox)] == ["Reel"]
+    assert receipt.remote_id == posts(sandbox)[0]["id"]
+    assert calls(sandbox)["POST /{page-id}/video_reels"] == 3  # start, finish, refused finish
+
+
+@pytest.mark.parametrize("make", [reel, horizontal], ids=["reel", "horizontal"])
+def test_a_long_upload_post_hands_its_session_over_as_it_goes(sandbox, tmp_path: Path, make):
+    path = make(tmp_path, 5 * MB)
+    channel = fb(sandbox)
+    channel.progress_bytes = MB  # every MB instead of every 16
+    kept = Remembered()
+
+    channel.publish(Outgoing("v", "Video", (path,), remember=kept))
+
+    key = "video_id" if make is reel else "upload_id"
+    during = [s for s in kept.sessions if not s.get("finishing") and not s.get("handle")]
+    assert len(during) >= 5  # kept before the bytes, then once for each MB sent
+    assert len({s[key] for s in during}) == 1
+    assert world(sandbox).bytes_received == 5 * MB
+
+
+def test_a_lost_lease_stops_the_upload_mid_post(sandbox, tmp_path: Path):
+    path = horizontal(tmp_path, 6 * MB)
+    channel = fb(sandbox)
+    channel.progress_bytes = MB
+    lost = Remembered(stop_at=3)  # another daemon took the publication after 2 MB
+
+    with pytest.raises(Transient):
+        channel.publish(Outgoing("obra", "Obra", (path,), remember=lost))
+
+    assert world(sandbox).bytes_received < 6 * MB and posts(sandbox) == []
+
+
+def test_the_resumable_upload_is_one_post_of_the_rest_of_the_file(sandbox, tmp_path: Path):
+    path = horizontal(tmp_path, 3 * MB)
+    stopped = Remembered(stop_at=1)
+    with pytest.raises(Transient):
+        fb(sandbox).publish(Outgoing("obra", "Obra", (path,), remember=stopped))
+    session = stopped.last
+    # What a cut connection left: the first MB (Meta answers nothing to a cut POST).
+    requests.post(
+        f"{sandbox.url}/v24.0/{session['upload_id']}",
+        headers={"Authorization": "OAuth t", "file_offset": "0",
+                 "Content-Type": "application/octet-stream"},
+        data=path.read_bytes()[:MB],
+    )  # fmt: skip
+    assert world(sandbox).bytes_received == MB
+
+    fb(sandbox).publish(Outgoing("obra", "Obra", (path,), upload=session))
+
+    assert calls(sandbox)["POST /{upload-session-id}"] == 2  # the cut one, then the rest
+    assert world(sandbox).bytes_received == 3 * MB
+    assert [post["text"] for post in posts(sandbox)] == ["Obra"]
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [{"status": "refusal", "code": 506}, {"status": 500}, {"status": "refusal", "code": 4}],
+    ids=["4xx", "5xx", "limit-403"],
+)
+@pytest.mark.parametrize("make", [reel, horizontal], ids=["reel", "horizontal"])
+def test_a_refused_upload_post_is_retried_from_the_servers_offset(
+    sandbox, tmp_path: Path, make, fault
+):
+    path = make(tmp_path, 2 * MB)
+    faulty = FaultBeforeBytes(sandbox, fault)
+    with pytest.raises(Transient):
+        fb(sandbox).publish(Outgoing("v", "Video", (path,), remember=faulty))
+
+    fb(sandbox).publish(Outgoing("v", "Video", (path,), upload=faulty.sessions[0]))
+
+    assert [post["text"] for post in posts(sandbox)] == ["Video"]
+
+
+@pytest.mark.parametrize(
+    "fault", [{"status": 401}, {"status": "refusal", "code": 200}], ids=["401-190", "403-200"]
+)
+@pytest.mark.parametrize("make", [reel, horizontal], ids=["reel", "horizontal"])
+def test_a_refused_token_on_the_upload_post_pauses_facebook(sandbox, tmp_path: Path, make, fault):
+    from channels.base import AuthFailed
+
+    path = make(tmp_path, 2 * MB)
+    with pytest.raises(AuthFailed) as refused:
+        fb(sandbox).publish(
+            Outgoing("v", "Video", (path,), remember=FaultBeforeBytes(sandbox, fault))
+        )
+
+    assert "token" in refused.value.reason and "token-de-prueba" not in refused.value.reason
+
+
+def test_a_bare_403_from_the_upload_host_is_a_token_problem():
+    from channels.base import AuthFailed
+    from channels.meta.facebook_video import upload_answer
+
+    denied = requests.Response()
+    denied.status_code = 403
+    denied._content = b'{"debug_info": {"type": "AuthError", "message": "denied"}}'
+    busy = requests.Response()
+    busy.status_code = 403
+    busy._content = b'{"error": {"code": 4, "is_transient": true, "message": "limit"}}'
+
+    with pytest.raises(AuthFailed):
+        upload_answer(denied)
+    assert upload_answer(busy)["error"]["code"] == 4
+
+
+def test_a_stored_upload_is_not_reused_when_the_file_changed_in_place(sandbox, tmp_path: Path):
+    path = horizontal(tmp_path, 2 * MB)
+    stopped = Remembered(stop_at=1)
+    with pytest.raises(Transient):
+        fb(sandbox).publish(Outgoing("obra", "Obra", (path,), remember=stopped))
+    # Replaced by another clip of the very same name and size.
+    with path.open("r+b") as handle:
+        handle.seek(MB)
+        handle.write(b"otro video")
+    stamp = path.stat().st_mtime_ns
+    os.utime(path, ns=(stamp + 10**9, stamp + 10**9))
+
+    fb(sandbox).publish(Outgoing("obra", "Obra", (path,), upload=stopped.last))
+
+    assert calls(sandbox)["POST /{app-id}/uploads"] == 2
+    assert stopped.last["mtime_ns"] != path.stat().st_mtime_ns
+
+
+@pytest.mark.parametrize("rotation, upright", [(0, False), (90, True), (180, False), (270, True)])
+def test_a_phone_clip_stored_turned_is_read_upright(tmp_path: Path, rotation: int, upright: bool):
+    path = tmp_path / "telefono.mp4"
+    with path.open("wb") as handle:
+        handle.write(mp4_video(30, 1920, 1080, rotation=rotation))
+        handle.truncate(MB)
+
+    media = MediaFile.inspect(path)
+
+    assert (media.width, media.height) == ((1080, 1920) if upright else (1920, 1080))
+    assert is_reel(media) is upright
+
+
+def test_the_simulators_upload_answers_have_metas_documented_keys(sandbox, tmp_path: Path):
+    base = f"{sandbox.url}/v24.0"
+    data = mp4_video(30, 1080, 1920)
+    start = requests.post(
+        f"{base}/{PAGE_ID}/video_reels", data={"upload_phase": "start", "access_token": "t"}
+    ).json()
+    upload = requests.post(
+        start["upload_url"],
+        headers={"Authorization": "OAuth t", "offset": "0", "file_size": str(len(data)),
+                 "Content-Type": "application/octet-stream"},
+        data=data,
+    ).json()  # fmt: skip
+    finish = requests.post(
+        f"{base}/{PAGE_ID}/video_reels",
+        data={"upload_phase": "finish", "video_id": start["video_id"],
+              "video_state": "PUBLISHED", "description": "Reel", "access_token": "t"},
+    ).json()  # fmt: skip
+    session = requests.post(
+        f"{base}/{APP_ID}/uploads",
+        params={"file_name": "a.mp4", "file_length": len(data), "file_type": "video/mp4"},
+        data={"access_token": "t"},
+    ).json()
+    handle = requests.post(
+        f"{base}/{session['id']}",
+        headers={"Authorization": "OAuth t", "file_offset": "0",
+                 "Content-Type": "application/octet-stream"},
+        data=data,
+    ).json()  # fmt: skip
+    video = requests.post(
+        f"{base}/{PAGE_ID}/videos",
+        data={"fbuploader_video_file_chunk": handle["h"], "description": "Obra",
+              "access_token": "t"},
+    ).json()  # fmt: skip
+
+    assert upload.keys() == contract("reels-publishing.upload.json").keys()
+    assert finish.keys() == contract("reels-publishing.finish.json").keys()
+    assert handle.keys() == contract("resumable-upload-api.upload.json").keys()
+    assert video.keys() == contract("video-api-publishing.videos.json").keys()

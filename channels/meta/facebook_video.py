@@ -5,53 +5,50 @@
   there in one streamed POST from `offset`; `upload_phase=finish` publishes it. After an
   interruption `GET /{video-id}?fields=status` says how many bytes arrived.
 - Every other video: the Resumable Upload API (`POST /{app-id}/uploads` opens a session; the
-  file goes in chunks to `POST /upload:...` with `file_offset`; the last one answers a handle),
-  then `POST /{page}/videos` with `fbuploader_video_file_chunk=<handle>`.
+  rest of the file goes in one streamed `POST /upload:...` from `file_offset`, answered with a
+  handle `{"h"}`; after an interruption `GET /upload:...` says the `file_offset` to go on
+  from), then `POST /{page}/videos` with `fbuploader_video_file_chunk=<handle>`.
 
 Each step's result is handed to `Outgoing.remember` before any byte is sent, so a daemon
 killed mid-upload leaves the session in the database: the next attempt asks the network about
 THAT upload and goes on from the offset the server confirms, or only finishes it, or finds it
-published. A session is reused only for the same file (name and size).
+published. A session is reused only for the same file (name, size and modification time).
+While one long POST streams, the session is handed over again every PROGRESS_BYTES or
+PROGRESS_SECONDS (the publisher renews its lease each time).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from channels.base import Outgoing, Rejected, Transient
-from channels.media import MediaFile
+from channels.base import AuthFailed, Outgoing, Rejected, Transient
+from channels.http import comparable_text
+from channels.media import REEL_MIN_SIZE, REEL_SECONDS, MediaFile, is_reel
 from channels.meta.graph import GRAPH_VERSION, appsecret_proof
+from channels.specs import FACEBOOK
 from conectados.userfiles import MB
 
 log = logging.getLogger(__name__)
 
-REEL_SECONDS = (3.0, 90.0)
-"""Reels for Pages: "Duration: 3 to 90 seconds" (error 1363128 outside it)."""
-REEL_MIN_SIZE = (540, 960)
-"""Reels: "Minimum is 540 x 960 pixels" (error 1363127); a smaller vertical video goes as a
-Page video instead of being refused."""
-CHUNK_BYTES = 16 * MB
-"""One Resumable Upload request: the server confirms the offset after each one."""
+__all__ = ["REEL_MIN_SIZE", "REEL_SECONDS", "PageVideos", "absolute_url", "is_reel"]
+
+PROGRESS_BYTES = 16 * MB
+PROGRESS_SECONDS = 60.0
+"""During one long upload POST, the session is handed to `remember` again (renewing the
+publisher's lease) after this many bytes or seconds, whichever comes first."""
 READ_BYTES = 1 * MB
+AUTH_STATUSES = (401, 403)
+BUSY_CODES = frozenset({1, 2, 4, 17, 32, 613, 80001})
+"""Graph's "try later" codes (server trouble, request limits), answered 403 at times."""
+RECENT_VIDEOS = 25
+"""How many of the Page's newest videos are looked through for one posted before a crash."""
 RUPLOAD_HOST = "rupload.facebook.com"
 FACEBOOK_WEB = "https://www.facebook.com"
-
-
-def is_reel(media: MediaFile) -> bool:
-    """Vertical (taller than wide), 3 to 90 seconds long, at least 540 x 960: a Reel."""
-    if not (media.width and media.height and media.seconds):
-        return False
-    low, high = REEL_SECONDS
-    return (
-        media.height > media.width
-        and low <= media.seconds <= high
-        and media.width >= REEL_MIN_SIZE[0]
-        and media.height >= REEL_MIN_SIZE[1]
-    )
 
 
 def absolute_url(url: Any) -> str | None:
@@ -65,11 +62,22 @@ class FileSlice:
     """Bytes `offset` to `offset + length` of a file, read as they are sent (never whole):
     requests sends it with its Content-Length (it has a length) and reads it piece by piece."""
 
-    def __init__(self, path: Path, offset: int, length: int) -> None:
+    def __init__(
+        self,
+        path: Path,
+        offset: int,
+        length: int,
+        progress: Callable[[int], None] | None = None,
+        every_bytes: int = PROGRESS_BYTES,
+        every_seconds: float = PROGRESS_SECONDS,
+    ) -> None:
         self._handle = path.open("rb")
         self._handle.seek(offset)
         self._left = length
         self.sent = 0
+        self._progress = progress
+        self._every = (every_bytes, every_seconds)
+        self._last = (0, time.monotonic())
 
     def __len__(self) -> int:
         return self._left
@@ -80,6 +88,12 @@ class FileSlice:
         data = self._handle.read(min(size, READ_BYTES))
         self._left -= len(data)
         self.sent += len(data)
+        if self._progress is not None and data:
+            last_sent, last_time = self._last
+            now = time.monotonic()
+            if self.sent - last_sent >= self._every[0] or now - last_time >= self._every[1]:
+                self._last = (self.sent, now)
+                self._progress(self.sent)  # may raise: the lease is lost, stop sending
         return data
 
     def __iter__(self) -> Iterator[bytes]:
@@ -122,6 +136,8 @@ class PageVideos:
     app_id: str | None
     base_url: str
     _token: str
+    progress_bytes: int = PROGRESS_BYTES
+    progress_seconds: float = PROGRESS_SECONDS
 
     # --- what the channel has -----------------------------------------------------------
 
@@ -141,6 +157,18 @@ class PageVideos:
     def _remember(self, post: Outgoing, session: dict[str, Any]) -> None:
         if post.remember is not None:
             post.remember(dict(session))
+
+    def _slice(self, post: Outgoing, session: dict[str, Any], media: MediaFile, offset: int):
+        """The file from `offset` to its end; while it streams, the session is handed over
+        again now and then (the publisher renews its lease: one POST may take long)."""
+        return FileSlice(
+            media.path,
+            offset,
+            media.size - offset,
+            progress=lambda sent: self._remember(post, session),
+            every_bytes=self.progress_bytes,
+            every_seconds=self.progress_seconds,
+        )
 
     def _video_status(self, video_id: str) -> dict[str, Any] | None:
         """A video's `status`; None when Facebook no longer has the video."""
@@ -187,30 +215,44 @@ class PageVideos:
             )
             session = {
                 "flow": "reel",
-                "file": media.path.name,
-                "size": media.size,
+                **file_stamp(media),
                 "video_id": str(answer["video_id"]),
                 "upload_url": str(answer["upload_url"]),
             }
             self._remember(post, session)
+        # A `finish` an earlier attempt may have sent: the Reel may be processing already.
+        again = bool(session.get("finishing")) and offset >= media.size
         if offset < media.size:
-            self._rupload(session, media, offset)
-        self._remember(post, {**session, "finishing": True})
+            self._rupload(post, session, media, offset)
+        session = {**session, "finishing": True}
+        self._remember(post, session)
         # One video id is one Reel: a `finish` repeated after a crash cannot make a second one.
-        self._call(
-            self.api.post_object,  # type: ignore[attr-defined]
-            self.page_id,
-            "video_reels",
-            data={
-                "upload_phase": "finish",
-                "video_id": session["video_id"],
-                "video_state": "PUBLISHED",
-                "description": post.text,
-            },
-        )
+        try:
+            self._call(
+                self.api.post_object,  # type: ignore[attr-defined]
+                self.page_id,
+                "video_reels",
+                data={
+                    "upload_phase": "finish",
+                    "video_id": session["video_id"],
+                    "video_state": "PUBLISHED",
+                    "description": post.text,
+                },
+            )
+        except Rejected as error:
+            if again:
+                # Meta does not document its answer to a second `finish`: the Reel may be on
+                # its way out. The next attempt reads its status again; never a failure.
+                raise Transient(
+                    f"Facebook aún procesa el Reel; se revisará de nuevo ({error.reason})",
+                    retry_after=60,
+                ) from None
+            raise
         return session["video_id"]
 
-    def _rupload(self, session: dict[str, Any], media: MediaFile, offset: int) -> None:
+    def _rupload(
+        self, post: Outgoing, session: dict[str, Any], media: MediaFile, offset: int
+    ) -> None:
         url = session["upload_url"]
         if not self._upload_host_ok(url):
             # The token goes in a header: only to Meta's upload host (or the simulator).
@@ -221,16 +263,18 @@ class PageVideos:
             "file_size": str(media.size),
             "Content-Type": "application/octet-stream",
         }
-        with FileSlice(media.path, offset, media.size - offset) as body:
+        with self._slice(post, session, media, offset) as body:
             response = self.session.post(url, headers=headers, data=body)  # type: ignore[attr-defined]
             log.info(
                 "facebook: video %s, %d bytes desde %d", session["video_id"], body.sent, offset
             )
-        answer = response.json()
-        if isinstance(answer, dict) and answer.get("success") is True:
+        answer = upload_answer(response)
+        if answer.get("success") is True:
             return
-        problem = (answer.get("debug_info") or {}) if isinstance(answer, dict) else {}
-        kind = str(problem.get("type") or response.status_code)
+        problem = answer.get("debug_info") or {}
+        kind = str(
+            (problem.get("type") if isinstance(problem, dict) else None) or response.status_code
+        )
         # OffsetInvalidError, PartialRequestError: the next attempt reads the server's offset.
         raise Transient(f"Facebook no completó la subida del video ({kind})", retry_after=30)
 
@@ -253,6 +297,13 @@ class PageVideos:
             if self._video_status(session["video_id"]) is not None:
                 return session["video_id"]  # posted before the crash: never twice
             session = None
+        if session is not None and session.get("posting"):
+            # POST /videos may have answered just before a crash: Meta lists the video under
+            # the Page's videos at once, in its posts only once processed.
+            video_id = self._uploaded_video(post)
+            if video_id is not None:
+                self._remember(post, {**session, "video_id": video_id})
+                return video_id
         offset = 0
         if session is not None and not session.get("handle"):
             offset = self._upload_offset(session["upload_id"], media.size)
@@ -273,23 +324,13 @@ class PageVideos:
             )
             session = {
                 "flow": "resumable",
-                "file": media.path.name,
-                "size": media.size,
+                **file_stamp(media),
                 "upload_id": str(answer["id"]),
             }
             self._remember(post, session)
-        while not session.get("handle"):
-            answer = self._send_chunk(session["upload_id"], media, offset)
-            if answer.get("h"):
-                session["handle"] = str(answer["h"])
-                break
-            confirmed = answer.get("file_offset")
-            if not isinstance(confirmed, int) or isinstance(confirmed, bool):
-                confirmed = self._upload_offset(session["upload_id"], media.size)
-            if confirmed is None or confirmed <= offset:
-                raise Transient("Facebook no confirmó el avance de la subida del video", 30)
-            offset = confirmed
-            self._remember(post, {**session, "confirmed": offset})  # also renews the lease
+        if not session.get("handle"):
+            session["handle"] = self._send_rest(post, session, media, offset)
+        session["posting"] = True
         self._remember(post, session)
         # Host: the Video API overview says graph-video.facebook.com is deprecated for uploads
         # and to use graph.facebook.com; the "Publish with the Video API" page still shows
@@ -304,6 +345,24 @@ class PageVideos:
         self._remember(post, session)
         return session["video_id"]
 
+    def _uploaded_video(self, post: Outgoing) -> str | None:
+        """The Page's newest uploaded video (processing ones included) whose description is
+        this post's text; None when there is none."""
+        answer = self._call(
+            self.api.get_connection,  # type: ignore[attr-defined]
+            self.page_id,
+            "videos",
+            fields="id,description,created_time",
+            limit=RECENT_VIDEOS,
+        )
+        wanted = comparable_text(post.text)
+        for found in answer.get("data", []) if isinstance(answer, dict) else []:
+            if not isinstance(found, dict) or not found.get("id"):
+                continue
+            if comparable_text(str(found.get("description") or "")) == wanted:
+                return str(found["id"])
+        return None
+
     def _upload_offset(self, upload_id: str, size: int) -> int | None:
         """The server's `file_offset` for an upload session; None if it has no such session."""
         try:
@@ -312,22 +371,66 @@ class PageVideos:
             return None
         return max(0, min(int(answer["file_offset"]), size))
 
-    def _send_chunk(self, upload_id: str, media: MediaFile, offset: int) -> dict[str, Any]:
-        url = f"{self.base_url.rstrip('/')}/{GRAPH_VERSION}/{upload_id}"
+    def _send_rest(
+        self, post: Outgoing, session: dict[str, Any], media: MediaFile, offset: int
+    ) -> str:
+        """The file from `offset` in one streamed POST, as Meta's page shows it; the handle."""
+        url = f"{self.base_url.rstrip('/')}/{GRAPH_VERSION}/{session['upload_id']}"
         headers = {
             "Authorization": f"OAuth {self._token}",
             "file_offset": str(offset),
             "Content-Type": "application/octet-stream",
         }
-        length = min(CHUNK_BYTES, media.size - offset)
         # A Graph-host call made outside pyfacebook: it carries the app secret proof itself.
         secret = self.api.app_secret  # type: ignore[attr-defined]
         params = {"appsecret_proof": appsecret_proof(self._token, secret)} if secret else None
-        with FileSlice(media.path, offset, length) as body:
+        with self._slice(post, session, media, offset) as body:
             response = self.session.post(  # type: ignore[attr-defined]
                 url, headers=headers, data=body, params=params
             )
-        return self._call(self.api._parse_response, response)  # type: ignore[attr-defined]
+            log.info(
+                "facebook: video %s, %d bytes desde %d", session["upload_id"], body.sent, offset
+            )
+        answer = upload_answer(response)
+        if isinstance(answer.get("h"), str) and answer["h"]:
+            return answer["h"]
+        # Anything else (an error, an undocumented partial answer): the next attempt asks the
+        # server's file_offset and goes on from there.
+        raise Transient(
+            f"Facebook no completó la subida del video ({response.status_code})", retry_after=30
+        )
+
+
+def upload_answer(response: Any) -> dict[str, Any]:
+    """An upload POST's answer as a dict; AuthFailed when Meta refuses the token (HTTP 401 or
+    403, or Graph's code 190, 102 or 200-299): the network pauses and a person is told."""
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    answer = answer if isinstance(answer, dict) else {}
+    error = answer.get("error")
+    error = error if isinstance(error, dict) else {}
+    code = error.get("code")
+    auth_code = code in FACEBOOK.account_problem_codes or (
+        isinstance(code, int) and 200 <= code < 300
+    )
+    busy = error.get("is_transient") is True or code in BUSY_CODES  # a limit: not the token
+    if auth_code or (response.status_code in AUTH_STATUSES and not busy):
+        raise AuthFailed(
+            "Facebook no aceptó el token al subir el video (está vencido, fue revocado o le "
+            "falta un permiso); revise el token con «conectados channels check»"
+        )
+    return answer
+
+
+def file_stamp(media: MediaFile) -> dict[str, Any]:
+    """What tells this very file: its name, size and modification time (nanoseconds)."""
+    try:
+        mtime_ns: int | None = media.path.stat().st_mtime_ns
+    except OSError:
+        mtime_ns = None
+    return {"file": media.path.name, "size": media.size, "mtime_ns": mtime_ns}
 
 
 def stored_session(post: Outgoing, media: MediaFile, flow: str) -> dict[str, Any] | None:
@@ -335,6 +438,7 @@ def stored_session(post: Outgoing, media: MediaFile, flow: str) -> dict[str, Any
     upload = post.upload
     if not upload or upload.get("flow") != flow:
         return None
-    if upload.get("file") != media.path.name or upload.get("size") != media.size:
+    stamp = file_stamp(media)
+    if stamp["mtime_ns"] is None or any(upload.get(key) != stamp[key] for key in stamp):
         return None  # the file was replaced since: its bytes are not the ones uploaded
     return dict(upload)

@@ -125,6 +125,7 @@ class GraphApi:
             ("POST", r"/(?P<page>\d+)/feed", "POST /{page-id}/feed", self.post_feed),
             ("POST", r"/(?P<page>\d+)/photos", "POST /{page-id}/photos", self.post_photo),
             ("POST", r"/(?P<page>\d+)/videos", "POST /{page-id}/videos", self.post_video),
+            ("GET", r"/(?P<page>\d+)/videos", "GET /{page-id}/videos", self.list_videos),
             ("POST", r"/(?P<page>\d+)/messages", "POST /{page-id}/messages", self.send_message),
             (
                 "GET",
@@ -404,7 +405,7 @@ class GraphApi:
     def list_posts(self, request: Request, page: str, edge: str) -> Response:
         self._page(page)
         posts = sorted(
-            (post for post in self.world.posts.values() if post.published),
+            (p for p in self.world.posts.values() if p.published and self.world.ready(p)),
             key=lambda post: post.created,
             reverse=True,
         )
@@ -416,6 +417,26 @@ class GraphApi:
         ]
         specs = self._fields(request, "id,message,created_time")
         return self._paged(request, posts, lambda post: self.render_post(post, specs, request))
+
+    def list_videos(self, request: Request, page: str) -> Response:
+        """The Page's uploaded videos, newest first, processing ones included (Graph's
+        `/{page-id}/videos` edge: id, description, created_time)."""
+        self._page(page)
+        videos = sorted(self.world.videos.items(), key=lambda item: item[1].created, reverse=True)
+        specs = self._fields(request, "id,description,created_time")
+        return self._paged(
+            request,
+            videos,
+            lambda item: render_fields(
+                specs,
+                {
+                    "id": lambda: item[0],
+                    "description": lambda: item[1].message,
+                    "created_time": lambda: graph_time(item[1].created),
+                    "permalink_url": lambda: f"/{PAGE_ID}/videos/{item[0]}/",
+                },
+            ),
+        )
 
     def list_comments(self, request: Request, target: str) -> Response:
         if target in self.world.posts:

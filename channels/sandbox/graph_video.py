@@ -6,11 +6,15 @@
   from `offset`; a wrong offset gets `OffsetInvalidError`, a body that stops short
   `PartialRequestError`; `upload_phase=finish` publishes it.
 - `GET /{video-id}?fields=status`: the documented status (`uploading_phase.bytes_transfered`).
-- `POST /{app-id}/uploads` -> `{"id": "upload:..."}`; `POST /upload:...` with `file_offset` and a
-  chunk -> `{"h": handle}` once the file is whole (`{"file_offset": n}` before: Meta's pages do
-  not show a partial answer; the adapter does not rely on it); `GET /upload:...` ->
-  `{"id", "file_offset"}`.
+- `POST /{app-id}/uploads` -> `{"id": "upload:..."}`; `POST /upload:...` with `file_offset` and
+  the rest of the file -> `{"h": handle}` once the file is whole (`{"file_offset": n}` for a
+  body that stops short: Meta's pages do not show that answer; the adapter takes anything but
+  `h` as "read the offset again"); `GET /upload:...` -> `{"id", "file_offset"}`.
 - `POST /{page-id}/videos` with `fbuploader_video_file_chunk=<handle>` -> `{"id": video_id}`.
+- Processing: with `world.video_processing_seconds` set, a new video is listed at once under
+  `GET /{page-id}/videos` but reaches published_posts (and a Reel's status `published`) only
+  after that time; a second `finish` of a Reel still processing is refused (Meta does not
+  document that answer: the simulator refuses so that the adapter's handling is tested).
 
 Uploads are never kept: their bytes are counted and hashed as they arrive (the first few are
 kept to tell a video by its bytes). Sessions live in memory only: the saved world (snapshot.py)
@@ -59,12 +63,12 @@ class Upload:
     def complete(self) -> bool:
         return self.size is not None and self.received == self.size
 
-    def status(self) -> dict[str, Any]:
+    def status(self, world: FacebookWorld) -> dict[str, Any]:
         """The video's `status` as the Reels page documents it."""
         uploading: dict[str, Any] = {"status": "complete" if self.complete else "in_progress"}
         if not self.complete:
             uploading["bytes_transfered"] = self.received  # sic: the Reels page's spelling
-        published = self.post is not None
+        published = self.post is not None and world.ready(self.post)
         return {
             # The documented values are ready, processing, expired and error; the page's
             # "Interrupted Upload" example says processing while the upload is in progress.
@@ -106,7 +110,7 @@ class GraphVideo:
                 "POST",
                 v + r"/(?P<session>upload:[A-Za-z0-9_-]+)",
                 "POST /{upload-session-id}",
-                self.upload_chunk,
+                self.upload_rest,
             ),
             (
                 "GET",
@@ -136,6 +140,8 @@ class GraphVideo:
         if upload is None or upload.kind != "reel":
             raise graph_error(100, "(#100) Invalid video_id")
         if upload.post is not None:
+            if not self.world.ready(upload.post):
+                raise graph_error(6000, "The video is still being processed.", 1363130)
             return Response(200, {"success": True})  # one video is one Reel
         if not upload.complete:
             raise graph_error(6000, "There was a problem uploading your video file.", 1363130)
@@ -185,7 +191,7 @@ class GraphVideo:
         self.world.uploads[session_id] = Upload(session_id, "resumable", size=int(length))
         return Response(200, {"id": session_id})
 
-    def upload_chunk(self, request: Request, session: str) -> Response:
+    def upload_rest(self, request: Request, session: str) -> Response:
         with self.lock:
             upload = self.world.uploads.get(session)
             if upload is None:
@@ -203,7 +209,7 @@ class GraphVideo:
                 return Response(200, {"h": upload.handle})
             return Response(200, {"id": session, "file_offset": upload.received})
 
-    upload_chunk.streams_body = True  # type: ignore[attr-defined]
+    upload_rest.streams_body = True  # type: ignore[attr-defined]
 
     def session_offset(self, request: Request, session: str) -> Response:
         upload = self.world.uploads.get(session)
@@ -260,6 +266,7 @@ class GraphVideo:
             "name": upload.id,
         }
         post = self.world.add_post(description, self.world.now(), [media])
+        post.processing = True
         video_id = upload.id if upload.kind == "reel" else self.world.new_id()
         upload.post = post
         self.world.videos[video_id] = post
@@ -271,4 +278,4 @@ class GraphVideo:
 def video_status(world: FacebookWorld, video_id: str) -> dict[str, Any] | None:
     """A video's `status`, when it came through one of the upload flows."""
     upload = world.uploads.get(video_id)
-    return upload.status() if upload is not None else None
+    return upload.status(world) if upload is not None else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from channels.sandbox.world import NetworkWorld, PersonIds
@@ -48,6 +48,8 @@ class Post:
     created: datetime
     media: list[dict[str, Any]] = field(default_factory=list)
     published: bool = True
+    processing: bool = False
+    """A video's post: out in published_posts only once the world's processing time passed."""
     comments: list[Comment] = field(default_factory=list)
     shares: int = 0
     reactions: int = 0
@@ -97,6 +99,9 @@ class FacebookWorld(NetworkWorld):
         self.upload_rate: float | None = None
         """Bytes a second the simulator reads uploads at (None: as fast as they come); tests
         slow it down to stop a daemon mid-upload."""
+        self.video_processing_seconds = 0.0
+        """How long an uploaded video takes to process (0: at once): until then it is listed
+        under GET /{page}/videos but not in published_posts, and a Reel is not published."""
         self.bytes_received = 0
         """Every upload byte received, resent ones included (what a resume saves shows here)."""
         self.conversations: dict[str, Conversation] = {}
@@ -105,6 +110,12 @@ class FacebookWorld(NetworkWorld):
         control API marks them with "owner": "otra"; not kept in the saved world."""
         self.replies: list[dict[str, Any]] = []
         self.people = PersonIds(base=7000000000000000, span=10**15)  # 16 digits, like Meta's
+
+    def ready(self, post: Post) -> bool:
+        """A post is out: not a video still processing."""
+        if not post.processing:
+            return True
+        return self.now() >= post.created + timedelta(seconds=self.video_processing_seconds)
 
     def new_id(self) -> str:
         return str(200000000000000 + self.next_number())
