@@ -29,6 +29,7 @@ from channels.meta.facebook_video import (
     is_reel,
     uploaded_bytes,
 )
+from channels.sandbox.graph_checks import SYSTEM_USER_TOKEN
 from channels.sandbox.graph_world import APP_ID, PAGE_ID
 from conectados.clock import SystemClock
 from conectados.db import Database
@@ -708,3 +709,21 @@ def test_the_simulators_upload_answers_have_metas_documented_keys(sandbox, tmp_p
     assert finish.keys() == contract("reels-publishing.finish.json").keys()
     assert handle.keys() == contract("resumable-upload-api.upload.json").keys()
     assert video.keys() == contract("video-api-publishing.videos.json").keys()
+
+
+def test_the_resumable_upload_goes_with_the_system_users_token_and_the_post_with_the_pages(
+    sandbox, tmp_path: Path
+):
+    """Meta's Resumable Upload API asks for a User or System User token; the adapter, which
+    swaps the configured system user's token for the Page's, keeps the first for the upload."""
+    channel = FacebookChannel(
+        PAGE_ID, SYSTEM_USER_TOKEN, sandbox.url, timeout=5, app_id=APP_ID, derive_page_token=True
+    )
+
+    channel.publish(Outgoing("obra", "La obra", (horizontal(tmp_path, 2 * MB),)))
+
+    made = sandbox.control("GET", "requests")["requests"]
+    uploads = [r for r in made if "/uploads" in r["path"] or "/upload:" in r["path"]]
+    videos = [r for r in made if r["path"].endswith(f"/{PAGE_ID}/videos")]
+    assert uploads and all(r["system_user_token"] for r in uploads)
+    assert videos and not any(r["system_user_token"] for r in videos)

@@ -96,6 +96,9 @@ class FacebookChannel(PageVideos, PageReading):
         self.first_poll_lookback = first_poll_lookback
         self.metrics_window = metrics_window
         self._token = access_token
+        self._given_token = access_token
+        """The token as configured (a system user's, or the Page's): the Resumable Upload API
+        takes it; everything else goes with the Page's (`page_token`)."""
         self.api, self.session = graph_client(access_token, base_url, timeout, app_secret)
 
     # --- publishing ------------------------------------------------------------------
@@ -340,7 +343,7 @@ class FacebookChannel(PageVideos, PageReading):
         return call_graph("Facebook", self._token, self._translate, method, *args, **kwargs)
 
     def _scrub(self, message: Any) -> str:
-        return scrub(message, self._token)
+        return scrub(scrub(message, self._token), self._given_token)
 
     def _translate(self, error: FacebookError) -> Exception:
         code = getattr(error, "code", None)

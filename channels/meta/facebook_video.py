@@ -311,7 +311,7 @@ class PageVideos:
                 session, offset = None, 0  # the session expired: start again
         if session is None:
             # Meta's page asks for a User (or System User) token of someone with a role on the
-            # app; the Page token of a system user who has one is what the guide sets up.
+            # app: the system user's token the company configured (`_upload_token`).
             answer = self._call(
                 self.api.post_object,  # type: ignore[attr-defined]
                 self.app_id,
@@ -321,6 +321,7 @@ class PageVideos:
                     "file_length": media.size,
                     "file_type": media.mime_type,
                 },
+                data={"access_token": self._upload_token()},
             )
             session = {
                 "flow": "resumable",
@@ -363,10 +364,19 @@ class PageVideos:
                 return str(found["id"])
         return None
 
+    def _upload_token(self) -> str:
+        """The token for the Resumable Upload API: the one the company configured (the system
+        user's, which Meta's page asks for), not the Page token derived from it."""
+        return getattr(self, "_given_token", None) or self._token
+
     def _upload_offset(self, upload_id: str, size: int) -> int | None:
         """The server's `file_offset` for an upload session; None if it has no such session."""
         try:
-            answer = self._call(self.api.get_object, upload_id)  # type: ignore[attr-defined]
+            answer = self._call(
+                self.api.get_object,  # type: ignore[attr-defined]
+                upload_id,
+                access_token=self._upload_token(),
+            )
         except Rejected:
             return None
         return max(0, min(int(answer["file_offset"]), size))
@@ -376,14 +386,15 @@ class PageVideos:
     ) -> str:
         """The file from `offset` in one streamed POST, as Meta's page shows it; the handle."""
         url = f"{self.base_url.rstrip('/')}/{GRAPH_VERSION}/{session['upload_id']}"
+        token = self._upload_token()
         headers = {
-            "Authorization": f"OAuth {self._token}",
+            "Authorization": f"OAuth {token}",
             "file_offset": str(offset),
             "Content-Type": "application/octet-stream",
         }
         # A Graph-host call made outside pyfacebook: it carries the app secret proof itself.
         secret = self.api.app_secret  # type: ignore[attr-defined]
-        params = {"appsecret_proof": appsecret_proof(self._token, secret)} if secret else None
+        params = {"appsecret_proof": appsecret_proof(token, secret)} if secret else None
         with self._slice(post, session, media, offset) as body:
             response = self.session.post(  # type: ignore[attr-defined]
                 url, headers=headers, data=body, params=params

@@ -72,6 +72,7 @@ from channels.sandbox.graph import GraphApi
 from channels.sandbox.graph_checks import (
     ACCESS_LEVELS,
     PERMISSIONS,
+    SYSTEM_USER_TOKEN,
     TEMPLATE_CHOICES,
     Grants,
     GraphChecks,
@@ -443,6 +444,13 @@ class _Handler(BaseHTTPRequestHandler):
                     "status": response.status,
                     "client_port": self.client_address[1],
                     "appsecret_proof": request.param("appsecret_proof") is not None,
+                    # Which of Meta's tokens came (the Page's, or the system user's that the
+                    # Resumable Upload API asks for); never the token itself.
+                    "system_user_token": SYSTEM_USER_TOKEN
+                    in (
+                        request.param("access_token"),
+                        request.headers.get("authorization", "").removeprefix("OAuth ").strip(),
+                    ),
                     "arrived": arrived,
                     "answered": time.time(),
                 }
