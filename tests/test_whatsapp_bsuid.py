@@ -272,7 +272,8 @@ def test_the_token_is_scrubbed_from_the_details(sandbox):
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_two_receivers_storing_one_citizens_ids_at_once_do_not_fail(backend, tmp_path, request):
     """A burst from one citizen, with the phone number and without, stored by two receivers
-    at the same time: every message once, nothing fails, every row names the citizen."""
+    at the same time: every message once, nothing fails, every row under one author (on
+    PostgreSQL each id is locked before it is looked up)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from conectados.db import Database
@@ -302,6 +303,51 @@ def test_two_receivers_storing_one_citizens_ids_at_once_do_not_fail(backend, tmp
 
     assert new == 60 and len(rows) == 60
     assert all("CO.777" in (row.author_id, row.author_alias) for row in rows)
+    assert len({row.author_id for row in rows}) == 1  # one citizen, one author
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_bsuid_stored_while_the_phone_is_being_stored_joins_its_author(
+    backend, tmp_path, request
+):
+    """The race itself, made certain: one receiver has stored the citizen's first message
+    (phone and BSUID) and not committed yet; another stores their first BSUID-only message
+    meanwhile. The second waits for the first, and finds its author."""
+    from conectados.db import Database
+
+    url = (
+        f"sqlite:///{tmp_path / 'c.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    database = Database(url)
+    database.upgrade()
+    now = datetime.now(UTC)
+    by_phone = Incoming("whatsapp", "message", "wamid.p", "573001112233", "", "hola", now,
+                        "573001112233", author_alias="CO.777")  # fmt: skip
+    by_bsuid = Incoming("whatsapp", "message", "wamid.u", "CO.777", "", "hola", now, "CO.777")
+
+    def second() -> None:
+        with database.transaction(write=True) as connection:
+            store_interactions(connection, [by_bsuid], now)
+
+    try:
+        with database.transaction(write=True) as connection:
+            store_interactions(connection, [by_phone], now)
+            other = threading.Thread(target=second)
+            other.start()
+            other.join(timeout=1)  # it must wait for this transaction: still running
+            waited = other.is_alive()
+        other.join(timeout=10)
+        rows = stored(database)
+    finally:
+        database.dispose()
+
+    assert waited
+    assert [(row.remote_id, row.author_id) for row in rows] == [
+        ("wamid.p", "573001112233"),
+        ("wamid.u", "573001112233"),
+    ]
 
 
 def test_sandbox_citizen_writes_as_a_username_user(cli, tmp_path, sandbox, receiver, database):  # noqa: F811
