@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from contract_files import contract
 from test_webhooks import office, receiver, stored, whatsapp_replies  # noqa: F401
 
-from channels.base import Incoming, Rejected
+from channels.base import Incoming, Rejected, Transient
 from channels.meta.webhooks import is_bsuid
 from channels.meta.whatsapp import WhatsAppChannel
 from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID, VERIFY_TOKEN
@@ -267,6 +267,42 @@ def test_the_token_is_scrubbed_from_the_details(sandbox):
         channel.reply(to, "Ya", private=True)
 
     assert token not in str(refused.value) and "131009" in str(refused.value)
+
+
+def test_metas_documented_error_keeps_its_details():
+    """Meta's documented error body (tests/contracts/whatsapp_error.json), answered by a
+    server, read by the adapter: the refusal says what `error_data.details` says."""
+    body = json.dumps(contract("whatsapp_error.json")).encode()
+
+    class Meta(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(400)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Meta)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    channel = WhatsAppChannel(
+        PHONE_NUMBER_ID, "token", f"http://127.0.0.1:{server.server_port}", timeout=5,
+        clock=SystemClock(),
+    )  # fmt: skip
+    to = Incoming("whatsapp", "message", "wamid.x", "573001", "", "hola", datetime.now(UTC),
+                  thread_id="573001")  # fmt: skip
+    try:
+        with pytest.raises(Transient) as refused:  # 130429: too many sends, try later
+            channel.reply(to, "Ya", private=True)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert "130429" in str(refused.value)
+    assert "Cloud API message throughput has been reached." in str(refused.value)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
