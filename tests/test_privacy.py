@@ -391,7 +391,14 @@ def test_whatsapp_user_ids_are_masked_like_phone_numbers(text, masked):
 
 @pytest.mark.parametrize(
     "text",
-    ["p.ej. así", "EE.UU. y Europa", "acueducto.co", "www.acueducto.gov.co", "ver co.12345"],
+    [
+        "p.ej. así",
+        "EE.UU. y Europa",
+        "acueducto.co",
+        "www.acueducto.gov.co",
+        "ver co.12345",
+        "Sr.Gonzalez",
+    ],
 )
 def test_abbreviations_and_domains_are_not_whatsapp_user_ids(text):
     assert mask(text) == text
