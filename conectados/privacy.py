@@ -1,7 +1,8 @@
 """Citizens' personal data (Ley 1581 de 2012): find it, and keep it out of public text and logs.
 
 What counts here: cédula and other document numbers, account / contract / subscriber
-numbers, phone numbers, e-mail addresses, street addresses and debt amounts. The patterns
+numbers, phone numbers and WhatsApp's user ids (BSUIDs), e-mail addresses, street addresses
+and debt amounts. The patterns
 are deliberately generous: masking a number that was not personal costs little; publishing
 one that was costs a great deal.
 
@@ -189,6 +190,16 @@ _RULES: tuple[tuple[str, ...], ...] = (
         _keyword(*_UNIT_WORDS)
         + rf"\.?{_SP}(?:[a-z](?![{_LETTER}]){_SP1}{_keyword(*_UNIT_WORDS)}\.?{_SP})?"
         + _STREET_END,
+    ),
+    (
+        "identificador de WhatsApp",
+        # A business-scoped user id: the country, a period, an optional "ent." (a parent
+        # id), then 6 to 128 letters and digits with a digit among them ("CO.1349120865",
+        # "US.ENT.1181579921"): names a citizen like their phone. Not "p.ej.", "EE.UU." or
+        # "acueducto.co" (no digit, or not two letters after a word's start).
+        _first("[a-z]", r"[\w.]")
+        + r"[a-z]\.(?:ent\.)?(?=[a-z]{0,127}+\d)[a-z\d]{6,128}+(?!\w|\.\w)",
+        ".",
     ),
     ("teléfono", "(?:" + "|".join(_PHONE_STARTS) + ")" + _PHONE_TAIL),
     (

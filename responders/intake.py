@@ -11,6 +11,8 @@ receiver both write through here (and `responders.replies.record_undelivered`).
 from __future__ import annotations
 
 import hashlib
+import logging
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 
@@ -23,6 +25,8 @@ from content_calendar.models import Publication
 from responders.interactions import decide
 from responders.models import Interaction, InteractionKind, InteractionState, SetAsideItem
 
+log = logging.getLogger("conectados.webhooks")  # the receiver's log: the team reads it there
+
 
 def printable(text: str) -> str:
     """What is stored is readable: the channels clean what they read where it enters
@@ -32,8 +36,22 @@ def printable(text: str) -> str:
     return readable_text(text or "")
 
 
-def store_interactions(connection: sa.Connection, items: list[Incoming], now: datetime) -> int:
-    """Store each interaction once (unique per network and remote id); return how many were new."""
+def store_interactions(
+    connection: sa.Connection,
+    items: list[Incoming],
+    now: datetime,
+    renamed: Sequence[tuple[str, str, str]] = (),
+) -> int:
+    """Store each interaction once (unique per network and remote id); return how many were new.
+
+    `renamed` (network, an id a citizen had, their new id) links each new id to the author
+    the old one names, before the items are stored (`link_renamed`)."""
+    _lock_ids(
+        connection,
+        {(item.network, found) for item in items for found in (item.author_id, item.author_alias)}
+        | {(network, found) for network, *ids in renamed for found in ids},
+    )
+    link_renamed(connection, renamed)
     if not items:
         return 0
     threads = {item.thread_id for item in items if item.kind != "message" and item.thread_id}
@@ -122,6 +140,57 @@ def _leave_alone(connection: sa.Connection, items: list[Incoming], now: datetime
         ).scalar()
         if found is not None:
             decide(connection, found, InteractionState.IGNORED, None, None, item.left_alone, now)
+
+
+def _lock_ids(connection: sa.Connection, keys: set[tuple[str, str | None]]) -> None:
+    """On PostgreSQL, hold each id of these citizens until the transaction ends: two
+    receivers storing one citizen's first message by phone and first by BSUID at once would
+    each find no earlier author and split the citizen in two. Taken in one order (no
+    deadlock). SQLite needs none: its writers take turns."""
+    if connection.dialect.name != "postgresql":
+        return
+    wanted = sorted({f"{network}:{found}" for network, found in keys if found})
+    if wanted:
+        connection.execute(
+            sa.text(
+                "SELECT pg_advisory_xact_lock(hashtext(k)) FROM "
+                "(SELECT k FROM unnest(CAST(:keys AS text[])) AS k ORDER BY hashtext(k), k) AS ids"
+            ),
+            {"keys": wanted},
+        )
+
+
+def link_renamed(connection: sa.Connection, renamed: Sequence[tuple[str, str, str]]) -> None:
+    """WhatsApp gave a citizen a new BSUID (network, old id, new id): the new id becomes the
+    alias of the author's latest interaction that has no other alias (or had the old id as
+    it), so `_same_authors` puts the next message with the new id under the same author. An
+    old id we never heard from links nothing: that citizen is new to us."""
+    for network, old, new in renamed:
+        names = sa.or_(Interaction.author_id == old, Interaction.author_alias == old)
+        author = connection.execute(
+            sa.select(Interaction.author_id)
+            .where(Interaction.network == network, names)
+            .order_by(Interaction.id)
+            .limit(1)
+        ).scalar()
+        if author is None or author == new:
+            continue
+        latest = connection.execute(
+            sa.select(Interaction.id)
+            .where(
+                Interaction.network == network,
+                Interaction.author_id == author,
+                sa.or_(Interaction.author_alias.is_(None), Interaction.author_alias == old),
+            )
+            .order_by(Interaction.id.desc())
+            .limit(1)
+        ).scalar()
+        if latest is None:
+            log.warning("webhooks: no se pudo enlazar el nuevo identificador de un ciudadano")
+            continue
+        connection.execute(
+            sa.update(Interaction).where(Interaction.id == latest).values(author_alias=new)
+        )
 
 
 def _same_authors(connection: sa.Connection, items: list[Incoming]) -> list[tuple[str, str | None]]:

@@ -10,8 +10,14 @@ from contract_files import contract_file
 from channels.base import ChannelError
 from channels.checks import CheckLine, all_ok, render
 from channels.meta.facebook import FacebookChannel
-from channels.meta.token_check import parse_debug_token
-from channels.meta.whatsapp_check import phone_summary, template_status
+from channels.meta.token_check import TokenInfo, parse_debug_token
+from channels.meta.whatsapp_check import (
+    number_shown,
+    one_variable_problem,
+    phone_summary,
+    template_line,
+    template_status,
+)
 from channels.sandbox.graph_checks import SYSTEM_USER_TOKEN
 from channels.sandbox.graph_world import PAGE_ID
 from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID, WABA_ID
@@ -441,3 +447,74 @@ def test_an_unexpected_x_refusal_still_says_what_to_do():
 
     assert not line.ok and "503: Service Unavailable" in line.what
     assert "vuelva a intentarlo" in line.fix and "developer.x.com" in line.fix
+
+
+# --- WhatsApp check: a failure to ask, the number as shown, the template's one variable ----
+
+
+def whatsapp_on(sandbox, template: str = "respuesta_pendiente"):
+    from channels.meta.whatsapp import WhatsAppChannel
+    from conectados.clock import SystemClock
+
+    return WhatsAppChannel(
+        PHONE_NUMBER_ID, "token", sandbox.url, template=template, timeout=5, clock=SystemClock()
+    )
+
+
+WABA_TOKEN = TokenInfo(
+    valid=True,
+    scopes=frozenset({"whatsapp_business_management"}),
+    targets={"whatsapp_business_management": (WABA_ID,)},
+)
+
+
+@pytest.mark.parametrize("fault", [{"status": 500}, {"status": "refusal", "code": 368}])
+def test_a_template_that_could_not_be_asked_for_is_not_called_missing(sandbox, fault):
+    sandbox.control("POST", "faults", {"network": "whatsapp", "count": 1, **fault})
+
+    line = template_line(whatsapp_on(sandbox), WABA_TOKEN)
+
+    assert not line.ok
+    assert line.what.startswith("no se pudo revisar la plantilla «respuesta_pendiente»")
+    assert "Meta dice:" in line.what and "no existe" not in line.what
+    assert "créela" not in line.fix
+
+
+def test_the_approved_simulator_template_has_its_one_variable(sandbox):
+    line = template_line(whatsapp_on(sandbox), WABA_TOKEN)
+
+    assert line.ok and line.what.endswith("aprobada")
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("Hola. {{1}}", None),
+        ("Hola {{1}}, otra vez {{1}}", None),  # one variable, used twice
+        ("Hola, le escribimos de la empresa.", "no tiene la variable {{1}}"),
+        ("Hola {{1}}, su caso {{2}}", "tiene: {{1}}, {{2}}"),
+        ("Hola {{nombre}}", "tiene: {{nombre}}"),
+        ("Hola {{1", "no tiene la variable {{1}}"),
+    ],
+)
+def test_the_template_body_must_have_exactly_one_variable(body, problem):
+    item = contract_file("message_templates.json")["body"]["data"][1]  # the approved one
+    item["components"][0]["text"] = body
+
+    found = one_variable_problem(item)
+
+    assert found == problem if problem is None else problem in found
+
+
+def test_a_number_meta_shows_with_its_plus_is_not_shown_with_two():
+    assert number_shown("+1 631-555-0100") == "+1 631-555-0100"
+    assert number_shown("15550783881") == "+15550783881"
+
+
+def test_the_number_line_shows_the_simulators_number_once_signed(sandbox):
+    from channels.meta.whatsapp_check import check_whatsapp
+
+    lines = check_whatsapp(whatsapp_on(sandbox), None, "CONECTADOS_WHATSAPP_TOKEN")
+
+    [number] = [line for line in lines if line.what.startswith("el número")]
+    assert number.ok and "+576071234567" in number.what and "++" not in number.what

@@ -3,6 +3,7 @@ receiver: parsed as Meta means them, and through the signed HTTP receiver stored
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -28,9 +29,16 @@ def receiver(database):
         yield server
 
 
-def test_a_username_users_message_without_phone_number_is_read():
-    # Meta's "Business-scoped user IDs" page, Incoming message — example.
-    delivery = parse_delivery(contract("whatsapp_username_message.json"), NOW, ACCOUNTS)
+@pytest.mark.parametrize("empty", [False, True])
+def test_a_username_users_message_without_phone_number_is_read(empty):
+    # Meta's "Business-scoped user IDs" page, Incoming message — example. The issue says the
+    # phone may also come empty: "" is read as absent.
+    body = contract("whatsapp_username_message.json")
+    if empty:
+        value = body["entry"][0]["changes"][0]["value"]
+        value["messages"][0]["from"] = ""
+        value["contacts"][0]["wa_id"] = ""
+    delivery = parse_delivery(body, NOW, ACCOUNTS)
 
     [item] = delivery.items
     assert delivery.set_aside == [] and delivery.ignored == 0
@@ -69,6 +77,21 @@ def test_a_malformed_bsuid_sets_the_message_aside():
 
     assert delivery.items == [] and len(delivery.set_aside) == 1
     assert "from_user_id" in delivery.set_aside[0].reason
+
+
+def test_a_phone_users_message_with_an_unknown_bsuid_shape_is_kept_by_the_phone(caplog):
+    body = contract("whatsapp_username_message.json")
+    value = body["entry"][0]["changes"][0]["value"]
+    value["messages"][0]["from"] = "16505551234"
+    value["messages"][0]["from_user_id"] = "USA-13491208655302741918"  # a shape we do not know
+
+    delivery = parse_delivery(body, NOW, ACCOUNTS)
+
+    [item] = delivery.items
+    assert delivery.set_aside == []
+    assert (item.author_id, item.author_alias) == ("16505551234", None)
+    assert "from_user_id" in caplog.text
+    assert "13491208655302741918" not in caplog.text  # personal data: never logged
 
 
 @pytest.mark.parametrize(
@@ -113,29 +136,51 @@ def test_a_messenger_standby_message_is_kept_to_be_left_alone():
     assert item.left_alone == STANDBY_REASON
 
 
-def test_user_id_changes_and_system_messages_are_counted_as_ignored():
+def user_id_changes(old: str = "US.13491208655302741918", new: str = "US.99999999999999999999"):
+    """The two ways WhatsApp says a citizen's BSUID changed: a system message in the
+    `messages` field, and the `user_id_update` field ({previous, current})."""
     changed = contract("whatsapp_username_message.json")
     value = changed["entry"][0]["changes"][0]["value"]
+    del value["contacts"]  # a system message comes without contacts
     value["messages"][0] = {
-        "from_user_id": "US.13491208655302741918",
+        "from_user_id": old,
         "id": "wamid.system1",
         "timestamp": "1749416383",
         "type": "system",
-        "system": {
-            "body": "User changed",
-            "type": "user_changed_user_id",
-            "user_id": "US.99999999999999999999",
-        },
+        "system": {"body": "User changed", "type": "user_changed_user_id", "user_id": new},
     }
     update = contract("whatsapp_username_message.json")
     update["entry"][0]["changes"][0] = {
         "field": "user_id_update",
-        "value": {"user_id": {"previous": "US.1", "current": "US.2"}},
+        "value": {"user_id": {"previous": old, "current": new}},
     }
+    return {"system": changed, "user_id_update": update}
 
-    for body in (changed, update):
-        delivery = parse_delivery(body, NOW, ACCOUNTS)
-        assert (delivery.items, delivery.set_aside, delivery.ignored) == ([], [], 1)
+
+@pytest.mark.parametrize("how", ["system", "user_id_update"])
+def test_a_changed_user_id_is_read_as_a_link_from_the_old_id(how):
+    delivery = parse_delivery(user_id_changes("US.1", "US.2")[how], NOW, ACCOUNTS)
+
+    assert (delivery.items, delivery.set_aside, delivery.ignored) == ([], [], 0)
+    assert delivery.renamed == [("US.1", "US.2")]
+
+
+@pytest.mark.parametrize("how", ["system", "user_id_update"])
+def test_a_citizen_whose_user_id_changed_stays_one_author(receiver, database, how):
+    first = contract("whatsapp_username_message.json")
+    later = contract("whatsapp_username_message.json")
+    new = "US.99999999999999999999"
+    value = later["entry"][0]["changes"][0]["value"]
+    value["contacts"][0]["user_id"] = value["messages"][0]["from_user_id"] = new
+    value["messages"][0]["id"] = "wamid.after-the-change"
+
+    for body in (first, user_id_changes(new=new)[how], later):
+        raw = json.dumps(body).encode()
+        assert post(receiver, raw, signed(raw)).status_code == 200
+
+    before, after = stored(database)
+    assert before.author_id == after.author_id == "US.13491208655302741918"
+    assert after.author_alias == new and after.thread_id == new  # answered at the new id
 
 
 @pytest.mark.parametrize(

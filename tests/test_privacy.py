@@ -346,6 +346,10 @@ def test_the_worst_long_texts_are_masked_at_once():
         "⑫@",
         "+570⑫-2026-a@b",
         "•2026-",
+        " co.",
+        " co.ent.",
+        " co.a1",
+        " co.aaaaaa",
     ]
     env = dict(os.environ, PYTHONPATH=str(REPO))
 
@@ -370,3 +374,31 @@ def test_the_company_own_contacts_are_not_personal_data_but_a_citizens_are():
         ("teléfono", "311 222 3344")
     ]
     assert OwnTexts().theirs("cédula 1.098.765.432") == find_personal_data("cédula 1.098.765.432")
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("autor CO.13491208655302741918", "autor [dato personal]"),
+        ("CO.123456", "[dato personal]"),
+        ("padre US.ENT.11815799212886844830.", "padre [dato personal]."),
+        ("(#131009) recipient CO.ab12cd34ef no", "(#[dato personal]) recipient [dato personal] no"),
+    ],
+)
+def test_whatsapp_user_ids_are_masked_like_phone_numbers(text, masked):
+    assert mask(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "p.ej. así",
+        "EE.UU. y Europa",
+        "acueducto.co",
+        "www.acueducto.gov.co",
+        "ver co.12345",
+        "Sr.Gonzalez",
+    ],
+)
+def test_abbreviations_and_domains_are_not_whatsapp_user_ids(text):
+    assert mask(text) == text

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from contract_files import contract
 from test_webhooks import office, receiver, stored, whatsapp_replies  # noqa: F401
 
-from channels.base import Incoming, Rejected
+from channels.base import Incoming, Rejected, Transient
 from channels.meta.webhooks import is_bsuid
 from channels.meta.whatsapp import WhatsAppChannel
 from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID, VERIFY_TOKEN
@@ -269,10 +269,47 @@ def test_the_token_is_scrubbed_from_the_details(sandbox):
     assert token not in str(refused.value) and "131009" in str(refused.value)
 
 
+def test_metas_documented_error_keeps_its_details():
+    """Meta's documented error body (tests/contracts/whatsapp_error.json), answered by a
+    server, read by the adapter: the refusal says what `error_data.details` says."""
+    body = json.dumps(contract("whatsapp_error.json")).encode()
+
+    class Meta(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(400)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Meta)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    channel = WhatsAppChannel(
+        PHONE_NUMBER_ID, "token", f"http://127.0.0.1:{server.server_port}", timeout=5,
+        clock=SystemClock(),
+    )  # fmt: skip
+    to = Incoming("whatsapp", "message", "wamid.x", "573001", "", "hola", datetime.now(UTC),
+                  thread_id="573001")  # fmt: skip
+    try:
+        with pytest.raises(Transient) as refused:  # 130429: too many sends, try later
+            channel.reply(to, "Ya", private=True)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert "130429" in str(refused.value)
+    assert "Cloud API message throughput has been reached." in str(refused.value)
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_two_receivers_storing_one_citizens_ids_at_once_do_not_fail(backend, tmp_path, request):
     """A burst from one citizen, with the phone number and without, stored by two receivers
-    at the same time: every message once, nothing fails, every row names the citizen."""
+    at the same time: every message once, nothing fails, every row under one author (on
+    PostgreSQL each id is locked before it is looked up)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from conectados.db import Database
@@ -302,6 +339,51 @@ def test_two_receivers_storing_one_citizens_ids_at_once_do_not_fail(backend, tmp
 
     assert new == 60 and len(rows) == 60
     assert all("CO.777" in (row.author_id, row.author_alias) for row in rows)
+    assert len({row.author_id for row in rows}) == 1  # one citizen, one author
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_bsuid_stored_while_the_phone_is_being_stored_joins_its_author(
+    backend, tmp_path, request
+):
+    """The race itself, made certain: one receiver has stored the citizen's first message
+    (phone and BSUID) and not committed yet; another stores their first BSUID-only message
+    meanwhile. The second waits for the first, and finds its author."""
+    from conectados.db import Database
+
+    url = (
+        f"sqlite:///{tmp_path / 'c.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    database = Database(url)
+    database.upgrade()
+    now = datetime.now(UTC)
+    by_phone = Incoming("whatsapp", "message", "wamid.p", "573001112233", "", "hola", now,
+                        "573001112233", author_alias="CO.777")  # fmt: skip
+    by_bsuid = Incoming("whatsapp", "message", "wamid.u", "CO.777", "", "hola", now, "CO.777")
+
+    def second() -> None:
+        with database.transaction(write=True) as connection:
+            store_interactions(connection, [by_bsuid], now)
+
+    try:
+        with database.transaction(write=True) as connection:
+            store_interactions(connection, [by_phone], now)
+            other = threading.Thread(target=second)
+            other.start()
+            other.join(timeout=1)  # it must wait for this transaction: still running
+            waited = other.is_alive()
+        other.join(timeout=10)
+        rows = stored(database)
+    finally:
+        database.dispose()
+
+    assert waited
+    assert [(row.remote_id, row.author_id) for row in rows] == [
+        ("wamid.p", "573001112233"),
+        ("wamid.u", "573001112233"),
+    ]
 
 
 def test_sandbox_citizen_writes_as_a_username_user(cli, tmp_path, sandbox, receiver, database):  # noqa: F811

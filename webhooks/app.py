@@ -120,7 +120,10 @@ class EventWriter:
             with self.database.transaction(write=True) as connection:
                 now = self.clock.now()
                 items = [item for delivery, _ in jobs for item in delivery.items]
-                stored = store_interactions(connection, items, now)
+                renamed = [
+                    (delivery.network, *ids) for delivery, _ in jobs for ids in delivery.renamed
+                ]
+                stored = store_interactions(connection, items, now, renamed)
                 aside = [item for delivery, _ in jobs for item in delivery.set_aside]
                 record_set_aside(connection, aside, "webhook", now)
                 for delivery, _ in jobs:
@@ -210,7 +213,9 @@ class Receiver:
             return _refuse(400, reason)
         delivery.items = [item for item in delivery.items if self._accepts(item.network)]
         delivery.set_aside = [item for item in delivery.set_aside if self._accepts(item.network)]
-        if delivery.items or delivery.failed_sends or delivery.set_aside:
+        if not self._accepts(delivery.network):
+            delivery.renamed = []
+        if delivery.items or delivery.failed_sends or delivery.set_aside or delivery.renamed:
             try:
                 # shield: a request that stops waiting must not cancel the writer's work.
                 await asyncio.wait_for(

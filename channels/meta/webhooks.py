@@ -72,11 +72,16 @@ class Delivery:
     ignored: int = 0
     set_aside: list[SetAside] = field(default_factory=list)
     """Events that could not be read: recorded with why, and skipped."""
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    """(an id a citizen had, their new id): WhatsApp changed their BSUID; the new one is
+    linked to the same author when stored (`responders.intake.link_renamed`)."""
 
     @property
     def nothing_readable(self) -> bool:
         """Every event in it was set aside: nothing to store but why."""
-        return bool(self.set_aside) and not (self.items or self.failed_sends or self.ignored)
+        return bool(self.set_aside) and not (
+            self.items or self.failed_sends or self.ignored or self.renamed
+        )
 
     def read(self, where: str, kind: str, raw: Any, event: Callable[[], None]) -> None:
         """Run one event's reading; a malformed event is set aside, the others go on."""
@@ -172,6 +177,16 @@ def _whatsapp_change(
 ) -> None:
     change = _mapping(change, "changes[]")
     value = _mapping(change.get("value"), "value")
+    if change.get("field") == "user_id_update":
+        # {"user_id": {"previous": old BSUID, "current": new BSUID}}: the same citizen. A
+        # BSUID belongs to the business portfolio, not to one number: taken from any number.
+        ids = _mapping(value.get("user_id"), "value.user_id")
+        previous = _bsuid(ids.get("previous"), "user_id.previous")
+        current = _bsuid(ids.get("current"), "user_id.current")
+        if previous is None or current is None:
+            raise MalformedEvent("user_id_update sin user_id.previous o user_id.current")
+        delivery.renamed.append((previous, current))
+        return
     if change.get("field") != "messages":
         delivery.ignored += 1
         return
@@ -193,7 +208,12 @@ def _whatsapp_change(
     for message in _list(value.get("messages", []), "messages"):
 
         def one(message=message) -> None:
-            incoming = _whatsapp_message(_mapping(message, "messages[]"), names, now)
+            message = _mapping(message, "messages[]")
+            renamed = _user_id_changed(message)
+            if renamed:
+                delivery.renamed.extend(renamed)
+                return
+            incoming = _whatsapp_message(message, names, now)
             if incoming is None:
                 delivery.ignored += 1
             else:
@@ -244,13 +264,45 @@ def _bsuid(value: Any, where: str) -> str | None:
     return value
 
 
+def _user_id_changed(message: dict[str, Any]) -> list[tuple[str, str]]:
+    """A system message saying the citizen's BSUID changed (`system.type`
+    "user_changed_user_id", the new one in `system.user_id`): (each id they wrote from,
+    the new BSUID). Any other message: nothing."""
+    system = message.get("system")
+    if message.get("type") != "system" or not isinstance(system, dict):
+        return []
+    if system.get("type") != "user_changed_user_id":
+        return []
+    current = _bsuid(system.get("user_id"), "system.user_id")
+    if current is None:
+        raise MalformedEvent("system.user_id falta")
+    phone, user_id = _sender_ids(message)
+    return [(old, current) for old in (user_id, phone) if old and old != current]
+
+
+def _sender_ids(message: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(phone number, BSUID) of a message's sender. Absent or empty is None: a citizen with a
+    username comes without the phone. With the phone, a BSUID in a shape we do not know is
+    dropped (the phone is enough; logged without it, it is personal data); as the only id
+    it makes the message unreadable."""
+    raw = message.get("from")
+    phone = None if raw is None or raw == "" else _id(raw, "messages[].from")
+    try:
+        user_id = _bsuid(message.get("from_user_id"), "messages[].from_user_id")
+    except MalformedEvent:
+        if phone is None:
+            raise
+        log.warning("webhook: from_user_id con un formato desconocido; se usa el teléfono")
+        user_id = None
+    return phone, user_id
+
+
 def _whatsapp_message(message: dict[str, Any], names: dict[str, str], now: datetime):
     # Since 2026 a citizen is a phone number (`from`), a business-scoped user id
     # (`from_user_id`), or both; a citizen with a username may come without the phone.
     if message.get("type") == "system":
-        return None  # a changed number or user id: the next message links it by the other id
-    phone = None if message.get("from") is None else _id(message.get("from"), "messages[].from")
-    user_id = _bsuid(message.get("from_user_id"), "messages[].from_user_id")
+        return None  # a changed number: the next message links it by the other id
+    phone, user_id = _sender_ids(message)
     sender = phone or user_id
     if sender is None:
         raise MalformedEvent("messages[].from falta o no es un identificador válido")

@@ -33,7 +33,7 @@ WHERE = (
 MESSAGING = "whatsapp_business_messaging"
 MANAGEMENT = "whatsapp_business_management"
 PHONE_FIELDS = "id,display_phone_number,verified_name,quality_rating,code_verification_status"
-TEMPLATE_FIELDS = "name,language,status,category,id"
+TEMPLATE_FIELDS = "name,language,status,category,id,components"
 
 
 def check_whatsapp(channel, app_token: str | None, variable: str) -> list[CheckLine]:
@@ -60,7 +60,7 @@ def check_whatsapp(channel, app_token: str | None, variable: str) -> list[CheckL
                 f"guarde el token nuevo en la variable {variable}",
             )
         )
-    lines.append(_template_line(channel, info))
+    lines.append(template_line(channel, info))
     return lines
 
 
@@ -95,20 +95,65 @@ def _number_line(channel) -> CheckLine:
     if summary is None:
         return CheckLine(NETWORK, f"el número {number_id} no existe", False, "revise telefono_id")
     shown, name = summary
-    return CheckLine(NETWORK, f"el número +{shown} («{name}») responde", True)
+    return CheckLine(NETWORK, f"el número {number_shown(shown)} («{name}») responde", True)
 
 
-def template_status(answer: Any, name: str, language: str) -> str | None:
-    """The status of template `name` in `language` from a message_templates answer (one name
-    may have several languages: filtered here by both); None when it is not there."""
+def number_shown(display: str) -> str:
+    """The business number as people read it, with one "+": Meta gives it with the sign
+    ("+1 631-555-0100") or without ("15550783881")."""
+    return "+" + display.strip().lstrip("+")
+
+
+def template_item(answer: Any, name: str, language: str) -> dict[str, Any] | None:
+    """Template `name` in `language` from a message_templates answer (one name may have
+    several languages: filtered here by both); None when it is not there."""
     data = answer.get("data") if isinstance(answer, dict) else None
     for item in data if isinstance(data, list) else []:
         if isinstance(item, dict) and item.get("name") == name and item.get("language") == language:
-            return str(item.get("status") or "")
+            return item
     return None
 
 
-def _template_line(channel, info: TokenInfo) -> CheckLine:
+def template_status(answer: Any, name: str, language: str) -> str | None:
+    """The status of template `name` in `language`; None when it is not there."""
+    item = template_item(answer, name, language)
+    return None if item is None else str(item.get("status") or "")
+
+
+def body_variables(item: dict[str, Any]) -> list[str]:
+    """The variables in a template's BODY ("Hola. {{1}}" -> ["1"]), each once, in order.
+    A plain scan (no regular expression): the text is Meta's, up to 1,024 characters."""
+    found: list[str] = []
+    components = item.get("components")
+    for component in components if isinstance(components, list) else []:
+        if not isinstance(component, dict) or component.get("type") != "BODY":
+            continue
+        text = str(component.get("text") or "")
+        start = text.find("{{")
+        while start != -1:
+            end = text.find("}}", start + 2)
+            if end == -1:
+                break
+            variable = text[start + 2 : end].strip()
+            if variable not in found:
+                found.append(variable)
+            start = text.find("{{", end + 2)
+    return found
+
+
+def one_variable_problem(item: dict[str, Any]) -> str | None:
+    """Why Conectados cannot send this template (it sends the answer as the one body
+    variable {{1}}: any other count is refused by WhatsApp, code 132000); None if it can."""
+    variables = body_variables(item)
+    if variables == ["1"]:
+        return None
+    if not variables:
+        return "su cuerpo no tiene la variable {{1}} donde va la respuesta"
+    shown = ", ".join("{{" + variable + "}}" for variable in variables)
+    return f"su cuerpo debe tener una sola variable, {{{{1}}}}, y tiene: {shown}"
+
+
+def template_line(channel, info: TokenInfo) -> CheckLine:
     name, language = channel.template, channel.template_language
     if not name:
         return CheckLine(
@@ -130,27 +175,52 @@ def _template_line(channel, info: TokenInfo) -> CheckLine:
             f"el token no dice de qué cuenta de WhatsApp es; genérelo con el permiso "
             f"{MANAGEMENT} sobre la cuenta del número ({WHERE})",
         )
-    statuses = []
+    found: list[dict[str, Any]] = []
+    failures: list[str] = []
     for waba in accounts:
         try:
             answer = channel.api.get_connection(
                 waba, "message_templates", name=name, fields=TEMPLATE_FIELDS
             )
-        except (FacebookError, LibraryError, OSError):
+        except FacebookError as exc:
+            failures.append(scrub(getattr(exc, "message", ""), channel.api.access_token or ""))
             continue
-        status = template_status(answer, name, language)
-        if status is not None:
-            statuses.append(status)
-    if "APPROVED" in statuses:
-        return CheckLine(NETWORK, f"{what} aprobada", True)
-    if statuses:
+        except (LibraryError, OSError) as exc:
+            failures.append(f"no respondió: {type(exc).__name__}")
+            continue
+        item = template_item(answer, name, language)
+        if item is not None:
+            found.append(item)
+    approved = [item for item in found if item.get("status") == "APPROVED"]
+    if approved:
+        problem = one_variable_problem(approved[0])
+        if problem is None:
+            return CheckLine(NETWORK, f"{what} aprobada", True)
         return CheckLine(
             NETWORK,
-            f"{what} no está aprobada (estado: {statuses[0]})",
+            f"{what} aprobada, pero {problem}",
+            False,
+            "Conectados envía la respuesta como la única variable del cuerpo: cree en "
+            "WhatsApp Manager → Plantillas de mensajes una plantilla cuyo cuerpo tenga solo "
+            "{{1}} (por ejemplo «Hola. {{1}}») y ponga su nombre en "
+            "[channels.whatsapp] plantilla_fuera_de_ventana",
+        )
+    if found:
+        return CheckLine(
+            NETWORK,
+            f"{what} no está aprobada (estado: {found[0].get('status') or 'desconocido'})",
             False,
             "espere la aprobación de Meta (WhatsApp Manager → Plantillas de mensajes) o "
             "corrija y vuelva a enviar la plantilla; mientras tanto, las respuestas después de "
             "24 horas esperan a una persona",
+        )
+    if failures:
+        return CheckLine(
+            NETWORK,
+            f"no se pudo revisar la {what} (Meta dice: {failures[0]})",
+            False,
+            f"revise que el token tenga el permiso {MANAGEMENT} sobre la cuenta de WhatsApp "
+            "y la conexión a internet, y vuelva a intentarlo",
         )
     return CheckLine(
         NETWORK,
