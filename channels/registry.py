@@ -199,8 +199,8 @@ def _whatsapp(
         )
     if not config.phone_number_id:
         raise ConfigError(
-            "falta telefono_id para usar WhatsApp en modo real (está en WhatsApp Manager, "
-            "en la configuración de la API)",
+            "falta telefono_id para usar WhatsApp en modo real (en developers.facebook.com, la "
+            "app → WhatsApp → Configuración de la API: «Identificador del número de teléfono»)",
             field="channels.whatsapp.telefono_id",
         )
     token = credentials.require(config.token_env, "responder por WhatsApp")
