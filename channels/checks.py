@@ -92,9 +92,7 @@ def mark(line: CheckLine) -> str:
     return "!" if line.warning else "✘"
 
 
-def render(
-    lines: list[CheckLine], width: int = WIDTH, simulated: Iterable[str] = ()
-) -> str:
+def render(lines: list[CheckLine], width: int = WIDTH, simulated: Iterable[str] = ()) -> str:
     """The checklist, network by network, each line within `width` columns; a network in
     `simulated` is headed «(simulador)»: its answers are the simulator's, not the network's."""
     simulated = set(simulated)

@@ -36,6 +36,7 @@ def assets(page_id: str) -> str:
         "(con control total) y la app de Conectados"
     )
 
+
 APP_ID_WHERE = (
     "escriba app_id en [channels.facebook] del archivo de configuración: es el «Identificador "
     "de la app» en developers.facebook.com → Mis apps → la app de Conectados → Configuración "
