@@ -139,10 +139,9 @@ def _missing(network: str, config, credentials) -> list[CheckLine]:
                     network,
                     f"falta la variable de entorno {variable}",
                     False,
-                    f"defina {variable} con el token o clave en {SECRETS_FILE} (una línea "
-                    f"{variable}=valor, el archivo de secretos del servicio) o en el entorno de "
-                    f"quien ejecuta Conectados; o {variable}_FILE con la ruta de un archivo que "
-                    "lo contenga",
+                    f"defina {variable} con el token o clave: una línea {variable}=valor en "
+                    f"{SECRETS_FILE} (o en el entorno de quien ejecuta Conectados), o "
+                    f"{variable}_FILE con la ruta de un archivo que lo contenga",
                 )
             )
     return lines

@@ -23,10 +23,7 @@ NO_BREAK = "\u00a0"
 
 def in_variable(variable: str) -> str:
     """Where a token goes, said as the guide says it: the secrets file, or the environment."""
-    return (
-        f"la variable {variable} (una línea {variable}=valor en {SECRETS_FILE}, el archivo de "
-        "secretos del servicio; o en el entorno de quien ejecuta Conectados)"
-    )
+    return f"la variable {variable} (en {SECRETS_FILE}, o en el entorno)"
 
 
 def no_answer_reason(exc: BaseException) -> str:

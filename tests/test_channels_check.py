@@ -636,7 +636,10 @@ def test_mixed_modes_mark_the_simulated_networks(check):
     assert "\nFacebook:\n" in result.stdout and "\nX (simulador):\n" in result.stdout
     assert "\nWhatsApp (simulador):\n" in result.stdout
     said = flat(result.stdout)
-    assert "defina CONECTADOS_FACEBOOK_TOKEN con el token o clave en /etc/conectados/" in said
+    assert (
+        "defina CONECTADOS_FACEBOOK_TOKEN con el token o clave: una línea "
+        "CONECTADOS_FACEBOOK_TOKEN=valor en /etc/conectados/conectados.env" in said
+    )
     assert "o en el entorno" in said
 
 
