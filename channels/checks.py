@@ -15,6 +15,47 @@ from channels.specs import display_name
 
 WIDTH = 80
 
+SECRETS_FILE = "/etc/conectados/conectados.env"
+"""Where the installation guide keeps the tokens (docs/instalacion.md section 5)."""
+
+NO_BREAK = "\u00a0"
+
+
+def in_variable(variable: str) -> str:
+    """Where a token goes, said as the guide says it: the secrets file, or the environment."""
+    return f"la variable {variable} (en {SECRETS_FILE}, o en el entorno)"
+
+
+def no_answer_reason(exc: BaseException) -> str:
+    """Why a network did not answer, in plain Spanish (never the exception's English name)."""
+    import requests
+
+    if isinstance(exc, requests.Timeout | TimeoutError):
+        return "se agotó el tiempo de espera"
+    if isinstance(exc, requests.ConnectionError | ConnectionError):
+        return "no hubo conexión"
+    if isinstance(exc, requests.RequestException | OSError):
+        return "falló la conexión"
+    return "respondió algo que no se entiende"
+
+
+def wrap(text: str, width: int = WIDTH, **options) -> list[str]:
+    """textwrap.wrap, but a command or name inside «…» is never split across two lines."""
+    kept = []
+    rest = text
+    while "«" in rest:
+        before, _, after = rest.partition("«")
+        inside, closed, after = after.partition("»")
+        if not closed:
+            kept.append(before + "«" + inside)
+            rest = ""
+            break
+        kept.append(before + "«" + inside.replace(" ", NO_BREAK) + "»")
+        rest = after
+    kept.append(rest)
+    options = {"break_long_words": False, "break_on_hyphens": False, **options}
+    return [line.replace(NO_BREAK, " ") for line in textwrap.wrap("".join(kept), width, **options)]
+
 
 @dataclass(frozen=True)
 class CheckLine:
@@ -34,6 +75,9 @@ class CheckLine:
         return not self.ok and not self.warning
 
 
+SIMULATED = " (simulador)"
+
+
 def all_ok(lines: Iterable[CheckLine]) -> bool:
     """Whether every line the enabled jobs need passed (warnings do not fail)."""
     return not any(line.fails for line in lines)
@@ -45,15 +89,17 @@ def mark(line: CheckLine) -> str:
     return "!" if line.warning else "✘"
 
 
-def render(lines: list[CheckLine], width: int = WIDTH) -> str:
-    """The checklist, network by network, each line within `width` columns."""
+def render(lines: list[CheckLine], width: int = WIDTH, simulated: Iterable[str] = ()) -> str:
+    """The checklist, network by network, each line within `width` columns; a network in
+    `simulated` is headed «(simulador)»: its answers are the simulator's, not the network's."""
+    simulated = set(simulated)
     out: list[str] = []
     network = None
     for line in lines:
         if line.network != network:
             network = line.network
-            out.append(f"{display_name(network)}:")
-        out += textwrap.wrap(
+            out.append(f"{display_name(network)}{SIMULATED if network in simulated else ''}:")
+        out += wrap(
             f"{mark(line)} {line.what}",
             width,
             initial_indent="  ",
@@ -62,7 +108,7 @@ def render(lines: list[CheckLine], width: int = WIDTH) -> str:
             break_on_hyphens=False,
         )
         if line.fix and not line.ok:
-            out += textwrap.wrap(
+            out += wrap(
                 ("Qué hacer: " if line.fails else "Aviso: ") + line.fix,
                 width,
                 initial_indent="    ",

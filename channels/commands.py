@@ -6,8 +6,9 @@ import errno
 
 import click
 
-from channels.registry import SANDBOX_URL
+from channels import registry
 from channels.sandbox import SandboxServer
+from channels.specs import display_name
 from conectados.errors import BadInput, ConectadosError
 from conectados.spanish import number
 from conectados.terminal import Group, SpanishChoice, message_kinds
@@ -115,7 +116,7 @@ def citizen(
 
     import requests
 
-    url = (app.settings.sandbox.url or SANDBOX_URL).rstrip("/")
+    url = (app.settings.sandbox.url or registry.SANDBOX_URL).rstrip("/")
     tipo = tipo or ("message" if red == "whatsapp" else "comment")
     if red == "whatsapp" and tipo != "message":
         raise BadInput("en WhatsApp solo se escriben mensajes (--tipo mensaje)", "--tipo")
@@ -157,14 +158,18 @@ def citizen(
     if tipo == "comment":
         if not before["posts"]:
             raise BadInput(
-                f"aún no hay publicaciones en {red} para comentar: espere a que el servicio "
+                f"aún no hay publicaciones en {display_name(red)} para comentar: espere a que el servicio "
                 "publique, o escriba un mensaje con --tipo mensaje",
                 "--tipo",
             )
         body["on"] = before["posts"][-1]["id"]
     item = control("POST", "citizen", body)
     kind = message_kinds().word_for(tipo)
-    click.echo(f"{autor} escribió en {red} ({kind}): «{texto}»" + (" con una foto" if foto else ""))
+    who = usuario if usuario is not None else autor  # a username user shows no name or number
+    click.echo(
+        f"{who} escribió en {display_name(red)} ({kind}): «{texto}»"
+        + (" con una foto" if foto else "")
+    )
     if red == "whatsapp" and not any(hook.get("status") == 200 for hook in item["webhooks"]):
         raise ConectadosError(
             "el simulador no pudo entregar el mensaje: nadie recibe sus webhooks. Inicie "
@@ -265,7 +270,7 @@ def permisos(
     """
     import requests
 
-    url = (app.settings.sandbox.url or SANDBOX_URL).rstrip("/")
+    url = (app.settings.sandbox.url or registry.SANDBOX_URL).rstrip("/")
     body: dict = {"reset": True} if restablecer else {"network": red}
     if not restablecer:
         body.update({"revoke": list(quitar), "grant": list(dar)})

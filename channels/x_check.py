@@ -20,12 +20,18 @@ from typing import Any
 import requests
 import tweepy
 
-from channels.checks import CheckLine
+from channels.checks import SECRETS_FILE, CheckLine, no_answer_reason
 
 NETWORK = "x"
 PORTAL = "developer.x.com → Projects & Apps → su app"
 WRITE_LEVELS = ("read-write", "read-write-directmessages")
 DM_LEVEL = "read-write-directmessages"
+LEVEL_WORDS = {
+    "read": "solo leer",
+    "read-write": "leer y escribir",
+    "read-write-directmessages": "leer, escribir y mensajes directos",
+}
+"""The x-access-level header's values, as the checklist says them."""
 
 
 def me_of(answer: Any) -> tuple[str, str] | None:
@@ -96,7 +102,7 @@ def check_x(channel, configured_id: str, variables: list[str]) -> list[CheckLine
         return [
             CheckLine(
                 NETWORK,
-                f"X no respondió ({type(exc).__name__})",
+                f"X no respondió ({no_answer_reason(exc)})",
                 False,
                 "revise la conexión a internet y vuelva a intentarlo",
             )
@@ -131,9 +137,10 @@ def access_lines(level: str) -> list[CheckLine]:
     regenerate = (
         f"en {PORTAL} → User authentication settings, elija «Read and write and Direct "
         "message»; luego, en Keys and tokens, genere de nuevo el Access Token y su secreto "
-        "(los anteriores conservan el permiso viejo) y guárdelos en sus variables"
+        f"(los anteriores conservan el permiso viejo) y guárdelos en sus variables, en "
+        f"{SECRETS_FILE} o en el entorno"
     )
-    shown = level or "X no lo dijo"
+    shown = LEVEL_WORDS.get(level, level) or "X no lo dijo"
     can_write = level in WRITE_LEVELS
     can_dm = level == DM_LEVEL
     return [

@@ -77,7 +77,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Simulador local de Facebook, X y WhatsApp, para pruebas y demostraciones.",
     ),
     "channels": (
-        "channels.check_commands:channels",
+        "office.channels_check:channels",
         "Redes sociales: comprobar que los tokens de la empresa sirven para cada tarea.",
     ),
     "webhooks": (

@@ -5,12 +5,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import textwrap
 from importlib import resources
 from pathlib import Path
 
 import click
 
+from channels.checks import wrap
 from channels.specs import display_name, pushed_networks, token_pause
 from conectados.app import App
 from conectados.db import SchemaState
@@ -164,13 +164,11 @@ CHECK_HINT = f"Para comprobar que los tokens sirven para cada tarea: «{CHECK_CO
 
 def _fit(line: str) -> str:
     """A line wider than an 80-column window, wrapped under its own indentation plus two
-    (paths and addresses stay whole)."""
+    (paths, addresses and a command in «…» stay whole)."""
     if len(line) <= STATUS_WIDTH:
         return line
     indent = " " * (len(line) - len(line.lstrip()) + 2)
-    return textwrap.fill(
-        line, STATUS_WIDTH, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
-    )
+    return "\n".join(wrap(line, STATUS_WIDTH, subsequent_indent=indent))
 
 
 def _schema_line(current: Status, newer: bool) -> str:
@@ -195,8 +193,11 @@ def _channel_line(channel) -> str:
     if not channel.enabled:
         return "desactivada"
     if channel.paused_until:
+        lifts = f"«{CHECK_COMMAND}» quita la pausa cuando todo lo de la red pasa"
         hint = (
-            f" (revise el token con «{CHECK_COMMAND}»)" if token_pause(channel.pause_reason) else ""
+            f" (revise el token con «{CHECK_COMMAND}»: cuando todo pase, quita la pausa)"
+            if token_pause(channel.pause_reason)
+            else f" (cuando se resuelva, {lifts})"
         )
         return f"EN PAUSA hasta {channel.paused_until}: {channel.pause_reason}{hint}"
     if channel.mode == "sandbox":

@@ -518,3 +518,188 @@ def test_the_number_line_shows_the_simulators_number_once_signed(sandbox):
 
     [number] = [line for line in lines if line.what.startswith("el número")]
     assert number.ok and "+576071234567" in number.what and "++" not in number.what
+
+
+# --- i19-check2: the daemon's simulator, pauses lifted, texts as a new user reads them ------
+
+
+@pytest.fixture
+def daemons_simulator(monkeypatch):
+    """Point the address of the daemon's simulator (127.0.0.1:8765 for users) at `url`."""
+    from channels import registry
+
+    def point(url: str) -> None:
+        monkeypatch.setattr(registry, "SANDBOX_URL", url)
+
+    return point
+
+
+NOBODY = "http://127.0.0.1:9"  # nothing listens there
+
+
+def test_without_sandbox_url_the_check_asks_the_running_simulator(cli, sandbox, daemons_simulator):
+    daemons_simulator(sandbox.url)  # as `conectados daemon` or `sandbox serve` on 8765
+
+    taken = cli("sandbox", "permisos", "--quitar", "pages_messaging")
+    result = cli("channels", "check")
+
+    assert taken.exit_code == 0
+    assert result.exit_code == 1, result.stdout
+    (line,) = failed(result.stdout)
+    assert "pages_messaging" in line
+    assert f"Se pregunta al simulador que está en marcha en {sandbox.url}." in result.stdout
+
+
+def test_without_a_running_simulator_the_check_says_it_asks_a_fresh_one(cli, daemons_simulator):
+    daemons_simulator(NOBODY)
+
+    result = cli("channels", "check")
+
+    assert result.exit_code == 0, result.stdout
+    said = flat(result.stdout)
+    assert f"No hay un simulador en marcha en {NOBODY}" in said
+    assert "se comprueba uno nuevo, con todos los permisos" in said
+    assert all(len(line) <= 80 for line in result.stdout.splitlines())
+
+
+def pause(tmp_path, *networks: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from conectados.db import Database
+    from scheduler.pauses import pause_channel
+
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    database.upgrade()
+    now = datetime.now(UTC)
+    with database.transaction(write=True) as connection:
+        for network in networks:
+            reason = "Meta rechazó el token (permiso pages_messaging)"
+            pause_channel(connection, network, now + timedelta(days=1), reason, now)
+    database.dispose()
+
+
+def paused_now(tmp_path) -> set[str]:
+    from datetime import UTC, datetime
+
+    from conectados.db import Database
+    from scheduler.paused import paused_channels
+
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    with database.transaction() as connection:
+        found = set(paused_channels(connection, datetime.now(UTC)))
+    database.dispose()
+    return found
+
+
+def test_a_passing_network_loses_its_pause_and_a_failing_one_keeps_it(
+    check, cli, sandbox, tmp_path
+):
+    pause(tmp_path, "facebook", "x")
+    permissions(sandbox, network="x", access_level="read")
+    before = cli("status")
+
+    result = check()
+
+    assert "«conectados channels check»" in before.stdout  # never split across two lines
+    assert "«conectados channels check»: cuando todo pase, quita la pausa" in flat(before.stdout)
+    assert result.exit_code == 1
+    assert "Se quitó la pausa de Facebook: la comprobación pasó" in flat(result.stdout)
+    assert "pausa de X" not in flat(result.stdout)
+    assert paused_now(tmp_path) == {"x"}
+    permissions(sandbox, reset=True)
+    again = cli("channels", "check")
+    assert again.exit_code == 0 and "Se quitó la pausa de X" in flat(again.stdout)
+    assert paused_now(tmp_path) == set()
+
+
+def test_a_fresh_simulator_lifts_no_pause(cli, tmp_path, daemons_simulator):
+    daemons_simulator(NOBODY)
+    pause(tmp_path, "facebook")
+
+    result = cli("channels", "check")
+
+    assert result.exit_code == 0, result.stdout
+    assert "Se quitó" not in result.stdout and paused_now(tmp_path) == {"facebook"}
+
+
+def test_no_database_is_nothing_to_lift(check, tmp_path):
+    result = check()
+
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert not (tmp_path / "conectados.db").exists()
+
+
+def test_mixed_modes_mark_the_simulated_networks(check):
+    result = check(TEMPLATE + '[channels.facebook]\nmodo = "real"\npagina_id = "1"\n')
+
+    assert "Comprobando Facebook, X (simulador), WhatsApp (simulador)…" in result.stdout
+    assert "\nFacebook:\n" in result.stdout and "\nX (simulador):\n" in result.stdout
+    assert "\nWhatsApp (simulador):\n" in result.stdout
+    said = flat(result.stdout)
+    assert (
+        "defina CONECTADOS_FACEBOOK_TOKEN con el token o clave: una línea "
+        "CONECTADOS_FACEBOOK_TOKEN=valor en /etc/conectados/conectados.env" in said
+    )
+    assert "o en el entorno" in said
+
+
+def test_fix_texts_follow_the_guides_clicks(check, sandbox):
+    permissions(sandbox, network="facebook", revoke=["pages_messaging"])
+    permissions(sandbox, network="whatsapp", revoke=["whatsapp_business_messaging"])
+
+    said = flat(check().stdout)
+
+    assert "compruebe con «Agregar activos» que tiene la página" in said
+    assert "en «Generar token», elija la app, marque pages_messaging" in said
+    assert "eligiendo la página" not in said
+    assert "/etc/conectados/conectados.env" in said
+    assert "con «Agregar activos», que tenga la cuenta de WhatsApp" in said
+
+
+def test_the_checklist_speaks_spanish(check):
+    said = flat(check().stdout)
+
+    assert "tarea «crear contenido» en la página (publicar)" in said
+    assert "tarea «estadísticas»" in said and "CREATE_CONTENT" not in said
+    assert "nivel: leer, escribir y mensajes directos" in said
+    assert "subir videos que no son Reels: app_id configurado" in said
+
+
+def test_meta_unreachable_is_said_in_spanish():
+    from channels.meta.graph import graph_client
+    from channels.meta.token_check import inspect_token, token_lines
+
+    api, _ = graph_client("token", NOBODY, timeout=1)
+
+    (line,) = token_lines("facebook", inspect_token(api, None), "T", "")
+
+    assert line.what.startswith("Meta no respondió (no hubo conexión)")
+
+
+def test_a_command_in_quotes_is_never_split():
+    from channels.checks import wrap
+
+    text = "Corríjalas y vuelva a ejecutar «conectados channels check» cuando pueda."
+
+    for width in range(30, 80):
+        lines = wrap(text, width)
+        assert any("«conectados channels check»" in line for line in lines), (width, lines)
+
+
+def test_the_failure_summary_keeps_the_command_whole(check, sandbox):
+    permissions(sandbox, network="x", access_level="read")
+
+    result = check()
+
+    assert "«conectados channels check»" in result.stdout  # on one line
+    assert all(len(line) <= 80 for line in result.stdout.splitlines())
+
+
+def test_a_username_user_is_shown_by_name_on_the_network(check, cli):
+    check()  # writes the configuration that points at the test's simulator
+
+    result = cli("sandbox", "citizen", "hola", "--red", "whatsapp", "--usuario", "@ana",
+                 "--esperar", "0")  # fmt: skip
+
+    assert "@ana escribió en WhatsApp (mensaje): «hola»" in result.stdout
+    assert "Ciudadana de prueba" not in result.stdout

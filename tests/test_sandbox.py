@@ -416,11 +416,11 @@ def test_a_person_can_play_the_citizen_from_the_command_line(cli, tmp_path, sand
     )
     facebook_mention = cli("sandbox", "citizen", "--tipo", "mención", "Hola", "--esperar", "0")
 
-    assert no_post.exit_code == 2 and "aún no hay publicaciones en facebook" in no_post.stderr
+    assert no_post.exit_code == 2 and "aún no hay publicaciones en Facebook" in no_post.stderr
     assert comment.exit_code == 0 and message.exit_code == 0, comment.stderr + message.stderr
     assert mention.exit_code == 0 and old_word.exit_code == 0, mention.stderr + old_word.stderr
-    assert "escribió en facebook (comentario)" in comment.stdout
-    assert "escribió en x (mensaje)" in message.stdout and "(mención)" in mention.stdout
+    assert "escribió en Facebook (comentario)" in comment.stdout
+    assert "escribió en X (mensaje)" in message.stdout and "(mención)" in mention.stdout
     assert facebook_mention.exit_code == 2
     assert "las menciones son de X" in facebook_mention.stderr
     assert "comment" not in facebook_mention.stderr + no_post.stderr

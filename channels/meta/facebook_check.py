@@ -16,15 +16,27 @@ from dataclasses import dataclass
 from pyfacebook.exceptions import FacebookError, LibraryError
 
 from channels.base import ChannelError
-from channels.checks import CheckLine
+from channels.checks import CheckLine, in_variable, no_answer_reason
 from channels.meta.graph import scrub
 from channels.meta.token_check import TokenInfo, inspect_token, token_lines
 
 NETWORK = "facebook"
-WHERE = (
+SYSTEM_USER = (
     "business.facebook.com → Configuración del negocio → Usuarios → Usuarios del sistema → "
-    "el usuario de Conectados → Generar token, eligiendo la página"
+    "el usuario de Conectados"
 )
+WHERE = f"{SYSTEM_USER} → «Generar token», con la app de Conectados y «Nunca vence»"
+"""Where a new token is made, by the guide's clicks (docs/instalacion.md section 5)."""
+
+
+def assets(page_id: str) -> str:
+    """The guide's step before «Generar token»: the Page and the app, given with «Agregar activos»."""
+    return (
+        f"en {SYSTEM_USER}, compruebe con «Agregar activos» que tiene la página {page_id} "
+        "(con control total) y la app de Conectados"
+    )
+
+
 APP_ID_WHERE = (
     "escriba app_id en [channels.facebook] del archivo de configuración: es el «Identificador "
     "de la app» en developers.facebook.com → Mis apps → la app de Conectados → Configuración "
@@ -40,6 +52,14 @@ class Job:
     task: str
     """The Page task (role) the token's user needs for it."""
 
+
+TASK_NAMES = {
+    "CREATE_CONTENT": "crear contenido",
+    "MODERATE": "moderar",
+    "MESSAGING": "mensajes",
+    "ANALYZE": "estadísticas",
+}
+"""Meta's Page tasks (GET /{page-id}?fields=tasks), as the checklist names them."""
 
 PUBLISH = Job(
     "publicar", ("pages_manage_posts", "pages_read_engagement", "pages_show_list"), "CREATE_CONTENT"
@@ -80,8 +100,10 @@ def check_facebook(
                 granted,
                 ""
                 if granted
-                else f"añada el permiso {permission} al token: {WHERE} {page_id}, marque "
-                f"{permission} y guarde el token nuevo en la variable {variable}",
+                else f"añada el permiso {permission} al token: {assets(page_id)}; luego, "
+                f"en «Generar token», elija la app, marque {permission} (con los demás "
+                f"permisos de la guía) y «Nunca vence», y guarde el token nuevo en "
+                f"{in_variable(variable)}",
             )
         )
     return lines + _app_lines(channel)
@@ -117,9 +139,8 @@ def _kind_lines(channel, info: TokenInfo, variable: str) -> list[CheckLine]:
                 NETWORK,
                 f"token del usuario del sistema, pero {problem}",
                 False,
-                "en Configuración del negocio → Usuarios del sistema → el usuario de Conectados "
-                f"→ Asignar activos, dele la página {page_id} con control total; luego genere "
-                f"el token de nuevo ({WHERE}) y guárdelo en la variable {variable}",
+                f"{assets(page_id)}; luego genere el token de nuevo ({WHERE}) y guárdelo en "
+                f"{in_variable(variable)}",
             )
         ]
     if info.kind == "PAGE" and info.profile_id and info.profile_id != page_id:
@@ -128,8 +149,8 @@ def _kind_lines(channel, info: TokenInfo, variable: str) -> list[CheckLine]:
                 NETWORK,
                 f"el token es de otra página ({info.profile_id}), no de la {page_id}",
                 False,
-                f"guarde en la variable {variable} el token del usuario del sistema ({WHERE}) "
-                f"o revise [channels.facebook] pagina_id",
+                f"guarde en {in_variable(variable)} el token del usuario del sistema "
+                f"({WHERE}) o revise [channels.facebook] pagina_id",
             )
         ]
     if info.kind == "USER":
@@ -139,8 +160,8 @@ def _kind_lines(channel, info: TokenInfo, variable: str) -> list[CheckLine]:
                 "el token es de una persona, no del usuario del sistema: vence y no publica "
                 "como la página",
                 False,
-                f"genere el token del usuario del sistema ({WHERE}) y guárdelo en la variable "
-                f"{variable}",
+                f"genere el token del usuario del sistema ({WHERE}) y guárdelo en "
+                f"{in_variable(variable)}",
             )
         ]
     return []
@@ -150,7 +171,7 @@ def _app_lines(channel) -> list[CheckLine]:
     """What needs the Meta app's id: videos that are not Reels (the Resumable Upload API opens
     its sessions on the app) and knowing whether another app owns a Messenger conversation."""
     if channel.app_id:
-        return [CheckLine(NETWORK, "subir videos que no son Reels (app_id escrito)", True)]
+        return [CheckLine(NETWORK, "subir videos que no son Reels: app_id configurado", True)]
     return [
         CheckLine(
             NETWORK,
@@ -196,7 +217,7 @@ def _page_lines(channel, jobs: list[Job]) -> list[CheckLine]:
         return [
             CheckLine(
                 NETWORK,
-                f"la página {page_id} no respondió ({type(exc).__name__})",
+                f"la página {page_id} no respondió ({no_answer_reason(exc)})",
                 False,
                 "revise la conexión a internet y vuelva a intentarlo",
             )
@@ -211,12 +232,12 @@ def _page_lines(channel, jobs: list[Job]) -> list[CheckLine]:
             lines.append(
                 CheckLine(
                     NETWORK,
-                    f"tarea {task} en la página ({users})",
+                    f"tarea «{TASK_NAMES.get(task, task)}» en la página ({users})",
                     held,
                     ""
                     if held
-                    else "en Configuración del negocio → Cuentas → Páginas → la página "
-                    f"→ Asignar personas, dé al usuario del sistema el control total o la tarea {task}",
+                    else f"{assets(page_id)}: con control total tiene la tarea "
+                    f"«{TASK_NAMES.get(task, task)}» ({task} para Meta)",
                 )
             )
     return lines

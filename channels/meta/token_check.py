@@ -18,7 +18,7 @@ from typing import Any
 from pyfacebook import GraphAPI
 from pyfacebook.exceptions import FacebookError, LibraryError
 
-from channels.checks import CheckLine
+from channels.checks import CheckLine, in_variable, no_answer_reason
 from channels.meta.graph import appsecret_proof, scrub
 
 EXPIRED_CODES = {190}
@@ -101,7 +101,7 @@ def inspect_token(api: GraphAPI, app_token: str | None) -> TokenInfo:
             False, expired=code in EXPIRED_CODES and subcode in EXPIRED_SUBCODES, problem=message
         )
     except (LibraryError, OSError) as exc:  # no answer, or not JSON: requests' errors are OSError
-        return TokenInfo(False, problem=type(exc).__name__, unreachable=True)
+        return TokenInfo(False, problem=no_answer_reason(exc), unreachable=True)
     return parse_debug_token(answer)
 
 
@@ -124,7 +124,7 @@ def token_lines(network: str, info: TokenInfo, variable: str, where: str) -> lis
                 network,
                 "el token venció",
                 False,
-                f"genere un token nuevo ({where}) y guárdelo en la variable {variable}; "
+                f"genere un token nuevo ({where}) y guárdelo en {in_variable(variable)}; "
                 "el de un usuario del sistema no vence",
             )
         ]
@@ -134,7 +134,7 @@ def token_lines(network: str, info: TokenInfo, variable: str, where: str) -> lis
             network,
             "el token no es válido" + detail,
             False,
-            f"revise que la variable {variable} tenga el token completo, sin espacios; "
+            f"revise que {in_variable(variable)} tenga el token completo, sin espacios; "
             f"si sigue fallando, genere uno nuevo ({where})",
         )
     ]

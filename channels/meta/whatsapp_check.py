@@ -21,15 +21,17 @@ from typing import Any
 
 from pyfacebook.exceptions import FacebookError, LibraryError
 
-from channels.checks import CheckLine
+from channels.checks import CheckLine, in_variable, no_answer_reason
 from channels.meta.graph import scrub
 from channels.meta.token_check import TokenInfo, inspect_token, token_lines
 
 NETWORK = "whatsapp"
 WHERE = (
     "business.facebook.com → Configuración del negocio → Usuarios → Usuarios del sistema → "
-    "el usuario de Conectados → Generar token, eligiendo la app y la cuenta de WhatsApp"
+    "el usuario de Conectados: con «Agregar activos», que tenga la cuenta de WhatsApp; luego "
+    "«Generar token», con la app de Conectados y «Nunca vence»"
 )
+"""Where a new token is made, by the guide's clicks (docs/instalacion.md section 5)."""
 MESSAGING = "whatsapp_business_messaging"
 MANAGEMENT = "whatsapp_business_management"
 PHONE_FIELDS = "id,display_phone_number,verified_name,quality_rating,code_verification_status"
@@ -56,8 +58,8 @@ def check_whatsapp(channel, app_token: str | None, variable: str) -> list[CheckL
                 granted,
                 ""
                 if granted
-                else f"añada el permiso {scope} al token: {WHERE}, marque {scope} y "
-                f"guarde el token nuevo en la variable {variable}",
+                else f"añada el permiso {scope} al token: {WHERE}, marcando {scope}; "
+                f"guarde el token nuevo en {in_variable(variable)}",
             )
         )
     lines.append(template_line(channel, info))
@@ -87,7 +89,7 @@ def _number_line(channel) -> CheckLine:
     except (LibraryError, OSError) as exc:
         return CheckLine(
             NETWORK,
-            f"el número {number_id} no respondió ({type(exc).__name__})",
+            f"el número {number_id} no respondió ({no_answer_reason(exc)})",
             False,
             "revise la conexión a internet y vuelva a intentarlo",
         )
@@ -186,7 +188,7 @@ def template_line(channel, info: TokenInfo) -> CheckLine:
             failures.append(scrub(getattr(exc, "message", ""), channel.api.access_token or ""))
             continue
         except (LibraryError, OSError) as exc:
-            failures.append(f"no respondió: {type(exc).__name__}")
+            failures.append(f"no respondió: {no_answer_reason(exc)}")
             continue
         item = template_item(answer, name, language)
         if item is not None:
