@@ -83,8 +83,9 @@ def _number_line(channel) -> CheckLine:
             NETWORK,
             f"el número {number_id} no se puede leer con este token (Meta dice: {said})",
             False,
-            "revise [channels.whatsapp] telefono_id (WhatsApp Manager → Configuración de la API: "
-            "«Identificador del número de teléfono», no el número mismo)",
+            "revise [channels.whatsapp] telefono_id (en developers.facebook.com, la app → "
+            "WhatsApp → Configuración de la API: «Identificador del número de teléfono», no el "
+            "número mismo)",
         )
     except (LibraryError, OSError) as exc:
         return CheckLine(
