@@ -89,16 +89,19 @@ def listing_console(environ: Mapping[str, str]) -> tuple[Console, int]:
     """
     from rich.console import Console
 
-    console = Console(_environ=environ, highlight=False)
+    width = max(window_width(environ) or NOT_A_TERMINAL_WIDTH, NARROWEST)
+    return Console(_environ=environ, highlight=False, width=width), width
+
+
+def window_width(environ: Mapping[str, str]) -> int | None:
+    """The window's width: COLUMNS, else the terminal's own; None for a file or a pipe."""
+    from rich.console import Console
+
     columns = environ.get("COLUMNS", "")
     if columns.isdigit() and int(columns) > 0:
-        width = int(columns)
-    elif console.is_terminal:
-        width = console.width
-    else:
-        width = NOT_A_TERMINAL_WIDTH
-    width = max(width, NARROWEST)
-    return Console(_environ=environ, highlight=False, width=width), width
+        return int(columns)
+    console = Console(_environ=environ, highlight=False)
+    return console.width if console.is_terminal else None
 
 
 SCREEN_WIDEST = 100
