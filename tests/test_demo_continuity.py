@@ -286,6 +286,11 @@ def test_a_long_command_goes_on_with_a_backslash_never_cutting_a_text():
     narrow = command_lines("conectados", ("sandbox citizen", "--foto", '"Fuga en la calle 5"'), 40)
     assert all(len(line) <= 40 for line in narrow.splitlines()), narrow
     assert narrow.count(" \\\n") == 1
+    pieces = ("sandbox citizen", "--red whatsapp", "--foto", '"Fuga en la calle 5"')
+    for width in range(40, 81):
+        for run in ("conectados", "../.venv/bin/conectados", "/opt/x/.venv/bin/conectados"):
+            lines = command_lines(run, pieces, width).splitlines()
+            assert all(len(line) <= width for line in lines), (width, lines)
 
 
 def ports_free(*ports: int) -> bool:
