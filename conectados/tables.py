@@ -89,16 +89,19 @@ def listing_console(environ: Mapping[str, str]) -> tuple[Console, int]:
     """
     from rich.console import Console
 
-    console = Console(_environ=environ, highlight=False)
+    width = max(window_width(environ) or NOT_A_TERMINAL_WIDTH, NARROWEST)
+    return Console(_environ=environ, highlight=False, width=width), width
+
+
+def window_width(environ: Mapping[str, str]) -> int | None:
+    """The window's width: COLUMNS, else the terminal's own; None for a file or a pipe."""
+    from rich.console import Console
+
     columns = environ.get("COLUMNS", "")
     if columns.isdigit() and int(columns) > 0:
-        width = int(columns)
-    elif console.is_terminal:
-        width = console.width
-    else:
-        width = NOT_A_TERMINAL_WIDTH
-    width = max(width, NARROWEST)
-    return Console(_environ=environ, highlight=False, width=width), width
+        return int(columns)
+    console = Console(_environ=environ, highlight=False)
+    return console.width if console.is_terminal else None
 
 
 SCREEN_WIDEST = 100
@@ -272,14 +275,30 @@ def _card_lines(
     return [(first if n == 0 else pad) + line for n, line in enumerate(lines)]
 
 
-def _wrapped(console: Console, spec: Field, value: str, room: int) -> list[Text]:
-    """The value wrapped on spaces in `room` cells, at most its lines (a preview: two)."""
+_GLUE = "\ue000"
+"""Stands for a space wrapping must not break at: a private-use character, one cell wide and
+not whitespace to rich (which breaks at a non-breaking space too)."""
+KEEP_TOGETHER = (" %", " a. m.", " p. m.")
+"""What a line is never broken before or inside: «39 %», «2:00 p. m.»."""
+
+
+def wrap_text(console: Console, text: str, width: int, style: str = "") -> list[Text]:
+    """`text` wrapped on spaces in `width` cells, «39 %» and «2:00 p. m.» never split."""
     from rich.text import Text
 
-    most = 2 if spec.kind == "preview" else spec.max_lines
-    lines = list(Text(shorten_links(value, room)).wrap(console, room))
+    for together in KEEP_TOGETHER:
+        text = text.replace(together, together.replace(" ", _GLUE))
+    lines = list(Text(text, style=style).wrap(console, width))
     for line in lines:
         line.rstrip()
+        line.plain = line.plain.replace(_GLUE, " ")  # as long as before: the styles stay
+    return lines
+
+
+def _wrapped(console: Console, spec: Field, value: str, room: int) -> list[Text]:
+    """The value wrapped on spaces in `room` cells, at most its lines (a preview: two)."""
+    most = 2 if spec.kind == "preview" else spec.max_lines
+    lines = wrap_text(console, shorten_links(value, room), room)
     if len(lines) > most:
         lines = [*lines[: most - 1], _cut(lines[most - 1].plain + " …", room)]
     return lines

@@ -14,6 +14,7 @@ from channels.specs import display_name, pushed_networks_on
 from conectados.app import App
 from conectados.errors import ConectadosError
 from conectados.spanish import number, spanish_list
+from conectados.tables import window_width
 from conectados.terminal import Command
 from office.build import Office, open_office, start_receiver
 from scheduler.daemon import Daemon, Narrator, round_reach
@@ -96,7 +97,12 @@ def run_forever(app: App, office: Office) -> None:
     database = office.database
     every_seconds = office.policy.every_seconds
     narrator = Narrator(
-        database, settings.zone, verbose=app.verbose > 0, echo=click.echo, now=app.clock.now
+        database,
+        settings.zone,
+        verbose=app.verbose > 0,
+        echo=click.echo,
+        now=app.clock.now,
+        width=window_width(app.environ),
     )
     service = Daemon(office.publisher, every_seconds=every_seconds, narrator=narrator)
     polled: dict[str, float] = {}

@@ -142,7 +142,8 @@ def summary(console: Console, folder: Path, outcome: Outcome) -> None:
     for line in lines:
         say(console, line)
     console.print("\n[bold]Siga con[/]")
-    console.print(next_steps(folder, outcome), markup=False)
+    width = min(console.width, COMMAND_WIDTH)
+    console.print(next_steps(folder, outcome, width), markup=False, soft_wrap=True)
 
 
 def conectados_command(
@@ -162,26 +163,49 @@ def conectados_command(
     return shlex.quote(str(shown))
 
 
-def next_steps(folder: Path, outcome: Outcome) -> str:
+COMMAND_WIDTH = 80
+"""The widest a printed command gets: longer ones go on with « \\» on the next line."""
+
+
+def command_lines(run: str, pieces: tuple[str, ...], width: int = COMMAND_WIDTH) -> str:
+    """`run` and its `pieces` (an option with its value, a quoted text: never split) five
+    columns in, as lines of at most `width` columns; a line that goes on ends in « \\», as a
+    shell reads it, and the next one starts seven columns in."""
+    lines = [f"     {run}"]
+    for piece in pieces:
+        # Room is kept on every line for the « \\» that may have to end it.
+        if len(lines[-1]) + 1 + len(piece) + 2 <= width:
+            lines[-1] += f" {piece}"
+        else:
+            lines[-1] += " \\"
+            lines.append(f"       {piece}")
+    return "\n".join(lines) + "\n"
+
+
+def next_steps(folder: Path, outcome: Outcome, width: int = COMMAND_WIDTH) -> str:
     """The commands to go on with, each one working as printed once in the demo's folder."""
     run = conectados_command(folder)
     report = outcome.report.name if outcome.report else "informe-*.html"
-    # What to do, wrapped as any text; each command alone on its line, to copy as it is.
+
+    def command(*pieces: str) -> str:
+        return command_lines(run, pieces, width)
+
+    # What to do, wrapped as any text; each command alone on its line(s), to copy as it is.
     return (
         f"   cd {shlex.quote(str(folder))}\n"
         "   Decida lo que quedó pendiente y vea las PQR radicadas y su plazo:\n"
-        f"     {run} replies review\n"
-        f"     {run} pqr list\n"
-        f"   El informe del mes en la terminal (o abra {report} y\n"
+        + command("replies review")
+        + command("pqr list")
+        + f"   El informe del mes en la terminal (o abra {report} y\n"
         "   calendario-*.html en el navegador):\n"
-        f"     {run} report --mes {outcome.month}\n"
-        "   El servicio, que envía lo aprobado (su simulador queda en 127.0.0.1:8765):\n"
-        f"     {run} daemon\n"
-        "   Con el servicio en marcha, en otra terminal y en esta carpeta, escriba como\n"
+        + command("report", f"--mes {outcome.month}")
+        + "   El servicio, que envía lo aprobado (su simulador queda en 127.0.0.1:8765):\n"
+        + command("daemon")
+        + "   Con el servicio en marcha, en otra terminal y en esta carpeta, escriba como\n"
         "   ciudadano y vea la respuesta:\n"
-        f'     {run} sandbox citizen --tipo mensaje "¿Dónde pago la factura?"\n'
-        f'     {run} sandbox citizen --red whatsapp --foto "Fuga en la calle 5"\n'
-        f"\n(Las redes simuladas recuerdan en {SANDBOX_STATE} lo publicado y lo que\n"
+        + command("sandbox citizen", "--tipo mensaje", '"¿Dónde pago la factura?"')
+        + command("sandbox citizen", "--red whatsapp", "--foto", '"Fuga en la calle 5"')
+        + f"\n(Las redes simuladas recuerdan en {SANDBOX_STATE} lo publicado y lo que\n"
         "escribieron los ciudadanos: lo que apruebe sale cuando el servicio esté en\n"
         "marcha.)"
     )

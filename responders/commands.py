@@ -18,7 +18,7 @@ from conectados.tables import Field, Listing, listing_console, print_listing, sh
 from conectados.terminal import Command, Group, message_kinds
 from responders.cli_shared import catalogue_for, protocol_names, shortened
 from responders.evaluate import evaluate, read_labelled, report
-from responders.interaction_listing import written_since
+from responders.interaction_listing import ListedInteraction, written_since
 from responders.matcher import Matcher, explain
 from responders.models import InteractionState
 from responders.pipeline import active_notices
@@ -33,6 +33,19 @@ STATE_NAMES = {
     InteractionState.IN_REVIEW: "en revisión",
     InteractionState.IGNORED: "dejado",
 }
+NOT_YET_SENT = "respuesta por enviar"
+"""An answered message whose reply has not gone out yet (approved, or its network paused)."""
+NOT_SENT = "respuesta no enviada"
+"""An answered message whose replies all failed or were rejected."""
+
+
+def inbox_state(listed: ListedInteraction) -> str:
+    """What was done with a message, as the inbox says it: «respondido» only once a reply
+    went out."""
+    state = listed.interaction.state
+    if state == InteractionState.ANSWERED and not listed.reply_sent:
+        return NOT_YET_SENT if listed.reply_on_its_way else NOT_SENT
+    return STATE_NAMES.get(state, state.value)
 
 
 def thresholds_for(app: App) -> Thresholds:
@@ -259,7 +272,8 @@ def inbox(app: App, desde: str | None, limite: int) -> None:
         heading=("id", "estado"),
     )
     kinds = {"comment": "comentario", "mention": "mención", "message": "privado"}
-    for row in rows:
+    for listed in rows:
+        row = listed.interaction
         listing.add(
             str(row.id),
             short_moment(row.written_at.astimezone(zone), today),
@@ -267,7 +281,7 @@ def inbox(app: App, desde: str | None, limite: int) -> None:
             kinds.get(row.kind.value, row.kind.value),
             row.author_name or row.author_id,
             ("[adjunto] " if row.attachments else "") + row.text,
-            STATE_NAMES.get(row.state, row.state.value),
+            inbox_state(listed),
             names.get(row.protocol, row.protocol) if row.protocol else "",
             shortened(row.decision or "", 200),
         )

@@ -26,9 +26,27 @@ from responders.review_view import print_case
 
 EDITOR_MARK = "------ Escriba la respuesta arriba de esta línea; lo de abajo se ignora ------"
 KEYS = (
-    "[a] aprobar  [v] aprobar en privado  [e] editar  [p] cambiar protocolo  [r] rechazar  "
-    "[d] radicar PQR  [s] saltar  [q] salir"
+    "[a] aprobar",
+    "[v] aprobar en privado",
+    "[e] editar",
+    "[p] cambiar protocolo",
+    "[r] rechazar",
+    "[d] radicar PQR",
+    "[s] saltar",
+    "[q] salir",
 )
+
+
+def key_lines(width: int) -> list[str]:
+    """The keys, two spaces apart, on as many lines of at most `width` columns as they
+    need; a key and its words are never split."""
+    lines = [KEYS[0]]
+    for key in KEYS[1:]:
+        if len(lines[-1]) + 2 + len(key) <= width:
+            lines[-1] += f"  {key}"
+        else:
+            lines.append(key)
+    return lines
 
 
 def _key() -> str:
@@ -77,7 +95,8 @@ def run_review(app: App) -> None:
             if text != case.reply.text:
                 console.print(Text("Nuevo texto:"))
                 console.print(Panel(Text(text)))
-            click.echo(KEYS)
+            for line in key_lines(console.width):
+                click.echo(line)
             key = _key()
             try:
                 if key in ("a", "v"):

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from conectados.app import App
 from conectados.spanish import percent
+from conectados.tables import wrap_text
 from responders.cli_shared import print_message, protocol_names, shortened
 from responders.models import ReplyState, ReplyVisibility
 from responders.reply_listing import STATE_NAMES
@@ -51,25 +52,24 @@ def print_case(app: App, case: Case, console: Console) -> None:
         "mention": "a una mención pública",
         "message": "a un mensaje privado",
     }
-    header = Text(
+    header = (
         f"Respuesta {reply.id} · {interaction.network} · {kinds.get(interaction.kind.value, '')} · "
         f"{interaction.written_at.astimezone(zone):%Y-%m-%d %H:%M} · {STATE_NAMES[reply.state]}"
     )
-    console.print(header, style="bold")
-    console.print(Text(_where_line(case)), style="bold")
+    _say(console, header, "bold")
+    _say(console, _where_line(case), "bold")
     decided = reply.state != ReplyState.PENDING and decided_line(
         reply.reviewer, reply.decided_at, zone
     )
     if decided:
-        console.print(Text(decided))
+        _say(console, decided)
     if case.post_text:
-        console.print(Text(f"En la publicación: «{shortened(case.post_text, 140)}»"))
+        _say(console, f"En la publicación: «{shortened(case.post_text, 140)}»")
     for earlier in reversed(case.earlier):
-        console.print(
-            Text(
-                f"Antes ({earlier.written_at.astimezone(zone):%m-%d %H:%M}): «{shortened(earlier.text, 120)}»"
-            ),
-            style="dim",
+        _say(
+            console,
+            f"Antes ({earlier.written_at.astimezone(zone):%m-%d %H:%M}): «{shortened(earlier.text, 120)}»",
+            "dim",
         )
     print_message(console, interaction)
     names = protocol_names(app)
@@ -78,22 +78,27 @@ def print_case(app: App, case: Case, console: Console) -> None:
         if reply.protocol
         else "ninguno"
     )
-    console.print(Text(f"Protocolo sugerido: {suggestion}"))
+    _say(console, f"Protocolo sugerido: {suggestion}")
     if reply.review_note:
-        console.print(Text(f"Por qué está aquí: {reply.review_note}"))
+        _say(console, f"Por qué está aquí: {reply.review_note}")
     if reply.last_error:
-        console.print(Text(f"Último error: {reply.last_error}"), style="red")
+        _say(console, f"Último error: {reply.last_error}", "red")
     console.print(Text("Borrador:" if reply.state == ReplyState.PENDING else "Texto:"))
     console.print(Panel(Text(reply.text or "(vacío: escriba la respuesta)")))
     for other in case.others:
-        console.print(
-            Text(
-                f"Otra respuesta para este mensaje: {other.id} "
-                f"({_named(names, other.protocol) if other.protocol else 'sin protocolo'}, "
-                f"{STATE_NAMES[other.state]}): «{shortened(other.text, 200)}»"
-            ),
-            style="dim",
+        _say(
+            console,
+            f"Otra respuesta para este mensaje: {other.id} "
+            f"({_named(names, other.protocol) if other.protocol else 'sin protocolo'}, "
+            f"{STATE_NAMES[other.state]}): «{shortened(other.text, 200)}»",
+            "dim",
         )
+
+
+def _say(console: Console, text: str, style: str = "") -> None:
+    """One line of the case wrapped to the window, «confianza 39 %» never split."""
+    for line in wrap_text(console, text, console.width, style):
+        console.print(line, soft_wrap=True)
 
 
 def _named(names: dict[str, str], protocol: str) -> str:

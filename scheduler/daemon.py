@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import socket
+import textwrap
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from scheduler.publisher import Publisher, PublishRound
 
 log = logging.getLogger("conectados.daemon")
 narration = logging.getLogger("conectados.servicio")
+NARRATION_NARROWEST = 40
+"""The narrowest the service's lines are wrapped to (COLUMNS=10 would leave a word a line)."""
 
 PUBLISH_EVERY_SECONDS = 5
 
@@ -108,12 +111,15 @@ class Narrator:
         verbose: bool,
         echo: Callable[[str], object] = print,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        width: int | None = None,
     ) -> None:
         self.database = database
         self.zone = zone
         self.verbose = verbose
         self.echo = echo
         self.now = now
+        self.width = width
+        """The window's width, each line wrapped to it; None (a file, a pipe): one long line."""
         self._lock = threading.Lock()  # jobs run in several threads: whole lines, in order
         with database.session() as session:
             self.last_ticket = session.execute(sa.select(sa.func.max(Ticket.id))).scalar() or 0
@@ -123,8 +129,18 @@ class Narrator:
             if not logged_by_the_job:
                 narration.info("%s", text)
             return
+        line = f"{self.now().astimezone(self.zone):%H:%M:%S} {text}"
+        if self.width is not None:
+            # Under the time, what goes on; a link or a path longer than a line stays whole.
+            line = textwrap.fill(
+                line,
+                width=max(self.width, NARRATION_NARROWEST),
+                subsequent_indent=" " * 9,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
         with self._lock:
-            self.echo(f"{self.now().astimezone(self.zone):%H:%M:%S} {text}")
+            self.echo(line)
 
     def published(self, outcome: PublishRound | None) -> None:
         if outcome is None:

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from channels.sandbox import Sandbox, SandboxServer
 from channels.sandbox.snapshot import MAX_FILE_BYTES
 from office.demo import DEMO_FOLDER
-from office.demo_text import SANDBOX_STATE, conectados_command
+from office.demo_text import SANDBOX_STATE, command_lines, conectados_command
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -265,6 +265,34 @@ def test_the_command_is_written_as_it_runs_from_the_demo_folder(tmp_path: Path):
     assert conectados_command(folder, lambda _name: None, python) == f"{python} -m conectados"
 
 
+def test_every_line_of_the_demo_fits_80_columns(demo_run):
+    """The tester's window: 80 columns, the program's long path (no venv on the PATH); the
+    commands to copy go on with « \\» on their next line, runnable as printed."""
+    output, _folder, _env = demo_run
+
+    wide = [line for line in output.splitlines() if len(line) > 80]
+
+    assert wide == [], wide
+
+
+def test_a_long_command_goes_on_with_a_backslash_never_cutting_a_text():
+    run = "/una/carpeta/muy/larga/de/la/instalacion/.venv/bin/conectados"
+    shown = command_lines(run, ("sandbox citizen", "--tipo mensaje", '"¿Dónde pago la factura?"'))
+
+    assert shown == (
+        f'     {run} \\\n       sandbox citizen --tipo mensaje "¿Dónde pago la factura?"\n'
+    )
+    assert command_lines("conectados", ("pqr list",)) == "     conectados pqr list\n"
+    narrow = command_lines("conectados", ("sandbox citizen", "--foto", '"Fuga en la calle 5"'), 40)
+    assert all(len(line) <= 40 for line in narrow.splitlines()), narrow
+    assert narrow.count(" \\\n") == 1
+    pieces = ("sandbox citizen", "--red whatsapp", "--foto", '"Fuga en la calle 5"')
+    for width in range(40, 81):
+        for run in ("conectados", "../.venv/bin/conectados", "/opt/x/.venv/bin/conectados"):
+            lines = command_lines(run, pieces, width).splitlines()
+            assert all(len(line) <= width for line in lines), (width, lines)
+
+
 def ports_free(*ports: int) -> bool:
     for port in ports:
         with socket.socket() as probe:
@@ -278,9 +306,10 @@ def ports_free(*ports: int) -> bool:
 def test_the_printed_next_steps_work_without_the_venv_on_the_path(demo_run):
     """As a new user after `make demo`: no venv activated, commands copied as printed."""
     output, folder, env = demo_run
-    steps = output.split("Siga con\n", 1)[1].split("\n\n", 1)[0].splitlines()
-    # What to do is said in words; each command is alone on its line, five columns in.
-    commands = [steps[0].strip()] + [line.strip() for line in steps if line.startswith(" " * 5)]
+    steps = output.split("Siga con\n", 1)[1].split("\n\n", 1)[0].replace(" \\\n", " ")
+    # What to do is said in words; each command is alone on its line(s), five columns in.
+    lines = steps.splitlines()
+    commands = [lines[0].strip()] + [line.strip() for line in lines if line.startswith(" " * 5)]
     assert commands[0] == f"cd {folder}"
 
     def shell(command: str, **options) -> subprocess.CompletedProcess:

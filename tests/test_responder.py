@@ -464,6 +464,53 @@ def test_the_daemon_answers_once_files_a_complaint_and_sends_an_approved_review_
     assert "respondido" in inbox.stdout and "radicado" in inbox.stdout
 
 
+def _inbox_state(cli, author: str) -> str:
+    """The state `conectados inbox` gives the message of `author`, read off its card (80
+    columns: «id 3 · en revisión», then «autor: Eva» under it)."""
+    shown = cli("inbox", env={"COLUMNS": "80"}).stdout
+    (card,) = [card for card in shown.split("\n\n") if f"autor: {author}" in " ".join(card.split())]
+    return card.strip().splitlines()[0].split(" · ", 1)[1]
+
+
+def test_the_inbox_says_respondido_only_once_the_reply_went_out(cli, tmp_path, fixed_office):
+    """An approved reply still waiting (its network paused) is «respuesta por enviar»."""
+    from responders.interaction_listing import written_since
+    from scheduler.pauses import clear_pause, pause_channel
+
+    sandbox, clock = fixed_office
+    (tmp_path / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "{sandbox.url}"\n[channels.x]\nactivo = false\n', encoding="utf-8"
+    )
+    assert cli("init").exit_code == 0
+    post = _publish_post(sandbox)
+    _comment(sandbox, "¿dónde pago la factura? ya van 2 semanas esperando y nada", "Eva", post)
+    assert cli("daemon", "--once").exit_code == 0
+    assert _inbox_state(cli, "Eva") == "en revisión"
+    (reply_id,) = [line.split("│")[1].strip() for line in
+                   cli("replies", "list", env={"COLUMNS": "200"}).stdout.splitlines()
+                   if "Eva" in line]  # fmt: skip
+    assert cli("replies", "approve", reply_id).exit_code == 0
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    with database.session() as session:
+        now = clock.now()
+        pause_channel(session.connection(), "facebook", now + timedelta(hours=1), "prueba", now)
+
+    cli("daemon", "--once")
+    waiting = _inbox_state(cli, "Eva")
+    with database.session() as session:
+        clear_pause(session.connection(), "facebook", clock.now())
+    statements = []
+    sa.event.listen(database.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    listed = written_since(database, clock.now() - timedelta(days=7), 100)
+    database.dispose()
+    selects = [statement for statement in statements if statement.startswith("SELECT")]
+    assert len(listed) == 1 and len(selects) == 1, statements  # one query, however many
+    assert cli("daemon", "--once").exit_code == 0
+
+    assert waiting == "respuesta por enviar"
+    assert _inbox_state(cli, "Eva") == "respondido"
+
+
 def test_interactive_review_approves_edits_and_rejects(cli, tmp_path, sandbox, monkeypatch):
     import io
 

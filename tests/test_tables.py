@@ -276,3 +276,54 @@ def test_one_case_on_screen_follows_a_narrow_window(office, columns):
     for name, text in shown.items():
         too_wide = [line for line in text.splitlines() if len(line) > min(columns, 100)]
         assert not too_wide, (name, text)
+
+
+def _split_percent(shown: str) -> list[str]:
+    """Lines that begin with a «%» left alone by wrapping «confianza 39 %»."""
+    return [line for line in shown.splitlines() if line.strip().startswith("%")]
+
+
+def test_a_percentage_is_never_split_from_its_number(office, monkeypatch):
+    """At widths from 51 to 99 columns, «confianza 39 %» stays on one line in
+    `replies list` and in `replies review` (the reasons and the suggested protocol)."""
+    reasons = []
+    for columns in range(51, 101, 4):
+        listed = office.list("replies", "list", "--estado", "todas", columns=columns)
+        monkeypatch.setattr("sys.stdin", io.StringIO("s\n" * 10))
+        reviewed = office("replies", "review", columns=columns)
+        for shown in (listed, reviewed):
+            assert _split_percent(shown) == [], (columns, shown)
+        reasons.append(" ".join(reviewed.split()))
+    assert all(re.search(r"confianza \d+ %", said) for said in reasons), reasons[0]
+
+
+def test_wrapping_keeps_a_percentage_and_an_hour_whole_and_the_style():
+    from rich.console import Console
+
+    from conectados.tables import wrap_text
+
+    console = Console(width=200)
+    text = "parecido a Reclamo por facturación, confianza 39 % hasta las 2:00 p. m. del lunes"
+    for width in range(20, 60):
+        lines = wrap_text(console, text, width, "red")
+        plain = [line.plain for line in lines]
+        assert " ".join(plain) == text, plain
+        assert all(not line.startswith(("%", "p.", "m.")) for line in plain), plain
+        assert all(len(line) <= width for line in plain), plain
+        assert all(line.style == "red" for line in lines)
+
+
+@pytest.mark.parametrize("columns", [60, 80, 200])
+def test_the_review_keys_fit_the_window_each_one_whole(office, monkeypatch, columns):
+    from responders.review_session import KEYS
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("s\n" * 10))
+
+    shown = office("replies", "review", columns=columns)
+
+    start = shown.index("[a] aprobar")
+    lines = shown[start:].split("\n")
+    lines = lines[: next(n for n, line in enumerate(lines) if "[q] salir" in line) + 1]
+    assert all(len(line) <= min(columns, 100) for line in lines), lines
+    assert [key for line in lines for key in line.split("  ")] == list(KEYS), lines
+    assert len(lines) == {60: 3, 80: 2}.get(columns, 2)  # at most 100 columns: two lines
