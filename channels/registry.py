@@ -6,20 +6,23 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from channels.base import Channel, Hides, Measures, Polls, Publishes, Replies, capable
 from channels.meta.facebook import FacebookChannel
+from channels.meta.instagram import InstagramChannel
 from channels.meta.webhooks import WebhookAccounts
 from channels.meta.whatsapp import WhatsAppChannel
 from channels.sandbox import SandboxServer
 from channels.sandbox.graph_world import APP_ID as SANDBOX_APP_ID
 from channels.sandbox.graph_world import PAGE_ID as SANDBOX_PAGE_ID
+from channels.sandbox.instagram_world import IG_USER_ID as SANDBOX_IG_USER_ID
 from channels.sandbox.whatsapp_world import APP_SECRET as SANDBOX_APP_SECRET
 from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID as SANDBOX_PHONE_NUMBER_ID
 from channels.sandbox.whatsapp_world import VERIFY_TOKEN as SANDBOX_VERIFY_TOKEN
 from channels.sandbox.x_world import ACCOUNT_ID as SANDBOX_ACCOUNT_ID
-from channels.specs import FACEBOOK, WHATSAPP, NetworkSpec, X
+from channels.specs import FACEBOOK, INSTAGRAM, WHATSAPP, NetworkSpec, X
 from channels.x import XChannel, XCredentials
 from conectados.clock import Clock
 from conectados.credentials import Credentials
@@ -102,12 +105,14 @@ def open_channels(
     def build() -> dict[str, Channel]:
         # Meta's app secret signs every real Graph call (appsecret_proof) when it is set.
         real_meta = any(
-            name in ("facebook", "whatsapp") and config.mode != ChannelMode.SANDBOX
+            name in ("facebook", "instagram", "whatsapp") and config.mode != ChannelMode.SANDBOX
             for name, config in wanted.items()
         )
         app_secret = credentials.get(settings.webhooks.app_secret_env) if real_meta else None
         return {
-            name: _build(name, config, credentials, sandbox_url, clock, app_secret)
+            name: _build(
+                name, config, credentials, sandbox_url, clock, app_secret, settings.media_dir
+            )
             for name, config in wanted.items()
         }
 
@@ -127,12 +132,16 @@ def _build(
     sandbox_url: str,
     clock: Clock | None,
     app_secret: str | None = None,
+    media_dir: Path | None = None,
 ) -> Channel:
     if name not in NETWORKS:
         raise ConfigError(f"red desconocida «{name}»", field=f"channels.{name}")
     factory, _ = NETWORKS[name]
     in_sandbox = config.mode == ChannelMode.SANDBOX
-    return factory(config, credentials, sandbox_url if in_sandbox else None, clock, app_secret)
+    url = sandbox_url if in_sandbox else None
+    if name == "instagram":  # its images go by URL: it names them inside carpeta_medios
+        return _instagram(config, credentials, url, clock, app_secret, media_dir)
+    return factory(config, credentials, url, clock, app_secret)
 
 
 def _facebook(
@@ -162,6 +171,45 @@ def _facebook(
         app_secret=app_secret,
         app_id=config.app_id or None,  # without it only Reels go up (Rejected says what to set)
         derive_page_token=True,  # the system user's token is enough: the Page's is asked for
+    )
+
+
+def _instagram(
+    config,
+    credentials: Credentials,
+    sandbox_url: str | None,
+    clock,
+    app_secret=None,
+    media_dir: Path | None = None,
+) -> Channel:
+    window = timedelta(days=config.comment_window_days)
+    if sandbox_url is not None:
+        return InstagramChannel(
+            SANDBOX_IG_USER_ID,  # the company's real account is for modo = "real"
+            SANDBOX_TOKEN,
+            sandbox_url,
+            clock=clock,
+            media_dir=media_dir,
+            media_url=config.media_url,
+            comment_window=window,
+            page_id=SANDBOX_PAGE_ID,
+        )
+    if not config.ig_user_id:
+        raise ConfigError(
+            "falta cuenta_id para usar Instagram en modo real (el identificador de la cuenta "
+            "profesional de Instagram vinculada a la página; «conectados channels check» lo "
+            "muestra)",
+            field="channels.instagram.cuenta_id",
+        )
+    token = credentials.require(config.token_env, "publicar en la cuenta de Instagram")
+    return InstagramChannel(
+        config.ig_user_id,
+        token,
+        clock=clock,
+        media_dir=media_dir,
+        media_url=config.media_url,
+        comment_window=window,
+        app_secret=app_secret,
     )
 
 
@@ -221,6 +269,7 @@ appsecret_proof; X ignores it)."""
 
 NETWORKS: dict[str, tuple[Factory, NetworkSpec]] = {
     "facebook": (_facebook, FACEBOOK),
+    "instagram": (_instagram, INSTAGRAM),
     "x": (_x, X),
     "whatsapp": (_whatsapp, WHATSAPP),
 }
@@ -229,6 +278,7 @@ NETWORKS: dict[str, tuple[Factory, NetworkSpec]] = {
 
 SANDBOX_ACCOUNTS: dict[str, str] = {
     "facebook": SANDBOX_PAGE_ID,
+    "instagram": SANDBOX_IG_USER_ID,
     "x": SANDBOX_ACCOUNT_ID,
     "whatsapp": SANDBOX_PHONE_NUMBER_ID,
 }

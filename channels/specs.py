@@ -31,7 +31,7 @@ from types import MappingProxyType
 from typing import Any
 
 from channels.media import MediaRules
-from channels.text_rules import FACEBOOK_LIMIT, X_LIMIT, x_weighted_length
+from channels.text_rules import FACEBOOK_LIMIT, INSTAGRAM_LIMIT, X_LIMIT, x_weighted_length
 from conectados.errors import ConfigError
 from conectados.spanish import number
 from conectados.userfiles import MB
@@ -205,6 +205,43 @@ FACEBOOK = NetworkSpec(
     ),
 )
 
+INSTAGRAM = NetworkSpec(
+    name="instagram",
+    display_name="Instagram",
+    aliases=("ig", "insta"),
+    # Content Publishing: a caption of at most 2,200 characters (instagram.py checks the
+    # hashtag and mention counts; the calendar check says them all before the day).
+    post_text_limit=INSTAGRAM_LIMIT,
+    webhook_object="instagram",
+    # Instagram Messaging (Messenger Platform): a text message of at most 1,000 characters.
+    private_text_limit=1_000,
+    incoming_text_limits=MappingProxyType({"comment": 2_200, "message": 1_000}),
+    media=MediaRules(
+        image_types=frozenset({"image/jpeg"}),
+        video_types=frozenset({"video/mp4", "video/quicktime"}),
+        max_image_bytes=8 * MB,
+        max_video_bytes=300 * MB,
+        max_images=10,
+        max_video_seconds=15 * 60,
+    ),
+    message_window=timedelta(hours=24),
+    private_reply_window=timedelta(days=7),
+    one_private_reply_per_comment=True,
+    account_problem_codes=frozenset({102, 190}),
+    private_messages_name="mensajes directos de Instagram",
+    figures_meaning="alcance: cuántas cuentas distintas vieron cada publicación, sumadas "
+    "publicación por publicación; vistas: cuántas veces se vio o reprodujo",
+    figures_source="estadísticas de cada publicación (insights): alcance (reach), vistas "
+    "(views), me gusta (likes), comentarios (comments), compartidos (shares), guardados (saved)",
+    reply_places=MappingProxyType(
+        {
+            "message": "mensaje directo de Instagram",
+            "private": "mensaje directo de Instagram (respuesta privada a su comentario)",
+            "comment": "respuesta pública en Instagram, bajo su comentario",
+        }
+    ),
+)
+
 X = NetworkSpec(
     name="x",
     display_name="X",
@@ -266,7 +303,7 @@ WHATSAPP = NetworkSpec(
 )
 
 SPECS: Mapping[str, NetworkSpec] = MappingProxyType(
-    {network.name: network for network in (FACEBOOK, X, WHATSAPP)}
+    {network.name: network for network in (FACEBOOK, INSTAGRAM, X, WHATSAPP)}
 )
 
 

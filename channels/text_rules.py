@@ -19,6 +19,8 @@ import unicodedata
 
 X_LIMIT = 280
 FACEBOOK_LIMIT = 63_206
+INSTAGRAM_LIMIT = 2_200
+"""Instagram: a caption of at most 2,200 characters (Content Publishing reference)."""
 URL_WEIGHT = 23
 
 # Code points that count 2 on X: everything outside the light ranges.

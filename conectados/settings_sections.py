@@ -201,6 +201,25 @@ class FacebookSettings(_ChannelSettings):
         return self.page_id
 
 
+class InstagramSettings(_ChannelSettings):
+    """[channels.instagram]: the company's Instagram professional account, linked to its
+    Facebook Page (Instagram API with Facebook Login, on graph.facebook.com)."""
+
+    ig_user_id: str = Field("", alias="cuenta_id")
+    """The Instagram professional account's id (the Page's instagram_business_account)."""
+    token_env: EnvVarName = Field("CONECTADOS_FACEBOOK_TOKEN", alias="token_env")
+    """The same Meta token as the Page's serves Instagram (a system user's, or the Page's)."""
+    media_url: str = Field("", max_length=500, pattern=r"^(https?://\S+)?$", alias="url_medios")
+    """The public address where carpeta_medios is served (Meta fetches images from it)."""
+    comment_window_days: int = Field(14, ge=1, le=90, alias="dias_comentarios")
+
+    def missing_account_key(self) -> str | None:
+        return None if self.ig_user_id else "cuenta_id"
+
+    def account_id(self) -> str:
+        return self.ig_user_id
+
+
 class XSettings(_ChannelSettings):
     """[channels.x]: the company's X account, with OAuth 1.0a user credentials."""
 
@@ -238,6 +257,7 @@ class Channels(Section):
     """[channels]: one table per network."""
 
     facebook: FacebookSettings = Field(default_factory=FacebookSettings, alias="facebook")
+    instagram: InstagramSettings = Field(default_factory=InstagramSettings, alias="instagram")
     x: XSettings = Field(default_factory=XSettings, alias="x")
     whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings, alias="whatsapp")
 

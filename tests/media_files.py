@@ -61,3 +61,15 @@ def mp4_video(seconds: float, width: int, height: int, rotation: int = 0) -> byt
     trak = struct.pack(">I4s", 8 + len(tkhd), b"trak") + tkhd
     moov = struct.pack(">I4s", 8 + len(mvhd) + len(trak), b"moov") + mvhd + trak
     return ftyp + moov
+
+
+def jpeg_image(width: int, height: int) -> bytes:
+    """The headers of a baseline JPEG (SOI, JFIF, a SOF0 frame of `width` x `height`, EOI)
+    whose picture size a reader finds where a camera's file has it; pad it with
+    `media_file(size=...)` (padding goes after EOI, where readers ignore it)."""
+    import struct
+
+    app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    components = b"\x01\x22\x00\x02\x11\x01\x03\x11\x01"
+    sof0 = b"\xff\xc0" + struct.pack(">HBHHB", 17, 8, height, width, 3) + components
+    return b"\xff\xd8" + app0 + sof0 + b"\xff\xd9"

@@ -87,6 +87,8 @@ from channels.sandbox.http import (
     parse_request,
     write_response,
 )
+from channels.sandbox.instagram import InstagramApi
+from channels.sandbox.instagram_world import InstagramWorld
 from channels.sandbox.webhooks import (
     Delivery,
     Webhooks,
@@ -103,7 +105,7 @@ from conectados.errors import ConectadosError
 
 log = logging.getLogger(__name__)
 
-NETWORKS = ("facebook", "x", "whatsapp")
+NETWORKS = ("facebook", "instagram", "x", "whatsapp")
 REQUEST_LOG_SIZE = 20_000
 CITIZEN_KINDS = ("comment", "mention", "message")
 MAX_URL = 2_000
@@ -146,11 +148,14 @@ class Sandbox:
         with self.lock:
             self.requests: deque[dict[str, Any]] = deque(maxlen=REQUEST_LOG_SIZE)
             self.facebook = FacebookWorld(self.clock)
+            self.instagram = InstagramWorld(self.clock)
             self.x = XWorld(self.clock)
             self.whatsapp = WhatsAppWorld(self.clock)
-            # WhatsApp first: Graph's /{page-id}/messages would also match its send route.
+            # WhatsApp first: Graph's /{page-id}/messages would also match its send route;
+            # Instagram before Graph: its routes take only Instagram's 17-digit ids.
             self.apis = {
                 "whatsapp": WhatsAppApi(self.whatsapp),
+                "instagram": InstagramApi(self.instagram, self.lock),
                 "facebook": GraphApi(self.facebook, self.lock),
                 "x": XApi(self.x),
             }
@@ -163,8 +168,9 @@ class Sandbox:
 
     def world(self, network: str):
         if network not in NETWORKS:
-            raise ValueError(f"red desconocida «{network}»; use facebook, x o whatsapp")
-        return {"facebook": self.facebook, "x": self.x, "whatsapp": self.whatsapp}[network]
+            raise ValueError(f"red desconocida «{network}»; use facebook, instagram, x o whatsapp")
+        worlds = {"facebook": self.facebook, "instagram": self.instagram}
+        return {**worlds, "x": self.x, "whatsapp": self.whatsapp}[network]
 
     def handle(self, request: Request) -> Response:
         """Answer one request; the webhooks it causes go out in the background."""

@@ -1,0 +1,172 @@
+"""The emulated Instagram professional account: its media containers, published media,
+comments, Direct conversations and figures.
+
+Ids are 17 digits starting "17" like Instagram's (a Facebook id in the simulator has 15),
+so the Instagram routes (registered before Graph's) take only Instagram's objects.
+
+Two parts, each kept by the code that uses it: publishing (containers, media, the publishing
+limit: `instagram_publishing.py`) and engagement (comments, Direct messages, figures:
+`instagram_engagement.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from channels.sandbox.world import NetworkWorld, PersonIds
+from conectados.clock import Clock
+
+IG_USER_ID = "17841400000000001"
+"""The company's Instagram professional account in the simulator."""
+IG_USERNAME = "acueductodeejemplo"
+ID_PATTERN = r"17\d{15}"
+"""Every Instagram object id in the simulator (the routes match these and no Facebook id)."""
+
+
+@dataclass
+class Citizen:
+    id: str
+    """Instagram-scoped id (IGSID) in messages; the same number as the commenter's id here."""
+    username: str
+
+
+# --- publishing -------------------------------------------------------------------------
+
+
+@dataclass
+class Container:
+    """A media container (`POST /{ig-user-id}/media`): IN_PROGRESS until its media is
+    fetched and processed, then FINISHED; PUBLISHED once `media_publish` used it; EXPIRED
+    24 hours after it was made; ERROR when its media could not be used."""
+
+    id: str
+    media_type: str
+    """IMAGE, VIDEO (a carousel item), REELS, STORIES or CAROUSEL."""
+    caption: str
+    created: datetime
+    ready_at: datetime
+    status_code: str = "IN_PROGRESS"
+    status: str = ""
+    """Meta's words when status_code is ERROR."""
+    url: str | None = None
+    """image_url or video_url as given (None for a resumable upload)."""
+    children: list[str] = field(default_factory=list)
+    is_carousel_item: bool = False
+    media_id: str | None = None
+    """The published media, once `media_publish` used this container."""
+    details: dict[str, Any] = field(default_factory=dict)
+    """What else was given (cover_url, share_to_feed, upload bytes and size...)."""
+
+
+@dataclass
+class Media:
+    """A published media object (`GET /{ig-user-id}/media` lists them, newest first)."""
+
+    id: str
+    media_type: str
+    """IMAGE, VIDEO or CAROUSEL_ALBUM, as the media object says it."""
+    media_product_type: str
+    """FEED, REELS or STORY."""
+    caption: str
+    created: datetime
+    container_id: str
+    children: list[str] = field(default_factory=list)
+    like_count: int = 0
+    shares: int = 0
+    saved: int = 0
+    views: int = 0
+    reach: int = 0
+
+    @property
+    def permalink(self) -> str:
+        kind = "reel" if self.media_product_type == "REELS" else "p"
+        return f"https://www.instagram.com/{kind}/{self.id[-11:]}/"
+
+
+# --- engagement -------------------------------------------------------------------------
+
+
+@dataclass
+class Comment:
+    id: str
+    media_id: str
+    parent_id: str | None
+    author: Citizen
+    text: str
+    created: datetime
+    hidden: bool = False
+    private_reply_sent: bool = False
+    ours: bool = False
+    """Written by the company's account (a public reply)."""
+
+
+@dataclass
+class DirectMessage:
+    id: str
+    """The message's mid."""
+    sender: Citizen | None
+    """None: the company wrote it."""
+    text: str
+    created: datetime
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Conversation:
+    citizen: Citizen
+    messages: list[DirectMessage] = field(default_factory=list)
+
+
+class InstagramWorld(NetworkWorld):
+    """One Instagram professional account, linked to the simulator's Facebook Page."""
+
+    name = "instagram"
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        super().__init__(clock)
+        self.account = Citizen(IG_USER_ID, IG_USERNAME)
+        self.people = PersonIds(base=17_000_000_000_000_000, span=10**15)
+        # --- publishing ---
+        self.containers: dict[str, Container] = {}
+        self.media: dict[str, Media] = {}
+        self.container_seconds = 0.0
+        """How long a container stays IN_PROGRESS (0: FINISHED when first asked about)."""
+        self.quota_total = 100
+        """Published posts allowed in a moving 24 hours (content_publishing_limit)."""
+        # --- engagement ---
+        self.comments: dict[str, Comment] = {}
+        self.conversations: dict[str, Conversation] = {}
+        self.sent: list[dict[str, Any]] = []
+        """Every Direct message the company sent (text, recipient, tag), for tests."""
+
+    def new_id(self) -> str:
+        """A new Instagram id: 17 digits, growing, never one a Facebook object has."""
+        return "17" + str(self.next_number()).rjust(15, "0")[-15:]
+
+    def state(self) -> dict[str, Any]:
+        """What the control API's `state` shows of this account (tests read it)."""
+        return {
+            "posts": [
+                {
+                    "id": media.id,
+                    "text": media.caption,
+                    "media_type": media.media_type,
+                    "media_product_type": media.media_product_type,
+                    "container_id": media.container_id,
+                    "children": media.children,
+                    "created_time": media.created.strftime("%Y-%m-%dT%H:%M:%S+0000"),
+                }
+                for media in self.media.values()
+            ],
+            "containers": len(self.containers),
+            "replies": [
+                {"id": comment.id, "parent_id": comment.parent_id, "text": comment.text}
+                for comment in self.comments.values()
+                if comment.ours
+            ],
+            "hidden": [comment.id for comment in self.comments.values() if comment.hidden],
+            "sent": self.sent,
+            "calls": dict(self.calls),
+        }
