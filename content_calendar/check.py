@@ -169,7 +169,10 @@ class CalendarChecker:
         def error(name: str, message: str, warning: bool = False) -> None:
             if name in misspelt and name not in entry.values:
                 return  # already reported as the misspelt field it stands for
-            problem = Problem(str(raw.path), entry.line_of(name), entry_id, message, warning)
+            cell = shown_field(name) if name in FIELDS else None  # an unknown one: said already
+            problem = Problem(
+                str(raw.path), entry.line_of(name), entry_id, message, warning, field=cell
+            )
             result.problems.append(problem)
             result.by_entry.setdefault(entry.line, []).append(problem)
 
