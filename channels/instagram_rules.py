@@ -79,7 +79,7 @@ class InstagramRules(MediaRules):
         low, high = self.carousel_items
         if len(files) > high:
             return [
-                f"un carrusel de Instagram lleva de {low} a {high} imágenes o videos y esta "
+                f"un carrusel lleva de {low} a {high} imágenes o videos y esta "
                 f"publicación tiene {len(files)}; quite {len(files) - high} o divídala en dos"
             ]
         return []
@@ -121,8 +121,8 @@ class InstagramRules(MediaRules):
             notes.append(
                 MediaNote(
                     f"«{name}» mide {_size(media)} (proporción {ratio_text(ratio)}), demasiado "
-                    f"{shape} para Instagram, que acepta de {ratio_text(low)} (4:5, vertical) a "
-                    f"{ratio_text(high)} (horizontal): recórtela, por ejemplo a 1080 × 1350"
+                    f"{shape}: Instagram acepta de {ratio_text(low)} (4:5, vertical) a "
+                    f"{ratio_text(high)} (horizontal); recórtela, por ejemplo a 1080 × 1350"
                 )
             )
         narrowest = self.image_width[0]
@@ -224,7 +224,9 @@ def _size(media: MediaFile) -> str:
 
 
 def _too_heavy(name: str, size: int, limit: int) -> str:
-    return f"«{name}» pesa {number(size / MB, 1)} MB y el límite de Instagram es {number(limit / MB)} MB"
+    weight = number(size / MB, 1)
+    said = f"más de {number(limit / MB)}" if weight == number(limit / MB, 1) else weight
+    return f"«{name}» pesa {said} MB y el límite es {number(limit / MB)} MB"
 
 
 def _clock(seconds: float) -> str:

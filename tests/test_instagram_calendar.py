@@ -84,11 +84,14 @@ EXPECTED = {
     "muchas-etiquetas": ("texto", "tiene 31 etiquetas (#) y el límite es 30"),
     "muchas-menciones": ("texto", "menciona 21 cuentas (@) y el límite es 20"),
     "cartel-png": ("medios", "«cartel.png» es una imagen PNG e Instagram solo publica JPEG"),
-    "foto-pesada": ("medios", "«pesada.jpg» pesa 8,0 MB y el límite de Instagram es 8 MB"),
-    "foto-alta": ("medios", "«alta.jpg» mide 1.080 × 1.400 (proporción 0,77:1), demasiado alta"),
+    "foto-pesada": ("medios", "«pesada.jpg» pesa más de 8 MB y el límite es 8 MB"),
+    "foto-alta": (
+        "medios",
+        "«alta.jpg» mide 1.080 × 1.400 (proporción 0,77:1), demasiado alta: Instagram acepta",
+    ),
     "reel-corto": ("medios", "«corto.mp4» dura 2 s y en Instagram un Reel dura de 3 s a 15 min"),
     "reel-vp9": ("medios", "«vp9.mp4» está codificado en VP9 e Instagram solo acepta H.264 o HEVC"),
-    "carrusel-de-once": ("medios", "un carrusel de Instagram lleva de 2 a 10 imágenes o videos"),
+    "carrusel-de-once": ("medios", "un carrusel lleva de 2 a 10 imágenes o videos"),
 }
 
 
@@ -225,7 +228,7 @@ def test_a_post_needs_an_image_or_a_video():
 def test_images_must_be_jpeg_of_at_most_8_mb(tmp_path: Path):
     assert errors([media(tmp_path, "ok.jpg", jpeg_image(1080, 1080), size=8 * MB)]) == []
     [heavy] = errors([media(tmp_path, "big.jpg", jpeg_image(1080, 1080), size=8 * MB + 1)])
-    assert "pesa 8,0 MB y el límite de Instagram es 8 MB" in heavy
+    assert "pesa más de 8 MB y el límite es 8 MB" in heavy
     [png] = errors([media(tmp_path, "a.png", png_image(1080, 1080))])
     assert "es una imagen PNG e Instagram solo publica JPEG: conviértala a JPEG" in png
 
@@ -284,7 +287,7 @@ def test_a_reel_is_at_most_1920_pixels_wide_and_300_mb(tmp_path: Path):
     [wide] = errors([media(tmp_path, "w.mp4", mp4_video(30, 1921, 1080))])
     assert "mide 1.921 × 1.080 y Instagram acepta videos de hasta 1.920 px de ancho" in wide
     [heavy] = errors([media(tmp_path, "h.mp4", mp4_video(30, 1080, 1920), size=300 * MB + 1)])
-    assert "el límite de Instagram es 300 MB" in heavy
+    assert "pesa más de 300 MB y el límite es 300 MB" in heavy
 
 
 def test_a_reel_aspect_ratio_from_0_01_to_10(tmp_path: Path):
