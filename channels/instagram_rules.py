@@ -209,11 +209,12 @@ class InstagramRules(MediaRules):
         ]
         if not other:
             return []
+        names = ", ".join(f"«{name}»" for name in other)
+        seen = "se verá recortada" if len(other) == 1 else "se verán recortadas"
         return [
             MediaNote(
-                f"Instagram recorta las imágenes del carrusel a la proporción de la primera "
-                f"(«{images[0].path.name}», {ratio_text(first)}): "
-                f"{', '.join(f'«{n}»' for n in other)} se verán recortadas",
+                f"el carrusel toma la proporción de su primera imagen («{images[0].path.name}», "
+                f"{ratio_text(first)}): {names} {seen}",
                 warning=True,
             )
         ]

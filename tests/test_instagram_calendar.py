@@ -357,7 +357,10 @@ def test_a_carousel_is_cropped_to_its_first_images_shape(tmp_path: Path):
     portrait = media(tmp_path, "vertical.jpg", jpeg_image(1080, 1350))
     assert warnings([square, square]) == []
     [warning] = warnings([square, portrait])
-    assert "a la proporción de la primera («cuadrada.jpg», 1:1): «vertical.jpg»" in warning
+    assert (
+        "toma la proporción de su primera imagen («cuadrada.jpg», 1:1): «vertical.jpg» se "
+        in warning
+    )
 
 
 def test_the_rules_come_from_the_spec():
@@ -398,3 +401,102 @@ def test_the_checker_says_instagram_problems_with_the_field_line(tmp_path: Path)
     [problem] = result.errors  # Facebook takes the PNG; Instagram does not
     assert problem.line == 6 and problem.field == "medios"
     assert problem.message.startswith("para Instagram: «a.png» es una imagen PNG")
+
+
+# The preview: Instagram's crop.
+
+
+def preview_calendar(office) -> str:
+    from PIL import Image
+
+    Image.new("RGB", (1200, 675), (0, 119, 182)).save(office.media / "ducha.jpg", quality=80)
+    Image.new("RGB", (1080, 1350), (2, 62, 138)).save(office.media / "gota.jpg", quality=80)
+    media_file(office.media, "tanque.mp4", mp4_video(20, 1080, 1920))
+    caption = (
+        "💧 Cada gota cuenta: cerrar la llave mientras se cepilla los dientes ahorra hasta 12 "
+        "litros cada vez. Cuéntenos cómo ahorra agua en su casa con #AhorroDeAgua y etiquete a "
+        "@acueducto."
+    )
+    (office.folder / "ig.yaml").write_text(
+        "publicaciones:\n"
+        "  - id: foto-ahorro\n    fecha: 2026-12-02 08:00\n    redes: [facebook, instagram]\n"
+        f'    texto: "{caption}"\n    medios: [ducha.jpg]\n'
+        "  - id: reel-tanque\n    fecha: 2026-12-03 08:00\n    redes: [instagram]\n"
+        '    texto: "Así se lava un tanque"\n    medios: [tanque.mp4]\n'
+        "  - id: carrusel\n    fecha: 2026-12-04 08:00\n    redes: [instagram]\n"
+        '    texto: "Dos consejos"\n    medios: [gota.jpg, ducha.jpg]\n',
+        encoding="utf-8",
+    )
+    code, out = office("calendar", "preview", "ig.yaml", "-o", "plan.html")
+    assert code == 0, out
+    return caption
+
+
+def test_the_preview_frames_instagram_posts_as_the_feed_and_the_grid_show_them(office):
+    from html.parser import HTMLParser
+
+    caption = preview_calendar(office)
+    page = (office.folder / "plan.html").read_text(encoding="utf-8")
+
+    frames: list[dict] = []
+
+    class Frames(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found = dict(attrs)
+            if "ig-frame" in found.get("class", "").split() or "ig-crop" in found.get("class", ""):
+                frames.append(found)
+            elif "ig-box" in found.get("class", "") and frames:
+                frames[-1]["box"] = found.get("style", "")
+
+    Frames().feed(page)
+    shapes = [(frame["class"], frame["data-ratio"], frame.get("box")) for frame in frames]
+    # The landscape photo: in the feed at its own 16:9; in the profile grid cut to 3:4.
+    assert ("ig-frame ig-feed", "16:9", "aspect-ratio: 16 / 9") in shapes
+    assert ("ig-frame ig-grid", "3:4", "aspect-ratio: 3 / 4") in shapes
+    # The Reel: full screen 9:16, with the feed's 4:5 and the grid's 3:4 marked on it.
+    assert ("ig-frame ig-reel", "9:16", "aspect-ratio: 9 / 16") in shapes
+    assert ("ig-crop feed", "4:5", None) in shapes and ("ig-crop grid", "3:4", None) in shapes
+    # The carousel: both images at the first one's 4:5.
+    assert page.count("carrusel 1/2 · feed 4:5") == 1 and "carrusel 2/2 · feed 4:5" in page
+    # The caption, cut where the feed cuts it, and whole a click away.
+    shown = caption[: caption.rfind(" ", 0, 125)]
+    assert f"{shown}<span class='ig-more'>… más</span>" in page
+    assert f"<summary>texto completo</summary><p>{caption}</p>" in page
+    assert "<script" not in page and "<link" not in page
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Corto", "Corto"),
+        ("a" * 125, "a" * 125),
+        ("a" * 126, "a" * 125),
+        ("primera\nsegunda\ntercera", "primera\nsegunda"),
+        ("palabra " * 30, ("palabra " * 15).rstrip()),
+    ],
+)
+def test_the_caption_is_cut_after_125_characters_or_two_lines(text, shown):
+    from content_calendar.instagram_preview import feed_caption
+
+    assert feed_caption(text)[0] == shown
+
+
+def test_the_preview_looks_right_in_a_real_browser_when_one_is_installed(office):
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("no Chromium here (apt-get install chromium) to open the preview")
+    preview_calendar(office)
+    page = (office.folder / "plan.html").as_uri()
+    shot = office.folder / "plan.png"
+    headless = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1000,3000"]
+    shown = subprocess.run(
+        [*headless, f"--screenshot={shot}", page], capture_output=True, timeout=120
+    )
+    assert shown.returncode == 0, shown.stderr.decode(errors="replace")[-2000:]
+    from PIL import Image
+
+    with Image.open(shot) as image:
+        assert image.size == (1000, 3000)
