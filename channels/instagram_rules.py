@@ -177,6 +177,15 @@ class InstagramRules(MediaRules):
                         "lo mejor es 9:16 (1080 × 1920)"
                     )
                 )
+        if media.moov_first is False:
+            notes.append(
+                MediaNote(
+                    f"«{name}» guarda su índice (moov) al final y Meta lo pide al principio: "
+                    "si Instagram lo rechaza, expórtelo con «inicio rápido» (fast start, "
+                    "«optimizado para web»)",
+                    warning=True,
+                )
+            )
         accepted = " o ".join(dict.fromkeys(CODEC_NAMES[c] for c in sorted(self.video_codecs)))
         if media.codec is None:
             notes.append(

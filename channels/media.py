@@ -96,6 +96,9 @@ class Mp4Header:
     codec: str | None = None
     """The video track's sample entry (its stsd box): avc1 or avc3 (H.264), hvc1 or hev1
     (HEVC), vp09, av01..."""
+    moov_first: bool | None = None
+    """The movie's index (moov) comes before its data (mdat): what Meta asks of a Reel
+    ("moov atom at the front of the file"), and what exports call «fast start»."""
 
 
 _CONTAINERS = (b"moov", b"trak", b"mdia", b"minf", b"stbl")
@@ -117,6 +120,7 @@ def mp4_header(handle: BinaryIO, size: int) -> Mp4Header:
         "width": None,
         "height": None,
         "codec": None,
+        "moov_first": None,
     }
     # A truncated or odd file: what was found before it.
     with contextlib.suppress(struct.error, IndexError, OSError, ZeroDivisionError):
@@ -146,6 +150,8 @@ def _walk(handle: BinaryIO, size: int, found: dict) -> None:
             box_size = end - start
         if box_size < offset or start + box_size > end:
             return
+        if not ends and box_type in (b"moov", b"mdat") and found["moov_first"] is None:
+            found["moov_first"] = box_type == b"moov"
         if box_type in _CONTAINERS:
             if box_type == b"trak":
                 handler = None
@@ -280,6 +286,8 @@ class MediaFile:
     """The picture's size in pixels as shown, when the file's header says (JPEG, PNG, MP4)."""
     codec: str | None = None
     """A video's codec, as its MP4 sample entry names it (avc1, hvc1...), when found."""
+    moov_first: bool | None = None
+    """A video's index comes before its data (Mp4Header.moov_first), when found."""
 
     @property
     def kind(self) -> MediaKind | None:
@@ -306,6 +314,7 @@ class MediaFile:
             width=width,
             height=height,
             codec=header.codec,
+            moov_first=header.moov_first,
         )
 
 

@@ -500,3 +500,18 @@ def test_the_preview_looks_right_in_a_real_browser_when_one_is_installed(office)
 
     with Image.open(shot) as image:
         assert image.size == (1000, 3000)
+
+
+def test_a_video_with_its_index_at_the_end_is_warned_about(tmp_path: Path):
+    import struct
+
+    header = mp4_video(30, 1080, 1920)
+    moov_at = header.index(b"moov") - 4
+    mdat = struct.pack(">I4s", 8 + 64, b"mdat") + b"\0" * 64
+    at_end = header[:moov_at] + mdat + header[moov_at:]
+    assert (
+        RULES.review([media(tmp_path, "rapido.mp4", header[:moov_at] + header[moov_at:] + mdat)])
+        == []
+    )
+    [note] = RULES.review([media(tmp_path, "lento.mp4", at_end)])
+    assert note.warning and "«lento.mp4» guarda su índice (moov) al final" in note.message
