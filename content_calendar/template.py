@@ -3,7 +3,9 @@
 The posts are written relative to the month (day and hour), so the template of any month
 ahead passes `calendar check`; what it says is generic and true for any water utility. Its
 Instagram post needs a picture (Instagram has no text-only posts): the template puts an
-example one in the media folder, `EXAMPLE_IMAGE`, unless a file of that name is there.
+example one in the media folder, `EXAMPLE_IMAGE`, unless a file of that name is there. The
+repository's assets/ (the demo's media folder) carries that picture already, so the demo
+never writes into the source tree.
 """
 
 from __future__ import annotations
