@@ -174,3 +174,11 @@ def test_the_template_has_an_instagram_post_with_its_picture_and_says_what_insta
     )
     [instagram] = [row for row in rows if "instagram" in row["redes"]]
     assert instagram["medios"] == "ejemplos/cuidemos-el-agua.jpg"
+
+
+def test_the_demos_media_folder_has_the_example_picture_so_the_template_writes_nothing_there():
+    from channels.media import MediaFile
+    from content_calendar.template import EXAMPLE_IMAGE, EXAMPLE_SIZE
+
+    shipped = MediaFile.inspect(Path(__file__).resolve().parent.parent / "assets" / EXAMPLE_IMAGE)
+    assert (shipped.mime_type, (shipped.width, shipped.height)) == ("image/jpeg", EXAMPLE_SIZE)
