@@ -101,6 +101,14 @@ class InstagramPublishing:
     def publish(self, post: Outgoing) -> Receipt:
         files = self._files(post)
         state = self._resumed(post, files)
+        stored = post.upload if post.upload and post.upload.get("flow") == FLOW else None
+        if stored and stored is not state and stored.get("container"):
+            # Another plan was stored (the file or the caption changed since): if its
+            # container went out, the post is out; never a second one.
+            code, _ = self._status(stored["container"]["id"])
+            if code == "PUBLISHED":
+                return self._published_receipt(post, stored.get("caption"))
+        state = dict(state)
         self._remember(post, state)  # before any container is made
         found = self._ready_container(post, state, files)
         if isinstance(found, Receipt):
@@ -131,7 +139,7 @@ class InstagramPublishing:
             return None  # no container was ever made: nothing can be out
         code, _ = self._status(entry["id"])
         if code == "PUBLISHED" or (code == GONE and state.get("publishing")):
-            return self._by_caption(post, since)
+            return self._by_caption(post, since, state.get("caption"))
         return None
 
     # --- what goes out -----------------------------------------------------------------
@@ -159,7 +167,7 @@ class InstagramPublishing:
         }
         stored = post.upload
         if stored and all(stored.get(key) == value for key, value in plan.items()):
-            return dict(stored)
+            return stored  # type: ignore[return-value]
         return plan
 
     def _remember(self, post: Outgoing, state: dict[str, Any]) -> None:
@@ -389,15 +397,9 @@ class InstagramPublishing:
         except Rejected as error:
             log.warning("instagram: no se pudo leer el límite de publicación (%s)", error)
             return
-        entries = answer.get("data") if isinstance(answer, dict) else None
-        entry = entries[0] if isinstance(entries, list) and entries else {}
-        config = entry.get("config") or {}
-        usage, total = entry.get("quota_usage"), config.get("quota_total")
-        if isinstance(usage, int) and isinstance(total, int) and usage >= total:
-            duration = config.get("quota_duration")
-            raise self._held(
-                total, usage - total + 1, duration if isinstance(duration, int) else DAY
-            )
+        usage, total, duration = publishing_quota(answer)
+        if usage is not None and total is not None and usage >= total:
+            raise self._held(total, usage - total + 1, duration)
 
     def _held(self, total: int | None, nth: int = 1, duration: int = DAY) -> Held:
         wait = self._slot_frees(nth, duration)
@@ -448,16 +450,21 @@ class InstagramPublishing:
             query = next_query(link)
         return found
 
-    def _by_caption(self, post: Outgoing, since: datetime) -> Receipt | None:
+    def _by_caption(
+        self, post: Outgoing, since: datetime, digest: str | None = None
+    ) -> Receipt | None:
+        """The newest media whose caption is the post's text (or, with `digest`, the caption
+        an earlier attempt gave its container)."""
         wanted = comparable_text(post.text)
         for item in self._recent_media(since):
-            if comparable_text(str(item.get("caption") or "")) == wanted:
+            caption = str(item.get("caption") or "")
+            if comparable_text(caption) == wanted or (digest and _digest(caption) == digest):
                 return _receipt(item)
         return None
 
-    def _published_receipt(self, post: Outgoing) -> Receipt:
+    def _published_receipt(self, post: Outgoing, digest: str | None = None) -> Receipt:
         """The post whose container is PUBLISHED: found among the media, never made again."""
-        found = self._by_caption(post, _since(post))
+        found = self._by_caption(post, _since(post), digest)
         if found is None:
             raise Transient(
                 "Instagram dice que la publicación salió pero aún no aparece entre las de la "
@@ -501,6 +508,25 @@ class InstagramPublishing:
         if code in RETRY_CODES:
             return Transient(said, retry_after=60)
         return Rejected(said)
+
+
+def publishing_quota(answer: Any) -> tuple[int | None, int | None, int]:
+    """quota_usage, config.quota_total and config.quota_duration of a
+    `content_publishing_limit` answer (None where it does not say; a day by default)."""
+    entries = answer.get("data") if isinstance(answer, dict) else None
+    entry = entries[0] if isinstance(entries, list) and entries else {}
+    entry = entry if isinstance(entry, dict) else {}
+    config = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+    usage, total, duration = (
+        entry.get("quota_usage"),
+        config.get("quota_total"),
+        config.get("quota_duration"),
+    )
+
+    def whole(value: Any) -> int | None:
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    return whole(usage), whole(total), whole(duration) or DAY
 
 
 def _digest(text: str) -> str:

@@ -486,6 +486,8 @@ class InstagramPublishingRoutes:
     def get_object(self, request: Request, target: str) -> Response:
         world = self.world
         specs = self._fields(request, "id")
+        if not any(spec.name == "id" for spec in specs):
+            specs.append(parse_fields("id")[0])  # a node's answer always says its id
         container = world.containers.get(target)
         if container is not None:
             getters = {
