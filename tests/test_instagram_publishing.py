@@ -298,14 +298,34 @@ def test_the_simulator_refuses_what_meta_refuses(ig_sandbox, tmp_path: Path):
     assert refused.status_code == 400 and refused.json()["error"]["code"] == 36001
 
 
-def test_the_simulator_fetches_media_only_from_disk_or_this_machine(ig_sandbox):
-    far = _create(ig_sandbox, image_url="https://example.com/foto.jpg").json()["id"]
-    status = requests.get(
-        f"{ig_sandbox.url}/v24.0/{far}",
-        params={"fields": "status_code,status", "access_token": "t"},
-    ).json()
+def test_the_simulator_fetches_media_only_from_disk_or_this_machine(ig_sandbox, tmp_path):
+    image(tmp_path)
+    asked: list[str] = []
 
-    assert status["status_code"] == "ERROR" and "2207052" in status["status"]
+    class Handler(SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(tmp_path), **kwargs)
+
+        def log_message(self, *args) -> None:
+            asked.append(self.path)
+
+    server = ThreadingHTTPServer(("0.0.0.0", 0), Handler)  # reachable by other addresses
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        far = _create(ig_sandbox, image_url=f"http://127.0.0.2:{port}/foto.jpg").json()["id"]
+        near = _create(ig_sandbox, image_url=f"http://localhost:{port}/foto.jpg").json()["id"]
+    finally:
+        server.shutdown()
+        server.server_close()
+    status = functools.partial(
+        requests.get, params={"fields": "status_code,status", "access_token": "t"}
+    )
+
+    refused = status(f"{ig_sandbox.url}/v24.0/{far}").json()
+    assert refused["status_code"] == "ERROR" and "2207052" in refused["status"]
+    assert status(f"{ig_sandbox.url}/v24.0/{near}").json()["status_code"] == "FINISHED"
+    assert len(asked) == 1  # only the request by a loopback name reached the server
 
 
 def test_media_publish_refuses_what_is_not_ready_or_already_out(ig_sandbox, tmp_path: Path):
@@ -322,6 +342,13 @@ def test_media_publish_refuses_what_is_not_ready_or_already_out(ig_sandbox, tmp_
     assert publish().status_code == 200
     again = publish()
     assert again.status_code == 400 and len(world(ig_sandbox).media) == 1
+    configure(ig_sandbox, quota_total=1)
+    other = _create(ig_sandbox, image_url=image(tmp_path).resolve().as_uri()).json()["id"]
+    over = requests.post(
+        f"{ig_sandbox.url}/v24.0/{IG_USER_ID}/media_publish",
+        data={"creation_id": other, "access_token": "t"},
+    )
+    assert over.json()["error"]["code"] == 9 and _subcode(over) == 2207042
 
 
 # --- exactly once -------------------------------------------------------------------------
@@ -443,6 +470,22 @@ def test_an_interrupted_reel_upload_is_sent_again_to_the_same_container(ig_sandb
 
     assert calls(ig_sandbox)["POST /{ig-user-id}/media"] == 1
     assert world(ig_sandbox).upload_bytes == reel.stat().st_size
+
+
+def test_a_reels_bytes_are_not_sent_again_while_meta_processes_them(ig_sandbox, tmp_path):
+    configure(ig_sandbox, container_seconds=3600)
+    reel = video(tmp_path)
+    kept = Remembered()
+    ig = channel(ig_sandbox, tmp_path, ContainerWait(0.01, 2, 0.02, deadline=0.05))
+    with pytest.raises(Transient):
+        ig.publish(outgoing("Reel", [reel], kept))
+    assert kept.last["container"]["uploaded"] is True
+
+    with pytest.raises(Transient):  # still processing at the next attempt
+        ig.publish(outgoing("Reel", [reel], Remembered(), kept.last))
+
+    assert calls(ig_sandbox)["POST rupload /ig-api-upload/{ig-container-id}"] == 1
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media"] == 1
 
 
 def test_the_token_goes_only_to_metas_upload_host(ig_sandbox, tmp_path: Path):
