@@ -22,8 +22,9 @@ from pyfacebook.exceptions import FacebookError
 from channels.base import Held, Outgoing, Rejected, Transient
 from channels.meta.graph import GRAPH_URL
 from channels.meta.instagram import InstagramChannel
+from channels.meta.instagram_account import publishing_quota
 from channels.meta.instagram_errors import container_refusal, subcode_in
-from channels.meta.instagram_publishing import ContainerWait, publishing_quota
+from channels.meta.instagram_publishing import ContainerWait
 from channels.sandbox import Sandbox, SandboxServer
 from channels.sandbox.instagram_world import IG_USER_ID
 from conectados.clock import FixedClock

@@ -28,11 +28,8 @@ from __future__ import annotations
 import io
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlencode, urlsplit
-
-import requests
+from urllib.parse import urlencode
 
 from channels.media import mp4_header, sniff
 from channels.sandbox.control import Fields
@@ -46,6 +43,17 @@ from channels.sandbox.graph_fields import (
 )
 from channels.sandbox.graph_world import graph_time
 from channels.sandbox.http import Request, Response, Router
+from channels.sandbox.instagram_media import (
+    HEAD_BYTES,
+    IMAGE_MAX_BYTES,
+    READ_BYTES,
+    VIDEO_MAX_BYTES,
+    VIDEO_SECONDS,
+    FetchFailed,
+    check_caption,
+    check_image,
+    fetch,
+)
 from channels.sandbox.instagram_world import (
     ID_PATTERN,
     IG_USER_ID,
@@ -56,24 +64,9 @@ from channels.sandbox.instagram_world import (
 )
 from channels.sandbox.world import parse_time
 
-MiB = 1024 * 1024
-IMAGE_MAX_BYTES = 8 * MiB
-VIDEO_MAX_BYTES = 300 * MiB
-ASPECT_RATIO = (4 / 5, 1.91)
-VIDEO_SECONDS = (3.0, 15 * 60.0)
-CAPTION_MAX = 2200
-HEAD_BYTES = 1 * MiB
-"""The part of a video kept to read its MP4 header (Meta asks for the moov atom in front)."""
-READ_BYTES = 1 * MiB
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 MEDIA_TYPES = ("IMAGE", "VIDEO", "REELS", "STORIES", "CAROUSEL")
 CONTAINERS_PER_DAY = 400
 DAY = timedelta(days=1)
-FETCH_TIMEOUT = 5.0
-
-
-class FetchFailed(Exception):
-    """The media at an address could not be read."""
 
 
 def media_fields(world: InstagramWorld, media: Media) -> dict[str, Any]:
@@ -97,55 +90,6 @@ def media_fields(world: InstagramWorld, media: Media) -> dict[str, Any]:
         ),
         "is_shared_to_feed": lambda: True if media.media_product_type == "REELS" else None,
     }
-
-
-def jpeg_size(data: bytes) -> tuple[int, int] | None:
-    """Width and height from a JPEG's frame header (SOFn); None when there is none."""
-    at = 2
-    while at + 9 <= len(data):
-        if data[at] != 0xFF:
-            return None
-        marker = data[at + 1]
-        if marker == 0xFF:  # fill byte
-            at += 1
-            continue
-        if marker == 0x01 or 0xD0 <= marker <= 0xD8:  # markers without a length
-            at += 2
-            continue
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height = int.from_bytes(data[at + 5 : at + 7], "big")
-            width = int.from_bytes(data[at + 7 : at + 9], "big")
-            return (width, height) if width and height else None
-        at += 2 + int.from_bytes(data[at + 2 : at + 4], "big")
-    return None
-
-
-def fetch(url: str, most: int) -> tuple[bytes, int]:
-    """Up to `most` bytes of the media at `url`, and its whole size: a file:// address from
-    disk; http(s) only from this machine (the simulator never reaches another host)."""
-    parts = urlsplit(url)
-    if parts.scheme == "file":
-        path = Path(unquote(parts.path))
-        try:
-            with path.open("rb") as handle:
-                return handle.read(most), path.stat().st_size
-        except OSError:
-            raise FetchFailed(url) from None
-    if parts.scheme not in ("http", "https") or parts.hostname not in LOOPBACK:
-        raise FetchFailed(url)
-    try:
-        with requests.get(url, stream=True, timeout=FETCH_TIMEOUT, allow_redirects=False) as got:
-            if got.status_code != 200:
-                raise FetchFailed(url)
-            data = b""
-            for piece in got.iter_content(READ_BYTES):
-                data += piece[: most - len(data)]
-                if len(data) >= most:
-                    break
-            declared = got.headers.get("Content-Length", "")
-            return data, int(declared) if declared.isdigit() else len(data)
-    except requests.RequestException:
-        raise FetchFailed(url) from None
 
 
 def configure(world: InstagramWorld, body: Fields) -> dict[str, Any]:
@@ -210,7 +154,7 @@ class InstagramPublishingRoutes:
             raise graph_error(100, f"The media type {media_type} is unknown.", 2207023)
         item = (request.param("is_carousel_item") or "").lower() == "true"
         caption = request.param("caption") or ""
-        _check_caption(caption)
+        check_caption(caption)
         if self._made_today() >= CONTAINERS_PER_DAY:
             # "An Instagram account can only create 400 containers within a rolling 24 hour
             # period"; the code of that refusal is not documented: Graph's request limit.
@@ -262,27 +206,7 @@ class InstagramPublishingRoutes:
                 container, f"The media could not be fetched from this uri: {container.url}", 2207052
             )
             return
-        if size > IMAGE_MAX_BYTES:
-            raise graph_error(
-                36000, "The image is too large to download. It should be less than 8 MiB.", 2207004
-            )
-        found = sniff(data[:16])
-        picture = jpeg_size(data) if found == "image/jpeg" else None
-        if picture is None:
-            raise graph_error(
-                36001,
-                f"The image format {found or 'unknown'} is not supported. Supported formats "
-                "are: JPEG.",
-                2207005,
-            )
-        ratio = picture[0] / picture[1]
-        if not ASPECT_RATIO[0] - 0.005 <= ratio <= ASPECT_RATIO[1] + 0.005:
-            raise graph_error(
-                36003,
-                f"The submitted image with aspect ratio {picture[0]}:{picture[1]} cannot be "
-                "published. Please submit an image with a valid aspect ratio.",
-                2207009,
-            )
+        check_image(data, size)
         self.world.media_arrived(container)
 
     def _fetch_video(self, container: Container) -> None:
@@ -514,21 +438,6 @@ class InstagramPublishingRoutes:
             return parse_fields(request.param("fields") or default)
         except ValueError as exc:
             raise graph_error(100, str(exc)) from None
-
-
-def _check_caption(caption: str) -> None:
-    hashtags = caption.count("#")
-    mentions = caption.count("@")
-    if len(caption) > CAPTION_MAX or hashtags > 30:
-        raise graph_error(
-            36004,
-            f"The submitted image's caption was {len(caption)} characters long. The maximum "
-            f"number of characters permitted for a caption is {CAPTION_MAX}, and at most 30 "
-            "hashtags.",
-            2207010,
-        )
-    if mentions > 20:
-        raise graph_error(100, "Cannot use more than 20 tags per created media.", 2207040)
 
 
 def _error(container: Container, message: str, subcode: int) -> None:
