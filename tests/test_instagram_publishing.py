@@ -554,9 +554,21 @@ def publication(database, post_id: str) -> Publication:
         ).scalar_one()
 
 
+@pytest.fixture
+def any_database(database_url: str):
+    """A migrated database on each backend in turn (SQLite; PostgreSQL when available)."""
+    from conectados.db import Database
+
+    found = Database(database_url)
+    found.upgrade()
+    yield found
+    found.dispose()
+
+
 def test_posts_beyond_the_publishing_limit_wait_and_go_out_once_a_slot_frees(
-    database, ig_sandbox, clock, tmp_path: Path
+    any_database, ig_sandbox, clock, tmp_path: Path
 ):
+    database = any_database
     configure(ig_sandbox, quota_total=1)
     image(tmp_path)
     for number in (1, 2, 3):
