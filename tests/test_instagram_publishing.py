@@ -419,6 +419,23 @@ def test_a_published_container_is_found_and_never_published_twice(ig_sandbox, tm
     assert len(world(ig_sandbox).media) == 1
 
 
+def test_a_container_that_went_out_meanwhile_is_found_not_failed(ig_sandbox, tmp_path: Path):
+    def published_elsewhere(state: dict) -> None:
+        if state.get("publishing"):  # right before media_publish: another process does it
+            requests.post(
+                f"{ig_sandbox.url}/v24.0/{IG_USER_ID}/media_publish",
+                data={"creation_id": state["container"]["id"], "access_token": "t"},
+            )
+
+    receipt = channel(ig_sandbox, tmp_path).publish(
+        outgoing("Aviso", [image(tmp_path)], published_elsewhere)
+    )
+
+    [media] = world(ig_sandbox).media.values()
+    assert receipt.remote_id == media.id
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media_publish"] == 2  # the second refused
+
+
 def test_a_stored_container_not_yet_published_is_not_found(ig_sandbox, tmp_path: Path):
     configure(ig_sandbox, container_seconds=3600)
     kept = Remembered()

@@ -103,6 +103,13 @@ class InstagramPublishing(AccountMedia):
             )
         except QuotaReached:
             raise self._held(None) from None
+        except Rejected:
+            # Refused because it went out meanwhile (another process, a status that lagged):
+            # then it is out, not failed.
+            code, _ = self._status(found)
+            if code == "PUBLISHED":
+                return self._published_receipt(post)
+            raise
         return self._media_receipt(str(answer["id"]))
 
     @guarded("Instagram")
