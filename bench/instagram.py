@@ -33,6 +33,7 @@ import sqlalchemy as sa  # noqa: E402
 from media_files import jpeg_image, media_file  # noqa: E402
 
 from channels.sandbox import SandboxServer  # noqa: E402
+from channels.sandbox.instagram_world import IG_USER_ID  # noqa: E402
 from conectados.db import Database  # noqa: E402
 from content_calendar.models import Post, Publication  # noqa: E402
 
@@ -119,7 +120,13 @@ def run() -> dict[str, list[float]]:
             daemon.wait(timeout=60)
             database.dispose()
         requests = sandbox.control("GET", "requests")["requests"]
-    late: dict[str, list[float]] = {"facebook": [], "instagram": []}
+    late: dict[str, list[float]] = {"facebook": [], "instagram": [], "wait": []}
+    made: dict[int, float] = {}  # each worker's connection: when its container was asked for
+    for request in sorted(requests, key=lambda request: request["arrived"]):
+        if request["method"] == "POST" and request["path"].endswith(f"{IG_USER_ID}/media"):
+            made[request["client_port"]] = request["arrived"]
+        elif request["path"].endswith("/media_publish") and request["client_port"] in made:
+            late["wait"].append(request["arrived"] - made.pop(request["client_port"]))
     for request in requests:
         if request["method"] != "POST" or request["status"] != 200:
             continue
@@ -146,6 +153,12 @@ def main() -> None:
             f"  {name:<10} retraso al publicar   p50 {percentile(values, 0.5):6.2f} s   "
             f"p99 {percentile(values, 0.99):6.2f} s   máximo {max(values):6.2f} s"
         )
+    waits = late["wait"]
+    print(
+        f"  cada publicación de Instagram, de crear su contenedor a publicarlo: "
+        f"p50 {percentile(waits, 0.5):.2f} s   p99 {percentile(waits, 0.99):.2f} s "
+        f"(un hilo ocupado todo ese tiempo)"
+    )
     print(
         "  lo que añade la espera del contenedor (Instagram menos Facebook): "
         f"p50 {percentile(instagram, 0.5) - percentile(facebook, 0.5):+.2f} s   "
