@@ -164,6 +164,12 @@ def test_the_adapter_reads_the_documented_answers_and_errors():
                                  "error_subcode": 2207042, "type": "OAuthException"}})
     )  # fmt: skip
 
+    builder = channel._publishing_refusal(
+        FacebookError({"error": {"message": "The media builder with creation id = 1 does not "
+                                 "exist or has been expired.", "code": 24,
+                                 "error_subcode": 2207008, "type": "OAuthException"}})
+    )  # fmt: skip
+    assert isinstance(builder, Transient) and "ya no existe o venció" in builder.reason
     assert publishing_quota(limit) == (2, 50, 86400)
     assert publishing_quota({"data": []}) == (None, None, 86400)
     assert isinstance(refused, Rejected) and "pesa demasiado" in refused.reason

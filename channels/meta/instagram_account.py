@@ -28,6 +28,9 @@ SLOT_UNKNOWN = 3600.0
 """When no published media tells when a slot frees: look again in an hour."""
 RETRY_CODES = {-1, -2, 9007}
 """Meta's "try again" publishing codes: server error, download timeout, not ready yet."""
+RETRY_SUBCODES = {2207001, 2207003, 2207006, 2207008, 2207020, 2207027, 2207032, 2207053}
+"""Subcodes whose documented remedy is to try again or to make a new container: the next
+attempt reads the container's status and makes a new one if it is gone or expired."""
 
 
 class QuotaReached(Transient):
@@ -169,7 +172,7 @@ class AccountMedia:
             return translated
         message = str(getattr(error, "message", "")).replace(self._token, "***")
         said = refusal("Instagram", code, subcode, message, sentence_for(subcode))
-        if code in RETRY_CODES:
+        if code in RETRY_CODES or subcode in RETRY_SUBCODES:
             return Transient(said, retry_after=60)
         return Rejected(said)
 
