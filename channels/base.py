@@ -277,6 +277,12 @@ class Transient(ChannelError):
         self.outcome_unknown = outcome_unknown
 
 
+class Held(Transient):
+    """The network holds the post back for a while (Instagram's publishing limit of posts
+    per 24 hours): not an attempt, not a failure. `retry_after` says when a slot frees; the
+    publisher waits until then without counting an attempt or failing it for lateness."""
+
+
 class Rejected(ChannelError):
     """The network refuses this content or this action for good; retrying will not help."""
 

@@ -70,6 +70,9 @@ class Publication(SQLModel, table=True):
     remote_url: str | None = Field(default=None, max_length=500)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str | None = Field(default=None, sa_type=sa.Text)
+    held_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """The network held it back until then (Instagram's limit of posts per 24 hours): a wait
+    that is no attempt and no failure; how late it is counts from then."""
     upload: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     """A video upload started on the network (its session, as the channel described it):
     kept under the lease before any byte is sent, so a restart resumes THAT upload, or finds

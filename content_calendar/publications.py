@@ -44,6 +44,8 @@ class Claimed:
     """When this holder's lease runs out, as of the claim."""
     upload: dict[str, Any] | None = None
     """The video upload an earlier attempt started on the network (see `remember_upload`)."""
+    held_until: datetime | None = None
+    """The network held it back until then (`hold`): its lateness counts from then."""
 
 
 def _claimed(row, recovering: bool = False) -> Claimed:
@@ -60,6 +62,7 @@ def _claimed(row, recovering: bool = False) -> Claimed:
         outcome_unknown=bool(row.outcome_unknown) or recovering,
         leased_until=row.lease_expires_at,
         upload=row.upload if isinstance(row.upload, dict) else None,
+        held_until=row.held_until,
     )
 
 
@@ -91,6 +94,7 @@ _COLUMNS = (
     Publication.outcome_unknown,
     Publication.lease_expires_at,
     Publication.upload,
+    Publication.held_until,
     Post.text,
     Post.variants,
     Post.media,
@@ -295,6 +299,33 @@ def reschedule(
     return bool(
         connection.execute(
             sa.update(Publication).where(*_held(claimed, owner)).values(**values)
+        ).rowcount
+    )
+
+
+def hold(
+    connection: sa.Connection,
+    claimed: Claimed,
+    owner: str,
+    until: datetime,
+    reason: str,
+    outcome_unknown: bool,
+) -> bool:
+    """publishing -> scheduled at `until`, held back by the network (its publishing limit):
+    no attempt spent, and its lateness counts from `until`, so the wait never fails it."""
+    return bool(
+        connection.execute(
+            sa.update(Publication)
+            .where(*_held(claimed, owner))
+            .values(
+                state=SCHEDULED,
+                next_attempt_at=until,
+                held_until=until,
+                attempts=Publication.attempts - 1,
+                last_error=reason,
+                outcome_unknown=outcome_unknown,
+                **leases.RELEASED,
+            )
         ).rowcount
     )
 

@@ -20,6 +20,7 @@ from channels.base import (
     AuthFailed,
     Channel,
     ChannelError,
+    Held,
     Outgoing,
     Publishes,
     Receipt,
@@ -35,6 +36,7 @@ from content_calendar.publications import (
     Claimed,
     claim_due,
     claim_expired,
+    hold,
     mark_failed,
     mark_published,
     remember_upload,
@@ -84,6 +86,8 @@ class PublishRound:
     retried: list[Claimed] = field(default_factory=list)
     failed: list[Claimed] = field(default_factory=list)
     paused: list[str] = field(default_factory=list)
+    held: list[Claimed] = field(default_factory=list)
+    """Held back by the network (its publishing limit) until a slot frees: not an attempt."""
 
 
 class Publisher:
@@ -254,7 +258,7 @@ class Publisher:
         to record with others in one transaction; a crash before that is recovered like any
         other interrupted call (the network is asked first), so nothing goes out twice."""
         now = self.clock.now()
-        if now > claimed.scheduled_at + self.policy.deadline:
+        if self._too_late(claimed, now):
             self._fail(claimed, outcome, f"{self._late_reason(claimed)}; no se publicó")
             return
         channel = self._channel(claimed.network)
@@ -277,6 +281,8 @@ class Publisher:
                     return None
                 checked = True
             receipt = channel.publish(self._outgoing(claimed))
+        except Held as error:
+            self._hold(claimed, outcome, error, checked)
         except Transient as error:
             self._retry(claimed, outcome, error, checked)
         except Rejected as error:
@@ -310,7 +316,7 @@ class Publisher:
             self._pause(claimed, outcome, error)
             return
         except ChannelError as error:
-            if self.clock.now() > claimed.scheduled_at + self.policy.deadline:
+            if self._too_late(claimed, self.clock.now()):
                 self._fail(
                     claimed,
                     outcome,
@@ -402,7 +408,7 @@ class Publisher:
                 f"no se pudo publicar en {claimed.attempts} intentos; el último: {error.reason}",
             )
             return
-        if at > claimed.scheduled_at + self.policy.deadline:
+        if self._too_late(claimed, at):
             self._fail(
                 claimed,
                 outcome,
@@ -427,6 +433,38 @@ class Publisher:
             claimed.network,
             error.reason,
             at.astimezone(self.zone).strftime("%H:%M:%S"),
+        )
+
+    def _too_late(self, claimed: Claimed, at: datetime) -> bool:
+        """Past the deadline at `at`; counted from when the network stopped holding it back
+        (its publishing limit), if it did: that wait is not lateness."""
+        start = claimed.scheduled_at
+        if claimed.held_until is not None and claimed.held_until > start:
+            start = claimed.held_until
+        return at > start + self.policy.deadline
+
+    def _hold(
+        self, claimed: Claimed, outcome: PublishRound, error: Held, checked: bool = False
+    ) -> None:
+        """The network holds it back (its publishing limit): wait for the slot, attempt not
+        counted, never failed for that wait."""
+        at = self.clock.now() + timedelta(seconds=max(error.retry_after, self.policy.first_backoff))
+        with self.database.session(write=True) as session:
+            hold(
+                session.connection(),
+                claimed,
+                self.owner,
+                at,
+                error.reason,
+                outcome_unknown=error.outcome_unknown or (claimed.outcome_unknown and not checked),
+            )
+        outcome.held.append(claimed)
+        log.info(
+            "%s en %s: %s; se publicará desde las %s",
+            claimed.post_id,
+            claimed.network,
+            error.reason,
+            at.astimezone(self.zone).strftime("%Y-%m-%d %H:%M"),
         )
 
     def _fail(self, claimed: Claimed, outcome: PublishRound, reason: str) -> None:

@@ -20,7 +20,7 @@ from pyfacebook.exceptions import FacebookError
 from channels.base import HTTP_TIMEOUT_SECONDS, AuthFailed, Rejected, Transient
 from channels.meta.errors import refusal
 from channels.meta.graph import GRAPH_URL, call_graph, graph_client, scrub, throttle_wait
-from channels.meta.instagram_publishing import InstagramPublishing
+from channels.meta.instagram_publishing import ContainerWait, InstagramPublishing
 from channels.meta.instagram_reading import InstagramReading
 from channels.specs import INSTAGRAM
 from conectados.clock import Clock, SystemClock
@@ -52,6 +52,7 @@ class InstagramChannel(InstagramPublishing, InstagramReading):
         metrics_window: timedelta = timedelta(days=90),
         app_secret: str | None = None,
         page_id: str | None = None,
+        container_wait: ContainerWait | None = None,
     ) -> None:
         self.ig_user_id = ig_user_id
         self.page_id = page_id
@@ -65,6 +66,8 @@ class InstagramChannel(InstagramPublishing, InstagramReading):
         self.comment_window = comment_window
         self.first_poll_lookback = first_poll_lookback
         self.metrics_window = metrics_window
+        self.container_wait = container_wait or ContainerWait()
+        """How long a media container is waited for, and how often it is asked about."""
         self._token = access_token
         self.app_secret = app_secret
         self.api, self.session = graph_client(access_token, base_url, timeout, app_secret)

@@ -12,7 +12,7 @@ limit: `instagram_publishing.py`) and engagement (comments, Direct messages, fig
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from channels.sandbox.world import NetworkWorld, PersonIds
@@ -23,6 +23,8 @@ IG_USER_ID = "17841400000000001"
 IG_USERNAME = "acueductodeejemplo"
 ID_PATTERN = r"17\d{15}"
 """Every Instagram object id in the simulator (the routes match these and no Facebook id)."""
+CONTAINER_LIFE = timedelta(hours=24)
+"""Containers expire after 24 hours (IG User Media reference, Limitations)."""
 
 
 @dataclass
@@ -46,7 +48,8 @@ class Container:
     """IMAGE, VIDEO (a carousel item), REELS, STORIES or CAROUSEL."""
     caption: str
     created: datetime
-    ready_at: datetime
+    ready_at: datetime | None
+    """When it turns FINISHED (None: its media has not arrived yet, a resumable upload)."""
     status_code: str = "IN_PROGRESS"
     status: str = ""
     """Meta's words when status_code is ERROR."""
@@ -58,6 +61,13 @@ class Container:
     """The published media, once `media_publish` used this container."""
     details: dict[str, Any] = field(default_factory=dict)
     """What else was given (cover_url, share_to_feed, upload bytes and size...)."""
+    resumable: bool = False
+    """upload_type=resumable: its video comes to rupload (`/ig-api-upload/...`)."""
+    media_in: datetime | None = None
+    """When its media arrived whole (fetched, or uploaded): processing starts then."""
+    received: int = 0
+    head: bytes = b""
+    """The first bytes of an uploaded video (enough to read its MP4 header)."""
 
 
 @dataclass
@@ -135,6 +145,10 @@ class InstagramWorld(NetworkWorld):
         """How long a container stays IN_PROGRESS (0: FINISHED when first asked about)."""
         self.quota_total = 100
         """Published posts allowed in a moving 24 hours (content_publishing_limit)."""
+        self.publish_delay = 0.0
+        """Seconds media_publish takes to answer once it has published (a late answer)."""
+        self.upload_bytes = 0
+        """Every byte that reached rupload (tests see what was sent again)."""
         # --- engagement ---
         self.comments: dict[str, Comment] = {}
         self.conversations: dict[str, Conversation] = {}
@@ -144,6 +158,55 @@ class InstagramWorld(NetworkWorld):
     def new_id(self) -> str:
         """A new Instagram id: 17 digits, growing, never one a Facebook object has."""
         return "17" + str(self.next_number()).rjust(15, "0")[-15:]
+
+    # --- publishing ---
+
+    def container_status(self, container: Container) -> str:
+        """The container's status_code now: FINISHED `container_seconds` after its media
+        arrived, EXPIRED 24 hours after it was made unless published."""
+        if container.status_code in ("PUBLISHED", "ERROR", "EXPIRED"):
+            return container.status_code
+        now = self.now()
+        if now >= container.created + CONTAINER_LIFE:
+            container.status_code = "EXPIRED"
+        elif container.ready_at is not None and now >= container.ready_at:
+            container.status_code = "FINISHED"
+        return container.status_code
+
+    def media_arrived(self, container: Container) -> None:
+        container.media_in = self.now()
+        container.ready_at = container.media_in + timedelta(seconds=self.container_seconds)
+
+    def set_container_seconds(self, seconds: float) -> None:
+        """How long processing takes, for new containers and those still IN_PROGRESS."""
+        self.container_seconds = seconds
+        for container in self.containers.values():
+            if container.status_code == "IN_PROGRESS" and container.media_in is not None:
+                container.ready_at = container.media_in + timedelta(seconds=seconds)
+
+    def published_since(self, since: datetime) -> list[Media]:
+        """Media published through the API since `since` (what the publishing limit counts)."""
+        return [media for media in self.media.values() if media.created > since]
+
+    def publish(self, container: Container) -> Media:
+        """`media_publish`: the FINISHED container becomes a media object, once."""
+        kind = {"CAROUSEL": "CAROUSEL_ALBUM", "REELS": "VIDEO", "STORIES": "IMAGE"}
+        product = {"REELS": "REELS", "STORIES": "STORY"}
+        media = Media(
+            id=self.new_id(),
+            media_type=kind.get(container.media_type, container.media_type),
+            media_product_type=product.get(container.media_type, "FEED"),
+            caption=container.caption,
+            created=self.now(),
+            container_id=container.id,
+            children=list(container.children),
+        )
+        if container.media_type == "STORIES" and container.resumable:
+            media.media_type = "VIDEO"
+        self.media[media.id] = media
+        container.status_code = "PUBLISHED"
+        container.media_id = media.id
+        return media
 
     def state(self) -> dict[str, Any]:
         """What the control API's `state` shows of this account (tests read it)."""

@@ -32,6 +32,9 @@ Control API (JSON in and out), under /_sandbox/; networks are facebook, x and wh
 - POST /_sandbox/permissions {"network", "revoke"?, "grant"?, "access_level"?, "template"?,
   "expired"?} or {"reset": true}: what the simulator's tokens may do (graph_checks.py); GET
   shows it;
+- POST /_sandbox/instagram {"container_seconds"?, "quota_total"?, "publish_delay"?}: how long
+  Instagram's media containers stay IN_PROGRESS, its publishing limit per 24 hours, and how
+  late media_publish answers (see instagram_publishing.py);
 - POST /_sandbox/reset: forgets everything, subscriptions and permissions included.
 
 Every control body is a JSON object of at most 1 MiB whose fields are checked (control.py):
@@ -57,7 +60,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from channels.sandbox import snapshot
+from channels.sandbox import instagram_publishing, snapshot
 from channels.sandbox.control import (
     MAX_DELAY,
     MAX_FAULT_COUNT,
@@ -260,11 +263,20 @@ class Sandbox:
             return Response(200, {"requests": list(self.requests)}), None
         if request.method == "GET" and action == "permissions":
             return Response(200, self.grants.state()), None
-        actions = ("reset", "citizen", "posts", "faults", "permissions", "require_app_secret")
+        actions = (
+            "reset",
+            "citizen",
+            "posts",
+            "faults",
+            "permissions",
+            "require_app_secret",
+            "instagram",
+        )
         if action not in actions:
             raise ControlError(
                 f"acción desconocida /_sandbox/{action}; las acciones son citizen, posts, "
-                "faults, permissions, require_app_secret, webhooks, state, requests y reset"
+                "faults, permissions, require_app_secret, instagram, webhooks, state, requests "
+                "y reset"
             )
         if request.method != "POST":
             raise ControlError(f"/_sandbox/{action} se llama con POST, no con {request.method}")
@@ -282,6 +294,8 @@ class Sandbox:
             return Response(200, {"required": required}), None
         if action == "permissions":
             return self._permissions(body), None
+        if action == "instagram":
+            return Response(200, instagram_publishing.configure(self.instagram, body)), None
         return self._fault(body), None
 
     def _permissions(self, body: Fields) -> Response:

@@ -1,0 +1,639 @@
+"""Instagram content publishing: containers waited for, published once through crashes and
+lost answers, refused with Meta's reason in Spanish, and held back (not failed) by the
+account's publishing limit; the simulator answers in Meta's documented shapes."""
+
+from __future__ import annotations
+
+import functools
+import random
+import threading
+from datetime import UTC, datetime, timedelta
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+import sqlalchemy as sa
+from contract_files import contract, contract_file
+from media_files import PNG, jpeg_image, media_file, mp4_video
+from pyfacebook.exceptions import FacebookError
+
+from channels.base import Held, Outgoing, Rejected, Transient
+from channels.meta.graph import GRAPH_URL
+from channels.meta.instagram import InstagramChannel
+from channels.meta.instagram_account import publishing_quota
+from channels.meta.instagram_errors import container_refusal, subcode_in
+from channels.meta.instagram_publishing import ContainerWait
+from channels.sandbox import Sandbox, SandboxServer
+from channels.sandbox.instagram_world import IG_USER_ID
+from conectados.clock import FixedClock
+from conectados.userfiles import MB
+from content_calendar.models import Post, Publication, PublicationState
+from scheduler.publisher import Publisher, PublishPolicy
+
+ZONE = ZoneInfo("America/Bogota")
+START = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+QUICK = ContainerWait(first=0.01, factor=2, longest=0.05, deadline=5)
+"""Short waits: the simulator answers at once; a test never sleeps for Meta's minute."""
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def ig_sandbox(clock: FixedClock):
+    """The simulator on a clock the test moves (containers expire, the limit's window)."""
+    with SandboxServer(sandbox=Sandbox(clock)) as server:
+        yield server
+
+
+def world(sandbox):
+    return sandbox.sandbox.instagram
+
+
+def channel(sandbox, folder: Path, wait: ContainerWait = QUICK, **options) -> InstagramChannel:
+    return InstagramChannel(
+        IG_USER_ID,
+        "token-de-prueba",
+        sandbox.url,
+        timeout=options.pop("timeout", 5),
+        clock=sandbox.sandbox.clock,
+        media_dir=folder,
+        container_wait=wait,
+        **options,
+    )
+
+
+def image(folder: Path, name: str = "foto.jpg", width: int = 1080, height: int = 1080) -> Path:
+    return media_file(folder, name, jpeg_image(width, height), size=40_000)
+
+
+def video(folder: Path, name: str = "reel.mp4", seconds: float = 20) -> Path:
+    return media_file(folder, name, mp4_video(seconds, 1080, 1920), size=MB + 123)
+
+
+class Remembered:
+    """What a publisher keeps of a post's containers: the last state handed over; it may stop
+    the attempt (raise, as a crash or a lost lease would) at its `stop_at`-th call."""
+
+    def __init__(self, stop_at: int | None = None) -> None:
+        self.states: list[dict] = []
+        self.stop_at = stop_at
+
+    def __call__(self, state: dict) -> None:
+        self.states.append(state)
+        if self.stop_at is not None and len(self.states) >= self.stop_at:
+            raise Transient("el servicio se detuvo")
+
+    @property
+    def last(self) -> dict:
+        return self.states[-1]
+
+
+def outgoing(text: str, media: list[Path], remembered=None, upload=None) -> Outgoing:
+    return Outgoing(text[:10], text, tuple(media), START, upload=upload, remember=remembered)
+
+
+def calls(sandbox) -> dict[str, int]:
+    return dict(world(sandbox).calls)
+
+
+def published_containers(sandbox) -> list[str]:
+    return [c.id for c in world(sandbox).containers.values() if c.status_code == "PUBLISHED"]
+
+
+def configure(sandbox, **settings) -> dict:
+    return sandbox.control("POST", "instagram", settings)
+
+
+# --- Meta's documented answers ------------------------------------------------------------
+
+
+def test_the_simulator_answers_in_the_documented_shapes(ig_sandbox, tmp_path: Path):
+    base = f"{ig_sandbox.url}/v24.0"
+    token = {"access_token": "t"}
+    photo = image(tmp_path).resolve().as_uri()
+    created = requests.post(f"{base}/{IG_USER_ID}/media", data={"image_url": photo, **token})
+    resumable = requests.post(
+        f"{base}/{IG_USER_ID}/media",
+        data={"media_type": "REELS", "upload_type": "resumable", "caption": "Reel", **token},
+    ).json()
+    status = requests.get(
+        f"{base}/{created.json()['id']}", params={"fields": "status_code", **token}
+    ).json()
+    path = video(tmp_path)
+    uploaded = requests.post(
+        resumable["uri"],
+        headers={"Authorization": "OAuth t", "offset": "0", "file_size": str(path.stat().st_size),
+                 "Content-Type": "application/octet-stream"},
+        data=path.read_bytes(),
+    ).json()  # fmt: skip
+    published = requests.post(
+        f"{base}/{IG_USER_ID}/media_publish", data={"creation_id": created.json()["id"], **token}
+    ).json()
+    limit = requests.get(
+        f"{base}/{IG_USER_ID}/content_publishing_limit",
+        params={"fields": "quota_usage,config", **token},
+    ).json()
+
+    assert created.json().keys() == contract("ig-publishing.media.container.json").keys()
+    documented = contract("ig-publishing.media.resumable-container.json")
+    assert resumable.keys() == documented.keys()
+    assert resumable["uri"] == f"{ig_sandbox.url}/ig-api-upload/v24.0/{resumable['id']}"
+    assert status.keys() == contract("ig-publishing.container.status.json").keys()
+    assert status["status_code"] == "FINISHED"
+    assert uploaded == contract("ig-publishing.rupload.success.json")
+    assert published.keys() == contract("ig-publishing.media-publish.json").keys()
+    shape = contract("ig-publishing.content-publishing-limit.json")["data"][0]
+    assert limit["data"][0].keys() == shape.keys()
+    assert limit["data"][0]["config"].keys() == shape["config"].keys()
+    assert limit["data"][0]["quota_usage"] == 1
+
+
+def test_the_adapter_reads_the_documented_answers_and_errors():
+    limit = contract("ig-publishing.content-publishing-limit.json")
+    error = contract_file("ig-publishing.error.image-too-large.json")
+    channel = InstagramChannel(IG_USER_ID, "t", "http://127.0.0.1:9")
+
+    refused = channel._publishing_refusal(FacebookError(error["body"]))
+    quota = channel._publishing_refusal(
+        FacebookError({"error": {"message": "You reached maximum number of posts", "code": 9,
+                                 "error_subcode": 2207042, "type": "OAuthException"}})
+    )  # fmt: skip
+
+    builder = channel._publishing_refusal(
+        FacebookError({"error": {"message": "The media builder with creation id = 1 does not "
+                                 "exist or has been expired.", "code": 24,
+                                 "error_subcode": 2207008, "type": "OAuthException"}})
+    )  # fmt: skip
+    assert isinstance(builder, Transient) and "ya no existe o venció" in builder.reason
+    assert publishing_quota(limit) == (2, 50, 86400)
+    assert publishing_quota({"data": []}) == (None, None, 86400)
+    assert isinstance(refused, Rejected) and "pesa demasiado" in refused.reason
+    assert "2207004" in refused.reason  # Meta's words follow, for the technician
+    assert isinstance(quota, Transient) and not isinstance(quota, Rejected)
+    failed = "Error: You reached maximum number of posts with error code 2207042"
+    assert subcode_in(failed) == 2207042
+    assert container_refusal(failed).startswith("la cuenta de Instagram llegó a su límite")
+
+
+# --- publishing ---------------------------------------------------------------------------
+
+
+def test_an_image_a_carousel_and_a_reel_each_go_out_once(ig_sandbox, tmp_path: Path):
+    photo, other, reel = image(tmp_path), image(tmp_path, "b.jpg", 1080, 1350), video(tmp_path)
+    ig = channel(ig_sandbox, tmp_path)
+
+    single = ig.publish(outgoing("Corte de agua el martes", [photo]))
+    carousel = ig.publish(outgoing("Así quedó la planta", [photo, other, reel]))
+    short = ig.publish(outgoing("Cómo lavar el tanque", [reel]))
+
+    media = {m.id: m for m in world(ig_sandbox).media.values()}
+    assert [media[r.remote_id].media_type for r in (single, carousel, short)] == [
+        "IMAGE",
+        "CAROUSEL_ALBUM",
+        "VIDEO",
+    ]
+    assert media[short.remote_id].media_product_type == "REELS"
+    assert len(media[carousel.remote_id].children) == 3
+    assert short.url.startswith("https://www.instagram.com/reel/")
+    assert single.created_at is not None
+    done = calls(ig_sandbox)
+    assert done["POST /{ig-user-id}/media_publish"] == 3
+    assert done["POST /{ig-user-id}/media"] == 6  # 1 + (3 items + the carousel) + 1
+    assert done["POST rupload /ig-api-upload/{ig-container-id}"] == 2  # the videos, once each
+    assert world(ig_sandbox).upload_bytes == 2 * reel.stat().st_size
+    assert done["GET /{ig-user-id}/content_publishing_limit"] == 3
+
+
+def test_images_go_by_url_under_url_medios_quoted(ig_sandbox, tmp_path: Path):
+    folder = tmp_path / "medios"
+    (folder / "cortes").mkdir(parents=True)
+    image(folder / "cortes", "barrio ñ.jpg")
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/publico"
+        # The simulator fetches from this machine only: the folder is served at the root.
+        served = f"http://127.0.0.1:{server.server_address[1]}"
+        ig = channel(ig_sandbox, folder, media_url=served + "/")
+        receipt = ig.publish(outgoing("Corte en el barrio", [folder / "cortes" / "barrio ñ.jpg"]))
+        assert InstagramChannel(IG_USER_ID, "t", GRAPH_URL, media_dir=folder, media_url=base)._image_url(
+            folder / "cortes" / "barrio ñ.jpg"
+        ) == f"{base}/cortes/barrio%20%C3%B1.jpg"  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    [container] = [c for c in world(ig_sandbox).containers.values() if c.url]
+    assert container.url == f"{served}/cortes/barrio%20%C3%B1.jpg"
+    assert receipt.remote_id in world(ig_sandbox).media
+
+
+def test_a_real_account_without_url_medios_is_told_to_set_it(tmp_path: Path):
+    photo = image(tmp_path)
+    real = InstagramChannel(IG_USER_ID, "t", GRAPH_URL, media_dir=tmp_path, media_url="")
+
+    with pytest.raises(Rejected) as refused:
+        real.publish(outgoing("Aviso", [photo]))
+
+    assert "url_medios" in refused.value.reason and "[channels.instagram]" in refused.value.reason
+
+
+def test_a_post_without_media_is_refused_before_any_call(ig_sandbox, tmp_path: Path):
+    with pytest.raises(Rejected) as refused:
+        channel(ig_sandbox, tmp_path).publish(outgoing("Solo texto", []))
+
+    assert "imagen o un video" in refused.value.reason
+    assert calls(ig_sandbox) == {}
+
+
+def test_an_image_outside_instagrams_aspect_ratio_is_refused_in_spanish(ig_sandbox, tmp_path):
+    tall = image(tmp_path, "alta.jpg", 1080, 1920)  # 9:16 is taller than 4:5
+
+    with pytest.raises(Rejected) as refused:
+        channel(ig_sandbox, tmp_path).publish(outgoing("Aviso", [tall]))
+
+    assert "proporción de la imagen" in refused.value.reason
+    assert "2207009" in refused.value.reason
+    assert world(ig_sandbox).media == {}
+
+
+def test_a_container_in_error_is_refused_with_metas_reason(ig_sandbox, tmp_path: Path):
+    short = video(tmp_path, "corto.mp4", seconds=2)  # Reels last 3 s to 15 min
+
+    with pytest.raises(Rejected) as refused:
+        channel(ig_sandbox, tmp_path).publish(outgoing("Muy corto", [short]))
+
+    assert "formato del video" in refused.value.reason and "2207026" in refused.value.reason
+    assert published_containers(ig_sandbox) == []
+
+
+# --- the simulator refuses what Meta refuses ----------------------------------------------
+
+
+def _create(sandbox, **data) -> requests.Response:
+    return requests.post(
+        f"{sandbox.url}/v24.0/{IG_USER_ID}/media", data={**data, "access_token": "t"}
+    )
+
+
+def _subcode(response: requests.Response) -> int:
+    return response.json()["error"]["error_subcode"]
+
+
+def test_the_simulator_refuses_what_meta_refuses(ig_sandbox, tmp_path: Path):
+    png = media_file(tmp_path, "a.png", PNG).resolve().as_uri()
+    big = media_file(tmp_path, "b.jpg", jpeg_image(1080, 1080), size=9 * MB).resolve().as_uri()
+    wide = image(tmp_path, "w.jpg", 2000, 1000).resolve().as_uri()
+    good = image(tmp_path).resolve().as_uri()
+    item = _create(ig_sandbox, image_url=good, is_carousel_item="true").json()["id"]
+
+    assert _subcode(_create(ig_sandbox, image_url=png)) == 2207005
+    assert _subcode(_create(ig_sandbox, image_url=big)) == 2207004
+    assert _subcode(_create(ig_sandbox, image_url=wide)) == 2207009
+    assert _subcode(_create(ig_sandbox, image_url=good, media_type="GIF")) == 2207023
+    assert _subcode(_create(ig_sandbox, media_type="CAROUSEL", children=item)) == 2207028
+    eleven = ",".join([item] * 11)
+    assert _subcode(_create(ig_sandbox, media_type="CAROUSEL", children=eleven)) == 2207028
+    assert _subcode(_create(ig_sandbox, image_url=good, caption="#a" * 31)) == 2207010
+    refused = _create(ig_sandbox, image_url=png)
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == 36001
+
+
+def test_the_simulator_fetches_media_only_from_disk_or_this_machine(ig_sandbox, tmp_path):
+    image(tmp_path)
+    asked: list[str] = []
+
+    class Handler(SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(tmp_path), **kwargs)
+
+        def log_message(self, *args) -> None:
+            asked.append(self.path)
+
+    server = ThreadingHTTPServer(("0.0.0.0", 0), Handler)  # reachable by other addresses
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        far = _create(ig_sandbox, image_url=f"http://127.0.0.2:{port}/foto.jpg").json()["id"]
+        near = _create(ig_sandbox, image_url=f"http://localhost:{port}/foto.jpg").json()["id"]
+    finally:
+        server.shutdown()
+        server.server_close()
+    status = functools.partial(
+        requests.get, params={"fields": "status_code,status", "access_token": "t"}
+    )
+
+    refused = status(f"{ig_sandbox.url}/v24.0/{far}").json()
+    assert refused["status_code"] == "ERROR" and "2207052" in refused["status"]
+    assert status(f"{ig_sandbox.url}/v24.0/{near}").json()["status_code"] == "FINISHED"
+    assert len(asked) == 1  # only the request by a loopback name reached the server
+
+
+def test_media_publish_refuses_what_is_not_ready_or_already_out(ig_sandbox, tmp_path: Path):
+    configure(ig_sandbox, container_seconds=60)
+    container = _create(ig_sandbox, image_url=image(tmp_path).resolve().as_uri()).json()["id"]
+    publish = functools.partial(
+        requests.post,
+        f"{ig_sandbox.url}/v24.0/{IG_USER_ID}/media_publish",
+        data={"creation_id": container, "access_token": "t"},
+    )
+
+    assert _subcode(publish()) == 2207027  # IN_PROGRESS: not ready
+    configure(ig_sandbox, container_seconds=0)
+    assert publish().status_code == 200
+    again = publish()
+    assert again.status_code == 400 and len(world(ig_sandbox).media) == 1
+    configure(ig_sandbox, quota_total=1)
+    other = _create(ig_sandbox, image_url=image(tmp_path).resolve().as_uri()).json()["id"]
+    over = requests.post(
+        f"{ig_sandbox.url}/v24.0/{IG_USER_ID}/media_publish",
+        data={"creation_id": other, "access_token": "t"},
+    )
+    assert over.json()["error"]["code"] == 9 and _subcode(over) == 2207042
+
+
+# --- exactly once -------------------------------------------------------------------------
+
+
+def test_a_container_still_processing_is_waited_for_on_the_next_attempt_not_made_again(
+    ig_sandbox, tmp_path: Path
+):
+    configure(ig_sandbox, container_seconds=3600)
+    kept = Remembered()
+    ig = channel(ig_sandbox, tmp_path, ContainerWait(0.01, 2, 0.02, deadline=0.1))
+    photo = image(tmp_path)
+
+    with pytest.raises(Transient) as waiting:
+        ig.publish(outgoing("Aviso de lavado", [photo], kept))
+    assert "aún procesa" in waiting.value.reason
+    assert kept.last["container"]["id"] in world(ig_sandbox).containers
+    assert len(kept.states) > 3  # handed over again while waiting: the lease is renewed
+
+    configure(ig_sandbox, container_seconds=0)
+    receipt = ig.publish(outgoing("Aviso de lavado", [photo], Remembered(), kept.last))
+
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media"] == 1
+    assert published_containers(ig_sandbox) == [kept.last["container"]["id"]]
+    assert world(ig_sandbox).media[receipt.remote_id].container_id == kept.last["container"]["id"]
+
+
+def test_an_expired_container_is_replaced_and_never_published(ig_sandbox, clock, tmp_path: Path):
+    configure(ig_sandbox, container_seconds=3600)
+    kept = Remembered()
+    ig = channel(ig_sandbox, tmp_path, ContainerWait(0.01, 2, 0.02, deadline=0.05))
+    photo = image(tmp_path)
+    with pytest.raises(Transient):
+        ig.publish(outgoing("Aviso", [photo], kept))
+    old = kept.last["container"]["id"]
+
+    clock.advance(timedelta(hours=25))
+    configure(ig_sandbox, container_seconds=0)
+    ig.publish(outgoing("Aviso", [photo], Remembered(), kept.last))
+
+    assert world(ig_sandbox).containers[old].status_code == "EXPIRED"
+    assert len(published_containers(ig_sandbox)) == 1 and old not in published_containers(
+        ig_sandbox
+    )
+    assert len(world(ig_sandbox).media) == 1
+
+
+def test_a_published_container_is_found_and_never_published_twice(ig_sandbox, tmp_path: Path):
+    kept = Remembered()
+    ig = channel(ig_sandbox, tmp_path)
+    photo = image(tmp_path)
+    first = ig.publish(outgoing("Ya salió", [photo], kept))
+    assert kept.last["publishing"] is True
+
+    again = ig.publish(outgoing("Ya salió", [photo], Remembered(), kept.last))
+    found = ig.find_published(
+        outgoing("Ya salió", [photo], upload=kept.last), START - timedelta(hours=1)
+    )
+    unmarked = {key: value for key, value in kept.last.items() if key != "publishing"}
+    by_container = ig.publish(outgoing("Ya salió", [photo], upload=unmarked))
+    # The file replaced and the caption corrected since: its container went out all the same.
+    edited = ig.publish(outgoing("Ya salió (corregido)", [image(tmp_path)], upload=kept.last))
+
+    assert again.remote_id == first.remote_id == found.remote_id == edited.remote_id
+    assert by_container.remote_id == first.remote_id
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media_publish"] == 1
+    assert len(world(ig_sandbox).media) == 1
+
+
+def test_a_container_that_went_out_meanwhile_is_found_not_failed(ig_sandbox, tmp_path: Path):
+    def published_elsewhere(state: dict) -> None:
+        if state.get("publishing"):  # right before media_publish: another process does it
+            requests.post(
+                f"{ig_sandbox.url}/v24.0/{IG_USER_ID}/media_publish",
+                data={"creation_id": state["container"]["id"], "access_token": "t"},
+            )
+
+    receipt = channel(ig_sandbox, tmp_path).publish(
+        outgoing("Aviso", [image(tmp_path)], published_elsewhere)
+    )
+
+    [media] = world(ig_sandbox).media.values()
+    assert receipt.remote_id == media.id
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media_publish"] == 2  # the second refused
+
+
+def test_a_stored_container_not_yet_published_is_not_found(ig_sandbox, tmp_path: Path):
+    configure(ig_sandbox, container_seconds=3600)
+    kept = Remembered()
+    ig = channel(ig_sandbox, tmp_path, ContainerWait(0.01, 2, 0.02, deadline=0.05))
+    with pytest.raises(Transient):
+        ig.publish(outgoing("Aviso", [image(tmp_path)], kept))
+
+    found = ig.find_published(outgoing("Aviso", [], upload=kept.last), START)
+
+    assert found is None
+    assert calls(ig_sandbox).get("GET /{ig-user-id}/media", 0) == 0  # its status said enough
+
+
+def test_a_carousel_interrupted_after_its_items_reuses_them(ig_sandbox, tmp_path: Path):
+    files = [image(tmp_path), image(tmp_path, "b.jpg"), video(tmp_path)]
+    stopped = Remembered(stop_at=3)  # the plan, the first item, the second item: stop
+    ig = channel(ig_sandbox, tmp_path)
+    with pytest.raises(Transient):
+        ig.publish(outgoing("Carrusel", files, stopped))
+    made = [entry["id"] for entry in stopped.last["children"] if entry]
+    assert len(made) == 2
+
+    ig.publish(outgoing("Carrusel", files, Remembered(), stopped.last))
+
+    [album] = world(ig_sandbox).media.values()
+    assert album.children[:2] == made
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media"] == 4  # 3 items + the carousel
+
+
+def test_a_stored_plan_for_other_files_or_another_caption_is_not_reused(ig_sandbox, tmp_path):
+    configure(ig_sandbox, container_seconds=3600)
+    kept = Remembered()
+    ig = channel(ig_sandbox, tmp_path, ContainerWait(0.01, 2, 0.02, deadline=0.05))
+    photo = image(tmp_path)
+    with pytest.raises(Transient):
+        ig.publish(outgoing("Primero", [photo], kept))
+    configure(ig_sandbox, container_seconds=0)
+
+    ig.publish(outgoing("Otro texto", [photo], Remembered(), kept.last))
+
+    [media] = world(ig_sandbox).media.values()
+    assert media.caption == "Otro texto" and media.container_id != kept.last["container"]["id"]
+
+
+def test_an_interrupted_reel_upload_is_sent_again_to_the_same_container(ig_sandbox, tmp_path):
+    reel = video(tmp_path)
+    stopped = Remembered(stop_at=2)  # the plan, then the container: stop before the bytes
+    ig = channel(ig_sandbox, tmp_path)
+    with pytest.raises(Transient):
+        ig.publish(outgoing("Reel", [reel], stopped))
+
+    ig.publish(outgoing("Reel", [reel], Remembered(), stopped.last))
+
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media"] == 1
+    assert world(ig_sandbox).upload_bytes == reel.stat().st_size
+
+
+def test_a_reels_bytes_are_not_sent_again_while_meta_processes_them(ig_sandbox, tmp_path):
+    configure(ig_sandbox, container_seconds=3600)
+    reel = video(tmp_path)
+    kept = Remembered()
+    ig = channel(ig_sandbox, tmp_path, ContainerWait(0.01, 2, 0.02, deadline=0.05))
+    with pytest.raises(Transient):
+        ig.publish(outgoing("Reel", [reel], kept))
+    assert kept.last["container"]["uploaded"] is True
+
+    with pytest.raises(Transient):  # still processing at the next attempt
+        ig.publish(outgoing("Reel", [reel], Remembered(), kept.last))
+
+    assert calls(ig_sandbox)["POST rupload /ig-api-upload/{ig-container-id}"] == 1
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media"] == 1
+
+
+def test_the_token_goes_only_to_metas_upload_host(ig_sandbox, tmp_path: Path):
+    reel = video(tmp_path)
+    ig = channel(ig_sandbox, tmp_path)
+    entry = {"id": "17000000000000001", "uri": "https://evil.example/ig-api-upload/v24.0/1"}
+
+    with pytest.raises(Rejected):
+        ig._send_if_needed(outgoing("R", [reel]), {}, entry, _inspect(reel), "IN_PROGRESS")
+
+
+def _inspect(path: Path):
+    from channels.media import MediaFile
+
+    return MediaFile.inspect(path)
+
+
+def test_a_full_quota_holds_the_post_until_the_oldest_post_of_the_day_leaves_it(
+    ig_sandbox, clock, tmp_path: Path
+):
+    configure(ig_sandbox, quota_total=2)
+    ig = channel(ig_sandbox, tmp_path)
+    photo = image(tmp_path)
+    ig.publish(outgoing("Primero", [photo]))
+    clock.advance(timedelta(hours=3))
+    ig.publish(outgoing("Segundo", [photo]))
+    clock.advance(timedelta(hours=1))
+
+    with pytest.raises(Held) as held:
+        ig.publish(outgoing("Tercero", [photo]))
+
+    assert held.value.retry_after == pytest.approx(20 * 3600, abs=5)  # the first leaves at 24 h
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media_publish"] == 2
+
+
+# --- through the publisher ----------------------------------------------------------------
+
+
+def schedule(database, post_id: str, text: str, media: list[str], at: datetime) -> None:
+    with database.session() as session:
+        session.add(Post(id=post_id, text=text, media=media, scheduled_at=at))
+        session.add(Publication(post_id=post_id, network="instagram", next_attempt_at=at))
+
+
+def publisher(database, sandbox, folder: Path, clock, **options) -> Publisher:
+    return Publisher(
+        database,
+        {"instagram": channel(sandbox, folder, **options)},
+        clock,
+        folder,
+        "daemon-1",
+        ZONE,
+        PublishPolicy(),
+        random.Random(7),
+    )
+
+
+def publication(database, post_id: str) -> Publication:
+    with database.session() as session:
+        return session.execute(
+            sa.select(Publication).where(Publication.post_id == post_id)
+        ).scalar_one()
+
+
+@pytest.fixture
+def any_database(database_url: str):
+    """A migrated database on each backend in turn (SQLite; PostgreSQL when available)."""
+    from conectados.db import Database
+
+    found = Database(database_url)
+    found.upgrade()
+    yield found
+    found.dispose()
+
+
+def test_posts_beyond_the_publishing_limit_wait_and_go_out_once_a_slot_frees(
+    any_database, ig_sandbox, clock, tmp_path: Path
+):
+    database = any_database
+    configure(ig_sandbox, quota_total=1)
+    image(tmp_path)
+    for number in (1, 2, 3):
+        schedule(database, f"aviso-{number}", f"Aviso {number}", ["foto.jpg"], START)
+    office = publisher(database, ig_sandbox, tmp_path, clock)
+
+    first = office.run_once()
+
+    assert len(first.published) == 1 and len(first.held) == 2 and not first.failed
+    waiting = publication(database, "aviso-2")
+    assert waiting.state == PublicationState.SCHEDULED and waiting.attempts == 0
+    assert "24 horas" in waiting.last_error and "cupo" in waiting.last_error
+    assert waiting.next_attempt_at >= START + timedelta(hours=24)
+
+    clock.advance(timedelta(hours=7))  # past the 6-hour deadline: still waiting, not failed
+    assert office.run_once().failed == []
+    clock.advance(timedelta(hours=17, minutes=1))
+    second = office.run_once()
+
+    assert len(second.published) == 1 and len(second.held) == 1 and not second.failed
+    states = sorted(publication(database, f"aviso-{n}").state for n in (1, 2, 3))
+    assert states == ["published", "published", "scheduled"]
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media_publish"] == 2
+    assert len(world(ig_sandbox).media) == 2
+
+
+def test_a_lost_media_publish_answer_is_recovered_as_published_not_sent_again(
+    database, ig_sandbox, clock, tmp_path: Path
+):
+    configure(ig_sandbox, publish_delay=1.5)
+    image(tmp_path)
+    schedule(database, "aviso", "Corte programado", ["foto.jpg"], START)
+    office = publisher(database, ig_sandbox, tmp_path, clock, timeout=0.5)
+
+    lost = office.run_once()
+    assert lost.retried and publication(database, "aviso").outcome_unknown
+    configure(ig_sandbox, publish_delay=0)
+    clock.advance(timedelta(minutes=5))
+    found = office.run_once()
+
+    assert len(found.recovered) == 1
+    row = publication(database, "aviso")
+    assert row.state == PublicationState.PUBLISHED
+    assert row.remote_id in world(ig_sandbox).media
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media_publish"] == 1
