@@ -16,7 +16,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 from contract_files import contract, contract_file
-from media_files import PNG, jpeg_image, media_file, mp4_video
+from media_files import MP4, PNG, jpeg_image, media_file, mp4_video
 from pyfacebook.exceptions import FacebookError
 
 from channels.base import Held, Outgoing, Rejected, Transient
@@ -258,13 +258,15 @@ def test_an_image_outside_instagrams_aspect_ratio_is_refused_in_spanish(ig_sandb
     with pytest.raises(Rejected) as refused:
         channel(ig_sandbox, tmp_path).publish(outgoing("Aviso", [tall]))
 
-    assert "proporción de la imagen" in refused.value.reason
-    assert "2207009" in refused.value.reason
-    assert world(ig_sandbox).media == {}
+    # Refused before Meta is asked (the calendar's rules): no container is made.
+    assert "proporción 0,56:1" in refused.value.reason and "4:5" in refused.value.reason
+    assert world(ig_sandbox).media == {} and world(ig_sandbox).containers == {}
 
 
 def test_a_container_in_error_is_refused_with_metas_reason(ig_sandbox, tmp_path: Path):
-    short = video(tmp_path, "corto.mp4", seconds=2)  # Reels last 3 s to 15 min
+    # A MP4 whose header gives no duration passes our checks (a warning only) and Meta's
+    # processing refuses it: the container ends in ERROR with Meta's words.
+    short = media_file(tmp_path, "corto.mp4", MP4, size=4096)
 
     with pytest.raises(Rejected) as refused:
         channel(ig_sandbox, tmp_path).publish(outgoing("Muy corto", [short]))
