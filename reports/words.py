@@ -88,9 +88,25 @@ def reach_note(report: Report) -> str:
     missing = [network_title(name) for name in report.without_reach]
     if not missing:
         return ""
-    others = [network_title(name) for name in report.networks if name not in report.without_reach]
+    others = [
+        network_title(name)
+        for name, figures in report.networks.items()
+        if name not in report.without_reach and figures.active
+    ]
     note = f"{' ni '.join(missing)} no informa{'n' if len(missing) > 1 else ''} el alcance"
-    return note + (f"; la suma es solo de {', '.join(others)}" if others else "")
+    return note + (f"; la suma es solo de {and_list(others)}" if others else "")
+
+
+def and_list(names: list[str]) -> str:
+    """["Facebook", "Instagram"] -> "Facebook e Instagram": Spanish says «e», not «y», before
+    a word that starts with the sound i (Instagram, hilos), but not before «hie» (hielo)."""
+    if len(names) <= 1:
+        return "".join(names)
+    last = names[-1]
+    starts_with_i = last[:1].lower() == "i" or (
+        last[:2].lower() == "hi" and last[2:3].lower() != "e"
+    )
+    return f"{', '.join(names[:-1])} {'e' if starts_with_i else 'y'} {last}"
 
 
 def term_note(report: Report) -> str:

@@ -499,4 +499,4 @@ def test_a_network_is_named_with_any_capitals(cli, tmp_path):
 
     assert cli("calendar", "list", "--red", "Facebook").exit_code == 0
     refused = cli("calendar", "list", "--red", "TikTok")
-    assert refused.exit_code == 2 and "facebook, x" in refused.stderr
+    assert refused.exit_code == 2 and "facebook, instagram, x" in refused.stderr

@@ -243,7 +243,7 @@ def test_the_daemon_in_a_terminal_says_each_thing_it_does_in_one_line(tmp_path: 
     lines = out.splitlines()
     assert all(re.match(r"\d\d:\d\d:\d\d \S", line) for line in lines), out
     assert "Servicio en marcha en " in lines[0] and "Ctrl+C para detenerlo" in lines[0]
-    assert "Publica el calendario a su hora, lee Facebook y X cada " in lines[1], out
+    assert "Publica el calendario a su hora, lee Facebook, Instagram y X cada " in lines[1], out
     for event in EVENTS:
         assert event in out, (event, out, err)
     assert re.search(r"Mensaje \d+ de X radicado como PQR 2026-", out), out
