@@ -231,9 +231,7 @@ def html(report: Report) -> str:
         if figures_meaning(name)
     )
     sources = "; ".join(
-        f"{network_title(name)}: {figures_source(name)}"
-        for name in active
-        if figures_source(name)
+        f"{network_title(name)}: {figures_source(name)}" for name in active if figures_source(name)
     )
     reach = reach_note(report)
     return f"""<!DOCTYPE html>
