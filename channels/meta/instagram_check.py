@@ -82,14 +82,19 @@ class MediaPlace:
     """Real mode: url_medios is required (Meta cannot read the company's disk)."""
 
 
+def linked_id(answer: Any) -> str | None:
+    """The instagram_business_account id of a Page answer (None: the key is absent, as Meta
+    leaves it when no professional account is linked)."""
+    linked = answer.get("instagram_business_account") if isinstance(answer, dict) else None
+    if isinstance(linked, dict) and isinstance(linked.get("id"), str | int) and linked["id"]:
+        return str(linked["id"])
+    return None
+
+
 def linked_account(api, page_id: str) -> str | None:
     """The Instagram professional account linked to the Page (None: none is linked).
     Raises pyfacebook's errors: the caller says what they mean."""
-    answer = api.get_object(page_id, fields="instagram_business_account")
-    linked = answer.get("instagram_business_account") if isinstance(answer, dict) else None
-    if isinstance(linked, dict) and linked.get("id"):
-        return str(linked["id"])
-    return None
+    return linked_id(api.get_object(page_id, fields="instagram_business_account"))
 
 
 def check_instagram(
