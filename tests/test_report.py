@@ -580,7 +580,7 @@ def test_a_month_with_instagram_posts_shows_instagram_in_every_table_and_chart(c
     assert "Instagram 1 0 0 300 900 40 6 3 0 5,4 %" in text, text
     # The posts with most interaction: the Reel leads (49 interactions).
     best = text.partition("Las publicaciones con más interacción")[2]
-    assert best.split()[4:12] == "Instagram Reel: así cuidamos el agua 900 49".split(), best[:200]
+    assert " ".join(best.split()[4:12]) == "Instagram Reel: así cuidamos el agua 900 49", best[:200]
     # The chart of how views grew has an Instagram line; the channels' table its comments.
     grown = page.partition("<h2>Vistas acumuladas por red</h2>")[2].partition("</section>")[0]
     assert "<svg" in grown and "Instagram" in grown
