@@ -229,3 +229,12 @@ def test_the_publishing_limit_is_read_from_the_account(check):
 
     (limit,) = [line for line in items(result.stdout) if "límite de publicaciones" in line]
     assert re.fullmatch(r"✔ límite de publicaciones: 0 de \d+ en las últimas 24 horas", limit)
+
+
+def test_status_lists_instagram_and_says_real_mode_needs_its_cuenta_id(cli, tmp_path: Path):
+    (tmp_path / "conectados.toml").write_text('[channels.instagram]\nmodo = "real"\n', "utf-8")
+
+    result = cli("status")
+
+    assert result.exit_code == 0, result.stderr
+    assert "instagram activa, modo real; FALTA cuenta_id" in " ".join(result.stdout.split())
