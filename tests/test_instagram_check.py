@@ -238,3 +238,30 @@ def test_status_lists_instagram_and_says_real_mode_needs_its_cuenta_id(cli, tmp_
 
     assert result.exit_code == 0, result.stderr
     assert "instagram activa, modo real; FALTA cuenta_id" in " ".join(result.stdout.split())
+
+
+class _HomePage(SimpleHTTPRequestHandler):
+    """A web server that answers every address with its home page (200, HTML)."""
+
+    def do_HEAD(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_url_medios_answering_a_web_page_instead_of_the_image_fails(tmp_path: Path):
+    (tmp_path / "gota.jpg").write_bytes(jpeg_image(1080, 1080))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _HomePage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        line = media_line(MediaPlace(tmp_path, url, real=True))
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert not line.ok and "respondió código 200, tipo text/html" in line.what
