@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from channels.specs import display_name
-from conectados.spanish import number, spanish_date, spanish_moment
+from conectados.spanish import number, spanish_date, spanish_list, spanish_moment
 from reports.report import (
     Report,
 )
@@ -94,19 +94,7 @@ def reach_note(report: Report) -> str:
         if name not in report.without_reach and figures.active
     ]
     note = f"{' ni '.join(missing)} no informa{'n' if len(missing) > 1 else ''} el alcance"
-    return note + (f"; la suma es solo de {and_list(others)}" if others else "")
-
-
-def and_list(names: list[str]) -> str:
-    """["Facebook", "Instagram"] -> "Facebook e Instagram": Spanish says «e», not «y», before
-    a word that starts with the sound i (Instagram, hilos), but not before «hie» (hielo)."""
-    if len(names) <= 1:
-        return "".join(names)
-    last = names[-1]
-    starts_with_i = last[:1].lower() == "i" or (
-        last[:2].lower() == "hi" and last[2:3].lower() != "e"
-    )
-    return f"{', '.join(names[:-1])} {'e' if starts_with_i else 'y'} {last}"
+    return note + (f"; la suma es solo de {spanish_list(others)}" if others else "")
 
 
 def term_note(report: Report) -> str:
