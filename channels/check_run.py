@@ -146,27 +146,15 @@ def _missing(network: str, config, settings, credentials) -> list[CheckLine]:
 def _linked_account_fix(config, settings, credentials) -> str | None:
     """Real mode with no cuenta_id: the account the Page links, for the team to copy (None
     when the token or the Page is missing, or Meta does not say)."""
-    from pyfacebook.exceptions import FacebookError, LibraryError
-
     from channels.meta.graph import graph_client
-    from channels.meta.instagram_check import linked_account
+    from channels.meta.instagram_check import cuenta_id_hint
 
     page_id = settings.channels.facebook.page_id
     token = credentials.get(config.token_env)
     if not page_id or not token:
         return None
-    secret = credentials.get(settings.webhooks.app_secret_env)
-    api, _ = graph_client(token, app_secret=secret)
-    try:
-        linked = linked_account(api, page_id)
-    except (FacebookError, LibraryError, OSError):
-        return None
-    if linked is None:
-        return None
-    return (
-        f'escriba cuenta_id = "{linked}" en [channels.instagram]: es la cuenta de Instagram '
-        f"vinculada a la página {page_id}"
-    )
+    api, _ = graph_client(token, app_secret=credentials.get(settings.webhooks.app_secret_env))
+    return cuenta_id_hint(api, page_id)
 
 
 def _app_token(config, settings, credentials) -> str | None:

@@ -265,3 +265,17 @@ def test_url_medios_answering_a_web_page_instead_of_the_image_fails(tmp_path: Pa
         server.server_close()
 
     assert not line.ok and "respondió código 200, tipo text/html" in line.what
+
+
+def test_without_cuenta_id_the_check_says_which_account_the_page_links(sandbox):
+    from channels.meta.graph import graph_client
+    from channels.meta.instagram_check import cuenta_id_hint
+
+    api, _ = graph_client("token", sandbox.url)
+
+    assert cuenta_id_hint(api, PAGE_ID) == (
+        f'escriba cuenta_id = "{IG_USER_ID}" en [channels.instagram]: es la cuenta de Instagram '
+        f"vinculada a la página {PAGE_ID}"
+    )
+    sandbox.control("POST", "permissions", {"network": "instagram", "revoke": ["instagram_basic"]})
+    assert cuenta_id_hint(api, PAGE_ID) is None  # Meta does not say: the plain advice stands

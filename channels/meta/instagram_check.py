@@ -97,6 +97,21 @@ def linked_account(api, page_id: str) -> str | None:
     return linked_id(api.get_object(page_id, fields="instagram_business_account"))
 
 
+def cuenta_id_hint(api, page_id: str) -> str | None:
+    """What to write when cuenta_id is missing: the account the Page links, for the team to
+    copy (None when Meta does not say: no answer, a refusal, or no linked account)."""
+    try:
+        linked = linked_account(api, page_id)
+    except (FacebookError, LibraryError, OSError):
+        return None
+    if linked is None:
+        return None
+    return (
+        f'escriba cuenta_id = "{linked}" en [channels.instagram]: es la cuenta de Instagram '
+        f"vinculada a la página {page_id}"
+    )
+
+
 def check_instagram(
     channel,
     page_id: str,
