@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Literal
 
 from channels.base import Rejected
+from channels.image_headers import image_size
 from conectados.spanish import number
 from conectados.userfiles import MB, UserFileError, open_user_file, path_inside
 
@@ -20,7 +21,8 @@ MediaKind = Literal["image", "video"]
 
 MEDIA_FOLDER = "la carpeta de medios"
 MAX_BOXES = 10_000
-"""How many MP4 boxes are walked looking for the duration and picture size (a real file has a few dozen)."""
+"""How many MP4 boxes are walked looking for the duration, picture size and codec (a real
+file has a few dozen)."""
 
 
 # Reels for Pages (channels/meta/facebook_video.py sends them; the calendar check warns about
@@ -81,24 +83,41 @@ def mp4_duration(handle: BinaryIO, size: int) -> float | None:
 
 @dataclass(frozen=True)
 class Mp4Header:
-    """What a MP4/MOV file's headers say: how long it lasts and its picture's size."""
+    """What a MP4/MOV file's headers say: how long it lasts, its picture's size, and how the
+    picture is encoded."""
 
     seconds: float | None = None
     width: int | None = None
     height: int | None = None
+    codec: str | None = None
+    """The video track's sample entry (its stsd box): avc1 or avc3 (H.264), hvc1 or hev1
+    (HEVC), vp09, av01..."""
+    moov_first: bool | None = None
+    """The movie's index (moov) comes before its data (mdat): what Meta asks of a Reel
+    ("moov atom at the front of the file"), and what exports call «fast start»."""
 
 
-_CONTAINERS = (b"moov", b"trak")
-"""The boxes looked inside: the movie, and each of its tracks."""
+_CONTAINERS = (b"moov", b"trak", b"mdia", b"minf", b"stbl")
+"""The boxes looked inside: the movie, each of its tracks, and down a track to its sample
+descriptions (trak/mdia/minf/stbl/stsd), where the codec is named."""
+AUDIO_ENTRIES = frozenset({"mp4a", "ac-3", "ec-3", "Opus", "fLaC", "alac", "samr", "sowt", "twos"})
+"""Sample entries of sound, not picture: a track without a handler box is judged by these."""
 
 
 def mp4_header(handle: BinaryIO, size: int) -> Mp4Header:
-    """Duration (moov/mvhd) and picture size (the first trak/tkhd with a size) of a MP4/MOV.
+    """Duration (moov/mvhd), picture size (the first trak/tkhd with a size) and video codec
+    (the first stsd entry of a video track) of a MP4/MOV.
 
     Walks at most MAX_BOXES boxes, each read by its header and skipped by its declared size
     (never trusted beyond the file's end); a truncated or odd file gives what was found.
     """
-    found: dict[str, float | int | None] = {"seconds": None, "width": None, "height": None}
+    found: dict[str, float | int | str | None] = {
+        "seconds": None,
+        "width": None,
+        "height": None,
+        "codec": None,
+        "moov_first": None,
+    }
     # A truncated or odd file: what was found before it.
     with contextlib.suppress(struct.error, IndexError, OSError, ZeroDivisionError):
         _walk(handle, size, found)
@@ -107,7 +126,8 @@ def mp4_header(handle: BinaryIO, size: int) -> Mp4Header:
 
 def _walk(handle: BinaryIO, size: int, found: dict) -> None:
     start, end = 0, size
-    ends: list[int] = []  # where each container being walked ends (moov, then a trak)
+    ends: list[int] = []  # where each container being walked ends (moov, a trak, ...)
+    handler: str | None = None  # the current track's kind (hdlr): "vide", "soun"...
     for _ in range(MAX_BOXES):
         while start + 8 > end and ends:
             start, end = end, ends.pop()  # the container is done: on with its parent
@@ -126,7 +146,11 @@ def _walk(handle: BinaryIO, size: int, found: dict) -> None:
             box_size = end - start
         if box_size < offset or start + box_size > end:
             return
+        if not ends and box_type in (b"moov", b"mdat") and found["moov_first"] is None:
+            found["moov_first"] = box_type == b"moov"
         if box_type in _CONTAINERS:
+            if box_type == b"trak":
+                handler = None
             ends.append(end)
             start, end = start + offset, start + box_size  # look inside
             continue
@@ -150,7 +174,15 @@ def _walk(handle: BinaryIO, size: int, found: dict) -> None:
                 if _quarter_turn(a, b, c, d):
                     width, height = height, width  # a phone's upright clip: shown turned
                 found["width"], found["height"] = width, height
-        if found["seconds"] is not None and found["width"] is not None:
+        elif box_type == b"hdlr":
+            handle.seek(8, 1)  # version, flags, pre_defined
+            handler = handle.read(4).decode("latin-1")
+        elif box_type == b"stsd" and found["codec"] is None and handler in ("vide", None):
+            handle.seek(8 + 4, 1)  # version, flags, entry count; the first entry's size
+            entry = handle.read(4).decode("latin-1")
+            if len(entry) == 4 and (handler == "vide" or entry not in AUDIO_ENTRIES):
+                found["codec"] = entry
+        if all(found[key] is not None for key in ("seconds", "width", "codec")):
             return
         start += box_size
 
@@ -173,7 +205,11 @@ class MediaFile:
     """How long a video lasts, when its header says."""
     width: int | None = None
     height: int | None = None
-    """A video's picture size in pixels, when its header says."""
+    """The picture's size in pixels as shown, when the file's header says (JPEG, PNG, MP4)."""
+    codec: str | None = None
+    """A video's codec, as its MP4 sample entry names it (avc1, hvc1...), when found."""
+    moov_first: bool | None = None
+    """A video's index comes before its data (Mp4Header.moov_first), when found."""
 
     @property
     def kind(self) -> MediaKind | None:
@@ -190,13 +226,17 @@ class MediaFile:
             mime_type = sniff(handle.read(16))
             is_video = kind_of(mime_type or "") == "video"
             header = mp4_header(handle, size) if is_video else Mp4Header()
+            picture = image_size(handle, mime_type) if not is_video else None
+        width, height = picture or (header.width, header.height)
         return cls(
             path=path,
             mime_type=mime_type,
             size=size,
             seconds=header.seconds,
-            width=header.width,
-            height=header.height,
+            width=width,
+            height=height,
+            codec=header.codec,
+            moov_first=header.moov_first,
         )
 
 
@@ -217,6 +257,21 @@ def outgoing_media(folder: Path, names: Iterable[str]) -> tuple[Path, ...]:
         raise Rejected(f"«{error.path}» {error.problem}") from None
 
 
+NO_MEDIA = (
+    "la publicación necesita una imagen o un video ({network} no publica solo texto); "
+    "agréguelos en medios"
+)
+
+
+@dataclass(frozen=True)
+class MediaNote:
+    """One thing a network's rules say about a post's media: an error, or a warning when the
+    network adapts the file instead of refusing it, or when a header could not be read."""
+
+    message: str
+    warning: bool = False
+
+
 @dataclass(frozen=True)
 class MediaRules:
     """What one network accepts in one post."""
@@ -230,6 +285,10 @@ class MediaRules:
     max_video_seconds: float | None = None
     gif_alone: bool = False
     """X: "up to 4 photos, 1 animated GIF or 1 video in a Post"."""
+    needs_media: bool = False
+    """Instagram: every post is an image, a carousel or a Reel; there are no text posts."""
+    network: str = ""
+    """The network's name as the team reads it, for the sentences that say it."""
 
     def max_bytes(self, mime_type: str) -> int:
         if mime_type == "image/gif" and self.max_gif_bytes:
@@ -238,7 +297,13 @@ class MediaRules:
 
     def problems(self, files: list[MediaFile]) -> list[str]:
         """Why this set of files cannot go in one post (Spanish), or nothing."""
-        return [p for media in files for p in self.file_problems(media)] + self.set_problems(files)
+        return [note.message for note in self.review(files) if not note.warning]
+
+    def review(self, files: list[MediaFile], complete: bool = True) -> list[MediaNote]:
+        """Everything these rules say about a post's files: each file's problems, then (when
+        `complete`: no file of the post is missing) those of the files together."""
+        notes = [MediaNote(p) for media in files for p in self.file_problems(media)]
+        return notes + ([MediaNote(p) for p in self.set_problems(files)] if complete else [])
 
     def file_problems(self, media: MediaFile) -> list[str]:
         """Why this one file cannot go out on this network."""
@@ -260,6 +325,8 @@ class MediaRules:
     def set_problems(self, files: list[MediaFile]) -> list[str]:
         """Why these files cannot go together in one post."""
         found = []
+        if self.needs_media and not files:
+            found.append(NO_MEDIA.format(network=self.network))
         videos = [media for media in files if media.kind == "video"]
         images = [media for media in files if media.kind == "image"]
         gifs = [media for media in images if media.mime_type == "image/gif"]

@@ -20,6 +20,10 @@ Media limits come from the networks' public documentation (2025-2026):
 - X: up to 4 images (JPG, PNG, WebP under 5 MB; GIF under 15 MB) or 1 video (MP4/MOV;
   512 MB and 2 min 20 s: the limits X's media best-practices page gives for accounts
   without Premium and for direct messages; Premium accounts may post longer ones).
+- Instagram (IG User Media reference, v25.0, media specifications): JPEG images of at most
+  8 MB, from 4:5 to 1.91:1, 320 to 1,440 px wide (scaled to fit); Reels MP4/MOV in H.264 or
+  HEVC, 3 s to 15 min, at most 1,920 px wide, 0.01:1 to 10:1, 300 MB; carousels of 2 to 10
+  images and videos, mixed; no text-only posts (channels/instagram_rules.py).
 """
 
 from __future__ import annotations
@@ -27,11 +31,21 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
+from channels.instagram_rules import InstagramRules
 from channels.media import MediaRules
-from channels.text_rules import FACEBOOK_LIMIT, INSTAGRAM_LIMIT, X_LIMIT, x_weighted_length
+from channels.text_rules import (
+    FACEBOOK_LIMIT,
+    INSTAGRAM_HASHTAGS,
+    INSTAGRAM_LIMIT,
+    INSTAGRAM_MENTIONS,
+    X_LIMIT,
+    count_tags,
+    x_weighted_length,
+)
 from conectados.errors import ConfigError
 from conectados.spanish import number
 from conectados.userfiles import MB
@@ -79,6 +93,9 @@ class NetworkSpec:
     """Longest post, counted by `count`; None: Conectados does not publish there."""
     count: Callable[[str], int] = len
     """How the network counts a text's length (X weighs characters and links)."""
+    max_hashtags: int | None = None
+    max_mentions: int | None = None
+    """The most #hashtags and @mentions a post may carry (Instagram: 30 and 20)."""
     private_text_limit: int | None = None
     """Longest private reply (a direct message), in characters."""
     incoming_text_limits: Mapping[str, int] = field(default_factory=dict)
@@ -145,6 +162,26 @@ class NetworkSpec:
         )
         return f"{said} ({self.counting_note}); {advice}"
 
+    def post_text_problems(self, text: str, own_variant: bool = False) -> list[str]:
+        """Every reason this text cannot be posted here (Spanish): its length, then its
+        hashtags and mentions where the network limits them."""
+        found = [problem] if (problem := self.post_text_problem(text, own_variant)) else []
+        if self.max_hashtags is None and self.max_mentions is None:
+            return found
+        hashtags, mentions = count_tags(text)
+        name = self.display_name
+        if self.max_hashtags is not None and hashtags > self.max_hashtags:
+            found.append(
+                f"el texto para {name} tiene {number(hashtags)} etiquetas (#) y el límite es "
+                f"{number(self.max_hashtags)}; quite {number(hashtags - self.max_hashtags)}"
+            )
+        if self.max_mentions is not None and mentions > self.max_mentions:
+            found.append(
+                f"el texto para {name} menciona {number(mentions)} cuentas (@) y el límite es "
+                f"{number(self.max_mentions)}; quite {number(mentions - self.max_mentions)}"
+            )
+        return found
+
     def messages_name(self) -> str:
         return self.private_messages_name or self.display_name
 
@@ -209,20 +246,34 @@ INSTAGRAM = NetworkSpec(
     name="instagram",
     display_name="Instagram",
     aliases=("ig", "insta"),
-    # Content Publishing: a caption of at most 2,200 characters (instagram.py checks the
-    # hashtag and mention counts; the calendar check says them all before the day).
+    # IG User Media, `caption`: "Maximum 2200 characters, 30 hashtags, and 20 @ tags".
     post_text_limit=INSTAGRAM_LIMIT,
+    max_hashtags=INSTAGRAM_HASHTAGS,
+    max_mentions=INSTAGRAM_MENTIONS,
     webhook_object="instagram",
     # Instagram Messaging (Messenger Platform): a text message of at most 1,000 characters.
     private_text_limit=1_000,
     incoming_text_limits=MappingProxyType({"comment": 2_200, "message": 1_000}),
-    media=MediaRules(
+    # IG User Media reference (v25.0), "Media specifications"; Content Publishing guide:
+    # "JPEG is the only image format supported", carousels of "up to 10 images, videos, or a
+    # mix of the two" (error 2207028: "at least 2"), no text-only posts.
+    media=InstagramRules(
         image_types=frozenset({"image/jpeg"}),
         video_types=frozenset({"video/mp4", "video/quicktime"}),
         max_image_bytes=8 * MB,
         max_video_bytes=300 * MB,
         max_images=10,
         max_video_seconds=15 * 60,
+        needs_media=True,
+        network="Instagram",
+        image_ratio=(Fraction(4, 5), Fraction(191, 100)),
+        image_width=(320, 1440),
+        reel_seconds=(3.0, 15 * 60.0),
+        video_max_width=1920,
+        video_ratio=(Fraction(1, 100), Fraction(10, 1)),
+        video_codecs=frozenset({"avc1", "avc3", "hvc1", "hev1"}),
+        carousel_items=(2, 10),
+        carousel_video_seconds=60.0,
     ),
     message_window=timedelta(hours=24),
     private_reply_window=timedelta(days=7),

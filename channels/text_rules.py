@@ -21,6 +21,9 @@ X_LIMIT = 280
 FACEBOOK_LIMIT = 63_206
 INSTAGRAM_LIMIT = 2_200
 """Instagram: a caption of at most 2,200 characters (Content Publishing reference)."""
+INSTAGRAM_HASHTAGS = 30
+INSTAGRAM_MENTIONS = 20
+"""IG User Media, `caption`: "Maximum 2200 characters, 30 hashtags, and 20 @ tags"."""
 URL_WEIGHT = 23
 
 # Code points that count 2 on X: everything outside the light ranges.
@@ -74,3 +77,36 @@ def _weight(segment: str) -> int:
     if not segment or max(segment) <= "\u10ff":  # the usual case: every code point counts 1
         return len(segment)
     return len(segment) + len(_HEAVY.findall(segment))
+
+
+def _word_character(character: str) -> bool:
+    return character.isalnum() or character == "_"
+
+
+def _handle_character(character: str) -> bool:
+    """What an Instagram username is made of: ASCII letters, digits, «.» and «_»."""
+    return (character.isascii() and character.isalnum()) or character in "._"
+
+
+def count_tags(text: str) -> tuple[int, int]:
+    """How many hashtags (#agua) and @mentions (@acueducto) a caption has, in one pass.
+
+    A tag starts after a space, punctuation or the start of the text (so «C#», «nro#2» and
+    an e-mail address's «@» are no tags) and has at least one character after its sign.
+    Linear in the text's length, whatever it holds (no regex backtracking).
+    """
+    hashtags = mentions = 0
+    previous = ""
+    for index, character in enumerate(text):
+        if character in "#@" and not (
+            previous and (_word_character(previous) or previous in "#@&.")
+        ):
+            following = text[index + 1 : index + 2]
+            if character == "#" and following and _word_character(following):
+                hashtags += 1
+            elif (
+                character == "@" and following and _handle_character(following) and following != "."
+            ):
+                mentions += 1
+        previous = character
+    return hashtags, mentions

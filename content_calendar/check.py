@@ -169,7 +169,10 @@ class CalendarChecker:
         def error(name: str, message: str, warning: bool = False) -> None:
             if name in misspelt and name not in entry.values:
                 return  # already reported as the misspelt field it stands for
-            problem = Problem(str(raw.path), entry.line_of(name), entry_id, message, warning)
+            cell = shown_field(name) if name in FIELDS else None  # an unknown one: said already
+            problem = Problem(
+                str(raw.path), entry.line_of(name), entry_id, message, warning, field=cell
+            )
             result.problems.append(problem)
             result.by_entry.setdefault(entry.line, []).append(problem)
 
@@ -312,8 +315,7 @@ class CalendarChecker:
             if not texts[""] and network not in texts:
                 error("texto", f"falta el texto (o texto_{network} para {display_name(network)})")
                 continue
-            problem = spec(network).post_text_problem(text, own_variant=network in texts)
-            if problem:
+            for problem in spec(network).post_text_problems(text, own_variant=network in texts):
                 error(f"texto_{network}" if network in texts else "texto", problem)
         for key, text in texts.items():
             for problem in personal_data_warnings(self.own_contacts, text):
@@ -328,10 +330,9 @@ class CalendarChecker:
             problems.append(Problem(entry.source_file, entry.line, entry.id, message, warning))
 
         for network in entry.networks:
-            problem = spec(network).post_text_problem(
+            for problem in spec(network).post_text_problems(
                 entry.text_for(network), own_variant=network in entry.variants
-            )
-            if problem:
+            ):
                 error(problem)
         for text in {entry.text, *entry.variants.values()}:
             for problem in personal_data_warnings(self.own_contacts, text):

@@ -358,7 +358,7 @@ def plantilla(app: App, formato: str | None, mes: str | None, salida: Path | Non
     fechas y las redes, revíselo con «conectados calendar check» e impórtelo. En CSV se
     abre en Excel y LibreOffice (UTF-8, columnas separadas por «;»).
     """
-    from content_calendar.template import month_name, next_month, render
+    from content_calendar.template import month_name, next_month, place_example_image, render
 
     now = app.clock.now().astimezone(app.settings.zone).replace(tzinfo=None)
     month = parse_month(mes, "--mes") if mes else next_month(now.date())
@@ -386,3 +386,16 @@ def plantilla(app: App, formato: str | None, mes: str | None, salida: Path | Non
         f"Plantilla de {month_name(month)} escrita en {target}. Edítela y revísela con "
         f"«conectados calendar check {salida or target.name}»."
     )
+    try:
+        image = place_example_image(app.settings.media_dir)
+    except OSError as exc:
+        click.echo(
+            f"No se pudo dejar la imagen de ejemplo en {app.settings.media_dir} "
+            f"({os_error_reason(exc)}): la publicación de Instagram de la plantilla necesita "
+            "una imagen; ponga allí una JPEG o cambie su línea medios."
+        )
+        return
+    if image is not None:
+        click.echo(
+            f"Imagen de ejemplo para la publicación de Instagram: {image} (cámbiela por la suya)."
+        )

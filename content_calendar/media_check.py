@@ -46,16 +46,14 @@ class MediaChecker:
         reported: set[str] = set()
         for network in networks:
             rules = spec(network).media
-            found_all = len(files) == len(names)
-            problems = [p for media in files for p in rules.file_problems(media)]
-            problems += rules.set_problems(files) if found_all else []
-            for problem in problems:
+            for note in rules.review(files, complete=len(files) == len(names)):
+                problem = note.message
                 if problem.endswith("reconocible"):  # the same for every network: say it once
                     if problem not in reported:
                         error(problem)
                     reported.add(problem)
                 else:
-                    error(f"para {display_name(network)}: {problem}")
+                    error(f"para {display_name(network)}: {problem}", warning=note.warning)
             if network == "facebook" and self.facebook_without_app_id:
                 for media in files:
                     if media.kind == "video" and not is_reel(media):

@@ -18,13 +18,15 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 from channels.media import MediaFile, media_path
 from channels.specs import SPECS, spec
 from conectados.spanish import MONTHS, WEEKDAYS, number, spanish_moment
 from conectados.userfiles import UserFileError, read_user_bytes
 from content_calendar.check import CalendarEntry
+from content_calendar.instagram_preview import STYLE as INSTAGRAM_STYLE
+from content_calendar.instagram_preview import Shown, caption_html, frames_html
 from content_calendar.problems import Problem
 
 THUMBNAIL_PIXELS = 320
@@ -79,7 +81,7 @@ def render_month(
     parts = [
         "<!DOCTYPE html>",
         '<html lang="es-CO"><head><meta charset="utf-8">',
-        f"<title>{_e(title)}</title><style>{STYLE}</style></head><body>",
+        f"<title>{_e(title)}</title><style>{STYLE}{INSTAGRAM_STYLE}</style></head><body>",
         f"<header><h1>{_e(title)}</h1><p>{_e(company) + ' · ' if company else ''}{total} publicaciones"
         + "".join(f" · {count}" for count in counts)
         + f" · horas de {_e(zone.key)}</p></header>",
@@ -154,13 +156,17 @@ def _card(item: PreviewItem, zone: ZoneInfo, thumbnails: _Thumbnails) -> str:
         text = entry.text_for(network)
         state = item.states.get(network)
         length = spec(network).length(text)
+        # Instagram's feed cuts the caption and frames the pictures its own way: shown so.
+        body = caption_html(text) if network == "instagram" else f"<p>{_e(text)}</p>"
+        if network == "instagram":
+            body += frames_html([thumbnails.shown(name) for name in entry.media])
         parts.append(
             f"<div class='net {network}'>{_badge(network)}"
             + (f" <span class='state'>{_e(state)}</span>" if state else "")
             + f" <span class='count'>{number(length)}/{number(spec(network).post_text_limit or 0)}</span>"
-            f"<p>{_e(text)}</p></div>"
+            f"{body}</div>"
         )
-    if entry.media:
+    if entry.media and set(entry.networks) != {"instagram"}:  # else framed above already
         parts.append("<div class='media'>")
         for name in entry.media:
             parts.append(thumbnails.figure(name))
@@ -177,14 +183,24 @@ class _Thumbnails:
 
     def __init__(self, media_dir: Path) -> None:
         self.media_dir = media_dir
-        self._made: dict[str, str] = {}
+        self._made: dict[str, tuple[str, Shown]] = {}
 
     def figure(self, name: str) -> str:
+        """The file's figure: its thumbnail and name, or why it is not shown."""
+        return self._get(name)[0]
+
+    def shown(self, name: str) -> Shown:
+        """The file's header and thumbnail, for framing it the way a network shows it."""
+        return self._get(name)[1]
+
+    def _get(self, name: str) -> tuple[str, Shown]:
         if name not in self._made:
             self._made[name] = self._make(name)
         return self._made[name]
 
-    def _make(self, name: str) -> str:
+    def _make(self, name: str) -> tuple[str, Shown]:
+        media: MediaFile | None = None
+        not_shown = Shown(name, None, None)
         try:
             path = media_path(self.media_dir, name)
             media = MediaFile.inspect(path)
@@ -196,27 +212,36 @@ class _Thumbnails:
             )
         except UserFileError as error:
             if error.errno == errno.ENOENT:
-                return f"<figure class='missing'>falta {_e(name)}</figure>"
-            return f"<figure class='missing'>no se muestra {_e(name)}: {_e(error.problem)}</figure>"
+                return f"<figure class='missing'>falta {_e(name)}</figure>", not_shown
+            problem = _e(error.problem)
+            return (
+                f"<figure class='missing'>no se muestra {_e(name)}: {problem}</figure>",
+                not_shown,
+            )
         if media.kind == "video":
             seconds = (
                 f" · {int(media.seconds // 60)}:{int(media.seconds % 60):02d}"
                 if media.seconds
                 else ""
             )
-            return f"<figure class='video'>▶ video{seconds}<figcaption>{_e(name)}</figcaption></figure>"
+            figure = f"<figure class='video'>▶ video{seconds}<figcaption>{_e(name)}</figcaption></figure>"
+            return figure, Shown(name, media, None)
         try:
             with Image.open(io.BytesIO(data)) as image:
+                image = ImageOps.exif_transpose(image)  # a phone's upright photo, upright
                 image.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
                 buffer = io.BytesIO()
                 image.convert("RGB").save(buffer, "JPEG", quality=70)
         except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
-            return f"<figure class='missing'>no se puede mostrar {_e(name)}</figure>"
-        encoded = base64.b64encode(buffer.getvalue()).decode()
-        return (
-            f"<figure><img alt='{_e(name)}' src='data:image/jpeg;base64,{encoded}'>"
+            return f"<figure class='missing'>no se puede mostrar {_e(name)}</figure>", Shown(
+                name, media, None
+            )
+        uri = "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
+        figure = (
+            f"<figure><img alt='{_e(name)}' src='{uri}'>"
             f"<figcaption>{_e(name)}</figcaption></figure>"
         )
+        return figure, Shown(name, media, uri)
 
 
 def _badge(network: str) -> str:

@@ -1,7 +1,11 @@
 """A starter calendar for a month, in YAML or in a CSV that spreadsheets open right.
 
 The posts are written relative to the month (day and hour), so the template of any month
-ahead passes `calendar check`; what it says is generic and true for any water utility.
+ahead passes `calendar check`; what it says is generic and true for any water utility. Its
+Instagram post needs a picture (Instagram has no text-only posts): the template puts an
+example one in the media folder, `EXAMPLE_IMAGE`, unless a file of that name is there. The
+repository's assets/ (the demo's media folder) carries that picture already, so the demo
+never writes into the source tree.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from conectados.errors import BadInput
 from conectados.spanish import MONTHS
@@ -21,7 +26,21 @@ FORMATS = ("yaml", "csv")
 CSV_SEPARATOR = ";"
 """What Excel with Colombian (and most Latin American) regional settings writes and expects,
 because there the comma is the decimal mark; the reader takes «;» or «,»."""
-CSV_COLUMNS = ("id", "fecha", "redes", "texto", "texto_x", "texto_facebook", "medios", CAMPAIGN_KEY)
+CSV_COLUMNS = (
+    "id",
+    "fecha",
+    "redes",
+    "texto",
+    "texto_x",
+    "texto_facebook",
+    "texto_instagram",
+    "medios",
+    CAMPAIGN_KEY,
+)
+EXAMPLE_IMAGE = "ejemplos/cuidemos-el-agua.jpg"
+"""The picture of the template's Instagram post, inside carpeta_medios: 1080 x 1350 (4:5,
+the tallest Instagram's feed shows whole), JPEG."""
+EXAMPLE_SIZE = (1080, 1350)
 
 
 @dataclass(frozen=True)
@@ -36,6 +55,7 @@ class StarterPost:
     text: str
     campaign: str
     text_x: str = ""
+    media: tuple[str, ...] = ()
 
 
 STARTER_POSTS = (
@@ -59,6 +79,16 @@ STARTER_POSTS = (
         "💧 Cada gota cuenta. Cerrar la llave mientras se cepilla los dientes ahorra hasta 12 "
         "litros de agua cada vez.",
         "ahorro",
+    ),
+    StarterPost(
+        "cuidemos-el-agua",
+        8,
+        time(12, 0),
+        ("facebook", "instagram"),
+        "💧 El agua que sale de su llave recorre un largo camino: la captamos, la tratamos y la "
+        "llevamos hasta su casa. Cuidarla es tarea de todos. #CuidemosElAgua",
+        "ahorro",
+        media=(EXAMPLE_IMAGE,),
     ),
     StarterPost(
         "pago-factura",
@@ -148,9 +178,19 @@ def render_yaml(month: date, zone: str, now: datetime) -> str:
         "# Impórtelo con:   conectados calendar import ARCHIVO",
         "#",
         "# Cada publicación lleva: id (único: minúsculas, números y guiones), fecha (hora local:",
-        "# AAAA-MM-DD HH:MM, o DD/MM/AAAA 8:00 a. m.), redes (facebook, x) y texto. Opcionales:",
-        "# texto_x o texto_facebook (un texto propio para esa red), medios (imágenes o un video,",
-        f"# dentro de carpeta_medios) y {CAMPAIGN_KEY} (para agrupar en los informes).",
+        "# AAAA-MM-DD HH:MM, o DD/MM/AAAA 8:00 a. m.), redes (facebook, instagram, x) y texto.",
+        "# Opcionales: texto_x, texto_facebook o texto_instagram (un texto propio para esa red),",
+        f"# medios (imágenes o un video, dentro de carpeta_medios) y {CAMPAIGN_KEY} (para agrupar",
+        "# en los informes).",
+        "#",
+        "# Instagram no publica solo texto: cada publicación lleva una imagen o un video.",
+        "# - Imágenes: solo JPEG (.jpg; una PNG hay que convertirla), hasta 8 MB, de 4:5",
+        "#   (vertical, 1080 × 1350) a 1,91:1 (horizontal); de 2 a 10 imágenes o videos",
+        "#   forman un carrusel, que toma la forma de su primera imagen.",
+        "# - Un video solo es un Reel: MP4 o MOV en H.264 o HEVC, de 3 s a 15 min, hasta",
+        "#   1.920 px de ancho y 300 MB; mejor vertical, 9:16 (1080 × 1920).",
+        "# - El texto: hasta 2.200 caracteres, 30 etiquetas (#) y 20 menciones (@); el feed",
+        "#   muestra las primeras dos líneas (unos 125 caracteres) y «… más».",
         f"zona_horaria: {zone}",
         "publicaciones:",
     ]
@@ -163,6 +203,8 @@ def render_yaml(month: date, zone: str, now: datetime) -> str:
         ]
         if post.text_x:
             lines.append(f"    texto_x: {_yaml_text(post.text_x)}")
+        if post.media:
+            lines.append(f"    medios: [{', '.join(post.media)}]   # dentro de carpeta_medios")
         if number == 0:
             lines.append("    # medios: [campañas/imagen.jpg]   # rutas dentro de carpeta_medios")
         lines += [f"    {CAMPAIGN_KEY}: {post.campaign}", ""]
@@ -192,6 +234,7 @@ def render_csv(month: date, now: datetime) -> str:
                 post.text_x,
                 "",
                 "",
+                "|".join(post.media),
                 post.campaign,
             )
         )
@@ -202,3 +245,39 @@ def render(formato: str, month: date, zone: str, now: datetime) -> str:
     if formato == "csv":
         return render_csv(month, now)
     return render_yaml(month, zone, now)
+
+
+def place_example_image(media_dir: Path) -> Path | None:
+    """Write the template's example picture into the media folder; None if a file of that
+    name is already there (it is never replaced). OSError if it cannot be written."""
+    path = media_dir / EXAMPLE_IMAGE
+    if path.exists():
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = example_image()
+    try:
+        with path.open("xb") as handle:  # never over a file that appeared meanwhile
+            handle.write(data)
+    except FileExistsError:
+        return None
+    return path
+
+
+def example_image() -> bytes:
+    """A plain 1080 x 1350 JPEG: a water drop on the utility's blue, and a line of text."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    width, height = EXAMPLE_SIZE
+    image = Image.new("RGB", EXAMPLE_SIZE, (0, 119, 182))
+    draw = ImageDraw.Draw(image)
+    cx, cy, r = width // 2, int(height * 0.42), width // 6
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(144, 224, 239))
+    draw.polygon(
+        [(cx - r + 4, cy - r // 3), (cx + r - 4, cy - r // 3), (cx, cy - 2 * r)],
+        fill=(144, 224, 239),
+    )
+    font = ImageFont.load_default(size=height // 14)
+    draw.text((cx, int(height * 0.74)), "Cuidemos el agua", font=font, fill="white", anchor="mm")
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()

@@ -465,7 +465,7 @@ def test_a_time_the_clock_skips_is_an_error_with_its_line_and_field(tmp_path: Pa
     assert str(result.problems[0]) == (
         f"{path}:6: salto: la hora de la fecha «2027-03-14 02:30» no existe en America/New_York: "
         "ese día el reloj se adelanta (cambio de horario); escoja una hora antes o después del "
-        "cambio"
+        "cambio (campo fecha)"
     )
     assert result.entries == []
 

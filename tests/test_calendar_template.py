@@ -142,3 +142,43 @@ def test_a_file_name_whose_extension_the_check_would_not_read_is_refused(office)
     code, out = office("calendar", "plantilla", "-o", "plan.txt")
     assert code == 2 and "extensión .yaml" in out
     assert not (office.folder / "plan.csv").exists() and not (office.folder / "plan.txt").exists()
+
+
+def test_the_template_has_an_instagram_post_with_its_picture_and_says_what_instagram_needs(
+    office,
+):
+    code, out = office("calendar", "plantilla", "-o", "plan.yaml")
+    assert code == 0, out
+    text = (office.folder / "plan.yaml").read_text("utf-8")
+    assert "    redes: [facebook, instagram]\n" in text
+    assert "    medios: [ejemplos/cuidemos-el-agua.jpg]" in text
+    assert "Instagram no publica solo texto: cada publicación lleva una imagen o un video." in text
+    assert "solo JPEG (.jpg; una PNG hay que convertirla), hasta 8 MB" in text
+    picture = office.folder / "assets" / "ejemplos" / "cuidemos-el-agua.jpg"
+    assert f"Imagen de ejemplo para la publicación de Instagram: {picture}" in out
+    from channels.media import MediaFile
+
+    media = MediaFile.inspect(picture)
+    assert (media.mime_type, media.width, media.height) == ("image/jpeg", 1080, 1350)
+
+    # The team's own picture under that name is never replaced.
+    picture.write_bytes(picture.read_bytes() + b"\0")
+    kept = picture.read_bytes()
+    code, out = office("calendar", "plantilla", "--formato", "csv", "-o", "plan.csv")
+    assert code == 0 and "Imagen de ejemplo" not in out
+    assert picture.read_bytes() == kept
+    rows = list(
+        csv.DictReader(
+            io.StringIO((office.folder / "plan.csv").read_text("utf-8-sig")), delimiter=";"
+        )
+    )
+    [instagram] = [row for row in rows if "instagram" in row["redes"]]
+    assert instagram["medios"] == "ejemplos/cuidemos-el-agua.jpg"
+
+
+def test_the_demos_media_folder_has_the_example_picture_so_the_template_writes_nothing_there():
+    from channels.media import MediaFile
+    from content_calendar.template import EXAMPLE_IMAGE, EXAMPLE_SIZE
+
+    shipped = MediaFile.inspect(Path(__file__).resolve().parent.parent / "assets" / EXAMPLE_IMAGE)
+    assert (shipped.mime_type, (shipped.width, shipped.height)) == ("image/jpeg", EXAMPLE_SIZE)
