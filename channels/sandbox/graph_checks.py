@@ -90,6 +90,16 @@ NEEDS: dict[str, str] = {
     "POST /{phone-number-id}/messages": "whatsapp_business_messaging",
     "GET /{waba-id}/message_templates": "whatsapp_business_management",
     "GET /{ig-user-id}": "instagram_basic",
+    # Instagram's own routes (instagram_publishing.py, instagram_engagement.py), by the
+    # permission each reference page names besides instagram_basic.
+    "POST /{ig-user-id}/media": "instagram_content_publish",
+    "POST /{ig-user-id}/media_publish": "instagram_content_publish",
+    "GET /{ig-user-id}/content_publishing_limit": "instagram_content_publish",
+    "GET /{ig-media-id}/comments": "instagram_manage_comments",
+    "POST /{ig-comment-id}/replies": "instagram_manage_comments",
+    "POST /{ig-comment-id}": "instagram_manage_comments",
+    "POST /{ig-user-id}/messages": "instagram_manage_messages",
+    "GET /{ig-media-id}/insights": "instagram_manage_insights",
 }
 X_WRITES = {
     "POST /2/tweets",
