@@ -53,6 +53,12 @@ def images() -> None:
             "Cierre la llave mientras se cepilla",
         ),
         "ahorro/ducha.jpg": ((1200, 675), "Duchas de 5 minutos", "Ahorre hasta 40 litros al día"),
+        # Instagram's portrait feed size (4:5, JPEG: the only image type it publishes).
+        "ahorro/gota-vertical.jpg": (
+            (1080, 1350),
+            "Cada gota cuenta",
+            "Cierre la llave mientras se cepilla",
+        ),
         "cortes/mantenimiento.jpg": (
             (1200, 675),
             "Mantenimiento programado",

@@ -66,7 +66,7 @@ def run_check(settings: Settings, credentials: Credentials, clock: Clock | None)
     report.simulated = {n for n, c in wanted.items() if c.mode == ChannelMode.SANDBOX}
     openable = {}
     for name, config in wanted.items():
-        missing = _missing(name, config, credentials)
+        missing = _missing(name, config, settings, credentials)
         report.lines += missing
         if not missing:
             openable[name] = config
@@ -115,7 +115,7 @@ def run_check(settings: Settings, credentials: Credentials, clock: Clock | None)
     return report
 
 
-def _missing(network: str, config, credentials) -> list[CheckLine]:
+def _missing(network: str, config, settings, credentials) -> list[CheckLine]:
     """Real mode without the account id or a credential: said, and the network not opened."""
     from channels.checks import SECRETS_FILE
 
@@ -124,14 +124,10 @@ def _missing(network: str, config, credentials) -> list[CheckLine]:
     lines = []
     key = config.missing_account_key()
     if key:
-        lines.append(
-            CheckLine(
-                network,
-                f"falta {key} en [channels.{network}]",
-                False,
-                f"escriba {key} en el archivo de configuración (vea docs/instalacion.md)",
-            )
-        )
+        fix = f"escriba {key} en el archivo de configuración (vea docs/instalacion.md)"
+        if network == "instagram":
+            fix = _linked_account_fix(config, settings, credentials) or fix
+        lines.append(CheckLine(network, f"falta {key} en [channels.{network}]", False, fix))
     for variable in config.credential_variables().values():
         if not credentials.is_present(variable):
             lines.append(
@@ -145,6 +141,20 @@ def _missing(network: str, config, credentials) -> list[CheckLine]:
                 )
             )
     return lines
+
+
+def _linked_account_fix(config, settings, credentials) -> str | None:
+    """Real mode with no cuenta_id: the account the Page links, for the team to copy (None
+    when the token or the Page is missing, or Meta does not say)."""
+    from channels.meta.graph import graph_client
+    from channels.meta.instagram_check import cuenta_id_hint
+
+    page_id = settings.channels.facebook.page_id
+    token = credentials.get(config.token_env)
+    if not page_id or not token:
+        return None
+    api, _ = graph_client(token, app_secret=credentials.get(settings.webhooks.app_secret_env))
+    return cuenta_id_hint(api, page_id)
 
 
 def _app_token(config, settings, credentials) -> str | None:
@@ -164,6 +174,14 @@ def _check(name: str, channel, config, settings, credentials) -> list[CheckLine]
         jobs = facebook_jobs(settings.pqr.hide_comments_with_data)
         token = _app_token(config, settings, credentials)
         return check_facebook(channel, jobs, token, config.token_env)
+    if name == "instagram":
+        from channels.meta.instagram_check import MediaPlace, check_instagram
+
+        real = config.mode != ChannelMode.SANDBOX
+        page_id = settings.channels.facebook.page_id if real else str(channel.page_id or "")
+        media = MediaPlace(settings.media_dir, config.media_url, real)
+        token = _app_token(config, settings, credentials)
+        return check_instagram(channel, page_id, token, config.token_env, media)
     if name == "whatsapp":
         from channels.meta.whatsapp_check import check_whatsapp
 

@@ -224,7 +224,12 @@ def citizen(
     )
 
 
-PERMISSION_NETWORKS = {"facebook": "facebook", "x": "x", "whatsapp": "whatsapp"}
+PERMISSION_NETWORKS = {
+    "facebook": "facebook",
+    "instagram": "instagram",
+    "x": "x",
+    "whatsapp": "whatsapp",
+}
 TEMPLATE_WORDS = {
     "aprobada": "approved",
     "pendiente": "pending",

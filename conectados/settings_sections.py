@@ -261,6 +261,21 @@ class Channels(Section):
     x: XSettings = Field(default_factory=XSettings, alias="x")
     whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings, alias="whatsapp")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _one_meta_token(cls, data: Any) -> Any:
+        """Instagram uses the Page's Meta token: with no token_env of its own, it takes the
+        variable [channels.facebook] names (a company that renamed it names it once)."""
+        if not isinstance(data, dict) or not isinstance(data.get("facebook"), dict):
+            return data
+        variable = data["facebook"].get("token_env")
+        instagram = data.get("instagram", {})
+        if not isinstance(variable, str) or not _ENV_VAR_NAME.match(variable):
+            return data  # Facebook's own error says what is wrong, once
+        if not isinstance(instagram, dict) or "token_env" in instagram:
+            return data
+        return {**data, "instagram": {**instagram, "token_env": variable}}
+
     def by_name(self) -> dict[str, _ChannelSettings]:
         return {name: getattr(self, name) for name in type(self).model_fields}
 

@@ -46,11 +46,14 @@ def spanish_date(day: date) -> str:
 
 
 def spanish_list(items: Iterable[Any]) -> str:
-    """["a", "b", "c"] -> "a, b y c"."""
+    """["a", "b", "c"] -> "a, b y c"; «e», not «y», before a word that starts with the sound
+    i ("Facebook e Instagram", "hilos"), but not before «hie» ("agua y hielo")."""
     values = [str(item) for item in items if str(item).strip()]
     if len(values) <= 1:
         return "".join(values)
-    return f"{', '.join(values[:-1])} y {values[-1]}"
+    last = values[-1].lower()
+    sound_i = last.startswith(("i", "í")) or (last.startswith(("hi", "hí")) and last[2:3] != "e")
+    return f"{', '.join(values[:-1])} {'e' if sound_i else 'y'} {values[-1]}"
 
 
 def number(value: float | int | None, decimals: int = 0) -> str:

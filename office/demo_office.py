@@ -125,7 +125,9 @@ def run_office(
                 }
                 if message.get("foto"):
                     body["media"] = "image"
-                if message["tipo"] == "comment" and published.get(message["red"]):
+                if message["tipo"] == "comment":
+                    if message["red"] not in published:
+                        continue  # a comment goes under one of today's posts: none went out
                     body["on"] = published[message["red"]]
                 sandbox.control("POST", "citizen", body)
                 outcome.citizens += 1

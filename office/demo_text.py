@@ -205,6 +205,7 @@ def next_steps(folder: Path, outcome: Outcome, width: int = COMMAND_WIDTH) -> st
         "   ciudadano y vea la respuesta:\n"
         + command("sandbox citizen", "--tipo mensaje", '"¿Dónde pago la factura?"')
         + command("sandbox citizen", "--red whatsapp", "--foto", '"Fuga en la calle 5"')
+        + command("sandbox citizen", "--red instagram", '"¿Atienden el sábado?"')
         + f"\n(Las redes simuladas recuerdan en {SANDBOX_STATE} lo publicado y lo que\n"
         "escribieron los ciudadanos: lo que apruebe sale cuando el servicio esté en\n"
         "marcha.)"

@@ -223,15 +223,15 @@ def html(report: Report) -> str:
          day_or_moment(t["respondida"], zone) or "sin respuesta"]
         for t in report.overdue
     ]  # fmt: skip
+    # What the figures mean and where they come from: said of the networks that have some.
+    active = [name for name, figures in report.networks.items() if figures.active]
     definitions = "".join(
         f"<li>{escape(network_title(name))}: {escape(figures_meaning(name))}.</li>"
-        for name in report.networks
+        for name in active
         if figures_meaning(name)
     )
     sources = "; ".join(
-        f"{network_title(name)}: {figures_source(name)}"
-        for name in report.networks
-        if figures_source(name)
+        f"{network_title(name)}: {figures_source(name)}" for name in active if figures_source(name)
     )
     reach = reach_note(report)
     return f"""<!DOCTYPE html>

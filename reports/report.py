@@ -66,6 +66,13 @@ class NetworkFigures:
         return self.reactions + self.comments + self.shares + self.clicks
 
     @property
+    def active(self) -> bool:
+        """Whether the network published, failed or reported anything in the period (the
+        report's notes speak only of those: a network with nothing needs no explanation)."""
+        figures = (self.published, self.failed, self.reach or 0, self.views, self.interactions)
+        return any(figures)
+
+    @property
     def engagement_rate(self) -> float | None:
         """Interactions per view (or per person reached where views are not reported)."""
         base = self.views or self.reach or 0

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from channels.specs import display_name
-from conectados.spanish import number, spanish_date, spanish_moment
+from conectados.spanish import number, spanish_date, spanish_list, spanish_moment
 from reports.report import (
     Report,
 )
@@ -88,9 +88,13 @@ def reach_note(report: Report) -> str:
     missing = [network_title(name) for name in report.without_reach]
     if not missing:
         return ""
-    others = [network_title(name) for name in report.networks if name not in report.without_reach]
+    others = [
+        network_title(name)
+        for name, figures in report.networks.items()
+        if name not in report.without_reach and figures.active
+    ]
     note = f"{' ni '.join(missing)} no informa{'n' if len(missing) > 1 else ''} el alcance"
-    return note + (f"; la suma es solo de {', '.join(others)}" if others else "")
+    return note + (f"; la suma es solo de {spanish_list(others)}" if others else "")
 
 
 def term_note(report: Report) -> str:

@@ -43,7 +43,9 @@ def test_a_configured_sandbox_url_is_used_instead_of_starting_one(tmp_path: Path
 
 def test_a_disabled_channel_is_not_built(tmp_path: Path):
     settings = settings_from(
-        tmp_path, "[channels.x]\nactivo = false\n[channels.whatsapp]\nactivo = false\n"
+        tmp_path,
+        "[channels.instagram]\nactivo = false\n[channels.x]\nactivo = false\n"
+        "[channels.whatsapp]\nactivo = false\n",
     )
 
     with open_channels(settings, Credentials({})) as opened:
@@ -66,7 +68,8 @@ def test_real_mode_builds_the_adapters_for_the_public_apis(tmp_path: Path):
     settings = settings_from(
         tmp_path,
         '[channels.facebook]\nmodo = "real"\npagina_id = "123"\n[channels.x]\nmodo = "real"\n'
-        '[channels.whatsapp]\nmodo = "real"\ntelefono_id = "456"\n',
+        '[channels.whatsapp]\nmodo = "real"\ntelefono_id = "456"\n'
+        '[channels.instagram]\nmodo = "real"\ncuenta_id = "17841405822304914"\n',
     )
     environ = {
         "CONECTADOS_FACEBOOK_TOKEN": "EAAB-token",
@@ -82,6 +85,7 @@ def test_real_mode_builds_the_adapters_for_the_public_apis(tmp_path: Path):
         assert opened.channels["facebook"].api.base_url == "https://graph.facebook.com/"
         assert opened.channels["x"].base_url == "https://api.x.com"
         assert opened.channels["whatsapp"].api.base_url == "https://graph.facebook.com/"
+        assert opened.channels["instagram"].api.base_url == "https://graph.facebook.com/"
 
 
 def test_sandbox_mode_ignores_the_real_ids_already_written_in_the_file(tmp_path: Path):

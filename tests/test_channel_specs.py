@@ -45,8 +45,9 @@ def test_x_counts_links_as_23_and_facebook_counts_characters():
 
 
 def test_the_calendar_networks_and_aliases_come_from_the_specs():
-    assert publishing_networks() == ("facebook", "x")
+    assert publishing_networks() == ("facebook", "instagram", "x")
     assert network_called("Twitter") == "x" and network_called("FB") == "facebook"
+    assert network_called("IG") == "instagram" and network_called("Insta") == "instagram"
 
 
 def test_whatsapps_window_closed_code_is_in_its_spec_not_in_the_jobs():
@@ -83,11 +84,11 @@ def test_the_registry_answers_channels_by_capability(tmp_path: Path, sandbox):
     settings = load_settings(environ={}, cwd=tmp_path)
 
     with open_channels(settings, Credentials({})) as opened:
-        assert set(opened.publishing()) == {"facebook", "x"}
-        assert set(opened.polling()) == {"facebook", "x"}
-        assert set(opened.measuring()) == {"facebook", "x"}
-        assert set(opened.hiding()) == {"facebook", "x"}
-        assert set(opened.replying()) == {"facebook", "x", "whatsapp"}
+        assert set(opened.publishing()) == {"facebook", "instagram", "x"}
+        assert set(opened.polling()) == {"facebook", "instagram", "x"}
+        assert set(opened.measuring()) == {"facebook", "instagram", "x"}
+        assert set(opened.hiding()) == {"facebook", "instagram", "x"}
+        assert set(opened.replying()) == {"facebook", "instagram", "x", "whatsapp"}
         whatsapp = opened.channels["whatsapp"]
         assert isinstance(whatsapp, Replies)
         assert not isinstance(whatsapp, Publishes | Polls | Measures | Hides)

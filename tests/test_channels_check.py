@@ -185,7 +185,8 @@ def test_a_disabled_network_is_not_checked(check, sandbox):
     result = check(TEMPLATE + "[channels.x]\nactivo = false\n")
 
     assert result.exit_code == 0, result.stdout
-    assert "\nX:" not in result.stdout and "Comprobando Facebook, WhatsApp" in result.stdout
+    assert "\nX:" not in result.stdout
+    assert "Comprobando Facebook, Instagram, WhatsApp" in result.stdout
     assert "GET /2/users/me" not in sandbox.control("GET", "state")["x"]["calls"]
 
 
@@ -632,8 +633,12 @@ def test_no_database_is_nothing_to_lift(check, tmp_path):
 def test_mixed_modes_mark_the_simulated_networks(check):
     result = check(TEMPLATE + '[channels.facebook]\nmodo = "real"\npagina_id = "1"\n')
 
-    assert "Comprobando Facebook, X (simulador), WhatsApp (simulador)…" in result.stdout
+    assert (
+        "Comprobando Facebook, Instagram (simulador), X (simulador), WhatsApp (simulador)…"
+        in result.stdout
+    )
     assert "\nFacebook:\n" in result.stdout and "\nX (simulador):\n" in result.stdout
+    assert "\nInstagram (simulador):\n" in result.stdout
     assert "\nWhatsApp (simulador):\n" in result.stdout
     said = flat(result.stdout)
     assert (

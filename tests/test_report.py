@@ -530,3 +530,76 @@ def test_the_page_never_replaces_a_device_or_a_pipe(cli, tmp_path: Path):
         in result.stderr
     )
     assert not (tmp_path / "tubo.html").is_file()
+
+
+def add_instagram(database: Database) -> None:
+    """An Instagram Reel of November with its figures (likes are its reactions) and two
+    citizens' comments on it."""
+    with database.session() as session:
+        session.add(
+            Post(id="p5", text="Reel: así cuidamos el agua", scheduled_at=local(2026, 11, 12, 18))
+        )
+        session.flush()
+        reel = Publication(post_id="p5", network="instagram", state=PublicationState.PUBLISHED,
+                           published_at=local(2026, 11, 12, 18, 1), remote_id="17900000000000005",
+                           remote_url="https://www.instagram.com/reel/00000000005/",
+                           next_attempt_at=local(2026, 11, 12, 18))  # fmt: skip
+        session.add(reel)
+        session.flush()
+        for at, values in (
+            (local(2026, 11, 13, 12), dict(reach=120, views=400, reactions=15, comments=2, shares=1)),
+            (local(2026, 11, 20, 12), dict(reach=300, views=900, reactions=40, comments=6, shares=3)),
+        ):  # fmt: skip
+            session.add(MetricSample(publication_id=reel.id, collected_at=at, **values))
+        for n, day in ((7, 13), (8, 14)):
+            session.add(
+                Interaction(network="instagram", kind=InteractionKind.COMMENT, remote_id=f"i{n}",
+                            author_id=f"a{n}", author_name="Ana", text="…",
+                            written_at=local(2026, 11, day, 9), protocol="pago",
+                            state=InteractionState.ANSWERED)
+            )  # fmt: skip
+
+
+def test_a_month_with_instagram_posts_shows_instagram_in_every_table_and_chart(cli, tmp_path: Path):
+    assert cli("init").exit_code == 0
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    fill(database)
+    add_instagram(database)
+    database.dispose()
+    after = FixedClock(local(2026, 12, 5, 9))
+
+    result = cli(
+        "report", "--mes", "2026-11", "--html", "informe.html", "--csv", "tablas", clock=after
+    )
+    figures = json.loads(cli("report", "--mes", "2026-11", "--json", clock=after).stdout)
+
+    assert result.exit_code == 0, result.stderr
+    page = (tmp_path / "informe.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", page.partition("<body>")[2]).split())
+    # The networks' table: 49 interactions (40 likes, 6 comments, 3 shares) over 900 views.
+    assert "Instagram 1 0 0 300 900 40 6 3 0 5,4 %" in text, text
+    # The posts with most interaction: the Reel leads (49 interactions).
+    best = text.partition("Las publicaciones con más interacción")[2]
+    assert " ".join(best.split()[4:12]) == "Instagram Reel: así cuidamos el agua 900 49", best[:200]
+    # The chart of how views grew has an Instagram line; the channels' table its comments.
+    grown = page.partition("<h2>Vistas acumuladas por red</h2>")[2].partition("</section>")[0]
+    assert "<svg" in grown and "Instagram" in grown
+    assert "Instagram (comentarios) 2" in text
+    # What its figures mean, and where they come from (API names only in the footnote).
+    before_sources, _, sources = text.partition("Fuentes, para el técnico")
+    assert "Instagram: alcance: cuántas cuentas distintas vieron cada publicación" in before_sources
+    assert "Instagram: estadísticas de cada publicación (insights)" in sources
+    assert "X no informa el alcance; la suma es solo de Facebook e Instagram" in text
+    # The tables for a spreadsheet and the JSON.
+    networks = {
+        (row["red"], row["cifra"]): row["valor"]
+        for row in spreadsheet(tmp_path / "tablas" / "redes.csv")
+    }
+    assert networks[("instagram", "alcance")] == "300"
+    assert networks[("instagram", "reacciones")] == "40"
+    grown_rows = spreadsheet(tmp_path / "tablas" / "alcance_por_dia.csv")
+    assert max(int(r["vistas_acumuladas"]) for r in grown_rows if r["red"] == "instagram") == 900
+    channels = spreadsheet(tmp_path / "tablas" / "solicitudes_por_canal.csv")
+    assert {r["canal"]: r["solicitudes"] for r in channels}["Instagram (comentarios)"] == "2"
+    assert figures["redes"]["instagram"]["alcance"] == 300
+    assert figures["redes"]["instagram"]["vistas"] == 900

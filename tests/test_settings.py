@@ -361,3 +361,17 @@ def test_a_control_character_in_any_text_setting_is_refused_by_line_and_key(tmp_
         in result.stderr
     )
     assert "horario" not in result.stderr
+
+
+def test_instagram_uses_the_token_variable_facebook_names_unless_it_names_its_own(tmp_path: Path):
+    write(tmp_path / "conectados.toml", '[channels.facebook]\ntoken_env = "MI_TOKEN_FB"\n')
+    renamed = load_settings(environ={}, cwd=tmp_path)
+    write(
+        tmp_path / "conectados.toml",
+        '[channels.facebook]\ntoken_env = "MI_TOKEN_FB"\n[channels.instagram]\n'
+        'token_env = "MI_TOKEN_IG"\n',
+    )
+    own = load_settings(environ={}, cwd=tmp_path)
+
+    assert renamed.channels.instagram.token_env == "MI_TOKEN_FB"
+    assert own.channels.instagram.token_env == "MI_TOKEN_IG"

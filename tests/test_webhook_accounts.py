@@ -8,6 +8,7 @@ import pytest
 
 from channels.meta.webhooks import ENTRY_READERS, NETWORK_OF, accepts, parse_delivery
 from channels.sandbox.graph_world import PAGE_ID
+from channels.sandbox.instagram_world import IG_USER_ID
 from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID
 from channels.specs import SPECS, webhook_networks
 from conectados.credentials import Credentials
@@ -24,21 +25,27 @@ def _config(tmp_path: Path, toml: str):
 
 
 def test_the_webhook_objects_and_their_readers_are_one_per_network_in_the_specs():
-    assert dict(NETWORK_OF) == {"page": "facebook", "whatsapp_business_account": "whatsapp"}
+    assert dict(NETWORK_OF) == {
+        "page": "facebook",
+        "instagram": "instagram",
+        "whatsapp_business_account": "whatsapp",
+    }
     assert set(ENTRY_READERS) == set(webhook_networks()) == set(NETWORK_OF.values())
     assert all(SPECS[name].webhook_object for name in webhook_networks())
 
 
 def test_in_sandbox_the_receiver_takes_each_network_on_by_the_simulators_account(tmp_path):
-    assert _config(tmp_path, "").accounts == {"facebook": PAGE_ID, "whatsapp": PHONE_NUMBER_ID}
+    every = {"facebook": PAGE_ID, "instagram": IG_USER_ID, "whatsapp": PHONE_NUMBER_ID}
+    assert _config(tmp_path, "").accounts == every
     only = _config(tmp_path, "[channels.facebook]\nactivo = false\n")
-    assert only.accounts == {"whatsapp": PHONE_NUMBER_ID}
+    assert only.accounts == {"instagram": IG_USER_ID, "whatsapp": PHONE_NUMBER_ID}
 
 
 def test_a_network_in_another_mode_than_the_pushed_one_is_not_taken(tmp_path):
     config = _config(tmp_path, '[channels.facebook]\nmodo = "real"\npagina_id = "77"\n')
 
-    assert config.sandbox and config.accounts == {"whatsapp": PHONE_NUMBER_ID}
+    assert config.sandbox
+    assert config.accounts == {"instagram": IG_USER_ID, "whatsapp": PHONE_NUMBER_ID}
 
 
 def test_in_real_mode_each_network_is_taken_by_the_companys_own_account(tmp_path):
@@ -66,10 +73,12 @@ def test_real_mode_without_the_pages_id_is_a_config_error_that_names_pagina_id(t
 def test_with_no_meta_network_on_there_is_nothing_to_receive(tmp_path):
     with pytest.raises(ConfigError) as raised:
         _config(
-            tmp_path, "[channels.facebook]\nactivo = false\n[channels.whatsapp]\nactivo = false\n"
+            tmp_path,
+            "[channels.facebook]\nactivo = false\n[channels.instagram]\nactivo = false\n"
+            "[channels.whatsapp]\nactivo = false\n",
         )
 
-    assert "ni Facebook ni WhatsApp están activos" in str(raised.value)
+    assert "ni Facebook ni Instagram ni WhatsApp están activos" in str(raised.value)
     assert raised.value.field == "channels.whatsapp.activo"
 
 
@@ -77,6 +86,7 @@ def test_a_network_without_an_account_is_not_taken_and_an_unknown_object_is_kept
     accounts = {"whatsapp": PHONE_NUMBER_ID}
 
     assert accepts("whatsapp", accounts) and not accepts("facebook", accounts)
-    assert accepts("instagram", accounts)  # an unreadable event of it is recorded with why
-    unknown = parse_delivery({"object": "instagram", "entry": [{"id": "1"}]}, None, accounts)
-    assert (unknown.network, unknown.items, unknown.ignored) == ("instagram", [], 1)
+    assert not accepts("instagram", accounts)
+    assert accepts("threads", accounts)  # an unreadable event of it is recorded with why
+    unknown = parse_delivery({"object": "threads", "entry": [{"id": "1"}]}, None, accounts)
+    assert (unknown.network, unknown.items, unknown.ignored) == ("threads", [], 1)

@@ -64,6 +64,7 @@ def test_window_templates_are_each_networks_own_setting():
 
     assert window_templates_of(settings.channels) == {
         "facebook": "",
+        "instagram": "",
         "x": "",
         "whatsapp": "respuesta_pendiente",
     }

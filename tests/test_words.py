@@ -10,7 +10,7 @@ import re
 import click
 import pytest
 
-from conectados.spanish import short_number, spreadsheet_csv
+from conectados.spanish import short_number, spanish_list, spreadsheet_csv
 from conectados.terminal import SpanishChoice, message_kinds
 
 DOT_DECIMAL = re.compile(r"\b\d+\.\d+\b")
@@ -127,3 +127,11 @@ def test_a_text_a_spreadsheet_would_run_as_a_formula_stays_text():
         "Ana Pérez",
     ]
     assert [row[1] for row in rows[1:]] == ["1", "-2", "0,5", "3"]  # numbers stay numbers
+
+
+def test_a_list_says_e_before_the_sound_i_as_spanish_does():
+    assert spanish_list(["Facebook", "X"]) == "Facebook y X"
+    assert spanish_list(["Facebook", "Instagram"]) == "Facebook e Instagram"
+    assert spanish_list(["agua", "hilos"]) == "agua e hilos"
+    assert spanish_list(["agua", "hielo"]) == "agua y hielo"
+    assert spanish_list(["Facebook", "Instagram", "X"]) == "Facebook, Instagram y X"

@@ -2,17 +2,20 @@
 
 By default the simulator's tokens have every permission. The control API
 (POST /_sandbox/permissions) takes them away or gives them back:
-- {"network": "facebook"|"whatsapp", "revoke": [permission...], "grant": [permission...]}
+- {"network": "facebook"|"instagram"|"whatsapp", "revoke": [permission...], "grant": [permission...]}
 - {"network": "x", "access_level": "read"|"read-write"|"read-write-directmessages"}
 - {"network": "whatsapp", "template": "approved"|"pending"|"rejected"|"missing"}
 - {"network": ..., "expired": true|false}: the token has expired (X: the keys are refused)
 - {"reset": true}: everything granted again; GET /_sandbox/permissions shows the state.
 While a permission is missing, the calls that need it fail as Meta and X fail them.
-Facebook and WhatsApp share one token here, so debug_token reports both networks' scopes.
+Facebook, Instagram and WhatsApp share one token here, so debug_token reports all their
+scopes (Instagram's pages_* permissions are Facebook's: revoke them with network facebook).
 
 Shapes, from the pages named in channels/meta/token_check.py, whatsapp_check.py, x_check.py:
 GET /debug_token (type PAGE with profile_id for a Page token, SYSTEM_USER for
-SYSTEM_USER_TOKEN), GET /{page-id}?fields=id,name,tasks,access_token, GET /{phone-number-id},
+SYSTEM_USER_TOKEN), GET /{page-id}?fields=id,name,tasks,access_token,instagram_business_account (the "Page"
+reference of the Instagram Platform: {"instagram_business_account": {"id"}, "id"}),
+GET /{ig-user-id}?fields=id,username, GET /{phone-number-id},
 GET /{waba-id}/message_templates; X's level in the x-access-level header of every answer.
 """
 
@@ -24,6 +27,7 @@ from typing import Any
 from channels.sandbox.graph_fields import graph_error
 from channels.sandbox.graph_world import PAGE_ID, PAGE_NAME
 from channels.sandbox.http import Request, Response, Router
+from channels.sandbox.instagram_world import IG_USER_ID, IG_USERNAME
 from channels.sandbox.whatsapp_world import (
     APP_SECRET,
     APPROVED_TEMPLATES,
@@ -53,8 +57,18 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
         "read_insights",
         "business_management",
     ),
+    "instagram": (
+        "instagram_basic",
+        "instagram_content_publish",
+        "instagram_manage_comments",
+        "instagram_manage_insights",
+        "instagram_manage_messages",
+    ),
     "whatsapp": ("whatsapp_business_messaging", "whatsapp_business_management"),
 }
+IG_ACCOUNT_NAME = "Acueducto de Ejemplo"
+LINK_PERMISSIONS = ("instagram_basic", "pages_show_list")
+"""What reading the Page's instagram_business_account needs (the Page reference)."""
 ACCESS_LEVELS = ("read", "read-write", "read-write-directmessages")
 TEMPLATE_STATES = {"approved": "APPROVED", "pending": "PENDING", "rejected": "REJECTED"}
 TEMPLATE_CHOICES = (*TEMPLATE_STATES, "missing")
@@ -75,6 +89,17 @@ NEEDS: dict[str, str] = {
     "GET /{post-id}/insights": "read_insights",
     "POST /{phone-number-id}/messages": "whatsapp_business_messaging",
     "GET /{waba-id}/message_templates": "whatsapp_business_management",
+    "GET /{ig-user-id}": "instagram_basic",
+    # Instagram's own routes (instagram_publishing.py, instagram_engagement.py), by the
+    # permission each reference page names besides instagram_basic.
+    "POST /{ig-user-id}/media": "instagram_content_publish",
+    "POST /{ig-user-id}/media_publish": "instagram_content_publish",
+    "GET /{ig-user-id}/content_publishing_limit": "instagram_content_publish",
+    "GET /{ig-media-id}/comments": "instagram_manage_comments",
+    "POST /{ig-comment-id}/replies": "instagram_manage_comments",
+    "POST /{ig-comment-id}": "instagram_manage_comments",
+    "POST /{ig-user-id}/messages": "instagram_manage_messages",
+    "GET /{ig-media-id}/insights": "instagram_manage_insights",
 }
 X_WRITES = {
     "POST /2/tweets",
@@ -187,6 +212,9 @@ class GraphChecks:
         router.add("facebook", "GET", v + r"/debug_token", "GET /debug_token", self.debug_token)
         router.add("facebook", "GET", v + f"/{PAGE_ID}", "GET /{page-id}", self.page)
         router.add(
+            "instagram", "GET", v + f"/{IG_USER_ID}", "GET /{ig-user-id}", self.instagram_account
+        )
+        router.add(
             "whatsapp", "GET", v + f"/{PHONE_NUMBER_ID}", "GET /{phone-number-id}", self.phone
         )
         router.add(
@@ -203,6 +231,7 @@ class GraphChecks:
         grants = self.grants
         scopes = grants.scopes()
         targets = {p: [PAGE_ID] for p in PERMISSIONS["facebook"] if p.startswith("pages_")}
+        targets |= {p: [IG_USER_ID] for p in PERMISSIONS["instagram"]}
         targets |= {p: [WABA_ID] for p in PERMISSIONS["whatsapp"]}
         system_user = request.param("input_token") == SYSTEM_USER_TOKEN
         data: dict[str, Any] = {
@@ -220,7 +249,7 @@ class GraphChecks:
             ],
             "user_id": SYSTEM_USER_ID,
         }
-        if grants.expired & {"facebook", "whatsapp"}:
+        if grants.expired & {"facebook", "instagram", "whatsapp"}:
             data.update(
                 is_valid=False,
                 expires_at=1767225600,
@@ -233,14 +262,29 @@ class GraphChecks:
         return Response(200, {"data": data})
 
     def page(self, request: Request) -> Response:
-        fields = set((request.param("fields") or "id").split(","))
-        answer: dict[str, Any] = {"id": PAGE_ID, "name": PAGE_NAME}
+        fields = set((request.param("fields") or "id,name").split(","))
+        answer: dict[str, Any] = {"id": PAGE_ID}
+        if "name" in fields:
+            answer["name"] = PAGE_NAME
         if "tasks" in fields:
             answer["tasks"] = list(PAGE_TASKS)
         if "access_token" in fields:  # the Page's token, for the token that asks
             asked_with = request.param("access_token") or ""
             answer["access_token"] = PAGE_TOKEN if asked_with == SYSTEM_USER_TOKEN else asked_with
+        if "instagram_business_account" in fields:
+            missing = [p for p in LINK_PERMISSIONS if p in self.grants.revoked]
+            if missing:
+                raise graph_error(
+                    200, f"(#200) Requires {missing[0]} permission to manage the object", status=403
+                )
+            answer["instagram_business_account"] = {"id": IG_USER_ID}
         return Response(200, answer)
+
+    def instagram_account(self, request: Request) -> Response:
+        """The IG User node: the fields asked of the ones the simulator's account has."""
+        account = {"id": IG_USER_ID, "username": IG_USERNAME, "name": IG_ACCOUNT_NAME}
+        asked = [f for f in (request.param("fields") or "id").split(",") if f]
+        return Response(200, {k: v for k, v in account.items() if k in asked or k == "id"})
 
     def phone(self, request: Request) -> Response:
         number = {
