@@ -374,7 +374,7 @@ def test_sandbox_serve_runs_until_interrupted():
             process.kill()
             process.wait()
 
-    assert state is not None and set(state) == {"facebook", "x", "whatsapp"}
+    assert state is not None and set(state) == {"facebook", "instagram", "x", "whatsapp"}
     assert process.returncode == 0
     assert "Simulador detenido." in out
 
