@@ -57,6 +57,8 @@ AUTHOR_FIELDS = "from{id,username}"
 COMMENT_FIELDS = f"id,text,timestamp,{AUTHOR_FIELDS},parent_id"
 COMMENT_WITH_REPLIES = f"{COMMENT_FIELDS},replies.limit({COMMENTS_PER_PAGE}){{{COMMENT_FIELDS}}}"
 PRIVATE_REPLY_WINDOW: timedelta = INSTAGRAM.private_reply_window  # type: ignore[assignment]
+MAX_MESSAGE_BYTES = 1_000
+"""Instagram Messaging: "Message text must be UTF-8 and be a 1000 bytes or less"."""
 HUMAN_AGENT_WINDOW = timedelta(days=7)
 """Meta's HUMAN_AGENT tag: a person may answer up to 7 days after the citizen's message."""
 PRIVATE_REPLY_USED_SUBCODE = 2534025
@@ -284,6 +286,12 @@ class InstagramReading:
         OutsideWindow (a person decides how to reach them).
         """
         now = self.clock.now()
+        if (to.kind == "message" or private) and len(text.encode("utf-8")) > MAX_MESSAGE_BYTES:
+            raise Rejected(
+                f"Instagram admite mensajes directos de hasta {MAX_MESSAGE_BYTES} bytes (unos "
+                f"{MAX_MESSAGE_BYTES} caracteres sin tildes); este tiene "
+                f"{len(text.encode('utf-8'))}: acórtelo"
+            )
         if to.kind == "message":
             extra = self._message_window(to, now)
             recipient: dict[str, str] = {"id": to.author_id}

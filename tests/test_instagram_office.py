@@ -1,0 +1,64 @@
+"""Instagram through the real office (`conectados daemon --once`, the receiver, the outbox)
+against the simulator: the issue's "done when" for comments and Direct messages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from test_webhooks import config, stored  # noqa: F401
+
+from channels.sandbox.instagram_world import IG_USER_ID
+from conectados.clock import SystemClock
+from conectados.db import Database
+from responders.models import Reply, ReplyState
+from webhooks.server import WebhookServer, subscribe_to_sandbox
+from channels.sandbox.whatsapp_world import VERIFY_TOKEN
+
+QUESTION = "¿Cuál es el horario de atención de la oficina?"
+WITH_PHONE = "¿Dónde puedo pagar la factura? Mi cel es 310 555 1234"
+
+
+def _office(cli, tmp_path: Path, sandbox) -> None:
+    (tmp_path / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "{sandbox.url}"\n[channels.facebook]\nactivo = false\n'
+        "[channels.x]\nactivo = false\n[channels.whatsapp]\nactivo = false\n"
+        '[pqr]\npolitica_datos_url = "https://acueducto.example/datos"\n',
+        encoding="utf-8",
+    )
+    assert cli("init").exit_code == 0
+
+
+def _comment(sandbox, text: str, author: str, on: str | None = None) -> dict:
+    body = {"network": "instagram", "kind": "comment", "text": text, "author": author}
+    return sandbox.control("POST", "citizen", body | ({"on": on} if on else {}))
+
+
+def _instagram(sandbox) -> dict:
+    return sandbox.control("GET", "state")["instagram"]
+
+
+def test_a_question_on_our_reel_is_answered_once_and_a_phone_number_is_hidden_and_moved_to_private(
+    cli, tmp_path, sandbox
+):
+    _office(cli, tmp_path, sandbox)
+    reel = sandbox.control(
+        "POST", "posts", {"network": "instagram", "posts": [{"text": "Reel: cuidemos el agua"}]}
+    )["ids"][0]
+    question = _comment(sandbox, QUESTION, "Ana", on=reel)["id"]
+    phone = _comment(sandbox, WITH_PHONE, "Luis", on=reel)["id"]
+
+    for _ in range(3):  # more rounds: nothing goes out twice
+        assert cli("daemon", "--once").exit_code == 0
+
+    state = _instagram(sandbox)
+    to_question = [r for r in state["replies"] if r["to"] == question]
+    assert [r["public"] for r in to_question] == [True]
+    assert phone in state["hidden"] and question not in state["hidden"]
+    to_phone = [r for r in state["replies"] if r["to"] == phone]
+    assert [r for r in to_phone if not r["public"]] and len(
+        [r for r in to_phone if not r["public"]]
+    ) == 1
+    assert all("555" not in r["text"] for r in to_phone if r["public"])
