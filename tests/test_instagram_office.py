@@ -6,16 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
-from test_webhooks import config, stored  # noqa: F401
+from test_webhooks import config
 
 from channels.sandbox.instagram_world import IG_USER_ID
+from channels.sandbox.whatsapp_world import VERIFY_TOKEN
 from conectados.clock import SystemClock
 from conectados.db import Database
 from responders.models import Reply, ReplyState
 from webhooks.server import WebhookServer, subscribe_to_sandbox
-from channels.sandbox.whatsapp_world import VERIFY_TOKEN
 
 QUESTION = "¿Cuál es el horario de atención de la oficina?"
 WITH_PHONE = "¿Dónde puedo pagar la factura? Mi cel es 310 555 1234"
@@ -62,3 +61,57 @@ def test_a_question_on_our_reel_is_answered_once_and_a_phone_number_is_hidden_an
         [r for r in to_phone if not r["public"]]
     ) == 1
     assert all("555" not in r["text"] for r in to_phone if r["public"])
+
+
+def _receiver(tmp_path: Path, sandbox):
+    """The office's webhook receiver on its database, subscribed to the simulator."""
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    receiver = WebhookServer(
+        config(accounts={"instagram": IG_USER_ID}), database, SystemClock(), port=0
+    ).__enter__()
+    subscribe_to_sandbox(sandbox.url, receiver.url, VERIFY_TOKEN)
+    return database, receiver
+
+
+def _direct(sandbox, text: str, at=None, author: str = "Luis") -> dict:
+    body = {"network": "instagram", "kind": "message", "text": text, "author": author}
+    item = sandbox.control("POST", "citizen", body | ({"at": at.isoformat()} if at else {}))
+    assert [hook["status"] for hook in item["webhooks"]] == [200]
+    return item
+
+
+def test_a_direct_message_is_answered_in_the_window_and_outside_it_waits_for_a_person(
+    cli, tmp_path, sandbox
+):
+    _office(cli, tmp_path, sandbox)
+    database, receiver = _receiver(tmp_path, sandbox)
+    try:
+        fresh = _direct(sandbox, "Buenas, ¿dónde puedo pagar la factura?")
+        late = _direct(
+            sandbox,
+            "Buenas, ¿dónde puedo pagar la factura?",
+            sandbox.sandbox.clock.now() - timedelta(days=2),
+            author="Marta",
+        )
+        assert cli("daemon", "--once").exit_code == 0
+        with database.session() as session:
+            waiting = (
+                session.execute(sa.select(Reply.id).where(Reply.state == ReplyState.PENDING))
+                .scalars()
+                .all()
+            )
+        assert len(waiting) == 1  # the late one: too old to answer without a person
+        assert cli("replies", "approve", str(waiting[0])).exit_code == 0
+        assert cli("daemon", "--once").exit_code == 0
+        with database.session() as session:
+            state, note = session.execute(
+                sa.select(Reply.state, Reply.review_note).where(Reply.id == waiting[0])
+            ).one()
+    finally:
+        receiver.__exit__(None, None, None)
+        database.dispose()
+
+    sent = _instagram(sandbox)["sent"]
+    assert [s["recipient"]["id"] for s in sent] == [fresh["from"]["id"]]
+    assert late["from"]["id"] != fresh["from"]["id"]
+    assert state == ReplyState.PENDING and "24 horas" in note
