@@ -341,3 +341,26 @@ def test_a_comment_that_came_by_webhook_and_by_poll_is_stored_once(world, databa
 
     assert new == 0
     assert rows == [(item["id"], "instagram")]
+
+
+def test_our_own_comments_and_another_account_s_events_are_not_taken_from_the_webhook():
+    body = contract("instagram_webhook_comment.json")
+    ours = json.loads(json.dumps(body))
+    ours["entry"][0]["changes"][0]["value"]["from"]["id"] = "17841405822304914"
+
+    other = parse_delivery(body, NOW, {"instagram": "17841400000000999"})
+    own = parse_delivery(ours, NOW, {"instagram": "17841405822304914"})
+
+    assert other.items == [] and other.ignored == 1
+    assert own.items == [] and own.ignored == 1
+
+
+def test_a_direct_message_longer_than_instagram_takes_is_refused_before_any_call(world):
+    server, ig, channel, _ = world
+    message = direct(server, ig, "hola", NOW)
+    before = channel.session.calls
+
+    with pytest.raises(Rejected, match="1000 bytes"):
+        channel.reply(message, "á" * 501, private=False)  # 501 characters, 1,002 bytes
+
+    assert channel.session.calls == before

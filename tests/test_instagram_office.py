@@ -115,3 +115,24 @@ def test_a_direct_message_is_answered_in_the_window_and_outside_it_waits_for_a_p
     assert [s["recipient"]["id"] for s in sent] == [fresh["from"]["id"]]
     assert late["from"]["id"] != fresh["from"]["id"]
     assert state == ReplyState.PENDING and "24 horas" in note
+
+
+def test_an_acknowledgement_longer_than_an_instagram_private_reply_waits_for_a_person(
+    cli, tmp_path, sandbox
+):
+    _office(cli, tmp_path, sandbox)
+    sandbox.control("POST", "posts", {"network": "instagram", "posts": [{"text": "Reel"}]})
+    _comment(sandbox, "Me llegó carísimo el recibo, llámenme al cel 310 555 1234", "Luis")
+
+    assert cli("daemon", "--once").exit_code == 0
+
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    with database.session() as session:
+        waiting = (
+            session.execute(sa.select(Reply.review_note).where(Reply.state == ReplyState.PENDING))
+            .scalars()
+            .all()
+        )
+    database.dispose()
+    assert [note for note in waiting if "caben 1000" in note and "acórtela" in note]
+    assert not [r for r in _instagram(sandbox)["replies"] if not r["public"]]
