@@ -366,3 +366,32 @@ def test_a_direct_message_longer_than_instagram_takes_is_refused_before_any_call
         channel.reply(message, "á" * 501, private=False)  # 501 characters, 1,002 bytes
 
     assert channel.session.calls == before
+
+
+# --- the simulator's saved world ------------------------------------------------------------
+
+
+def test_a_restarted_simulator_keeps_instagram_s_comments_hidden_state_and_private_replies(
+    tmp_path,
+):
+    path = tmp_path / "simulador.json"
+    with SandboxServer(state_path=path) as first:
+        reel = first.control("POST", "posts", {"network": "instagram", "posts": [{"text": "R"}]})
+        asked = comment(first, "mi cuenta es 123456", on=reel["ids"][0])["id"]
+        graph(first, "POST", asked, params={"hide": "true"})
+        private = {"recipient": {"comment_id": asked}, "message": {"text": "Le escribimos."}}
+        assert graph(first, "POST", f"{IG_USER_ID}/messages", json=private).status_code == 200
+        message = first.control(
+            "POST", "citizen", {"network": "instagram", "kind": "message", "text": "hola"}
+        )
+
+    with SandboxServer(state_path=path) as second:
+        state = second.control("GET", "state")["instagram"]
+        again = graph(second, "POST", f"{IG_USER_ID}/messages", json=private)
+        answer = {"recipient": {"id": message["from"]["id"]}, "message": {"text": "Hola"}}
+        direct_ok = graph(second, "POST", f"{IG_USER_ID}/messages", json=answer)
+
+    assert [post["id"] for post in state["posts"]] == reel["ids"]
+    assert state["hidden"] == [asked] and len(state["sent"]) == 1
+    assert again.json()["error"]["code"] == 10  # its one private reply is still used
+    assert direct_ok.status_code == 200  # the conversation came back with its window

@@ -136,3 +136,34 @@ def test_an_acknowledgement_longer_than_an_instagram_private_reply_waits_for_a_p
     database.dispose()
     assert [note for note in waiting if "caben 1000" in note and "acórtela" in note]
     assert not [r for r in _instagram(sandbox)["replies"] if not r["public"]]
+
+
+def test_sandbox_citizen_comments_on_our_latest_instagram_media_or_writes_a_direct_message(
+    cli, tmp_path, sandbox
+):
+    _office(cli, tmp_path, sandbox)
+    none_yet = cli("sandbox", "citizen", "hola", "--red", "instagram", "--esperar", "0")
+    reels = sandbox.control(
+        "POST",
+        "posts",
+        {"network": "instagram", "posts": [{"text": "Reel viejo"}, {"text": "Reel nuevo"}]},
+    )["ids"]
+    # Older first, the newest last: the latest is the one commented.
+    sandbox.sandbox.instagram.media[reels[0]].created -= timedelta(days=1)
+    latest = cli("sandbox", "citizen", "¿Hay corte?", "--red", "instagram", "--esperar", "0")
+    chosen = cli(
+        "sandbox", "citizen", "Gracias", "--red", "instagram", "--en", reels[0], "--esperar", "0"
+    )
+    unheard = cli(
+        "sandbox", "citizen", "hola", "--red", "instagram", "--tipo", "mensaje", "--esperar", "0"
+    )
+
+    assert none_yet.exit_code == 2 and "aún no hay publicaciones en Instagram" in none_yet.stderr
+    assert latest.exit_code == chosen.exit_code == 0
+    comments = _instagram(sandbox)["comments"]
+    assert [(c["text"], c["media_id"]) for c in comments] == [
+        ("¿Hay corte?", reels[1]),
+        ("Gracias", reels[0]),
+    ]
+    # Nobody receives the simulator's webhooks here: a Direct message cannot reach the office.
+    assert unheard.exit_code == 1 and "webhooks" in unheard.stderr
