@@ -13,7 +13,7 @@ from contract_files import contract
 
 from channels.base import Incoming, OutsideWindow, Rejected
 from channels.meta.instagram import InstagramChannel
-from channels.meta.instagram_reading import MEDIA_METRICS
+from channels.meta.instagram_figures import MEDIA_METRICS
 from channels.meta.webhooks import parse_delivery
 from channels.polling import PollCursor
 from channels.sandbox import Sandbox, SandboxServer
