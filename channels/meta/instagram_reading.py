@@ -153,7 +153,7 @@ class InstagramReading(InstagramFigures):
         stream = state.stream("comments")
         known = state.value("counts")
         known = known if isinstance(known, dict) else {}
-        counts: dict[str, int] = {}
+        counts: dict[str, int | None] = {}
         aside: list[SetAside] = []
         items: list[Incoming] = []
         for media_id, count in self._recent_media(aside):

@@ -17,6 +17,8 @@ Every path takes only Instagram's 17-digit ids (ID_PATTERN), so Facebook's route
 untouched. Meta does not publish the error codes of a closed window or a second private
 reply: the simulator answers what is commonly reported, code 10 with subcode 2534022
 ("outside of allowed window") and 2534025 (the comment's private reply already used).
+
+Past ~400 lines on purpose: one API surface (its routes and their rules), side by side.
 """
 
 from __future__ import annotations
