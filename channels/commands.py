@@ -17,7 +17,7 @@ from conectados.userfiles import os_error_reason
 
 @click.group(cls=Group)
 def sandbox() -> None:
-    """Simulador local de Facebook, X y WhatsApp, para pruebas y demostraciones."""
+    """Simulador local de Facebook, Instagram, X y WhatsApp, para pruebas y demostraciones."""
 
 
 @sandbox.command()
@@ -66,7 +66,9 @@ def serve(app, host: str, port: int) -> None:
 @click.argument("texto", metavar="TEXTO")
 @click.option(
     "--red",
-    type=SpanishChoice({"facebook": "facebook", "x": "x", "whatsapp": "whatsapp"}),
+    type=SpanishChoice(
+        {"facebook": "facebook", "instagram": "instagram", "x": "x", "whatsapp": "whatsapp"}
+    ),
     default="facebook",
     help="Por defecto facebook.",
 )
@@ -89,6 +91,12 @@ def serve(app, host: str, port: int) -> None:
     "que no muestra su número de teléfono.",
 )
 @click.option(
+    "--en",
+    default=None,
+    metavar="ID",
+    help="Comentario: la publicación donde comentar (por defecto, la última).",
+)
+@click.option(
     "--esperar",
     default=180,
     type=click.IntRange(0, 3600),
@@ -104,6 +112,7 @@ def citizen(
     autor: str,
     foto: bool,
     usuario: str | None,
+    en: str | None,
     esperar: int,
 ) -> None:
     """Escribe como un ciudadano en el simulador y muestra la respuesta cuando llega.
@@ -124,12 +133,14 @@ def citizen(
         raise BadInput("el nombre de usuario es de WhatsApp: añada --red whatsapp", "--usuario")
     if foto and red != "whatsapp":
         raise BadInput("las fotos se envían por WhatsApp: añada --red whatsapp", "--foto")
-    if red == "facebook" and tipo == "mention":
+    if red in ("facebook", "instagram") and tipo == "mention":
         raise BadInput(
-            "en Facebook se escribe un comentario o un mensaje (--tipo comentario o --tipo "
-            "mensaje); las menciones son de X",
+            f"en {display_name(red)} se escribe un comentario o un mensaje (--tipo comentario "
+            "o --tipo mensaje); las menciones son de X",
             "--tipo",
         )
+    if en is not None and tipo != "comment":
+        raise BadInput("--en es la publicación donde comentar: úselo con un comentario", "--en")
 
     def control(method: str, action: str, body: dict | None = None):
         missing = ConectadosError(
@@ -162,7 +173,7 @@ def citizen(
                 "publique, o escriba un mensaje con --tipo mensaje",
                 "--tipo",
             )
-        body["on"] = before["posts"][-1]["id"]
+        body["on"] = en or _latest(before["posts"])
     item = control("POST", "citizen", body)
     kind = message_kinds().word_for(tipo)
     who = usuario if usuario is not None else autor  # a username user shows no name or number
@@ -170,7 +181,8 @@ def citizen(
         f"{who} escribió en {display_name(red)} ({kind}): «{texto}»"
         + (" con una foto" if foto else "")
     )
-    if red == "whatsapp" and not any(hook.get("status") == 200 for hook in item["webhooks"]):
+    pushed = red == "whatsapp" or (red == "instagram" and tipo == "message")
+    if pushed and not any(hook.get("status") == 200 for hook in item["webhooks"]):
         raise ConectadosError(
             "el simulador no pudo entregar el mensaje: nadie recibe sus webhooks. Inicie "
             "«conectados daemon» (o «conectados webhooks serve») en otra terminal"
@@ -190,7 +202,7 @@ def citizen(
         if value
     }
     seen = len(before["replies"])
-    if red == "whatsapp":
+    if red == "whatsapp" or (red == "instagram" and tipo == "message"):
         click.echo(
             "Esperando la respuesta (el servicio lo recibió por webhook; responde en segundos)…"
         )
@@ -222,6 +234,13 @@ def citizen(
         "Aún no hay respuesta. Puede que el servicio no esté en marcha, que el mensaje espere "
         "revisión («conectados replies list») o que no lo responda (publicidad, otros temas)."
     )
+
+
+def _latest(posts: list[dict]) -> str:
+    """The newest post's id (Instagram's state lists media as published, X's and Facebook's
+    oldest first: the latest by time, then by position)."""
+    newest = max(range(len(posts)), key=lambda i: (str(posts[i].get("created_time", "")), i))
+    return posts[newest]["id"]
 
 
 PERMISSION_NETWORKS = {

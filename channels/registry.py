@@ -182,6 +182,19 @@ def _instagram(
     app_secret=None,
     media_dir: Path | None = None,
 ) -> Channel:
+    channel = _instagram_channel(config, credentials, sandbox_url, clock, app_secret, media_dir)
+    channel.human_agent_tag = config.human_agent_tag
+    return channel
+
+
+def _instagram_channel(
+    config,
+    credentials: Credentials,
+    sandbox_url: str | None,
+    clock,
+    app_secret=None,
+    media_dir: Path | None = None,
+) -> InstagramChannel:
     window = timedelta(days=config.comment_window_days)
     if sandbox_url is not None:
         return InstagramChannel(

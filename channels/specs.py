@@ -278,6 +278,11 @@ INSTAGRAM = NetworkSpec(
     message_window=timedelta(hours=24),
     private_reply_window=timedelta(days=7),
     one_private_reply_per_comment=True,
+    # Messenger Platform (Instagram Messaging): a send outside the 24-hour window (or a
+    # private reply after 7 days) is refused with code 10 and this subcode ("This message is
+    # sent outside of allowed window"); the adapter compares the subcode (code 10 alone
+    # also means "no permission"). Meta's error table row was not retrievable: as reported.
+    window_closed_codes=frozenset({2534022}),
     account_problem_codes=frozenset({102, 190}),
     private_messages_name="mensajes directos de Instagram",
     figures_meaning="alcance: cuántas cuentas distintas vieron cada publicación, sumadas "

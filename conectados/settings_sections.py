@@ -212,6 +212,9 @@ class InstagramSettings(_ChannelSettings):
     media_url: str = Field("", max_length=500, pattern=r"^(https?://\S+)?$", alias="url_medios")
     """The public address where carpeta_medios is served (Meta fetches images from it)."""
     comment_window_days: int = Field(14, ge=1, le=90, alias="dias_comentarios")
+    human_agent_tag: bool = Field(False, alias="etiqueta_agente_humano")
+    """Meta granted the app the Human Agent feature (App Review): a Direct message is answered
+    up to 7 days after the citizen wrote, tagged HUMAN_AGENT; off, only within 24 hours."""
 
     def missing_account_key(self) -> str | None:
         return None if self.ig_user_id else "cuenta_id"

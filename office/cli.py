@@ -74,7 +74,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "sandbox": (
         "channels.commands:sandbox",
-        "Simulador local de Facebook, X y WhatsApp, para pruebas y demostraciones.",
+        "Simulador local de Facebook, Instagram, X y WhatsApp, para pruebas y demostraciones.",
     ),
     "channels": (
         "office.channels_check:channels",

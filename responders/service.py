@@ -40,7 +40,7 @@ from responders.pipeline import (
     privacy_notice,
     scrub,
 )
-from responders.policy import ACTION_NAMES, Action, Decision, Thresholds, decide
+from responders.policy import ACTION_NAMES, Action, Decision, Thresholds, decide, too_long
 from responders.protocol_files import load_catalogue
 from responders.protocols import Catalogue, ProtocolAction, RenderError
 from responders.public_text import PublicText, company_texts, promises_private, public_text_for
@@ -319,6 +319,19 @@ class Responder:
             rows.append(base | {"visibility": ReplyVisibility.PRIVATE, "text": text})
         if decision.also is not None:
             rows.append(self._other_half(connection, interaction, decision, notices, base, exposed))
+        # A text longer than the network takes (Instagram's private reply: 1,000) would only
+        # be refused there, and a comment's one private reply lost: a person shortens it.
+        for row in rows:
+            if row["visibility"] != ReplyVisibility.PRIVATE:
+                continue  # a public reply's length is judged with its answer (second_thoughts)
+            problem = too_long(interaction.network, row["text"], private=True)
+            if problem and row["state"] == ReplyState.APPROVED:
+                row |= {
+                    "state": ReplyState.PENDING,
+                    "reviewer": None,
+                    "decided_at": None,
+                    "review_note": f"la respuesta {problem}: acórtela",
+                }
         # Whatever the citizen wrote (and a name with data in it) never goes out in public.
         check = self._public_text(connection)
         for row in rows:

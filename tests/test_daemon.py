@@ -376,7 +376,7 @@ def test_daemon_once_fails_when_every_network_fails_the_round(cli, tmp_path: Pat
         f'[sandbox]\nurl = "{sandbox.url}"\n', encoding="utf-8"
     )
     cli("init")
-    for network in ("facebook", "x"):
+    for network in ("facebook", "instagram", "x"):
         sandbox.control("POST", "faults", {"network": network, "status": 503, "count": 100})
 
     result = cli("daemon", "--once")
@@ -409,7 +409,7 @@ def test_daemon_once_fails_when_every_network_is_paused(cli, tmp_path: Path, san
     database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
     now = datetime.now(UTC)
     with database.session() as session:
-        for network in ("facebook", "x"):
+        for network in ("facebook", "instagram", "x"):
             pause_channel(
                 session.connection(), network, now + timedelta(hours=1), "token revocado", now
             )

@@ -154,7 +154,10 @@ def test_subscribing_needs_the_receiver_to_answer_the_handshake(sandbox, receive
     )
 
     assert refused.status_code == 400 and "no verificó" in refused.json()["error"]
-    assert accepted == {"url": receiver.url, "objects": ["whatsapp_business_account", "page"]}
+    assert accepted == {
+        "url": receiver.url,
+        "objects": ["whatsapp_business_account", "page", "instagram"],
+    }
     assert [s["url"] for s in sandbox.control("GET", "webhooks")["subscriptions"]] == [receiver.url]
 
 

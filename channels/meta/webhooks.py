@@ -1,4 +1,5 @@
-"""Meta's webhook payloads (WhatsApp, Page comments, Messenger) as what a citizen wrote.
+"""Meta's webhook payloads (WhatsApp, Page comments, Messenger, Instagram comments and
+Direct messages) as what a citizen wrote.
 
 Only signed bodies get here. A body whose envelope is wrong is refused whole
 (`MalformedEvent`). Inside a good envelope each entry and each event stands alone: one we
@@ -32,7 +33,8 @@ from channels.base import (
     readable_text,
 )
 from channels.meta.facebook_reading import messenger_attachment, messenger_message, page_comment
-from channels.specs import FACEBOOK, SPECS, WHATSAPP
+from channels.meta.instagram_reading import instagram_comment, instagram_message
+from channels.specs import FACEBOOK, INSTAGRAM, SPECS, WHATSAPP
 
 log = logging.getLogger("conectados.webhooks")  # the receiver's log: the team reads it there
 
@@ -132,7 +134,7 @@ def _entry(
 ) -> None:
     entry = _mapping(entry, "entry[]")
     if reader is None:
-        delivery.ignored += 1  # Instagram and others: not connected to Conectados
+        delivery.ignored += 1  # a network not connected to Conectados
         return
     reader(entry, now, account, delivery)
 
@@ -150,7 +152,8 @@ def _some_id(raw: Any) -> str | None:
         return None
     value = raw.get("value") if isinstance(raw.get("value"), dict) else {}
     message = raw.get("message") if isinstance(raw.get("message"), dict) else {}
-    for candidate in (raw.get("id"), value.get("comment_id"), message.get("mid")):
+    candidates = (raw.get("id"), value.get("comment_id"), value.get("id"), message.get("mid"))
+    for candidate in candidates:
         found = readable_id(candidate)
         if found is not None:
             return found
@@ -456,8 +459,107 @@ def _messenger_event(
     delivery.items.append(replace(incoming, left_alone=left_alone) if left_alone else incoming)
 
 
+# --- Instagram: comments and Direct messages -------------------------------------------
+
+
+def _instagram_entry(
+    entry: dict[str, Any], now: datetime, ig_user_id: str | None, delivery: Delivery
+) -> None:
+    """`object: "instagram"`: comments under `changes[]` (field comments or live_comments),
+    Direct messages under `messaging[]`; the entry's id is our professional account's."""
+    if ig_user_id and str(entry.get("id")) != ig_user_id:
+        delivery.ignored += 1
+        return
+    for change in _list(entry.get("changes", []), "changes"):
+        delivery.read(
+            "changes[]",
+            "comment",
+            change,
+            lambda c=change: _instagram_change(c, entry, now, ig_user_id, delivery),
+        )
+    for event in _list(entry.get("messaging", []), "messaging"):
+        delivery.read(
+            "messaging[]",
+            "message",
+            event,
+            lambda e=event: _instagram_direct(e, now, ig_user_id, delivery),
+        )
+
+
+def _instagram_change(
+    change: Any, entry: dict[str, Any], now: datetime, ig_user_id: str | None, delivery: Delivery
+) -> None:
+    change = _mapping(change, "changes[]")
+    if change.get("field") not in ("comments", "live_comments"):
+        delivery.ignored += 1  # mentions, story insights: not read here
+        return
+    value = _mapping(change.get("value"), "value")
+    author = value.get("from") if isinstance(value.get("from"), dict) else {}
+    if ig_user_id and _optional_id(author.get("id")) == ig_user_id:
+        delivery.ignored += 1  # our own reply
+        return
+    media = _mapping(value.get("media"), "value.media")
+    # The comment's value has no time of its own: the entry's (seconds) is when Meta sent it.
+    at = entry.get("time")
+    written = now if at is None else _epoch(at, now, milliseconds=_in_milliseconds(at))
+    delivery.items.append(
+        instagram_comment(
+            _id(value.get("id"), "value.id"),
+            author,
+            value.get("text"),
+            "value.text",
+            written,
+            _id(media.get("id"), "value.media.id"),
+            _optional_id(value.get("parent_id")),
+        )
+    )
+
+
+def _in_milliseconds(value: Any) -> bool:
+    """Meta's entry times come in seconds (changes) or milliseconds (messaging)."""
+    return isinstance(value, int | float) and value > 10**11
+
+
+def _instagram_direct(
+    event: Any, now: datetime, ig_user_id: str | None, delivery: Delivery
+) -> None:
+    event = _mapping(event, "messaging[]")
+    message = event.get("message")
+    sender = (
+        (event.get("sender") or {}).get("id") if isinstance(event.get("sender"), dict) else None
+    )
+    if not isinstance(message, dict) or message.get("is_echo") or message.get("is_deleted"):
+        delivery.ignored += 1  # reactions, seen, postbacks, our own messages (echoes)
+        return
+    if ig_user_id and str(sender) == ig_user_id:
+        delivery.ignored += 1  # an echo without its flag: still ours
+        return
+    attachments = tuple(
+        messenger_attachment(item.get("type"), (item.get("payload") or {}).get("url"))
+        for item in _list(message.get("attachments", []), "attachments")
+        if isinstance(item, dict)
+    )
+    text = citizen_text(message.get("text"), "message.text")
+    if not text and not attachments:
+        delivery.ignored += 1
+        return
+    delivery.items.append(
+        instagram_message(
+            _id(message.get("mid"), "message.mid"),
+            _id(sender, "messaging[].sender.id"),
+            text,
+            _epoch(event.get("timestamp"), now, milliseconds=True),
+            attachments,
+        )
+    )
+
+
 ENTRY_READERS: Mapping[str, EntryReader] = MappingProxyType(
-    {WHATSAPP.name: _whatsapp_entry, FACEBOOK.name: _page_entry}
+    {
+        WHATSAPP.name: _whatsapp_entry,
+        FACEBOOK.name: _page_entry,
+        INSTAGRAM.name: _instagram_entry,
+    }
 )
 """Each network Meta's webhook brings -> how one entry of its deliveries is read. Another
 Meta network is its spec's `webhook_object` and one reader here."""

@@ -110,6 +110,8 @@ class Comment:
     private_reply_sent: bool = False
     ours: bool = False
     """Written by the company's account (a public reply)."""
+    reply_to: str | None = None
+    """Ours: the comment we answered (a reply to a reply sits under its top-level one)."""
 
 
 @dataclass
@@ -225,11 +227,96 @@ class InstagramWorld(NetworkWorld):
             ],
             "containers": len(self.containers),
             "replies": [
-                {"id": comment.id, "parent_id": comment.parent_id, "text": comment.text}
+                {
+                    "id": comment.id,
+                    "parent_id": comment.parent_id,
+                    "to": comment.reply_to,
+                    "text": comment.text,
+                    "public": True,
+                }
                 for comment in self.comments.values()
                 if comment.ours
+            ]
+            + [
+                {
+                    "id": sent["id"],
+                    "to": sent["recipient"].get("comment_id") or sent["recipient"].get("id"),
+                    "text": sent["text"],
+                    "public": False,
+                    "tag": sent.get("tag"),
+                }
+                for sent in self.sent
+            ],
+            "comments": [
+                {
+                    "id": comment.id,
+                    "media_id": comment.media_id,
+                    "parent_id": comment.parent_id,
+                    "text": comment.text,
+                    "from": comment.author.id,
+                }
+                for comment in self.comments.values()
+                if not comment.ours
             ],
             "hidden": [comment.id for comment in self.comments.values() if comment.hidden],
             "sent": self.sent,
             "calls": dict(self.calls),
         }
+
+    # --- engagement: what citizens write, and what the routes and the control API ask -----
+
+    def citizen(self, name: str) -> Citizen:
+        """The person called `name` (their IGSID is derived from the name, like their
+        commenter id: the same number in both, as this simulator keeps it)."""
+        person_id = self.people.id_for(name)
+        username = "".join(char for char in name.lower() if char.isalnum())[:30] or "usuario"
+        return Citizen(person_id, username)
+
+    def add_comment(
+        self,
+        media_id: str,
+        author: Citizen,
+        text: str,
+        at: datetime,
+        parent_id: str | None = None,
+        ours: bool = False,
+    ) -> Comment:
+        """A comment on a media (or a reply under a top-level comment: Instagram keeps one
+        level, so a reply to a reply goes under its top-level comment)."""
+        answered = parent_id
+        if parent_id is not None:
+            parent = self.comments[parent_id]
+            parent_id = parent.parent_id or parent.id
+        comment = Comment(self.new_id(), media_id, parent_id, author, text, at, ours=ours)
+        if ours:
+            comment.reply_to = answered
+        self.comments[comment.id] = comment
+        return comment
+
+    def add_message(self, citizen: Citizen, text: str, at: datetime) -> DirectMessage:
+        """A Direct message a citizen wrote to the account."""
+        conversation = self.conversations.setdefault(citizen.id, Conversation(citizen))
+        conversation.citizen = citizen
+        message = DirectMessage("aWdf" + self.new_id(), citizen, text, at)
+        conversation.messages.append(message)
+        return message
+
+    def last_heard(self, igsid: str) -> datetime | None:
+        """When the citizen last wrote a Direct message (the 24-hour window counts from it)."""
+        conversation = self.conversations.get(igsid)
+        times = [m.created for m in conversation.messages if m.sender] if conversation else []
+        return max(times, default=None)
+
+    def comments_on(self, media_id: str, top_level: bool = True) -> list[Comment]:
+        return [
+            comment
+            for comment in self.comments.values()
+            if comment.media_id == media_id and (comment.parent_id is None or not top_level)
+        ]
+
+    def comments_count(self, media_id: str) -> int:
+        """The media's `comments_count`: its comments and their replies (Meta counts both)."""
+        return len(self.comments_on(media_id, top_level=False))
+
+    def latest_media(self) -> Media | None:
+        return max(self.media.values(), key=lambda media: media.created, default=None)

@@ -4,7 +4,9 @@ plus a control API, and Meta's webhooks to a subscribed receiver.
 The real client libraries talk to it over real HTTP. Its world lives in memory, and also in
 a JSON file when it is given one (`state_path`, see snapshot.py): loaded at start, saved after
 every change.
-Control API (JSON in and out), under /_sandbox/; networks are facebook, x and whatsapp:
+Control API (JSON in and out), under /_sandbox/; networks are facebook, instagram, x and
+whatsapp (an instagram citizen comments on our latest media, or the one `on` names, or writes a
+Direct message with kind "message"; its webhook goes out like Facebook's):
 - POST /_sandbox/citizen {"network", "kind", "text", "author", "on"?, "at"?}: a citizen writes;
   for whatsapp kind is "message" (the default there), with "phone"?, "media"?
   (image|audio|video|document) and "username"? (a citizen with a WhatsApp username: pushed
@@ -91,10 +93,13 @@ from channels.sandbox.http import (
     write_response,
 )
 from channels.sandbox.instagram import InstagramApi
+from channels.sandbox.instagram_engagement import add_published_media
 from channels.sandbox.instagram_world import InstagramWorld
 from channels.sandbox.webhooks import (
     Delivery,
     Webhooks,
+    instagram_comment_event,
+    instagram_message_event,
     page_comment_event,
     page_message_event,
 )
@@ -132,7 +137,12 @@ class Sandbox:
                 self.reset()
 
     def _worlds(self) -> dict[str, Any]:
-        return {"facebook": self.facebook, "x": self.x, "whatsapp": self.whatsapp}
+        return {
+            "facebook": self.facebook,
+            "instagram": self.instagram,
+            "x": self.x,
+            "whatsapp": self.whatsapp,
+        }
 
     def save(self) -> None:
         """Write the world to its file, if it has one; a failure is logged, never raised."""
@@ -334,7 +344,7 @@ class Sandbox:
     def _posts(self, body: Fields) -> Response:
         world = self._network(body)
         if world is self.whatsapp:
-            raise ControlError("whatsapp no tiene publicaciones; use facebook o x")
+            raise ControlError("whatsapp no tiene publicaciones; use facebook, instagram o x")
         entries = [
             (entry.text("text"), entry.time("created_at"))
             for entry in body.objects("posts", MAX_POSTS)
@@ -343,6 +353,8 @@ class Sandbox:
         for text, at in entries:
             if world is self.facebook:
                 created.append(world.add_post(text, at or world.now()).id)
+            elif world is self.instagram:  # a Reel published earlier
+                created.append(add_published_media(world, text, at or world.now()).id)
             else:
                 created.append(world.add_tweet(text, world.account, at or world.now()).id)
         return Response(201, {"ids": created})
@@ -385,6 +397,8 @@ class Sandbox:
                 username=username,
             )
             return Response(201, item), world.take_events()
+        if world is self.instagram:
+            return self._instagram_citizen(body, author, on, at)
         kinds = ("comment", "message") if world is self.facebook else CITIZEN_KINDS
         kind = body.choice("kind", kinds, "comment")
         if world is self.facebook:
@@ -403,6 +417,31 @@ class Sandbox:
         else:
             event = page_comment_event(self.facebook.comments[item["id"]])
         return Response(201, item), [event]
+
+    def _instagram_citizen(
+        self, body: Fields, author: str, on: str | None, at
+    ) -> tuple[Response, list[dict[str, Any]]]:
+        """A citizen comments on our media (`on`, or the latest) or writes a Direct message;
+        the webhook Meta would send goes to the subscribed receivers."""
+        world = self.instagram
+        kind = body.choice("kind", ("comment", "message"), "comment")
+        text = body.text("text")
+        citizen = world.citizen(author)
+        if kind == "message":
+            message = world.add_message(citizen, text, at)
+            item = {"id": message.id, "from": {"id": citizen.id, "username": citizen.username},
+                    "text": text}  # fmt: skip
+            return Response(201, item), [instagram_message_event(citizen, message)]
+        media = world.media.get(on) if on else world.latest_media()
+        if media is None:
+            raise ControlError(
+                f"no hay una publicación de Instagram «{on}»" if on
+                else "aún no hay publicaciones en Instagram para comentar"
+            )  # fmt: skip
+        comment = world.add_comment(media.id, citizen, text, at)
+        item = {"id": comment.id, "from": {"id": citizen.id, "username": citizen.username},
+                "text": text, "media_id": media.id}  # fmt: skip
+        return Response(201, item), [instagram_comment_event(comment, media.media_product_type)]
 
     def _control_webhooks(self, request: Request) -> Response:
         """Subscribe, unsubscribe or list receivers, like Meta's App Dashboard does."""

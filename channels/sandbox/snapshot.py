@@ -6,7 +6,8 @@ same posts, comments, tweets and conversations to answer: the world is saved aft
 change (whole, atomically) and loaded when a simulator starts from that folder's settings.
 
 What is kept: every network's posts, comments, mentions, conversations, contacts, replies,
-the people's ids and the id counters. What is not: pending faults, webhook subscriptions
+the people's ids and the id counters (Instagram: its media, comments, Direct conversations and
+what the account sent; not its media containers). What is not: pending faults, webhook subscriptions
 (each receiver subscribes again when it starts), uploaded media bytes, the request log.
 The file is bounded: at most MAX_ITEMS of each kind (the newest) and MAX_FILE_BYTES on disk.
 
@@ -25,6 +26,10 @@ from typing import Any
 
 from channels.sandbox.graph_world import Comment, Conversation, FacebookWorld, Message, Person, Post
 from channels.sandbox.http import json_text
+from channels.sandbox.instagram_world import Citizen, DirectMessage, InstagramWorld
+from channels.sandbox.instagram_world import Comment as InstagramComment
+from channels.sandbox.instagram_world import Conversation as InstagramConversation
+from channels.sandbox.instagram_world import Media as InstagramMedia
 from channels.sandbox.whatsapp_world import InboundMessage, WhatsAppWorld
 from channels.sandbox.world import NetworkWorld, PersonIds
 from channels.sandbox.x_world import DmEvent, Media, Tweet, User, XWorld
@@ -350,10 +355,120 @@ def _restore_whatsapp(world: WhatsAppWorld, data: dict[str, Any]) -> None:
     world.replies = [dict(reply) for reply in data["replies"]]
 
 
+# --- Instagram (the engagement part, and the published media it hangs on) ----------------
+
+_MEDIA_FIGURES = ("like_count", "shares", "saved", "views", "reach")
+
+
+def _citizen(data: dict[str, Any]) -> Citizen:
+    return Citizen(str(data["id"]), str(data["username"]))
+
+
+def _instagram(world: InstagramWorld) -> dict[str, Any]:
+    media = _newest(sorted(world.media.values(), key=lambda m: m.created))
+    kept = {m.id for m in media}
+    return {
+        **_common(world),
+        "media": [
+            {
+                "id": m.id,
+                "media_type": m.media_type,
+                "media_product_type": m.media_product_type,
+                "caption": m.caption,
+                "created": _time(m.created),
+                "container_id": m.container_id,
+                "children": m.children,
+                **{name: getattr(m, name) for name in _MEDIA_FIGURES},
+            }
+            for m in media
+        ],
+        "comments": [
+            {
+                "id": c.id,
+                "media_id": c.media_id,
+                "parent_id": c.parent_id,
+                "author": {"id": c.author.id, "username": c.author.username},
+                "text": c.text,
+                "created": _time(c.created),
+                "hidden": c.hidden,
+                "private_reply_sent": c.private_reply_sent,
+                "ours": c.ours,
+                "reply_to": c.reply_to,
+            }
+            for c in _newest([c for c in world.comments.values() if c.media_id in kept])
+        ],
+        "conversations": [
+            {
+                "citizen": {"id": conv.citizen.id, "username": conv.citizen.username},
+                "messages": [
+                    {
+                        "id": m.id,
+                        "text": m.text,
+                        "created": _time(m.created),
+                        "ours": m.sender is None,
+                    }
+                    for m in _newest(conv.messages)
+                ],
+            }
+            for conv in _newest(list(world.conversations.values()))
+        ],
+        "sent": _newest(world.sent),
+    }
+
+
+def _restore_instagram(world: InstagramWorld, data: dict[str, Any]) -> None:
+    _restore_common(world, data)
+    for item in data["media"]:
+        media = InstagramMedia(
+            str(item["id"]),
+            str(item["media_type"]),
+            str(item["media_product_type"]),
+            str(item["caption"]),
+            _read_time(item["created"]),
+            str(item["container_id"]),
+            [str(child) for child in item["children"]],
+            **{name: int(item[name]) for name in _MEDIA_FIGURES},
+        )
+        world.media[media.id] = media
+    for item in data["comments"]:
+        if str(item["media_id"]) not in world.media:
+            continue
+        parent = item["parent_id"]
+        comment = InstagramComment(
+            str(item["id"]),
+            str(item["media_id"]),
+            None if parent is None else str(parent),
+            _citizen(item["author"]),
+            str(item["text"]),
+            _read_time(item["created"]),
+            hidden=bool(item["hidden"]),
+            private_reply_sent=bool(item["private_reply_sent"]),
+            ours=bool(item["ours"]),
+            reply_to=None if item["reply_to"] is None else str(item["reply_to"]),
+        )
+        world.comments[comment.id] = comment
+    for item in data["conversations"]:
+        citizen = _citizen(item["citizen"])
+        conversation = InstagramConversation(citizen)
+        conversation.messages = [
+            DirectMessage(
+                str(m["id"]),
+                None if m["ours"] else citizen,
+                str(m["text"]),
+                _read_time(m["created"]),
+            )
+            for m in item["messages"]
+        ]
+        if conversation.messages:
+            world.conversations[citizen.id] = conversation
+    world.sent = [dict(sent) for sent in data["sent"]]
+
+
 # --- the file ---------------------------------------------------------------------------
 
 _NETWORKS = {
     "facebook": (_facebook, _restore_facebook),
+    "instagram": (_instagram, _restore_instagram),
     "x": (_x, _restore_x),
     "whatsapp": (_whatsapp, _restore_whatsapp),
 }

@@ -1,5 +1,6 @@
 """Meta webhooks from the sandbox: subscriptions with the verification handshake, signed
-deliveries with Meta's retries, and the Page events (comments, Messenger) in Meta's shape.
+deliveries with Meta's retries, and the Page events (comments, Messenger) and Instagram's
+(comments, Direct messages) in Meta's shape.
 
 Deliveries never run under the sandbox's lock: a receiver may call back into the sandbox.
 """
@@ -24,11 +25,13 @@ import requests
 
 from channels.sandbox.graph_world import PAGE_ID, Comment, Message, Person
 from channels.sandbox.http import json_bytes
+from channels.sandbox.instagram_world import IG_USER_ID, Citizen, DirectMessage
+from channels.sandbox.instagram_world import Comment as InstagramComment
 from channels.sandbox.whatsapp_world import APP_SECRET, VERIFY_TOKEN
 
 log = logging.getLogger(__name__)
 
-OBJECTS = ("whatsapp_business_account", "page")
+OBJECTS = ("whatsapp_business_account", "page", "instagram")
 TIMEOUT_SECONDS = 5.0
 RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)
 """After a failed first attempt, Meta tries again; here 4 more times with this backoff."""
@@ -115,6 +118,58 @@ def messenger_message_body(message: Message) -> dict[str, Any]:
             for found in message.attachments
         ]
     return body
+
+
+# --- Instagram events, in Meta's shape ---------------------------------------------------
+
+
+def instagram_comment_event(comment: InstagramComment, product_type: str) -> dict[str, Any]:
+    """The `comments` change Meta sends when someone comments on our media (Webhooks for
+    Instagram: the value has id, from {id, username}, text, media {id, media_product_type},
+    and parent_id for a reply; no time of its own)."""
+    value: dict[str, Any] = {
+        "from": {"id": comment.author.id, "username": comment.author.username},
+        "media": {"id": comment.media_id, "media_product_type": product_type},
+        "id": comment.id,
+        "text": comment.text,
+    }
+    if comment.parent_id:
+        value["parent_id"] = comment.parent_id
+    return {
+        "object": "instagram",
+        "entry": [
+            {
+                "id": IG_USER_ID,
+                "time": int(comment.created.timestamp()),
+                "changes": [{"field": "comments", "value": value}],
+            }
+        ],
+    }
+
+
+def instagram_message_event(sender: Citizen, message: DirectMessage) -> dict[str, Any]:
+    """The `messaging` entry Meta sends when someone writes a Direct message to the account."""
+    millis = _millis(message.created)
+    body: dict[str, Any] = {"mid": message.id}
+    if message.text:
+        body["text"] = message.text
+    return {
+        "object": "instagram",
+        "entry": [
+            {
+                "id": IG_USER_ID,
+                "time": millis,
+                "messaging": [
+                    {
+                        "sender": {"id": sender.id},
+                        "recipient": {"id": IG_USER_ID},
+                        "timestamp": millis,
+                        "message": body,
+                    }
+                ],
+            }
+        ],
+    }
 
 
 def _millis(value: datetime) -> int:

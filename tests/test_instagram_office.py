@@ -1,0 +1,169 @@
+"""Instagram through the real office (`conectados daemon --once`, the receiver, the outbox)
+against the simulator: the issue's "done when" for comments and Direct messages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from test_webhooks import config
+
+from channels.sandbox.instagram_world import IG_USER_ID
+from channels.sandbox.whatsapp_world import VERIFY_TOKEN
+from conectados.clock import SystemClock
+from conectados.db import Database
+from responders.models import Reply, ReplyState
+from webhooks.server import WebhookServer, subscribe_to_sandbox
+
+QUESTION = "¿Cuál es el horario de atención de la oficina?"
+WITH_PHONE = "¿Dónde puedo pagar la factura? Mi cel es 310 555 1234"
+
+
+def _office(cli, tmp_path: Path, sandbox) -> None:
+    (tmp_path / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "{sandbox.url}"\n[channels.facebook]\nactivo = false\n'
+        "[channels.x]\nactivo = false\n[channels.whatsapp]\nactivo = false\n"
+        '[pqr]\npolitica_datos_url = "https://acueducto.example/datos"\n',
+        encoding="utf-8",
+    )
+    assert cli("init").exit_code == 0
+
+
+def _comment(sandbox, text: str, author: str, on: str | None = None) -> dict:
+    body = {"network": "instagram", "kind": "comment", "text": text, "author": author}
+    return sandbox.control("POST", "citizen", body | ({"on": on} if on else {}))
+
+
+def _instagram(sandbox) -> dict:
+    return sandbox.control("GET", "state")["instagram"]
+
+
+def test_a_question_on_our_reel_is_answered_once_and_a_phone_number_is_hidden_and_moved_to_private(
+    cli, tmp_path, sandbox
+):
+    _office(cli, tmp_path, sandbox)
+    reel = sandbox.control(
+        "POST", "posts", {"network": "instagram", "posts": [{"text": "Reel: cuidemos el agua"}]}
+    )["ids"][0]
+    question = _comment(sandbox, QUESTION, "Ana", on=reel)["id"]
+    phone = _comment(sandbox, WITH_PHONE, "Luis", on=reel)["id"]
+
+    for _ in range(3):  # more rounds: nothing goes out twice
+        assert cli("daemon", "--once").exit_code == 0
+
+    state = _instagram(sandbox)
+    to_question = [r for r in state["replies"] if r["to"] == question]
+    assert [r["public"] for r in to_question] == [True]
+    assert phone in state["hidden"] and question not in state["hidden"]
+    to_phone = [r for r in state["replies"] if r["to"] == phone]
+    assert [r for r in to_phone if not r["public"]] and len(
+        [r for r in to_phone if not r["public"]]
+    ) == 1
+    assert all("555" not in r["text"] for r in to_phone if r["public"])
+
+
+def _receiver(tmp_path: Path, sandbox):
+    """The office's webhook receiver on its database, subscribed to the simulator."""
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    receiver = WebhookServer(
+        config(accounts={"instagram": IG_USER_ID}), database, SystemClock(), port=0
+    ).__enter__()
+    subscribe_to_sandbox(sandbox.url, receiver.url, VERIFY_TOKEN)
+    return database, receiver
+
+
+def _direct(sandbox, text: str, at=None, author: str = "Luis") -> dict:
+    body = {"network": "instagram", "kind": "message", "text": text, "author": author}
+    item = sandbox.control("POST", "citizen", body | ({"at": at.isoformat()} if at else {}))
+    assert [hook["status"] for hook in item["webhooks"]] == [200]
+    return item
+
+
+def test_a_direct_message_is_answered_in_the_window_and_outside_it_waits_for_a_person(
+    cli, tmp_path, sandbox
+):
+    _office(cli, tmp_path, sandbox)
+    database, receiver = _receiver(tmp_path, sandbox)
+    try:
+        fresh = _direct(sandbox, "Buenas, ¿dónde puedo pagar la factura?")
+        late = _direct(
+            sandbox,
+            "Buenas, ¿dónde puedo pagar la factura?",
+            sandbox.sandbox.clock.now() - timedelta(days=2),
+            author="Marta",
+        )
+        assert cli("daemon", "--once").exit_code == 0
+        with database.session() as session:
+            waiting = (
+                session.execute(sa.select(Reply.id).where(Reply.state == ReplyState.PENDING))
+                .scalars()
+                .all()
+            )
+        assert len(waiting) == 1  # the late one: too old to answer without a person
+        assert cli("replies", "approve", str(waiting[0])).exit_code == 0
+        assert cli("daemon", "--once").exit_code == 0
+        with database.session() as session:
+            state, note = session.execute(
+                sa.select(Reply.state, Reply.review_note).where(Reply.id == waiting[0])
+            ).one()
+    finally:
+        receiver.__exit__(None, None, None)
+        database.dispose()
+
+    sent = _instagram(sandbox)["sent"]
+    assert [s["recipient"]["id"] for s in sent] == [fresh["from"]["id"]]
+    assert late["from"]["id"] != fresh["from"]["id"]
+    assert state == ReplyState.PENDING and "24 horas" in note
+
+
+def test_an_acknowledgement_longer_than_an_instagram_private_reply_waits_for_a_person(
+    cli, tmp_path, sandbox
+):
+    _office(cli, tmp_path, sandbox)
+    sandbox.control("POST", "posts", {"network": "instagram", "posts": [{"text": "Reel"}]})
+    _comment(sandbox, "Me llegó carísimo el recibo, llámenme al cel 310 555 1234", "Luis")
+
+    assert cli("daemon", "--once").exit_code == 0
+
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    with database.session() as session:
+        waiting = (
+            session.execute(sa.select(Reply.review_note).where(Reply.state == ReplyState.PENDING))
+            .scalars()
+            .all()
+        )
+    database.dispose()
+    assert [note for note in waiting if "caben 1000" in note and "acórtela" in note]
+    assert not [r for r in _instagram(sandbox)["replies"] if not r["public"]]
+
+
+def test_sandbox_citizen_comments_on_our_latest_instagram_media_or_writes_a_direct_message(
+    cli, tmp_path, sandbox
+):
+    _office(cli, tmp_path, sandbox)
+    none_yet = cli("sandbox", "citizen", "hola", "--red", "instagram", "--esperar", "0")
+    reels = sandbox.control(
+        "POST",
+        "posts",
+        {"network": "instagram", "posts": [{"text": "Reel viejo"}, {"text": "Reel nuevo"}]},
+    )["ids"]
+    # Older first, the newest last: the latest is the one commented.
+    sandbox.sandbox.instagram.media[reels[0]].created -= timedelta(days=1)
+    latest = cli("sandbox", "citizen", "¿Hay corte?", "--red", "instagram", "--esperar", "0")
+    chosen = cli(
+        "sandbox", "citizen", "Gracias", "--red", "instagram", "--en", reels[0], "--esperar", "0"
+    )
+    unheard = cli(
+        "sandbox", "citizen", "hola", "--red", "instagram", "--tipo", "mensaje", "--esperar", "0"
+    )
+
+    assert none_yet.exit_code == 2 and "aún no hay publicaciones en Instagram" in none_yet.stderr
+    assert latest.exit_code == chosen.exit_code == 0
+    comments = _instagram(sandbox)["comments"]
+    assert [(c["text"], c["media_id"]) for c in comments] == [
+        ("¿Hay corte?", reels[1]),
+        ("Gracias", reels[0]),
+    ]
+    # Nobody receives the simulator's webhooks here: a Direct message cannot reach the office.
+    assert unheard.exit_code == 1 and "webhooks" in unheard.stderr
