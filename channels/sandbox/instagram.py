@@ -21,6 +21,8 @@ class InstagramApi(GraphApi):
         self.lock = lock
         self.publishing = InstagramPublishingRoutes(world, lock)
         self.engagement = InstagramEngagementRoutes(world, lock)
+        # `GET /{id}` is one route for every Instagram node: comments are the engagement's.
+        self.publishing.comment_reader = self.engagement.get_comment
 
     def register(self, router: Router) -> None:
         self.publishing.register(router, GRAPH_VERSION_PATTERN)

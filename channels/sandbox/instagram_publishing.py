@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -80,9 +81,7 @@ def media_fields(world: InstagramWorld, media: Media) -> dict[str, Any]:
         "media_type": lambda: media.media_type,
         "media_product_type": lambda: media.media_product_type,
         "like_count": lambda: media.like_count,
-        "comments_count": lambda: sum(
-            1 for comment in world.comments.values() if comment.media_id == media.id
-        ),
+        "comments_count": lambda: world.comments_count(media.id),
         "username": lambda: IG_USERNAME,
         "owner": lambda: {"id": IG_USER_ID},
         "children": lambda: (
@@ -108,6 +107,8 @@ class InstagramPublishingRoutes:
     def __init__(self, world: InstagramWorld, lock) -> None:
         self.world = world
         self.lock = lock
+        self.comment_reader: Callable[[Request, str], Response] | None = None
+        """Answers `GET /{comment-id}` (the engagement routes'), set by InstagramApi."""
 
     def register(self, router: Router, version_pattern: str) -> None:
         """Add the publishing routes (before Graph's: they match only Instagram ids)."""
@@ -422,6 +423,8 @@ class InstagramPublishingRoutes:
             return Response(200, render_fields(specs, getters))
         if target in world.media:
             return Response(200, render_fields(specs, media_fields(world, world.media[target])))
+        if target in world.comments and self.comment_reader is not None:
+            return self.comment_reader(request, target)  # one route for every node id
         if target == IG_USER_ID:
             getters = {"id": lambda: IG_USER_ID, "username": lambda: IG_USERNAME,
                        "media_count": lambda: len(world.media)}  # fmt: skip
