@@ -395,3 +395,18 @@ def test_a_restarted_simulator_keeps_instagram_s_comments_hidden_state_and_priva
     assert state["hidden"] == [asked] and len(state["sent"]) == 1
     assert again.json()["error"]["code"] == 10  # its one private reply is still used
     assert direct_ok.status_code == 200  # the conversation came back with its window
+
+
+def test_the_channels_halves_name_no_method_alike():
+    """InstagramChannel is made of halves written apart: one name in two would let one
+    silently replace the other (a poll that lists media for the publishing limit)."""
+    from channels.meta.instagram_account import AccountMedia
+    from channels.meta.instagram_publishing import InstagramPublishing
+    from channels.meta.instagram_reading import InstagramReading
+
+    def own(cls) -> set[str]:
+        return {name for klass in cls.__mro__ if klass is not object for name in vars(klass)
+                if callable(vars(klass)[name]) and not name.startswith("__")}  # fmt: skip
+
+    assert own(InstagramPublishing) & own(InstagramReading) == set()
+    assert AccountMedia in InstagramPublishing.__mro__

@@ -156,7 +156,7 @@ class InstagramReading(InstagramFigures):
         counts: dict[str, int | None] = {}
         aside: list[SetAside] = []
         items: list[Incoming] = []
-        for media_id, count in self._recent_media(aside):
+        for media_id, count in self._commented_media(aside):
             counts[media_id] = count
             if count == 0 or (count is not None and known.get(media_id) == count):
                 continue  # nothing new under it
@@ -164,7 +164,7 @@ class InstagramReading(InstagramFigures):
         state.set_value("counts", counts)
         return Batch(items, state.dump(), calls=self.session.calls - calls_before, set_aside=aside)
 
-    def _recent_media(self, aside: list[SetAside]) -> Iterator[tuple[str, int | None]]:
+    def _commented_media(self, aside: list[SetAside]) -> Iterator[tuple[str, int | None]]:
         """(id, comments_count) of our media published within `comment_window`, newest first."""
         window_start = self.clock.now() - self.comment_window
         query: dict[str, Any] = {"fields": "id,timestamp,comments_count", "limit": MEDIA_PER_PAGE}
