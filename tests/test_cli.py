@@ -220,18 +220,17 @@ def test_demo_runs_the_whole_office_and_its_summary_matches_the_database(cli, tm
         )
     database.dispose()
     assert "se empieza de cero" in out and "se empieza de cero" not in first.stdout
-    # Three posts on Facebook and X, the first on Instagram too. The publishing stubs (before
-    # Instagram's publishing is merged) refuse Instagram's post, and no one comments on it.
+    # Three posts on Facebook and X, the first on Instagram too, where a citizen asks.
     said = " ".join(out.split())
-    stubbed = "publicar en Instagram aún no está disponible" in said
-    assert _figure(out, "Publicadas") == published == (6 if stubbed else 7)
+    assert _figure(out, "Publicadas") == published == 7
     assert f"Publicadas: {published} de 7" in out
     assert (
         "Hoy salen 3 publicaciones del calendario: 3 en Facebook, 1 en Instagram y 3 en X." in said
     )
     assert not re.search(r"\([a-z]+_[a-z_]+\)", out)  # protocols by name, not by id
     assert not re.search(r"\d\.\d s\)", out)  # "(+0,4 s)": one number format
-    assert _figure(out, "Mensajes de ciudadanos") == (11 if stubbed else 12)
+    assert _figure(out, "Mensajes de ciudadanos") == 12
+    assert "✓ Instagram, hoy-1" in out and "• Instagram, @" in out
     assert _figure(out, "Respondidos solos") == answered >= 3
     assert _figure(out, "Radicados como PQR") == ticketed >= 3
     assert _figure(out, "Esperan revisión") == pending >= 1

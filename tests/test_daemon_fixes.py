@@ -105,12 +105,7 @@ def test_make_demo_twice_gives_the_same_show_in_80_columns(tmp_path: Path):
     assert again.returncode == 0, again.stdout + again.stderr
     assert "se empieza de cero" in again.stdout and "se empieza de cero" not in first.stdout
     for shown in (first.stdout, again.stdout):
-        # Before Instagram's publishing is merged its stub refuses the one Instagram post.
-        said = " ".join(shown.split())
-        if "No salió hoy-1 en Instagram: la red la rechazó: publicar en Instagram aún no" in said:
-            assert "Publicadas: 6 de 7 (" in shown and shown.count("No salió") == 1
-        else:
-            assert "Publicadas: 7 de 7 (" in shown and "No salió" not in shown
+        assert "Publicadas: 7 de 7 (" in shown and "No salió" not in shown
         assert "Radicados como PQR: 4 (2026-000001, 2026-000002, 2026-000003, 2026-000004)" in (
             shown
         )
