@@ -184,6 +184,11 @@ class _ChannelSettings(Section):
         """The company's account on this network, as the settings name it ("" when unset)."""
         return ""
 
+    def real_mode_gap(self) -> str:
+        """What real mode lacks for part of the network's work, in Spanish ("" for nothing):
+        `conectados status` says it next to the network."""
+        return ""
+
 
 class FacebookSettings(_ChannelSettings):
     """[channels.facebook]: the company's Facebook Page (and its Messenger inbox)."""
@@ -209,15 +214,36 @@ class InstagramSettings(_ChannelSettings):
     """The Instagram professional account's id (the Page's instagram_business_account)."""
     token_env: EnvVarName = Field("CONECTADOS_FACEBOOK_TOKEN", alias="token_env")
     """The same Meta token as the Page's serves Instagram (a system user's, or the Page's)."""
-    media_url: str = Field("", max_length=500, pattern=r"^(https?://\S+)?$", alias="url_medios")
+    media_url: str = Field("", max_length=500, alias="url_medios")
     """The public address where carpeta_medios is served (Meta fetches images from it)."""
     comment_window_days: int = Field(14, ge=1, le=90, alias="dias_comentarios")
     human_agent_tag: bool = Field(False, alias="etiqueta_agente_humano")
     """Meta granted the app the Human Agent feature (App Review): a Direct message is answered
     up to 7 days after the citizen wrote, tagged HUMAN_AGENT; off, only within 24 hours."""
 
+    @field_validator("media_url")
+    @classmethod
+    def _media_url(cls, value: str) -> str:
+        address = value.strip()
+        if address and (
+            not address.lower().startswith(("https://", "http://"))
+            or any(char.isspace() for char in address)
+            or len(address.split("://", 1)[1].split("/", 1)[0]) == 0
+        ):
+            raise ValueError(
+                "debe ser la dirección completa donde se sirve la carpeta de medios, con "
+                "https:// al comienzo y sin espacios (por ejemplo "
+                "https://www.acueducto.gov.co/medios), o vacío"
+            )
+        return address
+
     def missing_account_key(self) -> str | None:
         return None if self.ig_user_id else "cuenta_id"
+
+    def real_mode_gap(self) -> str:
+        if self.media_url:
+            return ""
+        return "sin url_medios no salen imágenes ni carruseles (los Reels sí)"
 
     def account_id(self) -> str:
         return self.ig_user_id

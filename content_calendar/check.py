@@ -100,13 +100,14 @@ class CalendarChecker:
         own_contacts: Iterable[str] = (),
         known: Mapping[str, KnownPost] | None = None,
         facebook_without_app_id: bool = False,
+        instagram_without_media_url: bool = False,
     ) -> None:
         self.zone = zone
         self.media_dir = media_dir
         self.now = now
         self.own_contacts = OwnTexts(own_contacts)
         self.known = dict(known or {})
-        self.media = MediaChecker(media_dir, facebook_without_app_id)
+        self.media = MediaChecker(media_dir, facebook_without_app_id, instagram_without_media_url)
 
     def check_file(self, path: Path) -> CheckResult:
         return self._check_file(path)
@@ -355,6 +356,7 @@ def checker_for(
     """The checker for a company: its zone, its media folder, its own contacts."""
     company = settings.company
     facebook = settings.channels.facebook
+    instagram = settings.channels.instagram
     return CalendarChecker(
         zone=settings.timezone,
         media_dir=settings.media_dir,
@@ -363,6 +365,9 @@ def checker_for(
         known=known,
         facebook_without_app_id=(
             facebook.enabled and facebook.mode == ChannelMode.REAL and not facebook.app_id.strip()
+        ),
+        instagram_without_media_url=(
+            instagram.enabled and instagram.mode == ChannelMode.REAL and not instagram.media_url
         ),
     )
 

@@ -20,12 +20,26 @@ NEEDS_APP_ID = (
 )
 
 
+NEEDS_MEDIA_URL = (
+    "para Instagram: Meta descarga las imágenes desde una dirección pública y url_medios está "
+    "vacío en [channels.instagram] de conectados.toml: escriba allí la dirección donde se sirve "
+    "la carpeta de medios, o esta publicación fallará (los Reels no la necesitan)"
+)
+
+
 class MediaChecker:
     """Finds and inspects each media file once, however many entries name it."""
 
-    def __init__(self, media_dir: Path, facebook_without_app_id: bool = False) -> None:
+    def __init__(
+        self,
+        media_dir: Path,
+        facebook_without_app_id: bool = False,
+        instagram_without_media_url: bool = False,
+    ) -> None:
         self.media_dir = media_dir
         self.facebook_without_app_id = facebook_without_app_id
+        self.instagram_without_media_url = instagram_without_media_url
+        """Instagram is on, in real mode, with url_medios empty: Meta cannot fetch images."""
         """Facebook is on, in real mode, with [channels.facebook] app_id empty: a video that
         is not a Reel cannot go up (the Resumable Upload API needs the app)."""
         self._media: dict[str, MediaFile | str] = {}
@@ -58,6 +72,9 @@ class MediaChecker:
                 for media in files:
                     if media.kind == "video" and not is_reel(media):
                         error(NEEDS_APP_ID.format(name=media.path.name), warning=True)
+            images = any(media.kind == "image" for media in files)
+            if network == "instagram" and self.instagram_without_media_url and images:
+                error(NEEDS_MEDIA_URL, warning=True)
 
     def _media_file(self, name: str) -> MediaFile | str:
         if name not in self._media:

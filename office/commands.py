@@ -205,6 +205,7 @@ def _channel_line(channel) -> str:
     missing = [name for name, present in channel.credentials.items() if not present]
     if channel.missing_id:
         return f"activa, modo real; FALTA {channel.missing_key} en el archivo de configuración"
+    gap = f"; OJO: {channel.gap}" if channel.gap else ""
     if not missing:
-        return "activa, modo real; credenciales presentes"
-    return "activa, modo real; FALTAN credenciales en: " + ", ".join(missing)
+        return f"activa, modo real; credenciales presentes{gap}"
+    return "activa, modo real; FALTAN credenciales en: " + ", ".join(missing) + gap

@@ -50,6 +50,8 @@ class ChannelStatus:
     """Real mode without the page or account id the settings must give."""
     missing_key: str | None = None
     """That id's key in the settings file ("pagina_id")."""
+    gap: str = ""
+    """What real mode lacks for part of the work (Instagram without url_medios), in Spanish."""
 
     @property
     def ready(self) -> bool:
@@ -110,6 +112,7 @@ def collect_status(app: App) -> Status:
             missing_id=channel.mode == ChannelMode.REAL
             and channel.missing_account_key() is not None,
             missing_key=channel.missing_account_key(),
+            gap=channel.real_mode_gap() if channel.mode == ChannelMode.REAL else "",
             credentials=(
                 {}
                 if channel.mode == ChannelMode.SANDBOX
