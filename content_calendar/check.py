@@ -287,7 +287,10 @@ class CalendarChecker:
         value = entry.values.get("redes")
         names = split_list(value) if isinstance(value, str) else list(value or [])
         if not names:
-            error("redes", "falta redes: la lista de redes donde se publica (facebook, x)")
+            error(
+                "redes",
+                f"falta redes: la lista de redes donde se publica ({', '.join(NETWORKS)})",
+            )
             return ()
         found: list[str] = []
         for name in names:

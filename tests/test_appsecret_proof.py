@@ -139,3 +139,35 @@ def test_real_mode_takes_the_app_secret_from_the_webhooks_variable(tmp_path):
 
     assert facebook.api.app_secret == "s3cr3t"
     assert unsigned.api.app_secret is None
+
+
+def test_instagram_calls_carry_the_proof_and_its_upload_needs_none(sandbox, tmp_path):
+    from media_files import jpeg_image
+
+    from channels.meta.instagram import InstagramChannel
+    from channels.sandbox.instagram_world import IG_USER_ID
+
+    require_app_secret(sandbox)
+    instagram = InstagramChannel(
+        IG_USER_ID, TOKEN, sandbox.url, timeout=3, media_dir=tmp_path, app_secret=APP_SECRET
+    )
+    photo = media_file(tmp_path, "gota.jpg", jpeg_image(1080, 1350))
+    reel = media_file(tmp_path, "reel.mp4", mp4_video(20, 1080, 1920))
+    post = instagram.publish(Outgoing("i1", "Cuide el agua", media=[photo]))
+    instagram.publish(Outgoing("i2", "Así se lava un tanque", media=[reel]))
+    sandbox.control(
+        "POST",
+        "citizen",
+        {"network": "instagram", "text": "¿Hasta cuándo?", "on": post.remote_id},
+    )
+    [comment] = instagram.poll(None).items
+    instagram.reply(comment, "Hasta las 6 p. m.", private=False)
+    instagram.hide(comment)
+    assert instagram.metrics([post.remote_id])
+
+    made = graph_requests(sandbox)
+    uploads = [r for r in made if "/ig-api-upload/" in r["path"]]
+    calls = [r for r in made if "/ig-api-upload/" not in r["path"]]
+    assert uploads and all(r["status"] == 200 for r in uploads)  # Meta asks no proof there
+    assert len(calls) >= 8
+    assert all(r["appsecret_proof"] and r["status"] == 200 for r in calls), calls

@@ -72,10 +72,10 @@ class AccountMedia:
         wait = self._slot_frees(nth, duration)
         limit = f"sus {total} publicaciones" if total is not None else "su límite de publicaciones"
         minutes = max(1, round(wait / 60))
-        when = f"{minutes} minutos" if minutes < 120 else f"{round(minutes / 60)} horas"
+        when = f"unos {minutes} minutos" if minutes < 120 else f"unas {round(minutes / 60)} horas"
         return Held(
-            f"la cuenta de Instagram ya usó {limit} de las últimas 24 horas; esta espera un "
-            f"cupo (se libera uno en unos {when}) y no cuenta como intento fallido",
+            f"la cuenta de Instagram ya usó {limit} de las últimas 24 horas; esta publicación "
+            f"espera un cupo (se libera uno en {when}) y no cuenta como intento fallido",
             retry_after=wait,
         )
 

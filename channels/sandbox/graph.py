@@ -180,7 +180,7 @@ class GraphApi:
                 2500,
                 "An active access token must be used to query information about the current user.",
             )
-        if "/video-upload/" in request.path:
+        if "/video-upload/" in request.path or "/ig-api-upload/" in request.path:
             return  # the upload host (rupload.facebook.com): Meta documents no proof there
         proof = request.param("appsecret_proof")
         token = request.param("access_token") or oauth

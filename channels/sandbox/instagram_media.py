@@ -13,6 +13,8 @@ import requests
 
 from channels.media import sniff
 from channels.sandbox.graph_fields import graph_error
+from channels.text_rules import count_tags
+from conectados.userfiles import open_user_file
 
 MiB = 1024 * 1024
 IMAGE_MAX_BYTES = 8 * MiB
@@ -58,10 +60,10 @@ def fetch(url: str, most: int) -> tuple[bytes, int]:
     parts = urlsplit(url)
     if parts.scheme == "file":
         path = Path(unquote(parts.path))
-        try:
-            with path.open("rb") as handle:
-                return handle.read(most), path.stat().st_size
-        except OSError:
+        try:  # a regular file only: a FIFO or a device would hold the simulator's lock
+            with open_user_file(path, None, "una imagen o un video") as (handle, size):
+                return handle.read(most), size
+        except (OSError, ValueError):  # UserFileError is one of them
             raise FetchFailed(url) from None
     if parts.scheme not in ("http", "https") or parts.hostname not in LOOPBACK:
         raise FetchFailed(url)
@@ -105,8 +107,7 @@ def check_image(data: bytes, size: int) -> None:
 
 
 def check_caption(caption: str) -> None:
-    hashtags = caption.count("#")
-    mentions = caption.count("@")
+    hashtags, mentions = count_tags(caption)  # what Meta counts: real tags, not «C#» or e-mails
     if len(caption) > CAPTION_MAX or hashtags > 30:
         raise graph_error(
             36004,

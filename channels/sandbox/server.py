@@ -300,7 +300,8 @@ class Sandbox:
             return self._posts(body), None
         if action == "require_app_secret":
             required = body.flag("required")
-            self.facebook.require_app_secret = self.whatsapp.require_app_secret = required
+            for world in (self.facebook, self.instagram, self.whatsapp):
+                world.require_app_secret = required
             return Response(200, {"required": required}), None
         if action == "permissions":
             return self._permissions(body), None
