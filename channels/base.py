@@ -348,8 +348,13 @@ class Replies(Protocol):
 
     name: str
 
-    def reply(self, to: Incoming, text: str, private: bool) -> Receipt:
-        """Answer an interaction in public (under it) or in private (a direct message)."""
+    def reply(self, to: Incoming, text: str, private: bool, by_person: bool = False) -> Receipt:
+        """Answer an interaction in public (under it) or in private (a direct message).
+
+        `by_person`: a person of the team wrote or approved this text (not the responder on
+        its own). Some networks allow a send only then: Instagram's HUMAN_AGENT tag, past the
+        24-hour window, is for a person's answer, so an automatic one is OutsideWindow there.
+        Networks with no such rule ignore it."""
         ...
 
 

@@ -132,6 +132,9 @@ class NetworkSpec:
     message), "private" (a comment answered in private), or the public item's kind."""
     reports_reach: bool = True
     """Its figures say how many different people saw a post (X's do not)."""
+    reports_saves: bool = False
+    """Its figures say how many times a post was saved (Instagram's do; Facebook's and X's
+    APIs have no such figure)."""
     figures_meaning: str = ""
     """What its figures mean, in words the team reads (no API names): for the report."""
     figures_source: str = ""
@@ -285,8 +288,10 @@ INSTAGRAM = NetworkSpec(
     window_closed_codes=frozenset({2534022}),
     account_problem_codes=frozenset({102, 190}),
     private_messages_name="mensajes directos de Instagram",
+    reports_saves=True,
     figures_meaning="alcance: cuántas cuentas distintas vieron cada publicación, sumadas "
-    "publicación por publicación; vistas: cuántas veces se vio o reprodujo",
+    "publicación por publicación; vistas: cuántas veces se vio o reprodujo; guardados: "
+    "cuántas veces la guardaron (no cuentan como interacción)",
     figures_source="estadísticas de cada publicación (insights): alcance (reach), vistas "
     "(views), me gusta (likes), comentarios (comments), compartidos (shares), guardados (saved)",
     reply_places=MappingProxyType(

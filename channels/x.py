@@ -226,7 +226,7 @@ class XChannel(XReading):
     # --- answering -------------------------------------------------------------------
 
     @guarded("X")
-    def reply(self, to: Incoming, text: str, private: bool) -> Receipt:
+    def reply(self, to: Incoming, text: str, private: bool, by_person: bool = False) -> Receipt:
         """A direct message, or a public reply under the citizen's post.
 
         X refuses a post whose text the account already posted (`_reply_again` copes: two

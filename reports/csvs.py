@@ -47,7 +47,7 @@ def write_csvs(report: Report, folder: Path) -> list[Path]:
         [
             [name, SPANISH[metric], getattr(figures, metric)]
             for name, figures in report.networks.items()
-            for metric in ("published", "failed", "late", "reach", "views", "reactions", "comments", "shares", "clicks")
+            for metric in ("published", "failed", "late", "reach", "views", "reactions", "comments", "shares", "clicks", "saved")
         ],
     )  # fmt: skip
     save(

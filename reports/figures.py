@@ -120,6 +120,8 @@ def _latest_samples(period: Period):
     return (
         sa.select(
             *(sa.func.max(getattr(MetricSample, name)).label(name) for name in METRICS),
+            # Null where no sample reported saves: the network has none to report (unknown).
+            sa.func.max(MetricSample.saved).label("saved"),
             Publication.network,
             Publication.post_id,
             Publication.remote_url,
@@ -152,6 +154,8 @@ def _reach(connection: sa.Connection, report: Report) -> None:
         values = {name: getattr(row, name) or 0 for name in METRICS}
         for name, value in values.items():
             setattr(figures, name, getattr(figures, name) + value)
+        if row.saved is not None:
+            figures.saved = (figures.saved or 0) + row.saved
         interactions = (
             values["reactions"] + values["comments"] + values["shares"] + values["clicks"]
         )
@@ -162,6 +166,7 @@ def _reach(connection: sa.Connection, report: Report) -> None:
                 row.remote_url,
                 values["views"] or values["reach"],
                 interactions,
+                row.saved,
             )
         )
     for name, figures in report.networks.items():
@@ -174,8 +179,8 @@ def _reach(connection: sa.Connection, report: Report) -> None:
     ) if posts else {}  # fmt: skip
     posts.sort(key=lambda post: (-post[4], -post[3], post[1]))
     report.best_posts = [
-        BestPost(network, post_id, texts.get(post_id, ""), url, views, interactions)
-        for network, post_id, url, views, interactions in posts[:5]
+        BestPost(network, post_id, texts.get(post_id, ""), url, views, interactions, saved)
+        for network, post_id, url, views, interactions, saved in posts[:5]
     ]
     # How it grew: per network, the views (or reach) of the period's posts as of each day.
     latest_by_day: dict[str, dict[tuple[str, int], int]] = {}

@@ -19,6 +19,7 @@ from reports.words import (
     minutes,
     network_title,
     reach_note,
+    saves_note,
     sentence,
     term_note,
     type_name,
@@ -199,13 +200,14 @@ def html(report: Report) -> str:
                 number(figures.reactions),
                 number(figures.comments),
                 number(figures.shares),
+                number(figures.saved),
                 number(figures.clicks),
                 percent(figures.engagement_rate),
             ]
         )
     best = [
         [network_title(p.network), _plain(p.text, 90),
-         number(p.views), number(p.interactions)]
+         number(p.views), number(p.interactions), number(p.saved)]
         for p in report.best_posts
     ]  # fmt: skip
     channels = [[name, number(count)] for name, count in report.requests_by_channel.items()]
@@ -234,6 +236,7 @@ def html(report: Report) -> str:
         f"{network_title(name)}: {figures_source(name)}" for name in active if figures_source(name)
     )
     reach = reach_note(report)
+    saves = saves_note(report)
     return f"""<!DOCTYPE html>
 <html lang="es-CO">
 <head>
@@ -247,11 +250,11 @@ def html(report: Report) -> str:
 <div class="cifras">{"".join(cards)}</div>
 {"".join(charts)}
 <section><h2>Publicaciones por red</h2>
-{_table(["red", "hechas", "fallidas", "tarde", "alcance", "vistas", "reacciones", "coment.", "compart.", "clics", "tasa"], network_rows, set(range(1, 11)))}
-<ul class="nota">{definitions}{f"<li>Alcance «—»: {escape(reach)}.</li>" if reach else ""}<li>Tasa de interacción: (reacciones + comentarios + compartidos + clics) / vistas (o alcance, si la red no informa vistas).</li><li>Tarde: salió más de 10 minutos después de su hora.</li></ul>
+{_table(["red", "hechas", "fallidas", "tarde", "alcance", "vistas", "reacciones", "coment.", "compart.", "guard.", "clics", "tasa"], network_rows, set(range(1, 12)))}
+<ul class="nota">{definitions}{f"<li>Alcance «—»: {escape(reach)}.</li>" if reach else ""}{f"<li>Guardados «—»: {escape(saves)}.</li>" if saves else ""}<li>Tasa de interacción: (reacciones + comentarios + compartidos + clics) / vistas (o alcance, si la red no informa vistas).</li><li>Tarde: salió más de 10 minutos después de su hora.</li></ul>
 </section>
 <section><h2>Las publicaciones con más interacción</h2>
-{_table(["red", "texto", "visualizaciones", "interacciones"], best, {2, 3}) if best else '<p class="nota">Aún no hay cifras de las publicaciones del periodo.</p>'}
+{_table(["red", "texto", "visualizaciones", "interacciones", "guardados"], best, {2, 3, 4}) if best else '<p class="nota">Aún no hay cifras de las publicaciones del periodo.</p>'}
 </section>
 <section><h2>Solicitudes por canal y por tema</h2>
 {_table(["canal", "solicitudes"], channels, {1})}

@@ -25,6 +25,7 @@ SPANISH = {
     "comments": "comentarios",
     "shares": "compartidos",
     "clicks": "clics",
+    "saved": "guardados",
 }
 CHANNEL_NAMES = {"comment": "comentarios", "mention": "menciones", "message": "mensajes privados"}
 TICKET_STATES = ("abiertas", "vencidas sin respuesta", "respondidas", "cerradas")
@@ -60,6 +61,10 @@ class NetworkFigures:
     comments: int = 0
     shares: int = 0
     clicks: int = 0
+    saved: int | None = None
+    """How many times the posts were saved; None when no post of the network reported it
+    (only Instagram does): unknown, never a 0. Not an interaction: the rate stays comparable
+    between networks."""
 
     @property
     def interactions(self) -> int:
@@ -87,6 +92,8 @@ class BestPost:
     url: str | None
     views: int
     interactions: int
+    saved: int | None = None
+    """None where the network does not report saves (unknown, never 0)."""
 
 
 @dataclass
@@ -148,7 +155,19 @@ class Report:
                     setattr(total, name, getattr(total, name) + getattr(figures, name))
         known = [figures.reach for figures in self.networks.values() if figures.reach is not None]
         total.reach = sum(known) if known or not self.networks else None
+        saves = [figures.saved for figures in self.networks.values() if figures.saved is not None]
+        total.saved = sum(saves) if saves else None
         return total
+
+    @property
+    def without_saves(self) -> list[str]:
+        """The networks that published or reported figures but no saves (only Instagram
+        reports them): their «guardados» read «—»."""
+        return [
+            name
+            for name, figures in self.networks.items()
+            if figures.saved is None and figures.active
+        ]
 
     @property
     def without_reach(self) -> list[str]:

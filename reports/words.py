@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from channels.specs import display_name
+from channels.specs import display_name, spec
 from conectados.spanish import number, spanish_date, spanish_list, spanish_moment
 from reports.report import (
     Report,
@@ -95,6 +95,28 @@ def reach_note(report: Report) -> str:
     ]
     note = f"{' ni '.join(missing)} no informa{'n' if len(missing) > 1 else ''} el alcance"
     return note + (f"; la suma es solo de {spanish_list(others)}" if others else "")
+
+
+def saves_note(report: Report) -> str:
+    """Why a network's «guardados» read «—»: "Facebook y X no informan cuántas veces se
+    guardó una publicación" (their APIs have no such figure) or "Instagram aún no informó…"
+    (it does, but no sample of the period's posts brought it yet); or nothing."""
+    never = [name for name in report.without_saves if not spec(name).reports_saves]
+    not_yet = [name for name in report.without_saves if spec(name).reports_saves]
+    parts = []
+    if never:
+        verb = "informan" if len(never) > 1 else "informa"
+        parts.append(
+            f"{spanish_list(map(network_title, never))} no {verb} cuántas veces se guardó una "
+            "publicación"
+        )
+    if not_yet:
+        verb = "informaron" if len(not_yet) > 1 else "informó"
+        parts.append(
+            f"{spanish_list(map(network_title, not_yet))} aún no {verb} los guardados de las "
+            "publicaciones del periodo"
+        )
+    return "; ".join(parts) + " (se desconoce, no es cero)" if parts else ""
 
 
 def term_note(report: Report) -> str:

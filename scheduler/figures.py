@@ -64,6 +64,7 @@ class MetricsCollector:
                     "comments": sample.comments,
                     "shares": sample.shares,
                     "clicks": sample.clicks,
+                    "saved": _count(sample.extra.get("saved")),
                 }
                 for sample in samples
                 if sample.remote_id in ids
@@ -81,3 +82,8 @@ class MetricsCollector:
             stored[network] = len(values)
             log.info("%s: métricas de %d publicaciones", network, len(values))
         return stored
+
+
+def _count(value: object) -> int | None:
+    """A figure a network reports only as an extra (Instagram's saves): a count, or None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -35,6 +35,9 @@ class MetricSample(SQLModel, table=True):
     comments: int | None = None
     shares: int | None = None
     clicks: int | None = None
+    saved: int | None = None
+    """How many people saved the post (Instagram's `saved`); None where the network has no
+    such figure (Facebook, X): unknown, never a 0."""
 
 
 class ChannelState(SQLModel, table=True):

@@ -34,7 +34,14 @@ from conectados.clock import Clock
 from conectados.db import Database
 from conectados.privacy import has_personal_data
 from responders import replies
-from responders.models import Interaction, InteractionKind, Reply, ReplyState, ReplyVisibility
+from responders.models import (
+    AUTOMATIC,
+    Interaction,
+    InteractionKind,
+    Reply,
+    ReplyState,
+    ReplyVisibility,
+)
 from responders.public_text import PublicText, public_text_for
 from scheduler.paused import paused_channels
 from scheduler.pauses import pause_channel
@@ -112,7 +119,10 @@ class Outbox:
                 return "review"
         try:
             receipt = self.channels[incoming.network].reply(
-                incoming, reply.text, private=reply.visibility == ReplyVisibility.PRIVATE
+                incoming,
+                reply.text,
+                private=reply.visibility == ReplyVisibility.PRIVATE,
+                by_person=_by_person(reply.reviewer),
             )
         except Transient as error:
             if error.outcome_unknown:
@@ -189,6 +199,13 @@ class Outbox:
             return transition(session.connection(), *args, **kwargs)
 
 
+def _by_person(reviewer: str | None) -> bool:
+    """Whether a person wrote or approved the reply: its reviewer is someone, not the
+    responder on its own (AUTOMATIC). A person's approval of an automatic draft replaces the
+    reviewer with their name (`responders.review`), so that counts as theirs."""
+    return reviewer is not None and reviewer != AUTOMATIC
+
+
 def _claim(
     connection: sa.Connection,
     now: datetime,
@@ -219,6 +236,7 @@ def _claim(
             Reply.text,
             Reply.visibility,
             Reply.attempts,
+            Reply.reviewer,
             Interaction.network,
             Interaction.kind,
             Interaction.remote_id,

@@ -250,10 +250,12 @@ def test_a_direct_message_is_answered_inside_24_hours_then_only_with_the_human_a
     with pytest.raises(OutsideWindow, match="24 horas"):
         channel.reply(message, "¿Sigue ahí?", private=False)
     channel.human_agent_tag = True
-    channel.reply(message, "Le escribe una persona del equipo.", private=False)
+    with pytest.raises(OutsideWindow, match="solo una persona"):  # the responder's own
+        channel.reply(message, "¿Sigue ahí?", private=False)
+    channel.reply(message, "Le escribe una persona del equipo.", private=False, by_person=True)
     clock.advance(timedelta(days=7))
     with pytest.raises(OutsideWindow, match="7 días"):
-        channel.reply(message, "Tarde.", private=False)
+        channel.reply(message, "Tarde.", private=False, by_person=True)
 
     sent = server.control("GET", "state")["instagram"]["sent"]
     assert [s["tag"] for s in sent] == [None, "HUMAN_AGENT"]

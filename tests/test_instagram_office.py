@@ -13,18 +13,19 @@ from channels.sandbox.instagram_world import IG_USER_ID
 from channels.sandbox.whatsapp_world import VERIFY_TOKEN
 from conectados.clock import SystemClock
 from conectados.db import Database
-from responders.models import Reply, ReplyState
+from responders.models import AUTOMATIC, Reply, ReplyState
 from webhooks.server import WebhookServer, subscribe_to_sandbox
 
 QUESTION = "¿Cuál es el horario de atención de la oficina?"
 WITH_PHONE = "¿Dónde puedo pagar la factura? Mi cel es 310 555 1234"
 
 
-def _office(cli, tmp_path: Path, sandbox) -> None:
+def _office(cli, tmp_path: Path, sandbox, instagram: str = "") -> None:
     (tmp_path / "conectados.toml").write_text(
         f'[sandbox]\nurl = "{sandbox.url}"\n[channels.facebook]\nactivo = false\n'
         "[channels.x]\nactivo = false\n[channels.whatsapp]\nactivo = false\n"
-        '[pqr]\npolitica_datos_url = "https://acueducto.example/datos"\n',
+        '[pqr]\npolitica_datos_url = "https://acueducto.example/datos"\n'
+        + (f"[channels.instagram]\n{instagram}\n" if instagram else ""),
         encoding="utf-8",
     )
     assert cli("init").exit_code == 0
@@ -115,6 +116,53 @@ def test_a_direct_message_is_answered_in_the_window_and_outside_it_waits_for_a_p
     assert [s["recipient"]["id"] for s in sent] == [fresh["from"]["id"]]
     assert late["from"]["id"] != fresh["from"]["id"]
     assert state == ReplyState.PENDING and "24 horas" in note
+
+
+def _replies(database: Database) -> list[tuple]:
+    with database.session() as session:
+        return [
+            tuple(row)
+            for row in session.execute(
+                sa.select(Reply.id, Reply.state, Reply.reviewer, Reply.review_note).order_by(
+                    Reply.id
+                )
+            )
+        ]
+
+
+def test_past_24_hours_the_human_agent_tag_goes_only_on_a_reply_a_person_approved(
+    cli, tmp_path, sandbox
+):
+    # 30 hours old: past Instagram's 24-hour window, inside `responder_hasta_horas` (48), so
+    # the responder answers it on its own; the tag is on, but it is for a person's answer.
+    _office(cli, tmp_path, sandbox, instagram="etiqueta_agente_humano = true")
+    database, receiver = _receiver(tmp_path, sandbox)
+    try:
+        late = _direct(
+            sandbox,
+            "Buenas, ¿dónde puedo pagar la factura?",
+            sandbox.sandbox.clock.now() - timedelta(hours=30),
+        )
+        assert cli("daemon", "--once").exit_code == 0
+        [(reply_id, state, reviewer, note)] = _replies(database)
+        sent_before_approval = list(_instagram(sandbox)["sent"])
+
+        assert cli("replies", "approve", str(reply_id)).exit_code == 0
+        for _ in range(2):  # another round sends nothing again
+            assert cli("daemon", "--once").exit_code == 0
+        [(_, state_after, reviewer_after, _)] = _replies(database)
+    finally:
+        receiver.__exit__(None, None, None)
+        database.dispose()
+
+    # The responder's own answer came back to review with the 24-hour reason, never sent.
+    assert state == ReplyState.PENDING and reviewer == AUTOMATIC
+    assert "24 horas" in note and "persona" in note
+    assert sent_before_approval == []
+    # A person approved it: it went out once, tagged HUMAN_AGENT.
+    sent = _instagram(sandbox)["sent"]
+    assert [(s["recipient"]["id"], s["tag"]) for s in sent] == [(late["from"]["id"], "HUMAN_AGENT")]
+    assert state_after == ReplyState.SENT and reviewer_after not in (None, AUTOMATIC)
 
 
 def test_an_acknowledgement_longer_than_an_instagram_private_reply_waits_for_a_person(

@@ -547,8 +547,8 @@ def add_instagram(database: Database) -> None:
         session.add(reel)
         session.flush()
         for at, values in (
-            (local(2026, 11, 13, 12), dict(reach=120, views=400, reactions=15, comments=2, shares=1)),
-            (local(2026, 11, 20, 12), dict(reach=300, views=900, reactions=40, comments=6, shares=3)),
+            (local(2026, 11, 13, 12), dict(reach=120, views=400, reactions=15, comments=2, shares=1, saved=11)),
+            (local(2026, 11, 20, 12), dict(reach=300, views=900, reactions=40, comments=6, shares=3, saved=25)),
         ):  # fmt: skip
             session.add(MetricSample(publication_id=reel.id, collected_at=at, **values))
         for n, day in ((7, 13), (8, 14)):
@@ -576,11 +576,18 @@ def test_a_month_with_instagram_posts_shows_instagram_in_every_table_and_chart(c
     assert result.exit_code == 0, result.stderr
     page = (tmp_path / "informe.html").read_text(encoding="utf-8")
     text = " ".join(re.sub(r"<[^>]+>", " ", page.partition("<body>")[2]).split())
-    # The networks' table: 49 interactions (40 likes, 6 comments, 3 shares) over 900 views.
-    assert "Instagram 1 0 0 300 900 40 6 3 0 5,4 %" in text, text
-    # The posts with most interaction: the Reel leads (49 interactions).
+    # The networks' table: 49 interactions (40 likes, 6 comments, 3 shares) over 900 views,
+    # and 25 saves (not an interaction); Facebook and X report no saves: unknown, not 0.
+    assert "Instagram 1 0 0 300 900 40 6 3 25 0 5,4 %" in text, text
+    assert "Facebook 1 1 0 200 300 20 4 2 — 6 10,7 %" in text
+    assert "X 1 0 1 — 500 5 1 4 — 0 2,0 %" in text
+    assert "Total 3 1 1 500 1.700 65 11 9 25 6 5,4 %" in text
+    assert "Guardados «—»: Facebook y X no informan cuántas veces se guardó" in text
+    # The posts with most interaction: the Reel leads (49 interactions, 25 saves).
     best = text.partition("Las publicaciones con más interacción")[2]
-    assert " ".join(best.split()[4:12]) == "Instagram Reel: así cuidamos el agua 900 49", best[:200]
+    words = best.split()
+    assert " ".join(words[5:14]) == "Instagram Reel: así cuidamos el agua 900 49 25", best[:200]
+    assert " ".join(words[14:23]) == "Facebook Corte programado en el Centro 300 32 —"
     # The chart of how views grew has an Instagram line; the channels' table its comments.
     grown = page.partition("<h2>Vistas acumuladas por red</h2>")[2].partition("</section>")[0]
     assert "<svg" in grown and "Instagram" in grown
@@ -588,6 +595,7 @@ def test_a_month_with_instagram_posts_shows_instagram_in_every_table_and_chart(c
     # What its figures mean, and where they come from (API names only in the footnote).
     before_sources, _, sources = text.partition("Fuentes, para el técnico")
     assert "Instagram: alcance: cuántas cuentas distintas vieron cada publicación" in before_sources
+    assert "guardados: cuántas veces la guardaron" in before_sources
     assert "Instagram: estadísticas de cada publicación (insights)" in sources
     assert "X no informa el alcance; la suma es solo de Facebook e Instagram" in text
     # The tables for a spreadsheet and the JSON.
@@ -597,9 +605,14 @@ def test_a_month_with_instagram_posts_shows_instagram_in_every_table_and_chart(c
     }
     assert networks[("instagram", "alcance")] == "300"
     assert networks[("instagram", "reacciones")] == "40"
+    assert networks[("instagram", "guardados")] == "25"
+    assert networks[("facebook", "guardados")] == ""  # unknown, never 0
     grown_rows = spreadsheet(tmp_path / "tablas" / "alcance_por_dia.csv")
     assert max(int(r["vistas_acumuladas"]) for r in grown_rows if r["red"] == "instagram") == 900
     channels = spreadsheet(tmp_path / "tablas" / "solicitudes_por_canal.csv")
     assert {r["canal"]: r["solicitudes"] for r in channels}["Instagram (comentarios)"] == "2"
     assert figures["redes"]["instagram"]["alcance"] == 300
     assert figures["redes"]["instagram"]["vistas"] == 900
+    assert figures["redes"]["instagram"]["guardados"] == 25
+    assert figures["redes"]["facebook"]["guardados"] is None
+    assert [post["saved"] for post in figures["mejores_publicaciones"][:2]] == [25, None]

@@ -132,8 +132,8 @@ def test_x_reach_is_unknown_never_zero(cli, office: Path):
     assert figures["redes"]["facebook"]["alcance"] == 200 == figures["cifras"]["alcance"]
     assert "Alcance: X no informa el alcance; la suma es solo de Facebook." in shown.stdout
     page = read_text((office / "informe.html").read_text(encoding="utf-8"))
-    # The networks' table: X's row has «—» under «alcance» (its views are 500).
-    assert re.search(r"\bX 1 0 1 — 500 5 1 4 0 2,0 %", page), page
+    # The networks' table: X's row has «—» under «alcance» (its views are 500) and «guard.».
+    assert re.search(r"\bX 1 0 1 — 500 5 1 4 — 0 2,0 %", page), page
     assert "X no informa el alcance" in page
     with (office / "tablas" / "redes.csv").open(encoding="utf-8-sig", newline="") as file:
         rows = {(r["red"], r["cifra"]): r["valor"] for r in csv.DictReader(file, delimiter=";")}

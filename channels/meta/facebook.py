@@ -213,7 +213,7 @@ class FacebookChannel(PageVideos, PageReading):
     # --- answering -------------------------------------------------------------------
 
     @guarded("Facebook")
-    def reply(self, to: Incoming, text: str, private: bool) -> Receipt:
+    def reply(self, to: Incoming, text: str, private: bool, by_person: bool = False) -> Receipt:
         """Answer a comment (in public under it, or once in private) or a Messenger message.
 
         Messenger's 24-hour window counts from the citizen's latest message, which only the

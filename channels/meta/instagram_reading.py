@@ -269,12 +269,13 @@ class InstagramReading(InstagramFigures):
     # --- answering ---------------------------------------------------------------------
 
     @guarded("Instagram")
-    def reply(self, to: Incoming, text: str, private: bool) -> Receipt:
+    def reply(self, to: Incoming, text: str, private: bool, by_person: bool = False) -> Receipt:
         """Answer a comment (in public under it, or once in private) or a Direct message.
 
         Direct: free text within 24 hours of the citizen's latest message; after that, with
-        the HUMAN_AGENT tag up to 7 days when Meta granted it (`human_agent_tag`); then
-        OutsideWindow (a person decides how to reach them).
+        the HUMAN_AGENT tag up to 7 days when Meta granted it (`human_agent_tag`) and a person
+        wrote or approved the text (`by_person`: Meta allows the tag for a person's answer
+        only, never for the responder's own); otherwise OutsideWindow (a person decides).
         """
         now = self.clock.now()
         if (to.kind == "message" or private) and len(text.encode("utf-8")) > MAX_MESSAGE_BYTES:
@@ -284,7 +285,7 @@ class InstagramReading(InstagramFigures):
                 f"{len(text.encode('utf-8'))}: acórtelo"
             )
         if to.kind == "message":
-            extra = self._message_window(to, now)
+            extra = self._message_window(to, now, by_person)
             recipient: dict[str, str] = {"id": to.author_id}
         elif not private:
             answer = self._engage(
@@ -310,25 +311,32 @@ class InstagramReading(InstagramFigures):
         )
         return Receipt(answer["message_id"], created_at=now)
 
-    def _message_window(self, to: Incoming, now: datetime) -> dict[str, str]:
+    def _message_window(self, to: Incoming, now: datetime, by_person: bool) -> dict[str, str]:
         last = max(filter(None, (to.written_at, to.last_heard_at)))
         if INSTAGRAM.window_open(last, now):
             return {"messaging_type": "RESPONSE"}
-        if self.human_agent_tag and now - last < HUMAN_AGENT_WINDOW - WINDOW_MARGIN:
-            return {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
-        if self.human_agent_tag:
+        if not self.human_agent_tag:
+            raise OutsideWindow(
+                "pasaron más de 24 horas desde el último mensaje directo del ciudadano en "
+                "Instagram y ya no acepta texto libre (la etiqueta de agente humano, hasta 7 "
+                "días, requiere la aprobación de Meta: [channels.instagram] "
+                "etiqueta_agente_humano); espere a que vuelva a escribir o comuníquese por otro "
+                "medio"
+            )
+        if now - last >= HUMAN_AGENT_WINDOW - WINDOW_MARGIN:
             raise OutsideWindow(
                 "pasaron más de 7 días desde el último mensaje directo del ciudadano en "
                 "Instagram: ni con la etiqueta de agente humano se le puede escribir; espere "
                 "a que vuelva a escribir o comuníquese por otro medio"
             )
-        raise OutsideWindow(
-            "pasaron más de 24 horas desde el último mensaje directo del ciudadano en "
-            "Instagram y ya no acepta texto libre (la etiqueta de agente humano, hasta 7 "
-            "días, requiere la aprobación de Meta: [channels.instagram] "
-            "etiqueta_agente_humano); espere a que vuelva a escribir o comuníquese por otro "
-            "medio"
-        )
+        if not by_person:
+            # The tag is for a person's answer: the responder's own never goes out with it.
+            raise OutsideWindow(
+                "pasaron más de 24 horas desde el último mensaje directo del ciudadano en "
+                "Instagram: desde entonces solo una persona del equipo puede responderle (con "
+                "la etiqueta de agente humano, hasta 7 días); revise el texto y apruébelo"
+            )
+        return {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
 
     @guarded("Instagram")
     def hide(self, item: Incoming) -> None:

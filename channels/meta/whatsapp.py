@@ -96,7 +96,7 @@ class WhatsAppChannel:
         return window_open(max(filter(None, (to.written_at, to.last_heard_at))), self.clock.now())
 
     @guarded("WhatsApp")
-    def reply(self, to: Incoming, text: str, private: bool) -> Receipt:
+    def reply(self, to: Incoming, text: str, private: bool, by_person: bool = False) -> Receipt:
         """Answer a citizen's message: free text in the window, the approved template after."""
         if to.kind != "message":
             raise Rejected("en WhatsApp solo se responden mensajes")
