@@ -414,6 +414,28 @@ def test_a_container_ready_within_the_short_wait_goes_out_in_the_same_call(sandb
     assert len([r for r in asked if r["path"].endswith(f"/{container}")]) == 2  # now, 1 s later
 
 
+def test_each_carousel_item_keeps_its_own_wait(ig_sandbox, clock, tmp_path: Path):
+    configure(ig_sandbox, container_seconds=3600)
+    ig = channel(ig_sandbox, tmp_path, STEPS)
+    files = [image(tmp_path), image(tmp_path, "b.jpg")]
+    kept, asked = Remembered(), []
+
+    for _ in range(3):
+        with pytest.raises(NotReady) as waiting:
+            ig.publish(outgoing("Carrusel", files, kept, kept.states[-1:] and kept.last))
+        asked.append((waiting.value.retry_after, waiting.value.first))
+        clock.advance(timedelta(seconds=waiting.value.retry_after))
+        if len(asked) == 1:  # Meta finishes the first item; the second takes longer
+            first_item = kept.last["children"][0]["id"]
+            world(ig_sandbox).containers[first_item].ready_at = clock.now()
+
+    # The second item's wait begins when the first is done, and then grows: a finished item
+    # does not throw away the wait of the one still processing.
+    assert asked == [(2, True), (2, True), (6, False)]
+    assert kept.last["wait"]["container"] == kept.last["children"][1]["id"]
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media"] == 2  # the items, once each
+
+
 def test_past_the_deadline_the_wait_spends_an_attempt_and_begins_again(
     ig_sandbox, clock, tmp_path: Path
 ):
