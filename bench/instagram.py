@@ -4,12 +4,16 @@ adds (p50, p99) compared with Facebook in the same run").
 
 100 Facebook image posts and 100 Instagram image posts, all due at the same second, go out
 through one real `conectados daemon` process (its default 8 publications at a time) against
-the local sandbox. The simulator keeps each Instagram container IN_PROGRESS for
-CONTAINER_SECONDS after its image was fetched (a realistic small value: Meta answers an image
-container in a second or two), and the adapter waits for it with its default polling (1 s,
-then 2 s, 4 s...). A post's lateness is when its publishing request reached the network
-(Facebook: `POST /{page-id}/photos`; Instagram: `POST /{ig-user-id}/media_publish`) less its
-due time, from the sandbox's request log.
+the local sandbox; then each network's 100 alone, for comparison. The simulator keeps each
+Instagram container IN_PROGRESS for CONTAINER_SECONDS after its image was fetched (a
+realistic small value: Meta answers an image container in a second or two). The adapter
+asks about a new container at once and again after ContainerWait.in_call (1 s) inside the
+call; still IN_PROGRESS, it hands the post back (NotReady) to be asked about again after 1 s,
+then 2 s, 4 s..., the thread free for the other posts meanwhile. A post's lateness is when
+its publishing request reached the network (Facebook: `POST /{page-id}/photos`; Instagram:
+`POST /{ig-user-id}/media_publish`) less its due time, from the sandbox's request log; each
+Instagram post's container wait is from its container's creation to its publication, from
+the simulator's own records.
 
 The metrics half of issue 20's bench is bench/instagram_metrics.py.
 """
@@ -33,7 +37,6 @@ import sqlalchemy as sa  # noqa: E402
 from media_files import jpeg_image, media_file  # noqa: E402
 
 from channels.sandbox import SandboxServer  # noqa: E402
-from channels.sandbox.instagram_world import IG_USER_ID  # noqa: E402
 from conectados.db import Database  # noqa: E402
 from content_calendar.models import Post, Publication  # noqa: E402
 
@@ -43,7 +46,7 @@ WORKERS = 8
 PUBLISHING_PATHS = {"facebook": "/photos", "instagram": "/media_publish"}
 
 
-def prepare(folder: Path, sandbox_url: str, due: datetime) -> Database:
+def prepare(folder: Path, sandbox_url: str, due: datetime, networks: tuple[str, ...]) -> Database:
     (folder / "medios").mkdir()
     media_file(folder / "medios", "foto.jpg", jpeg_image(1080, 1080), size=60_000)
     (folder / "conectados.toml").write_text(
@@ -59,7 +62,7 @@ def prepare(folder: Path, sandbox_url: str, due: datetime) -> Database:
     # Interleaved (the claim order among posts due at the same second is by row): neither
     # network's posts go first as a block.
     for n in range(POSTS):
-        for network in ("facebook", "instagram"):
+        for network in networks:
             post_id = f"{network}-{n:03d}"
             posts.append(
                 {
@@ -94,11 +97,12 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, round(len(ordered) * share) - 1)]
 
 
-def run() -> dict[str, list[float]]:
+def run(networks: tuple[str, ...]) -> dict[str, list[float]]:
+    """Each network's lateness, and each Instagram post's container wait, in seconds."""
     with tempfile.TemporaryDirectory() as folder, SandboxServer() as sandbox:
         sandbox.control("POST", "instagram", {"container_seconds": CONTAINER_SECONDS})
         due = (datetime.now(UTC) + timedelta(seconds=8)).replace(microsecond=0)
-        database = prepare(Path(folder), sandbox.url, due)
+        database = prepare(Path(folder), sandbox.url, due, networks)
         env = {key: value for key, value in os.environ.items() if not key.startswith("CONECTADOS_")}
         daemon = subprocess.Popen(
             [sys.executable, "-m", "conectados", "daemon"],
@@ -111,8 +115,7 @@ def run() -> dict[str, list[float]]:
         try:
             while time.monotonic() - started < 170:
                 state = sandbox.control("GET", "state")
-                out = len(state["facebook"]["posts"]), len(state["instagram"]["posts"])
-                if min(out) >= POSTS:
+                if all(len(state[network]["posts"]) >= POSTS for network in networks):
                     break
                 time.sleep(0.5)
         finally:
@@ -120,49 +123,67 @@ def run() -> dict[str, list[float]]:
             daemon.wait(timeout=60)
             database.dispose()
         requests = sandbox.control("GET", "requests")["requests"]
-    late: dict[str, list[float]] = {"facebook": [], "instagram": [], "wait": []}
-    made: dict[int, float] = {}  # each worker's connection: when its container was asked for
-    for request in sorted(requests, key=lambda request: request["arrived"]):
-        if request["method"] == "POST" and request["path"].endswith(f"{IG_USER_ID}/media"):
-            made[request["client_port"]] = request["arrived"]
-        elif request["path"].endswith("/media_publish") and request["client_port"] in made:
-            late["wait"].append(request["arrived"] - made.pop(request["client_port"]))
+        world = sandbox.sandbox.instagram
+        late: dict[str, list[float]] = {network: [] for network in networks}
+        late["wait"] = [
+            (media.created - world.containers[media.container_id].created).total_seconds()
+            for media in world.media.values()
+        ]
     for request in requests:
         if request["method"] != "POST" or request["status"] != 200:
             continue
-        for network, ending in PUBLISHING_PATHS.items():
-            if request["path"].endswith(ending):
+        for network in networks:
+            if request["path"].endswith(PUBLISHING_PATHS[network]):
                 late[network].append(request["arrived"] - due.timestamp())
     return late
 
 
+def figures(name: str, values: list[float]) -> str:
+    if len(values) < POSTS:
+        return f"    {name:<10} incompleto: salieron {len(values)} de {POSTS}"
+    return (
+        f"    {name:<10} retraso al publicar   p50 {percentile(values, 0.5):6.2f} s   "
+        f"p99 {percentile(values, 0.99):6.2f} s   máximo {max(values):6.2f} s"
+    )
+
+
 def main() -> None:
-    late = run()
-    facebook, instagram = late["facebook"], late["instagram"]
     print(
-        f"{POSTS} publicaciones con imagen en Facebook y {POSTS} en Instagram para el mismo "
-        f"segundo, un servicio con {WORKERS} a la vez; el simulador tiene cada contenedor de "
-        f"Instagram EN PROCESO {CONTAINER_SECONDS:g} s:"
+        f"{POSTS} publicaciones con imagen por red, todas para el mismo segundo, un servicio con "
+        f"{WORKERS} a la vez; el simulador tiene cada contenedor de Instagram EN PROCESO "
+        f"{CONTAINER_SECONDS:g} s:"
     )
-    if len(facebook) < POSTS or len(instagram) < POSTS:
-        print(f"  incompleto: salieron {len(facebook)} en Facebook y {len(instagram)} en Instagram")
-        if not facebook or not instagram:
-            return
-    for name, values in (("Facebook", facebook), ("Instagram", instagram)):
-        print(
-            f"  {name:<10} retraso al publicar   p50 {percentile(values, 0.5):6.2f} s   "
-            f"p99 {percentile(values, 0.99):6.2f} s   máximo {max(values):6.2f} s"
-        )
-    waits = late["wait"]
+    runs = {
+        "solo Facebook": ("facebook",),
+        "solo Instagram": ("instagram",),
+        "Facebook e Instagram juntas": ("facebook", "instagram"),
+    }
+    results = {}
+    for title, networks in runs.items():
+        late = results[title] = run(networks)
+        print(f"  {title}:")
+        for network in networks:
+            print(figures(network.capitalize(), late[network]))
+        if late.get("wait"):
+            print(
+                "    cada publicación de Instagram, de crear su contenedor a publicarlo: "
+                f"p50 {percentile(late['wait'], 0.5):.2f} s   "
+                f"p99 {percentile(late['wait'], 0.99):.2f} s "
+                "(el hilo queda libre mientras Meta lo prepara)"
+            )
+    alone, together = results["solo Facebook"]["facebook"], results["Facebook e Instagram juntas"]
+    facebook, instagram = together["facebook"], together["instagram"]
+    if not (alone and facebook and instagram):
+        return
     print(
-        f"  cada publicación de Instagram, de crear su contenedor a publicarlo: "
-        f"p50 {percentile(waits, 0.5):.2f} s   p99 {percentile(waits, 0.99):.2f} s "
-        f"(un hilo ocupado todo ese tiempo)"
-    )
-    print(
-        "  lo que añade la espera del contenedor (Instagram menos Facebook): "
+        "  lo que añade la espera del contenedor (Instagram menos Facebook, juntas): "
         f"p50 {percentile(instagram, 0.5) - percentile(facebook, 0.5):+.2f} s   "
         f"p99 {percentile(instagram, 0.99) - percentile(facebook, 0.99):+.2f} s"
+    )
+    print(
+        "  lo que Instagram retrasa a Facebook (Facebook junto a Instagram menos solo): "
+        f"p50 {percentile(facebook, 0.5) - percentile(alone, 0.5):+.2f} s   "
+        f"p99 {percentile(facebook, 0.99) - percentile(alone, 0.99):+.2f} s"
     )
 
 

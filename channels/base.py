@@ -283,6 +283,20 @@ class Held(Transient):
     publisher waits until then without counting an attempt or failing it for lateness."""
 
 
+class NotReady(Transient):
+    """The network is still preparing what was sent (Instagram processing a media container):
+    ask again in `retry_after` seconds, exactly. Not an attempt, and not a hold: the time the
+    network takes is lateness all the same. The adapter keeps what it needs to go on (the
+    container) through `Outgoing.remember`, so the next attempt resumes, never starts over.
+
+    `first` is True when this wait has just begun (the publisher says so once, not at every
+    check)."""
+
+    def __init__(self, reason: str, retry_after: float, first: bool = False) -> None:
+        super().__init__(reason, retry_after)
+        self.first = first
+
+
 class Rejected(ChannelError):
     """The network refuses this content or this action for good; retrying will not help."""
 

@@ -264,17 +264,21 @@ class Daemon:
         return outcome
 
     def _wake_at_next_due(self) -> None:
+        """Run the next round when the next publication falls due (a post due at 08:00, one
+        the network asked to check again in 2 s), if that comes before the next tick."""
+        now = datetime.now(UTC)
         with self.publisher.database.session() as session:
+            # Only future due times: overdue rows (a paused or switched-off network) wait for
+            # the interval, and must not hide the next row that will fall due.
             next_due = session.execute(
                 sa.select(sa.func.min(Publication.next_attempt_at)).where(
-                    Publication.state == PublicationState.SCHEDULED
+                    Publication.state == PublicationState.SCHEDULED,
+                    Publication.next_attempt_at > now,
                 )
             ).scalar()
         if next_due is None or self.stopping.is_set():
             return
         next_due = next_due if next_due.tzinfo else next_due.replace(tzinfo=UTC)
-        now = datetime.now(UTC)
-        # Overdue rows (a paused network) wait for the interval; only a future due time wakes.
         if now < next_due < now + timedelta(seconds=self.every_seconds):
             # Move the one publish job rather than adding another: rounds never overlap.
             with contextlib.suppress(JobLookupError):

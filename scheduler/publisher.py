@@ -21,6 +21,7 @@ from channels.base import (
     Channel,
     ChannelError,
     Held,
+    NotReady,
     Outgoing,
     Publishes,
     Receipt,
@@ -88,6 +89,8 @@ class PublishRound:
     paused: list[str] = field(default_factory=list)
     held: list[Claimed] = field(default_factory=list)
     """Held back by the network (its publishing limit) until a slot frees: not an attempt."""
+    waiting: list[Claimed] = field(default_factory=list)
+    """The network is still preparing their media: asked again in seconds, not an attempt."""
 
 
 class Publisher:
@@ -174,6 +177,8 @@ class Publisher:
         A pipeline, not batches: whenever fewer calls are in flight than there are workers, the
         next few due publications are claimed, so no worker waits for the slowest of a batch.
         Only a couple of publications per worker are held at a time (short, fresh leases).
+        While calls are in flight, each one that ends lets the queue be asked again: a post the
+        network sent back for a few seconds (NotReady) is taken again in this same round.
         """
 
         def work(claimed: Claimed) -> Sent | None:
@@ -185,12 +190,10 @@ class Publisher:
         if self._pool is None:  # one pool for the publisher's life: its threads keep their clients
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="publicar")
         in_flight: set[Future] = set()
-        exhausted = False
         try:
             while True:
-                if not exhausted and not should_stop() and len(in_flight) < self.workers:
+                if not should_stop() and len(in_flight) < self.workers:
                     claims = self._claim(2 * self.workers - len(in_flight))
-                    exhausted = not claims
                     in_flight.update(self._pool.submit(work, claimed) for claimed in claims)
                 if not in_flight:
                     return
@@ -283,6 +286,8 @@ class Publisher:
             receipt = channel.publish(self._outgoing(claimed))
         except Held as error:
             self._hold(claimed, outcome, error, checked)
+        except NotReady as error:
+            self._ask_again(claimed, outcome, error, checked)
         except Transient as error:
             self._retry(claimed, outcome, error, checked)
         except Rejected as error:
@@ -465,6 +470,40 @@ class Publisher:
             claimed.network,
             error.reason,
             at.astimezone(self.zone).strftime("%Y-%m-%d %H:%M"),
+        )
+
+    def _ask_again(
+        self, claimed: Claimed, outcome: PublishRound, error: NotReady, checked: bool = False
+    ) -> None:
+        """The network is still preparing its media: back in the queue for exactly the wait it
+        named (no backoff of ours), attempt not counted, and not held: that time is lateness."""
+        at = self.clock.now() + timedelta(seconds=error.retry_after)
+        if self._too_late(claimed, at):
+            self._fail(
+                claimed,
+                outcome,
+                f"{self._late_reason(claimed)} mientras la red preparaba el archivo",
+            )
+            return
+        with self.database.session(write=True) as session:
+            reschedule(
+                session.connection(),
+                claimed,
+                self.owner,
+                at,
+                error.reason,
+                count_attempt=False,
+                outcome_unknown=claimed.outcome_unknown and not checked,
+            )
+        outcome.waiting.append(claimed)
+        # Said once when the wait begins; each later check only for whoever debugs.
+        log.log(
+            logging.INFO if error.first else logging.DEBUG,
+            "%s en %s: %s (a las %s)",
+            claimed.post_id,
+            claimed.network,
+            error.reason,
+            at.astimezone(self.zone).strftime("%H:%M:%S"),
         )
 
     def _fail(self, claimed: Claimed, outcome: PublishRound, reason: str) -> None:

@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from contract_files import contract, contract_file
 from media_files import MP4, PNG, jpeg_image, media_file, mp4_video
 from pyfacebook.exceptions import FacebookError
+from sandbox_channels import channels_for
 
-from channels.base import Held, Outgoing, Rejected, Transient
+from channels.base import Held, NotReady, Outgoing, Rejected, Transient
 from channels.meta.graph import GRAPH_URL
 from channels.meta.instagram import InstagramChannel
 from channels.meta.instagram_account import publishing_quota
@@ -27,14 +28,16 @@ from channels.meta.instagram_errors import container_refusal, subcode_in
 from channels.meta.instagram_publishing import ContainerWait
 from channels.sandbox import Sandbox, SandboxServer
 from channels.sandbox.instagram_world import IG_USER_ID
-from conectados.clock import FixedClock
+from conectados.clock import FixedClock, SystemClock
 from conectados.userfiles import MB
 from content_calendar.models import Post, Publication, PublicationState
+from scheduler.daemon import Daemon
 from scheduler.publisher import Publisher, PublishPolicy
 
 ZONE = ZoneInfo("America/Bogota")
 START = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
-QUICK = ContainerWait(first=0.01, factor=2, longest=0.05, deadline=5)
+DAY = timedelta(days=1)
+QUICK = ContainerWait(first=0.01, factor=2, longest=0.05, deadline=5, in_call=0.01)
 """Short waits: the simulator answers at once; a test never sleeps for Meta's minute."""
 
 
@@ -365,26 +368,99 @@ def test_media_publish_refuses_what_is_not_ready_or_already_out(ig_sandbox, tmp_
 # --- exactly once -------------------------------------------------------------------------
 
 
+STEPS = ContainerWait(first=2, factor=3, longest=10, deadline=60, in_call=0)
+"""A wait whose steps are easy to tell apart: 2 s, 6 s, then 10 s (capped)."""
+
+
 def test_a_container_still_processing_is_waited_for_on_the_next_attempt_not_made_again(
-    ig_sandbox, tmp_path: Path
+    ig_sandbox, clock, tmp_path: Path
 ):
     configure(ig_sandbox, container_seconds=3600)
-    kept = Remembered()
-    ig = channel(ig_sandbox, tmp_path, ContainerWait(0.01, 2, 0.02, deadline=0.1))
+    ig = channel(ig_sandbox, tmp_path, STEPS)
     photo = image(tmp_path)
+    kept, asked = Remembered(), []
 
-    with pytest.raises(Transient) as waiting:
-        ig.publish(outgoing("Aviso de lavado", [photo], kept))
+    # The thread is let go at once: each attempt says when to ask again, growing, capped.
+    for _ in range(4):
+        with pytest.raises(NotReady) as waiting:
+            ig.publish(outgoing("Aviso de lavado", [photo], kept, kept.states[-1:] and kept.last))
+        asked.append((waiting.value.retry_after, waiting.value.first))
+        clock.advance(timedelta(seconds=waiting.value.retry_after))
+
+    assert asked == [(2, True), (6, False), (10, False), (10, False)]
     assert "aún procesa" in waiting.value.reason
-    assert kept.last["container"]["id"] in world(ig_sandbox).containers
-    assert len(kept.states) > 3  # handed over again while waiting: the lease is renewed
-
+    container = kept.last["container"]["id"]
+    assert kept.last["wait"] == {
+        "container": container,
+        "since": START.isoformat(),  # when the wait began, whichever attempt goes on with it
+        "pause": 10,
+    }
     configure(ig_sandbox, container_seconds=0)
     receipt = ig.publish(outgoing("Aviso de lavado", [photo], Remembered(), kept.last))
 
     assert calls(ig_sandbox)["POST /{ig-user-id}/media"] == 1
-    assert published_containers(ig_sandbox) == [kept.last["container"]["id"]]
-    assert world(ig_sandbox).media[receipt.remote_id].container_id == kept.last["container"]["id"]
+    assert published_containers(ig_sandbox) == [container]
+    assert world(ig_sandbox).media[receipt.remote_id].container_id == container
+
+
+def test_a_container_ready_within_the_short_wait_goes_out_in_the_same_call(sandbox, tmp_path):
+    # On the real clock: Meta has the image 0.2 s after it is fetched; the call asks again
+    # after its in-call second, so it publishes without handing the post back.
+    configure(sandbox, container_seconds=0.2)
+    ig = channel(sandbox, tmp_path, ContainerWait(first=30, in_call=1))
+
+    receipt = ig.publish(outgoing("Aviso", [image(tmp_path)], Remembered()))
+
+    container = world(sandbox).media[receipt.remote_id].container_id
+    asked = sandbox.control("GET", "requests")["requests"]
+    assert len([r for r in asked if r["path"].endswith(f"/{container}")]) == 2  # now, 1 s later
+
+
+def test_each_carousel_item_keeps_its_own_wait(ig_sandbox, clock, tmp_path: Path):
+    configure(ig_sandbox, container_seconds=3600)
+    ig = channel(ig_sandbox, tmp_path, STEPS)
+    files = [image(tmp_path), image(tmp_path, "b.jpg")]
+    kept, asked = Remembered(), []
+
+    for _ in range(3):
+        with pytest.raises(NotReady) as waiting:
+            ig.publish(outgoing("Carrusel", files, kept, kept.states[-1:] and kept.last))
+        asked.append((waiting.value.retry_after, waiting.value.first))
+        clock.advance(timedelta(seconds=waiting.value.retry_after))
+        if len(asked) == 1:  # Meta finishes the first item; the second takes longer
+            first_item = kept.last["children"][0]["id"]
+            world(ig_sandbox).containers[first_item].ready_at = clock.now()
+
+    # The second item's wait begins when the first is done, and then grows: a finished item
+    # does not throw away the wait of the one still processing.
+    assert asked == [(2, True), (2, True), (6, False)]
+    assert kept.last["wait"]["container"] == kept.last["children"][1]["id"]
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media"] == 2  # the items, once each
+
+
+def test_past_the_deadline_the_wait_spends_an_attempt_and_begins_again(
+    ig_sandbox, clock, tmp_path: Path
+):
+    configure(ig_sandbox, container_seconds=3600)
+    ig = channel(ig_sandbox, tmp_path, STEPS)
+    photo = image(tmp_path)
+    kept = Remembered()
+    with pytest.raises(NotReady):
+        ig.publish(outgoing("Aviso", [photo], kept))
+    container = kept.last["container"]["id"]
+
+    clock.advance(timedelta(seconds=STEPS.deadline))
+    with pytest.raises(Transient) as late:
+        ig.publish(outgoing("Aviso", [photo], kept, kept.last))
+    again = pytest.raises(NotReady)
+    with again:
+        ig.publish(outgoing("Aviso", [photo], kept, kept.last))
+
+    assert not isinstance(late.value, NotReady) and late.value.retry_after == 60
+    assert "próximo intento" in late.value.reason
+    assert again.excinfo.value.first and again.excinfo.value.retry_after == STEPS.first
+    assert kept.last["container"]["id"] == container  # the same container all along
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media"] == 1
 
 
 def test_an_expired_container_is_replaced_and_never_published(ig_sandbox, clock, tmp_path: Path):
@@ -641,3 +717,121 @@ def test_a_lost_media_publish_answer_is_recovered_as_published_not_sent_again(
     assert row.state == PublicationState.PUBLISHED
     assert row.remote_id in world(ig_sandbox).media
     assert calls(ig_sandbox)["POST /{ig-user-id}/media_publish"] == 1
+
+
+# --- the container wait leaves the thread -------------------------------------------------
+
+
+def rows_of(database, post_id: str) -> dict[str, Publication]:
+    with database.session() as session:
+        found = session.execute(sa.select(Publication).where(Publication.post_id == post_id))
+        return {row.network: row for row in found.scalars()}
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_a_facebook_post_due_with_a_processing_instagram_one_goes_out_in_the_same_round(
+    database, ig_sandbox, clock, tmp_path: Path, workers: int
+):
+    configure(ig_sandbox, container_seconds=3600)  # Meta takes an hour over the image
+    image(tmp_path)
+    with database.session() as session:
+        session.add(Post(id="corte", text="Corte de agua", media=["foto.jpg"], scheduled_at=START))
+        for network in ("instagram", "facebook"):  # Instagram's is claimed first
+            session.add(Publication(post_id="corte", network=network, next_attempt_at=START))
+
+    def channels() -> dict:
+        return {
+            "instagram": channel(ig_sandbox, tmp_path, STEPS),
+            "facebook": channels_for(ig_sandbox)["facebook"],
+        }
+
+    office = Publisher(
+        database, channels(), clock, tmp_path, "daemon-1", ZONE, PublishPolicy(),
+        random.Random(7), workers=workers, channel_factory=channels,
+    )  # fmt: skip
+
+    first = office.run_once()
+
+    assert [claimed.network for claimed, _ in first.published] == ["facebook"]
+    assert [claimed.network for claimed in first.waiting] == ["instagram"]
+    assert not first.retried and not first.held and not first.failed
+    rows = rows_of(database, "corte")
+    assert rows["facebook"].state == PublicationState.PUBLISHED
+    waiting = rows["instagram"]
+    assert waiting.state == PublicationState.SCHEDULED and waiting.attempts == 0
+    assert waiting.next_attempt_at == START + timedelta(seconds=STEPS.first)  # no 30 s minimum
+    assert waiting.held_until is None and not waiting.outcome_unknown  # lateness, not a hold
+    assert "aún procesa" in waiting.last_error
+
+    configure(ig_sandbox, container_seconds=0)  # Meta finished meanwhile
+    clock.advance(timedelta(seconds=STEPS.first))
+    second = office.run_once()
+    office.close()
+
+    assert [claimed.network for claimed, _ in second.published] == ["instagram"]
+    assert rows_of(database, "corte")["instagram"].state == PublicationState.PUBLISHED
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media"] == 1  # the same container
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media_publish"] == 1
+    assert len(world(ig_sandbox).media) == 1
+    assert len(ig_sandbox.control("GET", "state")["facebook"]["posts"]) == 1
+
+
+def test_waiting_for_a_container_spends_no_attempt_until_its_deadline(
+    database, ig_sandbox, clock, tmp_path: Path
+):
+    configure(ig_sandbox, container_seconds=3600)
+    image(tmp_path)
+    schedule(database, "aviso", "Aviso", ["foto.jpg"], START)
+    office = publisher(database, ig_sandbox, tmp_path, clock, wait=STEPS)
+
+    steps = []
+    while office.run_once().waiting:
+        row = publication(database, "aviso")
+        assert row.attempts == 0 and row.state == PublicationState.SCHEDULED
+        steps.append((row.next_attempt_at - clock.now()).total_seconds())
+        clock.advance(row.next_attempt_at - clock.now())
+
+    # 2 s, growing by 3, capped at 10, the last one cut to the 60 s deadline; past it, the
+    # plain retry: an attempt spent, with the publisher's own backoff.
+    assert steps == [2, 6, 10, 10, 10, 10, 10, 2]
+    late = publication(database, "aviso")
+    assert late.attempts == 1 and late.state == PublicationState.SCHEDULED
+    assert "próximo intento" in late.last_error
+    assert late.next_attempt_at >= clock.now() + timedelta(seconds=60)
+
+    clock.advance(late.next_attempt_at - clock.now())
+    again = office.run_once()  # a new wait begins: its first step, no attempt spent
+
+    assert len(again.waiting) == 1
+    row = publication(database, "aviso")
+    assert row.attempts == 1 and row.next_attempt_at == clock.now() + timedelta(seconds=2)
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media"] == 1
+    assert calls(ig_sandbox).get("POST /{ig-user-id}/media_publish", 0) == 0
+
+
+def test_the_daemon_wakes_when_a_waiting_container_is_to_be_asked_about_again(
+    database, sandbox, tmp_path: Path
+):
+    # On the real clock (the daemon's scheduler runs on it); the steps are long enough that
+    # no slowness of this machine matters.
+    configure(sandbox, container_seconds=3600)
+    image(tmp_path)
+    now = datetime.now(UTC)
+    schedule(database, "aviso", "Aviso", ["foto.jpg"], now)
+    with database.session() as session:  # long overdue on a network this daemon does not use
+        session.add(Post(id="viejo", text="Aviso viejo", media=[], scheduled_at=now))
+        session.add(Publication(post_id="viejo", network="x", next_attempt_at=now - DAY))
+    wait = ContainerWait(first=30, in_call=0)
+    office = Publisher(
+        database, {"instagram": channel(sandbox, tmp_path, wait)}, SystemClock(), tmp_path,
+        "daemon-1", ZONE, PublishPolicy(), random.Random(7),
+    )  # fmt: skip
+    daemon = Daemon(office, every_seconds=600)
+    daemon.scheduler.add_job(daemon.publish, "interval", seconds=600, id="publish")
+
+    round_ = daemon.publish()
+
+    assert len(round_.waiting) == 1
+    due = publication(database, "aviso").next_attempt_at
+    assert now < due <= datetime.now(UTC) + timedelta(seconds=30)
+    assert daemon.scheduler.get_job("publish").next_run_time == due  # not in 10 minutes
