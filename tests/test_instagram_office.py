@@ -181,7 +181,11 @@ def _demo_notices(tmp_path: Path) -> None:
         for sector, starts, reason in (
             ("Barrio Centro", now - timedelta(hours=1), "cambio de una válvula en la red"),
             *(
-                (name, now + timedelta(days=3), "lavado del tanque de almacenamiento del sector Norte")
+                (
+                    name,
+                    now + timedelta(days=3),
+                    "lavado del tanque de almacenamiento del sector Norte",
+                )
                 for name in ("La Ceiba", "El Prado", "San Martín")
             ),
         ):
