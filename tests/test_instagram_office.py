@@ -13,7 +13,7 @@ from channels.sandbox.instagram_world import IG_USER_ID
 from channels.sandbox.whatsapp_world import VERIFY_TOKEN
 from conectados.clock import SystemClock
 from conectados.db import Database
-from responders.models import AUTOMATIC, Reply, ReplyState, ServiceNotice
+from responders.models import AUTOMATIC, Interaction, Reply, ReplyState, ServiceNotice
 from webhooks.server import WebhookServer, subscribe_to_sandbox
 
 QUESTION = "¿Cuál es el horario de atención de la oficina?"
@@ -62,6 +62,17 @@ def test_a_question_on_our_reel_is_answered_once_and_a_phone_number_is_hidden_an
         [r for r in to_phone if not r["public"]]
     ) == 1
     assert all("555" not in r["text"] for r in to_phone if r["public"])
+    # The inbox says the comment was hidden, and only that one.
+    inbox = cli("inbox")
+    assert inbox.exit_code == 0
+    assert inbox.stdout.count("ocultado") == 1
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    with database.session() as session:
+        hidden = session.execute(
+            sa.select(Interaction.remote_id).where(Interaction.hidden_at.is_not(None))
+        ).scalars()
+        assert list(hidden) == [phone]
+    database.dispose()
 
 
 def _receiver(tmp_path: Path, sandbox):
