@@ -35,17 +35,22 @@ STATE_NAMES = {
 }
 NOT_YET_SENT = "respuesta por enviar"
 """An answered message whose reply has not gone out yet (approved, or its network paused)."""
+HIDDEN = "ocultado"
+"""A comment the network hid because it carried personal data."""
 NOT_SENT = "respuesta no enviada"
 """An answered message whose replies all failed or were rejected."""
 
 
 def inbox_state(listed: ListedInteraction) -> str:
     """What was done with a message, as the inbox says it: «respondido» only once a reply
-    went out."""
+    went out; «ocultado» after it when the network hid the comment (it carried personal
+    data)."""
     state = listed.interaction.state
     if state == InteractionState.ANSWERED and not listed.reply_sent:
-        return NOT_YET_SENT if listed.reply_on_its_way else NOT_SENT
-    return STATE_NAMES.get(state, state.value)
+        shown = NOT_YET_SENT if listed.reply_on_its_way else NOT_SENT
+    else:
+        shown = STATE_NAMES.get(state, state.value)
+    return f"{shown}, {HIDDEN}" if listed.interaction.hidden_at is not None else shown
 
 
 def thresholds_for(app: App) -> Thresholds:

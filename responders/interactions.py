@@ -97,3 +97,14 @@ def file_by_hand(
             .values(state=InteractionState.TICKETED, decision=f"radicada a mano por {person}")
         ).rowcount
     )
+
+
+def mark_hidden(connection: sa.Connection, interaction_id: int, now: datetime) -> bool:
+    """The network hid this comment: recorded once (the first time it said so)."""
+    return bool(
+        connection.execute(
+            sa.update(Interaction)
+            .where(Interaction.id == interaction_id, Interaction.hidden_at.is_(None))
+            .values(hidden_at=now)
+        ).rowcount
+    )

@@ -85,6 +85,9 @@ class Interaction(SQLModel, table=True):
     decision: str | None = Field(default=None, sa_type=sa.Text)
     """Why the responder did what it did, in Spanish, for the team."""
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    hidden_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the network confirmed it hid this comment (it carried personal data); None while
+    it shows."""
 
 
 class SetAsideItem(SQLModel, table=True):

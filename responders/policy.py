@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from channels.specs import SPECS
-from conectados.spanish import percent
+from conectados.spanish import number, percent
 from responders.matcher import FILLER, Match, in_their_words
 from responders.protocols import Protocol, ProtocolAction
 
@@ -369,7 +369,10 @@ def too_long(network: str, text: str, private: bool = False) -> str | None:
     if length <= limit:
         return None
     where = "un mensaje privado" if private else "una respuesta pública"
-    return f"tiene {length} caracteres y en {where} de {network} caben {limit}"
+    return (
+        f"tiene {number(length)} caracteres y en {where} de {found.display_name} "
+        f"caben {number(limit)}"
+    )
 
 
 def shouts(text: str) -> bool:

@@ -41,6 +41,7 @@ from responders.pipeline import (
     scrub,
 )
 from responders.policy import ACTION_NAMES, Action, Decision, Thresholds, decide, too_long
+from responders.private_fit import condensed_context, fitted, short_privacy_notice, with_notice
 from responders.protocol_files import load_catalogue
 from responders.protocols import Catalogue, ProtocolAction, RenderError
 from responders.public_text import PublicText, company_texts, promises_private, public_text_for
@@ -105,6 +106,7 @@ class Responder:
         pqr = settings.pqr
         self.term_rules = TermRules(settings.zone, pqr.saturday_is_working_day, pqr.damage_hours)
         self.privacy_notice = privacy_notice(settings)
+        self.short_privacy_notice = short_privacy_notice(settings)
         self.own_texts = company_texts(settings.company)
 
     @classmethod
@@ -149,14 +151,52 @@ class Responder:
         notices: list[dict[str, Any]],
         private: bool | None = None,
         extra: dict[str, Any] | None = None,
+        condensed: bool = False,
     ) -> str:
-        """The protocol's reply for this citizen, or "" when there is no protocol."""
+        """The protocol's reply for this citizen, or "" when there is no protocol; `condensed`:
+        with one service notice and a line that counts the others (`private_fit`)."""
         if decision.protocol is None:
             return ""
         context = self.context(interaction, notices) | (extra or {})
         if private is None:
             private = interaction.kind == InteractionKind.MESSAGE
-        return decision.protocol.render(context, private=private)
+        text = decision.protocol.render(context, private=private)
+        if not condensed:
+            return text
+        fewer, more = condensed_context(context)
+        shorter = decision.protocol.render(fewer, private=private)
+        if not more or shorter == text:  # the template does not list the notices
+            return text
+        return f"{shorter}\n\n{more}" if shorter else shorter
+
+    def _private_text(
+        self,
+        connection: sa.Connection,
+        interaction: Interaction,
+        decision: Decision,
+        notices: list[dict[str, Any]],
+        extra: dict[str, Any],
+    ) -> str:
+        """The protocol's private reply, with the privacy notice on a citizen's first private
+        message, in the longest form that fits the network's private message (`private_fit`)."""
+        full = self.draft(interaction, decision, notices, private=True, extra=extra)
+        if not full:
+            return full
+        first = self._first_private(connection, interaction)
+        notice = self.privacy_notice if first else ""
+        short_notice = self.short_privacy_notice if first else ""
+
+        def condensed() -> str:
+            return self.draft(interaction, decision, notices, True, extra, condensed=True)
+
+        return fitted(
+            interaction.network,
+            (
+                lambda: with_notice(full, notice),
+                lambda: with_notice(condensed(), notice),
+                lambda: with_notice(condensed(), short_notice),
+            ),
+        )
 
     def context(self, interaction: Interaction, notices: list[dict[str, Any]]) -> dict[str, Any]:
         return context_for(self.company, interaction, notices)
@@ -313,9 +353,7 @@ class Responder:
                 }
             )
         if not public or exposed or filed is not None:
-            text = self.draft(interaction, decision, notices, private=True, extra=extra)
-            if text and self._first_private(connection, interaction):
-                text = f"{text}\n\n{self.privacy_notice}"
+            text = self._private_text(connection, interaction, decision, notices, extra)
             rows.append(base | {"visibility": ReplyVisibility.PRIVATE, "text": text})
         if decision.also is not None:
             rows.append(self._other_half(connection, interaction, decision, notices, base, exposed))
@@ -362,9 +400,7 @@ class Responder:
         filed (only to them, as in private); when there is nothing to tell them yet (a radicado
         that is not theirs, or none), a person writes it from the draft."""
         status = self._ticket_status(connection, interaction)
-        text = self.draft(interaction, decision, notices, private=True, extra=status)
-        if text and self._first_private(connection, interaction):
-            text = f"{text}\n\n{self.privacy_notice}"
+        text = self._private_text(connection, interaction, decision, notices, status)
         row = base | {"visibility": ReplyVisibility.PRIVATE, "text": text}
         if not status and row["state"] == ReplyState.APPROVED:
             row |= {

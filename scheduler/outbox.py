@@ -33,7 +33,7 @@ from conectados import leases
 from conectados.clock import Clock
 from conectados.db import Database
 from conectados.privacy import has_personal_data
-from responders import replies
+from responders import interactions, replies
 from responders.models import (
     AUTOMATIC,
     Interaction,
@@ -169,11 +169,11 @@ class Outbox:
             and incoming.kind != "message"
             and has_personal_data(incoming.text)
         ):
-            self._hide(incoming)
+            self._hide(incoming, reply.interaction_id)
         log.info("respuesta %s enviada en %s", reply.id, incoming.network)
         return "sent"
 
-    def _hide(self, incoming: Incoming) -> None:
+    def _hide(self, incoming: Incoming, interaction_id: int) -> None:
         try:
             hiding = capable(self.channels, Hides).get(incoming.network)
             if hiding is None:
@@ -191,6 +191,7 @@ class Outbox:
                 error,
             )
             return
+        self._write(interactions.mark_hidden, interaction_id, self.clock.now())
         log.info("comentario con datos personales ocultado en %s", incoming.network)
 
     def _write(self, transition, *args, **kwargs) -> bool:

@@ -18,7 +18,8 @@ from channels.meta.webhooks import parse_delivery
 from channels.polling import PollCursor
 from channels.sandbox import Sandbox, SandboxServer
 from channels.sandbox.instagram_engagement import DEPRECATED_METRICS, add_published_media
-from channels.sandbox.instagram_world import IG_USER_ID
+from channels.sandbox.instagram_world import IG_USER_ID, InstagramWorld
+from channels.sandbox.snapshot import restore, snapshot
 from channels.sandbox.webhooks import instagram_comment_event, instagram_message_event
 from channels.sandbox.whatsapp_world import APP_SECRET, VERIFY_TOKEN
 from conectados.clock import FixedClock
@@ -318,6 +319,44 @@ def test_metrics_batch_fifty_media_a_call_and_a_story_or_a_deleted_media_never_f
     assert calls["POST / (batch)"] == 2  # 62 media: 50 + 12
     assert calls["GET /{ig-media-id}/insights"] == 2  # the story and the deleted one, alone
     assert not set(MEDIA_METRICS) & set(DEPRECATED_METRICS)  # never asked
+
+
+def test_the_simulators_own_figures_are_steady_agree_everywhere_and_grow_with_comments(world):
+    # A media nobody set figures for: the audience the simulator makes up (walk20 #2: the demo's
+    # Instagram read all zeros in the report).
+    server, ig, channel, _ = world
+    reel = add_published_media(ig, "Reel: cuidemos el agua", NOW)
+    other = add_published_media(ig, "Otro reel", NOW)
+
+    def listed(media_id: str) -> dict:
+        page = graph(server, "GET", f"{IG_USER_ID}/media", params={"fields": "id,like_count"})
+        return next(item for item in page.json()["data"] if item["id"] == media_id)
+
+    (before,) = channel.metrics([reel.id])
+    again = channel.metrics([reel.id])[0]
+    comment(server, "¡Qué buen video!", on=reel.id)
+    comment(server, "¿Y en mi barrio?", author="Luis", on=reel.id)
+    (after,) = channel.metrics([reel.id])
+
+    assert before.views and before.reach and before.reactions is not None
+    assert 0 < before.reach <= before.views
+    assert (again.views, again.reach, again.reactions) == (
+        before.views,
+        before.reach,
+        before.reactions,
+    )
+    assert after.views == before.views + 80 and after.reactions == before.reactions + 2
+    assert listed(reel.id)["like_count"] == after.reactions  # one answer for both reads
+    assert channel.metrics([other.id])[0].views != after.views  # seeded by the media's id
+
+    # The simulator's file shows the figures read, and a restart keeps them the world's own.
+    saved = snapshot({"instagram": ig})
+    [shown] = [m for m in saved["redes"]["instagram"]["media"] if m["id"] == reel.id]
+    assert (shown["views"], shown["like_count"]) == (after.views, after.reactions)
+    fresh = InstagramWorld(FixedClock(NOW))
+    restore({"instagram": fresh}, json.loads(json.dumps(saved)))
+    fresh.comments.clear()
+    assert fresh.figures(fresh.media[reel.id])["views"] == before.views  # not frozen at 2 comments
 
 
 # --- webhook and poll: stored once ---------------------------------------------------------

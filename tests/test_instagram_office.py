@@ -13,7 +13,7 @@ from channels.sandbox.instagram_world import IG_USER_ID
 from channels.sandbox.whatsapp_world import VERIFY_TOKEN
 from conectados.clock import SystemClock
 from conectados.db import Database
-from responders.models import AUTOMATIC, Reply, ReplyState
+from responders.models import AUTOMATIC, Interaction, Reply, ReplyState, ServiceNotice
 from webhooks.server import WebhookServer, subscribe_to_sandbox
 
 QUESTION = "¿Cuál es el horario de atención de la oficina?"
@@ -62,6 +62,17 @@ def test_a_question_on_our_reel_is_answered_once_and_a_phone_number_is_hidden_an
         [r for r in to_phone if not r["public"]]
     ) == 1
     assert all("555" not in r["text"] for r in to_phone if r["public"])
+    # The inbox says the comment was hidden, and only that one.
+    inbox = cli("inbox")
+    assert inbox.exit_code == 0
+    assert inbox.stdout.count("ocultado") == 1
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    with database.session() as session:
+        hidden = session.execute(
+            sa.select(Interaction.remote_id).where(Interaction.hidden_at.is_not(None))
+        ).scalars()
+        assert list(hidden) == [phone]
+    database.dispose()
 
 
 def _receiver(tmp_path: Path, sandbox):
@@ -165,10 +176,95 @@ def test_past_24_hours_the_human_agent_tag_goes_only_on_a_reply_a_person_approve
     assert state_after == ReplyState.SENT and reviewer_after not in (None, AUTOMATIC)
 
 
-def test_an_acknowledgement_longer_than_an_instagram_private_reply_waits_for_a_person(
+# The walkthrough's comments (issue 20, walk20 #1): one names no sector (every notice is
+# listed), one names the Centro.
+NO_WATER = (
+    "No me llega el agua, mi celular es 310 555 9876 y vivo en la calle 8 # 4-21",
+    "No me llega el agua, mi celular es 310 555 9876, barrio Centro",
+)
+
+
+def _demo_notices(tmp_path: Path) -> None:
+    """The demo's four notices: a cut in the Centro now and the tank work in three sectors."""
+    now = SystemClock().now()
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    with database.session(write=True) as session:
+        for sector, starts, reason in (
+            ("Barrio Centro", now - timedelta(hours=1), "cambio de una válvula en la red"),
+            *(
+                (
+                    name,
+                    now + timedelta(days=3),
+                    "lavado del tanque de almacenamiento del sector Norte",
+                )
+                for name in ("La Ceiba", "El Prado", "San Martín")
+            ),
+        ):
+            session.add(
+                ServiceNotice(
+                    sector=sector,
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=6),
+                    reason=reason,
+                    created_at=now,
+                )
+            )
+    database.dispose()
+
+
+def test_a_no_water_comment_with_a_phone_is_hidden_and_its_private_reply_fits_instagram(
     cli, tmp_path, sandbox
 ):
     _office(cli, tmp_path, sandbox)
+    _demo_notices(tmp_path)
+    reel = sandbox.control("POST", "posts", {"network": "instagram", "posts": [{"text": "Reel"}]})
+    comments = [
+        _comment(sandbox, text, author, on=reel["ids"][0])["id"]
+        for text, author in zip(NO_WATER, ("Sandra", "Luis"), strict=True)
+    ]
+
+    for _ in range(3):  # more rounds: nothing goes out twice
+        assert cli("daemon", "--once").exit_code == 0
+
+    state = _instagram(sandbox)
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    with database.session() as session:
+        waiting = session.execute(
+            sa.select(Reply.id).where(Reply.state == ReplyState.PENDING)
+        ).all()
+    database.dispose()
+    assert waiting == []
+    for comment in comments:
+        assert comment in state["hidden"]
+        public = [r for r in state["replies"] if r["to"] == comment and r["public"]]
+        private = [r for r in state["replies"] if r["to"] == comment and not r["public"]]
+        assert len(public) == 1 and "mensaje privado" in public[0]["text"]
+        assert len(private) == 1
+        text = private[0]["text"]
+        assert len(text) <= 1000
+        assert "Ley 1581" in text and "https://acueducto.example/datos" in text
+    [sandra, luis] = (
+        next(r["text"] for r in state["replies"] if r["to"] == c and not r["public"])
+        for c in comments
+    )
+    # No sector named: four notices do not fit; the first and a count of the others do.
+    assert "Barrio Centro" in sandra and "Hay 3 avisos de servicio más" in sandra
+    assert "La Ceiba" not in sandra
+    # The Centro named: its own notice, with the full privacy notice.
+    assert "Barrio Centro" in luis and "cambio de una válvula" in luis
+
+
+def test_a_private_reply_that_cannot_fit_an_instagram_message_waits_for_a_person(
+    cli, tmp_path, sandbox
+):
+    # A company name this long leaves no short form that fits: a person shortens it.
+    _office(cli, tmp_path, sandbox)
+    toml = tmp_path / "conectados.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8")
+        + f'[empresa]\nnombre = "{"Acueducto Regional de Aguas " * 40}"\n',
+        encoding="utf-8",
+    )
     sandbox.control("POST", "posts", {"network": "instagram", "posts": [{"text": "Reel"}]})
     _comment(sandbox, "Me llegó carísimo el recibo, llámenme al cel 310 555 1234", "Luis")
 
@@ -182,7 +278,11 @@ def test_an_acknowledgement_longer_than_an_instagram_private_reply_waits_for_a_p
             .all()
         )
     database.dispose()
-    assert [note for note in waiting if "caben 1000" in note and "acórtela" in note]
+    assert [
+        note
+        for note in waiting
+        if "mensaje privado de Instagram caben 1.000" in note and "acórtela" in note
+    ]
     assert not [r for r in _instagram(sandbox)["replies"] if not r["public"]]
 
 

@@ -261,7 +261,7 @@ class InstagramEngagementRoutes:
                         "caption": lambda m=m: m.caption,
                         "media_type": lambda m=m: m.media_type,
                         "media_product_type": lambda m=m: m.media_product_type,
-                        "like_count": lambda m=m: m.like_count,
+                        "like_count": lambda m=m: self.world.figures(m)["like_count"],
                         "comments_count": lambda m=m: self.world.comments_count(m.id),
                         "permalink": lambda m=m: m.permalink,
                     },
@@ -367,13 +367,14 @@ class InstagramEngagementRoutes:
         return {"data": [self._insight(media, name) for name in names]}
 
     def _insight(self, media: Media, name: str) -> dict[str, Any]:
+        figures = self.world.figures(media)
         values = {
-            "views": media.views,
-            "reach": media.reach,
-            "likes": media.like_count,
+            "views": figures["views"],
+            "reach": figures["reach"],
+            "likes": figures["like_count"],
             "comments": self.world.comments_count(media.id),
-            "shares": media.shares,
-            "saved": media.saved,
+            "shares": figures["shares"],
+            "saved": figures["saved"],
         }
         title = name.replace("_", " ").capitalize()
         return {

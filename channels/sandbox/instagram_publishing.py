@@ -80,7 +80,7 @@ def media_fields(world: InstagramWorld, media: Media) -> dict[str, Any]:
         "shortcode": lambda: media.permalink.rstrip("/").rsplit("/", 1)[-1],
         "media_type": lambda: media.media_type,
         "media_product_type": lambda: media.media_product_type,
-        "like_count": lambda: media.like_count,
+        "like_count": lambda: world.figures(media)["like_count"],
         "comments_count": lambda: world.comments_count(media.id),
         "username": lambda: IG_USERNAME,
         "owner": lambda: {"id": IG_USER_ID},

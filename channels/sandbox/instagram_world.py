@@ -11,6 +11,7 @@ limit: `instagram_publishing.py`) and engagement (comments, Direct messages, fig
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -83,11 +84,12 @@ class Media:
     created: datetime
     container_id: str
     children: list[str] = field(default_factory=list)
-    like_count: int = 0
-    shares: int = 0
-    saved: int = 0
-    views: int = 0
-    reach: int = 0
+    # None: the simulator's own audience (`InstagramWorld.figures`); a number: what a test set.
+    like_count: int | None = None
+    shares: int | None = None
+    saved: int | None = None
+    views: int | None = None
+    reach: int | None = None
 
     @property
     def permalink(self) -> str:
@@ -313,6 +315,25 @@ class InstagramWorld(NetworkWorld):
             for comment in self.comments.values()
             if comment.media_id == media_id and (comment.parent_id is None or not top_level)
         ]
+
+    def figures(self, media: Media) -> dict[str, int]:
+        """The media's views, reach, likes, shares and saves, one answer for the insights and
+        `like_count`: what a test set, or an audience seeded by the media id (the same media
+        always has the same) that grows with its comments, as the Facebook world's posts."""
+        seed = random.Random(media.id)
+        comments = self.comments_count(media.id)
+        views = 150 + seed.randint(0, 1500) + 40 * comments
+        simulated = {
+            "views": views,
+            "reach": int(views * 0.7),
+            "like_count": seed.randint(0, 40) + comments,
+            "shares": seed.randint(0, 5),
+            "saved": seed.randint(0, 10),
+        }
+        return {
+            name: value if (given := getattr(media, name)) is None else given
+            for name, value in simulated.items()
+        }
 
     def comments_count(self, media_id: str) -> int:
         """The media's `comments_count`: its comments and their replies (Meta counts both)."""

@@ -378,7 +378,9 @@ def _instagram(world: InstagramWorld) -> dict[str, Any]:
                 "created": _time(m.created),
                 "container_id": m.container_id,
                 "children": m.children,
-                **{name: getattr(m, name) for name in _MEDIA_FIGURES},
+                # What the API answers; `simulated`: the ones the world makes up (not fixed).
+                **world.figures(m),
+                "simulated": [name for name in _MEDIA_FIGURES if getattr(m, name) is None],
             }
             for m in media
         ],
@@ -427,7 +429,10 @@ def _restore_instagram(world: InstagramWorld, data: dict[str, Any]) -> None:
             _read_time(item["created"]),
             str(item["container_id"]),
             [str(child) for child in item["children"]],
-            **{name: int(item[name]) for name in _MEDIA_FIGURES},
+            **{
+                name: None if name in item.get("simulated", ()) else int(item[name])
+                for name in _MEDIA_FIGURES
+            },
         )
         world.media[media.id] = media
     for item in data["comments"]:
