@@ -578,3 +578,25 @@ def test_the_check_in_an_80_column_window_wraps_under_the_message_and_names_the_
     piped_lines = [line for line in piped.splitlines() if line.startswith("plan-ig.yaml:")]
     assert len(piped_lines) == 12
     assert " ".join(joined.split()) == " ".join(" ".join(piped.splitlines()).split())
+
+
+def test_the_month_grid_says_which_networks_a_post_fails_on_before_their_badges(office):
+    for number in range(12):
+        media_file(office.media, f"foto-{number}.jpg", jpeg_image(1080, 1080))
+    twelve = ", ".join(f"foto-{n}.jpg" for n in range(12))
+    media_file(office.media, "cartel.png", png_image(1080, 1080))
+    (office.folder / "plan.yaml").write_text(
+        "publicaciones:\n"
+        "  - id: doce\n    fecha: 2026-12-02 08:00\n    redes: [instagram, facebook]\n"
+        f'    texto: "Hola"\n    medios: [{twelve}]\n'
+        "  - id: png\n    fecha: 2026-12-03 08:00\n    redes: [facebook, instagram]\n"
+        '    texto: "Hola"\n    medios: [cartel.png]\n',
+        encoding="utf-8",
+    )
+
+    office("calendar", "preview", "plan.yaml", "-o", "plan.html")
+
+    page = (office.folder / "plan.html").read_text(encoding="utf-8")
+    both = "✖ con errores en Instagram y Facebook</span> <span class='badge instagram'>"
+    only = "✖ con errores en Instagram</span> <span class='badge facebook'>"
+    assert both in page and only in page
