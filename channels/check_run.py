@@ -121,16 +121,16 @@ def _missing(network: str, config, settings, credentials) -> list[CheckLine]:
 
     if config.mode == ChannelMode.SANDBOX:
         return []
-    lines = []
+    lines, tokens = [], []
     key = config.missing_account_key()
     if key:
         fix = f"escriba {key} en el archivo de configuración (vea docs/instalacion.md)"
         if network == "instagram":
-            fix = _linked_account_fix(config, settings, credentials) or fix
+            fix = _linked_account_fix(config, settings, credentials)
         lines.append(CheckLine(network, f"falta {key} en [channels.{network}]", False, fix))
     for variable in config.credential_variables().values():
         if not credentials.is_present(variable):
-            lines.append(
+            tokens.append(
                 CheckLine(
                     network,
                     f"falta la variable de entorno {variable}",
@@ -140,19 +140,22 @@ def _missing(network: str, config, settings, credentials) -> list[CheckLine]:
                     f"{variable}_FILE con la ruta de un archivo que lo contenga",
                 )
             )
-    return lines
+    # Instagram's token first: its cuenta_id is found with it (the check asks Meta)
+    return tokens + lines if network == "instagram" else lines + tokens
 
 
-def _linked_account_fix(config, settings, credentials) -> str | None:
-    """Real mode with no cuenta_id: the account the Page links, for the team to copy (None
-    when the token or the Page is missing, or Meta does not say)."""
+def _linked_account_fix(config, settings, credentials) -> str:
+    """Real mode with no cuenta_id: the account the Page links, for the team to copy, or
+    why Meta could not be asked and where else the number is."""
     from channels.meta.graph import graph_client
     from channels.meta.instagram_check import cuenta_id_hint
 
     page_id = settings.channels.facebook.page_id
     token = credentials.get(config.token_env)
-    if not page_id or not token:
-        return None
+    missing = [] if token else [f"falta {config.token_env}"]
+    missing += [] if page_id else ["falta pagina_id en [channels.facebook]"]
+    if missing:
+        return cuenta_id_hint(None, page_id, unasked=" y ".join(missing))
     api, _ = graph_client(token, app_secret=credentials.get(settings.webhooks.app_secret_env))
     return cuenta_id_hint(api, page_id)
 

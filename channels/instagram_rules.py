@@ -10,6 +10,7 @@ header could not be read, the check says so as a warning.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -122,7 +123,7 @@ class InstagramRules(MediaRules):
                 MediaNote(
                     f"«{name}» mide {_size(media)} (proporción {ratio_text(ratio)}), demasiado "
                     f"{shape}: Instagram acepta de {ratio_text(low)} (4:5, vertical) a "
-                    f"{ratio_text(high)} (horizontal); recórtela, por ejemplo a 1080 × 1350"
+                    f"{ratio_text(high)} (horizontal); {_crop_hint(media.width, media.height, low, high)}"
                 )
             )
         narrowest = self.image_width[0]
@@ -227,6 +228,23 @@ class InstagramRules(MediaRules):
                 warning=True,
             )
         ]
+
+
+def _crop_hint(width: int, height: int, low: Fraction, high: Fraction) -> str:
+    """A crop that fits inside the picture: a too-wide one keeps its height at the widest
+    shape allowed (1,91:1), a too-tall one its width at the tallest (4:5). A fixed example
+    (1080 × 1350) told a 300-px-high panorama to grow to 1,350 px."""
+    if Fraction(width, height) > high:
+        inside = (int(height * high), height)
+        usual, shape = (1080, math.ceil(1080 / high)), ratio_text(high)  # 566, not 565
+    else:
+        inside = (width, int(width / low))
+        usual, shape = (1080, int(1080 / low)), "4:5"
+    crop = f"{number(inside[0])} × {number(inside[1])}"
+    example = f"{number(usual[0])} × {number(usual[1])}"
+    if inside == usual:
+        return f"recórtela a {shape}: {crop}"
+    return f"recórtela a {shape}, por ejemplo a {crop} (o use una de {example})"
 
 
 def _size(media: MediaFile) -> str:

@@ -115,6 +115,7 @@ class CalendarChecker:
     def _check_file(self, path: Path) -> CheckResult:
         raw = read_calendar(path)
         source = str(path.resolve())
+        self.media.start_file()
         result = CheckResult(path, problems=list(raw.problems), unreadable=raw.unreadable)
         zone = self._zone(raw, result)
         first_line: dict[str, int] = {}
@@ -137,6 +138,10 @@ class CalendarChecker:
             result.problems.append(
                 Problem(str(path), 1, None, "el calendario no tiene publicaciones", warning=True)
             )
+        result.problems = self.media.told_once(result.problems)
+        result.by_entry = {
+            line: self.media.told_once(problems) for line, problems in result.by_entry.items()
+        }
         result.problems.sort(key=lambda problem: problem.line)
         return result
 

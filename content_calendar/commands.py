@@ -7,12 +7,13 @@ from pathlib import Path
 
 import click
 
+from channels.checks import wrap
 from conectados.app import App
 from conectados.dates import parse_month
 from conectados.errors import BadInput, DatabaseError, ExitStatus
 from conectados.files import write_atomically
 from conectados.spanish import MONTHS
-from conectados.tables import Field, Listing, print_listing, short_moment
+from conectados.tables import Field, Listing, print_listing, short_moment, window_width
 from conectados.terminal import Group, SpanishChoice
 from conectados.userfiles import os_error_reason
 from content_calendar.check import (
@@ -25,6 +26,7 @@ from content_calendar.importer import import_calendar
 from content_calendar.models import PublicationState
 from content_calendar.planned import database_items, file_items, first_month, known_posts, row_data
 from content_calendar.preview import render_month
+from content_calendar.problems import problem_text
 from content_calendar.schedule import (
     STATE_NAMES,
     STATES_BY_NAME,
@@ -52,15 +54,24 @@ def _checker(app: App, known: dict[str, KnownPost] | None = None) -> CalendarChe
     return checker_for(app.settings, app.clock.now(), known)
 
 
-def _print_problems(result: CheckResult) -> None:
+def _print_problems(app: App, result: CheckResult, shown: Path) -> None:
+    """Each problem naming the file as the user typed it (`shown`), wrapped to the window
+    in a terminal and one line each in a file or a pipe (conectados.tables does the same)."""
+    width = window_width(app.environ)
     for problem in result.problems:
-        click.echo(str(problem))
+        click.echo(problem_text(problem, str(shown), width))
 
 
-def _summary(result: CheckResult) -> str:
+def _echo(app: App, line: str) -> None:
+    """A line of ours, wrapped to the window in a terminal (one line in a pipe)."""
+    width = window_width(app.environ)
+    click.echo(line if width is None else "\n".join(wrap(line, width, subsequent_indent="  ")))
+
+
+def _summary(result: CheckResult, shown: Path) -> str:
     errors, warnings = len(result.errors), len(result.warnings)
     return (
-        f"{result.path}: {len(result.entries)} "
+        f"{shown}: {len(result.entries)} "
         f"{'publicación lista' if len(result.entries) == 1 else 'publicaciones listas'}, "
         f"{errors} {'error' if errors == 1 else 'errores'}, "
         f"{warnings} {'advertencia' if warnings == 1 else 'advertencias'}."
@@ -82,8 +93,8 @@ def check(app: App, files: tuple[Path, ...]) -> None:
     failed = False
     for path in files:
         result = checker.check_file(app.cwd / path)
-        _print_problems(result)
-        click.echo(_summary(result))
+        _print_problems(app, result, path)
+        _echo(app, _summary(result, path))
         failed = failed or bool(result.errors)
     if failed:
         click.echo("Corrija los errores y vuelva a ejecutar «conectados calendar check».")
@@ -108,9 +119,9 @@ def import_(app: App, file: Path, cancelar_ausentes: bool) -> None:
     database = app.ready_database()
     path = (app.cwd / file).resolve()
     result = _checker(app, _known_posts(app)).check_file(path)
-    _print_problems(result)
+    _print_problems(app, result, file)
     if result.errors:
-        click.echo(_summary(result))
+        _echo(app, _summary(result, file))
         click.echo("No se importó nada. Corrija los errores e intente de nuevo.")
         raise click.exceptions.Exit(ExitStatus.BAD_INPUT)
     report = import_calendar(database, result, str(path), app.clock.now(), cancelar_ausentes)
@@ -307,7 +318,7 @@ def preview(app: App, file: Path | None, mes: str | None, salida: Path | None) -
         result = checker.check_file(app.cwd / file)
         if result.unreadable is not None:
             raise result.unreadable
-        _print_problems(result)
+        _print_problems(app, result, file)
         items = file_items(result)
     else:
         items = database_items(app.ready_database(), checker)
@@ -331,8 +342,10 @@ def preview(app: App, file: Path | None, mes: str | None, salida: Path | None) -
             f"no se pudo escribir la página: {os_error_reason(exc)}", str(target)
         ) from None
     year, number = (int(part) for part in month.split("-"))
-    click.echo(
-        f"Calendario de {MONTHS[number - 1]} de {year} escrito en {target}. Ábralo en el navegador."
+    _echo(
+        app,
+        f"Calendario de {MONTHS[number - 1]} de {year} escrito en "
+        f"{salida or target.name}. Ábralo en el navegador.",
     )
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import errno
 import unicodedata
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from channels.media import MediaFile, is_reel, media_path
 from channels.specs import display_name, spec
 from conectados.privacy import OwnTexts
 from conectados.userfiles import UserFileError
+from content_calendar.problems import Problem
 
 NEEDS_APP_ID = (
     "para Facebook: «{name}» no va como Reel (un Reel es vertical y dura de 3 a 90 segundos), "
@@ -23,8 +25,20 @@ NEEDS_APP_ID = (
 NEEDS_MEDIA_URL = (
     "para Instagram: Meta descarga las imágenes desde una dirección pública y url_medios está "
     "vacío en [channels.instagram] de conectados.toml: escriba allí la dirección donde se sirve "
-    "la carpeta de medios, o esta publicación fallará (los Reels no la necesitan)"
+    "la carpeta de medios, o {which} (los Reels no la necesitan)"
 )
+
+
+def needs_media_url(posts: int) -> str:
+    """The url_medios warning, said once for a file: on its first image post for Instagram,
+    with how many there are (one line per post buried the other problems)."""
+    which = (
+        "esta publicación fallará"
+        if posts == 1
+        else f"fallarán esta publicación y las otras {posts - 1} con imágenes para Instagram "
+        "de este archivo"
+    )
+    return NEEDS_MEDIA_URL.format(which=which)
 
 
 class MediaChecker:
@@ -43,6 +57,21 @@ class MediaChecker:
         """Facebook is on, in real mode, with [channels.facebook] app_id empty: a video that
         is not a Reel cannot go up (the Resumable Upload API needs the app)."""
         self._media: dict[str, MediaFile | str] = {}
+        self.posts_without_media_url = 0
+        """Image posts for Instagram in the file being checked, while url_medios is empty."""
+
+    def start_file(self) -> None:
+        self.posts_without_media_url = 0
+
+    def told_once(self, problems: list[Problem]) -> list[Problem]:
+        """`problems` with the url_medios warning (said on the first post) counting them all."""
+        if self.posts_without_media_url < 2:
+            return problems
+        first, counted = needs_media_url(1), needs_media_url(self.posts_without_media_url)
+        return [
+            replace(problem, message=counted) if problem.message == first else problem
+            for problem in problems
+        ]
 
     def check(self, names: list[str], networks: tuple[str, ...], error) -> None:
         files: list[MediaFile] = []
@@ -74,7 +103,9 @@ class MediaChecker:
                         error(NEEDS_APP_ID.format(name=media.path.name), warning=True)
             images = any(media.kind == "image" for media in files)
             if network == "instagram" and self.instagram_without_media_url and images:
-                error(NEEDS_MEDIA_URL, warning=True)
+                self.posts_without_media_url += 1
+                if self.posts_without_media_url == 1:  # the count is told by `told_once`
+                    error(needs_media_url(1), warning=True)
 
     def _media_file(self, name: str) -> MediaFile | str:
         if name not in self._media:

@@ -22,7 +22,7 @@ from PIL import Image, ImageOps
 
 from channels.media import MediaFile, media_path
 from channels.specs import SPECS, spec
-from conectados.spanish import MONTHS, WEEKDAYS, number, spanish_moment
+from conectados.spanish import MONTHS, WEEKDAYS, number, spanish_list, spanish_moment
 from conectados.userfiles import UserFileError, read_user_bytes
 from content_calendar.check import CalendarEntry
 from content_calendar.instagram_preview import STYLE as INSTAGRAM_STYLE
@@ -124,16 +124,9 @@ def _grid(year: int, month: int, by_day: dict[date, list[PreviewItem]], zone: Zo
             for item in by_day.get(day, []):
                 local = item.entry.scheduled_at.astimezone(zone)
                 marks = "".join(_badge(network) for network in item.entry.networks)
-                errors = any(not problem.warning for problem in item.problems)
-                flag = (
-                    " <span class='error'>✖ con errores</span>"
-                    if errors
-                    else " <span class='warn'>⚠</span>"
-                    if item.problems
-                    else ""
-                )
+                flag = _flag(item)
                 cell.append(
-                    f"<div class='mini'><b>{local:%H:%M}</b> {marks}{flag}<br>"
+                    f"<div class='mini'><b>{local:%H:%M}</b> {flag}{marks}<br>"
                     f"{_e(_short(item.entry.text or next(iter(item.entry.variants.values()), '')))}</div>"
                 )
             cell.append("</td>")
@@ -242,6 +235,27 @@ class _Thumbnails:
             f"<figcaption>{_e(name)}</figcaption></figure>"
         )
         return figure, Shown(name, media, uri)
+
+
+def _flag(item: PreviewItem) -> str:
+    """The post's mark in the month grid, before its networks' badges: after them, next to
+    the last one, «✖ con errores» read as that network's alone; it names the networks whose
+    own rules failed («para Instagram: …») when not every error is the whole post's."""
+    errors = [problem for problem in item.problems if not problem.warning]
+    if not errors:
+        return "<span class='warn'>⚠</span> " if item.problems else ""
+    named = [
+        network
+        for network in item.entry.networks
+        if any(p.message.startswith(f"para {spec(network).display_name}:") for p in errors)
+    ]
+    whole = any(not p.message.startswith("para ") for p in errors)
+    which = (
+        ""
+        if whole or not named
+        else " en " + spanish_list(spec(network).display_name for network in named)
+    )
+    return f"<span class='error'>✖ con errores{_e(which)}</span> "
 
 
 def _badge(network: str) -> str:

@@ -15,11 +15,11 @@ from datetime import timedelta
 
 from channels.base import Polls, capable
 from channels.registry import ChannelSet, open_channels
-from channels.specs import pushed_networks_on
 from conectados.app import App
 from conectados.db import Database
 from conectados.errors import ConectadosError
 from conectados.settings import Settings
+from office.webhook_words import webhook_message_networks
 from responders.protocol_files import load_catalogue
 from responders.protocols import Catalogue
 from responders.public_text import company_texts
@@ -168,9 +168,9 @@ def build_receiver(
 
 
 def receives_webhooks(settings) -> bool:
-    """Whether the daemon runs the receiver: [webhooks] says so and a network that only
-    pushes its messages is on."""
-    return settings.webhooks.in_daemon and bool(pushed_networks_on(settings.channels))
+    """Whether the daemon runs the receiver: [webhooks] says so and a network whose messages
+    arrive only by webhook is on (WhatsApp, Instagram's direct messages)."""
+    return settings.webhooks.in_daemon and bool(webhook_message_networks(settings.channels))
 
 
 def start_receiver(

@@ -82,7 +82,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "webhooks": (
         "office.receiver:webhooks",
-        "Recibe lo que Meta envía: mensajes de WhatsApp, comentarios y mensajes de Facebook.",
+        "Recibe lo que Meta envía: mensajes de WhatsApp, comentarios y mensajes de Facebook e Instagram.",
     ),
     "servicio": (
         "office.service:servicio",

@@ -11,16 +11,16 @@ from pathlib import Path
 import click
 
 from channels.checks import wrap
-from channels.specs import display_name, pushed_networks, token_pause
+from channels.specs import token_pause
 from conectados.app import App
 from conectados.db import SchemaState
 from conectados.errors import ConfigError
 from conectados.files import write_atomically
 from conectados.settings import resolve_config_path
-from conectados.spanish import spanish_list
 from conectados.terminal import Command
 from conectados.userfiles import os_error_reason
 from office.status import Status, collect_status, config_file_label
+from office.webhook_words import last_message_label
 
 EXAMPLE_CONFIG = "conectados.example.toml"
 
@@ -134,7 +134,7 @@ def format_status(current: Status, newer: bool = False) -> str:
         lines += ["Receptor de mensajes de Meta (webhooks):", f"  {current.webhooks}"]
         if current.pending_publications is not None:
             lines.append(
-                f"  Último mensaje de {spanish_list([display_name(n) for n in pushed_networks()])}: "
+                f"  Último mensaje de {last_message_label()}: "
                 + (current.last_pushed_message or "ninguno todavía")
             )
     if current.pending_publications is not None:

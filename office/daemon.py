@@ -10,13 +10,14 @@ from contextlib import AbstractContextManager
 import click
 
 from channels.registry import SANDBOX_PORT
-from channels.specs import display_name, pushed_networks_on
+from channels.specs import display_name
 from conectados.app import App
 from conectados.errors import ConectadosError
 from conectados.spanish import number, spanish_list
 from conectados.tables import window_width
 from conectados.terminal import Command
 from office.build import Office, open_office, start_receiver
+from office.webhook_words import DIRECT_BY_WEBHOOK, arriving, webhook_message_networks
 from scheduler.daemon import Daemon, Narrator, round_reach
 from scheduler.paused import paused_channels
 
@@ -35,7 +36,8 @@ def daemon(app: App, once: bool) -> None:
     Publica una sola vez por red; reintenta lo que la red deja para después, da por fallido
     lo que se pasa de la hora límite y, si se interrumpe a mitad de una publicación, primero
     la busca en la red antes de volver a publicarla. Lee comentarios, menciones y mensajes
-    cada pocos minutos, recibe los mensajes de WhatsApp por webhook ([webhooks]) y recoge las
+    cada pocos minutos, recibe por webhook ([webhooks]) los mensajes de WhatsApp y los
+    mensajes directos de Instagram, y recoge las
     métricas de lo publicado. Se detiene con Ctrl+C o SIGTERM después de terminar lo que está
     en curso. Con las redes en modo sandbox inicia el simulador en 127.0.0.1:8765.
     """
@@ -138,21 +140,29 @@ def run_forever(app: App, office: Office) -> None:
         from webhooks.server import tune_collector_for_receiver
 
         tune_collector_for_receiver()  # this long-lived process chose to receive webhooks
-    pushed = pushed_networks_on(settings.channels) if receiver is not None else []
+    pushed = webhook_message_networks(settings.channels) if receiver is not None else []
     for line in started_lines(polled, pushed):
         narrator.say(line)
     if sandbox is not None:
         narrator.say(f"Simulador de redes (modo de prueba) en {sandbox.url}")
     if receiver is not None:
-        narrator.say(
-            f"Recibe los mensajes de {spanish_list([display_name(n) for n in pushed])} "
-            f"(webhooks de Meta) en {receiver.url}"
-        )
+        narrator.say(f"Recibe {_received(pushed)} (webhooks de Meta) en {receiver.url}")
     try:
         service.run_forever(started="")
     finally:
         if receiver is not None:
             receiver.stop()
+
+
+def _received(networks: list[str]) -> str:
+    """«los mensajes de WhatsApp y los mensajes directos de Instagram (y los comentarios de
+    Instagram si la app de Meta los suscribe)»: they are polled too, and come sooner by webhook."""
+    said = arriving(networks)
+    said = said if said.startswith("los ") else f"los mensajes de {said}"
+    hooked = spanish_list(display_name(n) for n in networks if n in DIRECT_BY_WEBHOOK)
+    return said + (
+        f" (y los comentarios de {hooked} si la app de Meta los suscribe)" if hooked else ""
+    )
 
 
 def _period(minutes: float) -> str:
@@ -179,10 +189,6 @@ def started_lines(polled: dict[str, float], pushed: list[str]) -> list[str]:
         "detenerlo.",
         "Publica el calendario a su hora"
         + (f", lee {reads}" if reads else "")
-        + (
-            f", recibe {spanish_list([display_name(n) for n in pushed])} al momento"
-            if pushed
-            else ""
-        )
+        + (f", recibe {arriving(pushed)} al momento" if pushed else "")
         + ", responde y radica lo que llega y envía lo aprobado.",
     ]

@@ -1,4 +1,5 @@
-"""`conectados webhooks serve`: receive what Meta pushes (WhatsApp, comments, Messenger).
+"""`conectados webhooks serve`: receive what Meta pushes (WhatsApp, comments, Messenger,
+Instagram Direct).
 
 Part of the roof: it builds the receiver alone in its process, as the daemon does beside
 its jobs (office.build.start_receiver).
@@ -14,7 +15,7 @@ from conectados.terminal import Group
 
 @click.group(cls=Group)
 def webhooks() -> None:
-    """Recibe lo que Meta envía: mensajes de WhatsApp, comentarios y mensajes de Facebook."""
+    """Recibe lo que Meta envía: mensajes de WhatsApp, comentarios y mensajes de Facebook e Instagram."""
 
 
 @webhooks.command()

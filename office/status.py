@@ -12,7 +12,7 @@ from datetime import datetime, time
 
 import sqlalchemy as sa
 
-from channels.specs import pushed_networks, pushed_networks_on, spec
+from channels.specs import pushed_networks, spec
 from conectados.app import App
 from conectados.settings import ChannelMode
 from office.status_tables import (
@@ -20,6 +20,7 @@ from office.status_tables import (
     PUBLICATION_SCHEDULED,
     publication,
 )
+from office.webhook_words import DIRECT_BY_WEBHOOK, webhook_message_networks
 from responders.light_tables import (
     REPLY_APPROVED,
     REPLY_PENDING,
@@ -76,7 +77,8 @@ class Status:
     webhooks: str | None = None
     """Who runs the receiver of Meta's messages (webhooks) and where (None: no network arrives by webhook)."""
     last_pushed_message: str | None = None
-    """When the latest message of a network that only pushes (by webhook) arrived."""
+    """When the latest message that only comes by webhook arrived (WhatsApp's, Instagram's
+    direct messages)."""
     pending_publications: int | None = None
     pending_replies: int | None = None
     open_tickets: int | None = None
@@ -162,6 +164,7 @@ def collect_status(app: App) -> Status:
         last = connection.execute(
             sa.select(sa.func.max(interaction.c.received_at)).where(
                 interaction.c.network.in_(pushed_networks())
+                | (interaction.c.network.in_(DIRECT_BY_WEBHOOK) & (_KIND == "message"))
             )
         ).scalar_one()
         midnight = datetime.combine(now.astimezone(settings.zone).date(), time(), settings.zone)
@@ -198,8 +201,12 @@ def collect_status(app: App) -> Status:
         )
 
 
+_KIND = sa.column("kind", sa.String)
+"""interaction.kind (responders.light_tables leaves it out): a direct message, by webhook."""
+
+
 def _webhooks_line(settings) -> str | None:
-    if not pushed_networks_on(settings.channels):
+    if not webhook_message_networks(settings.channels):
         return None  # no network on sends its messages by webhook
     hooks = settings.webhooks
     where = f"http://{hooks.host}:{hooks.port}{hooks.path}"

@@ -26,7 +26,12 @@ SPANISH = {
     "shares": "compartidos",
     "clicks": "clics",
     "saved": "guardados",
+    "post_id": "publicacion",
+    "text": "texto",
+    "url": "enlace",
+    "interactions": "interacciones",
 }
+"""The JSON's keys in Spanish, like every other key of `report --json`."""
 CHANNEL_NAMES = {"comment": "comentarios", "mention": "menciones", "message": "mensajes privados"}
 TICKET_STATES = ("abiertas", "vencidas sin respuesta", "respondidas", "cerradas")
 """Where a PQR stands: open within its term, past its term with no answer, answered, closed."""
@@ -252,7 +257,10 @@ class Report:
             },
             "vistas_acumuladas_por_dia": self.reach_by_day,
             "respondidas": self.answered,
-            "mejores_publicaciones": [asdict(post) for post in self.best_posts],
+            "mejores_publicaciones": [
+                {SPANISH.get(key, key): value for key, value in asdict(post).items()}
+                for post in self.best_posts
+            ],
             "solicitudes_cada_dia": self.requests_by_day,
             "solicitudes_por_canal": self.requests_by_channel,
             "solicitudes_por_protocolo": self.requests_by_protocol,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -142,10 +143,9 @@ def test_a_calendar_with_ten_instagram_mistakes_gets_ten_errors_with_their_lines
     errors = [line for line in out.splitlines() if ".yaml:" in line or ".csv:" in line]
     errors = [line for line in errors if "advertencia" not in line]
     assert len(errors) == 10, out
-    path = str((office.folder / name).resolve())
     for post_id, (field, fragment) in EXPECTED.items():
         [line] = [line for line in errors if f": {post_id}: " in line]
-        assert line.startswith(f"{path}:{where[post_id]}: {post_id}: "), line
+        assert line.startswith(f"{name}:{where[post_id]}: {post_id}: "), line  # as typed
         assert fragment in line, line
         assert line.endswith(f"(campo {field})"), line
     assert "0 publicaciones listas, 10 errores, 0 advertencias" in out
@@ -515,3 +515,88 @@ def test_a_video_with_its_index_at_the_end_is_warned_about(tmp_path: Path):
     )
     [note] = RULES.review([media(tmp_path, "lento.mp4", at_end)])
     assert note.warning and "«lento.mp4» guarda su índice (moov) al final" in note.message
+
+
+@pytest.mark.parametrize(
+    "size, crop",
+    [
+        # too wide: keep the height at the widest shape, 1,91:1 (not «1080 × 1350»)
+        ((1080, 300), "recórtela a 1,91:1, por ejemplo a 573 × 300 (o use una de 1.080 × 566)"),
+        # too tall: keep the width at the tallest shape, 4:5
+        ((1080, 1400), "recórtela a 4:5: 1.080 × 1.350"),
+        ((600, 3000), "recórtela a 4:5, por ejemplo a 600 × 750 (o use una de 1.080 × 1.350)"),
+    ],
+)
+def test_a_picture_out_of_shape_is_told_a_crop_that_fits_inside_it(
+    tmp_path: Path, size: tuple[int, int], crop: str
+):
+    image = MediaFile.inspect(media_file(tmp_path, "foto.jpg", jpeg_image(*size)))
+
+    [problem] = RULES.file_problems(image)
+
+    assert problem.endswith(crop), problem
+    for example in re.findall(r"([\d.]+) × ([\d.]+)", crop):  # each one within the shapes
+        width, height = (int(n.replace(".", "")) for n in example)
+        assert RULES.image_ratio[0] <= Fraction(width, height) <= RULES.image_ratio[1]
+        assert width <= max(size[0], 1080) and height <= max(size[1], 1350)
+
+
+def test_the_check_in_an_80_column_window_wraps_under_the_message_and_names_the_file_as_typed(
+    office, capsys
+):
+    ten_mistakes_media(office.media)
+    media_file(office.media, "panoramica.jpg", jpeg_image(1080, 300))
+    text, _ = yaml_calendar()
+    text += (
+        "  - id: panoramica\n    fecha: 2026-12-20 08:00\n    redes: [instagram]\n"
+        '    texto: "Hola"\n    medios: [panoramica.jpg]\n'
+    )
+    (office.folder / "plan-ig.yaml").write_text(text, encoding="utf-8")
+
+    def check(environ: dict[str, str]) -> str:
+        capsys.readouterr()
+        app = App(environ=environ, cwd=office.folder, clock=FixedClock(NOW))
+        assert run(["calendar", "check", "plan-ig.yaml"], app=app) == 2
+        return capsys.readouterr().out
+
+    window = check({"COLUMNS": "80"})
+    piped = check({})
+
+    assert str(office.folder) not in window + piped  # relative, as the user typed it
+    assert max(len(line) for line in window.splitlines()) <= 80, window
+    lines = window.splitlines()
+    starts = [n for n, line in enumerate(lines) if line.startswith("plan-ig.yaml:")]
+    assert len(starts) == 12  # 11 problems and the summary
+    first = lines[starts[-2]]  # the panorama's: its continuation is under the message
+    head = "plan-ig.yaml:55: panoramica: "
+    assert first.startswith(head)
+    assert lines[starts[-2] + 1].startswith(" " * len(head) + lines[starts[-2] + 1].strip())
+    joined = " ".join(line.strip() for line in lines)
+    assert "«panoramica.jpg» mide 1.080 × 300" in joined and "573 × 300" in joined
+    assert "1.080 × 566" in joined and "(campo medios)" in joined
+    # in a pipe, one line per problem, the same words
+    piped_lines = [line for line in piped.splitlines() if line.startswith("plan-ig.yaml:")]
+    assert len(piped_lines) == 12
+    assert " ".join(joined.split()) == " ".join(" ".join(piped.splitlines()).split())
+
+
+def test_the_month_grid_says_which_networks_a_post_fails_on_before_their_badges(office):
+    for number in range(12):
+        media_file(office.media, f"foto-{number}.jpg", jpeg_image(1080, 1080))
+    twelve = ", ".join(f"foto-{n}.jpg" for n in range(12))
+    media_file(office.media, "cartel.png", png_image(1080, 1080))
+    (office.folder / "plan.yaml").write_text(
+        "publicaciones:\n"
+        "  - id: doce\n    fecha: 2026-12-02 08:00\n    redes: [instagram, facebook]\n"
+        f'    texto: "Hola"\n    medios: [{twelve}]\n'
+        "  - id: png\n    fecha: 2026-12-03 08:00\n    redes: [facebook, instagram]\n"
+        '    texto: "Hola"\n    medios: [cartel.png]\n',
+        encoding="utf-8",
+    )
+
+    office("calendar", "preview", "plan.yaml", "-o", "plan.html")
+
+    page = (office.folder / "plan.html").read_text(encoding="utf-8")
+    both = "✖ con errores en Instagram y Facebook</span> <span class='badge instagram'>"
+    only = "✖ con errores en Instagram</span> <span class='badge facebook'>"
+    assert both in page and only in page

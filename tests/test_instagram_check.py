@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+import socket
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -278,4 +279,45 @@ def test_without_cuenta_id_the_check_says_which_account_the_page_links(sandbox):
         f"vinculada a la página {PAGE_ID}"
     )
     sandbox.control("POST", "permissions", {"network": "instagram", "revoke": ["instagram_basic"]})
-    assert cuenta_id_hint(api, PAGE_ID) is None  # Meta does not say: the plain advice stands
+    refused = cuenta_id_hint(api, PAGE_ID)  # Meta does not say: what it is and where else
+    assert refused.startswith("cuenta_id es el número de la cuenta profesional de Instagram")
+    assert "Meta no dijo cuál es" in refused and "instagram_basic" in refused
+    assert "Meta Business Suite → Configuración → Cuentas de Instagram" in refused
+
+
+def test_without_cuenta_id_and_no_answer_from_meta_the_check_says_it_could_not_ask():
+    from channels.meta.graph import graph_client
+    from channels.meta.instagram_check import cuenta_id_hint
+
+    with socket.socket() as closed:  # a port nobody listens on: no connection
+        closed.bind(("127.0.0.1", 0))
+        api, _ = graph_client("token", f"http://127.0.0.1:{closed.getsockname()[1]}", timeout=2)
+        fix = cuenta_id_hint(api, PAGE_ID)
+
+    assert "no se pudo preguntar a Meta cuál es (Meta no respondió: no hubo conexión)" in fix
+    assert "esta comprobación lo pregunta y lo muestra aquí" in fix
+    assert "Meta Business Suite → Configuración → Cuentas de Instagram" in fix
+
+
+def test_real_mode_without_token_asks_for_the_token_first_and_says_what_cuenta_id_is(
+    cli, tmp_path: Path
+):
+    (tmp_path / "conectados.toml").write_text(
+        ONLY_INSTAGRAM + '[channels.instagram]\nmodo = "real"\n', "utf-8"
+    )
+
+    result = cli("channels", "check")
+
+    assert result.exit_code != 0
+    found = failed(result.stdout)
+    assert found == [
+        "✘ falta la variable de entorno CONECTADOS_FACEBOOK_TOKEN",
+        "✘ falta cuenta_id en [channels.instagram]",
+    ], result.stdout
+    [advice] = [item for item in items(result.stdout) if "falta cuenta_id" in item]
+    assert "cuenta_id es el número de la cuenta profesional de Instagram" in advice
+    assert (
+        "no se pudo preguntar a Meta cuál es (falta CONECTADOS_FACEBOOK_TOKEN y falta pagina_id "
+        "en [channels.facebook])" in advice
+    )
+    assert "Meta Business Suite → Configuración → Cuentas de Instagram" in advice

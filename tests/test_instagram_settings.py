@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from media_files import jpeg_image, mp4_video
 
+from conectados.clock import FixedClock
+
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 REAL = '[channels.instagram]\nmodo = "real"\ncuenta_id = "17841400000000009"\n'
 
@@ -81,3 +83,25 @@ def test_the_calendar_check_warns_about_instagram_images_without_url_medios(
         assert problem.entry_id == "foto" and "[channels.instagram]" in problem.message
     else:
         assert about == []
+
+
+def test_url_medios_is_said_once_per_file_with_how_many_posts_it_concerns(cli, tmp_path: Path):
+    (tmp_path / "conectados.toml").write_text('carpeta_medios = "."\n' + REAL, encoding="utf-8")
+    (tmp_path / "foto.jpg").write_bytes(jpeg_image(1080, 1350))
+    calendar = ["publicaciones:"]
+    for day in range(1, 5):
+        calendar += [
+            f"  - id: foto-{day}\n    fecha: 2026-12-0{day} 08:00\n    redes: [instagram]",
+            "    texto: Cuide el agua\n    medios: [foto.jpg]",
+        ]
+    (tmp_path / "c.yaml").write_text("\n".join(calendar) + "\n", encoding="utf-8")
+
+    result = cli(
+        "calendar", "check", "c.yaml", env={"CONECTADOS_FACEBOOK_TOKEN": "x"}, clock=FixedClock(NOW)
+    )
+
+    about = [line for line in result.stdout.splitlines() if "url_medios" in line]
+    assert len(about) == 1, result.stdout
+    assert about[0].startswith("c.yaml:6: foto-1: advertencia: para Instagram:"), about
+    assert "fallarán esta publicación y las otras 3 con imágenes para Instagram" in about[0]
+    assert "4 publicaciones listas, 0 errores, 1 advertencia." in result.stdout

@@ -615,4 +615,13 @@ def test_a_month_with_instagram_posts_shows_instagram_in_every_table_and_chart(c
     assert figures["redes"]["instagram"]["vistas"] == 900
     assert figures["redes"]["instagram"]["guardados"] == 25
     assert figures["redes"]["facebook"]["guardados"] is None
-    assert [post["saved"] for post in figures["mejores_publicaciones"][:2]] == [25, None]
+    assert [post["guardados"] for post in figures["mejores_publicaciones"][:2]] == [25, None]
+    assert set(figures["mejores_publicaciones"][0]) == {  # Spanish keys, like the rest
+        "red",
+        "publicacion",
+        "texto",
+        "enlace",
+        "vistas",
+        "interacciones",
+        "guardados",
+    }

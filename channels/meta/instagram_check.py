@@ -97,18 +97,46 @@ def linked_account(api, page_id: str) -> str | None:
     return linked_id(api.get_object(page_id, fields="instagram_business_account"))
 
 
-def cuenta_id_hint(api, page_id: str) -> str | None:
+CUENTA_ID = (
+    "cuenta_id es el número de la cuenta profesional de Instagram vinculada a la página de "
+    "Facebook (pagina_id en [channels.facebook])"
+)
+CUENTA_ID_ELSEWHERE = (
+    "también se ve en Meta Business Suite → Configuración → Cuentas de Instagram (elija la "
+    "cuenta: su identificador)"
+)
+
+
+def cuenta_id_hint(api, page_id: str, unasked: str = "") -> str:
     """What to write when cuenta_id is missing: the account the Page links, for the team to
-    copy (None when Meta does not say: no answer, a refusal, or no linked account)."""
-    try:
-        linked = linked_account(api, page_id)
-    except (FacebookError, LibraryError, OSError):
-        return None
-    if linked is None:
-        return None
+    copy; when Meta cannot be asked (`unasked` says why: no token, no pagina_id) or does not
+    answer, what the number is, that this check finds it once it can ask, and where Meta
+    shows it. A bare «escriba cuenta_id» left the team wondering where the number comes from."""
+    if not unasked:
+        try:
+            linked = linked_account(api, page_id)
+        except FacebookError as exc:
+            said = scrub(getattr(exc, "message", ""), api.access_token or "")
+            return (
+                f"{CUENTA_ID}; Meta no dijo cuál es (Meta dice: {said}): el token necesita "
+                f"instagram_basic y pages_show_list sobre la página; {CUENTA_ID_ELSEWHERE}"
+            )
+        except (LibraryError, OSError) as exc:
+            unasked = f"Meta no respondió: {no_answer_reason(exc)}"
+        else:
+            if linked is None:
+                return (
+                    f"la página {page_id} no tiene una cuenta profesional de Instagram "
+                    f"vinculada: {LINK}; después esta comprobación muestra el número"
+                )
+            return (
+                f'escriba cuenta_id = "{linked}" en [channels.instagram]: es la cuenta de '
+                f"Instagram vinculada a la página {page_id}"
+            )
     return (
-        f'escriba cuenta_id = "{linked}" en [channels.instagram]: es la cuenta de Instagram '
-        f"vinculada a la página {page_id}"
+        f"{CUENTA_ID}; no se pudo preguntar a Meta cuál es ({unasked}): con el token y "
+        f"pagina_id configurados, esta comprobación lo pregunta y lo muestra aquí; "
+        f"{CUENTA_ID_ELSEWHERE}"
     )
 
 
