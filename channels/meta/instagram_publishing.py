@@ -37,12 +37,13 @@ from channels.media import MediaFile
 from channels.meta.facebook_video import FileSlice, file_stamp
 from channels.meta.graph import GRAPH_URL, GRAPH_VERSION
 from channels.meta.instagram_account import (
+    RETRY_SUBCODES,
     AccountMedia,
     QuotaReached,
     caption_digest,
     looked_since,
 )
-from channels.meta.instagram_errors import container_refusal
+from channels.meta.instagram_errors import QUOTA_SUBCODE, container_refusal, subcode_in
 from channels.specs import INSTAGRAM
 
 log = logging.getLogger(__name__)
@@ -103,8 +104,21 @@ class InstagramPublishing(AccountMedia):
             code, _ = self._status(stored["container"]["id"])
             if code == "PUBLISHED":
                 return self._published_receipt(post, stored.get("caption"))
+            if stored.get("publishing") and code not in ("IN_PROGRESS", "EXPIRED"):
+                # media_publish may have been asked (a status that lags, a container Meta no
+                # longer shows): look for it as find_published does; still FINISHED and not
+                # found, THAT container is published (Meta refuses it if it went out).
+                found = self._by_caption(post, looked_since(post), stored.get("caption"))
+                if found is not None:
+                    return found
+                if code == "FINISHED":
+                    state = stored
         state = dict(state)
         self._remember(post, state)  # before any container is made
+        if not state.get("publishing"):
+            # Held before any container is made or any byte uploaded (a container may be out
+            # already only when media_publish was asked: that is looked at first).
+            self._check_quota()
         found = self._ready_container(post, state, files)
         if isinstance(found, Receipt):
             return found
@@ -125,16 +139,21 @@ class InstagramPublishing(AccountMedia):
             # then it is out, not failed.
             code, _ = self._status(found)
             if code == "PUBLISHED":
-                return self._published_receipt(post)
+                return self._published_receipt(post, state.get("caption"))
             raise
         return self._media_receipt(str(answer["id"]))
 
     @guarded("Instagram")
     def find_published(self, post: Outgoing, since: datetime) -> Receipt | None:
         """The post among the account's media; with a container stored, THAT container's
-        status first: not PUBLISHED means not out (publishing goes on with it)."""
+        status first: not PUBLISHED means not out (publishing goes on with it). Without a
+        stored plan, looked for by caption only by a caller that stores none."""
         state = post.upload if post.upload and post.upload.get("flow") == FLOW else None
         if state is None:
+            if post.remember is not None:
+                # The plan is stored before the first container is made: none stored, none
+                # made, nothing out (a caption alone could be another post's, same text).
+                return None
             return self._by_caption(post, since)
         entry = state.get("container")
         if not entry:
@@ -157,6 +176,9 @@ class InstagramPublishing(AccountMedia):
             problems.append("un carrusel de Instagram lleva de 2 a 10 fotos o videos")
         if problems:
             raise Rejected("Instagram no acepta estos archivos: " + "; ".join(problems))
+        for media in files:
+            if media.kind != "video":
+                self._image_url(media.path)  # no address for Meta: refused before any call
         return files
 
     def _resumed(self, post: Outgoing, files: list[MediaFile]) -> dict[str, Any]:
@@ -187,9 +209,9 @@ class InstagramPublishing(AccountMedia):
         if entry:
             code, detail = self._status(entry["id"])
             if code == "PUBLISHED":
-                return self._published_receipt(post)
+                return self._published_receipt(post, state.get("caption"))
             if code == "ERROR":
-                raise Rejected(container_refusal(detail))
+                raise self._failed_container(post, state, entry["id"], detail)
             if code in ("FINISHED", "IN_PROGRESS"):
                 if len(files) == 1:
                     self._send_if_needed(post, state, entry, files[0], code)
@@ -232,7 +254,7 @@ class InstagramPublishing(AccountMedia):
             if entry:
                 code, detail = self._status(entry["id"])
                 if code == "ERROR":
-                    raise Rejected(container_refusal(detail))
+                    raise self._failed_container(post, state, entry["id"], detail)
                 if code in ("FINISHED", "IN_PROGRESS"):
                     self._send_if_needed(post, state, entry, media, code)
                     continue
@@ -311,10 +333,10 @@ class InstagramPublishing(AccountMedia):
         kept = _wait_of(state, container_id)
         first = kept is None
         since, pause = kept or (self.clock.now(), wait.first)
-        code = self._still_processing(container_id)
+        code = self._still_processing(post, state, container_id)
         if code == "IN_PROGRESS" and first and wait.in_call > 0:
             time.sleep(wait.in_call)
-            code = self._still_processing(container_id)
+            code = self._still_processing(post, state, container_id)
         if code == "FINISHED":
             if not first:
                 state.pop("wait", None)
@@ -339,17 +361,41 @@ class InstagramPublishing(AccountMedia):
             first=first,
         )
 
-    def _still_processing(self, container_id: str) -> str:
-        """FINISHED or IN_PROGRESS; ERROR is Meta's refusal, anything else a later look."""
+    def _still_processing(self, post: Outgoing, state: dict[str, Any], container_id: str) -> str:
+        """FINISHED or IN_PROGRESS; ERROR as `_failed_container` says, anything else a later
+        look."""
         code, detail = self._status(container_id)
         if code == "ERROR":
-            raise Rejected(container_refusal(detail))
+            raise self._failed_container(post, state, container_id, detail)
         if code not in ("FINISHED", "IN_PROGRESS"):
             raise Transient(
                 f"el contenedor de Instagram pasó a {code}; se revisará de nuevo",
                 retry_after=30,
             )
         return code
+
+    def _failed_container(
+        self, post: Outgoing, state: dict[str, Any], container_id: str, detail: Any
+    ) -> Exception:
+        """What a container in ERROR means, by the subcode in its `status` (every place that
+        reads an ERROR goes through here). The publishing limit (2207042): the post waits for
+        a slot (Held). A subcode whose documented remedy is to try again or to make a new
+        container (RETRY_SUBCODES: a failed upload, an internal error): an attempt spent, and
+        the next one makes a new container. Either way THAT container (or carousel item) is
+        dropped from the plan: an ERROR container is never published, and kept, the next
+        attempt would read the same ERROR. Any other subcode: Meta's refusal, for good."""
+        subcode = subcode_in(detail)
+        if subcode != QUOTA_SUBCODE and subcode not in RETRY_SUBCODES:
+            return Rejected(container_refusal(detail))
+        _forget(state, container_id)
+        self._remember(post, state)
+        if subcode == QUOTA_SUBCODE:
+            return self._held(None)
+        log.info("instagram: el contenedor %s falló (%s); se preparará otro", container_id, subcode)
+        return Transient(
+            f"{container_refusal(detail)} (se preparará otro contenedor en el próximo intento)",
+            retry_after=60,
+        )
 
     # --- Reels and carousel videos: the resumable upload --------------------------------
 
@@ -405,6 +451,24 @@ class InstagramPublishing(AccountMedia):
         if parts.scheme == "https" and parts.hostname == RUPLOAD_HOST:
             return True
         return (parts.scheme, parts.netloc) == (own.scheme, own.netloc)
+
+
+def _forget(state: dict[str, Any], container_id: str) -> None:
+    """Drop a container from the plan: the post's own (with its publishing marker) or one
+    carousel item (its place left empty, so the others are reused), and its wait."""
+    entry = state.get("container")
+    if isinstance(entry, dict) and entry.get("id") == container_id:
+        state.pop("container", None)
+        state.pop("publishing", None)
+    children = state.get("children")
+    if isinstance(children, list):
+        state["children"] = [
+            None if isinstance(child, dict) and child.get("id") == container_id else child
+            for child in children
+        ]
+    wait = state.get("wait")
+    if isinstance(wait, dict) and wait.get("container") == container_id:
+        state.pop("wait", None)
 
 
 def _wait_of(state: dict[str, Any], container_id: str) -> tuple[datetime, float] | None:
