@@ -500,8 +500,11 @@ def test_a_published_container_is_found_and_never_published_twice(ig_sandbox, tm
     by_container = ig.publish(outgoing("Ya salió", [photo], upload=unmarked))
     # The file replaced and the caption corrected since: its container went out all the same.
     edited = ig.publish(outgoing("Ya salió (corregido)", [image(tmp_path)], upload=kept.last))
+    # The same, its marker lost (another process published it): its status says it is out.
+    edited_unmarked = ig.publish(outgoing("Ya salió (corregido)", [photo], upload=unmarked))
 
     assert again.remote_id == first.remote_id == found.remote_id == edited.remote_id
+    assert edited_unmarked.remote_id == first.remote_id
     assert by_container.remote_id == first.remote_id
     assert calls(ig_sandbox)["POST /{ig-user-id}/media_publish"] == 1
     assert len(world(ig_sandbox).media) == 1
