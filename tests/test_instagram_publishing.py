@@ -403,6 +403,8 @@ def test_a_container_still_processing_is_waited_for_on_the_next_attempt_not_made
     assert calls(ig_sandbox)["POST /{ig-user-id}/media"] == 1
     assert published_containers(ig_sandbox) == [container]
     assert world(ig_sandbox).media[receipt.remote_id].container_id == container
+    # The limit asked before the container was made and before media_publish, not at each look.
+    assert calls(ig_sandbox)["GET /{ig-user-id}/content_publishing_limit"] == 2
 
 
 def test_a_container_ready_within_the_short_wait_goes_out_in_the_same_call(sandbox, tmp_path):

@@ -115,10 +115,6 @@ class InstagramPublishing(AccountMedia):
                     state = stored
         state = dict(state)
         self._remember(post, state)  # before any container is made
-        if not state.get("publishing"):
-            # Held before any container is made or any byte uploaded (a container may be out
-            # already only when media_publish was asked: that is looked at first).
-            self._check_quota()
         found = self._ready_container(post, state, files)
         if isinstance(found, Receipt):
             return found
@@ -224,6 +220,12 @@ class InstagramPublishing(AccountMedia):
             log.info("instagram: el contenedor %s venció; se prepara otro", entry["id"])
             state.pop("container", None)
             state.pop("publishing", None)
+        made = [child for child in state.get("children") or [] if child]
+        if len(files) == 1 or len(made) < len(files):
+            # At the limit, held before a container is made or a byte uploaded (each is spent
+            # for nothing: 400 containers a day at most, a Reel's upload); asked again only
+            # when something is to be made, not at each look at a container Meta processes.
+            self._check_quota()
         if len(files) == 1:
             entry = self._create(post, state, files[0], carousel=False)
             state["container"] = entry
