@@ -13,8 +13,9 @@ Exactly once: every container is handed to `Outgoing.remember` as soon as it exi
 the empty plan before the first is made), and a "publishing" marker before `media_publish`.
 The next attempt, or `find_published` after a crash, asks THAT container's status first:
 PUBLISHED is found among the account's media and never published again; FINISHED is
-published; IN_PROGRESS is waited for; EXPIRED is replaced. A container never published is
-harmless: Meta lets it expire.
+published; IN_PROGRESS is waited for; EXPIRED is replaced; ERROR holds the post for the
+publishing limit, is replaced when Meta's remedy is a new container, and is a refusal
+otherwise. A container never published is harmless: Meta lets it expire.
 
 The wait never holds a publishing thread: a container still IN_PROGRESS when asked about is
 left with `NotReady` (ask again in a few seconds, not an attempt), and the backoff step and
@@ -107,17 +108,22 @@ class InstagramPublishing(AccountMedia):
             if stored.get("publishing") and code not in ("IN_PROGRESS", "EXPIRED"):
                 # media_publish may have been asked (a status that lags, a container Meta no
                 # longer shows): look for it as find_published does; still FINISHED and not
-                # found, THAT container is published (Meta refuses it if it went out).
+                # found, THAT container is published, under its own plan (Meta refuses it if
+                # it went out), never a new one.
                 found = self._by_caption(post, looked_since(post), stored.get("caption"))
                 if found is not None:
                     return found
                 if code == "FINISHED":
-                    state = stored
+                    return self._publish_container(post, dict(stored), stored["container"]["id"])
         state = dict(state)
         self._remember(post, state)  # before any container is made
         found = self._ready_container(post, state, files)
         if isinstance(found, Receipt):
             return found
+        return self._publish_container(post, state, found)
+
+    def _publish_container(self, post: Outgoing, state: dict[str, Any], container: str) -> Receipt:
+        """`media_publish` for a FINISHED container, the publishing marker stored first."""
         self._check_quota()
         state["publishing"] = True
         self._remember(post, state)
@@ -126,14 +132,14 @@ class InstagramPublishing(AccountMedia):
                 self.api.post_object,  # type: ignore[attr-defined]
                 self.ig_user_id,
                 "media_publish",
-                data={"creation_id": found},
+                data={"creation_id": container},
             )
         except QuotaReached:
             raise self._held(None) from None
         except Rejected:
             # Refused because it went out meanwhile (another process, a status that lagged):
             # then it is out, not failed.
-            code, _ = self._status(found)
+            code, _ = self._status(container)
             if code == "PUBLISHED":
                 return self._published_receipt(post, state.get("caption"))
             raise
