@@ -85,13 +85,24 @@ def wait_for(condition, process: subprocess.Popen, seconds: float = 60) -> None:
         time.sleep(0.05)
 
 
-def wait_until_due(database: Database) -> None:
-    """Until every publication may be taken again: its lease run out (a call cut short) or
-    its next attempt come (a container Meta was still processing)."""
-    for row in rows(database).values():
-        times = [row.next_attempt_at, row.lease_expires_at or row.next_attempt_at]
-        left = (max(times) - datetime.now(UTC)).total_seconds()
-        time.sleep(max(0.0, left) + 0.1)
+def wait_until_due(database: Database, seconds: float = 60) -> None:
+    """Until every publication may be taken again: its lease run out (a call cut short) and
+    its next attempt come (a container Meta was still processing). The rows are read again
+    until the clock is past both, so a next daemon (started later still) takes them all."""
+    deadline = time.monotonic() + seconds
+    while not all(_may_be_taken(row) for row in rows(database).values()):
+        assert time.monotonic() < deadline, "the killed daemon's publications never came due"
+        time.sleep(0.05)
+
+
+def _may_be_taken(row: Publication) -> bool:
+    now = datetime.now(UTC)
+    times = [row.next_attempt_at, row.lease_expires_at or row.next_attempt_at]
+    return all(_utc(moment) < now for moment in times)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def rows(database: Database) -> dict[str, Publication]:
@@ -181,7 +192,7 @@ def test_a_post_whose_publish_answer_was_lost_is_found_not_published_again(offic
     assert row.state == PublicationState.PUBLISHING and row.upload["publishing"] is True
 
     sandbox.control("POST", "instagram", {"publish_delay": 0})
-    time.sleep(LEASE_SECONDS + 0.1)
+    wait_until_due(database)  # the killed daemon's lease ran out
     second = daemon_once(folder)
     assert second.wait(timeout=90) == 0
 

@@ -5,6 +5,7 @@ account's publishing limit; the simulator answers in Meta's documented shapes.""
 from __future__ import annotations
 
 import functools
+import os
 import random
 import threading
 from datetime import UTC, datetime, timedelta
@@ -209,7 +210,8 @@ def test_an_image_a_carousel_and_a_reel_each_go_out_once(ig_sandbox, tmp_path: P
     assert done["POST /{ig-user-id}/media"] == 6  # 1 + (3 items + the carousel) + 1
     assert done["POST rupload /ig-api-upload/{ig-container-id}"] == 2  # the videos, once each
     assert world(ig_sandbox).upload_bytes == 2 * reel.stat().st_size
-    assert done["GET /{ig-user-id}/content_publishing_limit"] == 3
+    # Twice a post: before its containers are made, and again before media_publish.
+    assert done["GET /{ig-user-id}/content_publishing_limit"] == 6
 
 
 def test_images_go_by_url_under_url_medios_quoted(ig_sandbox, tmp_path: Path):
@@ -401,6 +403,8 @@ def test_a_container_still_processing_is_waited_for_on_the_next_attempt_not_made
     assert calls(ig_sandbox)["POST /{ig-user-id}/media"] == 1
     assert published_containers(ig_sandbox) == [container]
     assert world(ig_sandbox).media[receipt.remote_id].container_id == container
+    # The limit asked before the container was made and before media_publish, not at each look.
+    assert calls(ig_sandbox)["GET /{ig-user-id}/content_publishing_limit"] == 2
 
 
 def test_a_container_ready_within_the_short_wait_goes_out_in_the_same_call(sandbox, tmp_path):
@@ -498,8 +502,11 @@ def test_a_published_container_is_found_and_never_published_twice(ig_sandbox, tm
     by_container = ig.publish(outgoing("Ya salió", [photo], upload=unmarked))
     # The file replaced and the caption corrected since: its container went out all the same.
     edited = ig.publish(outgoing("Ya salió (corregido)", [image(tmp_path)], upload=kept.last))
+    # The same, its marker lost (another process published it): its status says it is out.
+    edited_unmarked = ig.publish(outgoing("Ya salió (corregido)", [photo], upload=unmarked))
 
     assert again.remote_id == first.remote_id == found.remote_id == edited.remote_id
+    assert edited_unmarked.remote_id == first.remote_id
     assert by_container.remote_id == first.remote_id
     assert calls(ig_sandbox)["POST /{ig-user-id}/media_publish"] == 1
     assert len(world(ig_sandbox).media) == 1
@@ -835,3 +842,196 @@ def test_the_daemon_wakes_when_a_waiting_container_is_to_be_asked_about_again(
     due = publication(database, "aviso").next_attempt_at
     assert now < due <= datetime.now(UTC) + timedelta(seconds=30)
     assert daemon.scheduler.get_job("publish").next_run_time == due  # not in 10 minutes
+
+
+# --- a container in ERROR: held, made again, or refused, by its subcode -------------------
+
+
+def test_a_reel_whose_upload_failed_at_meta_goes_out_once_with_a_new_container(
+    database, ig_sandbox, clock, tmp_path: Path
+):
+    configure(ig_sandbox, containers_in_error=1)  # 2207053, Meta's "unknown upload error"
+    reel = video(tmp_path)
+    schedule(database, "lavado", "Cómo lavar el tanque", ["reel.mp4"], START)
+    office = publisher(database, ig_sandbox, tmp_path, clock)
+
+    first = office.run_once()
+
+    assert len(first.retried) == 1 and not first.failed and not first.held
+    row = publication(database, "lavado")
+    assert row.state == PublicationState.SCHEDULED and row.attempts == 1
+    assert "2207053" in row.last_error and "otro contenedor" in row.last_error
+    assert "container" not in row.upload  # dropped: the next attempt makes a new one
+    clock.advance(row.next_attempt_at - clock.now())
+    second = office.run_once()
+
+    assert len(second.published) == 1
+    assert publication(database, "lavado").state == PublicationState.PUBLISHED
+    failed, used = world(ig_sandbox).containers.values()
+    assert failed.status_code == "ERROR" and used.status_code == "PUBLISHED"
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media_publish"] == 1
+    assert len(world(ig_sandbox).media) == 1
+    assert world(ig_sandbox).upload_bytes == 2 * reel.stat().st_size  # once to each container
+
+
+def test_a_carousel_item_in_error_is_made_again_and_the_others_reused(ig_sandbox, tmp_path):
+    configure(ig_sandbox, containers_in_error=1, error_subcode=2207032)  # "re-create media"
+    files = [image(tmp_path), image(tmp_path, "b.jpg"), video(tmp_path)]
+    kept = Remembered()
+    ig = channel(ig_sandbox, tmp_path)
+
+    with pytest.raises(Transient) as failed:
+        ig.publish(outgoing("Carrusel", files, kept))
+
+    assert not isinstance(failed.value, NotReady | Held) and "2207032" in failed.value.reason
+    dropped, *others = kept.last["children"]
+    assert dropped is None and all(others)
+    receipt = ig.publish(outgoing("Carrusel", files, Remembered(), kept.last))
+
+    album = world(ig_sandbox).media[receipt.remote_id]
+    assert album.children[1:] == [entry["id"] for entry in others]
+    first_made = next(iter(world(ig_sandbox).containers.values()))
+    assert first_made.status_code == "ERROR" and first_made.id not in album.children
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media"] == 5  # 3 items, the first again, album
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media_publish"] == 1
+
+
+def test_a_stored_container_that_ends_in_error_for_the_limit_holds_the_post(
+    ig_sandbox, clock, tmp_path: Path
+):
+    configure(ig_sandbox, container_seconds=3600, containers_in_error=1, error_subcode=2207042)
+    ig = channel(ig_sandbox, tmp_path, STEPS)
+    photo = image(tmp_path)
+    kept = Remembered()
+    with pytest.raises(NotReady):
+        ig.publish(outgoing("Aviso", [photo], kept))
+    old = kept.last["container"]["id"]
+    configure(ig_sandbox, container_seconds=0)  # Meta's processing ends: ERROR, the limit
+
+    with pytest.raises(Held) as held:
+        ig.publish(outgoing("Aviso", [photo], kept, kept.last))
+
+    assert "cupo" in held.value.reason and "no cuenta como intento" in held.value.reason
+    assert "container" not in kept.last and "wait" not in kept.last
+    receipt = ig.publish(outgoing("Aviso", [photo], Remembered(), kept.last))
+    assert world(ig_sandbox).media[receipt.remote_id].container_id != old
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media_publish"] == 1
+
+
+def test_a_stored_carousel_item_that_ends_in_error_is_made_again(ig_sandbox, clock, tmp_path: Path):
+    configure(ig_sandbox, container_seconds=3600, containers_in_error=1, error_subcode=2207001)
+    ig = channel(ig_sandbox, tmp_path, STEPS)
+    files = [image(tmp_path), image(tmp_path, "b.jpg")]
+    kept = Remembered()
+    with pytest.raises(NotReady):
+        ig.publish(outgoing("Carrusel", files, kept))
+    made = [entry["id"] for entry in kept.last["children"]]
+    configure(ig_sandbox, container_seconds=0)
+
+    with pytest.raises(Transient) as failed:
+        ig.publish(outgoing("Carrusel", files, kept, kept.last))
+
+    assert not isinstance(failed.value, NotReady | Held) and "2207001" in failed.value.reason
+    assert kept.last["children"] == [None, {"id": made[1]}]
+    receipt = ig.publish(outgoing("Carrusel", files, Remembered(), kept.last))
+    assert world(ig_sandbox).media[receipt.remote_id].children[1] == made[1]
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media"] == 4  # 2 items, the first again, album
+
+
+# --- the publishing limit before any container ---------------------------------------------
+
+
+def test_at_the_publishing_limit_no_container_is_made_and_no_byte_uploaded(ig_sandbox, tmp_path):
+    configure(ig_sandbox, quota_total=1)
+    ig = channel(ig_sandbox, tmp_path)
+    photo, reel = image(tmp_path), video(tmp_path)
+    ig.publish(outgoing("Primero", [photo]))
+
+    for media in ([reel], [photo, image(tmp_path, "b.jpg"), reel]):
+        with pytest.raises(Held):
+            ig.publish(outgoing("Después", media, Remembered()))
+
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media"] == 1  # the first post's only
+    assert calls(ig_sandbox).get("POST rupload /ig-api-upload/{ig-container-id}", 0) == 0
+    assert world(ig_sandbox).upload_bytes == 0
+
+
+# --- a plan that changed since (a file touched, a caption corrected) ---------------------
+
+
+def touch(path: Path) -> None:
+    """A new modification time, the same bytes (a re-sync of carpeta_medios): a new plan."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+def test_a_changed_plan_publishes_the_container_it_was_publishing_not_a_new_one(
+    ig_sandbox, tmp_path: Path
+):
+    photo = image(tmp_path)
+    stopped = Remembered(stop_at=3)  # the plan, the container, the publishing marker: stop
+    ig = channel(ig_sandbox, tmp_path)
+    with pytest.raises(Transient):
+        ig.publish(outgoing("Aviso", [photo], stopped))
+    assert stopped.last["publishing"] is True and world(ig_sandbox).media == {}
+    touch(photo)
+
+    receipt = ig.publish(outgoing("Aviso", [photo], Remembered(), stopped.last))
+
+    assert published_containers(ig_sandbox) == [stopped.last["container"]["id"]]
+    assert len(world(ig_sandbox).containers) == 1
+    assert world(ig_sandbox).media[receipt.remote_id].caption == "Aviso"
+
+
+@pytest.mark.parametrize("meta_shows", ["FINISHED", "nothing"])
+def test_a_changed_plan_whose_container_went_out_is_found_not_published_again(
+    ig_sandbox, tmp_path: Path, meta_shows: str
+):
+    kept = Remembered()
+    ig = channel(ig_sandbox, tmp_path)
+    first = ig.publish(outgoing("Aviso", [image(tmp_path)], kept))
+    [container] = world(ig_sandbox).containers.values()
+    if meta_shows == "FINISHED":
+        container.status_code = "FINISHED"  # its status lags behind media_publish
+    else:
+        del world(ig_sandbox).containers[container.id]  # its status can no longer be read
+
+    edited = outgoing("Aviso (corregido)", [image(tmp_path, "otra.jpg")], Remembered(), kept.last)
+    again = ig.publish(edited)
+
+    assert again.remote_id == first.remote_id
+    assert calls(ig_sandbox)["POST /{ig-user-id}/media_publish"] == 1
+    assert len(world(ig_sandbox).media) == 1
+
+
+# --- no stored plan: nothing made, nothing out ---------------------------------------------
+
+
+def test_with_no_stored_plan_another_post_of_the_same_caption_is_not_taken_for_it(
+    database, ig_sandbox, clock, tmp_path: Path
+):
+    text = "Corte de agua el martes en el barrio Centro"
+    image(tmp_path)
+    video(tmp_path)
+    schedule(database, "corte-foto", text, ["foto.jpg"], START)
+    office = publisher(database, ig_sandbox, tmp_path, clock)
+    assert len(office.run_once().published) == 1
+    # The same notice as a Reel, due at the same hour, its earlier outcome unknown (a call
+    # cut short before it stored any plan): nothing of it can be out.
+    schedule(database, "corte-reel", text, ["reel.mp4"], START)
+    with database.session() as session:
+        session.execute(
+            sa.update(Publication)
+            .where(Publication.post_id == "corte-reel")
+            .values(outcome_unknown=True)
+        )
+
+    second = office.run_once()
+
+    assert len(second.published) == 1 and not second.recovered
+    photo, reel = (publication(database, name) for name in ("corte-foto", "corte-reel"))
+    assert reel.state == PublicationState.PUBLISHED and reel.remote_id != photo.remote_id
+    assert len(world(ig_sandbox).media) == 2
+    # A caller that stores no plan still finds a post by its caption.
+    bare = outgoing(text, [tmp_path / "reel.mp4"])
+    assert channel(ig_sandbox, tmp_path).find_published(bare, START) is not None

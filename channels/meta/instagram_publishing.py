@@ -13,8 +13,9 @@ Exactly once: every container is handed to `Outgoing.remember` as soon as it exi
 the empty plan before the first is made), and a "publishing" marker before `media_publish`.
 The next attempt, or `find_published` after a crash, asks THAT container's status first:
 PUBLISHED is found among the account's media and never published again; FINISHED is
-published; IN_PROGRESS is waited for; EXPIRED is replaced. A container never published is
-harmless: Meta lets it expire.
+published; IN_PROGRESS is waited for; EXPIRED is replaced; ERROR holds the post for the
+publishing limit, is replaced when Meta's remedy is a new container, and is a refusal
+otherwise. A container never published is harmless: Meta lets it expire.
 
 The wait never holds a publishing thread: a container still IN_PROGRESS when asked about is
 left with `NotReady` (ask again in a few seconds, not an attempt), and the backoff step and
@@ -37,12 +38,13 @@ from channels.media import MediaFile
 from channels.meta.facebook_video import FileSlice, file_stamp
 from channels.meta.graph import GRAPH_URL, GRAPH_VERSION
 from channels.meta.instagram_account import (
+    RETRY_SUBCODES,
     AccountMedia,
     QuotaReached,
     caption_digest,
     looked_since,
 )
-from channels.meta.instagram_errors import container_refusal
+from channels.meta.instagram_errors import QUOTA_SUBCODE, container_refusal, subcode_in
 from channels.specs import INSTAGRAM
 
 log = logging.getLogger(__name__)
@@ -103,11 +105,25 @@ class InstagramPublishing(AccountMedia):
             code, _ = self._status(stored["container"]["id"])
             if code == "PUBLISHED":
                 return self._published_receipt(post, stored.get("caption"))
+            if stored.get("publishing") and code not in ("IN_PROGRESS", "EXPIRED"):
+                # media_publish may have been asked (a status that lags, a container Meta no
+                # longer shows): look for it as find_published does; still FINISHED and not
+                # found, THAT container is published, under its own plan (Meta refuses it if
+                # it went out), never a new one.
+                found = self._by_caption(post, looked_since(post), stored.get("caption"))
+                if found is not None:
+                    return found
+                if code == "FINISHED":
+                    return self._publish_container(post, dict(stored), stored["container"]["id"])
         state = dict(state)
         self._remember(post, state)  # before any container is made
         found = self._ready_container(post, state, files)
         if isinstance(found, Receipt):
             return found
+        return self._publish_container(post, state, found)
+
+    def _publish_container(self, post: Outgoing, state: dict[str, Any], container: str) -> Receipt:
+        """`media_publish` for a FINISHED container, the publishing marker stored first."""
         self._check_quota()
         state["publishing"] = True
         self._remember(post, state)
@@ -116,25 +132,30 @@ class InstagramPublishing(AccountMedia):
                 self.api.post_object,  # type: ignore[attr-defined]
                 self.ig_user_id,
                 "media_publish",
-                data={"creation_id": found},
+                data={"creation_id": container},
             )
         except QuotaReached:
             raise self._held(None) from None
         except Rejected:
             # Refused because it went out meanwhile (another process, a status that lagged):
             # then it is out, not failed.
-            code, _ = self._status(found)
+            code, _ = self._status(container)
             if code == "PUBLISHED":
-                return self._published_receipt(post)
+                return self._published_receipt(post, state.get("caption"))
             raise
         return self._media_receipt(str(answer["id"]))
 
     @guarded("Instagram")
     def find_published(self, post: Outgoing, since: datetime) -> Receipt | None:
         """The post among the account's media; with a container stored, THAT container's
-        status first: not PUBLISHED means not out (publishing goes on with it)."""
+        status first: not PUBLISHED means not out (publishing goes on with it). Without a
+        stored plan, looked for by caption only by a caller that stores none."""
         state = post.upload if post.upload and post.upload.get("flow") == FLOW else None
         if state is None:
+            if post.remember is not None:
+                # The plan is stored before the first container is made: none stored, none
+                # made, nothing out (a caption alone could be another post's, same text).
+                return None
             return self._by_caption(post, since)
         entry = state.get("container")
         if not entry:
@@ -157,6 +178,9 @@ class InstagramPublishing(AccountMedia):
             problems.append("un carrusel de Instagram lleva de 2 a 10 fotos o videos")
         if problems:
             raise Rejected("Instagram no acepta estos archivos: " + "; ".join(problems))
+        for media in files:
+            if media.kind != "video":
+                self._image_url(media.path)  # no address for Meta: refused before any call
         return files
 
     def _resumed(self, post: Outgoing, files: list[MediaFile]) -> dict[str, Any]:
@@ -187,9 +211,9 @@ class InstagramPublishing(AccountMedia):
         if entry:
             code, detail = self._status(entry["id"])
             if code == "PUBLISHED":
-                return self._published_receipt(post)
+                return self._published_receipt(post, state.get("caption"))
             if code == "ERROR":
-                raise Rejected(container_refusal(detail))
+                raise self._failed_container(post, state, entry["id"], detail)
             if code in ("FINISHED", "IN_PROGRESS"):
                 if len(files) == 1:
                     self._send_if_needed(post, state, entry, files[0], code)
@@ -202,6 +226,12 @@ class InstagramPublishing(AccountMedia):
             log.info("instagram: el contenedor %s venció; se prepara otro", entry["id"])
             state.pop("container", None)
             state.pop("publishing", None)
+        made = [child for child in state.get("children") or [] if child]
+        if len(files) == 1 or len(made) < len(files):
+            # At the limit, held before a container is made or a byte uploaded (each is spent
+            # for nothing: 400 containers a day at most, a Reel's upload); asked again only
+            # when something is to be made, not at each look at a container Meta processes.
+            self._check_quota()
         if len(files) == 1:
             entry = self._create(post, state, files[0], carousel=False)
             state["container"] = entry
@@ -232,7 +262,7 @@ class InstagramPublishing(AccountMedia):
             if entry:
                 code, detail = self._status(entry["id"])
                 if code == "ERROR":
-                    raise Rejected(container_refusal(detail))
+                    raise self._failed_container(post, state, entry["id"], detail)
                 if code in ("FINISHED", "IN_PROGRESS"):
                     self._send_if_needed(post, state, entry, media, code)
                     continue
@@ -311,10 +341,10 @@ class InstagramPublishing(AccountMedia):
         kept = _wait_of(state, container_id)
         first = kept is None
         since, pause = kept or (self.clock.now(), wait.first)
-        code = self._still_processing(container_id)
+        code = self._still_processing(post, state, container_id)
         if code == "IN_PROGRESS" and first and wait.in_call > 0:
             time.sleep(wait.in_call)
-            code = self._still_processing(container_id)
+            code = self._still_processing(post, state, container_id)
         if code == "FINISHED":
             if not first:
                 state.pop("wait", None)
@@ -339,17 +369,41 @@ class InstagramPublishing(AccountMedia):
             first=first,
         )
 
-    def _still_processing(self, container_id: str) -> str:
-        """FINISHED or IN_PROGRESS; ERROR is Meta's refusal, anything else a later look."""
+    def _still_processing(self, post: Outgoing, state: dict[str, Any], container_id: str) -> str:
+        """FINISHED or IN_PROGRESS; ERROR as `_failed_container` says, anything else a later
+        look."""
         code, detail = self._status(container_id)
         if code == "ERROR":
-            raise Rejected(container_refusal(detail))
+            raise self._failed_container(post, state, container_id, detail)
         if code not in ("FINISHED", "IN_PROGRESS"):
             raise Transient(
                 f"el contenedor de Instagram pasó a {code}; se revisará de nuevo",
                 retry_after=30,
             )
         return code
+
+    def _failed_container(
+        self, post: Outgoing, state: dict[str, Any], container_id: str, detail: Any
+    ) -> Exception:
+        """What a container in ERROR means, by the subcode in its `status` (every place that
+        reads an ERROR goes through here). The publishing limit (2207042): the post waits for
+        a slot (Held). A subcode whose documented remedy is to try again or to make a new
+        container (RETRY_SUBCODES: a failed upload, an internal error): an attempt spent, and
+        the next one makes a new container. Either way THAT container (or carousel item) is
+        dropped from the plan: an ERROR container is never published, and kept, the next
+        attempt would read the same ERROR. Any other subcode: Meta's refusal, for good."""
+        subcode = subcode_in(detail)
+        if subcode != QUOTA_SUBCODE and subcode not in RETRY_SUBCODES:
+            return Rejected(container_refusal(detail))
+        _forget(state, container_id)
+        self._remember(post, state)
+        if subcode == QUOTA_SUBCODE:
+            return self._held(None)
+        log.info("instagram: el contenedor %s falló (%s); se preparará otro", container_id, subcode)
+        return Transient(
+            f"{container_refusal(detail)} (se preparará otro contenedor en el próximo intento)",
+            retry_after=60,
+        )
 
     # --- Reels and carousel videos: the resumable upload --------------------------------
 
@@ -405,6 +459,24 @@ class InstagramPublishing(AccountMedia):
         if parts.scheme == "https" and parts.hostname == RUPLOAD_HOST:
             return True
         return (parts.scheme, parts.netloc) == (own.scheme, own.netloc)
+
+
+def _forget(state: dict[str, Any], container_id: str) -> None:
+    """Drop a container from the plan: the post's own (with its publishing marker) or one
+    carousel item (its place left empty, so the others are reused), and its wait."""
+    entry = state.get("container")
+    if isinstance(entry, dict) and entry.get("id") == container_id:
+        state.pop("container", None)
+        state.pop("publishing", None)
+    children = state.get("children")
+    if isinstance(children, list):
+        state["children"] = [
+            None if isinstance(child, dict) and child.get("id") == container_id else child
+            for child in children
+        ]
+    wait = state.get("wait")
+    if isinstance(wait, dict) and wait.get("container") == container_id:
+        state.pop("wait", None)
 
 
 def _wait_of(state: dict[str, Any], container_id: str) -> tuple[datetime, float] | None:

@@ -10,7 +10,9 @@
   FINISHED item containers (`children`). A video outside 3 s to 15 min, or no MP4/MOV, leaves
   its container in ERROR once its bytes are in.
 - `GET /{ig-container-id}?fields=status_code,status,id`: IN_PROGRESS until
-  `world.container_seconds` after its media arrived, then FINISHED; EXPIRED after 24 hours.
+  `world.container_seconds` after its media arrived, then FINISHED (or, for the next
+  `world.containers_in_error` containers, ERROR with `world.error_subcode` in its `status`:
+  2207053 by default, Meta's "unknown upload error"); EXPIRED after 24 hours.
 - `POST /ig-api-upload/{version}/{id}` (`Authorization: OAuth`, `offset`, `file_size`): the
   video, streamed; offset 0 starts it again.
 - `POST /{ig-user-id}/media_publish creation_id=`: a FINISHED container becomes a media object,
@@ -93,14 +95,25 @@ def media_fields(world: InstagramWorld, media: Media) -> dict[str, Any]:
 
 def configure(world: InstagramWorld, body: Fields) -> dict[str, Any]:
     """The control API's "instagram" action: how long containers take, the publishing limit,
-    and how late media_publish answers (each kept as it was when not given)."""
+    how late media_publish answers, and how many of the next containers end in ERROR with
+    which subcode (each kept as it was when not given)."""
     seconds = body.number("container_seconds", world.container_seconds, 0.0, 86_400.0)
     total = body.integer("quota_total", world.quota_total, 0, 10_000)
     delay = body.number("publish_delay", world.publish_delay, 0.0, 120.0)
+    failing = body.integer("containers_in_error", world.containers_in_error, 0, 1_000)
+    subcode = body.integer("error_subcode", world.error_subcode, 2_207_000, 2_207_999)
     world.set_container_seconds(seconds)
     world.quota_total = total
     world.publish_delay = delay
-    return {"container_seconds": seconds, "quota_total": total, "publish_delay": delay}
+    world.containers_in_error = failing
+    world.error_subcode = subcode
+    return {
+        "container_seconds": seconds,
+        "quota_total": total,
+        "publish_delay": delay,
+        "containers_in_error": failing,
+        "error_subcode": subcode,
+    }
 
 
 class InstagramPublishingRoutes:

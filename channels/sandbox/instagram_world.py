@@ -26,6 +26,16 @@ ID_PATTERN = r"17\d{15}"
 """Every Instagram object id in the simulator (the routes match these and no Facebook id)."""
 CONTAINER_LIFE = timedelta(hours=24)
 """Containers expire after 24 hours (IG User Media reference, Limitations)."""
+PROCESSING_ERRORS = {
+    2207001: "Instagram server error. Try again.",
+    2207032: "Create media fail, please try to re-create media",
+    2207042: "You reached maximum number of posts that is allowed to be published by Content "
+    "Publishing API.",
+    2207053: "An unknown error occured during upload. Generate a new container and use it to "
+    "try again. This should only affect video uploads.",
+}
+"""Meta's words for the subcodes a container's processing may end in (the Error Codes
+reference; the 2207042 one seen in the wild in a container's `status`)."""
 
 
 @dataclass
@@ -69,6 +79,8 @@ class Container:
     received: int = 0
     head: bytes = b""
     """The first bytes of an uploaded video (enough to read its MP4 header)."""
+    fails_with: int | None = None
+    """The subcode its processing ends in, in ERROR (the `containers_in_error` knob)."""
 
 
 @dataclass
@@ -153,6 +165,10 @@ class InstagramWorld(NetworkWorld):
         """Seconds media_publish takes to answer once it has published (a late answer)."""
         self.upload_bytes = 0
         """Every byte that reached rupload (tests see what was sent again)."""
+        self.containers_in_error = 0
+        """How many of the next containers whose media arrives end their processing in ERROR
+        (instead of FINISHED), with `error_subcode` in their status."""
+        self.error_subcode = 2207053
         # --- engagement ---
         self.comments: dict[str, Comment] = {}
         self.conversations: dict[str, Conversation] = {}
@@ -175,9 +191,17 @@ class InstagramWorld(NetworkWorld):
             container.status_code = "EXPIRED"
         elif container.ready_at is not None and now >= container.ready_at:
             container.status_code = "FINISHED"
+            if container.fails_with is not None:
+                subcode = container.fails_with
+                words = PROCESSING_ERRORS.get(subcode, "The media could not be processed.")
+                container.status_code = "ERROR"
+                container.status = f"Error: {words} with error code {subcode}"
         return container.status_code
 
     def media_arrived(self, container: Container) -> None:
+        if self.containers_in_error > 0:  # the knob: this one's processing ends in ERROR
+            self.containers_in_error -= 1
+            container.fails_with = self.error_subcode
         container.media_in = self.now()
         container.ready_at = container.media_in + timedelta(seconds=self.container_seconds)
 
