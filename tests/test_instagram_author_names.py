@@ -19,6 +19,7 @@ from channels.meta.instagram_reading import instagram_comment, instagram_message
 from channels.sandbox import Sandbox, SandboxServer
 from channels.sandbox.instagram_world import IG_USER_ID
 from conectados.clock import FixedClock
+from conectados.db import Database
 from responders.intake import store_interactions
 from responders.models import Interaction
 from scheduler.inbox import NAME_TRIES, NAMES_PER_ROUND, Inbox
@@ -38,6 +39,15 @@ def world():
     with SandboxServer(sandbox=Sandbox(clock)) as server:
         channel = InstagramChannel(IG_USER_ID, "token", server.url, timeout=5, clock=clock)
         yield server, server.sandbox.instagram, channel, clock
+
+
+@pytest.fixture
+def database(database_url):
+    """A migrated database on each backend (SQLite, and PostgreSQL when there is one)."""
+    database = Database(database_url)
+    database.upgrade()
+    yield database
+    database.dispose()
 
 
 def citizen(server, kind: str, author: str, text: str = "Hola") -> str:
