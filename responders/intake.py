@@ -127,6 +127,45 @@ def store_interactions(
     return new
 
 
+def unnamed_authors(connection: sa.Connection, network: str, since: datetime) -> list[str]:
+    """The authors of the network's private messages received since `since` that are stored
+    by number only (no name), the latest first."""
+    return list(
+        connection.execute(
+            sa.select(Interaction.author_id)
+            .where(
+                Interaction.network == network,
+                Interaction.kind == InteractionKind.MESSAGE,
+                Interaction.author_name == "",
+                Interaction.author_id != "",
+                Interaction.received_at >= since,
+            )
+            .group_by(Interaction.author_id)
+            .order_by(sa.func.max(Interaction.id).desc())
+        ).scalars()
+    )
+
+
+def fill_author_names(connection: sa.Connection, network: str, names: dict[str, str]) -> int:
+    """Give each author's interactions stored without a name the name found later (by
+    author id: a webhook said only the number); a name already stored is kept. Returns
+    how many interactions were named."""
+    named = 0
+    for author, name in names.items():
+        if not name or not author:
+            continue
+        named += connection.execute(
+            sa.update(Interaction)
+            .where(
+                Interaction.network == network,
+                Interaction.author_id == author,
+                Interaction.author_name == "",
+            )
+            .values(author_name=printable(name)[:200])
+        ).rowcount
+    return named
+
+
 def _leave_alone(connection: sa.Connection, items: list[Incoming], now: datetime) -> None:
     """Items to be stored and shown, never answered (a Messenger thread another app owns):
     decided at once, in the same transaction, so no responder sees them received. One the

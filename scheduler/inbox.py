@@ -3,21 +3,32 @@
 What arrives is stored through `responders.intake` (once per network and remote id), in the
 same transaction as the cursor that goes past it, so an unreadable item set aside never blocks
 a later round.
+
+After a channel's round, a channel that can name authors (`NamesAuthors`: Instagram, whose
+messaging webhook says only the sender's number) is asked the names of a few authors of
+private messages still stored by number; each author is asked a few times at most.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol, runtime_checkable
 
 import sqlalchemy as sa
 
 from channels.base import AuthFailed, Channel, ChannelError, Polls, capable
 from conectados.clock import Clock
 from conectados.db import Database, upsert_statement
-from responders.intake import record_set_aside, store_interactions
+from responders.intake import (
+    fill_author_names,
+    record_set_aside,
+    store_interactions,
+    unnamed_authors,
+)
 from scheduler.models import Cursor
 from scheduler.paused import paused_channels
 from scheduler.pauses import pause_channel
@@ -27,6 +38,26 @@ log = logging.getLogger("conectados.leer")
 AUTH_PAUSE = timedelta(minutes=30)
 STREAM = "all"
 """One cursor per channel: the adapters keep their streams inside it."""
+NAMES_STREAM = "author_names"
+"""The row (per channel) that counts how often each unnamed author was asked."""
+NAMES_PER_ROUND = 10
+"""At most this many authors asked per round (one call each: the poll stays cheap)."""
+NAME_TRIES = 3
+"""An author the network refused to name this many times keeps their number."""
+NAMES_WITHIN = timedelta(days=7)
+"""Only messages received this recently (conversations the team still answers)."""
+
+
+@runtime_checkable
+class NamesAuthors(Protocol):
+    """Can say who wrote private messages that arrived with the author's number only."""
+
+    name: str
+
+    def author_names(self, author_ids: Sequence[str]) -> dict[str, str]:
+        """The display name of each id it could ask about ("" when the network refused
+        it); ids left out were not asked (the network stopped answering)."""
+        ...
 
 
 @dataclass
@@ -36,6 +67,8 @@ class PollRound:
     failed: dict[str, str] = field(default_factory=dict)
     set_aside: dict[str, int] = field(default_factory=dict)
     """Items each channel sent that could not be read (newly recorded this round)."""
+    named: dict[str, int] = field(default_factory=dict)
+    """Interactions that got their author's name this round (stored by number before)."""
 
 
 class Inbox:
@@ -86,14 +119,63 @@ class Inbox:
                 )
             if stored:
                 log.info("%s: %d mensajes nuevos de ciudadanos", name, stored)
+            if isinstance(channel, NamesAuthors):
+                outcome.named[name] = self.name_authors(channel)
         return outcome
+
+    def name_authors(self, channel: NamesAuthors) -> int:
+        """Ask the channel the names of up to NAMES_PER_ROUND authors of recent private
+        messages stored by number only, each at most NAME_TRIES times (a refused one keeps
+        its number: tried again next round until then); return how many interactions were
+        named. Names are never logged: only how many."""
+        now = self.clock.now()
+        with self.database.session() as session:
+            connection = session.connection()
+            unnamed = unnamed_authors(connection, channel.name, now - NAMES_WITHIN)
+            tries = _tries(connection, channel.name)
+        wanted = [author for author in unnamed if tries.get(author, 0) < NAME_TRIES]
+        if not wanted:
+            return 0
+        answers = channel.author_names(wanted[:NAMES_PER_ROUND])
+        if not answers:
+            return 0
+        for author, found in answers.items():
+            if not found:
+                tries[author] = tries.get(author, 0) + 1
+        still = set(unnamed) - {author for author, found in answers.items() if found}
+        with self.database.session(write=True) as session:
+            connection = session.connection()
+            named = fill_author_names(connection, channel.name, answers)
+            kept = {author: count for author, count in tries.items() if author in still}
+            save_cursor(connection, channel.name, json.dumps(kept), now, NAMES_STREAM)
+        if named:
+            log.info("%s: %d mensajes con el nombre de su autor", channel.name, named)
+        return named
+
+
+def _tries(connection: sa.Connection, channel: str) -> dict[str, int]:
+    """How often each unnamed author was asked (NAMES_STREAM's row; {} if none or unreadable)."""
+    position = connection.execute(
+        sa.select(Cursor.position).where(Cursor.channel == channel, Cursor.stream == NAMES_STREAM)
+    ).scalar()
+    try:
+        found = json.loads(position or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {str(key): value for key, value in found.items() if isinstance(value, int)}
 
 
 def save_cursor(
-    connection: sa.Connection, channel: str, position: str | None, now: datetime
+    connection: sa.Connection,
+    channel: str,
+    position: str | None,
+    now: datetime,
+    stream: str = STREAM,
 ) -> None:
     statement = upsert_statement(connection, Cursor).values(
-        channel=channel, stream=STREAM, position=position, updated_at=now
+        channel=channel, stream=stream, position=position, updated_at=now
     )
     connection.execute(
         statement.on_conflict_do_update(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +28,7 @@ from pyfacebook.exceptions import FacebookError
 from channels.base import (
     Attachment,
     Batch,
+    ChannelError,
     Incoming,
     OutsideWindow,
     Receipt,
@@ -64,10 +65,24 @@ HUMAN_AGENT_WINDOW = timedelta(days=7)
 PRIVATE_REPLY_USED_SUBCODE = 2534025
 """Not in Meta's pages: what is commonly reported when a comment's one private reply is
 already used (code 10). Logged with Meta's words; never retried."""
+PROFILE_FIELDS = "username"
+"""The User Profile API of Instagram Messaging ("User Profile API" page): `GET /{IGSID}` with
+the Page's token reads a person who has messaged the account. Only the username is asked:
+the inbox shows @username, as for comments; no name, picture or follower count is kept."""
+CONSENT_REQUIRED_CODE = 230
+"""Meta's page gives the words ("User consent is required to access user profile": the
+person never wrote to the account) but not the code; 230 is what is commonly reported. A
+permission code by its number, it is about that one person, not about the account."""
 
 
 def _name(value: Any) -> str:
     return readable_text(value[:MAX_NAME]) if isinstance(value, str) else ""
+
+
+def profile_name(answer: Any) -> str:
+    """The "@username" of a User Profile API answer ("" when it has none)."""
+    username = _name(answer.get("username")) if isinstance(answer, dict) else ""
+    return f"@{username}" if username else ""
 
 
 def instagram_comment(
@@ -265,6 +280,47 @@ class InstagramReading(InstagramFigures):
                 remote_id,
             ))  # fmt: skip
             log.warning("instagram: comentario apartado: %s", reason)
+
+    def author_names(self, igsids: Sequence[str]) -> dict[str, str]:
+        """The "@username" of the authors of Direct messages, by their IGSID (the messaging
+        webhook gives only the id): one User Profile API call each, as Meta reads one person
+        a call (the caller bounds how many).
+
+        An id Meta refuses (the person never wrote to the account, blocked it, or no longer
+        exists) or that has no username maps to "": asked, not named. When Meta stops
+        answering (Transient, AuthFailed), the ids not asked yet are left out: they wait
+        for a later round. Names are never logged."""
+        names: dict[str, str] = {}
+        for igsid in igsids:
+            try:
+                names[igsid] = self._author_name(igsid)
+            except Rejected:
+                names[igsid] = ""
+            except ChannelError as error:
+                log.warning("instagram: no se pudieron leer los nombres de los autores: %s", error)
+                break
+        refused = sum(1 for name in names.values() if not name)
+        if refused:
+            log.info("instagram: Meta no dio el nombre de %d autores de mensajes directos", refused)
+        return names
+
+    @guarded("Instagram")
+    def _author_name(self, igsid: str) -> str:
+        answer = call_graph(
+            "Instagram", self._token, self._profile_refusal, self.api.get_object, igsid,
+            fields=PROFILE_FIELDS,
+        )  # fmt: skip
+        return profile_name(answer)
+
+    def _profile_refusal(self, error: FacebookError) -> Exception:
+        """No consent to read this person's profile is about them only: Rejected (their
+        number stays), never AuthFailed (which would say the account's token is wrong)."""
+        if getattr(error, "code", None) == CONSENT_REQUIRED_CODE:
+            return Rejected(
+                "Instagram no da el perfil de una persona que no ha escrito un mensaje directo "
+                f"a la cuenta (código {CONSENT_REQUIRED_CODE})"
+            )
+        return self._translate(error)
 
     # --- answering ---------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ class InstagramApi(GraphApi):
         self.engagement = InstagramEngagementRoutes(world, lock)
         # `GET /{id}` is one route for every Instagram node: comments are the engagement's.
         self.publishing.comment_reader = self.engagement.get_comment
+        self.publishing.person_reader = self.engagement.get_person  # the User Profile API
 
     def register(self, router: Router) -> None:
         self.publishing.register(router, GRAPH_VERSION_PATTERN)

@@ -11,7 +11,9 @@ reference shows them (Instagram API with Facebook Login, graph.facebook.com):
   reply (`recipient {comment_id}`: once per comment, within 7 days of it);
 - `GET /{ig-media-id}/insights?metric=`: the metrics of the media's product type; a
   deprecated metric (impressions, plays, video_views...) fails the whole request;
-- `POST /?batch=[...]`: Graph batch requests, up to 50, each answered on its own.
+- `POST /?batch=[...]`: Graph batch requests, up to 50, each answered on its own;
+- `GET /{IGSID}?fields=`: the User Profile API of Instagram Messaging, for a person who wrote
+  a Direct message (`get_person`, reached through the generic `GET /{id}` route).
 
 Every path takes only Instagram's 17-digit ids (ID_PATTERN), so Facebook's routes are
 untouched. Meta does not publish the error codes of a closed window or a second private
@@ -54,6 +56,9 @@ WINDOW_SUBCODE = 2534022
 PRIVATE_REPLY_USED_SUBCODE = 2534025
 MAX_BATCH = 50
 MAX_MESSAGE_BYTES = 1_000
+CONSENT_REQUIRED_CODE = 230
+"""The User Profile API's refusal for a person who never wrote to the account: Meta's page
+gives the words, 230 is the code commonly reported with them."""
 
 COMMENT_DEFAULT_FIELDS = "id,text,timestamp"
 MEDIA_METRICS = {
@@ -323,6 +328,32 @@ class InstagramEngagementRoutes:
         mid = "aWdf" + world.new_id()
         world.sent.append({"id": mid, "recipient": to, "text": text, "tag": self._tag(request)})
         return Response(200, {"recipient_id": citizen.id, "message_id": mid})
+
+    def get_person(self, request: Request, igsid: str) -> Response | None:
+        """The User Profile API: a person who wrote a Direct message (their consent) is
+        read; one who only commented is refused (Meta's consent rule). None: no one has
+        this id (the generic `GET /{id}` route answers that it does not exist)."""
+        conversation = self.world.conversations.get(igsid)
+        if conversation is None:
+            if any(c.author.id == igsid for c in self.world.comments.values() if not c.ours):
+                raise graph_error(
+                    CONSENT_REQUIRED_CODE,
+                    "(#230) User consent is required to access user profile",
+                )
+            return None
+        citizen = conversation.citizen
+        getters = {
+            "id": lambda: citizen.id,
+            "username": lambda: citizen.username,
+            # The simulator's people set no name: Meta then leaves it out ("can be null").
+            "name": lambda: None,
+            "profile_pic": lambda: f"https://scontent.example/perfil/{citizen.id}.jpg",
+            "follower_count": lambda: 0,
+            "is_verified_user": lambda: False,
+            "is_user_follow_business": lambda: False,
+            "is_business_follow_user": lambda: False,
+        }
+        return Response(200, render_fields(self._fields(request, "id"), getters))
 
     @staticmethod
     def _tag(request: Request) -> str | None:

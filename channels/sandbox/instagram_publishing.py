@@ -122,6 +122,8 @@ class InstagramPublishingRoutes:
         self.lock = lock
         self.comment_reader: Callable[[Request, str], Response] | None = None
         """Answers `GET /{comment-id}` (the engagement routes'), set by InstagramApi."""
+        self.person_reader: Callable[[Request, str], Response | None] | None = None
+        """Answers `GET /{IGSID}` (the User Profile API, the engagement routes')."""
 
     def register(self, router: Router, version_pattern: str) -> None:
         """Add the publishing routes (before Graph's: they match only Instagram ids)."""
@@ -442,6 +444,9 @@ class InstagramPublishingRoutes:
             getters = {"id": lambda: IG_USER_ID, "username": lambda: IG_USERNAME,
                        "media_count": lambda: len(world.media)}  # fmt: skip
             return Response(200, render_fields(specs, getters))
+        person = self.person_reader(request, target) if self.person_reader else None
+        if person is not None:
+            return person
         raise graph_error(
             100,
             f"Unsupported get request. Object with ID '{target}' does not exist, cannot be "
