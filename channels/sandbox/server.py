@@ -26,17 +26,18 @@ Direct message with kind "message"; its webhook goes out like Facebook's):
 - GET /_sandbox/requests: the last API requests with when each arrived and was answered, and
   the client's port (one per kept-alive connection): how long the network itself took;
 - POST /_sandbox/webhooks {"url", "verify_token"?, "objects"?}: subscribe a receiver to
-  "whatsapp_business_account" and/or "page" events, after Meta's GET handshake (hub.challenge);
+  "whatsapp_business_account", "page" and/or "instagram" events, after Meta's GET handshake (hub.challenge);
   {"url", "remove": true} unsubscribes; GET /_sandbox/webhooks lists them with their counters;
 - POST /_sandbox/require_app_secret {"required": true|false}: Meta's "Require App Secret"
-  setting for Graph and WhatsApp: calls without a correct appsecret_proof are refused (code
+  setting for Graph (Facebook and Instagram) and WhatsApp: calls without a correct appsecret_proof are refused (code
   100); a wrong proof is refused whatever the setting;
 - POST /_sandbox/permissions {"network", "revoke"?, "grant"?, "access_level"?, "template"?,
   "expired"?} or {"reset": true}: what the simulator's tokens may do (graph_checks.py); GET
   shows it;
-- POST /_sandbox/instagram {"container_seconds"?, "quota_total"?, "publish_delay"?}: how long
-  Instagram's media containers stay IN_PROGRESS, its publishing limit per 24 hours, and how
-  late media_publish answers (see instagram_publishing.py);
+- POST /_sandbox/instagram {"container_seconds"?, "quota_total"?, "publish_delay"?,
+  "containers_in_error"?, "error_subcode"?}: how long Instagram's media containers stay
+  IN_PROGRESS, its publishing limit per 24 hours, how late media_publish answers, and how many
+  of the next containers end in ERROR with which 2207xxx subcode (see instagram_publishing.py);
 - POST /_sandbox/reset: forgets everything, subscriptions and permissions included.
 
 Every control body is a JSON object of at most 1 MiB whose fields are checked (control.py):
