@@ -101,3 +101,30 @@ def refusal(
     for the technician."""
     said = sentence or explain(network, code, message)
     return f"{said}. Detalle de {network}: {graph_detail(code, subcode, message)}"
+
+
+def classified(
+    network: str,
+    error: object,
+    message: str,
+    auth_codes: frozenset[int] | set[int],
+    throttle_codes: frozenset[int] | set[int],
+    headers: object,
+):
+    """A Graph error as one of the channel seam's three failures (channels/base.py): the
+    token or its permissions → AuthFailed; Graph's server trouble → Transient in 30 s; a call
+    limit → Transient for as long as the usage headers say; anything else → Rejected. Each
+    adapter handles its own special codes first. `message` is Graph's words already scrubbed
+    of the token."""
+    from channels.base import AuthFailed, Rejected, Transient
+    from channels.meta.graph import throttle_wait
+
+    code = getattr(error, "code", None)
+    said = refusal(network, code, getattr(error, "error_subcode", None), message)
+    if code in auth_codes or (isinstance(code, int) and 200 <= code < 300):
+        return AuthFailed(said)
+    if code in SERVER_CODES:
+        return Transient(said, retry_after=30)
+    if code in throttle_codes or getattr(error, "is_transient", False):
+        return Transient(said, retry_after=throttle_wait(headers))
+    return Rejected(said)

@@ -12,18 +12,16 @@ from pyfacebook.exceptions import FacebookError
 
 from channels.base import (
     HTTP_TIMEOUT_SECONDS,
-    AuthFailed,
     ChannelError,
     Incoming,
     Outgoing,
     Receipt,
     Rejected,
     Sample,
-    Transient,
 )
 from channels.http import comparable_text, guarded
 from channels.media import MediaFile
-from channels.meta.errors import refusal
+from channels.meta.errors import classified
 from channels.meta.facebook_reading import NAME, PageReading
 from channels.meta.facebook_video import PageVideos, absolute_url
 from channels.meta.graph import (
@@ -33,7 +31,6 @@ from channels.meta.graph import (
     graph_time,
     next_query,
     scrub,
-    throttle_wait,
 )
 from channels.meta.webhooks import STANDBY_REASON
 from channels.specs import FACEBOOK
@@ -349,20 +346,14 @@ class FacebookChannel(PageVideos, PageReading):
         code = getattr(error, "code", None)
         subcode = getattr(error, "error_subcode", None)
         message = self._scrub(getattr(error, "message", ""))
-        said = refusal("Facebook", code, subcode, message)
-        if code in AUTH_CODES or (isinstance(code, int) and 200 <= code < 300):
-            return AuthFailed(said)
-        if code in SERVER_CODES:
-            return Transient(said, retry_after=30)
-        if code in THROTTLE_CODES or getattr(error, "is_transient", False):
-            return Transient(said, retry_after=throttle_wait(self.session.last_headers))
         if code == 10 and subcode == 2018278:
             return Rejected(
                 "Facebook no permite este mensaje: está fuera de la ventana para responder "
                 "(24 horas desde el último mensaje del ciudadano en Messenger; 7 días, y una "
                 "sola vez, para responder un comentario en privado)"
             )
-        return Rejected(said)
+        headers = self.session.last_headers
+        return classified("Facebook", error, message, AUTH_CODES, THROTTLE_CODES, headers)
 
 
 class _HiddenOwner(Exception):

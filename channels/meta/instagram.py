@@ -17,9 +17,9 @@ from typing import Any
 
 from pyfacebook.exceptions import FacebookError
 
-from channels.base import HTTP_TIMEOUT_SECONDS, AuthFailed, Rejected, Transient
-from channels.meta.errors import refusal
-from channels.meta.graph import GRAPH_URL, call_graph, graph_client, scrub, throttle_wait
+from channels.base import HTTP_TIMEOUT_SECONDS
+from channels.meta.errors import classified
+from channels.meta.graph import GRAPH_URL, call_graph, graph_client, scrub
 from channels.meta.instagram_publishing import ContainerWait, InstagramPublishing
 from channels.meta.instagram_reading import InstagramReading
 from channels.specs import INSTAGRAM
@@ -81,14 +81,6 @@ class InstagramChannel(InstagramPublishing, InstagramReading):
         return scrub(message, self._token)
 
     def _translate(self, error: FacebookError) -> Exception:
-        code = getattr(error, "code", None)
-        subcode = getattr(error, "error_subcode", None)
         message = self._scrub(getattr(error, "message", ""))
-        said = refusal("Instagram", code, subcode, message)
-        if code in AUTH_CODES or (isinstance(code, int) and 200 <= code < 300):
-            return AuthFailed(said)
-        if code in SERVER_CODES:
-            return Transient(said, retry_after=30)
-        if code in THROTTLE_CODES or getattr(error, "is_transient", False):
-            return Transient(said, retry_after=throttle_wait(self.session.last_headers))
-        return Rejected(said)
+        headers = self.session.last_headers
+        return classified("Instagram", error, message, AUTH_CODES, THROTTLE_CODES, headers)
