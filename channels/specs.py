@@ -103,6 +103,9 @@ class NetworkSpec:
     media: MediaRules | None = None
     pushed: bool = False
     """What citizens write arrives only by webhook: there is nothing to poll."""
+    direct_by_webhook: bool = False
+    """Its comments are polled, but its private messages arrive only by webhook (Instagram's
+    Direct messages): the receiver and its secrets are needed for them."""
     webhook_object: str | None = None
     """The `object` Meta's webhook bodies of this network carry ("page"); None: Meta's
     webhook does not bring it. The receiver takes a network's events when it is on."""
@@ -254,6 +257,7 @@ INSTAGRAM = NetworkSpec(
     max_hashtags=INSTAGRAM_HASHTAGS,
     max_mentions=INSTAGRAM_MENTIONS,
     webhook_object="instagram",
+    direct_by_webhook=True,
     # Instagram Messaging (Messenger Platform): a text message of at most 1,000 characters.
     private_text_limit=1_000,
     incoming_text_limits=MappingProxyType({"comment": 2_200, "message": 1_000}),

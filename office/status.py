@@ -125,7 +125,7 @@ def collect_status(app: App) -> Status:
                         # What only comes by webhook needs the receiver's secrets too.
                         *(
                             [settings.webhooks.verify_token_env, settings.webhooks.app_secret_env]
-                            if spec(name).pushed
+                            if spec(name).pushed or spec(name).direct_by_webhook
                             else []
                         ),
                     ]

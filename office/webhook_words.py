@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.specs import display_name, pushed_networks, pushed_networks_on
+from channels.specs import SPECS, display_name, pushed_networks, pushed_networks_on
 from conectados.spanish import spanish_list
 
-DIRECT_BY_WEBHOOK = ("instagram",)
+DIRECT_BY_WEBHOOK = tuple(name for name, found in SPECS.items() if found.direct_by_webhook)
 """Networks whose comments are polled but whose direct messages come only by webhook."""
 
 

@@ -13,6 +13,12 @@ from conectados.clock import FixedClock
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 REAL = '[channels.instagram]\nmodo = "real"\ncuenta_id = "17841400000000009"\n'
+SECRETS = {
+    "CONECTADOS_FACEBOOK_TOKEN": "x",
+    # Its Direct messages arrive only by webhook: the receiver's secrets are needed too.
+    "CONECTADOS_WEBHOOK_VERIFY_TOKEN": "v",
+    "CONECTADOS_META_APP_SECRET": "s",
+}
 
 
 @pytest.mark.parametrize(
@@ -37,7 +43,7 @@ def test_a_good_url_medios_is_taken(cli, tmp_path: Path):
         REAL + 'url_medios = "https://www.acueducto.gov.co/medios"\n', encoding="utf-8"
     )
 
-    result = cli("status", env={"CONECTADOS_FACEBOOK_TOKEN": "x"})
+    result = cli("status", env=SECRETS)
 
     assert result.exit_code == 0, result.stderr
     line = " ".join(next(x for x in result.stdout.split("\n  ") if "instagram" in x).split())
@@ -47,7 +53,7 @@ def test_a_good_url_medios_is_taken(cli, tmp_path: Path):
 def test_status_says_real_mode_without_url_medios_sends_no_images(cli, tmp_path: Path):
     (tmp_path / "conectados.toml").write_text(REAL, encoding="utf-8")
 
-    result = cli("status", env={"CONECTADOS_FACEBOOK_TOKEN": "x"})
+    result = cli("status", env=SECRETS)
 
     said = " ".join(result.stdout.split())
     assert "OJO: sin url_medios no salen imágenes ni carruseles (los Reels sí)" in said
@@ -105,3 +111,13 @@ def test_url_medios_is_said_once_per_file_with_how_many_posts_it_concerns(cli, t
     assert about[0].startswith("c.yaml:6: foto-1: advertencia: para Instagram:"), about
     assert "fallarán esta publicación y las otras 3 con imágenes para Instagram" in about[0]
     assert "4 publicaciones listas, 0 errores, 1 advertencia." in result.stdout
+
+
+def test_status_asks_for_the_receivers_secrets_instagram_direct_messages_need(cli, tmp_path):
+    (tmp_path / "conectados.toml").write_text(REAL, encoding="utf-8")
+
+    result = cli("status", env={"CONECTADOS_FACEBOOK_TOKEN": "x"})
+
+    said = " ".join(result.stdout.split())
+    assert "FALTAN credenciales en: CONECTADOS_WEBHOOK_VERIFY_TOKEN" in said
+    assert "CONECTADOS_META_APP_SECRET" in said
