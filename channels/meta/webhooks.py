@@ -430,6 +430,17 @@ def _page_change(change: Any, now: datetime, page_id: str | None, delivery: Deli
 STANDBY_REASON = "otra aplicación atiende esta conversación (Messenger: standby); no se responde"
 
 
+def _message_content(message: dict[str, Any]) -> tuple[str, tuple[Attachment, ...]]:
+    """What a Messenger Platform message carries (Messenger and Instagram Direct alike): its
+    text, readable, and its files; an item without a type or address is left out."""
+    attachments = tuple(
+        messenger_attachment(item.get("type"), (item.get("payload") or {}).get("url"))
+        for item in _list(message.get("attachments", []), "attachments")
+        if isinstance(item, dict)
+    )
+    return citizen_text(message.get("text"), "message.text"), attachments
+
+
 def _messenger_event(
     event: Any, now: datetime, delivery: Delivery, left_alone: str | None = None
 ) -> None:
@@ -438,12 +449,7 @@ def _messenger_event(
     if not isinstance(message, dict) or message.get("is_echo"):
         delivery.ignored += 1  # read receipts, deliveries, postbacks, our own messages
         return
-    attachments = tuple(
-        messenger_attachment(item.get("type"), (item.get("payload") or {}).get("url"))
-        for item in _list(message.get("attachments", []), "attachments")
-        if isinstance(item, dict)
-    )
-    text = citizen_text(message.get("text"), "message.text")
+    text, attachments = _message_content(message)
     if not text and not attachments:
         delivery.ignored += 1
         return
@@ -534,12 +540,7 @@ def _instagram_direct(
     if ig_user_id and str(sender) == ig_user_id:
         delivery.ignored += 1  # an echo without its flag: still ours
         return
-    attachments = tuple(
-        messenger_attachment(item.get("type"), (item.get("payload") or {}).get("url"))
-        for item in _list(message.get("attachments", []), "attachments")
-        if isinstance(item, dict)
-    )
-    text = citizen_text(message.get("text"), "message.text")
+    text, attachments = _message_content(message)
     if not text and not attachments:
         delivery.ignored += 1
         return

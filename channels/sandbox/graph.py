@@ -16,19 +16,17 @@ import json
 import math
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from channels.media import kind_of, sniff
 from channels.sandbox.graph_fields import (
     GRAPH_REFUSALS,
-    MAX_LIMIT,
     FieldSpec,
     check_app_secret_proof,
     cursor_at,
     edge_answer,
     graph_error,
     graph_refusal,
-    offset_of,
+    page_answer,
     parse_fields,
     render_fields,
 )
@@ -537,19 +535,8 @@ class GraphApi:
         return Response(200, self.insights(post, metrics, request.param("period") or None))
 
     def _paged(self, request: Request, items: list[Any], render) -> Response:
-        limit = min(int(request.param("limit") or 25), MAX_LIMIT)
-        start = offset_of(request.param("after"))
-        page = items[start : start + limit]
-        answer: dict[str, Any] = {"data": [render(item) for item in page]}
-        if page:
-            answer["paging"] = {
-                "cursors": {"before": cursor_at(start), "after": cursor_at(start + len(page) - 1)}
-            }
-            if start + limit < len(items):
-                query = {k: v for k, v in request.query.items() if k != "after"}
-                query["after"] = cursor_at(start + len(page) - 1)
-                answer["paging"]["next"] = f"{request.base_url}{request.path}?{urlencode(query)}"
-        return Response(200, answer)
+        limit = int(request.param("limit") or 25)
+        return Response(200, page_answer(items, render, limit, request))
 
     # --- writing ---------------------------------------------------------------------
 

@@ -131,6 +131,26 @@ def cursor_at(index: int) -> str:
     return base64.b64encode(str(index).encode()).decode()
 
 
+def page_answer(
+    items: list[Any], render: Any, limit: int, request: Request | None
+) -> dict[str, Any]:
+    """One page of an edge as Graph answers it: `data`, the cursors and, when more follow, an
+    absolute `paging.next` (none for a nested expansion, which has no request of its own)."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    start = offset_of(request.param("after")) if request is not None else 0
+    page = items[start : start + limit]
+    answer: dict[str, Any] = {"data": [render(item) for item in page]}
+    if page:
+        answer["paging"] = {
+            "cursors": {"before": cursor_at(start), "after": cursor_at(start + len(page) - 1)}
+        }
+        if request is not None and start + limit < len(items):
+            query = {k: v for k, v in request.query.items() if k != "after"}
+            query["after"] = cursor_at(start + len(page) - 1)
+            answer["paging"]["next"] = f"{request.base_url}{request.path}?{urlencode(query)}"
+    return answer
+
+
 def offset_of(cursor: str | None) -> int:
     if not cursor:
         return 0

@@ -28,14 +28,12 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from channels.sandbox.graph_fields import (
-    MAX_LIMIT,
     FieldSpec,
-    cursor_at,
     graph_error,
-    offset_of,
+    page_answer,
     parse_fields,
     render_fields,
 )
@@ -128,9 +126,6 @@ class InstagramEngagementRoutes:
              self.get_insights),
             ("POST", rf"/(?P<comment_id>{i})", "POST /{ig-comment-id}", self.hide_comment),
             ("GET", rf"/(?P<comment_id>{i})", "GET /{ig-comment-id}", self.get_comment),
-            # The publishing routes list media too (registered first, theirs answers when
-            # they have it); this one is what the poll needs: ids, times, comments_count.
-            ("GET", rf"/(?P<account>{i})/media", "GET /{ig-user-id}/media", self.list_media),
         )  # fmt: skip
         for method, pattern, name, handler in routes:
             router.add("instagram", method, version_pattern + pattern, name, handler)
@@ -196,19 +191,7 @@ class InstagramEngagementRoutes:
         self, items: list[Comment], specs, limit: int, request: Request | None
     ) -> dict[str, Any]:
         """A page of comments, newest first, with Graph's cursors and `next` link."""
-        limit = max(1, min(limit, MAX_LIMIT))
-        start = offset_of(request.param("after")) if request else 0
-        page = items[start : start + limit]
-        answer: dict[str, Any] = {"data": [self.render_comment(c, specs) for c in page]}
-        if page:
-            answer["paging"] = {
-                "cursors": {"before": cursor_at(start), "after": cursor_at(start + len(page) - 1)}
-            }
-            if request is not None and start + limit < len(items):
-                query = {k: v for k, v in request.query.items() if k != "after"}
-                query["after"] = cursor_at(start + len(page) - 1)
-                answer["paging"]["next"] = f"{request.base_url}{request.path}?{urlencode(query)}"
-        return answer
+        return page_answer(items, lambda c: self.render_comment(c, specs), limit, request)
 
     def list_comments(self, request: Request, media_id: str) -> Response:
         self._media(media_id)
@@ -246,43 +229,6 @@ class InstagramEngagementRoutes:
             raise graph_error(100, "(#100) Param hide must be a boolean")
         comment.hidden = hide == "true"
         return Response(200, {"success": True})
-
-    def list_media(self, request: Request, account: str) -> Response:
-        """Our media, newest first (the IG User media edge), with the fields the poll asks."""
-        if account != IG_USER_ID:
-            raise graph_error(100, f"Object with ID '{account}' does not exist")
-        media = sorted(self.world.media.values(), key=lambda m: m.created, reverse=True)
-        specs = self._fields(request, "id")
-        limit = max(1, min(int(request.param("limit") or 25), MAX_LIMIT))
-        start = offset_of(request.param("after"))
-        page = media[start : start + limit]
-        answer: dict[str, Any] = {
-            "data": [
-                render_fields(
-                    specs,
-                    {
-                        "id": lambda m=m: m.id,
-                        "timestamp": lambda m=m: graph_time(m.created),
-                        "caption": lambda m=m: m.caption,
-                        "media_type": lambda m=m: m.media_type,
-                        "media_product_type": lambda m=m: m.media_product_type,
-                        "like_count": lambda m=m: self.world.figures(m)["like_count"],
-                        "comments_count": lambda m=m: self.world.comments_count(m.id),
-                        "permalink": lambda m=m: m.permalink,
-                    },
-                )
-                for m in page
-            ]
-        }
-        if page:
-            answer["paging"] = {
-                "cursors": {"before": cursor_at(start), "after": cursor_at(start + len(page) - 1)}
-            }
-            if start + limit < len(media):
-                query = {k: v for k, v in request.query.items() if k != "after"}
-                query["after"] = cursor_at(start + len(page) - 1)
-                answer["paging"]["next"] = f"{request.base_url}{request.path}?{urlencode(query)}"
-        return Response(200, answer)
 
     # --- Direct messages and private replies -----------------------------------------
 

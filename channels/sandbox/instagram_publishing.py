@@ -32,15 +32,12 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from channels.media import mp4_header, sniff
 from channels.sandbox.control import Fields
 from channels.sandbox.graph_fields import (
-    MAX_LIMIT,
-    cursor_at,
     graph_error,
-    offset_of,
+    page_answer,
     parse_fields,
     render_fields,
 )
@@ -407,20 +404,10 @@ class InstagramPublishingRoutes:
             if (not since or m.created >= since) and (not until or m.created <= until)
         ]
         specs = self._fields(request, "id")
-        limit = min(int(request.param("limit") or 25), MAX_LIMIT)
-        start = offset_of(request.param("after"))
-        page = items[start : start + limit]
-        answer: dict[str, Any] = {
-            "data": [render_fields(specs, media_fields(world, media)) for media in page]
-        }
-        if page:
-            answer["paging"] = {
-                "cursors": {"before": cursor_at(start), "after": cursor_at(start + len(page) - 1)}
-            }
-            if start + limit < len(items):
-                query = {k: v for k, v in request.query.items() if k != "after"}
-                query["after"] = cursor_at(start + len(page) - 1)
-                answer["paging"]["next"] = f"{request.base_url}{request.path}?{urlencode(query)}"
+        limit = int(request.param("limit") or 25)
+        answer = page_answer(
+            items, lambda media: render_fields(specs, media_fields(world, media)), limit, request
+        )
         return Response(200, answer)
 
     def get_object(self, request: Request, target: str) -> Response:
