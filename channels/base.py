@@ -312,6 +312,28 @@ class OutsideWindow(Rejected):
     Adapters raise it for their spec's `window_closed_codes`; callers catch the type."""
 
 
+class Undeliverable(Rejected):
+    """The network will not deliver this message to this one person (blocked us, not a user of
+    the network, a per-person limit on marketing): that send fails for good, the others go on.
+    `code` and `detail` are the network's own, kept for the team to read."""
+
+    def __init__(self, reason: str, code: int | None = None, detail: str = "") -> None:
+        super().__init__(reason)
+        self.code = code
+        self.detail = detail
+
+
+class TemplateUnavailable(Rejected):
+    """The network refuses the template itself (paused for quality, disabled, not approved, no
+    such name or language): no send with it can go until a person fixes it, so the broadcast
+    waits instead of failing every recipient. `code` and `detail` as in Undeliverable."""
+
+    def __init__(self, reason: str, code: int | None = None, detail: str = "") -> None:
+        super().__init__(reason)
+        self.code = code
+        self.detail = detail
+
+
 class AuthFailed(ChannelError):
     """The credentials are expired, revoked or wrong: stop this channel and tell a person."""
 
@@ -369,6 +391,41 @@ class Replies(Protocol):
         its own). Some networks allow a send only then: Instagram's HUMAN_AGENT tag, past the
         24-hour window, is for a person's answer, so an automatic one is OutsideWindow there.
         Networks with no such rule ignore it."""
+        ...
+
+
+@dataclass(frozen=True)
+class TemplateMessage:
+    """A message the company starts (not an answer): an approved template, its body
+    variables in order, and an optional media header (a file under the media folder)."""
+
+    template: str
+    language: str
+    parameters: tuple[str, ...] = ()
+    header_kind: str | None = None
+    """"image" or "video" when the template has a media header."""
+    header_media_id: str | None = None
+    """The network's id of the header's media, once uploaded (`Notifies.upload_media`)."""
+
+
+@runtime_checkable
+class Notifies(Protocol):
+    """Sends the company's own messages to people who subscribed (WhatsApp's templates)."""
+
+    name: str
+
+    def notify(self, address: str, message: TemplateMessage, reference: str) -> Receipt:
+        """Send `message` to `address` (a phone number or the network's user id). `reference`
+        is ours (the delivery's), sent along so the network's status webhooks carry it back:
+        a send cut off mid-call is recognised by it, never repeated blind.
+
+        Raises Undeliverable (this person only), TemplateUnavailable (the template itself),
+        Transient (throughput: try again later; `outcome_unknown` if it may have gone),
+        AuthFailed."""
+        ...
+
+    def upload_media(self, path: Path, mime_type: str) -> str:
+        """Upload a file for a template's header; the network's media id."""
         ...
 
 

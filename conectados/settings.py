@@ -33,6 +33,7 @@ from conectados.settings_sections import (
     FolderPath,
     LoggingSettings,
     MetricsSettings,
+    NoticeSettings,
     PqrSettings,
     PublishingSettings,
     ResponderSettings,
@@ -77,6 +78,7 @@ class Settings(Section):
     publishing: PublishingSettings = Field(default_factory=PublishingSettings, alias="publicacion")
     metrics: MetricsSettings = Field(default_factory=MetricsSettings, alias="metricas")
     responder: ResponderSettings = Field(default_factory=ResponderSettings, alias="respuestas")
+    notices: NoticeSettings = Field(default_factory=NoticeSettings, alias="avisos")
     logging: LoggingSettings = Field(default_factory=LoggingSettings, alias="registros")
 
     _source: Path | None = PrivateAttr(default=None)
@@ -122,6 +124,12 @@ class Settings(Section):
             return None
         path = Path(self.sandbox.state).expanduser()
         return path if path.is_absolute() else self._dir_for("sandbox.estado") / path
+
+    @property
+    def sectors_path(self) -> Path:
+        """The company's list of sectors (barrios and veredas, with their other names)."""
+        path = Path(self.notices.sectors_file).expanduser()
+        return path if path.is_absolute() else self._dir_for("avisos.sectores") / path
 
     @property
     def log_file(self) -> Path | None:

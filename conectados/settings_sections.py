@@ -377,6 +377,41 @@ class ResponderSettings(Section):
         return self
 
 
+class NoticeSettings(Section):
+    """[avisos]: WhatsApp notices to the citizens who subscribed, by sector.
+
+    The templates are the company's, approved by Meta in WhatsApp Manager (utility category
+    for service notices); their body variables are listed in docs/comunicaciones.md.
+    """
+
+    sectors_file: FolderPath = Field("sectores.yaml", min_length=1, alias="sectores")
+    notice_template: str = Field("aviso_corte", max_length=512, alias="plantilla_aviso")
+    restored_template: str = Field(
+        "servicio_restablecido", max_length=512, alias="plantilla_restablecido"
+    )
+    content_text_template: str = Field(
+        "contenido_texto", max_length=512, alias="plantilla_contenido_texto"
+    )
+    content_image_template: str = Field(
+        "contenido_imagen", max_length=512, alias="plantilla_contenido_imagen"
+    )
+    content_video_template: str = Field(
+        "contenido_video", max_length=512, alias="plantilla_contenido_video"
+    )
+    template_language: str = Field("es", min_length=2, max_length=15, alias="idioma_plantillas")
+    messages_per_second: float = Field(80, gt=0, le=1000, alias="mensajes_por_segundo")
+    """The number's throughput (Meta: 80 per second by default, up to 1,000)."""
+    daily_limit: int = Field(1000, ge=1, le=10_000_000, alias="limite_diario")
+    """People reached with templates in any 24 hours (the portfolio's messaging limit:
+    250, 2,000, 10,000, 100,000): past it the rest waits, queued."""
+    confirmation_wait_seconds: float = Field(
+        300, ge=1, le=24 * 3600, alias="espera_confirmacion_segundos"
+    )
+    """A send cut off mid-call (the daemon was killed) waits this long for WhatsApp's status
+    before it is taken as never sent and queued again."""
+    lease_seconds: float = Field(60, ge=1, le=3600, alias="reserva_segundos")
+
+
 class LoggingSettings(Section):
     """[registros]: where log lines go besides stderr (the journal under systemd)."""
 

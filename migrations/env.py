@@ -30,6 +30,7 @@ def _target_metadata():
 
     # Each import registers its package's tables on SQLModel.metadata.
     import content_calendar.models  # noqa: F401
+    import notices.models  # noqa: F401
     import responders.models  # noqa: F401
     import scheduler.models  # noqa: F401
 

@@ -17,7 +17,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
-import scheduler.models  # noqa: F401  (its tables too, when this file runs alone)
+import notices.models  # noqa: F401  (its tables too, when this file runs alone)
+import scheduler.models  # noqa: F401
 from conectados.db import MIGRATIONS_DIR, Database, display_url
 from conectados.errors import DatabaseError
 from content_calendar.models import Post, Publication, PublicationState

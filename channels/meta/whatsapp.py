@@ -23,7 +23,10 @@ from channels.base import (
     OutsideWindow,
     Receipt,
     Rejected,
+    TemplateMessage,
+    TemplateUnavailable,
     Transient,
+    Undeliverable,
 )
 from channels.http import guarded
 from channels.meta.errors import graph_detail, refusal
@@ -44,6 +47,11 @@ THROTTLE_CODES = {4, 80007, 130429, 131048, 131056}
 SERVER_CODES = {1, 2, 131000, 131016}
 BSUID_NOT_SUPPORTED = 131062
 TEMPLATE_CODES = {132000, 132001, 132005, 132007, 132012, 132015, 132016, 132018}
+RECIPIENT_CODES = {131026, 131049, 131050, 131047}
+"""A company-started message that only this person will not get (not a WhatsApp user or
+blocked us, per-user marketing limit, stopped marketing, out of the window)."""
+MAX_REFERENCE = 512
+"""`biz_opaque_callback_data`: at most 512 characters, echoed in the status webhooks."""
 
 
 def window_open(last_heard: datetime, now: datetime) -> bool:
@@ -136,6 +144,83 @@ class WhatsAppChannel:
                 ],
             },
         }
+
+    # --- company-started messages (notices, content) ----------------------------------
+
+    @guarded("WhatsApp")
+    def notify(self, address: str, message: TemplateMessage, reference: str) -> Receipt:
+        """An approved template to a subscriber, `reference` in `biz_opaque_callback_data` so
+        the status webhooks of this message name our delivery."""
+        if len(reference) > MAX_REFERENCE:
+            raise Rejected(f"referencia de envío demasiado larga ({len(reference)} caracteres)")
+        components: list[dict[str, Any]] = []
+        if message.header_kind:
+            components.append({
+                "type": "header",
+                "parameters": [
+                    {"type": message.header_kind, message.header_kind: {"id": message.header_media_id}}
+                ],
+            })  # fmt: skip
+        if message.parameters:
+            components.append({
+                "type": "body",
+                "parameters": [
+                    {"type": "text", "text": re.sub(r"\s+", " ", value).strip()}
+                    for value in message.parameters
+                ],
+            })  # fmt: skip
+        template: dict[str, Any] = {
+            "name": message.template,
+            "language": {"code": message.language},
+        }
+        if components:
+            template["components"] = components
+        to = {"recipient": address} if is_bsuid(address) else {"to": address}
+        answer = call_graph(
+            "WhatsApp",
+            self._token,
+            lambda error: self._translate_notice(error, message.template),
+            self.api.post_object,
+            self.phone_number_id,
+            "messages",
+            params=self._proof,
+            json={
+                "messaging_product": "whatsapp",
+                "recipient_type": "individual",
+                **to,
+                "type": "template",
+                "template": template,
+                "biz_opaque_callback_data": reference,
+            },
+            headers={"Authorization": f"Bearer {self._token}"},
+            auth_need=False,
+        )
+        return Receipt(answer["messages"][0]["id"], created_at=self.clock.now())
+
+    @guarded("WhatsApp")
+    def upload_media(self, path, mime_type: str) -> str:
+        """`POST /{phone-number-id}/media` (multipart): the media id a template header takes."""
+        raise Rejected("subir medios a WhatsApp aún no está disponible")
+
+    def _translate_notice(self, error: FacebookError, template: str) -> Exception:
+        """A notice's send: the template's own refusals stop the broadcast, a person's stop
+        only that send; the rest as any other send."""
+        code = getattr(error, "code", None)
+        subcode = getattr(error, "error_subcode", None)
+        message = scrub(_with_details(error), self._token)
+        detail = graph_detail(code, subcode, message)
+        if code in TEMPLATE_CODES:
+            return TemplateUnavailable(
+                f"WhatsApp rechazó la plantilla «{template}»: revísela en WhatsApp Manager "
+                f"(nombre, idioma, estado aprobada, variables). Detalle de WhatsApp: {detail}",
+                code,
+                detail,
+            )
+        if code in RECIPIENT_CODES:
+            return Undeliverable(
+                f"WhatsApp no entrega este mensaje a esta persona: {detail}", code, detail
+            )
+        return self._translate(error)
 
     def _send(self, message: dict[str, Any]) -> dict[str, Any]:
         payload = {"messaging_product": "whatsapp", "recipient_type": "individual", **message}

@@ -142,7 +142,14 @@ class WhatsAppApi:
         now = world.now()
         world.contact(wa_id)
         failed = template is None and not world.in_window(wa_id, now)
-        reply = world.add_reply(wa_id, text, template, failed, now, recipient)
+        reference = body.get("biz_opaque_callback_data")
+        if reference is not None and (not isinstance(reference, str) or len(reference) > 512):
+            raise cloud_error(
+                100,
+                "(#100) Invalid parameter",
+                "Param biz_opaque_callback_data must be a string of at most 512 characters",
+            )
+        reply = world.add_reply(wa_id, text, template, failed, now, recipient, reference)
         context = body.get("context")
         if isinstance(context, dict) and context.get("message_id"):
             reply["in_reply_to"] = str(context["message_id"])  # shown quoted in the chat

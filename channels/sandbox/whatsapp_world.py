@@ -23,7 +23,42 @@ APPROVED_TEMPLATES: dict[str, dict[str, Any]] = {
         "language": "es",
         "body": "Hola. Le escribimos de la empresa sobre su mensaje: {{1}} Si necesita algo más, responda a este mensaje.",
         "parameters": 1,
-    }
+        "category": "UTILITY",
+    },
+    # The notices' templates as a company would have them approved (utility: service
+    # notices; marketing: content). Each ends with the way out, as Meta's policy asks.
+    "aviso_corte": {
+        "language": "es",
+        "body": "Aviso de servicio para {{1}}: no habrá agua desde {{2}} hasta {{3}}. Motivo: {{4}}. Responda SALIR si ya no quiere recibir avisos.",
+        "parameters": 4,
+        "category": "UTILITY",
+    },
+    "servicio_restablecido": {
+        "language": "es",
+        "body": "El servicio de agua ya se restableció en {{1}}. Gracias por su paciencia. Responda SALIR si ya no quiere recibir avisos.",
+        "parameters": 1,
+        "category": "UTILITY",
+    },
+    "contenido_texto": {
+        "language": "es",
+        "body": "{{1}} Responda SALIR si ya no quiere recibir estos mensajes.",
+        "parameters": 1,
+        "category": "MARKETING",
+    },
+    "contenido_imagen": {
+        "language": "es",
+        "header": "IMAGE",
+        "body": "{{1}} Responda SALIR si ya no quiere recibir estos mensajes.",
+        "parameters": 1,
+        "category": "MARKETING",
+    },
+    "contenido_video": {
+        "language": "es",
+        "header": "VIDEO",
+        "body": "{{1}} Responda SALIR si ya no quiere recibir estos mensajes.",
+        "parameters": 1,
+        "category": "MARKETING",
+    },
 }
 
 CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
@@ -226,9 +261,11 @@ class WhatsAppWorld(NetworkWorld):
         failed: bool,
         at: datetime,
         recipient: str | None = None,
+        reference: str | None = None,
     ) -> dict[str, Any]:
         """Record a message we sent and queue its status webhook (sent or failed);
-        `recipient` is the BSUID it was addressed to, when it went to one (no phone)."""
+        `recipient` is the BSUID it was addressed to, when it went to one (no phone);
+        `reference` the sender's `biz_opaque_callback_data`, echoed in its statuses."""
         reply = {
             "id": self.new_wamid(wa_id, outbound=True),
             "to": None if recipient else wa_id,
@@ -241,6 +278,8 @@ class WhatsAppWorld(NetworkWorld):
             "status": "failed" if failed else "sent",
             "error": RE_ENGAGEMENT_ERROR if failed else None,
         }
+        if reference is not None:
+            reply["biz_opaque_callback_data"] = reference
         self.replies.append(reply)
         self.events.append(self.status_event(reply, at))
         return reply
@@ -289,6 +328,8 @@ class WhatsAppWorld(NetworkWorld):
             status["recipient_id"] = reply["to"]
         if not (failed and reply["to"]):
             status["recipient_user_id"] = contact.user_id
+        if reply.get("biz_opaque_callback_data") is not None:
+            status["biz_opaque_callback_data"] = reply["biz_opaque_callback_data"]
         value: dict[str, Any] = {"statuses": [status]}
         if failed:
             status["errors"] = [dict(error) for error in RE_ENGAGEMENT_ERRORS]
