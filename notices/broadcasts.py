@@ -83,7 +83,7 @@ def create(
         .returning(Broadcast.id)
     ).scalar_one()
     subscribers = reached(purpose, sectors, network).subquery()
-    queued = connection.execute(
+    connection.execute(
         sa.insert(Delivery).from_select(
             ["broadcast_id", "subscriber_id", "state", "attempts", "next_attempt_at"],
             sa.select(
@@ -94,5 +94,9 @@ def create(
                 sa.literal(now, type_=Delivery.__table__.c.next_attempt_at.type),
             ),
         )
-    ).rowcount
+    )
+    # Counted, not rowcount: an INSERT ... SELECT's rowcount is -1 on some drivers.
+    queued = connection.execute(
+        sa.select(sa.func.count()).where(Delivery.broadcast_id == broadcast_id)
+    ).scalar_one()
     return broadcast_id, queued
