@@ -415,4 +415,4 @@ def _status_text(found: Current) -> str:
         parts.append(f"avisos de cortes y trabajos en {spanish_list(found.sectors)}")
     if found.content:
         parts.append("noticias y contenidos de la empresa")
-    return f"Recibe por este medio: {spanish_list(parts)}. {STOP}"
+    return f"Recibe por este medio: {'; '.join(parts)}. {STOP}"
