@@ -200,3 +200,68 @@ def test_after_leaving_subscribing_again_is_a_new_consent(database):
         rows = connection.execute(sa.select(Consent.withdrawn_how).order_by(Consent.id)).all()
 
     assert back and [row.withdrawn_how for row in rows] == ["equipo", None]
+
+
+# --- the words, read in one pass ----------------------------------------------------------
+
+
+def test_the_commands_citizens_write_and_what_is_not_one():
+    from notices.sectors import Sectors, parse_sectors
+    from notices.subscription_words import Ask, read_command
+
+    sectors = Sectors(parse_sectors(SECTORS, "sectores.yaml"))
+
+    def asked(text: str):
+        found = read_command(text, sectors)
+        return (found.ask, [s.name for s in found.sectors]) if found else None
+
+    asks = {
+        text: asked(text)
+        for text in (
+            "Aviso: El Centro",
+            "AVISOS Centro gracias",
+            "avisos del centro histórico",
+            "avisos",
+            "SALIR.",
+            "baja",
+            "Contenido",
+            "Mi suscripción",
+            "Les aviso que el agua llega sucia",
+            "aviso que no hay agua desde ayer",
+            "aviso que no llega",
+            "avisos centro?",
+            "salir de la casa sin agua es imposible",
+        )
+    }
+
+    assert asks == {
+        "Aviso: El Centro": (Ask.SUBSCRIBE, ["Centro"]),
+        "AVISOS Centro gracias": (Ask.SUBSCRIBE, ["Centro"]),
+        "avisos del centro histórico": (Ask.SUBSCRIBE, ["Centro"]),
+        "avisos": (Ask.WHICH_SECTOR, []),
+        "SALIR.": (Ask.WITHDRAW, []),
+        "baja": (Ask.WITHDRAW, []),
+        "Contenido": (Ask.CONTENT, []),
+        "Mi suscripción": (Ask.STATUS, []),
+        "Les aviso que el agua llega sucia": None,
+        "aviso que no hay agua desde ayer": None,
+        "aviso que no llega": None,
+        "avisos centro?": None,
+        "salir de la casa sin agua es imposible": None,
+    }
+
+
+def test_the_worst_long_texts_are_read_at_once():
+    import time
+
+    from notices.sectors import Sectors, parse_sectors, sector_key
+    from notices.subscription_words import read_command
+
+    sectors = Sectors(parse_sectors(SECTORS, "sectores.yaml"))
+    started = time.process_time()
+    for text in ("avisos " * 15_000, "a" * 100_000, "avisos " + "-" * 100_000, "á" * 100_000):
+        assert read_command(text, sectors) is None
+        sectors.find(text)
+    assert sector_key("Á " * 50_000).startswith("a a")
+    # Not a timed assertion: printed for whoever reads the run (-s).
+    print(f"lectura de textos largos: {time.process_time() - started:.3f} s")
