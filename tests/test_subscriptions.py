@@ -166,27 +166,39 @@ def test_subscribing_twice_keeps_one_consent_and_leaving_stops_the_queued_sends(
                            "Centro", None, "avisos centro", NOW)  # fmt: skip
         subscribe(connection, "whatsapp", LUIS, None, "Luis", Purpose.NOTICES, "Centro", None,
                   "AVISOS Centro", NOW)  # fmt: skip
-        broadcast_id, queued = broadcasts.create(
-            connection, BroadcastKind.NOTICE, Purpose.NOTICES, ["Centro"], "aviso_corte", "es",
-            ["Centro", "hoy", "mañana", "obra"], NOW,
-        )  # fmt: skip
         marta = current(connection, "whatsapp", MARTA).subscriber_id
-        connection.execute(  # Luis's send went out already: leaving does not undo it
+        earlier, _ = broadcasts.create(
+            connection, BroadcastKind.NOTICE, Purpose.NOTICES, ["Centro"], "aviso_corte", "es",
+            ["Centro", "ayer", "hoy", "obra"], NOW,
+        )  # fmt: skip
+        connection.execute(  # the earlier notice went out already: leaving does not undo it
             sa.update(Delivery)
-            .where(Delivery.subscriber_id != marta)
+            .where(Delivery.broadcast_id == earlier)
             .values(state=DeliveryState.SENT)
         )
+        broadcast_id, queued = broadcasts.create(
+            connection, BroadcastKind.RESTORED, Purpose.NOTICES, ["Centro"], "servicio_restablecido",
+            "es", ["Centro"], NOW,
+        )  # fmt: skip
         later = NOW + timedelta(minutes=5)
         left = withdraw_all(connection, marta, "mensaje", None, later)
         again = withdraw_all(connection, marta, "mensaje", None, later)
-        states = dict(connection.execute(sa.select(Delivery.subscriber_id, Delivery.state)).all())
+        states = {
+            (row.broadcast_id, row.subscriber_id): row.state
+            for row in connection.execute(sa.select(Delivery)).all()
+        }
         leaving = current(connection, "whatsapp", MARTA)
 
     assert (first, second, queued) == (True, False, 2)
     assert (left, again) == (1, 0)
-    assert states[marta] == DeliveryState.WITHDRAWN
-    assert sorted(states.values()) == sorted([DeliveryState.WITHDRAWN, DeliveryState.SENT])
-    assert not leaving.anything and broadcast_id
+    luis = next(who for (_, who) in states if who != marta)
+    assert states == {
+        (earlier, marta): DeliveryState.SENT,
+        (earlier, luis): DeliveryState.SENT,
+        (broadcast_id, marta): DeliveryState.WITHDRAWN,
+        (broadcast_id, luis): DeliveryState.QUEUED,
+    }
+    assert not leaving.anything
 
 
 def test_after_leaving_subscribing_again_is_a_new_consent(database):
@@ -229,6 +241,7 @@ def test_the_commands_citizens_write_and_what_is_not_one():
             "Les aviso que el agua llega sucia",
             "aviso que no hay agua desde ayer",
             "aviso que no llega",
+            "aviso urgente: el tubo de la esquina está roto",
             "avisos centro?",
             "salir de la casa sin agua es imposible",
         )
@@ -246,6 +259,7 @@ def test_the_commands_citizens_write_and_what_is_not_one():
         "Les aviso que el agua llega sucia": None,
         "aviso que no hay agua desde ayer": None,
         "aviso que no llega": None,
+        "aviso urgente: el tubo de la esquina está roto": None,
         "avisos centro?": None,
         "salir de la casa sin agua es imposible": None,
     }
