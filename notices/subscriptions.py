@@ -141,7 +141,8 @@ def subscribe(
         Consent.withdrawn_at.is_(None),
     )
     granted = connection.execute(
-        sa.insert(Consent).from_select(
+        sa.insert(Consent)
+        .from_select(
             ["subscriber_id", "purpose", "sector", "granted_at", "granted_by", "granted_words"],
             sa.select(
                 sa.literal(subscriber_id),
@@ -152,8 +153,9 @@ def subscribe(
                 sa.literal((words or "")[:MAX_WORDS] or None, type_=sa.String()),
             ).where(~sa.exists(same)),
         )
-    ).rowcount
-    return bool(granted)
+        .returning(Consent.id)  # rowcount of an INSERT is not reliable on PostgreSQL (-1)
+    ).first()
+    return granted is not None
 
 
 def withdraw_all(
@@ -232,11 +234,15 @@ class Erased:
     """PQR of this person: kept with their messages (the company must keep them)."""
 
 
-def erase(connection: sa.Connection, subscriber_id: int, now: datetime) -> Erased | None:
-    """Remove the person behind `subscriber_id`: address, alias and name gone, consents
-    withdrawn («borrado») and their words gone, queued sends withdrawn, and the text and
-    author of the messages that subscribed or unsubscribed blanked. Rows and counts stay.
-    None when there is no such subscriber or it was erased already."""
+def erase(connection: sa.Connection, who: int | str, now: datetime) -> Erased | None:
+    """Remove the person behind `who` (a subscriber id, or their number as text): address,
+    alias and name gone, consents withdrawn («borrado») and their words gone, queued sends
+    withdrawn, and the text and author of the messages that subscribed or unsubscribed
+    blanked. Rows and counts stay. None when there is no such subscriber or it was erased
+    already."""
+    subscriber_id = who if isinstance(who, int) else subscriber_by_number(connection, who)
+    if subscriber_id is None:
+        return None
     row = connection.execute(
         sa.select(Subscriber).where(Subscriber.id == subscriber_id, Subscriber.erased_at.is_(None))
     ).first()
