@@ -68,6 +68,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Avisos de servicio (cortes programados, daños): la respuesta sobre falta de agua los "
         "cita.",
     ),
+    "suscriptores": (
+        "notices.subscriber_commands:suscriptores",
+        "Suscriptores de avisos por WhatsApp: quiénes, a qué sectores, su consentimiento y su "
+        "borrado.",
+    ),
+    "sectores": (
+        "notices.subscriber_commands:sectores",
+        "Sectores de la empresa (barrios y veredas) para los avisos por WhatsApp.",
+    ),
     "report": (
         "reports.commands:report",
         "Informe de alcance y atención: publicaciones, interacción, solicitudes, respuestas, PQR.",

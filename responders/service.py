@@ -18,9 +18,13 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm
 
+from channels.specs import WHATSAPP
 from conectados.clock import Clock
 from conectados.db import Database
 from conectados.privacy import has_personal_data
+from notices.sectors import SectorFile
+from notices.subscription_words import Command, read_command
+from notices.subscriptions import answer, citizen_of, reason_for
 from responders import interactions, replies
 from responders.automatic_checks import AutomaticRules, second_thoughts
 from responders.matcher import Matcher
@@ -57,6 +61,8 @@ LOGGED_KINDS = {
     InteractionKind.MENTION: "mención",
     InteractionKind.MESSAGE: "privado",
 }
+SUBSCRIPTIONS_NETWORK = WHATSAPP.name
+"""Where citizens subscribe to notices by writing «AVISOS Centro» (notices/)."""
 
 
 def causal_of(protocol, text: str) -> str | None:
@@ -108,6 +114,7 @@ class Responder:
         self.privacy_notice = privacy_notice(settings)
         self.short_privacy_notice = short_privacy_notice(settings)
         self.own_texts = company_texts(settings.company)
+        self.sectors = SectorFile(settings.sectors_path)
 
     @classmethod
     def from_settings(
@@ -205,6 +212,10 @@ class Responder:
         self, interaction: Interaction, notices: list[dict[str, Any]], now: datetime
     ) -> Action | None:
         private = interaction.kind == InteractionKind.MESSAGE
+        if private and interaction.network == SUBSCRIPTIONS_NETWORK and not interaction.attachments:
+            command = read_command(interaction.text, self.sectors.current())
+            if command is not None:
+                return self._subscription(interaction, command, now)
         decision = decide(self.matcher.match(interaction.text), self.thresholds, private)
         if interaction.attachments and decision.action in (Action.IGNORE, Action.ANSWER):
             # A photo of a leak or a voice note says what the words do not: a person looks.
@@ -272,6 +283,44 @@ class Responder:
             decision.reason,
         )
         return decision.action
+
+    def _subscription(
+        self, interaction: Interaction, command: Command, now: datetime
+    ) -> Action | None:
+        """A subscription command: the consent written (notices/) and one automatic private
+        reply that confirms it, in one transaction with the interaction's decision."""
+        reason = reason_for(command)
+        with self.database.session(write=True) as session:
+            connection = session.connection()
+            if not interactions.decide(
+                connection, interaction.id, InteractionState.ANSWERED, None, 1.0, reason, now
+            ):
+                return None  # another daemon got to it first
+            first = self._first_private(connection, interaction)
+            text = answer(
+                connection,
+                command,
+                citizen_of(interaction),
+                self.sectors.current(),
+                interaction.id,
+                interaction.text,
+                now,
+            )
+            row = {
+                "interaction_id": interaction.id,
+                "confidence": 1.0,
+                "review_note": reason,
+                "created_at": now,
+                "state": ReplyState.APPROVED,
+                "reviewer": AUTOMATIC,
+                "decided_at": now,
+                "kind": ReplyKind.ANSWER,
+                "visibility": ReplyVisibility.PRIVATE,
+                "text": with_notice(text, self.privacy_notice if first else ""),
+            }
+            replies.queue(connection, [row])
+        log.info("mensaje %s (%s, privado): %s", interaction.id, interaction.network, reason)
+        return Action.ANSWER
 
     def acknowledgements(
         self,

@@ -1,0 +1,424 @@
+"""Every write of a subscription: consent given, withdrawn, and a person's data erased.
+
+A subscription is a `Consent` not withdrawn. Each write is a named function whose update or
+insert says in its WHERE clause when it applies (compare-and-set), so writing the same
+thing twice changes nothing: a second «AVISOS Centro» adds no second consent, a second
+«SALIR» withdraws nothing more. `answer` turns a citizen's command into those writes and the
+one sentence that confirms them, in the caller's transaction (the responder's, with the
+reply it queues).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from conectados.db import upsert_statement
+from conectados.spanish import spanish_list
+from notices.models import Consent, Delivery, DeliveryState, Purpose, Subscriber
+from notices.sectors import Sectors
+from notices.subscription_words import Ask, Command
+
+WITHDRAWN_HOW = ("mensaje", "borrado", "equipo")
+MAX_WORDS = 300
+"""A consent keeps at most this much of what the citizen wrote."""
+
+# The responders' tables, as far as an erasure touches them (notices does not import
+# responders: the plan's dependencies point the other way).
+_interaction = sa.table(
+    "interaction",
+    sa.column("id"),
+    sa.column("network"),
+    sa.column("author_id"),
+    sa.column("author_alias"),
+    sa.column("author_name"),
+    sa.column("thread_id"),
+    sa.column("text"),
+    sa.column("decision"),
+)
+_ticket = sa.table("ticket", sa.column("id"), sa.column("interaction_id"))
+SUBSCRIPTION_REASON = "suscripción"
+"""How the responder's decision on a subscription command starts (an erasure finds them)."""
+
+
+@dataclass(frozen=True)
+class Citizen:
+    """Where a subscriber is reached: the address answers go to, and their other id."""
+
+    network: str
+    address: str
+    alias: str | None = None
+    name: str | None = None
+
+    @property
+    def ids(self) -> list[str]:
+        return [found for found in (self.address, self.alias) if found]
+
+
+def citizen_of(interaction: Any) -> Citizen:
+    """The person who wrote `interaction`, reached where answers to it go (the conversation's
+    id: phone number or business-scoped user id, as channels/meta/whatsapp.address does)."""
+    address = interaction.thread_id or interaction.author_id
+    alias = next(
+        (
+            found
+            for found in (interaction.author_alias, interaction.author_id)
+            if found and found != address
+        ),
+        None,
+    )
+    return Citizen(interaction.network, address, alias, (interaction.author_name or None))
+
+
+def find_subscriber(connection: sa.Connection, network: str, ids: Sequence[str]) -> int | None:
+    """The subscriber (not erased) known by any of `ids` on `network`."""
+    if not ids:
+        return None
+    return connection.execute(
+        sa.select(Subscriber.id)
+        .where(
+            Subscriber.network == network,
+            Subscriber.erased_at.is_(None),
+            sa.or_(Subscriber.address.in_(list(ids)), Subscriber.alias.in_(list(ids))),
+        )
+        .order_by(Subscriber.id)
+        .limit(1)
+    ).scalar()
+
+
+def _subscriber_for(connection: sa.Connection, citizen: Citizen, now: datetime) -> int:
+    found = find_subscriber(connection, citizen.network, citizen.ids)
+    if found is not None:
+        if citizen.alias:  # the other id, learnt later (a phone number next to the BSUID)
+            connection.execute(
+                sa.update(Subscriber)
+                .where(
+                    Subscriber.id == found,
+                    Subscriber.alias.is_(None),
+                    Subscriber.address != citizen.alias,
+                )
+                .values(alias=citizen.alias)
+            )
+        return found
+    insert = upsert_statement(connection, Subscriber.__table__).values(
+        network=citizen.network,
+        address=citizen.address,
+        alias=citizen.alias,
+        name=(citizen.name or "")[:200] or None,
+        created_at=now,
+    )
+    connection.execute(insert.on_conflict_do_nothing(index_elements=["network", "address"]))
+    return connection.execute(
+        sa.select(Subscriber.id).where(
+            Subscriber.network == citizen.network, Subscriber.address == citizen.address
+        )
+    ).scalar_one()
+
+
+def subscribe(
+    connection: sa.Connection,
+    network: str,
+    address: str,
+    alias: str | None,
+    name: str | None,
+    purpose: Purpose,
+    sector: str | None,
+    interaction_id: int | None,
+    words: str | None,
+    now: datetime,
+) -> bool:
+    """A consent for `purpose` (and `sector`) from this person; False when they already had
+    one not withdrawn (nothing is written: the trail keeps the first)."""
+    subscriber_id = _subscriber_for(connection, Citizen(network, address, alias, name), now)
+    same = sa.select(Consent.id).where(
+        Consent.subscriber_id == subscriber_id,
+        Consent.purpose == purpose,
+        Consent.sector.is_(None) if sector is None else Consent.sector == sector,
+        Consent.withdrawn_at.is_(None),
+    )
+    granted = connection.execute(
+        sa.insert(Consent)
+        .from_select(
+            ["subscriber_id", "purpose", "sector", "granted_at", "granted_by", "granted_words"],
+            sa.select(
+                sa.literal(subscriber_id),
+                sa.literal(purpose.value),
+                sa.literal(sector, type_=sa.String()),
+                sa.literal(now, type_=Consent.__table__.c.granted_at.type),
+                sa.literal(interaction_id, type_=sa.Integer()),
+                sa.literal((words or "")[:MAX_WORDS] or None, type_=sa.String()),
+            ).where(~sa.exists(same)),
+        )
+        .returning(Consent.id)  # rowcount of an INSERT is not reliable on PostgreSQL (-1)
+    ).first()
+    return granted is not None
+
+
+def withdraw_all(
+    connection: sa.Connection,
+    subscriber_id: int,
+    how: str,
+    interaction_id: int | None,
+    now: datetime,
+) -> int:
+    """Every consent of the subscriber not yet withdrawn -> withdrawn (`how`: mensaje, borrado,
+    equipo), and every delivery still queued for them -> withdrawn, at once: nothing more is
+    sent. The number of consents withdrawn."""
+    if how not in WITHDRAWN_HOW:
+        raise ValueError(f"a consent is not withdrawn by {how!r}")
+    withdrawn = connection.execute(
+        sa.update(Consent)
+        .where(Consent.subscriber_id == subscriber_id, Consent.withdrawn_at.is_(None))
+        .values(withdrawn_at=now, withdrawn_by=interaction_id, withdrawn_how=how)
+    ).rowcount
+    connection.execute(
+        sa.update(Delivery)
+        .where(Delivery.subscriber_id == subscriber_id, Delivery.state == DeliveryState.QUEUED)
+        .values(state=DeliveryState.WITHDRAWN)
+    )
+    return withdrawn
+
+
+@dataclass
+class Current:
+    """What a person is subscribed to now."""
+
+    subscriber_id: int | None = None
+    sectors: list[str] = field(default_factory=list)
+    content: bool = False
+    since: datetime | None = None
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.sectors) or self.content
+
+
+def current(connection: sa.Connection, network: str, address: str | Iterable[str]) -> Current:
+    """The consents not withdrawn of the person at `address` (or any of several ids)."""
+    ids = [address] if isinstance(address, str) else list(address)
+    subscriber_id = find_subscriber(connection, network, ids)
+    if subscriber_id is None:
+        return Current()
+    rows = connection.execute(
+        sa.select(Consent.purpose, Consent.sector, Consent.granted_at)
+        .where(Consent.subscriber_id == subscriber_id, Consent.withdrawn_at.is_(None))
+        .order_by(Consent.id)
+    ).all()
+    found = Current(subscriber_id)
+    for row in rows:
+        if row.purpose == Purpose.CONTENT:
+            found.content = True
+        elif row.sector and row.sector not in found.sectors:
+            found.sectors.append(row.sector)
+        found.since = row.granted_at if found.since is None else min(found.since, row.granted_at)
+    return found
+
+
+# --- erasure (Ley 1581: the person's data goes, the counts stay) ---------------------------
+
+
+@dataclass
+class Erased:
+    subscriber_id: int
+    consents: int = 0
+    """Consents in the trail (kept, without the citizen's words)."""
+    withdrawn: int = 0
+    """Of them, withdrawn now."""
+    deliveries_withdrawn: int = 0
+    messages_blanked: int = 0
+    tickets_kept: int = 0
+    """PQR of this person: kept with their messages (the company must keep them)."""
+
+
+def erase(connection: sa.Connection, who: int | str, now: datetime) -> Erased | None:
+    """Remove the person behind `who` (a subscriber id, or their number as text): address,
+    alias and name gone, consents withdrawn («borrado») and their words gone, queued sends
+    withdrawn, and the text and author of the messages that subscribed or unsubscribed
+    blanked. Rows and counts stay. None when there is no such subscriber or it was erased
+    already."""
+    subscriber_id = who if isinstance(who, int) else subscriber_by_number(connection, who)
+    if subscriber_id is None:
+        return None
+    row = connection.execute(
+        sa.select(Subscriber).where(Subscriber.id == subscriber_id, Subscriber.erased_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    ids = [found for found in (row.address, row.alias) if found]
+    erased = Erased(subscriber_id)
+    queued = sa.select(sa.func.count()).where(
+        Delivery.subscriber_id == subscriber_id, Delivery.state == DeliveryState.QUEUED
+    )
+    erased.deliveries_withdrawn = connection.execute(queued).scalar_one()
+    erased.withdrawn = withdraw_all(connection, subscriber_id, "borrado", None, now)
+    consents = connection.execute(
+        sa.select(Consent.granted_by, Consent.withdrawn_by).where(
+            Consent.subscriber_id == subscriber_id
+        )
+    ).all()
+    erased.consents = len(consents)
+    given = {found for pair in consents for found in pair if found is not None}
+    connection.execute(
+        sa.update(Consent).where(Consent.subscriber_id == subscriber_id).values(granted_words=None)
+    )
+    mine = sa.or_(
+        _interaction.c.author_id.in_(ids),
+        _interaction.c.author_alias.in_(ids),
+        _interaction.c.thread_id.in_(ids),
+    )
+    commands = sa.and_(
+        _interaction.c.network == row.network,
+        mine,
+        _interaction.c.decision.like(f"{SUBSCRIPTION_REASON}%"),
+    )
+    blanked = sa.or_(_interaction.c.id.in_(given), commands) if given else commands
+    erased.messages_blanked = connection.execute(
+        sa.update(_interaction)
+        .where(blanked)
+        .values(text="", author_id="", author_alias=None, author_name="", thread_id=None)
+    ).rowcount
+    erased.tickets_kept = connection.execute(
+        sa.select(sa.func.count())
+        .select_from(_ticket.join(_interaction, _interaction.c.id == _ticket.c.interaction_id))
+        .where(_interaction.c.network == row.network, mine)
+    ).scalar_one()
+    connection.execute(
+        sa.update(Subscriber)
+        .where(Subscriber.id == subscriber_id, Subscriber.erased_at.is_(None))
+        .values(address=None, alias=None, name=None, erased_at=now)
+    )
+    return erased
+
+
+def subscriber_by_number(connection: sa.Connection, number: str) -> int | None:
+    """The subscriber whose address or alias is `number` («+57 300 123 4567», «3001234567»)."""
+    digits = "".join(char for char in number if char.isdigit())
+    if not digits:
+        return None
+    candidates = [digits] + ([f"57{digits}"] if len(digits) == 10 else [])
+    return connection.execute(
+        sa.select(Subscriber.id)
+        .where(
+            Subscriber.erased_at.is_(None),
+            sa.or_(Subscriber.address.in_(candidates), Subscriber.alias.in_(candidates)),
+        )
+        .order_by(Subscriber.id)
+        .limit(1)
+    ).scalar()
+
+
+# --- a citizen's command: the writes and the one answer -----------------------------------
+
+
+def reason_for(command: Command) -> str:
+    """Why, for the team: the interaction's decision, starting with «suscripción»."""
+    ask = command.ask
+    if ask == Ask.SUBSCRIBE:
+        names = spanish_list(sector.name for sector in command.sectors)
+        return f"{SUBSCRIPTION_REASON}: avisos de {names}"
+    what = {
+        Ask.CONTENT: "contenidos",
+        Ask.WITHDRAW: "baja de todo",
+        Ask.STATUS: "consulta",
+        Ask.UNKNOWN_SECTOR: "sector desconocido, se le preguntó",
+        Ask.WHICH_SECTOR: "se le preguntó el sector",
+    }[ask]
+    return f"{SUBSCRIPTION_REASON}: {what}"
+
+
+STOP = "Para dejar de recibirlos escriba SALIR."
+
+
+def answer(
+    connection: sa.Connection,
+    command: Command,
+    citizen: Citizen,
+    sectors: Sectors,
+    interaction_id: int | None,
+    words: str,
+    now: datetime,
+) -> str:
+    """Carry out `command` for `citizen`: what the citizen reads, in plain Spanish."""
+    ask = command.ask
+    if ask == Ask.SUBSCRIBE:
+        names = [sector.name for sector in command.sectors]
+        new = [
+            name
+            for name in names
+            if subscribe(
+                connection, *_who(citizen), Purpose.NOTICES, name, interaction_id, words, now
+            )
+        ]
+        where = spanish_list(names)
+        if new:
+            text = (
+                f"Listo: le avisaremos por este medio de cortes y trabajos en {where}. "
+                "Para dejar de recibir avisos escriba SALIR."
+            )
+        else:
+            text = f"Ya recibe por este medio los avisos de {where}. {STOP}"
+        return text
+    if ask == Ask.CONTENT:
+        new = subscribe(
+            connection, *_who(citizen), Purpose.CONTENT, None, interaction_id, words, now
+        )
+        text = (
+            "Listo: le enviaremos por este medio noticias y contenidos de la empresa. "
+            if new
+            else "Ya recibe por este medio las noticias y contenidos de la empresa. "
+        ) + STOP
+        return text
+    if ask == Ask.WITHDRAW:
+        subscriber_id = find_subscriber(connection, citizen.network, citizen.ids)
+        left = (
+            withdraw_all(connection, subscriber_id, "mensaje", interaction_id, now)
+            if subscriber_id is not None
+            else 0
+        )
+        text = (
+            "Listo: ya no le enviaremos avisos ni contenidos por este medio. "
+            if left
+            else "No tenía suscripciones con nosotros: no le enviaremos avisos. "
+        ) + "Si quiere volver a recibirlos, escriba AVISOS y el nombre de su barrio o vereda."
+        return text
+    if ask == Ask.STATUS:
+        return _status_text(current(connection, citizen.network, citizen.ids))
+    example = sectors.names()[0] if sectors.items else "Centro"
+    if not sectors.items:
+        text = (
+            "Por ahora no enviamos avisos por barrio o vereda por este medio. Si tiene una "
+            "pregunta sobre el servicio, escríbala y le respondemos."
+        )
+    elif ask == Ask.UNKNOWN_SECTOR:
+        text = (
+            f"No encontramos el sector «{command.spelled[:60]}». Escriba AVISOS y el nombre "
+            f"de su barrio o vereda, por ejemplo «AVISOS {example}»; {sectors.known()}."
+        )
+    else:
+        text = (
+            "¿De qué barrio o vereda quiere recibir avisos? Escriba AVISOS y el nombre, por "
+            f"ejemplo «AVISOS {example}»; {sectors.known()}."
+        )
+    return text
+
+
+def _who(citizen: Citizen) -> tuple[str, str, str | None, str | None]:
+    return citizen.network, citizen.address, citizen.alias, citizen.name
+
+
+def _status_text(found: Current) -> str:
+    if not found.anything:
+        return (
+            "No está inscrito para recibir avisos. Escriba AVISOS y el nombre de su barrio o "
+            "vereda, por ejemplo «AVISOS Centro», o CONTENIDO para recibir noticias."
+        )
+    parts = []
+    if found.sectors:
+        parts.append(f"avisos de cortes y trabajos en {spanish_list(found.sectors)}")
+    if found.content:
+        parts.append("noticias y contenidos de la empresa")
+    return f"Recibe por este medio: {'; '.join(parts)}. {STOP}"

@@ -1,0 +1,137 @@
+"""`conectados suscriptores list/export/borrar`: who receives notices (numbers masked), the
+consent trail as a spreadsheet, and a deletion request that removes the person's data and
+keeps the counts and their PQR."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from conectados.db import Database
+from notices.models import Consent, Purpose, Subscriber
+from notices.subscriptions import subscribe, withdraw_all
+from responders.models import Interaction, InteractionKind, Ticket
+
+NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+MARTA, LUIS = "573001112233", "573004445566"
+SECTORS = "sectores:\n  - nombre: Centro\n  - nombre: Norte\n    alias: [El Norte]\n"
+
+
+def message(connection, remote_id: str, author: str, name: str, text: str, decision: str) -> int:
+    return connection.execute(
+        sa.insert(Interaction)
+        .values(network="whatsapp", kind=InteractionKind.MESSAGE, remote_id=remote_id,
+                thread_id=author, author_id=author, author_name=name, text=text,
+                written_at=NOW, received_at=NOW, state="answered", decision=decision)
+        .returning(Interaction.id)
+    ).scalar_one()  # fmt: skip
+
+
+def filled(tmp_path) -> Database:
+    """Marta: notices of Centro (by message), left content; a PQR of hers. Luis: Norte."""
+    (tmp_path / "sectores.yaml").write_text(SECTORS, encoding="utf-8")
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    database.upgrade()
+    with database.session(write=True) as session:
+        c = session.connection()
+        given = message(
+            c, "wamid.1", MARTA, "Marta Díaz", "AVISOS Centro", "suscripción: avisos de Centro"
+        )
+        subscribe(c, "whatsapp", MARTA, None, "Marta Díaz", Purpose.NOTICES, "Centro", given,
+                  "AVISOS Centro", NOW)  # fmt: skip
+        subscribe(c, "whatsapp", MARTA, None, "Marta Díaz", Purpose.CONTENT, None, given,
+                  "NOTICIAS", NOW)  # fmt: skip
+        complaint = message(
+            c, "wamid.2", MARTA, "Marta Díaz", "Me cobraron doble, cuenta 12345", "radicada"
+        )
+        c.execute(sa.insert(Ticket).values(
+            radicado="2026-000001", year=2026, sequence=1, type="reclamo", network="whatsapp",
+            interaction_id=complaint, filed_at=NOW, filed_on=date(2026, 3, 10),
+            due_date=date(2026, 3, 31)))  # fmt: skip
+        subscribe(c, "whatsapp", LUIS, None, "Luis", Purpose.NOTICES, "Norte", None, None,
+                  NOW + timedelta(days=1))  # fmt: skip
+    return database
+
+
+def test_list_shows_only_the_last_four_digits_and_filters_by_sector(cli, tmp_path):
+    database = filled(tmp_path)
+    database.dispose()
+    cli.clock = None
+
+    everyone = cli("suscriptores", "list", env={"COLUMNS": "160"})
+    north = cli("suscriptores", "list", "--sector", "el norte", env={"COLUMNS": "160"})
+    unknown = cli("suscriptores", "list", "--sector", "Sur")
+
+    assert everyone.exit_code == 0, everyone.stderr
+    assert "Suscriptores (2)" in everyone.stdout
+    assert "•" * 8 + "2233" in everyone.stdout and MARTA not in everyone.stdout
+    assert "avisos, contenido" in everyone.stdout
+    assert "Luis" in north.stdout and "Marta" not in north.stdout
+    assert unknown.exit_code == 2 and "«Sur» no es un sector de la lista" in unknown.stderr
+
+
+def test_export_writes_the_consent_trail_in_the_company_zone(cli, tmp_path):
+    database = filled(tmp_path)
+    with database.session(write=True) as session:
+        withdraw_all(session.connection(), 1, "equipo", None, NOW + timedelta(hours=2))
+    database.dispose()
+
+    result = cli("suscriptores", "export", "consentimientos.csv")
+
+    assert result.exit_code == 0, result.stderr
+    assert "3 consentimientos en consentimientos.csv." in result.stdout
+    text = (tmp_path / "consentimientos.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:4] == ["suscriptor", "proposito", "sector", "otorgado"]
+    assert rows[1] == ["1", "avisos", "Centro", "2026-03-10 10:00", "1", "AVISOS Centro",
+                       "2026-03-10 12:00", "", "equipo"]  # fmt: skip
+    assert rows[2][1:3] == ["contenido", ""]
+    assert MARTA not in text
+
+
+def test_borrar_removes_the_person_keeps_the_counts_and_the_pqr(cli, tmp_path):
+    database = filled(tmp_path)
+    database.dispose()
+
+    asked = cli("suscriptores", "borrar", "+57 300 111 2233")  # no answer: nothing happens
+    result = cli("suscriptores", "borrar", "3001112233", "--si")
+    again = cli("suscriptores", "borrar", "1", "--si")
+
+    assert asked.exit_code != 0
+    assert result.exit_code == 0, result.stderr
+    assert "Suscriptor 1 borrado." in result.stdout
+    assert "2 consentimiento(s) retirado(s)" in result.stdout
+    assert "1 PQR con sus mensajes, que la empresa debe guardar por ley" in result.stdout
+    assert again.exit_code == 2 and "ya estaba borrado" in again.stderr
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    with database.session() as session:
+        c = session.connection()
+        marta = c.execute(sa.select(Subscriber).where(Subscriber.id == 1)).one()
+        trail = c.execute(sa.select(Consent).where(Consent.subscriber_id == 1)).all()
+        messages = {row.remote_id: row for row in c.execute(sa.select(Interaction)).all()}
+        luis = c.execute(sa.select(Subscriber).where(Subscriber.id == 2)).one()
+    database.dispose()
+    assert (marta.address, marta.name, marta.alias) == (None, None, None) and marta.erased_at
+    assert len(trail) == 2 and all(
+        c.withdrawn_how == "borrado" and c.granted_words is None for c in trail
+    )
+    assert (
+        messages["wamid.1"].text,
+        messages["wamid.1"].author_id,
+        messages["wamid.1"].author_name,
+    ) == ("", "", "")
+    assert messages["wamid.2"].text.startswith("Me cobraron doble")  # the PQR's message stays
+    assert luis.address == LUIS
+
+
+def test_borrar_an_unknown_subscriber_is_bad_input(cli, tmp_path):
+    filled(tmp_path).dispose()
+
+    result = cli("suscriptores", "borrar", "99", "--si")
+    words = cli("suscriptores", "borrar", "Marta", "--si")
+
+    assert result.exit_code == 2 and "no hay ningún suscriptor" in result.stderr
+    assert words.exit_code == 2 and "no es un id ni un número" in words.stderr
