@@ -69,6 +69,7 @@ def run_once(app: App, office: Office) -> None:
     read = {name: inbox.run_once() for name, inbox in office.inboxes.items()}
     decided = office.responder.run_once().counts
     sent = office.outbox.run_once()
+    notified = office.notifier.run_once()
     figures = office.metrics.run_once()
     new = sum(sum(result.stored.values()) for result in read.values())
     click.echo(
@@ -79,7 +80,8 @@ def run_once(app: App, office: Office) -> None:
         f"radicados: {decided['ticket']}; a revisión: {decided['review']}; "
         f"dejados: {decided['ignore']}). "
         f"Respuestas enviadas: {sent['sent']}. "
-        f"Métricas de {sum(figures.values())} publicaciones."
+        + notified_words(notified)
+        + f"Métricas de {sum(figures.values())} publicaciones."
     )
     reach = round_reach(outcome, read, paused, sent["sent"], figures, settings.zone)
     if reach.nothing_answered:
@@ -129,6 +131,13 @@ def run_forever(app: App, office: Office) -> None:
         seconds=every_seconds,
     )
     service.every("enviar", send, seconds=every_seconds)
+
+    def notify() -> None:
+        done = office.notifier.run_once(should_stop=service.stopping.is_set)
+        if done.sent or done.failed or done.paused:
+            narrator.say(notified_words(done).strip())
+
+    service.every("avisar", notify, seconds=min(every_seconds, NOTIFY_EVERY_SECONDS))
     service.every(
         "metricas",
         lambda: narrator.figures(office.metrics.run_once()),
@@ -150,8 +159,25 @@ def run_forever(app: App, office: Office) -> None:
     try:
         service.run_forever(started="")
     finally:
+        office.notifier.close()
         if receiver is not None:
             receiver.stop()
+
+
+NOTIFY_EVERY_SECONDS = 5.0
+"""A notice added now starts going out within seconds."""
+
+
+def notified_words(done) -> str:
+    """ "Avisos por WhatsApp: 120 enviados, 2 fallidos. " (nothing when nothing happened)."""
+    if not (done.sent or done.failed or done.paused or done.limited_until):
+        return ""
+    said = f"Avisos por WhatsApp: {number(done.sent)} enviados, {number(done.failed)} fallidos"
+    if done.paused:
+        said += f"; en pausa: {done.paused[0]}"
+    if done.limited_until:
+        said += "; el resto espera el límite diario de WhatsApp"
+    return said + ". "
 
 
 def _received(networks: list[str]) -> str:
