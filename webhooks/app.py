@@ -218,7 +218,14 @@ class Receiver:
         delivery.set_aside = [item for item in delivery.set_aside if self._accepts(item.network)]
         if not self._accepts(delivery.network):
             delivery.renamed = []
-        if delivery.items or delivery.failed_sends or delivery.set_aside or delivery.renamed:
+            delivery.statuses = []
+        if (
+            delivery.items
+            or delivery.failed_sends
+            or delivery.statuses
+            or delivery.set_aside
+            or delivery.renamed
+        ):
             try:
                 # shield: a request that stops waiting must not cancel the writer's work.
                 await asyncio.wait_for(
