@@ -18,6 +18,7 @@ from channels.meta.webhooks import parse_delivery
 from channels.meta.whatsapp import WhatsAppChannel
 from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID
 from conectados.clock import FixedClock
+from conectados.db import Database
 from conectados.leases import Lease
 from notices import broadcasts
 from notices.deliveries import claim_due, record_statuses, reference
@@ -332,3 +333,50 @@ def test_a_paused_template_pauses_the_broadcast_and_nobody_fails(
     found = broadcast_figures(database, broadcast_id)
     assert found.state == BroadcastState.PAUSED and found.paused_reason
     assert found.waiting_pace == 1 and found.failed == 0
+
+
+SECTORS = (
+    "sectores:\n  - nombre: Centro\n    tipo: barrio\n    alias: [El Centro]\n"
+    "  - nombre: Norte\n    tipo: barrio\n"
+)
+
+
+def test_avisos_add_notificar_queues_the_sectors_subscribers_and_estado_follows_it(
+    cli, tmp_path, sandbox, clock
+):
+    (tmp_path / "sectores.yaml").write_text(SECTORS, encoding="utf-8")
+    cli.clock = clock
+    assert cli("init").exit_code == 0
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    subscribe(database, "573008880001", "Centro")
+    subscribe(database, "573008880002", "Norte")
+
+    unknown = cli(
+        "avisos", "add", "--sector", "Centro, Sur", "--desde", "2026-03-11 08:00",
+        "--hasta", "2026-03-11 17:00", "--motivo", "cambio de válvula", "--notificar",
+    )  # fmt: skip
+    added = cli(
+        "avisos", "add", "--sector", "el centro", "--desde", "2026-03-11 08:00",
+        "--hasta", "2026-03-11 17:00", "--motivo", "cambio de válvula", "--notificar",
+    )  # fmt: skip
+    notifier(database, sandbox, clock, tmp_path).run_once()
+    status = cli("avisos", "estado", "1")
+    listed = cli("avisos", "list")
+    closed = cli("avisos", "close", "1", "--notificar")
+    notifier(database, sandbox, clock, tmp_path).run_once()
+    database.dispose()
+
+    assert unknown.exit_code == 2 and "«Sur» no es un sector" in unknown.stderr
+    assert "--sector" in unknown.stderr
+    assert added.exit_code == 0, added.stderr
+    assert "a 1 suscriptor de Centro" in added.stdout and "avisos estado 1" in added.stdout
+    assert "1 suscriptores alcanzados" in status.stdout and "enviados: 1" in status.stdout
+    assert "enviados" in listed.stdout
+    assert closed.exit_code == 0 and "a 1 suscriptor de Centro" in closed.stdout
+    templates = [
+        reply["template"]
+        for reply in sandbox.control("GET", "state")["whatsapp"]["replies"]
+        if reply["wa_id"] == "573008880001"
+    ]
+    assert templates == ["aviso_corte", "servicio_restablecido"]
+    assert "573008880002" not in received(sandbox)

@@ -265,6 +265,8 @@ def _whatsapp_change(
             )
             if said == "failed":
                 delivery.failed_sends.append((remote_id, code, reason))
+            else:
+                delivery.ignored += 1  # nothing for the replies; the notices count it
 
         delivery.read("statuses[]", "status", status, one_status)
 
