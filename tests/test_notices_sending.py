@@ -149,14 +149,23 @@ def test_consent_withdrawn_after_the_notice_was_queued_stops_its_send(
     database, sandbox, clock, tmp_path
 ):
     leaves = subscribe(database, "573001110003", "Centro")
+    moves = subscribe(database, "573001110006", "Centro")
     broadcast_id, queued = cut_notice(database, "Centro")
-    assert queued == 1
+    assert queued == 2
     unsubscribe(database, leaves)  # SALIR arrives before the daemon sends
+    unsubscribe(database, moves)  # and another one now wants only Norte's notices
+    with database.transaction(write=True) as connection:
+        connection.execute(
+            sa.insert(Consent).values(
+                subscriber_id=moves, purpose=Purpose.NOTICES, sector="Norte", granted_at=NOW
+            )
+        )
     outcome = notifier(database, sandbox, clock, tmp_path).run_once()
-    assert (outcome.sent, outcome.withdrawn) == (0, 1)
+    assert (outcome.sent, outcome.withdrawn) == (0, 2)
     assert received(sandbox) == {}
     assert deliveries(database)[leaves].state == DeliveryState.WITHDRAWN
-    assert broadcast_figures(database, broadcast_id).withdrawn == 1
+    assert deliveries(database)[moves].state == DeliveryState.WITHDRAWN
+    assert broadcast_figures(database, broadcast_id).withdrawn == 2
 
 
 def test_a_notice_for_centro_never_reaches_a_subscriber_of_only_norte(
