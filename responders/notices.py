@@ -332,3 +332,34 @@ def status_lines(figures, zone) -> list[str]:
     if figures.paused_reason:
         lines.append(f"  en pausa: {figures.paused_reason}")
     return lines
+
+
+@avisos.command()
+@click.argument(
+    "notice_id",
+    type=RowId("no hay ningún aviso con id {id}; vea «conectados avisos list»"),
+    metavar="ID",
+)
+@click.pass_obj
+def reanudar(app: App, notice_id: int) -> None:
+    """Reanuda el envío por WhatsApp de un aviso en pausa (WhatsApp rechazó la plantilla y ya
+    se corrigió en WhatsApp Manager): los pendientes salen con el servicio en marcha."""
+    import sqlalchemy as sa
+
+    from notices.deliveries import resume_broadcast
+    from notices.models import Broadcast
+
+    with app.ready_database().session(write=True) as session:
+        connection = session.connection()
+        ids = connection.execute(
+            sa.select(Broadcast.id).where(Broadcast.notice_id == notice_id)
+        ).scalars()
+        resumed = [
+            broadcast_id for broadcast_id in ids if resume_broadcast(connection, broadcast_id)
+        ]
+    if not resumed:
+        raise BadInput(f"el envío del aviso {notice_id} no está en pausa", "ID")
+    click.echo(
+        f"Envío del aviso {notice_id} reanudado; siga su avance con «conectados avisos estado "
+        f"{notice_id}»."
+    )

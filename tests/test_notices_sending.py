@@ -21,7 +21,7 @@ from conectados.clock import FixedClock
 from conectados.db import Database
 from conectados.leases import Lease
 from notices import broadcasts
-from notices.deliveries import claim_due, record_statuses, reference
+from notices.deliveries import claim_due, record_statuses, reference, resume_broadcast
 from notices.models import (
     Broadcast,
     BroadcastKind,
@@ -342,6 +342,10 @@ def test_a_paused_template_pauses_the_broadcast_and_nobody_fails(
     found = broadcast_figures(database, broadcast_id)
     assert found.state == BroadcastState.PAUSED and found.paused_reason
     assert found.waiting_pace == 1 and found.failed == 0
+    knobs(sandbox, templates={"aviso_corte": "APPROVED"})  # fixed in WhatsApp Manager
+    with database.transaction(write=True) as connection:
+        assert resume_broadcast(connection, broadcast_id)  # `avisos reanudar`
+    assert notifier(database, sandbox, clock, tmp_path).run_once().sent == 1
 
 
 SECTORS = (
