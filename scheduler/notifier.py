@@ -34,6 +34,7 @@ from channels.base import (
 from channels.media import media_path, sniff
 from conectados.clock import Clock
 from conectados.db import Database
+from conectados.errors import ConectadosError
 from conectados.leases import Lease
 from notices import content
 from notices.deliveries import (
@@ -257,7 +258,7 @@ class Notifier:
             with path.open("rb") as handle:
                 mime_type = sniff(handle.read(16)) or "application/octet-stream"
             header["id"] = channel.upload_media(path, mime_type)
-        except (OSError, ChannelError) as error:
+        except (OSError, ValueError, ChannelError, ConectadosError) as error:
             reason = getattr(error, "reason", None) or str(error)
             self._hold_broadcast(
                 item,

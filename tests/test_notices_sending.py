@@ -20,6 +20,7 @@ from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID
 from conectados.clock import FixedClock
 from conectados.db import Database
 from conectados.leases import Lease
+from conectados.settings import load_settings
 from notices import broadcasts
 from notices.deliveries import claim_due, record_statuses, reference, resume_broadcast
 from notices.models import (
@@ -48,7 +49,10 @@ def clock():
 def notifier(database, sandbox, clock, tmp_path: Path, owner: str = "prueba", **policy) -> Notifier:
     rules = {"messages_per_second": 500.0, "confirmation_wait": WAIT, "lease": LEASE, **policy}
     channel = WhatsAppChannel(PHONE_NUMBER_ID, "token", sandbox.url, timeout=5.0)
-    return Notifier(database, {"whatsapp": channel}, clock, owner, tmp_path, NotifyPolicy(**rules))
+    settings = load_settings(environ={}, cwd=tmp_path)
+    return Notifier(
+        database, {"whatsapp": channel}, clock, owner, tmp_path, NotifyPolicy(**rules), settings
+    )
 
 
 def subscribe(database, phone: str, *sectors: str, purpose: Purpose = Purpose.NOTICES) -> int:
@@ -393,3 +397,31 @@ def test_avisos_add_notificar_queues_the_sectors_subscribers_and_estado_follows_
     ]
     assert templates == ["aviso_corte", "servicio_restablecido"]
     assert "573008880002" not in received(sandbox)
+
+
+def test_a_media_header_is_uploaded_once_per_broadcast(database, sandbox, clock, tmp_path):
+    """Needs the simulator's `POST /{phone-number-id}/media` (skips until it has it)."""
+    from media_files import jpeg_image, media_file
+
+    media_file(tmp_path, "planta.jpg", jpeg_image(800, 600))
+    for number in range(3):
+        subscribe(database, f"5730099{number:05d}", None, purpose=Purpose.CONTENT)
+    with database.transaction(write=True) as connection:
+        broadcast_id, _ = broadcasts.create(
+            connection,
+            BroadcastKind.CONTENT,
+            Purpose.CONTENT,
+            None,
+            "contenido_imagen",
+            "es",
+            ["Así quedó la planta de tratamiento"],
+            NOW,
+            header={"type": "image", "path": "planta.jpg"},
+        )
+    outcome = notifier(database, sandbox, clock, tmp_path).run_once()
+    if outcome.paused:
+        pytest.skip(f"the simulator does not take media uploads yet: {outcome.paused[0]}")
+    with database.session() as session:
+        header = session.get(Broadcast, broadcast_id).header
+    assert outcome.sent == 3 and header["id"]
+    assert len(received(sandbox)) == 3
