@@ -183,8 +183,11 @@ def test_a_notice_for_centro_never_reaches_a_subscriber_of_only_norte(
     assert received(sandbox) == {"573001110005": 1}
 
 
-def test_two_notifiers_at_once_send_each_notice_once(database, sandbox, clock, tmp_path):
+def test_two_notifiers_at_once_send_each_notice_once(database_url, sandbox, clock, tmp_path):
     import threading
+
+    database = Database(database_url)
+    database.upgrade()
 
     for number in range(40):
         subscribe(database, f"5730022{number:05d}", "Centro")
@@ -196,6 +199,7 @@ def test_two_notifiers_at_once_send_each_notice_once(database, sandbox, clock, t
     for thread in threads:
         thread.join()
     counts = received(sandbox)
+    database.dispose()
     assert len(counts) == 40 and set(counts.values()) == {1}
 
 
