@@ -48,7 +48,11 @@ def notice_broadcasts(
         .order_by(Broadcast.id)
     ).all()
     return [
-        figures(connection, BroadcastFigures(row.id, BroadcastKind(row.kind), row.state, row.paused_reason), now)
+        figures(
+            connection,
+            BroadcastFigures(row.id, BroadcastKind(row.kind), row.state, row.paused_reason),
+            now,
+        )
         for row in rows
     ]
 
@@ -71,7 +75,9 @@ def figures(connection: sa.Connection, found: BroadcastFigures, now: datetime) -
     found.in_flight = count.get(DeliveryState.SENDING, 0)
     queued = Delivery.broadcast_id == found.id, Delivery.state == DeliveryState.QUEUED
     found.waiting_limit = connection.execute(
-        sa.select(sa.func.count(Delivery.id)).where(*queued, Delivery.next_attempt_at > now + LIMIT_WAIT)
+        sa.select(sa.func.count(Delivery.id)).where(
+            *queued, Delivery.next_attempt_at > now + LIMIT_WAIT
+        )
     ).scalar_one()
     found.waiting_pace = count.get(DeliveryState.QUEUED, 0) - found.waiting_limit
     found.next_at = connection.execute(
@@ -80,7 +86,9 @@ def figures(connection: sa.Connection, found: BroadcastFigures, now: datetime) -
     found.failures = [
         (row.error_code, row.error_detail or "sin detalle", int(row.n))
         for row in connection.execute(
-            sa.select(Delivery.error_code, Delivery.error_detail, sa.func.count(Delivery.id).label("n"))
+            sa.select(
+                Delivery.error_code, Delivery.error_detail, sa.func.count(Delivery.id).label("n")
+            )
             .where(Delivery.broadcast_id == found.id, Delivery.state == DeliveryState.FAILED)
             .group_by(Delivery.error_code, Delivery.error_detail)
             .order_by(sa.func.count(Delivery.id).desc())
