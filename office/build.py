@@ -27,6 +27,7 @@ from responders.service import Responder
 from scheduler.daemon import daemon_name
 from scheduler.figures import MetricsCollector
 from scheduler.inbox import Inbox
+from scheduler.notifier import Notifier, NotifyPolicy
 from scheduler.outbox import Outbox
 from scheduler.publisher import Publisher, PublishPolicy
 
@@ -51,6 +52,7 @@ class OfficePolicy:
     workers: int
     outbox: OutboxPolicy
     metrics_days: int
+    notify: NotifyPolicy
     every_seconds: float
     """How often the publisher, the responder and the sender look for work."""
 
@@ -71,6 +73,7 @@ class OfficePolicy:
                 hide_exposed=settings.pqr.hide_comments_with_data,
             ),
             metrics_days=settings.metrics.days,
+            notify=NotifyPolicy.from_settings(settings.notices),
             every_seconds=rules.every_seconds,
         )
 
@@ -89,6 +92,8 @@ class Office:
     outbox: Outbox
     metrics: MetricsCollector
     catalogue: Catalogue
+    notifier: Notifier
+    """Sends the notices and contents to the subscribers (WhatsApp templates)."""
 
 
 def build_office(
@@ -130,6 +135,16 @@ def build_office(
         ),
         metrics=MetricsCollector(database, opened.fresh(), app.clock, policy.metrics_days),
         catalogue=catalogue,
+        notifier=Notifier(
+            database,
+            opened.fresh(),
+            app.clock,
+            owner,
+            settings.media_dir,
+            policy.notify,
+            settings=settings,
+            channel_factory=opened.fresh,
+        ),
     )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
@@ -20,6 +22,8 @@ from office.build import Office, open_office, start_receiver
 from office.webhook_words import DIRECT_BY_WEBHOOK, arriving, webhook_message_networks
 from scheduler.daemon import Daemon, Narrator, round_reach
 from scheduler.paused import paused_channels
+
+log = logging.getLogger("conectados.avisos")
 
 
 @click.command(cls=Command)
@@ -69,6 +73,7 @@ def run_once(app: App, office: Office) -> None:
     read = {name: inbox.run_once() for name, inbox in office.inboxes.items()}
     decided = office.responder.run_once().counts
     sent = office.outbox.run_once()
+    notified = office.notifier.run_once()
     figures = office.metrics.run_once()
     new = sum(sum(result.stored.values()) for result in read.values())
     click.echo(
@@ -79,7 +84,8 @@ def run_once(app: App, office: Office) -> None:
         f"radicados: {decided['ticket']}; a revisión: {decided['review']}; "
         f"dejados: {decided['ignore']}). "
         f"Respuestas enviadas: {sent['sent']}. "
-        f"Métricas de {sum(figures.values())} publicaciones."
+        + notified_words(notified)
+        + f"Métricas de {sum(figures.values())} publicaciones."
     )
     reach = round_reach(outcome, read, paused, sent["sent"], figures, settings.zone)
     if reach.nothing_answered:
@@ -129,6 +135,16 @@ def run_forever(app: App, office: Office) -> None:
         seconds=every_seconds,
     )
     service.every("enviar", send, seconds=every_seconds)
+
+    # Its own thread, not a scheduled job: a broadcast to thousands takes minutes at the
+    # number's pace, and a job still running at its next tick would be skipped with a warning.
+    notifying = threading.Thread(
+        target=notify_until_stopped,
+        args=(office, narrator, service.stopping, min(every_seconds, NOTIFY_EVERY_SECONDS)),
+        name="avisar",
+        daemon=True,
+    )
+    notifying.start()
     service.every(
         "metricas",
         lambda: narrator.figures(office.metrics.run_once()),
@@ -150,8 +166,40 @@ def run_forever(app: App, office: Office) -> None:
     try:
         service.run_forever(started="")
     finally:
+        service.stopping.set()
+        notifying.join(timeout=60)
+        office.notifier.close()
         if receiver is not None:
             receiver.stop()
+
+
+NOTIFY_EVERY_SECONDS = 5.0
+"""A notice added now starts going out within seconds."""
+
+
+def notify_until_stopped(office: Office, narrator, stopping: threading.Event, idle: float) -> None:
+    """Send what is due, again and again; when nothing is, look again in `idle` seconds."""
+    while not stopping.is_set():
+        try:
+            done = office.notifier.run_once(should_stop=stopping.is_set)
+        except Exception:  # one bad round must not stop the notices
+            log.exception("falló la ronda de avisos; se intentará de nuevo")
+            done = None
+        if done is not None and (done.sent or done.failed or done.paused):
+            narrator.say(notified_words(done).strip())
+        stopping.wait(idle)
+
+
+def notified_words(done) -> str:
+    """ "Avisos por WhatsApp: 120 enviados, 2 fallidos. " (nothing when nothing happened)."""
+    if not (done.sent or done.failed or done.paused or done.limited_until):
+        return ""
+    said = f"Avisos por WhatsApp: {number(done.sent)} enviados, {number(done.failed)} fallidos"
+    if done.paused:
+        said += f"; en pausa: {done.paused[0]}"
+    if done.limited_until:
+        said += "; el resto espera el límite diario de WhatsApp"
+    return said + ". "
 
 
 def _received(networks: list[str]) -> str:

@@ -9,10 +9,14 @@ import click
 from conectados import dates
 from conectados.app import App
 from conectados.errors import BadInput
-from conectados.spanish import spanish_moment
+from conectados.spanish import number, spanish_list, spanish_moment
 from conectados.tables import Field, Listing, print_listing, short_moment
 from conectados.terminal import Group, RowId
+from notices import broadcasts
+from notices.models import BroadcastKind, Purpose
 from responders import service_notices
+
+MAX_TEMPLATE_VARIABLE = 1024
 
 
 def parse_moment(value: str, option: str, zone, end_of_day: bool = False) -> datetime:
@@ -49,9 +53,15 @@ def avisos() -> None:
     help="Fin previsto: «AAAA-MM-DD HH:MM», o solo la fecha (hasta el final de ese día).",
 )
 @click.option("--motivo", required=True, help="Por qué: «cambio de válvula», «daño en la red»…")
+@click.option(
+    "--notificar",
+    is_flag=True,
+    help="Además lo envía por WhatsApp a quienes se suscribieron a esos sectores (plantilla "
+    "[avisos] plantilla_aviso); los sectores deben estar en la lista de la empresa.",
+)
 @click.pass_obj
-def add(app: App, sector: str, desde: str, hasta: str, motivo: str) -> None:
-    """Registra un aviso de servicio."""
+def add(app: App, sector: str, desde: str, hasta: str, motivo: str, notificar: bool) -> None:
+    """Registra un aviso de servicio (y, con --notificar, lo envía a los suscriptores)."""
     zone = app.settings.zone
     starts = parse_moment(desde, "--desde", zone)
     ends = parse_moment(hasta, "--hasta", zone, end_of_day=True)
@@ -64,18 +74,84 @@ def add(app: App, sector: str, desde: str, hasta: str, motivo: str) -> None:
             raise BadInput(f"es demasiado largo (máximo {limit} caracteres)", f"opción {option}")
     if ends < app.clock.now():
         raise BadInput("ya pasó; un aviso es para trabajos en curso o próximos", "opción --hasta")
+    reason = " ".join(motivo.split())
+    sectors = notified_sectors(app, sector) if notificar else None
+    if sectors is not None:
+        parameters = [
+            spanish_list(sectors),
+            spanish_moment(starts.astimezone(zone)),
+            spanish_moment(ends.astimezone(zone)),
+            reason,
+        ]
+        check_parameters(parameters, ("--sector", "--desde", "--hasta", "--motivo"))
     with app.ready_database().session(write=True) as session:
+        connection = session.connection()
         notice_id = service_notices.add(
-            session.connection(),
-            " ".join(sector.split()),
-            starts,
-            ends,
-            " ".join(motivo.split()),
-            app.clock.now(),
+            connection, " ".join(sector.split()), starts, ends, reason, app.clock.now()
         )
+        if sectors is not None:
+            notices = app.settings.notices
+            _, queued = broadcasts.create(
+                connection,
+                BroadcastKind.NOTICE,
+                Purpose.NOTICES,
+                sectors,
+                notices.notice_template,
+                notices.template_language,
+                parameters,
+                app.clock.now(),
+                notice_id=notice_id,
+            )
     click.echo(
         f"Aviso {notice_id} registrado: {sector}, de {spanish_moment(starts)} a "
         f"{spanish_moment(ends)} ({motivo})."
+    )
+    if sectors is not None:
+        say_queued(notice_id, sectors, queued)
+
+
+def notified_sectors(app: App, text: str) -> list[str]:
+    """The sectors of `text` as the company's list names them (BadInput naming the unknown)."""
+    from notices.sectors import load_sectors
+
+    found = load_sectors(app.settings.sectors_path)
+    if found.missing:
+        raise BadInput(
+            f"para notificar hace falta la lista de sectores de la empresa ({app.settings.sectors_path}); "
+            "créela con sus barrios y veredas (vea docs/comunicaciones.md) o quite --notificar",
+            "opción --notificar",
+        )
+    return [one.name for one in found.resolve(text, "opción --sector")]
+
+
+def check_parameters(values: list[str], options: tuple[str, ...]) -> None:
+    """What WhatsApp refuses in a template variable: line breaks, tabs, 4 spaces in a row,
+    more than 1,024 characters (checked before anything is stored)."""
+    for value, option in zip(values, options, strict=True):
+        if "\n" in value or "\t" in value or "\r" in value or "    " in value:
+            raise BadInput(
+                "WhatsApp no admite saltos de línea, tabulaciones ni 4 espacios seguidos en "
+                "una variable de plantilla",
+                f"opción {option}",
+            )
+        if len(value) > MAX_TEMPLATE_VARIABLE:
+            raise BadInput(
+                f"es demasiado largo para la plantilla de WhatsApp ({len(value)} caracteres; "
+                f"máximo {MAX_TEMPLATE_VARIABLE})",
+                f"opción {option}",
+            )
+
+
+def say_queued(notice_id: int, sectors: list[str], queued: int) -> None:
+    if not queued:
+        click.echo(
+            f"Nadie está suscrito a los avisos de {spanish_list(sectors)}: no se envía a nadie."
+        )
+        return
+    people = "1 suscriptor" if queued == 1 else f"{number(queued)} suscriptores"
+    click.echo(
+        f"Se enviará por WhatsApp a {people} de {spanish_list(sectors)} con el servicio en "
+        f"marcha («conectados daemon»). Siga el envío con «conectados avisos estado {notice_id}»."
     )
 
 
@@ -88,6 +164,9 @@ def list_(app: App, todos: bool) -> None:
     now = app.clock.now()
     with app.ready_database().session() as session:
         rows = service_notices.listed(session.connection(), now, everything=todos)
+        from notices.notice_status import sent_by_notice
+
+        sent = sent_by_notice(session.connection(), [row.id for row in rows])
     if not rows:
         click.echo("No hay avisos vigentes." if not todos else "No hay avisos.")
         return
@@ -101,7 +180,8 @@ def list_(app: App, todos: bool) -> None:
             Field("hasta"),
             Field("motivo", "text", priority=1, min_width=16, max_width=50),
             Field("estado"),
-        ),
+        )
+        + ((Field("enviados"),) if sent else ()),
         heading=("id", "estado"),
     )
     for row in rows:
@@ -121,6 +201,7 @@ def list_(app: App, todos: bool) -> None:
             short_moment(row.ends_at.astimezone(zone), today),
             row.reason,
             state,
+            *((number(sent[row.id]) if row.id in sent else "",) if sent else ()),
         )
     print_listing(listing, app.environ)
 
@@ -131,8 +212,14 @@ def list_(app: App, todos: bool) -> None:
     type=RowId("no hay ningún aviso con id {id}; vea «conectados avisos list»"),
     metavar="ID",
 )
+@click.option(
+    "--notificar",
+    is_flag=True,
+    help="Además avisa por WhatsApp que el servicio se restableció (plantilla [avisos] "
+    "plantilla_restablecido) a los suscriptores de sus sectores.",
+)
 @click.pass_obj
-def close(app: App, notice_id: int) -> None:
+def close(app: App, notice_id: int, notificar: bool) -> None:
     """Cierra un aviso (el servicio ya se restableció): deja de citarse en las respuestas."""
     with app.ready_database().session(write=True) as session:
         connection = session.connection()
@@ -142,4 +229,137 @@ def close(app: App, notice_id: int) -> None:
                     f"no hay ningún aviso con id {notice_id}; vea «conectados avisos list»", "ID"
                 )
             raise BadInput(f"el aviso {notice_id} ya estaba cerrado", "ID")
+        if notificar:
+            sectors = _notice_sectors(app, connection, notice_id)
+            check_parameters([spanish_list(sectors)], ("--sector",))
+            notices = app.settings.notices
+            _, queued = broadcasts.create(
+                connection,
+                BroadcastKind.RESTORED,
+                Purpose.NOTICES,
+                sectors,
+                notices.restored_template,
+                notices.template_language,
+                [spanish_list(sectors)],
+                app.clock.now(),
+                notice_id=notice_id,
+            )
     click.echo(f"Aviso {notice_id} cerrado.")
+    if notificar:
+        say_queued(notice_id, sectors, queued)
+
+
+def _notice_sectors(app: App, connection, notice_id: int) -> list[str]:
+    """The sectors the notice was sent to; a notice not sent: its sector read from the list."""
+    import sqlalchemy as sa
+
+    from notices.models import Broadcast
+    from responders.models import ServiceNotice
+
+    sent = connection.execute(
+        sa.select(Broadcast.sectors).where(
+            Broadcast.notice_id == notice_id, Broadcast.kind == BroadcastKind.NOTICE
+        )
+    ).scalar()
+    if sent:
+        return list(sent)
+    text = connection.execute(
+        sa.select(ServiceNotice.sector).where(ServiceNotice.id == notice_id)
+    ).scalar_one()
+    return notified_sectors(app, text)
+
+
+@avisos.command()
+@click.argument(
+    "notice_id",
+    type=RowId("no hay ningún aviso con id {id}; vea «conectados avisos list»"),
+    metavar="ID",
+)
+@click.pass_obj
+def estado(app: App, notice_id: int) -> None:
+    """Cómo va el envío por WhatsApp de un aviso: enviados, entregados, leídos, fallidos y por qué."""
+    from notices.notice_status import notice_broadcasts
+
+    now = app.clock.now()
+    with app.ready_database().session() as session:
+        connection = session.connection()
+        if not service_notices.exists(connection, notice_id):
+            raise BadInput(
+                f"no hay ningún aviso con id {notice_id}; vea «conectados avisos list»", "ID"
+            )
+        found = notice_broadcasts(connection, notice_id, now)
+    if not found:
+        click.echo(f"El aviso {notice_id} no se envió por WhatsApp (se registra con --notificar).")
+        return
+    for figures in found:
+        for line in status_lines(figures, app.settings.zone):
+            click.echo(line)
+
+
+def status_lines(figures, zone) -> list[str]:
+    """What `avisos estado` says of one broadcast, plainly."""
+    title = "Aviso" if figures.kind == BroadcastKind.NOTICE else "Servicio restablecido"
+    state = {"sending": "enviándose", "paused": "EN PAUSA", "done": "terminado"}.get(
+        str(figures.state), str(figures.state)
+    )
+    lines = [
+        f"{title} (envío {figures.id}, {state}): {number(figures.reached)} suscriptores alcanzados",
+        f"  enviados: {number(figures.sent)}; entregados: {number(figures.delivered)}; "
+        f"leídos: {number(figures.read)}; fallidos: {number(figures.failed)}",
+    ]
+    for _code, why, count in figures.failures:
+        lines.append(f"    {number(count)}: {why}")
+    if figures.waiting_pace:
+        lines.append(
+            f"  en cola: {number(figures.waiting_pace)} (salen al ritmo que permite WhatsApp, "
+            "mensajes por segundo)"
+        )
+    if figures.waiting_limit:
+        when = (
+            f" desde {spanish_moment(figures.next_at.astimezone(zone))}" if figures.next_at else ""
+        )
+        lines.append(
+            f"  esperando el límite diario: {number(figures.waiting_limit)} (WhatsApp limita a "
+            f"cuántas personas se escribe en 24 horas; salen{when})"
+        )
+    if figures.in_flight:
+        lines.append(
+            f"  enviándose o por confirmar: {number(figures.in_flight)} (un envío interrumpido "
+            "espera la confirmación de WhatsApp antes de repetirse)"
+        )
+    if figures.withdrawn:
+        lines.append(f"  retiraron su consentimiento antes del envío: {number(figures.withdrawn)}")
+    if figures.paused_reason:
+        lines.append(f"  en pausa: {figures.paused_reason}")
+    return lines
+
+
+@avisos.command()
+@click.argument(
+    "notice_id",
+    type=RowId("no hay ningún aviso con id {id}; vea «conectados avisos list»"),
+    metavar="ID",
+)
+@click.pass_obj
+def reanudar(app: App, notice_id: int) -> None:
+    """Reanuda el envío por WhatsApp de un aviso en pausa (WhatsApp rechazó la plantilla y ya
+    se corrigió en WhatsApp Manager): los pendientes salen con el servicio en marcha."""
+    import sqlalchemy as sa
+
+    from notices.deliveries import resume_broadcast
+    from notices.models import Broadcast
+
+    with app.ready_database().session(write=True) as session:
+        connection = session.connection()
+        ids = connection.execute(
+            sa.select(Broadcast.id).where(Broadcast.notice_id == notice_id)
+        ).scalars()
+        resumed = [
+            broadcast_id for broadcast_id in ids if resume_broadcast(connection, broadcast_id)
+        ]
+    if not resumed:
+        raise BadInput(f"el envío del aviso {notice_id} no está en pausa", "ID")
+    click.echo(
+        f"Envío del aviso {notice_id} reanudado; siga su avance con «conectados avisos estado "
+        f"{notice_id}»."
+    )

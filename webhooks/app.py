@@ -30,6 +30,7 @@ from starlette.routing import Route
 from channels.meta.webhooks import Delivery, MalformedEvent, accepts, parse_delivery
 from conectados.clock import Clock
 from conectados.db import Database
+from notices.deliveries import record_statuses
 from responders.intake import record_set_aside, store_interactions
 from responders.replies import record_undelivered
 
@@ -129,6 +130,8 @@ class EventWriter:
                 for delivery, _ in jobs:
                     if delivery.failed_sends:
                         record_undelivered(connection, delivery.network, delivery.failed_sends, now)
+                    if delivery.statuses:
+                        record_statuses(connection, delivery.statuses)
         except Exception as exc:
             if len(jobs) > 1:
                 # One bad delivery must not hold up the others written with it: one by one.
@@ -215,7 +218,14 @@ class Receiver:
         delivery.set_aside = [item for item in delivery.set_aside if self._accepts(item.network)]
         if not self._accepts(delivery.network):
             delivery.renamed = []
-        if delivery.items or delivery.failed_sends or delivery.set_aside or delivery.renamed:
+            delivery.statuses = []
+        if (
+            delivery.items
+            or delivery.failed_sends
+            or delivery.statuses
+            or delivery.set_aside
+            or delivery.renamed
+        ):
             try:
                 # shield: a request that stops waiting must not cancel the writer's work.
                 await asyncio.wait_for(

@@ -63,6 +63,23 @@ class MalformedEvent(ValueError):
     """The body is not a Meta webhook payload: it is refused with 400 and nothing is stored."""
 
 
+SEND_STATUSES = ("sent", "delivered", "read", "failed")
+MAX_REFERENCE = 512
+
+
+@dataclass(frozen=True)
+class SendStatus:
+    """What WhatsApp says of a message we sent: sent, delivered, read or failed (with Meta's
+    code and detail), and our `biz_opaque_callback_data` when the send carried one."""
+
+    remote_id: str
+    status: str
+    at: datetime
+    reference: str | None = None
+    code: int | None = None
+    detail: str = ""
+
+
 @dataclass
 class Delivery:
     """What one webhook request carried."""
@@ -71,6 +88,8 @@ class Delivery:
     items: list[Incoming] = field(default_factory=list)
     failed_sends: list[tuple[str, int | None, str]] = field(default_factory=list)
     """(id of a message we sent, WhatsApp's error code, why it could not deliver it)."""
+    statuses: list[SendStatus] = field(default_factory=list)
+    """Every status of a message we sent (the notices count them)."""
     ignored: int = 0
     set_aside: list[SetAside] = field(default_factory=list)
     """Events that could not be read: recorded with why, and skipped."""
@@ -82,7 +101,7 @@ class Delivery:
     def nothing_readable(self) -> bool:
         """Every event in it was set aside: nothing to store but why."""
         return bool(self.set_aside) and not (
-            self.items or self.failed_sends or self.ignored or self.renamed
+            self.items or self.failed_sends or self.statuses or self.ignored or self.renamed
         )
 
     def read(self, where: str, kind: str, raw: Any, event: Callable[[], None]) -> None:
@@ -225,15 +244,31 @@ def _whatsapp_change(
         delivery.read("messages[]", "message", message, one)
     for status in _list(value.get("statuses", []), "statuses"):
 
-        def failed(status=status) -> None:
+        def one_status(status=status) -> None:
             status = _mapping(status, "statuses[]")
-            if status.get("status") != "failed":
-                delivery.ignored += 1  # sent, delivered, read: nothing to do
+            remote_id = _id(status.get("id"), "statuses[].id")
+            said = status.get("status")
+            if said not in SEND_STATUSES:
+                delivery.ignored += 1  # played (voice), group events: nothing of ours
                 return
-            code, reason = _why(status)
-            delivery.failed_sends.append((_id(status.get("id"), "statuses[].id"), code, reason))
+            code, reason = _why(status) if said == "failed" else (None, "")
+            reference = status.get("biz_opaque_callback_data")
+            delivery.statuses.append(
+                SendStatus(
+                    remote_id,
+                    said,
+                    _epoch(status["timestamp"], now) if status.get("timestamp") else now,
+                    reference[:MAX_REFERENCE] if isinstance(reference, str) else None,
+                    code,
+                    _meta_detail(status) if said == "failed" else "",
+                )
+            )
+            if said == "failed":
+                delivery.failed_sends.append((remote_id, code, reason))
+            else:
+                delivery.ignored += 1  # nothing for the replies; the notices count it
 
-        delivery.read("statuses[]", "status", status, failed)
+        delivery.read("statuses[]", "status", status, one_status)
 
 
 def _username(value: Any) -> str:
@@ -350,6 +385,19 @@ def _whatsapp_message(message: dict[str, Any], names: dict[str, str], now: datet
         parent_id=_optional_id(context.get("id")),
         attachments=attachments,
     )
+
+
+def _meta_detail(status: dict[str, Any]) -> str:
+    """Meta's own words for a failed send: title, message and `error_data.details`."""
+    errors = status.get("errors") or [{}]
+    first = errors[0] if isinstance(errors, list) and isinstance(errors[0], dict) else {}
+    data = first.get("error_data") if isinstance(first.get("error_data"), dict) else {}
+    parts = [_text(first.get("title")), _text(first.get("message")), _text(data.get("details"))]
+    said: list[str] = []
+    for part in parts:
+        if part and part not in said:
+            said.append(part)
+    return ": ".join(said)[:500]
 
 
 def _why(status: dict[str, Any]) -> tuple[int | None, str]:

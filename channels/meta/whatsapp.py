@@ -46,6 +46,10 @@ AUTH_CODES = WHATSAPP.account_problem_codes
 THROTTLE_CODES = {4, 80007, 130429, 131048, 131056}
 SERVER_CODES = {1, 2, 131000, 131016}
 BSUID_NOT_SUPPORTED = 131062
+THROUGHPUT_CODE = 130429
+"""The number's messages per second are used up: fine again within a second."""
+PAIR_RATE_CODE = 131056
+"""Too many messages to one person in a short time: wait for that person only."""
 TEMPLATE_CODES = {132000, 132001, 132005, 132007, 132012, 132015, 132016, 132018}
 RECIPIENT_CODES = {131026, 131049, 131050, 131047}
 """A company-started message that only this person will not get (not a WhatsApp user or
@@ -199,8 +203,26 @@ class WhatsAppChannel:
 
     @guarded("WhatsApp")
     def upload_media(self, path, mime_type: str) -> str:
-        """`POST /{phone-number-id}/media` (multipart): the media id a template header takes."""
-        raise Rejected("subir medios a WhatsApp aún no está disponible")
+        """`POST /{phone-number-id}/media` (multipart: `file`, `type`, `messaging_product`):
+        the media id a template header takes (Meta's "Upload media")."""
+        with open(path, "rb") as source:
+            answer = call_graph(
+                "WhatsApp",
+                self._token,
+                self._translate,
+                self.api.post_object,
+                self.phone_number_id,
+                "media",
+                params=self._proof,
+                data={"messaging_product": "whatsapp", "type": mime_type},
+                files={"file": (path.name, source, mime_type)},
+                headers={"Authorization": f"Bearer {self._token}"},
+                auth_need=False,
+            )
+        media_id = answer.get("id") if isinstance(answer, dict) else None
+        if not isinstance(media_id, str) or not media_id:
+            raise Transient("WhatsApp no devolvió el id del archivo subido", retry_after=30)
+        return media_id
 
     def _translate_notice(self, error: FacebookError, template: str) -> Exception:
         """A notice's send: the template's own refusals stop the broadcast, a person's stop
@@ -220,6 +242,11 @@ class WhatsAppChannel:
             return Undeliverable(
                 f"WhatsApp no entrega este mensaje a esta persona: {detail}", code, detail
             )
+        if code == THROUGHPUT_CODE:
+            # Per second: "until you are within your allowed level again" (Meta, throughput).
+            return Transient(f"WhatsApp pide ir más despacio: {detail}", retry_after=1)
+        if code == PAIR_RATE_CODE:
+            return Transient(f"demasiados mensajes seguidos a esta persona: {detail}", 6)
         return self._translate(error)
 
     def _send(self, message: dict[str, Any]) -> dict[str, Any]:
