@@ -1,13 +1,16 @@
-"""The WhatsApp Cloud API subset the WhatsApp adapter uses: sending text and template messages.
+"""The WhatsApp Cloud API subset the WhatsApp adapter uses: sending text and template messages,
+and uploading the media a template's header shows.
 
 `POST /{version}/{phone-number-id}/messages` with a JSON body and a bearer token, answered
 in the Cloud API's shape; errors in Graph's `{"error": {...}}` shape with `error_data`.
 A free-form text outside the 24-hour customer service window is accepted (HTTP 200) and
-then fails, as on the real platform: the failure comes only in the status webhook.
+then fails, as on the real platform: the failure comes only in the status webhook. The
+number's limits, template statuses and recipients' fates are whatsapp_notices.py's.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any, ClassVar
 
@@ -20,6 +23,13 @@ from channels.sandbox.graph_fields import (
     graph_refusal,
 )
 from channels.sandbox.http import HttpError, Request, Response, Router
+from channels.sandbox.whatsapp_notices import (
+    MARKETING_LIMIT,
+    MESSAGING_LIMIT_ERROR,
+    TEMPLATE_ERRORS,
+    THROUGHPUT_ERROR,
+    UNDELIVERABLE,
+)
 from channels.sandbox.whatsapp_world import APPROVED_TEMPLATES, PHONE_NUMBER_ID, WhatsAppWorld
 from channels.sandbox.world import Fault
 
@@ -27,6 +37,14 @@ MAX_TEXT_LENGTH = 4096
 PLACEHOLDER = re.compile(r"\{\{(\d+)\}\}")
 # What Meta refuses inside a template parameter: new lines, tabs, more than 4 spaces in a row.
 BAD_PARAMETER = re.compile(r"[\n\t]| {5,}")
+MEDIA_LIMITS = {
+    "image/jpeg": 5 * 1024 * 1024,
+    "image/png": 5 * 1024 * 1024,
+    "video/mp4": 16 * 1024 * 1024,
+    "video/3gpp": 16 * 1024 * 1024,
+}
+"""What a template header may show, and how large (Meta's "supported media types": images
+JPEG/PNG up to 5 MB, video MP4/3GPP up to 16 MB)."""
 
 
 def cloud_error(code: int, message: str, details: str, status: int = 400) -> HttpError:
@@ -64,6 +82,13 @@ class WhatsAppApi:
             GRAPH_VERSION_PATTERN + f"/{PHONE_NUMBER_ID}/messages",
             "POST /{phone-number-id}/messages",
             self.send_message,
+        )
+        router.add(
+            "whatsapp",
+            "POST",
+            GRAPH_VERSION_PATTERN + f"/{PHONE_NUMBER_ID}/media",
+            "POST /{phone-number-id}/media",
+            self.upload_media,
         )
 
     # --- errors shared by every call ----------------------------------------------------
@@ -127,11 +152,20 @@ class WhatsAppApi:
                 "Param messaging_product must be 'whatsapp'",
             )
         wa_id, recipient, answer = self._recipient(body)
+        reference = body.get("biz_opaque_callback_data")
+        if reference is not None and (not isinstance(reference, str) or len(reference) > 512):
+            raise cloud_error(
+                100,
+                "(#100) Invalid parameter",
+                "Param biz_opaque_callback_data must be a string of at most 512 characters",
+            )
         kind = body.get("type", "text")
+        header: dict[str, str] | None = None
         if kind == "text":
             text, template = self._text(body), None
         elif kind == "template":
-            text, template = self._template(body), body["template"]["name"]
+            text, header = self._template(body)
+            template = body["template"]["name"]
         else:
             raise cloud_error(
                 100,
@@ -140,16 +174,31 @@ class WhatsAppApi:
             )
         world = self.world
         now = world.now()
+        rules = world.rules
+        in_window = world.in_window(wa_id, now)
+        counts = template is not None and not in_window
+        if rules.over_throughput(now):
+            # Meta's table gives HTTP 400 for 130429 (the 429 fault stays as it was: a
+            # generic HTTP 429 test of the client).
+            raise cloud_error(*THROUGHPUT_ERROR)
+        if counts and rules.over_messaging_limit(wa_id, now):
+            raise cloud_error(*MESSAGING_LIMIT_ERROR)
+        rules.record(wa_id, now, counts)
         world.contact(wa_id)
-        failed = template is None and not world.in_window(wa_id, now)
-        reference = body.get("biz_opaque_callback_data")
-        if reference is not None and (not isinstance(reference, str) or len(reference) > 512):
-            raise cloud_error(
-                100,
-                "(#100) Invalid parameter",
-                "Param biz_opaque_callback_data must be a string of at most 512 characters",
-            )
-        reply = world.add_reply(wa_id, text, template, failed, now, recipient, reference)
+        category = APPROVED_TEMPLATES[template]["category"] if template else None
+        fate = rules.recipient(wa_id)
+        outside_window = template is None and not in_window  # add_reply's default error
+        error = None
+        if not outside_window and fate in ("blocked", "not_whatsapp"):
+            error = UNDELIVERABLE
+        elif not outside_window and fate == "marketing_limit" and category == "MARKETING":
+            error = MARKETING_LIMIT
+        failed = outside_window or error is not None
+        reply = world.add_reply(
+            wa_id, text, template, failed, now, recipient, reference, error, category
+        )
+        if template is not None and header is not None:
+            reply["header"] = header
         context = body.get("context")
         if isinstance(context, dict) and context.get("message_id"):
             reply["in_reply_to"] = str(context["message_id"])  # shown quoted in the chat
@@ -210,8 +259,9 @@ class WhatsAppApi:
             )
         return value
 
-    def _template(self, body: dict[str, Any]) -> str:
-        """The template's body with its parameters filled in, once they pass Meta's checks."""
+    def _template(self, body: dict[str, Any]) -> tuple[str, dict[str, str] | None]:
+        """The template's body with its parameters filled in, and its header's media, once
+        they pass Meta's checks."""
         template = body.get("template")
         if not isinstance(template, dict) or not isinstance(template.get("name"), str):
             raise cloud_error(100, "(#100) Invalid parameter", "Param template['name'] is required")
@@ -225,6 +275,10 @@ class WhatsAppApi:
                 "(#132001) Template name does not exist in the translation",
                 f"template name ({name}) does not exist in {code}",
             )
+        status = self.world.rules.template_status(name)
+        if status != "APPROVED":
+            raise cloud_error(*TEMPLATE_ERRORS[status])
+        header = self._header(template, approved.get("header"))
         parameters: list[Any] = []
         for component in template.get("components") or []:
             if isinstance(component, dict) and component.get("type") == "body":
@@ -257,4 +311,101 @@ class WhatsAppApi:
                     "Param text cannot have new-line/tab characters or more than 4 consecutive spaces",
                 )
             texts.append(value)
-        return PLACEHOLDER.sub(lambda found: texts[int(found.group(1)) - 1], approved["body"])
+        return PLACEHOLDER.sub(
+            lambda found: texts[int(found.group(1)) - 1], approved["body"]
+        ), header
+
+    def _header(self, template: dict[str, Any], wanted: str | None) -> dict[str, str] | None:
+        """The media of a template's IMAGE or VIDEO header: a parameter of that type with
+        the id of media uploaded to this number, or a link. Meta's pages do not say how an
+        unknown media id fails; the simulator refuses it at once (131009), the stricter
+        choice."""
+        parameters: list[Any] = []
+        for component in template.get("components") or []:
+            if isinstance(component, dict) and component.get("type") == "header":
+                parameters.extend(component.get("parameters") or [])
+        expected = 1 if wanted else 0
+        if wanted is None and parameters:
+            raise cloud_error(
+                132000,
+                "(#132000) Number of parameters does not match the expected number of params",
+                f"header: number of localizable_params ({len(parameters)}) does not match the expected number of params (0)",
+            )
+        if wanted is None:
+            return None
+        kind = wanted.lower()
+        if len(parameters) != expected:
+            raise cloud_error(
+                131008,
+                "(#131008) Required parameter is missing",
+                f"header: one parameter of type {kind} is required",
+            )
+        [parameter] = parameters
+        media = parameter.get(kind) if isinstance(parameter, dict) else None
+        if (
+            not isinstance(parameter, dict)
+            or parameter.get("type") != kind
+            or not isinstance(media, dict)
+        ):
+            raise cloud_error(
+                132012,
+                "(#132012) Parameter format does not match format in the created template",
+                f"header: parameter must be of type {kind}",
+            )
+        media_id, link = media.get("id"), media.get("link")
+        if isinstance(media_id, str) and media_id:
+            upload = self.world.uploads.get(media_id)
+            if upload is None or not upload["mime_type"].startswith(kind + "/"):
+                raise cloud_error(
+                    131009,
+                    "(#131009) Parameter value is not valid",
+                    f"header: {kind} id {media_id!r} is not {kind} media uploaded to this phone number",
+                )
+            return {"type": kind, "id": media_id}
+        if isinstance(link, str) and link.startswith(("https://", "http://")) and len(link) <= 2000:
+            return {"type": kind, "link": link}
+        raise cloud_error(
+            131009,
+            "(#131009) Parameter value is not valid",
+            f"header: {kind} needs an id of uploaded media or an http(s) link",
+        )
+
+    # --- media -----------------------------------------------------------------------
+
+    def upload_media(self, request: Request) -> Response:
+        """`POST /{phone-number-id}/media` (multipart: file, type, messaging_product): the
+        media id to use in a template header; Meta's types and sizes. The bytes are not kept."""
+        if request.param("messaging_product") != "whatsapp":
+            raise cloud_error(
+                100, "(#100) Invalid parameter", "Param messaging_product must be 'whatsapp'"
+            )
+        upload = request.files.get("file")
+        if upload is None:
+            raise cloud_error(
+                100, "(#100) The parameter file is required", "Param file is required"
+            )
+        mime_type = request.param("type") or upload.content_type
+        if mime_type not in MEDIA_LIMITS:
+            listed = ", ".join(MEDIA_LIMITS)
+            raise cloud_error(
+                100,
+                f"(#100) Param file must be a file with one of the following types: {listed}. "
+                f"Received file of type '{mime_type}'.",
+                f"Param type must be one of {listed}",
+            )
+        size, most = len(upload.data), MEDIA_LIMITS[mime_type]
+        if not 0 < size <= most:
+            # Meta's pages give the limits, not the error's wording: 131053 is its code for
+            # a media upload that failed.
+            raise cloud_error(
+                131053,
+                "(#131053) Media upload error",
+                f"The file is {size} bytes; {mime_type} must be between 1 and {most} bytes",
+            )
+        media_id = self.world.new_media_id()
+        self.world.uploads[media_id] = {
+            "mime_type": mime_type,
+            "file_size": size,
+            "sha256": hashlib.sha256(upload.data).hexdigest(),
+        }
+        return Response(200, {"id": media_id})
