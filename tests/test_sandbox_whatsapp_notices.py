@@ -243,8 +243,8 @@ def test_the_daily_limit_counts_unique_template_recipients_outside_their_window(
     with fixed_sandbox() as (sandbox, clock):
         knobs(sandbox, daily_limit=2)
         first = send(sandbox, notice(to="573000000001"))
-        again = send(sandbox, notice(to="573000000001"))  # the same person: not a new one
         second = send(sandbox, notice(to="573000000002"))
+        again = send(sandbox, notice(to="573000000001"))  # the same person: not a new one
         third = send(sandbox, notice(to="573000000003"))
         citizen = sandbox.control(
             "POST", "citizen", {"network": "whatsapp", "text": "Hola", "phone": "573000000004"}
@@ -367,11 +367,13 @@ def test_each_tracked_send_reports_sent_delivered_then_read_with_its_reference(s
         knobs(sandbox, read=False)
         send(sandbox, notice(to="573000000002", reference="dos"))
         statuses = catcher.statuses(5)
+        last = [reply["status"] for reply in replies(sandbox)]
 
     by_reference: dict[str, list[str]] = {}
     for status in statuses:
         by_reference.setdefault(status["biz_opaque_callback_data"], []).append(status["status"])
     assert by_reference == {"uno": ["sent", "delivered", "read"], "dos": ["sent", "delivered"]}
+    assert last == ["read", "delivered"]
     assert all(s["pricing"]["category"] == "utility" for s in statuses)
 
 
