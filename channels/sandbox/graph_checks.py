@@ -88,6 +88,7 @@ NEEDS: dict[str, str] = {
     "GET /{page-id}/thread_owner": "pages_messaging",
     "GET /{post-id}/insights": "read_insights",
     "POST /{phone-number-id}/messages": "whatsapp_business_messaging",
+    "POST /{phone-number-id}/media": "whatsapp_business_messaging",
     "GET /{waba-id}/message_templates": "whatsapp_business_management",
     "GET /{ig-user-id}": "instagram_basic",
     # Instagram's own routes (instagram_publishing.py, instagram_engagement.py), by the
@@ -203,8 +204,10 @@ class Grants:
 class GraphChecks:
     """The token and account endpoints of the Graph API and the WhatsApp Cloud API."""
 
-    def __init__(self, grants: Grants) -> None:
+    def __init__(self, grants: Grants, template_status: Any = None) -> None:
         self.grants = grants
+        self.template_status = template_status or (lambda name: "APPROVED")
+        """Each template's own status (the WhatsApp world's rules, set by the control API)."""
 
     def register(self, router: Router) -> None:
         """Before graph.py's and whatsapp.py's routes: their `GET /{object-id}` is broader."""
@@ -308,21 +311,34 @@ class GraphChecks:
                 33,
             )
         wanted = request.param("name")
-        status = TEMPLATE_STATES.get(self.grants.template)
+        # The permissions' `template` setting speaks for every template; when it is
+        # "approved", each template has its own status (POST /_sandbox/whatsapp).
+        overall = TEMPLATE_STATES.get(self.grants.template)
         data = [
             {
                 "name": name,
                 "parameter_format": "POSITIONAL",
-                "components": [{"type": "BODY", "text": template["body"]}],
+                "components": _components(template),
                 "language": template["language"],
-                "status": status,
-                "category": "UTILITY",
+                "status": self.template_status(name)
+                if self.grants.template == "approved"
+                else overall,
+                "category": template["category"],
                 "id": str(1_000_000_000_000_000 + index),
             }
             for index, (name, template) in enumerate(APPROVED_TEMPLATES.items())
-            if status is not None and (not wanted or name == wanted)
+            if overall is not None and (not wanted or name == wanted)
         ]
         return Response(200, {"data": data, "paging": {"cursors": {"before": "", "after": ""}}})
+
+
+def _components(template: dict[str, Any]) -> list[dict[str, Any]]:
+    """A template's components as GET message_templates lists them: its media header's
+    format, then its body."""
+    body = {"type": "BODY", "text": template["body"]}
+    if "header" not in template:
+        return [body]
+    return [{"type": "HEADER", "format": template["header"]}, body]
 
 
 def sandbox_app_token() -> str:

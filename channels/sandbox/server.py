@@ -38,6 +38,11 @@ Direct message with kind "message"; its webhook goes out like Facebook's):
   "containers_in_error"?, "error_subcode"?}: how long Instagram's media containers stay
   IN_PROGRESS, its publishing limit per 24 hours, how late media_publish answers, and how many
   of the next containers end in ERROR with which 2207xxx subcode (see instagram_publishing.py);
+- POST /_sandbox/whatsapp {"throughput"?, "daily_limit"?, "templates"?, "recipients"?,
+  "read"?, "status_delay"?}: the WhatsApp number's messages per second and unique recipients
+  per rolling 24 h (null: no limit), each template's status, what becomes of a recipient
+  (blocked, not_whatsapp, marketing_limit, ok), whether recipients read, and how late the
+  delivered/read statuses come (see whatsapp_notices.py); answers the current settings;
 - POST /_sandbox/reset: forgets everything, subscriptions and permissions included.
 
 Every control body is a JSON object of at most 1 MiB whose fields are checked (control.py):
@@ -105,7 +110,12 @@ from channels.sandbox.webhooks import (
     page_message_event,
 )
 from channels.sandbox.whatsapp import WhatsAppApi
-from channels.sandbox.whatsapp_world import MEDIA_MIME_TYPES, VERIFY_TOKEN, WhatsAppWorld
+from channels.sandbox.whatsapp_world import (
+    APPROVED_TEMPLATES,
+    MEDIA_MIME_TYPES,
+    VERIFY_TOKEN,
+    WhatsAppWorld,
+)
 from channels.sandbox.world import FAULT_STATUSES, Fault
 from channels.sandbox.x_world import XWorld
 from channels.sandbox.xapi import XApi
@@ -130,6 +140,8 @@ class Sandbox:
         self.state_path = state_path
         self.notice: str | None = None
         """Why the saved world could not be loaded or saved (Spanish), if that happened."""
+        self._timer: threading.Timer | None = None
+        """Wakes up when WhatsApp's next delayed status (delivered, read) is due."""
         self.reset()
         if state_path is not None:
             self.notice = snapshot.load(state_path, self._worlds())
@@ -175,10 +187,13 @@ class Sandbox:
             }
             self.router = Router()
             self.grants = Grants()
-            GraphChecks(self.grants).register(self.router)
+            GraphChecks(self.grants, self.whatsapp.rules.template_status).register(self.router)
             for api in self.apis.values():
                 api.register(self.router)
             self.webhooks.clear()
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
 
     def world(self, network: str):
         if network not in NETWORKS:
@@ -231,13 +246,33 @@ class Sandbox:
         with self.lock:
             response = self._with_usage(api, route.name, response)
             response.headers.update(self.grants.headers(route.network))
-            events = world.take_events() if isinstance(world, WhatsAppWorld) else []
+            events = self.whatsapp.take_events()  # this call's, and the statuses now due
+            self._wake_for_later_statuses()
             if request.method != "GET":
                 self.save()
         deliveries = self.webhooks.deliveries(events)
         if fault is not None:
             time.sleep(fault.delay)  # a slow answer: the call was carried out all the same
         return response, deliveries
+
+    def _wake_for_later_statuses(self) -> None:
+        """Have a timer deliver WhatsApp's delayed statuses when the world's clock says they
+        are due (call it holding the lock). A clock that stands still (tests) never makes
+        them due by itself: any later call to the simulator delivers the ones due by then."""
+        due = self.whatsapp.later.next_due()
+        if due is None or (self._timer is not None and self._timer.is_alive()):
+            return
+        wait = min(max((due - self.whatsapp.now()).total_seconds(), 0.0), 60.0)
+        self._timer = threading.Timer(wait + 0.01, self._deliver_later_statuses)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _deliver_later_statuses(self) -> None:
+        with self.lock:
+            self._timer = None
+            events = self.whatsapp.take_events()
+            self._wake_for_later_statuses()
+        self.webhooks.deliver_later(self.webhooks.deliveries(events))
 
     @staticmethod
     def _with_usage(api, route_name: str, response: Response) -> Response:
@@ -257,9 +292,12 @@ class Sandbox:
                 response, events = self._control(request, action)
                 if request.method == "POST" and action != "faults":
                     self.save()
+                due = self.whatsapp.take_events() if events is None else []
+                self._wake_for_later_statuses()
             if events is not None:  # built under the lock, delivered after releasing it
                 deliveries = self.webhooks.deliveries(events)
                 response.body["webhooks"] = self.webhooks.deliver_now(deliveries)
+            self.webhooks.deliver_later(self.webhooks.deliveries(due))
             return response
         except ValueError as exc:  # ControlError, WebhookError and the worlds' own refusals
             return Response(400, {"error": str(exc)})
@@ -282,12 +320,13 @@ class Sandbox:
             "permissions",
             "require_app_secret",
             "instagram",
+            "whatsapp",
         )
         if action not in actions:
             raise ControlError(
                 f"acción desconocida /_sandbox/{action}; las acciones son citizen, posts, "
-                "faults, permissions, require_app_secret, instagram, webhooks, state, requests "
-                "y reset"
+                "faults, permissions, require_app_secret, instagram, whatsapp, webhooks, "
+                "state, requests y reset"
             )
         if request.method != "POST":
             raise ControlError(f"/_sandbox/{action} se llama con POST, no con {request.method}")
@@ -308,6 +347,10 @@ class Sandbox:
             return self._permissions(body), None
         if action == "instagram":
             return Response(200, instagram_publishing.configure(self.instagram, body)), None
+        if action == "whatsapp":
+            templates = list(APPROVED_TEMPLATES)
+            self.whatsapp.rules.configure(body, templates)
+            return Response(200, self.whatsapp.rules.state(templates)), None
         return self._fault(body), None
 
     def _permissions(self, body: Fields) -> Response:

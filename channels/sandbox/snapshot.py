@@ -7,7 +7,9 @@ change (whole, atomically) and loaded when a simulator starts from that folder's
 
 What is kept: every network's posts, comments, mentions, conversations, contacts, replies,
 the people's ids and the id counters (Instagram: its media, comments, Direct conversations and
-what the account sent; not its media containers). What is not: pending faults, webhook subscriptions
+what the account sent; not its media containers; WhatsApp: its limits and template statuses
+(the control API's POST /_sandbox/whatsapp) and its uploaded media's ids). What is not:
+WhatsApp's statuses still to come and its limits' windows, pending faults, webhook subscriptions
 (each receiver subscribes again when it starts), uploaded media bytes, the request log.
 The file is bounded: at most MAX_ITEMS of each kind (the newest) and MAX_FILE_BYTES on disk.
 
@@ -326,6 +328,8 @@ def _whatsapp(world: WhatsAppWorld) -> dict[str, Any]:
             wa_id: _time(at) for wa_id, at in list(world.last_inbound.items())[-MAX_ITEMS:]
         },
         "replies": _newest(world.replies),
+        "rules": world.rules.saved(),
+        "uploads": dict(list(world.uploads.items())[-MAX_ITEMS:]),
     }
 
 
@@ -353,6 +357,14 @@ def _restore_whatsapp(world: WhatsAppWorld, data: dict[str, Any]) -> None:
         {str(wa_id): _read_time(at) for wa_id, at in data["last_inbound"].items()}
     )
     world.replies = [dict(reply) for reply in data["replies"]]
+    if "rules" in data:  # a world saved before the notices has none
+        world.rules.restore(data["rules"])
+    for media_id, upload in data.get("uploads", {}).items():
+        world.uploads[str(media_id)] = {
+            "mime_type": str(upload["mime_type"]),
+            "file_size": int(upload["file_size"]),
+            "sha256": str(upload["sha256"]),
+        }
 
 
 # --- Instagram (the engagement part, and the published media it hangs on) ----------------

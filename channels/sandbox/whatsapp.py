@@ -1,9 +1,11 @@
-"""The WhatsApp Cloud API subset the WhatsApp adapter uses: sending text and template messages.
+"""The WhatsApp Cloud API subset the WhatsApp adapter uses: sending text and template messages,
+and uploading the media a template's header shows.
 
 `POST /{version}/{phone-number-id}/messages` with a JSON body and a bearer token, answered
 in the Cloud API's shape; errors in Graph's `{"error": {...}}` shape with `error_data`.
 A free-form text outside the 24-hour customer service window is accepted (HTTP 200) and
-then fails, as on the real platform: the failure comes only in the status webhook.
+then fails, as on the real platform: the failure comes only in the status webhook. The
+number's limits, template statuses and recipients' fates are whatsapp_notices.py's.
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ from channels.sandbox.graph_fields import (
     graph_error,
     graph_refusal,
 )
-from channels.sandbox.http import HttpError, Request, Response, Router
+from channels.sandbox.http import Request, Response, Router
+from channels.sandbox.whatsapp_media import cloud_error, template_header, upload_media
+from channels.sandbox.whatsapp_notices import (
+    MARKETING_LIMIT,
+    MESSAGING_LIMIT_ERROR,
+    TEMPLATE_ERRORS,
+    THROUGHPUT_ERROR,
+    UNDELIVERABLE,
+)
 from channels.sandbox.whatsapp_world import APPROVED_TEMPLATES, PHONE_NUMBER_ID, WhatsAppWorld
 from channels.sandbox.world import Fault
 
@@ -27,18 +37,6 @@ MAX_TEXT_LENGTH = 4096
 PLACEHOLDER = re.compile(r"\{\{(\d+)\}\}")
 # What Meta refuses inside a template parameter: new lines, tabs, more than 4 spaces in a row.
 BAD_PARAMETER = re.compile(r"[\n\t]| {5,}")
-
-
-def cloud_error(code: int, message: str, details: str, status: int = 400) -> HttpError:
-    """An error as the Cloud API answers it: Graph's shape plus `error_data`."""
-    error = graph_error(code, message, status=status)
-    error.response.body["error"]["error_data"] = {
-        "messaging_product": "whatsapp",
-        "details": details,
-    }
-    return error
-
-
 CLOUD_REFUSALS: dict[int, tuple[int, str, str]] = {
     131062: (
         400,
@@ -64,6 +62,13 @@ class WhatsAppApi:
             GRAPH_VERSION_PATTERN + f"/{PHONE_NUMBER_ID}/messages",
             "POST /{phone-number-id}/messages",
             self.send_message,
+        )
+        router.add(
+            "whatsapp",
+            "POST",
+            GRAPH_VERSION_PATTERN + f"/{PHONE_NUMBER_ID}/media",
+            "POST /{phone-number-id}/media",
+            self.upload_media,
         )
 
     # --- errors shared by every call ----------------------------------------------------
@@ -127,11 +132,20 @@ class WhatsAppApi:
                 "Param messaging_product must be 'whatsapp'",
             )
         wa_id, recipient, answer = self._recipient(body)
+        reference = body.get("biz_opaque_callback_data")
+        if reference is not None and (not isinstance(reference, str) or len(reference) > 512):
+            raise cloud_error(
+                100,
+                "(#100) Invalid parameter",
+                "Param biz_opaque_callback_data must be a string of at most 512 characters",
+            )
         kind = body.get("type", "text")
+        header: dict[str, str] | None = None
         if kind == "text":
             text, template = self._text(body), None
         elif kind == "template":
-            text, template = self._template(body), body["template"]["name"]
+            text, header = self._template(body)
+            template = body["template"]["name"]
         else:
             raise cloud_error(
                 100,
@@ -140,16 +154,31 @@ class WhatsAppApi:
             )
         world = self.world
         now = world.now()
+        rules = world.rules
+        in_window = world.in_window(wa_id, now)
+        counts = template is not None and not in_window
+        if rules.over_throughput(now):
+            # Meta's table gives HTTP 400 for 130429 (the 429 fault stays as it was: a
+            # generic HTTP 429 test of the client).
+            raise cloud_error(*THROUGHPUT_ERROR)
+        if counts and rules.over_messaging_limit(wa_id, now):
+            raise cloud_error(*MESSAGING_LIMIT_ERROR)
+        rules.record(wa_id, now, counts)
         world.contact(wa_id)
-        failed = template is None and not world.in_window(wa_id, now)
-        reference = body.get("biz_opaque_callback_data")
-        if reference is not None and (not isinstance(reference, str) or len(reference) > 512):
-            raise cloud_error(
-                100,
-                "(#100) Invalid parameter",
-                "Param biz_opaque_callback_data must be a string of at most 512 characters",
-            )
-        reply = world.add_reply(wa_id, text, template, failed, now, recipient, reference)
+        category = APPROVED_TEMPLATES[template]["category"] if template else None
+        fate = rules.recipient(wa_id)
+        outside_window = template is None and not in_window  # add_reply's default error
+        error = None
+        if not outside_window and fate in ("blocked", "not_whatsapp"):
+            error = UNDELIVERABLE
+        elif not outside_window and fate == "marketing_limit" and category == "MARKETING":
+            error = MARKETING_LIMIT
+        failed = outside_window or error is not None
+        reply = world.add_reply(
+            wa_id, text, template, failed, now, recipient, reference, error, category
+        )
+        if template is not None and header is not None:
+            reply["header"] = header
         context = body.get("context")
         if isinstance(context, dict) and context.get("message_id"):
             reply["in_reply_to"] = str(context["message_id"])  # shown quoted in the chat
@@ -210,8 +239,9 @@ class WhatsAppApi:
             )
         return value
 
-    def _template(self, body: dict[str, Any]) -> str:
-        """The template's body with its parameters filled in, once they pass Meta's checks."""
+    def _template(self, body: dict[str, Any]) -> tuple[str, dict[str, str] | None]:
+        """The template's body with its parameters filled in, and its header's media, once
+        they pass Meta's checks."""
         template = body.get("template")
         if not isinstance(template, dict) or not isinstance(template.get("name"), str):
             raise cloud_error(100, "(#100) Invalid parameter", "Param template['name'] is required")
@@ -225,6 +255,10 @@ class WhatsAppApi:
                 "(#132001) Template name does not exist in the translation",
                 f"template name ({name}) does not exist in {code}",
             )
+        status = self.world.rules.template_status(name)
+        if status != "APPROVED":
+            raise cloud_error(*TEMPLATE_ERRORS[status])
+        header = template_header(self.world, template, approved.get("header"))
         parameters: list[Any] = []
         for component in template.get("components") or []:
             if isinstance(component, dict) and component.get("type") == "body":
@@ -257,4 +291,12 @@ class WhatsAppApi:
                     "Param text cannot have new-line/tab characters or more than 4 consecutive spaces",
                 )
             texts.append(value)
-        return PLACEHOLDER.sub(lambda found: texts[int(found.group(1)) - 1], approved["body"])
+        return PLACEHOLDER.sub(
+            lambda found: texts[int(found.group(1)) - 1], approved["body"]
+        ), header
+
+    # --- media -----------------------------------------------------------------------
+
+    def upload_media(self, request: Request) -> Response:
+        """`POST /{phone-number-id}/media` (multipart: file, type, messaging_product)."""
+        return upload_media(self.world, request)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from channels.sandbox.graph_world import graph_time
+from channels.sandbox.whatsapp_notices import LaterStatuses, NoticeRules
 from channels.sandbox.world import NetworkWorld, PersonIds
 from conectados.clock import Clock
 
@@ -155,6 +156,12 @@ class WhatsAppWorld(NetworkWorld):
         self.events: list[dict[str, Any]] = []
         """Webhook payloads waiting to be delivered (the server takes them after each call)."""
         self.people = PersonIds(base=573000000000, span=10**9)  # a Colombian mobile number
+        self.rules = NoticeRules()
+        """Throughput, messaging limit, template statuses, recipients, receipts (the control
+        API's POST /_sandbox/whatsapp)."""
+        self.later = LaterStatuses()
+        self.uploads: dict[str, dict[str, Any]] = {}
+        """Media uploaded with POST /{phone-number-id}/media: id -> mime_type, size (no bytes)."""
 
     # --- ids -------------------------------------------------------------------------
 
@@ -262,10 +269,18 @@ class WhatsAppWorld(NetworkWorld):
         at: datetime,
         recipient: str | None = None,
         reference: str | None = None,
+        error: dict[str, Any] | None = None,
+        category: str | None = None,
     ) -> dict[str, Any]:
-        """Record a message we sent and queue its status webhook (sent or failed);
-        `recipient` is the BSUID it was addressed to, when it went to one (no phone);
-        `reference` the sender's `biz_opaque_callback_data`, echoed in its statuses."""
+        """Record a message we sent and queue its status webhooks; `recipient` is the BSUID
+        it was addressed to, when it went to one (no phone); `reference` the sender's
+        `biz_opaque_callback_data`, echoed in its statuses; `error` why it failed (the
+        re-engagement error when not given); `category` the template's (pricing).
+
+        A message sent with a reference is tracked the whole way, as Meta does for every
+        message: `sent` with pricing, then `delivered` and `read` (rules.read) after
+        rules.status_delay. One without keeps the earlier, shorter life (`sent` only), which
+        the replies' tests and receiver were written against."""
         reply = {
             "id": self.new_wamid(wa_id, outbound=True),
             "to": None if recipient else wa_id,
@@ -276,16 +291,35 @@ class WhatsAppWorld(NetworkWorld):
             "type": "template" if template else "text",
             "template": template,
             "status": "failed" if failed else "sent",
-            "error": RE_ENGAGEMENT_ERROR if failed else None,
+            "error": (error or RE_ENGAGEMENT_ERRORS[0])["code"] if failed else None,
         }
         if reference is not None:
             reply["biz_opaque_callback_data"] = reference
+            reply["category"] = category.lower() if category else "service"
         self.replies.append(reply)
-        self.events.append(self.status_event(reply, at))
+        self.events.append(self.status_event(reply, at, error=error))
+        if reference is None or failed:
+            return reply
+        follow = ["delivered", "read"] if self.rules.read else ["delivered"]
+        if self.rules.status_delay <= 0:
+            for status in follow:
+                self.events.append(self.receipt(reply, status, at))
+        else:
+            due = at + timedelta(seconds=self.rules.status_delay)
+            for status in follow:
+                self.later.add(due, reply, status)
         return reply
 
+    def receipt(self, reply: dict[str, Any], status: str, at: datetime) -> dict[str, Any]:
+        """A later status of a tracked message (delivered, read), recorded on the reply."""
+        reply["status"] = status
+        return self.status_event(reply, at)
+
     def take_events(self) -> list[dict[str, Any]]:
-        """The webhook payloads queued since the last call."""
+        """The webhook payloads queued since the last call, with the later statuses now due."""
+        if len(self.later):
+            for due, reply, status in self.later.due(self.now()):
+                self.events.append(self.receipt(reply, status, due))
         events, self.events = self.events, []
         return events
 
@@ -316,10 +350,14 @@ class WhatsAppWorld(NetworkWorld):
             body["text"] = {"body": message.text}
         return whatsapp_envelope({"contacts": [person], "messages": [body]})
 
-    def status_event(self, reply: dict[str, Any], at: datetime) -> dict[str, Any]:
+    def status_event(
+        self, reply: dict[str, Any], at: datetime, error: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """Meta's shape: `recipient_id` only when it went to a phone number,
         `recipient_user_id` always but on a failed one sent to a phone number, `contacts`
-        only when it did not fail."""
+        only when it did not fail; `pricing` on a tracked message that did not fail (its
+        category: the template's, or service for free text in the window; no
+        `conversation`: gone with per-message pricing)."""
         failed = reply["status"] == "failed"
         status: dict[str, Any] = {"id": reply["id"], "status": reply["status"]}
         status["timestamp"] = epoch(at)
@@ -332,8 +370,16 @@ class WhatsAppWorld(NetworkWorld):
             status["biz_opaque_callback_data"] = reply["biz_opaque_callback_data"]
         value: dict[str, Any] = {"statuses": [status]}
         if failed:
-            status["errors"] = [dict(error) for error in RE_ENGAGEMENT_ERRORS]
+            status["errors"] = [dict(error or RE_ENGAGEMENT_ERRORS[0])]
         else:
+            if "category" in reply:
+                service = reply["category"] == "service"
+                status["pricing"] = {
+                    "billable": not service,
+                    "pricing_model": "PMP",
+                    "type": "free_customer_service" if service else "regular",
+                    "category": reply["category"],
+                }
             person: dict[str, Any] = {"profile": {"name": contact.name}}
             if reply["to"]:
                 person["wa_id"] = contact.wa_id
@@ -359,4 +405,8 @@ class WhatsAppWorld(NetworkWorld):
             ],
             "replies": self.replies,
             "calls": dict(self.calls),
+            "knobs": self.rules.state(list(APPROVED_TEMPLATES)),
+            "unique_recipients_24h": self.rules.unique_recipients(self.now()),
+            "statuses_waiting": len(self.later),
+            "media": len(self.uploads),
         }
