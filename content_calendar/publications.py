@@ -356,3 +356,54 @@ def reschedule_waiting(connection: sa.Connection, publication_id: int, at: datet
             .values(next_attempt_at=at, attempts=0, last_error=None)
         ).rowcount
     )
+
+
+# --- a post for subscribers (WhatsApp): handed to the notifier, never to the publisher ------
+
+
+def due_broadcasts(
+    connection: sa.Connection, now: datetime, networks: tuple[str, ...], limit: int = 100
+) -> list[Claimed]:
+    """The scheduled publications on `networks` whose time has come, with what they carry
+    (read only: `mark_broadcast` is the compare-and-set that takes one)."""
+    if not networks:
+        return []
+    rows = connection.execute(
+        sa.select(*_COLUMNS)
+        .join(Post, Post.id == Publication.post_id)
+        .where(
+            Publication.state == SCHEDULED,
+            Publication.next_attempt_at <= now,
+            Publication.network.in_(networks),
+        )
+        .order_by(Publication.next_attempt_at, Publication.id)
+        .limit(limit)
+    )
+    return [_claimed(row) for row in rows]
+
+
+def mark_broadcast(connection: sa.Connection, publication_id: int, now: datetime) -> bool:
+    """scheduled -> published: its broadcast is being created in this same transaction;
+    False if another daemon took it (or a person cancelled it) meanwhile."""
+    return bool(
+        connection.execute(
+            sa.update(Publication)
+            .where(Publication.id == publication_id, Publication.state == SCHEDULED)
+            .values(state=PublicationState.PUBLISHED, published_at=now, last_error=None)
+        ).rowcount
+    )
+
+
+def name_broadcast(connection: sa.Connection, publication_id: int, remote_id: str) -> bool:
+    """A publication just handed to a broadcast gets the broadcast's name as its remote id."""
+    return bool(
+        connection.execute(
+            sa.update(Publication)
+            .where(
+                Publication.id == publication_id,
+                Publication.state == PublicationState.PUBLISHED,
+                Publication.remote_id.is_(None),
+            )
+            .values(remote_id=remote_id)
+        ).rowcount
+    )
