@@ -424,7 +424,10 @@ WHATSAPP = NetworkSpec(
         max_images=1,
         network="WhatsApp",
     ),
-    reports_reach=False,
+    figures_meaning="mensajes a los suscriptores: enviados, entregados, leídos y fallidos; "
+    "alcance: cuántas personas distintas recibieron al menos uno en el periodo",
+    figures_source="estados de cada mensaje en los webhooks de WhatsApp (sent, delivered, "
+    "read, failed)",
     # Cloud API "Text messages": a body of at most 4,096 characters.
     private_text_limit=4_096,
     incoming_text_limits=MappingProxyType({"message": 4_096}),
