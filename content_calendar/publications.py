@@ -361,37 +361,36 @@ def reschedule_waiting(connection: sa.Connection, publication_id: int, at: datet
 # --- a post for subscribers (WhatsApp): handed to the notifier, never to the publisher ------
 
 
-def due_broadcasts(
-    connection: sa.Connection, now: datetime, networks: tuple[str, ...], limit: int = 100
+def claim_broadcasts(
+    connection: sa.Connection, now: datetime, networks: tuple[str, ...]
 ) -> list[Claimed]:
-    """The scheduled publications on `networks` whose time has come, with what they carry
-    (read only: `mark_broadcast` is the compare-and-set that takes one)."""
+    """scheduled -> published, every due publication on `networks` at once, with what each
+    carries: its broadcast is created in this same transaction. One UPDATE is the
+    compare-and-set: a second daemon's finds them taken (on PostgreSQL it waits for the
+    first's commit and then skips them)."""
     if not networks:
+        return []
+    ids = list(
+        connection.execute(
+            sa.update(Publication)
+            .where(
+                Publication.state == SCHEDULED,
+                Publication.next_attempt_at <= now,
+                Publication.network.in_(networks),
+            )
+            .values(state=PublicationState.PUBLISHED, published_at=now, last_error=None)
+            .returning(Publication.id)
+        ).scalars()
+    )
+    if not ids:
         return []
     rows = connection.execute(
         sa.select(*_COLUMNS)
         .join(Post, Post.id == Publication.post_id)
-        .where(
-            Publication.state == SCHEDULED,
-            Publication.next_attempt_at <= now,
-            Publication.network.in_(networks),
-        )
+        .where(Publication.id.in_(ids))
         .order_by(Publication.next_attempt_at, Publication.id)
-        .limit(limit)
     )
     return [_claimed(row) for row in rows]
-
-
-def mark_broadcast(connection: sa.Connection, publication_id: int, now: datetime) -> bool:
-    """scheduled -> published: its broadcast is being created in this same transaction;
-    False if another daemon took it (or a person cancelled it) meanwhile."""
-    return bool(
-        connection.execute(
-            sa.update(Publication)
-            .where(Publication.id == publication_id, Publication.state == SCHEDULED)
-            .values(state=PublicationState.PUBLISHED, published_at=now, last_error=None)
-        ).rowcount
-    )
 
 
 def name_broadcast(connection: sa.Connection, publication_id: int, remote_id: str) -> bool:

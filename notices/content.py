@@ -12,12 +12,7 @@ import sqlalchemy as sa
 from channels.media import MediaFile, kind_of, media_path
 from channels.specs import broadcast_networks
 from conectados.userfiles import UserFileError
-from content_calendar.publications import (
-    Claimed,
-    due_broadcasts,
-    mark_broadcast,
-    name_broadcast,
-)
+from content_calendar.publications import Claimed, claim_broadcasts, name_broadcast
 from notices import broadcasts
 from notices.models import BroadcastKind, Purpose
 
@@ -28,9 +23,7 @@ def start_due(connection: sa.Connection, now: datetime, settings) -> int:
     """Turn the due WhatsApp publications into broadcasts, in the caller's transaction; how
     many were started. A publication another daemon took first is left alone."""
     started = 0
-    for due in due_broadcasts(connection, now, broadcast_networks()):
-        if not mark_broadcast(connection, due.id, now):
-            continue
+    for due in claim_broadcasts(connection, now, broadcast_networks()):
         header = _header(due, settings)
         broadcast_id, _ = broadcasts.create(
             connection,

@@ -179,3 +179,15 @@ def test_bad_whatsapp_entries_are_refused_with_file_line_and_field(office, entry
     assert "calendario.yaml:" in out and said in out, out
     if field != "medios":
         assert "texto_whatsapp" in out  # the advice names the variant
+
+
+def test_a_publication_goes_to_one_broadcast_even_when_two_daemons_race(office):
+    """The second daemon's compare-and-set finds it taken: it starts nothing."""
+    from content_calendar.publications import claim_broadcasts
+
+    assert office("calendar", "import", write(office, CALENDAR))[0] == 0
+    with office.app.database.session(write=True) as session:
+        connection = session.connection()
+        first = claim_broadcasts(connection, DUE, ("whatsapp",))
+        second = claim_broadcasts(connection, DUE, ("whatsapp",))
+    assert [claimed.post_id for claimed in first] == ["ahorro-whatsapp"] and second == []

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from conectados.clock import FixedClock
 from conectados.db import Database
+from content_calendar.models import Post, Publication, PublicationState
 from notices.models import (
     Broadcast,
     BroadcastKind,
@@ -71,6 +72,19 @@ def fill(database: Database) -> None:
                 .returning(Broadcast.id)
             ).scalar_one()
 
+        # The content's calendar entry, handed to its broadcast: no page post.
+        connection.execute(
+            sa.insert(Post).values(
+                id="contenido-nov", text="Cuide el agua", scheduled_at=local(2026, 11, 30, 23)
+            )
+        )
+        connection.execute(
+            sa.insert(Publication).values(
+                post_id="contenido-nov", network="whatsapp", state=PublicationState.PUBLISHED,
+                next_attempt_at=local(2026, 11, 30, 23), published_at=local(2026, 11, 30, 23),
+                remote_id="difusion-3",
+            )
+        )  # fmt: skip
         cut = broadcast(BroadcastKind.NOTICE, local(2026, 11, 10, 7))
         restored = broadcast(BroadcastKind.RESTORED, local(2026, 11, 10, 18))
         content = broadcast(BroadcastKind.CONTENT, local(2026, 11, 30, 23), Purpose.CONTENT)
@@ -109,7 +123,9 @@ def test_the_notices_section_counts_the_month_in_every_format(cli, tmp_path: Pat
     as_json = cli("report", "--mes", "2026-11", "--json", clock=AFTER)
 
     assert terminal.exit_code == 0, terminal.stderr
-    notices = json.loads(as_json.stdout)["avisos_whatsapp"]
+    figures = json.loads(as_json.stdout)
+    assert "whatsapp" not in figures["redes"] and figures["cifras"]["publicaciones"] == 0
+    notices = figures["avisos_whatsapp"]
     assert notices == {
         "difusiones": 3,
         "difusiones_por_tipo": {"aviso": 1, "restablecido": 1, "contenido": 1},
