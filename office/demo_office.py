@@ -153,9 +153,9 @@ def run_office(
         outcome.sandbox_posts = sum(len(state[name]["posts"]) for name in state)
         outcome.sandbox_replies = sum(len(state[name]["replies"]) for name in state)
         outcome.hidden = sum(len(state[name].get("hidden", [])) for name in state)
+        names = {protocol.id: protocol.name for protocol in catalogue}
+        show_decisions(app, console, outcome, since=now, names=names)
         outcome.notices = _notices_part(app, office, console)
-    names = {protocol.id: protocol.name for protocol in catalogue}
-    show_decisions(app, console, outcome, since=now, names=names)
     console.print("\n[bold]4. El informe del mes[/]")
     period = month(f"{app.clock.now().astimezone(settings.zone):%Y-%m}", settings.zone)
     with app.database.session() as session:
