@@ -191,3 +191,37 @@ def test_a_publication_goes_to_one_broadcast_even_when_two_daemons_race(office):
         first = claim_broadcasts(connection, DUE, ("whatsapp",))
         second = claim_broadcasts(connection, DUE, ("whatsapp",))
     assert [claimed.post_id for claimed in first] == ["ahorro-whatsapp"] and second == []
+
+
+def test_start_due_runs_on_each_backend(database_url: str, tmp_path: Path):
+    """The claim is one UPDATE … RETURNING: SQLite and PostgreSQL alike."""
+    from conectados.db import Database
+    from content_calendar.models import Post
+
+    database = Database(database_url)
+    database.upgrade()
+    settings = App(environ={}, cwd=tmp_path, clock=FixedClock(NOW)).settings
+    try:
+        with database.session(write=True) as session:
+            connection = session.connection()
+            connection.execute(
+                sa.insert(Post).values(id="texto", text="Hola vecinos", scheduled_at=DUE)
+            )
+            connection.execute(
+                sa.insert(Publication).values(
+                    post_id="texto", network="whatsapp", state=PublicationState.SCHEDULED,
+                    attempts=0, next_attempt_at=DUE,
+                )
+            )  # fmt: skip
+            subscribe(connection, "573001112233", Purpose.CONTENT)
+        for _ in range(2):
+            with database.session(write=True) as session:
+                start_due(session.connection(), DUE, settings)
+        with database.engine.connect() as connection:
+            broadcasts = connection.execute(sa.select(Broadcast.template)).scalars().all()
+            deliveries = connection.execute(
+                sa.select(sa.func.count()).select_from(Delivery)
+            ).scalar()
+        assert broadcasts == ["contenido_texto"] and deliveries == 1
+    finally:
+        database.dispose()
