@@ -23,6 +23,9 @@ from notices.models import (
     Purpose,
     Subscriber,
 )
+from reports.figures import build_report, month
+from reports.render import html
+from reports.summary import summary
 
 BOGOTA = ZoneInfo("America/Bogota")
 AFTER = FixedClock(datetime(2026, 12, 5, 9, tzinfo=BOGOTA))
@@ -145,14 +148,10 @@ def test_the_notices_section_counts_the_month_in_every_format(cli, tmp_path: Pat
     assert rows["alcance_whatsapp"] == "2" and rows["difusiones_aviso"] == "1"
 
 
-def test_a_month_without_notices_says_so(cli, tmp_path: Path):
-    assert cli("init").exit_code == 0
+def test_a_month_without_notices_says_so(database: Database):
+    with database.engine.connect() as connection:
+        report = build_report(connection, month("2026-11", BOGOTA), "Acueducto", now=AFTER.now())
 
-    terminal = cli("report", "--mes", "2026-11", "--html", "i.html", clock=AFTER)
-    as_json = cli("report", "--mes", "2026-11", "--json", clock=AFTER)
-
-    assert terminal.exit_code == 0, terminal.stderr
-    assert "no se enviaron avisos" in terminal.stdout
-    page = (tmp_path / "i.html").read_text(encoding="utf-8")
-    assert "No se enviaron avisos por WhatsApp en el periodo." in page
-    assert json.loads(as_json.stdout)["avisos_whatsapp"]["difusiones"] == 0
+    assert "no se enviaron avisos" in "\n".join(summary(report))
+    assert "No se enviaron avisos por WhatsApp en el periodo." in html(report)
+    assert report.as_dict()["avisos_whatsapp"]["difusiones"] == 0
