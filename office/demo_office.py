@@ -289,15 +289,12 @@ def show_decisions(
 
 def _notices_ready(office: Office) -> bool:
     """Whether the pieces of the WhatsApp notices built alongside this demo are in: the
-    subscription words, the notifier job, and `avisos add --notificar`."""
+    subscription words (the responder's) and the notifier job."""
     import importlib.util
-
-    from responders.notices import add
 
     return (
         importlib.util.find_spec("notices.subscription_words") is not None
         and getattr(office, "notifier", None) is not None
-        and any(param.name == "notificar" for param in add.params)
     )
 
 
@@ -305,9 +302,11 @@ def _notices_part(app: App, office: Office, console: Console) -> NoticesOutcome 
     """Two citizens subscribe to the Centro's notices by WhatsApp, a cut notice reaches both,
     one leaves with «SALIR». The folder gets the company's sectores.yaml either way.
 
-    TO FINISH AFTER MERGE: while the subscription words, the notifier job (`office.notifier`)
-    or `avisos add --notificar` are missing, this part only writes the sectors and says so
-    (None: nothing to count); the steps below are written against the agreed commands.
+    TO FINISH AFTER MERGE: while the subscription words or the notifier job
+    (`office.notifier`) are missing, this part only writes the sectors and says so (None:
+    nothing to count). The notice is added as `avisos add --notificar` adds it (the notice
+    and its broadcast in one transaction, `_add_and_notify`); once that command has its own
+    domain function, call it instead.
     """
     sectors = app.settings.sectors_path
     if not sectors.exists():
@@ -320,8 +319,6 @@ def _notices_part(app: App, office: Office, console: Console) -> NoticesOutcome 
             "envío de avisos por WhatsApp aún no están en esta versión.",
         )
         return None
-    from office.cli import run
-
     sandbox = office.channels.sandbox
     assert sandbox is not None
     notices = NoticesOutcome()
@@ -341,16 +338,12 @@ def _notices_part(app: App, office: Office, console: Console) -> NoticesOutcome 
             console,
             f"Conectados les confirma la suscripción: {notices.subscribed} suscritos al Centro.",
         )
-        now = app.clock.now().astimezone(app.settings.zone)
-        command = [
-            "avisos", "add", "--sector", "Centro", "--desde", f"{now:%Y-%m-%d %H:%M}",
-            "--hasta", f"{now + timedelta(hours=4):%Y-%m-%d %H:%M}",
-            "--motivo", "reparación de un tubo en la calle 5", "--notificar",
-        ]  # fmt: skip
         say(
-            console, f"El equipo registra el corte y lo avisa: conectados {' '.join(command[:4])} …"
+            console,
+            "El equipo registra el corte y lo avisa (conectados avisos add --sector Centro "
+            "… --notificar).",
         )
-        run(command, app=app)
+        _add_and_notify(app, "Centro", "reparación de un tubo en la calle 5")
         _round(office)
         notices.notice_id, notices.reached = _notice_reach(app)
         say(
@@ -373,6 +366,34 @@ def _notices_part(app: App, office: Office, console: Console) -> NoticesOutcome 
     finally:
         receiver.stop()
     return notices
+
+
+def _add_and_notify(app: App, sector: str, reason: str) -> None:
+    """A cut notice from now to four hours on, and its broadcast to the sector's
+    subscribers with the notice template (sectors, start, end, reason), in one transaction."""
+    from conectados.spanish import spanish_moment
+    from notices import broadcasts
+    from notices.models import BroadcastKind, Purpose
+    from responders import service_notices
+
+    now = app.clock.now()
+    ends = now + timedelta(hours=4)
+    settings, zone = app.settings.notices, app.settings.zone
+    with app.database.session(write=True) as session:
+        connection = session.connection()
+        notice_id = service_notices.add(connection, sector, now, ends, reason, now)
+        broadcasts.create(
+            connection,
+            BroadcastKind.NOTICE,
+            Purpose.NOTICES,
+            [sector],
+            settings.notice_template,
+            settings.template_language,
+            [sector, *(spanish_moment(at.astimezone(zone)) for at in (now, ends)), reason],
+            now,
+            notice_id=notice_id,
+            created_by="demo",
+        )
 
 
 def _round(office: Office) -> None:
