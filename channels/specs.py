@@ -24,6 +24,12 @@ Media limits come from the networks' public documentation (2025-2026):
   8 MB, from 4:5 to 1.91:1, 320 to 1,440 px wide (scaled to fit); Reels MP4/MOV in H.264 or
   HEVC, 3 s to 15 min, at most 1,920 px wide, 0.01:1 to 10:1, 300 MB; carousels of 2 to 10
   images and videos, mixed; no text-only posts (channels/instagram_rules.py).
+- WhatsApp (calendar content to subscribers, sent as an approved template): the text is the
+  template's one body variable, at most 1,024 characters (a template body's limit, template
+  components reference; the caption limit of a media message is the same), on one line (Meta
+  refuses a variable with a line break, a tab or a run of spaces: error 132018); one header
+  image (JPEG or PNG, 5 MB) or video (MP4 in H.264, 16 MB) or none (template media page and
+  the media reference's supported types).
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from types import MappingProxyType
 from typing import Any
 
 from channels.instagram_rules import InstagramRules
-from channels.media import MediaRules
+from channels.media import MediaFile, MediaRules
 from channels.text_rules import (
     FACEBOOK_LIMIT,
     INSTAGRAM_HASHTAGS,
@@ -142,6 +148,12 @@ class NetworkSpec:
     """What its figures mean, in words the team reads (no API names): for the report."""
     figures_source: str = ""
     """Where each figure comes from in its API: the report's footnote, for whoever checks it."""
+    one_line_text: bool = False
+    """The post's text travels in a template variable, which the network refuses with a line
+    break, a tab or four spaces in a row (WhatsApp: error 132018)."""
+    broadcast: bool = False
+    """A calendar post is not published on a page but sent to the subscribers (WhatsApp):
+    the notifier takes it, never the publisher."""
 
     def length(self, text: str) -> int:
         """The text's length as the network counts it."""
@@ -172,6 +184,8 @@ class NetworkSpec:
         """Every reason this text cannot be posted here (Spanish): its length, then its
         hashtags and mentions where the network limits them."""
         found = [problem] if (problem := self.post_text_problem(text, own_variant)) else []
+        if self.one_line_text and (problem := self.one_line_problem(text, own_variant)):
+            found.append(problem)
         if self.max_hashtags is None and self.max_mentions is None:
             return found
         hashtags, mentions = count_tags(text)
@@ -187,6 +201,26 @@ class NetworkSpec:
                 f"{number(self.max_mentions)}; quite {number(mentions - self.max_mentions)}"
             )
         return found
+
+    def one_line_problem(self, text: str, own_variant: bool = False) -> str | None:
+        """Why this text cannot go in one template variable (Spanish), or None."""
+        if "\n" in text or "\r" in text:
+            what = "saltos de línea"
+        elif "\t" in text:
+            what = "tabulaciones"
+        elif "    " in text:
+            what = "cuatro espacios seguidos o más"
+        else:
+            return None
+        advice = (
+            "escríbalo en una sola línea"
+            if own_variant
+            else f"escriba en texto_{self.name} una versión en una sola línea"
+        )
+        return (
+            f"el texto para {self.display_name} tiene {what}, y {self.display_name} no los "
+            f"acepta dentro de la variable de la plantilla; {advice}"
+        )
 
     def messages_name(self) -> str:
         return self.private_messages_name or self.display_name
@@ -350,9 +384,50 @@ X = NetworkSpec(
     ),
 )
 
+
+@dataclass(frozen=True)
+class WhatsAppRules(MediaRules):
+    """A template's header: one image or one video, or none; videos in H.264."""
+
+    video_codecs: frozenset[str] = frozenset({"avc1", "avc3"})
+
+    def file_problems(self, media: MediaFile) -> list[str]:
+        found = super().file_problems(media)
+        if found or media.kind != "video" or media.codec is None:
+            return found
+        if media.codec not in self.video_codecs:
+            return [
+                f"{media.path.name}: el video no está en H.264 ({media.codec}); WhatsApp solo "
+                "acepta MP4 en H.264: expórtelo de nuevo en ese formato"
+            ]
+        return []
+
+    def set_problems(self, files: list[MediaFile]) -> list[str]:
+        if len(files) > 1:
+            return [f"un mensaje de {self.network} lleva una sola imagen o un solo video"]
+        return []
+
+
 WHATSAPP = NetworkSpec(
     name="whatsapp",
     display_name="WhatsApp",
+    # The calendar's text goes in the content template's one body variable: a body of at
+    # most 1,024 characters, on one line.
+    post_text_limit=1_024,
+    one_line_text=True,
+    broadcast=True,
+    media=WhatsAppRules(
+        image_types=frozenset({"image/jpeg", "image/png"}),
+        video_types=frozenset({"video/mp4"}),
+        max_image_bytes=5 * MB,
+        max_video_bytes=16 * MB,
+        max_images=1,
+        network="WhatsApp",
+    ),
+    figures_meaning="mensajes a los suscriptores: enviados, entregados, leídos y fallidos; "
+    "alcance: cuántas personas distintas recibieron al menos uno en el periodo",
+    figures_source="estados de cada mensaje en los webhooks de WhatsApp (sent, delivered, "
+    "read, failed)",
     # Cloud API "Text messages": a body of at most 4,096 characters.
     private_text_limit=4_096,
     incoming_text_limits=MappingProxyType({"message": 4_096}),
@@ -383,6 +458,11 @@ def spec(name: str) -> NetworkSpec:
 def publishing_networks() -> tuple[str, ...]:
     """The networks a calendar can publish on, in the order the team reads them."""
     return tuple(name for name, network in SPECS.items() if network.post_text_limit is not None)
+
+
+def broadcast_networks() -> tuple[str, ...]:
+    """The calendar's networks whose posts go to subscribers, not to a page."""
+    return tuple(name for name, network in SPECS.items() if network.broadcast)
 
 
 def pushed_networks() -> tuple[str, ...]:

@@ -356,3 +356,53 @@ def reschedule_waiting(connection: sa.Connection, publication_id: int, at: datet
             .values(next_attempt_at=at, attempts=0, last_error=None)
         ).rowcount
     )
+
+
+# --- a post for subscribers (WhatsApp): handed to the notifier, never to the publisher ------
+
+
+def claim_broadcasts(
+    connection: sa.Connection, now: datetime, networks: tuple[str, ...]
+) -> list[Claimed]:
+    """scheduled -> published, every due publication on `networks` at once, with what each
+    carries: its broadcast is created in this same transaction. One UPDATE is the
+    compare-and-set: a second daemon's finds them taken (on PostgreSQL it waits for the
+    first's commit and then skips them)."""
+    if not networks:
+        return []
+    ids = list(
+        connection.execute(
+            sa.update(Publication)
+            .where(
+                Publication.state == SCHEDULED,
+                Publication.next_attempt_at <= now,
+                Publication.network.in_(networks),
+            )
+            .values(state=PublicationState.PUBLISHED, published_at=now, last_error=None)
+            .returning(Publication.id)
+        ).scalars()
+    )
+    if not ids:
+        return []
+    rows = connection.execute(
+        sa.select(*_COLUMNS)
+        .join(Post, Post.id == Publication.post_id)
+        .where(Publication.id.in_(ids))
+        .order_by(Publication.next_attempt_at, Publication.id)
+    )
+    return [_claimed(row) for row in rows]
+
+
+def name_broadcast(connection: sa.Connection, publication_id: int, remote_id: str) -> bool:
+    """A publication just handed to a broadcast gets the broadcast's name as its remote id."""
+    return bool(
+        connection.execute(
+            sa.update(Publication)
+            .where(
+                Publication.id == publication_id,
+                Publication.state == PublicationState.PUBLISHED,
+                Publication.remote_id.is_(None),
+            )
+            .values(remote_id=remote_id)
+        ).rowcount
+    )

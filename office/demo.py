@@ -171,6 +171,7 @@ def _clear(folder: Path) -> None:
         "calendario-*.yaml",
         "calendario-*.html",
         "informe-*.html",
+        "sectores.yaml",
         SANDBOX_STATE,
         f"{SANDBOX_STATE}.ilegible",
     )

@@ -92,6 +92,20 @@ class Outcome:
     hidden: int = 0
     report: Path | None = None
     month: str = ""
+    notices: NoticesOutcome | None = None
+    """What the WhatsApp notices part did; None while it cannot run (see `_notices_part`)."""
+
+
+@dataclass
+class NoticesOutcome:
+    """The demo's WhatsApp notices: who subscribed, whom the cut notice reached, who left."""
+
+    subscribed: int = 0
+    notice_id: int | None = None
+    reached: int = 0
+    """Subscribers the notice's template message reached (sent, delivered or read)."""
+    left: int = 0
+    subscribed_after: int = 0
 
 
 ACTIONS = {
@@ -137,6 +151,7 @@ def summary(console: Console, folder: Path, outcome: Outcome) -> None:
         f"En las redes simuladas: {outcome.sandbox_posts} publicaciones y "
         f"{outcome.sandbox_replies} respuestas",
         f"Comentarios ocultados por traer datos personales: {outcome.hidden}",
+        *notices_lines(outcome.notices),
         f"Informe: {outcome.report}",
     ]  # fmt: skip
     for line in lines:
@@ -144,6 +159,17 @@ def summary(console: Console, folder: Path, outcome: Outcome) -> None:
     console.print("\n[bold]Siga con[/]")
     width = min(console.width, COMMAND_WIDTH)
     console.print(next_steps(folder, outcome, width), markup=False, soft_wrap=True)
+
+
+def notices_lines(notices: NoticesOutcome | None) -> list[str]:
+    """The summary's lines about the WhatsApp notices (none while that part cannot run)."""
+    if notices is None:
+        return []
+    return [
+        f"Suscritos a avisos por WhatsApp: {notices.subscribed}; el aviso de corte "
+        f"{notices.notice_id} les llegó a {notices.reached}; {notices.left} se dio de baja "
+        f"(quedan {notices.subscribed_after})",
+    ]
 
 
 def conectados_command(
@@ -182,6 +208,18 @@ def command_lines(run: str, pieces: tuple[str, ...], width: int = COMMAND_WIDTH)
     return "\n".join(lines) + "\n"
 
 
+def _notices_steps(outcome: Outcome, command: Callable[..., str]) -> str:
+    """How to look at the WhatsApp notice the demo sent, and at its subscribers."""
+    if outcome.notices is None or outcome.notices.notice_id is None:
+        return ""
+    return (
+        "   A quién llegó el aviso por WhatsApp (enviados, entregados, leídos, fallidos)\n"
+        "   y quiénes están suscritos, con su consentimiento:\n"
+        + command("avisos estado", str(outcome.notices.notice_id))
+        + command("suscriptores list")
+    )
+
+
 def next_steps(folder: Path, outcome: Outcome, width: int = COMMAND_WIDTH) -> str:
     """The commands to go on with, each one working as printed once in the demo's folder."""
     run = conectados_command(folder)
@@ -206,6 +244,7 @@ def next_steps(folder: Path, outcome: Outcome, width: int = COMMAND_WIDTH) -> st
         + command("sandbox citizen", "--tipo mensaje", '"¿Dónde pago la factura?"')
         + command("sandbox citizen", "--red whatsapp", "--foto", '"Fuga en la calle 5"')
         + command("sandbox citizen", "--red instagram", '"¿Atienden el sábado?"')
+        + _notices_steps(outcome, command)
         + f"\n(Las redes simuladas recuerdan en {SANDBOX_STATE} lo publicado y lo que\n"
         "escribieron los ciudadanos: lo que apruebe sale cuando el servicio esté en\n"
         "marcha.)"

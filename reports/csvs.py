@@ -88,6 +88,16 @@ def write_csvs(report: Report, folder: Path) -> list[Path]:
         ],
     )
     save(
+        "avisos_whatsapp.csv",
+        ["cifra", "valor"],
+        [
+            *[[f"difusiones_{kind}", count] for kind, count in
+              report.notices.as_dict()["difusiones_por_tipo"].items()],
+            *[[name, value] for name, value in report.notices.as_dict().items()
+              if not isinstance(value, dict)],
+        ],
+    )  # fmt: skip
+    save(
         "pqr_vencidas.csv",
         ["radicado", "tipo", "nombre_tipo", "vencia", "respondida"],
         [

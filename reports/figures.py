@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from channels.specs import display_name, publishing_networks, spec
+from channels.specs import broadcast_networks, display_name, publishing_networks, spec
 from content_calendar.models import Post, Publication, PublicationState
+from reports.notice_figures import count_notices
 from reports.period import Period, month
 from reports.pqr_figures import count_decisions, count_tickets
 from reports.report import (
@@ -59,21 +60,26 @@ def build_report(
     report.generated_at = moment
     today = moment.astimezone(period.zone).date()
     report.days_counted = min(max((today - period.start).days + 1, 0), period.days)
-    # Only the networks the calendar publishes on have posts to count (not WhatsApp).
-    report.networks = {
-        name: NetworkFigures(name) for name in networks if name in publishing_networks()
-    }
+    # Only the networks the calendar publishes on have posts to count; WhatsApp's go to its
+    # subscribers and are counted with the notices.
+    report.networks = {name: NetworkFigures(name) for name in networks if name in page_networks()}
     _publications(connection, report)
     _reach(connection, report)
     _requests(connection, report)
     _answers(connection, report)
     count_tickets(connection, report, now)
     count_decisions(connection, report)
+    report.notices = count_notices(connection, period)
     if with_previous:
         report.previous = build_report(
             connection, period.previous(), company, networks, with_previous=False, now=now
         )
     return report
+
+
+def page_networks() -> tuple[str, ...]:
+    """The calendar's networks whose posts go on a page (not WhatsApp's broadcasts)."""
+    return tuple(name for name in publishing_networks() if name not in broadcast_networks())
 
 
 def _figures(report: Report, network: str) -> NetworkFigures:
@@ -89,6 +95,7 @@ def _publications(connection: sa.Connection, report: Report) -> None:
         .join(Post, Post.id == Publication.post_id)
         .where(
             Publication.state == PublicationState.PUBLISHED,
+            Publication.network.in_(page_networks()),
             Publication.published_at >= period.first,
             Publication.published_at < period.last,
         )
@@ -103,6 +110,7 @@ def _publications(connection: sa.Connection, report: Report) -> None:
         .join(Post, Post.id == Publication.post_id)
         .where(
             Publication.state == PublicationState.FAILED,
+            Publication.network.in_(page_networks()),
             Post.scheduled_at >= period.first,
             Post.scheduled_at < period.last,
         )

@@ -6,6 +6,7 @@ from html import escape
 
 from conectados.spanish import number, percent
 from reports.charts import bars, lines
+from reports.notice_figures import KIND_NAMES
 from reports.report import (
     TICKET_STATES,
     Report,
@@ -66,6 +67,38 @@ td.n, th.n { text-align: right; white-space: nowrap; }
 .nota { font-size: 8.5pt; color: #666; }
 section { break-inside: avoid; }
 """
+
+
+def _notices_section(report: Report) -> str:
+    """«Avisos por WhatsApp»: what went to the subscribers, how far it got, who came and went."""
+    notices = report.notices
+    title = "<section><h2>Avisos por WhatsApp</h2>"
+    if notices.empty:
+        return (
+            title
+            + '<p class="nota">No se enviaron avisos por WhatsApp en el periodo.</p></section>'
+        )
+    kinds = [[KIND_NAMES[kind], number(notices.broadcasts.get(kind, 0))] for kind in KIND_NAMES]
+    steps = {"enviados": notices.sent, "entregados": notices.delivered,
+             "leídos": notices.read, "fallidos": notices.failed}  # fmt: skip
+    return (
+        title
+        + _table(["difusiones", "cantidad"], kinds, {1})
+        + bars("Mensajes de WhatsApp", list(steps), {"mensajes": list(steps.values())})
+        + _table(
+            ["cifra", "valor"],
+            [
+                ["alcance por WhatsApp (personas distintas que lo recibieron)", number(notices.reach)],
+                ["suscriptores nuevos", number(notices.gained)],
+                ["suscriptores que salieron", number(notices.lost)],
+            ],
+            {1},
+        )
+        + '<p class="nota">Mensajes: cada uno cuenta en el paso que alcanzó en el periodo '
+        "(entregado incluye los leídos sin aviso de entrega). Suscriptores nuevos: quienes dieron "
+        "su primer consentimiento en el periodo; salieron: quienes retiraron el último que "
+        "tenían.</p></section>"
+    )  # fmt: skip
 
 
 def _figure(name: str, value: str, delta: str) -> str:
@@ -268,6 +301,7 @@ def html(report: Report) -> str:
 <h2>PQR vencidas o respondidas fuera de término</h2>
 {_table(["radicado", "tipo", "vencía", "respondida"], overdue) if overdue else '<p class="nota">Ninguna.</p>'}
 </section>
+{_notices_section(report)}
 {_decisions_section(report)}
 <p class="nota">{escape(sentence("Generado por Conectados" + (f" el {when(report.generated_at, zone)}" if report.generated_at else "")))} Las cifras de las redes son las últimas que informaron sus API; las de PQR, las de ese momento.</p>
 {f'<p class="nota fuentes">Fuentes, para el técnico: {escape(sources)}.</p>' if sources else ""}

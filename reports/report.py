@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from channels.specs import SPECS
+from reports.notice_figures import NoticeFigures
 from reports.period import Period
 
 NO_PROTOCOL = "sin protocolo"
@@ -139,6 +140,8 @@ class Report:
     """Days of the period already lived when the report was made (a month in course)."""
     protocol_names: dict[str, str] = field(default_factory=dict)
     """Protocol id -> its `nombre` in the catalogue: what the report shows instead of the id."""
+    notices: NoticeFigures = field(default_factory=NoticeFigures)
+    """The WhatsApp notices: broadcasts, their messages, reach, subscribers gained and lost."""
 
     def protocol_label(self, protocol_id: str) -> str:
         """What a person reads for a protocol id: its name, or words for one with none."""
@@ -273,4 +276,5 @@ class Report:
             "pqr_radicadas_por_estado": self.tickets_by_state,
             "pqr_vencidas": self.overdue,
             "decisiones_por_persona": self.decisions_by_person,
+            "avisos_whatsapp": self.notices.as_dict(),
         }

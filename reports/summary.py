@@ -70,6 +70,7 @@ def summary(report: Report, width: int = 80) -> list[str]:
     out.append("")
     for note in notes:
         out.extend(_wrap(note, width, "  ", "    "))
+    out.extend(_notices_lines(report, width))
     out.extend(_decisions_lines(report, width))
     return out
 
@@ -83,6 +84,24 @@ def _wrap(text: str, width: int, indent: str, more: str | None = None) -> list[s
         subsequent_indent=indent if more is None else more,
         break_on_hyphens=False,
     )
+
+
+def _notices_lines(report: Report, width: int) -> list[str]:
+    """ "Avisos por WhatsApp": one short paragraph, for the terminal."""
+    notices = report.notices
+    if notices.empty:
+        return [
+            "",
+            *_wrap("Avisos por WhatsApp: no se enviaron avisos en el periodo.", width, "  "),
+        ]
+    text = (
+        f"Avisos por WhatsApp: {number(notices.total_broadcasts)} difusiones; mensajes "
+        f"enviados {number(notices.sent)}, entregados {number(notices.delivered)}, leídos "
+        f"{number(notices.read)}, fallidos {number(notices.failed)}; llegaron a "
+        f"{number(notices.reach)} personas; suscriptores nuevos {number(notices.gained)}, "
+        f"salieron {number(notices.lost)}."
+    )
+    return ["", *_wrap(text, width, "  ", "    ")]
 
 
 def _decisions_lines(report: Report, width: int) -> list[str]:
