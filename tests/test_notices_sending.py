@@ -7,6 +7,7 @@ they skip until the simulator has it."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 
 from channels.meta.webhooks import parse_delivery
 from channels.meta.whatsapp import WhatsAppChannel
-from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID
+from channels.sandbox.whatsapp_world import APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN
 from conectados.clock import FixedClock
 from conectados.db import Database
 from conectados.leases import Lease
@@ -35,6 +36,8 @@ from notices.models import (
 )
 from notices.notice_status import BroadcastFigures, figures
 from scheduler.notifier import Notifier, NotifyPolicy
+from webhooks.app import WebhookConfig
+from webhooks.server import WebhookServer, subscribe_to_sandbox
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 WAIT = timedelta(seconds=30)
@@ -328,15 +331,51 @@ def test_statuses_only_move_forward_and_failures_keep_metas_code(
 def test_a_blocked_number_fails_with_metas_code_and_the_others_go_on(
     database, sandbox, clock, tmp_path
 ):
+    """Like Meta, the simulator takes the send (200) and tells the failure later, by a status
+    webhook: the office's receiver records it."""
+    from responders.notices import status_lines
+
     knobs(sandbox, recipients={"573006660001": "blocked"})
     blocked = subscribe(database, "573006660001", "Centro")
     subscribe(database, "573006660002", "Centro")
     broadcast_id, _ = cut_notice(database, "Centro")
-    notifier(database, sandbox, clock, tmp_path).run_once()
+    with WebhookServer(receiver_config(), database, clock, port=0) as receiver:
+        subscribe_to_sandbox(sandbox.url, receiver.url, VERIFY_TOKEN)
+        notifier(database, sandbox, clock, tmp_path).run_once()
+        settled(database, blocked)
+
     assert received(sandbox).get("573006660002") == 1
     row = deliveries(database)[blocked]
-    assert row.state == DeliveryState.FAILED and row.error_code is not None
-    assert broadcast_figures(database, broadcast_id).failed == 1
+    assert row.state == DeliveryState.FAILED and row.error_code == 131026
+    found = broadcast_figures(database, broadcast_id)
+    assert (found.reached, found.sent, found.failed) == (2, 1, 1)
+    shown = "\n".join(status_lines(found, UTC))
+    assert "fallidos: 1" in shown and "enviados: 1" in shown
+    assert "1: " in shown and found.failures[0][1] in shown
+
+
+def receiver_config() -> WebhookConfig:
+    """The receiver's settings for the simulator's WhatsApp number."""
+    return WebhookConfig(
+        verify_token=VERIFY_TOKEN,
+        app_secret=APP_SECRET,
+        max_bytes=64 * 1024,
+        accounts={"whatsapp": PHONE_NUMBER_ID},
+        sandbox=True,
+    )
+
+
+def settled(database, subscriber_id: int, seconds: float = 30.0) -> None:
+    """Wait until WhatsApp's last word on the subscriber's send (failed or read) is recorded:
+    statuses come by webhook, a moment after the send."""
+    deadline = time.monotonic() + seconds
+    while deliveries(database)[subscriber_id].state not in (
+        DeliveryState.FAILED,
+        DeliveryState.READ,
+    ):
+        if time.monotonic() > deadline:
+            return  # the assertions that follow say what was missing
+        time.sleep(0.05)
 
 
 def test_a_paused_template_pauses_the_broadcast_and_nobody_fails(
