@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from channels.meta.whatsapp import WhatsAppChannel
 from channels.sandbox.whatsapp_world import APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN
 from conectados.clock import FixedClock
 from conectados.db import Database
+from conectados.errors import BadInput
 from conectados.leases import Lease
 from conectados.settings import load_settings
 from notices import broadcasts
@@ -34,7 +36,10 @@ from notices.models import (
     Purpose,
     Subscriber,
 )
+from notices.notice_sends import MAX_TEMPLATE_VARIABLE, Notified, add_and_notify
 from notices.notice_status import BroadcastFigures, figures
+from responders import service_notices
+from responders.models import ServiceNotice
 from scheduler.notifier import Notifier, NotifyPolicy
 from webhooks.app import WebhookConfig
 from webhooks.server import WebhookServer, subscribe_to_sandbox
@@ -423,6 +428,7 @@ def test_avisos_add_notificar_queues_the_sectors_subscribers_and_estado_follows_
     status = cli("avisos", "estado", "1")
     listed = cli("avisos", "list")
     closed = cli("avisos", "close", "1", "--notificar")
+    again = cli("avisos", "close", "1", "--notificar")
     notifier(database, sandbox, clock, tmp_path).run_once()
     database.dispose()
 
@@ -433,6 +439,7 @@ def test_avisos_add_notificar_queues_the_sectors_subscribers_and_estado_follows_
     assert "1 suscriptores alcanzados" in status.stdout and "enviados: 1" in status.stdout
     assert "enviados" in listed.stdout
     assert closed.exit_code == 0 and "a 1 suscriptor de Centro" in closed.stdout
+    assert again.exit_code == 2 and "ya estaba cerrado" in again.stderr
     templates = [
         reply["template"]
         for reply in sandbox.control("GET", "state")["whatsapp"]["replies"]
@@ -440,6 +447,35 @@ def test_avisos_add_notificar_queues_the_sectors_subscribers_and_estado_follows_
     ]
     assert templates == ["aviso_corte", "servicio_restablecido"]
     assert "573008880002" not in received(sandbox)
+
+
+def test_a_notice_whatsapp_would_refuse_is_neither_stored_nor_queued(database, clock, tmp_path):
+    """`avisos add --notificar` and the demo: the notice and its broadcast, both or neither."""
+    (tmp_path / "sectores.yaml").write_text(SECTORS, encoding="utf-8")
+    settings = load_settings(environ={}, cwd=tmp_path)
+    subscribe(database, "573009990001", "Centro")
+
+    def add(reason: str) -> Notified:
+        ends = NOW + timedelta(hours=4)
+        add_notice = partial(
+            service_notices.add, sector="el centro", starts=NOW, ends=ends, reason=reason, now=NOW
+        )
+        return add_and_notify(
+            database, add_notice, "el centro", NOW, ends, reason, settings.sectors_path,
+            settings.notices, UTC, NOW,
+        )  # fmt: skip
+
+    for refused in ("cambio de válvula\nurgente", "x" * (MAX_TEMPLATE_VARIABLE + 1)):
+        with pytest.raises(BadInput) as error:
+            add(refused)
+        assert "opción --motivo" in str(error.value)
+    sent = add("cambio de válvula")
+
+    with database.session() as session:
+        notices = session.execute(sa.select(ServiceNotice.id)).scalars().all()
+        linked = session.execute(sa.select(Broadcast.notice_id, Broadcast.sectors)).all()
+    assert notices == [sent.notice_id] and sent.queued == 1 and sent.sectors == ["Centro"]
+    assert linked == [(sent.notice_id, ["Centro"])]
 
 
 def test_a_media_header_is_uploaded_once_per_broadcast(database, sandbox, clock, tmp_path):
