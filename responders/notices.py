@@ -265,7 +265,12 @@ def status_lines(figures, zone) -> list[str]:
         str(figures.state), str(figures.state)
     )
     lines = [
-        f"{title} (envío {figures.id}, {state}): {number(figures.reached)} suscriptores alcanzados",
+        f"{title} (envío {figures.id}, {state}): "
+        + (
+            "1 suscriptor alcanzado"
+            if figures.reached == 1
+            else f"{number(figures.reached)} suscriptores alcanzados"
+        ),
         f"  enviados: {number(figures.sent)}; entregados: {number(figures.delivered)}; "
         f"leídos: {number(figures.read)}; fallidos: {number(figures.failed)}",
     ]

@@ -436,7 +436,7 @@ def test_avisos_add_notificar_queues_the_sectors_subscribers_and_estado_follows_
     assert "--sector" in unknown.stderr
     assert added.exit_code == 0, added.stderr
     assert "a 1 suscriptor de Centro" in added.stdout and "avisos estado 1" in added.stdout
-    assert "1 suscriptores alcanzados" in status.stdout and "enviados: 1" in status.stdout
+    assert "1 suscriptor alcanzado" in status.stdout and "enviados: 1" in status.stdout
     assert "enviados" in listed.stdout
     assert closed.exit_code == 0 and "a 1 suscriptor de Centro" in closed.stdout
     assert again.exit_code == 2 and "ya estaba cerrado" in again.stderr
