@@ -40,6 +40,7 @@ def notices_part(app: App, office: Office, console: Console) -> NoticesOutcome:
     sandbox = office.channels.sandbox
     assert sandbox is not None  # the demo's settings name no sandbox URL
     outcome = NoticesOutcome()
+    since = app.clock.now()
     receiver = start_receiver(app, app.database, sandbox.url, port=0)
     assert receiver is not None  # WhatsApp's messages and statuses arrive by webhook
     try:
@@ -78,6 +79,7 @@ def notices_part(app: App, office: Office, console: Console) -> NoticesOutcome:
         )
     finally:
         receiver.stop()
+    outcome.messages, outcome.answered = _messages_since(app, since)
     return outcome
 
 
@@ -161,6 +163,20 @@ def _read_figures(app: App, notice_id: int, outcome: NoticesOutcome) -> None:
         outcome.reached, outcome.sent = figures.reached, figures.sent
         outcome.delivered, outcome.read = figures.delivered, figures.read
         outcome.failed = figures.failed
+
+
+def _messages_since(app: App, since) -> tuple[int, int]:
+    """The citizens' messages of this part, and how many of them were answered."""
+    import sqlalchemy as sa
+
+    from responders.models import Interaction, InteractionState
+
+    with app.database.session() as session:
+        rows = session.execute(
+            sa.select(Interaction.state).where(Interaction.received_at >= since)
+        ).scalars()
+        states = [InteractionState(state) for state in rows]
+    return len(states), states.count(InteractionState.ANSWERED)
 
 
 def _subscribed(app: App) -> int:

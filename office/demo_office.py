@@ -146,13 +146,21 @@ def run_office(
             office.responder.run_once()
             office.outbox.run_once()
             office.metrics.run_once()
-        state = sandbox.control("GET", "state")
-        outcome.sandbox_posts = sum(len(state[name]["posts"]) for name in state)
-        outcome.sandbox_replies = sum(len(state[name]["replies"]) for name in state)
-        outcome.hidden = sum(len(state[name].get("hidden", [])) for name in state)
         names = {protocol.id: protocol.name for protocol in catalogue}
         show_decisions(app, console, outcome, since=now, names=names)
         outcome.notices = notices_part(app, office, console)
+        # The messages to subscribe and leave are citizens' messages answered too.
+        outcome.citizens += outcome.notices.messages
+        outcome.answered += outcome.notices.answered
+        state = sandbox.control("GET", "state")
+        outcome.sandbox_posts = sum(len(state[name]["posts"]) for name in state)
+        outcome.sandbox_replies = sum(  # the notices' templates are no replies
+            1
+            for name in state
+            for reply in state[name]["replies"]
+            if reply.get("type") != "template"
+        )
+        outcome.hidden = sum(len(state[name].get("hidden", [])) for name in state)
     console.print("\n[bold]4. El informe del mes[/]")
     period = month(f"{app.clock.now().astimezone(settings.zone):%Y-%m}", settings.zone)
     with app.database.session() as session:

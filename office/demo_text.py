@@ -113,6 +113,9 @@ class NoticesOutcome:
     """Whether WhatsApp's statuses of every send had come when the figures were read."""
     left: int = 0
     subscribed_after: int = 0
+    messages: int = 0
+    """The citizens' messages of this part (subscribing, leaving)."""
+    answered: int = 0
 
 
 ACTIONS = {
