@@ -347,6 +347,7 @@ COMPLAINTS = (
     "ya no me mandan avisos, antes sí me llegaban",
     "ya no me mandan avisos",
     "no quiero más cortes de agua",
+    "no quiero más cortes",
     "no quiero pagar esta factura, está mal",
     "no me manden la factura al correo",
     "¿Estoy suscrito? porque no me llegó el aviso",
