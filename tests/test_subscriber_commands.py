@@ -195,6 +195,24 @@ def test_borrar_removes_the_person_keeps_the_counts_and_the_pqr(cli, tmp_path):
     assert luis.address == LUIS
 
 
+def test_an_erasure_marks_the_ids_it_removes_on_each_database(database_url):
+    from notices.subscriptions import erase
+
+    database = Database(database_url)
+    database.upgrade()
+    with database.session(write=True) as session:
+        c = session.connection()
+        given = message(c, "wamid.1", MARTA, "Marta", "AVISOS Centro", "suscripción: avisos")
+        subscribe(c, "whatsapp", MARTA, None, "Marta", Purpose.NOTICES, "Centro", given,
+                  "AVISOS Centro", NOW)  # fmt: skip
+        erased = erase(c, MARTA, NOW)
+        row = c.execute(sa.select(Interaction.remote_id, Interaction.text)).one()
+    database.dispose()
+
+    assert (erased.messages_blanked, erased.withdrawn) == (1, 1)
+    assert tuple(row) == (f"borrado-{given}", "")
+
+
 def test_borrar_an_unknown_subscriber_is_bad_input(cli, tmp_path):
     filled(tmp_path).dispose()
 
