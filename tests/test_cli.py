@@ -229,7 +229,7 @@ def test_demo_runs_the_whole_office_and_its_summary_matches_the_database(cli, tm
     )
     assert not re.search(r"\([a-z]+_[a-z_]+\)", out)  # protocols by name, not by id
     assert not re.search(r"\d\.\d s\)", out)  # "(+0,4 s)": one number format
-    assert _figure(out, "Mensajes de ciudadanos") == 12
+    assert _figure(out, "Mensajes de ciudadanos") == 15  # 12, and 3 by WhatsApp to the notices
     assert "✓ Instagram, hoy-1" in out and "• Instagram, @" in out
     assert _figure(out, "Respondidos solos") == answered >= 3
     assert _figure(out, "Radicados como PQR") == ticketed >= 3
