@@ -190,19 +190,34 @@ def test_a_stuck_send_goes_again_once_a_later_send_was_confirmed_and_its_own_nev
 def test_a_stuck_send_stays_unconfirmed_while_no_status_shows_the_pipeline_works(
     database, sandbox, clock, tmp_path
 ):
+    early = subscribe(database, "573007770010", "Centro")
     stuck = subscribe(database, "573007770003", "Centro")
     subscribe(database, "573007770004", "Centro")
     broadcast_id, _ = cut_notice(database, "Centro")
-    claim_as(database, "muerto", NOW, limit=1)
+    [before] = claim_as(database, "vivo", NOW, limit=1)
+    status(database, before.id, "sent", NOW)  # confirmed, but its send began before the stuck one
+    clock.advance(timedelta(seconds=1))
+    claim_as(database, "muerto", clock.now(), limit=1)
     job = notifier(database, sandbox, clock, tmp_path)
     clock.advance(timedelta(seconds=1))
-    job.run_once()  # the other one went, but the receiver is down: no status comes
+    job.run_once()  # the last one went, but the receiver is down: no status comes
     clock.advance(LEASE + WAIT + CALL + timedelta(hours=1))
     assert job.run_once().requeued == 0
     assert received(sandbox) == {"573007770004": 1}
     assert deliveries(database)[stuck].state == DeliveryState.SENDING
+    assert deliveries(database)[early].state == DeliveryState.SENT
     found = broadcast_figures(database, broadcast_id, clock.now())
     assert (found.in_flight, found.unconfirmed) == (1, 1)
+
+
+def test_with_no_status_ever_a_stuck_send_is_never_sent_again(database, sandbox, clock, tmp_path):
+    stuck = subscribe(database, "573007770011", "Centro")
+    cut_notice(database, "Centro")
+    claim_as(database, "muerto", NOW)
+    clock.advance(LEASE + WAIT + CALL + timedelta(days=1))
+    assert notifier(database, sandbox, clock, tmp_path).run_once().requeued == 0
+    assert received(sandbox) == {}
+    assert deliveries(database)[stuck].state == DeliveryState.SENDING
 
 
 def test_a_status_arriving_for_a_send_confirms_the_pipeline(database):
