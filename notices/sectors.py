@@ -85,21 +85,24 @@ class Sectors:
         return self._index.get(sector_key(text))
 
     def resolve(self, text: str, field: str) -> list[Sector]:
-        """Every sector in `text` («Centro, Norte» or «Centro / Norte»), in order, once each;
-        BadInput naming the first unknown one and listing the known."""
+        """Every sector in `text` («Centro, Norte», «Centro / Norte», «Centro y Norte»,
+        «Centro e Industrial»), in order, once each; BadInput naming the first unknown one and
+        listing the known. A name that holds «y» («San Pedro y San Pablo») is one sector."""
         found: list[Sector] = []
         for part in text.replace("/", ",").split(","):
             if not part.strip():
                 continue
-            sector = self.find(part)
-            if sector is None:
-                raise BadInput(
-                    f"«{part.strip()[:80]}» no es un sector de la lista; {self.known()}",
-                    None,
-                    field,
-                )
-            if sector not in found:
-                found.append(sector)
+            whole = self.find(part)
+            for spelled in [part] if whole else _joined(part):
+                sector = whole or self.find(spelled)
+                if sector is None:
+                    raise BadInput(
+                        f"«{spelled.strip()[:80]}» no es un sector de la lista; {self.known()}",
+                        None,
+                        field,
+                    )
+                if sector not in found:
+                    found.append(sector)
         if not found:
             raise BadInput(f"falta el sector; {self.known()}", None, field)
         return found
@@ -112,6 +115,20 @@ class Sectors:
         names = self.names()
         shown = names[:most] + ([f"{len(names) - most} más"] if len(names) > most else [])
         return f"los sectores son: {spanish_list(shown)}"
+
+
+_AND = frozenset({"y", "e"})
+
+
+def _joined(text: str) -> list[str]:
+    """ "Centro y Norte" -> ["Centro", "Norte"]: the pieces between the words «y» and «e»."""
+    pieces: list[list[str]] = [[]]
+    for word in text.split():
+        if word.lower() in _AND and pieces[-1]:
+            pieces.append([])
+        else:
+            pieces[-1].append(word)
+    return [" ".join(piece) for piece in pieces if piece]
 
 
 def load_sectors(path: Path) -> Sectors:
@@ -281,7 +298,8 @@ def _text(node: _Node, where: str, field: str) -> str:
 
 class SectorFile:
     """The list as the daemon reads it: again only when the file changed (one `stat` per
-    look); a list with a mistake is logged and taken as empty until it is fixed."""
+    look). A list with a mistake is logged once and the last good one stays in use until it
+    is fixed: a bad edit must not leave subscribers without their sectors."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -298,8 +316,12 @@ class SectorFile:
         if seen != self._seen:
             try:
                 self._sectors = load_sectors(self.path)
-            except BadInput as error:
-                log.error("la lista de sectores no se pudo leer: %s", error)
-                self._sectors = Sectors(path=self.path)
+            except BadInput as error:  # once per change of the file: `_seen` moves on
+                log.error(
+                    "la lista de sectores no se pudo leer; se sigue usando la anterior "
+                    "(%d sector(es)) hasta que se corrija: %s",
+                    len(self._sectors),
+                    error,
+                )
             self._seen = seen
         return self._sectors

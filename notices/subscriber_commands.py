@@ -155,9 +155,9 @@ def export(app: App, archivo: Path) -> None:
 def borrar(app: App, quien: str, si: bool) -> None:
     """Borra los datos de una persona que lo pidió (Ley 1581); las cifras se conservan.
 
-    Se borran su número, su nombre y lo que escribió para suscribirse o retirarse; sus
-    consentimientos quedan retirados. Sus PQR y los mensajes de ellas se conservan: la
-    empresa debe guardarlos.
+    Se borran su número, su nombre, todo lo que escribió (salvo sus PQR), nuestras respuestas a
+    eso y los identificadores de los mensajes que se le enviaron; sus consentimientos quedan
+    retirados. Sus PQR y los mensajes de ellas se conservan: la empresa debe guardarlos.
     """
     database = app.ready_database()
     with database.session() as session:
@@ -201,19 +201,27 @@ def _who(connection: sa.Connection, text: str) -> int:
 
 
 def erased_lines(erased: Erased) -> list[str]:
+    kept = (
+        f"Se conserva: el registro de {erased.consents} consentimiento(s) sin datos personales "
+        "y los estados y fechas de los envíos (para las cifras)"
+    )
+    if erased.tickets_kept:
+        kept += (
+            f", y {erased.tickets_kept} PQR con sus mensajes, que la empresa debe guardar por "
+            "ley (la supresión no procede donde hay un deber legal de conservar)."
+        )
+    else:
+        kept += "."
     return [
         f"Suscriptor {erased.subscriber_id} borrado.",
-        "Se borró: su número, su nombre, las palabras con que dio su consentimiento y el texto "
-        f"y autor de {erased.messages_blanked} mensaje(s) de suscripción; "
+        "Se borró: su número, su nombre, las palabras con que dio su consentimiento; el texto, "
+        f"el autor y los identificadores de {erased.messages_blanked} mensaje(s) suyo(s) que no "
+        f"son PQR y el texto de {erased.replies_blanked} respuesta(s) nuestra(s) a ellos; "
+        f"{erased.network_ids_removed} identificador(es) de mensajes enviados a su número "
+        "(en WhatsApp contienen el número). "
         f"{erased.withdrawn} consentimiento(s) retirado(s) y {erased.deliveries_withdrawn} "
-        "envío(s) en cola cancelado(s).",
-        f"Se conserva: el registro de {erased.consents} consentimiento(s) sin datos personales "
-        "(fechas y propósitos, para las cifras)"
-        + (
-            f" y {erased.tickets_kept} PQR con sus mensajes, que la empresa debe guardar por ley."
-            if erased.tickets_kept
-            else "."
-        ),
+        "envío(s) pendiente(s) cancelado(s).",
+        kept,
     ]
 
 

@@ -2,8 +2,10 @@
 
 Taken as a command only when the whole message is one: «AVISOS Centro», «Aviso: El Centro»,
 «quiero avisos de Centro», «AVISOS» alone, «SALIR», «BAJA», «CONTENIDO», «NOTICIAS»,
-«MIS AVISOS», «SUSCRIPCIÓN» (case, accents and punctuation aside; «por favor» or «gracias»
-at the end allowed). A complaint that happens to contain «aviso» is not a command: after the
+«MIS AVISOS», «SUSCRIPCIÓN», and the plain ways of saying them: «No quiero más avisos»,
+«darme de baja de los avisos», «¿A qué estoy suscrito?» (case, accents and punctuation aside;
+«por favor» or «gracias» at the end allowed; a «?» only in the questions about one's
+subscriptions). A complaint that happens to contain «aviso» is not a command: after the
 keyword comes either a sector of the list or at most a few words that could be one. No
 regular expression: one scan of the text, linear in its length.
 """
@@ -46,15 +48,64 @@ class Command:
 
 
 _NOTICE_WORDS = frozenset({"aviso", "avisos"})
-_WITHDRAW = {("salir",), ("baja",), ("darme", "de", "baja"), ("cancelar", "avisos"), ("stop",)}
+# «No quiero más avisos», «ya no me manden avisos», «darme de baja de los avisos»: a request
+# (quiero, manden, envíen) and then what stops. «ya no me mandan avisos» (indicative) is a
+# complaint that they stopped arriving, not a request: it is not here.
+_STOP_ALONE = (
+    ("salir",),
+    ("stop",),
+    ("quiero", "salir"),
+    ("baja",),
+    ("darme", "de", "baja"),
+    ("dar", "de", "baja"),
+    ("quiero", "darme", "de", "baja"),
+    ("me", "quiero", "dar", "de", "baja"),
+    ("desuscribirme",),
+    ("quiero", "desuscribirme"),
+    ("cancelar", "suscripcion"),
+    ("cancelar", "mi", "suscripcion"),
+    ("cancelar", "la", "suscripcion"),
+)
+"""A withdrawal that may be followed by what stops («SALIR de avisos») or stand alone."""
+_STOP_WITH = (
+    ("no", "quiero"),
+    ("no", "quiero", "recibir"),
+    ("ya", "no", "quiero"),
+    ("ya", "no", "quiero", "recibir"),
+    ("no", "me", "manden"),
+    ("ya", "no", "me", "manden"),
+    ("no", "me", "envien"),
+    ("ya", "no", "me", "envien"),
+    ("no", "mas"),
+    ("cancelar",),
+    ("quitar",),
+    ("quitarme", "de"),
+)
+"""A withdrawal only when what stops follows («no quiero» alone is no command)."""
+_STOPPED = frozenset({"avisos", "aviso", "mensajes", "notificaciones", "suscripcion"})
+_STOPPED_LEADS = frozenset({"mas", "de", "del", "los", "la", "mi", "mis", "sus", "estos", "esos"})
+# «¿A qué estoy suscrito?», «¿Estoy suscrito?», «¿Qué avisos tengo?»: a «?» is fine here.
+_SUBSCRIBED = ("suscrito", "suscrita", "inscrito", "inscrita")
+_ASKED_STATUS = frozenset(
+    {
+        *((lead, word) for lead in ("estoy", "sigo") for word in _SUBSCRIBED),
+        *(("a", "que", "estoy", word) for word in _SUBSCRIBED),
+        *(("en", "que", "estoy", word) for word in _SUBSCRIBED),
+        *(("yo", "estoy", word) for word in _SUBSCRIBED),
+        *(("estoy", word, "a", "avisos") for word in _SUBSCRIBED),
+        *(("estoy", word, "a", "los", "avisos") for word in _SUBSCRIBED),
+        ("que", "avisos", "tengo"),
+        ("que", "avisos", "recibo"),
+        ("cuales", "avisos", "tengo"),
+        ("que", "suscripciones", "tengo"),
+        ("mis", "avisos"),
+        ("suscripcion",),
+        ("mi", "suscripcion"),
+        ("mis", "suscripciones"),
+        ("suscripciones",),
+    }
+)
 _CONTENT = {("contenido",), ("contenidos",), ("noticias",)}
-_STATUS = {
-    ("mis", "avisos"),
-    ("suscripcion",),
-    ("mi", "suscripcion"),
-    ("mis", "suscripciones"),
-    ("suscripciones",),
-}
 _LEADS = (
     ("quiero", "recibir"),
     ("quiero",),
@@ -87,9 +138,23 @@ def _words(text: str) -> list[tuple[str, int]]:
     return words
 
 
+def _withdraws(words: tuple[str, ...]) -> bool:
+    """«SALIR», «SALIR de avisos», «No quiero más avisos», «cancelar suscripción»: a request
+    to stop, and at most a few small words before what stops (the whole message)."""
+    if words in _STOP_ALONE:
+        return True
+    for lead in (*_STOP_ALONE, *_STOP_WITH):
+        if words[: len(lead)] != lead or len(words) == len(lead):
+            continue
+        rest = words[len(lead) :]
+        if rest[-1] in _STOPPED and all(word in _STOPPED_LEADS for word in rest[:-1]):
+            return True
+    return False
+
+
 def read_command(text: str, sectors: Sectors) -> Command | None:
     """The subscription command `text` is, or None (it goes to the responder as any message)."""
-    if len(text) > MAX_COMMAND or "?" in text:
+    if len(text) > MAX_COMMAND:
         return None
     spans = _words(text)
     words = tuple(word for word, _ in spans)
@@ -99,12 +164,14 @@ def read_command(text: str, sectors: Sectors) -> Command | None:
             spans = spans[: len(words)]
     if not words:
         return None
-    if words in _WITHDRAW:
+    if words in _ASKED_STATUS:  # «¿Estoy suscrito?»: a question, and the command itself
+        return Command(Ask.STATUS)
+    if "?" in text:  # «avisos centro?»: a question about them, for a person or the matcher
+        return None
+    if _withdraws(words):
         return Command(Ask.WITHDRAW)
     if words in _CONTENT:
         return Command(Ask.CONTENT)
-    if words in _STATUS:
-        return Command(Ask.STATUS)
     start = 0
     for lead in _LEADS:
         if words[: len(lead)] == lead:

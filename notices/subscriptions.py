@@ -24,6 +24,8 @@ from notices.sectors import Sectors
 from notices.subscription_words import Ask, Command
 
 WITHDRAWN_HOW = ("mensaje", "borrado", "equipo")
+UNSENT = (DeliveryState.QUEUED, DeliveryState.SENDING)
+"""What a withdrawal stops."""
 MAX_WORDS = 300
 """A consent keeps at most this much of what the citizen wrote."""
 
@@ -33,14 +35,25 @@ _interaction = sa.table(
     "interaction",
     sa.column("id"),
     sa.column("network"),
+    sa.column("remote_id"),
+    sa.column("parent_id"),
     sa.column("author_id"),
     sa.column("author_alias"),
     sa.column("author_name"),
     sa.column("thread_id"),
     sa.column("text"),
+    sa.column("attachments"),
     sa.column("decision"),
 )
 _ticket = sa.table("ticket", sa.column("id"), sa.column("interaction_id"))
+_reply = sa.table(
+    "reply", sa.column("id"), sa.column("interaction_id"), sa.column("text"), sa.column("remote_id")
+)
+_undelivered = sa.table(
+    "undelivered_reply", sa.column("network"), sa.column("remote_id"), sa.column("reason")
+)
+ERASED_MARK = "borrado-"
+"""What stands for a removed id where a column needs a value («borrado-<row id>»)."""
 SUBSCRIPTION_REASON = "suscripción"
 """How the responder's decision on a subscription command starts (an erasure finds them)."""
 
@@ -166,8 +179,8 @@ def withdraw_all(
     now: datetime,
 ) -> int:
     """Every consent of the subscriber not yet withdrawn -> withdrawn (`how`: mensaje, borrado,
-    equipo), and every delivery still queued for them -> withdrawn, at once: nothing more is
-    sent. The number of consents withdrawn."""
+    equipo), and every delivery not yet sent to them (queued, or claimed by a sender and not
+    yet called) -> withdrawn, at once: nothing more is sent. The number of consents withdrawn."""
     if how not in WITHDRAWN_HOW:
         raise ValueError(f"a consent is not withdrawn by {how!r}")
     withdrawn = connection.execute(
@@ -175,9 +188,11 @@ def withdraw_all(
         .where(Consent.subscriber_id == subscriber_id, Consent.withdrawn_at.is_(None))
         .values(withdrawn_at=now, withdrawn_by=interaction_id, withdrawn_how=how)
     ).rowcount
+    # A delivery claimed already (sending) stops too: the sender checks «still sending and
+    # mine» right before its call. Its lease stays, so a call already in flight is recorded.
     connection.execute(
         sa.update(Delivery)
-        .where(Delivery.subscriber_id == subscriber_id, Delivery.state == DeliveryState.QUEUED)
+        .where(Delivery.subscriber_id == subscriber_id, Delivery.state.in_(UNSENT))
         .values(state=DeliveryState.WITHDRAWN)
     )
     return withdrawn
@@ -230,16 +245,22 @@ class Erased:
     """Of them, withdrawn now."""
     deliveries_withdrawn: int = 0
     messages_blanked: int = 0
+    """Messages of the person not part of a PQR: text, author and ids removed."""
+    replies_blanked: int = 0
+    """Our answers to those messages: text removed (they may quote the person)."""
+    network_ids_removed: int = 0
+    """The network's message ids of sends to the person (a WhatsApp id holds the number)."""
     tickets_kept: int = 0
     """PQR of this person: kept with their messages (the company must keep them)."""
 
 
 def erase(connection: sa.Connection, who: int | str, now: datetime) -> Erased | None:
     """Remove the person behind `who` (a subscriber id, or their number as text): address,
-    alias and name gone, consents withdrawn («borrado») and their words gone, queued sends
-    withdrawn, and the text and author of the messages that subscribed or unsubscribed
-    blanked. Rows and counts stay. None when there is no such subscriber or it was erased
-    already."""
+    alias and name gone, consents withdrawn («borrado») and their words gone, sends not yet
+    made withdrawn; every message of theirs that is not part of a PQR loses its text, author
+    and ids, our answers to them their text, and the network's ids of what we sent them go
+    (a WhatsApp message id holds the phone number). Rows, states and dates stay, for the
+    counts. None when there is no such subscriber or it was erased already."""
     subscriber_id = who if isinstance(who, int) else subscriber_by_number(connection, who)
     if subscriber_id is None:
         return None
@@ -250,10 +271,10 @@ def erase(connection: sa.Connection, who: int | str, now: datetime) -> Erased | 
         return None
     ids = [found for found in (row.address, row.alias) if found]
     erased = Erased(subscriber_id)
-    queued = sa.select(sa.func.count()).where(
-        Delivery.subscriber_id == subscriber_id, Delivery.state == DeliveryState.QUEUED
+    unsent = sa.select(sa.func.count()).where(
+        Delivery.subscriber_id == subscriber_id, Delivery.state.in_(UNSENT)
     )
-    erased.deliveries_withdrawn = connection.execute(queued).scalar_one()
+    erased.deliveries_withdrawn = connection.execute(unsent).scalar_one()
     erased.withdrawn = withdraw_all(connection, subscriber_id, "borrado", None, now)
     consents = connection.execute(
         sa.select(Consent.granted_by, Consent.withdrawn_by).where(
@@ -265,33 +286,83 @@ def erase(connection: sa.Connection, who: int | str, now: datetime) -> Erased | 
     connection.execute(
         sa.update(Consent).where(Consent.subscriber_id == subscriber_id).values(granted_words=None)
     )
-    mine = sa.or_(
-        _interaction.c.author_id.in_(ids),
-        _interaction.c.author_alias.in_(ids),
-        _interaction.c.thread_id.in_(ids),
-    )
-    commands = sa.and_(
+    mine = sa.and_(
         _interaction.c.network == row.network,
-        mine,
-        _interaction.c.decision.like(f"{SUBSCRIPTION_REASON}%"),
+        sa.or_(
+            _interaction.c.author_id.in_(ids),
+            _interaction.c.author_alias.in_(ids),
+            _interaction.c.thread_id.in_(ids),
+        ),
     )
-    blanked = sa.or_(_interaction.c.id.in_(given), commands) if given else commands
-    erased.messages_blanked = connection.execute(
-        sa.update(_interaction)
-        .where(blanked)
-        .values(text="", author_id="", author_alias=None, author_name="", thread_id=None)
-    ).rowcount
+    filed = sa.exists().where(_ticket.c.interaction_id == _interaction.c.id)
+    theirs = [
+        found
+        for (found,) in connection.execute(
+            sa.select(_interaction.c.id)
+            .where(sa.or_(mine, _interaction.c.id.in_(given)) if given else mine)
+            .where(~filed)
+            .order_by(_interaction.c.id)
+        ).all()
+    ]
     erased.tickets_kept = connection.execute(
         sa.select(sa.func.count())
         .select_from(_ticket.join(_interaction, _interaction.c.id == _ticket.c.interaction_id))
-        .where(_interaction.c.network == row.network, mine)
+        .where(mine)
     ).scalar_one()
+    sent_ids: list[tuple[str, str]] = []  # (network id, the marker that replaces it)
+    for start in range(0, len(theirs), _CHUNK):
+        chunk = theirs[start : start + _CHUNK]
+        answers = connection.execute(
+            sa.select(_reply.c.id, _reply.c.remote_id).where(_reply.c.interaction_id.in_(chunk))
+        ).all()
+        sent_ids += [(a.remote_id, f"{ERASED_MARK}r{a.id}") for a in answers if a.remote_id]
+        erased.replies_blanked += connection.execute(
+            sa.update(_reply)
+            .where(_reply.c.interaction_id.in_(chunk))
+            .values(text="", remote_id=None)
+        ).rowcount
+        erased.messages_blanked += connection.execute(
+            sa.update(_interaction)
+            .where(_interaction.c.id.in_(chunk))
+            .values(
+                text="",
+                author_id="",
+                author_alias=None,
+                author_name="",
+                thread_id=None,
+                parent_id=None,
+                attachments=None,
+                remote_id=sa.literal(ERASED_MARK) + sa.cast(_interaction.c.id, sa.String),
+            )
+        ).rowcount
+    sends = connection.execute(
+        sa.select(Delivery.id, Delivery.remote_id).where(
+            Delivery.subscriber_id == subscriber_id, Delivery.remote_id.is_not(None)
+        )
+    ).all()
+    sent_ids += [(send.remote_id, f"{ERASED_MARK}e{send.id}") for send in sends]
+    erased.network_ids_removed = len(sent_ids)
+    connection.execute(
+        sa.update(Delivery)
+        .where(Delivery.subscriber_id == subscriber_id, Delivery.remote_id.is_not(None))
+        .values(remote_id=None)
+    )
+    for remote_id, mark in sent_ids:  # a failed send's report keeps its code, not the id
+        connection.execute(
+            sa.update(_undelivered)
+            .where(_undelivered.c.network == row.network, _undelivered.c.remote_id == remote_id)
+            .values(remote_id=mark, reason="")
+        )
     connection.execute(
         sa.update(Subscriber)
         .where(Subscriber.id == subscriber_id, Subscriber.erased_at.is_(None))
         .values(address=None, alias=None, name=None, erased_at=now)
     )
     return erased
+
+
+_CHUNK = 500
+"""Rows per statement in an erasure (SQLite's limit of bound values)."""
 
 
 def subscriber_by_number(connection: sa.Connection, number: str) -> int | None:
@@ -331,6 +402,27 @@ def reason_for(command: Command) -> str:
 
 
 STOP = "Para dejar de recibirlos escriba SALIR."
+
+
+def consent_notice(company: str, policy_url: str = "") -> str:
+    """The short privacy notice a consent is given with (Ley 1581: informed): who treats the
+    number, what for, and how to withdraw."""
+    notice = (
+        f"Aviso de privacidad: {company or 'la empresa'} usa su número solo para enviarle los "
+        "avisos o contenidos que pidió (Ley 1581 de 2012). Puede consultarlos con MIS AVISOS, "
+        "retirarse cuando quiera con SALIR y pedir que borremos sus datos."
+    )
+    if policy_url:
+        notice += f" Política de datos: {policy_url}"
+    return notice
+
+
+def gives_consent(connection: sa.Connection, command: Command, citizen: Citizen) -> bool:
+    """`command` is a consent and the person has none in force: their first, or the first
+    since they left, which the privacy notice goes with (asked before `answer` writes it)."""
+    if command.ask not in (Ask.SUBSCRIBE, Ask.CONTENT):
+        return False
+    return not current(connection, citizen.network, citizen.ids).anything
 
 
 def answer(

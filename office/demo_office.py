@@ -22,12 +22,12 @@ from conectados.spanish import number, spanish_list
 from content_calendar.check import CheckResult, checker_for
 from content_calendar.importer import import_calendar
 from office.build import Office, open_office, start_receiver
+from office.demo_notices import notices_part
 from office.demo_text import (
     ACTIONS,
     WORK_DAY,
     WORK_HOURS,
     WORK_SECTORS,
-    NoticesOutcome,
     Outcome,
     next_month,
     per_network,
@@ -39,9 +39,6 @@ from reports.figures import build_report, month
 from reports.render import html
 
 DEMO_MESSAGES = Path(__file__).parent / "demo_mensajes.yaml"
-DEMO_SECTORS = Path(__file__).parent / "demo_sectores.yaml"
-SUBSCRIBERS = (("Inés Rojas", "AVISOS Centro"), ("Julián Peña", "avisos el centro"))
-"""Two citizens subscribe by WhatsApp to the Centro's notices, each in their own words."""
 TODAY_POSTS = 3
 
 
@@ -149,13 +146,21 @@ def run_office(
             office.responder.run_once()
             office.outbox.run_once()
             office.metrics.run_once()
-        state = sandbox.control("GET", "state")
-        outcome.sandbox_posts = sum(len(state[name]["posts"]) for name in state)
-        outcome.sandbox_replies = sum(len(state[name]["replies"]) for name in state)
-        outcome.hidden = sum(len(state[name].get("hidden", [])) for name in state)
         names = {protocol.id: protocol.name for protocol in catalogue}
         show_decisions(app, console, outcome, since=now, names=names)
-        outcome.notices = _notices_part(app, office, console)
+        outcome.notices = notices_part(app, office, console)
+        # The messages to subscribe and leave are citizens' messages answered too.
+        outcome.citizens += outcome.notices.messages
+        outcome.answered += outcome.notices.answered
+        state = sandbox.control("GET", "state")
+        outcome.sandbox_posts = sum(len(state[name]["posts"]) for name in state)
+        outcome.sandbox_replies = sum(  # the notices' templates are no replies
+            1
+            for name in state
+            for reply in state[name]["replies"]
+            if reply.get("type") != "template"
+        )
+        outcome.hidden = sum(len(state[name].get("hidden", [])) for name in state)
     console.print("\n[bold]4. El informe del mes[/]")
     period = month(f"{app.clock.now().astimezone(settings.zone):%Y-%m}", settings.zone)
     with app.database.session() as session:
@@ -282,162 +287,3 @@ def show_decisions(
             f"«{escape(short(interaction.text))}»",
         )
         say(console, f"→ {ACTIONS.get(state.value, state.value)} {what}", indent=5)
-
-
-# --- WhatsApp notices --------------------------------------------------------------------
-
-
-def _notices_ready(office: Office) -> bool:
-    """Whether the pieces of the WhatsApp notices built alongside this demo are in: the
-    subscription words (the responder's) and the notifier job."""
-    import importlib.util
-
-    return (
-        importlib.util.find_spec("notices.subscription_words") is not None
-        and getattr(office, "notifier", None) is not None
-    )
-
-
-def _notices_part(app: App, office: Office, console: Console) -> NoticesOutcome | None:
-    """Two citizens subscribe to the Centro's notices by WhatsApp, a cut notice reaches both,
-    one leaves with «SALIR». The folder gets the company's sectores.yaml either way.
-
-    TO FINISH AFTER MERGE: while the subscription words or the notifier job
-    (`office.notifier`) are missing, this part only writes the sectors and says so (None:
-    nothing to count). The notice is added as `avisos add --notificar` adds it (the notice
-    and its broadcast in one transaction, `_add_and_notify`); once that command has its own
-    domain function, call it instead.
-    """
-    sectors = app.settings.sectors_path
-    if not sectors.exists():
-        write_atomically(sectors, DEMO_SECTORS.read_text(encoding="utf-8"))
-    console.print("\n[bold]Avisos por WhatsApp[/]")
-    if not _notices_ready(office):
-        say(
-            console,
-            f"Los sectores de la empresa quedaron en {sectors.name}; las suscripciones y el "
-            "envío de avisos por WhatsApp aún no están en esta versión.",
-        )
-        return None
-    sandbox = office.channels.sandbox
-    assert sandbox is not None
-    notices = NoticesOutcome()
-    receiver = start_receiver(app, app.database, sandbox.url, port=0)
-    assert receiver is not None  # WhatsApp's messages and statuses arrive by webhook
-    try:
-        for author, text in SUBSCRIBERS:
-            sandbox.control(
-                "POST",
-                "citizen",
-                {"network": "whatsapp", "kind": "message", "text": text, "author": author},
-            )
-            say(console, f"{author} escribe por WhatsApp «{text}».")
-        _round(office)
-        notices.subscribed = _subscribed(app)
-        say(
-            console,
-            f"Conectados les confirma la suscripción: {notices.subscribed} suscritos al Centro.",
-        )
-        say(
-            console,
-            "El equipo registra el corte y lo avisa (conectados avisos add --sector Centro "
-            "… --notificar).",
-        )
-        _add_and_notify(app, "Centro", "reparación de un tubo en la calle 5")
-        _round(office)
-        notices.notice_id, notices.reached = _notice_reach(app)
-        say(
-            console,
-            f"El aviso {notices.notice_id} llegó por WhatsApp a {notices.reached} suscritos.",
-        )
-        author = SUBSCRIBERS[1][0]
-        sandbox.control(
-            "POST",
-            "citizen",
-            {"network": "whatsapp", "kind": "message", "text": "SALIR", "author": author},
-        )
-        _round(office)
-        notices.subscribed_after = _subscribed(app)
-        notices.left = notices.subscribed - notices.subscribed_after
-        say(
-            console,
-            f"{author} escribe «SALIR»: ya no recibe avisos (quedan {notices.subscribed_after}).",
-        )
-    finally:
-        receiver.stop()
-    return notices
-
-
-def _add_and_notify(app: App, sector: str, reason: str) -> None:
-    """A cut notice from now to four hours on, and its broadcast to the sector's
-    subscribers with the notice template (sectors, start, end, reason), in one transaction."""
-    from conectados.spanish import spanish_moment
-    from notices import broadcasts
-    from notices.models import BroadcastKind, Purpose
-    from responders import service_notices
-
-    now = app.clock.now()
-    ends = now + timedelta(hours=4)
-    settings, zone = app.settings.notices, app.settings.zone
-    with app.database.session(write=True) as session:
-        connection = session.connection()
-        notice_id = service_notices.add(connection, sector, now, ends, reason, now)
-        broadcasts.create(
-            connection,
-            BroadcastKind.NOTICE,
-            Purpose.NOTICES,
-            [sector],
-            settings.notice_template,
-            settings.template_language,
-            [sector, *(spanish_moment(at.astimezone(zone)) for at in (now, ends)), reason],
-            now,
-            notice_id=notice_id,
-            created_by="demo",
-        )
-
-
-def _round(office: Office) -> None:
-    """One round of the daemon's jobs that read, answer and notify."""
-    office.responder.run_once()
-    office.outbox.run_once()
-    office.notifier.run_once()  # type: ignore[attr-defined]
-
-
-def _subscribed(app: App) -> int:
-    """People subscribed to the Centro's service notices now."""
-    import sqlalchemy as sa
-
-    from notices.models import Consent, Purpose
-
-    with app.database.session() as session:
-        return session.execute(
-            sa.select(sa.func.count(sa.distinct(Consent.subscriber_id))).where(
-                Consent.purpose == Purpose.NOTICES,
-                Consent.sector == "Centro",
-                Consent.withdrawn_at.is_(None),
-            )
-        ).scalar_one()
-
-
-def _notice_reach(app: App) -> tuple[int | None, int]:
-    """The latest notice and how many subscribers its message reached."""
-    import sqlalchemy as sa
-
-    from notices.models import Broadcast, BroadcastKind, Delivery, DeliveryState
-
-    reached = (DeliveryState.SENT, DeliveryState.DELIVERED, DeliveryState.READ)
-    with app.database.session() as session:
-        broadcast = session.execute(
-            sa.select(Broadcast.id, Broadcast.notice_id)
-            .where(Broadcast.kind == BroadcastKind.NOTICE)
-            .order_by(Broadcast.id.desc())
-            .limit(1)
-        ).first()
-        if broadcast is None:
-            return None, 0
-        count = session.execute(
-            sa.select(sa.func.count()).where(
-                Delivery.broadcast_id == broadcast.id, Delivery.state.in_(reached)
-            )
-        ).scalar_one()
-    return broadcast.notice_id, count

@@ -93,7 +93,7 @@ class Outcome:
     report: Path | None = None
     month: str = ""
     notices: NoticesOutcome | None = None
-    """What the WhatsApp notices part did; None while it cannot run (see `_notices_part`)."""
+    """What the WhatsApp notices part did (office.demo_notices)."""
 
 
 @dataclass
@@ -103,9 +103,19 @@ class NoticesOutcome:
     subscribed: int = 0
     notice_id: int | None = None
     reached: int = 0
-    """Subscribers the notice's template message reached (sent, delivered or read)."""
+    """Subscribers the notice was queued for (`avisos estado`'s «alcanzados»)."""
+    sent: int = 0
+    """Of them, those WhatsApp took (sent, delivered or read)."""
+    delivered: int = 0
+    read: int = 0
+    failed: int = 0
+    confirmed: bool = False
+    """Whether WhatsApp's statuses of every send had come when the figures were read."""
     left: int = 0
     subscribed_after: int = 0
+    messages: int = 0
+    """The citizens' messages of this part (subscribing, leaving)."""
+    answered: int = 0
 
 
 ACTIONS = {
@@ -162,13 +172,21 @@ def summary(console: Console, folder: Path, outcome: Outcome) -> None:
 
 
 def notices_lines(notices: NoticesOutcome | None) -> list[str]:
-    """The summary's lines about the WhatsApp notices (none while that part cannot run)."""
+    """The summary's lines about the WhatsApp notices."""
     if notices is None:
         return []
+    seen = (
+        f"entregado a {notices.delivered}, leído por {notices.read}"
+        if notices.confirmed
+        else "entregas por confirmar"
+    )
+    failed = f", {notices.failed} fallidos" if notices.failed else ""
     return [
         f"Suscritos a avisos por WhatsApp: {notices.subscribed}; el aviso de corte "
-        f"{notices.notice_id} les llegó a {notices.reached}; {notices.left} se dio de baja "
-        f"(quedan {notices.subscribed_after})",
+        f"{notices.notice_id} se envió a {notices.sent} de {notices.reached} ({seen}{failed}); "
+        f"{notices.left} se dio de baja ("
+        + ("queda 1" if notices.subscribed_after == 1 else f"quedan {notices.subscribed_after}")
+        + ")",
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 import click
 
@@ -12,11 +13,9 @@ from conectados.errors import BadInput
 from conectados.spanish import number, spanish_list, spanish_moment
 from conectados.tables import Field, Listing, print_listing, short_moment
 from conectados.terminal import Group, RowId
-from notices import broadcasts
-from notices.models import BroadcastKind, Purpose
+from notices import notice_sends
+from notices.models import BroadcastKind
 from responders import service_notices
-
-MAX_TEMPLATE_VARIABLE = 1024
 
 
 def parse_moment(value: str, option: str, zone, end_of_day: bool = False) -> datetime:
@@ -75,83 +74,50 @@ def add(app: App, sector: str, desde: str, hasta: str, motivo: str, notificar: b
     if ends < app.clock.now():
         raise BadInput("ya pasó; un aviso es para trabajos en curso o próximos", "opción --hasta")
     reason = " ".join(motivo.split())
-    sectors = notified_sectors(app, sector) if notificar else None
-    if sectors is not None:
-        parameters = [
-            spanish_list(sectors),
-            spanish_moment(starts.astimezone(zone)),
-            spanish_moment(ends.astimezone(zone)),
+    add_notice = partial(
+        service_notices.add,
+        sector=" ".join(sector.split()),
+        starts=starts,
+        ends=ends,
+        reason=reason,
+        now=app.clock.now(),
+    )
+    if not notificar:
+        with app.ready_database().session(write=True) as session:
+            notice_id = add_notice(session.connection())
+    else:
+        sent = notice_sends.add_and_notify(
+            app.ready_database(),
+            add_notice,
+            sector,
+            starts,
+            ends,
             reason,
-        ]
-        check_parameters(parameters, ("--sector", "--desde", "--hasta", "--motivo"))
-    with app.ready_database().session(write=True) as session:
-        connection = session.connection()
-        notice_id = service_notices.add(
-            connection, " ".join(sector.split()), starts, ends, reason, app.clock.now()
+            app.settings.sectors_path,
+            app.settings.notices,
+            zone,
+            app.clock.now(),
         )
-        if sectors is not None:
-            notices = app.settings.notices
-            _, queued = broadcasts.create(
-                connection,
-                BroadcastKind.NOTICE,
-                Purpose.NOTICES,
-                sectors,
-                notices.notice_template,
-                notices.template_language,
-                parameters,
-                app.clock.now(),
-                notice_id=notice_id,
-            )
+        notice_id = sent.notice_id
     click.echo(
         f"Aviso {notice_id} registrado: {sector}, de {spanish_moment(starts)} a "
         f"{spanish_moment(ends)} ({motivo})."
     )
-    if sectors is not None:
-        say_queued(notice_id, sectors, queued)
+    if notificar:
+        say_queued(sent)
 
 
-def notified_sectors(app: App, text: str) -> list[str]:
-    """The sectors of `text` as the company's list names them (BadInput naming the unknown)."""
-    from notices.sectors import load_sectors
-
-    found = load_sectors(app.settings.sectors_path)
-    if found.missing:
-        raise BadInput(
-            f"para notificar hace falta la lista de sectores de la empresa ({app.settings.sectors_path}); "
-            "créela con sus barrios y veredas (vea docs/comunicaciones.md) o quite --notificar",
-            "opción --notificar",
-        )
-    return [one.name for one in found.resolve(text, "opción --sector")]
-
-
-def check_parameters(values: list[str], options: tuple[str, ...]) -> None:
-    """What WhatsApp refuses in a template variable: line breaks, tabs, 4 spaces in a row,
-    more than 1,024 characters (checked before anything is stored)."""
-    for value, option in zip(values, options, strict=True):
-        if "\n" in value or "\t" in value or "\r" in value or "    " in value:
-            raise BadInput(
-                "WhatsApp no admite saltos de línea, tabulaciones ni 4 espacios seguidos en "
-                "una variable de plantilla",
-                f"opción {option}",
-            )
-        if len(value) > MAX_TEMPLATE_VARIABLE:
-            raise BadInput(
-                f"es demasiado largo para la plantilla de WhatsApp ({len(value)} caracteres; "
-                f"máximo {MAX_TEMPLATE_VARIABLE})",
-                f"opción {option}",
-            )
-
-
-def say_queued(notice_id: int, sectors: list[str], queued: int) -> None:
-    if not queued:
+def say_queued(sent: notice_sends.Notified) -> None:
+    if not sent.queued:
         click.echo(
-            f"Nadie está suscrito a los avisos de {spanish_list(sectors)}: no se envía a nadie."
+            f"Nadie está suscrito a los avisos de {spanish_list(sent.sectors)}: no se envía a nadie."
         )
         return
-    people = "1 suscriptor" if queued == 1 else f"{number(queued)} suscriptores"
+    people = "1 suscriptor" if sent.queued == 1 else f"{number(sent.queued)} suscriptores"
     click.echo(
-        f"Se enviará por WhatsApp a {people} de {spanish_list(sectors)} con el servicio en "
-        f"marcha («conectados daemon»). Siga el envío con «conectados avisos estado {notice_id}»."
+        f"Se enviará por WhatsApp a {people} de {spanish_list(sent.sectors)} con el servicio en "
+        f"marcha («conectados daemon»). Siga el envío con «conectados avisos estado "
+        f"{sent.notice_id}»."
     )
 
 
@@ -221,52 +187,48 @@ def list_(app: App, todos: bool) -> None:
 @click.pass_obj
 def close(app: App, notice_id: int, notificar: bool) -> None:
     """Cierra un aviso (el servicio ya se restableció): deja de citarse en las respuestas."""
-    with app.ready_database().session(write=True) as session:
-        connection = session.connection()
-        if not service_notices.close(connection, notice_id, app.clock.now()):
-            if not service_notices.exists(connection, notice_id):
+    database = app.ready_database()
+    close_notice = partial(service_notices.close, notice_id=notice_id, now=app.clock.now())
+    sent = None
+    if notificar:
+        sent = notice_sends.close_and_notify(
+            database,
+            close_notice,
+            notice_id,
+            _notice_sector(database, notice_id),
+            app.settings.sectors_path,
+            app.settings.notices,
+            app.clock.now(),
+        )
+        closed = sent is not None
+    else:
+        with database.session(write=True) as session:
+            closed = close_notice(session.connection())
+    if not closed:
+        with database.session() as session:
+            if not service_notices.exists(session.connection(), notice_id):
                 raise BadInput(
                     f"no hay ningún aviso con id {notice_id}; vea «conectados avisos list»", "ID"
                 )
-            raise BadInput(f"el aviso {notice_id} ya estaba cerrado", "ID")
-        if notificar:
-            sectors = _notice_sectors(app, connection, notice_id)
-            check_parameters([spanish_list(sectors)], ("--sector",))
-            notices = app.settings.notices
-            _, queued = broadcasts.create(
-                connection,
-                BroadcastKind.RESTORED,
-                Purpose.NOTICES,
-                sectors,
-                notices.restored_template,
-                notices.template_language,
-                [spanish_list(sectors)],
-                app.clock.now(),
-                notice_id=notice_id,
-            )
+        raise BadInput(f"el aviso {notice_id} ya estaba cerrado", "ID")
     click.echo(f"Aviso {notice_id} cerrado.")
-    if notificar:
-        say_queued(notice_id, sectors, queued)
+    if sent is not None:
+        say_queued(sent)
 
 
-def _notice_sectors(app: App, connection, notice_id: int) -> list[str]:
-    """The sectors the notice was sent to; a notice not sent: its sector read from the list."""
+def _notice_sector(database, notice_id: int) -> str:
+    """The notice's sector as it was written ("" when there is no such notice)."""
     import sqlalchemy as sa
 
-    from notices.models import Broadcast
     from responders.models import ServiceNotice
 
-    sent = connection.execute(
-        sa.select(Broadcast.sectors).where(
-            Broadcast.notice_id == notice_id, Broadcast.kind == BroadcastKind.NOTICE
+    with database.session() as session:
+        return (
+            session.execute(
+                sa.select(ServiceNotice.sector).where(ServiceNotice.id == notice_id)
+            ).scalar()
+            or ""
         )
-    ).scalar()
-    if sent:
-        return list(sent)
-    text = connection.execute(
-        sa.select(ServiceNotice.sector).where(ServiceNotice.id == notice_id)
-    ).scalar_one()
-    return notified_sectors(app, text)
 
 
 @avisos.command()
@@ -303,7 +265,12 @@ def status_lines(figures, zone) -> list[str]:
         str(figures.state), str(figures.state)
     )
     lines = [
-        f"{title} (envío {figures.id}, {state}): {number(figures.reached)} suscriptores alcanzados",
+        f"{title} (envío {figures.id}, {state}): "
+        + (
+            "1 suscriptor alcanzado"
+            if figures.reached == 1
+            else f"{number(figures.reached)} suscriptores alcanzados"
+        ),
         f"  enviados: {number(figures.sent)}; entregados: {number(figures.delivered)}; "
         f"leídos: {number(figures.read)}; fallidos: {number(figures.failed)}",
     ]

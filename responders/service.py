@@ -24,7 +24,7 @@ from conectados.db import Database
 from conectados.privacy import has_personal_data
 from notices.sectors import SectorFile
 from notices.subscription_words import Command, read_command
-from notices.subscriptions import answer, citizen_of, reason_for
+from notices.subscriptions import answer, citizen_of, consent_notice, gives_consent, reason_for
 from responders import interactions, replies
 from responders.automatic_checks import AutomaticRules, second_thoughts
 from responders.matcher import Matcher
@@ -297,15 +297,25 @@ class Responder:
             ):
                 return None  # another daemon got to it first
             first = self._first_private(connection, interaction)
+            citizen = citizen_of(interaction)
+            # Ley 1581: a consent is informed. A first consent carries the notice of what the
+            # number is used for, even when the person chatted before; otherwise the first
+            # private message carries the general one.
+            informed = gives_consent(connection, command, citizen)
             text = answer(
                 connection,
                 command,
-                citizen_of(interaction),
+                citizen,
                 self.sectors.current(),
                 interaction.id,
                 interaction.text,
                 now,
             )
+            notice = self.privacy_notice if first else ""
+            if informed:
+                notice = consent_notice(
+                    self.settings.company.name, self.settings.pqr.privacy_policy_url
+                )
             row = {
                 "interaction_id": interaction.id,
                 "confidence": 1.0,
@@ -316,7 +326,7 @@ class Responder:
                 "decided_at": now,
                 "kind": ReplyKind.ANSWER,
                 "visibility": ReplyVisibility.PRIVATE,
-                "text": with_notice(text, self.privacy_notice if first else ""),
+                "text": with_notice(text, notice),
             }
             replies.queue(connection, [row])
         log.info("mensaje %s (%s, privado): %s", interaction.id, interaction.network, reason)

@@ -211,10 +211,16 @@ def test_restore_over_a_database_with_data_asks_for_forzar(cli, office, tmp_path
     target = make_url(url).database
     backup = tmp_path / "r.db"
     assert cli("--db", target, "respaldo", "crear", str(backup)).exit_code == 0
+    before = table_rows(url)["service_notice"]
     database = Database(url)
     with database.transaction(write=True) as connection:
-        connection.exec_driver_sql("DELETE FROM service_notice")
+        # A notice no broadcast refers to (the cut the demo notified is referred to).
+        deleted = connection.exec_driver_sql(
+            "DELETE FROM service_notice WHERE id NOT IN "
+            "(SELECT notice_id FROM broadcast WHERE notice_id IS NOT NULL)"
+        ).rowcount
     database.dispose()
+    assert deleted
 
     refused = cli("--db", target, "respaldo", "restaurar", str(backup))
     assert refused.exit_code == 2
@@ -222,7 +228,7 @@ def test_restore_over_a_database_with_data_asks_for_forzar(cli, office, tmp_path
 
     forced = cli("--db", target, "respaldo", "restaurar", "--forzar", str(backup))
     assert forced.exit_code == 0, forced.stderr
-    assert table_rows(url)["service_notice"], "the deleted row is back"
+    assert len(table_rows(url)["service_notice"]) == len(before), "the deleted rows are back"
 
 
 def test_restore_refuses_while_another_process_has_the_database_open(cli, office, tmp_path):

@@ -45,7 +45,7 @@ def test_x_counts_links_as_23_and_facebook_counts_characters():
 
 
 def test_the_calendar_networks_and_aliases_come_from_the_specs():
-    assert publishing_networks() == ("facebook", "instagram", "x")
+    assert publishing_networks() == ("facebook", "instagram", "x", "whatsapp")
     assert network_called("Twitter") == "x" and network_called("FB") == "facebook"
     assert network_called("IG") == "instagram" and network_called("Insta") == "instagram"
 

@@ -275,6 +275,44 @@ def test_every_line_of_the_demo_fits_80_columns(demo_run):
     assert wide == [], wide
 
 
+def test_in_the_demo_two_citizens_subscribe_by_whatsapp_a_cut_reaches_both_and_one_leaves(
+    demo_run,
+):
+    """`make demo`'s notices part: «AVISOS Centro» and «avisos el centro» by WhatsApp, the cut
+    added with --notificar reaches both once, «SALIR» withdraws one consent; the figures it
+    prints are `avisos estado`'s, and delivered/read are claimed only once WhatsApp said so."""
+    from notices.models import Broadcast, Consent, Delivery, DeliveryState
+
+    output, folder, _env = demo_run
+    part = " ".join(output.split("Avisos por WhatsApp\n", 1)[1].split("\n\n", 1)[0].split())
+    engine = sa.create_engine(f"sqlite:///{folder / 'conectados.db'}")
+    try:
+        with engine.connect() as connection:
+            consents = connection.execute(
+                sa.select(Consent.sector, Consent.withdrawn_how).order_by(Consent.id)
+            ).all()
+            (notice_id,) = connection.execute(sa.select(Broadcast.notice_id)).scalars().all()
+            states = connection.execute(sa.select(Delivery.state)).scalars().all()
+    finally:
+        engine.dispose()
+    saved = json.loads((folder / SANDBOX_STATE).read_text(encoding="utf-8"))["redes"]
+    cuts = [r["wa_id"] for r in saved["whatsapp"]["replies"] if r.get("template") == "aviso_corte"]
+
+    assert consents == [("Centro", None), ("Centro", "mensaje")]
+    assert len(cuts) == len(set(cuts)) == 2, "each subscriber got the cut notice once"
+    reached = (DeliveryState.SENT, DeliveryState.DELIVERED, DeliveryState.READ)
+    assert len(states) == 2 and all(DeliveryState(state) in reached for state in states)
+    assert "2 suscritos a los avisos del Centro" in part
+    assert f"El aviso {notice_id} por WhatsApp" in part
+    assert "suscritos alcanzados: 2; enviados: 2; fallidos: 0" in part
+    assert (
+        "entregados: 2; leídos: 2 (WhatsApp lo confirma" in part
+        or "se sabrán cuando WhatsApp lo confirme" in part
+    )
+    assert "«SALIR»" in part and "queda 1 suscrito" in part
+    assert f"avisos estado {notice_id}" in output and "suscriptores list" in output
+
+
 def test_a_long_command_goes_on_with_a_backslash_never_cutting_a_text():
     run = "/una/carpeta/muy/larga/de/la/instalacion/.venv/bin/conectados"
     shown = command_lines(run, ("sandbox citizen", "--tipo mensaje", '"¿Dónde pago la factura?"'))

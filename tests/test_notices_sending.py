@@ -7,7 +7,9 @@ they skip until the simulator has it."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -16,9 +18,10 @@ import sqlalchemy as sa
 
 from channels.meta.webhooks import parse_delivery
 from channels.meta.whatsapp import WhatsAppChannel
-from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID
+from channels.sandbox.whatsapp_world import APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN
 from conectados.clock import FixedClock
 from conectados.db import Database
+from conectados.errors import BadInput
 from conectados.leases import Lease
 from conectados.settings import load_settings
 from notices import broadcasts
@@ -33,8 +36,13 @@ from notices.models import (
     Purpose,
     Subscriber,
 )
+from notices.notice_sends import MAX_TEMPLATE_VARIABLE, Notified, add_and_notify
 from notices.notice_status import BroadcastFigures, figures
+from responders import service_notices
+from responders.models import ServiceNotice
 from scheduler.notifier import Notifier, NotifyPolicy
+from webhooks.app import WebhookConfig
+from webhooks.server import WebhookServer, subscribe_to_sandbox
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 WAIT = timedelta(seconds=30)
@@ -328,15 +336,51 @@ def test_statuses_only_move_forward_and_failures_keep_metas_code(
 def test_a_blocked_number_fails_with_metas_code_and_the_others_go_on(
     database, sandbox, clock, tmp_path
 ):
+    """Like Meta, the simulator takes the send (200) and tells the failure later, by a status
+    webhook: the office's receiver records it."""
+    from responders.notices import status_lines
+
     knobs(sandbox, recipients={"573006660001": "blocked"})
     blocked = subscribe(database, "573006660001", "Centro")
     subscribe(database, "573006660002", "Centro")
     broadcast_id, _ = cut_notice(database, "Centro")
-    notifier(database, sandbox, clock, tmp_path).run_once()
+    with WebhookServer(receiver_config(), database, clock, port=0) as receiver:
+        subscribe_to_sandbox(sandbox.url, receiver.url, VERIFY_TOKEN)
+        notifier(database, sandbox, clock, tmp_path).run_once()
+        settled(database, blocked)
+
     assert received(sandbox).get("573006660002") == 1
     row = deliveries(database)[blocked]
-    assert row.state == DeliveryState.FAILED and row.error_code is not None
-    assert broadcast_figures(database, broadcast_id).failed == 1
+    assert row.state == DeliveryState.FAILED and row.error_code == 131026
+    found = broadcast_figures(database, broadcast_id)
+    assert (found.reached, found.sent, found.failed) == (2, 1, 1)
+    shown = "\n".join(status_lines(found, UTC))
+    assert "fallidos: 1" in shown and "enviados: 1" in shown
+    assert "1: " in shown and found.failures[0][1] in shown
+
+
+def receiver_config() -> WebhookConfig:
+    """The receiver's settings for the simulator's WhatsApp number."""
+    return WebhookConfig(
+        verify_token=VERIFY_TOKEN,
+        app_secret=APP_SECRET,
+        max_bytes=64 * 1024,
+        accounts={"whatsapp": PHONE_NUMBER_ID},
+        sandbox=True,
+    )
+
+
+def settled(database, subscriber_id: int, seconds: float = 30.0) -> None:
+    """Wait until WhatsApp's last word on the subscriber's send (failed or read) is recorded:
+    statuses come by webhook, a moment after the send."""
+    deadline = time.monotonic() + seconds
+    while deliveries(database)[subscriber_id].state not in (
+        DeliveryState.FAILED,
+        DeliveryState.READ,
+    ):
+        if time.monotonic() > deadline:
+            return  # the assertions that follow say what was missing
+        time.sleep(0.05)
 
 
 def test_a_paused_template_pauses_the_broadcast_and_nobody_fails(
@@ -384,6 +428,7 @@ def test_avisos_add_notificar_queues_the_sectors_subscribers_and_estado_follows_
     status = cli("avisos", "estado", "1")
     listed = cli("avisos", "list")
     closed = cli("avisos", "close", "1", "--notificar")
+    again = cli("avisos", "close", "1", "--notificar")
     notifier(database, sandbox, clock, tmp_path).run_once()
     database.dispose()
 
@@ -391,9 +436,10 @@ def test_avisos_add_notificar_queues_the_sectors_subscribers_and_estado_follows_
     assert "--sector" in unknown.stderr
     assert added.exit_code == 0, added.stderr
     assert "a 1 suscriptor de Centro" in added.stdout and "avisos estado 1" in added.stdout
-    assert "1 suscriptores alcanzados" in status.stdout and "enviados: 1" in status.stdout
+    assert "1 suscriptor alcanzado" in status.stdout and "enviados: 1" in status.stdout
     assert "enviados" in listed.stdout
     assert closed.exit_code == 0 and "a 1 suscriptor de Centro" in closed.stdout
+    assert again.exit_code == 2 and "ya estaba cerrado" in again.stderr
     templates = [
         reply["template"]
         for reply in sandbox.control("GET", "state")["whatsapp"]["replies"]
@@ -401,6 +447,35 @@ def test_avisos_add_notificar_queues_the_sectors_subscribers_and_estado_follows_
     ]
     assert templates == ["aviso_corte", "servicio_restablecido"]
     assert "573008880002" not in received(sandbox)
+
+
+def test_a_notice_whatsapp_would_refuse_is_neither_stored_nor_queued(database, clock, tmp_path):
+    """`avisos add --notificar` and the demo: the notice and its broadcast, both or neither."""
+    (tmp_path / "sectores.yaml").write_text(SECTORS, encoding="utf-8")
+    settings = load_settings(environ={}, cwd=tmp_path)
+    subscribe(database, "573009990001", "Centro")
+
+    def add(reason: str) -> Notified:
+        ends = NOW + timedelta(hours=4)
+        add_notice = partial(
+            service_notices.add, sector="el centro", starts=NOW, ends=ends, reason=reason, now=NOW
+        )
+        return add_and_notify(
+            database, add_notice, "el centro", NOW, ends, reason, settings.sectors_path,
+            settings.notices, UTC, NOW,
+        )  # fmt: skip
+
+    for refused in ("cambio de válvula\nurgente", "x" * (MAX_TEMPLATE_VARIABLE + 1)):
+        with pytest.raises(BadInput) as error:
+            add(refused)
+        assert "opción --motivo" in str(error.value)
+    sent = add("cambio de válvula")
+
+    with database.session() as session:
+        notices = session.execute(sa.select(ServiceNotice.id)).scalars().all()
+        linked = session.execute(sa.select(Broadcast.notice_id, Broadcast.sectors)).all()
+    assert notices == [sent.notice_id] and sent.queued == 1 and sent.sectors == ["Centro"]
+    assert linked == [(sent.notice_id, ["Centro"])]
 
 
 def test_a_media_header_is_uploaded_once_per_broadcast(database, sandbox, clock, tmp_path):

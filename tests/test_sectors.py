@@ -51,6 +51,42 @@ def test_an_unknown_sector_is_named_with_the_known_ones(tmp_path):
     assert "Centro, La Esperanza y Norte" in caught.value.message
 
 
+def test_y_and_e_join_sectors_but_a_name_with_y_stays_one(tmp_path):
+    sectors = load_sectors(write(tmp_path, GOOD + "  - nombre: Villa y Mar\n  - nombre: Eje\n"))
+
+    def names(text: str) -> list[str]:
+        return [s.name for s in sectors.resolve(text, "--sector")]
+
+    assert names("Centro y Norte") == ["Centro", "Norte"]
+    assert names("centro E la esperanza") == ["Centro", "La Esperanza"]
+    assert names("Norte, Centro y La Esperanza / eje") == ["Norte", "Centro", "La Esperanza", "Eje"]
+    assert names("Villa y Mar") == ["Villa y Mar"]
+    assert names("Villa y Mar, Centro y Norte") == ["Villa y Mar", "Centro", "Norte"]
+    with pytest.raises(BadInput) as caught:
+        sectors.resolve("Centro y Chapinero", "--sector")
+    assert "«Chapinero» no es un sector" in caught.value.message
+
+
+def test_a_bad_edit_keeps_the_last_good_list_and_is_logged_once(tmp_path, caplog):
+    from notices.sectors import SectorFile
+
+    path = write(tmp_path, GOOD)
+    daemon = SectorFile(path)
+    before = daemon.current().names()
+    write(tmp_path, GOOD + "  - nombre: Centro\n")  # a repeated name: the edit is wrong
+    with caplog.at_level("ERROR", logger="conectados.notices"):
+        during = [daemon.current().names() for _ in range(3)]
+    write(tmp_path, GOOD + "  - nombre: Sur\n")
+    fixed = daemon.current().names()
+
+    assert before == ["Centro", "La Esperanza", "Norte"]
+    assert during == [before] * 3  # the citizens' sectors stay while the file is wrong
+    (record,) = caplog.records
+    assert "se sigue usando la anterior (3 sector(es))" in record.getMessage()
+    assert "sectores.yaml:8" in record.getMessage()
+    assert fixed == [*before, "Sur"]
+
+
 def test_a_missing_file_is_an_empty_list_that_says_so(tmp_path):
     sectors = load_sectors(tmp_path / "no.yaml")
 

@@ -11,9 +11,18 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from conectados.db import Database
-from notices.models import Consent, Purpose, Subscriber
+from notices import broadcasts
+from notices.models import BroadcastKind, Consent, Delivery, DeliveryState, Purpose, Subscriber
 from notices.subscriptions import subscribe, withdraw_all
-from responders.models import Interaction, InteractionKind, Ticket
+from responders.models import (
+    Interaction,
+    InteractionKind,
+    Reply,
+    ReplyState,
+    ReplyVisibility,
+    Ticket,
+    UndeliveredReply,
+)
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 MARTA, LUIS = "573001112233", "573004445566"
@@ -92,8 +101,46 @@ def test_export_writes_the_consent_trail_in_the_company_zone(cli, tmp_path):
     assert MARTA not in text
 
 
+def chat(connection) -> dict[str, int]:
+    """Marta also asked about the water (no PQR): our answer quotes her and was sent (its id,
+    and the notice's, hold her number: WhatsApp reported both undelivered once)."""
+    asked = message(connection, "wamid.3", MARTA, "Marta Díaz", "¿Cuándo vuelve el agua a la "
+                    "calle 5 #12-30?", "respondida")  # fmt: skip
+    answered = connection.execute(
+        sa.insert(Reply)
+        .values(interaction_id=asked, text="Sobre «la calle 5 #12-30»: hoy a las 6 p. m.",
+                visibility=ReplyVisibility.PRIVATE, state=ReplyState.SENT, remote_id="wamid.R")
+        .returning(Reply.id)
+    ).scalar_one()  # fmt: skip
+    pqr_answer = connection.execute(
+        sa.insert(Reply)
+        .values(interaction_id=2, text="Radicamos su reclamo 2026-000001",
+                visibility=ReplyVisibility.PRIVATE, state=ReplyState.SENT, remote_id="wamid.P")
+        .returning(Reply.id)
+    ).scalar_one()  # fmt: skip
+    broadcast, _ = broadcasts.create(
+        connection, BroadcastKind.NOTICE, Purpose.NOTICES, ["Centro"], "aviso_corte", "es",
+        ["Centro", "hoy", "mañana", "obra"], NOW,
+    )  # fmt: skip
+    connection.execute(
+        sa.update(Delivery)
+        .where(Delivery.broadcast_id == broadcast)
+        .values(state=DeliveryState.FAILED, remote_id="wamid.D", error_code=131026)
+    )
+    for remote_id in ("wamid.R", "wamid.D", "wamid.other"):
+        connection.execute(
+            sa.insert(UndeliveredReply).values(
+                network="whatsapp", remote_id=remote_id, code=131026, reason="no entregado",
+                reported_at=NOW,
+            )
+        )  # fmt: skip
+    return {"asked": asked, "answered": answered, "pqr_answer": pqr_answer}
+
+
 def test_borrar_removes_the_person_keeps_the_counts_and_the_pqr(cli, tmp_path):
     database = filled(tmp_path)
+    with database.session(write=True) as session:
+        made = chat(session.connection())
     database.dispose()
 
     asked = cli("suscriptores", "borrar", "+57 300 111 2233")  # no answer: nothing happens
@@ -104,27 +151,66 @@ def test_borrar_removes_the_person_keeps_the_counts_and_the_pqr(cli, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert "Suscriptor 1 borrado." in result.stdout
     assert "2 consentimiento(s) retirado(s)" in result.stdout
+    assert "de 2 mensaje(s) suyo(s) que no son PQR" in result.stdout
+    assert "el texto de 1 respuesta(s) nuestra(s)" in result.stdout
+    assert "2 identificador(es) de mensajes enviados a su número" in result.stdout
     assert "1 PQR con sus mensajes, que la empresa debe guardar por ley" in result.stdout
+    assert "Se conserva" in result.stdout and "estados y fechas de los envíos" in result.stdout
     assert again.exit_code == 2 and "ya estaba borrado" in again.stderr
     database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
     with database.session() as session:
         c = session.connection()
         marta = c.execute(sa.select(Subscriber).where(Subscriber.id == 1)).one()
         trail = c.execute(sa.select(Consent).where(Consent.subscriber_id == 1)).all()
-        messages = {row.remote_id: row for row in c.execute(sa.select(Interaction)).all()}
+        messages = {row.id: row for row in c.execute(sa.select(Interaction)).all()}
+        answers = {row.id: row for row in c.execute(sa.select(Reply)).all()}
+        (delivery,) = c.execute(sa.select(Delivery).where(Delivery.subscriber_id == 1)).all()
+        undelivered = {row.remote_id: row for row in c.execute(sa.select(UndeliveredReply)).all()}
         luis = c.execute(sa.select(Subscriber).where(Subscriber.id == 2)).one()
     database.dispose()
     assert (marta.address, marta.name, marta.alias) == (None, None, None) and marta.erased_at
     assert len(trail) == 2 and all(
         c.withdrawn_how == "borrado" and c.granted_words is None for c in trail
     )
-    assert (
-        messages["wamid.1"].text,
-        messages["wamid.1"].author_id,
-        messages["wamid.1"].author_name,
-    ) == ("", "", "")
-    assert messages["wamid.2"].text.startswith("Me cobraron doble")  # the PQR's message stays
+    for erased in (messages[1], messages[made["asked"]]):  # the consent's and the question
+        assert (erased.text, erased.author_id, erased.author_name, erased.author_alias) == (
+            "",
+            "",
+            "",
+            None,
+        )
+        assert erased.thread_id is None and erased.remote_id == f"borrado-{erased.id}"
+        assert erased.state == "answered" and erased.written_at  # the counts stay
+    assert messages[2].text.startswith("Me cobraron doble")  # the PQR's message stays
+    assert messages[2].author_id == MARTA and messages[2].remote_id == "wamid.2"
+    assert answers[made["answered"]].text == "" and answers[made["answered"]].remote_id is None
+    assert answers[made["answered"]].state == ReplyState.SENT
+    assert answers[made["pqr_answer"]].text.startswith("Radicamos")  # the PQR's answer stays
+    assert delivery.remote_id is None and delivery.state == DeliveryState.FAILED
+    assert delivery.error_code == 131026
+    assert "wamid.R" not in undelivered and "wamid.D" not in undelivered
+    assert undelivered["wamid.other"].reason == "no entregado"  # someone else's report
+    gone = [row for key, row in undelivered.items() if key.startswith("borrado-")]
+    assert len(gone) == 2 and all(r.reason == "" and r.code == 131026 for r in gone)
     assert luis.address == LUIS
+
+
+def test_an_erasure_marks_the_ids_it_removes_on_each_database(database_url):
+    from notices.subscriptions import erase
+
+    database = Database(database_url)
+    database.upgrade()
+    with database.session(write=True) as session:
+        c = session.connection()
+        given = message(c, "wamid.1", MARTA, "Marta", "AVISOS Centro", "suscripción: avisos")
+        subscribe(c, "whatsapp", MARTA, None, "Marta", Purpose.NOTICES, "Centro", given,
+                  "AVISOS Centro", NOW)  # fmt: skip
+        erased = erase(c, MARTA, NOW)
+        row = c.execute(sa.select(Interaction.remote_id, Interaction.text)).one()
+    database.dispose()
+
+    assert (erased.messages_blanked, erased.withdrawn) == (1, 1)
+    assert tuple(row) == (f"borrado-{given}", "")
 
 
 def test_borrar_an_unknown_subscriber_is_bad_input(cli, tmp_path):

@@ -136,6 +136,31 @@ def test_avisos_alone_or_an_unknown_sector_get_the_list_and_a_complaint_is_no_co
         assert session.connection().execute(sa.select(sa.func.count(Subscriber.id))).scalar() == 0
 
 
+def test_a_first_consent_carries_the_privacy_notice_even_after_chatting(office):
+    office.write("MIS AVISOS")  # the first private answer: the general notice
+    office.write("AVISOS Centro y Norte")
+    office.write("avisos de Centro e La Esperanza")
+    chatted, first, more = office.run()
+    office.write("No quiero más avisos")
+    office.write("NOTICIAS")
+    left, back = office.run()
+
+    said = "usa su número solo para enviarle los avisos o contenidos que pidió"
+    assert "Ley 1581" in chatted and said not in chatted
+    assert first.startswith("Listo: le avisaremos por este medio de cortes y trabajos en Centro "
+                            "y Norte.")  # fmt: skip
+    assert said in first and "SALIR" in first.split("Aviso de privacidad")[1]
+    assert "La Esperanza" in more and "Aviso de privacidad" not in more  # had one in force
+    assert left.startswith("Listo: ya no le enviaremos") and "privacidad" not in left
+    assert said in back  # the first consent since leaving: informed again
+    assert [(c.sector, c.withdrawn_how) for c in consents(office.db)] == [
+        ("Centro", "mensaje"),
+        ("Norte", "mensaje"),
+        ("La Esperanza", "mensaje"),
+        (None, None),
+    ]
+
+
 def test_content_and_several_sectors_are_separate_consents(office):
     office.write("quiero avisos de Centro / la esperanza por favor")
     office.write("NOTICIAS")
@@ -204,6 +229,32 @@ def test_subscribing_twice_keeps_one_consent_and_leaving_stops_the_queued_sends(
     database.dispose()
 
 
+def test_leaving_stops_a_delivery_a_sender_already_claimed_and_keeps_its_lease(database):
+    from conectados.leases import Lease
+    from notices.deliveries import claim_due
+
+    with database.session(write=True) as session:
+        connection = session.connection()
+        subscribe(connection, "whatsapp", MARTA, None, "Marta", Purpose.NOTICES, "Centro", None,
+                  "AVISOS Centro", NOW)  # fmt: skip
+        broadcasts.create(
+            connection, BroadcastKind.NOTICE, Purpose.NOTICES, ["Centro"], "aviso_corte", "es",
+            ["Centro", "ayer", "hoy", "obra"], NOW,
+        )  # fmt: skip
+        claimed, _ = claim_due(
+            connection, NOW, Lease("daemon-1", NOW, timedelta(minutes=2)), 10, ["whatsapp"]
+        )
+        marta = current(connection, "whatsapp", MARTA).subscriber_id
+        left = withdraw_all(connection, marta, "mensaje", None, NOW + timedelta(seconds=1))
+        (row,) = connection.execute(sa.select(Delivery)).all()
+
+    assert len(claimed) == 1 and left == 1
+    assert row.state == DeliveryState.WITHDRAWN
+    # The sender's hold stays: its «still sending and mine» check fails, a call in flight counts.
+    assert (row.lease_owner, row.sending_since) == ("daemon-1", NOW)
+    assert row.lease_expires_at is not None
+
+
 def test_after_leaving_subscribing_again_is_a_new_consent(database):
     with database.session(write=True) as session:
         connection = session.connection()
@@ -247,6 +298,17 @@ def test_the_commands_citizens_write_and_what_is_not_one():
             "aviso urgente: el tubo de la esquina está roto",
             "avisos centro?",
             "salir de la casa sin agua es imposible",
+            "AVISOS Centro y Norte",
+            "avisos de Centro e La Esperanza",
+            "No quiero más avisos",
+            "no quiero recibir más avisos",
+            "SALIR de avisos",
+            "ya no me manden avisos",
+            "cancelar suscripción",
+            "darme de baja de los avisos",
+            "¿A qué estoy suscrito?",
+            "¿Estoy suscrito?",
+            "¿Qué avisos tengo?",
         )
     }
 
@@ -265,7 +327,47 @@ def test_the_commands_citizens_write_and_what_is_not_one():
         "aviso urgente: el tubo de la esquina está roto": None,
         "avisos centro?": None,
         "salir de la casa sin agua es imposible": None,
+        "AVISOS Centro y Norte": (Ask.SUBSCRIBE, ["Centro", "Norte"]),
+        "avisos de Centro e La Esperanza": (Ask.SUBSCRIBE, ["Centro", "La Esperanza"]),
+        "No quiero más avisos": (Ask.WITHDRAW, []),
+        "no quiero recibir más avisos": (Ask.WITHDRAW, []),
+        "SALIR de avisos": (Ask.WITHDRAW, []),
+        "ya no me manden avisos": (Ask.WITHDRAW, []),
+        "cancelar suscripción": (Ask.WITHDRAW, []),
+        "darme de baja de los avisos": (Ask.WITHDRAW, []),
+        "¿A qué estoy suscrito?": (Ask.STATUS, []),
+        "¿Estoy suscrito?": (Ask.STATUS, []),
+        "¿Qué avisos tengo?": (Ask.STATUS, []),
     }
+
+
+COMPLAINTS = (
+    "no me llegó el aviso del corte y llevo dos días sin agua",
+    "¿por qué no avisaron del corte?",
+    "ya no me mandan avisos, antes sí me llegaban",
+    "ya no me mandan avisos",
+    "no quiero más cortes de agua",
+    "no quiero más cortes",
+    "no quiero pagar esta factura, está mal",
+    "no me manden la factura al correo",
+    "¿Estoy suscrito? porque no me llegó el aviso",
+    "estoy suscrito pero no me llega nada",
+    "¿salir de avisos? ¿cómo hago?",
+    "no quiero",
+    "cancelar el servicio",
+    "el aviso decía que volvía a las 6 y nada",
+    "no más avisos de corte sin agua, es el tercero este mes",
+    "¿qué avisos? no ha llegado ninguno",
+    "quiero saber por qué no hubo aviso",
+)
+
+
+@pytest.mark.parametrize("text", COMPLAINTS)
+def test_a_complaint_or_question_that_mentions_avisos_is_no_command(text):
+    from notices.sectors import Sectors, parse_sectors
+    from notices.subscription_words import read_command
+
+    assert read_command(text, Sectors(parse_sectors(SECTORS, "sectores.yaml"))) is None
 
 
 def test_the_worst_long_texts_are_read_at_once():
