@@ -11,6 +11,7 @@ token bucket, and recorded.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import threading
@@ -217,6 +218,9 @@ class Notifier:
                 self.policy.settled_wait.total_seconds(),
             )
         self._local = threading.local()
+        # SQLite takes one writer at a time and its busy wait sleeps in steps: the workers'
+        # holds queue here instead. PostgreSQL takes them side by side.
+        self._hold_lock = threading.Lock() if database.sqlite_path else contextlib.nullcontext()
         self._pool: ThreadPoolExecutor | None = None
 
     def run_once(self, should_stop: Callable[[], bool] = lambda: False) -> NotifyRound:
@@ -389,7 +393,7 @@ class Notifier:
         )
         self.pace.take()
         # Still ours right now? A SALIR or another daemon may have taken it while it waited.
-        with self.database.transaction(write=True) as connection:
+        with self._hold_lock, self.database.transaction(write=True) as connection:
             held = hold_for_call(
                 connection, item.id, self.owner, self.clock.now(), self.policy.lease
             )
