@@ -298,11 +298,13 @@ class NotReady(Transient):
 
 
 class Rejected(ChannelError):
-    """The network refuses this content or this action for good; retrying will not help."""
+    """The network refuses this content or this action for good; retrying will not help.
+    `code` is the network's own error code when it gave one (kept for the team to group by)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, code: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.code = code
 
 
 class OutsideWindow(Rejected):

@@ -27,8 +27,15 @@ from notices.models import (
 )
 
 
-def reached(purpose: Purpose, sectors: Sequence[str] | None, network: str) -> sa.Select:
-    """The ids of the subscribers a broadcast of `purpose` to `sectors` (None: all) reaches."""
+def reached(
+    purpose: Purpose,
+    sectors: Sequence[str] | None,
+    network: str,
+    only_subscribers: sa.Select | None = None,
+) -> sa.Select:
+    """The ids of the subscribers a broadcast of `purpose` to `sectors` (None: all) reaches:
+    `sectors` holds every spelling a consent may keep (a sector's name and its aliases), and
+    `only_subscribers`, when given, narrows them (a restoration: those who got the notice)."""
     query = (
         sa.select(Consent.subscriber_id)
         .join(Subscriber, Subscriber.id == Consent.subscriber_id)
@@ -42,7 +49,23 @@ def reached(purpose: Purpose, sectors: Sequence[str] | None, network: str) -> sa
     )
     if sectors is not None:
         query = query.where(Consent.sector.in_(list(sectors)))
+    if only_subscribers is not None:
+        query = query.where(Consent.subscriber_id.in_(only_subscribers))
     return query
+
+
+def notified(notice_id: int) -> sa.Select:
+    """The subscribers the notice of `notice_id` reached (sent, delivered or read): the only
+    ones its «servicio restablecido» goes to."""
+    return (
+        sa.select(Delivery.subscriber_id)
+        .join(Broadcast, Broadcast.id == Delivery.broadcast_id)
+        .where(
+            Broadcast.notice_id == notice_id,
+            Broadcast.kind == BroadcastKind.NOTICE,
+            Delivery.state.in_([DeliveryState.SENT, DeliveryState.DELIVERED, DeliveryState.READ]),
+        )
+    )
 
 
 def create(
@@ -60,9 +83,16 @@ def create(
     notice_id: int | None = None,
     publication_id: int | None = None,
     created_by: str = "",
+    sector_spellings: Sequence[str] | None = None,
+    only_subscribers: sa.Select | None = None,
 ) -> tuple[int, int]:
     """A new broadcast and its queued deliveries: (broadcast id, deliveries queued). The
-    unique keys refuse a second broadcast of one notice and kind, or of one publication."""
+    unique keys refuse a second broadcast of one notice and kind, or of one publication.
+
+    `sector_spellings`: every name the sectors went by (`[sector.name, *sector.aliases]` of
+    each), so consents given under an old name still count, now and at the send;
+    `only_subscribers`: a select of subscriber ids it is limited to (`notified(notice_id)`)."""
+    spellings = _spellings(sectors, sector_spellings)
     broadcast_id = connection.execute(
         sa.insert(Broadcast)
         .values(
@@ -72,6 +102,7 @@ def create(
             publication_id=publication_id,
             purpose=purpose,
             sectors=list(sectors) if sectors is not None else None,
+            sector_spellings=spellings,
             template=template,
             language=language,
             parameters=list(parameters),
@@ -82,7 +113,7 @@ def create(
         )
         .returning(Broadcast.id)
     ).scalar_one()
-    subscribers = reached(purpose, sectors, network).subquery()
+    subscribers = reached(purpose, spellings, network, only_subscribers).subquery()
     connection.execute(
         sa.insert(Delivery).from_select(
             ["broadcast_id", "subscriber_id", "state", "attempts", "next_attempt_at"],
@@ -100,3 +131,10 @@ def create(
         sa.select(sa.func.count()).where(Delivery.broadcast_id == broadcast_id)
     ).scalar_one()
     return broadcast_id, queued
+
+
+def _spellings(sectors: Sequence[str] | None, spellings: Sequence[str] | None) -> list[str] | None:
+    """The sectors' names and every other spelling given, once each, names first."""
+    if sectors is None:
+        return None
+    return list(dict.fromkeys([*sectors, *(spellings or ())]))

@@ -1,13 +1,14 @@
 """Every write of a delivery's or a broadcast's state: one compare-and-set function per move.
 
-queued -> sending (claimed under a lease, `sending_since` committed before the network call)
--> sent -> delivered -> read, or failed; queued -> withdrawn when the consent went before the
-send. The sender and the webhook receiver both move a delivery; the receiver's moves are
+queued -> sending (claimed under a lease, held again and `sending_since` committed right
+before the network call) -> sent -> delivered -> read, or failed; queued -> withdrawn when the
+consent went before the send; queued -> expired when its notice closed first. The sender and the webhook receiver both move a delivery; the receiver's moves are
 monotonic (a late "delivered" after "read" changes nothing), so their order does not matter.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +29,7 @@ from notices.models import (
 
 Q, SENDING, SENT = DeliveryState.QUEUED, DeliveryState.SENDING, DeliveryState.SENT
 DELIVERED, READ, FAILED = DeliveryState.DELIVERED, DeliveryState.READ, DeliveryState.FAILED
+WITHDRAWN, EXPIRED = DeliveryState.WITHDRAWN, DeliveryState.EXPIRED
 OPEN = (Q, SENDING)
 """A delivery still on its way: its broadcast is not done while one is."""
 REFERENCE_PREFIX = "entrega-"
@@ -106,6 +108,7 @@ def claim_due(
             Broadcast.network,
             Broadcast.purpose,
             Broadcast.sectors,
+            Broadcast.sector_spellings,
             Broadcast.template,
             Broadcast.language,
             Broadcast.parameters,
@@ -124,7 +127,9 @@ def claim_due(
             gone.append(row.id)
             continue
         agreed = consents.get((row.subscriber_id, Purpose(row.purpose)), set())
-        if not agreed or (row.sectors is not None and not agreed & set(row.sectors)):
+        # A consent keeps the sector's name of its day: an old name kept as an alias counts.
+        sectors = row.sector_spellings if row.sector_spellings is not None else row.sectors
+        if not agreed or (sectors is not None and not agreed & set(sectors)):
             gone.append(row.id)
             continue
         held.append(
@@ -167,14 +172,49 @@ def _consents(
     return found
 
 
+def lock_network(connection: sa.Connection, network: str) -> None:
+    """Serialise the daily-limit room and the claim per network until this transaction ends
+    (PostgreSQL: two daemons would each see the same room; SQLite's write transaction already
+    serialises them)."""
+    if connection.dialect.name != "postgresql":
+        return
+    connection.execute(sa.select(sa.func.pg_advisory_xact_lock(network_lock_key(network))))
+
+
+def network_lock_key(network: str) -> int:
+    """The advisory lock of a network's claims (a signed 64-bit number, stable across runs)."""
+    return zlib.crc32(f"conectados.avisos.{network}".encode()) - 2**31
+
+
+def hold_for_call(
+    connection: sa.Connection, delivery_id: int, owner: str, now: datetime, lease: timedelta
+) -> bool:
+    """Right before its network call: still sending and held by `owner` (not withdrawn, not
+    taken over)? Then the lease is renewed and `sending_since` says when the call began.
+    False: the call must not be made."""
+    return bool(
+        connection.execute(
+            sa.update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.state == SENDING, held_by(Delivery, owner))
+            .values(lease_expires_at=now + lease, sending_since=now)
+        ).rowcount
+    )
+
+
 def mark_sent(
     connection: sa.Connection, delivery_id: int, owner: str, remote_id: str, now: datetime
 ) -> bool:
-    """sending -> sent (the network took it), by its holder. A status webhook that came first
-    already moved it: then only its remote id is filled in. Whether this call marked it."""
+    """sending -> sent (the network took it), by its holder; also from withdrawn when the
+    consent went while the call was already on its way (it went: that is the truth). A status
+    webhook that came first already moved it: then only its remote id is filled in. Whether
+    this call marked it."""
     moved = connection.execute(
         sa.update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.state == SENDING, held_by(Delivery, owner))
+        .where(
+            Delivery.id == delivery_id,
+            Delivery.state.in_([SENDING, WITHDRAWN]),
+            held_by(Delivery, owner),
+        )
         .values(state=SENT, remote_id=remote_id, sent_at=now, **RELEASED)
     ).rowcount
     if not moved:
@@ -227,20 +267,56 @@ def requeue(
 
 def recover_expired(connection: sa.Connection, now: datetime, wait: timedelta) -> tuple[int, int]:
     """Deliveries whose sender died mid-call (sending, lease run out): one the network already
-    confirmed (it has a remote id) is sent; one with no word from the network for `wait` since
-    its call began never reached it and goes back to the queue. (confirmed, queued again)."""
+    confirmed (it has a remote id) is sent. One with no word goes back to the queue only when
+    `wait` has passed since its call began AND statuses are shown to flow past it: a send of
+    the same network begun after it has been confirmed by a webhook while its own never came,
+    so it never reached the network. Otherwise it stays, «sin confirmar»: a webhook late
+    because the receiver was down too must not turn into a second send.
+    (confirmed, queued again)."""
     stuck = (Delivery.state == SENDING, expired(Delivery, now))
     confirmed = connection.execute(
         sa.update(Delivery)
         .where(*stuck, Delivery.remote_id.is_not(None))
         .values(state=SENT, sent_at=sa.func.coalesce(Delivery.sent_at, now), **RELEASED)
     ).rowcount
-    queued = connection.execute(
-        sa.update(Delivery)
-        .where(*stuck, Delivery.remote_id.is_(None), Delivery.sending_since <= now - wait)
-        .values(state=Q, next_attempt_at=now, sending_since=None, **RELEASED)
-    ).rowcount
+    networks = connection.execute(
+        sa.select(Broadcast.network)
+        .join(Delivery, Delivery.broadcast_id == Broadcast.id)
+        .where(*stuck, Delivery.remote_id.is_(None))
+        .distinct()
+    ).scalars()
+    queued = 0
+    for network in list(networks):
+        of_network = sa.select(Broadcast.id).where(Broadcast.network == network)
+        latest_confirmed = connection.execute(
+            sa.select(sa.func.max(Delivery.sending_since)).where(
+                Delivery.broadcast_id.in_(of_network), Delivery.confirmed_at.is_not(None)
+            )
+        ).scalar_one()
+        if latest_confirmed is None:
+            continue
+        queued += connection.execute(
+            sa.update(Delivery)
+            .where(
+                *stuck,
+                Delivery.remote_id.is_(None),
+                Delivery.sending_since <= now - wait,
+                Delivery.sending_since < latest_confirmed,
+                Delivery.broadcast_id.in_(of_network),
+            )
+            .values(state=Q, next_attempt_at=now, sending_since=None, **RELEASED)
+        ).rowcount
     return confirmed, queued
+
+
+def expire_open(connection: sa.Connection, broadcast_id: int) -> int:
+    """queued -> expired for a broadcast whose notice closed: «no habrá agua» must not go
+    out after the service is back. Those already sending finish. How many expired."""
+    return connection.execute(
+        sa.update(Delivery)
+        .where(Delivery.broadcast_id == broadcast_id, Delivery.state == Q)
+        .values(state=EXPIRED)
+    ).rowcount
 
 
 def defer_due(connection: sa.Connection, now: datetime, until: datetime) -> int:
@@ -282,18 +358,26 @@ def record_status(
     if row is None:
         return False
     target = Delivery.id == row.id
+    # Any word from the network about it proves its call reached it and that statuses flow.
+    connection.execute(
+        sa.update(Delivery)
+        .where(target)
+        .values(confirmed_at=sa.func.coalesce(Delivery.confirmed_at, at))
+    )
     fill = {"remote_id": sa.func.coalesce(Delivery.remote_id, remote_id or None)}
+    # A send withdrawn or expired while its call was on its way went all the same.
+    unsent = [Q, SENDING, WITHDRAWN, EXPIRED]
     if status == "failed":
         connection.execute(
             sa.update(Delivery)
-            .where(target, Delivery.state.in_([Q, SENDING, SENT]))
+            .where(target, Delivery.state.in_([*unsent, SENT]))
             .values(state=FAILED, failed_at=at, error_code=code, error_detail=detail, **fill)
         )
         return True
     reached = DeliveryState(status) if status in ("sent", "delivered", "read") else None
     if reached is None:
         return True
-    earlier = [Q, SENDING] + [s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[reached]]
+    earlier = unsent + [s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[reached]]
     values: dict[str, Any] = {"state": reached, "sent_at": sa.func.coalesce(Delivery.sent_at, at)}
     if reached in (DELIVERED, READ):
         values["delivered_at"] = sa.func.coalesce(Delivery.delivered_at, at)

@@ -112,13 +112,16 @@ class Broadcast(SQLModel, table=True):
     sectors: list[str] | None = Field(default=None, sa_type=sa.JSON(none_as_null=True))
     """The sectors whose subscribers get it (names from the company's list); None: every
     subscriber of the purpose."""
+    sector_spellings: list[str] | None = Field(default=None, sa_type=sa.JSON(none_as_null=True))
+    """Every spelling of those sectors a consent may hold (names and aliases: a consent keeps
+    the name the sector had when the person subscribed); None: match `sectors` only."""
     template: str = Field(max_length=512)
     language: str = Field(max_length=15)
     parameters: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     """The template's body variables, in order (the company's data, never a citizen's text)."""
     header: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON(none_as_null=True))
     """A media header: {"type": "image"|"video", "path": file under carpeta_medios, "id": the
-    network's media id once uploaded}."""
+    network's media id once uploaded, "uploaded_at": when (ISO; the id expires)}."""
     state: BroadcastState = Field(
         default=BroadcastState.SENDING, sa_type=enum_column(BroadcastState)
     )
@@ -130,9 +133,11 @@ class Broadcast(SQLModel, table=True):
 
 class DeliveryState(enum.StrEnum):
     """queued -> sending -> sent -> delivered -> read, or failed; withdrawn when consent went
-    before it was sent. A send whose sender died mid-call stays `sending` until the network's
-    status webhook says it went (it carries the delivery's reference) or, with no word after
-    the confirmation wait, it goes back to queued: it never reached the network."""
+    before it was sent; expired when its notice closed before it went. A send whose sender died
+    mid-call stays `sending` until the network's status webhook says it went (it carries the
+    delivery's reference); it goes back to queued only when, past the confirmation wait, a send
+    begun after it was confirmed by a webhook (statuses flow, its own never came: it never
+    reached the network). Until then `avisos estado` counts it «sin confirmar»."""
 
     QUEUED = "queued"
     SENDING = "sending"
@@ -141,6 +146,8 @@ class DeliveryState(enum.StrEnum):
     READ = "read"
     FAILED = "failed"
     WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    """The notice closed before it was sent (a cut notice after the service is back is wrong)."""
 
 
 class Delivery(SQLModel, table=True):
@@ -169,6 +176,8 @@ class Delivery(SQLModel, table=True):
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When a status webhook of the network first named it: proof that statuses flow."""
     error_code: int | None = None
     error_detail: str | None = Field(default=None, sa_type=sa.Text)
     """Meta's code and detail, in the team's words first (blocked, not a WhatsApp user…)."""

@@ -1,5 +1,5 @@
 """The figures of a broadcast for `avisos estado`: reached, sent, delivered, read, failed and
-why, waiting (and for what), withdrawn. Read only; counts, never who."""
+why, waiting (and for what), unconfirmed, withdrawn, expired. Read only; counts, never who."""
 
 from __future__ import annotations
 
@@ -34,7 +34,12 @@ class BroadcastFigures:
     """Queued until the 24-hour limit of people reached frees room."""
     in_flight: int = 0
     """Being sent, or cut off mid-call and waiting for WhatsApp's word."""
+    unconfirmed: int = 0
+    """Of those in flight, «sin confirmar»: their sender stopped mid-call and WhatsApp has not
+    said whether it went; it goes again only once later sends are confirmed and its own is not."""
     withdrawn: int = 0
+    expired: int = 0
+    """Not sent: the notice closed first («el aviso se cerró antes de enviarlo»)."""
     next_at: datetime | None = None
 
 
@@ -73,6 +78,14 @@ def figures(connection: sa.Connection, found: BroadcastFigures, now: datetime) -
     found.failed = count.get(DeliveryState.FAILED, 0)
     found.withdrawn = count.get(DeliveryState.WITHDRAWN, 0)
     found.in_flight = count.get(DeliveryState.SENDING, 0)
+    found.expired = count.get(DeliveryState.EXPIRED, 0)
+    found.unconfirmed = connection.execute(
+        sa.select(sa.func.count(Delivery.id)).where(
+            Delivery.broadcast_id == found.id,
+            Delivery.state == DeliveryState.SENDING,
+            Delivery.lease_expires_at < now,
+        )
+    ).scalar_one()
     queued = Delivery.broadcast_id == found.id, Delivery.state == DeliveryState.QUEUED
     found.waiting_limit = connection.execute(
         sa.select(sa.func.count(Delivery.id)).where(

@@ -58,6 +58,13 @@ MAX_REFERENCE = 512
 """`biz_opaque_callback_data`: at most 512 characters, echoed in the status webhooks."""
 
 
+class TooFast(Transient):
+    """WhatsApp refused for the number's pace (130429) or the pair rate (131056): the sender
+    slows down. Its other Transients (server trouble, 131048's spam limit) do not."""
+
+    slows_pace = True
+
+
 def window_open(last_heard: datetime, now: datetime) -> bool:
     """Whether WhatsApp still takes free text from us, the citizen's latest message being
     `last_heard`: within 24 hours, judged a few minutes early."""
@@ -244,9 +251,9 @@ class WhatsAppChannel:
             )
         if code == THROUGHPUT_CODE:
             # Per second: "until you are within your allowed level again" (Meta, throughput).
-            return Transient(f"WhatsApp pide ir más despacio: {detail}", retry_after=1)
+            return TooFast(f"WhatsApp pide ir más despacio: {detail}", retry_after=1)
         if code == PAIR_RATE_CODE:
-            return Transient(f"demasiados mensajes seguidos a esta persona: {detail}", 6)
+            return TooFast(f"demasiados mensajes seguidos a esta persona: {detail}", 6)
         return self._translate(error)
 
     def _send(self, message: dict[str, Any]) -> dict[str, Any]:
@@ -300,15 +307,18 @@ class WhatsAppChannel:
                 "WhatsApp no deja enviar este mensaje a una persona que escribe con nombre de "
                 "usuario (sin número de teléfono visible): respóndale por otro medio o espere a "
                 "que vuelva a escribir. Detalle de WhatsApp: "
-                + graph_detail(code, subcode, message)
+                + graph_detail(code, subcode, message),
+                code,
             )
         if code in TEMPLATE_CODES:
             return Rejected(
                 f"WhatsApp rechazó la plantilla «{self.template}»: revise el nombre, el idioma y "
                 "que tenga una sola variable en el cuerpo. Detalle de WhatsApp: "
-                + graph_detail(code, subcode, message)
+                + graph_detail(code, subcode, message),
+                code,
             )
-        return Rejected(said)
+        # Meta's code travels with the refusal: `avisos estado` groups failures by it.
+        return Rejected(said, code if isinstance(code, int) else None)
 
 
 def _with_details(error: FacebookError) -> str:

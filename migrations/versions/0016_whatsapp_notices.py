@@ -66,6 +66,7 @@ def upgrade() -> None:
         sa.Column("publication_id", sa.Integer(), nullable=True),
         sa.Column("purpose", sa.String(length=32), nullable=False),
         sa.Column("sectors", sa.JSON(), nullable=True),
+        sa.Column("sector_spellings", sa.JSON(), nullable=True),
         sa.Column("template", sa.String(length=512), nullable=False),
         sa.Column("language", sa.String(length=15), nullable=False),
         sa.Column("parameters", sa.JSON(), nullable=False),
@@ -103,6 +104,7 @@ def upgrade() -> None:
         sa.Column("delivered_at", sa.DateTime(), nullable=True),
         sa.Column("read_at", sa.DateTime(), nullable=True),
         sa.Column("failed_at", sa.DateTime(), nullable=True),
+        sa.Column("confirmed_at", sa.DateTime(), nullable=True),
         sa.Column("error_code", sa.Integer(), nullable=True),
         sa.Column("error_detail", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
