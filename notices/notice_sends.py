@@ -20,7 +20,7 @@ from conectados.db import Database
 from conectados.errors import BadInput
 from conectados.settings_sections import NoticeSettings
 from conectados.spanish import spanish_list, spanish_moment
-from notices import broadcasts
+from notices import broadcasts, deliveries
 from notices.models import Broadcast, BroadcastKind, Purpose
 from notices.sectors import load_sectors
 
@@ -43,6 +43,20 @@ class Notified:
 def listed_sectors(sectors_path: Path, text: str, field: str = "opción --sector") -> list[str]:
     """The sectors of `text` as the company's list names them (BadInput naming the unknown
     one, or the missing list)."""
+    return [one.name for one in _resolved(sectors_path, text, field)]
+
+
+def spellings_of(sectors_path: Path, text: str, field: str = "opción --sector") -> list[str]:
+    """Every name the sectors of `text` go by (name and aliases): a consent given under a
+    sector's old name, kept as an alias after a rename, still counts."""
+    return [
+        spelled
+        for one in _resolved(sectors_path, text, field)
+        for spelled in (one.name, *one.aliases)
+    ]
+
+
+def _resolved(sectors_path: Path, text: str, field: str):
     found = load_sectors(sectors_path)
     if found.missing:
         raise BadInput(
@@ -50,7 +64,7 @@ def listed_sectors(sectors_path: Path, text: str, field: str = "opción --sector
             "créela con sus barrios y veredas (vea docs/comunicaciones.md) o quite --notificar",
             "opción --notificar",
         )
-    return [one.name for one in found.resolve(text, field)]
+    return found.resolve(text, field)
 
 
 def check_parameters(values: Sequence[str], fields: Sequence[str]) -> None:
@@ -102,6 +116,7 @@ def add_and_notify(
     template, for every subscriber of its sectors: both or neither. Bad sectors or template
     variables are refused (BadInput) before anything is stored."""
     sectors = listed_sectors(sectors_path, sector)
+    spellings = spellings_of(sectors_path, sector)
     parameters = notice_parameters(sectors, starts, ends, reason, zone)
     with database.session(write=True) as session:
         connection = session.connection()
@@ -117,6 +132,7 @@ def add_and_notify(
             now,
             notice_id=notice_id,
             created_by=created_by,
+            sector_spellings=spellings,
         )
     return Notified(notice_id, sectors, queued)
 
@@ -139,7 +155,21 @@ def close_and_notify(
         connection = session.connection()
         if not close_notice(connection):
             return None
-        sectors = _sent_sectors(connection, notice_id) or listed_sectors(sectors_path, sector)
+        sent = connection.execute(
+            sa.select(Broadcast.id, Broadcast.sectors, Broadcast.sector_spellings).where(
+                Broadcast.notice_id == notice_id, Broadcast.kind == BroadcastKind.NOTICE
+            )
+        ).first()
+        if sent is not None:
+            # «No habrá agua» must not go out once the water is back; «restablecido» goes
+            # only to those who got the notice (and still want notices).
+            deliveries.expire_open(connection, sent.id)
+            sectors = list(sent.sectors or [])
+            spellings = list(sent.sector_spellings or sectors)
+            only = broadcasts.notified(notice_id)
+        else:
+            sectors = listed_sectors(sectors_path, sector)
+            spellings, only = spellings_of(sectors_path, sector), None
         parameters = [spanish_list(sectors)]
         check_parameters(parameters, NOTICE_FIELDS[:1])
         _, queued = broadcasts.create(
@@ -153,15 +183,7 @@ def close_and_notify(
             now,
             notice_id=notice_id,
             created_by=created_by,
+            sector_spellings=spellings,
+            only_subscribers=only,
         )
     return Notified(notice_id, sectors, queued)
-
-
-def _sent_sectors(connection: sa.Connection, notice_id: int) -> list[str]:
-    """The sectors the notice itself was sent to (none: it was not sent)."""
-    sent = connection.execute(
-        sa.select(Broadcast.sectors).where(
-            Broadcast.notice_id == notice_id, Broadcast.kind == BroadcastKind.NOTICE
-        )
-    ).scalar()
-    return list(sent or [])

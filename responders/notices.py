@@ -289,11 +289,16 @@ def status_lines(figures, zone) -> list[str]:
             f"  esperando el límite diario: {number(figures.waiting_limit)} (WhatsApp limita a "
             f"cuántas personas se escribe en 24 horas; salen{when})"
         )
-    if figures.in_flight:
+    if figures.in_flight - figures.unconfirmed:
+        lines.append(f"  enviándose: {number(figures.in_flight - figures.unconfirmed)}")
+    if figures.unconfirmed:
         lines.append(
-            f"  enviándose o por confirmar: {number(figures.in_flight)} (un envío interrumpido "
-            "espera la confirmación de WhatsApp antes de repetirse)"
+            f"  sin confirmar: {number(figures.unconfirmed)} (el servicio se detuvo a mitad del "
+            "envío; sale de nuevo solo cuando WhatsApp confirme envíos posteriores y no "
+            "estos, para no repetirlo)"
         )
+    if figures.expired:
+        lines.append(f"  no enviados porque el aviso se cerró antes: {number(figures.expired)}")
     if figures.withdrawn:
         lines.append(f"  retiraron su consentimiento antes del envío: {number(figures.withdrawn)}")
     if figures.paused_reason:
