@@ -149,7 +149,9 @@ def run(subscribers: int, rate: float | None, timeout: float) -> dict[str, float
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=10_000)
-    parser.add_argument("--rate", type=float, default=200.0, help="messages per second")
+    parser.add_argument(
+        "--rate", type=float, default=80.0, help="messages per second (Meta's default: 80)"
+    )
     parser.add_argument("--timeout", type=float, default=240.0)
     options = parser.parse_args()
     failed = False
