@@ -173,7 +173,7 @@ def test_a_month_without_notices_says_so(database: Database):
 def write_messages(database: Database) -> None:
     """November 2026: three subscription messages (one answered automatically), a question no
     protocol was clear about, one a protocol answered, and a message a person reviewed whose
-    note merely mentions a subscription."""
+    note merely mentions a subscription, and one not decided yet."""
     messages = [
         (None, f"{SUBSCRIPTION_REASON}: avisos de Centro", InteractionState.ANSWERED),
         (None, f"{SUBSCRIPTION_REASON}: baja de todo", InteractionState.ANSWERED),
@@ -181,6 +181,7 @@ def write_messages(database: Database) -> None:
         (None, "ningún protocolo coincide: a revisión", InteractionState.IN_REVIEW),
         ("facturacion", "protocolo facturacion", InteractionState.ANSWERED),
         (None, "suscripción (la pidió en el comentario)", InteractionState.IN_REVIEW),
+        (None, None, InteractionState.RECEIVED),  # not decided yet
     ]
     with database.session(write=True) as session:
         connection = session.connection()
@@ -212,9 +213,9 @@ def test_subscription_messages_are_counted_apart_from_requests(database: Databas
 
     figures = report.as_dict()
     assert figures["avisos_whatsapp"]["mensajes_de_suscripcion"] == 3
-    assert figures["cifras"]["solicitudes"] == 3
-    assert figures["solicitudes_por_protocolo"] == {"sin protocolo": 2, "facturacion": 1}
-    assert sum(figures["solicitudes_por_canal"].values()) == 3
+    assert figures["cifras"]["solicitudes"] == 4
+    assert figures["solicitudes_por_protocolo"] == {"sin protocolo": 3, "facturacion": 1}
+    assert sum(figures["solicitudes_por_canal"].values()) == 4
     assert figures["respondidas"] == 0  # the automatic confirmation is no answer to a request
     assert figures["cifras"]["respuestas_automaticas"] == 0
     terminal = " ".join(" ".join(summary(report)).split())
@@ -241,4 +242,4 @@ def test_the_csv_counts_subscription_messages_apart(cli, tmp_path: Path):
         protocols = {
             row["protocolo"]: row["solicitudes"] for row in csv.DictReader(file, delimiter=";")
         }
-    assert protocols == {"sin protocolo": "2", "facturacion": "1"}
+    assert protocols == {"sin protocolo": "3", "facturacion": "1"}
