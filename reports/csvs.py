@@ -91,8 +91,8 @@ def write_csvs(report: Report, folder: Path) -> list[Path]:
         "avisos_whatsapp.csv",
         ["cifra", "valor"],
         [
-            *[[f"difusiones_{kind}", count] for kind, count in
-              report.notices.as_dict()["difusiones_por_tipo"].items()],
+            *[[f"avisos_enviados_{kind}", count] for kind, count in
+              report.notices.as_dict()["avisos_enviados_por_tipo"].items()],
             *[[name, value] for name, value in report.notices.as_dict().items()
               if not isinstance(value, dict)],
         ],

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from channels.specs import broadcast_networks, display_name, publishing_networks, spec
 from content_calendar.models import Post, Publication, PublicationState
-from reports.notice_figures import count_notices
+from reports.notice_figures import count_notices, subscription_message
 from reports.period import Period, month
 from reports.pqr_figures import count_decisions, count_tickets
 from reports.report import (
@@ -230,14 +230,16 @@ def _reach(connection: sa.Connection, report: Report) -> None:
 
 def _requests_filter(period: Period):
     """What citizens asked: everything but what the responder left on its own (spam, our own
-    text). A message a person decided on counts whatever they decided: a rejected draft
-    leaves the message "ignored", but it had a draft, so it was a request."""
+    text) and the subscription messages (counted with the notices). A message a person decided
+    on counts whatever they decided: a rejected draft leaves the message "ignored", but it had
+    a draft, so it was a request."""
     drafted = sa.exists().where(Reply.interaction_id == Interaction.id)
     return (
         Interaction.written_at >= period.first,
         Interaction.written_at < period.last,
         sa.or_(Interaction.state != InteractionState.IGNORED, drafted),
         sa.or_(Interaction.protocol.is_(None), Interaction.protocol.not_in(NOT_REQUESTS)),
+        sa.not_(subscription_message()),
     )
 
 

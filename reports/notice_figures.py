@@ -1,5 +1,6 @@
-"""The month's WhatsApp notices: what was sent to the subscribers, how far it got, and who
-subscribed or left (from the consent trail, Ley 1581)."""
+"""The month's WhatsApp notices: what was sent to the subscribers, how far it got, who
+subscribed or left (from the consent trail, Ley 1581), and the citizens' subscription messages
+(AVISOS Centro, SALIR, MIS AVISOS), which are counted here and not as requests."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from notices.models import Broadcast, BroadcastKind, Consent, Delivery
+from notices.subscriptions import SUBSCRIPTION_REASON
 from reports.period import Period
+from responders.models import Interaction
 
 KIND_NAMES = {
     BroadcastKind.NOTICE: "avisos de corte o reparación",
@@ -18,13 +21,24 @@ KIND_NAMES = {
 """How the team reads each kind of broadcast."""
 
 
+def subscription_message():
+    """The condition of a citizen's subscription message: the subscription hook answered it
+    with no protocol and a decision starting with «suscripción:» (notices.subscriptions)."""
+    return sa.and_(
+        Interaction.protocol.is_(None),
+        Interaction.decision.is_not(None),
+        Interaction.decision.startswith(f"{SUBSCRIPTION_REASON}:", autoescape=True),
+    )
+
+
 @dataclass
 class NoticeFigures:
     """WhatsApp notices in a period. Every message counts in the step it reached in the
     period: sent, delivered (or read, which implies it), read, failed."""
 
     broadcasts: dict[str, int] = field(default_factory=dict)
-    """Broadcasts created in the period, by kind (BroadcastKind values)."""
+    """Notices sent: broadcasts created in the period with at least one message to someone
+    (one for a sector nobody follows reached nobody), by kind (BroadcastKind values)."""
     sent: int = 0
     delivered: int = 0
     read: int = 0
@@ -35,6 +49,9 @@ class NoticeFigures:
     """People whose first consent was given in the period."""
     lost: int = 0
     """People whose last consent was withdrawn in the period, leaving them none."""
+    subscription_messages: int = 0
+    """Citizens' subscription messages written in the period (AVISOS, SALIR, MIS AVISOS…):
+    not requests, so the requests and protocol figures leave them out."""
 
     @property
     def total_broadcasts(self) -> int:
@@ -43,12 +60,21 @@ class NoticeFigures:
     @property
     def empty(self) -> bool:
         """Nothing happened: no notice, no message, nobody came or went."""
-        return not (self.total_broadcasts or self.sent or self.failed or self.gained or self.lost)
+        return not (
+            self.total_broadcasts
+            or self.sent
+            or self.failed
+            or self.gained
+            or self.lost
+            or self.subscription_messages
+        )
 
     def as_dict(self) -> dict:
         return {
-            "difusiones": self.total_broadcasts,
-            "difusiones_por_tipo": {kind: self.broadcasts.get(kind, 0) for kind in BroadcastKind},
+            "avisos_enviados": self.total_broadcasts,
+            "avisos_enviados_por_tipo": {
+                kind: self.broadcasts.get(kind, 0) for kind in BroadcastKind
+            },
             "mensajes_enviados": self.sent,
             "mensajes_entregados": self.delivered,
             "mensajes_leidos": self.read,
@@ -56,6 +82,7 @@ class NoticeFigures:
             "alcance_whatsapp": self.reach,
             "suscriptores_nuevos": self.gained,
             "suscriptores_que_salieron": self.lost,
+            "mensajes_de_suscripcion": self.subscription_messages,
         }
 
 
@@ -70,7 +97,10 @@ def count_notices(connection: sa.Connection, period: Period) -> NoticeFigures:
         str(kind): count
         for kind, count in connection.execute(
             sa.select(Broadcast.kind, sa.func.count())
-            .where(within(Broadcast.created_at))
+            .where(
+                within(Broadcast.created_at),
+                sa.exists().where(Delivery.broadcast_id == Broadcast.id),
+            )
             .group_by(Broadcast.kind)
         )
     }
@@ -107,5 +137,10 @@ def count_notices(connection: sa.Connection, period: Period) -> NoticeFigures:
         sa.select(sa.func.count())
         .select_from(last_withdrawals)
         .where(within(last_withdrawals.c.at))
+    ).scalar_one()
+    figures.subscription_messages = connection.execute(
+        sa.select(sa.func.count())
+        .select_from(Interaction)
+        .where(within(Interaction.written_at), subscription_message())
     ).scalar_one()
     return figures

@@ -83,7 +83,7 @@ def _notices_section(report: Report) -> str:
              "leídos": notices.read, "fallidos": notices.failed}  # fmt: skip
     return (
         title
-        + _table(["difusiones", "cantidad"], kinds, {1})
+        + _table(["avisos enviados", "cantidad"], kinds, {1})
         + bars("Mensajes de WhatsApp", list(steps), {"mensajes": list(steps.values())})
         + _table(
             ["cifra", "valor"],
@@ -91,13 +91,17 @@ def _notices_section(report: Report) -> str:
                 ["alcance por WhatsApp (personas distintas que lo recibieron)", number(notices.reach)],
                 ["suscriptores nuevos", number(notices.gained)],
                 ["suscriptores que salieron", number(notices.lost)],
+                ["suscripciones a avisos por WhatsApp (mensajes AVISOS, SALIR, MIS AVISOS)",
+                 number(notices.subscription_messages)],
             ],
             {1},
         )
-        + '<p class="nota">Mensajes: cada uno cuenta en el paso que alcanzó en el periodo '
+        + '<p class="nota">Avisos enviados: los que salieron al menos a un suscriptor. '
+        "Mensajes: cada uno cuenta en el paso que alcanzó en el periodo "
         "(entregado incluye los leídos sin aviso de entrega). Suscriptores nuevos: quienes dieron "
         "su primer consentimiento en el periodo; salieron: quienes retiraron el último que "
-        "tenían.</p></section>"
+        "tenían. Los mensajes de suscripción no cuentan como solicitudes de ciudadanos."
+        "</p></section>"
     )  # fmt: skip
 
 

@@ -95,11 +95,13 @@ def _notices_lines(report: Report, width: int) -> list[str]:
             *_wrap("Avisos por WhatsApp: no se enviaron avisos en el periodo.", width, "  "),
         ]
     text = (
-        f"Avisos por WhatsApp: {number(notices.total_broadcasts)} difusiones; mensajes "
+        f"Avisos por WhatsApp: {number(notices.total_broadcasts)} avisos enviados; mensajes "
         f"enviados {number(notices.sent)}, entregados {number(notices.delivered)}, leídos "
         f"{number(notices.read)}, fallidos {number(notices.failed)}; llegaron a "
         f"{number(notices.reach)} personas; suscriptores nuevos {number(notices.gained)}, "
-        f"salieron {number(notices.lost)}."
+        f"salieron {number(notices.lost)}. Suscripciones a avisos por WhatsApp: "
+        f"{number(notices.subscription_messages)} mensajes (AVISOS, SALIR, MIS AVISOS; no "
+        "cuentan como solicitudes)."
     )
     return ["", *_wrap(text, width, "  ", "    ")]
 
