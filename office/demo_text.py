@@ -153,7 +153,12 @@ def summary(console: Console, folder: Path, outcome: Outcome) -> None:
             if missing > len(outcome.failures)
             else []
         ),
-        f"Mensajes de ciudadanos: {outcome.citizens}",
+        f"Mensajes de ciudadanos: {outcome.citizens}"
+        + (
+            f" ({outcome.notices.messages} para suscribirse a avisos o salir)"
+            if outcome.notices and outcome.notices.messages
+            else ""
+        ),
         f"Respondidos solos: {outcome.answered}",
         f"Radicados como PQR: {outcome.ticketed} ({', '.join(sorted(outcome.radicados)) or 'ninguno'})",
         f"Esperan revisión: {outcome.pending}",
