@@ -472,11 +472,12 @@ STOP = "Para dejar de recibirlos escriba SALIR."
 
 def consent_notice(company: str, policy_url: str = "") -> str:
     """The short privacy notice a consent is given with (Ley 1581: informed): who treats the
-    number, what for, and how to withdraw."""
+    number, what for, how to withdraw and how to ask for erasure, and the company's policy."""
     notice = (
         f"Aviso de privacidad: {company or 'la empresa'} usa su número solo para enviarle los "
         "avisos o contenidos que pidió (Ley 1581 de 2012). Puede consultarlos con MIS AVISOS, "
-        "retirarse cuando quiera con SALIR y pedir que borremos sus datos."
+        "retirarse cuando quiera con SALIR y, si quiere que borremos sus datos, pídalo por "
+        "este chat o en la oficina."
     )
     if policy_url:
         notice += f" Política de datos: {policy_url}"

@@ -403,3 +403,14 @@ def test_courtesy_at_the_end_in_any_order_still_subscribes():
             "Centro"
         ] and found.spelled.lower() == "centro", text
     assert read_command("gracias, por favor", sectors) is None
+
+
+def test_the_consent_notice_says_how_to_ask_for_erasure_and_links_the_policy():
+    from notices.subscriptions import consent_notice
+
+    plain = consent_notice("Acueducto de Ejemplo")
+    linked = consent_notice("Acueducto de Ejemplo", "https://ejemplo.co/datos")
+
+    assert "borremos sus datos, pídalo por este chat o en la oficina." in plain
+    assert "Política de datos" not in plain
+    assert linked.endswith(" Política de datos: https://ejemplo.co/datos")
