@@ -402,7 +402,9 @@ class Outstanding:
 def outstanding(connection: sa.Connection, subscriber_id: int) -> Outstanding:
     """Replies waiting and PQR open of a subscriber not yet erased (nothing otherwise)."""
     row = connection.execute(
-        sa.select(Subscriber).where(Subscriber.id == subscriber_id, Subscriber.erased_at.is_(None))
+        sa.select(Subscriber.network, Subscriber.address, Subscriber.alias).where(
+            Subscriber.id == subscriber_id, Subscriber.erased_at.is_(None)
+        )
     ).first()
     found = Outstanding()
     ids = [one for one in (row.address, row.alias) if one] if row is not None else []

@@ -239,8 +239,6 @@ def notificar(app: App, notice_id: int) -> None:
             f"no hay ningún aviso con id {notice_id}; vea «conectados avisos list»", "ID"
         )
     notice = row[0]
-    if notice.closed_at is not None:
-        raise BadInput(f"el aviso {notice_id} está cerrado: el servicio ya se restableció", "ID")
     if notice.ends_at < now:
         raise BadInput(
             f"el aviso {notice_id} ya terminó; registre uno nuevo si sigue el corte", "ID"
@@ -252,7 +250,7 @@ def notificar(app: App, notice_id: int) -> None:
                 ServiceNotice.id == notice_id, ServiceNotice.closed_at.is_(None)
             )
         ).first()
-        if open_now is None:  # closed meanwhile
+        if open_now is None:  # closed (or closed meanwhile)
             raise BadInput(
                 f"el aviso {notice_id} está cerrado: el servicio ya se restableció", "ID"
             )

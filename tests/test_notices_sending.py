@@ -558,7 +558,7 @@ def test_avisos_notificar_sends_a_notice_added_without_it_once_and_never_a_close
     assert cli("init").exit_code == 0
     database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
     subscribe(database, "573008880003", "Centro")
-    for reason in ("lavado de tanque.", "cambio de válvula"):
+    for reason in ("lavado de tanque.", "cambio de válvula", "obra"):
         added = cli(
             "avisos", "add", "--sector", "Centro", "--desde", "2026-03-11 00:00",
             "--hasta", "2026-03-11 01:01", "--motivo", reason,
@@ -571,6 +571,7 @@ def test_avisos_notificar_sends_a_notice_added_without_it_once_and_never_a_close
     twice = cli("avisos", "notificar", "1")
     closed = cli("avisos", "notificar", "2")
     missing = cli("avisos", "notificar", "9")
+    ended = cli("avisos", "notificar", "3", clock=FixedClock(NOW + timedelta(days=2)))
     notifier(database, sandbox, clock, tmp_path).run_once()
     database.dispose()
 
@@ -580,6 +581,7 @@ def test_avisos_notificar_sends_a_notice_added_without_it_once_and_never_a_close
     assert twice.exit_code == 2 and "ya se envió por WhatsApp" in twice.stderr
     assert closed.exit_code == 2 and "está cerrado" in closed.stderr
     assert missing.exit_code == 2 and "no hay ningún aviso con id 9" in missing.stderr
+    assert ended.exit_code == 2 and "ya terminó" in ended.stderr
     (text,) = [
         reply["text"]
         for reply in sandbox.control("GET", "state")["whatsapp"]["replies"]
