@@ -572,6 +572,7 @@ def test_avisos_notificar_sends_a_notice_added_without_it_once_and_never_a_close
     closed = cli("avisos", "notificar", "2")
     missing = cli("avisos", "notificar", "9")
     ended = cli("avisos", "notificar", "3", clock=FixedClock(NOW + timedelta(days=2)))
+    helped = cli("avisos", "--help")
     notifier(database, sandbox, clock, tmp_path).run_once()
     database.dispose()
 
@@ -582,6 +583,7 @@ def test_avisos_notificar_sends_a_notice_added_without_it_once_and_never_a_close
     assert closed.exit_code == 2 and "está cerrado" in closed.stderr
     assert missing.exit_code == 2 and "no hay ningún aviso con id 9" in missing.stderr
     assert ended.exit_code == 2 and "ya terminó" in ended.stderr
+    assert "WhatsApp" in helped.stdout and "notificar" in helped.stdout
     (text,) = [
         reply["text"]
         for reply in sandbox.control("GET", "state")["whatsapp"]["replies"]
