@@ -88,12 +88,13 @@ def check_parameters(values: Sequence[str], fields: Sequence[str]) -> None:
 def notice_parameters(
     sectors: Sequence[str], starts: datetime, ends: datetime, reason: str, zone: tzinfo
 ) -> list[str]:
-    """The notice template's variables (sectors, start, end, reason), checked."""
+    """The notice template's variables (sectors, start, end, reason), checked. The reason
+    loses a final period: the template puts one after it («lavado de tanque..»)."""
     values = [
         spanish_list(sectors),
         spanish_moment(starts.astimezone(zone)),
         spanish_moment(ends.astimezone(zone)),
-        reason,
+        reason.rstrip().rstrip(".").rstrip(),
     ]
     check_parameters(values, NOTICE_FIELDS)
     return values
@@ -112,8 +113,9 @@ def add_and_notify(
     now: datetime,
     created_by: str = "",
 ) -> Notified:
-    """Add a notice (`add_notice` stores it and gives its id) and queue it, with the notice
-    template, for every subscriber of its sectors: both or neither. Bad sectors or template
+    """Add a notice (`add_notice` stores it and gives its id; for `avisos notificar`, it finds
+    the open notice already stored) and queue it, with the notice template, for every
+    subscriber of its sectors: both or neither; a notice already sent is refused. Bad sectors or template
     variables are refused (BadInput) before anything is stored."""
     sectors = listed_sectors(sectors_path, sector)
     spellings = spellings_of(sectors_path, sector)
@@ -121,6 +123,12 @@ def add_and_notify(
     with database.session(write=True) as session:
         connection = session.connection()
         notice_id = add_notice(connection)
+        if _notified(connection, notice_id):  # `avisos notificar` twice: the key would refuse
+            raise BadInput(
+                f"el aviso {notice_id} ya se envió por WhatsApp; siga el envío con «conectados "
+                f"avisos estado {notice_id}»",
+                "ID",
+            )
         _, queued = broadcasts.create(
             connection,
             BroadcastKind.NOTICE,
@@ -135,6 +143,18 @@ def add_and_notify(
             sector_spellings=spellings,
         )
     return Notified(notice_id, sectors, queued)
+
+
+def _notified(connection: sa.Connection, notice_id: int) -> bool:
+    """Whether the notice already has its WhatsApp broadcast."""
+    return (
+        connection.execute(
+            sa.select(Broadcast.id).where(
+                Broadcast.notice_id == notice_id, Broadcast.kind == BroadcastKind.NOTICE
+            )
+        ).first()
+        is not None
+    )
 
 
 def close_and_notify(

@@ -9,7 +9,7 @@ import click
 import sqlalchemy as sa
 
 from conectados.app import App
-from conectados.errors import BadInput
+from conectados.errors import BadInput, ExitStatus
 from conectados.files import write_atomically
 from conectados.spanish import spanish_list, spreadsheet_csv
 from conectados.tables import Field, Listing, print_listing, short_moment
@@ -17,7 +17,14 @@ from conectados.terminal import Group
 from conectados.userfiles import os_error_reason
 from notices.models import Consent, Purpose, Subscriber
 from notices.sectors import Sectors, load_sectors
-from notices.subscriptions import Erased, erase, subscriber_by_number
+from notices.subscriptions import (
+    ERASURE_REASON,
+    Erased,
+    Outstanding,
+    erase,
+    outstanding,
+    subscriber_by_number,
+)
 
 PURPOSE_NAMES = {Purpose.NOTICES: "avisos", Purpose.CONTENT: "contenido"}
 EXPORT_COLUMNS = (
@@ -152,7 +159,7 @@ def export(app: App, archivo: Path) -> None:
 @click.argument("quien", metavar="ID|NÚMERO")
 @click.option("--si", is_flag=True, help="No pide confirmación.")
 @click.pass_obj
-def borrar(app: App, quien: str, si: bool) -> None:
+def borrar(app: App, quien: str, si: bool) -> int | None:
     """Borra los datos de una persona que lo pidió (Ley 1581); las cifras se conservan.
 
     Se borran su número, su nombre, todo lo que escribió (salvo sus PQR), nuestras respuestas a
@@ -161,18 +168,58 @@ def borrar(app: App, quien: str, si: bool) -> None:
     """
     database = app.ready_database()
     with database.session() as session:
-        subscriber_id = _who(session.connection(), quien)
-    if not si:
-        click.confirm(
-            f"¿Borrar los datos del suscriptor {subscriber_id}? No se puede deshacer",
-            abort=True,
-        )
+        connection = session.connection()
+        subscriber_id = _who(connection, quien)
+        number = connection.execute(
+            sa.select(Subscriber.address).where(Subscriber.id == subscriber_id)
+        ).scalar()
+        waiting = outstanding(connection, subscriber_id)
+    for line in outstanding_lines(waiting):
+        click.echo(line)
+    if not si and not _confirmed(
+        f"¿Borrar los datos del suscriptor {subscriber_id} ({masked(number)})? No se puede deshacer"
+    ):
+        click.echo("No se borró nada.")
+        return ExitStatus.FAILURE
     with database.session(write=True) as session:
         erased = erase(session.connection(), subscriber_id, app.clock.now())
     if erased is None:
         raise BadInput(f"el suscriptor {subscriber_id} ya estaba borrado", "ID|NÚMERO")
     for line in erased_lines(erased):
         click.echo(line)
+
+
+_YES = frozenset({"s", "si", "sí"})
+_NO = frozenset({"", "n", "no"})
+
+
+def _confirmed(question: str) -> bool:
+    """A Spanish yes/no question: «s», «sí» or «si» is yes; «n», «no» or nothing is no."""
+    while True:
+        answer = click.prompt(f"{question} [s/N]", default="", show_default=False)
+        word = answer.strip().lower()
+        if word in _YES:
+            return True
+        if word in _NO:
+            return False
+        click.echo("Responda «s» (sí) o «n» (no).")
+
+
+def outstanding_lines(waiting: Outstanding) -> list[str]:
+    """The warning before an erasure: what of this person is still in the office's hands."""
+    lines = []
+    if waiting.replies:
+        lines.append(
+            f"Atención: tiene {waiting.replies} respuesta(s) pendiente(s) de revisión o de envío; "
+            f"al borrar se rechazan («{ERASURE_REASON}»): si es una queja, radíquela antes."
+        )
+    if waiting.open_tickets:
+        lines.append(
+            f"Atención: tiene {len(waiting.open_tickets)} PQR abierta(s): "
+            f"{', '.join(waiting.open_tickets)}; se conservan, pero ya no podrá escribirle por "
+            "WhatsApp: respóndala por otro medio."
+        )
+    return lines
 
 
 def _who(connection: sa.Connection, text: str) -> int:
@@ -219,7 +266,12 @@ def erased_lines(erased: Erased) -> list[str]:
         f"son PQR y el texto de {erased.replies_blanked} respuesta(s) nuestra(s) a ellos; "
         f"{erased.network_ids_removed} identificador(es) de mensajes enviados a su número "
         "(en WhatsApp contienen el número). "
-        f"{erased.withdrawn} consentimiento(s) retirado(s) y {erased.deliveries_withdrawn} "
+        + (
+            f"{erased.replies_settled} respuesta(s) pendiente(s) rechazada(s) ({ERASURE_REASON}). "
+            if erased.replies_settled
+            else ""
+        )
+        + f"{erased.withdrawn} consentimiento(s) retirado(s) y {erased.deliveries_withdrawn} "
         "envío(s) pendiente(s) cancelado(s).",
         kept,
     ]

@@ -4,7 +4,7 @@ Taken as a command only when the whole message is one: «AVISOS Centro», «Avis
 «quiero avisos de Centro», «AVISOS» alone, «SALIR», «BAJA», «CONTENIDO», «NOTICIAS»,
 «MIS AVISOS», «SUSCRIPCIÓN», and the plain ways of saying them: «No quiero más avisos»,
 «darme de baja de los avisos», «¿A qué estoy suscrito?» (case, accents and punctuation aside;
-«por favor» or «gracias» at the end allowed; a «?» only in the questions about one's
+courtesy at the end («por favor, gracias») allowed; a «?» only in the questions about one's
 subscriptions). A complaint that happens to contain «aviso» is not a command: after the
 keyword comes either a sector of the list or at most a few words that could be one. No
 regular expression: one scan of the text, linear in its length.
@@ -119,7 +119,15 @@ _NOT_A_PLACE = frozenset(
     {"que", "no", "hay", "se", "me", "le", "les", "nos", "ya", "porque", "cuando", "por",
      "sin", "si", "es", "esta", "estan", "llego", "llega", "dieron", "dan", "mandan"}
 )  # fmt: skip
-_TRAILING = (("por", "favor"), ("gracias",), ("porfa",))
+_TRAILING = (
+    ("por", "favor"),
+    ("porfavor",),
+    ("porfa",),
+    ("muchas", "gracias"),
+    ("mil", "gracias"),
+    ("gracias",),
+)
+"""Courtesy at the end, in any order and combination («por favor, gracias»)."""
 
 
 def _words(text: str) -> list[tuple[str, int]]:
@@ -136,6 +144,21 @@ def _words(text: str) -> list[tuple[str, int]]:
     if start >= 0:
         words.append((sector_key(text[start:]), start))
     return words
+
+
+def _without_courtesy(words: tuple[str, ...]) -> tuple[str, ...]:
+    """`words` without the courtesy at its end; each pass moves the end back by a word or
+    more, so the whole is linear in the number of words."""
+    end = len(words)
+    dropped = True
+    while dropped:
+        dropped = False
+        for tail in _TRAILING:
+            size = len(tail)
+            if end > size and words[end - size : end] == tail:
+                end -= size
+                dropped = True
+    return words[:end]
 
 
 def _withdraws(words: tuple[str, ...]) -> bool:
@@ -158,10 +181,8 @@ def read_command(text: str, sectors: Sectors) -> Command | None:
         return None
     spans = _words(text)
     words = tuple(word for word, _ in spans)
-    for tail in _TRAILING:
-        if len(words) > len(tail) and words[-len(tail) :] == tail:
-            words = words[: -len(tail)]
-            spans = spans[: len(words)]
+    words = _without_courtesy(words)
+    spans = spans[: len(words)]
     if not words:
         return None
     if words in _ASKED_STATUS:  # «¿Estoy suscrito?»: a question, and the command itself

@@ -45,10 +45,26 @@ _interaction = sa.table(
     sa.column("attachments"),
     sa.column("decision"),
 )
-_ticket = sa.table("ticket", sa.column("id"), sa.column("interaction_id"))
-_reply = sa.table(
-    "reply", sa.column("id"), sa.column("interaction_id"), sa.column("text"), sa.column("remote_id")
+_ticket = sa.table(
+    "ticket",
+    sa.column("id"),
+    sa.column("interaction_id"),
+    sa.column("radicado"),
+    sa.column("status"),
 )
+_reply = sa.table(
+    "reply",
+    sa.column("id"),
+    sa.column("interaction_id"),
+    sa.column("text"),
+    sa.column("remote_id"),
+    sa.column("state"),
+    sa.column("review_note"),
+    sa.column("decided_at"),
+)
+_UNANSWERED = ("pending", "approved")
+"""Reply states still waiting for a person or for the send job (responders.models.ReplyState)."""
+ERASURE_REASON = "datos borrados a pedido del ciudadano (Ley 1581)"
 _undelivered = sa.table(
     "undelivered_reply", sa.column("network"), sa.column("remote_id"), sa.column("reason")
 )
@@ -246,6 +262,8 @@ class Erased:
     deliveries_withdrawn: int = 0
     messages_blanked: int = 0
     """Messages of the person not part of a PQR: text, author and ids removed."""
+    replies_settled: int = 0
+    """Our replies to them still waiting (review or send), rejected: there is no one to send to."""
     replies_blanked: int = 0
     """Our answers to those messages: text removed (they may quote the person)."""
     network_ids_removed: int = 0
@@ -286,14 +304,7 @@ def erase(connection: sa.Connection, who: int | str, now: datetime) -> Erased | 
     connection.execute(
         sa.update(Consent).where(Consent.subscriber_id == subscriber_id).values(granted_words=None)
     )
-    mine = sa.and_(
-        _interaction.c.network == row.network,
-        sa.or_(
-            _interaction.c.author_id.in_(ids),
-            _interaction.c.author_alias.in_(ids),
-            _interaction.c.thread_id.in_(ids),
-        ),
-    )
+    mine = _theirs(row.network, ids)
     filed = sa.exists().where(_ticket.c.interaction_id == _interaction.c.id)
     theirs = [
         found
@@ -316,6 +327,11 @@ def erase(connection: sa.Connection, who: int | str, now: datetime) -> Erased | 
             sa.select(_reply.c.id, _reply.c.remote_id).where(_reply.c.interaction_id.in_(chunk))
         ).all()
         sent_ids += [(a.remote_id, f"{ERASED_MARK}r{a.id}") for a in answers if a.remote_id]
+        erased.replies_settled += connection.execute(
+            sa.update(_reply)  # pending|approved -> rejected: the address is gone with the text
+            .where(_reply.c.interaction_id.in_(chunk), _reply.c.state.in_(_UNANSWERED))
+            .values(state="rejected", review_note=ERASURE_REASON, decided_at=now)
+        ).rowcount
         erased.replies_blanked += connection.execute(
             sa.update(_reply)
             .where(_reply.c.interaction_id.in_(chunk))
@@ -359,6 +375,58 @@ def erase(connection: sa.Connection, who: int | str, now: datetime) -> Erased | 
         .values(address=None, alias=None, name=None, erased_at=now)
     )
     return erased
+
+
+def _theirs(network: str, ids: list[str]):
+    """Messages written by (or in the thread of) the person with these ids on `network`."""
+    return sa.and_(
+        _interaction.c.network == network,
+        sa.or_(
+            _interaction.c.author_id.in_(ids),
+            _interaction.c.author_alias.in_(ids),
+            _interaction.c.thread_id.in_(ids),
+        ),
+    )
+
+
+@dataclass
+class Outstanding:
+    """What of a person is still in the office's hands, said before erasing them."""
+
+    replies: int = 0
+    """Our replies to their messages waiting for review or for the send job."""
+    open_tickets: list[str] = field(default_factory=list)
+    """Radicados of their PQR not closed."""
+
+
+def outstanding(connection: sa.Connection, subscriber_id: int) -> Outstanding:
+    """Replies waiting and PQR open of a subscriber not yet erased (nothing otherwise)."""
+    row = connection.execute(
+        sa.select(Subscriber.network, Subscriber.address, Subscriber.alias).where(
+            Subscriber.id == subscriber_id, Subscriber.erased_at.is_(None)
+        )
+    ).first()
+    found = Outstanding()
+    ids = [one for one in (row.address, row.alias) if one] if row is not None else []
+    if not ids:
+        return found
+    mine = _theirs(row.network, ids)
+    filed = sa.exists().where(_ticket.c.interaction_id == _interaction.c.id)
+    found.replies = connection.execute(
+        sa.select(sa.func.count())
+        .select_from(_reply.join(_interaction, _interaction.c.id == _reply.c.interaction_id))
+        .where(mine, ~filed, _reply.c.state.in_(_UNANSWERED))
+    ).scalar_one()
+    found.open_tickets = [
+        radicado
+        for (radicado,) in connection.execute(
+            sa.select(_ticket.c.radicado)
+            .select_from(_ticket.join(_interaction, _interaction.c.id == _ticket.c.interaction_id))
+            .where(mine, _ticket.c.status != "cerrado")
+            .order_by(_ticket.c.id)
+        ).all()
+    ]
+    return found
 
 
 _CHUNK = 500
@@ -406,11 +474,12 @@ STOP = "Para dejar de recibirlos escriba SALIR."
 
 def consent_notice(company: str, policy_url: str = "") -> str:
     """The short privacy notice a consent is given with (Ley 1581: informed): who treats the
-    number, what for, and how to withdraw."""
+    number, what for, how to withdraw and how to ask for erasure, and the company's policy."""
     notice = (
         f"Aviso de privacidad: {company or 'la empresa'} usa su número solo para enviarle los "
         "avisos o contenidos que pidió (Ley 1581 de 2012). Puede consultarlos con MIS AVISOS, "
-        "retirarse cuando quiera con SALIR y pedir que borremos sus datos."
+        "retirarse cuando quiera con SALIR y, si quiere que borremos sus datos, pídalo por "
+        "este chat o en la oficina."
     )
     if policy_url:
         notice += f" Política de datos: {policy_url}"

@@ -32,7 +32,8 @@ def parse_moment(value: str, option: str, zone, end_of_day: bool = False) -> dat
 
 @click.group(cls=Group)
 def avisos() -> None:
-    """Avisos de servicio (cortes programados, daños): la respuesta sobre falta de agua los cita."""
+    """Avisos de servicio (cortes programados, daños): la respuesta sobre falta de agua los cita,
+    y con --notificar (o «avisos notificar») se envían por WhatsApp a los suscriptores."""
 
 
 @avisos.command()
@@ -216,6 +217,60 @@ def close(app: App, notice_id: int, notificar: bool) -> None:
         say_queued(sent)
 
 
+@avisos.command()
+@click.argument(
+    "notice_id",
+    type=RowId("no hay ningún aviso con id {id}; vea «conectados avisos list»"),
+    metavar="ID",
+)
+@click.pass_obj
+def notificar(app: App, notice_id: int) -> None:
+    """Envía por WhatsApp un aviso ya registrado sin --notificar a los suscriptores de sus sectores."""
+    import sqlalchemy as sa
+
+    from responders.models import ServiceNotice
+
+    database = app.ready_database()
+    now = app.clock.now()
+    with database.session() as session:
+        row = session.execute(sa.select(ServiceNotice).where(ServiceNotice.id == notice_id)).first()
+    if row is None:
+        raise BadInput(
+            f"no hay ningún aviso con id {notice_id}; vea «conectados avisos list»", "ID"
+        )
+    notice = row[0]
+    if notice.ends_at < now:
+        raise BadInput(
+            f"el aviso {notice_id} ya terminó; registre uno nuevo si sigue el corte", "ID"
+        )
+
+    def still_open(connection: sa.Connection) -> int:
+        open_now = connection.execute(
+            sa.select(ServiceNotice.id).where(
+                ServiceNotice.id == notice_id, ServiceNotice.closed_at.is_(None)
+            )
+        ).first()
+        if open_now is None:  # closed (or closed meanwhile)
+            raise BadInput(
+                f"el aviso {notice_id} está cerrado: el servicio ya se restableció", "ID"
+            )
+        return notice_id
+
+    sent = notice_sends.add_and_notify(
+        database,
+        still_open,
+        notice.sector,
+        notice.starts_at,
+        notice.ends_at,
+        notice.reason,
+        app.settings.sectors_path,
+        app.settings.notices,
+        app.settings.zone,
+        now,
+    )
+    say_queued(sent)
+
+
 def _notice_sector(database, notice_id: int) -> str:
     """The notice's sector as it was written ("" when there is no such notice)."""
     import sqlalchemy as sa
@@ -251,7 +306,10 @@ def estado(app: App, notice_id: int) -> None:
             )
         found = notice_broadcasts(connection, notice_id, now)
     if not found:
-        click.echo(f"El aviso {notice_id} no se envió por WhatsApp (se registra con --notificar).")
+        click.echo(
+            f"El aviso {notice_id} no se envió por WhatsApp; envíelo con «conectados avisos "
+            f"notificar {notice_id}»."
+        )
         return
     for figures in found:
         for line in status_lines(figures, app.settings.zone):

@@ -548,3 +548,46 @@ def test_closing_a_notice_stops_its_unsent_messages_and_restored_goes_only_to_wh
             "servicio_restablecido",
         ]
     assert old_name in rows
+
+
+def test_avisos_notificar_sends_a_notice_added_without_it_once_and_never_a_closed_one(
+    cli, tmp_path, sandbox, clock
+):
+    (tmp_path / "sectores.yaml").write_text(SECTORS, encoding="utf-8")
+    cli.clock = clock
+    assert cli("init").exit_code == 0
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    subscribe(database, "573008880003", "Centro")
+    for reason in ("lavado de tanque.", "cambio de válvula", "obra"):
+        added = cli(
+            "avisos", "add", "--sector", "Centro", "--desde", "2026-03-11 00:00",
+            "--hasta", "2026-03-11 01:01", "--motivo", reason,
+        )  # fmt: skip
+        assert added.exit_code == 0, added.stderr
+    before = cli("avisos", "estado", "1")
+    assert cli("avisos", "close", "2").exit_code == 0
+
+    sent = cli("avisos", "notificar", "1")
+    twice = cli("avisos", "notificar", "1")
+    closed = cli("avisos", "notificar", "2")
+    missing = cli("avisos", "notificar", "9")
+    ended = cli("avisos", "notificar", "3", clock=FixedClock(NOW + timedelta(days=2)))
+    helped = cli("avisos", "--help")
+    notifier(database, sandbox, clock, tmp_path).run_once()
+    database.dispose()
+
+    assert "envíelo con «conectados avisos notificar 1»" in before.stdout
+    assert sent.exit_code == 0, sent.stderr
+    assert "a 1 suscriptor de Centro" in sent.stdout
+    assert twice.exit_code == 2 and "ya se envió por WhatsApp" in twice.stderr
+    assert closed.exit_code == 2 and "está cerrado" in closed.stderr
+    assert missing.exit_code == 2 and "no hay ningún aviso con id 9" in missing.stderr
+    assert ended.exit_code == 2 and "ya terminó" in ended.stderr
+    assert "WhatsApp" in helped.stdout and "notificar" in helped.stdout
+    (text,) = [
+        reply["text"]
+        for reply in sandbox.control("GET", "state")["whatsapp"]["replies"]
+        if reply["wa_id"] == "573008880003"
+    ]
+    assert "hasta miércoles 11 de marzo, 1:01 a. m. por lavado de tanque. Responda" in text
+    assert ".." not in text

@@ -221,3 +221,44 @@ def test_borrar_an_unknown_subscriber_is_bad_input(cli, tmp_path):
 
     assert result.exit_code == 2 and "no hay ningún suscriptor" in result.stderr
     assert words.exit_code == 2 and "no es un id ni un número" in words.stderr
+
+
+def test_borrar_warns_of_what_waits_asks_in_spanish_and_settles_the_waiting_replies(
+    cli, tmp_path, monkeypatch
+):
+    database = filled(tmp_path)
+    with database.session(write=True) as session:
+        c = session.connection()
+        asked = message(c, "wamid.4", MARTA, "Marta Díaz", "llevo dos días sin agua", "revisión")
+        waiting = {
+            state: c.execute(
+                sa.insert(Reply)
+                .values(interaction_id=asked, text="Ya vamos", state=state,
+                        visibility=ReplyVisibility.PRIVATE)
+                .returning(Reply.id)
+            ).scalar_one()
+            for state in (ReplyState.PENDING, ReplyState.APPROVED)
+        }  # fmt: skip
+    database.dispose()
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("quizás\nn\n"))
+    refused = cli("suscriptores", "borrar", "1")
+    monkeypatch.setattr("sys.stdin", io.StringIO("sí\n"))
+    done = cli("suscriptores", "borrar", "1")
+
+    assert refused.exit_code == 1 and "No se borró nada." in refused.stdout
+    assert "tiene 2 respuesta(s) pendiente(s)" in refused.stdout
+    assert "1 PQR abierta(s): 2026-000001" in refused.stdout
+    assert "suscriptor 1 (" + "•" * 8 + "2233)" in refused.stdout and "[s/N]" in refused.stdout
+    assert "Responda «s» (sí) o «n» (no)." in refused.stdout and MARTA not in refused.stdout
+    assert done.exit_code == 0, done.stderr
+    assert "2 respuesta(s) pendiente(s) rechazada(s)" in done.stdout
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    with database.session() as session:
+        rows = session.connection().execute(sa.select(Reply).where(Reply.interaction_id == asked))
+        settled = {row.id: row for row in rows}
+    database.dispose()
+    for reply_id in waiting.values():
+        assert settled[reply_id].state == ReplyState.REJECTED
+        assert settled[reply_id].review_note == "datos borrados a pedido del ciudadano (Ley 1581)"
+        assert settled[reply_id].text == ""

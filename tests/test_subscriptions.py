@@ -384,3 +384,33 @@ def test_the_worst_long_texts_are_read_at_once():
     assert sector_key("Á " * 50_000).startswith("a a")
     # Not a timed assertion: printed for whoever reads the run (-s).
     print(f"lectura de textos largos: {time.process_time() - started:.3f} s")
+
+
+def test_courtesy_at_the_end_in_any_order_still_subscribes():
+    from notices.sectors import Sectors, parse_sectors
+    from notices.subscription_words import Ask, read_command
+
+    sectors = Sectors(parse_sectors(SECTORS, "sectores.yaml"))
+    for text in (
+        "Avisos Centro por favor, gracias",
+        "avisos centro gracias, por favor!",
+        "AVISOS Centro porfa. Muchas gracias",
+        "avisos centro gracias gracias por favor",
+    ):
+        found = read_command(text, sectors)
+        assert found is not None and found.ask == Ask.SUBSCRIBE, text
+        assert [s.name for s in found.sectors] == [
+            "Centro"
+        ] and found.spelled.lower() == "centro", text
+    assert read_command("gracias, por favor", sectors) is None
+
+
+def test_the_consent_notice_says_how_to_ask_for_erasure_and_links_the_policy():
+    from notices.subscriptions import consent_notice
+
+    plain = consent_notice("Acueducto de Ejemplo")
+    linked = consent_notice("Acueducto de Ejemplo", "https://ejemplo.co/datos")
+
+    assert "borremos sus datos, pídalo por este chat o en la oficina." in plain
+    assert "Política de datos" not in plain
+    assert linked.endswith(" Política de datos: https://ejemplo.co/datos")

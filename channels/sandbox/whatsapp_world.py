@@ -30,7 +30,7 @@ APPROVED_TEMPLATES: dict[str, dict[str, Any]] = {
     # notices; marketing: content). Each ends with the way out, as Meta's policy asks.
     "aviso_corte": {
         "language": "es",
-        "body": "Aviso de servicio para {{1}}: no habrá agua desde {{2}} hasta {{3}}. Motivo: {{4}}. Responda SALIR si ya no quiere recibir avisos.",
+        "body": "Aviso de servicio para {{1}}: sin agua desde {{2}} hasta {{3}} por {{4}}. Responda SALIR si ya no quiere recibir avisos.",
         "parameters": 4,
         "category": "UTILITY",
     },
