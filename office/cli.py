@@ -66,7 +66,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "avisos": (
         "responders.notices:avisos",
         "Avisos de servicio (cortes programados, daños): la respuesta sobre falta de agua los "
-        "cita.",
+        "cita y, con --notificar, salen por WhatsApp a los suscritos.",
     ),
     "suscriptores": (
         "notices.subscriber_commands:suscriptores",
