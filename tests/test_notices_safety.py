@@ -6,19 +6,15 @@ uploaded again when needed."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-import requests
 import sqlalchemy as sa
 
-from channels.meta.whatsapp import WhatsAppChannel
-from channels.sandbox.whatsapp_world import PHONE_NUMBER_ID
 from conectados.clock import FixedClock
 from conectados.db import Database
 from conectados.leases import Lease
-from conectados.settings import load_settings
 from notices import broadcasts
 from notices.deliveries import (
     claim_due,
@@ -33,20 +29,28 @@ from notices.models import (
     Broadcast,
     BroadcastKind,
     BroadcastState,
-    Consent,
     Delivery,
     DeliveryState,
     Purpose,
-    Subscriber,
 )
-from notices.notice_status import BroadcastFigures, figures
 from responders.models import ServiceNotice
 from scheduler.notifier import Notifier, NotifyPolicy, Pace, workers_for
 from tests.media_files import JPEG, media_file
+from tests.notices_office import (
+    LEASE,
+    NOW,
+    WAIT,
+    broadcast_figures,
+    cut_notice,
+    deliveries,
+    knobs,
+    received,
+    subscribe,
+)
+from tests.notices_office import (
+    notifier as shared_notifier,
+)
 
-NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
-WAIT = timedelta(seconds=30)
-LEASE = timedelta(seconds=10)
 CALL = timedelta(seconds=5)
 
 
@@ -56,58 +60,10 @@ def clock():
 
 
 def notifier(database, sandbox, clock, media: Path, owner: str = "vivo", **policy) -> Notifier:
-    rules = {
-        "messages_per_second": 500.0,
-        "confirmation_wait": WAIT,
-        "lease": LEASE,
-        "call_timeout": CALL,
-        **policy,
-    }
-    channel = WhatsAppChannel(PHONE_NUMBER_ID, "token", sandbox.url, timeout=5.0)
-    settings = load_settings(environ={}, cwd=media)
-    return Notifier(
-        database, {"whatsapp": channel}, clock, owner, media, NotifyPolicy(**rules), settings
+    """The shared job, with a short call timeout (the confirmation wait covers a whole call)."""
+    return shared_notifier(
+        database, sandbox, clock, media, owner, **{"call_timeout": CALL, **policy}
     )
-
-
-def knobs(sandbox, **values) -> None:
-    answer = requests.post(f"{sandbox.url}/_sandbox/whatsapp", json=values, timeout=5)
-    assert answer.status_code == 200, answer.text
-
-
-def subscribe(database, phone: str, *sectors: str, purpose: Purpose = Purpose.NOTICES) -> int:
-    with database.transaction(write=True) as connection:
-        subscriber_id = connection.execute(
-            sa.insert(Subscriber)
-            .values(network="whatsapp", address=phone, created_at=NOW - timedelta(days=1))
-            .returning(Subscriber.id)
-        ).scalar_one()
-        for sector in sectors or (None,):
-            connection.execute(
-                sa.insert(Consent).values(
-                    subscriber_id=subscriber_id,
-                    purpose=purpose,
-                    sector=sector,
-                    granted_at=NOW - timedelta(days=1),
-                )
-            )
-    return subscriber_id
-
-
-def cut_notice(database, *sectors: str, notice_id: int | None = None, **extra) -> tuple[int, int]:
-    with database.transaction(write=True) as connection:
-        return broadcasts.create(
-            connection,
-            BroadcastKind.NOTICE,
-            Purpose.NOTICES,
-            list(sectors),
-            "aviso_corte",
-            "es",
-            [", ".join(sectors), "martes 8:00 a. m.", "martes 5:00 p. m.", "cambio de válvula"],
-            NOW,
-            notice_id=notice_id,
-            **extra,
-        )
 
 
 def image_content(database, header: dict) -> int:
@@ -124,29 +80,6 @@ def image_content(database, header: dict) -> int:
             header=header,
         )
     return broadcast_id
-
-
-def received(sandbox) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for reply in sandbox.control("GET", "state")["whatsapp"]["replies"]:
-        if reply.get("type") == "template":
-            counts[reply["wa_id"]] = counts.get(reply["wa_id"], 0) + 1
-    return counts
-
-
-def deliveries(database) -> dict[int, Delivery]:
-    with database.session() as session:
-        return {row.subscriber_id: row for row in session.execute(sa.select(Delivery)).scalars()}
-
-
-def broadcast_figures(database, broadcast_id: int, now: datetime) -> BroadcastFigures:
-    with database.session() as session:
-        broadcast = session.get(Broadcast, broadcast_id)
-        found = BroadcastFigures(
-            broadcast.id, broadcast.kind, broadcast.state, broadcast.paused_reason
-        )
-    with database.transaction() as connection:
-        return figures(connection, found, now)
 
 
 def claim_as(database, owner: str, now: datetime, limit: int = 100) -> list:

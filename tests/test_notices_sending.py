@@ -10,14 +10,11 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from pathlib import Path
 
 import pytest
-import requests
 import sqlalchemy as sa
 
 from channels.meta.webhooks import parse_delivery
-from channels.meta.whatsapp import WhatsAppChannel
 from channels.sandbox.whatsapp_world import APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN
 from conectados.clock import FixedClock
 from conectados.db import Database
@@ -31,56 +28,31 @@ from notices.models import (
     BroadcastKind,
     BroadcastState,
     Consent,
-    Delivery,
     DeliveryState,
     Purpose,
-    Subscriber,
 )
 from notices.notice_sends import MAX_TEMPLATE_VARIABLE, Notified, add_and_notify
-from notices.notice_status import BroadcastFigures, figures
 from responders import service_notices
 from responders.models import ServiceNotice
-from scheduler.notifier import Notifier, NotifyPolicy
+from tests.notices_office import (
+    LEASE,
+    NOW,
+    WAIT,
+    broadcast_figures,
+    cut_notice,
+    deliveries,
+    knobs,
+    notifier,
+    received,
+    subscribe,
+)
 from webhooks.app import WebhookConfig
 from webhooks.server import WebhookServer, subscribe_to_sandbox
-
-NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
-WAIT = timedelta(seconds=30)
-LEASE = timedelta(seconds=10)
 
 
 @pytest.fixture
 def clock():
     return FixedClock(NOW)
-
-
-def notifier(database, sandbox, clock, tmp_path: Path, owner: str = "prueba", **policy) -> Notifier:
-    rules = {"messages_per_second": 500.0, "confirmation_wait": WAIT, "lease": LEASE, **policy}
-    channel = WhatsAppChannel(PHONE_NUMBER_ID, "token", sandbox.url, timeout=5.0)
-    settings = load_settings(environ={}, cwd=tmp_path)
-    return Notifier(
-        database, {"whatsapp": channel}, clock, owner, tmp_path, NotifyPolicy(**rules), settings
-    )
-
-
-def subscribe(database, phone: str, *sectors: str, purpose: Purpose = Purpose.NOTICES) -> int:
-    with database.transaction(write=True) as connection:
-        subscriber_id = connection.execute(
-            sa.insert(Subscriber)
-            .values(network="whatsapp", address=phone, created_at=NOW - timedelta(days=1))
-            .returning(Subscriber.id)
-        ).scalar_one()
-        for sector in sectors:
-            connection.execute(
-                sa.insert(Consent).values(
-                    subscriber_id=subscriber_id,
-                    purpose=purpose,
-                    sector=sector,
-                    granted_at=NOW - timedelta(days=1),
-                    granted_words=f"AVISOS {sector}",
-                )
-            )
-    return subscriber_id
 
 
 def unsubscribe(database, subscriber_id: int) -> None:
@@ -90,54 +62,6 @@ def unsubscribe(database, subscriber_id: int) -> None:
             .where(Consent.subscriber_id == subscriber_id, Consent.withdrawn_at.is_(None))
             .values(withdrawn_at=NOW, withdrawn_how="mensaje")
         )
-
-
-def cut_notice(database, *sectors: str) -> tuple[int, int]:
-    with database.transaction(write=True) as connection:
-        return broadcasts.create(
-            connection,
-            BroadcastKind.NOTICE,
-            Purpose.NOTICES,
-            list(sectors),
-            "aviso_corte",
-            "es",
-            [
-                ", ".join(sectors),
-                "martes 10 de marzo, 8:00 a. m.",
-                "martes 10 de marzo, 5:00 p. m.",
-                "cambio de válvula",
-            ],
-            NOW,
-        )
-
-
-def received(sandbox) -> dict[str, int]:
-    """Template messages the simulator took, per phone number."""
-    counts: dict[str, int] = {}
-    for reply in sandbox.control("GET", "state")["whatsapp"]["replies"]:
-        if reply.get("type") == "template":
-            counts[reply["wa_id"]] = counts.get(reply["wa_id"], 0) + 1
-    return counts
-
-
-def deliveries(database) -> dict[int, Delivery]:
-    with database.session() as session:
-        return {row.subscriber_id: row for row in session.execute(sa.select(Delivery)).scalars()}
-
-
-def broadcast_figures(database, broadcast_id: int, now: datetime = NOW) -> BroadcastFigures:
-    with database.session() as session:
-        row = session.get(Broadcast, broadcast_id)
-        found = BroadcastFigures(row.id, row.kind, row.state, row.paused_reason)
-        return figures(session.connection(), found, now)
-
-
-def knobs(sandbox, **values) -> None:
-    """Set the simulator's WhatsApp knobs; skip the test where the simulator has none yet."""
-    try:
-        sandbox.control("POST", "whatsapp", values)
-    except requests.HTTPError:
-        pytest.skip("the simulator has no WhatsApp control API yet (POST /_sandbox/whatsapp)")
 
 
 def test_the_unsubscribed_citizen_gets_nothing_from_the_next_notice(
