@@ -66,7 +66,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "avisos": (
         "responders.notices:avisos",
         "Avisos de servicio (cortes programados, daños): la respuesta sobre falta de agua los "
-        "cita y, con --notificar, salen por WhatsApp a los suscritos.",
+        "cita, y con --notificar (o «avisos notificar») se envían por WhatsApp a los "
+        "suscriptores.",
     ),
     "suscriptores": (
         "notices.subscriber_commands:suscriptores",
