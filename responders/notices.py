@@ -32,8 +32,7 @@ def parse_moment(value: str, option: str, zone, end_of_day: bool = False) -> dat
 
 @click.group(cls=Group)
 def avisos() -> None:
-    """Avisos de servicio (cortes programados, daños): la respuesta sobre falta de agua los cita,
-    y con --notificar (o «avisos notificar») se envían por WhatsApp a los suscriptores."""
+    """Avisos de servicio (cortes programados, daños): la respuesta sobre falta de agua los cita, y con --notificar (o «avisos notificar») se envían por WhatsApp a los suscriptores."""
 
 
 @avisos.command()
