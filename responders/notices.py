@@ -30,6 +30,14 @@ def parse_moment(value: str, option: str, zone, end_of_day: bool = False) -> dat
     )
 
 
+NOTICE_ID = click.argument(
+    "notice_id",
+    type=RowId("no hay ningún aviso con id {id}; vea «conectados avisos list»"),
+    metavar="ID",
+)
+"""The ID argument of the commands about one notice (close, estado, notificar, reanudar)."""
+
+
 @click.group(cls=Group)
 def avisos() -> None:
     """Avisos de servicio (cortes programados, daños): la respuesta sobre falta de agua los cita, y con --notificar (o «avisos notificar») se envían por WhatsApp a los suscriptores."""
@@ -173,11 +181,7 @@ def list_(app: App, todos: bool) -> None:
 
 
 @avisos.command()
-@click.argument(
-    "notice_id",
-    type=RowId("no hay ningún aviso con id {id}; vea «conectados avisos list»"),
-    metavar="ID",
-)
+@NOTICE_ID
 @click.option(
     "--notificar",
     is_flag=True,
@@ -217,11 +221,7 @@ def close(app: App, notice_id: int, notificar: bool) -> None:
 
 
 @avisos.command()
-@click.argument(
-    "notice_id",
-    type=RowId("no hay ningún aviso con id {id}; vea «conectados avisos list»"),
-    metavar="ID",
-)
+@NOTICE_ID
 @click.pass_obj
 def notificar(app: App, notice_id: int) -> None:
     """Envía por WhatsApp un aviso ya registrado sin --notificar a los suscriptores de sus sectores."""
@@ -286,11 +286,7 @@ def _notice_sector(database, notice_id: int) -> str:
 
 
 @avisos.command()
-@click.argument(
-    "notice_id",
-    type=RowId("no hay ningún aviso con id {id}; vea «conectados avisos list»"),
-    metavar="ID",
-)
+@NOTICE_ID
 @click.pass_obj
 def estado(app: App, notice_id: int) -> None:
     """Cómo va el envío por WhatsApp de un aviso: enviados, entregados, leídos, fallidos y por qué."""
@@ -364,11 +360,7 @@ def status_lines(figures, zone) -> list[str]:
 
 
 @avisos.command()
-@click.argument(
-    "notice_id",
-    type=RowId("no hay ningún aviso con id {id}; vea «conectados avisos list»"),
-    metavar="ID",
-)
+@NOTICE_ID
 @click.pass_obj
 def reanudar(app: App, notice_id: int) -> None:
     """Reanuda el envío por WhatsApp de un aviso en pausa (WhatsApp rechazó la plantilla y ya
