@@ -294,3 +294,52 @@ class ServiceNotice(SQLModel, table=True):
     reason: str = Field(max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LearnedExample(SQLModel, table=True):
+    """What a person decided about one message, kept to learn from (`responders.examples`):
+    the folded text with personal data masked, the protocol and action chosen, who and when.
+    One row per origin: a message decided twice keeps its latest decision; a file imported
+    twice adds nothing."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("origin"),
+        sa.Index("ix_learnedexample_decided", "decided_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    origin: str = Field(max_length=120)
+    """«interaccion-<id>» for a review decision; «archivo-<digest>-<id>» for an imported line."""
+    interaction_id: int | None = Field(default=None, foreign_key="interaction.id")
+    text: str = Field(max_length=2_000)
+    protocol: str | None = Field(default=None, max_length=60)
+    """None: none of the company's business."""
+    second: str | None = Field(default=None, max_length=60)
+    """The other protocol of a message that asks two things."""
+    action: str = Field(max_length=16)
+    """`responders.examples.ExampleAction`: answer, ticket, review, ignore."""
+    source: str = Field(max_length=16)
+    """`responders.examples.ExampleSource`: revision, importado."""
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime = Field(sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class LearningRun(SQLModel, table=True):
+    """One computation of the per-protocol thresholds from the learned examples (time-ordered
+    cross-validation), for one version of the protocols and the company's data (`fingerprint`).
+    The newest run whose fingerprint is the current one is the one in use; a protocol edit or
+    a change of the company's data leaves none in use until `protocols evaluate` runs again."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    computed_at: datetime = Field(sa_type=UTCDateTime)
+    fingerprint: str = Field(max_length=64)
+    examples: int = 0
+    """How many learned examples it was computed from."""
+    last_example_id: int | None = None
+    thresholds: str = Field(default="{}", sa_type=sa.Text)
+    """JSON: protocol id -> confidence needed to answer alone."""
+    figures: str = Field(default="{}", sa_type=sa.Text)
+    """JSON: the measured precision and coverage per protocol, before and after learning."""
+    trigger: str = Field(default="", max_length=40)
+    """What computed it: «evaluate», «aprender», «servicio»."""
