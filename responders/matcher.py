@@ -13,11 +13,13 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from conectados.spanish import number as spanish_number
 from conectados.spanish import percent
 from responders.cues import Cue, complaint_cues
+from responders.examples import Example
 from responders.normalize import Normalized, normalize, words_of
 from responders.normalize import stem as stem_of
 from responders.protocols import Catalogue, Key, Protocol, ProtocolAction
@@ -160,8 +162,14 @@ def _follows(stems: tuple[str, ...], position: int, wanted: tuple[str, ...]) -> 
 
 
 class Matcher:
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, examples: Sequence[Example] = ()) -> None:
         self.catalogue = catalogue
+        known = catalogue.protocols
+        self.learned = tuple(
+            example for example in examples if example.protocol is None or example.protocol in known
+        )
+        self.learned_count = len(self.learned)
+        """The company's own examples the matcher was built with (review decisions, imports)."""
         self.keys = _KeyIndex()
         for protocol in catalogue:
             for key in protocol.keys:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from channels.specs import SPECS
@@ -43,6 +44,24 @@ class Thresholds:
     """Below this, the message is not about any protocol."""
     margin: float = 0.15
     """How far ahead of the second protocol the first must be to answer on its own."""
+    per_protocol: tuple[tuple[str, float], ...] = ()
+    """Protocol id -> its own `auto`, calibrated on the company's history
+    (`responders.calibration`); a mapping given here is stored as sorted pairs (hashable)."""
+
+    def __post_init__(self) -> None:
+        pairs = self.per_protocol
+        if isinstance(pairs, Mapping):
+            pairs = pairs.items()
+        object.__setattr__(
+            self, "per_protocol", tuple(sorted((str(k), float(v)) for k, v in pairs))
+        )
+
+    def auto_for(self, protocol_id: str | None) -> float:
+        """The confidence needed to answer `protocol_id` alone."""
+        for known, threshold in self.per_protocol:
+            if known == protocol_id:
+                return threshold
+        return self.auto
 
 
 COMPLAINT_HINT = 0.39
@@ -93,6 +112,9 @@ class Decision:
     """A message that asks a frequent question and carries a complaint: the other half's
     protocol, whose draft waits for a person next to this one (the question's answer next
     to a complaint's acknowledgement, or the acknowledgement next to the answer)."""
+    together: Protocol | None = None
+    """A second frequent question the message asks, as sure as the first: its answer goes
+    out in the same reply, after this protocol's."""
 
 
 def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decision:
@@ -244,12 +266,13 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
             confidence,
             "cuenta algo sin preguntar ni pedir nada: puede ser una queja",
         )
-    if confidence < thresholds.auto:
+    auto = thresholds.auto_for(protocol.id)
+    if confidence < auto:
         return Decision(
             Action.REVIEW,
             protocol,
             confidence,
-            f"confianza {percent(confidence, 0)}, menor que {percent(thresholds.auto, 0)}",
+            f"confianza {percent(confidence, 0)}, menor que {percent(auto, 0)}",
         )
     if match.margin < thresholds.margin:
         second = match.candidates[1]
