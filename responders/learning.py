@@ -17,13 +17,14 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from conectados.db import Database
+from responders.calibration import Calibration, ProtocolFigures
 from responders.examples import Example, ExampleAction, ExampleSource, example_text
 from responders.models import LearnedExample, LearningRun
 from responders.policy import Thresholds
@@ -283,3 +284,27 @@ def load_learned(
     run = run_in_use(connection, current)
     _, last_id, _ = examples_state(connection)
     return Learned(load_examples(connection), thresholds_of(run, base), run, current, last_id)
+
+
+def figures_json(calibration: Calibration) -> str:
+    """A run's `figures`: per protocol and in total, as `calibration.ProtocolFigures` fields."""
+    return json.dumps(
+        {
+            "protocols": {key: asdict(value) for key, value in calibration.figures.items()},
+            "total": asdict(calibration.totals),
+        },
+        sort_keys=True,
+    )
+
+
+def figures_from_json(text: str | None) -> tuple[dict[str, ProtocolFigures], ProtocolFigures]:
+    """The per-protocol figures and the total stored by `figures_json` (empty when none)."""
+    data = json.loads(text or "{}")
+    fields = set(ProtocolFigures.__dataclass_fields__)
+
+    def one(values: dict) -> ProtocolFigures:
+        return ProtocolFigures(**{key: value for key, value in values.items() if key in fields})
+
+    protocols = {key: one(value) for key, value in data.get("protocols", {}).items()}
+    total = one(data["total"]) if "total" in data else ProtocolFigures("total")
+    return protocols, total
