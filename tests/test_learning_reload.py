@@ -308,3 +308,41 @@ def test_the_light_learning_tables_are_model_columns():
     for light in (learned_example, learning_run):
         model = SQLModel.metadata.tables[light.name]
         assert {column.name for column in light.columns} <= set(model.columns.keys())
+
+
+def test_thresholds_computed_elsewhere_are_used_in_the_next_round(office):
+    office.ask()
+    current = office.responder.version.split()[1]
+    with office.database.session(write=True) as session:
+        connection = session.connection()
+        full = learning.fingerprint(office.responder.catalogue, office.responder.company)
+        assert full.startswith(current)
+        thresholds = office.responder.thresholds
+        learning.save_run(
+            connection,
+            full,
+            type(thresholds)(per_protocol={"horario_contacto": 0.99}),
+            "{}",
+            0,
+            None,
+            office.clock.now(),
+            "evaluate",
+        )
+
+    office.ask()
+
+    assert dict(office.responder.thresholds.per_protocol) == {"horario_contacto": 0.99}
+    assert "umbrales n.º 1" in office.responder.version
+
+
+def test_a_change_of_the_company_data_is_a_new_version(office, tmp_path):
+    office.ask()
+    before = office.responder.version
+    with (tmp_path / "conectados.toml").open("a", encoding="utf-8") as settings:
+        settings.write('[empresa]\nnombre = "Aguas del Valle"\n')
+    office.responder.settings = App(environ={}, cwd=tmp_path).settings
+
+    office.ask()
+
+    assert office.responder.version.split()[1] != before.split()[1]
+    assert office.responder.company["nombre"] == "Aguas del Valle"
