@@ -119,12 +119,12 @@ class Reloading:
                 self._examples = load_examples(connection)
             learned = self._learned_now(connection, company)
             self._recalibrate = self._wants_calibration(connection, learned)
-        if self._recalibrate and self._may_calibrate(now):
-            learned = self._calibrate(company, learned, now)
         # The responder starts with a matcher built without examples: with none learned yet,
         # the first look keeps it.
         rebuilt = protocols or (examples and (previous is not None or bool(self._examples)))
         matcher = Matcher(self.catalogue, self._examples) if rebuilt else None
+        if self._recalibrate and self._may_calibrate(now):
+            learned = self._calibrate(learned, now)
         return InUse(self.catalogue, matcher, learned.thresholds, learned)
 
     def _protocols_changed(self) -> bool:
@@ -167,11 +167,20 @@ class Reloading:
     def _may_calibrate(self, now: datetime) -> bool:
         return self._calibrated_at is None or now - self._calibrated_at >= self.every
 
-    def _calibrate(self, company: dict, learned: Learned, now: datetime) -> Learned:
-        # Set first: a calibration that fails is tried again after `every`, not each round.
+    def _calibrate(self, learned: Learned, now: datetime) -> Learned:
         self._calibrated_at = now
+        try:
+            calibration = calibrate(self.catalogue, learned.examples, self.base)
+        except Exception:
+            # The answers must not stop over the thresholds: the ones in use stay, and the
+            # computation is tried again after `every`.
+            log.exception(
+                "los umbrales no se pudieron recalcular; se sigue con los que había y se "
+                "intenta de nuevo en %d minutos",
+                self.every.total_seconds() // 60,
+            )
+            return learned
         self._recalibrate = False
-        calibration = calibrate(self.catalogue, learned.examples, self.base)
         with self.database.session(write=True) as session:
             connection = session.connection()
             run_id = save_run(
