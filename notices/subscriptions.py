@@ -305,6 +305,12 @@ def erase(connection: sa.Connection, who: int | str, now: datetime) -> Erased | 
         sa.update(Consent).where(Consent.subscriber_id == subscriber_id).values(granted_words=None)
     )
     mine = _theirs(row.network, ids)
+    written = sa.or_(mine, _interaction.c.id.in_(given)) if given else mine
+    from responders.learning import forget_interactions  # the responder's, only when erasing
+
+    forget_interactions(  # masked, but learned from their words: theirs, PQR or not
+        connection, connection.execute(sa.select(_interaction.c.id).where(written)).scalars().all()
+    )
     filed = sa.exists().where(_ticket.c.interaction_id == _interaction.c.id)
     theirs = [
         found
