@@ -183,3 +183,68 @@ def test_an_erasure_forgets_what_was_learned_from_the_person_pqr_included(cli, t
 
     assert erased.exit_code == 0, erased.stderr
     assert [row.interaction_id for row in _learned(tmp_path)] == [someone]
+
+
+def test_a_person_s_own_answer_to_a_message_without_protocol_teaches_nothing(
+    cli, tmp_path, fixed_office
+):
+    sandbox, _clock = fixed_office
+    _in_review(cli, tmp_path, sandbox, "oigan ustedes que hacen")
+    reply, _ = _reply(tmp_path, 1)
+    assert reply.protocol is None
+
+    approved = cli("replies", "approve", "1", "--texto", "Somos la empresa de acueducto.")
+
+    assert approved.exit_code == 0, approved.stderr
+    assert _learned(tmp_path) == []
+
+
+def test_a_draft_approved_under_a_protocol_that_files_is_learned_as_a_ticket(
+    cli, tmp_path, fixed_office, monkeypatch
+):
+    sandbox, _clock = fixed_office
+    _in_review(cli, tmp_path, sandbox, "revisen mi cuenta de este mes")
+    assert cli("pqr", "radicar", "--respuesta", "2", env=ANA).exit_code == 0
+    # The question's draft, still pending: under the billing complaint, now filed.
+    monkeypatch.setattr("sys.stdin", io.StringIO("p\nreclamo_facturacion\na\n"))
+
+    reviewed = cli("replies", "review", env=ANA)
+
+    assert reviewed.exit_code == 0, reviewed.stderr
+    assert "Aprobada" in reviewed.stdout, reviewed.stdout
+    (example,) = _learned(tmp_path)
+    assert (example.protocol, example.action) == ("reclamo_facturacion", "ticket")
+
+
+def test_an_acknowledgement_approved_without_the_catalogue_is_learned_as_a_ticket(
+    cli, tmp_path, fixed_office
+):
+    from responders import replies
+    from responders.models import ReplyKind, ReplyState, ReplyVisibility
+    from responders.review import decide_reply
+
+    sandbox, clock = fixed_office
+    _in_review(cli, tmp_path, sandbox, "mi recibo")
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    try:
+        with database.session(write=True) as session:
+            (acknowledgement,) = replies.queue(
+                session.connection(),
+                [
+                    {
+                        "interaction_id": 1,
+                        "protocol": "un_protocolo_ya_borrado",
+                        "kind": ReplyKind.ACKNOWLEDGEMENT,
+                        "visibility": ReplyVisibility.PRIVATE,
+                        "text": "Radicamos su reclamo.",
+                        "state": ReplyState.PENDING,
+                        "created_at": clock.now(),
+                    }
+                ],
+            )
+        decide_reply(database, acknowledgement, True, "Ana", clock.now())
+    finally:
+        database.dispose()
+
+    (example,) = _learned(tmp_path)
+    assert (example.protocol, example.action) == ("un_protocolo_ya_borrado", "ticket")
