@@ -97,6 +97,25 @@ def test_a_wrong_line_stops_the_import_and_nothing_is_written(cli, folder, line,
     assert _rows(folder, LearnedExample) == [] and _rows(folder, LearningRun) == []
 
 
+def test_a_long_line_id_is_found_again_on_a_second_import(cli, tmp_path, database_url):
+    cli.clock = FixedClock(NOW)
+    assert cli("--db", database_url, "init").exit_code == 0
+    long_ids = [_line("x" * 130 + str(n), f"mi recibo {n}", ["pago"], ["answer"]) for n in (1, 2)]
+    (tmp_path / "largo.jsonl").write_text("\n".join(long_ids) + "\n", encoding="utf-8")
+
+    first = cli("--db", database_url, "protocols", "aprender", "largo.jsonl")
+    second = cli("--db", database_url, "protocols", "aprender", "largo.jsonl")
+
+    assert first.exit_code == 0 and "Aprendidos 2 mensajes." in first.stdout, first.stderr
+    assert second.exit_code == 0 and "Nada nuevo" in second.stdout, second.stderr
+    database = Database(database_url)
+    try:
+        with database.session() as session:
+            assert session.execute(sa.select(sa.func.count(LearnedExample.id))).scalar() == 2
+    finally:
+        database.dispose()
+
+
 def test_aprender_needs_the_database(cli, tmp_path):
     (tmp_path / "leccion.jsonl").write_text(LESSON[0] + "\n", encoding="utf-8")
 

@@ -248,3 +248,22 @@ def test_an_acknowledgement_approved_without_the_catalogue_is_learned_as_a_ticke
 
     (example,) = _learned(tmp_path)
     assert (example.protocol, example.action) == ("un_protocolo_ya_borrado", "ticket")
+
+
+def test_a_long_message_full_of_personal_data_is_learned_within_its_column(database_url):
+    """Masking lengthens a text («a@b.co» -> «dato personal»): PostgreSQL refuses more than
+    the column holds, and the decision itself would fail with it."""
+    database = Database(database_url)
+    database.upgrade()
+    try:
+        with database.session(write=True) as session:
+            connection = session.connection()
+            written = message(connection, "wamid.1", MARTA, "Marta", "hola", "x")
+            record(connection, interaction_id=written, text="a@b.co x " * 2_000, protocol=None,
+                   action=ExampleAction.IGNORE, reviewer="Ana", now=NOW)  # fmt: skip
+        with database.session() as session:
+            (text,) = session.execute(sa.select(LearnedExample.text)).scalars().all()
+    finally:
+        database.dispose()
+
+    assert 1_900 <= len(text) <= 2_000 and text.split()[-1] in {"dato", "personal", "por"}
