@@ -62,6 +62,8 @@ _reply = sa.table(
     sa.column("review_note"),
     sa.column("decided_at"),
 )
+_learned = sa.table("learnedexample", sa.column("interaction_id"))
+"""What the responder learned from a message (`responders.learning.forget_interactions`)."""
 _UNANSWERED = ("pending", "approved")
 """Reply states still waiting for a person or for the send job (responders.models.ReplyState)."""
 ERASURE_REASON = "datos borrados a pedido del ciudadano (Ley 1581)"
@@ -305,6 +307,12 @@ def erase(connection: sa.Connection, who: int | str, now: datetime) -> Erased | 
         sa.update(Consent).where(Consent.subscriber_id == subscriber_id).values(granted_words=None)
     )
     mine = _theirs(row.network, ids)
+    written = sa.or_(mine, _interaction.c.id.in_(given)) if given else mine
+    connection.execute(  # masked, but learned from their words: theirs, PQR or not
+        sa.delete(_learned).where(
+            _learned.c.interaction_id.in_(sa.select(_interaction.c.id).where(written))
+        )
+    )
     filed = sa.exists().where(_ticket.c.interaction_id == _interaction.c.id)
     theirs = [
         found

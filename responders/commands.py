@@ -117,17 +117,23 @@ def _shown_path(path: Path, cwd: Path) -> str:
 def match(app: App, text: str | None, as_json: bool, canal: str, autor: str) -> None:
     """Clasifica TEXTO (o cada línea de la entrada estándar) y muestra la respuesta.
 
-    No escribe en la base de datos ni en las redes: sirve para probar los protocolos. La
-    respuesta cita los avisos vigentes de la base de datos, como la del servicio. Con -v
-    (conectados -v protocols match ...) explica de dónde sale la confianza.
+    No escribe en la base de datos ni en las redes: sirve para probar los protocolos. Usa
+    lo aprendido y los umbrales de la base de datos (--db o la configuración), y la
+    respuesta cita sus avisos vigentes, como la del servicio. Con -v (conectados -v
+    protocols match ...) explica de dónde sale la confianza.
     """
+    from responders.learning_commands import learned_for, version_line
+
     catalogue = catalogue_for(app)
-    matcher = Matcher(catalogue)
-    thresholds = thresholds_for(app)
+    learned, exists = learned_for(app, catalogue)
+    matcher = Matcher(catalogue, learned.examples)
+    thresholds = learned.thresholds
     company = company_values(app.settings)
     private = canal == "message"
     notices = notices_for(app)
     _, width = listing_console(app.environ)
+    # JSON keeps one object per line on stdout: the version goes to stderr there.
+    click.echo(wrapped(version_line(learned, exists), width, 0), err=as_json)
     lines = [text] if text is not None else (line.rstrip("\n") for line in sys.stdin)
     for line in lines:
         if text is None and not line.strip():
@@ -200,7 +206,7 @@ def wrapped(text: str, width: int, indent: int, hanging: int | None = None) -> s
 
 
 @protocols.command(name="evaluate")
-@click.argument("file", type=click.Path(path_type=Path), metavar="ARCHIVO.jsonl")
+@click.argument("file", type=click.Path(path_type=Path), metavar="[ARCHIVO.jsonl]", required=False)
 @click.option(
     "--canal",
     type=message_kinds(),
@@ -208,19 +214,34 @@ def wrapped(text: str, width: int, indent: int, hanging: int | None = None) -> s
     help="Evalúa como si los mensajes llegaran por este canal (por omisión, comentario).",
 )
 @click.pass_obj
-def evaluate_(app: App, file: Path, canal: str) -> None:
-    """Mide los protocolos con un archivo de mensajes etiquetados (JSON por línea).
+def evaluate_(app: App, file: Path | None, canal: str) -> None:
+    """Mide los protocolos con mensajes etiquetados, o calcula los umbrales con lo aprendido.
 
-    Cada línea: {"text": ..., "protocols": [...], "actions": [...]}. Muestra la precisión
-    de las respuestas automáticas, la cobertura, las quejas que van a radicar o revisión,
-    los mensajes ajenos que se dejan y las confusiones entre protocolos. Termina con
-    código 1 si alguna cifra queda por debajo de su meta. Con -v lista los casos fallidos.
+    Con ARCHIVO (JSON por línea: {"text": ..., "protocols": [...], "actions": [...]})
+    muestra la precisión de las respuestas automáticas, la cobertura, las quejas que van a
+    radicar o revisión, los mensajes ajenos que se dejan y las confusiones entre
+    protocolos, con lo aprendido y los umbrales de la base de datos; termina con código 1
+    si alguna cifra queda por debajo de su meta. Con -v lista los casos fallidos.
+
+    Sin ARCHIVO calcula los umbrales de cada protocolo con la historia de la base de datos
+    (se entrena con las semanas anteriores y se mide con las últimas), los deja en uso y
+    muestra la precisión y la cobertura antes y después. Vuelva a ejecutarlo después de
+    cambiar los protocolos o los datos de la empresa.
     """
+    from responders.learning_commands import evaluate_history, learned_for, version_line
+
     catalogue = catalogue_for(app)
+    if file is None:
+        evaluate_history(app, catalogue)
+        return
     messages = read_labelled(app.cwd / file, set(catalogue.protocols))
     if not messages:
         raise BadInput("no tiene mensajes", str(file))
-    result = evaluate(messages, Matcher(catalogue), thresholds_for(app), canal == "message")
+    learned, exists = learned_for(app, catalogue)
+    click.echo(version_line(learned, exists))
+    result = evaluate(
+        messages, Matcher(catalogue, learned.examples), learned.thresholds, canal == "message"
+    )
     for line in report(result, verbose=bool(app.verbose)):
         click.echo(line)
     if not result.passed():
@@ -291,3 +312,14 @@ def inbox(app: App, desde: str | None, limite: int) -> None:
             shortened(row.decision or "", 200),
         )
     print_listing(listing, app.environ)
+
+
+def _learning_commands() -> None:
+    """`protocols aprender` and `protocols aprendizaje` live in `responders.learning_commands`."""
+    from responders.learning_commands import aprender, aprendizaje
+
+    protocols.add_command(aprender)
+    protocols.add_command(aprendizaje)
+
+
+_learning_commands()

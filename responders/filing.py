@@ -15,8 +15,9 @@ import sqlalchemy as sa
 
 from conectados.db import Database
 from conectados.errors import BadInput
-from responders import interactions, replies
+from responders import interactions, learning, replies
 from responders.errors import AlreadyDecided, ChangedMeanwhile
+from responders.examples import ExampleAction
 from responders.models import (
     Interaction,
     Reply,
@@ -120,7 +121,8 @@ def file_from_interaction(
     The term runs from when the company received the message, not from when a person got to
     it (Ley 1755 de 2015, art. 14: "a partir de su recepción"). The pending drafts that
     promised the filing ("una persona de nuestro equipo lo radicará") are settled as replaced
-    by the acknowledgement, which goes where the automatic one would.
+    by the acknowledgement, which goes where the automatic one would. The filing is learned
+    (to file, under the protocol filed under) in the same transaction.
     """
     where = "--respuesta" if reply_id is not None else "--mensaje"
     causal = check_causal(causal)
@@ -204,6 +206,17 @@ def file_from_interaction(
             session, catalogue, interaction.id, reply_id, filed, person, now
         )
         queued = _acknowledge(session, responder, interaction, protocol, filed, person, now)
+        learning.record(
+            connection,
+            interaction_id=interaction.id,
+            text=interaction.text,
+            # The generic acknowledgement is no protocol of the catalogue: a complaint
+            # labelled without its protocol.
+            protocol=protocol.id if catalogue.get(protocol.id) is protocol else None,
+            action=ExampleAction.TICKET,
+            reviewer=person,
+            now=now,
+        )
         session.expunge(interaction)
     return ManualFiling(filed, causal, interaction, queued, replaced, still_pending)
 

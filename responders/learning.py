@@ -32,6 +32,26 @@ from responders.protocols import Catalogue
 
 INTERACTION_ORIGIN = "interaccion-{}"
 FILE_ORIGIN = "archivo-{}-{}"
+MAX_STORED_TEXT = 2_000
+"""`LearnedExample.text`: masking can lengthen a text («a@b.co» -> «dato personal»)."""
+LONGEST_LINE_ID = 80
+"""A line id longer than this is stored by its digest (`LearnedExample.origin` holds 120)."""
+
+
+def _stored(text: str) -> str:
+    """An example's text as it fits its column: cut at the last whole word."""
+    folded = example_text(text)
+    if len(folded) <= MAX_STORED_TEXT:
+        return folded
+    return folded[: MAX_STORED_TEXT + 1].rsplit(" ", 1)[0][:MAX_STORED_TEXT]
+
+
+def _line_origin(digest: str, line_id: str) -> str:
+    """One imported line's origin: a long id by its digest, so two long ids never collide
+    and the same line imported again is found."""
+    if len(line_id) > LONGEST_LINE_ID:
+        line_id = "sha-" + hashlib.sha256(line_id.encode()).hexdigest()[:32]
+    return FILE_ORIGIN.format(digest, line_id)
 
 
 def record(
@@ -56,7 +76,7 @@ def record(
         )
     ).first()
     values = {
-        "text": example_text(text),
+        "text": _stored(text),
         "protocol": protocol,
         "action": ExampleAction(action).value,
         "decided_by": reviewer,
@@ -163,7 +183,7 @@ def import_examples(
         )
         batch = []
         for index, (line_id, text, protocols, actions) in enumerate(rows):
-            origin = FILE_ORIGIN.format(digest, line_id)
+            origin = _line_origin(digest, line_id)
             if origin in known:
                 already += 1
                 continue
@@ -171,9 +191,9 @@ def import_examples(
             dated = dates[index] if index < len(dates) else None
             batch.append(
                 {
-                    "origin": origin[:120],
+                    "origin": origin,
                     "interaction_id": None,
-                    "text": example_text(text),
+                    "text": _stored(text),
                     "protocol": protocols[0] if protocols else None,
                     "second": protocols[1] if len(protocols) > 1 else None,
                     "action": ExampleAction(actions[0]).value,

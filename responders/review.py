@@ -19,9 +19,10 @@ from channels.specs import reply_place, spec
 from conectados.db import Database
 from conectados.errors import BadInput, ConectadosError
 from content_calendar.models import Post, Publication
-from responders import interactions
+from responders import interactions, learning
 from responders import replies as reply_moves
 from responders.errors import AlreadyDecided, ChangedMeanwhile
+from responders.examples import ExampleAction
 from responders.models import (
     Interaction,
     InteractionKind,
@@ -43,6 +44,9 @@ from responders.public_text import public_text_for
 from responders.reply_listing import STATE_NAMES
 from responders.template_values import company_values
 from responders.tickets import due_text
+
+NOT_OURS_NOTE = "no es asunto de la empresa"
+"""Why a reply rejected with --ajeno (or [n]) was rejected, when the person gives no reason."""
 
 
 @dataclass(frozen=True)
@@ -112,15 +116,18 @@ def decide_reply(
     notice: str = "",
     catalogue: Catalogue | None = None,
     filing_hint: str | None = None,
+    not_ours: bool = False,
 ) -> Reply:
-    """pending -> approved | rejected, once; the interaction follows.
+    """pending -> approved | rejected, once; the interaction follows, and the decision is
+    learned in the same transaction (`_learn`).
 
     A private message whose network's message window has closed is not approved without the
     approved template of that network (`window_templates`: network -> template) to carry it:
     it would only come back. A public reply with personal data is not approved at all
     (`own_texts`: what the company publishes itself); `private` sends it by private message
     instead, where the network allows it, with the data-treatment `notice` when it is the
-    first private message to this person.
+    first private message to this person. `not_ours`: a rejection because the message is none
+    of the company's business (learned as a message to leave alone).
     """
     with database.session(write=True) as session:
         reply = session.get(Reply, reply_id)
@@ -195,8 +202,59 @@ def decide_reply(
             values["review_note"] = note
         if not reply_moves.decide(session.connection(), reply_id, approve, **values):
             raise ChangedMeanwhile(f"otra persona decidió la respuesta {reply_id} al mismo tiempo")
+        _learn(
+            session.connection(),
+            reply,
+            interaction,
+            approve,
+            protocol or reply.protocol,
+            not_ours,
+            catalogue,
+            reviewer,
+            now,
+        )
         _settle_interaction(session, interaction.id, reviewer, approve, note)
     return load_case(database, reply_id).reply
+
+
+def _learn(
+    connection: sa.Connection,
+    reply: Reply,
+    interaction: Interaction,
+    approve: bool,
+    protocol_id: str | None,
+    not_ours: bool,
+    catalogue: Catalogue | None,
+    reviewer: str,
+    now: datetime,
+) -> None:
+    """The decision as an example the responder learns from: an approval under the protocol
+    it went out with (to file, when that protocol files or the draft is an acknowledgement),
+    a rejection as none of the company's business as a message to leave alone. A plain
+    rejection teaches nothing: the draft was wrong for some other reason."""
+    if approve:
+        found = catalogue.get(protocol_id) if catalogue is not None and protocol_id else None
+        files = (
+            found.action == ProtocolAction.TICKET
+            if found is not None
+            else reply.kind == ReplyKind.ACKNOWLEDGEMENT
+        )
+        if protocol_id is None and not files:
+            return  # a person's own answer: it says nothing of which protocol fits
+        action = ExampleAction.TICKET if files else ExampleAction.ANSWER
+    elif not_ours:
+        protocol_id, action = None, ExampleAction.IGNORE
+    else:
+        return
+    learning.record(
+        connection,
+        interaction_id=interaction.id,
+        text=interaction.text,
+        protocol=protocol_id,
+        action=action,
+        reviewer=reviewer,
+        now=now,
+    )
 
 
 def _promises_filing(session, reply: Reply, protocol_id: str | None, catalogue) -> bool:

@@ -158,15 +158,32 @@ def approve(app: App, reply_id: int, texto: str | None, privado: bool) -> None:
 @replies.command()
 @click.argument("reply_id", type=REPLY_ID, metavar="ID")
 @click.option("--motivo", help="Por qué no se responde (queda registrado).")
+@click.option(
+    "--ajeno",
+    is_flag=True,
+    help="El mensaje no es asunto de la empresa: el servicio aprende a dejar mensajes así.",
+)
 @click.pass_obj
-def reject(app: App, reply_id: int, motivo: str | None) -> None:
-    """Rechaza una respuesta pendiente: no se enviará."""
-    from responders.review import decide_reply
+def reject(app: App, reply_id: int, motivo: str | None, ajeno: bool) -> None:
+    """Rechaza una respuesta pendiente: no se enviará.
+
+    Con --ajeno el servicio aprende que mensajes así no son asunto de la empresa. Sin --ajeno
+    no aprende nada del mensaje: el borrador estaba mal por otra razón (para enseñarle otro
+    protocolo, cámbielo con [p] en «conectados replies review» y apruebe).
+    """
+    from responders.review import NOT_OURS_NOTE, decide_reply
 
     reply = decide_reply(
-        app.ready_database(), reply_id, False, reviewer_name(app), app.clock.now(), note=motivo
+        app.ready_database(),
+        reply_id,
+        False,
+        reviewer_name(app),
+        app.clock.now(),
+        note=motivo or (NOT_OURS_NOTE if ajeno else None),
+        not_ours=ajeno,
     )
-    click.echo(f"Respuesta {reply.id} rechazada; no se enviará.")
+    learned = "; se aprende que mensajes así no son asunto de la empresa" if ajeno else ""
+    click.echo(f"Respuesta {reply.id} rechazada; no se enviará{learned}.")
 
 
 @replies.command()

@@ -1,5 +1,6 @@
 """`conectados replies review`: the pending replies one by one, each decided with one key
-(approve, approve in private, edit, change protocol, reject, file as PQR, skip, quit)."""
+(approve, approve in private, edit, change protocol, reject, reject as none of the company's
+business, file as PQR, skip, quit). Each decision but a plain rejection is learned."""
 
 from __future__ import annotations
 
@@ -21,7 +22,14 @@ from responders.pipeline import privacy_notice, scrub
 from responders.protocols import RenderError
 from responders.public_text import company_texts
 from responders.reply_listing import pending_reply_ids
-from responders.review import Case, decide_reply, draft_context, load_case, window_templates_of
+from responders.review import (
+    NOT_OURS_NOTE,
+    Case,
+    decide_reply,
+    draft_context,
+    load_case,
+    window_templates_of,
+)
 from responders.review_view import print_case
 
 EDITOR_MARK = "------ Escriba la respuesta arriba de esta línea; lo de abajo se ignora ------"
@@ -31,6 +39,7 @@ KEYS = (
     "[e] editar",
     "[p] cambiar protocolo",
     "[r] rechazar",
+    "[n] no es de la empresa",
     "[d] radicar PQR",
     "[s] saltar",
     "[q] salir",
@@ -126,7 +135,10 @@ def run_review(app: App) -> None:
                         break
                     continue
                 if key == "r":
-                    click.echo("Motivo (Enter para ninguno):")
+                    click.echo(
+                        "Motivo (Enter para ninguno; no se aprende nada de este mensaje: si no "
+                        "es asunto de la empresa, use [n]):"
+                    )
                     note = (
                         sys.stdin.readline().strip() if not sys.stdin.isatty() else input().strip()
                     )
@@ -135,6 +147,21 @@ def run_review(app: App) -> None:
                     )
                     done["rechazadas"] += 1
                     click.echo("Rechazada.")
+                    break
+                if key == "n":
+                    decide_reply(
+                        database,
+                        reply_id,
+                        False,
+                        reviewer,
+                        app.clock.now(),
+                        note=NOT_OURS_NOTE,
+                        not_ours=True,
+                    )
+                    done["rechazadas"] += 1
+                    click.echo(
+                        "Rechazada: se aprende que mensajes así no son asunto de la empresa."
+                    )
                     break
             except (AlreadyDecided, ChangedMeanwhile) as error:
                 click.echo(f"No se pudo: {error}")
