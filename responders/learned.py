@@ -63,7 +63,10 @@ class ExampleIndex:
                 postings[stem].append(number)
             norms[number] = math.sqrt(sum(self.idf[stem] ** 2 for stem in stems)) or 1.0
         self.norms = norms
-        self.postings = {stem: np.array(found, dtype=np.int64) for stem, found in postings.items()}
+        self.postings = {
+            stem: (np.array(found, dtype=np.int64), np.full(len(found), self.idf[stem] ** 2))
+            for stem, found in postings.items()
+        }
         self.labels: list[str] = []
         starts: list[int] = []
         for number, document in enumerate(documents):
@@ -79,11 +82,11 @@ class ExampleIndex:
         if not unique or not self.size:
             return {}
         norm = math.sqrt(sum(self.idf.get(stem, self.unknown_idf) ** 2 for stem in unique))
-        found = [(self.postings[stem], self.idf[stem] ** 2) for stem in unique if stem in self.idf]
+        found = [self.postings[stem] for stem in unique if stem in self.postings]
         if not found:
             return {}
         documents = np.concatenate([posting for posting, _ in found])
-        weights = np.concatenate([np.full(len(posting), weight) for posting, weight in found])
+        weights = np.concatenate([weight for _, weight in found])
         similarity = np.bincount(documents, weights, minlength=self.size) / (norm * self.norms)
         best = np.maximum.reduceat(similarity, self.starts)
         result = {}
