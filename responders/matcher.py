@@ -448,7 +448,7 @@ class Matcher:
         return (
             f"{LEARNED_MARK}se parece a «{held.text}» ({spanish_number(held.similarity, 2)}), "
             "que el equipo revisó o radicó"
-            if held and held.similarity >= LEARNED_DECIDES and held.similarity > answer
+            if held and held.similarity >= LEARNED_DECIDES and held.similarity >= answer
             else "",
             f"{LEARNED_MARK}se parece a «{left.text}» ({spanish_number(left.similarity, 2)}), "
             "que el equipo dejó por no ser de la empresa"
