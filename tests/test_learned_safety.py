@@ -160,3 +160,12 @@ def test_a_protocol_threshold_of_its_own_decides_its_answers():
     assert decide(matcher.match(HOURS), strict).action == Action.REVIEW
     assert strict.auto_for("horario_contacto") == 0.995 and strict.auto_for("pago") == 0.6
     assert hash(strict) == hash(Thresholds(per_protocol={"horario_contacto": 0.995}))
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_an_answer_labelled_with_a_complaint_protocol_only_holds_back(method):
+    examples = learned((HOURS, "queja_servicio", ExampleAction.ANSWER))
+
+    result = decision(HOURS, examples, method)
+
+    assert result.action == Action.REVIEW

@@ -98,3 +98,13 @@ def test_evaluate_counts_both_answers_right_only_when_both_were_asked():
 
     assert evaluate([asked_both], matcher, Thresholds()).rate("precision") == 1.0
     assert evaluate([asked_one], matcher, Thresholds()).rate("precision") == 0.0
+
+
+def test_a_second_question_below_its_own_threshold_goes_to_a_person_with_both_drafts():
+    matcher = Matcher(load_catalogue())
+    strict = Thresholds(per_protocol={"horario_contacto": 0.95})
+
+    decision = decide(matcher.match(BOTH), strict)
+
+    assert decision.action == Action.REVIEW and decision.together is None
+    assert {decision.protocol.id, decision.also.id} == {"pago", "horario_contacto"}
