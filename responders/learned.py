@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+WORDS_CACHED = 50_000
+"""Words whose n-gram columns are kept between messages (a message's words repeat)."""
 MIN_COUNT = 2
 """Examples an n-gram must appear in to be a feature of the linear model."""
 ALPHA = 1e-5
@@ -152,6 +154,7 @@ class LinearModel:
         from scipy.sparse import csr_matrix  # late: only a company with examples trains
         from sklearn.linear_model import SGDClassifier
 
+        self._known: dict[str, list[int]] = {}
         rows = [features(words) for words in texts]
         frequency: dict[str, int] = defaultdict(int)
         for row in rows:
@@ -203,11 +206,39 @@ class LinearModel:
         length = math.sqrt(sum(value * value for value in values)) or 1.0
         return columns, [value / length for value in values]
 
+    def _columns(self, words: Sequence[str]) -> list[int]:
+        """The model's columns of a message's n-grams, one per occurrence (words cached)."""
+        columns: list[int] = []
+        previous = None
+        for word in words:
+            known = self._known.get(word)
+            if known is None:
+                if len(self._known) > WORDS_CACHED:
+                    self._known.clear()
+                known = [
+                    column
+                    for name, count in features([word]).items()
+                    for column in [self.vocabulary.get(name)]
+                    if column is not None
+                    for _ in range(int(count))
+                ]
+                self._known[word] = known
+            columns.extend(known)
+            if previous is not None:
+                column = self.vocabulary.get("b " + previous + " " + word)
+                if column is not None:
+                    columns.append(column)
+            previous = word
+        return columns
+
     def probabilities(self, words: Sequence[str]) -> dict[str, float]:
-        columns, values = self._vector(features(words))
+        columns = self._columns(words)
         if not columns:
             return {}
-        scores = np.asarray(values) @ self.weights[columns] + self.bias
+        unique, counts = np.unique(np.asarray(columns), return_counts=True)
+        values = (1 + np.log(counts)) * self.idf[unique]
+        values /= np.sqrt(values @ values)
+        scores = values @ self.weights[unique] + self.bias
         scores = 1 / (1 + np.exp(-scores))  # each label against the rest, then shares
         scores /= scores.sum()
         return {label: float(score) for label, score in zip(self.labels, scores, strict=True)}

@@ -136,18 +136,11 @@ class Match:
     do not. The policy leaves it alone only when nothing in it sounds like a complaint."""
     hold_share: float = 0.0
     """How much the company's examples lean to a person seeing this message (0 to 1)."""
+    learned: bool = False
+    """Whether the company's examples say anything about this message."""
     shipped_candidates: tuple[Candidate, ...] | None = None
     """The candidates on the shipped catalogue's evidence alone (None: the same as
     `candidates`): what the policy would do without learning, which learning cannot undo."""
-
-    @property
-    def learned(self) -> bool:
-        """Whether the company's examples change anything about this message."""
-        return bool(
-            self.learned_hold
-            or self.learned_leave
-            or (self.shipped_candidates is not None and self.shipped_candidates != self.candidates)
-        )
 
     def shipped(self) -> Match:
         """This match on the shipped catalogue's evidence alone."""
@@ -158,6 +151,8 @@ class Match:
             else self.shipped_candidates,
             learned_hold="",
             learned_leave="",
+            hold_share=0.0,
+            learned=False,
             shipped_candidates=None,
         )
 
@@ -367,6 +362,7 @@ class Matcher:
             learned_hold=hold,
             learned_leave=leave,
             hold_share=hold_share,
+            learned=bool(hold or leave or hold_share or shipped is not candidates),
             shipped_candidates=tuple(shipped),
         )
 

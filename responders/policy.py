@@ -128,11 +128,13 @@ def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decis
 
     Learning cannot undo a rule: what the shipped catalogue alone would file, or send to a
     person for anything but doubt, stands; learned evidence never files a ticket."""
-    decision = _decide(match, thresholds, private)
     if not match.learned:
-        return decision
+        return _decide(match, thresholds, private)
     shipped = _decide(match.shipped(), thresholds, private)
-    if not movable(shipped) or decision.action == Action.TICKET:
+    if not movable(shipped):
+        return shipped
+    decision = _decide(match, thresholds, private)
+    if decision.action == Action.TICKET:
         return shipped
     if (
         decision.action == Action.ANSWER
