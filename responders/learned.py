@@ -241,4 +241,4 @@ class LinearModel:
         scores = values @ self.weights[unique] + self.bias
         scores = 1 / (1 + np.exp(-scores))  # each label against the rest, then shares
         scores /= scores.sum()
-        return {label: float(score) for label, score in zip(self.labels, scores, strict=True)}
+        return dict(zip(self.labels, scores.tolist(), strict=True))

@@ -12,6 +12,7 @@ import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from channels.specs import SPECS
 from conectados.spanish import number, percent
@@ -487,9 +488,14 @@ def asks_nothing(match: Match) -> bool:
     """Neither a question nor a request, and longer than a few words ("recibo?" asks)."""
     if "?" in match.text or len(match.normalized.stems) <= 3:
         return False
-    if _QUESTION_WORDS.search(match.text.strip().lower()):
+    return _asks_nothing(match.text, match.normalized.words)
+
+
+@lru_cache(maxsize=256)  # a message learning touches is decided twice (`decide`)
+def _asks_nothing(text: str, words: tuple[str, ...]) -> bool:
+    if _QUESTION_WORDS.search(text.strip().lower()):
         return False
-    return not _REQUESTS.search(" ".join(match.normalized.words))
+    return not _REQUESTS.search(" ".join(words))
 
 
 def too_long(network: str, text: str, private: bool = False) -> str | None:
@@ -508,6 +514,7 @@ def too_long(network: str, text: str, private: bool = False) -> str | None:
     )
 
 
+@lru_cache(maxsize=256)  # a message learning touches is decided twice (`decide`)
 def shouts(text: str) -> bool:
     """Whether `text` is written in capitals (one pass; a short "PSE" or "EPM" is not)."""
     upper = lower = 0

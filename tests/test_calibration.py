@@ -96,3 +96,13 @@ def test_no_history_keeps_the_base_thresholds():
     result = calibrate(CATALOGUE, [], BASE)
 
     assert result.thresholds.auto_for("pago") == BASE.auto and result.held == 0
+
+
+def test_evaluate_shows_each_protocols_threshold_in_use():
+    from responders.evaluate import TARGETS, Evaluation, report
+
+    result = Evaluation(total=0, rates={name: (0, 0) for name in TARGETS})
+    lines = report(result, thresholds=Thresholds(per_protocol={"pago": 0.5}))
+
+    assert any("responder solo desde 60 %" in line for line in lines)
+    assert any(line.strip() == "pago: responder solo desde 50 %" for line in lines)
