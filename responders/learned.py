@@ -148,7 +148,8 @@ def features(words: Sequence[str]) -> dict[str, float]:
 
 
 class LinearModel:
-    """A multinomial logistic regression over n-grams (tf-idf, sublinear, unit length)."""
+    """A logistic regression over n-grams (tf-idf, sublinear, unit length), one label against
+    the rest; at least two labels."""
 
     def __init__(self, texts: Sequence[Sequence[str]], labels: Sequence[str]) -> None:
         from scipy.sparse import csr_matrix  # late: only a company with examples trains
@@ -176,12 +177,6 @@ class LinearModel:
             pointers.append(len(indices))
         matrix = csr_matrix((data, indices, pointers), shape=(total, len(vocabulary)))
         self.labels = sorted(set(labels))
-        if len(self.labels) < 2:
-            self.weights = np.zeros((len(self.labels), len(vocabulary)))
-            self.bias = np.zeros(len(self.labels))
-            return
-        # One-vs-rest with liblinear: seconds for thousands of examples (L-BFGS on the
-        # multinomial loss took twenty).
         # Logistic loss by stochastic gradient descent, one label against the rest: well
         # under a second for thousands of examples (L-BFGS on them took twenty).
         model = SGDClassifier(

@@ -275,15 +275,12 @@ class Matcher:
         if self.method == NEAREST:
             # Their own index: the shipped examples' weights stay what the catalogue tuned.
             self.learned_index = ExampleIndex(learned, FILLER)
-        elif self.method == LINEAR:
+        elif self.method == LINEAR and len({document.label for document in learned}) > 1:
+            # The company's examples only: the catalogue's own already count as keys and
+            # examples, and counted twice they would drown what the team taught.
             self.model = LinearModel(
-                [document.text.split() for document in documents + learned],
-                [
-                    document.label
-                    if document.learned or _answers(catalogue, document.label)
-                    else HOLD
-                    for document in documents + learned
-                ],
+                [document.text.split() for document in learned],
+                [document.label for document in learned],
             )
         # Rare stems say more than common ones (inverse document frequency over examples).
         self.index = ExampleIndex(documents, FILLER)

@@ -172,3 +172,12 @@ def test_an_answer_labelled_with_a_complaint_protocol_only_holds_back(method):
     result = decision(HOURS, examples, method)
 
     assert result.action == Action.REVIEW
+
+
+def test_examples_of_one_kind_only_teach_nothing_about_other_messages():
+    examples = [Example(example_text("¿dónde pago?"), "pago", ExampleAction.ANSWER, START)] * 5
+    matcher = Matcher(CATALOGUE, examples)
+
+    match = matcher.match(HOURS)
+
+    assert not any(candidate.protocol.id == "pago" for candidate in match.candidates)
