@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+GRAM_SIZES = (3, 4)
+"""Lengths of the character n-grams inside each word."""
 WORDS_CACHED = 50_000
 """Words whose n-gram columns are kept between messages (a message's words repeat)."""
 MIN_COUNT = 2
@@ -141,7 +143,7 @@ def features(words: Sequence[str]) -> dict[str, float]:
             counts["b " + previous + " " + word] += 1
         previous = word
         padded = f" {word} "
-        for size in (3, 4):
+        for size in GRAM_SIZES:
             for start in range(len(padded) - size + 1):
                 counts["c " + padded[start : start + size]] += 1
     return counts

@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from conectados.spanish import number as spanish_number
 from conectados.spanish import percent
@@ -328,9 +329,8 @@ class Matcher:
                 )
         hold, leave, hold_share = self._held_or_left(normalized, closest, evidence)
         shipped = self._candidates([item for item in evidence if not item.learned])
-        candidates = (
-            self._candidates(evidence) if any(item.learned for item in evidence) else shipped
-        )
+        taught = [item for item in evidence if item.learned]
+        candidates = self._candidates(evidence, shipped, taught) if taught else shipped
         groups: dict[str, list[str]] = defaultdict(list)
         for group, key in self.filters.found(stems):
             groups[str(group)].append(key.phrase)
@@ -363,12 +363,21 @@ class Matcher:
             shipped_candidates=tuple(shipped),
         )
 
-    def _candidates(self, evidence: list[_Evidence]) -> list[Candidate]:
-        """Protocols with some evidence, best first (a greeting steps aside for a question)."""
+    def _candidates(
+        self,
+        evidence: list[_Evidence],
+        shipped: list[Candidate] = (),
+        taught: list[_Evidence] = (),
+    ) -> list[Candidate]:
+        """Protocols with some evidence, best first (a greeting steps aside for a question).
+        With `taught`, the protocols it says nothing about keep their `shipped` candidate."""
+        about = {item.protocol for item in taught}
         scores: dict[str, float] = defaultdict(float)
         reasons: dict[str, list[str]] = defaultdict(list)
         supporting: dict[str, set[str]] = defaultdict(set)
         for item in evidence:
+            if taught and item.protocol not in about:
+                continue
             scores[item.protocol] += item.weight
             reasons[item.protocol].append(item.reason)
             supporting[item.protocol].update(item.stems)
@@ -383,6 +392,7 @@ class Matcher:
             for protocol_id, score in scores.items()
             if score > 0
         ]
+        candidates += [candidate for candidate in shipped if candidate.protocol.id not in about]
         candidates.sort(key=lambda candidate: (-candidate.score, candidate.protocol.id))
         if any(
             not candidate.protocol.low_priority and candidate.score >= LOW_PRIORITY_YIELDS_TO
@@ -528,12 +538,7 @@ def in_their_words(text: str, phrase: str) -> str:
     """The stretch of `text` whose folded words are `phrase` (its parts around « … » each on
     their own, a word skipped between two of a part's words as the cues allow); `phrase`
     itself when it cannot be found. Each word of `text` is folded once."""
-    spans: list[tuple[int, int]] = []
-    flat: list[tuple[str, int]] = []
-    for found in re.finditer(r"\S+", text):
-        for word in words_of(found.group()):
-            flat.append((word, len(spans)))
-        spans.append((found.start(), found.end()))
+    flat, spans = _folded_words(text)
     quoted = []
     for part in phrase.split(" … "):
         wanted = part.split()
@@ -543,6 +548,18 @@ def in_their_words(text: str, phrase: str) -> str:
         start, end = spans[flat[place[0]][1]][0], spans[flat[place[1]][1]][1]
         quoted.append(text[start:end].strip(_EDGES) or part)
     return " … ".join(quoted)
+
+
+@lru_cache(maxsize=64)  # a message's cues are quoted one by one
+def _folded_words(text: str) -> tuple[list[tuple[str, int]], list[tuple[int, int]]]:
+    """Each folded word of `text` with the number of the stretch it came from; the stretches."""
+    spans: list[tuple[int, int]] = []
+    flat: list[tuple[str, int]] = []
+    for found in re.finditer(r"\S+", text):
+        for word in words_of(found.group()):
+            flat.append((word, len(spans)))
+        spans.append((found.start(), found.end()))
+    return flat, spans
 
 
 def _find(flat: list[tuple[str, int]], wanted: list[str]) -> tuple[int, int] | None:
