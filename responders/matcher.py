@@ -100,13 +100,46 @@ SCALE = 3.0
 
 
 @dataclass(frozen=True)
+class _Evidence:
+    protocol: str
+    weight: float
+    said: tuple
+    """(key phrase,), (example, similarity) or (model's probability,): the reason, written
+    only when someone reads it (`explain`)."""
+    stems: frozenset[str]
+    """The message's stems it rests on."""
+    learned: bool = False
+
+    @property
+    def reason(self) -> str:
+        if len(self.said) == 2:
+            text, similarity = self.said
+            return (
+                f"{LEARNED_MARK if self.learned else ''}se parece a «{text}» "
+                f"({spanish_number(similarity, 2)}) {_signed(self.weight, 1)}"
+            )
+        if self.learned:
+            return (
+                f"{LEARNED_MARK}el modelo da {spanish_number(self.said[0], 2)} "
+                f"{_signed(self.weight, 1)}"
+            )
+        return f"«{self.said[0]}» {_signed(self.weight)}"
+
+
+@dataclass(frozen=True)
 class Candidate:
     protocol: Protocol
     score: float
     confidence: float
-    reasons: tuple[str, ...]
+    found: tuple[_Evidence, ...]
+    """What makes it a candidate (keys, examples, the model), as found."""
     evidence: frozenset[str] = frozenset()
     """The message's stems its evidence rests on (its keys, words shared with its example)."""
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why, in Spanish, one reason per key, example or model."""
+        return tuple(item.reason for item in self.found)
 
 
 @dataclass(frozen=True)
@@ -180,16 +213,6 @@ class Match:
             return 0.0
         second = self.candidates[1].confidence if len(self.candidates) > 1 else 0.0
         return self.candidates[0].confidence - second
-
-
-@dataclass(frozen=True)
-class _Evidence:
-    protocol: str
-    weight: float
-    reason: str
-    stems: frozenset[str]
-    """The message's stems it rests on."""
-    learned: bool = False
 
 
 class _KeyIndex:
@@ -295,7 +318,7 @@ class Matcher:
                 _Evidence(
                     str(protocol_id),
                     key.weight,
-                    f"«{key.phrase}» {_signed(key.weight)}",
+                    (key.phrase,),
                     frozenset(key.stems) if key.weight > 0 else frozenset(),
                 )
             )
@@ -320,8 +343,7 @@ class Matcher:
                     _Evidence(
                         label,
                         weight,
-                        f"{LEARNED_MARK if found.learned else ''}se parece a «{found.text}» "
-                        f"({spanish_number(found.similarity, 2)}) {_signed(weight, 1)}",
+                        (found.text, found.similarity),
                         # Two questions rest on the catalogue's words, not on what was learned.
                         frozenset() if found.learned else found.stems.intersection(stems),
                         learned=found.learned,
@@ -373,13 +395,13 @@ class Matcher:
         With `taught`, the protocols it says nothing about keep their `shipped` candidate."""
         about = {item.protocol for item in taught}
         scores: dict[str, float] = defaultdict(float)
-        reasons: dict[str, list[str]] = defaultdict(list)
+        reasons: dict[str, list[_Evidence]] = defaultdict(list)
         supporting: dict[str, set[str]] = defaultdict(set)
         for item in evidence:
             if taught and item.protocol not in about:
                 continue
             scores[item.protocol] += item.weight
-            reasons[item.protocol].append(item.reason)
+            reasons[item.protocol].append(item)
             supporting[item.protocol].update(item.stems)
         candidates = [
             Candidate(
@@ -424,8 +446,7 @@ class Matcher:
                     _Evidence(
                         label,
                         LINEAR_WEIGHT * probability,
-                        f"{LEARNED_MARK}el modelo da {spanish_number(probability, 2)} "
-                        f"{_signed(LINEAR_WEIGHT * probability, 1)}",
+                        (probability,),
                         frozenset(),
                         learned=True,
                     )
