@@ -119,7 +119,11 @@ def evaluate(
     for message in messages:
         decision = decide(matcher.match(message.text), thresholds, private)
         chosen = decision.protocol.id if decision.protocol else None
-        right_protocol = chosen in message.protocols
+        # A message that asks two questions answered with both protocols' answers is right;
+        # a second answer it did not ask for makes the reply wrong.
+        right_protocol = chosen in message.protocols and (
+            decision.together is None or decision.together.id in message.protocols
+        )
         if decision.action == Action.ANSWER:
             counts["precision"][1] += 1
             if right_protocol and "answer" in message.actions:
@@ -152,7 +156,25 @@ def evaluate(
     return result
 
 
-def report(result: Evaluation, verbose: bool = False) -> list[str]:
+def threshold_lines(thresholds: Thresholds) -> list[str]:
+    """The thresholds in use, each protocol's own first (calibrated on the company's history)."""
+    lines = [
+        f"Umbrales en uso: responder solo desde {percent(thresholds.auto, 0)} de confianza; "
+        f"a revisión desde {percent(thresholds.review, 0)}; ventaja mínima "
+        f"{percent(thresholds.margin, 0)}"
+    ]
+    if thresholds.per_protocol:
+        lines.append("  por protocolo (calibrados con el historial de la empresa):")
+        lines.extend(
+            f"    {protocol_id}: responder solo desde {percent(threshold, 0)}"
+            for protocol_id, threshold in thresholds.per_protocol
+        )
+    return lines
+
+
+def report(
+    result: Evaluation, verbose: bool = False, thresholds: Thresholds | None = None
+) -> list[str]:
     lines = [f"{result.total} mensajes evaluados", ""]
     for name, target in TARGETS.items():
         hits, total = result.rates[name]
@@ -162,6 +184,9 @@ def report(result: Evaluation, verbose: bool = False) -> list[str]:
             f"  {TARGET_NAMES[name]:<52} {percent(rate):>7} ({hits}/{total})  "
             f"meta ≥ {percent(target, 0)}  {mark}"
         )
+    if thresholds is not None:
+        lines.append("")
+        lines.extend(threshold_lines(thresholds))
     wrong = [
         (expected, chosen, count)
         for (expected, chosen), count in sorted(result.confusion.items())

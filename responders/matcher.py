@@ -14,12 +14,14 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from conectados.spanish import number as spanish_number
 from conectados.spanish import percent
 from responders.cues import Cue, complaint_cues
-from responders.examples import Example
+from responders.examples import Example, ExampleAction
+from responders.learned import HOLD, LEAVE, Document, ExampleIndex, LinearModel, Neighbours
 from responders.normalize import Normalized, normalize, words_of
 from responders.normalize import stem as stem_of
 from responders.protocols import Catalogue, Key, Protocol, ProtocolAction
@@ -69,8 +71,59 @@ OUTAGE_HINT = 2.5
 """Evidence for the no-water protocol (one good key, not a word it shares with a "programa")
 that makes a person at risk named in the
 message urgent (`responders.cue_words.VULNERABLE_NEAR_OUTAGE`)."""
+LEARNED_MARK = "aprendido: "
+"""How a reason says its evidence comes from the company's own examples."""
+LEARNED_WEIGHT = 1.5
+"""What each of a protocol's closest learned examples is worth, times its similarity: several
+close examples the team answered the same way add up."""
+LEARNED_FLOOR = 0.5
+"""Below this similarity a learned example says nothing."""
+LEARNED_NEIGHBOURS = 3
+"""How many of a protocol's closest learned examples count."""
+LEARNED_DECIDES = 0.6
+"""A learned example this close, closer than any protocol's example, says the team holds such
+messages back or leaves them alone."""
+LINEAR_WEIGHT = 3.0
+"""What the linear model's certainty about a protocol is worth, in key weight."""
+LINEAR_FLOOR = 0.3
+"""Below this probability the linear model says nothing about a protocol."""
+LINEAR_DECIDES = 0.5
+"""The linear model's probability that the team holds such a message back or leaves it."""
+NEAREST = "cercanos"
+"""Method: the learned examples join the shipped ones in the example index."""
+LINEAR = "lineal"
+"""Method: a logistic regression over word and character n-grams."""
+NONE = "ninguno"
+"""Method: the shipped catalogue only (no learned examples)."""
 SCALE = 3.0
 """confidence = 1 - exp(-evidence / SCALE): one strong key (3) gives 0.63, two give 0.86."""
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    protocol: str
+    weight: float
+    said: tuple
+    """(key phrase,), (example, similarity) or (model's probability,): the reason, written
+    only when someone reads it (`explain`)."""
+    stems: frozenset[str]
+    """The message's stems it rests on."""
+    learned: bool = False
+
+    @property
+    def reason(self) -> str:
+        if len(self.said) == 2:
+            text, similarity = self.said
+            return (
+                f"{LEARNED_MARK if self.learned else ''}se parece a «{text}» "
+                f"({spanish_number(similarity, 2)}) {_signed(self.weight, 1)}"
+            )
+        if self.learned:
+            return (
+                f"{LEARNED_MARK}el modelo da {spanish_number(self.said[0], 2)} "
+                f"{_signed(self.weight, 1)}"
+            )
+        return f"«{self.said[0]}» {_signed(self.weight)}"
 
 
 @dataclass(frozen=True)
@@ -78,7 +131,15 @@ class Candidate:
     protocol: Protocol
     score: float
     confidence: float
-    reasons: tuple[str, ...]
+    found: tuple[_Evidence, ...]
+    """What makes it a candidate (keys, examples, the model), as found."""
+    evidence: frozenset[str] = frozenset()
+    """The message's stems its evidence rests on (its keys, words shared with its example)."""
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why, in Spanish, one reason per key, example or model."""
+        return tuple(item.reason for item in self.found)
 
 
 @dataclass(frozen=True)
@@ -101,6 +162,33 @@ class Match:
     general_complaint: Protocol | None = None
     """The catalogue's general complaint protocol (a `queja` that files a ticket): its
     acknowledgement is the complaint's draft when no other complaint protocol fits."""
+    learned_hold: str = ""
+    """Why the company's examples say a person should see this message (filed or reviewed
+    ones like it); empty when they do not. It only ever holds back an automatic answer."""
+    learned_leave: str = ""
+    """Why the company's examples say this message is none of its business; empty when they
+    do not. The policy leaves it alone only when nothing in it sounds like a complaint."""
+    hold_share: float = 0.0
+    """How much the company's examples lean to a person seeing this message (0 to 1)."""
+    learned: bool = False
+    """Whether the company's examples say anything about this message."""
+    shipped_candidates: tuple[Candidate, ...] | None = None
+    """The candidates on the shipped catalogue's evidence alone (None: the same as
+    `candidates`): what the policy would do without learning, which learning cannot undo."""
+
+    def shipped(self) -> Match:
+        """This match on the shipped catalogue's evidence alone."""
+        return replace(
+            self,
+            candidates=self.candidates
+            if self.shipped_candidates is None
+            else self.shipped_candidates,
+            learned_hold="",
+            learned_leave="",
+            hold_share=0.0,
+            learned=False,
+            shipped_candidates=None,
+        )
 
     def cue_text(self, cue: Cue) -> str:
         """A complaint cue for the team, quoting what the citizen wrote («devolución»), not
@@ -162,7 +250,9 @@ def _follows(stems: tuple[str, ...], position: int, wanted: tuple[str, ...]) -> 
 
 
 class Matcher:
-    def __init__(self, catalogue: Catalogue, examples: Sequence[Example] = ()) -> None:
+    def __init__(
+        self, catalogue: Catalogue, examples: Sequence[Example] = (), method: str = LINEAR
+    ) -> None:
         self.catalogue = catalogue
         known = catalogue.protocols
         self.learned = tuple(
@@ -193,58 +283,76 @@ class Matcher:
         ):
             for key in keys:
                 self.filters.add(group, key)
+        documents = [
+            Document(protocol.id, stems, protocol.examples[number], learned=False)
+            for protocol in catalogue
+            for number, stems in enumerate(protocol.example_stems)
+        ]
+        self.method = method if self.learned else NONE
+        self.model: LinearModel | None = None
+        learned = [
+            Document(label, frozenset(normalize(example.text).stems), example.text, learned=True)
+            for example in self.learned
+            for label in _labels(example, catalogue)
+        ]
+        self.learned_index: ExampleIndex | None = None
+        if self.method == NEAREST:
+            # Their own index: the shipped examples' weights stay what the catalogue tuned.
+            self.learned_index = ExampleIndex(learned, FILLER)
+        elif self.method == LINEAR and len({document.label for document in learned}) > 1:
+            # The company's examples only: the catalogue's own already count as keys and
+            # examples, and counted twice they would drown what the team taught.
+            self.model = LinearModel(
+                [document.text.split() for document in learned],
+                [document.label for document in learned],
+            )
         # Rare stems say more than common ones (inverse document frequency over examples).
-        documents = [stems - FILLER for protocol in catalogue for stems in protocol.example_stems]
-        counts: dict[str, int] = defaultdict(int)
-        for stems in documents:
-            for stem in stems:
-                counts[stem] += 1
-        total = max(len(documents), 1)
-        self.idf = {stem: math.log(1 + total / count) for stem, count in counts.items()}
-        self.unknown_idf = math.log(1 + total)
-        self.examples: dict[str, list[tuple[Protocol, int, float]]] = defaultdict(list)
-        self.example_texts: dict[tuple[str, int], str] = {}
-        for protocol in catalogue:
-            for number, stems in enumerate(protocol.example_stems):
-                stems = stems - FILLER
-                norm = math.sqrt(sum(self.idf[stem] ** 2 for stem in stems)) or 1.0
-                for stem in stems:
-                    self.examples[stem].append((protocol, number, norm))
+        self.index = ExampleIndex(documents, FILLER)
 
     def match(self, text: str) -> Match:
         normalized = normalize(text)
         stems = normalized.stems
-        evidence: dict[str, float] = defaultdict(float)
-        reasons: dict[str, list[str]] = defaultdict(list)
+        evidence: list[_Evidence] = []
         for protocol_id, key in self.keys.found(stems):
-            evidence[protocol_id] += key.weight
-            reasons[protocol_id].append(f"«{key.phrase}» {_signed(key.weight)}")
-        for protocol, similarity, example in self._closest_examples(stems):
-            evidence[protocol.id] += EXAMPLE_WEIGHT * similarity
-            reasons[protocol.id].append(
-                f"se parece a «{example}» ({spanish_number(similarity, 2)}) "
-                f"{_signed(EXAMPLE_WEIGHT * similarity, 1)}"
-            )
-        candidates = []
-        for protocol_id, score in evidence.items():
-            if score <= 0:
-                continue
-            protocol = self.catalogue.protocols[protocol_id]
-            confidence = 1 - math.exp(-score / SCALE)
-            candidates.append(
-                Candidate(
-                    protocol, round(score, 3), round(confidence, 3), tuple(reasons[protocol_id])
+            evidence.append(
+                _Evidence(
+                    str(protocol_id),
+                    key.weight,
+                    (key.phrase,),
+                    frozenset(key.stems) if key.weight > 0 else frozenset(),
                 )
             )
-        candidates.sort(key=lambda candidate: (-candidate.score, candidate.protocol.id))
-        if any(
-            not candidate.protocol.low_priority and candidate.score >= LOW_PRIORITY_YIELDS_TO
-            for candidate in candidates
-        ):
-            # "Buenos días, ¿a qué hora vuelve el agua?" is about the water, not a greeting.
-            candidates = [
-                candidate for candidate in candidates if not candidate.protocol.low_priority
-            ]
+        closest = self.index.closest(stems, EXAMPLE_FLOOR, LEARNED_FLOOR, LEARNED_NEIGHBOURS)
+        if self.learned_index is not None:
+            learned = self.learned_index.closest(
+                stems, EXAMPLE_FLOOR, LEARNED_FLOOR, LEARNED_NEIGHBOURS
+            )
+            closest = {
+                label: Neighbours(
+                    closest[label].shipped if label in closest else None,
+                    learned[label].learned if label in learned else (),
+                )
+                for label in sorted(set(closest) | set(learned))
+            }
+        for label, neighbours in closest.items():
+            if label in (HOLD, LEAVE):
+                continue
+            for found in filter(None, (neighbours.shipped, *neighbours.learned)):
+                weight = (LEARNED_WEIGHT if found.learned else EXAMPLE_WEIGHT) * found.similarity
+                evidence.append(
+                    _Evidence(
+                        label,
+                        weight,
+                        (found.text, found.similarity),
+                        # Two questions rest on the catalogue's words, not on what was learned.
+                        frozenset() if found.learned else found.stems.intersection(stems),
+                        learned=found.learned,
+                    )
+                )
+        hold, leave, hold_share = self._held_or_left(normalized, closest, evidence)
+        shipped = self._candidates([item for item in evidence if not item.learned])
+        taught = [item for item in evidence if item.learned]
+        candidates = self._candidates(evidence, shipped, taught) if taught else shipped
         groups: dict[str, list[str]] = defaultdict(list)
         for group, key in self.filters.found(stems):
             groups[str(group)].append(key.phrase)
@@ -268,39 +376,133 @@ class Matcher:
             insults=tuple(groups["insulto"]),
             discontent=tuple(groups["inconformidad"]),
             mentions_our_service=bool(groups["nuestro"]),
-            complaint_cues=_cues_for(normalized, candidates),
+            complaint_cues=_cues_for(normalized, shipped),
             general_complaint=self.general_complaint,
+            learned_hold=hold,
+            learned_leave=leave,
+            hold_share=hold_share,
+            learned=bool(hold or leave or hold_share or shipped is not candidates),
+            shipped_candidates=tuple(shipped),
         )
 
-    def _closest_examples(self, stems: tuple[str, ...]) -> list[tuple[Protocol, float, str]]:
-        """For each protocol, its example closest to the message, if close enough."""
-        unique = set(stems) - FILLER
-        if not unique:
-            return []
-        norm = math.sqrt(sum(self.idf.get(stem, self.unknown_idf) ** 2 for stem in unique))
-        dots: dict[tuple[str, int], float] = defaultdict(float)
-        owners: dict[tuple[str, int], tuple[Protocol, float]] = {}
-        for stem in unique:
-            weight = self.idf.get(stem)
-            if weight is None:
+    def _candidates(
+        self,
+        evidence: list[_Evidence],
+        shipped: list[Candidate] = (),
+        taught: list[_Evidence] = (),
+    ) -> list[Candidate]:
+        """Protocols with some evidence, best first (a greeting steps aside for a question).
+        With `taught`, the protocols it says nothing about keep their `shipped` candidate."""
+        about = {item.protocol for item in taught}
+        scores: dict[str, float] = defaultdict(float)
+        reasons: dict[str, list[_Evidence]] = defaultdict(list)
+        supporting: dict[str, set[str]] = defaultdict(set)
+        for item in evidence:
+            if taught and item.protocol not in about:
                 continue
-            for protocol, number, example_norm in self.examples.get(stem, ()):
-                dots[(protocol.id, number)] += weight * weight
-                owners[(protocol.id, number)] = (protocol, example_norm)
-        best: dict[str, tuple[float, int]] = {}
-        for (protocol_id, number), dot in dots.items():
-            protocol, example_norm = owners[(protocol_id, number)]
-            similarity = dot / (norm * example_norm)
-            if similarity >= EXAMPLE_FLOOR and similarity > best.get(protocol_id, (0.0, 0))[0]:
-                best[protocol_id] = (similarity, number)
-        return [
-            (
+            scores[item.protocol] += item.weight
+            reasons[item.protocol].append(item)
+            supporting[item.protocol].update(item.stems)
+        candidates = [
+            Candidate(
                 self.catalogue.protocols[protocol_id],
-                round(similarity, 3),
-                self.catalogue.protocols[protocol_id].examples[number],
+                round(score, 3),
+                round(1 - math.exp(-score / SCALE), 3),
+                tuple(reasons[protocol_id]),
+                frozenset(supporting[protocol_id]) - FILLER,
             )
-            for protocol_id, (similarity, number) in sorted(best.items())
+            for protocol_id, score in scores.items()
+            if score > 0
         ]
+        candidates += [candidate for candidate in shipped if candidate.protocol.id not in about]
+        candidates.sort(key=lambda candidate: (-candidate.score, candidate.protocol.id))
+        if any(
+            not candidate.protocol.low_priority and candidate.score >= LOW_PRIORITY_YIELDS_TO
+            for candidate in candidates
+        ):
+            # "Buenos días, ¿a qué hora vuelve el agua?" is about the water, not a greeting.
+            candidates = [
+                candidate for candidate in candidates if not candidate.protocol.low_priority
+            ]
+        return candidates
+
+    def _held_or_left(
+        self,
+        normalized: Normalized,
+        closest: dict[str, Neighbours],
+        evidence: list[_Evidence],
+    ) -> tuple[str, str, float]:
+        """What the company's examples say beyond a protocol's evidence: that the team files or
+        reviews messages like this one (hold), or leaves them alone (leave), in Spanish; and
+        how much they lean to a person seeing it (0 to 1)."""
+        if self.model is not None:
+            probabilities = self.model.probabilities(normalized.words)
+            for label, probability in sorted(probabilities.items()):
+                if label in (HOLD, LEAVE) or probability < LINEAR_FLOOR:
+                    continue
+                if not _answers(self.catalogue, label):
+                    continue
+                evidence.append(
+                    _Evidence(
+                        label,
+                        LINEAR_WEIGHT * probability,
+                        (probability,),
+                        frozenset(),
+                        learned=True,
+                    )
+                )
+            hold = probabilities.get(HOLD, 0.0)
+            leave = probabilities.get(LEAVE, 0.0)
+            return (
+                f"{LEARNED_MARK}el modelo da {spanish_number(hold, 2)} a «el equipo lo revisa o "
+                "radica»"
+                if hold >= LINEAR_DECIDES
+                else "",
+                f"{LEARNED_MARK}el modelo da {spanish_number(leave, 2)} a «no es de la empresa»"
+                if leave >= LINEAR_DECIDES
+                else "",
+                round(hold, 3),
+            )
+        answer = max(
+            (found.best for label, found in closest.items() if label not in (HOLD, LEAVE)),
+            default=0.0,
+        )
+        held = closest[HOLD].learned[0] if HOLD in closest else None
+        left = closest[LEAVE].learned[0] if LEAVE in closest else None
+        return (
+            f"{LEARNED_MARK}se parece a «{held.text}» ({spanish_number(held.similarity, 2)}), "
+            "que el equipo revisó o radicó"
+            if held and held.similarity >= LEARNED_DECIDES and held.similarity >= answer
+            else "",
+            f"{LEARNED_MARK}se parece a «{left.text}» ({spanish_number(left.similarity, 2)}), "
+            "que el equipo dejó por no ser de la empresa"
+            if left and left.similarity >= LEARNED_DECIDES and left.similarity > answer
+            else "",
+            held.similarity if held else 0.0,
+        )
+
+
+def _answers(catalogue: Catalogue, label: str) -> bool:
+    protocol = catalogue.protocols.get(label)
+    return protocol is not None and protocol.action == ProtocolAction.ANSWER
+
+
+def _labels(example: Example, catalogue: Catalogue) -> list[str]:
+    """What a learned example teaches: the answering protocols it was answered with, or that
+    the team holds such messages back (filed, reviewed), or leaves them alone. A learned
+    example never makes a complaint protocol surer: the complaint rules stay the rules."""
+    if example.action == ExampleAction.IGNORE and example.protocol is None:
+        return [LEAVE]
+    if example.action != ExampleAction.ANSWER or not _answers(catalogue, example.protocol or ""):
+        return [HOLD]
+    labels = [example.protocol]
+    if (
+        example.second
+        and _answers(catalogue, example.second)
+        and example.second != example.protocol
+    ):
+        labels.append(example.second)
+    return labels
 
 
 def _cues_for(normalized: Normalized, candidates: list[Candidate]) -> tuple[Cue, ...]:
@@ -336,6 +538,10 @@ def explain(match: Match) -> list[str]:
         )
     if match.complaint_cues:
         lines.append("señales de queja: " + match.cues_text())
+    if match.learned_hold:
+        lines.append("lo retiene: " + match.learned_hold)
+    if match.learned_leave:
+        lines.append("lo deja: " + match.learned_leave)
     for candidate in match.candidates[:4]:
         lines.append(
             f"{candidate.protocol.id}: confianza {percent(candidate.confidence, 0)} "
@@ -353,12 +559,7 @@ def in_their_words(text: str, phrase: str) -> str:
     """The stretch of `text` whose folded words are `phrase` (its parts around « … » each on
     their own, a word skipped between two of a part's words as the cues allow); `phrase`
     itself when it cannot be found. Each word of `text` is folded once."""
-    spans: list[tuple[int, int]] = []
-    flat: list[tuple[str, int]] = []
-    for found in re.finditer(r"\S+", text):
-        for word in words_of(found.group()):
-            flat.append((word, len(spans)))
-        spans.append((found.start(), found.end()))
+    flat, spans = _folded_words(text)
     quoted = []
     for part in phrase.split(" … "):
         wanted = part.split()
@@ -368,6 +569,18 @@ def in_their_words(text: str, phrase: str) -> str:
         start, end = spans[flat[place[0]][1]][0], spans[flat[place[1]][1]][1]
         quoted.append(text[start:end].strip(_EDGES) or part)
     return " … ".join(quoted)
+
+
+@lru_cache(maxsize=64)  # a message's cues are quoted one by one
+def _folded_words(text: str) -> tuple[list[tuple[str, int]], list[tuple[int, int]]]:
+    """Each folded word of `text` with the number of the stretch it came from; the stretches."""
+    spans: list[tuple[int, int]] = []
+    flat: list[tuple[str, int]] = []
+    for found in re.finditer(r"\S+", text):
+        for word in words_of(found.group()):
+            flat.append((word, len(spans)))
+        spans.append((found.start(), found.end()))
+    return flat, spans
 
 
 def _find(flat: list[tuple[str, int]], wanted: list[str]) -> tuple[int, int] | None:

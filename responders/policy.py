@@ -12,10 +12,12 @@ import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from channels.specs import SPECS
 from conectados.spanish import number, percent
-from responders.matcher import FILLER, Match, in_their_words
+from responders.matcher import FILLER, Candidate, Match, in_their_words
+from responders.normalize import normalize
 from responders.protocols import Protocol, ProtocolAction
 
 
@@ -64,6 +66,9 @@ class Thresholds:
         return self.auto
 
 
+UNSURE_HOLD = 0.2
+"""How much the company's examples may lean to a person seeing a message (`Match.hold_share`)
+for learning to turn a doubt into an automatic answer."""
 COMPLAINT_HINT = 0.39
 """A complaint protocol this sure (evidence 1.5: one fair key) stops an automatic answer."""
 
@@ -112,13 +117,44 @@ class Decision:
     """A message that asks a frequent question and carries a complaint: the other half's
     protocol, whose draft waits for a person next to this one (the question's answer next
     to a complaint's acknowledgement, or the acknowledgement next to the answer)."""
+    doubt: bool = False
+    """Sent to a person only because no protocol was sure enough (what learning may settle)."""
     together: Protocol | None = None
     """A second frequent question the message asks, as sure as the first: its answer goes
     out in the same reply, after this protocol's."""
 
 
 def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decision:
-    """The action for one message. `private`: it came as a private message, not in public."""
+    """The action for one message. `private`: it came as a private message, not in public.
+
+    Learning cannot undo a rule: what the shipped catalogue alone would file, or send to a
+    person for anything but doubt, stands; learned evidence never files a ticket."""
+    if not match.learned:
+        return _decide(match, thresholds, private)
+    shipped = _decide(match.shipped(), thresholds, private)
+    if not movable(shipped):
+        return shipped
+    decision = _decide(match, thresholds, private)
+    if decision.action == Action.TICKET:
+        return shipped
+    if (
+        decision.action == Action.ANSWER
+        and shipped.action != Action.ANSWER
+        and match.hold_share >= UNSURE_HOLD
+    ):
+        # Learning settles a doubt only when the team does not also file or review messages
+        # like this one.
+        return shipped
+    return decision
+
+
+def movable(decision: Decision) -> bool:
+    """Whether learning may change this decision: an automatic answer, a message about no
+    protocol, or one sent to a person only because no protocol was sure enough."""
+    return decision.action in (Action.ANSWER, Action.IGNORE) or decision.doubt
+
+
+def _decide(match: Match, thresholds: Thresholds, private: bool) -> Decision:
     best = match.best
     confidence = match.confidence
     protocol = best.protocol if best else None
@@ -136,6 +172,8 @@ def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decis
             confidence,
             f"{match.out_of_scope[0]}, además de nuestro servicio",
         )
+    if left_alone(match):
+        return Decision(Action.IGNORE, None, 0.0, match.learned_leave)
     if any(not cue.family.weak for cue in match.complaint_cues):
         return complaint_decision(match, thresholds)
     decision = _without_cues(match, thresholds, private)
@@ -160,10 +198,16 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
             )
         if private:
             return Decision(
-                Action.REVIEW, protocol, confidence, f"mensaje privado sin protocolo claro{weak}"
+                Action.REVIEW,
+                protocol,
+                confidence,
+                f"mensaje privado sin protocolo claro{weak}",
+                doubt=True,
             )
         if best is not None:
-            return Decision(Action.REVIEW, protocol, confidence, f"ningún protocolo es claro{weak}")
+            return Decision(
+                Action.REVIEW, protocol, confidence, f"ningún protocolo es claro{weak}", doubt=True
+            )
         return Decision(Action.IGNORE, None, confidence, "no trata de ningún protocolo")
     complaints = [
         candidate
@@ -273,6 +317,19 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
             protocol,
             confidence,
             f"confianza {percent(confidence, 0)}, menor que {percent(auto, 0)}",
+            doubt=True,
+        )
+    if match.learned_hold:
+        return Decision(Action.REVIEW, protocol, confidence, match.learned_hold)
+    together = second_question(match, thresholds)
+    if together is not None:
+        return Decision(
+            Action.ANSWER,
+            protocol,
+            confidence,
+            f"dos preguntas: {protocol.name} (confianza {percent(confidence, 0)}) y "
+            f"{together.protocol.name} (confianza {percent(together.confidence, 0)})",
+            together=together.protocol,
         )
     if match.margin < thresholds.margin:
         second = match.candidates[1]
@@ -282,10 +339,64 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
             confidence,
             f"duda entre {protocol.name} ({percent(confidence, 0)}) y {second.protocol.name} "
             f"({percent(second.confidence, 0)})",
+            also=second.protocol if second.protocol.action == ProtocolAction.ANSWER else None,
+            doubt=True,
         )
     return Decision(
         Action.ANSWER, protocol, confidence, f"{protocol.name} (confianza {percent(confidence, 0)})"
     )
+
+
+def left_alone(match: Match) -> bool:
+    """Whether the company's examples leave this message alone and nothing in it could be a
+    complaint (no cue, insult or discontent, no complaint protocol among its candidates)."""
+    return bool(
+        match.learned_leave
+        and not match.complaint_cues
+        and not match.insults
+        and not match.discontent
+        and all(
+            candidate.protocol.action == ProtocolAction.ANSWER for candidate in match.candidates
+        )
+    )
+
+
+def second_question(match: Match, thresholds: Thresholds) -> Candidate | None:
+    """The second frequent question of a message that asks two, when both are sure enough to
+    answer alone and each rests on words of its own."""
+    if len(match.candidates) < 2:
+        return None
+    first, second = match.candidates[0], match.candidates[1]
+    if (
+        second.protocol.action != ProtocolAction.ANSWER
+        or second.protocol.low_priority
+        or second.confidence < thresholds.auto_for(second.protocol.id)
+    ):
+        return None
+    return second if _apart(match.text, first.evidence, second.evidence) else None
+
+
+_CLAUSES = re.compile(r"([?¿.!¡;\n]+|\s(?:y|e|ademas|además|tambien|también)\s)", re.IGNORECASE)
+
+
+def _apart(text: str, first: frozenset[str], second: frozenset[str]) -> bool:
+    """Whether each protocol's own evidence lies in a question of its own ("¿dónde pago? y
+    ¿a qué hora abren?"): a part of the message that asks and says nothing of the other's."""
+    own_first, own_second = first - second, second - first
+    if not own_first or not own_second:
+        return False
+    parts = _CLAUSES.split(text)
+    alone_first = alone_second = False
+    for at in range(0, len(parts), 2):
+        clause = parts[at]
+        after = parts[at + 1] if at + 1 < len(parts) else ""
+        if "?" not in after and not _QUESTION_WORDS.search(clause.strip().lower()):
+            continue
+        stems = set(normalize(clause).stems)
+        has_first, has_second = bool(stems & own_first), bool(stems & own_second)
+        alone_first = alone_first or (has_first and not has_second)
+        alone_second = alone_second or (has_second and not has_first)
+    return alone_first and alone_second
 
 
 def complaint_decision(match: Match, thresholds: Thresholds) -> Decision:
@@ -377,9 +488,14 @@ def asks_nothing(match: Match) -> bool:
     """Neither a question nor a request, and longer than a few words ("recibo?" asks)."""
     if "?" in match.text or len(match.normalized.stems) <= 3:
         return False
-    if _QUESTION_WORDS.search(match.text.strip().lower()):
+    return _asks_nothing(match.text, match.normalized.words)
+
+
+@lru_cache(maxsize=256)  # a message learning touches is decided twice (`decide`)
+def _asks_nothing(text: str, words: tuple[str, ...]) -> bool:
+    if _QUESTION_WORDS.search(text.strip().lower()):
         return False
-    return not _REQUESTS.search(" ".join(match.normalized.words))
+    return not _REQUESTS.search(" ".join(words))
 
 
 def too_long(network: str, text: str, private: bool = False) -> str | None:
@@ -398,6 +514,7 @@ def too_long(network: str, text: str, private: bool = False) -> str | None:
     )
 
 
+@lru_cache(maxsize=256)  # a message learning touches is decided twice (`decide`)
 def shouts(text: str) -> bool:
     """Whether `text` is written in capitals (one pass; a short "PSE" or "EPM" is not)."""
     upper = lower = 0
