@@ -83,7 +83,8 @@ def _automatic_section(report: Report) -> str:
         f"{chart}{weekly}"
         '<p class="nota">Semanas de lunes a domingo, en la hora de la empresa: las del periodo y '
         "las ocho anteriores, para ver la tendencia (la última cuenta hasta el fin del periodo). "
-        "Respondidas solas: el servicio aprobó su respuesta sin que nadie la revisara. A "
+        "Respondidas solas: el servicio aprobó su respuesta sin que nadie la revisara (cuenta "
+        "su decisión, aunque la red aún no hubiera recibido la respuesta). A "
         "revisión: un borrador esperó a una persona, decidiera lo que decidiera. Las demás "
         "solicitudes se radicaron como PQR o se dejaron.</p>"
         f"{_learned_table(report)}</section>"
@@ -102,11 +103,11 @@ def _learned_table(report: Report) -> str:
     def measured(value: float | None) -> str:
         return "sin datos" if value is None else percent(value)
 
-    def row(name: str, figures) -> list[str]:
+    def row(name: str, figures, threshold: str = "el general") -> list[str]:
         return [
             name,
             number(figures.examples),
-            "el general" if figures.threshold is None else percent(figures.threshold, 0),
+            threshold if figures.threshold is None else percent(figures.threshold, 0),
             f"{measured(figures.precision_before)} → {measured(figures.precision_after)}",
             f"{measured(figures.coverage_before)} → {measured(figures.coverage_after)}",
         ]
@@ -115,7 +116,7 @@ def _learned_table(report: Report) -> str:
         row(report.protocol_label(protocol_id), figures)
         for protocol_id, figures in learned.protocols.items()
     ]
-    rows.append(row("Total", learned.total))
+    rows.append(row("Total", learned.total, "—"))
     table = _table(
         ["tema (protocolo)", "ejemplos aprendidos", "umbral", "precisión antes → después",
          "cobertura antes → después"],

@@ -127,6 +127,8 @@ def _automatic_lines(report: Report, width: int) -> list[str]:
     shares = "; ".join(
         f"{short_day(week.monday)}: {percent(week.alone_share, 0)} ({number(week.alone)} de "
         f"{number(week.requests)})"
+        if week.requests
+        else f"{short_day(week.monday)}: sin solicitudes"
         for week in weeks
     )
     out = ["", *_wrap(f"Respondidas solas por semana (lunes): {shares}.", width, "  ", "    ")]

@@ -35,6 +35,10 @@ COMPLAINT = "Me cobraron dos veces el cargo fijo, exijo la devolución"
 """Filed as a PQR: neither answered alone nor sent to review."""
 GREETING = "Hola, buenos días"
 """Not a request."""
+PROMISE = "¿En qué va mi PQR 2026-000123?"
+"""Answered alone in public, but the private message it promises waits for a person."""
+EXPOSED = "¿Dónde pago la factura? mi cédula es 1.098.765.432"
+"""Answered alone in private, with a public note that it goes on there."""
 
 
 def local(*parts: int) -> datetime:
@@ -106,6 +110,8 @@ def fill(database: Database) -> None:
     approve_drafts(database, reviewed, local(2026, 11, 4, 10))  # still went to a person
     write(COMPLAINT, local(2026, 11, 5, 9), "c3")
     write(GREETING, local(2026, 11, 6, 9), "c4")
+    write(PROMISE, local(2026, 11, 6, 10), "c6")
+    write(EXPOSED, local(2026, 11, 7, 10), "c7")
     # Sunday 8 November, 23:30 in Bogotá: Monday in UTC, still the week of 2 November here.
     write(QUESTION, local(2026, 11, 8, 23, 30), "c5")
     # Monday 30 November is in the period; Tuesday 1 December is not.
@@ -155,8 +161,9 @@ def test_requests_answered_alone_and_sent_to_review_week_by_week(filled: Databas
     assert counted == {
         date(2026, 9, 7): (2, 1, 1),
         # The complaint was filed (neither); the greeting is no request; the approved draft
-        # still went to a person; Sunday night in Bogotá belongs to this week.
-        date(2026, 11, 2): (4, 2, 1),
+        # and the promised private message went to a person; Sunday night in Bogotá belongs
+        # to this week.
+        date(2026, 11, 2): (6, 3, 2),
         date(2026, 11, 30): (1, 1, 0),  # 1 December is not November's
     }
     assert weeks[-1].alone_share == 1.0 and weeks[0].alone_share is None
@@ -180,6 +187,7 @@ def test_the_page_charts_the_weeks_and_tables_what_was_learned_by_the_end_of_the
     assert "20 de noviembre de 2026" in section
     # No personal data: neither who wrote nor what they wrote.
     assert "Vecina" not in page and "PSE" not in page and "cargo fijo" not in page
+    assert "1.098.765.432" not in page and "2026-000123" not in page
 
 
 def test_a_period_before_anything_was_learned_says_sin_datos(filled: Database):
@@ -201,7 +209,7 @@ def test_the_tables_and_the_terminal_carry_the_weeks_and_what_was_learned(
     weeks = spreadsheet(tmp_path / "respondidas_solas_por_semana.csv")
     assert len(weeks) == 14 and weeks[9]["semana"] == "2026-S45"
     assert (weeks[9]["solicitudes"], weeks[9]["respondidas_solas"], weeks[9]["a_revision"]) == (
-        "4", "2", "1",
+        "6", "3", "2",
     )  # fmt: skip
     assert weeks[0]["proporcion_respondidas_solas"] == ""  # no requests: no share, never 0
     learned = {row["protocolo"]: row for row in spreadsheet(tmp_path / "aprendizaje.csv")}
@@ -212,7 +220,7 @@ def test_the_tables_and_the_terminal_carry_the_weeks_and_what_was_learned(
     assert as_json["aprendizaje"]["ejemplos_aprendidos"] == 120
     assert len(as_json["respondidas_solas_por_semana"]) == 14
     terminal = "\n".join(summary(report, 200))
-    assert "2 nov: 50 % (2 de 4)" in terminal and "precisión 96,0 % → 98,5 %" in terminal
+    assert "2 nov: 50 % (3 de 6)" in terminal and "precisión 96,0 % → 98,5 %" in terminal
 
 
 def spreadsheet(path: Path) -> list[dict[str, str]]:
