@@ -119,7 +119,11 @@ def evaluate(
     for message in messages:
         decision = decide(matcher.match(message.text), thresholds, private)
         chosen = decision.protocol.id if decision.protocol else None
-        right_protocol = chosen in message.protocols
+        # A message that asks two questions answered with both protocols' answers is right;
+        # a second answer it did not ask for makes the reply wrong.
+        right_protocol = chosen in message.protocols and (
+            decision.together is None or decision.together.id in message.protocols
+        )
         if decision.action == Action.ANSWER:
             counts["precision"][1] += 1
             if right_protocol and "answer" in message.actions:

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from conectados.spanish import number as spanish_number
 from conectados.spanish import percent
 from responders.cues import Cue, complaint_cues
-from responders.examples import Example
+from responders.examples import Example, ExampleAction
+from responders.learned import HOLD, LEAVE, Closest, Document, ExampleIndex, LinearModel
 from responders.normalize import Normalized, normalize, words_of
 from responders.normalize import stem as stem_of
 from responders.protocols import Catalogue, Key, Protocol, ProtocolAction
@@ -69,6 +70,23 @@ OUTAGE_HINT = 2.5
 """Evidence for the no-water protocol (one good key, not a word it shares with a "programa")
 that makes a person at risk named in the
 message urgent (`responders.cue_words.VULNERABLE_NEAR_OUTAGE`)."""
+LEARNED_MARK = "aprendido: "
+"""How a reason says its evidence comes from the company's own examples."""
+LEARNED_DECIDES = 0.6
+"""A learned example this close, closer than any protocol's example, says the team holds such
+messages back or leaves them alone."""
+LINEAR_WEIGHT = 3.0
+"""What the linear model's certainty about a protocol is worth, in key weight."""
+LINEAR_FLOOR = 0.3
+"""Below this probability the linear model says nothing about a protocol."""
+LINEAR_DECIDES = 0.5
+"""The linear model's probability that the team holds such a message back or leaves it."""
+NEAREST = "cercanos"
+"""Method: the learned examples join the shipped ones in the example index."""
+LINEAR = "lineal"
+"""Method: a logistic regression over word and character n-grams."""
+NONE = "ninguno"
+"""Method: the shipped catalogue only (no learned examples)."""
 SCALE = 3.0
 """confidence = 1 - exp(-evidence / SCALE): one strong key (3) gives 0.63, two give 0.86."""
 
@@ -79,6 +97,8 @@ class Candidate:
     score: float
     confidence: float
     reasons: tuple[str, ...]
+    evidence: frozenset[str] = frozenset()
+    """The message's stems its evidence rests on (its keys, words shared with its example)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +121,12 @@ class Match:
     general_complaint: Protocol | None = None
     """The catalogue's general complaint protocol (a `queja` that files a ticket): its
     acknowledgement is the complaint's draft when no other complaint protocol fits."""
+    learned_hold: str = ""
+    """Why the company's examples say a person should see this message (filed or reviewed
+    ones like it); empty when they do not. It only ever holds back an automatic answer."""
+    learned_leave: str = ""
+    """Why the company's examples say this message is none of its business; empty when they
+    do not. The policy leaves it alone only when nothing in it sounds like a complaint."""
 
     def cue_text(self, cue: Cue) -> str:
         """A complaint cue for the team, quoting what the citizen wrote («devolución»), not
@@ -162,7 +188,9 @@ def _follows(stems: tuple[str, ...], position: int, wanted: tuple[str, ...]) -> 
 
 
 class Matcher:
-    def __init__(self, catalogue: Catalogue, examples: Sequence[Example] = ()) -> None:
+    def __init__(
+        self, catalogue: Catalogue, examples: Sequence[Example] = (), method: str = NEAREST
+    ) -> None:
         self.catalogue = catalogue
         known = catalogue.protocols
         self.learned = tuple(
@@ -193,38 +221,56 @@ class Matcher:
         ):
             for key in keys:
                 self.filters.add(group, key)
+        documents = [
+            Document(protocol.id, stems, protocol.examples[number], learned=False)
+            for protocol in catalogue
+            for number, stems in enumerate(protocol.example_stems)
+        ]
+        self.method = method if self.learned else NONE
+        self.model: LinearModel | None = None
+        learned = [
+            Document(label, frozenset(normalize(example.text).stems), example.text, learned=True)
+            for example in self.learned
+            for label in _labels(example, catalogue)
+        ]
+        if self.method == NEAREST:
+            documents += learned
+        elif self.method == LINEAR:
+            self.model = LinearModel(
+                [document.text.split() for document in documents + learned],
+                [
+                    document.label
+                    if document.learned or _answers(catalogue, document.label)
+                    else HOLD
+                    for document in documents + learned
+                ],
+            )
         # Rare stems say more than common ones (inverse document frequency over examples).
-        documents = [stems - FILLER for protocol in catalogue for stems in protocol.example_stems]
-        counts: dict[str, int] = defaultdict(int)
-        for stems in documents:
-            for stem in stems:
-                counts[stem] += 1
-        total = max(len(documents), 1)
-        self.idf = {stem: math.log(1 + total / count) for stem, count in counts.items()}
-        self.unknown_idf = math.log(1 + total)
-        self.examples: dict[str, list[tuple[Protocol, int, float]]] = defaultdict(list)
-        self.example_texts: dict[tuple[str, int], str] = {}
-        for protocol in catalogue:
-            for number, stems in enumerate(protocol.example_stems):
-                stems = stems - FILLER
-                norm = math.sqrt(sum(self.idf[stem] ** 2 for stem in stems)) or 1.0
-                for stem in stems:
-                    self.examples[stem].append((protocol, number, norm))
+        self.index = ExampleIndex(documents, FILLER)
 
     def match(self, text: str) -> Match:
         normalized = normalize(text)
         stems = normalized.stems
         evidence: dict[str, float] = defaultdict(float)
         reasons: dict[str, list[str]] = defaultdict(list)
+        supporting: dict[str, set[str]] = defaultdict(set)
         for protocol_id, key in self.keys.found(stems):
             evidence[protocol_id] += key.weight
+            if key.weight > 0:
+                supporting[protocol_id].update(key.stems)
             reasons[protocol_id].append(f"«{key.phrase}» {_signed(key.weight)}")
-        for protocol, similarity, example in self._closest_examples(stems):
-            evidence[protocol.id] += EXAMPLE_WEIGHT * similarity
-            reasons[protocol.id].append(
-                f"se parece a «{example}» ({spanish_number(similarity, 2)}) "
-                f"{_signed(EXAMPLE_WEIGHT * similarity, 1)}"
+        closest = self.index.closest(stems, EXAMPLE_FLOOR)
+        for label, found in sorted(closest.items()):
+            if label in (HOLD, LEAVE):
+                continue
+            evidence[label] += EXAMPLE_WEIGHT * found.similarity
+            supporting[label].update(found.stems.intersection(stems))
+            reasons[label].append(
+                f"{LEARNED_MARK if found.learned else ''}se parece a «{found.text}» "
+                f"({spanish_number(found.similarity, 2)}) "
+                f"{_signed(EXAMPLE_WEIGHT * found.similarity, 1)}"
             )
+        hold, leave = self._held_or_left(normalized, closest, evidence, reasons)
         candidates = []
         for protocol_id, score in evidence.items():
             if score <= 0:
@@ -233,7 +279,11 @@ class Matcher:
             confidence = 1 - math.exp(-score / SCALE)
             candidates.append(
                 Candidate(
-                    protocol, round(score, 3), round(confidence, 3), tuple(reasons[protocol_id])
+                    protocol,
+                    round(score, 3),
+                    round(confidence, 3),
+                    tuple(reasons[protocol_id]),
+                    frozenset(supporting[protocol_id]) - FILLER,
                 )
             )
         candidates.sort(key=lambda candidate: (-candidate.score, candidate.protocol.id))
@@ -270,37 +320,81 @@ class Matcher:
             mentions_our_service=bool(groups["nuestro"]),
             complaint_cues=_cues_for(normalized, candidates),
             general_complaint=self.general_complaint,
+            learned_hold=hold,
+            learned_leave=leave,
         )
 
-    def _closest_examples(self, stems: tuple[str, ...]) -> list[tuple[Protocol, float, str]]:
-        """For each protocol, its example closest to the message, if close enough."""
-        unique = set(stems) - FILLER
-        if not unique:
-            return []
-        norm = math.sqrt(sum(self.idf.get(stem, self.unknown_idf) ** 2 for stem in unique))
-        dots: dict[tuple[str, int], float] = defaultdict(float)
-        owners: dict[tuple[str, int], tuple[Protocol, float]] = {}
-        for stem in unique:
-            weight = self.idf.get(stem)
-            if weight is None:
-                continue
-            for protocol, number, example_norm in self.examples.get(stem, ()):
-                dots[(protocol.id, number)] += weight * weight
-                owners[(protocol.id, number)] = (protocol, example_norm)
-        best: dict[str, tuple[float, int]] = {}
-        for (protocol_id, number), dot in dots.items():
-            protocol, example_norm = owners[(protocol_id, number)]
-            similarity = dot / (norm * example_norm)
-            if similarity >= EXAMPLE_FLOOR and similarity > best.get(protocol_id, (0.0, 0))[0]:
-                best[protocol_id] = (similarity, number)
-        return [
-            (
-                self.catalogue.protocols[protocol_id],
-                round(similarity, 3),
-                self.catalogue.protocols[protocol_id].examples[number],
+    def _held_or_left(
+        self,
+        normalized: Normalized,
+        closest: dict[str, Closest],
+        evidence: dict[str, float],
+        reasons: dict[str, list[str]],
+    ) -> tuple[str, str]:
+        """What the company's examples say beyond a protocol's evidence: that the team files or
+        reviews messages like this one (hold), or leaves them alone (leave); Spanish reasons."""
+        if self.model is not None:
+            probabilities = self.model.probabilities(normalized.words)
+            for label, probability in sorted(probabilities.items()):
+                if label in (HOLD, LEAVE) or probability < LINEAR_FLOOR:
+                    continue
+                if not _answers(self.catalogue, label):
+                    continue
+                evidence[label] += LINEAR_WEIGHT * probability
+                reasons[label].append(
+                    f"{LEARNED_MARK}el modelo da {spanish_number(probability, 2)} "
+                    f"{_signed(LINEAR_WEIGHT * probability, 1)}"
+                )
+            hold = probabilities.get(HOLD, 0.0)
+            leave = probabilities.get(LEAVE, 0.0)
+            return (
+                f"{LEARNED_MARK}el modelo da {spanish_number(hold, 2)} a «el equipo lo revisa o "
+                "radica»"
+                if hold >= LINEAR_DECIDES
+                else "",
+                f"{LEARNED_MARK}el modelo da {spanish_number(leave, 2)} a «no es de la empresa»"
+                if leave >= LINEAR_DECIDES
+                else "",
             )
-            for protocol_id, (similarity, number) in sorted(best.items())
-        ]
+        answer = max(
+            (found.similarity for label, found in closest.items() if label not in (HOLD, LEAVE)),
+            default=0.0,
+        )
+        held = closest.get(HOLD)
+        left = closest.get(LEAVE)
+        return (
+            f"{LEARNED_MARK}se parece a «{held.text}» ({spanish_number(held.similarity, 2)}), "
+            "que el equipo revisó o radicó"
+            if held and held.similarity >= LEARNED_DECIDES and held.similarity > answer
+            else "",
+            f"{LEARNED_MARK}se parece a «{left.text}» ({spanish_number(left.similarity, 2)}), "
+            "que el equipo dejó por no ser de la empresa"
+            if left and left.similarity >= LEARNED_DECIDES and left.similarity > answer
+            else "",
+        )
+
+
+def _answers(catalogue: Catalogue, label: str) -> bool:
+    protocol = catalogue.protocols.get(label)
+    return protocol is not None and protocol.action == ProtocolAction.ANSWER
+
+
+def _labels(example: Example, catalogue: Catalogue) -> list[str]:
+    """What a learned example teaches: the answering protocols it was answered with, or that
+    the team holds such messages back (filed, reviewed), or leaves them alone. A learned
+    example never makes a complaint protocol surer: the complaint rules stay the rules."""
+    if example.action == ExampleAction.IGNORE and example.protocol is None:
+        return [LEAVE]
+    if example.action != ExampleAction.ANSWER or not _answers(catalogue, example.protocol or ""):
+        return [HOLD]
+    labels = [example.protocol]
+    if (
+        example.second
+        and _answers(catalogue, example.second)
+        and example.second != example.protocol
+    ):
+        labels.append(example.second)
+    return labels
 
 
 def _cues_for(normalized: Normalized, candidates: list[Candidate]) -> tuple[Cue, ...]:
@@ -336,6 +430,10 @@ def explain(match: Match) -> list[str]:
         )
     if match.complaint_cues:
         lines.append("señales de queja: " + match.cues_text())
+    if match.learned_hold:
+        lines.append("lo retiene: " + match.learned_hold)
+    if match.learned_leave:
+        lines.append("lo deja: " + match.learned_leave)
     for candidate in match.candidates[:4]:
         lines.append(
             f"{candidate.protocol.id}: confianza {percent(candidate.confidence, 0)} "

@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 
 from channels.specs import SPECS
 from conectados.spanish import number, percent
-from responders.matcher import FILLER, Match, in_their_words
+from responders.matcher import FILLER, Candidate, Match, in_their_words
+from responders.normalize import normalize
 from responders.protocols import Protocol, ProtocolAction
 
 
@@ -136,6 +137,8 @@ def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decis
             confidence,
             f"{match.out_of_scope[0]}, además de nuestro servicio",
         )
+    if left_alone(match):
+        return Decision(Action.IGNORE, None, 0.0, match.learned_leave)
     if any(not cue.family.weak for cue in match.complaint_cues):
         return complaint_decision(match, thresholds)
     decision = _without_cues(match, thresholds, private)
@@ -274,6 +277,18 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
             confidence,
             f"confianza {percent(confidence, 0)}, menor que {percent(auto, 0)}",
         )
+    if match.learned_hold:
+        return Decision(Action.REVIEW, protocol, confidence, match.learned_hold)
+    together = second_question(match, thresholds)
+    if together is not None:
+        return Decision(
+            Action.ANSWER,
+            protocol,
+            confidence,
+            f"dos preguntas: {protocol.name} (confianza {percent(confidence, 0)}) y "
+            f"{together.protocol.name} (confianza {percent(together.confidence, 0)})",
+            together=together.protocol,
+        )
     if match.margin < thresholds.margin:
         second = match.candidates[1]
         return Decision(
@@ -282,10 +297,63 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
             confidence,
             f"duda entre {protocol.name} ({percent(confidence, 0)}) y {second.protocol.name} "
             f"({percent(second.confidence, 0)})",
+            also=second.protocol if second.protocol.action == ProtocolAction.ANSWER else None,
         )
     return Decision(
         Action.ANSWER, protocol, confidence, f"{protocol.name} (confianza {percent(confidence, 0)})"
     )
+
+
+def left_alone(match: Match) -> bool:
+    """Whether the company's examples leave this message alone and nothing in it could be a
+    complaint (no cue, insult or discontent, no complaint protocol among its candidates)."""
+    return bool(
+        match.learned_leave
+        and not match.complaint_cues
+        and not match.insults
+        and not match.discontent
+        and all(
+            candidate.protocol.action == ProtocolAction.ANSWER for candidate in match.candidates
+        )
+    )
+
+
+def second_question(match: Match, thresholds: Thresholds) -> Candidate | None:
+    """The second frequent question of a message that asks two, when both are sure enough to
+    answer alone and each rests on words of its own."""
+    if len(match.candidates) < 2:
+        return None
+    first, second = match.candidates[0], match.candidates[1]
+    if (
+        second.protocol.action != ProtocolAction.ANSWER
+        or second.protocol.low_priority
+        or second.confidence < thresholds.auto_for(second.protocol.id)
+    ):
+        return None
+    return second if _apart(match.text, first.evidence, second.evidence) else None
+
+
+_CLAUSES = re.compile(r"([?¿.!¡;\n]+|\s(?:y|e|ademas|además|tambien|también)\s)", re.IGNORECASE)
+
+
+def _apart(text: str, first: frozenset[str], second: frozenset[str]) -> bool:
+    """Whether each protocol's own evidence lies in a question of its own ("¿dónde pago? y
+    ¿a qué hora abren?"): a part of the message that asks and says nothing of the other's."""
+    own_first, own_second = first - second, second - first
+    if not own_first or not own_second:
+        return False
+    parts = _CLAUSES.split(text)
+    alone_first = alone_second = False
+    for at in range(0, len(parts), 2):
+        clause = parts[at]
+        after = parts[at + 1] if at + 1 < len(parts) else ""
+        if "?" not in after and not _QUESTION_WORDS.search(clause.strip().lower()):
+            continue
+        stems = set(normalize(clause).stems)
+        has_first, has_second = bool(stems & own_first), bool(stems & own_second)
+        alone_first = alone_first or (has_first and not has_second)
+        alone_second = alone_second or (has_second and not has_first)
+    return alone_first and alone_second
 
 
 def complaint_decision(match: Match, thresholds: Thresholds) -> Decision:
