@@ -6,7 +6,10 @@ Issue 22: coverage on the following weeks rises while precision on them stays �
 complaints 1.00. Uses tests/data/semanas-villa-del-rio.jsonl (written by someone who saw no
 rules) and the shipped protocols; no database, no network.
 
-    PYTHONPATH=$PWD python bench/learning_replay.py [ARCHIVO.jsonl]
+    PYTHONPATH=$PWD python bench/learning_replay.py [-v] [ARCHIVO.jsonl]
+
+-v also lists, per week, the mistakes left with learning (wrong answers, complaints let
+through, messages of no business of the company acted on).
 """
 
 from __future__ import annotations
@@ -19,13 +22,15 @@ from pathlib import Path
 sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).parent]
 
 from responders.protocol_files import load_catalogue  # noqa: E402
-from responders.replay import curve_lines, read_weeks, replay  # noqa: E402
+from responders.replay import curve_lines, miss_lines, read_weeks, replay  # noqa: E402
 
 INBOX = Path(__file__).resolve().parent.parent / "tests" / "data" / "semanas-villa-del-rio.jsonl"
 
 
 def main() -> None:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else INBOX
+    arguments = [argument for argument in sys.argv[1:] if argument != "-v"]
+    verbose = len(arguments) < len(sys.argv) - 1
+    path = Path(arguments[0]) if arguments else INBOX
     catalogue = load_catalogue()
     weeks = read_weeks(path, set(catalogue.protocols))
     started = time.perf_counter()
@@ -35,6 +40,11 @@ def main() -> None:
     print()
     for line in curve_lines(curve):
         print(line)
+    if verbose:
+        print()
+        print("Errores con aprendizaje (semana, qué pasó):")
+        for line in miss_lines(curve):
+            print(line)
     print()
     print(f"(repetición en {took:.1f} s)")
 

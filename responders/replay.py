@@ -121,6 +121,22 @@ def _bar(value: float | None) -> str:
     return "█" * filled + "·" * (BAR - filled)
 
 
+def miss_lines(curve: Sequence[ReplayWeek]) -> list[str]:
+    """With learning, each week's wrong answers, complaints let through and messages of no
+    business of the company acted on (the cases a person would look at first)."""
+    lines = []
+    for week in curve:
+        for why, message, decision in week.learned.misses:
+            if why == "no se respondió":
+                continue
+            chosen = decision.protocol.id if decision.protocol else "ninguno"
+            lines.append(
+                f"{week.week:>3} {why}: «{message.text}» -> {decision.action} {chosen}; "
+                f"esperado {'/'.join(message.protocols) or 'ninguno'} {'/'.join(message.actions)}"
+            )
+    return lines
+
+
 def curve_lines(curve: Sequence[ReplayWeek], late_from: int = 6) -> list[str]:
     """The curve as the team reads it: per week, without → with learning, and bars of the
     coverage; then the pooled figures of the weeks from `late_from` on."""
