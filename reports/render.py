@@ -103,11 +103,11 @@ def _learned_table(report: Report) -> str:
     def measured(value: float | None) -> str:
         return "sin datos" if value is None else percent(value)
 
-    def row(name: str, figures, threshold: str = "el general") -> list[str]:
+    def row(name: str, figures) -> list[str]:
         return [
             name,
             number(figures.examples),
-            threshold if figures.threshold is None else percent(figures.threshold, 0),
+            percent(figures.threshold, 0),
             f"{measured(figures.precision_before)} → {measured(figures.precision_after)}",
             f"{measured(figures.coverage_before)} → {measured(figures.coverage_after)}",
         ]
@@ -116,7 +116,7 @@ def _learned_table(report: Report) -> str:
         row(report.protocol_label(protocol_id), figures)
         for protocol_id, figures in learned.protocols.items()
     ]
-    rows.append(row("Total", learned.total, "—"))
+    rows.append(row("Total", learned.total))
     table = _table(
         ["tema (protocolo)", "ejemplos aprendidos", "umbral", "precisión antes → después",
          "cobertura antes → después"],
