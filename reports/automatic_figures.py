@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -77,7 +78,8 @@ class AutomaticFigures:
     learned: LearnedFigures | None = None
     """None: nothing had been learned by the end of the period."""
 
-    def as_dict(self) -> dict:
+    def as_dict(self, zone: ZoneInfo) -> dict:
+        """For `report --json`: moments in the company's zone."""
         learned = self.learned
         return {
             "respondidas_solas_por_semana": [
@@ -95,7 +97,7 @@ class AutomaticFigures:
             "aprendizaje": None
             if learned is None
             else {
-                "calculado": learned.computed_at.isoformat(),
+                "calculado": learned.computed_at.astimezone(zone).isoformat(),
                 "ejemplos_aprendidos": learned.examples,
                 "protocolos": {
                     protocol_id: _figures_dict(figures)

@@ -280,5 +280,5 @@ class Report:
             "pqr_vencidas": self.overdue,
             "decisiones_por_persona": self.decisions_by_person,
             "avisos_whatsapp": self.notices.as_dict(),
-            **self.automatic.as_dict(),
+            **self.automatic.as_dict(self.period.zone),
         }

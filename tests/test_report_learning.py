@@ -218,6 +218,7 @@ def test_the_tables_and_the_terminal_carry_the_weeks_and_what_was_learned(
     assert learned["pago"]["calculado"].startswith("2026-11-20T08:00")
     as_json = report.as_dict()
     assert as_json["aprendizaje"]["ejemplos_aprendidos"] == 120
+    assert as_json["aprendizaje"]["calculado"] == "2026-11-20T08:00:00-05:00"
     assert len(as_json["respondidas_solas_por_semana"]) == 14
     terminal = "\n".join(summary(report, 200))
     assert "2 nov: 50 % (3 de 6)" in terminal and "precisión 96,0 % → 97,3 %" in terminal
