@@ -2,21 +2,26 @@
 
 Target (issue 6): at least 2,000 messages per second; also the p99 time per message.
 Uses the labelled messages in tests/data/ and the shipped protocols, with the sample
-company settings; no database, no network.
+company settings; no database, no network. Issue 22: the same run again with 5,000 learned
+examples (the tuning files' messages with greetings, endings and halves of others of the
+same protocol; never a held-out file), next to the run without them.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import statistics
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 # This folder holds bench scripts named like the project's packages: keep it off the path.
 sys.path = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).parent]
 
 from conectados.settings import Company, Settings  # noqa: E402
+from responders.examples import Example, ExampleAction, ExampleSource, example_text  # noqa: E402
 from responders.matcher import Matcher  # noqa: E402
 from responders.policy import Action, Thresholds, decide  # noqa: E402
 from responders.protocol_files import load_catalogue  # noqa: E402
@@ -24,6 +29,55 @@ from responders.template_values import company_values, template_context  # noqa:
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 ROUNDS = 30
+
+
+TUNING = ["mensajes-ejemplo.jsonl", "mensajes-propios.jsonl", "mensajes-mixtos-propios.jsonl"]
+LEARNED = 5_000
+PREFIXES = ["", "hola ", "buenas tardes, ", "buenos dias ", "señores, ", "una pregunta: "]
+ENDINGS = [
+    "",
+    " gracias",
+    " por favor",
+    " quedo atenta",
+    " es urgente",
+    " saludos",
+    " en el centro",
+]
+
+
+def learned_examples(count: int = LEARNED) -> list[Example]:
+    """`count` labelled examples made from the tuning files (deterministic)."""
+    rows = [
+        json.loads(line)
+        for name in TUNING
+        for line in (DATA / name).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    alike: dict[tuple[str, ...], list[dict]] = {}
+    for row in rows:
+        alike.setdefault(tuple(row["protocols"][:1]), []).append(row)
+    chance = random.Random(22)
+    start = datetime(2026, 1, 5, 8, 0)
+    examples = []
+    for number in range(count):
+        row = chance.choice(rows)
+        words = row["text"].split()
+        if chance.random() < 0.3:  # its first half, and the second half of one like it
+            other = chance.choice(alike[tuple(row["protocols"][:1])])["text"].split()
+            words = words[: max(1, len(words) // 2)] + other[len(other) // 2 :]
+        text = chance.choice(PREFIXES) + " ".join(words) + chance.choice(ENDINGS)
+        protocols = row["protocols"]
+        examples.append(
+            Example(
+                example_text(text),
+                protocols[0] if protocols else None,
+                ExampleAction(row["actions"][0]),
+                start + timedelta(minutes=number),
+                ExampleSource.IMPORTED,
+                protocols[1] if len(protocols) > 1 else None,
+            )
+        )
+    return examples
 
 
 def main() -> None:
@@ -41,10 +95,27 @@ def main() -> None:
             puntos_pago=["Bancolombia", "Efecty"],
         )
     )
-    started = time.perf_counter()
     catalogue = load_catalogue()
-    matcher = Matcher(catalogue)
-    loaded = time.perf_counter() - started
+    examples = learned_examples()
+    speeds = []
+    for learned in ((), examples):
+        started = time.perf_counter()
+        matcher = Matcher(catalogue, learned)
+        loaded = time.perf_counter() - started
+        print(
+            f"\n— {'sin ejemplos aprendidos' if not learned else f'con {len(learned):,} ejemplos aprendidos'}: "
+            f"protocolos{' y modelo' if learned else ''} cargados en {loaded * 1000:,.0f} ms "
+            f"({len(catalogue.protocols)} protocolos)"
+        )
+        speeds.append(run(matcher, texts, settings))
+    print(
+        f"\ncon {len(examples):,} ejemplos aprendidos: {speeds[1]:,.0f} mensajes/s; "
+        f"sin ellos: {speeds[0]:,.0f} mensajes/s (meta ≥ 2.000 en un núcleo)"
+    )
+
+
+def run(matcher: Matcher, texts: list[str], settings: Settings) -> float:
+    """Decide and render every message `ROUNDS` times; print the figures; messages/s."""
     thresholds = Thresholds()
     company = company_values(settings)
     # Variety without repeats: the stem cache must not make later rounds look faster.
@@ -61,7 +132,6 @@ def main() -> None:
         counts[decision.action] += 1
     total = sum(times)
     times.sort()
-    print(f"protocolos cargados en {loaded * 1000:.0f} ms ({len(catalogue.protocols)} protocolos)")
     print(
         f"{len(messages)} mensajes clasificados y respondidos en {total:.2f} s (un núcleo): "
         f"{len(messages) / total:,.0f} mensajes por segundo (meta ≥ 2.000)"
@@ -71,6 +141,7 @@ def main() -> None:
         f"p99 {times[int(len(times) * 0.99)] * 1000:.2f} ms, máximo {times[-1] * 1000:.2f} ms"
     )
     print("acciones: " + ", ".join(f"{action.value} {count}" for action, count in counts.items()))
+    return len(messages) / total
 
 
 if __name__ == "__main__":

@@ -17,6 +17,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+WORDS_CACHED = 50_000
+"""Words whose n-gram columns are kept between messages (a message's words repeat)."""
+MIN_COUNT = 2
+"""Examples an n-gram must appear in to be a feature of the linear model."""
+ALPHA = 1e-5
+"""Regularisation of the linear model (little: the examples are few and labelled by hand)."""
+EPOCHS = 20
+"""Passes over the examples (fixed, so the same examples give the same model)."""
 HOLD = "__revisar__"
 """Label of the examples a person filed or reviewed: they only ever hold back an answer."""
 LEAVE = "__dejar__"
@@ -67,6 +75,7 @@ class ExampleIndex:
             stem: (np.array(found, dtype=np.int64), np.full(len(found), self.idf[stem] ** 2))
             for stem, found in postings.items()
         }
+        self.label_of = [document.label for document in documents]
         self.labels: list[str] = []
         starts: list[int] = []
         for number, document in enumerate(documents):
@@ -76,8 +85,11 @@ class ExampleIndex:
         self.starts = np.array(starts, dtype=np.int64)
         self.size = len(documents)
 
-    def closest(self, stems: Iterable[str], floor: float) -> dict[str, Closest]:
-        """For each label, its example closest to `stems`, if at least `floor` similar."""
+    def closest(
+        self, stems: Iterable[str], floor: float, learned_floor: float, learned: int
+    ) -> dict[str, Neighbours]:
+        """For each label, its shipped example closest to `stems` (if at least `floor`
+        similar) and its `learned` closest learned ones (at least `learned_floor`)."""
         unique = set(stems) - self.ignored
         if not unique or not self.size:
             return {}
@@ -88,19 +100,35 @@ class ExampleIndex:
         documents = np.concatenate([posting for posting, _ in found])
         weights = np.concatenate([weight for _, weight in found])
         similarity = np.bincount(documents, weights, minlength=self.size) / (norm * self.norms)
-        best = np.maximum.reduceat(similarity, self.starts)
-        result = {}
-        for number in np.flatnonzero(best >= floor):
-            start = self.starts[number]
-            end = self.starts[number + 1] if number + 1 < len(self.starts) else self.size
-            at = start + int(np.argmax(similarity[start:end]))
-            result[self.labels[number]] = Closest(
-                round(float(similarity[at]), 3),
-                self.texts[at],
-                bool(self.learned[at]),
-                self.stems[at],
-            )
-        return result
+        hits = np.flatnonzero(similarity >= min(floor, learned_floor))
+        hits = hits[np.argsort(-similarity[hits], kind="stable")]
+        shipped: dict[str, Closest] = {}
+        nearest: dict[str, list[Closest]] = defaultdict(list)
+        for at in hits.tolist():
+            value = round(float(similarity[at]), 3)
+            label = self.label_of[at]
+            if self.learned[at]:
+                if value >= learned_floor and len(nearest[label]) < learned:
+                    nearest[label].append(Closest(value, self.texts[at], True, self.stems[at]))
+            elif value >= floor and label not in shipped:
+                shipped[label] = Closest(value, self.texts[at], False, self.stems[at])
+        return {
+            label: Neighbours(shipped.get(label), tuple(nearest.get(label, ())))
+            for label in sorted(set(shipped) | {label for label, found in nearest.items() if found})
+        }
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    shipped: Closest | None
+    """The closest shipped example of the label."""
+    learned: tuple[Closest, ...]
+    """The closest learned examples of the label, closest first."""
+
+    @property
+    def best(self) -> float:
+        return max([self.shipped.similarity if self.shipped else 0.0]
+                   + [found.similarity for found in self.learned])  # fmt: skip
 
 
 def features(words: Sequence[str]) -> dict[str, float]:
@@ -124,13 +152,16 @@ class LinearModel:
 
     def __init__(self, texts: Sequence[Sequence[str]], labels: Sequence[str]) -> None:
         from scipy.sparse import csr_matrix  # late: only a company with examples trains
-        from sklearn.linear_model import LogisticRegression
+        from sklearn.linear_model import SGDClassifier
 
+        self._known: dict[str, list[int]] = {}
         rows = [features(words) for words in texts]
         frequency: dict[str, int] = defaultdict(int)
         for row in rows:
             for name in row:
                 frequency[name] += 1
+        # An n-gram seen once teaches nothing general and only slows the training down.
+        frequency = {name: count for name, count in frequency.items() if count >= MIN_COUNT}
         vocabulary = {name: number for number, name in enumerate(sorted(frequency))}
         total = len(rows)
         self.vocabulary = vocabulary
@@ -149,14 +180,20 @@ class LinearModel:
             self.weights = np.zeros((len(self.labels), len(vocabulary)))
             self.bias = np.zeros(len(self.labels))
             return
-        model = LogisticRegression(C=10.0, max_iter=300)
+        # One-vs-rest with liblinear: seconds for thousands of examples (L-BFGS on the
+        # multinomial loss took twenty).
+        # Logistic loss by stochastic gradient descent, one label against the rest: well
+        # under a second for thousands of examples (L-BFGS on them took twenty).
+        model = SGDClassifier(
+            loss="log_loss", alpha=ALPHA, max_iter=EPOCHS, tol=None, random_state=0
+        )
         model.fit(matrix, labels)
         self.labels = [str(label) for label in model.classes_]
-        self.weights = np.ascontiguousarray(model.coef_.T) if len(self.labels) > 2 else None
-        if self.weights is None:  # two classes: one column, the second label's log-odds
-            self.weights = np.hstack([-model.coef_.T / 2, model.coef_.T / 2])
-            self.bias = np.array([-model.intercept_[0] / 2, model.intercept_[0] / 2])
+        if len(self.labels) == 2:  # one column: the second label's log-odds
+            self.weights = np.hstack([-model.coef_.T, model.coef_.T])
+            self.bias = np.array([-model.intercept_[0], model.intercept_[0]])
         else:
+            self.weights = np.ascontiguousarray(model.coef_.T)
             self.bias = model.intercept_.copy()
 
     def _vector(self, row: dict[str, float]) -> tuple[list[int], list[float]]:
@@ -169,11 +206,39 @@ class LinearModel:
         length = math.sqrt(sum(value * value for value in values)) or 1.0
         return columns, [value / length for value in values]
 
+    def _columns(self, words: Sequence[str]) -> list[int]:
+        """The model's columns of a message's n-grams, one per occurrence (words cached)."""
+        columns: list[int] = []
+        previous = None
+        for word in words:
+            known = self._known.get(word)
+            if known is None:
+                if len(self._known) > WORDS_CACHED:
+                    self._known.clear()
+                known = [
+                    column
+                    for name, count in features([word]).items()
+                    for column in [self.vocabulary.get(name)]
+                    if column is not None
+                    for _ in range(int(count))
+                ]
+                self._known[word] = known
+            columns.extend(known)
+            if previous is not None:
+                column = self.vocabulary.get("b " + previous + " " + word)
+                if column is not None:
+                    columns.append(column)
+            previous = word
+        return columns
+
     def probabilities(self, words: Sequence[str]) -> dict[str, float]:
-        columns, values = self._vector(features(words))
+        columns = self._columns(words)
         if not columns:
             return {}
-        scores = np.asarray(values) @ self.weights[columns] + self.bias
-        scores = np.exp(scores - scores.max())
+        unique, counts = np.unique(np.asarray(columns), return_counts=True)
+        values = (1 + np.log(counts)) * self.idf[unique]
+        values /= np.sqrt(values @ values)
+        scores = values @ self.weights[unique] + self.bias
+        scores = 1 / (1 + np.exp(-scores))  # each label against the rest, then shares
         scores /= scores.sum()
         return {label: float(score) for label, score in zip(self.labels, scores, strict=True)}

@@ -14,13 +14,13 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from conectados.spanish import number as spanish_number
 from conectados.spanish import percent
 from responders.cues import Cue, complaint_cues
 from responders.examples import Example, ExampleAction
-from responders.learned import HOLD, LEAVE, Closest, Document, ExampleIndex, LinearModel
+from responders.learned import HOLD, LEAVE, Document, ExampleIndex, LinearModel, Neighbours
 from responders.normalize import Normalized, normalize, words_of
 from responders.normalize import stem as stem_of
 from responders.protocols import Catalogue, Key, Protocol, ProtocolAction
@@ -72,6 +72,13 @@ that makes a person at risk named in the
 message urgent (`responders.cue_words.VULNERABLE_NEAR_OUTAGE`)."""
 LEARNED_MARK = "aprendido: "
 """How a reason says its evidence comes from the company's own examples."""
+LEARNED_WEIGHT = 1.5
+"""What each of a protocol's closest learned examples is worth, times its similarity: several
+close examples the team answered the same way add up."""
+LEARNED_FLOOR = 0.5
+"""Below this similarity a learned example says nothing."""
+LEARNED_NEIGHBOURS = 3
+"""How many of a protocol's closest learned examples count."""
 LEARNED_DECIDES = 0.6
 """A learned example this close, closer than any protocol's example, says the team holds such
 messages back or leaves them alone."""
@@ -127,6 +134,27 @@ class Match:
     learned_leave: str = ""
     """Why the company's examples say this message is none of its business; empty when they
     do not. The policy leaves it alone only when nothing in it sounds like a complaint."""
+    hold_share: float = 0.0
+    """How much the company's examples lean to a person seeing this message (0 to 1)."""
+    learned: bool = False
+    """Whether the company's examples say anything about this message."""
+    shipped_candidates: tuple[Candidate, ...] | None = None
+    """The candidates on the shipped catalogue's evidence alone (None: the same as
+    `candidates`): what the policy would do without learning, which learning cannot undo."""
+
+    def shipped(self) -> Match:
+        """This match on the shipped catalogue's evidence alone."""
+        return replace(
+            self,
+            candidates=self.candidates
+            if self.shipped_candidates is None
+            else self.shipped_candidates,
+            learned_hold="",
+            learned_leave="",
+            hold_share=0.0,
+            learned=False,
+            shipped_candidates=None,
+        )
 
     def cue_text(self, cue: Cue) -> str:
         """A complaint cue for the team, quoting what the citizen wrote («devolución»), not
@@ -151,6 +179,16 @@ class Match:
             return 0.0
         second = self.candidates[1].confidence if len(self.candidates) > 1 else 0.0
         return self.candidates[0].confidence - second
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    protocol: str
+    weight: float
+    reason: str
+    stems: frozenset[str]
+    """The message's stems it rests on."""
+    learned: bool = False
 
 
 class _KeyIndex:
@@ -189,7 +227,7 @@ def _follows(stems: tuple[str, ...], position: int, wanted: tuple[str, ...]) -> 
 
 class Matcher:
     def __init__(
-        self, catalogue: Catalogue, examples: Sequence[Example] = (), method: str = NEAREST
+        self, catalogue: Catalogue, examples: Sequence[Example] = (), method: str = LINEAR
     ) -> None:
         self.catalogue = catalogue
         known = catalogue.protocols
@@ -233,8 +271,10 @@ class Matcher:
             for example in self.learned
             for label in _labels(example, catalogue)
         ]
+        self.learned_index: ExampleIndex | None = None
         if self.method == NEAREST:
-            documents += learned
+            # Their own index: the shipped examples' weights stay what the catalogue tuned.
+            self.learned_index = ExampleIndex(learned, FILLER)
         elif self.method == LINEAR:
             self.model = LinearModel(
                 [document.text.split() for document in documents + learned],
@@ -251,50 +291,49 @@ class Matcher:
     def match(self, text: str) -> Match:
         normalized = normalize(text)
         stems = normalized.stems
-        evidence: dict[str, float] = defaultdict(float)
-        reasons: dict[str, list[str]] = defaultdict(list)
-        supporting: dict[str, set[str]] = defaultdict(set)
+        evidence: list[_Evidence] = []
         for protocol_id, key in self.keys.found(stems):
-            evidence[protocol_id] += key.weight
-            if key.weight > 0:
-                supporting[protocol_id].update(key.stems)
-            reasons[protocol_id].append(f"«{key.phrase}» {_signed(key.weight)}")
-        closest = self.index.closest(stems, EXAMPLE_FLOOR)
-        for label, found in sorted(closest.items()):
-            if label in (HOLD, LEAVE):
-                continue
-            evidence[label] += EXAMPLE_WEIGHT * found.similarity
-            supporting[label].update(found.stems.intersection(stems))
-            reasons[label].append(
-                f"{LEARNED_MARK if found.learned else ''}se parece a «{found.text}» "
-                f"({spanish_number(found.similarity, 2)}) "
-                f"{_signed(EXAMPLE_WEIGHT * found.similarity, 1)}"
-            )
-        hold, leave = self._held_or_left(normalized, closest, evidence, reasons)
-        candidates = []
-        for protocol_id, score in evidence.items():
-            if score <= 0:
-                continue
-            protocol = self.catalogue.protocols[protocol_id]
-            confidence = 1 - math.exp(-score / SCALE)
-            candidates.append(
-                Candidate(
-                    protocol,
-                    round(score, 3),
-                    round(confidence, 3),
-                    tuple(reasons[protocol_id]),
-                    frozenset(supporting[protocol_id]) - FILLER,
+            evidence.append(
+                _Evidence(
+                    str(protocol_id),
+                    key.weight,
+                    f"«{key.phrase}» {_signed(key.weight)}",
+                    frozenset(key.stems) if key.weight > 0 else frozenset(),
                 )
             )
-        candidates.sort(key=lambda candidate: (-candidate.score, candidate.protocol.id))
-        if any(
-            not candidate.protocol.low_priority and candidate.score >= LOW_PRIORITY_YIELDS_TO
-            for candidate in candidates
-        ):
-            # "Buenos días, ¿a qué hora vuelve el agua?" is about the water, not a greeting.
-            candidates = [
-                candidate for candidate in candidates if not candidate.protocol.low_priority
-            ]
+        closest = self.index.closest(stems, EXAMPLE_FLOOR, LEARNED_FLOOR, LEARNED_NEIGHBOURS)
+        if self.learned_index is not None:
+            learned = self.learned_index.closest(
+                stems, EXAMPLE_FLOOR, LEARNED_FLOOR, LEARNED_NEIGHBOURS
+            )
+            closest = {
+                label: Neighbours(
+                    closest[label].shipped if label in closest else None,
+                    learned[label].learned if label in learned else (),
+                )
+                for label in sorted(set(closest) | set(learned))
+            }
+        for label, neighbours in closest.items():
+            if label in (HOLD, LEAVE):
+                continue
+            for found in filter(None, (neighbours.shipped, *neighbours.learned)):
+                weight = (LEARNED_WEIGHT if found.learned else EXAMPLE_WEIGHT) * found.similarity
+                evidence.append(
+                    _Evidence(
+                        label,
+                        weight,
+                        f"{LEARNED_MARK if found.learned else ''}se parece a «{found.text}» "
+                        f"({spanish_number(found.similarity, 2)}) {_signed(weight, 1)}",
+                        # Two questions rest on the catalogue's words, not on what was learned.
+                        frozenset() if found.learned else found.stems.intersection(stems),
+                        learned=found.learned,
+                    )
+                )
+        hold, leave, hold_share = self._held_or_left(normalized, closest, evidence)
+        shipped = self._candidates([item for item in evidence if not item.learned])
+        candidates = (
+            self._candidates(evidence) if any(item.learned for item in evidence) else shipped
+        )
         groups: dict[str, list[str]] = defaultdict(list)
         for group, key in self.filters.found(stems):
             groups[str(group)].append(key.phrase)
@@ -318,21 +357,55 @@ class Matcher:
             insults=tuple(groups["insulto"]),
             discontent=tuple(groups["inconformidad"]),
             mentions_our_service=bool(groups["nuestro"]),
-            complaint_cues=_cues_for(normalized, candidates),
+            complaint_cues=_cues_for(normalized, shipped),
             general_complaint=self.general_complaint,
             learned_hold=hold,
             learned_leave=leave,
+            hold_share=hold_share,
+            learned=bool(hold or leave or hold_share or shipped is not candidates),
+            shipped_candidates=tuple(shipped),
         )
+
+    def _candidates(self, evidence: list[_Evidence]) -> list[Candidate]:
+        """Protocols with some evidence, best first (a greeting steps aside for a question)."""
+        scores: dict[str, float] = defaultdict(float)
+        reasons: dict[str, list[str]] = defaultdict(list)
+        supporting: dict[str, set[str]] = defaultdict(set)
+        for item in evidence:
+            scores[item.protocol] += item.weight
+            reasons[item.protocol].append(item.reason)
+            supporting[item.protocol].update(item.stems)
+        candidates = [
+            Candidate(
+                self.catalogue.protocols[protocol_id],
+                round(score, 3),
+                round(1 - math.exp(-score / SCALE), 3),
+                tuple(reasons[protocol_id]),
+                frozenset(supporting[protocol_id]) - FILLER,
+            )
+            for protocol_id, score in scores.items()
+            if score > 0
+        ]
+        candidates.sort(key=lambda candidate: (-candidate.score, candidate.protocol.id))
+        if any(
+            not candidate.protocol.low_priority and candidate.score >= LOW_PRIORITY_YIELDS_TO
+            for candidate in candidates
+        ):
+            # "Buenos días, ¿a qué hora vuelve el agua?" is about the water, not a greeting.
+            candidates = [
+                candidate for candidate in candidates if not candidate.protocol.low_priority
+            ]
+        return candidates
 
     def _held_or_left(
         self,
         normalized: Normalized,
-        closest: dict[str, Closest],
-        evidence: dict[str, float],
-        reasons: dict[str, list[str]],
-    ) -> tuple[str, str]:
+        closest: dict[str, Neighbours],
+        evidence: list[_Evidence],
+    ) -> tuple[str, str, float]:
         """What the company's examples say beyond a protocol's evidence: that the team files or
-        reviews messages like this one (hold), or leaves them alone (leave); Spanish reasons."""
+        reviews messages like this one (hold), or leaves them alone (leave), in Spanish; and
+        how much they lean to a person seeing it (0 to 1)."""
         if self.model is not None:
             probabilities = self.model.probabilities(normalized.words)
             for label, probability in sorted(probabilities.items()):
@@ -340,10 +413,15 @@ class Matcher:
                     continue
                 if not _answers(self.catalogue, label):
                     continue
-                evidence[label] += LINEAR_WEIGHT * probability
-                reasons[label].append(
-                    f"{LEARNED_MARK}el modelo da {spanish_number(probability, 2)} "
-                    f"{_signed(LINEAR_WEIGHT * probability, 1)}"
+                evidence.append(
+                    _Evidence(
+                        label,
+                        LINEAR_WEIGHT * probability,
+                        f"{LEARNED_MARK}el modelo da {spanish_number(probability, 2)} "
+                        f"{_signed(LINEAR_WEIGHT * probability, 1)}",
+                        frozenset(),
+                        learned=True,
+                    )
                 )
             hold = probabilities.get(HOLD, 0.0)
             leave = probabilities.get(LEAVE, 0.0)
@@ -355,22 +433,24 @@ class Matcher:
                 f"{LEARNED_MARK}el modelo da {spanish_number(leave, 2)} a «no es de la empresa»"
                 if leave >= LINEAR_DECIDES
                 else "",
+                round(hold, 3),
             )
         answer = max(
-            (found.similarity for label, found in closest.items() if label not in (HOLD, LEAVE)),
+            (found.best for label, found in closest.items() if label not in (HOLD, LEAVE)),
             default=0.0,
         )
-        held = closest.get(HOLD)
-        left = closest.get(LEAVE)
+        held = closest[HOLD].learned[0] if HOLD in closest else None
+        left = closest[LEAVE].learned[0] if LEAVE in closest else None
         return (
             f"{LEARNED_MARK}se parece a «{held.text}» ({spanish_number(held.similarity, 2)}), "
             "que el equipo revisó o radicó"
-            if held and held.similarity >= LEARNED_DECIDES and held.similarity > answer
+            if held and held.similarity >= LEARNED_DECIDES and held.similarity >= answer
             else "",
             f"{LEARNED_MARK}se parece a «{left.text}» ({spanish_number(left.similarity, 2)}), "
             "que el equipo dejó por no ser de la empresa"
             if left and left.similarity >= LEARNED_DECIDES and left.similarity > answer
             else "",
+            held.similarity if held else 0.0,
         )
 
 

@@ -65,6 +65,9 @@ class Thresholds:
         return self.auto
 
 
+UNSURE_HOLD = 0.2
+"""How much the company's examples may lean to a person seeing a message (`Match.hold_share`)
+for learning to turn a doubt into an automatic answer."""
 COMPLAINT_HINT = 0.39
 """A complaint protocol this sure (evidence 1.5: one fair key) stops an automatic answer."""
 
@@ -113,13 +116,44 @@ class Decision:
     """A message that asks a frequent question and carries a complaint: the other half's
     protocol, whose draft waits for a person next to this one (the question's answer next
     to a complaint's acknowledgement, or the acknowledgement next to the answer)."""
+    doubt: bool = False
+    """Sent to a person only because no protocol was sure enough (what learning may settle)."""
     together: Protocol | None = None
     """A second frequent question the message asks, as sure as the first: its answer goes
     out in the same reply, after this protocol's."""
 
 
 def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decision:
-    """The action for one message. `private`: it came as a private message, not in public."""
+    """The action for one message. `private`: it came as a private message, not in public.
+
+    Learning cannot undo a rule: what the shipped catalogue alone would file, or send to a
+    person for anything but doubt, stands; learned evidence never files a ticket."""
+    if not match.learned:
+        return _decide(match, thresholds, private)
+    shipped = _decide(match.shipped(), thresholds, private)
+    if not movable(shipped):
+        return shipped
+    decision = _decide(match, thresholds, private)
+    if decision.action == Action.TICKET:
+        return shipped
+    if (
+        decision.action == Action.ANSWER
+        and shipped.action != Action.ANSWER
+        and match.hold_share >= UNSURE_HOLD
+    ):
+        # Learning settles a doubt only when the team does not also file or review messages
+        # like this one.
+        return shipped
+    return decision
+
+
+def movable(decision: Decision) -> bool:
+    """Whether learning may change this decision: an automatic answer, a message about no
+    protocol, or one sent to a person only because no protocol was sure enough."""
+    return decision.action in (Action.ANSWER, Action.IGNORE) or decision.doubt
+
+
+def _decide(match: Match, thresholds: Thresholds, private: bool) -> Decision:
     best = match.best
     confidence = match.confidence
     protocol = best.protocol if best else None
@@ -163,10 +197,16 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
             )
         if private:
             return Decision(
-                Action.REVIEW, protocol, confidence, f"mensaje privado sin protocolo claro{weak}"
+                Action.REVIEW,
+                protocol,
+                confidence,
+                f"mensaje privado sin protocolo claro{weak}",
+                doubt=True,
             )
         if best is not None:
-            return Decision(Action.REVIEW, protocol, confidence, f"ningún protocolo es claro{weak}")
+            return Decision(
+                Action.REVIEW, protocol, confidence, f"ningún protocolo es claro{weak}", doubt=True
+            )
         return Decision(Action.IGNORE, None, confidence, "no trata de ningún protocolo")
     complaints = [
         candidate
@@ -276,6 +316,7 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
             protocol,
             confidence,
             f"confianza {percent(confidence, 0)}, menor que {percent(auto, 0)}",
+            doubt=True,
         )
     if match.learned_hold:
         return Decision(Action.REVIEW, protocol, confidence, match.learned_hold)
@@ -298,6 +339,7 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
             f"duda entre {protocol.name} ({percent(confidence, 0)}) y {second.protocol.name} "
             f"({percent(second.confidence, 0)})",
             also=second.protocol if second.protocol.action == ProtocolAction.ANSWER else None,
+            doubt=True,
         )
     return Decision(
         Action.ANSWER, protocol, confidence, f"{protocol.name} (confianza {percent(confidence, 0)})"

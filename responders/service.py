@@ -161,17 +161,24 @@ class Responder:
         condensed: bool = False,
     ) -> str:
         """The protocol's reply for this citizen, or "" when there is no protocol; `condensed`:
-        with one service notice and a line that counts the others (`private_fit`)."""
+        with one service notice and a line that counts the others (`private_fit`). A message
+        that asks two questions answered together gets both answers, a blank line apart."""
         if decision.protocol is None:
             return ""
         context = self.context(interaction, notices) | (extra or {})
         if private is None:
             private = interaction.kind == InteractionKind.MESSAGE
-        text = decision.protocol.render(context, private=private)
+        protocols = [decision.protocol] + ([decision.together] if decision.together else [])
+
+        def render(values: dict[str, Any]) -> str:
+            texts = [protocol.render(values, private=private) for protocol in protocols]
+            return "\n\n".join(text for text in texts if text)
+
+        text = render(context)
         if not condensed:
             return text
         fewer, more = condensed_context(context)
-        shorter = decision.protocol.render(fewer, private=private)
+        shorter = render(fewer)
         if not more or shorter == text:  # the template does not list the notices
             return text
         return f"{shorter}\n\n{more}" if shorter else shorter
