@@ -125,6 +125,7 @@ def format_status(current: Status, newer: bool = False) -> str:
         lines.append(
             "  Faltan datos que citan las respuestas: " + ", ".join(current.company_missing)
         )
+    lines.append(f"Respuestas:      {current.responder.line}")
     lines.append("Redes:")
     for channel in current.channels:
         lines.append(f"  {channel.name:<9} {_channel_line(channel)}")

@@ -7,7 +7,7 @@ which saves the status command about 0.2 s of the 0.5 s it took.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, time
 
 import sqlalchemy as sa
@@ -21,6 +21,7 @@ from office.status_tables import (
     publication,
 )
 from office.webhook_words import DIRECT_BY_WEBHOOK, webhook_message_networks
+from responders.learning_version import ResponderVersion, responder_version
 from responders.light_tables import (
     REPLY_APPROVED,
     REPLY_PENDING,
@@ -31,6 +32,7 @@ from responders.light_tables import (
     set_aside_item,
     ticket,
 )
+from responders.template_values import company_values
 from scheduler.paused import paused_channels
 
 PENDING_PUBLICATION_STATES = (PUBLICATION_SCHEDULED, PUBLICATION_PUBLISHING)
@@ -88,6 +90,8 @@ class Status:
     set_aside_total: int | None = None
     latest_set_aside: str | None = None
     """When, from which network, and why the latest one was set aside."""
+    responder: ResponderVersion = field(default_factory=ResponderVersion)
+    """The protocols, learned examples and thresholds the service answers with."""
 
     @property
     def schema_current(self) -> bool:
@@ -98,6 +102,7 @@ class Status:
         data["schema_current"] = self.schema_current
         for channel, status in zip(data["channels"], self.channels, strict=True):
             channel["ready"] = status.ready
+        data["responder"]["line"] = self.responder.line
         return data
 
 
@@ -146,8 +151,15 @@ def collect_status(app: App) -> Status:
         channels=channels,
         webhooks=_webhooks_line(settings),
     )
+    folder, company = settings.protocols_dir, company_values(settings)
     if not schema.is_current:
-        return status
+        waiting = (
+            "la base de datos no está al día («conectados init»)"
+            if status.database_exists
+            else "sin base de datos todavía"
+        )
+        version = responder_version(folder, company, None, settings.zone, waiting)
+        return replace(status, responder=version)
     now = app.clock.now()
     with database.transaction() as connection:
         pauses = paused_channels(connection, now)
@@ -176,6 +188,7 @@ def collect_status(app: App) -> Status:
         ).first()
         return replace(
             status,
+            responder=responder_version(folder, company, connection, settings.zone),
             channels=channels,
             last_pushed_message=f"{last.astimezone(settings.zone):%Y-%m-%d %H:%M}"
             if last

@@ -49,6 +49,7 @@ from responders.private_fit import condensed_context, fitted, short_privacy_noti
 from responders.protocol_files import load_catalogue
 from responders.protocols import Catalogue, ProtocolAction, RenderError
 from responders.public_text import PublicText, company_texts, promises_private, public_text_for
+from responders.reloading import Reloading
 from responders.sspd import causal_for
 from responders.template_values import clean_author, company_values
 from responders.terms import TicketType
@@ -96,13 +97,21 @@ class Responder:
         settings,
         clock: Clock,
         batch: int = 200,
+        reload_protocols: bool = False,
     ) -> None:
+        """`reload_protocols`: `catalogue` is the settings' folder's, read again when its files
+        change (`from_settings`); the examples and thresholds are reloaded either way."""
         self.database = database
         self.catalogue = catalogue
         self.matcher = Matcher(catalogue)
         self.settings = settings
         rules = settings.responder
         self.thresholds = Thresholds(rules.auto_threshold, rules.review_threshold, rules.min_margin)
+        self.reloading = Reloading(
+            database, catalogue, self.thresholds, settings.protocols_dir, reload_protocols
+        )
+        self.version: str | None = None
+        """Which protocols, examples and thresholds are in use (None: before the first round)."""
         self.automatic_rules = AutomaticRules(
             timedelta(hours=rules.auto_hours), rules.per_author_hour
         )
@@ -124,10 +133,27 @@ class Responder:
         the protocols from the settings' folder unless `catalogue` is already loaded."""
         if catalogue is None:
             catalogue = load_catalogue(settings.protocols_dir)
-        return cls(database, catalogue, settings, clock)
+        return cls(database, catalogue, settings, clock, reload_protocols=True)
+
+    def reload(self) -> None:
+        """Take up what changed since the last round: protocols, company data, learned
+        examples, thresholds (one cheap look when nothing did)."""
+        company = company_values(self.settings)
+        in_use = self.reloading.look(company, self.clock.now())
+        if in_use is None:
+            return
+        self.catalogue = in_use.catalogue
+        if in_use.matcher is not None:
+            self.matcher = in_use.matcher
+        self.thresholds = in_use.thresholds
+        self.company = company
+        first = self.version is None
+        self.version = in_use.learned.version
+        log.info("protocolos %s: %s", "cargados" if first else "recargados", self.version)
 
     def run_once(self) -> RespondRound:
         outcome = RespondRound()
+        self.reload()
         while True:
             now = self.clock.now()
             with self.database.session() as session:
