@@ -98,6 +98,32 @@ def write_csvs(report: Report, folder: Path) -> list[Path]:
         ],
     )  # fmt: skip
     save(
+        "respondidas_solas_por_semana.csv",
+        ["semana", "lunes", "del_periodo", "solicitudes", "respondidas_solas", "a_revision",
+         "proporcion_respondidas_solas"],
+        [
+            [week.iso_week, week.monday.isoformat(), "si" if week.in_period else "no",
+             week.requests, week.alone, week.review, _blank(week.alone_share)]
+            for week in report.automatic.weeks
+        ],
+    )  # fmt: skip
+    learned = report.automatic.learned
+    save(
+        "aprendizaje.csv",
+        ["protocolo", "nombre", "ejemplos_aprendidos", "umbral", "precision_antes",
+         "precision_despues", "cobertura_antes", "cobertura_despues", "calculado"],
+        [
+            [protocol_id, name, figures.examples, _blank(figures.threshold),
+             _blank(figures.precision_before), _blank(figures.precision_after),
+             _blank(figures.coverage_before), _blank(figures.coverage_after),
+             learned.computed_at.astimezone(report.period.zone).isoformat(timespec="minutes")]
+            for protocol_id, name, figures in [
+                *((key, report.protocol_label(key), value) for key, value in learned.protocols.items()),
+                ("total", "Total", learned.total),
+            ]
+        ] if learned is not None else [],
+    )  # fmt: skip
+    save(
         "pqr_vencidas.csv",
         ["radicado", "tipo", "nombre_tipo", "vencia", "respondida"],
         [
@@ -106,3 +132,8 @@ def write_csvs(report: Report, folder: Path) -> list[Path]:
         ],
     )
     return written
+
+
+def _blank(value: float | None) -> float | str:
+    """A measured share, or an empty cell where there is no data (never a 0)."""
+    return "" if value is None else value

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from channels.specs import broadcast_networks, display_name, publishing_networks, spec
 from content_calendar.models import Post, Publication, PublicationState
+from reports.automatic_figures import count_automatic
 from reports.notice_figures import count_notices, subscription_message
 from reports.period import Period, month
 from reports.pqr_figures import count_decisions, count_tickets
@@ -70,6 +71,7 @@ def build_report(
     count_tickets(connection, report, now)
     count_decisions(connection, report)
     report.notices = count_notices(connection, period)
+    report.automatic = count_automatic(connection, period, _requests_filter, now)
     if with_previous:
         report.previous = build_report(
             connection, period.previous(), company, networks, with_previous=False, now=now

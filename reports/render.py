@@ -22,6 +22,7 @@ from reports.words import (
     reach_note,
     saves_note,
     sentence,
+    short_day,
     term_note,
     type_name,
     when,
@@ -45,6 +46,95 @@ def _decisions_section(report: Report) -> str:
     )
 
 
+def _automatic_section(report: Report) -> str:
+    """«Respuestas automáticas y aprendizaje»: the weeks' share answered alone, next to the
+    share sent to review, and what was learned from the team's decisions."""
+    automatic = report.automatic
+    weeks = automatic.weeks
+    labels = [short_day(week.monday) for week in weeks]
+    chart = bars(
+        "Respondidas solas, semana a semana (% de las solicitudes)",
+        labels,
+        {
+            "respondidas solas": [100 * (week.alone_share or 0) for week in weeks],
+            "a revisión": [100 * (week.review_share or 0) for week in weeks],
+        },
+        max(1, len(weeks) // 14),
+    )
+    rows = [
+        [
+            f"{short_day(week.monday)}{'' if week.in_period else ' (antes)'}",
+            number(week.requests),
+            number(week.alone),
+            percent(week.alone_share),
+            number(week.review),
+            percent(week.review_share),
+        ]
+        for week in weeks
+    ]
+    weekly = _table(
+        ["semana (lunes)", "solicitudes", "respondidas solas", "%", "a revisión", "%"],
+        rows,
+        set(range(1, 6)),
+    )
+    return (
+        "<section><h2>Respuestas automáticas y aprendizaje</h2>"
+        "<h3>Respondidas solas, semana a semana</h3>"
+        f"{chart}{weekly}"
+        '<p class="nota">Semanas de lunes a domingo, en la hora de la empresa: las del periodo y '
+        "las ocho anteriores, para ver la tendencia (la última cuenta hasta el fin del periodo). "
+        "Respondidas solas: el servicio aprobó su respuesta sin que nadie la revisara (cuenta "
+        "su decisión, aunque la red aún no hubiera recibido la respuesta). A "
+        "revisión: un borrador esperó a una persona, decidiera lo que decidiera. Las demás "
+        "solicitudes se radicaron como PQR o se dejaron.</p>"
+        f"{_learned_table(report)}</section>"
+    )
+
+
+def _learned_table(report: Report) -> str:
+    learned = report.automatic.learned
+    if learned is None:
+        return (
+            "<h3>Lo aprendido de las decisiones del equipo</h3>"
+            '<p class="nota">Sin datos: al cierre del periodo aún no se había calculado lo '
+            "aprendido de las decisiones del equipo.</p>"
+        )
+
+    def measured(value: float | None) -> str:
+        return "sin datos" if value is None else percent(value)
+
+    def row(name: str, figures) -> list[str]:
+        return [
+            name,
+            number(figures.examples),
+            percent(figures.threshold, 0),
+            f"{measured(figures.precision_before)} → {measured(figures.precision_after)}",
+            f"{measured(figures.coverage_before)} → {measured(figures.coverage_after)}",
+        ]
+
+    rows = [
+        row(report.protocol_label(protocol_id), figures)
+        for protocol_id, figures in learned.protocols.items()
+    ]
+    rows.append(row("Total", learned.total))
+    table = _table(
+        ["tema (protocolo)", "ejemplos aprendidos", "umbral", "precisión antes → después",
+         "cobertura antes → después"],
+        rows,
+        {1, 2},
+    )  # fmt: skip
+    zone = report.period.zone
+    return (
+        "<h3>Lo aprendido de las decisiones del equipo</h3>"
+        f"{table}"
+        f'<p class="nota">Cálculo del {escape(when(learned.computed_at, zone))}, con '
+        f"{number(learned.examples)} ejemplos aprendidos (decisiones del equipo y archivos "
+        "importados). Antes: solo los protocolos; después: con lo aprendido. Medido en las "
+        "semanas más recientes, aprendiendo solo de las anteriores. Umbral: la confianza que el "
+        "servicio necesita para responder solo en ese tema.</p>"
+    )
+
+
 # --- HTML ---------------------------------------------------------------------------------
 
 STYLE = """
@@ -53,6 +143,7 @@ body { font-family: "DejaVu Sans", Arial, sans-serif; color: #222; max-width: 19
        font-size: 11pt; line-height: 1.35; }
 h1 { font-size: 18pt; margin: 0 0 2pt; color: #1f5f8b; }
 h2 { font-size: 13pt; margin: 16pt 0 6pt; border-bottom: 1px solid #ccc; padding-bottom: 2pt; }
+h3 { font-size: 11pt; margin: 10pt 0 4pt; }
 .subtitulo { color: #555; margin: 0 0 10pt; }
 .cifras { display: grid; grid-template-columns: repeat(4, 1fr); gap: 6pt; }
 .cifra { border: 1px solid #d8e2ea; border-radius: 4pt; padding: 6pt; background: #f6f9fb; }
@@ -298,6 +389,7 @@ def html(report: Report) -> str:
 {_table(["tema (protocolo)", "solicitudes"], protocols, {1})}
 <p class="nota">Solicitudes: los mensajes de los ciudadanos, sin saludos ni mensajes ajenos (publicidad, otros servicios). {number(report.answered)} recibieron respuesta; {number(report.pending_replies_at_end)} respuestas quedaron pendientes al cierre.</p>
 </section>
+{_automatic_section(report)}
 <section><h2>PQR</h2>
 {_table(["tipo", "radicadas"], types, {1}) if types else '<p class="nota">No se radicaron PQR en el periodo.</p>'}
 {_table(["causal", "nombre", "radicadas"], causales, {2}) if causales else ""}

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from channels.specs import SPECS
+from reports.automatic_figures import AutomaticFigures
 from reports.notice_figures import NoticeFigures
 from reports.period import Period
 
@@ -142,6 +143,8 @@ class Report:
     """Protocol id -> its `nombre` in the catalogue: what the report shows instead of the id."""
     notices: NoticeFigures = field(default_factory=NoticeFigures)
     """The WhatsApp notices: broadcasts, their messages, reach, subscribers gained and lost."""
+    automatic: AutomaticFigures = field(default_factory=AutomaticFigures)
+    """Requests answered alone and sent to review, week by week; what was learned."""
 
     def protocol_label(self, protocol_id: str) -> str:
         """What a person reads for a protocol id: its name, or words for one with none."""
@@ -277,4 +280,5 @@ class Report:
             "pqr_vencidas": self.overdue,
             "decisiones_por_persona": self.decisions_by_person,
             "avisos_whatsapp": self.notices.as_dict(),
+            **self.automatic.as_dict(self.period.zone),
         }

@@ -14,6 +14,7 @@ from reports.words import (
     DECISION_TITLES,
     change,
     reach_note,
+    short_day,
     term_note,
     when,
     within,
@@ -70,6 +71,7 @@ def summary(report: Report, width: int = 80) -> list[str]:
     out.append("")
     for note in notes:
         out.extend(_wrap(note, width, "  ", "    "))
+    out.extend(_automatic_lines(report, width))
     out.extend(_notices_lines(report, width))
     out.extend(_decisions_lines(report, width))
     return out
@@ -117,3 +119,28 @@ def _decisions_lines(report: Report, width: int) -> list[str]:
         ]
         out.extend(_wrap(f"{person} — {'; '.join(done)}", width, "    ", "      "))
     return out
+
+
+def _automatic_lines(report: Report, width: int) -> list[str]:
+    """ "Respondidas solas por semana" and what was learned: one short paragraph each."""
+    weeks = [week for week in report.automatic.weeks if week.in_period]
+    shares = "; ".join(
+        f"{short_day(week.monday)}: {percent(week.alone_share, 0)} ({number(week.alone)} de "
+        f"{number(week.requests)})"
+        if week.requests
+        else f"{short_day(week.monday)}: sin solicitudes"
+        for week in weeks
+    )
+    out = ["", *_wrap(f"Respondidas solas por semana (lunes): {shares}.", width, "  ", "    ")]
+    learned = report.automatic.learned
+    if learned is None:
+        text = "Aprendizaje: sin datos (aún no se había calculado al cierre del periodo)."
+    else:
+        total = learned.total
+        text = (
+            f"Aprendizaje: {number(learned.examples)} ejemplos aprendidos; precisión "
+            f"{percent(total.precision_before)} → {percent(total.precision_after)}, cobertura "
+            f"{percent(total.coverage_before)} → {percent(total.coverage_after)} (cálculo del "
+            f"{when(learned.computed_at, report.period.zone)})."
+        )
+    return [*out, *_wrap(text, width, "  ", "    ")]

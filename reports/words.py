@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from channels.specs import display_name, spec
-from conectados.spanish import number, spanish_date, spanish_list, spanish_moment
+from conectados.spanish import MONTHS, number, spanish_date, spanish_list, spanish_moment
 from reports.report import (
     Report,
 )
@@ -76,6 +76,11 @@ def day_or_moment(text: str, zone: ZoneInfo) -> str:
     if len(text) == len("2026-11-10"):
         return spanish_date(date.fromisoformat(text))
     return when(datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=zone), zone)
+
+
+def short_day(day: date) -> str:
+    """ "2 nov": a day on a chart's axis."""
+    return f"{day.day} {MONTHS[day.month - 1][:3]}"
 
 
 def sentence(text: str) -> str:

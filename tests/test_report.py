@@ -194,7 +194,7 @@ def test_report_command_writes_a_standalone_page_and_tidy_tables(cli, tmp_path: 
     assert result.exit_code == 0, result.stderr
     assert "Solicitudes de ciudadanos" in result.stdout and "33,3 %" in result.stdout
     page = (tmp_path / "informe.html").read_text(encoding="utf-8")
-    assert page.count("<svg") == 4 and "noviembre de 2026" in page
+    assert page.count("<svg") == 5 and "noviembre de 2026" in page
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)  # nothing to fetch
     rows = spreadsheet(tmp_path / "tablas" / "solicitudes_por_dia.csv")
     assert len(rows) == 30 and sum(int(row["solicitudes"]) for row in rows) == 3
