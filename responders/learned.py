@@ -11,7 +11,7 @@ message at a time). Both answer with a score per label: an answering protocol's 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -232,9 +232,12 @@ class LinearModel:
         columns = self._columns(words)
         if not columns:
             return {}
-        unique, counts = np.unique(np.asarray(columns), return_counts=True)
+        # A dict counts a message's few dozen columns faster than np.unique sorts them.
+        counted = Counter(columns)
+        unique = np.fromiter(counted.keys(), np.intp, len(counted))
+        counts = np.fromiter(counted.values(), np.float64, len(counted))
         values = (1 + np.log(counts)) * self.idf[unique]
-        values /= np.sqrt(values @ values)
+        values /= math.sqrt(values @ values)
         scores = values @ self.weights[unique] + self.bias
         scores = 1 / (1 + np.exp(-scores))  # each label against the rest, then shares
         scores /= scores.sum()
