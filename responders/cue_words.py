@@ -391,6 +391,65 @@ BILLING_DISPUTE = Family(
     window=6,
 )  # fmt: skip
 
+BILLING_SURGE = Family(
+    "pide revisar o corregir un cobro",
+    # A bill said to have shot up or gone sky-high: a billing claim, not a question about how
+    # to read the bill ("¿cuándo llega la factura?", "¿dónde veo el consumo?").
+    anchors=("factur*", "recibo", "cobr*", "consumo", "cuenta del agua", "valor", "lectura"),
+    context=(
+        "se dispar*", "disparo", "disparad*", "por las nubes", "exagerad*", "excesiv*",
+        "desproporcionad*", "astronomic*",
+    ),
+    window=8,
+)  # fmt: skip
+
+METER_OVERCOUNTS = Family(
+    "pide revisar o corregir un cobro",
+    # A meter said to count too much or too fast: the reading it bills is disputed. Not a
+    # meter that is merely named ("¿cuándo cambian el medidor?").
+    anchors=("medidor*", "contador*", "el nuevo", "el aparato"),
+    context=(
+        "de mas", "demasiado", "muy rapido", "rapidisimo", "acelerad*", "esta loco",
+        "se enloquecio", "marca mas", "cuenta mas", "registra mas", "gira mas",
+    ),
+    window=6,
+    ordered=True,
+)  # fmt: skip
+
+STAFF_BRIBE = Family(
+    "el personal pide dinero o se enoja con el usuario",
+    # Money asked outside the bill by someone of ours (a tip, "para la gaseosa", a bribe):
+    # a complaint about the staff, whether or not the citizen paid.
+    alone=(
+        "propina*", "soborn*", "coima*", "para la gaseosa", "para las gaseosas",
+        "para el almuerzo", "pidi* plata", "pidieron plata", "pidi* dinero",
+        "pidieron dinero", "pidi* platica", "cobr* por debajo", "cobr* por fuera",
+    ),
+    # Someone of ours, then their anger at the citizen: "el técnico se puso bravo".
+    anchors=_STAFF,
+    context=(
+        "se puso bravo", "se puso brava", "se pusieron bravos", "se enoj*", "se enfad*",
+        "se ofusc*", "se alter*", "se emberraco", "se emberraca", "de malas pulgas",
+    ),
+    window=12,
+    ordered=True,
+)  # fmt: skip
+
+VULNERABLE_SERVICE_CUT = Family(
+    "urgente: personas vulnerables con el servicio suspendido",
+    # A person at risk in a home whose service is suspended or cut, or who asks for its
+    # reconnection ("mi mamá está en cama y nos suspendieron"): a person reads it first,
+    # whatever protocol it looks like. A hint: it never files a ticket by itself.
+    anchors=_VULNERABLE,
+    context=(
+        "suspendid*", "suspendier*", "suspension", "suspend*", "cortad*", "cortaron",
+        "reconex*", "reconect*",
+    ),
+    window=20,
+    weak=True,
+    urgent=True,
+)  # fmt: skip
+
 FAMILIES = (
     LEGAL_ACTION,
     LEGAL_AUTHORITY,
@@ -408,4 +467,8 @@ FAMILIES = (
     VULNERABLE_NEAR_OUTAGE,
     PROTEST,
     BILLING_DISPUTE,
+    BILLING_SURGE,
+    METER_OVERCOUNTS,
+    STAFF_BRIBE,
+    VULNERABLE_SERVICE_CUT,
 )
