@@ -403,19 +403,6 @@ BILLING_SURGE = Family(
     window=8,
 )  # fmt: skip
 
-METER_OVERCOUNTS = Family(
-    "pide revisar o corregir un cobro",
-    # A meter said to count too much or too fast: the reading it bills is disputed. Not a
-    # meter that is merely named ("¿cuándo cambian el medidor?").
-    anchors=("medidor*", "contador*", "el nuevo", "el aparato"),
-    context=(
-        "de mas", "demasiado", "muy rapido", "rapidisimo", "acelerad*", "esta loco",
-        "se enloquecio", "marca mas", "cuenta mas", "registra mas", "gira mas",
-    ),
-    window=6,
-    ordered=True,
-)  # fmt: skip
-
 STAFF_BRIBE = Family(
     "el personal pide dinero o se enoja con el usuario",
     # Money asked outside the bill by someone of ours (a tip, "para la gaseosa", a bribe):
@@ -437,14 +424,12 @@ STAFF_BRIBE = Family(
 
 VULNERABLE_SERVICE_CUT = Family(
     "urgente: personas vulnerables con el servicio suspendido",
-    # A person at risk in a home whose service is suspended or cut, or who asks for its
-    # reconnection ("mi mamá está en cama y nos suspendieron"): a person reads it first,
-    # whatever protocol it looks like. A hint: it never files a ticket by itself.
+    # A person at risk in a home whose service is suspended or cut ("mi mamá está en cama y
+    # nos suspendieron"): a person reads it first, whatever protocol it looks like. Not a
+    # reconnection asked after paying ("pagué, ¿me reconectan hoy? tengo niños"), which the
+    # reconnection protocol answers. A hint: it never files a ticket by itself.
     anchors=_VULNERABLE,
-    context=(
-        "suspendid*", "suspendier*", "suspension", "suspend*", "cortad*", "cortaron",
-        "reconex*", "reconect*",
-    ),
+    context=("suspend*", "suspension", "cortad*", "cortaron", "nos corta*", "me corta*"),
     window=20,
     weak=True,
     urgent=True,
@@ -468,7 +453,6 @@ FAMILIES = (
     PROTEST,
     BILLING_DISPUTE,
     BILLING_SURGE,
-    METER_OVERCOUNTS,
     STAFF_BRIBE,
     VULNERABLE_SERVICE_CUT,
 )
