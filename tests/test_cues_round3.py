@@ -67,7 +67,8 @@ def test_staff_asking_for_money_or_getting_angry_is_a_complaint(text):
 )
 def test_a_person_at_risk_with_the_service_cut_goes_to_a_person(matcher, text):
     assert AT_RISK in cues(text)
-    assert action(matcher, text) != Action.ANSWER
+    # A hint: a person reads it, and no ticket is filed on it alone.
+    assert action(matcher, text) == Action.REVIEW
 
 
 @pytest.mark.parametrize(
@@ -97,6 +98,7 @@ def test_ordinary_questions_carry_no_round_3_cue(text):
         "en que fecha son las inscripciones del colegio?",
         "cuando inauguran la escuela nueva de la vereda",
         "el banco no nos aprueba el prestamo para la casa",
+        "necesito un credito de vivienda, que banco recomiendan",
         "plomero particular a domicilio, llame ya",
     ],
 )
