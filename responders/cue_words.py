@@ -382,6 +382,9 @@ BILLING_DISPUTE = Family(
         "no es mio", "no es mia", "no son mios", "no me corresponde", "no nos corresponde",
         "no reconozco", "yo no debo", "no le debo", "no les debo", "me sumaron",
         "me cargaron", "nos cargaron", "no puede seguir", "no pueden seguir",
+        # A charge or a work the citizen never authorised ("me cobran 180 mil, no autoricé").
+        "no autorice", "nunca autorice", "no autorizamos", "nunca autorizamos",
+        "sin mi autorizacion", "sin autorizacion", "sin mi consentimiento",
     ),
     anchors=("lectura", "cobr*", "consumo", "deuda", "valor", "factur*", "recibo"),
     context=(
@@ -403,6 +406,19 @@ BILLING_SURGE = Family(
     window=8,
 )  # fmt: skip
 
+BILLING_COMPARED = Family(
+    "pide revisar o corregir un cobro",
+    # A bill, then what used to be paid ("la factura llegó por 250 mil ... antes pagaba 60"):
+    # not "antes pagaba en el banco, ¿dónde pago ahora la factura?".
+    anchors=("factur*", "recibo", "cobr*", "cuenta del agua", "valor"),
+    context=(
+        "antes pagaba", "antes pagabamos", "antes me llegaba", "antes nos llegaba",
+        "antes llegaba", "siempre pagaba", "siempre pagabamos",
+    ),
+    window=12,
+    ordered=True,
+)  # fmt: skip
+
 STAFF_BRIBE = Family(
     "el personal pide dinero o se enoja con el usuario",
     # Money asked outside the bill by someone of ours (a tip, "para la gaseosa", a bribe):
@@ -411,6 +427,9 @@ STAFF_BRIBE = Family(
         "propina*", "soborn*", "coima*", "para la gaseosa", "para las gaseosas",
         "para el almuerzo", "pidi* plata", "pidieron plata", "pidi* dinero",
         "pidieron dinero", "pidi* platica", "cobr* por debajo", "cobr* por fuera",
+        # Someone who says they are ours and charges in cash: fraud in the company's name.
+        "estaf*", "dice ser de", "dicen ser de", "se hace pasar", "se hacen pasar",
+        "cobr* en efectivo",
     ),
     # Someone of ours, then their anger at the citizen: "el técnico se puso bravo".
     anchors=_STAFF,
@@ -453,6 +472,7 @@ FAMILIES = (
     PROTEST,
     BILLING_DISPUTE,
     BILLING_SURGE,
+    BILLING_COMPARED,
     STAFF_BRIBE,
     VULNERABLE_SERVICE_CUT,
 )

@@ -46,12 +46,30 @@ def test_a_bill_said_to_have_shot_up_is_a_billing_claim(text):
     assert BILLING in cues(text)
 
 
+def test_a_bill_compared_with_what_used_to_be_paid_is_a_billing_claim():
+    assert BILLING in cues("el recibo de marzo vino en 300 mil y antes pagabamos 45")
+    assert BILLING not in cues("antes pagaba en el banco, ¿ahora dónde pago la factura?")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me pusieron un cobro de revision que nunca autorice",
+        "instalaron el medidor sin mi autorizacion y ahora me lo cobran",
+    ],
+)
+def test_a_charge_never_authorised_is_a_billing_claim(text):
+    assert BILLING in cues(text)
+
+
 @pytest.mark.parametrize(
     "text",
     [
         "el tecnico que vino a revisar me pidio para la gaseosa",
         "un muchacho de la empresa nos pidio plata para no cortarnos",
         "el lector se enojo porque el perro le ladro y me grito la reja",
+        "una señora se hace pasar por funcionaria y cobra la revision",
+        "vino un tipo que dice ser de la empresa y cobra en efectivo por la reconexion",
     ],
 )
 def test_staff_asking_for_money_or_getting_angry_is_a_complaint(text):
@@ -81,6 +99,8 @@ def test_a_person_at_risk_with_the_service_cut_goes_to_a_person(matcher, text):
         "el técnico pidió que haya alguien en la casa para la revisión",
         "mi abuela está enferma, ¿dónde pago?",
         "ya pagué, ¿me reconectan hoy? tengo niños pequeños",
+        "¿puedo pagar la factura en efectivo?",
+        "¿puedo autorizar a mi hijo para hacer el trámite?",
     ],
 )
 def test_ordinary_questions_carry_no_round_3_cue(text):
@@ -100,6 +120,7 @@ def test_ordinary_questions_carry_no_round_3_cue(text):
         "el banco no nos aprueba el prestamo para la casa",
         "necesito un credito de vivienda, que banco recomiendan",
         "plomero particular a domicilio, llame ya",
+        "a que hora abre la registraduria del pueblo?",
     ],
 )
 def test_other_peoples_business_is_left_alone(matcher, text):
