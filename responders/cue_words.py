@@ -382,6 +382,9 @@ BILLING_DISPUTE = Family(
         "no es mio", "no es mia", "no son mios", "no me corresponde", "no nos corresponde",
         "no reconozco", "yo no debo", "no le debo", "no les debo", "me sumaron",
         "me cargaron", "nos cargaron", "no puede seguir", "no pueden seguir",
+        # A charge or a work the citizen never authorised ("me cobran 180 mil, no autoricé").
+        "no autorice", "nunca autorice", "no autorizamos", "nunca autorizamos",
+        "sin mi autorizacion", "sin autorizacion", "sin mi consentimiento",
     ),
     anchors=("lectura", "cobr*", "consumo", "deuda", "valor", "factur*", "recibo"),
     context=(
@@ -389,6 +392,66 @@ BILLING_DISPUTE = Family(
         "inventad*", "no corresponde", "no cuadra", "no coincide",
     ),
     window=6,
+)  # fmt: skip
+
+BILLING_SURGE = Family(
+    "pide revisar o corregir un cobro",
+    # A bill said to have shot up or gone sky-high: a billing claim, not a question about how
+    # to read the bill ("¿cuándo llega la factura?", "¿dónde veo el consumo?").
+    anchors=("factur*", "recibo", "cobr*", "consumo", "cuenta del agua", "valor", "lectura"),
+    context=(
+        "se dispar*", "disparo", "disparad*", "por las nubes", "exagerad*", "excesiv*",
+        "desproporcionad*", "astronomic*",
+    ),
+    window=8,
+)  # fmt: skip
+
+BILLING_COMPARED = Family(
+    "pide revisar o corregir un cobro",
+    # A bill, then what used to be paid ("la factura llegó por 250 mil ... antes pagaba 60"):
+    # not "antes pagaba en el banco, ¿dónde pago ahora la factura?".
+    anchors=("factur*", "recibo", "cobr*", "cuenta del agua", "valor"),
+    context=(
+        "antes pagaba", "antes pagabamos", "antes me llegaba", "antes nos llegaba",
+        "antes llegaba", "siempre pagaba", "siempre pagabamos",
+    ),
+    window=12,
+    ordered=True,
+)  # fmt: skip
+
+STAFF_BRIBE = Family(
+    "el personal pide dinero o se enoja con el usuario",
+    # Money asked outside the bill by someone of ours (a tip, "para la gaseosa", a bribe):
+    # a complaint about the staff, whether or not the citizen paid.
+    alone=(
+        "propina*", "soborn*", "coima*", "para la gaseosa", "para las gaseosas",
+        "para el almuerzo", "pidi* plata", "pidieron plata", "pidi* dinero",
+        "pidieron dinero", "pidi* platica", "cobr* por debajo", "cobr* por fuera",
+        # Someone who says they are ours and charges in cash: fraud in the company's name.
+        "estaf*", "dice ser de", "dicen ser de", "se hace pasar", "se hacen pasar",
+        "cobr* en efectivo",
+    ),
+    # Someone of ours, then their anger at the citizen: "el técnico se puso bravo".
+    anchors=_STAFF,
+    context=(
+        "se puso bravo", "se puso brava", "se pusieron bravos", "se enoj*", "se enfad*",
+        "se ofusc*", "se alter*", "se emberraco", "se emberraca", "de malas pulgas",
+    ),
+    window=12,
+    ordered=True,
+)  # fmt: skip
+
+VULNERABLE_SERVICE_CUT = Family(
+    "urgente: personas vulnerables con el servicio suspendido",
+    # A person at risk in a home whose service is suspended or cut ("mi mamá está en cama y
+    # nos suspendieron"): a person reads it first, whatever protocol it looks like. Not a
+    # reconnection asked after paying ("pagué, ¿me reconectan hoy? tengo niños"), which the
+    # reconnection protocol answers. A hint: it never files a ticket by itself.
+    anchors=_VULNERABLE,
+    context=("suspend*", "suspension", "cortad*", "cortaron", "nos corta*", "me corta*"),
+    window=20,
+    weak=True,
+    urgent=True,
 )  # fmt: skip
 
 FAMILIES = (
@@ -408,4 +471,8 @@ FAMILIES = (
     VULNERABLE_NEAR_OUTAGE,
     PROTEST,
     BILLING_DISPUTE,
+    BILLING_SURGE,
+    BILLING_COMPARED,
+    STAFF_BRIBE,
+    VULNERABLE_SERVICE_CUT,
 )
