@@ -186,7 +186,6 @@ def test_match_and_evaluate_say_which_version_they_use(cli, tmp_path, folder):
     assert "5 ejemplos aprendidos" in evaluated.stdout
 
 
-@pytest.mark.xfail(strict=False, reason="needs the learning matcher")
 def test_match_answers_a_phrasing_once_aprender_teaches_it(cli, folder):
     before = json.loads(cli("protocols", "match", "--json", TAUGHT).stdout)
     cli("protocols", "aprender", "leccion.jsonl")
