@@ -64,7 +64,8 @@ def record(
     reviewer: str | None,
     now: datetime,
 ) -> None:
-    """What a person decided about one message, as an example (its latest decision wins).
+    """What a person decided about one message, as an example (its latest decision wins,
+    except that a message once filed stays a complaint).
 
     A second answer approved for the same message under another protocol (two questions in
     one message) becomes the example's `second` protocol instead of replacing the first."""
@@ -93,6 +94,10 @@ def record(
                 **values,
             )
         )
+        return
+    if found.action == ExampleAction.TICKET.value and action != ExampleAction.TICKET:
+        # A complaint filed, then its question's draft approved: still a complaint (learned
+        # as an answer it would teach the responder to answer complaints like it alone).
         return
     if (
         action == ExampleAction.ANSWER

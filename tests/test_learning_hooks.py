@@ -267,3 +267,26 @@ def test_a_long_message_full_of_personal_data_is_learned_within_its_column(datab
         database.dispose()
 
     assert 1_900 <= len(text) <= 2_000 and text.split()[-1] in {"dato", "personal", "por"}
+
+
+def test_a_filed_complaint_stays_a_complaint_when_its_question_is_approved_later(database_url):
+    """File first, then approve the question's draft: the example is still a ticket (learned as
+    an answer it would teach the responder to answer such complaints alone)."""
+    database = Database(database_url)
+    database.upgrade()
+    try:
+        with database.session(write=True) as session:
+            connection = session.connection()
+            written = message(connection, "wamid.2", MARTA, "Marta", "me cobraron doble", "x")
+            for protocol, action in (
+                ("reclamo_facturacion", ExampleAction.TICKET),
+                ("pago", ExampleAction.ANSWER),
+            ):
+                record(connection, interaction_id=written, text="me cobraron doble, ¿dónde pago?",
+                       protocol=protocol, action=action, reviewer="Ana", now=NOW)  # fmt: skip
+        with database.session() as session:
+            rows = session.execute(sa.select(LearnedExample.protocol, LearnedExample.action)).all()
+    finally:
+        database.dispose()
+
+    assert [tuple(row) for row in rows] == [("reclamo_facturacion", "ticket")]
