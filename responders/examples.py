@@ -53,6 +53,36 @@ class Example:
     """A second protocol the same message asks about (two questions in one message)."""
 
 
+NAME_INTRODUCERS = (("me", "llamo"), ("mi", "nombre", "es"), ("mi", "nombre"), ("soy",))
+"""Words after which a citizen writes their name («me llamo Juan Carlos Rodríguez»)."""
+NAME_WORDS = 4
+"""At most this many capitalised words after them are taken for a name."""
+MASK = "dato personal"
+
+
 def example_text(text: str) -> str:
-    """What an example keeps of a message: its folded words, personal data masked first."""
-    return " ".join(words_of(mask(text[:MAX_EXAMPLE_CHARS])))
+    """What an example keeps of a message: its folded words, personal data masked first
+    (`conectados.privacy.mask`), and a name the citizen introduces («me llamo …», «mi nombre
+    es …», «soy …» followed by capitalised words) masked too."""
+    return " ".join(words_of(_without_names(mask(text[:MAX_EXAMPLE_CHARS]))))
+
+
+def _without_names(text: str) -> str:
+    """One pass over the words: capitalised words right after a name's introduction go."""
+    kept: list[str] = []
+    recent: list[str] = []
+    masking = 0
+    for token in text.split():
+        bare = token.strip(".,;:!?¡¿()\"'«»")
+        if masking and bare[:1].isupper():
+            # A name ends at its sentence's punctuation («me llamo Ana. ¿Dónde pago?»).
+            masking = 0 if token[-1] in ".,;:!?" else masking - 1
+            if not kept or kept[-1] != MASK:
+                kept.append(MASK)
+            continue
+        masking = 0
+        kept.append(token)
+        recent = [*recent[-2:], bare.lower()]
+        if any(tuple(recent[-len(words) :]) == words for words in NAME_INTRODUCERS):
+            masking = NAME_WORDS
+    return " ".join(kept)

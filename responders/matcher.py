@@ -114,8 +114,10 @@ class _Evidence:
     def reason(self) -> str:
         if len(self.said) == 2:
             text, similarity = self.said
+            # A learned example is another citizen's message: named, never quoted.
+            like = "un mensaje que el equipo respondió" if self.learned else f"«{text}»"
             return (
-                f"{LEARNED_MARK if self.learned else ''}se parece a «{text}» "
+                f"{LEARNED_MARK if self.learned else ''}se parece a {like} "
                 f"({spanish_number(similarity, 2)}) {_signed(self.weight, 1)}"
             )
         if self.learned:
@@ -470,12 +472,12 @@ class Matcher:
         held = closest[HOLD].learned[0] if HOLD in closest else None
         left = closest[LEAVE].learned[0] if LEAVE in closest else None
         return (
-            f"{LEARNED_MARK}se parece a «{held.text}» ({spanish_number(held.similarity, 2)}), "
-            "que el equipo revisó o radicó"
+            f"{LEARNED_MARK}se parece a un mensaje que el equipo revisó o radicó "
+            f"({spanish_number(held.similarity, 2)})"
             if held and held.similarity >= LEARNED_DECIDES and held.similarity >= answer
             else "",
-            f"{LEARNED_MARK}se parece a «{left.text}» ({spanish_number(left.similarity, 2)}), "
-            "que el equipo dejó por no ser de la empresa"
+            f"{LEARNED_MARK}se parece a un mensaje que el equipo dejó por no ser de la empresa "
+            f"({spanish_number(left.similarity, 2)})"
             if left and left.similarity >= LEARNED_DECIDES and left.similarity > answer
             else "",
             held.similarity if held else 0.0,

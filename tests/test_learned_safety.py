@@ -181,3 +181,34 @@ def test_examples_of_one_kind_only_teach_nothing_about_other_messages():
     match = matcher.match(HOURS)
 
     assert not any(candidate.protocol.id == "pago" for candidate in match.candidates)
+
+
+def test_a_learned_example_keeps_no_name_the_citizen_introduced():
+    from responders.examples import example_text
+
+    assert example_text("mi nombre es Juan Carlos Rodríguez, ¿dónde pago?") == (
+        "mi nombre es dato personal donde pago"
+    )
+    assert example_text("Hola, me llamo Ana María. ¿Dónde pago?") == (
+        "hola me llamo dato personal donde pago"
+    )
+    assert example_text("soy adulto mayor y no tengo agua") == "soy adulto mayor y no tengo agua"
+
+
+def test_a_learned_example_is_never_quoted_in_another_citizen_s_reasons():
+    from datetime import UTC, datetime
+
+    from responders.examples import Example, ExampleAction, example_text
+    from responders.matcher import NEAREST, Matcher, explain
+    from responders.protocol_files import load_catalogue
+
+    taught = example_text("en la tienda de don Jairo Perez reciben el recibo del agua")
+    examples = [
+        Example(taught, "pago", ExampleAction.ANSWER, datetime(2026, 1, 5, tzinfo=UTC)),
+        Example("hola vecinos", None, ExampleAction.IGNORE, datetime(2026, 1, 6, tzinfo=UTC)),
+    ]
+    matcher = Matcher(load_catalogue(), examples, method=NEAREST)
+    lines = "\n".join(
+        explain(matcher.match("reciben el recibo del agua en la tienda de don Jairo"))
+    )
+    assert "aprendido" in lines and "jairo perez" not in lines.lower()
