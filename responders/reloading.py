@@ -46,6 +46,10 @@ RECALIBRATE_EVERY = timedelta(minutes=10)
 """The service computes the thresholds at most this often."""
 RECALIBRATE_AFTER = 50
 """Examples learned since the run in use that make the service compute the thresholds again."""
+REBUILD_EVERY = timedelta(minutes=2)
+"""Newly learned examples are taken up at most this often: a model over thousands of examples
+takes seconds to build, and a reviewer approving one reply after another must not stall the
+answers each time (protocol edits and thresholds are taken up at once)."""
 SERVICE_TRIGGER = "servicio"
 
 log = logging.getLogger("conectados.responder")
@@ -81,6 +85,7 @@ class Reloading:
         watch_files: bool,
         every: timedelta = RECALIBRATE_EVERY,
         after: int = RECALIBRATE_AFTER,
+        rebuild_every: timedelta = REBUILD_EVERY,
     ) -> None:
         self.database = database
         self.catalogue = catalogue
@@ -95,6 +100,8 @@ class Reloading:
         self._examples: list[Example] = []
         self._calibrated_at: datetime | None = None
         self._recalibrate = False
+        self.rebuild_every = rebuild_every
+        self._built_at: datetime | None = None
 
     def look(self, company: dict, now: datetime) -> InUse | None:
         """What to answer with when anything changed since the last look (None: nothing did,
@@ -111,6 +118,16 @@ class Reloading:
         due = self._recalibrate and self._may_calibrate(now)
         if not protocols and seen == previous and not due:
             return None
+        if (
+            not protocols
+            and not due
+            and previous is not None
+            and seen.examples != previous.examples
+            and (seen.company, seen.newest_run) == (previous.company, previous.newest_run)
+            and self._built_at is not None
+            and now - self._built_at < self.rebuild_every
+        ):
+            return None  # seen again at a later look, once `rebuild_every` has passed
         self._seen = seen
         examples = previous is None or seen.examples != previous.examples
         with self.database.session() as session:
@@ -123,6 +140,8 @@ class Reloading:
         # the first look keeps it.
         rebuilt = protocols or (examples and (previous is not None or bool(self._examples)))
         matcher = Matcher(self.catalogue, self._examples) if rebuilt else None
+        if rebuilt and examples:
+            self._built_at = now
         if self._recalibrate and self._may_calibrate(now):
             learned = self._calibrate(learned, now)
         return InUse(self.catalogue, matcher, learned.thresholds, learned)

@@ -19,7 +19,7 @@ from responders import learning
 from responders.learning_version import files_fingerprint, learned_example, learning_run
 from responders.models import Interaction, LearningRun, Reply
 from responders.protocol_files import SHIPPED, load_catalogue
-from responders.reloading import RECALIBRATE_AFTER, RECALIBRATE_EVERY
+from responders.reloading import REBUILD_EVERY, RECALIBRATE_AFTER, RECALIBRATE_EVERY
 from responders.service import Responder
 from responders.template_values import company_values
 from scheduler.inbox import Inbox
@@ -180,6 +180,21 @@ def test_a_learned_example_is_used_in_the_next_round(office):
     assert "· 1 ejemplos aprendidos ·" in office.responder.version
 
 
+def test_examples_learned_one_after_another_rebuild_the_model_at_most_every_two_minutes(office):
+    office.learn()
+    office.ask()
+    assert office.responder.matcher.learned_count == 1
+
+    office.learn()  # a reviewer's next decision, a minute later: no new model yet
+    office.clock.advance(REBUILD_EVERY / 2)
+    office.ask()
+    assert office.responder.matcher.learned_count == 1
+
+    office.clock.advance(REBUILD_EVERY / 2)
+    office.ask()
+    assert office.responder.matcher.learned_count == 2
+
+
 def test_a_round_with_nothing_changed_rebuilds_nothing(office, caplog):
     office.learn()
     office.ask()
@@ -231,6 +246,7 @@ def test_enough_new_examples_compute_the_thresholds_again(office):
     assert len(office.runs()) == 1
 
     office.learn(1, protocol="medidor")
+    office.clock.advance(REBUILD_EVERY)
     office.ask()
     runs = office.runs()
     assert len(runs) == 2 and runs[-1].examples == RECALIBRATE_AFTER + 1
