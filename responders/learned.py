@@ -179,6 +179,8 @@ class LinearModel:
             pointers.append(len(indices))
         matrix = csr_matrix((data, indices, pointers), shape=(total, len(vocabulary)))
         self.labels = sorted(set(labels))
+        self.counts = Counter(labels)
+        """Examples per label (a label taught a few times decides nothing alone)."""
         # Logistic loss by stochastic gradient descent, one label against the rest: well
         # under a second for thousands of examples (L-BFGS on them took twenty).
         model = SGDClassifier(

@@ -89,6 +89,10 @@ LINEAR_FLOOR = 0.3
 """Below this probability the linear model says nothing about a protocol."""
 LINEAR_DECIDES = 0.5
 """The linear model's probability that the team holds such a message back or leaves it."""
+MIN_LEFT_ALONE = 20
+"""Messages the team left alone that the model must have seen before it leaves one alone: from
+a handful it learns words, not a kind of message («venden tanques?» once taught it to leave
+«venden medidores?» too)."""
 NEAREST = "cercanos"
 """Method: the learned examples join the shipped ones in the example index."""
 LINEAR = "lineal"
@@ -455,6 +459,8 @@ class Matcher:
                 )
             hold = probabilities.get(HOLD, 0.0)
             leave = probabilities.get(LEAVE, 0.0)
+            if self.model.counts[LEAVE] < MIN_LEFT_ALONE:
+                leave = 0.0
             return (
                 f"{LEARNED_MARK}el modelo da {spanish_number(hold, 2)} a «el equipo lo revisa o "
                 "radica»"

@@ -137,6 +137,16 @@ def decide(match: Match, thresholds: Thresholds, private: bool = False) -> Decis
     decision = _decide(match, thresholds, private)
     if decision.action == Action.TICKET:
         return shipped
+    if decision.action == Action.IGNORE and shipped.action == Action.ANSWER:
+        # The team left messages like this alone, yet the catalogue answers it: a person
+        # decides (leaving a citizen's question unanswered is worse than a slower answer).
+        return Decision(
+            Action.REVIEW,
+            shipped.protocol,
+            shipped.confidence,
+            f"{decision.reason}, pero el catálogo lo respondería ({shipped.reason}): una "
+            "persona decide",
+        )
     if (
         decision.action == Action.ANSWER
         and shipped.action != Action.ANSWER

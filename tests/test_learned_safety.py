@@ -35,7 +35,7 @@ BACKGROUND = [
 """A little of everything, so the linear model has more than one thing to tell apart."""
 
 
-def learned(*taught: tuple[str, str | None, ExampleAction], copies: int = 8) -> list[Example]:
+def learned(*taught: tuple[str, str | None, ExampleAction], copies: int = 20) -> list[Example]:
     rows = [row for row in taught for _ in range(copies)] + BACKGROUND * 2
     return [
         Example(example_text(text), protocol, action, START + timedelta(minutes=number))
@@ -212,3 +212,33 @@ def test_a_learned_example_is_never_quoted_in_another_citizen_s_reasons():
         explain(matcher.match("reciben el recibo del agua en la tienda de don Jairo"))
     )
     assert "aprendido" in lines and "jairo perez" not in lines.lower()
+
+
+def test_one_message_left_alone_does_not_teach_to_leave_questions_alone():
+    """The walkthrough's case: four bill questions and one «venden tanques de agua?» left
+    alone; «venden medidores nuevos?» must still reach an answer or a person."""
+    rows = [
+        ("necesito copia de la factura", "factura_consulta", ExampleAction.ANSWER),
+        ("no me llegó el recibo de este mes", "factura_consulta", ExampleAction.ANSWER),
+        ("cómo descargo la factura por internet", "factura_consulta", ExampleAction.ANSWER),
+        ("qué es el cargo fijo de la factura", "factura_consulta", ExampleAction.ANSWER),
+        ("venden tanques de agua?", None, ExampleAction.IGNORE),
+    ]
+    examples = [
+        Example(example_text(text), protocol, action, START + timedelta(minutes=number))
+        for number, (text, protocol, action) in enumerate(rows)
+    ]
+    matcher = Matcher(CATALOGUE, examples)
+
+    assert decide(matcher.match("venden medidores nuevos?"), Thresholds()).action == Action.ANSWER
+    assert decide(matcher.match("venden medidores?"), Thresholds()).action == Action.REVIEW
+
+
+def test_a_question_the_catalogue_answers_goes_to_a_person_not_left_alone():
+    examples = learned((HOURS, None, ExampleAction.IGNORE))
+    matcher = Matcher(CATALOGUE, examples, method=LINEAR)
+    assert decide(matcher.match(HOURS).shipped(), Thresholds()).action == Action.ANSWER
+
+    result = decide(matcher.match(HOURS), Thresholds())
+
+    assert result.action == Action.REVIEW and "una persona decide" in result.reason
