@@ -7,6 +7,9 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+# Two pytest-xdist workers, one per core of the CI machine (0 runs the tests in one process);
+# each test file runs whole on one worker, so a module's fixtures are built once.
+PYTEST_WORKERS ?= 2
 
 .PHONY: help demo test lint bench mutants clean
 
@@ -35,7 +38,7 @@ demo: $(VENV)/.installed
 	$(BIN)/conectados demo
 
 test: $(VENV)/.installed-test
-	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	@$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest: no se encontraron pruebas"; exit 0; fi; exit $$status
 
 lint: $(VENV)/.installed-test

@@ -341,6 +341,7 @@ def ports_free(*ports: int) -> bool:
     return True
 
 
+@pytest.mark.usefixtures("fixed_ports")  # the service on 8765 and 8080, as printed
 def test_the_printed_next_steps_work_without_the_venv_on_the_path(demo_run):
     """As a new user after `make demo`: no venv activated, commands copied as printed."""
     output, folder, env = demo_run
