@@ -334,6 +334,9 @@ def test_a_long_command_goes_on_with_a_backslash_never_cutting_a_text():
 def ports_free(*ports: int) -> bool:
     for port in ports:
         with socket.socket() as probe:
+            # As the simulator and the receiver bind: a port that an earlier service closed
+            # (its connections still waiting out TIME_WAIT) is free for them.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
