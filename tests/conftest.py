@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -73,6 +77,29 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("postgres_url")
 
 
+@contextlib.contextmanager
+def _holding_fixed_ports() -> Iterator[None]:
+    # A lock file of the machine, not of one run: two test runs at once wait for each other too.
+    with (Path(tempfile.gettempdir()) / "conectados-fixed-ports.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield  # closing the file lets go of the lock
+
+
+@pytest.fixture
+def fixed_ports() -> Iterator[None]:
+    """The service's documented ports (8765 simulator, 8080 webhooks) held for one test: tests
+    that bind them run one at a time, whatever pytest-xdist worker runs them."""
+    with _holding_fixed_ports():
+        yield
+
+
+@pytest.fixture(scope="module")
+def fixed_ports_for_module() -> Iterator[None]:
+    """`fixed_ports`, for the tests of a module whose shared fixture binds them."""
+    with _holding_fixed_ports():
+        yield
+
+
 @pytest.fixture
 def sandbox():
     """The emulator of the networks on a free local port, fresh for each test."""
@@ -98,12 +125,26 @@ def fixed_office(cli):
         yield server, clock
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to the newest schema once: each `database` starts as a copy."""
+    from conectados.db import Database
+
+    path = tmp_path_factory.mktemp("migrated") / "c.db"
+    template = Database(f"sqlite:///{path}")
+    template.upgrade()
+    template.dispose()  # the last connection closed: everything is in the file, no -wal left
+    assert not path.with_name("c.db-wal").exists()
+    return path
+
+
 @pytest.fixture
-def database(tmp_path: Path):
+def database(tmp_path: Path, migrated_sqlite: Path):
     """A migrated SQLite database in the test's folder."""
     from conectados.db import Database
 
+    shutil.copyfile(migrated_sqlite, tmp_path / "c.db")
     database = Database(f"sqlite:///{tmp_path / 'c.db'}")
-    database.upgrade()
+    database.upgrade()  # finds the copy at the newest revision, as `conectados init` would
     yield database
     database.dispose()

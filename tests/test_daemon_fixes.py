@@ -49,6 +49,7 @@ def _occupied(port: int) -> Iterator[int]:
         yield busy.getsockname()[1] if port == 0 else port
 
 
+@pytest.mark.usefixtures("fixed_ports")  # holds 8765
 def test_the_daemon_on_a_busy_simulator_port_says_what_is_happening(tmp_path: Path):
     with _occupied(SANDBOX_PORT):
         result = _run(["daemon"], tmp_path)
@@ -92,12 +93,14 @@ def _narrative_too_wide(output: str, width: int = 80) -> list[str]:
     return [line for line in output.splitlines() if len(line) > width and " " in line.strip()]
 
 
-def test_make_demo_twice_gives_the_same_show_in_80_columns(tmp_path: Path):
+def test_make_demo_twice_gives_the_same_show_in_80_columns(tmp_path_factory):
     import sqlalchemy as sa
 
     from conectados.db import Database
     from responders.models import Reply, ReplyState, ServiceNotice, Ticket
 
+    # A short folder: its «cd» line to copy is as wide as its path (pytest-xdist adds a level).
+    tmp_path = tmp_path_factory.mktemp("d")
     first = _run(["demo", "--rapido"], tmp_path, COLUMNS="80")
     again = _run(["demo", "--rapido"], tmp_path, COLUMNS="80")
 

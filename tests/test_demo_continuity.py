@@ -334,6 +334,9 @@ def test_a_long_command_goes_on_with_a_backslash_never_cutting_a_text():
 def ports_free(*ports: int) -> bool:
     for port in ports:
         with socket.socket() as probe:
+            # As the simulator and the receiver bind: a port that an earlier service closed
+            # (its connections still waiting out TIME_WAIT) is free for them.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
@@ -341,6 +344,7 @@ def ports_free(*ports: int) -> bool:
     return True
 
 
+@pytest.mark.usefixtures("fixed_ports")  # the service on 8765 and 8080, as printed
 def test_the_printed_next_steps_work_without_the_venv_on_the_path(demo_run):
     """As a new user after `make demo`: no venv activated, commands copied as printed."""
     output, folder, env = demo_run

@@ -26,6 +26,9 @@ from pathlib import Path
 
 import pytest
 
+# The guides start the service on its documented ports (8765, 8080).
+pytestmark = pytest.mark.usefixtures("fixed_ports_for_module")
+
 REPO = Path(__file__).resolve().parent.parent
 GUIDES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
