@@ -170,7 +170,11 @@ def count_automatic(
         elif answered_alone:
             week.alone += 1
     moment = period.last if now is None else min(period.last, now)
-    return AutomaticFigures(list(weeks.values()), _learned(connection, moment))
+    shown = list(weeks.values())
+    if now is not None:  # a month in course: its weeks still to come are not shown as empty
+        today = now.astimezone(period.zone).date()
+        shown = [week for week in shown if week.monday <= today]
+    return AutomaticFigures(shown, _learned(connection, moment))
 
 
 def _learned(connection: sa.Connection, moment: datetime) -> LearnedFigures | None:

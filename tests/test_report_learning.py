@@ -169,6 +169,17 @@ def test_requests_answered_alone_and_sent_to_review_week_by_week(filled: Databas
     assert weeks[-1].alone_share == 1.0 and weeks[0].alone_share is None
 
 
+def test_a_month_in_course_shows_no_week_still_to_come(filled: Database):
+    names = {protocol.id: protocol.name for protocol in CATALOGUE}
+    with filled.session() as session:
+        report = build_report(
+            session.connection(), month("2026-11", BOGOTA), "Acueducto",
+            now=local(2026, 11, 12, 9), protocol_names=names,
+        )  # fmt: skip
+
+    assert report.automatic.weeks[-1].monday == date(2026, 11, 9)
+
+
 def test_the_page_charts_the_weeks_and_tables_what_was_learned_by_the_end_of_the_period(
     filled: Database,
 ):
