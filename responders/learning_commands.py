@@ -182,10 +182,16 @@ def aprender(app: App, file: Path) -> None:
         protocols[0] if protocols else NOT_OURS for _id, _text, protocols, _actions in dated.rows
     )
     if imported.added == 0:
-        click.echo(f"Nada nuevo: los {_count(imported.already)} mensajes ya se habían aprendido.")
+        click.echo(
+            "Nada nuevo: el mensaje ya se había aprendido."
+            if imported.already == 1
+            else f"Nada nuevo: los {_count(imported.already)} mensajes ya se habían aprendido."
+        )
     else:
         already = f" ({_count(imported.already)} ya estaban)" if imported.already else ""
-        click.echo(f"Aprendidos {_count(imported.added)} mensajes{already}.")
+        messages = "mensaje" if imported.added == 1 else "mensajes"
+        click.echo(f"{'Aprendido' if imported.added == 1 else 'Aprendidos'} "
+                   f"{_count(imported.added)} {messages}{already}.")  # fmt: skip
         if not imported.already:
             _say(
                 app,
