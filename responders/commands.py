@@ -18,6 +18,7 @@ from conectados.tables import Field, Listing, listing_console, print_listing, sh
 from conectados.terminal import Command, Group, message_kinds
 from responders.cli_shared import catalogue_for, protocol_names, shortened
 from responders.evaluate import evaluate, read_labelled, report
+from responders.examples import example_text
 from responders.interaction_listing import ListedInteraction, written_since
 from responders.matcher import Matcher, explain
 from responders.models import InteractionState
@@ -239,6 +240,13 @@ def evaluate_(app: App, file: Path | None, canal: str) -> None:
         raise BadInput("no tiene mensajes", str(file))
     learned, exists = learned_for(app, catalogue)
     click.echo(version_line(learned, exists))
+    known = {example.text for example in learned.examples}
+    seen = sum(1 for message in messages if example_text(message.text) in known)
+    if seen:
+        click.echo(
+            f"Aviso: {seen} de los {len(messages)} mensajes ya están entre lo aprendido: con "
+            "ellos la medición sale mejor de lo que saldrá con mensajes nuevos."
+        )
     result = evaluate(
         messages, Matcher(catalogue, learned.examples), learned.thresholds, canal == "message"
     )

@@ -305,6 +305,14 @@ def _print_learned(
         coverage(total),
     )
     print_listing(listing, app.environ)
+    if learned.examples and total.answerable < FEW_MEASURED:
+        _say(
+            app,
+            f"Aviso: las cifras salen de {total.answerable} "
+            f"{'pregunta' if total.answerable == 1 else 'preguntas'} de las últimas semanas: "
+            "todavía son pocas para saber si lo aprendido ayuda. Mida también con mensajes "
+            "nuevos: «conectados protocols evaluate ARCHIVO.jsonl».",
+        )
     _say(
         app,
         "Ejemplos: de revisión + importados. Umbral: la confianza para responder solo (los "
@@ -312,6 +320,10 @@ def _print_learned(
         "antes → después de aprender.",
     )
     _say(app, version_line(learned, True))
+
+
+FEW_MEASURED = 30
+"""Fewer answerable questions than this in the measured weeks: the figures are said to be few."""
 
 
 def _say(app: App, text: str) -> None:

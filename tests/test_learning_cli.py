@@ -194,3 +194,13 @@ def test_match_answers_a_phrasing_once_aprender_teaches_it(cli, folder):
 
     assert before["action"] == "review"
     assert (after["protocol"], after["action"]) == ("factura_consulta", "answer")
+
+
+def test_figures_from_a_few_questions_and_a_file_already_learned_are_said_to_be_so(cli, folder):
+    learned = cli("protocols", "aprender", "leccion.jsonl")
+    measured = cli("protocols", "evaluate", "leccion.jsonl")
+
+    assert "Aviso: las cifras salen de" in " ".join(learned.stdout.split())
+    assert "Aviso: 5 de los 5 mensajes ya están entre lo aprendido" in " ".join(
+        measured.stdout.split()
+    )
