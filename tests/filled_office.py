@@ -15,7 +15,11 @@ from conectados.app import App
 from conectados.db import Database
 from office.cli import run
 from office.demo import demo_config_text
+from responders.examples import ExampleAction
 from responders.intake import record_set_aside
+from responders.learning import record, save_run
+from responders.models import Interaction
+from responders.policy import Thresholds
 from responders.replies import record_undelivered
 from scheduler.pauses import pause_channel
 
@@ -52,6 +56,12 @@ def add_rare_rows(database: Database, now: datetime | None = None) -> None:
                 now,
             )
             record_undelivered(connection, "whatsapp", [("wamid.demo-1", 131047, "fuera")], now)
+            # What a review decision teaches, and thresholds computed from it.
+            interaction = connection.execute(sa.select(sa.func.min(Interaction.id))).scalar_one()
+            record(connection, interaction_id=interaction, text="¿dónde pago el recibo?",
+                   protocol="pago", action=ExampleAction.ANSWER, reviewer="Ana", now=now)  # fmt: skip
+            save_run(connection, "0" * 64, Thresholds(per_protocol={"pago": 0.55}), "{}", 1,
+                     None, now, "evaluate")  # fmt: skip
     finally:
         database.dispose()
 

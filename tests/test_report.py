@@ -389,13 +389,14 @@ def test_the_page_renders_in_a_real_browser_when_one_is_installed(cli, tmp_path:
         "tasa de interacción": "5,2 %",  # (20 + 4 + 2 + 6 + 5 + 1 + 4) / 800
     }
     assert all(dom.inside(e, "div")["attrs"]["class"] == "cifra" for e in dom.find("div", "valor"))
-    # The four charts, each an SVG drawn in the page, with its bars or lines.
+    # The five charts, each an SVG drawn in the page, with its bars or lines.
     charts = {svg["attrs"]["aria-label"]: svg for svg in dom.find("svg")}
     assert list(charts) == [
         "Solicitudes por día",
         "Vistas acumuladas por red",
         "Tiempo hasta la primera respuesta",
         "PQR por estado",
+        "Respondidas solas, semana a semana (% de las solicitudes)",
     ]
 
     def bars_of(label: str) -> dict[str, str]:
