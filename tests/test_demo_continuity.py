@@ -222,6 +222,9 @@ def test_sandbox_serve_keeps_its_world_in_the_file_its_settings_name(tmp_path: P
     serve = subprocess.Popen(
         [sys.executable, "-m", "conectados", "sandbox", "serve", "--port", str(port)],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # A runner started in the background ignores SIGINT, and children inherit that:
+        # Ctrl+C (what this test sends) must reach the service as it does in a terminal.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     try:
         assert "escuchando" in serve.stdout.readline()

@@ -214,6 +214,9 @@ def _run_blocks(guide: Path, blocks: list[Block], workdir: Path, env: dict[str, 
                         ["bash", "-c", f"exec {command}"], cwd=cwd, env=_without_forkserver(env), text=True,
                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                         start_new_session=True,
+                        # A runner started in the background ignores SIGINT and children
+                        # inherit it: the guide's Ctrl+C must stop the service as in a terminal.
+                        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
                     )  # fmt: skip
                     services.append((f"{guide.name}:{line}: {command}", process))
                     first = _first_line(process)
