@@ -96,7 +96,8 @@ def test_a_learned_ignore_never_leaves_alone_a_message_a_complaint_protocol_fits
     match = Matcher(CATALOGUE, examples, method=method).match(TICKET_NEARBY)
 
     assert match.learned_leave  # the examples do say "leave it" ...
-    assert decide(match, Thresholds()).action != Action.IGNORE  # ... and the rule says no
+    assert not left_alone(match)  # ... and the rule says no (a complaint protocol is there)
+    assert decide(match, Thresholds()).action != Action.IGNORE
 
 
 @pytest.mark.parametrize("method", METHODS)
