@@ -7,12 +7,12 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
-# pytest-xdist workers (0 runs the tests in one process). Three on the two cores of the CI
+# pytest-xdist workers (0 runs the tests in one process). Two, one per core of the CI
 # machine: much of the suite waits on subprocesses, sockets and polls (one process 11.3 min,
-# two 7.4, three 6.5, four 5.5 to 6.5, but four once overloaded the machine past the
-# simulator's 5-second webhook check). Each test file runs whole on one worker, so a
+# two 7.4, three 6.5, four 5.5 to 6.5), but three and four overloaded the machine past the
+# simulator's webhook check now and then. Each test file runs whole on one worker, so a
 # module's fixtures are built once.
-PYTEST_WORKERS ?= 3
+PYTEST_WORKERS ?= 2
 
 .PHONY: help demo test lint bench mutants clean
 

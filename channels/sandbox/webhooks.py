@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 
 OBJECTS = ("whatsapp_business_account", "page", "instagram")
 TIMEOUT_SECONDS = 5.0
+VERIFY_TIMEOUT_SECONDS = 15.0
+"""The subscription's verification waits longer than a delivery: it is the receiver's first
+request, made while the receiver is still starting (and, on a busy machine, slow to)."""
 RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)
 """After a failed first attempt, Meta tries again; here 4 more times with this backoff."""
 
@@ -290,7 +293,7 @@ class Webhooks:
         }
         try:
             answer = self._session().get(
-                url, params=params, timeout=TIMEOUT_SECONDS, allow_redirects=False
+                url, params=params, timeout=VERIFY_TIMEOUT_SECONDS, allow_redirects=False
             )
         except requests.RequestException as exc:
             raise WebhookError(
