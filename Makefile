@@ -40,9 +40,15 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/conectados demo
 
+# The guides' examples start the service on its documented ports (8765 and 8080): they run
+# alone, after the rest, so no other test's simulator or receiver is there at the same time.
+ALONE_TESTS := tests/test_guides.py
+
 test: $(VENV)/.installed-test
-	@$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); status=$$?; \
-	if [ $$status -eq 5 ]; then echo "pytest: no se encontraron pruebas"; exit 0; fi; exit $$status
+	@$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --ignore=$(ALONE_TESTS) $(PYTEST_ARGS); \
+	status=$$?; if [ $$status -eq 5 ]; then echo "pytest: no se encontraron pruebas"; status=0; fi; \
+	[ $$status -eq 0 ] || exit $$status; \
+	if [ -z "$(PYTEST_ARGS)" ]; then $(BIN)/python -m pytest $(ALONE_TESTS); fi
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
