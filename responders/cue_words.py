@@ -327,6 +327,43 @@ LEGAL_INSTRUMENT = Family(
     weak=True,
 )  # fmt: skip
 
+DISPUTE = Family(
+    "desacuerdo con una decisión o un caso propio",
+    # What turns a question about a legal instrument into a petition of the citizen's own: a
+    # decision or answer they dispute, a case of theirs, someone the instrument is aimed at.
+    # "¿Cómo presento un derecho de petición?" asks how; "¿cómo apelo la respuesta que me
+    # dieron?" disputes a decision (`responders.policy.explains_instrument`).
+    alone=(
+        "contra", "no estoy de acuerdo", "no estamos de acuerdo", "desacuerdo", "inconform*",
+        "negaron", "nego", "niegan", "rechazaron", "me respondieron", "nos respondieron",
+        "me contestaron", "nos contestaron", "me dieron", "nos dieron", "me dijeron que no",
+        "respuesta que", "respuesta de mi", "respuesta a mi", "respuesta del reclamo",
+        "respuesta de un reclamo", "respuesta de la empresa", "decision", "decisiones",
+        "resolucion", "fallo", "mi reclamo", "mi queja", "mi peticion", "mi caso", "mi factura",
+        "mi recibo", "mi cuenta", "mi derecho", "mi recurso", "mi solicitud", "mi pqr",
+        "ya radique", "ya presente", "ya puse", "cobraron", "me cobran", "nos cobran",
+        "abogad*", "superinten*", "superserv*",
+    ),
+)  # fmt: skip
+
+OWN_FILING = Family(
+    "va a presentar una petición propia",
+    # "Necesito radicar un derecho de petición", "quiero interponer un recurso": the citizen's
+    # own petition on its way, not a question about how one works.
+    anchors=(
+        "necesito", "necesitamos", "quiero", "queremos", "quisiera", "voy a", "vamos a",
+        "vengo a",
+    ),
+    # Not "debo", "tengo que" or "me toca": "¿qué datos debo poner?", "¿tengo que
+    # presentarlo en físico?" ask how.
+    context=(
+        "radic*", "interpon*", "present*", "pon*", "hacer", "mand*", "envi*", "meter",
+        "elevar", "instaurar",
+    ),
+    window=2,
+    ordered=True,
+)  # fmt: skip
+
 _FILING_VERBS = (
     "radique", "radicamos", "puse", "pusimos", "hice", "hicimos", "presente", "presentamos",
     "mande", "mandamos", "envie", "enviamos", "meti", "metimos", "interpuse", "deje",

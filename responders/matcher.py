@@ -88,7 +88,9 @@ LINEAR_WEIGHT = 3.0
 LINEAR_FLOOR = 0.3
 """Below this probability the linear model says nothing about a protocol."""
 LINEAR_DECIDES = 0.5
-"""The linear model's probability that the team holds such a message back or leaves it."""
+"""The linear model's probability that the team leaves such a message alone."""
+LINEAR_HOLDS = 0.5
+"""The linear model's probability that the team holds such a message back (files or reviews it)."""
 MIN_LEFT_ALONE = 20
 """Messages the team left alone that the model must have seen before it leaves one alone: from
 a handful it learns words, not a kind of message («venden tanques?» once taught it to leave
@@ -464,7 +466,7 @@ class Matcher:
             return (
                 f"{LEARNED_MARK}el modelo da {spanish_number(hold, 2)} a «el equipo lo revisa o "
                 "radica»"
-                if hold >= LINEAR_DECIDES
+                if hold >= LINEAR_HOLDS
                 else "",
                 f"{LEARNED_MARK}el modelo da {spanish_number(leave, 2)} a «no es de la empresa»"
                 if leave >= LINEAR_DECIDES

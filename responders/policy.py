@@ -16,8 +16,10 @@ from functools import lru_cache
 
 from channels.specs import SPECS
 from conectados.spanish import number, percent
+from responders.cue_words import DISPUTE, LEGAL_INSTRUMENT, OWN_FILING
+from responders.cues import CueFinder
 from responders.matcher import FILLER, Candidate, Match, in_their_words
-from responders.normalize import normalize
+from responders.normalize import normalize, stems_of
 from responders.protocols import Protocol, ProtocolAction
 
 
@@ -187,9 +189,36 @@ def _decide(match: Match, thresholds: Thresholds, private: bool) -> Decision:
     if any(not cue.family.weak for cue in match.complaint_cues):
         return complaint_decision(match, thresholds)
     decision = _without_cues(match, thresholds, private)
-    if match.complaint_cues:
+    if match.complaint_cues and not explains_instrument(match, decision):
         return hinted_decision(match, decision)
     return decision
+
+
+_DISPUTE = CueFinder((DISPUTE, OWN_FILING))
+
+
+def explains_instrument(match: Match, decision: Decision) -> bool:
+    """A legal instrument named only as what a question asks about ("¿cómo presento un
+    derecho de petición?", "¿qué es el silencio administrativo positivo?"), answered by a
+    protocol the company wrote to explain it (the instrument is among its keys): the answer
+    explains how to file; it answers no petition. Not when the message disputes a decision,
+    names a case of the citizen's own, aims the instrument at someone (`DISPUTE`) or says
+    the citizen is about to file one (`OWN_FILING`): that is a petition, and a person
+    answers it."""
+    if decision.action != Action.ANSWER or decision.protocol is None:
+        return False
+    if any(cue.family is not LEGAL_INSTRUMENT for cue in match.complaint_cues):
+        return False
+    if "?" not in match.text and not _QUESTION_WORDS.search(match.text.strip().lower()):
+        return False
+    if _DISPUTE.find(match.normalized.words):
+        return False
+    keys = [set(key.stems) for key in decision.protocol.keys if key.weight > 0]
+    for cue in match.complaint_cues:
+        named = set(stems_of(cue.phrase.split()))
+        if not any(stems and stems <= named for stems in keys):
+            return False
+    return True
 
 
 def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decision:

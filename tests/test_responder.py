@@ -253,17 +253,47 @@ def test_questions_that_only_share_words_with_a_complaint_are_still_answered(
 @pytest.mark.parametrize(
     "text",
     [
-        "¿cómo se presenta un derecho de petición?",
         "¿dónde queda la oficina? quiero presentar una apelación",
         "necesito interponer un recurso, ¿qué horario tienen?",
         "¿cuánto cuesta la reconexión? les pongo una demanda por el cobro",
-        "qué es el silencio administrativo positivo?",
+        # Named in a question the protocol that explains it does not answer (office hours).
+        "¿a qué hora abren? es para llevar un derecho de petición",
+        # Disputes a decision, names a case of the citizen's own, or files one now.
+        "¿cómo presento la apelación de la respuesta que me dieron?",
+        "¿cómo presento un recurso de reposición contra la factura de octubre?",
+        "¿cuánto tienen para responder mi derecho de petición?",
+        "quiero poner un derecho de petición, ¿cómo lo hago?",
+        # Asks nothing: a person reads it.
+        "el derecho de petición se puede presentar por correo electrónico",
     ],
 )
-def test_a_legal_instrument_named_at_all_goes_to_a_person(matcher, text):
+def test_a_legal_instrument_named_goes_to_a_person_unless_a_question_asks_how_it_works(
+    matcher, text
+):
     decision = decision_for(matcher, text)
 
     assert decision.action == Action.REVIEW, decision.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¿cómo se presenta un derecho de petición?",
+        "qué es el silencio administrativo positivo?",
+        "¿cuánto tiempo tienen ustedes para responder un derecho de petición?",
+        "¿cómo se pone un recurso de reposición?",
+    ],
+)
+def test_a_question_about_how_a_legal_instrument_works_gets_the_protocol_that_explains_it(
+    matcher, text
+):
+    """The company's protocol for filing a PQR explains the petition, the recurso and the
+    silencio administrativo; a question about them asks how to file, it files nothing."""
+    decision = decision_for(matcher, text)
+
+    assert (decision.action, decision.protocol.id) == (Action.ANSWER, "pqr_radicar"), (
+        decision.reason
+    )
 
 
 @pytest.mark.parametrize(
@@ -302,7 +332,7 @@ def test_complaints_in_other_words_go_to_a_ticket_or_a_person(matcher, text):
     [
         "cual es el horario? mi hija pregunta por qué gritan tanto los vendedores",
         "¿cómo reviso la compensación que aparece en la factura?",
-        "¿cómo se presenta un derecho de petición?",
+        "¿cómo se presenta un derecho de petición por mi caso?",
         "cuando vuelve el agua? tengo un bebé de 3 meses",
         # The leak alone would not be filed either (the outage question comes first): the
         # weak cue makes it urgent for a person, not a ticket.
