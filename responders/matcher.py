@@ -89,7 +89,7 @@ LINEAR_FLOOR = 0.3
 """Below this probability the linear model says nothing about a protocol."""
 LINEAR_DECIDES = 0.5
 """The linear model's probability that the team leaves such a message alone."""
-LINEAR_HOLDS = 0.5
+LINEAR_HOLDS = 0.7
 """The linear model's probability that the team holds such a message back (files or reviews it)."""
 MIN_LEFT_ALONE = 20
 """Messages the team left alone that the model must have seen before it leaves one alone: from

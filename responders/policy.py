@@ -17,6 +17,7 @@ from functools import lru_cache
 from channels.specs import SPECS
 from conectados.spanish import number, percent
 from responders.cue_words import DISPUTE, LEGAL_INSTRUMENT, OWN_FILING
+from responders.courtesy import asks_for_someone, ironic, thanks_only
 from responders.cues import CueFinder
 from responders.matcher import FILLER, Candidate, Match, in_their_words
 from responders.normalize import normalize, stems_of
@@ -312,8 +313,18 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
             f"suena a queja («{in_their_words(match.text, match.discontent[0])}»): mejor que "
             "responda una persona",
         )
-    if protocol.low_priority and (
-        "?" in match.text or len(set(match.normalized.stems) - FILLER) > SHORT
+    if protocol.low_priority and ironic(match.normalized, match.text):
+        return Decision(
+            Action.REVIEW,
+            protocol,
+            confidence,
+            "saluda o agradece con algo que suena a ironía o a queja: mejor que responda una "
+            "persona",
+        )
+    if (
+        protocol.low_priority
+        and ("?" in match.text or len(set(match.normalized.stems) - FILLER) > SHORT)
+        and not plain_courtesy(match)
     ):
         return Decision(
             Action.REVIEW, protocol, confidence, "parece un saludo, pero pregunta o cuenta algo más"
@@ -521,6 +532,25 @@ def _also_asks(question: Protocol | None) -> str:
     if question is None:
         return ""
     return f"; también pregunta ({question.name}): su respuesta queda como borrador para revisar"
+
+
+_WANTS = frozenset({"quiero", "queremos", "quisiera", "quisieramos"})
+
+
+def plain_courtesy(match: Match) -> bool:
+    """A longer thanks, or «¿hay alguien?», with no other protocol beyond a passing word:
+    the greeting's answer serves it (`responders.courtesy`)."""
+    if any(
+        not candidate.protocol.low_priority and candidate.confidence >= COMPLAINT_HINT
+        for candidate in match.candidates
+    ):
+        return False
+    if asks_for_someone(match.normalized):
+        return True
+    # "Quiero felicitar a…" wants nothing: its "quiero" is no request.
+    rest = " ".join(word for word in match.normalized.words if word not in _WANTS)
+    asks = bool(_QUESTION_WORDS.search(match.text.strip().lower()) or _REQUESTS.search(rest))
+    return thanks_only(match.normalized, match.text, asks)
 
 
 def asks_nothing(match: Match) -> bool:

@@ -1,0 +1,66 @@
+"""Thanks and «¿hay alguien?» answered with the greeting, whatever their length; irony, a
+request or a topic hidden in them still goes to a person (`responders.courtesy`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from responders.matcher import Matcher
+from responders.policy import Action, Thresholds, decide
+from responders.protocol_files import load_catalogue
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return Matcher(load_catalogue())
+
+
+def _decide(matcher, text):
+    return decide(matcher.match(text), Thresholds())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Felicitaciones a los muchachos de la cuadrilla que trabajaron toda la noche en la "
+        "vereda, excelente trabajo 👏👏",
+        "Quiero felicitar a la señorita de la oficina, me atendió muy amablemente con lo de mi "
+        "mamá.",
+        "Mil gracias señorita, quedé muy bien informada. Dios la bendiga.",
+        "muchas bendiciones para los operarios que vinieron hoy al barrio, muy amables todos",
+        "hola? hay alguien ahí",
+        "hola buenas hay alguien atendiendo por acá?",
+        "buenas noches, alguien q me colabore?",
+    ],
+)
+def test_a_longer_thanks_or_is_anyone_there_gets_the_greeting(matcher, text):
+    decision = _decide(matcher, text)
+
+    assert (decision.action, decision.protocol.id) == (Action.ANSWER, "saludo"), decision.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Irony: praise with what went wrong.
+        "Felicitaciones a la empresa, excelente servicio, tres días sin agua en el barrio 👏👏",
+        "gracias por nada, muy amables los de la oficina",
+        "excelente trabajo muchachos, otra vez dejaron la calle llena de huecos",
+        "Gracias por la atención, aunque la señorita de la ventanilla fue muy grosera",
+        "mil gracias 🙄 ya van 5 horas esperando al técnico",
+        "excelente servicio el de ustedes 🤡",
+        # A request or a question inside the thanks.
+        "Muchas gracias por la atención de ayer, me pueden mandar la copia de la factura",
+        "Gracias muchachos por la ayuda, cuándo pasan a leer el medidor del barrio",
+        # A topic that says more than a passing word.
+        "gracias por cortarnos el agua en pleno puente festivo, muy amables",
+    ],
+)
+def test_thanks_with_irony_a_request_or_a_topic_is_not_answered_with_the_greeting(
+    matcher, text
+):
+    decision = _decide(matcher, text)
+
+    assert not (decision.action == Action.ANSWER and decision.protocol.id == "saludo"), (
+        decision.reason
+    )
