@@ -19,6 +19,8 @@ expression.
 
 from __future__ import annotations
 
+import itertools
+
 from responders.normalize import Normalized
 
 THANKS = frozenset(
@@ -84,7 +86,7 @@ def ironic(normalized: Normalized, text: str) -> bool:
     words = normalized.words
     if any(word in NOT_PRAISE for word in words):
         return True
-    for first, second in zip(words, words[1:], strict=False):
+    for first, second in itertools.pairwise(words):
         if (first, second) in IRONY_PAIRS:
             return True
         if (first.isdigit() or first in COUNTS) and second in TIME_UNITS:
@@ -97,7 +99,7 @@ def thanks_only(normalized: Normalized, text: str, asks: bool) -> bool:
     if asks or "?" in text or ironic(normalized, text):
         return False
     words = normalized.words
-    pairs = zip(words, words[1:], strict=False)
+    pairs = itertools.pairwise(words)
     return any(word in THANKS for word in words) or any(pair in THANKS_PAIRS for pair in pairs)
 
 

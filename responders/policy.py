@@ -16,8 +16,8 @@ from functools import lru_cache
 
 from channels.specs import SPECS
 from conectados.spanish import number, percent
-from responders.cue_words import DISPUTE, LEGAL_INSTRUMENT, OWN_FILING
 from responders.courtesy import asks_for_someone, ironic, thanks_only
+from responders.cue_words import DISPUTE, LEGAL_INSTRUMENT, OWN_FILING
 from responders.cues import CueFinder
 from responders.matcher import FILLER, Candidate, Match, in_their_words
 from responders.normalize import normalize, stems_of

@@ -56,9 +56,7 @@ def test_a_longer_thanks_or_is_anyone_there_gets_the_greeting(matcher, text):
         "gracias por cortarnos el agua en pleno puente festivo, muy amables",
     ],
 )
-def test_thanks_with_irony_a_request_or_a_topic_is_not_answered_with_the_greeting(
-    matcher, text
-):
+def test_thanks_with_irony_a_request_or_a_topic_is_not_answered_with_the_greeting(matcher, text):
     decision = _decide(matcher, text)
 
     assert not (decision.action == Action.ANSWER and decision.protocol.id == "saludo"), (
