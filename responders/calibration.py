@@ -23,6 +23,8 @@ PRECISION = 0.98
 """Precision a protocol's automatic answers must keep on the held weeks."""
 MIN_ANSWERED = 10
 """Fewer automatic answers than this on the held weeks judge nothing: the base threshold stays."""
+MIN_WRONG = 2
+"""Wrong answers over the base threshold that it takes to raise a protocol's threshold."""
 STEP = 0.01
 WEEK = timedelta(days=7)
 
@@ -158,8 +160,17 @@ def _outcome(matcher: Matcher, thresholds: Thresholds, example: Example) -> _Out
 
 
 def _lowest(outcomes: list[_Outcome], protocol_id: str, floor: float, base: float) -> float:
-    """The lowest threshold at which the protocol's answers keep `PRECISION`, else `base`."""
+    """The lowest threshold at which the protocol's answers keep `PRECISION`, else `base`.
+    Above the base only when at least `MIN_WRONG` of its answers over the base were wrong:
+    one wrong answer among a few weeks' handful (a "hola guapa" greeted back) is not a
+    measured precision, and raising over it would send every greeting under it to a person."""
     answered = sorted((o.confidence, o.right) for o in outcomes if o.protocol == protocol_id)
+    wrong = sum(1 for confidence, right in answered if confidence >= base and not right)
+    threshold = _scan(answered, floor, base)
+    return threshold if wrong >= MIN_WRONG else min(threshold, base)
+
+
+def _scan(answered: list[tuple[float, bool]], floor: float, base: float) -> float:
     steps = round((1.0 - floor) / STEP)
     for step in range(steps + 1):
         threshold = round(floor + step * STEP, 2)

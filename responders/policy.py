@@ -426,7 +426,36 @@ def second_question(match: Match, thresholds: Thresholds) -> Candidate | None:
     return second if _apart(match.text, first.evidence, second.evidence) else None
 
 
-_CLAUSES = re.compile(r"([?¿.!¡;\n]+|\s(?:y|e|ademas|además|tambien|también)\s)", re.IGNORECASE)
+_CLAUSES = re.compile(
+    r"([?¿.!¡;\n]+|\s(?:y|e|ademas|además|tambien|también)\s|(?:^|\s)\d[).]\s)", re.IGNORECASE
+)
+_OPENERS = frozenset(
+    {"hola", "buenas", "buenos", "buen", "dias", "días", "tardes", "noches", "xfa", "porfa",
+     "por", "favor", "señores", "senores", "disculpe", "disculpen", "una", "pregunta", "consulta",
+     "y", "e", "pues", "oiga", "oigan", "veci", "vecinos", "parce", "sumercé", "sumerce"}
+)  # fmt: skip
+"""Greetings and openers before a question word ("buenas, ¿dónde pago?" asks)."""
+
+
+def _clause_asks(clause: str) -> bool:
+    """Whether a part of a message asks: a question word opening it (after greetings), or a
+    request in it ("se puede…", "me confirman…")."""
+    words = clause.strip().lower().replace(",", " ").split()
+    start = 0
+    while start < len(words) and words[start] in _OPENERS:
+        start += 1
+    if _QUESTION_WORDS.search(" ".join(words[start:])):
+        return True
+    return bool(_ASKING.search(" ".join(normalize(clause).words)))
+
+
+_ASKING = re.compile(
+    r"\b(se puede|puedo|podria|pueden|podrian|me regalan|me confirman|me dicen|me indican|"
+    r"me envian|me mandan|me ayudan|me colaboran|quiero saber|saber si|informen|indiquen|"
+    r"expliquen)\b"
+)
+"""Requests that ask by themselves ("se puede hacer un acuerdo de pago"), not "necesito…",
+which often says what for ("necesito llevar los papeles")."""
 
 
 def _apart(text: str, first: frozenset[str], second: frozenset[str]) -> bool:
@@ -440,7 +469,7 @@ def _apart(text: str, first: frozenset[str], second: frozenset[str]) -> bool:
     for at in range(0, len(parts), 2):
         clause = parts[at]
         after = parts[at + 1] if at + 1 < len(parts) else ""
-        if "?" not in after and not _QUESTION_WORDS.search(clause.strip().lower()):
+        if "?" not in after and not _clause_asks(clause):
             continue
         stems = set(normalize(clause).stems)
         has_first, has_second = bool(stems & own_first), bool(stems & own_second)

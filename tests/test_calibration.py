@@ -106,3 +106,17 @@ def test_evaluate_shows_each_protocols_threshold_in_use():
 
     assert any("responder solo desde 60 %" in line for line in lines)
     assert any(line.strip() == "pago: responder solo desde 50 %" for line in lines)
+
+
+def test_one_wrong_answer_over_the_base_does_not_raise_the_threshold_two_do():
+    """A few weeks give a protocol a handful of answers: one wrong among them (a "hola
+    guapa" greeted back) is no measure of its precision; two are."""
+    from responders.calibration import MIN_WRONG, _lowest, _Outcome
+
+    right = [_Outcome("saludo", 0.55 + n / 100, True) for n in range(40)]
+    one = [*right, _Outcome("saludo", 0.84, False)]
+    assert MIN_WRONG == 2
+    assert _lowest(one, "saludo", BASE.review, BASE.auto) == BASE.auto
+
+    two = [*one, _Outcome("saludo", 0.8, False)]
+    assert _lowest(two, "saludo", BASE.review, BASE.auto) > 0.84

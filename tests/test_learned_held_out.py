@@ -38,7 +38,9 @@ def learned():
 
 def test_the_untouched_set_with_learning_keeps_precision_complaints_and_out_of_scope(learned):
     catalogue, matcher, thresholds = learned
-    result = evaluate(read_labelled(DATA / UNTOUCHED, set(catalogue.protocols)), matcher, thresholds)
+    result = evaluate(
+        read_labelled(DATA / UNTOUCHED, set(catalogue.protocols)), matcher, thresholds
+    )
     assert result.rate("precision") >= 0.98
     assert result.rate("complaints") == 1.0
     assert result.rate("out_of_scope") >= 0.95

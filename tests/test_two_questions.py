@@ -108,3 +108,21 @@ def test_a_second_question_below_its_own_threshold_goes_to_a_person_with_both_dr
 
     assert decision.action == Action.REVIEW and decision.together is None
     assert {decision.protocol.id, decision.also.id} == {"pago", "horario_contacto"}
+
+
+def test_a_question_opened_by_a_greeting_or_a_number_still_counts_as_its_own_question():
+    """«buenas donde pago…»: the question word comes after a greeting; «1) … 2) …»: a
+    numbered list asks one thing per item. A «necesito…» that says what for asks nothing."""
+    matcher = Matcher(load_catalogue())
+    for text in [
+        "buenas donde pago el recibo y hasta q hora atienden la oficina del centro",
+        "hola 1) cual es el horario de la oficina 2) donde puedo pagar el recibo",
+    ]:
+        decision = decide(matcher.match(text), Thresholds())
+        assert decision.action == Action.ANSWER, decision.reason
+        assert {decision.protocol.id, decision.together.id} == {"pago", "horario_contacto"}
+
+    text = (
+        "xfa me dicen el horario de la oficina?? necesito llevar los papeles del cambio de nombre"
+    )
+    assert decide(matcher.match(text), Thresholds()).together is None
