@@ -363,6 +363,8 @@ class Matcher:
         candidates = self._candidates(evidence, shipped, taught) if taught else shipped
         groups: dict[str, list[str]] = defaultdict(list)
         for group, key in self.filters.found(stems):
+            if key.phrase == "luz" and _luz_is_a_name(text):
+                continue
             groups[str(group)].append(key.phrase)
         folded = " ".join(normalized.words)
         for group, patterns in (
@@ -490,6 +492,21 @@ class Matcher:
             else "",
             held.similarity if held else 0.0,
         )
+
+
+def _luz_is_a_name(text: str) -> bool:
+    """Whether every «luz» of the message is a woman's name ("a nombre de Luz Marina Ortiz"):
+    capital L and a capitalised word after it. One pass over the text."""
+    lowered = text.lower()
+    at = lowered.find("luz")
+    found = False
+    while at >= 0:
+        after = text[at + 4 : at + 5]
+        if text[at : at + 4] != "Luz " or not after.isupper():
+            return False
+        found = True
+        at = lowered.find("luz", at + 3)
+    return found
 
 
 def _answers(catalogue: Catalogue, label: str) -> bool:

@@ -593,7 +593,14 @@ def asks_nothing(match: Match) -> bool:
 def _asks_nothing(text: str, words: tuple[str, ...]) -> bool:
     if _QUESTION_WORDS.search(text.strip().lower()):
         return False
-    return not _REQUESTS.search(" ".join(words))
+    joined = " ".join(words)
+    return not (_REQUESTS.search(joined) or _ALTERNATIVE.search(joined))
+
+
+_ALTERNATIVE = re.compile(
+    r"\bo (toca|hay que|tengo que|tiene que|tenemos que|debo|se puede|puedo|ya|todavia)\b"
+)
+"""An alternative asks without a question mark ("me reconectan hoy o toca esperar a mañana")."""
 
 
 def too_long(network: str, text: str, private: bool = False) -> str | None:
