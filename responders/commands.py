@@ -86,7 +86,9 @@ def list_(app: App) -> None:
         listing.add(
             protocol.name,
             protocol.id,
-            protocol.action.value,
+            f"{protocol.action.value} (y consultas)"
+            if protocol.consultation is not None
+            else protocol.action.value,
             str(len(protocol.keys)),
             str(len(protocol.examples)),
             f"{source.name} (incluido)"

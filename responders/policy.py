@@ -198,6 +198,38 @@ def _decide(match: Match, thresholds: Thresholds, private: bool) -> Decision:
 _DISPUTE = CueFinder((DISPUTE, OWN_FILING))
 
 
+def consultation(match: Match, thresholds: Thresholds, private: bool) -> Decision | None:
+    """A plain question about a topic the best protocol files reports of ("¿el agua de la
+    llave es potable o hay que hervirla?"): answered with the protocol's consultation, as any
+    frequent question, when the message asks, rests on the consultation's words and names
+    nothing the protocol files (no colour, smell, taste: none of its other keys). Whatever
+    keeps the answer from going out alone (doubt, discontent, a long story…) files it, as
+    before: a person never gets a consultation draft that would not file."""
+    best = match.best
+    if best is None or best.protocol.consultation is None:
+        return None
+    if asks_nothing(match) or not (
+        "?" in match.text or _QUESTION_WORDS.search(match.text.strip().lower())
+    ):
+        return None
+    stems = set(match.normalized.stems)
+    consult = best.protocol.consultation_keys
+    if not any(set(key.stems) <= stems for key in consult):
+        return None
+    asked = {key.phrase for key in consult}
+    for key in best.protocol.keys:
+        if key.weight > 0 and key.phrase not in asked and set(key.stems) <= stems:
+            return None  # it reports something the protocol files
+    swapped = replace(
+        match,
+        candidates=(replace(best, protocol=best.protocol.consultation), *match.candidates[1:]),
+    )
+    decision = _without_cues(swapped, thresholds, private)
+    if decision.action == Action.ANSWER and decision.protocol is best.protocol.consultation:
+        return decision
+    return None
+
+
 def explains_instrument(match: Match, decision: Decision) -> bool:
     """A legal instrument named only as what a question asks about ("¿cómo presento un
     derecho de petición?", "¿qué es el silencio administrativo positivo?"), answered by a
@@ -257,6 +289,9 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
         and candidate.score >= COMPLAINT_SHARE * best.score
     ]
     if protocol.action == ProtocolAction.TICKET:
+        consulted = consultation(match, thresholds, private)
+        if consulted is not None:
+            return consulted
         question = question_in(match, thresholds.auto)
         return Decision(
             Action.TICKET,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import jinja2
@@ -17,6 +18,7 @@ from conectados.errors import BadInput, ManyBadInputs
 from conectados.userfiles import KB, read_user_text
 from responders.normalize import normalize, stems_of, words_of
 from responders.protocols import (
+    CONSULTATION_FIELDS,
     FIELDS,
     FILTER_GROUPS,
     PATTERN_GROUPS,
@@ -166,9 +168,10 @@ def _read_protocol(path: Path, environment: SandboxedEnvironment) -> Protocol:
     for template_field in ("respuesta_publica", "respuesta_privada"):
         source, line = _scalar(path, fields, template_field)
         templates.append(_compile(path, line, template_field, source, environment, problems))
+    consultation = _read_consultation(path, fields, action, name, environment, problems)
     if problems:
         raise ManyBadInputs(problems)
-    return Protocol(
+    protocol = Protocol(
         id=protocol_id,
         name=name,
         action=action,
@@ -184,6 +187,78 @@ def _read_protocol(path: Path, environment: SandboxedEnvironment) -> Protocol:
         low_priority=priority == "baja",
         answers_reports=reports.lower() in ("si", "sí", "true"),
     )
+    if consultation is None:
+        return protocol
+    keys_found, public, private = consultation
+    answer = replace(
+        protocol,
+        name=f"{name}: consulta",
+        action=ProtocolAction.ANSWER,
+        keys=(),
+        examples=(),
+        example_stems=(),
+        public_template=public,
+        private_template=private,
+        pqr_type=None,
+        causal=None,
+    )
+    return replace(protocol, consultation=answer, consultation_keys=tuple(keys_found))
+
+
+def _read_consultation(
+    path: Path,
+    fields,
+    action: ProtocolAction,
+    name: str,
+    environment: SandboxedEnvironment,
+    problems: list[BadInput],
+) -> tuple[list[Key], jinja2.Template, jinja2.Template] | None:
+    """`consulta_claves`, `consulta_publica` and `consulta_privada`: all three or none, in a
+    protocol that files or reviews (one that answers needs no second answer)."""
+    given = [field for field in CONSULTATION_FIELDS if field in fields]
+    if not given:
+        return None
+    line = fields[given[0]][1]
+    missing = [field for field in CONSULTATION_FIELDS if field not in fields]
+    if missing:
+        problems.append(
+            BadInput(
+                f"una consulta lleva los tres campos {', '.join(CONSULTATION_FIELDS)}; falta "
+                f"{', '.join(missing)}",
+                f"{path}:{line}",
+                missing[0],
+            )
+        )
+        return None
+    if action == ProtocolAction.ANSWER:
+        problems.append(
+            BadInput(
+                "solo un protocolo que radica o revisa lleva consulta; este ya responde",
+                f"{path}:{line}",
+                given[0],
+            )
+        )
+        return None
+    keys = []
+    for phrase in _read_list(path, fields, "consulta_claves", problems):
+        stems = stems_of(words_of(phrase))
+        if not stems:
+            problems.append(
+                BadInput(
+                    f"«{phrase}» no tiene ninguna palabra con significado",
+                    f"{path}:{fields['consulta_claves'][1]}",
+                    "consulta_claves",
+                )
+            )
+            continue
+        keys.append(Key(phrase, stems, 0.0))
+    templates = []
+    for template_field in ("consulta_publica", "consulta_privada"):
+        source, template_line = _scalar(path, fields, template_field)
+        templates.append(
+            _compile(path, template_line, template_field, source, environment, problems)
+        )
+    return keys, templates[0], templates[1]
 
 
 def _read_keys(path: Path, fields, name: str, problems: list[BadInput]) -> list[Key]:

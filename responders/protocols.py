@@ -54,7 +54,13 @@ FIELDS = (
     "ejemplos",
     "respuesta_publica",
     "respuesta_privada",
+    "consulta_claves",
+    "consulta_publica",
+    "consulta_privada",
 )
+CONSULTATION_FIELDS = ("consulta_claves", "consulta_publica", "consulta_privada")
+"""A protocol that files reports may also answer a plain question about its topic ("¿el agua
+es potable?"): the words such a question rests on, and its answer."""
 FILTER_GROUPS = ("otros_servicios", "nuestro_servicio", "spam", "insultos", "inconformidad")
 PATTERN_GROUPS = ("patrones_inconformidad", "patrones_fuera_de_alcance")
 PQR_TYPES = (
@@ -145,6 +151,11 @@ class Protocol:
     """`prioridad: baja`: only chosen when no other protocol has any evidence (greetings)."""
     answers_reports: bool = False
     """`responde_reportes: si`: it answers statements ("no hay agua"), not only questions."""
+    consultation: Protocol | None = None
+    """`consulta_*`: the answer to a plain question about a topic this protocol files reports
+    of (same id, action answer), given when the message asks with the consultation's words
+    and reports nothing (`responders.policy.consultation`)."""
+    consultation_keys: tuple[Key, ...] = ()
 
     def render(self, context: Mapping[str, Any], private: bool) -> str:
         template = self.private_template if private else self.public_template

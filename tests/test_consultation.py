@@ -1,0 +1,147 @@
+"""A protocol that files reports answers a plain question about its topic with its
+consultation ("¿el agua es potable?"): no PQR with a legal term for a question, while every
+report, doubt or complaint is filed or reviewed as before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from conectados.db import Database
+from responders.matcher import Matcher
+from responders.models import Interaction, Reply, ReplyState, Ticket
+from responders.policy import Action, Thresholds, decide
+from responders.protocol_files import load_catalogue
+
+POTABLE = "¿El agua de la llave es potable o hay que hervirla?"
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return Matcher(load_catalogue())
+
+
+def _decide(matcher, text):
+    return decide(matcher.match(text), Thresholds())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        POTABLE,
+        "Publican los resultados de calidad del agua? quiero saber si el IRCA de este mes salió bien",
+        "se puede tomar el agua directo de la llave o toca comprar en bolsa?",
+    ],
+)
+def test_a_plain_question_about_the_water_gets_the_consultation(matcher, text):
+    decision = _decide(matcher, text)
+
+    assert decision.action == Action.ANSWER, decision.reason
+    assert decision.protocol.id == "calidad_agua"
+    assert decision.protocol.name.endswith(": consulta")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A report: something the protocol files.
+        "el agua sale amarilla, ¿se puede tomar?",
+        "¿es potable? porque huele a cloro muy fuerte",
+        # No consultation word: a question about a report.
+        "¿el agua está contaminada? en la casa todos con diarrea",
+        # Sounds like a complaint, or asks nothing.
+        "YA VAN 3 DIAS Y NADIE NOS DICE SI EL AGUA ES POTABLE O NO",
+        "el agua es potable según ustedes pero nadie da razón de los análisis hace semanas",
+    ],
+)
+def test_a_report_or_a_complaint_about_the_water_is_still_filed_or_reviewed(matcher, text):
+    decision = _decide(matcher, text)
+
+    assert decision.action in (Action.TICKET, Action.REVIEW), decision.reason
+
+
+def test_the_daemon_answers_the_consultation_alone_and_files_nothing(cli, tmp_path, sandbox):
+    (tmp_path / "conectados.toml").write_text(
+        f'[empresa]\nnombre = "Aguas del Río"\nweb = "https://aguasdelrio.example"\n'
+        f'[sandbox]\nurl = "{sandbox.url}"\n[channels.x]\nactivo = false\n',
+        encoding="utf-8",
+    )
+    assert cli("init").exit_code == 0
+    post = sandbox.control(
+        "POST", "posts", {"network": "facebook", "posts": [{"text": "Lavado de tanques"}]}
+    )["ids"][0]
+    for text, author in [(POTABLE, "Ana"), ("el agua está saliendo amarilla y con olor", "Luis")]:
+        sandbox.control(
+            "POST",
+            "citizen",
+            {"network": "facebook", "kind": "comment", "text": text, "author": author, "on": post},
+        )
+
+    result = cli("daemon", "--once")
+
+    assert result.exit_code == 0, result.stderr
+    database = Database(f"sqlite:///{tmp_path / 'conectados.db'}")
+    with database.session() as session:
+        replies = {
+            author: (state, text)
+            for author, state, text in session.execute(
+                sa.select(Interaction.author_name, Reply.state, Reply.text).join(
+                    Interaction, Interaction.id == Reply.interaction_id
+                )
+            )
+        }
+        tickets = session.execute(sa.select(sa.func.count()).select_from(Ticket)).scalar_one()
+    database.dispose()
+    state, text = replies["Ana"]
+    assert state != ReplyState.PENDING
+    assert "Resolución 2115" in text and "aguasdelrio.example" in text and "radicado" not in text
+    # The report is filed: one ticket, the acknowledgement with its radicado.
+    assert tickets == 1
+    assert "radicado" in replies["Luis"][1]
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ("consulta_claves:\n  - potable\n", "falta consulta_publica, consulta_privada"),
+        (
+            "consulta_claves:\n  - potable\nconsulta_publica: Hola\nconsulta_privada: '{{ x'\n",
+            "consulta_privada: la plantilla tiene un error de escritura",
+        ),
+    ],
+)
+def test_a_consultation_is_checked_like_the_rest_of_the_file(cli, tmp_path, extra, expected):
+    folder = tmp_path / "protocolos"
+    folder.mkdir()
+    shipped = load_catalogue().get("calidad_agua").source
+    text = Path(shipped).read_text(encoding="utf-8").split("consulta_claves:")[0]
+    (folder / "calidad_agua.yaml").write_text(text + extra, encoding="utf-8")
+    (tmp_path / "conectados.toml").write_text(
+        '[respuestas]\ncarpeta_protocolos = "protocolos"\n', encoding="utf-8"
+    )
+
+    result = cli("protocols", "match", "es potable?")
+
+    assert result.exit_code == 2
+    assert str(folder / "calidad_agua.yaml") in result.stderr and expected in result.stderr
+
+
+def test_an_answering_protocol_cannot_have_a_consultation(cli, tmp_path):
+    folder = tmp_path / "protocolos"
+    folder.mkdir()
+    (folder / "pago.yaml").write_text(
+        "id: pago\nnombre: Pago\naccion: responder\nclaves:\n  pse: 3\n"
+        "respuesta_publica: Hola\nrespuesta_privada: Hola\n"
+        "consulta_claves:\n  - pse\nconsulta_publica: Hola\nconsulta_privada: Hola\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "conectados.toml").write_text(
+        '[respuestas]\ncarpeta_protocolos = "protocolos"\n', encoding="utf-8"
+    )
+
+    result = cli("protocols", "match", "pse")
+
+    assert result.exit_code == 2
+    assert "solo un protocolo que radica o revisa lleva consulta" in result.stderr
