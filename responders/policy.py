@@ -208,9 +208,7 @@ def consultation(match: Match, thresholds: Thresholds, private: bool) -> Decisio
     best = match.best
     if best is None or best.protocol.consultation is None:
         return None
-    if asks_nothing(match) or not (
-        "?" in match.text or _QUESTION_WORDS.search(match.text.strip().lower())
-    ):
+    if asks_nothing(match):
         return None
     stems = set(match.normalized.stems)
     consult = best.protocol.consultation_keys
@@ -602,13 +600,9 @@ _WANTS = frozenset({"quiero", "queremos", "quisiera", "quisieramos"})
 
 
 def plain_courtesy(match: Match) -> bool:
-    """A longer thanks, or «¿hay alguien?», with no other protocol beyond a passing word:
-    the greeting's answer serves it (`responders.courtesy`)."""
-    if any(
-        not candidate.protocol.low_priority and candidate.confidence >= COMPLAINT_HINT
-        for candidate in match.candidates
-    ):
-        return False
+    """A longer thanks, or «¿hay alguien?»: the greeting's answer serves it
+    (`responders.courtesy`). The greeting is the best protocol only when no other has more
+    than a passing word (`responders.matcher.LOW_PRIORITY_YIELDS_TO`)."""
     if asks_for_someone(match.normalized):
         return True
     # "Quiero felicitar a…" wants nothing: its "quiero" is no request.

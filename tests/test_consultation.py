@@ -51,6 +51,8 @@ def test_a_plain_question_about_the_water_gets_the_consultation(matcher, text):
         "¿es potable? porque huele a cloro muy fuerte",
         # No consultation word: a question about a report.
         "¿el agua está contaminada? en la casa todos con diarrea",
+        # Rests on none of the consultation's words.
+        "¿el agua en el barrio Centro ya se normalizó del todo o todavía hay trabajos?",
         # Sounds like a complaint, or asks nothing.
         "YA VAN 3 DIAS Y NADIE NOS DICE SI EL AGUA ES POTABLE O NO",
         "el agua es potable según ustedes pero nadie da razón de los análisis hace semanas",
@@ -60,6 +62,21 @@ def test_a_report_or_a_complaint_about_the_water_is_still_filed_or_reviewed(matc
     decision = _decide(matcher, text)
 
     assert decision.action in (Action.TICKET, Action.REVIEW), decision.reason
+    assert not decision.protocol or not decision.protocol.name.endswith(": consulta")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "EL AGUA DE LA LLAVE ES POTABLE O HAY QUE HERVIRLA???",
+        "en la radio dijeron que el agua del acueducto es potable y apta para consumo humano",
+    ],
+)
+def test_a_consultation_that_would_not_go_out_alone_is_filed_as_before(matcher, text):
+    """Shouting, or asking nothing: no consultation draft for a person, the report's ticket."""
+    decision = _decide(matcher, text)
+
+    assert decision.action == Action.TICKET, decision.reason
 
 
 def test_the_daemon_answers_the_consultation_alone_and_files_nothing(cli, tmp_path, sandbox):

@@ -51,6 +51,7 @@ def test_a_longer_thanks_or_is_anyone_there_gets_the_greeting(matcher, text):
         "excelente servicio el de ustedes 🤡",
         # A request or a question inside the thanks.
         "Muchas gracias por la atención de ayer, me pueden mandar la copia de la factura",
+        "muchísimas gracias muy amables todos, me confirman mañana temprano entonces",
         "Gracias muchachos por la ayuda, cuándo pasan a leer el medidor del barrio",
         # A topic that says more than a passing word.
         "gracias por cortarnos el agua en pleno puente festivo, muy amables",
@@ -62,3 +63,20 @@ def test_thanks_with_irony_a_request_or_a_topic_is_not_answered_with_the_greetin
     assert not (decision.action == Action.ANSWER and decision.protocol.id == "saludo"), (
         decision.reason
     )
+
+
+def test_irony_is_found_in_the_words_the_emojis_and_the_time_it_took():
+    from responders.courtesy import ironic, thanks_only
+    from responders.normalize import normalize
+
+    for text in [
+        "excelente servicio, tres días sin agua",
+        "mil gracias, ya van 5 horas",
+        "gracias por venir a las dos semanas",
+        "excelente servicio 🤡",
+    ]:
+        assert ironic(normalize(text), text), text
+        assert not thanks_only(normalize(text), text, asks=False), text
+    for text in ["mil gracias, muy amables", "gracias a la señora de la ventanilla 2"]:
+        assert not ironic(normalize(text), text), text
+        assert thanks_only(normalize(text), text, asks=False), text

@@ -265,6 +265,7 @@ def test_questions_that_only_share_words_with_a_complaint_are_still_answered(
         "quiero poner un derecho de petición, ¿cómo lo hago?",
         # Asks nothing: a person reads it.
         "el derecho de petición se puede presentar por correo electrónico",
+        "información para presentar un derecho de petición",
     ],
 )
 def test_a_legal_instrument_named_goes_to_a_person_unless_a_question_asks_how_it_works(
@@ -876,3 +877,13 @@ def test_a_persons_age_in_years_is_not_an_overdue_case(matcher):
     )
 
     assert "caso anterior" not in decision.reason
+
+
+def test_a_person_at_risk_next_to_a_question_about_a_petition_still_goes_to_a_person(matcher):
+    text = "¿cómo se presenta un derecho de petición? nos suspendieron el servicio y tengo niños"
+
+    decision = decision_for(matcher, text)
+
+    assert decision.action == Action.REVIEW and decision.reason.startswith("URGENTE"), (
+        decision.reason
+    )
