@@ -18,11 +18,15 @@ indexes of fixed size: linear in the length of the message, with no regular expr
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from responders.cue_words import FAMILIES, VULNERABLE_NEAR_OUTAGE, Family
 from responders.normalize import words_of
 
+WORDS_REMEMBERED = 20_000
+"""Words whose candidate terms are kept between messages (then the cache starts over)."""
+LONGEST_REMEMBERED = 40
+"""Longer words are looked up each time: the cache stays small whatever citizens write."""
 Token = tuple[str, bool]
 """A folded word and whether it is a prefix."""
 
@@ -64,21 +68,65 @@ class _TermIndex:
             word, prefix = term.tokens[0]
             (self.prefixes if prefix else self.exact)[word].append((slot, term))
         self.lengths = sorted({len(word) for word in self.prefixes})
+        self._starting: dict[str, _Starting] = {}
 
-    def starting_at(self, words: tuple[str, ...], position: int) -> list[tuple[int, Term, int]]:
-        """(slot, term, position of its last word) for each term found starting here."""
-        word = words[position]
-        found = []
+    def _candidates(self, word: str) -> _Starting:
+        """The terms whose first word is `word` or a prefix of it, grouped by what must come
+        next (`_Starting`); remembered per word (a bounded cache: messages share most of
+        their words)."""
+        known = self._starting.get(word)
+        if known is not None:
+            return known
         candidates = list(self.exact.get(word, ()))
         for length in self.lengths:
             if length > len(word):
                 break
             candidates.extend(self.prefixes.get(word[:length], ()))
-        for slot, term in candidates:
+        starting = _Starting()
+        for order, (slot, term) in enumerate(candidates):
+            if len(term.tokens) == 1:
+                starting.single.append((order, slot, term))
+                continue
+            second, prefix = term.tokens[1]
+            if prefix:
+                starting.other.append((order, slot, term))
+            else:
+                starting.by_second.setdefault(second, []).append((order, slot, term))
+        if len(word) <= LONGEST_REMEMBERED:
+            if len(self._starting) >= WORDS_REMEMBERED:
+                self._starting.clear()
+            self._starting[word] = starting
+        return starting
+
+    def starting_at(self, words: tuple[str, ...], position: int) -> list[tuple[int, Term, int]]:
+        """(slot, term, position of its last word) for each term found starting here, in
+        the order of the index (exact first word, then prefixes, shortest first)."""
+        starting = self._candidates(words[position])
+        found = [(order, slot, term, position) for order, slot, term in starting.single]
+        # A term of several words can go on only with one of the next two words.
+        tried = list(starting.other)
+        following = words[position + 1 : position + 3]
+        for number, second in enumerate(following):
+            if number == 1 and second == following[0]:
+                break
+            tried.extend(starting.by_second.get(second, ()))
+        for order, slot, term in tried:
             end = _follows(words, position, term.tokens)
             if end is not None:
-                found.append((slot, term, end))
-        return found
+                found.append((order, slot, term, end))
+        if len(found) > 1:
+            found.sort(key=lambda item: item[0])
+        return [(slot, term, end) for _, slot, term, end in found]
+
+
+@dataclass
+class _Starting:
+    """The terms that may start at a word: of one word; of several, by their second word
+    when it is exact; and those whose second word is a prefix."""
+
+    single: list[tuple[int, int, Term]] = field(default_factory=list)
+    by_second: dict[str, list[tuple[int, int, Term]]] = field(default_factory=dict)
+    other: list[tuple[int, int, Term]] = field(default_factory=list)
 
 
 def _same(word: str, token: Token) -> bool:

@@ -228,9 +228,19 @@ class _KeyIndex:
 
     def __init__(self) -> None:
         self.by_first: dict[str, list[tuple[object, Key]]] = defaultdict(list)
+        self.single: dict[str, list[tuple[int, object, Key]]] = defaultdict(list)
+        self.by_second: dict[tuple[str, str], list[tuple[int, object, Key]]] = defaultdict(list)
 
     def add(self, owner: object, key: Key) -> None:
-        self.by_first[key.stems[0]].append((owner, key))
+        keys = self.by_first[key.stems[0]]
+        keys.append((owner, key))
+        # The same keys by their second stem: a key of several words goes on only with one of
+        # the next two stems, so the others are not even tried.
+        order = len(keys) - 1
+        if len(key.stems) > 1:
+            self.by_second[(key.stems[0], key.stems[1])].append((order, owner, key))
+        else:
+            self.single[key.stems[0]].append((order, owner, key))
 
     def found(self, stems: tuple[str, ...]) -> list[tuple[object, Key]]:
         """Keys whose stems appear in order, with at most one other word between two of them
@@ -238,7 +248,17 @@ class _KeyIndex:
         hits: list[tuple[object, Key]] = []
         seen: set[tuple[object, tuple[str, ...]]] = set()  # "amable" and "amables" count once
         for position, stem in enumerate(stems):
-            for owner, key in self.by_first.get(stem, ()):
+            if stem not in self.by_first:
+                continue
+            tried = list(self.single.get(stem, ()))
+            following = stems[position + 1 : position + 3]
+            for number, second in enumerate(following):
+                if number == 1 and second == following[0]:
+                    break
+                tried.extend(self.by_second.get((stem, second), ()))
+            if len(tried) > 1:
+                tried.sort(key=lambda item: item[0])  # in the order the keys were added
+            for _, owner, key in tried:
                 if (owner, key.stems) not in seen and _follows(stems, position, key.stems):
                     seen.add((owner, key.stems))
                     hits.append((owner, key))
@@ -604,10 +624,21 @@ def _folded_words(text: str) -> tuple[list[tuple[str, int]], list[tuple[int, int
     spans: list[tuple[int, int]] = []
     flat: list[tuple[str, int]] = []
     for found in re.finditer(r"\S+", text):
-        for word in words_of(found.group()):
+        token = found.group()
+        for word in _token_words(token) if len(token) <= SHORT_TOKEN else words_of(token):
             flat.append((word, len(spans)))
         spans.append((found.start(), found.end()))
     return flat, spans
+
+
+SHORT_TOKEN = 40
+"""Tokens up to this long are folded once and remembered (a bounded cache: messages share
+most of their words; a longer run of characters is folded each time)."""
+
+
+@lru_cache(maxsize=8192)
+def _token_words(token: str) -> tuple[str, ...]:
+    return tuple(words_of(token))
 
 
 def _find(flat: list[tuple[str, int]], wanted: list[str]) -> tuple[int, int] | None:

@@ -169,8 +169,23 @@ class Normalized:
         return not self.stems
 
 
+SHORT_TEXT = 40
+"""Texts up to this long (a word, a name) are folded once and remembered: they repeat."""
+
+
 def fold(text: str) -> str:
     """Lower case without accents (ñ kept apart: "año" is not "ano")."""
+    return _fold_short(text) if len(text) <= SHORT_TEXT else _fold(text)
+
+
+@lru_cache(maxsize=20_000)
+def _fold_short(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text.lower()
     text = text.lower().replace("ñ", "\0")
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
