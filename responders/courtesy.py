@@ -33,6 +33,8 @@ THANKS = frozenset(
     }
 )  # fmt: skip
 """Words that thank or praise ("Dios les pague", "muy amables", "qué rapidez")."""
+THANKS_STEMS = ("agradec", "felicit", "bendic", "bendig")
+"""And any word that starts so ("agradecimiento", "felicitarlas", "bendición")."""
 THANKS_PAIRS = (
     ("buen", "trabajo"), ("buena", "atencion"), ("muy", "bien"), ("asi", "si"), ("les", "pague"),
     ("le", "pague"),
@@ -100,7 +102,9 @@ def thanks_only(normalized: Normalized, text: str, asks: bool) -> bool:
         return False
     words = normalized.words
     pairs = itertools.pairwise(words)
-    return any(word in THANKS for word in words) or any(pair in THANKS_PAIRS for pair in pairs)
+    return any(word in THANKS or word.startswith(THANKS_STEMS) for word in words) or any(
+        pair in THANKS_PAIRS for pair in pairs
+    )
 
 
 def asks_for_someone(normalized: Normalized) -> bool:

@@ -29,6 +29,8 @@ class Family:
     weak: bool = False
     """A hint, not a clear complaint: the message goes to a person, never to a ticket on
     this cue alone (`responders.policy`)."""
+    not_after: frozenset[str] = frozenset()
+    """Words that, right before one of its `alone` terms, cancel it ("se" in "se me dañó")."""
     needs_outage: bool = False
     """Counts only when the no-water protocol is a candidate for the message
     (`responders.matcher`): a baby named next to "¿cuándo vuelve el agua?"."""
@@ -214,6 +216,8 @@ DAMAGE = Family(
         "se inundo mi", "se inundo la casa", "me quemaron", "se me quemo", "se me quemaron",
         "se nos quemo", "me destruyeron",
     ),
+    # "Se me dañó el medidor" says it broke; "el operario me dañó el piso", who broke it.
+    not_after=frozenset({"se"}),
     # Who did it, then what they did: "el operario dañó", not "se dañó ... ¿viene el técnico?".
     anchors=(
         *_STAFF, "retroexcavadora", "retro", "volqueta", "maquina*", "la obra", "su obra",

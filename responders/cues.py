@@ -227,6 +227,8 @@ class CueFinder:
             for slot, _, end in self.index.starting_at(words, position):
                 number, kind = divmod(slot, 3)
                 if kind == ALONE:
+                    if position and words[position - 1] in self.families[number].not_after:
+                        continue  # "se me dañó" (it broke), not "me dañó" (they broke it)
                     alone.setdefault(number, " ".join(words[position : end + 1]))
                 elif kind == ANCHOR:
                     anchors[number].append((position, end, " ".join(words[position : end + 1])))

@@ -167,6 +167,10 @@ class Match:
     complaint_cues: tuple[Cue, ...] = ()
     """A legal action, a refund, an unresolved case, a damage, mistreatment, people at risk
     without water: a complaint whatever question the message also asks (`responders.cues`)."""
+    greeting: Candidate | None = None
+    """The catalogue's greeting protocol (low priority, answers) with its evidence, when it
+    has some and stepped aside for another protocol: what a thanks gets even when it names
+    staff or works a complaint protocol files (`responders.policy.thanks_not_filed`)."""
     general_complaint: Protocol | None = None
     """The catalogue's general complaint protocol (a `queja` that files a ticket): its
     acknowledgement is the complaint's draft when no other complaint protocol fits."""
@@ -292,6 +296,14 @@ class Matcher:
         for protocol in catalogue:
             for key in protocol.keys:
                 self.keys.add(protocol.id, key)
+        self.greeting = next(
+            (
+                protocol
+                for protocol in catalogue
+                if protocol.low_priority and protocol.action == ProtocolAction.ANSWER
+            ),
+            None,
+        )
         self.general_complaint = next(
             (
                 protocol
@@ -408,12 +420,21 @@ class Matcher:
             mentions_our_service=bool(groups["nuestro"]),
             complaint_cues=_cues_for(normalized, shipped),
             general_complaint=self.general_complaint,
+            greeting=self._greeting(evidence, candidates),
             learned_hold=hold,
             learned_leave=leave,
             hold_share=hold_share,
             learned=bool(hold or leave or hold_share or shipped is not candidates),
             shipped_candidates=tuple(shipped),
         )
+
+    def _greeting(self, evidence: list[_Evidence], candidates: list[Candidate]) -> Candidate | None:
+        """The greeting's candidate on its own evidence, when it stepped aside."""
+        if self.greeting is None or any(c.protocol is self.greeting for c in candidates):
+            return None
+        own = [item for item in evidence if item.protocol == self.greeting.id]
+        found = self._candidates(own) if own else []
+        return found[0] if found else None
 
     def _candidates(
         self,

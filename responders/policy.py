@@ -85,7 +85,7 @@ _REQUESTS = re.compile(
     r"informar|"
     r"informacion|indiquen|expliquen|requisitos|me regalan|me confirman|me ayudan|"
     r"me colaboran|me dicen|me indican|me envian|me mandan|quiero saber|saber si|por favor|"
-    r"ayuda|ayudenme)\b"
+    r"ayuda|ayudenme|una pregunta|pregunto|una consulta)\b"
 )
 # "que", "como", "cuando"... ask only with their accent or opening a sentence ("el señor que
 # lee el medidor" does not ask anything; "como pago" at the start does).
@@ -198,6 +198,44 @@ def _decide(match: Match, thresholds: Thresholds, private: bool) -> Decision:
 _DISPUTE = CueFinder((DISPUTE, OWN_FILING))
 
 
+def thanks_not_filed(match: Match, thresholds: Thresholds, private: bool) -> Decision | None:
+    """A thanks that names staff or works ("Dios les pague a los funcionarios por arreglar la
+    tubería"): the words of a complaint protocol, but praise is no complaint. It gets the
+    greeting as any thanks would (`plain_courtesy`: no irony, nothing asked); otherwise it
+    is filed as before."""
+    greeting = match.greeting
+    if greeting is None or match.best is None:
+        return None
+    swapped = replace(match, candidates=(greeting,), greeting=None)
+    if not plain_courtesy(swapped):
+        return None
+    decision = _without_cues(swapped, thresholds, private)
+    if decision.action == Action.ANSWER and decision.protocol is greeting.protocol:
+        return replace(
+            decision,
+            reason=f"agradece o felicita: se responde con el saludo, no se radica "
+            f"({match.best.protocol.name}, {percent(match.best.confidence, 0)})",
+        )
+    return None
+
+
+def consults(match: Match, protocol: Protocol) -> bool:
+    """Whether the message asks the consultation of a protocol that files reports: it asks,
+    rests on a consultation word, and names none of the protocol's other keys (what it
+    files: colour, smell, taste)."""
+    if protocol.consultation is None or asks_nothing(match):
+        return False
+    stems = set(match.normalized.stems)
+    consult = protocol.consultation_keys
+    if not any(set(key.stems) <= stems for key in consult):
+        return False
+    asked = {key.phrase for key in consult}
+    return not any(
+        key.weight > 0 and key.phrase not in asked and set(key.stems) <= stems
+        for key in protocol.keys
+    )
+
+
 def consultation(match: Match, thresholds: Thresholds, private: bool) -> Decision | None:
     """A plain question about a topic the best protocol files reports of ("¿el agua de la
     llave es potable o hay que hervirla?"): answered with the protocol's consultation, as any
@@ -206,18 +244,8 @@ def consultation(match: Match, thresholds: Thresholds, private: bool) -> Decisio
     keeps the answer from going out alone (doubt, discontent, a long story…) files it, as
     before: a person never gets a consultation draft that would not file."""
     best = match.best
-    if best is None or best.protocol.consultation is None:
+    if best is None or not consults(match, best.protocol):
         return None
-    if asks_nothing(match):
-        return None
-    stems = set(match.normalized.stems)
-    consult = best.protocol.consultation_keys
-    if not any(set(key.stems) <= stems for key in consult):
-        return None
-    asked = {key.phrase for key in consult}
-    for key in best.protocol.keys:
-        if key.weight > 0 and key.phrase not in asked and set(key.stems) <= stems:
-            return None  # it reports something the protocol files
     swapped = replace(
         match,
         candidates=(replace(best, protocol=best.protocol.consultation), *match.candidates[1:]),
@@ -285,9 +313,12 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
         if candidate.protocol.action == ProtocolAction.TICKET
         and candidate.confidence >= COMPLAINT_HINT
         and candidate.score >= COMPLAINT_SHARE * best.score
+        and not consults(match, candidate.protocol)
     ]
     if protocol.action == ProtocolAction.TICKET:
-        consulted = consultation(match, thresholds, private)
+        consulted = consultation(match, thresholds, private) or thanks_not_filed(
+            match, thresholds, private
+        )
         if consulted is not None:
             return consulted
         question = question_in(match, thresholds.auto)
@@ -366,12 +397,13 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
         return Decision(
             Action.REVIEW, protocol, confidence, "se ríe: puede ser un chiste o una ironía"
         )
-    if len(match.normalized.words) > LONG_MESSAGE:
+    told = told_words(match.normalized.words)
+    if told > LONG_MESSAGE and not (protocol.low_priority and plain_courtesy(match)):
         return Decision(
             Action.REVIEW,
             protocol,
             confidence,
-            f"mensaje largo ({len(match.normalized.words)} palabras): puede traer más de un asunto "
+            f"mensaje largo ({told} palabras): puede traer más de un asunto "
             "(una queja, una petición); mejor que lo lea una persona",
         )
     if shouts(match.text):
@@ -450,6 +482,9 @@ def second_question(match: Match, thresholds: Thresholds) -> Candidate | None:
     if len(match.candidates) < 2:
         return None
     first, second = match.candidates[0], match.candidates[1]
+    if second.protocol.consultation is not None and consults(match, second.protocol):
+        # "¿Se puede tomar el agua de la llave? ¿y cuándo leen el medidor?"
+        second = replace(second, protocol=second.protocol.consultation)
     if (
         second.protocol.action != ProtocolAction.ANSWER
         or second.protocol.low_priority
@@ -465,7 +500,8 @@ _CLAUSES = re.compile(
 _OPENERS = frozenset(
     {"hola", "buenas", "buenos", "buen", "dias", "días", "tardes", "noches", "xfa", "porfa",
      "por", "favor", "señores", "senores", "disculpe", "disculpen", "una", "pregunta", "consulta",
-     "y", "e", "pues", "oiga", "oigan", "veci", "vecinos", "parce", "sumercé", "sumerce"}
+     "y", "e", "pues", "oiga", "oigan", "veci", "vecinos", "parce", "sumercé", "sumerce", "seño",
+     "ome", "mijo", "mija", "compadre", "comadre", "eche", "ajá", "aja", "vea", "mire"}
 )  # fmt: skip
 """Greetings and openers before a question word ("buenas, ¿dónde pago?" asks)."""
 
@@ -597,6 +633,7 @@ def _also_asks(question: Protocol | None) -> str:
 
 
 _WANTS = frozenset({"quiero", "queremos", "quisiera", "quisieramos"})
+_WISHES = re.compile(r"\bque (mi |el |nuestro )?(dios|diosito|les vaya|le vaya|sigan|siga)\b")
 
 
 def plain_courtesy(match: Match) -> bool:
@@ -605,10 +642,48 @@ def plain_courtesy(match: Match) -> bool:
     than a passing word (`responders.matcher.LOW_PRIORITY_YIELDS_TO`)."""
     if asks_for_someone(match.normalized):
         return True
-    # "Quiero felicitar a…" wants nothing: its "quiero" is no request.
+    # "Quiero felicitar a…" wants nothing: its "quiero" is no request; "Que Dios los
+    # bendiga" wishes, it does not ask.
     rest = " ".join(word for word in match.normalized.words if word not in _WANTS)
-    asks = bool(_QUESTION_WORDS.search(match.text.strip().lower()) or _REQUESTS.search(rest))
+    wished = _WISHES.sub(" ", match.text.strip().lower())
+    asks = bool(_QUESTION_WORDS.search(wished) or _REQUESTS.search(rest))
     return thanks_only(match.normalized, match.text, asks)
+
+
+_FORMULAS = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "por medio de la presente", "me permito", "nos permitimos", "cordial saludo",
+        "cordialmente", "atentamente", "respetados senores", "respetados señores",
+        "estimados senores", "estimados señores", "buenos dias", "buenas tardes",
+        "buenas noches", "muy buenos dias", "muchas gracias", "mil gracias",
+        "de antemano gracias", "gracias de antemano", "agradezco de antemano",
+        "agradezco su atencion", "que pena con usted", "que pena con ustedes", "hola",
+        "senores", "señores", "buenas", "gracias", "dios le pague", "dios les pague",
+        "dios los bendiga", "dios la bendiga", "dios lo bendiga", "quedo atento",
+        "quedo atenta", "quedo pendiente",
+    )
+)  # fmt: skip
+"""Courtesy that makes a formal letter long without telling more ("Cordial saludo. Por medio
+de la presente me permito…"): not counted toward `LONG_MESSAGE`."""
+_FORMULA_STARTS: dict[str, list[tuple[str, ...]]] = {}
+for _formula in sorted(_FORMULAS, key=len, reverse=True):
+    _FORMULA_STARTS.setdefault(_formula[0], []).append(_formula)
+
+
+def told_words(words: tuple[str, ...]) -> int:
+    """How many words a message has once its courtesy formulas are left out (one pass; the
+    longest formula at each word first)."""
+    told = at = 0
+    while at < len(words):
+        for formula in _FORMULA_STARTS.get(words[at], ()):
+            if words[at : at + len(formula)] == formula:
+                at += len(formula)
+                break
+        else:
+            told += 1
+            at += 1
+    return told
 
 
 def asks_nothing(match: Match) -> bool:
@@ -620,7 +695,7 @@ def asks_nothing(match: Match) -> bool:
 
 @lru_cache(maxsize=256)  # a message learning touches is decided twice (`decide`)
 def _asks_nothing(text: str, words: tuple[str, ...]) -> bool:
-    if _QUESTION_WORDS.search(text.strip().lower()):
+    if _QUESTION_WORDS.search(text.strip().lower()) or _clause_asks(text):
         return False
     joined = " ".join(words)
     return not (_REQUESTS.search(joined) or _ALTERNATIVE.search(joined))
