@@ -162,3 +162,15 @@ def test_an_answering_protocol_cannot_have_a_consultation(cli, tmp_path):
 
     assert result.exit_code == 2
     assert "solo un protocolo que radica o revisa lleva consulta" in result.stderr
+
+
+def test_a_question_without_a_consultation_word_does_not_consult(matcher):
+    from responders.policy import consults
+
+    calidad = load_catalogue().get("calidad_agua")
+    for text, expected in [
+        ("¿el agua en el barrio Centro ya se normalizó o todavía hay trabajos?", False),
+        ("¿el agua de la llave es potable?", True),
+        ("¿el agua de la llave es potable? sale amarilla", False),
+    ]:
+        assert consults(matcher.match(text), calidad) is expected, text

@@ -80,3 +80,15 @@ def test_irony_is_found_in_the_words_the_emojis_and_the_time_it_took():
     for text in ["mil gracias, muy amables", "gracias a la señora de la ventanilla 2"]:
         assert not ironic(normalize(text), text), text
         assert thanks_only(normalize(text), text, asks=False), text
+
+
+def test_a_long_thanks_is_answered_for_all_its_length(matcher):
+    text = (
+        "Cordial saludo. Quiero expresar mi agradecimiento al personal de atención al usuario, "
+        "en especial a la señorita de la ventanilla y al joven de la caja, por la amabilidad y "
+        "la prontitud con que resolvieron mi solicitud del mes pasado. Atentamente, una "
+        "usuaria satisfecha."
+    )
+    decision = _decide(matcher, text)
+
+    assert (decision.action, decision.protocol.id) == (Action.ANSWER, "saludo"), decision.reason
