@@ -148,3 +148,20 @@ def database(tmp_path: Path, migrated_sqlite: Path):
     database.upgrade()  # finds the copy at the newest revision, as `conectados init` would
     yield database
     database.dispose()
+
+
+@pytest.fixture(scope="session")
+def shipped_matcher():
+    """The shipped catalogue's matcher, with nothing learned."""
+    from responders.matcher import Matcher
+    from responders.protocol_files import load_catalogue
+
+    return Matcher(load_catalogue())
+
+
+@pytest.fixture(scope="session")
+def decided(shipped_matcher):
+    """What the responder decides for a text: the shipped catalogue, the base thresholds."""
+    from responders.policy import Thresholds, decide
+
+    return lambda text: decide(shipped_matcher.match(text), Thresholds())

@@ -10,21 +10,11 @@ import pytest
 import sqlalchemy as sa
 
 from conectados.db import Database
-from responders.matcher import Matcher
 from responders.models import Interaction, Reply, ReplyState, Ticket
-from responders.policy import Action, Thresholds, decide
+from responders.policy import Action
 from responders.protocol_files import load_catalogue
 
 POTABLE = "¿El agua de la llave es potable o hay que hervirla?"
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return Matcher(load_catalogue())
-
-
-def _decide(matcher, text):
-    return decide(matcher.match(text), Thresholds())
 
 
 @pytest.mark.parametrize(
@@ -35,8 +25,8 @@ def _decide(matcher, text):
         "se puede tomar el agua directo de la llave o toca comprar en bolsa?",
     ],
 )
-def test_a_plain_question_about_the_water_gets_the_consultation(matcher, text):
-    decision = _decide(matcher, text)
+def test_a_plain_question_about_the_water_gets_the_consultation(decided, text):
+    decision = decided(text)
 
     assert decision.action == Action.ANSWER, decision.reason
     assert decision.protocol.id == "calidad_agua"
@@ -58,8 +48,8 @@ def test_a_plain_question_about_the_water_gets_the_consultation(matcher, text):
         "el agua es potable según ustedes pero nadie da razón de los análisis hace semanas",
     ],
 )
-def test_a_report_or_a_complaint_about_the_water_is_still_filed_or_reviewed(matcher, text):
-    decision = _decide(matcher, text)
+def test_a_report_or_a_complaint_about_the_water_is_still_filed_or_reviewed(decided, text):
+    decision = decided(text)
 
     assert decision.action in (Action.TICKET, Action.REVIEW), decision.reason
     assert not decision.protocol or not decision.protocol.name.endswith(": consulta")
@@ -72,9 +62,9 @@ def test_a_report_or_a_complaint_about_the_water_is_still_filed_or_reviewed(matc
         "en la radio dijeron que el agua del acueducto es potable y apta para consumo humano",
     ],
 )
-def test_a_consultation_that_would_not_go_out_alone_is_filed_as_before(matcher, text):
+def test_a_consultation_that_would_not_go_out_alone_is_filed_as_before(decided, text):
     """Shouting, or asking nothing: no consultation draft for a person, the report's ticket."""
-    decision = _decide(matcher, text)
+    decision = decided(text)
 
     assert decision.action == Action.TICKET, decision.reason
 
@@ -130,32 +120,23 @@ def test_the_daemon_answers_the_consultation_alone_and_files_nothing(cli, tmp_pa
     ],
 )
 def test_a_consultation_is_checked_like_the_rest_of_the_file(cli, tmp_path, extra, expected):
-    folder = tmp_path / "protocolos"
-    folder.mkdir()
     shipped = load_catalogue().get("calidad_agua").source
     text = Path(shipped).read_text(encoding="utf-8").split("consulta_claves:")[0]
-    (folder / "calidad_agua.yaml").write_text(text + extra, encoding="utf-8")
-    (tmp_path / "conectados.toml").write_text(
-        '[respuestas]\ncarpeta_protocolos = "protocolos"\n', encoding="utf-8"
-    )
+    path = _company_protocol(tmp_path, "calidad_agua", text + extra)
 
     result = cli("protocols", "match", "es potable?")
 
     assert result.exit_code == 2
-    assert str(folder / "calidad_agua.yaml") in result.stderr and expected in result.stderr
+    assert str(path) in result.stderr and expected in result.stderr
 
 
 def test_an_answering_protocol_cannot_have_a_consultation(cli, tmp_path):
-    folder = tmp_path / "protocolos"
-    folder.mkdir()
-    (folder / "pago.yaml").write_text(
+    _company_protocol(
+        tmp_path,
+        "pago",
         "id: pago\nnombre: Pago\naccion: responder\nclaves:\n  pse: 3\n"
         "respuesta_publica: Hola\nrespuesta_privada: Hola\n"
         "consulta_claves:\n  - pse\nconsulta_publica: Hola\nconsulta_privada: Hola\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "conectados.toml").write_text(
-        '[respuestas]\ncarpeta_protocolos = "protocolos"\n', encoding="utf-8"
     )
 
     result = cli("protocols", "match", "pse")
@@ -164,7 +145,18 @@ def test_an_answering_protocol_cannot_have_a_consultation(cli, tmp_path):
     assert "solo un protocolo que radica o revisa lleva consulta" in result.stderr
 
 
-def test_a_question_without_a_consultation_word_does_not_consult(matcher):
+def _company_protocol(tmp_path: Path, name: str, text: str) -> Path:
+    """The company's protocol folder, with `name`.yaml, in the settings of `tmp_path`."""
+    folder = tmp_path / "protocolos"
+    folder.mkdir()
+    (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "conectados.toml").write_text(
+        '[respuestas]\ncarpeta_protocolos = "protocolos"\n', encoding="utf-8"
+    )
+    return folder / f"{name}.yaml"
+
+
+def test_a_question_without_a_consultation_word_does_not_consult(shipped_matcher):
     from responders.policy import consults
 
     calidad = load_catalogue().get("calidad_agua")
@@ -173,4 +165,4 @@ def test_a_question_without_a_consultation_word_does_not_consult(matcher):
         ("¿el agua de la llave es potable?", True),
         ("¿el agua de la llave es potable? sale amarilla", False),
     ]:
-        assert consults(matcher.match(text), calidad) is expected, text
+        assert consults(shipped_matcher.match(text), calidad) is expected, text

@@ -5,18 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from responders.matcher import Matcher
-from responders.policy import Action, Thresholds, decide
-from responders.protocol_files import load_catalogue
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return Matcher(load_catalogue())
-
-
-def _decide(matcher, text):
-    return decide(matcher.match(text), Thresholds())
+from responders.policy import Action
 
 
 @pytest.mark.parametrize(
@@ -33,8 +22,8 @@ def _decide(matcher, text):
         "buenas noches, alguien q me colabore?",
     ],
 )
-def test_a_longer_thanks_or_is_anyone_there_gets_the_greeting(matcher, text):
-    decision = _decide(matcher, text)
+def test_a_longer_thanks_or_is_anyone_there_gets_the_greeting(decided, text):
+    decision = decided(text)
 
     assert (decision.action, decision.protocol.id) == (Action.ANSWER, "saludo"), decision.reason
 
@@ -57,8 +46,8 @@ def test_a_longer_thanks_or_is_anyone_there_gets_the_greeting(matcher, text):
         "gracias por cortarnos el agua en pleno puente festivo, muy amables",
     ],
 )
-def test_thanks_with_irony_a_request_or_a_topic_is_not_answered_with_the_greeting(matcher, text):
-    decision = _decide(matcher, text)
+def test_thanks_with_irony_a_request_or_a_topic_is_not_answered_with_the_greeting(decided, text):
+    decision = decided(text)
 
     assert not (decision.action == Action.ANSWER and decision.protocol.id == "saludo"), (
         decision.reason
@@ -82,13 +71,13 @@ def test_irony_is_found_in_the_words_the_emojis_and_the_time_it_took():
         assert thanks_only(normalize(text), text, asks=False), text
 
 
-def test_a_long_thanks_is_answered_for_all_its_length(matcher):
+def test_a_long_thanks_is_answered_for_all_its_length(decided):
     text = (
         "Cordial saludo. Quiero expresar mi agradecimiento al personal de atención al usuario, "
         "en especial a la señorita de la ventanilla y al joven de la caja, por la amabilidad y "
         "la prontitud con que resolvieron mi solicitud del mes pasado. Atentamente, una "
         "usuaria satisfecha."
     )
-    decision = _decide(matcher, text)
+    decision = decided(text)
 
     assert (decision.action, decision.protocol.id) == (Action.ANSWER, "saludo"), decision.reason

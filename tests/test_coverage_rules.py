@@ -5,18 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from responders.matcher import Matcher
-from responders.policy import Action, Thresholds, decide
-from responders.protocol_files import load_catalogue
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return Matcher(load_catalogue())
-
-
-def _decide(matcher, text):
-    return decide(matcher.match(text), Thresholds())
+from responders.policy import Action
 
 
 @pytest.mark.parametrize(
@@ -27,23 +16,23 @@ def _decide(matcher, text):
         ("la reconexion la cobran en el siguiente recibo o toca pagarla de una", "reconexion"),
     ],
 )  # fmt: skip
-def test_an_alternative_asks_without_a_question_mark(matcher, text, protocol):
-    decision = _decide(matcher, text)
+def test_an_alternative_asks_without_a_question_mark(decided, text, protocol):
+    decision = decided(text)
 
     assert (decision.action, decision.protocol.id) == (Action.ANSWER, protocol), decision.reason
 
 
-def test_luz_as_a_womans_name_is_not_the_electricity(matcher):
+def test_luz_as_a_womans_name_is_not_the_electricity(decided):
     text = "ya respondieron el reclamo? el radicado está a nombre de Luz Marina Ortiz"
-    decision = _decide(matcher, text)
+    decision = decided(text)
     assert decision.action != Action.IGNORE and "luz" not in decision.reason, decision.reason
 
     for text in ["se fue la luz y el agua en el barrio", "Luz Dary dice que se fue la luz"]:
-        decision = _decide(matcher, text)
+        decision = decided(text)
         assert "otro servicio: «luz»" in decision.reason, decision.reason
 
 
-def test_courtesy_formulas_do_not_make_a_formal_letter_long(matcher):
+def test_courtesy_formulas_do_not_make_a_formal_letter_long(decided):
     from responders.normalize import normalize
     from responders.policy import LONG_MESSAGE, told_words
 
@@ -53,7 +42,7 @@ def test_courtesy_formulas_do_not_make_a_formal_letter_long(matcher):
         "y el costo de la matrícula. Atentamente, agradezco de antemano."
     )
     assert len(normalize(letter).words) > LONG_MESSAGE >= told_words(normalize(letter).words)
-    decision = _decide(matcher, letter)
+    decision = decided(letter)
     assert (decision.action, decision.protocol.id) == (Action.ANSWER, "conexion_nueva"), (
         decision.reason
     )
@@ -63,7 +52,7 @@ def test_courtesy_formulas_do_not_make_a_formal_letter_long(matcher):
         "la casa sin agua toda la tarde y se fue sin decir nada. Mi mamá lo llamó dos veces. "
         "¿Cuánto cuesta el medidor nuevo que nos pusieron?"
     )
-    assert _decide(matcher, story).action != Action.ANSWER
+    assert decided(story).action != Action.ANSWER
 
 
 @pytest.mark.parametrize(
@@ -89,20 +78,20 @@ def test_something_that_broke_is_no_damage_caused_by_the_company(text, damage):
          "estado_pqr"),
     ],
 )  # fmt: skip
-def test_a_question_announced_or_opened_by_a_vocative_asks(matcher, text, protocol):
-    decision = _decide(matcher, text)
+def test_a_question_announced_or_opened_by_a_vocative_asks(decided, text, protocol):
+    decision = decided(text)
 
     assert (decision.action, decision.protocol.id) == (Action.ANSWER, protocol), decision.reason
 
 
-def test_days_without_water_and_nobody_saying_anything_sound_like_a_complaint(matcher):
-    decision = _decide(matcher, "3 DIAS SIN AGUA EN VILLA NUEVA Y NADIE DICE NADA!!! hasta cuando")
+def test_days_without_water_and_nobody_saying_anything_sound_like_a_complaint(decided):
+    decision = decided("3 DIAS SIN AGUA EN VILLA NUEVA Y NADIE DICE NADA!!! hasta cuando")
 
     assert decision.action in (Action.REVIEW, Action.TICKET), decision.reason
 
 
-def test_the_municipal_property_tax_is_not_our_bill(matcher):
-    decision = _decide(matcher, "Solicito información sobre el pago del impuesto predial")
+def test_the_municipal_property_tax_is_not_our_bill(decided):
+    decision = decided("Solicito información sobre el pago del impuesto predial")
 
     assert decision.action == Action.IGNORE, decision.reason
 
@@ -118,9 +107,9 @@ def test_the_municipal_property_tax_is_not_our_bill(matcher):
     ],
 )  # fmt: skip
 def test_a_thanks_naming_staff_or_works_gets_the_greeting_irony_is_still_filed(
-    matcher, text, answered
+    decided, text, answered
 ):
-    decision = _decide(matcher, text)
+    decision = decided(text)
 
     if answered:
         assert (decision.action, decision.protocol.id) == (Action.ANSWER, "saludo"), decision.reason
@@ -128,10 +117,10 @@ def test_a_thanks_naming_staff_or_works_gets_the_greeting_irony_is_still_filed(
         assert decision.action in (Action.TICKET, Action.REVIEW), decision.reason
 
 
-def test_a_consultation_is_no_complaint_hint_and_can_be_the_second_question(matcher):
+def test_a_consultation_is_no_complaint_hint_and_can_be_the_second_question(decided):
     text = "Una pregunta, el agua se puede tomar directo de la llave? y cuando es que pasan a leer el medidor en Las Acacias"
 
-    decision = _decide(matcher, text)
+    decision = decided(text)
 
     assert decision.action == Action.ANSWER, decision.reason
     assert {decision.protocol.id, decision.together.id} == {"medidor", "calidad_agua"}
