@@ -192,7 +192,7 @@ def _read_protocol(path: Path, environment: SandboxedEnvironment) -> Protocol:
     keys_found, public, private = consultation
     answer = replace(
         protocol,
-        name=f"{name}: consulta",
+        name=f"Consulta: {name}",
         action=ProtocolAction.ANSWER,
         keys=(),
         examples=(),

@@ -30,7 +30,7 @@ def test_a_plain_question_about_the_water_gets_the_consultation(decided, text):
 
     assert decision.action == Action.ANSWER, decision.reason
     assert decision.protocol.id == "calidad_agua"
-    assert decision.protocol.name.endswith(": consulta")
+    assert decision.protocol.name.startswith("Consulta: ")
 
 
 @pytest.mark.parametrize(
@@ -52,7 +52,7 @@ def test_a_report_or_a_complaint_about_the_water_is_still_filed_or_reviewed(deci
     decision = decided(text)
 
     assert decision.action in (Action.TICKET, Action.REVIEW), decision.reason
-    assert not decision.protocol or not decision.protocol.name.endswith(": consulta")
+    assert not decision.protocol or not decision.protocol.name.startswith("Consulta: ")
 
 
 @pytest.mark.parametrize(
