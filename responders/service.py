@@ -11,7 +11,7 @@ Just past ~400 lines on purpose: one round of the job, from claim to reply, read
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -276,6 +276,7 @@ class Responder:
                 self._public_text(connection),
                 self.automatic_rules,
             )
+            decision = self._held_consultation(decision)
             filed = None
             if not interactions.decide(
                 connection,
@@ -316,6 +317,15 @@ class Responder:
             decision.reason,
         )
         return decision.action
+
+    def _held_consultation(self, decision: Decision) -> Decision:
+        """A consultation a person must see (an attachment, an old message, a reply too long)
+        goes to them as its protocol's report, to file or not: a consultation draft under a
+        protocol that files could not be approved (`responders.review`)."""
+        parent = self.catalogue.get(decision.protocol.id) if decision.protocol else None
+        if decision.action == Action.ANSWER or parent is None or decision.protocol is parent:
+            return decision
+        return replace(decision, protocol=parent)
 
     def _subscription(
         self, interaction: Interaction, command: Command, now: datetime

@@ -166,3 +166,40 @@ def test_a_question_without_a_consultation_word_does_not_consult(shipped_matcher
         ("¿el agua de la llave es potable? sale amarilla", False),
     ]:
         assert consults(shipped_matcher.match(text), calidad) is expected, text
+
+
+@pytest.mark.parametrize("held_by", ["age", "attachment"])
+def test_a_consultation_held_back_for_a_person_waits_as_the_report_it_can_be_filed_as(
+    database, held_by
+):
+    """An old message (outside the automatic window) or one with a photo: a person decides,
+    with the water quality report's draft, which `replies approve` refuses until filed."""
+    from datetime import UTC, datetime, timedelta
+
+    from conectados.clock import FixedClock
+    from conectados.settings import Settings
+    from responders.models import InteractionKind, InteractionState
+    from responders.service import Responder
+
+    now = datetime(2030, 9, 10, 15, 0, tzinfo=UTC)
+    with database.session(write=True) as session:
+        interaction = Interaction(
+            network="facebook",
+            kind=InteractionKind.MESSAGE,
+            remote_id="m-1",
+            author_id="ana",
+            author_name="Ana",
+            text=POTABLE,
+            written_at=now - timedelta(days=3 if held_by == "age" else 0),
+            attachments=[{"kind": "image", "media_id": "m1", "mime_type": "image/jpeg"}]
+            if held_by == "attachment"
+            else None,
+        )
+        session.add(interaction)
+    Responder(database, load_catalogue(), Settings(), FixedClock(now)).run_once()
+
+    with database.session() as session:
+        state = session.execute(sa.select(Interaction.state)).scalar_one()
+        reply = session.execute(sa.select(Reply)).scalar_one()
+    assert state == InteractionState.IN_REVIEW
+    assert reply.protocol == "calidad_agua" and "Resolución 2115" not in reply.text
