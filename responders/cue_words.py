@@ -167,7 +167,8 @@ BROKEN_PROMISE = Family(
     # Something asked or promised earlier, and still not done: "ya presenté los papeles ...
     # a la fecha sigue igual", "me dijeron que venían ... y nada".
     anchors=(
-        "ya present*", "ya pedi", "ya pedimos", "ya solicit*", "ya entregu*", "ya lleve",
+        "ya present*", "pedi", "pedimos", "ya solicit*", "solicite", "solicitamos",
+        "ya entregu*", "ya lleve",
         "ya llevamos", "ya mande", "ya envie", "ya radiqu*", "ya hice", "ya hicimos", "me dijeron que", "nos dijeron que", "quedaron en",
         "prometieron", "me prometieron", "nos prometieron", "dijeron que",
     ),
@@ -228,7 +229,8 @@ DAMAGE = Family(
         "destru*", "ensuci*", "inund*", "golpe*", "rayaron", "perjudic*", "estrope*",
         "cortaron", "reventaron", "revento", "partieron", "partio", "arrancaron", "arranco",
         "taparon", "tapo", "rajo", "torcio", "torcieron", "desbarat*",
-        "dejaron la casa", "dejo la casa",
+        "dejaron la casa", "dejo la casa", "roto", "rota", "rotos", "rotas", "quebrado",
+        "quebrada", "destapado", "destapada",
     ),
     window=8,
     ordered=True,

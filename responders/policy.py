@@ -100,10 +100,13 @@ is filed rather than left for review."""
 COMPLAINT_SHARE = 0.4
 """... when its evidence is at least this share of the best protocol's (not a passing word)."""
 SHORT = 4
-LONG_MESSAGE = 30
-"""A frequent question takes a line or two; a message longer than this many words tells a
-story around it (a complaint, a petition, a person at risk) and goes to a person. No message
-answered alone in any labelled set was longer."""
+LONG_MESSAGE = 40
+"""A frequent question takes a few lines; a message longer than this many words (courtesy
+formulas aside: `told_words`) tells a story around it (a complaint, a petition, a person at
+risk) and goes to a person. 30 until round 4 of issue 22, when formal letters and questions
+with their reason ("tengo una lechería y necesito organizar…") kept going to a person; at
+40, with the cue for an earlier request still not done, every complaint of every labelled
+file still goes to a ticket or a person."""
 SHOUTING_LETTERS = 20
 """A message with at least this many letters, nearly all capitals, is shouting."""
 """A greeting is answered alone only in a short message (this many words that say something)."""
@@ -199,10 +202,11 @@ _DISPUTE = CueFinder((DISPUTE, OWN_FILING))
 
 
 def thanks_not_filed(match: Match, thresholds: Thresholds, private: bool) -> Decision | None:
-    """A thanks that names staff or works ("Dios les pague a los funcionarios por arreglar la
-    tubería"): the words of a complaint protocol, but praise is no complaint. It gets the
-    greeting as any thanks would (`plain_courtesy`: no irony, nothing asked); otherwise it
-    is filed as before."""
+    """A thanks that names staff, works or a topic ("Dios les pague a los funcionarios por
+    arreglar la tubería", "mil gracias a la muchacha de la ventanilla, me explicó todo"):
+    the words of another protocol, which the greeting stepped aside for, but praise is no
+    complaint and no question. It gets the greeting as any thanks would (`plain_courtesy`: no
+    irony, nothing asked); otherwise the message goes on as before."""
     greeting = match.greeting
     if greeting is None or match.best is None:
         return None
@@ -213,8 +217,8 @@ def thanks_not_filed(match: Match, thresholds: Thresholds, private: bool) -> Dec
     if decision.action == Action.ANSWER and decision.protocol is greeting.protocol:
         return replace(
             decision,
-            reason=f"agradece o felicita: se responde con el saludo, no se radica "
-            f"({match.best.protocol.name}, {percent(match.best.confidence, 0)})",
+            reason=f"agradece o felicita: se responde con el saludo (también nombra "
+            f"{match.best.protocol.name}, {percent(match.best.confidence, 0)})",
         )
     return None
 
@@ -284,6 +288,9 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
     best = match.best
     confidence = match.confidence
     protocol = best.protocol if best else None
+    thanked = thanks_not_filed(match, thresholds, private)
+    if thanked is not None:
+        return thanked
     if best is None or confidence < thresholds.review:
         weak = (
             f" (lo más parecido: {protocol.name}, confianza {percent(confidence, 0)})"
@@ -316,9 +323,7 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
         and not consults(match, candidate.protocol)
     ]
     if protocol.action == ProtocolAction.TICKET:
-        consulted = consultation(match, thresholds, private) or thanks_not_filed(
-            match, thresholds, private
-        )
+        consulted = consultation(match, thresholds, private)
         if consulted is not None:
             return consulted
         question = question_in(match, thresholds.auto)
@@ -633,7 +638,15 @@ def _also_asks(question: Protocol | None) -> str:
 
 
 _WANTS = frozenset({"quiero", "queremos", "quisiera", "quisieramos"})
-_WISHES = re.compile(r"\bque (mi |el |nuestro )?(dios|diosito|les vaya|le vaya|sigan|siga)\b")
+_PRAISING = ("felicit", "agradec", "expres", "dar", "reconoc", "resalt")
+"""What a «quiero» that wants nothing goes on with ("quiero felicitar", "quisiera
+agradecer"); "quisiera conocer el estado…" requests."""
+_WISHES = re.compile(
+    r"\bque (mi |el |nuestro )?(dios|diosito|les vaya|le vaya|sigan|siga)\b"
+    r"|\bqu[eé] (hubo|tal|m[aá]s)\b|\bquiubo\b"
+)
+"""Wishes and greetings that open with «que» and ask nothing ("Que Dios los bendiga", "Qué
+hubo pues")."""
 
 
 def plain_courtesy(match: Match) -> bool:
@@ -644,7 +657,12 @@ def plain_courtesy(match: Match) -> bool:
         return True
     # "Quiero felicitar a…" wants nothing: its "quiero" is no request; "Que Dios los
     # bendiga" wishes, it does not ask.
-    rest = " ".join(word for word in match.normalized.words if word not in _WANTS)
+    words = match.normalized.words
+    rest = " ".join(
+        word
+        for at, word in enumerate(words)
+        if not (word in _WANTS and at + 1 < len(words) and words[at + 1].startswith(_PRAISING))
+    )
     wished = _WISHES.sub(" ", match.text.strip().lower())
     asks = bool(_QUESTION_WORDS.search(wished) or _REQUESTS.search(rest))
     return thanks_only(match.normalized, match.text, asks)

@@ -17,6 +17,8 @@ from responders.policy import Action
         "mamá.",
         "Mil gracias señorita, quedé muy bien informada. Dios la bendiga.",
         "muchas bendiciones para los operarios que vinieron hoy al barrio, muy amables todos",
+        "Qué hubo pues, buenas tardes a todos los del acueducto, Dios me los bendiga",
+        "mil gracias a la muchacha de la ventanilla, muy querida, me explicó todo con paciencia",
         "hola? hay alguien ahí",
         "hola buenas hay alguien atendiendo por acá?",
         "buenas noches, alguien q me colabore?",
@@ -81,3 +83,13 @@ def test_a_long_thanks_is_answered_for_all_its_length(decided):
     decision = decided(text)
 
     assert (decision.action, decision.protocol.id) == (Action.ANSWER, "saludo"), decision.reason
+
+
+def test_a_request_that_ends_with_thanks_is_answered_by_its_protocol(decided):
+    text = (
+        "Buen día, quisiera conocer el estado de la solicitud con radicado PQR-55021, "
+        "presentada el 20 de noviembre. Gracias."
+    )
+    decision = decided(text)
+
+    assert decision.protocol.id == "estado_pqr", decision.reason

@@ -37,9 +37,10 @@ def test_courtesy_formulas_do_not_make_a_formal_letter_long(decided):
     from responders.policy import LONG_MESSAGE, told_words
 
     letter = (
-        "Cordial saludo. Por medio de la presente me permito solicitar información sobre los "
-        "requisitos para una conexión nueva de acueducto en un lote de la vereda La Chorrera, "
-        "y el costo de la matrícula. Atentamente, agradezco de antemano."
+        "Respetados señores, buenos días. Cordial saludo. Por medio de la presente me permito "
+        "solicitar información sobre los requisitos para una conexión nueva de acueducto en un "
+        "lote de la vereda La Chorrera, y el costo de la matrícula. Quedo atento, muchas "
+        "gracias. Atentamente, agradezco de antemano."
     )
     assert len(normalize(letter).words) > LONG_MESSAGE >= told_words(normalize(letter).words)
     decision = decided(letter)
@@ -48,11 +49,19 @@ def test_courtesy_formulas_do_not_make_a_formal_letter_long(decided):
     )
 
     story = (
+        "Buenas tardes, les cuento que mi papá tiene la casa en la vereda y allá el tubo pasa "
+        "por el lote del vecino, que ahora dice que ya no quiere que pase por ahí y que lo va "
+        "a quitar cuando regrese de viaje, y nosotros no sabemos qué hacer, ¿cuánto cuesta una "
+        "conexión nueva por el otro lado?"
+    )
+    assert told_words(normalize(story).words) > LONG_MESSAGE
+    assert decided(story).reason.startswith("mensaje largo"), decided(story).reason
+    broken = (
         "Cordial saludo. El lunes vino un operario a cambiar el medidor, dejó el andén roto, "
         "la casa sin agua toda la tarde y se fue sin decir nada. Mi mamá lo llamó dos veces. "
         "¿Cuánto cuesta el medidor nuevo que nos pusieron?"
     )
-    assert decided(story).action != Action.ANSWER
+    assert decided(broken).action != Action.ANSWER, decided(broken).reason
 
 
 @pytest.mark.parametrize(
@@ -60,6 +69,7 @@ def test_courtesy_formulas_do_not_make_a_formal_letter_long(decided):
     [
         ("El medidor se me dañó, no marca nada. ¿Eso lo cambian ustedes?", False),
         ("el operario me dañó el piso de la entrada cuando cambió el medidor", True),
+        ("el operario que vino ayer dejó el andén roto", True),
     ],
 )
 def test_something_that_broke_is_no_damage_caused_by_the_company(text, damage):

@@ -66,8 +66,10 @@ before the cues; four now go to a person on purpose: three name a legal instrume
 UNTUNED = "sin-ajustar-mixtos-3.jsonl"
 """Written blind after the second round and never tuned to (no rule was written from it):
 its first look sent 51 of 60 complaints to a person; the general rule on long and shouted
-messages, whose threshold comes from the other sets, brought it to 56. The four it still
-answers alone are the open work that figure names (tests/data/README.md)."""
+messages, whose threshold comes from the other sets, brought it to 56; round 4's count of
+days without water brought it to 57 (and keeps it there with the longer limit of 40 words,
+with the cue for an earlier request still not done). The three it still answers alone are
+the open work that figure names (tests/data/README.md)."""
 
 
 def test_complaints_nobody_tuned_to_go_to_a_person_as_measured(matcher):
@@ -80,7 +82,7 @@ def test_complaints_nobody_tuned_to_go_to_a_person_as_measured(matcher):
     ]  # fmt: skip
 
     assert len(complaints) == 60
-    assert len(sent) >= 56
+    assert len(sent) >= 57
 
 
 def test_a_long_story_or_a_shout_around_a_frequent_question_goes_to_a_person(matcher):
