@@ -55,6 +55,8 @@ def test_the_untouched_set_with_learning_keeps_precision_complaints_and_out_of_s
         # reach now.
         ("sin-ajustar-cobertura.jsonl", 0.80),
         ("sin-ajustar-final-22.jsonl", 0.70),
+        # Measured once, tuned to never: its first look (0.729).
+        ("sin-ajustar-cierre-22.jsonl", 0.72),
     ],
 )
 def test_the_coverage_round_sets_keep_precision_complaints_and_out_of_scope(
@@ -76,6 +78,7 @@ def test_learning_never_answers_a_complaint_of_the_held_out_files(learned):
         UNTOUCHED,
         "sin-ajustar-cobertura.jsonl",
         "sin-ajustar-final-22.jsonl",
+        "sin-ajustar-cierre-22.jsonl",
     ]:
         result = evaluate(read_labelled(DATA / name, set(catalogue.protocols)), matcher, thresholds)
         assert result.rate("complaints") == 1.0, name
