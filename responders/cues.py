@@ -92,6 +92,7 @@ class _TermIndex:
                 starting.other.append((order, slot, term))
             else:
                 starting.by_second.setdefault(second, []).append((order, slot, term))
+        starting.empty = not (starting.single or starting.by_second or starting.other)
         if len(word) <= LONGEST_REMEMBERED:
             if len(self._starting) >= WORDS_REMEMBERED:
                 self._starting.clear()
@@ -102,6 +103,8 @@ class _TermIndex:
         """(slot, term, position of its last word) for each term found starting here, in
         the order of the index (exact first word, then prefixes, shortest first)."""
         starting = self._candidates(words[position])
+        if starting.empty:
+            return []  # most words start no term
         found = [(order, slot, term, position) for order, slot, term in starting.single]
         # A term of several words can go on only with one of the next two words.
         tried = list(starting.other)
@@ -127,6 +130,7 @@ class _Starting:
     single: list[tuple[int, int, Term]] = field(default_factory=list)
     by_second: dict[str, list[tuple[int, int, Term]]] = field(default_factory=dict)
     other: list[tuple[int, int, Term]] = field(default_factory=list)
+    empty: bool = False
 
 
 def _same(word: str, token: Token) -> bool:

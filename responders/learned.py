@@ -237,10 +237,10 @@ class LinearModel:
         # A dict counts a message's few dozen columns faster than np.unique sorts them.
         counted = Counter(columns)
         unique = np.fromiter(counted.keys(), np.intp, len(counted))
-        counts = np.fromiter(counted.values(), np.float64, len(counted))
-        values = (1 + np.log(counts)) * self.idf[unique]
-        values /= math.sqrt(values @ values)
-        scores = values @ self.weights[unique] + self.bias
+        values = self.idf[unique]
+        if len(counted) < len(columns):  # some n-gram twice: sublinear term frequency
+            counts = np.fromiter(counted.values(), np.float64, len(counted))
+            values = (1 + np.log(counts)) * values
+        scores = (values @ self.weights[unique]) / math.sqrt(values @ values) + self.bias
         scores = 1 / (1 + np.exp(-scores))  # each label against the rest, then shares
-        scores /= scores.sum()
-        return dict(zip(self.labels, scores.tolist(), strict=True))
+        return dict(zip(self.labels, (scores / scores.sum()).tolist(), strict=True))

@@ -312,6 +312,13 @@ class Matcher:
             ),
             None,
         )
+        self.pattern_groups = [
+            (group, patterns, _any_of(patterns))
+            for group, patterns in (
+                ("inconformidad", catalogue.filters.discontent_patterns),
+                ("otros", catalogue.filters.other_service_patterns),
+            )
+        ]
         self.filters = _KeyIndex()
         filters = catalogue.filters
         for group, keys in (
@@ -399,10 +406,9 @@ class Matcher:
                 continue
             groups[str(group)].append(key.phrase)
         folded = " ".join(normalized.words)
-        for group, patterns in (
-            ("inconformidad", self.catalogue.filters.discontent_patterns),
-            ("otros", self.catalogue.filters.other_service_patterns),
-        ):
+        for group, patterns, anyone in self.pattern_groups:
+            if anyone is None or not anyone.search(folded):
+                continue  # one search for the whole group: most messages match none
             for pattern in patterns:
                 found = pattern.search(folded)
                 if found:
@@ -533,6 +539,14 @@ class Matcher:
             else "",
             held.similarity if held else 0.0,
         )
+
+
+def _any_of(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One pattern that matches where any of `patterns` does (they are checked one by one
+    only then)."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{pattern.pattern})" for pattern in patterns))
 
 
 def _luz_is_a_name(text: str) -> bool:

@@ -511,16 +511,16 @@ _OPENERS = frozenset(
 """Greetings and openers before a question word ("buenas, ¿dónde pago?" asks)."""
 
 
-def _clause_asks(clause: str) -> bool:
+def _clause_asks(clause: str, folded: tuple[str, ...] | None = None) -> bool:
     """Whether a part of a message asks: a question word opening it (after greetings), or a
-    request in it ("se puede…", "me confirman…")."""
+    request in it ("se puede…", "me confirman…"). `folded`: its words, when already known."""
     words = clause.strip().lower().replace(",", " ").split()
     start = 0
     while start < len(words) and words[start] in _OPENERS:
         start += 1
     if _QUESTION_WORDS.search(" ".join(words[start:])):
         return True
-    return bool(_ASKING.search(" ".join(normalize(clause).words)))
+    return bool(_ASKING.search(" ".join(normalize(clause).words if folded is None else folded)))
 
 
 _ASKING = re.compile(
@@ -713,7 +713,7 @@ def asks_nothing(match: Match) -> bool:
 
 @lru_cache(maxsize=256)  # a message learning touches is decided twice (`decide`)
 def _asks_nothing(text: str, words: tuple[str, ...]) -> bool:
-    if _QUESTION_WORDS.search(text.strip().lower()) or _clause_asks(text):
+    if _QUESTION_WORDS.search(text.strip().lower()) or _clause_asks(text, words):
         return False
     joined = " ".join(words)
     return not (_REQUESTS.search(joined) or _ALTERNATIVE.search(joined))
