@@ -30,7 +30,7 @@ THANKS = frozenset(
         "felicito", "felicitamos", "felicitar", "felicitarlos", "felicitarles", "excelente",
         "excelentes", "aplauso", "aplausos", "bendiciones", "bendiga", "bendigan",
         "amable", "amables", "amablemente", "rapidisimo", "rapidez", "chevere", "berraquera",
-        "feliz", "felicidades", "querida", "querido", "queridos",
+        "felicidades", "querida", "querido", "queridos",
     }
 )  # fmt: skip
 """Words that thank or praise ("Dios les pague", "muy amables", "qué rapidez")."""
