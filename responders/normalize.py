@@ -192,9 +192,14 @@ def _fold(text: str) -> str:
     return stripped.replace("\0", "ñ")
 
 
+STEM_EXCEPTIONS = {"contrato": "contrato", "contratos": "contrato"}
+"""Words the stemmer would merge with another of a different meaning: an account's contract
+number is not a contractor ("contratista"), whom the complaint protocol names."""
+
+
 @lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
-    return _STEMMER.stemWord(word)
+    return STEM_EXCEPTIONS.get(word) or _STEMMER.stemWord(word)
 
 
 def words_of(text: str) -> list[str]:

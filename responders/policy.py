@@ -272,7 +272,7 @@ def explains_instrument(match: Match, decision: Decision) -> bool:
         return False
     if any(cue.family is not LEGAL_INSTRUMENT for cue in match.complaint_cues):
         return False
-    if "?" not in match.text and not _QUESTION_WORDS.search(match.text.strip().lower()):
+    if asks_nothing(match):
         return False
     if _DISPUTE.find(match.normalized.words):
         return False

@@ -134,3 +134,15 @@ def test_a_consultation_is_no_complaint_hint_and_can_be_the_second_question(deci
 
     assert decision.action == Action.ANSWER, decision.reason
     assert {decision.protocol.id, decision.together.id} == {"medidor", "calidad_agua"}
+
+
+def test_a_contract_number_is_not_a_contractor(decided):
+    decision = decided("Cuanto debo? contrato 004512")
+    assert (decision.action, decision.protocol.id) == (Action.ANSWER, "factura_consulta"), (
+        decision.reason
+    )
+
+    decision = decided("el contratista dejó la calle llena de huecos y escombros")
+    assert (decision.action, decision.protocol.id) == (Action.TICKET, "queja_servicio"), (
+        decision.reason
+    )

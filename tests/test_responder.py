@@ -267,7 +267,7 @@ def test_questions_that_only_share_words_with_a_complaint_are_still_answered(
         "quiero poner un derecho de petición, ¿cómo lo hago?",
         # Asks nothing: a person reads it.
         "el derecho de petición se puede presentar por correo electrónico",
-        "información para presentar un derecho de petición",
+        "el derecho de petición se presenta por escrito ante la empresa con el nombre y la cédula",
     ],
 )
 def test_a_legal_instrument_named_goes_to_a_person_unless_a_question_asks_how_it_works(
@@ -285,6 +285,7 @@ def test_a_legal_instrument_named_goes_to_a_person_unless_a_question_asks_how_it
         "qué es el silencio administrativo positivo?",
         "¿cuánto tiempo tienen ustedes para responder un derecho de petición?",
         "¿cómo se pone un recurso de reposición?",
+        "información para presentar un derecho de petición",
     ],
 )
 def test_a_question_about_how_a_legal_instrument_works_gets_the_protocol_that_explains_it(
