@@ -47,7 +47,9 @@ NOT_PRAISE = frozenset(
         "sigue", "siguen", "seguimos", "sigo", "falta", "faltan", "ojala", "lastima", "tampoco",
         "cuando", "hasta", "vez", "veces", "cortaron", "cortar", "cortarnos", "quitaron",
         "quitar", "dejaron", "cobrar", "cobraron", "cobro", "mal", "peor", "pesimo", "pesima",
-        "horrible", "verguenza", "burla", "ironia", "esperando",
+        "horrible", "verguenza", "burla", "ironia", "esperando", "cobrarme", "cobrarnos",
+        "secos", "seco", "ineficiencia", "ineficientes", "pesos", "plata", "factura",
+        "recibo",
     }
 )  # fmt: skip
 """Words that turn praise into irony or a complaint ("gracias por nada", "excelente servicio:
@@ -59,7 +61,7 @@ COUNTS = frozenset(
 )  # fmt: skip
 TIME_UNITS = frozenset({"dia", "dias", "hora", "horas", "semana", "semanas", "mes", "meses"})
 """A count of time ("3 días", "cinco horas") in a thanks is how long something went wrong."""
-ANGRY = frozenset("😡😠🤬🙄😒😤👎💩🤡😑😐🤔😢😭😩😫")
+ANGRY = frozenset("😡😠🤬🙄😒😤👎💩🤡😑😐🤔😢😭😩😫🙃😏😌👀🤦🤷🥲")
 """Emojis that do not go with sincere thanks."""
 
 PRESENCE = frozenset(

@@ -349,6 +349,9 @@ DISPUTE = Family(
         "mi recibo", "mi cuenta", "mi derecho", "mi recurso", "mi solicitud", "mi pqr",
         "ya radique", "ya presente", "ya puse", "cobraron", "me cobran", "nos cobran",
         "abogad*", "superinten*", "superserv*",
+        # A case of their own told in the past tense, a decision called wrong.
+        "radique", "puse", "pusimos", "pedi", "pedimos", "meti", "mande", "envie", "interpuse",
+        "lo meto", "equivoc*", "negando", "falso", "no acepto", "no aceptamos", "cobrar",
     ),
 )  # fmt: skip
 

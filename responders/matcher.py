@@ -407,7 +407,7 @@ class Matcher:
             groups[str(group)].append(key.phrase)
         folded = " ".join(normalized.words)
         for group, patterns, anyone in self.pattern_groups:
-            if anyone is None or not anyone.search(folded):
+            if not patterns or (anyone is not None and not anyone.search(folded)):
                 continue  # one search for the whole group: most messages match none
             for pattern in patterns:
                 found = pattern.search(folded)
@@ -541,12 +541,23 @@ class Matcher:
         )
 
 
+_UNCOMBINABLE = re.compile(r"\\[1-9]|\(\?(?!:)")
+"""A backreference or an inline flag or name: such a pattern is not joined to others."""
+
+
 def _any_of(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
     """One pattern that matches where any of `patterns` does (they are checked one by one
     only then)."""
     if not patterns:
         return None
-    return re.compile("|".join(f"(?:{pattern.pattern})" for pattern in patterns))
+    try:
+        # A company's pattern with its own flags, named groups or backreferences may not
+        # combine: then each is tried on its own, as before.
+        if any(_UNCOMBINABLE.search(pattern.pattern) for pattern in patterns):
+            return None
+        return re.compile("|".join(f"(?:{pattern.pattern})" for pattern in patterns))
+    except re.error:
+        return None
 
 
 def _luz_is_a_name(text: str) -> bool:

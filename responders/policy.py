@@ -19,7 +19,7 @@ from conectados.spanish import number, percent
 from responders.courtesy import asks_for_someone, ironic, thanks_only
 from responders.cue_words import DISPUTE, LEGAL_INSTRUMENT, OWN_FILING
 from responders.cues import CueFinder
-from responders.matcher import FILLER, Candidate, Match, in_their_words
+from responders.matcher import FILLER, Candidate, Match, in_their_words, stem_of
 from responders.normalize import normalize, stems_of
 from responders.protocols import Protocol, ProtocolAction
 
@@ -199,34 +199,43 @@ def _decide(match: Match, thresholds: Thresholds, private: bool) -> Decision:
 
 
 _DISPUTE = CueFinder((DISPUTE, OWN_FILING))
+_OWN = frozenset({"me", "mi", "mis", "mio", "mia", "yo", "nos", "nuestro", "nuestra", "nuestros"})
+"""A question about how an instrument works asks in general; «me», «mi», «nos» bring a case
+of the citizen's own into it («lo que me contestó la ingeniera», «el mío ya va…»)."""
 
 
 def thanks_not_filed(match: Match, thresholds: Thresholds, private: bool) -> Decision | None:
-    """A thanks that names staff, works or a topic ("Dios les pague a los funcionarios por
-    arreglar la tubería", "mil gracias a la muchacha de la ventanilla, me explicó todo"):
-    the words of another protocol, which the greeting stepped aside for, but praise is no
-    complaint and no question. It gets the greeting as any thanks would (`plain_courtesy`: no
-    irony, nothing asked); otherwise the message goes on as before."""
+    """A thanks that names staff or works ("Dios les pague a los funcionarios por arreglar la
+    tubería"): the words of a protocol that files, which the greeting stepped aside for, but
+    praise is no complaint. It goes to a person with the greeting's draft (`plain_courtesy`:
+    no irony found, nothing asked) instead of being filed; otherwise it goes on as before."""
     greeting = match.greeting
     if greeting is None or match.best is None:
         return None
+    if match.best.protocol.action != ProtocolAction.TICKET:
+        return None
+    if match.best.confidence >= thresholds.auto:
+        return None  # a report said clearly («gracias, el agua llega turbia desde ayer»)
     swapped = replace(match, candidates=(greeting,), greeting=None)
     if not plain_courtesy(swapped):
         return None
-    decision = _without_cues(swapped, thresholds, private)
-    if decision.action == Action.ANSWER and decision.protocol is greeting.protocol:
-        return replace(
-            decision,
-            reason=f"agradece o felicita: se responde con el saludo (también nombra "
-            f"{match.best.protocol.name}, {percent(match.best.confidence, 0)})",
-        )
-    return None
+    # Irony reads like praise often enough («Dios les pague por el recibo de 300 mil») that
+    # a person sends the greeting back; what matters is that praise is not filed as a PQR.
+    return Decision(
+        Action.REVIEW,
+        greeting.protocol,
+        greeting.confidence,
+        f"agradece o felicita; nombra {match.best.protocol.name} "
+        f"({percent(match.best.confidence, 0)}), pero no parece una queja: no se radica, una "
+        "persona envía el saludo o lo radica si es ironía",
+    )
 
 
-def consults(match: Match, protocol: Protocol) -> bool:
+def consults(match: Match, protocol: Protocol, besides: frozenset[str] = frozenset()) -> bool:
     """Whether the message asks the consultation of a protocol that files reports: it asks,
-    rests on a consultation word, and names none of the protocol's other keys (what it
-    files: colour, smell, taste)."""
+    rests on a consultation word, names none of the protocol's other keys (what it files:
+    colour, smell, taste) and tells little else (`besides`: the words of another question the
+    message also asks)."""
     if protocol.consultation is None or asks_nothing(match):
         return False
     stems = set(match.normalized.stems)
@@ -234,10 +243,50 @@ def consults(match: Match, protocol: Protocol) -> bool:
     if not any(set(key.stems) <= stems for key in consult):
         return False
     asked = {key.phrase for key in consult}
-    return not any(
+    if any(
         key.weight > 0 and key.phrase not in asked and set(key.stems) <= stems
         for key in protocol.keys
+    ):
+        return False
+    # A plain question says little beyond it: a reason given ("porque apesta", "ya le salen
+    # hojas") or a few more things told is a report in other words, and is filed.
+    words = set(match.normalized.words)
+    if words & _REASONS or words & _OTHER_WATERS or words & _OWN:
+        return False  # a reason, someone else's water, or a case of their own («en mi casa»)
+    said = stems - besides - FILLER - _CONSULT_GENERIC - {s for key in consult for s in key.stems}
+    return len(said) <= CONSULT_EXTRA
+
+
+CONSULT_EXTRA = 2
+"""Words a consultation may carry beyond its own and the water's («¿el agua de la llave es
+potable o hay que hervirla?» carries one)."""
+_REASONS = frozenset(
+    {"porque", "xq", "pq", "porq", "pues", "ya", "desde", "sale", "salen", "llega"}
+)
+"""What introduces what the citizen sees («porque apesta», «ya le salen hojas», «desde ayer»)."""
+_OTHER_WATERS = frozenset(
+    {
+        "piscina",
+        "rio",
+        "aljibe",
+        "pozo",
+        "quebrada",
+        "nacimiento",
+        "mar",
+        "lago",
+        "represa",
+        "finca",
+    }
+)
+"""Water that is not the utility's: no consultation answers for it."""
+_CONSULT_GENERIC = frozenset(
+    stem_of(word)
+    for word in (
+        "agua", "acueducto", "llave", "grifo", "casa", "tomar", "beber", "consumir", "es",
+        "hay", "que", "toca", "hervir", "hervirla", "ustedes", "empresa", "municipio",
+        "pueblo", "barrio", "directo", "mejor", "comprar", "bolsa", "botellon",
     )
+)  # fmt: skip
 
 
 def consultation(match: Match, thresholds: Thresholds, private: bool) -> Decision | None:
@@ -274,7 +323,7 @@ def explains_instrument(match: Match, decision: Decision) -> bool:
         return False
     if asks_nothing(match):
         return False
-    if _DISPUTE.find(match.normalized.words):
+    if _DISPUTE.find(match.normalized.words) or _OWN.intersection(match.normalized.words):
         return False
     keys = [set(key.stems) for key in decision.protocol.keys if key.weight > 0]
     for cue in match.complaint_cues:
@@ -320,7 +369,7 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
         if candidate.protocol.action == ProtocolAction.TICKET
         and candidate.confidence >= COMPLAINT_HINT
         and candidate.score >= COMPLAINT_SHARE * best.score
-        and not consults(match, candidate.protocol)
+        and not consults(match, candidate.protocol, best.evidence)
     ]
     if protocol.action == ProtocolAction.TICKET:
         consulted = consultation(match, thresholds, private)
@@ -393,7 +442,7 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
     if (
         protocol.low_priority
         and ("?" in match.text or len(set(match.normalized.stems) - FILLER) > SHORT)
-        and not plain_courtesy(match)
+        and not asks_for_someone(match.normalized)
     ):
         return Decision(
             Action.REVIEW, protocol, confidence, "parece un saludo, pero pregunta o cuenta algo más"
@@ -403,7 +452,7 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
             Action.REVIEW, protocol, confidence, "se ríe: puede ser un chiste o una ironía"
         )
     told = told_words(match.normalized.words)
-    if told > LONG_MESSAGE and not (protocol.low_priority and plain_courtesy(match)):
+    if told > LONG_MESSAGE:
         return Decision(
             Action.REVIEW,
             protocol,
@@ -487,7 +536,9 @@ def second_question(match: Match, thresholds: Thresholds) -> Candidate | None:
     if len(match.candidates) < 2:
         return None
     first, second = match.candidates[0], match.candidates[1]
-    if second.protocol.consultation is not None and consults(match, second.protocol):
+    if second.protocol.consultation is not None and consults(
+        match, second.protocol, first.evidence
+    ):
         # "¿Se puede tomar el agua de la llave? ¿y cuándo leen el medidor?"
         second = replace(second, protocol=second.protocol.consultation)
     if (

@@ -21,7 +21,7 @@ POTABLE = "¿El agua de la llave es potable o hay que hervirla?"
     "text",
     [
         POTABLE,
-        "Publican los resultados de calidad del agua? quiero saber si el IRCA de este mes salió bien",
+        "¿Publican los resultados de calidad del agua?",
         "se puede tomar el agua directo de la llave o toca comprar en bolsa?",
     ],
 )
@@ -41,6 +41,14 @@ def test_a_plain_question_about_the_water_gets_the_consultation(decided, text):
         "¿es potable? porque huele a cloro muy fuerte",
         # No consultation word: a question about a report.
         "¿el agua está contaminada? en la casa todos con diarrea",
+        # Found by a review and an attack: a report in words the keys lack, or a case of
+        # their own.
+        "el agua tiene mucho cloro, ¿es potable?",
+        "¿cuáles son los resultados del análisis del agua que tomaron en mi casa?",
+        "¿El agua es potable? porque apesta",
+        "¿Es potable el agua? mi bebé lleva con cólicos desde que se la empezamos a dar",
+        "¿El agua del aljibe de mi finca es potable o hay que hervirla?",
+        "¿el agua de la llave es potable? en el barrio dicen que la planta está dañada",
         # Rests on none of the consultation's words.
         "¿el agua en el barrio Centro ya se normalizó del todo o todavía hay trabajos?",
         # Sounds like a complaint, or asks nothing.
