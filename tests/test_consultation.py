@@ -49,6 +49,7 @@ def test_a_plain_question_about_the_water_gets_the_consultation(decided, text):
         "¿Es potable el agua? mi bebé lleva con cólicos desde que se la empezamos a dar",
         "¿El agua del aljibe de mi finca es potable o hay que hervirla?",
         "¿el agua de la llave es potable? en el barrio dicen que la planta está dañada",
+        "¿el agua turbia es potable?",
         # Rests on none of the consultation's words.
         "¿el agua en el barrio Centro ya se normalizó del todo o todavía hay trabajos?",
         # Sounds like a complaint, or asks nothing.
@@ -68,6 +69,7 @@ def test_a_report_or_a_complaint_about_the_water_is_still_filed_or_reviewed(deci
     [
         "EL AGUA DE LA LLAVE ES POTABLE O HAY QUE HERVIRLA???",
         "en la radio dijeron que el agua del acueducto es potable y apta para consumo humano",
+        "el agua del acueducto es potable y apta para el consumo",
     ],
 )
 def test_a_consultation_that_would_not_go_out_alone_is_filed_as_before(decided, text):
