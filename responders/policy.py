@@ -204,7 +204,7 @@ _OWN = frozenset({"me", "mi", "mis", "mio", "mia", "yo", "nos", "nuestro", "nues
 of the citizen's own into it («lo que me contestó la ingeniera», «el mío ya va…»)."""
 
 
-def thanks_not_filed(match: Match, thresholds: Thresholds, private: bool) -> Decision | None:
+def thanks_not_filed(match: Match, thresholds: Thresholds) -> Decision | None:
     """A thanks that names staff or works ("Dios les pague a los funcionarios por arreglar la
     tubería"): the words of a protocol that files, which the greeting stepped aside for, but
     praise is no complaint. It goes to a person with the greeting's draft (`plain_courtesy`:
@@ -337,7 +337,7 @@ def _without_cues(match: Match, thresholds: Thresholds, private: bool) -> Decisi
     best = match.best
     confidence = match.confidence
     protocol = best.protocol if best else None
-    thanked = thanks_not_filed(match, thresholds, private)
+    thanked = thanks_not_filed(match, thresholds)
     if thanked is not None:
         return thanked
     if best is None or confidence < thresholds.review:

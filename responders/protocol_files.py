@@ -168,7 +168,7 @@ def _read_protocol(path: Path, environment: SandboxedEnvironment) -> Protocol:
     for template_field in ("respuesta_publica", "respuesta_privada"):
         source, line = _scalar(path, fields, template_field)
         templates.append(_compile(path, line, template_field, source, environment, problems))
-    consultation = _read_consultation(path, fields, action, name, environment, problems)
+    consultation = _read_consultation(path, fields, action, environment, problems)
     if problems:
         raise ManyBadInputs(problems)
     protocol = Protocol(
@@ -209,7 +209,6 @@ def _read_consultation(
     path: Path,
     fields,
     action: ProtocolAction,
-    name: str,
     environment: SandboxedEnvironment,
     problems: list[BadInput],
 ) -> tuple[list[Key], jinja2.Template, jinja2.Template] | None:
