@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import signal
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +23,7 @@ from channels.sandbox.whatsapp_world import (
     VERIFY_TOKEN,
 )
 from conectados.clock import SystemClock
+from conectados.errors import ConectadosError
 from conectados.settings import Settings
 from responders.models import Interaction, InteractionState, Reply, ReplyState, Ticket
 from responders.protocol_files import load_catalogue
@@ -767,3 +770,46 @@ def test_two_different_unreadable_entries_of_the_same_page_are_both_recorded(rec
     rows = set_aside_rows(database)
     assert len(rows) == 2, [row.reason for row in rows]
     assert all(row.remote_id is None for row in rows)  # the Page's id is not the entry's
+
+
+def _serve_in_thread(server: WebhookServer, once_started) -> tuple[threading.Thread, list]:
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            server.serve_forever(once_started)
+            outcome.append("stopped")
+        except BaseException as exc:  # the test reads what came out
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, outcome
+
+
+def test_ctrl_c_while_subscribing_is_a_clean_stop(database):
+    """CI once pressed Ctrl+C while «webhooks serve» was still being verified by the simulator:
+    the stop closed the socket, the handshake failed, and the command exited 1."""
+    server = WebhookServer(config(), database, SystemClock(), port=0)
+    pressed = threading.Event()
+
+    def subscribing() -> None:
+        server.server.handle_exit(signal.SIGINT, None)  # what Ctrl+C calls
+        pressed.set()
+        raise ConectadosError("el receptor no verificó la suscripción: no respondió")
+
+    thread, outcome = _serve_in_thread(server, subscribing)
+    thread.join(timeout=20)
+    assert pressed.is_set() and outcome == ["stopped"]
+
+
+def test_a_failed_subscription_without_a_stop_stops_the_receiver_with_the_reason(database):
+    server = WebhookServer(config(), database, SystemClock(), port=0)
+
+    def subscribing() -> None:
+        raise ConectadosError("el simulador no aceptó el webhook")
+
+    thread, outcome = _serve_in_thread(server, subscribing)
+    thread.join(timeout=20)
+    assert len(outcome) == 1 and isinstance(outcome[0], ConectadosError)
+    assert "no aceptó" in str(outcome[0])

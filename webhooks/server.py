@@ -181,10 +181,15 @@ class WebhookServer:
         def after_start() -> None:
             while not self.server.started and not self.server.should_exit:
                 time.sleep(0.01)
+            if self.server.should_exit:
+                return  # stopped (Ctrl+C) before it answered: nothing to do once started
             try:
                 once_started()  # type: ignore[misc]
             except BaseException as exc:
-                failure.append(exc)
+                # A Ctrl+C during `once_started` closes the socket it may be using (the
+                # simulator's handshake then finds no one): that is a stop, not a failure.
+                if not self.server.should_exit:
+                    failure.append(exc)
                 self.server.should_exit = True
 
         if once_started is not None:
