@@ -40,6 +40,7 @@ from conectados.settings_sections import (
     SandboxSettings,
     Section,
     WebhookSettings,
+    WebSettings,
     ZoneName,
     check_database,
 )
@@ -74,6 +75,7 @@ class Settings(Section):
     channels: Channels = Field(default_factory=Channels, alias="channels")
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings, alias="sandbox")
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings, alias="webhooks")
+    web: WebSettings = Field(default_factory=WebSettings, alias="web")
     pqr: PqrSettings = Field(default_factory=PqrSettings, alias="pqr")
     publishing: PublishingSettings = Field(default_factory=PublishingSettings, alias="publicacion")
     metrics: MetricsSettings = Field(default_factory=MetricsSettings, alias="metricas")

@@ -333,6 +333,15 @@ class WebhookSettings(Section):
     max_kilobytes: int = Field(1024, ge=1, le=16 * 1024, alias="tamano_maximo_kb")
 
 
+class WebSettings(Section):
+    """[web]: the web office, where the team reviews, files and plans from a browser."""
+
+    in_daemon: bool = Field(False, alias="activo")
+    host: str = Field("127.0.0.1", min_length=1, alias="direccion")
+    # 0: the system picks a free port (tests use it).
+    port: int = Field(8000, ge=0, le=65535, alias="puerto")
+
+
 class PublishingSettings(Section):
     """[publicacion]: how the daemon publishes."""
 

@@ -33,6 +33,7 @@ def _target_metadata():
     import notices.models  # noqa: F401
     import responders.models  # noqa: F401
     import scheduler.models  # noqa: F401
+    import web.models  # noqa: F401
 
     return SQLModel.metadata
 

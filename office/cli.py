@@ -98,6 +98,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "office.service:servicio",
         "Instala Conectados como servicio del sistema (systemd).",
     ),
+    "web": (
+        "office.web_office:web",
+        "La oficina web: revisar, radicar, planear y ver el informe desde el navegador.",
+    ),
+    "usuarios": (
+        "office.web_office:usuarios",
+        "Cuentas de la oficina web: crear, listar y desactivar.",
+    ),
     "respaldo": (
         "office.backup:respaldo",
         "Respaldos de la base de datos: crear y restaurar.",

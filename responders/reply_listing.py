@@ -78,9 +78,10 @@ def pending_reply_ids(database: Database) -> list[int]:
 
 
 def list_replies(
-    database: Database, state: str | None, limit: int
+    database: Database, state: str | None, limit: int, after: int = 0
 ) -> tuple[list[tuple[ListedReply, ListedMessage]], dict[int, str]]:
-    """Replies (in `state`, or all) with their messages, and the radicados they name."""
+    """Replies (in `state`, or all) with their messages, and the radicados they name; a page
+    of them starts after the reply id `after`."""
     query = (
         sa.select(*_REPLY_COLUMNS, *_MESSAGE_COLUMNS)
         .join_from(reply, interaction, interaction.c.id == reply.c.interaction_id)
@@ -89,6 +90,8 @@ def list_replies(
     )
     if state is not None:
         query = query.where(reply.c.state == state)
+    if after:
+        query = query.where(reply.c.id > after)
     split = len(_REPLY_COLUMNS)
     with database.transaction() as connection:
         rows = [

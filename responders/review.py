@@ -37,6 +37,7 @@ from responders.pipeline import (
     check_public,
     context_for,
     first_private,
+    scrub,
 )
 from responders.policy import too_long
 from responders.protocols import Catalogue, ProtocolAction
@@ -416,3 +417,15 @@ def draft_context(database: Database, settings, now: datetime, case: Case) -> di
                 "fecha_limite": due_text(ticket.due_date, ticket.due_at, settings.zone),
             }
     return context_for(company_values(settings), case.interaction, notices, extra)
+
+
+def redraft(database: Database, settings, now: datetime, case: Case, protocol) -> str:
+    """The draft `protocol` writes for this case (a reviewer changed the protocol): private
+    when the reply is, and a public one without what the citizen wrote of their own data.
+    Raises `responders.protocols.RenderError` when the template cannot be written."""
+    context = draft_context(database, settings, now, case)
+    private = case.reply.visibility == ReplyVisibility.PRIVATE
+    text = protocol.render(context, private=private)
+    if not private:
+        text = scrub(text, case.interaction)
+    return text

@@ -17,8 +17,8 @@ from conectados.errors import BadInput, ConectadosError
 from conectados.tables import screen_console
 from responders.cli_shared import catalogue_for, reviewer_name, ticket_types
 from responders.errors import AlreadyDecided, ChangedMeanwhile
-from responders.models import ReplyState, ReplyVisibility
-from responders.pipeline import privacy_notice, scrub
+from responders.models import ReplyState
+from responders.pipeline import privacy_notice
 from responders.protocols import RenderError
 from responders.public_text import company_texts
 from responders.reply_listing import pending_reply_ids
@@ -26,8 +26,8 @@ from responders.review import (
     NOT_OURS_NOTE,
     Case,
     decide_reply,
-    draft_context,
     load_case,
+    redraft,
     window_templates_of,
 )
 from responders.review_view import print_case
@@ -178,12 +178,8 @@ def run_review(app: App) -> None:
                 if found is None:
                     continue
                 protocol = found.id
-                context = draft_context(database, app.settings, app.clock.now(), case)
                 try:
-                    private = case.reply.visibility == ReplyVisibility.PRIVATE
-                    text = found.render(context, private=private)
-                    if not private:  # what the citizen wrote of their own data stays out
-                        text = scrub(text, case.interaction)
+                    text = redraft(database, app.settings, app.clock.now(), case, found)
                 except RenderError as error:
                     click.echo(f"No se pudo: {error}")
                     continue

@@ -19,6 +19,7 @@ from sqlmodel import SQLModel, select
 
 import notices.models  # noqa: F401  (its tables too, when this file runs alone)
 import scheduler.models  # noqa: F401
+import web.models  # noqa: F401
 from conectados.db import MIGRATIONS_DIR, Database, display_url
 from conectados.errors import DatabaseError
 from content_calendar.models import Post, Publication, PublicationState

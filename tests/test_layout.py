@@ -41,7 +41,17 @@ ALLOWED: dict[str, set[str]] = {
     "webhooks": {"responders", "notices", "channels", "conectados"},
     "scheduler": {"responders", "notices", "content_calendar", "channels", "conectados"},
     "reports": {"scheduler", "responders", "notices", "content_calendar", "channels", "conectados"},
+    "web": {
+        "reports",
+        "scheduler",
+        "responders",
+        "notices",
+        "content_calendar",
+        "channels",
+        "conectados",
+    },
     "office": {
+        "web",
         "reports",
         "scheduler",
         "webhooks",

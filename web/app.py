@@ -1,0 +1,337 @@
+"""The web office: a server-rendered Starlette app over the same functions as the CLI.
+
+Every page is a module of `web.pages` with a `routes(office)` function. This module holds
+what they share: who is signed in (a signed, expiring cookie naming the account and its
+session version), the CSRF check on every form, the roles, the Jinja2 templates (autoescaped:
+nothing a citizen writes is rendered as a template or as HTML) and the security headers.
+
+The work of a request (the database, the protocols, the simulator) is blocking code shared
+with the CLI: endpoints run it in Starlette's thread pool.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import jinja2
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from conectados.app import App
+from conectados.db import Database
+from conectados.errors import ConectadosError
+from web.accounts import SignedIn, current_user, session_secret
+from web.models import Role
+
+log = logging.getLogger("conectados.web")
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "conectados_sesion"
+FLASH_COOKIE = "conectados_aviso"
+SESSION_HOURS = 10
+"""A working day: a session signed in in the morning lasts until the evening, not overnight."""
+MAX_FORM_BYTES = 2 * 1024 * 1024
+"""The largest form or upload accepted (a calendar file is at most 1 MB: `conectados.userfiles`)."""
+
+ALL = (Role.COMMUNICATIONS, Role.PQR, Role.ADMIN)
+COMMUNICATIONS = (Role.COMMUNICATIONS, Role.ADMIN)
+PQR = (Role.PQR, Role.ADMIN)
+ADMIN = (Role.ADMIN,)
+
+NAVIGATION = (
+    ("bandeja", "/bandeja", "Bandeja", ALL),
+    ("revision", "/revision", "Revisión", COMMUNICATIONS),
+    ("pqr", "/pqr", "PQR", PQR),
+    ("calendario", "/calendario", "Calendario", COMMUNICATIONS),
+    ("avisos", "/avisos", "Avisos", COMMUNICATIONS),
+    ("informe", "/informe", "Informe", ALL),
+    ("estado", "/estado", "Estado", ALL),
+)
+
+SECURITY_HEADERS = {
+    # No inline script or style: what a citizen writes cannot run even if a page forgot
+    # to escape it.
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cache-control": "no-store",
+}
+
+
+@dataclass
+class Flash:
+    text: str
+    kind: str = "ok"  # ok, error
+
+
+class Office:
+    """The web office of one company: its settings, database and clock, shared by pages."""
+
+    def __init__(
+        self,
+        app: App,
+        status_source: Callable[[], tuple[Any, str]],
+        database: Database | None = None,
+    ) -> None:
+        """`status_source`: what `conectados status` gathers and prints (the status object
+        with `pending_replies`, `open_tickets`… and its text), for the Estado page."""
+        self.app = app
+        self.status_source = status_source
+        self.settings = app.settings
+        self.database = database or app.ready_database()
+        self.clock = app.clock
+        self.serializer = URLSafeTimedSerializer(
+            session_secret(self.database), salt="conectados-web-sesion"
+        )
+        self.templates = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(HERE / "templates"),
+            autoescape=True,  # every value is text, whoever wrote it
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        from web import views
+
+        self.templates.filters.update(views.FILTERS)
+        self.templates.globals["company"] = self.settings.company.name or "Conectados"
+        views.set_zone(self.settings.zone)
+        self._catalogue: tuple | None = None
+
+    def catalogue(self):
+        """The protocols, loaded again only when their files change (one `stat` per file):
+        a page must not read every YAML file, and an edit shows without a restart."""
+        from responders.learning_version import files_state
+        from responders.protocol_files import load_catalogue
+
+        folder = self.settings.protocols_dir
+        state = files_state(folder)
+        if self._catalogue is None or state != self._catalogue[0]:
+            self._catalogue = (state, load_catalogue(folder))
+        return self._catalogue[1]
+
+    def protocol_names(self) -> dict[str, str]:
+        try:
+            return {protocol.id: protocol.name for protocol in self.catalogue()}
+        except ConectadosError:
+            return {}
+
+    # --- the session --------------------------------------------------------------------
+
+    def session_of(self, request: Request) -> dict | None:
+        raw = request.cookies.get(SESSION_COOKIE)
+        if not raw:
+            return None
+        try:
+            data = self.serializer.loads(raw, max_age=SESSION_HOURS * 3600)
+        except BadSignature:
+            return None
+        return data if isinstance(data, dict) else None
+
+    def user_of(self, request: Request) -> SignedIn | None:
+        data = self.session_of(request)
+        if not data:
+            return None
+        try:
+            return current_user(self.database, int(data["u"]), int(data["v"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def start_session(self, response: Response, user: SignedIn, request: Request) -> None:
+        token = self.serializer.dumps(
+            {"u": user.id, "v": user.session_version, "c": secrets.token_urlsafe(24)}
+        )
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            max_age=SESSION_HOURS * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=_is_https(request),
+            path="/",
+        )
+
+    def end_session(self, response: Response) -> None:
+        response.delete_cookie(SESSION_COOKIE, path="/")
+
+    # --- pages ----------------------------------------------------------------------------
+
+    def render(
+        self,
+        request: Request,
+        template: str,
+        status_code: int = 200,
+        **context: Any,
+    ) -> HTMLResponse:
+        user: SignedIn | None = getattr(request.state, "user", None)
+        session = getattr(request.state, "session", None) or {}
+        flash = _read_flash(self, request)
+        body = self.templates.get_template(template).render(
+            user=user,
+            csrf=session.get("c", ""),
+            navigation=[item for item in NAVIGATION if user and user.role in item[3]],
+            path=request.url.path,
+            flash=flash,
+            **context,
+        )
+        response = HTMLResponse(body, status_code=status_code)
+        if flash is not None:
+            response.delete_cookie(FLASH_COOKIE, path="/")
+        return response
+
+    def redirect(self, to: str, flash: Flash | None = None) -> RedirectResponse:
+        response = RedirectResponse(to, status_code=303)
+        if flash is not None:
+            response.set_cookie(
+                FLASH_COOKIE,
+                self.serializer.dumps({"t": flash.text[:600], "k": flash.kind}),
+                max_age=60,
+                httponly=True,
+                samesite="lax",
+                path="/",
+            )
+        return response
+
+    def refused(self, request: Request, text: str, status_code: int = 403) -> HTMLResponse:
+        return self.render(
+            request, "refused.html", status_code=status_code, title="No permitido", text=text
+        )
+
+
+def page(
+    roles: Iterable[Role] = ALL,
+) -> Callable[[Callable[..., Awaitable[Response]]], Callable[..., Awaitable[Response]]]:
+    """An endpoint for the signed-in roles given; a form's POST must carry the CSRF token."""
+    allowed = tuple(roles)
+
+    def wrap(endpoint: Callable[..., Awaitable[Response]]) -> Callable[..., Awaitable[Response]]:
+        @functools.wraps(endpoint)
+        async def guarded(request: Request) -> Response:
+            office: Office = request.app.state.office
+            session = office.session_of(request)
+            user = await run_in_threadpool(office.user_of, request) if session else None
+            request.state.session = session
+            request.state.user = user
+            if user is None:
+                if request.method == "GET":
+                    target = request.url.path + (
+                        f"?{request.url.query}" if request.url.query else ""
+                    )
+                    return RedirectResponse(f"/entrar?siguiente={quote(target)}", status_code=303)
+                return office.refused(request, "Su sesión terminó: vuelva a entrar.", 401)
+            if user.role not in allowed:
+                return office.refused(
+                    request,
+                    "Su rol no permite abrir esta página. Si la necesita, pídale a un "
+                    "administrador que cambie su cuenta.",
+                )
+            if request.method == "POST":
+                problem = await check_form(request, session)
+                if problem:
+                    return office.refused(request, problem)
+            try:
+                return await endpoint(request)
+            except ConectadosError as error:
+                return office.render(
+                    request,
+                    "refused.html",
+                    status_code=400,
+                    title="No se pudo",
+                    text=f"No se pudo: {error}",
+                )
+
+        return guarded
+
+    return wrap
+
+
+async def check_form(request: Request, session: dict | None) -> str | None:
+    """The CSRF check: the form's token must be the session's, and a browser that says where
+    the form came from must say it came from here."""
+    origin = request.headers.get("origin")
+    if origin and urlsplit(origin).netloc != request.headers.get("host", ""):
+        return "El formulario no viene de esta oficina (origen distinto)."
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > MAX_FORM_BYTES:
+        return "El formulario es demasiado grande (más de 2 MB)."
+    form = await request.form(max_files=1, max_fields=50, max_part_size=MAX_FORM_BYTES)
+    request.state.form = form
+    sent = form.get("csrf")
+    expected = (session or {}).get("c", "")
+    if not isinstance(sent, str) or not expected or not hmac.compare_digest(sent, expected):
+        return (
+            "El formulario venció o no tiene la marca de seguridad (CSRF): recargue la página "
+            "y vuelva a intentarlo."
+        )
+    return None
+
+
+def form_of(request: Request):
+    return request.state.form
+
+
+def _read_flash(office: Office, request: Request) -> Flash | None:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return None
+    try:
+        data = office.serializer.loads(raw, max_age=120)
+        return Flash(str(data["t"]), str(data["k"]))
+    except (BadSignature, KeyError, TypeError):
+        return None
+
+
+def _is_https(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+async def _headers(request: Request, call_next) -> Response:
+    response = await call_next(request)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def build_web_app(office: Office) -> Starlette:
+    from starlette.middleware import Middleware
+    from starlette.middleware.base import BaseHTTPMiddleware
+
+    from web.pages import all_routes
+
+    routes = [
+        *all_routes(office),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    web = Starlette(routes=routes, middleware=[Middleware(BaseHTTPMiddleware, dispatch=_headers)])
+    web.state.office = office
+    return web
+
+
+__all__ = [
+    "ADMIN",
+    "ALL",
+    "COMMUNICATIONS",
+    "PQR",
+    "Flash",
+    "Office",
+    "Route",
+    "build_web_app",
+    "form_of",
+    "page",
+]

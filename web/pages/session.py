@@ -1,0 +1,107 @@
+"""Signing in and out, and the first page of each role."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from web.accounts import LoginRefused, sign_in
+from web.app import ALL, Flash, Office, check_form, page
+from web.models import Role
+
+HOME = {Role.COMMUNICATIONS: "/revision", Role.PQR: "/pqr", Role.ADMIN: "/estado"}
+
+
+def routes(office: Office) -> list[Route]:
+    return [
+        Route("/", home),
+        Route("/entrar", login_form, methods=["GET"]),
+        Route("/entrar", login, methods=["POST"]),
+        Route("/salir", logout, methods=["POST"]),
+    ]
+
+
+@page(ALL)
+async def home(request: Request) -> Response:
+    return RedirectResponse(HOME[request.state.user.role], status_code=303)
+
+
+def _login_csrf(request: Request, office: Office) -> tuple[Response | None, str]:
+    """Before signing in there is no session: the login form carries a token of its own,
+    in a short-lived cookie (the double-submit pattern), so another site cannot sign a
+    browser in to an account of its choosing."""
+    import secrets
+
+    token = request.cookies.get("conectados_entrada") or secrets.token_urlsafe(24)
+    return None, token
+
+
+async def login_form(request: Request) -> Response:
+    office: Office = request.app.state.office
+    request.state.user = None
+    _, token = _login_csrf(request, office)
+    response = office.render(
+        request,
+        "login.html",
+        title="Entrar",
+        login_token=token,
+        next=_safe_next(request.query_params.get("siguiente", "")),
+        error="",
+    )
+    response.set_cookie(
+        "conectados_entrada", token, max_age=3600, httponly=True, samesite="strict", path="/"
+    )
+    return response
+
+
+async def login(request: Request) -> Response:
+    office: Office = request.app.state.office
+    request.state.user = None
+    token = request.cookies.get("conectados_entrada", "")
+    problem = await check_form(request, {"c": token})
+    form = request.state.form if hasattr(request.state, "form") else {}
+    target = _safe_next(str(form.get("siguiente", "")))
+    if problem:
+        return office.render(
+            request, "login.html", status_code=403, title="Entrar", login_token=token,
+            next=target, error=problem,
+        )  # fmt: skip
+    try:
+        user = await run_in_threadpool(
+            sign_in,
+            office.database,
+            str(form.get("usuario", ""))[:100],
+            str(form.get("contrasena", ""))[:300],
+            office.clock.now(),
+        )
+    except LoginRefused as refused:
+        return office.render(
+            request, "login.html", status_code=401, title="Entrar", login_token=token,
+            next=target, error=f"No se pudo entrar: {refused}.",
+        )  # fmt: skip
+    response = office.redirect(target or HOME[user.role])
+    office.start_session(response, user, request)
+    response.delete_cookie("conectados_entrada", path="/")
+    return response
+
+
+@page(ALL)
+async def logout(request: Request) -> Response:
+    office: Office = request.app.state.office
+    response = office.redirect("/entrar", Flash("Salió de la oficina."))
+    office.end_session(response)
+    return response
+
+
+def _safe_next(target: str) -> str:
+    """Only a path of this office: never another site (an open redirect)."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return ""
+    if "\\" in target:
+        return ""
+    return target[:300]
