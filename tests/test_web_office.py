@@ -1,33 +1,267 @@
-"""The web office: accounts, sessions, CSRF, roles, and the review page over real HTTP."""
+"""The web office: accounts, sessions, CSRF, roles, and the review page over real HTTP.
+
+Each test starts a real server on a temporary database that `daemon --once` filled from
+citizens writing on the simulated X, and drives it as a browser would (cookies, forms)."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+import sqlalchemy as sa
 
-from tests.web_office import Browser, start_web_office
+from responders.light_tables import REPLY_PENDING
+from responders.models import Reply, ReplyState, ReplyVisibility, Ticket
+from responders.reply_listing import list_replies
+from tests.web_office import PASSWORD, Browser, start_web_office
+from tests.x_office import sent_on_x
+from web.accounts import MAX_FAILURES, disable_user
 
-QUESTION = "¿Hasta qué hora atienden en la oficina?"
+MESSAGES = [
+    "mi recibo",
+    "me facturaron",
+    "la cuenta",
+    "<script>alert('x')</script> mi factura",
+    ("@acueducto la cuenta", "mention"),
+]
+
+
+def public_pending(web) -> int:
+    with web.database.session() as session:
+        return session.execute(
+            sa.select(Reply.id).where(
+                Reply.state == ReplyState.PENDING, Reply.visibility == ReplyVisibility.PUBLIC
+            )
+        ).scalar_one()
+
+
+@pytest.fixture
+def sandbox(fixed_office):
+    """The simulator on the same fixed clock as every command and the web office."""
+    return fixed_office[0]
 
 
 @pytest.fixture
 def web(cli, tmp_path, sandbox):
-    started = start_web_office(cli, tmp_path, sandbox, ["mi recibo", QUESTION])
+    started = start_web_office(cli, tmp_path, sandbox, MESSAGES)
     yield started
     started.server.stop()
     started.app.close()
 
 
+def pending(web) -> list[int]:
+    rows, _ = list_replies(web.database, REPLY_PENDING, 100)
+    return [listed.id for listed, _message in rows]
+
+
+def reply(web, reply_id: int) -> Reply:
+    with web.database.session() as session:
+        found = session.get(Reply, reply_id)
+        session.expunge_all()
+    return found
+
+
+# --- sessions, CSRF, roles -----------------------------------------------------------------
+
+
 def test_every_page_wants_a_session(web):
     anonymous = Browser(web.url)
-    for path in ("/", "/revision", "/estado", "/revision/1", "/cambios"):
+    for path in ("/", "/revision", "/estado", "/revision/1", "/cambios", "/bandeja", "/pqr"):
         answer = anonymous.get(path, allow_redirects=False)
-        assert answer.status_code == 303 and answer.headers["location"].startswith("/entrar")
-    refused = anonymous.post(web.url + "/revision/1/aprobar", data={"texto": "x"})
+        assert answer.status_code == 303, path
+        assert answer.headers["location"].startswith("/entrar?siguiente=")
+    reply_id = pending(web)[0]
+    refused = anonymous.post(f"{web.url}/revision/{reply_id}/aprobar", data={"texto": "x"})
     assert refused.status_code == 401
+    assert reply(web, reply_id).state == ReplyState.PENDING
 
 
-def test_a_signed_in_person_sees_the_review_queue(web):
+def test_a_form_without_the_sessions_csrf_token_does_nothing(web):
     ana = web.login("ana")
-    page = ana.get("/revision")
-    assert page.status_code == 200 and "mi recibo" in page.text
-    assert page.headers["content-security-policy"].startswith("default-src 'self'")
+    reply_id = pending(web)[0]
+    for token in (None, "", "otro-token"):
+        data = {"texto": "Hola", "privado": "0"} | ({"csrf": token} if token is not None else {})
+        answer = ana.post(f"{web.url}/revision/{reply_id}/aprobar", data=data)
+        assert answer.status_code == 403 and "CSRF" in answer.text
+    # Another site's form, even with a stolen token, says where it comes from.
+    token = ana.token(f"/revision/{reply_id}")
+    foreign = ana.post(
+        f"{web.url}/revision/{reply_id}/aprobar",
+        data={"csrf": token, "texto": "Hola"},
+        headers={"Origin": "https://otro-sitio.example"},
+    )
+    assert foreign.status_code == 403
+    assert reply(web, reply_id).state == ReplyState.PENDING
+
+
+def test_the_sign_in_form_wants_its_own_token(web):
+    browser = Browser(web.url)
+    answer = browser.post(
+        f"{web.url}/entrar", data={"usuario": "ana", "contrasena": PASSWORD}, allow_redirects=False
+    )
+    assert answer.status_code == 403 and "conectados_sesion" not in browser.cookies
+
+
+def test_wrong_passwords_lock_the_account_for_a_while(web):
+    browser = Browser(web.url)
+    for _ in range(MAX_FAILURES):
+        wrong = browser.post_form("/entrar", {"usuario": "ana", "contrasena": "no-es-esta-1"})
+        assert wrong.status_code == 401 and "usuario o contraseña incorrectos" in wrong.text
+    locked = browser.post_form("/entrar", {"usuario": "ana", "contrasena": PASSWORD})
+    assert locked.status_code == 401 and "demasiados intentos" in locked.text
+    assert "conectados_sesion" not in browser.cookies
+    # An unknown name is told the same as a wrong password.
+    unknown = Browser(web.url).post_form("/entrar", {"usuario": "nadie", "contrasena": "x" * 12})
+    assert unknown.status_code == 401 and "usuario o contraseña incorrectos" in unknown.text
+
+
+def test_a_role_opens_only_its_pages(web):
+    pedro = web.login("pedro")  # PQR officer
+    for path in ("/revision", f"/revision/{pending(web)[0]}"):
+        answer = pedro.get(path)
+        assert answer.status_code == 403 and "Su rol no permite" in answer.text
+    ana = web.login("ana")
+    assert ana.get("/revision").status_code == 200
+    assert ana.get("/estado").status_code == 200
+
+
+def test_a_disabled_account_loses_its_open_session(web):
+    ana = web.login("ana")
+    assert ana.get("/revision").status_code == 200
+    disable_user(web.database, "ana")
+    after = ana.get("/revision", allow_redirects=False)
+    assert after.status_code == 303 and after.headers["location"].startswith("/entrar")
+
+
+def test_a_tampered_session_cookie_is_no_session(web):
+    ana = web.login("ana")
+    cookie = ana.cookies["conectados_sesion"]
+    ana.cookies.set(
+        "conectados_sesion", cookie[:-2] + ("A" if cookie[-2] != "A" else "B") + cookie[-1]
+    )
+    answer = ana.get("/revision", allow_redirects=False)
+    assert answer.status_code == 303
+
+
+def test_after_signing_in_the_browser_goes_back_only_to_a_page_of_the_office(web):
+    browser = Browser(web.url)
+    for target, landing in (("/estado", "/estado"), ("//otro.example/x", "/revision"),
+                            ("https://otro.example", "/revision")):  # fmt: skip
+        browser = Browser(web.url)
+        answer = browser.post_form(
+            "/entrar", {"usuario": "ana", "contrasena": PASSWORD, "siguiente": target}
+        )
+        assert answer.url == web.url + landing
+
+
+# --- the review page -------------------------------------------------------------------------
+
+
+def test_a_citizens_html_is_shown_as_text(web):
+    ana = web.login("ana")
+    (reply_id,) = [
+        listed.id
+        for listed, message in list_replies(web.database, REPLY_PENDING, 100)[0]
+        if "<script>" in message.text
+    ]
+    for page in (ana.get("/revision"), ana.get(f"/revision/{reply_id}")):
+        assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page.text
+        assert "<script>alert" not in page.text
+
+
+def test_approving_sends_once_and_moves_to_the_next(web, cli, sandbox):
+    ana = web.login("ana")
+    first, second = pending(web)[:2]
+    approved = ana.post_form(
+        f"/revision/{first}/aprobar", {"texto": "Hola, lo revisamos.", "privado": "0"},
+        token_from=f"/revision/{first}",
+    )  # fmt: skip
+    assert approved.url == f"{web.url}/revision/{second}"
+    assert f"Respuesta {first} aprobada: se enviará una sola vez." in approved.text
+    decided = reply(web, first)
+    assert decided.state == ReplyState.APPROVED and decided.reviewer == "Ana (ana)"
+    assert cli("daemon", "--once").exit_code == 0
+    assert [sent["text"] for sent in sent_on_x(sandbox)].count("Hola, lo revisamos.") == 1
+
+
+def test_two_people_approving_at_once_send_it_once_and_the_second_is_told(web, cli, sandbox):
+    reply_id = pending(web)[0]
+    people = [web.login("ana"), web.login("admin")]
+    tokens = [person.token(f"/revision/{reply_id}") for person in people]
+    answers: list = [None, None]
+    start = threading.Barrier(2)
+
+    def approve(number: int) -> None:
+        start.wait()
+        answers[number] = people[number].post(
+            f"{web.url}/revision/{reply_id}/aprobar",
+            data={"csrf": tokens[number], "texto": "Una sola vez.", "privado": "0"},
+            timeout=30,
+        )
+
+    threads = [threading.Thread(target=approve, args=(number,)) for number in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    texts = [answer.text for answer in answers]
+    assert sum("aprobada: se enviará una sola vez" in text for text in texts) == 1
+    assert sum("No se envió dos veces" in text for text in texts) == 1
+    assert cli("daemon", "--once").exit_code == 0
+    assert [sent["text"] for sent in sent_on_x(sandbox)].count("Una sola vez.") == 1
+
+
+def test_an_edited_public_reply_with_a_phone_number_is_refused(web):
+    ana = web.login("ana")
+    reply_id = public_pending(web)
+    text = "Llámenos al 3001234567 y le ayudamos."
+    refused = ana.post_form(
+        f"/revision/{reply_id}/aprobar", {"texto": text, "privado": "0"},
+        token_from=f"/revision/{reply_id}",
+    )  # fmt: skip
+    assert refused.status_code == 400 and "No se aprobó" in refused.text
+    assert text in refused.text  # the person's edit is kept to fix it
+    assert reply(web, reply_id).state == ReplyState.PENDING
+
+
+def test_changing_the_protocol_writes_its_draft_without_deciding(web):
+    ana = web.login("ana")
+    reply_id = pending(web)[0]
+    page = ana.post_form(
+        f"/revision/{reply_id}/protocolo", {"protocolo": "horario_contacto"},
+        token_from=f"/revision/{reply_id}",
+    )  # fmt: skip
+    assert page.status_code == 200
+    assert 'name="protocolo" value="horario_contacto"' in page.text
+    assert reply(web, reply_id).state == ReplyState.PENDING
+
+
+def test_rejecting_as_none_of_the_companys_business(web):
+    ana = web.login("ana")
+    reply_id = pending(web)[0]
+    answer = ana.post_form(
+        f"/revision/{reply_id}/rechazar", {"ajeno": "1", "motivo": ""},
+        token_from=f"/revision/{reply_id}",
+    )  # fmt: skip
+    assert "no son asunto de la empresa" in answer.text
+    decided = reply(web, reply_id)
+    assert decided.state == ReplyState.REJECTED and decided.reviewer == "Ana (ana)"
+
+
+def test_filing_a_pqr_from_the_review_page(web):
+    ana = web.login("ana")
+    reply_id = pending(web)[0]
+    filed = ana.post_form(
+        f"/revision/{reply_id}/radicar", {"tipo": "reclamo", "causal": ""},
+        token_from=f"/revision/{reply_id}",
+    )  # fmt: skip
+    assert filed.status_code == 200 and "Radicado 2026-" in filed.text
+    with web.database.session() as session:
+        tickets = session.execute(sa.select(Ticket.radicado, Ticket.filed_by)).all()
+    assert len(tickets) == 1 and tickets[0].filed_by == "Ana (ana)"
+    again = ana.post_form(
+        f"/revision/{reply_id}/radicar", {"tipo": "reclamo"}, token_from="/revision"
+    )
+    assert "No se radicó" in again.text
+    with web.database.session() as session:
+        assert session.execute(sa.select(sa.func.count()).select_from(Ticket)).scalar() == 1

@@ -60,11 +60,15 @@ class Browser(requests.Session):
         return self.post(self.base + path, data=fields, timeout=30, **kwargs)
 
 
-def start_web_office(cli, tmp_path: Path, sandbox, messages: list[str]) -> WebOffice:
-    """`init`, the citizens' messages on X, one daemon round, the accounts, the server."""
+def start_web_office(
+    cli, tmp_path: Path, sandbox, messages: list[str | tuple[str, str]]
+) -> WebOffice:
+    """`init`, the citizens' messages on X (a text is a private message; a (text, kind)
+    pair says «mention» for a public one), one daemon round, the accounts, the server."""
     office(cli, tmp_path, sandbox)
-    for number, text in enumerate(messages):
-        citizen(sandbox, text, author=f"Persona{number}")
+    for number, message in enumerate(messages):
+        text, kind = (message, "message") if isinstance(message, str) else message
+        citizen(sandbox, text, kind=kind, author=f"Persona{number}")
     if messages:
         assert cli("daemon", "--once").exit_code == 0
     app = App(environ={}, cwd=tmp_path, config_path=str(tmp_path / "conectados.toml"))

@@ -69,7 +69,9 @@ SECURITY_HEADERS = {
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     ),
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    # Same-origin, not no-referrer: under no-referrer a browser sends «Origin: null» with
+    # every form, and the CSRF check could no longer tell this office's forms from others'.
+    "referrer-policy": "same-origin",
     "x-frame-options": "DENY",
     "cache-control": "no-store",
 }
@@ -265,7 +267,7 @@ async def check_form(request: Request, session: dict | None) -> str | None:
     """The CSRF check: the form's token must be the session's, and a browser that says where
     the form came from must say it came from here."""
     origin = request.headers.get("origin")
-    if origin and urlsplit(origin).netloc != request.headers.get("host", ""):
+    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host", ""):
         return "El formulario no viene de esta oficina (origen distinto)."
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > MAX_FORM_BYTES:
