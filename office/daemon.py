@@ -156,6 +156,7 @@ def run_forever(app: App, office: Office) -> None:
         from webhooks.server import tune_collector_for_receiver
 
         tune_collector_for_receiver()  # this long-lived process chose to receive webhooks
+    web = _start_web(app, database) if settings.web.in_daemon else None
     pushed = webhook_message_networks(settings.channels) if receiver is not None else []
     for line in started_lines(polled, pushed):
         narrator.say(line)
@@ -163,6 +164,8 @@ def run_forever(app: App, office: Office) -> None:
         narrator.say(f"Simulador de redes (modo de prueba) en {sandbox.url}")
     if receiver is not None:
         narrator.say(f"Recibe {_received(pushed)} (webhooks de Meta) en {receiver.url}")
+    if web is not None:
+        narrator.say(f"Oficina web en {web.url}")
     try:
         service.run_forever(started="")
     finally:
@@ -171,6 +174,20 @@ def run_forever(app: App, office: Office) -> None:
         office.notifier.close()
         if receiver is not None:
             receiver.stop()
+        if web is not None:
+            web.stop()
+
+
+def _start_web(app: App, database):
+    """The web office in a thread ([web] activo = true). A port already taken (another
+    daemon, or «conectados web») is not fatal: this daemon goes on publishing and answering."""
+    from office.web_office import start_web
+
+    try:
+        return start_web(app, database)
+    except ConectadosError as exc:
+        log.warning("este servicio no atiende la oficina web: %s", exc)
+        return None
 
 
 NOTIFY_EVERY_SECONDS = 5.0

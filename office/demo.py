@@ -126,12 +126,27 @@ def run_demo(
         console.print("[bold]1. El calendario de contenidos[/]")
         calendar = _try_calendar(demo_app, folder, console)
         outcome = run_office(demo_app, folder, calendar, console, quick, opener)
+        outcome.web_password = _demo_account(demo_app)
         console.print("\n[bold]5. Estado[/]")
         click.echo(format_status(collect_status(demo_app)))
     finally:
         demo_app.close()
     summary(console, folder, outcome)
     return outcome
+
+
+def _demo_account(demo_app: App) -> str:
+    """The web office's demo account (role admin: it sees every page), with a fresh random
+    password each run; only its hash is stored."""
+    import secrets
+
+    from office.demo_text import DEMO_WEB_USER
+    from web.accounts import add_user
+    from web.models import Role
+
+    password = secrets.token_urlsafe(9)
+    add_user(demo_app.database, DEMO_WEB_USER, "Equipo de demostración", Role.ADMIN, password)
+    return password
 
 
 DEMO_CONFIG_MARK = demo_config_text().splitlines()[0]

@@ -94,6 +94,8 @@ class Outcome:
     month: str = ""
     notices: NoticesOutcome | None = None
     """What the WhatsApp notices part did (office.demo_notices)."""
+    web_password: str = ""
+    """The demo account's password for the web office, printed once (never stored in clear)."""
 
 
 @dataclass
@@ -243,6 +245,23 @@ def _notices_steps(outcome: Outcome, command: Callable[..., str]) -> str:
     )
 
 
+DEMO_WEB_USER = "demo"
+DEMO_WEB_PORT = 8000
+
+
+def _web_steps(outcome: Outcome, command: Callable[..., str]) -> str:
+    """How to open the web office on the demo's data, with the demo account (shown once)."""
+    if not outcome.web_password:
+        return ""
+    return (
+        "   La oficina web (revisión, PQR, calendario, avisos, informe), en el navegador:\n"
+        + command("web")
+        + f"   y abra http://127.0.0.1:{DEMO_WEB_PORT} con el usuario {DEMO_WEB_USER} y la\n"
+        f"   contraseña {outcome.web_password} (se muestra solo esta vez; cree las\n"
+        "   cuentas de su equipo con «conectados usuarios add»).\n"
+    )
+
+
 def next_steps(folder: Path, outcome: Outcome, width: int = COMMAND_WIDTH) -> str:
     """The commands to go on with, each one working as printed once in the demo's folder."""
     run = conectados_command(folder)
@@ -268,6 +287,7 @@ def next_steps(folder: Path, outcome: Outcome, width: int = COMMAND_WIDTH) -> st
         + command("sandbox citizen", "--red whatsapp", "--foto", '"Fuga en la calle 5"')
         + command("sandbox citizen", "--red instagram", '"¿Atienden el sábado?"')
         + _notices_steps(outcome, command)
+        + _web_steps(outcome, command)
         + f"\n(Las redes simuladas recuerdan en {SANDBOX_STATE} lo publicado y lo que\n"
         "escribieron los ciudadanos: lo que apruebe sale cuando el servicio esté en\n"
         "marcha.)"

@@ -265,3 +265,19 @@ def test_filing_a_pqr_from_the_review_page(web):
     assert "No se radicó" in again.text
     with web.database.session() as session:
         assert session.execute(sa.select(sa.func.count()).select_from(Ticket)).scalar() == 1
+
+
+def test_the_communications_team_sees_a_citizens_personal_data_masked(web, cli, sandbox):
+    from tests.x_office import citizen
+
+    citizen(sandbox, "la cuenta, mi celular es 3001234567", author="Lina")
+    assert cli("daemon", "--once").exit_code == 0
+    (reply_id,) = [
+        listed.id
+        for listed, message in list_replies(web.database, REPLY_PENDING, 100)[0]
+        if "3001234567" in message.text
+    ]
+    ana, admin = web.login("ana"), web.login("admin")
+    for page in (ana.get("/revision"), ana.get(f"/revision/{reply_id}")):
+        assert "3001234567" not in page.text and "[dato personal]" in page.text
+    assert "3001234567" in admin.get(f"/revision/{reply_id}").text

@@ -17,7 +17,8 @@ from responders.errors import AlreadyDecided, ChangedMeanwhile
 from responders.light_tables import REPLY_PENDING
 from responders.models import ReplyState, ReplyVisibility
 from responders.reply_listing import STATE_NAMES, list_replies
-from web.app import COMMUNICATIONS, Flash, Office, form_of, page
+from web.app import COMMUNICATIONS, PQR, Flash, Office, form_of, page
+from web.models import Role
 
 PAGE_SIZE = 50
 KEYS = (
@@ -67,6 +68,7 @@ async def queue(request: Request) -> Response:
         rows=rows,
         names=names,
         next_after=rows[-1][0].id if more else None,
+        shown=_for_role(request.state.user.role),
         refresh="lista",
     )
 
@@ -115,6 +117,7 @@ async def _show(
 
     data = await run_in_threadpool(read)
     case = data["case"]
+    shown = _for_role(request.state.user.role)
     return office.render(
         request,
         "review_case.html",
@@ -123,6 +126,8 @@ async def _show(
         pending=case.reply.state == ReplyState.PENDING,
         state_name=STATE_NAMES[case.reply.state],
         kind_name=KINDS.get(case.interaction.kind.value, ""),
+        message_text=shown(case.interaction.text),
+        earlier=[(earlier.written_at, shown(earlier.text)) for earlier in case.earlier],
         text=case.reply.text if text is None else text,
         protocol=protocol or case.reply.protocol or "",
         error=error,
@@ -310,6 +315,17 @@ async def file_pqr(request: Request) -> Response:
         return await _show(request, reply_id, error=f"No se radicó: {error}.", status_code=400)
     target = f"/pqr/{radicado}" if request.state.user.role != "comunicaciones" else "/revision"
     return office.redirect(target, Flash(" ".join(lines)))
+
+
+def _for_role(role: Role):
+    """What a role sees of a citizen's words: the PQR officer and the administrator as
+    written; the communications team with personal data masked (it decides on the topic;
+    the data stays on the PQR pages). The draft is the company's own text."""
+    if role in PQR:
+        return lambda text: text
+    from conectados.privacy import mask
+
+    return lambda text: mask(text) if text else text
 
 
 def _int(value: str | None, default: int) -> int:
