@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
-from datetime import date, timedelta
 from pathlib import Path
 
 import click
 
 from conectados.app import App
-from conectados.dates import parse_month
 from conectados.errors import BadInput
 from conectados.files import write_atomically
 from conectados.tables import listing_console
@@ -18,63 +15,15 @@ from conectados.terminal import Command
 from conectados.userfiles import os_error_reason
 from reports.csvs import write_csvs
 from reports.figures import build_report
-from reports.period import Period, month
+from reports.period import Period, chosen_period, report_networks
 from reports.render import html
 from reports.summary import summary
 from responders.protocol_files import load_catalogue
 
-FIRST_DAY = date(2000, 1, 1)
-LAST_DAY = date(2100, 12, 31)
-"""The days a report may cover: its previous period of the same length must fit too."""
-MAX_DAYS = 5 * 366
-"""The longest period a report covers (five years): its charts have one bar per day."""
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
 
 def _period(app: App, mes: str | None, desde: str | None, hasta: str | None) -> Period:
     zone = app.settings.zone
-    if mes is not None and (desde is not None or hasta is not None):
-        raise BadInput("use --mes o --desde/--hasta, no ambos", "opciones")
-    if mes is not None:
-        return month(f"{parse_month(mes, '--mes'):%Y-%m}", zone)
-    if desde is not None or hasta is not None:
-        if desde is None or hasta is None:
-            raise BadInput("escriba --desde y --hasta (AAAA-MM-DD)", "opciones")
-        start = _day(desde, "--desde")
-        end = _day(hasta, "--hasta")
-        if end < start:
-            raise BadInput("debe ser igual o posterior a --desde", "opción --hasta")
-        if (end - start).days + 1 > MAX_DAYS:
-            raise BadInput(
-                "el periodo es demasiado largo: un informe cubre como máximo cinco años; "
-                "acorte el periodo entre --desde y --hasta",
-                "opciones --desde/--hasta",
-            )
-        return Period(start, end + timedelta(days=1), zone)
-    # The month that just ended (the report is made at the start of the next one).
-    today = app.clock.now().astimezone(zone).date()
-    last = today.replace(day=1) - timedelta(days=1)
-    return month(f"{last:%Y-%m}", zone)
-
-
-def _day(text: str, option: str) -> date:
-    """A day written AAAA-MM-DD, within the days a report may cover."""
-    try:
-        if not _DAY.fullmatch(text):
-            raise ValueError
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise BadInput(
-            f"«{text[:40]}» no es una fecha; escriba AAAA-MM-DD, por ejemplo 2026-11-30",
-            f"opción {option}",
-        ) from None
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise BadInput(
-            f"el informe cubre días entre {FIRST_DAY:%Y-%m-%d} y {LAST_DAY:%Y-%m-%d}; "
-            f"«{text}» queda fuera",
-            f"opción {option}",
-        )
-    return day
+    return chosen_period(app.clock.now().astimezone(zone).date(), zone, mes, desde, hasta)
 
 
 @click.command(cls=Command)
@@ -102,9 +51,7 @@ def report(
     """
     period = _period(app, mes, desde, hasta)
     database = app.ready_database()
-    networks = tuple(
-        name for name, config in app.settings.channels.by_name().items() if config.enabled
-    )
+    networks = report_networks(app.settings)
     names = {protocol.id: protocol.name for protocol in load_catalogue(app.settings.protocols_dir)}
     with database.session() as session:
         built = build_report(

@@ -19,39 +19,12 @@ from conectados.terminal import Command, Group, message_kinds
 from responders.cli_shared import catalogue_for, protocol_names, shortened
 from responders.evaluate import evaluate, read_labelled, report
 from responders.examples import example_text
-from responders.interaction_listing import ListedInteraction, written_since
+from responders.interaction_listing import KIND_NAMES, inbox_state, written_since
 from responders.matcher import Matcher, explain
-from responders.models import InteractionState
 from responders.pipeline import active_notices
 from responders.policy import ACTION_NAMES, Action, Thresholds, decide
 from responders.protocol_files import SHIPPED
 from responders.template_values import company_values, template_context
-
-STATE_NAMES = {
-    InteractionState.RECEIVED: "recibido",
-    InteractionState.ANSWERED: "respondido",
-    InteractionState.TICKETED: "radicado",
-    InteractionState.IN_REVIEW: "en revisión",
-    InteractionState.IGNORED: "dejado",
-}
-NOT_YET_SENT = "respuesta por enviar"
-"""An answered message whose reply has not gone out yet (approved, or its network paused)."""
-HIDDEN = "ocultado"
-"""A comment the network hid because it carried personal data."""
-NOT_SENT = "respuesta no enviada"
-"""An answered message whose replies all failed or were rejected."""
-
-
-def inbox_state(listed: ListedInteraction) -> str:
-    """What was done with a message, as the inbox says it: «respondido» only once a reply
-    went out; «ocultado» after it when the network hid the comment (it carried personal
-    data)."""
-    state = listed.interaction.state
-    if state == InteractionState.ANSWERED and not listed.reply_sent:
-        shown = NOT_YET_SENT if listed.reply_on_its_way else NOT_SENT
-    else:
-        shown = STATE_NAMES.get(state, state.value)
-    return f"{shown}, {HIDDEN}" if listed.interaction.hidden_at is not None else shown
 
 
 def thresholds_for(app: App) -> Thresholds:
@@ -307,14 +280,13 @@ def inbox(app: App, desde: str | None, limite: int) -> None:
         ),
         heading=("id", "estado"),
     )
-    kinds = {"comment": "comentario", "mention": "mención", "message": "privado"}
     for listed in rows:
         row = listed.interaction
         listing.add(
             str(row.id),
             short_moment(row.written_at.astimezone(zone), today),
             row.network,
-            kinds.get(row.kind.value, row.kind.value),
+            KIND_NAMES.get(row.kind.value, row.kind.value),
             row.author_name or row.author_id,
             ("[adjunto] " if row.attachments else "") + row.text,
             inbox_state(listed),

@@ -1,0 +1,134 @@
+"""Bandeja: what citizens wrote and what was done with each message, as `conectados inbox`.
+
+The query and the state words are the CLI's (`responders.interaction_listing`); this page adds
+filters (network, state, protocol) and pages of 50, newest first. Personal data: the roles
+that answer PQR see a message as written; «comunicaciones» only needs its topic, and sees it
+with personal data masked and no author name.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from channels.specs import SPECS, display_name
+from conectados.errors import BadInput
+from conectados.privacy import mask
+from responders.interaction_listing import KIND_NAMES, STATE_WORDS, inbox_state, written_since
+from web.app import ALL, Office, page
+from web.models import Role
+
+PAGE_SIZE = 50
+ID_MAX = 2**31 - 1
+SEES_PERSONAL_DATA = (Role.PQR, Role.ADMIN)
+"""Who reads a message as the citizen wrote it: they answer PQR and must reach the person."""
+ANONYMOUS = "Ciudadano"
+STATE_BADGES = {
+    "respondido": "ok",
+    "radicado": "ok",
+    "en revisión": "warn",
+    "respuesta por enviar": "warn",
+    "respuesta no enviada": "bad",
+}
+
+
+def routes(office: Office) -> list[Route]:
+    return [Route("/bandeja", inbox)]
+
+
+def _filters(request: Request, protocols: dict[str, str]) -> dict[str, str]:
+    """The GET filters given (empty ones left out), each checked: BadInput names the field."""
+    params = request.query_params
+    chosen = {name: params.get(name, "").strip() for name in ("red", "estado", "protocolo")}
+    chosen = {name: value for name, value in chosen.items() if value}
+    if "red" in chosen and chosen["red"] not in SPECS:
+        raise BadInput(
+            f"«{chosen['red'][:40]}» no es una red; elija una de: {', '.join(SPECS)}", "campo red"
+        )
+    if "estado" in chosen and chosen["estado"] not in STATE_WORDS:
+        raise BadInput(
+            f"«{chosen['estado'][:40]}» no es un estado; elija uno de: {', '.join(STATE_WORDS)}",
+            "campo estado",
+        )
+    if "protocolo" in chosen and chosen["protocolo"] not in protocols:
+        raise BadInput(f"no hay ningún protocolo «{chosen['protocolo'][:60]}»", "campo protocolo")
+    return chosen
+
+
+def _before(request: Request) -> int | None:
+    value = request.query_params.get("antes")
+    if value is None or value == "":
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= ID_MAX:
+        raise BadInput(f"«{value[:40]}» no es el número de un mensaje", "campo antes")
+    return int(value)
+
+
+@page(ALL)
+async def inbox(request: Request) -> Response:
+    office: Office = request.app.state.office
+    sees_all = request.state.user.role in SEES_PERSONAL_DATA
+
+    def read():
+        protocols = office.protocol_names()
+        chosen = _filters(request, protocols)
+        before = _before(request)
+        listed = written_since(
+            office.database,
+            None,
+            PAGE_SIZE + 1,
+            network=chosen.get("red"),
+            state=chosen.get("estado"),
+            protocol=chosen.get("protocolo"),
+            before=before,
+        )
+        rows = [_row(item, protocols, sees_all) for item in listed[:PAGE_SIZE]]
+        more = len(listed) > PAGE_SIZE
+        return protocols, chosen, before, rows, more
+
+    protocols, chosen, before, rows, more = await run_in_threadpool(read)
+    next_page = (
+        "/bandeja?" + urlencode({**chosen, "antes": rows[-1]["id"]}) if more and rows else None
+    )
+    return office.render(
+        request,
+        "inbox.html",
+        title="Bandeja",
+        rows=rows,
+        chosen=chosen,
+        first_page=("/bandeja?" + urlencode(chosen) if chosen else "/bandeja") if before else None,
+        next_page=next_page,
+        networks=[(name, display_name(name)) for name in SPECS],
+        states=STATE_WORDS,
+        protocols=sorted(protocols.items(), key=lambda item: item[1].casefold()),
+        masked=not sees_all,
+        page_size=PAGE_SIZE,
+        refresh="lista",
+    )
+
+
+def _row(listed, protocols: dict[str, str], sees_all: bool) -> dict:
+    """One message as the page shows it; for «comunicaciones», without personal data."""
+    interaction = listed.interaction
+    text = interaction.text if sees_all else mask(interaction.text)
+    decision = interaction.decision or ""
+    state = inbox_state(listed)
+    return {
+        "id": interaction.id,
+        "written_at": interaction.written_at,
+        "network": display_name(interaction.network),
+        "kind": KIND_NAMES.get(interaction.kind.value, interaction.kind.value),
+        "author": (interaction.author_name or interaction.author_id) if sees_all else ANONYMOUS,
+        "attachment": bool(interaction.attachments),
+        "text": text,
+        "state": state,
+        "badge": STATE_BADGES.get(state.split(", ")[0], ""),
+        "protocol": protocols.get(interaction.protocol, interaction.protocol)
+        if interaction.protocol
+        else "",
+        "decision": decision if sees_all else mask(decision),
+    }
