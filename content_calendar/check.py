@@ -23,6 +23,7 @@ from content_calendar.source import (
     RawCalendar,
     RawEntry,
     read_calendar,
+    read_calendar_data,
     shown_field,
     split_list,
 )
@@ -110,11 +111,16 @@ class CalendarChecker:
         self.media = MediaChecker(media_dir, facebook_without_app_id, instagram_without_media_url)
 
     def check_file(self, path: Path) -> CheckResult:
-        return self._check_file(path)
+        return self._check(read_calendar(path), path, str(path.resolve()))
 
-    def _check_file(self, path: Path) -> CheckResult:
-        raw = read_calendar(path)
-        source = str(path.resolve())
+    def check_data(self, data: bytes, name: str) -> CheckResult:
+        """A calendar's bytes (a file uploaded to the web office), known by `name`
+        («web:diciembre.csv»): its suffix says the format, the problems name it, and the
+        posts remember it as the file they came from, so uploading the same file again is
+        the same file («ya se importó desde…», the posts it no longer has)."""
+        return self._check(read_calendar_data(data, Path(name)), Path(name), name)
+
+    def _check(self, raw: RawCalendar, path: Path, source: str) -> CheckResult:
         self.media.start_file()
         result = CheckResult(path, problems=list(raw.problems), unreadable=raw.unreadable)
         zone = self._zone(raw, result)

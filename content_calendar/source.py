@@ -33,6 +33,7 @@ __all__ = [
     "RawCalendar",
     "RawEntry",
     "read_calendar",
+    "read_calendar_data",
     "shown_field",
     "split_list",
 ]
@@ -46,30 +47,43 @@ MAX_ENTRIES = 3000
 file (an export of something else): checking and importing it would work, but every list,
 preview and report after it would keep the team waiting."""
 
+SUFFIXES = (".yaml", ".yml", ".csv")
+"""The names a calendar file may have: the suffix says how to read it."""
+WRONG_SUFFIX = "el calendario debe ser un archivo .yaml, .yml o .csv"
+
 csv.field_size_limit(MAX_CALENDAR_BYTES)  # Python's default (128 KB) is below a file's limit
 
 
 def read_calendar(path: Path) -> RawCalendar:
     """Read a .yaml/.yml or .csv calendar; what cannot be read becomes a Problem."""
-    calendar = RawCalendar(path)
+    try:
+        data = read_user_bytes(path, MAX_CALENDAR_BYTES, "un calendario")
+    except UserFileError as error:
+        return _unreadable(RawCalendar(path), error)
+    return read_calendar_data(data, path)
+
+
+def read_calendar_data(data: bytes, name: Path) -> RawCalendar:
+    """A calendar's bytes already in hand (a file uploaded to the web office), known as `name`:
+    its suffix says the format, and every problem names it. The same rules as a file on disk:
+    UTF-8 only, no NUL byte, the same formats and the same number of entries."""
+    calendar = RawCalendar(name)
     try:
         text = decode_utf8(
-            read_user_bytes(path, MAX_CALENDAR_BYTES, "un calendario"),
-            path,
+            data,
+            name,
             "en la hoja de cálculo use «Guardar como» y elija «CSV UTF-8» (o guarde el YAML "
             "con codificación UTF-8)",
         )
     except UserFileError as error:
-        calendar.problem(error.line or 1, error.problem)
-        calendar.unreadable = error
-        return calendar
-    suffix = path.suffix.lower()
+        return _unreadable(calendar, error)
+    suffix = name.suffix.lower()
     if suffix in (".yaml", ".yml"):
         read_yaml(text, calendar)
     elif suffix == ".csv":
         _read_csv(text, calendar)
     else:
-        calendar.problem(1, "el calendario debe ser un archivo .yaml, .yml o .csv")
+        calendar.problem(1, WRONG_SUFFIX)
     if len(calendar.entries) > MAX_ENTRIES:
         extra = calendar.entries[MAX_ENTRIES]
         calendar.problem(
@@ -78,6 +92,12 @@ def read_calendar(path: Path) -> RawCalendar:
             f"admite hasta {number(MAX_ENTRIES)}; divídalo en un archivo por mes",
         )
         del calendar.entries[MAX_ENTRIES:]
+    return calendar
+
+
+def _unreadable(calendar: RawCalendar, error: UserFileError) -> RawCalendar:
+    calendar.problem(error.line or 1, error.problem)
+    calendar.unreadable = error
     return calendar
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import partial
 
 import click
 
-from conectados import dates
 from conectados.app import App
 from conectados.errors import BadInput
 from conectados.spanish import number, spanish_list, spanish_moment
@@ -16,19 +14,6 @@ from conectados.terminal import Group, RowId
 from notices import notice_sends
 from notices.models import BroadcastKind
 from responders import service_notices
-
-
-def parse_moment(value: str, option: str, zone, end_of_day: bool = False) -> datetime:
-    """ "AAAA-MM-DD HH:MM" in the company's zone; a date alone is the start of that day, or its
-    end for --hasta ("hasta el 2 de diciembre" includes the 2nd)."""
-    return dates.parse_moment(
-        value,
-        zone,
-        f"opción {option}",
-        not_a_date="«{value}» no es una fecha y hora; escriba «AAAA-MM-DD HH:MM», por ejemplo «2026-12-01 08:00»",
-        end_of_day=end_of_day,
-    )
-
 
 NOTICE_ID = click.argument(
     "notice_id",
@@ -70,21 +55,11 @@ def avisos() -> None:
 def add(app: App, sector: str, desde: str, hasta: str, motivo: str, notificar: bool) -> None:
     """Registra un aviso de servicio (y, con --notificar, lo envía a los suscriptores)."""
     zone = app.settings.zone
-    starts = parse_moment(desde, "--desde", zone)
-    ends = parse_moment(hasta, "--hasta", zone, end_of_day=True)
-    if ends <= starts:
-        raise BadInput("debe ser posterior a --desde", "opción --hasta")
-    for value, option, limit in ((sector, "--sector", 200), (motivo, "--motivo", 500)):
-        if not value.strip():
-            raise BadInput("no puede estar vacío", f"opción {option}")
-        if len(value) > limit:
-            raise BadInput(f"es demasiado largo (máximo {limit} caracteres)", f"opción {option}")
-    if ends < app.clock.now():
-        raise BadInput("ya pasó; un aviso es para trabajos en curso o próximos", "opción --hasta")
-    reason = " ".join(motivo.split())
+    notice = service_notices.checked(sector, desde, hasta, motivo, zone, app.clock.now())
+    starts, ends, reason = notice.starts, notice.ends, notice.reason
     add_notice = partial(
         service_notices.add,
-        sector=" ".join(sector.split()),
+        sector=notice.sector,
         starts=starts,
         ends=ends,
         reason=reason,
@@ -159,15 +134,7 @@ def list_(app: App, todos: bool) -> None:
         heading=("id", "estado"),
     )
     for row in rows:
-        state = (
-            "cerrado"
-            if row.closed_at
-            else "terminado"
-            if row.ends_at < now
-            else "en curso"
-            if row.starts_at <= now
-            else "próximo"
-        )
+        state = service_notices.state_name(row, now)
         listing.add(
             str(row.id),
             row.sector,

@@ -7,11 +7,93 @@ state: it follows from the clock (`starts_at`, `ends_at`).
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
 
 import sqlalchemy as sa
 
+from conectados import dates
+from conectados.errors import BadInput
 from responders.models import ServiceNotice
+
+MAX_SECTOR = 200
+MAX_REASON = 500
+NOT_A_MOMENT = (
+    "«{value}» no es una fecha y hora; escriba «AAAA-MM-DD HH:MM», por ejemplo «2026-12-01 08:00»"
+)
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Where the person typed each value of a new notice, as a message names it: options on
+    the command line (`avisos add`), form fields in the web office."""
+
+    sector: str
+    starts: str
+    ends: str
+    reason: str
+    starts_named: str
+    """The start as a sentence refers to it: «debe ser posterior a --desde»."""
+
+
+COMMAND_LINE = Fields(
+    "opción --sector", "opción --desde", "opción --hasta", "opción --motivo", "--desde"
+)
+
+
+@dataclass(frozen=True)
+class NewNotice:
+    """A notice as typed, checked: the moments in the company's zone, the words tidied."""
+
+    sector: str
+    starts: datetime
+    ends: datetime
+    reason: str
+
+
+def parse_moment(value: str, where: str, zone: tzinfo, end_of_day: bool = False) -> datetime:
+    """ "AAAA-MM-DD HH:MM" in the company's zone; a date alone is the start of that day, or its
+    end for the end of a notice ("hasta el 2 de diciembre" includes the 2nd)."""
+    return dates.parse_moment(value, zone, where, not_a_date=NOT_A_MOMENT, end_of_day=end_of_day)
+
+
+def checked(
+    sector: str,
+    starts: str,
+    ends: str,
+    reason: str,
+    zone: tzinfo,
+    now: datetime,
+    fields: Fields = COMMAND_LINE,
+) -> NewNotice:
+    """A new notice as the person typed it, checked (BadInput naming the field otherwise): the
+    end after the start and not past, a sector and a reason neither blank nor too long."""
+    start = parse_moment(starts, fields.starts, zone)
+    end = parse_moment(ends, fields.ends, zone, end_of_day=True)
+    if end <= start:
+        raise BadInput(f"debe ser posterior a {fields.starts_named}", fields.ends)
+    for value, where, limit in (
+        (sector, fields.sector, MAX_SECTOR),
+        (reason, fields.reason, MAX_REASON),
+    ):
+        if not value.strip():
+            raise BadInput("no puede estar vacío", where)
+        if len(value) > limit:
+            raise BadInput(f"es demasiado largo (máximo {limit} caracteres)", where)
+    if end < now:
+        raise BadInput("ya pasó; un aviso es para trabajos en curso o próximos", fields.ends)
+    return NewNotice(" ".join(sector.split()), start, end, " ".join(reason.split()))
+
+
+def state_name(row: sa.Row, now: datetime) -> str:
+    """Where a listed notice stands: cerrado, terminado, en curso or próximo."""
+    if row.closed_at:
+        return "cerrado"
+    if row.ends_at < now:
+        return "terminado"
+    if row.starts_at <= now:
+        return "en curso"
+    return "próximo"
 
 
 def add(

@@ -43,8 +43,11 @@ SESSION_COOKIE = "conectados_sesion"
 FLASH_COOKIE = "conectados_aviso"
 SESSION_HOURS = 10
 """A working day: a session signed in in the morning lasts until the evening, not overnight."""
-MAX_FORM_BYTES = 2 * 1024 * 1024
-"""The largest form or upload accepted (a calendar file is at most 1 MB: `conectados.userfiles`)."""
+MAX_FIELD_BYTES = 256 * 1024
+"""The largest text field of a form (a PQR answer is at most 64 KB, as in the CLI)."""
+MAX_FORM_BYTES = 8 * 1024 * 1024 + MAX_FIELD_BYTES
+"""The largest form a browser may announce: an uploaded calendar is at most 8 MB
+(`content_calendar.source.MAX_CALENDAR_BYTES`, checked again while it is read)."""
 
 ALL = (Role.COMMUNICATIONS, Role.PQR, Role.ADMIN)
 COMMUNICATIONS = (Role.COMMUNICATIONS, Role.ADMIN)
@@ -271,8 +274,8 @@ async def check_form(request: Request, session: dict | None) -> str | None:
         return "El formulario no viene de esta oficina (origen distinto)."
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > MAX_FORM_BYTES:
-        return "El formulario es demasiado grande (más de 2 MB)."
-    form = await request.form(max_files=1, max_fields=50, max_part_size=MAX_FORM_BYTES)
+        return "El formulario es demasiado grande (más de 8 MB)."
+    form = await request.form(max_files=1, max_fields=50, max_part_size=MAX_FIELD_BYTES)
     request.state.form = form
     sent = form.get("csrf")
     expected = (session or {}).get("c", "")
