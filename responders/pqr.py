@@ -26,6 +26,7 @@ from responders.models import (
     TicketStatus,
 )
 from responders.review import private_reply_refused
+from responders.sspd import RESPUESTAS
 from responders.terms import working_days_between
 from responders.tickets import STATUS_NAMES
 
@@ -162,6 +163,55 @@ class Answered:
     """The ticket came by a network: its answer was queued (or refused) there, in private."""
     refused: str | None
     """Why the network would not take it, if it would not: recorded as not sent."""
+
+
+def answer_text(text: str | None, where: str) -> str:
+    """The answer as it is recorded: without surrounding blanks, and never empty."""
+    stripped = (text or "").strip()
+    if not stripped:
+        raise BadInput("la respuesta está vacía", where)
+    return stripped
+
+
+def check_answer_type(answer_type: str | None, where: str) -> str | None:
+    """One of the SUI's answer types (`responders.sspd.RESPUESTAS`), or None (not yet)."""
+    if answer_type is not None and answer_type not in RESPUESTAS:
+        raise BadInput(
+            f"«{answer_type[:40]}» no es un tipo de respuesta; use uno de: {', '.join(RESPUESTAS)}",
+            where,
+        )
+    return answer_type
+
+
+def answered_lines(answered: Answered, days: int, answer_type: str | None) -> list[str]:
+    """What an answer recorded did: where it goes, and what is left to the office."""
+    lines = [
+        f"Respuesta registrada para {answered.radicado} ({days} días hábiles desde la radicación)."
+    ]
+    if answered.by_network and not answered.refused:
+        lines.append("El servicio la enviará en privado por la red por la que llegó.")
+    elif answered.refused:
+        lines.append(
+            f"No se puede enviar por {channel_title(answered.network)}: {answered.refused}. "
+            "El ciudadano no la recibirá por la red."
+        )
+    else:
+        lines.append("No se envía nada por las redes: la PQR llegó por fuera de ellas.")
+    if not answered.by_network or answered.refused:
+        lines.append(f"Notifíquela por otro medio y regístrelo: {notify_hint(answered.radicado)}.")
+    if answer_type is None:
+        lines.append(
+            "Falta el tipo de respuesta para el reporte a la SSPD: regístrelo con «conectados "
+            f"pqr answer {answered.radicado} --tipo-respuesta accede» (o el que corresponda)."
+        )
+    return lines
+
+
+def closed_text(radicado: str, problem: str | None) -> str:
+    """What `close_by_radicado` did, in one sentence."""
+    return f"Radicado {radicado} cerrado" + (
+        " sin que el ciudadano recibiera respuesta." if problem else "."
+    )
 
 
 def answer_ticket(

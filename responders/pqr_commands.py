@@ -38,43 +38,56 @@ from responders.cli_shared import (
     ticket_types,
 )
 from responders.filing import (
-    MANUAL_CHANNELS,
     file_from_channel,
     file_from_interaction,
     filing_lines,
 )
 from responders.models import (
-    ReplyVisibility,
     Ticket,
     TicketStatus,
 )
 from responders.pqr import (
     MEDIUM_NAMES,
+    answer_text,
     answer_ticket,
+    answered_lines,
     channel_title,
     close_by_radicado,
+    closed_text,
     days_used,
-    notify_hint,
     record_notification,
     set_answer_type,
 )
-from responders.pqr_export import EXPORT_COLUMNS, channel_name, export_month
-from responders.pqr_listing import list_tickets, ticket_view
-from responders.review import STATE_NAMES as REPLY_STATE_NAMES
+from responders.pqr_days import is_overdue, left_phrase, time_left
+from responders.pqr_days import rules_for as term_rules
+from responders.pqr_export import EXPORT_COLUMNS, channel_name, export_month, incomplete_lines
+from responders.pqr_listing import (
+    STATUS_BY_NAME,
+    UNDELIVERED_NOTE,
+    answer_heading,
+    causal_line,
+    closed_line,
+    due_text,
+    filed_line,
+    list_tickets,
+    notified_line,
+    reply_line,
+    status_text,
+    term_line,
+    ticket_view,
+    undelivered_warning,
+)
 from responders.review import window_templates_of
-from responders.service import AUTOMATIC
 from responders.sspd import CAUSALES, RESPUESTAS
 from responders.terms import TicketType, working_days_between
 from responders.tickets import STATUS_NAMES, TYPE_NAMES, TermRules
 
 MAX_ANSWER_BYTES = 64 * KB
 """An answer letter is a few KB; a bigger file is the wrong file (or /dev/zero)."""
-STATUS_BY_NAME = {name: status for status, name in STATUS_NAMES.items()}
 
 
 def rules_for(app: App) -> TermRules:
-    pqr = app.settings.pqr
-    return TermRules(app.settings.zone, pqr.saturday_is_working_day, pqr.damage_hours)
+    return term_rules(app.settings)
 
 
 def parse_filing(value: str, zone) -> datetime:
@@ -154,35 +167,12 @@ def vence(app: App, fecha: str, tipo: str, as_json: bool) -> None:
     )
 
 
-def _filed_line(ticket: Ticket, zone) -> str:
-    """ "Radicada: 2026-03-10 10:00 por x (la radicó ana)"."""
-    how = MANUAL_CHANNELS.get(ticket.network)
-    line = f"Radicada: {ticket.filed_at.astimezone(zone):%Y-%m-%d %H:%M} " + (
-        f"por {how}" if how else f"por {channel_title(ticket.network)}"
-    )
-    if ticket.filed_by == AUTOMATIC:
-        return line + " (la radicó el servicio, automáticamente)"
-    if ticket.filed_by:
-        return line + f" (la radicó {ticket.filed_by})"
-    return line
-
-
 def _left(app: App, ticket: Ticket, today: date) -> str:
-    if ticket.status != TicketStatus.OPEN:
-        return ""
-    saturday = app.settings.pqr.saturday_is_working_day
-    if ticket.due_at is not None:
-        hours = (ticket.due_at - app.clock.now()).total_seconds() / 3600
-        return f"{hours:.0f} h" if hours >= 0 else f"vencida hace {-hours:.0f} h"
-    if ticket.due_date < today:
-        return f"vencida hace {working_days_between(ticket.due_date, today, saturday)} días hábiles"
-    return f"{working_days_between(today, ticket.due_date, saturday)} días hábiles"
+    return time_left(ticket, app.clock.now(), today, app.settings.pqr.saturday_is_working_day)
 
 
 def _overdue(app: App, ticket: Ticket, today: date) -> bool:
-    if ticket.due_at is not None:
-        return ticket.due_at < app.clock.now()
-    return ticket.due_date < today
+    return is_overdue(ticket, app.clock.now(), today)
 
 
 @pqr.command(name="list")
@@ -252,15 +242,11 @@ def list_(app: App, vencen_en: int | None, vencidas: bool, estado: str, tipo: st
                 else short_date(ticket.due_date, today)
             ),
             _left(app, ticket, today),
-            STATUS_NAMES[ticket.status]
-            + (", respuesta sin entregar" if ticket.id in undelivered else ""),
+            status_text(ticket, undelivered),
         )
     print_listing(listing, app.environ)
     if undelivered:
-        click.echo(
-            "«respuesta sin entregar»: la red no la entregó; notifíquela por otro medio y "
-            "regístrelo con «conectados pqr notificar RADICADO --medio …»."
-        )
+        click.echo(UNDELIVERED_NOTE)
 
 
 @pqr.command()
@@ -279,87 +265,32 @@ def show(app: App, radicado: str) -> None:
     )
     console = screen_console(app.environ)
     kind = TicketType(ticket.type)
-    causal = CAUSALES.get(ticket.causal or "")
     console.print(
         Text(f"Radicado {ticket.radicado} · {TYPE_NAMES[kind]} · {STATUS_NAMES[ticket.status]}"),
         style="bold",
     )
-    console.print(Text(_filed_line(ticket, zone)))
-    due = (
-        ticket.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-        if ticket.due_at
-        else f"{ticket.due_date:%Y-%m-%d}"
-    )
-    left = _left(app, ticket, today)
-    if left and not _overdue(app, ticket, today):
-        left = f"quedan {left}"
-    console.print(Text(f"Vence: {due}{f' ({left})' if left else ''}"))
-    if ticket.due_at is None:
-        term = rules_for(app).term(ticket.filed_at, kind)
-        moved = (
-            f"; radicada en día no hábil, cuenta como radicada el {ticket.filed_on:%Y-%m-%d}"
-            if ticket.filed_on != ticket.filed_at.astimezone(zone).date()
-            else ""
-        )
-        console.print(
-            Text(
-                f"Plazo: {term.working_days} días hábiles desde el día siguiente a la "
-                f"radicación ({term.basis}){moved}."
-            )
-        )
-    if causal:
-        console.print(Text(f"Causal SSPD: {causal.code} {causal.name} ({causal.group})"))
+    console.print(Text(filed_line(ticket, zone)))
+    left = left_phrase(ticket, app.clock.now(), today, app.settings.pqr.saturday_is_working_day)
+    console.print(Text(f"Vence: {due_text(ticket, zone)}{f' ({left})' if left else ''}"))
+    for line in (term_line(ticket, rules_for(app)), causal_line(ticket)):
+        if line:
+            console.print(Text(line))
     if interaction is not None:
         print_message(console, interaction)
     elif ticket.request_text is not None:
         console.print(Text(f"{ticket.citizen_name} ({ticket.citizen_contact}) pidió:"))
         console.print(Panel(Text(ticket.request_text)))
     if ticket.answer_text:
-        answer_type = RESPUESTAS.get(ticket.answer_type or "", ("", ""))[1]
-        console.print(
-            Text(
-                f"Respuesta de {ticket.answered_by or 'la empresa'} el "
-                f"{ticket.answered_at.astimezone(zone):%Y-%m-%d %H:%M}"
-                + (f" ({answer_type})" if answer_type else "")
-                + ":"
-            )
-        )
+        console.print(Text(answer_heading(ticket, zone)))
         console.print(Panel(Text(ticket.answer_text)))
     for reply in replies:
-        where = "en público" if reply.visibility == ReplyVisibility.PUBLIC else "en privado"
-        what = {"acknowledgement": "acuse de recibo", "ticket_answer": "respuesta"}.get(
-            reply.kind.value, "respuesta"
-        )
-        line = f"- {what} {where}: {REPLY_STATE_NAMES[reply.state]}"
-        if reply.last_error:
-            line += f" ({reply.last_error})"
-        console.print(Text(line))
-    if ticket.closed_at is not None:
-        console.print(
-            Text(
-                f"Cerrada por {ticket.closed_by or 'la empresa'} el "
-                f"{ticket.closed_at.astimezone(zone):%Y-%m-%d %H:%M}."
-            )
-        )
-    if ticket.notified_at is not None:
-        console.print(
-            Text(
-                f"Respuesta notificada por {MEDIUM_NAMES.get(ticket.notified_via or '', '')} el "
-                f"{ticket.notified_at.astimezone(zone):%Y-%m-%d %H:%M}"
-                + (f" (lo registró {ticket.notified_by})." if ticket.notified_by else ".")
-            )
-        )
-    elif ticket.answer_text and delivery.undelivered:
-        console.print(
-            Text(
-                "La respuesta no le llegó al ciudadano por la red: notifíquela por otro "
-                f"medio y regístrelo con {notify_hint(ticket.radicado)}."
-                if ticket.interaction_id
-                else "La respuesta no se envía por las redes: notifíquela por el medio que dejó "
-                f"el ciudadano y regístrelo con {notify_hint(ticket.radicado)}."
-            ),
-            style="red",
-        )
+        console.print(Text(f"- {reply_line(reply)}"))
+    for line in (closed_line(ticket, zone), notified_line(ticket, zone)):
+        if line:
+            console.print(Text(line))
+    warning = undelivered_warning(ticket, delivery)
+    if warning:
+        console.print(Text(warning), style="red")
 
 
 @pqr.command()
@@ -392,9 +323,7 @@ def answer(
         raise BadInput("use --texto o --archivo (uno de los dos)", "opciones")
     if archivo is not None:
         texto = read_user_text(app.cwd / archivo, MAX_ANSWER_BYTES, "un archivo con la respuesta")
-    text = (texto or "").strip()
-    if not text:
-        raise BadInput("la respuesta está vacía", "--archivo" if archivo else "--texto")
+    text = answer_text(texto, "--archivo" if archivo else "--texto")
     now = app.clock.now()
     # Private only, under a fixed heading: no template, nothing public (see answer_ticket).
     answered = answer_ticket(
@@ -406,28 +335,11 @@ def answer(
         now,
         window_templates=window_templates_of(app.settings.channels),
     )
-    number, network = answered.radicado, answered.network
-    sent_by_network, refused = answered.by_network, answered.refused
     done = days_used(
         answered.filed_on, now, app.settings.zone, app.settings.pqr.saturday_is_working_day
     )
-    click.echo(f"Respuesta registrada para {number} ({done} días hábiles desde la radicación).")
-    if sent_by_network and not refused:
-        click.echo("El servicio la enviará en privado por la red por la que llegó.")
-    elif refused:
-        click.echo(
-            f"No se puede enviar por {channel_title(network)}: {refused}. "
-            "El ciudadano no la recibirá por la red."
-        )
-    else:
-        click.echo("No se envía nada por las redes: la PQR llegó por fuera de ellas.")
-    if not sent_by_network or refused:
-        click.echo(f"Notifíquela por otro medio y regístrelo: {notify_hint(number)}.")
-    if tipo_respuesta is None:
-        click.echo(
-            "Falta el tipo de respuesta para el reporte a la SSPD: regístrelo con «conectados "
-            f"pqr answer {number} --tipo-respuesta accede» (o el que corresponda)."
-        )
+    for line in answered_lines(answered, done, tipo_respuesta):
+        click.echo(line)
 
 
 def _set_answer_type(app: App, radicado: str, answer_type: str) -> None:
@@ -476,10 +388,7 @@ def close(app: App, radicado: str, sin_respuesta: bool) -> None:
     number, problem = close_by_radicado(
         app.ready_database(), radicado, reviewer_name(app), app.clock.now(), sin_respuesta
     )
-    click.echo(
-        f"Radicado {number} cerrado"
-        + (" sin que el ciudadano recibiera respuesta." if problem else ".")
-    )
+    click.echo(closed_text(number, problem))
 
 
 MAX_CITIZEN = {"--ciudadano": 200, "--contacto": 255, "--texto": 64 * KB}
@@ -595,37 +504,5 @@ def export(app: App, mes: str, salida: Path) -> None:
             f"no se pudo escribir ({os_error_reason(error)}); elija otra ruta", str(salida)
         ) from None
     click.echo(f"{len(export.rows)} PQR de {mes} en {salida}.")
-    for line in _incomplete_lines(export.missing):
+    for line in incomplete_lines(export.missing):
         click.echo(line)
-
-
-def _incomplete_lines(missing: dict[str, list[str]]) -> list[str]:
-    """What the SUI needs that the file lacks, and how to complete it."""
-
-    def listed(numbers: list[str]) -> str:
-        shown = ", ".join(numbers[:10])
-        return shown + (f" y {len(numbers) - 10} más" if len(numbers) > 10 else "")
-
-    lines = []
-    if missing["respuesta"]:
-        numbers = missing["respuesta"]
-        lines.append(
-            f"{len(numbers)} PQR sin tipo de respuesta: {listed(numbers)}; regístrelo con "
-            f"«conectados pqr answer {numbers[0]} --tipo-respuesta accede» (o el que "
-            "corresponda: vea «conectados pqr answer --help») y exporte de nuevo."
-        )
-    if missing["causal"]:
-        numbers = missing["causal"]
-        lines.append(
-            f"{len(numbers)} PQR sin causal: {listed(numbers)}; escriba el código en la columna "
-            "causal_codigo antes de cargar el archivo (las causales: «conectados pqr causales»)."
-        )
-    if missing["tramite"]:
-        numbers = missing["tramite"]
-        lines.append(
-            f"{len(numbers)} PQR sin código de trámite en el SUI (peticiones, consultas y "
-            f"reportes de daño no tienen uno propio): {listed(numbers)}; clasifíquelas en la "
-            "columna tipo_tramite_codigo antes de cargar el archivo, o no las cargue si no "
-            "corresponden al reporte."
-        )
-    return lines

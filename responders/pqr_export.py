@@ -136,3 +136,35 @@ def export_month(
             )
         )
     return export
+
+
+def incomplete_lines(missing: dict[str, list[str]]) -> list[str]:
+    """What the SUI needs that the file lacks, and how to complete it."""
+
+    def listed(numbers: list[str]) -> str:
+        shown = ", ".join(numbers[:10])
+        return shown + (f" y {len(numbers) - 10} más" if len(numbers) > 10 else "")
+
+    lines = []
+    if missing["respuesta"]:
+        numbers = missing["respuesta"]
+        lines.append(
+            f"{len(numbers)} PQR sin tipo de respuesta: {listed(numbers)}; regístrelo con "
+            f"«conectados pqr answer {numbers[0]} --tipo-respuesta accede» (o el que "
+            "corresponda: vea «conectados pqr answer --help») y exporte de nuevo."
+        )
+    if missing["causal"]:
+        numbers = missing["causal"]
+        lines.append(
+            f"{len(numbers)} PQR sin causal: {listed(numbers)}; escriba el código en la columna "
+            "causal_codigo antes de cargar el archivo (las causales: «conectados pqr causales»)."
+        )
+    if missing["tramite"]:
+        numbers = missing["tramite"]
+        lines.append(
+            f"{len(numbers)} PQR sin código de trámite en el SUI (peticiones, consultas y "
+            f"reportes de daño no tienen uno propio): {listed(numbers)}; clasifíquelas en la "
+            "columna tipo_tramite_codigo antes de cargar el archivo, o no las cargue si no "
+            "corresponden al reporte."
+        )
+    return lines
