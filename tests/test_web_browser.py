@@ -116,3 +116,31 @@ def test_a_pqr_officer_cannot_open_the_calendar(page, web):
     page.goto(f"{web.url}/calendario")
     assert "Su rol no permite abrir esta página" in page.content()
     assert page.get_by_role("link", name="Calendario").count() == 0  # not in the menu either
+
+
+CALENDAR_WITH_AN_ERROR = """\
+zona_horaria: America/Bogota
+publicaciones:
+  - id: ahorro-agua-01
+    fecha: 2026-03-20 09:00
+    redes: [x]
+    texto: Cada gota cuenta. Cierre la llave mientras se cepilla.
+
+  - id: pago-en-linea
+    fecha: 2026-03-02 17:30
+    redes: [x]
+    texto: Pague su factura en línea, sin filas.
+"""
+
+
+def test_upload_a_calendar_with_an_error_and_see_its_line(page, web, tmp_path):
+    """The fixed clock is 10 March 2026: the second post's date (line 9) is in the past."""
+    calendar = tmp_path / "marzo.yaml"
+    calendar.write_text(CALENDAR_WITH_AN_ERROR, encoding="utf-8")
+    sign_in(page, web, "ana")
+    page.goto(f"{web.url}/calendario")
+    page.locator("input[name=archivo]").set_input_files(str(calendar))
+    page.get_by_role("button", name="Importar").click()
+    page.wait_for_load_state()
+    shown = page.locator("main").inner_text()
+    assert "marzo.yaml:9" in shown and "No se importó nada" in shown

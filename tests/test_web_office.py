@@ -281,3 +281,35 @@ def test_the_communications_team_sees_a_citizens_personal_data_masked(web, cli, 
     for page in (ana.get("/revision"), ana.get(f"/revision/{reply_id}")):
         assert "3001234567" not in page.text and "[dato personal]" in page.text
     assert "3001234567" in admin.get(f"/revision/{reply_id}").text
+
+
+def test_a_session_ends_after_a_working_day(web):
+    """A cookie signed SESSION_HOURS and a minute ago, with the database's own key, is no
+    session: the expiry is checked on every request, not left to the browser."""
+    import time
+
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    from web.accounts import session_secret
+    from web.app import SESSION_HOURS
+
+    ana = web.login("ana")
+    fresh = ana.cookies["conectados_sesion"]
+    data = URLSafeTimedSerializer(session_secret(web.database), salt="conectados-web-sesion").loads(
+        fresh
+    )
+
+    class Earlier(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - SESSION_HOURS * 3600 - 60
+
+    old = URLSafeTimedSerializer(
+        session_secret(web.database), salt="conectados-web-sesion", signer=Earlier
+    ).dumps(data)
+    ana.cookies.clear()
+    ana.cookies.set("conectados_sesion", old)
+    answer = ana.get("/revision", allow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/entrar")
+    ana.cookies.clear()
+    ana.cookies.set("conectados_sesion", fresh)
+    assert ana.get("/revision", allow_redirects=False).status_code == 200
