@@ -144,3 +144,18 @@ def test_upload_a_calendar_with_an_error_and_see_its_line(page, web, tmp_path):
     page.wait_for_load_state()
     shown = page.locator("main").inner_text()
     assert "marzo.yaml:9" in shown and "No se importó nada" in shown
+
+
+def test_what_one_person_decides_shows_to_another_within_seconds(page, web):
+    """Ana has the queue open; the administrator approves a reply from another browser; Ana's
+    queue reloads itself without that reply (the page asks /cambios every 3 seconds)."""
+    sign_in(page, web, "ana")
+    reply_id = first_pending(web)
+    link = page.get_by_role("link", name=str(reply_id), exact=True)
+    assert link.count() == 1
+    admin = web.login("admin")
+    admin.post_form(
+        f"/revision/{reply_id}/aprobar", {"texto": "Listo.", "privado": "0"},
+        token_from=f"/revision/{reply_id}",
+    )  # fmt: skip
+    link.wait_for(state="detached", timeout=15_000)

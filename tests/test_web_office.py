@@ -313,3 +313,14 @@ def test_a_session_ends_after_a_working_day(web):
     ana.cookies.clear()
     ana.cookies.set("conectados_sesion", fresh)
     assert ana.get("/revision", allow_redirects=False).status_code == 200
+
+
+def test_the_change_mark_moves_when_another_person_decides(web):
+    ana, admin = web.login("ana"), web.login("admin")
+    before = ana.get("/cambios").json()["marca"]
+    assert ana.get("/cambios").json()["marca"] == before  # nothing happened: it stays
+    reply_id = pending(web)[0]
+    admin.post_form(
+        f"/revision/{reply_id}/rechazar", {"ajeno": "0"}, token_from=f"/revision/{reply_id}"
+    )
+    assert ana.get("/cambios").json()["marca"] != before
