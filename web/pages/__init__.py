@@ -6,15 +6,9 @@ from starlette.routing import BaseRoute
 
 
 def all_routes(office) -> list[BaseRoute]:
-    from web.pages import review, session, status
+    from web.pages import calendar, inbox, notices, pqr, report, review, session, status
 
     routes: list[BaseRoute] = []
-    for module in (session, review, status):
-        routes += module.routes(office)
-    for name in ("inbox", "pqr", "calendar", "notices", "report"):
-        try:
-            module = __import__(f"web.pages.{name}", fromlist=["routes"])
-        except ModuleNotFoundError:
-            continue
+    for module in (session, inbox, review, pqr, calendar, notices, report, status):
         routes += module.routes(office)
     return routes

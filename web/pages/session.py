@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
@@ -13,6 +14,7 @@ from web.accounts import LoginRefused, sign_in
 from web.app import ALL, Flash, Office, check_form, page
 from web.models import Role
 
+LOGIN_COOKIE = "conectados_entrada"
 HOME = {Role.COMMUNICATIONS: "/revision", Role.PQR: "/pqr", Role.ADMIN: "/estado"}
 
 
@@ -30,20 +32,13 @@ async def home(request: Request) -> Response:
     return RedirectResponse(HOME[request.state.user.role], status_code=303)
 
 
-def _login_csrf(request: Request, office: Office) -> tuple[Response | None, str]:
-    """Before signing in there is no session: the login form carries a token of its own,
-    in a short-lived cookie (the double-submit pattern), so another site cannot sign a
-    browser in to an account of its choosing."""
-    import secrets
-
-    token = request.cookies.get("conectados_entrada") or secrets.token_urlsafe(24)
-    return None, token
-
-
 async def login_form(request: Request) -> Response:
     office: Office = request.app.state.office
     request.state.user = None
-    _, token = _login_csrf(request, office)
+    # Before signing in there is no session: the sign-in form carries a token of its own, in
+    # a short-lived cookie (double submit), so another site cannot sign a browser in to an
+    # account of its choosing.
+    token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
     response = office.render(
         request,
         "login.html",
@@ -53,7 +48,7 @@ async def login_form(request: Request) -> Response:
         error="",
     )
     response.set_cookie(
-        "conectados_entrada", token, max_age=3600, httponly=True, samesite="strict", path="/"
+        LOGIN_COOKIE, token, max_age=3600, httponly=True, samesite="strict", path="/"
     )
     return response
 
@@ -61,9 +56,9 @@ async def login_form(request: Request) -> Response:
 async def login(request: Request) -> Response:
     office: Office = request.app.state.office
     request.state.user = None
-    token = request.cookies.get("conectados_entrada", "")
+    token = request.cookies.get(LOGIN_COOKIE, "")
     problem = await check_form(request, {"c": token})
-    form = request.state.form if hasattr(request.state, "form") else {}
+    form = getattr(request.state, "form", {})
     target = _safe_next(str(form.get("siguiente", "")))
     if problem:
         return office.render(
@@ -85,7 +80,7 @@ async def login(request: Request) -> Response:
         )  # fmt: skip
     response = office.redirect(target or HOME[user.role])
     office.start_session(response, user, request)
-    response.delete_cookie("conectados_entrada", path="/")
+    response.delete_cookie(LOGIN_COOKIE, path="/")
     return response
 
 
