@@ -22,7 +22,7 @@ from content_calendar.check import (
     KnownPost,
     checker_for,
 )
-from content_calendar.importer import import_calendar
+from content_calendar.importer import import_calendar, report_lines
 from content_calendar.models import PublicationState
 from content_calendar.planned import database_items, file_items, first_month, known_posts, row_data
 from content_calendar.preview import render_month
@@ -125,34 +125,13 @@ def import_(app: App, file: Path, cancelar_ausentes: bool) -> None:
         click.echo("No se importó nada. Corrija los errores e intente de nuevo.")
         raise click.exceptions.Exit(ExitStatus.BAD_INPUT)
     report = import_calendar(database, result, str(path), app.clock.now(), cancelar_ausentes)
-    for note in report.notes:
-        click.echo(f"Advertencia: {note}")
-    if report.missing and not cancelar_ausentes:
-        missing = len(report.missing)
-        click.echo(
-            f"{_count(missing, 'publicación programada', 'publicaciones programadas')} de este "
-            f"archivo ya no {'está' if missing == 1 else 'están'} en él: "
-            f"{', '.join(report.missing)}. Siguen programadas; para cancelarlas use "
-            "--cancelar-ausentes o «conectados calendar cancel ID»."
-        )
-    if report.cancelled:
-        click.echo(f"Canceladas por no estar en el archivo: {', '.join(report.cancelled)}.")
-    if not report.changed_anything:
-        unchanged = len(report.unchanged)
-        click.echo(
-            "Sin cambios: "
-            + (
-                "la publicación ya estaba al día."
-                if unchanged == 1
-                else f"las {unchanged} publicaciones ya estaban al día."
-            )
-        )
-        return
-    click.echo(
-        f"Importado {file}: {_count(len(report.created), 'nueva', 'nuevas')}, "
-        f"{_count(len(report.updated), 'actualizada', 'actualizadas')}, "
-        f"{len(report.unchanged)} sin cambios."
-    )
+    for line in report_lines(
+        report,
+        file,
+        "use --cancelar-ausentes o «conectados calendar cancel ID»",
+        cancelar_ausentes,
+    ):
+        click.echo(line)
 
 
 def _count(number: int, one: str, many: str) -> str:

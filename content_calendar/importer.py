@@ -206,3 +206,42 @@ def _update(
 def _cancel(connection: sa.Connection, waiting: list[sa.Row]) -> None:
     for publication in waiting:
         cancel(connection, publication.id)
+
+
+def report_lines(
+    report: ImportReport, file: str, how_to_cancel: str, cancel_missing: bool
+) -> list[str]:
+    """What an import did, in the words `calendar import` and the web office both use:
+    warnings, the scheduled posts the file no longer has (and `how_to_cancel` them), the
+    cancelled ones, then the counts (`file` as the person knows it)."""
+    lines = [f"Advertencia: {note}" for note in report.notes]
+    if report.missing and not cancel_missing:
+        missing = len(report.missing)
+        lines.append(
+            f"{_count(missing, 'publicación programada', 'publicaciones programadas')} de este "
+            f"archivo ya no {'está' if missing == 1 else 'están'} en él: "
+            f"{', '.join(report.missing)}. Siguen programadas; para cancelarlas {how_to_cancel}."
+        )
+    if report.cancelled:
+        lines.append(f"Canceladas por no estar en el archivo: {', '.join(report.cancelled)}.")
+    if not report.changed_anything:
+        unchanged = len(report.unchanged)
+        lines.append(
+            "Sin cambios: "
+            + (
+                "la publicación ya estaba al día."
+                if unchanged == 1
+                else f"las {unchanged} publicaciones ya estaban al día."
+            )
+        )
+    else:
+        lines.append(
+            f"Importado {file}: {_count(len(report.created), 'nueva', 'nuevas')}, "
+            f"{_count(len(report.updated), 'actualizada', 'actualizadas')}, "
+            f"{len(report.unchanged)} sin cambios."
+        )
+    return lines
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"

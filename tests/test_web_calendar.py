@@ -80,7 +80,10 @@ def test_a_good_calendar_is_imported_and_shows_in_its_month(web):
     assert publications(web) == 2
 
     again = upload(ana, "marzo.yaml", GOOD.encode())
-    assert "sin cambios" in ana.get(again.headers["location"]).text
+    assert (
+        "Sin cambios: las 2 publicaciones ya estaban al día."
+        in ana.get(again.headers["location"]).text
+    )
     assert publications(web) == 2
 
 

@@ -29,7 +29,7 @@ from conectados.errors import BadInput
 from conectados.spanish import MONTHS, WEEKDAYS
 from conectados.userfiles import size_text
 from content_calendar.check import checker_for
-from content_calendar.importer import ImportReport, import_calendar
+from content_calendar.importer import ImportReport, import_calendar, report_lines
 from content_calendar.planned import database_items, file_items, first_month, known_posts, row_data
 from content_calendar.problems import problem_text
 from content_calendar.schedule import list_publications
@@ -205,36 +205,5 @@ async def upload(request: Request) -> Response:
 
 def imported_text(name: str, report: ImportReport, cancel_missing: bool) -> str:
     """What an import did, in the words `calendar import` uses."""
-    parts = []
-    if not report.changed_anything:
-        unchanged = len(report.unchanged)
-        parts.append(
-            f"«{name}» sin cambios: "
-            + (
-                "la publicación ya estaba al día."
-                if unchanged == 1
-                else f"las {unchanged} publicaciones ya estaban al día."
-            )
-        )
-    else:
-        parts.append(
-            f"Importado «{name}»: {_count(len(report.created), 'nueva', 'nuevas')}, "
-            f"{_count(len(report.updated), 'actualizada', 'actualizadas')}, "
-            f"{len(report.unchanged)} sin cambios."
-        )
-    if report.cancelled:
-        parts.append(f"Canceladas por no estar en el archivo: {', '.join(report.cancelled)}.")
-    if report.missing and not cancel_missing:
-        missing = len(report.missing)
-        parts.append(
-            f"{_count(missing, 'publicación programada', 'publicaciones programadas')} de este "
-            f"archivo ya no {'está' if missing == 1 else 'están'} en él: "
-            f"{', '.join(report.missing)}. Siguen programadas; para cancelarlas súbalo de nuevo "
-            "con «Cancelar las que ya no están»."
-        )
-    parts += [f"Advertencia: {note}" for note in report.notes]
-    return " ".join(parts)
-
-
-def _count(number: int, one: str, many: str) -> str:
-    return f"{number} {one if number == 1 else many}"
+    how = "súbalo de nuevo con «Cancelar las que ya no están»"
+    return " ".join(report_lines(report, f"«{name}»", how, cancel_missing))
