@@ -6,26 +6,21 @@ With the Meta channels in sandbox mode the receiver subscribes itself to the sim
 
 from __future__ import annotations
 
-import errno
 import gc
 import logging
-import signal
 import socket
-import threading
-import time
-from collections.abc import Callable
 
 import requests
 import uvicorn
 
 from channels.meta.webhooks import WebhookAccounts
 from channels.specs import display_name, pushed_networks, webhook_networks
+from conectados import serving
 from conectados.clock import Clock
 from conectados.credentials import Credentials
 from conectados.db import Database
-from conectados.errors import BadInput, ConectadosError, ConfigError
+from conectados.errors import ConectadosError, ConfigError
 from conectados.settings import ChannelMode, Settings
-from conectados.userfiles import os_error_reason
 from webhooks.app import Receiver, WebhookConfig
 
 log = logging.getLogger("conectados.webhooks")
@@ -93,38 +88,14 @@ def webhook_config(
 
 def listen(host: str, port: int) -> socket.socket:
     """The receiver's socket, or a Spanish sentence saying why it cannot be had."""
-    try:
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        # Accepted connections inherit it: an answer's headers and body leave in two writes,
-        # and with Nagle's algorithm the body would wait for the client's delayed ACK (40 ms).
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.bind((host, port))
-        sock.listen(2048)
-    except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            # Not the user's input: the service already running, most likely (exit 1).
-            raise ConectadosError(
-                f"el puerto {port} del receptor de mensajes de Meta (webhooks) ya está en "
-                "uso: probablemente el servicio ya está en marcha (en otra terminal o como "
-                "servicio: «systemctl status conectados») u otro programa lo usa; deténgalo "
-                "o cambie [webhooks] puerto (o --port en «webhooks serve»)"
-            ) from None
-        raise BadInput(
-            f"no se pudo escuchar en {host}:{port} ({os_error_reason(exc)})", "--host"
-        ) from None
-    return sock
-
-
-class _Uvicorn(uvicorn.Server):
-    def handle_exit(self, sig: int, frame: object) -> None:
-        """Ctrl+C or SIGTERM: finish the requests in flight and return normally (exit code 0)
-        instead of being killed by the signal again once stopped, as uvicorn does."""
-        if self.should_exit and sig == signal.SIGINT:
-            self.force_exit = True  # a second Ctrl+C: stop now
-        else:
-            self.should_exit = True
+    return serving.listen(
+        host,
+        port,
+        f"el puerto {port} del receptor de mensajes de Meta (webhooks) ya está en "
+        "uso: probablemente el servicio ya está en marcha (en otra terminal o como "
+        "servicio: «systemctl status conectados») u otro programa lo usa; deténgalo "
+        "o cambie [webhooks] puerto (o --port en «webhooks serve»)",
+    )
 
 
 def tune_collector_for_receiver() -> None:
@@ -137,8 +108,10 @@ def tune_collector_for_receiver() -> None:
     gc.freeze()
 
 
-class WebhookServer:
+class WebhookServer(serving.Served):
     """The receiver on uvicorn: in the foreground (`webhooks serve`) or in a thread."""
+
+    name = "el receptor de webhooks"
 
     def __init__(
         self,
@@ -148,11 +121,11 @@ class WebhookServer:
         host: str = "127.0.0.1",
         port: int = 8080,
     ) -> None:
-        self.socket = listen(host, port)
+        sock = listen(host, port)
         self.receiver = Receiver(config, database, clock)
         self.config = config
-        self.host, self.port = self.socket.getsockname()[:2]
-        self.server = _Uvicorn(
+        super().__init__(
+            sock,
             uvicorn.Config(
                 self.receiver.app,
                 log_config=None,
@@ -161,77 +134,16 @@ class WebhookServer:
                 timeout_keep_alive=75,  # Meta keeps connections open between deliveries
                 limit_concurrency=1000,  # past this, 503 at once: Meta retries later
                 server_header=False,
-            )
+            ),
         )
-        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}{self.config.path}"
-
-    def serve_forever(self, once_started: Callable[[], None] | None = None) -> None:
-        """In the foreground, until Ctrl+C or SIGTERM (uvicorn's own signal handling).
-
-        `once_started` runs in another thread when the server answers; if it raises, the
-        server stops and the error is raised here.
-        """
-        failure: list[BaseException] = []
-
-        def after_start() -> None:
-            while not self.server.started and not self.server.should_exit:
-                time.sleep(0.01)
-            if self.server.should_exit:
-                return  # stopped (Ctrl+C) before it answered: nothing to do once started
-            try:
-                once_started()  # type: ignore[misc]
-            except BaseException as exc:
-                # A Ctrl+C during `once_started` closes the socket it may be using (the
-                # simulator's handshake then finds no one): that is a stop, not a failure.
-                if not self.server.should_exit:
-                    failure.append(exc)
-                self.server.should_exit = True
-
-        if once_started is not None:
-            threading.Thread(target=after_start, name="webhooks-start", daemon=True).start()
-        try:
-            self.server.run(sockets=[self.socket])
-        finally:
-            self.close()
-        if failure:
-            raise failure[0]
-
-    def start(self) -> WebhookServer:
-        self._thread = threading.Thread(
-            target=self.server.run,
-            kwargs={"sockets": [self.socket]},
-            name="webhooks",
-            daemon=True,
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                self.stop()
-                raise ConectadosError("el receptor de webhooks no arrancó; vea el registro (-v)")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self.close()
+        return f"{self.address}{self.config.path}"
 
     def close(self) -> None:
         self.receiver.close()
-        self.socket.close()
-
-    def __enter__(self) -> WebhookServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+        super().close()
 
 
 def subscribe_to_sandbox(sandbox_url: str, receiver_url: str, verify_token: str) -> None:
