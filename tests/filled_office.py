@@ -22,6 +22,7 @@ from responders.models import Interaction
 from responders.policy import Thresholds
 from responders.replies import record_undelivered
 from scheduler.pauses import pause_channel
+from web.accounts import session_secret
 
 
 def fill_office(folder: Path, database: str | None = None) -> str:
@@ -62,6 +63,7 @@ def add_rare_rows(database: Database, now: datetime | None = None) -> None:
                    protocol="pago", action=ExampleAction.ANSWER, reviewer="Ana", now=now)  # fmt: skip
             save_run(connection, "0" * 64, Thresholds(per_protocol={"pago": 0.55}), "{}", 1,
                      None, now, "evaluate")  # fmt: skip
+        session_secret(database)  # the web office's signing key, made when it first starts
     finally:
         database.dispose()
 

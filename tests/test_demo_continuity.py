@@ -365,12 +365,14 @@ def test_the_printed_next_steps_work_without_the_venv_on_the_path(demo_run):
 
     at_once = [c for c in commands[1:] if " sandbox " not in c]
     service = next(c for c in at_once if c.endswith(" daemon"))
+    web = next(c for c in at_once if c.endswith(" web"))
     for command in at_once:
-        if command != service:
+        if command not in (service, web):
             done = shell(command, stdin=subprocess.DEVNULL)
             assert done.returncode == 0, (command, done.stdout, done.stderr)
-    if not ports_free(8765, 8080):
-        pytest.skip("the service's ports (8765, 8080) are taken on this machine")
+    if not ports_free(8765, 8080, 8000):
+        pytest.skip("the service's ports (8765, 8080, 8000) are taken on this machine")
+    _open_the_web_office_as_printed(steps, commands[0], web, env)
     daemon = subprocess.Popen(
         ["bash", "-c", f"{commands[0]} && exec {service}"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -384,6 +386,40 @@ def test_the_printed_next_steps_work_without_the_venv_on_the_path(demo_run):
     finally:
         daemon.send_signal(signal.SIGINT)
         daemon.wait(timeout=30)
+
+
+def _open_the_web_office_as_printed(steps: str, cd: str, web: str, env: dict) -> None:
+    """The web office started as printed, signed in with the demo account and the password
+    printed once, and the review queue opened."""
+    import re
+
+    import requests
+
+    address = re.search(r"abra (http://\S+) con el usuario (\S+) y la\s+contraseña (\S+)", steps)
+    assert address, steps
+    url, user, password = address.groups()
+    office = subprocess.Popen(
+        ["bash", "-c", f"{cd} && exec {web}"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert office.stdout.readline().startswith(f"Oficina web en {url}")
+        browser = requests.Session()
+        form = browser.get(f"{url}/entrar", timeout=30).text
+        token = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+        signed = browser.post(
+            f"{url}/entrar",
+            data={"csrf": token, "usuario": user, "contrasena": password},
+            timeout=30,
+        )
+        assert signed.url == f"{url}/estado", signed.text[-300:]  # an administrator's first page
+        assert (
+            "Revisión: respuestas que esperan a una persona"
+            in browser.get(f"{url}/revision", timeout=30).text
+        )
+    finally:
+        office.send_signal(signal.SIGINT)
+        assert office.wait(timeout=30) == 0
 
 
 # --- make clean ------------------------------------------------------------------------
