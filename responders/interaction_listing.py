@@ -13,6 +13,7 @@ from responders.models import Interaction, InteractionState, Reply, ReplyState
 
 if TYPE_CHECKING:
     from conectados.db import Database
+    from notices.sectors import Sector
 
 ON_ITS_WAY = (ReplyState.PENDING, ReplyState.APPROVED, ReplyState.SENDING)
 """A reply in one of these states has not gone out yet, but may still."""
@@ -82,6 +83,31 @@ def _state_condition(word: str) -> sa.ColumnElement[bool]:
     raise ValueError(f"not a state of the inbox: {word!r}")
 
 
+def sector_condition(sector: Sector) -> sa.ColumnElement[bool]:
+    """The messages of a sector: their text names it (its name or an alias, as written, in
+    any case), or their author is subscribed to its notices. Messages carry no sector of
+    their own; a name inside a longer one («Centro» in «centro de salud») also counts, so
+    this is a filter to look through, not a count."""
+    from notices.models import Consent, Subscriber
+
+    spellings = [sector.name, *sector.aliases]
+    text = sa.func.lower(Interaction.text)
+    named = [text.contains(spelling.lower(), autoescape=True) for spelling in spellings]
+    subscribed = (
+        sa.exists()
+        .where(Consent.subscriber_id == Subscriber.id)
+        .where(Consent.sector.in_(spellings), Consent.withdrawn_at.is_(None))
+        .where(Subscriber.network == Interaction.network)
+        .where(
+            sa.or_(
+                Subscriber.address == Interaction.author_id,
+                Subscriber.alias == Interaction.author_id,
+            )
+        )
+    )
+    return sa.or_(*named, subscribed)
+
+
 STATE_WORDS = (*STATE_NAMES.values(), NOT_YET_SENT, NOT_SENT, HIDDEN)
 """The words `inbox_state` says, each one a filter of the inbox (a hidden message is also
 listed under the state it had: «respondido, ocultado» is under both)."""
@@ -95,14 +121,15 @@ def written_since(
     network: str | None = None,
     state: str | None = None,
     protocol: str | None = None,
+    sector: Sector | None = None,
     before: int | None = None,
 ) -> list[ListedInteraction]:
     """Messages written from `since` on (any time when None), newest first, at most `limit`;
     one query, how far their replies got included.
 
     Filters, all optional: the `network`, the `state` word (one of `STATE_WORDS`), the
-    `protocol` id matched; `before`, the id of a listed message, gives the ones listed after
-    it (the next page, in the same order)."""
+    `protocol` id matched, the `sector` (`sector_condition`); `before`, the id of a listed
+    message, gives the ones listed after it (the next page, in the same order)."""
     query = sa.select(
         Interaction,
         _any_reply(Reply.state == ReplyState.SENT).label("sent"),
@@ -116,6 +143,8 @@ def written_since(
         query = query.where(_state_condition(state))
     if protocol is not None:
         query = query.where(Interaction.protocol == protocol)
+    if sector is not None:
+        query = query.where(sector_condition(sector))
     if before is not None:
         written = (
             sa.select(Interaction.written_at).where(Interaction.id == before).scalar_subquery()

@@ -175,3 +175,61 @@ def test_an_answer_still_on_its_way_is_not_listed_as_respondido(web, cli):
 
     assert [row["Mensaje"] for row in waiting] == [SCRIPT]
     assert answered and SCRIPT not in {row["Mensaje"] for row in answered}
+
+
+SECTORS = """\
+sectores:
+  - nombre: Centro
+    tipo: barrio
+    alias: [Barrio Centro, Centro Histórico]
+  - nombre: Norte
+    tipo: barrio
+"""
+
+
+@pytest.fixture
+def web_with_sectors(cli, tmp_path, fixed_office):
+    sandbox, _ = fixed_office
+    (tmp_path / "sectores.yaml").write_text(SECTORS, encoding="utf-8")
+    messages = [
+        "¿Cuándo vuelve el agua al barrio Centro?",
+        "en el CENTRO HISTÓRICO no hay presión",
+        "hola",
+        "en el Norte todo bien",
+    ]
+    started = start_web_office(cli, tmp_path, sandbox, messages)
+    yield started
+    started.server.stop()
+    started.app.close()
+
+
+def test_the_sector_filter_shows_who_names_it_or_subscribed_to_its_notices(web_with_sectors):
+    import sqlalchemy as sa
+
+    from notices.models import Purpose
+    from notices.subscriptions import subscribe
+    from responders.models import Interaction
+    from tests.conftest import FIXED_NOW
+
+    web = web_with_sectors
+    with web.database.transaction(write=True) as connection:
+        author = connection.execute(
+            sa.select(Interaction.author_id).where(Interaction.text == "hola")
+        ).scalar_one()
+        subscribe(connection, "x", author, None, None, Purpose.NOTICES, "Centro", None, None,
+                  FIXED_NOW)  # fmt: skip
+    admin = signed_in(web, "admin")
+    page = admin.get("/bandeja?sector=Centro")
+    texts = sorted(row["Mensaje"] for row in rows(page.text))
+    assert texts == sorted(
+        [
+            "¿Cuándo vuelve el agua al barrio Centro?",
+            "en el CENTRO HISTÓRICO no hay presión",
+            "hola",
+        ]
+    )
+    assert [row["Mensaje"] for row in rows(admin.get("/bandeja?sector=Norte").text)] == [
+        "en el Norte todo bien"
+    ]
+    unknown = admin.get("/bandeja?sector=Marte")
+    assert unknown.status_code == 400 and "campo sector" in unknown.text

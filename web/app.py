@@ -118,6 +118,10 @@ class Office:
         self.templates.globals["company"] = self.settings.company.name or "Conectados"
         views.set_zone(self.settings.zone)
         self._catalogue: tuple | None = None
+        from notices.sectors import SectorFile
+
+        self.sectors = SectorFile(self.settings.sectors_path)
+        """The company's sectors, read again when `sectores.yaml` changes."""
 
     def catalogue(self):
         """The protocols, loaded again only when their files change (one `stat` per file):

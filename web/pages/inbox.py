@@ -1,7 +1,7 @@
 """Bandeja: what citizens wrote and what was done with each message, as `conectados inbox`.
 
 The query and the state words are the CLI's (`responders.interaction_listing`); this page adds
-filters (network, state, protocol) and pages of 50, newest first. Personal data: the roles
+filters (network, state, protocol, sector) and pages of 50, newest first. Personal data: the roles
 that answer PQR see a message as written; «comunicaciones» only needs its topic, and sees it
 with personal data masked and no author name.
 """
@@ -40,10 +40,11 @@ def routes(office: Office) -> list[Route]:
     return [Route("/bandeja", inbox)]
 
 
-def _filters(request: Request, protocols: dict[str, str]) -> dict[str, str]:
+def _filters(request: Request, protocols: dict[str, str], sectors) -> dict[str, str]:
     """The GET filters given (empty ones left out), each checked: BadInput names the field."""
     params = request.query_params
-    chosen = {name: params.get(name, "").strip() for name in ("red", "estado", "protocolo")}
+    names = ("red", "estado", "protocolo", "sector")
+    chosen = {name: params.get(name, "").strip() for name in names}
     chosen = {name: value for name, value in chosen.items() if value}
     if "red" in chosen and chosen["red"] not in SPECS:
         raise BadInput(
@@ -56,6 +57,11 @@ def _filters(request: Request, protocols: dict[str, str]) -> dict[str, str]:
         )
     if "protocolo" in chosen and chosen["protocolo"] not in protocols:
         raise BadInput(f"no hay ningún protocolo «{chosen['protocolo'][:60]}»", "campo protocolo")
+    if "sector" in chosen and sectors.find(chosen["sector"]) is None:
+        raise BadInput(
+            f"«{chosen['sector'][:60]}» no es un sector de la lista; {sectors.known()}",
+            "campo sector",
+        )
     return chosen
 
 
@@ -75,7 +81,8 @@ async def inbox(request: Request) -> Response:
 
     def read():
         protocols = office.protocol_names()
-        chosen = _filters(request, protocols)
+        sectors = office.sectors.current()
+        chosen = _filters(request, protocols, sectors)
         before = _before(request)
         listed = written_since(
             office.database,
@@ -84,13 +91,14 @@ async def inbox(request: Request) -> Response:
             network=chosen.get("red"),
             state=chosen.get("estado"),
             protocol=chosen.get("protocolo"),
+            sector=sectors.find(chosen["sector"]) if "sector" in chosen else None,
             before=before,
         )
         rows = [_row(item, protocols, sees_all) for item in listed[:PAGE_SIZE]]
         more = len(listed) > PAGE_SIZE
-        return protocols, chosen, before, rows, more
+        return protocols, sectors.names(), chosen, before, rows, more
 
-    protocols, chosen, before, rows, more = await run_in_threadpool(read)
+    protocols, sectors, chosen, before, rows, more = await run_in_threadpool(read)
     next_page = (
         "/bandeja?" + urlencode({**chosen, "antes": rows[-1]["id"]}) if more and rows else None
     )
@@ -105,6 +113,7 @@ async def inbox(request: Request) -> Response:
         networks=[(name, display_name(name)) for name in SPECS],
         states=STATE_WORDS,
         protocols=sorted(protocols.items(), key=lambda item: item[1].casefold()),
+        sectors=sectors,
         masked=not sees_all,
         page_size=PAGE_SIZE,
         refresh="lista",
