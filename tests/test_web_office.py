@@ -324,3 +324,66 @@ def test_the_change_mark_moves_when_another_person_decides(web):
         f"/revision/{reply_id}/rechazar", {"ajeno": "0"}, token_from=f"/revision/{reply_id}"
     )
     assert ana.get("/cambios").json()["marca"] != before
+
+
+# --- the commands: accounts, and the web office inside the daemon ---------------------------
+
+
+def test_the_accounts_commands(cli, tmp_path, monkeypatch):
+    import io
+
+    assert cli("init").exit_code == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("una-clave-larga-1\n"))
+    added = cli("usuarios", "add", "Ana", "--rol", "comunicaciones", "--nombre", "Ana Pérez")
+    assert (
+        added.exit_code == 0 and "Cuenta «ana» creada, con el rol comunicaciones." in added.stdout
+    )
+    monkeypatch.setattr("sys.stdin", io.StringIO("corta\n"))
+    short = cli("usuarios", "add", "luis", "--rol", "pqr")
+    assert short.exit_code == 2 and "al menos 10 caracteres" in short.stderr
+    monkeypatch.setattr("sys.stdin", io.StringIO("una-clave-larga-1\n"))
+    twice = cli("usuarios", "add", "ana", "--rol", "pqr")
+    assert twice.exit_code == 2 and "ya existe una cuenta «ana»" in twice.stderr
+    monkeypatch.setattr("sys.stdin", io.StringIO("una-clave-larga-1\n"))
+    bad_name = cli("usuarios", "add", "ana pérez", "--rol", "pqr")
+    assert bad_name.exit_code == 2 and "USUARIO" in bad_name.stderr
+    listed = cli("usuarios", "list").stdout
+    assert "ana" in listed and "comunicaciones" in listed and "activa" in listed
+    assert "una-clave-larga-1" not in listed and "argon2" not in listed
+    disabled = cli("usuarios", "disable", "ana")
+    assert disabled.exit_code == 0 and "desactivada" in cli("usuarios", "list").stdout
+    assert cli("usuarios", "disable", "nadie").exit_code == 2
+
+
+def test_the_daemon_serves_the_web_office_when_asked(tmp_path, sandbox):
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    import requests
+
+    (tmp_path / "conectados.toml").write_text(
+        f'[sandbox]\nurl = "{sandbox.url}"\n[webhooks]\ncon_el_servicio = false\n'
+        "[web]\nactivo = true\npuerto = 0\n",
+        encoding="utf-8",
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CONECTADOS_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "conectados", "daemon"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        found = None
+        for _ in range(40):
+            line = process.stdout.readline()
+            found = re.search(r"Oficina web en (http://\S+)", line)
+            if found or not line:
+                break
+        assert found, "the daemon did not say where the web office is"
+        answer = requests.get(found.group(1) + "/entrar", timeout=30)
+        assert answer.status_code == 200 and "Entrar a la oficina digital" in answer.text
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
