@@ -21,9 +21,9 @@ def listen(host: str, port: int, in_use: str, backlog: int = 2048) -> socket.soc
     """A listening socket, or a Spanish sentence: `in_use` when the port is taken (most
     likely the service already running: exit 1), else what the system said (the user's
     --host: exit 2)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
     try:
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         # Accepted connections inherit it: an answer's headers and body leave in two writes,
         # and with Nagle's algorithm the body would wait for the client's delayed ACK (40 ms).
@@ -31,6 +31,7 @@ def listen(host: str, port: int, in_use: str, backlog: int = 2048) -> socket.soc
         sock.bind((host, port))
         sock.listen(backlog)
     except OSError as exc:
+        sock.close()
         if exc.errno == errno.EADDRINUSE:
             raise ConectadosError(in_use) from None
         raise BadInput(

@@ -12,7 +12,7 @@ import click
 
 from conectados.app import App
 from conectados.errors import BadInput
-from conectados.terminal import Group
+from conectados.terminal import Command, Group
 
 
 def build_office(app: App, database=None):
@@ -39,7 +39,7 @@ def start_web(app: App, database, port: int | None = None):
     ).start()
 
 
-@click.command(cls=click.Command)
+@click.command(cls=Command)
 @click.option(
     "--host",
     default=None,
@@ -108,15 +108,7 @@ def add(app: App, usuario: str, rol: str, nombre: str) -> None:
     from web.models import Role
 
     database = app.ready_database()
-    if sys.stdin.isatty():
-        password = click.prompt(
-            "Contraseña (al menos 10 caracteres)", hide_input=True, confirmation_prompt=True
-        )
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
-        if not password:
-            raise BadInput("escriba la contraseña en la entrada estándar", "contraseña")
-    user = add_user(database, usuario, nombre or usuario, Role(rol), password)
+    user = add_user(database, usuario, nombre or usuario, Role(rol), _password())
     click.echo(f"Cuenta «{user.username}» creada, con el rol {user.role}.")
 
 
@@ -150,3 +142,40 @@ def disable(app: App, usuario: str) -> None:
 
     user = disable_user(app.ready_database(), usuario)
     click.echo(f"Cuenta «{user.username}» desactivada; sus sesiones abiertas terminaron.")
+
+
+@usuarios.command("enable")
+@click.argument("usuario")
+@click.pass_obj
+def enable(app: App, usuario: str) -> None:
+    """Activa de nuevo una cuenta y la desbloquea (tras «disable» o tras contraseñas erradas)."""
+    from web.accounts import enable_user
+
+    user = enable_user(app.ready_database(), usuario)
+    click.echo(f"Cuenta «{user.username}» activa y desbloqueada.")
+
+
+@usuarios.command("password")
+@click.argument("usuario")
+@click.pass_obj
+def password(app: App, usuario: str) -> None:
+    """Cambia la contraseña de una cuenta (pedida sin mostrarla, o leída de la entrada); la
+    desbloquea y cierra sus sesiones abiertas."""
+    from web.accounts import set_password
+
+    user = set_password(app.ready_database(), usuario, _password())
+    click.echo(f"Contraseña de «{user.username}» cambiada; sus sesiones abiertas terminaron.")
+
+
+def _password() -> str:
+    """Asked twice without showing it in a terminal; one line of the input otherwise."""
+    if not sys.stdin.isatty():
+        typed = sys.stdin.readline().rstrip("\r\n")
+        if not typed:
+            raise BadInput("escriba la contraseña en la entrada estándar", "contraseña")
+        return typed
+    first = click.prompt("Contraseña (al menos 10 caracteres)", hide_input=True, prompt_suffix=": ")
+    again = click.prompt("Repítala", hide_input=True, prompt_suffix=": ")
+    if first != again:
+        raise BadInput("las dos contraseñas no coinciden; vuelva a intentarlo", "contraseña")
+    return first

@@ -177,11 +177,9 @@ def close(app: App, notice_id: int, notificar: bool) -> None:
             closed = close_notice(session.connection())
     if not closed:
         with database.session() as session:
-            if not service_notices.exists(session.connection(), notice_id):
-                raise BadInput(
-                    f"no hay ningún aviso con id {notice_id}; vea «conectados avisos list»", "ID"
-                )
-        raise BadInput(f"el aviso {notice_id} ya estaba cerrado", "ID")
+            raise service_notices.why_not_closed(
+                session.connection(), notice_id, "vea «conectados avisos list»"
+            )
     click.echo(f"Aviso {notice_id} cerrado.")
     if sent is not None:
         say_queued(sent)

@@ -123,6 +123,14 @@ def close(connection: sa.Connection, notice_id: int, now: datetime) -> bool:
     )
 
 
+def why_not_closed(connection: sa.Connection, notice_id: int, where_listed: str) -> BadInput:
+    """Why `close` closed nothing: there is no such notice (see `where_listed`), or it was
+    closed already (by another person, or before)."""
+    if not exists(connection, notice_id):
+        return BadInput(f"no hay ningún aviso con id {notice_id}; {where_listed}", "ID")
+    return BadInput(f"el aviso {notice_id} ya estaba cerrado", "ID")
+
+
 def exists(connection: sa.Connection, notice_id: int) -> bool:
     return (
         connection.execute(sa.select(ServiceNotice.id).where(ServiceNotice.id == notice_id)).first()

@@ -54,6 +54,10 @@ def format_radicado(year: int, sequence: int) -> str:
     return f"{year}-{sequence:06d}"
 
 
+RADICADO_PATTERN = r"\d{4}-\d{6,}"
+"""What `format_radicado` writes: the year, a hyphen, six digits or more."""
+
+
 def next_number(connection: sa.Connection, year: int) -> int:
     """Take the next radicado number of `year` (inside the caller's transaction)."""
     connection.execute(

@@ -149,10 +149,8 @@ def test_a_wrong_extension_is_refused_before_reading(web):
     assert posts(web) == []
 
 
-def test_a_file_over_the_calendar_limit_is_refused(web):
-    """Sent in chunks (no Content-Length, as a client may): the page itself stops reading
-    past the limit of `calendar import` (8 MB)."""
-    ana = web.login("ana")
+def _chunked_upload(ana, web, pieces: int, path: str = "/calendario/importar"):
+    """A calendar of `pieces` × 64 KB sent in chunks (no Content-Length, as a client may)."""
     token = ana.token("/calendario")
     boundary = "limite-de-prueba"
 
@@ -162,20 +160,31 @@ def test_a_file_over_the_calendar_limit_is_refused(web):
             f'--{boundary}\r\nContent-Disposition: form-data; name="archivo"; '
             'filename="enorme.yaml"\r\nContent-Type: application/x-yaml\r\n\r\n'
         ).encode()
-        for _ in range(9 * 16):  # 9 MB
+        for _ in range(pieces):
             yield b"#" * (64 * 1024)
         yield f"\r\n--{boundary}--\r\n".encode()
 
-    answer = ana.post(
-        web.url + "/calendario/importar",
+    return ana.post(
+        web.url + path,
         data=body(),
         headers={"content-type": f"multipart/form-data; boundary={boundary}"},
         timeout=60,
     )
 
+
+def test_a_file_over_the_calendar_limit_is_refused(web):
+    """Just over the limit of `calendar import` (8 MB), the page says so by name; far over
+    it, the server stops reading at the form's limit, whatever the headers say."""
+    ana = web.login("ana")
+    answer = _chunked_upload(ana, web, 8 * 16 + 1)  # 8 MB and 64 KB
     assert answer.status_code == 400
     assert "«enorme.yaml» pesa más de 8 MB y un calendario no puede pasar de 8 MB" in answer.text
+    far = _chunked_upload(ana, web, 40 * 16)  # 40 MB
+    assert far.status_code == 413 and "demasiado grande" in far.text
     assert posts(web) == []
+    # Not even signed in: the sign-in form takes no file and reads no more than the limit.
+    anonymous = _chunked_upload(ana, web, 40 * 16, "/entrar")
+    assert anonymous.status_code in (403, 413) and "no se pudo leer" in anonymous.text
 
 
 def test_the_month_view_of_a_given_month(web):

@@ -63,10 +63,10 @@ def test_add_list_close_and_close_again(web):
     assert ">cerrado<" in ana.get("/avisos?todos=1").text
 
     again = ana.post_form("/avisos/1/cerrar", {}, token_from="/avisos")
-    assert "El aviso 1 ya estaba cerrado." in again.text
+    assert "No se cerró: el aviso 1 ya estaba cerrado." in again.text
 
     missing = ana.post_form("/avisos/99/cerrar", {}, token_from="/avisos")
-    assert "No hay ningún aviso con id 99." in missing.text
+    assert "No se cerró: no hay ningún aviso con id 99" in missing.text
 
 
 def test_a_notice_going_on_is_said_to_be_going_on(web):

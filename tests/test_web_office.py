@@ -15,7 +15,7 @@ from responders.models import Reply, ReplyState, ReplyVisibility, Ticket
 from responders.reply_listing import list_replies
 from tests.web_office import PASSWORD, Browser, start_web_office
 from tests.x_office import sent_on_x
-from web.accounts import MAX_FAILURES, disable_user
+from web.accounts import MAX_FAILURES, disable_user, enable_user, set_password
 
 MESSAGES = [
     "mi recibo",
@@ -110,9 +110,14 @@ def test_wrong_passwords_lock_the_account_for_a_while(web):
     locked = browser.post_form("/entrar", {"usuario": "ana", "contrasena": PASSWORD})
     assert locked.status_code == 401 and "demasiados intentos" in locked.text
     assert "conectados_sesion" not in browser.cookies
-    # An unknown name is told the same as a wrong password.
-    unknown = Browser(web.url).post_form("/entrar", {"usuario": "nadie", "contrasena": "x" * 12})
-    assert unknown.status_code == 401 and "usuario o contraseña incorrectos" in unknown.text
+    # A name that is no account is told the same as a wrong password, and locks the same way:
+    # the lock tells no one which accounts exist.
+    stranger = Browser(web.url)
+    for _ in range(MAX_FAILURES):
+        unknown = stranger.post_form("/entrar", {"usuario": "nadie", "contrasena": "x" * 12})
+        assert unknown.status_code == 401 and "usuario o contraseña incorrectos" in unknown.text
+    again = stranger.post_form("/entrar", {"usuario": "nadie", "contrasena": "x" * 12})
+    assert again.status_code == 401 and "demasiados intentos" in again.text
 
 
 def test_a_role_opens_only_its_pages(web):
@@ -131,6 +136,37 @@ def test_a_disabled_account_loses_its_open_session(web):
     disable_user(web.database, "ana")
     after = ana.get("/revision", allow_redirects=False)
     assert after.status_code == 303 and after.headers["location"].startswith("/entrar")
+    enable_user(web.database, "ana")
+    assert web.login("ana").get("/revision").status_code == 200
+
+
+def test_signing_out_ends_a_copy_of_the_cookie_too(web):
+    ana = web.login("ana")
+    copy = Browser(web.url)
+    copy.cookies.update(ana.cookies)
+    assert copy.get("/revision", allow_redirects=False).status_code == 200
+    ana.post_form("/salir", {}, token_from="/revision")
+    assert copy.get("/revision", allow_redirects=False).status_code == 303
+
+
+def test_a_new_password_unlocks_and_ends_the_old_sessions(web):
+    ana = web.login("ana")
+    browser = Browser(web.url)
+    for _ in range(MAX_FAILURES):
+        browser.post_form("/entrar", {"usuario": "ana", "contrasena": "no-es-esta-1"})
+    set_password(web.database, "ana", "otra-clave-larga-2")
+    assert ana.get("/revision", allow_redirects=False).status_code == 303
+    assert web.login("ana", "otra-clave-larga-2").get("/revision").status_code == 200
+
+
+def test_many_wrong_sign_ins_from_one_computer_are_refused_for_a_while(web):
+    from web.accounts import ClientFailures
+
+    browser = Browser(web.url)
+    for number in range(ClientFailures.MOST):
+        browser.post_form("/entrar", {"usuario": f"nombre{number}", "contrasena": "x" * 12})
+    refused = browser.post_form("/entrar", {"usuario": "ana", "contrasena": PASSWORD})
+    assert refused.status_code == 401 and "desde este equipo" in refused.text
 
 
 def test_a_tampered_session_cookie_is_no_session(web):
@@ -206,7 +242,7 @@ def test_two_people_approving_at_once_send_it_once_and_the_second_is_told(web, c
         thread.join()
     texts = [answer.text for answer in answers]
     assert sum("aprobada: se enviará una sola vez" in text for text in texts) == 1
-    assert sum("No se envió dos veces" in text for text in texts) == 1
+    assert sum("No se aprobó:" in text and "nada se envía dos veces" in text for text in texts) == 1
     assert cli("daemon", "--once").exit_code == 0
     assert [sent["text"] for sent in sent_on_x(sandbox)].count("Una sola vez.") == 1
 
@@ -280,7 +316,9 @@ def test_the_communications_team_sees_a_citizens_personal_data_masked(web, cli, 
     ana, admin = web.login("ana"), web.login("admin")
     for page in (ana.get("/revision"), ana.get(f"/revision/{reply_id}")):
         assert "3001234567" not in page.text and "[dato personal]" in page.text
-    assert "3001234567" in admin.get(f"/revision/{reply_id}").text
+    assert "Lina escribió" not in ana.get(f"/revision/{reply_id}").text
+    as_written = admin.get(f"/revision/{reply_id}").text
+    assert "3001234567" in as_written and "Lina escribió" in as_written
 
 
 def test_a_session_ends_after_a_working_day(web):
@@ -353,6 +391,12 @@ def test_the_accounts_commands(cli, tmp_path, monkeypatch):
     disabled = cli("usuarios", "disable", "ana")
     assert disabled.exit_code == 0 and "desactivada" in cli("usuarios", "list").stdout
     assert cli("usuarios", "disable", "nadie").exit_code == 2
+    enabled = cli("usuarios", "enable", "ana")
+    assert enabled.exit_code == 0 and "activa y desbloqueada" in enabled.stdout
+    monkeypatch.setattr("sys.stdin", io.StringIO("otra-clave-larga-2\n"))
+    changed = cli("usuarios", "password", "ana")
+    assert changed.exit_code == 0 and "sus sesiones abiertas terminaron" in changed.stdout
+    assert "Usage" not in cli("web", "--help").stdout
 
 
 def test_the_daemon_serves_the_web_office_when_asked(tmp_path, sandbox):

@@ -143,7 +143,7 @@ async def read_capped(upload: UploadFile, limit: int) -> bytes | None:
     return b"".join(pieces)
 
 
-@page(COMMUNICATIONS)
+@page(COMMUNICATIONS, files=1)
 async def upload(request: Request) -> Response:
     office: Office = request.app.state.office
     form = form_of(request)

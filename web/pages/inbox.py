@@ -17,16 +17,10 @@ from starlette.routing import Route
 
 from channels.specs import SPECS, display_name
 from conectados.errors import BadInput
-from conectados.privacy import mask
 from responders.interaction_listing import KIND_NAMES, STATE_WORDS, inbox_state, written_since
-from web.app import ALL, Office, page
-from web.models import Role
+from web.app import ALL, Office, citizens_name, citizens_words, page, query_id, sees_personal_data
 
 PAGE_SIZE = 50
-ID_MAX = 2**31 - 1
-SEES_PERSONAL_DATA = (Role.PQR, Role.ADMIN)
-"""Who reads a message as the citizen wrote it: they answer PQR and must reach the person."""
-ANONYMOUS = "Ciudadano"
 STATE_BADGES = {
     "respondido": "ok",
     "radicado": "ok",
@@ -65,25 +59,16 @@ def _filters(request: Request, protocols: dict[str, str], sectors) -> dict[str, 
     return chosen
 
 
-def _before(request: Request) -> int | None:
-    value = request.query_params.get("antes")
-    if value is None or value == "":
-        return None
-    if not value.isdigit() or not 1 <= int(value) <= ID_MAX:
-        raise BadInput(f"«{value[:40]}» no es el número de un mensaje", "campo antes")
-    return int(value)
-
-
 @page(ALL)
 async def inbox(request: Request) -> Response:
     office: Office = request.app.state.office
-    sees_all = request.state.user.role in SEES_PERSONAL_DATA
+    user = request.state.user
 
     def read():
         protocols = office.protocol_names()
         sectors = office.sectors.current()
         chosen = _filters(request, protocols, sectors)
-        before = _before(request)
+        before = query_id(request.query_params.get("antes"), "antes")
         listed = written_since(
             office.database,
             None,
@@ -94,7 +79,7 @@ async def inbox(request: Request) -> Response:
             sector=sectors.find(chosen["sector"]) if "sector" in chosen else None,
             before=before,
         )
-        rows = [_row(item, protocols, sees_all) for item in listed[:PAGE_SIZE]]
+        rows = [_row(item, protocols, user) for item in listed[:PAGE_SIZE]]
         more = len(listed) > PAGE_SIZE
         return protocols, sectors.names(), chosen, before, rows, more
 
@@ -114,16 +99,16 @@ async def inbox(request: Request) -> Response:
         states=STATE_WORDS,
         protocols=sorted(protocols.items(), key=lambda item: item[1].casefold()),
         sectors=sectors,
-        masked=not sees_all,
+        masked=not sees_personal_data(user),
         page_size=PAGE_SIZE,
         refresh="lista",
     )
 
 
-def _row(listed, protocols: dict[str, str], sees_all: bool) -> dict:
+def _row(listed, protocols: dict[str, str], user) -> dict:
     """One message as the page shows it; for «comunicaciones», without personal data."""
     interaction = listed.interaction
-    text = interaction.text if sees_all else mask(interaction.text)
+    shown = citizens_words(user)
     decision = interaction.decision or ""
     state = inbox_state(listed)
     return {
@@ -131,13 +116,13 @@ def _row(listed, protocols: dict[str, str], sees_all: bool) -> dict:
         "written_at": interaction.written_at,
         "network": display_name(interaction.network),
         "kind": KIND_NAMES.get(interaction.kind.value, interaction.kind.value),
-        "author": (interaction.author_name or interaction.author_id) if sees_all else ANONYMOUS,
+        "author": citizens_name(user, interaction.author_name or interaction.author_id),
         "attachment": bool(interaction.attachments),
-        "text": text,
+        "text": shown(interaction.text),
         "state": state,
         "badge": STATE_BADGES.get(state.split(", ")[0], ""),
         "protocol": protocols.get(interaction.protocol, interaction.protocol)
         if interaction.protocol
         else "",
-        "decision": decision if sees_all else mask(decision),
+        "decision": shown(decision),
     }

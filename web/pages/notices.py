@@ -18,18 +18,17 @@ from conectados.errors import BadInput
 from conectados.spanish import spanish_moment
 from notices.notice_status import sent_by_notice
 from responders import service_notices
-from web.app import COMMUNICATIONS, Flash, Office, form_of, page
+from web.app import COMMUNICATIONS, Flash, Office, form_of, page, said
 
 FORM_FIELDS = service_notices.Fields("sector", "desde", "hasta", "motivo", "«desde»")
 """The form's fields, as a refusal names them («hasta: debe ser posterior a «desde»»)."""
-NAMES = {"sector": "sector", "desde": "desde", "hasta": "hasta", "motivo": "motivo"}
 
 
 def routes(office: Office) -> list[Route]:
     return [
         Route("/avisos", notices_page),
         Route("/avisos", add, methods=["POST"]),
-        Route("/avisos/{notice_id:int}/cerrar", close, methods=["POST"]),
+        Route("/avisos/{notice_id:id}/cerrar", close, methods=["POST"]),
     ]
 
 
@@ -89,7 +88,7 @@ async def notices_page(request: Request) -> Response:
 async def add(request: Request) -> Response:
     office: Office = request.app.state.office
     form = form_of(request)
-    typed = {name: str(form.get(name, "")) for name in NAMES}
+    typed = {name: str(form.get(name, "")) for name in ("sector", "desde", "hasta", "motivo")}
 
     def register():
         now = office.clock.now()
@@ -112,7 +111,7 @@ async def add(request: Request) -> Response:
         notice_id, notice = await run_in_threadpool(register)
     except BadInput as error:
         return await _show(
-            request, 400, f"No se registró el aviso: {error}.", error.location or "", typed
+            request, 400, f"No se registró el aviso: {said(error)}.", error.location or "", typed
         )
     zone = office.settings.zone
     return office.redirect(
@@ -135,9 +134,10 @@ async def close(request: Request) -> Response:
             if service_notices.close(session.connection(), notice_id, office.clock.now()):
                 return None
         with office.database.session() as session:
-            if not service_notices.exists(session.connection(), notice_id):
-                return f"No hay ningún aviso con id {notice_id}."
-        return f"El aviso {notice_id} ya estaba cerrado."
+            why = service_notices.why_not_closed(
+                session.connection(), notice_id, "vea la lista de esta página"
+            )
+        return f"No se cerró: {why.problem}."
 
     problem = await run_in_threadpool(close_it)
     if problem:

@@ -20,10 +20,10 @@ from responders.errors import AlreadyDecided, ChangedMeanwhile
 from responders.models import TicketStatus
 from responders.sspd import RESPUESTAS
 from responders.terms import TicketType
-from responders.tickets import TYPE_NAMES
-from web.app import PQR, Flash, Office, form_of, page
+from responders.tickets import RADICADO_PATTERN, TYPE_NAMES
+from web.app import PQR, Flash, Office, form_of, page, said
 
-RADICADO = re.compile(r"\d{4}-\d{6}")
+RADICADO = re.compile(RADICADO_PATTERN)
 """2026-000001: `responders.tickets.format_radicado`."""
 STATES = {
     # the filter's word -> the `pqr list --estado` word (STATUS_BY_NAME), or what it means
@@ -261,7 +261,7 @@ async def answer(request: Request) -> Response:
             radicado,
             text,
             answer_type,
-            f"No se registró la respuesta: {error}.",
+            f"No se registró la respuesta: {said(error)}.",
             status_code=400,
         )
     return office.redirect(f"/pqr/{radicado}", Flash(" ".join(lines)))
@@ -285,12 +285,12 @@ async def close(request: Request) -> Response:
         return closed_text(number, problem)
 
     try:
-        said = await run_in_threadpool(decide)
+        closed = await run_in_threadpool(decide)
     except (AlreadyDecided, ChangedMeanwhile) as error:
-        return office.redirect(f"/pqr/{radicado}", Flash(f"No se cerró: {error}.", "error"))
+        return office.redirect(f"/pqr/{radicado}", Flash(f"No se cerró: {said(error)}.", "error"))
     except (BadInput, ConectadosError) as error:
-        return await _show(request, radicado, error=f"No se cerró: {error}.", status_code=400)
-    return office.redirect(f"/pqr/{radicado}", Flash(said))
+        return await _show(request, radicado, error=f"No se cerró: {said(error)}.", status_code=400)
+    return office.redirect(f"/pqr/{radicado}", Flash(closed))
 
 
 @page(PQR)
@@ -321,7 +321,7 @@ async def export(request: Request) -> Response:
     try:
         first, text = await run_in_threadpool(build)
     except BadInput as error:
-        return _problem(request, f"No se pudo exportar: {error}.")
+        return _problem(request, f"No se pudo exportar: {said(error)}.")
     return Response(
         text.encode("utf-8"),
         media_type="text/csv; charset=utf-8",

@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from conectados.errors import BadInput
 from reports.period import Period, last_month, named_month, report_networks
-from web.app import ALL, Office, page
+from web.app import ALL, Office, page, said
 
 REPORT_HEADERS = {
     # The report's page: its own inline <style> and data: images, nothing else; no script.
@@ -61,7 +61,7 @@ async def report_page(request: Request) -> Response:
             month=request.query_params.get("mes", "")[:40],
             label="",
             frame="",
-            error=f"No se pudo mostrar el informe: {error}.",
+            error=f"No se pudo mostrar el informe: {said(error)}.",
         )
     month = f"{period.start:%Y-%m}"
     return office.render(

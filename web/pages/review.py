@@ -17,10 +17,21 @@ from responders.errors import AlreadyDecided, ChangedMeanwhile
 from responders.light_tables import REPLY_PENDING
 from responders.models import ReplyState, ReplyVisibility
 from responders.reply_listing import STATE_NAMES, list_replies
-from web.app import COMMUNICATIONS, PQR, Flash, Office, form_of, page
-from web.models import Role
+from web.app import (
+    COMMUNICATIONS,
+    Flash,
+    Office,
+    citizens_name,
+    citizens_words,
+    form_of,
+    page,
+    query_id,
+    said,
+)
 
 PAGE_SIZE = 50
+MAX_TEXT = 5000
+"""The longest reply a person may write here (the text box says so too)."""
 KEYS = (
     ("a", "aprobar"),
     ("v", "aprobar en privado"),
@@ -41,18 +52,18 @@ KINDS = {
 def routes(office: Office) -> list[Route]:
     return [
         Route("/revision", queue),
-        Route("/revision/{reply_id:int}", case_page),
-        Route("/revision/{reply_id:int}/aprobar", approve, methods=["POST"]),
-        Route("/revision/{reply_id:int}/protocolo", change_protocol, methods=["POST"]),
-        Route("/revision/{reply_id:int}/rechazar", reject, methods=["POST"]),
-        Route("/revision/{reply_id:int}/radicar", file_pqr, methods=["POST"]),
+        Route("/revision/{reply_id:id}", case_page),
+        Route("/revision/{reply_id:id}/aprobar", approve, methods=["POST"]),
+        Route("/revision/{reply_id:id}/protocolo", change_protocol, methods=["POST"]),
+        Route("/revision/{reply_id:id}/rechazar", reject, methods=["POST"]),
+        Route("/revision/{reply_id:id}/radicar", file_pqr, methods=["POST"]),
     ]
 
 
 @page(COMMUNICATIONS)
 async def queue(request: Request) -> Response:
     office: Office = request.app.state.office
-    after = _int(request.query_params.get("despues"), 0)
+    after = query_id(request.query_params.get("despues"), "despues") or 0
 
     def read():
         rows, radicados = list_replies(office.database, REPLY_PENDING, PAGE_SIZE + 1, after)
@@ -68,7 +79,7 @@ async def queue(request: Request) -> Response:
         rows=rows,
         names=names,
         next_after=rows[-1][0].id if more else None,
-        shown=_for_role(request.state.user.role),
+        shown=citizens_words(request.state.user),
         refresh="lista",
     )
 
@@ -117,7 +128,7 @@ async def _show(
 
     data = await run_in_threadpool(read)
     case = data["case"]
-    shown = _for_role(request.state.user.role)
+    shown = citizens_words(request.state.user)
     return office.render(
         request,
         "review_case.html",
@@ -127,6 +138,9 @@ async def _show(
         state_name=STATE_NAMES[case.reply.state],
         kind_name=KINDS.get(case.interaction.kind.value, ""),
         message_text=shown(case.interaction.text),
+        author=citizens_name(
+            request.state.user, case.interaction.author_name or case.interaction.author_id
+        ),
         earlier=[(earlier.written_at, shown(earlier.text)) for earlier in case.earlier],
         text=case.reply.text if text is None else text,
         protocol=protocol or case.reply.protocol or "",
@@ -135,6 +149,12 @@ async def _show(
         refresh="caso",
         **data,
     )
+
+
+def current_protocol(office: Office, reply_id: int) -> str | None:
+    from responders.review import load_case
+
+    return load_case(office.database, reply_id).reply.protocol
 
 
 def _next_pending(office: Office, reply_id: int) -> int | None:
@@ -152,8 +172,8 @@ async def approve(request: Request) -> Response:
     office: Office = request.app.state.office
     reply_id = request.path_params["reply_id"]
     form = form_of(request)
-    text = str(form.get("texto", ""))[:5000].replace("\r\n", "\n")
-    protocol = str(form.get("protocolo", "")) or None
+    text = str(form.get("texto", "")).replace("\r\n", "\n")
+    chosen = str(form.get("protocolo", "")) or None
     private = form.get("privado") == "1"
     user = request.state.user
 
@@ -162,7 +182,15 @@ async def approve(request: Request) -> Response:
         from responders.public_text import company_texts
         from responders.review import decide_reply, window_templates_of
 
+        if len(text) > MAX_TEXT:
+            raise BadInput(
+                f"la respuesta tiene {len(text)} caracteres; el máximo es {MAX_TEXT}: acórtela",
+                "texto",
+            )
         catalogue = office.catalogue()
+        # The protocol is passed on only when the person changed it, as `replies approve`
+        # does (a reply whose protocol has left the catalogue can still be approved).
+        protocol = chosen if chosen != current_protocol(office, reply_id) else None
         if protocol is not None and catalogue.get(protocol) is None:
             raise BadInput(f"no hay ningún protocolo «{protocol[:60]}»", "protocolo")
         decide_reply(
@@ -188,11 +216,11 @@ async def approve(request: Request) -> Response:
     except (AlreadyDecided, ChangedMeanwhile) as error:
         return office.redirect(
             f"/revision/{reply_id}",
-            Flash(f"No se envió dos veces: {error}.", "error"),
+            Flash(f"No se aprobó: {said(error)}; nada se envía dos veces.", "error"),
         )
     except (BadInput, ConectadosError) as error:
         return await _show(
-            request, reply_id, text, protocol, f"No se aprobó: {error}.", status_code=400
+            request, reply_id, text, chosen, f"No se aprobó: {said(error)}.", status_code=400
         )
     where = " por mensaje privado" if private else ""
     return office.redirect(
@@ -219,12 +247,12 @@ async def change_protocol(request: Request) -> Response:
         try:
             return redraft(office.database, office.settings, office.clock.now(), case, found), ""
         except RenderError as error:
-            return case.reply.text, f"No se pudo escribir el borrador: {error}."
+            return case.reply.text, f"No se pudo escribir el borrador: {said(error)}."
 
     try:
         text, problem = await run_in_threadpool(draft)
     except BadInput as error:
-        return await _show(request, reply_id, error=f"No se pudo: {error}.", status_code=400)
+        return await _show(request, reply_id, error=f"No se pudo: {said(error)}.", status_code=400)
     return await _show(request, reply_id, text, chosen, problem, 400 if problem else 200)
 
 
@@ -254,14 +282,17 @@ async def reject(request: Request) -> Response:
     try:
         next_id = await run_in_threadpool(decide)
     except (AlreadyDecided, ChangedMeanwhile) as error:
-        return office.redirect(f"/revision/{reply_id}", Flash(f"No se pudo: {error}.", "error"))
-    said = (
+        return office.redirect(
+            f"/revision/{reply_id}", Flash(f"No se pudo: {said(error)}.", "error")
+        )
+    outcome = (
         "Rechazada: se aprende que mensajes así no son asunto de la empresa."
         if not_ours
         else "Rechazada."
     )
     return office.redirect(
-        f"/revision/{next_id}" if next_id else "/revision", Flash(f"Respuesta {reply_id}: {said}")
+        f"/revision/{next_id}" if next_id else "/revision",
+        Flash(f"Respuesta {reply_id}: {outcome}"),
     )
 
 
@@ -277,7 +308,6 @@ async def file_pqr(request: Request) -> Response:
 
     def file():
         from responders.filing import file_from_interaction, filing_lines
-        from responders.models import ReplyState
         from responders.service import Responder
         from responders.terms import TicketType
 
@@ -286,10 +316,6 @@ async def file_pqr(request: Request) -> Response:
         except ValueError:
             raise BadInput("elija el tipo de PQR", "tipo") from None
         case, _, _ = _load(office, reply_id)
-        if case.reply.state != ReplyState.PENDING:
-            raise AlreadyDecided(
-                f"la respuesta {reply_id} ya está {STATE_NAMES[case.reply.state]}", "ID"
-            )
         catalogue = office.catalogue()
         responder = Responder.from_settings(
             office.database, office.settings, office.clock, catalogue
@@ -310,26 +336,12 @@ async def file_pqr(request: Request) -> Response:
     try:
         radicado, lines = await run_in_threadpool(file)
     except AlreadyDecided as error:
-        return office.redirect(f"/revision/{reply_id}", Flash(f"No se radicó: {error}.", "error"))
+        return office.redirect(
+            f"/revision/{reply_id}", Flash(f"No se radicó: {said(error)}.", "error")
+        )
     except (BadInput, ConectadosError) as error:
-        return await _show(request, reply_id, error=f"No se radicó: {error}.", status_code=400)
+        return await _show(
+            request, reply_id, error=f"No se radicó: {said(error)}.", status_code=400
+        )
     target = f"/pqr/{radicado}" if request.state.user.role != "comunicaciones" else "/revision"
     return office.redirect(target, Flash(" ".join(lines)))
-
-
-def _for_role(role: Role):
-    """What a role sees of a citizen's words: the PQR officer and the administrator as
-    written; the communications team with personal data masked (it decides on the topic;
-    the data stays on the PQR pages). The draft is the company's own text."""
-    if role in PQR:
-        return lambda text: text
-    from conectados.privacy import mask
-
-    return lambda text: mask(text) if text else text
-
-
-def _int(value: str | None, default: int) -> int:
-    try:
-        return max(0, int(value)) if value is not None else default
-    except ValueError:
-        return default

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from web.accounts import LoginRefused, sign_in
+from web.accounts import LoginRefused, end_sessions, sign_in
 from web.app import ALL, Flash, Office, check_form, page
 from web.models import Role
 
@@ -48,7 +48,13 @@ async def login_form(request: Request) -> Response:
         error="",
     )
     response.set_cookie(
-        LOGIN_COOKIE, token, max_age=3600, httponly=True, samesite="strict", path="/"
+        LOGIN_COOKIE,
+        token,
+        max_age=3600,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
     )
     return response
 
@@ -65,15 +71,23 @@ async def login(request: Request) -> Response:
             request, "login.html", status_code=403, title="Entrar", login_token=token,
             next=target, error=problem,
         )  # fmt: skip
+    client = request.client.host if request.client else ""
+    now = office.clock.now()
     try:
+        if office.client_failures.over(client, now):
+            raise LoginRefused(
+                "demasiados intentos fallidos desde este equipo: espere unos minutos y vuelva "
+                "a intentarlo"
+            )
         user = await run_in_threadpool(
             sign_in,
             office.database,
             str(form.get("usuario", ""))[:100],
             str(form.get("contrasena", ""))[:300],
-            office.clock.now(),
+            now,
         )
     except LoginRefused as refused:
+        office.client_failures.failed(client, now)
         return office.render(
             request, "login.html", status_code=401, title="Entrar", login_token=token,
             next=target, error=f"No se pudo entrar: {refused}.",
@@ -87,6 +101,8 @@ async def login(request: Request) -> Response:
 @page(ALL)
 async def logout(request: Request) -> Response:
     office: Office = request.app.state.office
+    # Not only this browser's cookie: a copy of it (another tab, a borrowed computer) ends too.
+    await run_in_threadpool(end_sessions, office.database, request.state.user.id)
     response = office.redirect("/entrar", Flash("Salió de la oficina."))
     office.end_session(response)
     return response
