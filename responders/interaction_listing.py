@@ -84,8 +84,9 @@ def _state_condition(word: str) -> sa.ColumnElement[bool]:
 
 
 def sector_condition(sector: Sector) -> sa.ColumnElement[bool]:
-    """The messages of a sector: their text names it (its name or an alias, as written, in
-    any case), or their author is subscribed to its notices. Messages carry no sector of
+    """The messages of a sector: their text names it (its name or an alias, as written;
+    upper and lower case are the same for unaccented letters, as the database's `lower`
+    knows them: «PEÑÓN» and «Peñón» differ), or their author is subscribed to its notices. Messages carry no sector of
     their own; a name inside a longer one («Centro» in «centro de salud») also counts, so
     this is a filter to look through, not a count."""
     from notices.models import Consent, Subscriber

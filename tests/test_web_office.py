@@ -431,3 +431,93 @@ def test_the_daemon_serves_the_web_office_when_asked(tmp_path, sandbox):
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
+
+
+# --- every route: who may use it -----------------------------------------------------------
+
+C, P, A = "comunicaciones", "pqr", "admin"
+ROUTES = {
+    ("GET", "/"): {C, P, A},
+    ("POST", "/salir"): {C, P, A},
+    ("GET", "/bandeja"): {C, P, A},
+    ("GET", "/revision"): {C, A},
+    ("GET", "/revision/{reply_id:id}"): {C, A},
+    ("POST", "/revision/{reply_id:id}/aprobar"): {C, A},
+    ("POST", "/revision/{reply_id:id}/protocolo"): {C, A},
+    ("POST", "/revision/{reply_id:id}/rechazar"): {C, A},
+    ("POST", "/revision/{reply_id:id}/radicar"): {C, A},
+    ("GET", "/pqr"): {P, A},
+    ("GET", "/pqr/exportar"): {P, A},
+    ("GET", "/pqr/{radicado}"): {P, A},
+    ("POST", "/pqr/{radicado}/responder"): {P, A},
+    ("POST", "/pqr/{radicado}/cerrar"): {P, A},
+    ("GET", "/calendario"): {C, A},
+    ("POST", "/calendario/importar"): {C, A},
+    ("GET", "/avisos"): {C, A},
+    ("POST", "/avisos"): {C, A},
+    ("POST", "/avisos/{notice_id:id}/cerrar"): {C, A},
+    ("GET", "/informe"): {C, P, A},
+    ("GET", "/informe/ver"): {C, P, A},
+    ("GET", "/estado"): {C, P, A},
+    ("GET", "/cambios"): {C, P, A},
+}
+OPEN = {("GET", "/entrar"), ("POST", "/entrar")}
+"""The only pages without a session: signing in."""
+
+
+def test_every_route_wants_a_session_and_the_roles_of_the_table(web):
+    from starlette.routing import Route
+
+    from web.app import build_web_app
+
+    found = {}
+    for route in build_web_app(web.server.server.config.app.state.office).routes:
+        if not isinstance(route, Route):
+            continue  # the stylesheet and the script (/static)
+        for method in route.methods - {"HEAD"}:
+            roles = getattr(route.endpoint, "roles", None)
+            found[(method, route.path)] = None if roles is None else {str(role) for role in roles}
+    assert {key for key, roles in found.items() if roles is None} == OPEN
+    assert {key: roles for key, roles in found.items() if roles is not None} == ROUTES
+
+
+def test_the_pqr_officer_cannot_decide_a_reply(web):
+    pedro = web.login("pedro")
+    reply_id = pending(web)[0]
+    token = pedro.token("/pqr")
+    for action in ("aprobar", "rechazar", "radicar", "protocolo"):
+        answer = pedro.post(
+            f"{web.url}/revision/{reply_id}/{action}",
+            data={"csrf": token, "texto": "x", "tipo": "reclamo", "protocolo": "pago"},
+        )
+        assert answer.status_code == 403, action
+    assert reply(web, reply_id).state == ReplyState.PENDING
+
+
+def test_a_backslash_does_not_lead_to_another_site(web):
+    browser = Browser(web.url)
+    answer = browser.post_form(
+        "/entrar", {"usuario": "ana", "contrasena": PASSWORD, "siguiente": "/\\otro.example"}
+    )
+    assert answer.url == web.url + "/revision"
+
+
+def test_a_huge_id_is_not_found_not_a_crash(web):
+    ana = web.login("ana")
+    assert ana.get("/revision/99999999999999999999").status_code == 404
+    assert ana.get("/revision?despues=99999999999999999999").status_code == 400
+    token = ana.token("/avisos")
+    answer = ana.post(f"{web.url}/avisos/99999999999999999999/cerrar", data={"csrf": token})
+    assert answer.status_code == 404
+
+
+def test_a_case_page_watches_only_its_own_reply(web):
+    ana, admin = web.login("ana"), web.login("admin")
+    first, second = pending(web)[:2]
+    before = ana.get(f"/cambios?respuesta={first}").json()["marca"]
+    admin.post_form(
+        f"/revision/{second}/rechazar", {"ajeno": "0"}, token_from=f"/revision/{second}"
+    )
+    assert ana.get(f"/cambios?respuesta={first}").json()["marca"] == before
+    admin.post_form(f"/revision/{first}/rechazar", {"ajeno": "0"}, token_from=f"/revision/{first}")
+    assert ana.get(f"/cambios?respuesta={first}").json()["marca"] != before

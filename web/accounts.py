@@ -31,11 +31,6 @@ LOCK_MINUTES = 5
 LONGEST_LOCK = timedelta(days=1)
 SHORTEST_PASSWORD = 10
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,59}")
-ROLE_NAMES = {
-    Role.COMMUNICATIONS: "comunicaciones (calendario, revisión, avisos, informe)",
-    Role.PQR: "pqr (radicados y respuestas de PQR)",
-    Role.ADMIN: "admin (todo, y las cuentas)",
-}
 
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 _UNKNOWN_HASH = _hasher.hash(secrets.token_hex(16))

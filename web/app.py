@@ -292,6 +292,7 @@ def page(
                     text=f"No se pudo: {said(error)}",
                 )
 
+        guarded.roles = allowed  # type: ignore[attr-defined]  # read by the route table test
         return guarded
 
     return wrap

@@ -33,7 +33,8 @@ class WebUser(SQLModel, table=True):
     password_hash: str = Field(max_length=200)
     active: bool = True
     session_version: int = 1
-    """Raised when the account is disabled or its password changes: older cookies stop working."""
+    """Raised when the account is disabled, its password changes or it signs out: the
+    cookies signed with an older version stop working."""
     failed_logins: int = 0
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

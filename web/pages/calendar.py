@@ -206,4 +206,6 @@ async def upload(request: Request) -> Response:
 def imported_text(name: str, report: ImportReport, cancel_missing: bool) -> str:
     """What an import did, in the words `calendar import` uses."""
     how = "súbalo de nuevo con «Cancelar las que ya no están»"
-    return " ".join(report_lines(report, f"«{name}»", how, cancel_missing))
+    lines = report_lines(report, f"«{name}»", how, cancel_missing)
+    # The counts first: a long list of warnings must not push them out of the message.
+    return " ".join([lines[-1], *lines[:-1]])

@@ -147,6 +147,7 @@ async def _show(
         error=error,
         keys=KEYS,
         refresh="caso",
+        watch=reply_id,
         **data,
     )
 

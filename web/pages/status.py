@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from web.app import ALL, Office, page
+from web.app import ALL, Office, page, query_id
 
 
 def routes(office: Office) -> list[Route]:
@@ -26,9 +26,23 @@ async def status(request: Request) -> Response:
     return office.render(request, "status.html", title="Estado", current=current, text=text)
 
 
+def reply_mark(office: Office, reply_id: int) -> str:
+    """One reply's state and who decided it: what its case page watches."""
+    from responders.models import Reply
+
+    with office.database.transaction() as connection:
+        row = connection.execute(
+            sa.select(Reply.state, Reply.reviewer, Reply.decided_at).where(Reply.id == reply_id)
+        ).first()
+    return "" if row is None else "|".join(str(value) for value in row)
+
+
 def change_mark(office: Office) -> str:
-    """Moves whenever a reply, an interaction, a ticket, a post or a notice changes: the
-    newest decision and the counts of each table (cheap: indexed maxima and counts)."""
+    """What the lists watch: moves when a message arrives, a reply is drafted or decided,
+    a ticket is filed, answered or closed, a publication is planned, or a notice is added or
+    closed (maxima of ids and decision times; the ticket and notice tables are small). It
+    does not move when a reply is only sent or a post only goes out: the lists a person
+    works from do not change then."""
     from content_calendar.models import Publication
     from responders.models import Interaction, Reply, ServiceNotice, Ticket
 
@@ -52,5 +66,9 @@ def change_mark(office: Office) -> str:
 @page(ALL)
 async def changes(request: Request) -> Response:
     office: Office = request.app.state.office
-    mark = await run_in_threadpool(change_mark, office)
+    only = query_id(request.query_params.get("respuesta"), "respuesta")
+    if only is None:
+        mark = await run_in_threadpool(change_mark, office)
+    else:
+        mark = await run_in_threadpool(reply_mark, office, only)
     return JSONResponse({"marca": mark}, headers={"cache-control": "no-store"})

@@ -17,10 +17,13 @@ document.addEventListener("keydown", (event) => {
   else element.click();
 });
 
-// Confirmation for destructive buttons: data-confirm="¿Seguro?".
+// Confirmation before something that cannot be undone: data-confirm="¿Seguro?" on the
+// button or the form, or data-confirm-if-checked on a checkbox of the form.
 document.addEventListener("submit", (event) => {
   const button = event.submitter;
-  const question = (button && button.dataset.confirm) || event.target.dataset.confirm;
+  const checked = event.target.querySelector("[data-confirm-if-checked]:checked");
+  const question = (button && button.dataset.confirm) || event.target.dataset.confirm
+    || (checked && checked.dataset.confirmIfChecked);
   if (question && !window.confirm(question)) event.preventDefault();
 });
 
@@ -29,10 +32,13 @@ document.addEventListener("submit", (event) => {
 (function watchChanges() {
   const mode = document.body.dataset.refresh;
   if (!mode) return;
+  // A case page watches only its own reply; a list, the whole office.
+  const only = document.body.dataset.watch;
+  const address = only ? `/cambios?respuesta=${encodeURIComponent(only)}` : "/cambios";
   let seen = null;
   async function check() {
     try {
-      const answer = await fetch("/cambios", { credentials: "same-origin", cache: "no-store" });
+      const answer = await fetch(address, { credentials: "same-origin", cache: "no-store" });
       if (!answer.ok) return;
       const { marca } = await answer.json();
       if (seen === null) seen = marca;
