@@ -44,7 +44,7 @@ log = logging.getLogger("conectados.web")
 HERE = Path(__file__).parent
 SESSION_COOKIE = "conectados_sesion"
 FLASH_COOKIE = "conectados_aviso"
-FLASH_CHARS = 1500
+FLASH_CHARS = 1000
 """A message carried to the next page fits a cookie (4 KB signed) with room to spare."""
 ID_MAX = 999_999_999
 """Ids in paths and lists: nine digits at most, so no database is asked for a number it
