@@ -451,6 +451,8 @@ ROUTES = {
     ("GET", "/pqr/{radicado}"): {P, A},
     ("POST", "/pqr/{radicado}/responder"): {P, A},
     ("POST", "/pqr/{radicado}/cerrar"): {P, A},
+    ("POST", "/pqr/{radicado}/tipo-respuesta"): {P, A},
+    ("POST", "/pqr/{radicado}/notificado"): {P, A},
     ("GET", "/calendario"): {C, A},
     ("POST", "/calendario/importar"): {C, A},
     ("GET", "/avisos"): {C, A},

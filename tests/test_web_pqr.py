@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from responders.models import Reply, ReplyKind
+from responders.models import Reply, ReplyKind, Ticket
 from tests.web_office import start_web_office
 from tests.x_office import sent_on_x
 
@@ -268,3 +268,45 @@ def test_the_pqr_pages_import_no_cli_module():
     assert "responders.pqr_days" in imports
     wrong = [module for module in imports if any(_is(module, name) for name in cli)]
     assert not wrong and "click" not in imports
+
+
+def test_the_answer_type_later_and_a_notification_by_phone(web):
+    pedro = web.login("pedro")
+    before = pedro.post_form(
+        "/pqr/2026-000001/notificado", {"medio": "telefono"}, token_from="/pqr/2026-000001"
+    )
+    assert before.status_code == 400 and "aún no tiene respuesta" in before.text
+    pedro.post_form(
+        "/pqr/2026-000001/responder", {"texto": "Lo revisamos."}, token_from="/pqr/2026-000001"
+    )
+    typed = pedro.post_form(
+        "/pqr/2026-000001/tipo-respuesta",
+        {"tipo_respuesta": "accede"},
+        token_from="/pqr/2026-000001",
+    )
+    assert typed.status_code == 200 and "Tipo de respuesta registrado" in typed.text
+    wrong = pedro.post_form(
+        "/pqr/2026-000001/tipo-respuesta",
+        {"tipo_respuesta": "quizas"},
+        token_from="/pqr/2026-000001",
+    )
+    assert wrong.status_code == 400 and "no es un tipo de respuesta" in wrong.text
+    pigeon = pedro.post_form(
+        "/pqr/2026-000001/notificado", {"medio": "paloma"}, token_from="/pqr/2026-000001"
+    )
+    assert pigeon.status_code == 400 and "elija por qué medio" in pigeon.text
+    told = pedro.post_form(
+        "/pqr/2026-000001/notificado", {"medio": "telefono"}, token_from="/pqr/2026-000001"
+    )
+    assert told.status_code == 200 and "por una llamada telefónica" in told.text
+    again = pedro.post_form(
+        "/pqr/2026-000001/notificado", {"medio": "carta"}, token_from="/pqr/2026-000001"
+    )
+    assert again.status_code == 400 and "ya se notificó por" in again.text  # once
+    assert "Registrar la notificación" not in again.text  # the form is gone
+    with web.database.session() as session:
+        ticket = session.execute(
+            sa.select(Ticket).where(Ticket.radicado == "2026-000001")
+        ).scalar_one()
+    assert ticket.answer_type == "accede" and ticket.notified_via == "telefono"
+    assert ticket.notified_by == "Pedro (pedro)"

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from conectados.errors import BadInput, ConectadosError
 from responders.errors import AlreadyDecided, ChangedMeanwhile
+from responders.filing import MANUAL_CHANNELS
 from responders.models import TicketStatus
 from responders.sspd import RESPUESTAS
 from responders.terms import TicketType
@@ -47,6 +48,8 @@ def routes(office: Office) -> list[Route]:
         Route("/pqr/{radicado}", ticket_page),
         Route("/pqr/{radicado}/responder", answer, methods=["POST"]),
         Route("/pqr/{radicado}/cerrar", close, methods=["POST"]),
+        Route("/pqr/{radicado}/tipo-respuesta", set_type, methods=["POST"]),
+        Route("/pqr/{radicado}/notificado", notified, methods=["POST"]),
     ]
 
 
@@ -172,6 +175,8 @@ async def _show(
             "warning": undelivered_warning(ticket, view.delivery) or "",
             "can_answer": ticket.status == TicketStatus.OPEN,
             "can_close": ticket.status != TicketStatus.CLOSED,
+            "can_set_type": bool(ticket.answer_text) and ticket.status != TicketStatus.CLOSED,
+            "can_notify": bool(ticket.answer_text) and ticket.notified_at is None,
         }
 
     try:
@@ -186,6 +191,7 @@ async def _show(
         text=text,
         answer_type=answer_type,
         answer_types=[(key, name) for key, (_, name) in RESPUESTAS.items()],
+        media=list(MANUAL_CHANNELS.items()),
         error=error,
         **data,
     )
@@ -291,6 +297,66 @@ async def close(request: Request) -> Response:
     except (BadInput, ConectadosError) as error:
         return await _show(request, radicado, error=f"No se cerró: {said(error)}.", status_code=400)
     return office.redirect(f"/pqr/{radicado}", Flash(closed))
+
+
+@page(PQR)
+async def set_type(request: Request) -> Response:
+    """The SUI's type of an answer already recorded (`conectados pqr answer R --tipo-respuesta`)."""
+    office: Office = request.app.state.office
+    radicado = _radicado(request)
+    if radicado is None:
+        return _not_a_radicado(request)
+    chosen = str(form_of(request).get("tipo_respuesta", ""))
+
+    def record() -> str:
+        from responders.pqr import check_answer_type, set_answer_type
+
+        kind = check_answer_type(chosen or None, "tipo_respuesta")
+        if kind is None:
+            raise BadInput("elija el tipo de respuesta", "tipo_respuesta")
+        set_answer_type(office.database, radicado, kind)
+        return RESPUESTAS[kind][1]
+
+    try:
+        name = await run_in_threadpool(record)
+    except (BadInput, ConectadosError) as error:
+        return await _show(
+            request, radicado, error=f"No se registró el tipo: {said(error)}.", status_code=400
+        )
+    return office.redirect(f"/pqr/{radicado}", Flash(f"Tipo de respuesta registrado: {name}."))
+
+
+@page(PQR)
+async def notified(request: Request) -> Response:
+    """The answer reached the citizen by phone, at the office, by mail or letter
+    (`conectados pqr notificar R --medio M`): recorded once, with who and when."""
+    office: Office = request.app.state.office
+    radicado = _radicado(request)
+    if radicado is None:
+        return _not_a_radicado(request)
+    medium = str(form_of(request).get("medio", ""))
+    who = request.state.user.reviewer
+
+    def record():
+        from responders.pqr import record_notification
+
+        if medium not in MANUAL_CHANNELS:
+            raise BadInput("elija por qué medio recibió la respuesta", "medio")
+        return record_notification(
+            office.database, radicado, medium, who, office.clock.now(), office.settings.zone
+        )
+
+    try:
+        done = await run_in_threadpool(record)
+    except (BadInput, ConectadosError) as error:
+        return await _show(
+            request, radicado, error=f"No se registró: {said(error)}.", status_code=400
+        )
+    late = " (después del plazo legal)" if done.late else ""
+    return office.redirect(
+        f"/pqr/{radicado}",
+        Flash(f"Registrado: la respuesta llegó al ciudadano por {MANUAL_CHANNELS[medium]}{late}."),
+    )
 
 
 @page(PQR)
