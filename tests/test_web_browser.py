@@ -14,7 +14,8 @@ import pytest
 
 from responders.light_tables import REPLY_PENDING
 from responders.reply_listing import list_replies
-from tests.web_office import PASSWORD, start_web_office
+from tests.test_web_calendar import BAD
+from tests.web_office import PASSWORD, running_web_office
 from tests.x_office import sent_on_x
 
 MESSAGES = ["mi recibo", "me facturaron"]
@@ -51,10 +52,8 @@ def sandbox(fixed_office):
 
 @pytest.fixture
 def web(cli, tmp_path, sandbox):
-    started = start_web_office(cli, tmp_path, sandbox, MESSAGES)
-    yield started
-    started.server.stop()
-    started.app.close()
+    with running_web_office(cli, tmp_path, sandbox, MESSAGES) as started:
+        yield started
 
 
 @pytest.fixture
@@ -118,25 +117,10 @@ def test_a_pqr_officer_cannot_open_the_calendar(page, web):
     assert page.get_by_role("link", name="Calendario").count() == 0  # not in the menu either
 
 
-CALENDAR_WITH_AN_ERROR = """\
-zona_horaria: America/Bogota
-publicaciones:
-  - id: ahorro-agua-01
-    fecha: 2026-03-20 09:00
-    redes: [x]
-    texto: Cada gota cuenta. Cierre la llave mientras se cepilla.
-
-  - id: pago-en-linea
-    fecha: 2026-03-02 17:30
-    redes: [x]
-    texto: Pague su factura en línea, sin filas.
-"""
-
-
 def test_upload_a_calendar_with_an_error_and_see_its_line(page, web, tmp_path):
     """The fixed clock is 10 March 2026: the second post's date (line 9) is in the past."""
     calendar = tmp_path / "marzo.yaml"
-    calendar.write_text(CALENDAR_WITH_AN_ERROR, encoding="utf-8")
+    calendar.write_text(BAD, encoding="utf-8")  # the second post's date is in the past
     sign_in(page, web, "ana")
     page.goto(f"{web.url}/calendario")
     page.locator("input[name=archivo]").set_input_files(str(calendar))

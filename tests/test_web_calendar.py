@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from conectados.clock import FixedClock
 from content_calendar.models import Post, Publication
-from tests.web_office import start_web_office
+from tests.web_office import running_web_office
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # Tuesday 10 March 2026, 10:00 in Bogotá
 
@@ -35,10 +35,8 @@ BAD = GOOD.replace("fecha: 2026-03-23 17:30", "fecha: 2026-03-02 17:30")
 @pytest.fixture
 def web(cli, tmp_path, sandbox):
     cli.clock = FixedClock(NOW)
-    started = start_web_office(cli, tmp_path, sandbox, [])
-    yield started
-    started.server.stop()
-    started.app.close()
+    with running_web_office(cli, tmp_path, sandbox, []) as started:
+        yield started
 
 
 def upload(browser, name: str, content: bytes, **fields):

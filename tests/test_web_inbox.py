@@ -9,7 +9,7 @@ from html import unescape
 import pytest
 
 from responders.interaction_listing import STATE_WORDS
-from tests.web_office import PASSWORD, Browser, start_web_office
+from tests.web_office import PASSWORD, Browser, running_web_office, start_web_office
 
 PHONE = "mi celular es 3001234567 y no tengo agua"
 SCRIPT = "<script>alert(1)</script>"
@@ -53,10 +53,8 @@ def signed_in(web, username: str) -> Browser:
 @pytest.fixture
 def web(cli, tmp_path, fixed_office):
     sandbox, _ = fixed_office
-    started = start_web_office(cli, tmp_path, sandbox, MESSAGES)
-    yield started
-    started.server.stop()
-    started.app.close()
+    with running_web_office(cli, tmp_path, sandbox, MESSAGES) as started:
+        yield started
 
 
 def test_the_inbox_lists_every_message_newest_first_with_the_state_the_cli_gives(web, cli):
@@ -197,10 +195,8 @@ def web_with_sectors(cli, tmp_path, fixed_office):
         "hola",
         "en el Norte todo bien",
     ]
-    started = start_web_office(cli, tmp_path, sandbox, messages)
-    yield started
-    started.server.stop()
-    started.app.close()
+    with running_web_office(cli, tmp_path, sandbox, messages) as started:
+        yield started
 
 
 def test_the_sector_filter_shows_who_names_it_or_subscribed_to_its_notices(web_with_sectors):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from conectados.clock import FixedClock
 from responders.models import ServiceNotice
-from tests.web_office import start_web_office
+from tests.web_office import running_web_office
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # Tuesday 10 March 2026, 10:00 in Bogotá
 
@@ -17,10 +17,8 @@ NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # Tuesday 10 March 2026, 10:00 i
 @pytest.fixture
 def web(cli, tmp_path, sandbox):
     cli.clock = FixedClock(NOW)
-    started = start_web_office(cli, tmp_path, sandbox, [])
-    yield started
-    started.server.stop()
-    started.app.close()
+    with running_web_office(cli, tmp_path, sandbox, []) as started:
+        yield started
 
 
 def notice(**fields) -> dict:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from responders.light_tables import REPLY_PENDING
 from responders.models import Reply, ReplyState, ReplyVisibility, Ticket
 from responders.reply_listing import list_replies
-from tests.web_office import PASSWORD, Browser, start_web_office
+from tests.web_office import PASSWORD, Browser, running_web_office
 from tests.x_office import sent_on_x
 from web.accounts import MAX_FAILURES, disable_user, enable_user, set_password
 
@@ -43,10 +43,8 @@ def sandbox(fixed_office):
 
 @pytest.fixture
 def web(cli, tmp_path, sandbox):
-    started = start_web_office(cli, tmp_path, sandbox, MESSAGES)
-    yield started
-    started.server.stop()
-    started.app.close()
+    with running_web_office(cli, tmp_path, sandbox, MESSAGES) as started:
+        yield started
 
 
 def pending(web) -> list[int]:

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from responders.models import Reply, ReplyKind, Ticket
-from tests.web_office import start_web_office
+from tests.web_office import running_web_office
 from tests.x_office import sent_on_x
 
 COMPLAINT = "Llevo 3 días sin agua y nadie responde, exijo una solución"
@@ -21,11 +21,9 @@ def web(cli, tmp_path, fixed_office):
     """A web office on the fixed clock (2026-03-10 10:00 in Bogotá): the complaint on X is
     filed by the daemon as 2026-000001."""
     sandbox, clock = fixed_office
-    started = start_web_office(cli, tmp_path, sandbox, [COMPLAINT])
-    started.sandbox, started.clock = sandbox, clock
-    yield started
-    started.server.stop()
-    started.app.close()
+    with running_web_office(cli, tmp_path, sandbox, [COMPLAINT]) as started:
+        started.sandbox, started.clock = sandbox, clock
+        yield started
 
 
 def _file_by_hand(cli, citizen: str, text: str, kind: str = "peticion") -> str:

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.web_office import PASSWORD, Browser, start_web_office
+from tests.web_office import PASSWORD, Browser, running_web_office
 
 MESSAGES = ["me llegó muy cara la factura", "hola", "mi celular es 3001234567 y no tengo agua"]
 
@@ -25,10 +25,8 @@ def signed_in(web, username: str) -> Browser:
 @pytest.fixture
 def web(cli, tmp_path, fixed_office):
     sandbox, _ = fixed_office  # 2026-03-10: the messages are of March, the last month is February
-    started = start_web_office(cli, tmp_path, sandbox, MESSAGES)
-    yield started
-    started.server.stop()
-    started.app.close()
+    with running_web_office(cli, tmp_path, sandbox, MESSAGES) as started:
+        yield started
 
 
 def test_the_report_is_the_one_the_cli_writes(web, cli, tmp_path):

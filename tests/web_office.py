@@ -3,7 +3,9 @@ daemon (`daemon --once`), accounts of each role, and a requests session per pers
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +60,17 @@ class Browser(requests.Session):
     def post_form(self, path: str, data: dict, token_from: str | None = None, **kwargs):
         fields = {"csrf": self.token(token_from or path), **data}
         return self.post(self.base + path, data=fields, timeout=30, **kwargs)
+
+
+@contextlib.contextmanager
+def running_web_office(cli, tmp_path: Path, sandbox, messages) -> Iterator[WebOffice]:
+    """`start_web_office`, stopped and closed when the block ends (a fixture's body)."""
+    started = start_web_office(cli, tmp_path, sandbox, messages)
+    try:
+        yield started
+    finally:
+        started.server.stop()
+        started.app.close()
 
 
 def start_web_office(
